@@ -1,0 +1,545 @@
+//! The whole command surface, in one place: clap types and nothing else.
+//! Command implementations live in `commands/`, one file per group.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+pub const EXIT_CODES_HELP: &str = "\
+Exit codes:
+  0    success
+  1    failure (including a degraded stack or a failed check)
+  2    usage error (bad flags or arguments)
+  3    server unreachable (DNS, refused, TLS, timeout, Docker not reachable)
+  4    authentication refused (bad key/secret, expired token)
+  5    not found (task, model, project, file)
+  6    a waited-for task or pipeline failed or was stopped
+  130  interrupted (Ctrl-C)
+
+Environment (same names and precedence as the Python SDK; flags win over them):
+  CLEARML_CONFIG_FILE, CLEARML_API_HOST, CLEARML_WEB_HOST, CLEARML_FILES_HOST,
+  CLEARML_API_ACCESS_KEY, CLEARML_API_SECRET_KEY, CLEARML_API_HOST_VERIFY_CERT
+  (and their TRAINS_* aliases), NO_COLOR.";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "clearml",
+    version,
+    about = "Set up, run and administer ClearML: the init wizard, the server stack, a built-in server, experiments and models",
+    after_help = EXIT_CODES_HELP,
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// clearml.conf to read (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// API server URL, overriding CLEARML_API_HOST and the file
+    #[arg(long, global = true, value_name = "URL")]
+    pub api_host: Option<String>,
+    /// Output format for results on stdout
+    #[arg(long, global = true, value_enum)]
+    pub format: Option<Format>,
+    /// Shorthand for --format json
+    #[arg(long, global = true, conflicts_with = "format")]
+    pub json: bool,
+    /// Shorthand for --format csv
+    #[arg(long, global = true, conflicts_with_all = ["format", "json"])]
+    pub csv: bool,
+    /// Print only results and errors
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// More detail on stderr (-v requests, -vv debug)
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// No colour (also when NO_COLOR is set or output is not a terminal)
+    #[arg(long, global = true)]
+    pub no_color: bool,
+    /// Do not verify the server's TLS certificate
+    #[arg(long, global = true)]
+    pub insecure: bool,
+    /// CA bundle (PEM) to verify the server's TLS certificate with
+    #[arg(long, global = true, value_name = "FILE")]
+    pub ca_bundle: Option<PathBuf>,
+}
+
+impl GlobalArgs {
+    pub fn output_format(&self) -> Format {
+        if self.json {
+            Format::Json
+        } else if self.csv {
+            Format::Csv
+        } else {
+            self.format.unwrap_or(Format::Table)
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+    Csv,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Write ~/clearml.conf: paste the credentials block from the web UI, or pass flags (CI)
+    Init(InitArgs),
+    /// Inspect the configuration in force
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Run and administer a ClearML server (official Docker stack or built-in)
+    #[command(subcommand)]
+    Server(ServerCommand),
+    /// List, inspect, compare and wait for experiments (tasks)
+    #[command(subcommand)]
+    Task(TaskCommand),
+    /// List, publish and download models
+    #[command(subcommand)]
+    Model(ModelCommand),
+    /// Print a shell completion script
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Write man pages into a directory (used by `make docs`)
+    #[command(hide = true)]
+    Manpages {
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+    },
+}
+
+// ---------------------------------------------------------------- init
+
+#[derive(Debug, Clone, Args)]
+pub struct InitArgs {
+    /// File to write (default: the SDK's choice: $CLEARML_CONFIG_FILE, else ~/clearml.conf)
+    #[arg(long, short = 'F', value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    /// Web application URL (e.g. http://localhost:8080)
+    #[arg(long, value_name = "URL")]
+    pub web_host: Option<String>,
+    /// File server URL (e.g. http://localhost:8081)
+    #[arg(long, value_name = "URL")]
+    pub files_host: Option<String>,
+    /// Access key (from the web UI's "Create new credentials")
+    #[arg(long, value_name = "KEY")]
+    pub access_key: Option<String>,
+    /// Secret key on the command line (visible to other users via ps; prefer --secret-key-stdin)
+    #[arg(long, value_name = "SECRET")]
+    pub secret_key: Option<String>,
+    /// Read the secret key from the first line of stdin
+    #[arg(long, conflicts_with = "secret_key")]
+    pub secret_key_stdin: bool,
+    /// The pasted credentials block from the web UI, from FILE or '-' for stdin
+    #[arg(long, value_name = "FILE|-")]
+    pub credentials: Option<String>,
+    /// Do not check the credentials against the server before writing
+    #[arg(long)]
+    pub no_verify: bool,
+    /// Never prompt (also implied when stdin is not a terminal)
+    #[arg(long)]
+    pub non_interactive: bool,
+    /// Replace the api block of an existing file without asking (a .bak copy is kept)
+    #[arg(long)]
+    pub force: bool,
+}
+
+// ---------------------------------------------------------------- config
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Each value in force and where it came from (flag, env, file:line, default); secrets masked
+    Show,
+    /// The clearml.conf path in use
+    Path,
+}
+
+// ---------------------------------------------------------------- server
+
+#[derive(Debug, Subcommand)]
+pub enum ServerCommand {
+    /// Start the official server stack in Docker and wait until it is ready
+    Up(UpArgs),
+    /// Stop and remove the stack's containers and networks (data stays unless --purge)
+    Down(DownArgs),
+    /// A row per service: state, readiness, restarts, image, ports, uptime
+    Status(StackArgs),
+    /// Service logs, prefixed by service name
+    Logs(LogsArgs),
+    /// Check the API, web and files hosts of the configured server
+    Ping,
+    /// Preflight checks for the host (Docker, ports, vm.max_map_count, disk, memory, ...)
+    Doctor(DoctorArgs),
+    /// Run a built-in ClearML-compatible server (API + file server, SQLite) in the foreground
+    Serve(ServeArgs),
+    /// Archive the stack's data and config (stops and restarts the stack)
+    Backup(BackupArgs),
+    /// Restore a backup made by `server backup`
+    Restore(RestoreArgs),
+    /// Print the stack as a docker-compose.yml or Helm values file
+    Render(RenderArgs),
+    /// End-to-end check of the configured server: task, scalars, file round-trip
+    Selftest,
+}
+
+/// Choices that define the stack; also read from clearml-server.toml in the data dir.
+#[derive(Debug, Clone, Args, Default)]
+pub struct StackArgs {
+    /// Where the stack keeps its data, logs and config
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// clearml/server image tag
+    #[arg(long = "version", value_name = "TAG")]
+    pub server_version: Option<String>,
+    /// Replace one service's image (repeatable), e.g. --image mongo=mymirror/mongo:6
+    #[arg(long = "image", value_name = "SERVICE=IMAGE")]
+    pub images: Vec<String>,
+    /// Pull every image from this registry prefix (a private mirror)
+    #[arg(long, value_name = "HOST/PREFIX")]
+    pub registry: Option<String>,
+    /// Address the published ports bind to
+    #[arg(long, value_name = "ADDR")]
+    pub bind: Option<String>,
+    /// Change a published port (repeatable), e.g. --port webserver=9080
+    #[arg(long = "port", value_name = "SERVICE=N")]
+    pub ports: Vec<String>,
+    /// Extra environment for a service (repeatable): SERVICE:KEY=VALUE, or KEY=VALUE for all
+    #[arg(long = "env", value_name = "[SERVICE:]KEY=VALUE")]
+    pub env: Vec<String>,
+    /// Also run the services agent
+    #[arg(long)]
+    pub with_agent_services: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum PullPolicy {
+    #[default]
+    Missing,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct UpArgs {
+    #[command(flatten)]
+    pub stack: StackArgs,
+    /// When to pull images
+    #[arg(long, value_enum, default_value_t = PullPolicy::Missing)]
+    pub pull: PullPolicy,
+    /// How long to wait for readiness
+    #[arg(long, default_value = "5m", value_name = "DURATION")]
+    pub timeout: String,
+    /// Start even if a preflight check fails
+    #[arg(long)]
+    pub skip_doctor: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DownArgs {
+    #[command(flatten)]
+    pub stack: StackArgs,
+    /// Also delete the data directory (asks for confirmation unless --yes)
+    #[arg(long)]
+    pub purge: bool,
+    /// Do not ask for confirmation
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct LogsArgs {
+    #[command(flatten)]
+    pub stack: StackArgs,
+    /// Services to show (default: all)
+    pub services: Vec<String>,
+    /// Keep following the logs
+    #[arg(long, short = 'f')]
+    pub follow: bool,
+    /// Lines from the end of each service's log
+    #[arg(long, value_name = "N")]
+    pub tail: Option<u64>,
+    /// Only lines newer than this (e.g. 10m, 2h)
+    #[arg(long, value_name = "DURATION")]
+    pub since: Option<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DoctorArgs {
+    #[command(flatten)]
+    pub stack: StackArgs,
+    /// Create missing data directories and give them to uid 1000
+    #[arg(long)]
+    pub fix: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Where the database and uploaded files live
+    #[arg(long, value_name = "DIR", env = "CLEARML_SERVE_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Address to listen on
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: String,
+    /// API port (0 picks a free one)
+    #[arg(long, default_value_t = 8008)]
+    pub api_port: u16,
+    /// File server port (0 picks a free one)
+    #[arg(long, default_value_t = 8081)]
+    pub files_port: u16,
+    /// Web host to advertise in the credentials block
+    #[arg(long, value_name = "URL")]
+    pub web_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct BackupArgs {
+    #[command(flatten)]
+    pub stack: StackArgs,
+    /// Archive to write (.tar.gz)
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct RestoreArgs {
+    #[command(flatten)]
+    pub stack: StackArgs,
+    /// Archive made by `server backup`
+    pub file: PathBuf,
+    /// Do not ask for confirmation before replacing the data dir
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum RenderFormat {
+    #[default]
+    Compose,
+    HelmValues,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct RenderArgs {
+    #[command(flatten)]
+    pub stack: StackArgs,
+    /// What to print
+    #[arg(long = "as", value_enum, default_value_t = RenderFormat::Compose)]
+    pub render_format: RenderFormat,
+}
+
+// ---------------------------------------------------------------- task
+
+#[derive(Debug, Subcommand)]
+pub enum TaskCommand {
+    /// List tasks, with filters; follows pages past the server's 500-item cap with --all
+    List(TaskListArgs),
+    /// One task in detail: status, parameters, metrics, artifacts, models
+    Show {
+        /// Task id or name
+        task: String,
+        /// Project to look the name up in
+        #[arg(long)]
+        project: Option<String>,
+    },
+    /// Compare tasks side by side: parameters and metrics
+    Compare(TaskCompareArgs),
+    /// Wait until tasks reach a final status (exit 6 if any failed or stopped)
+    Wait(TaskWaitArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct TaskListArgs {
+    /// Project name (full path, e.g. parent/child)
+    #[arg(long)]
+    pub project: Option<String>,
+    /// Include sub-projects of --project
+    #[arg(long)]
+    pub recursive: bool,
+    /// Status filter (repeatable): created, queued, in_progress, stopped, completed, failed, published
+    #[arg(long)]
+    pub status: Vec<String>,
+    /// Task type filter (repeatable)
+    #[arg(long = "type")]
+    pub task_type: Vec<String>,
+    /// Tag filter (repeatable; prefix '-' to exclude)
+    #[arg(long)]
+    pub tag: Vec<String>,
+    /// User name, or 'me'
+    #[arg(long)]
+    pub user: Option<String>,
+    /// Name regex
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Full-text search
+    #[arg(long)]
+    pub search: Option<String>,
+    /// Show archived tasks instead of active ones
+    #[arg(long)]
+    pub archived: bool,
+    /// Created at or after (RFC 3339 date/time, or a duration like 2d meaning "ago")
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Created at or before
+    #[arg(long)]
+    pub until: Option<String>,
+    /// Sort field, '-' prefix for descending (default -last_update)
+    #[arg(long)]
+    pub sort: Option<String>,
+    /// At most N tasks
+    #[arg(long, default_value_t = 100, conflicts_with = "all")]
+    pub limit: usize,
+    /// Every matching task (pages past the 500 cap)
+    #[arg(long)]
+    pub all: bool,
+    /// Columns, comma separated; also metric:Title/Series and param:Section/name
+    #[arg(long, value_delimiter = ',')]
+    pub columns: Vec<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct TaskCompareArgs {
+    /// Task ids or names
+    pub tasks: Vec<String>,
+    /// Pick tasks from this project instead
+    #[arg(long)]
+    pub project: Option<String>,
+    /// With --project: status filter
+    #[arg(long)]
+    pub status: Vec<String>,
+    /// With --project: the N most recent
+    #[arg(long)]
+    pub last: Option<usize>,
+    /// Show only rows whose values differ
+    #[arg(long)]
+    pub diff_only: bool,
+    /// Which direction is better per metric, e.g. loss=min,accuracy=max
+    #[arg(long, value_delimiter = ',')]
+    pub better: Vec<String>,
+    /// Draw the scalar curves of this metric (title or title/series) in the terminal
+    #[arg(long)]
+    pub plot: Option<String>,
+    /// Write the curves of --plot as an SVG chart
+    #[arg(long, value_name = "FILE", requires = "plot")]
+    pub svg: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct TaskWaitArgs {
+    /// Task ids
+    #[arg(required = true)]
+    pub tasks: Vec<String>,
+    /// Give up after this long (e.g. 30m); exit 1 on timeout
+    #[arg(long, value_name = "DURATION")]
+    pub timeout: Option<String>,
+    /// POST a JSON summary to this URL when done
+    #[arg(long, value_name = "URL")]
+    pub notify: Option<String>,
+    /// Poll interval
+    #[arg(long, default_value = "5s", value_name = "DURATION")]
+    pub interval: String,
+}
+
+// ---------------------------------------------------------------- model
+
+#[derive(Debug, Subcommand)]
+pub enum ModelCommand {
+    /// List models
+    List(ModelListArgs),
+    /// One model in detail
+    Show {
+        /// Model id or name
+        model: String,
+        #[arg(long)]
+        project: Option<String>,
+    },
+    /// Upload a weights file and register + publish it, or publish an existing draft by id
+    Publish(ModelPublishArgs),
+    /// Download a model's weights (latest published by name, or by id)
+    Pull(ModelPullArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ModelListArgs {
+    #[arg(long)]
+    pub project: Option<String>,
+    /// Name regex
+    #[arg(long)]
+    pub name: Option<String>,
+    #[arg(long)]
+    pub tag: Vec<String>,
+    #[arg(long)]
+    pub framework: Option<String>,
+    /// Only published models
+    #[arg(long, conflicts_with = "draft")]
+    pub published: bool,
+    /// Only draft models
+    #[arg(long)]
+    pub draft: bool,
+    /// Models created by this task id
+    #[arg(long)]
+    pub task: Option<String>,
+    #[arg(long, default_value_t = 100, conflicts_with = "all")]
+    pub limit: usize,
+    #[arg(long)]
+    pub all: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ModelPublishArgs {
+    /// Weights file to upload, or the id of an existing draft model
+    pub target: String,
+    #[arg(long)]
+    pub name: Option<String>,
+    #[arg(long)]
+    pub project: Option<String>,
+    #[arg(long)]
+    pub framework: Option<String>,
+    /// Task that produced the model
+    #[arg(long)]
+    pub task: Option<String>,
+    #[arg(long, value_delimiter = ',')]
+    pub tags: Vec<String>,
+    #[arg(long)]
+    pub comment: Option<String>,
+    /// Label enumeration entry (repeatable), name=int
+    #[arg(long = "label", value_name = "NAME=INT")]
+    pub labels: Vec<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ModelPullArgs {
+    /// Model id
+    pub id: Option<String>,
+    /// Model name (latest published)
+    #[arg(long, conflicts_with = "id")]
+    pub name: Option<String>,
+    #[arg(long)]
+    pub project: Option<String>,
+    /// Where to put the file (default: the SDK's cache, shared with Model.get_local_copy)
+    #[arg(long, short = 'o', value_name = "PATH")]
+    pub output: Option<PathBuf>,
+    /// Download again even if a cached copy exists
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,122 @@
+//! Error kinds, their exit codes, and the one-line message (with a hint) a person sees.
+//!
+//! Code everywhere returns `anyhow::Result`; a failure that should map to a specific exit
+//! code is raised as a [`CliError`] (directly or as the root of the anyhow chain).
+
+use std::fmt;
+
+/// Documented exit codes (README, `clearml --help`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    Ok = 0,
+    Failure = 1,
+    Usage = 2,
+    Unreachable = 3,
+    AuthRefused = 4,
+    NotFound = 5,
+    WaitedTaskFailed = 6,
+    Interrupted = 130,
+}
+
+impl Exit {
+    pub fn code(self) -> i32 {
+        self as i32
+    }
+}
+
+/// An error that carries its exit code and an optional hint ("what to do").
+#[derive(Debug, thiserror::Error)]
+pub struct CliError {
+    pub exit: Exit,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)?;
+        if let Some(hint) = &self.hint {
+            write!(f, ": {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+impl CliError {
+    pub fn new(exit: Exit, message: impl Into<String>) -> Self {
+        CliError {
+            exit,
+            message: message.into(),
+            hint: None,
+        }
+    }
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+    pub fn failure(message: impl Into<String>) -> Self {
+        Self::new(Exit::Failure, message)
+    }
+    pub fn usage(message: impl Into<String>) -> Self {
+        Self::new(Exit::Usage, message)
+    }
+    pub fn unreachable(message: impl Into<String>) -> Self {
+        Self::new(Exit::Unreachable, message)
+    }
+    pub fn auth(message: impl Into<String>) -> Self {
+        Self::new(Exit::AuthRefused, message)
+    }
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(Exit::NotFound, message)
+    }
+}
+
+/// The exit code for any error: the first [`CliError`] in the chain decides, else 1.
+pub fn exit_code_of(err: &anyhow::Error) -> i32 {
+    err.chain()
+        .find_map(|e| e.downcast_ref::<CliError>())
+        .map(|e| e.exit.code())
+        .unwrap_or(Exit::Failure.code())
+}
+
+/// One line for stderr: the outermost context, then the causes, joined with ": ".
+pub fn one_line(err: &anyhow::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+    }
+    parts.join(": ").replace('\n', " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use anyhow::Context;
+
+    #[test]
+    fn exit_code_found_through_context() {
+        let err = anyhow::Error::new(CliError::not_found("no task abc"))
+            .context("cannot show task");
+        assert_eq!(exit_code_of(&err), 5);
+        assert_eq!(one_line(&err), "cannot show task: no task abc");
+    }
+
+    #[test]
+    fn plain_errors_exit_1() {
+        let err: anyhow::Result<()> = Err(anyhow::anyhow!("boom")).context("outer");
+        assert_eq!(exit_code_of(&err.unwrap_err()), 1);
+    }
+
+    #[test]
+    fn hint_is_appended() {
+        let e = CliError::unreachable("cannot reach http://h:8008 (connection refused)")
+            .with_hint("is the server up? try 'clearml server status'");
+        assert_eq!(
+            e.to_string(),
+            "cannot reach http://h:8008 (connection refused): is the server up? try 'clearml server status'"
+        );
+    }
+}

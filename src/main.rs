@@ -1,0 +1,63 @@
+//! `clearml`: set up, run and administer ClearML from one binary.
+// Skeleton phase: modules are filled in by parallel work; remove before release.
+#![allow(dead_code)]
+
+mod api;
+mod cli;
+mod commands;
+mod config;
+mod error;
+mod output;
+mod serve;
+mod stack;
+mod wire;
+
+use clap::Parser;
+
+fn main() {
+    let cli = cli::Cli::parse();
+    init_logging(cli.global.verbose, cli.global.quiet);
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            std::process::exit(error::Exit::Failure.code());
+        }
+    };
+    let code = runtime.block_on(async {
+        tokio::select! {
+            result = commands::run(cli) => match result {
+                Ok(()) => 0,
+                Err(err) => {
+                    eprintln!("error: {}", error::one_line(&err));
+                    error::exit_code_of(&err)
+                }
+            },
+            _ = tokio::signal::ctrl_c() => {
+                eprintln!("interrupted");
+                error::Exit::Interrupted.code()
+            }
+        }
+    });
+    // Leave without waiting for background tasks (e.g. a hung connection) to finish.
+    runtime.shutdown_background();
+    std::process::exit(code);
+}
+
+/// Logs go to stderr; `-v` shows one line per request, `-vv` debug. RUST_LOG overrides.
+fn init_logging(verbose: u8, quiet: bool) {
+    let level = match (quiet, verbose) {
+        (true, _) => "error",
+        (false, 0) => "warn",
+        (false, 1) => "info",
+        (false, _) => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("clearml={level},warn")));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .try_init();
+}

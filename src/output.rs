@@ -1,0 +1,176 @@
+//! How results reach stdout (table, JSON, CSV) and messages reach stderr, with the
+//! colour and TTY rules. This module formats; it never decides policy.
+
+use std::io::{IsTerminal, Write};
+
+use comfy_table::{ContentArrangement, Table, presets};
+use serde_json::Value;
+
+use crate::cli::{Format, GlobalArgs};
+
+/// Output settings derived once from the global flags and the environment.
+#[derive(Debug, Clone)]
+pub struct Output {
+    pub format: Format,
+    pub quiet: bool,
+    pub verbose: u8,
+    /// Colour on stdout/stderr: only on a terminal, without NO_COLOR / --no-color.
+    pub color: bool,
+    /// Progress bars on stderr: only when stderr is a terminal and not quiet.
+    pub progress: bool,
+}
+
+impl Output {
+    pub fn from_global(g: &GlobalArgs) -> Self {
+        let no_color_env = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let stderr_tty = std::io::stderr().is_terminal();
+        Output {
+            format: g.output_format(),
+            quiet: g.quiet,
+            verbose: g.verbose,
+            color: !g.no_color && !no_color_env && std::io::stdout().is_terminal(),
+            progress: stderr_tty && !g.quiet,
+        }
+    }
+
+    /// Plain settings for tests and internal use.
+    pub fn plain(format: Format) -> Self {
+        Output {
+            format,
+            quiet: false,
+            verbose: 0,
+            color: false,
+            progress: false,
+        }
+    }
+
+    /// A progress/status message on stderr (suppressed by -q).
+    pub fn info(&self, msg: impl AsRef<str>) {
+        if !self.quiet {
+            eprintln!("{}", msg.as_ref());
+        }
+    }
+
+    /// A warning on stderr (shown even with -q).
+    pub fn warn(&self, msg: impl AsRef<str>) {
+        eprintln!("warning: {}", msg.as_ref());
+    }
+
+    /// Print a JSON value to stdout, pretty.
+    pub fn json(&self, value: &Value) {
+        let mut out = std::io::stdout().lock();
+        let _ = serde_json::to_writer_pretty(&mut out, value);
+        let _ = writeln!(out);
+    }
+
+    /// Print a listing in the chosen format. `json` is the stable machine form (an array
+    /// of objects, usually richer than the table).
+    pub fn listing(&self, listing: &Listing) {
+        match self.format {
+            Format::Json => self.json(&Value::Array(listing.json.clone())),
+            Format::Csv => print!("{}", listing.to_csv()),
+            Format::Table => println!("{}", listing.to_table(self.color)),
+        }
+    }
+}
+
+/// Rows for a table/CSV, plus the JSON documents they were made from.
+#[derive(Debug, Clone, Default)]
+pub struct Listing {
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+    pub json: Vec<Value>,
+}
+
+impl Listing {
+    pub fn new(headers: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        Listing {
+            headers: headers.into_iter().map(Into::into).collect(),
+            ..Default::default()
+        }
+    }
+
+    pub fn push(&mut self, row: Vec<String>, json: Value) {
+        self.rows.push(row);
+        self.json.push(json);
+    }
+
+    pub fn to_table(&self, color: bool) -> String {
+        let mut table = Table::new();
+        table
+            .load_preset(presets::NOTHING)
+            .set_content_arrangement(ContentArrangement::Disabled);
+        if color {
+            table.enforce_styling();
+        }
+        table.set_header(self.headers.iter().map(|h| h.to_uppercase()));
+        for row in &self.rows {
+            table.add_row(row.clone());
+        }
+        // comfy-table pads with a leading space per cell; trim line ends for clean output.
+        table
+            .to_string()
+            .lines()
+            .map(|l| l.trim_end().strip_prefix(' ').unwrap_or(l.trim_end()))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    pub fn to_csv(&self) -> String {
+        let mut s = String::new();
+        push_csv_line(&mut s, &self.headers);
+        for row in &self.rows {
+            push_csv_line(&mut s, row);
+        }
+        s
+    }
+}
+
+fn push_csv_line(out: &mut String, fields: &[String]) {
+    let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+    out.push_str(&line.join(","));
+    out.push('\n');
+}
+
+/// RFC 4180 quoting: quote fields with comma, quote, CR or LF; double inner quotes.
+pub fn csv_field(f: &str) -> String {
+    if f.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", f.replace('"', "\"\""))
+    } else {
+        f.to_string()
+    }
+}
+
+/// Show a secret as its first 4 characters and `***` (never the whole value).
+pub fn mask_secret(secret: &str) -> String {
+    let head: String = secret.chars().take(4).collect();
+    format!("{head}***")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_quotes_only_when_needed() {
+        assert_eq!(csv_field("plain"), "plain");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+    }
+
+    #[test]
+    fn listing_renders_table_and_csv() {
+        let mut l = Listing::new(["id", "name"]);
+        l.push(vec!["1".into(), "a, b".into()], serde_json::json!({"id": "1"}));
+        assert_eq!(l.to_csv(), "id,name\n1,\"a, b\"\n");
+        let t = l.to_table(false);
+        assert!(t.starts_with("ID"), "{t}");
+        assert!(t.contains("a, b"));
+    }
+
+    #[test]
+    fn secrets_are_masked() {
+        assert_eq!(mask_secret("abcdefgh"), "abcd***");
+        assert_eq!(mask_secret("ab"), "ab***");
+    }
+}

@@ -1,0 +1,78 @@
+//! Wire types shared by the API client (`api/`) and the built-in server (`serve/`), so a
+//! field renamed in one place is renamed in both. Shapes follow the real clearml-server
+//! (see shared/reference/real-server-responses/).
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// Highest API version the built-in server reports and the client asks for.
+pub const API_VERSION: &str = "2.31";
+/// The clearml-server release whose behaviour the built-in server follows.
+pub const SERVER_VERSION: &str = "2.0.0";
+
+/// `meta.endpoint` of the response envelope.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct EndpointMeta {
+    pub name: String,
+    #[serde(default)]
+    pub requested_version: Value,
+    #[serde(default)]
+    pub actual_version: Value,
+}
+
+/// `meta` of the `{meta, data}` envelope.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Meta {
+    #[serde(default)]
+    pub id: String,
+    #[serde(default)]
+    pub trx: String,
+    #[serde(default)]
+    pub endpoint: EndpointMeta,
+    pub result_code: u16,
+    #[serde(default)]
+    pub result_subcode: u32,
+    #[serde(default)]
+    pub result_msg: String,
+    #[serde(default)]
+    pub error_stack: Option<Value>,
+    #[serde(default)]
+    pub error_data: Value,
+}
+
+/// The response envelope every API endpoint answers with.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Envelope {
+    pub meta: Meta,
+    #[serde(default)]
+    pub data: Value,
+}
+
+/// The JWT claims the server signs and clients decode (without verifying) to learn the
+/// API level and expiry.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct TokenClaims {
+    pub identity: Identity,
+    pub iat: i64,
+    pub exp: i64,
+    #[serde(default)]
+    pub api_version: String,
+    #[serde(default)]
+    pub server_version: String,
+    #[serde(default)]
+    pub feature_set: String,
+    #[serde(default)]
+    pub env: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Identity {
+    pub user: String,
+    pub company: String,
+    #[serde(default)]
+    pub role: String,
+    #[serde(default)]
+    pub user_name: String,
+    #[serde(default)]
+    pub company_name: String,
+}

@@ -1,0 +1,197 @@
+//! Shared fixtures: the built binary, a running `clearml server serve`, the Python SDK.
+
+#![allow(dead_code)]
+
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+/// The binary under test.
+pub fn bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_clearml"))
+}
+
+/// A `clearml` command with a clean environment: no user config, no CLEARML_* leaking in.
+pub fn clearml(home: &Path) -> Command {
+    let mut cmd = Command::new(bin());
+    for (k, _) in std::env::vars() {
+        if k.starts_with("CLEARML_") || k.starts_with("TRAINS_") {
+            cmd.env_remove(&k);
+        }
+    }
+    cmd.env("HOME", home).env("NO_COLOR", "1");
+    cmd
+}
+
+/// Key pair the test servers are started with (CLEARML_API_ACCESS_KEY/SECRET_KEY at start).
+pub const ACCESS_KEY: &str = "TESTACCESSKEY0123456789ABCDEFG";
+pub const SECRET_KEY: &str = "test-secret_0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQ";
+
+/// A running built-in server on free loopback ports, killed when the test process exits.
+pub struct Serve {
+    pub data_dir: PathBuf,
+    pub api_url: String,
+    pub files_url: String,
+    pid: u32,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl Serve {
+    /// One server shared by every test in this process (tests must use their own
+    /// project names so they do not see each other's data).
+    pub fn shared() -> &'static Serve {
+        static SHARED: OnceLock<Serve> = OnceLock::new();
+        SHARED.get_or_init(Serve::start)
+    }
+
+    /// A fresh server with its own data dir.
+    pub fn start() -> Serve {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut s = Serve::start_in(dir.path());
+        s._dir = Some(dir);
+        s
+    }
+
+    /// A server on an existing data dir (for restart tests).
+    pub fn start_in(data_dir: &Path) -> Serve {
+        let serve_json = data_dir.join("serve.json");
+        let _ = std::fs::remove_file(&serve_json);
+        let log = std::fs::File::create(data_dir.join("serve-test.log")).expect("log file");
+        let mut cmd = clearml(data_dir);
+        cmd.args(["server", "serve", "--api-port", "0", "--files-port", "0", "--data-dir"])
+            .arg(data_dir)
+            .env("CLEARML_API_ACCESS_KEY", ACCESS_KEY)
+            .env("CLEARML_API_SECRET_KEY", SECRET_KEY)
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log);
+        let pid = spawn_tied_to_process(cmd);
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let info: serde_json::Value = loop {
+            if let Ok(text) = std::fs::read_to_string(&serve_json) {
+                if let Ok(v) = serde_json::from_str(&text) {
+                    break v;
+                }
+            }
+            if Instant::now() > deadline {
+                let log = std::fs::read_to_string(data_dir.join("serve-test.log")).unwrap_or_default();
+                panic!("clearml server serve did not write serve.json in 30 s; log:\n{log}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        Serve {
+            data_dir: data_dir.to_path_buf(),
+            api_url: info["api_url"].as_str().expect("api_url").to_string(),
+            files_url: info["files_url"].as_str().expect("files_url").to_string(),
+            pid,
+            _dir: None,
+        }
+    }
+
+    /// A clearml.conf for this server in `home`, written by hand (not by `init`).
+    pub fn write_conf(&self, home: &Path) -> PathBuf {
+        let path = home.join("clearml.conf");
+        let text = format!(
+            "api {{\n  api_server: {}\n  web_server: {}\n  files_server: {}\n  credentials {{\"access_key\": \"{}\", \"secret_key\": \"{}\"}}\n}}\n",
+            self.api_url, self.api_url, self.files_url, ACCESS_KEY, SECRET_KEY
+        );
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    /// Stop this server (SIGTERM) and wait for the process to go.
+    pub fn stop(&self) {
+        unsafe {
+            libc::kill(self.pid as i32, libc::SIGTERM);
+        }
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if unsafe { libc::kill(self.pid as i32, 0) } != 0 {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+/// Spawn a child that is SIGKILLed when the test process dies. PR_SET_PDEATHSIG fires when
+/// the spawning *thread* exits, so children are spawned from one thread that never exits.
+pub fn spawn_tied_to_process(mut cmd: Command) -> u32 {
+    type Job = (Command, std::sync::mpsc::Sender<std::io::Result<Child>>);
+    static SPAWNER: OnceLock<Mutex<std::sync::mpsc::Sender<Job>>> = OnceLock::new();
+    let spawner = SPAWNER.get_or_init(|| {
+        let (tx, rx) = std::sync::mpsc::channel::<Job>();
+        std::thread::spawn(move || {
+            let mut children = Vec::new();
+            for (mut cmd, reply) in rx {
+                let result = cmd.spawn();
+                if let Ok(child) = &result {
+                    children.push(child.id());
+                }
+                let _ = reply.send(result);
+            }
+        });
+        Mutex::new(tx)
+    });
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+            Ok(())
+        });
+    }
+    let (tx, rx) = std::sync::mpsc::channel();
+    spawner.lock().unwrap().send((cmd, tx)).unwrap();
+    let child = rx.recv().unwrap().expect("spawn clearml");
+    let pid = child.id();
+    // The Child handle is dropped without waiting: the process lives on until killed.
+    std::mem::forget(child);
+    pid
+}
+
+/// The Python interpreter of the venv with the real `clearml` SDK (made by `make venv`).
+/// A missing venv is a failure, not a skip: these tests are the compatibility referee.
+pub fn python() -> PathBuf {
+    if let Ok(p) = std::env::var("CLEARML_TEST_PYTHON") {
+        return PathBuf::from(p);
+    }
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python");
+    assert!(
+        p.exists(),
+        "{} missing: run `make venv` (creates .venv with the clearml SDK)",
+        p.display()
+    );
+    p
+}
+
+/// Run a Python script with the SDK against a config file; returns stdout, panics with
+/// stderr on failure.
+pub fn run_sdk(script: &str, conf: &Path, extra_env: &[(&str, &str)]) -> String {
+    let mut cmd = Command::new(python());
+    for (k, _) in std::env::vars() {
+        if k.starts_with("CLEARML_") || k.starts_with("TRAINS_") {
+            cmd.env_remove(&k);
+        }
+    }
+    let home = conf.parent().unwrap();
+    cmd.arg("-c")
+        .arg(script)
+        .env("CLEARML_CONFIG_FILE", conf)
+        .env("HOME", home)
+        .env("CLEARML_CACHE_DIR", home.join(".clearml-cache"))
+        .env("CLEARML_LOG_LEVEL", "WARNING");
+    for (k, v) in extra_env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("run python");
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        out.status.success(),
+        "python failed ({}):\nstdout:\n{}\nstderr:\n{}",
+        out.status,
+        stdout,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
