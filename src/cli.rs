@@ -296,9 +296,10 @@ pub struct ServeArgs {
     /// File server port (0 picks a free one)
     #[arg(long, default_value_t = 8081)]
     pub files_port: u16,
-    /// Web host to advertise in the credentials block
-    #[arg(long, value_name = "URL")]
-    pub web_url: Option<String>,
+    /// Port of the small landing page standing in for the web UI (0 picks a free one),
+    /// so the three hosts are distinct and derive from each other as clearml-init expects
+    #[arg(long, default_value_t = 8080)]
+    pub web_port: u16,
 }
 
 #[derive(Debug, Clone, Args)]
