@@ -210,6 +210,18 @@ pub async fn handle(State(state): State<Arc<AppState>>, req: Request) -> Respons
             merge_query(m, &query);
             m.remove("method");
         }
+        if tracing::enabled!(tracing::Level::DEBUG) {
+            let text = body.to_string();
+            let cut: String = text.chars().take(600).collect();
+            tracing::debug!(
+                "{endpoint2} body: {cut}{}",
+                if lines.is_some() {
+                    " (+ batch lines)"
+                } else {
+                    ""
+                }
+            );
+        }
         let mut store = state.store.lock().unwrap_or_else(|p| p.into_inner());
         let auth = authenticate(&state, &headers, &store)?;
         if auth.is_none() && !OPEN_ENDPOINTS.contains(&endpoint2.as_str()) {

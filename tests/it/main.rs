@@ -4,3 +4,4 @@
 mod common;
 mod cli_basics;
 mod serve;
+mod sdk_flows;

@@ -21,7 +21,14 @@ pub fn dispatch(call: &mut Call, action: &str) -> Option<ApiResult> {
             add_events(call, vec![ev])
         }
         "add_batch" => {
-            let evs = call.lines.take().unwrap_or_default();
+            // A one-line batch parses as a plain JSON object: it is then the only event.
+            let evs = call.lines.take().unwrap_or_else(|| {
+                if call.body.get("task").is_some() {
+                    vec![call.body.clone()]
+                } else {
+                    Vec::new()
+                }
+            });
             add_events(call, evs)
         }
         "get_task_latest_scalar_values" => latest_scalar_values(call),
@@ -449,7 +456,7 @@ fn task_log(call: &mut Call) -> ApiResult {
         "ts ASC, rid ASC"
     };
     let (sid, pos) = scroll_pos(call);
-    let (events, total) = event_docs(
+    let (mut events, total) = event_docs(
         call.store,
         "task = ?1 AND type = 'log'",
         &[&task],
@@ -458,6 +465,11 @@ fn task_log(call: &mut Call) -> ApiResult {
         pos,
     )?;
     save_scroll(call, &sid, pos + events.len());
+    // `navigate_earlier` picks which batch; `order` (default asc) how it is returned.
+    let want_desc = opt_str(&call.body, "order").as_deref() == Some("desc");
+    if want_desc != earlier {
+        events.reverse();
+    }
     Ok(json!({"events": events, "returned": events.len(), "total": total, "scroll_id": sid}))
 }
 
