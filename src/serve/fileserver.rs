@@ -100,6 +100,9 @@ async fn route(state: Arc<AppState>, req: Request, method: &Method, path: &str) 
         );
     }
     if !authorized(&state, req.headers()) {
+        // Read (and drop) a modest body first so the client sees the 401 instead of a
+        // connection reset in the middle of its upload.
+        drain(req.into_body(), 64 * 1024 * 1024).await;
         return plain(StatusCode::UNAUTHORIZED, "Unauthorized");
     }
     let root = state.files_dir.clone();
@@ -121,6 +124,18 @@ async fn route(state: Arc<AppState>, req: Request, method: &Method, path: &str) 
             _ => plain(StatusCode::NOT_FOUND, format!("File {path} not found")),
         },
         _ => plain(StatusCode::METHOD_NOT_ALLOWED, "Method not allowed"),
+    }
+}
+
+async fn drain(body: Body, limit: usize) {
+    use futures_util::StreamExt;
+    let mut stream = body.into_data_stream();
+    let mut seen = 0;
+    while let Some(Ok(chunk)) = stream.next().await {
+        seen += chunk.len();
+        if seen > limit {
+            break;
+        }
     }
 }
 

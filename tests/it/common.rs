@@ -60,7 +60,7 @@ impl Serve {
         let _ = std::fs::remove_file(&serve_json);
         let log = std::fs::File::create(data_dir.join("serve-test.log")).expect("log file");
         let mut cmd = clearml(data_dir);
-        cmd.args(["server", "serve", "--api-port", "0", "--files-port", "0", "--data-dir"])
+        cmd.args(["server", "serve", "--api-port", "0", "--files-port", "0", "--web-port", "0", "--data-dir"])
             .arg(data_dir)
             .env("CLEARML_API_ACCESS_KEY", ACCESS_KEY)
             .env("CLEARML_API_SECRET_KEY", SECRET_KEY)

@@ -58,7 +58,11 @@ pub fn dispatch(call: &mut Call, action: &str) -> Option<ApiResult> {
             })
         }
         "publish_many" => {
-            let body = call.body.clone();
+            let mut body = call.body.clone();
+            // The batch form names the flag in the plural.
+            if let Some(p) = body.get("publish_tasks").cloned() {
+                body["publish_task"] = p;
+            }
             let mut succeeded = Vec::new();
             let mut failed = Vec::new();
             for id in id_list(&body, "ids") {
