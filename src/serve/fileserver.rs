@@ -176,10 +176,10 @@ async fn upload(root: &Path, req: Request) -> Response {
                 format!("invalid object path {name:?}"),
             );
         };
-        if let Some(dir) = target.parent() {
-            if let Err(e) = tokio::fs::create_dir_all(dir).await {
-                return plain(StatusCode::INTERNAL_SERVER_ERROR, e.to_string());
-            }
+        if let Some(dir) = target.parent()
+            && let Err(e) = tokio::fs::create_dir_all(dir).await
+        {
+            return plain(StatusCode::INTERNAL_SERVER_ERROR, e.to_string());
         }
         let tmp = target.with_file_name(format!(
             ".{}.upload-{}",
@@ -307,12 +307,11 @@ async fn download(root: &Path, path: &str, headers: &HeaderMap, head_only: bool)
     if status == StatusCode::PARTIAL_CONTENT {
         builder = builder.header(header::CONTENT_RANGE, format!("bytes {start}-{end}/{len}"));
     }
-    if let Some(name) = p.file_name().and_then(|n| n.to_str()) {
-        if let Ok(v) =
+    if let Some(name) = p.file_name().and_then(|n| n.to_str())
+        && let Ok(v) =
             HeaderValue::from_str(&format!("inline; filename=\"{}\"", name.replace('"', "")))
-        {
-            builder = builder.header(header::CONTENT_DISPOSITION, v);
-        }
+    {
+        builder = builder.header(header::CONTENT_DISPOSITION, v);
     }
     if head_only {
         return builder

@@ -311,13 +311,12 @@ fn get_next_task(call: &mut Call) -> ApiResult {
         q["last_update"] = json!(now());
         store.put(Coll::Queues, &q)?;
         let mut out = json!({"entry": entry});
-        if get_task_data {
-            if let Some(t) = entry["task"]
+        if get_task_data
+            && let Some(t) = entry["task"]
                 .as_str()
                 .and_then(|t| store.get(Coll::Tasks, t).ok().flatten())
-            {
-                out["task_info"] = json!({"company": t["company"], "user": t["user"]});
-            }
+        {
+            out["task_info"] = json!({"company": t["company"], "user": t["user"]});
         }
         Ok(out)
     })
