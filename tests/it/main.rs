@@ -3,3 +3,4 @@
 
 mod common;
 mod cli_basics;
+mod generated;
