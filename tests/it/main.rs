@@ -4,3 +4,5 @@
 mod common;
 mod cli_basics;
 mod generated;
+mod serve;
+mod sdk_flows;
