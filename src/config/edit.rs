@@ -1,0 +1,1 @@
+//! Editing the api block (filled in below).

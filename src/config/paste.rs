@@ -1,0 +1,1 @@
+//! The pasted credentials block (filled in below).
