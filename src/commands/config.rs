@@ -69,23 +69,27 @@ fn source_json(source: &Source) -> serde_json::Value {
     j
 }
 
-fn push(listing: &mut Listing, name: &str, shown: String, source: Option<&Source>) {
+/// A row; `value` None means "not set / unknown" (null in JSON).
+fn push(listing: &mut Listing, name: &str, value: Option<String>, source: Option<&Source>) {
     let source_text = source.map_or_else(|| "not set".to_string(), Source::to_string);
     let json = json!({
         "setting": name,
-        "value": if source.is_some() { json!(shown) } else { json!(null) },
+        "value": value,
         "source": source.map_or(json!(null), source_json),
+    });
+    let shown = value.unwrap_or_else(|| {
+        if source.is_some() {
+            "(unknown)".into()
+        } else {
+            String::new()
+        }
     });
     listing.push(vec![name.to_string(), shown, source_text], json);
 }
 
 fn push_host(listing: &mut Listing, name: &str, host: &Sourced<String>) {
-    let shown = if host.value.is_empty() {
-        "(unknown)".to_string()
-    } else {
-        host.value.clone()
-    };
-    push(listing, name, shown, Some(&host.source));
+    let value = Some(host.value.clone()).filter(|v| !v.is_empty());
+    push(listing, name, value, Some(&host.source));
 }
 
 /// Each value in force and where it came from; secrets masked.
@@ -96,32 +100,34 @@ pub fn show_listing(s: &Settings) -> Listing {
     } else {
         ""
     };
-    push(
-        &mut l,
-        "config_file",
-        format!("{}{file_note}", s.config_file.display()),
-        Some(&s.config_chosen_by),
-    );
+    let file = format!("{}{file_note}", s.config_file.display());
+    push(&mut l, "config_file", Some(file), Some(&s.config_chosen_by));
     push_host(&mut l, "api_host", &s.api_host);
     push_host(&mut l, "web_host", &s.web_host);
     push_host(&mut l, "files_host", &s.files_host);
-    match &s.access_key {
-        Some(k) => push(&mut l, "access_key", k.value.clone(), Some(&k.source)),
-        None => push(&mut l, "access_key", String::new(), None),
-    }
-    match &s.secret_key {
-        Some(k) => push(&mut l, "secret_key", mask_secret(&k.value), Some(&k.source)),
-        None => push(&mut l, "secret_key", String::new(), None),
-    }
+    let access = s.access_key.as_ref();
+    push(
+        &mut l,
+        "access_key",
+        access.map(|k| k.value.clone()),
+        access.map(|k| &k.source),
+    );
+    let secret = s.secret_key.as_ref();
+    push(
+        &mut l,
+        "secret_key",
+        secret.map(|k| mask_secret(&k.value)),
+        secret.map(|k| &k.source),
+    );
     push(
         &mut l,
         "verify_tls",
-        s.verify.value.to_string(),
+        Some(s.verify.value.to_string()),
         Some(&s.verify.source),
     );
     if let Some(token) = &s.auth_token {
         let src = Source::Env(resolve::ENV_AUTH_TOKEN.to_string());
-        push(&mut l, "auth_token", mask_secret(token), Some(&src));
+        push(&mut l, "auth_token", Some(mask_secret(token)), Some(&src));
     }
     l
 }

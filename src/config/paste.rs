@@ -67,10 +67,10 @@ const ENV_NAMES: [(&str, &str); 10] = [
 fn env_line(line: &str) -> Option<(&'static str, String)> {
     let mut l = line.trim();
     for prefix in ["%env", "export", "set"] {
-        if let Some(rest) = l.strip_prefix(prefix) {
-            if rest.starts_with([' ', '\t']) {
-                l = rest.trim_start();
-            }
+        if let Some(rest) = l.strip_prefix(prefix)
+            && rest.starts_with([' ', '\t'])
+        {
+            l = rest.trim_start();
         }
     }
     let (name, value) = l.split_once('=')?;

@@ -3,4 +3,5 @@
 
 mod cli_basics;
 mod common;
+mod config;
 mod generated;
