@@ -4,6 +4,7 @@ pub mod config;
 pub mod init;
 pub mod model;
 pub mod ping;
+mod selftest;
 pub mod server;
 pub mod stack;
 pub mod task;
