@@ -2,6 +2,7 @@
 
 pub mod config;
 pub mod init;
+mod lookup;
 pub mod model;
 pub mod ping;
 mod selftest;

@@ -70,9 +70,11 @@ pub async fn ping(ctx: &Ctx) -> anyhow::Result<()> {
         Ok(())
     } else {
         let err = checks[0].error.clone().unwrap_or_default();
-        Err(CliError::unreachable(format!("the API server does not answer: {err}"))
-            .with_hint("is the server up? check api_server in clearml.conf or CLEARML_API_HOST")
-            .into())
+        Err(
+            CliError::unreachable(format!("the API server does not answer: {err}"))
+                .with_hint("is the server up? check api_server in clearml.conf or CLEARML_API_HOST")
+                .into(),
+        )
     }
 }
 
