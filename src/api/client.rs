@@ -183,7 +183,13 @@ impl Client {
             )
         );
         let data = self
-            .send_envelope(&url, "auth.login", &json!({}), &basic)
+            .send_envelope(
+                &url,
+                "auth.login",
+                bytes::Bytes::from_static(b"{}"),
+                "application/json",
+                &basic,
+            )
             .await?;
         match data.get("token").and_then(Value::as_str) {
             Some(jwt) => Token::from_jwt(jwt, "auth.login"),
@@ -233,15 +239,42 @@ impl Client {
 
     /// [`Client::call`] with the typed error, for callers that branch on result codes.
     pub async fn call_typed_err(&self, endpoint: &str, body: &Value) -> Result<Value, ApiError> {
+        let payload = serde_json::to_vec(body).expect("JSON values serialize");
+        self.call_raw(endpoint, payload, "application/json").await
+    }
+
+    /// A batch call (`events.add_batch`): one JSON document per line.
+    pub async fn call_batch(&self, endpoint: &str, items: &[Value]) -> anyhow::Result<Value> {
+        let mut payload = Vec::new();
+        for item in items {
+            serde_json::to_writer(&mut payload, item).expect("JSON values serialize");
+            payload.push(b'\n');
+        }
+        self.call_raw(endpoint, payload, "application/json-lines")
+            .await
+            .map_err(into_anyhow)
+    }
+
+    async fn call_raw(
+        &self,
+        endpoint: &str,
+        payload: Vec<u8>,
+        content_type: &'static str,
+    ) -> Result<Value, ApiError> {
         let version = self.path_version().await?;
         let url = format!("{}/v{}/{}", self.api, version, endpoint);
         let bearer = format!("Bearer {}", self.bearer().await?);
-        match self.send_envelope(&url, endpoint, body, &bearer).await {
+        let payload = bytes::Bytes::from(payload);
+        match self
+            .send_envelope(&url, endpoint, payload.clone(), content_type, &bearer)
+            .await
+        {
             Err(e) if e.codes().is_some_and(|(c, _)| c == 401) && self.can_refresh() => {
                 // One refresh and retry, as the SDK does.
                 self.drop_token().await;
                 let bearer = format!("Bearer {}", self.bearer().await?);
-                self.send_envelope(&url, endpoint, body, &bearer).await
+                self.send_envelope(&url, endpoint, payload, content_type, &bearer)
+                    .await
             }
             other => other,
         }
@@ -254,7 +287,9 @@ impl Client {
     /// A call without credentials and without a version prefix (`debug.ping`, `server.info`).
     pub async fn call_anonymous(&self, endpoint: &str, body: &Value) -> Result<Value, ApiError> {
         let url = format!("{}/{}", self.api, endpoint);
-        self.send_envelope(&url, endpoint, body, "").await
+        let payload = serde_json::to_vec(body).expect("JSON values serialize");
+        self.send_envelope(&url, endpoint, payload.into(), "application/json", "")
+            .await
     }
 
     /// Every item of a `*.get_all*` call, following pages of 500 past the server's cap.
@@ -335,16 +370,16 @@ impl Client {
         &self,
         url: &str,
         endpoint: &str,
-        body: &Value,
+        payload: bytes::Bytes,
+        content_type: &'static str,
         authorization: &str,
     ) -> Result<Value, ApiError> {
-        let payload = serde_json::to_vec(body).expect("JSON values serialize");
         let mut attempt = 0u32;
         loop {
             let mut req = self
                 .http
                 .post(url)
-                .header(CONTENT_TYPE, "application/json")
+                .header(CONTENT_TYPE, content_type)
                 .body(payload.clone());
             if !authorization.is_empty() {
                 req = req.header(AUTHORIZATION, authorization);
