@@ -403,15 +403,21 @@ async fn upload_and_publish(
         ctx.out.progress,
     )
     .await?;
-    let edit = json!({
+    client
+        .call("models.edit", &json!({"model": model_id, "uri": up.url}))
+        .await?;
+    // Metadata items through the dedicated endpoint: its array form is the same in every
+    // server version (create/edit take a keyed object).
+    let metadata = json!({
         "model": model_id,
-        "uri": up.url,
-        "metadata": {
-            "sha256": {"key": "sha256", "type": "str", "value": up.sha256},
-            "size": {"key": "size", "type": "int", "value": up.size.to_string()},
-        },
+        "metadata": [
+            {"key": "sha256", "type": "str", "value": up.sha256},
+            {"key": "size", "type": "int", "value": up.size.to_string()},
+        ],
     });
-    client.call("models.edit", &edit).await?;
+    client
+        .call("models.add_or_update_metadata", &metadata)
+        .await?;
     if let Some(t) = task {
         let attach = json!({"task": t["id"], "name": name, "model": model_id, "type": "output"});
         if let Err(e) = client

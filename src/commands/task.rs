@@ -398,7 +398,7 @@ async fn compare_cmd(ctx: &Ctx, client: &Client, a: TaskCompareArgs) -> anyhow::
         ),
         Format::Table => println!(
             "{}",
-            compare::to_listing(&tasks, &rows, a.diff_only).to_table(ctx.out.color)
+            compare::to_table(&compare::to_listing(&tasks, &rows, a.diff_only))
         ),
     }
     if let Some(metric) = &a.plot {

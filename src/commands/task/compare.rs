@@ -173,7 +173,14 @@ pub fn build_rows(tasks: &[Value], better: &[(String, Direction)]) -> Vec<Row> {
                         .filter(|v| !v.is_null())
                 })
                 .collect();
-            let best = dir.and_then(|d| best_index(&values, d));
+            // The best value is marked on the last value and on the best-ever (min for
+            // lower-is-better, max for higher-is-better); the opposite extreme says nothing.
+            let marked = match (stat, dir) {
+                ("last", _) => dir,
+                ("min", Some(Direction::Min)) | ("max", Some(Direction::Max)) => dir,
+                _ => None,
+            };
+            let best = marked.and_then(|d| best_index(&values, d));
             rows.push(Row {
                 kind: "metric",
                 key: format!("{title}/{series}"),
@@ -244,6 +251,31 @@ fn cell(v: &Option<Value>) -> String {
             .unwrap_or_else(|| n.as_f64().map(fmt_f64).unwrap_or_else(|| n.to_string())),
         Some(other) => other.to_string(),
     }
+}
+
+/// The terminal table: like `Listing::to_table`, but headers keep the tasks' own case.
+pub fn to_table(l: &Listing) -> String {
+    let mut table = comfy_table::Table::new();
+    table
+        .load_preset(comfy_table::presets::NOTHING)
+        .set_content_arrangement(comfy_table::ContentArrangement::Disabled);
+    let mut headers = l.headers.clone();
+    if let Some(first) = headers.first_mut() {
+        *first = first.to_uppercase();
+    }
+    table.set_header(headers);
+    for row in &l.rows {
+        table.add_row(row.clone());
+    }
+    table
+        .to_string()
+        .lines()
+        .map(|line| {
+            let t = line.trim_end();
+            t.strip_prefix(' ').unwrap_or(t)
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Table/CSV form; the best value gets a trailing ` *`.
@@ -357,6 +389,20 @@ mod tests {
         );
         assert_eq!(l.rows[2], ["eval/accuracy (last)", "0.8", "0.9 *"]);
         assert_eq!(l.rows[5], ["loss/train (last)", "1", "0.5 *"]);
+        assert_eq!(l.rows[6], ["loss/train (min)", "0.5", "0 *"]);
+        // the max of a loss says nothing about which run is better
+        assert_eq!(l.rows[7], ["loss/train (max)", "3", "3"]);
+        assert_eq!(l.rows[4], ["eval/accuracy (max)", "0.8", "0.9 *"]);
+        let table = to_table(&l);
+        assert!(table.starts_with("ROW "), "{table}");
+        assert!(
+            table
+                .lines()
+                .next()
+                .unwrap()
+                .ends_with("t-bbbbbbbbbbbb (bbbbbbbb)"),
+            "{table}"
+        );
         // equal values: nobody is best
         assert_eq!(l.rows[3], ["eval/accuracy (min)", "0.1", "0.1"]);
         let diff = to_listing(&tasks, &rows, true);
