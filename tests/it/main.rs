@@ -7,3 +7,4 @@ mod config;
 mod generated;
 mod serve;
 mod sdk_flows;
+mod task_model;
