@@ -52,11 +52,17 @@ fn man_pages_match_the_command_surface() {
         .map(|e| e.unwrap().file_name())
         .collect();
     committed.sort();
-    assert_eq!(generated, committed, "docs/man page set is stale: run `make docs`");
+    assert_eq!(
+        generated, committed,
+        "docs/man page set is stale: run `make docs`"
+    );
     assert!(generated.len() > 10, "expected a page per subcommand");
     for name in generated {
         let a = std::fs::read(dir.path().join(&name)).unwrap();
         let b = std::fs::read(committed_dir.join(&name)).unwrap();
-        assert!(a == b, "docs/man/{name:?} is stale: run `make docs` and commit");
+        assert!(
+            a == b,
+            "docs/man/{name:?} is stale: run `make docs` and commit"
+        );
     }
 }

@@ -1,6 +1,6 @@
 //! The one integration-test binary: every test drives the built `clearml` binary
 //! against real processes (our built-in server, the Docker engine, the Python SDK).
 
-mod common;
 mod cli_basics;
+mod common;
 mod generated;
