@@ -122,6 +122,9 @@ pub struct Choices {
     pub ports: BTreeMap<String, u16>,
     /// `[SERVICE:]KEY=VALUE`, applied in order
     pub env: Vec<String>,
+    /// "SERVICE.LIMIT" -> soft=hard value (-1 unlimited, 0 drops the limit): only in the
+    /// file, for engines that may not raise a limit (e.g. a nested Docker capped at 20000 files).
+    pub ulimits: BTreeMap<String, i64>,
 }
 
 /// The service names a user may name in --image / --port / --env / logs.
@@ -205,6 +208,8 @@ impl Choices {
         images.extend(self.images);
         let mut ports = file.ports;
         ports.extend(self.ports);
+        let mut ulimits = file.ulimits;
+        ulimits.extend(self.ulimits);
         let mut env = file.env;
         for item in self.env {
             if !env.contains(&item) {
@@ -219,6 +224,7 @@ impl Choices {
             images,
             ports,
             env,
+            ulimits,
         }
     }
 
@@ -356,6 +362,32 @@ impl Stack {
                 }
             }
         }
+        // The unlimited memlock ulimit only serves Elasticsearch's memory lock; engines that
+        // may not raise it (rootless, nested) run with bootstrap.memory_lock=false instead.
+        for svc in &mut services {
+            if svc
+                .env
+                .get("bootstrap.memory_lock")
+                .is_some_and(|v| v == "false")
+            {
+                svc.ulimits.retain(|u| u.name != "memlock");
+            }
+        }
+        for (key, value) in &choices.ulimits {
+            let Some((name, limit)) = key.split_once('.') else {
+                continue;
+            };
+            if let Some(svc) = services.iter_mut().find(|s| s.name == name) {
+                svc.ulimits.retain(|u| u.name != limit);
+                if *value != 0 {
+                    svc.ulimits.push(Ulimit {
+                        name: limit.to_string(),
+                        soft: *value,
+                        hard: *value,
+                    });
+                }
+            }
+        }
         Stack {
             project,
             data_dir,
@@ -392,10 +424,11 @@ impl Stack {
         let mut dirs: Vec<PathBuf> = Vec::new();
         for svc in &self.services {
             for m in &svc.mounts {
-                if let Some(src) = &m.source {
-                    if src.starts_with(&self.data_dir) && !dirs.contains(src) {
-                        dirs.push(src.clone());
-                    }
+                if let Some(src) = &m.source
+                    && src.starts_with(&self.data_dir)
+                    && !dirs.contains(src)
+                {
+                    dirs.push(src.clone());
                 }
             }
         }
@@ -972,6 +1005,39 @@ mod tests {
             s.service("agent-services").unwrap().restart,
             Restart::OnFailure
         );
+    }
+
+    #[test]
+    fn ulimits_from_the_file_replace_or_drop() {
+        let choices = Choices {
+            ulimits: [
+                ("elasticsearch.nofile".to_string(), 20000),
+                ("elasticsearch.memlock".to_string(), 0),
+            ]
+            .into(),
+            ..Default::default()
+        };
+        let s = Stack::build("clearml".into(), PathBuf::from("/d"), choices);
+        let es = s.service("elasticsearch").unwrap();
+        assert_eq!(
+            es.ulimits,
+            vec![Ulimit {
+                name: "nofile".into(),
+                soft: 20000,
+                hard: 20000
+            }]
+        );
+    }
+
+    #[test]
+    fn memory_lock_off_drops_the_memlock_ulimit() {
+        let s = stack(StackArgs {
+            env: vec!["elasticsearch:bootstrap.memory_lock=false".into()],
+            ..Default::default()
+        });
+        let es = s.service("elasticsearch").unwrap();
+        assert!(es.ulimits.iter().all(|u| u.name != "memlock"));
+        assert!(es.ulimits.iter().any(|u| u.name == "nofile"));
     }
 
     #[test]
