@@ -3,10 +3,10 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::time::Duration;
 
 use super::Ctx;
-use crate::cli::{DownArgs, RenderFormat, ServerCommand, UpArgs};
+use crate::cli::{BackupArgs, DownArgs, RenderFormat, RestoreArgs, ServerCommand, UpArgs};
 use crate::error::CliError;
 use crate::stack::doctor::{self, Level};
-use crate::stack::{docker, lifecycle, render, spec::Stack};
+use crate::stack::{backup, docker, lifecycle, render, spec::Stack};
 
 pub async fn run(ctx: &Ctx, cmd: ServerCommand) -> anyhow::Result<()> {
     match cmd {
@@ -63,8 +63,108 @@ pub async fn run(ctx: &Ctx, cmd: ServerCommand) -> anyhow::Result<()> {
             )
             .await
         }
-        other => anyhow::bail!("clearml server {other:?} is not implemented yet"),
+        ServerCommand::Backup(args) => backup(ctx, args).await,
+        ServerCommand::Restore(args) => restore(ctx, args).await,
+        // serve, ping and selftest are dispatched in commands/server.rs.
+        other => anyhow::bail!("clearml server {other:?} is not a stack command"),
     }
+}
+
+async fn backup(ctx: &Ctx, args: BackupArgs) -> anyhow::Result<()> {
+    let stack = Stack::resolve(&args.stack)?;
+    let engine = docker::connect().await?;
+    let version = lifecycle::server_version(&stack).await;
+    let stopped = lifecycle::stop_running(&engine, &stack).await?;
+    if !stopped.is_empty() {
+        ctx.out.info(format!(
+            "stopped {} services for a consistent backup",
+            stopped.len()
+        ));
+    }
+    let (data_dir, out_path, project, v) = (
+        stack.data_dir.clone(),
+        args.out.clone(),
+        stack.project.clone(),
+        version.clone(),
+    );
+    let archived = tokio::task::spawn_blocking(move || {
+        backup::write_archive(&data_dir, &out_path, &v, &project)
+    })
+    .await?;
+    // Start again even when the archive failed: a backup must not leave the stack down.
+    let restarted = lifecycle::start_again(&engine, &stack, &stopped, &ctx.out).await;
+    let manifest = archived?;
+    restarted?;
+    let size = std::fs::metadata(&args.out).map(|m| m.len()).unwrap_or(0);
+    if ctx.out.format == crate::cli::Format::Json {
+        ctx.out.json(&serde_json::json!({
+            "file": args.out, "bytes": size, "files": manifest.files.len(),
+            "server_version": manifest.server_version, "created": manifest.created,
+        }));
+    } else {
+        println!("{}", args.out.display());
+        ctx.out.info(format!(
+            "backup of server {} ({} files, {} bytes)",
+            manifest.server_version,
+            manifest.files.len(),
+            size
+        ));
+    }
+    Ok(())
+}
+
+async fn restore(ctx: &Ctx, args: RestoreArgs) -> anyhow::Result<()> {
+    let stack = Stack::resolve(&args.stack)?;
+    let file = args.file.clone();
+    let manifest = tokio::task::spawn_blocking(move || backup::read_manifest(&file)).await??;
+    if let Some(warning) = backup::check_upgrade_path(&manifest.server_version, &stack.version)? {
+        ctx.out.warn(warning);
+    }
+    let has_data = std::fs::read_dir(&stack.data_dir).is_ok_and(|mut d| d.next().is_some());
+    if has_data && !args.yes {
+        if !std::io::stdin().is_terminal() {
+            return Err(CliError::usage(format!(
+                "refusing to replace {} without confirmation",
+                stack.data_dir.display()
+            ))
+            .with_hint("pass --yes to confirm when not on a terminal")
+            .into());
+        }
+        eprint!(
+            "Replace {} with the backup of server {} made {}? Type 'restore' to confirm: ",
+            stack.data_dir.display(),
+            manifest.server_version,
+            manifest.created
+        );
+        let _ = std::io::stderr().flush();
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        if line.trim() != "restore" {
+            return Err(CliError::failure("not confirmed; nothing changed").into());
+        }
+    }
+    let engine = docker::connect().await?;
+    let stopped = lifecycle::stop_running(&engine, &stack).await?;
+    let (file, data_dir, target, m) = (
+        args.file.clone(),
+        stack.data_dir.clone(),
+        stack.version.clone(),
+        manifest.clone(),
+    );
+    let restored = tokio::task::spawn_blocking(move || {
+        backup::extract_verified(&file, &m, &data_dir, &target)
+    })
+    .await?;
+    let restarted = lifecycle::start_again(&engine, &stack, &stopped, &ctx.out).await;
+    restored?;
+    restarted?;
+    ctx.out.info(format!(
+        "restored {} files of server {} into {}",
+        manifest.files.len(),
+        manifest.server_version,
+        stack.data_dir.display()
+    ));
+    Ok(())
 }
 
 pub fn parse_timeout(text: &str) -> Result<Duration, CliError> {

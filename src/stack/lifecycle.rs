@@ -448,3 +448,64 @@ pub async fn logs(
     }
     Ok(())
 }
+
+/// Stop the project's running containers (dependents first); returns service -> id of
+/// those that were running, so they can be started again.
+pub async fn stop_running(
+    engine: &Engine,
+    stack: &Stack,
+) -> anyhow::Result<HashMap<String, String>> {
+    let containers = engine.containers(&stack.project).await?;
+    let mut running = HashMap::new();
+    for svc in stack.start_order().iter().rev() {
+        let Some(c) = containers
+            .iter()
+            .find(|c| docker::service_of(c) == Some(svc.name.as_str()))
+        else {
+            continue;
+        };
+        if matches!(c.state.as_deref(), Some("running") | Some("restarting")) {
+            let id = c.id.clone().unwrap_or_default();
+            engine.stop(&id).await?;
+            running.insert(svc.name.clone(), id);
+        }
+    }
+    Ok(running)
+}
+
+/// Start again what `stop_running` stopped, in dependency order, and wait for readiness.
+pub async fn start_again(
+    engine: &Engine,
+    stack: &Stack,
+    ids: &HashMap<String, String>,
+    out: &Output,
+) -> anyhow::Result<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    for svc in stack.start_order() {
+        if let Some(id) = ids.get(&svc.name) {
+            engine.start(id, &svc.container_name).await?;
+        }
+    }
+    // Only the services that were running are waited for.
+    let mut partial = stack.clone();
+    partial.services.retain(|s| ids.contains_key(&s.name));
+    let ready = ready::wait(engine, &partial, ids, Duration::from_secs(300), out).await?;
+    out.info(format!(
+        "the stack is running again (ready in {:.1}s)",
+        ready.elapsed.as_secs_f64()
+    ));
+    Ok(())
+}
+
+/// The server version: from server.info when the apiserver answers, else the configured tag.
+pub async fn server_version(stack: &Stack) -> String {
+    if let Some(url) = stack.url_of("apiserver")
+        && let Ok(v) = ready::probe_api(&ready::http_client(), &url).await
+        && v != "unknown"
+    {
+        return v;
+    }
+    stack.version.clone()
+}

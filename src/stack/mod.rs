@@ -11,6 +11,7 @@
 //!
 //! The compose project name is `clearml` unless CLEARML_STACK_PROJECT names another one
 //! (a second stack on the same host, or tests); it also prefixes the container names.
+pub mod backup;
 pub mod docker;
 pub mod doctor;
 pub mod lifecycle;
