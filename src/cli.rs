@@ -26,8 +26,7 @@ Environment (same names and precedence as the Python SDK; flags win over them):
     name = "clearml",
     version,
     about = "Set up, run and administer ClearML: the init wizard, the server stack, a built-in server, experiments and models",
-    after_help = EXIT_CODES_HELP,
-    propagate_version = true
+    after_help = EXIT_CODES_HELP
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -37,6 +36,7 @@ pub struct Cli {
 }
 
 #[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// clearml.conf to read (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)
     #[arg(long, global = true, value_name = "FILE")]
@@ -162,6 +162,9 @@ pub enum ConfigCommand {
     Show,
     /// The clearml.conf path in use
     Path,
+    /// The configuration file(s) as read (merged, before environment overrides), as JSON;
+    /// secrets masked
+    Dump,
 }
 
 // ---------------------------------------------------------------- server

@@ -98,8 +98,8 @@ mod tests {
 
     #[test]
     fn exit_code_found_through_context() {
-        let err = anyhow::Error::new(CliError::not_found("no task abc"))
-            .context("cannot show task");
+        let err =
+            anyhow::Error::new(CliError::not_found("no task abc")).context("cannot show task");
         assert_eq!(exit_code_of(&err), 5);
         assert_eq!(one_line(&err), "cannot show task: no task abc");
     }

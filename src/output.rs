@@ -161,7 +161,10 @@ mod tests {
     #[test]
     fn listing_renders_table_and_csv() {
         let mut l = Listing::new(["id", "name"]);
-        l.push(vec!["1".into(), "a, b".into()], serde_json::json!({"id": "1"}));
+        l.push(
+            vec!["1".into(), "a, b".into()],
+            serde_json::json!({"id": "1"}),
+        );
         assert_eq!(l.to_csv(), "id,name\n1,\"a, b\"\n");
         let t = l.to_table(false);
         assert!(t.starts_with("ID"), "{t}");

@@ -60,13 +60,23 @@ impl Serve {
         let _ = std::fs::remove_file(&serve_json);
         let log = std::fs::File::create(data_dir.join("serve-test.log")).expect("log file");
         let mut cmd = clearml(data_dir);
-        cmd.args(["server", "serve", "--api-port", "0", "--files-port", "0", "--web-port", "0", "--data-dir"])
-            .arg(data_dir)
-            .env("CLEARML_API_ACCESS_KEY", ACCESS_KEY)
-            .env("CLEARML_API_SECRET_KEY", SECRET_KEY)
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().unwrap())
-            .stderr(log);
+        cmd.args([
+            "server",
+            "serve",
+            "--api-port",
+            "0",
+            "--files-port",
+            "0",
+            "--web-port",
+            "0",
+            "--data-dir",
+        ])
+        .arg(data_dir)
+        .env("CLEARML_API_ACCESS_KEY", ACCESS_KEY)
+        .env("CLEARML_API_SECRET_KEY", SECRET_KEY)
+        .stdin(Stdio::null())
+        .stdout(log.try_clone().unwrap())
+        .stderr(log);
         let pid = spawn_tied_to_process(cmd);
         let deadline = Instant::now() + Duration::from_secs(30);
         let info: serde_json::Value = loop {
@@ -76,7 +86,8 @@ impl Serve {
                 }
             }
             if Instant::now() > deadline {
-                let log = std::fs::read_to_string(data_dir.join("serve-test.log")).unwrap_or_default();
+                let log =
+                    std::fs::read_to_string(data_dir.join("serve-test.log")).unwrap_or_default();
                 panic!("clearml server serve did not write serve.json in 30 s; log:\n{log}");
             }
             std::thread::sleep(Duration::from_millis(50));

@@ -1,7 +1,10 @@
 //! The one integration-test binary: every test drives the built `clearml` binary
 //! against real processes (our built-in server, the Docker engine, the Python SDK).
 
-mod common;
 mod cli_basics;
+mod common;
+mod config;
+mod generated;
 mod serve;
 mod sdk_flows;
+mod task_model;
