@@ -110,12 +110,21 @@ pub fn add_list_filter(f: &mut SqlFilter, field: &str, values: &Value) {
     let is_array = ARRAY_FIELDS.contains(&field);
     let member = |v: &SqlValue| -> (String, Vec<SqlValue>) {
         if is_array {
-            let path = field_expr(field).replacen("json_extract(doc, ", "", 1);
-            let path = path.trim_end_matches(')').to_string();
-            (
-                format!("EXISTS (SELECT 1 FROM json_each(doc, {path}) WHERE value = ?)"),
-                vec![v.clone()],
-            )
+            if super::store::ARRAY_COLUMNS.contains(&field) {
+                // The column holds the JSON array text: an element is present exactly when
+                // its JSON-quoted form occurs (quotes inside tags are escaped, so no false hits).
+                (
+                    format!("instr(coalesce({field}, ''), json_quote(?)) > 0"),
+                    vec![v.clone()],
+                )
+            } else {
+                let path = field_expr(field).replacen("json_extract(doc, ", "", 1);
+                let path = path.trim_end_matches(')');
+                (
+                    format!("EXISTS (SELECT 1 FROM json_each(doc, {path}) WHERE value = ?)"),
+                    vec![v.clone()],
+                )
+            }
         } else if matches!(v, SqlValue::Null) {
             let e = field_expr(field);
             (format!("({e} IS NULL OR {e} = '')"), vec![])

@@ -94,9 +94,56 @@ pub fn merge_query(body: &mut Map<String, Value>, query: &str) {
     }
 }
 
+/// Python's `json.dumps` writes `NaN`, `Infinity` and `-Infinity` (e.g. a NaN loss); the
+/// real server (Python) reads them. Turn those bare tokens (outside strings) into `null`.
+fn non_finite_to_null(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if in_string {
+            out.push(c);
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            }
+            rest = &rest[c.len_utf8()..];
+            continue;
+        }
+        if c == '"' {
+            in_string = true;
+        }
+        let token = ["-Infinity", "Infinity", "NaN"]
+            .into_iter()
+            .find(|t| rest.starts_with(t));
+        match token {
+            Some(t) => {
+                out.push_str("null");
+                rest = &rest[t.len()..];
+            }
+            None => {
+                out.push(c);
+                rest = &rest[c.len_utf8()..];
+            }
+        }
+    }
+    out
+}
+
 /// Parse a request body: a JSON object, or JSON lines (batch).
 fn parse_body(bytes: &[u8]) -> Result<(Value, Option<Vec<Value>>), ApiError> {
     let text = std::str::from_utf8(bytes).map_err(|_| ApiError::validation("body is not UTF-8"))?;
+    let sanitized;
+    let text = if text.contains("NaN") || text.contains("Infinity") {
+        sanitized = non_finite_to_null(text);
+        sanitized.as_str()
+    } else {
+        text
+    };
     if text.trim().is_empty() {
         return Ok((json!({}), None));
     }
@@ -202,6 +249,7 @@ pub async fn handle(State(state): State<Arc<AppState>>, req: Request) -> Respons
     let requested_version = version.unwrap_or_else(|| crate::wire::API_VERSION.to_string());
     let state2 = state.clone();
     let endpoint2 = endpoint.clone();
+    let _slot = state.db_slots.acquire().await;
     let result = tokio::task::spawn_blocking(move || {
         let state = state2;
         let (mut body, lines) = parse_body(&bytes)?;
@@ -277,6 +325,16 @@ fn json_response(code: u16, env: &crate::wire::Envelope) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn python_non_finite_numbers_become_null() {
+        let text = r#"{"value": NaN, "a": -Infinity, "msg": "NaN \" Infinity", "b": Infinity}"#;
+        let v: Value = serde_json::from_str(&non_finite_to_null(text)).unwrap();
+        assert_eq!(
+            v,
+            json!({"value": null, "a": null, "msg": "NaN \" Infinity", "b": null})
+        );
+    }
 
     #[test]
     fn paths_with_and_without_version() {

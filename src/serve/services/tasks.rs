@@ -162,7 +162,10 @@ fn create(call: &mut Call) -> ApiResult {
 fn get_by_id(call: &mut Call) -> ApiResult {
     let id = req_str(&call.body, "task")?;
     match call.store.get(Coll::Tasks, &id)? {
-        Some(t) => Ok(json!({"task": t})),
+        Some(mut t) => {
+            super::events::public_last_metrics(&mut t);
+            Ok(json!({"task": t}))
+        }
         None => Err(ApiError::new(
             400,
             101,
@@ -214,6 +217,7 @@ fn list(call: &mut Call, ex: bool) -> ApiResult {
         vec![]
     };
     let (mut docs, scroll) = get_all(call.state, call.store, Coll::Tasks, &body, true, None)?;
+    docs.iter_mut().for_each(super::events::public_last_metrics);
     if ex {
         super::expand_refs(
             call.store,
