@@ -31,7 +31,7 @@ pub struct AppState {
     pub credentials: credentials::Credentials,
     /// Scroll positions of get_all scrolls (id → next offset); like the real server's Redis
     /// state they do not outlive the process.
-    pub scrolls: Mutex<HashMap<String, usize>>,
+    pub scrolls: Mutex<HashMap<String, (usize, std::time::Instant)>>,
     /// Registered workers (id → worker document); the real server keeps them in Redis too.
     pub workers: Mutex<HashMap<String, Value>>,
     pub files_dir: PathBuf,
@@ -40,6 +40,26 @@ pub struct AppState {
     pub db_slots: tokio::sync::Semaphore,
     pub api_url: OnceLock<String>,
     pub files_url: OnceLock<String>,
+}
+
+/// Scroll states expire after this long, as the real server's do.
+const SCROLL_TTL: std::time::Duration = std::time::Duration::from_secs(600);
+
+impl AppState {
+    /// Where a scroll stands; `None` for unknown or expired ids (a new scroll starts).
+    pub fn scroll_get(&self, id: Option<&str>) -> Option<usize> {
+        let scrolls = self.scrolls.lock().unwrap_or_else(|p| p.into_inner());
+        scrolls
+            .get(id?)
+            .filter(|(_, at)| at.elapsed() < SCROLL_TTL)
+            .map(|(pos, _)| *pos)
+    }
+
+    pub fn scroll_put(&self, id: &str, pos: usize) {
+        let mut scrolls = self.scrolls.lock().unwrap_or_else(|p| p.into_inner());
+        scrolls.retain(|_, (_, at)| at.elapsed() < SCROLL_TTL);
+        scrolls.insert(id.to_string(), (pos, std::time::Instant::now()));
+    }
 }
 
 /// One API call being served.

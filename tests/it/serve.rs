@@ -851,3 +851,48 @@ fn first_start_generates_prints_and_stores_a_key_pair() {
         libc::kill(pid as i32, libc::SIGTERM);
     }
 }
+
+#[test]
+fn python_nan_values_do_not_sink_a_batch() {
+    let s = Serve::shared();
+    let tok = token(s);
+    let (_, ids) = seed_tasks(s, &tok, &unique("NaN"), 1);
+    let t = &ids[0];
+    // What Python's json.dumps writes for a NaN loss next to a good value and a log line.
+    let body = format!(
+        "{{\"task\": \"{t}\", \"type\": \"training_stats_scalar\", \"metric\": \"loss\", \"variant\": \"a\", \"value\": NaN, \"iter\": 1}}\n\
+         {{\"task\": \"{t}\", \"type\": \"training_stats_scalar\", \"metric\": \"loss\", \"variant\": \"a\", \"value\": 0.5, \"iter\": 2}}\n\
+         {{\"task\": \"{t}\", \"type\": \"log\", \"msg\": \"loss is NaN\", \"level\": \"info\"}}"
+    );
+    let r: Value = client()
+        .get(format!("{}/v2.23/events.add_batch", s.api_url))
+        .bearer_auth(&tok)
+        .body(body)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(r["meta"]["result_code"], 200, "{r}");
+    assert_eq!(r["data"]["added"], 2);
+    assert_eq!(r["data"]["errors"], 1);
+    let log = ok(s, &tok, "events.get_task_log", json!({"task": t}));
+    assert_eq!(log["events"][0]["msg"], "loss is NaN");
+    let task = ok(s, &tok, "tasks.get_by_id", json!({"task": t}))["task"].clone();
+    let entry = task["last_metrics"]
+        .as_object()
+        .unwrap()
+        .values()
+        .next()
+        .unwrap()
+        .as_object()
+        .unwrap()
+        .values()
+        .next()
+        .unwrap()
+        .clone();
+    assert_eq!(entry["value"], 0.5);
+    assert!(
+        entry.get("_last_iter").is_none(),
+        "bookkeeping keys stay private: {entry}"
+    );
+}

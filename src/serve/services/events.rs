@@ -399,19 +399,14 @@ fn task_metrics(call: &mut Call) -> ApiResult {
 /// Resume position of an events scroll.
 fn scroll_pos(call: &Call) -> (String, usize) {
     let given = opt_str(&call.body, "scroll_id");
-    let scrolls = call.state.scrolls.lock().unwrap_or_else(|p| p.into_inner());
-    match given.and_then(|g| scrolls.get(&g).map(|p| (g.clone(), *p))) {
-        Some(x) => x,
+    match call.state.scroll_get(given.as_deref()) {
+        Some(pos) => (given.unwrap_or_default(), pos),
         None => (new_id(), 0),
     }
 }
 
 fn save_scroll(call: &Call, id: &str, pos: usize) {
-    call.state
-        .scrolls
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .insert(id.to_string(), pos);
+    call.state.scroll_put(id, pos);
 }
 
 fn event_docs(
