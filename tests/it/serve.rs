@@ -391,6 +391,8 @@ fn filters_projection_hidden_and_archived() {
         vec![h.clone()]
     );
     assert_eq!(q(json!({"name": "^hidden"})), Vec::<String>::new());
+    // Explicit ids find hidden tasks (as on the real server).
+    assert_eq!(q(json!({"id": [h.clone()]})), vec![h.clone()]);
     assert_eq!(q(json!({"id": [a.clone(), "nope"]})), vec![a.clone()]);
     // Invalid regex: 400/21.
     let (status, v) = call(s, &tok, "tasks.get_all", json!({"name": "("}));

@@ -739,7 +739,14 @@ fn edit_sections(call: &mut Call, field: &str) -> ApiResult {
     let force = opt_bool(&call.body, "force");
     let mut doc = load(call.store, &id)?;
     let status = doc["status"].as_str().unwrap_or("created").to_string();
-    if status != "created" && !force {
+    // User properties (hyperparameter section "properties") may change in any status.
+    let properties_only = field == "hyperparams"
+        && call
+            .body
+            .get("hyperparams")
+            .and_then(Value::as_array)
+            .is_some_and(|a| a.iter().all(|h| h["section"] == "properties"));
+    if status != "created" && !force && !properties_only {
         return Err(ApiError::invalid_status(format!(
             "Task is not in draft (use force=true to edit): id={id}, status={status}"
         )));
