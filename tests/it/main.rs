@@ -4,3 +4,4 @@
 mod cli_basics;
 mod common;
 mod generated;
+mod stack;
