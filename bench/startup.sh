@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Cold start: `clearml --help` and `clearml config show` against `clearml-init --help` from
+# the Python package, in the same run. Goal: <= 1/100 of its time, <= 10 MiB peak RSS.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=target/release/clearml
+PY=.venv/bin
+M="python3 bench/measure.py"
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+cat > "$tmp/clearml.conf" <<CONF
+api {
+  api_server: http://localhost:8008
+  web_server: http://localhost:8080
+  files_server: http://localhost:8081
+  credentials {"access_key": "BENCHKEY", "secret_key": "benchsecret"}
+}
+sdk { development { default_output_uri: "" } }
+CONF
+ours_help=$($M --runs 30 --label "clearml --help" -- "$BIN" --help)
+ours_show=$($M --runs 30 --label "clearml config show" --env CLEARML_CONFIG_FILE="$tmp/clearml.conf" -- "$BIN" config show)
+theirs=$($M --runs 5 --label "clearml-init --help" -- "$PY/clearml-init" --help)
+echo "$ours_help"; echo "$ours_show"; echo "$theirs"
+python3 - "$ours_help" "$ours_show" "$theirs" <<'PY'
+import json, sys
+h, s, t = (json.loads(x) for x in sys.argv[1:])
+for o in (h, s):
+    print(f"startup: {o['label']}: {o['median_ms']} ms median, {o['peak_rss_kib']/1024:.1f} MiB peak; "
+          f"clearml-init --help {t['median_ms']} ms -> ratio 1/{t['median_ms']/o['median_ms']:.0f}")
+PY
