@@ -4,7 +4,9 @@
 //! API (the `docker import` equivalent: POST /images/create?fromSrc=-) from a root fs made
 //! here: a static busybox that sleeps (databases, workers) or serves HTTP (web, files), and
 //! for the apiserver our own `clearml server serve` with its shared libraries, so readiness
-//! (debug.ping, server.info) is checked against a real API.
+//! (debug.ping, server.info), `init` and `server ping` are checked against a real API. Tests
+//! that do not need the API use a busybox httpd serving the two JSON answers instead (a
+//! smaller image, imported faster).
 //!
 //! Each test runs under its own compose project (CLEARML_STACK_PROJECT, which also prefixes
 //! the container names) on free host ports, and its guard removes the project's containers,
@@ -37,8 +39,9 @@ const SERVICES: &[&str] = &[
 /// compose command (`apiserver`, `webserver`, `fileserver`) or sleeping for the others.
 /// STANDIN_FAIL makes a service die at start with a message, like a broken database.
 const STANDIN: &str = r#"#!/bin/sh
-trap 'exit 0' TERM INT
-run() { "$@" & wait $!; }
+pid=
+trap 'if [ -n "$pid" ]; then kill -TERM $pid; wait $pid; fi; exit 0' TERM INT
+run() { "$@" & pid=$!; wait $pid; }
 if [ -n "$STANDIN_FAIL" ]; then echo "standin: $STANDIN_FAIL" >&2; exit 3; fi
 case "$1" in
   apiserver)
@@ -65,43 +68,6 @@ fn rt() -> tokio::runtime::Runtime {
 
 fn docker() -> Docker {
     Docker::connect_with_defaults().expect("docker client")
-}
-
-/// Whether `clearml server serve` is implemented in this build (it comes from another
-/// branch); until then the apiserver stand-in is busybox serving the two JSON files.
-fn serve_works() -> bool {
-    let dir = tempfile::tempdir().unwrap();
-    let mut cmd = clearml(dir.path());
-    cmd.args([
-        "server",
-        "serve",
-        "--api-port",
-        "0",
-        "--files-port",
-        "0",
-        "--web-port",
-        "0",
-        "--data-dir",
-    ])
-    .arg(dir.path())
-    .stdout(std::process::Stdio::null())
-    .stderr(std::process::Stdio::null());
-    let mut child = cmd.spawn().unwrap();
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    let mut ok = false;
-    while std::time::Instant::now() < deadline {
-        if dir.path().join("serve.json").exists() {
-            ok = true;
-            break;
-        }
-        if let Ok(Some(_)) = child.try_wait() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-    ok
 }
 
 /// Files of the root fs: (path in the image, content, mode) and symlinks.
@@ -229,7 +195,7 @@ fn free_port() -> u16 {
 
 impl StackTest {
     fn new(name: &str, with_cli: bool) -> StackTest {
-        let real_api = with_cli && serve_works();
+        let real_api = with_cli;
         let project = format!("clit-{name}-{}", std::process::id());
         let image = format!("clearml-it-standin:{name}-{}", std::process::id());
         let rootfs = standin_rootfs(real_api);
@@ -307,6 +273,18 @@ impl StackTest {
 
     fn up(&self, extra: &[&str]) -> Output {
         let mut a = self.stack_args();
+        if self.real_api {
+            a.push("--env".into());
+            a.push(format!(
+                "apiserver:CLEARML_API_ACCESS_KEY={}",
+                common::ACCESS_KEY
+            ));
+            a.push("--env".into());
+            a.push(format!(
+                "apiserver:CLEARML_API_SECRET_KEY={}",
+                common::SECRET_KEY
+            ));
+        }
         a.extend(["--skip-doctor", "--timeout", "60s"].map(String::from));
         a.extend(extra.iter().map(|s| s.to_string()));
         self.run(&["server", "up"], &a)
@@ -473,34 +451,48 @@ fn stack_up_status_ping_rerun_change_logs_down() {
     assert_eq!(labels["com.docker.compose.config-hash"].len(), 64);
     assert_eq!(inspect.name.unwrap(), format!("/{}-mongo", t.project));
 
-    if t.real_api {
-        // init --non-interactive against the stack's API (serve's default credentials are
-        // given as env to the apiserver container through the choices).
-        let conf = t.home.path().join("clearml.conf");
-        let init = t
-            .cmd()
-            .args(["init", "--non-interactive", "--no-verify", "--file"])
-            .arg(&conf)
-            .args(["--web-host", &format!("http://127.0.0.1:{}", t.web_port)])
-            .args(["--api-host", &t.api_url()])
-            .args([
-                "--files-host",
-                &format!("http://127.0.0.1:{}", t.files_port),
-            ])
-            .args([
-                "--access-key",
-                common::ACCESS_KEY,
-                "--secret-key",
-                common::SECRET_KEY,
-            ])
-            .output()
-            .unwrap();
-        eprintln!("init: {:?} {}", init.status.code(), stderr(&init));
-        if init.status.code() == Some(0) {
-            let text = std::fs::read_to_string(&conf).unwrap();
-            assert!(text.contains(&t.api_url()), "{text}");
-        }
+    // init --non-interactive against the stack's API: the credentials are checked by the
+    // apiserver container (our serve, given its key pair through --env).
+    let conf = t.home.path().join("clearml.conf");
+    let mut init = t
+        .cmd()
+        .args(["init", "--non-interactive", "--file"])
+        .arg(&conf)
+        .args(["--web-host", &format!("http://127.0.0.1:{}", t.web_port)])
+        .args(["--api-host", &t.api_url()])
+        .args([
+            "--files-host",
+            &format!("http://127.0.0.1:{}", t.files_port),
+        ])
+        .args(["--access-key", common::ACCESS_KEY, "--secret-key-stdin"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        writeln!(init.stdin.take().unwrap(), "{}", common::SECRET_KEY).unwrap();
     }
+    let init = init.wait_with_output().unwrap();
+    assert_eq!(init.status.code(), Some(0), "init: {}", stderr(&init));
+    let text = std::fs::read_to_string(&conf).unwrap();
+    assert!(text.contains(&t.api_url()), "{text}");
+    // ... and `server ping` with the file init wrote.
+    let ping = t
+        .cmd()
+        .arg("--config")
+        .arg(&conf)
+        .args(["server", "ping"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        ping.status.code(),
+        Some(0),
+        "ping: {}{}",
+        stdout(&ping),
+        stderr(&ping)
+    );
 
     // A second `up` changes nothing and says so.
     let again = t.up(&[]);
@@ -624,10 +616,49 @@ fn stack_docker_socket_missing_exits_3_with_a_hint() {
     }
 }
 
+/// A call to the stack's API with the test key pair (auth.login, then the token).
+fn api_call(base: &str, endpoint: &str, body: serde_json::Value) -> serde_json::Value {
+    let client = reqwest::blocking::Client::builder()
+        .no_proxy()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let login: serde_json::Value = client
+        .post(format!("{base}/auth.login"))
+        .basic_auth(common::ACCESS_KEY, Some(common::SECRET_KEY))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let token = login["data"]["token"]
+        .as_str()
+        .unwrap_or_else(|| panic!("login: {login}"))
+        .to_string();
+    let resp: serde_json::Value = client
+        .post(format!("{base}/{endpoint}"))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(resp["meta"]["result_code"], 200, "{endpoint}: {resp}");
+    resp["data"].clone()
+}
+
 #[test]
 fn stack_backup_purge_restore_brings_the_data_back() {
-    let t = StackTest::new("backup", false);
+    let t = StackTest::new("backup", true);
     assert_eq!(t.up(&[]).status.code(), Some(0));
+    // Data in the server's own store (the apiserver stand-in keeps it under the data dir)...
+    let project = format!("backup-it-{}", std::process::id());
+    let created = api_call(
+        &t.api_url(),
+        "projects.create",
+        serde_json::json!({"name": project, "description": "kept"}),
+    );
+    let project_id = created["id"].as_str().unwrap().to_string();
+    // ... and files on the file server's volume.
     let marker = t.data.join("data/fileserver/project-x/artifact.bin");
     std::fs::create_dir_all(marker.parent().unwrap()).unwrap();
     std::fs::write(&marker, b"precious model weights").unwrap();
@@ -661,7 +692,7 @@ fn stack_backup_purge_restore_brings_the_data_back() {
             archive.to_str().unwrap(),
             "--yes",
             "--version",
-            "2.2.0",
+            "1.16.0",
         ],
         &["--data-dir".into(), t.data.display().to_string()],
     );
@@ -683,5 +714,17 @@ fn stack_backup_purge_restore_brings_the_data_back() {
     );
     assert_eq!(up.status.code(), Some(0));
     assert_eq!(t.containers().len(), SERVICES.len());
+    let found = api_call(
+        &t.api_url(),
+        "projects.get_all",
+        serde_json::json!({"name": project}),
+    );
+    let ids: Vec<&str> = found["projects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p["id"].as_str())
+        .collect();
+    assert_eq!(ids, [project_id.as_str()], "the project came back: {found}");
     assert_eq!(t.with_data(&["server", "down"]).status.code(), Some(0));
 }
