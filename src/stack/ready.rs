@@ -63,7 +63,7 @@ impl Observed {
 }
 
 /// How long a database or worker must have been running to count as ready.
-const STABLE_MS: i64 = 1000;
+const STABLE_MS: i64 = 500;
 
 pub fn http_client() -> reqwest::Client {
     reqwest::Client::builder()
@@ -259,7 +259,7 @@ pub async fn wait(
                     ready.insert(svc.name.clone(), true);
                     if out.verbose > 0 {
                         out.info(format!(
-                            "{} ready after {:.1}s",
+                            "{} ready after {:.2}s of waiting",
                             svc.name,
                             start.elapsed().as_secs_f64()
                         ));
