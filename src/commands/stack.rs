@@ -20,8 +20,8 @@ pub async fn run(ctx: &Ctx, cmd: ServerCommand) -> anyhow::Result<()> {
             Ok(())
         }
         ServerCommand::Doctor(args) => {
-            let stack = Stack::resolve(&args.stack)?;
             let engine = docker::connect().await;
+            let stack = lifecycle::resolve(&args.stack, engine.as_ref().ok()).await?;
             let findings = doctor::check(
                 engine.as_ref().map_err(crate::error::one_line),
                 &stack,
@@ -40,8 +40,8 @@ pub async fn run(ctx: &Ctx, cmd: ServerCommand) -> anyhow::Result<()> {
         ServerCommand::Up(args) => up(ctx, args).await,
         ServerCommand::Down(args) => down(ctx, args).await,
         ServerCommand::Status(args) => {
-            let stack = Stack::resolve(&args)?;
             let engine = docker::connect().await?;
+            let stack = lifecycle::resolve(&args, Some(&engine)).await?;
             if lifecycle::status(&engine, &stack, &ctx.out).await? {
                 Ok(())
             } else {
@@ -51,8 +51,8 @@ pub async fn run(ctx: &Ctx, cmd: ServerCommand) -> anyhow::Result<()> {
             }
         }
         ServerCommand::Logs(args) => {
-            let stack = Stack::resolve(&args.stack)?;
             let engine = docker::connect().await?;
+            let stack = lifecycle::resolve(&args.stack, Some(&engine)).await?;
             lifecycle::logs(
                 &engine,
                 &stack,
@@ -71,8 +71,8 @@ pub async fn run(ctx: &Ctx, cmd: ServerCommand) -> anyhow::Result<()> {
 }
 
 async fn backup(ctx: &Ctx, args: BackupArgs) -> anyhow::Result<()> {
-    let stack = Stack::resolve(&args.stack)?;
     let engine = docker::connect().await?;
+    let stack = lifecycle::resolve(&args.stack, Some(&engine)).await?;
     let version = lifecycle::server_version(&stack).await;
     let stopped = lifecycle::stop_running(&engine, &stack).await?;
     if !stopped.is_empty() {
@@ -114,7 +114,8 @@ async fn backup(ctx: &Ctx, args: BackupArgs) -> anyhow::Result<()> {
 }
 
 async fn restore(ctx: &Ctx, args: RestoreArgs) -> anyhow::Result<()> {
-    let stack = Stack::resolve(&args.stack)?;
+    let engine = docker::connect().await?;
+    let stack = lifecycle::resolve(&args.stack, Some(&engine)).await?;
     let file = args.file.clone();
     let manifest = tokio::task::spawn_blocking(move || backup::read_manifest(&file)).await??;
     if let Some(warning) = backup::check_upgrade_path(&manifest.server_version, &stack.version)? {
@@ -143,7 +144,6 @@ async fn restore(ctx: &Ctx, args: RestoreArgs) -> anyhow::Result<()> {
             return Err(CliError::failure("not confirmed; nothing changed").into());
         }
     }
-    let engine = docker::connect().await?;
     let stopped = lifecycle::stop_running(&engine, &stack).await?;
     let (file, data_dir, target, m) = (
         args.file.clone(),
@@ -176,8 +176,8 @@ pub fn parse_timeout(text: &str) -> Result<Duration, CliError> {
 
 async fn up(ctx: &Ctx, args: UpArgs) -> anyhow::Result<()> {
     let timeout = parse_timeout(&args.timeout)?;
-    let stack = Stack::resolve(&args.stack)?;
     let engine = docker::connect().await?;
+    let stack = lifecycle::resolve(&args.stack, Some(&engine)).await?;
     preflight(&engine, &stack, args.skip_doctor, ctx).await?;
     lifecycle::up(&engine, &stack, args.pull, timeout, &ctx.out).await
 }
@@ -249,12 +249,12 @@ fn confirm_purge(dir: &std::path::Path, yes: bool) -> anyhow::Result<()> {
 }
 
 async fn down(ctx: &Ctx, args: DownArgs) -> anyhow::Result<()> {
-    let stack = Stack::resolve(&args.stack)?;
+    let engine = docker::connect().await?;
+    let stack = lifecycle::resolve(&args.stack, Some(&engine)).await?;
     if args.purge {
         // Ask before touching anything, so a "no" leaves the stack as it was.
         confirm_purge(&stack.data_dir, args.yes)?;
     }
-    let engine = docker::connect().await?;
     lifecycle::down(&engine, &stack, &ctx.out).await?;
     if args.purge && stack.data_dir.exists() {
         std::fs::remove_dir_all(&stack.data_dir)

@@ -589,3 +589,27 @@ pub async fn server_version(stack: &Stack) -> String {
     }
     stack.version.clone()
 }
+
+/// Resolve the stack; without --data-dir, the data dir of the project's existing containers
+/// (their working_dir label) wins over the default, so `status`, `logs`, `down`, `backup`
+/// and a repeated `up` find a stack started with another --data-dir.
+pub async fn resolve(
+    args: &crate::cli::StackArgs,
+    engine: Option<&Engine>,
+) -> anyhow::Result<Stack> {
+    if args.data_dir.is_none()
+        && let Some(engine) = engine
+    {
+        let project = super::spec::project_name()?;
+        let containers = engine.containers(&project).await?;
+        if let Some(dir) = containers
+            .iter()
+            .find_map(|c| docker::label_of(c, super::spec::LABEL_WORKING_DIR))
+        {
+            let mut with_dir = args.clone();
+            with_dir.data_dir = Some(std::path::PathBuf::from(dir));
+            return Stack::resolve(&with_dir);
+        }
+    }
+    Stack::resolve(args)
+}

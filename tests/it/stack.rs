@@ -514,12 +514,23 @@ fn stack_up_status_ping_rerun_change_logs_down() {
     assert!(stderr(&changed).contains("redis: recreated"));
 
     // Logs, prefixed by service.
-    let logs = t.with_data(&["server", "logs", "mongo", "webserver", "--tail", "5"]);
+    // (without --data-dir: the running containers say where the stack's data dir is)
+    let logs = t.run(
+        &["server", "logs", "mongo", "webserver", "--tail", "5"],
+        &[],
+    );
     assert_eq!(logs.status.code(), Some(0));
     let text = stdout(&logs);
     assert!(text.contains("mongo     | sleeping for: --setParameter internalQueryMaxBlockingSortMemoryUsageBytes=196100200"), "{text}");
     assert!(text.contains("webserver | web stand-in up"), "{text}");
     assert!(!text.contains("redis"), "only the named services");
+
+    let st = t.run(&["server", "status", "--json"], &[]);
+    assert_eq!(
+        st.status.code(),
+        Some(0),
+        "status finds the data dir from the containers"
+    );
 
     // down: nothing of ours left, the data stays.
     let down = t.with_data(&["server", "down"]);
@@ -727,4 +738,85 @@ fn stack_backup_purge_restore_brings_the_data_back() {
         .collect();
     assert_eq!(ids, [project_id.as_str()], "the project came back: {found}");
     assert_eq!(t.with_data(&["server", "down"]).status.code(), Some(0));
+}
+
+#[test]
+fn stack_missing_image_with_pull_never_is_refused_before_anything_is_created() {
+    let home = tempfile::tempdir().unwrap();
+    let project = format!("clit-nopull-{}", std::process::id());
+    let mut args: Vec<String> = vec![
+        "server".into(),
+        "up".into(),
+        "--pull".into(),
+        "never".into(),
+        "--skip-doctor".into(),
+    ];
+    args.extend([
+        "--data-dir".into(),
+        home.path().join("d").display().to_string(),
+    ]);
+    for s in SERVICES {
+        args.extend([
+            "--image".into(),
+            format!("{s}=clearml-it-absent:{}", std::process::id()),
+        ]);
+    }
+    for s in ["apiserver", "webserver", "fileserver"] {
+        args.extend(["--port".into(), format!("{s}={}", free_port())]);
+    }
+    let out = clearml(home.path())
+        .args(&args)
+        .env("CLEARML_STACK_PROJECT", &project)
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(&format!(
+            "image clearml-it-absent:{} is not present",
+            std::process::id()
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains("--pull never") || err.contains("--pull is never"),
+        "{err}"
+    );
+    let t = StackTestNames { project };
+    assert!(
+        t.containers_left() == 0 && t.networks_left() == 0,
+        "nothing created"
+    );
+}
+
+/// Counting what a project left behind, without an image of its own.
+struct StackTestNames {
+    project: String,
+}
+
+impl StackTestNames {
+    fn filters(&self) -> HashMap<String, Vec<String>> {
+        let mut f = HashMap::new();
+        f.insert(
+            "label".to_string(),
+            vec![format!("com.docker.compose.project={}", self.project)],
+        );
+        f
+    }
+    fn containers_left(&self) -> usize {
+        let filters = self.filters();
+        rt().block_on(docker().list_containers(Some(ListContainersOptions {
+            all: true,
+            filters,
+            ..Default::default()
+        })))
+        .unwrap()
+        .len()
+    }
+    fn networks_left(&self) -> usize {
+        let filters = self.filters();
+        rt().block_on(docker().list_networks(Some(ListNetworksOptions { filters })))
+            .unwrap()
+            .len()
+    }
 }
