@@ -820,3 +820,84 @@ impl StackTestNames {
             .len()
     }
 }
+
+#[test]
+fn stack_doctor_failure_blocks_up_and_fix_repairs_the_data_dirs() {
+    if unsafe { libc::geteuid() } == 1000 {
+        return; // the check is about uid 1000 owning the dirs: nothing to provoke here
+    }
+    let home = tempfile::tempdir().unwrap();
+    let project = format!("clit-doctor-{}", std::process::id());
+    let data = home.path().join("d");
+    // Dirs made by someone else (as docker would, as root): not writable by uid 1000.
+    let elastic = data.join("data/elastic_7");
+    std::fs::create_dir_all(&elastic).unwrap();
+    std::fs::set_permissions(
+        &elastic,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let mut args: Vec<String> = vec!["--data-dir".into(), data.display().to_string()];
+    for s in ["apiserver", "webserver", "fileserver"] {
+        args.extend(["--port".into(), format!("{s}={}", free_port())]);
+    }
+    let run = |sub: &[&str]| {
+        clearml(home.path())
+            .args(["server"])
+            .args(sub)
+            .args(&args)
+            .env("CLEARML_STACK_PROJECT", &project)
+            .output()
+            .unwrap()
+    };
+    let up = run(&["up"]);
+    let err = stderr(&up);
+    assert_eq!(up.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("preflight check failed") && err.contains("data dir"),
+        "{err}"
+    );
+    assert!(
+        err.contains(&elastic.display().to_string()),
+        "names the dir: {err}"
+    );
+    let t = StackTestNames {
+        project: project.clone(),
+    };
+    assert_eq!(
+        t.containers_left() + t.networks_left(),
+        0,
+        "nothing created"
+    );
+
+    let doctor = run(&["doctor", "--json"]);
+    let findings: serde_json::Value = serde_json::from_slice(&doctor.stdout).unwrap();
+    assert!(
+        findings
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["check"] == "data dir"
+                && f["level"] == "fail"
+                && f["fix"].as_str().unwrap().contains("--fix"))
+    );
+    if unsafe { libc::geteuid() } == 0 {
+        let fixed = run(&["doctor", "--fix", "--json"]);
+        let findings: serde_json::Value = serde_json::from_slice(&fixed.stdout).unwrap();
+        assert!(
+            findings
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|f| f["check"] == "data dir")
+                .all(|f| f["level"] == "ok"),
+            "{findings}"
+        );
+        use std::os::unix::fs::MetadataExt;
+        assert_eq!(std::fs::metadata(&elastic).unwrap().uid(), 1000);
+        assert!(
+            data.join("data/mongo_4/configdb").is_dir(),
+            "--fix creates the missing ones"
+        );
+    }
+}
