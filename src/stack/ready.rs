@@ -63,7 +63,7 @@ impl Observed {
 }
 
 /// How long a database or worker must have been running to count as ready.
-const STABLE_MS: i64 = 500;
+const STABLE_MS: i64 = 300;
 
 pub fn http_client() -> reqwest::Client {
     reqwest::Client::builder()
@@ -305,7 +305,7 @@ pub async fn wait(
             );
             return Err(report_failure(engine, svc, &obs, &why, out).await);
         }
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
 
