@@ -124,12 +124,25 @@ pub async fn up(
             .iter()
             .map(|(s, p, _)| format!("--port {s}={}", p + 1000))
             .collect();
+        let in_use = taken
+            .iter()
+            .all(|(_, _, why)| why.as_str() == std::io::ErrorKind::AddrInUse.to_string());
+        let headline = if in_use {
+            "port already in use"
+        } else {
+            "cannot publish on the bind address (is it an address of this host?)"
+        };
         return Err(
-            CliError::failure(format!("port already in use: {}", list.join(", ")))
-                .with_hint(format!(
-                    "stop what holds it, or choose another port, e.g. {}",
-                    flags.join(" ")
-                ))
+            CliError::failure(format!("{headline}: {}", list.join(", ")))
+                .with_hint(if in_use {
+                    format!(
+                        "stop what holds it, or choose another port, e.g. {}",
+                        flags.join(" ")
+                    )
+                } else {
+                    "pass --bind with an address of this host, e.g. 127.0.0.1 or 0.0.0.0"
+                        .to_string()
+                })
                 .into(),
         );
     }

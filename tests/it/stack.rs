@@ -525,6 +525,35 @@ fn stack_up_status_ping_rerun_change_logs_down() {
     assert!(text.contains("webserver | web stand-in up"), "{text}");
     assert!(!text.contains("redis"), "only the named services");
 
+    // -f keeps following: the first line arrives, the command keeps running until killed.
+    let mut follow = t
+        .cmd()
+        .args(["server", "logs", "webserver", "-f", "--data-dir"])
+        .arg(&t.data)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let reader = std::io::BufReader::new(follow.stdout.take().unwrap());
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in reader.lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let first = rx
+        .recv_timeout(Duration::from_secs(20))
+        .expect("a followed line");
+    assert_eq!(first, "webserver | web stand-in up");
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(
+        follow.try_wait().unwrap().is_none(),
+        "logs -f keeps following"
+    );
+    let _ = follow.kill();
+    let _ = follow.wait();
+
     let st = t.run(&["server", "status", "--json"], &[]);
     assert_eq!(
         st.status.code(),
