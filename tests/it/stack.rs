@@ -930,3 +930,34 @@ fn stack_doctor_failure_blocks_up_and_fix_repairs_the_data_dirs() {
         );
     }
 }
+
+#[test]
+fn stack_purge_on_a_terminal_needs_the_typed_word() {
+    let home = tempfile::tempdir().unwrap();
+    let data = home.path().join("d");
+    std::fs::create_dir_all(data.join("data/mongo_4/db")).unwrap();
+    let project = format!("clit-purge-{}", std::process::id());
+    let down = || {
+        let mut c = clearml(home.path());
+        c.args(["server", "down", "--purge", "--data-dir"])
+            .arg(&data)
+            .env("CLEARML_STACK_PROJECT", &project);
+        c
+    };
+    let mut p = expectrl::Session::spawn(down()).unwrap();
+    p.set_expect_timeout(Some(Duration::from_secs(20)));
+    p.expect("Type 'purge' to confirm").unwrap();
+    p.send_line("yes").unwrap();
+    p.expect("not confirmed; nothing deleted").unwrap();
+    assert!(
+        data.join("data/mongo_4/db").is_dir(),
+        "a wrong word deletes nothing"
+    );
+
+    let mut p = expectrl::Session::spawn(down()).unwrap();
+    p.set_expect_timeout(Some(Duration::from_secs(20)));
+    p.expect("Type 'purge' to confirm").unwrap();
+    p.send_line("purge").unwrap();
+    p.expect(format!("deleted {}", data.display())).unwrap();
+    assert!(!data.exists());
+}
