@@ -402,6 +402,7 @@ impl Wizard {
         dialoguer::Confirm::with_theme(theme.as_ref())
             .with_prompt(prompt)
             .default(default)
+            .wait_for_newline(true)
             .interact()
             .map_err(prompt_err)
     }

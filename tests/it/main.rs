@@ -5,3 +5,4 @@ mod cli_basics;
 mod common;
 mod config;
 mod generated;
+mod init;
