@@ -55,7 +55,9 @@ fn mode(p: &Path) -> u32 {
 fn missing_or_bad_input_exits_2_and_writes_nothing() {
     let home = tempfile::tempdir().unwrap();
     let conf = home.path().join("clearml.conf");
-    let cases: &[(&[&str], &str, &[(&str, &str)], &str)] = &[
+    /// (arguments, stdin, environment, the flag the error must name)
+    type BadInput<'a> = (&'a [&'a str], &'a str, &'a [(&'a str, &'a str)], &'a str);
+    let cases: &[BadInput] = &[
         (
             &["--api-host", "http://localhost:8008", "--no-verify"],
             "",
@@ -256,7 +258,7 @@ fn sdk_reads_what_init_writes() {
     .map(str::trim)
     .collect::<Vec<_>>()
     .join("   ");
-    let ways = vec![
+    let ways = [
         Way {
             name: "flags + secret on stdin",
             args: vec![
