@@ -7,6 +7,7 @@ mod cli;
 mod commands;
 mod config;
 mod error;
+mod files;
 mod output;
 mod serve;
 mod stack;

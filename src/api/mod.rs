@@ -1,9 +1,14 @@
 //! The REST client: auth.login and token refresh, the {meta, data} envelope, typed
 //! errors, retries, timeouts, TLS options, and a pager past the server's 500-item cap.
 //! It never prints.
-//!
-//! (Skeleton: the client work fills it in; the signatures below are the contract the
-//! `init` wizard and `server ping` build on.)
+
+mod client;
+mod error;
+mod token;
+
+pub use client::{Auth, Client, MAX_PAGE_SIZE, Options, Probe, decode_envelope, min_version};
+pub use error::{ApiError, NetKind, classify_transport, into_anyhow};
+pub use token::{Token, decode_claims};
 
 use crate::config::TlsVerify;
 
@@ -25,6 +30,23 @@ pub async fn verify_credentials(
     access_key: &str,
     secret_key: &str,
 ) -> anyhow::Result<VerifiedServer> {
-    let _ = (api_host, verify, access_key, secret_key);
-    anyhow::bail!("credential verification is not implemented yet")
+    let opts = Options {
+        verify: verify.clone(),
+        retries: 1,
+        connect_timeout: std::time::Duration::from_secs(5),
+        read_timeout: std::time::Duration::from_secs(30),
+    };
+    let client = Client::new(
+        api_host,
+        Auth::Keys {
+            access: access_key.to_string(),
+            secret: secret_key.to_string(),
+        },
+        &opts,
+    )?;
+    let token = client.login().await.map_err(into_anyhow)?;
+    Ok(VerifiedServer {
+        api_version: token.claims.api_version,
+        server_version: token.claims.server_version,
+    })
 }

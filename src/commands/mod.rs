@@ -2,8 +2,10 @@
 
 pub mod config;
 pub mod init;
+mod lookup;
 pub mod model;
 pub mod ping;
+mod selftest;
 pub mod server;
 pub mod stack;
 pub mod task;

@@ -1,12 +1,198 @@
 //! `server ping` and `server selftest`: checks of the configured server.
-use super::Ctx;
 
-pub async fn ping(ctx: &Ctx) -> anyhow::Result<()> {
-    let _ = ctx;
-    anyhow::bail!("clearml server ping is not implemented yet")
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use super::Ctx;
+use crate::api::{ApiError, Auth, Client, Options};
+use crate::config::Settings;
+use crate::error::CliError;
+use crate::output::Listing;
+
+pub use super::selftest::selftest;
+
+/// One checked host.
+#[derive(Debug, Clone)]
+struct HostCheck {
+    role: &'static str,
+    url: String,
+    reachable: bool,
+    status: Option<u16>,
+    latency: Option<Duration>,
+    server_version: Option<String>,
+    api_version: Option<String>,
+    error: Option<String>,
 }
 
-pub async fn selftest(ctx: &Ctx) -> anyhow::Result<()> {
-    let _ = ctx;
-    anyhow::bail!("clearml server selftest is not implemented yet")
+impl HostCheck {
+    fn new(role: &'static str, url: &str) -> Self {
+        HostCheck {
+            role,
+            url: url.to_string(),
+            reachable: false,
+            status: None,
+            latency: None,
+            server_version: None,
+            api_version: None,
+            error: None,
+        }
+    }
+
+    fn failed(mut self, err: &ApiError) -> Self {
+        self.error = Some(err.to_string());
+        if let ApiError::NotApi { status, .. } = err {
+            self.reachable = true;
+            self.status = Some(*status);
+        }
+        self
+    }
+}
+
+pub async fn ping(ctx: &Ctx) -> anyhow::Result<()> {
+    let settings = Settings::load(&ctx.global)?;
+    let opts = Options {
+        verify: settings.verify.value.clone(),
+        retries: 0,
+        connect_timeout: Duration::from_secs(3),
+        read_timeout: Duration::from_secs(10),
+    };
+    let client = Client::new(&settings.api_host.value, Auth::Anonymous, &opts)?;
+    let (api, web, files) = tokio::join!(
+        check_api(&client),
+        check_plain(&client, "web", &settings.web_host.value),
+        check_plain(&client, "files", &settings.files_host.value),
+    );
+    let api_ok = api.error.is_none();
+    let checks = [api, web, files];
+    ctx.out.listing(&listing(&checks));
+    if api_ok {
+        Ok(())
+    } else {
+        let err = checks[0].error.clone().unwrap_or_default();
+        Err(
+            CliError::unreachable(format!("the API server does not answer: {err}"))
+                .with_hint("is the server up? check api_server in clearml.conf or CLEARML_API_HOST")
+                .into(),
+        )
+    }
+}
+
+/// `debug.ping` (timed) then `server.info` for the versions; both need no credentials.
+async fn check_api(client: &Client) -> HostCheck {
+    let check = HostCheck::new("api", client.api_host());
+    let start = Instant::now();
+    match client.call_anonymous("debug.ping", &json!({})).await {
+        Err(e) => check.failed(&e),
+        Ok(_) => {
+            let mut check = HostCheck {
+                reachable: true,
+                status: Some(200),
+                latency: Some(start.elapsed()),
+                ..check
+            };
+            if let Ok(info) = client.call_anonymous("server.info", &json!({})).await {
+                check.server_version = info["version"].as_str().map(str::to_string);
+                check.api_version = info["api_version"].as_str().map(str::to_string);
+            }
+            check
+        }
+    }
+}
+
+/// A GET of the web or files host: any HTTP answer counts as reachable.
+async fn check_plain(client: &Client, role: &'static str, url: &str) -> HostCheck {
+    let check = HostCheck::new(role, url);
+    if url.is_empty() {
+        return HostCheck {
+            error: Some("not configured".into()),
+            ..check
+        };
+    }
+    match client.probe(url).await {
+        Ok(probe) => HostCheck {
+            reachable: true,
+            status: Some(probe.status),
+            latency: Some(probe.latency),
+            ..check
+        },
+        Err(e) => check.failed(&e),
+    }
+}
+
+fn listing(checks: &[HostCheck]) -> Listing {
+    let mut l = Listing::new([
+        "host",
+        "url",
+        "reachable",
+        "status",
+        "latency",
+        "server version",
+    ]);
+    for c in checks {
+        let status = match (&c.status, &c.error) {
+            (_, Some(e)) => e.clone(),
+            (Some(s), None) => s.to_string(),
+            (None, None) => String::new(),
+        };
+        l.push(
+            vec![
+                c.role.to_string(),
+                c.url.clone(),
+                if c.reachable { "yes" } else { "no" }.to_string(),
+                status,
+                c.latency
+                    .map(|d| format!("{:.1} ms", d.as_secs_f64() * 1000.0))
+                    .unwrap_or_default(),
+                c.server_version.clone().unwrap_or_default(),
+            ],
+            json!({
+                "host": c.role,
+                "url": c.url,
+                "reachable": c.reachable,
+                "ok": c.error.is_none() && c.reachable,
+                "status": c.status,
+                "latency_ms": c.latency.map(|d| (d.as_secs_f64() * 1000.0 * 10.0).round() / 10.0),
+                "server_version": c.server_version,
+                "api_version": c.api_version,
+                "error": c.error,
+            }),
+        );
+    }
+    l
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_show_errors_in_the_status_column() {
+        let up = HostCheck {
+            reachable: true,
+            status: Some(200),
+            latency: Some(Duration::from_micros(1500)),
+            server_version: Some("2.0.0".into()),
+            ..HostCheck::new("api", "http://h:8008")
+        };
+        let down = HostCheck::new("files", "http://h:8081").failed(&ApiError::Unreachable {
+            url: "http://h:8081".into(),
+            kind: crate::api::NetKind::Refused,
+            detail: "connection refused".into(),
+        });
+        let l = listing(&[up, down]);
+        assert_eq!(
+            l.rows[0],
+            ["api", "http://h:8008", "yes", "200", "1.5 ms", "2.0.0"]
+        );
+        assert_eq!(l.rows[1][2], "no");
+        assert_eq!(
+            l.rows[1][3],
+            "cannot reach http://h:8081 (connection refused)"
+        );
+        let v: &Value = &l.json[1];
+        assert_eq!(v["ok"], false);
+        assert_eq!(v["latency_ms"], Value::Null);
+        assert_eq!(l.json[0]["latency_ms"], 1.5);
+    }
 }

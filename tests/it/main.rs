@@ -6,3 +6,6 @@ mod common;
 mod config;
 mod generated;
 mod init;
+mod sdk_flows;
+mod serve;
+mod task_model;

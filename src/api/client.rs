@@ -1,0 +1,542 @@
+//! The HTTP side of the API client: login, versioned calls, the envelope, retries.
+
+use std::time::{Duration, Instant};
+
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue};
+use serde_json::{Value, json};
+
+use super::error::{ApiError, classify_transport, into_anyhow};
+use super::token::Token;
+use crate::config::{Settings, TlsVerify};
+use crate::wire::{self, Envelope};
+
+/// How the client proves who it is.
+#[derive(Clone)]
+pub enum Auth {
+    /// Key pair: Basic auth on `auth.login`, then the token it returns.
+    Keys { access: String, secret: String },
+    /// A pre-issued token (CLEARML_AUTH_TOKEN); cannot be refreshed.
+    Token(String),
+    /// No credentials (only `debug.ping` / `server.info` work).
+    Anonymous,
+}
+
+impl std::fmt::Debug for Auth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never print secrets, not even in debug output.
+        match self {
+            Auth::Keys { access, .. } => write!(f, "Keys({access}, ***)"),
+            Auth::Token(_) => f.write_str("Token(***)"),
+            Auth::Anonymous => f.write_str("Anonymous"),
+        }
+    }
+}
+
+/// Connection knobs; defaults follow the SDK's later-request timeouts.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub verify: TlsVerify,
+    /// Extra attempts after a connection error or a 429/502/503/504.
+    pub retries: u32,
+    pub connect_timeout: Duration,
+    /// Longest silence while waiting for (part of) a response.
+    pub read_timeout: Duration,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            verify: TlsVerify::On,
+            retries: 4,
+            connect_timeout: Duration::from_secs(10),
+            read_timeout: Duration::from_secs(300),
+        }
+    }
+}
+
+/// The server's page-size cap for the `*.get_all*` family.
+pub const MAX_PAGE_SIZE: usize = 500;
+/// Re-login when the token has less than this left (the SDK's threshold).
+const REFRESH_MARGIN_SECS: i64 = 360;
+const CLIENT_HEADER: &str = concat!("clearml-cli-", env!("CARGO_PKG_VERSION"));
+
+/// A client for one API server. Cheap to share by reference; keeps one connection pool.
+pub struct Client {
+    http: reqwest::Client,
+    api: String,
+    auth: Auth,
+    retries: u32,
+    token: tokio::sync::Mutex<Option<Token>>,
+}
+
+/// The answer of an unauthenticated GET (used by `server ping` for web/files hosts).
+#[derive(Debug, Clone)]
+pub struct Probe {
+    pub status: u16,
+    pub latency: Duration,
+}
+
+/// Build the reqwest client with the TLS policy in force.
+pub fn http_client(opts: &Options) -> anyhow::Result<reqwest::Client> {
+    let mut headers = HeaderMap::new();
+    headers.insert("X-ClearML-Client", HeaderValue::from_static(CLIENT_HEADER));
+    headers.insert("X-Trains-Client", HeaderValue::from_static(CLIENT_HEADER));
+    let mut builder = reqwest::Client::builder()
+        .default_headers(headers)
+        .connect_timeout(opts.connect_timeout)
+        .read_timeout(opts.read_timeout)
+        .pool_idle_timeout(Duration::from_secs(60))
+        .tcp_nodelay(true);
+    match &opts.verify {
+        TlsVerify::On => {}
+        TlsVerify::Off => builder = builder.danger_accept_invalid_certs(true),
+        TlsVerify::CaBundle(path) => {
+            let pem = std::fs::read(path).map_err(|e| {
+                crate::error::CliError::usage(format!(
+                    "cannot read CA bundle {}: {e}",
+                    path.display()
+                ))
+                .with_hint("pass a PEM file with --ca-bundle or fix CLEARML_API_HOST_VERIFY_CERT")
+            })?;
+            let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+                crate::error::CliError::usage(format!(
+                    "CA bundle {} is not PEM: {e}",
+                    path.display()
+                ))
+            })?;
+            for cert in certs {
+                builder = builder.add_root_certificate(cert);
+            }
+        }
+    }
+    Ok(builder.build()?)
+}
+
+impl Client {
+    pub fn new(api_host: &str, auth: Auth, opts: &Options) -> anyhow::Result<Client> {
+        Ok(Client {
+            http: http_client(opts)?,
+            api: api_host.trim().trim_end_matches('/').to_string(),
+            auth,
+            retries: opts.retries,
+            token: tokio::sync::Mutex::new(None),
+        })
+    }
+
+    /// A client for the configured server, with its credentials.
+    pub fn from_settings(settings: &Settings) -> anyhow::Result<Client> {
+        let auth = if let Some(token) = &settings.auth_token {
+            Auth::Token(token.clone())
+        } else {
+            match (&settings.access_key, &settings.secret_key) {
+                (Some(a), Some(s)) if !a.value.is_empty() && !s.value.is_empty() => Auth::Keys {
+                    access: a.value.clone(),
+                    secret: s.value.clone(),
+                },
+                _ => {
+                    return Err(crate::error::CliError::auth(
+                        "no credentials configured (access_key/secret_key)",
+                    )
+                    .with_hint(
+                        "run 'clearml init' or set CLEARML_API_ACCESS_KEY and CLEARML_API_SECRET_KEY",
+                    )
+                    .into());
+                }
+            }
+        };
+        let opts = Options {
+            verify: settings.verify.value.clone(),
+            ..Options::default()
+        };
+        Client::new(&settings.api_host.value, auth, &opts)
+    }
+
+    pub fn api_host(&self) -> &str {
+        &self.api
+    }
+
+    /// The underlying HTTP client (shared connection pool), for file transfers.
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    /// `auth.login` with Basic auth (no version prefix, as the SDK does).
+    pub async fn login(&self) -> Result<Token, ApiError> {
+        let (access, secret) = match &self.auth {
+            Auth::Keys { access, secret } => (access, secret),
+            Auth::Token(jwt) => return Token::from_jwt(jwt, "CLEARML_AUTH_TOKEN"),
+            Auth::Anonymous => {
+                return Err(ApiError::Server {
+                    endpoint: "auth.login".into(),
+                    result_code: 401,
+                    subcode: 20,
+                    message: "no credentials configured".into(),
+                });
+            }
+        };
+        let url = format!("{}/auth.login", self.api);
+        let basic = format!(
+            "Basic {}",
+            base64::Engine::encode(
+                &base64::engine::general_purpose::STANDARD,
+                format!("{access}:{secret}")
+            )
+        );
+        let data = self
+            .send_envelope(
+                &url,
+                "auth.login",
+                bytes::Bytes::from_static(b"{}"),
+                "application/json",
+                &basic,
+            )
+            .await?;
+        match data.get("token").and_then(Value::as_str) {
+            Some(jwt) => Token::from_jwt(jwt, "auth.login"),
+            None => Err(ApiError::NotApi {
+                url: self.api.clone(),
+                status: 200,
+            }),
+        }
+    }
+
+    /// The current bearer token, logging in or refreshing when it is close to expiry.
+    pub async fn bearer(&self) -> Result<String, ApiError> {
+        let mut guard = self.token.lock().await;
+        let now = chrono::Utc::now().timestamp();
+        let fresh = guard
+            .as_ref()
+            .is_some_and(|t| t.claims.exp - now > REFRESH_MARGIN_SECS);
+        if !fresh {
+            *guard = Some(self.login().await?);
+        }
+        Ok(guard.as_ref().map(|t| t.jwt.clone()).unwrap_or_default())
+    }
+
+    /// Claims of the token in use (logs in if needed).
+    pub async fn claims(&self) -> Result<wire::TokenClaims, ApiError> {
+        self.bearer().await?;
+        let guard = self.token.lock().await;
+        Ok(guard.as_ref().map(|t| t.claims.clone()).expect("logged in"))
+    }
+
+    async fn drop_token(&self) {
+        *self.token.lock().await = None;
+    }
+
+    /// The API version to put in the path: the lower of ours and the server's.
+    async fn path_version(&self) -> Result<String, ApiError> {
+        let claims = self.claims().await?;
+        Ok(min_version(&claims.api_version, wire::API_VERSION))
+    }
+
+    /// An authenticated call: `POST {api}/v{ver}/{endpoint}` with a JSON body; returns `data`.
+    pub async fn call(&self, endpoint: &str, body: &Value) -> anyhow::Result<Value> {
+        self.call_typed_err(endpoint, body)
+            .await
+            .map_err(into_anyhow)
+    }
+
+    /// [`Client::call`] with the typed error, for callers that branch on result codes.
+    pub async fn call_typed_err(&self, endpoint: &str, body: &Value) -> Result<Value, ApiError> {
+        let payload = serde_json::to_vec(body).expect("JSON values serialize");
+        self.call_raw(endpoint, payload, "application/json").await
+    }
+
+    /// A batch call (`events.add_batch`): one JSON document per line.
+    pub async fn call_batch(&self, endpoint: &str, items: &[Value]) -> anyhow::Result<Value> {
+        let mut payload = Vec::new();
+        for item in items {
+            serde_json::to_writer(&mut payload, item).expect("JSON values serialize");
+            payload.push(b'\n');
+        }
+        self.call_raw(endpoint, payload, "application/json-lines")
+            .await
+            .map_err(into_anyhow)
+    }
+
+    async fn call_raw(
+        &self,
+        endpoint: &str,
+        payload: Vec<u8>,
+        content_type: &'static str,
+    ) -> Result<Value, ApiError> {
+        let version = self.path_version().await?;
+        let url = format!("{}/v{}/{}", self.api, version, endpoint);
+        let bearer = format!("Bearer {}", self.bearer().await?);
+        let payload = bytes::Bytes::from(payload);
+        match self
+            .send_envelope(&url, endpoint, payload.clone(), content_type, &bearer)
+            .await
+        {
+            Err(e) if e.codes().is_some_and(|(c, _)| c == 401) && self.can_refresh() => {
+                // One refresh and retry, as the SDK does.
+                self.drop_token().await;
+                let bearer = format!("Bearer {}", self.bearer().await?);
+                self.send_envelope(&url, endpoint, payload, content_type, &bearer)
+                    .await
+            }
+            other => other,
+        }
+    }
+
+    fn can_refresh(&self) -> bool {
+        matches!(self.auth, Auth::Keys { .. })
+    }
+
+    /// A call without credentials and without a version prefix (`debug.ping`, `server.info`).
+    pub async fn call_anonymous(&self, endpoint: &str, body: &Value) -> Result<Value, ApiError> {
+        let url = format!("{}/{}", self.api, endpoint);
+        let payload = serde_json::to_vec(body).expect("JSON values serialize");
+        self.send_envelope(&url, endpoint, payload.into(), "application/json", "")
+            .await
+    }
+
+    /// Every item of a `*.get_all*` call, following pages of 500 past the server's cap.
+    /// `limit` stops early. `key` is the list field of the response (`tasks`, `models`...).
+    pub async fn get_all(
+        &self,
+        endpoint: &str,
+        body: &Value,
+        key: &str,
+        limit: Option<usize>,
+    ) -> anyhow::Result<Vec<Value>> {
+        let mut items = Vec::new();
+        let mut page = 0usize;
+        loop {
+            let want = match limit {
+                Some(l) => (l - items.len()).min(MAX_PAGE_SIZE),
+                None => MAX_PAGE_SIZE,
+            };
+            if want == 0 {
+                break;
+            }
+            let mut req = body.clone();
+            if let Value::Object(m) = &mut req {
+                // page counts in units of page_size, so keep page_size fixed across pages.
+                m.insert("page".into(), json!(page));
+                m.insert("page_size".into(), json!(MAX_PAGE_SIZE));
+            }
+            let mut data = self.call(endpoint, &req).await?;
+            let batch = match data.get_mut(key).map(Value::take) {
+                Some(Value::Array(v)) => v,
+                _ => {
+                    return Err(into_anyhow(ApiError::Decode {
+                        endpoint: endpoint.into(),
+                        detail: format!("no '{key}' list in the response"),
+                    }));
+                }
+            };
+            let short = batch.len() < MAX_PAGE_SIZE;
+            items.extend(batch.into_iter().take(want));
+            if short {
+                break;
+            }
+            page += 1;
+        }
+        Ok(items)
+    }
+
+    /// GET a URL without credentials, following no envelope: status and latency.
+    pub async fn probe(&self, url: &str) -> Result<Probe, ApiError> {
+        let start = Instant::now();
+        let resp = self
+            .http
+            .get(url)
+            .send()
+            .await
+            .map_err(|e| classify_transport(url, &e))?;
+        Ok(Probe {
+            status: resp.status().as_u16(),
+            latency: start.elapsed(),
+        })
+    }
+
+    /// POST a JSON document to any URL (webhooks); returns the HTTP status.
+    pub async fn post_json(&self, url: &str, body: &Value) -> Result<u16, ApiError> {
+        let resp = self
+            .http
+            .post(url)
+            .json(body)
+            .timeout(Duration::from_secs(30))
+            .send()
+            .await
+            .map_err(|e| classify_transport(url, &e))?;
+        Ok(resp.status().as_u16())
+    }
+
+    /// Send one JSON request with retries and decode the envelope; returns `data`.
+    async fn send_envelope(
+        &self,
+        url: &str,
+        endpoint: &str,
+        payload: bytes::Bytes,
+        content_type: &'static str,
+        authorization: &str,
+    ) -> Result<Value, ApiError> {
+        let mut attempt = 0u32;
+        loop {
+            let mut req = self
+                .http
+                .post(url)
+                .header(CONTENT_TYPE, content_type)
+                .body(payload.clone());
+            if !authorization.is_empty() {
+                req = req.header(AUTHORIZATION, authorization);
+            }
+            let started = Instant::now();
+            let result = req.send().await;
+            let retry_after = match result {
+                Err(e) => {
+                    // Only errors before the request went out are safe to repeat.
+                    if e.is_connect() && attempt < self.retries {
+                        None
+                    } else {
+                        return Err(classify_transport(&self.api, &e));
+                    }
+                }
+                Ok(resp) => {
+                    let status = resp.status().as_u16();
+                    if matches!(status, 429 | 502 | 503 | 504) && attempt < self.retries {
+                        resp.headers()
+                            .get("retry-after")
+                            .and_then(|v| v.to_str().ok())
+                            .and_then(|v| v.parse::<u64>().ok())
+                            .map(|s| Duration::from_secs(s.min(10)))
+                    } else {
+                        let bytes = resp
+                            .bytes()
+                            .await
+                            .map_err(|e| classify_transport(&self.api, &e))?;
+                        tracing::info!(
+                            "{endpoint} -> {status} in {:.0?} ({} bytes)",
+                            started.elapsed(),
+                            bytes.len()
+                        );
+                        return decode_envelope(&self.api, endpoint, status, &bytes);
+                    }
+                }
+            };
+            let backoff = retry_after.unwrap_or(Duration::from_millis(250 << attempt.min(4)));
+            tracing::info!("{endpoint}: retrying in {backoff:?}");
+            tokio::time::sleep(backoff).await;
+            attempt += 1;
+        }
+    }
+}
+
+/// Turn a response body into `data`, or the typed error it carries.
+pub fn decode_envelope(
+    api: &str,
+    endpoint: &str,
+    status: u16,
+    body: &[u8],
+) -> Result<Value, ApiError> {
+    let env: Envelope = match serde_json::from_slice(body) {
+        Ok(env) => env,
+        Err(_) => {
+            return Err(ApiError::NotApi {
+                url: api.to_string(),
+                status,
+            });
+        }
+    };
+    if env.meta.result_code == 200 && (200..300).contains(&status) {
+        Ok(env.data)
+    } else {
+        Err(ApiError::Server {
+            endpoint: endpoint.to_string(),
+            result_code: if env.meta.result_code != 0 {
+                env.meta.result_code
+            } else {
+                status
+            },
+            subcode: env.meta.result_subcode,
+            message: env.meta.result_msg,
+        })
+    }
+}
+
+/// The lower of two `MAJOR.MINOR` versions (an unparsable one loses).
+pub fn min_version(a: &str, b: &str) -> String {
+    fn parse(v: &str) -> Option<(u32, u32)> {
+        let (major, minor) = v.trim().split_once('.')?;
+        Some((major.parse().ok()?, minor.parse().ok()?))
+    }
+    match (parse(a), parse(b)) {
+        (Some(x), Some(y)) => {
+            if x <= y {
+                a.trim().to_string()
+            } else {
+                b.trim().to_string()
+            }
+        }
+        (None, _) => b.to_string(),
+        (_, None) => a.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An envelope in the shape clearml-server 2.0 answers with.
+    fn envelope(code: u16, sub: u32, msg: &str, data: &str) -> Vec<u8> {
+        format!(
+            r#"{{"meta":{{"id":"x","trx":"x","endpoint":{{"name":"e","requested_version":"2.31","actual_version":"1.0"}},"result_code":{code},"result_subcode":{sub},"result_msg":"{msg}","error_stack":null,"error_data":{{}}}},"data":{data}}}"#
+        )
+        .into_bytes()
+    }
+
+    #[test]
+    fn envelopes_of_the_real_server_decode() {
+        let data = decode_envelope(
+            "http://h",
+            "debug.ping",
+            200,
+            &envelope(200, 0, "OK", r#"{"msg":"ClearML server"}"#),
+        )
+        .unwrap();
+        assert_eq!(data["msg"], "ClearML server");
+        let err = decode_envelope(
+            "http://h",
+            "tasks.get_by_id",
+            400,
+            &envelope(400, 101, "Invalid task id: ids=(nonexistent)", "{}"),
+        )
+        .unwrap_err();
+        assert_eq!(err.codes(), Some((400, 101)));
+        assert!(err.is_not_found());
+        assert_eq!(
+            err.to_string(),
+            "tasks.get_by_id failed (400/101): Invalid task id: ids=(nonexistent)"
+        );
+        let err = decode_envelope(
+            "http://h",
+            "auth.login",
+            401,
+            &envelope(401, 22, "Unauthorized (invalid credentials)", "{}"),
+        )
+        .unwrap_err();
+        assert_eq!(err.exit(), crate::error::Exit::AuthRefused);
+    }
+
+    #[test]
+    fn html_is_not_the_api() {
+        let err = decode_envelope("http://h:8080", "debug.ping", 200, b"<!doctype html><html>")
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "http://h:8080 answers like the web server, not the API (HTTP 200)"
+        );
+    }
+
+    #[test]
+    fn version_is_the_lower_one() {
+        assert_eq!(min_version("2.23", "2.31"), "2.23");
+        assert_eq!(min_version("2.31", "2.31"), "2.31");
+        assert_eq!(min_version("3.1", "2.31"), "2.31");
+        assert_eq!(min_version("2.9", "2.31"), "2.9");
+        assert_eq!(min_version("", "2.31"), "2.31");
+    }
+}

@@ -1,0 +1,112 @@
+//! Names to ids: projects, users, tasks, models — the SDK's exact-name lookups.
+
+use serde_json::{Value, json};
+
+use super::task::query::{exact_regex, looks_like_id};
+use crate::api::Client;
+use crate::error::CliError;
+
+/// The id of a project by its full name (`parent/child`), hidden projects included.
+pub async fn project_id(client: &Client, name: &str) -> anyhow::Result<String> {
+    find_project(client, name).await?.ok_or_else(|| {
+        CliError::not_found(format!("no project named '{name}'"))
+            .with_hint("give the full path (parent/child); names are case-sensitive")
+            .into()
+    })
+}
+
+pub async fn find_project(client: &Client, name: &str) -> anyhow::Result<Option<String>> {
+    let data = client
+        .call(
+            "projects.get_all",
+            &json!({
+                "name": exact_regex(name),
+                "only_fields": ["id", "name"],
+                "search_hidden": true,
+                "page": 0,
+                "page_size": 1,
+            }),
+        )
+        .await?;
+    Ok(data["projects"]
+        .as_array()
+        .and_then(|a| a.first())
+        .and_then(|p| p["id"].as_str())
+        .map(str::to_string))
+}
+
+/// The project id, creating the project (and its parents, server side) when missing.
+pub async fn ensure_project(client: &Client, name: &str) -> anyhow::Result<String> {
+    if let Some(id) = find_project(client, name).await? {
+        return Ok(id);
+    }
+    let data = client
+        .call("projects.create", &json!({"name": name, "description": ""}))
+        .await?;
+    data["id"]
+        .as_str()
+        .map(str::to_string)
+        .ok_or_else(|| anyhow::anyhow!("projects.create returned no id"))
+}
+
+/// A user id from a name, or `me` for the logged-in user.
+pub async fn user_id(client: &Client, name: &str) -> anyhow::Result<String> {
+    if name == "me" {
+        let claims = client.claims().await.map_err(crate::api::into_anyhow)?;
+        return Ok(claims.identity.user);
+    }
+    let data = client
+        .call(
+            "users.get_all",
+            &json!({"name": exact_regex(name), "only_fields": ["id", "name"]}),
+        )
+        .await?;
+    data["users"]
+        .as_array()
+        .and_then(|a| a.first())
+        .and_then(|u| u["id"].as_str())
+        .map(str::to_string)
+        .ok_or_else(|| CliError::not_found(format!("no user named '{name}'")).into())
+}
+
+/// One task by id, or by exact name (the most recently updated one, optionally in a
+/// project), with the given fields.
+pub async fn find_task(
+    client: &Client,
+    id_or_name: &str,
+    project: Option<&str>,
+    only_fields: &[&str],
+) -> anyhow::Result<Value> {
+    if looks_like_id(id_or_name) {
+        let found = client
+            .get_all(
+                "tasks.get_all_ex",
+                &json!({"id": [id_or_name], "only_fields": only_fields}),
+                "tasks",
+                Some(1),
+            )
+            .await?;
+        if let Some(t) = found.into_iter().next() {
+            return Ok(t);
+        }
+    }
+    let mut body = json!({
+        "name": exact_regex(id_or_name),
+        "only_fields": only_fields,
+        "order_by": ["-last_update"],
+    });
+    if let Some(p) = project {
+        body["project"] = json!([project_id(client, p).await?]);
+    }
+    let found = client
+        .get_all("tasks.get_all_ex", &body, "tasks", Some(2))
+        .await?;
+    match found.len() {
+        0 => Err(
+            CliError::not_found(format!("no task with id or name '{id_or_name}'"))
+                .with_hint("see 'clearml task list'")
+                .into(),
+        ),
+        _ => Ok(found.into_iter().next().expect("one")),
+    }
+}

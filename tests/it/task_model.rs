@@ -1,0 +1,1045 @@
+//! `task`, `model`, `server ping` and `server selftest` against `clearml server serve`,
+//! with data written by the real Python SDK or through the API.
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use std::sync::OnceLock;
+
+use serde_json::{Value, json};
+
+use crate::common::{self, ACCESS_KEY, SECRET_KEY, Serve};
+
+/// A home with a clearml.conf for the shared server.
+fn home() -> (tempfile::TempDir, &'static Serve) {
+    let serve = Serve::shared();
+    let dir = tempfile::tempdir().unwrap();
+    serve.write_conf(dir.path());
+    (dir, serve)
+}
+
+fn run(home: &Path, args: &[&str]) -> Output {
+    common::clearml(home)
+        .args(args)
+        .env("CLEARML_CACHE_DIR", home.join(".clearml-cache"))
+        .output()
+        .expect("run clearml")
+}
+
+fn ok(home: &Path, args: &[&str]) -> String {
+    let out = run(home, args);
+    assert!(
+        out.status.success(),
+        "clearml {args:?} failed ({}):\nstdout:\n{}\nstderr:\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn ok_json(home: &Path, args: &[&str]) -> Value {
+    let text = ok(home, args);
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
+
+fn unique(prefix: &str) -> String {
+    format!("{prefix}-{}", &uuid_like()[..12])
+}
+
+fn uuid_like() -> String {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    static N: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let t = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!("{:x}{:04x}{:x}", t, n, std::process::id())
+}
+
+/// A small API client for setting up data (a second, independent client).
+struct Api {
+    http: reqwest::blocking::Client,
+    base: String,
+    token: String,
+}
+
+impl Api {
+    fn new(serve: &Serve) -> Api {
+        let http = reqwest::blocking::Client::new();
+        let resp: Value = http
+            .post(format!("{}/auth.login", serve.api_url))
+            .basic_auth(ACCESS_KEY, Some(SECRET_KEY))
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        let token = resp["data"]["token"].as_str().expect("token").to_string();
+        Api {
+            http,
+            base: serve.api_url.clone(),
+            token,
+        }
+    }
+
+    fn call(&self, endpoint: &str, body: Value) -> Value {
+        let resp: Value = self
+            .http
+            .post(format!("{}/{endpoint}", self.base))
+            .bearer_auth(&self.token)
+            .json(&body)
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        assert_eq!(
+            resp["meta"]["result_code"], 200,
+            "{endpoint} {body}: {resp}"
+        );
+        resp["data"].clone()
+    }
+
+    fn batch(&self, endpoint: &str, lines: &[Value]) {
+        let body: String = lines.iter().map(|l| format!("{l}\n")).collect();
+        let resp: Value = self
+            .http
+            .post(format!("{}/{endpoint}", self.base))
+            .bearer_auth(&self.token)
+            .header("Content-Type", "application/json-lines")
+            .body(body)
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        assert_eq!(resp["meta"]["result_code"], 200, "{resp}");
+    }
+
+    fn project(&self, name: &str) -> String {
+        self.call("projects.create", json!({"name": name, "description": ""}))["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    fn task(&self, project: &str, name: &str, kind: &str) -> String {
+        self.call(
+            "tasks.create",
+            json!({"name": name, "type": kind, "project": project}),
+        )["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    fn scalars(&self, task: &str, metric: &str, variant: &str, values: &[f64]) {
+        let events: Vec<Value> = values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                json!({"type": "training_stats_scalar", "task": task, "metric": metric,
+                       "variant": variant, "value": v, "iter": i, "timestamp": 1_700_000_000_000i64 + i as i64})
+            })
+            .collect();
+        self.batch("events.add_batch", &events);
+    }
+}
+
+// ---------------------------------------------------------------- SDK-written data
+
+const SDK_SCRIPT: &str = r#"
+import json, os, sys, tempfile
+from clearml import Task, OutputModel
+project = sys.argv[1] if len(sys.argv) > 1 else os.environ["IT_PROJECT"]
+out = {"tasks": [], "models": []}
+for i, lr in enumerate([0.1, 0.01]):
+    t = Task.init(project_name=project, task_name=f"sdk-train-{i}", reuse_last_task_id=False,
+                  auto_connect_frameworks=False, auto_resource_monitoring=False,
+                  auto_connect_streams=False, output_uri=True)
+    t.connect({"lr": lr, "batch": 32 * (i + 1)}, name="Args")
+    logger = t.get_logger()
+    for it in range(100):
+        logger.report_scalar("loss", "train", value=(1 + i) / (it + 1), iteration=it)
+        logger.report_scalar("eval", "accuracy", value=0.5 + it * (i + 1) / 400.0, iteration=it)
+    path = os.path.join(tempfile.mkdtemp(), "weights.bin")
+    with open(path, "wb") as f:
+        f.write(bytes((j * 7 + i) % 251 for j in range(50000)))
+    m = OutputModel(task=t, name=f"sdk-model-{i}", framework="PyTorch")
+    m.update_weights(weights_filename=path)
+    m.publish()
+    t.flush(wait_for_uploads=True)
+    t.close()
+    metrics = t.get_last_scalar_metrics()
+    out["tasks"].append({"id": t.id, "name": t.name, "params": t.get_parameters(), "metrics": metrics})
+    out["models"].append({"id": m.id, "name": m.name, "uri": m.url})
+print(json.dumps(out))
+"#;
+
+struct SdkData {
+    project: String,
+    written: Value,
+}
+
+/// The SDK writes its data once per test process (the SDK is slow to start).
+fn sdk_data() -> &'static SdkData {
+    static DATA: OnceLock<SdkData> = OnceLock::new();
+    DATA.get_or_init(|| {
+        let serve = Serve::shared();
+        let dir = tempfile::tempdir().unwrap();
+        let conf = serve.write_conf(dir.path());
+        let project = unique("it-sdk");
+        let out = common::run_sdk(SDK_SCRIPT, &conf, &[("IT_PROJECT", project.as_str())]);
+        let written: Value = serde_json::from_str(out.lines().last().unwrap()).unwrap();
+        std::mem::forget(dir);
+        SdkData { project, written }
+    })
+}
+
+#[test]
+fn task_list_show_compare_show_what_the_sdk_wrote() {
+    let data = sdk_data();
+    let (home, _) = home();
+    let home = home.path();
+    let sdk_tasks = data.written["tasks"].as_array().unwrap();
+
+    let listed = ok_json(
+        home,
+        &[
+            "task",
+            "list",
+            "--project",
+            &data.project,
+            "--sort",
+            "name",
+            "--json",
+            "--columns",
+            "name,status,metric:loss/train,metric:eval/accuracy,param:Args/lr,param:Args/batch",
+        ],
+    );
+    let listed = listed.as_array().unwrap();
+    assert_eq!(listed.len(), 2, "{listed:?}");
+    for (row, sdk) in listed.iter().zip(sdk_tasks) {
+        assert_eq!(row["id"], sdk["id"]);
+        assert_eq!(row["name"], sdk["name"]);
+        assert_eq!(row["status"], "completed");
+        for (col, key) in [("Args/lr", "Args/lr"), ("Args/batch", "Args/batch")] {
+            assert_eq!(row["params"][col], sdk["params"][key], "{col}");
+        }
+        for (title, series) in [("loss", "train"), ("eval", "accuracy")] {
+            let m = &sdk["metrics"][title][series];
+            let shown = &row["metrics"][format!("{title}/{series}")];
+            assert_eq!(
+                shown["last"].as_f64(),
+                m["last"].as_f64(),
+                "{title}/{series}"
+            );
+            assert_eq!(shown["min"].as_f64(), m["min"].as_f64(), "{title}/{series}");
+            assert_eq!(shown["max"].as_f64(), m["max"].as_f64(), "{title}/{series}");
+        }
+    }
+
+    // show by name and by id agree, and carry everything the SDK wrote
+    let by_name = ok_json(
+        home,
+        &[
+            "task",
+            "show",
+            "sdk-train-1",
+            "--project",
+            &data.project,
+            "--json",
+        ],
+    );
+    let id = sdk_tasks[1]["id"].as_str().unwrap();
+    let by_id = ok_json(home, &["task", "show", id, "--json"]);
+    assert_eq!(by_name, by_id);
+    assert_eq!(by_id["project"]["name"], data.project.as_str());
+    assert_eq!(by_id["status"], "completed");
+    assert_eq!(
+        by_id["params"]["Args/lr"],
+        sdk_tasks[1]["params"]["Args/lr"]
+    );
+    assert_eq!(by_id["last_iteration"], 99);
+    let metrics = by_id["metrics"].as_array().unwrap();
+    assert_eq!(metrics.len(), 2);
+    let loss = metrics.iter().find(|m| m["title"] == "loss").unwrap();
+    assert_eq!(
+        loss["last"].as_f64(),
+        sdk_tasks[1]["metrics"]["loss"]["train"]["last"].as_f64()
+    );
+    let model_id = data.written["models"][1]["id"].as_str().unwrap();
+    assert!(
+        by_id["models"]["output"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["id"] == model_id),
+        "{by_id}"
+    );
+    let text = ok(home, &["task", "show", id]);
+    assert!(text.contains("\nParameters\n"), "{text}");
+    assert!(text.contains("Args/lr"), "{text}");
+    assert!(text.contains("loss/train"), "{text}");
+
+    // compare: params differ, lower loss marked best on train-0 (loss (1+i)/(it+1))
+    let cmp = ok_json(
+        home,
+        &["task", "compare", "--project", &data.project, "--json"],
+    );
+    let rows = cmp["rows"].as_array().unwrap();
+    let lr = rows.iter().find(|r| r["key"] == "Args/lr").unwrap();
+    assert_eq!(lr["differs"], true);
+    let last_loss = rows
+        .iter()
+        .find(|r| r["key"] == "loss/train" && r["stat"] == "last")
+        .unwrap();
+    assert_eq!(last_loss["best"], sdk_tasks[0]["id"]);
+    let last_acc = rows
+        .iter()
+        .find(|r| r["key"] == "eval/accuracy" && r["stat"] == "last")
+        .unwrap();
+    assert_eq!(last_acc["best"], sdk_tasks[1]["id"]);
+
+    let table = ok(
+        home,
+        &[
+            "task",
+            "compare",
+            sdk_tasks[0]["id"].as_str().unwrap(),
+            id,
+            "--diff-only",
+            "--plot",
+            "loss/train",
+        ],
+    );
+    assert!(table.contains("Args/lr"), "{table}");
+    assert!(
+        !table.contains("Args/batch ") || table.contains("32"),
+        "{table}"
+    );
+    assert!(table.contains("  * sdk-train-0 ("), "{table}");
+    let svg = home.join("loss.svg");
+    ok(
+        home,
+        &[
+            "task",
+            "compare",
+            "--project",
+            &data.project,
+            "--plot",
+            "loss",
+            "--svg",
+            svg.to_str().unwrap(),
+        ],
+    );
+    let svg = std::fs::read_to_string(svg).unwrap();
+    assert_eq!(svg.matches("<polyline").count(), 2, "{svg}");
+}
+
+#[test]
+fn model_list_and_pull_share_the_sdk_cache() {
+    let data = sdk_data();
+    let (home, serve) = home();
+    let home = home.path();
+    let listed = ok_json(
+        home,
+        &["model", "list", "--project", &data.project, "--json"],
+    );
+    let listed = listed.as_array().unwrap();
+    assert_eq!(listed.len(), 2);
+    for sdk in data.written["models"].as_array().unwrap() {
+        let row = listed
+            .iter()
+            .find(|m| m["id"] == sdk["id"])
+            .expect("model listed");
+        assert_eq!(row["name"], sdk["name"]);
+        assert_eq!(row["status"], "published");
+        assert_eq!(row["framework"], "PyTorch");
+        assert_eq!(row["uri"], sdk["uri"]);
+    }
+    // pull by name = latest published; the file lands where the SDK's cache keeps it
+    let path = ok(
+        home,
+        &[
+            "model",
+            "pull",
+            "--name",
+            "sdk-model-1",
+            "--project",
+            &data.project,
+        ],
+    );
+    let path = PathBuf::from(path.trim());
+    let bytes = std::fs::read(&path).unwrap();
+    let expected: Vec<u8> = (0..50000).map(|j| ((j * 7 + 1) % 251) as u8).collect();
+    assert_eq!(bytes, expected);
+    let conf = home.join("clearml.conf");
+    let sdk_path = common::run_sdk(
+        &format!(
+            "from clearml import Model\nprint(Model('{}').get_local_copy())",
+            data.written["models"][1]["id"].as_str().unwrap()
+        ),
+        &conf,
+        &[],
+    );
+    assert_eq!(
+        PathBuf::from(sdk_path.trim()),
+        path,
+        "SDK and CLI cache paths differ"
+    );
+    let _ = serve;
+}
+
+// ---------------------------------------------------------------- 10,000 tasks
+
+#[test]
+fn task_list_all_pages_past_the_cap() {
+    let (home, serve) = home();
+    let home = home.path();
+    let api = Api::new(serve);
+    let project = unique("it-10k");
+    let pid = api.project(&project);
+    // Four keep-alive connections creating 2,500 tasks each.
+    let threads: Vec<_> = (0..4)
+        .map(|t| {
+            let api = Api {
+                http: api.http.clone(),
+                base: api.base.clone(),
+                token: api.token.clone(),
+            };
+            let pid = pid.clone();
+            std::thread::spawn(move || {
+                for i in 0..2500 {
+                    api.task(&pid, &format!("bulk-{t}-{i:04}"), "training");
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    let all = ok_json(
+        home,
+        &[
+            "task",
+            "list",
+            "--project",
+            &project,
+            "--all",
+            "--json",
+            "--columns",
+            "id,name",
+        ],
+    );
+    let all = all.as_array().unwrap();
+    assert_eq!(all.len(), 10_000);
+    let ids: std::collections::HashSet<&str> =
+        all.iter().map(|t| t["id"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), 10_000, "duplicates across pages");
+    let some = ok_json(
+        home,
+        &[
+            "task",
+            "list",
+            "--project",
+            &project,
+            "--limit",
+            "700",
+            "--json",
+        ],
+    );
+    assert_eq!(some.as_array().unwrap().len(), 700);
+    let named = ok_json(
+        home,
+        &[
+            "task",
+            "list",
+            "--project",
+            &project,
+            "--name",
+            "^bulk-2-00",
+            "--all",
+            "--json",
+        ],
+    );
+    assert_eq!(named.as_array().unwrap().len(), 100);
+}
+
+// ---------------------------------------------------------------- publish / pull
+
+#[test]
+fn published_model_is_found_and_downloaded_by_the_sdk() {
+    let (home, _) = home();
+    let home = home.path();
+    let project = unique("it-publish");
+    let weights = home.join("weights.pt");
+    let content: Vec<u8> = (0..300_000u32)
+        .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+        .collect();
+    std::fs::write(&weights, &content).unwrap();
+    let id = ok(
+        home,
+        &[
+            "model",
+            "publish",
+            weights.to_str().unwrap(),
+            "--name",
+            "cli model",
+            "--project",
+            &project,
+            "--framework",
+            "PyTorch",
+            "--tags",
+            "a,b",
+            "--label",
+            "cat=1",
+            "--comment",
+            "from the CLI",
+        ],
+    );
+    let id = id.trim();
+    assert_eq!(id.len(), 32, "{id}");
+    let shown = ok_json(home, &["model", "show", id, "--json"]);
+    assert_eq!(shown["status"], "published");
+    assert_eq!(shown["labels"], json!({"cat": 1}));
+    assert_eq!(shown["tags"], json!(["a", "b"]));
+    assert_eq!(shown["metadata"]["size"], "300000");
+    assert_eq!(shown["metadata"]["sha256"].as_str().unwrap().len(), 64);
+
+    let conf = home.join("clearml.conf");
+    let script = format!(
+        "from clearml import Model\nm = Model('{id}')\nprint(m.name)\nprint(m.published)\nprint(m.get_local_copy())"
+    );
+    let out = common::run_sdk(&script, &conf, &[]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[lines.len() - 3], "cli model");
+    assert_eq!(lines[lines.len() - 2], "True");
+    let sdk_copy = PathBuf::from(lines[lines.len() - 1]);
+    assert_eq!(std::fs::read(&sdk_copy).unwrap(), content);
+    // our pull reuses the SDK's download
+    let out = run(home, &["model", "pull", id]);
+    assert!(out.status.success());
+    assert_eq!(
+        PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()),
+        sdk_copy
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("cached"),
+        "{out:?}"
+    );
+
+    // publish ID of an existing draft; publishing twice is fine
+    assert_eq!(ok(home, &["model", "publish", id]).trim(), id);
+}
+
+/// A file server that cuts the first response in the middle, then honours Range.
+fn cutting_server(body: Vec<u8>) -> (String, std::sync::mpsc::Receiver<String>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!(
+        "http://{}/Cut/run.abc/models/cut.bin",
+        listener.local_addr().unwrap()
+    );
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for (n, stream) in listener.incoming().enumerate() {
+            let mut s = stream.unwrap();
+            let mut req = Vec::new();
+            let mut buf = [0u8; 4096];
+            while !req.windows(4).any(|w| w == b"\r\n\r\n") {
+                let r = s.read(&mut buf).unwrap();
+                if r == 0 {
+                    break;
+                }
+                req.extend_from_slice(&buf[..r]);
+            }
+            let req = String::from_utf8_lossy(&req).to_string();
+            let range = req.lines().find_map(|l| {
+                l.to_lowercase()
+                    .strip_prefix("range: bytes=")
+                    .map(str::to_string)
+            });
+            let _ = tx.send(range.clone().unwrap_or_default());
+            match range {
+                None if n == 0 => {
+                    let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n", body.len());
+                    s.write_all(head.as_bytes()).unwrap();
+                    s.write_all(&body[..body.len() / 2]).unwrap();
+                    // drop: the connection is cut mid-body
+                }
+                Some(r) => {
+                    let from: usize = r.trim_end_matches('-').trim().parse().unwrap();
+                    let rest = &body[from..];
+                    let head = format!(
+                        "HTTP/1.1 206 Partial Content\r\nContent-Length: {}\r\nContent-Range: bytes {}-{}/{}\r\nConnection: close\r\n\r\n",
+                        rest.len(),
+                        from,
+                        body.len() - 1,
+                        body.len()
+                    );
+                    s.write_all(head.as_bytes()).unwrap();
+                    s.write_all(rest).unwrap();
+                }
+                None => {
+                    let head = format!(
+                        "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                        body.len()
+                    );
+                    s.write_all(head.as_bytes()).unwrap();
+                    s.write_all(&body).unwrap();
+                }
+            }
+        }
+    });
+    (url, rx)
+}
+
+fn sha256_hex(data: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(data))
+}
+
+#[test]
+fn cut_download_resumes_and_verifies() {
+    let (home, serve) = home();
+    let home = home.path();
+    let api = Api::new(serve);
+    let pid = api.project(&unique("it-cut"));
+    let body: Vec<u8> = (0..1_000_000u32).map(|i| (i % 253) as u8).collect();
+    let (url, seen) = cutting_server(body.clone());
+    let model = api.call(
+        "models.create",
+        json!({"uri": url, "name": "cut", "project": pid, "ready": true}),
+    )["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    api.call(
+        "models.add_or_update_metadata",
+        json!({"model": model, "metadata": [
+            {"key": "sha256", "type": "str", "value": sha256_hex(&body)},
+            {"key": "size", "type": "int", "value": body.len().to_string()}]}),
+    );
+    let dest = home.join("cut.bin");
+    ok(
+        home,
+        &["model", "pull", &model, "-o", dest.to_str().unwrap()],
+    );
+    assert_eq!(std::fs::read(&dest).unwrap(), body);
+    let ranges: Vec<String> = seen.try_iter().collect();
+    assert_eq!(ranges, ["".to_string(), format!("{}-", body.len() / 2)]);
+    assert!(!home.join("cut.bin.part").exists());
+
+    // a wrong checksum: nothing under the final name, exit 1
+    let (url, _) = cutting_server(body.clone());
+    let bad = api.call(
+        "models.create",
+        json!({"uri": url, "name": "bad", "project": pid, "ready": true}),
+    )["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    api.call(
+        "models.add_or_update_metadata",
+        json!({"model": bad, "metadata": [{"key": "sha256", "type": "str", "value": "00".repeat(32)}]}),
+    );
+    let dest = home.join("bad.bin");
+    let out = run(home, &["model", "pull", &bad, "-o", dest.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("sha256"),
+        "{out:?}"
+    );
+    assert!(!dest.exists());
+    assert!(!home.join("bad.bin.part").exists());
+
+    // cloud URIs are named and refused
+    let s3 = api.call(
+        "models.create",
+        json!({"uri": "s3://bucket/m.pt", "name": "s3", "project": pid, "ready": true}),
+    )["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let out = run(home, &["model", "pull", &s3]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("not supported yet") && err.contains("s3://bucket/m.pt"),
+        "{err}"
+    );
+}
+
+// ---------------------------------------------------------------- snapshots
+
+/// Replace 32-hex ids with <ID> and timestamps with <TIME>.
+fn scrub(text: &str) -> String {
+    let ids = regex::Regex::new(r"[0-9a-f]{32}").unwrap();
+    let times =
+        regex::Regex::new(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(\.\d+)?(\+00:00|Z)?").unwrap();
+    let text = ids.replace_all(text, "<ID>");
+    times.replace_all(&text, "<TIME>").to_string()
+}
+
+fn snapshot_project(serve: &Serve) -> String {
+    let api = Api::new(serve);
+    // Fixed name: each test process starts its own server, and only this test uses it.
+    let project = "it-task-snapshot".to_string();
+    let pid = api.project(&project);
+    for (name, kind, lr, losses) in [
+        ("alpha", "training", "0.1", vec![2.0, 1.0, 0.5]),
+        ("beta", "testing", "0.01", vec![3.0, 0.25]),
+        ("gamma, with comma", "training", "0.001", vec![]),
+    ] {
+        let id = api.task(&pid, name, kind);
+        api.call(
+            "tasks.edit",
+            json!({"task": id, "hyperparams": {"Args": {"lr": {"section": "Args", "name": "lr", "value": lr, "type": "float"}}}}),
+        );
+        if !losses.is_empty() {
+            api.scalars(&id, "loss", "train", &losses);
+        }
+    }
+    project
+}
+
+#[test]
+fn task_list_snapshots_table_json_csv() {
+    let (home, serve) = home();
+    let home = home.path();
+    let project = snapshot_project(serve);
+    let cols = "id,name,type,status,metric:loss/train,param:Args/lr,created";
+    let base = [
+        "task",
+        "list",
+        "--project",
+        project.as_str(),
+        "--sort",
+        "name",
+        "--columns",
+        cols,
+    ];
+    let table = scrub(&ok(home, &base));
+    assert_eq!(
+        table,
+        "\
+ID    NAME               TYPE      STATUS   LOSS/TRAIN  ARGS/LR  CREATED
+<ID>  alpha              training  created  0.5         0.1      <TIME>
+<ID>  beta               testing   created  0.25        0.01     <TIME>
+<ID>  gamma, with comma  training  created              0.001    <TIME>
+"
+    );
+    let csv = scrub(&ok(home, &[&base[..], &["--csv"]].concat()));
+    assert_eq!(
+        csv,
+        "\
+id,name,type,status,loss/train,Args/lr,created
+<ID>,alpha,training,created,0.5,0.1,<TIME>
+<ID>,beta,testing,created,0.25,0.01,<TIME>
+<ID>,\"gamma, with comma\",training,created,,0.001,<TIME>
+"
+    );
+    let json = scrub(&ok(home, &[&base[..], &["--json"]].concat()));
+    assert_eq!(
+        json,
+        r#"[
+  {
+    "id": "<ID>",
+    "name": "alpha",
+    "type": "training",
+    "status": "created",
+    "created": "<TIME>",
+    "metrics": {
+      "loss/train": {
+        "last": 0.5,
+        "min": 0.5,
+        "max": 2.0
+      }
+    },
+    "params": {
+      "Args/lr": "0.1"
+    }
+  },
+  {
+    "id": "<ID>",
+    "name": "beta",
+    "type": "testing",
+    "status": "created",
+    "created": "<TIME>",
+    "metrics": {
+      "loss/train": {
+        "last": 0.25,
+        "min": 0.25,
+        "max": 3.0
+      }
+    },
+    "params": {
+      "Args/lr": "0.01"
+    }
+  },
+  {
+    "id": "<ID>",
+    "name": "gamma, with comma",
+    "type": "training",
+    "status": "created",
+    "created": "<TIME>",
+    "metrics": {
+      "loss/train": null
+    },
+    "params": {
+      "Args/lr": "0.001"
+    }
+  }
+]
+"#
+    );
+}
+
+#[test]
+fn model_list_snapshots_table_json_csv() {
+    let (home, serve) = home();
+    let home = home.path();
+    let api = Api::new(serve);
+    let project = "it-model-snapshot";
+    let pid = api.project(&project);
+    api.call(
+        "models.create",
+        json!({"uri": "http://f/x/a.pt", "name": "m-a", "project": pid, "framework": "PyTorch", "ready": true, "tags": ["prod"]}),
+    );
+    api.call(
+        "models.create",
+        json!({"uri": "http://f/x/b.pt", "name": "m-b", "project": pid, "framework": "Keras"}),
+    );
+    let table = scrub(&ok(home, &["model", "list", "--project", project]));
+    assert_eq!(
+        table,
+        "\
+ID    NAME  PROJECT            FRAMEWORK  STATUS     TASK  TAGS  CREATED
+<ID>  m-b   it-model-snapshot  Keras      draft                  <TIME>
+<ID>  m-a   it-model-snapshot  PyTorch    published        prod  <TIME>
+"
+    );
+    let csv = scrub(&ok(home, &["model", "list", "--project", project, "--csv"]));
+    assert_eq!(
+        csv,
+        format!(
+            "id,name,project,framework,status,task,tags,created\n<ID>,m-b,{project},Keras,draft,,,<TIME>\n<ID>,m-a,{project},PyTorch,published,,prod,<TIME>\n"
+        )
+    );
+    let json: Value = serde_json::from_str(&scrub(&ok(
+        home,
+        &["model", "list", "--project", project, "--json"],
+    )))
+    .unwrap();
+    assert_eq!(
+        json[1],
+        json!({"id": "<ID>", "name": "m-a", "project": project, "framework": "PyTorch",
+               "status": "published", "ready": true, "task": null, "tags": ["prod"],
+               "created": "<TIME>", "uri": "http://f/x/a.pt"})
+    );
+    let drafts = ok_json(
+        home,
+        &["model", "list", "--project", project, "--draft", "--json"],
+    );
+    assert_eq!(drafts.as_array().unwrap().len(), 1);
+}
+
+// ---------------------------------------------------------------- wait / not found
+
+#[test]
+fn task_wait_exit_codes_and_notify() {
+    let (home, serve) = home();
+    let home = home.path();
+    let api = Api::new(serve);
+    let pid = api.project(&unique("it-wait"));
+    let good = api.task(&pid, "good", "training");
+    let bad = api.task(&pid, "bad", "training");
+    for id in [&good, &bad] {
+        api.call("tasks.started", json!({"task": id}));
+    }
+    api.call("tasks.completed", json!({"task": good}));
+    api.call("tasks.failed", json!({"task": bad}));
+
+    let out = run(home, &["task", "wait", &good, "--interval", "100ms"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+
+    // a webhook that records what it receives
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let hook = format!("http://{}/hook", listener.local_addr().unwrap());
+    let received = std::thread::spawn(move || {
+        let (mut s, _) = listener.accept().unwrap();
+        let mut data = Vec::new();
+        let mut buf = [0u8; 8192];
+        loop {
+            let n = s.read(&mut buf).unwrap();
+            data.extend_from_slice(&buf[..n]);
+            let text = String::from_utf8_lossy(&data).to_string();
+            if let Some(i) = text.find("\r\n\r\n") {
+                let len: usize = text
+                    .lines()
+                    .find_map(|l| {
+                        l.to_lowercase()
+                            .strip_prefix("content-length:")
+                            .map(|v| v.trim().parse().unwrap())
+                    })
+                    .unwrap_or(0);
+                if data.len() >= i + 4 + len {
+                    s.write_all(b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n")
+                        .unwrap();
+                    return text[i + 4..].to_string();
+                }
+            }
+        }
+    });
+    let out = run(
+        home,
+        &[
+            "task",
+            "wait",
+            &good,
+            &bad,
+            "--interval",
+            "100ms",
+            "--notify",
+            &hook,
+        ],
+    );
+    assert_eq!(out.status.code(), Some(6), "{out:?}");
+    let body: Value = serde_json::from_str(&received.join().unwrap()).unwrap();
+    assert_eq!(body["all_completed"], false);
+    assert_eq!(body["tasks"][0]["status"], "completed");
+    assert_eq!(body["tasks"][1]["status"], "failed");
+
+    // still running: the timeout ends the wait with exit 1
+    let running = api.task(&pid, "running", "training");
+    api.call("tasks.started", json!({"task": running}));
+    let out = run(
+        home,
+        &[
+            "task",
+            "wait",
+            &running,
+            "--interval",
+            "100ms",
+            "--timeout",
+            "500ms",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("timed out"));
+}
+
+#[test]
+fn unknown_task_or_model_exits_5() {
+    let (home, _) = home();
+    let home = home.path();
+    for args in [
+        &["task", "show", "0123456789abcdef0123456789abcdef"][..],
+        &["task", "show", "no such task name"][..],
+        &["model", "pull", "0123456789abcdef0123456789abcdef"][..],
+        &["task", "list", "--project", "no such project anywhere"][..],
+    ] {
+        let out = run(home, args);
+        assert_eq!(out.status.code(), Some(5), "{args:?}: {out:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(err.lines().count(), 1, "{err}");
+    }
+}
+
+// ---------------------------------------------------------------- ping / selftest
+
+#[test]
+fn ping_rows_and_exit_codes() {
+    let (home, serve) = home();
+    let home = home.path();
+    let rows = ok_json(home, &["server", "ping", "--json"]);
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), 3);
+    assert_eq!(rows[0]["host"], "api");
+    assert_eq!(rows[0]["reachable"], true);
+    assert_eq!(rows[0]["server_version"], "2.0.0");
+    assert_eq!(rows[0]["api_version"], "2.31");
+    assert_eq!(rows[2]["host"], "files");
+    assert_eq!(rows[2]["url"], serve.files_url.as_str());
+    assert_eq!(rows[2]["reachable"], true);
+    let table = ok(home, &["server", "ping"]);
+    assert!(table.starts_with("HOST"), "{table}");
+
+    // a port nobody listens on: exit 3, rows still printed
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let down = tempfile::tempdir().unwrap();
+    std::fs::write(
+        down.path().join("clearml.conf"),
+        format!(
+            "api {{\n api_server: http://127.0.0.1:{port}\n web_server: http://127.0.0.1:{port}\n files_server: http://127.0.0.1:{port}\n}}\n"
+        ),
+    )
+    .unwrap();
+    let out = run(down.path(), &["server", "ping"]);
+    assert_eq!(out.status.code(), Some(3), "{out:?}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("connection refused"), "{stdout}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("is the server up?"), "{err}");
+
+    // the files host given as the API: "answers like the web server, not the API"
+    let wrong = tempfile::tempdir().unwrap();
+    std::fs::write(
+        wrong.path().join("clearml.conf"),
+        format!("api {{\n api_server: {}\n}}\n", serve.files_url),
+    )
+    .unwrap();
+    let out = run(wrong.path(), &["server", "ping"]);
+    assert_eq!(out.status.code(), Some(3), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("not the API"),
+        "{out:?}"
+    );
+}
+
+#[test]
+fn wrong_secret_exits_4_with_the_servers_message() {
+    let serve = Serve::shared();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("clearml.conf"),
+        format!(
+            "api {{\n api_server: {}\n files_server: {}\n credentials {{ access_key: {ACCESS_KEY}, secret_key: wrong-secret-value }}\n}}\n",
+            serve.api_url, serve.files_url
+        ),
+    )
+    .unwrap();
+    let out = run(dir.path(), &["task", "list"]);
+    assert_eq!(out.status.code(), Some(4), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("401/"), "{err}");
+    assert!(!err.contains("wrong-secret-value"), "{err}");
+}
+
+#[test]
+fn selftest_passes_every_step() {
+    let (home, _) = home();
+    let out = ok(home.path(), &["server", "selftest"]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 8, "{out}");
+    for l in &lines[1..] {
+        assert!(l.contains(" pass "), "{out}");
+    }
+    let shown = ok_json(
+        home.path(),
+        &[
+            "task",
+            "list",
+            "--project",
+            "ClearML Self-Test",
+            "--json",
+            "--limit",
+            "1",
+        ],
+    );
+    assert_eq!(shown[0]["status"], "completed");
+}
