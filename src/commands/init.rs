@@ -457,9 +457,9 @@ impl Wizard {
             mask_secret(&secret)
         ));
 
-        let mut hosts = self.initial_hosts(&pasted)?;
+        let initial = self.initial_hosts(&pasted)?;
+        let mut hosts = self.review_hosts(initial)?;
         loop {
-            hosts = self.review_hosts(hosts)?;
             if self.args.no_verify {
                 break;
             }
@@ -500,7 +500,10 @@ impl Wizard {
                         mask_secret(&secret)
                     ));
                 }
-                1 => hosts = self.edit_hosts(hosts)?,
+                1 => {
+                    let edited = self.edit_hosts(hosts)?;
+                    hosts = self.review_hosts(edited)?;
+                }
                 2 => {}
                 3 => break,
                 _ => {

@@ -444,6 +444,14 @@ impl Pty {
         self.session.send_line(line).unwrap();
     }
 
+    /// Answer the hidden secret prompt. The prompt switches the terminal's echo off with a
+    /// flush of pending input, so wait until it is reading before typing.
+    fn type_secret(&mut self, secret: &str) {
+        self.expect("Secret key (hidden)");
+        std::thread::sleep(Duration::from_millis(300));
+        self.send_line(secret);
+    }
+
     /// Paste lines with the terminal's own echo off, so the output shows only what
     /// `clearml` itself printed.
     fn paste(&mut self, text: &str) {
@@ -539,8 +547,7 @@ fn wizard_falls_back_to_typed_keys_and_asks_before_touching_an_existing_file() {
     pty.send_line("");
     pty.expect("Access key");
     pty.send_line(KEY);
-    pty.expect("Secret key");
-    pty.send_line(SECRET);
+    pty.type_secret(SECRET);
     pty.expect("Detected credentials");
     pty.expect("Use these hosts?");
     pty.send_line("y");
@@ -558,4 +565,171 @@ fn wizard_falls_back_to_typed_keys_and_asks_before_touching_an_existing_file() {
         std::fs::read_to_string(home.path().join("clearml.conf.bak")).unwrap(),
         "sdk { x: 1 }\n"
     );
+}
+
+// ------------------------------------------------------------------ against a running server
+
+/// The running shared server's three URLs (from its serve.json).
+fn server_urls() -> (String, String, String) {
+    let serve = crate::common::Serve::shared();
+    let info: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(serve.data_dir.join("serve.json")).unwrap())
+            .unwrap();
+    let web = info["web_url"]
+        .as_str()
+        .expect("web_url in serve.json")
+        .to_string();
+    (serve.api_url.clone(), web, serve.files_url.clone())
+}
+
+/// A loopback port nothing listens on.
+fn closed_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    l.local_addr().unwrap().port()
+}
+
+#[test]
+fn non_interactive_verification_exit_codes_write_nothing() {
+    use crate::common::{ACCESS_KEY, SECRET_KEY};
+    let (api, web, files) = server_urls();
+    let home = tempfile::tempdir().unwrap();
+    let conf = home.path().join("clearml.conf");
+    let hosts = [
+        "--api-host",
+        api.as_str(),
+        "--web-host",
+        web.as_str(),
+        "--files-host",
+        files.as_str(),
+    ];
+    let with = |extra: &[&str]| -> Vec<String> {
+        hosts.iter().chain(extra).map(|s| s.to_string()).collect()
+    };
+
+    // Refused credentials: exit 4, nothing written, the secret not shown.
+    let wrong = "wrong-secret_0123456789abcdefghijklmnopqrstuvwxyz";
+    let args = with(&["--access-key", ACCESS_KEY, "--secret-key-stdin"]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = init(home.path(), &args, &format!("{wrong}\n"), &[]);
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    assert!(!stderr(&out).contains(wrong), "{}", stderr(&out));
+    assert!(!conf.exists());
+
+    // Unreachable server: exit 3, nothing written.
+    let port = closed_port();
+    let dead = [
+        "--api-host".to_string(),
+        format!("http://127.0.0.1:{port}"),
+        "--web-host".into(),
+        "http://127.0.0.1:1".into(),
+        "--files-host".into(),
+        "http://127.0.0.1:2".into(),
+        "--access-key".into(),
+        ACCESS_KEY.into(),
+        "--secret-key-stdin".into(),
+    ];
+    let dead: Vec<&str> = dead.iter().map(String::as_str).collect();
+    let out = init(home.path(), &dead, &format!("{SECRET_KEY}\n"), &[]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(!conf.exists());
+
+    // Right credentials: verified and written.
+    let out = init(home.path(), &args, &format!("{SECRET_KEY}\n"), &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("Credentials verified"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!stderr(&out).contains(SECRET_KEY));
+    assert!(conf.exists());
+}
+
+#[test]
+fn wizard_verifies_against_the_server_and_the_sdk_logs_in_with_the_result() {
+    use crate::common::{ACCESS_KEY, SECRET_KEY};
+    let (api, web, files) = server_urls();
+    let home = tempfile::tempdir().unwrap();
+    let mut pty = Pty::spawn(home.path(), &[]);
+    pty.expect("paste here");
+    pty.paste(&ui_block(&api, &web, Some(&files), ACCESS_KEY, SECRET_KEY));
+    pty.expect("Use these hosts?");
+    pty.send_line("y");
+    pty.expect("Credentials verified");
+    pty.expect("New configuration stored in");
+    let (code, seen) = pty.finish();
+    assert_eq!(code, 0, "{seen}");
+    assert!(
+        !seen.contains(SECRET_KEY),
+        "the secret was printed:\n{seen}"
+    );
+
+    // The real SDK reads the file and logs in to the server with it.
+    let conf = home.path().join("clearml.conf");
+    let script = r#"
+from clearml.backend_api import Session
+s = Session()
+print(s.host, Session.get_app_server_host(), Session.get_files_server_host(), s.access_key)
+print(bool(s.token))
+"#;
+    let sdk = run_sdk(script, &conf, &[]);
+    let lines: Vec<&str> = sdk.lines().collect();
+    assert_eq!(lines[0], format!("{api} {web} {files} {ACCESS_KEY}"));
+    assert_eq!(lines[1], "True");
+}
+
+#[test]
+fn wizard_wrong_secret_offers_a_retry_and_never_shows_the_secret() {
+    use crate::common::{ACCESS_KEY, SECRET_KEY};
+    let (api, web, files) = server_urls();
+    let home = tempfile::tempdir().unwrap();
+    let wrong = "wrong-secret_zyxwvutsrqponmlkjihgfedcba9876543210";
+    let mut pty = Pty::spawn(home.path(), &[]);
+    pty.expect("paste here");
+    pty.paste(&ui_block(&api, &web, Some(&files), ACCESS_KEY, wrong));
+    pty.expect("Use these hosts?");
+    pty.send_line("y");
+    pty.expect("Could not verify the credentials");
+    pty.expect("What now?");
+    // The first choice, "Enter the keys again", is the default.
+    pty.send_line("");
+    pty.expect("Access key");
+    pty.send_line(ACCESS_KEY);
+    pty.type_secret(SECRET_KEY);
+    pty.expect("Credentials verified");
+    pty.expect("New configuration stored in");
+    let (code, seen) = pty.finish();
+    assert_eq!(code, 0, "{seen}");
+    assert!(
+        !seen.contains(wrong),
+        "the wrong secret was printed:\n{seen}"
+    );
+    assert!(
+        !seen.contains(SECRET_KEY),
+        "the secret was printed:\n{seen}"
+    );
+    assert!(
+        seen.contains("wron***"),
+        "the masked form is shown:\n{seen}"
+    );
+    let text = std::fs::read_to_string(home.path().join("clearml.conf")).unwrap();
+    assert!(text.contains(SECRET_KEY) && !text.contains(wrong), "{text}");
+
+    // Quitting after a refusal writes nothing and exits 4.
+    let home = tempfile::tempdir().unwrap();
+    let mut pty = Pty::spawn(home.path(), &[]);
+    pty.expect("paste here");
+    pty.paste(&ui_block(&api, &web, Some(&files), ACCESS_KEY, wrong));
+    pty.expect("Use these hosts?");
+    pty.send_line("y");
+    pty.expect("What now?");
+    // Down four times to "Quit without writing".
+    for _ in 0..4 {
+        pty.session.send("\x1b[B").unwrap();
+    }
+    pty.send_line("");
+    let (code, seen) = pty.finish();
+    assert_eq!(code, 4, "{seen}");
+    assert!(!home.path().join("clearml.conf").exists());
+    assert!(!seen.contains(wrong), "{seen}");
 }
