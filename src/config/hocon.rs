@@ -785,6 +785,8 @@ impl<'a, 'e> Parser<'a, 'e> {
                 let _ = prev;
                 value
             }
+            // pyhocon quirk: `s += y` on an undefined key gives " y".
+            (None, Value::Str(theirs)) if append => Value::Str(format!(" {theirs}")),
             (Some(prev), Value::List(l)) if append => {
                 // `a += [..]` after a value that is still pending: concatenate later.
                 let self_path: Vec<String> = self.path.iter().chain(key.iter()).cloned().collect();
@@ -1063,6 +1065,12 @@ impl<'a, 'e> Parser<'a, 'e> {
             last_end = self.i;
         }
         self.value_end = last_end;
+        // The last unquoted token as written loses its trailing blanks (not one that ends
+        // up last because an optional substitution after it came to nothing).
+        if let Some(Piece::Unquoted(s)) = pieces.last_mut() {
+            let trimmed = s.trim_end_matches([' ', '\t']).len();
+            s.truncate(trimmed);
+        }
         concat(pieces, pos, None).map_err(|m| HoconError {
             pos: self.pos_at(start),
             message: m,
@@ -1105,11 +1113,6 @@ fn concat(pieces: Vec<Piece>, pos: Pos, prev: Option<Node>) -> std::result::Resu
         });
     }
     let mut pieces = pieces;
-    // The last unquoted token loses its trailing blanks.
-    if let Some(Piece::Unquoted(s)) = pieces.last_mut() {
-        let trimmed = s.trim_end_matches([' ', '\t']).len();
-        s.truncate(trimmed);
-    }
     if pieces.is_empty() {
         return Ok(Node {
             value: Value::Str(String::new()),
@@ -1271,13 +1274,6 @@ fn resolve_at(top: &mut Value, path: &[Seg], env: &Env, depth: usize) -> Result<
     else {
         unreachable!()
     };
-    if depth > 64 {
-        return Err(HoconError {
-            pos,
-            message: "substitutions nested too deeply".into(),
-        });
-    }
-    let Pending { pieces, prev } = *pending;
     let self_path: Vec<String> = path
         .iter()
         .map(|s| match s {
@@ -1285,6 +1281,44 @@ fn resolve_at(top: &mut Value, path: &[Seg], env: &Env, depth: usize) -> Result<
             Seg::Index(i) => i.to_string(),
         })
         .collect();
+    match resolve_pending(top, *pending, &self_path, pos, env, depth)? {
+        Some(value) => {
+            if let Some(node) = node_at_mut(top, path) {
+                node.value = value;
+            }
+        }
+        // An optional substitution that found nothing removes the key (in a list, pyhocon
+        // leaves a null).
+        None => drop_at(top, path),
+    }
+    Ok(())
+}
+
+/// The value of a concatenation with substitutions; None when nothing is left of it.
+fn resolve_pending(
+    top: &mut Value,
+    pending: Pending,
+    self_path: &[String],
+    pos: Pos,
+    env: &Env,
+    depth: usize,
+) -> Result<Option<Value>> {
+    if depth > 64 {
+        return Err(HoconError {
+            pos,
+            message: "substitutions nested too deeply".into(),
+        });
+    }
+    let Pending { pieces, prev } = pending;
+    // The value this one replaced, resolved itself if it held substitutions.
+    let prev_value = match prev {
+        Some(Node {
+            value: Value::Pending(p),
+            pos: ppos,
+        }) => resolve_pending(top, *p, self_path, ppos, env, depth + 1)?,
+        Some(n) => Some(n.value),
+        None => None,
+    };
     let n = pieces.len();
     let mut out: Vec<Piece> = Vec::new();
     for (idx, piece) in pieces.into_iter().enumerate() {
@@ -1301,8 +1335,8 @@ fn resolve_at(top: &mut Value, path: &[Seg], env: &Env, depth: usize) -> Result<
         };
         let found: Option<Value> = if var == self_path {
             // A self-reference is the value this one replaced.
-            match &prev {
-                Some(p) => Some(p.value.clone()),
+            match &prev_value {
+                Some(v) => Some(v.clone()),
                 None => env.lookup(&raw).map(Value::Str),
             }
         } else {
@@ -1315,7 +1349,6 @@ fn resolve_at(top: &mut Value, path: &[Seg], env: &Env, depth: usize) -> Result<
                     message: format!("cannot resolve ${{{raw}}}: it refers to itself (a cycle)"),
                 });
             }
-            Some(Value::Pending(_)) => unreachable!("resolved above"),
             Some(Value::Null) | None if optional => {}
             None => {
                 return Err(HoconError {
@@ -1325,10 +1358,12 @@ fn resolve_at(top: &mut Value, path: &[Seg], env: &Env, depth: usize) -> Result<
                     ),
                 });
             }
-            Some(v @ (Value::Object(_) | Value::List(_))) => out.push(Piece::Value(Node {
-                value: v,
-                pos: spos,
-            })),
+            Some(v @ (Value::Object(_) | Value::List(_) | Value::Pending(_))) => {
+                out.push(Piece::Value(Node {
+                    value: v,
+                    pos: spos,
+                }))
+            }
             Some(v) if idx + 1 < n => {
                 let text = if let Value::Str(s) = &v {
                     s.clone()
@@ -1343,16 +1378,12 @@ fn resolve_at(top: &mut Value, path: &[Seg], env: &Env, depth: usize) -> Result<
             })),
         }
     }
-    // An optional substitution that found nothing removes the key.
     if out.is_empty() {
-        drop_at(top, path);
-        return Ok(());
+        // `a: 1` then `a: ${?UNSET}` keeps 1.
+        return Ok(prev_value);
     }
     let resolved = concat(out, pos.clone(), None).map_err(|m| HoconError { pos, message: m })?;
-    if let Some(node) = node_at_mut(top, path) {
-        node.value = resolved.value;
-    }
-    Ok(())
+    Ok(Some(resolved.value))
 }
 
 fn drop_at(top: &mut Value, path: &[Seg]) {
@@ -1367,7 +1398,9 @@ fn drop_at(top: &mut Value, path: &[Seg]) {
             o.remove(k);
         }
         (Some(Value::List(l)), Seg::Index(i)) => {
-            l.remove(*i);
+            if let Some(n) = l.get_mut(*i) {
+                n.value = Value::Null;
+            }
         }
         _ => {}
     }
