@@ -408,6 +408,7 @@ impl Wizard {
     }
 
     fn run(self) -> anyhow::Result<()> {
+        terminal::restore_at_exit();
         self.say("ClearML SDK setup");
         self.say(format!("Configuration file: {}", self.target.display()));
         if has_content(&self.target) {
@@ -608,5 +609,38 @@ impl Wizard {
         let api = self.ask_url("API host URL", Some(&h.api))?;
         let files = self.ask_url("File server URL", Some(&h.files))?;
         Ok(Hosts { api, web, files })
+    }
+}
+
+/// Ctrl-C ends the process from the async side (exit 130) while a prompt may have the
+/// terminal's echo off or the cursor hidden; put the terminal back as it was at exit.
+mod terminal {
+    use std::sync::OnceLock;
+
+    static SAVED: OnceLock<libc::termios> = OnceLock::new();
+
+    extern "C" fn restore() {
+        if let Some(t) = SAVED.get() {
+            // SAFETY: plain libc calls on the process's own stdin/stderr descriptors.
+            unsafe {
+                libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, t);
+                let show_cursor = b"\x1b[?25h";
+                libc::write(
+                    libc::STDERR_FILENO,
+                    show_cursor.as_ptr().cast(),
+                    show_cursor.len(),
+                );
+            }
+        }
+    }
+
+    pub fn restore_at_exit() {
+        // SAFETY: tcgetattr fills the struct on success; atexit takes a plain extern fn.
+        unsafe {
+            let mut t: libc::termios = std::mem::zeroed();
+            if libc::tcgetattr(libc::STDIN_FILENO, &mut t) == 0 && SAVED.set(t).is_ok() {
+                libc::atexit(restore);
+            }
+        }
     }
 }

@@ -431,6 +431,31 @@ impl Pty {
         }
     }
 
+    /// Like `spawn`, but with the terminal's echo on as in a person's shell (a fresh pty
+    /// from expectrl starts with echo off).
+    fn spawn_with_echo(home: &Path, args: &[&str]) -> Pty {
+        let template = clearml(home);
+        let mut cmd = std::process::Command::new("sh");
+        cmd.arg("-c")
+            .arg("stty echo && exec \"$@\"")
+            .arg("sh")
+            .arg(crate::common::bin())
+            .arg("init")
+            .args(args);
+        for (k, v) in template.get_envs() {
+            match v {
+                Some(v) => cmd.env(k, v),
+                None => cmd.env_remove(k),
+            };
+        }
+        let mut session = expectrl::Session::spawn(cmd).expect("spawn in a pty");
+        session.set_expect_timeout(Some(Duration::from_secs(30)));
+        Pty {
+            session,
+            seen: String::new(),
+        }
+    }
+
     fn expect(&mut self, text: &str) {
         match self.session.expect(text) {
             Ok(found) => self
@@ -464,7 +489,7 @@ impl Pty {
         }
     }
 
-    fn finish(mut self) -> (i32, String) {
+    fn finish(&mut self) -> (i32, String) {
         if let Ok(found) = self.session.expect(expectrl::Eof) {
             self.seen
                 .push_str(&String::from_utf8_lossy(found.as_bytes()));
@@ -474,7 +499,7 @@ impl Pty {
             expectrl::WaitStatus::Exited(_, code) => code,
             other => panic!("init did not exit normally: {other:?}\n{}", self.seen),
         };
-        (code, self.seen)
+        (code, self.seen.clone())
     }
 }
 
@@ -732,4 +757,34 @@ fn wizard_wrong_secret_offers_a_retry_and_never_shows_the_secret() {
     assert_eq!(code, 4, "{seen}");
     assert!(!home.path().join("clearml.conf").exists());
     assert!(!seen.contains(wrong), "{seen}");
+}
+
+#[test]
+fn ctrl_c_at_the_hidden_prompt_exits_130_restores_echo_and_writes_nothing() {
+    let home = tempfile::tempdir().unwrap();
+    let mut pty = Pty::spawn_with_echo(
+        home.path(),
+        &["--no-verify", "--api-host", "http://localhost:8008"],
+    );
+    pty.expect("paste here");
+    let echo_before = pty.session.get_process().get_echo().unwrap();
+    pty.send_line("");
+    pty.expect("Access key");
+    pty.send_line(KEY);
+    pty.expect("Secret key (hidden)");
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(
+        !pty.session.get_process().get_echo().unwrap(),
+        "echo is off while the secret is typed"
+    );
+    pty.session.send([3u8]).unwrap();
+    let (code, seen) = pty.finish();
+    assert_eq!(code, 130, "{seen}");
+    let echo_after = pty.session.get_process().get_echo().unwrap();
+    assert!(echo_before, "the pty starts with echo on");
+    assert_eq!(
+        echo_after, echo_before,
+        "the terminal's echo is as it was before the prompt"
+    );
+    assert!(!home.path().join("clearml.conf").exists());
 }
