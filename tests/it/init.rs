@@ -520,6 +520,17 @@ fn wizard_asks_for_the_host_it_cannot_derive_and_writes_the_file() {
     pty.expect("File server URL");
     pty.send_line("127.0.0.1:30081");
     pty.expect("Use these hosts?");
+    // Edit them: keep the web and API hosts, change the file server.
+    pty.send_line("n");
+    pty.expect("Web app URL");
+    pty.send_line("");
+    pty.expect("API host URL");
+    pty.send_line("");
+    pty.expect("File server URL");
+    pty.session.send("\x7f".repeat(40)).unwrap();
+    pty.send_line("https://files.example.com/store");
+    pty.expect("File store: https://files.example.com/store");
+    pty.expect("Use these hosts?");
     pty.send_line("y");
     pty.expect("New configuration stored in");
     let (code, seen) = pty.finish();
@@ -532,7 +543,7 @@ fn wizard_asks_for_the_host_it_cannot_derive_and_writes_the_file() {
     let conf = home.path().join("clearml.conf");
     let text = std::fs::read_to_string(&conf).unwrap();
     assert!(
-        text.contains("files_server: http://127.0.0.1:30081\n"),
+        text.contains("files_server: https://files.example.com/store\n"),
         "{text}"
     );
     assert!(
