@@ -719,14 +719,14 @@ fn task_list_snapshots_table_json_csv() {
         "--columns",
         cols,
     ];
-    let table = scrub(&ok(home, &base));
+    let table = scrub_table(&ok(home, &base));
     assert_eq!(
         table,
         "\
 ID    NAME               TYPE      STATUS   LOSS/TRAIN  ARGS/LR  CREATED
-<ID>  alpha              training  created  0.5         0.1      <TIME>
-<ID>  beta               testing   created  0.25        0.01     <TIME>
-<ID>  gamma, with comma  training  created              0.001    <TIME>
+<ID>                              alpha              training  created  0.5         0.1      <TIME>
+<ID>                              beta               testing   created  0.25        0.01     <TIME>
+<ID>                              gamma, with comma  training  created              0.001    <TIME>
 "
     );
     let csv = scrub(&ok(home, &[&base[..], &["--csv"]].concat()));
@@ -810,13 +810,13 @@ fn model_list_snapshots_table_json_csv() {
         "models.create",
         json!({"uri": "http://f/x/b.pt", "name": "m-b", "project": pid, "framework": "Keras"}),
     );
-    let table = scrub(&ok(home, &["model", "list", "--project", project]));
+    let table = scrub_table(&ok(home, &["model", "list", "--project", project]));
     assert_eq!(
         table,
         "\
 ID    NAME  PROJECT            FRAMEWORK  STATUS     TASK  TAGS  CREATED
-<ID>  m-b   it-model-snapshot  Keras      draft                  <TIME>
-<ID>  m-a   it-model-snapshot  PyTorch    published        prod  <TIME>
+<ID>                              m-b   it-model-snapshot  Keras      draft                  <TIME>
+<ID>                              m-a   it-model-snapshot  PyTorch    published        prod  <TIME>
 "
     );
     let csv = scrub(&ok(home, &["model", "list", "--project", project, "--csv"]));
