@@ -674,11 +674,33 @@ fn cut_download_resumes_and_verifies() {
 
 /// Replace 32-hex ids with <ID> and timestamps with <TIME>.
 fn scrub(text: &str) -> String {
+    scrub_with(text, false)
+}
+
+/// The same for tables: tokens are padded to the width they replace, so the columns stay
+/// aligned as the user sees them.
+fn scrub_table(text: &str) -> String {
+    scrub_with(text, true)
+        .lines()
+        .map(|l| format!("{}\n", l.trim_end()))
+        .collect()
+}
+
+fn scrub_with(text: &str, pad: bool) -> String {
     let ids = regex::Regex::new(r"[0-9a-f]{32}").unwrap();
     let times =
         regex::Regex::new(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(\.\d+)?(\+00:00|Z)?").unwrap();
-    let text = ids.replace_all(text, "<ID>");
-    times.replace_all(&text, "<TIME>").to_string()
+    let token = |t: &str, len: usize| {
+        if pad {
+            format!("{t:<len$}")
+        } else {
+            t.to_string()
+        }
+    };
+    let text = ids.replace_all(text, |c: &regex::Captures| token("<ID>", c[0].len()));
+    times
+        .replace_all(&text, |c: &regex::Captures| token("<TIME>", c[0].len()))
+        .to_string()
 }
 
 fn snapshot_project(serve: &Serve) -> String {
