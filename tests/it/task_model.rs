@@ -745,7 +745,7 @@ fn task_list_snapshots_table_json_csv() {
     assert_eq!(
         table,
         "\
-ID    NAME               TYPE      STATUS   LOSS/TRAIN  ARGS/LR  CREATED
+ID                                NAME               TYPE      STATUS   LOSS/TRAIN  ARGS/LR  CREATED
 <ID>                              alpha              training  created  0.5         0.1      <TIME>
 <ID>                              beta               testing   created  0.25        0.01     <TIME>
 <ID>                              gamma, with comma  training  created              0.001    <TIME>
@@ -836,7 +836,7 @@ fn model_list_snapshots_table_json_csv() {
     assert_eq!(
         table,
         "\
-ID    NAME  PROJECT            FRAMEWORK  STATUS     TASK  TAGS  CREATED
+ID                                NAME  PROJECT            FRAMEWORK  STATUS     TASK  TAGS  CREATED
 <ID>                              m-b   it-model-snapshot  Keras      draft                  <TIME>
 <ID>                              m-a   it-model-snapshot  PyTorch    published        prod  <TIME>
 "
