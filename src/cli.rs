@@ -162,6 +162,9 @@ pub enum ConfigCommand {
     Show,
     /// The clearml.conf path in use
     Path,
+    /// The configuration file(s) as read (merged, before environment overrides), as JSON;
+    /// secrets masked
+    Dump,
 }
 
 // ---------------------------------------------------------------- server

@@ -1,8 +1,266 @@
 //! `server up|down|status|logs|doctor|backup|restore|render`: the official stack.
+use std::io::{BufRead, IsTerminal, Write};
+use std::time::Duration;
+
 use super::Ctx;
-use crate::cli::ServerCommand;
+use crate::cli::{BackupArgs, DownArgs, RenderFormat, RestoreArgs, ServerCommand, UpArgs};
+use crate::error::CliError;
+use crate::stack::doctor::{self, Level};
+use crate::stack::{backup, docker, lifecycle, render, spec::Stack};
 
 pub async fn run(ctx: &Ctx, cmd: ServerCommand) -> anyhow::Result<()> {
-    let _ = (ctx, cmd);
-    anyhow::bail!("this clearml server command is not implemented yet")
+    match cmd {
+        ServerCommand::Render(args) => {
+            let stack = Stack::resolve(&args.stack)?;
+            let text = match args.render_format {
+                RenderFormat::Compose => render::compose(&stack),
+                RenderFormat::HelmValues => render::helm_values(&stack),
+            };
+            print!("{text}");
+            Ok(())
+        }
+        ServerCommand::Doctor(args) => {
+            let stack = Stack::resolve(&args.stack)?;
+            let engine = docker::connect().await;
+            let findings = doctor::check(
+                engine.as_ref().map_err(crate::error::one_line),
+                &stack,
+                args.fix,
+            )
+            .await;
+            doctor::print(&findings, &ctx.out);
+            let failed = findings.iter().filter(|f| f.level == Level::Fail).count();
+            if failed > 0 {
+                return Err(CliError::failure(format!("{failed} check(s) failed"))
+                    .with_hint("apply the fixes above (some with 'clearml server doctor --fix')")
+                    .into());
+            }
+            Ok(())
+        }
+        ServerCommand::Up(args) => up(ctx, args).await,
+        ServerCommand::Down(args) => down(ctx, args).await,
+        ServerCommand::Status(args) => {
+            let stack = Stack::resolve(&args)?;
+            let engine = docker::connect().await?;
+            if lifecycle::status(&engine, &stack, &ctx.out).await? {
+                Ok(())
+            } else {
+                Err(CliError::failure("the stack is degraded")
+                    .with_hint("see 'clearml server logs SERVICE' for the services not ready, or run 'clearml server up'")
+                    .into())
+            }
+        }
+        ServerCommand::Logs(args) => {
+            let stack = Stack::resolve(&args.stack)?;
+            let engine = docker::connect().await?;
+            lifecycle::logs(
+                &engine,
+                &stack,
+                &args.services,
+                args.follow,
+                args.tail,
+                args.since.as_deref(),
+            )
+            .await
+        }
+        ServerCommand::Backup(args) => backup(ctx, args).await,
+        ServerCommand::Restore(args) => restore(ctx, args).await,
+        // serve, ping and selftest are dispatched in commands/server.rs.
+        other => anyhow::bail!("clearml server {other:?} is not a stack command"),
+    }
+}
+
+async fn backup(ctx: &Ctx, args: BackupArgs) -> anyhow::Result<()> {
+    let stack = Stack::resolve(&args.stack)?;
+    let engine = docker::connect().await?;
+    let version = lifecycle::server_version(&stack).await;
+    let stopped = lifecycle::stop_running(&engine, &stack).await?;
+    if !stopped.is_empty() {
+        ctx.out.info(format!(
+            "stopped {} services for a consistent backup",
+            stopped.len()
+        ));
+    }
+    let (data_dir, out_path, project, v) = (
+        stack.data_dir.clone(),
+        args.out.clone(),
+        stack.project.clone(),
+        version.clone(),
+    );
+    let archived = tokio::task::spawn_blocking(move || {
+        backup::write_archive(&data_dir, &out_path, &v, &project)
+    })
+    .await?;
+    // Start again even when the archive failed: a backup must not leave the stack down.
+    let restarted = lifecycle::start_again(&engine, &stack, &stopped, &ctx.out).await;
+    let manifest = archived?;
+    restarted?;
+    let size = std::fs::metadata(&args.out).map(|m| m.len()).unwrap_or(0);
+    if ctx.out.format == crate::cli::Format::Json {
+        ctx.out.json(&serde_json::json!({
+            "file": args.out, "bytes": size, "files": manifest.files.len(),
+            "server_version": manifest.server_version, "created": manifest.created,
+        }));
+    } else {
+        println!("{}", args.out.display());
+        ctx.out.info(format!(
+            "backup of server {} ({} files, {} bytes)",
+            manifest.server_version,
+            manifest.files.len(),
+            size
+        ));
+    }
+    Ok(())
+}
+
+async fn restore(ctx: &Ctx, args: RestoreArgs) -> anyhow::Result<()> {
+    let stack = Stack::resolve(&args.stack)?;
+    let file = args.file.clone();
+    let manifest = tokio::task::spawn_blocking(move || backup::read_manifest(&file)).await??;
+    if let Some(warning) = backup::check_upgrade_path(&manifest.server_version, &stack.version)? {
+        ctx.out.warn(warning);
+    }
+    let has_data = std::fs::read_dir(&stack.data_dir).is_ok_and(|mut d| d.next().is_some());
+    if has_data && !args.yes {
+        if !std::io::stdin().is_terminal() {
+            return Err(CliError::usage(format!(
+                "refusing to replace {} without confirmation",
+                stack.data_dir.display()
+            ))
+            .with_hint("pass --yes to confirm when not on a terminal")
+            .into());
+        }
+        eprint!(
+            "Replace {} with the backup of server {} made {}? Type 'restore' to confirm: ",
+            stack.data_dir.display(),
+            manifest.server_version,
+            manifest.created
+        );
+        let _ = std::io::stderr().flush();
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        if line.trim() != "restore" {
+            return Err(CliError::failure("not confirmed; nothing changed").into());
+        }
+    }
+    let engine = docker::connect().await?;
+    let stopped = lifecycle::stop_running(&engine, &stack).await?;
+    let (file, data_dir, target, m) = (
+        args.file.clone(),
+        stack.data_dir.clone(),
+        stack.version.clone(),
+        manifest.clone(),
+    );
+    let restored = tokio::task::spawn_blocking(move || {
+        backup::extract_verified(&file, &m, &data_dir, &target)
+    })
+    .await?;
+    let restarted = lifecycle::start_again(&engine, &stack, &stopped, &ctx.out).await;
+    restored?;
+    restarted?;
+    ctx.out.info(format!(
+        "restored {} files of server {} into {}",
+        manifest.files.len(),
+        manifest.server_version,
+        stack.data_dir.display()
+    ));
+    Ok(())
+}
+
+pub fn parse_timeout(text: &str) -> Result<Duration, CliError> {
+    humantime::parse_duration(text).map_err(|e| {
+        CliError::usage(format!("--timeout '{text}': {e}"))
+            .with_hint("e.g. --timeout 5m or --timeout 90s")
+    })
+}
+
+async fn up(ctx: &Ctx, args: UpArgs) -> anyhow::Result<()> {
+    let timeout = parse_timeout(&args.timeout)?;
+    let stack = Stack::resolve(&args.stack)?;
+    let engine = docker::connect().await?;
+    preflight(&engine, &stack, args.skip_doctor, ctx).await?;
+    lifecycle::up(&engine, &stack, args.pull, timeout, &ctx.out).await
+}
+
+/// The doctor before `up`: warnings are shown, a failure blocks unless --skip-doctor.
+pub async fn preflight(
+    engine: &docker::Engine,
+    stack: &Stack,
+    skip: bool,
+    ctx: &Ctx,
+) -> anyhow::Result<()> {
+    let findings = doctor::check(Ok(engine), stack, false).await;
+    let mut failed = Vec::new();
+    for f in &findings {
+        let fix = f
+            .fix
+            .as_deref()
+            .map(|x| format!(" (fix: {x})"))
+            .unwrap_or_default();
+        match f.level {
+            Level::Ok => {}
+            // `up` creates missing data dirs itself.
+            Level::Warn if f.check == "data dir" => {}
+            Level::Warn => ctx.out.warn(format!("{}: {}{fix}", f.check, f.detail)),
+            Level::Fail if skip => ctx.out.warn(format!(
+                "{}: {} [ignored: --skip-doctor]{fix}",
+                f.check, f.detail
+            )),
+            Level::Fail => {
+                eprintln!("fail: {}: {}{fix}", f.check, f.detail);
+                failed.push(f.check.clone());
+            }
+        }
+    }
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(CliError::failure(format!("preflight check failed: {}", failed.join(", ")))
+            .with_hint("apply the fixes above, or pass --skip-doctor where a check cannot pass (e.g. CI containers)")
+            .into())
+    }
+}
+
+/// Ask for the word `purge` on a terminal; without a terminal, --yes is required.
+fn confirm_purge(dir: &std::path::Path, yes: bool) -> anyhow::Result<()> {
+    if yes {
+        return Ok(());
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(CliError::usage(format!(
+            "refusing to delete {} without confirmation",
+            dir.display()
+        ))
+        .with_hint("pass --yes to confirm when not on a terminal")
+        .into());
+    }
+    eprint!(
+        "This deletes {} and all ClearML data in it. Type 'purge' to confirm: ",
+        dir.display()
+    );
+    let _ = std::io::stderr().flush();
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    if line.trim() == "purge" {
+        Ok(())
+    } else {
+        Err(CliError::failure("not confirmed; nothing deleted").into())
+    }
+}
+
+async fn down(ctx: &Ctx, args: DownArgs) -> anyhow::Result<()> {
+    let stack = Stack::resolve(&args.stack)?;
+    if args.purge {
+        // Ask before touching anything, so a "no" leaves the stack as it was.
+        confirm_purge(&stack.data_dir, args.yes)?;
+    }
+    let engine = docker::connect().await?;
+    lifecycle::down(&engine, &stack, &ctx.out).await?;
+    if args.purge && stack.data_dir.exists() {
+        std::fs::remove_dir_all(&stack.data_dir)
+            .map_err(|e| anyhow::anyhow!("cannot delete {}: {e}", stack.data_dir.display()))?;
+        ctx.out
+            .info(format!("deleted {}", stack.data_dir.display()));
+    }
+    Ok(())
 }

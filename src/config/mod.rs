@@ -1,8 +1,19 @@
 //! clearml.conf: find it as the SDK does, read it the pyhocon way, resolve
 //! flags > CLEARML_* env > file > defaults, and edit its `api` block in place.
 //!
-//! (Skeleton: the foundation work fills in the HOCON reader and file resolution.)
+//! - `hocon`: the reader (pyhocon's dialect), values with the file:line they came from;
+//! - `resolve`: which files, and the value in force for each setting with its source;
+//! - `hosts`: URL normalisation and the derivations of clearml-init and the SDK;
+//! - `paste`: the credentials block a person pastes from the web UI;
+//! - `edit`: replacing the `api { ... }` block of a file, atomically, keeping the rest.
 
+pub mod edit;
+pub mod hocon;
+pub mod hosts;
+pub mod paste;
+pub mod resolve;
+
+use std::fmt;
 use std::path::PathBuf;
 
 use crate::cli::GlobalArgs;
@@ -36,6 +47,10 @@ pub enum TlsVerify {
 pub struct Settings {
     /// The clearml.conf in use (may not exist).
     pub config_file: PathBuf,
+    /// The files actually read, in merge order (later wins).
+    pub config_files_read: Vec<PathBuf>,
+    /// How `config_file` was chosen (--config, CLEARML_CONFIG_FILE, or the default).
+    pub config_chosen_by: Source,
     pub api_host: Sourced<String>,
     pub web_host: Sourced<String>,
     pub files_host: Sourced<String>,
@@ -44,11 +59,73 @@ pub struct Settings {
     pub verify: Sourced<TlsVerify>,
     /// CLEARML_AUTH_TOKEN: a pre-issued token used instead of key/secret.
     pub auth_token: Option<String>,
+    /// The merged files as read (no environment applied): other settings live here.
+    pub file_config: hocon::Object,
 }
 
 impl Settings {
+    /// The settings in force for this process: its flags, environment and $HOME.
     pub fn load(global: &GlobalArgs) -> anyhow::Result<Settings> {
-        let _ = global;
-        anyhow::bail!("config loading is not implemented yet")
+        let home = home_dir();
+        let env = |name: &str| std::env::var(name).ok();
+        resolve::resolve(&resolve::Inputs {
+            config_flag: global.config.as_deref(),
+            api_host_flag: global.api_host.as_deref(),
+            insecure: global.insecure,
+            ca_bundle: global.ca_bundle.as_deref(),
+            env: &env,
+            home: &home,
+        })
+    }
+
+    /// Key and secret, when both are configured.
+    pub fn credentials(&self) -> Option<(&str, &str)> {
+        match (&self.access_key, &self.secret_key) {
+            (Some(a), Some(s)) => Some((a.value.as_str(), s.value.as_str())),
+            _ => None,
+        }
+    }
+}
+
+/// $HOME (the SDK's `expanduser("~")`), falling back to the current directory.
+pub fn home_dir() -> PathBuf {
+    std::env::var_os("HOME")
+        .filter(|h| !h.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::Flag(flag) => write!(f, "flag {flag}"),
+            Source::Env(name) => write!(f, "env {name}"),
+            Source::File { path, line } => write!(f, "{}:{line}", path.display()),
+            Source::Default => f.write_str("default"),
+            Source::Derived(how) => write!(f, "derived ({how})"),
+        }
+    }
+}
+
+impl Source {
+    /// Short kind for machine output: flag, env, file, default, derived.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Source::Flag(_) => "flag",
+            Source::Env(_) => "env",
+            Source::File { .. } => "file",
+            Source::Default => "default",
+            Source::Derived(_) => "derived",
+        }
+    }
+}
+
+impl fmt::Display for TlsVerify {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TlsVerify::On => f.write_str("on"),
+            TlsVerify::Off => f.write_str("off"),
+            TlsVerify::CaBundle(p) => write!(f, "CA bundle {}", p.display()),
+        }
     }
 }

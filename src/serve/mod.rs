@@ -1,11 +1,264 @@
 //! The built-in ClearML-compatible server: API + file server in one process, SQLite.
 //!
-//! (Skeleton: the built-in server work fills it in.)
+//! Layout: `router` (paths, bodies, auth, envelope) → `services::*` (one module per API
+//! service) → `store` (SQLite documents) with `query` (the get_all query language);
+//! `fileserver` (streaming uploads/downloads), `landing` (web port), `auth`/`credentials`.
+
+mod auth;
+mod credentials;
+mod envelope;
+mod fileserver;
+mod landing;
+mod query;
+mod router;
+mod services;
+mod store;
 
 use crate::cli::ServeArgs;
 use crate::output::Output;
+use crate::wire::Identity;
+use anyhow::Context;
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+
+/// Shared by every request.
+pub struct AppState {
+    pub store: Mutex<store::Store>,
+    pub signer: auth::TokenSigner,
+    pub credentials: credentials::Credentials,
+    /// Scroll positions of get_all scrolls (id → next offset); like the real server's Redis
+    /// state they do not outlive the process.
+    pub scrolls: Mutex<HashMap<String, usize>>,
+    /// Registered workers (id → worker document); the real server keeps them in Redis too.
+    pub workers: Mutex<HashMap<String, Value>>,
+    pub files_dir: PathBuf,
+    pub api_url: OnceLock<String>,
+    pub files_url: OnceLock<String>,
+}
+
+/// One API call being served.
+pub struct Call<'a> {
+    pub state: &'a AppState,
+    pub store: &'a mut store::Store,
+    pub body: Value,
+    /// The objects of a JSON-lines (batch) body.
+    pub lines: Option<Vec<Value>>,
+    pub endpoint: String,
+    pub identity: Identity,
+}
+
+/// `$XDG_DATA_HOME/clearml/serve`, else `~/.local/share/clearml/serve`.
+pub fn default_data_dir() -> PathBuf {
+    if let Some(x) = std::env::var_os("XDG_DATA_HOME").filter(|v| !v.is_empty()) {
+        return PathBuf::from(x).join("clearml/serve");
+    }
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("."));
+    home.join(".local/share/clearml/serve")
+}
+
+/// Write a file readable by the owner only, atomically (temp file + rename).
+pub fn write_private_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(&tmp)
+        .with_context(|| format!("cannot write {}", tmp.display()))?;
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
+fn random_hex(bytes: usize) -> String {
+    use rand::RngCore;
+    let mut b = vec![0u8; bytes];
+    rand::thread_rng().fill_bytes(&mut b);
+    hex::encode(b)
+}
+
+/// serve.json path removed at process exit even when the process leaves through
+/// `std::process::exit` (Ctrl-C in main), via atexit.
+static SERVE_JSON: OnceLock<PathBuf> = OnceLock::new();
+
+extern "C" fn remove_serve_json() {
+    if let Some(p) = SERVE_JSON.get() {
+        let _ = std::fs::remove_file(p);
+    }
+}
+
+async fn bind(host: &str, port: u16, what: &str) -> anyhow::Result<tokio::net::TcpListener> {
+    tokio::net::TcpListener::bind((host, port))
+        .await
+        .map_err(|e| {
+            crate::error::CliError::failure(format!(
+                "cannot listen on {host}:{port} for the {what} ({e})"
+            ))
+            .with_hint(format!(
+                "pick another port with --{}-port, or 0 for a free one",
+                what.split(' ').next().unwrap_or(what)
+            ))
+            .into()
+        })
+}
+
+fn url_of(addr: SocketAddr) -> String {
+    let host = if addr.ip().is_unspecified() {
+        "127.0.0.1".to_string()
+    } else {
+        addr.ip().to_string()
+    };
+    if host.contains(':') {
+        format!("http://[{host}]:{}", addr.port())
+    } else {
+        format!("http://{host}:{}", addr.port())
+    }
+}
 
 pub async fn run(args: &ServeArgs, out: &Output) -> anyhow::Result<()> {
-    let _ = (args, out);
-    anyhow::bail!("clearml server serve is not implemented yet")
+    let data_dir = args.data_dir.clone().unwrap_or_else(default_data_dir);
+    std::fs::create_dir_all(&data_dir)
+        .with_context(|| format!("cannot create the data dir {}", data_dir.display()))?;
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(&data_dir, std::fs::Permissions::from_mode(0o700));
+    }
+    let files_dir = data_dir.join("files");
+    std::fs::create_dir_all(&files_dir)?;
+
+    let store = store::Store::open(&data_dir.join("clearml.sqlite"))
+        .with_context(|| format!("cannot open the database in {}", data_dir.display()))?;
+    let company = match store.meta_get("company")? {
+        Some(c) => c,
+        None => {
+            let c = random_hex(16);
+            store.meta_set("company", &c)?;
+            c
+        }
+    };
+    let token_secret = match store.meta_get("token_secret")? {
+        Some(s) => s,
+        None => {
+            let s = random_hex(32);
+            store.meta_set("token_secret", &s)?;
+            s
+        }
+    };
+    services::queues::ensure_default_queue(&store, &company)?;
+    let (credentials, origin) = credentials::Credentials::load_or_create(&data_dir)?;
+
+    let state = Arc::new(AppState {
+        store: Mutex::new(store),
+        signer: auth::TokenSigner::new(token_secret.into_bytes(), company),
+        credentials,
+        scrolls: Mutex::new(HashMap::new()),
+        workers: Mutex::new(HashMap::new()),
+        files_dir,
+        api_url: OnceLock::new(),
+        files_url: OnceLock::new(),
+    });
+
+    let host = args.host.as_str();
+    let api_listener = bind(host, args.api_port, "api server").await?;
+    let files_listener = bind(host, args.files_port, "files server").await?;
+    let web_listener = bind(host, args.web_port, "web server").await?;
+    let api_url = url_of(api_listener.local_addr()?);
+    let files_url = url_of(files_listener.local_addr()?);
+    let web_url = url_of(web_listener.local_addr()?);
+    let _ = state.api_url.set(api_url.clone());
+    let _ = state.files_url.set(files_url.clone());
+
+    let api_app = axum::Router::new()
+        .fallback(router::handle)
+        .layer(axum::extract::DefaultBodyLimit::disable())
+        .with_state(state.clone());
+    let files_app = fileserver::router(state.clone());
+    let landing_html = landing::page(&api_url, &files_url);
+    let web_app = axum::Router::new().fallback(move || {
+        let html = landing_html.clone();
+        async move { html }
+    });
+
+    // All listeners are bound: announce.
+    let serve_json = data_dir.join("serve.json");
+    let info = json!({
+        "api_url": api_url, "files_url": files_url, "web_url": web_url,
+        "pid": std::process::id(), "access_key": state.credentials.primary.access_key,
+        "data_dir": data_dir,
+    });
+    write_private_atomic(&serve_json, serde_json::to_string_pretty(&info)?.as_bytes())?;
+    if SERVE_JSON.set(serve_json.clone()).is_ok() {
+        unsafe {
+            libc::atexit(remove_serve_json);
+        }
+    }
+    if let credentials::Origin::Generated = origin {
+        let p = &state.credentials.primary;
+        out.info(format!(
+            "new credentials for this server (shown once below; also stored in {})",
+            data_dir.join("credentials.json").display()
+        ));
+        println!(
+            "api {{\n  web_server: {web_url}\n  api_server: {api_url}\n  files_server: {files_url}\n  \
+             credentials {{\n    \"access_key\" = \"{}\"\n    \"secret_key\" = \"{}\"\n  }}\n}}",
+            p.access_key, p.secret_key
+        );
+    }
+    out.info(&format!(
+        "clearml server serve: api {api_url}  files {files_url}  web {web_url}  (data in {})",
+        data_dir.display()
+    ));
+
+    let shutdown = shutdown_signal();
+    let (tx, _) = tokio::sync::broadcast::channel::<()>(1);
+    let wait = |tx: &tokio::sync::broadcast::Sender<()>| {
+        let mut rx = tx.subscribe();
+        async move {
+            let _ = rx.recv().await;
+        }
+    };
+    let api = axum::serve(api_listener, api_app).with_graceful_shutdown(wait(&tx));
+    let files = axum::serve(files_listener, files_app).with_graceful_shutdown(wait(&tx));
+    let web = axum::serve(web_listener, web_app).with_graceful_shutdown(wait(&tx));
+    let servers =
+        async { tokio::try_join!(api.into_future(), files.into_future(), web.into_future()) };
+    tokio::pin!(servers);
+    tokio::select! {
+        r = &mut servers => { r?; }
+        _ = shutdown => {
+            out.info("shutting down");
+            let _ = tx.send(());
+            // Give in-flight requests a moment; then leave.
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(5), servers).await;
+        }
+    }
+    let _ = std::fs::remove_file(&serve_json);
+    Ok(())
+}
+
+use std::future::IntoFuture;
+
+async fn shutdown_signal() {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    let term_fut = async {
+        match term.as_mut() {
+            Some(t) => {
+                t.recv().await;
+            }
+            None => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term_fut => {}
+    }
 }

@@ -1,4 +1,20 @@
 //! The official server stack: service specs mirroring the official docker-compose.yml,
 //! driven through the Docker Engine API (bollard), with preflight checks.
 //!
-//! (Skeleton: the server-stack work fills it in.)
+//! - `spec`: the typed services and the user's choices (flags > clearml-server.toml > defaults)
+//! - `render`: the same stack as a docker-compose.yml or Helm values
+//! - `docker`: the engine calls (bollard): pull, networks, containers, logs, inspect
+//! - `ready`: readiness waits and failure reports with the likely fix
+//! - `doctor`: preflight checks of the host
+//! - `lifecycle`: up, down, status, logs
+//! - `backup`: consistent backup and restore of the data dir
+//!
+//! The compose project name is `clearml` unless CLEARML_STACK_PROJECT names another one
+//! (a second stack on the same host, or tests); it also prefixes the container names.
+pub mod backup;
+pub mod docker;
+pub mod doctor;
+pub mod lifecycle;
+pub mod ready;
+pub mod render;
+pub mod spec;

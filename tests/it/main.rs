@@ -3,5 +3,8 @@
 
 mod cli_basics;
 mod common;
+mod config;
 mod generated;
+mod serve;
+mod sdk_flows;
 mod task_model;

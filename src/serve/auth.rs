@@ -1,0 +1,187 @@
+//! Credentials (key pairs) and HS256 JWT tokens, as the real server issues them.
+
+use super::envelope::ApiError;
+use crate::wire::{API_VERSION, Identity, SERVER_VERSION, TokenClaims};
+use base64::Engine;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE, URL_SAFE_NO_PAD};
+use hmac::{Hmac, Mac};
+use rand::Rng;
+use sha2::Sha256;
+
+/// Token lifetime: the real server's default (30 days).
+pub const DEFAULT_EXPIRATION_SEC: i64 = 2_592_000;
+/// Longest lifetime a client may ask for (1 year).
+pub const MAX_EXPIRATION_SEC: i64 = 31_536_000;
+
+pub const USER_ID: &str = "__clearml_serve__";
+pub const USER_NAME: &str = "Default User";
+pub const COMPANY_NAME: &str = "clearml";
+
+/// An access key the way the real server makes it: 30 chars of [A-Z0-9].
+pub fn new_access_key() -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    let mut rng = rand::thread_rng();
+    (0..30)
+        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
+        .collect()
+}
+
+/// A secret key: URL-safe base64 of 50 random bytes (padding stripped).
+pub fn new_secret_key() -> String {
+    let mut bytes = [0u8; 50];
+    rand::RngCore::fill_bytes(&mut rand::thread_rng(), &mut bytes);
+    URL_SAFE.encode(bytes).trim_end_matches('=').to_string()
+}
+
+/// Signs and verifies tokens with the server's own secret (kept in the data dir so tokens
+/// survive restarts).
+#[derive(Clone)]
+pub struct TokenSigner {
+    secret: Vec<u8>,
+    pub company: String,
+}
+
+/// What an authenticated call runs as.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub identity: Identity,
+}
+
+impl TokenSigner {
+    pub fn new(secret: Vec<u8>, company: String) -> Self {
+        TokenSigner { secret, company }
+    }
+
+    pub fn identity(&self) -> Identity {
+        Identity {
+            user: USER_ID.into(),
+            company: self.company.clone(),
+            role: "admin".into(),
+            user_name: USER_NAME.into(),
+            company_name: COMPANY_NAME.into(),
+        }
+    }
+
+    fn mac(&self) -> Hmac<Sha256> {
+        Hmac::<Sha256>::new_from_slice(&self.secret).expect("hmac accepts any key length")
+    }
+
+    pub fn issue(&self, expiration_sec: i64) -> String {
+        let now = chrono::Utc::now().timestamp();
+        let claims = TokenClaims {
+            identity: self.identity(),
+            iat: now,
+            exp: now + expiration_sec,
+            api_version: API_VERSION.into(),
+            server_version: SERVER_VERSION.into(),
+            feature_set: "basic".into(),
+            env: "<unknown>".into(),
+        };
+        let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
+        let payload =
+            URL_SAFE_NO_PAD.encode(serde_json::to_vec(&claims).expect("claims serialize"));
+        let signing_input = format!("{header}.{payload}");
+        let mut mac = self.mac();
+        mac.update(signing_input.as_bytes());
+        let sig = URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes());
+        format!("{signing_input}.{sig}")
+    }
+
+    /// Verify signature and expiry; returns the claims.
+    pub fn verify(&self, token: &str) -> Result<TokenClaims, ApiError> {
+        let mut parts = token.split('.');
+        let (Some(h), Some(p), Some(s), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(ApiError::invalid_token("malformed token"));
+        };
+        let sig = URL_SAFE_NO_PAD
+            .decode(s.trim_end_matches('='))
+            .map_err(|_| ApiError::invalid_token("malformed signature"))?;
+        let mut mac = self.mac();
+        mac.update(format!("{h}.{p}").as_bytes());
+        mac.verify_slice(&sig)
+            .map_err(|_| ApiError::invalid_token("signature verification failed"))?;
+        let payload = URL_SAFE_NO_PAD
+            .decode(p.trim_end_matches('='))
+            .map_err(|_| ApiError::invalid_token("malformed payload"))?;
+        let claims: TokenClaims = serde_json::from_slice(&payload)
+            .map_err(|_| ApiError::invalid_token("malformed payload"))?;
+        if claims.exp <= chrono::Utc::now().timestamp() {
+            return Err(ApiError::invalid_token("token expired"));
+        }
+        Ok(claims)
+    }
+}
+
+/// The credentials part of an `Authorization` header.
+pub enum AuthHeader {
+    Basic {
+        access_key: String,
+        secret_key: String,
+    },
+    Bearer(String),
+}
+
+pub fn parse_authorization(value: &str) -> Result<AuthHeader, ApiError> {
+    let (scheme, rest) = value.trim().split_once(' ').unwrap_or((value.trim(), ""));
+    match scheme.to_ascii_lowercase().as_str() {
+        "basic" => {
+            let decoded = STANDARD
+                .decode(rest.trim())
+                .map_err(|_| ApiError::bad_auth_header())?;
+            let text = String::from_utf8(decoded).map_err(|_| ApiError::bad_auth_header())?;
+            let (k, s) = text.split_once(':').ok_or_else(ApiError::bad_auth_header)?;
+            Ok(AuthHeader::Basic {
+                access_key: k.to_string(),
+                secret_key: s.to_string(),
+            })
+        }
+        "bearer" => Ok(AuthHeader::Bearer(rest.trim().to_string())),
+        _ => Err(ApiError::new(
+            401,
+            10,
+            "Unauthorized (unsupported authentication scheme)",
+        )),
+    }
+}
+
+/// Constant-time comparison for secrets.
+pub fn secrets_equal(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_keys_have_the_real_shape() {
+        let k = new_access_key();
+        assert_eq!(k.len(), 30);
+        assert!(
+            k.chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        );
+        let s = new_secret_key();
+        assert!(s.len() >= 66, "{s}");
+        assert!(
+            s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        );
+    }
+
+    #[test]
+    fn tokens_verify_and_tampering_is_refused() {
+        let signer = TokenSigner::new(b"k".to_vec(), "c".into());
+        let t = signer.issue(60);
+        let claims = signer.verify(&t).unwrap();
+        assert_eq!(claims.api_version, API_VERSION);
+        assert_eq!(claims.feature_set, "basic");
+        let other = TokenSigner::new(b"other".to_vec(), "c".into());
+        assert_eq!(other.verify(&t).unwrap_err().subcode, 30);
+        let expired = signer.issue(-5);
+        assert_eq!(signer.verify(&expired).unwrap_err().subcode, 30);
+    }
+}

@@ -1,0 +1,133 @@
+//! The `{meta, data}` envelope and the real server's error codes.
+
+use crate::wire::{EndpointMeta, Envelope, Meta};
+use serde_json::{Value, json};
+
+/// An API error: HTTP status (= `meta.result_code`), subcode and message, as the real
+/// server's `apierrors` produce them.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    pub code: u16,
+    pub subcode: u32,
+    pub msg: String,
+    pub data: Value,
+}
+
+pub type ApiResult = Result<Value, ApiError>;
+
+impl ApiError {
+    pub fn new(code: u16, subcode: u32, msg: impl Into<String>) -> Self {
+        ApiError {
+            code,
+            subcode,
+            msg: msg.into(),
+            data: json!({}),
+        }
+    }
+    pub fn missing_credentials() -> Self {
+        Self::new(401, 20, "Unauthorized (missing credentials)")
+    }
+    pub fn bad_auth_header() -> Self {
+        Self::new(401, 21, "Unauthorized (invalid authentication header)")
+    }
+    pub fn invalid_credentials() -> Self {
+        Self::new(
+            401,
+            22,
+            "Unauthorized (invalid credentials) (failed to locate provided credentials)",
+        )
+    }
+    pub fn invalid_token(why: &str) -> Self {
+        Self::new(401, 30, format!("Invalid token ({why})"))
+    }
+    pub fn validation(msg: impl Into<String>) -> Self {
+        Self::new(400, 12, format!("Validation error ({})", msg.into()))
+    }
+    pub fn missing_field(field: &str) -> Self {
+        Self::new(400, 11, format!("Missing required fields: {field}"))
+    }
+    pub fn invalid_task(id: &str) -> Self {
+        Self::new(400, 101, format!("Invalid task id: id={id}"))
+    }
+    pub fn invalid_model(id: &str) -> Self {
+        Self::new(400, 201, format!("Invalid model id: id={id}"))
+    }
+    pub fn invalid_project(id: &str) -> Self {
+        Self::new(400, 401, format!("Invalid project id: id={id}"))
+    }
+    pub fn invalid_queue(id: &str) -> Self {
+        Self::new(400, 701, format!("Invalid queue id: id={id}"))
+    }
+    pub fn invalid_status(msg: impl Into<String>) -> Self {
+        Self::new(400, 110, format!("Invalid task status ({})", msg.into()))
+    }
+    pub fn internal(msg: impl std::fmt::Display) -> Self {
+        Self::new(500, 0, format!("General data error ({msg})"))
+    }
+    pub fn not_found_endpoint(name: &str, version: &str) -> Self {
+        Self::new(
+            404,
+            0,
+            format!("Unable to find endpoint for name {name} and version {version}"),
+        )
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{} {}", self.code, self.subcode, self.msg)
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+impl From<rusqlite::Error> for ApiError {
+    fn from(e: rusqlite::Error) -> Self {
+        ApiError::internal(e)
+    }
+}
+
+/// Build the envelope for a call result.
+pub fn envelope(
+    endpoint: &str,
+    requested_version: &str,
+    found: bool,
+    result: &ApiResult,
+) -> Envelope {
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    let (code, subcode, msg, error_data, data, error_stack) = match result {
+        Ok(v) => (
+            200,
+            0,
+            "OK".to_string(),
+            json!({}),
+            v.clone(),
+            Some(json!("")),
+        ),
+        Err(e) => (
+            e.code,
+            e.subcode,
+            e.msg.clone(),
+            e.data.clone(),
+            json!({}),
+            None,
+        ),
+    };
+    Envelope {
+        meta: Meta {
+            id: id.clone(),
+            trx: id,
+            endpoint: EndpointMeta {
+                name: endpoint.to_string(),
+                requested_version: json!(requested_version),
+                actual_version: if found { json!("1.0") } else { Value::Null },
+            },
+            result_code: code,
+            result_subcode: subcode,
+            result_msg: msg,
+            error_stack,
+            error_data,
+        },
+        data,
+    }
+}

@@ -1,0 +1,360 @@
+//! The file server port: multipart `POST /` (field name = object path), `GET /<path>` with
+//! `Range`, `DELETE /<path>`, `POST /delete_many`, `GET /` = "OK". Bearer token (or the
+//! `clearml_token_basic` cookie) required, as on the real file server.
+//! Uploads stream to a temp file that is renamed into place once complete, so a file is
+//! never visible half-written and memory use does not grow with the file size.
+
+use super::AppState;
+use super::auth::{AuthHeader, parse_authorization};
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Multipart, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
+
+pub fn router(state: Arc<AppState>) -> Router {
+    Router::new()
+        .fallback(handle)
+        .layer(axum::extract::DefaultBodyLimit::disable())
+        .with_state(state)
+}
+
+fn plain(code: StatusCode, msg: impl Into<String>) -> Response {
+    (code, [(header::SERVER, "clearml")], msg.into()).into_response()
+}
+
+fn authorized(state: &AppState, headers: &HeaderMap) -> bool {
+    let token = match headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    {
+        Some(v) => match parse_authorization(v) {
+            Ok(AuthHeader::Bearer(t)) => t,
+            _ => return false,
+        },
+        None => {
+            let Some(cookies) = headers.get(header::COOKIE).and_then(|v| v.to_str().ok()) else {
+                return false;
+            };
+            match cookies.split(';').find_map(|c| {
+                c.trim()
+                    .strip_prefix("clearml_token_basic=")
+                    .map(str::to_string)
+            }) {
+                Some(t) => t,
+                None => return false,
+            }
+        }
+    };
+    state.signer.verify(&token).is_ok()
+}
+
+/// Map an object path (URL path or form field name) to a file under the files dir,
+/// refusing anything that would escape it.
+fn resolve(root: &Path, object: &str) -> Option<PathBuf> {
+    let rel = object.trim_start_matches('/');
+    if rel.is_empty() {
+        return None;
+    }
+    let rel = Path::new(rel);
+    if rel.components().any(|c| !matches!(c, Component::Normal(_))) {
+        return None;
+    }
+    Some(root.join(rel))
+}
+
+fn decoded_path(req_path: &str) -> String {
+    percent_encoding::percent_decode_str(req_path)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+async fn handle(State(state): State<Arc<AppState>>, req: Request) -> Response {
+    let method = req.method().clone();
+    let path = decoded_path(req.uri().path());
+    let started = std::time::Instant::now();
+    let resp = route(state, req, &method, &path).await;
+    tracing::info!(
+        "files {method} {path} {} {:.1}ms",
+        resp.status().as_u16(),
+        started.elapsed().as_secs_f64() * 1000.0
+    );
+    resp
+}
+
+async fn route(state: Arc<AppState>, req: Request, method: &Method, path: &str) -> Response {
+    if path == "/" && (method == Method::GET || method == Method::HEAD) {
+        return plain(StatusCode::OK, "OK");
+    }
+    if method == Method::OPTIONS {
+        return plain(StatusCode::OK, "");
+    }
+    if req.headers().contains_key(header::CONTENT_ENCODING) {
+        return plain(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Content-Encoding is not supported",
+        );
+    }
+    if !authorized(&state, req.headers()) {
+        return plain(StatusCode::UNAUTHORIZED, "Unauthorized");
+    }
+    let root = state.files_dir.clone();
+    match (method.clone(), path) {
+        (Method::POST, "/delete_many") => delete_many(&root, req).await,
+        (Method::POST, _) => upload(&root, req).await,
+        (Method::GET | Method::HEAD, _) => {
+            download(&root, path, req.headers(), method == Method::HEAD).await
+        }
+        (Method::DELETE, _) => match resolve(&root, path) {
+            Some(p) if p.is_file() => match tokio::fs::remove_file(&p).await {
+                Ok(()) => (
+                    StatusCode::OK,
+                    axum::Json(json!({"deleted": path.trim_start_matches('/')})),
+                )
+                    .into_response(),
+                Err(e) => plain(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+            },
+            _ => plain(StatusCode::NOT_FOUND, format!("File {path} not found")),
+        },
+        _ => plain(StatusCode::METHOD_NOT_ALLOWED, "Method not allowed"),
+    }
+}
+
+async fn upload(root: &Path, req: Request) -> Response {
+    use axum::extract::FromRequest;
+    // A POST to /some/prefix/ puts the parts under that prefix, as the real server does.
+    let prefix = decoded_path(req.uri().path()).trim_matches('/').to_string();
+    let mut multipart = match Multipart::from_request(req, &()).await {
+        Ok(m) => m,
+        Err(e) => {
+            return plain(
+                StatusCode::BAD_REQUEST,
+                format!("expected multipart/form-data ({e})"),
+            );
+        }
+    };
+    let mut saved = Vec::new();
+    loop {
+        let mut field = match multipart.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) => return plain(StatusCode::BAD_REQUEST, format!("bad multipart body ({e})")),
+        };
+        let name = field
+            .name()
+            .filter(|n| !n.is_empty())
+            .or(field.file_name())
+            .unwrap_or("")
+            .to_string();
+        let object = if prefix.is_empty() {
+            name.clone()
+        } else {
+            format!("{prefix}/{}", name.trim_start_matches('/'))
+        };
+        let Some(target) = resolve(root, &object) else {
+            return plain(
+                StatusCode::BAD_REQUEST,
+                format!("invalid object path {name:?}"),
+            );
+        };
+        if let Some(dir) = target.parent() {
+            if let Err(e) = tokio::fs::create_dir_all(dir).await {
+                return plain(StatusCode::INTERNAL_SERVER_ERROR, e.to_string());
+            }
+        }
+        let tmp = target.with_file_name(format!(
+            ".{}.upload-{}",
+            target
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("file"),
+            uuid::Uuid::new_v4().simple()
+        ));
+        let result: Result<(), String> = async {
+            let mut file = tokio::fs::File::create(&tmp)
+                .await
+                .map_err(|e| e.to_string())?;
+            while let Some(chunk) = field.chunk().await.map_err(|e| e.to_string())? {
+                file.write_all(&chunk).await.map_err(|e| e.to_string())?;
+            }
+            file.flush().await.map_err(|e| e.to_string())?;
+            drop(file);
+            tokio::fs::rename(&tmp, &target)
+                .await
+                .map_err(|e| e.to_string())
+        }
+        .await;
+        if let Err(e) = result {
+            let _ = tokio::fs::remove_file(&tmp).await;
+            return plain(
+                StatusCode::BAD_REQUEST,
+                format!("upload of {object} failed ({e})"),
+            );
+        }
+        saved.push(Value::String(object.trim_start_matches('/').to_string()));
+    }
+    (
+        StatusCode::OK,
+        [(header::SERVER, "clearml")],
+        axum::Json(Value::Array(saved)),
+    )
+        .into_response()
+}
+
+async fn delete_many(root: &Path, req: Request) -> Response {
+    let bytes = match axum::body::to_bytes(req.into_body(), 16 * 1024 * 1024).await {
+        Ok(b) => b,
+        Err(_) => return plain(StatusCode::BAD_REQUEST, "body too large"),
+    };
+    let body: Value = serde_json::from_slice(&bytes).unwrap_or(json!({}));
+    let mut deleted = serde_json::Map::new();
+    let mut errors = serde_json::Map::new();
+    for f in body
+        .get("files")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let Some(name) = f.as_str() else { continue };
+        match resolve(root, name) {
+            Some(p) if tokio::fs::remove_file(&p).await.is_ok() => {
+                deleted.insert(name.into(), json!(true));
+            }
+            _ => {
+                errors.insert(name.into(), json!("not found"));
+            }
+        }
+    }
+    axum::Json(json!({"deleted": deleted, "errors": errors})).into_response()
+}
+
+/// Parse `bytes=a-b`, `bytes=a-`, `bytes=-n` against a length.
+fn parse_range(value: &str, len: u64) -> Option<(u64, u64)> {
+    let spec = value.trim().strip_prefix("bytes=")?;
+    if spec.contains(',') {
+        return None;
+    }
+    let (a, b) = spec.split_once('-')?;
+    let (start, end) = if a.is_empty() {
+        let n: u64 = b.parse().ok()?;
+        (len.saturating_sub(n), len.checked_sub(1)?)
+    } else {
+        let start: u64 = a.parse().ok()?;
+        let end = if b.is_empty() {
+            len.checked_sub(1)?
+        } else {
+            b.parse::<u64>().ok()?.min(len.checked_sub(1)?)
+        };
+        (start, end)
+    };
+    (start <= end && start < len).then_some((start, end))
+}
+
+async fn download(root: &Path, path: &str, headers: &HeaderMap, head_only: bool) -> Response {
+    let Some(p) = resolve(root, path) else {
+        return plain(StatusCode::NOT_FOUND, format!("File {path} not found"));
+    };
+    let mut file = match tokio::fs::File::open(&p).await {
+        Ok(f) => f,
+        Err(_) => return plain(StatusCode::NOT_FOUND, format!("File {path} not found")),
+    };
+    let len = match file.metadata().await {
+        Ok(m) if m.is_file() => m.len(),
+        _ => return plain(StatusCode::NOT_FOUND, format!("File {path} not found")),
+    };
+    let mime = mime_of(&p);
+    let range = headers.get(header::RANGE).and_then(|v| v.to_str().ok());
+    let (status, start, end) = match range {
+        Some(r) => match parse_range(r, len) {
+            Some((s, e)) => (StatusCode::PARTIAL_CONTENT, s, e),
+            None => {
+                return (
+                    StatusCode::RANGE_NOT_SATISFIABLE,
+                    [(header::CONTENT_RANGE, format!("bytes */{len}"))],
+                    "",
+                )
+                    .into_response();
+            }
+        },
+        None => (StatusCode::OK, 0, len.saturating_sub(1)),
+    };
+    let count = if len == 0 { 0 } else { end - start + 1 };
+    let mut builder = Response::builder()
+        .status(status)
+        .header(header::CONTENT_TYPE, mime)
+        .header(header::CONTENT_LENGTH, count)
+        .header(header::ACCEPT_RANGES, "bytes")
+        .header(header::SERVER, "clearml");
+    if status == StatusCode::PARTIAL_CONTENT {
+        builder = builder.header(header::CONTENT_RANGE, format!("bytes {start}-{end}/{len}"));
+    }
+    if let Some(name) = p.file_name().and_then(|n| n.to_str()) {
+        if let Ok(v) =
+            HeaderValue::from_str(&format!("inline; filename=\"{}\"", name.replace('"', "")))
+        {
+            builder = builder.header(header::CONTENT_DISPOSITION, v);
+        }
+    }
+    if head_only {
+        return builder
+            .body(Body::empty())
+            .unwrap_or_else(|_| plain(StatusCode::INTERNAL_SERVER_ERROR, ""));
+    }
+    if start > 0 && file.seek(std::io::SeekFrom::Start(start)).await.is_err() {
+        return plain(StatusCode::INTERNAL_SERVER_ERROR, "seek failed");
+    }
+    let stream = tokio_util::io::ReaderStream::with_capacity(file.take(count), 64 * 1024);
+    builder
+        .body(Body::from_stream(stream))
+        .unwrap_or_else(|_| plain(StatusCode::INTERNAL_SERVER_ERROR, ""))
+}
+
+fn mime_of(p: &Path) -> &'static str {
+    match p
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase()
+        .as_str()
+    {
+        "json" => "application/json",
+        "txt" | "log" => "text/plain",
+        "html" | "htm" => "text/html",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "csv" => "text/csv",
+        "zip" => "application/zip",
+        "gz" => "application/gzip",
+        _ => "application/octet-stream",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges() {
+        assert_eq!(parse_range("bytes=0-9", 100), Some((0, 9)));
+        assert_eq!(parse_range("bytes=90-", 100), Some((90, 99)));
+        assert_eq!(parse_range("bytes=-10", 100), Some((90, 99)));
+        assert_eq!(parse_range("bytes=95-200", 100), Some((95, 99)));
+        assert_eq!(parse_range("bytes=100-", 100), None);
+    }
+
+    #[test]
+    fn paths_cannot_escape() {
+        let root = Path::new("/data/files");
+        assert_eq!(
+            resolve(root, "/a b/c.pt"),
+            Some(PathBuf::from("/data/files/a b/c.pt"))
+        );
+        assert_eq!(resolve(root, "/../etc/passwd"), None);
+        assert_eq!(resolve(root, "/"), None);
+    }
+}

@@ -1,0 +1,508 @@
+//! The `*.get_all(_ex)` query language: regex name filters, list fields (OR, `-` exclusion,
+//! `__$all`/`__$any`/`__$not`), ranges, `_any_`/`_all_`, `search_hidden`, `order_by`,
+//! `page`/`page_size` (capped at 500), `scroll_id` + `size`, and `only_fields` projection.
+
+use super::envelope::ApiError;
+use super::store::{SqlFilter, field_expr};
+use rusqlite::types::Value as SqlValue;
+use serde_json::{Map, Value};
+
+/// The server's page-size cap (`max_page_size`).
+pub const MAX_PAGE_SIZE: usize = 500;
+
+/// Fields holding arrays of strings (membership semantics).
+const ARRAY_FIELDS: &[&str] = &["tags", "system_tags"];
+/// Scalar fields filtered with list semantics when given a list (or a single value).
+const LIST_FIELDS: &[&str] = &[
+    "id",
+    "user",
+    "project",
+    "status",
+    "type",
+    "parent",
+    "framework",
+    "task",
+    "uri",
+    "company",
+    "execution.queue",
+    "queue",
+];
+/// Fields filtered as `[min, max]` ranges or `>=value` strings.
+const RANGE_FIELDS: &[&str] = &[
+    "created",
+    "started",
+    "completed",
+    "last_update",
+    "last_change",
+    "status_changed",
+    "last_iteration",
+    "active_duration",
+];
+/// Request keys that are not filters.
+const NON_FILTER_KEYS: &[&str] = &[
+    "only_fields",
+    "order_by",
+    "page",
+    "page_size",
+    "scroll_id",
+    "refresh_scroll",
+    "size",
+    "search_hidden",
+    "include_subprojects",
+    "allow_public",
+    "method",
+    "include_stats",
+    "stats_for_state",
+    "non_public",
+    "active_users",
+    "check_own_contents",
+    "stats_with_children",
+    "include_stats_filter",
+    "include_dataset_stats",
+    "children_type",
+    "children_tags",
+    "children_tags_filter",
+    "shallow_search",
+    "search_text",
+    "_any_",
+    "_all_",
+    "filters",
+    "name",
+    "basename",
+    "description",
+    "ready",
+    "return_full_text",
+    "max_task_entries",
+];
+
+pub fn regex_checked(pattern: &str) -> Result<(), ApiError> {
+    regex::Regex::new(pattern)
+        .map(|_| ())
+        .map_err(|e| ApiError::new(400, 21, format!("Invalid regex error ({e})")))
+}
+
+fn sql_value(v: &Value) -> SqlValue {
+    match v {
+        Value::Null => SqlValue::Null,
+        Value::Bool(b) => SqlValue::Integer(*b as i64),
+        Value::Number(n) => n
+            .as_i64()
+            .map(SqlValue::Integer)
+            .unwrap_or_else(|| SqlValue::Real(n.as_f64().unwrap_or(0.0))),
+        Value::String(s) => SqlValue::Text(s.clone()),
+        other => SqlValue::Text(other.to_string()),
+    }
+}
+
+fn as_list(v: &Value) -> Vec<Value> {
+    match v {
+        Value::Array(a) => a.clone(),
+        other => vec![other.clone()],
+    }
+}
+
+/// List-field semantics for one field.
+pub fn add_list_filter(f: &mut SqlFilter, field: &str, values: &Value) {
+    let values = as_list(values);
+    if values.is_empty() {
+        return;
+    }
+    let is_array = ARRAY_FIELDS.contains(&field);
+    let member = |v: &SqlValue| -> (String, Vec<SqlValue>) {
+        if is_array {
+            let path = field_expr(field).replacen("json_extract(doc, ", "", 1);
+            let path = path.trim_end_matches(')').to_string();
+            (
+                format!("EXISTS (SELECT 1 FROM json_each(doc, {path}) WHERE value = ?)"),
+                vec![v.clone()],
+            )
+        } else if matches!(v, SqlValue::Null) {
+            let e = field_expr(field);
+            (format!("({e} IS NULL OR {e} = '')"), vec![])
+        } else {
+            (format!("{} = ?", field_expr(field)), vec![v.clone()])
+        }
+    };
+    let mut any: Vec<(String, Vec<SqlValue>)> = Vec::new();
+    let mut all: Vec<(String, Vec<SqlValue>)> = Vec::new();
+    let mut nots: Vec<(String, Vec<SqlValue>)> = Vec::new();
+    let mut mode_all = false;
+    let mut negate_next = false;
+    for v in &values {
+        if let Value::String(s) = v {
+            match s.as_str() {
+                "__$all" | "__$and" => {
+                    mode_all = true;
+                    continue;
+                }
+                "__$any" | "__$or" => {
+                    mode_all = false;
+                    continue;
+                }
+                "__$not" => {
+                    negate_next = true;
+                    continue;
+                }
+                _ => {}
+            }
+            if let Some(rest) = s.strip_prefix('-') {
+                nots.push(member(&SqlValue::Text(rest.into())));
+                continue;
+            }
+        }
+        let m = member(&sql_value(v));
+        if negate_next {
+            nots.push(m);
+            negate_next = false;
+        } else if mode_all {
+            all.push(m);
+        } else {
+            any.push(m);
+        }
+    }
+    if !any.is_empty() {
+        let sql = any
+            .iter()
+            .map(|(s, _)| s.clone())
+            .collect::<Vec<_>>()
+            .join(" OR ");
+        f.add(
+            format!("({sql})"),
+            any.into_iter().flat_map(|(_, p)| p).collect(),
+        );
+    }
+    for (s, p) in all {
+        f.add(s, p);
+    }
+    for (s, p) in nots {
+        f.add(format!("NOT ({s})"), p);
+    }
+}
+
+fn add_range_filter(f: &mut SqlFilter, field: &str, v: &Value) {
+    let e = field_expr(field);
+    match v {
+        Value::Array(a)
+            if a.len() == 2
+                && !a
+                    .iter()
+                    .any(|x| x.as_str().is_some_and(|s| s.starts_with(['<', '>']))) =>
+        {
+            if !a[0].is_null() {
+                f.add(format!("{e} >= ?"), vec![sql_value(&a[0])]);
+            }
+            if !a[1].is_null() {
+                f.add(format!("{e} <= ?"), vec![sql_value(&a[1])]);
+            }
+        }
+        _ => {
+            for x in as_list(v) {
+                if let Some(s) = x.as_str() {
+                    for op in [">=", "<=", ">", "<"] {
+                        if let Some(rest) = s.strip_prefix(op) {
+                            f.add(
+                                format!("{e} {op} ?"),
+                                vec![SqlValue::Text(rest.trim().into())],
+                            );
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Translate the filter part of a get_all request into SQL. `hidden_aware` collections
+/// (tasks, projects) skip system tag `hidden` unless `search_hidden`.
+pub fn build_filter(body: &Value, hidden_aware: bool) -> Result<SqlFilter, ApiError> {
+    let mut f = SqlFilter::default();
+    let obj = body.as_object().cloned().unwrap_or_default();
+    if let Some(name) = obj.get("name").and_then(Value::as_str) {
+        regex_checked(name)?;
+        f.add(
+            "clearml_regexp(?, name)".into(),
+            vec![SqlValue::Text(name.into())],
+        );
+    }
+    for key in ["basename", "description"] {
+        if let Some(p) = obj.get(key).and_then(Value::as_str) {
+            regex_checked(p)?;
+            f.add(
+                format!("clearml_regexp(?, {})", field_expr(key)),
+                vec![SqlValue::Text(p.into())],
+            );
+        }
+    }
+    if let Some(r) = obj.get("ready").and_then(Value::as_bool) {
+        f.add(
+            format!("coalesce({}, 0) = ?", field_expr("ready")),
+            vec![SqlValue::Integer(r as i64)],
+        );
+    }
+    if let Some(text) = obj
+        .get("search_text")
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+    {
+        let like = format!("%{}%", text.replace('%', ""));
+        f.add(
+            format!(
+                "(name LIKE ? OR id LIKE ? OR coalesce({}, '') LIKE ?)",
+                field_expr("comment")
+            ),
+            vec![
+                SqlValue::Text(like.clone()),
+                SqlValue::Text(like.clone()),
+                SqlValue::Text(like),
+            ],
+        );
+    }
+    for (key, join) in [("_any_", " OR "), ("_all_", " AND ")] {
+        if let Some(spec) = obj.get(key) {
+            let pattern = spec.get("pattern").and_then(Value::as_str);
+            let fields: Vec<String> = spec
+                .get("fields")
+                .and_then(Value::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|x| x.as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default();
+            if let Some(p) = pattern {
+                regex_checked(p)?;
+                if !fields.is_empty() {
+                    let terms: Vec<String> = fields
+                        .iter()
+                        .map(|fl| format!("clearml_regexp(?, {})", field_expr(fl)))
+                        .collect();
+                    f.add(
+                        format!("({})", terms.join(join)),
+                        fields.iter().map(|_| SqlValue::Text(p.into())).collect(),
+                    );
+                }
+            }
+        }
+    }
+    if let Some(filters) = obj.get("filters").and_then(Value::as_object) {
+        for (field, spec) in filters {
+            for (op_key, mode) in [("any", "__$any"), ("all", "__$all")] {
+                if let Some(s) = spec.get(op_key) {
+                    let mut list = vec![Value::String(mode.into())];
+                    for v in s
+                        .get("include")
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten()
+                    {
+                        list.push(v.clone());
+                    }
+                    for v in s
+                        .get("exclude")
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten()
+                    {
+                        if let Some(t) = v.as_str() {
+                            list.push(Value::String(format!("-{t}")));
+                        }
+                    }
+                    if list.len() > 1 {
+                        add_list_filter(&mut f, field, &Value::Array(list));
+                    }
+                }
+            }
+        }
+    }
+    for (key, value) in &obj {
+        if NON_FILTER_KEYS.contains(&key.as_str()) || value.is_null() {
+            continue;
+        }
+        if RANGE_FIELDS.contains(&key.as_str()) || key.starts_with("last_metrics.") {
+            add_range_filter(&mut f, key, value);
+        } else if LIST_FIELDS.contains(&key.as_str())
+            || ARRAY_FIELDS.contains(&key.as_str())
+            || key.contains('.')
+        {
+            add_list_filter(&mut f, key, value);
+        }
+    }
+    let search_hidden = obj
+        .get("search_hidden")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    if hidden_aware && !search_hidden {
+        add_list_filter(&mut f, "system_tags", &Value::String("-hidden".into()));
+    }
+    Ok(f)
+}
+
+/// ORDER BY clause from `order_by` (with `-` for descending); insertion order breaks ties.
+pub fn build_order(body: &Value) -> String {
+    let mut parts = Vec::new();
+    for item in body.get("order_by").map(as_list).unwrap_or_default() {
+        let Some(s) = item.as_str() else { continue };
+        if s.is_empty() || s.starts_with('@') {
+            continue;
+        }
+        let (field, dir) = match s.strip_prefix('-') {
+            Some(f) => (f, "DESC"),
+            None => (s.strip_prefix('+').unwrap_or(s), "ASC"),
+        };
+        parts.push(format!("{} {dir}", field_expr(field)));
+    }
+    parts.push("rid ASC".into());
+    parts.join(", ")
+}
+
+/// Paging: (limit, offset) from page/page_size, or None when scrolling.
+pub fn build_paging(body: &Value) -> Result<(usize, usize), ApiError> {
+    let page = body.get("page").and_then(Value::as_i64);
+    let page_size = body.get("page_size").and_then(Value::as_i64);
+    match (page, page_size) {
+        (Some(_), None) => Err(ApiError::missing_field("page_size (required with page)")),
+        (Some(p), Some(s)) => {
+            let s = (s.max(1) as usize).min(MAX_PAGE_SIZE);
+            Ok((s, p.max(0) as usize * s))
+        }
+        (None, Some(s)) => Ok(((s.max(1) as usize).min(MAX_PAGE_SIZE), 0)),
+        (None, None) => Ok((MAX_PAGE_SIZE, 0)),
+    }
+}
+
+/// Is this a scroll request (`scroll_id` key present, even null, with a `size`)?
+pub fn scroll_size(body: &Value) -> Result<Option<usize>, ApiError> {
+    let Some(obj) = body.as_object() else {
+        return Ok(None);
+    };
+    if !obj.contains_key("scroll_id") && !obj.get("refresh_scroll").is_some_and(|v| v == true) {
+        return Ok(None);
+    }
+    match obj.get("size") {
+        Some(Value::Number(n)) => match n.as_i64() {
+            Some(s) if s >= 1 => Ok(Some((s as usize).min(MAX_PAGE_SIZE * 20))),
+            _ => Err(ApiError::validation("size must be at least 1")),
+        },
+        _ => {
+            if obj.contains_key("page_size") {
+                let (l, _) = build_paging(body)?;
+                Ok(Some(l))
+            } else {
+                Ok(Some(MAX_PAGE_SIZE))
+            }
+        }
+    }
+}
+
+/// The `only_fields` list (empty = whole document).
+pub fn only_fields(body: &Value) -> Vec<String> {
+    body.get("only_fields")
+        .map(as_list)
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|v| v.as_str().map(str::to_string))
+        .collect()
+}
+
+/// Project a document onto dotted paths; `-path` excludes; `id` is always kept.
+pub fn project(doc: &Value, fields: &[String]) -> Value {
+    if fields.is_empty() {
+        return doc.clone();
+    }
+    let includes: Vec<&String> = fields.iter().filter(|f| !f.starts_with('-')).collect();
+    let mut out = if includes.is_empty() {
+        doc.clone()
+    } else {
+        let mut o = Value::Object(Map::new());
+        copy_path(doc, &mut o, "id");
+        for f in &includes {
+            copy_path(doc, &mut o, f);
+        }
+        o
+    };
+    for f in fields.iter().filter_map(|f| f.strip_prefix('-')) {
+        remove_path(&mut out, f);
+    }
+    out
+}
+
+fn copy_path(src: &Value, dst: &mut Value, path: &str) {
+    let parts: Vec<&str> = path.split('.').collect();
+    let mut s = src;
+    for p in &parts {
+        match s.get(p) {
+            Some(v) => s = v,
+            None => return,
+        }
+    }
+    let mut d = dst;
+    for (i, p) in parts.iter().enumerate() {
+        let obj = match d {
+            Value::Object(m) => m,
+            _ => return,
+        };
+        if i == parts.len() - 1 {
+            obj.insert(p.to_string(), s.clone());
+            return;
+        }
+        d = obj
+            .entry(p.to_string())
+            .or_insert_with(|| Value::Object(Map::new()));
+    }
+}
+
+fn remove_path(v: &mut Value, path: &str) {
+    let parts: Vec<&str> = path.split('.').collect();
+    let mut cur = v;
+    for (i, p) in parts.iter().enumerate() {
+        let Value::Object(m) = cur else { return };
+        if i == parts.len() - 1 {
+            m.remove(*p);
+            return;
+        }
+        match m.get_mut(*p) {
+            Some(next) => cur = next,
+            None => return,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn projection_keeps_dotted_paths_and_id() {
+        let doc = json!({"id": "a", "name": "n", "execution": {"queue": "q", "x": 1}, "z": 2});
+        let p = project(&doc, &["execution.queue".into(), "name".into()]);
+        assert_eq!(
+            p,
+            json!({"id": "a", "execution": {"queue": "q"}, "name": "n"})
+        );
+        let p = project(&doc, &["-z".into()]);
+        assert_eq!(
+            p,
+            json!({"id": "a", "name": "n", "execution": {"queue": "q", "x": 1}})
+        );
+    }
+
+    #[test]
+    fn paging_caps_at_500_and_page_needs_size() {
+        assert_eq!(build_paging(&json!({})).unwrap(), (500, 0));
+        assert_eq!(
+            build_paging(&json!({"page": 2, "page_size": 1000})).unwrap(),
+            (500, 1000)
+        );
+        assert_eq!(build_paging(&json!({"page": 1})).unwrap_err().subcode, 11);
+    }
+
+    #[test]
+    fn order_by_descending_and_tie_breaker() {
+        assert_eq!(
+            build_order(&json!({"order_by": ["-created", "name"]})),
+            "created DESC, name ASC, rid ASC"
+        );
+    }
+}

@@ -1,0 +1,109 @@
+//! `auth.*`: login (token), token validation, and key pairs.
+
+use super::super::Call;
+use super::super::auth::{
+    DEFAULT_EXPIRATION_SEC, MAX_EXPIRATION_SEC, new_access_key, new_secret_key,
+};
+use super::super::envelope::{ApiError, ApiResult};
+use super::{now, opt_str, req_str};
+use serde_json::{Value, json};
+
+pub fn dispatch(call: &mut Call, action: &str) -> Option<ApiResult> {
+    Some(match action {
+        "login" => login(call),
+        "validate_token" => {
+            let token = req_str(&call.body, "token");
+            match token {
+                Ok(t) => match call.state.signer.verify(&t) {
+                    Ok(c) => Ok(
+                        json!({"valid": true, "user": c.identity.user, "company": c.identity.company}),
+                    ),
+                    Err(e) => Ok(json!({"valid": false, "msg": e.msg})),
+                },
+                Err(e) => Err(e),
+            }
+        }
+        "create_credentials" => create_credentials(call),
+        "get_credentials" => get_credentials(call),
+        "revoke_credentials" => revoke_credentials(call),
+        "edit_credentials" => edit_credentials(call),
+        _ => return None,
+    })
+}
+
+fn login(call: &Call) -> ApiResult {
+    let exp = match call.body.get("expiration_sec") {
+        Some(Value::Number(n)) => n.as_i64().unwrap_or(DEFAULT_EXPIRATION_SEC),
+        _ => DEFAULT_EXPIRATION_SEC,
+    };
+    if exp <= 0 || exp > MAX_EXPIRATION_SEC {
+        return Err(ApiError::validation(format!(
+            "expiration_sec must be between 1 and {MAX_EXPIRATION_SEC}"
+        )));
+    }
+    Ok(json!({"token": call.state.signer.issue(exp)}))
+}
+
+fn create_credentials(call: &Call) -> ApiResult {
+    let access_key = new_access_key();
+    let secret_key = new_secret_key();
+    let label = opt_str(&call.body, "label");
+    call.store.conn.execute(
+        "INSERT INTO credentials(access_key, secret_key, label, created) VALUES (?1, ?2, ?3, ?4)",
+        rusqlite::params![access_key, secret_key, label, now()],
+    )?;
+    Ok(json!({"credentials": {"access_key": access_key, "secret_key": secret_key, "label": label}}))
+}
+
+fn get_credentials(call: &Call) -> ApiResult {
+    let mut list = vec![
+        json!({"access_key": call.state.credentials.primary.access_key, "label": "clearml server serve"}),
+    ];
+    let mut stmt = call
+        .store
+        .conn
+        .prepare("SELECT access_key, label, created, last_used FROM credentials ORDER BY rowid")?;
+    let rows = stmt.query_map([], |r| {
+        Ok(json!({
+            "access_key": r.get::<_, String>(0)?, "label": r.get::<_, Option<String>>(1)?,
+            "last_used": r.get::<_, Option<String>>(3)?, "created": r.get::<_, String>(2)?,
+        }))
+    })?;
+    for r in rows {
+        list.push(r?);
+    }
+    Ok(json!({"credentials": list}))
+}
+
+fn revoke_credentials(call: &Call) -> ApiResult {
+    let key = req_str(&call.body, "access_key").or_else(|_| req_str(&call.body, "key_id"))?;
+    if key == call.state.credentials.primary.access_key {
+        return Err(ApiError::new(
+            400,
+            12,
+            "Validation error (the server's primary key pair cannot be revoked; restart with other CLEARML_API_* keys instead)",
+        ));
+    }
+    let n = call
+        .store
+        .conn
+        .execute("DELETE FROM credentials WHERE access_key = ?1", [&key])?;
+    if n == 0 {
+        return Err(ApiError::new(
+            400,
+            10,
+            format!("Invalid id (access key not found): access_key={key}"),
+        ));
+    }
+    Ok(json!({"revoked": n}))
+}
+
+fn edit_credentials(call: &Call) -> ApiResult {
+    let key = req_str(&call.body, "access_key")?;
+    let label = opt_str(&call.body, "label");
+    let n = call.store.conn.execute(
+        "UPDATE credentials SET label = ?2 WHERE access_key = ?1",
+        rusqlite::params![key, label],
+    )?;
+    Ok(json!({"updated": n}))
+}

@@ -1,0 +1,605 @@
+//! `events.*`: scalars, logs, plots and debug images in one table; scalars also update the
+//! task's `last_metrics` (keyed by md5 of metric and variant) and `last_iteration`.
+
+use super::super::Call;
+use super::super::envelope::{ApiError, ApiResult};
+use super::super::store::{Coll, Store};
+use super::{id_list, new_id, now, now_ms, opt_str, req_str};
+use md5::{Digest, Md5};
+use rusqlite::params;
+use serde_json::{Map, Value, json};
+use std::collections::{BTreeMap, HashMap};
+
+pub const SCALAR: &str = "training_stats_scalar";
+/// Iteration the SDK uses for single-value ("Summary") metrics.
+const SINGLE_VALUE_ITER: i64 = -(1 << 31);
+
+pub fn dispatch(call: &mut Call, action: &str) -> Option<ApiResult> {
+    Some(match action {
+        "add" => {
+            let ev = call.body.clone();
+            add_events(call, vec![ev])
+        }
+        "add_batch" => {
+            // A one-line batch parses as a plain JSON object: it is then the only event.
+            let evs = call.lines.take().unwrap_or_else(|| {
+                if call.body.get("task").is_some() {
+                    vec![call.body.clone()]
+                } else {
+                    Vec::new()
+                }
+            });
+            add_events(call, evs)
+        }
+        "get_task_latest_scalar_values" => latest_scalar_values(call),
+        "scalar_metrics_iter_histogram" => iter_histogram(call),
+        "multi_task_scalar_metrics_iter_histogram" => multi_task_histogram(call),
+        "get_scalar_metrics_and_variants" => metrics_and_variants(call, SCALAR),
+        "get_vector_metrics_and_variants" => Ok(json!({"metrics": []})),
+        "get_task_metrics" => task_metrics(call),
+        "get_task_log" => task_log(call),
+        "get_task_events" => task_events(call),
+        "get_scalar_metric_data" => scalar_metric_data(call),
+        "scalar_metrics_iter_raw" => iter_raw(call),
+        "get_task_plots" | "get_multi_task_plots" => plots(call),
+        "debug_images" => {
+            let tasks: Vec<Value> = call
+                .body
+                .get("metrics")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default()
+                .iter()
+                .map(|m| json!({"task": m["task"], "iterations": []}))
+                .collect();
+            Ok(json!({"metrics": tasks, "scroll_id": new_id()}))
+        }
+        "plots" => Ok(json!({"metrics": [], "scroll_id": new_id()})),
+        "get_debug_image_sample"
+        | "next_debug_image_sample"
+        | "get_plot_sample"
+        | "next_plot_sample" => Ok(
+            json!({"scroll_id": new_id(), "event": null, "min_iteration": 0, "max_iteration": 0}),
+        ),
+        "get_task_single_value_metrics" => single_value_metrics(call),
+        "delete_for_task" => {
+            let task = match req_str(&call.body, "task") {
+                Ok(t) => t,
+                Err(e) => return Some(Err(e)),
+            };
+            call.store
+                .conn
+                .execute("DELETE FROM events WHERE task = ?1", [&task])
+                .map(|n| json!({"deleted": n}))
+                .map_err(Into::into)
+        }
+        "clear_scroll" | "clear_task_log" => Ok(json!({})),
+        "get_multi_task_metrics" => Ok(json!({"metrics": []})),
+        _ => return None,
+    })
+}
+
+pub fn md5_hex(s: &str) -> String {
+    hex::encode(Md5::digest(s.as_bytes()))
+}
+
+/// Update one last_metrics entry with a new scalar.
+fn fold_metric(entry: &mut Value, metric: &str, variant: &str, value: f64, iter: i64, ts: i64) {
+    if !entry.is_object() || entry.get("count").is_none() {
+        *entry = json!({
+            "metric": metric, "variant": variant, "value": value, "min_value": value,
+            "min_value_iteration": iter, "max_value": value, "max_value_iteration": iter,
+            "first_value": value, "first_value_iteration": iter, "mean_value": value, "count": 1,
+            "_last_iter": iter, "_last_ts": ts,
+        });
+        return;
+    }
+    let count = entry["count"].as_i64().unwrap_or(0);
+    let mean = entry["mean_value"].as_f64().unwrap_or(value);
+    entry["mean_value"] = json!((mean * count as f64 + value) / (count + 1) as f64);
+    entry["count"] = json!(count + 1);
+    if value < entry["min_value"].as_f64().unwrap_or(f64::INFINITY) {
+        entry["min_value"] = json!(value);
+        entry["min_value_iteration"] = json!(iter);
+    }
+    if value > entry["max_value"].as_f64().unwrap_or(f64::NEG_INFINITY) {
+        entry["max_value"] = json!(value);
+        entry["max_value_iteration"] = json!(iter);
+    }
+    if iter < entry["first_value_iteration"].as_i64().unwrap_or(i64::MAX) {
+        entry["first_value"] = json!(value);
+        entry["first_value_iteration"] = json!(iter);
+    }
+    let (li, lt) = (
+        entry["_last_iter"].as_i64().unwrap_or(i64::MIN),
+        entry["_last_ts"].as_i64().unwrap_or(0),
+    );
+    if (iter, ts) >= (li, lt) {
+        entry["value"] = json!(value);
+        entry["_last_iter"] = json!(iter);
+        entry["_last_ts"] = json!(ts);
+    }
+}
+
+/// Public view of last_metrics: bookkeeping keys removed, mean rounded like the real server.
+pub fn public_last_metrics(doc: &mut Value) {
+    if let Some(ms) = doc.get_mut("last_metrics").and_then(Value::as_object_mut) {
+        for vars in ms.values_mut().filter_map(Value::as_object_mut) {
+            for e in vars.values_mut().filter_map(Value::as_object_mut) {
+                e.remove("_last_iter");
+                e.remove("_last_ts");
+                if let Some(m) = e.get("mean_value").and_then(Value::as_f64) {
+                    e.insert("mean_value".into(), json!((m * 100.0).round() / 100.0));
+                }
+            }
+        }
+    }
+}
+
+fn add_events(call: &mut Call, events: Vec<Value>) -> ApiResult {
+    let mut by_task: HashMap<String, Vec<Value>> = HashMap::new();
+    let mut errors = 0;
+    let mut errors_info = Map::new();
+    for ev in events {
+        match ev.get("task").and_then(Value::as_str) {
+            Some(t) => by_task.entry(t.to_string()).or_default().push(ev),
+            None => {
+                errors += 1;
+                errors_info.insert("missing task".into(), json!(errors));
+            }
+        }
+    }
+    let mut added = 0;
+    let result = call.store.tx(|store| {
+        let mut stmt = store.conn.prepare_cached(
+            "INSERT INTO events(task, type, metric, variant, iter, ts, value, doc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )?;
+        for (task_id, evs) in &by_task {
+            let Some(mut task) = store.get(Coll::Tasks, task_id)? else {
+                errors += evs.len();
+                errors_info.insert(format!("Invalid task id: {task_id}"), json!(evs.len()));
+                continue;
+            };
+            let mut changed = false;
+            for ev in evs {
+                let kind = ev.get("type").and_then(Value::as_str).unwrap_or("log").to_string();
+                let metric = opt_str(ev, "metric").unwrap_or_default();
+                let variant = opt_str(ev, "variant").unwrap_or_default();
+                let iter = ev.get("iter").and_then(Value::as_i64);
+                let ts = ev.get("timestamp").and_then(Value::as_f64).map(|t| t as i64).unwrap_or_else(now_ms);
+                let value = ev.get("value").and_then(Value::as_f64);
+                let mut doc = ev.clone();
+                doc["timestamp"] = json!(ts);
+                if kind == SCALAR {
+                    let Some(v) = value else {
+                        errors += 1;
+                        continue;
+                    };
+                    let it = iter.unwrap_or(0);
+                    if !task["last_metrics"].is_object() {
+                        task["last_metrics"] = json!({});
+                    }
+                    let entry = &mut task["last_metrics"][md5_hex(&metric)][md5_hex(&variant)];
+                    fold_metric(entry, &metric, &variant, v, it, ts);
+                    if it != SINGLE_VALUE_ITER && it > task["last_iteration"].as_i64().unwrap_or(0) {
+                        task["last_iteration"] = json!(it);
+                    }
+                    changed = true;
+                } else if let Some(it) = iter.filter(|i| *i > task["last_iteration"].as_i64().unwrap_or(0)) {
+                    task["last_iteration"] = json!(it);
+                    changed = true;
+                }
+                stmt.execute(params![task_id, kind, metric, variant, iter, ts, value, doc.to_string()])?;
+                added += 1;
+            }
+            if changed {
+                task["last_update"] = json!(now());
+                store.put(Coll::Tasks, &task)?;
+            }
+        }
+        Ok(())
+    });
+    result?;
+    Ok(json!({"added": added, "errors": errors, "errors_info": errors_info}))
+}
+
+fn scalar_rows(
+    store: &Store,
+    task: &str,
+    metrics: Option<&[(String, Vec<String>)]>,
+) -> Result<BTreeMap<(String, String), Vec<(i64, i64, f64)>>, ApiError> {
+    let mut stmt = store.conn.prepare_cached(
+        "SELECT metric, variant, iter, ts, value FROM events WHERE task = ?1 AND type = ?2 ORDER BY metric, variant, iter, ts")?;
+    let rows = stmt.query_map(params![task, SCALAR], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, Option<i64>>(2)?.unwrap_or(0),
+            r.get::<_, i64>(3)?,
+            r.get::<_, Option<f64>>(4)?.unwrap_or(0.0),
+        ))
+    })?;
+    let mut out: BTreeMap<(String, String), Vec<(i64, i64, f64)>> = BTreeMap::new();
+    for r in rows {
+        let (m, v, i, t, val) = r?;
+        if i == SINGLE_VALUE_ITER {
+            continue;
+        }
+        if let Some(filter) = metrics {
+            if !filter
+                .iter()
+                .any(|(fm, fv)| fm == &m && (fv.is_empty() || fv.contains(&v)))
+            {
+                continue;
+            }
+        }
+        out.entry((m, v)).or_default().push((i, t, val));
+    }
+    Ok(out)
+}
+
+fn metrics_filter(body: &Value) -> Option<Vec<(String, Vec<String>)>> {
+    let list = body.get("metrics")?.as_array()?;
+    let f: Vec<(String, Vec<String>)> = list
+        .iter()
+        .filter_map(|m| {
+            Some((
+                m.get("metric")?.as_str()?.to_string(),
+                id_list(m, "variants"),
+            ))
+        })
+        .collect();
+    (!f.is_empty()).then_some(f)
+}
+
+/// x/y series for one metric/variant, bucket-averaged down to `samples` points.
+fn series(points: &[(i64, i64, f64)], key: &str, samples: usize) -> (Vec<Value>, Vec<Value>) {
+    let xy: Vec<(f64, f64)> = points
+        .iter()
+        .map(|(i, t, v)| (if key == "iter" { *i as f64 } else { *t as f64 }, *v))
+        .collect();
+    let (xs, ys): (Vec<f64>, Vec<f64>) = if samples == 0 || xy.len() <= samples {
+        xy.into_iter().unzip()
+    } else {
+        let per = xy.len().div_ceil(samples);
+        xy.chunks(per)
+            .map(|c| (c[0].0, c.iter().map(|p| p.1).sum::<f64>() / c.len() as f64))
+            .unzip()
+    };
+    let xs = xs
+        .into_iter()
+        .map(|x| {
+            if key == "iso_time" {
+                json!(
+                    chrono::DateTime::from_timestamp_millis(x as i64)
+                        .map(|d| d.to_rfc3339())
+                        .unwrap_or_default()
+                )
+            } else if x.fract() == 0.0 {
+                json!(x as i64)
+            } else {
+                json!(x)
+            }
+        })
+        .collect();
+    (xs, ys.into_iter().map(|y| json!(y)).collect())
+}
+
+fn iter_histogram(call: &mut Call) -> ApiResult {
+    let task = req_str(&call.body, "task")?;
+    super::tasks::load(call.store, &task)?;
+    let samples = call
+        .body
+        .get("samples")
+        .and_then(Value::as_u64)
+        .unwrap_or(6000) as usize;
+    let key = opt_str(&call.body, "key").unwrap_or_else(|| "iter".into());
+    let filter = metrics_filter(&call.body);
+    let mut out = Map::new();
+    for ((m, v), pts) in scalar_rows(call.store, &task, filter.as_deref())? {
+        let (x, y) = series(&pts, &key, samples);
+        let entry = out.entry(m).or_insert_with(|| json!({}));
+        entry[&v] = json!({"name": v, "x": x, "y": y});
+    }
+    Ok(Value::Object(out))
+}
+
+fn multi_task_histogram(call: &mut Call) -> ApiResult {
+    let tasks = id_list(&call.body, "tasks");
+    if tasks.len() > 100 {
+        return Err(ApiError::validation("tasks: at most 100"));
+    }
+    let samples = call
+        .body
+        .get("samples")
+        .and_then(Value::as_u64)
+        .unwrap_or(6000) as usize;
+    let key = opt_str(&call.body, "key").unwrap_or_else(|| "iter".into());
+    let filter = metrics_filter(&call.body);
+    let mut out = Map::new();
+    for t in tasks {
+        let doc = super::tasks::load(call.store, &t)?;
+        for ((m, v), pts) in scalar_rows(call.store, &t, filter.as_deref())? {
+            let (x, y) = series(&pts, &key, samples);
+            let entry = out.entry(m).or_insert_with(|| json!({}));
+            if !entry[&v].is_object() {
+                entry[&v] = json!({});
+            }
+            entry[&v][&t] = json!({"name": doc["name"], "x": x, "y": y});
+        }
+    }
+    Ok(Value::Object(out))
+}
+
+fn latest_scalar_values(call: &mut Call) -> ApiResult {
+    let task = req_str(&call.body, "task")?;
+    let doc = super::tasks::load(call.store, &task)?;
+    let mut metrics: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    for vars in doc["last_metrics"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(_, v)| v)
+    {
+        for e in vars.as_object().into_iter().flatten().map(|(_, e)| e) {
+            let m = e["metric"].as_str().unwrap_or_default().to_string();
+            metrics.entry(m).or_default().push(json!({
+                "name": e["variant"], "last_value": e["value"], "last_10_value": e["value"],
+            }));
+        }
+    }
+    let last_ts: Option<i64> = call.store.conn.query_row(
+        "SELECT MAX(ts) FROM events WHERE task = ?1 AND type = ?2",
+        params![task, SCALAR],
+        |r| r.get(0),
+    )?;
+    Ok(json!({
+        "metrics": metrics.into_iter().map(|(n, v)| json!({"name": n, "variants": v})).collect::<Vec<_>>(),
+        "last_iter": doc["last_iteration"], "name": doc["name"], "status": doc["status"],
+        "last_timestamp": last_ts.map(|t| t as f64),
+    }))
+}
+
+fn metrics_and_variants(call: &mut Call, kind: &str) -> ApiResult {
+    let task = req_str(&call.body, "task")?;
+    let mut stmt = call.store.conn.prepare_cached(
+        "SELECT DISTINCT metric, variant FROM events WHERE task = ?1 AND type = ?2",
+    )?;
+    let rows = stmt.query_map(params![task, kind], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+    })?;
+    let mut out = Map::new();
+    for r in rows {
+        let (m, v) = r?;
+        let e = out.entry(m.clone()).or_insert_with(|| json!({}));
+        e[&v] = json!({"name": v, "metric": m, "variant": v});
+    }
+    Ok(json!({"metrics": out}))
+}
+
+fn task_metrics(call: &mut Call) -> ApiResult {
+    let kind = opt_str(&call.body, "event_type").unwrap_or_else(|| SCALAR.into());
+    let mut out = Vec::new();
+    for t in id_list(&call.body, "tasks") {
+        let mut stmt = call.store.conn.prepare_cached(
+            "SELECT DISTINCT metric FROM events WHERE task = ?1 AND type = ?2 ORDER BY metric",
+        )?;
+        let names: Vec<String> = stmt
+            .query_map(params![t, kind], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        out.push(json!({"task": t, "metrics": names}));
+    }
+    Ok(json!({"metrics": out}))
+}
+
+/// Resume position of an events scroll.
+fn scroll_pos(call: &Call) -> (String, usize) {
+    let given = opt_str(&call.body, "scroll_id");
+    let scrolls = call.state.scrolls.lock().unwrap_or_else(|p| p.into_inner());
+    match given.and_then(|g| scrolls.get(&g).map(|p| (g.clone(), *p))) {
+        Some(x) => x,
+        None => (new_id(), 0),
+    }
+}
+
+fn save_scroll(call: &Call, id: &str, pos: usize) {
+    call.state
+        .scrolls
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(id.to_string(), pos);
+}
+
+fn event_docs(
+    store: &Store,
+    sql_where: &str,
+    params_: &[&dyn rusqlite::ToSql],
+    order: &str,
+    limit: usize,
+    offset: usize,
+) -> Result<(Vec<Value>, usize), ApiError> {
+    let total: i64 = store.conn.query_row(
+        &format!("SELECT COUNT(*) FROM events WHERE {sql_where}"),
+        params_,
+        |r| r.get(0),
+    )?;
+    let mut stmt = store.conn.prepare_cached(&format!(
+        "SELECT doc FROM events WHERE {sql_where} ORDER BY {order} LIMIT {limit} OFFSET {offset}"
+    ))?;
+    let docs = stmt
+        .query_map(params_, |r| r.get::<_, String>(0))?
+        .map(|d| {
+            d.map_err(ApiError::from)
+                .and_then(|d| serde_json::from_str(&d).map_err(ApiError::internal))
+        })
+        .collect::<Result<Vec<Value>, _>>()?;
+    Ok((docs, total as usize))
+}
+
+fn task_log(call: &mut Call) -> ApiResult {
+    let task = req_str(&call.body, "task")?;
+    let batch = call
+        .body
+        .get("batch_size")
+        .and_then(Value::as_u64)
+        .unwrap_or(500)
+        .clamp(1, 10_000) as usize;
+    // navigate_earlier (default true): newest first, paging back in time.
+    let earlier = call
+        .body
+        .get("navigate_earlier")
+        .and_then(Value::as_bool)
+        .unwrap_or(true);
+    let order = if earlier {
+        "ts DESC, rid DESC"
+    } else {
+        "ts ASC, rid ASC"
+    };
+    let (sid, pos) = scroll_pos(call);
+    let (mut events, total) = event_docs(
+        call.store,
+        "task = ?1 AND type = 'log'",
+        &[&task],
+        order,
+        batch,
+        pos,
+    )?;
+    save_scroll(call, &sid, pos + events.len());
+    // `navigate_earlier` picks which batch; `order` (default asc) how it is returned.
+    let want_desc = opt_str(&call.body, "order").as_deref() == Some("desc");
+    if want_desc != earlier {
+        events.reverse();
+    }
+    Ok(json!({"events": events, "returned": events.len(), "total": total, "scroll_id": sid}))
+}
+
+fn task_events(call: &mut Call) -> ApiResult {
+    let task = req_str(&call.body, "task")?;
+    let batch = call
+        .body
+        .get("batch_size")
+        .and_then(Value::as_u64)
+        .unwrap_or(500)
+        .clamp(1, 10_000) as usize;
+    let kind = opt_str(&call.body, "event_type");
+    let order = if opt_str(&call.body, "order").as_deref() == Some("desc") {
+        "ts DESC, rid DESC"
+    } else {
+        "ts ASC, rid ASC"
+    };
+    let (sid, pos) = scroll_pos(call);
+    let (events, total) = match kind {
+        Some(k) => event_docs(
+            call.store,
+            "task = ?1 AND type = ?2",
+            &[&task, &k],
+            order,
+            batch,
+            pos,
+        )?,
+        None => event_docs(call.store, "task = ?1", &[&task], order, batch, pos)?,
+    };
+    save_scroll(call, &sid, pos + events.len());
+    Ok(json!({"events": events, "returned": events.len(), "total": total, "scroll_id": sid}))
+}
+
+fn scalar_metric_data(call: &mut Call) -> ApiResult {
+    let task = req_str(&call.body, "task")?;
+    let metric = req_str(&call.body, "metric")?;
+    let (sid, pos) = scroll_pos(call);
+    let (events, total) = event_docs(
+        call.store,
+        "task = ?1 AND type = ?2 AND metric = ?3",
+        &[&task, &SCALAR, &metric],
+        "iter ASC, rid ASC",
+        10_000,
+        pos,
+    )?;
+    save_scroll(call, &sid, pos + events.len());
+    Ok(json!({"events": events, "returned": events.len(), "total": total, "scroll_id": sid}))
+}
+
+fn iter_raw(call: &mut Call) -> ApiResult {
+    let task = req_str(&call.body, "task")?;
+    let metric = call.body.get("metric").cloned().unwrap_or(json!({}));
+    let m = metric["metric"].as_str().unwrap_or_default().to_string();
+    let variants = id_list(&metric, "variants");
+    let batch = call
+        .body
+        .get("batch_size")
+        .and_then(Value::as_u64)
+        .unwrap_or(10_000)
+        .clamp(1, 100_000) as usize;
+    let key = opt_str(&call.body, "key").unwrap_or_else(|| "iter".into());
+    let (sid, pos) = scroll_pos(call);
+    let (events, total) = event_docs(
+        call.store,
+        "task = ?1 AND type = ?2 AND metric = ?3",
+        &[&task, &SCALAR, &m],
+        "iter ASC, rid ASC",
+        batch,
+        pos,
+    )?;
+    save_scroll(call, &sid, pos + events.len());
+    let mut out = Map::new();
+    for e in &events {
+        let v = e["variant"].as_str().unwrap_or_default().to_string();
+        if !variants.is_empty() && !variants.contains(&v) {
+            continue;
+        }
+        let entry = out.entry(v).or_insert_with(|| json!({"x": [], "y": []}));
+        let x = if key == "iter" {
+            e["iter"].clone()
+        } else {
+            e["timestamp"].clone()
+        };
+        entry["x"].as_array_mut().map(|a| a.push(x));
+        entry["y"]
+            .as_array_mut()
+            .map(|a| a.push(e["value"].clone()));
+    }
+    Ok(json!({"variants": out, "total": total, "returned": events.len(), "scroll_id": sid}))
+}
+
+fn plots(call: &mut Call) -> ApiResult {
+    let tasks = {
+        let mut t = id_list(&call.body, "tasks");
+        if let Some(one) = opt_str(&call.body, "task") {
+            t.push(one);
+        }
+        t
+    };
+    let mut all = Vec::new();
+    for t in &tasks {
+        let (evs, _) = event_docs(
+            call.store,
+            "task = ?1 AND type = 'plot'",
+            &[t],
+            "iter DESC, rid DESC",
+            500,
+            0,
+        )?;
+        all.extend(evs);
+    }
+    Ok(json!({"plots": all, "returned": all.len(), "total": all.len(), "scroll_id": new_id()}))
+}
+
+fn single_value_metrics(call: &mut Call) -> ApiResult {
+    let mut out = Vec::new();
+    for t in id_list(&call.body, "tasks") {
+        let Some(doc) = call.store.get(Coll::Tasks, &t)? else {
+            continue;
+        };
+        let mut stmt = call.store.conn.prepare_cached(
+            "SELECT metric, variant, value, ts FROM events WHERE task = ?1 AND type = ?2 AND iter = ?3 ORDER BY rid")?;
+        let values: Vec<Value> = stmt
+            .query_map(params![t, SCALAR, SINGLE_VALUE_ITER], |r| {
+                Ok(json!({"metric": r.get::<_, String>(0)?, "variant": r.get::<_, String>(1)?, "value": r.get::<_, Option<f64>>(2)?, "timestamp": r.get::<_, i64>(3)?}))
+            })?
+            .collect::<Result<_, _>>()?;
+        if !values.is_empty() {
+            out.push(json!({"task": t, "task_name": doc["name"], "values": values}));
+        }
+    }
+    Ok(json!({"tasks": out}))
+}

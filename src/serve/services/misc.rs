@@ -1,0 +1,52 @@
+//! `debug.*`, `server.*`, `users.*`, `login.*`.
+
+use super::super::Call;
+use super::super::auth::{USER_ID, USER_NAME};
+use super::super::envelope::ApiResult;
+use crate::wire::{API_VERSION, SERVER_VERSION};
+use serde_json::{Value, json};
+
+pub fn dispatch(call: &mut Call, service: &str, action: &str) -> Option<ApiResult> {
+    Some(match (service, action) {
+        ("debug", "ping") => {
+            let mut data = json!({"msg": "ClearML server"});
+            if let (Some(d), Some(b)) = (data.as_object_mut(), call.body.as_object()) {
+                for (k, v) in b {
+                    d.entry(k.clone()).or_insert(v.clone());
+                }
+            }
+            Ok(data)
+        }
+        ("server", "info") => Ok(json!({
+            "version": SERVER_VERSION, "build": "clearml-serve", "commit": "",
+            "api_version": API_VERSION, "uid": call.state.signer.company,
+        })),
+        ("server", "report_stats_option") => Ok(json!({"supported": false, "enabled": false})),
+        ("server", "get_stats") | ("server", "config") | ("server", "endpoints") => Ok(json!({})),
+        ("login", "supported_modes") => Ok(json!({
+            "authenticated": false,
+            "basic": {"enabled": false, "guest": {"enabled": false}},
+            "server_errors": {"missed_es_upgrade": false, "es_connection_error": false},
+            "sso": {}, "sso_providers": [],
+        })),
+        ("users", "get_current_user") => Ok(json!({
+            "user": user_doc(call),
+            "getting_started": {},
+            "settings": {"max_download_items": 1000},
+        })),
+        ("users", "get_by_id") => Ok(json!({"user": user_doc(call)})),
+        ("users", "get_all") | ("users", "get_all_ex") => Ok(json!({"users": [user_doc(call)]})),
+        ("users", "get_preferences") => Ok(json!({"preferences": {}})),
+        ("users", "set_preferences") => Ok(json!({"updated": 1, "fields": {}})),
+        _ => return None,
+    })
+}
+
+fn user_doc(call: &Call) -> Value {
+    json!({
+        "id": USER_ID, "name": USER_NAME, "given_name": "Default", "family_name": "User",
+        "company": {"id": call.identity.company, "name": call.identity.company_name},
+        "role": "admin", "email": "", "avatar": "", "created": "",
+        "preferences": {},
+    })
+}

@@ -1,0 +1,214 @@
+//! One module per API service; `dispatch` maps an endpoint name to its handler.
+//! Shared helpers: ids, timestamps, required fields, and the generic get_all.
+
+pub mod auth;
+pub mod events;
+pub mod misc;
+pub mod models;
+pub mod projects;
+pub mod queues;
+pub mod tasks;
+pub mod workers;
+
+use super::envelope::{ApiError, ApiResult};
+use super::query;
+use super::store::{Coll, Store};
+use super::{AppState, Call};
+use serde_json::{Value, json};
+
+/// `None` = no such endpoint.
+pub fn dispatch(call: &mut Call) -> Option<ApiResult> {
+    let endpoint = call.endpoint.clone();
+    let (service, action) = endpoint.split_once('.')?;
+    match service {
+        "auth" => auth::dispatch(call, action),
+        "debug" | "server" | "users" | "login" => misc::dispatch(call, service, action),
+        "tasks" => tasks::dispatch(call, action),
+        "projects" => projects::dispatch(call, action),
+        "models" => models::dispatch(call, action),
+        "queues" => queues::dispatch(call, action),
+        "events" => events::dispatch(call, action),
+        "workers" => workers::dispatch(call, action),
+        _ => None,
+    }
+}
+
+/// A new object id (32 lower-case hex chars, like the real server's).
+pub fn new_id() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}
+
+/// Now, in the server's ISO format.
+pub fn now() -> String {
+    chrono::Utc::now()
+        .format("%Y-%m-%dT%H:%M:%S%.6f+00:00")
+        .to_string()
+}
+
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+/// A required string field.
+pub fn req_str(body: &Value, field: &str) -> Result<String, ApiError> {
+    match body.get(field) {
+        Some(Value::String(s)) => Ok(s.clone()),
+        Some(Value::Null) | None => Err(ApiError::missing_field(field)),
+        Some(other) => Err(ApiError::validation(format!(
+            "{field}={other} is not a string"
+        ))),
+    }
+}
+
+pub fn opt_str(body: &Value, field: &str) -> Option<String> {
+    body.get(field).and_then(Value::as_str).map(str::to_string)
+}
+
+pub fn opt_bool(body: &Value, field: &str) -> bool {
+    body.get(field).and_then(Value::as_bool).unwrap_or(false)
+}
+
+/// A list of ids given as `ids`, or a single `id`-like field.
+pub fn id_list(body: &Value, list_field: &str) -> Vec<String> {
+    match body.get(list_field) {
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect(),
+        Some(Value::String(s)) => vec![s.clone()],
+        _ => Vec::new(),
+    }
+}
+
+/// Overlay the fields of `patch` onto `doc` (top level).
+pub fn merge_top(doc: &mut Value, patch: &Value, skip: &[&str]) {
+    if let (Some(d), Some(p)) = (doc.as_object_mut(), patch.as_object()) {
+        for (k, v) in p {
+            if !skip.contains(&k.as_str()) {
+                d.insert(k.clone(), v.clone());
+            }
+        }
+    }
+}
+
+/// The generic `get_all`: filters, order, paging or scrolling, projection.
+/// Returns the projected documents and, when scrolling, the scroll id.
+pub fn get_all(
+    state: &AppState,
+    store: &Store,
+    coll: Coll,
+    body: &Value,
+    hidden_aware: bool,
+    extra: Option<super::store::SqlFilter>,
+) -> Result<(Vec<Value>, Option<String>), ApiError> {
+    let mut filter = query::build_filter(body, hidden_aware)?;
+    if let Some(x) = extra {
+        filter.terms.extend(x.terms);
+        filter.params.extend(x.params);
+    }
+    let order = query::build_order(body);
+    let fields = query::only_fields(body);
+    let (docs, scroll) = match query::scroll_size(body)? {
+        Some(size) => {
+            let mut scrolls = state.scrolls.lock().unwrap_or_else(|p| p.into_inner());
+            let given = body
+                .get("scroll_id")
+                .and_then(Value::as_str)
+                .map(str::to_string);
+            let refresh = opt_bool(body, "refresh_scroll");
+            let (id, pos) = match given
+                .as_ref()
+                .and_then(|g| scrolls.get(g).map(|p| (g.clone(), *p)))
+            {
+                Some((id, pos)) => (id, pos),
+                None => (new_id(), 0),
+            };
+            let docs = if refresh {
+                store.select(coll, &filter, &order, Some(pos + size), 0)?
+            } else {
+                store.select(coll, &filter, &order, Some(size), pos)?
+            };
+            let next = if refresh {
+                docs.len()
+            } else {
+                pos + docs.len()
+            };
+            scrolls.insert(id.clone(), next);
+            (docs, Some(id))
+        }
+        None => {
+            let (limit, offset) = query::build_paging(body)?;
+            (
+                store.select(coll, &filter, &order, Some(limit), offset)?,
+                None,
+            )
+        }
+    };
+    let docs = docs.iter().map(|d| query::project(d, &fields)).collect();
+    Ok((docs, scroll))
+}
+
+/// Turn id references into `{"id": .., "name": ..}` objects as the `_ex` endpoints do.
+pub fn expand_refs(
+    store: &Store,
+    docs: &mut [Value],
+    fields: &[&str],
+    wanted: &[String],
+    identity_name: &str,
+) {
+    for doc in docs.iter_mut() {
+        let Some(obj) = doc.as_object_mut() else {
+            continue;
+        };
+        for f in fields {
+            let Some(Value::String(id)) = obj.get(*f).cloned() else {
+                continue;
+            };
+            let mut r = json!({"id": id});
+            let want_name = wanted.is_empty() || wanted.iter().any(|w| w == &format!("{f}.name"));
+            if want_name {
+                let name = match *f {
+                    "user" => Some(identity_name.to_string()),
+                    "project" => store
+                        .get(Coll::Projects, &id)
+                        .ok()
+                        .flatten()
+                        .and_then(|p| p.get("name").cloned())
+                        .and_then(|v| v.as_str().map(str::to_string)),
+                    "task" | "parent" => store
+                        .get(Coll::Tasks, &id)
+                        .ok()
+                        .flatten()
+                        .and_then(|p| p.get("name").cloned())
+                        .and_then(|v| v.as_str().map(str::to_string)),
+                    _ => None,
+                };
+                if let Some(n) = name {
+                    r["name"] = json!(n);
+                }
+            }
+            obj.insert(f.to_string(), r);
+        }
+    }
+}
+
+/// Make `only_fields` like `project.name` fetch the `project` field itself.
+pub fn widen_ref_fields(body: &mut Value, refs: &[&str]) -> Vec<String> {
+    let original = query::only_fields(body);
+    if original.is_empty() {
+        return original;
+    }
+    let widened: Vec<Value> = original
+        .iter()
+        .map(|f| {
+            let head = f.split('.').next().unwrap_or(f);
+            if refs.contains(&head) {
+                json!(head)
+            } else {
+                json!(f)
+            }
+        })
+        .collect();
+    body["only_fields"] = Value::Array(widened);
+    original
+}

@@ -1,0 +1,331 @@
+//! `models.*`: model documents (uri, ready = published, labels, design, metadata).
+
+use super::super::Call;
+use super::super::envelope::{ApiError, ApiResult};
+use super::super::store::{Coll, Store};
+use super::{get_all, id_list, merge_top, new_id, now, opt_bool, req_str};
+use serde_json::{Map, Value, json};
+
+pub fn dispatch(call: &mut Call, action: &str) -> Option<ApiResult> {
+    Some(match action {
+        "create" => create(call),
+        "edit" | "update" => edit(call, action == "update"),
+        "get_by_id" => {
+            let id = match req_str(&call.body, "model") {
+                Ok(i) => i,
+                Err(e) => return Some(Err(e)),
+            };
+            load(call.store, &id).map(|m| json!({"model": m}))
+        }
+        "get_by_task_id" => {
+            let task = match req_str(&call.body, "task") {
+                Ok(i) => i,
+                Err(e) => return Some(Err(e)),
+            };
+            super::tasks::load(call.store, &task).and_then(|t| {
+                let mid = t["models"]["output"]
+                    .as_array()
+                    .and_then(|a| a.last())
+                    .and_then(|m| m["model"].as_str())
+                    .map(str::to_string);
+                match mid {
+                    Some(m) => load(call.store, &m).map(|m| json!({"model": m})),
+                    None => Err(ApiError::new(
+                        400,
+                        201,
+                        format!("Invalid model id (no output model for task): task={task}"),
+                    )),
+                }
+            })
+        }
+        "get_all" | "get_all_ex" => list(call, action == "get_all_ex"),
+        "set_ready" => {
+            let id = match req_str(&call.body, "model") {
+                Ok(i) => i,
+                Err(e) => return Some(Err(e)),
+            };
+            let body = call.body.clone();
+            set_ready(call, &id, &body).and_then(|(updated, pt)| {
+                if updated == 0 {
+                    Err(ApiError::new(
+                        400,
+                        203,
+                        format!("Model is ready: model={id}"),
+                    ))
+                } else {
+                    Ok(json!({"updated": updated, "published_task": pt}))
+                }
+            })
+        }
+        "publish_many" => {
+            let body = call.body.clone();
+            let mut succeeded = Vec::new();
+            let mut failed = Vec::new();
+            for id in id_list(&body, "ids") {
+                match set_ready(call, &id, &body) {
+                    Ok((u, pt)) => succeeded.push(json!({"id": id, "updated": u > 0, "published_task": pt})),
+                    Err(e) => failed.push(json!({"id": id, "error": {"codes": [e.code, e.subcode], "msg": e.msg, "data": e.data}})),
+                }
+            }
+            Ok(json!({"succeeded": succeeded, "failed": failed}))
+        }
+        "archive_many" | "unarchive_many" => {
+            let archive = action == "archive_many";
+            let mut succeeded = Vec::new();
+            let mut failed = Vec::new();
+            for id in id_list(&call.body, "ids") {
+                match set_archived(call.store, &id, archive) {
+                    Ok(()) => succeeded.push(json!({"id": id, if archive { "archived" } else { "unarchived" }: true})),
+                    Err(e) => failed.push(json!({"id": id, "error": {"codes": [e.code, e.subcode], "msg": e.msg, "data": {}}})),
+                }
+            }
+            Ok(json!({"succeeded": succeeded, "failed": failed}))
+        }
+        "delete" => {
+            let id = match req_str(&call.body, "model") {
+                Ok(i) => i,
+                Err(e) => return Some(Err(e)),
+            };
+            delete(call.store, &id).map(|url| json!({"deleted": true, "url": url}))
+        }
+        "delete_many" => {
+            let mut succeeded = Vec::new();
+            let mut failed = Vec::new();
+            for id in id_list(&call.body, "ids") {
+                match delete(call.store, &id) {
+                    Ok(url) => succeeded.push(json!({"id": id, "deleted": true, "url": url})),
+                    Err(e) => failed.push(json!({"id": id, "error": {"codes": [e.code, e.subcode], "msg": e.msg, "data": {}}})),
+                }
+            }
+            Ok(json!({"succeeded": succeeded, "failed": failed}))
+        }
+        "add_or_update_metadata" => metadata(call, false),
+        "delete_metadata" => metadata(call, true),
+        "update_for_task" => Err(ApiError::new(
+            301,
+            1,
+            "Moved permanently (use tasks.add_or_update_model)",
+        )),
+        "get_frameworks" => Ok(json!({"frameworks": []})),
+        "move" => {
+            let project = call.body.get("project").cloned().unwrap_or(Value::Null);
+            let mut n = 0;
+            for id in id_list(&call.body, "ids") {
+                if let Ok(mut m) = load(call.store, &id) {
+                    m["project"] = project.clone();
+                    if call.store.put(Coll::Models, &m).is_ok() {
+                        n += 1;
+                    }
+                }
+            }
+            Ok(json!({"project_id": project, "moved": n}))
+        }
+        _ => return None,
+    })
+}
+
+pub fn load(store: &Store, id: &str) -> Result<Value, ApiError> {
+    store
+        .get(Coll::Models, id)?
+        .ok_or_else(|| ApiError::invalid_model(id))
+}
+
+fn create(call: &mut Call) -> ApiResult {
+    let name = req_str(&call.body, "name")?;
+    let uri = req_str(&call.body, "uri")?;
+    if let Some(p) = call
+        .body
+        .get("project")
+        .and_then(Value::as_str)
+        .filter(|p| !p.is_empty())
+    {
+        if call.store.get(Coll::Projects, p)?.is_none() {
+            return Err(ApiError::invalid_project(p));
+        }
+    }
+    let t = now();
+    let mut doc = json!({
+        "id": new_id(), "name": name, "uri": uri, "user": call.identity.user,
+        "company": call.identity.company, "created": t, "last_update": t, "last_change": t,
+        "comment": "", "tags": [], "system_tags": [], "framework": null, "design": {},
+        "labels": {}, "ready": false, "metadata": {}, "last_iteration": 0, "last_metrics": {},
+    });
+    merge_top(
+        &mut doc,
+        &call.body,
+        &["id", "user", "company", "created", "last_update"],
+    );
+    if let Some(m) = call.body.get("metadata").and_then(Value::as_array) {
+        doc["metadata"] = metadata_map(m);
+    }
+    call.store.put(Coll::Models, &doc)?;
+    Ok(json!({"id": doc["id"], "created": true}))
+}
+
+fn metadata_map(items: &[Value]) -> Value {
+    let mut m = Map::new();
+    for it in items {
+        if let Some(k) = it["key"].as_str() {
+            m.insert(k.into(), it.clone());
+        }
+    }
+    Value::Object(m)
+}
+
+fn edit(call: &mut Call, is_update: bool) -> ApiResult {
+    let id = req_str(&call.body, "model")?;
+    let mut doc = load(call.store, &id)?;
+    let mut fields = Map::new();
+    for k in [
+        "uri",
+        "name",
+        "comment",
+        "tags",
+        "system_tags",
+        "framework",
+        "design",
+        "labels",
+        "ready",
+        "project",
+        "parent",
+        "task",
+        "ui_cache",
+        "created",
+    ] {
+        if let Some(v) = call.body.get(k) {
+            if is_update && k == "created" {
+                continue;
+            }
+            doc[k] = v.clone();
+            fields.insert(k.into(), v.clone());
+        }
+    }
+    if let Some(it) = call.body.get("iteration") {
+        doc["last_iteration"] = it.clone();
+        fields.insert("last_iteration".into(), it.clone());
+    }
+    if let Some(m) = call.body.get("metadata").and_then(Value::as_array) {
+        doc["metadata"] = metadata_map(m);
+        fields.insert("metadata".into(), doc["metadata"].clone());
+    }
+    let t = now();
+    doc["last_update"] = json!(t);
+    doc["last_change"] = json!(t);
+    call.store.put(Coll::Models, &doc)?;
+    Ok(json!({"updated": 1, "fields": fields}))
+}
+
+fn list(call: &mut Call, ex: bool) -> ApiResult {
+    let mut body = call.body.clone();
+    let refs = ["project", "user", "company", "task", "parent"];
+    let wanted = if ex {
+        super::widen_ref_fields(&mut body, &refs)
+    } else {
+        vec![]
+    };
+    let (mut docs, scroll) = get_all(call.state, call.store, Coll::Models, &body, false, None)?;
+    if ex {
+        let names: Vec<String> = if wanted.is_empty() {
+            vec!["-".into()]
+        } else {
+            wanted
+        };
+        super::expand_refs(
+            call.store,
+            &mut docs,
+            &refs,
+            &names,
+            &call.identity.user_name,
+        );
+    }
+    let mut out = json!({"models": docs});
+    if let Some(s) = scroll {
+        out["scroll_id"] = json!(s);
+    }
+    Ok(out)
+}
+
+/// Mark a model ready (published), publishing its creating task too unless told not to.
+/// Returns (updated count, published task info).
+fn set_ready(call: &mut Call, id: &str, body: &Value) -> Result<(usize, Value), ApiError> {
+    let publish_task = body
+        .get("publish_task")
+        .and_then(Value::as_bool)
+        .unwrap_or(true);
+    let force = opt_bool(body, "force_publish_task");
+    call.store.tx(|store| {
+        let mut doc = load(store, id)?;
+        if doc["ready"] == true {
+            return Ok((0, Value::Null));
+        }
+        let mut published_task = Value::Null;
+        if publish_task {
+            if let Some(tid) = doc["task"].as_str().filter(|t| !t.is_empty()) {
+                if let Some(mut t) = store.get(Coll::Tasks, tid)? {
+                    if t["status"] != "published" {
+                        let fields =
+                            super::tasks::change_status(&mut t, "published", force, &Value::Null)?;
+                        store.put(Coll::Tasks, &t)?;
+                        published_task =
+                            json!({"id": tid, "data": {"updated": 1, "fields": fields}});
+                    }
+                }
+            }
+        }
+        doc["ready"] = json!(true);
+        let t = now();
+        doc["last_update"] = json!(t);
+        doc["last_change"] = json!(t);
+        store.put(Coll::Models, &doc)?;
+        Ok((1, published_task))
+    })
+}
+
+fn set_archived(store: &Store, id: &str, archive: bool) -> Result<(), ApiError> {
+    let mut doc = load(store, id)?;
+    let mut tags: Vec<Value> = doc["system_tags"].as_array().cloned().unwrap_or_default();
+    tags.retain(|t| t != "archived");
+    if archive {
+        tags.push(json!("archived"));
+    }
+    doc["system_tags"] = json!(tags);
+    doc["last_update"] = json!(now());
+    store.put(Coll::Models, &doc)
+}
+
+fn delete(store: &Store, id: &str) -> Result<Value, ApiError> {
+    let doc = load(store, id)?;
+    store.delete(Coll::Models, id)?;
+    Ok(doc["uri"].clone())
+}
+
+fn metadata(call: &mut Call, remove: bool) -> ApiResult {
+    let id = req_str(&call.body, "model")?;
+    let mut doc = load(call.store, &id)?;
+    if !doc["metadata"].is_object() {
+        doc["metadata"] = json!({});
+    }
+    if remove {
+        for k in id_list(&call.body, "keys") {
+            doc["metadata"].as_object_mut().map(|m| m.remove(&k));
+        }
+    } else {
+        if opt_bool(&call.body, "replace_metadata") {
+            doc["metadata"] = json!({});
+        }
+        for it in call
+            .body
+            .get("metadata")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default()
+        {
+            if let Some(k) = it["key"].as_str() {
+                doc["metadata"][k] = it.clone();
+            }
+        }
+    }
+    doc["last_update"] = json!(now());
+    call.store.put(Coll::Models, &doc)?;
+    Ok(json!({"updated": 1}))
+}

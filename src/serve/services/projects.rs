@@ -1,0 +1,408 @@
+//! `projects.*`: projects are full paths (`parent/child`); creating one creates its
+//! missing parents.
+
+use super::super::Call;
+use super::super::envelope::{ApiError, ApiResult};
+use super::super::store::{Coll, SqlFilter, Store};
+use super::{get_all, id_list, merge_top, new_id, now, opt_bool, opt_str, req_str};
+use serde_json::{Map, Value, json};
+
+pub fn dispatch(call: &mut Call, action: &str) -> Option<ApiResult> {
+    Some(match action {
+        "create" => create(call),
+        "get_all" => list(call, false),
+        "get_all_ex" => list(call, true),
+        "get_by_id" => {
+            let id = match req_str(&call.body, "project") {
+                Ok(i) => i,
+                Err(e) => return Some(Err(e)),
+            };
+            call.store
+                .get(Coll::Projects, &id)
+                .and_then(|p| p.ok_or_else(|| ApiError::invalid_project(&id)))
+                .map(|p| json!({"project": p}))
+        }
+        "update" => update(call),
+        "delete" => delete(call),
+        "validate_delete" => validate_delete(call),
+        "get_unique_metric_variants" => unique_metric_variants(call),
+        "get_hyper_parameters" => hyper_parameters(call),
+        "get_task_tags" | "get_model_tags" => tags(
+            call,
+            if action == "get_task_tags" {
+                Coll::Tasks
+            } else {
+                Coll::Models
+            },
+        ),
+        "get_task_parents" => Ok(json!({"parents": []})),
+        "get_hyperparam_values" => Ok(json!({"total": 0, "values": []})),
+        "merge" | "move" => Err(ApiError::new(
+            400,
+            1,
+            "Not supported (by clearml server serve)",
+        )),
+        _ => return None,
+    })
+}
+
+fn project_doc(call: &Call, name: &str, body: &Value) -> Value {
+    let t = now();
+    let basename = name.rsplit('/').next().unwrap_or(name);
+    let mut doc = json!({
+        "id": new_id(), "name": name, "basename": basename,
+        "description": "", "user": call.identity.user, "company": call.identity.company,
+        "created": t, "last_update": t, "tags": [], "system_tags": [],
+    });
+    merge_top(
+        &mut doc,
+        body,
+        &[
+            "id",
+            "name",
+            "basename",
+            "user",
+            "company",
+            "created",
+            "last_update",
+        ],
+    );
+    doc
+}
+
+/// Find a project id by exact full name.
+pub fn find_by_name(store: &Store, name: &str) -> Result<Option<Value>, ApiError> {
+    let f = SqlFilter::default().eq("name", name);
+    Ok(store
+        .select(Coll::Projects, &f, "rid", Some(1), 0)?
+        .into_iter()
+        .next())
+}
+
+/// Create `name` and any missing parents; returns the project id (existing or new).
+pub fn ensure(call: &Call, name: &str, body: &Value) -> Result<String, ApiError> {
+    let parts: Vec<&str> = name.split('/').filter(|p| !p.trim().is_empty()).collect();
+    let mut id = String::new();
+    for i in 0..parts.len() {
+        let path = parts[..=i].join("/");
+        id = match find_by_name(call.store, &path)? {
+            Some(p) => p["id"].as_str().unwrap_or_default().to_string(),
+            None => {
+                let doc = project_doc(
+                    call,
+                    &path,
+                    if i == parts.len() - 1 {
+                        body
+                    } else {
+                        &Value::Null
+                    },
+                );
+                call.store.put(Coll::Projects, &doc)?;
+                doc["id"].as_str().unwrap_or_default().to_string()
+            }
+        };
+    }
+    Ok(id)
+}
+
+fn create(call: &mut Call) -> ApiResult {
+    let name = req_str(&call.body, "name")?;
+    let name = name.trim().trim_matches('/').to_string();
+    if name.chars().count() < 3 {
+        return Err(ApiError::validation(format!(
+            "name={name}: String value is too short"
+        )));
+    }
+    if find_by_name(call.store, &name)?.is_some() {
+        return Err(ApiError::new(
+            400,
+            801,
+            format!(
+                "Value combination already exists (unique field already contains this value): name={name}"
+            ),
+        ));
+    }
+    let body = call.body.clone();
+    let id = ensure(call, &name, &body)?;
+    Ok(json!({"id": id}))
+}
+
+fn list(call: &mut Call, ex: bool) -> ApiResult {
+    let mut body = call.body.clone();
+    // shallow_search: only the direct children of `parent` (or top-level projects).
+    let mut extra = SqlFilter::default();
+    if opt_bool(&body, "shallow_search") {
+        let prefix = body
+            .get("parent")
+            .and_then(|p| p.as_array().and_then(|a| a.first()).or(Some(p)))
+            .and_then(Value::as_str)
+            .and_then(|pid| call.store.get(Coll::Projects, pid).ok().flatten())
+            .and_then(|p| p["name"].as_str().map(|n| format!("{n}/")));
+        match prefix {
+            Some(pre) => extra.add(
+                "name LIKE ? AND instr(substr(name, ?), '/') = 0".into(),
+                vec![
+                    rusqlite::types::Value::Text(format!("{pre}%")),
+                    rusqlite::types::Value::Integer(pre.chars().count() as i64 + 1),
+                ],
+            ),
+            None => extra.add("instr(name, '/') = 0".into(), vec![]),
+        }
+        if let Some(o) = body.as_object_mut() {
+            o.remove("parent");
+        }
+    }
+    let (mut docs, scroll) = get_all(
+        call.state,
+        call.store,
+        Coll::Projects,
+        &body,
+        true,
+        Some(extra),
+    )?;
+    if ex {
+        let include_stats = opt_bool(&body, "include_stats");
+        for d in docs.iter_mut() {
+            let (Some(id), Some(name)) = (
+                d["id"].as_str().map(str::to_string),
+                d.get("name").and_then(Value::as_str).map(str::to_string),
+            ) else {
+                continue;
+            };
+            if include_stats {
+                d["stats"] = json!({"active": stats(call.store, &id)?});
+            }
+            d["sub_projects"] = json!(sub_projects(call.store, &name)?);
+        }
+        super::expand_refs(
+            call.store,
+            &mut docs,
+            &["user", "company"],
+            &[],
+            &call.identity.user_name,
+        );
+    }
+    let mut out = json!({"projects": docs});
+    if let Some(s) = scroll {
+        out["scroll_id"] = json!(s);
+    }
+    Ok(out)
+}
+
+fn stats(store: &Store, project: &str) -> Result<Value, ApiError> {
+    let mut counts = Map::new();
+    for s in [
+        "closed",
+        "completed",
+        "created",
+        "failed",
+        "in_progress",
+        "published",
+        "publishing",
+        "queued",
+        "stopped",
+        "unknown",
+    ] {
+        counts.insert(s.into(), json!(0));
+    }
+    let mut stmt = store.conn.prepare_cached(
+        "SELECT status, COUNT(*) FROM tasks WHERE project = ?1 AND NOT EXISTS (SELECT 1 FROM json_each(doc, '$.system_tags') WHERE value = 'archived') GROUP BY status")?;
+    let rows = stmt.query_map([project], |r| {
+        Ok((r.get::<_, Option<String>>(0)?, r.get::<_, i64>(1)?))
+    })?;
+    let mut total = 0;
+    for r in rows {
+        let (s, n) = r?;
+        total += n;
+        counts.insert(s.unwrap_or_else(|| "unknown".into()), json!(n));
+    }
+    Ok(
+        json!({"status_count": counts, "total_tasks": total, "total_runtime": 0, "completed_tasks_24h": 0, "last_task_run": null}),
+    )
+}
+
+fn sub_projects(store: &Store, name: &str) -> Result<Vec<Value>, ApiError> {
+    let mut stmt = store.conn.prepare_cached(
+        "SELECT id, name FROM projects WHERE name LIKE ?1 ESCAPE '\\' ORDER BY name",
+    )?;
+    let pattern = format!(
+        "{}/%",
+        name.replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    );
+    let rows = stmt.query_map([pattern], |r| {
+        Ok(json!({"id": r.get::<_, String>(0)?, "name": r.get::<_, String>(1)?}))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+fn update(call: &mut Call) -> ApiResult {
+    let id = req_str(&call.body, "project")?;
+    let mut doc = call
+        .store
+        .get(Coll::Projects, &id)?
+        .ok_or_else(|| ApiError::invalid_project(&id))?;
+    let mut fields = Map::new();
+    for k in [
+        "name",
+        "description",
+        "tags",
+        "system_tags",
+        "default_output_destination",
+    ] {
+        if let Some(v) = call.body.get(k) {
+            doc[k] = v.clone();
+            fields.insert(k.into(), v.clone());
+        }
+    }
+    if let Some(n) = opt_str(&call.body, "name") {
+        doc["basename"] = json!(n.rsplit('/').next().unwrap_or(&n));
+    }
+    doc["last_update"] = json!(now());
+    call.store.put(Coll::Projects, &doc)?;
+    Ok(json!({"updated": 1, "fields": fields}))
+}
+
+fn project_ids_with_children(store: &Store, id: &str) -> Result<Vec<String>, ApiError> {
+    let doc = store
+        .get(Coll::Projects, id)?
+        .ok_or_else(|| ApiError::invalid_project(id))?;
+    let name = doc["name"].as_str().unwrap_or_default();
+    let mut ids = vec![id.to_string()];
+    ids.extend(
+        sub_projects(store, name)?
+            .into_iter()
+            .filter_map(|p| p["id"].as_str().map(str::to_string)),
+    );
+    Ok(ids)
+}
+
+fn validate_delete(call: &mut Call) -> ApiResult {
+    let id = req_str(&call.body, "project")?;
+    let ids = project_ids_with_children(call.store, &id)?;
+    let mut tasks = 0;
+    let mut models = 0;
+    for p in &ids {
+        tasks += call
+            .store
+            .count(Coll::Tasks, &SqlFilter::default().eq("project", p))?;
+        models += call
+            .store
+            .count(Coll::Models, &SqlFilter::default().eq("project", p))?;
+    }
+    Ok(
+        json!({"tasks": tasks, "non_archived_tasks": tasks, "models": models, "non_archived_models": models}),
+    )
+}
+
+fn delete(call: &mut Call) -> ApiResult {
+    let id = req_str(&call.body, "project")?;
+    let ids = project_ids_with_children(call.store, &id)?;
+    let delete_contents = opt_bool(&call.body, "delete_contents");
+    let force = opt_bool(&call.body, "force");
+    call.store.tx(|store| {
+        let mut deleted_tasks = 0;
+        let mut deleted_models = 0;
+        let mut disassociated = 0;
+        for p in &ids {
+            let tasks = store.count(Coll::Tasks, &SqlFilter::default().eq("project", p))?;
+            if tasks > 0 && !delete_contents && !force {
+                return Err(ApiError::new(400, 402, format!("Project has associated tasks (use force=true to delete): id={p}, tasks={tasks}")));
+            }
+            for coll in [Coll::Tasks, Coll::Models] {
+                let docs = store.select(coll, &SqlFilter::default().eq("project", p), "rid", None, 0)?;
+                for mut d in docs {
+                    let did = d["id"].as_str().unwrap_or_default().to_string();
+                    if delete_contents {
+                        store.delete(coll, &did)?;
+                        if coll == Coll::Tasks {
+                            store.conn.execute("DELETE FROM events WHERE task = ?1", [&did])?;
+                            deleted_tasks += 1;
+                        } else {
+                            deleted_models += 1;
+                        }
+                    } else {
+                        d["project"] = Value::Null;
+                        store.put(coll, &d)?;
+                        disassociated += 1;
+                    }
+                }
+            }
+            store.delete(Coll::Projects, p)?;
+        }
+        Ok(json!({"deleted": ids.len(), "disassociated_tasks": disassociated, "deleted_tasks": deleted_tasks, "deleted_models": deleted_models, "urls": {}}))
+    })
+}
+
+fn unique_metric_variants(call: &mut Call) -> ApiResult {
+    let mut f = SqlFilter::default();
+    let projects = id_list(&call.body, "project");
+    if !projects.is_empty() {
+        super::super::query::add_list_filter(&mut f, "project", &json!(projects));
+    }
+    let docs = call.store.select(Coll::Tasks, &f, "rid", None, 0)?;
+    let mut seen = std::collections::BTreeMap::new();
+    for d in docs {
+        for (mh, vars) in d["last_metrics"].as_object().into_iter().flatten() {
+            for (vh, e) in vars.as_object().into_iter().flatten() {
+                seen.insert((mh.clone(), vh.clone()), json!({
+                    "metric": e["metric"], "variant": e["variant"], "metric_hash": mh, "variant_hash": vh,
+                }));
+            }
+        }
+    }
+    Ok(json!({"metrics": seen.into_values().collect::<Vec<_>>()}))
+}
+
+fn hyper_parameters(call: &mut Call) -> ApiResult {
+    let mut f = SqlFilter::default();
+    let projects = id_list(&call.body, "projects");
+    let projects = if projects.is_empty() {
+        id_list(&call.body, "project")
+    } else {
+        projects
+    };
+    if !projects.is_empty() {
+        super::super::query::add_list_filter(&mut f, "project", &json!(projects));
+    }
+    let docs = call.store.select(Coll::Tasks, &f, "rid", None, 0)?;
+    let mut seen = std::collections::BTreeSet::new();
+    for d in docs {
+        for (s, params) in d["hyperparams"].as_object().into_iter().flatten() {
+            for name in params.as_object().into_iter().flatten().map(|(k, _)| k) {
+                seen.insert((s.clone(), name.clone()));
+            }
+        }
+    }
+    let list: Vec<Value> = seen
+        .into_iter()
+        .map(|(s, n)| json!({"section": s, "name": n}))
+        .collect();
+    Ok(json!({"total": list.len(), "remaining": 0, "parameters": list}))
+}
+
+fn tags(call: &mut Call, coll: Coll) -> ApiResult {
+    let docs = call
+        .store
+        .select(coll, &SqlFilter::default(), "rid", None, 0)?;
+    let mut tags = std::collections::BTreeSet::new();
+    let mut sys = std::collections::BTreeSet::new();
+    for d in docs {
+        tags.extend(
+            d["tags"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|t| t.as_str().map(str::to_string)),
+        );
+        sys.extend(
+            d["system_tags"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|t| t.as_str().map(str::to_string)),
+        );
+    }
+    Ok(json!({"tags": tags, "system_tags": sys}))
+}

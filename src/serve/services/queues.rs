@@ -1,0 +1,402 @@
+//! `queues.*` and the queue side of `tasks.enqueue` / `tasks.dequeue`. A queue document
+//! holds its `entries` ([{task, added}]) in order.
+
+use super::super::Call;
+use super::super::envelope::{ApiError, ApiResult};
+use super::super::store::{Coll, SqlFilter, Store};
+use super::tasks::{change_status, load};
+use super::{get_all, merge_top, new_id, now, opt_bool, opt_str, req_str};
+use serde_json::{Value, json};
+
+pub fn dispatch(call: &mut Call, action: &str) -> Option<ApiResult> {
+    Some(match action {
+        "create" => create(call),
+        "get_by_id" => {
+            let id = match req_str(&call.body, "queue") {
+                Ok(i) => i,
+                Err(e) => return Some(Err(e)),
+            };
+            load_queue(call.store, &id).map(|q| json!({"queue": q}))
+        }
+        "get_all" | "get_all_ex" => {
+            let ex = action == "get_all_ex";
+            get_all(
+                call.state,
+                call.store,
+                Coll::Queues,
+                &call.body,
+                false,
+                None,
+            )
+            .map(|(mut docs, scroll)| {
+                if ex {
+                    super::expand_refs(
+                        call.store,
+                        &mut docs,
+                        &["user", "company"],
+                        &[],
+                        &call.identity.user_name,
+                    );
+                    for d in docs.iter_mut() {
+                        if let Some(entries) = d["entries"].as_array_mut() {
+                            for e in entries {
+                                if let Some(t) = e["task"].as_str().map(str::to_string) {
+                                    let name = call
+                                        .store
+                                        .get(Coll::Tasks, &t)
+                                        .ok()
+                                        .flatten()
+                                        .map(|t| t["name"].clone())
+                                        .unwrap_or(Value::Null);
+                                    e["task"] = json!({"id": t, "name": name});
+                                }
+                            }
+                        }
+                    }
+                }
+                let mut out = json!({"queues": docs});
+                if let Some(s) = scroll {
+                    out["scroll_id"] = json!(s);
+                }
+                out
+            })
+        }
+        "get_default" => {
+            default_queue(call.store).map(|q| json!({"id": q["id"], "name": q["name"]}))
+        }
+        "get_next_task" => get_next_task(call),
+        "get_num_entries" => {
+            let id = match req_str(&call.body, "queue") {
+                Ok(i) => i,
+                Err(e) => return Some(Err(e)),
+            };
+            load_queue(call.store, &id)
+                .map(|q| json!({"num": q["entries"].as_array().map_or(0, |a| a.len())}))
+        }
+        "update" => update(call),
+        "delete" => delete(call),
+        "add_task" => add_task(call),
+        "remove_task" => {
+            let (Ok(q), Ok(t)) = (req_str(&call.body, "queue"), req_str(&call.body, "task")) else {
+                return Some(Err(ApiError::missing_field("queue, task")));
+            };
+            remove_entry(call.store, &q, &t).map(|n| json!({"removed": n}))
+        }
+        "move_task_to_front" | "move_task_to_back" | "move_task_forward" | "move_task_backward" => {
+            move_task(call, action)
+        }
+        "peek_task" => {
+            let id = match req_str(&call.body, "queue") {
+                Ok(i) => i,
+                Err(e) => return Some(Err(e)),
+            };
+            load_queue(call.store, &id)
+                .map(|q| json!({"task": q["entries"].get(0).map(|e| e["task"].clone())}))
+        }
+        "get_queue_metrics" => Ok(json!({"queues": []})),
+        "add_or_update_metadata" | "delete_metadata" => Ok(json!({"updated": 1})),
+        _ => return None,
+    })
+}
+
+fn queue_doc(name: &str, company: &str, user: &str, system_tags: Value) -> Value {
+    let t = now();
+    json!({
+        "id": new_id(), "name": name, "display_name": name, "company": company, "user": user,
+        "created": t, "last_update": t, "tags": [], "system_tags": system_tags,
+        "entries": [], "metadata": {},
+    })
+}
+
+/// The real server creates a queue named `default` with system tag `default` on first start.
+pub fn ensure_default_queue(store: &Store, company: &str) -> Result<(), ApiError> {
+    let mut f = SqlFilter::default();
+    super::super::query::add_list_filter(&mut f, "system_tags", &json!(["default"]));
+    if store.count(Coll::Queues, &f)? == 0 {
+        store.put(
+            Coll::Queues,
+            &queue_doc(
+                "default",
+                company,
+                super::super::auth::USER_ID,
+                json!(["default"]),
+            ),
+        )?;
+    }
+    Ok(())
+}
+
+fn load_queue(store: &Store, id: &str) -> Result<Value, ApiError> {
+    store
+        .get(Coll::Queues, id)?
+        .ok_or_else(|| ApiError::invalid_queue(id))
+}
+
+fn default_queue(store: &Store) -> Result<Value, ApiError> {
+    let mut f = SqlFilter::default();
+    super::super::query::add_list_filter(&mut f, "system_tags", &json!(["default"]));
+    let qs = store.select(Coll::Queues, &f, "rid", Some(2), 0)?;
+    match qs.len() {
+        0 => Err(ApiError::new(400, 707, "No default queue")),
+        1 => Ok(qs.into_iter().next().unwrap_or_default()),
+        _ => Err(ApiError::new(400, 708, "Multiple default queues")),
+    }
+}
+
+fn find_by_name(store: &Store, name: &str) -> Result<Option<Value>, ApiError> {
+    Ok(store
+        .select(
+            Coll::Queues,
+            &SqlFilter::default().eq("name", name),
+            "rid",
+            Some(1),
+            0,
+        )?
+        .into_iter()
+        .next())
+}
+
+fn create(call: &mut Call) -> ApiResult {
+    let name = req_str(&call.body, "name")?;
+    if name.trim().is_empty() {
+        return Err(ApiError::validation("name: String value is too short"));
+    }
+    if find_by_name(call.store, &name)?.is_some() {
+        return Err(ApiError::new(
+            400,
+            801,
+            format!(
+                "Value combination already exists (unique field already contains this value): name={name}"
+            ),
+        ));
+    }
+    let mut doc = queue_doc(
+        &name,
+        &call.identity.company,
+        &call.identity.user,
+        json!([]),
+    );
+    merge_top(
+        &mut doc,
+        &call.body,
+        &["id", "entries", "created", "company", "user"],
+    );
+    call.store.put(Coll::Queues, &doc)?;
+    Ok(json!({"id": doc["id"]}))
+}
+
+fn update(call: &mut Call) -> ApiResult {
+    let id = req_str(&call.body, "queue")?;
+    let mut doc = load_queue(call.store, &id)?;
+    let mut fields = serde_json::Map::new();
+    for k in ["name", "display_name", "tags", "system_tags", "metadata"] {
+        if let Some(v) = call.body.get(k) {
+            doc[k] = v.clone();
+            fields.insert(k.into(), v.clone());
+        }
+    }
+    doc["last_update"] = json!(now());
+    call.store.put(Coll::Queues, &doc)?;
+    Ok(json!({"updated": 1, "fields": fields}))
+}
+
+fn delete(call: &mut Call) -> ApiResult {
+    let id = req_str(&call.body, "queue")?;
+    let doc = load_queue(call.store, &id)?;
+    if !doc["entries"].as_array().is_none_or(|a| a.is_empty()) && !opt_bool(&call.body, "force") {
+        return Err(ApiError::new(
+            400,
+            702,
+            format!("Queue is not empty (use force=true): id={id}"),
+        ));
+    }
+    call.store.delete(Coll::Queues, &id)?;
+    Ok(json!({"deleted": 1}))
+}
+
+fn push_entry(store: &Store, queue_id: &str, task: &str) -> Result<usize, ApiError> {
+    let mut q = load_queue(store, queue_id)?;
+    let entries = q["entries"]
+        .as_array_mut()
+        .ok_or_else(|| ApiError::internal("queue without entries"))?;
+    if entries.iter().any(|e| e["task"] == task) {
+        return Err(ApiError::new(
+            400,
+            706,
+            format!("Task already queued: task={task}, queue={queue_id}"),
+        ));
+    }
+    entries.push(json!({"task": task, "added": now()}));
+    let n = entries.len();
+    q["last_update"] = json!(now());
+    store.put(Coll::Queues, &q)?;
+    Ok(n)
+}
+
+fn remove_entry(store: &Store, queue_id: &str, task: &str) -> Result<usize, ApiError> {
+    let mut q = load_queue(store, queue_id)?;
+    let Some(entries) = q["entries"].as_array_mut() else {
+        return Ok(0);
+    };
+    let before = entries.len();
+    entries.retain(|e| e["task"] != task);
+    let removed = before - entries.len();
+    if removed > 0 {
+        q["last_update"] = json!(now());
+        store.put(Coll::Queues, &q)?;
+    }
+    Ok(removed)
+}
+
+/// Take a task out of every queue holding it; returns how many entries went.
+pub fn remove_from_queues(store: &Store, task: &str) -> Result<usize, ApiError> {
+    let mut f = SqlFilter::default();
+    f.add("EXISTS (SELECT 1 FROM json_each(doc, '$.entries') WHERE json_extract(value, '$.task') = ?)".into(),
+        vec![rusqlite::types::Value::Text(task.into())]);
+    let mut n = 0;
+    for q in store.select(Coll::Queues, &f, "rid", None, 0)? {
+        n += remove_entry(store, q["id"].as_str().unwrap_or_default(), task)?;
+    }
+    Ok(n)
+}
+
+fn add_task(call: &mut Call) -> ApiResult {
+    let q = req_str(&call.body, "queue")?;
+    let t = req_str(&call.body, "task")?;
+    load(call.store, &t)?;
+    push_entry(call.store, &q, &t).map(|_| json!({"added": 1}))
+}
+
+fn move_task(call: &mut Call, action: &str) -> ApiResult {
+    let qid = req_str(&call.body, "queue")?;
+    let task = req_str(&call.body, "task")?;
+    let count = call
+        .body
+        .get("count")
+        .and_then(Value::as_i64)
+        .unwrap_or(1)
+        .max(1) as usize;
+    let mut q = load_queue(call.store, &qid)?;
+    let entries = q["entries"]
+        .as_array_mut()
+        .ok_or_else(|| ApiError::internal("queue without entries"))?;
+    let pos = entries
+        .iter()
+        .position(|e| e["task"] == task)
+        .ok_or_else(|| ApiError::invalid_task(&task))?;
+    let entry = entries.remove(pos);
+    let new_pos = match action {
+        "move_task_to_front" => 0,
+        "move_task_to_back" => entries.len(),
+        "move_task_forward" => pos.saturating_sub(count),
+        _ => (pos + count).min(entries.len()),
+    };
+    entries.insert(new_pos, entry);
+    call.store.put(Coll::Queues, &q)?;
+    Ok(json!({"position": new_pos}))
+}
+
+fn get_next_task(call: &mut Call) -> ApiResult {
+    let qid = req_str(&call.body, "queue")?;
+    let get_task_data = opt_bool(&call.body, "get_task_info");
+    call.store.tx(|store| {
+        let mut q = load_queue(store, &qid)?;
+        let Some(entries) = q["entries"].as_array_mut() else {
+            return Ok(json!({}));
+        };
+        if entries.is_empty() {
+            return Ok(json!({}));
+        }
+        let entry = entries.remove(0);
+        q["last_update"] = json!(now());
+        store.put(Coll::Queues, &q)?;
+        let mut out = json!({"entry": entry});
+        if get_task_data {
+            if let Some(t) = entry["task"]
+                .as_str()
+                .and_then(|t| store.get(Coll::Tasks, t).ok().flatten())
+            {
+                out["task_info"] = json!({"company": t["company"], "user": t["user"]});
+            }
+        }
+        Ok(out)
+    })
+}
+
+/// `tasks.enqueue`: queue by id, by name (created if missing), or the default queue.
+pub fn enqueue(call: &mut Call) -> ApiResult {
+    let id = req_str(&call.body, "task")?;
+    let body = call.body.clone();
+    let queue_id = opt_str(&body, "queue").filter(|q| !q.is_empty());
+    let queue_name = opt_str(&body, "queue_name").filter(|q| !q.is_empty());
+    if queue_id.is_some() && queue_name.is_some() {
+        return Err(ApiError::validation(
+            "queue and queue_name cannot both be set",
+        ));
+    }
+    let company = call.identity.company.clone();
+    let user = call.identity.user.clone();
+    call.store.tx(|store| {
+        let queue = match (queue_id, queue_name) {
+            (Some(q), _) => load_queue(store, &q)?,
+            (None, Some(name)) => match find_by_name(store, &name)? {
+                Some(q) => q,
+                None => {
+                    let q = queue_doc(&name, &company, &user, json!([]));
+                    store.put(Coll::Queues, &q)?;
+                    q
+                }
+            },
+            (None, None) => default_queue(store)?,
+        };
+        let qid = queue["id"].as_str().unwrap_or_default().to_string();
+        let mut doc = load(store, &id)?;
+        let status = doc["status"].as_str().unwrap_or("").to_string();
+        if status == "queued" {
+            return Err(ApiError::new(
+                400,
+                706,
+                format!("Task already queued: task={id}"),
+            ));
+        }
+        if !["created", "stopped", "failed"].contains(&status.as_str()) {
+            return Err(ApiError::invalid_status(format!(
+                "Invalid status change: task={id}, current_status={status}, new_status=queued"
+            )));
+        }
+        let mut fields = change_status(&mut doc, "queued", false, &body)?;
+        if body
+            .get("update_execution_queue")
+            .and_then(Value::as_bool)
+            .unwrap_or(true)
+        {
+            if !doc["execution"].is_object() {
+                doc["execution"] = json!({});
+            }
+            doc["execution"]["queue"] = json!(qid);
+            fields.insert("execution.queue".into(), json!(qid));
+        }
+        push_entry(store, &qid, &id)?;
+        store.put(Coll::Tasks, &doc)?;
+        Ok(json!({"queued": 1, "updated": 1, "fields": fields, "queue_watched": true}))
+    })
+}
+
+/// `tasks.dequeue`: back to draft.
+pub fn dequeue(call: &mut Call) -> ApiResult {
+    let id = req_str(&call.body, "task")?;
+    let body = call.body.clone();
+    call.store.tx(|store| {
+        let mut doc = load(store, &id)?;
+        if doc["status"] != "queued" {
+            return Err(ApiError::invalid_status(format!(
+                "Task is not queued: task={id}, status={}",
+                doc["status"].as_str().unwrap_or("")
+            )));
+        }
+        let removed = remove_from_queues(store, &id)?;
+        let fields = change_status(&mut doc, "created", true, &body)?;
+        store.put(Coll::Tasks, &doc)?;
+        Ok(json!({"dequeued": removed, "updated": 1, "fields": fields}))
+    })
+}

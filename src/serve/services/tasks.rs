@@ -1,0 +1,973 @@
+//! `tasks.*`: documents, the status state machine, parameters/configuration sections,
+//! artifacts and models, clone, enqueue/dequeue.
+
+use super::super::Call;
+use super::super::envelope::{ApiError, ApiResult};
+use super::super::store::{Coll, Store};
+use super::{get_all, id_list, merge_top, new_id, now, opt_bool, opt_str, req_str};
+use serde_json::{Map, Value, json};
+
+pub const TASK_TYPES: &[&str] = &[
+    "training",
+    "testing",
+    "inference",
+    "data_processing",
+    "application",
+    "monitor",
+    "controller",
+    "optimizer",
+    "service",
+    "qc",
+    "custom",
+];
+
+pub fn dispatch(call: &mut Call, action: &str) -> Option<ApiResult> {
+    Some(match action {
+        "create" => create(call),
+        "get_by_id" => get_by_id(call),
+        "get_all" => list(call, false),
+        "get_all_ex" => list(call, true),
+        "edit" => edit(call),
+        "update" => update(call),
+        "started" => transition(call, "in_progress"),
+        "completed" => transition(call, "completed"),
+        "stopped" => transition(call, "stopped"),
+        "failed" => transition(call, "failed"),
+        "close" => transition(call, "closed"),
+        "publish" => transition(call, "published"),
+        "stop" => stop(call),
+        "reset" => reset(call),
+        "enqueue" => super::queues::enqueue(call),
+        "dequeue" => super::queues::dequeue(call),
+        "delete" => delete(call),
+        "delete_many" => many(call, |c| delete(c).map(|_| json!({"deleted": true}))),
+        "reset_many" => many(call, |c| reset(c).map(|_| json!({"updated": 1}))),
+        "stop_many" => many(call, |c| stop(c).map(|_| json!({"updated": 1}))),
+        "publish_many" => many(call, |c| {
+            transition(c, "published").map(|_| json!({"updated": 1}))
+        }),
+        "enqueue_many" => many(call, |c| {
+            super::queues::enqueue(c).map(|_| json!({"queued": 1}))
+        }),
+        "archive" => archive(call),
+        "archive_many" => many(call, |c| {
+            set_archived(c, true).map(|_| json!({"archived": true}))
+        }),
+        "unarchive_many" => many(call, |c| {
+            set_archived(c, false).map(|_| json!({"unarchived": true}))
+        }),
+        "ping" => req_str(&call.body, "task").map(|_| json!({})),
+        "get_types" => Ok(json!({"types": TASK_TYPES})),
+        "add_or_update_artifacts" => add_or_update_artifacts(call),
+        "delete_artifacts" => delete_artifacts(call),
+        "add_or_update_model" => add_or_update_model(call),
+        "delete_models" => delete_models(call),
+        "set_requirements" => set_requirements(call),
+        "get_hyper_params" => get_sections(call, "hyperparams"),
+        "edit_hyper_params" => edit_sections(call, "hyperparams"),
+        "delete_hyper_params" => delete_sections(call, "hyperparams"),
+        "get_configurations" => get_sections(call, "configuration"),
+        "get_configuration_names" => configuration_names(call),
+        "edit_configuration" => edit_sections(call, "configuration"),
+        "delete_configuration" => delete_sections(call, "configuration"),
+        "clone" => clone(call),
+        "move" => move_to_project(call),
+        _ => return None,
+    })
+}
+
+/// Load a task or answer 400/101.
+pub fn load(store: &Store, id: &str) -> Result<Value, ApiError> {
+    store
+        .get(Coll::Tasks, id)?
+        .ok_or_else(|| ApiError::invalid_task(id))
+}
+
+fn touch(doc: &mut Value) -> String {
+    let t = now();
+    doc["last_update"] = json!(t);
+    doc["last_change"] = json!(t);
+    t
+}
+
+fn validate_name(name: &str) -> Result<(), ApiError> {
+    if name.chars().count() < 3 {
+        return Err(ApiError::validation(format!(
+            "name={name}: String value is too short"
+        )));
+    }
+    Ok(())
+}
+
+fn validate_type(body: &Value) -> Result<(), ApiError> {
+    if let Some(t) = body.get("type").and_then(Value::as_str) {
+        if !TASK_TYPES.contains(&t) {
+            return Err(ApiError::validation(format!(
+                "type={t}: Invalid value, must be one of {}",
+                TASK_TYPES.join(", ")
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn check_project(store: &Store, body: &Value) -> Result<(), ApiError> {
+    if let Some(p) = body
+        .get("project")
+        .and_then(Value::as_str)
+        .filter(|p| !p.is_empty())
+    {
+        if store.get(Coll::Projects, p)?.is_none() {
+            return Err(ApiError::invalid_project(p));
+        }
+    }
+    Ok(())
+}
+
+fn create(call: &mut Call) -> ApiResult {
+    let name = req_str(&call.body, "name")?;
+    validate_name(&name)?;
+    validate_type(&call.body)?;
+    check_project(call.store, &call.body)?;
+    let t = now();
+    let mut doc = json!({
+        "id": new_id(), "name": name, "type": "training", "status": "created",
+        "status_reason": "", "status_message": "", "status_changed": t,
+        "comment": "", "created": t, "last_update": t, "last_change": t,
+        "user": call.identity.user, "company": call.identity.company,
+        "tags": [], "system_tags": [], "script": {}, "execution": {"artifacts": []},
+        "hyperparams": {}, "configuration": {}, "output": {}, "models": {"input": [], "output": []},
+        "container": {}, "runtime": {}, "last_iteration": 0, "last_metrics": {},
+    });
+    merge_top(
+        &mut doc,
+        &call.body,
+        &[
+            "id",
+            "status",
+            "created",
+            "user",
+            "company",
+            "last_update",
+            "last_metrics",
+            "output_dest",
+        ],
+    );
+    if let Some(dest) = opt_str(&call.body, "output_dest") {
+        doc["output"]["destination"] = json!(dest);
+    }
+    call.store.put(Coll::Tasks, &doc)?;
+    Ok(json!({"id": doc["id"]}))
+}
+
+fn get_by_id(call: &mut Call) -> ApiResult {
+    let id = req_str(&call.body, "task")?;
+    match call.store.get(Coll::Tasks, &id)? {
+        Some(t) => Ok(json!({"task": t})),
+        None => Err(ApiError::new(
+            400,
+            101,
+            format!("Invalid task id: ids=({id})"),
+        )),
+    }
+}
+
+/// Expand project ids to include their sub-projects.
+fn with_subprojects(store: &Store, body: &mut Value) -> Result<(), ApiError> {
+    let ids = id_list(body, "project");
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let mut all = ids.clone();
+    for id in &ids {
+        if let Some(p) = store.get(Coll::Projects, id)? {
+            let name = p["name"].as_str().unwrap_or_default().to_string();
+            let mut stmt = store
+                .conn
+                .prepare_cached("SELECT id FROM projects WHERE substr(name, 1, ?1) = ?2")?;
+            let prefix = format!("{name}/");
+            let rows = stmt.query_map(
+                rusqlite::params![prefix.chars().count() as i64, prefix],
+                |r| r.get::<_, String>(0),
+            )?;
+            for r in rows {
+                all.push(r?);
+            }
+        }
+    }
+    body["project"] = json!(all);
+    Ok(())
+}
+
+fn list(call: &mut Call, ex: bool) -> ApiResult {
+    let mut body = call.body.clone();
+    let default_sub = false;
+    if body
+        .get("include_subprojects")
+        .and_then(Value::as_bool)
+        .unwrap_or(default_sub)
+    {
+        with_subprojects(call.store, &mut body)?;
+    }
+    let wanted = if ex {
+        super::widen_ref_fields(&mut body, &["project", "user", "parent"])
+    } else {
+        vec![]
+    };
+    let (mut docs, scroll) = get_all(call.state, call.store, Coll::Tasks, &body, true, None)?;
+    if ex {
+        super::expand_refs(
+            call.store,
+            &mut docs,
+            &["project", "user", "parent"],
+            &wanted,
+            &call.identity.user_name,
+        );
+    }
+    let mut out = json!({"tasks": docs});
+    if let Some(s) = scroll {
+        out["scroll_id"] = json!(s);
+    }
+    Ok(out)
+}
+
+/// Fields a client may set through tasks.edit.
+const EDITABLE: &[&str] = &[
+    "name",
+    "tags",
+    "system_tags",
+    "type",
+    "comment",
+    "parent",
+    "project",
+    "output_dest",
+    "execution",
+    "script",
+    "hyperparams",
+    "configuration",
+    "models",
+    "container",
+    "runtime",
+];
+
+fn edit(call: &mut Call) -> ApiResult {
+    let id = req_str(&call.body, "task")?;
+    let mut doc = load(call.store, &id)?;
+    let force = opt_bool(&call.body, "force");
+    let status = doc["status"].as_str().unwrap_or("created").to_string();
+    if status != "created" && !force {
+        return Err(ApiError::invalid_status(format!(
+            "Task is not in draft (use force=true to edit): id={id}, status={status}"
+        )));
+    }
+    if let Some(n) = opt_str(&call.body, "name") {
+        validate_name(&n)?;
+    }
+    validate_type(&call.body)?;
+    check_project(call.store, &call.body)?;
+    let mut fields = Map::new();
+    for k in EDITABLE {
+        if let Some(v) = call.body.get(*k) {
+            if *k == "output_dest" {
+                doc["output"]["destination"] = v.clone();
+            } else {
+                doc[*k] = v.clone();
+            }
+            fields.insert(k.to_string(), v.clone());
+        }
+    }
+    touch(&mut doc);
+    call.store.put(Coll::Tasks, &doc)?;
+    Ok(json!({"updated": 1, "fields": fields}))
+}
+
+fn update(call: &mut Call) -> ApiResult {
+    let id = req_str(&call.body, "task")?;
+    let mut doc = load(call.store, &id)?;
+    let mut fields = Map::new();
+    for k in ["name", "tags", "system_tags", "comment", "project"] {
+        if let Some(v) = call.body.get(k) {
+            if k == "name" {
+                validate_name(v.as_str().unwrap_or(""))?;
+            }
+            doc[k] = v.clone();
+            fields.insert(k.into(), v.clone());
+        }
+    }
+    if let Some(e) = call.body.get("output__error") {
+        doc["output"]["error"] = e.clone();
+    }
+    touch(&mut doc);
+    call.store.put(Coll::Tasks, &doc)?;
+    Ok(json!({"updated": 1, "fields": fields}))
+}
+
+/// Allowed status changes without `force` (the real server's table).
+fn allowed(from: &str, to: &str) -> bool {
+    if from == to {
+        return true;
+    }
+    let next: &[&str] = match from {
+        "created" => &["queued", "in_progress"],
+        "queued" => &["created", "in_progress", "stopped"],
+        "in_progress" => &["stopped", "failed", "created", "completed"],
+        "stopped" => &[
+            "closed",
+            "created",
+            "failed",
+            "queued",
+            "in_progress",
+            "published",
+            "publishing",
+            "completed",
+        ],
+        "closed" => &["created", "failed", "published", "publishing", "stopped"],
+        "failed" => &["created", "stopped", "published", "queued"],
+        "completed" => &["published", "in_progress", "created"],
+        "publishing" => &["published"],
+        _ => &[],
+    };
+    next.contains(&to)
+}
+
+/// Change a task's status in `doc` (validated unless `force`); returns the changed fields.
+pub fn change_status(
+    doc: &mut Value,
+    to: &str,
+    force: bool,
+    body: &Value,
+) -> Result<Map<String, Value>, ApiError> {
+    let from = doc["status"].as_str().unwrap_or("created").to_string();
+    if !force && !allowed(&from, to) {
+        return Err(ApiError::invalid_status(format!(
+            "Invalid status change: task={}, current_status={from}, new_status={to}",
+            doc["id"].as_str().unwrap_or("")
+        )));
+    }
+    let t = touch(doc);
+    let mut fields = Map::new();
+    doc["status"] = json!(to);
+    doc["status_changed"] = json!(t);
+    doc["status_reason"] = json!(opt_str(body, "status_reason").unwrap_or_default());
+    doc["status_message"] = json!(opt_str(body, "status_message").unwrap_or_default());
+    match to {
+        "in_progress" => {
+            if doc.get("started").is_none_or(Value::is_null) || from != "in_progress" {
+                doc["started"] = json!(t);
+                fields.insert("started".into(), json!(t));
+            }
+        }
+        "completed" | "stopped" | "failed" => {
+            doc["completed"] = json!(t);
+            fields.insert("completed".into(), json!(t));
+            if let Some(s) = doc["started"]
+                .as_str()
+                .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
+            {
+                let secs = (chrono::Utc::now() - s.with_timezone(&chrono::Utc))
+                    .num_seconds()
+                    .max(0);
+                doc["active_duration"] = json!(secs);
+            }
+        }
+        "published" => {
+            doc["published"] = json!(t);
+            fields.insert("published".into(), json!(t));
+        }
+        _ => {}
+    }
+    for k in [
+        "status",
+        "status_changed",
+        "status_reason",
+        "status_message",
+        "last_update",
+    ] {
+        fields.insert(k.into(), doc[k].clone());
+    }
+    Ok(fields)
+}
+
+fn transition(call: &mut Call, to: &str) -> ApiResult {
+    let id = req_str(&call.body, "task")?;
+    let force = opt_bool(&call.body, "force");
+    let body = call.body.clone();
+    let publish_model = body
+        .get("publish_model")
+        .and_then(Value::as_bool)
+        .unwrap_or(true);
+    call.store.tx(|store| {
+        let mut doc = load(store, &id)?;
+        if to == "published" && !force && !["stopped", "completed", "closed", "failed", "published"].contains(&doc["status"].as_str().unwrap_or("")) {
+            return Err(ApiError::new(400, 110, format!("Invalid task status (Invalid status change): current_status={}, new_status=published", doc["status"].as_str().unwrap_or(""))));
+        }
+        let mut fields = change_status(&mut doc, to, force, &body)?;
+        if to == "completed" && opt_bool(&body, "publish") {
+            fields = change_status(&mut doc, "published", true, &body)?;
+        }
+        if doc["status"] == "published" && publish_model {
+            for m in doc["models"]["output"].as_array().cloned().unwrap_or_default() {
+                if let Some(mid) = m["model"].as_str() {
+                    if let Some(mut model) = store.get(Coll::Models, mid)? {
+                        model["ready"] = json!(true);
+                        model["last_update"] = json!(now());
+                        store.put(Coll::Models, &model)?;
+                    }
+                }
+            }
+        }
+        if to == "in_progress" {
+            doc["last_worker"] = json!(call.identity.user);
+        }
+        store.put(Coll::Tasks, &doc)?;
+        let mut out = json!({"updated": 1, "fields": fields});
+        if to == "in_progress" {
+            out["started"] = json!(1);
+        }
+        Ok(out)
+    })
+}
+
+fn stop(call: &mut Call) -> ApiResult {
+    let id = req_str(&call.body, "task")?;
+    let force = opt_bool(&call.body, "force");
+    let body = call.body.clone();
+    call.store.tx(|store| {
+        let mut doc = load(store, &id)?;
+        let status = doc["status"].as_str().unwrap_or("").to_string();
+        // A task run by a worker is asked to stop; the worker then reports tasks.stopped.
+        if status == "in_progress"
+            && !force
+            && doc.get("last_worker").is_some_and(|w| {
+                w.as_str()
+                    .is_some_and(|w| !w.is_empty() && w != "__clearml_serve__")
+            })
+        {
+            doc["status_message"] = json!("stopping");
+            touch(&mut doc);
+            store.put(Coll::Tasks, &doc)?;
+            return Ok(json!({"updated": 1, "fields": {"status_message": "stopping"}}));
+        }
+        if status == "queued" {
+            super::queues::remove_from_queues(store, &id)?;
+        }
+        let fields = change_status(&mut doc, "stopped", force, &body)?;
+        store.put(Coll::Tasks, &doc)?;
+        Ok(json!({"updated": 1, "fields": fields}))
+    })
+}
+
+fn reset(call: &mut Call) -> ApiResult {
+    let id = req_str(&call.body, "task")?;
+    let force = opt_bool(&call.body, "force");
+    let body = call.body.clone();
+    call.store.tx(|store| {
+        let mut doc = load(store, &id)?;
+        if doc["status"] == "published" && !force {
+            return Err(ApiError::new(400, 113, format!("Task is published (use force=true to reset): id={id}")));
+        }
+        let dequeued = super::queues::remove_from_queues(store, &id)?;
+        let fields = change_status(&mut doc, "created", true, &body)?;
+        if let Some(o) = doc.as_object_mut() {
+            for k in ["started", "completed", "published", "active_duration", "last_worker", "last_worker_report"] {
+                o.remove(k);
+            }
+        }
+        doc["last_iteration"] = json!(0);
+        doc["last_metrics"] = json!({});
+        doc["output"] = json!({"destination": doc["output"]["destination"].clone()});
+        if opt_bool(&body, "clear_all") {
+            doc["execution"]["artifacts"] = json!([]);
+            doc["models"]["output"] = json!([]);
+        } else if let Some(a) = doc["execution"]["artifacts"].as_array() {
+            let kept: Vec<Value> = a.iter().filter(|x| x["mode"] == "input").cloned().collect();
+            doc["execution"]["artifacts"] = json!(kept);
+        }
+        let deleted = store.conn.execute("DELETE FROM events WHERE task = ?1", [&id])?;
+        store.put(Coll::Tasks, &doc)?;
+        Ok(json!({"updated": 1, "fields": fields, "dequeued": {"removed": dequeued}, "events": {"deleted": deleted}, "deleted_models": 0, "urls": {}}))
+    })
+}
+
+fn delete(call: &mut Call) -> ApiResult {
+    let id = req_str(&call.body, "task")?;
+    let force = opt_bool(&call.body, "force");
+    call.store.tx(|store| {
+        let doc = load(store, &id)?;
+        if doc["status"] == "in_progress" && !force {
+            return Err(ApiError::new(400, 112, format!("Task is in progress (use force=true to delete): id={id}")));
+        }
+        super::queues::remove_from_queues(store, &id)?;
+        let events = store.conn.execute("DELETE FROM events WHERE task = ?1", [&id])?;
+        store.delete(Coll::Tasks, &id)?;
+        Ok(json!({"deleted": true, "updated_children": 0, "updated_models": 0, "events": {"deleted": events}, "urls": {}}))
+    })
+}
+
+/// Run a single-task action over `ids`, collecting `succeeded`/`failed` like the `*_many` endpoints.
+fn many(call: &mut Call, f: impl Fn(&mut Call) -> ApiResult) -> ApiResult {
+    let ids = id_list(&call.body, "ids");
+    let mut succeeded = Vec::new();
+    let mut failed = Vec::new();
+    let original = call.body.clone();
+    for id in ids {
+        let mut body = original.clone();
+        body["task"] = json!(id);
+        call.body = body;
+        match f(call) {
+            Ok(mut v) => {
+                v["id"] = json!(id);
+                succeeded.push(v);
+            }
+            Err(e) => failed.push(json!({"id": id, "error": {"codes": [e.code, e.subcode], "msg": e.msg, "data": e.data}})),
+        }
+    }
+    call.body = original;
+    Ok(json!({"succeeded": succeeded, "failed": failed}))
+}
+
+fn set_archived(call: &mut Call, archived: bool) -> ApiResult {
+    let id = req_str(&call.body, "task")?;
+    let mut doc = load(call.store, &id)?;
+    let mut tags: Vec<Value> = doc["system_tags"].as_array().cloned().unwrap_or_default();
+    tags.retain(|t| t != "archived");
+    if archived {
+        tags.push(json!("archived"));
+        if doc["status"] == "queued" {
+            super::queues::remove_from_queues(call.store, &id)?;
+            change_status(&mut doc, "created", true, &Value::Null)?;
+        }
+    }
+    doc["system_tags"] = json!(tags);
+    touch(&mut doc);
+    call.store.put(Coll::Tasks, &doc)?;
+    Ok(json!({}))
+}
+
+fn archive(call: &mut Call) -> ApiResult {
+    let ids = id_list(&call.body, "tasks");
+    let mut n = 0;
+    let original = call.body.clone();
+    for id in ids {
+        call.body = json!({"task": id});
+        set_archived(call, true)?;
+        n += 1;
+    }
+    call.body = original;
+    Ok(json!({"archived": n}))
+}
+
+fn add_or_update_artifacts(call: &mut Call) -> ApiResult {
+    let id = req_str(&call.body, "task")?;
+    let new: Vec<Value> = call
+        .body
+        .get("artifacts")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let mut doc = load(call.store, &id)?;
+    let mut list: Vec<Value> = doc["execution"]["artifacts"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    for a in &new {
+        let key = (
+            a["key"].clone(),
+            a.get("mode").cloned().unwrap_or(json!("output")),
+        );
+        let mut a = a.clone();
+        if a.get("mode").is_none() {
+            a["mode"] = json!("output");
+        }
+        match list.iter_mut().find(|x| {
+            (
+                x["key"].clone(),
+                x.get("mode").cloned().unwrap_or(json!("output")),
+            ) == key
+        }) {
+            Some(x) => *x = a,
+            None => list.push(a),
+        }
+    }
+    if !doc["execution"].is_object() {
+        doc["execution"] = json!({});
+    }
+    doc["execution"]["artifacts"] = json!(list);
+    touch(&mut doc);
+    call.store.put(Coll::Tasks, &doc)?;
+    Ok(json!({"updated": new.len()}))
+}
+
+fn delete_artifacts(call: &mut Call) -> ApiResult {
+    let id = req_str(&call.body, "task")?;
+    let gone: Vec<Value> = call
+        .body
+        .get("artifacts")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let mut doc = load(call.store, &id)?;
+    let mut list: Vec<Value> = doc["execution"]["artifacts"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let before = list.len();
+    list.retain(|x| {
+        !gone
+            .iter()
+            .any(|g| g["key"] == x["key"] && g.get("mode").is_none_or(|m| m == &x["mode"]))
+    });
+    let deleted = before - list.len();
+    doc["execution"]["artifacts"] = json!(list);
+    touch(&mut doc);
+    call.store.put(Coll::Tasks, &doc)?;
+    Ok(json!({"deleted": deleted}))
+}
+
+fn add_or_update_model(call: &mut Call) -> ApiResult {
+    let id = req_str(&call.body, "task")?;
+    let name = req_str(&call.body, "name")?;
+    let model = req_str(&call.body, "model")?;
+    let kind = req_str(&call.body, "type")?;
+    if kind != "input" && kind != "output" {
+        return Err(ApiError::validation(format!(
+            "type={kind}: must be input or output"
+        )));
+    }
+    let mut doc = load(call.store, &id)?;
+    if !doc["models"].is_object() {
+        doc["models"] = json!({"input": [], "output": []});
+    }
+    let mut list: Vec<Value> = doc["models"][&kind].as_array().cloned().unwrap_or_default();
+    let entry = json!({"name": name, "model": model, "updated": now()});
+    match list.iter_mut().find(|x| x["name"] == name) {
+        Some(x) => *x = entry,
+        None => list.push(entry),
+    }
+    doc["models"][&kind] = json!(list);
+    if let Some(it) = call.body.get("iteration") {
+        doc["last_iteration"] = it.clone();
+    }
+    touch(&mut doc);
+    call.store.put(Coll::Tasks, &doc)?;
+    Ok(json!({"updated": 1}))
+}
+
+fn delete_models(call: &mut Call) -> ApiResult {
+    let id = req_str(&call.body, "task")?;
+    let gone: Vec<Value> = call
+        .body
+        .get("models")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let mut doc = load(call.store, &id)?;
+    let mut n = 0;
+    for g in &gone {
+        let kind = g["type"].as_str().unwrap_or("output");
+        if let Some(list) = doc["models"][kind].as_array_mut() {
+            let before = list.len();
+            list.retain(|x| x["name"] != g["name"]);
+            n += before - list.len();
+        }
+    }
+    touch(&mut doc);
+    call.store.put(Coll::Tasks, &doc)?;
+    Ok(json!({"updated": n}))
+}
+
+fn set_requirements(call: &mut Call) -> ApiResult {
+    let id = req_str(&call.body, "task")?;
+    let req = call.body.get("requirements").cloned().unwrap_or(json!({}));
+    let mut doc = load(call.store, &id)?;
+    if !doc["script"].is_object() {
+        doc["script"] = json!({});
+    }
+    doc["script"]["requirements"] = req.clone();
+    touch(&mut doc);
+    call.store.put(Coll::Tasks, &doc)?;
+    Ok(json!({"updated": 1, "fields": {"script.requirements": req}}))
+}
+
+/// `get_hyper_params` / `get_configurations`: flat item lists per task.
+fn get_sections(call: &mut Call, field: &str) -> ApiResult {
+    let ids = id_list(&call.body, "tasks");
+    let names = id_list(&call.body, "names");
+    let mut out = Vec::new();
+    for id in ids {
+        let doc = load(call.store, &id)?;
+        let mut items = Vec::new();
+        for (section, v) in doc[field].as_object().into_iter().flatten() {
+            if field == "hyperparams" {
+                for (_, p) in v.as_object().into_iter().flatten() {
+                    items.push(p.clone());
+                }
+            } else if names.is_empty() || names.contains(section) {
+                items.push(v.clone());
+            }
+        }
+        if field == "hyperparams" {
+            out.push(json!({"task": id, "hyperparams": items}));
+        } else {
+            out.push(json!({"task": id, "configuration": items}));
+        }
+    }
+    Ok(if field == "hyperparams" {
+        json!({"params": out})
+    } else {
+        json!({"configurations": out})
+    })
+}
+
+fn configuration_names(call: &mut Call) -> ApiResult {
+    let mut out = Vec::new();
+    for id in id_list(&call.body, "tasks") {
+        let doc = load(call.store, &id)?;
+        let names: Vec<&String> = doc["configuration"]
+            .as_object()
+            .map(|o| o.keys().collect())
+            .unwrap_or_default();
+        out.push(json!({"task": id, "names": names}));
+    }
+    Ok(json!({"configurations": out}))
+}
+
+fn edit_sections(call: &mut Call, field: &str) -> ApiResult {
+    let id = req_str(&call.body, "task")?;
+    let force = opt_bool(&call.body, "force");
+    let mut doc = load(call.store, &id)?;
+    let status = doc["status"].as_str().unwrap_or("created").to_string();
+    if status != "created" && !force {
+        return Err(ApiError::invalid_status(format!(
+            "Task is not in draft (use force=true to edit): id={id}, status={status}"
+        )));
+    }
+    let (items_key, replace_key) = if field == "hyperparams" {
+        ("hyperparams", "replace_hyperparams")
+    } else {
+        ("configuration", "replace_configuration")
+    };
+    let items: Vec<Value> = call
+        .body
+        .get(items_key)
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let replace = match call.body.get(replace_key) {
+        Some(Value::Bool(true)) => "all".to_string(),
+        Some(Value::String(s)) => s.clone(),
+        _ => "none".to_string(),
+    };
+    if !doc[field].is_object() || replace == "all" {
+        doc[field] = json!({});
+    }
+    if field == "hyperparams" {
+        if replace == "section" {
+            for it in &items {
+                if let Some(s) = it["section"].as_str() {
+                    doc[field][s] = json!({});
+                }
+            }
+        }
+        for it in &items {
+            let (Some(s), Some(n)) = (it["section"].as_str(), it["name"].as_str()) else {
+                return Err(ApiError::validation(
+                    "each hyperparameter needs section and name",
+                ));
+            };
+            if !doc[field][s].is_object() {
+                doc[field][s] = json!({});
+            }
+            let mut item = it.clone();
+            if let Some(v) = item
+                .get("value")
+                .filter(|v| !v.is_string() && !v.is_null())
+                .cloned()
+            {
+                item["value"] = json!(v.to_string());
+            }
+            doc[field][s][n] = item;
+        }
+    } else {
+        for it in &items {
+            let Some(n) = it["name"].as_str() else {
+                return Err(ApiError::validation("each configuration item needs a name"));
+            };
+            doc[field][n] = it.clone();
+        }
+    }
+    touch(&mut doc);
+    call.store.put(Coll::Tasks, &doc)?;
+    Ok(json!({"updated": 1}))
+}
+
+fn delete_sections(call: &mut Call, field: &str) -> ApiResult {
+    let id = req_str(&call.body, "task")?;
+    let mut doc = load(call.store, &id)?;
+    let mut n = 0;
+    if field == "hyperparams" {
+        for it in call
+            .body
+            .get("hyperparams")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default()
+        {
+            let Some(s) = it["section"].as_str() else {
+                continue;
+            };
+            match it["name"].as_str() {
+                Some(name) => {
+                    if doc[field][s]
+                        .as_object_mut()
+                        .and_then(|o| o.remove(name))
+                        .is_some()
+                    {
+                        n += 1;
+                    }
+                }
+                None => {
+                    if doc[field]
+                        .as_object_mut()
+                        .and_then(|o| o.remove(s))
+                        .is_some()
+                    {
+                        n += 1;
+                    }
+                }
+            }
+        }
+    } else {
+        for name in id_list(&call.body, "configuration") {
+            if doc[field]
+                .as_object_mut()
+                .and_then(|o| o.remove(&name))
+                .is_some()
+            {
+                n += 1;
+            }
+        }
+    }
+    touch(&mut doc);
+    call.store.put(Coll::Tasks, &doc)?;
+    Ok(json!({"deleted": n}))
+}
+
+fn clone(call: &mut Call) -> ApiResult {
+    let src_id = req_str(&call.body, "task")?;
+    let src = load(call.store, &src_id)?;
+    let body = call.body.clone();
+    let mut doc = src.clone();
+    let t = now();
+    let new_id = new_id();
+    let name = opt_str(&body, "new_task_name")
+        .unwrap_or_else(|| src["name"].as_str().unwrap_or("").to_string());
+    validate_name(&name)?;
+    let mut out = json!({"id": new_id});
+    let project = if let Some(pname) = opt_str(&body, "new_project_name") {
+        let pid = super::projects::ensure(call, &pname, &Value::Null)?;
+        out["new_project"] = json!({"id": pid, "name": pname});
+        json!(pid)
+    } else {
+        body.get("new_task_project")
+            .cloned()
+            .unwrap_or_else(|| src["project"].clone())
+    };
+    if let Some(o) = doc.as_object_mut() {
+        for k in [
+            "started",
+            "completed",
+            "published",
+            "active_duration",
+            "last_worker",
+            "last_worker_report",
+            "status_changed",
+        ] {
+            o.remove(k);
+        }
+    }
+    doc["id"] = json!(new_id);
+    doc["name"] = json!(name);
+    doc["project"] = project;
+    doc["status"] = json!("created");
+    doc["status_reason"] = json!("");
+    doc["status_message"] = json!("");
+    doc["status_changed"] = json!(t);
+    doc["created"] = json!(t);
+    doc["last_update"] = json!(t);
+    doc["last_change"] = json!(t);
+    doc["user"] = json!(call.identity.user);
+    doc["last_iteration"] = json!(0);
+    doc["last_metrics"] = json!({});
+    doc["output"] = json!({"destination": src["output"]["destination"].clone()});
+    doc["comment"] = body
+        .get("new_task_comment")
+        .cloned()
+        .unwrap_or_else(|| src["comment"].clone());
+    doc["tags"] = body
+        .get("new_task_tags")
+        .cloned()
+        .unwrap_or_else(|| src["tags"].clone());
+    doc["system_tags"] = body
+        .get("new_task_system_tags")
+        .cloned()
+        .unwrap_or(json!([]));
+    doc["parent"] = body
+        .get("new_task_parent")
+        .cloned()
+        .unwrap_or_else(|| json!(src_id));
+    for (k, key) in [
+        ("hyperparams", "new_task_hyperparams"),
+        ("configuration", "new_task_configuration"),
+        ("container", "new_task_container"),
+    ] {
+        if let Some(v) = body.get(key) {
+            doc[k] = v.clone();
+        }
+    }
+    if !doc["execution"].is_object() {
+        doc["execution"] = json!({});
+    }
+    if let Some(a) = doc["execution"]["artifacts"].as_array() {
+        let kept: Vec<Value> = a.iter().filter(|x| x["mode"] == "input").cloned().collect();
+        doc["execution"]["artifacts"] = json!(kept);
+    }
+    if let Some(o) = doc["execution"].as_object_mut() {
+        o.remove("queue");
+    }
+    if let Some(over) = body.get("execution_overrides").and_then(Value::as_object) {
+        for (k, v) in over {
+            doc["execution"][k] = v.clone();
+        }
+    }
+    if !doc["models"].is_object() {
+        doc["models"] = json!({"input": [], "output": []});
+    }
+    doc["models"]["output"] = json!([]);
+    if let Some(inputs) = body.get("new_task_input_models") {
+        doc["models"]["input"] = inputs.clone();
+    }
+    if let Some(o) = doc["runtime"].as_object_mut() {
+        o.clear();
+    }
+    call.store.put(Coll::Tasks, &doc)?;
+    Ok(out)
+}
+
+fn move_to_project(call: &mut Call) -> ApiResult {
+    let ids = id_list(&call.body, "ids");
+    let project = match opt_str(&call.body, "project") {
+        Some(p) => p,
+        None => {
+            let name = req_str(&call.body, "project_name")?;
+            super::projects::ensure(call, &name, &Value::Null)?
+        }
+    };
+    for id in &ids {
+        let mut doc = load(call.store, id)?;
+        doc["project"] = json!(project);
+        touch(&mut doc);
+        call.store.put(Coll::Tasks, &doc)?;
+    }
+    Ok(json!({"project_id": project}))
+}

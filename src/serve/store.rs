@@ -1,0 +1,264 @@
+//! SQLite storage: one table per collection (tasks, projects, models, queues) holding each
+//! document as JSON plus indexed columns for the common filters, and an events table.
+//! Nothing is cached in memory beyond SQLite's own page cache, so RSS stays flat as data grows.
+
+use super::envelope::ApiError;
+use regex::Regex;
+use rusqlite::functions::FunctionFlags;
+use rusqlite::types::Value as SqlValue;
+use rusqlite::{Connection, OptionalExtension, params};
+use serde_json::Value;
+use std::path::Path;
+use std::sync::Arc;
+
+/// The document collections, each a table of the same shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Coll {
+    Tasks,
+    Projects,
+    Models,
+    Queues,
+}
+
+impl Coll {
+    pub fn table(self) -> &'static str {
+        match self {
+            Coll::Tasks => "tasks",
+            Coll::Projects => "projects",
+            Coll::Models => "models",
+            Coll::Queues => "queues",
+        }
+    }
+}
+
+/// Document fields mirrored into real columns (indexed); everything else is read with
+/// `json_extract` from the `doc` column.
+pub const COLUMNS: &[&str] = &["id", "name", "project", "status", "created", "last_update"];
+
+pub struct Store {
+    pub conn: Connection,
+}
+
+const SCHEMA: &str = r#"
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS credentials (
+    access_key TEXT PRIMARY KEY, secret_key TEXT NOT NULL, label TEXT,
+    created TEXT NOT NULL, last_used TEXT);
+CREATE TABLE IF NOT EXISTS events (
+    rid INTEGER PRIMARY KEY AUTOINCREMENT, task TEXT NOT NULL, type TEXT NOT NULL,
+    metric TEXT NOT NULL DEFAULT '', variant TEXT NOT NULL DEFAULT '', iter INTEGER,
+    ts INTEGER NOT NULL, value REAL, doc TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS events_task ON events(task, type, metric, variant, iter);
+"#;
+
+fn collection_schema(table: &str) -> String {
+    format!(
+        "CREATE TABLE IF NOT EXISTS {t} (
+            rid INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, name TEXT,
+            project TEXT, status TEXT, created TEXT, last_update TEXT, doc TEXT NOT NULL);
+         CREATE INDEX IF NOT EXISTS {t}_project ON {t}(project);
+         CREATE INDEX IF NOT EXISTS {t}_status ON {t}(status);
+         CREATE INDEX IF NOT EXISTS {t}_name ON {t}(name);
+         CREATE INDEX IF NOT EXISTS {t}_created ON {t}(created);
+         CREATE INDEX IF NOT EXISTS {t}_last_update ON {t}(last_update);",
+        t = table
+    )
+}
+
+impl Store {
+    pub fn open(path: &Path) -> anyhow::Result<Store> {
+        let conn = Connection::open(path)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "OFF")?;
+        // Keep SQLite's page cache small (negative = KiB): RSS goal is tens of MiB.
+        conn.pragma_update(None, "cache_size", -8000)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.execute_batch(SCHEMA)?;
+        for c in [Coll::Tasks, Coll::Projects, Coll::Models, Coll::Queues] {
+            conn.execute_batch(&collection_schema(c.table()))?;
+        }
+        register_functions(&conn)?;
+        Ok(Store { conn })
+    }
+
+    pub fn meta_get(&self, key: &str) -> Result<Option<String>, ApiError> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?)
+    }
+
+    pub fn meta_set(&self, key: &str, value: &str) -> Result<(), ApiError> {
+        self.conn.execute(
+            "INSERT INTO meta(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+        Ok(())
+    }
+
+    pub fn get(&self, coll: Coll, id: &str) -> Result<Option<Value>, ApiError> {
+        let sql = format!("SELECT doc FROM {} WHERE id = ?1", coll.table());
+        let text: Option<String> = self.conn.query_row(&sql, [id], |r| r.get(0)).optional()?;
+        text.map(|t| serde_json::from_str(&t).map_err(ApiError::internal))
+            .transpose()
+    }
+
+    /// Insert or replace a document (by its `id`).
+    pub fn put(&self, coll: Coll, doc: &Value) -> Result<(), ApiError> {
+        let col = |k: &str| doc.get(k).and_then(|v| v.as_str()).map(str::to_string);
+        let id = col("id").ok_or_else(|| ApiError::internal("document without id"))?;
+        let sql = format!(
+            "INSERT INTO {} (id, name, project, status, created, last_update, doc)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT(id) DO UPDATE SET name = excluded.name, project = excluded.project,
+               status = excluded.status, created = excluded.created,
+               last_update = excluded.last_update, doc = excluded.doc",
+            coll.table()
+        );
+        self.conn.execute(
+            &sql,
+            params![
+                id,
+                col("name"),
+                col("project"),
+                col("status"),
+                col("created"),
+                col("last_update"),
+                doc.to_string()
+            ],
+        )?;
+        Ok(())
+    }
+
+    pub fn delete(&self, coll: Coll, id: &str) -> Result<bool, ApiError> {
+        let sql = format!("DELETE FROM {} WHERE id = ?1", coll.table());
+        Ok(self.conn.execute(&sql, [id])? > 0)
+    }
+
+    /// Documents matching `filter`, ordered and limited.
+    pub fn select(
+        &self,
+        coll: Coll,
+        filter: &SqlFilter,
+        order: &str,
+        limit: Option<usize>,
+        offset: usize,
+    ) -> Result<Vec<Value>, ApiError> {
+        let mut sql = format!(
+            "SELECT doc FROM {} WHERE {} ORDER BY {}",
+            coll.table(),
+            filter.sql(),
+            order
+        );
+        if let Some(l) = limit {
+            sql.push_str(&format!(" LIMIT {l} OFFSET {offset}"));
+        }
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(filter.params.iter()), |r| {
+            r.get::<_, String>(0)
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            out.push(serde_json::from_str(&row?).map_err(ApiError::internal)?);
+        }
+        Ok(out)
+    }
+
+    pub fn count(&self, coll: Coll, filter: &SqlFilter) -> Result<usize, ApiError> {
+        let sql = format!(
+            "SELECT COUNT(*) FROM {} WHERE {}",
+            coll.table(),
+            filter.sql()
+        );
+        let n: i64 = self.conn.query_row(
+            &sql,
+            rusqlite::params_from_iter(filter.params.iter()),
+            |r| r.get(0),
+        )?;
+        Ok(n as usize)
+    }
+
+    /// Run `f` in one transaction (commit on Ok, roll back on Err).
+    pub fn tx<T>(&mut self, f: impl FnOnce(&Store) -> Result<T, ApiError>) -> Result<T, ApiError> {
+        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        match f(self) {
+            Ok(v) => {
+                self.conn.execute_batch("COMMIT")?;
+                Ok(v)
+            }
+            Err(e) => {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                Err(e)
+            }
+        }
+    }
+}
+
+/// A WHERE clause under construction: AND-ed terms with positional parameters.
+#[derive(Default, Debug, Clone)]
+pub struct SqlFilter {
+    pub terms: Vec<String>,
+    pub params: Vec<SqlValue>,
+}
+
+impl SqlFilter {
+    pub fn sql(&self) -> String {
+        if self.terms.is_empty() {
+            "1".to_string()
+        } else {
+            self.terms.join(" AND ")
+        }
+    }
+    /// Add a term; `?` placeholders in it take the given params in order.
+    pub fn add(&mut self, term: String, params: Vec<SqlValue>) {
+        self.terms.push(term);
+        self.params.extend(params);
+    }
+    pub fn eq(mut self, field: &str, value: &str) -> Self {
+        self.add(
+            format!("{} = ?", field_expr(field)),
+            vec![SqlValue::Text(value.into())],
+        );
+        self
+    }
+}
+
+/// SQL expression for a (possibly dotted) document field.
+pub fn field_expr(field: &str) -> String {
+    if COLUMNS.contains(&field) {
+        return field.to_string();
+    }
+    let path: String = field
+        .split('.')
+        .map(|p| format!(".\"{}\"", p.replace('"', "")))
+        .collect();
+    format!("json_extract(doc, '${}')", path.replace('\'', "''"))
+}
+
+/// `clearml_regexp(pattern, text)` (Python-style search semantics) and helpers.
+fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
+    conn.create_scalar_function(
+        "clearml_regexp",
+        2,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| {
+            let re: Arc<Regex> = ctx.get_or_create_aux(
+                0,
+                |vr| -> Result<Regex, Box<dyn std::error::Error + Send + Sync>> {
+                    Ok(Regex::new(vr.as_str()?)?)
+                },
+            )?;
+            let text = match ctx.get_raw(1) {
+                rusqlite::types::ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
+                rusqlite::types::ValueRef::Null => return Ok(false),
+                other => match other {
+                    rusqlite::types::ValueRef::Integer(i) => i.to_string(),
+                    rusqlite::types::ValueRef::Real(f) => f.to_string(),
+                    _ => return Ok(false),
+                },
+            };
+            Ok(re.is_match(&text))
+        },
+    )
+}

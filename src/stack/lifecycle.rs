@@ -1,0 +1,511 @@
+//! `up`, `down`, `status`, `logs`: the stack's life, through the engine.
+
+use std::collections::HashMap;
+use std::os::unix::fs::MetadataExt;
+use std::path::Path;
+use std::time::Duration;
+
+use bollard::secret::ContainerSummary;
+use futures_util::StreamExt;
+use serde_json::json;
+
+use super::docker::{self, Engine};
+use super::ready::{self, Observed};
+use super::spec::{LABEL_CONFIG_HASH, SERVICE_NAMES, Stack};
+use crate::cli::PullPolicy;
+use crate::error::CliError;
+use crate::output::{Listing, Output};
+
+/// The uid the official images run as (Elasticsearch in particular).
+pub const STACK_UID: u32 = 1000;
+
+/// What `up` did to one service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Unchanged,
+    Started,
+    Created,
+    Recreated,
+}
+
+/// Ports published by the project's own containers (they do not count as "taken").
+pub fn own_ports(containers: &[ContainerSummary]) -> Vec<u16> {
+    containers
+        .iter()
+        .flat_map(|c| c.ports.clone().unwrap_or_default())
+        .filter_map(|p| p.public_port)
+        .collect()
+}
+
+/// Published ports someone else already holds on the bind address.
+pub fn taken_ports(stack: &Stack, own: &[u16]) -> Vec<(String, u16, String)> {
+    let mut taken = Vec::new();
+    for svc in &stack.services {
+        for p in &svc.ports {
+            if own.contains(&p.host) {
+                continue;
+            }
+            if let Err(e) = std::net::TcpListener::bind((stack.bind.as_str(), p.host)) {
+                taken.push((svc.name.clone(), p.host, e.kind().to_string()));
+            }
+        }
+    }
+    taken
+}
+
+/// Create the data directories that are missing; when running as root, give the new ones
+/// to uid 1000 (what the official images expect) instead of leaving them root-owned.
+pub fn ensure_data_dirs(stack: &Stack) -> anyhow::Result<()> {
+    for dir in stack.data_dirs() {
+        if dir.exists() {
+            continue;
+        }
+        std::fs::create_dir_all(&dir).map_err(|e| {
+            CliError::failure(format!("cannot create {}: {e}", dir.display())).with_hint(
+                "run as root, or create it and 'chown -R 1000:1000' it, or pick --data-dir",
+            )
+        })?;
+        if is_root() {
+            chown_tree(&dir, STACK_UID)?;
+        }
+    }
+    Ok(())
+}
+
+pub fn is_root() -> bool {
+    unsafe { libc::geteuid() == 0 }
+}
+
+/// `chown -R uid:uid` (symlinks themselves, never their targets).
+pub fn chown_tree(path: &Path, uid: u32) -> anyhow::Result<()> {
+    std::os::unix::fs::lchown(path, Some(uid), Some(uid))
+        .map_err(|e| anyhow::anyhow!("cannot chown {}: {e}", path.display()))?;
+    let meta = std::fs::symlink_metadata(path)?;
+    if meta.is_dir() {
+        for entry in std::fs::read_dir(path)? {
+            chown_tree(&entry?.path(), uid)?;
+        }
+    }
+    Ok(())
+}
+
+pub fn owner_uid(path: &Path) -> Option<u32> {
+    std::fs::metadata(path).ok().map(|m| m.uid())
+}
+
+/// Bring the stack up: images, networks, containers (recreating only changed ones), start in
+/// dependency order, wait for readiness.
+pub async fn up(
+    engine: &Engine,
+    stack: &Stack,
+    pull: PullPolicy,
+    timeout: Duration,
+    out: &Output,
+) -> anyhow::Result<()> {
+    let began = std::time::Instant::now();
+    let existing = engine.containers(&stack.project).await?;
+    let taken = taken_ports(stack, &own_ports(&existing));
+    if !taken.is_empty() {
+        let list: Vec<String> = taken
+            .iter()
+            .map(|(s, p, why)| format!("{}:{p} for {s} ({why})", stack.bind))
+            .collect();
+        let flags: Vec<String> = taken
+            .iter()
+            .map(|(s, p, _)| format!("--port {s}={}", p + 1000))
+            .collect();
+        return Err(
+            CliError::failure(format!("port already in use: {}", list.join(", ")))
+                .with_hint(format!(
+                    "stop what holds it, or choose another port, e.g. {}",
+                    flags.join(" ")
+                ))
+                .into(),
+        );
+    }
+    ensure_data_dirs(stack)?;
+    stack.choices.save(&stack.data_dir)?;
+    let images = engine.ensure_images(stack, pull, out).await?;
+    engine.ensure_networks(stack).await?;
+
+    let by_service: HashMap<&str, &ContainerSummary> = existing
+        .iter()
+        .filter_map(|c| docker::service_of(c).map(|s| (s, c)))
+        .collect();
+    // Containers of services no longer in the spec (e.g. agent-services turned off).
+    for c in &existing {
+        let svc = docker::service_of(c).unwrap_or("");
+        if stack.service(svc).is_none()
+            && let Some(id) = &c.id
+        {
+            out.info(format!("removing {svc} (no longer part of the stack)"));
+            engine.remove(id).await?;
+        }
+    }
+    let lookup = |k: &str| std::env::var(k).ok();
+    let mut ids: HashMap<String, String> = HashMap::new();
+    let mut actions: Vec<(String, Action)> = Vec::new();
+    for svc in stack.start_order() {
+        let image_id = images.get(&svc.image).cloned().unwrap_or_default();
+        let env = svc.resolved_env(&lookup);
+        let hash = svc.config_hash(&env, &image_id, &stack.bind);
+        let current = by_service.get(svc.name.as_str());
+        let (id, action) = match current {
+            Some(c) if docker::label_of(c, LABEL_CONFIG_HASH) == Some(hash.as_str()) => {
+                let id = c.id.clone().unwrap_or_default();
+                if c.state.as_deref() == Some("running") || c.state.as_deref() == Some("restarting")
+                {
+                    (id, Action::Unchanged)
+                } else {
+                    engine.start(&id, &svc.container_name).await?;
+                    (id, Action::Started)
+                }
+            }
+            Some(c) => {
+                engine.remove(c.id.as_deref().unwrap_or_default()).await?;
+                let id = engine.create(stack, svc, &env, &hash).await?;
+                engine.start(&id, &svc.container_name).await?;
+                (id, Action::Recreated)
+            }
+            None => {
+                let id = engine.create(stack, svc, &env, &hash).await?;
+                engine.start(&id, &svc.container_name).await?;
+                (id, Action::Created)
+            }
+        };
+        ids.insert(svc.name.clone(), id);
+        actions.push((svc.name.clone(), action));
+    }
+    if actions.iter().all(|(_, a)| *a == Action::Unchanged) {
+        out.info(format!(
+            "the stack is already running ({} services); checking readiness",
+            actions.len()
+        ));
+    } else {
+        for (name, action) in &actions {
+            if *action != Action::Unchanged {
+                out.info(format!("{name}: {}", format!("{action:?}").to_lowercase()));
+            }
+        }
+    }
+    let ready = ready::wait(engine, stack, &ids, timeout, out).await?;
+    out.info(format!(
+        "ready in {:.1}s (server {})",
+        began.elapsed().as_secs_f64(),
+        ready.server_version.as_deref().unwrap_or("unknown")
+    ));
+    print_urls(stack, ready.server_version.as_deref(), out);
+    Ok(())
+}
+
+fn print_urls(stack: &Stack, version: Option<&str>, out: &Output) {
+    let urls = [
+        ("web_server", stack.url_of("webserver")),
+        ("api_server", stack.url_of("apiserver")),
+        ("files_server", stack.url_of("fileserver")),
+    ];
+    if out.format == crate::cli::Format::Json {
+        let mut doc = serde_json::Map::new();
+        for (k, v) in &urls {
+            doc.insert(k.to_string(), json!(v));
+        }
+        doc.insert("server_version".into(), json!(version));
+        out.json(&serde_json::Value::Object(doc));
+    } else {
+        for (k, v) in urls {
+            if let Some(v) = v {
+                println!("{k:<13} {v}");
+            }
+        }
+    }
+}
+
+/// Stop and remove the project's containers and networks; the data stays.
+pub async fn down(engine: &Engine, stack: &Stack, out: &Output) -> anyhow::Result<(usize, usize)> {
+    let containers = engine.containers(&stack.project).await?;
+    // Dependents first, so nothing logs connection errors to an already stopped database.
+    let order: Vec<String> = stack
+        .start_order()
+        .iter()
+        .rev()
+        .map(|s| s.name.clone())
+        .collect();
+    let mut sorted: Vec<&ContainerSummary> = containers.iter().collect();
+    sorted.sort_by_key(|c| {
+        let svc = docker::service_of(c).unwrap_or("");
+        order.iter().position(|n| n == svc).unwrap_or(0)
+    });
+    let removals = sorted.iter().map(|c| async move {
+        let id = c.id.clone().unwrap_or_default();
+        engine.remove(&id).await
+    });
+    for result in futures_util::future::join_all(removals).await {
+        result?;
+    }
+    let networks = engine.networks(&stack.project).await?;
+    for net in &networks {
+        engine.remove_network(net).await?;
+    }
+    out.info(format!(
+        "removed {} containers and {} networks; data kept in {}",
+        containers.len(),
+        networks.len(),
+        stack.data_dir.display()
+    ));
+    Ok((containers.len(), networks.len()))
+}
+
+/// One row per service of the spec, from the engine and a readiness probe.
+pub async fn status(engine: &Engine, stack: &Stack, out: &Output) -> anyhow::Result<bool> {
+    let containers = engine.containers(&stack.project).await?;
+    let client = ready::http_client();
+    let mut listing = Listing::new([
+        "service",
+        "container",
+        "state",
+        "ready",
+        "restarts",
+        "oomkilled",
+        "image",
+        "ports",
+        "uptime",
+    ]);
+    let mut healthy = true;
+    let mut version: Option<String> = None;
+    let now = chrono::Utc::now();
+    for svc in &stack.services {
+        let summary = containers
+            .iter()
+            .find(|c| docker::service_of(c) == Some(svc.name.as_str()));
+        let obs = match summary.and_then(|c| c.id.as_deref()) {
+            Some(id) => engine
+                .inspect(id)
+                .await?
+                .map(|c| Observed::from_inspect(&c)),
+            None => None,
+        };
+        let (state, is_ready, reason) = match &obs {
+            None => (
+                "missing".to_string(),
+                false,
+                Some("no container".to_string()),
+            ),
+            Some(o) => match ready::probe(stack, svc, o, &client).await {
+                Ok(v) => {
+                    if v.is_some() {
+                        version = v;
+                    }
+                    (o.state.clone(), true, None)
+                }
+                Err(why) => (o.state.clone(), false, Some(why)),
+            },
+        };
+        healthy &= is_ready;
+        let ports: Vec<String> = svc
+            .ports
+            .iter()
+            .map(|p| format!("{}:{}->{}", stack.bind, p.host, p.container))
+            .collect();
+        let uptime = obs
+            .as_ref()
+            .filter(|o| o.running)
+            .and_then(|o| o.started_at)
+            .map(|t| (now - t).to_std().unwrap_or_default())
+            .map(|d| humantime::format_duration(Duration::from_secs(d.as_secs())).to_string());
+        let o = obs.clone().unwrap_or_default();
+        listing.push(
+            vec![
+                svc.name.clone(),
+                svc.container_name.clone(),
+                state.clone(),
+                if is_ready { "yes".into() } else { "no".into() },
+                o.restart_count.to_string(),
+                o.oom_killed.to_string(),
+                if o.image.is_empty() {
+                    svc.image.clone()
+                } else {
+                    o.image.clone()
+                },
+                ports.join(","),
+                uptime.clone().unwrap_or_else(|| "-".into()),
+            ],
+            json!({
+                "service": svc.name,
+                "container": svc.container_name,
+                "state": state,
+                "ready": is_ready,
+                "reason": reason,
+                "restarts": o.restart_count,
+                "oom_killed": o.oom_killed,
+                "exit_code": o.exit_code,
+                "image": if o.image.is_empty() { &svc.image } else { &o.image },
+                "ports": ports,
+                "uptime": uptime,
+                "started_at": o.started_at.map(|t| t.to_rfc3339()),
+            }),
+        );
+    }
+    match out.format {
+        crate::cli::Format::Json => out.json(&json!({
+            "project": stack.project,
+            "data_dir": stack.data_dir,
+            "server_version": version,
+            "healthy": healthy,
+            "services": listing.json,
+        })),
+        crate::cli::Format::Csv => out.listing(&listing),
+        crate::cli::Format::Table => {
+            out.listing(&listing);
+            println!(
+                "\nserver version: {}   stack: {}",
+                version
+                    .as_deref()
+                    .unwrap_or("unknown (apiserver not answering)"),
+                if healthy { "healthy" } else { "degraded" }
+            );
+        }
+    }
+    Ok(healthy)
+}
+
+/// `logs [SERVICE…] [-f] [--tail N] [--since D]`: lines prefixed by their service.
+pub async fn logs(
+    engine: &Engine,
+    stack: &Stack,
+    services: &[String],
+    follow: bool,
+    tail: Option<u64>,
+    since: Option<&str>,
+) -> anyhow::Result<()> {
+    for s in services {
+        if !SERVICE_NAMES.contains(&s.as_str()) {
+            return Err(CliError::usage(format!("unknown service '{s}'"))
+                .with_hint(format!("services are: {}", SERVICE_NAMES.join(", ")))
+                .into());
+        }
+    }
+    let since = match since {
+        None => 0,
+        Some(d) => {
+            let d = humantime::parse_duration(d).map_err(|e| {
+                CliError::usage(format!("--since '{d}': {e}"))
+                    .with_hint("e.g. --since 10m or --since 2h")
+            })?;
+            chrono::Utc::now().timestamp() - d.as_secs() as i64
+        }
+    };
+    let containers = engine.containers(&stack.project).await?;
+    let wanted: Vec<&ContainerSummary> = containers
+        .iter()
+        .filter(|c| {
+            let svc = docker::service_of(c).unwrap_or("");
+            services.is_empty() || services.iter().any(|s| s == svc)
+        })
+        .collect();
+    if wanted.is_empty() {
+        return Err(
+            CliError::not_found("no container of the stack to show logs of")
+                .with_hint("is it up? try 'clearml server status'")
+                .into(),
+        );
+    }
+    let width = wanted
+        .iter()
+        .map(|c| docker::service_of(c).unwrap_or("").len())
+        .max()
+        .unwrap_or(0);
+    let streams = wanted.iter().map(|c| {
+        let name = format!("{:<width$}", docker::service_of(c).unwrap_or(""));
+        let id = c.id.clone().unwrap_or_default();
+        engine
+            .log_stream(&id, follow, tail, since)
+            .map(move |item| (name.clone(), item))
+            .boxed()
+    });
+    let mut merged = futures_util::stream::select_all(streams);
+    // Chunks may split lines; keep the unfinished tail per service.
+    let mut partial: HashMap<String, String> = HashMap::new();
+    use std::io::Write;
+    let stdout = std::io::stdout();
+    while let Some((name, item)) = merged.next().await {
+        let chunk = match item {
+            Ok(chunk) => chunk,
+            Err(e) => return Err(anyhow::anyhow!("reading logs: {}", docker::short_error(&e))),
+        };
+        let buf = partial.entry(name.clone()).or_default();
+        buf.push_str(&String::from_utf8_lossy(&chunk.into_bytes()));
+        let mut lock = stdout.lock();
+        while let Some(pos) = buf.find('\n') {
+            let line: String = buf.drain(..=pos).collect();
+            let _ = writeln!(lock, "{name} | {}", line.trim_end_matches(['\n', '\r']));
+        }
+        let _ = lock.flush();
+    }
+    for (name, rest) in partial {
+        if !rest.is_empty() {
+            println!("{name} | {rest}");
+        }
+    }
+    Ok(())
+}
+
+/// Stop the project's running containers (dependents first); returns service -> id of
+/// those that were running, so they can be started again.
+pub async fn stop_running(
+    engine: &Engine,
+    stack: &Stack,
+) -> anyhow::Result<HashMap<String, String>> {
+    let containers = engine.containers(&stack.project).await?;
+    let mut running = HashMap::new();
+    for svc in stack.start_order().iter().rev() {
+        let Some(c) = containers
+            .iter()
+            .find(|c| docker::service_of(c) == Some(svc.name.as_str()))
+        else {
+            continue;
+        };
+        if matches!(c.state.as_deref(), Some("running") | Some("restarting")) {
+            let id = c.id.clone().unwrap_or_default();
+            engine.stop(&id).await?;
+            running.insert(svc.name.clone(), id);
+        }
+    }
+    Ok(running)
+}
+
+/// Start again what `stop_running` stopped, in dependency order, and wait for readiness.
+pub async fn start_again(
+    engine: &Engine,
+    stack: &Stack,
+    ids: &HashMap<String, String>,
+    out: &Output,
+) -> anyhow::Result<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    for svc in stack.start_order() {
+        if let Some(id) = ids.get(&svc.name) {
+            engine.start(id, &svc.container_name).await?;
+        }
+    }
+    // Only the services that were running are waited for.
+    let mut partial = stack.clone();
+    partial.services.retain(|s| ids.contains_key(&s.name));
+    let ready = ready::wait(engine, &partial, ids, Duration::from_secs(300), out).await?;
+    out.info(format!(
+        "the stack is running again (ready in {:.1}s)",
+        ready.elapsed.as_secs_f64()
+    ));
+    Ok(())
+}
+
+/// The server version: from server.info when the apiserver answers, else the configured tag.
+pub async fn server_version(stack: &Stack) -> String {
+    if let Some(url) = stack.url_of("apiserver")
+        && let Ok(v) = ready::probe_api(&ready::http_client(), &url).await
+        && v != "unknown"
+    {
+        return v;
+    }
+    stack.version.clone()
+}

@@ -1,0 +1,424 @@
+//! `clearml config show|path|dump` against the real Python SDK: the same files and
+//! environment must resolve to the same values, and our HOCON reader must read files as the
+//! SDK's pyhocon does (corpus of real files plus our own tricky ones).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::{Value, json};
+
+use crate::common::{clearml, python};
+
+/// A Python process with a clean environment (the script sets what each case needs).
+fn run_python(script: &str, args: &[&Path]) -> String {
+    let mut cmd = Command::new(python());
+    for (k, _) in std::env::vars() {
+        if k.starts_with("CLEARML_") || k.starts_with("TRAINS_") {
+            cmd.env_remove(&k);
+        }
+    }
+    let scratch = tempfile::tempdir().unwrap();
+    cmd.arg("-c")
+        .arg(script)
+        .args(args)
+        .env("HOME", scratch.path())
+        .env("CLEARML_LOG_LEVEL", "WARNING");
+    let out = cmd.output().expect("run python");
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        out.status.success(),
+        "python failed:\nstdout:\n{stdout}\nstderr:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+/// One resolution case: files in a fresh HOME and environment variables.
+struct Case {
+    name: &'static str,
+    home: tempfile::TempDir,
+    env: Vec<(String, String)>,
+}
+
+impl Case {
+    fn new(name: &'static str) -> Self {
+        Case {
+            name,
+            home: tempfile::tempdir().unwrap(),
+            env: Vec::new(),
+        }
+    }
+    fn file(self, name: &str, text: &str) -> Self {
+        std::fs::write(self.home.path().join(name), text).unwrap();
+        self
+    }
+    fn env(mut self, k: &str, v: &str) -> Self {
+        let v = v.replace("$HOME", &self.home.path().display().to_string());
+        self.env.push((k.to_string(), v));
+        self
+    }
+    fn ours(&self) -> Value {
+        let mut cmd = clearml(self.home.path());
+        cmd.args(["config", "show", "--json"]);
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}: config show failed: {}",
+            self.name,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let rows: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+        let get = |s: &str| {
+            rows.iter()
+                .find(|r| r["setting"] == s)
+                .map(|r| r["value"].clone())
+                .unwrap_or(Value::Null)
+        };
+        let verify = match get("verify_tls").as_str().unwrap() {
+            "on" => json!(true),
+            "off" => json!(false),
+            other => json!(other.strip_prefix("CA bundle ").unwrap()),
+        };
+        json!({
+            "api": get("api_host"), "web": get("web_host"), "files": get("files_host"),
+            "access_key": get("access_key"), "secret_key": get("secret_key"), "verify": verify,
+        })
+    }
+}
+
+/// Evaluates every case in one SDK process: fresh Config per case, the case's HOME files
+/// and environment, then the SDK's own functions for each value.
+const SDK_RESOLVE: &str = r#"
+import json, os, sys
+from pathlib2 import Path
+import clearml.backend_config.defs as defs
+import clearml.config as sdk_config
+from clearml.backend_api.config import load
+from clearml.backend_api import Session
+from clearml.backend_api.session.defs import ENV_ACCESS_KEY, ENV_SECRET_KEY
+from clearml.backend_api.utils import get_http_session_with_retry
+
+def mask(s):
+    return None if not s else s[:4] + "***"
+
+results = []
+for case in json.load(open(sys.argv[1])):
+    for k in list(os.environ):
+        if k.startswith(("CLEARML_", "TRAINS_")):
+            del os.environ[k]
+    os.environ.update(case["env"])
+    home = case["home"]
+    defs.LOCAL_CONFIG_FILES[:] = [home + "/trains.conf", home + "/clearml.conf"]
+    cfg = load(Path(sdk_config.__file__).parent)
+    r = {"api": Session.get_api_server_host(cfg)}
+    for key, fn in (("web", Session.get_app_server_host), ("files", Session.get_files_server_host)):
+        try:
+            r[key] = fn(cfg)
+        except ValueError:
+            r[key] = None
+    # As Session.__init__ reads them.
+    r["access_key"] = ENV_ACCESS_KEY.get(default=(cfg.get("api.credentials.access_key", None) or None))
+    r["secret_key"] = mask(ENV_SECRET_KEY.get(default=(cfg.get("api.credentials.secret_key", None) or None)))
+    r["verify"] = get_http_session_with_retry(config=cfg).verify
+    results.append(r)
+print(json.dumps(results))
+"#;
+
+#[test]
+fn env_and_file_combinations_resolve_as_in_the_sdk() {
+    let url_conf = "api {\n  # hand written\n  api_server: http://localhost:8008 // the API\n  credentials {\"access_key\": \"FILEKEY\", \"secret_key\": \"FILESECRET\"}\n}\n";
+    let cases = vec![
+        Case::new("nothing configured"),
+        Case::new("unquoted URL, derived web/files").file("clearml.conf", url_conf),
+        Case::new("trains.conf under clearml.conf")
+            .file(
+                "trains.conf",
+                "api { api_server: http://old:8008, web_server: http://old-web:8080\n credentials { access_key: OLDKEY, secret_key: OLDSECRET } }\n",
+            )
+            .file("clearml.conf", "api.api_server = \"http://new:8008/\"\n"),
+        Case::new("legacy host key").file("clearml.conf", "api { host: \"https://api.example.com\" }\n"),
+        Case::new("env beats file")
+            .file("clearml.conf", url_conf)
+            .env("CLEARML_API_HOST", "http://env-api:8008")
+            .env("TRAINS_WEB_HOST", "http://trains-web:9090/")
+            .env("CLEARML_API_ACCESS_KEY", "ENVKEY")
+            .env("CLEARML_API_SECRET_KEY", "   "),
+        Case::new("CLEARML wins over TRAINS")
+            .env("TRAINS_API_HOST", "http://trains:8008")
+            .env("CLEARML_API_HOST", "http://clearml:8008")
+            .env("TRAINS_API_SECRET_KEY", "TRAINSSECRET"),
+        Case::new("CLEARML_CONFIG_FILE reads only that file")
+            .file("clearml.conf", url_conf)
+            .file("other.conf", "api { api_server: \"http://other:8008\", files_server: http://files.other:1234 }\n")
+            .env("CLEARML_CONFIG_FILE", "$HOME/other.conf"),
+        Case::new("TRAINS_CONFIG_FILE")
+            .file("legacy.conf", "api { web_server: https://app.legacy.io }\n")
+            .env("TRAINS_CONFIG_FILE", "$HOME/legacy.conf"),
+        Case::new("custom port: web cannot be derived").file("clearml.conf", "api { api_server: http://h:30008 }\n"),
+        Case::new("web given, files derived from it").file(
+            "clearml.conf",
+            "api { api_server: http://h:30008, web_server: http://h:30080 }\n",
+        ),
+        Case::new("app./api. names").file("clearml.conf", "api { api_server: https://api.example.com/ }\n"),
+        Case::new("substitutions and includes")
+            .file("creds.conf", "credentials { access_key: INCKEY, secret_key: ${SECRET_FROM_ENV} }\n")
+            .file(
+                "clearml.conf",
+                "base = \"http://sub\"\napi {\n  api_server: ${base}\":8008\"\n  web_server: ${?NOT_SET_ANYWHERE}\n  include \"creds.conf\"\n}\n",
+            )
+            .env("SECRET_FROM_ENV", "SUBSTSECRET"),
+        Case::new("verify off in the file").file("clearml.conf", "api { verify_certificate: False }\n"),
+        Case::new("verify string in the file").file("clearml.conf", "api { verify_certificate: \"no\" }\n"),
+        Case::new("verify env wins, as a CA path")
+            .file("clearml.conf", "api { verify_certificate: false }\n")
+            .env("CLEARML_API_HOST_VERIFY_CERT", "/etc/ssl/my-ca.pem"),
+        Case::new("verify env false").env("TRAINS_API_HOST_VERIFY_CERT", "0"),
+    ];
+
+    let spec: Vec<Value> = cases
+        .iter()
+        .map(|c| {
+            json!({
+                "home": c.home.path(),
+                "env": c.env.iter().map(|(k, v)| (k.clone(), json!(v))).collect::<serde_json::Map<String, Value>>(),
+            })
+        })
+        .collect();
+    let spec_dir = tempfile::tempdir().unwrap();
+    let spec_file = spec_dir.path().join("cases.json");
+    std::fs::write(&spec_file, serde_json::to_string(&spec).unwrap()).unwrap();
+    let sdk: Vec<Value> = serde_json::from_str(&run_python(SDK_RESOLVE, &[&spec_file])).unwrap();
+    assert_eq!(sdk.len(), cases.len());
+
+    let mut mismatches = Vec::new();
+    for (case, theirs) in cases.iter().zip(&sdk) {
+        let ours = case.ours();
+        if &ours != theirs {
+            mismatches.push(format!("{}:\n  ours: {ours}\n  sdk:  {theirs}", case.name));
+        }
+    }
+    assert!(
+        mismatches.is_empty(),
+        "differences from the SDK:\n{}",
+        mismatches.join("\n")
+    );
+}
+
+#[test]
+fn show_names_the_source_of_each_value() {
+    let case = Case::new("sources").file(
+        "clearml.conf",
+        "# c\napi {\n  api_server: http://localhost:8008\n  credentials {\"access_key\": \"FILEKEY\", \"secret_key\": \"FILESECRET\"}\n}\n",
+    );
+    let out = clearml(case.home.path())
+        .args(["config", "show"])
+        .env("CLEARML_WEB_HOST", "http://web:8080")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let conf = case.home.path().join("clearml.conf");
+    let line = |name: &str| {
+        text.lines()
+            .find(|l| l.starts_with(name))
+            .unwrap_or_else(|| panic!("{name} in\n{text}"))
+    };
+    assert!(
+        line("api_host").ends_with(&format!("{}:3", conf.display())),
+        "{text}"
+    );
+    assert!(line("web_host").ends_with("env CLEARML_WEB_HOST"), "{text}");
+    assert!(line("files_host").contains("derived"), "{text}");
+    assert!(line("secret_key").contains("FILE***"), "{text}");
+    assert!(
+        !text.contains("FILESECRET"),
+        "the secret is masked:\n{text}"
+    );
+    assert!(line("verify_tls").ends_with("default"), "{text}");
+
+    let out = clearml(case.home.path())
+        .args([
+            "--api-host",
+            "http://flag:8008",
+            "--insecure",
+            "config",
+            "show",
+            "--csv",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("setting,value,source\n"), "{text}");
+    assert!(
+        text.contains("api_host,http://flag:8008,flag --api-host\n"),
+        "{text}"
+    );
+    assert!(text.contains("verify_tls,off,flag --insecure\n"), "{text}");
+}
+
+#[test]
+fn config_path_follows_the_sdk_and_survives_a_broken_file() {
+    let home = tempfile::tempdir().unwrap();
+    let path = |cmd: &mut Command| {
+        let out = cmd.args(["config", "path"]).output().unwrap();
+        assert!(out.status.success());
+        PathBuf::from(String::from_utf8(out.stdout).unwrap().trim_end())
+    };
+    assert_eq!(
+        path(&mut clearml(home.path())),
+        home.path().join("clearml.conf")
+    );
+    std::fs::write(home.path().join("trains.conf"), "api { x: a*b }\n").unwrap();
+    assert_eq!(
+        path(&mut clearml(home.path())),
+        home.path().join("trains.conf")
+    );
+    assert_eq!(
+        path(clearml(home.path()).env("CLEARML_CONFIG_FILE", "~/elsewhere.conf")),
+        home.path().join("elsewhere.conf")
+    );
+    assert_eq!(
+        path(clearml(home.path()).arg("--config").arg("/tmp/x.conf")),
+        PathBuf::from("/tmp/x.conf")
+    );
+
+    // A broken file: `show` fails with file:line:col, exit 1.
+    let out = clearml(home.path())
+        .args(["config", "show"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    let want = format!("{}:1:11: ", home.path().join("trains.conf").display());
+    assert!(err.contains(&want), "{err}");
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
+}
+
+/// Parses each file with the SDK's own pyhocon and prints the trees as JSON (secret-looking
+/// values masked the way `config dump` masks them).
+const SDK_PARSE: &str = r#"
+import json, sys
+from clearml.utilities.pyhocon import ConfigFactory
+from clearml.utilities.pyhocon.config_tree import NoneValue
+
+def secret(k):
+    k = k.lower()
+    return "secret" in k or "password" in k or "token" in k or k == "account_key"
+
+def clean(v, key=""):
+    if isinstance(v, dict):
+        return {k: clean(x, k) for k, x in v.items()}
+    if isinstance(v, list):
+        return [clean(x) for x in v]
+    if isinstance(v, NoneValue):
+        return None
+    if isinstance(v, str) and v and secret(key):
+        return v[:4] + "***"
+    if isinstance(v, (str, int, float, bool)) or v is None:
+        return v
+    return str(v)
+
+print(json.dumps([clean(ConfigFactory.parse_file(f)) for f in sys.argv[1:]]))
+"#;
+
+const TRICKY: &[(&str, &str)] = &[
+    (
+        "urls-and-comments.conf",
+        "# clearml-init style\napi {\n    api_server: http://localhost:8008\n    web_server: http://localhost:8080 // web\n    files_server = https://files.example.com:443/base/path # files\n    weird: x//y\n    quoted: \"http://h//x\"\n    credentials {\"access_key\": \"AK\", \"secret_key\": \"S#cr*t!\"}\n}\n",
+    ),
+    (
+        "types-and-lists.conf",
+        "sdk {\n  n: 8008\n  f: 1.5\n  e: -2e3\n  b: True\n  nul: null\n  dur: 10s\n  words: hello   big world\n  cat: \"a\" \"b\"  c\n  list: [\"a\", \"b\", ]\n  nested: [\n    { x: 1 },\n    { y: [1, 2,\n          3] }\n  ]\n  empty_in_list: [\"\", \"z\"]\n  multi: \"\"\"line one\n  line \"two\" \"\"\"\n}\n",
+    ),
+    (
+        "dotted-and-merge.conf",
+        "agent.docker_force_pull: false\nagent {\n  package_manager { type: pip, pip_version: [\"<20.2 ; python_version < '3.10'\", \"<22.3 ; python_version >= '3.10'\"] }\n}\nagent.package_manager.extra_index_url: [ ]\nsdk.aws.s3 { key: \"\", secret: \"\", region: \"\" }\nsdk { aws.s3.credentials: [ { bucket: \"b\", key: \"k\", secret: \"secretvalue\" } ] }\n\"quoted key\": 1\n",
+    ),
+    (
+        "substitutions.conf",
+        "base: \"http://sub\"\napi {\n  api_server: ${base}\":8008\"\n  web_server: ${api.api_server}/web\n  maybe: ${?NO_SUCH_VARIABLE_HERE}\n  home: ${HOME}\n}\nlist: [1]\nlist: ${list} [2]\nobj { a: 1 }\nobj2: ${obj} { b: 2 }\n",
+    ),
+    (
+        "braced-root.conf",
+        "{\n  \"api\": {\"api_server\": \"http://j:8008\", \"n\": [1, 2.5, true, null]},\n}\n",
+    ),
+    (
+        "include-main.conf",
+        "include \"include-part.conf\"\napi { web_server: http://main:8080 }\nsdk { include file(\"include-part.conf\") }\n",
+    ),
+    (
+        "include-part.conf",
+        "api { api_server: http://part:8008, web_server: http://part:8080 }\n",
+    ),
+];
+
+fn corpus_dir() -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/reference/conf-corpus");
+    let p = if p.is_dir() {
+        p
+    } else {
+        PathBuf::from("/work/shared/reference/conf-corpus")
+    };
+    p.is_dir().then_some(p)
+}
+
+#[test]
+fn reader_matches_the_sdk_parser_on_real_and_tricky_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut files: Vec<PathBuf> = Vec::new();
+    for (name, text) in TRICKY {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        files.push(p);
+    }
+    match corpus_dir() {
+        Some(corpus) => {
+            let mut real: Vec<PathBuf> = std::fs::read_dir(&corpus)
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .filter(|p| p.extension().is_some_and(|e| e == "conf"))
+                .collect();
+            real.sort();
+            assert!(!real.is_empty(), "no .conf files in {}", corpus.display());
+            files.extend(real);
+        }
+        None => eprintln!(
+            "note: ../shared/reference/conf-corpus is not here; comparing our own files only"
+        ),
+    }
+    let refs: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+    let sdk: Vec<Value> = serde_json::from_str(&run_python(SDK_PARSE, &refs)).unwrap();
+
+    for (file, theirs) in files.iter().zip(&sdk) {
+        let home = tempfile::tempdir().unwrap();
+        let out = clearml(home.path())
+            .args(["config", "dump"])
+            .env("CLEARML_CONFIG_FILE", file)
+            .env("HOME", home.path())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}: {}",
+            file.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let ours: Value = serde_json::from_slice(&out.stdout).unwrap();
+        // ${HOME} resolves from each process's own environment.
+        let (mut ours, mut theirs) = (ours, theirs.clone());
+        for v in [&mut ours, &mut theirs] {
+            if let Some(h) = v.pointer_mut("/api/home") {
+                *h = json!("<home>");
+            }
+        }
+        assert_eq!(
+            ours,
+            theirs,
+            "{} reads differently from the SDK",
+            file.display()
+        );
+    }
+}
