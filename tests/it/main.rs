@@ -5,6 +5,6 @@ mod cli_basics;
 mod common;
 mod config;
 mod generated;
-mod serve;
 mod sdk_flows;
+mod serve;
 mod task_model;

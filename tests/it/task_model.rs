@@ -823,7 +823,7 @@ fn model_list_snapshots_table_json_csv() {
     let home = home.path();
     let api = Api::new(serve);
     let project = "it-model-snapshot";
-    let pid = api.project(&project);
+    let pid = api.project(project);
     api.call(
         "models.create",
         json!({"uri": "http://f/x/a.pt", "name": "m-a", "project": pid, "framework": "PyTorch", "ready": true, "tags": ["prod"]}),
