@@ -303,6 +303,12 @@ impl Client {
     ) -> anyhow::Result<Vec<Value>> {
         let mut items = Vec::new();
         let mut page = 0usize;
+        // `page` counts in units of page_size, so it stays fixed across pages: the limit
+        // itself when one page holds it, else the server's cap.
+        let page_size = match limit {
+            Some(l) if l <= MAX_PAGE_SIZE => l.max(1),
+            _ => MAX_PAGE_SIZE,
+        };
         loop {
             let want = match limit {
                 Some(l) => (l - items.len()).min(MAX_PAGE_SIZE),
@@ -313,9 +319,8 @@ impl Client {
             }
             let mut req = body.clone();
             if let Value::Object(m) = &mut req {
-                // page counts in units of page_size, so keep page_size fixed across pages.
                 m.insert("page".into(), json!(page));
-                m.insert("page_size".into(), json!(MAX_PAGE_SIZE));
+                m.insert("page_size".into(), json!(page_size));
             }
             let mut data = self.call(endpoint, &req).await?;
             let batch = match data.get_mut(key).map(Value::take) {
@@ -327,7 +332,7 @@ impl Client {
                     }));
                 }
             };
-            let short = batch.len() < MAX_PAGE_SIZE;
+            let short = batch.len() < page_size;
             items.extend(batch.into_iter().take(want));
             if short {
                 break;
@@ -623,7 +628,11 @@ mod tests {
         assert_eq!(data["tasks"], json!([]));
         assert_eq!(
             *seen.lock().unwrap(),
-            ["/auth.login", "/v2.23/tasks.get_all", "/v2.23/tasks.get_all"]
+            [
+                "/auth.login",
+                "/v2.23/tasks.get_all",
+                "/v2.23/tasks.get_all"
+            ]
         );
     }
 
@@ -651,7 +660,10 @@ mod tests {
         let soon = chrono::Utc::now().timestamp() + 60;
         let far = chrono::Utc::now().timestamp() + 86400;
         let (url, seen) = mock(vec![
-            (200, text(200, 0, &format!(r#"{{"token":"{}"}}"#, jwt(soon)))),
+            (
+                200,
+                text(200, 0, &format!(r#"{{"token":"{}"}}"#, jwt(soon))),
+            ),
             (200, text(200, 0, &format!(r#"{{"token":"{}"}}"#, jwt(far)))),
             (200, text(200, 0, "{}")),
         ])
