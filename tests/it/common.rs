@@ -67,6 +67,8 @@ impl Serve {
             "0",
             "--files-port",
             "0",
+            "--web-port",
+            "0",
             "--data-dir",
         ])
         .arg(data_dir)
