@@ -134,7 +134,14 @@ fn reqwest_reason(e: &reqwest::Error) -> String {
             last = s.to_string();
             src = s.source();
         }
-        last
+        if last.contains("reset by peer")
+            || last.contains("connection closed before message completed")
+        {
+            // Docker's port forwarder accepts, then drops: nothing listens inside yet.
+            "connection reset (nothing listening in the container)".into()
+        } else {
+            last
+        }
     }
 }
 

@@ -37,12 +37,14 @@ const SERVICES: &[&str] = &[
 
 /// The entrypoint of the stand-in image: one script plays every service, chosen by the
 /// compose command (`apiserver`, `webserver`, `fileserver`) or sleeping for the others.
-/// STANDIN_FAIL makes a service die at start with a message, like a broken database.
+/// STANDIN_FAIL makes a service die at start with a message, like a broken database;
+/// STANDIN_HANG makes it run without ever answering.
 const STANDIN: &str = r#"#!/bin/sh
 pid=
 trap 'if [ -n "$pid" ]; then kill -TERM $pid; wait $pid; fi; exit 0' TERM INT
 run() { "$@" & pid=$!; wait $pid; }
 if [ -n "$STANDIN_FAIL" ]; then echo "standin: $STANDIN_FAIL" >&2; exit 3; fi
+if [ -n "$STANDIN_HANG" ]; then echo "standin: never answering"; run sleep 2147483647; exit 0; fi
 case "$1" in
   apiserver)
     if [ -x /opt/clearml-cli/clearml ]; then
@@ -285,7 +287,10 @@ impl StackTest {
                 common::SECRET_KEY
             ));
         }
-        a.extend(["--skip-doctor", "--timeout", "60s"].map(String::from));
+        a.push("--skip-doctor".into());
+        if !extra.contains(&"--timeout") {
+            a.extend(["--timeout", "60s"].map(String::from));
+        }
         a.extend(extra.iter().map(|s| s.to_string()));
         self.run(&["server", "up"], &a)
     }
@@ -626,6 +631,27 @@ fn stack_service_exiting_at_start_is_reported_with_its_logs() {
         err.contains("clearml server logs mongo"),
         "a next step: {err}"
     );
+    // A service that runs but never answers: reported when --timeout runs out.
+    let hang = t.up(&[
+        "--env",
+        "mongo:STANDIN_FAIL=",
+        "--env",
+        "apiserver:STANDIN_HANG=1",
+        "--timeout",
+        "3s",
+    ]);
+    assert_eq!(hang.status.code(), Some(1));
+    let err = stderr(&hang);
+    assert!(
+        err.contains("service apiserver not ready after 3s (debug.ping: connection re"),
+        "{err}"
+    );
+    assert!(err.contains("state running"), "{err}");
+    assert!(
+        err.contains("apiserver: standin: never answering"),
+        "its log: {err}"
+    );
+    assert!(err.contains("a longer --timeout"), "{err}");
     let down = t.with_data(&["server", "down"]);
     assert_eq!(down.status.code(), Some(0));
     assert!(t.containers().is_empty());
