@@ -987,3 +987,44 @@ fn stack_purge_on_a_terminal_needs_the_typed_word() {
     p.expect(format!("deleted {}", data.display())).unwrap();
     assert!(!data.exists());
 }
+
+#[test]
+fn stack_pull_from_an_unreachable_registry_names_the_image_and_the_way_out() {
+    let home = tempfile::tempdir().unwrap();
+    let project = format!("clit-pull-{}", std::process::id());
+    let mut args: Vec<String> = vec![
+        "server".into(),
+        "up".into(),
+        "--skip-doctor".into(),
+        // A mirror nobody listens on: the engine's pull fails at once.
+        "--registry".into(),
+        "127.0.0.1:1/mirror".into(),
+        "--data-dir".into(),
+        home.path().join("d").display().to_string(),
+    ];
+    for s in ["apiserver", "webserver", "fileserver"] {
+        args.extend(["--port".into(), format!("{s}={}", free_port())]);
+    }
+    let out = clearml(home.path())
+        .args(&args)
+        .env("CLEARML_STACK_PROJECT", &project)
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("pulling 127.0.0.1:1/mirror/clearml/server:2.3.0"),
+        "plain progress lines: {err}"
+    );
+    assert!(err.contains("cannot pull 127.0.0.1:1/mirror/"), "{err}");
+    assert!(
+        err.contains("--registry") && err.contains("--pull never"),
+        "the way out: {err}"
+    );
+    let t = StackTestNames { project };
+    assert_eq!(
+        t.containers_left() + t.networks_left(),
+        0,
+        "nothing created"
+    );
+}
