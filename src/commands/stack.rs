@@ -42,8 +42,13 @@ pub async fn run(ctx: &Ctx, cmd: ServerCommand) -> anyhow::Result<()> {
         ServerCommand::Status(args) => {
             let engine = docker::connect().await?;
             let stack = lifecycle::resolve(&args, Some(&engine)).await?;
-            if lifecycle::status(&engine, &stack, &ctx.out).await? {
+            let (healthy, present) = lifecycle::status(&engine, &stack, &ctx.out).await?;
+            if healthy {
                 Ok(())
+            } else if present == 0 {
+                Err(CliError::failure("the stack is not running")
+                    .with_hint("start it with 'clearml server up'")
+                    .into())
             } else {
                 Err(CliError::failure("the stack is degraded")
                     .with_hint("see 'clearml server logs SERVICE' for the services not ready, or run 'clearml server up'")

@@ -349,7 +349,8 @@ pub async fn down(engine: &Engine, stack: &Stack, out: &Output) -> anyhow::Resul
 }
 
 /// One row per service of the spec, from the engine and a readiness probe.
-pub async fn status(engine: &Engine, stack: &Stack, out: &Output) -> anyhow::Result<bool> {
+/// Returns (healthy, number of the stack's containers that exist).
+pub async fn status(engine: &Engine, stack: &Stack, out: &Output) -> anyhow::Result<(bool, usize)> {
     let containers = engine.containers(&stack.project).await?;
     let client = ready::http_client();
     let mut listing = Listing::new([
@@ -458,7 +459,7 @@ pub async fn status(engine: &Engine, stack: &Stack, out: &Output) -> anyhow::Res
             );
         }
     }
-    Ok(healthy)
+    Ok((healthy, containers.len()))
 }
 
 /// `logs [SERVICE…] [-f] [--tail N] [--since D]`: lines prefixed by their service.
