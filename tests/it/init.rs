@@ -799,3 +799,24 @@ fn ctrl_c_at_the_hidden_prompt_exits_130_restores_echo_and_writes_nothing() {
     );
     assert!(!home.path().join("clearml.conf").exists());
 }
+
+#[test]
+fn secret_key_stdin_at_a_terminal_is_not_echoed() {
+    let home = tempfile::tempdir().unwrap();
+    let args = [
+        "--api-host",
+        "http://localhost:8008",
+        "--access-key",
+        KEY,
+        "--secret-key-stdin",
+        "--no-verify",
+    ];
+    let mut pty = Pty::spawn_with_echo(home.path(), &args);
+    pty.type_secret(SECRET);
+    pty.expect("New configuration stored in");
+    let (code, seen) = pty.finish();
+    assert_eq!(code, 0, "{seen}");
+    assert!(!seen.contains(SECRET), "the secret was echoed:\n{seen}");
+    let text = std::fs::read_to_string(home.path().join("clearml.conf")).unwrap();
+    assert!(text.contains(SECRET), "{text}");
+}
