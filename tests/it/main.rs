@@ -8,4 +8,5 @@ mod generated;
 mod init;
 mod sdk_flows;
 mod serve;
+mod stack;
 mod task_model;
