@@ -190,7 +190,14 @@ async fn non_interactive(
         .ok_or_else(|| {
             usage("missing the access key: pass --access-key KEY (or --credentials FILE)")
         })?;
-    let secret_key = if args.secret_key_stdin {
+    let secret_key = if args.secret_key_stdin && std::io::stdin().is_terminal() {
+        // Typed at a terminal: do not echo it.
+        eprint!("Secret key (hidden): ");
+        let line = console::Term::stderr()
+            .read_secure_line()
+            .context("cannot read the secret key from the terminal")?;
+        Some(line.trim().to_string())
+    } else if args.secret_key_stdin {
         let mut line = String::new();
         std::io::stdin()
             .lock()

@@ -799,3 +799,72 @@ fn ctrl_c_at_the_hidden_prompt_exits_130_restores_echo_and_writes_nothing() {
     );
     assert!(!home.path().join("clearml.conf").exists());
 }
+
+#[test]
+fn secret_key_stdin_at_a_terminal_is_not_echoed() {
+    let home = tempfile::tempdir().unwrap();
+    let args = [
+        "--api-host",
+        "http://localhost:8008",
+        "--access-key",
+        KEY,
+        "--secret-key-stdin",
+        "--no-verify",
+    ];
+    let mut pty = Pty::spawn_with_echo(home.path(), &args);
+    pty.type_secret(SECRET);
+    pty.expect("New configuration stored in");
+    let (code, seen) = pty.finish();
+    assert_eq!(code, 0, "{seen}");
+    assert!(!seen.contains(SECRET), "the secret was echoed:\n{seen}");
+    let text = std::fs::read_to_string(home.path().join("clearml.conf")).unwrap();
+    assert!(text.contains(SECRET), "{text}");
+}
+
+#[test]
+fn target_follows_clearml_config_file_and_file_flag() {
+    let home = tempfile::tempdir().unwrap();
+    let chosen = home.path().join("sub").join("my.conf");
+    let env = [("CLEARML_CONFIG_FILE", chosen.to_str().unwrap())];
+    let args = [
+        "--api-host",
+        "http://localhost:8008",
+        "--access-key",
+        KEY,
+        "--secret-key-stdin",
+        "--no-verify",
+    ];
+    let out = init(home.path(), &args, &format!("{SECRET}\n"), &env);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        chosen.is_file(),
+        "written where CLEARML_CONFIG_FILE points (directory created)"
+    );
+    assert!(!home.path().join("clearml.conf").exists());
+    let path = clearml(home.path())
+        .args(["config", "path"])
+        .env(env[0].0, env[0].1)
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8(path.stdout).unwrap().trim_end(),
+        chosen.to_str().unwrap()
+    );
+
+    let other = home.path().join("other.conf");
+    let mut with_file = args.to_vec();
+    with_file.extend(["--file", other.to_str().unwrap()]);
+    let out = init(home.path(), &with_file, &format!("{SECRET}\n"), &env);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(other.is_file());
+
+    // `config dump` shows the file as read, the secret masked.
+    let dump = clearml(home.path())
+        .args(["config", "dump"])
+        .env(env[0].0, env[0].1)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(dump.stdout).unwrap();
+    assert!(text.contains("\"secret_key\": \"init***\""), "{text}");
+    assert!(!text.contains(SECRET), "{text}");
+}
