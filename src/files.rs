@@ -410,4 +410,82 @@ mod tests {
             PathBuf::from("/a/b.bin.part")
         );
     }
+
+    /// Serves `body` once, honouring a `Range: bytes=N-` header; returns the URL and the
+    /// Range header it saw.
+    async fn range_server(body: Vec<u8>) -> (String, tokio::task::JoinHandle<String>) {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/p/m.bin", listener.local_addr().unwrap());
+        let handle = tokio::spawn(async move {
+            let (mut s, _) = listener.accept().await.unwrap();
+            let mut req = Vec::new();
+            let mut buf = [0u8; 2048];
+            while !req.windows(4).any(|w| w == b"\r\n\r\n") {
+                let n = s.read(&mut buf).await.unwrap();
+                req.extend_from_slice(&buf[..n]);
+            }
+            let text = String::from_utf8_lossy(&req).to_lowercase();
+            let range = text
+                .lines()
+                .find_map(|l| l.strip_prefix("range: bytes=").map(str::to_string))
+                .unwrap_or_default();
+            let from: usize = range.trim_end_matches('-').parse().unwrap_or(0);
+            let head = if from > 0 {
+                format!(
+                    "HTTP/1.1 206 Partial\r\nContent-Length: {}\r\nContent-Range: bytes {from}-{}/{}\r\nConnection: close\r\n\r\n",
+                    body.len() - from,
+                    body.len() - 1,
+                    body.len()
+                )
+            } else {
+                format!(
+                    "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    body.len()
+                )
+            };
+            s.write_all(head.as_bytes()).await.unwrap();
+            s.write_all(&body[from..]).await.unwrap();
+            range
+        });
+        (url, handle)
+    }
+
+    #[tokio::test]
+    async fn a_partial_file_from_an_earlier_run_is_resumed_and_verified() {
+        let body: Vec<u8> = (0..200_000u32).map(|i| (i % 241) as u8).collect();
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("m.bin");
+        std::fs::write(partial_path(&dest), &body[..70_000]).unwrap();
+        let (url, seen) = range_server(body.clone()).await;
+        let expect = Expect {
+            size: Some(body.len() as u64),
+            sha256: Some(hex::encode(Sha256::digest(&body))),
+        };
+        let got = download(&reqwest::Client::new(), &url, &dest, None, &expect, false)
+            .await
+            .unwrap();
+        assert_eq!(seen.await.unwrap(), "70000-");
+        assert_eq!(got.resumed_from, 70_000);
+        assert_eq!(std::fs::read(&dest).unwrap(), body);
+        assert!(!partial_path(&dest).exists());
+    }
+
+    #[tokio::test]
+    async fn a_wrong_size_leaves_nothing_under_the_final_name() {
+        let body = vec![7u8; 1000];
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("m.bin");
+        let (url, _) = range_server(body).await;
+        let expect = Expect {
+            size: Some(999),
+            sha256: None,
+        };
+        let err = download(&reqwest::Client::new(), &url, &dest, None, &expect, false)
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("expected 999"), "{err}");
+        assert!(!dest.exists());
+        assert!(!partial_path(&dest).exists());
+    }
 }

@@ -303,6 +303,12 @@ impl Client {
     ) -> anyhow::Result<Vec<Value>> {
         let mut items = Vec::new();
         let mut page = 0usize;
+        // `page` counts in units of page_size, so it stays fixed across pages: the limit
+        // itself when one page holds it, else the server's cap.
+        let page_size = match limit {
+            Some(l) if l <= MAX_PAGE_SIZE => l.max(1),
+            _ => MAX_PAGE_SIZE,
+        };
         loop {
             let want = match limit {
                 Some(l) => (l - items.len()).min(MAX_PAGE_SIZE),
@@ -313,9 +319,8 @@ impl Client {
             }
             let mut req = body.clone();
             if let Value::Object(m) = &mut req {
-                // page counts in units of page_size, so keep page_size fixed across pages.
                 m.insert("page".into(), json!(page));
-                m.insert("page_size".into(), json!(MAX_PAGE_SIZE));
+                m.insert("page_size".into(), json!(page_size));
             }
             let mut data = self.call(endpoint, &req).await?;
             let batch = match data.get_mut(key).map(Value::take) {
@@ -327,7 +332,7 @@ impl Client {
                     }));
                 }
             };
-            let short = batch.len() < MAX_PAGE_SIZE;
+            let short = batch.len() < page_size;
             items.extend(batch.into_iter().take(want));
             if short {
                 break;
@@ -538,5 +543,136 @@ mod tests {
         assert_eq!(min_version("3.1", "2.31"), "2.31");
         assert_eq!(min_version("2.9", "2.31"), "2.9");
         assert_eq!(min_version("", "2.31"), "2.31");
+    }
+
+    /// A mock API for faults the real server cannot be made to produce on demand (503,
+    /// expired token): answers each request from `script` in turn, recording the paths.
+    async fn mock(
+        script: Vec<(u16, String)>,
+    ) -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let log = seen.clone();
+        tokio::spawn(async move {
+            for (status, body) in script {
+                let (mut s, _) = listener.accept().await.unwrap();
+                let mut req = Vec::new();
+                let mut buf = [0u8; 4096];
+                loop {
+                    let n = s.read(&mut buf).await.unwrap();
+                    req.extend_from_slice(&buf[..n]);
+                    let text = String::from_utf8_lossy(&req).to_string();
+                    if let Some(end) = text.find("\r\n\r\n") {
+                        let len: usize = text
+                            .lines()
+                            .find_map(|l| {
+                                l.to_lowercase()
+                                    .strip_prefix("content-length:")
+                                    .map(|v| v.trim().parse().unwrap())
+                            })
+                            .unwrap_or(0);
+                        if req.len() >= end + 4 + len {
+                            break;
+                        }
+                    }
+                }
+                let text = String::from_utf8_lossy(&req).to_string();
+                let path = text.split_whitespace().nth(1).unwrap_or("").to_string();
+                log.lock().unwrap().push(path);
+                let resp = format!(
+                    "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                s.write_all(resp.as_bytes()).await.unwrap();
+            }
+        });
+        (url, seen)
+    }
+
+    fn jwt(exp: i64) -> String {
+        use base64::Engine;
+        let claims = format!(
+            r#"{{"identity":{{"user":"u","company":"c"}},"iat":1,"exp":{exp},"api_version":"2.23"}}"#
+        );
+        format!(
+            "h.{}.s",
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(claims)
+        )
+    }
+
+    fn text(code: u16, sub: u32, data: &str) -> String {
+        String::from_utf8(envelope(code, sub, "m", data)).unwrap()
+    }
+
+    fn keys() -> Auth {
+        Auth::Keys {
+            access: "k".into(),
+            secret: "s".into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn retries_503_then_succeeds_with_the_servers_version() {
+        let far = chrono::Utc::now().timestamp() + 86400;
+        let login = text(200, 0, &format!(r#"{{"token":"{}"}}"#, jwt(far)));
+        let (url, seen) = mock(vec![
+            (200, login),
+            (503, "busy".into()),
+            (200, text(200, 0, r#"{"tasks":[]}"#)),
+        ])
+        .await;
+        let client = Client::new(&url, keys(), &Options::default()).unwrap();
+        let data = client.call("tasks.get_all", &json!({})).await.unwrap();
+        assert_eq!(data["tasks"], json!([]));
+        assert_eq!(
+            *seen.lock().unwrap(),
+            [
+                "/auth.login",
+                "/v2.23/tasks.get_all",
+                "/v2.23/tasks.get_all"
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_401_refreshes_the_token_once() {
+        let far = chrono::Utc::now().timestamp() + 86400;
+        let login = text(200, 0, &format!(r#"{{"token":"{}"}}"#, jwt(far)));
+        let (url, seen) = mock(vec![
+            (200, login.clone()),
+            (401, text(401, 30, "{}")),
+            (200, login),
+            (200, text(200, 0, r#"{"ok":1}"#)),
+        ])
+        .await;
+        let client = Client::new(&url, keys(), &Options::default()).unwrap();
+        assert_eq!(client.call("x.y", &json!({})).await.unwrap()["ok"], 1);
+        assert_eq!(
+            *seen.lock().unwrap(),
+            ["/auth.login", "/v2.23/x.y", "/auth.login", "/v2.23/x.y"]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_token_near_expiry_is_renewed_before_the_call() {
+        let soon = chrono::Utc::now().timestamp() + 60;
+        let far = chrono::Utc::now().timestamp() + 86400;
+        let (url, seen) = mock(vec![
+            (
+                200,
+                text(200, 0, &format!(r#"{{"token":"{}"}}"#, jwt(soon))),
+            ),
+            (200, text(200, 0, &format!(r#"{{"token":"{}"}}"#, jwt(far)))),
+            (200, text(200, 0, "{}")),
+        ])
+        .await;
+        let client = Client::new(&url, keys(), &Options::default()).unwrap();
+        client.login().await.unwrap();
+        *client.token.lock().await = Some(Token::from_jwt(&jwt(soon), "t").unwrap());
+        client.call("x.y", &json!({})).await.unwrap();
+        let seen = seen.lock().unwrap().clone();
+        assert_eq!(seen, ["/auth.login", "/auth.login", "/v2.23/x.y"]);
     }
 }

@@ -3,12 +3,11 @@
 //! It never prints.
 
 mod client;
-mod error;
+pub mod error;
 mod token;
 
-pub use client::{Auth, Client, MAX_PAGE_SIZE, Options, Probe, decode_envelope, min_version};
-pub use error::{ApiError, NetKind, classify_transport, into_anyhow};
-pub use token::{Token, decode_claims};
+pub use client::{Auth, Client, Options};
+pub use error::{ApiError, classify_transport, into_anyhow};
 
 use crate::config::TlsVerify;
 

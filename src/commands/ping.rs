@@ -2,7 +2,7 @@
 
 use std::time::{Duration, Instant};
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::Ctx;
 use crate::api::{ApiError, Auth, Client, Options};
@@ -177,7 +177,7 @@ mod tests {
         };
         let down = HostCheck::new("files", "http://h:8081").failed(&ApiError::Unreachable {
             url: "http://h:8081".into(),
-            kind: crate::api::NetKind::Refused,
+            kind: crate::api::error::NetKind::Refused,
             detail: "connection refused".into(),
         });
         let l = listing(&[up, down]);
@@ -190,9 +190,9 @@ mod tests {
             l.rows[1][3],
             "cannot reach http://h:8081 (connection refused)"
         );
-        let v: &Value = &l.json[1];
+        let v: &serde_json::Value = &l.json[1];
         assert_eq!(v["ok"], false);
-        assert_eq!(v["latency_ms"], Value::Null);
+        assert!(v["latency_ms"].is_null());
         assert_eq!(l.json[0]["latency_ms"], 1.5);
     }
 }

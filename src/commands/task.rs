@@ -678,7 +678,7 @@ mod tests {
     fn wait_summary_counts_only_completed_as_success() {
         let ok = json!({"id": "a", "name": "a", "status": "completed"});
         let bad = json!({"id": "b", "name": "b", "status": "stopped"});
-        let s = wait_summary(&[ok.clone()], Duration::from_secs(3), false);
+        let s = wait_summary(std::slice::from_ref(&ok), Duration::from_secs(3), false);
         assert_eq!(s["all_completed"], true);
         let s = wait_summary(&[ok.clone(), bad], Duration::from_secs(3), false);
         assert_eq!(s["all_completed"], false);

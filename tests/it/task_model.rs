@@ -674,11 +674,33 @@ fn cut_download_resumes_and_verifies() {
 
 /// Replace 32-hex ids with <ID> and timestamps with <TIME>.
 fn scrub(text: &str) -> String {
+    scrub_with(text, false)
+}
+
+/// The same for tables: tokens are padded to the width they replace, so the columns stay
+/// aligned as the user sees them.
+fn scrub_table(text: &str) -> String {
+    scrub_with(text, true)
+        .lines()
+        .map(|l| format!("{}\n", l.trim_end()))
+        .collect()
+}
+
+fn scrub_with(text: &str, pad: bool) -> String {
     let ids = regex::Regex::new(r"[0-9a-f]{32}").unwrap();
     let times =
         regex::Regex::new(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(\.\d+)?(\+00:00|Z)?").unwrap();
-    let text = ids.replace_all(text, "<ID>");
-    times.replace_all(&text, "<TIME>").to_string()
+    let token = |t: &str, len: usize| {
+        if pad {
+            format!("{t:<len$}")
+        } else {
+            t.to_string()
+        }
+    };
+    let text = ids.replace_all(text, |c: &regex::Captures| token("<ID>", c[0].len()));
+    times
+        .replace_all(&text, |c: &regex::Captures| token("<TIME>", c[0].len()))
+        .to_string()
 }
 
 fn snapshot_project(serve: &Serve) -> String {
@@ -719,14 +741,14 @@ fn task_list_snapshots_table_json_csv() {
         "--columns",
         cols,
     ];
-    let table = scrub(&ok(home, &base));
+    let table = scrub_table(&ok(home, &base));
     assert_eq!(
         table,
         "\
-ID    NAME               TYPE      STATUS   LOSS/TRAIN  ARGS/LR  CREATED
-<ID>  alpha              training  created  0.5         0.1      <TIME>
-<ID>  beta               testing   created  0.25        0.01     <TIME>
-<ID>  gamma, with comma  training  created              0.001    <TIME>
+ID                                NAME               TYPE      STATUS   LOSS/TRAIN  ARGS/LR  CREATED
+<ID>                              alpha              training  created  0.5         0.1      <TIME>
+<ID>                              beta               testing   created  0.25        0.01     <TIME>
+<ID>                              gamma, with comma  training  created              0.001    <TIME>
 "
     );
     let csv = scrub(&ok(home, &[&base[..], &["--csv"]].concat()));
@@ -801,7 +823,7 @@ fn model_list_snapshots_table_json_csv() {
     let home = home.path();
     let api = Api::new(serve);
     let project = "it-model-snapshot";
-    let pid = api.project(&project);
+    let pid = api.project(project);
     api.call(
         "models.create",
         json!({"uri": "http://f/x/a.pt", "name": "m-a", "project": pid, "framework": "PyTorch", "ready": true, "tags": ["prod"]}),
@@ -810,13 +832,13 @@ fn model_list_snapshots_table_json_csv() {
         "models.create",
         json!({"uri": "http://f/x/b.pt", "name": "m-b", "project": pid, "framework": "Keras"}),
     );
-    let table = scrub(&ok(home, &["model", "list", "--project", project]));
+    let table = scrub_table(&ok(home, &["model", "list", "--project", project]));
     assert_eq!(
         table,
         "\
-ID    NAME  PROJECT            FRAMEWORK  STATUS     TASK  TAGS  CREATED
-<ID>  m-b   it-model-snapshot  Keras      draft                  <TIME>
-<ID>  m-a   it-model-snapshot  PyTorch    published        prod  <TIME>
+ID                                NAME  PROJECT            FRAMEWORK  STATUS     TASK  TAGS  CREATED
+<ID>                              m-b   it-model-snapshot  Keras      draft                  <TIME>
+<ID>                              m-a   it-model-snapshot  PyTorch    published        prod  <TIME>
 "
     );
     let csv = scrub(&ok(home, &["model", "list", "--project", project, "--csv"]));

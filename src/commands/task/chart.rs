@@ -79,13 +79,16 @@ pub fn render_text(title: &str, series: &[Series], width: usize, height: usize) 
     let mut grid = vec![vec![' '; width]; height];
     for (si, s) in series.iter().enumerate() {
         let mark = MARKS[si % MARKS.len()];
-        for col in 0..width {
+        // One sample per character column, at the row nearest its value.
+        let cells = (0..width).filter_map(|col| {
             let x = b.x0 + (b.x1 - b.x0) * col as f64 / (width.max(2) - 1) as f64;
-            if let Some(y) = interpolate(s, x) {
-                let frac = (y - b.y0) / (b.y1 - b.y0);
-                let row = ((1.0 - frac) * (height - 1) as f64).round() as usize;
-                grid[row.min(height - 1)][col] = mark;
-            }
+            let y = interpolate(s, x)?;
+            let frac = (y - b.y0) / (b.y1 - b.y0);
+            let row = ((1.0 - frac) * (height - 1) as f64).round() as usize;
+            Some((row.min(height - 1), col))
+        });
+        for (row, col) in cells {
+            grid[row][col] = mark;
         }
     }
     let labels = [fmt_f64(b.y1), fmt_f64((b.y0 + b.y1) / 2.0), fmt_f64(b.y0)];

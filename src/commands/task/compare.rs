@@ -1,7 +1,7 @@
 //! `task compare`: one merged table, rows = parameters and metrics, columns = tasks.
 //! Pure: takes task documents (with `hyperparams` and `last_metrics`), returns rows.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use serde_json::{Value, json};
 
