@@ -296,6 +296,11 @@ log = task.get_logger()
 log.report_single_value("acc", 0.93)
 log.report_table("tbl", "v", table_plot=[["a", "b"], [1, 2]], iteration=0)
 log.report_scatter2d("sc", "v", iteration=0, scatter=[[0, 1], [1, 2]])
+from PIL import Image
+img_path = os.path.join(tempfile.mkdtemp(), "sample.png")
+Image.new("RGB", (4, 4), (255, 0, 0)).save(img_path)
+for it in range(3):
+    log.report_image("img", "red", iteration=it, local_path=img_path)
 log.flush(wait=True)
 task.close()
 t = Task.get_task(project_name=project, task_name="extras")
@@ -303,6 +308,10 @@ out["config"] = t.get_configuration_object_as_dict("my config")
 out["tags"] = sorted(t.get_tags())
 out["single"] = t.get_reported_single_values()
 out["plots"] = len(t.get_reported_plots())
+samples = t.get_debug_samples("img", "red")
+out["debug_iters"] = sorted(x["iter"] for x in samples)
+with open(StorageManager.get_local_copy(samples[0]["url"]), "rb") as f, open(img_path, "rb") as g:
+    out["debug_image_bytes_equal"] = f.read() == g.read()
 d = tempfile.mkdtemp()
 for i in range(3):
     with open(os.path.join(d, "f%d.txt" % i), "w") as f:
@@ -335,6 +344,8 @@ fn sdk_configuration_datasets_and_storage_manager() {
     assert_eq!(out["tags"], json!(["t1", "t2"]));
     assert_eq!(out["single"], json!({"acc": 0.93}));
     assert_eq!(out["plots"], 2);
+    assert_eq!(out["debug_iters"], json!([0, 1, 2]));
+    assert_eq!(out["debug_image_bytes_equal"], true);
     assert_eq!(
         out["dataset_files"],
         json!({"f0.txt": "data 0", "f1.txt": "data 1", "f2.txt": "data 2"})
