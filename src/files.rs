@@ -16,6 +16,8 @@ use crate::error::CliError;
 
 /// Chunk size of file reads for uploads (big enough to keep syscalls off the profile).
 const READ_CHUNK: usize = 256 * 1024;
+/// Write batching of downloads.
+const WRITE_BUFFER: usize = 1024 * 1024;
 /// Attempts of one download, resuming each time from what is already on disk.
 const DOWNLOAD_ATTEMPTS: u32 = 6;
 
@@ -277,12 +279,15 @@ pub async fn download(
         if let Some(t) = total {
             bar.set_length(t);
         }
+        // Batch the network's small chunks into large writes (each tokio file write is a
+        // trip to the blocking pool).
+        let mut out = tokio::io::BufWriter::with_capacity(WRITE_BUFFER, file);
         let mut stream = resp.bytes_stream();
         let mut cut = None;
         while let Some(chunk) = stream.next().await {
             match chunk {
                 Ok(bytes) => {
-                    file.write_all(&bytes).await?;
+                    out.write_all(&bytes).await?;
                     hasher.update(&bytes);
                     have += bytes.len() as u64;
                     bar.set_position(have);
@@ -293,9 +298,11 @@ pub async fn download(
                 }
             }
         }
-        file.flush().await?;
-        file.sync_data().await.ok();
-        drop(file);
+        // No fsync: the rename below is what guarantees that an interrupted run (Ctrl-C, cut
+        // connection) never leaves a partial file under the final name; like curl and the
+        // SDK we leave durability against power loss to the filesystem.
+        out.flush().await?;
+        drop(out);
         match cut {
             None if total.is_none_or(|t| have >= t) => {
                 total = Some(have);
