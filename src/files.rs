@@ -228,7 +228,7 @@ pub async fn download(
             }
         };
         let status = resp.status().as_u16();
-        let mut file = match status {
+        let file = match status {
             206 if have > 0 => {
                 if let Some(t) = content_range_total(resp.headers()) {
                     total = Some(t);
