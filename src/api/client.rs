@@ -47,7 +47,7 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             verify: TlsVerify::On,
-            retries: 4,
+            retries: 3,
             connect_timeout: Duration::from_secs(10),
             read_timeout: Duration::from_secs(300),
         }
