@@ -1192,6 +1192,7 @@ fn tls_is_verified_by_default_and_ca_bundle_or_insecure_open_it() {
     );
     let insecure = run(home.path(), &["server", "ping", "--insecure"]);
     let _ = child.kill();
+    let _ = child.wait();
     assert_eq!(out.status.code(), Some(3), "{out:?}");
     assert!(
         err.contains("TLS error") && err.contains("UnknownIssuer"),
