@@ -370,7 +370,7 @@ struct Sink {
 
 impl Sink {
     fn spawn(file: std::fs::File, mut hasher: Sha256) -> Sink {
-        let (tx, mut rx) = tokio::sync::mpsc::channel::<bytes::Bytes>(64);
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<bytes::Bytes>(8);
         let handle = std::thread::spawn(move || {
             use std::io::Write;
             let mut out = std::io::BufWriter::with_capacity(WRITE_BUFFER, file);
