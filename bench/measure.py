@@ -2,9 +2,14 @@
 """Run a command N times; print the median wall time and the peak RSS as one JSON line.
 
 usage: measure.py [--runs N] [--warmup K] [--label NAME] [--env K=V ...] -- CMD ARGS...
-Peak RSS comes from wait4()'s rusage of each run (ru_maxrss, KiB on Linux).
+Wall times are of the bare command; the peak RSS comes from one more run under GNU time
+(/usr/bin/time -f %M, KiB): wait4()'s ru_maxrss would also count the forked Python before exec.
 """
-import argparse, json, os, statistics, subprocess, sys, time
+import argparse, json, os, statistics, subprocess, sys, tempfile, time
+
+GNU_TIME = "/usr/bin/time"
+if not os.access(GNU_TIME, os.X_OK):
+    sys.exit("measure: /usr/bin/time missing: apt-get install time")
 
 p = argparse.ArgumentParser()
 p.add_argument("--runs", type=int, default=10)
@@ -19,26 +24,32 @@ for kv in a.env:
     k, _, v = kv.partition("=")
     env[k] = v
 
-def once():
+def timed():
+    """Wall time of one run, with nothing between us and the command."""
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-    _, status, ru = os.wait4(proc.pid, 0)
+    code = subprocess.call(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     dt = time.perf_counter() - t0
-    if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit(f"measure: {' '.join(cmd)} exited {os.waitstatus_to_exitcode(status)}")
-    return dt, ru.ru_maxrss
+    if code != 0:
+        sys.exit(f"measure: {' '.join(cmd)} exited {code}")
+    return dt
+
+
+def peak_rss_kib():
+    """Peak RSS of one run under GNU time."""
+    with tempfile.NamedTemporaryFile("r") as rss_file:
+        subprocess.call([GNU_TIME, "-f", "%M", "-o", rss_file.name] + cmd,
+                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+        return int(rss_file.read().strip().splitlines()[-1])
+
 
 for _ in range(a.warmup):
-    once()
-walls, rss = [], []
-for _ in range(a.runs):
-    w, r = once()
-    walls.append(w)
-    rss.append(r)
+    timed()
+walls = [timed() for _ in range(a.runs)]
+rss = peak_rss_kib()
 print(json.dumps({
     "label": a.label or " ".join(cmd),
     "runs": a.runs,
     "median_ms": round(statistics.median(walls) * 1000, 2),
     "min_ms": round(min(walls) * 1000, 2),
-    "peak_rss_kib": max(rss),
+    "peak_rss_kib": rss,
 }))

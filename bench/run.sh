@@ -4,6 +4,9 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p bench/out
+# Peak RSS is read with GNU time.
+[ -x /usr/bin/time ] || { apt-get update -qq && apt-get install -y -qq time; } || {
+  echo "bench: /usr/bin/time missing and could not be installed (apt-get install time)" >&2; exit 1; }
 status=0
 for b in startup serve task_model stack; do
   [ -f "bench/$b.sh" ] || continue

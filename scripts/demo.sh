@@ -16,7 +16,11 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-step() { printf '\n\033[1m==> %s\033[0m\n' "$*" >&2; }
+if [ -t 2 ] && [ -z "${NO_COLOR:-}" ]; then
+  step() { printf '\n\033[1m==> %s\033[0m\n' "$*" >&2; }
+else
+  step() { printf '\n==> %s\n' "$*" >&2; }
+fi
 
 step "clearml server serve (data in $work/data, free loopback ports)"
 mkdir -p "$work/data"
@@ -44,6 +48,12 @@ step "clearml server selftest (the test experiment)"
 
 step "clearml task list"
 "$BIN" task list --all
+
+step "clearml model publish (a small weights file) and clearml model pull"
+head -c 1048576 /dev/urandom > "$work/weights.bin"
+model_id=$("$BIN" model publish "$work/weights.bin" --name demo-model --project "ClearML Demo" --framework PyTorch)
+pulled=$("$BIN" model pull "$model_id" -o "$work/pulled.bin")
+cmp "$work/weights.bin" "$pulled" && echo "pulled $pulled: byte-equal to the published file" >&2
 
 step "clearml model list"
 "$BIN" model list --all

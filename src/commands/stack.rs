@@ -20,8 +20,8 @@ pub async fn run(ctx: &Ctx, cmd: ServerCommand) -> anyhow::Result<()> {
             Ok(())
         }
         ServerCommand::Doctor(args) => {
-            let stack = Stack::resolve(&args.stack)?;
             let engine = docker::connect().await;
+            let stack = lifecycle::resolve(&args.stack, engine.as_ref().ok()).await?;
             let findings = doctor::check(
                 engine.as_ref().map_err(crate::error::one_line),
                 &stack,
@@ -40,10 +40,15 @@ pub async fn run(ctx: &Ctx, cmd: ServerCommand) -> anyhow::Result<()> {
         ServerCommand::Up(args) => up(ctx, args).await,
         ServerCommand::Down(args) => down(ctx, args).await,
         ServerCommand::Status(args) => {
-            let stack = Stack::resolve(&args)?;
             let engine = docker::connect().await?;
-            if lifecycle::status(&engine, &stack, &ctx.out).await? {
+            let stack = lifecycle::resolve(&args, Some(&engine)).await?;
+            let (healthy, present) = lifecycle::status(&engine, &stack, &ctx.out).await?;
+            if healthy {
                 Ok(())
+            } else if present == 0 {
+                Err(CliError::failure("the stack is not running")
+                    .with_hint("start it with 'clearml server up'")
+                    .into())
             } else {
                 Err(CliError::failure("the stack is degraded")
                     .with_hint("see 'clearml server logs SERVICE' for the services not ready, or run 'clearml server up'")
@@ -51,8 +56,8 @@ pub async fn run(ctx: &Ctx, cmd: ServerCommand) -> anyhow::Result<()> {
             }
         }
         ServerCommand::Logs(args) => {
-            let stack = Stack::resolve(&args.stack)?;
             let engine = docker::connect().await?;
+            let stack = lifecycle::resolve(&args.stack, Some(&engine)).await?;
             lifecycle::logs(
                 &engine,
                 &stack,
@@ -71,8 +76,8 @@ pub async fn run(ctx: &Ctx, cmd: ServerCommand) -> anyhow::Result<()> {
 }
 
 async fn backup(ctx: &Ctx, args: BackupArgs) -> anyhow::Result<()> {
-    let stack = Stack::resolve(&args.stack)?;
     let engine = docker::connect().await?;
+    let stack = lifecycle::resolve(&args.stack, Some(&engine)).await?;
     let version = lifecycle::server_version(&stack).await;
     let stopped = lifecycle::stop_running(&engine, &stack).await?;
     if !stopped.is_empty() {
@@ -114,7 +119,8 @@ async fn backup(ctx: &Ctx, args: BackupArgs) -> anyhow::Result<()> {
 }
 
 async fn restore(ctx: &Ctx, args: RestoreArgs) -> anyhow::Result<()> {
-    let stack = Stack::resolve(&args.stack)?;
+    let engine = docker::connect().await?;
+    let stack = lifecycle::resolve(&args.stack, Some(&engine)).await?;
     let file = args.file.clone();
     let manifest = tokio::task::spawn_blocking(move || backup::read_manifest(&file)).await??;
     if let Some(warning) = backup::check_upgrade_path(&manifest.server_version, &stack.version)? {
@@ -143,7 +149,6 @@ async fn restore(ctx: &Ctx, args: RestoreArgs) -> anyhow::Result<()> {
             return Err(CliError::failure("not confirmed; nothing changed").into());
         }
     }
-    let engine = docker::connect().await?;
     let stopped = lifecycle::stop_running(&engine, &stack).await?;
     let (file, data_dir, target, m) = (
         args.file.clone(),
@@ -176,8 +181,8 @@ pub fn parse_timeout(text: &str) -> Result<Duration, CliError> {
 
 async fn up(ctx: &Ctx, args: UpArgs) -> anyhow::Result<()> {
     let timeout = parse_timeout(&args.timeout)?;
-    let stack = Stack::resolve(&args.stack)?;
     let engine = docker::connect().await?;
+    let stack = lifecycle::resolve(&args.stack, Some(&engine)).await?;
     preflight(&engine, &stack, args.skip_doctor, ctx).await?;
     lifecycle::up(&engine, &stack, args.pull, timeout, &ctx.out).await
 }
@@ -249,12 +254,12 @@ fn confirm_purge(dir: &std::path::Path, yes: bool) -> anyhow::Result<()> {
 }
 
 async fn down(ctx: &Ctx, args: DownArgs) -> anyhow::Result<()> {
-    let stack = Stack::resolve(&args.stack)?;
+    let engine = docker::connect().await?;
+    let stack = lifecycle::resolve(&args.stack, Some(&engine)).await?;
     if args.purge {
         // Ask before touching anything, so a "no" leaves the stack as it was.
         confirm_purge(&stack.data_dir, args.yes)?;
     }
-    let engine = docker::connect().await?;
     lifecycle::down(&engine, &stack, &ctx.out).await?;
     if args.purge && stack.data_dir.exists() {
         std::fs::remove_dir_all(&stack.data_dir)

@@ -180,10 +180,7 @@ pub fn read_paste(input: &mut dyn BufRead, jupyter: bool) -> std::io::Result<Str
         }
         let trimmed = line.trim();
         if trimmed.is_empty() {
-            if text.trim().is_empty() {
-                continue; // blank lines before the paste
-            }
-            break;
+            break; // the end of the paste, or Enter alone: no paste
         }
         text.push_str(&line);
         if !line.ends_with('\n') {
@@ -295,7 +292,7 @@ mod tests {
 
     #[test]
     fn reading_stops_where_the_paste_ends() {
-        let mut input = std::io::Cursor::new(format!("\n{UI_BLOCK}after\n"));
+        let mut input = std::io::Cursor::new(format!("{UI_BLOCK}after\n"));
         assert_eq!(read_paste(&mut input, false).unwrap(), UI_BLOCK);
         let json = "{\"api\": {\"credentials\": {\"access_key\": \"A\", \"secret_key\": \"S\"}}}\n";
         let mut input = std::io::Cursor::new(format!("{json}after\n"));
@@ -305,6 +302,8 @@ mod tests {
         assert_eq!(read_paste(&mut input, false).unwrap(), env);
         let mut input = std::io::Cursor::new("a: 1\n\nb: 2\n");
         assert_eq!(read_paste(&mut input, false).unwrap(), "a: 1\n");
+        let mut input = std::io::Cursor::new("\nmore\n");
+        assert_eq!(read_paste(&mut input, false).unwrap(), "");
         let mut input = std::io::Cursor::new("api {  x: 1\nmore\n");
         assert_eq!(read_paste(&mut input, true).unwrap(), "api {  x: 1\n");
     }

@@ -100,6 +100,9 @@ async fn route(state: Arc<AppState>, req: Request, method: &Method, path: &str) 
         );
     }
     if !authorized(&state, req.headers()) {
+        // Read (and drop) a modest body first so the client sees the 401 instead of a
+        // connection reset in the middle of its upload.
+        drain(req.into_body(), 64 * 1024 * 1024).await;
         return plain(StatusCode::UNAUTHORIZED, "Unauthorized");
     }
     let root = state.files_dir.clone();
@@ -121,6 +124,18 @@ async fn route(state: Arc<AppState>, req: Request, method: &Method, path: &str) 
             _ => plain(StatusCode::NOT_FOUND, format!("File {path} not found")),
         },
         _ => plain(StatusCode::METHOD_NOT_ALLOWED, "Method not allowed"),
+    }
+}
+
+async fn drain(body: Body, limit: usize) {
+    use futures_util::StreamExt;
+    let mut stream = body.into_data_stream();
+    let mut seen = 0;
+    while let Some(Ok(chunk)) = stream.next().await {
+        seen += chunk.len();
+        if seen > limit {
+            break;
+        }
     }
 }
 
@@ -161,10 +176,10 @@ async fn upload(root: &Path, req: Request) -> Response {
                 format!("invalid object path {name:?}"),
             );
         };
-        if let Some(dir) = target.parent() {
-            if let Err(e) = tokio::fs::create_dir_all(dir).await {
-                return plain(StatusCode::INTERNAL_SERVER_ERROR, e.to_string());
-            }
+        if let Some(dir) = target.parent()
+            && let Err(e) = tokio::fs::create_dir_all(dir).await
+        {
+            return plain(StatusCode::INTERNAL_SERVER_ERROR, e.to_string());
         }
         let tmp = target.with_file_name(format!(
             ".{}.upload-{}",
@@ -292,12 +307,11 @@ async fn download(root: &Path, path: &str, headers: &HeaderMap, head_only: bool)
     if status == StatusCode::PARTIAL_CONTENT {
         builder = builder.header(header::CONTENT_RANGE, format!("bytes {start}-{end}/{len}"));
     }
-    if let Some(name) = p.file_name().and_then(|n| n.to_str()) {
-        if let Ok(v) =
+    if let Some(name) = p.file_name().and_then(|n| n.to_str())
+        && let Ok(v) =
             HeaderValue::from_str(&format!("inline; filename=\"{}\"", name.replace('"', "")))
-        {
-            builder = builder.header(header::CONTENT_DISPOSITION, v);
-        }
+    {
+        builder = builder.header(header::CONTENT_DISPOSITION, v);
     }
     if head_only {
         return builder

@@ -213,7 +213,7 @@ pub async fn run(args: &ServeArgs, out: &Output) -> anyhow::Result<()> {
             p.access_key, p.secret_key
         );
     }
-    out.info(&format!(
+    out.info(format!(
         "clearml server serve: api {api_url}  files {files_url}  web {web_url}  (data in {})",
         data_dir.display()
     ));

@@ -489,6 +489,23 @@ mod tests {
     }
 
     #[test]
+    fn python_style_regexes_the_sdk_sends_compile() {
+        // re.escape output (escaped space, '-', '#', '&', '~') and empty alternation.
+        for p in [
+            r"^my\ project\-x\#1\&\~$",
+            r"^ref-pipe(| #\d+)$",
+            r"^step\-prepare$",
+        ] {
+            regex_checked(p).unwrap();
+        }
+        assert!(
+            regex::Regex::new(r"^my\ project$")
+                .unwrap()
+                .is_match("my project")
+        );
+    }
+
+    #[test]
     fn paging_caps_at_500_and_page_needs_size() {
         assert_eq!(build_paging(&json!({})).unwrap(), (500, 0));
         assert_eq!(

@@ -44,12 +44,11 @@ fn qs_value(s: &str) -> Value {
     if let Ok(i) = s.parse::<i64>() {
         return json!(i);
     }
-    if let Ok(f) = s.parse::<f64>() {
-        if s.chars()
+    if let Ok(f) = s.parse::<f64>()
+        && s.chars()
             .all(|c| c.is_ascii_digit() || c == '.' || c == '-')
-        {
-            return json!(f);
-        }
+    {
+        return json!(f);
     }
     match s {
         "true" | "True" | "TRUE" => json!(true),

@@ -657,8 +657,20 @@ mod tests {
     fn taken_port_is_a_failure() {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let port = l.local_addr().unwrap().port();
+        // The other two on ports free right now (the defaults may be in use on this host).
+        let free = || {
+            std::net::TcpListener::bind("127.0.0.1:0")
+                .unwrap()
+                .local_addr()
+                .unwrap()
+                .port()
+        };
         let s = stack(StackArgs {
-            ports: vec![format!("apiserver={port}")],
+            ports: vec![
+                format!("apiserver={port}"),
+                format!("webserver={}", free()),
+                format!("fileserver={}", free()),
+            ],
             ..Default::default()
         });
         let f = check_ports(&s, &[]);

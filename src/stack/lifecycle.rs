@@ -28,6 +28,16 @@ pub enum Action {
     Recreated,
 }
 
+/// What `up` will do for one service.
+struct Step<'a> {
+    svc: &'a super::spec::Service,
+    action: Action,
+    /// The existing container, if any.
+    old_id: Option<String>,
+    env: Vec<(String, String)>,
+    hash: String,
+}
+
 /// Ports published by the project's own containers (they do not count as "taken").
 pub fn own_ports(containers: &[ContainerSummary]) -> Vec<u16> {
     containers
@@ -114,12 +124,25 @@ pub async fn up(
             .iter()
             .map(|(s, p, _)| format!("--port {s}={}", p + 1000))
             .collect();
+        let in_use = taken
+            .iter()
+            .all(|(_, _, why)| why.as_str() == std::io::ErrorKind::AddrInUse.to_string());
+        let headline = if in_use {
+            "port already in use"
+        } else {
+            "cannot publish on the bind address (is it an address of this host?)"
+        };
         return Err(
-            CliError::failure(format!("port already in use: {}", list.join(", ")))
-                .with_hint(format!(
-                    "stop what holds it, or choose another port, e.g. {}",
-                    flags.join(" ")
-                ))
+            CliError::failure(format!("{headline}: {}", list.join(", ")))
+                .with_hint(if in_use {
+                    format!(
+                        "stop what holds it, or choose another port, e.g. {}",
+                        flags.join(" ")
+                    )
+                } else {
+                    "pass --bind with an address of this host, e.g. 127.0.0.1 or 0.0.0.0"
+                        .to_string()
+                })
                 .into(),
         );
     }
@@ -127,6 +150,12 @@ pub async fn up(
     stack.choices.save(&stack.data_dir)?;
     let images = engine.ensure_images(stack, pull, out).await?;
     engine.ensure_networks(stack).await?;
+    if out.verbose > 0 {
+        out.info(format!(
+            "images and networks ready at {:.2}s",
+            began.elapsed().as_secs_f64()
+        ));
+    }
 
     let by_service: HashMap<&str, &ContainerSummary> = existing
         .iter()
@@ -143,38 +172,102 @@ pub async fn up(
         }
     }
     let lookup = |k: &str| std::env::var(k).ok();
-    let mut ids: HashMap<String, String> = HashMap::new();
-    let mut actions: Vec<(String, Action)> = Vec::new();
+    // Decide per service; then create in parallel (creation has no order), and start in
+    // waves: every service whose dependencies have been started, all at once.
+    let mut plan: Vec<Step> = Vec::new();
     for svc in stack.start_order() {
         let image_id = images.get(&svc.image).cloned().unwrap_or_default();
         let env = svc.resolved_env(&lookup);
         let hash = svc.config_hash(&env, &image_id, &stack.bind);
         let current = by_service.get(svc.name.as_str());
-        let (id, action) = match current {
+        let (action, id) = match current {
             Some(c) if docker::label_of(c, LABEL_CONFIG_HASH) == Some(hash.as_str()) => {
-                let id = c.id.clone().unwrap_or_default();
-                if c.state.as_deref() == Some("running") || c.state.as_deref() == Some("restarting")
-                {
-                    (id, Action::Unchanged)
-                } else {
-                    engine.start(&id, &svc.container_name).await?;
-                    (id, Action::Started)
+                let running = matches!(c.state.as_deref(), Some("running") | Some("restarting"));
+                (
+                    if running {
+                        Action::Unchanged
+                    } else {
+                        Action::Started
+                    },
+                    c.id.clone(),
+                )
+            }
+            Some(c) => (Action::Recreated, c.id.clone()),
+            None => (Action::Created, None),
+        };
+        plan.push(Step {
+            svc,
+            action,
+            old_id: id,
+            env,
+            hash,
+        });
+    }
+    let creations = plan.iter().map(|step| async move {
+        match step.action {
+            Action::Unchanged | Action::Started => Ok(step.old_id.clone().unwrap_or_default()),
+            Action::Recreated | Action::Created => {
+                if let Some(old) = &step.old_id {
+                    engine.remove(old).await?;
+                }
+                engine.create(stack, step.svc, &step.env, &step.hash).await
+            }
+        }
+    });
+    let created = futures_util::future::join_all(creations).await;
+    let mut ids: HashMap<String, String> = HashMap::new();
+    let mut actions: Vec<(String, Action)> = Vec::new();
+    for (step, id) in plan.iter().zip(created) {
+        ids.insert(step.svc.name.clone(), id?);
+        actions.push((step.svc.name.clone(), step.action));
+    }
+    if out.verbose > 0 {
+        out.info(format!(
+            "containers created at {:.2}s",
+            began.elapsed().as_secs_f64()
+        ));
+    }
+    let mut started: Vec<&str> = Vec::new();
+    while started.len() < plan.len() {
+        let wave: Vec<&Step> = plan
+            .iter()
+            .filter(|step| !started.contains(&step.svc.name.as_str()))
+            .filter(|step| {
+                step.svc
+                    .depends_on
+                    .iter()
+                    .all(|d| started.contains(&d.as_str()) || stack.service(d).is_none())
+            })
+            .collect();
+        // start_order() guarantees progress; guard against a cycle all the same.
+        let wave = if wave.is_empty() {
+            plan.iter()
+                .filter(|step| !started.contains(&step.svc.name.as_str()))
+                .collect()
+        } else {
+            wave
+        };
+        let starts = wave.iter().map(|step| {
+            let id = ids[&step.svc.name].clone();
+            async move {
+                match step.action {
+                    Action::Unchanged => Ok(()),
+                    _ => engine.start(&id, &step.svc.container_name).await,
                 }
             }
-            Some(c) => {
-                engine.remove(c.id.as_deref().unwrap_or_default()).await?;
-                let id = engine.create(stack, svc, &env, &hash).await?;
-                engine.start(&id, &svc.container_name).await?;
-                (id, Action::Recreated)
-            }
-            None => {
-                let id = engine.create(stack, svc, &env, &hash).await?;
-                engine.start(&id, &svc.container_name).await?;
-                (id, Action::Created)
-            }
-        };
-        ids.insert(svc.name.clone(), id);
-        actions.push((svc.name.clone(), action));
+        });
+        for result in futures_util::future::join_all(starts).await {
+            result?;
+        }
+        started.extend(wave.iter().map(|step| step.svc.name.as_str()));
+        if out.verbose > 0 {
+            let names: Vec<&str> = wave.iter().map(|step| step.svc.name.as_str()).collect();
+            out.info(format!(
+                "started {} at {:.2}s",
+                names.join(", "),
+                began.elapsed().as_secs_f64()
+            ));
+        }
     }
     if actions.iter().all(|(_, a)| *a == Action::Unchanged) {
         out.info(format!(
@@ -256,7 +349,8 @@ pub async fn down(engine: &Engine, stack: &Stack, out: &Output) -> anyhow::Resul
 }
 
 /// One row per service of the spec, from the engine and a readiness probe.
-pub async fn status(engine: &Engine, stack: &Stack, out: &Output) -> anyhow::Result<bool> {
+/// Returns (healthy, number of the stack's containers that exist).
+pub async fn status(engine: &Engine, stack: &Stack, out: &Output) -> anyhow::Result<(bool, usize)> {
     let containers = engine.containers(&stack.project).await?;
     let client = ready::http_client();
     let mut listing = Listing::new([
@@ -365,7 +459,7 @@ pub async fn status(engine: &Engine, stack: &Stack, out: &Output) -> anyhow::Res
             );
         }
     }
-    Ok(healthy)
+    Ok((healthy, containers.len()))
 }
 
 /// `logs [SERVICE…] [-f] [--tail N] [--since D]`: lines prefixed by their service.
@@ -508,4 +602,28 @@ pub async fn server_version(stack: &Stack) -> String {
         return v;
     }
     stack.version.clone()
+}
+
+/// Resolve the stack; without --data-dir, the data dir of the project's existing containers
+/// (their working_dir label) wins over the default, so `status`, `logs`, `down`, `backup`
+/// and a repeated `up` find a stack started with another --data-dir.
+pub async fn resolve(
+    args: &crate::cli::StackArgs,
+    engine: Option<&Engine>,
+) -> anyhow::Result<Stack> {
+    if args.data_dir.is_none()
+        && let Some(engine) = engine
+    {
+        let project = super::spec::project_name()?;
+        let containers = engine.containers(&project).await?;
+        if let Some(dir) = containers
+            .iter()
+            .find_map(|c| docker::label_of(c, super::spec::LABEL_WORKING_DIR))
+        {
+            let mut with_dir = args.clone();
+            with_dir.data_dir = Some(std::path::PathBuf::from(dir));
+            return Stack::resolve(&with_dir);
+        }
+    }
+    Stack::resolve(args)
 }

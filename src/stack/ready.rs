@@ -62,6 +62,9 @@ impl Observed {
     }
 }
 
+/// How long a database or worker must have been running to count as ready.
+const STABLE_MS: i64 = 300;
+
 pub fn http_client() -> reqwest::Client {
     reqwest::Client::builder()
         .connect_timeout(Duration::from_secs(1))
@@ -131,7 +134,14 @@ fn reqwest_reason(e: &reqwest::Error) -> String {
             last = s.to_string();
             src = s.source();
         }
-        last
+        if last.contains("reset by peer")
+            || last.contains("connection closed before message completed")
+        {
+            // Docker's port forwarder accepts, then drops: nothing listens inside yet.
+            "connection reset (nothing listening in the container)".into()
+        } else {
+            last
+        }
     }
 }
 
@@ -153,7 +163,19 @@ pub async fn probe(
         ));
     }
     match svc.role {
-        Role::Database | Role::Worker => Ok(None),
+        Role::Database | Role::Worker => {
+            // A process that dies at start is "running" for a moment: ask for a little
+            // stability before calling it ready.
+            let up_for = obs
+                .started_at
+                .map(|t| (chrono::Utc::now() - t).num_milliseconds())
+                .unwrap_or(0);
+            if up_for >= STABLE_MS {
+                Ok(None)
+            } else {
+                Err(format!("running for {up_for} ms only"))
+            }
+        }
         Role::Api => {
             let base = stack.url_of(&svc.name).ok_or("no published port")?;
             probe_api(client, &base).await.map(Some)
@@ -244,7 +266,7 @@ pub async fn wait(
                     ready.insert(svc.name.clone(), true);
                     if out.verbose > 0 {
                         out.info(format!(
-                            "{} ready after {:.1}s",
+                            "{} ready after {:.2}s of waiting",
                             svc.name,
                             start.elapsed().as_secs_f64()
                         ));
@@ -290,7 +312,7 @@ pub async fn wait(
             );
             return Err(report_failure(engine, svc, &obs, &why, out).await);
         }
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
 
@@ -384,10 +406,17 @@ pub fn likely_fix(svc: &Service, obs: &Observed, logs: &[String]) -> String {
                 disable it with --env fileserver:CLEARML__fileserver__auth__enabled=false"
             .into();
     }
-    format!(
-        "see 'clearml server logs {}' and 'clearml server doctor'; a longer --timeout helps on a slow first start",
-        svc.name
-    )
+    if obs.running {
+        format!(
+            "see 'clearml server logs {}'; a longer --timeout helps on a slow first start",
+            svc.name
+        )
+    } else {
+        format!(
+            "see 'clearml server logs {}' for why it stops, and run 'clearml server doctor'",
+            svc.name
+        )
+    }
 }
 
 #[cfg(test)]

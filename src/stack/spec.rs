@@ -7,6 +7,7 @@
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -254,8 +255,16 @@ impl Choices {
             return Ok(());
         }
         std::fs::create_dir_all(data_dir)?;
+        // 0600: --env values may be credentials.
         let tmp = data_dir.join(format!(".{CHOICES_FILE}.tmp"));
-        std::fs::write(&tmp, text)?;
+        let _ = std::fs::remove_file(&tmp);
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&tmp)?;
+        std::io::Write::write_all(&mut file, text.as_bytes())?;
+        file.sync_all()?;
         std::fs::rename(&tmp, &path)?;
         Ok(())
     }

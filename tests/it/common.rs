@@ -67,6 +67,8 @@ impl Serve {
             "0",
             "--files-port",
             "0",
+            "--web-port",
+            "0",
             "--data-dir",
         ])
         .arg(data_dir)
@@ -78,10 +80,10 @@ impl Serve {
         let pid = spawn_tied_to_process(cmd);
         let deadline = Instant::now() + Duration::from_secs(30);
         let info: serde_json::Value = loop {
-            if let Ok(text) = std::fs::read_to_string(&serve_json) {
-                if let Ok(v) = serde_json::from_str(&text) {
-                    break v;
-                }
+            if let Ok(text) = std::fs::read_to_string(&serve_json)
+                && let Ok(v) = serde_json::from_str(&text)
+            {
+                break v;
             }
             if Instant::now() > deadline {
                 let log =

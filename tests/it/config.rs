@@ -422,3 +422,143 @@ fn reader_matches_the_sdk_parser_on_real_and_tricky_files() {
         );
     }
 }
+
+/// Small snippets covering pyhocon's corners, each read by both parsers: the trees must be
+/// equal, or both must reject the snippet.
+const SNIPPETS: &[&str] = &[
+    "a: 1, b: 2",
+    "a { b: 1 }, c: 2",
+    "a = [1, 2\n  3]",
+    "a: \"x\" # c",
+    "a: ${?X_UNSET_VAR} foo",
+    "a: foo ${?X_UNSET_VAR}",
+    "a: foo ${?X_UNSET_VAR} bar",
+    "x: 5\na: ${x} ${x}",
+    "a: [ ]",
+    "a: { }",
+    "a { b { c { d: 1 } } }",
+    "a.b.c.d: 1",
+    "a: 1\na.b: 2",
+    "a: \"\"\"x\"\"\"y",
+    "a: http://h:8008/p?x",
+    "a : b : c",
+    "a: b=c",
+    "key-with-dash: v",
+    "a: 'single'",
+    "a: true false",
+    "a: 1 2",
+    "a: -",
+    "a: .5",
+    "a: 1.",
+    "a: +1",
+    "a: 1e5",
+    "a: 0.0",
+    "a: 1,",
+    "a: [1,,2]",
+    "a: [,1]",
+    "a: [null]",
+    "a: [true, \"x\", 1]",
+    "include \"nope.conf\"",
+    "a { include \"nope.conf\" }",
+    "a: yes",
+    "a: \"tab\\tq\"",
+    "a: x\\ty",
+    "a: é",
+    "clé: 1",
+    "a: ~/.clearml/cache",
+    "a: %(x)s",
+    "a: s3://bucket/path",
+    "a: C:\\path",
+    "a: x ,b: y",
+    "a\n{\n b: 1\n}",
+    "a {\n  b: 1 } c: 2",
+    "a: [${?X_UNSET_VAR}]",
+    "a: \"x\" ${?X_UNSET_VAR} \"y\"",
+    "a: 1\na: ${?X_UNSET_VAR}",
+    "l: [1]\nl += [2]",
+    "s: x\ns += y",
+    "s += y",
+    "o { a: 1 }\no += { b: 2 }",
+    "a { b: 1 }\na: ${c}\nc { d: 2 }",
+    "a: ${b}\nb: ${c}\nc: 1",
+    "z: ${x.y}\nx.y: 2",
+    "p: /a\np: ${p}:/b\np: ${p}:/c",
+    "a: ${b}\nb: ${a}",
+    "a: ${NO_SUCH_THING_ANYWHERE}",
+    "a: \"unterminated",
+    "a: [1, 2",
+    "a { b: 1",
+    "a: }",
+    "a: //comment only\nb: 1",
+    "a: # comment only\nb: 1",
+    "\"a.b\": 1\n\"c\": 2",
+    "a: x\\\n y",
+];
+
+const SDK_PARSE_OR_ERROR: &str = r#"
+import json, sys
+from clearml.utilities.pyhocon import ConfigFactory
+from clearml.utilities.pyhocon.config_tree import NoneValue
+
+def clean(v):
+    if isinstance(v, dict):
+        return {k: clean(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [clean(x) for x in v]
+    if isinstance(v, NoneValue):
+        return None
+    return v
+
+out = []
+for f in sys.argv[1:]:
+    try:
+        out.append(clean(ConfigFactory.parse_file(f)))
+    except Exception as e:
+        out.append({"__error__": type(e).__name__})
+print(json.dumps(out))
+"#;
+
+#[test]
+fn reader_agrees_with_pyhocon_on_corner_cases() {
+    let dir = tempfile::tempdir().unwrap();
+    let files: Vec<PathBuf> = SNIPPETS
+        .iter()
+        .enumerate()
+        .map(|(i, text)| {
+            let p = dir.path().join(format!("s{i}.conf"));
+            std::fs::write(&p, format!("{text}\n")).unwrap();
+            p
+        })
+        .collect();
+    let refs: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+    let sdk: Vec<Value> = serde_json::from_str(&run_python(SDK_PARSE_OR_ERROR, &refs)).unwrap();
+    let mut differences = Vec::new();
+    for ((text, file), theirs) in SNIPPETS.iter().zip(&files).zip(&sdk) {
+        let out = clearml(dir.path())
+            .args(["config", "dump"])
+            .env("CLEARML_CONFIG_FILE", file)
+            .output()
+            .unwrap();
+        let ours = if out.status.success() {
+            serde_json::from_slice(&out.stdout).unwrap()
+        } else {
+            let err = String::from_utf8_lossy(&out.stderr).to_string();
+            assert_eq!(out.status.code(), Some(1), "{text:?}: {err}");
+            assert!(
+                err.contains(&format!("{}:", file.display())),
+                "{text:?}: errors name the file: {err}"
+            );
+            json!({"__error__": err.trim()})
+        };
+        let both_fail = ours.get("__error__").is_some() && theirs.get("__error__").is_some();
+        if !both_fail && &ours != theirs {
+            differences.push(format!("{text:?}\n  ours: {ours}\n  sdk:  {theirs}"));
+        }
+    }
+    assert!(
+        differences.is_empty(),
+        "{} differences:\n{}",
+        differences.len(),
+        differences.join("\n")
+    );
+}

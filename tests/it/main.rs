@@ -5,6 +5,8 @@ mod cli_basics;
 mod common;
 mod config;
 mod generated;
+mod init;
 mod sdk_flows;
 mod serve;
+mod stack;
 mod task_model;

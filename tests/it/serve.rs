@@ -230,3 +230,624 @@ fn credentials_can_be_created_used_and_revoked() {
     );
     assert_eq!(login(&key, &secret), 401);
 }
+
+/// Create a project and `n` tasks in it; returns (project id, task ids in creation order).
+fn seed_tasks(s: &Serve, tok: &str, project: &str, n: usize) -> (String, Vec<String>) {
+    let pid = ok(s, tok, "projects.create", json!({"name": project}))["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let ids = (0..n)
+        .map(|i| {
+            ok(
+                s,
+                tok,
+                "tasks.create",
+                json!({"name": format!("task {i:05}"), "type": "training", "project": pid}),
+            )["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    (pid, ids)
+}
+
+fn ids_of(data: &Value, key: &str) -> Vec<String> {
+    data[key]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn paging_is_capped_at_500_and_pages_and_scrolls_reach_everything() {
+    let s = Serve::shared();
+    let tok = token(s);
+    let (pid, ids) = seed_tasks(s, &tok, &unique("Paging"), 1203);
+
+    // Unpaged: at most 500, in creation order.
+    let all = ok(
+        s,
+        &tok,
+        "tasks.get_all",
+        json!({"project": [pid], "only_fields": ["id"]}),
+    );
+    assert_eq!(ids_of(&all, "tasks"), ids[..500].to_vec());
+    // page_size above the cap is capped.
+    let big = ok(
+        s,
+        &tok,
+        "tasks.get_all",
+        json!({"project": [pid], "page": 0, "page_size": 1000}),
+    );
+    assert_eq!(big["tasks"].as_array().unwrap().len(), 500);
+    // page + page_size walk.
+    let mut paged = Vec::new();
+    for page in 0.. {
+        let d = ok(
+            s,
+            &tok,
+            "tasks.get_all",
+            json!({"project": [pid], "page": page, "page_size": 500, "only_fields": ["id"]}),
+        );
+        let got = ids_of(&d, "tasks");
+        let short = got.len() < 500;
+        paged.extend(got);
+        if short {
+            break;
+        }
+    }
+    assert_eq!(paged, ids);
+    // scroll_id (null first) + size.
+    let mut scrolled = Vec::new();
+    let mut scroll = Value::Null;
+    loop {
+        let d = ok(
+            s,
+            &tok,
+            "tasks.get_all_ex",
+            json!({"project": [pid], "scroll_id": scroll, "size": 400, "only_fields": ["id"]}),
+        );
+        let got = ids_of(&d, "tasks");
+        scroll = d["scroll_id"].clone();
+        assert!(scroll.is_string());
+        let short = got.len() < 400;
+        scrolled.extend(got);
+        if short {
+            break;
+        }
+    }
+    assert_eq!(scrolled, ids);
+    // Descending order by name, through the query string.
+    let r: Value = client()
+        .get(format!(
+            "{}/tasks.get_all?project={pid}&order_by[]=-name&page_size=2&only_fields[]=name",
+            s.api_url
+        ))
+        .bearer_auth(&tok)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let names: Vec<&str> = r["data"]["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["task 01202", "task 01201"]);
+}
+
+#[test]
+fn filters_projection_hidden_and_archived() {
+    let s = Serve::shared();
+    let tok = token(s);
+    let project = unique("Filters");
+    let (pid, _) = seed_tasks(s, &tok, &project, 0);
+    let mk = |name: &str, tags: Value, system_tags: Value| -> String {
+        ok(s, &tok, "tasks.create", json!({"name": name, "type": "training", "project": pid, "tags": tags, "system_tags": system_tags, "execution": {"queue": "q1", "framework": "x"}}))["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let a = mk("alpha run", json!(["red", "big"]), json!([]));
+    let b = mk("beta run", json!(["blue"]), json!([]));
+    let c = mk("gamma walk", json!(["red"]), json!(["archived"]));
+    let h = mk("hidden run", json!([]), json!(["hidden"]));
+    let q = |body: Value| -> Vec<String> {
+        let mut body = body;
+        body["project"] = json!([pid]);
+        let mut v = ids_of(&ok(s, &tok, "tasks.get_all", body), "tasks");
+        v.sort();
+        v
+    };
+    let sorted = |mut v: Vec<String>| {
+        v.sort();
+        v
+    };
+    assert_eq!(
+        q(json!({"name": "run$"})),
+        sorted(vec![a.clone(), b.clone()])
+    );
+    assert_eq!(q(json!({"name": "^gamma"})), vec![c.clone()]);
+    assert_eq!(
+        q(json!({"tags": ["red", "blue"]})),
+        sorted(vec![a.clone(), b.clone(), c.clone()])
+    );
+    assert_eq!(q(json!({"tags": ["red", "-big"]})), vec![c.clone()]);
+    assert_eq!(
+        q(json!({"tags": ["__$all", "red", "big"]})),
+        vec![a.clone()]
+    );
+    assert_eq!(
+        q(json!({"system_tags": ["-archived"]})),
+        sorted(vec![a.clone(), b.clone()])
+    );
+    assert_eq!(
+        q(json!({"search_hidden": true, "name": "^hidden"})),
+        vec![h.clone()]
+    );
+    assert_eq!(q(json!({"name": "^hidden"})), Vec::<String>::new());
+    assert_eq!(q(json!({"id": [a.clone(), "nope"]})), vec![a.clone()]);
+    // Invalid regex: 400/21.
+    let (status, v) = call(s, &tok, "tasks.get_all", json!({"name": "("}));
+    assert_eq!(
+        (status, v["meta"]["result_subcode"].as_u64()),
+        (400, Some(21))
+    );
+    // only_fields with a dotted path keeps just that (plus id).
+    let d = ok(
+        s,
+        &tok,
+        "tasks.get_all",
+        json!({"id": [a], "only_fields": ["execution.queue", "name"]}),
+    );
+    assert_eq!(
+        d["tasks"][0],
+        json!({"id": a, "name": "alpha run", "execution": {"queue": "q1"}})
+    );
+    // _ex joins the project name.
+    let d = ok(
+        s,
+        &tok,
+        "tasks.get_all_ex",
+        json!({"id": [a], "only_fields": ["project.name", "name"]}),
+    );
+    assert_eq!(
+        d["tasks"][0]["project"],
+        json!({"id": pid, "name": project})
+    );
+    // Projects: parents are created, names are full paths.
+    let child = format!("{project}/sub/leaf");
+    ok(s, &tok, "projects.create", json!({"name": child}));
+    let d = ok(
+        s,
+        &tok,
+        "projects.get_all",
+        json!({"name": format!("^{}/", regex_escape(&project)), "only_fields": ["name", "basename"]}),
+    );
+    let mut names: Vec<&str> = d["projects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(names, [format!("{project}/sub"), child.clone()]);
+}
+
+fn regex_escape(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_alphanumeric() {
+                c.to_string()
+            } else {
+                format!("\\{c}")
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn task_status_state_machine() {
+    let s = Serve::shared();
+    let tok = token(s);
+    let (_, ids) = seed_tasks(s, &tok, &unique("States"), 1);
+    let t = ids[0].clone();
+    let status = |tok: &str| {
+        ok(s, tok, "tasks.get_by_id", json!({"task": t}))["task"]["status"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    // created -> completed is not allowed without force.
+    let (code, v) = call(s, &tok, "tasks.completed", json!({"task": t}));
+    assert_eq!(
+        (code, v["meta"]["result_subcode"].as_u64()),
+        (400, Some(110)),
+        "{v}"
+    );
+    ok(s, &tok, "tasks.enqueue", json!({"task": t}));
+    assert_eq!(status(&tok), "queued");
+    let (code, v) = call(s, &tok, "tasks.enqueue", json!({"task": t}));
+    assert_eq!(
+        (code, v["meta"]["result_subcode"].as_u64()),
+        (400, Some(706))
+    );
+    ok(s, &tok, "tasks.dequeue", json!({"task": t}));
+    assert_eq!(status(&tok), "created");
+    ok(s, &tok, "tasks.started", json!({"task": t}));
+    assert_eq!(status(&tok), "in_progress");
+    ok(s, &tok, "tasks.completed", json!({"task": t}));
+    assert_eq!(status(&tok), "completed");
+    // completed cannot be queued; reset first.
+    let (code, _) = call(s, &tok, "tasks.enqueue", json!({"task": t}));
+    assert_eq!(code, 400);
+    // Editing a non-draft needs force.
+    let (code, v) = call(s, &tok, "tasks.edit", json!({"task": t, "comment": "x"}));
+    assert_eq!(
+        (code, v["meta"]["result_subcode"].as_u64()),
+        (400, Some(110))
+    );
+    ok(
+        s,
+        &tok,
+        "tasks.edit",
+        json!({"task": t, "comment": "x", "force": true}),
+    );
+    ok(s, &tok, "tasks.publish", json!({"task": t}));
+    assert_eq!(status(&tok), "published");
+    let (code, _) = call(s, &tok, "tasks.reset", json!({"task": t}));
+    assert_eq!(code, 400);
+    ok(s, &tok, "tasks.reset", json!({"task": t, "force": true}));
+    assert_eq!(status(&tok), "created");
+    // Forced change skips the table.
+    ok(s, &tok, "tasks.stopped", json!({"task": t, "force": true}));
+    assert_eq!(status(&tok), "stopped");
+}
+
+#[test]
+fn json_lines_batches_update_last_metrics_by_md5() {
+    let s = Serve::shared();
+    let tok = token(s);
+    let (_, ids) = seed_tasks(s, &tok, &unique("Metrics"), 1);
+    let t = &ids[0];
+    let lines: Vec<String> = (0..10)
+        .map(|i| json!({"task": t, "type": "training_stats_scalar", "metric": "loss", "variant": "total", "value": 10 - i, "iter": i, "timestamp": 1_700_000_000_000i64 + i}).to_string())
+        .collect();
+    let r: Value = client()
+        .post(format!("{}/v2.23/events.add_batch", s.api_url))
+        .bearer_auth(&tok)
+        .header("Content-Type", "application/json-lines")
+        .body(lines.join("\n"))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(r["data"]["added"], 10, "{r}");
+    let task = ok(s, &tok, "tasks.get_by_id", json!({"task": t}))["task"].clone();
+    // md5("loss"), md5("total")
+    let e = &task["last_metrics"]["81513effdf5790b79549208838404407"]["fbb44b4487415b134bce9c790a27fe5e"];
+    assert_eq!(e["metric"], "loss");
+    assert_eq!(e["value"], 1.0);
+    assert_eq!(e["min_value"], 1.0);
+    assert_eq!(e["min_value_iteration"], 9);
+    assert_eq!(e["max_value"], 10.0);
+    assert_eq!(e["first_value"], 10.0);
+    assert_eq!(e["count"], 10);
+    assert_eq!(e["mean_value"], 5.5);
+    assert_eq!(task["last_iteration"], 9);
+    let latest = ok(
+        s,
+        &tok,
+        "events.get_task_latest_scalar_values",
+        json!({"task": t}),
+    );
+    assert_eq!(latest["metrics"][0]["variants"][0]["last_value"], 1.0);
+    let hist = ok(
+        s,
+        &tok,
+        "events.multi_task_scalar_metrics_iter_histogram",
+        json!({"tasks": [t]}),
+    );
+    assert_eq!(
+        hist["loss"]["total"][t.as_str()]["x"],
+        json!((0..10).collect::<Vec<_>>())
+    );
+    // Ordering by a metric value works through the dotted path.
+    let d = ok(
+        s,
+        &tok,
+        "tasks.get_all",
+        json!({"id": [t], "order_by": ["-last_metrics.81513effdf5790b79549208838404407.fbb44b4487415b134bce9c790a27fe5e.value"]}),
+    );
+    assert_eq!(d["tasks"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn models_create_publish_archive_delete() {
+    let s = Serve::shared();
+    let tok = token(s);
+    let (pid, ids) = seed_tasks(s, &tok, &unique("Models"), 1);
+    let m = ok(s, &tok, "models.create", json!({"name": "m1", "uri": "file:///tmp/x.pt", "project": pid, "task": ids[0], "framework": "PyTorch"}))["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    ok(
+        s,
+        &tok,
+        "models.edit",
+        json!({"model": m, "comment": "hello", "labels": {"cat": 1}}),
+    );
+    let got = ok(s, &tok, "models.get_by_id", json!({"model": m}))["model"].clone();
+    assert_eq!(
+        (got["comment"].as_str(), got["ready"].as_bool()),
+        (Some("hello"), Some(false))
+    );
+    let r = ok(
+        s,
+        &tok,
+        "models.publish_many",
+        json!({"ids": [m, "nope"], "publish_tasks": false}),
+    );
+    assert_eq!(r["succeeded"][0]["id"], json!(m));
+    assert_eq!(r["failed"][0]["id"], "nope");
+    let listed = ok(
+        s,
+        &tok,
+        "models.get_all_ex",
+        json!({"project": [pid], "ready": true}),
+    );
+    assert_eq!(ids_of(&listed, "models"), vec![m.clone()]);
+    assert_eq!(listed["models"][0]["project"], json!({"id": pid}));
+    let (code, v) = call(s, &tok, "models.set_ready", json!({"model": m}));
+    assert_eq!(
+        (code, v["meta"]["result_subcode"].as_u64()),
+        (400, Some(203))
+    );
+    ok(s, &tok, "models.archive_many", json!({"ids": [m]}));
+    let listed = ok(
+        s,
+        &tok,
+        "models.get_all",
+        json!({"project": [pid], "system_tags": ["-archived"]}),
+    );
+    assert!(listed["models"].as_array().unwrap().is_empty());
+    ok(s, &tok, "models.delete", json!({"model": m}));
+    let (code, v) = call(s, &tok, "models.get_by_id", json!({"model": m}));
+    assert_eq!(
+        (code, v["meta"]["result_subcode"].as_u64()),
+        (400, Some(201))
+    );
+}
+
+#[test]
+fn file_server_upload_download_range_delete() {
+    let s = Serve::shared();
+    let tok = token(s);
+    let c = client();
+    let body: Vec<u8> = (0..100_000u32).map(|i| (i % 251) as u8).collect();
+    let object = format!("/{}/a dir/blob.bin", unique("files"));
+    // No token: 401 (GET / stays open).
+    assert_eq!(
+        c.get(format!("{}/", s.files_url))
+            .send()
+            .unwrap()
+            .text()
+            .unwrap(),
+        "OK"
+    );
+    let part = reqwest::blocking::multipart::Part::bytes(body.clone()).file_name(object.clone());
+    let r = c
+        .post(format!("{}/", s.files_url))
+        .multipart(reqwest::blocking::multipart::Form::new().part(object.clone(), part))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    let part = reqwest::blocking::multipart::Part::bytes(body.clone()).file_name(object.clone());
+    let r = c
+        .post(format!("{}/", s.files_url))
+        .bearer_auth(&tok)
+        .multipart(reqwest::blocking::multipart::Form::new().part(object.clone(), part))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let url = format!("{}{}", s.files_url, object.replace(' ', "%20"));
+    assert_eq!(c.get(&url).send().unwrap().status(), 401);
+    let got = c.get(&url).bearer_auth(&tok).send().unwrap();
+    assert_eq!(got.status(), 200);
+    assert_eq!(got.bytes().unwrap().to_vec(), body);
+    let part = c
+        .get(&url)
+        .bearer_auth(&tok)
+        .header("Range", "bytes=1000-1999")
+        .send()
+        .unwrap();
+    assert_eq!(part.status(), 206);
+    assert_eq!(part.headers()["content-range"], "bytes 1000-1999/100000");
+    assert_eq!(part.bytes().unwrap().to_vec(), body[1000..2000].to_vec());
+    let tail = c
+        .get(&url)
+        .bearer_auth(&tok)
+        .header("Range", "bytes=99990-")
+        .send()
+        .unwrap();
+    assert_eq!(tail.bytes().unwrap().to_vec(), body[99990..].to_vec());
+    assert_eq!(
+        c.get(&url)
+            .bearer_auth(&tok)
+            .header("Range", "bytes=200000-")
+            .send()
+            .unwrap()
+            .status(),
+        416
+    );
+    // No temp files are left beside the upload.
+    let dir = s
+        .data_dir
+        .join("files")
+        .join(object.trim_start_matches('/'))
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["blob.bin"]);
+    // Escaping the files dir is refused.
+    assert_eq!(
+        c.get(format!("{}/../serve.json", s.files_url))
+            .bearer_auth(&tok)
+            .send()
+            .unwrap()
+            .status(),
+        404
+    );
+    assert_eq!(
+        c.delete(&url).bearer_auth(&tok).send().unwrap().status(),
+        200
+    );
+    assert_eq!(c.get(&url).bearer_auth(&tok).send().unwrap().status(), 404);
+}
+
+#[test]
+fn restart_keeps_everything_and_serve_json_follows_the_process() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Serve::start_in(dir.path());
+    let tok = token(&s);
+    let (pid, ids) = seed_tasks(&s, &tok, "Persisted", 3);
+    ok(&s, &tok, "tasks.enqueue", json!({"task": ids[0]}));
+    ok(
+        &s,
+        &tok,
+        "events.add",
+        json!({"task": ids[1], "type": "training_stats_scalar", "metric": "a", "variant": "b", "value": 3.5, "iter": 7}),
+    );
+    let part =
+        reqwest::blocking::multipart::Part::bytes(b"persist me".to_vec()).file_name("p/x.txt");
+    client()
+        .post(format!("{}/", s.files_url))
+        .bearer_auth(&tok)
+        .multipart(reqwest::blocking::multipart::Form::new().part("p/x.txt", part))
+        .send()
+        .unwrap();
+    let cred = ok(&s, &tok, "auth.create_credentials", json!({}))["credentials"].clone();
+    s.stop();
+    assert!(
+        !dir.path().join("serve.json").exists(),
+        "serve.json must go on clean shutdown"
+    );
+
+    let s = Serve::start_in(dir.path());
+    // The old token is still valid (the signing secret is kept).
+    let d = ok(
+        &s,
+        &tok,
+        "tasks.get_all",
+        json!({"project": [pid], "only_fields": ["id", "status"]}),
+    );
+    assert_eq!(ids_of(&d, "tasks"), ids);
+    assert_eq!(d["tasks"][0]["status"], "queued");
+    let q = ok(&s, &tok, "queues.get_default", json!({}));
+    let next = ok(&s, &tok, "queues.get_next_task", json!({"queue": q["id"]}));
+    assert_eq!(next["entry"]["task"], json!(ids[0]));
+    let t = ok(&s, &tok, "tasks.get_by_id", json!({"task": ids[1]}))["task"].clone();
+    assert_eq!(t["last_iteration"], 7);
+    let got = client()
+        .get(format!("{}/p/x.txt", s.files_url))
+        .bearer_auth(&tok)
+        .send()
+        .unwrap();
+    assert_eq!(got.bytes().unwrap().as_ref(), b"persist me");
+    let r = client()
+        .get(format!("{}/auth.login", s.api_url))
+        .basic_auth(
+            cred["access_key"].as_str().unwrap(),
+            cred["secret_key"].as_str(),
+        )
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    // Only one default queue after two starts.
+    let qs = ok(&s, &tok, "queues.get_all", json!({"name": "^default$"}));
+    assert_eq!(qs["queues"].as_array().unwrap().len(), 1);
+    s.stop();
+}
+
+#[test]
+fn first_start_generates_prints_and_stores_a_key_pair() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let stdout = std::fs::File::create(dir.path().join("stdout")).unwrap();
+    let mut cmd = crate::common::clearml(dir.path());
+    cmd.args([
+        "server",
+        "serve",
+        "--api-port",
+        "0",
+        "--files-port",
+        "0",
+        "--web-port",
+        "0",
+        "--data-dir",
+    ])
+    .arg(dir.path().join("data"))
+    .stdin(std::process::Stdio::null())
+    .stdout(stdout)
+    .stderr(std::process::Stdio::null());
+    let pid = crate::common::spawn_tied_to_process(cmd);
+    let serve_json = dir.path().join("data/serve.json");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !serve_json.exists() {
+        assert!(std::time::Instant::now() < deadline, "no serve.json");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let info: Value = serde_json::from_str(&std::fs::read_to_string(&serve_json).unwrap()).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let printed = std::fs::read_to_string(dir.path().join("stdout")).unwrap();
+    let grab = |key: &str| -> String {
+        let line = printed
+            .lines()
+            .find(|l| l.contains(&format!("\"{key}\"")))
+            .unwrap_or_else(|| panic!("{key} not printed:\n{printed}"));
+        line.split('"').nth(3).unwrap().to_string()
+    };
+    let (key, secret) = (grab("access_key"), grab("secret_key"));
+    assert!(printed.starts_with("api {"), "{printed}");
+    assert!(printed.contains(&format!(
+        "api_server: {}",
+        info["api_url"].as_str().unwrap()
+    )));
+    assert_eq!(info["access_key"], json!(key));
+    assert!(
+        !std::fs::read_to_string(&serve_json)
+            .unwrap()
+            .contains(&secret),
+        "serve.json must not hold the secret"
+    );
+    let cred_file = dir.path().join("data/credentials.json");
+    assert_eq!(
+        std::fs::metadata(&cred_file).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    let r = client()
+        .get(format!("{}/auth.login", info["api_url"].as_str().unwrap()))
+        .basic_auth(&key, Some(&secret))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let web = client()
+        .get(info["web_url"].as_str().unwrap())
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(web.contains(info["api_url"].as_str().unwrap()));
+    unsafe {
+        libc::kill(pid as i32, libc::SIGTERM);
+    }
+}

@@ -240,3 +240,20 @@ fn spans_cover_top_level_and_second_level_entries() {
         .unwrap();
     assert_eq!(&text[inner.start..inner.end], "api_server: http://h:8008");
 }
+
+#[test]
+fn chained_self_references_and_optional_fallbacks() {
+    let j = json(
+        "p: /a\np: ${p}\":/b\"\np: ${p}\":/c\"\nk: 1\nk: ${?NOT_SET_ANYWHERE}\nl: [${?NOT_SET_ANYWHERE}, 2]\nt: foo ${?NOT_SET_ANYWHERE}\n",
+    );
+    assert_eq!(j["p"], "/a:/b:/c");
+    assert_eq!(
+        j["k"], 1,
+        "an optional substitution that finds nothing keeps the previous value"
+    );
+    assert_eq!(j["l"], serde_json::json!([null, 2]));
+    assert_eq!(
+        j["t"], "foo ",
+        "pyhocon keeps the blank before a vanished substitution"
+    );
+}

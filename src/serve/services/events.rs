@@ -203,11 +203,16 @@ fn add_events(call: &mut Call, events: Vec<Value>) -> ApiResult {
     Ok(json!({"added": added, "errors": errors, "errors_info": errors_info}))
 }
 
+/// (iteration, timestamp ms, value) points of one scalar series.
+type Points = Vec<(i64, i64, f64)>;
+/// Scalar series keyed by (metric, variant).
+type SeriesByName = BTreeMap<(String, String), Points>;
+
 fn scalar_rows(
     store: &Store,
     task: &str,
     metrics: Option<&[(String, Vec<String>)]>,
-) -> Result<BTreeMap<(String, String), Vec<(i64, i64, f64)>>, ApiError> {
+) -> Result<SeriesByName, ApiError> {
     let mut stmt = store.conn.prepare_cached(
         "SELECT metric, variant, iter, ts, value FROM events WHERE task = ?1 AND type = ?2 ORDER BY metric, variant, iter, ts")?;
     let rows = stmt.query_map(params![task, SCALAR], |r| {
@@ -219,19 +224,18 @@ fn scalar_rows(
             r.get::<_, Option<f64>>(4)?.unwrap_or(0.0),
         ))
     })?;
-    let mut out: BTreeMap<(String, String), Vec<(i64, i64, f64)>> = BTreeMap::new();
+    let mut out = SeriesByName::new();
     for r in rows {
         let (m, v, i, t, val) = r?;
         if i == SINGLE_VALUE_ITER {
             continue;
         }
-        if let Some(filter) = metrics {
-            if !filter
+        if let Some(filter) = metrics
+            && !filter
                 .iter()
                 .any(|(fm, fv)| fm == &m && (fv.is_empty() || fv.contains(&v)))
-            {
-                continue;
-            }
+        {
+            continue;
         }
         out.entry((m, v)).or_default().push((i, t, val));
     }
@@ -553,10 +557,12 @@ fn iter_raw(call: &mut Call) -> ApiResult {
         } else {
             e["timestamp"].clone()
         };
-        entry["x"].as_array_mut().map(|a| a.push(x));
-        entry["y"]
-            .as_array_mut()
-            .map(|a| a.push(e["value"].clone()));
+        if let Some(a) = entry["x"].as_array_mut() {
+            a.push(x)
+        }
+        if let Some(a) = entry["y"].as_array_mut() {
+            a.push(e["value"].clone())
+        }
     }
     Ok(json!({"variants": out, "total": total, "returned": events.len(), "scroll_id": sid}))
 }

@@ -58,7 +58,11 @@ pub fn dispatch(call: &mut Call, action: &str) -> Option<ApiResult> {
             })
         }
         "publish_many" => {
-            let body = call.body.clone();
+            let mut body = call.body.clone();
+            // The batch form names the flag in the plural.
+            if let Some(p) = body.get("publish_tasks").cloned() {
+                body["publish_task"] = p;
+            }
             let mut succeeded = Vec::new();
             let mut failed = Vec::new();
             for id in id_list(&body, "ids") {
@@ -138,10 +142,9 @@ fn create(call: &mut Call) -> ApiResult {
         .get("project")
         .and_then(Value::as_str)
         .filter(|p| !p.is_empty())
+        && call.store.get(Coll::Projects, p)?.is_none()
     {
-        if call.store.get(Coll::Projects, p)?.is_none() {
-            return Err(ApiError::invalid_project(p));
-        }
+        return Err(ApiError::invalid_project(p));
     }
     let t = now();
     let mut doc = json!({
@@ -259,18 +262,14 @@ fn set_ready(call: &mut Call, id: &str, body: &Value) -> Result<(usize, Value), 
             return Ok((0, Value::Null));
         }
         let mut published_task = Value::Null;
-        if publish_task {
-            if let Some(tid) = doc["task"].as_str().filter(|t| !t.is_empty()) {
-                if let Some(mut t) = store.get(Coll::Tasks, tid)? {
-                    if t["status"] != "published" {
-                        let fields =
-                            super::tasks::change_status(&mut t, "published", force, &Value::Null)?;
-                        store.put(Coll::Tasks, &t)?;
-                        published_task =
-                            json!({"id": tid, "data": {"updated": 1, "fields": fields}});
-                    }
-                }
-            }
+        if publish_task
+            && let Some(tid) = doc["task"].as_str().filter(|t| !t.is_empty())
+            && let Some(mut t) = store.get(Coll::Tasks, tid)?
+            && t["status"] != "published"
+        {
+            let fields = super::tasks::change_status(&mut t, "published", force, &Value::Null)?;
+            store.put(Coll::Tasks, &t)?;
+            published_task = json!({"id": tid, "data": {"updated": 1, "fields": fields}});
         }
         doc["ready"] = json!(true);
         let t = now();

@@ -67,6 +67,10 @@ fn project_doc(call: &Call, name: &str, body: &Value) -> Value {
             "last_update",
         ],
     );
+    let hidden = doc["system_tags"]
+        .as_array()
+        .is_some_and(|t| t.iter().any(|x| x == "hidden"));
+    doc["hidden"] = json!(hidden);
     doc
 }
 
@@ -256,6 +260,11 @@ fn update(call: &mut Call) -> ApiResult {
             fields.insert(k.into(), v.clone());
         }
     }
+    // The real server mirrors system tag `hidden` into a `hidden` flag.
+    let hidden = doc["system_tags"]
+        .as_array()
+        .is_some_and(|t| t.iter().any(|x| x == "hidden"));
+    doc["hidden"] = json!(hidden);
     if let Some(n) = opt_str(&call.body, "name") {
         doc["basename"] = json!(n.rsplit('/').next().unwrap_or(&n));
     }

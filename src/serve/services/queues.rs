@@ -299,25 +299,30 @@ fn move_task(call: &mut Call, action: &str) -> ApiResult {
 fn get_next_task(call: &mut Call) -> ApiResult {
     let qid = req_str(&call.body, "queue")?;
     let get_task_data = opt_bool(&call.body, "get_task_info");
+    // With `task`, pop that task if it is queued here (agents use it to pick their own).
+    let wanted = opt_str(&call.body, "task");
     call.store.tx(|store| {
         let mut q = load_queue(store, &qid)?;
         let Some(entries) = q["entries"].as_array_mut() else {
             return Ok(json!({}));
         };
-        if entries.is_empty() {
+        let pos = match &wanted {
+            Some(t) => entries.iter().position(|e| e["task"] == t.as_str()),
+            None => (!entries.is_empty()).then_some(0),
+        };
+        let Some(pos) = pos else {
             return Ok(json!({}));
-        }
-        let entry = entries.remove(0);
+        };
+        let entry = entries.remove(pos);
         q["last_update"] = json!(now());
         store.put(Coll::Queues, &q)?;
         let mut out = json!({"entry": entry});
-        if get_task_data {
-            if let Some(t) = entry["task"]
+        if get_task_data
+            && let Some(t) = entry["task"]
                 .as_str()
                 .and_then(|t| store.get(Coll::Tasks, t).ok().flatten())
-            {
-                out["task_info"] = json!({"company": t["company"], "user": t["user"]});
-            }
+        {
+            out["task_info"] = json!({"company": t["company"], "user": t["user"]});
         }
         Ok(out)
     })

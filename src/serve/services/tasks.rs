@@ -100,13 +100,13 @@ fn validate_name(name: &str) -> Result<(), ApiError> {
 }
 
 fn validate_type(body: &Value) -> Result<(), ApiError> {
-    if let Some(t) = body.get("type").and_then(Value::as_str) {
-        if !TASK_TYPES.contains(&t) {
-            return Err(ApiError::validation(format!(
-                "type={t}: Invalid value, must be one of {}",
-                TASK_TYPES.join(", ")
-            )));
-        }
+    if let Some(t) = body.get("type").and_then(Value::as_str)
+        && !TASK_TYPES.contains(&t)
+    {
+        return Err(ApiError::validation(format!(
+            "type={t}: Invalid value, must be one of {}",
+            TASK_TYPES.join(", ")
+        )));
     }
     Ok(())
 }
@@ -116,10 +116,9 @@ fn check_project(store: &Store, body: &Value) -> Result<(), ApiError> {
         .get("project")
         .and_then(Value::as_str)
         .filter(|p| !p.is_empty())
+        && store.get(Coll::Projects, p)?.is_none()
     {
-        if store.get(Coll::Projects, p)?.is_none() {
-            return Err(ApiError::invalid_project(p));
-        }
+        return Err(ApiError::invalid_project(p));
     }
     Ok(())
 }
@@ -351,11 +350,11 @@ pub fn change_status(
     doc["status_reason"] = json!(opt_str(body, "status_reason").unwrap_or_default());
     doc["status_message"] = json!(opt_str(body, "status_message").unwrap_or_default());
     match to {
-        "in_progress" => {
-            if doc.get("started").is_none_or(Value::is_null) || from != "in_progress" {
-                doc["started"] = json!(t);
-                fields.insert("started".into(), json!(t));
-            }
+        "in_progress"
+            if (doc.get("started").is_none_or(Value::is_null) || from != "in_progress") =>
+        {
+            doc["started"] = json!(t);
+            fields.insert("started".into(), json!(t));
         }
         "completed" | "stopped" | "failed" => {
             doc["completed"] = json!(t);
@@ -407,13 +406,12 @@ fn transition(call: &mut Call, to: &str) -> ApiResult {
         }
         if doc["status"] == "published" && publish_model {
             for m in doc["models"]["output"].as_array().cloned().unwrap_or_default() {
-                if let Some(mid) = m["model"].as_str() {
-                    if let Some(mut model) = store.get(Coll::Models, mid)? {
+                if let Some(mid) = m["model"].as_str()
+                    && let Some(mut model) = store.get(Coll::Models, mid)? {
                         model["ready"] = json!(true);
                         model["last_update"] = json!(now());
                         store.put(Coll::Models, &model)?;
                     }
-                }
             }
         }
         if to == "in_progress" {

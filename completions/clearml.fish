@@ -1,0 +1,648 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_clearml_global_optspecs
+    string join \n config= api-host= format= json csv q/quiet v/verbose no-color insecure ca-bundle= h/help V/version
+end
+
+function __fish_clearml_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_clearml_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_clearml_using_subcommand
+    set -l cmd (__fish_clearml_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c clearml -n "__fish_clearml_needs_command" -l config -d 'clearml.conf to read (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_needs_command" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_needs_command" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_needs_command" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_needs_command" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_needs_command" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_needs_command" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_needs_command" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_needs_command" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_needs_command" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_needs_command" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_needs_command" -s V -l version -d 'Print version'
+complete -c clearml -n "__fish_clearml_needs_command" -f -a "init" -d 'Write ~/clearml.conf: paste the credentials block from the web UI, or pass flags (CI)'
+complete -c clearml -n "__fish_clearml_needs_command" -f -a "config" -d 'Inspect the configuration in force'
+complete -c clearml -n "__fish_clearml_needs_command" -f -a "server" -d 'Run and administer a ClearML server (official Docker stack or built-in)'
+complete -c clearml -n "__fish_clearml_needs_command" -f -a "task" -d 'List, inspect, compare and wait for experiments (tasks)'
+complete -c clearml -n "__fish_clearml_needs_command" -f -a "model" -d 'List, publish and download models'
+complete -c clearml -n "__fish_clearml_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c clearml -n "__fish_clearml_needs_command" -f -a "manpages" -d 'Write man pages into a directory (used by `make docs`)'
+complete -c clearml -n "__fish_clearml_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c clearml -n "__fish_clearml_using_subcommand init" -s F -l file -d 'File to write (default: the SDK\'s choice: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand init" -l web-host -d 'Web application URL (e.g. http://localhost:8080)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand init" -l files-host -d 'File server URL (e.g. http://localhost:8081)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand init" -l access-key -d 'Access key (from the web UI\'s "Create new credentials")' -r
+complete -c clearml -n "__fish_clearml_using_subcommand init" -l secret-key -d 'Secret key on the command line (visible to other users via ps; prefer --secret-key-stdin)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand init" -l credentials -d 'The pasted credentials block from the web UI, from FILE or \'-\' for stdin' -r
+complete -c clearml -n "__fish_clearml_using_subcommand init" -l config -d 'clearml.conf to read (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand init" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand init" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand init" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand init" -l secret-key-stdin -d 'Read the secret key from the first line of stdin'
+complete -c clearml -n "__fish_clearml_using_subcommand init" -l no-verify -d 'Do not check the credentials against the server before writing'
+complete -c clearml -n "__fish_clearml_using_subcommand init" -l non-interactive -d 'Never prompt (also implied when stdin is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand init" -l force -d 'Replace the api block of an existing file without asking (a .bak copy is kept)'
+complete -c clearml -n "__fish_clearml_using_subcommand init" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand init" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand init" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand init" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand init" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand init" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand init" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand config; and not __fish_seen_subcommand_from show path dump help" -l config -d 'clearml.conf to read (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand config; and not __fish_seen_subcommand_from show path dump help" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand config; and not __fish_seen_subcommand_from show path dump help" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand config; and not __fish_seen_subcommand_from show path dump help" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand config; and not __fish_seen_subcommand_from show path dump help" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand config; and not __fish_seen_subcommand_from show path dump help" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand config; and not __fish_seen_subcommand_from show path dump help" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand config; and not __fish_seen_subcommand_from show path dump help" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand config; and not __fish_seen_subcommand_from show path dump help" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand config; and not __fish_seen_subcommand_from show path dump help" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand config; and not __fish_seen_subcommand_from show path dump help" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand config; and not __fish_seen_subcommand_from show path dump help" -f -a "show" -d 'Each value in force and where it came from (flag, env, file:line, default); secrets masked'
+complete -c clearml -n "__fish_clearml_using_subcommand config; and not __fish_seen_subcommand_from show path dump help" -f -a "path" -d 'The clearml.conf path in use'
+complete -c clearml -n "__fish_clearml_using_subcommand config; and not __fish_seen_subcommand_from show path dump help" -f -a "dump" -d 'The configuration file(s) as read (merged, before environment overrides), as JSON; secrets masked'
+complete -c clearml -n "__fish_clearml_using_subcommand config; and not __fish_seen_subcommand_from show path dump help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_subcommand_from show" -l config -d 'clearml.conf to read (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_subcommand_from show" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_subcommand_from show" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_subcommand_from show" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_subcommand_from show" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_subcommand_from show" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_subcommand_from show" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_subcommand_from show" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_subcommand_from show" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_subcommand_from path" -l config -d 'clearml.conf to read (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_subcommand_from path" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_subcommand_from path" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_subcommand_from path" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_subcommand_from path" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_subcommand_from path" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_subcommand_from path" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_subcommand_from path" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_subcommand_from path" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_subcommand_from path" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_subcommand_from path" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_subcommand_from dump" -l config -d 'clearml.conf to read (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_subcommand_from dump" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_subcommand_from dump" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_subcommand_from dump" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_subcommand_from dump" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_subcommand_from dump" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_subcommand_from dump" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_subcommand_from dump" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_subcommand_from dump" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_subcommand_from dump" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_subcommand_from dump" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "show" -d 'Each value in force and where it came from (flag, env, file:line, default); secrets masked'
+complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "path" -d 'The clearml.conf path in use'
+complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "dump" -d 'The configuration file(s) as read (merged, before environment overrides), as JSON; secrets masked'
+complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest help" -l config -d 'clearml.conf to read (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest help" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest help" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest help" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest help" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest help" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest help" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest help" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest help" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest help" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest help" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest help" -f -a "up" -d 'Start the official server stack in Docker and wait until it is ready'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest help" -f -a "down" -d 'Stop and remove the stack\'s containers and networks (data stays unless --purge)'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest help" -f -a "status" -d 'A row per service: state, readiness, restarts, image, ports, uptime'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest help" -f -a "logs" -d 'Service logs, prefixed by service name'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest help" -f -a "ping" -d 'Check the API, web and files hosts of the configured server'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest help" -f -a "doctor" -d 'Preflight checks for the host (Docker, ports, vm.max_map_count, disk, memory, ...)'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest help" -f -a "serve" -d 'Run a built-in ClearML-compatible server (API + file server, SQLite) in the foreground'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest help" -f -a "backup" -d 'Archive the stack\'s data and config (stops and restarts the stack)'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest help" -f -a "restore" -d 'Restore a backup made by `server backup`'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest help" -f -a "render" -d 'Print the stack as a docker-compose.yml or Helm values file'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest help" -f -a "selftest" -d 'End-to-end check of the configured server: task, scalars, file round-trip'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from up" -l data-dir -d 'Where the stack keeps its data, logs and config' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from up" -l version -d 'clearml/server image tag' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from up" -l image -d 'Replace one service\'s image (repeatable), e.g. --image mongo=mymirror/mongo:6' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from up" -l registry -d 'Pull every image from this registry prefix (a private mirror)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from up" -l bind -d 'Address the published ports bind to' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from up" -l port -d 'Change a published port (repeatable), e.g. --port webserver=9080' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from up" -l env -d 'Extra environment for a service (repeatable): SERVICE:KEY=VALUE, or KEY=VALUE for all' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from up" -l pull -d 'When to pull images' -r -f -a "missing\t''
+always\t''
+never\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from up" -l timeout -d 'How long to wait for readiness' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from up" -l config -d 'clearml.conf to read (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from up" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from up" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from up" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from up" -l with-agent-services -d 'Also run the services agent'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from up" -l skip-doctor -d 'Start even if a preflight check fails'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from up" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from up" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from up" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from up" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from up" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from up" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from up" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from down" -l data-dir -d 'Where the stack keeps its data, logs and config' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from down" -l version -d 'clearml/server image tag' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from down" -l image -d 'Replace one service\'s image (repeatable), e.g. --image mongo=mymirror/mongo:6' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from down" -l registry -d 'Pull every image from this registry prefix (a private mirror)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from down" -l bind -d 'Address the published ports bind to' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from down" -l port -d 'Change a published port (repeatable), e.g. --port webserver=9080' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from down" -l env -d 'Extra environment for a service (repeatable): SERVICE:KEY=VALUE, or KEY=VALUE for all' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from down" -l config -d 'clearml.conf to read (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from down" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from down" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from down" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from down" -l with-agent-services -d 'Also run the services agent'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from down" -l purge -d 'Also delete the data directory (asks for confirmation unless --yes)'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from down" -s y -l yes -d 'Do not ask for confirmation'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from down" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from down" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from down" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from down" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from down" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from down" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from down" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from status" -l data-dir -d 'Where the stack keeps its data, logs and config' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from status" -l version -d 'clearml/server image tag' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from status" -l image -d 'Replace one service\'s image (repeatable), e.g. --image mongo=mymirror/mongo:6' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from status" -l registry -d 'Pull every image from this registry prefix (a private mirror)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from status" -l bind -d 'Address the published ports bind to' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from status" -l port -d 'Change a published port (repeatable), e.g. --port webserver=9080' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from status" -l env -d 'Extra environment for a service (repeatable): SERVICE:KEY=VALUE, or KEY=VALUE for all' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from status" -l config -d 'clearml.conf to read (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from status" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from status" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from status" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from status" -l with-agent-services -d 'Also run the services agent'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from status" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from status" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from status" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from status" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from status" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from logs" -l data-dir -d 'Where the stack keeps its data, logs and config' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from logs" -l version -d 'clearml/server image tag' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from logs" -l image -d 'Replace one service\'s image (repeatable), e.g. --image mongo=mymirror/mongo:6' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from logs" -l registry -d 'Pull every image from this registry prefix (a private mirror)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from logs" -l bind -d 'Address the published ports bind to' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from logs" -l port -d 'Change a published port (repeatable), e.g. --port webserver=9080' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from logs" -l env -d 'Extra environment for a service (repeatable): SERVICE:KEY=VALUE, or KEY=VALUE for all' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from logs" -l tail -d 'Lines from the end of each service\'s log' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from logs" -l since -d 'Only lines newer than this (e.g. 10m, 2h)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from logs" -l config -d 'clearml.conf to read (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from logs" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from logs" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from logs" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from logs" -l with-agent-services -d 'Also run the services agent'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from logs" -s f -l follow -d 'Keep following the logs'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from logs" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from logs" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from logs" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from logs" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from logs" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from logs" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from logs" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from ping" -l config -d 'clearml.conf to read (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from ping" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from ping" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from ping" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from ping" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from ping" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from ping" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from ping" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from ping" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from ping" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from ping" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from doctor" -l data-dir -d 'Where the stack keeps its data, logs and config' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from doctor" -l version -d 'clearml/server image tag' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from doctor" -l image -d 'Replace one service\'s image (repeatable), e.g. --image mongo=mymirror/mongo:6' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from doctor" -l registry -d 'Pull every image from this registry prefix (a private mirror)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from doctor" -l bind -d 'Address the published ports bind to' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from doctor" -l port -d 'Change a published port (repeatable), e.g. --port webserver=9080' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from doctor" -l env -d 'Extra environment for a service (repeatable): SERVICE:KEY=VALUE, or KEY=VALUE for all' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from doctor" -l config -d 'clearml.conf to read (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from doctor" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from doctor" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from doctor" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from doctor" -l with-agent-services -d 'Also run the services agent'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from doctor" -l fix -d 'Create missing data directories and give them to uid 1000'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from doctor" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from doctor" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from doctor" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from doctor" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from doctor" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from doctor" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from doctor" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from serve" -l data-dir -d 'Where the database and uploaded files live' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from serve" -l host -d 'Address to listen on' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from serve" -l api-port -d 'API port (0 picks a free one)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from serve" -l files-port -d 'File server port (0 picks a free one)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from serve" -l web-port -d 'Port of the small landing page standing in for the web UI (0 picks a free one), so the three hosts are distinct and derive from each other as clearml-init expects' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from serve" -l config -d 'clearml.conf to read (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from serve" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from serve" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from serve" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from serve" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from serve" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from serve" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from serve" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from serve" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from serve" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from serve" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from backup" -l data-dir -d 'Where the stack keeps its data, logs and config' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from backup" -l version -d 'clearml/server image tag' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from backup" -l image -d 'Replace one service\'s image (repeatable), e.g. --image mongo=mymirror/mongo:6' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from backup" -l registry -d 'Pull every image from this registry prefix (a private mirror)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from backup" -l bind -d 'Address the published ports bind to' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from backup" -l port -d 'Change a published port (repeatable), e.g. --port webserver=9080' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from backup" -l env -d 'Extra environment for a service (repeatable): SERVICE:KEY=VALUE, or KEY=VALUE for all' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from backup" -l out -d 'Archive to write (.tar.gz)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from backup" -l config -d 'clearml.conf to read (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from backup" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from backup" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from backup" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from backup" -l with-agent-services -d 'Also run the services agent'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from backup" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from backup" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from backup" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from backup" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from backup" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from backup" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from backup" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from restore" -l data-dir -d 'Where the stack keeps its data, logs and config' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from restore" -l version -d 'clearml/server image tag' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from restore" -l image -d 'Replace one service\'s image (repeatable), e.g. --image mongo=mymirror/mongo:6' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from restore" -l registry -d 'Pull every image from this registry prefix (a private mirror)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from restore" -l bind -d 'Address the published ports bind to' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from restore" -l port -d 'Change a published port (repeatable), e.g. --port webserver=9080' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from restore" -l env -d 'Extra environment for a service (repeatable): SERVICE:KEY=VALUE, or KEY=VALUE for all' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from restore" -l config -d 'clearml.conf to read (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from restore" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from restore" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from restore" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from restore" -l with-agent-services -d 'Also run the services agent'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from restore" -s y -l yes -d 'Do not ask for confirmation before replacing the data dir'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from restore" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from restore" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from restore" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from restore" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from restore" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from restore" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from restore" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from render" -l data-dir -d 'Where the stack keeps its data, logs and config' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from render" -l version -d 'clearml/server image tag' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from render" -l image -d 'Replace one service\'s image (repeatable), e.g. --image mongo=mymirror/mongo:6' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from render" -l registry -d 'Pull every image from this registry prefix (a private mirror)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from render" -l bind -d 'Address the published ports bind to' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from render" -l port -d 'Change a published port (repeatable), e.g. --port webserver=9080' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from render" -l env -d 'Extra environment for a service (repeatable): SERVICE:KEY=VALUE, or KEY=VALUE for all' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from render" -l as -d 'What to print' -r -f -a "compose\t''
+helm-values\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from render" -l config -d 'clearml.conf to read (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from render" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from render" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from render" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from render" -l with-agent-services -d 'Also run the services agent'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from render" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from render" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from render" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from render" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from render" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from render" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from render" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from selftest" -l config -d 'clearml.conf to read (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from selftest" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from selftest" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from selftest" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from selftest" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from selftest" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from selftest" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from selftest" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from selftest" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from selftest" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from selftest" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from help" -f -a "up" -d 'Start the official server stack in Docker and wait until it is ready'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from help" -f -a "down" -d 'Stop and remove the stack\'s containers and networks (data stays unless --purge)'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from help" -f -a "status" -d 'A row per service: state, readiness, restarts, image, ports, uptime'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from help" -f -a "logs" -d 'Service logs, prefixed by service name'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from help" -f -a "ping" -d 'Check the API, web and files hosts of the configured server'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from help" -f -a "doctor" -d 'Preflight checks for the host (Docker, ports, vm.max_map_count, disk, memory, ...)'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from help" -f -a "serve" -d 'Run a built-in ClearML-compatible server (API + file server, SQLite) in the foreground'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from help" -f -a "backup" -d 'Archive the stack\'s data and config (stops and restarts the stack)'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from help" -f -a "restore" -d 'Restore a backup made by `server backup`'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from help" -f -a "render" -d 'Print the stack as a docker-compose.yml or Helm values file'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from help" -f -a "selftest" -d 'End-to-end check of the configured server: task, scalars, file round-trip'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait help" -l config -d 'clearml.conf to read (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait help" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait help" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait help" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait help" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait help" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait help" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait help" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait help" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait help" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait help" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait help" -f -a "list" -d 'List tasks, with filters; follows pages past the server\'s 500-item cap with --all'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait help" -f -a "show" -d 'One task in detail: status, parameters, metrics, artifacts, models'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait help" -f -a "compare" -d 'Compare tasks side by side: parameters and metrics'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait help" -f -a "wait" -d 'Wait until tasks reach a final status (exit 6 if any failed or stopped)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from list" -l project -d 'Project name (full path, e.g. parent/child)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from list" -l status -d 'Status filter (repeatable): created, queued, in_progress, stopped, completed, failed, published' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from list" -l type -d 'Task type filter (repeatable)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from list" -l tag -d 'Tag filter (repeatable; prefix \'-\' to exclude)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from list" -l user -d 'User name, or \'me\'' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from list" -l name -d 'Name regex' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from list" -l search -d 'Full-text search' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from list" -l since -d 'Created at or after (RFC 3339 date/time, or a duration like 2d meaning "ago")' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from list" -l until -d 'Created at or before' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from list" -l sort -d 'Sort field, \'-\' prefix for descending (default -last_update)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from list" -l limit -d 'At most N tasks' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from list" -l columns -d 'Columns, comma separated; also metric:Title/Series and param:Section/name' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from list" -l config -d 'clearml.conf to read (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from list" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from list" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from list" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from list" -l recursive -d 'Include sub-projects of --project'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from list" -l archived -d 'Show archived tasks instead of active ones'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from list" -l all -d 'Every matching task (pages past the 500 cap)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from list" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from list" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from list" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from list" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from show" -l project -d 'Project to look the name up in' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from show" -l config -d 'clearml.conf to read (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from show" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from show" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from show" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from show" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from show" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from show" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from show" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from show" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from compare" -l project -d 'Pick tasks from this project instead' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from compare" -l status -d 'With --project: status filter' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from compare" -l last -d 'With --project: the N most recent' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from compare" -l better -d 'Which direction is better per metric, e.g. loss=min,accuracy=max' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from compare" -l plot -d 'Draw the scalar curves of this metric (title or title/series) in the terminal' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from compare" -l svg -d 'Write the curves of --plot as an SVG chart' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from compare" -l config -d 'clearml.conf to read (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from compare" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from compare" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from compare" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from compare" -l diff-only -d 'Show only rows whose values differ'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from compare" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from compare" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from compare" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from compare" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from compare" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from compare" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from compare" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from wait" -l timeout -d 'Give up after this long (e.g. 30m); exit 1 on timeout' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from wait" -l notify -d 'POST a JSON summary to this URL when done' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from wait" -l interval -d 'Poll interval' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from wait" -l config -d 'clearml.conf to read (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from wait" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from wait" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from wait" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from wait" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from wait" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from wait" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from wait" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from wait" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from wait" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from wait" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from help" -f -a "list" -d 'List tasks, with filters; follows pages past the server\'s 500-item cap with --all'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from help" -f -a "show" -d 'One task in detail: status, parameters, metrics, artifacts, models'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from help" -f -a "compare" -d 'Compare tasks side by side: parameters and metrics'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from help" -f -a "wait" -d 'Wait until tasks reach a final status (exit 6 if any failed or stopped)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c clearml -n "__fish_clearml_using_subcommand model; and not __fish_seen_subcommand_from list show publish pull help" -l config -d 'clearml.conf to read (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand model; and not __fish_seen_subcommand_from list show publish pull help" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand model; and not __fish_seen_subcommand_from list show publish pull help" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand model; and not __fish_seen_subcommand_from list show publish pull help" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand model; and not __fish_seen_subcommand_from list show publish pull help" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand model; and not __fish_seen_subcommand_from list show publish pull help" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand model; and not __fish_seen_subcommand_from list show publish pull help" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand model; and not __fish_seen_subcommand_from list show publish pull help" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand model; and not __fish_seen_subcommand_from list show publish pull help" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand model; and not __fish_seen_subcommand_from list show publish pull help" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand model; and not __fish_seen_subcommand_from list show publish pull help" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand model; and not __fish_seen_subcommand_from list show publish pull help" -f -a "list" -d 'List models'
+complete -c clearml -n "__fish_clearml_using_subcommand model; and not __fish_seen_subcommand_from list show publish pull help" -f -a "show" -d 'One model in detail'
+complete -c clearml -n "__fish_clearml_using_subcommand model; and not __fish_seen_subcommand_from list show publish pull help" -f -a "publish" -d 'Upload a weights file and register + publish it, or publish an existing draft by id'
+complete -c clearml -n "__fish_clearml_using_subcommand model; and not __fish_seen_subcommand_from list show publish pull help" -f -a "pull" -d 'Download a model\'s weights (latest published by name, or by id)'
+complete -c clearml -n "__fish_clearml_using_subcommand model; and not __fish_seen_subcommand_from list show publish pull help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from list" -l project -r
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from list" -l name -d 'Name regex' -r
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from list" -l tag -r
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from list" -l framework -r
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from list" -l task -d 'Models created by this task id' -r
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from list" -l limit -r
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from list" -l config -d 'clearml.conf to read (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from list" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from list" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from list" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from list" -l published -d 'Only published models'
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from list" -l draft -d 'Only draft models'
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from list" -l all
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from list" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from list" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from list" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from list" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from show" -l project -r
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from show" -l config -d 'clearml.conf to read (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from show" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from show" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from show" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from show" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from show" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from show" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from show" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from show" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from publish" -l name -r
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from publish" -l project -r
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from publish" -l framework -r
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from publish" -l task -d 'Task that produced the model' -r
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from publish" -l tags -r
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from publish" -l comment -r
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from publish" -l label -d 'Label enumeration entry (repeatable), name=int' -r
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from publish" -l config -d 'clearml.conf to read (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from publish" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from publish" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from publish" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from publish" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from publish" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from publish" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from publish" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from publish" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from publish" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from publish" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from pull" -l name -d 'Model name (latest published)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from pull" -l project -r
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from pull" -s o -l output -d 'Where to put the file (default: the SDK\'s cache, shared with Model.get_local_copy)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from pull" -l config -d 'clearml.conf to read (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from pull" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from pull" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from pull" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from pull" -l force -d 'Download again even if a cached copy exists'
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from pull" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from pull" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from pull" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from pull" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from pull" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from pull" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from pull" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from help" -f -a "list" -d 'List models'
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from help" -f -a "show" -d 'One model in detail'
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from help" -f -a "publish" -d 'Upload a weights file and register + publish it, or publish an existing draft by id'
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from help" -f -a "pull" -d 'Download a model\'s weights (latest published by name, or by id)'
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c clearml -n "__fish_clearml_using_subcommand completions" -l config -d 'clearml.conf to read (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand completions" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand completions" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand completions" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand completions" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand completions" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand completions" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand completions" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand completions" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand completions" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand manpages" -l config -d 'clearml.conf to read (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand manpages" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand manpages" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand manpages" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand manpages" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand manpages" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand manpages" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand manpages" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand manpages" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand manpages" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand manpages" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model completions manpages help" -f -a "init" -d 'Write ~/clearml.conf: paste the credentials block from the web UI, or pass flags (CI)'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model completions manpages help" -f -a "config" -d 'Inspect the configuration in force'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model completions manpages help" -f -a "server" -d 'Run and administer a ClearML server (official Docker stack or built-in)'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model completions manpages help" -f -a "task" -d 'List, inspect, compare and wait for experiments (tasks)'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model completions manpages help" -f -a "model" -d 'List, publish and download models'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model completions manpages help" -f -a "completions" -d 'Print a shell completion script'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model completions manpages help" -f -a "manpages" -d 'Write man pages into a directory (used by `make docs`)'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model completions manpages help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Each value in force and where it came from (flag, env, file:line, default); secrets masked'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "path" -d 'The clearml.conf path in use'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "dump" -d 'The configuration file(s) as read (merged, before environment overrides), as JSON; secrets masked'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from server" -f -a "up" -d 'Start the official server stack in Docker and wait until it is ready'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from server" -f -a "down" -d 'Stop and remove the stack\'s containers and networks (data stays unless --purge)'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from server" -f -a "status" -d 'A row per service: state, readiness, restarts, image, ports, uptime'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from server" -f -a "logs" -d 'Service logs, prefixed by service name'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from server" -f -a "ping" -d 'Check the API, web and files hosts of the configured server'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from server" -f -a "doctor" -d 'Preflight checks for the host (Docker, ports, vm.max_map_count, disk, memory, ...)'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from server" -f -a "serve" -d 'Run a built-in ClearML-compatible server (API + file server, SQLite) in the foreground'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from server" -f -a "backup" -d 'Archive the stack\'s data and config (stops and restarts the stack)'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from server" -f -a "restore" -d 'Restore a backup made by `server backup`'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from server" -f -a "render" -d 'Print the stack as a docker-compose.yml or Helm values file'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from server" -f -a "selftest" -d 'End-to-end check of the configured server: task, scalars, file round-trip'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from task" -f -a "list" -d 'List tasks, with filters; follows pages past the server\'s 500-item cap with --all'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from task" -f -a "show" -d 'One task in detail: status, parameters, metrics, artifacts, models'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from task" -f -a "compare" -d 'Compare tasks side by side: parameters and metrics'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from task" -f -a "wait" -d 'Wait until tasks reach a final status (exit 6 if any failed or stopped)'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from model" -f -a "list" -d 'List models'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from model" -f -a "show" -d 'One model in detail'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from model" -f -a "publish" -d 'Upload a weights file and register + publish it, or publish an existing draft by id'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from model" -f -a "pull" -d 'Download a model\'s weights (latest published by name, or by id)'

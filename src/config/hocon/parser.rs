@@ -1,0 +1,803 @@
+//! The reader proper: text to a tree of values, pyhocon's tokenisation rules.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::{EntrySpan, Env, HoconError, Node, Object, Pending, Piece, Pos, Result, Value, concat};
+
+const MAX_INCLUDE_DEPTH: usize = 16;
+
+pub(super) struct Parser<'a, 'e> {
+    src: &'a str,
+    b: &'a [u8],
+    i: usize,
+    file: Option<Arc<PathBuf>>,
+    env: &'a Env<'e>,
+    include_depth: usize,
+    /// Current object path (for spans and self-references).
+    path: Vec<String>,
+    pub(super) spans: Vec<EntrySpan>,
+    /// End of the last token of the value just parsed (before blanks and comments).
+    value_end: usize,
+}
+
+/// Characters that end an unquoted string (besides whitespace).
+fn forbidden_unquoted(c: u8) -> bool {
+    b"^`+?!@*&\"[{]}#,=$\\".contains(&c)
+}
+
+/// pyhocon's escape table; other `\x` sequences are kept as written.
+fn unescape(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('\\') => out.push('\\'),
+            Some('\n') | Some('n') => out.push('\n'),
+            Some('r') => out.push('\r'),
+            Some('t') => out.push('\t'),
+            Some(c @ ('=' | '#' | '!' | '"')) => out.push(c),
+            Some(other) => {
+                out.push('\\');
+                out.push(other);
+            }
+            None => out.push('\\'),
+        }
+    }
+    out
+}
+
+/// Split a substitution path like pyhocon's `ConfigTree.parse_key`.
+fn split_key_path(s: &str) -> Vec<String> {
+    let mut segs = Vec::new();
+    let mut cur = String::new();
+    let mut in_quotes = false;
+    for c in s.chars() {
+        match c {
+            '"' => in_quotes = !in_quotes,
+            '.' if !in_quotes => segs.push(std::mem::take(&mut cur)),
+            _ => cur.push(c),
+        }
+    }
+    segs.push(cur);
+    segs.into_iter().map(|s| s.trim().to_string()).collect()
+}
+
+impl<'a, 'e> Parser<'a, 'e> {
+    pub(super) fn new(
+        src: &'a str,
+        file: Option<PathBuf>,
+        env: &'a Env<'e>,
+        include_depth: usize,
+    ) -> Self {
+        Parser {
+            src,
+            b: src.as_bytes(),
+            i: 0,
+            file: file.map(Arc::new),
+            env,
+            include_depth,
+            path: Vec::new(),
+            spans: Vec::new(),
+            value_end: 0,
+        }
+    }
+
+    fn pos_at(&self, at: usize) -> Pos {
+        let before = &self.src[..at.min(self.src.len())];
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |p| p + 1);
+        Pos {
+            file: self.file.clone(),
+            line,
+            col: self.src[line_start..at.min(self.src.len())].chars().count() + 1,
+        }
+    }
+
+    fn err<T>(&self, at: usize, message: impl Into<String>) -> Result<T> {
+        Err(HoconError {
+            pos: self.pos_at(at),
+            message: message.into(),
+        })
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+
+    fn peek_at(&self, off: usize) -> Option<u8> {
+        self.b.get(self.i + off).copied()
+    }
+
+    fn rest(&self) -> &'a str {
+        &self.src[self.i..]
+    }
+
+    fn describe_here(&self) -> String {
+        match self.rest().chars().next() {
+            None => "end of file".into(),
+            Some('\n') | Some('\r') => "end of line".into(),
+            Some(c) => format!("'{c}'"),
+        }
+    }
+
+    fn skip_blanks(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t')) {
+            self.i += 1;
+        }
+    }
+
+    fn at_comment(&self) -> bool {
+        self.peek() == Some(b'#') || self.rest().starts_with("//")
+    }
+
+    fn skip_comment(&mut self) {
+        while let Some(c) = self.peek() {
+            if c == b'\n' || c == b'\r' {
+                break;
+            }
+            self.i += 1;
+        }
+    }
+
+    /// Skip blanks, comments and newlines (and commas when `commas`).
+    fn skip_space(&mut self, commas: bool) {
+        loop {
+            self.skip_blanks();
+            match self.peek() {
+                Some(b'\n' | b'\r') => self.i += 1,
+                Some(b',') if commas => self.i += 1,
+                _ if self.at_comment() => self.skip_comment(),
+                _ => break,
+            }
+        }
+    }
+
+    pub(super) fn parse_document(&mut self) -> Result<Object> {
+        // A UTF-8 byte-order mark is not content.
+        if self.rest().starts_with('\u{feff}') {
+            self.i += '\u{feff}'.len_utf8();
+        }
+        self.skip_space(false);
+        let root = if self.peek() == Some(b'[') {
+            return self.err(
+                self.i,
+                "the document is a list; clearml.conf must hold an object",
+            );
+        } else if self.peek() == Some(b'{') {
+            let start = self.i;
+            self.i += 1;
+            let obj = self.parse_object_body(true, start)?;
+            self.skip_space(true);
+            if self.peek().is_some() {
+                return self.err(
+                    self.i,
+                    format!("unexpected {} after the closing '}}'", self.describe_here()),
+                );
+            }
+            obj
+        } else {
+            self.parse_object_body(false, self.i)?
+        };
+        Ok(root)
+    }
+
+    /// The assignments of an object; after `{` when `braced` (then consumes the `}`).
+    fn parse_object_body(&mut self, braced: bool, open_at: usize) -> Result<Object> {
+        let mut obj = Object::new();
+        loop {
+            self.skip_space(true);
+            match self.peek() {
+                None if braced => return self.err(open_at, "this '{' is never closed"),
+                None => return Ok(obj),
+                Some(b'}') if braced => {
+                    self.i += 1;
+                    return Ok(obj);
+                }
+                Some(b'}') => return self.err(self.i, "unexpected '}' (no block is open here)"),
+                _ => {}
+            }
+            if self.at_include() {
+                self.parse_include(&mut obj)?;
+            } else {
+                self.parse_assignment(&mut obj)?;
+            }
+        }
+    }
+
+    fn at_include(&self) -> bool {
+        let rest = self.rest();
+        if rest.len() < 7 || !rest[..7].eq_ignore_ascii_case("include") {
+            return false;
+        }
+        let after = rest[7..].trim_start_matches([' ', '\t']);
+        if after.len() == rest.len() - 7 && !after.starts_with('"') {
+            return false; // `includes: 1` or `include: 1` is an ordinary key
+        }
+        after.starts_with('"')
+            || after.starts_with("file(")
+            || after.starts_with("url(")
+            || after.starts_with("required(")
+    }
+
+    fn parse_include(&mut self, obj: &mut Object) -> Result<()> {
+        let at = self.i;
+        self.i += 7;
+        self.skip_blanks();
+        let mut required = false;
+        if self.rest().starts_with("required(") {
+            required = true;
+            self.i += "required(".len();
+            self.skip_blanks();
+        }
+        let mut kind = "plain";
+        for k in ["file(", "url("] {
+            if self.rest().starts_with(k) {
+                kind = if k == "url(" { "url" } else { "file" };
+                self.i += k.len();
+                self.skip_blanks();
+            }
+        }
+        if self.peek() != Some(b'"') {
+            return self.err(
+                self.i,
+                "include needs a quoted file name, e.g. include \"other.conf\"",
+            );
+        }
+        let name = self.parse_quoted_raw()?;
+        let name = unescape(&name);
+        self.skip_blanks();
+        let closers = usize::from(kind != "plain") + usize::from(required);
+        for _ in 0..closers {
+            if self.peek() != Some(b')') {
+                return self.err(self.i, "expected ')' to close the include");
+            }
+            self.i += 1;
+            self.skip_blanks();
+        }
+        let target = if kind == "url"
+            || name.starts_with("http://")
+            || name.starts_with("https://")
+            || name.starts_with("file://")
+        {
+            match name.strip_prefix("file://") {
+                Some(p) => PathBuf::from(p),
+                None => return self.err(at, format!("include of a URL ({name}) is not supported; download it and include the file")),
+            }
+        } else {
+            let p = PathBuf::from(&name);
+            match (&self.file, p.is_absolute()) {
+                (Some(f), false) => f.parent().unwrap_or(Path::new(".")).join(p),
+                _ => p,
+            }
+        };
+        if self.include_depth >= MAX_INCLUDE_DEPTH {
+            return self.err(at, "includes nested too deeply (an include cycle?)");
+        }
+        let text = match std::fs::read_to_string(&target) {
+            Ok(t) => t,
+            Err(e) if required => {
+                return self.err(
+                    at,
+                    format!("cannot read required include {}: {e}", target.display()),
+                );
+            }
+            // pyhocon only warns about a missing optional include.
+            Err(_) => return Ok(()),
+        };
+        let mut sub = Parser::new(&text, Some(target), self.env, self.include_depth + 1);
+        sub.path = self.path.clone();
+        let included = sub.parse_document()?;
+        for (key, node) in included.entries {
+            self.assign(obj, vec![key], node, false);
+        }
+        Ok(())
+    }
+
+    fn parse_key(&mut self) -> Result<Vec<String>> {
+        let start = self.i;
+        let mut segs: Vec<String> = Vec::new();
+        let mut cur = String::new();
+        let mut any = false;
+        loop {
+            match self.peek() {
+                Some(b'"') => {
+                    let raw = self.parse_quoted_raw()?;
+                    let text = unescape(&raw);
+                    // pyhocon keeps the quotes of a quoted key holding a special character.
+                    if text.chars().any(|c| "$}[]:=+#`^?!@*&.".contains(c)) {
+                        cur.push('"');
+                        cur.push_str(&text);
+                        cur.push('"');
+                    } else {
+                        cur.push_str(&text);
+                    }
+                    any = true;
+                }
+                Some(b'.') => {
+                    segs.push(std::mem::take(&mut cur));
+                    self.i += 1;
+                }
+                Some(b'/') if self.rest().starts_with("//") => break,
+                Some(c) if c.is_ascii_alphanumeric() || c >= 0x80 || b"_- /".contains(&c) => {
+                    let ch = self.rest().chars().next().unwrap();
+                    cur.push(ch);
+                    self.i += ch.len_utf8();
+                    any = true;
+                }
+                _ => break,
+            }
+        }
+        segs.push(cur);
+        let segs: Vec<String> = segs.into_iter().map(|s| s.trim().to_string()).collect();
+        if !any || segs.iter().any(String::is_empty) {
+            self.i = start;
+            return self.err(
+                start,
+                format!("expected a key, found {}", self.describe_here()),
+            );
+        }
+        Ok(segs)
+    }
+
+    fn parse_assignment(&mut self, obj: &mut Object) -> Result<()> {
+        let start = self.i;
+        let key = self.parse_key()?;
+        let key_pos = self.pos_at(start);
+        let mut key_end = self.i;
+        while key_end > start && matches!(self.b[key_end - 1], b' ' | b'\t') {
+            key_end -= 1;
+        }
+        self.skip_space(false);
+        let append;
+        let node = if self.peek() == Some(b'{') {
+            append = false;
+            let open = self.i;
+            self.i += 1;
+            self.path.extend(key.iter().cloned());
+            let inner = self.parse_object_body(true, open);
+            self.path.truncate(self.path.len() - key.len());
+            self.value_end = self.i;
+            Node {
+                value: Value::Object(inner?),
+                pos: key_pos,
+            }
+        } else {
+            match self.peek() {
+                Some(b'=' | b':') => {
+                    append = false;
+                    self.i += 1;
+                }
+                Some(b'+') if self.peek_at(1) == Some(b'=') => {
+                    append = true;
+                    self.i += 2;
+                }
+                _ => {
+                    let found = if self.i > key_end && self.src[key_end..self.i].contains('\n') {
+                        "end of line".to_string()
+                    } else {
+                        self.describe_here()
+                    };
+                    let at = if found == "end of line" {
+                        key_end
+                    } else {
+                        self.i
+                    };
+                    return self.err(
+                        at,
+                        format!(
+                            "expected ':', '=' or '{{' after the key '{}', found {found}",
+                            key.join(".")
+                        ),
+                    );
+                }
+            }
+            self.skip_space(false);
+            self.path.extend(key.iter().cloned());
+            let value = self.parse_concat();
+            self.path.truncate(self.path.len() - key.len());
+            let mut node = value?;
+            node.pos = key_pos;
+            node
+        };
+        let end = self.value_end.max(start);
+        if self.path.len() <= 1 {
+            self.spans.push(EntrySpan {
+                parent: self.path.clone(),
+                key: key.clone(),
+                start,
+                end,
+            });
+        }
+        self.assign(obj, key, node, append);
+        Ok(())
+    }
+
+    /// Put a value at a (dotted) key as pyhocon's ConfigTreeParser does.
+    fn assign(&self, obj: &mut Object, key: Vec<String>, node: Node, append: bool) {
+        let (last, parents) = key.split_last().expect("keys have a segment");
+        let mut target = obj;
+        for seg in parents {
+            let is_obj = matches!(
+                target.get(seg),
+                Some(Node {
+                    value: Value::Object(_),
+                    ..
+                })
+            );
+            if !is_obj {
+                target.insert(
+                    seg.clone(),
+                    Node {
+                        value: Value::Object(Object::new()),
+                        pos: node.pos.clone(),
+                    },
+                );
+            }
+            target = match &mut target.get_mut(seg).unwrap().value {
+                Value::Object(o) => o,
+                _ => unreachable!(),
+            };
+        }
+        let existing = target.remove(last);
+        let Node { value, pos } = node;
+        let value = match (existing, value) {
+            (
+                Some(Node {
+                    value: Value::Object(mut mine),
+                    ..
+                }),
+                Value::Object(theirs),
+            ) => {
+                mine.merge(theirs);
+                Value::Object(mine)
+            }
+            (
+                Some(Node {
+                    value: Value::List(mut mine),
+                    ..
+                }),
+                Value::List(theirs),
+            ) if append => {
+                mine.extend(theirs);
+                Value::List(mine)
+            }
+            (
+                Some(Node {
+                    value: Value::Str(mine),
+                    ..
+                }),
+                Value::Str(theirs),
+            ) if append => Value::Str(format!("{mine} {theirs}")),
+            (Some(prev), Value::Pending(mut p)) => {
+                if matches!(prev.value, Value::Object(_)) {
+                    // `a {..}` then `a = ${b}`: the objects merge once ${b} is known.
+                    p.pieces.insert(0, Piece::Value(prev.clone()));
+                }
+                p.prev = Some(prev);
+                Value::Pending(p)
+            }
+            // pyhocon quirk: `+=` with a scalar that is not a string just replaces.
+            (Some(_), value) if append && !matches!(value, Value::List(_) | Value::Str(_)) => value,
+            // pyhocon quirk: `s += y` on an undefined key gives " y".
+            (None, Value::Str(theirs)) if append => Value::Str(format!(" {theirs}")),
+            (Some(prev), Value::List(l)) if append => {
+                // `a += [..]` after a value that is still pending: concatenate later.
+                let self_path: Vec<String> = self.path.iter().chain(key.iter()).cloned().collect();
+                Value::Pending(Box::new(Pending {
+                    pieces: vec![
+                        Piece::Subst {
+                            raw: self_path.join("."),
+                            path: self_path,
+                            optional: true,
+                            ws: String::new(),
+                            pos: pos.clone(),
+                        },
+                        Piece::Value(Node {
+                            value: Value::List(l),
+                            pos: pos.clone(),
+                        }),
+                    ],
+                    prev: Some(prev),
+                }))
+            }
+            (_, value) => value,
+        };
+        target.insert(last.clone(), Node { value, pos });
+    }
+
+    /// A quoted string at `"`: returns the raw text between the quotes.
+    fn parse_quoted_raw(&mut self) -> Result<String> {
+        let start = self.i;
+        self.i += 1;
+        let mut out = String::new();
+        loop {
+            match self.peek() {
+                None | Some(b'\n') | Some(b'\r') => {
+                    return self.err(
+                        start,
+                        "unterminated string (a quoted string must end on its line)",
+                    );
+                }
+                Some(b'"') => {
+                    self.i += 1;
+                    return Ok(out);
+                }
+                Some(b'\\') => {
+                    let next = self.rest()[1..].chars().next();
+                    match next {
+                        Some(c) => {
+                            out.push('\\');
+                            out.push(c);
+                            self.i += 1 + c.len_utf8();
+                        }
+                        None => return self.err(start, "unterminated string"),
+                    }
+                }
+                Some(_) => {
+                    let c = self.rest().chars().next().unwrap();
+                    out.push(c);
+                    self.i += c.len_utf8();
+                }
+            }
+        }
+    }
+
+    fn take_blanks(&mut self) -> String {
+        let start = self.i;
+        self.skip_blanks();
+        self.src[start..self.i].to_string()
+    }
+
+    /// A number as pyhocon reads one: it must be followed by the end, or blanks and one of
+    /// `$ } ] , # newline` or `//`; otherwise the text is an unquoted string.
+    fn try_number(&mut self) -> Option<Value> {
+        let b = self.b;
+        let mut j = self.i;
+        if matches!(b.get(j), Some(b'+' | b'-')) {
+            j += 1;
+        }
+        let int_start = j;
+        while b.get(j).is_some_and(u8::is_ascii_digit) {
+            j += 1;
+        }
+        let int_digits = j - int_start;
+        let mut is_float = false;
+        if b.get(j) == Some(&b'.') && b.get(j + 1).is_some_and(u8::is_ascii_digit) {
+            j += 1;
+            while b.get(j).is_some_and(u8::is_ascii_digit) {
+                j += 1;
+            }
+            is_float = true;
+        } else if int_digits == 0 {
+            return None;
+        }
+        if matches!(b.get(j), Some(b'e' | b'E')) {
+            let mut k = j + 1;
+            if matches!(b.get(k), Some(b'+' | b'-')) {
+                k += 1;
+            }
+            if b.get(k).is_some_and(u8::is_ascii_digit) {
+                while b.get(k).is_some_and(u8::is_ascii_digit) {
+                    k += 1;
+                }
+                j = k;
+                is_float = true;
+            }
+        }
+        let mut k = j;
+        while matches!(b.get(k), Some(b' ' | b'\t')) {
+            k += 1;
+        }
+        let follow_ok = match b.get(k) {
+            None => true,
+            Some(b'$' | b'}' | b']' | b',' | b'#' | b'\n' | b'\r') => true,
+            Some(b'/') => b.get(k + 1) == Some(&b'/'),
+            _ => false,
+        };
+        if !follow_ok {
+            return None;
+        }
+        let text = &self.src[self.i..j];
+        let value = if is_float {
+            Value::Float(text.parse().ok()?)
+        } else {
+            match text.parse::<i64>() {
+                Ok(n) => Value::Int(n),
+                Err(_) => Value::Float(text.parse().ok()?),
+            }
+        };
+        self.i = j;
+        Some(value)
+    }
+
+    fn try_keyword(&mut self) -> Option<Value> {
+        for (word, value) in [
+            ("true", Value::Bool(true)),
+            ("false", Value::Bool(false)),
+            ("null", Value::Null),
+        ] {
+            let rest = self.rest();
+            if rest.len() >= word.len() && rest[..word.len()].eq_ignore_ascii_case(word) {
+                let next = rest.as_bytes().get(word.len());
+                if !next.is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_' || *c == b'$') {
+                    self.i += word.len();
+                    return Some(value);
+                }
+            }
+        }
+        None
+    }
+
+    /// One value: a run of tokens concatenated, up to a newline, `,`, `}`, `]` or a comment.
+    fn parse_concat(&mut self) -> Result<Node> {
+        let start = self.i;
+        let pos = self.pos_at(start);
+        let mut pieces: Vec<Piece> = Vec::new();
+        let mut last_end = start;
+        loop {
+            if !pieces.is_empty() {
+                last_end = self.i;
+                while last_end > start && matches!(self.b[last_end - 1], b' ' | b'\t') {
+                    last_end -= 1;
+                }
+            }
+            self.skip_blanks();
+            let here = self.i;
+            match self.peek() {
+                None | Some(b'\n' | b'\r' | b',' | b'}' | b']') => break,
+                _ if self.at_comment() => {
+                    self.skip_comment();
+                    break;
+                }
+                Some(b'\\') if matches!(self.peek_at(1), Some(b'\n' | b'\r')) => {
+                    self.i += 1;
+                    if self.rest().starts_with("\r\n") {
+                        self.i += 2;
+                    } else {
+                        self.i += 1;
+                    }
+                }
+                Some(b'$') if self.peek_at(1) == Some(b'{') => {
+                    let Some(close) = self.rest().find('}') else {
+                        return self.err(here, "unterminated substitution '${'");
+                    };
+                    let inner = &self.rest()[2..close];
+                    if inner.is_empty() || inner.contains('\n') {
+                        return self.err(here, "malformed substitution");
+                    }
+                    let (optional, raw) = match inner.strip_prefix('?') {
+                        Some(r) => (true, r.to_string()),
+                        None => (false, inner.to_string()),
+                    };
+                    self.i += close + 1;
+                    let ws = self.take_blanks();
+                    pieces.push(Piece::Subst {
+                        path: split_key_path(&raw),
+                        raw,
+                        optional,
+                        ws,
+                        pos: self.pos_at(here),
+                    });
+                }
+                Some(b'{') => {
+                    self.i += 1;
+                    let obj = self.parse_object_body(true, here)?;
+                    pieces.push(Piece::Value(Node {
+                        value: Value::Object(obj),
+                        pos: self.pos_at(here),
+                    }));
+                }
+                Some(b'[') => {
+                    self.i += 1;
+                    let list = self.parse_list(here)?;
+                    pieces.push(Piece::Value(Node {
+                        value: Value::List(list),
+                        pos: self.pos_at(here),
+                    }));
+                }
+                Some(b'"') if self.rest().starts_with("\"\"\"") => {
+                    let body = &self.rest()[3..];
+                    let Some(run) = body.find("\"\"\"") else {
+                        return self.err(here, "unterminated triple-quoted string");
+                    };
+                    let run_len = body[run..].bytes().take_while(|c| *c == b'"').count();
+                    let text = format!("{}{}", &body[..run], "\"".repeat(run_len - 3));
+                    self.i += 3 + run + run_len;
+                    pieces.push(Piece::Value(Node {
+                        value: Value::Str(text),
+                        pos: self.pos_at(here),
+                    }));
+                }
+                Some(b'"') => {
+                    let raw = self.parse_quoted_raw()?;
+                    let ws = self.take_blanks();
+                    pieces.push(Piece::Quoted(unescape(&raw), ws));
+                }
+                Some(_) => {
+                    if let Some(v) = self.try_number().or_else(|| self.try_keyword()) {
+                        pieces.push(Piece::Value(Node {
+                            value: v,
+                            pos: self.pos_at(here),
+                        }));
+                        continue;
+                    }
+                    let tok_start = self.i;
+                    loop {
+                        match self.peek() {
+                            Some(b'\\') => match self.rest()[1..].chars().next() {
+                                Some(c) if c != '\n' && c != '\r' => self.i += 1 + c.len_utf8(),
+                                _ => break,
+                            },
+                            Some(c) if c.is_ascii_whitespace() || forbidden_unquoted(c) => break,
+                            Some(_) => {
+                                let c = self.rest().chars().next().unwrap();
+                                if c.is_whitespace() {
+                                    break;
+                                }
+                                self.i += c.len_utf8();
+                            }
+                            None => break,
+                        }
+                    }
+                    if self.i == tok_start {
+                        return self.err(
+                            self.i,
+                            format!(
+                                "unexpected {} in a value (quote the value: \"...\")",
+                                self.describe_here()
+                            ),
+                        );
+                    }
+                    let text = unescape(&self.src[tok_start..self.i]);
+                    let ws = self.take_blanks();
+                    pieces.push(Piece::Unquoted(text + &ws));
+                }
+            }
+        }
+        if !pieces.is_empty() && last_end == start {
+            last_end = self.i;
+        }
+        self.value_end = last_end;
+        // The last unquoted token as written loses its trailing blanks (not one that ends
+        // up last because an optional substitution after it came to nothing).
+        if let Some(Piece::Unquoted(s)) = pieces.last_mut() {
+            let trimmed = s.trim_end_matches([' ', '\t']).len();
+            s.truncate(trimmed);
+        }
+        concat(pieces, pos, None).map_err(|m| HoconError {
+            pos: self.pos_at(start),
+            message: m,
+        })
+    }
+
+    fn parse_list(&mut self, open_at: usize) -> Result<Vec<Node>> {
+        let mut items = Vec::new();
+        loop {
+            self.skip_space(true);
+            match self.peek() {
+                None => return self.err(open_at, "this '[' is never closed"),
+                Some(b']') => {
+                    self.i += 1;
+                    return Ok(items);
+                }
+                Some(b'}') => {
+                    return self.err(self.i, "unexpected '}' inside a list (missing ']'?)");
+                }
+                _ => {}
+            }
+            self.path.push(items.len().to_string());
+            let item = self.parse_concat();
+            self.path.pop();
+            let item = item?;
+            // pyhocon drops empty strings from lists.
+            if item.value != Value::Str(String::new()) {
+                items.push(item);
+            }
+        }
+    }
+}

@@ -1,0 +1,1030 @@
+//! `clearml server up|down|status|logs|doctor|backup|restore` on the real Docker engine.
+//!
+//! No image can be pulled, so every test builds its own stand-in image through the Engine
+//! API (the `docker import` equivalent: POST /images/create?fromSrc=-) from a root fs made
+//! here: a static busybox that sleeps (databases, workers) or serves HTTP (web, files), and
+//! for the apiserver our own `clearml server serve` with its shared libraries, so readiness
+//! (debug.ping, server.info), `init` and `server ping` are checked against a real API. Tests
+//! that do not need the API use a busybox httpd serving the two JSON answers instead (a
+//! smaller image, imported faster).
+//!
+//! Each test runs under its own compose project (CLEARML_STACK_PROJECT, which also prefixes
+//! the container names) on free host ports, and its guard removes the project's containers,
+//! networks and the image even when the test fails.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::Duration;
+
+use bollard::Docker;
+use bollard::container::{ListContainersOptions, RemoveContainerOptions};
+use bollard::image::{CreateImageOptions, RemoveImageOptions};
+use bollard::network::ListNetworksOptions;
+use futures_util::StreamExt;
+
+use crate::common::{self, clearml};
+
+const SERVICES: &[&str] = &[
+    "apiserver",
+    "webserver",
+    "fileserver",
+    "mongo",
+    "elasticsearch",
+    "redis",
+    "async_delete",
+];
+
+/// The entrypoint of the stand-in image: one script plays every service, chosen by the
+/// compose command (`apiserver`, `webserver`, `fileserver`) or sleeping for the others.
+/// STANDIN_FAIL makes a service die at start with a message, like a broken database;
+/// STANDIN_HANG makes it run without ever answering.
+const STANDIN: &str = r#"#!/bin/sh
+pid=
+trap 'if [ -n "$pid" ]; then kill -TERM $pid; wait $pid; fi; exit 0' TERM INT
+run() { "$@" & pid=$!; wait $pid; }
+if [ -n "$STANDIN_FAIL" ]; then echo "standin: $STANDIN_FAIL" >&2; exit 3; fi
+if [ -n "$STANDIN_HANG" ]; then echo "standin: never answering"; run sleep 2147483647; exit 0; fi
+case "$1" in
+  apiserver)
+    if [ -x /opt/clearml-cli/clearml ]; then
+      run /opt/clearml-cli/clearml server serve --host 0.0.0.0 --api-port 8008 --files-port 0 --web-port 0 --data-dir /mnt/fileserver/serve
+    else
+      mkdir -p /www/api
+      echo '{"meta":{},"data":{"msg":"ClearML server"}}' > /www/api/debug.ping
+      echo '{"meta":{},"data":{"version":"2.3.0"}}' > /www/api/server.info
+      echo "api stand-in up"; run httpd -f -p 8008 -h /www/api
+    fi;;
+  fileserver) echo "files stand-in up"; run httpd -f -p 8081 -h /www;;
+  webserver) echo "web stand-in up"; run httpd -f -p 80 -h /www;;
+  *) echo "sleeping for: $*"; run sleep 2147483647;;
+esac
+"#;
+
+fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+fn docker() -> Docker {
+    Docker::connect_with_defaults().expect("docker client")
+}
+
+/// Files of the root fs: (path in the image, content, mode) and symlinks.
+struct RootFs {
+    tar: tar::Builder<Vec<u8>>,
+}
+
+impl RootFs {
+    fn new() -> RootFs {
+        let mut fs = RootFs {
+            tar: tar::Builder::new(Vec::new()),
+        };
+        for dir in ["bin", "tmp", "www", "mnt", "etc", "opt"] {
+            fs.dir(dir);
+        }
+        fs
+    }
+    fn dir(&mut self, path: &str) {
+        let mut h = tar::Header::new_gnu();
+        h.set_entry_type(tar::EntryType::Directory);
+        h.set_mode(if path == "tmp" { 0o1777 } else { 0o755 });
+        h.set_size(0);
+        h.set_cksum();
+        self.tar
+            .append_data(&mut h, path, std::io::empty())
+            .unwrap();
+    }
+    fn file(&mut self, path: &str, data: &[u8], mode: u32) {
+        let mut h = tar::Header::new_gnu();
+        h.set_mode(mode);
+        h.set_size(data.len() as u64);
+        h.set_cksum();
+        self.tar
+            .append_data(&mut h, path.trim_start_matches('/'), data)
+            .unwrap();
+    }
+    fn link(&mut self, path: &str, target: &str) {
+        let mut h = tar::Header::new_gnu();
+        h.set_entry_type(tar::EntryType::Symlink);
+        h.set_size(0);
+        h.set_mode(0o777);
+        self.tar.append_link(&mut h, path, target).unwrap();
+    }
+    fn bytes(self) -> Vec<u8> {
+        self.tar.into_inner().unwrap()
+    }
+}
+
+/// The stand-in root fs; with `with_cli`, our binary and the shared libraries ldd names.
+fn standin_rootfs(with_cli: bool) -> Vec<u8> {
+    let busybox = std::fs::read("/bin/busybox").expect(
+        "/bin/busybox missing: install a static busybox (apt-get install -y busybox-static); .ci/run does",
+    );
+    let mut fs = RootFs::new();
+    fs.file("bin/busybox", &busybox, 0o755);
+    for applet in ["sh", "sleep", "httpd", "mkdir", "echo", "cat", "wget"] {
+        fs.link(&format!("bin/{applet}"), "busybox");
+    }
+    fs.file("bin/standin", STANDIN.as_bytes(), 0o755);
+    // async_delete's entrypoint is `python3 -m jobs.async_urls_delete ...`.
+    fs.file(
+        "bin/python3",
+        b"#!/bin/sh\nexec /bin/standin python3 \"$@\"\n",
+        0o755,
+    );
+    fs.file("www/index.html", b"<html>stand-in</html>\n", 0o644);
+    if with_cli {
+        let bin = common::bin();
+        fs.dir("opt/clearml-cli");
+        fs.file(
+            "opt/clearml-cli/clearml",
+            &std::fs::read(&bin).unwrap(),
+            0o755,
+        );
+        let ldd = Command::new("ldd").arg(&bin).output().expect("ldd");
+        let mut dirs_made: Vec<PathBuf> = Vec::new();
+        for line in String::from_utf8_lossy(&ldd.stdout).lines() {
+            // "libc.so.6 => /lib/x86_64-linux-gnu/libc.so.6 (0x...)" or "/lib64/ld-linux-x86-64.so.2 (0x...)"
+            let path = line
+                .split("=>")
+                .last()
+                .and_then(|s| s.split_whitespace().next())
+                .filter(|p| p.starts_with('/'));
+            let Some(path) = path else { continue };
+            let real = std::fs::canonicalize(path).unwrap();
+            let mut parent = PathBuf::new();
+            for comp in Path::new(path)
+                .parent()
+                .unwrap()
+                .strip_prefix("/")
+                .unwrap()
+                .components()
+            {
+                parent.push(comp);
+                if !dirs_made.contains(&parent) {
+                    fs.dir(parent.to_str().unwrap());
+                    dirs_made.push(parent.clone());
+                }
+            }
+            fs.file(path, &std::fs::read(real).unwrap(), 0o755);
+        }
+    }
+    fs.bytes()
+}
+
+/// One test's stack: project, data dir, ports, image; cleans up on drop.
+struct StackTest {
+    project: String,
+    home: tempfile::TempDir,
+    data: PathBuf,
+    image: String,
+    pub api_port: u16,
+    pub web_port: u16,
+    pub files_port: u16,
+    real_api: bool,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+impl StackTest {
+    fn new(name: &str, with_cli: bool) -> StackTest {
+        let real_api = with_cli;
+        let project = format!("clit-{name}-{}", std::process::id());
+        let image = format!("clearml-it-standin:{name}-{}", std::process::id());
+        let rootfs = standin_rootfs(real_api);
+        rt().block_on(async {
+            let opts = CreateImageOptions {
+                from_src: "-".to_string(),
+                repo: image.split(':').next().unwrap().to_string(),
+                tag: image.split(':').nth(1).unwrap().to_string(),
+                changes: vec!["ENTRYPOINT [\"/bin/standin\"]"],
+                ..Default::default()
+            };
+            let mut s = docker().create_image(Some(opts), Some(rootfs.into()), None);
+            while let Some(item) = s.next().await {
+                item.expect("import the stand-in image");
+            }
+        });
+        let home = tempfile::tempdir().unwrap();
+        let data = home.path().join("clearml-data");
+        // This engine may run nested, unable to raise rlimits above its own: the
+        // choices file (which `up` reads) drops Elasticsearch's ulimits for the stand-in.
+        std::fs::create_dir_all(&data).unwrap();
+        std::fs::write(
+            data.join("clearml-server.toml"),
+            "[ulimits]\n\"elasticsearch.nofile\" = 0\n\"elasticsearch.memlock\" = 0\n",
+        )
+        .unwrap();
+        StackTest {
+            project,
+            home,
+            data,
+            image,
+            api_port: free_port(),
+            web_port: free_port(),
+            files_port: free_port(),
+            real_api,
+        }
+    }
+
+    fn cmd(&self) -> Command {
+        let mut c = clearml(self.home.path());
+        c.env("CLEARML_STACK_PROJECT", &self.project);
+        c
+    }
+
+    /// The flags that define this test's stack.
+    fn stack_args(&self) -> Vec<String> {
+        let mut a = vec!["--data-dir".to_string(), self.data.display().to_string()];
+        for s in SERVICES {
+            a.push("--image".into());
+            a.push(format!("{s}={}", self.image));
+        }
+        for (s, p) in [
+            ("apiserver", self.api_port),
+            ("webserver", self.web_port),
+            ("fileserver", self.files_port),
+        ] {
+            a.push("--port".into());
+            a.push(format!("{s}={p}"));
+        }
+        a
+    }
+
+    fn run(&self, args: &[&str], extra: &[String]) -> Output {
+        let out = self.cmd().args(args).args(extra).output().unwrap();
+        eprintln!(
+            "$ clearml {} {}\n-> {:?}\nstdout:\n{}\nstderr:\n{}",
+            args.join(" "),
+            extra.join(" "),
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out
+    }
+
+    fn up(&self, extra: &[&str]) -> Output {
+        let mut a = self.stack_args();
+        if self.real_api {
+            a.push("--env".into());
+            a.push(format!(
+                "apiserver:CLEARML_API_ACCESS_KEY={}",
+                common::ACCESS_KEY
+            ));
+            a.push("--env".into());
+            a.push(format!(
+                "apiserver:CLEARML_API_SECRET_KEY={}",
+                common::SECRET_KEY
+            ));
+        }
+        a.push("--skip-doctor".into());
+        if !extra.contains(&"--timeout") {
+            a.extend(["--timeout", "60s"].map(String::from));
+        }
+        a.extend(extra.iter().map(|s| s.to_string()));
+        self.run(&["server", "up"], &a)
+    }
+
+    /// Commands after `up` only need the data dir: the rest comes from clearml-server.toml.
+    fn with_data(&self, args: &[&str]) -> Output {
+        self.run(
+            args,
+            &["--data-dir".to_string(), self.data.display().to_string()],
+        )
+    }
+
+    /// service -> container id of this project's containers.
+    fn containers(&self) -> HashMap<String, String> {
+        let project = self.project.clone();
+        rt().block_on(async move {
+            let mut filters = HashMap::new();
+            filters.insert(
+                "label".to_string(),
+                vec![format!("com.docker.compose.project={project}")],
+            );
+            docker()
+                .list_containers(Some(ListContainersOptions {
+                    all: true,
+                    filters,
+                    ..Default::default()
+                }))
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|c| {
+                    let labels = c.labels.unwrap_or_default();
+                    (labels["com.docker.compose.service"].clone(), c.id.unwrap())
+                })
+                .collect()
+        })
+    }
+
+    fn networks(&self) -> Vec<String> {
+        let project = self.project.clone();
+        rt().block_on(async move {
+            let mut filters = HashMap::new();
+            filters.insert(
+                "label".to_string(),
+                vec![format!("com.docker.compose.project={project}")],
+            );
+            docker()
+                .list_networks(Some(ListNetworksOptions { filters }))
+                .await
+                .unwrap()
+                .into_iter()
+                .filter_map(|n| n.name)
+                .collect()
+        })
+    }
+
+    fn api_url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.api_port)
+    }
+}
+
+impl Drop for StackTest {
+    fn drop(&mut self) {
+        let ids: Vec<String> = self.containers().into_values().collect();
+        let nets = self.networks();
+        let image = self.image.clone();
+        rt().block_on(async move {
+            let d = docker();
+            for id in ids {
+                let _ = d
+                    .remove_container(
+                        &id,
+                        Some(RemoveContainerOptions {
+                            force: true,
+                            v: true,
+                            ..Default::default()
+                        }),
+                    )
+                    .await;
+            }
+            for n in nets {
+                let _ = d.remove_network(&n).await;
+            }
+            let _ = d
+                .remove_image(
+                    &image,
+                    Some(RemoveImageOptions {
+                        force: true,
+                        ..Default::default()
+                    }),
+                    None,
+                )
+                .await;
+        });
+    }
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).to_string()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).to_string()
+}
+
+fn http_get(url: &str) -> (u16, String) {
+    let resp = reqwest::blocking::Client::builder()
+        .no_proxy()
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap()
+        .get(url)
+        .send()
+        .unwrap_or_else(|e| panic!("GET {url}: {e}"));
+    let status = resp.status().as_u16();
+    (status, resp.text().unwrap_or_default())
+}
+
+#[test]
+fn stack_up_status_ping_rerun_change_logs_down() {
+    let t = StackTest::new("life", true);
+    let up = t.up(&[]);
+    assert_eq!(up.status.code(), Some(0), "up failed");
+    assert!(
+        stdout(&up).contains(&format!("api_server    {}", t.api_url())),
+        "URLs on stdout"
+    );
+
+    // status: healthy, a row per service, the server version from server.info.
+    let st = t.with_data(&["server", "status", "--json"]);
+    assert_eq!(st.status.code(), Some(0));
+    let doc: serde_json::Value = serde_json::from_slice(&st.stdout).unwrap();
+    assert_eq!(doc["healthy"], true);
+    let rows = doc["services"].as_array().unwrap();
+    assert_eq!(rows.len(), SERVICES.len());
+    for row in rows {
+        assert_eq!(row["ready"], true, "{row}");
+        assert_eq!(row["state"], "running", "{row}");
+        assert_eq!(row["restarts"], 0, "{row}");
+    }
+    assert!(
+        doc["server_version"]
+            .as_str()
+            .is_some_and(|v| !v.is_empty() && v != "unknown"),
+        "{doc}"
+    );
+
+    // The API really answers on the published port.
+    let (code, body) = http_get(&format!("{}/debug.ping", t.api_url()));
+    assert_eq!(code, 200, "{body}");
+    let (code, _) = http_get(&format!("http://127.0.0.1:{}/", t.web_port));
+    assert_eq!(code, 200);
+
+    // The containers carry the compose labels, so `docker compose -p` sees them.
+    let ids = t.containers();
+    assert_eq!(ids.len(), SERVICES.len(), "{ids:?}");
+    let inspect = rt()
+        .block_on(docker().inspect_container(&ids["mongo"], None))
+        .unwrap();
+    let labels = inspect.config.unwrap().labels.unwrap();
+    assert_eq!(labels["com.docker.compose.project"], t.project);
+    assert_eq!(labels["com.docker.compose.service"], "mongo");
+    assert_eq!(labels["com.docker.compose.config-hash"].len(), 64);
+    assert_eq!(inspect.name.unwrap(), format!("/{}-mongo", t.project));
+
+    // init --non-interactive against the stack's API: the credentials are checked by the
+    // apiserver container (our serve, given its key pair through --env).
+    let conf = t.home.path().join("clearml.conf");
+    let mut init = t
+        .cmd()
+        .args(["init", "--non-interactive", "--file"])
+        .arg(&conf)
+        .args(["--web-host", &format!("http://127.0.0.1:{}", t.web_port)])
+        .args(["--api-host", &t.api_url()])
+        .args([
+            "--files-host",
+            &format!("http://127.0.0.1:{}", t.files_port),
+        ])
+        .args(["--access-key", common::ACCESS_KEY, "--secret-key-stdin"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        writeln!(init.stdin.take().unwrap(), "{}", common::SECRET_KEY).unwrap();
+    }
+    let init = init.wait_with_output().unwrap();
+    assert_eq!(init.status.code(), Some(0), "init: {}", stderr(&init));
+    let text = std::fs::read_to_string(&conf).unwrap();
+    assert!(text.contains(&t.api_url()), "{text}");
+    // ... and `server ping` with the file init wrote.
+    let ping = t
+        .cmd()
+        .arg("--config")
+        .arg(&conf)
+        .args(["server", "ping"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        ping.status.code(),
+        Some(0),
+        "ping: {}{}",
+        stdout(&ping),
+        stderr(&ping)
+    );
+
+    // A second `up` changes nothing and says so.
+    let again = t.up(&[]);
+    assert_eq!(again.status.code(), Some(0));
+    assert!(stderr(&again).contains("already running"), "second up");
+    assert_eq!(t.containers(), ids, "no container was recreated");
+
+    // A changed spec recreates only the changed container.
+    let changed = t.up(&["--env", "redis:CLEARML_IT_MARK=1"]);
+    assert_eq!(changed.status.code(), Some(0));
+    let after = t.containers();
+    for s in SERVICES {
+        if *s == "redis" {
+            assert_ne!(after[*s], ids[*s], "redis recreated");
+        } else {
+            assert_eq!(after[*s], ids[*s], "{s} kept");
+        }
+    }
+    assert!(stderr(&changed).contains("redis: recreated"));
+
+    // Logs, prefixed by service.
+    // (without --data-dir: the running containers say where the stack's data dir is)
+    let logs = t.run(
+        &["server", "logs", "mongo", "webserver", "--tail", "5"],
+        &[],
+    );
+    assert_eq!(logs.status.code(), Some(0));
+    let text = stdout(&logs);
+    assert!(text.contains("mongo     | sleeping for: --setParameter internalQueryMaxBlockingSortMemoryUsageBytes=196100200"), "{text}");
+    assert!(text.contains("webserver | web stand-in up"), "{text}");
+    assert!(!text.contains("redis"), "only the named services");
+
+    // -f keeps following: the first line arrives, the command keeps running until killed.
+    let mut follow = t
+        .cmd()
+        .args(["server", "logs", "webserver", "-f", "--data-dir"])
+        .arg(&t.data)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let reader = std::io::BufReader::new(follow.stdout.take().unwrap());
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in reader.lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let first = rx
+        .recv_timeout(Duration::from_secs(20))
+        .expect("a followed line");
+    assert_eq!(first, "webserver | web stand-in up");
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(
+        follow.try_wait().unwrap().is_none(),
+        "logs -f keeps following"
+    );
+    let _ = follow.kill();
+    let _ = follow.wait();
+
+    let st = t.run(&["server", "status", "--json"], &[]);
+    assert_eq!(
+        st.status.code(),
+        Some(0),
+        "status finds the data dir from the containers"
+    );
+
+    // down: nothing of ours left, the data stays.
+    let down = t.with_data(&["server", "down"]);
+    assert_eq!(down.status.code(), Some(0));
+    assert!(
+        t.containers().is_empty(),
+        "containers left: {:?}",
+        t.containers()
+    );
+    assert!(t.networks().is_empty(), "networks left: {:?}", t.networks());
+    assert!(t.data.join("data/mongo_4/db").is_dir(), "data kept");
+    let st = t.with_data(&["server", "status"]);
+    assert_eq!(st.status.code(), Some(1), "degraded when down");
+}
+
+#[test]
+fn stack_port_taken_fails_before_anything_is_created() {
+    let t = StackTest::new("port", false);
+    let holder = std::net::TcpListener::bind(("127.0.0.1", t.web_port)).unwrap();
+    let up = t.up(&[]);
+    assert_eq!(up.status.code(), Some(1));
+    let err = stderr(&up);
+    assert!(
+        err.contains("port already in use") && err.contains(&t.web_port.to_string()),
+        "{err}"
+    );
+    assert!(err.contains("--port webserver="), "suggests a fix: {err}");
+    assert!(t.containers().is_empty(), "nothing created");
+    assert!(t.networks().is_empty(), "no network created");
+    // doctor names it too, as a failed check (exit 1).
+    let doc = t.run(&["server", "doctor", "--json"], &t.stack_args());
+    assert_eq!(doc.status.code(), Some(1));
+    let findings: serde_json::Value = serde_json::from_slice(&doc.stdout).unwrap();
+    assert!(
+        findings
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["check"] == "port"
+                && f["level"] == "fail"
+                && f["detail"]
+                    .as_str()
+                    .unwrap()
+                    .contains(&t.web_port.to_string())),
+        "{findings}"
+    );
+    drop(holder);
+}
+
+#[test]
+fn stack_service_exiting_at_start_is_reported_with_its_logs() {
+    let t = StackTest::new("crash", false);
+    let up = t.up(&["--env", "mongo:STANDIN_FAIL=cannot open /data/db: boom"]);
+    assert_eq!(up.status.code(), Some(1));
+    let err = stderr(&up);
+    assert!(err.contains("service mongo keeps crashing"), "{err}");
+    assert!(err.contains("exit code 3"), "{err}");
+    assert!(err.contains("OOMKilled false"), "{err}");
+    assert!(
+        err.contains("mongo: standin: cannot open /data/db: boom"),
+        "its log lines: {err}"
+    );
+    assert!(
+        err.contains("clearml server logs mongo"),
+        "a next step: {err}"
+    );
+    // A service that runs but never answers: reported when --timeout runs out.
+    let hang = t.up(&[
+        "--env",
+        "mongo:STANDIN_FAIL=",
+        "--env",
+        "apiserver:STANDIN_HANG=1",
+        "--timeout",
+        "3s",
+    ]);
+    assert_eq!(hang.status.code(), Some(1));
+    let err = stderr(&hang);
+    assert!(
+        err.contains("service apiserver not ready after 3s (debug.ping: connection re"),
+        "{err}"
+    );
+    assert!(err.contains("state running"), "{err}");
+    assert!(
+        err.contains("apiserver: standin: never answering"),
+        "its log: {err}"
+    );
+    assert!(err.contains("a longer --timeout"), "{err}");
+    let down = t.with_data(&["server", "down"]);
+    assert_eq!(down.status.code(), Some(0));
+    assert!(t.containers().is_empty());
+}
+
+#[test]
+fn stack_docker_socket_missing_exits_3_with_a_hint() {
+    let home = tempfile::tempdir().unwrap();
+    for args in [
+        &["server", "status"][..],
+        &["server", "up", "--skip-doctor"][..],
+        &["server", "down"][..],
+    ] {
+        let out = clearml(home.path())
+            .args(args)
+            .args(["--data-dir"])
+            .arg(home.path().join("d"))
+            .env("DOCKER_HOST", "unix:///nonexistent/docker.sock")
+            .env("CLEARML_STACK_PROJECT", "clit-nosocket")
+            .output()
+            .unwrap();
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(3), "{args:?}: {err}");
+        assert!(
+            err.contains("unix:///nonexistent/docker.sock") && err.contains("DOCKER_HOST"),
+            "{err}"
+        );
+    }
+}
+
+/// A call to the stack's API with the test key pair (auth.login, then the token).
+fn api_call(base: &str, endpoint: &str, body: serde_json::Value) -> serde_json::Value {
+    let client = reqwest::blocking::Client::builder()
+        .no_proxy()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let login: serde_json::Value = client
+        .post(format!("{base}/auth.login"))
+        .basic_auth(common::ACCESS_KEY, Some(common::SECRET_KEY))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let token = login["data"]["token"]
+        .as_str()
+        .unwrap_or_else(|| panic!("login: {login}"))
+        .to_string();
+    let resp: serde_json::Value = client
+        .post(format!("{base}/{endpoint}"))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(resp["meta"]["result_code"], 200, "{endpoint}: {resp}");
+    resp["data"].clone()
+}
+
+#[test]
+fn stack_backup_purge_restore_brings_the_data_back() {
+    let t = StackTest::new("backup", true);
+    assert_eq!(t.up(&[]).status.code(), Some(0));
+    // Data in the server's own store (the apiserver stand-in keeps it under the data dir)...
+    let project = format!("backup-it-{}", std::process::id());
+    let created = api_call(
+        &t.api_url(),
+        "projects.create",
+        serde_json::json!({"name": project, "description": "kept"}),
+    );
+    let project_id = created["id"].as_str().unwrap().to_string();
+    // ... and files on the file server's volume.
+    let marker = t.data.join("data/fileserver/project-x/artifact.bin");
+    std::fs::create_dir_all(marker.parent().unwrap()).unwrap();
+    std::fs::write(&marker, b"precious model weights").unwrap();
+    std::fs::write(t.data.join("data/mongo_4/db/collection-1.wt"), b"tasks").unwrap();
+
+    let archive = t.home.path().join("backup.tar.gz");
+    let b = t.with_data(&["server", "backup", "--out", archive.to_str().unwrap()]);
+    assert_eq!(b.status.code(), Some(0));
+    assert_eq!(stdout(&b).trim(), archive.display().to_string());
+    // The stack runs again after a backup.
+    assert_eq!(t.with_data(&["server", "status"]).status.code(), Some(0));
+
+    // purge needs --yes when not on a terminal, and then deletes the data dir.
+    let refused = t.with_data(&["server", "down", "--purge"]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(marker.exists(), "nothing deleted without confirmation");
+    assert_eq!(
+        t.with_data(&["server", "down", "--purge", "--yes"])
+            .status
+            .code(),
+        Some(0)
+    );
+    assert!(!t.data.exists());
+    assert!(t.containers().is_empty());
+
+    // A downgrade is refused and changes nothing.
+    let older = t.run(
+        &[
+            "server",
+            "restore",
+            archive.to_str().unwrap(),
+            "--yes",
+            "--version",
+            "1.16.0",
+        ],
+        &["--data-dir".into(), t.data.display().to_string()],
+    );
+    assert_eq!(older.status.code(), Some(1));
+    assert!(stderr(&older).contains("downgrade"));
+    assert!(!t.data.exists());
+
+    let r = t.with_data(&["server", "restore", archive.to_str().unwrap(), "--yes"]);
+    assert_eq!(r.status.code(), Some(0));
+    assert_eq!(std::fs::read(&marker).unwrap(), b"precious model weights");
+    assert_eq!(
+        std::fs::read(t.data.join("data/mongo_4/db/collection-1.wt")).unwrap(),
+        b"tasks"
+    );
+    // The choices came back too: `up` with only the data dir brings the same stack.
+    let up = t.run(
+        &["server", "up", "--skip-doctor", "--timeout", "60s"],
+        &["--data-dir".into(), t.data.display().to_string()],
+    );
+    assert_eq!(up.status.code(), Some(0));
+    assert_eq!(t.containers().len(), SERVICES.len());
+    let found = api_call(
+        &t.api_url(),
+        "projects.get_all",
+        serde_json::json!({"name": project}),
+    );
+    let ids: Vec<&str> = found["projects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p["id"].as_str())
+        .collect();
+    assert_eq!(ids, [project_id.as_str()], "the project came back: {found}");
+    assert_eq!(t.with_data(&["server", "down"]).status.code(), Some(0));
+}
+
+#[test]
+fn stack_missing_image_with_pull_never_is_refused_before_anything_is_created() {
+    let home = tempfile::tempdir().unwrap();
+    let project = format!("clit-nopull-{}", std::process::id());
+    let mut args: Vec<String> = vec![
+        "server".into(),
+        "up".into(),
+        "--pull".into(),
+        "never".into(),
+        "--skip-doctor".into(),
+    ];
+    args.extend([
+        "--data-dir".into(),
+        home.path().join("d").display().to_string(),
+    ]);
+    for s in SERVICES {
+        args.extend([
+            "--image".into(),
+            format!("{s}=clearml-it-absent:{}", std::process::id()),
+        ]);
+    }
+    for s in ["apiserver", "webserver", "fileserver"] {
+        args.extend(["--port".into(), format!("{s}={}", free_port())]);
+    }
+    let out = clearml(home.path())
+        .args(&args)
+        .env("CLEARML_STACK_PROJECT", &project)
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(&format!(
+            "image clearml-it-absent:{} is not present",
+            std::process::id()
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains("--pull never") || err.contains("--pull is never"),
+        "{err}"
+    );
+    let t = StackTestNames { project };
+    assert!(
+        t.containers_left() == 0 && t.networks_left() == 0,
+        "nothing created"
+    );
+}
+
+/// Counting what a project left behind, without an image of its own.
+struct StackTestNames {
+    project: String,
+}
+
+impl StackTestNames {
+    fn filters(&self) -> HashMap<String, Vec<String>> {
+        let mut f = HashMap::new();
+        f.insert(
+            "label".to_string(),
+            vec![format!("com.docker.compose.project={}", self.project)],
+        );
+        f
+    }
+    fn containers_left(&self) -> usize {
+        let filters = self.filters();
+        rt().block_on(docker().list_containers(Some(ListContainersOptions {
+            all: true,
+            filters,
+            ..Default::default()
+        })))
+        .unwrap()
+        .len()
+    }
+    fn networks_left(&self) -> usize {
+        let filters = self.filters();
+        rt().block_on(docker().list_networks(Some(ListNetworksOptions { filters })))
+            .unwrap()
+            .len()
+    }
+}
+
+#[test]
+fn stack_doctor_failure_blocks_up_and_fix_repairs_the_data_dirs() {
+    if unsafe { libc::geteuid() } == 1000 {
+        return; // the check is about uid 1000 owning the dirs: nothing to provoke here
+    }
+    let home = tempfile::tempdir().unwrap();
+    let project = format!("clit-doctor-{}", std::process::id());
+    let data = home.path().join("d");
+    // Dirs made by someone else (as docker would, as root): not writable by uid 1000.
+    let elastic = data.join("data/elastic_7");
+    std::fs::create_dir_all(&elastic).unwrap();
+    std::fs::set_permissions(
+        &elastic,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let mut args: Vec<String> = vec!["--data-dir".into(), data.display().to_string()];
+    for s in ["apiserver", "webserver", "fileserver"] {
+        args.extend(["--port".into(), format!("{s}={}", free_port())]);
+    }
+    let run = |sub: &[&str]| {
+        clearml(home.path())
+            .args(["server"])
+            .args(sub)
+            .args(&args)
+            .env("CLEARML_STACK_PROJECT", &project)
+            .output()
+            .unwrap()
+    };
+    let up = run(&["up"]);
+    let err = stderr(&up);
+    assert_eq!(up.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("preflight check failed") && err.contains("data dir"),
+        "{err}"
+    );
+    assert!(
+        err.contains(&elastic.display().to_string()),
+        "names the dir: {err}"
+    );
+    let t = StackTestNames {
+        project: project.clone(),
+    };
+    assert_eq!(
+        t.containers_left() + t.networks_left(),
+        0,
+        "nothing created"
+    );
+
+    let doctor = run(&["doctor", "--json"]);
+    let findings: serde_json::Value = serde_json::from_slice(&doctor.stdout).unwrap();
+    assert!(
+        findings
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["check"] == "data dir"
+                && f["level"] == "fail"
+                && f["fix"].as_str().unwrap().contains("--fix"))
+    );
+    if unsafe { libc::geteuid() } == 0 {
+        let fixed = run(&["doctor", "--fix", "--json"]);
+        let findings: serde_json::Value = serde_json::from_slice(&fixed.stdout).unwrap();
+        assert!(
+            findings
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|f| f["check"] == "data dir")
+                .all(|f| f["level"] == "ok"),
+            "{findings}"
+        );
+        use std::os::unix::fs::MetadataExt;
+        assert_eq!(std::fs::metadata(&elastic).unwrap().uid(), 1000);
+        assert!(
+            data.join("data/mongo_4/configdb").is_dir(),
+            "--fix creates the missing ones"
+        );
+    }
+}
+
+#[test]
+fn stack_purge_on_a_terminal_needs_the_typed_word() {
+    let home = tempfile::tempdir().unwrap();
+    let data = home.path().join("d");
+    std::fs::create_dir_all(data.join("data/mongo_4/db")).unwrap();
+    let project = format!("clit-purge-{}", std::process::id());
+    let down = || {
+        let mut c = clearml(home.path());
+        c.args(["server", "down", "--purge", "--data-dir"])
+            .arg(&data)
+            .env("CLEARML_STACK_PROJECT", &project);
+        c
+    };
+    let mut p = expectrl::Session::spawn(down()).unwrap();
+    p.set_expect_timeout(Some(Duration::from_secs(20)));
+    p.expect("Type 'purge' to confirm").unwrap();
+    p.send_line("yes").unwrap();
+    p.expect("not confirmed; nothing deleted").unwrap();
+    assert!(
+        data.join("data/mongo_4/db").is_dir(),
+        "a wrong word deletes nothing"
+    );
+
+    let mut p = expectrl::Session::spawn(down()).unwrap();
+    p.set_expect_timeout(Some(Duration::from_secs(20)));
+    p.expect("Type 'purge' to confirm").unwrap();
+    p.send_line("purge").unwrap();
+    p.expect(format!("deleted {}", data.display())).unwrap();
+    assert!(!data.exists());
+}
+
+#[test]
+fn stack_pull_from_an_unreachable_registry_names_the_image_and_the_way_out() {
+    let home = tempfile::tempdir().unwrap();
+    let project = format!("clit-pull-{}", std::process::id());
+    let mut args: Vec<String> = vec![
+        "server".into(),
+        "up".into(),
+        "--skip-doctor".into(),
+        // A mirror nobody listens on: the engine's pull fails at once.
+        "--registry".into(),
+        "127.0.0.1:1/mirror".into(),
+        "--data-dir".into(),
+        home.path().join("d").display().to_string(),
+    ];
+    for s in ["apiserver", "webserver", "fileserver"] {
+        args.extend(["--port".into(), format!("{s}={}", free_port())]);
+    }
+    let out = clearml(home.path())
+        .args(&args)
+        .env("CLEARML_STACK_PROJECT", &project)
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("pulling 127.0.0.1:1/mirror/clearml/server:2.3.0"),
+        "plain progress lines: {err}"
+    );
+    assert!(err.contains("cannot pull 127.0.0.1:1/mirror/"), "{err}");
+    assert!(
+        err.contains("--registry") && err.contains("--pull never"),
+        "the way out: {err}"
+    );
+    let t = StackTestNames { project };
+    assert_eq!(
+        t.containers_left() + t.networks_left(),
+        0,
+        "nothing created"
+    );
+}
