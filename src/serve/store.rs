@@ -202,7 +202,9 @@ impl Store {
             order
         );
         if let Some(l) = limit {
-            sql.push_str(&format!(" LIMIT {l} OFFSET {offset}"));
+            // SQLite takes signed 64-bit values: absurd page numbers just find nothing.
+            let cap = i64::MAX as usize;
+            sql.push_str(&format!(" LIMIT {} OFFSET {}", l.min(cap), offset.min(cap)));
         }
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(rusqlite::params_from_iter(filter.params.iter()), |r| {

@@ -175,6 +175,25 @@ fn validation_and_invalid_ids() {
         v["meta"]["result_msg"],
         "Invalid task id: ids=(nonexistent)"
     );
+    // Fields the server writes into must be objects (the server stays up either way).
+    let (status, v) = call(
+        s,
+        &tok,
+        "tasks.create",
+        json!({"name": "odd shape", "execution": "x"}),
+    );
+    assert_eq!(
+        (status, v["meta"]["result_subcode"].as_u64()),
+        (400, Some(12)),
+        "{v}"
+    );
+    let far = ok(
+        s,
+        &tok,
+        "tasks.get_all",
+        json!({"page": i64::MAX, "page_size": 500}),
+    );
+    assert_eq!(far["tasks"], json!([]));
     let (status, v) = call(s, &tok, "tasks.get_all", json!({"page": 1}));
     assert_eq!(
         (status, v["meta"]["result_subcode"].as_u64()),
