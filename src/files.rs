@@ -9,13 +9,15 @@ use std::time::Duration;
 use futures_util::StreamExt;
 use reqwest::header::{AUTHORIZATION, CONTENT_RANGE, RANGE};
 use sha2::{Digest, Sha256};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncReadExt;
 
 use crate::api::classify_transport;
 use crate::error::CliError;
 
 /// Chunk size of file reads for uploads (big enough to keep syscalls off the profile).
 const READ_CHUNK: usize = 256 * 1024;
+/// Write batching of downloads.
+const WRITE_BUFFER: usize = 1024 * 1024;
 /// Attempts of one download, resuming each time from what is already on disk.
 const DOWNLOAD_ATTEMPTS: u32 = 6;
 
@@ -226,15 +228,12 @@ pub async fn download(
             }
         };
         let status = resp.status().as_u16();
-        let mut file = match status {
+        let file = match status {
             206 if have > 0 => {
                 if let Some(t) = content_range_total(resp.headers()) {
                     total = Some(t);
                 }
-                tokio::fs::OpenOptions::new()
-                    .append(true)
-                    .open(&part)
-                    .await?
+                std::fs::OpenOptions::new().append(true).open(&part)?
             }
             200 => {
                 // The server ignored the range (or there was none): start over.
@@ -244,7 +243,7 @@ pub async fn download(
                 if let Some(len) = resp.content_length() {
                     total = Some(len);
                 }
-                tokio::fs::File::create(&part).await?
+                std::fs::File::create(&part)?
             }
             416 if have > 0 => {
                 // Nothing past what we have: either complete, or the file changed.
@@ -277,15 +276,19 @@ pub async fn download(
         if let Some(t) = total {
             bar.set_length(t);
         }
+        // Writing and hashing run on a thread of their own, so this loop only moves bytes
+        // off the socket.
+        let sink = Sink::spawn(file, std::mem::take(&mut hasher));
         let mut stream = resp.bytes_stream();
         let mut cut = None;
         while let Some(chunk) = stream.next().await {
             match chunk {
                 Ok(bytes) => {
-                    file.write_all(&bytes).await?;
-                    hasher.update(&bytes);
                     have += bytes.len() as u64;
                     bar.set_position(have);
+                    if !sink.send(bytes).await {
+                        break;
+                    }
                 }
                 Err(e) => {
                     cut = Some(e);
@@ -293,9 +296,13 @@ pub async fn download(
                 }
             }
         }
-        file.flush().await?;
-        file.sync_data().await.ok();
-        drop(file);
+        // No fsync: the rename below is what guarantees that an interrupted run (Ctrl-C, cut
+        // connection) never leaves a partial file under the final name; like curl and the
+        // SDK we leave durability against power loss to the filesystem.
+        hasher = sink
+            .finish()
+            .await
+            .map_err(|e| CliError::failure(format!("cannot write {}: {e}", part.display())))?;
         match cut {
             None if total.is_none_or(|t| have >= t) => {
                 total = Some(have);
@@ -352,6 +359,44 @@ pub async fn download(
         sha256,
         resumed_from,
     })
+}
+
+/// The disk side of a download: a thread that appends chunks to the file through a large
+/// buffer and feeds them to the hasher.
+struct Sink {
+    tx: tokio::sync::mpsc::Sender<bytes::Bytes>,
+    handle: std::thread::JoinHandle<std::io::Result<Sha256>>,
+}
+
+impl Sink {
+    fn spawn(file: std::fs::File, mut hasher: Sha256) -> Sink {
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<bytes::Bytes>(8);
+        let handle = std::thread::spawn(move || {
+            use std::io::Write;
+            let mut out = std::io::BufWriter::with_capacity(WRITE_BUFFER, file);
+            while let Some(chunk) = rx.blocking_recv() {
+                out.write_all(&chunk)?;
+                hasher.update(&chunk);
+            }
+            out.flush()?;
+            Ok(hasher)
+        });
+        Sink { tx, handle }
+    }
+
+    /// False when the writer has stopped (a disk error, reported by `finish`).
+    async fn send(&self, chunk: bytes::Bytes) -> bool {
+        self.tx.send(chunk).await.is_ok()
+    }
+
+    async fn finish(self) -> std::io::Result<Sha256> {
+        drop(self.tx);
+        let handle = self.handle;
+        tokio::task::spawn_blocking(move || handle.join())
+            .await
+            .map_err(std::io::Error::other)?
+            .map_err(|_| std::io::Error::other("the download writer panicked"))?
+    }
 }
 
 /// Feed an existing partial file into the hasher; returns its length.

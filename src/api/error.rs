@@ -75,7 +75,7 @@ impl ApiError {
                 }
                 NetKind::Refused => "is the server up? try 'clearml server status'",
                 NetKind::Tls => {
-                    "check the certificate; use --ca-bundle FILE for a private CA, or --insecure"
+                    "is it really https? check the certificate; use --ca-bundle FILE for a private CA, or --insecure"
                 }
                 NetKind::Timeout => "the server is slow or a firewall drops the traffic",
                 NetKind::Reset | NetKind::Other => "check the api_server URL and the network",
@@ -141,6 +141,9 @@ pub fn classify_transport(url: &str, err: &reqwest::Error) -> ApiError {
             } else if lower.contains("certificate")
                 || lower.contains("tls")
                 || lower.contains("handshake")
+                || lower.contains("corrupt message")
+                || lower.contains("unknownissuer")
+                || lower.contains("alert")
             {
                 kind = NetKind::Tls;
             }

@@ -23,14 +23,14 @@ pub async fn find_project(client: &Client, name: &str) -> anyhow::Result<Option<
                 "name": exact_regex(name),
                 "only_fields": ["id", "name"],
                 "search_hidden": true,
-                "page": 0,
-                "page_size": 1,
             }),
         )
         .await?;
     Ok(data["projects"]
         .as_array()
-        .and_then(|a| a.first())
+        .into_iter()
+        .flatten()
+        .find(|p| p["name"].as_str() == Some(name))
         .and_then(|p| p["id"].as_str())
         .map(str::to_string))
 }
@@ -61,12 +61,20 @@ pub async fn user_id(client: &Client, name: &str) -> anyhow::Result<String> {
             &json!({"name": exact_regex(name), "only_fields": ["id", "name"]}),
         )
         .await?;
+    // Check the name ourselves too: a server that ignores the filter must not make
+    // "--user nobody" match everyone.
     data["users"]
         .as_array()
-        .and_then(|a| a.first())
+        .into_iter()
+        .flatten()
+        .find(|u| u["name"].as_str() == Some(name))
         .and_then(|u| u["id"].as_str())
         .map(str::to_string)
-        .ok_or_else(|| CliError::not_found(format!("no user named '{name}'")).into())
+        .ok_or_else(|| {
+            CliError::not_found(format!("no user named '{name}'"))
+                .with_hint("give the user's full name as the web UI shows it, or 'me'")
+                .into()
+        })
 }
 
 /// One task by id, or by exact name (the most recently updated one, optionally in a

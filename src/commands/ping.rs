@@ -7,7 +7,6 @@ use serde_json::json;
 use super::Ctx;
 use crate::api::{ApiError, Auth, Client, Options};
 use crate::config::Settings;
-use crate::error::CliError;
 use crate::output::Listing;
 
 pub use super::selftest::selftest;
@@ -23,6 +22,8 @@ struct HostCheck {
     server_version: Option<String>,
     api_version: Option<String>,
     error: Option<String>,
+    /// The typed failure, for the exit code and hint when it is the API that failed.
+    failure: Option<ApiError>,
 }
 
 impl HostCheck {
@@ -36,11 +37,13 @@ impl HostCheck {
             server_version: None,
             api_version: None,
             error: None,
+            failure: None,
         }
     }
 
     fn failed(mut self, err: &ApiError) -> Self {
         self.error = Some(err.to_string());
+        self.failure = Some(err.clone());
         if let ApiError::NotApi { status, .. } = err {
             self.reachable = true;
             self.status = Some(*status);
@@ -63,18 +66,17 @@ pub async fn ping(ctx: &Ctx) -> anyhow::Result<()> {
         check_plain(&client, "web", &settings.web_host.value),
         check_plain(&client, "files", &settings.files_host.value),
     );
-    let api_ok = api.error.is_none();
-    let checks = [api, web, files];
-    ctx.out.listing(&listing(&checks));
-    if api_ok {
-        Ok(())
-    } else {
-        let err = checks[0].error.clone().unwrap_or_default();
-        Err(
-            CliError::unreachable(format!("the API server does not answer: {err}"))
-                .with_hint("is the server up? check api_server in clearml.conf or CLEARML_API_HOST")
-                .into(),
-        )
+    let failure = api.failure.clone();
+    ctx.out.listing(&listing(&[api, web, files]));
+    match failure {
+        None => Ok(()),
+        Some(e) => {
+            // The API's own failure decides the exit code (3 unreachable / not the API)
+            // and the hint.
+            let mut err = e.to_cli();
+            err.message = format!("the API server does not answer: {}", err.message);
+            Err(err.into())
+        }
     }
 }
 

@@ -1065,3 +1065,142 @@ fn selftest_passes_every_step() {
     );
     assert_eq!(shown[0]["status"], "completed");
 }
+
+// ---------------------------------------------------------------- TLS
+
+/// A CA and a server certificate for 127.0.0.1, made with the openssl CLI.
+fn make_certs(dir: &Path) {
+    let sh = |args: &[&str]| {
+        let out = std::process::Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .expect("openssl");
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    sh(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-subj",
+        "/CN=it-ca",
+        "-days",
+        "2",
+    ]);
+    sh(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "srv.key",
+        "-out",
+        "srv.csr",
+        "-subj",
+        "/CN=127.0.0.1",
+    ]);
+    std::fs::write(
+        dir.join("ext"),
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n",
+    )
+    .unwrap();
+    sh(&[
+        "x509",
+        "-req",
+        "-in",
+        "srv.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "srv.pem",
+        "-days",
+        "2",
+        "-extfile",
+        "ext",
+    ]);
+}
+
+/// A tiny HTTPS API (Python's ssl module) answering debug.ping and server.info.
+const TLS_SERVER: &str = r#"
+import http.server, json, ssl, sys
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        ep = self.path.strip("/").split("/")[-1]
+        data = {"debug.ping": {"msg": "ClearML server"}, "server.info": {"version": "9.9.9", "api_version": "2.31"}}.get(ep, {})
+        body = json.dumps({"meta": {"result_code": 200, "result_subcode": 0, "result_msg": "OK"}, "data": data}).encode()
+        self.send_response(200); self.send_header("Content-Length", str(len(body))); self.end_headers(); self.wfile.write(body)
+    def log_message(self, *a): pass
+s = http.server.HTTPServer(("127.0.0.1", 0), H)
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); ctx.load_cert_chain(sys.argv[1], sys.argv[2])
+s.socket = ctx.wrap_socket(s.socket, server_side=True)
+print(s.server_address[1], flush=True)
+s.serve_forever()
+"#;
+
+#[test]
+fn tls_is_verified_by_default_and_ca_bundle_or_insecure_open_it() {
+    let dir = tempfile::tempdir().unwrap();
+    make_certs(dir.path());
+    let mut cmd = std::process::Command::new(common::python());
+    cmd.arg("-c")
+        .arg(TLS_SERVER)
+        .arg(dir.path().join("srv.pem"))
+        .arg(dir.path().join("srv.key"));
+    cmd.stdout(std::process::Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    let mut port = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+        &mut port,
+    )
+    .unwrap();
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(
+        home.path().join("clearml.conf"),
+        format!(
+            "api {{\n api_server: https://127.0.0.1:{}\n}}\n",
+            port.trim()
+        ),
+    )
+    .unwrap();
+    let out = run(home.path(), &["server", "ping"]);
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    let ca = dir.path().join("ca.pem");
+    let with_ca = run(
+        home.path(),
+        &[
+            "server",
+            "ping",
+            "--json",
+            "--ca-bundle",
+            ca.to_str().unwrap(),
+        ],
+    );
+    let insecure = run(home.path(), &["server", "ping", "--insecure"]);
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(out.status.code(), Some(3), "{out:?}");
+    assert!(
+        err.contains("TLS error") && err.contains("UnknownIssuer"),
+        "{err}"
+    );
+    assert!(err.contains("--ca-bundle"), "{err}");
+    assert_eq!(with_ca.status.code(), Some(0), "{with_ca:?}");
+    let rows: Value = serde_json::from_slice(&with_ca.stdout).unwrap();
+    assert_eq!(rows[0]["server_version"], "9.9.9");
+    assert_eq!(insecure.status.code(), Some(0), "{insecure:?}");
+}
