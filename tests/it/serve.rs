@@ -861,6 +861,24 @@ fn first_start_generates_prints_and_stores_a_key_pair() {
         .send()
         .unwrap();
     assert_eq!(r.status(), 200);
+    // The printed block is what `clearml init --credentials` takes (and it verifies it).
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let init = crate::common::clearml(&home)
+        .args(["init", "--non-interactive", "--credentials"])
+        .arg(dir.path().join("stdout"))
+        .output()
+        .unwrap();
+    assert!(
+        init.status.success(),
+        "init failed: {}",
+        String::from_utf8_lossy(&init.stderr)
+    );
+    let conf = std::fs::read_to_string(home.join("clearml.conf")).unwrap();
+    assert!(
+        conf.contains(&key) && conf.contains(info["files_url"].as_str().unwrap()),
+        "{conf}"
+    );
     let web = client()
         .get(info["web_url"].as_str().unwrap())
         .send()
