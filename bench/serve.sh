@@ -6,6 +6,8 @@
 #   2. 10,000 tasks created through the API, then tasks.get_all paged 500 at a time:
 #      server time per page (from the server's own per-request log line) and client
 #      round trip, plus the server's RSS at that size.
+#   3. a 1 GiB file through the file server (upload + download, curl): time and the
+#      server's RSS (uploads and downloads stream; nothing is held in memory).
 # Knobs: CLEARML_BIN, CLEARML_TEST_PYTHON, BENCH_ITERATIONS (1000), BENCH_TASKS (10000).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -114,3 +116,21 @@ grep -E '/tasks.get_all 200' "$WORK/serve.log" | tail -n "$(( TASKS / 500 + 2 ))
     | sed -E 's/.* ([0-9.]+)ms$/\1/' \
     | awk '{s+=$1; if ($1>m) m=$1; n++} END {if (n) printf "server time per tasks.get_all page (500 full tasks): avg %.1f ms, max %.1f ms over %d pages\n", s/n, m, n}'
 echo "server with $TASKS tasks: VmRSS $(rss VmRSS), peak VmHWM $(rss VmHWM); database $(du -sh "$WORK/data/clearml.sqlite" | cut -f1)"
+
+if command -v curl >/dev/null; then
+    TOKEN=$(API=$API "$PY" -c "import os, requests; print(requests.get(os.environ['API'] + '/auth.login', auth=(os.environ['CLEARML_API_ACCESS_KEY'], os.environ['CLEARML_API_SECRET_KEY'])).json()['data']['token'])")
+    head -c $((1024 * 1024 * 1024)) /dev/urandom >"$WORK/big.bin"
+    before=$(rss VmHWM)
+    t0=$(date +%s.%N)
+    curl -sf -H "Authorization: Bearer $TOKEN" -F "bench/big.bin=@$WORK/big.bin;filename=bench/big.bin" "$FILES/" >/dev/null
+    t1=$(date +%s.%N)
+    curl -sf -H "Authorization: Bearer $TOKEN" "$FILES/bench/big.bin" -o "$WORK/back.bin"
+    t2=$(date +%s.%N)
+    cmp -s "$WORK/big.bin" "$WORK/back.bin" || { echo "1 GiB round trip: bytes differ" >&2; exit 1; }
+    printf '1 GiB via the file server: upload %.1f s, download %.1f s; server VmHWM %s before, %s after\n' \
+        "$(awk -v a="$t0" -v b="$t1" 'BEGIN {print b - a}')" "$(awk -v a="$t1" -v b="$t2" 'BEGIN {print b - a}')" \
+        "$before" "$(rss VmHWM)"
+    rm -f "$WORK/big.bin" "$WORK/back.bin"
+else
+    echo "1 GiB file server check skipped: curl missing"
+fi

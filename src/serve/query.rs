@@ -377,7 +377,7 @@ pub fn build_paging(body: &Value) -> Result<(usize, usize), ApiError> {
         (Some(_), None) => Err(ApiError::missing_field("page_size (required with page)")),
         (Some(p), Some(s)) => {
             let s = (s.max(1) as usize).min(MAX_PAGE_SIZE);
-            Ok((s, p.max(0) as usize * s))
+            Ok((s, (p.max(0) as usize).saturating_mul(s)))
         }
         (None, Some(s)) => Ok(((s.max(1) as usize).min(MAX_PAGE_SIZE), 0)),
         (None, None) => Ok((MAX_PAGE_SIZE, 0)),

@@ -77,17 +77,19 @@ CREATE INDEX IF NOT EXISTS events_task ON events(task, type, metric, variant, it
 
 fn collection_schema(table: &str) -> String {
     let columns: String = COLUMNS[1..].iter().map(|c| format!(", {c} TEXT")).collect();
-    let mut sql = format!(
+    format!(
         "CREATE TABLE IF NOT EXISTS {table} (
             rid INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE{columns},
             doc TEXT NOT NULL);"
-    );
-    for c in INDEXED {
-        sql.push_str(&format!(
-            "CREATE INDEX IF NOT EXISTS {table}_{c} ON {table}({c});"
-        ));
-    }
-    sql
+    )
+}
+
+/// Indexes come after `add_missing_columns`, so older databases have the columns first.
+fn collection_indexes(table: &str) -> String {
+    INDEXED
+        .iter()
+        .map(|c| format!("CREATE INDEX IF NOT EXISTS {table}_{c} ON {table}({c});"))
+        .collect()
 }
 
 /// Columns added after a database was first created are added and filled from the documents.
@@ -119,6 +121,7 @@ impl Store {
         for c in [Coll::Tasks, Coll::Projects, Coll::Models, Coll::Queues] {
             conn.execute_batch(&collection_schema(c.table()))?;
             add_missing_columns(&conn, c.table())?;
+            conn.execute_batch(&collection_indexes(c.table()))?;
         }
         register_functions(&conn)?;
         Ok(Store { conn })
@@ -202,7 +205,9 @@ impl Store {
             order
         );
         if let Some(l) = limit {
-            sql.push_str(&format!(" LIMIT {l} OFFSET {offset}"));
+            // SQLite takes signed 64-bit values: absurd page numbers just find nothing.
+            let cap = i64::MAX as usize;
+            sql.push_str(&format!(" LIMIT {} OFFSET {}", l.min(cap), offset.min(cap)));
         }
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(rusqlite::params_from_iter(filter.params.iter()), |r| {
@@ -311,4 +316,48 @@ fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
             Ok(re.is_match(&text))
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn older_databases_get_the_new_columns_filled_in() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.sqlite");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(
+                "CREATE TABLE tasks (rid INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,
+                 name TEXT, project TEXT, status TEXT, created TEXT, last_update TEXT, doc TEXT NOT NULL);",
+            )
+            .unwrap();
+            let doc =
+                json!({"id": "t1", "name": "old", "system_tags": ["archived"], "type": "testing"});
+            conn.execute(
+                "INSERT INTO tasks (id, name, doc) VALUES ('t1', 'old', ?1)",
+                [doc.to_string()],
+            )
+            .unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        let mut f = SqlFilter::default();
+        crate::serve::query::add_list_filter(&mut f, "system_tags", &json!(["archived"]));
+        assert_eq!(store.count(Coll::Tasks, &f).unwrap(), 1);
+        let f = SqlFilter::default().eq("type", "testing");
+        assert_eq!(store.count(Coll::Tasks, &f).unwrap(), 1);
+        // And writes keep working through the migrated table.
+        store
+            .put(
+                Coll::Tasks,
+                &json!({"id": "t2", "name": "new", "tags": ["x"]}),
+            )
+            .unwrap();
+        assert_eq!(
+            store.get(Coll::Tasks, "t2").unwrap().unwrap()["tags"],
+            json!(["x"])
+        );
+    }
 }

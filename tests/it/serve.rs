@@ -175,6 +175,25 @@ fn validation_and_invalid_ids() {
         v["meta"]["result_msg"],
         "Invalid task id: ids=(nonexistent)"
     );
+    // Fields the server writes into must be objects (the server stays up either way).
+    let (status, v) = call(
+        s,
+        &tok,
+        "tasks.create",
+        json!({"name": "odd shape", "execution": "x"}),
+    );
+    assert_eq!(
+        (status, v["meta"]["result_subcode"].as_u64()),
+        (400, Some(12)),
+        "{v}"
+    );
+    let far = ok(
+        s,
+        &tok,
+        "tasks.get_all",
+        json!({"page": i64::MAX, "page_size": 500}),
+    );
+    assert_eq!(far["tasks"], json!([]));
     let (status, v) = call(s, &tok, "tasks.get_all", json!({"page": 1}));
     assert_eq!(
         (status, v["meta"]["result_subcode"].as_u64()),
@@ -842,6 +861,24 @@ fn first_start_generates_prints_and_stores_a_key_pair() {
         .send()
         .unwrap();
     assert_eq!(r.status(), 200);
+    // The printed block is what `clearml init --credentials` takes (and it verifies it).
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let init = crate::common::clearml(&home)
+        .args(["init", "--non-interactive", "--credentials"])
+        .arg(dir.path().join("stdout"))
+        .output()
+        .unwrap();
+    assert!(
+        init.status.success(),
+        "init failed: {}",
+        String::from_utf8_lossy(&init.stderr)
+    );
+    let conf = std::fs::read_to_string(home.join("clearml.conf")).unwrap();
+    assert!(
+        conf.contains(&key) && conf.contains(info["files_url"].as_str().unwrap()),
+        "{conf}"
+    );
     let web = client()
         .get(info["web_url"].as_str().unwrap())
         .send()

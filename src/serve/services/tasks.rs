@@ -76,11 +76,58 @@ pub fn dispatch(call: &mut Call, action: &str) -> Option<ApiResult> {
     })
 }
 
+/// Task fields that hold objects (the server writes into them, so they must be objects).
+const OBJECT_FIELDS: &[&str] = &[
+    "execution",
+    "output",
+    "models",
+    "script",
+    "hyperparams",
+    "configuration",
+    "runtime",
+    "container",
+    "last_metrics",
+];
+
 /// Load a task or answer 400/101.
 pub fn load(store: &Store, id: &str) -> Result<Value, ApiError> {
-    store
+    let mut doc = store
         .get(Coll::Tasks, id)?
-        .ok_or_else(|| ApiError::invalid_task(id))
+        .ok_or_else(|| ApiError::invalid_task(id))?;
+    normalize(&mut doc);
+    Ok(doc)
+}
+
+/// Give container fields the shapes the handlers write into (never panic on odd data).
+fn normalize(doc: &mut Value) {
+    let Some(obj) = doc.as_object_mut() else {
+        return;
+    };
+    for f in OBJECT_FIELDS {
+        if !obj.get(*f).is_some_and(Value::is_object) {
+            obj.insert(f.to_string(), json!({}));
+        }
+    }
+    if let Some(models) = obj.get_mut("models").and_then(Value::as_object_mut) {
+        for k in ["input", "output"] {
+            if !models.get(k).is_some_and(Value::is_array) {
+                models.insert(k.into(), json!([]));
+            }
+        }
+    }
+}
+
+/// The schema's type check for object fields in create/edit bodies (400/12 otherwise).
+fn validate_shapes(body: &Value) -> Result<(), ApiError> {
+    for f in OBJECT_FIELDS {
+        if let Some(v) = body.get(*f)
+            && !v.is_object()
+            && !v.is_null()
+        {
+            return Err(ApiError::validation(format!("{f}={v}: must be an object")));
+        }
+    }
+    Ok(())
 }
 
 fn touch(doc: &mut Value) -> String {
@@ -127,6 +174,7 @@ fn create(call: &mut Call) -> ApiResult {
     let name = req_str(&call.body, "name")?;
     validate_name(&name)?;
     validate_type(&call.body)?;
+    validate_shapes(&call.body)?;
     check_project(call.store, &call.body)?;
     let t = now();
     let mut doc = json!({
@@ -152,6 +200,7 @@ fn create(call: &mut Call) -> ApiResult {
             "output_dest",
         ],
     );
+    normalize(&mut doc);
     if let Some(dest) = opt_str(&call.body, "output_dest") {
         doc["output"]["destination"] = json!(dest);
     }
@@ -267,6 +316,7 @@ fn edit(call: &mut Call) -> ApiResult {
         validate_name(&n)?;
     }
     validate_type(&call.body)?;
+    validate_shapes(&call.body)?;
     check_project(call.store, &call.body)?;
     let mut fields = Map::new();
     for k in EDITABLE {
