@@ -514,8 +514,8 @@ complete -c clearml -n "__fish_clearml_using_subcommand model; and not __fish_se
 complete -c clearml -n "__fish_clearml_using_subcommand model; and not __fish_seen_subcommand_from list show publish pull help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from list" -l project -r
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from list" -l name -d 'Name regex' -r
-complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from list" -l tag -r
-complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from list" -l framework -r
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from list" -l tag -d 'Tag filter (repeatable; prefix \'-\' to exclude)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from list" -l framework -d 'Framework (e.g. PyTorch)' -r
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from list" -l task -d 'Models created by this task id' -r
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from list" -l limit -r
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from list" -l config -d 'clearml.conf to read (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F

@@ -376,7 +376,7 @@ pub struct TaskListArgs {
     #[arg(long = "type")]
     pub task_type: Vec<String>,
     /// Tag filter (repeatable; prefix '-' to exclude)
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub tag: Vec<String>,
     /// User name, or 'me'
     #[arg(long)]
@@ -397,7 +397,7 @@ pub struct TaskListArgs {
     #[arg(long)]
     pub until: Option<String>,
     /// Sort field, '-' prefix for descending (default -last_update)
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub sort: Option<String>,
     /// At most N tasks
     #[arg(long, default_value_t = 100, conflicts_with = "all")]
@@ -479,8 +479,10 @@ pub struct ModelListArgs {
     /// Name regex
     #[arg(long)]
     pub name: Option<String>,
-    #[arg(long)]
+    /// Tag filter (repeatable; prefix '-' to exclude)
+    #[arg(long, allow_hyphen_values = true)]
     pub tag: Vec<String>,
+    /// Framework (e.g. PyTorch)
     #[arg(long)]
     pub framework: Option<String>,
     /// Only published models

@@ -16,6 +16,7 @@ mod wire;
 use clap::Parser;
 
 fn main() {
+    restore_default_sigpipe();
     let cli = cli::Cli::parse();
     init_logging(cli.global.verbose, cli.global.quiet);
     let runtime = match tokio::runtime::Runtime::new() {
@@ -43,6 +44,15 @@ fn main() {
     // Leave without waiting for background tasks (e.g. a hung connection) to finish.
     runtime.shutdown_background();
     std::process::exit(code);
+}
+
+/// Rust ignores SIGPIPE, so `clearml task list | head -1` would panic on the first write
+/// after `head` exits. Like any Unix filter, die quietly by the signal instead.
+fn restore_default_sigpipe() {
+    // SAFETY: setting a signal disposition to the default before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
 }
 
 /// Logs go to stderr; `-v` shows one line per request, `-vv` debug. RUST_LOG overrides.

@@ -144,7 +144,11 @@ pub fn csv_field(f: &str) -> String {
 }
 
 /// Show a secret as its first 4 characters and `***` (never the whole value).
+/// Secrets shorter than 8 characters show nothing at all: 4 of them would be most of it.
 pub fn mask_secret(secret: &str) -> String {
+    if secret.chars().count() < 8 {
+        return "***".to_string();
+    }
     let head: String = secret.chars().take(4).collect();
     format!("{head}***")
 }
@@ -176,6 +180,7 @@ mod tests {
     #[test]
     fn secrets_are_masked() {
         assert_eq!(mask_secret("abcdefgh"), "abcd***");
-        assert_eq!(mask_secret("ab"), "ab***");
+        assert_eq!(mask_secret("ab"), "***");
+        assert_eq!(mask_secret("abcdefg"), "***");
     }
 }

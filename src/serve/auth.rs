@@ -41,12 +41,6 @@ pub struct TokenSigner {
     pub company: String,
 }
 
-/// What an authenticated call runs as.
-#[derive(Debug, Clone)]
-pub struct Caller {
-    pub identity: Identity,
-}
-
 impl TokenSigner {
     pub fn new(secret: Vec<u8>, company: String) -> Self {
         TokenSigner { secret, company }

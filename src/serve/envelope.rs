@@ -92,7 +92,7 @@ pub fn envelope(
     endpoint: &str,
     requested_version: &str,
     found: bool,
-    result: &ApiResult,
+    result: ApiResult,
 ) -> Envelope {
     let id = uuid::Uuid::new_v4().simple().to_string();
     let (code, subcode, msg, error_data, data, error_stack) = match result {

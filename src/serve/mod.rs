@@ -31,12 +31,35 @@ pub struct AppState {
     pub credentials: credentials::Credentials,
     /// Scroll positions of get_all scrolls (id → next offset); like the real server's Redis
     /// state they do not outlive the process.
-    pub scrolls: Mutex<HashMap<String, usize>>,
+    pub scrolls: Mutex<HashMap<String, (usize, std::time::Instant)>>,
     /// Registered workers (id → worker document); the real server keeps them in Redis too.
     pub workers: Mutex<HashMap<String, Value>>,
     pub files_dir: PathBuf,
+    /// Bounds the blocking threads serving API calls: the database is one connection behind
+    /// a mutex anyway, and every extra thread costs memory (malloc arenas, stacks).
+    pub db_slots: tokio::sync::Semaphore,
     pub api_url: OnceLock<String>,
     pub files_url: OnceLock<String>,
+}
+
+/// Scroll states expire after this long, as the real server's do.
+const SCROLL_TTL: std::time::Duration = std::time::Duration::from_secs(600);
+
+impl AppState {
+    /// Where a scroll stands; `None` for unknown or expired ids (a new scroll starts).
+    pub fn scroll_get(&self, id: Option<&str>) -> Option<usize> {
+        let scrolls = self.scrolls.lock().unwrap_or_else(|p| p.into_inner());
+        scrolls
+            .get(id?)
+            .filter(|(_, at)| at.elapsed() < SCROLL_TTL)
+            .map(|(pos, _)| *pos)
+    }
+
+    pub fn scroll_put(&self, id: &str, pos: usize) {
+        let mut scrolls = self.scrolls.lock().unwrap_or_else(|p| p.into_inner());
+        scrolls.retain(|_, (_, at)| at.elapsed() < SCROLL_TTL);
+        scrolls.insert(id.to_string(), (pos, std::time::Instant::now()));
+    }
 }
 
 /// One API call being served.
@@ -125,6 +148,7 @@ fn url_of(addr: SocketAddr) -> String {
 }
 
 pub async fn run(args: &ServeArgs, out: &Output) -> anyhow::Result<()> {
+    limit_malloc_arenas();
     let data_dir = args.data_dir.clone().unwrap_or_else(default_data_dir);
     std::fs::create_dir_all(&data_dir)
         .with_context(|| format!("cannot create the data dir {}", data_dir.display()))?;
@@ -163,6 +187,7 @@ pub async fn run(args: &ServeArgs, out: &Output) -> anyhow::Result<()> {
         scrolls: Mutex::new(HashMap::new()),
         workers: Mutex::new(HashMap::new()),
         files_dir,
+        db_slots: tokio::sync::Semaphore::new(4),
         api_url: OnceLock::new(),
         files_url: OnceLock::new(),
     });
@@ -246,6 +271,15 @@ pub async fn run(args: &ServeArgs, out: &Output) -> anyhow::Result<()> {
 }
 
 use std::future::IntoFuture;
+
+/// glibc gives each thread that allocates its own malloc arena (up to 8 per core), which
+/// inflates RSS of a server whose requests hop between threads; two arenas are plenty here.
+fn limit_malloc_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 2);
+    }
+}
 
 async fn shutdown_signal() {
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();

@@ -110,12 +110,21 @@ pub fn add_list_filter(f: &mut SqlFilter, field: &str, values: &Value) {
     let is_array = ARRAY_FIELDS.contains(&field);
     let member = |v: &SqlValue| -> (String, Vec<SqlValue>) {
         if is_array {
-            let path = field_expr(field).replacen("json_extract(doc, ", "", 1);
-            let path = path.trim_end_matches(')').to_string();
-            (
-                format!("EXISTS (SELECT 1 FROM json_each(doc, {path}) WHERE value = ?)"),
-                vec![v.clone()],
-            )
+            if super::store::ARRAY_COLUMNS.contains(&field) {
+                // The column holds the JSON array text: an element is present exactly when
+                // its JSON-quoted form occurs (quotes inside tags are escaped, so no false hits).
+                (
+                    format!("instr(coalesce({field}, ''), json_quote(?)) > 0"),
+                    vec![v.clone()],
+                )
+            } else {
+                let path = field_expr(field).replacen("json_extract(doc, ", "", 1);
+                let path = path.trim_end_matches(')');
+                (
+                    format!("EXISTS (SELECT 1 FROM json_each(doc, {path}) WHERE value = ?)"),
+                    vec![v.clone()],
+                )
+            }
         } else if matches!(v, SqlValue::Null) {
             let e = field_expr(field);
             (format!("({e} IS NULL OR {e} = '')"), vec![])
@@ -332,7 +341,11 @@ pub fn build_filter(body: &Value, hidden_aware: bool) -> Result<SqlFilter, ApiEr
         .get("search_hidden")
         .and_then(Value::as_bool)
         .unwrap_or(false);
-    if hidden_aware && !search_hidden {
+    // As on the real server, asking for explicit ids finds hidden entities too.
+    let by_id = obj
+        .get("id")
+        .is_some_and(|v| !v.is_null() && v != &Value::Array(vec![]));
+    if hidden_aware && !search_hidden && !by_id {
         add_list_filter(&mut f, "system_tags", &Value::String("-hidden".into()));
     }
     Ok(f)
@@ -427,26 +440,23 @@ pub fn project(doc: &Value, fields: &[String]) -> Value {
     out
 }
 
+/// Copy one dotted path. Like a MongoDB projection, parents that exist as objects are
+/// kept (empty) even when the leaf is missing: `runtime.version` on `{runtime: {}}` gives
+/// `{runtime: {}}`, which clients rely on (the SDK reads `task.runtime.get(...)`).
 fn copy_path(src: &Value, dst: &mut Value, path: &str) {
     let parts: Vec<&str> = path.split('.').collect();
-    let mut s = src;
-    for p in &parts {
-        match s.get(p) {
-            Some(v) => s = v,
-            None => return,
-        }
-    }
-    let mut d = dst;
+    let (mut s, mut d) = (src, dst);
     for (i, p) in parts.iter().enumerate() {
-        let obj = match d {
-            Value::Object(m) => m,
-            _ => return,
-        };
-        if i == parts.len() - 1 {
-            obj.insert(p.to_string(), s.clone());
+        let Some(v) = s.get(p) else { return };
+        let Value::Object(out) = d else { return };
+        if i == parts.len() - 1 || !v.is_object() {
+            if i == parts.len() - 1 {
+                out.insert(p.to_string(), v.clone());
+            }
             return;
         }
-        d = obj
+        s = v;
+        d = out
             .entry(p.to_string())
             .or_insert_with(|| Value::Object(Map::new()));
     }
@@ -481,6 +491,11 @@ mod tests {
             p,
             json!({"id": "a", "execution": {"queue": "q"}, "name": "n"})
         );
+        let p = project(
+            &json!({"id": "b", "runtime": {}}),
+            &["runtime.version".into()],
+        );
+        assert_eq!(p, json!({"id": "b", "runtime": {}}));
         let p = project(&doc, &["-z".into()]);
         assert_eq!(
             p,

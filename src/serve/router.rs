@@ -94,9 +94,56 @@ pub fn merge_query(body: &mut Map<String, Value>, query: &str) {
     }
 }
 
+/// Python's `json.dumps` writes `NaN`, `Infinity` and `-Infinity` (e.g. a NaN loss); the
+/// real server (Python) reads them. Turn those bare tokens (outside strings) into `null`.
+fn non_finite_to_null(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if in_string {
+            out.push(c);
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            }
+            rest = &rest[c.len_utf8()..];
+            continue;
+        }
+        if c == '"' {
+            in_string = true;
+        }
+        let token = ["-Infinity", "Infinity", "NaN"]
+            .into_iter()
+            .find(|t| rest.starts_with(t));
+        match token {
+            Some(t) => {
+                out.push_str("null");
+                rest = &rest[t.len()..];
+            }
+            None => {
+                out.push(c);
+                rest = &rest[c.len_utf8()..];
+            }
+        }
+    }
+    out
+}
+
 /// Parse a request body: a JSON object, or JSON lines (batch).
 fn parse_body(bytes: &[u8]) -> Result<(Value, Option<Vec<Value>>), ApiError> {
     let text = std::str::from_utf8(bytes).map_err(|_| ApiError::validation("body is not UTF-8"))?;
+    let sanitized;
+    let text = if text.contains("NaN") || text.contains("Infinity") {
+        sanitized = non_finite_to_null(text);
+        sanitized.as_str()
+    } else {
+        text
+    };
     if text.trim().is_empty() {
         return Ok((json!({}), None));
     }
@@ -192,76 +239,113 @@ pub async fn handle(State(state): State<Arc<AppState>>, req: Request) -> Respons
             &name,
             crate::wire::API_VERSION,
             false,
-            &Err(ApiError::not_found_endpoint(
+            Err(ApiError::not_found_endpoint(
                 &name,
                 crate::wire::API_VERSION,
             )),
         );
-        return json_response(404, &env);
+        return json_response(404, serde_json::to_vec(&env).unwrap_or_default());
     };
     let requested_version = version.unwrap_or_else(|| crate::wire::API_VERSION.to_string());
     let state2 = state.clone();
     let endpoint2 = endpoint.clone();
-    let result = tokio::task::spawn_blocking(move || {
-        let state = state2;
-        let (mut body, lines) = parse_body(&bytes)?;
-        if let Value::Object(m) = &mut body {
-            merge_query(m, &query);
-            m.remove("method");
-        }
-        if tracing::enabled!(tracing::Level::DEBUG) {
-            let text = body.to_string();
-            let cut: String = text.chars().take(600).collect();
-            tracing::debug!(
-                "{endpoint2} body: {cut}{}",
-                if lines.is_some() {
-                    " (+ batch lines)"
-                } else {
-                    ""
-                }
-            );
-        }
-        let mut store = state.store.lock().unwrap_or_else(|p| p.into_inner());
-        let auth = authenticate(&state, &headers, &store)?;
-        if auth.is_none() && !OPEN_ENDPOINTS.contains(&endpoint2.as_str()) {
-            return Err(ApiError::missing_credentials());
-        }
-        let mut call = Call {
-            state: &state,
-            store: &mut store,
-            body,
-            lines,
-            endpoint: endpoint2.clone(),
-            identity: state.signer.identity(),
+    let _slot = state.db_slots.acquire().await;
+    let method2 = method.clone();
+    let path2 = path.clone();
+    // Everything CPU- or disk-bound (parsing, SQLite, serializing) runs on a blocking thread.
+    let response = tokio::task::spawn_blocking(move || {
+        let result = serve_call(&state2, &endpoint2, &bytes, &query, &headers);
+        let found = !matches!(&result, Err(e) if e.code == 404 && e.msg.is_empty());
+        let result = match result {
+            Err(e) if e.code == 404 && e.msg.is_empty() => {
+                tracing::warn!("unknown endpoint {endpoint2} (version {requested_version})");
+                Err(ApiError::not_found_endpoint(&endpoint2, &requested_version))
+            }
+            other => other,
         };
-        services::dispatch(&mut call).unwrap_or_else(|| Err(ApiError::new(404, 0, String::new())))
-    })
-    .await
-    .unwrap_or_else(|e| Err(ApiError::internal(format!("handler crashed: {e}"))));
-    let found = !matches!(&result, Err(e) if e.code == 404 && e.msg.is_empty());
-    let result = match result {
-        Err(e) if e.code == 404 && e.msg.is_empty() => {
-            tracing::warn!("unknown endpoint {endpoint} (version {requested_version})");
-            Err(ApiError::not_found_endpoint(&endpoint, &requested_version))
+        let env = envelope(&endpoint2, &requested_version, found, result);
+        let code = env.meta.result_code;
+        tracing::info!(
+            "{method2} {path2} {code}{} {:.1}ms",
+            if code == 200 {
+                String::new()
+            } else {
+                format!("/{} {}", env.meta.result_subcode, env.meta.result_msg)
+            },
+            started.elapsed().as_secs_f64() * 1000.0
+        );
+        let body = serde_json::to_vec(&env).unwrap_or_default();
+        drop(env);
+        // About 1 ms per call; only after large responses.
+        if body.len() > 256 * 1024 {
+            release_freed_memory();
         }
-        other => other,
-    };
-    let env = envelope(&endpoint, &requested_version, found, &result);
-    let code = env.meta.result_code;
-    tracing::info!(
-        "{method} {path} {code}{} {:.1}ms",
-        if code == 200 {
-            String::new()
-        } else {
-            format!("/{} {}", env.meta.result_subcode, env.meta.result_msg)
-        },
-        started.elapsed().as_secs_f64() * 1000.0
-    );
-    json_response(code, &env)
+        (code, body)
+    })
+    .await;
+    match response {
+        Ok((code, body)) => json_response(code, body),
+        Err(e) => {
+            let env = envelope(
+                &endpoint,
+                crate::wire::API_VERSION,
+                true,
+                Err(ApiError::internal(format!("handler crashed: {e}"))),
+            );
+            json_response(500, serde_json::to_vec(&env).unwrap_or_default())
+        }
+    }
 }
 
-fn json_response(code: u16, env: &crate::wire::Envelope) -> Response {
-    let body = serde_json::to_vec(env).unwrap_or_default();
+/// Parse, authenticate and dispatch one call (on a blocking thread).
+fn serve_call(
+    state: &AppState,
+    endpoint: &str,
+    bytes: &[u8],
+    query: &str,
+    headers: &HeaderMap,
+) -> super::envelope::ApiResult {
+    let (mut body, lines) = parse_body(bytes)?;
+    if let Value::Object(m) = &mut body {
+        merge_query(m, query);
+        m.remove("method");
+    }
+    if tracing::enabled!(tracing::Level::DEBUG) {
+        let text = body.to_string();
+        let cut: String = text.chars().take(600).collect();
+        let batch = if lines.is_some() {
+            " (+ batch lines)"
+        } else {
+            ""
+        };
+        tracing::debug!("{endpoint} body: {cut}{batch}");
+    }
+    let mut store = state.store.lock().unwrap_or_else(|p| p.into_inner());
+    let auth = authenticate(state, headers, &store)?;
+    if auth.is_none() && !OPEN_ENDPOINTS.contains(&endpoint) {
+        return Err(ApiError::missing_credentials());
+    }
+    let mut call = Call {
+        state,
+        store: &mut store,
+        body,
+        lines,
+        endpoint: endpoint.to_string(),
+        identity: state.signer.identity(),
+    };
+    services::dispatch(&mut call).unwrap_or_else(|| Err(ApiError::new(404, 0, String::new())))
+}
+
+/// Hand memory freed after a large response back to the OS, so a few big listings do not
+/// leave the server's RSS at their high-water mark.
+fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
+fn json_response(code: u16, body: Vec<u8>) -> Response {
     let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     (
         status,
@@ -277,6 +361,16 @@ fn json_response(code: u16, env: &crate::wire::Envelope) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn python_non_finite_numbers_become_null() {
+        let text = r#"{"value": NaN, "a": -Infinity, "msg": "NaN \" Infinity", "b": Infinity}"#;
+        let v: Value = serde_json::from_str(&non_finite_to_null(text)).unwrap();
+        assert_eq!(
+            v,
+            json!({"value": null, "a": null, "msg": "NaN \" Infinity", "b": null})
+        );
+    }
 
     #[test]
     fn paths_with_and_without_version() {

@@ -33,7 +33,31 @@ impl Coll {
 
 /// Document fields mirrored into real columns (indexed); everything else is read with
 /// `json_extract` from the `doc` column.
-pub const COLUMNS: &[&str] = &["id", "name", "project", "status", "created", "last_update"];
+pub const COLUMNS: &[&str] = &[
+    "id",
+    "name",
+    "project",
+    "status",
+    "created",
+    "last_update",
+    "type",
+    "user",
+    "parent",
+    "tags",
+    "system_tags",
+];
+/// Columns holding a JSON array (membership tests run `json_each` on the small column,
+/// not on the whole document).
+pub const ARRAY_COLUMNS: &[&str] = &["tags", "system_tags"];
+/// Columns with an index.
+const INDEXED: &[&str] = &[
+    "project",
+    "status",
+    "name",
+    "created",
+    "last_update",
+    "parent",
+];
 
 pub struct Store {
     pub conn: Connection,
@@ -52,17 +76,34 @@ CREATE INDEX IF NOT EXISTS events_task ON events(task, type, metric, variant, it
 "#;
 
 fn collection_schema(table: &str) -> String {
-    format!(
-        "CREATE TABLE IF NOT EXISTS {t} (
-            rid INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, name TEXT,
-            project TEXT, status TEXT, created TEXT, last_update TEXT, doc TEXT NOT NULL);
-         CREATE INDEX IF NOT EXISTS {t}_project ON {t}(project);
-         CREATE INDEX IF NOT EXISTS {t}_status ON {t}(status);
-         CREATE INDEX IF NOT EXISTS {t}_name ON {t}(name);
-         CREATE INDEX IF NOT EXISTS {t}_created ON {t}(created);
-         CREATE INDEX IF NOT EXISTS {t}_last_update ON {t}(last_update);",
-        t = table
-    )
+    let columns: String = COLUMNS[1..].iter().map(|c| format!(", {c} TEXT")).collect();
+    let mut sql = format!(
+        "CREATE TABLE IF NOT EXISTS {table} (
+            rid INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE{columns},
+            doc TEXT NOT NULL);"
+    );
+    for c in INDEXED {
+        sql.push_str(&format!(
+            "CREATE INDEX IF NOT EXISTS {table}_{c} ON {table}({c});"
+        ));
+    }
+    sql
+}
+
+/// Columns added after a database was first created are added and filled from the documents.
+fn add_missing_columns(conn: &Connection, table: &str) -> rusqlite::Result<()> {
+    let existing: Vec<String> = conn
+        .prepare(&format!("PRAGMA table_info({table})"))?
+        .query_map([], |r| r.get::<_, String>(1))?
+        .collect::<Result<_, _>>()?;
+    for c in COLUMNS.iter().filter(|c| !existing.iter().any(|e| e == *c)) {
+        conn.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {c} TEXT"))?;
+        // json_extract gives arrays back as JSON text, which is what the array columns hold.
+        conn.execute_batch(&format!(
+            "UPDATE {table} SET {c} = json_extract(doc, '$.{c}')"
+        ))?;
+    }
+    Ok(())
 }
 
 impl Store {
@@ -77,6 +118,7 @@ impl Store {
         conn.execute_batch(SCHEMA)?;
         for c in [Coll::Tasks, Coll::Projects, Coll::Models, Coll::Queues] {
             conn.execute_batch(&collection_schema(c.table()))?;
+            add_missing_columns(&conn, c.table())?;
         }
         register_functions(&conn)?;
         Ok(Store { conn })
@@ -106,28 +148,36 @@ impl Store {
 
     /// Insert or replace a document (by its `id`).
     pub fn put(&self, coll: Coll, doc: &Value) -> Result<(), ApiError> {
-        let col = |k: &str| doc.get(k).and_then(|v| v.as_str()).map(str::to_string);
-        let id = col("id").ok_or_else(|| ApiError::internal("document without id"))?;
+        let id = doc
+            .get("id")
+            .and_then(Value::as_str)
+            .ok_or_else(|| ApiError::internal("document without id"))?;
+        let mut values: Vec<SqlValue> = vec![SqlValue::Text(id.to_string())];
+        for c in &COLUMNS[1..] {
+            values.push(match doc.get(*c) {
+                Some(Value::String(s)) => SqlValue::Text(s.clone()),
+                Some(v @ Value::Array(_)) if ARRAY_COLUMNS.contains(c) => {
+                    SqlValue::Text(v.to_string())
+                }
+                _ => SqlValue::Null,
+            });
+        }
+        values.push(SqlValue::Text(doc.to_string()));
+        let names = COLUMNS.join(", ");
+        let marks: Vec<String> = (1..=COLUMNS.len() + 1).map(|i| format!("?{i}")).collect();
+        let updates: Vec<String> = COLUMNS[1..]
+            .iter()
+            .map(|c| format!("{c} = excluded.{c}"))
+            .collect();
         let sql = format!(
-            "INSERT INTO {} (id, name, project, status, created, last_update, doc)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-             ON CONFLICT(id) DO UPDATE SET name = excluded.name, project = excluded.project,
-               status = excluded.status, created = excluded.created,
-               last_update = excluded.last_update, doc = excluded.doc",
-            coll.table()
+            "INSERT INTO {} ({names}, doc) VALUES ({}) ON CONFLICT(id) DO UPDATE SET {}, doc = excluded.doc",
+            coll.table(),
+            marks.join(", "),
+            updates.join(", ")
         );
-        self.conn.execute(
-            &sql,
-            params![
-                id,
-                col("name"),
-                col("project"),
-                col("status"),
-                col("created"),
-                col("last_update"),
-                doc.to_string()
-            ],
-        )?;
+        self.conn
+            .prepare_cached(&sql)?
+            .execute(rusqlite::params_from_iter(values.iter()))?;
         Ok(())
     }
 

@@ -280,3 +280,77 @@ fn sdk_twenty_concurrent_reporters_lose_nothing() {
     }
     assert_eq!(total, 20_000);
 }
+
+/// Beyond the four flows: configuration objects, tags, single values, plots, a debug image,
+/// datasets (hidden projects, properties, compressed upload) and StorageManager.
+const FLOW_EXTRAS: &str = r#"
+import os, json, tempfile
+from clearml import Task, Dataset, StorageManager
+project = os.environ["FLOW_PROJECT"]
+out = {}
+task = Task.init(project_name=project, task_name="extras", output_uri=True,
+                 auto_connect_frameworks=False, auto_resource_monitoring=False)
+task.connect_configuration({"a": 1, "b": {"c": 2}}, name="my config")
+task.add_tags(["t1", "t2"])
+log = task.get_logger()
+log.report_single_value("acc", 0.93)
+log.report_table("tbl", "v", table_plot=[["a", "b"], [1, 2]], iteration=0)
+log.report_scatter2d("sc", "v", iteration=0, scatter=[[0, 1], [1, 2]])
+from PIL import Image
+img_path = os.path.join(tempfile.mkdtemp(), "sample.png")
+Image.new("RGB", (4, 4), (255, 0, 0)).save(img_path)
+for it in range(3):
+    log.report_image("img", "red", iteration=it, local_path=img_path)
+log.flush(wait=True)
+task.close()
+t = Task.get_task(project_name=project, task_name="extras")
+out["config"] = t.get_configuration_object_as_dict("my config")
+out["tags"] = sorted(t.get_tags())
+out["single"] = t.get_reported_single_values()
+out["plots"] = len(t.get_reported_plots())
+samples = t.get_debug_samples("img", "red")
+out["debug_iters"] = sorted(x["iter"] for x in samples)
+with open(StorageManager.get_local_copy(samples[0]["url"]), "rb") as f, open(img_path, "rb") as g:
+    out["debug_image_bytes_equal"] = f.read() == g.read()
+d = tempfile.mkdtemp()
+for i in range(3):
+    with open(os.path.join(d, "f%d.txt" % i), "w") as f:
+        f.write("data %d" % i)
+ds = Dataset.create(dataset_name="ds one", dataset_project=project + " DS")
+ds.add_files(d)
+ds.upload()
+ds.finalize()
+got = Dataset.get(dataset_name="ds one", dataset_project=project + " DS")
+root = got.get_local_copy()
+out["dataset_files"] = {n: open(os.path.join(root, n)).read() for n in sorted(os.listdir(root))}
+out["datasets"] = [x["name"] for x in Dataset.list_datasets(dataset_project=project + " DS")]
+url = StorageManager.upload_file(os.path.join(d, "f0.txt"), os.environ["FILES_URL"] + "/sm/" + project + "/f0.txt")
+with open(StorageManager.get_local_copy(url)) as f:
+    out["storage_manager"] = f.read()
+print(json.dumps(out))
+"#;
+
+#[test]
+fn sdk_configuration_datasets_and_storage_manager() {
+    let s = Serve::shared();
+    let (home, conf) = sdk_home(s, "sdk-extras");
+    let project = format!("SDK Extras {}", std::process::id());
+    let env = [
+        ("FLOW_PROJECT", project.as_str()),
+        ("FILES_URL", s.files_url.as_str()),
+    ];
+    let out = result_of(&run_sdk(FLOW_EXTRAS, &conf, &env));
+    assert_eq!(out["config"], json!({"a": 1, "b": {"c": 2}}));
+    assert_eq!(out["tags"], json!(["t1", "t2"]));
+    assert_eq!(out["single"], json!({"acc": 0.93}));
+    assert_eq!(out["plots"], 2);
+    assert_eq!(out["debug_iters"], json!([0, 1, 2]));
+    assert_eq!(out["debug_image_bytes_equal"], true);
+    assert_eq!(
+        out["dataset_files"],
+        json!({"f0.txt": "data 0", "f1.txt": "data 1", "f2.txt": "data 2"})
+    );
+    assert_eq!(out["datasets"], json!(["ds one"]));
+    assert_eq!(out["storage_manager"], "data 0");
+    drop(home);
+}

@@ -391,6 +391,8 @@ fn filters_projection_hidden_and_archived() {
         vec![h.clone()]
     );
     assert_eq!(q(json!({"name": "^hidden"})), Vec::<String>::new());
+    // Explicit ids find hidden tasks (as on the real server).
+    assert_eq!(q(json!({"id": [h.clone()]})), vec![h.clone()]);
     assert_eq!(q(json!({"id": [a.clone(), "nope"]})), vec![a.clone()]);
     // Invalid regex: 400/21.
     let (status, v) = call(s, &tok, "tasks.get_all", json!({"name": "("}));
@@ -850,4 +852,180 @@ fn first_start_generates_prints_and_stores_a_key_pair() {
     unsafe {
         libc::kill(pid as i32, libc::SIGTERM);
     }
+}
+
+#[test]
+fn python_nan_values_do_not_sink_a_batch() {
+    let s = Serve::shared();
+    let tok = token(s);
+    let (_, ids) = seed_tasks(s, &tok, &unique("NaN"), 1);
+    let t = &ids[0];
+    // What Python's json.dumps writes for a NaN loss next to a good value and a log line.
+    let body = format!(
+        "{{\"task\": \"{t}\", \"type\": \"training_stats_scalar\", \"metric\": \"loss\", \"variant\": \"a\", \"value\": NaN, \"iter\": 1}}\n\
+         {{\"task\": \"{t}\", \"type\": \"training_stats_scalar\", \"metric\": \"loss\", \"variant\": \"a\", \"value\": 0.5, \"iter\": 2}}\n\
+         {{\"task\": \"{t}\", \"type\": \"log\", \"msg\": \"loss is NaN\", \"level\": \"info\"}}"
+    );
+    let r: Value = client()
+        .get(format!("{}/v2.23/events.add_batch", s.api_url))
+        .bearer_auth(&tok)
+        .body(body)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(r["meta"]["result_code"], 200, "{r}");
+    assert_eq!(r["data"]["added"], 2);
+    assert_eq!(r["data"]["errors"], 1);
+    let log = ok(s, &tok, "events.get_task_log", json!({"task": t}));
+    assert_eq!(log["events"][0]["msg"], "loss is NaN");
+    let task = ok(s, &tok, "tasks.get_by_id", json!({"task": t}))["task"].clone();
+    let entry = task["last_metrics"]
+        .as_object()
+        .unwrap()
+        .values()
+        .next()
+        .unwrap()
+        .as_object()
+        .unwrap()
+        .values()
+        .next()
+        .unwrap()
+        .clone();
+    assert_eq!(entry["value"], 0.5);
+    assert!(
+        entry.get("_last_iter").is_none(),
+        "bookkeeping keys stay private: {entry}"
+    );
+}
+
+#[test]
+fn queues_workers_and_clone_overrides() {
+    let s = Serve::shared();
+    let tok = token(s);
+    let (pid, ids) = seed_tasks(s, &tok, &unique("Queues"), 2);
+    let qname = unique("q");
+    // Enqueue by name creates the queue; get_next_task can pick a given task.
+    for t in &ids {
+        ok(
+            s,
+            &tok,
+            "tasks.enqueue",
+            json!({"task": t, "queue_name": qname}),
+        );
+    }
+    let q = ok(
+        s,
+        &tok,
+        "queues.get_all",
+        json!({"name": format!("^{}$", regex_escape(&qname))}),
+    )["queues"][0]
+        .clone();
+    let qid = q["id"].as_str().unwrap().to_string();
+    assert_eq!(q["entries"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        ok(s, &tok, "queues.get_num_entries", json!({"queue": qid}))["num"],
+        2
+    );
+    let task = ok(s, &tok, "tasks.get_by_id", json!({"task": ids[0]}))["task"].clone();
+    assert_eq!(task["execution"]["queue"], json!(qid));
+    let second = ok(
+        s,
+        &tok,
+        "queues.get_next_task",
+        json!({"queue": qid, "task": ids[1]}),
+    );
+    assert_eq!(second["entry"]["task"], json!(ids[1]));
+    let first = ok(s, &tok, "queues.get_next_task", json!({"queue": qid}));
+    assert_eq!(first["entry"]["task"], json!(ids[0]));
+    assert_eq!(
+        ok(s, &tok, "queues.get_next_task", json!({"queue": qid})),
+        json!({})
+    );
+    // Workers.
+    let worker = unique("worker");
+    ok(
+        s,
+        &tok,
+        "workers.register",
+        json!({"worker": worker, "queues": [qid]}),
+    );
+    ok(
+        s,
+        &tok,
+        "workers.status_report",
+        json!({"worker": worker, "task": ids[0], "timestamp": 1}),
+    );
+    let all = ok(s, &tok, "workers.get_all", json!({}));
+    let w = all["workers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["id"] == worker.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(w["task"]["id"], json!(ids[0]));
+    assert_eq!(w["queues"][0]["name"], json!(qname));
+    ok(s, &tok, "workers.unregister", json!({"worker": worker}));
+    let all = ok(s, &tok, "workers.get_all", json!({}));
+    assert!(
+        !all["workers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w["id"] == worker.as_str())
+    );
+    // Clone with overrides.
+    let hp =
+        json!({"Args": {"lr": {"section": "Args", "name": "lr", "value": "0.5", "type": "float"}}});
+    let c = ok(
+        s,
+        &tok,
+        "tasks.clone",
+        json!({"task": ids[0], "new_task_name": "cloned one", "new_task_hyperparams": hp, "execution_overrides": {"docker_cmd": "img"}, "new_project_name": format!("{}/clones", unique("Queues"))}),
+    );
+    let clone = ok(s, &tok, "tasks.get_by_id", json!({"task": c["id"]}))["task"].clone();
+    assert_eq!(clone["name"], "cloned one");
+    assert_eq!(clone["status"], "created");
+    assert_eq!(clone["parent"], json!(ids[0]));
+    assert_eq!(clone["hyperparams"], hp);
+    assert_eq!(clone["execution"]["docker_cmd"], "img");
+    assert!(clone["execution"].get("queue").is_none());
+    assert_eq!(clone["project"], c["new_project"]["id"]);
+    assert_ne!(clone["project"], json!(pid));
+    // Typed hyperparameter edits and reads.
+    ok(
+        s,
+        &tok,
+        "tasks.edit_hyper_params",
+        json!({"task": c["id"], "hyperparams": [{"section": "Args", "name": "bs", "value": "32"}]}),
+    );
+    let params = ok(
+        s,
+        &tok,
+        "tasks.get_hyper_params",
+        json!({"tasks": [c["id"]]}),
+    );
+    let mut names: Vec<&str> = params["params"][0]["hyperparams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["bs", "lr"]);
+}
+
+#[test]
+fn unknown_endpoints_are_logged_at_warn() {
+    let s = Serve::shared();
+    let tok = token(s);
+    let name = format!("nosuch.{}", unique("action").replace('-', "_"));
+    let (status, _) = call(s, &tok, &name, json!({}));
+    assert_eq!(status, 404);
+    let log = std::fs::read_to_string(s.data_dir.join("serve-test.log")).unwrap();
+    assert!(
+        log.lines().any(|l| l.contains("WARN") && l.contains(&name)),
+        "no warning for {name} in:\n{log}"
+    );
 }

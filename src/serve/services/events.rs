@@ -42,18 +42,7 @@ pub fn dispatch(call: &mut Call, action: &str) -> Option<ApiResult> {
         "get_scalar_metric_data" => scalar_metric_data(call),
         "scalar_metrics_iter_raw" => iter_raw(call),
         "get_task_plots" | "get_multi_task_plots" => plots(call),
-        "debug_images" => {
-            let tasks: Vec<Value> = call
-                .body
-                .get("metrics")
-                .and_then(Value::as_array)
-                .cloned()
-                .unwrap_or_default()
-                .iter()
-                .map(|m| json!({"task": m["task"], "iterations": []}))
-                .collect();
-            Ok(json!({"metrics": tasks, "scroll_id": new_id()}))
-        }
+        "debug_images" => debug_images(call),
         "plots" => Ok(json!({"metrics": [], "scroll_id": new_id()})),
         "get_debug_image_sample"
         | "next_debug_image_sample"
@@ -399,19 +388,14 @@ fn task_metrics(call: &mut Call) -> ApiResult {
 /// Resume position of an events scroll.
 fn scroll_pos(call: &Call) -> (String, usize) {
     let given = opt_str(&call.body, "scroll_id");
-    let scrolls = call.state.scrolls.lock().unwrap_or_else(|p| p.into_inner());
-    match given.and_then(|g| scrolls.get(&g).map(|p| (g.clone(), *p))) {
-        Some(x) => x,
+    match call.state.scroll_get(given.as_deref()) {
+        Some(pos) => (given.unwrap_or_default(), pos),
         None => (new_id(), 0),
     }
 }
 
 fn save_scroll(call: &Call, id: &str, pos: usize) {
-    call.state
-        .scrolls
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .insert(id.to_string(), pos);
+    call.state.scroll_put(id, pos);
 }
 
 fn event_docs(
@@ -588,6 +572,73 @@ fn plots(call: &mut Call) -> ApiResult {
         all.extend(evs);
     }
     Ok(json!({"plots": all, "returned": all.len(), "total": all.len(), "scroll_id": new_id()}))
+}
+
+/// `events.debug_images`: per requested task/metric, the next `iters` iterations (newest
+/// first) of debug-image events; the scroll id remembers how many were handed out.
+fn debug_images(call: &mut Call) -> ApiResult {
+    let iters = call
+        .body
+        .get("iters")
+        .and_then(Value::as_u64)
+        .unwrap_or(1)
+        .clamp(1, 1000) as usize;
+    let (sid, pos) = scroll_pos(call);
+    let requests: Vec<Value> = call
+        .body
+        .get("metrics")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let mut out = Vec::new();
+    for r in &requests {
+        let task = r["task"].as_str().unwrap_or_default().to_string();
+        let metric = r["metric"].as_str().map(str::to_string);
+        let variants = id_list(r, "variants");
+        let mut cond = "task = ?1 AND type = 'training_debug_image'".to_string();
+        let mut args: Vec<rusqlite::types::Value> = vec![task.clone().into()];
+        if let Some(m) = metric.as_ref().filter(|m| !m.is_empty()) {
+            args.push(m.clone().into());
+            cond.push_str(&format!(" AND metric = ?{}", args.len()));
+        }
+        let variants: Vec<String> = variants.into_iter().filter(|v| !v.is_empty()).collect();
+        if !variants.is_empty() {
+            let marks: Vec<String> = variants
+                .iter()
+                .map(|v| {
+                    args.push(v.clone().into());
+                    format!("?{}", args.len())
+                })
+                .collect();
+            cond.push_str(&format!(" AND variant IN ({})", marks.join(", ")));
+        }
+        let params = rusqlite::params_from_iter(args.iter());
+        let mut stmt = call.store.conn.prepare(&format!(
+            "SELECT DISTINCT iter FROM events WHERE {cond} ORDER BY iter DESC LIMIT {iters} OFFSET {pos}"
+        ))?;
+        let iter_list: Vec<Option<i64>> = stmt
+            .query_map(params, |row| row.get(0))?
+            .collect::<Result<_, _>>()?;
+        let mut iterations = Vec::new();
+        for it in iter_list {
+            let mut args2 = args.clone();
+            args2.push(it.map(Into::into).unwrap_or(rusqlite::types::Value::Null));
+            let mut stmt = call.store.conn.prepare(&format!(
+                "SELECT doc FROM events WHERE {cond} AND iter IS ?{} ORDER BY metric, variant, rid",
+                args2.len()
+            ))?;
+            let events: Vec<Value> = stmt
+                .query_map(rusqlite::params_from_iter(args2.iter()), |row| {
+                    row.get::<_, String>(0)
+                })?
+                .filter_map(|d| d.ok().and_then(|d| serde_json::from_str(&d).ok()))
+                .collect();
+            iterations.push(json!({"iter": it, "events": events}));
+        }
+        out.push(json!({"task": task, "metric": metric, "iterations": iterations}));
+    }
+    save_scroll(call, &sid, pos + iters);
+    Ok(json!({"metrics": out, "scroll_id": sid}))
 }
 
 fn single_value_metrics(call: &mut Call) -> ApiResult {

@@ -110,17 +110,10 @@ pub fn get_all(
     let fields = query::only_fields(body);
     let (docs, scroll) = match query::scroll_size(body)? {
         Some(size) => {
-            let mut scrolls = state.scrolls.lock().unwrap_or_else(|p| p.into_inner());
-            let given = body
-                .get("scroll_id")
-                .and_then(Value::as_str)
-                .map(str::to_string);
+            let given = body.get("scroll_id").and_then(Value::as_str);
             let refresh = opt_bool(body, "refresh_scroll");
-            let (id, pos) = match given
-                .as_ref()
-                .and_then(|g| scrolls.get(g).map(|p| (g.clone(), *p)))
-            {
-                Some((id, pos)) => (id, pos),
+            let (id, pos) = match state.scroll_get(given) {
+                Some(pos) => (given.unwrap_or_default().to_string(), pos),
                 None => (new_id(), 0),
             };
             let docs = if refresh {
@@ -133,7 +126,7 @@ pub fn get_all(
             } else {
                 pos + docs.len()
             };
-            scrolls.insert(id.clone(), next);
+            state.scroll_put(&id, next);
             (docs, Some(id))
         }
         None => {

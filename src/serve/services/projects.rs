@@ -210,7 +210,7 @@ fn stats(store: &Store, project: &str) -> Result<Value, ApiError> {
         counts.insert(s.into(), json!(0));
     }
     let mut stmt = store.conn.prepare_cached(
-        "SELECT status, COUNT(*) FROM tasks WHERE project = ?1 AND NOT EXISTS (SELECT 1 FROM json_each(doc, '$.system_tags') WHERE value = 'archived') GROUP BY status")?;
+        "SELECT status, COUNT(*) FROM tasks WHERE project = ?1 AND NOT EXISTS (SELECT 1 FROM json_each(system_tags) WHERE value = 'archived') GROUP BY status")?;
     let rows = stmt.query_map([project], |r| {
         Ok((r.get::<_, Option<String>>(0)?, r.get::<_, i64>(1)?))
     })?;

@@ -162,7 +162,10 @@ fn create(call: &mut Call) -> ApiResult {
 fn get_by_id(call: &mut Call) -> ApiResult {
     let id = req_str(&call.body, "task")?;
     match call.store.get(Coll::Tasks, &id)? {
-        Some(t) => Ok(json!({"task": t})),
+        Some(mut t) => {
+            super::events::public_last_metrics(&mut t);
+            Ok(json!({"task": t}))
+        }
         None => Err(ApiError::new(
             400,
             101,
@@ -214,6 +217,7 @@ fn list(call: &mut Call, ex: bool) -> ApiResult {
         vec![]
     };
     let (mut docs, scroll) = get_all(call.state, call.store, Coll::Tasks, &body, true, None)?;
+    docs.iter_mut().for_each(super::events::public_last_metrics);
     if ex {
         super::expand_refs(
             call.store,
@@ -735,7 +739,14 @@ fn edit_sections(call: &mut Call, field: &str) -> ApiResult {
     let force = opt_bool(&call.body, "force");
     let mut doc = load(call.store, &id)?;
     let status = doc["status"].as_str().unwrap_or("created").to_string();
-    if status != "created" && !force {
+    // User properties (hyperparameter section "properties") may change in any status.
+    let properties_only = field == "hyperparams"
+        && call
+            .body
+            .get("hyperparams")
+            .and_then(Value::as_array)
+            .is_some_and(|a| a.iter().all(|h| h["section"] == "properties"));
+    if status != "created" && !force && !properties_only {
         return Err(ApiError::invalid_status(format!(
             "Task is not in draft (use force=true to edit): id={id}, status={status}"
         )));
