@@ -1204,3 +1204,180 @@ fn tls_is_verified_by_default_and_ca_bundle_or_insecure_open_it() {
     assert_eq!(rows[0]["server_version"], "9.9.9");
     assert_eq!(insecure.status.code(), Some(0), "{insecure:?}");
 }
+
+// ---------------------------------------------------------------- QA fixes: model pull/publish
+
+fn stderr_of(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).to_string()
+}
+
+#[test]
+fn pull_reuses_only_verified_files_and_never_splices_a_stale_part() {
+    let data = sdk_data();
+    let (home, _) = home();
+    let home = home.path();
+    let project = unique("it-reuse");
+    // a model with sha256 + size (published by us): a same-size foreign file is not it
+    let weights = home.join("w.bin");
+    let content: Vec<u8> = (0..20_000u32).map(|i| (i * 31 % 253) as u8).collect();
+    std::fs::write(&weights, &content).unwrap();
+    let id = ok(
+        home,
+        &[
+            "model",
+            "publish",
+            weights.to_str().unwrap(),
+            "--project",
+            &project,
+        ],
+    );
+    let id = id.trim();
+    let odir = home.join("odir");
+    std::fs::create_dir(&odir).unwrap();
+    std::fs::write(odir.join("w.bin"), vec![9u8; 20_000]).unwrap();
+    let out = run(
+        home,
+        &["model", "pull", id, "-o", &format!("{}/", odir.display())],
+    );
+    assert!(out.status.success(), "{out:?}");
+    assert!(!stderr_of(&out).contains("already there"), "{out:?}");
+    assert_eq!(std::fs::read(odir.join("w.bin")).unwrap(), content);
+    let out = run(home, &["model", "pull", id, "-o", odir.to_str().unwrap()]);
+    assert!(stderr_of(&out).contains("sha256 verified"), "{out:?}");
+
+    // an SDK model (no sha256, no size): a file we did not write under -o is replaced
+    let sdk_id = data.written["models"][0]["id"].as_str().unwrap();
+    let expected: Vec<u8> = (0..50000).map(|j| ((j * 7) % 251) as u8).collect();
+    let odir2 = home.join("odir2");
+    std::fs::create_dir(&odir2).unwrap();
+    std::fs::write(odir2.join("weights.bin"), b"keep\n").unwrap();
+    let got = ok(
+        home,
+        &["model", "pull", sdk_id, "-o", odir2.to_str().unwrap()],
+    );
+    assert_eq!(PathBuf::from(got.trim()), odir2.join("weights.bin"));
+    assert_eq!(std::fs::read(odir2.join("weights.bin")).unwrap(), expected);
+
+    // into the cache: a stale .part (another upload's prefix) is not resumed
+    let cached = PathBuf::from(ok(home, &["model", "pull", sdk_id]).trim());
+    std::fs::remove_file(&cached).unwrap();
+    let mut part = cached.clone().into_os_string();
+    part.push(".part");
+    std::fs::write(&part, vec![0u8; 25_000]).unwrap();
+    let out = run(home, &["model", "pull", sdk_id]);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(std::fs::read(&cached).unwrap(), expected);
+    assert!(!Path::new(&part).exists());
+    // the cache copy is reused when its size matches the server's
+    let out = run(home, &["model", "pull", sdk_id]);
+    assert!(stderr_of(&out).contains("using the cached copy"), "{out:?}");
+    // ... and replaced when it does not
+    std::fs::write(&cached, b"keep\n").unwrap();
+    let out = run(home, &["model", "pull", sdk_id]);
+    assert!(
+        !stderr_of(&out).contains("using the cached copy"),
+        "{out:?}"
+    );
+    assert_eq!(std::fs::read(&cached).unwrap(), expected);
+}
+
+#[test]
+fn empty_models_pull_and_directories_are_refused_by_publish() {
+    let (home, _) = home();
+    let home = home.path();
+    let project = unique("it-empty");
+    let empty = home.join("empty.bin");
+    std::fs::write(&empty, b"").unwrap();
+    let id = ok(
+        home,
+        &[
+            "model",
+            "publish",
+            empty.to_str().unwrap(),
+            "--project",
+            &project,
+        ],
+    );
+    let out_file = home.join("out").join("e.bin");
+    std::fs::create_dir(home.join("out")).unwrap();
+    ok(
+        home,
+        &["model", "pull", id.trim(), "-o", out_file.to_str().unwrap()],
+    );
+    assert_eq!(std::fs::read(&out_file).unwrap(), b"");
+    let cached = ok(home, &["model", "pull", id.trim()]);
+    assert_eq!(std::fs::read(cached.trim()).unwrap(), b"");
+
+    let out = run(
+        home,
+        &[
+            "model",
+            "publish",
+            home.join("out").to_str().unwrap(),
+            "--project",
+            &project,
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(stderr_of(&out).contains("is a directory"), "{out:?}");
+}
+
+#[test]
+fn interrupted_publish_leaves_no_draft() {
+    let (home, serve) = home();
+    let home = home.path();
+    let project = unique("it-intr");
+    // a files host that takes the upload and never answers: the publish hangs mid-upload
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let files = format!("http://{}", listener.local_addr().unwrap());
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let (mut s, _) = listener.accept().unwrap();
+        tx.send(()).unwrap();
+        let mut buf = [0u8; 65536];
+        while s.read(&mut buf).is_ok_and(|n| n > 0) {}
+    });
+    let conf = std::fs::read_to_string(home.join("clearml.conf"))
+        .unwrap()
+        .replace(&serve.files_url, &files);
+    std::fs::write(home.join("clearml.conf"), conf).unwrap();
+    let weights = home.join("big.bin");
+    std::fs::write(&weights, vec![1u8; 4_000_000]).unwrap();
+    let child = common::clearml(home)
+        .args([
+            "model",
+            "publish",
+            weights.to_str().unwrap(),
+            "--name",
+            "intr",
+            "--project",
+            &project,
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    rx.recv_timeout(std::time::Duration::from_secs(30))
+        .expect("the upload started");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    unsafe {
+        libc::kill(child.id() as i32, libc::SIGINT);
+    }
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{out:?}");
+    let api = Api::new(serve);
+    let models = api.call(
+        "models.get_all",
+        json!({"name": "^intr$", "only_fields": ["id", "project"]}),
+    );
+    let pid = api.call("projects.get_all", json!({"name": format!("^{project}$")}))["projects"][0]
+        ["id"]
+        .clone();
+    let left: Vec<&Value> = models["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["project"] == pid || m["project"]["id"] == pid)
+        .collect();
+    assert!(left.is_empty(), "draft left: {left:?}; {out:?}");
+}
