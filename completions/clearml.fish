@@ -473,9 +473,9 @@ complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_su
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from compare" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from compare" -l insecure -d 'Do not verify the server\'s TLS certificate'
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from compare" -s h -l help -d 'Print help'
-complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from wait" -l timeout -d 'Give up after this long (e.g. 30m); exit 1 on timeout' -r
-complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from wait" -l notify -d 'POST a JSON summary to this URL when done' -r
-complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from wait" -l interval -d 'Poll interval' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from wait" -l timeout -d 'Give up after this long (e.g. 30m); exit 1 on timeout (6 if a task failed). The server may be unreachable for this long (without it: 10 minutes) before exit 3' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from wait" -l notify -d 'POST a JSON summary to this http(s) URL when done' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from wait" -l interval -d 'Poll interval (at least 1s)' -r
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from wait" -l config -d 'clearml.conf to read (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from wait" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from wait" -l format -d 'Output format for results on stdout' -r -f -a "table\t''

@@ -439,16 +439,17 @@ pub struct TaskCompareArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct TaskWaitArgs {
-    /// Task ids
+    /// Task ids or names
     #[arg(required = true)]
     pub tasks: Vec<String>,
-    /// Give up after this long (e.g. 30m); exit 1 on timeout
+    /// Give up after this long (e.g. 30m); exit 1 on timeout (6 if a task failed). The
+    /// server may be unreachable for this long (without it: 10 minutes) before exit 3
     #[arg(long, value_name = "DURATION")]
     pub timeout: Option<String>,
-    /// POST a JSON summary to this URL when done
+    /// POST a JSON summary to this http(s) URL when done
     #[arg(long, value_name = "URL")]
     pub notify: Option<String>,
-    /// Poll interval
+    /// Poll interval (at least 1s)
     #[arg(long, default_value = "5s", value_name = "DURATION")]
     pub interval: String,
 }

@@ -882,7 +882,7 @@ fn task_wait_exit_codes_and_notify() {
     api.call("tasks.completed", json!({"task": good}));
     api.call("tasks.failed", json!({"task": bad}));
 
-    let out = run(home, &["task", "wait", &good, "--interval", "100ms"]);
+    let out = run(home, &["task", "wait", &good, "--interval", "1s"]);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
 
     // a webhook that records what it receives
@@ -921,7 +921,7 @@ fn task_wait_exit_codes_and_notify() {
             &good,
             &bad,
             "--interval",
-            "100ms",
+            "1s",
             "--notify",
             &hook,
         ],
@@ -942,13 +942,120 @@ fn task_wait_exit_codes_and_notify() {
             "wait",
             &running,
             "--interval",
-            "100ms",
+            "1s",
             "--timeout",
             "500ms",
         ],
     );
     assert_eq!(out.status.code(), Some(1), "{out:?}");
     assert!(String::from_utf8_lossy(&out.stderr).contains("timed out"));
+
+    // a failed task among still-running ones: the failure (6) wins over the timeout
+    let out = run(
+        home,
+        &[
+            "task",
+            "wait",
+            &running,
+            &bad,
+            "--interval",
+            "1s",
+            "--timeout",
+            "500ms",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(6), "{out:?}");
+
+    // bad --notify / --interval are usage errors before any waiting
+    for args in [
+        &["--notify", "not-a-url"][..],
+        &["--notify", "ftp://x/y"][..],
+        &["--interval", "0s"][..],
+        &["--interval", "200ms"][..],
+    ] {
+        let mut all = vec!["task", "wait", running.as_str(), "--timeout", "30s"];
+        all.extend_from_slice(args);
+        let started = std::time::Instant::now();
+        let out = run(home, &all);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {out:?}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(10));
+        let err = stderr_of(&out);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains(args[0]), "{err}");
+    }
+}
+
+/// `clearml server serve` on fixed ports and an existing data dir; returns its pid.
+fn serve_on(data_dir: &Path, api_port: &str, files_port: &str) -> u32 {
+    let serve_json = data_dir.join("serve.json");
+    let _ = std::fs::remove_file(&serve_json);
+    let mut cmd = common::clearml(data_dir);
+    cmd.args(["server", "serve", "--web-port", "0", "--api-port", api_port])
+        .args(["--files-port", files_port, "--data-dir"])
+        .arg(data_dir)
+        .env("CLEARML_API_ACCESS_KEY", ACCESS_KEY)
+        .env("CLEARML_API_SECRET_KEY", SECRET_KEY)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    let pid = common::spawn_tied_to_process(cmd);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !serve_json.exists() {
+        assert!(std::time::Instant::now() < deadline, "serve did not start");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    pid
+}
+
+#[test]
+fn task_wait_rides_out_a_server_restart() {
+    let first = Serve::start();
+    let home = tempfile::tempdir().unwrap();
+    let home = home.path();
+    first.write_conf(home);
+    let api = Api::new(&first);
+    let pid = api.project(&unique("it-outage"));
+    let task = api.task(&pid, "survivor", "training");
+    let child = common::clearml(home)
+        .args([
+            "task",
+            "wait",
+            &task,
+            "--interval",
+            "1s",
+            "--timeout",
+            "60s",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    first.stop();
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    let port = |url: &str| {
+        url.rsplit(':')
+            .next()
+            .unwrap()
+            .trim_end_matches('/')
+            .to_string()
+    };
+    let second = serve_on(
+        &first.data_dir,
+        &port(&first.api_url),
+        &port(&first.files_url),
+    );
+    let api = Api::new(&first);
+    api.call("tasks.started", json!({"task": task}));
+    api.call("tasks.completed", json!({"task": task}));
+    let out = child.wait_with_output().unwrap();
+    unsafe {
+        libc::kill(second as i32, libc::SIGTERM);
+    }
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let err = stderr_of(&out);
+    assert_eq!(err.matches("still waiting").count(), 1, "{err}");
+    assert!(err.contains("completed"), "{err}");
 }
 
 #[test]
