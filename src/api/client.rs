@@ -96,22 +96,8 @@ pub fn http_client(opts: &Options) -> anyhow::Result<reqwest::Client> {
         TlsVerify::On => {}
         TlsVerify::Off => builder = builder.danger_accept_invalid_certs(true),
         TlsVerify::CaBundle(path) => {
-            let pem = std::fs::read(path).map_err(|e| {
-                crate::error::CliError::usage(format!(
-                    "cannot read CA bundle {}: {e}",
-                    path.display()
-                ))
-                .with_hint("pass a PEM file with --ca-bundle or fix CLEARML_API_HOST_VERIFY_CERT")
-            })?;
-            let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
-                crate::error::CliError::usage(format!(
-                    "CA bundle {} is not PEM: {e}",
-                    path.display()
-                ))
-            })?;
-            for cert in certs {
-                builder = builder.add_root_certificate(cert);
-            }
+            let certs = super::tls::read_bundle(path)?;
+            builder = builder.use_preconfigured_tls(super::tls::bundle_config(certs)?);
         }
     }
     Ok(builder.build()?)

@@ -176,7 +176,7 @@ pub fn classify_transport(url: &str, err: &reqwest::Error) -> ApiError {
         NetKind::Refused => "connection refused".to_string(),
         NetKind::Timeout => "timed out".to_string(),
         NetKind::Reset => "connection reset".to_string(),
-        NetKind::Tls => format!("TLS error: {detail}"),
+        NetKind::Tls => format!("TLS error: {}", super::tls::describe_tls_failure(&detail)),
         NetKind::Other => detail,
     };
     ApiError::Unreachable {

@@ -1488,3 +1488,90 @@ fn interrupted_publish_leaves_no_draft() {
         .collect();
     assert!(left.is_empty(), "draft left: {left:?}; {out:?}");
 }
+
+/// `openssl req -x509` with a SAN for 127.0.0.1: a self-signed certificate that is also a
+/// CA (CA:TRUE), the usual on-prem setup.
+fn self_signed(dir: &Path, name: &str) {
+    let out = std::process::Command::new("openssl")
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+        ])
+        .args(["-subj", "/CN=localhost"])
+        .args(["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"])
+        .args([
+            "-keyout",
+            &format!("{name}.key"),
+            "-out",
+            &format!("{name}.pem"),
+        ])
+        .current_dir(dir)
+        .output()
+        .expect("openssl");
+    assert!(out.status.success(), "{out:?}");
+}
+
+#[test]
+fn ca_bundle_pins_a_self_signed_server_certificate() {
+    let dir = tempfile::tempdir().unwrap();
+    self_signed(dir.path(), "leaf");
+    self_signed(dir.path(), "other");
+    let mut cmd = std::process::Command::new(common::python());
+    cmd.arg("-c")
+        .arg(TLS_SERVER)
+        .arg(dir.path().join("leaf.pem"))
+        .arg(dir.path().join("leaf.key"))
+        .stdout(std::process::Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    let mut port = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+        &mut port,
+    )
+    .unwrap();
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(
+        home.path().join("clearml.conf"),
+        format!(
+            "api {{\n api_server: https://127.0.0.1:{}\n}}\n",
+            port.trim()
+        ),
+    )
+    .unwrap();
+    let bundle = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    let pinned = run(
+        home.path(),
+        &[
+            "server",
+            "ping",
+            "--json",
+            "--ca-bundle",
+            &bundle("leaf.pem"),
+        ],
+    );
+    let wrong = run(
+        home.path(),
+        &["server", "ping", "--ca-bundle", &bundle("other.pem")],
+    );
+    std::fs::write(dir.path().join("bad.pem"), "not a certificate\n").unwrap();
+    let bad = run(
+        home.path(),
+        &["server", "ping", "--ca-bundle", &bundle("bad.pem")],
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(pinned.status.code(), Some(0), "{pinned:?}");
+    let rows: Value = serde_json::from_slice(&pinned.stdout).unwrap();
+    assert_eq!(rows[0]["server_version"], "9.9.9");
+    // a different self-signed certificate is still refused, in words
+    assert_eq!(wrong.status.code(), Some(3), "{wrong:?}");
+    let err = stderr_of(&wrong);
+    assert!(err.contains("TLS error"), "{err}");
+    assert!(
+        !err.contains("OtherError") && !err.contains("Other("),
+        "{err}"
+    );
+    assert_eq!(bad.status.code(), Some(2), "{bad:?}");
+    let err = stderr_of(&bad);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("no PEM certificate"), "{err}");
+}
