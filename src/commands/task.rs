@@ -423,10 +423,16 @@ async fn scalar_series(
     tasks: &[Value],
     metric: &str,
 ) -> anyhow::Result<Vec<chart::Series>> {
-    let (title, series_filter) = match metric.split_once('/') {
-        Some((t, s)) => (t, Some(s)),
-        None => (metric, None),
-    };
+    // Titles may contain '/' (`train/loss/total`): match against the titles the tasks have.
+    let titles: Vec<&str> = tasks
+        .iter()
+        .filter_map(|t| t["last_metrics"].as_object())
+        .flat_map(|m| m.values())
+        .filter_map(Value::as_object)
+        .flat_map(|v| v.values())
+        .filter_map(|e| e["metric"].as_str())
+        .collect();
+    let (title, series_filter) = query::resolve_plot_metric(&titles, metric);
     let mut out = Vec::new();
     for t in tasks {
         let id = t["id"].as_str().unwrap_or_default();

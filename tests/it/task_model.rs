@@ -1575,3 +1575,40 @@ fn ca_bundle_pins_a_self_signed_server_certificate() {
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains("no PEM certificate"), "{err}");
 }
+
+#[test]
+fn metric_titles_with_a_slash_are_addressable() {
+    let (home, serve) = home();
+    let home = home.path();
+    let api = Api::new(serve);
+    let project = unique("it-slash");
+    let pid = api.project(&project);
+    let a = api.task(&pid, "slash-a", "training");
+    let b = api.task(&pid, "slash-b", "training");
+    api.scalars(&a, "train/loss", "total", &[3.0, 2.0, 1.5]);
+    api.scalars(&b, "train/loss", "total", &[4.0, 3.0, 2.5]);
+    let listed = ok_json(
+        home,
+        &[
+            "task",
+            "list",
+            "--project",
+            &project,
+            "--columns",
+            "name,metric:train/loss/total",
+            "--json",
+        ],
+    );
+    let rows = listed.as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    for row in rows {
+        let want = if row["name"] == "slash-a" { 1.5 } else { 2.5 };
+        assert_eq!(row["metrics"]["train/loss/total"]["last"], want, "{row}");
+    }
+    let out = ok(
+        home,
+        &["task", "compare", &a, &b, "--plot", "train/loss/total"],
+    );
+    assert!(out.contains("train/loss/total"), "{out}");
+    assert!(out.contains("slash-a") && out.contains("slash-b"), "{out}");
+}
