@@ -224,6 +224,9 @@ mod tests {
         assert!(m.contains("CA certificate"), "{m}");
         assert!(!m.contains("OtherError"), "{m}");
         let m = describe_tls_failure("invalid peer certificate: SomethingNew(Detail)");
-        assert_eq!(m, "TLS handshake failed: invalid peer certificate");
+        assert_eq!(
+            m,
+            "TLS handshake failed: invalid peer certificate: SomethingNew"
+        );
     }
 }

@@ -240,9 +240,15 @@ async fn show(
                 .into_iter()
                 .map(|r| (r[0].clone(), r[1].clone()))
             {
-                if !v.is_empty() {
-                    l.push(vec![k, v], Value::Null);
+                if v.is_empty() {
+                    continue;
                 }
+                // The same time format as every other table.
+                let v = match k.as_str() {
+                    "created" | "last_update" => fmt_time(&Value::String(v)),
+                    _ => v,
+                };
+                l.push(vec![k, v], Value::Null);
             }
             let text = l.to_table(false);
             println!("{}", text.lines().skip(1).collect::<Vec<_>>().join("\n"));
@@ -756,7 +762,7 @@ mod tests {
                 "published",
                 "t1-demo",
                 "",
-                "2026-11-27 01:08:03"
+                "2026-11-27 01:08:03Z"
             ]
         );
         assert_eq!(j["task"], json!({"id": "660e", "name": "t1-demo"}));

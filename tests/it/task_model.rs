@@ -745,7 +745,7 @@ fn task_list_snapshots_table_json_csv() {
     assert_eq!(
         table,
         "\
-ID                                NAME               TYPE      STATUS   LOSS/TRAIN  ARGS/LR  CREATED
+ID                                NAME               TYPE      STATUS   loss/train  Args/lr  CREATED
 <ID>                              alpha              training  created  0.5         0.1      <TIME>
 <ID>                              beta               testing   created  0.25        0.01     <TIME>
 <ID>                              gamma, with comma  training  created              0.001    <TIME>
@@ -1611,4 +1611,34 @@ fn metric_titles_with_a_slash_are_addressable() {
     );
     assert!(out.contains("train/loss/total"), "{out}");
     assert!(out.contains("slash-a") && out.contains("slash-b"), "{out}");
+}
+
+#[test]
+fn control_characters_in_names_are_escaped_in_tables() {
+    let (home, serve) = home();
+    let home = home.path();
+    let api = Api::new(serve);
+    let project = unique("it-evil");
+    let pid = api.project(&project);
+    api.task(&pid, "evil\u{1b}[31mRED\u{1b}[0m\nsecond line", "training");
+    let table = ok(
+        home,
+        &[
+            "task",
+            "list",
+            "--project",
+            &project,
+            "--columns",
+            "name,status",
+        ],
+    );
+    assert!(!table.contains('\u{1b}'), "{table:?}");
+    assert_eq!(table.lines().count(), 2, "{table}");
+    assert!(
+        table.contains("evil\\x1b[31mRED\\x1b[0m\\nsecond line"),
+        "{table}"
+    );
+    // JSON keeps the real name
+    let json = ok_json(home, &["task", "list", "--project", &project, "--json"]);
+    assert_eq!(json[0]["name"], "evil\u{1b}[31mRED\u{1b}[0m\nsecond line");
 }

@@ -263,9 +263,9 @@ pub fn to_table(l: &Listing) -> String {
     if let Some(first) = headers.first_mut() {
         *first = first.to_uppercase();
     }
-    table.set_header(headers);
+    table.set_header(headers.iter().map(|h| crate::output::escape_control(h)));
     for row in &l.rows {
-        table.add_row(row.clone());
+        table.add_row(row.iter().map(|c| crate::output::escape_control(c)));
     }
     table
         .to_string()

@@ -431,7 +431,8 @@ pub fn fmt_time(v: &Value) -> String {
     match chrono::DateTime::parse_from_rfc3339(s) {
         Ok(t) => t
             .with_timezone(&chrono::Utc)
-            .format("%Y-%m-%d %H:%M:%S")
+            // 'Z': the time is UTC whatever the local zone, and says so.
+            .format("%Y-%m-%d %H:%M:%SZ")
             .to_string(),
         Err(_) => s.to_string(),
     }
@@ -713,7 +714,7 @@ mod tests {
                 "curl-task",
                 "CurlProj",
                 "Default User",
-                "2026-11-27 01:07:48",
+                "2026-11-27 01:07:48Z",
                 "8",
                 "0.001",
                 ""
