@@ -185,8 +185,11 @@ async fn find_model(
         body["project"] = json!([lookup::project_id(client, p).await?]);
     }
     let found = client
-        .get_all("models.get_all_ex", &body, "models", Some(1))
+        .get_all("models.get_all_ex", &body, "models", Some(2))
         .await?;
+    if found.len() > 1 {
+        lookup::warn_ambiguous("models", id_or_name, &found[0]);
+    }
     found.into_iter().next().ok_or_else(|| {
         let what = if published_only {
             "no published model"

@@ -395,7 +395,7 @@ async fn compare_cmd(ctx: &Ctx, client: &Client, a: TaskCompareArgs) -> anyhow::
         Format::Json => ctx.out.json(&compare::to_json(&tasks, &rows, a.diff_only)),
         Format::Csv => print!(
             "{}",
-            compare::to_listing(&tasks, &rows, a.diff_only).to_csv()
+            compare::to_csv_listing(&tasks, &rows, a.diff_only).to_csv()
         ),
         Format::Table => println!(
             "{}",

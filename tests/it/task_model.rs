@@ -1605,6 +1605,17 @@ fn metric_titles_with_a_slash_are_addressable() {
         let want = if row["name"] == "slash-a" { 1.5 } else { 2.5 };
         assert_eq!(row["metrics"]["train/loss/total"]["last"], want, "{row}");
     }
+    let csv = ok(home, &["task", "compare", &a, &b, "--csv"]);
+    assert!(csv.lines().next().unwrap().ends_with(",best"), "{csv}");
+    assert!(!csv.contains(" *"), "{csv}");
+    let last = csv
+        .lines()
+        .find(|l| l.starts_with("train/loss/total (last)"))
+        .expect("row");
+    assert!(
+        last.starts_with("train/loss/total (last),1.5,2.5,"),
+        "{csv}"
+    );
     let out = ok(
         home,
         &["task", "compare", &a, &b, "--plot", "train/loss/total"],
@@ -1641,4 +1652,13 @@ fn control_characters_in_names_are_escaped_in_tables() {
     // JSON keeps the real name
     let json = ok_json(home, &["task", "list", "--project", &project, "--json"]);
     assert_eq!(json[0]["name"], "evil\u{1b}[31mRED\u{1b}[0m\nsecond line");
+
+    // two tasks of one name: the choice is said on stderr
+    api.task(&pid, "dup-name", "training");
+    let newer = api.task(&pid, "dup-name", "training");
+    let out = run(home, &["task", "show", "dup-name", "--project", &project]);
+    assert!(out.status.success(), "{out:?}");
+    let err = stderr_of(&out);
+    assert!(err.contains("several tasks are named 'dup-name'"), "{err}");
+    assert!(err.contains(&newer), "{err}");
 }
