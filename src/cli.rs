@@ -369,11 +369,11 @@ pub struct TaskListArgs {
     /// Include sub-projects of --project
     #[arg(long)]
     pub recursive: bool,
-    /// Status filter (repeatable): created, queued, in_progress, stopped, completed, failed, published
-    #[arg(long)]
+    /// Status filter (repeatable)
+    #[arg(long, value_parser = TASK_STATUSES)]
     pub status: Vec<String>,
     /// Task type filter (repeatable)
-    #[arg(long = "type")]
+    #[arg(long = "type", value_parser = TASK_TYPES)]
     pub task_type: Vec<String>,
     /// Tag filter (repeatable; prefix '-' to exclude)
     #[arg(long, allow_hyphen_values = true)]
@@ -418,7 +418,7 @@ pub struct TaskCompareArgs {
     #[arg(long)]
     pub project: Option<String>,
     /// With --project: status filter
-    #[arg(long)]
+    #[arg(long, value_parser = TASK_STATUSES)]
     pub status: Vec<String>,
     /// With --project: the N most recent
     #[arg(long)]
@@ -436,6 +436,35 @@ pub struct TaskCompareArgs {
     #[arg(long, value_name = "FILE", requires = "plot")]
     pub svg: Option<PathBuf>,
 }
+
+/// Task statuses of the server schema (`task_status_enum`).
+pub const TASK_STATUSES: [&str; 10] = [
+    "created",
+    "queued",
+    "in_progress",
+    "stopped",
+    "completed",
+    "failed",
+    "published",
+    "publishing",
+    "closed",
+    "unknown",
+];
+
+/// Task types of the server schema (`task_type_enum`).
+pub const TASK_TYPES: [&str; 11] = [
+    "training",
+    "testing",
+    "inference",
+    "data_processing",
+    "application",
+    "monitor",
+    "controller",
+    "optimizer",
+    "service",
+    "qc",
+    "custom",
+];
 
 #[derive(Debug, Clone, Args)]
 pub struct TaskWaitArgs {

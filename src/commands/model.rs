@@ -107,6 +107,9 @@ pub fn model_row(m: &Value) -> (Vec<String>, Value) {
 }
 
 async fn list(ctx: &Ctx, client: &Client, a: ModelListArgs) -> anyhow::Result<()> {
+    if let Some(regex) = &a.name {
+        super::task::query::check_name_regex(regex)?;
+    }
     let pid = match &a.project {
         Some(p) => Some(lookup::project_id(client, p).await?),
         None => None,

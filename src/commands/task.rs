@@ -54,9 +54,7 @@ async fn list(ctx: &Ctx, client: &Client, a: TaskListArgs) -> anyhow::Result<()>
         ..Default::default()
     };
     if let Some(regex) = &filters.name_regex {
-        regex::Regex::new(regex).map_err(|e| {
-            CliError::usage(format!("--name is not a valid regular expression: {e}"))
-        })?;
+        query::check_name_regex(regex)?;
     }
     if let Some(p) = &a.project {
         filters.project_ids = vec![lookup::project_id(client, p).await?];

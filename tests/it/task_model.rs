@@ -1662,3 +1662,34 @@ fn control_characters_in_names_are_escaped_in_tables() {
     assert!(err.contains("several tasks are named 'dup-name'"), "{err}");
     assert!(err.contains(&newer), "{err}");
 }
+
+#[test]
+fn bad_filter_values_are_usage_errors_naming_the_valid_ones() {
+    let (home, _) = home();
+    let home = home.path();
+    let out = run(home, &["task", "list", "--status", "complete"]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("'complete'") && err.contains("completed, failed"),
+        "{err}"
+    );
+    let out = run(home, &["task", "list", "--type", "bogus"]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(stderr_of(&out).contains("training, testing"), "{out:?}");
+    let out = run(
+        home,
+        &["task", "compare", "--project", "x", "--status", "bogus"],
+    );
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    for cmd in ["task", "model"] {
+        let out = run(home, &[cmd, "list", "--name", "["]);
+        assert_eq!(out.status.code(), Some(2), "{cmd}: {out:?}");
+        let err = stderr_of(&out);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(
+            err.contains("--name '[': unclosed character class"),
+            "{err}"
+        );
+    }
+}

@@ -532,6 +532,22 @@ pub fn row_json(task: &Value, columns: &[Column]) -> (Vec<String>, Value) {
     (row, Value::Object(obj))
 }
 
+/// `--name REGEX` checked here, before the server answers with its own error: one line
+/// naming the pattern and the problem ("--name '[': unclosed character class").
+pub fn check_name_regex(pattern: &str) -> Result<(), CliError> {
+    regex::Regex::new(pattern).map(|_| ()).map_err(|e| {
+        let text = e.to_string();
+        let why = text
+            .lines()
+            .rev()
+            .find_map(|l| l.trim().strip_prefix("error:"))
+            .map(str::trim)
+            .unwrap_or_else(|| text.lines().last().unwrap_or("invalid"));
+        CliError::usage(format!("--name '{pattern}': {why}"))
+            .with_hint("--name is a regular expression; escape special characters with '\\'")
+    })
+}
+
 /// `^` + the name with regex metacharacters escaped + `$`: an exact-name filter.
 pub fn exact_regex(name: &str) -> String {
     format!("^{}$", regex::escape(name))
@@ -735,6 +751,9 @@ mod tests {
         assert_eq!(fmt_f64(2.0), "2");
         assert_eq!(fmt_f64(1.5e-7), "1.5000e-7");
         assert_eq!(exact_regex("a.b (1)"), r"^a\.b \(1\)$");
+        let e = check_name_regex("[").unwrap_err();
+        assert_eq!(e.message, "--name '[': unclosed character class");
+        assert!(check_name_regex("^res.*").is_ok());
         assert!(looks_like_id("660ef06f17194eabbe7ac8391f0d1955"));
         assert!(!looks_like_id("my-task"));
     }
