@@ -20,15 +20,17 @@ const WRITE_BUFFER: usize = 1024 * 1024;
 /// Attempts of one download, resuming each time from what is already on disk.
 const DOWNLOAD_ATTEMPTS: u32 = 6;
 
-/// The SDK's cache root: `CLEARML_CACHE_DIR`, else `~/.clearml/cache`.
-pub fn cache_dir() -> PathBuf {
+/// The SDK's cache root: `CLEARML_CACHE_DIR`, else the config's
+/// `sdk.storage.cache.default_base_dir` (`configured`, `~` expanded), else `~/.clearml/cache`.
+pub fn cache_dir(configured: Option<&str>) -> PathBuf {
     if let Some(d) = std::env::var_os("CLEARML_CACHE_DIR").filter(|d| !d.is_empty()) {
         return PathBuf::from(d);
     }
-    let home = std::env::var_os("HOME")
-        .map(PathBuf::from)
-        .unwrap_or_default();
-    home.join(".clearml").join("cache")
+    let home = crate::config::home_dir();
+    match configured.map(str::trim).filter(|d| !d.is_empty()) {
+        Some(d) => crate::config::resolve::expand_user(d, &home),
+        None => home.join(".clearml").join("cache"),
+    }
 }
 
 /// Where the SDK's `StorageManager.get_local_copy(url)` keeps a download:

@@ -622,7 +622,13 @@ async fn pull(
                 Some(out) => {
                     output_target(out, Path::new(url.rsplit('/').next().unwrap_or("model")))
                 }
-                None => files::cache_path(&files::cache_dir(), &url),
+                None => {
+                    let configured = settings
+                        .file_config
+                        .get_path("sdk.storage.cache.default_base_dir")
+                        .and_then(|n| n.value.as_text());
+                    files::cache_path(&files::cache_dir(configured.as_deref()), &url)
+                }
             };
             let files_host = settings.files_host.value.trim_end_matches('/');
             // The SDK sends the token only to the configured files server.

@@ -1693,3 +1693,27 @@ fn bad_filter_values_are_usage_errors_naming_the_valid_ones() {
         );
     }
 }
+
+#[test]
+fn the_cache_dir_comes_from_the_config_file() {
+    let data = sdk_data();
+    let (home, _) = home();
+    let home = home.path();
+    let conf = home.join("clearml.conf");
+    let mut text = std::fs::read_to_string(&conf).unwrap();
+    text.push_str("sdk {\n  storage { cache { default_base_dir: \"~/my-cache\" } }\n}\n");
+    std::fs::write(&conf, text).unwrap();
+    let sdk_id = data.written["models"][0]["id"].as_str().unwrap();
+    // no CLEARML_CACHE_DIR here: the config decides
+    let out = common::clearml(home)
+        .args(["model", "pull", sdk_id])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let path = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+    assert!(
+        path.starts_with(home.join("my-cache").join("storage_manager").join("global")),
+        "{path:?}"
+    );
+    assert!(path.is_file());
+}
