@@ -68,7 +68,7 @@ pub fn progress_bar(show: bool, total: Option<u64>, what: &str) -> indicatif::Pr
     };
     bar.set_style(
         indicatif::ProgressStyle::with_template(
-            "{msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+            "{msg} [{wide_bar}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
         )
         .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
         .progress_chars("=> "),
@@ -284,6 +284,8 @@ async fn download_into(
     }
     let mut hasher = Sha256::new();
     let mut have = 0u64;
+    // An HTML answer where a file was expected: files_server points at the web app.
+    let mut got_html = false;
     if resumed_from > 0 {
         have = hash_prefix(&part, &mut hasher).await?;
     }
@@ -343,6 +345,11 @@ async fn download_into(
                     total = Some(len);
                 }
                 validator = validator_of(resp.headers());
+                got_html = resp
+                    .headers()
+                    .get(reqwest::header::CONTENT_TYPE)
+                    .and_then(|v| v.to_str().ok())
+                    .is_some_and(|v| v.starts_with("text/html"));
                 match &validator {
                     Some(v) => tokio::fs::write(validator_path(&part), v).await?,
                     None => {
@@ -443,6 +450,13 @@ async fn download_into(
         && want != have
     {
         remove_partial(&part).await;
+        if got_html {
+            return Err(CliError::failure(format!(
+                "{url}: the files host answered with an HTML page, not the file"
+            ))
+            .with_hint("is files_server the web app? it must point at the file server (port 8081)")
+            .into());
+        }
         return Err(CliError::failure(format!(
             "{url}: got {have} bytes, expected {want}; removed the partial file"
         ))

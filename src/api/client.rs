@@ -105,6 +105,7 @@ pub fn http_client(opts: &Options) -> anyhow::Result<reqwest::Client> {
 
 impl Client {
     pub fn new(api_host: &str, auth: Auth, opts: &Options) -> anyhow::Result<Client> {
+        check_host_url(api_host)?;
         Ok(Client {
             http: http_client(opts)?,
             api: api_host.trim().trim_end_matches('/').to_string(),
@@ -442,6 +443,21 @@ impl Client {
     }
 }
 
+/// A malformed API host is a usage error (exit 2), not an unreachable server.
+fn check_host_url(host: &str) -> Result<(), crate::error::CliError> {
+    let host = host.trim();
+    if host.is_empty() {
+        return Ok(());
+    }
+    match reqwest::Url::parse(host) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.has_host() => Ok(()),
+        _ => Err(crate::error::CliError::usage(format!(
+            "the API host '{host}' is not an http(s) URL"
+        ))
+        .with_hint("fix api_server in clearml.conf, CLEARML_API_HOST or --api-host (e.g. http://localhost:8008)")),
+    }
+}
+
 /// Whether repeating `endpoint` cannot change anything on the server.
 fn is_read_only(endpoint: &str) -> bool {
     let action = endpoint.rsplit('.').next().unwrap_or(endpoint);
@@ -701,6 +717,24 @@ mod tests {
         let data = client.call("tasks.get_all", &json!({})).await.unwrap();
         assert_eq!(data["tasks"], json!([1]));
         assert_eq!(seen.lock().unwrap().len(), 7);
+    }
+
+    #[test]
+    fn malformed_api_hosts_are_usage_errors() {
+        for bad in ["ftp://x", "not a url", "localhost:8008"] {
+            let err = Client::new(bad, Auth::Anonymous, &Options::default())
+                .err()
+                .unwrap_or_else(|| panic!("{bad} accepted"));
+            assert_eq!(crate::error::exit_code_of(&err), 2, "{bad}");
+        }
+        assert!(
+            Client::new(
+                "https://api.example.com",
+                Auth::Anonymous,
+                &Options::default()
+            )
+            .is_ok()
+        );
     }
 
     #[test]

@@ -122,11 +122,32 @@ async fn run_steps(client: &Client, settings: &Settings, steps: &mut Vec<Step>) 
         file_round_trip(client, settings, &name, &task),
     )
     .await;
+    // A selftest that failed a step must not leave a "completed" task behind.
+    let failed_step = steps.iter().find(|s| s.result.is_err()).map(|s| s.name);
+    let expected_status = if failed_step.is_some() {
+        "failed"
+    } else {
+        "completed"
+    };
     timed(steps, "complete task", async {
-        client
-            .call("tasks.completed", &json!({"task": task, "force": true}))
-            .await?;
-        Ok(((), String::new()))
+        match failed_step {
+            None => {
+                client
+                    .call("tasks.completed", &json!({"task": task, "force": true}))
+                    .await?;
+                Ok(((), String::new()))
+            }
+            Some(step) => {
+                client
+                    .call(
+                        "tasks.failed",
+                        &json!({"task": task, "force": true,
+                                "status_reason": format!("selftest step '{step}' failed")}),
+                    )
+                    .await?;
+                Ok(((), format!("marked failed ({step} failed)")))
+            }
+        }
     })
     .await;
     timed(steps, "read back", async {
@@ -138,8 +159,8 @@ async fn run_steps(client: &Client, settings: &Settings, steps: &mut Vec<Step>) 
         )
         .await?;
         let status = t["status"].as_str().unwrap_or("");
-        if status != "completed" {
-            anyhow::bail!("status is '{status}', expected 'completed'");
+        if status != expected_status {
+            anyhow::bail!("status is '{status}', expected '{expected_status}'");
         }
         let last = super::task::query::metric_entry(&t, "selftest", "loss")
             .and_then(|e| e["value"].as_f64());
@@ -151,7 +172,10 @@ async fn run_steps(client: &Client, settings: &Settings, steps: &mut Vec<Step>) 
         }
         Ok((
             (),
-            format!("completed, selftest/loss = {}", SCALARS[SCALARS.len() - 1]),
+            format!(
+                "{expected_status}, selftest/loss = {}",
+                SCALARS[SCALARS.len() - 1]
+            ),
         ))
     })
     .await;

@@ -504,7 +504,8 @@ pub fn wait_summary(tasks: &[Value], waited: Duration, timed_out: bool) -> Value
             "status": t.get("status"),
             "status_reason": t.get("status_reason"),
             "status_message": t.get("status_message"),
-            "project": t.get("project").map(ref_name),
+            // null for "no project", whether the server sent null, "" or nothing
+            "project": t.get("project").map(ref_name).filter(|n| !n.is_empty()),
         })).collect::<Vec<_>>(),
     })
 }
@@ -765,6 +766,12 @@ mod tests {
         assert_eq!(s["tasks"][1]["status"], "stopped");
         let s = wait_summary(&[ok], Duration::from_secs(3), true);
         assert_eq!(s["all_completed"], false);
+        // "no project" is null however the server spelled it
+        for project in [json!(null), json!(""), json!({"id": null, "name": ""})] {
+            let t = json!({"id": "c", "name": "c", "status": "completed", "project": project});
+            let s = wait_summary(&[t], Duration::from_secs(1), false);
+            assert_eq!(s["tasks"][0]["project"], Value::Null, "{project}");
+        }
     }
 
     #[test]

@@ -1173,6 +1173,56 @@ fn selftest_passes_every_step() {
     assert_eq!(shown[0]["status"], "completed");
 }
 
+#[test]
+fn a_failed_selftest_marks_its_task_failed_and_names_the_web_app_mixup() {
+    let serve = Serve::start();
+    let home = tempfile::tempdir().unwrap();
+    let home = home.path();
+    let info: Value =
+        serde_json::from_str(&std::fs::read_to_string(serve.data_dir.join("serve.json")).unwrap())
+            .unwrap();
+    let web = info["web_url"].as_str().unwrap();
+    let conf = serve.write_conf(home);
+    let text = std::fs::read_to_string(&conf).unwrap().replace(
+        &format!("files_server: {}", serve.files_url),
+        &format!("files_server: {web}"),
+    );
+    std::fs::write(&conf, text).unwrap();
+    let out = run(home, &["server", "selftest", "--json"]);
+    assert_ne!(out.status.code(), Some(0), "{out:?}");
+    let steps: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let step = |name: &str| {
+        steps
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["step"] == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("no step {name}: {steps}"))
+    };
+    assert_eq!(step("file round-trip")["pass"], false, "{steps}");
+    assert_eq!(step("read back")["pass"], true, "{steps}");
+    let listed = ok_json(
+        home,
+        &[
+            "task",
+            "list",
+            "--project",
+            "ClearML Self-Test",
+            "--json",
+            "--limit",
+            "1",
+        ],
+    );
+    assert_eq!(listed[0]["status"], "failed");
+    serve.stop();
+    let detail = step("file round-trip")["detail"].to_string();
+    assert!(
+        detail.contains("HTML page") && detail.contains("web app"),
+        "{detail}"
+    );
+}
+
 // ---------------------------------------------------------------- TLS
 
 /// A CA and a server certificate for 127.0.0.1, made with the openssl CLI.
