@@ -540,12 +540,12 @@ complete -c clearml -n "__fish_clearml_using_subcommand model; and not __fish_se
 complete -c clearml -n "__fish_clearml_using_subcommand model; and not __fish_seen_subcommand_from list show publish pull help" -f -a "publish" -d 'Upload a weights file and register + publish it, or publish an existing draft by id'
 complete -c clearml -n "__fish_clearml_using_subcommand model; and not __fish_seen_subcommand_from list show publish pull help" -f -a "pull" -d 'Download a model\'s weights (latest published by name, or by id)'
 complete -c clearml -n "__fish_clearml_using_subcommand model; and not __fish_seen_subcommand_from list show publish pull help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from list" -l project -r
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from list" -l project -d 'Project name (full path, e.g. parent/child)' -r
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from list" -l name -d 'Name regex' -r
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from list" -l tag -d 'Tag filter (repeatable; prefix \'-\' to exclude)' -r
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from list" -l framework -d 'Framework (e.g. PyTorch)' -r
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from list" -l task -d 'Models created by this task id' -r
-complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from list" -l limit -r
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from list" -l limit -d 'At most N models' -r
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from list" -l config -d 'clearml.conf to read (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from list" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from list" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
@@ -554,7 +554,7 @@ csv\t''"
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from list" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from list" -l published -d 'Only published models'
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from list" -l draft -d 'Only draft models'
-complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from list" -l all
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from list" -l all -d 'Every model (pages past the server\'s 500 cap)'
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from list" -l json -d 'Shorthand for --format json'
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from list" -l csv -d 'Shorthand for --format csv'
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only results and errors'
@@ -576,12 +576,12 @@ complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_s
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from show" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from show" -l insecure -d 'Do not verify the server\'s TLS certificate'
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
-complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from publish" -l name -r
-complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from publish" -l project -r
-complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from publish" -l framework -r
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from publish" -l name -d 'Model name (default: the file name without extension)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from publish" -l project -d 'Project to register the model in (created if missing; needed with a file)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from publish" -l framework -d 'Framework (e.g. PyTorch, TensorFlow, ONNX)' -r
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from publish" -l task -d 'Task that produced the model' -r
-complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from publish" -l tags -r
-complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from publish" -l comment -r
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from publish" -l tags -d 'Tags, comma separated (e.g. --tags best,v2)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from publish" -l comment -d 'Free-text comment (description) of the model' -r
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from publish" -l label -d 'Label enumeration entry (repeatable), name=int' -r
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from publish" -l config -d 'clearml.conf to read (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from publish" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
@@ -597,7 +597,7 @@ complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_s
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from publish" -l insecure -d 'Do not verify the server\'s TLS certificate'
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from publish" -s h -l help -d 'Print help'
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from pull" -l name -d 'Model name (latest published)' -r
-complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from pull" -l project -r
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from pull" -l project -d 'Look the name up in this project only' -r
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from pull" -s o -l output -d 'Where to put the file (default: the SDK\'s cache, shared with Model.get_local_copy)' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from pull" -l config -d 'clearml.conf to read (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from pull" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r

@@ -400,7 +400,8 @@ pub struct TaskListArgs {
     #[arg(long, allow_hyphen_values = true)]
     pub sort: Option<String>,
     /// At most N tasks
-    #[arg(long, default_value_t = 100, conflicts_with = "all")]
+    #[arg(long, default_value_t = 100, conflicts_with = "all",
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     pub limit: usize,
     /// Every matching task (pages past the 500 cap)
     #[arg(long)]
@@ -504,6 +505,7 @@ pub enum ModelCommand {
 
 #[derive(Debug, Clone, Args)]
 pub struct ModelListArgs {
+    /// Project name (full path, e.g. parent/child)
     #[arg(long)]
     pub project: Option<String>,
     /// Name regex
@@ -524,8 +526,11 @@ pub struct ModelListArgs {
     /// Models created by this task id
     #[arg(long)]
     pub task: Option<String>,
-    #[arg(long, default_value_t = 100, conflicts_with = "all")]
+    /// At most N models
+    #[arg(long, default_value_t = 100, conflicts_with = "all",
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     pub limit: usize,
+    /// Every model (pages past the server's 500 cap)
     #[arg(long)]
     pub all: bool,
 }
@@ -534,17 +539,22 @@ pub struct ModelListArgs {
 pub struct ModelPublishArgs {
     /// Weights file to upload, or the id of an existing draft model
     pub target: String,
+    /// Model name (default: the file name without extension)
     #[arg(long)]
     pub name: Option<String>,
+    /// Project to register the model in (created if missing; needed with a file)
     #[arg(long)]
     pub project: Option<String>,
+    /// Framework (e.g. PyTorch, TensorFlow, ONNX)
     #[arg(long)]
     pub framework: Option<String>,
     /// Task that produced the model
     #[arg(long)]
     pub task: Option<String>,
+    /// Tags, comma separated (e.g. --tags best,v2)
     #[arg(long, value_delimiter = ',')]
     pub tags: Vec<String>,
+    /// Free-text comment (description) of the model
     #[arg(long)]
     pub comment: Option<String>,
     /// Label enumeration entry (repeatable), name=int
@@ -559,6 +569,7 @@ pub struct ModelPullArgs {
     /// Model name (latest published)
     #[arg(long, conflicts_with = "id")]
     pub name: Option<String>,
+    /// Look the name up in this project only
     #[arg(long)]
     pub project: Option<String>,
     /// Where to put the file (default: the SDK's cache, shared with Model.get_local_copy)
