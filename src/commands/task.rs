@@ -277,11 +277,16 @@ pub fn show_text(j: &Value) -> String {
         );
     }
     section("Artifacts", arts);
-    let mut models = Listing::new(["direction", "name", "model id"]);
+    let mut models = Listing::new(["direction", "model", "entry", "model id"]);
     for dir in ["input", "output"] {
         for m in j["models"][dir].as_array().into_iter().flatten() {
             models.push(
-                vec![dir.to_string(), s(&m["name"]), s(&m["id"])],
+                vec![
+                    dir.to_string(),
+                    s(&m["model_name"]),
+                    s(&m["name"]),
+                    s(&m["id"]),
+                ],
                 Value::Null,
             );
         }
@@ -328,11 +333,44 @@ pub fn flat_listing(v: &Value) -> Listing {
 
 async fn show(ctx: &Ctx, client: &Client, task: &str, project: Option<&str>) -> anyhow::Result<()> {
     let t = lookup::find_task(client, task, project, SHOW_FIELDS).await?;
-    let j = show_json(&t);
+    let mut j = show_json(&t);
+    add_model_names(client, &mut j).await?;
     match ctx.out.format {
         Format::Json => ctx.out.json(&j),
         Format::Csv => print!("{}", flat_listing(&j).to_csv()),
         Format::Table => print!("{}", show_text(&j)),
+    }
+    Ok(())
+}
+
+/// The task's model entries carry the entry name (`w0`); add each model's own name
+/// (`model_name`, as `model list` shows it) with one lookup.
+async fn add_model_names(client: &Client, j: &mut Value) -> anyhow::Result<()> {
+    let ids: Vec<String> = ["input", "output"]
+        .iter()
+        .flat_map(|d| j["models"][d].as_array().cloned().unwrap_or_default())
+        .filter_map(|m| m["id"].as_str().map(str::to_string))
+        .collect();
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let found = client
+        .get_all(
+            "models.get_all_ex",
+            &json!({"id": ids, "only_fields": ["id", "name"]}),
+            "models",
+            None,
+        )
+        .await?;
+    for d in ["input", "output"] {
+        for m in j["models"][d].as_array_mut().into_iter().flatten() {
+            let name = found
+                .iter()
+                .find(|f| f["id"] == m["id"])
+                .map(|f| f["name"].clone())
+                .unwrap_or(Value::Null);
+            m["model_name"] = name;
+        }
     }
     Ok(())
 }

@@ -274,11 +274,12 @@ fn task_list_show_compare_show_what_the_sdk_wrote() {
             .as_array()
             .unwrap()
             .iter()
-            .any(|m| m["id"] == model_id),
+            .any(|m| m["id"] == model_id && m["model_name"] == "sdk-model-1"),
         "{by_id}"
     );
     let text = ok(home, &["task", "show", id]);
     assert!(text.contains("\nParameters\n"), "{text}");
+    assert!(text.contains("sdk-model-1"), "{text}");
     assert!(text.contains("Args/lr"), "{text}");
     assert!(text.contains("loss/train"), "{text}");
 
