@@ -67,7 +67,7 @@ pub async fn ping(ctx: &Ctx) -> anyhow::Result<()> {
         check_plain(&client, "files", &settings.files_host.value),
     );
     let failure = api.failure.clone();
-    ctx.out.listing(&listing(&[api, web, files]));
+    print_listing(ctx, &listing(&[api, web, files]));
     match failure {
         None => Ok(()),
         Some(e) => {
@@ -120,6 +120,38 @@ async fn check_plain(client: &Client, role: &'static str, url: &str) -> HostChec
         },
         Err(e) => check.failed(&e),
     }
+}
+
+/// Tables are for people; CSV is for scripts, so it carries the JSON fields
+/// (`latency_ms`, `true`) rather than the table's words (`1.5 ms`, `yes`).
+pub fn print_listing(ctx: &Ctx, l: &Listing) {
+    match ctx.out.format {
+        crate::cli::Format::Csv => print!("{}", machine_listing(l).to_csv()),
+        _ => ctx.out.listing(l),
+    }
+}
+
+/// A listing whose columns are the keys of its JSON rows and whose cells are their values.
+pub fn machine_listing(l: &Listing) -> Listing {
+    let keys: Vec<String> = l
+        .json
+        .first()
+        .and_then(serde_json::Value::as_object)
+        .map(|o| o.keys().cloned().collect())
+        .unwrap_or_default();
+    let mut out = Listing::new(keys.clone());
+    for row in &l.json {
+        let cells = keys
+            .iter()
+            .map(|k| match &row[k] {
+                serde_json::Value::Null => String::new(),
+                serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            })
+            .collect();
+        out.push(cells, row.clone());
+    }
+    out
 }
 
 fn listing(checks: &[HostCheck]) -> Listing {
@@ -196,5 +228,18 @@ mod tests {
         assert_eq!(v["ok"], false);
         assert!(v["latency_ms"].is_null());
         assert_eq!(l.json[0]["latency_ms"], 1.5);
+        let csv = machine_listing(&l).to_csv();
+        let mut lines = csv.lines();
+        let header = lines.next().unwrap();
+        assert!(
+            header.contains("latency_ms") && header.contains("server_version"),
+            "{header}"
+        );
+        let first = lines.next().unwrap();
+        assert!(
+            first.contains(",true,") && first.contains(",1.5,"),
+            "{first}"
+        );
+        assert!(!first.contains("ms") && !first.contains("yes"), "{first}");
     }
 }

@@ -236,7 +236,7 @@ fn report(ctx: &Ctx, steps: &[Step]) -> anyhow::Result<()> {
             json!({"step": s.name, "pass": s.result.is_ok(), "latency_ms": (ms * 10.0).round() / 10.0, "detail": detail}),
         );
     }
-    ctx.out.listing(&l);
+    super::ping::print_listing(ctx, &l);
     match steps.iter().find_map(|s| s.result.as_ref().err()) {
         None => Ok(()),
         Some(e) => {

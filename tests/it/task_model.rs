@@ -1094,6 +1094,13 @@ fn ping_rows_and_exit_codes() {
     assert_eq!(rows[2]["reachable"], true);
     let table = ok(home, &["server", "ping"]);
     assert!(table.starts_with("HOST"), "{table}");
+    let csv = ok(home, &["server", "ping", "--csv"]);
+    assert!(
+        csv.starts_with("host,url,reachable,ok,status,latency_ms,"),
+        "{csv}"
+    );
+    assert!(csv.lines().nth(1).unwrap().starts_with("api,http"), "{csv}");
+    assert!(csv.contains(",true,true,200,"), "{csv}");
 
     // a port nobody listens on: exit 3, rows still printed
     let port = TcpListener::bind("127.0.0.1:0")
