@@ -473,6 +473,7 @@ async fn download_into(
         return Err(CliError::failure(format!(
             "{url}: sha256 {sha256} does not match the model's {want}; removed the download"
         ))
+        .with_hint("run the command again to download from scratch; if it fails again, the file on the server is not the one the model was published with")
         .into());
     }
     if have == 0 && tokio::fs::metadata(&part).await.is_err() {

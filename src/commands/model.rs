@@ -338,7 +338,9 @@ async fn publish(
     let labels = parse_labels(&a.labels)?;
     let project_id = lookup::ensure_project(client, &project).await?;
     let task = match &a.task {
-        Some(t) => Some(lookup::find_task(client, t, None, &["id", "name", "status"]).await?),
+        Some(t) => Some(
+            lookup::find_task(client, t, None, &["id", "name", "status", "project.name"]).await?,
+        ),
         None => None,
     };
     let mut create = json!({
@@ -462,14 +464,20 @@ async fn upload_and_publish(
     model_id: &str,
     task: Option<&Value>,
 ) -> anyhow::Result<()> {
-    let (owner_name, owner_id) = match task {
+    // The SDK's layout: under the task's project and name when a task produced the model.
+    let (folder, owner_name, owner_id) = match task {
         Some(t) => (
+            t["project"]["name"]
+                .as_str()
+                .filter(|p| !p.is_empty())
+                .unwrap_or(project)
+                .to_string(),
             t["name"].as_str().unwrap_or("task").to_string(),
             t["id"].as_str().unwrap_or("").to_string(),
         ),
-        None => (name.to_string(), model_id.to_string()),
+        None => (project.to_string(), name.to_string(), model_id.to_string()),
     };
-    let object = object_path(project, &owner_name, &owner_id, file_name);
+    let object = object_path(&folder, &owner_name, &owner_id, file_name);
     let bearer = client.bearer().await.map_err(crate::api::into_anyhow)?;
     ctx.out.info(format!(
         "uploading {} to {}",

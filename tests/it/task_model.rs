@@ -1485,6 +1485,31 @@ fn empty_models_pull_and_directories_are_refused_by_publish() {
     );
     assert_eq!(out.status.code(), Some(2), "{out:?}");
     assert!(stderr_of(&out).contains("is a directory"), "{out:?}");
+
+    // with --task, the file goes where the SDK puts it: the task's project and name
+    let api = Api::new(Serve::shared());
+    let task_project = unique("it-taskproj");
+    let pid = api.project(&task_project);
+    let task = api.task(&pid, "producer", "training");
+    let id = ok(
+        home,
+        &[
+            "model",
+            "publish",
+            empty.to_str().unwrap(),
+            "--project",
+            &project,
+            "--task",
+            &task,
+        ],
+    );
+    let shown = ok_json(home, &["model", "show", id.trim(), "--json"]);
+    let uri = shown["uri"].as_str().unwrap();
+    assert!(
+        uri.contains(&format!("/{task_project}/producer.{task}/models/empty.bin")),
+        "{uri}"
+    );
+    assert_eq!(shown["project"], project.as_str());
 }
 
 #[test]
