@@ -27,6 +27,12 @@ use crate::output::{Output, mask_secret};
 
 pub async fn run(ctx: &Ctx, args: InitArgs) -> anyhow::Result<()> {
     let target = target_file(&ctx.global, &args);
+    if is_legacy_default(&ctx.global, &args, &target) {
+        ctx.out.warn(format!(
+            "updating the legacy {} (the file the SDK reads when there is no ~/clearml.conf); rename it to clearml.conf when no trains-era tool needs it",
+            target.display()
+        ));
+    }
     let tls = tls_for_init(&ctx.global);
     let gives_credentials = args.access_key.is_some()
         || args.secret_key.is_some()
@@ -67,9 +73,18 @@ fn target_file(global: &GlobalArgs, args: &InitArgs) -> PathBuf {
     std::path::absolute(&chosen).unwrap_or(chosen)
 }
 
+/// Whether `target` is ~/trains.conf chosen by default (no --file, --config or variable).
+fn is_legacy_default(global: &GlobalArgs, args: &InitArgs, target: &Path) -> bool {
+    let env = |name: &str| std::env::var(name).ok();
+    args.file.is_none()
+        && resolve::discover(global.config.as_deref(), &env, &home_dir()).chosen_by
+            == crate::config::Source::Default
+        && target.file_name().is_some_and(|n| n == "trains.conf")
+}
+
 /// TLS verification for the login check: flags, env, else what the current file says.
 fn tls_for_init(global: &GlobalArgs) -> TlsVerify {
-    if let Ok(s) = Settings::load(global) {
+    if let Ok(s) = Settings::load_allowing_missing_file(global) {
         return s.verify.value;
     }
     if global.insecure {
@@ -203,6 +218,11 @@ async fn non_interactive(
             .lock()
             .read_line(&mut line)
             .context("cannot read the secret key from stdin")?;
+        if line.trim().is_empty() {
+            return Err(usage(
+                "--secret-key-stdin: stdin was empty (pipe the secret in, e.g. <<<\"$SECRET\")",
+            ));
+        }
         Some(line.trim().to_string())
     } else if let Some(s) = &args.secret_key {
         ctx.out.warn(
@@ -273,7 +293,8 @@ async fn non_interactive(
     }
 
     if has_content(&target) && !args.force {
-        return Err(CliError::failure(format!("{} already exists", target.display()))
+        // Missing input, like a missing key: the command line must say what to do with it.
+        return Err(CliError::usage(format!("{} already exists", target.display()))
             .with_hint("pass --force to replace its api block (the previous file is kept as .bak), or --file to write another")
             .into());
     }

@@ -117,7 +117,9 @@ impl Wizard {
         self.say(
             "In the ClearML web app open Settings > Workspace, press \"Create new credentials\",",
         );
-        self.say("then \"Copy to clipboard\", and paste here (an empty line ends; Enter alone to type the keys):");
+        // read_paste stops at the block's closing brace (or an empty line for other text):
+        // the prompt must not ask for an Enter that would answer the next question.
+        self.say("then \"Copy to clipboard\", and paste here (the block ends at its closing brace; Enter alone to type the keys):");
         let jupyter = std::env::var_os("JPY_PARENT_PID").is_some();
         let text = paste::read_paste(&mut std::io::stdin().lock(), jupyter)
             .context("cannot read the pasted block")?;
@@ -240,6 +242,8 @@ impl Wizard {
             self.args.files_host.clone().or(pasted.files.clone()),
             "files",
         );
+        let typed_seed = web.is_none() && api.is_none();
+        let all_given = api.is_some() && web.is_some() && files.is_some();
         let seed = match web.clone().or(api.clone()) {
             Some(s) => s,
             None => {
@@ -249,16 +253,22 @@ impl Wizard {
             }
         };
         let derived = hosts::derive_from(&seed);
-        if let Some(note) = &derived.note {
-            self.say(note);
-        }
         let pick = |given: Option<String>, derived: Option<String>, seed_is: bool| {
             given.or(derived).or(seed_is.then(|| seed.clone()))
         };
-        let seed_api = api.is_none() && web.is_none() && hosts::seed_is_api(&seed);
+        // A URL typed at the "Web app URL" prompt is the web host, unless it is plainly the
+        // API's (port 8008, api. name): never ask for the same host twice.
+        let seed_api = typed_seed && hosts::seed_is_api(&seed);
+        let seed_web = typed_seed && !seed_api;
         let api = pick(api, derived.api.clone(), seed_api);
-        let web = pick(web, derived.web.clone(), false);
+        let web = pick(web, derived.web.clone(), seed_web);
         let files = pick(files, derived.files.clone(), false);
+        // Explain the derivation only when one was needed (not after a complete paste).
+        if let Some(note) = &derived.note
+            && !all_given
+        {
+            self.say(note);
+        }
         let api = match api {
             Some(a) => a,
             None => self.ask_url("API host URL (usually port 8008)", None)?,
