@@ -21,7 +21,7 @@ use crate::config::paste::{self, Pasted};
 use crate::config::resolve::{
     self, ENV_ACCESS_KEY, ENV_API_HOST, ENV_FILES_HOST, ENV_SECRET_KEY, ENV_WEB_HOST,
 };
-use crate::config::{Settings, TlsVerify, hocon, home_dir};
+use crate::config::{Settings, Source, TlsVerify, hocon, home_dir};
 use crate::error::{CliError, one_line};
 use crate::output::{Output, mask_secret};
 
@@ -330,7 +330,58 @@ async fn non_interactive(
             }
         }
     }
-    write_config(&ctx.out, &target, &settings)
+    write_config(&ctx.out, &target, &settings)?;
+    warn_if_shadowed(&ctx.out, &ctx.global, &target, &settings);
+    Ok(())
+}
+
+/// After writing, resolve again as the SDK will and say which written values something
+/// else overrides (a CLEARML_* variable, a file merged later), so the person is not
+/// surprised that the new settings seem to have no effect.
+pub(super) fn warn_if_shadowed(out: &Output, global: &GlobalArgs, target: &Path, s: &ApiSettings) {
+    let env = |name: &str| std::env::var(name).ok();
+    let home = home_dir();
+    let Ok(now) = resolve::resolve(&resolve::Inputs {
+        config_flag: global.config.as_deref(),
+        api_host_flag: None,
+        insecure: false,
+        ca_bundle: None,
+        env: &env,
+        home: &home,
+    }) else {
+        return;
+    };
+    if !now.config_files_read.iter().any(|f| same_file(f, target)) {
+        return; // --file elsewhere: the person chose a file the SDK does not read by default
+    }
+    let written = [
+        ("api.api_server", &s.api, Some(&now.api_host)),
+        ("api.web_server", &s.web, Some(&now.web_host)),
+        ("api.files_server", &s.files, Some(&now.files_host)),
+        (
+            "api.credentials.access_key",
+            &s.access_key,
+            now.access_key.as_ref(),
+        ),
+    ];
+    for (key, value, in_force) in written {
+        let Some(in_force) = in_force else { continue };
+        let from_target =
+            matches!(&in_force.source, Source::File { path, .. } if same_file(path, target));
+        if in_force.value != *value && !from_target {
+            out.warn(format!(
+                "{} overrides the {key} just written ({})",
+                in_force.source, in_force.value
+            ));
+        }
+    }
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
 }
 
 fn exit_of(code: i32) -> crate::error::Exit {

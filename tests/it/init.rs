@@ -509,6 +509,7 @@ fn with_a_legacy_trains_conf_the_sdk_uses_what_init_wrote() {
         stderr(&out)
     );
     assert_eq!(sdk_hosts_in_home(home.path()), want, "both files");
+    assert!(!stderr(&out).contains("overrides"), "{}", stderr(&out));
     assert_eq!(
         std::fs::read_to_string(home.path().join("trains.conf")).unwrap(),
         old,
@@ -539,6 +540,36 @@ fn with_a_legacy_trains_conf_the_sdk_uses_what_init_wrote() {
     );
     assert!(!home.path().join("clearml.conf").exists());
     assert_eq!(sdk_hosts_in_home(home.path()), want, "trains.conf only");
+}
+
+/// What the SDK will not use after all (a CLEARML_* variable wins over the file) is said
+/// right after writing.
+#[test]
+fn init_warns_when_the_environment_overrides_what_it_wrote() {
+    let home = tempfile::tempdir().unwrap();
+    // The flag beats the variable for init's input; the SDK will still use the variable.
+    let args = [
+        "--api-host",
+        "http://new:8008",
+        "--web-host",
+        "http://new:8080",
+        "--access-key",
+        KEY,
+        "--secret-key-stdin",
+        "--no-verify",
+    ];
+    let env = [("CLEARML_WEB_HOST", "http://elsewhere:8080")];
+    let out = init(home.path(), &args, &format!("{SECRET}\n"), &env);
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains(
+            "warning: env CLEARML_WEB_HOST overrides the api.web_server just written (http://elsewhere:8080)"
+        ),
+        "{err}"
+    );
+    assert!(!err.contains("api.api_server just written"), "{err}");
+    assert!(!err.contains(SECRET), "{err}");
 }
 
 // ------------------------------------------------------------------ the wizard in a pty
@@ -1056,4 +1087,42 @@ fn wizard_paste_prompt_matches_how_the_block_ends() {
     assert_eq!(code, 0, "{seen}");
     assert!(!seen.contains("cannot derive"), "{seen}");
     assert!(!seen.contains("empty line"), "{seen}");
+}
+
+/// D23: updating a file, the host questions offer the file's current hosts: Enter keeps them.
+#[test]
+fn wizard_offers_the_current_hosts_when_updating_a_file() {
+    let home = tempfile::tempdir().unwrap();
+    let conf = home.path().join("clearml.conf");
+    std::fs::write(
+        &conf,
+        "api {\n  web_server: http://old:30080\n  api_server: http://old:30008\n  files_server: http://old:30081\n  credentials {\"access_key\": \"OLDKEY\", \"secret_key\": \"OLDSECRET\"}\n}\n",
+    )
+    .unwrap();
+    let mut pty = Pty::spawn(home.path(), &["--no-verify"]);
+    pty.expect("Replace its api section?");
+    pty.send_line("y");
+    pty.expect("paste here");
+    pty.send_line("");
+    pty.expect("Access key");
+    pty.send_line(KEY);
+    pty.type_secret(SECRET);
+    for prompt in ["Web app URL", "API host URL", "File server URL"] {
+        pty.expect(prompt);
+        pty.send_line("");
+    }
+    pty.expect("Use these hosts?");
+    pty.send_line("y");
+    pty.expect("New configuration stored in");
+    let (code, seen) = pty.finish();
+    assert_eq!(code, 0, "{seen}");
+    let text = std::fs::read_to_string(&conf).unwrap();
+    for line in [
+        "web_server: http://old:30080\n",
+        "api_server: http://old:30008\n",
+        "files_server: http://old:30081\n",
+        KEY,
+    ] {
+        assert!(text.contains(line), "{line}\n{text}");
+    }
 }

@@ -6,13 +6,13 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
-use super::{exit_of, has_content, safe_error, verified_line, write_config};
+use super::{exit_of, has_content, safe_error, verified_line, warn_if_shadowed, write_config};
 use crate::api;
 use crate::cli::{GlobalArgs, InitArgs};
-use crate::config::TlsVerify;
 use crate::config::edit::ApiSettings;
 use crate::config::hosts::{self, normalize_url};
 use crate::config::paste::{self, Pasted};
+use crate::config::{TlsVerify, resolve};
 use crate::error::CliError;
 use crate::output::{Output, mask_secret};
 
@@ -23,6 +23,33 @@ pub(super) struct Wizard {
     pub(super) target: PathBuf,
     pub(super) tls: TlsVerify,
     pub(super) handle: tokio::runtime::Handle,
+}
+
+/// The hosts an existing file holds: offered as the answers when the wizard must ask.
+#[derive(Default)]
+struct Current {
+    api: Option<String>,
+    web: Option<String>,
+    files: Option<String>,
+}
+
+impl Current {
+    fn of(target: &std::path::Path) -> Current {
+        let env = |name: &str| std::env::var(name).ok();
+        let Ok(conf) = resolve::load_files(&[target.to_path_buf()], &env) else {
+            return Current::default();
+        };
+        let text = |path: &str| {
+            conf.get_path(path)
+                .and_then(|n| n.value.as_text())
+                .and_then(|t| normalize_url(&t).ok())
+        };
+        Current {
+            api: text("api.api_server").or_else(|| text("api.host")),
+            web: text("api.web_server"),
+            files: text("api.files_server"),
+        }
+    }
 }
 
 /// Where the three hosts stand in the wizard.
@@ -219,6 +246,7 @@ impl Wizard {
             secret_key: secret,
         };
         write_config(&self.out, &self.target, &settings)?;
+        warn_if_shadowed(&self.out, &self.global, &self.target, &settings);
         self.say("ClearML setup completed successfully.");
         Ok(())
     }
@@ -244,12 +272,14 @@ impl Wizard {
         );
         let typed_seed = web.is_none() && api.is_none();
         let all_given = api.is_some() && web.is_some() && files.is_some();
+        // Updating a file: what it holds now is the answer Enter keeps.
+        let current = Current::of(&self.target);
         let seed = match web.clone().or(api.clone()) {
             Some(s) => s,
             None => {
                 self.say("");
                 self.say("Enter the URL of the ClearML web app, e.g. http://localhost:8080");
-                self.ask_url("Web app URL", None)?
+                self.ask_url("Web app URL", current.web.as_deref())?
             }
         };
         let derived = hosts::derive_from(&seed);
@@ -271,15 +301,18 @@ impl Wizard {
         }
         let api = match api {
             Some(a) => a,
-            None => self.ask_url("API host URL (usually port 8008)", None)?,
+            None => self.ask_url("API host URL (usually port 8008)", current.api.as_deref())?,
         };
         let web = match web {
             Some(w) => w,
-            None => self.ask_url("Web app URL (usually port 8080)", None)?,
+            None => self.ask_url("Web app URL (usually port 8080)", current.web.as_deref())?,
         };
         let files = match files {
             Some(f) => f,
-            None => self.ask_url("File server URL (usually port 8081)", None)?,
+            None => self.ask_url(
+                "File server URL (usually port 8081)",
+                current.files.as_deref(),
+            )?,
         };
         Ok(Hosts { api, web, files })
     }
