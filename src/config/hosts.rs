@@ -41,18 +41,6 @@ impl HostUrl {
         })
     }
 
-    /// The host name without port or user info.
-    pub fn host(&self) -> &str {
-        let hostport = self.netloc.rsplit('@').next().unwrap_or(&self.netloc);
-        if hostport.starts_with('[') {
-            return hostport
-                .split(']')
-                .next()
-                .map_or(hostport, |h| &hostport[..h.len() + 1]);
-        }
-        hostport.split(':').next().unwrap_or(hostport)
-    }
-
     /// The explicit port, if any (Python's `urlparse(...).port`).
     pub fn port(&self) -> Option<u16> {
         let hostport = self.netloc.rsplit('@').next().unwrap_or(&self.netloc);

@@ -105,14 +105,6 @@ impl Settings {
             )),
         )
     }
-
-    /// Key and secret, when both are configured.
-    pub fn credentials(&self) -> Option<(&str, &str)> {
-        match (&self.access_key, &self.secret_key) {
-            (Some(a), Some(s)) => Some((a.value.as_str(), s.value.as_str())),
-            _ => None,
-        }
-    }
 }
 
 /// $HOME (the SDK's `expanduser("~")`), falling back to the current directory.
