@@ -206,3 +206,15 @@ pub fn run_sdk(script: &str, conf: &Path, extra_env: &[(&str, &str)]) -> String 
     );
     stdout
 }
+
+/// A command for the SDK's Python with no CLEARML_*/TRAINS_* variable leaking in from
+/// the test process (the caller sets HOME and what the case needs).
+pub fn python_clean() -> Command {
+    let mut cmd = Command::new(python());
+    for (k, _) in std::env::vars() {
+        if k.starts_with("CLEARML_") || k.starts_with("TRAINS_") {
+            cmd.env_remove(&k);
+        }
+    }
+    cmd
+}

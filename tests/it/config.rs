@@ -7,16 +7,11 @@ use std::process::Command;
 
 use serde_json::{Value, json};
 
-use crate::common::{clearml, python};
+use crate::common::{clearml, python_clean};
 
 /// A Python process with a clean environment (the script sets what each case needs).
 fn run_python(script: &str, args: &[&Path]) -> String {
-    let mut cmd = Command::new(python());
-    for (k, _) in std::env::vars() {
-        if k.starts_with("CLEARML_") || k.starts_with("TRAINS_") {
-            cmd.env_remove(&k);
-        }
-    }
+    let mut cmd = python_clean();
     let scratch = tempfile::tempdir().unwrap();
     cmd.arg("-c")
         .arg(script)
