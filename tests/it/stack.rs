@@ -195,6 +195,32 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// `--port service=N` for the three published services, each on a free port.
+fn free_port_args() -> Vec<String> {
+    let mut args = Vec::new();
+    for s in ["apiserver", "webserver", "fileserver"] {
+        args.extend(["--port".into(), format!("{s}={}", free_port())]);
+    }
+    args
+}
+
+/// A `clearml` command in `home` under the compose project `project`.
+fn project_cmd(home: &Path, project: &str) -> Command {
+    let mut c = clearml(home);
+    c.env("CLEARML_STACK_PROJECT", project);
+    c
+}
+
+/// The engine filter that selects a compose project's objects.
+fn project_filters(project: &str) -> HashMap<String, Vec<String>> {
+    let mut f = HashMap::new();
+    f.insert(
+        "label".to_string(),
+        vec![format!("com.docker.compose.project={project}")],
+    );
+    f
+}
+
 impl StackTest {
     fn new(name: &str, with_cli: bool) -> StackTest {
         let real_api = with_cli;
@@ -237,9 +263,7 @@ impl StackTest {
     }
 
     fn cmd(&self) -> Command {
-        let mut c = clearml(self.home.path());
-        c.env("CLEARML_STACK_PROJECT", &self.project);
-        c
+        project_cmd(self.home.path(), &self.project)
     }
 
     /// The flags that define this test's stack.
@@ -305,13 +329,8 @@ impl StackTest {
 
     /// service -> container id of this project's containers.
     fn containers(&self) -> HashMap<String, String> {
-        let project = self.project.clone();
+        let filters = project_filters(&self.project);
         rt().block_on(async move {
-            let mut filters = HashMap::new();
-            filters.insert(
-                "label".to_string(),
-                vec![format!("com.docker.compose.project={project}")],
-            );
             docker()
                 .list_containers(Some(ListContainersOptions {
                     all: true,
@@ -330,13 +349,8 @@ impl StackTest {
     }
 
     fn networks(&self) -> Vec<String> {
-        let project = self.project.clone();
+        let filters = project_filters(&self.project);
         rt().block_on(async move {
-            let mut filters = HashMap::new();
-            filters.insert(
-                "label".to_string(),
-                vec![format!("com.docker.compose.project={project}")],
-            );
             docker()
                 .list_networks(Some(ListNetworksOptions { filters }))
                 .await
@@ -816,12 +830,9 @@ fn stack_missing_image_with_pull_never_is_refused_before_anything_is_created() {
             format!("{s}=clearml-it-absent:{}", std::process::id()),
         ]);
     }
-    for s in ["apiserver", "webserver", "fileserver"] {
-        args.extend(["--port".into(), format!("{s}={}", free_port())]);
-    }
-    let out = clearml(home.path())
+    args.extend(free_port_args());
+    let out = project_cmd(home.path(), &project)
         .args(&args)
-        .env("CLEARML_STACK_PROJECT", &project)
         .output()
         .unwrap();
     let err = stderr(&out);
@@ -850,16 +861,8 @@ struct StackTestNames {
 }
 
 impl StackTestNames {
-    fn filters(&self) -> HashMap<String, Vec<String>> {
-        let mut f = HashMap::new();
-        f.insert(
-            "label".to_string(),
-            vec![format!("com.docker.compose.project={}", self.project)],
-        );
-        f
-    }
     fn containers_left(&self) -> usize {
-        let filters = self.filters();
+        let filters = project_filters(&self.project);
         rt().block_on(docker().list_containers(Some(ListContainersOptions {
             all: true,
             filters,
@@ -869,7 +872,7 @@ impl StackTestNames {
         .len()
     }
     fn networks_left(&self) -> usize {
-        let filters = self.filters();
+        let filters = project_filters(&self.project);
         rt().block_on(docker().list_networks(Some(ListNetworksOptions { filters })))
             .unwrap()
             .len()
@@ -893,15 +896,12 @@ fn stack_doctor_failure_blocks_up_and_fix_repairs_the_data_dirs() {
     )
     .unwrap();
     let mut args: Vec<String> = vec!["--data-dir".into(), data.display().to_string()];
-    for s in ["apiserver", "webserver", "fileserver"] {
-        args.extend(["--port".into(), format!("{s}={}", free_port())]);
-    }
+    args.extend(free_port_args());
     let run = |sub: &[&str]| {
-        clearml(home.path())
+        project_cmd(home.path(), &project)
             .args(["server"])
             .args(sub)
             .args(&args)
-            .env("CLEARML_STACK_PROJECT", &project)
             .output()
             .unwrap()
     };
@@ -963,16 +963,17 @@ fn stack_purge_on_a_terminal_needs_the_typed_word() {
     let data = home.path().join("d");
     std::fs::create_dir_all(data.join("data/mongo_4/db")).unwrap();
     let project = format!("clit-purge-{}", std::process::id());
+    // `down --purge` in a pty, at its confirmation prompt.
     let down = || {
-        let mut c = clearml(home.path());
+        let mut c = project_cmd(home.path(), &project);
         c.args(["server", "down", "--purge", "--data-dir"])
-            .arg(&data)
-            .env("CLEARML_STACK_PROJECT", &project);
-        c
+            .arg(&data);
+        let mut p = expectrl::Session::spawn(c).unwrap();
+        p.set_expect_timeout(Some(Duration::from_secs(20)));
+        p.expect("Type 'purge' to confirm").unwrap();
+        p
     };
-    let mut p = expectrl::Session::spawn(down()).unwrap();
-    p.set_expect_timeout(Some(Duration::from_secs(20)));
-    p.expect("Type 'purge' to confirm").unwrap();
+    let mut p = down();
     p.send_line("yes").unwrap();
     p.expect("not confirmed; nothing deleted").unwrap();
     assert!(
@@ -980,9 +981,7 @@ fn stack_purge_on_a_terminal_needs_the_typed_word() {
         "a wrong word deletes nothing"
     );
 
-    let mut p = expectrl::Session::spawn(down()).unwrap();
-    p.set_expect_timeout(Some(Duration::from_secs(20)));
-    p.expect("Type 'purge' to confirm").unwrap();
+    let mut p = down();
     p.send_line("purge").unwrap();
     p.expect(format!("deleted {}", data.display())).unwrap();
     assert!(!data.exists());
@@ -1002,12 +1001,9 @@ fn stack_pull_from_an_unreachable_registry_names_the_image_and_the_way_out() {
         "--data-dir".into(),
         home.path().join("d").display().to_string(),
     ];
-    for s in ["apiserver", "webserver", "fileserver"] {
-        args.extend(["--port".into(), format!("{s}={}", free_port())]);
-    }
-    let out = clearml(home.path())
+    args.extend(free_port_args());
+    let out = project_cmd(home.path(), &project)
         .args(&args)
-        .env("CLEARML_STACK_PROJECT", &project)
         .output()
         .unwrap();
     let err = stderr(&out);
