@@ -1079,7 +1079,7 @@ fn wizard_offers_the_current_hosts_when_updating_a_file() {
         pty.send_line("");
     }
     pty.accept_hosts();
-    let seen = pty.finish_written();
+    pty.finish_written();
     let text = std::fs::read_to_string(&conf).unwrap();
     for line in [
         "web_server: http://old:30080\n",
