@@ -153,6 +153,20 @@ pub struct Inputs<'a> {
     pub home: &'a Path,
 }
 
+/// A host derived from another (`how`), or blank with the reason it cannot be.
+fn derived(value: Option<String>, how: &'static str) -> Sourced<String> {
+    match value {
+        Some(value) => Sourced {
+            value,
+            source: Source::Derived(how),
+        },
+        None => Sourced {
+            value: String::new(),
+            source: Source::Derived(UNDERIVABLE),
+        },
+    }
+}
+
 pub fn resolve(inputs: &Inputs) -> anyhow::Result<Settings> {
     let env = inputs.env;
     let files = discover(inputs.config_flag, env, inputs.home);
@@ -190,55 +204,33 @@ pub fn resolve(inputs: &Inputs) -> anyhow::Result<Settings> {
         }
     };
 
-    let web_host = if let Some((name, v)) = env_first(env, &ENV_WEB_HOST) {
-        Some(Sourced {
-            value: strip(v),
-            source: Source::Env(name),
-        })
-    } else {
-        file_text(&conf, "api.web_server")
+    // The environment, else the file (where a blank value counts as unset).
+    let host = |names: &[&str], path: &str| -> Option<Sourced<String>> {
+        if let Some((name, v)) = env_first(env, names) {
+            return Some(Sourced {
+                value: strip(v),
+                source: Source::Env(name),
+            });
+        }
+        file_text(&conf, path)
             .map(|(v, src)| (strip(v.trim().to_string()), src))
             .filter(|(v, _)| !v.is_empty())
             .map(|(value, source)| Sourced { value, source })
     };
-    let web_host = web_host.unwrap_or_else(|| match hosts::sdk_web_from_api(&api_host.value) {
-        Some(value) => Sourced {
-            value,
-            source: Source::Derived("from the API host"),
-        },
-        None => Sourced {
-            value: String::new(),
-            source: Source::Derived(UNDERIVABLE),
-        },
+    let web_host = host(&ENV_WEB_HOST, "api.web_server").unwrap_or_else(|| {
+        derived(
+            hosts::sdk_web_from_api(&api_host.value),
+            "from the API host",
+        )
     });
 
-    let files_host = if let Some((name, v)) = env_first(env, &ENV_FILES_HOST) {
-        Some(Sourced {
-            value: strip(v),
-            source: Source::Env(name),
-        })
-    } else {
-        file_text(&conf, "api.files_server")
-            .map(|(v, src)| (strip(v.trim().to_string()), src))
-            .filter(|(v, _)| !v.is_empty())
-            .map(|(value, source)| Sourced { value, source })
-    };
-    let files_host = files_host.unwrap_or_else(|| {
-        let derived = if web_host.value.is_empty() && api_host.value != hosts::DEFAULT_API {
+    let files_host = host(&ENV_FILES_HOST, "api.files_server").unwrap_or_else(|| {
+        let derived_url = if web_host.value.is_empty() && api_host.value != hosts::DEFAULT_API {
             None
         } else {
             hosts::sdk_files_from(&api_host.value, &web_host.value)
         };
-        match derived {
-            Some(value) => Sourced {
-                value,
-                source: Source::Derived("from the web host"),
-            },
-            None => Sourced {
-                value: String::new(),
-                source: Source::Derived(UNDERIVABLE),
-            },
-        }
+        derived(derived_url, "from the web host")
     });
 
     let key = |names: &[&str], path: &str| -> Option<Sourced<String>> {
