@@ -96,6 +96,11 @@ fn tls_for_init(global: &GlobalArgs) -> TlsVerify {
     }
 }
 
+/// What a flag gave, else the pasted credentials, else the environment (clearml-init's order).
+fn given(flag: &Option<String>, pasted: &Option<String>, env: &[&str]) -> Option<String> {
+    flag.clone().or(pasted.clone()).or_else(|| env_of(env))
+}
+
 fn env_of(names: &[&str]) -> Option<String> {
     let env = |name: &str| std::env::var(name).ok();
     resolve::env_first(&env, names).map(|(_, v)| v)
@@ -195,11 +200,7 @@ async fn non_interactive(
         }
     };
 
-    let access_key = args
-        .access_key
-        .clone()
-        .or(pasted.access_key.clone())
-        .or_else(|| env_of(&ENV_ACCESS_KEY))
+    let access_key = given(&args.access_key, &pasted.access_key, &ENV_ACCESS_KEY)
         .map(|k| k.trim().to_string())
         .filter(|k| !k.is_empty())
         .ok_or_else(|| {
@@ -240,25 +241,15 @@ async fn non_interactive(
     })?;
 
     let api = host_input(
-        ctx.global
-            .api_host
-            .clone()
-            .or(pasted.api.clone())
-            .or_else(|| env_of(&ENV_API_HOST)),
+        given(&ctx.global.api_host, &pasted.api, &ENV_API_HOST),
         "--api-host",
     )?;
     let web = host_input(
-        args.web_host
-            .clone()
-            .or(pasted.web.clone())
-            .or_else(|| env_of(&ENV_WEB_HOST)),
+        given(&args.web_host, &pasted.web, &ENV_WEB_HOST),
         "--web-host",
     )?;
     let files = host_input(
-        args.files_host
-            .clone()
-            .or(pasted.files.clone())
-            .or_else(|| env_of(&ENV_FILES_HOST)),
+        given(&args.files_host, &pasted.files, &ENV_FILES_HOST),
         "--files-host",
     )?;
     let Some(seed) = web.clone().or(api.clone()) else {
