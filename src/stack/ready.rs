@@ -434,6 +434,20 @@ mod tests {
         s.service(name).unwrap().clone()
     }
 
+    fn exited(exit_code: i64) -> Observed {
+        Observed {
+            exit_code,
+            ..Default::default()
+        }
+    }
+
+    fn oom_killed() -> Observed {
+        Observed {
+            oom_killed: true,
+            ..Default::default()
+        }
+    }
+
     #[test]
     fn known_failures_map_to_their_fix() {
         let obs = Observed::default();
@@ -447,32 +461,11 @@ mod tests {
         );
         assert!(fix.contains("doctor --fix"), "{fix}");
         let mongo = svc("mongo");
-        let fix = likely_fix(
-            &mongo,
-            &Observed {
-                exit_code: 62,
-                ..Default::default()
-            },
-            &[],
-        );
+        let fix = likely_fix(&mongo, &exited(62), &[]);
         assert!(fix.contains("1.17"), "{fix}");
-        let fix = likely_fix(
-            &mongo,
-            &Observed {
-                exit_code: 132,
-                ..Default::default()
-            },
-            &[],
-        );
+        let fix = likely_fix(&mongo, &exited(132), &[]);
         assert!(fix.contains("AVX"), "{fix}");
-        let fix = likely_fix(
-            &es,
-            &Observed {
-                oom_killed: true,
-                ..Default::default()
-            },
-            &[],
-        );
+        let fix = likely_fix(&es, &oom_killed(), &[]);
         assert!(fix.contains("memory"), "{fix}");
         let fix = likely_fix(&svc("redis"), &obs, &["something else".into()]);
         assert!(fix.contains("clearml server logs redis"), "{fix}");
@@ -486,12 +479,6 @@ mod tests {
         };
         assert!(!o.crashing(2));
         assert!(o.crashing(1));
-        assert!(
-            Observed {
-                oom_killed: true,
-                ..Default::default()
-            }
-            .crashing(0)
-        );
+        assert!(oom_killed().crashing(0));
     }
 }
