@@ -76,28 +76,8 @@ pub fn http_client() -> reqwest::Client {
 
 /// `debug.ping` then `server.info` on the apiserver; Ok(version) when both answer.
 pub async fn probe_api(client: &reqwest::Client, base: &str) -> Result<String, String> {
-    let ping = client
-        .get(format!("{base}/debug.ping"))
-        .send()
-        .await
-        .map_err(|e| format!("debug.ping: {}", reqwest_reason(&e)))?;
-    if !ping.status().is_success() {
-        return Err(format!(
-            "debug.ping answered HTTP {}",
-            ping.status().as_u16()
-        ));
-    }
-    let info = client
-        .get(format!("{base}/server.info"))
-        .send()
-        .await
-        .map_err(|e| format!("server.info: {}", reqwest_reason(&e)))?;
-    if !info.status().is_success() {
-        return Err(format!(
-            "server.info answered HTTP {}",
-            info.status().as_u16()
-        ));
-    }
+    get_success(client, base, "debug.ping").await?;
+    let info = get_success(client, base, "server.info").await?;
     let body: serde_json::Value = info
         .json()
         .await
@@ -106,6 +86,26 @@ pub async fn probe_api(client: &reqwest::Client, base: &str) -> Result<String, S
         .as_str()
         .unwrap_or("unknown")
         .to_string())
+}
+
+/// GET `base/endpoint`; the response when it answers with a success status.
+async fn get_success(
+    client: &reqwest::Client,
+    base: &str,
+    endpoint: &str,
+) -> Result<reqwest::Response, String> {
+    let resp = client
+        .get(format!("{base}/{endpoint}"))
+        .send()
+        .await
+        .map_err(|e| format!("{endpoint}: {}", reqwest_reason(&e)))?;
+    if !resp.status().is_success() {
+        return Err(format!(
+            "{endpoint} answered HTTP {}",
+            resp.status().as_u16()
+        ));
+    }
+    Ok(resp)
 }
 
 /// Any HTTP answer except a proxy's "upstream not ready" counts: the file server answers
