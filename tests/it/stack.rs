@@ -211,6 +211,18 @@ fn project_cmd(home: &Path, project: &str) -> Command {
     c
 }
 
+/// `server up --skip-doctor` with `flags`, data in `home`/d, on free ports, under
+/// `project` (for the tests that fail before any container exists).
+fn up_in(home: &Path, project: &str, flags: &[String]) -> Output {
+    project_cmd(home, project)
+        .args(["server", "up", "--skip-doctor", "--data-dir"])
+        .arg(home.join("d"))
+        .args(flags)
+        .args(free_port_args())
+        .output()
+        .unwrap()
+}
+
 /// The engine filter that selects a compose project's objects.
 fn project_filters(project: &str) -> HashMap<String, Vec<String>> {
     let mut f = HashMap::new();
@@ -813,28 +825,14 @@ fn stack_backup_purge_restore_brings_the_data_back() {
 fn stack_missing_image_with_pull_never_is_refused_before_anything_is_created() {
     let home = tempfile::tempdir().unwrap();
     let project = format!("clit-nopull-{}", std::process::id());
-    let mut args: Vec<String> = vec![
-        "server".into(),
-        "up".into(),
-        "--pull".into(),
-        "never".into(),
-        "--skip-doctor".into(),
-    ];
-    args.extend([
-        "--data-dir".into(),
-        home.path().join("d").display().to_string(),
-    ]);
+    let mut flags: Vec<String> = vec!["--pull".into(), "never".into()];
     for s in SERVICES {
-        args.extend([
+        flags.extend([
             "--image".into(),
             format!("{s}=clearml-it-absent:{}", std::process::id()),
         ]);
     }
-    args.extend(free_port_args());
-    let out = project_cmd(home.path(), &project)
-        .args(&args)
-        .output()
-        .unwrap();
+    let out = up_in(home.path(), &project, &flags);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(
@@ -991,21 +989,9 @@ fn stack_purge_on_a_terminal_needs_the_typed_word() {
 fn stack_pull_from_an_unreachable_registry_names_the_image_and_the_way_out() {
     let home = tempfile::tempdir().unwrap();
     let project = format!("clit-pull-{}", std::process::id());
-    let mut args: Vec<String> = vec![
-        "server".into(),
-        "up".into(),
-        "--skip-doctor".into(),
-        // A mirror nobody listens on: the engine's pull fails at once.
-        "--registry".into(),
-        "127.0.0.1:1/mirror".into(),
-        "--data-dir".into(),
-        home.path().join("d").display().to_string(),
-    ];
-    args.extend(free_port_args());
-    let out = project_cmd(home.path(), &project)
-        .args(&args)
-        .output()
-        .unwrap();
+    // A mirror nobody listens on: the engine's pull fails at once.
+    let flags = ["--registry".to_string(), "127.0.0.1:1/mirror".to_string()];
+    let out = up_in(home.path(), &project, &flags);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(
