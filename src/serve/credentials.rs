@@ -21,8 +21,41 @@ pub struct Credentials {
 /// Where the primary pair came from (decides whether it is printed).
 pub enum Origin {
     Environment,
-    Stored,
+    /// From `credentials.json`; `shown` is false until the pair has been printed once.
+    Stored {
+        shown: bool,
+    },
     Generated,
+}
+
+/// `credentials.json`: the pair plus whether it was ever printed. A start that stored a
+/// pair but never printed it (killed in between, stdout gone) prints it on the next start.
+#[derive(Serialize, Deserialize)]
+struct StoredPair {
+    #[serde(flatten)]
+    pair: KeyPair,
+    /// Files written before this field existed were printed when generated.
+    #[serde(default = "shown_by_default")]
+    shown: bool,
+}
+
+fn shown_by_default() -> bool {
+    true
+}
+
+fn credentials_path(data_dir: &Path) -> std::path::PathBuf {
+    data_dir.join("credentials.json")
+}
+
+fn store_pair(data_dir: &Path, pair: &KeyPair, shown: bool) -> anyhow::Result<()> {
+    let stored = StoredPair {
+        pair: pair.clone(),
+        shown,
+    };
+    super::write_private_atomic(
+        &credentials_path(data_dir),
+        serde_json::to_string_pretty(&stored)?.as_bytes(),
+    )
 }
 
 impl Credentials {
@@ -35,22 +68,35 @@ impl Credentials {
             };
             return Ok((Credentials { primary: pair }, Origin::Environment));
         }
-        let path = data_dir.join("credentials.json");
+        let path = credentials_path(data_dir);
         if let Ok(text) = std::fs::read_to_string(&path) {
-            let pair: KeyPair = serde_json::from_str(&text).map_err(|e| {
+            let stored: StoredPair = serde_json::from_str(&text).map_err(|e| {
                 anyhow::anyhow!(
                     "{} is not valid ({e}): fix or delete it to generate a new key pair",
                     path.display()
                 )
             })?;
-            return Ok((Credentials { primary: pair }, Origin::Stored));
+            let origin = Origin::Stored {
+                shown: stored.shown,
+            };
+            return Ok((
+                Credentials {
+                    primary: stored.pair,
+                },
+                origin,
+            ));
         }
         let pair = KeyPair {
             access_key: new_access_key(),
             secret_key: new_secret_key(),
         };
-        super::write_private_atomic(&path, serde_json::to_string_pretty(&pair)?.as_bytes())?;
+        store_pair(data_dir, &pair, false)?;
         Ok((Credentials { primary: pair }, Origin::Generated))
+    }
+
+    /// Record that the stored primary pair has been printed (it is not printed again).
+    pub fn mark_shown(&self, data_dir: &Path) -> anyhow::Result<()> {
+        store_pair(data_dir, &self.primary, true)
     }
 
     /// Does this key/secret pair log in?
