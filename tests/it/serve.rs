@@ -757,7 +757,7 @@ fn restart_keeps_everything_and_serve_json_follows_the_process() {
         .send()
         .unwrap();
     let cred = ok(&s, &tok, "auth.create_credentials", json!({}))["credentials"].clone();
-    s.stop();
+    crate::serve_lifecycle::stop_serve(&s);
     assert!(
         !dir.path().join("serve.json").exists(),
         "serve.json must go on clean shutdown"
@@ -796,7 +796,7 @@ fn restart_keeps_everything_and_serve_json_follows_the_process() {
     // Only one default queue after two starts.
     let qs = ok(&s, &tok, "queues.get_all", json!({"name": "^default$"}));
     assert_eq!(qs["queues"].as_array().unwrap().len(), 1);
-    s.stop();
+    crate::serve_lifecycle::stop_serve(&s);
 }
 
 #[test]

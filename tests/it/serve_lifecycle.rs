@@ -45,14 +45,34 @@ fn start_without_keys(data: &Path, out: &Path, err: &Path) -> (u32, Value) {
     }
 }
 
-fn stop(pid: u32) {
+/// SIGTERM and wait until the process has exited. Nobody reaps the spawned servers, so an
+/// exited one lingers as a zombie: that counts as gone (it holds no port or lock).
+pub(crate) fn stop(pid: u32) {
     unsafe {
         libc::kill(pid as i32, libc::SIGTERM);
     }
+    let gone = || match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Ok(stat) => stat
+            .rsplit_once(')')
+            .is_some_and(|(_, rest)| rest.trim_start().starts_with('Z')),
+        Err(_) => true,
+    };
     let deadline = Instant::now() + Duration::from_secs(10);
-    while Instant::now() < deadline && unsafe { libc::kill(pid as i32, 0) } == 0 {
-        std::thread::sleep(Duration::from_millis(50));
+    while !gone() {
+        assert!(
+            Instant::now() < deadline,
+            "serve (pid {pid}) ignored SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(20));
     }
+}
+
+/// Stop a fixture server (its pid is in serve.json while it runs).
+pub(crate) fn stop_serve(s: &Serve) {
+    let info: Value =
+        serde_json::from_str(&std::fs::read_to_string(s.data_dir.join("serve.json")).unwrap())
+            .unwrap();
+    stop(info["pid"].as_u64().unwrap() as u32);
 }
 
 /// Run a `clearml` command that is expected to exit on its own; a hang is a failure.
@@ -176,7 +196,7 @@ fn a_second_server_on_the_same_data_dir_is_refused() {
             .unwrap();
     assert_eq!(still["pid"], info["pid"]);
     assert_eq!(login_status(&s.api_url, ACCESS_KEY, SECRET_KEY), 200);
-    s.stop();
+    stop_serve(&s);
 }
 
 #[test]
@@ -202,7 +222,7 @@ fn port_zero_restarts_reuse_the_last_ports_so_stored_file_urls_keep_working() {
     // What a model's uri would hold.
     let stored_url = format!("{}/m/w.bin", s.files_url);
     let (api_url, files_url) = (s.api_url.clone(), s.files_url.clone());
-    s.stop();
+    stop_serve(&s);
 
     let s = Serve::start_in(dir.path());
     assert_eq!(s.api_url, api_url);
@@ -214,7 +234,7 @@ fn port_zero_restarts_reuse_the_last_ports_so_stored_file_urls_keep_working() {
         .unwrap();
     assert_eq!(got.status(), 200);
     assert_eq!(got.bytes().unwrap().as_ref(), b"kept");
-    s.stop();
+    stop_serve(&s);
 
     // The old files port taken by someone else: a free one, and a warning naming the old URL.
     let port = files_url.rsplit(':').next().unwrap();
@@ -226,7 +246,7 @@ fn port_zero_restarts_reuse_the_last_ports_so_stored_file_urls_keep_working() {
         log.contains("warning:") && log.contains(&files_url),
         "no warning about the moved file server:\n{log}"
     );
-    s.stop();
+    stop_serve(&s);
     drop(squatter);
 }
 
@@ -251,4 +271,42 @@ fn serve_help_names_the_default_data_dir_and_its_variable() {
             "{needle} missing from --help:\n{help}"
         );
     }
+}
+
+#[test]
+fn a_stored_pair_never_shown_is_printed_and_then_only_pointed_at() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    // As left by a start that stored the pair and died before printing it.
+    std::fs::write(
+        data.join("credentials.json"),
+        r#"{"access_key": "UNSHOWNKEY0123456789", "secret_key": "unshown-secret-0123456789abcdef", "shown": false}"#,
+    )
+    .unwrap();
+    let (out, err) = (dir.path().join("out1"), dir.path().join("err1"));
+    let (pid, info) = start_without_keys(&data, &out, &err);
+    let printed = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        printed.contains("\"secret_key\" = \"unshown-secret-0123456789abcdef\""),
+        "{printed}"
+    );
+    assert_eq!(
+        login_status(
+            info["api_url"].as_str().unwrap(),
+            "UNSHOWNKEY0123456789",
+            "unshown-secret-0123456789abcdef"
+        ),
+        200
+    );
+    stop(pid);
+    let (out, err) = (dir.path().join("out2"), dir.path().join("err2"));
+    let (pid, _) = start_without_keys(&data, &out, &err);
+    stop(pid);
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "");
+    assert!(
+        std::fs::read_to_string(&err)
+            .unwrap()
+            .contains("credentials in")
+    );
 }
