@@ -187,7 +187,8 @@ pub enum ServerCommand {
     ///
     /// The first start generates a key pair, stores it in DATA_DIR/credentials.json (0600)
     /// and prints it on stdout as a clearml.conf block (`clearml init --credentials FILE`
-    /// takes it); later starts say on stderr where it is. One server per data dir.
+    /// takes it), again on every start until the pair first logs in; then starts only say
+    /// on stderr where it is. One server per data dir.
     Serve(ServeArgs),
     /// Archive the stack's data and config (stops and restarts the stack)
     Backup(BackupArgs),

@@ -247,38 +247,27 @@ pub async fn run(args: &ServeArgs, out: &Output) -> anyhow::Result<()> {
     let credentials_file = data_dir.join("credentials.json");
     match origin {
         credentials::Origin::Environment => {
-            out.info("credentials: CLEARML_API_ACCESS_KEY / CLEARML_API_SECRET_KEY");
+            out.info("credentials from the environment (CLEARML_API_ACCESS_KEY / CLEARML_API_SECRET_KEY)");
         }
-        credentials::Origin::Stored { shown: true } => out.info(format!(
-            "credentials in {} (printed on the first start)",
-            credentials_file.display()
-        )),
-        credentials::Origin::Generated | credentials::Origin::Stored { shown: false } => {
+        credentials::Origin::Stored { used: true } => {
+            out.info(format!("credentials in {}", credentials_file.display()))
+        }
+        credentials::Origin::Generated | credentials::Origin::Stored { used: false } => {
             out.info(format!(
-                "credentials for this server (printed below until shown once; stored in {})",
+                "credentials for this server below (printed on every start until they first \
+                 log in; stored in {})",
                 credentials_file.display()
             ));
             let p = &state.credentials.primary;
-            let block = format!(
+            // A closed stdout is no reason to stop serving: the block comes again next start.
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stdout(),
                 "api {{\n  web_server: {web_url}\n  api_server: {api_url}\n  files_server: {files_url}\n  \
-                 credentials {{\n    \"access_key\" = \"{}\"\n    \"secret_key\" = \"{}\"\n  }}\n}}\n",
-                p.access_key, p.secret_key
+                 credentials {{\n    \"access_key\" = \"{}\"\n    \"secret_key\" = \"{}\"\n  }}\n}}",
+                p.access_key,
+                p.secret_key
             );
-            // Only a block that reached stdout counts as shown.
-            let printed = {
-                use std::io::Write;
-                let mut stdout = std::io::stdout().lock();
-                stdout
-                    .write_all(block.as_bytes())
-                    .and_then(|_| stdout.flush())
-            };
-            match printed {
-                Ok(()) => state.credentials.mark_shown(&data_dir)?,
-                Err(e) => out.warn(format!(
-                    "could not print the credentials ({e}); they are in {}",
-                    credentials_file.display()
-                )),
-            }
         }
     }
     out.info(format!(

@@ -150,9 +150,18 @@ fn a_failed_first_start_still_prints_the_credentials_on_the_next_start() {
         "{conf}"
     );
     assert!(conf.contains(api_url), "{conf}");
+    // The printed pair logs in (init checks it too): it has reached its user.
+    let printed = std::fs::read_to_string(&out).unwrap();
+    let secret = printed
+        .lines()
+        .find(|l| l.contains("\"secret_key\""))
+        .and_then(|l| l.split('"').nth(3))
+        .unwrap_or_else(|| panic!("no secret_key in {printed}"));
+    let key = info["access_key"].as_str().unwrap();
+    assert_eq!(login_status(api_url, key, secret), 200);
     stop(pid);
 
-    // Shown once: the next start prints no secret, but says where the pair is.
+    // Used: the next start prints no secret, but says where the pair is.
     let (out2, err2) = (dir.path().join("out2"), dir.path().join("err2"));
     let (pid, _) = start_without_keys(&data, &out2, &err2);
     stop(pid);
@@ -274,39 +283,36 @@ fn serve_help_names_the_default_data_dir_and_its_variable() {
 }
 
 #[test]
-fn a_stored_pair_never_shown_is_printed_and_then_only_pointed_at() {
+fn an_unused_key_pair_is_printed_on_every_start_until_it_logs_in() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     std::fs::create_dir_all(&data).unwrap();
-    // As left by a start that stored the pair and died before printing it.
+    let (key, secret) = ("UNUSEDKEY0123456789A", "unused-secret-0123456789abcdef");
+    // As left by a start whose printed block never reached anyone who logged in with it.
     std::fs::write(
         data.join("credentials.json"),
-        r#"{"access_key": "UNSHOWNKEY0123456789", "secret_key": "unshown-secret-0123456789abcdef", "shown": false}"#,
+        format!(r#"{{"access_key": "{key}", "secret_key": "{secret}", "used": false}}"#),
     )
     .unwrap();
-    let (out, err) = (dir.path().join("out1"), dir.path().join("err1"));
-    let (pid, info) = start_without_keys(&data, &out, &err);
-    let printed = std::fs::read_to_string(&out).unwrap();
-    assert!(
-        printed.contains("\"secret_key\" = \"unshown-secret-0123456789abcdef\""),
-        "{printed}"
-    );
-    assert_eq!(
-        login_status(
-            info["api_url"].as_str().unwrap(),
-            "UNSHOWNKEY0123456789",
-            "unshown-secret-0123456789abcdef"
-        ),
-        200
-    );
-    stop(pid);
-    let (out, err) = (dir.path().join("out2"), dir.path().join("err2"));
+    let block_line = format!("\"secret_key\" = \"{secret}\"");
+    for round in 1..=2 {
+        let (out, err) = (dir.path().join("out"), dir.path().join("err"));
+        let (pid, info) = start_without_keys(&data, &out, &err);
+        let printed = std::fs::read_to_string(&out).unwrap();
+        assert!(printed.contains(&block_line), "start {round}: {printed}");
+        if round == 2 {
+            let api = info["api_url"].as_str().unwrap();
+            assert_eq!(login_status(api, key, "wrong-secret"), 401);
+            assert_eq!(login_status(api, key, secret), 200);
+        }
+        stop(pid);
+    }
+    // Logged in once: from now on only where it is, never the secret.
+    let (out, err) = (dir.path().join("out3"), dir.path().join("err3"));
     let (pid, _) = start_without_keys(&data, &out, &err);
     stop(pid);
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "");
-    assert!(
-        std::fs::read_to_string(&err)
-            .unwrap()
-            .contains("credentials in")
-    );
+    let stderr = std::fs::read_to_string(&err).unwrap();
+    assert!(stderr.contains("credentials in"), "{stderr}");
+    assert!(!stderr.contains(secret), "{stderr}");
 }
