@@ -9,7 +9,7 @@ pub const EXIT_CODES_HELP: &str = "\
 Exit codes:
   0    success
   1    failure (including a degraded stack or a failed check)
-  2    usage error (bad flags or arguments)
+  2    usage error (bad flags or arguments, a missing --config FILE, init over an existing file without --force)
   3    server unreachable (DNS, refused, TLS, timeout, Docker not reachable)
   4    authentication refused (bad key/secret, expired token)
   5    not found (task, model, project, file)
@@ -38,7 +38,7 @@ pub struct Cli {
 #[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
-    /// clearml.conf to read (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)
+    /// clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// API server URL, overriding CLEARML_API_HOST and the file
@@ -149,7 +149,8 @@ pub struct InitArgs {
     /// Never prompt (also implied when stdin is not a terminal)
     #[arg(long)]
     pub non_interactive: bool,
-    /// Replace the api block of an existing file without asking (a .bak copy is kept)
+    /// Replace the api block of an existing file without asking (a .bak copy is kept); without
+    /// it, non-interactive mode refuses an existing file (exit 2)
     #[arg(long)]
     pub force: bool,
 }
@@ -162,8 +163,8 @@ pub enum ConfigCommand {
     Show,
     /// The clearml.conf path in use
     Path,
-    /// The configuration file(s) as read (merged, before environment overrides), as JSON;
-    /// secrets masked
+    /// The configuration file(s) as read (merged, before environment overrides), as JSON
+    /// (--csv: key,value rows); credentials masked
     Dump,
 }
 

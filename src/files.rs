@@ -3,7 +3,6 @@
 //! It never prints; progress goes to an indicatif bar the caller asks for.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures_util::StreamExt;
@@ -15,7 +14,7 @@ use crate::api::classify_transport;
 use crate::error::CliError;
 
 /// Chunk size of file reads for uploads (big enough to keep syscalls off the profile).
-const READ_CHUNK: usize = 256 * 1024;
+const READ_CHUNK: usize = 1024 * 1024;
 /// Write batching of downloads.
 const WRITE_BUFFER: usize = 1024 * 1024;
 /// Attempts of one download, resuming each time from what is already on disk.
@@ -98,14 +97,16 @@ pub async fn upload(
         .await
         .map_err(|e| CliError::not_found(format!("cannot read {}: {e}", local.display())))?;
     let size = file.metadata().await?.len();
-    let hasher = Arc::new(Mutex::new(Sha256::new()));
     let bar = progress_bar(progress, Some(size), "upload");
+    // Reading and hashing run on a thread of their own; the body streams what it sends.
+    let (rx, reader) = spawn_reader(file.into_std().await);
     let stream = {
-        let hasher = hasher.clone();
         let bar = bar.clone();
-        tokio_util::io::ReaderStream::with_capacity(file, READ_CHUNK).map(move |chunk| {
+        futures_util::stream::unfold(rx, |mut rx| async move {
+            rx.recv().await.map(|chunk| (chunk, rx))
+        })
+        .map(move |chunk| {
             if let Ok(bytes) = &chunk {
-                hasher.lock().expect("hasher").update(bytes);
                 bar.inc(bytes.len() as u64);
             }
             chunk
@@ -141,7 +142,10 @@ pub async fn upload(
         };
         return Err(err.into());
     }
-    let sha256 = hex::encode(hasher.lock().expect("hasher").clone().finalize());
+    let hasher = tokio::task::spawn_blocking(move || reader.join())
+        .await?
+        .map_err(|_| anyhow::anyhow!("the upload reader panicked"))??;
+    let sha256 = hex::encode(hasher.finalize());
     Ok(Uploaded {
         url: format!(
             "{}/{}",
@@ -359,6 +363,41 @@ pub async fn download(
         sha256,
         resumed_from,
     })
+}
+
+type Chunk = std::io::Result<bytes::Bytes>;
+
+/// Read a file in large chunks on a thread of its own, hashing as it goes; the chunks come
+/// out of the channel, the hash out of the thread when the whole file was read.
+fn spawn_reader(
+    mut file: std::fs::File,
+) -> (
+    tokio::sync::mpsc::Receiver<Chunk>,
+    std::thread::JoinHandle<std::io::Result<Sha256>>,
+) {
+    let (tx, rx) = tokio::sync::mpsc::channel::<Chunk>(4);
+    let handle = std::thread::spawn(move || {
+        use std::io::Read;
+        let mut hasher = Sha256::new();
+        loop {
+            let mut buf = bytes::BytesMut::zeroed(READ_CHUNK);
+            let n = match file.read(&mut buf) {
+                Ok(0) => return Ok(hasher),
+                Ok(n) => n,
+                Err(e) => {
+                    let kind = e.kind();
+                    let _ = tx.blocking_send(Err(std::io::Error::new(kind, e.to_string())));
+                    return Err(e);
+                }
+            };
+            buf.truncate(n);
+            hasher.update(&buf);
+            if tx.blocking_send(Ok(buf.freeze())).is_err() {
+                return Err(std::io::Error::other("the upload stopped"));
+            }
+        }
+    });
+    (rx, handle)
 }
 
 /// The disk side of a download: a thread that appends chunks to the file through a large

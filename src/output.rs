@@ -65,11 +65,19 @@ impl Output {
         let _ = out.flush();
     }
 
+    /// Print items as one pretty JSON array (without copying them into a Value first).
+    pub fn json_items(&self, items: &[Value]) {
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+        let _ = serde_json::to_writer_pretty(&mut out, items);
+        let _ = writeln!(out);
+        let _ = out.flush();
+    }
+
     /// Print a listing in the chosen format. `json` is the stable machine form (an array
     /// of objects, usually richer than the table).
     pub fn listing(&self, listing: &Listing) {
         match self.format {
-            Format::Json => self.json(&Value::Array(listing.json.clone())),
+            Format::Json => self.json_items(&listing.json),
             Format::Csv => print!("{}", listing.to_csv()),
             Format::Table => println!("{}", listing.to_table(self.color)),
         }

@@ -72,13 +72,14 @@ async fn list(ctx: &Ctx, client: &Client, a: TaskListArgs) -> anyhow::Result<()>
     let tasks = client
         .get_all("tasks.get_all_ex", &body, "tasks", limit)
         .await?;
+    let count = tasks.len();
     let mut listing = Listing::new(columns.iter().map(|c| c.header()));
-    for t in &tasks {
-        let (row, json) = query::row_json(t, &columns);
+    for t in tasks {
+        let (row, json) = query::row_json(&t, &columns);
         listing.push(row, json);
     }
     ctx.out.listing(&listing);
-    if !a.all && tasks.len() == a.limit {
+    if !a.all && count == a.limit {
         ctx.out.info(format!(
             "(first {} tasks; --all for every one, --limit N for more)",
             a.limit

@@ -114,6 +114,32 @@ fn missing_or_bad_input_exits_2_and_writes_nothing() {
             "--secret-key-stdin",
         ),
         (
+            &[
+                "--api-host",
+                "http://localhost:8008",
+                "--access-key",
+                KEY,
+                "--secret-key-stdin",
+                "--no-verify",
+            ],
+            "",
+            &[],
+            "--secret-key-stdin: stdin was empty",
+        ),
+        (
+            &[
+                "--api-host",
+                "not a url",
+                "--access-key",
+                KEY,
+                "--secret-key-stdin",
+                "--no-verify",
+            ],
+            "s3cret\n",
+            &[],
+            "--api-host: 'not a url'",
+        ),
+        (
             &["--credentials", "/nonexistent/creds.txt", "--no-verify"],
             "",
             &[],
@@ -159,7 +185,7 @@ fn existing_file_needs_force_and_update_keeps_every_other_byte() {
         "--no-verify",
     ];
     let out = init(home.path(), &args, &format!("{SECRET}\n"), &[]);
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("--force"), "{}", stderr(&out));
     assert_eq!(
         std::fs::read_to_string(&conf).unwrap(),
@@ -409,6 +435,141 @@ for f in sys.argv[1:]:
         let want = format!("{} {} {} {KEY} True", way.want[0], way.want[1], way.want[2]);
         assert_eq!(line, want, "{}", way.name);
     }
+}
+
+/// What the SDK itself reads from a HOME (its own file list and merge order, no
+/// CLEARML_CONFIG_FILE): the three hosts and the access key.
+fn sdk_hosts_in_home(home: &Path) -> Vec<String> {
+    const SCRIPT: &str = r#"
+from pathlib2 import Path
+import clearml.config as sdk_config
+from clearml.backend_api.config import load
+from clearml.backend_api import Session
+cfg = load(Path(sdk_config.__file__).parent)
+print(Session.get_api_server_host(cfg), Session.get_app_server_host(cfg),
+      Session.get_files_server_host(cfg), cfg.get("api.credentials.access_key"))
+"#;
+    let mut cmd = std::process::Command::new(crate::common::python());
+    for (k, _) in std::env::vars() {
+        if k.starts_with("CLEARML_") || k.starts_with("TRAINS_") {
+            cmd.env_remove(&k);
+        }
+    }
+    let out = cmd
+        .arg("-c")
+        .arg(SCRIPT)
+        .env("HOME", home)
+        .env("CLEARML_LOG_LEVEL", "WARNING")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .map(str::to_string)
+        .collect()
+}
+
+/// With a legacy ~/trains.conf, what `init` writes must be what the SDK then uses.
+#[test]
+fn with_a_legacy_trains_conf_the_sdk_uses_what_init_wrote() {
+    let old = "api {\n  api_server: http://old:8008\n  web_server: http://old:8080\n  files_server: http://old:8081\n  credentials {\"access_key\": \"OLDKEY\", \"secret_key\": \"OLDSECRET\"}\n}\n";
+    let args = [
+        "--api-host",
+        "http://new:8008",
+        "--access-key",
+        KEY,
+        "--secret-key-stdin",
+        "--no-verify",
+        "--force",
+    ];
+    let want = vec![
+        "http://new:8008".to_string(),
+        "http://new:8080".to_string(),
+        "http://new:8081".to_string(),
+        KEY.to_string(),
+    ];
+
+    // Both files: the SDK merges clearml.conf over trains.conf, so clearml.conf is written.
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(home.path().join("trains.conf"), old).unwrap();
+    std::fs::write(
+        home.path().join("clearml.conf"),
+        "api { web_server: http://old:8080 }\n",
+    )
+    .unwrap();
+    let out = init(home.path(), &args, &format!("{SECRET}\n"), &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&home.path().join("clearml.conf").display().to_string()),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(sdk_hosts_in_home(home.path()), want, "both files");
+    assert!(!stderr(&out).contains("overrides"), "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read_to_string(home.path().join("trains.conf")).unwrap(),
+        old,
+        "the legacy file is left alone"
+    );
+    let path = clearml(home.path())
+        .args(["config", "path"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&path.stdout).trim(),
+        home.path().join("clearml.conf").display().to_string()
+    );
+
+    // Only trains.conf: clearml-init's choice (the SDK reads it), with a warning.
+    let home = tempfile::tempdir().unwrap();
+    let legacy = home.path().join("trains.conf");
+    std::fs::write(&legacy, old).unwrap();
+    let out = init(home.path(), &args, &format!("{SECRET}\n"), &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!(
+            "warning: updating the legacy {}",
+            legacy.display()
+        )),
+        "{err}"
+    );
+    assert!(!home.path().join("clearml.conf").exists());
+    assert_eq!(sdk_hosts_in_home(home.path()), want, "trains.conf only");
+}
+
+/// What the SDK will not use after all (a CLEARML_* variable wins over the file) is said
+/// right after writing.
+#[test]
+fn init_warns_when_the_environment_overrides_what_it_wrote() {
+    let home = tempfile::tempdir().unwrap();
+    // The flag beats the variable for init's input; the SDK will still use the variable.
+    let args = [
+        "--api-host",
+        "http://new:8008",
+        "--web-host",
+        "http://new:8080",
+        "--access-key",
+        KEY,
+        "--secret-key-stdin",
+        "--no-verify",
+    ];
+    let env = [("CLEARML_WEB_HOST", "http://elsewhere:8080")];
+    let out = init(home.path(), &args, &format!("{SECRET}\n"), &env);
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains(
+            "warning: env CLEARML_WEB_HOST overrides the api.web_server just written (http://elsewhere:8080)"
+        ),
+        "{err}"
+    );
+    assert!(!err.contains("api.api_server just written"), "{err}");
+    assert!(!err.contains(SECRET), "{err}");
 }
 
 // ------------------------------------------------------------------ the wizard in a pty
@@ -867,4 +1028,101 @@ fn target_follows_clearml_config_file_and_file_flag() {
     let text = String::from_utf8(dump.stdout).unwrap();
     assert!(text.contains("\"secret_key\": \"init***\""), "{text}");
     assert!(!text.contains(SECRET), "{text}");
+}
+
+/// D16: a web URL typed by hand (no paste, custom port) is asked for once; the API and
+/// files hosts are asked next, and the typed URL stays the web host.
+#[test]
+fn wizard_asks_each_host_once_when_the_web_url_is_typed() {
+    let home = tempfile::tempdir().unwrap();
+    let mut pty = Pty::spawn(home.path(), &["--no-verify"]);
+    pty.expect("paste here");
+    pty.send_line("");
+    pty.expect("Access key");
+    pty.send_line(KEY);
+    pty.type_secret(SECRET);
+    pty.expect("Web app URL");
+    pty.send_line("http://127.0.0.1:44839");
+    pty.expect("API host URL");
+    pty.send_line("http://127.0.0.1:44838");
+    // The next question is the files host, not the web app again (it used to be).
+    pty.expect("File server URL");
+    pty.send_line("http://127.0.0.1:44840");
+    pty.expect("Use these hosts?");
+    pty.send_line("y");
+    pty.expect("New configuration stored in");
+    let (code, seen) = pty.finish();
+    assert_eq!(code, 0, "{seen}");
+    // (Each prompt is drawn again with its answer, so count the second question's text.)
+    assert!(!seen.contains("Web app URL (usually port 8080)"), "{seen}");
+    let text = std::fs::read_to_string(home.path().join("clearml.conf")).unwrap();
+    for line in [
+        "web_server: http://127.0.0.1:44839\n",
+        "api_server: http://127.0.0.1:44838\n",
+        "files_server: http://127.0.0.1:44840\n",
+    ] {
+        assert!(text.contains(line), "{line}{text}");
+    }
+}
+
+/// D23: the prompt says the block ends at its closing brace (it does: the next question
+/// follows at once), and a block with all three hosts gets no "cannot derive" note.
+#[test]
+fn wizard_paste_prompt_matches_how_the_block_ends() {
+    let home = tempfile::tempdir().unwrap();
+    let mut pty = Pty::spawn(home.path(), &["--no-verify"]);
+    pty.expect("paste here (the block ends at its closing brace; Enter alone to type the keys)");
+    pty.paste(&ui_block(
+        "http://127.0.0.1:44838",
+        "http://127.0.0.1:44839",
+        Some("http://127.0.0.1:44840"),
+        KEY,
+        SECRET,
+    ));
+    // No extra Enter: the block's closing brace ended the paste.
+    pty.expect("Use these hosts?");
+    pty.send_line("y");
+    pty.expect("New configuration stored in");
+    let (code, seen) = pty.finish();
+    assert_eq!(code, 0, "{seen}");
+    assert!(!seen.contains("cannot derive"), "{seen}");
+    assert!(!seen.contains("empty line"), "{seen}");
+}
+
+/// D23: updating a file, the host questions offer the file's current hosts: Enter keeps them.
+#[test]
+fn wizard_offers_the_current_hosts_when_updating_a_file() {
+    let home = tempfile::tempdir().unwrap();
+    let conf = home.path().join("clearml.conf");
+    std::fs::write(
+        &conf,
+        "api {\n  web_server: http://old:30080\n  api_server: http://old:30008\n  files_server: http://old:30081\n  credentials {\"access_key\": \"OLDKEY\", \"secret_key\": \"OLDSECRET\"}\n}\n",
+    )
+    .unwrap();
+    let mut pty = Pty::spawn(home.path(), &["--no-verify"]);
+    pty.expect("Replace its api section?");
+    pty.send_line("y");
+    pty.expect("paste here");
+    pty.send_line("");
+    pty.expect("Access key");
+    pty.send_line(KEY);
+    pty.type_secret(SECRET);
+    for prompt in ["Web app URL", "API host URL", "File server URL"] {
+        pty.expect(prompt);
+        pty.send_line("");
+    }
+    pty.expect("Use these hosts?");
+    pty.send_line("y");
+    pty.expect("New configuration stored in");
+    let (code, seen) = pty.finish();
+    assert_eq!(code, 0, "{seen}");
+    let text = std::fs::read_to_string(&conf).unwrap();
+    for line in [
+        "web_server: http://old:30080\n",
+        "api_server: http://old:30008\n",
+        "files_server: http://old:30081\n",
+        KEY,
+    ] {
+        assert!(text.contains(line), "{line}\n{text}");
+    }
 }
