@@ -283,11 +283,11 @@ complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from doctor" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from doctor" -l insecure -d 'Do not verify the server\'s TLS certificate'
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from doctor" -s h -l help -d 'Print help'
-complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from serve" -l data-dir -d 'Where the database and uploaded files live' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from serve" -l data-dir -d 'Where the database and uploaded files live [default: $XDG_DATA_HOME/clearml/serve, else ~/.local/share/clearml/serve; or set CLEARML_SERVE_DATA_DIR]' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from serve" -l host -d 'Address to listen on' -r
-complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from serve" -l api-port -d 'API port (0 picks a free one)' -r
-complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from serve" -l files-port -d 'File server port (0 picks a free one)' -r
-complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from serve" -l web-port -d 'Port of the small landing page standing in for the web UI (0 picks a free one), so the three hosts are distinct and derive from each other as clearml-init expects' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from serve" -l api-port -d 'API port (0: the port of this data dir\'s last run if free, else a free one)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from serve" -l files-port -d 'File server port (0: the port of this data dir\'s last run if free, else a free one; stored model/artifact URLs name this port, so keep it stable for data you keep)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from serve" -l web-port -d 'Port of the small landing page standing in for the web UI (0: as for --api-port), so the three hosts are distinct and derive from each other as clearml-init expects' -r
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from serve" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from serve" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from serve" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
@@ -300,7 +300,7 @@ complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from serve" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from serve" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from serve" -l insecure -d 'Do not verify the server\'s TLS certificate'
-complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from serve" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from backup" -l data-dir -d 'Where the stack keeps its data, logs and config' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from backup" -l version -d 'clearml/server image tag' -r
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from backup" -l image -d 'Replace one service\'s image (repeatable), e.g. --image mongo=mymirror/mongo:6' -r

@@ -185,6 +185,11 @@ pub enum ServerCommand {
     /// Preflight checks for the host (Docker, ports, vm.max_map_count, disk, memory, ...)
     Doctor(DoctorArgs),
     /// Run a built-in ClearML-compatible server (API + file server, SQLite) in the foreground
+    ///
+    /// The first start generates a key pair, stores it in DATA_DIR/credentials.json (0600)
+    /// and prints it on stdout as a clearml.conf block (`clearml init --credentials FILE`
+    /// takes it), again on every start until the pair first logs in; then starts only say
+    /// on stderr where it is. One server per data dir.
     Serve(ServeArgs),
     /// Archive the stack's data and config (stops and restarts the stack)
     Backup(BackupArgs),
@@ -288,19 +293,21 @@ pub struct DoctorArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
-    /// Where the database and uploaded files live
+    /// Where the database and uploaded files live [default: $XDG_DATA_HOME/clearml/serve,
+    /// else ~/.local/share/clearml/serve; or set CLEARML_SERVE_DATA_DIR]
     #[arg(long, value_name = "DIR", env = "CLEARML_SERVE_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
     /// Address to listen on
     #[arg(long, default_value = "127.0.0.1")]
     pub host: String,
-    /// API port (0 picks a free one)
+    /// API port (0: the port of this data dir's last run if free, else a free one)
     #[arg(long, default_value_t = 8008)]
     pub api_port: u16,
-    /// File server port (0 picks a free one)
+    /// File server port (0: the port of this data dir's last run if free, else a free one;
+    /// stored model/artifact URLs name this port, so keep it stable for data you keep)
     #[arg(long, default_value_t = 8081)]
     pub files_port: u16,
-    /// Port of the small landing page standing in for the web UI (0 picks a free one),
+    /// Port of the small landing page standing in for the web UI (0: as for --api-port),
     /// so the three hosts are distinct and derive from each other as clearml-init expects
     #[arg(long, default_value_t = 8080)]
     pub web_port: u16,
