@@ -1,7 +1,7 @@
 //! `clearml server serve` as a process over several starts: the credentials block after a
 //! failed first start, one server per data dir, ports kept across restarts, `--help`.
 
-use crate::common::{ACCESS_KEY, SECRET_KEY, Serve, clearml, spawn_tied_to_process};
+use crate::common::{ACCESS_KEY, SECRET_KEY, Serve, clearml, spawn_tied_to_process, stop_pid};
 use serde_json::Value;
 use std::path::Path;
 use std::process::Stdio;
@@ -45,34 +45,12 @@ fn start_without_keys(data: &Path, out: &Path, err: &Path) -> (u32, Value) {
     }
 }
 
-/// SIGTERM and wait until the process has exited. Nobody reaps the spawned servers, so an
-/// exited one lingers as a zombie: that counts as gone (it holds no port or lock).
-pub(crate) fn stop(pid: u32) {
-    unsafe {
-        libc::kill(pid as i32, libc::SIGTERM);
-    }
-    let gone = || match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
-        Ok(stat) => stat
-            .rsplit_once(')')
-            .is_some_and(|(_, rest)| rest.trim_start().starts_with('Z')),
-        Err(_) => true,
-    };
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !gone() {
-        assert!(
-            Instant::now() < deadline,
-            "serve (pid {pid}) ignored SIGTERM"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
 /// Stop a fixture server (its pid is in serve.json while it runs).
 pub(crate) fn stop_serve(s: &Serve) {
     let info: Value =
         serde_json::from_str(&std::fs::read_to_string(s.data_dir.join("serve.json")).unwrap())
             .unwrap();
-    stop(info["pid"].as_u64().unwrap() as u32);
+    stop_pid(info["pid"].as_u64().unwrap() as u32);
 }
 
 /// Run a `clearml` command that is expected to exit on its own; a hang is a failure.
@@ -159,12 +137,12 @@ fn a_failed_first_start_still_prints_the_credentials_on_the_next_start() {
         .unwrap_or_else(|| panic!("no secret_key in {printed}"));
     let key = info["access_key"].as_str().unwrap();
     assert_eq!(login_status(api_url, key, secret), 200);
-    stop(pid);
+    stop_pid(pid);
 
     // Used: the next start prints no secret, but says where the pair is.
     let (out2, err2) = (dir.path().join("out2"), dir.path().join("err2"));
     let (pid, _) = start_without_keys(&data, &out2, &err2);
-    stop(pid);
+    stop_pid(pid);
     assert_eq!(std::fs::read_to_string(&out2).unwrap(), "");
     let stderr = std::fs::read_to_string(&err2).unwrap();
     let cred_file = data.join("credentials.json");
@@ -305,12 +283,12 @@ fn an_unused_key_pair_is_printed_on_every_start_until_it_logs_in() {
             assert_eq!(login_status(api, key, "wrong-secret"), 401);
             assert_eq!(login_status(api, key, secret), 200);
         }
-        stop(pid);
+        stop_pid(pid);
     }
     // Logged in once: from now on only where it is, never the secret.
     let (out, err) = (dir.path().join("out3"), dir.path().join("err3"));
     let (pid, _) = start_without_keys(&data, &out, &err);
-    stop(pid);
+    stop_pid(pid);
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "");
     let stderr = std::fs::read_to_string(&err).unwrap();
     assert!(stderr.contains("credentials in"), "{stderr}");
