@@ -2222,7 +2222,7 @@ _clearml() {
                     return 0
                     ;;
                 --status)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "created queued in_progress stopped completed failed published publishing closed unknown" -- "${cur}"))
                     return 0
                     ;;
                 --last)
@@ -2360,11 +2360,11 @@ _clearml() {
                     return 0
                     ;;
                 --status)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "created queued in_progress stopped completed failed published publishing closed unknown" -- "${cur}"))
                     return 0
                     ;;
                 --type)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "training testing inference data_processing application monitor controller optimizer service qc custom" -- "${cur}"))
                     return 0
                     ;;
                 --tag)

@@ -412,8 +412,27 @@ complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_see
 complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait help" -f -a "wait" -d 'Wait until tasks reach a final status (exit 6 if any failed or stopped)'
 complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from list" -l project -d 'Project name (full path, e.g. parent/child)' -r
-complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from list" -l status -d 'Status filter (repeatable): created, queued, in_progress, stopped, completed, failed, published' -r
-complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from list" -l type -d 'Task type filter (repeatable)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from list" -l status -d 'Status filter (repeatable)' -r -f -a "created\t''
+queued\t''
+in_progress\t''
+stopped\t''
+completed\t''
+failed\t''
+published\t''
+publishing\t''
+closed\t''
+unknown\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from list" -l type -d 'Task type filter (repeatable)' -r -f -a "training\t''
+testing\t''
+inference\t''
+data_processing\t''
+application\t''
+monitor\t''
+controller\t''
+optimizer\t''
+service\t''
+qc\t''
+custom\t''"
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from list" -l tag -d 'Tag filter (repeatable; prefix \'-\' to exclude)' -r
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from list" -l user -d 'User name, or \'me\'' -r
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from list" -l name -d 'Name regex' -r
@@ -454,7 +473,16 @@ complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_su
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from show" -l insecure -d 'Do not verify the server\'s TLS certificate'
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from compare" -l project -d 'Pick tasks from this project instead' -r
-complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from compare" -l status -d 'With --project: status filter' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from compare" -l status -d 'With --project: status filter' -r -f -a "created\t''
+queued\t''
+in_progress\t''
+stopped\t''
+completed\t''
+failed\t''
+published\t''
+publishing\t''
+closed\t''
+unknown\t''"
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from compare" -l last -d 'With --project: the N most recent' -r
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from compare" -l better -d 'Which direction is better per metric, e.g. loss=min,accuracy=max' -r
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from compare" -l plot -d 'Draw the scalar curves of this metric (title or title/series) in the terminal' -r
@@ -473,9 +501,9 @@ complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_su
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from compare" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from compare" -l insecure -d 'Do not verify the server\'s TLS certificate'
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from compare" -s h -l help -d 'Print help'
-complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from wait" -l timeout -d 'Give up after this long (e.g. 30m); exit 1 on timeout' -r
-complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from wait" -l notify -d 'POST a JSON summary to this URL when done' -r
-complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from wait" -l interval -d 'Poll interval' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from wait" -l timeout -d 'Give up after this long (e.g. 30m); exit 1 on timeout (6 if a task failed). The server may be unreachable for this long (without it: 10 minutes) before exit 3' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from wait" -l notify -d 'POST a JSON summary to this http(s) URL when done' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from wait" -l interval -d 'Poll interval (at least 1s)' -r
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from wait" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from wait" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from wait" -l format -d 'Output format for results on stdout' -r -f -a "table\t''

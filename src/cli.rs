@@ -377,11 +377,11 @@ pub struct TaskListArgs {
     /// Include sub-projects of --project
     #[arg(long)]
     pub recursive: bool,
-    /// Status filter (repeatable): created, queued, in_progress, stopped, completed, failed, published
-    #[arg(long)]
+    /// Status filter (repeatable)
+    #[arg(long, value_parser = TASK_STATUSES)]
     pub status: Vec<String>,
     /// Task type filter (repeatable)
-    #[arg(long = "type")]
+    #[arg(long = "type", value_parser = TASK_TYPES)]
     pub task_type: Vec<String>,
     /// Tag filter (repeatable; prefix '-' to exclude)
     #[arg(long, allow_hyphen_values = true)]
@@ -426,7 +426,7 @@ pub struct TaskCompareArgs {
     #[arg(long)]
     pub project: Option<String>,
     /// With --project: status filter
-    #[arg(long)]
+    #[arg(long, value_parser = TASK_STATUSES)]
     pub status: Vec<String>,
     /// With --project: the N most recent
     #[arg(long)]
@@ -445,18 +445,48 @@ pub struct TaskCompareArgs {
     pub svg: Option<PathBuf>,
 }
 
+/// Task statuses of the server schema (`task_status_enum`).
+pub const TASK_STATUSES: [&str; 10] = [
+    "created",
+    "queued",
+    "in_progress",
+    "stopped",
+    "completed",
+    "failed",
+    "published",
+    "publishing",
+    "closed",
+    "unknown",
+];
+
+/// Task types of the server schema (`task_type_enum`).
+pub const TASK_TYPES: [&str; 11] = [
+    "training",
+    "testing",
+    "inference",
+    "data_processing",
+    "application",
+    "monitor",
+    "controller",
+    "optimizer",
+    "service",
+    "qc",
+    "custom",
+];
+
 #[derive(Debug, Clone, Args)]
 pub struct TaskWaitArgs {
-    /// Task ids
+    /// Task ids or names
     #[arg(required = true)]
     pub tasks: Vec<String>,
-    /// Give up after this long (e.g. 30m); exit 1 on timeout
+    /// Give up after this long (e.g. 30m); exit 1 on timeout (6 if a task failed). The
+    /// server may be unreachable for this long (without it: 10 minutes) before exit 3
     #[arg(long, value_name = "DURATION")]
     pub timeout: Option<String>,
-    /// POST a JSON summary to this URL when done
+    /// POST a JSON summary to this http(s) URL when done
     #[arg(long, value_name = "URL")]
     pub notify: Option<String>,
-    /// Poll interval
+    /// Poll interval (at least 1s)
     #[arg(long, default_value = "5s", value_name = "DURATION")]
     pub interval: String,
 }

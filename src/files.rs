@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use reqwest::header::{AUTHORIZATION, CONTENT_RANGE, RANGE};
+use reqwest::header::{AUTHORIZATION, CONTENT_RANGE, ETAG, IF_RANGE, LAST_MODIFIED, RANGE};
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncReadExt;
 
@@ -20,15 +20,17 @@ const WRITE_BUFFER: usize = 1024 * 1024;
 /// Attempts of one download, resuming each time from what is already on disk.
 const DOWNLOAD_ATTEMPTS: u32 = 6;
 
-/// The SDK's cache root: `CLEARML_CACHE_DIR`, else `~/.clearml/cache`.
-pub fn cache_dir() -> PathBuf {
+/// The SDK's cache root: `CLEARML_CACHE_DIR`, else the config's
+/// `sdk.storage.cache.default_base_dir` (`configured`, `~` expanded), else `~/.clearml/cache`.
+pub fn cache_dir(configured: Option<&str>) -> PathBuf {
     if let Some(d) = std::env::var_os("CLEARML_CACHE_DIR").filter(|d| !d.is_empty()) {
         return PathBuf::from(d);
     }
-    let home = std::env::var_os("HOME")
-        .map(PathBuf::from)
-        .unwrap_or_default();
-    home.join(".clearml").join("cache")
+    let home = crate::config::home_dir();
+    match configured.map(str::trim).filter(|d| !d.is_empty()) {
+        Some(d) => crate::config::resolve::expand_user(d, &home),
+        None => home.join(".clearml").join("cache"),
+    }
 }
 
 /// Where the SDK's `StorageManager.get_local_copy(url)` keeps a download:
@@ -180,9 +182,50 @@ pub fn partial_path(dest: &Path) -> PathBuf {
     dest.with_file_name(name)
 }
 
+/// Where the validator (ETag or Last-Modified) of the response a `.part` file came from is
+/// kept, so a later run resumes only when the server still has the same file.
+pub fn validator_path(part: &Path) -> PathBuf {
+    let mut name = part.file_name().unwrap_or_default().to_os_string();
+    name.push(".validator");
+    part.with_file_name(name)
+}
+
+/// The validator of a response: its ETag, else its Last-Modified (both usable in If-Range).
+fn validator_of(headers: &reqwest::header::HeaderMap) -> Option<String> {
+    headers
+        .get(ETAG)
+        .or_else(|| headers.get(LAST_MODIFIED))
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+}
+
+/// A resumed download whose sha256 did not match: the kept prefix came from another file.
+#[derive(Debug)]
+struct ResumedMismatch;
+
+impl std::fmt::Display for ResumedMismatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the resumed download does not match the model's sha256")
+    }
+}
+
+impl std::error::Error for ResumedMismatch {}
+
+async fn remove_partial(part: &Path) {
+    tokio::fs::remove_file(part).await.ok();
+    tokio::fs::remove_file(validator_path(part)).await.ok();
+}
+
 /// Download `url` to `dest`: into `<dest>.part`, resuming with `Range` after a cut
 /// connection (also across runs), then size and sha256 checks, then a rename, so `dest`
 /// only ever holds a complete, verified file.
+///
+/// A `.part` from an earlier run is resumed only when something can prove it belongs to
+/// the same file: the server's validator (sent as `If-Range`, so a changed file comes back
+/// whole) or the model's sha256 (checked at the end; on a mismatch the download starts
+/// over once from byte 0). Otherwise it is discarded: splicing an old upload's prefix onto
+/// a new one would go unnoticed.
 pub async fn download(
     http: &reqwest::Client,
     url: &str,
@@ -197,10 +240,48 @@ pub async fn download(
             .map_err(|e| CliError::failure(format!("cannot create {}: {e}", dir.display())))?;
     }
     let part = partial_path(dest);
-    let resumed_from = tokio::fs::metadata(&part)
+    let result = match download_into(http, url, dest, &part, bearer, expect, progress).await {
+        Err(e) if e.is::<ResumedMismatch>() => {
+            tracing::info!("{e}; downloading again from the start");
+            remove_partial(&part).await;
+            download_into(http, url, dest, &part, bearer, expect, progress).await
+        }
+        other => other,
+    };
+    if result.is_err() && tokio::fs::metadata(&part).await.is_ok_and(|m| m.len() == 0) {
+        // Nothing worth keeping for the next try.
+        remove_partial(&part).await;
+    }
+    result
+}
+
+async fn download_into(
+    http: &reqwest::Client,
+    url: &str,
+    dest: &Path,
+    part: &Path,
+    bearer: Option<&str>,
+    expect: &Expect,
+    progress: bool,
+) -> anyhow::Result<Downloaded> {
+    let part = part.to_path_buf();
+    let mut validator = tokio::fs::read_to_string(validator_path(&part))
+        .await
+        .ok()
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty());
+    let mut resumed_from = tokio::fs::metadata(&part)
         .await
         .map(|m| m.len())
         .unwrap_or(0);
+    if resumed_from > 0 && validator.is_none() && expect.sha256.is_none() {
+        tracing::info!(
+            "{} cannot be proven to belong to this file (no validator, no sha256): starting over",
+            part.display()
+        );
+        remove_partial(&part).await;
+        resumed_from = 0;
+    }
     let mut hasher = Sha256::new();
     let mut have = 0u64;
     if resumed_from > 0 {
@@ -223,6 +304,9 @@ pub async fn download(
         }
         if have > 0 {
             req = req.header(RANGE, format!("bytes={have}-"));
+            if let Some(v) = &validator {
+                req = req.header(IF_RANGE, v.as_str());
+            }
         }
         let resp = match req.send().await {
             Ok(r) => r,
@@ -234,18 +318,36 @@ pub async fn download(
         let status = resp.status().as_u16();
         let file = match status {
             206 if have > 0 => {
+                let same_file = validator.is_none() || validator_of(resp.headers()) == validator;
+                if content_range_start(resp.headers()) != Some(have) || !same_file {
+                    // Not the continuation of what we have: start over.
+                    remove_partial(&part).await;
+                    have = 0;
+                    hasher = Sha256::new();
+                    validator = None;
+                    bar.set_position(0);
+                    continue;
+                }
                 if let Some(t) = content_range_total(resp.headers()) {
                     total = Some(t);
                 }
                 std::fs::OpenOptions::new().append(true).open(&part)?
             }
             200 => {
-                // The server ignored the range (or there was none): start over.
+                // The server ignored the range, the file changed (If-Range), or there was
+                // no range: start over, remembering what identifies this version.
                 have = 0;
                 hasher = Sha256::new();
                 bar.set_position(0);
                 if let Some(len) = resp.content_length() {
                     total = Some(len);
+                }
+                validator = validator_of(resp.headers());
+                match &validator {
+                    Some(v) => tokio::fs::write(validator_path(&part), v).await?,
+                    None => {
+                        tokio::fs::remove_file(validator_path(&part)).await.ok();
+                    }
                 }
                 std::fs::File::create(&part)?
             }
@@ -255,9 +357,10 @@ pub async fn download(
                     total = Some(have);
                     break;
                 }
-                tokio::fs::remove_file(&part).await.ok();
+                remove_partial(&part).await;
                 have = 0;
                 hasher = Sha256::new();
+                validator = None;
                 continue;
             }
             401 | 403 => {
@@ -327,6 +430,9 @@ pub async fn download(
     }
     bar.finish_and_clear();
     if let Some(e) = last_err {
+        if have == 0 {
+            return Err(e);
+        }
         return Err(e.context(format!(
             "download of {url} incomplete after {DOWNLOAD_ATTEMPTS} attempts ({have} bytes kept in {} for the next try)",
             part.display()
@@ -336,21 +442,30 @@ pub async fn download(
     if let Some(want) = expect.size.or(total)
         && want != have
     {
-        tokio::fs::remove_file(&part).await.ok();
+        remove_partial(&part).await;
         return Err(CliError::failure(format!(
             "{url}: got {have} bytes, expected {want}; removed the partial file"
         ))
+        .with_hint("run the command again to download from scratch")
         .into());
     }
     if let Some(want) = &expect.sha256
         && !want.eq_ignore_ascii_case(&sha256)
     {
-        tokio::fs::remove_file(&part).await.ok();
+        if resumed_from > 0 {
+            return Err(ResumedMismatch.into());
+        }
+        remove_partial(&part).await;
         return Err(CliError::failure(format!(
             "{url}: sha256 {sha256} does not match the model's {want}; removed the download"
         ))
         .into());
     }
+    if have == 0 && tokio::fs::metadata(&part).await.is_err() {
+        // An empty file: no byte ever arrived to create the part file.
+        tokio::fs::write(&part, b"").await?;
+    }
+    tokio::fs::remove_file(validator_path(&part)).await.ok();
     tokio::fs::rename(&part, dest).await.map_err(|e| {
         CliError::failure(format!(
             "cannot move the download to {}: {e}",
@@ -461,6 +576,13 @@ pub async fn sha256_file(path: &Path) -> anyhow::Result<String> {
     Ok(hex::encode(h.finalize()))
 }
 
+/// `Content-Range: bytes START-b/TOTAL` -> START.
+fn content_range_start(headers: &reqwest::header::HeaderMap) -> Option<u64> {
+    let v = headers.get(CONTENT_RANGE)?.to_str().ok()?;
+    let range = v.trim().strip_prefix("bytes")?.trim();
+    range.split('-').next()?.trim().parse().ok()
+}
+
 /// `Content-Range: bytes a-b/TOTAL` -> TOTAL.
 fn content_range_total(headers: &reqwest::header::HeaderMap) -> Option<u64> {
     let v = headers.get(CONTENT_RANGE)?.to_str().ok()?;
@@ -495,64 +617,243 @@ mod tests {
         );
     }
 
-    /// Serves `body` once, honouring a `Range: bytes=N-` header; returns the URL and the
-    /// Range header it saw.
-    async fn range_server(body: Vec<u8>) -> (String, tokio::task::JoinHandle<String>) {
+    /// What the test file server saw of one request: its Range and If-Range headers.
+    type Seen = std::sync::Arc<std::sync::Mutex<Vec<(String, String)>>>;
+
+    /// Serves `body` to any number of requests, honouring `Range: bytes=N-` and, when the
+    /// file has an `etag`, `If-Range` (a different validator gets the whole file, 200).
+    async fn range_server(body: Vec<u8>, etag: Option<&'static str>) -> (String, Seen) {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}/p/m.bin", listener.local_addr().unwrap());
-        let handle = tokio::spawn(async move {
-            let (mut s, _) = listener.accept().await.unwrap();
-            let mut req = Vec::new();
-            let mut buf = [0u8; 2048];
-            while !req.windows(4).any(|w| w == b"\r\n\r\n") {
-                let n = s.read(&mut buf).await.unwrap();
-                req.extend_from_slice(&buf[..n]);
+        let seen: Seen = Default::default();
+        let log = seen.clone();
+        tokio::spawn(async move {
+            loop {
+                let (mut s, _) = listener.accept().await.unwrap();
+                let mut req = Vec::new();
+                let mut buf = [0u8; 2048];
+                while !req.windows(4).any(|w| w == b"\r\n\r\n") {
+                    let n = s.read(&mut buf).await.unwrap();
+                    req.extend_from_slice(&buf[..n]);
+                }
+                let text = String::from_utf8_lossy(&req).to_string();
+                let header = |name: &str| {
+                    text.lines()
+                        .find_map(|l| {
+                            let (k, v) = l.split_once(':')?;
+                            k.eq_ignore_ascii_case(name).then(|| v.trim().to_string())
+                        })
+                        .unwrap_or_default()
+                };
+                let (range, if_range) = (header("range"), header("if-range"));
+                log.lock().unwrap().push((range.clone(), if_range.clone()));
+                let mut from: usize = range
+                    .trim_start_matches("bytes=")
+                    .trim_end_matches('-')
+                    .parse()
+                    .unwrap_or(0);
+                if !if_range.is_empty() && Some(if_range.as_str()) != etag {
+                    from = 0;
+                }
+                let tag = etag.map(|e| format!("ETag: {e}\r\n")).unwrap_or_default();
+                let head = if from > 0 {
+                    format!(
+                        "HTTP/1.1 206 Partial\r\n{tag}Content-Length: {}\r\nContent-Range: bytes {from}-{}/{}\r\nConnection: close\r\n\r\n",
+                        body.len() - from,
+                        body.len() - 1,
+                        body.len()
+                    )
+                } else {
+                    format!(
+                        "HTTP/1.1 200 OK\r\n{tag}Content-Length: {}\r\nConnection: close\r\n\r\n",
+                        body.len()
+                    )
+                };
+                s.write_all(head.as_bytes()).await.unwrap();
+                s.write_all(&body[from..]).await.unwrap();
             }
-            let text = String::from_utf8_lossy(&req).to_lowercase();
-            let range = text
-                .lines()
-                .find_map(|l| l.strip_prefix("range: bytes=").map(str::to_string))
-                .unwrap_or_default();
-            let from: usize = range.trim_end_matches('-').parse().unwrap_or(0);
-            let head = if from > 0 {
-                format!(
-                    "HTTP/1.1 206 Partial\r\nContent-Length: {}\r\nContent-Range: bytes {from}-{}/{}\r\nConnection: close\r\n\r\n",
-                    body.len() - from,
-                    body.len() - 1,
-                    body.len()
-                )
-            } else {
-                format!(
-                    "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                    body.len()
-                )
-            };
-            s.write_all(head.as_bytes()).await.unwrap();
-            s.write_all(&body[from..]).await.unwrap();
-            range
         });
-        (url, handle)
+        (url, seen)
+    }
+
+    fn pattern(len: u32) -> Vec<u8> {
+        (0..len).map(|i| (i % 241) as u8).collect()
+    }
+
+    fn verified(body: &[u8]) -> Expect {
+        Expect {
+            size: Some(body.len() as u64),
+            sha256: Some(hex::encode(Sha256::digest(body))),
+        }
     }
 
     #[tokio::test]
     async fn a_partial_file_from_an_earlier_run_is_resumed_and_verified() {
-        let body: Vec<u8> = (0..200_000u32).map(|i| (i % 241) as u8).collect();
+        let body = pattern(200_000);
         let dir = tempfile::tempdir().unwrap();
         let dest = dir.path().join("m.bin");
         std::fs::write(partial_path(&dest), &body[..70_000]).unwrap();
-        let (url, seen) = range_server(body.clone()).await;
-        let expect = Expect {
-            size: Some(body.len() as u64),
-            sha256: Some(hex::encode(Sha256::digest(&body))),
-        };
-        let got = download(&reqwest::Client::new(), &url, &dest, None, &expect, false)
-            .await
-            .unwrap();
-        assert_eq!(seen.await.unwrap(), "70000-");
+        let (url, seen) = range_server(body.clone(), None).await;
+        let got = download(
+            &reqwest::Client::new(),
+            &url,
+            &dest,
+            None,
+            &verified(&body),
+            false,
+        )
+        .await
+        .unwrap();
+        assert_eq!(seen.lock().unwrap()[0].0, "bytes=70000-");
         assert_eq!(got.resumed_from, 70_000);
         assert_eq!(std::fs::read(&dest).unwrap(), body);
         assert!(!partial_path(&dest).exists());
+    }
+
+    #[tokio::test]
+    async fn a_stale_part_without_validator_or_sha256_is_not_resumed() {
+        let body = pattern(200_000);
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("m.bin");
+        std::fs::write(partial_path(&dest), vec![0u8; 100_000]).unwrap();
+        let (url, seen) = range_server(body.clone(), None).await;
+        let got = download(
+            &reqwest::Client::new(),
+            &url,
+            &dest,
+            None,
+            &Expect::default(),
+            false,
+        )
+        .await
+        .unwrap();
+        assert_eq!(*seen.lock().unwrap(), [(String::new(), String::new())]);
+        assert_eq!(got.resumed_from, 0);
+        assert_eq!(std::fs::read(&dest).unwrap(), body);
+    }
+
+    #[tokio::test]
+    async fn a_part_of_a_changed_file_is_refetched_whole_through_if_range() {
+        let body = pattern(200_000);
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("m.bin");
+        let part = partial_path(&dest);
+        std::fs::write(&part, vec![0u8; 100_000]).unwrap();
+        std::fs::write(validator_path(&part), "\"old\"").unwrap();
+        let (url, seen) = range_server(body.clone(), Some("\"new\"")).await;
+        download(
+            &reqwest::Client::new(),
+            &url,
+            &dest,
+            None,
+            &Expect::default(),
+            false,
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            *seen.lock().unwrap(),
+            [("bytes=100000-".to_string(), "\"old\"".to_string())]
+        );
+        assert_eq!(std::fs::read(&dest).unwrap(), body);
+        assert!(!validator_path(&part).exists());
+    }
+
+    #[tokio::test]
+    async fn a_cut_download_keeps_its_validator_and_resumes_with_it() {
+        let body = pattern(200_000);
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("m.bin");
+        let part = partial_path(&dest);
+        std::fs::write(&part, &body[..50_000]).unwrap();
+        std::fs::write(validator_path(&part), "\"v1\"").unwrap();
+        let (url, seen) = range_server(body.clone(), Some("\"v1\"")).await;
+        let got = download(
+            &reqwest::Client::new(),
+            &url,
+            &dest,
+            None,
+            &Expect::default(),
+            false,
+        )
+        .await
+        .unwrap();
+        assert_eq!(got.resumed_from, 50_000);
+        assert_eq!(seen.lock().unwrap()[0].1, "\"v1\"");
+        assert_eq!(std::fs::read(&dest).unwrap(), body);
+    }
+
+    #[tokio::test]
+    async fn a_resumed_download_with_the_wrong_sha256_starts_over_once() {
+        let body = pattern(200_000);
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("m.bin");
+        std::fs::write(partial_path(&dest), vec![0u8; 100_000]).unwrap();
+        let (url, seen) = range_server(body.clone(), None).await;
+        download(
+            &reqwest::Client::new(),
+            &url,
+            &dest,
+            None,
+            &verified(&body),
+            false,
+        )
+        .await
+        .unwrap();
+        let ranges: Vec<String> = seen.lock().unwrap().iter().map(|s| s.0.clone()).collect();
+        assert_eq!(ranges, ["bytes=100000-", ""]);
+        assert_eq!(std::fs::read(&dest).unwrap(), body);
+    }
+
+    #[tokio::test]
+    async fn an_empty_file_downloads_and_a_failure_leaves_no_empty_part() {
+        let dir = tempfile::tempdir().unwrap();
+        let (url, _) = range_server(Vec::new(), None).await;
+        let dest = dir.path().join("empty.bin");
+        download(
+            &reqwest::Client::new(),
+            &url,
+            &dest,
+            None,
+            &verified(&[]),
+            false,
+        )
+        .await
+        .unwrap();
+        assert_eq!(std::fs::read(&dest).unwrap(), b"");
+        let dest = dir.path().join("no-size.bin");
+        download(
+            &reqwest::Client::new(),
+            &url,
+            &dest,
+            None,
+            &Expect::default(),
+            false,
+        )
+        .await
+        .unwrap();
+        assert_eq!(std::fs::read(&dest).unwrap(), b"");
+
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let dest = dir.path().join("c.bin");
+        let url = format!("http://127.0.0.1:{port}/x.bin");
+        download(
+            &reqwest::Client::new(),
+            &url,
+            &dest,
+            None,
+            &Expect::default(),
+            false,
+        )
+        .await
+        .unwrap_err();
+        assert!(!partial_path(&dest).exists());
+        assert!(!dest.exists());
     }
 
     #[tokio::test]
@@ -560,7 +861,7 @@ mod tests {
         let body = vec![7u8; 1000];
         let dir = tempfile::tempdir().unwrap();
         let dest = dir.path().join("m.bin");
-        let (url, _) = range_server(body).await;
+        let (url, _) = range_server(body, None).await;
         let expect = Expect {
             size: Some(999),
             sha256: None,

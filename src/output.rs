@@ -113,9 +113,16 @@ impl Listing {
         if color {
             table.enforce_styling();
         }
-        table.set_header(self.headers.iter().map(|h| h.to_uppercase()));
+        // Plain keys are shouted; metric:/param: paths keep their (case-sensitive) spelling.
+        table.set_header(self.headers.iter().map(|h| {
+            if h.contains('/') {
+                escape_control(h)
+            } else {
+                escape_control(h).to_uppercase()
+            }
+        }));
         for row in &self.rows {
-            table.add_row(row.clone());
+            table.add_row(row.iter().map(|c| escape_control(c)));
         }
         // comfy-table pads with a leading space per cell; trim line ends for clean output.
         table
@@ -153,6 +160,29 @@ pub fn csv_field(f: &str) -> String {
 
 /// Show a secret as its first 4 characters and `***` (never the whole value).
 /// Secrets shorter than 8 characters show nothing at all: 4 of them would be most of it.
+/// A table cell safe for a terminal: control characters (C0 incl. ESC and newline, DEL,
+/// C1) become visible escapes, so server data (any user can name a task) cannot recolour
+/// the terminal, set its title or break a row.
+pub fn escape_control(s: &str) -> String {
+    if !s.chars().any(char::is_control) {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x100 && c.is_control() => {
+                out.push_str(&format!("\\x{:02x}", c as u32))
+            }
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 pub fn mask_secret(secret: &str) -> String {
     if secret.chars().count() < 8 {
         return "***".to_string();
@@ -183,6 +213,20 @@ mod tests {
         let t = l.to_table(false);
         assert!(t.starts_with("ID"), "{t}");
         assert!(t.contains("a, b"));
+    }
+
+    #[test]
+    fn control_characters_never_reach_the_terminal() {
+        let mut l = Listing::new(["name", "param:Args/lr"]);
+        l.push(
+            vec!["evil\x1b[31mRED\x1b[0m\nsecond\u{9b}".into(), "x".into()],
+            Value::Null,
+        );
+        let t = l.to_table(false);
+        assert!(!t.chars().any(|c| c.is_control() && c != '\n'), "{t:?}");
+        assert_eq!(t.lines().count(), 2, "{t}");
+        assert!(t.contains("evil\\x1b[31mRED\\x1b[0m\\nsecond\\x9b"), "{t}");
+        assert!(t.contains("param:Args/lr") || t.contains("Args/lr"), "{t}");
     }
 
     #[test]

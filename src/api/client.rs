@@ -96,22 +96,8 @@ pub fn http_client(opts: &Options) -> anyhow::Result<reqwest::Client> {
         TlsVerify::On => {}
         TlsVerify::Off => builder = builder.danger_accept_invalid_certs(true),
         TlsVerify::CaBundle(path) => {
-            let pem = std::fs::read(path).map_err(|e| {
-                crate::error::CliError::usage(format!(
-                    "cannot read CA bundle {}: {e}",
-                    path.display()
-                ))
-                .with_hint("pass a PEM file with --ca-bundle or fix CLEARML_API_HOST_VERIFY_CERT")
-            })?;
-            let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
-                crate::error::CliError::usage(format!(
-                    "CA bundle {} is not PEM: {e}",
-                    path.display()
-                ))
-            })?;
-            for cert in certs {
-                builder = builder.add_root_certificate(cert);
-            }
+            let certs = super::tls::read_bundle(path)?;
+            builder = builder.use_preconfigured_tls(super::tls::bundle_config(certs)?);
         }
     }
     Ok(builder.build()?)
@@ -409,43 +395,57 @@ impl Client {
             }
             let started = Instant::now();
             let result = req.send().await;
-            let retry_after = match result {
+            let can_retry = attempt < self.retries;
+            let (retry_after, why) = match result {
                 Err(e) => {
                     // Only errors before the request went out are safe to repeat.
-                    if e.is_connect() && attempt < self.retries {
-                        None
+                    if e.is_connect() && can_retry {
+                        (None, classify_transport(&self.api, &e).to_string())
                     } else {
                         return Err(classify_transport(&self.api, &e));
                     }
                 }
                 Ok(resp) => {
                     let status = resp.status().as_u16();
-                    if matches!(status, 429 | 502 | 503 | 504) && attempt < self.retries {
-                        resp.headers()
+                    if matches!(status, 429 | 502 | 503 | 504) && can_retry {
+                        let after = resp
+                            .headers()
                             .get("retry-after")
                             .and_then(|v| v.to_str().ok())
                             .and_then(|v| v.parse::<u64>().ok())
-                            .map(|s| Duration::from_secs(s.min(10)))
+                            .map(|s| Duration::from_secs(s.min(10)));
+                        (after, format!("HTTP {status}"))
                     } else {
-                        let bytes = resp
-                            .bytes()
-                            .await
-                            .map_err(|e| classify_transport(&self.api, &e))?;
-                        tracing::info!(
-                            "{endpoint} -> {status} in {:.0?} ({} bytes)",
-                            started.elapsed(),
-                            bytes.len()
-                        );
-                        return decode_envelope(&self.api, endpoint, status, &bytes);
+                        match resp.bytes().await {
+                            Ok(bytes) => {
+                                tracing::info!(
+                                    "{endpoint} -> {status} in {:.0?} ({} bytes)",
+                                    started.elapsed(),
+                                    bytes.len()
+                                );
+                                return decode_envelope(&self.api, endpoint, status, &bytes);
+                            }
+                            // A body cut short: asking again is safe for reads only.
+                            Err(e) if can_retry && is_read_only(endpoint) => {
+                                (None, format!("response cut short ({e})"))
+                            }
+                            Err(e) => return Err(classify_transport(&self.api, &e)),
+                        }
                     }
                 }
             };
             let backoff = retry_after.unwrap_or(Duration::from_millis(250 << attempt.min(4)));
-            tracing::info!("{endpoint}: retrying in {backoff:?}");
+            tracing::info!("{endpoint}: {why}, retrying in {backoff:?}");
             tokio::time::sleep(backoff).await;
             attempt += 1;
         }
     }
+}
+
+/// Whether repeating `endpoint` cannot change anything on the server.
+fn is_read_only(endpoint: &str) -> bool {
+    let action = endpoint.rsplit('.').next().unwrap_or(endpoint);
+    action.starts_with("get") || matches!(endpoint, "debug.ping" | "server.info" | "auth.login")
 }
 
 /// Turn a response body into `data`, or the typed error it carries.
@@ -457,6 +457,12 @@ pub fn decode_envelope(
 ) -> Result<Value, ApiError> {
     let env: Envelope = match serde_json::from_slice(body) {
         Ok(env) => env,
+        Err(_) if matches!(status, 429 | 502 | 503 | 504) => {
+            return Err(ApiError::Unavailable {
+                url: api.to_string(),
+                status,
+            });
+        }
         Err(_) => {
             return Err(ApiError::NotApi {
                 url: api.to_string(),
@@ -599,9 +605,15 @@ mod tests {
                 let text = String::from_utf8_lossy(&req).to_string();
                 let path = text.split_whitespace().nth(1).unwrap_or("").to_string();
                 log.lock().unwrap().push(path);
+                // TRUNCATED: a 200 whose body stops short of its Content-Length.
+                let (status, missing) = if status == TRUNCATED {
+                    (200, 100)
+                } else {
+                    (status, 0)
+                };
                 let resp = format!(
                     "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                    body.len()
+                    body.len() + missing
                 );
                 s.write_all(resp.as_bytes()).await.unwrap();
             }
@@ -652,6 +664,52 @@ mod tests {
                 "/v2.23/tasks.get_all"
             ]
         );
+    }
+
+    const TRUNCATED: u16 = 0;
+
+    #[tokio::test]
+    async fn a_lasting_503_is_unavailable_and_a_cut_body_is_asked_again() {
+        let far = chrono::Utc::now().timestamp() + 86400;
+        let login = text(200, 0, &format!(r#"{{"token":"{}"}}"#, jwt(far)));
+        let html = "<html><body>502 Bad Gateway</body></html>".to_string();
+        let mut script = vec![(200, login)];
+        script.extend(std::iter::repeat_n((502, html), 4));
+        script.push((TRUNCATED, text(200, 0, r#"{"tasks":[]}"#)));
+        script.push((200, text(200, 0, r#"{"tasks":[1]}"#)));
+        let (url, seen) = mock(script).await;
+        let opts = Options {
+            retries: 3,
+            ..Options::default()
+        };
+        let client = Client::new(&url, keys(), &opts).unwrap();
+        let err = client
+            .call_typed_err("tasks.get_all", &json!({}))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, ApiError::Unavailable { status: 502, .. }),
+            "{err:?}"
+        );
+        let line = err.to_cli().to_string();
+        assert!(
+            line.contains("unavailable (HTTP 502 Bad Gateway)"),
+            "{line}"
+        );
+        assert!(!line.contains("web server"), "{line}");
+        assert_eq!(err.exit(), crate::error::Exit::Unreachable);
+        let data = client.call("tasks.get_all", &json!({})).await.unwrap();
+        assert_eq!(data["tasks"], json!([1]));
+        assert_eq!(seen.lock().unwrap().len(), 7);
+    }
+
+    #[test]
+    fn only_reads_are_repeated_after_a_cut_body() {
+        assert!(is_read_only("tasks.get_all_ex"));
+        assert!(is_read_only("models.get_by_id"));
+        assert!(is_read_only("debug.ping"));
+        assert!(!is_read_only("tasks.create"));
+        assert!(!is_read_only("events.add_batch"));
     }
 
     #[tokio::test]

@@ -23,6 +23,10 @@ pub enum ApiError {
         kind: NetKind,
         detail: String,
     },
+    /// The API (or a proxy in front of it) kept answering 502/503/504/429 without an
+    /// envelope: it is there but unavailable, not misconfigured.
+    #[error("the API server at {url} is unavailable (HTTP {status}{})", reason_suffix(*status))]
+    Unavailable { url: String, status: u16 },
     /// Something answered, but not with the API's `{meta, data}` envelope.
     #[error("{url} answers like the web server, not the API (HTTP {status})")]
     NotApi { url: String, status: u16 },
@@ -59,7 +63,9 @@ impl ApiError {
 
     pub fn exit(&self) -> Exit {
         match self {
-            ApiError::Unreachable { .. } | ApiError::NotApi { .. } => Exit::Unreachable,
+            ApiError::Unreachable { .. }
+            | ApiError::NotApi { .. }
+            | ApiError::Unavailable { .. } => Exit::Unreachable,
             ApiError::Server { result_code, .. } if *result_code == 401 => Exit::AuthRefused,
             ApiError::Server { result_code, .. } if *result_code == 403 => Exit::AuthRefused,
             e if e.is_not_found() => Exit::NotFound,
@@ -73,13 +79,18 @@ impl ApiError {
                 NetKind::Dns => {
                     "check the host name in api_server (clearml.conf or CLEARML_API_HOST)"
                 }
-                NetKind::Refused => "is the server up? try 'clearml server status'",
+                NetKind::Refused => {
+                    "is the server up? check with 'clearml server ping' (start the built-in one with 'clearml server serve', the Docker stack with 'clearml server up')"
+                }
                 NetKind::Tls => {
                     "is it really https? check the certificate; use --ca-bundle FILE for a private CA, or --insecure"
                 }
                 NetKind::Timeout => "the server is slow or a firewall drops the traffic",
                 NetKind::Reset | NetKind::Other => "check the api_server URL and the network",
             }),
+            ApiError::Unavailable { .. } => Some(
+                "it is starting up or overloaded, or a proxy in front of it is failing: try again later or check the proxy",
+            ),
             ApiError::NotApi { .. } => Some(
                 "api_server must point at the API (port 8008 or the web host's /api path), not the web UI",
             ),
@@ -105,6 +116,15 @@ impl ApiError {
             None => err,
         }
     }
+}
+
+/// " Service Unavailable" for 503 and the like ("" when the status has no reason phrase).
+fn reason_suffix(status: u16) -> String {
+    reqwest::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .map(|r| format!(" {r}"))
+        .unwrap_or_default()
 }
 
 /// The API error as the CLI error `error::exit_code_of` understands. Callers that branch
@@ -156,7 +176,7 @@ pub fn classify_transport(url: &str, err: &reqwest::Error) -> ApiError {
         NetKind::Refused => "connection refused".to_string(),
         NetKind::Timeout => "timed out".to_string(),
         NetKind::Reset => "connection reset".to_string(),
-        NetKind::Tls => format!("TLS error: {detail}"),
+        NetKind::Tls => format!("TLS error: {}", super::tls::describe_tls_failure(&detail)),
         NetKind::Other => detail,
     };
     ApiError::Unreachable {
@@ -229,7 +249,7 @@ mod tests {
         assert_eq!(
             api.to_cli().to_string(),
             format!(
-                "cannot reach {url} (connection refused): is the server up? try 'clearml server status'"
+                "cannot reach {url} (connection refused): is the server up? check with 'clearml server ping' (start the built-in one with 'clearml server serve', the Docker stack with 'clearml server up')"
             )
         );
         let url = "http://no-such-host.invalid/debug.ping";

@@ -4,6 +4,7 @@
 
 mod client;
 pub mod error;
+pub mod tls;
 mod token;
 
 pub use client::{Auth, Client, Options};

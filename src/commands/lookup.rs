@@ -115,6 +115,19 @@ pub async fn find_task(
                 .with_hint("see 'clearml task list'")
                 .into(),
         ),
-        _ => Ok(found.into_iter().next().expect("one")),
+        1 => Ok(found.into_iter().next().expect("one")),
+        _ => {
+            let task = found.into_iter().next().expect("two");
+            warn_ambiguous("tasks", id_or_name, &task);
+            Ok(task)
+        }
     }
+}
+
+/// Several objects share the name the user gave: say which one is used (shown with -q too).
+pub fn warn_ambiguous(what: &str, name: &str, chosen: &Value) {
+    eprintln!(
+        "warning: several {what} are named '{name}'; using the latest, {} (pass its id to choose)",
+        chosen["id"].as_str().unwrap_or("?")
+    );
 }

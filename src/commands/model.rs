@@ -107,6 +107,9 @@ pub fn model_row(m: &Value) -> (Vec<String>, Value) {
 }
 
 async fn list(ctx: &Ctx, client: &Client, a: ModelListArgs) -> anyhow::Result<()> {
+    if let Some(regex) = &a.name {
+        super::task::query::check_name_regex(regex)?;
+    }
     let pid = match &a.project {
         Some(p) => Some(lookup::project_id(client, p).await?),
         None => None,
@@ -185,8 +188,11 @@ async fn find_model(
         body["project"] = json!([lookup::project_id(client, p).await?]);
     }
     let found = client
-        .get_all("models.get_all_ex", &body, "models", Some(1))
+        .get_all("models.get_all_ex", &body, "models", Some(2))
         .await?;
+    if found.len() > 1 {
+        lookup::warn_ambiguous("models", id_or_name, &found[0]);
+    }
     found.into_iter().next().ok_or_else(|| {
         let what = if published_only {
             "no published model"
@@ -240,9 +246,15 @@ async fn show(
                 .into_iter()
                 .map(|r| (r[0].clone(), r[1].clone()))
             {
-                if !v.is_empty() {
-                    l.push(vec![k, v], Value::Null);
+                if v.is_empty() {
+                    continue;
                 }
+                // The same time format as every other table.
+                let v = match k.as_str() {
+                    "created" | "last_update" => fmt_time(&Value::String(v)),
+                    _ => v,
+                };
+                l.push(vec![k, v], Value::Null);
             }
             let text = l.to_table(false);
             println!("{}", text.lines().skip(1).collect::<Vec<_>>().join("\n"));
@@ -291,6 +303,14 @@ async fn publish(
     a: ModelPublishArgs,
 ) -> anyhow::Result<()> {
     let path = PathBuf::from(&a.target);
+    if path.is_dir() {
+        return Err(CliError::usage(format!(
+            "'{}' is a directory: give one weights file",
+            a.target
+        ))
+        .with_hint("pack a folder into one file first (tar or zip)")
+        .into());
+    }
     if !path.is_file() {
         if looks_like_id(&a.target) {
             return publish_existing(ctx, client, &a.target).await;
@@ -345,7 +365,14 @@ async fn publish(
         .as_str()
         .ok_or_else(|| anyhow::anyhow!("models.create returned no id"))?
         .to_string();
-    // From here on a failure leaves a useless draft: remove it.
+    // From here on a failure leaves a useless draft: remove it. The guard covers Ctrl-C,
+    // which drops this future mid-upload.
+    let mut guard = DraftGuard {
+        api: client.api_host().to_string(),
+        bearer: client.bearer().await.map_err(crate::api::into_anyhow)?,
+        verify: settings.verify.value.clone(),
+        model_id: Some(model_id.clone()),
+    };
     let result = upload_and_publish(
         ctx,
         client,
@@ -358,6 +385,7 @@ async fn publish(
         task.as_ref(),
     )
     .await;
+    guard.model_id = None;
     if let Err(e) = result {
         let _ = client
             .call("models.delete", &json!({"model": model_id, "force": true}))
@@ -366,6 +394,60 @@ async fn publish(
     }
     println!("{model_id}");
     Ok(())
+}
+
+/// Deletes the draft model `publish` registered when the command is dropped before the
+/// upload finished (Ctrl-C: `main` drops the command's future). Runs the delete on a
+/// thread of its own with a fresh runtime, since the dropping one is shutting down.
+struct DraftGuard {
+    api: String,
+    bearer: String,
+    verify: crate::config::TlsVerify,
+    model_id: Option<String>,
+}
+
+impl Drop for DraftGuard {
+    fn drop(&mut self) {
+        let Some(id) = self.model_id.take() else {
+            return;
+        };
+        let (api, bearer) = (self.api.clone(), self.bearer.clone());
+        let opts = crate::api::Options {
+            verify: self.verify.clone(),
+            retries: 0,
+            ..Default::default()
+        };
+        let (tx, rx) = std::sync::mpsc::channel();
+        let model = id.clone();
+        std::thread::spawn(move || {
+            let deleted = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .ok()
+                .and_then(|rt| {
+                    rt.block_on(async {
+                        let client =
+                            Client::new(&api, crate::api::Auth::Token(bearer), &opts).ok()?;
+                        let body = json!({"model": model, "force": true});
+                        let call = client.call("models.delete", &body);
+                        tokio::time::timeout(std::time::Duration::from_secs(5), call)
+                            .await
+                            .ok()?
+                            .ok()
+                    })
+                })
+                .is_some();
+            let _ = tx.send(deleted);
+        });
+        let deleted = rx
+            .recv_timeout(std::time::Duration::from_secs(6))
+            .unwrap_or(false);
+        if !deleted {
+            eprintln!(
+                "warning: left draft model {id} (it has no weights); delete it in the web UI"
+            );
+        }
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -540,22 +622,33 @@ async fn pull(
                 Some(out) => {
                     output_target(out, Path::new(url.rsplit('/').next().unwrap_or("model")))
                 }
-                None => files::cache_path(&files::cache_dir(), &url),
+                None => {
+                    let configured = settings
+                        .file_config
+                        .get_path("sdk.storage.cache.default_base_dir")
+                        .and_then(|n| n.value.as_text());
+                    files::cache_path(&files::cache_dir(configured.as_deref()), &url)
+                }
             };
-            let cached = !a.force
-                && tokio::fs::metadata(&dest)
-                    .await
-                    .is_ok_and(|m| m.is_file() && expect.size.is_none_or(|s| s == m.len()));
-            if cached {
-                ctx.out.info("using the cached copy");
+            let files_host = settings.files_host.value.trim_end_matches('/');
+            // The SDK sends the token only to the configured files server.
+            let bearer = if !files_host.is_empty() && url.starts_with(files_host) {
+                Some(client.bearer().await.map_err(crate::api::into_anyhow)?)
             } else {
-                let files_host = settings.files_host.value.trim_end_matches('/');
-                // The SDK sends the token only to the configured files server.
-                let bearer = if !files_host.is_empty() && url.starts_with(files_host) {
-                    Some(client.bearer().await.map_err(crate::api::into_anyhow)?)
-                } else {
-                    None
-                };
+                None
+            };
+            let reuse = if a.force {
+                None
+            } else {
+                let ours = a.output.is_none();
+                verified_copy(client, &url, &dest, &expect, bearer.as_deref(), ours).await
+            };
+            if let Some(how) = reuse {
+                ctx.out.info(match a.output {
+                    None => format!("using the cached copy ({how})"),
+                    Some(_) => format!("using {} already there ({how})", dest.display()),
+                });
+            } else {
                 let got = files::download(
                     client.http(),
                     &url,
@@ -584,6 +677,50 @@ async fn pull(
     };
     println!("{}", local.display());
     Ok(())
+}
+
+/// Whether the file already at `dest` is the model's, and how that was checked. A file
+/// counts only when verified: by the model's sha256; without one, only in the cache
+/// (`in_cache`), by its size against the model's and the server's `Content-Length`. A file
+/// the user named with `-o` is never taken on its size alone: we did not write it.
+async fn verified_copy(
+    client: &Client,
+    url: &str,
+    dest: &Path,
+    expect: &files::Expect,
+    bearer: Option<&str>,
+    in_cache: bool,
+) -> Option<&'static str> {
+    let len = tokio::fs::metadata(dest)
+        .await
+        .ok()
+        .filter(|m| m.is_file())?
+        .len();
+    if expect.size.is_some_and(|s| s != len) {
+        return None;
+    }
+    if let Some(want) = &expect.sha256 {
+        let have = files::sha256_file(dest).await.ok()?;
+        return want
+            .eq_ignore_ascii_case(&have)
+            .then_some("sha256 verified");
+    }
+    if !in_cache {
+        return None;
+    }
+    let mut head = client.http().head(url);
+    if let Some(b) = bearer {
+        head = head.bearer_auth(b);
+    }
+    let resp = head.send().await.ok()?;
+    let server_len = resp
+        .headers()
+        .get(reqwest::header::CONTENT_LENGTH)?
+        .to_str()
+        .ok()?
+        .parse::<u64>()
+        .ok()?;
+    (resp.status().is_success() && server_len == len).then_some("same size as on the server")
 }
 
 /// `-o PATH`: a directory gets the file's own name inside it.
@@ -637,7 +774,7 @@ mod tests {
                 "published",
                 "t1-demo",
                 "",
-                "2026-11-27 01:08:03"
+                "2026-11-27 01:08:03Z"
             ]
         );
         assert_eq!(j["task"], json!({"id": "660e", "name": "t1-demo"}));

@@ -54,9 +54,7 @@ async fn list(ctx: &Ctx, client: &Client, a: TaskListArgs) -> anyhow::Result<()>
         ..Default::default()
     };
     if let Some(regex) = &filters.name_regex {
-        regex::Regex::new(regex).map_err(|e| {
-            CliError::usage(format!("--name is not a valid regular expression: {e}"))
-        })?;
+        query::check_name_regex(regex)?;
     }
     if let Some(p) = &a.project {
         filters.project_ids = vec![lookup::project_id(client, p).await?];
@@ -395,7 +393,7 @@ async fn compare_cmd(ctx: &Ctx, client: &Client, a: TaskCompareArgs) -> anyhow::
         Format::Json => ctx.out.json(&compare::to_json(&tasks, &rows, a.diff_only)),
         Format::Csv => print!(
             "{}",
-            compare::to_listing(&tasks, &rows, a.diff_only).to_csv()
+            compare::to_csv_listing(&tasks, &rows, a.diff_only).to_csv()
         ),
         Format::Table => println!(
             "{}",
@@ -423,10 +421,16 @@ async fn scalar_series(
     tasks: &[Value],
     metric: &str,
 ) -> anyhow::Result<Vec<chart::Series>> {
-    let (title, series_filter) = match metric.split_once('/') {
-        Some((t, s)) => (t, Some(s)),
-        None => (metric, None),
-    };
+    // Titles may contain '/' (`train/loss/total`): match against the titles the tasks have.
+    let titles: Vec<&str> = tasks
+        .iter()
+        .filter_map(|t| t["last_metrics"].as_object())
+        .flat_map(|m| m.values())
+        .filter_map(Value::as_object)
+        .flat_map(|v| v.values())
+        .filter_map(|e| e["metric"].as_str())
+        .collect();
+    let (title, series_filter) = query::resolve_plot_metric(&titles, metric);
     let mut out = Vec::new();
     for t in tasks {
         let id = t["id"].as_str().unwrap_or_default();
@@ -516,6 +520,17 @@ async fn wait(ctx: &Ctx, client: &Client, a: TaskWaitArgs) -> anyhow::Result<()>
                 .map_err(|e| CliError::usage(format!("bad --timeout '{t}': {e}")))
         })
         .transpose()?;
+    if interval < MIN_WAIT_INTERVAL {
+        return Err(CliError::usage(format!(
+            "--interval {} is too short: poll at most once a second",
+            a.interval
+        ))
+        .with_hint("e.g. --interval 10s")
+        .into());
+    }
+    if let Some(url) = &a.notify {
+        check_notify_url(url)?;
+    }
     let fields = [
         "id",
         "name",
@@ -531,15 +546,53 @@ async fn wait(ctx: &Ctx, client: &Client, a: TaskWaitArgs) -> anyhow::Result<()>
     }
     let start = Instant::now();
     let mut last_status: Vec<String> = vec![String::new(); ids.len()];
+    // How long the server may stay unreachable: until --timeout, else a grace period.
+    let outage_limit = timeout.unwrap_or(OUTAGE_GRACE);
+    let mut outage: Option<Instant> = None;
     let (tasks, timed_out) = loop {
-        let found = client
+        let polled = client
             .get_all(
                 "tasks.get_all_ex",
                 &json!({"id": ids, "only_fields": fields}),
                 "tasks",
                 None,
             )
-            .await?;
+            .await;
+        let found = match polled {
+            Ok(found) => {
+                if outage.take().is_some() {
+                    ctx.out.info("the server answers again");
+                }
+                found
+            }
+            Err(e) if crate::error::exit_code_of(&e) == Exit::Unreachable.code() => {
+                // A restart or a network blip: ride it out instead of failing the wait.
+                let since = *outage.get_or_insert_with(|| {
+                    ctx.out.warn(format!(
+                        "{}; still waiting (for up to {})",
+                        crate::error::one_line(&e),
+                        humantime::format_duration(outage_limit)
+                    ));
+                    Instant::now()
+                });
+                let gone = if timeout.is_some() {
+                    start.elapsed()
+                } else {
+                    since.elapsed()
+                };
+                if gone >= outage_limit {
+                    return Err(e.context(format!(
+                        "the server was unreachable for {} while waiting",
+                        humantime::format_duration(Duration::from_secs(since.elapsed().as_secs()))
+                    )));
+                }
+                let backoff = (interval * 2u32.pow(since.elapsed().as_secs().min(60) as u32 / 10))
+                    .min(MAX_OUTAGE_BACKOFF);
+                tokio::time::sleep(backoff.min(outage_limit.saturating_sub(gone))).await;
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
         // Keep the order the user gave.
         let tasks: Vec<Value> = ids
             .iter()
@@ -596,6 +649,33 @@ async fn wait(ctx: &Ctx, client: &Client, a: TaskWaitArgs) -> anyhow::Result<()>
             Err(e) => ctx.out.warn(format!("--notify failed: {e}")),
         }
     }
+    let bad: Vec<String> = tasks
+        .iter()
+        .filter(|t| FINAL_BAD.contains(&t["status"].as_str().unwrap_or("")))
+        .map(|t| {
+            format!(
+                "{} {}",
+                compare::task_header(t),
+                t["status"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    // A known failure outranks a timeout: it is the more useful exit code (6).
+    if !bad.is_empty() {
+        return Err(CliError::new(
+            Exit::WaitedTaskFailed,
+            format!(
+                "not all tasks completed: {}{}",
+                bad.join(", "),
+                if timed_out {
+                    " (and the wait timed out)"
+                } else {
+                    ""
+                }
+            ),
+        )
+        .into());
+    }
     if timed_out {
         return Err(CliError::failure(format!(
             "timed out after {} waiting for the tasks to finish",
@@ -603,25 +683,24 @@ async fn wait(ctx: &Ctx, client: &Client, a: TaskWaitArgs) -> anyhow::Result<()>
         ))
         .into());
     }
-    if summary["all_completed"] == true {
-        Ok(())
-    } else {
-        let bad: Vec<String> = tasks
-            .iter()
-            .filter(|t| FINAL_BAD.contains(&t["status"].as_str().unwrap_or("")))
-            .map(|t| {
-                format!(
-                    "{} {}",
-                    compare::task_header(t),
-                    t["status"].as_str().unwrap_or("")
-                )
-            })
-            .collect();
-        Err(CliError::new(
-            Exit::WaitedTaskFailed,
-            format!("not all tasks completed: {}", bad.join(", ")),
-        )
-        .into())
+    Ok(())
+}
+
+/// The shortest `task wait --interval`: polling faster only loads the server.
+const MIN_WAIT_INTERVAL: Duration = Duration::from_secs(1);
+/// Without --timeout, how long `task wait` rides out an unreachable server.
+const OUTAGE_GRACE: Duration = Duration::from_secs(600);
+/// The longest pause between polls while the server is unreachable.
+const MAX_OUTAGE_BACKOFF: Duration = Duration::from_secs(30);
+
+/// `--notify` must be an http(s) URL; checked before waiting, not hours later.
+fn check_notify_url(url: &str) -> Result<(), CliError> {
+    match reqwest::Url::parse(url) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.has_host() => Ok(()),
+        _ => Err(
+            CliError::usage(format!("--notify '{url}' is not an http(s) URL"))
+                .with_hint("e.g. --notify https://hooks.example.com/clearml"),
+        ),
     }
 }
 

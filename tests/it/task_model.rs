@@ -745,7 +745,7 @@ fn task_list_snapshots_table_json_csv() {
     assert_eq!(
         table,
         "\
-ID                                NAME               TYPE      STATUS   LOSS/TRAIN  ARGS/LR  CREATED
+ID                                NAME               TYPE      STATUS   loss/train  Args/lr  CREATED
 <ID>                              alpha              training  created  0.5         0.1      <TIME>
 <ID>                              beta               testing   created  0.25        0.01     <TIME>
 <ID>                              gamma, with comma  training  created              0.001    <TIME>
@@ -882,7 +882,7 @@ fn task_wait_exit_codes_and_notify() {
     api.call("tasks.completed", json!({"task": good}));
     api.call("tasks.failed", json!({"task": bad}));
 
-    let out = run(home, &["task", "wait", &good, "--interval", "100ms"]);
+    let out = run(home, &["task", "wait", &good, "--interval", "1s"]);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
 
     // a webhook that records what it receives
@@ -921,7 +921,7 @@ fn task_wait_exit_codes_and_notify() {
             &good,
             &bad,
             "--interval",
-            "100ms",
+            "1s",
             "--notify",
             &hook,
         ],
@@ -942,13 +942,120 @@ fn task_wait_exit_codes_and_notify() {
             "wait",
             &running,
             "--interval",
-            "100ms",
+            "1s",
             "--timeout",
             "500ms",
         ],
     );
     assert_eq!(out.status.code(), Some(1), "{out:?}");
     assert!(String::from_utf8_lossy(&out.stderr).contains("timed out"));
+
+    // a failed task among still-running ones: the failure (6) wins over the timeout
+    let out = run(
+        home,
+        &[
+            "task",
+            "wait",
+            &running,
+            &bad,
+            "--interval",
+            "1s",
+            "--timeout",
+            "500ms",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(6), "{out:?}");
+
+    // bad --notify / --interval are usage errors before any waiting
+    for args in [
+        &["--notify", "not-a-url"][..],
+        &["--notify", "ftp://x/y"][..],
+        &["--interval", "0s"][..],
+        &["--interval", "200ms"][..],
+    ] {
+        let mut all = vec!["task", "wait", running.as_str(), "--timeout", "30s"];
+        all.extend_from_slice(args);
+        let started = std::time::Instant::now();
+        let out = run(home, &all);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {out:?}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(10));
+        let err = stderr_of(&out);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains(args[0]), "{err}");
+    }
+}
+
+/// `clearml server serve` on fixed ports and an existing data dir; returns its pid.
+fn serve_on(data_dir: &Path, api_port: &str, files_port: &str) -> u32 {
+    let serve_json = data_dir.join("serve.json");
+    let _ = std::fs::remove_file(&serve_json);
+    let mut cmd = common::clearml(data_dir);
+    cmd.args(["server", "serve", "--web-port", "0", "--api-port", api_port])
+        .args(["--files-port", files_port, "--data-dir"])
+        .arg(data_dir)
+        .env("CLEARML_API_ACCESS_KEY", ACCESS_KEY)
+        .env("CLEARML_API_SECRET_KEY", SECRET_KEY)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    let pid = common::spawn_tied_to_process(cmd);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !serve_json.exists() {
+        assert!(std::time::Instant::now() < deadline, "serve did not start");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    pid
+}
+
+#[test]
+fn task_wait_rides_out_a_server_restart() {
+    let first = Serve::start();
+    let home = tempfile::tempdir().unwrap();
+    let home = home.path();
+    first.write_conf(home);
+    let api = Api::new(&first);
+    let pid = api.project(&unique("it-outage"));
+    let task = api.task(&pid, "survivor", "training");
+    let child = common::clearml(home)
+        .args([
+            "task",
+            "wait",
+            &task,
+            "--interval",
+            "1s",
+            "--timeout",
+            "60s",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    first.stop();
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    let port = |url: &str| {
+        url.rsplit(':')
+            .next()
+            .unwrap()
+            .trim_end_matches('/')
+            .to_string()
+    };
+    let second = serve_on(
+        &first.data_dir,
+        &port(&first.api_url),
+        &port(&first.files_url),
+    );
+    let api = Api::new(&first);
+    api.call("tasks.started", json!({"task": task}));
+    api.call("tasks.completed", json!({"task": task}));
+    let out = child.wait_with_output().unwrap();
+    unsafe {
+        libc::kill(second as i32, libc::SIGTERM);
+    }
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let err = stderr_of(&out);
+    assert_eq!(err.matches("still waiting").count(), 1, "{err}");
+    assert!(err.contains("completed"), "{err}");
 }
 
 #[test]
@@ -1203,4 +1310,410 @@ fn tls_is_verified_by_default_and_ca_bundle_or_insecure_open_it() {
     let rows: Value = serde_json::from_slice(&with_ca.stdout).unwrap();
     assert_eq!(rows[0]["server_version"], "9.9.9");
     assert_eq!(insecure.status.code(), Some(0), "{insecure:?}");
+}
+
+// ---------------------------------------------------------------- QA fixes: model pull/publish
+
+fn stderr_of(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).to_string()
+}
+
+#[test]
+fn pull_reuses_only_verified_files_and_never_splices_a_stale_part() {
+    let data = sdk_data();
+    let (home, _) = home();
+    let home = home.path();
+    let project = unique("it-reuse");
+    // a model with sha256 + size (published by us): a same-size foreign file is not it
+    let weights = home.join("w.bin");
+    let content: Vec<u8> = (0..20_000u32).map(|i| (i * 31 % 253) as u8).collect();
+    std::fs::write(&weights, &content).unwrap();
+    let id = ok(
+        home,
+        &[
+            "model",
+            "publish",
+            weights.to_str().unwrap(),
+            "--project",
+            &project,
+        ],
+    );
+    let id = id.trim();
+    let odir = home.join("odir");
+    std::fs::create_dir(&odir).unwrap();
+    std::fs::write(odir.join("w.bin"), vec![9u8; 20_000]).unwrap();
+    let out = run(
+        home,
+        &["model", "pull", id, "-o", &format!("{}/", odir.display())],
+    );
+    assert!(out.status.success(), "{out:?}");
+    assert!(!stderr_of(&out).contains("already there"), "{out:?}");
+    assert_eq!(std::fs::read(odir.join("w.bin")).unwrap(), content);
+    let out = run(home, &["model", "pull", id, "-o", odir.to_str().unwrap()]);
+    assert!(stderr_of(&out).contains("sha256 verified"), "{out:?}");
+
+    // an SDK model (no sha256, no size): a file we did not write under -o is replaced
+    let sdk_id = data.written["models"][0]["id"].as_str().unwrap();
+    let expected: Vec<u8> = (0..50000).map(|j| ((j * 7) % 251) as u8).collect();
+    let odir2 = home.join("odir2");
+    std::fs::create_dir(&odir2).unwrap();
+    std::fs::write(odir2.join("weights.bin"), b"keep\n").unwrap();
+    let got = ok(
+        home,
+        &["model", "pull", sdk_id, "-o", odir2.to_str().unwrap()],
+    );
+    assert_eq!(PathBuf::from(got.trim()), odir2.join("weights.bin"));
+    assert_eq!(std::fs::read(odir2.join("weights.bin")).unwrap(), expected);
+
+    // into the cache: a stale .part (another upload's prefix) is not resumed
+    let cached = PathBuf::from(ok(home, &["model", "pull", sdk_id]).trim());
+    std::fs::remove_file(&cached).unwrap();
+    let mut part = cached.clone().into_os_string();
+    part.push(".part");
+    std::fs::write(&part, vec![0u8; 25_000]).unwrap();
+    let out = run(home, &["model", "pull", sdk_id]);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(std::fs::read(&cached).unwrap(), expected);
+    assert!(!Path::new(&part).exists());
+    // the cache copy is reused when its size matches the server's
+    let out = run(home, &["model", "pull", sdk_id]);
+    assert!(stderr_of(&out).contains("using the cached copy"), "{out:?}");
+    // ... and replaced when it does not
+    std::fs::write(&cached, b"keep\n").unwrap();
+    let out = run(home, &["model", "pull", sdk_id]);
+    assert!(
+        !stderr_of(&out).contains("using the cached copy"),
+        "{out:?}"
+    );
+    assert_eq!(std::fs::read(&cached).unwrap(), expected);
+}
+
+#[test]
+fn empty_models_pull_and_directories_are_refused_by_publish() {
+    let (home, _) = home();
+    let home = home.path();
+    let project = unique("it-empty");
+    let empty = home.join("empty.bin");
+    std::fs::write(&empty, b"").unwrap();
+    let id = ok(
+        home,
+        &[
+            "model",
+            "publish",
+            empty.to_str().unwrap(),
+            "--project",
+            &project,
+        ],
+    );
+    let out_file = home.join("out").join("e.bin");
+    std::fs::create_dir(home.join("out")).unwrap();
+    ok(
+        home,
+        &["model", "pull", id.trim(), "-o", out_file.to_str().unwrap()],
+    );
+    assert_eq!(std::fs::read(&out_file).unwrap(), b"");
+    let cached = ok(home, &["model", "pull", id.trim()]);
+    assert_eq!(std::fs::read(cached.trim()).unwrap(), b"");
+
+    let out = run(
+        home,
+        &[
+            "model",
+            "publish",
+            home.join("out").to_str().unwrap(),
+            "--project",
+            &project,
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(stderr_of(&out).contains("is a directory"), "{out:?}");
+}
+
+#[test]
+fn interrupted_publish_leaves_no_draft() {
+    let (home, serve) = home();
+    let home = home.path();
+    let project = unique("it-intr");
+    // a files host that takes the upload and never answers: the publish hangs mid-upload
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let files = format!("http://{}", listener.local_addr().unwrap());
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let (mut s, _) = listener.accept().unwrap();
+        tx.send(()).unwrap();
+        let mut buf = [0u8; 65536];
+        while s.read(&mut buf).is_ok_and(|n| n > 0) {}
+    });
+    let conf = std::fs::read_to_string(home.join("clearml.conf"))
+        .unwrap()
+        .replace(&serve.files_url, &files);
+    std::fs::write(home.join("clearml.conf"), conf).unwrap();
+    let weights = home.join("big.bin");
+    std::fs::write(&weights, vec![1u8; 4_000_000]).unwrap();
+    let child = common::clearml(home)
+        .args([
+            "model",
+            "publish",
+            weights.to_str().unwrap(),
+            "--name",
+            "intr",
+            "--project",
+            &project,
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    rx.recv_timeout(std::time::Duration::from_secs(30))
+        .expect("the upload started");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    unsafe {
+        libc::kill(child.id() as i32, libc::SIGINT);
+    }
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{out:?}");
+    let api = Api::new(serve);
+    let models = api.call(
+        "models.get_all",
+        json!({"name": "^intr$", "only_fields": ["id", "project"]}),
+    );
+    let pid = api.call("projects.get_all", json!({"name": format!("^{project}$")}))["projects"][0]
+        ["id"]
+        .clone();
+    let left: Vec<&Value> = models["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["project"] == pid || m["project"]["id"] == pid)
+        .collect();
+    assert!(left.is_empty(), "draft left: {left:?}; {out:?}");
+}
+
+/// `openssl req -x509` with a SAN for 127.0.0.1: a self-signed certificate that is also a
+/// CA (CA:TRUE), the usual on-prem setup.
+fn self_signed(dir: &Path, name: &str) {
+    let out = std::process::Command::new("openssl")
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+        ])
+        .args(["-subj", "/CN=localhost"])
+        .args(["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"])
+        .args([
+            "-keyout",
+            &format!("{name}.key"),
+            "-out",
+            &format!("{name}.pem"),
+        ])
+        .current_dir(dir)
+        .output()
+        .expect("openssl");
+    assert!(out.status.success(), "{out:?}");
+}
+
+#[test]
+fn ca_bundle_pins_a_self_signed_server_certificate() {
+    let dir = tempfile::tempdir().unwrap();
+    self_signed(dir.path(), "leaf");
+    self_signed(dir.path(), "other");
+    let mut cmd = std::process::Command::new(common::python());
+    cmd.arg("-c")
+        .arg(TLS_SERVER)
+        .arg(dir.path().join("leaf.pem"))
+        .arg(dir.path().join("leaf.key"))
+        .stdout(std::process::Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    let mut port = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+        &mut port,
+    )
+    .unwrap();
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(
+        home.path().join("clearml.conf"),
+        format!(
+            "api {{\n api_server: https://127.0.0.1:{}\n}}\n",
+            port.trim()
+        ),
+    )
+    .unwrap();
+    let bundle = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    let pinned = run(
+        home.path(),
+        &[
+            "server",
+            "ping",
+            "--json",
+            "--ca-bundle",
+            &bundle("leaf.pem"),
+        ],
+    );
+    let wrong = run(
+        home.path(),
+        &["server", "ping", "--ca-bundle", &bundle("other.pem")],
+    );
+    std::fs::write(dir.path().join("bad.pem"), "not a certificate\n").unwrap();
+    let bad = run(
+        home.path(),
+        &["server", "ping", "--ca-bundle", &bundle("bad.pem")],
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(pinned.status.code(), Some(0), "{pinned:?}");
+    let rows: Value = serde_json::from_slice(&pinned.stdout).unwrap();
+    assert_eq!(rows[0]["server_version"], "9.9.9");
+    // a different self-signed certificate is still refused, in words
+    assert_eq!(wrong.status.code(), Some(3), "{wrong:?}");
+    let err = stderr_of(&wrong);
+    assert!(err.contains("TLS error"), "{err}");
+    assert!(
+        !err.contains("OtherError") && !err.contains("Other("),
+        "{err}"
+    );
+    assert_eq!(bad.status.code(), Some(2), "{bad:?}");
+    let err = stderr_of(&bad);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("no PEM certificate"), "{err}");
+}
+
+#[test]
+fn metric_titles_with_a_slash_are_addressable() {
+    let (home, serve) = home();
+    let home = home.path();
+    let api = Api::new(serve);
+    let project = unique("it-slash");
+    let pid = api.project(&project);
+    let a = api.task(&pid, "slash-a", "training");
+    let b = api.task(&pid, "slash-b", "training");
+    api.scalars(&a, "train/loss", "total", &[3.0, 2.0, 1.5]);
+    api.scalars(&b, "train/loss", "total", &[4.0, 3.0, 2.5]);
+    let listed = ok_json(
+        home,
+        &[
+            "task",
+            "list",
+            "--project",
+            &project,
+            "--columns",
+            "name,metric:train/loss/total",
+            "--json",
+        ],
+    );
+    let rows = listed.as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    for row in rows {
+        let want = if row["name"] == "slash-a" { 1.5 } else { 2.5 };
+        assert_eq!(row["metrics"]["train/loss/total"]["last"], want, "{row}");
+    }
+    let csv = ok(home, &["task", "compare", &a, &b, "--csv"]);
+    assert!(csv.lines().next().unwrap().ends_with(",best"), "{csv}");
+    assert!(!csv.contains(" *"), "{csv}");
+    let last = csv
+        .lines()
+        .find(|l| l.starts_with("train/loss/total (last)"))
+        .expect("row");
+    assert!(
+        last.starts_with("train/loss/total (last),1.5,2.5,"),
+        "{csv}"
+    );
+    let out = ok(
+        home,
+        &["task", "compare", &a, &b, "--plot", "train/loss/total"],
+    );
+    assert!(out.contains("train/loss/total"), "{out}");
+    assert!(out.contains("slash-a") && out.contains("slash-b"), "{out}");
+}
+
+#[test]
+fn control_characters_in_names_are_escaped_in_tables() {
+    let (home, serve) = home();
+    let home = home.path();
+    let api = Api::new(serve);
+    let project = unique("it-evil");
+    let pid = api.project(&project);
+    api.task(&pid, "evil\u{1b}[31mRED\u{1b}[0m\nsecond line", "training");
+    let table = ok(
+        home,
+        &[
+            "task",
+            "list",
+            "--project",
+            &project,
+            "--columns",
+            "name,status",
+        ],
+    );
+    assert!(!table.contains('\u{1b}'), "{table:?}");
+    assert_eq!(table.lines().count(), 2, "{table}");
+    assert!(
+        table.contains("evil\\x1b[31mRED\\x1b[0m\\nsecond line"),
+        "{table}"
+    );
+    // JSON keeps the real name
+    let json = ok_json(home, &["task", "list", "--project", &project, "--json"]);
+    assert_eq!(json[0]["name"], "evil\u{1b}[31mRED\u{1b}[0m\nsecond line");
+
+    // two tasks of one name: the choice is said on stderr
+    api.task(&pid, "dup-name", "training");
+    let newer = api.task(&pid, "dup-name", "training");
+    let out = run(home, &["task", "show", "dup-name", "--project", &project]);
+    assert!(out.status.success(), "{out:?}");
+    let err = stderr_of(&out);
+    assert!(err.contains("several tasks are named 'dup-name'"), "{err}");
+    assert!(err.contains(&newer), "{err}");
+}
+
+#[test]
+fn bad_filter_values_are_usage_errors_naming_the_valid_ones() {
+    let (home, _) = home();
+    let home = home.path();
+    let out = run(home, &["task", "list", "--status", "complete"]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("'complete'") && err.contains("completed, failed"),
+        "{err}"
+    );
+    let out = run(home, &["task", "list", "--type", "bogus"]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(stderr_of(&out).contains("training, testing"), "{out:?}");
+    let out = run(
+        home,
+        &["task", "compare", "--project", "x", "--status", "bogus"],
+    );
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    for cmd in ["task", "model"] {
+        let out = run(home, &[cmd, "list", "--name", "["]);
+        assert_eq!(out.status.code(), Some(2), "{cmd}: {out:?}");
+        let err = stderr_of(&out);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(
+            err.contains("--name '[': unclosed character class"),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn the_cache_dir_comes_from_the_config_file() {
+    let data = sdk_data();
+    let (home, _) = home();
+    let home = home.path();
+    let conf = home.join("clearml.conf");
+    let mut text = std::fs::read_to_string(&conf).unwrap();
+    text.push_str("sdk {\n  storage { cache { default_base_dir: \"~/my-cache\" } }\n}\n");
+    std::fs::write(&conf, text).unwrap();
+    let sdk_id = data.written["models"][0]["id"].as_str().unwrap();
+    // no CLEARML_CACHE_DIR here: the config decides
+    let out = common::clearml(home)
+        .args(["model", "pull", sdk_id])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let path = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+    assert!(
+        path.starts_with(home.join("my-cache").join("storage_manager").join("global")),
+        "{path:?}"
+    );
+    assert!(path.is_file());
 }

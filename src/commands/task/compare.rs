@@ -263,9 +263,9 @@ pub fn to_table(l: &Listing) -> String {
     if let Some(first) = headers.first_mut() {
         *first = first.to_uppercase();
     }
-    table.set_header(headers);
+    table.set_header(headers.iter().map(|h| crate::output::escape_control(h)));
     for row in &l.rows {
-        table.add_row(row.clone());
+        table.add_row(row.iter().map(|c| crate::output::escape_control(c)));
     }
     table
         .to_string()
@@ -278,7 +278,23 @@ pub fn to_table(l: &Listing) -> String {
         .join("\n")
 }
 
-/// Table/CSV form; the best value gets a trailing ` *`.
+/// CSV form: cells hold plain values (numbers stay numbers); the best task of a row is
+/// named in a last `best` column.
+pub fn to_csv_listing(tasks: &[Value], rows: &[Row], diff_only: bool) -> Listing {
+    let mut headers = vec!["row".to_string()];
+    headers.extend(tasks.iter().map(task_header));
+    headers.push("best".to_string());
+    let mut l = Listing::new(headers);
+    for r in rows.iter().filter(|r| !diff_only || r.differs()) {
+        let mut line = vec![r.label()];
+        line.extend(r.values.iter().map(cell));
+        line.push(r.best.map(|i| task_header(&tasks[i])).unwrap_or_default());
+        l.push(line, Value::Null);
+    }
+    l
+}
+
+/// Table form; the best value gets a trailing ` *`.
 pub fn to_listing(tasks: &[Value], rows: &[Row], diff_only: bool) -> Listing {
     let mut headers = vec!["row".to_string()];
     headers.extend(tasks.iter().map(task_header));
@@ -417,6 +433,13 @@ mod tests {
                 "loss/train (min)"
             ]
         );
+        let csv = to_csv_listing(&tasks, &rows, false);
+        assert_eq!(csv.headers.last().unwrap(), "best");
+        assert_eq!(
+            csv.rows[5],
+            ["loss/train (last)", "1", "0.5", "t-bbbbbbbbbbbb (bbbbbbbb)"]
+        );
+        assert_eq!(csv.rows[7], ["loss/train (max)", "3", "3", ""]);
         let j = to_json(&tasks, &rows, true);
         assert_eq!(j["rows"][0]["values"]["aaaaaaaaaaaa"], "0.1");
         assert_eq!(j["rows"][1]["best"], "bbbbbbbbbbbb");

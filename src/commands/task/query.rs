@@ -10,8 +10,9 @@ use crate::error::CliError;
 pub enum Column {
     /// A plain task field: header, JSON key, server field(s) to ask for.
     Field(FieldCol),
-    /// `metric:Title/Series` — the last reported value (and min/max in JSON).
-    Metric { title: String, series: String },
+    /// `metric:Title/Series` — the last reported value (and min/max in JSON). Titles may
+    /// contain '/' (`train/loss/total`), so the path is kept whole and matched per task.
+    Metric { path: String },
     /// `param:Section/name` — a hyperparameter value.
     Param { section: String, name: String },
 }
@@ -133,11 +134,13 @@ pub fn parse_columns(specs: &[String]) -> Result<Vec<Column>, CliError> {
 
 fn parse_column(spec: &str) -> Result<Column, CliError> {
     if let Some(rest) = spec.strip_prefix("metric:") {
-        let (title, series) = split_pair(rest).ok_or_else(|| {
-            CliError::usage(format!("bad column '{spec}'"))
-                .with_hint("write metric:Title/Series, e.g. metric:loss/train")
-        })?;
-        return Ok(Column::Metric { title, series });
+        if split_pair(rest).is_none() {
+            return Err(CliError::usage(format!("bad column '{spec}'"))
+                .with_hint("write metric:Title/Series, e.g. metric:loss/train"));
+        }
+        return Ok(Column::Metric {
+            path: rest.to_string(),
+        });
     }
     if let Some(rest) = spec.strip_prefix("param:") {
         let (section, name) = split_pair(rest).ok_or_else(|| {
@@ -173,7 +176,7 @@ impl Column {
     pub fn header(&self) -> String {
         match self {
             Column::Field(f) => f.header.to_string(),
-            Column::Metric { title, series } => format!("{title}/{series}"),
+            Column::Metric { path } => path.clone(),
             Column::Param { section, name } => format!("{section}/{name}"),
         }
     }
@@ -186,13 +189,11 @@ pub fn only_fields(columns: &[Column]) -> Vec<String> {
         let wanted: Vec<String> = match c {
             Column::Field(f) => f.only_fields.iter().map(|s| s.to_string()).collect(),
             // The server keys last_metrics by md5(title)/md5(series).
-            Column::Metric { title, series } => {
-                vec![format!(
-                    "last_metrics.{}.{}",
-                    md5_hex(title),
-                    md5_hex(series)
-                )]
-            }
+            Column::Metric { path } => metric_splits(path)
+                .map(|(title, series)| {
+                    format!("last_metrics.{}.{}", md5_hex(title), md5_hex(series))
+                })
+                .collect(),
             Column::Param { section, .. } => vec![format!("hyperparams.{section}")],
         };
         for w in wanted {
@@ -302,12 +303,10 @@ pub fn order_by(sort: Option<&str>) -> Result<Vec<String>, CliError> {
             "queue" => "execution.queue".to_string(),
             k => k.to_string(),
         },
-        Column::Metric { title, series } => {
-            format!(
-                "last_metrics.{}.{}.value",
-                md5_hex(&title),
-                md5_hex(&series)
-            )
+        // The server sorts by one field: the split with the longest title.
+        Column::Metric { path } => {
+            let (title, series) = metric_splits(&path).next().unwrap_or((&path, ""));
+            format!("last_metrics.{}.{}.value", md5_hex(title), md5_hex(series))
         }
         Column::Param { section, name } => format!("hyperparams.{section}.{name}.value"),
     };
@@ -337,6 +336,34 @@ pub fn ref_id(v: &Value) -> Option<String> {
         Value::Object(o) => o.get("id").and_then(Value::as_str).map(str::to_string),
         Value::String(s) => Some(s.clone()),
         _ => None,
+    }
+}
+
+/// Every way to cut `a/b/c` into a title and a series, the longest title first.
+pub fn metric_splits(path: &str) -> impl Iterator<Item = (&str, &str)> {
+    path.rmatch_indices('/')
+        .map(|(i, _)| (&path[..i], &path[i + 1..]))
+        .filter(|(t, s)| !t.is_empty() && !s.is_empty())
+}
+
+/// The last_metrics entry named by `title/series` where the title itself may contain '/':
+/// the split with the longest title that the task has.
+pub fn metric_entry_by_path<'a>(task: &'a Value, path: &str) -> Option<&'a Value> {
+    metric_splits(path).find_map(|(title, series)| metric_entry(task, title, series))
+}
+
+/// `--plot` spec against the metric names known from the tasks: a whole title, or the
+/// longest known title followed by `/series`; unknown names split at the first '/'.
+pub fn resolve_plot_metric<'a>(known_titles: &[&str], spec: &'a str) -> (&'a str, Option<&'a str>) {
+    if known_titles.contains(&spec) {
+        return (spec, None);
+    }
+    if let Some((title, series)) = metric_splits(spec).find(|(t, _)| known_titles.contains(t)) {
+        return (title, Some(series));
+    }
+    match spec.split_once('/') {
+        Some((t, s)) => (t, Some(s)),
+        None => (spec, None),
     }
 }
 
@@ -404,7 +431,8 @@ pub fn fmt_time(v: &Value) -> String {
     match chrono::DateTime::parse_from_rfc3339(s) {
         Ok(t) => t
             .with_timezone(&chrono::Utc)
-            .format("%Y-%m-%d %H:%M:%S")
+            // 'Z': the time is UTC whatever the local zone, and says so.
+            .format("%Y-%m-%d %H:%M:%SZ")
             .to_string(),
         Err(_) => s.to_string(),
     }
@@ -450,7 +478,7 @@ pub fn cell(task: &Value, col: &Column) -> (String, Value) {
                 _ => (fmt_number(&raw), raw),
             }
         }
-        Column::Metric { title, series } => match metric_entry(task, title, series) {
+        Column::Metric { path } => match metric_entry_by_path(task, path) {
             Some(e) => {
                 let value = e.get("value").cloned().unwrap_or(Value::Null);
                 (
@@ -504,6 +532,22 @@ pub fn row_json(task: &Value, columns: &[Column]) -> (Vec<String>, Value) {
     (row, Value::Object(obj))
 }
 
+/// `--name REGEX` checked here, before the server answers with its own error: one line
+/// naming the pattern and the problem ("--name '[': unclosed character class").
+pub fn check_name_regex(pattern: &str) -> Result<(), CliError> {
+    regex::Regex::new(pattern).map(|_| ()).map_err(|e| {
+        let text = e.to_string();
+        let why = text
+            .lines()
+            .rev()
+            .find_map(|l| l.trim().strip_prefix("error:"))
+            .map(str::trim)
+            .unwrap_or_else(|| text.lines().last().unwrap_or("invalid"));
+        CliError::usage(format!("--name '{pattern}': {why}"))
+            .with_hint("--name is a regular expression; escape special characters with '\\'")
+    })
+}
+
 /// `^` + the name with regex metacharacters escaped + `$`: an exact-name filter.
 pub fn exact_regex(name: &str) -> String {
     format!("^{}$", regex::escape(name))
@@ -517,6 +561,36 @@ pub fn looks_like_id(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn metric_paths_with_slashes_in_the_title() {
+        let splits: Vec<_> = metric_splits("train/loss/total").collect();
+        assert_eq!(splits, [("train/loss", "total"), ("train", "loss/total")]);
+        let task = json!({"last_metrics": {"h1": {"h2": {"metric": "train/loss", "variant": "total", "value": 0.25}}}});
+        assert_eq!(
+            metric_entry_by_path(&task, "train/loss/total").unwrap()["value"],
+            0.25
+        );
+        assert!(metric_entry_by_path(&task, "train/loss").is_none());
+        let cols = parse_columns(&["metric:train/loss/total".into()]).unwrap();
+        let fields = only_fields(&cols);
+        assert_eq!(fields.len(), 3, "{fields:?}");
+        assert_eq!(cols[0].header(), "train/loss/total");
+        let known = ["train/loss", "eval"];
+        assert_eq!(
+            resolve_plot_metric(&known, "train/loss/total"),
+            ("train/loss", Some("total"))
+        );
+        assert_eq!(
+            resolve_plot_metric(&known, "train/loss"),
+            ("train/loss", None)
+        );
+        assert_eq!(
+            resolve_plot_metric(&known, "eval/acc"),
+            ("eval", Some("acc"))
+        );
+        assert_eq!(resolve_plot_metric(&[], "a/b/c"), ("a", Some("b/c")));
+    }
 
     #[test]
     fn default_columns_and_projection() {
@@ -656,7 +730,7 @@ mod tests {
                 "curl-task",
                 "CurlProj",
                 "Default User",
-                "2026-11-27 01:07:48",
+                "2026-11-27 01:07:48Z",
                 "8",
                 "0.001",
                 ""
@@ -677,6 +751,9 @@ mod tests {
         assert_eq!(fmt_f64(2.0), "2");
         assert_eq!(fmt_f64(1.5e-7), "1.5000e-7");
         assert_eq!(exact_regex("a.b (1)"), r"^a\.b \(1\)$");
+        let e = check_name_regex("[").unwrap_err();
+        assert_eq!(e.message, "--name '[': unclosed character class");
+        assert!(check_name_regex("^res.*").is_ok());
         assert!(looks_like_id("660ef06f17194eabbe7ac8391f0d1955"));
         assert!(!looks_like_id("my-task"));
     }
