@@ -24,7 +24,7 @@ function __fish_clearml_using_subcommand
     contains -- $cmd[1] $argv
 end
 
-complete -c clearml -n "__fish_clearml_needs_command" -l config -d 'clearml.conf to read (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_needs_command" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
 complete -c clearml -n "__fish_clearml_needs_command" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
 complete -c clearml -n "__fish_clearml_needs_command" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
 json\t''
@@ -52,7 +52,7 @@ complete -c clearml -n "__fish_clearml_using_subcommand init" -l files-host -d '
 complete -c clearml -n "__fish_clearml_using_subcommand init" -l access-key -d 'Access key (from the web UI\'s "Create new credentials")' -r
 complete -c clearml -n "__fish_clearml_using_subcommand init" -l secret-key -d 'Secret key on the command line (visible to other users via ps; prefer --secret-key-stdin)' -r
 complete -c clearml -n "__fish_clearml_using_subcommand init" -l credentials -d 'The pasted credentials block from the web UI, from FILE or \'-\' for stdin' -r
-complete -c clearml -n "__fish_clearml_using_subcommand init" -l config -d 'clearml.conf to read (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand init" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand init" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
 complete -c clearml -n "__fish_clearml_using_subcommand init" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
 json\t''
@@ -61,7 +61,7 @@ complete -c clearml -n "__fish_clearml_using_subcommand init" -l ca-bundle -d 'C
 complete -c clearml -n "__fish_clearml_using_subcommand init" -l secret-key-stdin -d 'Read the secret key from the first line of stdin'
 complete -c clearml -n "__fish_clearml_using_subcommand init" -l no-verify -d 'Do not check the credentials against the server before writing'
 complete -c clearml -n "__fish_clearml_using_subcommand init" -l non-interactive -d 'Never prompt (also implied when stdin is not a terminal)'
-complete -c clearml -n "__fish_clearml_using_subcommand init" -l force -d 'Replace the api block of an existing file without asking (a .bak copy is kept)'
+complete -c clearml -n "__fish_clearml_using_subcommand init" -l force -d 'Replace the api block of an existing file without asking (a .bak copy is kept); without it, non-interactive mode refuses an existing file (exit 2)'
 complete -c clearml -n "__fish_clearml_using_subcommand init" -l json -d 'Shorthand for --format json'
 complete -c clearml -n "__fish_clearml_using_subcommand init" -l csv -d 'Shorthand for --format csv'
 complete -c clearml -n "__fish_clearml_using_subcommand init" -s q -l quiet -d 'Print only results and errors'
@@ -69,7 +69,7 @@ complete -c clearml -n "__fish_clearml_using_subcommand init" -s v -l verbose -d
 complete -c clearml -n "__fish_clearml_using_subcommand init" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
 complete -c clearml -n "__fish_clearml_using_subcommand init" -l insecure -d 'Do not verify the server\'s TLS certificate'
 complete -c clearml -n "__fish_clearml_using_subcommand init" -s h -l help -d 'Print help'
-complete -c clearml -n "__fish_clearml_using_subcommand config; and not __fish_seen_subcommand_from show path dump help" -l config -d 'clearml.conf to read (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand config; and not __fish_seen_subcommand_from show path dump help" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand config; and not __fish_seen_subcommand_from show path dump help" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
 complete -c clearml -n "__fish_clearml_using_subcommand config; and not __fish_seen_subcommand_from show path dump help" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
 json\t''
@@ -84,9 +84,9 @@ complete -c clearml -n "__fish_clearml_using_subcommand config; and not __fish_s
 complete -c clearml -n "__fish_clearml_using_subcommand config; and not __fish_seen_subcommand_from show path dump help" -s h -l help -d 'Print help'
 complete -c clearml -n "__fish_clearml_using_subcommand config; and not __fish_seen_subcommand_from show path dump help" -f -a "show" -d 'Each value in force and where it came from (flag, env, file:line, default); secrets masked'
 complete -c clearml -n "__fish_clearml_using_subcommand config; and not __fish_seen_subcommand_from show path dump help" -f -a "path" -d 'The clearml.conf path in use'
-complete -c clearml -n "__fish_clearml_using_subcommand config; and not __fish_seen_subcommand_from show path dump help" -f -a "dump" -d 'The configuration file(s) as read (merged, before environment overrides), as JSON; secrets masked'
+complete -c clearml -n "__fish_clearml_using_subcommand config; and not __fish_seen_subcommand_from show path dump help" -f -a "dump" -d 'The configuration file(s) as read (merged, before environment overrides), as JSON (--csv: key,value rows); credentials masked'
 complete -c clearml -n "__fish_clearml_using_subcommand config; and not __fish_seen_subcommand_from show path dump help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_subcommand_from show" -l config -d 'clearml.conf to read (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_subcommand_from show" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_subcommand_from show" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
 complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_subcommand_from show" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
 json\t''
@@ -99,7 +99,7 @@ complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_
 complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_subcommand_from show" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
 complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_subcommand_from show" -l insecure -d 'Do not verify the server\'s TLS certificate'
 complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
-complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_subcommand_from path" -l config -d 'clearml.conf to read (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_subcommand_from path" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_subcommand_from path" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
 complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_subcommand_from path" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
 json\t''
@@ -112,7 +112,7 @@ complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_
 complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_subcommand_from path" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
 complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_subcommand_from path" -l insecure -d 'Do not verify the server\'s TLS certificate'
 complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_subcommand_from path" -s h -l help -d 'Print help'
-complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_subcommand_from dump" -l config -d 'clearml.conf to read (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_subcommand_from dump" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_subcommand_from dump" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
 complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_subcommand_from dump" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
 json\t''
@@ -127,9 +127,9 @@ complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_
 complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_subcommand_from dump" -s h -l help -d 'Print help'
 complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "show" -d 'Each value in force and where it came from (flag, env, file:line, default); secrets masked'
 complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "path" -d 'The clearml.conf path in use'
-complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "dump" -d 'The configuration file(s) as read (merged, before environment overrides), as JSON; secrets masked'
+complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "dump" -d 'The configuration file(s) as read (merged, before environment overrides), as JSON (--csv: key,value rows); credentials masked'
 complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest help" -l config -d 'clearml.conf to read (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest help" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest help" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
 complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest help" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
 json\t''
@@ -165,7 +165,7 @@ complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_
 always\t''
 never\t''"
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from up" -l timeout -d 'How long to wait for readiness' -r
-complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from up" -l config -d 'clearml.conf to read (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from up" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from up" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from up" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
 json\t''
@@ -187,7 +187,7 @@ complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from down" -l bind -d 'Address the published ports bind to' -r
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from down" -l port -d 'Change a published port (repeatable), e.g. --port webserver=9080' -r
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from down" -l env -d 'Extra environment for a service (repeatable): SERVICE:KEY=VALUE, or KEY=VALUE for all' -r
-complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from down" -l config -d 'clearml.conf to read (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from down" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from down" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from down" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
 json\t''
@@ -210,7 +210,7 @@ complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from status" -l bind -d 'Address the published ports bind to' -r
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from status" -l port -d 'Change a published port (repeatable), e.g. --port webserver=9080' -r
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from status" -l env -d 'Extra environment for a service (repeatable): SERVICE:KEY=VALUE, or KEY=VALUE for all' -r
-complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from status" -l config -d 'clearml.conf to read (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from status" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from status" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from status" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
 json\t''
@@ -233,7 +233,7 @@ complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from logs" -l env -d 'Extra environment for a service (repeatable): SERVICE:KEY=VALUE, or KEY=VALUE for all' -r
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from logs" -l tail -d 'Lines from the end of each service\'s log' -r
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from logs" -l since -d 'Only lines newer than this (e.g. 10m, 2h)' -r
-complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from logs" -l config -d 'clearml.conf to read (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from logs" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from logs" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from logs" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
 json\t''
@@ -248,7 +248,7 @@ complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from logs" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from logs" -l insecure -d 'Do not verify the server\'s TLS certificate'
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from logs" -s h -l help -d 'Print help'
-complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from ping" -l config -d 'clearml.conf to read (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from ping" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from ping" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from ping" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
 json\t''
@@ -268,7 +268,7 @@ complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from doctor" -l bind -d 'Address the published ports bind to' -r
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from doctor" -l port -d 'Change a published port (repeatable), e.g. --port webserver=9080' -r
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from doctor" -l env -d 'Extra environment for a service (repeatable): SERVICE:KEY=VALUE, or KEY=VALUE for all' -r
-complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from doctor" -l config -d 'clearml.conf to read (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from doctor" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from doctor" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from doctor" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
 json\t''
@@ -283,12 +283,12 @@ complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from doctor" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from doctor" -l insecure -d 'Do not verify the server\'s TLS certificate'
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from doctor" -s h -l help -d 'Print help'
-complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from serve" -l data-dir -d 'Where the database and uploaded files live' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from serve" -l data-dir -d 'Where the database and uploaded files live [default: $XDG_DATA_HOME/clearml/serve, else ~/.local/share/clearml/serve; or set CLEARML_SERVE_DATA_DIR]' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from serve" -l host -d 'Address to listen on' -r
-complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from serve" -l api-port -d 'API port (0 picks a free one)' -r
-complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from serve" -l files-port -d 'File server port (0 picks a free one)' -r
-complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from serve" -l web-port -d 'Port of the small landing page standing in for the web UI (0 picks a free one), so the three hosts are distinct and derive from each other as clearml-init expects' -r
-complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from serve" -l config -d 'clearml.conf to read (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from serve" -l api-port -d 'API port (0: the port of this data dir\'s last run if free, else a free one)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from serve" -l files-port -d 'File server port (0: the port of this data dir\'s last run if free, else a free one; stored model/artifact URLs name this port, so keep it stable for data you keep)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from serve" -l web-port -d 'Port of the small landing page standing in for the web UI (0: as for --api-port), so the three hosts are distinct and derive from each other as clearml-init expects' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from serve" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from serve" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from serve" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
 json\t''
@@ -300,7 +300,7 @@ complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from serve" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from serve" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from serve" -l insecure -d 'Do not verify the server\'s TLS certificate'
-complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from serve" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from backup" -l data-dir -d 'Where the stack keeps its data, logs and config' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from backup" -l version -d 'clearml/server image tag' -r
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from backup" -l image -d 'Replace one service\'s image (repeatable), e.g. --image mongo=mymirror/mongo:6' -r
@@ -309,7 +309,7 @@ complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from backup" -l port -d 'Change a published port (repeatable), e.g. --port webserver=9080' -r
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from backup" -l env -d 'Extra environment for a service (repeatable): SERVICE:KEY=VALUE, or KEY=VALUE for all' -r
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from backup" -l out -d 'Archive to write (.tar.gz)' -r -F
-complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from backup" -l config -d 'clearml.conf to read (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from backup" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from backup" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from backup" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
 json\t''
@@ -330,7 +330,7 @@ complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from restore" -l bind -d 'Address the published ports bind to' -r
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from restore" -l port -d 'Change a published port (repeatable), e.g. --port webserver=9080' -r
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from restore" -l env -d 'Extra environment for a service (repeatable): SERVICE:KEY=VALUE, or KEY=VALUE for all' -r
-complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from restore" -l config -d 'clearml.conf to read (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from restore" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from restore" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from restore" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
 json\t''
@@ -354,7 +354,7 @@ complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from render" -l env -d 'Extra environment for a service (repeatable): SERVICE:KEY=VALUE, or KEY=VALUE for all' -r
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from render" -l as -d 'What to print' -r -f -a "compose\t''
 helm-values\t''"
-complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from render" -l config -d 'clearml.conf to read (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from render" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from render" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from render" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
 json\t''
@@ -368,7 +368,7 @@ complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from render" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from render" -l insecure -d 'Do not verify the server\'s TLS certificate'
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from render" -s h -l help -d 'Print help'
-complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from selftest" -l config -d 'clearml.conf to read (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from selftest" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from selftest" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from selftest" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
 json\t''
@@ -393,7 +393,7 @@ complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from help" -f -a "render" -d 'Print the stack as a docker-compose.yml or Helm values file'
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from help" -f -a "selftest" -d 'End-to-end check of the configured server: task, scalars, file round-trip'
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait help" -l config -d 'clearml.conf to read (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait help" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait help" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
 complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait help" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
 json\t''
@@ -442,7 +442,7 @@ complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_su
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from list" -l sort -d 'Sort field, \'-\' prefix for descending (default -last_update)' -r
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from list" -l limit -d 'At most N tasks' -r
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from list" -l columns -d 'Columns, comma separated; also metric:Title/Series and param:Section/name' -r
-complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from list" -l config -d 'clearml.conf to read (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from list" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from list" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from list" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
 json\t''
@@ -459,7 +459,7 @@ complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_su
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from list" -l insecure -d 'Do not verify the server\'s TLS certificate'
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from show" -l project -d 'Project to look the name up in' -r
-complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from show" -l config -d 'clearml.conf to read (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from show" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from show" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from show" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
 json\t''
@@ -487,7 +487,7 @@ complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_su
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from compare" -l better -d 'Which direction is better per metric, e.g. loss=min,accuracy=max' -r
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from compare" -l plot -d 'Draw the scalar curves of this metric (title or title/series) in the terminal' -r
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from compare" -l svg -d 'Write the curves of --plot as an SVG chart' -r -F
-complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from compare" -l config -d 'clearml.conf to read (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from compare" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from compare" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from compare" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
 json\t''
@@ -504,7 +504,7 @@ complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_su
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from wait" -l timeout -d 'Give up after this long (e.g. 30m); exit 1 on timeout (6 if a task failed). The server may be unreachable for this long (without it: 10 minutes) before exit 3' -r
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from wait" -l notify -d 'POST a JSON summary to this http(s) URL when done' -r
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from wait" -l interval -d 'Poll interval (at least 1s)' -r
-complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from wait" -l config -d 'clearml.conf to read (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from wait" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from wait" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from wait" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
 json\t''
@@ -522,7 +522,7 @@ complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_su
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from help" -f -a "compare" -d 'Compare tasks side by side: parameters and metrics'
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from help" -f -a "wait" -d 'Wait until tasks reach a final status (exit 6 if any failed or stopped)'
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c clearml -n "__fish_clearml_using_subcommand model; and not __fish_seen_subcommand_from list show publish pull help" -l config -d 'clearml.conf to read (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand model; and not __fish_seen_subcommand_from list show publish pull help" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand model; and not __fish_seen_subcommand_from list show publish pull help" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
 complete -c clearml -n "__fish_clearml_using_subcommand model; and not __fish_seen_subcommand_from list show publish pull help" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
 json\t''
@@ -546,7 +546,7 @@ complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_s
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from list" -l framework -d 'Framework (e.g. PyTorch)' -r
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from list" -l task -d 'Models created by this task id' -r
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from list" -l limit -d 'At most N models' -r
-complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from list" -l config -d 'clearml.conf to read (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from list" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from list" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from list" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
 json\t''
@@ -563,7 +563,7 @@ complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_s
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from list" -l insecure -d 'Do not verify the server\'s TLS certificate'
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from show" -l project -r
-complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from show" -l config -d 'clearml.conf to read (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from show" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from show" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from show" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
 json\t''
@@ -583,7 +583,7 @@ complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_s
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from publish" -l tags -d 'Tags, comma separated (e.g. --tags best,v2)' -r
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from publish" -l comment -d 'Free-text comment (description) of the model' -r
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from publish" -l label -d 'Label enumeration entry (repeatable), name=int' -r
-complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from publish" -l config -d 'clearml.conf to read (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from publish" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from publish" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from publish" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
 json\t''
@@ -599,7 +599,7 @@ complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_s
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from pull" -l name -d 'Model name (latest published)' -r
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from pull" -l project -d 'Look the name up in this project only' -r
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from pull" -s o -l output -d 'Where to put the file (default: the SDK\'s cache, shared with Model.get_local_copy)' -r -F
-complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from pull" -l config -d 'clearml.conf to read (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from pull" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from pull" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from pull" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
 json\t''
@@ -618,7 +618,7 @@ complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_s
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from help" -f -a "publish" -d 'Upload a weights file and register + publish it, or publish an existing draft by id'
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from help" -f -a "pull" -d 'Download a model\'s weights (latest published by name, or by id)'
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c clearml -n "__fish_clearml_using_subcommand completions" -l config -d 'clearml.conf to read (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand completions" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand completions" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
 complete -c clearml -n "__fish_clearml_using_subcommand completions" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
 json\t''
@@ -631,7 +631,7 @@ complete -c clearml -n "__fish_clearml_using_subcommand completions" -s v -l ver
 complete -c clearml -n "__fish_clearml_using_subcommand completions" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
 complete -c clearml -n "__fish_clearml_using_subcommand completions" -l insecure -d 'Do not verify the server\'s TLS certificate'
 complete -c clearml -n "__fish_clearml_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c clearml -n "__fish_clearml_using_subcommand manpages" -l config -d 'clearml.conf to read (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand manpages" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand manpages" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
 complete -c clearml -n "__fish_clearml_using_subcommand manpages" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
 json\t''
@@ -654,7 +654,7 @@ complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_see
 complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model completions manpages help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Each value in force and where it came from (flag, env, file:line, default); secrets masked'
 complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "path" -d 'The clearml.conf path in use'
-complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "dump" -d 'The configuration file(s) as read (merged, before environment overrides), as JSON; secrets masked'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "dump" -d 'The configuration file(s) as read (merged, before environment overrides), as JSON (--csv: key,value rows); credentials masked'
 complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from server" -f -a "up" -d 'Start the official server stack in Docker and wait until it is ready'
 complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from server" -f -a "down" -d 'Stop and remove the stack\'s containers and networks (data stays unless --purge)'
 complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from server" -f -a "status" -d 'A row per service: state, readiness, restarts, image, ports, uptime'

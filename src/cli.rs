@@ -9,7 +9,7 @@ pub const EXIT_CODES_HELP: &str = "\
 Exit codes:
   0    success
   1    failure (including a degraded stack or a failed check)
-  2    usage error (bad flags or arguments)
+  2    usage error (bad flags or arguments, a missing --config FILE, init over an existing file without --force)
   3    server unreachable (DNS, refused, TLS, timeout, Docker not reachable)
   4    authentication refused (bad key/secret, expired token)
   5    not found (task, model, project, file)
@@ -38,7 +38,7 @@ pub struct Cli {
 #[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
-    /// clearml.conf to read (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)
+    /// clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// API server URL, overriding CLEARML_API_HOST and the file
@@ -149,7 +149,8 @@ pub struct InitArgs {
     /// Never prompt (also implied when stdin is not a terminal)
     #[arg(long)]
     pub non_interactive: bool,
-    /// Replace the api block of an existing file without asking (a .bak copy is kept)
+    /// Replace the api block of an existing file without asking (a .bak copy is kept); without
+    /// it, non-interactive mode refuses an existing file (exit 2)
     #[arg(long)]
     pub force: bool,
 }
@@ -162,8 +163,8 @@ pub enum ConfigCommand {
     Show,
     /// The clearml.conf path in use
     Path,
-    /// The configuration file(s) as read (merged, before environment overrides), as JSON;
-    /// secrets masked
+    /// The configuration file(s) as read (merged, before environment overrides), as JSON
+    /// (--csv: key,value rows); credentials masked
     Dump,
 }
 
@@ -184,6 +185,11 @@ pub enum ServerCommand {
     /// Preflight checks for the host (Docker, ports, vm.max_map_count, disk, memory, ...)
     Doctor(DoctorArgs),
     /// Run a built-in ClearML-compatible server (API + file server, SQLite) in the foreground
+    ///
+    /// The first start generates a key pair, stores it in DATA_DIR/credentials.json (0600)
+    /// and prints it on stdout as a clearml.conf block (`clearml init --credentials FILE`
+    /// takes it), again on every start until the pair first logs in; then starts only say
+    /// on stderr where it is. One server per data dir.
     Serve(ServeArgs),
     /// Archive the stack's data and config (stops and restarts the stack)
     Backup(BackupArgs),
@@ -287,19 +293,21 @@ pub struct DoctorArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
-    /// Where the database and uploaded files live
+    /// Where the database and uploaded files live [default: $XDG_DATA_HOME/clearml/serve,
+    /// else ~/.local/share/clearml/serve; or set CLEARML_SERVE_DATA_DIR]
     #[arg(long, value_name = "DIR", env = "CLEARML_SERVE_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
     /// Address to listen on
     #[arg(long, default_value = "127.0.0.1")]
     pub host: String,
-    /// API port (0 picks a free one)
+    /// API port (0: the port of this data dir's last run if free, else a free one)
     #[arg(long, default_value_t = 8008)]
     pub api_port: u16,
-    /// File server port (0 picks a free one)
+    /// File server port (0: the port of this data dir's last run if free, else a free one;
+    /// stored model/artifact URLs name this port, so keep it stable for data you keep)
     #[arg(long, default_value_t = 8081)]
     pub files_port: u16,
-    /// Port of the small landing page standing in for the web UI (0 picks a free one),
+    /// Port of the small landing page standing in for the web UI (0: as for --api-port),
     /// so the three hosts are distinct and derive from each other as clearml-init expects
     #[arg(long, default_value_t = 8080)]
     pub web_port: u16,

@@ -8,7 +8,6 @@ use std::fmt;
 /// Documented exit codes (README, `clearml --help`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
-    Ok = 0,
     Failure = 1,
     Usage = 2,
     Unreachable = 3,

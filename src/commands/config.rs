@@ -3,7 +3,7 @@
 use serde_json::json;
 
 use super::Ctx;
-use crate::cli::ConfigCommand;
+use crate::cli::{ConfigCommand, Format};
 use crate::config::{Settings, Source, Sourced, home_dir, resolve};
 use crate::output::{Listing, mask_secret};
 
@@ -18,6 +18,14 @@ pub async fn run(ctx: &Ctx, cmd: ConfigCommand) -> anyhow::Result<()> {
         }
         ConfigCommand::Show => {
             let settings = Settings::load(&ctx.global)?;
+            if let Source::Env(name) = &settings.config_chosen_by
+                && !settings.config_file.is_file()
+            {
+                ctx.out.warn(format!(
+                    "{name} names {}, which does not exist: no file is read (as in the SDK)",
+                    settings.config_file.display()
+                ));
+            }
             ctx.out.listing(&show_listing(&settings));
             Ok(())
         }
@@ -25,32 +33,114 @@ pub async fn run(ctx: &Ctx, cmd: ConfigCommand) -> anyhow::Result<()> {
             let settings = Settings::load(&ctx.global)?;
             let mut value = settings.file_config.to_json();
             mask_secrets(&mut value);
-            ctx.out.json(&value);
+            if ctx.out.format == Format::Csv {
+                // A spreadsheet wants rows: one per setting, dotted path and value.
+                let mut rows = Listing::new(["key", "value"]);
+                flatten(&value, "", &mut rows);
+                ctx.out.listing(&rows);
+            } else {
+                ctx.out.json(&value);
+            }
             Ok(())
         }
     }
 }
 
-/// Keys whose values are secrets wherever they appear (api credentials, storage keys).
-pub fn is_secret_key(key: &str) -> bool {
-    let k = key.to_ascii_lowercase();
-    k.contains("secret") || k.contains("password") || k.contains("token") || k == "account_key"
+/// Words that make a key a secret wherever it appears (`agent.git_pass`,
+/// `sdk.azure.storage.containers[].account_key`, `session_token`, `credentials_json`, ...).
+const SECRET_WORDS: &[&str] = &[
+    "secret",
+    "pass", // pass, passwd, password, git_pass, passphrase
+    "token",
+    "credential", // a leaf named so (credentials_json); `credentials { }` blocks recurse
+    "private",
+    "account_key",
+    "sas",
+    "connection_string",
+    "api_key",
+    "apikey",
+];
+
+/// Sections under which any `key`-named setting is a credential (`sdk.aws.s3.key`,
+/// `sdk.aws.s3.credentials[].key`, `api.credentials.access_key`).
+const CREDENTIAL_SECTIONS: &[&str] = &["credentials", "aws", "s3", "azure", "gcp", "google", "gs"];
+
+/// Whether the value at `path` (its keys from the root; the last one is the value's own
+/// name) looks like a credential, judged by names only.
+pub fn is_secret_path(path: &[&str]) -> bool {
+    let Some((name, parents)) = path.split_last() else {
+        return false;
+    };
+    let name = name.to_ascii_lowercase();
+    if SECRET_WORDS.iter().any(|w| name.contains(w)) {
+        return true;
+    }
+    name.contains("key")
+        && parents
+            .iter()
+            .any(|p| CREDENTIAL_SECTIONS.contains(&p.to_ascii_lowercase().as_str()))
 }
 
-fn mask_secrets(v: &mut serde_json::Value) {
+/// Mask, in place, every scalar whose path looks like a credential (lists inherit the
+/// name of the key that holds them). Empty strings, nulls and booleans say nothing.
+pub fn mask_secrets(v: &mut serde_json::Value) {
+    mask_under(v, &mut Vec::new());
+}
+
+fn mask_under(v: &mut serde_json::Value, path: &mut Vec<String>) {
+    use serde_json::Value as J;
     match v {
-        serde_json::Value::Object(map) => {
+        J::Object(map) => {
             for (k, child) in map.iter_mut() {
-                match child {
-                    serde_json::Value::String(s) if is_secret_key(k) && !s.is_empty() => {
-                        *s = mask_secret(s)
-                    }
-                    _ => mask_secrets(child),
-                }
+                path.push(k.clone());
+                mask_under(child, path);
+                path.pop();
             }
         }
-        serde_json::Value::Array(items) => items.iter_mut().for_each(mask_secrets),
+        J::Array(items) => items.iter_mut().for_each(|item| mask_under(item, path)),
+        J::String(s) if !s.is_empty() && secret_here(path) => *s = mask_secret(s),
+        J::Number(n) if secret_here(path) => *v = J::String(mask_secret(&n.to_string())),
         _ => {}
+    }
+}
+
+fn secret_here(path: &[String]) -> bool {
+    let keys: Vec<&str> = path.iter().map(String::as_str).collect();
+    is_secret_path(&keys)
+}
+
+/// The tree as `key,value` rows: dotted paths, `[i]` for list items, scalars as text.
+fn flatten(v: &serde_json::Value, prefix: &str, rows: &mut Listing) {
+    use serde_json::Value as J;
+    match v {
+        J::Object(map) if !map.is_empty() => {
+            for (k, child) in map {
+                let key = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                flatten(child, &key, rows);
+            }
+        }
+        J::Array(items) if !items.is_empty() => {
+            for (i, item) in items.iter().enumerate() {
+                flatten(item, &format!("{prefix}[{i}]"), rows);
+            }
+        }
+        other => {
+            let text = match other {
+                J::String(s) => s.clone(),
+                J::Null => String::new(),
+                J::Object(_) => "{}".into(),
+                J::Array(_) => "[]".into(),
+                scalar => scalar.to_string(),
+            };
+            rows.push(
+                vec![prefix.to_string(), text.clone()],
+                json!({ "key": prefix, "value": other }),
+            );
+        }
     }
 }
 
@@ -96,7 +186,7 @@ fn push_host(listing: &mut Listing, name: &str, host: &Sourced<String>) {
 pub fn show_listing(s: &Settings) -> Listing {
     let mut l = Listing::new(["setting", "value", "source"]);
     let file_note = if s.config_files_read.is_empty() {
-        " (not found)"
+        " (does not exist)"
     } else {
         ""
     };
@@ -130,4 +220,88 @@ pub fn show_listing(s: &Settings) -> Listing {
         push(&mut l, "auth_token", Some(mask_secret(token)), Some(&src));
     }
     l
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credential_names_are_secret_wherever_they_are() {
+        for path in [
+            "agent.git_pass",
+            "agent.git_password",
+            "sdk.aws.s3.secret",
+            "sdk.aws.s3.key",
+            "sdk.aws.s3.session_token",
+            "sdk.aws.s3.credentials.key",
+            "sdk.azure.storage.containers.account_key",
+            "sdk.azure.storage.containers.sas_token",
+            "sdk.google.storage.credentials_json",
+            "api.credentials.access_key",
+            "api.credentials.secret_key",
+            "agent.docker_internal_mounts.private_key",
+            "x.connection_string",
+        ] {
+            let keys: Vec<&str> = path.split('.').collect();
+            assert!(is_secret_path(&keys), "{path} should be masked");
+        }
+        for path in [
+            "api.api_server",
+            "agent.git_user",
+            "sdk.aws.s3.region",
+            "sdk.aws.s3.credentials.bucket",
+            "sdk.aws.s3.credentials.host",
+            "agent.package_manager.type",
+            "sdk.development.worker.log_stdout",
+            "agent.default_docker.image",
+            // A "key" outside any credentials section is an ordinary setting.
+            "sdk.metrics.plot_key",
+        ] {
+            let keys: Vec<&str> = path.split('.').collect();
+            assert!(!is_secret_path(&keys), "{path} should be shown");
+        }
+    }
+
+    #[test]
+    fn masking_covers_lists_numbers_and_nested_credentials() {
+        let mut v = json!({
+            "agent": {"git_user": "me", "git_pass": "GITPASSWORD123"},
+            "sdk": {"aws": {"s3": {
+                "key": "AKIAIOSFODNN7EXAMPLE",
+                "secret": "def",
+                "region": "",
+                "credentials": [{"bucket": "b", "key": "k1", "secret": "longsecretvalue"}]
+            }}},
+            "pin": {"password": 123456789},
+            "tokens": {"token": ["tok-aaaaaaaaa", "tok-bbbbbbbbb"]}
+        });
+        mask_secrets(&mut v);
+        assert_eq!(
+            v,
+            json!({
+                "agent": {"git_user": "me", "git_pass": "GITP***"},
+                "sdk": {"aws": {"s3": {
+                    "key": "AKIA***",
+                    "secret": "***",
+                    "region": "",
+                    "credentials": [{"bucket": "b", "key": "***", "secret": "long***"}]
+                }}},
+                "pin": {"password": "1234***"},
+                "tokens": {"token": ["tok-***", "tok-***"]}
+            })
+        );
+    }
+
+    #[test]
+    fn flattened_rows_use_dotted_paths_and_list_indexes() {
+        let v = json!({"api": {"api_server": "http://h:8008", "n": 2, "ok": true, "none": null},
+                       "l": [1, {"a": "x,y"}], "e": {}, "el": []});
+        let mut rows = Listing::new(["key", "value"]);
+        flatten(&v, "", &mut rows);
+        assert_eq!(
+            rows.to_csv(),
+            "key,value\napi.api_server,http://h:8008\napi.n,2\napi.ok,true\napi.none,\nl[0],1\nl[1].a,\"x,y\"\ne,{}\nel,[]\n"
+        );
+    }
 }

@@ -21,12 +21,18 @@ use crate::config::paste::{self, Pasted};
 use crate::config::resolve::{
     self, ENV_ACCESS_KEY, ENV_API_HOST, ENV_FILES_HOST, ENV_SECRET_KEY, ENV_WEB_HOST,
 };
-use crate::config::{Settings, TlsVerify, hocon, home_dir};
+use crate::config::{Settings, Source, TlsVerify, hocon, home_dir};
 use crate::error::{CliError, one_line};
 use crate::output::{Output, mask_secret};
 
 pub async fn run(ctx: &Ctx, args: InitArgs) -> anyhow::Result<()> {
     let target = target_file(&ctx.global, &args);
+    if is_legacy_default(&ctx.global, &args, &target) {
+        ctx.out.warn(format!(
+            "updating the legacy {} (the file the SDK reads when there is no ~/clearml.conf); rename it to clearml.conf when no trains-era tool needs it",
+            target.display()
+        ));
+    }
     let tls = tls_for_init(&ctx.global);
     let gives_credentials = args.access_key.is_some()
         || args.secret_key.is_some()
@@ -67,9 +73,18 @@ fn target_file(global: &GlobalArgs, args: &InitArgs) -> PathBuf {
     std::path::absolute(&chosen).unwrap_or(chosen)
 }
 
+/// Whether `target` is ~/trains.conf chosen by default (no --file, --config or variable).
+fn is_legacy_default(global: &GlobalArgs, args: &InitArgs, target: &Path) -> bool {
+    let env = |name: &str| std::env::var(name).ok();
+    args.file.is_none()
+        && resolve::discover(global.config.as_deref(), &env, &home_dir()).chosen_by
+            == crate::config::Source::Default
+        && target.file_name().is_some_and(|n| n == "trains.conf")
+}
+
 /// TLS verification for the login check: flags, env, else what the current file says.
 fn tls_for_init(global: &GlobalArgs) -> TlsVerify {
-    if let Ok(s) = Settings::load(global) {
+    if let Ok(s) = Settings::load_allowing_missing_file(global) {
         return s.verify.value;
     }
     if global.insecure {
@@ -79,6 +94,11 @@ fn tls_for_init(global: &GlobalArgs) -> TlsVerify {
     } else {
         TlsVerify::On
     }
+}
+
+/// What a flag gave, else the pasted credentials, else the environment (clearml-init's order).
+fn given(flag: &Option<String>, pasted: &Option<String>, env: &[&str]) -> Option<String> {
+    flag.clone().or(pasted.clone()).or_else(|| env_of(env))
 }
 
 fn env_of(names: &[&str]) -> Option<String> {
@@ -180,11 +200,7 @@ async fn non_interactive(
         }
     };
 
-    let access_key = args
-        .access_key
-        .clone()
-        .or(pasted.access_key.clone())
-        .or_else(|| env_of(&ENV_ACCESS_KEY))
+    let access_key = given(&args.access_key, &pasted.access_key, &ENV_ACCESS_KEY)
         .map(|k| k.trim().to_string())
         .filter(|k| !k.is_empty())
         .ok_or_else(|| {
@@ -203,6 +219,11 @@ async fn non_interactive(
             .lock()
             .read_line(&mut line)
             .context("cannot read the secret key from stdin")?;
+        if line.trim().is_empty() {
+            return Err(usage(
+                "--secret-key-stdin: stdin was empty (pipe the secret in, e.g. <<<\"$SECRET\")",
+            ));
+        }
         Some(line.trim().to_string())
     } else if let Some(s) = &args.secret_key {
         ctx.out.warn(
@@ -220,25 +241,15 @@ async fn non_interactive(
     })?;
 
     let api = host_input(
-        ctx.global
-            .api_host
-            .clone()
-            .or(pasted.api.clone())
-            .or_else(|| env_of(&ENV_API_HOST)),
+        given(&ctx.global.api_host, &pasted.api, &ENV_API_HOST),
         "--api-host",
     )?;
     let web = host_input(
-        args.web_host
-            .clone()
-            .or(pasted.web.clone())
-            .or_else(|| env_of(&ENV_WEB_HOST)),
+        given(&args.web_host, &pasted.web, &ENV_WEB_HOST),
         "--web-host",
     )?;
     let files = host_input(
-        args.files_host
-            .clone()
-            .or(pasted.files.clone())
-            .or_else(|| env_of(&ENV_FILES_HOST)),
+        given(&args.files_host, &pasted.files, &ENV_FILES_HOST),
         "--files-host",
     )?;
     let Some(seed) = web.clone().or(api.clone()) else {
@@ -273,7 +284,8 @@ async fn non_interactive(
     }
 
     if has_content(&target) && !args.force {
-        return Err(CliError::failure(format!("{} already exists", target.display()))
+        // Missing input, like a missing key: the command line must say what to do with it.
+        return Err(CliError::usage(format!("{} already exists", target.display()))
             .with_hint("pass --force to replace its api block (the previous file is kept as .bak), or --file to write another")
             .into());
     }
@@ -309,7 +321,58 @@ async fn non_interactive(
             }
         }
     }
-    write_config(&ctx.out, &target, &settings)
+    write_config(&ctx.out, &target, &settings)?;
+    warn_if_shadowed(&ctx.out, &ctx.global, &target, &settings);
+    Ok(())
+}
+
+/// After writing, resolve again as the SDK will and say which written values something
+/// else overrides (a CLEARML_* variable, a file merged later), so the person is not
+/// surprised that the new settings seem to have no effect.
+pub(super) fn warn_if_shadowed(out: &Output, global: &GlobalArgs, target: &Path, s: &ApiSettings) {
+    let env = |name: &str| std::env::var(name).ok();
+    let home = home_dir();
+    let Ok(now) = resolve::resolve(&resolve::Inputs {
+        config_flag: global.config.as_deref(),
+        api_host_flag: None,
+        insecure: false,
+        ca_bundle: None,
+        env: &env,
+        home: &home,
+    }) else {
+        return;
+    };
+    if !now.config_files_read.iter().any(|f| same_file(f, target)) {
+        return; // --file elsewhere: the person chose a file the SDK does not read by default
+    }
+    let written = [
+        ("api.api_server", &s.api, Some(&now.api_host)),
+        ("api.web_server", &s.web, Some(&now.web_host)),
+        ("api.files_server", &s.files, Some(&now.files_host)),
+        (
+            "api.credentials.access_key",
+            &s.access_key,
+            now.access_key.as_ref(),
+        ),
+    ];
+    for (key, value, in_force) in written {
+        let Some(in_force) = in_force else { continue };
+        let from_target =
+            matches!(&in_force.source, Source::File { path, .. } if same_file(path, target));
+        if in_force.value != *value && !from_target {
+            out.warn(format!(
+                "{} overrides the {key} just written ({})",
+                in_force.source, in_force.value
+            ));
+        }
+    }
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
 }
 
 fn exit_of(code: i32) -> crate::error::Exit {

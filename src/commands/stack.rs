@@ -1,4 +1,5 @@
 //! `server up|down|status|logs|doctor|backup|restore|render`: the official stack.
+use std::collections::HashMap;
 use std::io::{BufRead, IsTerminal, Write};
 use std::time::Duration;
 
@@ -92,14 +93,10 @@ async fn backup(ctx: &Ctx, args: BackupArgs) -> anyhow::Result<()> {
         stack.project.clone(),
         version.clone(),
     );
-    let archived = tokio::task::spawn_blocking(move || {
+    let manifest = then_start_again(&engine, &stack, &stopped, ctx, move || {
         backup::write_archive(&data_dir, &out_path, &v, &project)
     })
     .await?;
-    // Start again even when the archive failed: a backup must not leave the stack down.
-    let restarted = lifecycle::start_again(&engine, &stack, &stopped, &ctx.out).await;
-    let manifest = archived?;
-    restarted?;
     let size = std::fs::metadata(&args.out).map(|m| m.len()).unwrap_or(0);
     if ctx.out.format == crate::cli::Format::Json {
         ctx.out.json(&serde_json::json!({
@@ -127,27 +124,19 @@ async fn restore(ctx: &Ctx, args: RestoreArgs) -> anyhow::Result<()> {
         ctx.out.warn(warning);
     }
     let has_data = std::fs::read_dir(&stack.data_dir).is_ok_and(|mut d| d.next().is_some());
-    if has_data && !args.yes {
-        if !std::io::stdin().is_terminal() {
-            return Err(CliError::usage(format!(
-                "refusing to replace {} without confirmation",
-                stack.data_dir.display()
-            ))
-            .with_hint("pass --yes to confirm when not on a terminal")
-            .into());
-        }
-        eprint!(
-            "Replace {} with the backup of server {} made {}? Type 'restore' to confirm: ",
-            stack.data_dir.display(),
-            manifest.server_version,
-            manifest.created
-        );
-        let _ = std::io::stderr().flush();
-        let mut line = String::new();
-        std::io::stdin().lock().read_line(&mut line)?;
-        if line.trim() != "restore" {
-            return Err(CliError::failure("not confirmed; nothing changed").into());
-        }
+    if has_data {
+        confirm_typed(
+            args.yes,
+            &format!("replace {}", stack.data_dir.display()),
+            &format!(
+                "Replace {} with the backup of server {} made {}? Type 'restore' to confirm: ",
+                stack.data_dir.display(),
+                manifest.server_version,
+                manifest.created
+            ),
+            "restore",
+            "not confirmed; nothing changed",
+        )?;
     }
     let stopped = lifecycle::stop_running(&engine, &stack).await?;
     let (file, data_dir, target, m) = (
@@ -156,13 +145,10 @@ async fn restore(ctx: &Ctx, args: RestoreArgs) -> anyhow::Result<()> {
         stack.version.clone(),
         manifest.clone(),
     );
-    let restored = tokio::task::spawn_blocking(move || {
+    then_start_again(&engine, &stack, &stopped, ctx, move || {
         backup::extract_verified(&file, &m, &data_dir, &target)
     })
     .await?;
-    let restarted = lifecycle::start_again(&engine, &stack, &stopped, &ctx.out).await;
-    restored?;
-    restarted?;
     ctx.out.info(format!(
         "restored {} files of server {} into {}",
         manifest.files.len(),
@@ -170,6 +156,23 @@ async fn restore(ctx: &Ctx, args: RestoreArgs) -> anyhow::Result<()> {
         stack.data_dir.display()
     ));
     Ok(())
+}
+
+/// Run `work` (blocking file work on the data dir) while the `stopped` services are down,
+/// then start them again even when it failed: a backup or restore must not leave the stack
+/// down.
+async fn then_start_again<T: Send + 'static>(
+    engine: &docker::Engine,
+    stack: &Stack,
+    stopped: &HashMap<String, String>,
+    ctx: &Ctx,
+    work: impl FnOnce() -> anyhow::Result<T> + Send + 'static,
+) -> anyhow::Result<T> {
+    let done = tokio::task::spawn_blocking(work).await?;
+    let restarted = lifecycle::start_again(engine, stack, stopped, &ctx.out).await;
+    let value = done?;
+    restarted?;
+    Ok(value)
 }
 
 pub fn parse_timeout(text: &str) -> Result<Duration, CliError> {
@@ -226,30 +229,33 @@ pub async fn preflight(
     }
 }
 
-/// Ask for the word `purge` on a terminal; without a terminal, --yes is required.
-fn confirm_purge(dir: &std::path::Path, yes: bool) -> anyhow::Result<()> {
+/// Ask for `word` on a terminal before a destructive `action` ("delete DIR"); without a
+/// terminal, --yes is required.
+fn confirm_typed(
+    yes: bool,
+    action: &str,
+    question: &str,
+    word: &str,
+    refused: &str,
+) -> anyhow::Result<()> {
     if yes {
         return Ok(());
     }
     if !std::io::stdin().is_terminal() {
-        return Err(CliError::usage(format!(
-            "refusing to delete {} without confirmation",
-            dir.display()
-        ))
-        .with_hint("pass --yes to confirm when not on a terminal")
-        .into());
+        return Err(
+            CliError::usage(format!("refusing to {action} without confirmation"))
+                .with_hint("pass --yes to confirm when not on a terminal")
+                .into(),
+        );
     }
-    eprint!(
-        "This deletes {} and all ClearML data in it. Type 'purge' to confirm: ",
-        dir.display()
-    );
+    eprint!("{question}");
     let _ = std::io::stderr().flush();
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line)?;
-    if line.trim() == "purge" {
+    if line.trim() == word {
         Ok(())
     } else {
-        Err(CliError::failure("not confirmed; nothing deleted").into())
+        Err(CliError::failure(refused).into())
     }
 }
 
@@ -258,7 +264,14 @@ async fn down(ctx: &Ctx, args: DownArgs) -> anyhow::Result<()> {
     let stack = lifecycle::resolve(&args.stack, Some(&engine)).await?;
     if args.purge {
         // Ask before touching anything, so a "no" leaves the stack as it was.
-        confirm_purge(&stack.data_dir, args.yes)?;
+        let dir = stack.data_dir.display();
+        confirm_typed(
+            args.yes,
+            &format!("delete {dir}"),
+            &format!("This deletes {dir} and all ClearML data in it. Type 'purge' to confirm: "),
+            "purge",
+            "not confirmed; nothing deleted",
+        )?;
     }
     lifecycle::down(&engine, &stack, &ctx.out).await?;
     if args.purge && stack.data_dir.exists() {

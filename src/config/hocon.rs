@@ -221,18 +221,6 @@ impl Object {
         node.value.as_object()?.get_segs(rest)
     }
 
-    pub fn keys(&self) -> impl Iterator<Item = &str> {
-        self.entries.iter().map(|(k, _)| k.as_str())
-    }
-
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &Node)> {
-        self.entries.iter().map(|(k, v)| (k.as_str(), v))
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
-
     /// Set a key, keeping its place if it exists (as an OrderedDict does).
     pub fn insert(&mut self, key: String, node: Node) {
         match self.get_mut(&key) {

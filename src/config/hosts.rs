@@ -41,18 +41,6 @@ impl HostUrl {
         })
     }
 
-    /// The host name without port or user info.
-    pub fn host(&self) -> &str {
-        let hostport = self.netloc.rsplit('@').next().unwrap_or(&self.netloc);
-        if hostport.starts_with('[') {
-            return hostport
-                .split(']')
-                .next()
-                .map_or(hostport, |h| &hostport[..h.len() + 1]);
-        }
-        hostport.split(':').next().unwrap_or(hostport)
-    }
-
     /// The explicit port, if any (Python's `urlparse(...).port`).
     pub fn port(&self) -> Option<u16> {
         let hostport = self.netloc.rsplit('@').next().unwrap_or(&self.netloc);
@@ -119,15 +107,22 @@ fn replace_port(host: &HostUrl, from: u16, to: u16) -> String {
     )
 }
 
-/// Derive api/web/files from a seed URL (already normalised).
-pub fn derive_from(seed: &str) -> Derived {
-    let Some(u) = HostUrl::parse(seed) else {
-        return Derived {
+impl Derived {
+    /// No host derived, and why.
+    fn nothing(note: String) -> Derived {
+        Derived {
             api: None,
             web: None,
             files: None,
-            note: Some(format!("could not parse {seed}")),
-        };
+            note: Some(note),
+        }
+    }
+}
+
+/// Derive api/web/files from a seed URL (already normalised).
+pub fn derive_from(seed: &str) -> Derived {
+    let Some(u) = HostUrl::parse(seed) else {
+        return Derived::nothing(format!("could not parse {seed}"));
     };
     let seed = u.to_url();
     let n = &u.netloc;
@@ -137,41 +132,29 @@ pub fn derive_from(seed: &str) -> Derived {
         files: Some(files),
         note,
     };
-    if n.starts_with("demoapp.") {
-        return mk(
-            replace_prefix(&u, "demoapp.", "demoapi."),
-            seed.clone(),
-            replace_prefix(&u, "demoapp.", "demofiles."),
-            None,
-        );
-    }
-    if n.starts_with("app.") {
-        return mk(
-            replace_prefix(&u, "app.", "api."),
-            seed.clone(),
-            replace_prefix(&u, "app.", "files."),
-            None,
-        );
-    }
-    if n.starts_with("demoapi.") {
-        return mk(
-            seed.clone(),
-            replace_prefix(&u, "demoapi.", "demoapp."),
-            replace_prefix(&u, "demoapi.", "demofiles."),
-            Some(format!(
-                "{n} is the api server, we need the web server: using 'demoapp.' for the web application"
-            )),
-        );
-    }
-    if n.starts_with("api.") {
-        return mk(
-            seed.clone(),
-            replace_prefix(&u, "api.", "app."),
-            replace_prefix(&u, "api.", "files."),
-            Some(format!(
-                "{n} is the api server, we need the web server: using 'app.' for the web application"
-            )),
-        );
+    // clearml-init's own names: the web app on app., the API on api., files on files.
+    for (web, api, files) in [
+        ("demoapp.", "demoapi.", "demofiles."),
+        ("app.", "api.", "files."),
+    ] {
+        if n.starts_with(web) {
+            return mk(
+                replace_prefix(&u, web, api),
+                seed.clone(),
+                replace_prefix(&u, web, files),
+                None,
+            );
+        }
+        if n.starts_with(api) {
+            return mk(
+                seed.clone(),
+                replace_prefix(&u, api, web),
+                replace_prefix(&u, api, files),
+                Some(format!(
+                    "{n} is the api server, we need the web server: using '{web}' for the web application"
+                )),
+            );
+        }
     }
     match u.port() {
         Some(8008) => mk(
@@ -195,14 +178,9 @@ pub fn derive_from(seed: &str) -> Derived {
                 u.scheme
             )),
         ),
-        Some(port) => Derived {
-            api: None,
-            web: None,
-            files: None,
-            note: Some(format!(
-                "cannot derive the other hosts from port {port} (only 8080/8008 or app./api. names are known)"
-            )),
-        },
+        Some(port) => Derived::nothing(format!(
+            "cannot derive the other hosts from port {port} (only 8080/8008 or app./api. names are known)"
+        )),
     }
 }
 

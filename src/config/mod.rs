@@ -17,6 +17,7 @@ use std::fmt;
 use std::path::PathBuf;
 
 use crate::cli::GlobalArgs;
+use crate::error::CliError;
 
 /// Where a value in force came from (shown by `clearml config show`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,7 +66,16 @@ pub struct Settings {
 
 impl Settings {
     /// The settings in force for this process: its flags, environment and $HOME.
+    /// A `--config FILE` that does not exist is a usage error: the person asked for that
+    /// file, and reading it as empty would turn a typo into "no credentials configured".
     pub fn load(global: &GlobalArgs) -> anyhow::Result<Settings> {
+        let settings = Self::load_allowing_missing_file(global)?;
+        settings.check_explicit_file()?;
+        Ok(settings)
+    }
+
+    /// Like `load`, for `init`, which creates the file `--config` names.
+    pub fn load_allowing_missing_file(global: &GlobalArgs) -> anyhow::Result<Settings> {
         let home = home_dir();
         let env = |name: &str| std::env::var(name).ok();
         resolve::resolve(&resolve::Inputs {
@@ -78,12 +88,22 @@ impl Settings {
         })
     }
 
-    /// Key and secret, when both are configured.
-    pub fn credentials(&self) -> Option<(&str, &str)> {
-        match (&self.access_key, &self.secret_key) {
-            (Some(a), Some(s)) => Some((a.value.as_str(), s.value.as_str())),
-            _ => None,
+    /// Fails when the file was named by `--config` and is not there (or not a file).
+    /// CLEARML_CONFIG_FILE naming a missing file reads as empty, as in the SDK.
+    pub fn check_explicit_file(&self) -> Result<(), CliError> {
+        if self.config_chosen_by != Source::Flag("--config") || self.config_file.is_file() {
+            return Ok(());
         }
+        let path = self.config_file.display();
+        if self.config_file.exists() {
+            return Err(CliError::usage(format!("--config {path}: not a file"))
+                .with_hint("name a clearml.conf file"));
+        }
+        Err(
+            CliError::usage(format!("--config {path}: no such file")).with_hint(format!(
+                "check the path, or create it with 'clearml init --file {path}'"
+            )),
+        )
     }
 }
 

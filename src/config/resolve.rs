@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use super::hocon::{self, Node, Object};
 use super::hosts;
 use super::{Settings, Source, Sourced, TlsVerify};
+use crate::error::CliError;
 
 /// Environment lookups, injectable for tests.
 pub type EnvFn<'a> = &'a dyn Fn(&str) -> Option<String>;
@@ -59,8 +60,8 @@ pub struct ConfigFiles {
 }
 
 /// `--config`, else CLEARML_CONFIG_FILE / TRAINS_CONFIG_FILE (only that file), else
-/// ~/trains.conf merged under ~/clearml.conf; the file in use is the first of those that
-/// exists, else ~/clearml.conf (as clearml-init and `get_active_config_file` choose).
+/// ~/trains.conf merged under ~/clearml.conf; the file in use is ~/trains.conf when only
+/// it exists (clearml-init's choice), else ~/clearml.conf (which wins when both exist).
 pub fn discover(flag: Option<&Path>, env: EnvFn, home: &Path) -> ConfigFiles {
     if let Some(p) = flag {
         let p = expand_user(&p.to_string_lossy(), home);
@@ -80,11 +81,14 @@ pub fn discover(flag: Option<&Path>, env: EnvFn, home: &Path) -> ConfigFiles {
     }
     let legacy = home.join("trains.conf");
     let current = home.join("clearml.conf");
-    let in_use = [&legacy, &current]
-        .into_iter()
-        .find(|p| p.exists())
-        .unwrap_or(&current)
-        .clone();
+    // clearml-init picks the first that exists, so with both present it would edit
+    // trains.conf while clearml.conf, merged last, still overrides it. With both, the
+    // file to show and write is the one that wins: clearml.conf.
+    let in_use = if legacy.exists() && !current.exists() {
+        legacy.clone()
+    } else {
+        current.clone()
+    };
     ConfigFiles {
         in_use,
         read: vec![legacy, current],
@@ -149,6 +153,20 @@ pub struct Inputs<'a> {
     pub home: &'a Path,
 }
 
+/// A host derived from another (`how`), or blank with the reason it cannot be.
+fn derived(value: Option<String>, how: &'static str) -> Sourced<String> {
+    match value {
+        Some(value) => Sourced {
+            value,
+            source: Source::Derived(how),
+        },
+        None => Sourced {
+            value: String::new(),
+            source: Source::Derived(UNDERIVABLE),
+        },
+    }
+}
+
 pub fn resolve(inputs: &Inputs) -> anyhow::Result<Settings> {
     let env = inputs.env;
     let files = discover(inputs.config_flag, env, inputs.home);
@@ -157,8 +175,14 @@ pub fn resolve(inputs: &Inputs) -> anyhow::Result<Settings> {
     let strip = |s: String| s.trim_end_matches('/').to_string();
 
     let api_host = if let Some(flag) = inputs.api_host_flag {
+        // A malformed flag is the person's typo, not an unreachable server.
+        let url = hosts::normalize_url(flag).map_err(|e| {
+            CliError::usage(format!(
+                "--api-host: {e} (expected e.g. http://localhost:8008)"
+            ))
+        })?;
         Sourced {
-            value: strip(flag.trim().to_string()),
+            value: strip(url),
             source: Source::Flag("--api-host"),
         }
     } else if let Some((name, v)) = env_first(env, &ENV_API_HOST) {
@@ -180,55 +204,33 @@ pub fn resolve(inputs: &Inputs) -> anyhow::Result<Settings> {
         }
     };
 
-    let web_host = if let Some((name, v)) = env_first(env, &ENV_WEB_HOST) {
-        Some(Sourced {
-            value: strip(v),
-            source: Source::Env(name),
-        })
-    } else {
-        file_text(&conf, "api.web_server")
+    // The environment, else the file (where a blank value counts as unset).
+    let host = |names: &[&str], path: &str| -> Option<Sourced<String>> {
+        if let Some((name, v)) = env_first(env, names) {
+            return Some(Sourced {
+                value: strip(v),
+                source: Source::Env(name),
+            });
+        }
+        file_text(&conf, path)
             .map(|(v, src)| (strip(v.trim().to_string()), src))
             .filter(|(v, _)| !v.is_empty())
             .map(|(value, source)| Sourced { value, source })
     };
-    let web_host = web_host.unwrap_or_else(|| match hosts::sdk_web_from_api(&api_host.value) {
-        Some(value) => Sourced {
-            value,
-            source: Source::Derived("from the API host"),
-        },
-        None => Sourced {
-            value: String::new(),
-            source: Source::Derived(UNDERIVABLE),
-        },
+    let web_host = host(&ENV_WEB_HOST, "api.web_server").unwrap_or_else(|| {
+        derived(
+            hosts::sdk_web_from_api(&api_host.value),
+            "from the API host",
+        )
     });
 
-    let files_host = if let Some((name, v)) = env_first(env, &ENV_FILES_HOST) {
-        Some(Sourced {
-            value: strip(v),
-            source: Source::Env(name),
-        })
-    } else {
-        file_text(&conf, "api.files_server")
-            .map(|(v, src)| (strip(v.trim().to_string()), src))
-            .filter(|(v, _)| !v.is_empty())
-            .map(|(value, source)| Sourced { value, source })
-    };
-    let files_host = files_host.unwrap_or_else(|| {
-        let derived = if web_host.value.is_empty() && api_host.value != hosts::DEFAULT_API {
+    let files_host = host(&ENV_FILES_HOST, "api.files_server").unwrap_or_else(|| {
+        let derived_url = if web_host.value.is_empty() && api_host.value != hosts::DEFAULT_API {
             None
         } else {
             hosts::sdk_files_from(&api_host.value, &web_host.value)
         };
-        match derived {
-            Some(value) => Sourced {
-                value,
-                source: Source::Derived("from the web host"),
-            },
-            None => Sourced {
-                value: String::new(),
-                source: Source::Derived(UNDERIVABLE),
-            },
-        }
+        derived(derived_url, "from the web host")
     });
 
     let key = |names: &[&str], path: &str| -> Option<Sourced<String>> {
@@ -357,7 +359,11 @@ mod tests {
         assert_eq!(s.api_host.source, Source::File { path: f, line: 2 });
         assert_eq!(s.web_host.value, "http://old:8080");
         assert_eq!(s.access_key.unwrap().value, "OLD");
-        // Like clearml-init and get_active_config_file: the legacy file counts as "the" file.
+        // With both, the file that wins is the one to show and to write.
+        assert_eq!(s.config_file, c.home.path().join("clearml.conf"));
+        // Alone, the legacy file is the one in use (as clearml-init chooses).
+        std::fs::remove_file(c.home.path().join("clearml.conf")).unwrap();
+        let s = c.settings(None);
         assert_eq!(s.config_file, c.home.path().join("trains.conf"));
     }
 
@@ -429,6 +435,54 @@ mod tests {
             c.settings(None).verify.value,
             TlsVerify::CaBundle("/etc/ca.pem".into())
         );
+    }
+
+    #[test]
+    fn a_malformed_api_host_flag_is_a_usage_error_naming_the_flag() {
+        let c = Case::new();
+        for bad in ["ftp://x", "not a url", "http://", ""] {
+            let env = |n: &str| c.env.get(n).cloned();
+            let err = resolve(&Inputs {
+                config_flag: None,
+                api_host_flag: Some(bad),
+                insecure: false,
+                ca_bundle: None,
+                env: &env,
+                home: c.home.path(),
+            })
+            .unwrap_err();
+            assert_eq!(crate::error::exit_code_of(&err), 2, "{bad:?}: {err}");
+            assert!(err.to_string().starts_with("--api-host: "), "{err}");
+        }
+        // What clearml-init accepts is accepted here too (scheme added, as it does).
+        let s = c.settings(Some("localhost:8008/"));
+        assert_eq!(s.api_host.value, "http://localhost:8008");
+    }
+
+    #[test]
+    fn only_a_missing_file_named_by_the_flag_is_an_error() {
+        let c = Case::new();
+        let missing = c.home.path().join("nope.conf");
+        let env = |n: &str| c.env.get(n).cloned();
+        let s = resolve(&Inputs {
+            config_flag: Some(&missing),
+            api_host_flag: None,
+            insecure: false,
+            ca_bundle: None,
+            env: &env,
+            home: c.home.path(),
+        })
+        .unwrap();
+        let err = s.check_explicit_file().unwrap_err();
+        assert_eq!(err.exit, crate::error::Exit::Usage);
+        let text = err.to_string();
+        assert!(text.contains(&format!("--config {}: no such file", missing.display())));
+        assert!(text.contains(&format!("clearml init --file {}", missing.display())));
+        // The environment variable behaves as in the SDK: a missing file reads as empty.
+        let c = c.env("CLEARML_CONFIG_FILE", missing.to_str().unwrap());
+        let s = c.settings(None);
+        assert!(s.check_explicit_file().is_ok());
+        assert!(s.config_files_read.is_empty());
     }
 
     #[test]

@@ -6,7 +6,8 @@ use super::auth::{new_access_key, new_secret_key, secrets_equal};
 use super::envelope::ApiError;
 use super::store::Store;
 use serde::{Deserialize, Serialize};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct KeyPair {
@@ -16,16 +17,55 @@ pub struct KeyPair {
 
 pub struct Credentials {
     pub primary: KeyPair,
+    /// `credentials.json` of a stored primary pair that has not logged in yet: the first
+    /// login with it records that it reached someone (then it is no longer printed).
+    unused_file: Option<PathBuf>,
+    used: AtomicBool,
 }
 
 /// Where the primary pair came from (decides whether it is printed).
 pub enum Origin {
     Environment,
-    Stored,
+    /// From `credentials.json`; `used` once it has logged in.
+    Stored {
+        used: bool,
+    },
     Generated,
 }
 
+/// `credentials.json`: the pair plus whether it ever logged in. Until it has, every start
+/// prints it, so a block lost on the way (a start killed before printing, a script that
+/// overwrote its output file on a retry) is printed again instead of never.
+#[derive(Serialize, Deserialize)]
+struct StoredPair {
+    #[serde(flatten)]
+    pair: KeyPair,
+    /// Files written before this field existed were printed when generated.
+    #[serde(default = "used_by_default")]
+    used: bool,
+}
+
+fn used_by_default() -> bool {
+    true
+}
+
+fn store_pair(path: &Path, pair: &KeyPair, used: bool) -> anyhow::Result<()> {
+    let stored = StoredPair {
+        pair: pair.clone(),
+        used,
+    };
+    super::write_private_atomic(path, serde_json::to_string_pretty(&stored)?.as_bytes())
+}
+
 impl Credentials {
+    fn new(primary: KeyPair, unused_file: Option<PathBuf>) -> Credentials {
+        Credentials {
+            primary,
+            used: AtomicBool::new(unused_file.is_none()),
+            unused_file,
+        }
+    }
+
     pub fn load_or_create(data_dir: &Path) -> anyhow::Result<(Credentials, Origin)> {
         let env = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
         if let (Some(a), Some(s)) = (env("CLEARML_API_ACCESS_KEY"), env("CLEARML_API_SECRET_KEY")) {
@@ -33,24 +73,38 @@ impl Credentials {
                 access_key: a.trim().into(),
                 secret_key: s.trim().into(),
             };
-            return Ok((Credentials { primary: pair }, Origin::Environment));
+            return Ok((Credentials::new(pair, None), Origin::Environment));
         }
         let path = data_dir.join("credentials.json");
         if let Ok(text) = std::fs::read_to_string(&path) {
-            let pair: KeyPair = serde_json::from_str(&text).map_err(|e| {
+            let stored: StoredPair = serde_json::from_str(&text).map_err(|e| {
                 anyhow::anyhow!(
                     "{} is not valid ({e}): fix or delete it to generate a new key pair",
                     path.display()
                 )
             })?;
-            return Ok((Credentials { primary: pair }, Origin::Stored));
+            let unused_file = (!stored.used).then_some(path);
+            let origin = Origin::Stored { used: stored.used };
+            return Ok((Credentials::new(stored.pair, unused_file), origin));
         }
         let pair = KeyPair {
             access_key: new_access_key(),
             secret_key: new_secret_key(),
         };
-        super::write_private_atomic(&path, serde_json::to_string_pretty(&pair)?.as_bytes())?;
-        Ok((Credentials { primary: pair }, Origin::Generated))
+        store_pair(&path, &pair, false)?;
+        Ok((Credentials::new(pair, Some(path)), Origin::Generated))
+    }
+
+    /// The primary pair just logged in: record it once, so later starts stop printing it.
+    fn note_primary_used(&self) {
+        if self.used.swap(true, Ordering::Relaxed) {
+            return;
+        }
+        if let Some(path) = &self.unused_file
+            && let Err(e) = store_pair(path, &self.primary, true)
+        {
+            tracing::warn!("cannot record the first login in {}: {e:#}", path.display());
+        }
     }
 
     /// Does this key/secret pair log in?
@@ -61,7 +115,11 @@ impl Credentials {
         secret_key: &str,
     ) -> Result<bool, ApiError> {
         if access_key == self.primary.access_key {
-            return Ok(secrets_equal(secret_key, &self.primary.secret_key));
+            let ok = secrets_equal(secret_key, &self.primary.secret_key);
+            if ok {
+                self.note_primary_used();
+            }
+            return Ok(ok);
         }
         let stored: Option<String> = rusqlite::OptionalExtension::optional(store.conn.query_row(
             "SELECT secret_key FROM credentials WHERE access_key = ?1",

@@ -8,6 +8,7 @@ mod auth;
 mod credentials;
 mod envelope;
 mod fileserver;
+mod instance;
 mod landing;
 mod query;
 mod router;
@@ -119,21 +120,6 @@ extern "C" fn remove_serve_json() {
     }
 }
 
-async fn bind(host: &str, port: u16, what: &str) -> anyhow::Result<tokio::net::TcpListener> {
-    tokio::net::TcpListener::bind((host, port))
-        .await
-        .map_err(|e| {
-            crate::error::CliError::failure(format!(
-                "cannot listen on {host}:{port} for the {what} ({e})"
-            ))
-            .with_hint(format!(
-                "pick another port with --{}-port, or 0 for a free one",
-                what.split(' ').next().unwrap_or(what)
-            ))
-            .into()
-        })
-}
-
 fn url_of(addr: SocketAddr) -> String {
     let host = if addr.ip().is_unspecified() {
         "127.0.0.1".to_string()
@@ -156,9 +142,33 @@ pub async fn run(args: &ServeArgs, out: &Output) -> anyhow::Result<()> {
         use std::os::unix::fs::PermissionsExt;
         let _ = std::fs::set_permissions(&data_dir, std::fs::Permissions::from_mode(0o700));
     }
+    // One server per data dir: taken before anything in it is touched.
+    let _lock = instance::lock_data_dir(&data_dir)?;
+
+    // Bind before creating anything a failed start would leave behind half-announced (a
+    // generated key pair nobody was shown).
+    let last_run = instance::LastRun::load(&data_dir);
+    let host = args.host.as_str();
+    let api_listener =
+        instance::bind_preferring(host, args.api_port, last_run.api_port, "api server", out)
+            .await?;
+    let files_listener = instance::bind_preferring(
+        host,
+        args.files_port,
+        last_run.files_port,
+        "files server",
+        out,
+    )
+    .await?;
+    let web_listener =
+        instance::bind_preferring(host, args.web_port, last_run.web_port, "web server", out)
+            .await?;
+    let api_url = url_of(api_listener.local_addr()?);
+    let files_url = url_of(files_listener.local_addr()?);
+    let web_url = url_of(web_listener.local_addr()?);
+
     let files_dir = data_dir.join("files");
     std::fs::create_dir_all(&files_dir)?;
-
     let store = store::Store::open(&data_dir.join("clearml.sqlite"))
         .with_context(|| format!("cannot open the database in {}", data_dir.display()))?;
     let company = match store.meta_get("company")? {
@@ -191,16 +201,24 @@ pub async fn run(args: &ServeArgs, out: &Output) -> anyhow::Result<()> {
         api_url: OnceLock::new(),
         files_url: OnceLock::new(),
     });
-
-    let host = args.host.as_str();
-    let api_listener = bind(host, args.api_port, "api server").await?;
-    let files_listener = bind(host, args.files_port, "files server").await?;
-    let web_listener = bind(host, args.web_port, "web server").await?;
-    let api_url = url_of(api_listener.local_addr()?);
-    let files_url = url_of(files_listener.local_addr()?);
-    let web_url = url_of(web_listener.local_addr()?);
     let _ = state.api_url.set(api_url.clone());
     let _ = state.files_url.set(files_url.clone());
+
+    if let Some(old) = last_run.files_url.as_deref().filter(|u| *u != files_url) {
+        out.warn(format!(
+            "the file server moved from {old} to {files_url} since the last run: file URLs \
+             stored before (models, artifacts) still name {old}; restart with --files-port {} \
+             to keep them working",
+            old.rsplit(':').next().unwrap_or("PORT")
+        ));
+    }
+    instance::LastRun {
+        api_port: Some(api_listener.local_addr()?.port()),
+        files_port: Some(files_listener.local_addr()?.port()),
+        web_port: Some(web_listener.local_addr()?.port()),
+        files_url: Some(files_url.clone()),
+    }
+    .save(&data_dir)?;
 
     let api_app = axum::Router::new()
         .fallback(router::handle)
@@ -226,17 +244,31 @@ pub async fn run(args: &ServeArgs, out: &Output) -> anyhow::Result<()> {
             libc::atexit(remove_serve_json);
         }
     }
-    if let credentials::Origin::Generated = origin {
-        let p = &state.credentials.primary;
-        out.info(format!(
-            "new credentials for this server (shown once below; also stored in {})",
-            data_dir.join("credentials.json").display()
-        ));
-        println!(
-            "api {{\n  web_server: {web_url}\n  api_server: {api_url}\n  files_server: {files_url}\n  \
-             credentials {{\n    \"access_key\" = \"{}\"\n    \"secret_key\" = \"{}\"\n  }}\n}}",
-            p.access_key, p.secret_key
-        );
+    let credentials_file = data_dir.join("credentials.json");
+    match origin {
+        credentials::Origin::Environment => {
+            out.info("credentials from the environment (CLEARML_API_ACCESS_KEY / CLEARML_API_SECRET_KEY)");
+        }
+        credentials::Origin::Stored { used: true } => {
+            out.info(format!("credentials in {}", credentials_file.display()))
+        }
+        credentials::Origin::Generated | credentials::Origin::Stored { used: false } => {
+            out.info(format!(
+                "credentials for this server below (printed on every start until they first \
+                 log in; stored in {})",
+                credentials_file.display()
+            ));
+            let p = &state.credentials.primary;
+            // A closed stdout is no reason to stop serving: the block comes again next start.
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stdout(),
+                "api {{\n  web_server: {web_url}\n  api_server: {api_url}\n  files_server: {files_url}\n  \
+                 credentials {{\n    \"access_key\" = \"{}\"\n    \"secret_key\" = \"{}\"\n  }}\n}}",
+                p.access_key,
+                p.secret_key
+            );
+        }
     }
     out.info(format!(
         "clearml server serve: api {api_url}  files {files_url}  web {web_url}  (data in {})",

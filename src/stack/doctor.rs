@@ -46,6 +46,11 @@ fn finding(check: &str, level: Level, detail: impl Into<String>, fix: Option<Str
     }
 }
 
+/// A check that passed: nothing to fix.
+fn ok(check: &str, detail: impl Into<String>) -> Finding {
+    finding(check, Level::Ok, detail, None)
+}
+
 /// Run every check. `engine` is the connection result (a failed connection is a finding).
 pub async fn check(engine: Result<&Engine, String>, stack: &Stack, fix: bool) -> Vec<Finding> {
     let mut out = Vec::new();
@@ -54,14 +59,12 @@ pub async fn check(engine: Result<&Engine, String>, stack: &Stack, fix: bool) ->
     match &engine {
         Ok(e) => {
             remote = !e.host.starts_with("unix://");
-            out.push(finding(
+            out.push(ok(
                 "docker",
-                Level::Ok,
                 format!(
                     "Docker {} at {}, API {} ({})",
                     e.engine_version, e.host, e.api_version, e.arch
                 ),
-                None,
             ));
             if let Ok(containers) = e.containers(&stack.project).await {
                 own_ports = lifecycle::own_ports(&containers);
@@ -142,19 +145,12 @@ fn check_ports(stack: &Stack, own: &[u16]) -> Vec<Finding> {
                     )),
                 )
             } else if own.contains(&p.host) {
-                finding(
+                ok(
                     "port",
-                    Level::Ok,
                     format!("{addr} for {} (held by this stack)", svc.name),
-                    None,
                 )
             } else {
-                finding(
-                    "port",
-                    Level::Ok,
-                    format!("{addr} for {} is free", svc.name),
-                    None,
-                )
+                ok("port", format!("{addr} for {} is free", svc.name))
             }
         })
         .collect()
@@ -167,12 +163,7 @@ fn check_bind(stack: &Stack) -> Finding {
         .map(|ip| ip.is_loopback())
         .unwrap_or(false);
     if loopback {
-        finding(
-            "bind",
-            Level::Ok,
-            format!("ports published on {} only", stack.bind),
-            None,
-        )
+        ok("bind", format!("ports published on {} only", stack.bind))
     } else {
         finding(
             "bind",
@@ -191,9 +182,7 @@ fn check_bind(stack: &Stack) -> Finding {
 
 fn check_map_count(value: Option<String>) -> Finding {
     match value.as_deref().map(str::parse::<u64>) {
-        Some(Ok(n)) if n >= MIN_MAP_COUNT => {
-            finding("vm.max_map_count", Level::Ok, format!("{n}"), None)
-        }
+        Some(Ok(n)) if n >= MIN_MAP_COUNT => ok("vm.max_map_count", format!("{n}")),
         Some(Ok(n)) => finding(
             "vm.max_map_count",
             Level::Fail,
@@ -251,12 +240,7 @@ fn check_ulimits(stack: &Stack, pid: Option<&str>) -> Option<Finding> {
 fn ulimit_finding(stack: &Stack, limits: &str, cap_eff: u64) -> Finding {
     const CAP_SYS_RESOURCE: u64 = 1 << 24;
     if cap_eff & CAP_SYS_RESOURCE != 0 {
-        return finding(
-            "ulimits",
-            Level::Ok,
-            "the engine may raise container limits",
-            None,
-        );
+        return ok("ulimits", "the engine may raise container limits");
     }
     let mut too_high = Vec::new();
     for svc in &stack.services {
@@ -276,12 +260,7 @@ fn ulimit_finding(stack: &Stack, limits: &str, cap_eff: u64) -> Finding {
         }
     }
     if too_high.is_empty() {
-        return finding(
-            "ulimits",
-            Level::Ok,
-            "container limits within the engine's own",
-            None,
-        );
+        return ok("ulimits", "container limits within the engine's own");
     }
     let detail: Vec<String> = too_high
         .iter()
@@ -340,11 +319,9 @@ fn check_data_dirs(stack: &Stack, fix: bool) -> Vec<Finding> {
                 .and_then(|_| lifecycle::chown_tree(&dir, STACK_UID));
             match result {
                 Ok(()) => {
-                    out.push(finding(
+                    out.push(ok(
                         "data dir",
-                        Level::Ok,
                         format!("{shown}: created/owned by uid {STACK_UID} (fixed)"),
-                        None,
                     ));
                 }
                 Err(e) => out.push(finding(
@@ -376,11 +353,9 @@ fn check_data_dirs(stack: &Stack, fix: bool) -> Vec<Finding> {
                 Some(format!("clearml server doctor --fix (or: sudo chown -R 1000:1000 {})", stack.data_dir.display())),
             ));
         } else {
-            out.push(finding(
+            out.push(ok(
                 "data dir",
-                Level::Ok,
                 format!("{shown} writable by uid {STACK_UID}"),
-                None,
             ));
         }
     }
@@ -433,12 +408,7 @@ fn check_disk(data_dir: &Path) -> Finding {
             ),
             Some("free disk space or choose another --data-dir".into()),
         ),
-        Some((at, free)) => finding(
-            "disk",
-            Level::Ok,
-            format!("{} free on {}", gib(free), at.display()),
-            None,
-        ),
+        Some((at, free)) => ok("disk", format!("{} free on {}", gib(free), at.display())),
     }
 }
 
@@ -473,22 +443,17 @@ fn check_memory(total: Option<u64>) -> Finding {
             format!("{} for Docker: ClearML wants at least 8 GiB", gib(m)),
             fix,
         ),
-        Some(m) => finding("memory", Level::Ok, format!("{} for Docker", gib(m)), None),
+        Some(m) => ok("memory", format!("{} for Docker", gib(m))),
     }
 }
 
 fn check_avx(stack: &Stack, cpuinfo: Option<&str>) -> Finding {
     let Some(mongo) = stack.service("mongo") else {
-        return finding("cpu avx", Level::Ok, "no MongoDB in the stack", None);
+        return ok("cpu avx", "no MongoDB in the stack");
     };
     let needs_avx = parse_version(image_tag(&mongo.image)).is_none_or(|(major, _, _)| major >= 5);
     if !needs_avx {
-        return finding(
-            "cpu avx",
-            Level::Ok,
-            format!("{} does not need AVX", mongo.image),
-            None,
-        );
+        return ok("cpu avx", format!("{} does not need AVX", mongo.image));
     }
     let Some(cpuinfo) = cpuinfo else {
         return finding("cpu avx", Level::Warn, "cannot read /proc/cpuinfo", None);
@@ -499,12 +464,7 @@ fn check_avx(stack: &Stack, cpuinfo: Option<&str>) -> Finding {
         .any(|l| l.split_whitespace().any(|f| f == "avx"));
     let arm = cpuinfo.lines().any(|l| l.starts_with("Features"));
     if has_avx || arm {
-        finding(
-            "cpu avx",
-            Level::Ok,
-            format!("CPU fits {}", mongo.image),
-            None,
-        )
+        ok("cpu avx", format!("CPU fits {}", mongo.image))
     } else {
         finding(
             "cpu avx",
@@ -536,12 +496,7 @@ async fn check_image_arch(engine: &Engine, stack: &Stack) -> Vec<Finding> {
             Ok(img) => {
                 let arch = img.architecture.unwrap_or_default();
                 if arch.is_empty() || normalize_arch(&arch) == host {
-                    out.push(finding(
-                        "image",
-                        Level::Ok,
-                        format!("{} ({host})", svc.image),
-                        None,
-                    ));
+                    out.push(ok("image", format!("{} ({host})", svc.image)));
                 } else {
                     out.push(finding(
                         "image",
@@ -557,11 +512,9 @@ async fn check_image_arch(engine: &Engine, stack: &Stack) -> Vec<Finding> {
                     ));
                 }
             }
-            Err(_) => out.push(finding(
+            Err(_) => out.push(ok(
                 "image",
-                Level::Ok,
                 format!("{} not present yet (`up` pulls it)", svc.image),
-                None,
             )),
         }
     }

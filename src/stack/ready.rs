@@ -76,28 +76,8 @@ pub fn http_client() -> reqwest::Client {
 
 /// `debug.ping` then `server.info` on the apiserver; Ok(version) when both answer.
 pub async fn probe_api(client: &reqwest::Client, base: &str) -> Result<String, String> {
-    let ping = client
-        .get(format!("{base}/debug.ping"))
-        .send()
-        .await
-        .map_err(|e| format!("debug.ping: {}", reqwest_reason(&e)))?;
-    if !ping.status().is_success() {
-        return Err(format!(
-            "debug.ping answered HTTP {}",
-            ping.status().as_u16()
-        ));
-    }
-    let info = client
-        .get(format!("{base}/server.info"))
-        .send()
-        .await
-        .map_err(|e| format!("server.info: {}", reqwest_reason(&e)))?;
-    if !info.status().is_success() {
-        return Err(format!(
-            "server.info answered HTTP {}",
-            info.status().as_u16()
-        ));
-    }
+    get_success(client, base, "debug.ping").await?;
+    let info = get_success(client, base, "server.info").await?;
     let body: serde_json::Value = info
         .json()
         .await
@@ -106,6 +86,26 @@ pub async fn probe_api(client: &reqwest::Client, base: &str) -> Result<String, S
         .as_str()
         .unwrap_or("unknown")
         .to_string())
+}
+
+/// GET `base/endpoint`; the response when it answers with a success status.
+async fn get_success(
+    client: &reqwest::Client,
+    base: &str,
+    endpoint: &str,
+) -> Result<reqwest::Response, String> {
+    let resp = client
+        .get(format!("{base}/{endpoint}"))
+        .send()
+        .await
+        .map_err(|e| format!("{endpoint}: {}", reqwest_reason(&e)))?;
+    if !resp.status().is_success() {
+        return Err(format!(
+            "{endpoint} answered HTTP {}",
+            resp.status().as_u16()
+        ));
+    }
+    Ok(resp)
 }
 
 /// Any HTTP answer except a proxy's "upstream not ready" counts: the file server answers
@@ -434,6 +434,20 @@ mod tests {
         s.service(name).unwrap().clone()
     }
 
+    fn exited(exit_code: i64) -> Observed {
+        Observed {
+            exit_code,
+            ..Default::default()
+        }
+    }
+
+    fn oom_killed() -> Observed {
+        Observed {
+            oom_killed: true,
+            ..Default::default()
+        }
+    }
+
     #[test]
     fn known_failures_map_to_their_fix() {
         let obs = Observed::default();
@@ -447,32 +461,11 @@ mod tests {
         );
         assert!(fix.contains("doctor --fix"), "{fix}");
         let mongo = svc("mongo");
-        let fix = likely_fix(
-            &mongo,
-            &Observed {
-                exit_code: 62,
-                ..Default::default()
-            },
-            &[],
-        );
+        let fix = likely_fix(&mongo, &exited(62), &[]);
         assert!(fix.contains("1.17"), "{fix}");
-        let fix = likely_fix(
-            &mongo,
-            &Observed {
-                exit_code: 132,
-                ..Default::default()
-            },
-            &[],
-        );
+        let fix = likely_fix(&mongo, &exited(132), &[]);
         assert!(fix.contains("AVX"), "{fix}");
-        let fix = likely_fix(
-            &es,
-            &Observed {
-                oom_killed: true,
-                ..Default::default()
-            },
-            &[],
-        );
+        let fix = likely_fix(&es, &oom_killed(), &[]);
         assert!(fix.contains("memory"), "{fix}");
         let fix = likely_fix(&svc("redis"), &obs, &["something else".into()]);
         assert!(fix.contains("clearml server logs redis"), "{fix}");
@@ -486,12 +479,6 @@ mod tests {
         };
         assert!(!o.crashing(2));
         assert!(o.crashing(1));
-        assert!(
-            Observed {
-                oom_killed: true,
-                ..Default::default()
-            }
-            .crashing(0)
-        );
+        assert!(oom_killed().crashing(0));
     }
 }

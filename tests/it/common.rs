@@ -114,16 +114,38 @@ impl Serve {
 
     /// Stop this server (SIGTERM) and wait for the process to go.
     pub fn stop(&self) {
-        unsafe {
-            libc::kill(self.pid as i32, libc::SIGTERM);
+        stop_pid(self.pid);
+    }
+}
+
+/// SIGTERM a process we started and wait (10 s at most) until it has exited; a process
+/// that ignores SIGTERM fails the test. Our children are reaped here, so an exited one
+/// does not linger as a zombie that still answers kill(pid, 0).
+pub fn stop_pid(pid: u32) {
+    unsafe {
+        libc::kill(pid as i32, libc::SIGTERM);
+    }
+    let exited = || {
+        let mut status = 0;
+        match unsafe { libc::waitpid(pid as i32, &mut status, libc::WNOHANG) } {
+            0 => false,                   // our child, still running
+            r if r == pid as i32 => true, // our child, reaped now
+            _ => match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+                // not our child: gone, or a zombie waiting for its own parent
+                Ok(stat) => stat
+                    .rsplit_once(')')
+                    .is_some_and(|(_, rest)| rest.trim_start().starts_with('Z')),
+                Err(_) => true,
+            },
         }
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if unsafe { libc::kill(self.pid as i32, 0) } != 0 {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
+    };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !exited() {
+        assert!(
+            Instant::now() < deadline,
+            "pid {pid} ignored SIGTERM for 10 s"
+        );
+        std::thread::sleep(Duration::from_millis(20));
     }
 }
 
@@ -205,4 +227,16 @@ pub fn run_sdk(script: &str, conf: &Path, extra_env: &[(&str, &str)]) -> String 
         String::from_utf8_lossy(&out.stderr)
     );
     stdout
+}
+
+/// A command for the SDK's Python with no CLEARML_*/TRAINS_* variable leaking in from
+/// the test process (the caller sets HOME and what the case needs).
+pub fn python_clean() -> Command {
+    let mut cmd = Command::new(python());
+    for (k, _) in std::env::vars() {
+        if k.starts_with("CLEARML_") || k.starts_with("TRAINS_") {
+            cmd.env_remove(&k);
+        }
+    }
+    cmd
 }

@@ -7,16 +7,11 @@ use std::process::Command;
 
 use serde_json::{Value, json};
 
-use crate::common::{clearml, python};
+use crate::common::{clearml, python_clean};
 
 /// A Python process with a clean environment (the script sets what each case needs).
 fn run_python(script: &str, args: &[&Path]) -> String {
-    let mut cmd = Command::new(python());
-    for (k, _) in std::env::vars() {
-        if k.starts_with("CLEARML_") || k.starts_with("TRAINS_") {
-            cmd.env_remove(&k);
-        }
-    }
+    let mut cmd = python_clean();
     let scratch = tempfile::tempdir().unwrap();
     cmd.arg("-c")
         .arg(script)
@@ -297,26 +292,19 @@ fn config_path_follows_the_sdk_and_survives_a_broken_file() {
     assert_eq!(err.lines().count(), 1, "one line: {err}");
 }
 
-/// Parses each file with the SDK's own pyhocon and prints the trees as JSON (secret-looking
-/// values masked the way `config dump` masks them).
+/// Parses each file with the SDK's own pyhocon and prints the trees as JSON.
 const SDK_PARSE: &str = r#"
 import json, sys
 from clearml.utilities.pyhocon import ConfigFactory
 from clearml.utilities.pyhocon.config_tree import NoneValue
 
-def secret(k):
-    k = k.lower()
-    return "secret" in k or "password" in k or "token" in k or k == "account_key"
-
-def clean(v, key=""):
+def clean(v):
     if isinstance(v, dict):
-        return {k: clean(x, k) for k, x in v.items()}
+        return {k: clean(x) for k, x in v.items()}
     if isinstance(v, list):
         return [clean(x) for x in v]
     if isinstance(v, NoneValue):
         return None
-    if isinstance(v, str) and v and secret(key):
-        return v[:4] + "***"
     if isinstance(v, (str, int, float, bool)) or v is None:
         return v
     return str(v)
@@ -409,6 +397,8 @@ fn reader_matches_the_sdk_parser_on_real_and_tricky_files() {
         let ours: Value = serde_json::from_slice(&out.stdout).unwrap();
         // ${HOME} resolves from each process's own environment.
         let (mut ours, mut theirs) = (ours, theirs.clone());
+        // Where `dump` masked a credential, the SDK's value must be what was masked.
+        accept_masked(&ours, &mut theirs);
         for v in [&mut ours, &mut theirs] {
             if let Some(h) = v.pointer_mut("/api/home") {
                 *h = json!("<home>");
@@ -420,6 +410,245 @@ fn reader_matches_the_sdk_parser_on_real_and_tricky_files() {
             "{} reads differently from the SDK",
             file.display()
         );
+    }
+}
+
+/// Whether `shown` is what `config dump` prints for the secret `value`.
+fn masks(shown: &str, value: &Value) -> bool {
+    let text = match value {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        _ => return false,
+    };
+    let head: String = text.chars().take(4).collect();
+    if text.chars().count() < 8 {
+        shown == "***"
+    } else {
+        shown == format!("{head}***")
+    }
+}
+
+/// Replace in `theirs` each value that `ours` shows masked (and masked correctly) by the
+/// masked text, so the trees compare on everything else.
+fn accept_masked(ours: &Value, theirs: &mut Value) {
+    match (ours, theirs) {
+        (Value::Object(o), Value::Object(t)) => {
+            for (k, ov) in o {
+                if let Some(tv) = t.get_mut(k) {
+                    accept_masked(ov, tv);
+                }
+            }
+        }
+        (Value::Array(o), Value::Array(t)) => {
+            for (ov, tv) in o.iter().zip(t.iter_mut()) {
+                accept_masked(ov, tv);
+            }
+        }
+        (Value::String(shown), t) if shown.ends_with("***") && masks(shown, t) => {
+            *t = Value::String(shown.clone());
+        }
+        _ => {}
+    }
+}
+
+/// D15, D32: `dump` masks every credential-looking value, not only "secret" names, in JSON
+/// and in the key,value CSV.
+#[test]
+fn dump_masks_every_credential_in_json_and_csv() {
+    let home = tempfile::tempdir().unwrap();
+    let conf = home.path().join("hand.conf");
+    let secrets = [
+        "GITPASSWORD123",
+        "AKIAIOSFODNN7EXAMPLE",
+        "wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY",
+        "def",
+        "FwoGZXIvYXdzEBYaDSESSION",
+        "sv=2020-08-04&ss=bfqt&sig=SAS",
+        "/home/me/gcp-credentials.json",
+        "DefaultEndpointsProtocol=https;AccountKey=abc",
+        "ACCOUNTKEY0123456789",
+        "FILESECRET-0123",
+        "FILEKEY0123456789",
+    ];
+    std::fs::write(
+        &conf,
+        format!(
+            r#"api {{
+  api_server: http://localhost:8008
+  credentials {{ access_key: "{}", secret_key: "{}" }}
+}}
+agent {{ git_user: "me", git_pass: "{}" }}
+sdk {{
+  aws {{
+    s3 {{
+      key: "{}"
+      secret: "{}"
+      region: "eu-west-1"
+      credentials: [ {{ bucket: "my-bucket", key: "{}", secret: "{}", token: "{}" }} ]
+    }}
+  }}
+  azure.storage.containers: [ {{ account_name: "acct", account_key: "{}", container_name: "c", sas_token: "{}" }} ]
+  google.storage.credentials_json: "{}"
+  x.connection_string: "{}"
+}}
+"#,
+            secrets[10],
+            secrets[9],
+            secrets[0],
+            secrets[1],
+            secrets[3],
+            secrets[1],
+            secrets[2],
+            secrets[4],
+            secrets[8],
+            secrets[5],
+            secrets[6],
+            secrets[7],
+        ),
+    )
+    .unwrap();
+    for format in [&[][..], &["--csv"][..]] {
+        let out = clearml(home.path())
+            .args(["--config", conf.to_str().unwrap(), "config", "dump"])
+            .args(format)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        for secret in secrets {
+            let head: String = secret.chars().take(5).collect();
+            // Masked values keep at most 4 characters.
+            assert!(
+                !stdout.contains(&head),
+                "{format:?}: {secret} shows:\n{stdout}"
+            );
+        }
+        // Ordinary settings are still shown in full.
+        for plain in ["http://localhost:8008", "my-bucket", "eu-west-1", "acct"] {
+            assert!(stdout.contains(plain), "{format:?}: {plain}:\n{stdout}");
+        }
+        if format.is_empty() {
+            let tree: Value = serde_json::from_str(&stdout).unwrap();
+            assert_eq!(tree["agent"]["git_pass"], "GITP***");
+            assert_eq!(tree["sdk"]["aws"]["s3"]["secret"], "***");
+        } else {
+            let lines: Vec<&str> = stdout.lines().collect();
+            assert_eq!(lines[0], "key,value", "{stdout}");
+            assert!(lines.contains(&"agent.git_pass,GITP***"), "{stdout}");
+            assert!(lines.contains(&"agent.git_user,me"), "{stdout}");
+            assert!(
+                lines.contains(&"sdk.aws.s3.credentials[0].bucket,my-bucket"),
+                "{stdout}"
+            );
+            assert!(!stdout.trim_start().starts_with('{'), "not JSON: {stdout}");
+        }
+    }
+}
+
+/// D20: a `--config FILE` that is not there is a usage error naming the file and the fix;
+/// CLEARML_CONFIG_FILE naming a missing file reads as empty (as in the SDK), and `config
+/// show` says so.
+#[test]
+fn a_missing_config_file_named_by_the_flag_is_an_error() {
+    let home = tempfile::tempdir().unwrap();
+    let missing = home.path().join("nonexistent.conf");
+    let missing_s = missing.to_str().unwrap();
+    for args in [
+        &["task", "list"][..],
+        &["config", "show"][..],
+        &["config", "dump"][..],
+        &["server", "ping"][..],
+    ] {
+        let out = clearml(home.path())
+            .args(["--config", missing_s])
+            .args(args)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
+        assert!(
+            err.contains(&format!("--config {missing_s}: no such file")),
+            "{args:?}: {err}"
+        );
+        assert!(
+            err.contains(&format!("clearml init --file {missing_s}")),
+            "{args:?}: {err}"
+        );
+    }
+    // init creates the file --config names.
+    let out = clearml(home.path())
+        .args([
+            "--config",
+            missing_s,
+            "init",
+            "--non-interactive",
+            "--no-verify",
+        ])
+        .args([
+            "--api-host",
+            "http://localhost:8008",
+            "--access-key",
+            "K0123456789",
+        ])
+        .env("CLEARML_API_SECRET_KEY", "S0123456789")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(missing.is_file());
+
+    let gone = home.path().join("gone.conf");
+    let out = clearml(home.path())
+        .args(["config", "show"])
+        .env("CLEARML_CONFIG_FILE", &gone)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains(&format!(
+            "CLEARML_CONFIG_FILE names {}, which does not exist",
+            gone.display()
+        )),
+        "{err}"
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains(&format!("{} (does not exist)", gone.display())),
+        "{stdout}"
+    );
+}
+
+/// D25: a malformed --api-host is the person's typo (exit 2, naming the flag), not an
+/// unreachable server (exit 3).
+#[test]
+fn a_malformed_api_host_is_a_usage_error() {
+    let home = tempfile::tempdir().unwrap();
+    for bad in ["ftp://x", "not a url", "http://"] {
+        for args in [&["task", "list"][..], &["server", "ping"][..]] {
+            let out = clearml(home.path())
+                .args(["--api-host", bad])
+                .args(args)
+                .env("CLEARML_API_ACCESS_KEY", "K0123456789")
+                .env("CLEARML_API_SECRET_KEY", "S0123456789")
+                .output()
+                .unwrap();
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{bad} {args:?}: {err}");
+            assert!(
+                err.starts_with(&format!("error: --api-host: '{bad}'")),
+                "{bad} {args:?}: {err}"
+            );
+            assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+        }
     }
 }
 

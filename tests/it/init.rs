@@ -8,10 +8,20 @@ use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};
 use std::time::Duration;
 
-use crate::common::{clearml, run_sdk};
+use crate::common::{clearml, python_clean, run_sdk};
 
 const KEY: &str = "INITKEY0123456789ABCDEFGHIJKLM";
 const SECRET: &str = "init-secret_0123456789abcdefghijklmnopqrstuvwxyzABCDEFGH";
+
+/// Non-interactive flags for a local server, the secret to come on stdin, no verification.
+const LOCAL_FLAGS: [&str; 6] = [
+    "--api-host",
+    "http://localhost:8008",
+    "--access-key",
+    KEY,
+    "--secret-key-stdin",
+    "--no-verify",
+];
 
 fn ui_block(api: &str, web: &str, files: Option<&str>, key: &str, secret: &str) -> String {
     let files = files
@@ -43,8 +53,18 @@ fn init(home: &Path, args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Output
     child.wait_with_output().unwrap()
 }
 
+/// Run `clearml init` with `args`, typing `secret` and Enter on stdin.
+fn init_secret(home: &Path, args: &[&str], secret: &str, env: &[(&str, &str)]) -> Output {
+    init(home, args, &format!("{secret}\n"), env)
+}
+
 fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).to_string()
+}
+
+/// The clearml.conf `init` wrote in `home`.
+fn read_conf(home: &Path) -> String {
+    std::fs::read_to_string(home.join("clearml.conf")).unwrap()
 }
 
 fn mode(p: &Path) -> u32 {
@@ -113,6 +133,20 @@ fn missing_or_bad_input_exits_2_and_writes_nothing() {
             &[],
             "--secret-key-stdin",
         ),
+        (&LOCAL_FLAGS, "", &[], "--secret-key-stdin: stdin was empty"),
+        (
+            &[
+                "--api-host",
+                "not a url",
+                "--access-key",
+                KEY,
+                "--secret-key-stdin",
+                "--no-verify",
+            ],
+            "s3cret\n",
+            &[],
+            "--api-host: 'not a url'",
+        ),
         (
             &["--credentials", "/nonexistent/creds.txt", "--no-verify"],
             "",
@@ -150,16 +184,9 @@ fn existing_file_needs_force_and_update_keeps_every_other_byte() {
     std::fs::write(&conf, &original).unwrap();
     std::fs::set_permissions(&conf, std::fs::Permissions::from_mode(0o644)).unwrap();
 
-    let args = [
-        "--api-host",
-        "http://localhost:8008",
-        "--access-key",
-        KEY,
-        "--secret-key-stdin",
-        "--no-verify",
-    ];
-    let out = init(home.path(), &args, &format!("{SECRET}\n"), &[]);
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let args = LOCAL_FLAGS;
+    let out = init_secret(home.path(), &args, SECRET, &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("--force"), "{}", stderr(&out));
     assert_eq!(
         std::fs::read_to_string(&conf).unwrap(),
@@ -169,7 +196,7 @@ fn existing_file_needs_force_and_update_keeps_every_other_byte() {
 
     let mut forced = args.to_vec();
     forced.push("--force");
-    let out = init(home.path(), &forced, &format!("{SECRET}\n"), &[]);
+    let out = init_secret(home.path(), &forced, SECRET, &[]);
     assert!(out.status.success(), "{}", stderr(&out));
     let updated = std::fs::read_to_string(&conf).unwrap();
     assert!(
@@ -384,12 +411,7 @@ for f in sys.argv[1:]:
           cfg.get("api.credentials.access_key"), cfg.get("api.credentials.secret_key") == SECRET)
 "#
     .replace("SECRET", &format!("{SECRET:?}"));
-    let mut cmd = std::process::Command::new(crate::common::python());
-    for (k, _) in std::env::vars() {
-        if k.starts_with("CLEARML_") || k.starts_with("TRAINS_") {
-            cmd.env_remove(&k);
-        }
-    }
+    let mut cmd = python_clean();
     let out = cmd
         .arg("-c")
         .arg(&script)
@@ -411,6 +433,136 @@ for f in sys.argv[1:]:
     }
 }
 
+/// What the SDK itself reads from a HOME (its own file list and merge order, no
+/// CLEARML_CONFIG_FILE): the three hosts and the access key.
+fn sdk_hosts_in_home(home: &Path) -> Vec<String> {
+    const SCRIPT: &str = r#"
+from pathlib2 import Path
+import clearml.config as sdk_config
+from clearml.backend_api.config import load
+from clearml.backend_api import Session
+cfg = load(Path(sdk_config.__file__).parent)
+print(Session.get_api_server_host(cfg), Session.get_app_server_host(cfg),
+      Session.get_files_server_host(cfg), cfg.get("api.credentials.access_key"))
+"#;
+    let mut cmd = python_clean();
+    let out = cmd
+        .arg("-c")
+        .arg(SCRIPT)
+        .env("HOME", home)
+        .env("CLEARML_LOG_LEVEL", "WARNING")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .map(str::to_string)
+        .collect()
+}
+
+/// With a legacy ~/trains.conf, what `init` writes must be what the SDK then uses.
+#[test]
+fn with_a_legacy_trains_conf_the_sdk_uses_what_init_wrote() {
+    let old = "api {\n  api_server: http://old:8008\n  web_server: http://old:8080\n  files_server: http://old:8081\n  credentials {\"access_key\": \"OLDKEY\", \"secret_key\": \"OLDSECRET\"}\n}\n";
+    let args = [
+        "--api-host",
+        "http://new:8008",
+        "--access-key",
+        KEY,
+        "--secret-key-stdin",
+        "--no-verify",
+        "--force",
+    ];
+    let want = vec![
+        "http://new:8008".to_string(),
+        "http://new:8080".to_string(),
+        "http://new:8081".to_string(),
+        KEY.to_string(),
+    ];
+
+    // Both files: the SDK merges clearml.conf over trains.conf, so clearml.conf is written.
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(home.path().join("trains.conf"), old).unwrap();
+    std::fs::write(
+        home.path().join("clearml.conf"),
+        "api { web_server: http://old:8080 }\n",
+    )
+    .unwrap();
+    let out = init_secret(home.path(), &args, SECRET, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&home.path().join("clearml.conf").display().to_string()),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(sdk_hosts_in_home(home.path()), want, "both files");
+    assert!(!stderr(&out).contains("overrides"), "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read_to_string(home.path().join("trains.conf")).unwrap(),
+        old,
+        "the legacy file is left alone"
+    );
+    let path = clearml(home.path())
+        .args(["config", "path"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&path.stdout).trim(),
+        home.path().join("clearml.conf").display().to_string()
+    );
+
+    // Only trains.conf: clearml-init's choice (the SDK reads it), with a warning.
+    let home = tempfile::tempdir().unwrap();
+    let legacy = home.path().join("trains.conf");
+    std::fs::write(&legacy, old).unwrap();
+    let out = init_secret(home.path(), &args, SECRET, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!(
+            "warning: updating the legacy {}",
+            legacy.display()
+        )),
+        "{err}"
+    );
+    assert!(!home.path().join("clearml.conf").exists());
+    assert_eq!(sdk_hosts_in_home(home.path()), want, "trains.conf only");
+}
+
+/// What the SDK will not use after all (a CLEARML_* variable wins over the file) is said
+/// right after writing.
+#[test]
+fn init_warns_when_the_environment_overrides_what_it_wrote() {
+    let home = tempfile::tempdir().unwrap();
+    // The flag beats the variable for init's input; the SDK will still use the variable.
+    let args = [
+        "--api-host",
+        "http://new:8008",
+        "--web-host",
+        "http://new:8080",
+        "--access-key",
+        KEY,
+        "--secret-key-stdin",
+        "--no-verify",
+    ];
+    let env = [("CLEARML_WEB_HOST", "http://elsewhere:8080")];
+    let out = init_secret(home.path(), &args, SECRET, &env);
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains(
+            "warning: env CLEARML_WEB_HOST overrides the api.web_server just written (http://elsewhere:8080)"
+        ),
+        "{err}"
+    );
+    assert!(!err.contains("api.api_server just written"), "{err}");
+    assert!(!err.contains(SECRET), "{err}");
+}
+
 // ------------------------------------------------------------------ the wizard in a pty
 
 /// A `clearml init` session in a pseudo-terminal, with everything it printed kept.
@@ -423,12 +575,7 @@ impl Pty {
     fn spawn(home: &Path, args: &[&str]) -> Pty {
         let mut cmd = clearml(home);
         cmd.arg("init").args(args);
-        let mut session = expectrl::Session::spawn(cmd).expect("spawn in a pty");
-        session.set_expect_timeout(Some(Duration::from_secs(30)));
-        Pty {
-            session,
-            seen: String::new(),
-        }
+        Pty::run(cmd)
     }
 
     /// Like `spawn`, but with the terminal's echo on as in a person's shell (a fresh pty
@@ -448,6 +595,10 @@ impl Pty {
                 None => cmd.env_remove(k),
             };
         }
+        Pty::run(cmd)
+    }
+
+    fn run(cmd: std::process::Command) -> Pty {
         let mut session = expectrl::Session::spawn(cmd).expect("spawn in a pty");
         session.set_expect_timeout(Some(Duration::from_secs(30)));
         Pty {
@@ -475,6 +626,27 @@ impl Pty {
         self.expect("Secret key (hidden)");
         std::thread::sleep(Duration::from_millis(300));
         self.send_line(secret);
+    }
+
+    /// Answer the access key and the hidden secret prompts.
+    fn type_keys(&mut self, key: &str, secret: &str) {
+        self.expect("Access key");
+        self.send_line(key);
+        self.type_secret(secret);
+    }
+
+    /// Say yes to the hosts shown.
+    fn accept_hosts(&mut self) {
+        self.expect("Use these hosts?");
+        self.send_line("y");
+    }
+
+    /// Wait for the file to be written and for a clean exit; what was printed.
+    fn finish_written(&mut self) -> String {
+        self.expect("New configuration stored in");
+        let (code, seen) = self.finish();
+        assert_eq!(code, 0, "{seen}");
+        seen
     }
 
     /// Paste lines with the terminal's own echo off, so the output shows only what
@@ -530,11 +702,8 @@ fn wizard_asks_for_the_host_it_cannot_derive_and_writes_the_file() {
     pty.session.send("\x7f".repeat(40)).unwrap();
     pty.send_line("https://files.example.com/store");
     pty.expect("File store: https://files.example.com/store");
-    pty.expect("Use these hosts?");
-    pty.send_line("y");
-    pty.expect("New configuration stored in");
-    let (code, seen) = pty.finish();
-    assert_eq!(code, 0, "{seen}");
+    pty.accept_hosts();
+    let seen = pty.finish_written();
     assert!(
         seen.contains(&format!("key=\"{KEY}\" secret=\"init***\"")),
         "{seen}"
@@ -581,15 +750,10 @@ fn wizard_falls_back_to_typed_keys_and_asks_before_touching_an_existing_file() {
     pty.send_line("y");
     pty.expect("paste here");
     pty.send_line("");
-    pty.expect("Access key");
-    pty.send_line(KEY);
-    pty.type_secret(SECRET);
+    pty.type_keys(KEY, SECRET);
     pty.expect("Detected credentials");
-    pty.expect("Use these hosts?");
-    pty.send_line("y");
-    pty.expect("New configuration stored in");
-    let (code, seen) = pty.finish();
-    assert_eq!(code, 0, "{seen}");
+    pty.accept_hosts();
+    let seen = pty.finish_written();
     assert!(!seen.contains(SECRET), "the secret was echoed:\n{seen}");
     let text = std::fs::read_to_string(&conf).unwrap();
     assert!(text.starts_with("sdk { x: 1 }\napi {\n"), "{text}");
@@ -646,7 +810,7 @@ fn non_interactive_verification_exit_codes_write_nothing() {
     let wrong = "wrong-secret_0123456789abcdefghijklmnopqrstuvwxyz";
     let args = with(&["--access-key", ACCESS_KEY, "--secret-key-stdin"]);
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let out = init(home.path(), &args, &format!("{wrong}\n"), &[]);
+    let out = init_secret(home.path(), &args, wrong, &[]);
     assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
     assert!(!stderr(&out).contains(wrong), "{}", stderr(&out));
     assert!(!conf.exists());
@@ -665,12 +829,12 @@ fn non_interactive_verification_exit_codes_write_nothing() {
         "--secret-key-stdin".into(),
     ];
     let dead: Vec<&str> = dead.iter().map(String::as_str).collect();
-    let out = init(home.path(), &dead, &format!("{SECRET_KEY}\n"), &[]);
+    let out = init_secret(home.path(), &dead, SECRET_KEY, &[]);
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
     assert!(!conf.exists());
 
     // Right credentials: verified and written.
-    let out = init(home.path(), &args, &format!("{SECRET_KEY}\n"), &[]);
+    let out = init_secret(home.path(), &args, SECRET_KEY, &[]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("Credentials verified"),
@@ -689,12 +853,9 @@ fn wizard_verifies_against_the_server_and_the_sdk_logs_in_with_the_result() {
     let mut pty = Pty::spawn(home.path(), &[]);
     pty.expect("paste here");
     pty.paste(&ui_block(&api, &web, Some(&files), ACCESS_KEY, SECRET_KEY));
-    pty.expect("Use these hosts?");
-    pty.send_line("y");
+    pty.accept_hosts();
     pty.expect("Credentials verified");
-    pty.expect("New configuration stored in");
-    let (code, seen) = pty.finish();
-    assert_eq!(code, 0, "{seen}");
+    let seen = pty.finish_written();
     assert!(
         !seen.contains(SECRET_KEY),
         "the secret was printed:\n{seen}"
@@ -723,19 +884,14 @@ fn wizard_wrong_secret_offers_a_retry_and_never_shows_the_secret() {
     let mut pty = Pty::spawn(home.path(), &[]);
     pty.expect("paste here");
     pty.paste(&ui_block(&api, &web, Some(&files), ACCESS_KEY, wrong));
-    pty.expect("Use these hosts?");
-    pty.send_line("y");
+    pty.accept_hosts();
     pty.expect("Could not verify the credentials");
     pty.expect("What now?");
     // The first choice, "Enter the keys again", is the default.
     pty.send_line("");
-    pty.expect("Access key");
-    pty.send_line(ACCESS_KEY);
-    pty.type_secret(SECRET_KEY);
+    pty.type_keys(ACCESS_KEY, SECRET_KEY);
     pty.expect("Credentials verified");
-    pty.expect("New configuration stored in");
-    let (code, seen) = pty.finish();
-    assert_eq!(code, 0, "{seen}");
+    let seen = pty.finish_written();
     assert!(
         !seen.contains(wrong),
         "the wrong secret was printed:\n{seen}"
@@ -748,7 +904,7 @@ fn wizard_wrong_secret_offers_a_retry_and_never_shows_the_secret() {
         seen.contains("wron***"),
         "the masked form is shown:\n{seen}"
     );
-    let text = std::fs::read_to_string(home.path().join("clearml.conf")).unwrap();
+    let text = read_conf(home.path());
     assert!(text.contains(SECRET_KEY) && !text.contains(wrong), "{text}");
 
     // Quitting after a refusal writes nothing and exits 4.
@@ -756,8 +912,7 @@ fn wizard_wrong_secret_offers_a_retry_and_never_shows_the_secret() {
     let mut pty = Pty::spawn(home.path(), &[]);
     pty.expect("paste here");
     pty.paste(&ui_block(&api, &web, Some(&files), ACCESS_KEY, wrong));
-    pty.expect("Use these hosts?");
-    pty.send_line("y");
+    pty.accept_hosts();
     pty.expect("What now?");
     // Down four times to "Quit without writing".
     for _ in 0..4 {
@@ -803,21 +958,11 @@ fn ctrl_c_at_the_hidden_prompt_exits_130_restores_echo_and_writes_nothing() {
 #[test]
 fn secret_key_stdin_at_a_terminal_is_not_echoed() {
     let home = tempfile::tempdir().unwrap();
-    let args = [
-        "--api-host",
-        "http://localhost:8008",
-        "--access-key",
-        KEY,
-        "--secret-key-stdin",
-        "--no-verify",
-    ];
-    let mut pty = Pty::spawn_with_echo(home.path(), &args);
+    let mut pty = Pty::spawn_with_echo(home.path(), &LOCAL_FLAGS);
     pty.type_secret(SECRET);
-    pty.expect("New configuration stored in");
-    let (code, seen) = pty.finish();
-    assert_eq!(code, 0, "{seen}");
+    let seen = pty.finish_written();
     assert!(!seen.contains(SECRET), "the secret was echoed:\n{seen}");
-    let text = std::fs::read_to_string(home.path().join("clearml.conf")).unwrap();
+    let text = read_conf(home.path());
     assert!(text.contains(SECRET), "{text}");
 }
 
@@ -826,15 +971,8 @@ fn target_follows_clearml_config_file_and_file_flag() {
     let home = tempfile::tempdir().unwrap();
     let chosen = home.path().join("sub").join("my.conf");
     let env = [("CLEARML_CONFIG_FILE", chosen.to_str().unwrap())];
-    let args = [
-        "--api-host",
-        "http://localhost:8008",
-        "--access-key",
-        KEY,
-        "--secret-key-stdin",
-        "--no-verify",
-    ];
-    let out = init(home.path(), &args, &format!("{SECRET}\n"), &env);
+    let args = LOCAL_FLAGS;
+    let out = init_secret(home.path(), &args, SECRET, &env);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
         chosen.is_file(),
@@ -854,7 +992,7 @@ fn target_follows_clearml_config_file_and_file_flag() {
     let other = home.path().join("other.conf");
     let mut with_file = args.to_vec();
     with_file.extend(["--file", other.to_str().unwrap()]);
-    let out = init(home.path(), &with_file, &format!("{SECRET}\n"), &env);
+    let out = init_secret(home.path(), &with_file, SECRET, &env);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(other.is_file());
 
@@ -867,4 +1005,88 @@ fn target_follows_clearml_config_file_and_file_flag() {
     let text = String::from_utf8(dump.stdout).unwrap();
     assert!(text.contains("\"secret_key\": \"init***\""), "{text}");
     assert!(!text.contains(SECRET), "{text}");
+}
+
+/// D16: a web URL typed by hand (no paste, custom port) is asked for once; the API and
+/// files hosts are asked next, and the typed URL stays the web host.
+#[test]
+fn wizard_asks_each_host_once_when_the_web_url_is_typed() {
+    let home = tempfile::tempdir().unwrap();
+    let mut pty = Pty::spawn(home.path(), &["--no-verify"]);
+    pty.expect("paste here");
+    pty.send_line("");
+    pty.type_keys(KEY, SECRET);
+    pty.expect("Web app URL");
+    pty.send_line("http://127.0.0.1:44839");
+    pty.expect("API host URL");
+    pty.send_line("http://127.0.0.1:44838");
+    // The next question is the files host, not the web app again (it used to be).
+    pty.expect("File server URL");
+    pty.send_line("http://127.0.0.1:44840");
+    pty.accept_hosts();
+    let seen = pty.finish_written();
+    // (Each prompt is drawn again with its answer, so count the second question's text.)
+    assert!(!seen.contains("Web app URL (usually port 8080)"), "{seen}");
+    let text = read_conf(home.path());
+    for line in [
+        "web_server: http://127.0.0.1:44839\n",
+        "api_server: http://127.0.0.1:44838\n",
+        "files_server: http://127.0.0.1:44840\n",
+    ] {
+        assert!(text.contains(line), "{line}{text}");
+    }
+}
+
+/// D23: the prompt says the block ends at its closing brace (it does: the next question
+/// follows at once), and a block with all three hosts gets no "cannot derive" note.
+#[test]
+fn wizard_paste_prompt_matches_how_the_block_ends() {
+    let home = tempfile::tempdir().unwrap();
+    let mut pty = Pty::spawn(home.path(), &["--no-verify"]);
+    pty.expect("paste here (the block ends at its closing brace; Enter alone to type the keys)");
+    pty.paste(&ui_block(
+        "http://127.0.0.1:44838",
+        "http://127.0.0.1:44839",
+        Some("http://127.0.0.1:44840"),
+        KEY,
+        SECRET,
+    ));
+    // No extra Enter: the block's closing brace ended the paste.
+    pty.accept_hosts();
+    let seen = pty.finish_written();
+    assert!(!seen.contains("cannot derive"), "{seen}");
+    assert!(!seen.contains("empty line"), "{seen}");
+}
+
+/// D23: updating a file, the host questions offer the file's current hosts: Enter keeps them.
+#[test]
+fn wizard_offers_the_current_hosts_when_updating_a_file() {
+    let home = tempfile::tempdir().unwrap();
+    let conf = home.path().join("clearml.conf");
+    std::fs::write(
+        &conf,
+        "api {\n  web_server: http://old:30080\n  api_server: http://old:30008\n  files_server: http://old:30081\n  credentials {\"access_key\": \"OLDKEY\", \"secret_key\": \"OLDSECRET\"}\n}\n",
+    )
+    .unwrap();
+    let mut pty = Pty::spawn(home.path(), &["--no-verify"]);
+    pty.expect("Replace its api section?");
+    pty.send_line("y");
+    pty.expect("paste here");
+    pty.send_line("");
+    pty.type_keys(KEY, SECRET);
+    for prompt in ["Web app URL", "API host URL", "File server URL"] {
+        pty.expect(prompt);
+        pty.send_line("");
+    }
+    pty.accept_hosts();
+    pty.finish_written();
+    let text = std::fs::read_to_string(&conf).unwrap();
+    for line in [
+        "web_server: http://old:30080\n",
+        "api_server: http://old:30008\n",
+        "files_server: http://old:30081\n",
+        KEY,
+    ] {
+        assert!(text.contains(line), "{line}\n{text}");
+    }
 }

@@ -8,5 +8,6 @@ mod generated;
 mod init;
 mod sdk_flows;
 mod serve;
+mod serve_lifecycle;
 mod stack;
 mod task_model;

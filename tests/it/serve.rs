@@ -757,7 +757,7 @@ fn restart_keeps_everything_and_serve_json_follows_the_process() {
         .send()
         .unwrap();
     let cred = ok(&s, &tok, "auth.create_credentials", json!({}))["credentials"].clone();
-    s.stop();
+    crate::serve_lifecycle::stop_serve(&s);
     assert!(
         !dir.path().join("serve.json").exists(),
         "serve.json must go on clean shutdown"
@@ -796,7 +796,7 @@ fn restart_keeps_everything_and_serve_json_follows_the_process() {
     // Only one default queue after two starts.
     let qs = ok(&s, &tok, "queues.get_all", json!({"name": "^default$"}));
     assert_eq!(qs["queues"].as_array().unwrap().len(), 1);
-    s.stop();
+    crate::serve_lifecycle::stop_serve(&s);
 }
 
 #[test]
@@ -1065,4 +1065,38 @@ fn unknown_endpoints_are_logged_at_warn() {
         log.lines().any(|l| l.contains("WARN") && l.contains(&name)),
         "no warning for {name} in:\n{log}"
     );
+}
+
+#[test]
+fn users_get_all_honours_name_and_id_filters() {
+    let s = Serve::shared();
+    let tok = token(s);
+    let me = ok(s, &tok, "users.get_current_user", json!({}))["user"].clone();
+    let (id, name) = (me["id"].as_str().unwrap(), me["name"].as_str().unwrap());
+    let count = |body: Value| {
+        ok(s, &tok, "users.get_all", body)["users"]
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    assert_eq!(count(json!({})), 1);
+    assert_eq!(count(json!({"name": "^nosuchuser$"})), 0);
+    assert_eq!(
+        count(json!({"name": format!("^{}$", regex_escape(name))})),
+        1
+    );
+    // A regex is searched, as on the real server.
+    assert_eq!(count(json!({"name": &name[1..4]})), 1);
+    assert_eq!(count(json!({"id": [id]})), 1);
+    assert_eq!(count(json!({"id": ["someone-else"]})), 0);
+    assert_eq!(count(json!({"id": ["someone-else"], "name": name})), 0);
+    let (status, v) = call(s, &tok, "users.get_all", json!({"name": "(unclosed"}));
+    assert_eq!(status, 400, "{v}");
+    let only = ok(
+        s,
+        &tok,
+        "users.get_all",
+        json!({"name": name, "only_fields": ["name"]}),
+    );
+    assert_eq!(only["users"][0], json!({"id": id, "name": name}));
 }

@@ -195,6 +195,44 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// `--port service=N` for the three published services, each on a free port.
+fn free_port_args() -> Vec<String> {
+    let mut args = Vec::new();
+    for s in ["apiserver", "webserver", "fileserver"] {
+        args.extend(["--port".into(), format!("{s}={}", free_port())]);
+    }
+    args
+}
+
+/// A `clearml` command in `home` under the compose project `project`.
+fn project_cmd(home: &Path, project: &str) -> Command {
+    let mut c = clearml(home);
+    c.env("CLEARML_STACK_PROJECT", project);
+    c
+}
+
+/// `server up --skip-doctor` with `flags`, data in `home`/d, on free ports, under
+/// `project` (for the tests that fail before any container exists).
+fn up_in(home: &Path, project: &str, flags: &[String]) -> Output {
+    project_cmd(home, project)
+        .args(["server", "up", "--skip-doctor", "--data-dir"])
+        .arg(home.join("d"))
+        .args(flags)
+        .args(free_port_args())
+        .output()
+        .unwrap()
+}
+
+/// The engine filter that selects a compose project's objects.
+fn project_filters(project: &str) -> HashMap<String, Vec<String>> {
+    let mut f = HashMap::new();
+    f.insert(
+        "label".to_string(),
+        vec![format!("com.docker.compose.project={project}")],
+    );
+    f
+}
+
 impl StackTest {
     fn new(name: &str, with_cli: bool) -> StackTest {
         let real_api = with_cli;
@@ -237,9 +275,7 @@ impl StackTest {
     }
 
     fn cmd(&self) -> Command {
-        let mut c = clearml(self.home.path());
-        c.env("CLEARML_STACK_PROJECT", &self.project);
-        c
+        project_cmd(self.home.path(), &self.project)
     }
 
     /// The flags that define this test's stack.
@@ -305,13 +341,8 @@ impl StackTest {
 
     /// service -> container id of this project's containers.
     fn containers(&self) -> HashMap<String, String> {
-        let project = self.project.clone();
+        let filters = project_filters(&self.project);
         rt().block_on(async move {
-            let mut filters = HashMap::new();
-            filters.insert(
-                "label".to_string(),
-                vec![format!("com.docker.compose.project={project}")],
-            );
             docker()
                 .list_containers(Some(ListContainersOptions {
                     all: true,
@@ -330,13 +361,8 @@ impl StackTest {
     }
 
     fn networks(&self) -> Vec<String> {
-        let project = self.project.clone();
+        let filters = project_filters(&self.project);
         rt().block_on(async move {
-            let mut filters = HashMap::new();
-            filters.insert(
-                "label".to_string(),
-                vec![format!("com.docker.compose.project={project}")],
-            );
             docker()
                 .list_networks(Some(ListNetworksOptions { filters }))
                 .await
@@ -799,31 +825,14 @@ fn stack_backup_purge_restore_brings_the_data_back() {
 fn stack_missing_image_with_pull_never_is_refused_before_anything_is_created() {
     let home = tempfile::tempdir().unwrap();
     let project = format!("clit-nopull-{}", std::process::id());
-    let mut args: Vec<String> = vec![
-        "server".into(),
-        "up".into(),
-        "--pull".into(),
-        "never".into(),
-        "--skip-doctor".into(),
-    ];
-    args.extend([
-        "--data-dir".into(),
-        home.path().join("d").display().to_string(),
-    ]);
+    let mut flags: Vec<String> = vec!["--pull".into(), "never".into()];
     for s in SERVICES {
-        args.extend([
+        flags.extend([
             "--image".into(),
             format!("{s}=clearml-it-absent:{}", std::process::id()),
         ]);
     }
-    for s in ["apiserver", "webserver", "fileserver"] {
-        args.extend(["--port".into(), format!("{s}={}", free_port())]);
-    }
-    let out = clearml(home.path())
-        .args(&args)
-        .env("CLEARML_STACK_PROJECT", &project)
-        .output()
-        .unwrap();
+    let out = up_in(home.path(), &project, &flags);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(
@@ -850,16 +859,8 @@ struct StackTestNames {
 }
 
 impl StackTestNames {
-    fn filters(&self) -> HashMap<String, Vec<String>> {
-        let mut f = HashMap::new();
-        f.insert(
-            "label".to_string(),
-            vec![format!("com.docker.compose.project={}", self.project)],
-        );
-        f
-    }
     fn containers_left(&self) -> usize {
-        let filters = self.filters();
+        let filters = project_filters(&self.project);
         rt().block_on(docker().list_containers(Some(ListContainersOptions {
             all: true,
             filters,
@@ -869,7 +870,7 @@ impl StackTestNames {
         .len()
     }
     fn networks_left(&self) -> usize {
-        let filters = self.filters();
+        let filters = project_filters(&self.project);
         rt().block_on(docker().list_networks(Some(ListNetworksOptions { filters })))
             .unwrap()
             .len()
@@ -893,15 +894,12 @@ fn stack_doctor_failure_blocks_up_and_fix_repairs_the_data_dirs() {
     )
     .unwrap();
     let mut args: Vec<String> = vec!["--data-dir".into(), data.display().to_string()];
-    for s in ["apiserver", "webserver", "fileserver"] {
-        args.extend(["--port".into(), format!("{s}={}", free_port())]);
-    }
+    args.extend(free_port_args());
     let run = |sub: &[&str]| {
-        clearml(home.path())
+        project_cmd(home.path(), &project)
             .args(["server"])
             .args(sub)
             .args(&args)
-            .env("CLEARML_STACK_PROJECT", &project)
             .output()
             .unwrap()
     };
@@ -963,16 +961,17 @@ fn stack_purge_on_a_terminal_needs_the_typed_word() {
     let data = home.path().join("d");
     std::fs::create_dir_all(data.join("data/mongo_4/db")).unwrap();
     let project = format!("clit-purge-{}", std::process::id());
+    // `down --purge` in a pty, at its confirmation prompt.
     let down = || {
-        let mut c = clearml(home.path());
+        let mut c = project_cmd(home.path(), &project);
         c.args(["server", "down", "--purge", "--data-dir"])
-            .arg(&data)
-            .env("CLEARML_STACK_PROJECT", &project);
-        c
+            .arg(&data);
+        let mut p = expectrl::Session::spawn(c).unwrap();
+        p.set_expect_timeout(Some(Duration::from_secs(20)));
+        p.expect("Type 'purge' to confirm").unwrap();
+        p
     };
-    let mut p = expectrl::Session::spawn(down()).unwrap();
-    p.set_expect_timeout(Some(Duration::from_secs(20)));
-    p.expect("Type 'purge' to confirm").unwrap();
+    let mut p = down();
     p.send_line("yes").unwrap();
     p.expect("not confirmed; nothing deleted").unwrap();
     assert!(
@@ -980,9 +979,7 @@ fn stack_purge_on_a_terminal_needs_the_typed_word() {
         "a wrong word deletes nothing"
     );
 
-    let mut p = expectrl::Session::spawn(down()).unwrap();
-    p.set_expect_timeout(Some(Duration::from_secs(20)));
-    p.expect("Type 'purge' to confirm").unwrap();
+    let mut p = down();
     p.send_line("purge").unwrap();
     p.expect(format!("deleted {}", data.display())).unwrap();
     assert!(!data.exists());
@@ -992,24 +989,9 @@ fn stack_purge_on_a_terminal_needs_the_typed_word() {
 fn stack_pull_from_an_unreachable_registry_names_the_image_and_the_way_out() {
     let home = tempfile::tempdir().unwrap();
     let project = format!("clit-pull-{}", std::process::id());
-    let mut args: Vec<String> = vec![
-        "server".into(),
-        "up".into(),
-        "--skip-doctor".into(),
-        // A mirror nobody listens on: the engine's pull fails at once.
-        "--registry".into(),
-        "127.0.0.1:1/mirror".into(),
-        "--data-dir".into(),
-        home.path().join("d").display().to_string(),
-    ];
-    for s in ["apiserver", "webserver", "fileserver"] {
-        args.extend(["--port".into(), format!("{s}={}", free_port())]);
-    }
-    let out = clearml(home.path())
-        .args(&args)
-        .env("CLEARML_STACK_PROJECT", &project)
-        .output()
-        .unwrap();
+    // A mirror nobody listens on: the engine's pull fails at once.
+    let flags = ["--registry".to_string(), "127.0.0.1:1/mirror".to_string()];
+    let out = up_in(home.path(), &project, &flags);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(

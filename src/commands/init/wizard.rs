@@ -6,13 +6,13 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
-use super::{exit_of, has_content, safe_error, verified_line, write_config};
+use super::{exit_of, has_content, safe_error, verified_line, warn_if_shadowed, write_config};
 use crate::api;
 use crate::cli::{GlobalArgs, InitArgs};
-use crate::config::TlsVerify;
 use crate::config::edit::ApiSettings;
 use crate::config::hosts::{self, normalize_url};
 use crate::config::paste::{self, Pasted};
+use crate::config::{TlsVerify, resolve};
 use crate::error::CliError;
 use crate::output::{Output, mask_secret};
 
@@ -23,6 +23,33 @@ pub(super) struct Wizard {
     pub(super) target: PathBuf,
     pub(super) tls: TlsVerify,
     pub(super) handle: tokio::runtime::Handle,
+}
+
+/// The hosts an existing file holds: offered as the answers when the wizard must ask.
+#[derive(Default)]
+struct Current {
+    api: Option<String>,
+    web: Option<String>,
+    files: Option<String>,
+}
+
+impl Current {
+    fn of(target: &std::path::Path) -> Current {
+        let env = |name: &str| std::env::var(name).ok();
+        let Ok(conf) = resolve::load_files(&[target.to_path_buf()], &env) else {
+            return Current::default();
+        };
+        let text = |path: &str| {
+            conf.get_path(path)
+                .and_then(|n| n.value.as_text())
+                .and_then(|t| normalize_url(&t).ok())
+        };
+        Current {
+            api: text("api.api_server").or_else(|| text("api.host")),
+            web: text("api.web_server"),
+            files: text("api.files_server"),
+        }
+    }
 }
 
 /// Where the three hosts stand in the wizard.
@@ -117,7 +144,9 @@ impl Wizard {
         self.say(
             "In the ClearML web app open Settings > Workspace, press \"Create new credentials\",",
         );
-        self.say("then \"Copy to clipboard\", and paste here (an empty line ends; Enter alone to type the keys):");
+        // read_paste stops at the block's closing brace (or an empty line for other text):
+        // the prompt must not ask for an Enter that would answer the next question.
+        self.say("then \"Copy to clipboard\", and paste here (the block ends at its closing brace; Enter alone to type the keys):");
         let jupyter = std::env::var_os("JPY_PARENT_PID").is_some();
         let text = paste::read_paste(&mut std::io::stdin().lock(), jupyter)
             .context("cannot read the pasted block")?;
@@ -217,6 +246,7 @@ impl Wizard {
             secret_key: secret,
         };
         write_config(&self.out, &self.target, &settings)?;
+        warn_if_shadowed(&self.out, &self.global, &self.target, &settings);
         self.say("ClearML setup completed successfully.");
         Ok(())
     }
@@ -240,36 +270,49 @@ impl Wizard {
             self.args.files_host.clone().or(pasted.files.clone()),
             "files",
         );
+        let typed_seed = web.is_none() && api.is_none();
+        let all_given = api.is_some() && web.is_some() && files.is_some();
+        // Updating a file: what it holds now is the answer Enter keeps.
+        let current = Current::of(&self.target);
         let seed = match web.clone().or(api.clone()) {
             Some(s) => s,
             None => {
                 self.say("");
                 self.say("Enter the URL of the ClearML web app, e.g. http://localhost:8080");
-                self.ask_url("Web app URL", None)?
+                self.ask_url("Web app URL", current.web.as_deref())?
             }
         };
         let derived = hosts::derive_from(&seed);
-        if let Some(note) = &derived.note {
-            self.say(note);
-        }
         let pick = |given: Option<String>, derived: Option<String>, seed_is: bool| {
             given.or(derived).or(seed_is.then(|| seed.clone()))
         };
-        let seed_api = api.is_none() && web.is_none() && hosts::seed_is_api(&seed);
+        // A URL typed at the "Web app URL" prompt is the web host, unless it is plainly the
+        // API's (port 8008, api. name): never ask for the same host twice.
+        let seed_api = typed_seed && hosts::seed_is_api(&seed);
+        let seed_web = typed_seed && !seed_api;
         let api = pick(api, derived.api.clone(), seed_api);
-        let web = pick(web, derived.web.clone(), false);
+        let web = pick(web, derived.web.clone(), seed_web);
         let files = pick(files, derived.files.clone(), false);
+        // Explain the derivation only when one was needed (not after a complete paste).
+        if let Some(note) = &derived.note
+            && !all_given
+        {
+            self.say(note);
+        }
         let api = match api {
             Some(a) => a,
-            None => self.ask_url("API host URL (usually port 8008)", None)?,
+            None => self.ask_url("API host URL (usually port 8008)", current.api.as_deref())?,
         };
         let web = match web {
             Some(w) => w,
-            None => self.ask_url("Web app URL (usually port 8080)", None)?,
+            None => self.ask_url("Web app URL (usually port 8080)", current.web.as_deref())?,
         };
         let files = match files {
             Some(f) => f,
-            None => self.ask_url("File server URL (usually port 8081)", None)?,
+            None => self.ask_url(
+                "File server URL (usually port 8081)",
+                current.files.as_deref(),
+            )?,
         };
         Ok(Hosts { api, web, files })
     }

@@ -3,6 +3,7 @@
 use super::super::Call;
 use super::super::auth::{USER_ID, USER_NAME};
 use super::super::envelope::ApiResult;
+use super::super::query;
 use crate::wire::{API_VERSION, SERVER_VERSION};
 use serde_json::{Value, json};
 
@@ -35,11 +36,38 @@ pub fn dispatch(call: &mut Call, service: &str, action: &str) -> Option<ApiResul
             "settings": {"max_download_items": 1000},
         })),
         ("users", "get_by_id") => Ok(json!({"user": user_doc(call)})),
-        ("users", "get_all") | ("users", "get_all_ex") => Ok(json!({"users": [user_doc(call)]})),
+        ("users", "get_all") | ("users", "get_all_ex") => users_get_all(call),
         ("users", "get_preferences") => Ok(json!({"preferences": {}})),
         ("users", "set_preferences") => Ok(json!({"updated": 1, "fields": {}})),
         _ => return None,
     })
+}
+
+/// The one user there is, if it passes the `id` and `name` (regex, searched) filters the
+/// way the real server applies them: clients resolve a user name to an id through this, so
+/// a filter that matches nobody must answer an empty list.
+fn users_get_all(call: &Call) -> ApiResult {
+    let body = &call.body;
+    let user = user_doc(call);
+    let id_ok = match &body["id"] {
+        Value::Null => true,
+        Value::String(id) => id == USER_ID,
+        Value::Array(ids) => ids.is_empty() || ids.iter().any(|i| i == USER_ID),
+        _ => false,
+    };
+    let name_ok = match body["name"].as_str().filter(|n| !n.is_empty()) {
+        None => true,
+        Some(pattern) => {
+            query::regex_checked(pattern)?;
+            regex::Regex::new(pattern).is_ok_and(|re| re.is_match(USER_NAME))
+        }
+    };
+    let users: Vec<Value> = if id_ok && name_ok {
+        vec![query::project(&user, &query::only_fields(body))]
+    } else {
+        vec![]
+    };
+    Ok(json!({ "users": users }))
 }
 
 fn user_doc(call: &Call) -> Value {
