@@ -131,6 +131,19 @@ pub async fn upload(
         .map_err(|e| crate::api::into_anyhow(classify_transport(&root, &e)))?;
     bar.finish_and_clear();
     let status = resp.status();
+    let html = resp
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if html {
+        // The web app answers anything with its page, often before reading the upload.
+        return Err(CliError::failure(format!(
+            "{root}: the files host answered the upload with an HTML page"
+        ))
+        .with_hint("is files_server the web app? it must point at the file server (port 8081)")
+        .into());
+    }
     if !status.is_success() {
         let text = resp.text().await.unwrap_or_default();
         let err = match status.as_u16() {
