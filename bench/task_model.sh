@@ -89,6 +89,10 @@ curl_r=$($M --runs "$RUNS" --label "curl, same 21 pages" -- bash "$tmp/curl_page
 sdk=$($M --runs 3 --label "SDK Task.query_tasks (10k)" -- "$PY" "$tmp/sdk_query.py")
 sdk500=$($M --runs 3 --label "SDK Task.get_tasks (its 500 cap)" -- "$PY" "$tmp/sdk_get.py")
 echo "$ours"; echo "$ours500"; echo "$curl_r"; echo "$sdk"; echo "$sdk500"
+# Where the time goes: the client's own CPU (user+sys) against its wall time. When the CPU
+# share is small, `--all` waits on the server (21 sequential pages), not on JSON work here.
+/usr/bin/time -f "task_model: task list --all 10k client CPU: user %U s + sys %S s of %e s wall" \
+  "$BIN" task list --project bench-10k --all --json >/dev/null
 
 # ---------------------------------------------------------------- 1 GiB model
 echo "writing a 1 GiB file..." >&2
