@@ -112,10 +112,10 @@ mod tests {
     #[test]
     fn hint_is_appended() {
         let e = CliError::unreachable("cannot reach http://h:8008 (connection refused)")
-            .with_hint("is the server up? try 'clearml server status'");
+            .with_hint("is the server up? try 'clearml server ping'");
         assert_eq!(
             e.to_string(),
-            "cannot reach http://h:8008 (connection refused): is the server up? try 'clearml server status'"
+            "cannot reach http://h:8008 (connection refused): is the server up? try 'clearml server ping'"
         );
     }
 }

@@ -181,7 +181,6 @@ pub struct Expect {
 
 #[derive(Debug, Clone)]
 pub struct Downloaded {
-    pub path: PathBuf,
     pub size: u64,
     pub sha256: String,
     /// Bytes that were already on disk from an earlier, interrupted attempt.
@@ -501,7 +500,6 @@ async fn download_into(
         ))
     })?;
     Ok(Downloaded {
-        path: dest.to_path_buf(),
         size: have,
         sha256,
         resumed_from,

@@ -1,6 +1,4 @@
 //! `clearml`: set up, run and administer ClearML from one binary.
-// Skeleton phase: modules are filled in by parallel work; remove before release.
-#![allow(dead_code)]
 
 mod api;
 mod cli;

@@ -33,17 +33,6 @@ impl Output {
         }
     }
 
-    /// Plain settings for tests and internal use.
-    pub fn plain(format: Format) -> Self {
-        Output {
-            format,
-            quiet: false,
-            verbose: 0,
-            color: false,
-            progress: false,
-        }
-    }
-
     /// A progress/status message on stderr (suppressed by -q).
     pub fn info(&self, msg: impl AsRef<str>) {
         if !self.quiet {

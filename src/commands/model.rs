@@ -670,15 +670,11 @@ async fn pull(
                     ctx.out
                         .info(format!("resumed from {} bytes", got.resumed_from));
                 }
-                ctx.out.info(format!(
-                    "downloaded {} bytes{}",
-                    got.size,
-                    if expect.sha256.is_some() {
-                        ", sha256 verified"
-                    } else {
-                        ""
-                    }
-                ));
+                // Without a recorded checksum, show the one computed so it can be compared.
+                ctx.out.info(match expect.sha256 {
+                    Some(_) => format!("downloaded {} bytes, sha256 verified", got.size),
+                    None => format!("downloaded {} bytes (sha256 {})", got.size, got.sha256),
+                });
             }
             dest
         }

@@ -277,12 +277,23 @@ async fn download(root: &Path, path: &str, headers: &HeaderMap, head_only: bool)
         Ok(f) => f,
         Err(_) => return plain(StatusCode::NOT_FOUND, format!("File {path} not found")),
     };
-    let len = match file.metadata().await {
-        Ok(m) if m.is_file() => m.len(),
+    let meta = match file.metadata().await {
+        Ok(m) if m.is_file() => m,
         _ => return plain(StatusCode::NOT_FOUND, format!("File {path} not found")),
     };
+    let len = meta.len();
+    let etag = etag_of(&meta);
     let mime = mime_of(&p);
-    let range = headers.get(header::RANGE).and_then(|v| v.to_str().ok());
+    // A Range with an If-Range that no longer matches gets the whole (new) file, so a client
+    // resuming an old partial download never splices two versions together.
+    let if_range_matches = headers
+        .get(header::IF_RANGE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|v| v == etag);
+    let range = headers
+        .get(header::RANGE)
+        .and_then(|v| v.to_str().ok())
+        .filter(|_| if_range_matches);
     let (status, start, end) = match range {
         Some(r) => match parse_range(r, len) {
             Some((s, e)) => (StatusCode::PARTIAL_CONTENT, s, e),
@@ -303,6 +314,7 @@ async fn download(root: &Path, path: &str, headers: &HeaderMap, head_only: bool)
         .header(header::CONTENT_TYPE, mime)
         .header(header::CONTENT_LENGTH, count)
         .header(header::ACCEPT_RANGES, "bytes")
+        .header(header::ETAG, &etag)
         .header(header::SERVER, "clearml");
     if status == StatusCode::PARTIAL_CONTENT {
         builder = builder.header(header::CONTENT_RANGE, format!("bytes {start}-{end}/{len}"));
@@ -325,6 +337,19 @@ async fn download(root: &Path, path: &str, headers: &HeaderMap, head_only: bool)
     builder
         .body(Body::from_stream(stream))
         .unwrap_or_else(|_| plain(StatusCode::INTERNAL_SERVER_ERROR, ""))
+}
+
+/// A strong validator: uploads replace a file by rename, so a new version has a new inode
+/// and modification time even when its size is the same.
+fn etag_of(meta: &std::fs::Metadata) -> String {
+    use std::os::unix::fs::MetadataExt;
+    format!(
+        "\"{:x}-{:x}.{:x}-{:x}\"",
+        meta.len(),
+        meta.mtime(),
+        meta.mtime_nsec(),
+        meta.ino()
+    )
 }
 
 fn mime_of(p: &Path) -> &'static str {

@@ -706,6 +706,40 @@ fn file_server_upload_download_range_delete() {
             .status(),
         416
     );
+    // If-Range: the ETag of this version resumes (206); after the object is replaced the old
+    // ETag gets the whole new file (200), so an old partial download is never spliced.
+    let etag = got_etag(&c, &url, &tok);
+    let resumed = c
+        .get(&url)
+        .bearer_auth(&tok)
+        .header("Range", "bytes=1000-")
+        .header("If-Range", &etag)
+        .send()
+        .unwrap();
+    assert_eq!(resumed.status(), 206);
+    let newer: Vec<u8> = body.iter().map(|b| b.wrapping_add(1)).collect();
+    let part = reqwest::blocking::multipart::Part::bytes(newer.clone()).file_name(object.clone());
+    let r = c
+        .post(format!("{}/", s.files_url))
+        .bearer_auth(&tok)
+        .multipart(reqwest::blocking::multipart::Form::new().part(object.clone(), part))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_ne!(
+        got_etag(&c, &url, &tok),
+        etag,
+        "a replaced object needs a new ETag"
+    );
+    let stale = c
+        .get(&url)
+        .bearer_auth(&tok)
+        .header("Range", "bytes=1000-")
+        .header("If-Range", &etag)
+        .send()
+        .unwrap();
+    assert_eq!(stale.status(), 200);
+    assert_eq!(stale.bytes().unwrap().to_vec(), newer);
     // No temp files are left beside the upload.
     let dir = s
         .data_dir
@@ -1099,4 +1133,10 @@ fn users_get_all_honours_name_and_id_filters() {
         json!({"name": name, "only_fields": ["name"]}),
     );
     assert_eq!(only["users"][0], json!({"id": id, "name": name}));
+}
+
+fn got_etag(c: &reqwest::blocking::Client, url: &str, tok: &str) -> String {
+    let r = c.head(url).bearer_auth(tok).send().unwrap();
+    assert_eq!(r.status(), 200);
+    r.headers()["etag"].to_str().unwrap().to_string()
 }
