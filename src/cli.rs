@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::wire::{TASK_STATUSES, TASK_TYPES};
+
 pub const EXIT_CODES_HELP: &str = "\
 Exit codes:
   0    success
@@ -445,35 +447,6 @@ pub struct TaskCompareArgs {
     #[arg(long, value_name = "FILE", requires = "plot")]
     pub svg: Option<PathBuf>,
 }
-
-/// Task statuses of the server schema (`task_status_enum`).
-pub const TASK_STATUSES: [&str; 10] = [
-    "created",
-    "queued",
-    "in_progress",
-    "stopped",
-    "completed",
-    "failed",
-    "published",
-    "publishing",
-    "closed",
-    "unknown",
-];
-
-/// Task types of the server schema (`task_type_enum`).
-pub const TASK_TYPES: [&str; 11] = [
-    "training",
-    "testing",
-    "inference",
-    "data_processing",
-    "application",
-    "monitor",
-    "controller",
-    "optimizer",
-    "service",
-    "qc",
-    "custom",
-];
 
 #[derive(Debug, Clone, Args)]
 pub struct TaskWaitArgs {

@@ -10,6 +10,35 @@ pub const API_VERSION: &str = "2.31";
 /// The clearml-server release whose behaviour the built-in server follows.
 pub const SERVER_VERSION: &str = "2.0.0";
 
+/// Task statuses of the server schema (`task_status_enum`).
+pub const TASK_STATUSES: [&str; 10] = [
+    "created",
+    "queued",
+    "in_progress",
+    "stopped",
+    "completed",
+    "failed",
+    "published",
+    "publishing",
+    "closed",
+    "unknown",
+];
+
+/// Task types of the server schema (`task_type_enum`).
+pub const TASK_TYPES: [&str; 11] = [
+    "training",
+    "testing",
+    "inference",
+    "data_processing",
+    "application",
+    "monitor",
+    "controller",
+    "optimizer",
+    "service",
+    "qc",
+    "custom",
+];
+
 /// `meta.endpoint` of the response envelope.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct EndpointMeta {

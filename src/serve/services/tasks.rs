@@ -5,21 +5,8 @@ use super::super::Call;
 use super::super::envelope::{ApiError, ApiResult};
 use super::super::store::{Coll, Store};
 use super::{get_all, id_list, merge_top, new_id, now, opt_bool, opt_str, req_str};
+use crate::wire::TASK_TYPES;
 use serde_json::{Map, Value, json};
-
-pub const TASK_TYPES: &[&str] = &[
-    "training",
-    "testing",
-    "inference",
-    "data_processing",
-    "application",
-    "monitor",
-    "controller",
-    "optimizer",
-    "service",
-    "qc",
-    "custom",
-];
 
 pub fn dispatch(call: &mut Call, action: &str) -> Option<ApiResult> {
     Some(match action {
