@@ -714,6 +714,11 @@ mod tests {
         }
     }
 
+    /// A plain download with no token and no progress: what every test below needs.
+    async fn fetch(url: &str, dest: &Path, expect: &Expect) -> anyhow::Result<Downloaded> {
+        download(&reqwest::Client::new(), url, dest, None, expect, false).await
+    }
+
     #[tokio::test]
     async fn a_partial_file_from_an_earlier_run_is_resumed_and_verified() {
         let body = pattern(200_000);
@@ -721,16 +726,7 @@ mod tests {
         let dest = dir.path().join("m.bin");
         std::fs::write(partial_path(&dest), &body[..70_000]).unwrap();
         let (url, seen) = range_server(body.clone(), None).await;
-        let got = download(
-            &reqwest::Client::new(),
-            &url,
-            &dest,
-            None,
-            &verified(&body),
-            false,
-        )
-        .await
-        .unwrap();
+        let got = fetch(&url, &dest, &verified(&body)).await.unwrap();
         assert_eq!(seen.lock().unwrap()[0].0, "bytes=70000-");
         assert_eq!(got.resumed_from, 70_000);
         assert_eq!(std::fs::read(&dest).unwrap(), body);
@@ -744,16 +740,7 @@ mod tests {
         let dest = dir.path().join("m.bin");
         std::fs::write(partial_path(&dest), vec![0u8; 100_000]).unwrap();
         let (url, seen) = range_server(body.clone(), None).await;
-        let got = download(
-            &reqwest::Client::new(),
-            &url,
-            &dest,
-            None,
-            &Expect::default(),
-            false,
-        )
-        .await
-        .unwrap();
+        let got = fetch(&url, &dest, &Expect::default()).await.unwrap();
         assert_eq!(*seen.lock().unwrap(), [(String::new(), String::new())]);
         assert_eq!(got.resumed_from, 0);
         assert_eq!(std::fs::read(&dest).unwrap(), body);
@@ -768,16 +755,7 @@ mod tests {
         std::fs::write(&part, vec![0u8; 100_000]).unwrap();
         std::fs::write(validator_path(&part), "\"old\"").unwrap();
         let (url, seen) = range_server(body.clone(), Some("\"new\"")).await;
-        download(
-            &reqwest::Client::new(),
-            &url,
-            &dest,
-            None,
-            &Expect::default(),
-            false,
-        )
-        .await
-        .unwrap();
+        fetch(&url, &dest, &Expect::default()).await.unwrap();
         assert_eq!(
             *seen.lock().unwrap(),
             [("bytes=100000-".to_string(), "\"old\"".to_string())]
@@ -795,16 +773,7 @@ mod tests {
         std::fs::write(&part, &body[..50_000]).unwrap();
         std::fs::write(validator_path(&part), "\"v1\"").unwrap();
         let (url, seen) = range_server(body.clone(), Some("\"v1\"")).await;
-        let got = download(
-            &reqwest::Client::new(),
-            &url,
-            &dest,
-            None,
-            &Expect::default(),
-            false,
-        )
-        .await
-        .unwrap();
+        let got = fetch(&url, &dest, &Expect::default()).await.unwrap();
         assert_eq!(got.resumed_from, 50_000);
         assert_eq!(seen.lock().unwrap()[0].1, "\"v1\"");
         assert_eq!(std::fs::read(&dest).unwrap(), body);
@@ -817,16 +786,7 @@ mod tests {
         let dest = dir.path().join("m.bin");
         std::fs::write(partial_path(&dest), vec![0u8; 100_000]).unwrap();
         let (url, seen) = range_server(body.clone(), None).await;
-        download(
-            &reqwest::Client::new(),
-            &url,
-            &dest,
-            None,
-            &verified(&body),
-            false,
-        )
-        .await
-        .unwrap();
+        fetch(&url, &dest, &verified(&body)).await.unwrap();
         let ranges: Vec<String> = seen.lock().unwrap().iter().map(|s| s.0.clone()).collect();
         assert_eq!(ranges, ["bytes=100000-", ""]);
         assert_eq!(std::fs::read(&dest).unwrap(), body);
@@ -837,28 +797,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (url, _) = range_server(Vec::new(), None).await;
         let dest = dir.path().join("empty.bin");
-        download(
-            &reqwest::Client::new(),
-            &url,
-            &dest,
-            None,
-            &verified(&[]),
-            false,
-        )
-        .await
-        .unwrap();
+        fetch(&url, &dest, &verified(&[])).await.unwrap();
         assert_eq!(std::fs::read(&dest).unwrap(), b"");
         let dest = dir.path().join("no-size.bin");
-        download(
-            &reqwest::Client::new(),
-            &url,
-            &dest,
-            None,
-            &Expect::default(),
-            false,
-        )
-        .await
-        .unwrap();
+        fetch(&url, &dest, &Expect::default()).await.unwrap();
         assert_eq!(std::fs::read(&dest).unwrap(), b"");
 
         let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -868,16 +810,7 @@ mod tests {
             .port();
         let dest = dir.path().join("c.bin");
         let url = format!("http://127.0.0.1:{port}/x.bin");
-        download(
-            &reqwest::Client::new(),
-            &url,
-            &dest,
-            None,
-            &Expect::default(),
-            false,
-        )
-        .await
-        .unwrap_err();
+        fetch(&url, &dest, &Expect::default()).await.unwrap_err();
         assert!(!partial_path(&dest).exists());
         assert!(!dest.exists());
     }
@@ -892,9 +825,7 @@ mod tests {
             size: Some(999),
             sha256: None,
         };
-        let err = download(&reqwest::Client::new(), &url, &dest, None, &expect, false)
-            .await
-            .unwrap_err();
+        let err = fetch(&url, &dest, &expect).await.unwrap_err();
         assert!(err.to_string().contains("expected 999"), "{err}");
         assert!(!dest.exists());
         assert!(!partial_path(&dest).exists());

@@ -596,19 +596,32 @@ fn archive(call: &mut Call) -> ApiResult {
     Ok(json!({"archived": n}))
 }
 
-fn add_or_update_artifacts(call: &mut Call) -> ApiResult {
+/// The artifacts named in the request, the task they belong to and its current list.
+fn load_artifacts(call: &Call) -> Result<(Vec<Value>, Value, Vec<Value>), ApiError> {
     let id = req_str(&call.body, "task")?;
-    let new: Vec<Value> = call
+    let requested: Vec<Value> = call
         .body
         .get("artifacts")
         .and_then(Value::as_array)
         .cloned()
         .unwrap_or_default();
-    let mut doc = load(call.store, &id)?;
-    let mut list: Vec<Value> = doc["execution"]["artifacts"]
+    let doc = load(call.store, &id)?;
+    let list: Vec<Value> = doc["execution"]["artifacts"]
         .as_array()
         .cloned()
         .unwrap_or_default();
+    Ok((requested, doc, list))
+}
+
+fn store_artifacts(call: &mut Call, mut doc: Value, list: Vec<Value>) -> Result<(), ApiError> {
+    doc["execution"]["artifacts"] = json!(list);
+    touch(&mut doc);
+    call.store.put(Coll::Tasks, &doc)?;
+    Ok(())
+}
+
+fn add_or_update_artifacts(call: &mut Call) -> ApiResult {
+    let (new, mut doc, mut list) = load_artifacts(call)?;
     for a in &new {
         let key = (
             a["key"].clone(),
@@ -631,25 +644,12 @@ fn add_or_update_artifacts(call: &mut Call) -> ApiResult {
     if !doc["execution"].is_object() {
         doc["execution"] = json!({});
     }
-    doc["execution"]["artifacts"] = json!(list);
-    touch(&mut doc);
-    call.store.put(Coll::Tasks, &doc)?;
+    store_artifacts(call, doc, list)?;
     Ok(json!({"updated": new.len()}))
 }
 
 fn delete_artifacts(call: &mut Call) -> ApiResult {
-    let id = req_str(&call.body, "task")?;
-    let gone: Vec<Value> = call
-        .body
-        .get("artifacts")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    let mut doc = load(call.store, &id)?;
-    let mut list: Vec<Value> = doc["execution"]["artifacts"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
+    let (gone, doc, mut list) = load_artifacts(call)?;
     let before = list.len();
     list.retain(|x| {
         !gone
@@ -657,9 +657,7 @@ fn delete_artifacts(call: &mut Call) -> ApiResult {
             .any(|g| g["key"] == x["key"] && g.get("mode").is_none_or(|m| m == &x["mode"]))
     });
     let deleted = before - list.len();
-    doc["execution"]["artifacts"] = json!(list);
-    touch(&mut doc);
-    call.store.put(Coll::Tasks, &doc)?;
+    store_artifacts(call, doc, list)?;
     Ok(json!({"deleted": deleted}))
 }
 
