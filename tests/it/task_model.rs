@@ -1316,16 +1316,15 @@ print(s.server_address[1], flush=True)
 s.serve_forever()
 "#;
 
-#[test]
-fn tls_is_verified_by_default_and_ca_bundle_or_insecure_open_it() {
-    let dir = tempfile::tempdir().unwrap();
-    make_certs(dir.path());
+/// Starts TLS_SERVER with this certificate and key; returns it and a HOME whose
+/// clearml.conf points at it.
+fn tls_server(cert: &Path, key: &Path) -> (std::process::Child, tempfile::TempDir) {
     let mut cmd = std::process::Command::new(common::python());
     cmd.arg("-c")
         .arg(TLS_SERVER)
-        .arg(dir.path().join("srv.pem"))
-        .arg(dir.path().join("srv.key"));
-    cmd.stdout(std::process::Stdio::piped());
+        .arg(cert)
+        .arg(key)
+        .stdout(std::process::Stdio::piped());
     let mut child = cmd.spawn().unwrap();
     let mut port = String::new();
     std::io::BufRead::read_line(
@@ -1342,6 +1341,14 @@ fn tls_is_verified_by_default_and_ca_bundle_or_insecure_open_it() {
         ),
     )
     .unwrap();
+    (child, home)
+}
+
+#[test]
+fn tls_is_verified_by_default_and_ca_bundle_or_insecure_open_it() {
+    let dir = tempfile::tempdir().unwrap();
+    make_certs(dir.path());
+    let (mut child, home) = tls_server(&dir.path().join("srv.pem"), &dir.path().join("srv.key"));
     let out = run(home.path(), &["server", "ping"]);
     let err = String::from_utf8_lossy(&out.stderr).to_string();
     let ca = dir.path().join("ca.pem");
@@ -1598,28 +1605,7 @@ fn ca_bundle_pins_a_self_signed_server_certificate() {
     let dir = tempfile::tempdir().unwrap();
     self_signed(dir.path(), "leaf");
     self_signed(dir.path(), "other");
-    let mut cmd = std::process::Command::new(common::python());
-    cmd.arg("-c")
-        .arg(TLS_SERVER)
-        .arg(dir.path().join("leaf.pem"))
-        .arg(dir.path().join("leaf.key"))
-        .stdout(std::process::Stdio::piped());
-    let mut child = cmd.spawn().unwrap();
-    let mut port = String::new();
-    std::io::BufRead::read_line(
-        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
-        &mut port,
-    )
-    .unwrap();
-    let home = tempfile::tempdir().unwrap();
-    std::fs::write(
-        home.path().join("clearml.conf"),
-        format!(
-            "api {{\n api_server: https://127.0.0.1:{}\n}}\n",
-            port.trim()
-        ),
-    )
-    .unwrap();
+    let (mut child, home) = tls_server(&dir.path().join("leaf.pem"), &dir.path().join("leaf.key"));
     let bundle = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
     let pinned = run(
         home.path(),

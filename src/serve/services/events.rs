@@ -231,7 +231,9 @@ fn scalar_rows(
     Ok(out)
 }
 
-fn metrics_filter(body: &Value) -> Option<Vec<(String, Vec<String>)>> {
+type MetricsFilter = Option<Vec<(String, Vec<String>)>>;
+
+fn metrics_filter(body: &Value) -> MetricsFilter {
     let list = body.get("metrics")?.as_array()?;
     let f: Vec<(String, Vec<String>)> = list
         .iter()
@@ -278,16 +280,18 @@ fn series(points: &[(i64, i64, f64)], key: &str, samples: usize) -> (Vec<Value>,
     (xs, ys.into_iter().map(|y| json!(y)).collect())
 }
 
+/// What both scalar-histogram calls read from the request: the sample budget, the x-axis
+/// key and the optional metric/variant filter.
+fn histogram_params(body: &Value) -> (usize, String, MetricsFilter) {
+    let samples = body.get("samples").and_then(Value::as_u64).unwrap_or(6000) as usize;
+    let key = opt_str(body, "key").unwrap_or_else(|| "iter".into());
+    (samples, key, metrics_filter(body))
+}
+
 fn iter_histogram(call: &mut Call) -> ApiResult {
     let task = req_str(&call.body, "task")?;
     super::tasks::load(call.store, &task)?;
-    let samples = call
-        .body
-        .get("samples")
-        .and_then(Value::as_u64)
-        .unwrap_or(6000) as usize;
-    let key = opt_str(&call.body, "key").unwrap_or_else(|| "iter".into());
-    let filter = metrics_filter(&call.body);
+    let (samples, key, filter) = histogram_params(&call.body);
     let mut out = Map::new();
     for ((m, v), pts) in scalar_rows(call.store, &task, filter.as_deref())? {
         let (x, y) = series(&pts, &key, samples);
@@ -302,13 +306,7 @@ fn multi_task_histogram(call: &mut Call) -> ApiResult {
     if tasks.len() > 100 {
         return Err(ApiError::validation("tasks: at most 100"));
     }
-    let samples = call
-        .body
-        .get("samples")
-        .and_then(Value::as_u64)
-        .unwrap_or(6000) as usize;
-    let key = opt_str(&call.body, "key").unwrap_or_else(|| "iter".into());
-    let filter = metrics_filter(&call.body);
+    let (samples, key, filter) = histogram_params(&call.body);
     let mut out = Map::new();
     for t in tasks {
         let doc = super::tasks::load(call.store, &t)?;
