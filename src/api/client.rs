@@ -585,12 +585,38 @@ mod tests {
         assert_eq!(min_version("", "2.31"), "2.31");
     }
 
+    /// Reads one whole HTTP request (head and Content-Length body) from a mock's connection:
+    /// the bytes, where the body starts and how long it is.
+    async fn read_request(s: &mut tokio::net::TcpStream) -> (Vec<u8>, usize, usize) {
+        use tokio::io::AsyncReadExt;
+        let mut req = Vec::new();
+        let mut buf = [0u8; 4096];
+        loop {
+            let n = s.read(&mut buf).await.unwrap();
+            req.extend_from_slice(&buf[..n]);
+            let text = String::from_utf8_lossy(&req).to_string();
+            if let Some(end) = text.find("\r\n\r\n") {
+                let len: usize = text
+                    .lines()
+                    .find_map(|l| {
+                        l.to_lowercase()
+                            .strip_prefix("content-length:")
+                            .map(|v| v.trim().parse().unwrap())
+                    })
+                    .unwrap_or(0);
+                if req.len() >= end + 4 + len {
+                    return (req, end + 4, len);
+                }
+            }
+        }
+    }
+
     /// A mock API for faults the real server cannot be made to produce on demand (503,
     /// expired token): answers each request from `script` in turn, recording the paths.
     async fn mock(
         script: Vec<(u16, String)>,
     ) -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
-        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        use tokio::io::AsyncWriteExt;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
@@ -598,26 +624,7 @@ mod tests {
         tokio::spawn(async move {
             for (status, body) in script {
                 let (mut s, _) = listener.accept().await.unwrap();
-                let mut req = Vec::new();
-                let mut buf = [0u8; 4096];
-                loop {
-                    let n = s.read(&mut buf).await.unwrap();
-                    req.extend_from_slice(&buf[..n]);
-                    let text = String::from_utf8_lossy(&req).to_string();
-                    if let Some(end) = text.find("\r\n\r\n") {
-                        let len: usize = text
-                            .lines()
-                            .find_map(|l| {
-                                l.to_lowercase()
-                                    .strip_prefix("content-length:")
-                                    .map(|v| v.trim().parse().unwrap())
-                            })
-                            .unwrap_or(0);
-                        if req.len() >= end + 4 + len {
-                            break;
-                        }
-                    }
-                }
+                let (req, _, _) = read_request(&mut s).await;
                 let text = String::from_utf8_lossy(&req).to_string();
                 let path = text.split_whitespace().nth(1).unwrap_or("").to_string();
                 log.lock().unwrap().push(path);
@@ -791,7 +798,7 @@ mod tests {
     async fn pager_server(
         total: usize,
     ) -> (String, std::sync::Arc<std::sync::Mutex<Vec<(u64, u64)>>>) {
-        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        use tokio::io::AsyncWriteExt;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
@@ -802,26 +809,7 @@ mod tests {
                 let (mut s, _) = listener.accept().await.unwrap();
                 let log = log.clone();
                 tokio::spawn(async move {
-                    let mut req = Vec::new();
-                    let mut buf = [0u8; 4096];
-                    let (head_end, len) = loop {
-                        let n = s.read(&mut buf).await.unwrap();
-                        req.extend_from_slice(&buf[..n]);
-                        let text = String::from_utf8_lossy(&req).to_string();
-                        if let Some(end) = text.find("\r\n\r\n") {
-                            let len: usize = text
-                                .lines()
-                                .find_map(|l| {
-                                    l.to_lowercase()
-                                        .strip_prefix("content-length:")
-                                        .map(|v| v.trim().parse().unwrap())
-                                })
-                                .unwrap_or(0);
-                            if req.len() >= end + 4 + len {
-                                break (end + 4, len);
-                            }
-                        }
-                    };
+                    let (req, head_end, len) = read_request(&mut s).await;
                     let text = String::from_utf8_lossy(&req).to_string();
                     let body: Value =
                         serde_json::from_slice(&req[head_end..head_end + len]).unwrap_or(json!({}));
