@@ -240,3 +240,19 @@ pub fn python_clean() -> Command {
     }
     cmd
 }
+
+/// The first metric/variant entry of a task's `last_metrics` (tests that report one series).
+pub fn first_last_metric(task: &serde_json::Value) -> serde_json::Value {
+    task["last_metrics"]
+        .as_object()
+        .unwrap()
+        .values()
+        .next()
+        .unwrap()
+        .as_object()
+        .unwrap()
+        .values()
+        .next()
+        .unwrap()
+        .clone()
+}

@@ -262,18 +262,7 @@ fn sdk_twenty_concurrent_reporters_lose_nothing() {
             (0..1000).sum::<i32>() as f64
         );
         let task = post("tasks.get_by_id", json!({"task": t}))["task"].clone();
-        let entry = task["last_metrics"]
-            .as_object()
-            .unwrap()
-            .values()
-            .next()
-            .unwrap()
-            .as_object()
-            .unwrap()
-            .values()
-            .next()
-            .unwrap()
-            .clone();
+        let entry = crate::common::first_last_metric(&task);
         assert_eq!(entry["count"], 1000);
         assert_eq!(entry["value"], 999.0);
         assert_eq!(task["last_iteration"], 999);

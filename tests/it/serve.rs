@@ -951,18 +951,7 @@ fn python_nan_values_do_not_sink_a_batch() {
     let log = ok(s, &tok, "events.get_task_log", json!({"task": t}));
     assert_eq!(log["events"][0]["msg"], "loss is NaN");
     let task = ok(s, &tok, "tasks.get_by_id", json!({"task": t}))["task"].clone();
-    let entry = task["last_metrics"]
-        .as_object()
-        .unwrap()
-        .values()
-        .next()
-        .unwrap()
-        .as_object()
-        .unwrap()
-        .values()
-        .next()
-        .unwrap()
-        .clone();
+    let entry = crate::common::first_last_metric(&task);
     assert_eq!(entry["value"], 0.5);
     assert!(
         entry.get("_last_iter").is_none(),
