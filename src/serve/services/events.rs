@@ -422,14 +422,18 @@ fn event_docs(
     Ok((docs, total as usize))
 }
 
-fn task_log(call: &mut Call) -> ApiResult {
-    let task = req_str(&call.body, "task")?;
-    let batch = call
-        .body
+/// The request's `batch_size`, `default` when absent, kept within 1..=`max`.
+fn batch_size(call: &Call, default: u64, max: u64) -> usize {
+    call.body
         .get("batch_size")
         .and_then(Value::as_u64)
-        .unwrap_or(500)
-        .clamp(1, 10_000) as usize;
+        .unwrap_or(default)
+        .clamp(1, max) as usize
+}
+
+fn task_log(call: &mut Call) -> ApiResult {
+    let task = req_str(&call.body, "task")?;
+    let batch = batch_size(call, 500, 10_000);
     // navigate_earlier (default true): newest first, paging back in time.
     let earlier = call
         .body
@@ -461,12 +465,7 @@ fn task_log(call: &mut Call) -> ApiResult {
 
 fn task_events(call: &mut Call) -> ApiResult {
     let task = req_str(&call.body, "task")?;
-    let batch = call
-        .body
-        .get("batch_size")
-        .and_then(Value::as_u64)
-        .unwrap_or(500)
-        .clamp(1, 10_000) as usize;
+    let batch = batch_size(call, 500, 10_000);
     let kind = opt_str(&call.body, "event_type");
     let order = if opt_str(&call.body, "order").as_deref() == Some("desc") {
         "ts DESC, rid DESC"
@@ -510,12 +509,7 @@ fn iter_raw(call: &mut Call) -> ApiResult {
     let metric = call.body.get("metric").cloned().unwrap_or(json!({}));
     let m = metric["metric"].as_str().unwrap_or_default().to_string();
     let variants = id_list(&metric, "variants");
-    let batch = call
-        .body
-        .get("batch_size")
-        .and_then(Value::as_u64)
-        .unwrap_or(10_000)
-        .clamp(1, 100_000) as usize;
+    let batch = batch_size(call, 10_000, 100_000);
     let key = opt_str(&call.body, "key").unwrap_or_else(|| "iter".into());
     let (sid, pos) = scroll_pos(call);
     let (events, total) = event_docs(
