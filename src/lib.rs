@@ -1,0 +1,76 @@
+//! `clearml`: set up, run and administer ClearML from one binary.
+//!
+//! The library holds everything; `main.rs` only calls [`run_cli`]. Being a library lets
+//! the built-in server be tested in-process and the fuzz targets reach the parsers.
+
+pub mod api;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod error;
+pub mod files;
+pub mod output;
+pub mod serve;
+pub mod stack;
+pub mod wire;
+
+use clap::Parser;
+
+/// Parses the command line, runs the command and exits the process with its code.
+pub fn run_cli() -> ! {
+    restore_default_sigpipe();
+    let cli = cli::Cli::parse();
+    init_logging(cli.global.verbose, cli.global.quiet);
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            std::process::exit(error::Exit::Failure.code());
+        }
+    };
+    let code = runtime.block_on(async {
+        tokio::select! {
+            result = commands::run(cli) => match result {
+                Ok(()) => 0,
+                Err(err) => {
+                    eprintln!("error: {}", error::one_line(&err));
+                    error::exit_code_of(&err)
+                }
+            },
+            _ = tokio::signal::ctrl_c() => {
+                eprintln!("interrupted");
+                error::Exit::Interrupted.code()
+            }
+        }
+    });
+    // Leave without waiting for background tasks (e.g. a hung connection) to finish.
+    runtime.shutdown_background();
+    std::process::exit(code);
+}
+
+/// Rust ignores SIGPIPE, so `clearml task list | head -1` would panic on the first write
+/// after `head` exits. Like any Unix filter, die quietly by the signal instead.
+fn restore_default_sigpipe() {
+    // SAFETY: setting a signal disposition to the default before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+/// Logs go to stderr; `-v` shows one line per request, `-vv` debug. RUST_LOG overrides.
+fn init_logging(verbose: u8, quiet: bool) {
+    let level = match (quiet, verbose) {
+        (true, _) => "error",
+        (false, 0) => "warn",
+        (false, 1) => "info",
+        (false, _) => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("clearml={level},warn")));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .try_init();
+}
