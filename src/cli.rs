@@ -2,6 +2,7 @@
 //! Command implementations live in `commands/`, one file per group.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -21,7 +22,7 @@ Exit codes:
 Environment (same names and precedence as the Python SDK; flags win over them):
   CLEARML_CONFIG_FILE, CLEARML_API_HOST, CLEARML_WEB_HOST, CLEARML_FILES_HOST,
   CLEARML_API_ACCESS_KEY, CLEARML_API_SECRET_KEY, CLEARML_API_HOST_VERIFY_CERT
-  (and their TRAINS_* aliases), NO_COLOR.";
+  (and their TRAINS_* aliases), NO_COLOR; CLEARML_REQUEST_TIMEOUT (--request-timeout).";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -70,9 +71,36 @@ pub struct GlobalArgs {
     /// CA bundle (PEM) to verify the server's TLS certificate with
     #[arg(long, global = true, value_name = "FILE")]
     pub ca_bundle: Option<PathBuf>,
+    /// Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the
+    /// longest time without progress
+    #[arg(long, global = true, value_name = "DURATION", env = "CLEARML_REQUEST_TIMEOUT",
+          value_parser = parse_timeout)]
+    pub request_timeout: Option<Duration>,
+}
+
+/// A duration: a bare number is seconds (`45`, `2.5`), else humantime (`90s`, `2m`, `1h 30m`).
+/// Zero is refused: it would fail every request.
+// A small local parser until the shared one (issue 8) lands.
+fn parse_timeout(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let d = match text.parse::<f64>() {
+        Ok(secs) if secs.is_finite() && secs >= 0.0 && secs < 1e9 => Duration::from_secs_f64(secs),
+        Ok(_) => return Err(format!("'{text}' is not a number of seconds")),
+        Err(_) => humantime::parse_duration(text)
+            .map_err(|e| format!("'{text}' is not a duration ({e}); use e.g. 30, 45s or 2m"))?,
+    };
+    if d.is_zero() {
+        return Err("the timeout must be more than 0".into());
+    }
+    Ok(d)
 }
 
 impl GlobalArgs {
+    pub fn request_timeout(&self) -> Duration {
+        self.request_timeout
+            .unwrap_or(crate::api::DEFAULT_REQUEST_TIMEOUT)
+    }
+
     pub fn output_format(&self) -> Format {
         if self.json {
             Format::Json

@@ -87,7 +87,8 @@ pub fn one_line(err: &anyhow::Error) -> String {
             parts.push(text);
         }
     }
-    parts.join(": ").replace('\n', " ")
+    // Whatever the cause, a password in a URL (http://u:PW@host) is never printed.
+    crate::api::redact_urls(&parts.join(": ").replace('\n', " "))
 }
 
 #[cfg(test)]

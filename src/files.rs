@@ -442,7 +442,10 @@ async fn download_into(
                 );
             }
             Some(e) => {
-                tracing::info!("download cut at {have} bytes: {e}; resuming");
+                tracing::info!(
+                    "download cut at {have} bytes: {}; resuming",
+                    crate::api::redact_urls(&e.to_string())
+                );
                 last_err = Some(crate::api::into_anyhow(classify_transport(url, &e)));
             }
         }

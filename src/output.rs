@@ -36,13 +36,14 @@ impl Output {
     /// A progress/status message on stderr (suppressed by -q).
     pub fn info(&self, msg: impl AsRef<str>) {
         if !self.quiet {
-            eprintln!("{}", msg.as_ref());
+            // Messages quote hosts: a password in a URL never reaches the terminal.
+            eprintln!("{}", crate::api::redact_urls(msg.as_ref()));
         }
     }
 
     /// A warning on stderr (shown even with -q).
     pub fn warn(&self, msg: impl AsRef<str>) {
-        eprintln!("warning: {}", msg.as_ref());
+        eprintln!("warning: {}", crate::api::redact_urls(msg.as_ref()));
     }
 
     /// Print a JSON value to stdout, pretty.

@@ -6,6 +6,7 @@ use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue};
 use serde_json::{Value, json};
 
 use super::error::{ApiError, classify_transport, into_anyhow};
+use super::retry;
 use super::token::Token;
 use crate::config::{Settings, TlsVerify};
 use crate::wire::{self, Envelope};
@@ -32,15 +33,32 @@ impl std::fmt::Debug for Auth {
     }
 }
 
-/// Connection knobs; defaults follow the SDK's later-request timeouts.
+/// The longest an API call may take (one attempt) unless `--request-timeout` says
+/// otherwise. The SDK waits up to 300 s for an answer; a server that accepts connections
+/// and never answers would hold `task list` that long.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Connection knobs.
 #[derive(Debug, Clone)]
 pub struct Options {
     pub verify: TlsVerify,
-    /// Extra attempts after a connection error or a 429/502/503/504.
+    /// Extra attempts after a failure `retry::may_retry` allows.
     pub retries: u32,
     pub connect_timeout: Duration,
-    /// Longest silence while waiting for (part of) a response.
-    pub read_timeout: Duration,
+    /// Longest wait for the whole answer of one API call. For file transfers, which may
+    /// rightly take hours, it is the longest silence instead (no byte moving).
+    pub request_timeout: Duration,
+}
+
+impl Options {
+    /// The defaults with another request timeout (connecting never takes longer either).
+    pub fn with_timeout(request_timeout: Duration) -> Options {
+        Options {
+            request_timeout,
+            connect_timeout: Duration::from_secs(10).min(request_timeout),
+            ..Options::default()
+        }
+    }
 }
 
 impl Default for Options {
@@ -49,7 +67,7 @@ impl Default for Options {
             verify: TlsVerify::On,
             retries: 3,
             connect_timeout: Duration::from_secs(10),
-            read_timeout: Duration::from_secs(300),
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
         }
     }
 }
@@ -71,6 +89,7 @@ pub struct Client {
     api: String,
     auth: Auth,
     retries: u32,
+    request_timeout: Duration,
     token: tokio::sync::Mutex<Option<Token>>,
 }
 
@@ -89,7 +108,8 @@ pub fn http_client(opts: &Options) -> anyhow::Result<reqwest::Client> {
     let mut builder = reqwest::Client::builder()
         .default_headers(headers)
         .connect_timeout(opts.connect_timeout)
-        .read_timeout(opts.read_timeout)
+        // Per read: a stalled transfer fails after this much silence, a slow one never.
+        .read_timeout(opts.request_timeout)
         .pool_idle_timeout(Duration::from_secs(60))
         .tcp_nodelay(true);
     match &opts.verify {
@@ -111,6 +131,7 @@ impl Client {
             api: api_host.trim().trim_end_matches('/').to_string(),
             auth,
             retries: opts.retries,
+            request_timeout: opts.request_timeout,
             token: tokio::sync::Mutex::new(None),
         })
     }
@@ -138,7 +159,7 @@ impl Client {
         };
         let opts = Options {
             verify: settings.verify.value.clone(),
-            ..Options::default()
+            ..Options::with_timeout(settings.request_timeout)
         };
         Client::new(&settings.api_host.value, auth, &opts)
     }
@@ -186,7 +207,7 @@ impl Client {
         match data.get("token").and_then(Value::as_str) {
             Some(jwt) => Token::from_jwt(jwt, "auth.login"),
             None => Err(ApiError::NotApi {
-                url: self.api.clone(),
+                url: super::redact_urls(&self.api),
                 status: 200,
             }),
         }
@@ -390,56 +411,60 @@ impl Client {
                 .http
                 .post(url)
                 .header(CONTENT_TYPE, content_type)
+                .timeout(self.request_timeout)
                 .body(payload.clone());
             if !authorization.is_empty() {
                 req = req.header(AUTHORIZATION, authorization);
             }
             let started = Instant::now();
-            let result = req.send().await;
-            let can_retry = attempt < self.retries;
-            let (retry_after, why) = match result {
-                Err(e) => {
-                    // Only errors before the request went out are safe to repeat.
-                    if e.is_connect() && can_retry {
-                        (None, classify_transport(&self.api, &e).to_string())
-                    } else {
-                        return Err(classify_transport(&self.api, &e));
-                    }
-                }
+            let (failure, retry_after, error) = match req.send().await {
+                Err(e) => (transport_failure(&e), None, classify_transport(&self.api, &e)),
                 Ok(resp) => {
                     let status = resp.status().as_u16();
-                    if matches!(status, 429 | 502 | 503 | 504) && can_retry {
-                        let after = resp
-                            .headers()
-                            .get("retry-after")
-                            .and_then(|v| v.to_str().ok())
-                            .and_then(|v| v.parse::<u64>().ok())
-                            .map(|s| Duration::from_secs(s.min(10)));
-                        (after, format!("HTTP {status}"))
-                    } else {
-                        match resp.bytes().await {
-                            Ok(bytes) => {
-                                tracing::info!(
-                                    "{endpoint} -> {status} in {:.0?} ({} bytes)",
-                                    started.elapsed(),
-                                    bytes.len()
-                                );
-                                return decode_envelope(&self.api, endpoint, status, &bytes);
+                    let retry_after = resp
+                        .headers()
+                        .get("retry-after")
+                        .and_then(|v| v.to_str().ok())
+                        .map(str::to_string);
+                    match resp.bytes().await {
+                        Ok(bytes) => {
+                            tracing::info!(
+                                "{endpoint} -> {status} in {:.0?} ({} bytes)",
+                                started.elapsed(),
+                                bytes.len()
+                            );
+                            let answer = decode_envelope(&self.api, endpoint, status, &bytes);
+                            match answer {
+                                Err(e) if retry::is_transient_status(status) => {
+                                    (retry::Failure::Status(status), retry_after, e)
+                                }
+                                other => return other,
                             }
-                            // A body cut short: asking again is safe for reads only.
-                            Err(e) if can_retry && is_read_only(endpoint) => {
-                                (None, format!("response cut short ({e})"))
-                            }
-                            Err(e) => return Err(classify_transport(&self.api, &e)),
                         }
+                        // A body cut short: the server may have acted on the request.
+                        Err(e) => (transport_failure(&e), None, classify_transport(&self.api, &e)),
                     }
                 }
             };
-            let backoff = retry_after.unwrap_or(Duration::from_millis(250 << attempt.min(4)));
-            tracing::info!("{endpoint}: {why}, retrying in {backoff:?}");
+            if attempt >= self.retries || !retry::may_retry(endpoint, failure) {
+                return Err(error);
+            }
+            let backoff = retry::backoff(attempt, retry_after.as_deref());
+            tracing::info!("{endpoint}: {error}, retrying in {backoff:?}");
             tokio::time::sleep(backoff).await;
             attempt += 1;
         }
+    }
+}
+
+/// A transport error as a retry decision: sent or not, timed out or broken.
+fn transport_failure(e: &reqwest::Error) -> retry::Failure {
+    if e.is_timeout() {
+        retry::Failure::TimedOut
+    } else if e.is_connect() {
+        retry::Failure::NotSent
+    } else {
+        retry::Failure::Lost
     }
 }
 
@@ -458,12 +483,6 @@ fn check_host_url(host: &str) -> Result<(), crate::error::CliError> {
     }
 }
 
-/// Whether repeating `endpoint` cannot change anything on the server.
-fn is_read_only(endpoint: &str) -> bool {
-    let action = endpoint.rsplit('.').next().unwrap_or(endpoint);
-    action.starts_with("get") || matches!(endpoint, "debug.ping" | "server.info" | "auth.login")
-}
-
 /// Turn a response body into `data`, or the typed error it carries.
 pub fn decode_envelope(
     api: &str,
@@ -473,15 +492,15 @@ pub fn decode_envelope(
 ) -> Result<Value, ApiError> {
     let env: Envelope = match serde_json::from_slice(body) {
         Ok(env) => env,
-        Err(_) if matches!(status, 429 | 502 | 503 | 504) => {
+        Err(_) if retry::is_transient_status(status) => {
             return Err(ApiError::Unavailable {
-                url: api.to_string(),
+                url: super::redact_urls(api),
                 status,
             });
         }
         Err(_) => {
             return Err(ApiError::NotApi {
-                url: api.to_string(),
+                url: super::redact_urls(api),
                 status,
             });
         }
@@ -742,15 +761,6 @@ mod tests {
             )
             .is_ok()
         );
-    }
-
-    #[test]
-    fn only_reads_are_repeated_after_a_cut_body() {
-        assert!(is_read_only("tasks.get_all_ex"));
-        assert!(is_read_only("models.get_by_id"));
-        assert!(is_read_only("debug.ping"));
-        assert!(!is_read_only("tasks.create"));
-        assert!(!is_read_only("events.add_batch"));
     }
 
     #[tokio::test]

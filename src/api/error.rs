@@ -1,5 +1,6 @@
 //! Typed API failures and their mapping to exit codes and one actionable line.
 
+use super::redact::redact_urls;
 use crate::error::{CliError, Exit};
 
 /// Why a request never got an API answer.
@@ -180,9 +181,10 @@ pub fn classify_transport(url: &str, err: &reqwest::Error) -> ApiError {
         NetKind::Other => detail,
     };
     ApiError::Unreachable {
-        url: url.to_string(),
+        url: redact_urls(url),
         kind,
-        detail,
+        // reqwest's texts quote the URL
+        detail: redact_urls(&detail),
     }
 }
 

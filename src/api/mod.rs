@@ -4,11 +4,14 @@
 
 mod client;
 pub mod error;
+pub mod redact;
+pub mod retry;
 pub mod tls;
 mod token;
 
-pub use client::{Auth, Client, Options};
+pub use client::{Auth, Client, DEFAULT_REQUEST_TIMEOUT, Options};
 pub use error::{ApiError, classify_transport, into_anyhow};
+pub use redact::redact_urls;
 
 use crate::config::TlsVerify;
 
@@ -29,12 +32,13 @@ pub async fn verify_credentials(
     verify: &TlsVerify,
     access_key: &str,
     secret_key: &str,
+    request_timeout: std::time::Duration,
 ) -> anyhow::Result<VerifiedServer> {
     let opts = Options {
         verify: verify.clone(),
         retries: 1,
-        connect_timeout: std::time::Duration::from_secs(5),
-        read_timeout: std::time::Duration::from_secs(30),
+        connect_timeout: std::time::Duration::from_secs(5).min(request_timeout),
+        request_timeout,
     };
     let client = Client::new(
         api_host,

@@ -99,6 +99,8 @@ fn mask_under(v: &mut serde_json::Value, path: &mut Vec<String>) {
         }
         J::Array(items) => items.iter_mut().for_each(|item| mask_under(item, path)),
         J::String(s) if !s.is_empty() && secret_here(path) => *s = mask_secret(s),
+        // any URL with a password in it (api_server, a proxy, a git remote...)
+        J::String(s) if s.contains("://") => *s = crate::api::redact_urls(s),
         J::Number(n) if secret_here(path) => *v = J::String(mask_secret(&n.to_string())),
         _ => {}
     }
@@ -178,7 +180,8 @@ fn push(listing: &mut Listing, name: &str, value: Option<String>, source: Option
 }
 
 fn push_host(listing: &mut Listing, name: &str, host: &Sourced<String>) {
-    let value = Some(host.value.clone()).filter(|v| !v.is_empty());
+    // A password in the URL (http://u:PW@host) is shown as ***.
+    let value = Some(crate::api::redact_urls(&host.value)).filter(|v| !v.is_empty());
     push(listing, name, value, Some(&host.source));
 }
 

@@ -301,12 +301,16 @@ async fn non_interactive(
         ctx.out.info("Not verifying the credentials (--no-verify)");
     } else {
         ctx.out
-            .info(format!("Verifying credentials with {} ...", settings.api));
+            .info(format!(
+                "Verifying credentials with {} ...",
+                api::redact_urls(&settings.api)
+            ));
         match api::verify_credentials(
             &settings.api,
             &tls,
             &settings.access_key,
             &settings.secret_key,
+            ctx.global.request_timeout(),
         )
         .await
         {

@@ -30,7 +30,8 @@ impl HostCheck {
     fn new(role: &'static str, url: &str) -> Self {
         HostCheck {
             role,
-            url: url.to_string(),
+            // a password in the URL is never shown
+            url: crate::api::redact_urls(url),
             reachable: false,
             status: None,
             latency: None,
@@ -54,11 +55,13 @@ impl HostCheck {
 
 pub async fn ping(ctx: &Ctx) -> anyhow::Result<()> {
     let settings = Settings::load(&ctx.global)?;
+    // A quick check: 10 s unless --request-timeout asks for another wait.
+    let timeout = ctx.global.request_timeout.unwrap_or(Duration::from_secs(10));
     let opts = Options {
         verify: settings.verify.value.clone(),
         retries: 0,
-        connect_timeout: Duration::from_secs(3),
-        read_timeout: Duration::from_secs(10),
+        connect_timeout: Duration::from_secs(3).min(timeout),
+        request_timeout: timeout,
     };
     let client = Client::new(&settings.api_host.value, Auth::Anonymous, &opts)?;
     let (api, web, files) = tokio::join!(

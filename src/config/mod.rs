@@ -62,6 +62,8 @@ pub struct Settings {
     pub auth_token: Option<String>,
     /// The merged files as read (no environment applied): other settings live here.
     pub file_config: hocon::Object,
+    /// `--request-timeout` / CLEARML_REQUEST_TIMEOUT, else the default.
+    pub request_timeout: std::time::Duration,
 }
 
 impl Settings {
@@ -85,6 +87,10 @@ impl Settings {
             ca_bundle: global.ca_bundle.as_deref(),
             env: &env,
             home: &home,
+        })
+        .map(|settings| Settings {
+            request_timeout: global.request_timeout(),
+            ..settings
         })
     }
 

@@ -289,6 +289,7 @@ pub fn resolve(inputs: &Inputs) -> anyhow::Result<Settings> {
         verify,
         auth_token: env_value(env, ENV_AUTH_TOKEN),
         file_config: conf,
+        request_timeout: crate::api::DEFAULT_REQUEST_TIMEOUT,
     })
 }
 

@@ -185,9 +185,16 @@ impl Wizard {
             if self.args.no_verify {
                 break;
             }
-            self.say(format!("Verifying credentials with {} ...", hosts.api));
+            self.say(format!(
+                "Verifying credentials with {} ...",
+                api::redact_urls(&hosts.api)
+            ));
             let result = self.handle.block_on(api::verify_credentials(
-                &hosts.api, &self.tls, &key, &secret,
+                &hosts.api,
+                &self.tls,
+                &key,
+                &secret,
+                self.global.request_timeout(),
             ));
             let err = match result {
                 Ok(server) => {
