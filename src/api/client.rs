@@ -647,6 +647,23 @@ mod tests {
                 let text = String::from_utf8_lossy(&req).to_string();
                 let path = text.split_whitespace().nth(1).unwrap_or("").to_string();
                 log.lock().unwrap().push(path);
+                match status {
+                    // RESET: the connection is reset instead of an answer.
+                    RESET => {
+                        s.set_linger(Some(Duration::ZERO)).unwrap();
+                        drop(s);
+                        continue;
+                    }
+                    // STALL: the request is read, no answer ever comes.
+                    STALL => {
+                        tokio::spawn(async move {
+                            tokio::time::sleep(Duration::from_secs(60)).await;
+                            drop(s);
+                        });
+                        continue;
+                    }
+                    _ => {}
+                }
                 // TRUNCATED: a 200 whose body stops short of its Content-Length.
                 let (status, missing) = if status == TRUNCATED {
                     (200, 100)
@@ -709,6 +726,102 @@ mod tests {
     }
 
     const TRUNCATED: u16 = 0;
+    const RESET: u16 = 1;
+    const STALL: u16 = 2;
+
+    fn login_script() -> (u16, String) {
+        let far = chrono::Utc::now().timestamp() + 86400;
+        (200, text(200, 0, &format!(r#"{{"token":"{}"}}"#, jwt(far))))
+    }
+
+    #[tokio::test]
+    async fn a_500_is_asked_again_for_reads_but_a_502_not_for_writes() {
+        let html = "<html>500 Internal Server Error</html>".to_string();
+        let (url, seen) = mock(vec![
+            login_script(),
+            (500, html.clone()),
+            (500, text(500, 0, "{}")),
+            (200, text(200, 0, r#"{"tasks":[2]}"#)),
+            (502, html),
+            (200, text(200, 0, r#"{"id":"must not be asked for"}"#)),
+        ])
+        .await;
+        let client = Client::new(&url, keys(), &Options::default()).unwrap();
+        let data = client.call("tasks.get_all", &json!({})).await.unwrap();
+        assert_eq!(data["tasks"], json!([2]));
+        assert_eq!(seen.lock().unwrap().len(), 4);
+        let err = client
+            .call_typed_err("tasks.create", &json!({"name": "x"}))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, ApiError::Unavailable { status: 502, .. }),
+            "{err:?}"
+        );
+        assert_eq!(seen.lock().unwrap().len(), 5, "a write was sent twice");
+    }
+
+    #[tokio::test]
+    async fn a_reset_is_asked_again_for_reads_only() {
+        let (url, seen) = mock(vec![
+            login_script(),
+            (RESET, String::new()),
+            (200, text(200, 0, r#"{"tasks":[3]}"#)),
+            (RESET, String::new()),
+            (200, text(200, 0, r#"{"id":"must not be asked for"}"#)),
+        ])
+        .await;
+        let client = Client::new(&url, keys(), &Options::default()).unwrap();
+        let data = client.call("tasks.get_all", &json!({})).await.unwrap();
+        assert_eq!(data["tasks"], json!([3]));
+        let err = client
+            .call_typed_err("tasks.create", &json!({}))
+            .await
+            .unwrap_err();
+        assert_eq!(err.exit(), crate::error::Exit::Unreachable, "{err:?}");
+        assert_eq!(seen.lock().unwrap().len(), 4, "a write was sent twice");
+    }
+
+    #[tokio::test]
+    async fn a_stalled_answer_times_out_after_the_request_timeout_once() {
+        let (url, seen) = mock(vec![login_script(), (STALL, String::new())]).await;
+        let opts = Options::with_timeout(Duration::from_millis(700));
+        let client = Client::new(&url, keys(), &opts).unwrap();
+        let started = Instant::now();
+        let err = client
+            .call_typed_err("tasks.get_all", &json!({}))
+            .await
+            .unwrap_err();
+        let took = started.elapsed();
+        assert!(
+            matches!(
+                err,
+                ApiError::Unreachable {
+                    kind: super::super::error::NetKind::Timeout,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert!(took < Duration::from_secs(3), "{took:?}");
+        assert_eq!(seen.lock().unwrap().len(), 2, "a timeout was repeated");
+        assert!(Options::default().request_timeout <= Duration::from_secs(30));
+    }
+
+    #[tokio::test]
+    async fn a_password_in_the_api_url_is_not_in_errors() {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let url = format!("http://user:Pa55w0rd-Geheim@127.0.0.1:{port}");
+        let client = Client::new(&url, keys(), &Options::default()).unwrap();
+        let err = client.call("tasks.get_all", &json!({})).await.unwrap_err();
+        let line = crate::error::one_line(&err);
+        assert!(!format!("{err:?}{line}").contains("Geheim"), "{line}");
+        assert!(line.contains("user:***@127.0.0.1"), "{line}");
+    }
 
     #[tokio::test]
     async fn a_lasting_503_is_unavailable_and_a_cut_body_is_asked_again() {
