@@ -87,6 +87,10 @@ pub struct Uploaded {
 
 /// Upload `local` to the file server as `object_path` (multipart, field name = path, as the
 /// SDK does), streaming from disk while hashing. Returns the URL the object is served at.
+///
+/// There is no limit on the total time (a large file on a slow link takes what it takes),
+/// only on silence: `stall` without a byte moving (or, once all is sent, without an answer)
+/// fails the upload.
 pub async fn upload(
     http: &reqwest::Client,
     files_host: &str,
@@ -94,22 +98,29 @@ pub async fn upload(
     local: &Path,
     bearer: Option<&str>,
     progress: bool,
+    stall: Duration,
 ) -> anyhow::Result<Uploaded> {
     let file = tokio::fs::File::open(local)
         .await
         .map_err(|e| CliError::not_found(format!("cannot read {}: {e}", local.display())))?;
     let size = file.metadata().await?.len();
     let bar = progress_bar(progress, Some(size), "upload");
+    let watch = Progress::new();
     // Reading and hashing run on a thread of their own; the body streams what it sends.
-    let (rx, reader) = spawn_reader(file.into_std().await);
+    let (rx, reader) = spawn_reader(file.into_std().await, size);
     let stream = {
         let bar = bar.clone();
+        let watch = watch.clone();
         futures_util::stream::unfold(rx, |mut rx| async move {
             rx.recv().await.map(|chunk| (chunk, rx))
         })
+        // Pieces of 64 KiB: the socket takes the body in these, so progress is seen
+        // often enough on a slow link not to look like a stall.
+        .flat_map(|chunk| futures_util::stream::iter(split_chunk(chunk)))
         .map(move |chunk| {
             if let Ok(bytes) = &chunk {
                 bar.inc(bytes.len() as u64);
+                watch.touch();
             }
             chunk
         })
@@ -125,10 +136,29 @@ pub async fn upload(
     if let Some(b) = bearer {
         req = req.header(AUTHORIZATION, format!("Bearer {b}"));
     }
-    let resp = req
-        .send()
-        .await
-        .map_err(|e| crate::api::into_anyhow(classify_transport(&root, &e)))?;
+    let sent = tokio::select! {
+        sent = req.send() => sent,
+        () = watch.stalled(stall) => {
+            bar.finish_and_clear();
+            return Err(CliError::unreachable(format!(
+                "the upload to {root} stalled: nothing moved for {}",
+                humantime::format_duration(stall)
+            ))
+            .with_hint("the file server or the network is stuck; try again, or raise --request-timeout")
+            .into());
+        }
+    };
+    let resp = match sent {
+        Ok(resp) => resp,
+        Err(e) => {
+            bar.finish_and_clear();
+            // The file, not the network, may be what stopped the upload.
+            if let Err(local_fault) = finish_reader(reader, local).await {
+                return Err(local_fault);
+            }
+            return Err(crate::api::into_anyhow(classify_transport(&root, &e)));
+        }
+    };
     bar.finish_and_clear();
     let status = resp.status();
     let html = resp
@@ -157,9 +187,7 @@ pub async fn upload(
         };
         return Err(err.into());
     }
-    let hasher = tokio::task::spawn_blocking(move || reader.join())
-        .await?
-        .map_err(|_| anyhow::anyhow!("the upload reader panicked"))??;
+    let hasher = finish_reader(reader, local).await?;
     let sha256 = hex::encode(hasher.finalize());
     Ok(Uploaded {
         url: format!(
@@ -511,10 +539,87 @@ async fn download_into(
 
 type Chunk = std::io::Result<bytes::Bytes>;
 
-/// Read a file in large chunks on a thread of its own, hashing as it goes; the chunks come
-/// out of the channel, the hash out of the thread when the whole file was read.
+/// Pieces of an upload chunk the body hands to the socket one at a time.
+const SEND_PIECE: usize = 64 * 1024;
+
+fn split_chunk(chunk: Chunk) -> Vec<Chunk> {
+    match chunk {
+        Ok(mut bytes) => {
+            let mut pieces = Vec::with_capacity(bytes.len().div_ceil(SEND_PIECE));
+            while bytes.len() > SEND_PIECE {
+                pieces.push(Ok(bytes.split_to(SEND_PIECE)));
+            }
+            pieces.push(Ok(bytes));
+            pieces
+        }
+        Err(e) => vec![Err(e)],
+    }
+}
+
+/// When an upload last moved a byte, for its stall timeout.
+#[derive(Clone)]
+struct Progress {
+    start: std::time::Instant,
+    last_ms: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl Progress {
+    fn new() -> Progress {
+        Progress {
+            start: std::time::Instant::now(),
+            last_ms: Default::default(),
+        }
+    }
+
+    fn touch(&self) {
+        let now = self.start.elapsed().as_millis() as u64;
+        self.last_ms
+            .store(now, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Resolves once nothing has moved for `limit`.
+    async fn stalled(&self, limit: Duration) {
+        let tick = (limit / 4).clamp(Duration::from_millis(50), Duration::from_secs(1));
+        loop {
+            tokio::time::sleep(tick).await;
+            let last = Duration::from_millis(self.last_ms.load(std::sync::atomic::Ordering::Relaxed));
+            if self.start.elapsed().saturating_sub(last) >= limit {
+                return;
+            }
+        }
+    }
+}
+
+/// The reader stopped because the upload did (the request failed or was dropped).
+const STOPPED: std::io::ErrorKind = std::io::ErrorKind::BrokenPipe;
+
+/// The reader's hash, or the local file's fault as a one-line error naming it (exit 1).
+async fn finish_reader(
+    reader: std::thread::JoinHandle<std::io::Result<Sha256>>,
+    local: &Path,
+) -> anyhow::Result<Sha256> {
+    let joined = tokio::time::timeout(
+        Duration::from_secs(10),
+        tokio::task::spawn_blocking(move || reader.join()),
+    )
+    .await
+    .map_err(|_| anyhow::anyhow!("reading {} did not stop", local.display()))??
+    .map_err(|_| anyhow::anyhow!("the upload reader panicked"))?;
+    match joined {
+        Ok(hasher) => Ok(hasher),
+        Err(e) if e.kind() == STOPPED => Err(e.into()),
+        Err(e) => Err(CliError::failure(format!("cannot upload {}: {e}", local.display()))
+            .with_hint("upload a file nothing is writing to (copy it first if it is still being written)")
+            .into()),
+    }
+}
+
+/// Read a file of `size` bytes in large chunks on a thread of its own, hashing as it goes;
+/// the chunks come out of the channel, the hash out of the thread when the whole file was
+/// read. A file that shrinks or grows meanwhile is an error (the request announced `size`).
 fn spawn_reader(
     mut file: std::fs::File,
+    size: u64,
 ) -> (
     tokio::sync::mpsc::Receiver<Chunk>,
     std::thread::JoinHandle<std::io::Result<Sha256>>,
@@ -523,21 +628,35 @@ fn spawn_reader(
     let handle = std::thread::spawn(move || {
         use std::io::Read;
         let mut hasher = Sha256::new();
+        let mut read = 0u64;
+        let fail = |e: std::io::Error| {
+            let _ = tx.blocking_send(Err(std::io::Error::new(e.kind(), e.to_string())));
+            Err(e)
+        };
         loop {
             let mut buf = bytes::BytesMut::zeroed(READ_CHUNK);
             let n = match file.read(&mut buf) {
-                Ok(0) => return Ok(hasher),
-                Ok(n) => n,
-                Err(e) => {
-                    let kind = e.kind();
-                    let _ = tx.blocking_send(Err(std::io::Error::new(kind, e.to_string())));
-                    return Err(e);
+                Ok(0) if read == size => return Ok(hasher),
+                Ok(0) => {
+                    return fail(std::io::Error::new(
+                        std::io::ErrorKind::UnexpectedEof,
+                        format!("the file shrank during the upload (from {size} to {read} bytes)"),
+                    ));
                 }
+                Ok(n) if read + n as u64 > size => {
+                    return fail(std::io::Error::new(
+                        std::io::ErrorKind::InvalidData,
+                        format!("the file grew during the upload (past {size} bytes)"),
+                    ));
+                }
+                Ok(n) => n,
+                Err(e) => return fail(e),
             };
+            read += n as u64;
             buf.truncate(n);
             hasher.update(&buf);
             if tx.blocking_send(Ok(buf.freeze())).is_err() {
-                return Err(std::io::Error::other("the upload stopped"));
+                return Err(std::io::Error::new(STOPPED, "the upload stopped"));
             }
         }
     });
@@ -832,5 +951,88 @@ mod tests {
         assert!(err.to_string().contains("expected 999"), "{err}");
         assert!(!dest.exists());
         assert!(!partial_path(&dest).exists());
+    }
+
+    /// A file server that reads the request slowly: `first` bytes, then a signal, then
+    /// (once told to go on) the rest, answering 200. Never reads when `first` is 0.
+    async fn slow_sink(
+        first: usize,
+    ) -> (
+        String,
+        tokio::sync::oneshot::Receiver<()>,
+        tokio::sync::oneshot::Sender<()>,
+    ) {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let (read_tx, read_rx) = tokio::sync::oneshot::channel();
+        let (go_tx, go_rx) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let (mut s, _) = listener.accept().await.unwrap();
+            if first == 0 {
+                let _ = go_rx.await;
+                return;
+            }
+            let mut buf = vec![0u8; first];
+            s.read_exact(&mut buf).await.unwrap();
+            let _ = read_tx.send(());
+            let _ = go_rx.await;
+            let mut buf = [0u8; 65536];
+            while s.read(&mut buf).await.is_ok_and(|n| n > 0) {}
+            let _ = s
+                .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+                .await;
+        });
+        (url, read_rx, go_tx)
+    }
+
+    #[tokio::test]
+    async fn a_file_that_shrinks_during_upload_is_named_as_the_cause() {
+        let dir = tempfile::tempdir().unwrap();
+        let local = dir.path().join("весы.bin");
+        std::fs::write(&local, vec![5u8; 32 << 20]).unwrap();
+        let (url, read, go) = slow_sink(65536).await;
+        let http = reqwest::Client::new();
+        let up = upload(&http, &url, "p/m.bin", &local, None, false, Duration::from_secs(20));
+        let truncate = async {
+            read.await.unwrap();
+            std::fs::OpenOptions::new()
+                .write(true)
+                .open(&local)
+                .unwrap()
+                .set_len(1 << 20)
+                .unwrap();
+            go.send(()).unwrap();
+        };
+        let (result, ()) = tokio::join!(up, truncate);
+        let err = result.unwrap_err();
+        let line = crate::error::one_line(&err);
+        assert_eq!(crate::error::exit_code_of(&err), 1, "{line}");
+        assert!(line.contains("весы.bin") && line.contains("shrank"), "{line}");
+        assert!(!line.contains("cannot reach"), "{line}");
+    }
+
+    #[tokio::test]
+    async fn a_stalled_upload_fails_after_the_stall_timeout() {
+        let dir = tempfile::tempdir().unwrap();
+        let local = dir.path().join("m.bin");
+        std::fs::write(&local, vec![5u8; 64 << 20]).unwrap();
+        let (url, _read, _go) = slow_sink(0).await;
+        let started = std::time::Instant::now();
+        let err = upload(
+            &reqwest::Client::new(),
+            &url,
+            "p/m.bin",
+            &local,
+            None,
+            false,
+            Duration::from_millis(800),
+        )
+        .await
+        .unwrap_err();
+        let line = crate::error::one_line(&err);
+        assert!(started.elapsed() < Duration::from_secs(10), "{line}");
+        assert_eq!(crate::error::exit_code_of(&err), 3, "{line}");
+        assert!(line.contains("stalled"), "{line}");
     }
 }

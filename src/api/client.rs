@@ -168,6 +168,11 @@ impl Client {
         &self.api
     }
 
+    /// `--request-timeout`: one API call's limit, a transfer's longest silence.
+    pub fn request_timeout(&self) -> Duration {
+        self.request_timeout
+    }
+
     /// The underlying HTTP client (shared connection pool), for file transfers.
     pub fn http(&self) -> &reqwest::Client {
         &self.http

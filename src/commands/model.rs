@@ -491,6 +491,7 @@ async fn upload_and_publish(
         path,
         Some(&bearer),
         ctx.out.progress,
+        client.request_timeout(),
     )
     .await?;
     client

@@ -202,6 +202,7 @@ async fn file_round_trip(
             &src,
             Some(&bearer),
             false,
+            client.request_timeout(),
         )
         .await?;
         let back = dir.join("back.txt");
