@@ -84,7 +84,7 @@ pub struct GlobalArgs {
 fn parse_timeout(text: &str) -> Result<Duration, String> {
     let text = text.trim();
     let d = match text.parse::<f64>() {
-        Ok(secs) if secs.is_finite() && secs >= 0.0 && secs < 1e9 => Duration::from_secs_f64(secs),
+        Ok(secs) if (0.0..1e9).contains(&secs) => Duration::from_secs_f64(secs),
         Ok(_) => return Err(format!("'{text}' is not a number of seconds")),
         Err(_) => humantime::parse_duration(text)
             .map_err(|e| format!("'{text}' is not a duration ({e}); use e.g. 30, 45s or 2m"))?,

@@ -153,10 +153,12 @@ pub async fn upload(
         Err(e) => {
             bar.finish_and_clear();
             // The file, not the network, may be what stopped the upload.
-            if let Err(local_fault) = finish_reader(reader, local).await {
-                return Err(local_fault);
+            // (finish_reader's CliError is the file's fault; anything else is the stop
+            // this very error caused.)
+            match finish_reader(reader, local).await {
+                Err(local_fault) if local_fault.is::<CliError>() => return Err(local_fault),
+                _ => return Err(crate::api::into_anyhow(classify_transport(&root, &e))),
             }
-            return Err(crate::api::into_anyhow(classify_transport(&root, &e)));
         }
     };
     bar.finish_and_clear();
@@ -582,7 +584,8 @@ impl Progress {
         let tick = (limit / 4).clamp(Duration::from_millis(50), Duration::from_secs(1));
         loop {
             tokio::time::sleep(tick).await;
-            let last = Duration::from_millis(self.last_ms.load(std::sync::atomic::Ordering::Relaxed));
+            let last =
+                Duration::from_millis(self.last_ms.load(std::sync::atomic::Ordering::Relaxed));
             if self.start.elapsed().saturating_sub(last) >= limit {
                 return;
             }
@@ -993,7 +996,15 @@ mod tests {
         std::fs::write(&local, vec![5u8; 32 << 20]).unwrap();
         let (url, read, go) = slow_sink(65536).await;
         let http = reqwest::Client::new();
-        let up = upload(&http, &url, "p/m.bin", &local, None, false, Duration::from_secs(20));
+        let up = upload(
+            &http,
+            &url,
+            "p/m.bin",
+            &local,
+            None,
+            false,
+            Duration::from_secs(20),
+        );
         let truncate = async {
             read.await.unwrap();
             std::fs::OpenOptions::new()
@@ -1008,7 +1019,10 @@ mod tests {
         let err = result.unwrap_err();
         let line = crate::error::one_line(&err);
         assert_eq!(crate::error::exit_code_of(&err), 1, "{line}");
-        assert!(line.contains("весы.bin") && line.contains("shrank"), "{line}");
+        assert!(
+            line.contains("весы.bin") && line.contains("shrank"),
+            "{line}"
+        );
         assert!(!line.contains("cannot reach"), "{line}");
     }
 

@@ -423,7 +423,11 @@ impl Client {
             }
             let started = Instant::now();
             let (failure, retry_after, error) = match req.send().await {
-                Err(e) => (transport_failure(&e), None, classify_transport(&self.api, &e)),
+                Err(e) => (
+                    transport_failure(&e),
+                    None,
+                    classify_transport(&self.api, &e),
+                ),
                 Ok(resp) => {
                     let status = resp.status().as_u16();
                     let retry_after = resp
@@ -447,7 +451,11 @@ impl Client {
                             }
                         }
                         // A body cut short: the server may have acted on the request.
-                        Err(e) => (transport_failure(&e), None, classify_transport(&self.api, &e)),
+                        Err(e) => (
+                            transport_failure(&e),
+                            None,
+                            classify_transport(&self.api, &e),
+                        ),
                     }
                 }
             };
@@ -655,6 +663,8 @@ mod tests {
                 match status {
                     // RESET: the connection is reset instead of an answer.
                     RESET => {
+                        // Linger 0 resets at once instead of blocking the drop.
+                        #[allow(deprecated)]
                         s.set_linger(Some(Duration::ZERO)).unwrap();
                         drop(s);
                         continue;

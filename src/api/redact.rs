@@ -16,7 +16,9 @@ pub fn redact_urls(text: &str) -> String {
         out.push_str(head);
         // The authority ends at the first '/', '?', '#' or whitespace (or quote, in prose).
         let end = tail
-            .find(|c: char| matches!(c, '/' | '?' | '#' | '"' | '\'' | '<' | '>') || c.is_whitespace())
+            .find(|c: char| {
+                matches!(c, '/' | '?' | '#' | '"' | '\'' | '<' | '>') || c.is_whitespace()
+            })
             .unwrap_or(tail.len());
         let authority = &tail[..end];
         match authority.rfind('@') {

@@ -300,11 +300,10 @@ async fn non_interactive(
     if args.no_verify {
         ctx.out.info("Not verifying the credentials (--no-verify)");
     } else {
-        ctx.out
-            .info(format!(
-                "Verifying credentials with {} ...",
-                api::redact_urls(&settings.api)
-            ));
+        ctx.out.info(format!(
+            "Verifying credentials with {} ...",
+            api::redact_urls(&settings.api)
+        ));
         match api::verify_credentials(
             &settings.api,
             &tls,

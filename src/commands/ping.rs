@@ -56,7 +56,10 @@ impl HostCheck {
 pub async fn ping(ctx: &Ctx) -> anyhow::Result<()> {
     let settings = Settings::load(&ctx.global)?;
     // A quick check: 10 s unless --request-timeout asks for another wait.
-    let timeout = ctx.global.request_timeout.unwrap_or(Duration::from_secs(10));
+    let timeout = ctx
+        .global
+        .request_timeout
+        .unwrap_or(Duration::from_secs(10));
     let opts = Options {
         verify: settings.verify.value.clone(),
         retries: 0,

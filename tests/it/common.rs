@@ -25,6 +25,10 @@ pub fn clearml(home: &Path) -> Command {
     cmd
 }
 
+/// The SDK reports from a subprocess on Linux by default, which can deadlock a test's
+/// short-lived script at exit: every conf an SDK task or model runs with sets this.
+pub const SDK_NO_SUBPROCESS: &str = "sdk.development.report_use_subprocess: false\n";
+
 /// Key pair the test servers are started with (CLEARML_API_ACCESS_KEY/SECRET_KEY at start).
 pub const ACCESS_KEY: &str = "TESTACCESSKEY0123456789ABCDEFG";
 pub const SECRET_KEY: &str = "test-secret_0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQ";
@@ -101,11 +105,12 @@ impl Serve {
         }
     }
 
-    /// A clearml.conf for this server in `home`, written by hand (not by `init`).
+    /// A clearml.conf for this server in `home`, written by hand (not by `init`); SDK
+    /// processes can report with it (see [`SDK_NO_SUBPROCESS`]).
     pub fn write_conf(&self, home: &Path) -> PathBuf {
         let path = home.join("clearml.conf");
         let text = format!(
-            "api {{\n  api_server: {}\n  web_server: {}\n  files_server: {}\n  credentials {{\"access_key\": \"{}\", \"secret_key\": \"{}\"}}\n}}\n",
+            "api {{\n  api_server: {}\n  web_server: {}\n  files_server: {}\n  credentials {{\"access_key\": \"{}\", \"secret_key\": \"{}\"}}\n}}\n{SDK_NO_SUBPROCESS}",
             self.api_url, self.api_url, self.files_url, ACCESS_KEY, SECRET_KEY
         );
         std::fs::write(&path, text).unwrap();
@@ -208,6 +213,14 @@ pub fn run_sdk(script: &str, conf: &Path, extra_env: &[(&str, &str)]) -> String 
         }
     }
     let home = conf.parent().unwrap();
+    if script.contains("Task.") || script.contains("OutputModel") {
+        let text = std::fs::read_to_string(conf).unwrap_or_default();
+        assert!(
+            text.contains(SDK_NO_SUBPROCESS.trim()),
+            "{} lacks {SDK_NO_SUBPROCESS:?}: an SDK task would report from a subprocess",
+            conf.display()
+        );
+    }
     cmd.arg("-c")
         .arg(script)
         .env("CLEARML_CONFIG_FILE", conf)

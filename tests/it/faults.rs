@@ -70,7 +70,10 @@ fn read_request(s: &mut TcpStream) -> Option<String> {
 
 /// A mock API: logs anyone in, answers other calls with the next fault of `faults`, then
 /// with empty listings. Records the paths it was asked for and when.
-fn fault_api(faults: Vec<Fault>) -> (String, Arc<Mutex<Vec<(String, Instant)>>>) {
+/// The paths a mock was asked for, with when.
+type Calls = Arc<Mutex<Vec<(String, Instant)>>>;
+
+fn fault_api(faults: Vec<Fault>) -> (String, Calls) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let seen = Arc::new(Mutex::new(Vec::new()));
@@ -187,7 +190,10 @@ fn a_burst_of_503_is_ridden_out_and_a_lasting_one_is_exit_3() {
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "[]");
     let calls: Vec<String> = seen.lock().unwrap().iter().map(|s| s.0.clone()).collect();
     assert_eq!(
-        calls.iter().filter(|p| p.ends_with("tasks.get_all_ex")).count(),
+        calls
+            .iter()
+            .filter(|p| p.ends_with("tasks.get_all_ex"))
+            .count(),
         3,
         "{calls:?}"
     );
@@ -197,7 +203,10 @@ fn a_burst_of_503_is_ridden_out_and_a_lasting_one_is_exit_3() {
     let (out, took) = run(home.path(), &["task", "list"], &[]);
     assert_eq!(out.status.code(), Some(3), "{out:?}");
     let line = one_line(&out);
-    assert!(line.contains("unavailable (HTTP 502 Bad Gateway)"), "{line}");
+    assert!(
+        line.contains("unavailable (HTTP 502 Bad Gateway)"),
+        "{line}"
+    );
     assert!(took < Duration::from_secs(10), "{took:?}");
 }
 
@@ -289,10 +298,7 @@ enum Break {
 }
 
 /// A file server that breaks each response the same way; tells when a request came in.
-fn breaking_file_server(
-    body: Vec<u8>,
-    how: Break,
-) -> (String, std::sync::mpsc::Receiver<()>) {
+fn breaking_file_server(body: Vec<u8>, how: Break) -> (String, std::sync::mpsc::Receiver<()>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!(
         "http://{}/Faults/run.abc/models/weights.bin",
@@ -454,7 +460,7 @@ fn a_stalled_download_times_out_on_silence() {
 }
 
 /// A tmpfs of `kib` KiB at a fresh mount point, unmounted on drop.
-struct Tmpfs(PathBuf, tempfile::TempDir);
+struct Tmpfs(PathBuf, #[allow(dead_code)] tempfile::TempDir);
 
 impl Tmpfs {
     fn mount(kib: u32) -> Tmpfs {
@@ -481,7 +487,10 @@ impl Tmpfs {
         drop(f);
         let filler = self.0.join("filler");
         let len = std::fs::metadata(&filler).unwrap().len();
-        let f = std::fs::OpenOptions::new().write(true).open(&filler).unwrap();
+        let f = std::fs::OpenOptions::new()
+            .write(true)
+            .open(&filler)
+            .unwrap();
         f.set_len(len.saturating_sub(free as u64)).unwrap();
     }
 }

@@ -8,6 +8,7 @@ mod faults;
 mod generated;
 mod init;
 mod sdk_flows;
+mod secrets;
 mod serve;
 mod serve_lifecycle;
 mod stack;
