@@ -293,7 +293,7 @@ _clearml() {
 
     case "${cmd}" in
         clearml)
-            opts="-q -v -h -V --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --help --version init config server task model completions manpages help"
+            opts="-q -v -h -V --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help --version init config server task model completions manpages help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -315,6 +315,10 @@ _clearml() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -323,7 +327,7 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__completions)
-            opts="-q -v -h --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --help bash elvish fish powershell zsh"
+            opts="-q -v -h --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -342,6 +346,10 @@ _clearml() {
                     return 0
                     ;;
                 --ca-bundle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -353,7 +361,7 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__config)
-            opts="-q -v -h --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --help show path dump help"
+            opts="-q -v -h --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help show path dump help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -375,6 +383,10 @@ _clearml() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -383,7 +395,7 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__config__subcmd__dump)
-            opts="-q -v -h --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --help"
+            opts="-q -v -h --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -402,6 +414,10 @@ _clearml() {
                     return 0
                     ;;
                 --ca-bundle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -483,7 +499,7 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__config__subcmd__path)
-            opts="-q -v -h --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --help"
+            opts="-q -v -h --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -502,6 +518,10 @@ _clearml() {
                     return 0
                     ;;
                 --ca-bundle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -513,7 +533,7 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__config__subcmd__show)
-            opts="-q -v -h --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --help"
+            opts="-q -v -h --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -532,6 +552,10 @@ _clearml() {
                     return 0
                     ;;
                 --ca-bundle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -977,7 +1001,7 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__init)
-            opts="-F -q -v -h --file --web-host --files-host --access-key --secret-key --secret-key-stdin --credentials --no-verify --non-interactive --force --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --help"
+            opts="-F -q -v -h --file --web-host --files-host --access-key --secret-key --secret-key-stdin --credentials --no-verify --non-interactive --force --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1027,6 +1051,10 @@ _clearml() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1035,7 +1063,7 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__manpages)
-            opts="-q -v -h --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --help"
+            opts="-q -v -h --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1054,6 +1082,10 @@ _clearml() {
                     return 0
                     ;;
                 --ca-bundle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1065,7 +1097,7 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__model)
-            opts="-q -v -h --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --help list show publish pull help"
+            opts="-q -v -h --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help list show publish pull help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1084,6 +1116,10 @@ _clearml() {
                     return 0
                     ;;
                 --ca-bundle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1179,7 +1215,7 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__model__subcmd__list)
-            opts="-q -v -h --project --name --tag --framework --published --draft --task --limit --all --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --help"
+            opts="-q -v -h --project --name --tag --framework --published --draft --task --limit --all --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1225,6 +1261,10 @@ _clearml() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1233,7 +1273,7 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__model__subcmd__publish)
-            opts="-q -v -h --name --project --framework --task --tags --comment --label --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --help"
+            opts="-q -v -h --name --project --framework --task --tags --comment --label --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1283,6 +1323,10 @@ _clearml() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1291,7 +1335,7 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__model__subcmd__pull)
-            opts="-o -q -v -h --name --project --output --force --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --help"
+            opts="-o -q -v -h --name --project --output --force --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1329,6 +1373,10 @@ _clearml() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1337,7 +1385,7 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__model__subcmd__show)
-            opts="-q -v -h --project --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --help"
+            opts="-q -v -h --project --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1363,6 +1411,10 @@ _clearml() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1371,7 +1423,7 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__server)
-            opts="-q -v -h --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --help up down status logs ping doctor serve backup restore render selftest help"
+            opts="-q -v -h --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help up down status logs ping doctor serve backup restore render selftest help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1393,6 +1445,10 @@ _clearml() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1401,7 +1457,7 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__server__subcmd__backup)
-            opts="-q -v -h --data-dir --version --image --registry --bind --port --env --with-agent-services --out --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --help"
+            opts="-q -v -h --data-dir --version --image --registry --bind --port --env --with-agent-services --out --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1455,6 +1511,10 @@ _clearml() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1463,7 +1523,7 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__server__subcmd__doctor)
-            opts="-q -v -h --data-dir --version --image --registry --bind --port --env --with-agent-services --fix --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --help"
+            opts="-q -v -h --data-dir --version --image --registry --bind --port --env --with-agent-services --fix --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1510,6 +1570,10 @@ _clearml() {
                     return 0
                     ;;
                 --ca-bundle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1521,7 +1585,7 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__server__subcmd__down)
-            opts="-y -q -v -h --data-dir --version --image --registry --bind --port --env --with-agent-services --purge --yes --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --help"
+            opts="-y -q -v -h --data-dir --version --image --registry --bind --port --env --with-agent-services --purge --yes --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1568,6 +1632,10 @@ _clearml() {
                     return 0
                     ;;
                 --ca-bundle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1761,7 +1829,7 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__server__subcmd__logs)
-            opts="-f -q -v -h --data-dir --version --image --registry --bind --port --env --with-agent-services --follow --tail --since --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --help"
+            opts="-f -q -v -h --data-dir --version --image --registry --bind --port --env --with-agent-services --follow --tail --since --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1819,6 +1887,10 @@ _clearml() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1827,7 +1899,7 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__server__subcmd__ping)
-            opts="-q -v -h --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --help"
+            opts="-q -v -h --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1849,6 +1921,10 @@ _clearml() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1857,7 +1933,7 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__server__subcmd__render)
-            opts="-q -v -h --data-dir --version --image --registry --bind --port --env --with-agent-services --as --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --help"
+            opts="-q -v -h --data-dir --version --image --registry --bind --port --env --with-agent-services --as --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1911,6 +1987,10 @@ _clearml() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1919,7 +1999,7 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__server__subcmd__restore)
-            opts="-y -q -v -h --data-dir --version --image --registry --bind --port --env --with-agent-services --yes --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --help"
+            opts="-y -q -v -h --data-dir --version --image --registry --bind --port --env --with-agent-services --yes --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1969,6 +2049,10 @@ _clearml() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1977,7 +2061,7 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__server__subcmd__selftest)
-            opts="-q -v -h --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --help"
+            opts="-q -v -h --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1999,6 +2083,10 @@ _clearml() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2007,7 +2095,7 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__server__subcmd__serve)
-            opts="-q -v -h --data-dir --host --api-port --files-port --web-port --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --help"
+            opts="-q -v -h --data-dir --host --api-port --files-port --web-port --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2049,6 +2137,10 @@ _clearml() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2057,7 +2149,7 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__server__subcmd__status)
-            opts="-q -v -h --data-dir --version --image --registry --bind --port --env --with-agent-services --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --help"
+            opts="-q -v -h --data-dir --version --image --registry --bind --port --env --with-agent-services --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2107,6 +2199,10 @@ _clearml() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2115,7 +2211,7 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__server__subcmd__up)
-            opts="-q -v -h --data-dir --version --image --registry --bind --port --env --with-agent-services --pull --timeout --skip-doctor --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --help"
+            opts="-q -v -h --data-dir --version --image --registry --bind --port --env --with-agent-services --pull --timeout --skip-doctor --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2173,6 +2269,10 @@ _clearml() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2181,7 +2281,7 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__task)
-            opts="-q -v -h --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --help list show compare wait help"
+            opts="-q -v -h --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help list show compare wait help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2203,6 +2303,10 @@ _clearml() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2211,7 +2315,7 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__task__subcmd__compare)
-            opts="-q -v -h --project --status --last --diff-only --better --plot --svg --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --help"
+            opts="-q -v -h --project --status --last --diff-only --better --plot --svg --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2254,6 +2358,10 @@ _clearml() {
                     return 0
                     ;;
                 --ca-bundle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2349,7 +2457,7 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__task__subcmd__list)
-            opts="-q -v -h --project --recursive --status --type --tag --user --name --search --archived --since --until --sort --limit --all --columns --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --help"
+            opts="-q -v -h --project --recursive --status --type --tag --user --name --search --archived --since --until --sort --limit --all --columns --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2419,6 +2527,10 @@ _clearml() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2427,7 +2539,7 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__task__subcmd__show)
-            opts="-q -v -h --project --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --help"
+            opts="-q -v -h --project --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2453,6 +2565,10 @@ _clearml() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2461,7 +2577,7 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__task__subcmd__wait)
-            opts="-q -v -h --timeout --notify --interval --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --help"
+            opts="-q -v -h --timeout --notify --interval --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2492,6 +2608,10 @@ _clearml() {
                     return 0
                     ;;
                 --ca-bundle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_clearml_global_optspecs
-    string join \n config= api-host= format= json csv q/quiet v/verbose no-color insecure ca-bundle= h/help V/version
+    string join \n config= api-host= format= json csv q/quiet v/verbose no-color insecure ca-bundle= request-timeout= h/help V/version
 end
 
 function __fish_clearml_needs_command
@@ -30,6 +30,7 @@ complete -c clearml -n "__fish_clearml_needs_command" -l format -d 'Output forma
 json\t''
 csv\t''"
 complete -c clearml -n "__fish_clearml_needs_command" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_needs_command" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
 complete -c clearml -n "__fish_clearml_needs_command" -l json -d 'Shorthand for --format json'
 complete -c clearml -n "__fish_clearml_needs_command" -l csv -d 'Shorthand for --format csv'
 complete -c clearml -n "__fish_clearml_needs_command" -s q -l quiet -d 'Print only results and errors'
@@ -58,6 +59,7 @@ complete -c clearml -n "__fish_clearml_using_subcommand init" -l format -d 'Outp
 json\t''
 csv\t''"
 complete -c clearml -n "__fish_clearml_using_subcommand init" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand init" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
 complete -c clearml -n "__fish_clearml_using_subcommand init" -l secret-key-stdin -d 'Read the secret key from the first line of stdin'
 complete -c clearml -n "__fish_clearml_using_subcommand init" -l no-verify -d 'Do not check the credentials against the server before writing'
 complete -c clearml -n "__fish_clearml_using_subcommand init" -l non-interactive -d 'Never prompt (also implied when stdin is not a terminal)'
@@ -75,6 +77,7 @@ complete -c clearml -n "__fish_clearml_using_subcommand config; and not __fish_s
 json\t''
 csv\t''"
 complete -c clearml -n "__fish_clearml_using_subcommand config; and not __fish_seen_subcommand_from show path dump help" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand config; and not __fish_seen_subcommand_from show path dump help" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
 complete -c clearml -n "__fish_clearml_using_subcommand config; and not __fish_seen_subcommand_from show path dump help" -l json -d 'Shorthand for --format json'
 complete -c clearml -n "__fish_clearml_using_subcommand config; and not __fish_seen_subcommand_from show path dump help" -l csv -d 'Shorthand for --format csv'
 complete -c clearml -n "__fish_clearml_using_subcommand config; and not __fish_seen_subcommand_from show path dump help" -s q -l quiet -d 'Print only results and errors'
@@ -92,6 +95,7 @@ complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_
 json\t''
 csv\t''"
 complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_subcommand_from show" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_subcommand_from show" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
 complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_subcommand_from show" -l json -d 'Shorthand for --format json'
 complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_subcommand_from show" -l csv -d 'Shorthand for --format csv'
 complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only results and errors'
@@ -105,6 +109,7 @@ complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_
 json\t''
 csv\t''"
 complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_subcommand_from path" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_subcommand_from path" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
 complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_subcommand_from path" -l json -d 'Shorthand for --format json'
 complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_subcommand_from path" -l csv -d 'Shorthand for --format csv'
 complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_subcommand_from path" -s q -l quiet -d 'Print only results and errors'
@@ -118,6 +123,7 @@ complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_
 json\t''
 csv\t''"
 complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_subcommand_from dump" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_subcommand_from dump" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
 complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_subcommand_from dump" -l json -d 'Shorthand for --format json'
 complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_subcommand_from dump" -l csv -d 'Shorthand for --format csv'
 complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_subcommand_from dump" -s q -l quiet -d 'Print only results and errors'
@@ -135,6 +141,7 @@ complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_s
 json\t''
 csv\t''"
 complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest help" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest help" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
 complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest help" -l json -d 'Shorthand for --format json'
 complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest help" -l csv -d 'Shorthand for --format csv'
 complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest help" -s q -l quiet -d 'Print only results and errors'
@@ -171,6 +178,7 @@ complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_
 json\t''
 csv\t''"
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from up" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from up" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from up" -l with-agent-services -d 'Also run the services agent'
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from up" -l skip-doctor -d 'Start even if a preflight check fails'
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from up" -l json -d 'Shorthand for --format json'
@@ -193,6 +201,7 @@ complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_
 json\t''
 csv\t''"
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from down" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from down" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from down" -l with-agent-services -d 'Also run the services agent'
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from down" -l purge -d 'Also delete the data directory (asks for confirmation unless --yes)'
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from down" -s y -l yes -d 'Do not ask for confirmation'
@@ -216,6 +225,7 @@ complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_
 json\t''
 csv\t''"
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from status" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from status" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from status" -l with-agent-services -d 'Also run the services agent'
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from status" -l json -d 'Shorthand for --format json'
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from status" -l csv -d 'Shorthand for --format csv'
@@ -239,6 +249,7 @@ complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_
 json\t''
 csv\t''"
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from logs" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from logs" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from logs" -l with-agent-services -d 'Also run the services agent'
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from logs" -s f -l follow -d 'Keep following the logs'
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from logs" -l json -d 'Shorthand for --format json'
@@ -254,6 +265,7 @@ complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_
 json\t''
 csv\t''"
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from ping" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from ping" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from ping" -l json -d 'Shorthand for --format json'
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from ping" -l csv -d 'Shorthand for --format csv'
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from ping" -s q -l quiet -d 'Print only results and errors'
@@ -274,6 +286,7 @@ complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_
 json\t''
 csv\t''"
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from doctor" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from doctor" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from doctor" -l with-agent-services -d 'Also run the services agent'
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from doctor" -l fix -d 'Create missing data directories and give them to uid 1000'
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from doctor" -l json -d 'Shorthand for --format json'
@@ -294,6 +307,7 @@ complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_
 json\t''
 csv\t''"
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from serve" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from serve" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from serve" -l json -d 'Shorthand for --format json'
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from serve" -l csv -d 'Shorthand for --format csv'
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from serve" -s q -l quiet -d 'Print only results and errors'
@@ -315,6 +329,7 @@ complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_
 json\t''
 csv\t''"
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from backup" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from backup" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from backup" -l with-agent-services -d 'Also run the services agent'
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from backup" -l json -d 'Shorthand for --format json'
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from backup" -l csv -d 'Shorthand for --format csv'
@@ -336,6 +351,7 @@ complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_
 json\t''
 csv\t''"
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from restore" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from restore" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from restore" -l with-agent-services -d 'Also run the services agent'
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from restore" -s y -l yes -d 'Do not ask for confirmation before replacing the data dir'
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from restore" -l json -d 'Shorthand for --format json'
@@ -360,6 +376,7 @@ complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_
 json\t''
 csv\t''"
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from render" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from render" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from render" -l with-agent-services -d 'Also run the services agent'
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from render" -l json -d 'Shorthand for --format json'
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from render" -l csv -d 'Shorthand for --format csv'
@@ -374,6 +391,7 @@ complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_
 json\t''
 csv\t''"
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from selftest" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from selftest" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from selftest" -l json -d 'Shorthand for --format json'
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from selftest" -l csv -d 'Shorthand for --format csv'
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from selftest" -s q -l quiet -d 'Print only results and errors'
@@ -399,6 +417,7 @@ complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_see
 json\t''
 csv\t''"
 complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait help" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait help" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
 complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait help" -l json -d 'Shorthand for --format json'
 complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait help" -l csv -d 'Shorthand for --format csv'
 complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait help" -s q -l quiet -d 'Print only results and errors'
@@ -448,6 +467,7 @@ complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_su
 json\t''
 csv\t''"
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from list" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from list" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from list" -l recursive -d 'Include sub-projects of --project'
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from list" -l archived -d 'Show archived tasks instead of active ones'
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from list" -l all -d 'Every matching task (pages past the 500 cap)'
@@ -465,6 +485,7 @@ complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_su
 json\t''
 csv\t''"
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from show" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from show" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from show" -l json -d 'Shorthand for --format json'
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from show" -l csv -d 'Shorthand for --format csv'
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only results and errors'
@@ -493,6 +514,7 @@ complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_su
 json\t''
 csv\t''"
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from compare" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from compare" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from compare" -l diff-only -d 'Show only rows whose values differ'
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from compare" -l json -d 'Shorthand for --format json'
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from compare" -l csv -d 'Shorthand for --format csv'
@@ -510,6 +532,7 @@ complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_su
 json\t''
 csv\t''"
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from wait" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from wait" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from wait" -l json -d 'Shorthand for --format json'
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from wait" -l csv -d 'Shorthand for --format csv'
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from wait" -s q -l quiet -d 'Print only results and errors'
@@ -528,6 +551,7 @@ complete -c clearml -n "__fish_clearml_using_subcommand model; and not __fish_se
 json\t''
 csv\t''"
 complete -c clearml -n "__fish_clearml_using_subcommand model; and not __fish_seen_subcommand_from list show publish pull help" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand model; and not __fish_seen_subcommand_from list show publish pull help" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
 complete -c clearml -n "__fish_clearml_using_subcommand model; and not __fish_seen_subcommand_from list show publish pull help" -l json -d 'Shorthand for --format json'
 complete -c clearml -n "__fish_clearml_using_subcommand model; and not __fish_seen_subcommand_from list show publish pull help" -l csv -d 'Shorthand for --format csv'
 complete -c clearml -n "__fish_clearml_using_subcommand model; and not __fish_seen_subcommand_from list show publish pull help" -s q -l quiet -d 'Print only results and errors'
@@ -552,6 +576,7 @@ complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_s
 json\t''
 csv\t''"
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from list" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from list" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from list" -l published -d 'Only published models'
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from list" -l draft -d 'Only draft models'
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from list" -l all -d 'Every model (pages past the server\'s 500 cap)'
@@ -569,6 +594,7 @@ complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_s
 json\t''
 csv\t''"
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from show" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from show" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from show" -l json -d 'Shorthand for --format json'
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from show" -l csv -d 'Shorthand for --format csv'
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only results and errors'
@@ -589,6 +615,7 @@ complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_s
 json\t''
 csv\t''"
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from publish" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from publish" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from publish" -l json -d 'Shorthand for --format json'
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from publish" -l csv -d 'Shorthand for --format csv'
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from publish" -s q -l quiet -d 'Print only results and errors'
@@ -605,6 +632,7 @@ complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_s
 json\t''
 csv\t''"
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from pull" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from pull" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from pull" -l force -d 'Download again even if a cached copy exists'
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from pull" -l json -d 'Shorthand for --format json'
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from pull" -l csv -d 'Shorthand for --format csv'
@@ -624,6 +652,7 @@ complete -c clearml -n "__fish_clearml_using_subcommand completions" -l format -
 json\t''
 csv\t''"
 complete -c clearml -n "__fish_clearml_using_subcommand completions" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand completions" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
 complete -c clearml -n "__fish_clearml_using_subcommand completions" -l json -d 'Shorthand for --format json'
 complete -c clearml -n "__fish_clearml_using_subcommand completions" -l csv -d 'Shorthand for --format csv'
 complete -c clearml -n "__fish_clearml_using_subcommand completions" -s q -l quiet -d 'Print only results and errors'
@@ -637,6 +666,7 @@ complete -c clearml -n "__fish_clearml_using_subcommand manpages" -l format -d '
 json\t''
 csv\t''"
 complete -c clearml -n "__fish_clearml_using_subcommand manpages" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand manpages" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
 complete -c clearml -n "__fish_clearml_using_subcommand manpages" -l json -d 'Shorthand for --format json'
 complete -c clearml -n "__fish_clearml_using_subcommand manpages" -l csv -d 'Shorthand for --format csv'
 complete -c clearml -n "__fish_clearml_using_subcommand manpages" -s q -l quiet -d 'Print only results and errors'
