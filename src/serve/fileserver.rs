@@ -50,7 +50,7 @@ fn authorized(state: &AppState, headers: &HeaderMap) -> bool {
             }
         }
     };
-    state.signer.verify(&token).is_ok()
+    state.verify_token(&token).is_ok()
 }
 
 /// Map an object path (URL path or form field name) to a file under the files dir,
@@ -127,7 +127,8 @@ async fn route(state: Arc<AppState>, req: Request, method: &Method, path: &str) 
     }
 }
 
-async fn drain(body: Body, limit: usize) {
+/// Read (and drop) at most `limit` bytes of a body nobody will use.
+pub async fn drain(body: Body, limit: usize) {
     use futures_util::StreamExt;
     let mut stream = body.into_data_stream();
     let mut seen = 0;

@@ -234,6 +234,14 @@ impl Store {
         Ok(n as usize)
     }
 
+    /// End a transaction a panicking handler left open (the next `BEGIN` would fail).
+    pub fn rollback_abandoned(&self) {
+        if !self.conn.is_autocommit() {
+            tracing::warn!("rolling back a transaction left open by a failed request");
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
+    }
+
     /// Run `f` in one transaction (commit on Ok, roll back on Err).
     pub fn tx<T>(&mut self, f: impl FnOnce(&Store) -> Result<T, ApiError>) -> Result<T, ApiError> {
         self.conn.execute_batch("BEGIN IMMEDIATE")?;
