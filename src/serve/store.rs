@@ -294,7 +294,7 @@ pub fn field_expr(field: &str) -> String {
     }
     let path: String = field
         .split('.')
-        .map(|p| format!(".\"{}\"", p.replace('"', "")))
+        .map(|p| format!(".\"{}\"", p.replace(['"', '\0'], "")))
         .collect();
     format!("json_extract(doc, '${}')", path.replace('\'', "''"))
 }
