@@ -161,9 +161,13 @@ fn url_of(addr: SocketAddr) -> String {
 pub async fn run(args: &ServeArgs, out: &Output) -> anyhow::Result<()> {
     limit_malloc_arenas();
     let data_dir = args.data_dir.clone().unwrap_or_else(default_data_dir);
+    // Made private when it is ours: created now, or the default location. A --data-dir
+    // that already existed (perhaps a shared folder) keeps its mode; what we write in it
+    // is private anyway.
+    let ours = !data_dir.exists() || args.data_dir.is_none();
     std::fs::create_dir_all(&data_dir)
         .with_context(|| format!("cannot create the data dir {}", data_dir.display()))?;
-    {
+    if ours {
         use std::os::unix::fs::PermissionsExt;
         let _ = std::fs::set_permissions(&data_dir, std::fs::Permissions::from_mode(0o700));
     }
@@ -194,7 +198,20 @@ pub async fn run(args: &ServeArgs, out: &Output) -> anyhow::Result<()> {
 
     let files_dir = data_dir.join("files");
     std::fs::create_dir_all(&files_dir)?;
-    let store = store::Store::open(&data_dir.join("clearml.sqlite"))
+    // Before anything is served, so no upload of this run is mistaken for a leftover.
+    match fileserver::clean_upload_leftovers(&files_dir) {
+        Ok(0) => {}
+        Ok(n) => out.info(format!(
+            "removed {n} partial upload(s) left by an interrupted run"
+        )),
+        Err(e) => out.warn(format!(
+            "cannot clean partial uploads in {}: {e}",
+            files_dir.display()
+        )),
+    }
+    let db_path = data_dir.join("clearml.sqlite");
+    store::make_private(&db_path)?;
+    let store = store::Store::open(&db_path)
         .with_context(|| format!("cannot open the database in {}", data_dir.display()))?;
     let company = match store.meta_get("company")? {
         Some(c) => c,

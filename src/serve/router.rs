@@ -458,15 +458,17 @@ fn serve_call(
         };
         tracing::debug!("{endpoint} body: {cut}{batch}");
     }
+    let mut store = state.store.lock().unwrap_or_else(|p| p.into_inner());
+    // A handler that panicked inside a transaction left it open: end it before reuse.
+    store.rollback_abandoned();
     if endpoint == "debug.panic" && state.panic_endpoint && caller.is_some() {
+        // Inside a transaction and holding the database lock, as a handler bug would.
+        let _ = store.conn.execute_batch("BEGIN IMMEDIATE");
         panic!(
             "debug.panic called (test hook {})",
             super::PANIC_ENDPOINT_ENV
         );
     }
-    let mut store = state.store.lock().unwrap_or_else(|p| p.into_inner());
-    // A handler that panicked inside a transaction left it open: end it before reuse.
-    store.rollback_abandoned();
     let mut call = Call {
         state,
         store: &mut store,

@@ -108,6 +108,32 @@ fn add_missing_columns(conn: &Connection, table: &str) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// The database holds the token-signing key: owner-only, like everything else in the data
+/// dir. Created 0600 when missing (SQLite gives its -wal and -shm files the database's
+/// mode); an existing database and its -wal/-shm are set to 0600.
+pub fn make_private(db: &Path) -> anyhow::Result<()> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .open(db)
+        .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", db.display()))?;
+    let with_suffix = |suffix: &str| {
+        let mut name = db.as_os_str().to_owned();
+        name.push(suffix);
+        std::path::PathBuf::from(name)
+    };
+    for path in [db.to_path_buf(), with_suffix("-wal"), with_suffix("-shm")] {
+        if path.exists() {
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
+                .map_err(|e| anyhow::anyhow!("cannot make {} private: {e}", path.display()))?;
+        }
+    }
+    Ok(())
+}
+
 impl Store {
     pub fn open(path: &Path) -> anyhow::Result<Store> {
         let conn = Connection::open(path)?;
