@@ -6,6 +6,7 @@ use super::envelope::ApiError;
 use super::store::{SqlFilter, field_expr};
 use rusqlite::types::Value as SqlValue;
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 
 /// The server's page-size cap (`max_page_size`).
 pub const MAX_PAGE_SIZE: usize = 500;
@@ -128,7 +129,11 @@ fn as_list(v: &Value) -> Vec<Value> {
 /// array, read back with `json_each` (a term per value would hit SQLite's expression-depth
 /// and parameter-count limits at about a thousand).
 pub fn add_list_filter(f: &mut SqlFilter, field: &str, values: &Value) {
-    let values = as_list(values);
+    // Borrowed throughout: the list may be hundreds of thousands of ids.
+    let values: &[Value] = match values {
+        Value::Array(a) => a,
+        other => std::slice::from_ref(other),
+    };
     if values.is_empty() {
         return;
     }
@@ -149,12 +154,12 @@ pub fn add_list_filter(f: &mut SqlFilter, field: &str, values: &Value) {
             format!("{} = {x}", field_expr(field))
         }
     };
-    let mut any: Vec<Value> = Vec::new();
-    let mut all: Vec<Value> = Vec::new();
-    let mut nots: Vec<Value> = Vec::new();
+    let mut any: Vec<Cow<Value>> = Vec::new();
+    let mut all: Vec<Cow<Value>> = Vec::new();
+    let mut nots: Vec<Cow<Value>> = Vec::new();
     let mut mode_all = false;
     let mut negate_next = false;
-    for v in &values {
+    for v in values {
         if let Value::String(s) = v {
             match s.as_str() {
                 "__$all" | "__$and" => {
@@ -172,34 +177,26 @@ pub fn add_list_filter(f: &mut SqlFilter, field: &str, values: &Value) {
                 _ => {}
             }
             if let Some(rest) = s.strip_prefix('-') {
-                nots.push(Value::String(rest.into()));
+                nots.push(Cow::Owned(Value::String(rest.into())));
                 continue;
             }
         }
         if negate_next {
-            nots.push(v.clone());
+            nots.push(Cow::Borrowed(v));
             negate_next = false;
         } else if mode_all {
-            all.push(v.clone());
+            all.push(Cow::Borrowed(v));
         } else {
-            any.push(v.clone());
+            any.push(Cow::Borrowed(v));
         }
     }
     // A null in a scalar list matches a missing or empty field.
     let empty = |e: &str| format!("({e} IS NULL OR {e} = '')");
-    let split_nulls = |list: Vec<Value>| -> (bool, Vec<Value>) {
-        if is_array {
-            return (false, list);
-        }
-        let has_null = list.iter().any(Value::is_null);
-        (
-            has_null,
-            list.into_iter().filter(|v| !v.is_null()).collect(),
-        )
+    let json_list = |list: &[Cow<Value>]| {
+        SqlValue::Text(serde_json::to_string(list).expect("JSON values serialize"))
     };
-    let json_list = |list: &[Value]| SqlValue::Text(Value::Array(list.to_vec()).to_string());
     // Any member of the list (one value: a plain comparison, the common and fastest case).
-    let in_list = |list: &[Value]| -> (String, SqlValue) {
+    let in_list = |list: &[Cow<Value>]| -> (String, SqlValue) {
         if let [one] = list {
             return (member("?"), sql_value(one));
         }
@@ -214,7 +211,7 @@ pub fn add_list_filter(f: &mut SqlFilter, field: &str, values: &Value) {
         };
         (sql, json_list(list))
     };
-    let (any_null, any) = split_nulls(any);
+    let (any_null, any) = split_nulls(is_array, any);
     let mut terms = Vec::new();
     let mut params = Vec::new();
     if any_null {
@@ -228,7 +225,7 @@ pub fn add_list_filter(f: &mut SqlFilter, field: &str, values: &Value) {
     if !terms.is_empty() {
         f.add(format!("({})", terms.join(" OR ")), params);
     }
-    let (all_null, all) = split_nulls(all);
+    let (all_null, all) = split_nulls(is_array, all);
     if all_null {
         f.add(empty(&field_expr(field)), vec![]);
     }
@@ -241,7 +238,7 @@ pub fn add_list_filter(f: &mut SqlFilter, field: &str, values: &Value) {
             vec![json_list(&all)],
         );
     }
-    let (not_null, nots) = split_nulls(nots);
+    let (not_null, nots) = split_nulls(is_array, nots);
     if not_null {
         f.add(format!("NOT {}", empty(&field_expr(field))), vec![]);
     }
@@ -249,6 +246,18 @@ pub fn add_list_filter(f: &mut SqlFilter, field: &str, values: &Value) {
         let (t, p) = in_list(&nots);
         f.add(format!("NOT ({t})"), vec![p]);
     }
+}
+
+/// Separate the nulls of a scalar field's list (they match a missing or empty field).
+fn split_nulls(is_array: bool, list: Vec<Cow<'_, Value>>) -> (bool, Vec<Cow<'_, Value>>) {
+    if is_array {
+        return (false, list);
+    }
+    let has_null = list.iter().any(|v| v.is_null());
+    (
+        has_null,
+        list.into_iter().filter(|v| !v.is_null()).collect(),
+    )
 }
 
 fn add_range_filter(f: &mut SqlFilter, field: &str, v: &Value) {
@@ -289,7 +298,8 @@ fn add_range_filter(f: &mut SqlFilter, field: &str, v: &Value) {
 /// (tasks, projects) skip system tag `hidden` unless `search_hidden`.
 pub fn build_filter(body: &Value, hidden_aware: bool) -> Result<SqlFilter, ApiError> {
     let mut f = SqlFilter::default();
-    let obj = body.as_object().cloned().unwrap_or_default();
+    let no_fields = Map::new();
+    let obj = body.as_object().unwrap_or(&no_fields);
     if let Some(name) = obj.get("name").and_then(Value::as_str) {
         regex_checked(name)?;
         f.add(
@@ -394,7 +404,7 @@ pub fn build_filter(body: &Value, hidden_aware: bool) -> Result<SqlFilter, ApiEr
             }
         }
     }
-    for (key, value) in &obj {
+    for (key, value) in obj {
         if NON_FILTER_KEYS.contains(&key.as_str()) || value.is_null() {
             continue;
         }

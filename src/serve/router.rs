@@ -344,22 +344,26 @@ pub async fn handle(State(state): State<Arc<AppState>>, req: Request) -> Respons
         );
         json_response(f.code, f.body)
     };
-    let caller = match authenticate(&state, req.headers()) {
-        Ok(c) => c,
-        Err(e) => {
-            super::fileserver::drain(req.into_body(), limits::MAX_DRAIN).await;
-            return early(e);
-        }
-    };
-    if caller.is_none() && !OPEN_ENDPOINTS.contains(&endpoint.as_str()) {
-        super::fileserver::drain(req.into_body(), limits::MAX_DRAIN).await;
-        return early(ApiError::missing_credentials());
-    }
     let content_length = req
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
+    // A small body of a refused request is read (and dropped) so the client sees the answer
+    // rather than a reset; a big one is not waited for.
+    let refuse = |body: axum::body::Body, e: ApiError| async move {
+        if content_length.is_some_and(|n| n <= limits::MAX_DRAIN as u64) {
+            super::fileserver::drain(body, limits::MAX_DRAIN).await;
+        }
+        e
+    };
+    let caller = match authenticate(&state, req.headers()) {
+        Ok(c) => c,
+        Err(e) => return early(refuse(req.into_body(), e).await),
+    };
+    if caller.is_none() && !OPEN_ENDPOINTS.contains(&endpoint.as_str()) {
+        return early(refuse(req.into_body(), ApiError::missing_credentials()).await);
+    }
     let plan = match limits::BodyPlan::new(content_length, caller.is_some()) {
         Ok(p) => p,
         Err(e) => return early(e),

@@ -8,6 +8,7 @@ mod generated;
 mod init;
 mod sdk_flows;
 mod serve;
+mod serve_hardening;
 mod serve_lifecycle;
 mod stack;
 mod task_model;
