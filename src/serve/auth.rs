@@ -33,6 +33,17 @@ pub fn new_secret_key() -> String {
     URL_SAFE.encode(bytes).trim_end_matches('=').to_string()
 }
 
+/// A token's claims: the real server's, plus the access key the token was issued for, so
+/// that revoking that key ends the token (checked on every use against the live keys).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct ServeClaims {
+    #[serde(flatten)]
+    pub claims: TokenClaims,
+    /// Tokens issued before keys were recorded have none, and no longer verify.
+    #[serde(default)]
+    pub key: String,
+}
+
 /// Signs and verifies tokens with the server's own secret (kept in the data dir so tokens
 /// survive restarts).
 #[derive(Clone)]
@@ -60,7 +71,8 @@ impl TokenSigner {
         Hmac::<Sha256>::new_from_slice(&self.secret).expect("hmac accepts any key length")
     }
 
-    pub fn issue(&self, expiration_sec: i64) -> String {
+    /// A token for a caller who authenticated with `access_key`.
+    pub fn issue(&self, expiration_sec: i64, access_key: &str) -> String {
         let now = chrono::Utc::now().timestamp();
         let claims = TokenClaims {
             identity: self.identity(),
@@ -70,6 +82,10 @@ impl TokenSigner {
             server_version: SERVER_VERSION.into(),
             feature_set: "basic".into(),
             env: "<unknown>".into(),
+        };
+        let claims = ServeClaims {
+            claims,
+            key: access_key.to_string(),
         };
         let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
         let payload =
@@ -81,8 +97,9 @@ impl TokenSigner {
         format!("{signing_input}.{sig}")
     }
 
-    /// Verify signature and expiry; returns the claims.
-    pub fn verify(&self, token: &str) -> Result<TokenClaims, ApiError> {
+    /// Verify signature and expiry; returns the claims (whether the key is still live is
+    /// `AppState::verify_token`'s business).
+    pub fn verify(&self, token: &str) -> Result<ServeClaims, ApiError> {
         let mut parts = token.split('.');
         let (Some(h), Some(p), Some(s), None) =
             (parts.next(), parts.next(), parts.next(), parts.next())
@@ -99,9 +116,9 @@ impl TokenSigner {
         let payload = URL_SAFE_NO_PAD
             .decode(p.trim_end_matches('='))
             .map_err(|_| ApiError::invalid_token("malformed payload"))?;
-        let claims: TokenClaims = serde_json::from_slice(&payload)
+        let claims: ServeClaims = serde_json::from_slice(&payload)
             .map_err(|_| ApiError::invalid_token("malformed payload"))?;
-        if claims.exp <= chrono::Utc::now().timestamp() {
+        if claims.claims.exp <= chrono::Utc::now().timestamp() {
             return Err(ApiError::invalid_token("token expired"));
         }
         Ok(claims)
@@ -169,13 +186,14 @@ mod tests {
     #[test]
     fn tokens_verify_and_tampering_is_refused() {
         let signer = TokenSigner::new(b"k".to_vec(), "c".into());
-        let t = signer.issue(60);
+        let t = signer.issue(60, "AK");
         let claims = signer.verify(&t).unwrap();
-        assert_eq!(claims.api_version, API_VERSION);
-        assert_eq!(claims.feature_set, "basic");
+        assert_eq!(claims.claims.api_version, API_VERSION);
+        assert_eq!(claims.claims.feature_set, "basic");
+        assert_eq!(claims.key, "AK");
         let other = TokenSigner::new(b"other".to_vec(), "c".into());
         assert_eq!(other.verify(&t).unwrap_err().subcode, 30);
-        let expired = signer.issue(-5);
+        let expired = signer.issue(-5, "AK");
         assert_eq!(signer.verify(&expired).unwrap_err().subcode, 30);
     }
 }

@@ -3,10 +3,11 @@
 //! (kept in the database).
 
 use super::auth::{new_access_key, new_secret_key, secrets_equal};
-use super::envelope::ApiError;
 use super::store::Store;
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::RwLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -21,6 +22,9 @@ pub struct Credentials {
     /// login with it records that it reached someone (then it is no longer printed).
     unused_file: Option<PathBuf>,
     used: AtomicBool,
+    /// Pairs made through `auth.create_credentials` (access → secret key), mirrored from
+    /// the database so authentication never waits for it; revoking removes a pair here too.
+    stored: RwLock<HashMap<String, String>>,
 }
 
 /// Where the primary pair came from (decides whether it is printed).
@@ -63,7 +67,46 @@ impl Credentials {
             primary,
             used: AtomicBool::new(unused_file.is_none()),
             unused_file,
+            stored: RwLock::new(HashMap::new()),
         }
+    }
+
+    /// Load the pairs kept in the database (once, at start).
+    pub fn load_stored(&self, store: &Store) -> anyhow::Result<()> {
+        let mut stmt = store
+            .conn
+            .prepare("SELECT access_key, secret_key FROM credentials")?;
+        let pairs = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+            .collect::<Result<HashMap<_, _>, _>>()?;
+        *self.stored.write().unwrap_or_else(|p| p.into_inner()) = pairs;
+        Ok(())
+    }
+
+    /// A pair just stored in the database by `auth.create_credentials`.
+    pub fn add(&self, access_key: &str, secret_key: &str) {
+        self.stored
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(access_key.into(), secret_key.into());
+    }
+
+    /// A pair just deleted from the database by `auth.revoke_credentials`.
+    pub fn remove(&self, access_key: &str) {
+        self.stored
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(access_key);
+    }
+
+    /// Is this access key one the server still accepts?
+    pub fn is_live(&self, access_key: &str) -> bool {
+        access_key == self.primary.access_key
+            || self
+                .stored
+                .read()
+                .unwrap_or_else(|p| p.into_inner())
+                .contains_key(access_key)
     }
 
     pub fn load_or_create(data_dir: &Path) -> anyhow::Result<(Credentials, Origin)> {
@@ -108,24 +151,17 @@ impl Credentials {
     }
 
     /// Does this key/secret pair log in?
-    pub fn check(
-        &self,
-        store: &Store,
-        access_key: &str,
-        secret_key: &str,
-    ) -> Result<bool, ApiError> {
+    pub fn check(&self, access_key: &str, secret_key: &str) -> bool {
         if access_key == self.primary.access_key {
             let ok = secrets_equal(secret_key, &self.primary.secret_key);
             if ok {
                 self.note_primary_used();
             }
-            return Ok(ok);
+            return ok;
         }
-        let stored: Option<String> = rusqlite::OptionalExtension::optional(store.conn.query_row(
-            "SELECT secret_key FROM credentials WHERE access_key = ?1",
-            [access_key],
-            |r| r.get(0),
-        ))?;
-        Ok(stored.is_some_and(|s| secrets_equal(secret_key, &s)))
+        let stored = self.stored.read().unwrap_or_else(|p| p.into_inner());
+        stored
+            .get(access_key)
+            .is_some_and(|s| secrets_equal(secret_key, s))
     }
 }

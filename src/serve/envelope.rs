@@ -81,9 +81,12 @@ impl std::fmt::Display for ApiError {
 
 impl std::error::Error for ApiError {}
 
+/// SQLite's messages can quote the SQL text (the schema, a client's field names): they go
+/// to the server log only, never to the client.
 impl From<rusqlite::Error> for ApiError {
     fn from(e: rusqlite::Error) -> Self {
-        ApiError::internal(e)
+        tracing::error!("database error: {e}");
+        ApiError::internal("database error; the server log has the details")
     }
 }
 

@@ -50,7 +50,7 @@ fn authorized(state: &AppState, headers: &HeaderMap) -> bool {
             }
         }
     };
-    state.signer.verify(&token).is_ok()
+    state.verify_token(&token).is_ok()
 }
 
 /// Map an object path (URL path or form field name) to a file under the files dir,
@@ -127,7 +127,8 @@ async fn route(state: Arc<AppState>, req: Request, method: &Method, path: &str) 
     }
 }
 
-async fn drain(body: Body, limit: usize) {
+/// Read (and drop) at most `limit` bytes of a body nobody will use.
+pub async fn drain(body: Body, limit: usize) {
     use futures_util::StreamExt;
     let mut stream = body.into_data_stream();
     let mut seen = 0;
@@ -179,17 +180,29 @@ async fn upload(root: &Path, req: Request) -> Response {
         if let Some(dir) = target.parent()
             && let Err(e) = tokio::fs::create_dir_all(dir).await
         {
-            return plain(StatusCode::INTERNAL_SERVER_ERROR, e.to_string());
+            // A file where a directory of the path should be is the client's mistake.
+            let code =
+                if dir.is_file() || dir.ancestors().any(|a| a.starts_with(root) && a.is_file()) {
+                    StatusCode::BAD_REQUEST
+                } else {
+                    StatusCode::INTERNAL_SERVER_ERROR
+                };
+            let msg = if code == StatusCode::BAD_REQUEST {
+                format!("cannot store {object}: a part of its path is a file, not a folder")
+            } else {
+                format!("cannot store {object} ({e})")
+            };
+            return plain(code, msg);
         }
-        let tmp = target.with_file_name(format!(
-            ".{}.upload-{}",
-            target
-                .file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or("file"),
-            uuid::Uuid::new_v4().simple()
-        ));
+        // Written next to the files dir, not beside the target: the name is short whatever
+        // the target's length, never visible as an object, and what a killed upload leaves
+        // is cleaned at the next start (`clean_upload_leftovers`).
+        let tmp = upload_tmp_dir(root).join(uuid::Uuid::new_v4().simple().to_string());
         let result: Result<(), String> = async {
+            // (Made at start; made again should someone have removed it since.)
+            tokio::fs::create_dir_all(upload_tmp_dir(root))
+                .await
+                .map_err(|e| e.to_string())?;
             let mut file = tokio::fs::File::create(&tmp)
                 .await
                 .map_err(|e| e.to_string())?;
@@ -245,6 +258,65 @@ async fn delete_many(root: &Path, req: Request) -> Response {
         }
     }
     axum::Json(json!({"deleted": deleted, "errors": errors})).into_response()
+}
+
+/// Where uploads are written until complete: a sibling of the files dir (same file
+/// system, so the final rename is atomic).
+pub fn upload_tmp_dir(files_dir: &Path) -> PathBuf {
+    files_dir.with_file_name("uploads.tmp")
+}
+
+/// At start, before serving: remove what uploads cut short by a kill left behind — the
+/// temp dir's contents, and `.<name>.upload-<32 hex>` files that earlier versions wrote
+/// beside their targets. Returns how many were removed.
+pub fn clean_upload_leftovers(files_dir: &Path) -> std::io::Result<usize> {
+    let tmp = upload_tmp_dir(files_dir);
+    let mut removed = 0;
+    if tmp.is_dir() {
+        for entry in std::fs::read_dir(&tmp)? {
+            let path = entry?.path();
+            let gone = if path.is_dir() {
+                std::fs::remove_dir_all(&path)
+            } else {
+                std::fs::remove_file(&path)
+            };
+            removed += gone.is_ok() as usize;
+        }
+    }
+    std::fs::create_dir_all(&tmp)?;
+    let mut dirs = vec![files_dir.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            if kind.is_dir() {
+                dirs.push(entry.path());
+            } else if kind.is_file()
+                && entry.file_name().to_str().is_some_and(is_old_upload_temp)
+                && std::fs::remove_file(entry.path()).is_ok()
+            {
+                removed += 1;
+            }
+        }
+    }
+    Ok(removed)
+}
+
+/// `.<name>.upload-<32 lower-case hex>`: the temp names of earlier versions.
+fn is_old_upload_temp(name: &str) -> bool {
+    let Some((head, id)) = name.rsplit_once(".upload-") else {
+        return false;
+    };
+    head.starts_with('.')
+        && head.len() > 1
+        && id.len() == 32
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 /// Parse `bytes=a-b`, `bytes=a-`, `bytes=-n` against a length.
@@ -384,6 +456,32 @@ mod tests {
         assert_eq!(parse_range("bytes=-10", 100), Some((90, 99)));
         assert_eq!(parse_range("bytes=95-200", 100), Some((95, 99)));
         assert_eq!(parse_range("bytes=100-", 100), None);
+    }
+
+    #[test]
+    fn leftovers_of_killed_uploads_are_removed_and_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = dir.path().join("files");
+        std::fs::create_dir_all(files.join("p/q")).unwrap();
+        let old = files.join("p/q/.model.bin.upload-0123456789abcdef0123456789abcdef");
+        let keep = [
+            files.join("p/q/model.bin"),
+            files.join("p/.x.upload-notanid"),
+            files.join("p/.upload-0123456789abcdef0123456789abcdef"),
+        ];
+        for f in keep.iter().chain([&old]) {
+            std::fs::write(f, b"x").unwrap();
+        }
+        std::fs::create_dir_all(upload_tmp_dir(&files)).unwrap();
+        std::fs::write(upload_tmp_dir(&files).join("abc"), b"x").unwrap();
+        assert_eq!(clean_upload_leftovers(&files).unwrap(), 2);
+        assert!(!old.exists());
+        assert!(keep.iter().all(|k| k.exists()));
+        assert!(upload_tmp_dir(&files).is_dir());
+        assert_eq!(
+            std::fs::read_dir(upload_tmp_dir(&files)).unwrap().count(),
+            0
+        );
     }
 
     #[test]

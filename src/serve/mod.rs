@@ -10,6 +10,7 @@ mod envelope;
 mod fileserver;
 mod instance;
 mod landing;
+pub mod limits;
 mod query;
 mod router;
 mod services;
@@ -39,14 +40,36 @@ pub struct AppState {
     /// Bounds the blocking threads serving API calls: the database is one connection behind
     /// a mutex anyway, and every extra thread costs memory (malloc arenas, stacks).
     pub db_slots: tokio::sync::Semaphore,
+    /// Memory (KiB) that request bodies being read, parsed and handled may hold at once:
+    /// see `limits`.
+    pub body_budget: tokio::sync::Semaphore,
+    /// The `debug.panic` test hook (off unless `PANIC_ENDPOINT_ENV` is set at start).
+    pub panic_endpoint: bool,
     pub api_url: OnceLock<String>,
     pub files_url: OnceLock<String>,
 }
+
+/// Set to `1` when `serve` starts, this enables `debug.panic` (authenticated): a request
+/// to it panics in its handler. Only tests use it, to prove a panicking request fails
+/// alone (500) and the server goes on serving.
+pub const PANIC_ENDPOINT_ENV: &str = "CLEARML_SERVE_TEST_PANIC_ENDPOINT";
 
 /// Scroll states expire after this long, as the real server's do.
 const SCROLL_TTL: std::time::Duration = std::time::Duration::from_secs(600);
 
 impl AppState {
+    /// A token's signature and expiry, and that the key it was issued for still exists:
+    /// revoking a key ends its tokens.
+    pub fn verify_token(&self, token: &str) -> Result<auth::ServeClaims, envelope::ApiError> {
+        let claims = self.signer.verify(token)?;
+        if !self.credentials.is_live(&claims.key) {
+            return Err(envelope::ApiError::invalid_token(
+                "the key it was issued for was revoked",
+            ));
+        }
+        Ok(claims)
+    }
+
     /// Where a scroll stands; `None` for unknown or expired ids (a new scroll starts).
     pub fn scroll_get(&self, id: Option<&str>) -> Option<usize> {
         let scrolls = self.scrolls.lock().unwrap_or_else(|p| p.into_inner());
@@ -72,6 +95,8 @@ pub struct Call<'a> {
     pub lines: Option<Vec<Value>>,
     pub endpoint: String,
     pub identity: Identity,
+    /// The access key the caller authenticated with (`None` for anonymous open endpoints).
+    pub access_key: Option<String>,
 }
 
 /// `$XDG_DATA_HOME/clearml/serve`, else `~/.local/share/clearml/serve`.
@@ -136,9 +161,13 @@ fn url_of(addr: SocketAddr) -> String {
 pub async fn run(args: &ServeArgs, out: &Output) -> anyhow::Result<()> {
     limit_malloc_arenas();
     let data_dir = args.data_dir.clone().unwrap_or_else(default_data_dir);
+    // Made private when it is ours: created now, or the default location. A --data-dir
+    // that already existed (perhaps a shared folder) keeps its mode; what we write in it
+    // is private anyway.
+    let ours = !data_dir.exists() || args.data_dir.is_none();
     std::fs::create_dir_all(&data_dir)
         .with_context(|| format!("cannot create the data dir {}", data_dir.display()))?;
-    {
+    if ours {
         use std::os::unix::fs::PermissionsExt;
         let _ = std::fs::set_permissions(&data_dir, std::fs::Permissions::from_mode(0o700));
     }
@@ -169,7 +198,20 @@ pub async fn run(args: &ServeArgs, out: &Output) -> anyhow::Result<()> {
 
     let files_dir = data_dir.join("files");
     std::fs::create_dir_all(&files_dir)?;
-    let store = store::Store::open(&data_dir.join("clearml.sqlite"))
+    // Before anything is served, so no upload of this run is mistaken for a leftover.
+    match fileserver::clean_upload_leftovers(&files_dir) {
+        Ok(0) => {}
+        Ok(n) => out.info(format!(
+            "removed {n} partial upload(s) left by an interrupted run"
+        )),
+        Err(e) => out.warn(format!(
+            "cannot clean partial uploads in {}: {e}",
+            files_dir.display()
+        )),
+    }
+    let db_path = data_dir.join("clearml.sqlite");
+    store::make_private(&db_path)?;
+    let store = store::Store::open(&db_path)
         .with_context(|| format!("cannot open the database in {}", data_dir.display()))?;
     let company = match store.meta_get("company")? {
         Some(c) => c,
@@ -189,6 +231,7 @@ pub async fn run(args: &ServeArgs, out: &Output) -> anyhow::Result<()> {
     };
     services::queues::ensure_default_queue(&store, &company)?;
     let (credentials, origin) = credentials::Credentials::load_or_create(&data_dir)?;
+    credentials.load_stored(&store)?;
 
     let state = Arc::new(AppState {
         store: Mutex::new(store),
@@ -198,6 +241,8 @@ pub async fn run(args: &ServeArgs, out: &Output) -> anyhow::Result<()> {
         workers: Mutex::new(HashMap::new()),
         files_dir,
         db_slots: tokio::sync::Semaphore::new(4),
+        body_budget: tokio::sync::Semaphore::new(limits::BUDGET_KIB),
+        panic_endpoint: std::env::var(PANIC_ENDPOINT_ENV).is_ok_and(|v| v == "1"),
         api_url: OnceLock::new(),
         files_url: OnceLock::new(),
     });

@@ -6,6 +6,7 @@ use super::envelope::ApiError;
 use super::store::{SqlFilter, field_expr};
 use rusqlite::types::Value as SqlValue;
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 
 /// The server's page-size cap (`max_page_size`).
 pub const MAX_PAGE_SIZE: usize = 500;
@@ -75,6 +76,28 @@ const NON_FILTER_KEYS: &[&str] = &[
     "max_task_entries",
 ];
 
+/// Most fields one `_any_`/`_all_` search or `order_by` may name, and most filter terms one
+/// request may build (SQLite refuses expressions nested about a thousand deep; no client
+/// comes near these).
+pub const MAX_FIELDS: usize = 100;
+pub const MAX_FILTER_TERMS: usize = 500;
+
+/// A field name from a request, checked before it is used in SQL: a NUL (MongoDB refuses
+/// those in field names too) would cut the SQL text short.
+pub fn checked_field(name: &str) -> Result<&str, ApiError> {
+    if name.contains('\0') {
+        return Err(ApiError::validation(format!(
+            "field name {:?} contains a NUL character",
+            name.replace('\0', "\\0")
+        )));
+    }
+    Ok(name)
+}
+
+fn too_many(what: &str, max: usize) -> ApiError {
+    ApiError::validation(format!("more than {max} {what} in one request"))
+}
+
 pub fn regex_checked(pattern: &str) -> Result<(), ApiError> {
     regex::Regex::new(pattern)
         .map(|_| ())
@@ -101,43 +124,42 @@ fn as_list(v: &Value) -> Vec<Value> {
     }
 }
 
-/// List-field semantics for one field.
+/// List-field semantics for one field. However many values a list holds, each group
+/// (any / all / excluded) becomes one term with one bound parameter: the values as a JSON
+/// array, read back with `json_each` (a term per value would hit SQLite's expression-depth
+/// and parameter-count limits at about a thousand).
 pub fn add_list_filter(f: &mut SqlFilter, field: &str, values: &Value) {
-    let values = as_list(values);
+    // Borrowed throughout: the list may be hundreds of thousands of ids.
+    let values: &[Value] = match values {
+        Value::Array(a) => a,
+        other => std::slice::from_ref(other),
+    };
     if values.is_empty() {
         return;
     }
     let is_array = ARRAY_FIELDS.contains(&field);
-    let member = |v: &SqlValue| -> (String, Vec<SqlValue>) {
+    // Is the value `x` (an SQL expression) a member of this field?
+    let member = |x: &str| -> String {
         if is_array {
             if super::store::ARRAY_COLUMNS.contains(&field) {
                 // The column holds the JSON array text: an element is present exactly when
                 // its JSON-quoted form occurs (quotes inside tags are escaped, so no false hits).
-                (
-                    format!("instr(coalesce({field}, ''), json_quote(?)) > 0"),
-                    vec![v.clone()],
-                )
+                format!("instr(coalesce({field}, ''), json_quote({x})) > 0")
             } else {
                 let path = field_expr(field).replacen("json_extract(doc, ", "", 1);
-                let path = path.trim_end_matches(')');
-                (
-                    format!("EXISTS (SELECT 1 FROM json_each(doc, {path}) WHERE value = ?)"),
-                    vec![v.clone()],
-                )
+                let path = path.trim_end_matches(')').to_string();
+                format!("EXISTS (SELECT 1 FROM json_each(doc, {path}) WHERE value = {x})")
             }
-        } else if matches!(v, SqlValue::Null) {
-            let e = field_expr(field);
-            (format!("({e} IS NULL OR {e} = '')"), vec![])
         } else {
-            (format!("{} = ?", field_expr(field)), vec![v.clone()])
+            format!("{} = {x}", field_expr(field))
         }
     };
-    let mut any: Vec<(String, Vec<SqlValue>)> = Vec::new();
-    let mut all: Vec<(String, Vec<SqlValue>)> = Vec::new();
-    let mut nots: Vec<(String, Vec<SqlValue>)> = Vec::new();
+    let mut any: Vec<Cow<Value>> = Vec::new();
+    let mut all: Vec<Cow<Value>> = Vec::new();
+    let mut nots: Vec<Cow<Value>> = Vec::new();
     let mut mode_all = false;
     let mut negate_next = false;
-    for v in &values {
+    for v in values {
         if let Value::String(s) = v {
             match s.as_str() {
                 "__$all" | "__$and" => {
@@ -155,37 +177,87 @@ pub fn add_list_filter(f: &mut SqlFilter, field: &str, values: &Value) {
                 _ => {}
             }
             if let Some(rest) = s.strip_prefix('-') {
-                nots.push(member(&SqlValue::Text(rest.into())));
+                nots.push(Cow::Owned(Value::String(rest.into())));
                 continue;
             }
         }
-        let m = member(&sql_value(v));
         if negate_next {
-            nots.push(m);
+            nots.push(Cow::Borrowed(v));
             negate_next = false;
         } else if mode_all {
-            all.push(m);
+            all.push(Cow::Borrowed(v));
         } else {
-            any.push(m);
+            any.push(Cow::Borrowed(v));
         }
     }
+    // A null in a scalar list matches a missing or empty field.
+    let empty = |e: &str| format!("({e} IS NULL OR {e} = '')");
+    let json_list = |list: &[Cow<Value>]| {
+        SqlValue::Text(serde_json::to_string(list).expect("JSON values serialize"))
+    };
+    // Any member of the list (one value: a plain comparison, the common and fastest case).
+    let in_list = |list: &[Cow<Value>]| -> (String, SqlValue) {
+        if let [one] = list {
+            return (member("?"), sql_value(one));
+        }
+        let sql = if is_array {
+            format!(
+                "EXISTS (SELECT 1 FROM json_each(?) AS v WHERE {})",
+                member("v.value")
+            )
+        } else {
+            // IN over the list keeps the column's index usable (id lookups).
+            format!("{} IN (SELECT value FROM json_each(?))", field_expr(field))
+        };
+        (sql, json_list(list))
+    };
+    let (any_null, any) = split_nulls(is_array, any);
+    let mut terms = Vec::new();
+    let mut params = Vec::new();
+    if any_null {
+        terms.push(empty(&field_expr(field)));
+    }
     if !any.is_empty() {
-        let sql = any
-            .iter()
-            .map(|(s, _)| s.clone())
-            .collect::<Vec<_>>()
-            .join(" OR ");
+        let (t, p) = in_list(&any);
+        terms.push(t);
+        params.push(p);
+    }
+    if !terms.is_empty() {
+        f.add(format!("({})", terms.join(" OR ")), params);
+    }
+    let (all_null, all) = split_nulls(is_array, all);
+    if all_null {
+        f.add(empty(&field_expr(field)), vec![]);
+    }
+    if !all.is_empty() {
         f.add(
-            format!("({sql})"),
-            any.into_iter().flat_map(|(_, p)| p).collect(),
+            format!(
+                "NOT EXISTS (SELECT 1 FROM json_each(?) AS v WHERE NOT coalesce({}, 0))",
+                member("v.value")
+            ),
+            vec![json_list(&all)],
         );
     }
-    for (s, p) in all {
-        f.add(s, p);
+    let (not_null, nots) = split_nulls(is_array, nots);
+    if not_null {
+        f.add(format!("NOT {}", empty(&field_expr(field))), vec![]);
     }
-    for (s, p) in nots {
-        f.add(format!("NOT ({s})"), p);
+    if !nots.is_empty() {
+        let (t, p) = in_list(&nots);
+        f.add(format!("NOT ({t})"), vec![p]);
     }
+}
+
+/// Separate the nulls of a scalar field's list (they match a missing or empty field).
+fn split_nulls(is_array: bool, list: Vec<Cow<'_, Value>>) -> (bool, Vec<Cow<'_, Value>>) {
+    if is_array {
+        return (false, list);
+    }
+    let has_null = list.iter().any(|v| v.is_null());
+    (
+        has_null,
+        list.into_iter().filter(|v| !v.is_null()).collect(),
+    )
 }
 
 fn add_range_filter(f: &mut SqlFilter, field: &str, v: &Value) {
@@ -226,7 +298,8 @@ fn add_range_filter(f: &mut SqlFilter, field: &str, v: &Value) {
 /// (tasks, projects) skip system tag `hidden` unless `search_hidden`.
 pub fn build_filter(body: &Value, hidden_aware: bool) -> Result<SqlFilter, ApiError> {
     let mut f = SqlFilter::default();
-    let obj = body.as_object().cloned().unwrap_or_default();
+    let no_fields = Map::new();
+    let obj = body.as_object().unwrap_or(&no_fields);
     if let Some(name) = obj.get("name").and_then(Value::as_str) {
         regex_checked(name)?;
         f.add(
@@ -279,6 +352,12 @@ pub fn build_filter(body: &Value, hidden_aware: bool) -> Result<SqlFilter, ApiEr
                         .collect()
                 })
                 .unwrap_or_default();
+            if fields.len() > MAX_FIELDS {
+                return Err(too_many(&format!("{key} fields"), MAX_FIELDS));
+            }
+            for fl in &fields {
+                checked_field(fl)?;
+            }
             if let Some(p) = pattern {
                 regex_checked(p)?;
                 if !fields.is_empty() {
@@ -296,6 +375,7 @@ pub fn build_filter(body: &Value, hidden_aware: bool) -> Result<SqlFilter, ApiEr
     }
     if let Some(filters) = obj.get("filters").and_then(Value::as_object) {
         for (field, spec) in filters {
+            checked_field(field)?;
             for (op_key, mode) in [("any", "__$any"), ("all", "__$all")] {
                 if let Some(s) = spec.get(op_key) {
                     let mut list = vec![Value::String(mode.into())];
@@ -324,10 +404,11 @@ pub fn build_filter(body: &Value, hidden_aware: bool) -> Result<SqlFilter, ApiEr
             }
         }
     }
-    for (key, value) in &obj {
+    for (key, value) in obj {
         if NON_FILTER_KEYS.contains(&key.as_str()) || value.is_null() {
             continue;
         }
+        checked_field(key)?;
         if RANGE_FIELDS.contains(&key.as_str()) || key.starts_with("last_metrics.") {
             add_range_filter(&mut f, key, value);
         } else if LIST_FIELDS.contains(&key.as_str())
@@ -348,13 +429,20 @@ pub fn build_filter(body: &Value, hidden_aware: bool) -> Result<SqlFilter, ApiEr
     if hidden_aware && !search_hidden && !by_id {
         add_list_filter(&mut f, "system_tags", &Value::String("-hidden".into()));
     }
+    if f.terms.len() > MAX_FILTER_TERMS {
+        return Err(too_many("filter terms", MAX_FILTER_TERMS));
+    }
     Ok(f)
 }
 
 /// ORDER BY clause from `order_by` (with `-` for descending); insertion order breaks ties.
-pub fn build_order(body: &Value) -> String {
+pub fn build_order(body: &Value) -> Result<String, ApiError> {
+    let items = body.get("order_by").map(as_list).unwrap_or_default();
+    if items.len() > MAX_FIELDS {
+        return Err(too_many("order_by fields", MAX_FIELDS));
+    }
     let mut parts = Vec::new();
-    for item in body.get("order_by").map(as_list).unwrap_or_default() {
+    for item in items {
         let Some(s) = item.as_str() else { continue };
         if s.is_empty() || s.starts_with('@') {
             continue;
@@ -363,10 +451,10 @@ pub fn build_order(body: &Value) -> String {
             Some(f) => (f, "DESC"),
             None => (s.strip_prefix('+').unwrap_or(s), "ASC"),
         };
-        parts.push(format!("{} {dir}", field_expr(field)));
+        parts.push(format!("{} {dir}", field_expr(checked_field(field)?)));
     }
     parts.push("rid ASC".into());
-    parts.join(", ")
+    Ok(parts.join(", "))
 }
 
 /// Paging: (limit, offset) from page/page_size, or None when scrolling.
@@ -408,14 +496,26 @@ pub fn scroll_size(body: &Value) -> Result<Option<usize>, ApiError> {
     }
 }
 
-/// The `only_fields` list (empty = whole document).
+/// The `only_fields` list (empty = whole document). Names with a NUL are dropped: they
+/// name no field (`checked_only_fields` refuses them where a request is answered).
 pub fn only_fields(body: &Value) -> Vec<String> {
     body.get("only_fields")
         .map(as_list)
         .unwrap_or_default()
         .into_iter()
         .filter_map(|v| v.as_str().map(str::to_string))
+        .filter(|f| !f.contains('\0'))
         .collect()
+}
+
+/// `only_fields`, refusing (400) a name with a NUL in it.
+pub fn checked_only_fields(body: &Value) -> Result<Vec<String>, ApiError> {
+    for v in body.get("only_fields").map(as_list).unwrap_or_default() {
+        if let Some(f) = v.as_str() {
+            checked_field(f)?;
+        }
+    }
+    Ok(only_fields(body))
 }
 
 /// Project a document onto dotted paths; `-path` excludes; `id` is always kept.
@@ -530,10 +630,77 @@ mod tests {
         assert_eq!(build_paging(&json!({"page": 1})).unwrap_err().subcode, 11);
     }
 
+    /// SQLite refuses expressions about a thousand deep: lists of any length must still work.
+    #[test]
+    fn list_filters_of_thousands_of_values_work() {
+        use super::super::store::{Coll, Store};
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("t.sqlite")).unwrap();
+        let ids: Vec<String> = (0..1500).map(|i| format!("{i:032x}")).collect();
+        for (i, id) in ids.iter().enumerate().take(1200) {
+            let tags = if i % 2 == 0 {
+                json!(["even", "x"])
+            } else {
+                json!(["odd"])
+            };
+            store
+                .put(Coll::Tasks, &json!({"id": id, "name": "n", "tags": tags}))
+                .unwrap();
+        }
+        let count = |body: Value| store.count(Coll::Tasks, &build_filter(&body, false).unwrap());
+        assert_eq!(count(json!({"id": ids})).unwrap(), 1200);
+        let many_tags: Vec<String> = (0..1500).map(|i| format!("t{i}")).collect();
+        let mut with_even = many_tags.clone();
+        with_even.push("even".into());
+        assert_eq!(count(json!({"tags": with_even})).unwrap(), 600);
+        let excluded: Vec<String> = many_tags.iter().map(|t| format!("-{t}")).collect();
+        assert_eq!(count(json!({"tags": excluded})).unwrap(), 1200);
+        let mut excluded_even = excluded.clone();
+        excluded_even.push("-even".into());
+        assert_eq!(count(json!({"tags": excluded_even})).unwrap(), 600);
+        // __$all: every listed tag present.
+        assert_eq!(
+            count(json!({"tags": ["__$all", "even", "x"]})).unwrap(),
+            600
+        );
+        assert_eq!(
+            count(json!({"tags": ["__$all", "even", "odd"]})).unwrap(),
+            0
+        );
+        // A scalar field missing from every document matches no `all` list.
+        assert_eq!(count(json!({"parent": ["__$all", "p1", "p2"]})).unwrap(), 0);
+        // null = missing or empty.
+        assert_eq!(count(json!({"parent": [null]})).unwrap(), 1200);
+        assert_eq!(count(json!({"parent": [null, "p"]})).unwrap(), 1200);
+    }
+
+    #[test]
+    fn nul_in_field_names_is_a_validation_error() {
+        for body in [
+            json!({"filters": {"a\0b": {"any": {"include": ["x"]}}}}),
+            json!({"_any_": {"pattern": "x", "fields": ["a\0"]}}),
+            json!({"a.b\0": "x"}),
+        ] {
+            let e = build_filter(&body, false).unwrap_err();
+            assert_eq!((e.code, e.subcode), (400, 12), "{body}");
+            assert!(!e.msg.contains("SELECT"), "{}", e.msg);
+        }
+        assert_eq!(
+            build_order(&json!({"order_by": ["x\0"]})).unwrap_err().code,
+            400
+        );
+        assert_eq!(
+            checked_only_fields(&json!({"only_fields": ["x\0"]}))
+                .unwrap_err()
+                .code,
+            400
+        );
+    }
+
     #[test]
     fn order_by_descending_and_tie_breaker() {
         assert_eq!(
-            build_order(&json!({"order_by": ["-created", "name"]})),
+            build_order(&json!({"order_by": ["-created", "name"]})).unwrap(),
             "created DESC, name ASC, rid ASC"
         );
     }

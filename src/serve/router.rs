@@ -5,8 +5,7 @@
 use super::auth::{AuthHeader, parse_authorization};
 use super::envelope::{ApiError, envelope};
 use super::services;
-use super::{AppState, Call};
-use axum::body::Bytes;
+use super::{AppState, Call, limits};
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -57,14 +56,29 @@ fn qs_value(s: &str) -> Value {
     }
 }
 
-/// Merge `a=1&b[]=x&b[]=y&c.d=2` into the body.
-pub fn merge_query(body: &mut Map<String, Value>, query: &str) {
+/// Merge `a=1&b[]=x&b[]=y&c.d=2` into the body. Dotted keys deeper than
+/// `MAX_QUERY_DEPTH` levels, or more than `MAX_QUERY_FIELDS` fields, are refused (400)
+/// before anything is built from them.
+pub fn merge_query(body: &mut Map<String, Value>, query: &str) -> Result<(), ApiError> {
     let mut lists: Map<String, Value> = Map::new();
-    for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
+    for (n, (k, v)) in url::form_urlencoded::parse(query.as_bytes()).enumerate() {
+        if n >= limits::MAX_QUERY_FIELDS {
+            return Err(ApiError::validation(format!(
+                "more than {} query-string fields; send them in the JSON body",
+                limits::MAX_QUERY_FIELDS
+            )));
+        }
         let (key, force_list) = match k.strip_suffix("[]") {
             Some(base) => (base.to_string(), true),
             None => (k.to_string(), false),
         };
+        if key.split('.').nth(limits::MAX_QUERY_DEPTH).is_some() {
+            let shown: String = key.chars().take(40).collect();
+            return Err(ApiError::validation(format!(
+                "query-string field {shown:?}... is nested deeper than {} levels",
+                limits::MAX_QUERY_DEPTH
+            )));
+        }
         let value = qs_value(&v);
         match lists.get_mut(&key) {
             Some(Value::Array(a)) => a.push(value),
@@ -92,6 +106,7 @@ pub fn merge_query(body: &mut Map<String, Value>, query: &str) {
             cur = next.as_object_mut().expect("object");
         }
     }
+    Ok(())
 }
 
 /// Python's `json.dumps` writes `NaN`, `Infinity` and `-Infinity` (e.g. a NaN loss); the
@@ -134,9 +149,15 @@ fn non_finite_to_null(text: &str) -> String {
     out
 }
 
-/// Parse a request body: a JSON object, or JSON lines (batch).
-fn parse_body(bytes: &[u8]) -> Result<(Value, Option<Vec<Value>>), ApiError> {
+/// Parse a request body: a JSON object, or JSON lines (batch). The text is scanned first
+/// (`limits::scan_json`): nesting deeper than `MAX_DEPTH` is a 400 and a body whose parsed
+/// form would take over `max_expanded` bytes a 413, both before any value is built.
+pub fn parse_body(
+    bytes: &[u8],
+    max_expanded: usize,
+) -> Result<(Value, Option<Vec<Value>>), ApiError> {
     let text = std::str::from_utf8(bytes).map_err(|_| ApiError::validation("body is not UTF-8"))?;
+    limits::scan_json(text.as_bytes(), max_expanded)?;
     let sanitized;
     let text = if text.contains("NaN") || text.contains("Infinity") {
         sanitized = non_finite_to_null(text);
@@ -171,12 +192,17 @@ fn cookie_token(headers: &HeaderMap) -> Option<String> {
     })
 }
 
-/// Check the caller's credentials; `Ok(None)` = anonymous (allowed for open endpoints).
-fn authenticate(
-    state: &AppState,
-    headers: &HeaderMap,
-    store: &super::store::Store,
-) -> Result<Option<AuthKind>, ApiError> {
+/// Who is calling: the access key the request authenticated with (a token carries the
+/// key it was issued for).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Caller {
+    pub kind: AuthKind,
+    pub access_key: String,
+}
+
+/// Check the caller's credentials from the headers alone (nothing of the body is read
+/// before this); `Ok(None)` = anonymous (allowed for open endpoints only).
+fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Option<Caller>, ApiError> {
     let value = match headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -192,15 +218,21 @@ fn authenticate(
             access_key,
             secret_key,
         } => {
-            if state.credentials.check(store, &access_key, &secret_key)? {
-                Ok(Some(AuthKind::Basic))
+            if state.credentials.check(&access_key, &secret_key) {
+                Ok(Some(Caller {
+                    kind: AuthKind::Basic,
+                    access_key,
+                }))
             } else {
                 Err(ApiError::invalid_credentials())
             }
         }
         AuthHeader::Bearer(token) => {
-            state.signer.verify(&token)?;
-            Ok(Some(AuthKind::Bearer))
+            let claims = state.verify_token(&token)?;
+            Ok(Some(Caller {
+                kind: AuthKind::Bearer,
+                access_key: claims.key,
+            }))
         }
     }
 }
@@ -211,27 +243,80 @@ pub enum AuthKind {
     Bearer,
 }
 
-/// The single handler behind every API path.
+/// One finished call: the envelope's status code and JSON, logged.
+struct Finished {
+    code: u16,
+    body: Vec<u8>,
+}
+
+fn finish(
+    endpoint: &str,
+    version: &str,
+    found: bool,
+    result: super::envelope::ApiResult,
+    method: &Method,
+    path: &str,
+    started: Instant,
+) -> Finished {
+    let env = envelope(endpoint, version, found, result);
+    let code = env.meta.result_code;
+    tracing::info!(
+        "{method} {path} {code}{} {:.1}ms",
+        if code == 200 {
+            String::new()
+        } else {
+            format!("/{} {}", env.meta.result_subcode, env.meta.result_msg)
+        },
+        started.elapsed().as_secs_f64() * 1000.0
+    );
+    let body = serde_json::to_vec(&env).unwrap_or_default();
+    Finished { code, body }
+}
+
+/// Read a body of at most `limit` bytes into one buffer (sized from Content-Length, so
+/// the bytes are held once); `None` = longer than `limit`.
+async fn read_body(body: axum::body::Body, limit: usize, hint: Option<u64>) -> Option<Vec<u8>> {
+    use futures_util::StreamExt;
+    let mut out = Vec::with_capacity(hint.unwrap_or(0).min(limit as u64) as usize);
+    let mut stream = body.into_data_stream();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.ok()?;
+        if out.len() + chunk.len() > limit {
+            return None;
+        }
+        out.extend_from_slice(&chunk);
+    }
+    Some(out)
+}
+
+/// The text of a panic payload (what `panic!` was given).
+fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "non-text panic payload".into())
+}
+
+/// The single handler behind every API path. Order matters: the path and the credentials
+/// (headers only) are checked before any of the body is read; the body's size is checked
+/// against the limits and the server-wide memory budget before it is read; its shape
+/// (depth, parsed size) before it is parsed.
 pub async fn handle(State(state): State<Arc<AppState>>, req: Request) -> Response {
     let started = Instant::now();
     let method = req.method().clone();
     let path = req.uri().path().to_string();
     let query = req.uri().query().unwrap_or("").to_string();
-    let headers = req.headers().clone();
     if method == Method::OPTIONS {
         return StatusCode::OK.into_response();
     }
-    if headers.contains_key(header::CONTENT_ENCODING) {
+    if req.headers().contains_key(header::CONTENT_ENCODING) {
         return (
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "Content-Encoding is not supported",
         )
             .into_response();
     }
-    let bytes: Bytes = match axum::body::to_bytes(req.into_body(), 512 * 1024 * 1024).await {
-        Ok(b) => b,
-        Err(_) => return (StatusCode::PAYLOAD_TOO_LARGE, "body too large").into_response(),
-    };
     let Some((endpoint, version)) = parse_path(&path) else {
         let name = path.trim_matches('/').to_string();
         tracing::warn!("unknown endpoint {method} {path}");
@@ -246,68 +331,125 @@ pub async fn handle(State(state): State<Arc<AppState>>, req: Request) -> Respons
         );
         return json_response(404, serde_json::to_vec(&env).unwrap_or_default());
     };
-    let requested_version = version.unwrap_or_else(|| crate::wire::API_VERSION.to_string());
+    let version = version.unwrap_or_else(|| crate::wire::API_VERSION.to_string());
+    let early = |result: ApiError| {
+        let f = finish(
+            &endpoint,
+            &version,
+            true,
+            Err(result),
+            &method,
+            &path,
+            started,
+        );
+        json_response(f.code, f.body)
+    };
+    let content_length = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    // A small body of a refused request is read (and dropped) so the client sees the answer
+    // rather than a reset; a big one is not waited for.
+    let refuse = |body: axum::body::Body, e: ApiError| async move {
+        if content_length.is_some_and(|n| n <= limits::MAX_DRAIN as u64) {
+            super::fileserver::drain(body, limits::MAX_DRAIN).await;
+        }
+        e
+    };
+    let caller = match authenticate(&state, req.headers()) {
+        Ok(c) => c,
+        Err(e) => return early(refuse(req.into_body(), e).await),
+    };
+    if caller.is_none() && !OPEN_ENDPOINTS.contains(&endpoint.as_str()) {
+        return early(refuse(req.into_body(), ApiError::missing_credentials()).await);
+    }
+    let plan = match limits::BodyPlan::new(content_length, caller.is_some()) {
+        Ok(p) => p,
+        Err(e) => return early(e),
+    };
+    // Held until the answer is built: the bytes, their parsed form and the handler's work.
+    let Ok(_budget) = state.body_budget.acquire_many(plan.budget_kib()).await else {
+        return early(ApiError::internal("the server is shutting down"));
+    };
+    let Some(bytes) = read_body(req.into_body(), plan.read_limit, content_length).await else {
+        let what = if caller.is_none() {
+            "without credentials"
+        } else {
+            "without a Content-Length"
+        };
+        return early(limits::too_large(plan.read_limit, what));
+    };
     let state2 = state.clone();
     let endpoint2 = endpoint.clone();
     let _slot = state.db_slots.acquire().await;
-    let method2 = method.clone();
-    let path2 = path.clone();
+    let (method2, path2, version2) = (method.clone(), path.clone(), version.clone());
     // Everything CPU- or disk-bound (parsing, SQLite, serializing) runs on a blocking thread.
     let response = tokio::task::spawn_blocking(move || {
-        let result = serve_call(&state2, &endpoint2, &bytes, &query, &headers);
+        let result = serve_call(
+            &state2,
+            &endpoint2,
+            &bytes,
+            &query,
+            caller,
+            plan.max_expanded,
+        );
+        drop(bytes);
         let found = !matches!(&result, Err(e) if e.code == 404 && e.msg.is_empty());
         let result = match result {
             Err(e) if e.code == 404 && e.msg.is_empty() => {
-                tracing::warn!("unknown endpoint {endpoint2} (version {requested_version})");
-                Err(ApiError::not_found_endpoint(&endpoint2, &requested_version))
+                tracing::warn!("unknown endpoint {endpoint2} (version {version2})");
+                Err(ApiError::not_found_endpoint(&endpoint2, &version2))
             }
             other => other,
         };
-        let env = envelope(&endpoint2, &requested_version, found, result);
-        let code = env.meta.result_code;
-        tracing::info!(
-            "{method2} {path2} {code}{} {:.1}ms",
-            if code == 200 {
-                String::new()
-            } else {
-                format!("/{} {}", env.meta.result_subcode, env.meta.result_msg)
-            },
-            started.elapsed().as_secs_f64() * 1000.0
+        let f = finish(
+            &endpoint2, &version2, found, result, &method2, &path2, started,
         );
-        let body = serde_json::to_vec(&env).unwrap_or_default();
-        drop(env);
-        // About 1 ms per call; only after large responses.
-        if body.len() > 256 * 1024 {
+        // About 1 ms per call; only after large requests or responses.
+        if f.body.len() > 256 * 1024 || plan.read_limit > 256 * 1024 {
             release_freed_memory();
         }
-        (code, body)
+        f
     })
     .await;
     match response {
-        Ok((code, body)) => json_response(code, body),
+        Ok(f) => json_response(f.code, f.body),
         Err(e) => {
-            let env = envelope(
+            // A handler panicked: this request fails, the server goes on.
+            let why = match e.try_into_panic() {
+                Ok(payload) => panic_text(payload.as_ref()),
+                Err(e) => e.to_string(),
+            };
+            tracing::error!("{method} {path}: the handler panicked: {why}");
+            let f = finish(
                 &endpoint,
-                crate::wire::API_VERSION,
+                &version,
                 true,
-                Err(ApiError::internal(format!("handler crashed: {e}"))),
+                Err(ApiError::internal(
+                    "the server failed on this request; its log has the details",
+                )),
+                &method,
+                &path,
+                started,
             );
-            json_response(500, serde_json::to_vec(&env).unwrap_or_default())
+            json_response(f.code, f.body)
         }
     }
 }
 
-/// Parse, authenticate and dispatch one call (on a blocking thread).
+/// Parse and dispatch one authenticated (or open-endpoint) call on a blocking thread.
 fn serve_call(
     state: &AppState,
     endpoint: &str,
     bytes: &[u8],
     query: &str,
-    headers: &HeaderMap,
+    caller: Option<Caller>,
+    max_expanded: usize,
 ) -> super::envelope::ApiResult {
-    let (mut body, lines) = parse_body(bytes)?;
+    let (mut body, lines) = parse_body(bytes, max_expanded)?;
     if let Value::Object(m) = &mut body {
-        merge_query(m, query);
+        merge_query(m, query)?;
         m.remove("method");
     }
     if tracing::enabled!(tracing::Level::DEBUG) {
@@ -321,9 +463,15 @@ fn serve_call(
         tracing::debug!("{endpoint} body: {cut}{batch}");
     }
     let mut store = state.store.lock().unwrap_or_else(|p| p.into_inner());
-    let auth = authenticate(state, headers, &store)?;
-    if auth.is_none() && !OPEN_ENDPOINTS.contains(&endpoint) {
-        return Err(ApiError::missing_credentials());
+    // A handler that panicked inside a transaction left it open: end it before reuse.
+    store.rollback_abandoned();
+    if endpoint == "debug.panic" && state.panic_endpoint && caller.is_some() {
+        // Inside a transaction and holding the database lock, as a handler bug would.
+        let _ = store.conn.execute_batch("BEGIN IMMEDIATE");
+        panic!(
+            "debug.panic called (test hook {})",
+            super::PANIC_ENDPOINT_ENV
+        );
     }
     let mut call = Call {
         state,
@@ -332,6 +480,7 @@ fn serve_call(
         lines,
         endpoint: endpoint.to_string(),
         identity: state.signer.identity(),
+        access_key: caller.map(|c| c.access_key),
     };
     services::dispatch(&mut call).unwrap_or_else(|| Err(ApiError::new(404, 0, String::new())))
 }
@@ -392,7 +541,8 @@ mod tests {
         merge_query(
             &mut m,
             "status=completed&page_size=10&only_fields[]=name&x.y=true&t=a&t=b",
-        );
+        )
+        .unwrap();
         assert_eq!(
             Value::Object(m),
             json!({"status": "completed", "page_size": 10, "only_fields": ["name"], "x": {"y": true}, "t": ["a", "b"]})

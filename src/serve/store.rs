@@ -108,6 +108,32 @@ fn add_missing_columns(conn: &Connection, table: &str) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// The database holds the token-signing key: owner-only, like everything else in the data
+/// dir. Created 0600 when missing (SQLite gives its -wal and -shm files the database's
+/// mode); an existing database and its -wal/-shm are set to 0600.
+pub fn make_private(db: &Path) -> anyhow::Result<()> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .open(db)
+        .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", db.display()))?;
+    let with_suffix = |suffix: &str| {
+        let mut name = db.as_os_str().to_owned();
+        name.push(suffix);
+        std::path::PathBuf::from(name)
+    };
+    for path in [db.to_path_buf(), with_suffix("-wal"), with_suffix("-shm")] {
+        if path.exists() {
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
+                .map_err(|e| anyhow::anyhow!("cannot make {} private: {e}", path.display()))?;
+        }
+    }
+    Ok(())
+}
+
 impl Store {
     pub fn open(path: &Path) -> anyhow::Result<Store> {
         let conn = Connection::open(path)?;
@@ -234,6 +260,14 @@ impl Store {
         Ok(n as usize)
     }
 
+    /// End a transaction a panicking handler left open (the next `BEGIN` would fail).
+    pub fn rollback_abandoned(&self) {
+        if !self.conn.is_autocommit() {
+            tracing::warn!("rolling back a transaction left open by a failed request");
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
+    }
+
     /// Run `f` in one transaction (commit on Ok, roll back on Err).
     pub fn tx<T>(&mut self, f: impl FnOnce(&Store) -> Result<T, ApiError>) -> Result<T, ApiError> {
         self.conn.execute_batch("BEGIN IMMEDIATE")?;
@@ -286,7 +320,7 @@ pub fn field_expr(field: &str) -> String {
     }
     let path: String = field
         .split('.')
-        .map(|p| format!(".\"{}\"", p.replace('"', "")))
+        .map(|p| format!(".\"{}\"", p.replace(['"', '\0'], "")))
         .collect();
     format!("json_extract(doc, '${}')", path.replace('\'', "''"))
 }

@@ -58,8 +58,34 @@ impl Serve {
         s
     }
 
+    /// A fresh server with its own data dir and extra environment variables.
+    pub fn start_with_env(env: &[(&str, &str)]) -> Serve {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut s = Serve::start_in_with_env(dir.path(), env);
+        s._dir = Some(dir);
+        s
+    }
+
     /// A server on an existing data dir (for restart tests).
     pub fn start_in(data_dir: &Path) -> Serve {
+        Serve::start_in_with_env(data_dir, &[])
+    }
+
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.pid
+    }
+
+    /// SIGKILL this server (no clean-up of any kind runs) and wait until it is gone.
+    pub fn kill(&self) {
+        unsafe {
+            libc::kill(self.pid as i32, libc::SIGKILL);
+        }
+        stop_pid(self.pid);
+    }
+
+    /// A server on an existing data dir with extra environment variables.
+    pub fn start_in_with_env(data_dir: &Path, env: &[(&str, &str)]) -> Serve {
         let serve_json = data_dir.join("serve.json");
         let _ = std::fs::remove_file(&serve_json);
         let log = std::fs::File::create(data_dir.join("serve-test.log")).expect("log file");
@@ -78,6 +104,7 @@ impl Serve {
         .arg(data_dir)
         .env("CLEARML_API_ACCESS_KEY", ACCESS_KEY)
         .env("CLEARML_API_SECRET_KEY", SECRET_KEY)
+        .envs(env.iter().copied())
         .stdin(Stdio::null())
         .stdout(log.try_clone().unwrap())
         .stderr(log);

@@ -10,6 +10,7 @@ mod init;
 mod sdk_flows;
 mod secrets;
 mod serve;
+mod serve_hardening;
 mod serve_lifecycle;
 mod stack;
 mod task_model;

@@ -5,7 +5,7 @@ use crate::common::{ACCESS_KEY, SECRET_KEY, Serve};
 use reqwest::blocking::Client;
 use serde_json::{Value, json};
 
-fn client() -> Client {
+pub fn client() -> Client {
     Client::builder()
         .timeout(std::time::Duration::from_secs(30))
         .build()
@@ -13,7 +13,7 @@ fn client() -> Client {
 }
 
 /// Log in with Basic auth, return the JWT.
-fn token(s: &Serve) -> String {
+pub fn token(s: &Serve) -> String {
     let r = client()
         .get(format!("{}/auth.login", s.api_url))
         .basic_auth(ACCESS_KEY, Some(SECRET_KEY))
@@ -25,7 +25,7 @@ fn token(s: &Serve) -> String {
 }
 
 /// POST a JSON body with a Bearer token; returns (HTTP status, envelope).
-fn call(s: &Serve, tok: &str, endpoint: &str, body: Value) -> (u16, Value) {
+pub fn call(s: &Serve, tok: &str, endpoint: &str, body: Value) -> (u16, Value) {
     let r = client()
         .post(format!("{}/{endpoint}", s.api_url))
         .bearer_auth(tok)
@@ -37,14 +37,14 @@ fn call(s: &Serve, tok: &str, endpoint: &str, body: Value) -> (u16, Value) {
 }
 
 /// `call` that must succeed; returns `data`.
-fn ok(s: &Serve, tok: &str, endpoint: &str, body: Value) -> Value {
+pub fn ok(s: &Serve, tok: &str, endpoint: &str, body: Value) -> Value {
     let (status, v) = call(s, tok, endpoint, body);
     assert_eq!(status, 200, "{endpoint}: {v}");
     assert_eq!(v["meta"]["result_code"], 200);
     v["data"].clone()
 }
 
-fn unique(prefix: &str) -> String {
+pub fn unique(prefix: &str) -> String {
     format!("{prefix}-{}", uuid_like())
 }
 

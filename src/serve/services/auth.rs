@@ -14,9 +14,9 @@ pub fn dispatch(call: &mut Call, action: &str) -> Option<ApiResult> {
         "validate_token" => {
             let token = req_str(&call.body, "token");
             match token {
-                Ok(t) => match call.state.signer.verify(&t) {
+                Ok(t) => match call.state.verify_token(&t) {
                     Ok(c) => Ok(
-                        json!({"valid": true, "user": c.identity.user, "company": c.identity.company}),
+                        json!({"valid": true, "user": c.claims.identity.user, "company": c.claims.identity.company}),
                     ),
                     Err(e) => Ok(json!({"valid": false, "msg": e.msg})),
                 },
@@ -41,7 +41,11 @@ fn login(call: &Call) -> ApiResult {
             "expiration_sec must be between 1 and {MAX_EXPIRATION_SEC}"
         )));
     }
-    Ok(json!({"token": call.state.signer.issue(exp)}))
+    let key = call
+        .access_key
+        .as_deref()
+        .ok_or_else(ApiError::missing_credentials)?;
+    Ok(json!({"token": call.state.signer.issue(exp, key)}))
 }
 
 fn create_credentials(call: &Call) -> ApiResult {
@@ -52,6 +56,7 @@ fn create_credentials(call: &Call) -> ApiResult {
         "INSERT INTO credentials(access_key, secret_key, label, created) VALUES (?1, ?2, ?3, ?4)",
         rusqlite::params![access_key, secret_key, label, now()],
     )?;
+    call.state.credentials.add(&access_key, &secret_key);
     Ok(json!({"credentials": {"access_key": access_key, "secret_key": secret_key, "label": label}}))
 }
 
@@ -88,6 +93,8 @@ fn revoke_credentials(call: &Call) -> ApiResult {
         .store
         .conn
         .execute("DELETE FROM credentials WHERE access_key = ?1", [&key])?;
+    // Its tokens end with it: every token use checks its key against the live ones.
+    call.state.credentials.remove(&key);
     if n == 0 {
         return Err(ApiError::new(
             400,

@@ -595,14 +595,12 @@ fn debug_images(call: &mut Call) -> ApiResult {
         }
         let variants: Vec<String> = variants.into_iter().filter(|v| !v.is_empty()).collect();
         if !variants.is_empty() {
-            let marks: Vec<String> = variants
-                .iter()
-                .map(|v| {
-                    args.push(v.clone().into());
-                    format!("?{}", args.len())
-                })
-                .collect();
-            cond.push_str(&format!(" AND variant IN ({})", marks.join(", ")));
+            // One JSON parameter for the whole list: any number of variants fits.
+            args.push(json!(variants).to_string().into());
+            cond.push_str(&format!(
+                " AND variant IN (SELECT value FROM json_each(?{}))",
+                args.len()
+            ));
         }
         let params = rusqlite::params_from_iter(args.iter());
         let mut stmt = call.store.conn.prepare(&format!(

@@ -106,8 +106,8 @@ pub fn get_all(
         filter.terms.extend(x.terms);
         filter.params.extend(x.params);
     }
-    let order = query::build_order(body);
-    let fields = query::only_fields(body);
+    let order = query::build_order(body)?;
+    let fields = query::checked_only_fields(body)?;
     let (docs, scroll) = match query::scroll_size(body)? {
         Some(size) => {
             let given = body.get("scroll_id").and_then(Value::as_str);
