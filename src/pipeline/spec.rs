@@ -253,6 +253,13 @@ fn parse_step(item: &Spanned<Raw>, p: &mut Vec<Problem>) -> Option<Step> {
     check_keys(t, STEP_KEYS, "key in [[step]]", p);
     let name = req_str(t, "name", item.span(), "[[step]]", p);
     let span = get(t, "name").map(|v| v.span()).unwrap_or(item.span());
+    if !name.is_empty() && name.trim().chars().count() < 3 {
+        // The step task is named after the step, and the server wants 3 characters.
+        p.push(Problem::at(
+            span.clone(),
+            format!("step name '{name}' is too short: the server wants at least 3 characters"),
+        ));
+    }
     if !name.is_empty() && name.contains(['.', '$', '{', '}']) {
         p.push(Problem::at(
             span.clone(),
@@ -913,6 +920,10 @@ base_task_id = "w"
             "{all}"
         );
         assert!(all.contains("duplicate step name 'a'"), "{all}");
+        assert!(
+            all.contains("f.toml:7:8: step name 'a' is too short"),
+            "{all}"
+        );
         assert!(all.contains("unknown parent 'zz'"), "{all}");
         assert!(all.contains("unknown step 'nope'"), "{all}");
         assert!(
@@ -921,8 +932,8 @@ base_task_id = "w"
         );
         // the cycle is checked once the names are sound
         let cyc = messages(
-            "[pipeline]\nname='p'\nproject='q'\n[[step]]\nname='a'\nparents=['c']\nbase_task_id='1'\n\
-             [[step]]\nname='b'\nparents=['a']\nbase_task_id='2'\n[[step]]\nname='c'\nparents=['b']\nbase_task_id='3'\n",
+            "[pipeline]\nname='p'\nproject='q'\n[[step]]\nname='aaa'\nparents=['ccc']\nbase_task_id='1'\n\
+             [[step]]\nname='bbb'\nparents=['aaa']\nbase_task_id='2'\n[[step]]\nname='ccc'\nparents=['bbb']\nbase_task_id='3'\n",
         );
         assert_eq!(cyc.len(), 1, "{cyc:?}");
         assert!(

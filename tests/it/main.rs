@@ -6,6 +6,7 @@ mod common;
 mod config;
 mod generated;
 mod init;
+mod pipeline;
 mod sdk_flows;
 mod serve;
 mod serve_lifecycle;
