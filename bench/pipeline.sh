@@ -7,7 +7,7 @@
 # Needs the release binary (make build) and .venv with the clearml SDK (make venv).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BIN=$PWD/target/release/clearml
+BIN=${CLEARML_BIN:-$PWD/target/release/clearml}
 PY=$PWD/.venv/bin/python
 STEPS=${BENCH_PIPELINE_STEPS:-20}
 tmp=$(mktemp -d)

@@ -379,14 +379,13 @@ fn clear_stdout(n: usize) {
 
 /// A run by id, `NAME #N`, or a pipeline name (its newest run).
 async fn find_run(client: &Client, run: &str, project: Option<&str>) -> anyhow::Result<Value> {
-    if looks_like_id(run) {
-        if let Some(t) = fetch_runs(client, &json!({"id": [run]}), 1)
+    if looks_like_id(run)
+        && let Some(t) = fetch_runs(client, &json!({"id": [run]}), 1)
             .await?
             .into_iter()
             .next()
-        {
-            return Ok(t);
-        }
+    {
+        return Ok(t);
     }
     let numbered = regex::Regex::new(r" #\d+$").expect("regex").is_match(run);
     let name = if numbered {

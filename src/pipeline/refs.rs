@@ -95,18 +95,17 @@ fn parse_one(inner: &str) -> Result<Ref, String> {
     if rest == "id" {
         return Ok(Ref::StepId(step));
     }
-    if let Some(p) = rest.strip_prefix("parameters.") {
-        if !p.is_empty() {
-            return Ok(Ref::StepParam(step, p.to_string()));
-        }
+    if let Some(p) = rest.strip_prefix("parameters.")
+        && !p.is_empty()
+    {
+        return Ok(Ref::StepParam(step, p.to_string()));
     }
     if let Some(a) = rest
         .strip_prefix("artifacts.")
         .and_then(|a| a.strip_suffix(".url"))
+        && !a.is_empty()
     {
-        if !a.is_empty() {
-            return Ok(Ref::StepArtifact(step, a.to_string()));
-        }
+        return Ok(Ref::StepArtifact(step, a.to_string()));
     }
     if let Some(m) = rest
         .strip_prefix("models.")

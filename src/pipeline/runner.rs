@@ -647,10 +647,9 @@ impl<'a> Runner<'a> {
                 if let Some(t) = tasks
                     .iter()
                     .find(|t| t["id"].as_str() == self.nodes[i].task_id.as_deref())
+                    && self.update(i, t).await?
                 {
-                    if self.update(i, t).await? {
-                        changed.push(i);
-                    }
+                    changed.push(i);
                 }
             }
             if !changed.is_empty() {
@@ -661,10 +660,16 @@ impl<'a> Runner<'a> {
                 self.write_state_riding(&mut observe).await?;
             }
         }
-        let outcome = if self.nodes.iter().zip(&self.plan.spec.steps).any(|(n, s)| {
-            !n.status.succeeded()
-                && !(s.continue_on_fail && n.status.finished() && n.status != NodeStatus::Skipped)
-        }) {
+        // Failed: a step that did not succeed, unless it failed with continue_on_fail.
+        let tolerated = |n: &Node, s: &Step| {
+            s.continue_on_fail && matches!(n.status, NodeStatus::Failed | NodeStatus::Aborted)
+        };
+        let outcome = if self
+            .nodes
+            .iter()
+            .zip(&self.plan.spec.steps)
+            .any(|(n, s)| !n.status.succeeded() && !tolerated(n, s))
+        {
             Outcome::Failed
         } else {
             Outcome::Completed
@@ -743,24 +748,23 @@ impl<'a> Runner<'a> {
             self.nodes[i].job_started = Some(unix_now());
         }
         // The time limit counts from when a worker started the step.
-        if new == NodeStatus::Running {
-            if let (Some(limit), Some(since)) = (
+        if new == NodeStatus::Running
+            && let (Some(limit), Some(since)) = (
                 self.plan.spec.steps[i].time_limit,
                 self.nodes[i].running_since,
-            ) {
-                if now - since > limit {
-                    let id = self.nodes[i].task_id.clone().unwrap_or_default();
-                    self.client
+            )
+            && now - since > limit
+        {
+            let id = self.nodes[i].task_id.clone().unwrap_or_default();
+            self.client
                         .call(
                             "tasks.stop",
                             &json!({"task": id, "force": true, "status_reason": "time limit exceeded",
                                     "status_message": format!("stopped by the pipeline: ran over its time_limit of {}", humantime::format_duration(limit))}),
                         )
                         .await?;
-                    self.nodes[i].timed_out = true;
-                    return Ok(self.finish_node(i, NodeStatus::Aborted));
-                }
-            }
+            self.nodes[i].timed_out = true;
+            return Ok(self.finish_node(i, NodeStatus::Aborted));
         }
         // `attempts` counts launches: the first run plus retry_on_failure more.
         if new == NodeStatus::Failed
@@ -810,13 +814,13 @@ impl<'a> Runner<'a> {
         self.nodes[i].running_since = None;
         self.nodes[i].ended = None;
         self.nodes[i].worker = None;
-        if step.cache_executed_step {
-            if let Some(id) = self.cached(&hash).await? {
-                self.nodes[i].task_id = Some(id);
-                self.nodes[i].running_since = self.nodes[i].launched;
-                self.finish_node(i, NodeStatus::Cached);
-                return Ok(());
-            }
+        if step.cache_executed_step
+            && let Some(id) = self.cached(&hash).await?
+        {
+            self.nodes[i].task_id = Some(id);
+            self.nodes[i].running_since = self.nodes[i].launched;
+            self.finish_node(i, NodeStatus::Cached);
+            return Ok(());
         }
         let cloned = self
             .client
@@ -880,12 +884,11 @@ impl<'a> Runner<'a> {
         let mut need: Vec<String> = Vec::new();
         for (_, v) in &step.parameters {
             for f in refs::scan(v).unwrap_or_default() {
-                if let Some(s) = f.r.step() {
-                    if let Some(id) = spec.index(s).and_then(|j| self.nodes[j].task_id.clone()) {
-                        if !need.contains(&id) {
-                            need.push(id);
-                        }
-                    }
+                if let Some(s) = f.r.step()
+                    && let Some(id) = spec.index(s).and_then(|j| self.nodes[j].task_id.clone())
+                    && !need.contains(&id)
+                {
+                    need.push(id);
                 }
             }
         }

@@ -191,14 +191,14 @@ pub fn parse(text: &str, overrides: &[(String, String)]) -> Result<Spec, Vec<Pro
                     spec.default_queue_span = Some(span);
                 }
                 spec.parameters = str_table(t, "parameters", "pipeline parameter", &mut p);
-                if let Some(ver) = spec.version.as_deref() {
-                    if !valid_version(ver) {
-                        let span = get(t, "version").map(|v| v.span()).unwrap_or(v.span());
-                        p.push(Problem::at(
-                            span,
-                            format!("version '{ver}' is not a version like 1.0.0"),
-                        ));
-                    }
+                if let Some(ver) = spec.version.as_deref()
+                    && !valid_version(ver)
+                {
+                    let span = get(t, "version").map(|v| v.span()).unwrap_or(v.span());
+                    p.push(Problem::at(
+                        span,
+                        format!("version '{ver}' is not a version like 1.0.0"),
+                    ));
                 }
                 for (what, s) in [("name", &spec.name), ("project", &spec.project)] {
                     if s.trim().is_empty() && get(t, what).is_some() {
@@ -531,10 +531,10 @@ fn find_cycle(spec: &Spec) -> Option<Vec<String>> {
         None
     }
     for s in &spec.steps {
-        if state.get(s.name.as_str()).copied().unwrap_or(0) == 0 {
-            if let Some(c) = dfs(&s.name, &children, &mut state, &mut path) {
-                return Some(c);
-            }
+        if state.get(s.name.as_str()).copied().unwrap_or(0) == 0
+            && let Some(c) = dfs(&s.name, &children, &mut state, &mut path)
+        {
+            return Some(c);
         }
     }
     None
