@@ -39,20 +39,20 @@ sdk.development.report_use_subprocess: false
 CONF
 export HOME=$tmp/home CLEARML_CONFIG_FILE=$tmp/home/clearml.conf CLEARML_CACHE_DIR=$tmp/cache
 
-# Base tasks s0..s19 and the queue, then one pipeline file and one SDK script.
+# Base tasks step0..step19 and the queue, then one pipeline file and one SDK script.
 "$PY" - "$STEPS" <<'PY'
 import sys
 from clearml import Task
 from clearml.backend_api.session.client import APIClient
 APIClient().queues.create(name="bench")
 for i in range(int(sys.argv[1])):
-    Task.create(project_name="Bench", task_name=f"s{i}")
+    Task.create(project_name="Bench", task_name=f"step{i}")
 PY
 {
   printf '[pipeline]\nname = "ours"\nproject = "Bench"\nversion = "1.0.0"\ndefault_queue = "bench"\n'
   for i in $(seq 0 $((STEPS - 1))); do
-    printf '[[step]]\nname = "s%d"\nbase_task_project = "Bench"\nbase_task_name = "s%d"\n' "$i" "$i"
-    [ "$i" -gt 0 ] && printf 'parents = ["s%d"]\n' $((i - 1))
+    printf '[[step]]\nname = "step%d"\nbase_task_project = "Bench"\nbase_task_name = "step%d"\n' "$i" "$i"
+    [ "$i" -gt 0 ] && printf 'parents = ["step%d"]\n' $((i - 1))
   done
 } > "$tmp/chain.toml"
 cat > "$tmp/sdk.py" <<PY
@@ -60,8 +60,8 @@ from clearml import PipelineController
 pipe = PipelineController(name="sdk", project="Bench", version="1.0.0", add_pipeline_tags=False)
 pipe.set_default_execution_queue("bench")
 for i in range($STEPS):
-    pipe.add_step(name=f"s{i}", parents=[f"s{i-1}"] if i else None,
-                  base_task_project="Bench", base_task_name=f"s{i}")
+    pipe.add_step(name=f"step{i}", parents=[f"step{i-1}"] if i else None,
+                  base_task_project="Bench", base_task_name=f"step{i}")
 pipe.start_locally(run_pipeline_steps_locally=False)
 PY
 
