@@ -1,9 +1,9 @@
 //! `queue list` and `worker list`: where steps wait and who serves them.
 
-use serde_json::{Value, json};
+use serde_json::json;
 
-use super::Ctx;
 use super::task::query::fmt_time;
+use super::{Ctx, lookup};
 use crate::api::Client;
 use crate::config::Settings;
 use crate::output::Listing;
@@ -11,22 +11,6 @@ use crate::output::Listing;
 async fn connect(ctx: &Ctx) -> anyhow::Result<Client> {
     let settings = Settings::load(&ctx.global)?;
     Client::from_settings(&settings)
-}
-
-async fn all_workers(client: &Client) -> anyhow::Result<Vec<Value>> {
-    let data = client.call("workers.get_all", &json!({})).await?;
-    Ok(data["workers"].as_array().cloned().unwrap_or_default())
-}
-
-/// A worker's queues as ids (the server sends `[{id, name}]`; old ones plain ids).
-fn worker_queue_ids(w: &Value) -> Vec<String> {
-    w["queues"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|q| q.get("id").and_then(Value::as_str).or(q.as_str()))
-        .map(str::to_string)
-        .collect()
 }
 
 pub async fn queues(ctx: &Ctx) -> anyhow::Result<()> {
@@ -39,14 +23,14 @@ pub async fn queues(ctx: &Ctx) -> anyhow::Result<()> {
             None,
         )
         .await?;
-    let workers = all_workers(&client).await?;
+    let workers = lookup::workers(&client).await?;
     let mut l = Listing::new(["name", "pending", "workers", "id"]);
     for q in &queues {
         let id = q["id"].as_str().unwrap_or("");
         let pending = q["entries"].as_array().map_or(0, Vec::len);
         let listening: Vec<&str> = workers
             .iter()
-            .filter(|w| worker_queue_ids(w).iter().any(|x| x == id))
+            .filter(|w| lookup::worker_queue_ids(w).iter().any(|x| x == id))
             .filter_map(|w| w["id"].as_str())
             .collect();
         l.push(
@@ -68,26 +52,21 @@ pub async fn queues(ctx: &Ctx) -> anyhow::Result<()> {
 
 pub async fn workers(ctx: &Ctx) -> anyhow::Result<()> {
     let client = connect(ctx).await?;
-    let workers = all_workers(&client).await?;
-    let queues = client
-        .get_all(
-            "queues.get_all",
-            &json!({"only_fields": ["id", "name"]}),
-            "queues",
-            None,
-        )
-        .await?;
+    let workers = lookup::workers(&client).await?;
+    let queues = lookup::queues(&client).await?;
     let queue_name = |id: &str| {
         queues
             .iter()
-            .find(|q| q["id"].as_str() == Some(id))
-            .and_then(|q| q["name"].as_str())
-            .unwrap_or(id)
+            .find(|(_, q)| q == id)
+            .map_or(id, |(n, _)| n.as_str())
             .to_string()
     };
     let mut l = Listing::new(["id", "queues", "task", "last seen"]);
     for w in &workers {
-        let names: Vec<String> = worker_queue_ids(w).iter().map(|q| queue_name(q)).collect();
+        let names: Vec<String> = lookup::worker_queue_ids(w)
+            .iter()
+            .map(|q| queue_name(q))
+            .collect();
         let task_id = w["task"]["id"].as_str().or(w["task"].as_str());
         let task = match (task_id, w["task"]["name"].as_str()) {
             (Some(id), Some(n)) => format!("{n} ({id})"),

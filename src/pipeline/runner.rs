@@ -14,6 +14,7 @@ use super::refs::{self, Ref};
 use super::spec::{BaseTask, Problem, Spec, Step};
 use crate::api::Client;
 use crate::api::outage::Outage;
+use crate::commands::lookup;
 use crate::commands::task::query::exact_regex;
 
 /// How often step statuses are polled (the SDK polls every 12 s).
@@ -71,23 +72,7 @@ pub async fn prepare(
     }
     let mut problems = Vec::new();
     // Queues: names (or ids) to ids, with one listing.
-    let listed = client
-        .get_all(
-            "queues.get_all",
-            &json!({"only_fields": ["id", "name"]}),
-            "queues",
-            None,
-        )
-        .await?;
-    let existing: Vec<(String, String)> = listed
-        .iter()
-        .map(|q| {
-            (
-                q["name"].as_str().unwrap_or("").to_string(),
-                q["id"].as_str().unwrap_or("").to_string(),
-            )
-        })
-        .collect();
+    let existing = lookup::queues(client).await?;
     let names_list = || {
         let mut n: Vec<&str> = existing.iter().map(|(n, _)| n.as_str()).collect();
         n.sort();
@@ -206,7 +191,7 @@ async fn find_base(
     project: &str,
     name: &str,
 ) -> anyhow::Result<Result<String, String>> {
-    let Some(pid) = crate::commands::lookup::find_project(client, project).await? else {
+    let Some(pid) = lookup::find_project(client, project).await? else {
         return Ok(Err(format!(
             "no project '{project}' (looking for base task '{name}')"
         )));
@@ -247,18 +232,10 @@ pub async fn idle_queues(
     client: &Client,
     queues: &[(String, String)],
 ) -> anyhow::Result<Vec<String>> {
-    let workers = client.call("workers.get_all", &json!({})).await?;
-    let listening: Vec<String> = workers["workers"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|w| w["queues"].as_array().cloned().unwrap_or_default())
-        .filter_map(|q| {
-            q.get("id")
-                .and_then(Value::as_str)
-                .or(q.as_str())
-                .map(str::to_string)
-        })
+    let listening: Vec<String> = lookup::workers(client)
+        .await?
+        .iter()
+        .flat_map(lookup::worker_queue_ids)
         .collect();
     let mut idle = Vec::new();
     for (name, id) in queues {
@@ -388,8 +365,8 @@ impl<'a> Runner<'a> {
         let spec = &plan.spec;
         let dir = format!("{}/{PIPELINES_DIR}", spec.project);
         let pipeline_project = format!("{dir}/{}", spec.name);
-        let project_id = crate::commands::lookup::ensure_project(client, &pipeline_project).await?;
-        let dir_id = crate::commands::lookup::project_id(client, &dir).await?;
+        let project_id = lookup::ensure_project(client, &pipeline_project).await?;
+        let dir_id = lookup::project_id(client, &dir).await?;
         client
             .call(
                 "projects.update",
