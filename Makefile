@@ -5,6 +5,7 @@ CARGO   ?= cargo
 PYTHON  ?= python3
 VENV    ?= .venv
 SDK_VERSION ?= 2.1.12
+AGENT_VERSION ?= 3.0.3
 BIN     := target/release/clearml
 CLEARML ?= $(BIN)
 
@@ -14,10 +15,11 @@ CLEARML ?= $(BIN)
 build:
 	$(CARGO) build --release --locked
 
-# The Python SDK from PyPI is the independent client the tests check compatibility with.
+# The Python SDK from PyPI is the independent client the tests check compatibility with;
+# clearml-agent executes the pipeline tests' steps.
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check "clearml==$(SDK_VERSION)"
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check "clearml==$(SDK_VERSION)" "clearml-agent==$(AGENT_VERSION)"
 
 venv: $(VENV)/bin/python
 

@@ -8,7 +8,7 @@ mkdir -p bench/out
 [ -x /usr/bin/time ] || { apt-get update -qq && apt-get install -y -qq time; } || {
   echo "bench: /usr/bin/time missing and could not be installed (apt-get install time)" >&2; exit 1; }
 status=0
-for b in startup serve task_model stack; do
+for b in startup serve task_model pipeline stack; do
   [ -f "bench/$b.sh" ] || continue
   echo "== bench/$b.sh" >&2
   if ! bash "bench/$b.sh" | tee "bench/out/$b.txt"; then

@@ -44,6 +44,9 @@ complete -c clearml -n "__fish_clearml_needs_command" -f -a "config" -d 'Inspect
 complete -c clearml -n "__fish_clearml_needs_command" -f -a "server" -d 'Run and administer a ClearML server (official Docker stack or built-in)'
 complete -c clearml -n "__fish_clearml_needs_command" -f -a "task" -d 'List, inspect, compare and wait for experiments (tasks)'
 complete -c clearml -n "__fish_clearml_needs_command" -f -a "model" -d 'List, publish and download models'
+complete -c clearml -n "__fish_clearml_needs_command" -f -a "pipeline" -d 'Run a pipeline from a TOML file on ClearML agents; its status and past runs'
+complete -c clearml -n "__fish_clearml_needs_command" -f -a "queue" -d 'List the server\'s queues'
+complete -c clearml -n "__fish_clearml_needs_command" -f -a "worker" -d 'List the workers (agents) registered with the server'
 complete -c clearml -n "__fish_clearml_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c clearml -n "__fish_clearml_needs_command" -f -a "manpages" -d 'Write man pages into a directory (used by `make docs`)'
 complete -c clearml -n "__fish_clearml_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -646,6 +649,143 @@ complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_s
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from help" -f -a "publish" -d 'Upload a weights file and register + publish it, or publish an existing draft by id'
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from help" -f -a "pull" -d 'Download a model\'s weights (latest published by name, or by id)'
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and not __fish_seen_subcommand_from run status list help" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and not __fish_seen_subcommand_from run status list help" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and not __fish_seen_subcommand_from run status list help" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and not __fish_seen_subcommand_from run status list help" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and not __fish_seen_subcommand_from run status list help" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and not __fish_seen_subcommand_from run status list help" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and not __fish_seen_subcommand_from run status list help" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and not __fish_seen_subcommand_from run status list help" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and not __fish_seen_subcommand_from run status list help" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and not __fish_seen_subcommand_from run status list help" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and not __fish_seen_subcommand_from run status list help" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and not __fish_seen_subcommand_from run status list help" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and not __fish_seen_subcommand_from run status list help" -f -a "run" -d 'Run a pipeline file: the controller and its steps appear on the server as the SDK\'s PipelineController makes them, and clearml-agent workers execute the steps (exit 6 if it fails or is stopped, 2 for a bad file, 5 for a missing base task or queue)'
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and not __fish_seen_subcommand_from run status list help" -f -a "status" -d 'One run\'s DAG: each step\'s status, task id and duration'
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and not __fish_seen_subcommand_from run status list help" -f -a "list" -d 'Pipeline runs with status, start, duration and steps done'
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and not __fish_seen_subcommand_from run status list help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from run" -l param -d 'Override a pipeline parameter (repeatable)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from run" -l queue -d 'Queue for the steps without execution_queue (overrides default_queue)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from run" -l notify -d 'POST a JSON summary to this http(s) URL when the run ends' -r
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from run" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from run" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from run" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from run" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from run" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from run" -l dry-run -d 'Check everything and print the DAG in launch order; create nothing'
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from run" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from run" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from run" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from run" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from run" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from run" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from run" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from status" -l project -d 'Look the name up under this project only' -r
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from status" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from status" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from status" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from status" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from status" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from status" -l watch -d 'Refresh until the run ends'
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from status" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from status" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from status" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from status" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from status" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from list" -l project -d 'Only pipelines of this project' -r
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from list" -l name -d 'Only runs of the pipeline with this name' -r
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from list" -l limit -d 'At most N runs, newest first' -r
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from list" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from list" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from list" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from list" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from list" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from list" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from list" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from list" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from list" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from help" -f -a "run" -d 'Run a pipeline file: the controller and its steps appear on the server as the SDK\'s PipelineController makes them, and clearml-agent workers execute the steps (exit 6 if it fails or is stopped, 2 for a bad file, 5 for a missing base task or queue)'
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from help" -f -a "status" -d 'One run\'s DAG: each step\'s status, task id and duration'
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from help" -f -a "list" -d 'Pipeline runs with status, start, duration and steps done'
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c clearml -n "__fish_clearml_using_subcommand queue; and not __fish_seen_subcommand_from list help" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand queue; and not __fish_seen_subcommand_from list help" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand queue; and not __fish_seen_subcommand_from list help" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand queue; and not __fish_seen_subcommand_from list help" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand queue; and not __fish_seen_subcommand_from list help" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
+complete -c clearml -n "__fish_clearml_using_subcommand queue; and not __fish_seen_subcommand_from list help" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand queue; and not __fish_seen_subcommand_from list help" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand queue; and not __fish_seen_subcommand_from list help" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand queue; and not __fish_seen_subcommand_from list help" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand queue; and not __fish_seen_subcommand_from list help" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand queue; and not __fish_seen_subcommand_from list help" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand queue; and not __fish_seen_subcommand_from list help" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand queue; and not __fish_seen_subcommand_from list help" -f -a "list" -d 'Queues with their pending tasks and the workers listening'
+complete -c clearml -n "__fish_clearml_using_subcommand queue; and not __fish_seen_subcommand_from list help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c clearml -n "__fish_clearml_using_subcommand queue; and __fish_seen_subcommand_from list" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand queue; and __fish_seen_subcommand_from list" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand queue; and __fish_seen_subcommand_from list" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand queue; and __fish_seen_subcommand_from list" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand queue; and __fish_seen_subcommand_from list" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
+complete -c clearml -n "__fish_clearml_using_subcommand queue; and __fish_seen_subcommand_from list" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand queue; and __fish_seen_subcommand_from list" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand queue; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand queue; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand queue; and __fish_seen_subcommand_from list" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand queue; and __fish_seen_subcommand_from list" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand queue; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand queue; and __fish_seen_subcommand_from help" -f -a "list" -d 'Queues with their pending tasks and the workers listening'
+complete -c clearml -n "__fish_clearml_using_subcommand queue; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c clearml -n "__fish_clearml_using_subcommand worker; and not __fish_seen_subcommand_from list help" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand worker; and not __fish_seen_subcommand_from list help" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand worker; and not __fish_seen_subcommand_from list help" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand worker; and not __fish_seen_subcommand_from list help" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand worker; and not __fish_seen_subcommand_from list help" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
+complete -c clearml -n "__fish_clearml_using_subcommand worker; and not __fish_seen_subcommand_from list help" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand worker; and not __fish_seen_subcommand_from list help" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand worker; and not __fish_seen_subcommand_from list help" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand worker; and not __fish_seen_subcommand_from list help" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand worker; and not __fish_seen_subcommand_from list help" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand worker; and not __fish_seen_subcommand_from list help" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand worker; and not __fish_seen_subcommand_from list help" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand worker; and not __fish_seen_subcommand_from list help" -f -a "list" -d 'Workers with their queues, current task and when last seen'
+complete -c clearml -n "__fish_clearml_using_subcommand worker; and not __fish_seen_subcommand_from list help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c clearml -n "__fish_clearml_using_subcommand worker; and __fish_seen_subcommand_from list" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand worker; and __fish_seen_subcommand_from list" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand worker; and __fish_seen_subcommand_from list" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand worker; and __fish_seen_subcommand_from list" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand worker; and __fish_seen_subcommand_from list" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
+complete -c clearml -n "__fish_clearml_using_subcommand worker; and __fish_seen_subcommand_from list" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand worker; and __fish_seen_subcommand_from list" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand worker; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand worker; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand worker; and __fish_seen_subcommand_from list" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand worker; and __fish_seen_subcommand_from list" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand worker; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand worker; and __fish_seen_subcommand_from help" -f -a "list" -d 'Workers with their queues, current task and when last seen'
+complete -c clearml -n "__fish_clearml_using_subcommand worker; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c clearml -n "__fish_clearml_using_subcommand completions" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand completions" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
 complete -c clearml -n "__fish_clearml_using_subcommand completions" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
@@ -674,14 +814,17 @@ complete -c clearml -n "__fish_clearml_using_subcommand manpages" -s v -l verbos
 complete -c clearml -n "__fish_clearml_using_subcommand manpages" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
 complete -c clearml -n "__fish_clearml_using_subcommand manpages" -l insecure -d 'Do not verify the server\'s TLS certificate'
 complete -c clearml -n "__fish_clearml_using_subcommand manpages" -s h -l help -d 'Print help'
-complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model completions manpages help" -f -a "init" -d 'Write ~/clearml.conf: paste the credentials block from the web UI, or pass flags (CI)'
-complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model completions manpages help" -f -a "config" -d 'Inspect the configuration in force'
-complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model completions manpages help" -f -a "server" -d 'Run and administer a ClearML server (official Docker stack or built-in)'
-complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model completions manpages help" -f -a "task" -d 'List, inspect, compare and wait for experiments (tasks)'
-complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model completions manpages help" -f -a "model" -d 'List, publish and download models'
-complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model completions manpages help" -f -a "completions" -d 'Print a shell completion script'
-complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model completions manpages help" -f -a "manpages" -d 'Write man pages into a directory (used by `make docs`)'
-complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model completions manpages help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model pipeline queue worker completions manpages help" -f -a "init" -d 'Write ~/clearml.conf: paste the credentials block from the web UI, or pass flags (CI)'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model pipeline queue worker completions manpages help" -f -a "config" -d 'Inspect the configuration in force'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model pipeline queue worker completions manpages help" -f -a "server" -d 'Run and administer a ClearML server (official Docker stack or built-in)'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model pipeline queue worker completions manpages help" -f -a "task" -d 'List, inspect, compare and wait for experiments (tasks)'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model pipeline queue worker completions manpages help" -f -a "model" -d 'List, publish and download models'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model pipeline queue worker completions manpages help" -f -a "pipeline" -d 'Run a pipeline from a TOML file on ClearML agents; its status and past runs'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model pipeline queue worker completions manpages help" -f -a "queue" -d 'List the server\'s queues'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model pipeline queue worker completions manpages help" -f -a "worker" -d 'List the workers (agents) registered with the server'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model pipeline queue worker completions manpages help" -f -a "completions" -d 'Print a shell completion script'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model pipeline queue worker completions manpages help" -f -a "manpages" -d 'Write man pages into a directory (used by `make docs`)'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model pipeline queue worker completions manpages help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Each value in force and where it came from (flag, env, file:line, default); secrets masked'
 complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "path" -d 'The clearml.conf path in use'
 complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "dump" -d 'The configuration file(s) as read (merged, before environment overrides), as JSON (--csv: key,value rows); credentials masked'
@@ -704,3 +847,8 @@ complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_su
 complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from model" -f -a "show" -d 'One model in detail'
 complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from model" -f -a "publish" -d 'Upload a weights file and register + publish it, or publish an existing draft by id'
 complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from model" -f -a "pull" -d 'Download a model\'s weights (latest published by name, or by id)'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from pipeline" -f -a "run" -d 'Run a pipeline file: the controller and its steps appear on the server as the SDK\'s PipelineController makes them, and clearml-agent workers execute the steps (exit 6 if it fails or is stopped, 2 for a bad file, 5 for a missing base task or queue)'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from pipeline" -f -a "status" -d 'One run\'s DAG: each step\'s status, task id and duration'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from pipeline" -f -a "list" -d 'Pipeline runs with status, start, duration and steps done'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from queue" -f -a "list" -d 'Queues with their pending tasks and the workers listening'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from worker" -f -a "list" -d 'Workers with their queues, current task and when last seen'

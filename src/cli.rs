@@ -135,6 +135,15 @@ pub enum Command {
     /// List, publish and download models
     #[command(subcommand)]
     Model(ModelCommand),
+    /// Run a pipeline from a TOML file on ClearML agents; its status and past runs
+    #[command(subcommand)]
+    Pipeline(PipelineCommand),
+    /// List the server's queues
+    #[command(subcommand)]
+    Queue(QueueCommand),
+    /// List the workers (agents) registered with the server
+    #[command(subcommand)]
+    Worker(WorkerCommand),
     /// Print a shell completion script
     Completions {
         #[arg(value_enum)]
@@ -587,6 +596,78 @@ pub struct ModelPullArgs {
     /// Download again even if a cached copy exists
     #[arg(long)]
     pub force: bool,
+}
+
+// ---------------------------------------------------------------- pipeline
+
+#[derive(Debug, Subcommand)]
+pub enum PipelineCommand {
+    /// Run a pipeline file: the controller and its steps appear on the server as the SDK's
+    /// PipelineController makes them, and clearml-agent workers execute the steps (exit 6
+    /// if it fails or is stopped, 2 for a bad file, 5 for a missing base task or queue)
+    Run(PipelineRunArgs),
+    /// One run's DAG: each step's status, task id and duration
+    Status(PipelineStatusArgs),
+    /// Pipeline runs with status, start, duration and steps done
+    List(PipelineListArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct PipelineRunArgs {
+    /// The pipeline file (TOML; see docs/pipelines.md)
+    pub file: PathBuf,
+    /// Override a pipeline parameter (repeatable)
+    #[arg(long = "param", value_name = "NAME=VALUE")]
+    pub params: Vec<String>,
+    /// Queue for the steps without execution_queue (overrides default_queue)
+    #[arg(long, value_name = "QUEUE")]
+    pub queue: Option<String>,
+    /// Check everything and print the DAG in launch order; create nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// POST a JSON summary to this http(s) URL when the run ends
+    #[arg(long, value_name = "URL")]
+    pub notify: Option<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct PipelineStatusArgs {
+    /// Run id, "NAME #N", or a pipeline name (its newest run)
+    pub run: String,
+    /// Refresh until the run ends
+    #[arg(long)]
+    pub watch: bool,
+    /// Look the name up under this project only
+    #[arg(long)]
+    pub project: Option<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct PipelineListArgs {
+    /// Only pipelines of this project
+    #[arg(long)]
+    pub project: Option<String>,
+    /// Only runs of the pipeline with this name
+    #[arg(long)]
+    pub name: Option<String>,
+    /// At most N runs, newest first
+    #[arg(long, default_value_t = 50,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    pub limit: usize,
+}
+
+// ---------------------------------------------------------------- queue, worker
+
+#[derive(Debug, Subcommand)]
+pub enum QueueCommand {
+    /// Queues with their pending tasks and the workers listening
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WorkerCommand {
+    /// Workers with their queues, current task and when last seen
+    List,
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ pub mod config;
 pub mod error;
 pub mod files;
 pub mod output;
+pub mod pipeline;
 pub mod serve;
 pub mod stack;
 pub mod wire;
@@ -28,7 +29,14 @@ pub fn run_cli() -> ! {
             std::process::exit(error::Exit::Failure.code());
         }
     };
+    let own_interrupt = commands::handles_interrupt(&cli.command);
     let code = runtime.block_on(async {
+        let interrupt = async {
+            if own_interrupt {
+                std::future::pending::<()>().await
+            }
+            let _ = tokio::signal::ctrl_c().await;
+        };
         tokio::select! {
             result = commands::run(cli) => match result {
                 Ok(()) => 0,
@@ -37,7 +45,7 @@ pub fn run_cli() -> ! {
                     error::exit_code_of(&err)
                 }
             },
-            _ = tokio::signal::ctrl_c() => {
+            _ = interrupt => {
                 eprintln!("interrupted");
                 error::Exit::Interrupted.code()
             }

@@ -4,6 +4,7 @@
 
 mod client;
 pub mod error;
+pub mod outage;
 pub mod redact;
 pub mod retry;
 pub mod tls;

@@ -131,3 +131,41 @@ pub fn warn_ambiguous(what: &str, name: &str, chosen: &Value) {
         chosen["id"].as_str().unwrap_or("?")
     );
 }
+
+/// Every queue as `(name, id)`, with one listing.
+pub async fn queues(client: &Client) -> anyhow::Result<Vec<(String, String)>> {
+    let listed = client
+        .get_all(
+            "queues.get_all",
+            &json!({"only_fields": ["id", "name"]}),
+            "queues",
+            None,
+        )
+        .await?;
+    Ok(listed
+        .iter()
+        .map(|q| {
+            (
+                q["name"].as_str().unwrap_or("").to_string(),
+                q["id"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect())
+}
+
+/// The registered workers (`workers.get_all`).
+pub async fn workers(client: &Client) -> anyhow::Result<Vec<Value>> {
+    let data = client.call("workers.get_all", &json!({})).await?;
+    Ok(data["workers"].as_array().cloned().unwrap_or_default())
+}
+
+/// A worker's queues as ids (the server sends `[{id, name}]`; old ones plain ids).
+pub fn worker_queue_ids(w: &Value) -> Vec<String> {
+    w["queues"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|q| q.get("id").and_then(Value::as_str).or(q.as_str()))
+        .map(str::to_string)
+        .collect()
+}

@@ -2,9 +2,11 @@
 
 pub mod config;
 pub mod init;
-mod lookup;
+pub(crate) mod lookup;
 pub mod model;
 pub mod ping;
+pub mod pipeline;
+pub mod queue;
 mod selftest;
 pub mod server;
 pub mod stack;
@@ -32,6 +34,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Server(cmd) => server::run(&ctx, cmd).await,
         Command::Task(cmd) => task::run(&ctx, cmd).await,
         Command::Model(cmd) => model::run(&ctx, cmd).await,
+        Command::Pipeline(cmd) => pipeline::run(&ctx, cmd).await,
+        Command::Queue(crate::cli::QueueCommand::List) => queue::queues(&ctx).await,
+        Command::Worker(crate::cli::WorkerCommand::List) => queue::workers(&ctx).await,
         Command::Completions { shell } => {
             let mut cmd = Cli::command();
             clap_complete::generate(shell, &mut cmd, "clearml", &mut std::io::stdout());
@@ -39,6 +44,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Manpages { dir } => write_manpages(&dir),
     }
+}
+
+/// Commands that handle Ctrl-C themselves (to clean up on the server before exit 130).
+pub fn handles_interrupt(command: &Command) -> bool {
+    matches!(
+        command,
+        Command::Pipeline(crate::cli::PipelineCommand::Run(a)) if !a.dry_run
+    )
 }
 
 /// One man page per command and subcommand (clearml.1, clearml-server-up.1, ...).

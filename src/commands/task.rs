@@ -10,6 +10,7 @@ use serde_json::{Map, Value, json};
 
 use super::{Ctx, lookup};
 use crate::api::Client;
+use crate::api::outage::Outage;
 use crate::cli::{Format, TaskCommand, TaskCompareArgs, TaskListArgs, TaskWaitArgs};
 use crate::config::Settings;
 use crate::error::{CliError, Exit};
@@ -586,8 +587,11 @@ async fn wait(ctx: &Ctx, client: &Client, a: TaskWaitArgs) -> anyhow::Result<()>
     let start = Instant::now();
     let mut last_status: Vec<String> = vec![String::new(); ids.len()];
     // How long the server may stay unreachable: until --timeout, else a grace period.
-    let outage_limit = timeout.unwrap_or(OUTAGE_GRACE);
-    let mut outage: Option<Instant> = None;
+    let mut outage = Outage::new(
+        interval,
+        timeout.unwrap_or(OUTAGE_GRACE),
+        timeout.map(|_| start),
+    );
     let (tasks, timed_out) = loop {
         let polled = client
             .get_all(
@@ -599,38 +603,24 @@ async fn wait(ctx: &Ctx, client: &Client, a: TaskWaitArgs) -> anyhow::Result<()>
             .await;
         let found = match polled {
             Ok(found) => {
-                if outage.take().is_some() {
+                if outage.answered() {
                     ctx.out.info("the server answers again");
                 }
                 found
             }
-            Err(e) if crate::error::exit_code_of(&e) == Exit::Unreachable.code() => {
+            Err(e) => {
+                let msg = crate::error::one_line(&e);
                 // A restart or a network blip: ride it out instead of failing the wait.
-                let since = *outage.get_or_insert_with(|| {
+                let retry = outage.failed(e)?;
+                if retry.first {
                     ctx.out.warn(format!(
-                        "{}; still waiting (for up to {})",
-                        crate::error::one_line(&e),
-                        humantime::format_duration(outage_limit)
+                        "{msg}; still waiting (for up to {})",
+                        humantime::format_duration(outage.limit())
                     ));
-                    Instant::now()
-                });
-                let gone = if timeout.is_some() {
-                    start.elapsed()
-                } else {
-                    since.elapsed()
-                };
-                if gone >= outage_limit {
-                    return Err(e.context(format!(
-                        "the server was unreachable for {} while waiting",
-                        humantime::format_duration(Duration::from_secs(since.elapsed().as_secs()))
-                    )));
                 }
-                let backoff = (interval * 2u32.pow(since.elapsed().as_secs().min(60) as u32 / 10))
-                    .min(MAX_OUTAGE_BACKOFF);
-                tokio::time::sleep(backoff.min(outage_limit.saturating_sub(gone))).await;
+                tokio::time::sleep(retry.pause).await;
                 continue;
             }
-            Err(e) => return Err(e),
         };
         // Keep the order the user gave.
         let tasks: Vec<Value> = ids
@@ -728,12 +718,10 @@ async fn wait(ctx: &Ctx, client: &Client, a: TaskWaitArgs) -> anyhow::Result<()>
 /// The shortest `task wait --interval`: polling faster only loads the server.
 const MIN_WAIT_INTERVAL: Duration = Duration::from_secs(1);
 /// Without --timeout, how long `task wait` rides out an unreachable server.
-const OUTAGE_GRACE: Duration = Duration::from_secs(600);
-/// The longest pause between polls while the server is unreachable.
-const MAX_OUTAGE_BACKOFF: Duration = Duration::from_secs(30);
+pub const OUTAGE_GRACE: Duration = Duration::from_secs(600);
 
 /// `--notify` must be an http(s) URL; checked before waiting, not hours later.
-fn check_notify_url(url: &str) -> Result<(), CliError> {
+pub fn check_notify_url(url: &str) -> Result<(), CliError> {
     match reqwest::Url::parse(url) {
         Ok(u) if matches!(u.scheme(), "http" | "https") && u.has_host() => Ok(()),
         _ => Err(

@@ -7,6 +7,7 @@ mod config;
 mod faults;
 mod generated;
 mod init;
+mod pipeline;
 mod sdk_flows;
 mod secrets;
 mod serve;

@@ -456,7 +456,8 @@ fn transition(call: &mut Call, to: &str) -> ApiResult {
                     }
             }
         }
-        if to == "in_progress" {
+        // A worker's status_report may have named the task's worker already: keep it.
+        if to == "in_progress" && doc["last_worker"].as_str().is_none_or(str::is_empty) {
             doc["last_worker"] = json!(call.identity.user);
         }
         store.put(Coll::Tasks, &doc)?;

@@ -84,6 +84,17 @@ fn status_report(call: &mut Call) -> ApiResult {
                 |d| json!({"id": id, "name": d["name"], "last_iteration": d["last_iteration"]}),
             )
         });
+    // As the real server: a worker reporting a task becomes the task's last_worker.
+    if let Some(id) = opt_str(&call.body, "task") {
+        call.store.tx(|store| {
+            if let Some(mut doc) = store.get(Coll::Tasks, &id)? {
+                doc["last_worker"] = json!(w);
+                doc["last_worker_report"] = json!(t);
+                store.put(Coll::Tasks, &doc)?;
+            }
+            Ok(())
+        })?;
+    }
     let queue = opt_str(&call.body, "queue");
     let queues = queue_refs(call, &id_list(&call.body, "queues"));
     let mut workers = call.state.workers.lock().unwrap_or_else(|p| p.into_inner());

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Pipeline controller overhead: wall time of a 20-step chain of no-op steps on one worker
+# (bench/noop_worker.py completes each step as soon as it is dequeued), run by
+# `clearml pipeline run` and by the SDK's PipelineController (start_locally,
+# run_pipeline_steps_locally=False, default pool_frequency: a poll every 12 s) against the
+# same `clearml server serve`. Goal: ours notices a finished step within a second.
+# Needs the release binary (make build) and .venv with the clearml SDK (make venv).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=${CLEARML_BIN:-$PWD/target/release/clearml}
+PY=$PWD/.venv/bin/python
+STEPS=${BENCH_PIPELINE_STEPS:-20}
+tmp=$(mktemp -d)
+serve_pid=""; worker_pid=""
+cleanup() {
+  [ -n "$worker_pid" ] && kill "$worker_pid" 2>/dev/null
+  [ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+KEY=BENCHACCESSKEY0123456789ABCDEF
+SECRET=bench-secret-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOP
+CLEARML_API_ACCESS_KEY=$KEY CLEARML_API_SECRET_KEY=$SECRET \
+  "$BIN" server serve --api-port 0 --files-port 0 --web-port 0 --data-dir "$tmp/data" \
+  >"$tmp/serve.log" 2>&1 &
+serve_pid=$!
+for _ in $(seq 100); do [ -s "$tmp/data/serve.json" ] && break; sleep 0.1; done
+read -r API FILES WEB < <(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["api_url"], d["files_url"], d["web_url"])' "$tmp/data/serve.json")
+mkdir -p "$tmp/home"
+cat > "$tmp/home/clearml.conf" <<CONF
+api {
+  api_server: $API
+  web_server: $WEB
+  files_server: $FILES
+  credentials {"access_key": "$KEY", "secret_key": "$SECRET"}
+}
+sdk.development.report_use_subprocess: false
+CONF
+export HOME=$tmp/home CLEARML_CONFIG_FILE=$tmp/home/clearml.conf CLEARML_CACHE_DIR=$tmp/cache
+
+# Base tasks step0..step19 and the queue, then one pipeline file and one SDK script.
+"$PY" - "$STEPS" <<'PY'
+import sys
+from clearml import Task
+from clearml.backend_api.session.client import APIClient
+APIClient().queues.create(name="bench")
+for i in range(int(sys.argv[1])):
+    Task.create(project_name="Bench", task_name=f"step{i}")
+PY
+{
+  printf '[pipeline]\nname = "ours"\nproject = "Bench"\nversion = "1.0.0"\ndefault_queue = "bench"\n'
+  for i in $(seq 0 $((STEPS - 1))); do
+    printf '[[step]]\nname = "step%d"\nbase_task_project = "Bench"\nbase_task_name = "step%d"\n' "$i" "$i"
+    [ "$i" -gt 0 ] && printf 'parents = ["step%d"]\n' $((i - 1))
+  done
+} > "$tmp/chain.toml"
+cat > "$tmp/sdk.py" <<PY
+from clearml import PipelineController
+pipe = PipelineController(name="sdk", project="Bench", version="1.0.0", add_pipeline_tags=False)
+pipe.set_default_execution_queue("bench")
+for i in range($STEPS):
+    pipe.add_step(name=f"step{i}", parents=[f"step{i-1}"] if i else None,
+                  base_task_project="Bench", base_task_name=f"step{i}")
+pipe.start_locally(run_pipeline_steps_locally=False)
+PY
+
+"$PY" bench/noop_worker.py "$API" "$KEY" "$SECRET" bench >"$tmp/worker.log" 2>&1 &
+worker_pid=$!
+
+now() { date +%s.%N; }
+t0=$(now); "$BIN" -q pipeline run "$tmp/chain.toml" >/dev/null; t1=$(now)
+ours=$(echo "$t1 - $t0" | bc)
+t0=$(now); CLEARML_LOG_LEVEL=ERROR "$PY" "$tmp/sdk.py" >"$tmp/sdk.log" 2>&1; t1=$(now)
+sdk=$(echo "$t1 - $t0" | bc)
+printf 'pipeline %d-step chain, no-op steps, one worker: clearml pipeline run %.1f s (%.2f s/step), SDK PipelineController %.1f s (%.2f s/step)\n' \
+  "$STEPS" "$ours" "$(echo "$ours / $STEPS" | bc -l)" "$sdk" "$(echo "$sdk / $STEPS" | bc -l)"

@@ -1,0 +1,7 @@
+//! Pipelines from a TOML file, run as the SDK's PipelineController runs them: `spec`
+//! (file to validated DAG), `refs` (`${...}` references), `runner` (controller, clone,
+//! override, enqueue, watch). No clap and no printing here: `commands/pipeline.rs` shows.
+
+pub mod refs;
+pub mod runner;
+pub mod spec;

@@ -1,0 +1,955 @@
+//! `clearml pipeline run|status|list`, `queue list`, `worker list` against `clearml server
+//! serve`: steps executed by the real clearml-agent (a diamond of Python scripts), by a
+//! fast test-side worker that dequeues over the API (failures, retries, time limits,
+//! Ctrl-C, caching), validation that creates nothing, and the SDK's own
+//! PipelineController side by side.
+
+use crate::common::{
+    ACCESS_KEY, SECRET_KEY, Serve, clearml, python, run_sdk, spawn_tied_to_process, stop_pid,
+};
+use serde_json::{Value, json};
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+// ---------------------------------------------------------------- helpers
+
+fn http() -> reqwest::blocking::Client {
+    reqwest::blocking::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap()
+}
+
+fn token(s: &Serve) -> String {
+    let v: Value = http()
+        .get(format!("{}/auth.login", s.api_url))
+        .basic_auth(ACCESS_KEY, Some(SECRET_KEY))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    v["data"]["token"].as_str().unwrap().to_string()
+}
+
+/// One API call that must succeed; returns `data`.
+fn api(s: &Serve, tok: &str, endpoint: &str, body: Value) -> Value {
+    let v: Value = http()
+        .post(format!("{}/{endpoint}", s.api_url))
+        .bearer_auth(tok)
+        .header("X-ClearML-Worker", "pipeline-test-worker")
+        .json(&body)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(v["meta"]["result_code"], 200, "{endpoint} {body}: {v}");
+    v["data"].clone()
+}
+
+/// A test's own corner of the shared server: a home with clearml.conf, a token, names.
+struct Env {
+    s: &'static Serve,
+    home: tempfile::TempDir,
+    conf: PathBuf,
+    tok: String,
+    project: String,
+    queue: String,
+}
+
+impl Env {
+    fn new(tag: &str) -> Env {
+        let s = Serve::shared();
+        let home = tempfile::Builder::new().prefix(tag).tempdir().unwrap();
+        let conf = s.write_conf(home.path());
+        std::fs::write(
+            &conf,
+            std::fs::read_to_string(&conf).unwrap()
+                + "sdk.development.report_use_subprocess: false\n",
+        )
+        .unwrap();
+        let tok = token(s);
+        let uniq = uuid_ish();
+        let env = Env {
+            s,
+            conf,
+            tok,
+            project: format!("Пайплайн {tag} {uniq}"),
+            queue: format!("q-{tag}-{uniq}"),
+            home,
+        };
+        env.api("queues.create", json!({"name": env.queue}));
+        env
+    }
+
+    fn api(&self, endpoint: &str, body: Value) -> Value {
+        api(self.s, &self.tok, endpoint, body)
+    }
+
+    /// Base tasks made over the API (the fast worker never runs their code).
+    fn base_tasks(&self, names: &[&str]) {
+        let pid = self.api("projects.create", json!({"name": self.project}))["id"].clone();
+        for n in names {
+            let id = self.api(
+                "tasks.create",
+                json!({"name": n, "type": "training", "project": pid,
+                       "script": {"entry_point": "noop.py", "diff": "print('noop')"}}),
+            )["id"]
+                .clone();
+            self.api(
+                "tasks.edit",
+                json!({"task": id, "hyperparams": {"Args": {"tag": {"section": "Args", "name": "tag", "value": n}}}}),
+            );
+        }
+    }
+
+    fn write(&self, name: &str, text: &str) -> PathBuf {
+        let p = self.home.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    fn cli(&self) -> Command {
+        let mut c = clearml(self.home.path());
+        c.stdin(Stdio::null());
+        c
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.cli().args(args).output().unwrap()
+    }
+
+    fn tasks_in(&self, project_regex: &str) -> Vec<Value> {
+        let projects = self.api(
+            "projects.get_all",
+            json!({"name": project_regex, "search_hidden": true, "only_fields": ["id"]}),
+        );
+        let ids: Vec<Value> = projects["projects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["id"].clone())
+            .collect();
+        if ids.is_empty() {
+            return vec![];
+        }
+        self.api(
+            "tasks.get_all",
+            json!({"project": ids, "search_hidden": true}),
+        )["tasks"]
+            .as_array()
+            .unwrap()
+            .clone()
+    }
+
+    fn pipeline_tasks(&self) -> Vec<Value> {
+        self.tasks_in(&format!("^{}/\\.pipelines/", regex_escape(&self.project)))
+    }
+
+    fn header(&self, name: &str, extra: &str) -> String {
+        format!(
+            "[pipeline]\nname = \"{name}\"\nproject = \"{}\"\ndefault_queue = \"{}\"\n{extra}\n",
+            self.project, self.queue
+        )
+    }
+
+    fn step(&self, name: &str, parents: &[&str], extra: &str) -> String {
+        format!(
+            "[[step]]\nname = \"{name}\"\nparents = {parents:?}\nbase_task_project = \"{}\"\nbase_task_name = \"{name}\"\n{extra}\n",
+            self.project
+        )
+    }
+}
+
+fn regex_escape(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if "\\.+*?()|[]{}^$#&-~".contains(c) {
+                format!("\\{c}")
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+fn uuid_ish() -> String {
+    format!(
+        "{:x}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+            % 0xffff_ffff
+    )
+}
+
+fn json_out(o: &Output) -> Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): stdout {} stderr {}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        )
+    })
+}
+
+fn step_of<'a>(summary: &'a Value, name: &str) -> &'a Value {
+    summary["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == name)
+        .unwrap_or_else(|| panic!("no step {name} in {summary}"))
+}
+
+fn wait_for(what: &str, limit: Duration, mut f: impl FnMut() -> bool) {
+    let deadline = Instant::now() + limit;
+    while !f() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+// ---------------------------------------------------------------- fast worker
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Act {
+    Complete,
+    Fail,
+    /// Mark started and leave it running.
+    Hang,
+}
+
+/// A test-side agent: dequeues over the API and finishes tasks by rule (task name and
+/// how many times that name was seen), much faster than the real agent.
+struct FastWorker {
+    stop: Arc<AtomicBool>,
+    handle: Option<std::thread::JoinHandle<()>>,
+    seen: Arc<Mutex<Vec<String>>>,
+}
+
+impl FastWorker {
+    fn start(env: &Env, rule: impl Fn(&str, usize) -> Act + Send + 'static) -> FastWorker {
+        let stop = Arc::new(AtomicBool::new(false));
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let (s, tok) = (env.s, env.tok.clone());
+        let qid = env.api(
+            "queues.get_all",
+            json!({"name": format!("^{}$", env.queue)}),
+        )["queues"][0]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let wid = format!("fast-worker-{}", env.queue);
+        api(
+            s,
+            &tok,
+            "workers.register",
+            json!({"worker": wid, "queues": [qid]}),
+        );
+        let (stop2, seen2) = (stop.clone(), seen.clone());
+        let handle = std::thread::spawn(move || {
+            while !stop2.load(Ordering::SeqCst) {
+                let next = api(s, &tok, "queues.get_next_task", json!({"queue": qid}));
+                let Some(id) = next["entry"]["task"].as_str().map(str::to_string) else {
+                    std::thread::sleep(Duration::from_millis(50));
+                    continue;
+                };
+                let name = api(s, &tok, "tasks.get_by_id", json!({"task": id}))["task"]["name"]
+                    .as_str()
+                    .unwrap()
+                    .to_string();
+                let n = {
+                    let mut seen = seen2.lock().unwrap();
+                    seen.push(name.clone());
+                    seen.iter().filter(|x| **x == name).count()
+                };
+                api(s, &tok, "tasks.started", json!({"task": id, "force": true}));
+                match rule(&name, n) {
+                    Act::Complete => {
+                        api(
+                            s,
+                            &tok,
+                            "tasks.completed",
+                            json!({"task": id, "force": true}),
+                        );
+                    }
+                    Act::Fail => {
+                        api(s, &tok, "tasks.failed", json!({"task": id, "force": true}));
+                    }
+                    Act::Hang => {}
+                }
+            }
+        });
+        FastWorker {
+            stop,
+            handle: Some(handle),
+            seen,
+        }
+    }
+
+    fn seen(&self) -> Vec<String> {
+        self.seen.lock().unwrap().clone()
+    }
+}
+
+impl Drop for FastWorker {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        if let Some(h) = self.handle.take() {
+            let _ = h.join();
+        }
+    }
+}
+
+// ---------------------------------------------------------------- real agent
+
+const STEP_SCRIPT: &str = r#"
+import json, os, time
+from clearml import Task
+task = Task.init(auto_resource_monitoring=False, auto_connect_frameworks=False)
+args = {"tag": "", "from_b": "", "upstream": "", "parent_id": ""}
+task.connect(args, name="Args")
+seen = {"name": task.name, "args": args, "t": time.time()}
+task.upload_artifact("data", artifact_object=seen, wait_on_upload=True)
+print("STEP", json.dumps(seen))
+"#;
+
+/// The real clearml-agent from PyPI, installing nothing, serving one queue.
+fn start_agent(env: &Env) -> u32 {
+    let agent = python().parent().unwrap().join("clearml-agent");
+    assert!(
+        agent.exists(),
+        "{} missing: `make venv` installs clearml-agent",
+        agent.display()
+    );
+    let mut cmd = Command::new(agent);
+    for (k, _) in std::env::vars() {
+        if k.starts_with("CLEARML_") || k.starts_with("TRAINS_") {
+            cmd.env_remove(&k);
+        }
+    }
+    let log = std::fs::File::create(env.home.path().join("agent.log")).unwrap();
+    cmd.args(["daemon", "--queue", &env.queue, "--foreground"])
+        .env("HOME", env.home.path())
+        .env("CLEARML_CONFIG_FILE", &env.conf)
+        .env("CLEARML_AGENT_SKIP_PYTHON_ENV_INSTALL", "1")
+        .env("CLEARML_AGENT_SKIP_PIP_VENV_INSTALL", python())
+        .env("CLEARML_AGENT_QUEUE_POLL_FREQ_SEC", "1")
+        .env("CLEARML_AGENT_STATUS_REPORT_FREQ_SEC", "1")
+        .env("CLEARML_WORKER_ID", format!("agent-{}", env.queue))
+        .stdin(Stdio::null())
+        .stdout(log.try_clone().unwrap())
+        .stderr(log);
+    spawn_tied_to_process(cmd)
+}
+
+#[test]
+fn real_agent_runs_a_diamond_in_dependency_order() {
+    let env = Env::new("diamond");
+    let script = env.write("step.py", STEP_SCRIPT);
+    // Base tasks made with the real SDK, as a user would.
+    let mk = format!(
+        r#"
+from clearml import Task
+for n in ["alpha", "bravo", "charlie", "delta"]:
+    t = Task.create(project_name={project:?}, task_name=n, script={script:?}, add_task_init_call=False)
+    t.set_parameters({{"Args/tag": "base-" + n}})
+"#,
+        project = env.project,
+        script = script.display().to_string()
+    );
+    run_sdk(&mk, &env.conf, &[]);
+    let text = env.header("Ромб", "[pipeline.parameters]\ntag = \"from-the-file\"")
+        + &env.step("alpha", &[], "parameters = { \"Args/tag\" = \"${pipeline.tag}\" }")
+        + &env.step("bravo", &["alpha"], "parameters = { \"Args/tag\" = \"b-tag\" }")
+        + &env.step("charlie", &["alpha"], "")
+        + &env.step(
+            "delta",
+            &["bravo", "charlie"],
+            "parameters = { \"Args/from_b\" = \"${bravo.parameters.Args/tag}\", \"Args/upstream\" = \"${alpha.artifacts.data.url}\", \"Args/parent_id\" = \"${charlie.id}\" }",
+        );
+    let file = env.write("diamond.toml", &text);
+    let agent = start_agent(&env);
+    let out = env.run(&[
+        "pipeline",
+        "run",
+        file.to_str().unwrap(),
+        "--param",
+        "tag=über",
+        "--json",
+    ]);
+    let agent_log = std::fs::read_to_string(env.home.path().join("agent.log")).unwrap_or_default();
+    assert!(
+        out.status.success(),
+        "{}\nagent log:\n{agent_log}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary = json_out(&out);
+    assert_eq!(summary["status"], "completed");
+    let tasks = env.pipeline_tasks();
+    let task = |n: &str| {
+        tasks
+            .iter()
+            .find(|t| t["name"] == n && t["type"] != "controller")
+            .unwrap_or_else(|| panic!("no step task {n}"))
+            .clone()
+    };
+    let time =
+        |t: &Value, f: &str| chrono::DateTime::parse_from_rfc3339(t[f].as_str().unwrap()).unwrap();
+    // Dependency order: a child starts only after its parents completed.
+    for (parent, child) in [
+        ("alpha", "bravo"),
+        ("alpha", "charlie"),
+        ("bravo", "delta"),
+        ("charlie", "delta"),
+    ] {
+        assert!(
+            time(&task(parent), "completed") <= time(&task(child), "started"),
+            "{parent} must complete before {child} starts"
+        );
+    }
+    // What the step scripts saw, read back from the artifact each one uploaded.
+    let seen = |n: &str| -> Value {
+        let t = task(n);
+        let url = t["execution"]["artifacts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["key"] == "data")
+            .unwrap()["uri"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        // The file server wants the API token, as the SDK sends it.
+        http()
+            .get(url)
+            .bearer_auth(&env.tok)
+            .send()
+            .unwrap()
+            .json()
+            .unwrap()
+    };
+    assert_eq!(seen("alpha")["args"]["tag"], "über");
+    let d = seen("delta");
+    assert_eq!(d["args"]["from_b"], "b-tag", "{d}");
+    assert_eq!(d["args"]["parent_id"], task("charlie")["id"], "{d}");
+    let a_url = task("alpha")["execution"]["artifacts"][0]["uri"].clone();
+    assert_eq!(d["args"]["upstream"], a_url, "{d}");
+    // The worker that ran each step is the agent (serve records X-ClearML-Worker).
+    let worker = format!("agent-{}", env.queue);
+    assert_eq!(step_of(&summary, "delta")["worker"], worker.as_str());
+
+    // status, list, queue list and worker list read it back.
+    let st = json_out(&env.run(&["pipeline", "status", "Ромб", "--json"]));
+    assert_eq!(st["status"], "completed");
+    assert_eq!(st["project"], env.project.as_str());
+    let steps: Vec<(String, String)> = st["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["name"].as_str().unwrap().into(),
+                s["status"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert_eq!(steps.len(), 4);
+    assert!(steps.iter().all(|(_, s)| s == "completed"), "{steps:?}");
+    let list = json_out(&env.run(&["pipeline", "list", "--project", &env.project, "--json"]));
+    assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
+    assert_eq!(list[0]["steps_done"], 4);
+    assert_eq!(list[0]["steps_total"], 4);
+    let workers = json_out(&env.run(&["worker", "list", "--json"]));
+    assert!(
+        workers
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w["id"] == worker.as_str() && w["queues"][0] == env.queue.as_str()),
+        "{workers}"
+    );
+    let queues = json_out(&env.run(&["queue", "list", "--json"]));
+    let q = queues
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|q| q["name"] == env.queue.as_str())
+        .unwrap();
+    assert_eq!(q["pending"], 0);
+    assert_eq!(q["workers"], json!([worker]));
+    stop_pid(agent);
+}
+
+// ---------------------------------------------------------------- fast worker cases
+
+#[test]
+fn failures_stop_descendants_retries_and_continue_on_fail() {
+    let env = Env::new("fail");
+    env.base_tasks(&[
+        "root",
+        "bad",
+        "after_bad",
+        "flaky",
+        "tolerated",
+        "after_tolerated",
+    ]);
+    let text = env.header("failing", "")
+        + &env.step("root", &[], "")
+        + &env.step("bad", &["root"], "")
+        + &env.step("after_bad", &["bad"], "")
+        + &env.step("flaky", &["root"], "retry_on_failure = 2")
+        + &env.step("tolerated", &["root"], "continue_on_fail = true")
+        + &env.step("after_tolerated", &["tolerated"], "");
+    let file = env.write("p.toml", &text);
+    let _w = FastWorker::start(&env, |name, n| match (name, n) {
+        ("bad" | "tolerated", _) => Act::Fail,
+        ("flaky", 1) => Act::Fail,
+        _ => Act::Complete,
+    });
+    let out = env.run(&["pipeline", "run", file.to_str().unwrap(), "--json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(6),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("failed: bad failed"), "{stderr}");
+    let s = json_out(&out);
+    assert_eq!(s["status"], "failed");
+    let status = |n: &str| step_of(&s, n)["status"].as_str().unwrap().to_string();
+    assert_eq!(status("root"), "completed");
+    assert_eq!(status("bad"), "failed");
+    assert_eq!(status("after_bad"), "skipped");
+    assert_eq!(status("flaky"), "completed");
+    assert_eq!(step_of(&s, "flaky")["attempts"], 2);
+    assert_eq!(status("tolerated"), "failed");
+    assert_eq!(status("after_tolerated"), "completed");
+    let tasks = env.pipeline_tasks();
+    assert!(
+        !tasks.iter().any(|t| t["name"] == "after_bad"),
+        "a skipped step is never created"
+    );
+    let controller = tasks.iter().find(|t| t["type"] == "controller").unwrap();
+    assert_eq!(controller["status"], "failed");
+    assert_eq!(controller["status_reason"], "Pipeline step failed");
+}
+
+#[test]
+fn time_limit_stops_a_step_that_runs_too_long() {
+    let env = Env::new("limit");
+    env.base_tasks(&["slow"]);
+    let text = env.header("limited", "") + &env.step("slow", &[], "time_limit = \"2s\"");
+    let file = env.write("p.toml", &text);
+    let _w = FastWorker::start(&env, |_, _| Act::Hang);
+    let t0 = Instant::now();
+    let out = env.run(&["pipeline", "run", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(6));
+    assert!(t0.elapsed() < Duration::from_secs(20));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("slow stopped after its time_limit of 2s"),
+        "{stderr}"
+    );
+    let slow = env
+        .pipeline_tasks()
+        .into_iter()
+        .find(|t| t["name"] == "slow")
+        .unwrap();
+    assert_eq!(slow["status"], "stopped");
+}
+
+#[test]
+fn ctrl_c_stops_the_running_steps_and_the_run() {
+    let env = Env::new("sigint");
+    env.base_tasks(&["long", "next"]);
+    let text = env.header("interrupted", "")
+        + &env.step("long", &[], "")
+        + &env.step("next", &["long"], "");
+    let file = env.write("p.toml", &text);
+    let _w = FastWorker::start(&env, |_, _| Act::Hang);
+    let child = env
+        .cli()
+        .args(["pipeline", "run", file.to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for("the step to run", Duration::from_secs(20), || {
+        env.pipeline_tasks()
+            .iter()
+            .any(|t| t["name"] == "long" && t["status"] == "in_progress")
+    });
+    unsafe {
+        libc::kill(child.id() as i32, libc::SIGINT);
+    }
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let tasks = env.pipeline_tasks();
+    let get = |n: &str| tasks.iter().find(|t| t["name"] == n).cloned();
+    assert_eq!(get("long").unwrap()["status"], "stopped");
+    assert!(get("next").is_none());
+    let controller = tasks.iter().find(|t| t["type"] == "controller").unwrap();
+    assert_eq!(controller["status"], "stopped");
+    let dag: Value = serde_json::from_str(
+        controller["configuration"]["Pipeline"]["value"]
+            .as_str()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(dag["long"]["status"], "aborted");
+    assert_eq!(dag["next"]["status"], "skipped");
+}
+
+#[test]
+fn cached_steps_are_reused_on_the_next_run() {
+    let env = Env::new("cache");
+    env.base_tasks(&["prep", "fresh"]);
+    let text = env.header("cached", "")
+        + &env.step(
+            "prep",
+            &[],
+            "cache_executed_step = true\nparameters = { \"Args/n\" = 7 }",
+        )
+        + &env.step(
+            "fresh",
+            &["prep"],
+            "parameters = { \"Args/in\" = \"${prep.id}\" }",
+        );
+    let file = env.write("p.toml", &text);
+    let w = FastWorker::start(&env, |_, _| Act::Complete);
+    let first = json_out(&env.run(&["pipeline", "run", file.to_str().unwrap(), "--json"]));
+    let second = json_out(&env.run(&["pipeline", "run", file.to_str().unwrap(), "--json"]));
+    assert_eq!(step_of(&first, "prep")["status"], "completed");
+    assert_eq!(step_of(&second, "prep")["status"], "cached");
+    assert_eq!(
+        step_of(&second, "prep")["task_id"],
+        step_of(&first, "prep")["task_id"]
+    );
+    assert_eq!(step_of(&second, "fresh")["status"], "completed");
+    assert_eq!(w.seen().iter().filter(|n| *n == "prep").count(), 1);
+    // The run after the first is numbered and its version bumped, as the SDK's.
+    assert_eq!(second["name"], "cached #2");
+    assert_eq!(first["version"], "1.0.0");
+    assert_eq!(second["version"], "1.0.1");
+    // `fresh` got the cached task's id.
+    let fresh = env
+        .pipeline_tasks()
+        .into_iter()
+        .find(|t| t["id"] == step_of(&second, "fresh")["task_id"])
+        .unwrap();
+    assert_eq!(
+        fresh["hyperparams"]["Args"]["in"]["value"],
+        step_of(&first, "prep")["task_id"]
+    );
+}
+
+#[test]
+fn bad_files_are_reported_whole_and_create_nothing() {
+    let env = Env::new("invalid");
+    env.base_tasks(&["one", "two"]);
+    let check = |text: &str, code: i32, wants: &[&str]| {
+        let file = env.write("bad.toml", text);
+        let out = env.run(&["pipeline", "run", file.to_str().unwrap()]);
+        let err = String::from_utf8_lossy(&out.stderr).to_string();
+        assert_eq!(out.status.code(), Some(code), "{err}");
+        for w in wants {
+            assert!(err.contains(w), "missing {w:?} in:\n{err}");
+        }
+        assert!(err.contains("nothing was created on the server"), "{err}");
+    };
+    let head = env.header("bad", "[pipeline.parameters]\nx = \"1\"");
+    check(
+        "[pipeline]\nname = \"p\nproject = \"x\"\n",
+        2,
+        &["bad.toml:2:", "TOML"],
+    );
+    check(
+        &(head.replace("default_queue", "defualt_queue")
+            + &env.step("one", &[], "paramters = {}")
+            + &env.step("one", &[], "")
+            + &env.step(
+                "b",
+                &["zz"],
+                "parameters = { \"Args/p\" = \"${nope.id}\", \"Args/q\" = \"${pipeline.y}\" }",
+            )),
+        2,
+        &[
+            "bad.toml:4:1: unknown key in [pipeline] 'defualt_queue' (did you mean 'default_queue'?)",
+            "unknown key in [[step]] 'paramters' (did you mean 'parameters'?)",
+            "duplicate step name 'one'",
+            "unknown parent 'zz'",
+            "unknown step 'nope'",
+            "unknown pipeline parameter 'y'",
+        ],
+    );
+    check(
+        &(head.clone() + &env.step("one", &["two"], "") + &env.step("two", &["one"], "")),
+        2,
+        &["the steps form a cycle: one -> two -> one"],
+    );
+    check(
+        &(head.clone()
+            + &env.step("one", &[], "")
+            + &env.step("missing", &["one"], "")
+            + &env.step("two", &["one"], "execution_queue = \"nosuchq\"")),
+        5,
+        &[
+            &format!("no base task named 'missing' in project '{}'", env.project),
+            "no queue named 'nosuchq' on the server (queues: ",
+            &env.queue,
+        ],
+    );
+    let out = env.run(&["pipeline", "run", "/nonexistent.toml"]);
+    assert_eq!(out.status.code(), Some(2));
+    // Only the two base tasks are there: no controller, no step, no pipeline project.
+    let tasks = env.tasks_in(&format!("^{}$", regex_escape(&env.project)));
+    assert_eq!(tasks.len(), 2, "a bad file created tasks");
+    let projects = env.api(
+        "projects.get_all",
+        json!({"name": format!("^{}/", regex_escape(&env.project)), "search_hidden": true}),
+    );
+    assert_eq!(
+        projects["projects"],
+        json!([]),
+        "a bad file created projects"
+    );
+}
+
+#[test]
+fn dry_run_prints_the_dag_and_creates_nothing() {
+    let env = Env::new("dry");
+    env.base_tasks(&["first", "second"]);
+    let text = env.header("dry", "[pipeline.parameters]\nsrc = \"s3://b/raw.csv\"")
+        + &env.step(
+            "second",
+            &["first"],
+            "parameters = { \"Args/in\" = \"${first.artifacts.data.url}\" }",
+        )
+        + &env.step(
+            "first",
+            &[],
+            "parameters = { \"Args/src\" = \"${pipeline.src}\" }",
+        );
+    let file = env.write("p.toml", &text);
+    let out = env.run(&["pipeline", "run", file.to_str().unwrap(), "--dry-run"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let table = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = table.lines().collect();
+    assert!(lines[1].starts_with("first "), "{table}");
+    assert!(lines[1].contains("Args/src=s3://b/raw.csv"), "{table}");
+    assert!(lines[2].starts_with("second  first"), "{table}");
+    assert!(lines[2].contains("${first.artifacts.data.url}"), "{table}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!("no worker listens on queue '{}'", env.queue)),
+        "{stderr}"
+    );
+    assert!(env.pipeline_tasks().is_empty());
+}
+
+// ---------------------------------------------------------------- side by side with the SDK
+
+#[test]
+fn the_sdk_controller_and_ours_write_the_same_shape() {
+    let env = Env::new("sdkside");
+    env.base_tasks(&["prepare", "train", "report"]);
+    let _w = FastWorker::start(&env, |_, _| Act::Complete);
+    let sdk = format!(
+        r#"
+from clearml import PipelineController
+pipe = PipelineController(name="sdk-pipe", project={project:?}, version="1.0.0",
+                          add_pipeline_tags=False, pool_frequency=0.01)
+pipe.set_default_execution_queue({queue:?})
+pipe.add_step(name="prepare", base_task_project={project:?}, base_task_name="prepare")
+pipe.add_step(name="train", parents=["prepare"], base_task_project={project:?}, base_task_name="train",
+              parameter_override={{"Args/data": "${{prepare.id}}"}})
+pipe.add_step(name="report", parents=["train"], base_task_project={project:?}, base_task_name="report")
+pipe.start_locally(run_pipeline_steps_locally=False)
+"#,
+        project = env.project,
+        queue = env.queue
+    );
+    run_sdk(&sdk, &env.conf, &[]);
+    let text = env.header("our-pipe", "version = \"1.0.0\"")
+        + &env.step("prepare", &[], "")
+        + &env.step(
+            "train",
+            &["prepare"],
+            "parameters = { \"Args/data\" = \"${prepare.id}\" }",
+        )
+        + &env.step("report", &["train"], "");
+    let file = env.write("p.toml", &text);
+    let out = env.run(&["pipeline", "run", file.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let projects = env.api(
+        "projects.get_all",
+        json!({"name": format!("^{}/", regex_escape(&env.project)), "search_hidden": true}),
+    )["projects"]
+        .clone();
+    let project = |suffix: &str| {
+        projects
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == format!("{}/{suffix}", env.project))
+            .unwrap_or_else(|| panic!("no project {suffix} in {projects}"))
+            .clone()
+    };
+    let tags = |p: &Value| {
+        let mut t: Vec<String> = serde_json::from_value(p["system_tags"].clone()).unwrap();
+        t.sort();
+        t
+    };
+    assert_eq!(tags(&project(".pipelines")), ["hidden"]);
+    assert_eq!(
+        tags(&project(".pipelines/sdk-pipe")),
+        ["hidden", "pipeline"]
+    );
+    assert_eq!(
+        tags(&project(".pipelines/our-pipe")),
+        ["hidden", "pipeline"]
+    );
+
+    let tasks = env.pipeline_tasks();
+    let controller = |name: &str| {
+        tasks
+            .iter()
+            .find(|t| t["name"] == name && t["type"] == "controller")
+            .unwrap_or_else(|| panic!("no controller {name}"))
+            .clone()
+    };
+    let (theirs, ours) = (controller("sdk-pipe"), controller("our-pipe"));
+    let sorted_keys = |v: &Value| {
+        let mut k: Vec<String> = v
+            .as_object()
+            .map(|o| o.keys().cloned().collect())
+            .unwrap_or_default();
+        k.sort();
+        k
+    };
+    let st = |t: &Value| tags(t);
+    assert_eq!(st(&theirs), st(&ours));
+    assert_eq!(theirs["status"], ours["status"]);
+    assert_eq!(
+        sorted_keys(&theirs["hyperparams"]),
+        sorted_keys(&ours["hyperparams"])
+    );
+    for section in ["pipeline", "properties"] {
+        assert_eq!(
+            sorted_keys(&theirs["hyperparams"][section]),
+            sorted_keys(&ours["hyperparams"][section]),
+            "{section}"
+        );
+    }
+    for key in ["_pipeline_hash", "version", "progress"] {
+        assert!(
+            theirs["runtime"].get(key).is_some(),
+            "SDK runtime lacks {key}"
+        );
+        assert!(
+            ours["runtime"].get(key).is_some(),
+            "our runtime lacks {key}"
+        );
+    }
+    assert_eq!(theirs["runtime"]["progress"], ours["runtime"]["progress"]);
+    assert_eq!(
+        sorted_keys(&theirs["configuration"]),
+        sorted_keys(&ours["configuration"])
+    );
+    assert_eq!(
+        theirs["configuration"]["Pipeline"]["type"],
+        ours["configuration"]["Pipeline"]["type"]
+    );
+    let dag = |t: &Value| -> Value {
+        serde_json::from_str(t["configuration"]["Pipeline"]["value"].as_str().unwrap()).unwrap()
+    };
+    let (their_dag, our_dag) = (dag(&theirs), dag(&ours));
+    assert_eq!(sorted_keys(&their_dag), sorted_keys(&our_dag));
+    for step in ["prepare", "train", "report"] {
+        let mut theirs_k = sorted_keys(&their_dag[step]);
+        let ours_k = sorted_keys(&our_dag[step]);
+        // We also record retry_on_failure per node; every SDK key must be there.
+        theirs_k.retain(|k| !ours_k.contains(k));
+        assert!(
+            theirs_k.is_empty(),
+            "{step}: our DAG node lacks {theirs_k:?}"
+        );
+        for f in ["status", "parents", "parameters"] {
+            assert_eq!(their_dag[step][f], our_dag[step][f], "{step}.{f}");
+        }
+        // Step tasks: children of their controller, in its project, named after the step.
+        for (c, d) in [(&theirs, &their_dag), (&ours, &our_dag)] {
+            let t = tasks.iter().find(|t| t["id"] == d[step]["job_id"]).unwrap();
+            assert_eq!(t["parent"], c["id"]);
+            assert_eq!(t["project"], c["project"]);
+            assert_eq!(t["name"], step);
+            assert_eq!(t["type"], "training");
+        }
+    }
+    // Train got prepare's id in both.
+    for (d, _) in [(&their_dag, 0), (&our_dag, 1)] {
+        let train = tasks
+            .iter()
+            .find(|t| t["id"] == d["train"]["job_id"])
+            .unwrap();
+        assert_eq!(
+            train["hyperparams"]["Args"]["data"]["value"],
+            d["prepare"]["job_id"]
+        );
+    }
+    // Both plots are there for the web UI.
+    let plots = |t: &Value| {
+        let mut m: Vec<String> = t["metric_stats"]
+            .as_object()
+            .map(|o| {
+                o.values()
+                    .filter_map(|v| v["metric"].as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        m.sort();
+        m
+    };
+    assert_eq!(plots(&theirs), plots(&ours));
+    // `pipeline status` reads both.
+    for name in ["sdk-pipe", "our-pipe"] {
+        let st = json_out(&env.run(&[
+            "pipeline",
+            "status",
+            name,
+            "--project",
+            &env.project,
+            "--json",
+        ]));
+        assert_eq!(st["status"], "completed", "{name}: {st}");
+        assert_eq!(st["steps"].as_array().unwrap().len(), 3);
+        assert!(
+            st["steps"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|s| s["status"] == "completed"),
+            "{st}"
+        );
+    }
+}
