@@ -115,11 +115,17 @@ pub async fn upload(
         })
     };
     let field = object_path.trim_start_matches('/').to_string();
+    check_field_name(&field)?;
     let part =
         reqwest::multipart::Part::stream_with_length(reqwest::Body::wrap_stream(stream), size)
             .file_name(field.clone())
             .mime_str("application/octet-stream")?;
-    let form = reqwest::multipart::Form::new().part(field.clone(), part);
+    // The raw UTF-8 name inside quotes, as curl and the SDK send it. reqwest's default would
+    // send `name*=utf-8''...` with `:` and `(` left bare, which the real file server cuts at
+    // the first of them (a path with a space, colon or parenthesis was stored truncated).
+    let form = reqwest::multipart::Form::new()
+        .percent_encode_noop()
+        .part(field.clone(), part);
     let root = format!("{}/", files_host.trim_end_matches('/'));
     let mut req = http.post(&root).multipart(form);
     if let Some(b) = bearer {
@@ -136,26 +142,23 @@ pub async fn upload(
         .get(reqwest::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html"));
-    if html {
-        // The web app answers anything with its page, often before reading the upload.
-        return Err(CliError::failure(format!(
-            "{root}: the files host answered the upload with an HTML page"
-        ))
-        .with_hint("is files_server the web app? it must point at the file server (port 8081)")
-        .into());
-    }
-    if !status.is_success() {
-        let text = resp.text().await.unwrap_or_default();
-        let err = match status.as_u16() {
-            401 | 403 => CliError::auth(format!(
-                "the file server refused the upload (HTTP {status})"
-            )),
-            _ => CliError::failure(format!(
-                "upload to {root} failed (HTTP {status}): {}",
-                text.chars().take(200).collect::<String>()
-            )),
-        };
-        return Err(err.into());
+    let text = resp.text().await.unwrap_or_default();
+    // Decide by status first: the real file server labels every answer (its JSON list of
+    // stored paths, its 401 page) as text/html.
+    match upload_answer(status.as_u16(), html, &text, &field, &root) {
+        Ok(()) => {}
+        Err(UploadRefused::Stored(paths)) => {
+            // Stored, but under another name: remove what the server made of it.
+            for p in &paths {
+                let _ = delete(http, files_host, p, bearer).await;
+            }
+            return Err(CliError::failure(format!(
+                "the file server stored the upload as {paths:?}, not as {field:?}; removed it"
+            ))
+            .with_hint("the file server does not keep this path; rename the file or project (no quotes, colons or parentheses) and try again")
+            .into());
+        }
+        Err(UploadRefused::Error(e)) => return Err(e.into()),
     }
     let hasher = tokio::task::spawn_blocking(move || reader.join())
         .await?
@@ -170,6 +173,101 @@ pub async fn upload(
         size,
         sha256,
     })
+}
+
+/// Why an upload answer is not a success.
+enum UploadRefused {
+    /// A 200 whose list of stored paths does not hold the path sent.
+    Stored(Vec<String>),
+    Error(CliError),
+}
+
+/// Judge the file server's answer to an upload of `field`: a 2xx whose body parses as the
+/// list of stored paths and holds `field` is a success; anything else names what came back.
+fn upload_answer(
+    status: u16,
+    html: bool,
+    body: &str,
+    field: &str,
+    root: &str,
+) -> Result<(), UploadRefused> {
+    let snippet = || -> String {
+        let one_line: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
+        one_line.chars().take(200).collect()
+    };
+    match status {
+        200..=299 => match serde_json::from_str::<Vec<String>>(body.trim()) {
+            Ok(paths) if paths.iter().any(|p| p == field) => Ok(()),
+            Ok(paths) if !paths.is_empty() => Err(UploadRefused::Stored(paths)),
+            Ok(_) => Err(UploadRefused::Error(CliError::failure(format!(
+                "{root}: the file server stored nothing (it answered an empty list)"
+            )))),
+            Err(_) if html => Err(UploadRefused::Error(
+                CliError::failure(format!(
+                    "{root}: the files host answered the upload with an HTML page, not the file server's list of stored paths"
+                ))
+                .with_hint("is files_server the web app? it must point at the file server (port 8081)"),
+            )),
+            Err(_) => Err(UploadRefused::Error(CliError::failure(format!(
+                "{root}: unexpected answer to the upload (HTTP {status}): {}",
+                snippet()
+            )))),
+        },
+        401 | 403 => Err(UploadRefused::Error(
+            CliError::auth(format!(
+                "the file server refused the upload (HTTP {status}{})",
+                if html && body.contains('<') {
+                    String::new()
+                } else {
+                    format!(": {}", snippet())
+                }
+            ))
+            .with_hint("check the credentials in clearml.conf (clearml config check)"),
+        )),
+        _ => Err(UploadRefused::Error(CliError::failure(format!(
+            "upload to {root} failed (HTTP {status}): {}",
+            snippet()
+        )))),
+    }
+}
+
+/// A multipart field name holds the object path inside quotes: a quote or a line break
+/// cannot be sent there unchanged, so such a path is refused before anything is sent.
+fn check_field_name(field: &str) -> Result<(), CliError> {
+    if field.chars().any(|c| c == '"' || c.is_control()) {
+        return Err(CliError::usage(format!(
+            "cannot upload as {field:?}: the path holds a quote or a control character"
+        ))
+        .with_hint("rename the file (or the project/task) without quotes or line breaks"));
+    }
+    Ok(())
+}
+
+/// Delete an object from the file server (`DELETE /<path>`); used to take back an upload
+/// that a failed command no longer needs.
+pub async fn delete(
+    http: &reqwest::Client,
+    files_host: &str,
+    object_path: &str,
+    bearer: Option<&str>,
+) -> anyhow::Result<()> {
+    let url = format!(
+        "{}/{}",
+        files_host.trim_end_matches('/'),
+        quote_path(object_path.trim_start_matches('/'))
+    );
+    let mut req = http.delete(&url);
+    if let Some(b) = bearer {
+        req = req.header(AUTHORIZATION, format!("Bearer {b}"));
+    }
+    let resp = req
+        .send()
+        .await
+        .map_err(|e| crate::api::into_anyhow(classify_transport(&url, &e)))?;
+    match resp.status().as_u16() {
+        200..=299 | 404 => Ok(()),
+        s => Err(CliError::failure(format!("cannot delete {url}: HTTP {s}")).into()),
+    }
 }
 
 /// What a download must match (when known).
@@ -629,6 +727,30 @@ mod tests {
             p,
             PathBuf::from(format!("/c/storage_manager/global/{hash}.model.bin"))
         );
+    }
+
+    #[test]
+    fn upload_answers_are_judged_by_status_and_body_not_content_type() {
+        let root = "http://f/";
+        let field = "p/t.1/models/a b(c):d ü.bin";
+        // The real server's success: 200, text/html, a JSON list (non-ASCII escaped).
+        let ok = r#"["p/t.1/models/a b(c):d \u00fc.bin"]"#;
+        assert!(upload_answer(200, true, ok, field, root).is_ok());
+        // Stored under a cut name.
+        match upload_answer(200, true, r#"["p/t.1/models/a b(c)"]"#, field, root) {
+            Err(UploadRefused::Stored(p)) => assert_eq!(p, ["p/t.1/models/a b(c)"]),
+            _ => panic!("a cut name must be reported"),
+        }
+        // The web app's page.
+        match upload_answer(200, true, "<!doctype html><html>", field, root) {
+            Err(UploadRefused::Error(e)) => assert!(e.to_string().contains("HTML page"), "{e}"),
+            _ => panic!("an HTML page is no success"),
+        }
+        // The real 401 is HTML too: still an auth refusal (exit 4).
+        match upload_answer(401, true, "<!doctype html><title>401</title>", field, root) {
+            Err(UploadRefused::Error(e)) => assert_eq!(e.exit, crate::error::Exit::AuthRefused),
+            _ => panic!("401 must be an auth error"),
+        }
     }
 
     #[test]

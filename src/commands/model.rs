@@ -336,6 +336,8 @@ async fn publish(
             .with_hint("e.g. --project 'My Project'")
     })?;
     let labels = parse_labels(&a.labels)?;
+    lookup::check_name("model", &name)?;
+    lookup::check_name("project", &project)?;
     let project_id = lookup::ensure_project(client, &project).await?;
     let task = match &a.task {
         Some(t) => Some(
@@ -493,6 +495,29 @@ async fn upload_and_publish(
         ctx.out.progress,
     )
     .await?;
+    let result = register(ctx, client, name, model_id, task, &up).await;
+    if result.is_err() {
+        // The model is deleted by the caller; its weights must not stay behind either.
+        if let Err(e) =
+            files::delete(client.http(), &settings.files_host.value, &object, Some(&bearer)).await
+        {
+            ctx.out
+                .warn(format!("could not remove the uploaded {}: {e}", up.url));
+        }
+    }
+    result
+}
+
+/// After the upload: point the draft at the file, record size and sha256, list it among
+/// the task's outputs, publish.
+async fn register(
+    ctx: &Ctx,
+    client: &Client,
+    name: &str,
+    model_id: &str,
+    task: Option<&Value>,
+    up: &files::Uploaded,
+) -> anyhow::Result<()> {
     client
         .call("models.edit", &json!({"model": model_id, "uri": up.url}))
         .await?;
@@ -509,14 +534,7 @@ async fn upload_and_publish(
         .call("models.add_or_update_metadata", &metadata)
         .await?;
     if let Some(t) = task {
-        let attach = json!({"task": t["id"], "name": name, "model": model_id, "type": "output"});
-        if let Err(e) = client
-            .call_typed_err("tasks.add_or_update_model", &attach)
-            .await
-        {
-            ctx.out
-                .warn(format!("model not listed among the task's outputs: {e}"));
-        }
+        link_to_task(ctx, client, name, model_id, t).await?;
     }
     client
         .call(
@@ -529,6 +547,41 @@ async fn upload_and_publish(
         up.size, up.sha256
     ));
     Ok(())
+}
+
+/// List the model among the task's output models. The server takes that only while the task
+/// is draft or running (400/110 otherwise); then the model is linked from its own side
+/// (`models.edit task`, which the server allows on any task) and the user is told.
+async fn link_to_task(
+    ctx: &Ctx,
+    client: &Client,
+    name: &str,
+    model_id: &str,
+    task: &Value,
+) -> anyhow::Result<()> {
+    let attach = json!({"task": task["id"], "name": name, "model": model_id, "type": "output"});
+    match client
+        .call_typed_err("tasks.add_or_update_model", &attach)
+        .await
+    {
+        Ok(_) => Ok(()),
+        Err(ApiError::Server {
+            result_code: 400,
+            subcode: 110,
+            ..
+        }) => {
+            client
+                .call("models.edit", &json!({"model": model_id, "task": task["id"]}))
+                .await?;
+            let status = task["status"].as_str().unwrap_or("finished");
+            ctx.out.warn(format!(
+                "task {} is {status}: the server lists models among a task's outputs only while it is draft or running, so the model is linked from its own side (its task field; 'clearml model list --task' finds it) but not shown in the task's output models",
+                task["id"].as_str().unwrap_or("")
+            ));
+            Ok(())
+        }
+        Err(e) => Err(crate::api::into_anyhow(e)),
+    }
 }
 
 async fn publish_existing(ctx: &Ctx, client: &Client, id: &str) -> anyhow::Result<()> {

@@ -3,6 +3,7 @@
 
 mod cli_basics;
 mod common;
+mod conformance;
 mod config;
 mod generated;
 mod init;

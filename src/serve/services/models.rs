@@ -136,6 +136,9 @@ pub fn load(store: &Store, id: &str) -> Result<Value, ApiError> {
 
 fn create(call: &mut Call) -> ApiResult {
     let name = req_str(&call.body, "name")?;
+    if name.chars().count() < 3 {
+        return Err(ApiError::too_short("name"));
+    }
     let uri = req_str(&call.body, "uri")?;
     if let Some(p) = call
         .body
@@ -151,7 +154,8 @@ fn create(call: &mut Call) -> ApiResult {
         "id": new_id(), "name": name, "uri": uri, "user": call.identity.user,
         "company": call.identity.company, "created": t, "last_update": t, "last_change": t,
         "comment": "", "tags": [], "system_tags": [], "framework": null, "design": {},
-        "labels": {}, "ready": false, "metadata": {}, "last_iteration": 0, "last_metrics": {},
+        // Without `ready` the real server stores a published model.
+        "labels": {}, "ready": true, "metadata": {}, "last_iteration": 0, "last_metrics": {},
     });
     merge_top(
         &mut doc,
