@@ -135,11 +135,12 @@ pub fn load(store: &Store, id: &str) -> Result<Value, ApiError> {
 }
 
 fn create(call: &mut Call) -> ApiResult {
+    // Required fields first, then their values, in the real server's order.
     let name = req_str(&call.body, "name")?;
+    let uri = req_str(&call.body, "uri")?;
     if name.chars().count() < 3 {
         return Err(ApiError::too_short("name"));
     }
-    let uri = req_str(&call.body, "uri")?;
     if let Some(p) = call
         .body
         .get("project")
