@@ -147,6 +147,11 @@ impl Client {
         &self.api
     }
 
+    /// Whether this client has a key pair or a token to authenticate with.
+    pub fn has_credentials(&self) -> bool {
+        !matches!(self.auth, Auth::Anonymous)
+    }
+
     /// The underlying HTTP client (shared connection pool), for file transfers.
     pub fn http(&self) -> &reqwest::Client {
         &self.http

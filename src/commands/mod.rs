@@ -48,3 +48,55 @@ fn write_manpages(dir: &std::path::Path) -> anyhow::Result<()> {
     clap_mangen::generate_to(cmd, dir)?;
     Ok(())
 }
+
+/// Every duration a flag takes (`--timeout`, `--interval`, `--since`...): humantime's
+/// `90s`, `5m`, `1h 30m`, or a bare number of seconds (`120`, `2.5`), as docker compose
+/// users write it. `flag` names the option in the error.
+pub fn parse_duration(
+    flag: &str,
+    text: &str,
+) -> Result<std::time::Duration, crate::error::CliError> {
+    let t = text.trim();
+    if let Ok(secs) = t.parse::<f64>() {
+        if secs.is_finite() && secs >= 0.0 && secs < 1e12 {
+            return Ok(std::time::Duration::from_secs_f64(secs));
+        }
+        return Err(crate::error::CliError::usage(format!(
+            "{flag} '{text}': not a usable number of seconds"
+        )));
+    }
+    humantime::parse_duration(t).map_err(|e| {
+        crate::error::CliError::usage(format!("{flag} '{text}': {e}"))
+            .with_hint(format!("e.g. {flag} 90 (seconds), {flag} 90s or {flag} 5m"))
+    })
+}
+
+#[cfg(test)]
+mod duration_tests {
+    use super::parse_duration;
+    use std::time::Duration;
+
+    #[test]
+    fn bare_numbers_are_seconds_and_units_still_work() {
+        assert_eq!(
+            parse_duration("--timeout", "120").unwrap(),
+            Duration::from_secs(120)
+        );
+        assert_eq!(
+            parse_duration("--timeout", "1.5").unwrap(),
+            Duration::from_millis(1500)
+        );
+        assert_eq!(
+            parse_duration("--timeout", "5m").unwrap(),
+            Duration::from_secs(300)
+        );
+        assert_eq!(
+            parse_duration("--timeout", " 90s ").unwrap(),
+            Duration::from_secs(90)
+        );
+        for bad in ["-1", "NaN", "inf", "5 parsecs", ""] {
+            let e = parse_duration("--timeout", bad).unwrap_err();
+            assert!(e.to_string().contains("--timeout"), "{bad}: {e}");
+        }
+    }
+}

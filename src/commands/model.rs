@@ -114,6 +114,12 @@ async fn list(ctx: &Ctx, client: &Client, a: ModelListArgs) -> anyhow::Result<()
         Some(p) => Some(lookup::project_id(client, p).await?),
         None => None,
     };
+    let mut a = a;
+    if let Some(t) = &a.task {
+        // A task name (or id), resolved as `task show` does; the filter takes only ids.
+        let found = lookup::find_task(client, t, None, &["id"]).await?;
+        a.task = found["id"].as_str().map(str::to_string);
+    }
     let body = list_body(&a, pid);
     let limit = if a.all { None } else { Some(a.limit) };
     let models = client
@@ -228,6 +234,40 @@ pub fn show_json(m: &Value) -> Value {
     j
 }
 
+/// The `field value` rows of `model show`: tags on one row, a multi-line comment as one
+/// row per line (the table escapes a raw line break), empty fields left out.
+pub fn show_rows(j: &Value) -> Vec<(String, String)> {
+    let mut j = j.clone();
+    if let Some(tags) = j.get("tags").and_then(Value::as_array) {
+        let joined: Vec<String> = tags
+            .iter()
+            .map(|t| {
+                t.as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| t.to_string())
+            })
+            .collect();
+        j["tags"] = json!(joined.join(", "));
+    }
+    let mut rows = Vec::new();
+    for r in flat_listing(&j).rows {
+        let (k, v) = (r[0].clone(), r[1].clone());
+        if v.is_empty() {
+            continue;
+        }
+        // The same time format as every other table.
+        let v = match k.as_str() {
+            "created" | "last_update" => fmt_time(&Value::String(v)),
+            _ => v,
+        };
+        for (i, line) in v.lines().enumerate() {
+            let key = if i == 0 { k.clone() } else { String::new() };
+            rows.push((key, line.to_string()));
+        }
+    }
+    rows
+}
+
 async fn show(
     ctx: &Ctx,
     client: &Client,
@@ -241,19 +281,7 @@ async fn show(
         Format::Csv => print!("{}", flat_listing(&j).to_csv()),
         Format::Table => {
             let mut l = Listing::new(["field", "value"]);
-            for (k, v) in flat_listing(&j)
-                .rows
-                .into_iter()
-                .map(|r| (r[0].clone(), r[1].clone()))
-            {
-                if v.is_empty() {
-                    continue;
-                }
-                // The same time format as every other table.
-                let v = match k.as_str() {
-                    "created" | "last_update" => fmt_time(&Value::String(v)),
-                    _ => v,
-                };
+            for (k, v) in show_rows(&j) {
                 l.push(vec![k, v], Value::Null);
             }
             let text = l.to_table(false);
@@ -498,8 +526,13 @@ async fn upload_and_publish(
     let result = register(ctx, client, name, model_id, task, &up).await;
     if result.is_err() {
         // The model is deleted by the caller; its weights must not stay behind either.
-        if let Err(e) =
-            files::delete(client.http(), &settings.files_host.value, &object, Some(&bearer)).await
+        if let Err(e) = files::delete(
+            client.http(),
+            &settings.files_host.value,
+            &object,
+            Some(&bearer),
+        )
+        .await
         {
             ctx.out
                 .warn(format!("could not remove the uploaded {}: {e}", up.url));
@@ -571,7 +604,10 @@ async fn link_to_task(
             ..
         }) => {
             client
-                .call("models.edit", &json!({"model": model_id, "task": task["id"]}))
+                .call(
+                    "models.edit",
+                    &json!({"model": model_id, "task": task["id"]}),
+                )
                 .await?;
             let status = task["status"].as_str().unwrap_or("finished");
             ctx.out.warn(format!(
@@ -792,6 +828,23 @@ fn output_target(out: &Path, source: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn show_rows_join_tags_and_split_comments() {
+        let j = show_json(&json!({
+            "id": "m1", "name": "net", "tags": ["a", "b"], "comment": "line one\nline two",
+            "ready": true, "created": null,
+        }));
+        let rows = show_rows(&j);
+        assert!(rows.contains(&("tags".into(), "a, b".into())), "{rows:?}");
+        assert!(
+            !rows.iter().any(|(k, _)| k.starts_with("tags.")),
+            "{rows:?}"
+        );
+        let at = rows.iter().position(|(k, _)| k == "comment").unwrap();
+        assert_eq!(rows[at].1, "line one");
+        assert_eq!(rows[at + 1], (String::new(), "line two".to_string()));
+    }
 
     #[test]
     fn list_body_filters() {

@@ -141,8 +141,8 @@ async fn route(state: Arc<AppState>, req: Request, method: &Method, path: &str) 
         );
         return resp;
     }
-    let has_credentials =
-        req.headers().contains_key(header::AUTHORIZATION) || req.headers().contains_key(header::COOKIE);
+    let has_credentials = req.headers().contains_key(header::AUTHORIZATION)
+        || req.headers().contains_key(header::COOKIE);
     // The health check needs no token, but a token that is sent is checked.
     if path == "/" && (method == Method::GET || method == Method::HEAD) && !has_credentials {
         return plain(StatusCode::OK, "OK");
@@ -295,7 +295,9 @@ async fn upload(root: &Path, req: Request) -> Response {
 /// (the real server stores it decoded; axum only reads the plain `name=` form).
 fn extended_name(headers: &HeaderMap) -> Option<String> {
     let cd = headers.get(header::CONTENT_DISPOSITION)?.to_str().ok()?;
-    let value = cd.split(';').find_map(|p| p.trim().strip_prefix("name*="))?;
+    let value = cd
+        .split(';')
+        .find_map(|p| p.trim().strip_prefix("name*="))?;
     let (charset, rest) = value.trim().trim_matches('"').split_once('\'')?;
     let (_lang, encoded) = rest.split_once('\'')?;
     if !charset.eq_ignore_ascii_case("utf-8") {
@@ -375,7 +377,10 @@ async fn download(root: &Path, path: &str, headers: &HeaderMap, head_only: bool)
     let len = meta.len();
     let etag = etag_of(&meta);
     let mime = mime_of(&p);
-    let modified = meta.modified().ok().map(chrono::DateTime::<chrono::Utc>::from);
+    let modified = meta
+        .modified()
+        .ok()
+        .map(chrono::DateTime::<chrono::Utc>::from);
     let last_modified = modified.map(|m| m.format("%a, %d %b %Y %H:%M:%S GMT").to_string());
     if not_modified(headers, &etag, modified) {
         let mut resp = Response::builder()
@@ -454,7 +459,10 @@ fn not_modified(
     etag: &str,
     modified: Option<chrono::DateTime<chrono::Utc>>,
 ) -> bool {
-    if let Some(inm) = headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) {
+    if let Some(inm) = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+    {
         return inm.split(',').any(|t| {
             let t = t.trim().trim_start_matches("W/");
             t == "*" || t == etag

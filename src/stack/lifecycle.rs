@@ -481,10 +481,7 @@ pub async fn logs(
     let since = match since {
         None => 0,
         Some(d) => {
-            let d = humantime::parse_duration(d).map_err(|e| {
-                CliError::usage(format!("--since '{d}': {e}"))
-                    .with_hint("e.g. --since 10m or --since 2h")
-            })?;
+            let d = crate::commands::parse_duration("--since", d)?;
             chrono::Utc::now().timestamp() - d.as_secs() as i64
         }
     };

@@ -52,36 +52,100 @@ const ORDER: &[&str] = &[
 const ALLOWED: &[(&str, usize, &str)] = &[
     // A real-server bug: a list crashes its handler (500); serve does not crash (200).
     // Clients must not send a list here (our client uses add_or_update_metadata).
-    ("api-models-edit-published", 11, "500 on metadata given as a list"),
+    (
+        "api-models-edit-published",
+        11,
+        "500 on metadata given as a list",
+    ),
 ];
 
 /// Divergences not fixed yet (issue 8 follow-ups), each still replayed: when one starts to
 /// match, the test asks for its removal. Not deliberate: these are to-dos, not allowances.
 const NOT_YET: &[(&str, usize, &str)] = &[
     // Auth middleware: an invalid token must not fail an endpoint that needs none.
-    ("api-debug-ping", 2, "bad Bearer on debug.ping answers 401/30"),
+    (
+        "api-debug-ping",
+        2,
+        "bad Bearer on debug.ping answers 401/30",
+    ),
     // only_fields: an unknown projection must be 400/14 (query building).
-    ("api-task-models-shapes", 11, "unknown only_fields path accepted"),
-    ("api-models-update-for-task", 6, "unknown only_fields path accepted"),
+    (
+        "api-task-models-shapes",
+        11,
+        "unknown only_fields path accepted",
+    ),
+    (
+        "api-models-update-for-task",
+        6,
+        "unknown only_fields path accepted",
+    ),
     ("api-unknown-fields", 4, "unknown only_fields path accepted"),
     // tasks.completed answers without `published`.
-    ("api-tasks-add-or-update-model", 5, "no `published` in the answer"),
+    (
+        "api-tasks-add-or-update-model",
+        5,
+        "no `published` in the answer",
+    ),
     // models.update_for_task is not served under /v2.13/ (always 301 here).
-    ("api-models-update-for-task", 2, "no update_for_task below 2.13"),
-    ("api-models-update-for-task", 3, "no update_for_task below 2.13"),
-    ("api-models-update-for-task", 7, "its model does not exist then"),
-    ("api-models-update-for-task", 8, "no update_for_task below 2.13"),
-    ("api-models-update-for-task", 9, "no update_for_task below 2.13"),
-    ("api-models-update-for-task", 10, "no update_for_task below 2.13"),
+    (
+        "api-models-update-for-task",
+        2,
+        "no update_for_task below 2.13",
+    ),
+    (
+        "api-models-update-for-task",
+        3,
+        "no update_for_task below 2.13",
+    ),
+    (
+        "api-models-update-for-task",
+        7,
+        "its model does not exist then",
+    ),
+    (
+        "api-models-update-for-task",
+        8,
+        "no update_for_task below 2.13",
+    ),
+    (
+        "api-models-update-for-task",
+        9,
+        "no update_for_task below 2.13",
+    ),
+    (
+        "api-models-update-for-task",
+        10,
+        "no update_for_task below 2.13",
+    ),
     // models.set_ready: answer shape and publishing a task that is not completed.
-    ("api-models-set-ready-twice", 4, "answer lacks `fields`, has published_task null"),
-    ("api-models-set-ready-with-task", 2, "refuses to publish a created task"),
-    ("api-models-set-ready-with-task", 3, "follows from the one before"),
+    (
+        "api-models-set-ready-twice",
+        4,
+        "answer lacks `fields`, has published_task null",
+    ),
+    (
+        "api-models-set-ready-with-task",
+        2,
+        "refuses to publish a created task",
+    ),
+    (
+        "api-models-set-ready-with-task",
+        3,
+        "follows from the one before",
+    ),
     // Body decoding (router): form-encoded bodies, malformed JSON, arrays.
-    ("api-content-type", 0, "form-urlencoded body is read as JSON"),
+    (
+        "api-content-type",
+        0,
+        "form-urlencoded body is read as JSON",
+    ),
     ("api-content-type", 2, "malformed JSON: subcode 12, real 0"),
     ("api-content-type", 3, "JSON array: 400, real 500"),
-    ("api-http-methods", 7, "OPTIONS preflight without Content-Type"),
+    (
+        "api-http-methods",
+        7,
+        "OPTIONS preflight without Content-Type",
+    ),
     // Paging validation (query building).
     ("api-paging", 0, "page_size 0 accepted"),
     ("api-paging", 1, "page_size 0 accepted"),
@@ -193,7 +257,9 @@ fn shape_diff(at: &str, want: &Value, got: &Value, out: &mut Vec<String>) {
 }
 
 fn is_id(s: &str) -> bool {
-    s.len() == 32 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    s.len() == 32
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 /// Learn which id of this server stands for which id of the recording: ids at the same
@@ -228,9 +294,7 @@ fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
 
 /// A Content-Type compared without case and blanks.
 fn norm_ct(v: Option<&str>) -> String {
-    v.unwrap_or("(none)")
-        .to_ascii_lowercase()
-        .replace(' ', "")
+    v.unwrap_or("(none)").to_ascii_lowercase().replace(' ', "")
 }
 
 struct Replayed {
@@ -352,7 +416,10 @@ fn compare(ex: &Value, got: &Replayed, ids: &mut HashMap<String, String>) -> Vec
         // Validators the next requests send back (If-None-Match, If-Modified-Since).
         for h in ["etag", "last-modified"] {
             if let (Some(w), Some(g)) = (header(&want_headers, h), header(&got.headers, h)) {
-                ids.insert(w.trim_matches('"').to_string(), g.trim_matches('"').to_string());
+                ids.insert(
+                    w.trim_matches('"').to_string(),
+                    g.trim_matches('"').to_string(),
+                );
             }
         }
     }
@@ -422,12 +489,10 @@ fn serve_answers_every_recorded_real_server_exchange_alike() {
             for (from, to) in &ids {
                 cmd = cmd.replace(from, to);
             }
-            if ex["request"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .any(|h| h.as_str().is_some_and(|h| h.eq_ignore_ascii_case("Accept-Encoding: gzip")))
-            {
+            if ex["request"].as_array().into_iter().flatten().any(|h| {
+                h.as_str()
+                    .is_some_and(|h| h.eq_ignore_ascii_case("Accept-Encoding: gzip"))
+            }) {
                 // Compare the decoded body (the header sent stays the recorded one).
                 cmd = cmd.replacen("curl -sS -D - ", "curl -sS -D - --compressed ", 1);
             }

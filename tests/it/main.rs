@@ -3,8 +3,8 @@
 
 mod cli_basics;
 mod common;
-mod conformance;
 mod config;
+mod conformance;
 mod generated;
 mod init;
 mod sdk_flows;

@@ -657,7 +657,7 @@ fn cut_download_resumes_and_verifies() {
     // cloud URIs are named and refused
     let s3 = api.call(
         "models.create",
-        json!({"uri": "s3://bucket/m.pt", "name": "s3", "project": pid, "ready": true}),
+        json!({"uri": "s3://bucket/m.pt", "name": "s3-model", "project": pid, "ready": true}),
     )["id"]
         .as_str()
         .unwrap()
@@ -831,7 +831,7 @@ fn model_list_snapshots_table_json_csv() {
     );
     api.call(
         "models.create",
-        json!({"uri": "http://f/x/b.pt", "name": "m-b", "project": pid, "framework": "Keras"}),
+        json!({"uri": "http://f/x/b.pt", "name": "m-b", "project": pid, "framework": "Keras", "ready": false}),
     );
     let table = scrub_table(&ok(home, &["model", "list", "--project", project]));
     assert_eq!(
@@ -1401,6 +1401,8 @@ fn pull_reuses_only_verified_files_and_never_splices_a_stale_part() {
             weights.to_str().unwrap(),
             "--project",
             &project,
+            "--name",
+            "weights",
         ],
     );
     let id = id.trim();

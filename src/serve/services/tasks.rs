@@ -251,7 +251,9 @@ fn model_refs(store: &Store, docs: &mut [Value], body: &Value) {
         .collect();
     for doc in docs.iter_mut() {
         for kind in ["input", "output"] {
-            let with_name = wanted.iter().any(|f| *f == format!("models.{kind}.model.name"));
+            let with_name = wanted
+                .iter()
+                .any(|f| *f == format!("models.{kind}.model.name"));
             let Some(list) = doc
                 .get_mut("models")
                 .and_then(|m| m.get_mut(kind))
@@ -260,14 +262,15 @@ fn model_refs(store: &Store, docs: &mut [Value], body: &Value) {
                 continue;
             };
             for entry in list.iter_mut() {
-                let Some(id) = entry.get("model").and_then(Value::as_str).map(str::to_string)
+                let Some(id) = entry
+                    .get("model")
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
                 else {
                     continue;
                 };
                 let mut r = json!({"id": id});
-                if with_name
-                    && let Ok(Some(m)) = store.get(Coll::Models, &id)
-                {
+                if with_name && let Ok(Some(m)) = store.get(Coll::Models, &id) {
                     r["name"] = m["name"].clone();
                 }
                 entry["model"] = r;
