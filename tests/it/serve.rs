@@ -204,10 +204,11 @@ fn validation_and_invalid_ids() {
         json!({"page": i64::MAX, "page_size": 500}),
     );
     assert_eq!(far["tasks"], json!([]));
+    // A missing required field is a validation error, 400/12, as on the real server.
     let (status, v) = call(s, &tok, "tasks.get_all", json!({"page": 1}));
     assert_eq!(
         (status, v["meta"]["result_subcode"].as_u64()),
-        (400, Some(11))
+        (400, Some(12))
     );
     // The SDK's GET-with-body and the extra "method" key are accepted.
     let r = client()
@@ -603,7 +604,7 @@ fn models_create_publish_archive_delete() {
     let s = Serve::shared();
     let tok = token(s);
     let (pid, ids) = seed_tasks(s, &tok, &unique("Models"), 1);
-    let m = ok(s, &tok, "models.create", json!({"name": "mod1", "uri": "file:///tmp/x.pt", "project": pid, "task": ids[0], "framework": "PyTorch"}))["id"]
+    let m = ok(s, &tok, "models.create", json!({"name": "mod1", "uri": "file:///tmp/x.pt", "project": pid, "task": ids[0], "framework": "PyTorch", "ready": false}))["id"]
         .as_str()
         .unwrap()
         .to_string();
