@@ -753,6 +753,92 @@ mod tests {
         }
     }
 
+    /// A file server that stores names the way the real one does when it meets a bare `:`
+    /// in an RFC 2231 name (it cuts there): it records every request and answers the
+    /// upload with the list it stored. Only a mock can reproduce that server bug (serve
+    /// deliberately does not copy it).
+    async fn cutting_file_server() -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let seen: std::sync::Arc<std::sync::Mutex<Vec<String>>> = Default::default();
+        let log = seen.clone();
+        tokio::spawn(async move {
+            loop {
+                let (mut s, _) = listener.accept().await.unwrap();
+                let mut req = Vec::new();
+                let mut buf = [0u8; 4096];
+                // Read the head, then the body by its Content-Length.
+                loop {
+                    let n = s.read(&mut buf).await.unwrap();
+                    if n == 0 {
+                        break;
+                    }
+                    req.extend_from_slice(&buf[..n]);
+                    let text = String::from_utf8_lossy(&req).to_string();
+                    if let Some(end) = text.find("\r\n\r\n") {
+                        let len: usize = text[..end]
+                            .lines()
+                            .find_map(|l| {
+                                let (k, v) = l.split_once(':')?;
+                                k.eq_ignore_ascii_case("content-length")
+                                    .then(|| v.trim().parse().ok())?
+                            })
+                            .unwrap_or(0);
+                        if req.len() >= end + 4 + len {
+                            break;
+                        }
+                    }
+                }
+                let text = String::from_utf8_lossy(&req).to_string();
+                log.lock().unwrap().push(text.clone());
+                // A quoted name is stored whole; an RFC 2231 one is cut at its first ':'.
+                let stored = match text.split("name=\"").nth(1) {
+                    Some(rest) => rest.split('"').next().unwrap_or("").to_string(),
+                    None => "x/a b(c)".to_string(),
+                };
+                let body = format!("[{}]", serde_json::to_string(&stored).unwrap());
+                let head = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    body.len()
+                );
+                s.write_all(head.as_bytes()).await.unwrap();
+                s.write_all(body.as_bytes()).await.unwrap();
+            }
+        });
+        (url, seen)
+    }
+
+    #[tokio::test]
+    async fn upload_sends_the_raw_name_in_quotes_and_checks_the_stored_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let local = dir.path().join("w.bin");
+        std::fs::write(&local, b"weights").unwrap();
+        let (url, seen) = cutting_file_server().await;
+        let http = reqwest::Client::new();
+        let path = "p/selftest 16:03:10.abc/models/a b(c):d ü.bin";
+        let up = upload(&http, &url, path, &local, Some("tok"), false)
+            .await
+            .unwrap();
+        assert!(
+            up.url.ends_with("a%20b%28c%29%3Ad%20%C3%BC.bin"),
+            "{}",
+            up.url
+        );
+        let req = seen.lock().unwrap()[0].clone();
+        assert!(
+            req.contains(&format!("Content-Disposition: form-data; name=\"{path}\"")),
+            "{req}"
+        );
+        assert!(!req.contains("name*="), "{req}");
+        // A path the client cannot send unchanged is refused before anything is sent.
+        let err = upload(&http, &url, "p/a\"b.bin", &local, None, false)
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("quote"), "{err}");
+        assert_eq!(seen.lock().unwrap().len(), 1);
+    }
+
     #[test]
     fn paths_are_quoted_like_urls() {
         assert_eq!(

@@ -58,7 +58,7 @@ pub fn parse_duration(
 ) -> Result<std::time::Duration, crate::error::CliError> {
     let t = text.trim();
     if let Ok(secs) = t.parse::<f64>() {
-        if secs.is_finite() && secs >= 0.0 && secs < 1e12 {
+        if (0.0..1e12).contains(&secs) {
             return Ok(std::time::Duration::from_secs_f64(secs));
         }
         return Err(crate::error::CliError::usage(format!(
