@@ -61,17 +61,7 @@ pub async fn ping(ctx: &Ctx) -> anyhow::Result<()> {
         read_timeout: Duration::from_secs(10),
     };
     // `server.info` needs credentials on the real server: use the configured ones, if any.
-    let auth = if let Some(token) = &settings.auth_token {
-        Auth::Token(token.clone())
-    } else {
-        match (&settings.access_key, &settings.secret_key) {
-            (Some(a), Some(s)) if !a.value.is_empty() && !s.value.is_empty() => Auth::Keys {
-                access: a.value.clone(),
-                secret: s.value.clone(),
-            },
-            _ => Auth::Anonymous,
-        }
-    };
+    let auth = Auth::configured(&settings).unwrap_or(Auth::Anonymous);
     let client = Client::new(&settings.api_host.value, auth, &opts)?;
     let (api, web, files) = tokio::join!(
         check_api(&client),

@@ -1791,6 +1791,20 @@ fn the_cache_dir_comes_from_the_config_file() {
 
 // ---------------------------------------------------------------- issue 8: real-server quirks
 
+/// A new project (named from `prefix`) holding one task `name`: (project id, task id).
+fn project_with_task(api: &Api, prefix: &str, name: &str) -> (String, Value, String) {
+    let project = unique(prefix);
+    let pid = api.call("projects.create", json!({"name": project}))["id"].clone();
+    let task = api.call(
+        "tasks.create",
+        json!({"name": name, "type": "training", "project": pid}),
+    )["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    (project, pid, task)
+}
+
 /// A publish whose storage path holds a space, colon, parentheses and `ü` (as selftest's
 /// task names do) is stored under that whole path and pulled back byte for byte.
 #[test]
@@ -1880,15 +1894,7 @@ fn task_show_lists_models_given_as_references() {
     let (home, serve) = home();
     let home = home.path();
     let api = Api::new(serve);
-    let project = unique("it-task-models");
-    let pid = api.call("projects.create", json!({"name": project}))["id"].clone();
-    let task = api.call(
-        "tasks.create",
-        json!({"name": "has-models", "type": "training", "project": pid}),
-    )["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let (_, pid, task) = project_with_task(&api, "it-task-models", "has-models");
     let model = api.call(
         "models.create",
         json!({"name": "the-model", "uri": "http://f/x.bin", "project": pid}),
@@ -1921,16 +1927,8 @@ fn publish_to_a_completed_task_links_from_the_model_and_list_finds_it_by_task_na
     let (home, serve) = home();
     let home = home.path();
     let api = Api::new(serve);
-    let project = unique("it-done-task");
-    let pid = api.call("projects.create", json!({"name": project}))["id"].clone();
     let task_name = unique("finished ü");
-    let task = api.call(
-        "tasks.create",
-        json!({"name": task_name, "type": "training", "project": pid}),
-    )["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let (project, _, task) = project_with_task(&api, "it-done-task", &task_name);
     api.call("tasks.started", json!({"task": task}));
     api.call("tasks.completed", json!({"task": task}));
     let weights = home.join("weights.bin");
@@ -2000,15 +1998,7 @@ fn durations_take_bare_seconds() {
     let (home, serve) = home();
     let home = home.path();
     let api = Api::new(serve);
-    let project = unique("it-dur");
-    let pid = api.call("projects.create", json!({"name": project}))["id"].clone();
-    let task = api.call(
-        "tasks.create",
-        json!({"name": "waited", "type": "training", "project": pid}),
-    )["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let (_, _, task) = project_with_task(&api, "it-dur", "waited");
     api.call("tasks.started", json!({"task": task}));
     api.call("tasks.completed", json!({"task": task}));
     ok(
