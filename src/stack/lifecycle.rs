@@ -591,9 +591,16 @@ pub async fn start_again(
 }
 
 /// The server version: from server.info when the apiserver answers, else the configured tag.
+/// server.info needs credentials: the key pair the apiserver was given, when the spec has one.
 pub async fn server_version(stack: &Stack) -> String {
+    let keys = stack.service("apiserver").and_then(|s| {
+        Some((
+            s.env.get("CLEARML_API_ACCESS_KEY")?.clone(),
+            s.env.get("CLEARML_API_SECRET_KEY")?.clone(),
+        ))
+    });
     if let Some(url) = stack.url_of("apiserver")
-        && let Ok(v) = ready::probe_api(&ready::http_client(), &url).await
+        && let Ok(v) = ready::probe_api(&ready::http_client(), &url, keys.as_ref()).await
         && v != "unknown"
     {
         return v;
