@@ -9,7 +9,7 @@ AGENT_VERSION ?= 3.0.3
 BIN     := target/release/clearml
 CLEARML ?= $(BIN)
 
-.PHONY: build test lint venv install completions docs bench demo \
+.PHONY: build test lint venv busybox install completions docs bench demo \
         clearml-server clearml-stop clearml-test
 
 build:
@@ -23,8 +23,23 @@ $(VENV)/bin/python:
 
 venv: $(VENV)/bin/python
 
-test: venv
-	CLEARML_TEST_PYTHON=$(abspath $(VENV))/bin/python $(CARGO) test --locked --all-targets
+# The stack tests build stand-in images around a static busybox; fetch one under target/
+# without root (apt-get download + dpkg-deb), so `make test` needs no system install.
+BUSYBOX := target/busybox/bin/busybox
+
+$(BUSYBOX):
+	@mkdir -p target/busybox/deb
+	@cd target/busybox/deb && rm -f *.deb && apt-get download busybox-static >/dev/null 2>&1 \
+	  || { echo "make test: cannot fetch busybox-static with 'apt-get download' (run 'apt-get update' first, or install busybox-static and copy /bin/busybox to $(BUSYBOX))" >&2; exit 1; }
+	@dpkg-deb -x target/busybox/deb/busybox-static_*.deb target/busybox
+	@rm -rf target/busybox/deb
+	@test -x $(BUSYBOX) || { echo "make test: busybox-static unpacked without bin/busybox" >&2; exit 1; }
+
+busybox: $(BUSYBOX)
+
+test: venv $(BUSYBOX)
+	CLEARML_TEST_PYTHON=$(abspath $(VENV))/bin/python CLEARML_TEST_BUSYBOX=$(abspath $(BUSYBOX)) \
+	  $(CARGO) test --locked --all-targets
 
 lint:
 	$(CARGO) fmt --check

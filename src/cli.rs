@@ -80,15 +80,8 @@ pub struct GlobalArgs {
 
 /// A duration: a bare number is seconds (`45`, `2.5`), else humantime (`90s`, `2m`, `1h 30m`).
 /// Zero is refused: it would fail every request.
-// A small local parser until the shared one (issue 8) lands.
 fn parse_timeout(text: &str) -> Result<Duration, String> {
-    let text = text.trim();
-    let d = match text.parse::<f64>() {
-        Ok(secs) if (0.0..1e9).contains(&secs) => Duration::from_secs_f64(secs),
-        Ok(_) => return Err(format!("'{text}' is not a number of seconds")),
-        Err(_) => humantime::parse_duration(text)
-            .map_err(|e| format!("'{text}' is not a duration ({e}); use e.g. 30, 45s or 2m"))?,
-    };
+    let d = crate::duration::parse(text)?;
     if d.is_zero() {
         return Err("the timeout must be more than 0".into());
     }

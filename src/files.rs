@@ -126,11 +126,17 @@ pub async fn upload(
         })
     };
     let field = object_path.trim_start_matches('/').to_string();
+    check_field_name(&field)?;
     let part =
         reqwest::multipart::Part::stream_with_length(reqwest::Body::wrap_stream(stream), size)
             .file_name(field.clone())
             .mime_str("application/octet-stream")?;
-    let form = reqwest::multipart::Form::new().part(field.clone(), part);
+    // The raw UTF-8 name inside quotes, as curl and the SDK send it. reqwest's default would
+    // send `name*=utf-8''...` with `:` and `(` left bare, which the real file server cuts at
+    // the first of them (a path with a space, colon or parenthesis was stored truncated).
+    let form = reqwest::multipart::Form::new()
+        .percent_encode_noop()
+        .part(field.clone(), part);
     let root = format!("{}/", files_host.trim_end_matches('/'));
     let mut req = http.post(&root).multipart(form);
     if let Some(b) = bearer {
@@ -168,26 +174,23 @@ pub async fn upload(
         .get(reqwest::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html"));
-    if html {
-        // The web app answers anything with its page, often before reading the upload.
-        return Err(CliError::failure(format!(
-            "{root}: the files host answered the upload with an HTML page"
-        ))
-        .with_hint("is files_server the web app? it must point at the file server (port 8081)")
-        .into());
-    }
-    if !status.is_success() {
-        let text = resp.text().await.unwrap_or_default();
-        let err = match status.as_u16() {
-            401 | 403 => CliError::auth(format!(
-                "the file server refused the upload (HTTP {status})"
-            )),
-            _ => CliError::failure(format!(
-                "upload to {root} failed (HTTP {status}): {}",
-                text.chars().take(200).collect::<String>()
-            )),
-        };
-        return Err(err.into());
+    let text = resp.text().await.unwrap_or_default();
+    // Decide by status first: the real file server labels every answer (its JSON list of
+    // stored paths, its 401 page) as text/html.
+    match upload_answer(status.as_u16(), html, &text, &field, &root) {
+        Ok(()) => {}
+        Err(UploadRefused::Stored(paths)) => {
+            // Stored, but under another name: remove what the server made of it.
+            for p in &paths {
+                let _ = delete(http, files_host, p, bearer).await;
+            }
+            return Err(CliError::failure(format!(
+                "the file server stored the upload as {paths:?}, not as {field:?}; removed it"
+            ))
+            .with_hint("the file server does not keep this path; rename the file or project (no quotes, colons or parentheses) and try again")
+            .into());
+        }
+        Err(UploadRefused::Error(e)) => return Err(e.into()),
     }
     let hasher = finish_reader(reader, local).await?;
     let sha256 = hex::encode(hasher.finalize());
@@ -200,6 +203,101 @@ pub async fn upload(
         size,
         sha256,
     })
+}
+
+/// Why an upload answer is not a success.
+enum UploadRefused {
+    /// A 200 whose list of stored paths does not hold the path sent.
+    Stored(Vec<String>),
+    Error(CliError),
+}
+
+/// Judge the file server's answer to an upload of `field`: a 2xx whose body parses as the
+/// list of stored paths and holds `field` is a success; anything else names what came back.
+fn upload_answer(
+    status: u16,
+    html: bool,
+    body: &str,
+    field: &str,
+    root: &str,
+) -> Result<(), UploadRefused> {
+    let snippet = || -> String {
+        let one_line: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
+        one_line.chars().take(200).collect()
+    };
+    match status {
+        200..=299 => match serde_json::from_str::<Vec<String>>(body.trim()) {
+            Ok(paths) if paths.iter().any(|p| p == field) => Ok(()),
+            Ok(paths) if !paths.is_empty() => Err(UploadRefused::Stored(paths)),
+            Ok(_) => Err(UploadRefused::Error(CliError::failure(format!(
+                "{root}: the file server stored nothing (it answered an empty list)"
+            )))),
+            Err(_) if html => Err(UploadRefused::Error(
+                CliError::failure(format!(
+                    "{root}: the files host answered the upload with an HTML page, not the file server's list of stored paths"
+                ))
+                .with_hint("is files_server the web app? it must point at the file server (port 8081)"),
+            )),
+            Err(_) => Err(UploadRefused::Error(CliError::failure(format!(
+                "{root}: unexpected answer to the upload (HTTP {status}): {}",
+                snippet()
+            )))),
+        },
+        401 | 403 => Err(UploadRefused::Error(
+            CliError::auth(format!(
+                "the file server refused the upload (HTTP {status}{})",
+                if html && body.contains('<') {
+                    String::new()
+                } else {
+                    format!(": {}", snippet())
+                }
+            ))
+            .with_hint("check the credentials in clearml.conf (clearml config check)"),
+        )),
+        _ => Err(UploadRefused::Error(CliError::failure(format!(
+            "upload to {root} failed (HTTP {status}): {}",
+            snippet()
+        )))),
+    }
+}
+
+/// A multipart field name holds the object path inside quotes: a quote or a line break
+/// cannot be sent there unchanged, so such a path is refused before anything is sent.
+fn check_field_name(field: &str) -> Result<(), CliError> {
+    if field.chars().any(|c| c == '"' || c.is_control()) {
+        return Err(CliError::usage(format!(
+            "cannot upload as {field:?}: the path holds a quote or a control character"
+        ))
+        .with_hint("rename the file (or the project/task) without quotes or line breaks"));
+    }
+    Ok(())
+}
+
+/// Delete an object from the file server (`DELETE /<path>`); used to take back an upload
+/// that a failed command no longer needs.
+pub async fn delete(
+    http: &reqwest::Client,
+    files_host: &str,
+    object_path: &str,
+    bearer: Option<&str>,
+) -> anyhow::Result<()> {
+    let url = format!(
+        "{}/{}",
+        files_host.trim_end_matches('/'),
+        quote_path(object_path.trim_start_matches('/'))
+    );
+    let mut req = http.delete(&url);
+    if let Some(b) = bearer {
+        req = req.header(AUTHORIZATION, format!("Bearer {b}"));
+    }
+    let resp = req
+        .send()
+        .await
+        .map_err(|e| crate::api::into_anyhow(classify_transport(&url, &e)))?;
+    match resp.status().as_u16() {
+        200..=299 | 404 => Ok(()),
+        s => Err(CliError::failure(format!("cannot delete {url}: HTTP {s}")).into()),
+    }
 }
 
 /// What a download must match (when known).
@@ -754,6 +852,132 @@ mod tests {
             p,
             PathBuf::from(format!("/c/storage_manager/global/{hash}.model.bin"))
         );
+    }
+
+    #[test]
+    fn upload_answers_are_judged_by_status_and_body_not_content_type() {
+        let root = "http://f/";
+        let field = "p/t.1/models/a b(c):d ü.bin";
+        // The real server's success: 200, text/html, a JSON list (non-ASCII escaped).
+        let ok = r#"["p/t.1/models/a b(c):d \u00fc.bin"]"#;
+        assert!(upload_answer(200, true, ok, field, root).is_ok());
+        // Stored under a cut name.
+        match upload_answer(200, true, r#"["p/t.1/models/a b(c)"]"#, field, root) {
+            Err(UploadRefused::Stored(p)) => assert_eq!(p, ["p/t.1/models/a b(c)"]),
+            _ => panic!("a cut name must be reported"),
+        }
+        // The web app's page.
+        match upload_answer(200, true, "<!doctype html><html>", field, root) {
+            Err(UploadRefused::Error(e)) => assert!(e.to_string().contains("HTML page"), "{e}"),
+            _ => panic!("an HTML page is no success"),
+        }
+        // The real 401 is HTML too: still an auth refusal (exit 4).
+        match upload_answer(401, true, "<!doctype html><title>401</title>", field, root) {
+            Err(UploadRefused::Error(e)) => assert_eq!(e.exit, crate::error::Exit::AuthRefused),
+            _ => panic!("401 must be an auth error"),
+        }
+    }
+
+    /// A file server that stores names the way the real one does when it meets a bare `:`
+    /// in an RFC 2231 name (it cuts there): it records every request and answers the
+    /// upload with the list it stored. Only a mock can reproduce that server bug (serve
+    /// deliberately does not copy it).
+    async fn cutting_file_server() -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let seen: std::sync::Arc<std::sync::Mutex<Vec<String>>> = Default::default();
+        let log = seen.clone();
+        tokio::spawn(async move {
+            loop {
+                let (mut s, _) = listener.accept().await.unwrap();
+                let mut req = Vec::new();
+                let mut buf = [0u8; 4096];
+                // Read the head, then the body by its Content-Length.
+                loop {
+                    let n = s.read(&mut buf).await.unwrap();
+                    if n == 0 {
+                        break;
+                    }
+                    req.extend_from_slice(&buf[..n]);
+                    let text = String::from_utf8_lossy(&req).to_string();
+                    if let Some(end) = text.find("\r\n\r\n") {
+                        let len: usize = text[..end]
+                            .lines()
+                            .find_map(|l| {
+                                let (k, v) = l.split_once(':')?;
+                                k.eq_ignore_ascii_case("content-length")
+                                    .then(|| v.trim().parse().ok())?
+                            })
+                            .unwrap_or(0);
+                        if req.len() >= end + 4 + len {
+                            break;
+                        }
+                    }
+                }
+                let text = String::from_utf8_lossy(&req).to_string();
+                log.lock().unwrap().push(text.clone());
+                // A quoted name is stored whole; an RFC 2231 one is cut at its first ':'.
+                let stored = match text.split("name=\"").nth(1) {
+                    Some(rest) => rest.split('"').next().unwrap_or("").to_string(),
+                    None => "x/a b(c)".to_string(),
+                };
+                let body = format!("[{}]", serde_json::to_string(&stored).unwrap());
+                let head = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    body.len()
+                );
+                s.write_all(head.as_bytes()).await.unwrap();
+                s.write_all(body.as_bytes()).await.unwrap();
+            }
+        });
+        (url, seen)
+    }
+
+    #[tokio::test]
+    async fn upload_sends_the_raw_name_in_quotes_and_checks_the_stored_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let local = dir.path().join("w.bin");
+        std::fs::write(&local, b"weights").unwrap();
+        let (url, seen) = cutting_file_server().await;
+        let http = reqwest::Client::new();
+        let path = "p/selftest 16:03:10.abc/models/a b(c):d ü.bin";
+        let up = upload(
+            &http,
+            &url,
+            path,
+            &local,
+            Some("tok"),
+            false,
+            Duration::from_secs(30),
+        )
+        .await
+        .unwrap();
+        assert!(
+            up.url.ends_with("a%20b%28c%29%3Ad%20%C3%BC.bin"),
+            "{}",
+            up.url
+        );
+        let req = seen.lock().unwrap()[0].clone();
+        assert!(
+            req.contains(&format!("Content-Disposition: form-data; name=\"{path}\"")),
+            "{req}"
+        );
+        assert!(!req.contains("name*="), "{req}");
+        // A path the client cannot send unchanged is refused before anything is sent.
+        let err = upload(
+            &http,
+            &url,
+            "p/a\"b.bin",
+            &local,
+            None,
+            false,
+            Duration::from_secs(30),
+        )
+        .await
+        .unwrap_err();
+        assert!(err.to_string().contains("quote"), "{err}");
+        assert_eq!(seen.lock().unwrap().len(), 1);
     }
 
     #[test]

@@ -18,8 +18,24 @@ pub enum Auth {
     Keys { access: String, secret: String },
     /// A pre-issued token (CLEARML_AUTH_TOKEN); cannot be refreshed.
     Token(String),
-    /// No credentials (only `debug.ping` / `server.info` work).
+    /// No credentials (only `debug.ping` and `login.supported_modes` work).
     Anonymous,
+}
+
+impl Auth {
+    /// The configured credentials: CLEARML_AUTH_TOKEN, else the key pair; None without.
+    pub fn configured(settings: &Settings) -> Option<Auth> {
+        if let Some(token) = &settings.auth_token {
+            return Some(Auth::Token(token.clone()));
+        }
+        match (&settings.access_key, &settings.secret_key) {
+            (Some(a), Some(s)) if !a.value.is_empty() && !s.value.is_empty() => Some(Auth::Keys {
+                access: a.value.clone(),
+                secret: s.value.clone(),
+            }),
+            _ => None,
+        }
+    }
 }
 
 impl std::fmt::Debug for Auth {
@@ -138,24 +154,14 @@ impl Client {
 
     /// A client for the configured server, with its credentials.
     pub fn from_settings(settings: &Settings) -> anyhow::Result<Client> {
-        let auth = if let Some(token) = &settings.auth_token {
-            Auth::Token(token.clone())
-        } else {
-            match (&settings.access_key, &settings.secret_key) {
-                (Some(a), Some(s)) if !a.value.is_empty() && !s.value.is_empty() => Auth::Keys {
-                    access: a.value.clone(),
-                    secret: s.value.clone(),
-                },
-                _ => {
-                    return Err(crate::error::CliError::auth(
-                        "no credentials configured (access_key/secret_key)",
-                    )
-                    .with_hint(
-                        "run 'clearml init' or set CLEARML_API_ACCESS_KEY and CLEARML_API_SECRET_KEY",
-                    )
-                    .into());
-                }
-            }
+        let Some(auth) = Auth::configured(settings) else {
+            return Err(crate::error::CliError::auth(
+                "no credentials configured (access_key/secret_key)",
+            )
+            .with_hint(
+                "run 'clearml init' or set CLEARML_API_ACCESS_KEY and CLEARML_API_SECRET_KEY",
+            )
+            .into());
         };
         let opts = Options {
             verify: settings.verify.value.clone(),
@@ -171,6 +177,11 @@ impl Client {
     /// `--request-timeout`: one API call's limit, a transfer's longest silence.
     pub fn request_timeout(&self) -> Duration {
         self.request_timeout
+    }
+
+    /// Whether this client has a key pair or a token to authenticate with.
+    pub fn has_credentials(&self) -> bool {
+        !matches!(self.auth, Auth::Anonymous)
     }
 
     /// The underlying HTTP client (shared connection pool), for file transfers.

@@ -35,6 +35,29 @@ pub async fn find_project(client: &Client, name: &str) -> anyhow::Result<Option<
         .map(str::to_string))
 }
 
+/// The server refuses model, task and project names under 3 characters (each part of a
+/// project path counts); check before anything is created, so a refused name leaves nothing
+/// half made behind.
+pub fn check_name(what: &str, name: &str) -> Result<(), CliError> {
+    let parts: Vec<&str> = if what == "project" {
+        name.trim().trim_matches('/').split('/').collect()
+    } else {
+        vec![name]
+    };
+    if let Some(short) = parts.iter().find(|p| p.trim().chars().count() < 3) {
+        let shown = if parts.len() > 1 {
+            format!(" (part '{short}')")
+        } else {
+            String::new()
+        };
+        return Err(CliError::usage(format!(
+            "{what} name '{name}'{shown} is too short: the server needs at least 3 characters"
+        ))
+        .with_hint(format!("choose a longer {what} name")));
+    }
+    Ok(())
+}
+
 /// The project id, creating the project (and its parents, server side) when missing.
 pub async fn ensure_project(client: &Client, name: &str) -> anyhow::Result<String> {
     if let Some(id) = find_project(client, name).await? {

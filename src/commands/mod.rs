@@ -61,3 +61,45 @@ fn write_manpages(dir: &std::path::Path) -> anyhow::Result<()> {
     clap_mangen::generate_to(cmd, dir)?;
     Ok(())
 }
+
+/// A duration flag's value (see [`crate::duration::parse`]); `flag` names the option in
+/// the usage error.
+pub fn parse_duration(
+    flag: &str,
+    text: &str,
+) -> Result<std::time::Duration, crate::error::CliError> {
+    crate::duration::parse(text).map_err(|e| {
+        crate::error::CliError::usage(format!("{flag} {e}"))
+            .with_hint(format!("e.g. {flag} 90 (seconds), {flag} 90s or {flag} 5m"))
+    })
+}
+
+#[cfg(test)]
+mod duration_tests {
+    use super::parse_duration;
+    use std::time::Duration;
+
+    #[test]
+    fn bare_numbers_are_seconds_and_units_still_work() {
+        assert_eq!(
+            parse_duration("--timeout", "120").unwrap(),
+            Duration::from_secs(120)
+        );
+        assert_eq!(
+            parse_duration("--timeout", "1.5").unwrap(),
+            Duration::from_millis(1500)
+        );
+        assert_eq!(
+            parse_duration("--timeout", "5m").unwrap(),
+            Duration::from_secs(300)
+        );
+        assert_eq!(
+            parse_duration("--timeout", " 90s ").unwrap(),
+            Duration::from_secs(90)
+        );
+        for bad in ["-1", "NaN", "inf", "5 parsecs", ""] {
+            let e = parse_duration("--timeout", bad).unwrap_err();
+            assert!(e.to_string().contains("--timeout"), "{bad}: {e}");
+        }
+    }
+}

@@ -114,6 +114,12 @@ async fn list(ctx: &Ctx, client: &Client, a: ModelListArgs) -> anyhow::Result<()
         Some(p) => Some(lookup::project_id(client, p).await?),
         None => None,
     };
+    let mut a = a;
+    if let Some(t) = &a.task {
+        // A task name (or id), resolved as `task show` does; the filter takes only ids.
+        let found = lookup::find_task(client, t, None, &["id"]).await?;
+        a.task = found["id"].as_str().map(str::to_string);
+    }
     let body = list_body(&a, pid);
     let limit = if a.all { None } else { Some(a.limit) };
     let models = client
@@ -228,6 +234,40 @@ pub fn show_json(m: &Value) -> Value {
     j
 }
 
+/// The `field value` rows of `model show`: tags on one row, a multi-line comment as one
+/// row per line (the table escapes a raw line break), empty fields left out.
+pub fn show_rows(j: &Value) -> Vec<(String, String)> {
+    let mut j = j.clone();
+    if let Some(tags) = j.get("tags").and_then(Value::as_array) {
+        let joined: Vec<String> = tags
+            .iter()
+            .map(|t| {
+                t.as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| t.to_string())
+            })
+            .collect();
+        j["tags"] = json!(joined.join(", "));
+    }
+    let mut rows = Vec::new();
+    for r in flat_listing(&j).rows {
+        let (k, v) = (r[0].clone(), r[1].clone());
+        if v.is_empty() {
+            continue;
+        }
+        // The same time format as every other table.
+        let v = match k.as_str() {
+            "created" | "last_update" => fmt_time(&Value::String(v)),
+            _ => v,
+        };
+        for (i, line) in v.lines().enumerate() {
+            let key = if i == 0 { k.clone() } else { String::new() };
+            rows.push((key, line.to_string()));
+        }
+    }
+    rows
+}
+
 async fn show(
     ctx: &Ctx,
     client: &Client,
@@ -241,19 +281,7 @@ async fn show(
         Format::Csv => print!("{}", flat_listing(&j).to_csv()),
         Format::Table => {
             let mut l = Listing::new(["field", "value"]);
-            for (k, v) in flat_listing(&j)
-                .rows
-                .into_iter()
-                .map(|r| (r[0].clone(), r[1].clone()))
-            {
-                if v.is_empty() {
-                    continue;
-                }
-                // The same time format as every other table.
-                let v = match k.as_str() {
-                    "created" | "last_update" => fmt_time(&Value::String(v)),
-                    _ => v,
-                };
+            for (k, v) in show_rows(&j) {
                 l.push(vec![k, v], Value::Null);
             }
             let text = l.to_table(false);
@@ -336,6 +364,8 @@ async fn publish(
             .with_hint("e.g. --project 'My Project'")
     })?;
     let labels = parse_labels(&a.labels)?;
+    lookup::check_name("model", &name)?;
+    lookup::check_name("project", &project)?;
     let project_id = lookup::ensure_project(client, &project).await?;
     let task = match &a.task {
         Some(t) => Some(
@@ -494,6 +524,34 @@ async fn upload_and_publish(
         client.request_timeout(),
     )
     .await?;
+    let result = register(ctx, client, name, model_id, task, &up).await;
+    if result.is_err() {
+        // The model is deleted by the caller; its weights must not stay behind either.
+        if let Err(e) = files::delete(
+            client.http(),
+            &settings.files_host.value,
+            &object,
+            Some(&bearer),
+        )
+        .await
+        {
+            ctx.out
+                .warn(format!("could not remove the uploaded {}: {e}", up.url));
+        }
+    }
+    result
+}
+
+/// After the upload: point the draft at the file, record size and sha256, list it among
+/// the task's outputs, publish.
+async fn register(
+    ctx: &Ctx,
+    client: &Client,
+    name: &str,
+    model_id: &str,
+    task: Option<&Value>,
+    up: &files::Uploaded,
+) -> anyhow::Result<()> {
     client
         .call("models.edit", &json!({"model": model_id, "uri": up.url}))
         .await?;
@@ -510,14 +568,7 @@ async fn upload_and_publish(
         .call("models.add_or_update_metadata", &metadata)
         .await?;
     if let Some(t) = task {
-        let attach = json!({"task": t["id"], "name": name, "model": model_id, "type": "output"});
-        if let Err(e) = client
-            .call_typed_err("tasks.add_or_update_model", &attach)
-            .await
-        {
-            ctx.out
-                .warn(format!("model not listed among the task's outputs: {e}"));
-        }
+        link_to_task(ctx, client, name, model_id, t).await?;
     }
     client
         .call(
@@ -530,6 +581,44 @@ async fn upload_and_publish(
         up.size, up.sha256
     ));
     Ok(())
+}
+
+/// List the model among the task's output models. The server takes that only while the task
+/// is draft or running (400/110 otherwise); then the model is linked from its own side
+/// (`models.edit task`, which the server allows on any task) and the user is told.
+async fn link_to_task(
+    ctx: &Ctx,
+    client: &Client,
+    name: &str,
+    model_id: &str,
+    task: &Value,
+) -> anyhow::Result<()> {
+    let attach = json!({"task": task["id"], "name": name, "model": model_id, "type": "output"});
+    match client
+        .call_typed_err("tasks.add_or_update_model", &attach)
+        .await
+    {
+        Ok(_) => Ok(()),
+        Err(ApiError::Server {
+            result_code: 400,
+            subcode: 110,
+            ..
+        }) => {
+            client
+                .call(
+                    "models.edit",
+                    &json!({"model": model_id, "task": task["id"]}),
+                )
+                .await?;
+            let status = task["status"].as_str().unwrap_or("finished");
+            ctx.out.warn(format!(
+                "task {} is {status}: the server lists models among a task's outputs only while it is draft or running, so the model is linked from its own side (its task field; 'clearml model list --task' finds it) but not shown in the task's output models",
+                task["id"].as_str().unwrap_or("")
+            ));
+            Ok(())
+        }
+        Err(e) => Err(crate::api::into_anyhow(e)),
+    }
 }
 
 async fn publish_existing(ctx: &Ctx, client: &Client, id: &str) -> anyhow::Result<()> {
@@ -740,6 +829,23 @@ fn output_target(out: &Path, source: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn show_rows_join_tags_and_split_comments() {
+        let j = show_json(&json!({
+            "id": "m1", "name": "net", "tags": ["a", "b"], "comment": "line one\nline two",
+            "ready": true, "created": null,
+        }));
+        let rows = show_rows(&j);
+        assert!(rows.contains(&("tags".into(), "a, b".into())), "{rows:?}");
+        assert!(
+            !rows.iter().any(|(k, _)| k.starts_with("tags.")),
+            "{rows:?}"
+        );
+        let at = rows.iter().position(|(k, _)| k == "comment").unwrap();
+        assert_eq!(rows[at].1, "line one");
+        assert_eq!(rows[at + 1], (String::new(), "line two".to_string()));
+    }
 
     #[test]
     fn list_body_filters() {

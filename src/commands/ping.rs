@@ -66,27 +66,42 @@ pub async fn ping(ctx: &Ctx) -> anyhow::Result<()> {
         connect_timeout: Duration::from_secs(3).min(timeout),
         request_timeout: timeout,
     };
-    let client = Client::new(&settings.api_host.value, Auth::Anonymous, &opts)?;
+    // `server.info` needs credentials on the real server: use the configured ones, if any.
+    let auth = Auth::configured(&settings).unwrap_or(Auth::Anonymous);
+    let client = Client::new(&settings.api_host.value, auth, &opts)?;
     let (api, web, files) = tokio::join!(
         check_api(&client),
         check_plain(&client, "web", &settings.web_host.value),
         check_plain(&client, "files", &settings.files_host.value),
     );
     let failure = api.failure.clone();
+    // Hosts that are configured but do not answer (an unset host is not checked).
+    let down: Vec<&str> = [&web, &files]
+        .iter()
+        .filter(|c| !c.url.is_empty() && !c.reachable)
+        .map(|c| c.role)
+        .collect();
     print_listing(ctx, &listing(&[api, web, files]));
-    match failure {
-        None => Ok(()),
-        Some(e) => {
-            // The API's own failure decides the exit code (3 unreachable / not the API)
-            // and the hint.
-            let mut err = e.to_cli();
-            err.message = format!("the API server does not answer: {}", err.message);
-            Err(err.into())
-        }
+    if let Some(e) = failure {
+        // The API's own failure decides the exit code (3 unreachable / not the API)
+        // and the hint.
+        let mut err = e.to_cli();
+        err.message = format!("the API server does not answer: {}", err.message);
+        return Err(err.into());
     }
+    if !down.is_empty() {
+        return Err(crate::error::CliError::failure(format!(
+            "the API server answers, but the {} host does not",
+            down.join(" and the ")
+        ))
+        .with_hint("check that service and the host in clearml.conf")
+        .into());
+    }
+    Ok(())
 }
 
-/// `debug.ping` (timed) then `server.info` for the versions; both need no credentials.
+/// `debug.ping` (timed, no credentials needed) then `server.info` for the versions, with the
+/// configured credentials (the real server refuses it without).
 async fn check_api(client: &Client) -> HostCheck {
     let check = HostCheck::new("api", client.api_host());
     let start = Instant::now();
@@ -99,7 +114,12 @@ async fn check_api(client: &Client) -> HostCheck {
                 latency: Some(start.elapsed()),
                 ..check
             };
-            if let Ok(info) = client.call_anonymous("server.info", &json!({})).await {
+            let info = if client.has_credentials() {
+                client.call("server.info", &json!({})).await.ok()
+            } else {
+                client.call_anonymous("server.info", &json!({})).await.ok()
+            };
+            if let Some(info) = info {
                 check.server_version = info["version"].as_str().map(str::to_string);
                 check.api_version = info["api_version"].as_str().map(str::to_string);
             }

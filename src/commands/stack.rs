@@ -176,10 +176,7 @@ async fn then_start_again<T: Send + 'static>(
 }
 
 pub fn parse_timeout(text: &str) -> Result<Duration, CliError> {
-    humantime::parse_duration(text).map_err(|e| {
-        CliError::usage(format!("--timeout '{text}': {e}"))
-            .with_hint("e.g. --timeout 5m or --timeout 90s")
-    })
+    super::parse_duration("--timeout", text)
 }
 
 async fn up(ctx: &Ctx, args: UpArgs) -> anyhow::Result<()> {

@@ -168,7 +168,8 @@ pub fn show_json(t: &Value) -> Value {
             .and_then(Value::as_array)
             .into_iter()
             .flatten()
-            .map(|m| json!({"name": m.get("name"), "id": m.get("model")}))
+            // get_all_ex gives `model` as a reference `{"id"}`, get_all/get_by_id as the id.
+            .map(|m| json!({"name": m.get("name"), "id": m.get("model").and_then(ref_id)}))
             .collect()
     };
     json!({
@@ -550,15 +551,11 @@ pub fn wait_summary(tasks: &[Value], waited: Duration, timed_out: bool) -> Value
 }
 
 async fn wait(ctx: &Ctx, client: &Client, a: TaskWaitArgs) -> anyhow::Result<()> {
-    let interval = humantime::parse_duration(&a.interval)
-        .map_err(|e| CliError::usage(format!("bad --interval '{}': {e}", a.interval)))?;
+    let interval = super::parse_duration("--interval", &a.interval)?;
     let timeout = a
         .timeout
         .as_deref()
-        .map(|t| {
-            humantime::parse_duration(t)
-                .map_err(|e| CliError::usage(format!("bad --timeout '{t}': {e}")))
-        })
+        .map(|t| super::parse_duration("--timeout", t))
         .transpose()?;
     if interval < MIN_WAIT_INTERVAL {
         return Err(CliError::usage(format!(
@@ -745,7 +742,7 @@ mod tests {
             "configuration": {"General": {"name": "General", "value": "{}"}},
             "last_metrics": {"a": {"b": {"metric": "loss", "variant": "train", "value": 0.5, "min_value": 0.5, "max_value": 2}}},
             "execution": {"artifacts": [{"key": "data", "type": "custom", "mode": "output", "uri": "http://f/x", "content_size": 10}]},
-            "models": {"input": [], "output": [{"name": "model", "model": "m1"}]},
+            "models": {"input": [{"name": "in", "model": {"id": "m0"}}], "output": [{"name": "model", "model": "m1"}]},
             "last_iteration": 99, "tags": ["a"]
         })
     }
@@ -764,6 +761,8 @@ mod tests {
             j["models"]["output"][0],
             json!({"name": "model", "id": "m1"})
         );
+        // get_all_ex's reference shape gives the same plain id.
+        assert_eq!(j["models"]["input"][0], json!({"name": "in", "id": "m0"}));
         assert_eq!(j["project"], json!({"id": "p1", "name": "Demo"}));
     }
 

@@ -336,13 +336,13 @@ fn parse_step(item: &Spanned<Raw>, p: &mut Vec<Problem>) -> Option<Step> {
     let time_limit = match get(t, "time_limit") {
         None => None,
         Some(v) => match v.get_ref() {
-            Raw::Str(s) => match humantime::parse_duration(s) {
+            Raw::Str(s) => match crate::duration::parse(s) {
                 Ok(d) if !d.is_zero() => Some(d),
                 _ => {
                     p.push(Problem::at(
                         v.span(),
                         format!(
-                            "time_limit '{s}' is not a duration like \"90s\", \"30m\" or \"2h\""
+                            "time_limit '{s}' is not a duration like \"90s\", \"30m\", \"2h\" or 5400 (seconds)"
                         ),
                     ));
                     None

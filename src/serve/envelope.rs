@@ -44,7 +44,16 @@ impl ApiError {
         Self::new(400, 12, format!("Validation error ({})", msg.into()))
     }
     pub fn missing_field(field: &str) -> Self {
-        Self::new(400, 11, format!("Missing required fields: {field}"))
+        // The real server reports a missing field as a validation error (12), not as 11.
+        Self::validation(format!("error for field '{field}'. field is required!"))
+    }
+    /// A name under the schema's 3-character minimum (models, tasks): 400/800.
+    pub fn too_short(field: &str) -> Self {
+        Self::new(
+            400,
+            800,
+            format!("Data validation error: {field}=String value is too short"),
+        )
     }
     pub fn invalid_task(id: &str) -> Self {
         Self::new(400, 101, format!("Invalid task id: id={id}"))
@@ -105,7 +114,8 @@ pub fn envelope(
             "OK".to_string(),
             json!({}),
             v.clone(),
-            Some(json!("")),
+            // The real server sends null here unless it runs in debug mode.
+            None,
         ),
         Err(e) => (
             e.code,

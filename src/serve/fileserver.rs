@@ -23,34 +23,80 @@ pub fn router(state: Arc<AppState>) -> Router {
         .with_state(state)
 }
 
+/// The real file server labels everything it generates (JSON answers, plain-text errors,
+/// error pages) `text/html; charset=utf-8`; clients must decide by status and body, so we
+/// answer the same way and a client that trusts the content type fails against `serve` too.
+const HTML: &str = "text/html; charset=utf-8";
+
 fn plain(code: StatusCode, msg: impl Into<String>) -> Response {
-    (code, [(header::SERVER, "clearml")], msg.into()).into_response()
+    (
+        code,
+        [(header::SERVER, "clearml"), (header::CONTENT_TYPE, HTML)],
+        msg.into(),
+    )
+        .into_response()
 }
 
-fn authorized(state: &AppState, headers: &HeaderMap) -> bool {
+/// A JSON answer, labelled as HTML like the real file server's.
+fn json_answer(v: &Value) -> Response {
+    plain(StatusCode::OK, v.to_string())
+}
+
+/// A generic HTML error page (401, 404, 405, 416...), the shape of the real server's.
+fn error_page(code: StatusCode) -> Response {
+    let title = format!(
+        "{} {}",
+        code.as_u16(),
+        code.canonical_reason().unwrap_or("Error")
+    );
+    plain(
+        code,
+        format!("<!doctype html>\n<html lang=en>\n<title>{title}</title>\n<h1>{title}</h1>\n"),
+    )
+}
+
+/// Why a request may not use the file server, or None when its token is good. A missing
+/// token gets the generic 401 page; a bad one gets the reason as the whole body.
+fn refusal(state: &AppState, headers: &HeaderMap) -> Option<Response> {
     let token = match headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
     {
         Some(v) => match parse_authorization(v) {
-            Ok(AuthHeader::Bearer(t)) => t,
-            _ => return false,
+            Ok(AuthHeader::Bearer(t)) if !t.trim().is_empty() => t,
+            Ok(AuthHeader::Bearer(_)) => return Some(error_page(StatusCode::UNAUTHORIZED)),
+            Ok(AuthHeader::Basic { .. }) => {
+                return Some(plain(
+                    StatusCode::UNAUTHORIZED,
+                    "Only bearer token authorization is supported",
+                ));
+            }
+            Err(_) => return Some(error_page(StatusCode::UNAUTHORIZED)),
         },
         None => {
-            let Some(cookies) = headers.get(header::COOKIE).and_then(|v| v.to_str().ok()) else {
-                return false;
-            };
-            match cookies.split(';').find_map(|c| {
-                c.trim()
-                    .strip_prefix("clearml_token_basic=")
-                    .map(str::to_string)
-            }) {
+            let cookie = headers
+                .get(header::COOKIE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|cookies| {
+                    cookies.split(';').find_map(|c| {
+                        c.trim()
+                            .strip_prefix("clearml_token_basic=")
+                            .map(str::to_string)
+                    })
+                });
+            match cookie {
                 Some(t) => t,
-                None => return false,
+                None => return Some(error_page(StatusCode::UNAUTHORIZED)),
             }
         }
     };
-    state.verify_token(&token).is_ok()
+    let reason = match state.verify_token(&token) {
+        Ok(_) => return None,
+        Err(_) if token.split('.').count() != 3 => "Not enough segments",
+        Err(e) if e.msg.contains("signature") => "Signature verification failed",
+        Err(e) => return Some(plain(StatusCode::UNAUTHORIZED, e.msg)),
+    };
+    Some(plain(StatusCode::UNAUTHORIZED, reason))
 }
 
 /// Map an object path (URL path or form field name) to a file under the files dir,
@@ -87,23 +133,35 @@ async fn handle(State(state): State<Arc<AppState>>, req: Request) -> Response {
 }
 
 async fn route(state: Arc<AppState>, req: Request, method: &Method, path: &str) -> Response {
-    if path == "/" && (method == Method::GET || method == Method::HEAD) {
+    if method == Method::OPTIONS {
+        let mut resp = plain(StatusCode::OK, "");
+        resp.headers_mut().insert(
+            header::ALLOW,
+            HeaderValue::from_static("GET, POST, OPTIONS, HEAD"),
+        );
+        return resp;
+    }
+    let has_credentials = req.headers().contains_key(header::AUTHORIZATION)
+        || req.headers().contains_key(header::COOKIE);
+    // The health check needs no token, but a token that is sent is checked.
+    if path == "/" && (method == Method::GET || method == Method::HEAD) && !has_credentials {
         return plain(StatusCode::OK, "OK");
     }
-    if method == Method::OPTIONS {
-        return plain(StatusCode::OK, "");
-    }
-    if req.headers().contains_key(header::CONTENT_ENCODING) {
-        return plain(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "Content-Encoding is not supported",
-        );
-    }
-    if !authorized(&state, req.headers()) {
+    if let Some(refused) = refusal(&state, req.headers()) {
         // Read (and drop) a modest body first so the client sees the 401 instead of a
         // connection reset in the middle of its upload.
         drain(req.into_body(), 64 * 1024 * 1024).await;
-        return plain(StatusCode::UNAUTHORIZED, "Unauthorized");
+        return refused;
+    }
+    if path == "/" && (method == Method::GET || method == Method::HEAD) {
+        return plain(StatusCode::OK, "OK");
+    }
+    if let Some(enc) = req.headers().get(header::CONTENT_ENCODING) {
+        let enc = enc.to_str().unwrap_or("?").to_string();
+        return plain(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            format!("Content encoding is not supported ({enc})"),
+        );
     }
     let root = state.files_dir.clone();
     match (method.clone(), path) {
@@ -112,18 +170,24 @@ async fn route(state: Arc<AppState>, req: Request, method: &Method, path: &str) 
         (Method::GET | Method::HEAD, _) => {
             download(&root, path, req.headers(), method == Method::HEAD).await
         }
-        (Method::DELETE, _) => match resolve(&root, path) {
-            Some(p) if p.is_file() => match tokio::fs::remove_file(&p).await {
-                Ok(()) => (
-                    StatusCode::OK,
-                    axum::Json(json!({"deleted": path.trim_start_matches('/')})),
-                )
-                    .into_response(),
-                Err(e) => plain(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
-            },
-            _ => plain(StatusCode::NOT_FOUND, format!("File {path} not found")),
-        },
-        _ => plain(StatusCode::METHOD_NOT_ALLOWED, "Method not allowed"),
+        (Method::DELETE, _) => {
+            let rel = path.trim_start_matches('/');
+            match resolve(&root, path) {
+                Some(p) if p.is_file() => match tokio::fs::remove_file(&p).await {
+                    Ok(()) => json_answer(&json!(rel)),
+                    Err(e) => plain(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+                },
+                _ => plain(StatusCode::NOT_FOUND, format!("File {rel} not found")),
+            }
+        }
+        _ => {
+            let mut resp = error_page(StatusCode::METHOD_NOT_ALLOWED);
+            resp.headers_mut().insert(
+                header::ALLOW,
+                HeaderValue::from_static("GET, POST, DELETE, OPTIONS, HEAD"),
+            );
+            resp
+        }
     }
 }
 
@@ -144,6 +208,16 @@ async fn upload(root: &Path, req: Request) -> Response {
     use axum::extract::FromRequest;
     // A POST to /some/prefix/ puts the parts under that prefix, as the real server does.
     let prefix = decoded_path(req.uri().path()).trim_matches('/').to_string();
+    let is_multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data"));
+    if !is_multipart {
+        // No form at all: nothing stored, as the real server answers.
+        drain(req.into_body(), 64 * 1024 * 1024).await;
+        return json_answer(&json!([]));
+    }
     let mut multipart = match Multipart::from_request(req, &()).await {
         Ok(m) => m,
         Err(e) => {
@@ -160,22 +234,24 @@ async fn upload(root: &Path, req: Request) -> Response {
             Ok(None) => break,
             Err(e) => return plain(StatusCode::BAD_REQUEST, format!("bad multipart body ({e})")),
         };
-        let name = field
-            .name()
-            .filter(|n| !n.is_empty())
-            .or(field.file_name())
-            .unwrap_or("")
-            .to_string();
+        if field.file_name().is_none() {
+            // A plain form field, not a file: the real server ignores it.
+            continue;
+        }
+        let name = match field.name().filter(|n| !n.is_empty()) {
+            Some(n) => n.to_string(),
+            None => match extended_name(field.headers()) {
+                Some(n) => n,
+                None => continue,
+            },
+        };
         let object = if prefix.is_empty() {
             name.clone()
         } else {
             format!("{prefix}/{}", name.trim_start_matches('/'))
         };
         let Some(target) = resolve(root, &object) else {
-            return plain(
-                StatusCode::BAD_REQUEST,
-                format!("invalid object path {name:?}"),
-            );
+            return error_page(StatusCode::NOT_FOUND);
         };
         if let Some(dir) = target.parent()
             && let Err(e) = tokio::fs::create_dir_all(dir).await
@@ -225,12 +301,25 @@ async fn upload(root: &Path, req: Request) -> Response {
         }
         saved.push(Value::String(object.trim_start_matches('/').to_string()));
     }
-    (
-        StatusCode::OK,
-        [(header::SERVER, "clearml")],
-        axum::Json(Value::Array(saved)),
-    )
-        .into_response()
+    json_answer(&Value::Array(saved))
+}
+
+/// The field name of a part sent RFC 2231 style (`name*=utf-8''<percent-encoded>`), decoded
+/// (the real server stores it decoded; axum only reads the plain `name=` form).
+fn extended_name(headers: &HeaderMap) -> Option<String> {
+    let cd = headers.get(header::CONTENT_DISPOSITION)?.to_str().ok()?;
+    let value = cd
+        .split(';')
+        .find_map(|p| p.trim().strip_prefix("name*="))?;
+    let (charset, rest) = value.trim().trim_matches('"').split_once('\'')?;
+    let (_lang, encoded) = rest.split_once('\'')?;
+    if !charset.eq_ignore_ascii_case("utf-8") {
+        return None;
+    }
+    percent_encoding::percent_decode_str(encoded)
+        .decode_utf8()
+        .ok()
+        .map(|s| s.into_owned())
 }
 
 async fn delete_many(root: &Path, req: Request) -> Response {
@@ -238,9 +327,11 @@ async fn delete_many(root: &Path, req: Request) -> Response {
         Ok(b) => b,
         Err(_) => return plain(StatusCode::BAD_REQUEST, "body too large"),
     };
-    let body: Value = serde_json::from_slice(&bytes).unwrap_or(json!({}));
+    let Ok(body) = serde_json::from_slice::<Value>(&bytes) else {
+        return error_page(StatusCode::BAD_REQUEST);
+    };
     let mut deleted = serde_json::Map::new();
-    let mut errors = serde_json::Map::new();
+    let mut missing = Vec::new();
     for f in body
         .get("files")
         .and_then(Value::as_array)
@@ -249,15 +340,17 @@ async fn delete_many(root: &Path, req: Request) -> Response {
     {
         let Some(name) = f.as_str() else { continue };
         match resolve(root, name) {
-            Some(p) if tokio::fs::remove_file(&p).await.is_ok() => {
-                deleted.insert(name.into(), json!(true));
+            Some(p) if p.is_file() && tokio::fs::remove_file(&p).await.is_ok() => {
+                deleted.insert(name.into(), json!(name));
             }
-            _ => {
-                errors.insert(name.into(), json!("not found"));
-            }
+            _ => missing.push(json!(name)),
         }
     }
-    axum::Json(json!({"deleted": deleted, "errors": errors})).into_response()
+    let mut errors = serde_json::Map::new();
+    if !missing.is_empty() {
+        errors.insert("Not found".into(), Value::Array(missing));
+    }
+    json_answer(&json!({"deleted": deleted, "errors": errors}))
 }
 
 /// Where uploads are written until complete: a sibling of the files dir (same file
@@ -343,19 +436,36 @@ fn parse_range(value: &str, len: u64) -> Option<(u64, u64)> {
 
 async fn download(root: &Path, path: &str, headers: &HeaderMap, head_only: bool) -> Response {
     let Some(p) = resolve(root, path) else {
-        return plain(StatusCode::NOT_FOUND, format!("File {path} not found"));
+        return error_page(StatusCode::NOT_FOUND);
     };
     let mut file = match tokio::fs::File::open(&p).await {
         Ok(f) => f,
-        Err(_) => return plain(StatusCode::NOT_FOUND, format!("File {path} not found")),
+        Err(_) => return error_page(StatusCode::NOT_FOUND),
     };
     let meta = match file.metadata().await {
         Ok(m) if m.is_file() => m,
-        _ => return plain(StatusCode::NOT_FOUND, format!("File {path} not found")),
+        _ => return error_page(StatusCode::NOT_FOUND),
     };
     let len = meta.len();
     let etag = etag_of(&meta);
     let mime = mime_of(&p);
+    let modified = meta
+        .modified()
+        .ok()
+        .map(chrono::DateTime::<chrono::Utc>::from);
+    let last_modified = modified.map(|m| m.format("%a, %d %b %Y %H:%M:%S GMT").to_string());
+    if not_modified(headers, &etag, modified) {
+        let mut resp = Response::builder()
+            .status(StatusCode::NOT_MODIFIED)
+            .header(header::ETAG, &etag)
+            .header(header::SERVER, "clearml");
+        if let Some(lm) = &last_modified {
+            resp = resp.header(header::LAST_MODIFIED, lm);
+        }
+        return resp
+            .body(Body::empty())
+            .unwrap_or_else(|_| plain(StatusCode::INTERNAL_SERVER_ERROR, ""));
+    }
     // A Range with an If-Range that no longer matches gets the whole (new) file, so a client
     // resuming an old partial download never splices two versions together.
     let if_range_matches = headers
@@ -370,12 +480,11 @@ async fn download(root: &Path, path: &str, headers: &HeaderMap, head_only: bool)
         Some(r) => match parse_range(r, len) {
             Some((s, e)) => (StatusCode::PARTIAL_CONTENT, s, e),
             None => {
-                return (
-                    StatusCode::RANGE_NOT_SATISFIABLE,
-                    [(header::CONTENT_RANGE, format!("bytes */{len}"))],
-                    "",
-                )
-                    .into_response();
+                let mut resp = error_page(StatusCode::RANGE_NOT_SATISFIABLE);
+                if let Ok(v) = HeaderValue::from_str(&format!("bytes */{len}")) {
+                    resp.headers_mut().insert(header::CONTENT_RANGE, v);
+                }
+                return resp;
             }
         },
         None => (StatusCode::OK, 0, len.saturating_sub(1)),
@@ -387,7 +496,11 @@ async fn download(root: &Path, path: &str, headers: &HeaderMap, head_only: bool)
         .header(header::CONTENT_LENGTH, count)
         .header(header::ACCEPT_RANGES, "bytes")
         .header(header::ETAG, &etag)
+        .header(header::CACHE_CONTROL, "public, max-age=300")
         .header(header::SERVER, "clearml");
+    if let Some(lm) = &last_modified {
+        builder = builder.header(header::LAST_MODIFIED, lm);
+    }
     if status == StatusCode::PARTIAL_CONTENT {
         builder = builder.header(header::CONTENT_RANGE, format!("bytes {start}-{end}/{len}"));
     }
@@ -409,6 +522,32 @@ async fn download(root: &Path, path: &str, headers: &HeaderMap, head_only: bool)
     builder
         .body(Body::from_stream(stream))
         .unwrap_or_else(|_| plain(StatusCode::INTERNAL_SERVER_ERROR, ""))
+}
+
+/// A conditional GET whose validator still matches: `If-None-Match` holding our ETag, or
+/// (without one) `If-Modified-Since` not older than the file.
+fn not_modified(
+    headers: &HeaderMap,
+    etag: &str,
+    modified: Option<chrono::DateTime<chrono::Utc>>,
+) -> bool {
+    if let Some(inm) = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+    {
+        return inm.split(',').any(|t| {
+            let t = t.trim().trim_start_matches("W/");
+            t == "*" || t == etag
+        });
+    }
+    let since = headers
+        .get(header::IF_MODIFIED_SINCE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| chrono::DateTime::parse_from_rfc2822(v).ok());
+    match (since, modified) {
+        (Some(since), Some(m)) => m.timestamp() <= since.timestamp(),
+        _ => false,
+    }
 }
 
 /// A strong validator: uploads replace a file by rename, so a new version has a new inode
@@ -433,14 +572,14 @@ fn mime_of(p: &Path) -> &'static str {
         .as_str()
     {
         "json" => "application/json",
-        "txt" | "log" => "text/plain",
-        "html" | "htm" => "text/html",
+        "txt" | "log" => "text/plain; charset=utf-8",
+        "html" | "htm" => "text/html; charset=utf-8",
         "png" => "image/png",
         "jpg" | "jpeg" => "image/jpeg",
         "gif" => "image/gif",
-        "csv" => "text/csv",
+        "csv" => "text/csv; charset=utf-8",
         "zip" => "application/zip",
-        "gz" => "application/gzip",
+        // `.gz` included: the real server never labels a download as compressed data.
         _ => "application/octet-stream",
     }
 }

@@ -627,7 +627,7 @@ mod tests {
             build_paging(&json!({"page": 2, "page_size": 1000})).unwrap(),
             (500, 1000)
         );
-        assert_eq!(build_paging(&json!({"page": 1})).unwrap_err().subcode, 11);
+        assert_eq!(build_paging(&json!({"page": 1})).unwrap_err().subcode, 12);
     }
 
     /// SQLite refuses expressions about a thousand deep: lists of any length must still work.

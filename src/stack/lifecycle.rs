@@ -481,10 +481,8 @@ pub async fn logs(
     let since = match since {
         None => 0,
         Some(d) => {
-            let d = humantime::parse_duration(d).map_err(|e| {
-                CliError::usage(format!("--since '{d}': {e}"))
-                    .with_hint("e.g. --since 10m or --since 2h")
-            })?;
+            let d =
+                crate::duration::parse(d).map_err(|e| CliError::usage(format!("--since {e}")))?;
             chrono::Utc::now().timestamp() - d.as_secs() as i64
         }
     };
@@ -594,9 +592,16 @@ pub async fn start_again(
 }
 
 /// The server version: from server.info when the apiserver answers, else the configured tag.
+/// server.info needs credentials: the key pair the apiserver was given, when the spec has one.
 pub async fn server_version(stack: &Stack) -> String {
+    let keys = stack.service("apiserver").and_then(|s| {
+        Some((
+            s.env.get("CLEARML_API_ACCESS_KEY")?.clone(),
+            s.env.get("CLEARML_API_SECRET_KEY")?.clone(),
+        ))
+    });
     if let Some(url) = stack.url_of("apiserver")
-        && let Ok(v) = ready::probe_api(&ready::http_client(), &url).await
+        && let Ok(v) = ready::probe_api(&ready::http_client(), &url, keys.as_ref()).await
         && v != "unknown"
     {
         return v;

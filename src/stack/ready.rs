@@ -25,6 +25,9 @@ pub struct Observed {
     pub restart_count: i64,
     pub started_at: Option<chrono::DateTime<chrono::Utc>>,
     pub image: String,
+    /// The API key pair the container was started with (CLEARML_API_ACCESS_KEY/SECRET_KEY),
+    /// for `server.info`, which the real server answers only with credentials.
+    pub api_keys: Option<(String, String)>,
 }
 
 impl Observed {
@@ -50,6 +53,18 @@ impl Observed {
                 .as_ref()
                 .and_then(|c| c.image.clone())
                 .unwrap_or_default(),
+            api_keys: c.config.as_ref().and_then(|c| {
+                let env = c.env.as_ref()?;
+                let get = |k: &str| {
+                    env.iter()
+                        .find_map(|e| e.strip_prefix(k)?.strip_prefix('=').map(str::to_string))
+                        .filter(|v| !v.is_empty())
+                };
+                Some((
+                    get("CLEARML_API_ACCESS_KEY")?,
+                    get("CLEARML_API_SECRET_KEY")?,
+                ))
+            }),
         }
     }
 
@@ -74,18 +89,36 @@ pub fn http_client() -> reqwest::Client {
         .expect("http client")
 }
 
-/// `debug.ping` then `server.info` on the apiserver; Ok(version) when both answer.
-pub async fn probe_api(client: &reqwest::Client, base: &str) -> Result<String, String> {
+/// `debug.ping` then `server.info` on the apiserver; Ok(version) when both answer. The real
+/// server refuses `server.info` without credentials (401 in its JSON envelope): that answer
+/// still proves the API is serving, only the version stays unknown.
+pub async fn probe_api(
+    client: &reqwest::Client,
+    base: &str,
+    keys: Option<&(String, String)>,
+) -> Result<String, String> {
     get_success(client, base, "debug.ping").await?;
-    let info = get_success(client, base, "server.info").await?;
+    let mut req = client.get(format!("{base}/server.info"));
+    if let Some((key, secret)) = keys {
+        req = req.basic_auth(key, Some(secret));
+    }
+    let info = req
+        .send()
+        .await
+        .map_err(|e| format!("server.info: {}", reqwest_reason(&e)))?;
+    let status = info.status().as_u16();
     let body: serde_json::Value = info
         .json()
         .await
-        .map_err(|e| format!("server.info: not JSON ({e})"))?;
-    Ok(body["data"]["version"]
-        .as_str()
-        .unwrap_or("unknown")
-        .to_string())
+        .map_err(|e| format!("server.info answered HTTP {status}, not JSON ({e})"))?;
+    match status {
+        200..=299 => Ok(body["data"]["version"]
+            .as_str()
+            .unwrap_or("unknown")
+            .to_string()),
+        401 if body["meta"]["result_code"] == 401 => Ok("unknown".to_string()),
+        _ => Err(format!("server.info answered HTTP {status}")),
+    }
 }
 
 /// GET `base/endpoint`; the response when it answers with a success status.
@@ -178,7 +211,9 @@ pub async fn probe(
         }
         Role::Api => {
             let base = stack.url_of(&svc.name).ok_or("no published port")?;
-            probe_api(client, &base).await.map(Some)
+            probe_api(client, &base, obs.api_keys.as_ref())
+                .await
+                .map(Some)
         }
         Role::Http => {
             let base = stack.url_of(&svc.name).ok_or("no published port")?;

@@ -4,6 +4,7 @@
 mod cli_basics;
 mod common;
 mod config;
+mod conformance;
 mod faults;
 mod generated;
 mod init;

@@ -72,8 +72,17 @@ fn envelope_and_open_endpoints() {
     assert_eq!(v["data"]["msg"], "ClearML server");
     assert_eq!(v["meta"]["id"].as_str().unwrap().len(), 32);
 
+    // server.info needs credentials, as on the real server (401/20 without).
+    let r = client()
+        .get(format!("{}/server.info", s.api_url))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    let v: Value = r.json().unwrap();
+    assert_eq!(v["meta"]["result_subcode"], 20);
     let v: Value = client()
         .get(format!("{}/v2.23/server.info", s.api_url))
+        .bearer_auth(token(s))
         .send()
         .unwrap()
         .json()
@@ -161,9 +170,10 @@ fn validation_and_invalid_ids() {
         "tasks.create",
         json!({"name": "ab", "type": "training"}),
     );
+    // The real server: 400/800 "String value is too short".
     assert_eq!(
         (status, v["meta"]["result_subcode"].as_u64()),
-        (400, Some(12)),
+        (400, Some(800)),
         "{v}"
     );
     let (status, v) = call(s, &tok, "tasks.get_by_id", json!({"task": "nonexistent"}));
@@ -194,10 +204,11 @@ fn validation_and_invalid_ids() {
         json!({"page": i64::MAX, "page_size": 500}),
     );
     assert_eq!(far["tasks"], json!([]));
+    // A missing required field is a validation error, 400/12, as on the real server.
     let (status, v) = call(s, &tok, "tasks.get_all", json!({"page": 1}));
     assert_eq!(
         (status, v["meta"]["result_subcode"].as_u64()),
-        (400, Some(11))
+        (400, Some(12))
     );
     // The SDK's GET-with-body and the extra "method" key are accepted.
     let r = client()
@@ -593,7 +604,7 @@ fn models_create_publish_archive_delete() {
     let s = Serve::shared();
     let tok = token(s);
     let (pid, ids) = seed_tasks(s, &tok, &unique("Models"), 1);
-    let m = ok(s, &tok, "models.create", json!({"name": "m1", "uri": "file:///tmp/x.pt", "project": pid, "task": ids[0], "framework": "PyTorch"}))["id"]
+    let m = ok(s, &tok, "models.create", json!({"name": "mod1", "uri": "file:///tmp/x.pt", "project": pid, "task": ids[0], "framework": "PyTorch", "ready": false}))["id"]
         .as_str()
         .unwrap()
         .to_string();

@@ -61,6 +61,19 @@ case "$1" in
 esac
 "#;
 
+/// The static busybox `make test` unpacks under target/ (CLEARML_TEST_BUSYBOX names it),
+/// else one installed as /bin/busybox.
+fn busybox_path() -> std::path::PathBuf {
+    if let Some(p) = std::env::var_os("CLEARML_TEST_BUSYBOX").filter(|p| !p.is_empty()) {
+        return p.into();
+    }
+    let local = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/busybox/bin/busybox");
+    if local.is_file() {
+        return local;
+    }
+    "/bin/busybox".into()
+}
+
 fn rt() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -120,8 +133,8 @@ impl RootFs {
 
 /// The stand-in root fs; with `with_cli`, our binary and the shared libraries ldd names.
 fn standin_rootfs(with_cli: bool) -> Vec<u8> {
-    let busybox = std::fs::read("/bin/busybox").expect(
-        "/bin/busybox missing: install a static busybox (apt-get install -y busybox-static); .ci/run does",
+    let busybox = std::fs::read(busybox_path()).expect(
+        "no static busybox: run the tests through 'make test' (it fetches one under target/busybox), or set CLEARML_TEST_BUSYBOX",
     );
     let mut fs = RootFs::new();
     fs.file("bin/busybox", &busybox, 0o755);

@@ -657,7 +657,7 @@ fn cut_download_resumes_and_verifies() {
     // cloud URIs are named and refused
     let s3 = api.call(
         "models.create",
-        json!({"uri": "s3://bucket/m.pt", "name": "s3", "project": pid, "ready": true}),
+        json!({"uri": "s3://bucket/m.pt", "name": "s3-model", "project": pid, "ready": true}),
     )["id"]
         .as_str()
         .unwrap()
@@ -831,7 +831,7 @@ fn model_list_snapshots_table_json_csv() {
     );
     api.call(
         "models.create",
-        json!({"uri": "http://f/x/b.pt", "name": "m-b", "project": pid, "framework": "Keras"}),
+        json!({"uri": "http://f/x/b.pt", "name": "m-b", "project": pid, "framework": "Keras", "ready": false}),
     );
     let table = scrub_table(&ok(home, &["model", "list", "--project", project]));
     assert_eq!(
@@ -1401,6 +1401,8 @@ fn pull_reuses_only_verified_files_and_never_splices_a_stale_part() {
             weights.to_str().unwrap(),
             "--project",
             &project,
+            "--name",
+            "weights",
         ],
     );
     let id = id.trim();
@@ -1785,4 +1787,222 @@ fn the_cache_dir_comes_from_the_config_file() {
         "{path:?}"
     );
     assert!(path.is_file());
+}
+
+// ---------------------------------------------------------------- issue 8: real-server quirks
+
+/// A new project (named from `prefix`) holding one task `name`: (project id, task id).
+fn project_with_task(api: &Api, prefix: &str, name: &str) -> (String, Value, String) {
+    let project = unique(prefix);
+    let pid = api.call("projects.create", json!({"name": project}))["id"].clone();
+    let task = api.call(
+        "tasks.create",
+        json!({"name": name, "type": "training", "project": pid}),
+    )["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    (project, pid, task)
+}
+
+/// A publish whose storage path holds a space, colon, parentheses and `ü` (as selftest's
+/// task names do) is stored under that whole path and pulled back byte for byte.
+#[test]
+fn publish_and_pull_a_path_with_space_colon_parenthesis() {
+    let (home, _) = home();
+    let home = home.path();
+    let project = unique("it-quirk special (a):b ü");
+    let weights = home.join("w 16:03:10 (x) ü.bin");
+    std::fs::write(&weights, b"weights of a special name").unwrap();
+    let id = ok(
+        home,
+        &[
+            "model",
+            "publish",
+            weights.to_str().unwrap(),
+            "--project",
+            &project,
+            "--name",
+            "net 1:2 (ü)",
+        ],
+    );
+    let id = id.trim();
+    let shown = ok_json(home, &["model", "show", id, "--json"]);
+    let uri = shown["uri"].as_str().unwrap();
+    assert!(
+        uri.contains("w%2016%3A03%3A10%20%28x%29%20%C3%BC.bin"),
+        "{uri}"
+    );
+    let out = home.join("back.bin");
+    ok(home, &["model", "pull", id, "-o", out.to_str().unwrap()]);
+    assert_eq!(std::fs::read(&out).unwrap(), b"weights of a special name");
+}
+
+/// Names under 3 characters are refused before anything is created (the server would
+/// refuse the model after the project was made).
+#[test]
+fn publish_refuses_short_names_before_creating_anything() {
+    let (home, serve) = home();
+    let home = home.path();
+    let weights = home.join("weights.bin");
+    std::fs::write(&weights, b"x").unwrap();
+    let project = unique("it-short");
+    let out = run(
+        home,
+        &[
+            "model",
+            "publish",
+            weights.to_str().unwrap(),
+            "--project",
+            &project,
+            "--name",
+            "m1",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = stderr_of(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("'m1'") && err.contains("3 characters"),
+        "{err}"
+    );
+    let found = Api::new(serve).call("projects.get_all", json!({"name": format!("^{project}$")}));
+    assert_eq!(
+        found["projects"],
+        json!([]),
+        "the project must not be created"
+    );
+    let out = run(
+        home,
+        &[
+            "model",
+            "publish",
+            weights.to_str().unwrap(),
+            "--project",
+            "ok-project/ab",
+            "--name",
+            "model-1",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+}
+
+/// `task show` reads the models of a task whether the server gives `model` as an id or as
+/// a `{"id"}` reference (get_all_ex), and finds each model's name.
+#[test]
+fn task_show_lists_models_given_as_references() {
+    let (home, serve) = home();
+    let home = home.path();
+    let api = Api::new(serve);
+    let (_, pid, task) = project_with_task(&api, "it-task-models", "has-models");
+    let model = api.call(
+        "models.create",
+        json!({"name": "the-model", "uri": "http://f/x.bin", "project": pid}),
+    )["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    api.call(
+        "tasks.add_or_update_model",
+        json!({"task": task, "name": "best", "model": model, "type": "output"}),
+    );
+    let j = ok_json(home, &["task", "show", &task, "--json"]);
+    assert_eq!(
+        j["models"]["output"][0],
+        json!({"name": "best", "id": model, "model_name": "the-model"})
+    );
+    let table = ok(home, &["task", "show", &task]);
+    assert!(!table.contains("{\""), "{table}");
+    assert!(
+        table.contains("the-model") && table.contains(&model),
+        "{table}"
+    );
+}
+
+/// `model publish --task` on a completed task: the server refuses to list the model among
+/// the task's outputs; the model is linked from its side, the user told, the publish done.
+/// Then `model list --task NAME` finds it by the task's name.
+#[test]
+fn publish_to_a_completed_task_links_from_the_model_and_list_finds_it_by_task_name() {
+    let (home, serve) = home();
+    let home = home.path();
+    let api = Api::new(serve);
+    let task_name = unique("finished ü");
+    let (project, _, task) = project_with_task(&api, "it-done-task", &task_name);
+    api.call("tasks.started", json!({"task": task}));
+    api.call("tasks.completed", json!({"task": task}));
+    let weights = home.join("weights.bin");
+    std::fs::write(&weights, b"done").unwrap();
+    let out = run(
+        home,
+        &[
+            "model",
+            "publish",
+            weights.to_str().unwrap(),
+            "--project",
+            &project,
+            "--name",
+            "late-model",
+            "--task",
+            &task,
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let id = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let err = stderr_of(&out);
+    assert!(err.contains("completed") && err.contains("linked"), "{err}");
+    let shown = ok_json(home, &["model", "show", &id, "--json"]);
+    assert_eq!(shown["task"]["id"], json!(task));
+    assert_eq!(shown["status"], "published");
+    let listed = ok_json(home, &["model", "list", "--task", &task_name, "--json"]);
+    let ids: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|m| m["id"].as_str())
+        .collect();
+    assert_eq!(ids, [id.as_str()], "{listed}");
+}
+
+/// A health check fails when a configured host is down: exit 1 naming it, while the API
+/// answers; the server version is shown (server.info needs the credentials).
+#[test]
+fn ping_exits_1_when_the_files_host_is_down() {
+    let serve = Serve::shared();
+    let dir = tempfile::tempdir().unwrap();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    std::fs::write(
+        dir.path().join("clearml.conf"),
+        format!(
+            "api {{\n api_server: {}\n web_server: {}\n files_server: http://127.0.0.1:{port}\n credentials {{\"access_key\": \"{ACCESS_KEY}\", \"secret_key\": \"{SECRET_KEY}\"}}\n}}\n",
+            serve.api_url, serve.api_url
+        ),
+    )
+    .unwrap();
+    let out = run(dir.path(), &["server", "ping", "--json"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let err = stderr_of(&out);
+    assert!(err.contains("files host does not"), "{err}");
+    let rows: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(rows[0]["server_version"], "2.0.0");
+    assert_eq!(rows[2]["reachable"], false);
+}
+
+/// The Docker-compose habit: a bare number of seconds where a duration is taken.
+#[test]
+fn durations_take_bare_seconds() {
+    let (home, serve) = home();
+    let home = home.path();
+    let api = Api::new(serve);
+    let (_, _, task) = project_with_task(&api, "it-dur", "waited");
+    api.call("tasks.started", json!({"task": task}));
+    api.call("tasks.completed", json!({"task": task}));
+    ok(
+        home,
+        &["task", "wait", &task, "--timeout", "30", "--interval", "1"],
+    );
 }

@@ -279,7 +279,7 @@ pub fn parse_time_bound(s: &str, now: chrono::DateTime<chrono::Utc>) -> Result<S
     if let Ok(d) = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
         return Ok(format!("{d}T00:00:00Z"));
     }
-    if let Ok(ago) = humantime::parse_duration(s) {
+    if let Ok(ago) = crate::commands::parse_duration("", s) {
         let t = now - chrono::Duration::from_std(ago).unwrap_or_default();
         return Ok(t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
     }

@@ -20,7 +20,7 @@ pub fn dispatch(call: &mut Call, service: &str, action: &str) -> Option<ApiResul
         }
         ("server", "info") => Ok(json!({
             "version": SERVER_VERSION, "build": "clearml-serve", "commit": "",
-            "api_version": API_VERSION, "uid": call.state.signer.company,
+            "api_version": API_VERSION,
         })),
         ("server", "report_stats_option") => Ok(json!({"supported": false, "enabled": false})),
         ("server", "get_stats") | ("server", "config") | ("server", "endpoints") => Ok(json!({})),

@@ -135,8 +135,12 @@ pub fn load(store: &Store, id: &str) -> Result<Value, ApiError> {
 }
 
 fn create(call: &mut Call) -> ApiResult {
+    // Required fields first, then their values, in the real server's order.
     let name = req_str(&call.body, "name")?;
     let uri = req_str(&call.body, "uri")?;
+    if name.chars().count() < 3 {
+        return Err(ApiError::too_short("name"));
+    }
     if let Some(p) = call
         .body
         .get("project")
@@ -151,7 +155,8 @@ fn create(call: &mut Call) -> ApiResult {
         "id": new_id(), "name": name, "uri": uri, "user": call.identity.user,
         "company": call.identity.company, "created": t, "last_update": t, "last_change": t,
         "comment": "", "tags": [], "system_tags": [], "framework": null, "design": {},
-        "labels": {}, "ready": false, "metadata": {}, "last_iteration": 0, "last_metrics": {},
+        // Without `ready` the real server stores a published model.
+        "labels": {}, "ready": true, "metadata": {}, "last_iteration": 0, "last_metrics": {},
     });
     merge_top(
         &mut doc,

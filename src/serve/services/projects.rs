@@ -112,10 +112,16 @@ pub fn ensure(call: &Call, name: &str, body: &Value) -> Result<String, ApiError>
 fn create(call: &mut Call) -> ApiResult {
     let name = req_str(&call.body, "name")?;
     let name = name.trim().trim_matches('/').to_string();
-    if name.chars().count() < 3 {
-        return Err(ApiError::validation(format!(
-            "name={name}: String value is too short"
-        )));
+    if name.is_empty() {
+        return Err(ApiError::new(
+            400,
+            407,
+            format!("Invalid project name: name={name}"),
+        ));
+    }
+    // Every part of a path must have 3 characters; the real server calls a short one blank.
+    if name.split('/').any(|part| part.trim().chars().count() < 3) {
+        return Err(ApiError::validation("Project name cannot be blank"));
     }
     if find_by_name(call.store, &name)?.is_some() {
         return Err(ApiError::new(

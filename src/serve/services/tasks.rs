@@ -126,9 +126,7 @@ fn touch(doc: &mut Value) -> String {
 
 fn validate_name(name: &str) -> Result<(), ApiError> {
     if name.chars().count() < 3 {
-        return Err(ApiError::validation(format!(
-            "name={name}: String value is too short"
-        )));
+        return Err(ApiError::too_short("name"));
     }
     Ok(())
 }
@@ -160,6 +158,8 @@ fn check_project(store: &Store, body: &Value) -> Result<(), ApiError> {
 fn create(call: &mut Call) -> ApiResult {
     let name = req_str(&call.body, "name")?;
     validate_name(&name)?;
+    // `type` is required by the real server's schema.
+    req_str(&call.body, "type")?;
     validate_type(&call.body)?;
     validate_shapes(&call.body)?;
     check_project(call.store, &call.body)?;
@@ -237,6 +237,48 @@ fn with_subprojects(store: &Store, body: &mut Value) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// `get_all_ex` answers `models.input/output[].model` as a reference `{"id"}` (with the
+/// model's `name` when `models.<kind>.model.name` is in only_fields); `get_all` and
+/// `get_by_id` keep the bare id. Clients must read both shapes.
+fn model_refs(store: &Store, docs: &mut [Value], body: &Value) {
+    let wanted: Vec<String> = body
+        .get("only_fields")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(str::to_string)
+        .collect();
+    for doc in docs.iter_mut() {
+        for kind in ["input", "output"] {
+            let with_name = wanted
+                .iter()
+                .any(|f| *f == format!("models.{kind}.model.name"));
+            let Some(list) = doc
+                .get_mut("models")
+                .and_then(|m| m.get_mut(kind))
+                .and_then(Value::as_array_mut)
+            else {
+                continue;
+            };
+            for entry in list.iter_mut() {
+                let Some(id) = entry
+                    .get("model")
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+                else {
+                    continue;
+                };
+                let mut r = json!({"id": id});
+                if with_name && let Ok(Some(m)) = store.get(Coll::Models, &id) {
+                    r["name"] = m["name"].clone();
+                }
+                entry["model"] = r;
+            }
+        }
+    }
+}
+
 fn list(call: &mut Call, ex: bool) -> ApiResult {
     // Taken, not copied: an id list can be a hundred megabytes parsed.
     let mut body = std::mem::take(&mut call.body);
@@ -263,6 +305,7 @@ fn list(call: &mut Call, ex: bool) -> ApiResult {
             &wanted,
             &call.identity.user_name,
         );
+        model_refs(call.store, &mut docs, &body);
     }
     let mut out = json!({"tasks": docs});
     if let Some(s) = scroll {
@@ -679,6 +722,16 @@ fn add_or_update_model(call: &mut Call) -> ApiResult {
         )));
     }
     let mut doc = load(call.store, &id)?;
+    // Only a draft or running task takes models (the real server's message names only
+    // `created` although in_progress is accepted too).
+    let status = doc["status"].as_str().unwrap_or("created").to_string();
+    if status != "created" && status != "in_progress" {
+        return Err(ApiError::new(
+            400,
+            110,
+            format!("Invalid task status: expected=created, status={status}"),
+        ));
+    }
     if !doc["models"].is_object() {
         doc["models"] = json!({"input": [], "output": []});
     }
