@@ -24,12 +24,14 @@ $(VENV)/bin/python:
 venv: $(VENV)/bin/python
 
 # The stack tests build stand-in images around a static busybox; fetch one under target/
-# without root (apt-get download + dpkg-deb), so `make test` needs no system install.
+# without root (apt-get download + dpkg-deb), so `make test` needs no system install
+# (as root, an empty package list is refreshed first, as on a fresh machine).
 BUSYBOX := target/busybox/bin/busybox
 
 $(BUSYBOX):
 	@mkdir -p target/busybox/deb
-	@cd target/busybox/deb && rm -f *.deb && apt-get download busybox-static >/dev/null 2>&1 \
+	@cd target/busybox/deb && rm -f *.deb && { apt-get download busybox-static >/dev/null 2>&1 \
+	  || { [ "$$(id -u)" = 0 ] && apt-get update -qq >/dev/null 2>&1 && apt-get download busybox-static >/dev/null 2>&1; }; } \
 	  || { echo "make test: cannot fetch busybox-static with 'apt-get download' (run 'apt-get update' first, or install busybox-static and copy /bin/busybox to $(BUSYBOX))" >&2; exit 1; }
 	@dpkg-deb -x target/busybox/deb/busybox-static_*.deb target/busybox
 	@rm -rf target/busybox/deb

@@ -937,7 +937,7 @@ base_task_id = "w"
         );
         assert_eq!(cyc.len(), 1, "{cyc:?}");
         assert!(
-            cyc[0].ends_with("the steps form a cycle: a -> b -> c -> a"),
+            cyc[0].ends_with("the steps form a cycle: aaa -> bbb -> ccc -> aaa"),
             "{cyc:?}"
         );
         assert!(cyc[0].starts_with("f.toml:5:"), "{cyc:?}");
