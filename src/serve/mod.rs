@@ -11,6 +11,7 @@ mod fileserver;
 mod instance;
 mod landing;
 mod query;
+mod readers;
 mod router;
 mod services;
 mod store;
@@ -27,7 +28,10 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 /// Shared by every request.
 pub struct AppState {
+    /// The one connection that writes.
     pub store: Mutex<store::Store>,
+    /// Read-only connections for listings (see `readers`).
+    pub readers: readers::Readers,
     pub signer: auth::TokenSigner,
     pub credentials: credentials::Credentials,
     /// Scroll positions of get_all scrolls (id → next offset); like the real server's Redis
@@ -36,8 +40,8 @@ pub struct AppState {
     /// Registered workers (id → worker document); the real server keeps them in Redis too.
     pub workers: Mutex<HashMap<String, Value>>,
     pub files_dir: PathBuf,
-    /// Bounds the blocking threads serving API calls: the database is one connection behind
-    /// a mutex anyway, and every extra thread costs memory (malloc arenas, stacks).
+    /// Bounds the blocking threads serving API calls (and so the reader connections): every
+    /// extra thread costs memory (malloc arenas, stacks).
     pub db_slots: tokio::sync::Semaphore,
     pub api_url: OnceLock<String>,
     pub files_url: OnceLock<String>,
@@ -169,7 +173,8 @@ pub async fn run(args: &ServeArgs, out: &Output) -> anyhow::Result<()> {
 
     let files_dir = data_dir.join("files");
     std::fs::create_dir_all(&files_dir)?;
-    let store = store::Store::open(&data_dir.join("clearml.sqlite"))
+    let db_path = data_dir.join("clearml.sqlite");
+    let store = store::Store::open(&db_path)
         .with_context(|| format!("cannot open the database in {}", data_dir.display()))?;
     let company = match store.meta_get("company")? {
         Some(c) => c,
@@ -192,6 +197,7 @@ pub async fn run(args: &ServeArgs, out: &Output) -> anyhow::Result<()> {
 
     let state = Arc::new(AppState {
         store: Mutex::new(store),
+        readers: readers::Readers::new(db_path),
         signer: auth::TokenSigner::new(token_secret.into_bytes(), company),
         credentials,
         scrolls: Mutex::new(HashMap::new()),

@@ -320,7 +320,7 @@ fn serve_call(
         };
         tracing::debug!("{endpoint} body: {cut}{batch}");
     }
-    let mut store = state.store.lock().unwrap_or_else(|p| p.into_inner());
+    let mut store = super::readers::store_for(&state.store, &state.readers, endpoint)?;
     let auth = authenticate(state, headers, &store)?;
     if auth.is_none() && !OPEN_ENDPOINTS.contains(&endpoint) {
         return Err(ApiError::missing_credentials());
