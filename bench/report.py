@@ -43,7 +43,8 @@ def machine():
         ("curl", sh("curl", "--version").splitlines()[0] if sh("curl", "--version") else "missing"),
         ("load average at the end", " ".join(f"{x:.2f}" for x in load)),
         ("date", datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")),
-        ("BENCH_RUNS", os.environ.get("BENCH_RUNS", "default")),
+        ("knobs", ", ".join(f"{k}={os.environ.get(k, 'default')}" for k in
+                            ("BENCH_RUNS", "BENCH_BIG_RUNS", "BENCH_TASKS", "BENCH_MODEL_MIB", "BENCH_ITERATIONS"))),
     ]
 
 
@@ -94,6 +95,9 @@ lines = [
     "|---|---|",
 ]
 lines += [f"| {k} | {v} |" for k, v in machine()]
+knobs = [k for k in ("BENCH_RUNS", "BENCH_BIG_RUNS", "BENCH_TASKS", "BENCH_MODEL_MIB", "BENCH_ITERATIONS") if k in os.environ]
+if knobs:
+    lines += ["", f"**Quick run** ({', '.join(knobs)} set): fewer runs or smaller sizes than the issue's figures; indicative only."]
 lines += [
     "",
     "## Reproduce",

@@ -16,6 +16,10 @@ for b in startup serve task_model stack; do
     echo "stack: skipped: no Docker engine reachable here (docker info failed)" | tee -a "$BENCH_OUT/skipped.txt"
     continue
   fi
+  if [ "$b" = stack ] && [ ! -x /bin/busybox ]; then
+    echo "stack: skipped: the stand-in images need a static /bin/busybox (apt-get install busybox-static)" | tee -a "$BENCH_OUT/skipped.txt"
+    continue
+  fi
   echo "== bench/$b.sh" >&2
   start=$(date +%s)
   if ! bash "bench/$b.sh" | tee "$BENCH_OUT/$b.txt"; then
