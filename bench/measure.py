@@ -5,7 +5,7 @@ usage: measure.py [--runs N] [--warmup K] [--label NAME] [--env K=V ...] -- CMD 
 Wall times are of the bare command; the peak RSS comes from one more run under GNU time
 (/usr/bin/time -f %M, KiB): wait4()'s ru_maxrss would also count the forked Python before exec.
 """
-import argparse, json, os, statistics, subprocess, sys, tempfile, time
+import argparse, json, os, resource, shlex, statistics, subprocess, sys, tempfile, time
 
 GNU_TIME = "/usr/bin/time"
 if not os.access(GNU_TIME, os.X_OK):
@@ -24,11 +24,17 @@ for kv in a.env:
     k, _, v = kv.partition("=")
     env[k] = v
 
+cpu = []
+
+
 def timed():
     """Wall time of one run, with nothing between us and the command."""
+    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     code = subprocess.call(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     dt = time.perf_counter() - t0
+    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu.append((r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime))
     if code != 0:
         sys.exit(f"measure: {' '.join(cmd)} exited {code}")
     return dt
@@ -42,14 +48,27 @@ def peak_rss_kib():
         return int(rss_file.read().strip().splitlines()[-1])
 
 
+def shown(cmd):
+    """The command as a reader can retype it: scratch paths as $TMP, our binary as $BIN,
+    the server's URLs as $API / $FILES and its token as $TOKEN (never written out)."""
+    text = " ".join(shlex.quote(c) for c in cmd)
+    for var in ("BENCH_TOKEN", "BENCH_TMP", "BENCH_BIN", "BENCH_API", "BENCH_FILES"):
+        if os.environ.get(var):
+            text = text.replace(os.environ[var], "$" + var[6:])
+    return text
+
+
 for _ in range(a.warmup):
     timed()
 walls = [timed() for _ in range(a.runs)]
+del cpu[: a.warmup]
 rss = peak_rss_kib()
 print(json.dumps({
     "label": a.label or " ".join(cmd),
     "runs": a.runs,
     "median_ms": round(statistics.median(walls) * 1000, 2),
     "min_ms": round(min(walls) * 1000, 2),
+    "cpu_ms": round(statistics.median(cpu) * 1000, 2),
     "peak_rss_kib": rss,
+    "command": shown(cmd),
 }))

@@ -10,7 +10,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-$PWD/target/release/clearml}
-RUNS=${RUNS:-5}
+RUNS=${BENCH_RUNS:-${RUNS:-5}}
+OUT=${BENCH_OUT:-$PWD/bench/out}; mkdir -p "$OUT"
 [ -x "$BIN" ] || { echo "build first: cargo build --release" >&2; exit 1; }
 command -v curl >/dev/null || { echo "bench/stack.sh needs curl" >&2; exit 1; }
 if docker compose version >/dev/null 2>&1; then COMPOSE=(docker compose); else COMPOSE=(docker-compose); fi
@@ -88,11 +89,18 @@ for i in $(seq "$RUNS"); do
   "${COMPOSE[@]}" -p "$CLEARML_STACK_PROJECT" -f "$tmp/compose.yml" down >/dev/null 2>&1
 done
 
-python3 - "${ours[*]}" "${theirs[*]}" "${COMPOSE[*]}" <<'PY'
-import statistics, sys
+python3 - "${ours[*]}" "${theirs[*]}" "${COMPOSE[*]}" "$OUT/stack.jsonl" <<'PY'
+import json, statistics, sys
 ours = [float(x) for x in sys.argv[1].split()]
 theirs = [float(x) for x in sys.argv[2].split()]
 o, t = statistics.median(ours), statistics.median(theirs)
+side = lambda label, xs, cmd: {"label": label, "runs": len(xs), "median_ms": round(statistics.median(xs) * 1000, 1),
+                               "min_ms": round(min(xs) * 1000, 1), "command": cmd}
+with open(sys.argv[4], "w") as f:
+    f.write(json.dumps({"bench": "stack", "figure": "server up to ready (stand-in images)",
+        "ours": side("clearml server up", ours, "$BIN server up --data-dir $TMP/data --port ... --image ... --skip-doctor --pull never"),
+        "anchor": side(f"{sys.argv[3]} up -d + ping loop", theirs, f"{sys.argv[3]} -f $TMP/compose.yml up -d; until debug.ping, server.info, web and files answer"),
+        "goal": "<= 1.0", "note": "same images, same compose file (clearml server render); ready = the same four probes"}) + "\n")
 print(f"stack: server up to ready {o:.2f} s median ({len(ours)} runs: {' '.join(f'{x:.2f}' for x in ours)}); "
       f"{sys.argv[3]} up -d + ping loop {t:.2f} s ({' '.join(f'{x:.2f}' for x in theirs)}) -> ratio {o/t:.2f} (goal <= 1.0)")
 PY

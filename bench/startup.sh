@@ -6,7 +6,11 @@ cd "$(dirname "$0")/.."
 BIN=target/release/clearml
 PY=.venv/bin
 M="python3 bench/measure.py"
+RUNS=${BENCH_RUNS:-30}
+OUT=${BENCH_OUT:-$PWD/bench/out}; mkdir -p "$OUT"
+export BENCH_BIN=$PWD/$BIN
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+export BENCH_TMP=$tmp
 cat > "$tmp/clearml.conf" <<CONF
 api {
   api_server: http://localhost:8008
@@ -16,13 +20,17 @@ api {
 }
 sdk { development { default_output_uri: "" } }
 CONF
-ours_help=$($M --runs 30 --label "clearml --help" -- "$BIN" --help)
-ours_show=$($M --runs 30 --label "clearml config show" --env CLEARML_CONFIG_FILE="$tmp/clearml.conf" -- "$BIN" config show)
-theirs=$($M --runs 5 --label "clearml-init --help" -- "$PY/clearml-init" --help)
+ours_help=$($M --runs "$RUNS" --label "clearml --help" -- "$BIN" --help)
+ours_show=$($M --runs "$RUNS" --label "clearml config show" --env CLEARML_CONFIG_FILE="$tmp/clearml.conf" -- "$BIN" config show)
+theirs=$($M --runs "$(( RUNS < 5 ? RUNS : 5 ))" --label "clearml-init --help" -- "$PY/clearml-init" --help)
 echo "$ours_help"; echo "$ours_show"; echo "$theirs"
-python3 - "$ours_help" "$ours_show" "$theirs" <<'PY'
+python3 - "$OUT/startup.jsonl" "$ours_help" "$ours_show" "$theirs" <<'PY'
 import json, sys
-h, s, t = (json.loads(x) for x in sys.argv[1:])
+h, s, t = (json.loads(x) for x in sys.argv[2:])
+with open(sys.argv[1], "w") as f:
+    for o in (h, s):
+        f.write(json.dumps({"bench": "startup", "figure": f"cold start: {o['label']}", "ours": o, "anchor": t,
+                            "goal": "<= 0.01", "note": "peak RSS goal <= 10 MiB"}) + "\n")
 for o in (h, s):
     print(f"startup: {o['label']}: {o['median_ms']} ms median, {o['peak_rss_kib']/1024:.1f} MiB peak; "
           f"clearml-init --help {t['median_ms']} ms -> ratio 1/{t['median_ms']/o['median_ms']:.0f}")

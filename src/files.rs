@@ -15,8 +15,8 @@ use crate::error::CliError;
 
 /// Chunk size of file reads for uploads (big enough to keep syscalls off the profile).
 const READ_CHUNK: usize = 1024 * 1024;
-/// Write batching of downloads.
-const WRITE_BUFFER: usize = 1024 * 1024;
+/// Downloads gather chunks smaller than this before writing; larger ones go straight out.
+const WRITE_BUFFER: usize = 64 * 1024;
 /// Attempts of one download, resuming each time from what is already on disk.
 const DOWNLOAD_ATTEMPTS: u32 = 6;
 
@@ -764,41 +764,64 @@ fn spawn_reader(
     (rx, handle)
 }
 
-/// The disk side of a download: a thread that appends chunks to the file through a large
-/// buffer and feeds them to the hasher.
+/// The disk side of a download: one thread appends the chunks to the file, another feeds
+/// them to the hasher. Apart, hashing (the bulk of the CPU time) overlaps the writes instead
+/// of adding to them; a chunk is shared between both (`Bytes` is reference-counted).
 struct Sink {
-    tx: tokio::sync::mpsc::Sender<bytes::Bytes>,
-    handle: std::thread::JoinHandle<std::io::Result<Sha256>>,
+    to_file: tokio::sync::mpsc::Sender<bytes::Bytes>,
+    to_hash: tokio::sync::mpsc::Sender<bytes::Bytes>,
+    writer: std::thread::JoinHandle<std::io::Result<()>>,
+    hasher: std::thread::JoinHandle<Sha256>,
 }
 
 impl Sink {
     fn spawn(file: std::fs::File, mut hasher: Sha256) -> Sink {
-        let (tx, mut rx) = tokio::sync::mpsc::channel::<bytes::Bytes>(8);
-        let handle = std::thread::spawn(move || {
+        let (to_file, mut chunks) = tokio::sync::mpsc::channel::<bytes::Bytes>(8);
+        let writer = std::thread::spawn(move || {
             use std::io::Write;
+            // Chunks off the socket are mostly larger than the buffer and go straight to
+            // write(2); the buffer only gathers small ones.
             let mut out = std::io::BufWriter::with_capacity(WRITE_BUFFER, file);
-            while let Some(chunk) = rx.blocking_recv() {
+            while let Some(chunk) = chunks.blocking_recv() {
                 out.write_all(&chunk)?;
+            }
+            out.flush()
+        });
+        let (to_hash, mut chunks) = tokio::sync::mpsc::channel::<bytes::Bytes>(8);
+        let hasher = std::thread::spawn(move || {
+            while let Some(chunk) = chunks.blocking_recv() {
                 hasher.update(&chunk);
             }
-            out.flush()?;
-            Ok(hasher)
+            hasher
         });
-        Sink { tx, handle }
+        Sink {
+            to_file,
+            to_hash,
+            writer,
+            hasher,
+        }
     }
 
     /// False when the writer has stopped (a disk error, reported by `finish`).
     async fn send(&self, chunk: bytes::Bytes) -> bool {
-        self.tx.send(chunk).await.is_ok()
+        self.to_hash.send(chunk.clone()).await.is_ok() && self.to_file.send(chunk).await.is_ok()
     }
 
     async fn finish(self) -> std::io::Result<Sha256> {
-        drop(self.tx);
-        let handle = self.handle;
-        tokio::task::spawn_blocking(move || handle.join())
-            .await
-            .map_err(std::io::Error::other)?
-            .map_err(|_| std::io::Error::other("the download writer panicked"))?
+        drop(self.to_file);
+        drop(self.to_hash);
+        let (writer, hasher) = (self.writer, self.hasher);
+        tokio::task::spawn_blocking(move || {
+            let written = writer
+                .join()
+                .map_err(|_| std::io::Error::other("the download writer panicked"))?;
+            let hash = hasher
+                .join()
+                .map_err(|_| std::io::Error::other("the download hasher panicked"))?;
+            written.map(|()| hash)
+        })
+        .await
+        .map_err(std::io::Error::other)?
     }
 }
 

@@ -90,11 +90,11 @@ impl Default for Options {
 
 /// The server's page-size cap for the `*.get_all*` family.
 pub const MAX_PAGE_SIZE: usize = 500;
-/// Pages requested at once when a listing needs more than one. One, as the SDK and curl
-/// do: against the built-in server (one SQLite connection) on a busy 2-core machine, 4 pages
-/// in flight measured 1.7x slower than sequential paging (bench/task_model.sh). A server with
-/// several workers may gain from more; raise it only with a benchmark that shows the gain.
-const PAGES_IN_FLIGHT: usize = 1;
+/// Pages requested at once once a listing has proven longer than one page. The pages are
+/// independent queries; `clearml server serve` answers listings on reader connections of
+/// their own, so they run side by side (bench/task_model.sh: `task list --all` of 10,000
+/// tasks). Past the last page up to this many - 1 requests for empty pages are cancelled.
+const PAGES_IN_FLIGHT: usize = 4;
 /// Re-login when the token has less than this left (the SDK's threshold).
 const REFRESH_MARGIN_SECS: i64 = 360;
 const CLIENT_HEADER: &str = concat!("clearml-cli-", env!("CARGO_PKG_VERSION"));
@@ -324,8 +324,9 @@ impl Client {
     /// Every item of a `*.get_all*` call, following pages of 500 past the server's cap.
     /// `limit` stops early. `key` is the list field of the response (`tasks`, `models`...).
     ///
-    /// Pages are independent queries, so past the first one up to `PAGES_IN_FLIGHT` can be
-    /// fetched at once; the result is in page order either way.
+    /// Page 0 comes alone (most listings fit in it); past it, up to `PAGES_IN_FLIGHT` pages
+    /// are in flight at once, kept in page order. Without a limit the end is only known from
+    /// a short page, so a few requests past it may have been sent; they are dropped.
     pub async fn get_all(
         &self,
         endpoint: &str,
@@ -333,6 +334,7 @@ impl Client {
         key: &str,
         limit: Option<usize>,
     ) -> anyhow::Result<Vec<Value>> {
+        use futures_util::StreamExt;
         // `page` counts in units of page_size, so it stays fixed across pages: the limit
         // itself when one page holds it, else the server's cap.
         let page_size = match limit {
@@ -341,21 +343,19 @@ impl Client {
         };
         let wanted = limit.unwrap_or(usize::MAX);
         let mut items = self.page(endpoint, body, key, 0, page_size).await?;
-        let mut short = items.len() < page_size;
-        let mut next = 1usize;
-        while !short && items.len() < wanted {
+        if items.len() == page_size && items.len() < wanted {
             let pages_left = (wanted - items.len()).div_ceil(page_size);
-            let batch = pages_left.min(PAGES_IN_FLIGHT);
-            let fetches =
-                (next..next + batch).map(|p| self.page(endpoint, body, key, p, page_size));
-            for page in futures_util::future::try_join_all(fetches).await? {
-                short = page.len() < page_size;
+            let mut pages = futures_util::stream::iter((1..).take(pages_left))
+                .map(|p| self.page(endpoint, body, key, p, page_size))
+                .buffered(PAGES_IN_FLIGHT.min(pages_left));
+            while let Some(page) = pages.next().await {
+                let page = page?;
+                let short = page.len() < page_size;
                 items.extend(page);
-                if short {
+                if short || items.len() >= wanted {
                     break;
                 }
             }
-            next += batch;
         }
         items.truncate(wanted);
         Ok(items)
@@ -944,9 +944,17 @@ mod tests {
 
     /// A paging API with `total` items: answers `x.get_all` from the page/page_size in
     /// the body, concurrently, recording which pages were asked for.
+    /// A paging server holding each page answer `hold` long; `busy` records the most page
+    /// requests it had open at once.
     async fn pager_server(
         total: usize,
+        hold: Duration,
+        busy: std::sync::Arc<(
+            std::sync::atomic::AtomicUsize,
+            std::sync::atomic::AtomicUsize,
+        )>,
     ) -> (String, std::sync::Arc<std::sync::Mutex<Vec<(u64, u64)>>>) {
+        use std::sync::atomic::Ordering::SeqCst;
         use tokio::io::AsyncWriteExt;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
@@ -957,6 +965,7 @@ mod tests {
             loop {
                 let (mut s, _) = listener.accept().await.unwrap();
                 let log = log.clone();
+                let busy = busy.clone();
                 tokio::spawn(async move {
                     let (req, head_end, len) = read_request(&mut s).await;
                     let text = String::from_utf8_lossy(&req).to_string();
@@ -970,6 +979,10 @@ mod tests {
                             body["page_size"].as_u64().unwrap(),
                         );
                         log.lock().unwrap().push((page, size));
+                        let now = busy.0.fetch_add(1, SeqCst) + 1;
+                        busy.1.fetch_max(now, SeqCst);
+                        tokio::time::sleep(hold).await;
+                        busy.0.fetch_sub(1, SeqCst);
                         let from = (page * size) as usize;
                         let items: Vec<usize> = (from..(from + size as usize).min(total)).collect();
                         json!({"items": items})
@@ -979,7 +992,8 @@ mod tests {
                         "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
                         body.len()
                     );
-                    s.write_all(resp.as_bytes()).await.unwrap();
+                    // The client drops requests for pages past the end: no one may read.
+                    let _ = s.write_all(resp.as_bytes()).await;
                 });
             }
         });
@@ -992,7 +1006,8 @@ mod tests {
 
     #[tokio::test]
     async fn pager_returns_every_item_in_order_and_honours_limits() {
-        let (url, seen) = pager_server(2345).await;
+        let busy = Default::default();
+        let (url, seen) = pager_server(2345, Duration::ZERO, busy).await;
         let client = Client::new(&url, keys(), &Options::default()).unwrap();
         let all = client
             .get_all("x.get_all", &json!({}), "items", None)
@@ -1000,9 +1015,18 @@ mod tests {
             .unwrap();
         let nums: Vec<u64> = all.iter().map(|v| v.as_u64().unwrap()).collect();
         assert_eq!(nums, (0..2345).collect::<Vec<u64>>());
+        // Every page once; past the short page 4, only the requests already in flight.
         let mut pages = seen.lock().unwrap().clone();
         pages.sort();
-        assert_eq!(pages, (0..5).map(|p| (p, 500)).collect::<Vec<_>>());
+        let past_end = pages.iter().filter(|(p, _)| *p >= 5).count();
+        assert!(past_end < PAGES_IN_FLIGHT, "{pages:?}");
+        assert_eq!(
+            pages[..5],
+            (0..5).map(|p| (p, 500)).collect::<Vec<_>>()[..],
+            "{pages:?}"
+        );
+        pages.dedup();
+        assert_eq!(pages.len(), 5 + past_end, "a page was requested twice");
 
         seen.lock().unwrap().clear();
         let some = client
@@ -1022,5 +1046,25 @@ mod tests {
             .unwrap();
         assert_eq!(few.len(), 100);
         assert_eq!(*seen.lock().unwrap(), [(0, 100)]);
+    }
+
+    #[tokio::test]
+    async fn pages_past_the_first_are_fetched_concurrently() {
+        let busy: std::sync::Arc<(
+            std::sync::atomic::AtomicUsize,
+            std::sync::atomic::AtomicUsize,
+        )> = Default::default();
+        let (url, _) = pager_server(2345, Duration::from_millis(300), busy.clone()).await;
+        let client = Client::new(&url, keys(), &Options::default()).unwrap();
+        let all = client
+            .get_all("x.get_all", &json!({}), "items", None)
+            .await
+            .unwrap();
+        assert_eq!(all.len(), 2345);
+        let most = busy.1.load(std::sync::atomic::Ordering::SeqCst);
+        assert!(
+            most > 1,
+            "pages were fetched one at a time (at most {most} open)"
+        );
     }
 }

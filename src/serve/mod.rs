@@ -12,6 +12,7 @@ mod instance;
 mod landing;
 pub mod limits;
 mod query;
+mod readers;
 mod router;
 mod services;
 mod store;
@@ -28,7 +29,10 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 /// Shared by every request.
 pub struct AppState {
+    /// The one connection that writes.
     pub store: Mutex<store::Store>,
+    /// Read-only connections for listings (see `readers`).
+    pub readers: readers::Readers,
     pub signer: auth::TokenSigner,
     pub credentials: credentials::Credentials,
     /// Scroll positions of get_all scrolls (id → next offset); like the real server's Redis
@@ -37,8 +41,8 @@ pub struct AppState {
     /// Registered workers (id → worker document); the real server keeps them in Redis too.
     pub workers: Mutex<HashMap<String, Value>>,
     pub files_dir: PathBuf,
-    /// Bounds the blocking threads serving API calls: the database is one connection behind
-    /// a mutex anyway, and every extra thread costs memory (malloc arenas, stacks).
+    /// Bounds the blocking threads serving API calls (and so the reader connections): every
+    /// extra thread costs memory (malloc arenas, stacks).
     pub db_slots: tokio::sync::Semaphore,
     /// Memory (KiB) that request bodies being read, parsed and handled may hold at once:
     /// see `limits`.
@@ -235,6 +239,7 @@ pub async fn run(args: &ServeArgs, out: &Output) -> anyhow::Result<()> {
 
     let state = Arc::new(AppState {
         store: Mutex::new(store),
+        readers: readers::Readers::new(db_path),
         signer: auth::TokenSigner::new(token_secret.into_bytes(), company),
         credentials,
         scrolls: Mutex::new(HashMap::new()),

@@ -463,7 +463,7 @@ fn serve_call(
         };
         tracing::debug!("{endpoint} body: {cut}{batch}");
     }
-    let mut store = state.store.lock().unwrap_or_else(|p| p.into_inner());
+    let mut store = super::readers::store_for(&state.store, &state.readers, endpoint)?;
     // A handler that panicked inside a transaction left it open: end it before reuse.
     store.rollback_abandoned();
     if endpoint == "debug.panic" && state.panic_endpoint && caller.is_some() {

@@ -153,6 +153,20 @@ impl Store {
         Ok(Store { conn })
     }
 
+    /// A read-only connection to a database `open` has set up (WAL, schema).
+    pub fn open_reader(path: &Path) -> anyhow::Result<Store> {
+        use rusqlite::OpenFlags;
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        // Smaller than the writer's: several readers may be open at once.
+        conn.pragma_update(None, "cache_size", -4000)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        register_functions(&conn)?;
+        Ok(Store { conn })
+    }
+
     pub fn meta_get(&self, key: &str) -> Result<Option<String>, ApiError> {
         Ok(self
             .conn
@@ -224,17 +238,20 @@ impl Store {
         limit: Option<usize>,
         offset: usize,
     ) -> Result<Vec<Value>, ApiError> {
-        let mut sql = format!(
-            "SELECT doc FROM {} WHERE {} ORDER BY {}",
-            coll.table(),
-            filter.sql(),
-            order
+        // The page is picked by row id first and the documents read after: sorting whole
+        // documents made SQLite carry every match's document through the sort (spilling to
+        // temporary files) for each page. `order` ends with `rid`, so both sorts agree.
+        let table = coll.table();
+        let mut page = format!(
+            "SELECT rid FROM {table} WHERE {} ORDER BY {order}",
+            filter.sql()
         );
         if let Some(l) = limit {
             // SQLite takes signed 64-bit values: absurd page numbers just find nothing.
             let cap = i64::MAX as usize;
-            sql.push_str(&format!(" LIMIT {} OFFSET {}", l.min(cap), offset.min(cap)));
+            page.push_str(&format!(" LIMIT {} OFFSET {}", l.min(cap), offset.min(cap)));
         }
+        let sql = format!("SELECT doc FROM {table} WHERE rid IN ({page}) ORDER BY {order}");
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(rusqlite::params_from_iter(filter.params.iter()), |r| {
             r.get::<_, String>(0)
