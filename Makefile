@@ -8,7 +8,7 @@ SDK_VERSION ?= 2.1.12
 BIN     := target/release/clearml
 CLEARML ?= $(BIN)
 
-.PHONY: build test lint venv install completions docs bench demo \
+.PHONY: build test lint venv install completions docs bench demo fuzz \
         clearml-server clearml-stop clearml-test
 
 build:
@@ -44,6 +44,26 @@ bench: build venv
 
 demo: build
 	bash scripts/demo.sh
+
+# Fuzzing (fuzz/, cargo-fuzz layout, its own workspace): each target for FUZZ_SECONDS,
+# stopping on a crash, a hang (-timeout) or an allocation past the bounds. Needs
+# `cargo install cargo-fuzz`; RUSTC_BOOTSTRAP=1 lets stable rustc take the flags cargo-fuzz
+# passes (no sanitizer: -s none). New inputs go to fuzz/corpus/ (ignored), crashes to
+# fuzz/artifacts/; seeds are committed under fuzz/seeds/.
+FUZZ_SECONDS   ?= 60
+FUZZ_TARGETS   ?= conf paste serve_request
+FUZZ_RSS_MB    ?= 2048
+FUZZ_MALLOC_MB ?= 512
+FUZZ_TIMEOUT   ?= 10
+
+fuzz:
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p fuzz/corpus/$$t && \
+	  (cd fuzz && RUSTC_BOOTSTRAP=1 $(CARGO) fuzz run -s none $$t corpus/$$t seeds/$$t -- \
+	    -max_total_time=$(FUZZ_SECONDS) -timeout=$(FUZZ_TIMEOUT) \
+	    -rss_limit_mb=$(FUZZ_RSS_MB) -malloc_limit_mb=$(FUZZ_MALLOC_MB) \
+	    -print_final_stats=1) || exit 1; \
+	done
 
 # The targets users already have in their Makefiles.
 clearml-server:

@@ -208,7 +208,7 @@ impl Value {
             Value::Float(f) => *f != 0.0,
             Value::Str(s) => !s.is_empty(),
             Value::List(l) => !l.is_empty(),
-            Value::Object(o) => o.len() != 0,
+            Value::Object(o) => !o.is_empty(),
             Value::Pending(_) => true,
         }
     }
