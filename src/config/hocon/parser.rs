@@ -583,11 +583,7 @@ impl<'a, 'e> Parser<'a, 'e> {
                 Value::Str(theirs),
             ) if append => Value::Str(format!("{mine} {theirs}")),
             (Some(prev), Value::Pending(mut p)) => {
-                if self_reference_chain(&prev) >= MAX_SELF_REFERENCES {
-                    return Err(format!(
-                        "more than {MAX_SELF_REFERENCES} assignments in a row refer to the value they replace"
-                    ));
-                }
+                check_self_reference_chain(&prev)?;
                 if matches!(prev.value, Value::Object(_)) {
                     // `a {..}` then `a = ${b}`: the objects merge once ${b} is known.
                     p.pieces.insert(0, Piece::Value(prev.clone()));
@@ -600,11 +596,7 @@ impl<'a, 'e> Parser<'a, 'e> {
             // pyhocon quirk: `s += y` on an undefined key gives " y".
             (None, Value::Str(theirs)) if append => Value::Str(format!(" {theirs}")),
             (Some(prev), Value::List(l)) if append => {
-                if self_reference_chain(&prev) >= MAX_SELF_REFERENCES {
-                    return Err(format!(
-                        "more than {MAX_SELF_REFERENCES} assignments in a row refer to the value they replace"
-                    ));
-                }
+                check_self_reference_chain(&prev)?;
                 // `a += [..]` after a value that is still pending: concatenate later.
                 let self_path: Vec<String> = self.path.iter().chain(key.iter()).cloned().collect();
                 Value::Pending(Box::new(Pending {
@@ -923,8 +915,9 @@ impl<'a, 'e> Parser<'a, 'e> {
     }
 }
 
-/// How many replaced values `node` keeps behind it (`p: ${p}x` assigned again and again).
-fn self_reference_chain(node: &Node) -> usize {
+/// Err when `node` already keeps MAX_SELF_REFERENCES replaced values behind it (`p: ${p}x`
+/// assigned again and again).
+fn check_self_reference_chain(node: &Node) -> std::result::Result<(), String> {
     let mut n = 0;
     let mut cur = node;
     while let Value::Pending(p) = &cur.value {
@@ -934,5 +927,10 @@ fn self_reference_chain(node: &Node) -> usize {
             None => break,
         }
     }
-    n
+    if n >= MAX_SELF_REFERENCES {
+        return Err(format!(
+            "more than {MAX_SELF_REFERENCES} assignments in a row refer to the value they replace"
+        ));
+    }
+    Ok(())
 }
