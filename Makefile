@@ -47,9 +47,9 @@ demo: build
 
 # Fuzzing (fuzz/, cargo-fuzz layout, its own workspace): each target for FUZZ_SECONDS,
 # stopping on a crash, a hang (-timeout) or an allocation past the bounds. Needs
-# `cargo install cargo-fuzz`; RUSTC_BOOTSTRAP=1 lets stable rustc take the flags cargo-fuzz
-# passes (no sanitizer: -s none). New inputs go to fuzz/corpus/ (ignored), crashes to
-# fuzz/artifacts/; seeds are committed under fuzz/seeds/.
+# `cargo install cargo-fuzz`; with no sanitizer (-s none) every flag cargo-fuzz passes is
+# stable, so no nightly is needed. New inputs go to fuzz/corpus/ (ignored), crashes to
+# fuzz/artifacts/<target>/; seeds are committed under fuzz/seeds/.
 FUZZ_SECONDS   ?= 60
 FUZZ_TARGETS   ?= conf paste serve_request
 FUZZ_RSS_MB    ?= 2048
@@ -58,9 +58,10 @@ FUZZ_TIMEOUT   ?= 10
 
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \
-	  mkdir -p fuzz/corpus/$$t && \
-	  (cd fuzz && RUSTC_BOOTSTRAP=1 $(CARGO) fuzz run -s none $$t corpus/$$t seeds/$$t -- \
+	  mkdir -p fuzz/corpus/$$t fuzz/artifacts/$$t && \
+	  (cd fuzz && $(CARGO) fuzz run -s none $$t corpus/$$t seeds/$$t -- \
 	    -max_total_time=$(FUZZ_SECONDS) -timeout=$(FUZZ_TIMEOUT) \
+	    -artifact_prefix=artifacts/$$t/ \
 	    -rss_limit_mb=$(FUZZ_RSS_MB) -malloc_limit_mb=$(FUZZ_MALLOC_MB) \
 	    -print_final_stats=1) || exit 1; \
 	done

@@ -25,7 +25,9 @@ fn extract(src: &str, name: &str, file: &str) -> String {
     };
     for line in lines.by_ref() {
         if start(line) {
-            out.push_str(line);
+            // Public to the target's `decoding` module, whatever it was in src/serve/.
+            out.push_str("pub ");
+            out.push_str(line.strip_prefix("pub ").unwrap_or(line));
             out.push('\n');
             break;
         }
