@@ -9,7 +9,7 @@ AGENT_VERSION ?= 3.0.3
 BIN     := target/release/clearml
 CLEARML ?= $(BIN)
 
-.PHONY: build test lint venv busybox install completions docs bench demo \
+.PHONY: build test lint venv busybox install completions docs bench demo fuzz \
         clearml-server clearml-stop clearml-test
 
 build:
@@ -63,6 +63,28 @@ bench: build venv
 
 demo: build
 	bash scripts/demo.sh
+
+# Fuzzing (fuzz/, cargo-fuzz layout, its own workspace): each target for FUZZ_SECONDS,
+# stopping on a crash, a hang (-timeout) or an allocation past the bounds. Needs
+# `cargo install cargo-fuzz`; with no sanitizer (-s none) every flag cargo-fuzz passes is
+# stable, so no nightly is needed. New inputs go to fuzz/corpus/ (ignored), crashes to
+# fuzz/artifacts/<target>/; seeds are committed under fuzz/seeds/.
+FUZZ_SECONDS   ?= 60
+FUZZ_TARGETS   ?= conf paste serve_request pipeline_toml
+FUZZ_RSS_MB    ?= 2048
+FUZZ_MALLOC_MB ?= 512
+FUZZ_TIMEOUT   ?= 10
+
+fuzz:
+	@command -v cargo-fuzz >/dev/null || $(CARGO) install --locked cargo-fuzz
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p fuzz/corpus/$$t fuzz/artifacts/$$t && \
+	  (cd fuzz && $(CARGO) fuzz run -s none $$t corpus/$$t seeds/$$t -- \
+	    -max_total_time=$(FUZZ_SECONDS) -timeout=$(FUZZ_TIMEOUT) \
+	    -artifact_prefix=artifacts/$$t/ \
+	    -rss_limit_mb=$(FUZZ_RSS_MB) -malloc_limit_mb=$(FUZZ_MALLOC_MB) \
+	    -print_final_stats=1) || exit 1; \
+	done
 
 # The targets users already have in their Makefiles.
 clearml-server:

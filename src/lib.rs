@@ -21,6 +21,7 @@ use clap::Parser;
 /// Parses the command line, runs the command and exits the process with its code.
 pub fn run_cli() -> ! {
     restore_default_sigpipe();
+    quiet_panics();
     let cli = cli::Cli::parse();
     init_logging(cli.global.verbose, cli.global.quiet);
     let runtime = match tokio::runtime::Runtime::new() {
@@ -64,6 +65,22 @@ fn restore_default_sigpipe() {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
+}
+
+/// A panic message can quote the data being handled (a slice of clearml.conf, secret key
+/// included, was one); print only where the bug is. RUST_BACKTRACE=1 shows everything.
+fn quiet_panics() {
+    if std::env::var_os("RUST_BACKTRACE").is_some_and(|v| v != "0") {
+        return;
+    }
+    std::panic::set_hook(Box::new(|info| {
+        let at = info
+            .location()
+            .map_or_else(String::new, |l| format!(" at {}:{}", l.file(), l.line()));
+        eprintln!(
+            "error: internal error{at} (a bug; please report it with the command that was run)"
+        );
+    }));
 }
 
 /// Logs go to stderr; `-v` shows one line per request, `-vv` debug. RUST_LOG overrides.

@@ -15,6 +15,16 @@
 mod parser;
 mod resolve;
 
+/// Objects, lists and dotted-key segments nested deeper than this are refused: the SDK's
+/// pyhocon itself gives up (RecursionError) a little below 60 levels, and without a bound
+/// 20,000 levels overflow our stack.
+pub const MAX_DEPTH: usize = 64;
+/// What substitutions may copy in total, so `${a}${a}` chains cannot grow exponentially.
+pub const MAX_EXPANSION_BYTES: usize = 32 << 20;
+/// The most a file and everything it includes may hold (a clearml.conf is a few KiB).
+pub const MAX_INPUT_BYTES: usize = 64 << 20;
+
+use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -43,6 +53,35 @@ impl fmt::Display for Pos {
 pub struct HoconError {
     pub pos: Pos,
     pub message: String,
+    /// A bound was hit (depth, expansion, size, not a regular file): bad input the person
+    /// must change, reported with the usage exit code (2) rather than as a syntax error.
+    pub limit: bool,
+}
+
+impl HoconError {
+    fn new(pos: Pos, message: impl Into<String>) -> Self {
+        HoconError {
+            pos,
+            message: message.into(),
+            limit: false,
+        }
+    }
+
+    fn limit(pos: Pos, message: impl Into<String>) -> Self {
+        HoconError {
+            limit: true,
+            ..HoconError::new(pos, message)
+        }
+    }
+
+    /// As an error for the command line: a bound hit exits 2, other errors 1.
+    pub fn into_anyhow(self) -> anyhow::Error {
+        if self.limit {
+            crate::error::CliError::usage(self.to_string()).into()
+        } else {
+            self.into()
+        }
+    }
 }
 
 impl fmt::Display for HoconError {
@@ -74,10 +113,18 @@ pub struct Node {
     pub pos: Pos,
 }
 
-/// An ordered map, as pyhocon's ConfigTree (an OrderedDict).
-#[derive(Debug, Clone, PartialEq, Default)]
+/// An ordered map, as pyhocon's ConfigTree (an OrderedDict). Lookups go through a hash
+/// index and a removal leaves a hole, so reading a file with many keys stays linear.
+#[derive(Debug, Clone, Default)]
 pub struct Object {
-    entries: Vec<(String, Node)>,
+    slots: Vec<Option<(String, Node)>>,
+    index: HashMap<String, usize>,
+}
+
+impl PartialEq for Object {
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len() && self.iter().eq(other.iter())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -161,7 +208,7 @@ impl Value {
             Value::Float(f) => *f != 0.0,
             Value::Str(s) => !s.is_empty(),
             Value::List(l) => !l.is_empty(),
-            Value::Object(o) => !o.entries.is_empty(),
+            Value::Object(o) => !o.is_empty(),
             Value::Pending(_) => true,
         }
     }
@@ -195,15 +242,31 @@ impl Object {
         Object::default()
     }
 
+    pub fn len(&self) -> usize {
+        self.index.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.index.is_empty()
+    }
+
+    /// Entries in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &Node)> {
+        self.slots.iter().flatten().map(|(k, v)| (k, v))
+    }
+
+    fn into_entries(self) -> impl Iterator<Item = (String, Node)> {
+        self.slots.into_iter().flatten()
+    }
+
     pub fn get(&self, key: &str) -> Option<&Node> {
-        self.entries.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+        let i = *self.index.get(key)?;
+        self.slots[i].as_ref().map(|(_, v)| v)
     }
 
     fn get_mut(&mut self, key: &str) -> Option<&mut Node> {
-        self.entries
-            .iter_mut()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v)
+        let i = *self.index.get(key)?;
+        self.slots[i].as_mut().map(|(_, v)| v)
     }
 
     /// Look a dotted path up (`api.credentials.access_key`).
@@ -225,19 +288,32 @@ impl Object {
     pub fn insert(&mut self, key: String, node: Node) {
         match self.get_mut(&key) {
             Some(slot) => *slot = node,
-            None => self.entries.push((key, node)),
+            None => {
+                self.index.insert(key.clone(), self.slots.len());
+                self.slots.push(Some((key, node)));
+            }
         }
     }
 
     fn remove(&mut self, key: &str) -> Option<Node> {
-        let i = self.entries.iter().position(|(k, _)| k == key)?;
-        Some(self.entries.remove(i).1)
+        let i = self.index.remove(key)?;
+        let (_, node) = self.slots[i].take()?;
+        // Squeeze the holes out once they outnumber the entries (amortised O(1)).
+        if self.slots.len() > 16 && self.index.len() * 2 < self.slots.len() {
+            self.slots.retain(Option::is_some);
+            for (i, slot) in self.slots.iter().enumerate() {
+                if let Some((k, _)) = slot {
+                    self.index.insert(k.clone(), i);
+                }
+            }
+        }
+        Some(node)
     }
 
     /// Deep merge `other` into `self`: objects merge, everything else is replaced
     /// (pyhocon's `ConfigTree.merge_configs`).
     pub fn merge(&mut self, other: Object) {
-        for (key, node) in other.entries {
+        for (key, node) in other.into_entries() {
             match (self.get_mut(&key), node.value) {
                 (Some(existing), Value::Object(theirs))
                     if matches!(existing.value, Value::Object(_)) =>
@@ -259,7 +335,6 @@ impl Object {
 
     pub fn to_json(&self) -> serde_json::Value {
         let map: serde_json::Map<String, serde_json::Value> = self
-            .entries
             .iter()
             .map(|(k, v)| (k.clone(), v.value.to_json()))
             .collect();
@@ -285,14 +360,88 @@ pub fn process_env(name: &str) -> Option<String> {
 
 /// Parse and resolve a file (as the SDK's `ConfigFactory.parse_file`).
 pub fn parse_file(path: &Path, env: &Env) -> anyhow::Result<Document> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
-    Ok(parse_str(&text, Some(path), env)?)
+    let text = read_conf_file(path, MAX_INPUT_BYTES).map_err(|e| match e {
+        ReadError::Io(e) => anyhow::anyhow!("cannot read {}: {e}", path.display()),
+        ReadError::Refused(why) => {
+            crate::error::CliError::usage(format!("{}: {why}", path.display())).into()
+        }
+    })?;
+    parse_str(&text, Some(path), env).map_err(HoconError::into_anyhow)
+}
+
+pub(crate) enum ReadError {
+    Io(std::io::Error),
+    /// Not a regular file, or too big: the fix is the person's, not a retry.
+    Refused(String),
+}
+
+/// Read a configuration file: a regular file only (a FIFO would hang the read forever, a
+/// device would never end), at most `max` bytes, UTF-8.
+pub(crate) fn read_conf_file(path: &Path, max: usize) -> std::result::Result<String, ReadError> {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    // O_NONBLOCK: opening a FIFO with no writer must not block before we can look at it.
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .map_err(ReadError::Io)?;
+    let meta = file.metadata().map_err(ReadError::Io)?;
+    if !meta.is_file() {
+        let ft = meta.file_type();
+        let what = if ft.is_dir() {
+            "a directory"
+        } else {
+            use std::os::unix::fs::FileTypeExt;
+            if ft.is_fifo() {
+                "a FIFO"
+            } else if ft.is_char_device() || ft.is_block_device() {
+                "a device"
+            } else if ft.is_socket() {
+                "a socket"
+            } else {
+                "not a regular file"
+            }
+        };
+        return Err(ReadError::Refused(format!(
+            "is {what}, not a regular file; name a clearml.conf file"
+        )));
+    }
+    let mut bytes = Vec::new();
+    file.take(max as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(ReadError::Io)?;
+    if bytes.len() > max {
+        return Err(ReadError::Refused(format!(
+            "is larger than {} MiB; a clearml.conf is a few KiB",
+            max >> 20
+        )));
+    }
+    String::from_utf8(bytes).map_err(|_| {
+        ReadError::Io(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "stream did not contain valid UTF-8",
+        ))
+    })
 }
 
 /// Parse and resolve text; `file` names it in errors and anchors relative includes.
 pub fn parse_str(text: &str, file: Option<&Path>, env: &Env) -> Result<Document> {
-    let mut parser = Parser::new(text, file.map(Path::to_path_buf), env, 0);
+    if text.len() > MAX_INPUT_BYTES {
+        return Err(HoconError::limit(
+            Pos {
+                file: file.map(|f| Arc::new(f.to_path_buf())),
+                line: 1,
+                col: 1,
+            },
+            format!(
+                "the text is larger than {} MiB; a clearml.conf is a few KiB",
+                MAX_INPUT_BYTES >> 20
+            ),
+        ));
+    }
+    let read_total = std::cell::Cell::new(text.len());
+    let mut parser = Parser::new(text, file.map(Path::to_path_buf), env, &read_total);
     let mut root = parser.parse_document()?;
     resolve::resolve_all(&mut root, env)?;
     Ok(Document {

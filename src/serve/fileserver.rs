@@ -101,7 +101,7 @@ fn refusal(state: &AppState, headers: &HeaderMap) -> Option<Response> {
 
 /// Map an object path (URL path or form field name) to a file under the files dir,
 /// refusing anything that would escape it.
-fn resolve(root: &Path, object: &str) -> Option<PathBuf> {
+pub fn resolve(root: &Path, object: &str) -> Option<PathBuf> {
     let rel = object.trim_start_matches('/');
     if rel.is_empty() {
         return None;
@@ -113,7 +113,7 @@ fn resolve(root: &Path, object: &str) -> Option<PathBuf> {
     Some(root.join(rel))
 }
 
-fn decoded_path(req_path: &str) -> String {
+pub fn decoded_path(req_path: &str) -> String {
     percent_encoding::percent_decode_str(req_path)
         .decode_utf8_lossy()
         .into_owned()

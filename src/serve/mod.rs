@@ -17,6 +17,14 @@ mod router;
 mod services;
 mod store;
 
+/// What the server does with the bytes a client sends before any handler runs: the body
+/// parsed under its bounds, the query string merged into it, a URL path decoded, an object
+/// path mapped under the files dir. Public so that `fuzz/` drives exactly this code.
+pub mod decoding {
+    pub use super::fileserver::{decoded_path, resolve};
+    pub use super::router::{merge_query, parse_body};
+}
+
 use crate::cli::ServeArgs;
 use crate::output::Output;
 use crate::wire::Identity;

@@ -334,6 +334,10 @@ const TRICKY: &[(&str, &str)] = &[
         "{\n  \"api\": {\"api_server\": \"http://j:8008\", \"n\": [1, 2.5, true, null]},\n}\n",
     ),
     (
+        "non-ascii.conf",
+        "# Исследования / 中文 / Jürgen\napi {\n  label: José\n  credentials {\"access_key\": \"AK\", \"secret_key\": \"TOPSECRET-123\"}\n}\nsdk {\n  user: José\n  project: Исследования // проект\n  tag: Jürgen # Jürgen\n  zh: 中文 值\n  url: http://hé.example/ü/путь\n  \"ключ\": \"значение\"\n  schlüssel.wert: 2\n  m: \"\"\"Jürgen\nИсследования\"\"\"\n  t: trueé\n  n: 1é\n  s: ${sdk.user}-Ж\n}\n",
+    ),
+    (
         "include-main.conf",
         "include \"include-part.conf\"\napi { web_server: http://main:8080 }\nsdk { include file(\"include-part.conf\") }\n",
     ),
@@ -694,6 +698,35 @@ const SNIPPETS: &[&str] = &[
     "a: x\\ty",
     "a: é",
     "clé: 1",
+    "label: José",
+    "user: José\nproject: Исследования\ntag: Jürgen",
+    "a: 中文 值",
+    "a: trueé",
+    "a: falseЖ",
+    "a: 1é",
+    "a: 1 é",
+    "a: 1.5Ж",
+    "includé: 1",
+    "inclu: dé",
+    "a: Ж\"x\"",
+    "a: x // José",
+    "a: x # Jürgen",
+    "a: \"\"\"Jürgen\nИсследования\"\"\"",
+    "a: http://hé.example/ü/путь",
+    "a: http://hé.example/ü?x",
+    "schlüssel.wert: 2",
+    "Ä: 3",
+    "\"ключ\": 4",
+    "\"键\": 5",
+    "проект: 1",
+    "键: 1",
+    "×: 1",
+    "é: 1, b: ${é}",
+    "a: x\u{a0}y",
+    "a: x\u{3000}y",
+    "a: x\u{1c}y",
+    "a: x\u{200b}y",
+    "a { b: x\u{a0}}",
     "a: ~/.clearml/cache",
     "a: %(x)s",
     "a: s3://bucket/path",
@@ -790,4 +823,146 @@ fn reader_agrees_with_pyhocon_on_corner_cases() {
         differences.len(),
         differences.join("\n")
     );
+}
+
+/// Issue 9.1: an unquoted non-ASCII value (`label: José`) panicked the reader (exit 134)
+/// and the panic message printed the rest of the file, secret key included. Now every
+/// command reads it, values as the SDK's pyhocon reads them, and the secret never shows.
+#[test]
+fn non_ascii_unquoted_values_read_as_the_sdk_reads_them() {
+    let serve = crate::common::Serve::shared();
+    let dir = tempfile::tempdir().unwrap();
+    let secret = crate::common::SECRET_KEY;
+    let lines = [
+        "label: José",
+        "user: José",
+        "project: Исследования",
+        "tag: Jürgen",
+        "name: 中文 名字",
+        "url: http://hé.example/ü // Ж",
+    ];
+    let mut files = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let conf = dir.path().join(format!("x{i}.conf"));
+        std::fs::write(
+            &conf,
+            format!(
+                "api {{\n {line}\n api_server: {}\n credentials {{ access_key: \"{}\", secret_key: \"{secret}\" }}\n}}\n",
+                serve.api_url,
+                crate::common::ACCESS_KEY
+            ),
+        )
+        .unwrap();
+        files.push(conf);
+    }
+    let refs: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+    let sdk: Vec<Value> = serde_json::from_str(&run_python(SDK_PARSE, &refs)).unwrap();
+    for ((line, conf), theirs) in lines.iter().zip(&files).zip(&sdk) {
+        // The issue's reproduction: any command, here `task list` against a live server.
+        let out = clearml(dir.path())
+            .args(["--config", conf.to_str().unwrap(), "task", "list"])
+            .output()
+            .unwrap();
+        let (stdout, stderr) = (
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr),
+        );
+        assert_eq!(out.status.code(), Some(0), "{line}: {stderr}");
+        assert!(
+            !stdout.contains(secret) && !stderr.contains(secret),
+            "{line}"
+        );
+
+        let out = clearml(dir.path())
+            .args(["--config", conf.to_str().unwrap(), "config", "dump"])
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "{line}");
+        assert!(!stdout.contains(secret), "{line}: dump shows the secret");
+        let ours: Value = serde_json::from_str(&stdout).unwrap();
+        let (key, _) = line.split_once(':').unwrap();
+        assert_eq!(ours["api"][key], theirs["api"][key], "{line}");
+        assert!(
+            ours["api"][key].as_str().is_some_and(|v| !v.is_empty()),
+            "{line}: {ours}"
+        );
+    }
+
+    // A broken line around the same values: one line naming file:line:col, exit 1, and
+    // no value from the file (the secret least of all).
+    let conf = dir.path().join("broken.conf");
+    std::fs::write(
+        &conf,
+        format!("api {{\n label: José*\n credentials {{ secret_key: \"{secret}\" }}\n}}\n"),
+    )
+    .unwrap();
+    let out = clearml(dir.path())
+        .args(["--config", conf.to_str().unwrap(), "task", "list"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!("{}:2:13: ", conf.display())),
+        "{stderr}"
+    );
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    assert!(
+        !stderr.contains(secret) && !stderr.contains("José"),
+        "{stderr}"
+    );
+}
+
+/// Issue 9.4: bounds on what clearml.conf can make the reader do are usage errors (exit 2)
+/// with file:line:col on one line: nesting, `${a}${a}` growth, includes of a FIFO.
+#[test]
+fn config_bounds_are_one_line_usage_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("fifo");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let mut growth = String::from("a0: x\n");
+    for i in 0..34 {
+        growth.push_str(&format!("a{}: ${{a{i}}}${{a{i}}}\n", i + 1));
+    }
+    let cases = [
+        (
+            format!("{}{}", "a {".repeat(20_000), "}".repeat(20_000)),
+            ":1:193: ",
+            "deeper than 64 levels",
+        ),
+        (growth, ":25:", "expand to more than 32 MiB"),
+        (
+            format!("include \"{}\"\n", fifo.display()),
+            ":1:1: ",
+            "is a FIFO, not a regular file",
+        ),
+    ];
+    for (text, at, what) in cases {
+        let conf = dir.path().join("bound.conf");
+        std::fs::write(&conf, text).unwrap();
+        let started = std::time::Instant::now();
+        let out = clearml(dir.path())
+            .args(["--config", conf.to_str().unwrap(), "config", "dump"])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{what}: {stderr}");
+        assert!(
+            stderr.starts_with(&format!("error: {}{at}", conf.display())),
+            "{what}: {stderr}"
+        );
+        assert!(stderr.contains(what), "{stderr}");
+        assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "{what}"
+        );
+    }
 }

@@ -1,11 +1,18 @@
 //! The reader proper: text to a tree of values, pyhocon's tokenisation rules.
 
+use std::cell::Cell;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::{EntrySpan, Env, HoconError, Node, Object, Pending, Piece, Pos, Result, Value, concat};
+use super::{
+    EntrySpan, Env, HoconError, MAX_DEPTH, MAX_INPUT_BYTES, Node, Object, Pending, Piece, Pos,
+    ReadError, Result, Value, concat, read_conf_file,
+};
 
 const MAX_INCLUDE_DEPTH: usize = 16;
+/// `p: ${p}x` repeated: each one keeps the value it replaced; the resolver follows at most
+/// this many (and a longer chain would also be dropped recursively).
+const MAX_SELF_REFERENCES: usize = 64;
 
 pub(super) struct Parser<'a, 'e> {
     src: &'a str,
@@ -19,6 +26,15 @@ pub(super) struct Parser<'a, 'e> {
     pub(super) spans: Vec<EntrySpan>,
     /// End of the last token of the value just parsed (before blanks and comments).
     value_end: usize,
+    /// Byte offset of the start of each line (positions in O(log n), not O(n)).
+    line_starts: Vec<usize>,
+    /// The last position computed (offset, its line start, its column): columns of later
+    /// offsets on the same line count on from there, so a long line is not recounted.
+    col_cache: Cell<(usize, usize, usize)>,
+    /// Objects and lists open around the current point (including enclosing files).
+    nest: usize,
+    /// Bytes read so far by this file and every file it includes, with the file itself.
+    read_total: &'a Cell<usize>,
 }
 
 /// Characters that end an unquoted string (besides whitespace).
@@ -51,6 +67,26 @@ fn unescape(raw: &str) -> String {
     out
 }
 
+fn depth_message() -> String {
+    format!(
+        "objects, lists and dotted keys nest deeper than {MAX_DEPTH} levels; flatten the file (the SDK cannot read it either)"
+    )
+}
+
+/// A character pyhocon accepts in an unquoted key: pyparsing's `alphanums + alphas8bit +
+/// "._- /"` (ASCII letters and digits, and the Latin-1 letters À-ÿ except × and ÷).
+fn key_char(c: char) -> bool {
+    c.is_ascii_alphanumeric()
+        || "_- /".contains(c)
+        || (('\u{c0}'..='\u{ff}').contains(&c) && c != '\u{d7}' && c != '\u{f7}')
+}
+
+/// Whitespace as Python's `\s` sees it (`str.isspace`): Rust's set plus the ASCII
+/// separators 0x1C-0x1F.
+fn python_space(c: char) -> bool {
+    c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
+}
+
 /// Split a substitution path like pyhocon's `ConfigTree.parse_key`.
 fn split_key_path(s: &str) -> Vec<String> {
     let mut segs = Vec::new();
@@ -72,37 +108,73 @@ impl<'a, 'e> Parser<'a, 'e> {
         src: &'a str,
         file: Option<PathBuf>,
         env: &'a Env<'e>,
-        include_depth: usize,
+        read_total: &'a Cell<usize>,
     ) -> Self {
+        let line_starts = std::iter::once(0)
+            .chain(
+                src.bytes()
+                    .enumerate()
+                    .filter(|(_, b)| *b == b'\n')
+                    .map(|(i, _)| i + 1),
+            )
+            .collect();
         Parser {
             src,
             b: src.as_bytes(),
             i: 0,
             file: file.map(Arc::new),
             env,
-            include_depth,
+            include_depth: 0,
             path: Vec::new(),
             spans: Vec::new(),
             value_end: 0,
+            line_starts,
+            col_cache: Cell::new((0, 0, 0)),
+            nest: 0,
+            read_total,
         }
     }
 
     fn pos_at(&self, at: usize) -> Pos {
-        let before = &self.src[..at.min(self.src.len())];
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |p| p + 1);
+        let at = at.min(self.b.len());
+        let line = self.line_starts.partition_point(|s| *s <= at);
+        let line_start = self.line_starts[line - 1];
+        let (from, col) = match self.col_cache.get() {
+            (last, start, col) if start == line_start && last <= at => (last, col),
+            _ => (line_start, 0),
+        };
+        // Characters, counted on bytes (a UTF-8 continuation byte is not a character) so
+        // that no offset can ever split one.
+        let col = col
+            + self.b[from..at]
+                .iter()
+                .filter(|b| (**b & 0xC0) != 0x80)
+                .count();
+        self.col_cache.set((at, line_start, col));
         Pos {
             file: self.file.clone(),
             line,
-            col: self.src[line_start..at.min(self.src.len())].chars().count() + 1,
+            col: col + 1,
         }
     }
 
     fn err<T>(&self, at: usize, message: impl Into<String>) -> Result<T> {
-        Err(HoconError {
-            pos: self.pos_at(at),
-            message: message.into(),
-        })
+        Err(HoconError::new(self.pos_at(at), message))
+    }
+
+    fn limit_err<T>(&self, at: usize, message: impl Into<String>) -> Result<T> {
+        Err(HoconError::limit(self.pos_at(at), message))
+    }
+
+    /// Run `f` one object/list level deeper, refusing to go past MAX_DEPTH.
+    fn nested<T>(&mut self, at: usize, f: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
+        if self.nest >= MAX_DEPTH {
+            return self.limit_err(at, depth_message());
+        }
+        self.nest += 1;
+        let out = f(self);
+        self.nest -= 1;
+        out
     }
 
     fn peek(&self) -> Option<u8> {
@@ -171,7 +243,7 @@ impl<'a, 'e> Parser<'a, 'e> {
         } else if self.peek() == Some(b'{') {
             let start = self.i;
             self.i += 1;
-            let obj = self.parse_object_body(true, start)?;
+            let obj = self.nested(start, |p| p.parse_object_body(true, start))?;
             self.skip_space(true);
             if self.peek().is_some() {
                 return self.err(
@@ -211,9 +283,15 @@ impl<'a, 'e> Parser<'a, 'e> {
 
     fn at_include(&self) -> bool {
         let rest = self.rest();
-        if rest.len() < 7 || !rest[..7].eq_ignore_ascii_case("include") {
+        // Compare bytes: `rest[..7]` would panic when byte 7 falls inside a character.
+        if !rest
+            .as_bytes()
+            .get(..7)
+            .is_some_and(|b| b.eq_ignore_ascii_case(b"include"))
+        {
             return false;
         }
+        // Byte 7 follows seven ASCII bytes, so it is a character boundary.
         let after = rest[7..].trim_start_matches([' ', '\t']);
         if after.len() == rest.len() - 7 && !after.starts_with('"') {
             return false; // `includes: 1` or `include: 1` is an ordinary key
@@ -278,22 +356,31 @@ impl<'a, 'e> Parser<'a, 'e> {
         if self.include_depth >= MAX_INCLUDE_DEPTH {
             return self.err(at, "includes nested too deeply (an include cycle?)");
         }
-        let text = match std::fs::read_to_string(&target) {
+        let budget = MAX_INPUT_BYTES.saturating_sub(self.read_total.get());
+        let text = match read_conf_file(&target, budget) {
             Ok(t) => t,
-            Err(e) if required => {
+            // A FIFO would hang the read, a device never end: refused, required or not.
+            Err(ReadError::Refused(why)) => {
+                return self.limit_err(at, format!("include {}: {why}", target.display()));
+            }
+            Err(ReadError::Io(e)) if required => {
                 return self.err(
                     at,
                     format!("cannot read required include {}: {e}", target.display()),
                 );
             }
             // pyhocon only warns about a missing optional include.
-            Err(_) => return Ok(()),
+            Err(ReadError::Io(_)) => return Ok(()),
         };
-        let mut sub = Parser::new(&text, Some(target), self.env, self.include_depth + 1);
+        self.read_total.set(self.read_total.get() + text.len());
+        let mut sub = Parser::new(&text, Some(target), self.env, self.read_total);
+        sub.include_depth = self.include_depth + 1;
+        sub.nest = self.nest;
         sub.path = self.path.clone();
         let included = sub.parse_document()?;
-        for (key, node) in included.entries {
-            self.assign(obj, vec![key], node, false);
+        for (key, node) in included.into_entries() {
+            self.assign(obj, vec![key], node, false)
+                .or_else(|m| self.limit_err(at, m))?;
         }
         Ok(())
     }
@@ -323,11 +410,23 @@ impl<'a, 'e> Parser<'a, 'e> {
                     self.i += 1;
                 }
                 Some(b'/') if self.rest().starts_with("//") => break,
-                Some(c) if c.is_ascii_alphanumeric() || c >= 0x80 || b"_- /".contains(&c) => {
-                    let ch = self.rest().chars().next().unwrap();
+                Some(_) if self.rest().chars().next().is_some_and(key_char) => {
+                    let ch = self.rest().chars().next().unwrap_or_default();
                     cur.push(ch);
                     self.i += ch.len_utf8();
                     any = true;
+                }
+                Some(c)
+                    if c >= 0x80 && !python_space(self.rest().chars().next().unwrap_or(' ')) =>
+                {
+                    // pyhocon rejects the whole file on such a key; say how to write it.
+                    return self.err(
+                        self.i,
+                        format!(
+                            "{} cannot be part of an unquoted key (the SDK's parser takes only ASCII and Latin-1 letters there); quote the key: \"...\"",
+                            self.describe_here()
+                        ),
+                    );
                 }
                 _ => break,
             }
@@ -347,6 +446,9 @@ impl<'a, 'e> Parser<'a, 'e> {
     fn parse_assignment(&mut self, obj: &mut Object) -> Result<()> {
         let start = self.i;
         let key = self.parse_key()?;
+        if self.nest + key.len() > MAX_DEPTH {
+            return self.limit_err(start, depth_message());
+        }
         let key_pos = self.pos_at(start);
         let mut key_end = self.i;
         while key_end > start && matches!(self.b[key_end - 1], b' ' | b'\t') {
@@ -359,7 +461,7 @@ impl<'a, 'e> Parser<'a, 'e> {
             let open = self.i;
             self.i += 1;
             self.path.extend(key.iter().cloned());
-            let inner = self.parse_object_body(true, open);
+            let inner = self.nested(open, |p| p.parse_object_body(true, open));
             self.path.truncate(self.path.len() - key.len());
             self.value_end = self.i;
             Node {
@@ -413,12 +515,19 @@ impl<'a, 'e> Parser<'a, 'e> {
                 end,
             });
         }
-        self.assign(obj, key, node, append);
-        Ok(())
+        self.assign(obj, key, node, append)
+            .or_else(|m| self.limit_err(start, m))
     }
 
     /// Put a value at a (dotted) key as pyhocon's ConfigTreeParser does.
-    fn assign(&self, obj: &mut Object, key: Vec<String>, node: Node, append: bool) {
+    /// Err when the value would keep too long a chain of replaced values.
+    fn assign(
+        &self,
+        obj: &mut Object,
+        key: Vec<String>,
+        node: Node,
+        append: bool,
+    ) -> std::result::Result<(), String> {
         let (last, parents) = key.split_last().expect("keys have a segment");
         let mut target = obj;
         for seg in parents {
@@ -474,6 +583,7 @@ impl<'a, 'e> Parser<'a, 'e> {
                 Value::Str(theirs),
             ) if append => Value::Str(format!("{mine} {theirs}")),
             (Some(prev), Value::Pending(mut p)) => {
+                check_self_reference_chain(&prev)?;
                 if matches!(prev.value, Value::Object(_)) {
                     // `a {..}` then `a = ${b}`: the objects merge once ${b} is known.
                     p.pieces.insert(0, Piece::Value(prev.clone()));
@@ -486,6 +596,7 @@ impl<'a, 'e> Parser<'a, 'e> {
             // pyhocon quirk: `s += y` on an undefined key gives " y".
             (None, Value::Str(theirs)) if append => Value::Str(format!(" {theirs}")),
             (Some(prev), Value::List(l)) if append => {
+                check_self_reference_chain(&prev)?;
                 // `a += [..]` after a value that is still pending: concatenate later.
                 let self_path: Vec<String> = self.path.iter().chain(key.iter()).cloned().collect();
                 Value::Pending(Box::new(Pending {
@@ -508,6 +619,7 @@ impl<'a, 'e> Parser<'a, 'e> {
             (_, value) => value,
         };
         target.insert(last.clone(), Node { value, pos });
+        Ok(())
     }
 
     /// A quoted string at `"`: returns the raw text between the quotes.
@@ -621,9 +733,13 @@ impl<'a, 'e> Parser<'a, 'e> {
             ("false", Value::Bool(false)),
             ("null", Value::Null),
         ] {
-            let rest = self.rest();
-            if rest.len() >= word.len() && rest[..word.len()].eq_ignore_ascii_case(word) {
-                let next = rest.as_bytes().get(word.len());
+            let rest = self.rest().as_bytes();
+            // Bytes, not `rest[..n]`: an unquoted `José` would split the `é`.
+            if rest
+                .get(..word.len())
+                .is_some_and(|b| b.eq_ignore_ascii_case(word.as_bytes()))
+            {
+                let next = rest.get(word.len());
                 if !next.is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_' || *c == b'$') {
                     self.i += word.len();
                     return Some(value);
@@ -686,7 +802,7 @@ impl<'a, 'e> Parser<'a, 'e> {
                 }
                 Some(b'{') => {
                     self.i += 1;
-                    let obj = self.parse_object_body(true, here)?;
+                    let obj = self.nested(here, |p| p.parse_object_body(true, here))?;
                     pieces.push(Piece::Value(Node {
                         value: Value::Object(obj),
                         pos: self.pos_at(here),
@@ -694,7 +810,7 @@ impl<'a, 'e> Parser<'a, 'e> {
                 }
                 Some(b'[') => {
                     self.i += 1;
-                    let list = self.parse_list(here)?;
+                    let list = self.nested(here, |p| p.parse_list(here))?;
                     pieces.push(Piece::Value(Node {
                         value: Value::List(list),
                         pos: self.pos_at(here),
@@ -735,8 +851,8 @@ impl<'a, 'e> Parser<'a, 'e> {
                             },
                             Some(c) if c.is_ascii_whitespace() || forbidden_unquoted(c) => break,
                             Some(_) => {
-                                let c = self.rest().chars().next().unwrap();
-                                if c.is_whitespace() {
+                                let c = self.rest().chars().next().unwrap_or(' ');
+                                if python_space(c) {
                                     break;
                                 }
                                 self.i += c.len_utf8();
@@ -769,10 +885,7 @@ impl<'a, 'e> Parser<'a, 'e> {
             let trimmed = s.trim_end_matches([' ', '\t']).len();
             s.truncate(trimmed);
         }
-        concat(pieces, pos, None).map_err(|m| HoconError {
-            pos: self.pos_at(start),
-            message: m,
-        })
+        concat(pieces, pos, None).map_err(|m| HoconError::new(self.pos_at(start), m))
     }
 
     fn parse_list(&mut self, open_at: usize) -> Result<Vec<Node>> {
@@ -800,4 +913,24 @@ impl<'a, 'e> Parser<'a, 'e> {
             }
         }
     }
+}
+
+/// Err when `node` already keeps MAX_SELF_REFERENCES replaced values behind it (`p: ${p}x`
+/// assigned again and again).
+fn check_self_reference_chain(node: &Node) -> std::result::Result<(), String> {
+    let mut n = 0;
+    let mut cur = node;
+    while let Value::Pending(p) = &cur.value {
+        n += 1;
+        match &p.prev {
+            Some(prev) => cur = prev,
+            None => break,
+        }
+    }
+    if n >= MAX_SELF_REFERENCES {
+        return Err(format!(
+            "more than {MAX_SELF_REFERENCES} assignments in a row refer to the value they replace"
+        ));
+    }
+    Ok(())
 }

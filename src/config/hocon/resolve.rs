@@ -1,7 +1,64 @@
 //! Substitutions: `${path}` against the document (then the environment), `${?path}`
 //! optional, self-references to the value being replaced, cycles reported.
 
-use super::{Env, HoconError, Node, Object, Pending, Piece, Pos, Result, Value, concat};
+use super::{
+    Env, HoconError, MAX_DEPTH, MAX_EXPANSION_BYTES, Node, Object, Pending, Piece, Pos, Result,
+    Value, concat,
+};
+
+/// What resolution carries along: the environment and what copies may still cost.
+struct Ctx<'a, 'e> {
+    env: &'a Env<'e>,
+    /// Bytes substitutions may still copy (MAX_EXPANSION_BYTES for the whole document).
+    budget: usize,
+}
+
+impl Ctx<'_, '_> {
+    /// Account for copying `value` into a substitution; refuse once the budget is spent.
+    fn charge(&mut self, value: &Value, pos: &Pos) -> Result<()> {
+        let (size, _) = measure(value);
+        self.budget = self.budget.checked_sub(size).ok_or_else(|| {
+            HoconError::limit(
+                pos.clone(),
+                format!(
+                    "substitutions expand to more than {} MiB (a ${{x}}${{x}} chain?); write the value out",
+                    MAX_EXPANSION_BYTES >> 20
+                ),
+            )
+        })?;
+        Ok(())
+    }
+}
+
+/// Size in bytes (roughly what it holds) and depth of a value. The recursion is bounded:
+/// the parser keeps every tree within MAX_DEPTH and resolution checks what it builds.
+fn measure(value: &Value) -> (usize, usize) {
+    match value {
+        Value::Str(s) => (s.len() + 8, 0),
+        Value::List(l) => l.iter().fold((8, 1), |(size, depth), n| {
+            let (s, d) = measure(&n.value);
+            (size.saturating_add(s), depth.max(d + 1))
+        }),
+        Value::Object(o) => o.iter().fold((8, 1), |(size, depth), (k, n)| {
+            let (s, d) = measure(&n.value);
+            (size.saturating_add(s + k.len()), depth.max(d + 1))
+        }),
+        Value::Pending(p) => {
+            let mut out: (usize, usize) = (8, 1);
+            for piece in &p.pieces {
+                let (s, d) = match piece {
+                    Piece::Unquoted(t) => (t.len(), 0),
+                    Piece::Quoted(t, w) => (t.len() + w.len(), 0),
+                    Piece::Value(n) => measure(&n.value),
+                    Piece::Subst { raw, .. } => (raw.len(), 0),
+                };
+                out = (out.0.saturating_add(s), out.1.max(d + 1));
+            }
+            out
+        }
+        _ => (8, 0),
+    }
+}
 
 #[derive(Debug, Clone, PartialEq)]
 enum Seg {
@@ -14,7 +71,7 @@ fn pending_paths(value: &Value, path: &mut Vec<Seg>, out: &mut Vec<Vec<Seg>>) {
     match value {
         Value::Pending(_) => out.push(path.clone()),
         Value::Object(o) => {
-            for (k, n) in &o.entries {
+            for (k, n) in o.iter() {
                 path.push(Seg::Key(k.clone()));
                 pending_paths(&n.value, path, out);
                 path.pop();
@@ -50,13 +107,22 @@ const RESOLVING: &str = "\u{0}resolving";
 
 pub(super) fn resolve_all(root: &mut Object, env: &Env) -> Result<()> {
     let mut top = Value::Object(std::mem::take(root));
+    let mut ctx = Ctx {
+        env,
+        budget: MAX_EXPANSION_BYTES,
+    };
+    // One walk finds every pending value (resolving one may resolve others on the way,
+    // which resolve_at then skips); walk again only for pending values a substitution
+    // copied into new places. Re-walking after each value made this quadratic.
     loop {
         let mut paths = Vec::new();
         pending_paths(&top, &mut Vec::new(), &mut paths);
-        let Some(path) = paths.into_iter().next() else {
+        if paths.is_empty() {
             break;
-        };
-        resolve_at(&mut top, &path, env, 0)?;
+        }
+        for path in paths {
+            resolve_at(&mut top, &path, &mut ctx, 0)?;
+        }
     }
     *root = match top {
         Value::Object(o) => o,
@@ -66,7 +132,7 @@ pub(super) fn resolve_all(root: &mut Object, env: &Env) -> Result<()> {
 }
 
 /// Resolve the pending value at `path` (and, recursively, what it refers to).
-fn resolve_at(top: &mut Value, path: &[Seg], env: &Env, depth: usize) -> Result<()> {
+fn resolve_at(top: &mut Value, path: &[Seg], ctx: &mut Ctx, depth: usize) -> Result<()> {
     let Some(node) = node_at_mut(top, path) else {
         return Ok(());
     };
@@ -85,8 +151,18 @@ fn resolve_at(top: &mut Value, path: &[Seg], env: &Env, depth: usize) -> Result<
             Seg::Index(i) => i.to_string(),
         })
         .collect();
-    match resolve_pending(top, *pending, &self_path, pos, env, depth)? {
+    match resolve_pending(top, *pending, &self_path, pos.clone(), ctx, depth)? {
         Some(value) => {
+            // The value lands `path.len()` levels down; keep every tree within bounds
+            // (`a: {b: ${a}}` repeated would otherwise nest without end).
+            if path.len() + measure(&value).1 > MAX_DEPTH {
+                return Err(HoconError::limit(
+                    pos,
+                    format!(
+                        "substitutions nest values deeper than {MAX_DEPTH} levels; flatten the file"
+                    ),
+                ));
+            }
             if let Some(node) = node_at_mut(top, path) {
                 node.value = value;
             }
@@ -104,14 +180,14 @@ fn resolve_pending(
     pending: Pending,
     self_path: &[String],
     pos: Pos,
-    env: &Env,
+    ctx: &mut Ctx,
     depth: usize,
 ) -> Result<Option<Value>> {
     if depth > 64 {
-        return Err(HoconError {
+        return Err(HoconError::limit(
             pos,
-            message: "substitutions nested too deeply".into(),
-        });
+            "substitutions refer to substitutions more than 64 deep; write some values out",
+        ));
     }
     let Pending { pieces, prev } = pending;
     // The value this one replaced, resolved itself if it held substitutions.
@@ -119,7 +195,7 @@ fn resolve_pending(
         Some(Node {
             value: Value::Pending(p),
             pos: ppos,
-        }) => resolve_pending(top, *p, self_path, ppos, env, depth + 1)?,
+        }) => resolve_pending(top, *p, self_path, ppos, ctx, depth + 1)?,
         Some(n) => Some(n.value),
         None => None,
     };
@@ -140,27 +216,33 @@ fn resolve_pending(
         let found: Option<Value> = if var == self_path {
             // A self-reference is the value this one replaced.
             match &prev_value {
-                Some(v) => Some(v.clone()),
-                None => env.lookup(&raw).map(Value::Str),
+                Some(v) => {
+                    ctx.charge(v, &spos)?;
+                    Some(v.clone())
+                }
+                None => ctx.env.lookup(&raw).map(Value::Str),
             }
         } else {
-            lookup_resolving(top, &var, env, depth)?.or_else(|| env.lookup(&raw).map(Value::Str))
+            match lookup_resolving(top, &var, ctx, depth, &spos)? {
+                Some(v) => Some(v),
+                None => ctx.env.lookup(&raw).map(Value::Str),
+            }
         };
         match found {
             Some(Value::Str(s)) if s == RESOLVING => {
-                return Err(HoconError {
-                    pos: spos,
-                    message: format!("cannot resolve ${{{raw}}}: it refers to itself (a cycle)"),
-                });
+                return Err(HoconError::new(
+                    spos,
+                    format!("cannot resolve ${{{raw}}}: it refers to itself (a cycle)"),
+                ));
             }
             Some(Value::Null) | None if optional => {}
             None => {
-                return Err(HoconError {
-                    pos: spos,
-                    message: format!(
+                return Err(HoconError::new(
+                    spos,
+                    format!(
                         "cannot resolve ${{{raw}}}: no such setting and no such environment variable"
                     ),
-                });
+                ));
             }
             Some(v @ (Value::Object(_) | Value::List(_) | Value::Pending(_))) => {
                 out.push(Piece::Value(Node {
@@ -186,7 +268,7 @@ fn resolve_pending(
         // `a: 1` then `a: ${?UNSET}` keeps 1.
         return Ok(prev_value);
     }
-    let resolved = concat(out, pos.clone(), None).map_err(|m| HoconError { pos, message: m })?;
+    let resolved = concat(out, pos.clone(), None).map_err(|m| HoconError::new(pos, m))?;
     Ok(Some(resolved.value))
 }
 
@@ -214,8 +296,9 @@ fn drop_at(top: &mut Value, path: &[Seg]) {
 fn lookup_resolving(
     top: &mut Value,
     var: &[String],
-    env: &Env,
+    ctx: &mut Ctx,
     depth: usize,
+    at: &Pos,
 ) -> Result<Option<Value>> {
     let mut walked: Vec<Seg> = Vec::new();
     for seg in var {
@@ -224,7 +307,7 @@ fn lookup_resolving(
             return Ok(None);
         };
         if matches!(node.value, Value::Pending(_)) {
-            resolve_at(top, &walked, env, depth + 1)?;
+            resolve_at(top, &walked, ctx, depth + 1)?;
         }
         let Some(node) = node_at_mut(top, &walked) else {
             return Ok(None);
@@ -233,5 +316,10 @@ fn lookup_resolving(
             return Ok(None);
         }
     }
-    Ok(node_at_mut(top, &walked).map(|n| n.value.clone()))
+    let Some(node) = node_at_mut(top, &walked) else {
+        return Ok(None);
+    };
+    // Charge before copying: the copy is what grows exponentially.
+    ctx.charge(&node.value, at)?;
+    Ok(Some(node.value.clone()))
 }

@@ -257,3 +257,284 @@ fn chained_self_references_and_optional_fallbacks() {
         "pyhocon keeps the blank before a vanished substitution"
     );
 }
+
+fn parse_err(text: &str) -> HoconError {
+    let env = Env { var: &no_env };
+    match parse_str(text, Some(Path::new("f.conf")), &env) {
+        Ok(doc) => panic!("{text:?} parsed: {}", doc.root.to_json()),
+        Err(e) => e,
+    }
+}
+
+/// Issue 9.1: `rest[..word.len()]` and `rest[..7]` split the `é` of an unquoted `José`
+/// and the panic message printed the rest of the file, secret key included.
+#[test]
+fn non_ascii_values_read_in_every_position() {
+    let j = json(concat!(
+        "api {\n label: José\n credentials { access_key: \"AK\", secret_key: \"TOPSECRET-123\" }\n}\n",
+        "user: José\nproject: Исследования\ntag: Jürgen\nzh: 中文 值\n",
+        "t: é\nincl: includé\ninclu: inclu\nnu: nulé\n",
+        "clé: 1\nschlüssel.wert: 2\nÄ: 3\n\"ключ\": 4\n\"键\": 5\nincludé: 6\n",
+        "q: \"Jürgen Исследования\"\n",
+        "tq: \"\"\"Jürgen\nИсследования 中文\"\"\"\n",
+        "c1: x // José\nc2: y # Jürgen\n// Исследования\n# 中文\n",
+        "u: http://hé.example/ü/путь\n",
+        "kw1: trueé\nkw2: falseЖ\nn1: 1é\nn2: 1 é\nn3: 1.5Ж\n",
+        "esc: Ж\\n\nmix: Ж\"x\"\n",
+    ));
+    assert_eq!(j["api"]["label"], "José");
+    assert_eq!(j["api"]["credentials"]["secret_key"], "TOPSECRET-123");
+    assert_eq!(j["user"], "José");
+    assert_eq!(j["project"], "Исследования");
+    assert_eq!(j["tag"], "Jürgen");
+    assert_eq!(j["zh"], "中文 值");
+    assert_eq!(j["t"], "é");
+    assert_eq!(j["incl"], "includé");
+    assert_eq!(j["inclu"], "inclu");
+    assert_eq!(j["nu"], "nulé");
+    assert_eq!(j["clé"], 1);
+    assert_eq!(j["schlüssel"]["wert"], 2);
+    assert_eq!(j["Ä"], 3);
+    assert_eq!(j["ключ"], 4);
+    assert_eq!(j["键"], 5);
+    assert_eq!(j["includé"], 6);
+    assert_eq!(j["q"], "Jürgen Исследования");
+    assert_eq!(j["tq"], "Jürgen\nИсследования 中文");
+    assert_eq!(j["c1"], "x");
+    assert_eq!(j["c2"], "y");
+    assert_eq!(j["u"], "http://hé.example/ü/путь");
+    // pyparsing's Keyword only refuses ASCII letters, digits, `_` and `$` after the word.
+    assert_eq!(j["kw1"], "Trueé");
+    assert_eq!(j["kw2"], "FalseЖ");
+    assert_eq!(j["n1"], "1é");
+    assert_eq!(j["n2"], "1 é");
+    assert_eq!(j["n3"], "1.5Ж");
+    assert_eq!(j["esc"], "Ж\n");
+    assert_eq!(j["mix"], "Жx");
+}
+
+/// Every prefix of a non-ASCII document (cut at each character) parses or fails cleanly:
+/// no slicing inside a character anywhere in the reader.
+#[test]
+fn every_prefix_of_a_non_ascii_file_is_handled() {
+    let text = "api { label: José, t: trüe, n: 1Ж, \"ключ\": \"中文\" }\ninclüde \"x\"\nincludé: 1\nu: http://hé/ü // Ж\nm: \"\"\"Ж\"\"\"\ns: ${api.label}Ж\n";
+    let env = Env { var: &no_env };
+    for (i, _) in text.char_indices() {
+        let _ = parse_str(&text[..i], None, &env);
+    }
+    let _ = parse_str(text, None, &env);
+}
+
+#[test]
+fn unquoted_keys_beyond_latin1_are_refused_as_pyhocon_refuses_them() {
+    for (text, shown) in [
+        ("проект: 1\n", "'п'"),
+        ("a.键: 1\n", "'键'"),
+        ("×: 1\n", "'×'"),
+    ] {
+        let e = parse_err(text);
+        assert!(e.message.contains(shown), "{text:?}: {e}");
+        assert!(e.message.contains("quote the key"), "{text:?}: {e}");
+        assert!(!e.limit);
+    }
+}
+
+#[test]
+fn unicode_blanks_inside_values_are_errors_as_in_pyhocon() {
+    for text in [
+        "a: x\u{a0}y\n",
+        "a: x\u{3000}y\n",
+        "a: x\u{1c}y\n",
+        "a: x\u{2003}\n",
+    ] {
+        let e = parse_err(text);
+        assert_eq!((e.pos.line, e.pos.col), (1, 5), "{text:?}: {e}");
+    }
+}
+
+#[test]
+fn columns_count_characters_on_long_and_later_lines() {
+    let e = parse_err("# Исследования\nключ_ok: 1\nb: ЖЖЖ*\n");
+    // `ключ_ok` is refused at its first letter.
+    assert_eq!((e.pos.line, e.pos.col), (2, 1), "{e}");
+    let e = parse_err("a: Жx, b: 中文, c: y*\n");
+    assert_eq!((e.pos.line, e.pos.col), (1, 19), "{e}");
+    let o = parse("a: 1, b: Ж, c: 中\nd: 2\n");
+    let c = o.get("c").unwrap();
+    assert_eq!((c.pos.line, c.pos.col), (1, 13));
+    let d = o.get("d").unwrap();
+    assert_eq!((d.pos.line, d.pos.col), (2, 1));
+}
+
+/// Errors name the place and the problem; they never echo the value written there (a
+/// `${NAME}` that does not resolve is named: that is a reference, not a value).
+#[test]
+fn errors_never_carry_values_from_the_file() {
+    let secret = "TOPSECRET-123";
+    for text in [
+        "api { label: José*\n credentials { secret_key: TOPSECRET-123 } }\n",
+        "api { credentials { secret_key: TOPSECRET-123* } }\n",
+        "api { credentials { secret_key: \"TOPSECRET-123\n } }\n",
+        "api { credentials { secret_key: TOPSECRET-123 \n",
+        "a: [TOPSECRET-123 {b: 1} ]\n",
+        "a: TOPSECRET-123 {b: 1}\n",
+    ] {
+        let e = parse_err(text);
+        assert!(!e.to_string().contains(secret), "{text:?}: {e}");
+        assert!(!e.to_string().contains("TOPSECRET"), "{text:?}: {e}");
+    }
+}
+
+#[test]
+fn nesting_past_the_bound_is_refused_with_a_position() {
+    let ok = format!("{}{}", "a {".repeat(MAX_DEPTH), "}".repeat(MAX_DEPTH));
+    parse(&ok);
+    for text in [
+        format!("{}{}", "a {".repeat(20_000), "}".repeat(20_000)),
+        format!("a: {}{}", "[".repeat(20_000), "]".repeat(20_000)),
+        format!("a: {}1{}", "[{b: ".repeat(10_000), "}]".repeat(10_000)),
+        format!("{}: 1", vec!["k"; 20_000].join(".")),
+        format!("{{{}{}}}", "a {".repeat(MAX_DEPTH), "}".repeat(MAX_DEPTH)),
+    ] {
+        let e = parse_err(&text);
+        assert!(e.limit, "{e}");
+        assert!(e.message.contains("deeper than 64"), "{e}");
+        assert_eq!(e.pos.line, 1, "{e}");
+        assert!(e.to_string().starts_with("f.conf:1:"), "{e}");
+    }
+    // Values built by substitutions are bounded too.
+    let deep = format!("x: {}1{}\n", "{a: ".repeat(40), "}".repeat(40));
+    let e = parse_err(&format!("{deep}{}: ${{x}}\n", vec!["y"; 30].join(".")));
+    assert!(e.limit && e.message.contains("deeper than 64"), "{e}");
+}
+
+#[test]
+fn exponential_substitutions_stop_at_the_expansion_bound() {
+    let mut text = String::from("a0: x\n");
+    for i in 0..34 {
+        text.push_str(&format!("a{}: ${{a{i}}}${{a{i}}}\n", i + 1));
+    }
+    let started = std::time::Instant::now();
+    let e = parse_err(&text);
+    assert!(e.limit && e.message.contains("32 MiB"), "{e}");
+    assert!(e.pos.line > 20, "{e}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    // Lists and objects count as well.
+    let mut text = String::from("a0: [xxxxxxxxxxxxxxxx]\n");
+    for i in 0..34 {
+        text.push_str(&format!("a{}: ${{a{i}}} ${{a{i}}}\n", i + 1));
+    }
+    assert!(parse_err(&text).limit);
+}
+
+#[test]
+fn long_self_reference_chains_are_refused() {
+    let text = "p: /a\n".to_string() + &"p: ${p}\":/b\"\n".repeat(100_000);
+    let e = parse_err(&text);
+    assert!(
+        e.limit && e.message.contains("refer to the value they replace"),
+        "{e}"
+    );
+    assert_eq!(e.pos.line, 66, "{e}");
+    // Within the bound they still chain.
+    let text = "p: /a\n".to_string() + &"p: ${p}x\n".repeat(60);
+    assert_eq!(json(&text)["p"], format!("/a{}", "x".repeat(60)));
+}
+
+#[test]
+fn text_past_the_size_bound_is_refused() {
+    let text = format!("a: \"{}\"\n", "x".repeat(MAX_INPUT_BYTES));
+    let e = parse_err(&text);
+    assert!(e.limit && e.message.contains("64 MiB"), "{e}");
+}
+
+/// Issue 9.4: 16k keys took 8.2 s (positions recounted from the start of the file, keys
+/// looked up linearly, the tree re-walked after each substitution).
+#[test]
+/// Issue 9.4: 1 M keys took minutes (quadratic). Speed is measured by `make bench`
+/// (bench/startup.sh: a 100,000-key file against pyhocon); here, what must hold at that size.
+fn many_keys_and_long_lines_keep_their_positions() {
+    let n = 100_000;
+    let mut text = String::new();
+    for i in 0..n {
+        text.push_str(&format!("key{i}: value{i}\n"));
+    }
+    text.push_str("sub: ${key0}\n");
+    let line: String = (0..20_000).map(|i| format!("k{i}: {i}, ")).collect();
+    let o = parse(&text);
+    assert_eq!(o.len(), n + 1);
+    assert_eq!(o.get("key99999").unwrap().pos.line, n);
+    let o = parse(&format!("{line}\n"));
+    assert_eq!(
+        o.get("k19999").unwrap().pos.col,
+        line.len() - "k19999: 19999, ".len() + 1
+    );
+}
+
+#[test]
+fn objects_keep_pyhocon_order_through_removals() {
+    let mut text = String::new();
+    for i in 0..40 {
+        text.push_str(&format!("k{i}: {i}\n"));
+    }
+    // Re-assigning moves a key last (the reader removes, then inserts), 30 times over.
+    for i in 0..30 {
+        text.push_str(&format!("k{i}: x{i}\n"));
+    }
+    let o = parse(&text);
+    let keys: Vec<&str> = o.iter().map(|(k, _)| k.as_str()).collect();
+    let want: Vec<String> = (30..40).chain(0..30).map(|i| format!("k{i}")).collect();
+    assert_eq!(keys, want);
+    assert_eq!(o.get("k5").unwrap().value, Value::Str("x5".into()));
+    assert_eq!(o.get("k35").unwrap().value, Value::Int(35));
+    assert_eq!(o.len(), 40);
+}
+
+/// Issue 9.4: `include` of a FIFO hung for ever; a directory or device is refused too.
+#[test]
+fn includes_of_anything_but_a_regular_file_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("fifo");
+    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    let cases = [
+        ("include \"fifo\"\n", "a FIFO"),
+        ("include required(\"fifo\")\n", "a FIFO"),
+        ("include \"sub\"\n", "a directory"),
+        ("include \"/dev/zero\"\n", "a device"),
+    ];
+    std::fs::create_dir(dir.path().join("sub")).unwrap();
+    for (text, what) in cases {
+        let main = dir.path().join("main.conf");
+        std::fs::write(&main, text).unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let env = Env { var: &no_env };
+            let _ = tx.send(
+                parse_file(&main, &env)
+                    .map(|_| ())
+                    .map_err(|e| (e.to_string(), crate::error::exit_code_of(&e))),
+            );
+        });
+        let got = rx
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .unwrap_or_else(|_| panic!("{text:?}: the include hangs"));
+        let (msg, code) = got.unwrap_err();
+        assert!(
+            msg.contains(what) && msg.contains("not a regular file"),
+            "{msg}"
+        );
+        assert!(
+            msg.starts_with(&format!("{}:1:1: ", dir.path().join("main.conf").display())),
+            "{msg}"
+        );
+        assert_eq!(code, 2, "{msg}");
+        assert_eq!(msg.lines().count(), 1);
+    }
+    // And the file itself (CLEARML_CONFIG_FILE=/dev/stdin or a FIFO).
+    let env = Env { var: &no_env };
+    let e = parse_file(&fifo, &env).unwrap_err();
+    assert!(e.to_string().contains("a FIFO"), "{e}");
+    assert_eq!(crate::error::exit_code_of(&e), 2);
+}
