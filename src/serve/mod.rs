@@ -6,6 +6,8 @@
 
 mod auth;
 mod credentials;
+mod doc_fields;
+pub mod endpoints;
 mod envelope;
 mod fileserver;
 mod instance;

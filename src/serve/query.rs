@@ -457,19 +457,30 @@ pub fn build_order(body: &Value) -> Result<String, ApiError> {
     Ok(parts.join(", "))
 }
 
-/// Paging: (limit, offset) from page/page_size, or None when scrolling.
+/// Paging: (limit, offset) from page/page_size, as the real server validates them: a
+/// negative page or a page_size below 1 is a 400/12; a missing page_size is the cap (so
+/// `page: 1` alone skips the first 500 rows), a missing page is 0.
 pub fn build_paging(body: &Value) -> Result<(usize, usize), ApiError> {
-    let page = body.get("page").and_then(Value::as_i64);
-    let page_size = body.get("page_size").and_then(Value::as_i64);
-    match (page, page_size) {
-        (Some(_), None) => Err(ApiError::missing_field("page_size (required with page)")),
-        (Some(p), Some(s)) => {
-            let s = (s.max(1) as usize).min(MAX_PAGE_SIZE);
-            Ok((s, (p.max(0) as usize).saturating_mul(s)))
-        }
-        (None, Some(s)) => Ok(((s.max(1) as usize).min(MAX_PAGE_SIZE), 0)),
-        (None, None) => Ok((MAX_PAGE_SIZE, 0)),
+    let page = body.get("page").and_then(Value::as_i64).unwrap_or(0);
+    if page < 0 {
+        return Err(field_error("page must be >=0", "page"));
     }
+    let page_size = body
+        .get("page_size")
+        .and_then(Value::as_i64)
+        .unwrap_or(MAX_PAGE_SIZE as i64);
+    if page_size < 1 {
+        return Err(field_error("page_size must be >0", "page_size"));
+    }
+    let size = (page_size as usize).min(MAX_PAGE_SIZE);
+    Ok((size, (page as usize).saturating_mul(size)))
+}
+
+/// The real server's `ValidationError(msg, field=..)`: 400/12 naming the field.
+fn field_error(msg: &str, field: &str) -> ApiError {
+    let mut e = ApiError::validation(msg);
+    e.msg.push_str(&format!(": field={field}"));
+    e
 }
 
 /// Is this a scroll request (`scroll_id` key present, even null, with a `size`)?
@@ -621,13 +632,25 @@ mod tests {
     }
 
     #[test]
-    fn paging_caps_at_500_and_page_needs_size() {
+    fn paging_caps_at_500_and_validates_like_the_real_server() {
         assert_eq!(build_paging(&json!({})).unwrap(), (500, 0));
         assert_eq!(
             build_paging(&json!({"page": 2, "page_size": 1000})).unwrap(),
             (500, 1000)
         );
-        assert_eq!(build_paging(&json!({"page": 1})).unwrap_err().subcode, 12);
+        // A page without page_size pages by the cap (recorded: page 1 of 5 rows is empty).
+        assert_eq!(build_paging(&json!({"page": 1})).unwrap(), (500, 500));
+        assert_eq!(build_paging(&json!({"page_size": 2})).unwrap(), (2, 0));
+        for bad in [json!({"page_size": 0}), json!({"page": -1, "page_size": 2})] {
+            let e = build_paging(&bad).unwrap_err();
+            assert_eq!((e.code, e.subcode), (400, 12), "{bad}");
+        }
+        assert_eq!(
+            build_paging(&json!({"page": 0, "page_size": 0}))
+                .unwrap_err()
+                .msg,
+            "Validation error (page_size must be >0): field=page_size"
+        );
     }
 
     /// SQLite refuses expressions about a thousand deep: lists of any length must still work.

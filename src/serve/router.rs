@@ -3,37 +3,39 @@
 //! the envelope. Handlers run on a blocking thread (SQLite work stays off the async workers).
 
 use super::auth::{AuthHeader, parse_authorization};
+use super::endpoints::{self, Endpoint, Lookup};
 use super::envelope::{ApiError, envelope};
 use super::services;
 use super::{AppState, Call, limits};
-use axum::extract::{Request, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 use std::sync::Arc;
 use std::time::Instant;
 
-/// Endpoints callable without credentials.
-// `server.info` is not open: the real server answers it 401 without credentials.
-const OPEN_ENDPOINTS: &[&str] = &["debug.ping", "login.supported_modes"];
-
-/// Split a request path into (endpoint name, requested version).
+/// Split a request path into (endpoint name, requested version) as the real server's
+/// path pattern does: an optional leading `/`, an optional `v<version>/`, `service.action`
+/// (each a letter or `_` then at least one word character), an optional trailing `/`.
+/// `None` = an invalid path (400).
 pub fn parse_path(path: &str) -> Option<(String, Option<String>)> {
-    let trimmed = path.trim_matches('/');
-    let (version, rest) = match trimmed.split_once('/') {
-        Some((v, rest)) if v.starts_with('v') && v[1..].parse::<f64>().is_ok() => {
-            (Some(v[1..].to_string()), rest)
+    let p = path.strip_prefix('/').unwrap_or(path);
+    let p = p.strip_suffix('/').unwrap_or(p);
+    let (version, rest) = match p.split_once('/') {
+        Some((v, rest)) => {
+            let v = v.strip_prefix('v')?;
+            endpoints::parse_version(v)?;
+            (Some(v.to_string()), rest)
         }
-        Some(_) => return None,
-        None => (None, trimmed),
+        None => (None, p),
     };
     let (service, action) = rest.split_once('.')?;
     let ident = |s: &str| {
-        s.len() >= 2
+        s.chars().count() >= 2
             && s.chars()
                 .next()
-                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-            && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                .is_some_and(|c| c.is_alphabetic() || c == '_')
+            && s.chars().all(|c| c.is_alphanumeric() || c == '_')
     };
     (ident(service) && ident(action)).then(|| (format!("{service}.{action}"), version))
 }
@@ -150,14 +152,59 @@ fn non_finite_to_null(text: &str) -> String {
     out
 }
 
-/// Parse a request body: a JSON object, or JSON lines (batch). The text is scanned first
-/// (`limits::scan_json`): nesting deeper than `MAX_DEPTH` is a 400 and a body whose parsed
-/// form would take over `max_expanded` bytes a 413, both before any value is built.
+/// How a request body is read, from its Content-Type (as the real server does).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum BodyKind {
+    /// `application/json-lines`: a batch, one JSON object per line.
+    JsonLines,
+    /// A form (`application/x-www-form-urlencoded`, curl `-d`'s default): its fields are
+    /// merged like query-string fields; the text is not read as JSON.
+    Form,
+    /// Anything else (`application/json`, `text/plain`, none): one JSON document.
+    Json,
+}
+
+impl BodyKind {
+    pub fn of(headers: &HeaderMap) -> Self {
+        let mime = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(|v| v.trim().to_ascii_lowercase())
+            .unwrap_or_default();
+        match mime.as_str() {
+            "application/json-lines" => BodyKind::JsonLines,
+            "application/x-www-form-urlencoded" => BodyKind::Form,
+            _ => BodyKind::Json,
+        }
+    }
+}
+
+/// The real server's answer to a body that is not JSON (the HTTP framework's own text).
+fn malformed_body() -> ApiError {
+    ApiError::new(
+        400,
+        0,
+        "The browser (or proxy) sent a request that this server could not understand.",
+    )
+}
+
+/// Parse a request body: a JSON object, JSON lines (a batch) or form fields. The text is
+/// scanned first (`limits::scan_json`): nesting deeper than `MAX_DEPTH` is a 400 and a body
+/// whose parsed form would take over `max_expanded` bytes a 413, both before any value is
+/// built. As from the real server: malformed JSON is 400/0; an empty body, `null`, `[]`,
+/// `0`, `false` or `""` count as `{}`; any other non-object is 500 `Data should be a dict`.
 pub fn parse_body(
     bytes: &[u8],
+    kind: BodyKind,
     max_expanded: usize,
 ) -> Result<(Value, Option<Vec<Value>>), ApiError> {
-    let text = std::str::from_utf8(bytes).map_err(|_| ApiError::validation("body is not UTF-8"))?;
+    let text = std::str::from_utf8(bytes).map_err(|_| malformed_body())?;
+    if kind == BodyKind::Form {
+        let mut body = Map::new();
+        merge_query(&mut body, text)?;
+        return Ok((Value::Object(body), None));
+    }
     limits::scan_json(text.as_bytes(), max_expanded)?;
     let sanitized;
     let text = if text.contains("NaN") || text.contains("Infinity") {
@@ -166,22 +213,58 @@ pub fn parse_body(
     } else {
         text
     };
+    if kind == BodyKind::JsonLines {
+        let mut items = Vec::new();
+        for (i, line) in text.lines().enumerate() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            match serde_json::from_str::<Value>(line) {
+                Ok(v @ Value::Object(_)) => items.push(v),
+                Ok(other) => {
+                    return Err(ApiError::new(
+                        400,
+                        0,
+                        format!(
+                            "json lines must contain objects, found: {} (batch item #{i})",
+                            json_type(&other)
+                        ),
+                    ));
+                }
+                Err(e) => {
+                    return Err(ApiError::new(
+                        400,
+                        0,
+                        format!("Failed to decode JSON object: {e} in batch item #{i}"),
+                    ));
+                }
+            }
+        }
+        return Ok((json!({}), Some(items)));
+    }
     if text.trim().is_empty() {
         return Ok((json!({}), None));
     }
     match serde_json::from_str::<Value>(text) {
-        Ok(Value::Array(items)) => Ok((json!({}), Some(items))),
         Ok(v @ Value::Object(_)) => Ok((v, None)),
-        Ok(_) => Err(ApiError::validation("body must be a JSON object")),
-        Err(_) => {
-            let mut items = Vec::new();
-            for line in text.lines().filter(|l| !l.trim().is_empty()) {
-                items.push(serde_json::from_str(line).map_err(|e| {
-                    ApiError::new(400, 12, format!("Validation error (invalid JSON: {e})"))
-                })?);
-            }
-            Ok((json!({}), Some(items)))
-        }
+        Ok(Value::Null | Value::Bool(false)) => Ok((json!({}), None)),
+        Ok(Value::Array(a)) if a.is_empty() => Ok((json!({}), None)),
+        Ok(Value::String(t)) if t.is_empty() => Ok((json!({}), None)),
+        Ok(Value::Number(n)) if n.as_f64() == Some(0.0) => Ok((json!({}), None)),
+        Ok(_) => Err(ApiError::new(500, 0, "Data should be a dict")),
+        Err(_) => Err(malformed_body()),
+    }
+}
+
+fn json_type(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "NoneType",
+        Value::Bool(_) => "bool",
+        Value::Number(n) if n.is_f64() => "float",
+        Value::Number(_) => "int",
+        Value::String(_) => "str",
+        Value::Array(_) => "list",
+        Value::Object(_) => "dict",
     }
 }
 
@@ -299,40 +382,101 @@ fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
         .unwrap_or_else(|| "non-text panic payload".into())
 }
 
-/// The single handler behind every API path. Order matters: the path and the credentials
-/// (headers only) are checked before any of the body is read; the body's size is checked
-/// against the limits and the server-wide memory budget before it is read; its shape
-/// (depth, parsed size) before it is parsed.
-pub async fn handle(State(state): State<Arc<AppState>>, req: Request) -> Response {
+/// The single handler behind every API path: the call itself, then the CORS headers the
+/// real server adds (a request with `Origin` gets it echoed back).
+pub async fn handle(State(state): State<Arc<AppState>>, req: axum::extract::Request) -> Response {
+    let origin = req.headers().get(header::ORIGIN).cloned();
+    let preflight = req.method() == Method::OPTIONS;
+    let mut response = if preflight {
+        // Answered before anything else, like the real server's (empty, HTML type).
+        (
+            StatusCode::OK,
+            [
+                (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                (header::SERVER, "clearml"),
+            ],
+        )
+            .into_response()
+    } else {
+        handle_call(state, req).await
+    };
+    if let Some(origin) = origin {
+        let h = response.headers_mut();
+        h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+        h.insert(
+            header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
+            header::HeaderValue::from_static("true"),
+        );
+        if preflight {
+            h.insert(
+                header::ACCESS_CONTROL_ALLOW_METHODS,
+                header::HeaderValue::from_static("DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT"),
+            );
+        }
+        h.append(header::VARY, header::HeaderValue::from_static("Origin"));
+    }
+    response
+}
+
+/// The answer to a path that names no endpoint at all (`/`, `/vabc/x.y`): 400, with the
+/// real server's empty endpoint name and numeric `requested_version` 1.0.
+fn invalid_path(path: &str) -> Response {
+    tracing::warn!("invalid request path {path}");
+    let mut env = envelope(
+        "",
+        "1.0",
+        false,
+        Err(ApiError::new(
+            400,
+            0,
+            format!("Invalid request path {path}"),
+        )),
+    );
+    env.meta.endpoint.requested_version = json!(1.0);
+    json_response(400, serde_json::to_vec(&env).unwrap_or_default())
+}
+
+/// One API call. Order matters: the path and the endpoint table are checked first, then
+/// the credentials (headers only), all before any of the body is read; the body's size is
+/// checked against the limits and the server-wide memory budget before it is read; its
+/// shape (depth, parsed size) before it is parsed.
+async fn handle_call(state: Arc<AppState>, req: axum::extract::Request) -> Response {
     let started = Instant::now();
     let method = req.method().clone();
     let path = req.uri().path().to_string();
     let query = req.uri().query().unwrap_or("").to_string();
-    if method == Method::OPTIONS {
-        return StatusCode::OK.into_response();
-    }
-    if req.headers().contains_key(header::CONTENT_ENCODING) {
+    if let Some(enc) = req.headers().get(header::CONTENT_ENCODING) {
+        let enc = String::from_utf8_lossy(enc.as_bytes()).into_owned();
         return (
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "Content-Encoding is not supported",
+            format!("Content encoding is not supported ({enc})"),
         )
             .into_response();
     }
     let Some((endpoint, version)) = parse_path(&path) else {
-        let name = path.trim_matches('/').to_string();
-        tracing::warn!("unknown endpoint {method} {path}");
-        let env = envelope(
-            &name,
-            crate::wire::API_VERSION,
-            false,
-            Err(ApiError::not_found_endpoint(
-                &name,
-                crate::wire::API_VERSION,
-            )),
-        );
-        return json_response(404, serde_json::to_vec(&env).unwrap_or_default());
+        return invalid_path(&path);
     };
     let version = version.unwrap_or_else(|| crate::wire::API_VERSION.to_string());
+    let Some(parsed_version) = endpoints::parse_version(&version) else {
+        return invalid_path(&path);
+    };
+    // The real server looks the endpoint up before it looks at credentials.
+    let ep: &'static Endpoint = match endpoints::lookup(&endpoint, parsed_version) {
+        Lookup::Found(ep) => ep,
+        Lookup::Unknown => {
+            tracing::warn!("unknown endpoint {endpoint} (version {version})");
+            let f = finish(
+                &endpoint,
+                &version,
+                false,
+                Err(ApiError::not_found_endpoint(&endpoint, &version)),
+                &method,
+                &path,
+                started,
+            );
+            return json_response(f.code, f.body);
+        }
+    };
     let early = |result: ApiError| {
         let f = finish(
             &endpoint,
@@ -360,11 +504,14 @@ pub async fn handle(State(state): State<Arc<AppState>>, req: Request) -> Respons
     };
     let caller = match authenticate(&state, req.headers()) {
         Ok(c) => c,
+        // An endpoint that needs no credentials ignores bad ones, as the real server does.
+        Err(_) if !ep.authorize => None,
         Err(e) => return early(refuse(req.into_body(), e).await),
     };
-    if caller.is_none() && !OPEN_ENDPOINTS.contains(&endpoint.as_str()) {
+    if caller.is_none() && ep.authorize {
         return early(refuse(req.into_body(), ApiError::missing_credentials()).await);
     }
+    let kind = BodyKind::of(req.headers());
     let plan = match limits::BodyPlan::new(content_length, caller.is_some()) {
         Ok(p) => p,
         Err(e) => return early(e),
@@ -387,19 +534,19 @@ pub async fn handle(State(state): State<Arc<AppState>>, req: Request) -> Respons
     let (method2, path2, version2) = (method.clone(), path.clone(), version.clone());
     // Everything CPU- or disk-bound (parsing, SQLite, serializing) runs on a blocking thread.
     let response = tokio::task::spawn_blocking(move || {
-        let result = serve_call(
-            &state2,
-            &endpoint2,
-            &bytes,
-            &query,
-            caller,
-            plan.max_expanded,
-        );
+        let request = Request {
+            endpoint: ep,
+            version: parsed_version,
+            bytes: &bytes,
+            kind,
+            query: &query,
+        };
+        let result = serve_call(&state2, request, caller, plan.max_expanded);
         drop(bytes);
         let found = !matches!(&result, Err(e) if e.code == 404 && e.msg.is_empty());
         let result = match result {
             Err(e) if e.code == 404 && e.msg.is_empty() => {
-                tracing::warn!("unknown endpoint {endpoint2} (version {version2})");
+                tracing::warn!("endpoint {endpoint2} has no handler (version {version2})");
                 Err(ApiError::not_found_endpoint(&endpoint2, &version2))
             }
             other => other,
@@ -439,19 +586,31 @@ pub async fn handle(State(state): State<Arc<AppState>>, req: Request) -> Respons
     }
 }
 
+/// What `serve_call` gets of a request.
+struct Request<'a> {
+    endpoint: &'static Endpoint,
+    version: endpoints::Version,
+    bytes: &'a [u8],
+    kind: BodyKind,
+    query: &'a str,
+}
+
 /// Parse and dispatch one authenticated (or open-endpoint) call on a blocking thread.
 fn serve_call(
     state: &AppState,
-    endpoint: &str,
-    bytes: &[u8],
-    query: &str,
+    req: Request<'_>,
     caller: Option<Caller>,
     max_expanded: usize,
 ) -> super::envelope::ApiResult {
-    let (mut body, lines) = parse_body(bytes, max_expanded)?;
+    let endpoint = req.endpoint.name;
+    let (mut body, lines) = parse_body(req.bytes, req.kind, max_expanded)?;
     if let Value::Object(m) = &mut body {
-        merge_query(m, query)?;
+        merge_query(m, req.query)?;
         m.remove("method");
+    }
+    // A retired endpoint reads its body first (the real server validates it), then refuses.
+    if let Some(e) = req.endpoint.retired_error(req.version) {
+        return Err(e);
     }
     if tracing::enabled!(tracing::Level::DEBUG) {
         let text = body.to_string();
@@ -534,6 +693,83 @@ mod tests {
         );
         assert_eq!(parse_path("/nothing"), None);
         assert_eq!(parse_path("/a/b.c"), None);
+        assert_eq!(
+            parse_path("v999/debug.ping"),
+            Some(("debug.ping".into(), Some("999".into())))
+        );
+        // The real server's pattern: a version has two digits at least; one trailing `/`.
+        for bad in [
+            "/",
+            "",
+            "/vabc/debug.ping",
+            "/v2/debug.ping",
+            "/debug.ping//",
+            "/x.y",
+        ] {
+            assert_eq!(parse_path(bad), None, "{bad}");
+        }
+    }
+
+    fn kind(ct: &str) -> BodyKind {
+        let mut h = HeaderMap::new();
+        h.insert(header::CONTENT_TYPE, ct.parse().unwrap());
+        BodyKind::of(&h)
+    }
+
+    #[test]
+    fn bodies_are_read_by_content_type_as_the_real_server_does() {
+        assert_eq!(kind("application/json-lines"), BodyKind::JsonLines);
+        assert_eq!(
+            kind("Application/X-WWW-Form-Urlencoded; charset=x"),
+            BodyKind::Form
+        );
+        assert_eq!(kind("text/plain"), BodyKind::Json);
+        assert_eq!(BodyKind::of(&HeaderMap::new()), BodyKind::Json);
+        let parse = |text: &str, k| parse_body(text.as_bytes(), k, 1 << 20);
+        // A JSON body sent as a form is not read as JSON: its text is a field name.
+        let (v, _) = parse(r#"{"task": "x"}"#, BodyKind::Form).unwrap();
+        assert!(v.get("task").is_none(), "{v}");
+        let (v, _) = parse("task=abc&n=2", BodyKind::Form).unwrap();
+        assert_eq!(v, json!({"task": "abc", "n": 2}));
+        // Malformed JSON: 400/0; a list or a number: 500 `Data should be a dict`; falsy: {}.
+        let e = parse(r#"{"task": "x""#, BodyKind::Json).unwrap_err();
+        assert_eq!((e.code, e.subcode), (400, 0));
+        for not_dict in ["[1,2]", "5", "\"s\"", "true"] {
+            let e = parse(not_dict, BodyKind::Json).unwrap_err();
+            assert_eq!(
+                (e.code, e.msg.as_str()),
+                (500, "Data should be a dict"),
+                "{not_dict}"
+            );
+        }
+        for empty in ["", "null", "[]", "0", "false", "\"\""] {
+            assert_eq!(
+                parse(empty, BodyKind::Json).unwrap(),
+                (json!({}), None),
+                "{empty}"
+            );
+        }
+        // JSON lines only with their own type; each line an object.
+        let (_, lines) = parse("{\"a\": 1}\n\n{\"b\": NaN}\n", BodyKind::JsonLines).unwrap();
+        assert_eq!(lines.unwrap(), vec![json!({"a": 1}), json!({"b": null})]);
+        assert_eq!(
+            parse("{\"a\": 1}\n[1]", BodyKind::JsonLines)
+                .unwrap_err()
+                .code,
+            400
+        );
+        assert_eq!(
+            parse("{\"a\": 1}\n{", BodyKind::JsonLines)
+                .unwrap_err()
+                .code,
+            400
+        );
+        assert_eq!(
+            parse("{\"a\": 1}\n{\"b\": 2}", BodyKind::Json)
+                .unwrap_err()
+                .code,
+            400
+        );
     }
 
     #[test]

@@ -134,9 +134,22 @@ pub fn make_private(db: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The layout of the database this build writes (`PRAGMA user_version`). Raise it when a
+/// change would confuse an older build reading the file; a build refuses a database of a
+/// higher version instead of misreading it. 0 = written before versions were recorded
+/// (same layout as 1; `open` brings it up to date).
+pub const SCHEMA_VERSION: i64 = 1;
+
 impl Store {
     pub fn open(path: &Path) -> anyhow::Result<Store> {
         let conn = Connection::open(path)?;
+        let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if found > SCHEMA_VERSION {
+            anyhow::bail!(
+                "{} was written by a newer clearml (database schema {found}; this build knows up to {SCHEMA_VERSION}): upgrade clearml, or give serve another --data-dir",
+                path.display()
+            );
+        }
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "OFF")?;
@@ -150,6 +163,7 @@ impl Store {
             conn.execute_batch(&collection_indexes(c.table()))?;
         }
         register_functions(&conn)?;
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         Ok(Store { conn })
     }
 
@@ -410,5 +424,32 @@ mod tests {
             store.get(Coll::Tasks, "t2").unwrap().unwrap()["tags"],
             json!(["x"])
         );
+    }
+
+    #[test]
+    fn the_schema_version_is_recorded_and_a_newer_one_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v.sqlite");
+        drop(Store::open(&path).unwrap());
+        let conn = Connection::open(&path).unwrap();
+        let v: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, SCHEMA_VERSION);
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+            .unwrap();
+        drop(conn);
+        let err = Store::open(&path)
+            .err()
+            .expect("a newer schema is refused")
+            .to_string();
+        assert!(err.contains("written by a newer clearml"), "{err}");
+        assert!(err.contains("--data-dir"), "{err}");
+        // Refused without being changed: the version stays the newer one.
+        let conn = Connection::open(&path).unwrap();
+        let v: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, SCHEMA_VERSION + 1);
     }
 }

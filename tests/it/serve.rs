@@ -204,12 +204,29 @@ fn validation_and_invalid_ids() {
         json!({"page": i64::MAX, "page_size": 500}),
     );
     assert_eq!(far["tasks"], json!([]));
-    // A missing required field is a validation error, 400/12, as on the real server.
-    let (status, v) = call(s, &tok, "tasks.get_all", json!({"page": 1}));
-    assert_eq!(
-        (status, v["meta"]["result_subcode"].as_u64()),
-        (400, Some(12))
-    );
+    // Paging is validated as on the real server: page_size below 1 or a negative page is
+    // 400/12; a page without page_size pages by the 500-row cap (so page 1 is empty here).
+    for bad in [json!({"page_size": 0}), json!({"page": -1, "page_size": 5})] {
+        let (status, v) = call(s, &tok, "tasks.get_all", bad.clone());
+        assert_eq!(
+            (status, v["meta"]["result_subcode"].as_u64()),
+            (400, Some(12)),
+            "{bad}: {v}"
+        );
+    }
+    let (pid, _) = seed_tasks(s, &tok, &unique("Paging"), 2);
+    let page = |n: i64| {
+        ok(
+            s,
+            &tok,
+            "tasks.get_all",
+            json!({"project": [pid], "page": n, "only_fields": ["id"]}),
+        )["tasks"]
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    assert_eq!((page(0), page(1)), (2, 0));
     // The SDK's GET-with-body and the extra "method" key are accepted.
     let r = client()
         .get(format!("{}/v2.23/users.get_current_user", s.api_url))
@@ -951,6 +968,7 @@ fn python_nan_values_do_not_sink_a_batch() {
     let r: Value = client()
         .get(format!("{}/v2.23/events.add_batch", s.api_url))
         .bearer_auth(&tok)
+        .header("Content-Type", "application/json-lines")
         .body(body)
         .send()
         .unwrap()
@@ -1139,4 +1157,77 @@ fn got_etag(c: &reqwest::blocking::Client, url: &str, tok: &str) -> String {
     let r = c.head(url).bearer_auth(tok).send().unwrap();
     assert_eq!(r.status(), 200);
     r.headers()["etag"].to_str().unwrap().to_string()
+}
+
+/// The endpoint table and the handlers agree: every endpoint the table lists is answered
+/// by its handler at its first version (never "Unable to find endpoint"), a version below
+/// it is a 404 naming that version, and the retired `models.update_for_task` is served up
+/// to 2.13 only.
+#[test]
+fn every_endpoint_in_the_table_has_a_handler_from_its_first_version() {
+    let s = Serve::start();
+    let tok = token(&s);
+    let at = |version: String, name: &str| {
+        let r = client()
+            .post(format!("{}/v{version}/{name}", s.api_url))
+            .bearer_auth(&tok)
+            .json(&json!({}))
+            .send()
+            .unwrap();
+        let status = r.status().as_u16();
+        (status, r.json::<Value>().unwrap())
+    };
+    for ep in clearml::serve::endpoints::ENDPOINTS {
+        if ep.name == "debug.panic" {
+            continue; // a test hook, off here
+        }
+        let (major, minor) = ep.since;
+        let (status, v) = at(format!("{major}.{minor}"), ep.name);
+        let msg = v["meta"]["result_msg"].as_str().unwrap_or_default();
+        assert!(
+            status != 404 && !msg.starts_with("Unable to find endpoint"),
+            "{} at {major}.{minor}: {v}",
+            ep.name
+        );
+    }
+    let (status, v) = at("2.12".into(), "tasks.add_or_update_model");
+    assert_eq!(status, 404, "{v}");
+    assert_eq!(
+        v["meta"]["result_msg"],
+        "Unable to find endpoint for name tasks.add_or_update_model and version 2.12"
+    );
+    let (status, _) = at("2.13".into(), "models.update_for_task");
+    assert_eq!(status, 400, "served at 2.13 (task is missing)");
+    let (status, v) = at("2.14".into(), "models.update_for_task");
+    assert_eq!(
+        (status, v["meta"]["result_subcode"].as_u64()),
+        (301, Some(1)),
+        "{v}"
+    );
+}
+
+/// JSON lines are a batch only with their own Content-Type (the SDK always sends it); as
+/// plain JSON they are malformed, 400/0, as on the real server.
+#[test]
+fn json_lines_need_their_content_type() {
+    let s = Serve::shared();
+    let tok = token(s);
+    let lines = "{\"task\": \"x\", \"type\": \"log\", \"msg\": \"a\"}\n{\"task\": \"x\", \"type\": \"log\", \"msg\": \"b\"}";
+    let r: Value = client()
+        .post(format!("{}/events.add_batch", s.api_url))
+        .bearer_auth(&tok)
+        .header("Content-Type", "application/json")
+        .body(lines)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(
+        (
+            r["meta"]["result_code"].as_u64(),
+            r["meta"]["result_subcode"].as_u64()
+        ),
+        (Some(400), Some(0)),
+        "{r}"
+    );
 }

@@ -168,6 +168,7 @@ fn bodies_are_bounded_before_they_are_read_or_parsed() {
     let r: Value = client()
         .post(format!("{}/events.add_batch", s.api_url))
         .bearer_auth(&tok)
+        .header("Content-Type", "application/json-lines")
         .body(lines)
         .send()
         .unwrap()

@@ -3,7 +3,7 @@
 use super::super::Call;
 use super::super::envelope::{ApiError, ApiResult};
 use super::super::store::{Coll, Store};
-use super::{get_all, id_list, merge_top, new_id, now, opt_bool, req_str};
+use super::{get_all, id_list, merge_top, new_id, now, opt_bool, opt_str, req_str};
 use serde_json::{Map, Value, json};
 
 pub fn dispatch(call: &mut Call, action: &str) -> Option<ApiResult> {
@@ -45,16 +45,13 @@ pub fn dispatch(call: &mut Call, action: &str) -> Option<ApiResult> {
                 Err(e) => return Some(Err(e)),
             };
             let body = call.body.clone();
-            set_ready(call, &id, &body).and_then(|(updated, pt)| {
-                if updated == 0 {
-                    Err(ApiError::new(
-                        400,
-                        203,
-                        format!("Model is ready: model={id}"),
-                    ))
-                } else {
-                    Ok(json!({"updated": updated, "published_task": pt}))
+            set_ready(call, &id, &body).map(|(updated, pt)| {
+                // `published_task` only when a task was published, as the real server answers.
+                let mut out = json!({"updated": updated, "fields": {}});
+                if !pt.is_null() {
+                    out["published_task"] = pt;
                 }
+                out
             })
         }
         "publish_many" => {
@@ -105,11 +102,8 @@ pub fn dispatch(call: &mut Call, action: &str) -> Option<ApiResult> {
         }
         "add_or_update_metadata" => metadata(call, false),
         "delete_metadata" => metadata(call, true),
-        "update_for_task" => Err(ApiError::new(
-            301,
-            1,
-            "Moved permanently (use tasks.add_or_update_model)",
-        )),
+        // Served up to API 2.13 only (the endpoint table answers 301 for later versions).
+        "update_for_task" => update_for_task(call),
         "get_frameworks" => Ok(json!({"frameworks": []})),
         "move" => {
             let project = call.body.get("project").cloned().unwrap_or(Value::Null);
@@ -227,6 +221,7 @@ fn list(call: &mut Call, ex: bool) -> ApiResult {
     // Taken, not copied: an id list can be a hundred megabytes parsed.
     let mut body = std::mem::take(&mut call.body);
     let refs = ["project", "user", "company", "task", "parent"];
+    super::super::doc_fields::check_only_fields(Coll::Models, &body, ex)?;
     let wanted = if ex {
         super::widen_ref_fields(&mut body, &refs)
     } else {
@@ -255,17 +250,23 @@ fn list(call: &mut Call, ex: bool) -> ApiResult {
 }
 
 /// Mark a model ready (published), publishing its creating task too unless told not to.
-/// Returns (updated count, published task info).
+/// Returns (updated count, published task info or null); a model already ready is 400/203.
+/// The task is published from any status: the real server (2.3) publishes a task that is
+/// only `created` here, although `tasks.publish` refuses that change.
 fn set_ready(call: &mut Call, id: &str, body: &Value) -> Result<(usize, Value), ApiError> {
     let publish_task = body
         .get("publish_task")
         .and_then(Value::as_bool)
         .unwrap_or(true);
-    let force = opt_bool(body, "force_publish_task");
+    let company = call.identity.company.clone();
     call.store.tx(|store| {
         let mut doc = load(store, id)?;
         if doc["ready"] == true {
-            return Ok((0, Value::Null));
+            return Err(ApiError::new(
+                400,
+                203,
+                format!("Model is ready: company={company}, model={id}"),
+            ));
         }
         let mut published_task = Value::Null;
         if publish_task
@@ -273,7 +274,11 @@ fn set_ready(call: &mut Call, id: &str, body: &Value) -> Result<(usize, Value), 
             && let Some(mut t) = store.get(Coll::Tasks, tid)?
             && t["status"] != "published"
         {
-            let fields = super::tasks::change_status(&mut t, "published", force, &Value::Null)?;
+            let mut fields = super::tasks::change_status(&mut t, "published", true, &Value::Null)?;
+            fields.insert(
+                "output".into(),
+                t.get("output").cloned().unwrap_or(json!({})),
+            );
             store.put(Coll::Tasks, &t)?;
             published_task = json!({"id": tid, "data": {"updated": 1, "fields": fields}});
         }
@@ -283,6 +288,126 @@ fn set_ready(call: &mut Call, id: &str, body: &Value) -> Result<(usize, Value), 
         doc["last_change"] = json!(t);
         store.put(Coll::Models, &doc)?;
         Ok((1, published_task))
+    })
+}
+
+/// The task's output model in one call (API <= 2.13): with `uri`, the task's last output
+/// model is updated, or a model is created from the task and becomes its only output
+/// model, "Output Model"; with `override_model_id`, that model becomes it. Only a draft or
+/// running task takes one. `iteration` raises the task's last_iteration.
+fn update_for_task(call: &mut Call) -> ApiResult {
+    let task_id = req_str(&call.body, "task")?;
+    let given = |f: &str| opt_str(&call.body, f).filter(|v| !v.is_empty());
+    let (uri, override_id) = (given("uri"), given("override_model_id"));
+    if uri.is_some() == override_id.is_some() {
+        return Err(ApiError::new(
+            400,
+            11,
+            "Missing required fields (exactly one field is required): fields=(uri, override_model_id)",
+        ));
+    }
+    let body = call.body.clone();
+    let (user, company) = (call.identity.user.clone(), call.identity.company.clone());
+    call.store.tx(|store| {
+        let mut task = super::tasks::load(store, &task_id)?;
+        let status = task["status"].as_str().unwrap_or("created").to_string();
+        if status != "created" && status != "in_progress" {
+            let mut e = ApiError::invalid_status(
+                "model can only be updated for tasks in the ['created', 'in_progress'] states",
+            );
+            e.msg
+                .push_str(&format!(": id={task_id}, company={company}"));
+            return Err(e);
+        }
+        let task_name = task["name"].as_str().unwrap_or_default().to_string();
+        let t = now();
+        let iteration = body.get("iteration").and_then(Value::as_i64);
+        if let Some(it) = iteration
+            && task["last_iteration"].as_i64().is_none_or(|last| last < it)
+        {
+            task["last_iteration"] = json!(it);
+        }
+        let existing = task["models"]["output"]
+            .as_array()
+            .and_then(|a| a.last())
+            .and_then(|m| m["model"].as_str())
+            .map(str::to_string);
+        let model_id = match (override_id.clone(), existing) {
+            (Some(id), _) => load(store, &id)?["id"].as_str().unwrap_or(&id).to_string(),
+            (None, Some(id)) => {
+                // Update the task's model in place.
+                let mut doc = load(store, &id)?;
+                let mut fields = Map::new();
+                let defaults = [
+                    ("name", json!(task_name)),
+                    (
+                        "comment",
+                        json!(format!("Created by task `{task_name}` ({task_id})")),
+                    ),
+                ];
+                for (k, default) in defaults {
+                    let v = body.get(k).cloned().unwrap_or(default);
+                    doc[k] = v.clone();
+                    fields.insert(k.into(), v);
+                }
+                for k in [
+                    "uri",
+                    "framework",
+                    "design",
+                    "labels",
+                    "tags",
+                    "system_tags",
+                ] {
+                    if let Some(v) = body.get(k) {
+                        doc[k] = v.clone();
+                        fields.insert(k.into(), v.clone());
+                    }
+                }
+                doc["last_update"] = json!(t);
+                doc["last_change"] = json!(t);
+                doc["last_changed_by"] = json!(user);
+                fields.insert("last_change".into(), json!(t));
+                fields.insert("last_changed_by".into(), json!(user));
+                store.put(Coll::Models, &doc)?;
+                super::tasks::touch(&mut task);
+                store.put(Coll::Tasks, &task)?;
+                return Ok(json!({"fields": fields, "updated": 1, "id": id, "created": false}));
+            }
+            (None, None) => {
+                let exec = &task["execution"];
+                let parent = task["models"]["input"]
+                    .as_array()
+                    .and_then(|a| a.first())
+                    .map(|m| m["model"].clone())
+                    .unwrap_or(Value::Null);
+                let doc = json!({
+                    "id": new_id(), "user": user, "company": company, "created": t,
+                    "last_update": t, "last_change": t, "last_changed_by": user,
+                    "name": body.get("name").cloned().unwrap_or(json!(task_name)),
+                    "comment": body.get("comment").cloned()
+                        .unwrap_or(json!(format!("Created by task `{task_name}` ({task_id})"))),
+                    "uri": uri.clone().unwrap_or_default(), "task": task_id,
+                    "project": task["project"], "framework": exec["framework"],
+                    "parent": parent,
+                    "design": exec.get("model_desc").cloned().unwrap_or(json!({})),
+                    "labels": exec.get("model_labels").cloned().unwrap_or(json!({})),
+                    "ready": status == "published",
+                    "tags": body.get("tags").cloned().unwrap_or(json!([])),
+                    "system_tags": body.get("system_tags").cloned().unwrap_or(json!([])),
+                    "metadata": {}, "last_iteration": 0, "last_metrics": {},
+                });
+                store.put(Coll::Models, &doc)?;
+                doc["id"].as_str().unwrap_or_default().to_string()
+            }
+        };
+        if !task["models"].is_object() {
+            task["models"] = json!({"input": []});
+        }
+        task["models"]["output"] =
+            json!([{"name": "Output Model", "model": model_id, "updated": t}]);
+        super::tasks::touch(&mut task);
+        store.put(Coll::Tasks, &task)?;
+        Ok(json!({"id": model_id, "created": true}))
     })
 }
 

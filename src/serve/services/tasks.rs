@@ -117,7 +117,7 @@ fn validate_shapes(body: &Value) -> Result<(), ApiError> {
     Ok(())
 }
 
-fn touch(doc: &mut Value) -> String {
+pub(super) fn touch(doc: &mut Value) -> String {
     let t = now();
     doc["last_update"] = json!(t);
     doc["last_change"] = json!(t);
@@ -290,6 +290,7 @@ fn list(call: &mut Call, ex: bool) -> ApiResult {
     {
         with_subprojects(call.store, &mut body)?;
     }
+    super::super::doc_fields::check_only_fields(Coll::Tasks, &body, ex)?;
     let wanted = if ex {
         super::widen_ref_fields(&mut body, &["project", "user", "parent"])
     } else {
@@ -486,7 +487,8 @@ fn transition(call: &mut Call, to: &str) -> ApiResult {
             return Err(ApiError::new(400, 110, format!("Invalid task status (Invalid status change): current_status={}, new_status=published", doc["status"].as_str().unwrap_or(""))));
         }
         let mut fields = change_status(&mut doc, to, force, &body)?;
-        if to == "completed" && opt_bool(&body, "publish") {
+        let publish = to == "completed" && opt_bool(&body, "publish");
+        if publish {
             fields = change_status(&mut doc, "published", true, &body)?;
         }
         if doc["status"] == "published" && publish_model {
@@ -507,6 +509,10 @@ fn transition(call: &mut Call, to: &str) -> ApiResult {
         let mut out = json!({"updated": 1, "fields": fields});
         if to == "in_progress" {
             out["started"] = json!(1);
+        }
+        // tasks.completed says whether it also published the task (`publish: true`).
+        if to == "completed" {
+            out["published"] = json!(i32::from(publish));
         }
         Ok(out)
     })
