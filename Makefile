@@ -45,6 +45,8 @@ test: venv $(BUSYBOX)
 
 lint:
 	$(CARGO) fmt --check
+	# The fuzz targets are their own workspace: check they still compile against the library.
+	cd fuzz && $(CARGO) fmt --check && $(CARGO) check --locked --bins --quiet
 	$(CARGO) clippy --locked --all-targets -- -D warnings
 
 install:

@@ -23,7 +23,10 @@ fuzz_target!(|data: &[u8]| {
         }
         Err(e) => {
             // Errors name a place in the text, never beyond it.
-            assert!(e.pos.line >= 1 && e.pos.line <= text.lines().count() + 1, "{e}");
+            assert!(
+                e.pos.line >= 1 && e.pos.line <= text.lines().count() + 1,
+                "{e}"
+            );
         }
     }
 });

@@ -25,11 +25,19 @@ fuzz_target!(|data: &[u8]| {
 
     // API port: body, then the query string merged into it.
     // The bound the router gives an authenticated caller (limits::MAX_EXPANDED_CAP).
-    if let Ok((mut value, _lines)) = decoding::parse_body(body, clearml::serve::limits::MAX_EXPANDED)
-        && let Some(map) = value.as_object_mut()
-    {
-        let _ = decoding::merge_query(map, &query);
-        let _ = serde_json::to_vec(&value);
+    // Each way the router reads a body (by its Content-Type).
+    for kind in [
+        decoding::BodyKind::Json,
+        decoding::BodyKind::JsonLines,
+        decoding::BodyKind::Form,
+    ] {
+        if let Ok((mut value, _lines)) =
+            decoding::parse_body(body, kind, clearml::serve::limits::MAX_EXPANDED)
+            && let Some(map) = value.as_object_mut()
+        {
+            let _ = decoding::merge_query(map, &query);
+            let _ = serde_json::to_vec(&value);
+        }
     }
 
     // File server: the path, then each multipart field's name under that prefix.

@@ -24,7 +24,7 @@ mod store;
 /// path mapped under the files dir. Public so that `fuzz/` drives exactly this code.
 pub mod decoding {
     pub use super::fileserver::{decoded_path, resolve};
-    pub use super::router::{merge_query, parse_body};
+    pub use super::router::{BodyKind, merge_query, parse_body};
 }
 
 use crate::cli::ServeArgs;
