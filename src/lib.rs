@@ -32,6 +32,7 @@ pub fn run_cli() -> ! {
         }
     };
     let own_interrupt = commands::handles_interrupt(&cli.command);
+    let interrupt_hint = commands::interrupt_hint(&cli.command);
     let code = runtime.block_on(async {
         let interrupt = async {
             if own_interrupt {
@@ -48,7 +49,10 @@ pub fn run_cli() -> ! {
                 }
             },
             _ = interrupt => {
-                eprintln!("interrupted");
+                match interrupt_hint {
+                    Some(hint) => eprintln!("interrupted: {hint}"),
+                    None => eprintln!("interrupted"),
+                }
                 error::Exit::Interrupted.code()
             }
         }

@@ -54,6 +54,22 @@ pub fn handles_interrupt(command: &Command) -> bool {
     )
 }
 
+/// After "interrupted": what a command cut short leaves behind and how to go on, for the
+/// commands whose work is not all-or-nothing (files and config writes are: they leave
+/// nothing under a final name).
+pub fn interrupt_hint(command: &Command) -> Option<&'static str> {
+    use crate::cli::ServerCommand as S;
+    match command {
+        Command::Server(S::Up(_)) => Some(
+            "the containers made so far are left as they are: run 'clearml server up' again to finish, or 'clearml server down' to remove them",
+        ),
+        Command::Server(S::Down(_)) => {
+            Some("some containers may still exist: run 'clearml server down' again")
+        }
+        _ => None,
+    }
+}
+
 /// One man page per command and subcommand (clearml.1, clearml-server-up.1, ...).
 fn write_manpages(dir: &std::path::Path) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir)?;

@@ -15,7 +15,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bollard::Docker;
 use bollard::container::{ListContainersOptions, RemoveContainerOptions};
@@ -1022,4 +1022,70 @@ fn stack_pull_from_an_unreachable_registry_names_the_image_and_the_way_out() {
         0,
         "nothing created"
     );
+}
+
+/// Issue 9 (fault tests): Ctrl-C while `server up` waits for readiness exits 130 at once
+/// with one line that says what is left and how to go on; `server down` then removes it.
+#[test]
+fn stack_up_interrupted_while_waiting_says_how_to_go_on() {
+    let t = StackTest::new("sigint", false);
+    let mut args = t.stack_args();
+    // The API stand-in never answers, so `up` stays in its readiness wait.
+    args.extend(
+        [
+            "--env",
+            "apiserver:STANDIN_HANG=1",
+            "--skip-doctor",
+            "--timeout",
+            "120",
+        ]
+        .map(String::from),
+    );
+    let child = t
+        .cmd()
+        .args(["server", "up"])
+        .args(&args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Interrupt once the API container runs: `up` has created the stack and is waiting.
+    let deadline = Instant::now() + Duration::from_secs(90);
+    loop {
+        let api_running = t.containers().get("apiserver").is_some_and(|id| {
+            rt().block_on(docker().inspect_container(id, None))
+                .ok()
+                .and_then(|c| c.state?.running)
+                .unwrap_or(false)
+        });
+        if api_running {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the API container never ran");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let sent = Instant::now();
+    // SAFETY: signalling our own child process.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        sent.elapsed() < Duration::from_secs(10),
+        "up did not stop at once"
+    );
+    assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
+    let last = stderr(&out)
+        .trim_end()
+        .lines()
+        .last()
+        .unwrap_or("")
+        .to_string();
+    assert!(
+        last.starts_with("interrupted: the containers made so far are left as they are")
+            && last.contains("'clearml server up' again")
+            && last.contains("'clearml server down'"),
+        "{last}"
+    );
+    let down = t.with_data(&["server", "down"]);
+    assert_eq!(down.status.code(), Some(0), "{}", stderr(&down));
+    assert!(t.containers().is_empty(), "down left containers");
 }
