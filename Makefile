@@ -60,7 +60,7 @@ completions: build
 docs: build
 	rm -rf docs/man && $(BIN) manpages docs/man
 
-bench: build venv
+bench: build venv $(BUSYBOX)
 	bash bench/run.sh
 
 demo: build

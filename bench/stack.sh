@@ -31,7 +31,7 @@ trap cleanup EXIT
 # The stand-in image (same as tests/it/stack.rs, with the release binary).
 root=$tmp/rootfs
 mkdir -p "$root"/{bin,tmp,www,mnt,etc,opt/clearml-cli}
-cp /bin/busybox "$root/bin/busybox"
+cp "${CLEARML_TEST_BUSYBOX:-target/busybox/bin/busybox}" "$root/bin/busybox"
 for a in sh sleep httpd mkdir echo cat; do ln -s busybox "$root/bin/$a"; done
 cat > "$root/bin/standin" <<'EOF'
 #!/bin/sh
