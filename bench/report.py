@@ -113,7 +113,7 @@ lines += [
     "`BENCH_TASKS` (tasks listed), `BENCH_MODEL_MIB` (model size). The exact command of",
     "each side is listed under its table.",
 ]
-order = ["startup", "task_model", "serve", "stack"]
+order = ["startup", "task_model", "pipeline", "serve", "stack"]
 for name in sorted(set(benches) | set(skipped), key=lambda n: (order.index(n) if n in order else 99, n)):
     lines += ["", f"## {name}", ""]
     if name in skipped:
