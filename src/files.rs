@@ -1242,7 +1242,11 @@ mod tests {
         let (result, ()) = tokio::join!(up, truncate);
         let err = result.unwrap_err();
         let line = crate::error::one_line(&err);
-        assert_eq!(crate::error::exit_code_of(&err), 1, "{line}");
+        assert_eq!(
+            crate::error::exit_of(&err),
+            crate::error::Exit::Failure,
+            "{line}"
+        );
         assert!(
             line.contains("весы.bin") && line.contains("shrank"),
             "{line}"
@@ -1270,7 +1274,11 @@ mod tests {
         .unwrap_err();
         let line = crate::error::one_line(&err);
         assert!(started.elapsed() < Duration::from_secs(10), "{line}");
-        assert_eq!(crate::error::exit_code_of(&err), 3, "{line}");
+        assert_eq!(
+            crate::error::exit_of(&err),
+            crate::error::Exit::Unreachable,
+            "{line}"
+        );
         assert!(line.contains("stalled"), "{line}");
     }
 }

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use super::{Ctx, lookup};
 use crate::api::Client;
 use crate::config::Settings;
-use crate::error::{CliError, exit_code_of, one_line};
+use crate::error::{CliError, Exit, exit_of, one_line};
 use crate::files;
 use crate::output::Listing;
 
@@ -250,11 +250,10 @@ fn report(ctx: &Ctx, steps: &[Step]) -> anyhow::Result<()> {
     match steps.iter().find_map(|s| s.result.as_ref().err()) {
         None => Ok(()),
         Some(e) => {
-            let code = exit_code_of(e);
-            let exit = match code {
-                3 => crate::error::Exit::Unreachable,
-                4 => crate::error::Exit::AuthRefused,
-                _ => crate::error::Exit::Failure,
+            // Only "cannot reach" and "refused" say more than "the selftest failed".
+            let exit = match exit_of(e) {
+                exit @ (Exit::Unreachable | Exit::AuthRefused) => exit,
+                _ => Exit::Failure,
             };
             Err(CliError::new(exit, format!("selftest failed: {}", one_line(e))).into())
         }
