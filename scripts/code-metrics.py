@@ -94,9 +94,7 @@ def functions(limit):
 
 def clap():
     allowed = ("cli.rs", "lib.rs", "main.rs")
-    clap_names = re.compile(
-        r"\bclap\b|crate::cli\b|\b(GlobalArgs|StackArgs|ServeArgs|PullPolicy|cli::Format)\b"
-    )
+    clap_names = re.compile(r"\bclap\b|\bcli::|\b(GlobalArgs|StackArgs|ServeArgs|UpArgs)\b")
     for rel, text in rust_files():
         if rel in allowed or rel.startswith("commands" + os.sep):
             continue

@@ -17,7 +17,7 @@ pub async fn run(ctx: &Ctx, cmd: ConfigCommand) -> anyhow::Result<()> {
             Ok(())
         }
         ConfigCommand::Show => {
-            let settings = Settings::load(&ctx.global)?;
+            let settings = Settings::load(&ctx.config)?;
             if let Source::Env(name) = &settings.config_chosen_by
                 && !settings.config_file.is_file()
             {
@@ -30,7 +30,7 @@ pub async fn run(ctx: &Ctx, cmd: ConfigCommand) -> anyhow::Result<()> {
             Ok(())
         }
         ConfigCommand::Dump => {
-            let settings = Settings::load(&ctx.global)?;
+            let settings = Settings::load(&ctx.config)?;
             let mut value = settings.file_config.to_json();
             mask_secrets(&mut value);
             if ctx.out.format == Format::Csv {

@@ -84,7 +84,7 @@ fn is_legacy_default(global: &GlobalArgs, args: &InitArgs, target: &Path) -> boo
 
 /// TLS verification for the login check: flags, env, else what the current file says.
 fn tls_for_init(global: &GlobalArgs) -> TlsVerify {
-    if let Ok(s) = Settings::load_allowing_missing_file(global) {
+    if let Ok(s) = Settings::load_allowing_missing_file(&global.into()) {
         return s.verify.value;
     }
     if global.insecure {

@@ -5,8 +5,9 @@ use std::path::{Path, PathBuf};
 use serde_json::{Map, Value, json};
 
 use super::task::flat_listing;
-use super::task::query::{exact_regex, fmt_time, looks_like_id, ref_id, ref_name};
+use super::task::query::{fmt_time, ref_id, ref_name};
 use super::{Ctx, lookup};
+use crate::api::lookup::{exact_regex, looks_like_id};
 use crate::api::{ApiError, Client};
 use crate::cli::{Format, ModelCommand, ModelListArgs, ModelPublishArgs, ModelPullArgs};
 use crate::config::Settings;
@@ -15,7 +16,7 @@ use crate::files;
 use crate::output::Listing;
 
 pub async fn run(ctx: &Ctx, cmd: ModelCommand) -> anyhow::Result<()> {
-    let settings = Settings::load(&ctx.global)?;
+    let settings = Settings::load(&ctx.config)?;
     let client = Client::from_settings(&settings)?;
     match cmd {
         ModelCommand::List(a) => list(ctx, &client, a).await,

@@ -54,7 +54,7 @@ impl HostCheck {
 }
 
 pub async fn ping(ctx: &Ctx) -> anyhow::Result<()> {
-    let settings = Settings::load(&ctx.global)?;
+    let settings = Settings::load(&ctx.config)?;
     // A quick check: 10 s unless --request-timeout asks for another wait.
     let timeout = ctx
         .global

@@ -6,9 +6,10 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use super::task::query::{fmt_time, looks_like_id, ref_name};
+use super::task::query::{fmt_time, ref_name};
 use super::{Ctx, lookup};
 use crate::api::Client;
+use crate::api::lookup::looks_like_id;
 use crate::cli::{Format, PipelineCommand, PipelineListArgs, PipelineRunArgs, PipelineStatusArgs};
 use crate::config::Settings;
 use crate::error::{CliError, Exit};
@@ -25,7 +26,7 @@ pub async fn run(ctx: &Ctx, cmd: PipelineCommand) -> anyhow::Result<()> {
 }
 
 fn client(ctx: &Ctx) -> anyhow::Result<(Client, Settings)> {
-    let settings = Settings::load(&ctx.global)?;
+    let settings = Settings::load(&ctx.config)?;
     Ok((Client::from_settings(&settings)?, settings))
 }
 
@@ -389,7 +390,7 @@ async fn find_run(client: &Client, run: &str, project: Option<&str>) -> anyhow::
     }
     let numbered = regex::Regex::new(r" #\d+$").expect("regex").is_match(run);
     let name = if numbered {
-        super::task::query::exact_regex(run)
+        crate::api::lookup::exact_regex(run)
     } else {
         format!("^{}(| #\\d+)$", regex::escape(run))
     };

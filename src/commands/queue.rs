@@ -9,7 +9,7 @@ use crate::config::Settings;
 use crate::output::Listing;
 
 async fn connect(ctx: &Ctx) -> anyhow::Result<Client> {
-    let settings = Settings::load(&ctx.global)?;
+    let settings = Settings::load(&ctx.config)?;
     Client::from_settings(&settings)
 }
 

@@ -52,7 +52,7 @@ where
 }
 
 pub async fn selftest(ctx: &Ctx) -> anyhow::Result<()> {
-    let settings = Settings::load(&ctx.global)?;
+    let settings = Settings::load(&ctx.config)?;
     let client = Client::from_settings(&settings)?;
     let mut steps = Vec::new();
     run_steps(&client, &settings, &mut steps).await;

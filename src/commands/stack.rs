@@ -4,15 +4,31 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::time::Duration;
 
 use super::Ctx;
-use crate::cli::{BackupArgs, DownArgs, RenderFormat, RestoreArgs, ServerCommand, UpArgs};
+use crate::cli::{
+    BackupArgs, DownArgs, RenderFormat, RestoreArgs, ServerCommand, StackArgs, UpArgs,
+};
 use crate::error::CliError;
 use crate::stack::doctor::{self, Level};
-use crate::stack::{backup, docker, lifecycle, render, spec::Stack};
+use crate::stack::{backup, docker, lifecycle, render, spec::Stack, spec::StackChoices};
+
+/// The stack flags as the stack layer takes them.
+fn choices(a: &StackArgs) -> StackChoices {
+    StackChoices {
+        data_dir: a.data_dir.clone(),
+        server_version: a.server_version.clone(),
+        images: a.images.clone(),
+        registry: a.registry.clone(),
+        bind: a.bind.clone(),
+        ports: a.ports.clone(),
+        env: a.env.clone(),
+        with_agent_services: a.with_agent_services,
+    }
+}
 
 pub async fn run(ctx: &Ctx, cmd: ServerCommand) -> anyhow::Result<()> {
     match cmd {
         ServerCommand::Render(args) => {
-            let stack = Stack::resolve(&args.stack)?;
+            let stack = Stack::resolve(&choices(&args.stack))?;
             let text = match args.render_format {
                 RenderFormat::Compose => render::compose(&stack),
                 RenderFormat::HelmValues => render::helm_values(&stack),
@@ -22,7 +38,7 @@ pub async fn run(ctx: &Ctx, cmd: ServerCommand) -> anyhow::Result<()> {
         }
         ServerCommand::Doctor(args) => {
             let engine = docker::connect().await;
-            let stack = lifecycle::resolve(&args.stack, engine.as_ref().ok()).await?;
+            let stack = lifecycle::resolve(&choices(&args.stack), engine.as_ref().ok()).await?;
             let findings = doctor::check(
                 engine.as_ref().map_err(crate::error::one_line),
                 &stack,
@@ -42,7 +58,7 @@ pub async fn run(ctx: &Ctx, cmd: ServerCommand) -> anyhow::Result<()> {
         ServerCommand::Down(args) => down(ctx, args).await,
         ServerCommand::Status(args) => {
             let engine = docker::connect().await?;
-            let stack = lifecycle::resolve(&args, Some(&engine)).await?;
+            let stack = lifecycle::resolve(&choices(&args), Some(&engine)).await?;
             let (healthy, present) = lifecycle::status(&engine, &stack, &ctx.out).await?;
             if healthy {
                 Ok(())
@@ -58,7 +74,7 @@ pub async fn run(ctx: &Ctx, cmd: ServerCommand) -> anyhow::Result<()> {
         }
         ServerCommand::Logs(args) => {
             let engine = docker::connect().await?;
-            let stack = lifecycle::resolve(&args.stack, Some(&engine)).await?;
+            let stack = lifecycle::resolve(&choices(&args.stack), Some(&engine)).await?;
             lifecycle::logs(
                 &engine,
                 &stack,
@@ -78,7 +94,7 @@ pub async fn run(ctx: &Ctx, cmd: ServerCommand) -> anyhow::Result<()> {
 
 async fn backup(ctx: &Ctx, args: BackupArgs) -> anyhow::Result<()> {
     let engine = docker::connect().await?;
-    let stack = lifecycle::resolve(&args.stack, Some(&engine)).await?;
+    let stack = lifecycle::resolve(&choices(&args.stack), Some(&engine)).await?;
     let version = lifecycle::server_version(&stack).await;
     let stopped = lifecycle::stop_running(&engine, &stack).await?;
     if !stopped.is_empty() {
@@ -98,7 +114,7 @@ async fn backup(ctx: &Ctx, args: BackupArgs) -> anyhow::Result<()> {
     })
     .await?;
     let size = std::fs::metadata(&args.out).map(|m| m.len()).unwrap_or(0);
-    if ctx.out.format == crate::cli::Format::Json {
+    if ctx.out.format == crate::output::Format::Json {
         ctx.out.json(&serde_json::json!({
             "file": args.out, "bytes": size, "files": manifest.files.len(),
             "server_version": manifest.server_version, "created": manifest.created,
@@ -117,7 +133,7 @@ async fn backup(ctx: &Ctx, args: BackupArgs) -> anyhow::Result<()> {
 
 async fn restore(ctx: &Ctx, args: RestoreArgs) -> anyhow::Result<()> {
     let engine = docker::connect().await?;
-    let stack = lifecycle::resolve(&args.stack, Some(&engine)).await?;
+    let stack = lifecycle::resolve(&choices(&args.stack), Some(&engine)).await?;
     let file = args.file.clone();
     let manifest = tokio::task::spawn_blocking(move || backup::read_manifest(&file)).await??;
     if let Some(warning) = backup::check_upgrade_path(&manifest.server_version, &stack.version)? {
@@ -182,7 +198,7 @@ pub fn parse_timeout(text: &str) -> Result<Duration, CliError> {
 async fn up(ctx: &Ctx, args: UpArgs) -> anyhow::Result<()> {
     let timeout = parse_timeout(&args.timeout)?;
     let engine = docker::connect().await?;
-    let stack = lifecycle::resolve(&args.stack, Some(&engine)).await?;
+    let stack = lifecycle::resolve(&choices(&args.stack), Some(&engine)).await?;
     preflight(&engine, &stack, args.skip_doctor, ctx).await?;
     lifecycle::up(&engine, &stack, args.pull, timeout, &ctx.out).await
 }
@@ -258,7 +274,7 @@ fn confirm_typed(
 
 async fn down(ctx: &Ctx, args: DownArgs) -> anyhow::Result<()> {
     let engine = docker::connect().await?;
-    let stack = lifecycle::resolve(&args.stack, Some(&engine)).await?;
+    let stack = lifecycle::resolve(&choices(&args.stack), Some(&engine)).await?;
     if args.purge {
         // Ask before touching anything, so a "no" leaves the stack as it was.
         let dir = stack.data_dir.display();

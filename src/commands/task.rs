@@ -18,7 +18,7 @@ use crate::output::Listing;
 use query::{fmt_number, fmt_time, ref_id, ref_name};
 
 pub async fn run(ctx: &Ctx, cmd: TaskCommand) -> anyhow::Result<()> {
-    let settings = Settings::load(&ctx.global)?;
+    let settings = Settings::load(&ctx.config)?;
     let client = Client::from_settings(&settings)?;
     match cmd {
         TaskCommand::List(args) => list(ctx, &client, args).await,

@@ -16,7 +16,6 @@ mod router;
 mod services;
 mod store;
 
-use crate::cli::ServeArgs;
 use crate::output::Output;
 use crate::wire::Identity;
 use anyhow::Context;
@@ -158,7 +157,20 @@ fn url_of(addr: SocketAddr) -> String {
     }
 }
 
-pub async fn run(args: &ServeArgs, out: &Output) -> anyhow::Result<()> {
+/// Where and how to serve (`clearml server serve`'s flags).
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// None: [`default_data_dir`], made private (0700).
+    pub data_dir: Option<PathBuf>,
+    /// The address to listen on.
+    pub host: String,
+    /// 0 for each port: this data dir's last port if free, else any free one.
+    pub api_port: u16,
+    pub files_port: u16,
+    pub web_port: u16,
+}
+
+pub async fn run(args: &ServeOptions, out: &Output) -> anyhow::Result<()> {
     limit_malloc_arenas();
     let data_dir = args.data_dir.clone().unwrap_or_else(default_data_dir);
     // Made private when it is ours: created now, or the default location. A --data-dir

@@ -9,10 +9,10 @@ use bollard::secret::ContainerSummary;
 use futures_util::StreamExt;
 use serde_json::json;
 
+use super::docker::PullPolicy;
 use super::docker::{self, Engine};
 use super::ready::{self, Observed};
 use super::spec::{LABEL_CONFIG_HASH, SERVICE_NAMES, Stack};
-use crate::cli::PullPolicy;
 use crate::error::CliError;
 use crate::output::{Listing, Output};
 
@@ -297,7 +297,7 @@ fn print_urls(stack: &Stack, version: Option<&str>, out: &Output) {
         ("api_server", stack.url_of("apiserver")),
         ("files_server", stack.url_of("fileserver")),
     ];
-    if out.format == crate::cli::Format::Json {
+    if out.format == crate::output::Format::Json {
         let mut doc = serde_json::Map::new();
         for (k, v) in &urls {
             doc.insert(k.to_string(), json!(v));
@@ -440,15 +440,15 @@ pub async fn status(engine: &Engine, stack: &Stack, out: &Output) -> anyhow::Res
         );
     }
     match out.format {
-        crate::cli::Format::Json => out.json(&json!({
+        crate::output::Format::Json => out.json(&json!({
             "project": stack.project,
             "data_dir": stack.data_dir,
             "server_version": version,
             "healthy": healthy,
             "services": listing.json,
         })),
-        crate::cli::Format::Csv => out.listing(&listing),
-        crate::cli::Format::Table => {
+        crate::output::Format::Csv => out.listing(&listing),
+        crate::output::Format::Table => {
             out.listing(&listing);
             println!(
                 "\nserver version: {}   stack: {}",
@@ -613,7 +613,7 @@ pub async fn server_version(stack: &Stack) -> String {
 /// (their working_dir label) wins over the default, so `status`, `logs`, `down`, `backup`
 /// and a repeated `up` find a stack started with another --data-dir.
 pub async fn resolve(
-    args: &crate::cli::StackArgs,
+    args: &super::spec::StackChoices,
     engine: Option<&Engine>,
 ) -> anyhow::Result<Stack> {
     if args.data_dir.is_none()

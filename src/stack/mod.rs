@@ -18,3 +18,4 @@ pub mod lifecycle;
 pub mod ready;
 pub mod render;
 pub mod spec;
+pub use docker::PullPolicy;

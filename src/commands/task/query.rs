@@ -548,16 +548,6 @@ pub fn check_name_regex(pattern: &str) -> Result<(), CliError> {
     })
 }
 
-/// `^` + the name with regex metacharacters escaped + `$`: an exact-name filter.
-pub fn exact_regex(name: &str) -> String {
-    format!("^{}$", regex::escape(name))
-}
-
-/// Whether a string looks like a server object id (32 hex digits).
-pub fn looks_like_id(s: &str) -> bool {
-    s.len() == 32 && s.bytes().all(|b| b.is_ascii_hexdigit())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -747,6 +737,7 @@ mod tests {
 
     #[test]
     fn numbers_and_ids() {
+        use crate::api::lookup::{exact_regex, looks_like_id};
         assert_eq!(fmt_f64(0.1 + 0.2), "0.3");
         assert_eq!(fmt_f64(2.0), "2");
         assert_eq!(fmt_f64(1.5e-7), "1.5000e-7");
