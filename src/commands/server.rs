@@ -5,10 +5,17 @@ use crate::cli::ServerCommand;
 
 pub async fn run(ctx: &Ctx, cmd: ServerCommand) -> anyhow::Result<()> {
     match cmd {
+        ServerCommand::Up(args) => stack::up(ctx, args).await,
+        ServerCommand::Down(args) => stack::down(ctx, args).await,
+        ServerCommand::Status(args) => stack::status(ctx, args).await,
+        ServerCommand::Logs(args) => stack::logs(args).await,
+        ServerCommand::Doctor(args) => stack::doctor(ctx, args).await,
+        ServerCommand::Backup(args) => stack::backup(ctx, args).await,
+        ServerCommand::Restore(args) => stack::restore(ctx, args).await,
+        ServerCommand::Render(args) => stack::render(args),
         ServerCommand::Serve(args) => crate::serve::run(&serve_options(&args), &ctx.out).await,
         ServerCommand::Ping => ping::ping(ctx).await,
         ServerCommand::Selftest => ping::selftest(ctx).await,
-        other => stack::run(ctx, other).await,
     }
 }
 
