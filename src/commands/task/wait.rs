@@ -58,39 +58,93 @@ pub async fn run(ctx: &Ctx, client: &Client, a: TaskWaitArgs) -> anyhow::Result<
     if let Some(url) = &a.notify {
         check_notify_url(url)?;
     }
-    let fields = [
-        "id",
-        "name",
-        "status",
-        "status_reason",
-        "status_message",
-        "project.name",
-    ];
     let mut ids = Vec::new();
     for t in &a.tasks {
-        let task = lookup::find_task(client, t, None, &fields).await?;
+        let task = lookup::find_task(client, t, None, &WAIT_FIELDS).await?;
         ids.push(task["id"].as_str().unwrap_or_default().to_string());
     }
-    let start = Instant::now();
-    let mut last_status: Vec<String> = vec![String::new(); ids.len()];
-    // How long the server may stay unreachable: until --timeout, else a grace period.
-    let mut outage = Outage::new(
-        interval,
-        timeout.unwrap_or(OUTAGE_GRACE),
-        timeout.map(|_| start),
-    );
-    let (tasks, timed_out) = loop {
+    let mut poller = Poller::new(ids, interval, timeout);
+    let (tasks, timed_out) = poller.until_final(ctx, client).await?;
+    let waited = poller.start.elapsed();
+    print_final(ctx, &tasks);
+    if let Some(url) = &a.notify {
+        notify(ctx, client, url, &wait_summary(&tasks, waited, timed_out)).await;
+    }
+    outcome(&tasks, poller.start, timed_out)
+}
+
+const WAIT_FIELDS: [&str; 6] = [
+    "id",
+    "name",
+    "status",
+    "status_reason",
+    "status_message",
+    "project.name",
+];
+
+/// Polls the waited-for tasks every `interval` until all are final or `timeout` passes,
+/// riding out an unreachable server, and tells each status change on stderr.
+struct Poller {
+    ids: Vec<String>,
+    interval: Duration,
+    timeout: Option<Duration>,
+    start: Instant,
+    last_status: Vec<String>,
+    /// How long the server may stay unreachable: until --timeout, else a grace period.
+    outage: Outage,
+}
+
+impl Poller {
+    fn new(ids: Vec<String>, interval: Duration, timeout: Option<Duration>) -> Poller {
+        let start = Instant::now();
+        Poller {
+            last_status: vec![String::new(); ids.len()],
+            ids,
+            interval,
+            timeout,
+            start,
+            outage: Outage::new(
+                interval,
+                timeout.unwrap_or(OUTAGE_GRACE),
+                timeout.map(|_| start),
+            ),
+        }
+    }
+
+    /// The tasks as last polled, and whether the wait timed out.
+    async fn until_final(
+        &mut self,
+        ctx: &Ctx,
+        client: &Client,
+    ) -> anyhow::Result<(Vec<Value>, bool)> {
+        loop {
+            let Some(tasks) = self.poll(ctx, client).await? else {
+                continue;
+            };
+            self.tell_changes(ctx, &tasks);
+            if tasks.iter().all(is_final) {
+                return Ok((tasks, false));
+            }
+            if self.timeout.is_some_and(|t| self.start.elapsed() >= t) {
+                return Ok((tasks, true));
+            }
+            tokio::time::sleep(self.pause()).await;
+        }
+    }
+
+    /// The tasks in the order given; None after an unreachable server's pause.
+    async fn poll(&mut self, ctx: &Ctx, client: &Client) -> anyhow::Result<Option<Vec<Value>>> {
         let polled = client
             .get_all(
                 "tasks.get_all_ex",
-                &json!({"id": ids, "only_fields": fields}),
+                &json!({"id": self.ids, "only_fields": WAIT_FIELDS}),
                 "tasks",
                 None,
             )
             .await;
         let found = match polled {
             Ok(found) => {
-                if outage.answered() {
+                if self.outage.answered() {
                     ctx.out.info("the server answers again");
                 }
                 found
@@ -98,84 +152,92 @@ pub async fn run(ctx: &Ctx, client: &Client, a: TaskWaitArgs) -> anyhow::Result<
             Err(e) => {
                 let msg = crate::error::one_line(&e);
                 // A restart or a network blip: ride it out instead of failing the wait.
-                let retry = outage.failed(e)?;
+                let retry = self.outage.failed(e)?;
                 if retry.first {
                     ctx.out.warn(format!(
                         "{msg}; still waiting (for up to {})",
-                        humantime::format_duration(outage.limit())
+                        humantime::format_duration(self.outage.limit())
                     ));
                 }
                 tokio::time::sleep(retry.pause).await;
-                continue;
+                return Ok(None);
             }
         };
         // Keep the order the user gave.
-        let tasks: Vec<Value> = ids
+        let tasks: Vec<Value> = self
+            .ids
             .iter()
             .filter_map(|id| found.iter().find(|t| t["id"].as_str() == Some(id)).cloned())
             .collect();
-        if tasks.len() != ids.len() {
+        if tasks.len() != self.ids.len() {
             return Err(
                 CliError::not_found("a waited-for task disappeared from the server").into(),
             );
         }
-        for (i, t) in tasks.iter().enumerate() {
+        Ok(Some(tasks))
+    }
+
+    fn tell_changes(&mut self, ctx: &Ctx, tasks: &[Value]) {
+        for (t, last) in tasks.iter().zip(self.last_status.iter_mut()) {
             let st = t["status"].as_str().unwrap_or("").to_string();
-            if st != last_status[i] {
+            if st != *last {
                 ctx.out
                     .info(format!("{}: {st}", comparison::task_header(t)));
-                last_status[i] = st;
+                *last = st;
             }
         }
-        let done = tasks.iter().all(|t| {
-            let st = t["status"].as_str().unwrap_or("");
-            FINAL_OK.contains(&st) || FINAL_BAD.contains(&st)
-        });
-        if done {
-            break (tasks, false);
+    }
+
+    /// The interval, cut short so the wait ends at --timeout.
+    fn pause(&self) -> Duration {
+        match self.timeout {
+            Some(t) => self.interval.min(t.saturating_sub(self.start.elapsed())),
+            None => self.interval,
         }
-        if timeout.is_some_and(|t| start.elapsed() >= t) {
-            break (tasks, true);
-        }
-        let mut sleep = interval;
-        if let Some(t) = timeout {
-            sleep = sleep.min(t.saturating_sub(start.elapsed()));
-        }
-        tokio::time::sleep(sleep).await;
-    };
-    let summary = wait_summary(&tasks, start.elapsed(), timed_out);
+    }
+}
+
+fn status_of(t: &Value) -> &str {
+    t["status"].as_str().unwrap_or("")
+}
+
+fn is_final(t: &Value) -> bool {
+    FINAL_OK.contains(&status_of(t)) || FINAL_BAD.contains(&status_of(t))
+}
+
+fn print_final(ctx: &Ctx, tasks: &[Value]) {
     let mut listing = Listing::new(["id", "name", "status", "reason"]);
-    for t in &tasks {
+    for t in tasks {
         listing.push(
             vec![
                 t["id"].as_str().unwrap_or("").into(),
                 t["name"].as_str().unwrap_or("").into(),
-                t["status"].as_str().unwrap_or("").into(),
+                status_of(t).into(),
                 t["status_reason"].as_str().unwrap_or("").into(),
             ],
             json!({"id": t["id"], "name": t["name"], "status": t["status"], "status_reason": t["status_reason"]}),
         );
     }
     ctx.out.listing(&listing);
-    if let Some(url) = &a.notify {
-        match client.post_json(url, &summary).await {
-            Ok(status) if (200..300).contains(&status) => ctx.out.info(format!("notified {url}")),
-            Ok(status) => ctx
-                .out
-                .warn(format!("--notify {url} answered HTTP {status}")),
-            Err(e) => ctx.out.warn(format!("--notify failed: {e}")),
-        }
+}
+
+/// POST the summary to --notify; a failure there only warns (the wait itself is done).
+async fn notify(ctx: &Ctx, client: &Client, url: &str, summary: &Value) {
+    match client.post_json(url, summary).await {
+        Ok(status) if (200..300).contains(&status) => ctx.out.info(format!("notified {url}")),
+        Ok(status) => ctx
+            .out
+            .warn(format!("--notify {url} answered HTTP {status}")),
+        Err(e) => ctx.out.warn(format!("--notify failed: {e}")),
     }
+}
+
+/// Exit 6 if a task failed or was stopped, 1 on a timeout, else success.
+fn outcome(tasks: &[Value], start: Instant, timed_out: bool) -> anyhow::Result<()> {
     let bad: Vec<String> = tasks
         .iter()
-        .filter(|t| FINAL_BAD.contains(&t["status"].as_str().unwrap_or("")))
-        .map(|t| {
-            format!(
-                "{} {}",
-                comparison::task_header(t),
-                t["status"].as_str().unwrap_or("")
-            )
-        })
+        .filter(|t| FINAL_BAD.contains(&status_of(t)))
+        .map(|t| format!("{} {}", comparison::task_header(t), status_of(t)))
         .collect();
     // A known failure outranks a timeout: it is the more useful exit code (6).
     if !bad.is_empty() {
