@@ -594,7 +594,6 @@ fn interrupt_when(
     ready
         .recv_timeout(Duration::from_secs(20))
         .expect("the command reached the server");
-    std::thread::sleep(Duration::from_millis(200));
     let sent = Instant::now();
     unsafe {
         libc::kill(child.id() as i32, libc::SIGINT);

@@ -373,6 +373,30 @@ impl StackTest {
         })
     }
 
+    /// Writes `line` into a running service's log (the stdout of its PID 1).
+    fn log_line(&self, service: &str, line: &str) {
+        let id = self.containers()[service].clone();
+        let cmd = format!("echo '{line}' > /proc/1/fd/1");
+        rt().block_on(async move {
+            let d = docker();
+            let exec = d
+                .create_exec(
+                    &id,
+                    bollard::exec::CreateExecOptions {
+                        cmd: Some(vec!["sh", "-c", cmd.as_str()]),
+                        ..Default::default()
+                    },
+                )
+                .await
+                .unwrap();
+            let opts = bollard::exec::StartExecOptions {
+                detach: true,
+                ..Default::default()
+            };
+            d.start_exec(&exec.id, Some(opts)).await.unwrap();
+        });
+    }
+
     fn networks(&self) -> Vec<String> {
         let filters = project_filters(&self.project);
         rt().block_on(async move {
@@ -590,7 +614,12 @@ fn stack_up_status_ping_rerun_change_logs_down() {
         .recv_timeout(Duration::from_secs(20))
         .expect("a followed line");
     assert_eq!(first, "webserver | web stand-in up");
-    std::thread::sleep(Duration::from_millis(300));
+    // A line logged after the first one arrived still comes: the command follows.
+    t.log_line("webserver", "a later line");
+    let later = rx
+        .recv_timeout(Duration::from_secs(20))
+        .expect("a later followed line");
+    assert_eq!(later, "webserver | a later line");
     assert!(
         follow.try_wait().unwrap().is_none(),
         "logs -f keeps following"

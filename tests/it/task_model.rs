@@ -1017,7 +1017,7 @@ fn task_wait_rides_out_a_server_restart() {
     let api = Api::new(&first);
     let pid = api.project(&unique("it-outage"));
     let task = api.task(&pid, "survivor", "training");
-    let child = common::clearml(home)
+    let mut child = common::clearml(home)
         .args([
             "task",
             "wait",
@@ -1031,9 +1031,12 @@ fn task_wait_rides_out_a_server_restart() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let stderr = common::Collected::new(child.stderr.take().unwrap());
+    // Polling: the first status is told.
+    stderr.wait_for("survivor (", 1, std::time::Duration::from_secs(30));
     first.stop();
-    std::thread::sleep(std::time::Duration::from_secs(3));
+    // The outage is noticed.
+    stderr.wait_for("still waiting", 1, std::time::Duration::from_secs(30));
     let port = |url: &str| {
         url.rsplit(':')
             .next()
@@ -1053,8 +1056,8 @@ fn task_wait_rides_out_a_server_restart() {
     unsafe {
         libc::kill(second as i32, libc::SIGTERM);
     }
-    assert_eq!(out.status.code(), Some(0), "{out:?}");
-    let err = stderr_of(&out);
+    let err = stderr.finish();
+    assert_eq!(out.status.code(), Some(0), "{out:?} {err}");
     assert_eq!(err.matches("still waiting").count(), 1, "{err}");
     assert!(err.contains("completed"), "{err}");
 }
@@ -1532,9 +1535,20 @@ fn interrupted_publish_leaves_no_draft() {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let (mut s, _) = listener.accept().unwrap();
-        tx.send(()).unwrap();
+        // Signal once part of the body arrived: the publish is mid-upload.
         let mut buf = [0u8; 65536];
-        while s.read(&mut buf).is_ok_and(|n| n > 0) {}
+        let mut got = 0;
+        let mut told = false;
+        while let Ok(n) = s.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            got += n;
+            if !told && got > 256 * 1024 {
+                told = true;
+                tx.send(()).unwrap();
+            }
+        }
     });
     let conf = std::fs::read_to_string(home.join("clearml.conf"))
         .unwrap()
@@ -1557,8 +1571,7 @@ fn interrupted_publish_leaves_no_draft() {
         .spawn()
         .unwrap();
     rx.recv_timeout(std::time::Duration::from_secs(30))
-        .expect("the upload started");
-    std::thread::sleep(std::time::Duration::from_millis(300));
+        .expect("the upload is under way");
     unsafe {
         libc::kill(child.id() as i32, libc::SIGINT);
     }
