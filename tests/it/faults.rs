@@ -576,16 +576,6 @@ fn a_full_disk_while_pulling_a_model_leaves_no_final_file() {
     nothing_final(&fs.0, "w.bin");
 }
 
-/// Whether `pid` has a handler for SIGINT (the SigCgt mask of /proc/PID/status).
-fn catches_sigint(pid: u32) -> bool {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("SigCgt:"))
-        .and_then(|mask| u64::from_str_radix(mask.trim(), 16).ok())
-        .is_some_and(|mask| mask & (1 << (libc::SIGINT - 1)) != 0)
-}
-
 /// Spawn `clearml args` with piped output; SIGINT it once `ready` fires; its output.
 fn interrupt_when(
     home: &Path,
@@ -607,7 +597,7 @@ fn interrupt_when(
     // The request can leave before the runtime first polls its Ctrl-C future: wait until
     // the process catches SIGINT.
     crate::common::wait_until("a SIGINT handler", Duration::from_secs(10), || {
-        catches_sigint(child.id())
+        crate::common::catches_sigint(child.id())
     });
     let sent = Instant::now();
     unsafe {

@@ -1572,6 +1572,11 @@ fn interrupted_publish_leaves_no_draft() {
         .unwrap();
     rx.recv_timeout(std::time::Duration::from_secs(30))
         .expect("the upload is under way");
+    common::wait_until(
+        "a SIGINT handler",
+        std::time::Duration::from_secs(10),
+        || common::catches_sigint(child.id()),
+    );
     unsafe {
         libc::kill(child.id() as i32, libc::SIGINT);
     }
