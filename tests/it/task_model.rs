@@ -10,6 +10,9 @@ use std::sync::OnceLock;
 use serde_json::{Value, json};
 
 use crate::common::{self, ACCESS_KEY, SECRET_KEY, Serve};
+use clearml::commands::task::json::{
+    Comparison, MetricValues, ModelEntry, TaskRow, TaskShow, WaitSummary,
+};
 
 /// A home with a clearml.conf for the shared server.
 fn home() -> (tempfile::TempDir, &'static Serve) {
@@ -40,8 +43,13 @@ fn ok(home: &Path, args: &[&str]) -> String {
 }
 
 fn ok_json(home: &Path, args: &[&str]) -> Value {
+    ok_as(home, args)
+}
+
+/// The `--json` output of a successful command, as its documented type.
+fn ok_as<T: serde::de::DeserializeOwned>(home: &Path, args: &[&str]) -> T {
     let text = ok(home, args);
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("not the documented shape ({e}): {text}"))
 }
 
 fn unique(prefix: &str) -> String {
@@ -203,7 +211,7 @@ fn task_list_show_compare_show_what_the_sdk_wrote() {
     let home = home.path();
     let sdk_tasks = data.written["tasks"].as_array().unwrap();
 
-    let listed = ok_json(
+    let listed: Vec<TaskRow> = ok_as(
         home,
         &[
             "task",
@@ -217,30 +225,28 @@ fn task_list_show_compare_show_what_the_sdk_wrote() {
             "name,status,metric:loss/train,metric:eval/accuracy,param:Args/lr,param:Args/batch",
         ],
     );
-    let listed = listed.as_array().unwrap();
     assert_eq!(listed.len(), 2, "{listed:?}");
     for (row, sdk) in listed.iter().zip(sdk_tasks) {
-        assert_eq!(row["id"], sdk["id"]);
-        assert_eq!(row["name"], sdk["name"]);
-        assert_eq!(row["status"], "completed");
+        assert_eq!(row.id, sdk["id"]);
+        assert_eq!(row.columns["name"], sdk["name"]);
+        assert_eq!(row.columns["status"], "completed");
+        let params = row.params.as_ref().unwrap();
         for (col, key) in [("Args/lr", "Args/lr"), ("Args/batch", "Args/batch")] {
-            assert_eq!(row["params"][col], sdk["params"][key], "{col}");
+            assert_eq!(params[col], sdk["params"][key], "{col}");
         }
+        let metrics = row.metrics.as_ref().unwrap();
         for (title, series) in [("loss", "train"), ("eval", "accuracy")] {
             let m = &sdk["metrics"][title][series];
-            let shown = &row["metrics"][format!("{title}/{series}")];
-            assert_eq!(
-                shown["last"].as_f64(),
-                m["last"].as_f64(),
-                "{title}/{series}"
-            );
-            assert_eq!(shown["min"].as_f64(), m["min"].as_f64(), "{title}/{series}");
-            assert_eq!(shown["max"].as_f64(), m["max"].as_f64(), "{title}/{series}");
+            let shown: MetricValues =
+                serde_json::from_value(metrics[&format!("{title}/{series}")].clone()).unwrap();
+            assert_eq!(shown.last.as_f64(), m["last"].as_f64(), "{title}/{series}");
+            assert_eq!(shown.min.as_f64(), m["min"].as_f64(), "{title}/{series}");
+            assert_eq!(shown.max.as_f64(), m["max"].as_f64(), "{title}/{series}");
         }
     }
 
     // show by name and by id agree, and carry everything the SDK wrote
-    let by_name = ok_json(
+    let by_name: TaskShow = ok_as(
         home,
         &[
             "task",
@@ -252,30 +258,27 @@ fn task_list_show_compare_show_what_the_sdk_wrote() {
         ],
     );
     let id = sdk_tasks[1]["id"].as_str().unwrap();
-    let by_id = ok_json(home, &["task", "show", id, "--json"]);
+    let by_id: TaskShow = ok_as(home, &["task", "show", id, "--json"]);
     assert_eq!(by_name, by_id);
-    assert_eq!(by_id["project"]["name"], data.project.as_str());
-    assert_eq!(by_id["status"], "completed");
+    assert_eq!(by_id.project.name.as_deref(), Some(data.project.as_str()));
+    assert_eq!(by_id.status, "completed");
+    assert_eq!(by_id.params["Args/lr"], sdk_tasks[1]["params"]["Args/lr"]);
+    assert_eq!(by_id.last_iteration, 99);
+    assert_eq!(by_id.metrics.len(), 2);
+    let loss = by_id.metrics.iter().find(|m| m.title == "loss").unwrap();
     assert_eq!(
-        by_id["params"]["Args/lr"],
-        sdk_tasks[1]["params"]["Args/lr"]
-    );
-    assert_eq!(by_id["last_iteration"], 99);
-    let metrics = by_id["metrics"].as_array().unwrap();
-    assert_eq!(metrics.len(), 2);
-    let loss = metrics.iter().find(|m| m["title"] == "loss").unwrap();
-    assert_eq!(
-        loss["last"].as_f64(),
+        loss.last.as_f64(),
         sdk_tasks[1]["metrics"]["loss"]["train"]["last"].as_f64()
     );
     let model_id = data.written["models"][1]["id"].as_str().unwrap();
     assert!(
-        by_id["models"]["output"]
-            .as_array()
-            .unwrap()
+        by_id
+            .models
+            .output
             .iter()
-            .any(|m| m["id"] == model_id && m["model_name"] == "sdk-model-1"),
-        "{by_id}"
+            .any(|m| m.id.as_deref() == Some(model_id)
+                && m.model_name.as_ref().is_some_and(|n| n == "sdk-model-1")),
+        "{by_id:?}"
     );
     let text = ok(home, &["task", "show", id]);
     assert!(text.contains("\nParameters\n"), "{text}");
@@ -284,23 +287,23 @@ fn task_list_show_compare_show_what_the_sdk_wrote() {
     assert!(text.contains("loss/train"), "{text}");
 
     // compare: params differ, lower loss marked best on train-0 (loss (1+i)/(it+1))
-    let cmp = ok_json(
+    let cmp: Comparison = ok_as(
         home,
         &["task", "compare", "--project", &data.project, "--json"],
     );
-    let rows = cmp["rows"].as_array().unwrap();
-    let lr = rows.iter().find(|r| r["key"] == "Args/lr").unwrap();
-    assert_eq!(lr["differs"], true);
+    let rows = &cmp.rows;
+    let lr = rows.iter().find(|r| r.key == "Args/lr").unwrap();
+    assert!(lr.differs);
     let last_loss = rows
         .iter()
-        .find(|r| r["key"] == "loss/train" && r["stat"] == "last")
+        .find(|r| r.key == "loss/train" && r.stat.as_deref() == Some("last"))
         .unwrap();
-    assert_eq!(last_loss["best"], sdk_tasks[0]["id"]);
+    assert_eq!(last_loss.best.as_deref(), sdk_tasks[0]["id"].as_str());
     let last_acc = rows
         .iter()
-        .find(|r| r["key"] == "eval/accuracy" && r["stat"] == "last")
+        .find(|r| r.key == "eval/accuracy" && r.stat.as_deref() == Some("last"))
         .unwrap();
-    assert_eq!(last_acc["best"], sdk_tasks[1]["id"]);
+    assert_eq!(last_acc.best.as_deref(), sdk_tasks[1]["id"].as_str());
 
     let table = ok(
         home,
@@ -928,10 +931,10 @@ fn task_wait_exit_codes_and_notify() {
         ],
     );
     assert_eq!(out.status.code(), Some(6), "{out:?}");
-    let body: Value = serde_json::from_str(&received.join().unwrap()).unwrap();
-    assert_eq!(body["all_completed"], false);
-    assert_eq!(body["tasks"][0]["status"], "completed");
-    assert_eq!(body["tasks"][1]["status"], "failed");
+    let body: WaitSummary = serde_json::from_str(&received.join().unwrap()).unwrap();
+    assert!(!body.all_completed);
+    assert_eq!(body.tasks[0].status, "completed");
+    assert_eq!(body.tasks[1].status, "failed");
 
     // still running: the timeout ends the wait with exit 1
     let running = api.task(&pid, "running", "training");
@@ -1739,8 +1742,11 @@ fn control_characters_in_names_are_escaped_in_tables() {
         "{table}"
     );
     // JSON keeps the real name
-    let json = ok_json(home, &["task", "list", "--project", &project, "--json"]);
-    assert_eq!(json[0]["name"], "evil\u{1b}[31mRED\u{1b}[0m\nsecond line");
+    let json: Vec<TaskRow> = ok_as(home, &["task", "list", "--project", &project, "--json"]);
+    assert_eq!(
+        json[0].columns["name"],
+        "evil\u{1b}[31mRED\u{1b}[0m\nsecond line"
+    );
 
     // two tasks of one name: the choice is said on stderr
     api.task(&pid, "dup-name", "training");
@@ -1924,10 +1930,14 @@ fn task_show_lists_models_given_as_references() {
         "tasks.add_or_update_model",
         json!({"task": task, "name": "best", "model": model, "type": "output"}),
     );
-    let j = ok_json(home, &["task", "show", &task, "--json"]);
+    let j: TaskShow = ok_as(home, &["task", "show", &task, "--json"]);
     assert_eq!(
-        j["models"]["output"][0],
-        json!({"name": "best", "id": model, "model_name": "the-model"})
+        j.models.output[0],
+        ModelEntry {
+            name: json!("best"),
+            id: Some(model.clone()),
+            model_name: Some(json!("the-model")),
+        }
     );
     let table = ok(home, &["task", "show", &task]);
     assert!(!table.contains("{\""), "{table}");

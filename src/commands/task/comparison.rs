@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::query::{fmt_f64, ref_name};
 use crate::error::CliError;
@@ -325,39 +325,41 @@ pub fn to_json(tasks: &[Value], rows: &[Row], diff_only: bool) -> Value {
                 .to_string()
         })
         .collect();
-    let rows: Vec<Value> = rows
+    let rows = rows
         .iter()
         .filter(|r| !diff_only || r.differs())
-        .map(|r| {
-            let values: serde_json::Map<String, Value> = ids
+        .map(|r| super::json::ComparedRow {
+            kind: r.kind.to_string(),
+            key: r.key.clone(),
+            stat: r.stat.map(str::to_string),
+            values: ids
                 .iter()
                 .zip(&r.values)
                 .map(|(id, v)| (id.clone(), v.clone().unwrap_or(Value::Null)))
-                .collect();
-            json!({
-                "kind": r.kind,
-                "key": r.key,
-                "stat": r.stat,
-                "values": values,
-                "best": r.best.map(|i| ids[i].clone()),
-                "differs": r.differs(),
-            })
+                .collect(),
+            best: r.best.map(|i| ids[i].clone()),
+            differs: r.differs(),
         })
         .collect();
-    json!({
-        "tasks": tasks.iter().map(|t| json!({
-            "id": t.get("id"),
-            "name": t.get("name"),
-            "project": t.get("project").map(ref_name),
-            "status": t.get("status"),
-        })).collect::<Vec<_>>(),
-        "rows": rows,
+    let pass = |t: &Value, key: &str| t.get(key).cloned().unwrap_or(Value::Null);
+    super::json::to_value(&super::json::Comparison {
+        tasks: tasks
+            .iter()
+            .map(|t| super::json::ComparedTask {
+                id: pass(t, "id"),
+                name: pass(t, "name"),
+                project: t.get("project").map(ref_name),
+                status: pass(t, "status"),
+            })
+            .collect(),
+        rows,
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn task(id: &str, lr: &str, loss: f64, acc: f64) -> Value {
         json!({

@@ -4,6 +4,7 @@
 pub mod chart;
 pub mod compare;
 pub mod comparison;
+pub mod json;
 pub mod list;
 pub mod query;
 pub mod show;

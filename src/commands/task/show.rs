@@ -2,6 +2,7 @@
 
 use serde_json::{Map, Value, json};
 
+use super::json;
 use super::query::{fmt_number, fmt_time, ref_id, ref_name};
 use crate::api::Client;
 use crate::api::lookup;
@@ -34,8 +35,14 @@ const SHOW_FIELDS: &[&str] = &[
     "tags",
 ];
 
-/// The stable JSON of `task show`.
+/// The stable JSON of `task show` (as a value, for the text and CSV forms too).
 pub fn show_json(t: &Value) -> Value {
+    json::to_value(&show_shape(t))
+}
+
+/// `task show`'s shape from a task document (get_all_ex or get_by_id).
+pub fn show_shape(t: &Value) -> json::TaskShow {
+    let field = |key: &str| t.get(key).cloned().unwrap_or(Value::Null);
     let mut params = Map::new();
     if let Some(sections) = t.get("hyperparams").and_then(Value::as_object) {
         for (section, names) in sections {
@@ -52,70 +59,82 @@ pub fn show_json(t: &Value) -> Value {
         .and_then(Value::as_object)
         .map(|c| c.keys().cloned().collect())
         .unwrap_or_default();
-    let mut metrics: Vec<Value> = t
+    let pass = |e: &Value, key: &str| e.get(key).cloned().unwrap_or(Value::Null);
+    let mut metrics: Vec<json::Metric> = t
         .get("last_metrics")
         .and_then(Value::as_object)
         .into_iter()
         .flat_map(|m| m.values())
         .filter_map(Value::as_object)
         .flat_map(|v| v.values())
-        .map(|e| {
-            json!({
-                "title": e.get("metric"),
-                "series": e.get("variant"),
-                "last": e.get("value"),
-                "min": e.get("min_value"),
-                "max": e.get("max_value"),
-            })
+        .map(|e| json::Metric {
+            title: pass(e, "metric"),
+            series: pass(e, "variant"),
+            last: pass(e, "value"),
+            min: pass(e, "min_value"),
+            max: pass(e, "max_value"),
         })
         .collect();
-    metrics.sort_by_key(|m| (m["title"].to_string(), m["series"].to_string()));
-    let artifacts: Vec<Value> = match t.pointer("/execution/artifacts") {
+    metrics.sort_by_key(|m| (m.title.to_string(), m.series.to_string()));
+    let artifacts: Vec<json::Artifact> = match t.pointer("/execution/artifacts") {
         Some(Value::Array(a)) => a.clone(),
         Some(Value::Object(o)) => o.values().cloned().collect(),
         _ => vec![],
     }
-    .into_iter()
-    .map(|a| {
-        json!({
-            "key": a.get("key"), "type": a.get("type"), "mode": a.get("mode"),
-            "uri": a.get("uri"), "size": a.get("content_size"), "hash": a.get("hash"),
-        })
+    .iter()
+    .map(|a| json::Artifact {
+        key: pass(a, "key"),
+        artifact_type: pass(a, "type"),
+        mode: pass(a, "mode"),
+        uri: pass(a, "uri"),
+        size: pass(a, "content_size"),
+        hash: pass(a, "hash"),
     })
     .collect();
-    let models = |kind: &str| -> Vec<Value> {
+    let models = |kind: &str| -> Vec<json::ModelEntry> {
         t.pointer(&format!("/models/{kind}"))
             .and_then(Value::as_array)
             .into_iter()
             .flatten()
             // get_all_ex gives `model` as a reference `{"id"}`, get_all/get_by_id as the id.
-            .map(|m| json!({"name": m.get("name"), "id": m.get("model").and_then(ref_id)}))
+            .map(|m| json::ModelEntry {
+                name: pass(m, "name"),
+                id: m.get("model").and_then(ref_id),
+                model_name: None,
+            })
             .collect()
     };
-    json!({
-        "id": t.get("id"),
-        "name": t.get("name"),
-        "status": t.get("status"),
-        "status_message": t.get("status_message"),
-        "status_reason": t.get("status_reason"),
-        "type": t.get("type"),
-        "comment": t.get("comment"),
-        "project": {"id": t.get("project").and_then(ref_id), "name": t.get("project").map(ref_name)},
-        "user": {"id": t.get("user").and_then(ref_id), "name": t.get("user").map(ref_name)},
-        "created": t.get("created"),
-        "started": t.get("started"),
-        "completed": t.get("completed"),
-        "last_update": t.get("last_update"),
-        "parent": t.get("parent").and_then(ref_id),
-        "queue": t.pointer("/execution/queue").and_then(ref_id),
-        "last_iteration": t.get("last_iteration"),
-        "tags": t.get("tags").cloned().unwrap_or(json!([])),
-        "params": params,
-        "configuration": configuration,
-        "metrics": metrics,
-        "artifacts": artifacts,
-        "models": {"input": models("input"), "output": models("output")},
-    })
+    let id_name = |v: Option<&Value>| json::IdName {
+        id: v.and_then(ref_id),
+        name: v.map(ref_name),
+    };
+    json::TaskShow {
+        id: field("id"),
+        name: field("name"),
+        status: field("status"),
+        status_message: field("status_message"),
+        status_reason: field("status_reason"),
+        task_type: field("type"),
+        comment: field("comment"),
+        project: id_name(t.get("project")),
+        user: id_name(t.get("user")),
+        created: field("created"),
+        started: field("started"),
+        completed: field("completed"),
+        last_update: field("last_update"),
+        parent: t.get("parent").and_then(ref_id),
+        queue: t.pointer("/execution/queue").and_then(ref_id),
+        last_iteration: field("last_iteration"),
+        tags: t.get("tags").cloned().unwrap_or(json!([])),
+        params,
+        configuration,
+        metrics,
+        artifacts,
+        models: json::Models {
+            input: models("input"),
+            output: models("output"),
+        },
+    }
 }
 
 /// The human form of `task show`: a header block, then one small table per section.
@@ -260,8 +279,9 @@ pub async fn run(
     project: Option<&str>,
 ) -> anyhow::Result<()> {
     let t = lookup::find_task(client, task, project, SHOW_FIELDS).await?;
-    let mut j = show_json(&t);
-    add_model_names(client, &mut j).await?;
+    let mut shape = show_shape(&t);
+    add_model_names(client, &mut shape.models).await?;
+    let j = json::to_value(&shape);
     match ctx.out.format {
         Format::Json => ctx.out.json(&j),
         Format::Csv => print!("{}", flat_listing(&j).to_csv()),
@@ -272,11 +292,12 @@ pub async fn run(
 
 /// The task's model entries carry the entry name (`w0`); add each model's own name
 /// (`model_name`, as `model list` shows it) with one lookup.
-async fn add_model_names(client: &Client, j: &mut Value) -> anyhow::Result<()> {
-    let ids: Vec<String> = ["input", "output"]
+async fn add_model_names(client: &Client, models: &mut json::Models) -> anyhow::Result<()> {
+    let ids: Vec<String> = models
+        .input
         .iter()
-        .flat_map(|d| j["models"][d].as_array().cloned().unwrap_or_default())
-        .filter_map(|m| m["id"].as_str().map(str::to_string))
+        .chain(&models.output)
+        .filter_map(|m| m.id.clone())
         .collect();
     if ids.is_empty() {
         return Ok(());
@@ -289,15 +310,17 @@ async fn add_model_names(client: &Client, j: &mut Value) -> anyhow::Result<()> {
             None,
         )
         .await?;
-    for d in ["input", "output"] {
-        for m in j["models"][d].as_array_mut().into_iter().flatten() {
-            let name = found
-                .iter()
-                .find(|f| f["id"] == m["id"])
-                .map(|f| f["name"].clone())
-                .unwrap_or(Value::Null);
-            m["model_name"] = name;
-        }
+    for m in models.input.iter_mut().chain(models.output.iter_mut()) {
+        let name = found
+            .iter()
+            .find(|f| {
+                f["id"]
+                    .as_str()
+                    .is_some_and(|id| m.id.as_deref() == Some(id))
+            })
+            .map(|f| f["name"].clone())
+            .unwrap_or(Value::Null);
+        m.model_name = Some(name);
     }
     Ok(())
 }

@@ -4,8 +4,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use super::comparison;
 use super::query::ref_name;
+use super::{comparison, json};
 use crate::api::Client;
 use crate::api::lookup;
 use crate::api::outage::Outage;
@@ -23,20 +23,24 @@ pub fn wait_summary(tasks: &[Value], waited: Duration, timed_out: bool) -> Value
         && tasks
             .iter()
             .all(|t| FINAL_OK.contains(&t["status"].as_str().unwrap_or("")));
-    json!({
-        "event": "clearml.task.wait",
-        "all_completed": all_completed,
-        "timed_out": timed_out,
-        "waited_seconds": (waited.as_secs_f64() * 10.0).round() / 10.0,
-        "tasks": tasks.iter().map(|t| json!({
-            "id": t.get("id"),
-            "name": t.get("name"),
-            "status": t.get("status"),
-            "status_reason": t.get("status_reason"),
-            "status_message": t.get("status_message"),
-            // null for "no project", whether the server sent null, "" or nothing
-            "project": t.get("project").map(ref_name).filter(|n| !n.is_empty()),
-        })).collect::<Vec<_>>(),
+    let pass = |t: &Value, key: &str| t.get(key).cloned().unwrap_or(Value::Null);
+    json::to_value(&json::WaitSummary {
+        event: "clearml.task.wait".into(),
+        all_completed,
+        timed_out,
+        waited_seconds: (waited.as_secs_f64() * 10.0).round() / 10.0,
+        tasks: tasks
+            .iter()
+            .map(|t| json::SummaryTask {
+                id: pass(t, "id"),
+                name: pass(t, "name"),
+                status: pass(t, "status"),
+                status_reason: pass(t, "status_reason"),
+                status_message: pass(t, "status_message"),
+                // null for "no project", whether the server sent null, "" or nothing
+                project: t.get("project").map(ref_name).filter(|n| !n.is_empty()),
+            })
+            .collect(),
     })
 }
 
@@ -215,7 +219,12 @@ fn print_final(ctx: &Ctx, tasks: &[Value]) {
                 status_of(t).into(),
                 t["status_reason"].as_str().unwrap_or("").into(),
             ],
-            json!({"id": t["id"], "name": t["name"], "status": t["status"], "status_reason": t["status_reason"]}),
+            json::to_value(&json::WaitedTask {
+                id: t["id"].clone(),
+                name: t["name"].clone(),
+                status: t["status"].clone(),
+                status_reason: t["status_reason"].clone(),
+            }),
         );
     }
     ctx.out.listing(&listing);
