@@ -10,6 +10,7 @@ use std::sync::OnceLock;
 use serde_json::{Value, json};
 
 use crate::common::{self, ACCESS_KEY, SECRET_KEY, Serve};
+use clearml::commands::model::json::{ModelRow, ModelShow};
 use clearml::commands::task::json::{
     Comparison, MetricValues, ModelEntry, TaskRow, TaskShow, WaitSummary,
 };
@@ -346,21 +347,20 @@ fn model_list_and_pull_share_the_sdk_cache() {
     let data = sdk_data();
     let (home, serve) = home();
     let home = home.path();
-    let listed = ok_json(
+    let listed: Vec<ModelRow> = ok_as(
         home,
         &["model", "list", "--project", &data.project, "--json"],
     );
-    let listed = listed.as_array().unwrap();
     assert_eq!(listed.len(), 2);
     for sdk in data.written["models"].as_array().unwrap() {
         let row = listed
             .iter()
-            .find(|m| m["id"] == sdk["id"])
+            .find(|m| m.id == sdk["id"])
             .expect("model listed");
-        assert_eq!(row["name"], sdk["name"]);
-        assert_eq!(row["status"], "published");
-        assert_eq!(row["framework"], "PyTorch");
-        assert_eq!(row["uri"], sdk["uri"]);
+        assert_eq!(row.name, sdk["name"]);
+        assert_eq!(row.status, "published");
+        assert_eq!(row.framework, "PyTorch");
+        assert_eq!(row.uri, sdk["uri"]);
     }
     // pull by name = latest published; the file lands where the SDK's cache keeps it
     let path = ok(
@@ -423,7 +423,7 @@ fn task_list_all_pages_past_the_cap() {
     for t in threads {
         t.join().unwrap();
     }
-    let all = ok_json(
+    let all: Vec<TaskRow> = ok_as(
         home,
         &[
             "task",
@@ -436,12 +436,10 @@ fn task_list_all_pages_past_the_cap() {
             "id,name",
         ],
     );
-    let all = all.as_array().unwrap();
     assert_eq!(all.len(), 10_000);
-    let ids: std::collections::HashSet<&str> =
-        all.iter().map(|t| t["id"].as_str().unwrap()).collect();
+    let ids: std::collections::HashSet<&str> = all.iter().map(|t| t.id.as_str().unwrap()).collect();
     assert_eq!(ids.len(), 10_000, "duplicates across pages");
-    let some = ok_json(
+    let some: Vec<TaskRow> = ok_as(
         home,
         &[
             "task",
@@ -453,8 +451,8 @@ fn task_list_all_pages_past_the_cap() {
             "--json",
         ],
     );
-    assert_eq!(some.as_array().unwrap().len(), 700);
-    let named = ok_json(
+    assert_eq!(some.len(), 700);
+    let named: Vec<TaskRow> = ok_as(
         home,
         &[
             "task",
@@ -467,7 +465,7 @@ fn task_list_all_pages_past_the_cap() {
             "--json",
         ],
     );
-    assert_eq!(named.as_array().unwrap().len(), 100);
+    assert_eq!(named.len(), 100);
 }
 
 // ---------------------------------------------------------------- publish / pull
@@ -504,12 +502,12 @@ fn published_model_is_found_and_downloaded_by_the_sdk() {
     );
     let id = id.trim();
     assert_eq!(id.len(), 32, "{id}");
-    let shown = ok_json(home, &["model", "show", id, "--json"]);
-    assert_eq!(shown["status"], "published");
-    assert_eq!(shown["labels"], json!({"cat": 1}));
-    assert_eq!(shown["tags"], json!(["a", "b"]));
-    assert_eq!(shown["metadata"]["size"], "300000");
-    assert_eq!(shown["metadata"]["sha256"].as_str().unwrap().len(), 64);
+    let shown: ModelShow = ok_as(home, &["model", "show", id, "--json"]);
+    assert_eq!(shown.row.status, "published");
+    assert_eq!(shown.labels, json!({"cat": 1}));
+    assert_eq!(shown.row.tags, ["a", "b"]);
+    assert_eq!(shown.metadata["size"], "300000");
+    assert_eq!(shown.metadata["sha256"].as_str().unwrap().len(), 64);
 
     let conf = home.join("clearml.conf");
     let script = format!(
@@ -863,11 +861,11 @@ ID                                NAME  PROJECT            FRAMEWORK  STATUS    
                "status": "published", "ready": true, "task": null, "tags": ["prod"],
                "created": "<TIME>", "uri": "http://f/x/a.pt"})
     );
-    let drafts = ok_json(
+    let drafts: Vec<ModelRow> = ok_as(
         home,
         &["model", "list", "--project", project, "--draft", "--json"],
     );
-    assert_eq!(drafts.as_array().unwrap().len(), 1);
+    assert_eq!(drafts.len(), 1);
 }
 
 // ---------------------------------------------------------------- wait / not found
@@ -1172,7 +1170,7 @@ fn selftest_passes_every_step() {
     for l in &lines[1..] {
         assert!(l.contains(" pass "), "{out}");
     }
-    let shown = ok_json(
+    let shown: Vec<TaskRow> = ok_as(
         home.path(),
         &[
             "task",
@@ -1184,7 +1182,7 @@ fn selftest_passes_every_step() {
             "1",
         ],
     );
-    assert_eq!(shown[0]["status"], "completed");
+    assert_eq!(shown[0].columns["status"], "completed");
 }
 
 #[test]
@@ -1216,7 +1214,7 @@ fn a_failed_selftest_marks_its_task_failed_and_names_the_web_app_mixup() {
     };
     assert_eq!(step("file round-trip")["pass"], false, "{steps}");
     assert_eq!(step("read back")["pass"], true, "{steps}");
-    let listed = ok_json(
+    let listed: Vec<TaskRow> = ok_as(
         home,
         &[
             "task",
@@ -1228,7 +1226,7 @@ fn a_failed_selftest_marks_its_task_failed_and_names_the_web_app_mixup() {
             "1",
         ],
     );
-    assert_eq!(listed[0]["status"], "failed");
+    assert_eq!(listed[0].columns["status"], "failed");
     serve.stop();
     let detail = step("file round-trip")["detail"].to_string();
     assert!(
@@ -1518,13 +1516,13 @@ fn empty_models_pull_and_directories_are_refused_by_publish() {
             &task,
         ],
     );
-    let shown = ok_json(home, &["model", "show", id.trim(), "--json"]);
-    let uri = shown["uri"].as_str().unwrap();
+    let shown: ModelShow = ok_as(home, &["model", "show", id.trim(), "--json"]);
+    let uri = shown.row.uri.as_str().unwrap();
     assert!(
         uri.contains(&format!("/{task_project}/producer.{task}/models/empty.bin")),
         "{uri}"
     );
-    assert_eq!(shown["project"], project.as_str());
+    assert_eq!(shown.row.project.as_deref(), Some(project.as_str()));
 }
 
 #[test]
@@ -1691,11 +1689,18 @@ fn metric_titles_with_a_slash_are_addressable() {
             "--json",
         ],
     );
-    let rows = listed.as_array().unwrap();
+    let rows: Vec<TaskRow> = serde_json::from_value(listed).unwrap();
     assert_eq!(rows.len(), 2);
     for row in rows {
-        let want = if row["name"] == "slash-a" { 1.5 } else { 2.5 };
-        assert_eq!(row["metrics"]["train/loss/total"]["last"], want, "{row}");
+        let want = if row.columns["name"] == "slash-a" {
+            1.5
+        } else {
+            2.5
+        };
+        let metrics = row.metrics.as_ref().unwrap();
+        let cell: MetricValues =
+            serde_json::from_value(metrics["train/loss/total"].clone()).unwrap();
+        assert_eq!(cell.last, want, "{row:?}");
     }
     let csv = ok(home, &["task", "compare", &a, &b, "--csv"]);
     assert!(csv.lines().next().unwrap().ends_with(",best"), "{csv}");
@@ -1851,8 +1856,8 @@ fn publish_and_pull_a_path_with_space_colon_parenthesis() {
         ],
     );
     let id = id.trim();
-    let shown = ok_json(home, &["model", "show", id, "--json"]);
-    let uri = shown["uri"].as_str().unwrap();
+    let shown: ModelShow = ok_as(home, &["model", "show", id, "--json"]);
+    let uri = shown.row.uri.as_str().unwrap();
     assert!(
         uri.contains("w%2016%3A03%3A10%20%28x%29%20%C3%BC.bin"),
         "{uri}"
@@ -1979,17 +1984,15 @@ fn publish_to_a_completed_task_links_from_the_model_and_list_finds_it_by_task_na
     let id = String::from_utf8_lossy(&out.stdout).trim().to_string();
     let err = stderr_of(&out);
     assert!(err.contains("completed") && err.contains("linked"), "{err}");
-    let shown = ok_json(home, &["model", "show", &id, "--json"]);
-    assert_eq!(shown["task"]["id"], json!(task));
-    assert_eq!(shown["status"], "published");
-    let listed = ok_json(home, &["model", "list", "--task", &task_name, "--json"]);
-    let ids: Vec<&str> = listed
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|m| m["id"].as_str())
-        .collect();
-    assert_eq!(ids, [id.as_str()], "{listed}");
+    let shown: ModelShow = ok_as(home, &["model", "show", &id, "--json"]);
+    assert_eq!(
+        shown.row.task.and_then(|t| t.id).as_deref(),
+        Some(task.as_str())
+    );
+    assert_eq!(shown.row.status, "published");
+    let listed: Vec<ModelRow> = ok_as(home, &["model", "list", "--task", &task_name, "--json"]);
+    let ids: Vec<&str> = listed.iter().filter_map(|m| m.id.as_str()).collect();
+    assert_eq!(ids, [id.as_str()], "{listed:?}");
 }
 
 /// A health check fails when a configured host is down: exit 1 naming it, while the API

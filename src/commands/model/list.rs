@@ -73,19 +73,35 @@ pub fn model_row(m: &Value) -> (Vec<String>, Value) {
         tags.join(","),
         fmt_time(&m["created"]),
     ];
-    let json = json!({
-        "id": m["id"],
-        "name": m["name"],
-        "project": m.get("project").map(ref_name),
-        "framework": m["framework"],
-        "status": status,
-        "ready": ready,
-        "task": m.get("task").filter(|t| !t.is_null()).map(|t| json!({"id": ref_id(t), "name": ref_name(t)})),
-        "tags": tags,
-        "created": m["created"],
-        "uri": m["uri"],
-    });
-    (row, json)
+    (row, super::json::to_value(&model_shape(m)))
+}
+
+/// `model list`'s shape of one model.
+pub fn model_shape(m: &Value) -> super::json::ModelRow {
+    let ready = m["ready"].as_bool().unwrap_or(false);
+    super::json::ModelRow {
+        id: m["id"].clone(),
+        name: m["name"].clone(),
+        project: m.get("project").map(ref_name),
+        framework: m["framework"].clone(),
+        status: if ready { "published" } else { "draft" }.to_string(),
+        ready,
+        task: m
+            .get("task")
+            .filter(|t| !t.is_null())
+            .map(|t| super::json::TaskRef {
+                id: ref_id(t),
+                name: ref_name(t),
+            }),
+        tags: m["tags"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|t| t.as_str().map(str::to_string))
+            .collect(),
+        created: m["created"].clone(),
+        uri: m["uri"].clone(),
+    }
 }
 
 pub async fn run(ctx: &Ctx, client: &Client, a: ModelListArgs) -> anyhow::Result<()> {

@@ -1,5 +1,6 @@
 //! `model list|show|publish|pull`: one file per verb.
 
+pub mod json;
 pub mod list;
 pub mod publish;
 pub mod pull;

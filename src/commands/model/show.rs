@@ -2,7 +2,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::list::model_row;
+use super::list::model_shape;
 use crate::api::Client;
 use crate::api::lookup::{self, exact_regex, looks_like_id};
 use crate::cli::Format;
@@ -82,25 +82,27 @@ pub(super) async fn find_model(
 
 /// The stable JSON of `model show`.
 pub fn show_json(m: &Value) -> Value {
-    let (_, mut j) = model_row(m);
-    let o = j.as_object_mut().expect("object");
-    o.insert("comment".into(), m["comment"].clone());
-    o.insert(
-        "labels".into(),
-        m.get("labels").cloned().unwrap_or(json!({})),
-    );
-    o.insert("last_update".into(), m["last_update"].clone());
-    o.insert("user".into(), json!(m.get("user").map(ref_name)));
-    o.insert("parent".into(), m["parent"].clone());
-    let mut meta = Map::new();
+    super::json::to_value(&show_shape(m))
+}
+
+/// `model show`'s shape of one model.
+pub fn show_shape(m: &Value) -> super::json::ModelShow {
+    let mut metadata = Map::new();
     for (k, v) in m["metadata"].as_object().into_iter().flatten() {
-        meta.insert(
+        metadata.insert(
             k.clone(),
             v.get("value").cloned().unwrap_or_else(|| v.clone()),
         );
     }
-    o.insert("metadata".into(), Value::Object(meta));
-    j
+    super::json::ModelShow {
+        row: model_shape(m),
+        comment: m["comment"].clone(),
+        labels: m.get("labels").cloned().unwrap_or(json!({})),
+        last_update: m["last_update"].clone(),
+        user: m.get("user").map(ref_name),
+        parent: m["parent"].clone(),
+        metadata,
+    }
 }
 
 /// The `field value` rows of `model show`: tags on one row, a multi-line comment as one
