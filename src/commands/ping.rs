@@ -206,17 +206,20 @@ fn listing(checks: &[HostCheck]) -> Listing {
                     .unwrap_or_default(),
                 c.server_version.clone().unwrap_or_default(),
             ],
-            json!({
-                "host": c.role,
-                "url": c.url,
-                "reachable": c.reachable,
-                "ok": c.error.is_none() && c.reachable,
-                "status": c.status,
-                "latency_ms": c.latency.map(|d| (d.as_secs_f64() * 1000.0 * 10.0).round() / 10.0),
-                "server_version": c.server_version,
-                "api_version": c.api_version,
-                "error": c.error,
-            }),
+            serde_json::to_value(super::server::json::HostRow {
+                host: c.role.to_string(),
+                url: c.url.clone(),
+                reachable: c.reachable,
+                ok: c.error.is_none() && c.reachable,
+                status: c.status,
+                latency_ms: c
+                    .latency
+                    .map(|d| (d.as_secs_f64() * 1000.0 * 10.0).round() / 10.0),
+                server_version: c.server_version.clone(),
+                api_version: c.api_version.clone(),
+                error: c.error.clone(),
+            })
+            .expect("JSON shapes serialize"),
         );
     }
     l

@@ -242,8 +242,19 @@ fn report(ctx: &Ctx, steps: &[Step]) -> anyhow::Result<()> {
             Err(e) => ("FAIL", one_line(e)),
         };
         l.push(
-            vec![s.name.into(), result.into(), format!("{ms:.1} ms"), detail.clone()],
-            json!({"step": s.name, "pass": s.result.is_ok(), "latency_ms": (ms * 10.0).round() / 10.0, "detail": detail}),
+            vec![
+                s.name.into(),
+                result.into(),
+                format!("{ms:.1} ms"),
+                detail.clone(),
+            ],
+            serde_json::to_value(super::server::json::SelftestStep {
+                step: s.name.to_string(),
+                pass: s.result.is_ok(),
+                latency_ms: (ms * 10.0).round() / 10.0,
+                detail,
+            })
+            .expect("JSON shapes serialize"),
         );
     }
     super::ping::print_listing(ctx, &l);

@@ -7,6 +7,7 @@
 use crate::common::{
     ACCESS_KEY, SECRET_KEY, Serve, clearml, python, run_sdk, spawn_tied_to_process, stop_pid,
 };
+use clearml::commands::queue::json::{QueueRow, WorkerRow};
 use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
@@ -464,24 +465,22 @@ for n in ["alpha", "bravo", "charlie", "delta"]:
     assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
     assert_eq!(list[0]["steps_done"], 4);
     assert_eq!(list[0]["steps_total"], 4);
-    let workers = json_out(&env.run(&["worker", "list", "--json"]));
+    let workers: Vec<WorkerRow> =
+        serde_json::from_value(json_out(&env.run(&["worker", "list", "--json"]))).unwrap();
     assert!(
         workers
-            .as_array()
-            .unwrap()
             .iter()
-            .any(|w| w["id"] == worker.as_str() && w["queues"][0] == env.queue.as_str()),
-        "{workers}"
+            .any(|w| w.id == worker.as_str() && w.queues[0] == env.queue),
+        "{workers:?}"
     );
-    let queues = json_out(&env.run(&["queue", "list", "--json"]));
+    let queues: Vec<QueueRow> =
+        serde_json::from_value(json_out(&env.run(&["queue", "list", "--json"]))).unwrap();
     let q = queues
-        .as_array()
-        .unwrap()
         .iter()
-        .find(|q| q["name"] == env.queue.as_str())
+        .find(|q| q.name == env.queue.as_str())
         .unwrap();
-    assert_eq!(q["pending"], 0);
-    assert_eq!(q["workers"], json!([worker]));
+    assert_eq!(q.pending, 0);
+    assert_eq!(q.workers, std::slice::from_ref(&worker));
     stop_pid(agent);
 }
 

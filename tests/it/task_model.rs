@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 
 use crate::common::{self, ACCESS_KEY, SECRET_KEY, Serve};
 use clearml::commands::model::json::{ModelRow, ModelShow};
+use clearml::commands::server::json::{HostRow, SelftestStep};
 use clearml::commands::task::json::{
     Comparison, MetricValues, ModelEntry, TaskRow, TaskShow, WaitSummary,
 };
@@ -1086,16 +1087,15 @@ fn unknown_task_or_model_exits_5() {
 fn ping_rows_and_exit_codes() {
     let (home, serve) = home();
     let home = home.path();
-    let rows = ok_json(home, &["server", "ping", "--json"]);
-    let rows = rows.as_array().unwrap();
+    let rows: Vec<HostRow> = ok_as(home, &["server", "ping", "--json"]);
     assert_eq!(rows.len(), 3);
-    assert_eq!(rows[0]["host"], "api");
-    assert_eq!(rows[0]["reachable"], true);
-    assert_eq!(rows[0]["server_version"], "2.0.0");
-    assert_eq!(rows[0]["api_version"], "2.31");
-    assert_eq!(rows[2]["host"], "files");
-    assert_eq!(rows[2]["url"], serve.files_url.as_str());
-    assert_eq!(rows[2]["reachable"], true);
+    assert_eq!(rows[0].host, "api");
+    assert!(rows[0].reachable);
+    assert_eq!(rows[0].server_version.as_deref(), Some("2.0.0"));
+    assert_eq!(rows[0].api_version.as_deref(), Some("2.31"));
+    assert_eq!(rows[2].host, "files");
+    assert_eq!(rows[2].url, serve.files_url);
+    assert!(rows[2].reachable);
     let table = ok(home, &["server", "ping"]);
     assert!(table.starts_with("HOST"), "{table}");
     let csv = ok(home, &["server", "ping", "--csv"]);
@@ -1202,18 +1202,16 @@ fn a_failed_selftest_marks_its_task_failed_and_names_the_web_app_mixup() {
     std::fs::write(&conf, text).unwrap();
     let out = run(home, &["server", "selftest", "--json"]);
     assert_ne!(out.status.code(), Some(0), "{out:?}");
-    let steps: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let steps: Vec<SelftestStep> = serde_json::from_slice(&out.stdout).unwrap();
     let step = |name: &str| {
         steps
-            .as_array()
-            .unwrap()
             .iter()
-            .find(|s| s["step"] == name)
+            .find(|s| s.step == name)
             .cloned()
-            .unwrap_or_else(|| panic!("no step {name}: {steps}"))
+            .unwrap_or_else(|| panic!("no step {name}: {steps:?}"))
     };
-    assert_eq!(step("file round-trip")["pass"], false, "{steps}");
-    assert_eq!(step("read back")["pass"], true, "{steps}");
+    assert!(!step("file round-trip").pass, "{steps:?}");
+    assert!(step("read back").pass, "{steps:?}");
     let listed: Vec<TaskRow> = ok_as(
         home,
         &[
@@ -1228,7 +1226,7 @@ fn a_failed_selftest_marks_its_task_failed_and_names_the_web_app_mixup() {
     );
     assert_eq!(listed[0].columns["status"], "failed");
     serve.stop();
-    let detail = step("file round-trip")["detail"].to_string();
+    let detail = step("file round-trip").detail;
     assert!(
         detail.contains("HTML page") && detail.contains("web app"),
         "{detail}"
@@ -2018,9 +2016,9 @@ fn ping_exits_1_when_the_files_host_is_down() {
     assert_eq!(out.status.code(), Some(1), "{out:?}");
     let err = stderr_of(&out);
     assert!(err.contains("files host does not"), "{err}");
-    let rows: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(rows[0]["server_version"], "2.0.0");
-    assert_eq!(rows[2]["reachable"], false);
+    let rows: Vec<HostRow> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(rows[0].server_version.as_deref(), Some("2.0.0"));
+    assert!(!rows[2].reachable);
 }
 
 /// The Docker-compose habit: a bare number of seconds where a duration is taken.

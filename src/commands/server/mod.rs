@@ -1,5 +1,7 @@
 //! `clearml server …`: dispatches to the stack (Docker), the built-in server, and the
 //! checks of a configured server.
+pub mod json;
+
 use super::{Ctx, ping, stack};
 use crate::cli::ServerCommand;
 

@@ -2,6 +2,8 @@
 
 use serde_json::json;
 
+pub mod json;
+
 use super::task::query::fmt_time;
 use super::{Ctx, lookup};
 use crate::api::Client;
@@ -11,6 +13,11 @@ use crate::output::Listing;
 async fn connect(ctx: &Ctx) -> anyhow::Result<Client> {
     let settings = Settings::load(&ctx.config)?;
     Client::from_settings(&settings)
+}
+
+/// A typed shape as the JSON value the output layer prints.
+fn to_value(shape: &impl serde::Serialize) -> serde_json::Value {
+    serde_json::to_value(shape).expect("JSON shapes serialize")
 }
 
 pub async fn queues(ctx: &Ctx) -> anyhow::Result<()> {
@@ -40,9 +47,14 @@ pub async fn queues(ctx: &Ctx) -> anyhow::Result<()> {
                 listening.len().to_string(),
                 id.into(),
             ],
-            json!({
-                "id": id, "name": q["name"], "pending": pending,
-                "workers": listening, "default": q["system_tags"].as_array().is_some_and(|t| t.iter().any(|x| x == "default")),
+            to_value(&json::QueueRow {
+                id: id.to_string(),
+                name: q["name"].clone(),
+                pending,
+                workers: listening.iter().map(|w| w.to_string()).collect(),
+                default: q["system_tags"]
+                    .as_array()
+                    .is_some_and(|t| t.iter().any(|x| x == "default")),
             }),
         );
     }
@@ -80,9 +92,11 @@ pub async fn workers(ctx: &Ctx) -> anyhow::Result<()> {
                 task,
                 fmt_time(&w["last_activity_time"]),
             ],
-            json!({
-                "id": w["id"], "queues": names, "task": task_id,
-                "last_seen": w["last_activity_time"],
+            to_value(&json::WorkerRow {
+                id: w["id"].clone(),
+                queues: names,
+                task: task_id.map(str::to_string),
+                last_seen: w["last_activity_time"].clone(),
             }),
         );
     }
