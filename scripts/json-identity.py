@@ -57,7 +57,32 @@ try:
     w = os.path.join(work, "w.bin"); open(w, "wb").write(b"weights" * 100)
     subprocess.run([new, "model", "publish", w, "--name", "модель", "--project", "Проект 実験", "--task", tasks[0]],
                    env=env, check=True, capture_output=True)
+    pipe = os.path.join(work, "p.toml")
+    open(pipe, "w").write(f'''[pipeline]
+name = "Конвейер"
+project = "Проект 実験"
+version = "1.0.0"
+default_queue = "default"
+
+[pipeline.parameters]
+dataset = "s3://bucket/ü.csv"
+
+[[step]]
+name = "fetch"
+base_task_id = "{tasks[0]}"
+parameters = {{ "Args/source" = "${{pipeline.dataset}}" }}
+
+[[step]]
+name = "train"
+parents = ["fetch"]
+base_task_id = "{tasks[1]}"
+parameters = {{ "Args/parent" = "${{fetch.id}}", "Args/lr" = "0.5" }}
+time_limit = "2h"
+retry_on_failure = 1
+cache_executed_step = true
+''')
     cmds = [
+        ["pipeline", "run", pipe, "--dry-run", "--json"], ["pipeline", "run", pipe, "--dry-run", "--csv"],
         ["task", "list", "--json"], ["task", "list", "--all", "--json"],
         ["task", "list", "--json", "--columns", "id,name,status,tags,metric:loss/train,param:Args/lr,parent,queue,iteration"],
         ["task", "list", "--json", "--columns", "name,metric:nope/x,param:Args/none"],

@@ -4,9 +4,9 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use super::client;
 use super::run::fmt_duration;
 use super::status::{fetch_runs, owner_project, pipeline_projects};
+use super::{client, json};
 use crate::cli::PipelineListArgs;
 use crate::commands::Ctx;
 use crate::commands::task::query::{fmt_time, ref_name};
@@ -61,15 +61,26 @@ pub async fn run(ctx: &Ctx, a: PipelineListArgs) -> anyhow::Result<()> {
                 project.clone(),
                 run["status"].as_str().unwrap_or("").into(),
                 fmt_time(&run["started"]),
-                duration.map(|d| fmt_duration(Duration::from_secs_f64(d))).unwrap_or_default(),
+                duration
+                    .map(|d| fmt_duration(Duration::from_secs_f64(d)))
+                    .unwrap_or_default(),
                 format!("{done}/{}", dag.len()),
             ],
-            json!({
-                "id": run["id"], "name": run["name"], "project": project, "status": run["status"],
-                "started": run["started"], "completed": if finished { run["completed"].clone() } else { Value::Null },
-                "duration_s": duration.map(|d| (d * 10.0).round() / 10.0),
-                "steps_done": done, "steps_total": dag.len(),
-                "version": run["runtime"]["version"],
+            json::to_value(&json::RunRow {
+                id: run["id"].clone(),
+                name: run["name"].clone(),
+                project,
+                status: run["status"].clone(),
+                started: run["started"].clone(),
+                completed: if finished {
+                    run["completed"].clone()
+                } else {
+                    Value::Null
+                },
+                duration_s: duration.map(|d| (d * 10.0).round() / 10.0),
+                steps_done: done,
+                steps_total: dag.len(),
+                version: run["runtime"]["version"].clone(),
             }),
         );
     }

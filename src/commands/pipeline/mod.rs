@@ -1,6 +1,7 @@
 //! `pipeline run|status|list`: a TOML pipeline run on ClearML agents, and the runs the
 //! server holds (ours and the SDK's PipelineController's alike). One file per verb.
 
+pub mod json;
 pub mod list;
 pub mod run;
 pub mod status;

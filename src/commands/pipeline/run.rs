@@ -3,9 +3,9 @@
 use std::io::{IsTerminal, Write};
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use super::client;
+use super::{client, json};
 use crate::cli::{Format, PipelineRunArgs};
 use crate::commands::Ctx;
 use crate::error::{CliError, Exit};
@@ -160,10 +160,23 @@ fn report_problems(file: &str, text: &str, problems: &[Problem], exit: Exit) -> 
 fn print_plan(ctx: &Ctx, plan: &Plan) {
     let spec = &plan.spec;
     let mut l = Listing::new(["step", "parents", "base task", "queue", "parameters"]);
+    let mut steps = Vec::new();
     for &i in &spec.order {
         let s = &spec.steps[i];
         let params = spec.static_parameters(s);
         let base = &plan.bases[i];
+        let step = json::PlannedStep {
+            name: s.name.clone(),
+            parents: s.parents.clone(),
+            base_task_id: base["id"].clone(),
+            base_task_name: base["name"].clone(),
+            queue: plan.queues[i].0.clone(),
+            parameters: string_map(&params),
+            time_limit_s: s.time_limit.map(|d| d.as_secs()),
+            retry_on_failure: s.retry_on_failure,
+            continue_on_fail: s.continue_on_fail,
+            cache_executed_step: s.cache_executed_step,
+        };
         l.push(
             vec![
                 s.name.clone(),
@@ -180,24 +193,18 @@ fn print_plan(ctx: &Ctx, plan: &Plan) {
                     .collect::<Vec<_>>()
                     .join(" "),
             ],
-            json!({
-                "name": s.name, "parents": s.parents,
-                "base_task_id": base["id"], "base_task_name": base["name"],
-                "queue": plan.queues[i].0,
-                "parameters": params.iter().map(|(k, v)| (k.clone(), json!(v))).collect::<serde_json::Map<_, _>>(),
-                "time_limit_s": s.time_limit.map(|d| d.as_secs()),
-                "retry_on_failure": s.retry_on_failure,
-                "continue_on_fail": s.continue_on_fail,
-                "cache_executed_step": s.cache_executed_step,
-            }),
+            json::to_value(&step),
         );
+        steps.push(step);
     }
     match ctx.out.format {
-        Format::Json => ctx.out.json(&json!({
-            "name": spec.name, "project": spec.project, "version": spec.version,
-            "default_queue": spec.default_queue,
-            "parameters": spec.parameters.iter().map(|(k, v)| (k.clone(), json!(v))).collect::<serde_json::Map<_, _>>(),
-            "steps": l.json,
+        Format::Json => ctx.out.json(&json::to_value(&json::Plan {
+            name: spec.name.clone(),
+            project: spec.project.clone(),
+            version: spec.version.clone(),
+            default_queue: spec.default_queue.clone(),
+            parameters: string_map(&spec.parameters),
+            steps,
         })),
         _ => ctx.out.listing(&l),
     }
@@ -225,12 +232,28 @@ fn steps_table(views: &[StepView]) -> Listing {
     l
 }
 
+/// NAME=VALUE pairs as a JSON object, in their order.
+fn string_map(pairs: &[(String, String)]) -> serde_json::Map<String, Value> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+        .collect()
+}
+
+fn step_state(v: &StepView) -> json::StepState {
+    json::StepState {
+        name: v.name.clone(),
+        status: v.status.to_string(),
+        task_id: v.task_id.clone(),
+        queue: v.queue.clone(),
+        worker: v.worker.clone(),
+        attempts: v.attempts,
+        duration_s: v.duration.map(|d| (d.as_secs_f64() * 10.0).round() / 10.0),
+    }
+}
+
 fn step_json(v: &StepView) -> Value {
-    json!({
-        "name": v.name, "status": v.status, "task_id": v.task_id, "queue": v.queue,
-        "worker": v.worker, "attempts": v.attempts,
-        "duration_s": v.duration.map(|d| (d.as_secs_f64() * 10.0).round() / 10.0),
-    })
+    json::to_value(&step_state(v))
 }
 
 fn step_line(v: &StepView) -> String {
@@ -245,16 +268,16 @@ fn step_line(v: &StepView) -> String {
 }
 
 fn run_summary(r: &Runner, outcome: Outcome, views: &[StepView]) -> Value {
-    json!({
-        "event": "clearml.pipeline.run",
-        "id": r.controller_id,
-        "name": r.run_name,
-        "pipeline": r.plan().spec.name,
-        "project": r.plan().spec.project,
-        "version": r.version,
-        "status": outcome.as_str(),
-        "duration_s": (r.elapsed().as_secs_f64() * 10.0).round() / 10.0,
-        "steps": views.iter().map(step_json).collect::<Vec<_>>(),
+    json::to_value(&json::RunSummary {
+        event: "clearml.pipeline.run".into(),
+        id: r.controller_id.clone(),
+        name: r.run_name.clone(),
+        pipeline: r.plan().spec.name.clone(),
+        project: r.plan().spec.project.clone(),
+        version: r.version.clone(),
+        status: outcome.as_str().to_string(),
+        duration_s: (r.elapsed().as_secs_f64() * 10.0).round() / 10.0,
+        steps: views.iter().map(step_state).collect(),
     })
 }
 

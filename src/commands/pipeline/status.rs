@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use super::client;
 use super::run::fmt_duration;
+use super::{client, json};
 use crate::api::Client;
 use crate::api::lookup::{self, looks_like_id};
 use crate::cli::{Format, PipelineStatusArgs};
@@ -206,7 +206,7 @@ async fn run_view(client: &Client, run: &Value) -> anyhow::Result<Value> {
                 / 10.0,
         )
     };
-    let steps: Vec<Value> = dag
+    let steps: Vec<json::ViewedStep> = dag
         .iter()
         .map(|(name, n)| {
             let task = n["job_id"]
@@ -229,25 +229,47 @@ async fn run_view(client: &Client, run: &Value) -> anyhow::Result<Value> {
                     if running { None } else { Some(&t["completed"]) },
                 )
             });
-            json!({
-                "name": name, "status": status, "task_id": n["job_id"], "parents": n["parents"],
-                "queue": n["queue"], "worker": task.and_then(|t| t["last_worker"].as_str()),
-                "duration_s": duration,
-            })
+            json::ViewedStep {
+                name: name.clone(),
+                status: status.to_string(),
+                task_id: n["job_id"].clone(),
+                parents: n["parents"].clone(),
+                queue: n["queue"].clone(),
+                worker: task
+                    .and_then(|t| t["last_worker"].as_str())
+                    .map(str::to_string),
+                duration_s: duration,
+            }
         })
         .collect();
     let finished = !matches!(
         run["status"].as_str(),
         Some("in_progress" | "queued" | "created")
     );
-    Ok(json!({
-        "id": run["id"], "name": run["name"], "status": run["status"],
-        "project": owner_project(&ref_name(&run["project"])),
-        "version": run["runtime"]["version"].as_str()
-            .or(run["hyperparams"]["properties"]["version"]["value"].as_str()),
-        "started": run["started"], "completed": if finished { run["completed"].clone() } else { Value::Null },
-        "duration_s": secs(&run["started"], if finished { Some(&run["completed"]) } else { None }),
-        "steps": steps,
+    Ok(json::to_value(&json::RunView {
+        id: run["id"].clone(),
+        name: run["name"].clone(),
+        status: run["status"].clone(),
+        project: owner_project(&ref_name(&run["project"])),
+        version: run["runtime"]["version"]
+            .as_str()
+            .or(run["hyperparams"]["properties"]["version"]["value"].as_str())
+            .map(str::to_string),
+        started: run["started"].clone(),
+        completed: if finished {
+            run["completed"].clone()
+        } else {
+            Value::Null
+        },
+        duration_s: secs(
+            &run["started"],
+            if finished {
+                Some(&run["completed"])
+            } else {
+                None
+            },
+        ),
+        steps,
     }))
 }
 
