@@ -109,10 +109,15 @@ pub async fn backup(ctx: &Ctx, args: BackupArgs) -> anyhow::Result<()> {
     .await?;
     let size = std::fs::metadata(&args.out).map(|m| m.len()).unwrap_or(0);
     if ctx.out.format == crate::output::Format::Json {
-        ctx.out.json(&serde_json::json!({
-            "file": args.out, "bytes": size, "files": manifest.files.len(),
-            "server_version": manifest.server_version, "created": manifest.created,
-        }));
+        let done = super::server::json::BackupDone {
+            file: args.out.clone(),
+            bytes: size,
+            files: manifest.files.len(),
+            server_version: manifest.server_version.clone(),
+            created: manifest.created.clone(),
+        };
+        ctx.out
+            .json(&serde_json::to_value(done).expect("JSON shapes serialize"));
     } else {
         println!("{}", args.out.display());
         ctx.out.info(format!(

@@ -5,7 +5,7 @@ use std::net::IpAddr;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::docker::Engine;
@@ -21,7 +21,7 @@ const MEMORY_RECOMMENDED: u64 = 8 * 1024 * 1024 * 1024;
 const MEMORY_MINIMUM: u64 = 4 * 1024 * 1024 * 1024;
 pub const SYSCTL_FIX: &str = "sudo sysctl -w vm.max_map_count=262144 && echo 'vm.max_map_count=262144' | sudo tee /etc/sysctl.d/99-clearml.conf";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
     Ok,
@@ -29,7 +29,8 @@ pub enum Level {
     Fail,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// One check of `server doctor` (its `--json` rows: docs/json-output.md).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Finding {
     pub check: String,
     pub level: Level,

@@ -7,7 +7,6 @@ use std::time::Duration;
 
 use bollard::secret::ContainerSummary;
 use futures_util::StreamExt;
-use serde_json::json;
 
 use super::docker::PullPolicy;
 use super::docker::{self, Engine};
@@ -343,6 +342,11 @@ impl<'a> Up<'a> {
     }
 }
 
+/// A typed shape as the JSON value the output layer prints.
+fn to_value(shape: &impl serde::Serialize) -> serde_json::Value {
+    serde_json::to_value(shape).expect("JSON shapes serialize")
+}
+
 fn print_urls(stack: &Stack, version: Option<&str>, out: &Output) {
     let urls = [
         ("web_server", stack.url_of("webserver")),
@@ -350,12 +354,13 @@ fn print_urls(stack: &Stack, version: Option<&str>, out: &Output) {
         ("files_server", stack.url_of("fileserver")),
     ];
     if out.format == crate::output::Format::Json {
-        let mut doc = serde_json::Map::new();
-        for (k, v) in &urls {
-            doc.insert(k.to_string(), json!(v));
-        }
-        doc.insert("server_version".into(), json!(version));
-        out.json(&serde_json::Value::Object(doc));
+        let [web, api, files] = urls.map(|(_, url)| url);
+        out.json(&to_value(&super::json::Urls {
+            web_server: web,
+            api_server: api,
+            files_server: files,
+            server_version: version.map(str::to_string),
+        }));
     } else {
         for (k, v) in urls {
             if let Some(v) = v {
@@ -416,6 +421,7 @@ pub async fn status(engine: &Engine, stack: &Stack, out: &Output) -> anyhow::Res
         "ports",
         "uptime",
     ]);
+    let mut services = Vec::new();
     let mut healthy = true;
     let mut version: Option<String> = None;
     let now = chrono::Utc::now();
@@ -459,45 +465,49 @@ pub async fn status(engine: &Engine, stack: &Stack, out: &Output) -> anyhow::Res
             .map(|t| (now - t).to_std().unwrap_or_default())
             .map(|d| humantime::format_duration(Duration::from_secs(d.as_secs())).to_string());
         let o = obs.clone().unwrap_or_default();
-        listing.push(
-            vec![
-                svc.name.clone(),
-                svc.container_name.clone(),
-                state.clone(),
-                if is_ready { "yes".into() } else { "no".into() },
-                o.restart_count.to_string(),
-                o.oom_killed.to_string(),
-                if o.image.is_empty() {
-                    svc.image.clone()
-                } else {
-                    o.image.clone()
-                },
-                ports.join(","),
-                uptime.clone().unwrap_or_else(|| "-".into()),
-            ],
-            json!({
-                "service": svc.name,
-                "container": svc.container_name,
-                "state": state,
-                "ready": is_ready,
-                "reason": reason,
-                "restarts": o.restart_count,
-                "oom_killed": o.oom_killed,
-                "exit_code": o.exit_code,
-                "image": if o.image.is_empty() { &svc.image } else { &o.image },
-                "ports": ports,
-                "uptime": uptime,
-                "started_at": o.started_at.map(|t| t.to_rfc3339()),
-            }),
-        );
+        let cells = vec![
+            svc.name.clone(),
+            svc.container_name.clone(),
+            state.clone(),
+            if is_ready { "yes".into() } else { "no".into() },
+            o.restart_count.to_string(),
+            o.oom_killed.to_string(),
+            if o.image.is_empty() {
+                svc.image.clone()
+            } else {
+                o.image.clone()
+            },
+            ports.join(","),
+            uptime.clone().unwrap_or_else(|| "-".into()),
+        ];
+        let row = super::json::ServiceStatus {
+            service: svc.name.clone(),
+            container: svc.container_name.clone(),
+            state,
+            ready: is_ready,
+            reason,
+            restarts: o.restart_count,
+            oom_killed: o.oom_killed,
+            exit_code: o.exit_code,
+            image: if o.image.is_empty() {
+                svc.image.clone()
+            } else {
+                o.image.clone()
+            },
+            ports,
+            uptime,
+            started_at: o.started_at.map(|t| t.to_rfc3339()),
+        };
+        listing.push(cells, to_value(&row));
+        services.push(row);
     }
     match out.format {
-        crate::output::Format::Json => out.json(&json!({
-            "project": stack.project,
-            "data_dir": stack.data_dir,
-            "server_version": version,
-            "healthy": healthy,
-            "services": listing.json,
+        crate::output::Format::Json => out.json(&to_value(&super::json::StackStatus {
+            project: stack.project.clone(),
+            data_dir: stack.data_dir.clone(),
+            server_version: version.clone(),
+            healthy,
+            services,
         })),
         crate::output::Format::Csv => out.listing(&listing),
         crate::output::Format::Table => {

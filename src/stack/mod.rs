@@ -14,6 +14,7 @@
 pub mod backup;
 pub mod docker;
 pub mod doctor;
+pub mod json;
 pub mod lifecycle;
 pub mod ready;
 pub mod render;

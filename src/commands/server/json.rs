@@ -1,7 +1,23 @@
-//! The `--json` shapes of the server checks (`server ping`, `server selftest`),
-//! documented in docs/json-output.md. Field order is output order.
+//! The `--json` shapes of `clearml server …`, documented in docs/json-output.md. Field
+//! order is output order. The stack's own shapes are made in `stack/` (the layer that
+//! produces them) and named here with the rest.
 
 use serde::{Deserialize, Serialize};
+
+pub use crate::stack::doctor::{Finding, Level};
+pub use crate::stack::json::{ServiceStatus, StackStatus, Urls};
+
+/// `server backup --json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BackupDone {
+    /// The archive written.
+    pub file: std::path::PathBuf,
+    pub bytes: u64,
+    /// Files in the archive.
+    pub files: usize,
+    pub server_version: String,
+    pub created: String,
+}
 
 /// `server ping --json`: one row per host, `api`, `web`, `files`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
