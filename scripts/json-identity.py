@@ -96,7 +96,9 @@ cache_executed_step = true
         ["queue", "list", "--json"], ["worker", "list", "--json"],
         ["pipeline", "list", "--json"],
         ["server", "ping", "--json"], ["server", "selftest", "--json"],
-        ["config", "show", "--json"], ["config", "dump", "--json"],
+        ["config", "show", "--json"], ["config", "dump", "--json"], ["config", "dump", "--csv"],
+        ["config", "show", "--json", "--api-host", "http://u:pw@example.invalid:1", "--insecure"],
+        ["config", "show", "--csv"],
     ]
     bad = 0
     for c in cmds:
