@@ -24,6 +24,11 @@ pub struct Options {
     pub no_color: bool,
 }
 
+/// A typed `--json` shape as the value [`Output::json`] and a [`Listing`] print.
+pub fn shape_value(shape: &impl serde::Serialize) -> Value {
+    serde_json::to_value(shape).expect("JSON shapes serialize")
+}
+
 /// Output settings derived once from the global flags and the environment.
 #[derive(Debug, Clone)]
 pub struct Output {

@@ -206,7 +206,7 @@ fn listing(checks: &[HostCheck]) -> Listing {
                     .unwrap_or_default(),
                 c.server_version.clone().unwrap_or_default(),
             ],
-            serde_json::to_value(super::server::json::HostRow {
+            crate::output::shape_value(&super::server::json::HostRow {
                 host: c.role.to_string(),
                 url: c.url.clone(),
                 reachable: c.reachable,
@@ -218,8 +218,7 @@ fn listing(checks: &[HostCheck]) -> Listing {
                 server_version: c.server_version.clone(),
                 api_version: c.api_version.clone(),
                 error: c.error.clone(),
-            })
-            .expect("JSON shapes serialize"),
+            }),
         );
     }
     l

@@ -248,13 +248,12 @@ fn report(ctx: &Ctx, steps: &[Step]) -> anyhow::Result<()> {
                 format!("{ms:.1} ms"),
                 detail.clone(),
             ],
-            serde_json::to_value(super::server::json::SelftestStep {
+            crate::output::shape_value(&super::server::json::SelftestStep {
                 step: s.name.to_string(),
                 pass: s.result.is_ok(),
                 latency_ms: (ms * 10.0).round() / 10.0,
                 detail,
-            })
-            .expect("JSON shapes serialize"),
+            }),
         );
     }
     super::ping::print_listing(ctx, &l);

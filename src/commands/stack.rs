@@ -116,8 +116,7 @@ pub async fn backup(ctx: &Ctx, args: BackupArgs) -> anyhow::Result<()> {
             server_version: manifest.server_version.clone(),
             created: manifest.created.clone(),
         };
-        ctx.out
-            .json(&serde_json::to_value(done).expect("JSON shapes serialize"));
+        ctx.out.json(&crate::output::shape_value(&done));
     } else {
         println!("{}", args.out.display());
         ctx.out.info(format!(

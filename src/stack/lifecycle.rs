@@ -13,7 +13,7 @@ use super::docker::{self, Engine};
 use super::ready::{self, Observed};
 use super::spec::{LABEL_CONFIG_HASH, SERVICE_NAMES, Stack};
 use crate::error::CliError;
-use crate::output::{Listing, Output};
+use crate::output::{Listing, Output, shape_value as to_value};
 
 /// The uid the official images run as (Elasticsearch in particular).
 pub const STACK_UID: u32 = 1000;
@@ -340,11 +340,6 @@ impl<'a> Up<'a> {
             }
         }
     }
-}
-
-/// A typed shape as the JSON value the output layer prints.
-fn to_value(shape: &impl serde::Serialize) -> serde_json::Value {
-    serde_json::to_value(shape).expect("JSON shapes serialize")
 }
 
 fn print_urls(stack: &Stack, version: Option<&str>, out: &Output) {

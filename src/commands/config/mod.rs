@@ -174,12 +174,11 @@ fn source_json(source: &Source) -> json::SettingSource {
 /// A row; `value` None means "not set / unknown" (null in JSON).
 fn push(listing: &mut Listing, name: &str, value: Option<String>, source: Option<&Source>) {
     let source_text = source.map_or_else(|| "not set".to_string(), Source::to_string);
-    let json = serde_json::to_value(json::SettingRow {
+    let json = crate::output::shape_value(&json::SettingRow {
         setting: name.to_string(),
         value: value.clone(),
         source: source.map(source_json),
-    })
-    .expect("JSON shapes serialize");
+    });
     let shown = value.unwrap_or_else(|| {
         if source.is_some() {
             "(unknown)".into()

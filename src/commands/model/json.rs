@@ -45,6 +45,4 @@ pub struct ModelShow {
 }
 
 /// A typed shape as the JSON value the output layer prints.
-pub fn to_value(shape: &impl Serialize) -> Value {
-    serde_json::to_value(shape).expect("JSON shapes serialize")
-}
+pub use crate::output::shape_value as to_value;

@@ -8,16 +8,11 @@ use super::task::query::fmt_time;
 use super::{Ctx, lookup};
 use crate::api::Client;
 use crate::config::Settings;
-use crate::output::Listing;
+use crate::output::{Listing, shape_value as to_value};
 
 async fn connect(ctx: &Ctx) -> anyhow::Result<Client> {
     let settings = Settings::load(&ctx.config)?;
     Client::from_settings(&settings)
-}
-
-/// A typed shape as the JSON value the output layer prints.
-fn to_value(shape: &impl serde::Serialize) -> serde_json::Value {
-    serde_json::to_value(shape).expect("JSON shapes serialize")
 }
 
 pub async fn queues(ctx: &Ctx) -> anyhow::Result<()> {
