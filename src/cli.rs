@@ -105,11 +105,20 @@ impl GlobalArgs {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    Table,
-    Json,
-    Csv,
+pub use crate::output::Format;
+
+/// `--format table|json|csv`: the output layer's own type, named here for clap.
+impl ValueEnum for Format {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[Format::Table, Format::Json, Format::Csv]
+    }
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(match self {
+            Format::Table => "table",
+            Format::Json => "json",
+            Format::Csv => "csv",
+        }))
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -262,12 +271,20 @@ pub struct StackArgs {
     pub with_agent_services: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
-pub enum PullPolicy {
-    #[default]
-    Missing,
-    Always,
-    Never,
+pub use crate::stack::PullPolicy;
+
+/// `--pull missing|always|never`: the stack's own type, named here for clap.
+impl ValueEnum for PullPolicy {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[PullPolicy::Missing, PullPolicy::Always, PullPolicy::Never]
+    }
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(match self {
+            PullPolicy::Missing => "missing",
+            PullPolicy::Always => "always",
+            PullPolicy::Never => "never",
+        }))
+    }
 }
 
 #[derive(Debug, Clone, Args)]

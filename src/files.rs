@@ -404,111 +404,229 @@ async fn download_into(
     expect: &Expect,
     progress: bool,
 ) -> anyhow::Result<Downloaded> {
-    let part = part.to_path_buf();
-    let mut validator = tokio::fs::read_to_string(validator_path(&part))
+    let mut partial = PartialDownload::open(part, expect, progress).await?;
+    let resumed_from = partial.have;
+    let fetched = partial.fetch(http, url, bearer, expect.size).await;
+    partial.bar.finish_and_clear();
+    let fetched = fetched?;
+    partial
+        .finish(url, dest, expect, fetched, resumed_from)
         .await
-        .ok()
-        .map(|v| v.trim().to_string())
-        .filter(|v| !v.is_empty());
-    let mut resumed_from = tokio::fs::metadata(&part)
-        .await
-        .map(|m| m.len())
-        .unwrap_or(0);
-    if resumed_from > 0 && validator.is_none() && expect.sha256.is_none() {
-        tracing::info!(
-            "{} cannot be proven to belong to this file (no validator, no sha256): starting over",
-            part.display()
-        );
-        remove_partial(&part).await;
-        resumed_from = 0;
-    }
-    let mut hasher = Sha256::new();
-    let mut have = 0u64;
-    // An HTML answer where a file was expected: files_server points at the web app.
-    let mut got_html = false;
-    if resumed_from > 0 {
-        have = hash_prefix(&part, &mut hasher).await?;
-    }
-    let bar = progress_bar(progress, expect.size, "download");
-    bar.set_position(have);
-    let mut total: Option<u64> = expect.size;
-    let mut last_err: Option<anyhow::Error> = None;
-    for attempt in 0..DOWNLOAD_ATTEMPTS {
-        if attempt > 0 {
-            tokio::time::sleep(Duration::from_millis(200 << attempt.min(4))).await;
+}
+
+/// What the transfer learned about the file besides its bytes.
+struct Fetched {
+    /// The size the server announced (or the bytes received, once complete).
+    total: Option<u64>,
+    /// An HTML answer where a file was expected: files_server points at the web app.
+    got_html: bool,
+}
+
+/// What to do with one answer to a (range) request.
+enum Answer {
+    /// Write the body to this file (the part file, appended to or started over).
+    Write(std::fs::File),
+    /// Nothing to write; ask again (after `restart`, or a transient server error).
+    Retry(Option<anyhow::Error>),
+    /// The part file already holds the whole file.
+    Complete,
+}
+
+/// The `.part` file of a download: the bytes it holds, their running sha256, and the
+/// validator (ETag / Last-Modified) that proves which version of the file they are from.
+struct PartialDownload {
+    path: PathBuf,
+    have: u64,
+    hasher: Sha256,
+    validator: Option<String>,
+    bar: indicatif::ProgressBar,
+}
+
+impl PartialDownload {
+    /// The part file left by an earlier run, kept only when it can be proven to belong to
+    /// this file (a stored validator, or the model's sha256 checked at the end).
+    async fn open(part: &Path, expect: &Expect, progress: bool) -> anyhow::Result<Self> {
+        let validator = tokio::fs::read_to_string(validator_path(part))
+            .await
+            .ok()
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty());
+        let mut partial = PartialDownload {
+            path: part.to_path_buf(),
+            have: 0,
+            hasher: Sha256::new(),
+            validator,
+            bar: progress_bar(progress, expect.size, "download"),
+        };
+        let kept = tokio::fs::metadata(part)
+            .await
+            .map(|m| m.len())
+            .unwrap_or(0);
+        if kept > 0 && partial.validator.is_none() && expect.sha256.is_none() {
+            tracing::info!(
+                "{} cannot be proven to belong to this file (no validator, no sha256): starting over",
+                part.display()
+            );
+            remove_partial(part).await;
+        } else if kept > 0 {
+            partial.have = hash_prefix(part, &mut partial.hasher).await?;
         }
-        if total.is_some_and(|t| have >= t) {
-            break;
-        }
+        partial.bar.set_position(partial.have);
+        Ok(partial)
+    }
+
+    /// Drop what is kept: the next request asks for the whole file.
+    async fn restart(&mut self) {
+        remove_partial(&self.path).await;
+        self.have = 0;
+        self.hasher = Sha256::new();
+        self.validator = None;
+        self.bar.set_position(0);
+    }
+
+    fn request(
+        &self,
+        http: &reqwest::Client,
+        url: &str,
+        bearer: Option<&str>,
+    ) -> reqwest::RequestBuilder {
         let mut req = http.get(url);
         if let Some(b) = bearer {
             req = req.header(AUTHORIZATION, format!("Bearer {b}"));
         }
-        if have > 0 {
-            req = req.header(RANGE, format!("bytes={have}-"));
-            if let Some(v) = &validator {
+        if self.have > 0 {
+            req = req.header(RANGE, format!("bytes={}-", self.have));
+            if let Some(v) = &self.validator {
                 req = req.header(IF_RANGE, v.as_str());
             }
         }
-        let resp = match req.send().await {
-            Ok(r) => r,
-            Err(e) => {
-                last_err = Some(crate::api::into_anyhow(classify_transport(url, &e)));
-                continue;
-            }
+        req
+    }
+
+    /// Up to [`DOWNLOAD_ATTEMPTS`] requests, each resuming where the last one was cut.
+    async fn fetch(
+        &mut self,
+        http: &reqwest::Client,
+        url: &str,
+        bearer: Option<&str>,
+        size: Option<u64>,
+    ) -> anyhow::Result<Fetched> {
+        let mut fetched = Fetched {
+            total: size,
+            got_html: false,
         };
-        let status = resp.status().as_u16();
-        let file = match status {
-            206 if have > 0 => {
-                let same_file = validator.is_none() || validator_of(resp.headers()) == validator;
-                if content_range_start(resp.headers()) != Some(have) || !same_file {
-                    // Not the continuation of what we have: start over.
-                    remove_partial(&part).await;
-                    have = 0;
-                    hasher = Sha256::new();
-                    validator = None;
-                    bar.set_position(0);
+        let mut last_err: Option<anyhow::Error> = None;
+        for attempt in 0..DOWNLOAD_ATTEMPTS {
+            if attempt > 0 {
+                tokio::time::sleep(Duration::from_millis(200 << attempt.min(4))).await;
+            }
+            if fetched.total.is_some_and(|t| self.have >= t) {
+                break;
+            }
+            let resp = match self.request(http, url, bearer).send().await {
+                Ok(r) => r,
+                Err(e) => {
+                    last_err = Some(crate::api::into_anyhow(classify_transport(url, &e)));
                     continue;
                 }
-                if let Some(t) = content_range_total(resp.headers()) {
-                    total = Some(t);
+            };
+            let file = match self.answer(&resp, url, &mut fetched).await? {
+                Answer::Write(file) => file,
+                Answer::Retry(err) => {
+                    if err.is_some() {
+                        last_err = err;
+                    }
+                    continue;
                 }
-                std::fs::OpenOptions::new().append(true).open(&part)?
+                Answer::Complete => break,
+            };
+            if let Some(t) = fetched.total {
+                self.bar.set_length(t);
+            }
+            match self.receive(resp, file).await? {
+                None if fetched.total.is_none_or(|t| self.have >= t) => {
+                    fetched.total = Some(self.have);
+                    last_err = None;
+                    break;
+                }
+                None => {
+                    last_err = Some(
+                        CliError::failure(format!(
+                            "{url}: connection closed early at {} bytes",
+                            self.have
+                        ))
+                        .into(),
+                    );
+                }
+                Some(e) => {
+                    tracing::info!(
+                        "download cut at {} bytes: {}; resuming",
+                        self.have,
+                        crate::api::redact_urls(&e.to_string())
+                    );
+                    last_err = Some(crate::api::into_anyhow(classify_transport(url, &e)));
+                }
+            }
+        }
+        match last_err {
+            None => Ok(fetched),
+            Some(e) if self.have == 0 => Err(e),
+            Some(e) => Err(e.context(format!(
+                "download of {url} incomplete after {DOWNLOAD_ATTEMPTS} attempts ({} bytes kept in {} for the next try)",
+                self.have,
+                self.path.display()
+            ))),
+        }
+    }
+
+    /// Sort one answer: a continuation, the whole file again, nothing more, or a failure.
+    async fn answer(
+        &mut self,
+        resp: &reqwest::Response,
+        url: &str,
+        fetched: &mut Fetched,
+    ) -> anyhow::Result<Answer> {
+        let status = resp.status().as_u16();
+        Ok(match status {
+            206 if self.have > 0 => {
+                let same_file =
+                    self.validator.is_none() || validator_of(resp.headers()) == self.validator;
+                if content_range_start(resp.headers()) != Some(self.have) || !same_file {
+                    // Not the continuation of what we have: start over.
+                    self.restart().await;
+                    return Ok(Answer::Retry(None));
+                }
+                if let Some(t) = content_range_total(resp.headers()) {
+                    fetched.total = Some(t);
+                }
+                Answer::Write(std::fs::OpenOptions::new().append(true).open(&self.path)?)
             }
             200 => {
                 // The server ignored the range, the file changed (If-Range), or there was
                 // no range: start over, remembering what identifies this version.
-                have = 0;
-                hasher = Sha256::new();
-                bar.set_position(0);
+                self.restart().await;
                 if let Some(len) = resp.content_length() {
-                    total = Some(len);
+                    fetched.total = Some(len);
                 }
-                validator = validator_of(resp.headers());
-                got_html = resp
+                self.validator = validator_of(resp.headers());
+                fetched.got_html = resp
                     .headers()
                     .get(reqwest::header::CONTENT_TYPE)
                     .and_then(|v| v.to_str().ok())
                     .is_some_and(|v| v.starts_with("text/html"));
-                match &validator {
-                    Some(v) => tokio::fs::write(validator_path(&part), v).await?,
-                    None => {
-                        tokio::fs::remove_file(validator_path(&part)).await.ok();
-                    }
+                if let Some(v) = &self.validator {
+                    tokio::fs::write(validator_path(&self.path), v).await?;
                 }
-                std::fs::File::create(&part)?
+                Answer::Write(std::fs::File::create(&self.path)?)
             }
-            416 if have > 0 => {
+            416 if self.have > 0 => {
                 // Nothing past what we have: either complete, or the file changed.
-                if total.is_none_or(|t| t == have) {
-                    total = Some(have);
-                    break;
+                if fetched.total.is_none_or(|t| t == self.have) {
+                    fetched.total = Some(self.have);
+                    return Ok(Answer::Complete);
                 }
-                remove_partial(&part).await;
-                have = 0;
-                hasher = Sha256::new();
-                validator = None;
-                continue;
+                self.restart().await;
+                Answer::Retry(None)
             }
             401 | 403 => {
                 return Err(CliError::auth(format!(
@@ -521,25 +639,29 @@ async fn download_into(
                     CliError::not_found(format!("{url} is not on the server (HTTP 404)")).into(),
                 );
             }
-            s if matches!(s, 429 | 500 | 502 | 503 | 504) => {
-                last_err = Some(CliError::failure(format!("{url}: HTTP {s}")).into());
-                continue;
-            }
+            429 | 500 | 502 | 503 | 504 => Answer::Retry(Some(
+                CliError::failure(format!("{url}: HTTP {status}")).into(),
+            )),
             s => return Err(CliError::failure(format!("cannot download {url}: HTTP {s}")).into()),
-        };
-        if let Some(t) = total {
-            bar.set_length(t);
-        }
+        })
+    }
+
+    /// The body into `file`; the transport error that cut it, if one did.
+    async fn receive(
+        &mut self,
+        resp: reqwest::Response,
+        file: std::fs::File,
+    ) -> anyhow::Result<Option<reqwest::Error>> {
         // Writing and hashing run on a thread of their own, so this loop only moves bytes
         // off the socket.
-        let sink = Sink::spawn(file, std::mem::take(&mut hasher));
+        let sink = Sink::spawn(file, std::mem::take(&mut self.hasher));
         let mut stream = resp.bytes_stream();
         let mut cut = None;
         while let Some(chunk) = stream.next().await {
             match chunk {
                 Ok(bytes) => {
-                    have += bytes.len() as u64;
-                    bar.set_position(have);
+                    self.have += bytes.len() as u64;
+                    self.bar.set_position(self.have);
                     if !sink.send(bytes).await {
                         break;
                     }
@@ -550,91 +672,76 @@ async fn download_into(
                 }
             }
         }
-        // No fsync: the rename below is what guarantees that an interrupted run (Ctrl-C, cut
-        // connection) never leaves a partial file under the final name; like curl and the
-        // SDK we leave durability against power loss to the filesystem.
-        hasher = sink
+        // No fsync: the rename in `finish` is what guarantees that an interrupted run
+        // (Ctrl-C, cut connection) never leaves a partial file under the final name; like
+        // curl and the SDK we leave durability against power loss to the filesystem.
+        self.hasher = sink
             .finish()
             .await
-            .map_err(|e| CliError::failure(format!("cannot write {}: {e}", part.display())))?;
-        match cut {
-            None if total.is_none_or(|t| have >= t) => {
-                total = Some(have);
-                last_err = None;
-                break;
-            }
-            None => {
-                last_err = Some(
-                    CliError::failure(format!("{url}: connection closed early at {have} bytes"))
-                        .into(),
-                );
-            }
-            Some(e) => {
-                tracing::info!(
-                    "download cut at {have} bytes: {}; resuming",
-                    crate::api::redact_urls(&e.to_string())
-                );
-                last_err = Some(crate::api::into_anyhow(classify_transport(url, &e)));
-            }
-        }
+            .map_err(|e| CliError::failure(format!("cannot write {}: {e}", self.path.display())))?;
+        Ok(cut)
     }
-    bar.finish_and_clear();
-    if let Some(e) = last_err {
-        if have == 0 {
-            return Err(e);
-        }
-        return Err(e.context(format!(
-            "download of {url} incomplete after {DOWNLOAD_ATTEMPTS} attempts ({have} bytes kept in {} for the next try)",
-            part.display()
-        )));
-    }
-    let sha256 = hex::encode(hasher.finalize());
-    if let Some(want) = expect.size.or(total)
-        && want != have
-    {
-        remove_partial(&part).await;
-        if got_html {
+
+    /// Size and sha256 checks, then the rename to `dest`.
+    async fn finish(
+        self,
+        url: &str,
+        dest: &Path,
+        expect: &Expect,
+        fetched: Fetched,
+        resumed_from: u64,
+    ) -> anyhow::Result<Downloaded> {
+        let (part, have) = (self.path, self.have);
+        let sha256 = hex::encode(self.hasher.finalize());
+        if let Some(want) = expect.size.or(fetched.total)
+            && want != have
+        {
+            remove_partial(&part).await;
+            if fetched.got_html {
+                return Err(CliError::failure(format!(
+                    "{url}: the files host answered with an HTML page, not the file"
+                ))
+                .with_hint(
+                    "is files_server the web app? it must point at the file server (port 8081)",
+                )
+                .into());
+            }
             return Err(CliError::failure(format!(
-                "{url}: the files host answered with an HTML page, not the file"
+                "{url}: got {have} bytes, expected {want}; removed the partial file"
             ))
-            .with_hint("is files_server the web app? it must point at the file server (port 8081)")
+            .with_hint("run the command again to download from scratch")
             .into());
         }
-        return Err(CliError::failure(format!(
-            "{url}: got {have} bytes, expected {want}; removed the partial file"
-        ))
-        .with_hint("run the command again to download from scratch")
-        .into());
-    }
-    if let Some(want) = &expect.sha256
-        && !want.eq_ignore_ascii_case(&sha256)
-    {
-        if resumed_from > 0 {
-            return Err(ResumedMismatch.into());
+        if let Some(want) = &expect.sha256
+            && !want.eq_ignore_ascii_case(&sha256)
+        {
+            if resumed_from > 0 {
+                return Err(ResumedMismatch.into());
+            }
+            remove_partial(&part).await;
+            return Err(CliError::failure(format!(
+                "{url}: sha256 {sha256} does not match the model's {want}; removed the download"
+            ))
+            .with_hint("run the command again to download from scratch; if it fails again, the file on the server is not the one the model was published with")
+            .into());
         }
-        remove_partial(&part).await;
-        return Err(CliError::failure(format!(
-            "{url}: sha256 {sha256} does not match the model's {want}; removed the download"
-        ))
-        .with_hint("run the command again to download from scratch; if it fails again, the file on the server is not the one the model was published with")
-        .into());
+        if have == 0 && tokio::fs::metadata(&part).await.is_err() {
+            // An empty file: no byte ever arrived to create the part file.
+            tokio::fs::write(&part, b"").await?;
+        }
+        tokio::fs::remove_file(validator_path(&part)).await.ok();
+        tokio::fs::rename(&part, dest).await.map_err(|e| {
+            CliError::failure(format!(
+                "cannot move the download to {}: {e}",
+                dest.display()
+            ))
+        })?;
+        Ok(Downloaded {
+            size: have,
+            sha256,
+            resumed_from,
+        })
     }
-    if have == 0 && tokio::fs::metadata(&part).await.is_err() {
-        // An empty file: no byte ever arrived to create the part file.
-        tokio::fs::write(&part, b"").await?;
-    }
-    tokio::fs::remove_file(validator_path(&part)).await.ok();
-    tokio::fs::rename(&part, dest).await.map_err(|e| {
-        CliError::failure(format!(
-            "cannot move the download to {}: {e}",
-            dest.display()
-        ))
-    })?;
-    Ok(Downloaded {
-        size: have,
-        sha256,
-        resumed_from,
-    })
 }
 
 type Chunk = std::io::Result<bytes::Bytes>;
@@ -1265,7 +1372,11 @@ mod tests {
         let (result, ()) = tokio::join!(up, truncate);
         let err = result.unwrap_err();
         let line = crate::error::one_line(&err);
-        assert_eq!(crate::error::exit_code_of(&err), 1, "{line}");
+        assert_eq!(
+            crate::error::exit_of(&err),
+            crate::error::Exit::Failure,
+            "{line}"
+        );
         assert!(
             line.contains("весы.bin") && line.contains("shrank"),
             "{line}"
@@ -1293,7 +1404,11 @@ mod tests {
         .unwrap_err();
         let line = crate::error::one_line(&err);
         assert!(started.elapsed() < Duration::from_secs(10), "{line}");
-        assert_eq!(crate::error::exit_code_of(&err), 3, "{line}");
+        assert_eq!(
+            crate::error::exit_of(&err),
+            crate::error::Exit::Unreachable,
+            "{line}"
+        );
         assert!(line.contains("stalled"), "{line}");
     }
 }

@@ -45,7 +45,7 @@ pub fn run_cli() -> ! {
                 Ok(()) => 0,
                 Err(err) => {
                     eprintln!("error: {}", error::one_line(&err));
-                    error::exit_code_of(&err)
+                    error::exit_of(&err).code()
                 }
             },
             _ = interrupt => {

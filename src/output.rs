@@ -6,7 +6,28 @@ use std::io::{IsTerminal, Write};
 use comfy_table::{ContentArrangement, Table, presets};
 use serde_json::Value;
 
-use crate::cli::{Format, GlobalArgs};
+/// How results are printed on stdout (`--format`, `--json`, `--csv`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    #[default]
+    Table,
+    Json,
+    Csv,
+}
+
+/// What the person asked for (the global flags), before the environment is consulted.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    pub format: Format,
+    pub quiet: bool,
+    pub verbose: u8,
+    pub no_color: bool,
+}
+
+/// A typed `--json` shape as the value [`Output::json`] and a [`Listing`] print.
+pub fn shape_value(shape: &impl serde::Serialize) -> Value {
+    serde_json::to_value(shape).expect("JSON shapes serialize")
+}
 
 /// Output settings derived once from the global flags and the environment.
 #[derive(Debug, Clone)]
@@ -21,11 +42,11 @@ pub struct Output {
 }
 
 impl Output {
-    pub fn from_global(g: &GlobalArgs) -> Self {
+    pub fn new(g: Options) -> Self {
         let no_color_env = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         let stderr_tty = std::io::stderr().is_terminal();
         Output {
-            format: g.output_format(),
+            format: g.format,
             quiet: g.quiet,
             verbose: g.verbose,
             color: !g.no_color && !no_color_env && std::io::stdout().is_terminal(),

@@ -890,7 +890,11 @@ mod tests {
             let err = Client::new(bad, Auth::Anonymous, &Options::default())
                 .err()
                 .unwrap_or_else(|| panic!("{bad} accepted"));
-            assert_eq!(crate::error::exit_code_of(&err), 2, "{bad}");
+            assert_eq!(
+                crate::error::exit_of(&err),
+                crate::error::Exit::Usage,
+                "{bad}"
+            );
         }
         assert!(
             Client::new(

@@ -109,9 +109,9 @@ impl ApiError {
         }
     }
 
-    /// The error as the CLI reports it: exit code plus hint.
+    /// The error as the CLI reports it: exit code plus hint, with this error as its cause.
     pub fn to_cli(&self) -> CliError {
-        let err = CliError::new(self.exit(), self.to_string());
+        let err = CliError::new(self.exit(), self.to_string()).caused_by(self.clone());
         match self.hint() {
             Some(h) => err.with_hint(h),
             None => err,
@@ -128,8 +128,8 @@ fn reason_suffix(status: u16) -> String {
         .unwrap_or_default()
 }
 
-/// The API error as the CLI error `error::exit_code_of` understands. Callers that branch
-/// on result codes use the `*_typed_err` calls instead.
+/// The API error as the CLI reports it (with its hint); the `ApiError` stays in the chain
+/// (`error::api_error_of`), and `error::exit_of` maps either to the same exit.
 pub fn into_anyhow(err: ApiError) -> anyhow::Error {
     anyhow::Error::new(err.to_cli())
 }
@@ -218,7 +218,7 @@ mod tests {
     #[test]
     fn one_line_keeps_server_message_and_codes() {
         let err = into_anyhow(server(401, 22));
-        assert_eq!(crate::error::exit_code_of(&err), 4);
+        assert_eq!(crate::error::exit_of(&err), Exit::AuthRefused);
         let line = crate::error::one_line(&err);
         assert!(
             line.starts_with("tasks.get_by_id failed (401/22): Invalid task id"),

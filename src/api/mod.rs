@@ -4,6 +4,7 @@
 
 mod client;
 pub mod error;
+pub mod lookup;
 pub mod outage;
 pub mod redact;
 pub mod retry;

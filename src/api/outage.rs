@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::error::{Exit, exit_code_of};
+use crate::error::{Exit, exit_of};
 
 /// The longest pause between attempts while the server is unreachable.
 pub const MAX_BACKOFF: Duration = Duration::from_secs(30);
@@ -53,7 +53,7 @@ impl Outage {
     /// A call failed: retry after a pause if the server is only unreachable and the
     /// limit is not reached; else the error to give up with.
     pub fn failed(&mut self, err: anyhow::Error) -> Result<Retry, anyhow::Error> {
-        if exit_code_of(&err) != Exit::Unreachable.code() {
+        if exit_of(&err) != Exit::Unreachable {
             return Err(err);
         }
         let first = self.since.is_none();
@@ -103,7 +103,7 @@ mod tests {
     fn gives_up_at_the_limit() {
         let mut o = Outage::new(Duration::from_millis(10), Duration::ZERO, None);
         let e = o.failed(CliError::unreachable("down").into()).unwrap_err();
-        assert_eq!(exit_code_of(&e), 3);
+        assert_eq!(exit_of(&e), Exit::Unreachable);
         assert!(format!("{e:#}").contains("unreachable for"));
     }
 }

@@ -84,7 +84,7 @@ fn is_legacy_default(global: &GlobalArgs, args: &InitArgs, target: &Path) -> boo
 
 /// TLS verification for the login check: flags, env, else what the current file says.
 fn tls_for_init(global: &GlobalArgs) -> TlsVerify {
-    if let Ok(s) = Settings::load_allowing_missing_file(global) {
+    if let Ok(s) = Settings::load_allowing_missing_file(&global.into()) {
         return s.verify.value;
     }
     if global.insecure {
@@ -315,10 +315,9 @@ async fn non_interactive(
         {
             Ok(server) => ctx.out.info(verified_line(&server)),
             Err(e) => {
-                let code = crate::error::exit_code_of(&e);
                 let msg = safe_error(&e, &settings.secret_key);
                 return Err(anyhow::Error::new(CliError::new(
-                    exit_of(code),
+                    verify_exit(&e),
                     format!("{msg}; nothing written"),
                 )));
             }
@@ -378,12 +377,13 @@ fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
-fn exit_of(code: i32) -> crate::error::Exit {
+/// How init exits when verifying the credentials failed: unreachable, refused or a bad
+/// URL keep their exit; anything else is a plain failure. (The error itself is not kept
+/// as the cause: its text may hold the secret, which [`safe_error`] redacts.)
+fn verify_exit(err: &anyhow::Error) -> crate::error::Exit {
     use crate::error::Exit;
-    match code {
-        3 => Exit::Unreachable,
-        4 => Exit::AuthRefused,
-        2 => Exit::Usage,
+    match crate::error::exit_of(err) {
+        exit @ (Exit::Unreachable | Exit::AuthRefused | Exit::Usage) => exit,
         _ => Exit::Failure,
     }
 }

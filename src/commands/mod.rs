@@ -2,7 +2,7 @@
 
 pub mod config;
 pub mod init;
-pub(crate) mod lookup;
+pub(crate) use crate::api::lookup;
 pub mod model;
 pub mod ping;
 pub mod pipeline;
@@ -15,17 +15,41 @@ pub mod task;
 use clap::CommandFactory;
 
 use crate::cli::{Cli, Command};
-use crate::output::Output;
+use crate::output::{self, Output};
 
-/// What every command gets: the global flags and the output settings.
+impl From<&crate::cli::GlobalArgs> for crate::config::Inputs {
+    fn from(g: &crate::cli::GlobalArgs) -> Self {
+        crate::config::Inputs {
+            config: g.config.clone(),
+            api_host: g.api_host.clone(),
+            insecure: g.insecure,
+            ca_bundle: g.ca_bundle.clone(),
+            request_timeout: g.request_timeout,
+        }
+    }
+}
+
+fn output_options(g: &crate::cli::GlobalArgs) -> output::Options {
+    output::Options {
+        format: g.output_format(),
+        quiet: g.quiet,
+        verbose: g.verbose,
+        no_color: g.no_color,
+    }
+}
+
+/// What every command gets: the global flags, the configuration inputs and the output
+/// settings made from them.
 pub struct Ctx {
     pub global: crate::cli::GlobalArgs,
+    pub config: crate::config::Inputs,
     pub out: Output,
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let ctx = Ctx {
-        out: Output::from_global(&cli.global),
+        out: Output::new(output_options(&cli.global)),
+        config: (&cli.global).into(),
         global: cli.global,
     };
     match cli.command {

@@ -54,7 +54,7 @@ impl HostCheck {
 }
 
 pub async fn ping(ctx: &Ctx) -> anyhow::Result<()> {
-    let settings = Settings::load(&ctx.global)?;
+    let settings = Settings::load(&ctx.config)?;
     // A quick check: 10 s unless --request-timeout asks for another wait.
     let timeout = ctx
         .global
@@ -206,16 +206,18 @@ fn listing(checks: &[HostCheck]) -> Listing {
                     .unwrap_or_default(),
                 c.server_version.clone().unwrap_or_default(),
             ],
-            json!({
-                "host": c.role,
-                "url": c.url,
-                "reachable": c.reachable,
-                "ok": c.error.is_none() && c.reachable,
-                "status": c.status,
-                "latency_ms": c.latency.map(|d| (d.as_secs_f64() * 1000.0 * 10.0).round() / 10.0),
-                "server_version": c.server_version,
-                "api_version": c.api_version,
-                "error": c.error,
+            crate::output::shape_value(&super::server::json::HostRow {
+                host: c.role.to_string(),
+                url: c.url.clone(),
+                reachable: c.reachable,
+                ok: c.error.is_none() && c.reachable,
+                status: c.status,
+                latency_ms: c
+                    .latency
+                    .map(|d| (d.as_secs_f64() * 1000.0 * 10.0).round() / 10.0),
+                server_version: c.server_version.clone(),
+                api_version: c.api_version.clone(),
+                error: c.error.clone(),
             }),
         );
     }

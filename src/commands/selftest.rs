@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use super::{Ctx, lookup};
 use crate::api::Client;
 use crate::config::Settings;
-use crate::error::{CliError, exit_code_of, one_line};
+use crate::error::{CliError, Exit, exit_of, one_line};
 use crate::files;
 use crate::output::Listing;
 
@@ -52,7 +52,7 @@ where
 }
 
 pub async fn selftest(ctx: &Ctx) -> anyhow::Result<()> {
-    let settings = Settings::load(&ctx.global)?;
+    let settings = Settings::load(&ctx.config)?;
     let client = Client::from_settings(&settings)?;
     let mut steps = Vec::new();
     run_steps(&client, &settings, &mut steps).await;
@@ -242,19 +242,28 @@ fn report(ctx: &Ctx, steps: &[Step]) -> anyhow::Result<()> {
             Err(e) => ("FAIL", one_line(e)),
         };
         l.push(
-            vec![s.name.into(), result.into(), format!("{ms:.1} ms"), detail.clone()],
-            json!({"step": s.name, "pass": s.result.is_ok(), "latency_ms": (ms * 10.0).round() / 10.0, "detail": detail}),
+            vec![
+                s.name.into(),
+                result.into(),
+                format!("{ms:.1} ms"),
+                detail.clone(),
+            ],
+            crate::output::shape_value(&super::server::json::SelftestStep {
+                step: s.name.to_string(),
+                pass: s.result.is_ok(),
+                latency_ms: (ms * 10.0).round() / 10.0,
+                detail,
+            }),
         );
     }
     super::ping::print_listing(ctx, &l);
     match steps.iter().find_map(|s| s.result.as_ref().err()) {
         None => Ok(()),
         Some(e) => {
-            let code = exit_code_of(e);
-            let exit = match code {
-                3 => crate::error::Exit::Unreachable,
-                4 => crate::error::Exit::AuthRefused,
-                _ => crate::error::Exit::Failure,
+            // Only "cannot reach" and "refused" say more than "the selftest failed".
+            let exit = match exit_of(e) {
+                exit @ (Exit::Unreachable | Exit::AuthRefused) => exit,
+                _ => Exit::Failure,
             };
             Err(CliError::new(exit, format!("selftest failed: {}", one_line(e))).into())
         }

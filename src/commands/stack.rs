@@ -4,81 +4,91 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::time::Duration;
 
 use super::Ctx;
-use crate::cli::{BackupArgs, DownArgs, RenderFormat, RestoreArgs, ServerCommand, UpArgs};
+use crate::cli::{
+    BackupArgs, DoctorArgs, DownArgs, LogsArgs, RenderArgs, RenderFormat, RestoreArgs, StackArgs,
+    UpArgs,
+};
 use crate::error::CliError;
 use crate::stack::doctor::{self, Level};
-use crate::stack::{backup, docker, lifecycle, render, spec::Stack};
+use crate::stack::{backup, docker, lifecycle, render, spec::Stack, spec::StackChoices};
 
-pub async fn run(ctx: &Ctx, cmd: ServerCommand) -> anyhow::Result<()> {
-    match cmd {
-        ServerCommand::Render(args) => {
-            let stack = Stack::resolve(&args.stack)?;
-            let text = match args.render_format {
-                RenderFormat::Compose => render::compose(&stack),
-                RenderFormat::HelmValues => render::helm_values(&stack),
-            };
-            print!("{text}");
-            Ok(())
-        }
-        ServerCommand::Doctor(args) => {
-            let engine = docker::connect().await;
-            let stack = lifecycle::resolve(&args.stack, engine.as_ref().ok()).await?;
-            let findings = doctor::check(
-                engine.as_ref().map_err(crate::error::one_line),
-                &stack,
-                args.fix,
-            )
-            .await;
-            doctor::print(&findings, &ctx.out);
-            let failed = findings.iter().filter(|f| f.level == Level::Fail).count();
-            if failed > 0 {
-                return Err(CliError::failure(format!("{failed} check(s) failed"))
-                    .with_hint("apply the fixes above (some with 'clearml server doctor --fix')")
-                    .into());
-            }
-            Ok(())
-        }
-        ServerCommand::Up(args) => up(ctx, args).await,
-        ServerCommand::Down(args) => down(ctx, args).await,
-        ServerCommand::Status(args) => {
-            let engine = docker::connect().await?;
-            let stack = lifecycle::resolve(&args, Some(&engine)).await?;
-            let (healthy, present) = lifecycle::status(&engine, &stack, &ctx.out).await?;
-            if healthy {
-                Ok(())
-            } else if present == 0 {
-                Err(CliError::failure("the stack is not running")
-                    .with_hint("start it with 'clearml server up'")
-                    .into())
-            } else {
-                Err(CliError::failure("the stack is degraded")
-                    .with_hint("see 'clearml server logs SERVICE' for the services not ready, or run 'clearml server up'")
-                    .into())
-            }
-        }
-        ServerCommand::Logs(args) => {
-            let engine = docker::connect().await?;
-            let stack = lifecycle::resolve(&args.stack, Some(&engine)).await?;
-            lifecycle::logs(
-                &engine,
-                &stack,
-                &args.services,
-                args.follow,
-                args.tail,
-                args.since.as_deref(),
-            )
-            .await
-        }
-        ServerCommand::Backup(args) => backup(ctx, args).await,
-        ServerCommand::Restore(args) => restore(ctx, args).await,
-        // serve, ping and selftest are dispatched in commands/server.rs.
-        other => anyhow::bail!("clearml server {other:?} is not a stack command"),
+/// The stack flags as the stack layer takes them.
+fn choices(a: &StackArgs) -> StackChoices {
+    StackChoices {
+        data_dir: a.data_dir.clone(),
+        server_version: a.server_version.clone(),
+        images: a.images.clone(),
+        registry: a.registry.clone(),
+        bind: a.bind.clone(),
+        ports: a.ports.clone(),
+        env: a.env.clone(),
+        with_agent_services: a.with_agent_services,
     }
 }
 
-async fn backup(ctx: &Ctx, args: BackupArgs) -> anyhow::Result<()> {
+pub fn render(args: RenderArgs) -> anyhow::Result<()> {
+    let stack = Stack::resolve(&choices(&args.stack))?;
+    let text = match args.render_format {
+        RenderFormat::Compose => render::compose(&stack),
+        RenderFormat::HelmValues => render::helm_values(&stack),
+    };
+    print!("{text}");
+    Ok(())
+}
+
+pub async fn doctor(ctx: &Ctx, args: DoctorArgs) -> anyhow::Result<()> {
+    let engine = docker::connect().await;
+    let stack = lifecycle::resolve(&choices(&args.stack), engine.as_ref().ok()).await?;
+    let findings = doctor::check(
+        engine.as_ref().map_err(crate::error::one_line),
+        &stack,
+        args.fix,
+    )
+    .await;
+    doctor::print(&findings, &ctx.out);
+    let failed = findings.iter().filter(|f| f.level == Level::Fail).count();
+    if failed > 0 {
+        return Err(CliError::failure(format!("{failed} check(s) failed"))
+            .with_hint("apply the fixes above (some with 'clearml server doctor --fix')")
+            .into());
+    }
+    Ok(())
+}
+
+pub async fn status(ctx: &Ctx, args: StackArgs) -> anyhow::Result<()> {
     let engine = docker::connect().await?;
-    let stack = lifecycle::resolve(&args.stack, Some(&engine)).await?;
+    let stack = lifecycle::resolve(&choices(&args), Some(&engine)).await?;
+    let (healthy, present) = lifecycle::status(&engine, &stack, &ctx.out).await?;
+    if healthy {
+        Ok(())
+    } else if present == 0 {
+        Err(CliError::failure("the stack is not running")
+            .with_hint("start it with 'clearml server up'")
+            .into())
+    } else {
+        Err(CliError::failure("the stack is degraded")
+            .with_hint("see 'clearml server logs SERVICE' for the services not ready, or run 'clearml server up'")
+            .into())
+    }
+}
+
+pub async fn logs(args: LogsArgs) -> anyhow::Result<()> {
+    let engine = docker::connect().await?;
+    let stack = lifecycle::resolve(&choices(&args.stack), Some(&engine)).await?;
+    lifecycle::logs(
+        &engine,
+        &stack,
+        &args.services,
+        args.follow,
+        args.tail,
+        args.since.as_deref(),
+    )
+    .await
+}
+
+pub async fn backup(ctx: &Ctx, args: BackupArgs) -> anyhow::Result<()> {
+    let engine = docker::connect().await?;
+    let stack = lifecycle::resolve(&choices(&args.stack), Some(&engine)).await?;
     let version = lifecycle::server_version(&stack).await;
     let stopped = lifecycle::stop_running(&engine, &stack).await?;
     if !stopped.is_empty() {
@@ -98,11 +108,15 @@ async fn backup(ctx: &Ctx, args: BackupArgs) -> anyhow::Result<()> {
     })
     .await?;
     let size = std::fs::metadata(&args.out).map(|m| m.len()).unwrap_or(0);
-    if ctx.out.format == crate::cli::Format::Json {
-        ctx.out.json(&serde_json::json!({
-            "file": args.out, "bytes": size, "files": manifest.files.len(),
-            "server_version": manifest.server_version, "created": manifest.created,
-        }));
+    if ctx.out.format == crate::output::Format::Json {
+        let done = super::server::json::BackupDone {
+            file: args.out.clone(),
+            bytes: size,
+            files: manifest.files.len(),
+            server_version: manifest.server_version.clone(),
+            created: manifest.created.clone(),
+        };
+        ctx.out.json(&crate::output::shape_value(&done));
     } else {
         println!("{}", args.out.display());
         ctx.out.info(format!(
@@ -115,9 +129,9 @@ async fn backup(ctx: &Ctx, args: BackupArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn restore(ctx: &Ctx, args: RestoreArgs) -> anyhow::Result<()> {
+pub async fn restore(ctx: &Ctx, args: RestoreArgs) -> anyhow::Result<()> {
     let engine = docker::connect().await?;
-    let stack = lifecycle::resolve(&args.stack, Some(&engine)).await?;
+    let stack = lifecycle::resolve(&choices(&args.stack), Some(&engine)).await?;
     let file = args.file.clone();
     let manifest = tokio::task::spawn_blocking(move || backup::read_manifest(&file)).await??;
     if let Some(warning) = backup::check_upgrade_path(&manifest.server_version, &stack.version)? {
@@ -179,10 +193,10 @@ pub fn parse_timeout(text: &str) -> Result<Duration, CliError> {
     super::parse_duration("--timeout", text)
 }
 
-async fn up(ctx: &Ctx, args: UpArgs) -> anyhow::Result<()> {
+pub async fn up(ctx: &Ctx, args: UpArgs) -> anyhow::Result<()> {
     let timeout = parse_timeout(&args.timeout)?;
     let engine = docker::connect().await?;
-    let stack = lifecycle::resolve(&args.stack, Some(&engine)).await?;
+    let stack = lifecycle::resolve(&choices(&args.stack), Some(&engine)).await?;
     preflight(&engine, &stack, args.skip_doctor, ctx).await?;
     lifecycle::up(&engine, &stack, args.pull, timeout, &ctx.out).await
 }
@@ -256,9 +270,9 @@ fn confirm_typed(
     }
 }
 
-async fn down(ctx: &Ctx, args: DownArgs) -> anyhow::Result<()> {
+pub async fn down(ctx: &Ctx, args: DownArgs) -> anyhow::Result<()> {
     let engine = docker::connect().await?;
-    let stack = lifecycle::resolve(&args.stack, Some(&engine)).await?;
+    let stack = lifecycle::resolve(&choices(&args.stack), Some(&engine)).await?;
     if args.purge {
         // Ask before touching anything, so a "no" leaves the stack as it was.
         let dir = stack.data_dir.display();

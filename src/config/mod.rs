@@ -16,8 +16,23 @@ pub mod resolve;
 use std::fmt;
 use std::path::PathBuf;
 
-use crate::cli::GlobalArgs;
 use crate::error::CliError;
+
+/// What the person gave on the command line about the configuration (the global flags);
+/// the environment and the files are read by [`Settings::load`].
+#[derive(Debug, Clone, Default)]
+pub struct Inputs {
+    /// `--config FILE`: must exist.
+    pub config: Option<PathBuf>,
+    /// `--api-host URL`
+    pub api_host: Option<String>,
+    /// `--insecure`
+    pub insecure: bool,
+    /// `--ca-bundle FILE`
+    pub ca_bundle: Option<PathBuf>,
+    /// `--request-timeout`; None: [`crate::api::DEFAULT_REQUEST_TIMEOUT`].
+    pub request_timeout: Option<std::time::Duration>,
+}
 
 /// Where a value in force came from (shown by `clearml config show`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,14 +85,14 @@ impl Settings {
     /// The settings in force for this process: its flags, environment and $HOME.
     /// A `--config FILE` that does not exist is a usage error: the person asked for that
     /// file, and reading it as empty would turn a typo into "no credentials configured".
-    pub fn load(global: &GlobalArgs) -> anyhow::Result<Settings> {
+    pub fn load(global: &Inputs) -> anyhow::Result<Settings> {
         let settings = Self::load_allowing_missing_file(global)?;
         settings.check_explicit_file()?;
         Ok(settings)
     }
 
     /// Like `load`, for `init`, which creates the file `--config` names.
-    pub fn load_allowing_missing_file(global: &GlobalArgs) -> anyhow::Result<Settings> {
+    pub fn load_allowing_missing_file(global: &Inputs) -> anyhow::Result<Settings> {
         let home = home_dir();
         let env = |name: &str| std::env::var(name).ok();
         resolve::resolve(&resolve::Inputs {
@@ -89,7 +104,9 @@ impl Settings {
             home: &home,
         })
         .map(|settings| Settings {
-            request_timeout: global.request_timeout(),
+            request_timeout: global
+                .request_timeout
+                .unwrap_or(crate::api::DEFAULT_REQUEST_TIMEOUT),
             ..settings
         })
     }

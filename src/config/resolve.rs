@@ -452,7 +452,11 @@ mod tests {
                 home: c.home.path(),
             })
             .unwrap_err();
-            assert_eq!(crate::error::exit_code_of(&err), 2, "{bad:?}: {err}");
+            assert_eq!(
+                crate::error::exit_of(&err),
+                crate::error::Exit::Usage,
+                "{bad:?}: {err}"
+            );
             assert!(err.to_string().starts_with("--api-host: "), "{err}");
         }
         // What clearml-init accepts is accepted here too (scheme added, as it does).

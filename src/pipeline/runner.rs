@@ -13,9 +13,8 @@ use serde_json::{Map, Value, json};
 use super::refs::{self, Ref};
 use super::spec::{BaseTask, Problem, Spec, Step};
 use crate::api::Client;
+use crate::api::lookup::{self, exact_regex};
 use crate::api::outage::Outage;
-use crate::commands::lookup;
-use crate::commands::task::query::exact_regex;
 
 /// How often step statuses are polled (the SDK polls every 12 s).
 pub const POLL: Duration = Duration::from_millis(500);

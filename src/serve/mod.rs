@@ -27,7 +27,6 @@ pub mod decoding {
     pub use super::router::{BodyKind, merge_query, parse_body};
 }
 
-use crate::cli::ServeArgs;
 use crate::output::Output;
 use crate::wire::Identity;
 use anyhow::Context;
@@ -172,12 +171,46 @@ fn url_of(addr: SocketAddr) -> String {
     }
 }
 
-pub async fn run(args: &ServeArgs, out: &Output) -> anyhow::Result<()> {
+/// Where and how to serve (`clearml server serve`'s flags).
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// None: [`default_data_dir`], made private (0700).
+    pub data_dir: Option<PathBuf>,
+    /// The address to listen on.
+    pub host: String,
+    /// 0 for each port: this data dir's last port if free, else any free one.
+    pub api_port: u16,
+    pub files_port: u16,
+    pub web_port: u16,
+}
+
+pub async fn run(args: &ServeOptions, out: &Output) -> anyhow::Result<()> {
     limit_malloc_arenas();
+    let data_dir = prepare_data_dir(args)?;
+    // One server per data dir: taken before anything in it is touched.
+    let _lock = instance::lock_data_dir(&data_dir)?;
+    // Bind before creating anything a failed start would leave behind half-announced (a
+    // generated key pair nobody was shown).
+    let last_run = instance::LastRun::load(&data_dir);
+    let listeners = Listeners::bind(args, &last_run, out).await?;
+    let urls = listeners.urls()?;
+    let opened = Opened::open(&data_dir, out)?;
+    let state = opened.state.clone();
+    let _ = state.api_url.set(urls.api.clone());
+    let _ = state.files_url.set(urls.files.clone());
+    listeners.remember(&data_dir, &last_run, &urls, out)?;
+    // All listeners are bound: announce.
+    let serve_json = announce(&data_dir, &opened, &urls, out)?;
+    listeners.serve(state, &urls, out).await?;
+    let _ = std::fs::remove_file(&serve_json);
+    Ok(())
+}
+
+/// The data dir, created; made private (0700) when it is ours: created now, or the
+/// default location. A --data-dir that already existed (perhaps a shared folder) keeps
+/// its mode; what we write in it is private anyway.
+fn prepare_data_dir(args: &ServeOptions) -> anyhow::Result<PathBuf> {
     let data_dir = args.data_dir.clone().unwrap_or_else(default_data_dir);
-    // Made private when it is ours: created now, or the default location. A --data-dir
-    // that already existed (perhaps a shared folder) keeps its mode; what we write in it
-    // is private anyway.
     let ours = !data_dir.exists() || args.data_dir.is_none();
     std::fs::create_dir_all(&data_dir)
         .with_context(|| format!("cannot create the data dir {}", data_dir.display()))?;
@@ -185,117 +218,202 @@ pub async fn run(args: &ServeArgs, out: &Output) -> anyhow::Result<()> {
         use std::os::unix::fs::PermissionsExt;
         let _ = std::fs::set_permissions(&data_dir, std::fs::Permissions::from_mode(0o700));
     }
-    // One server per data dir: taken before anything in it is touched.
-    let _lock = instance::lock_data_dir(&data_dir)?;
+    Ok(data_dir)
+}
 
-    // Bind before creating anything a failed start would leave behind half-announced (a
-    // generated key pair nobody was shown).
-    let last_run = instance::LastRun::load(&data_dir);
-    let host = args.host.as_str();
-    let api_listener =
-        instance::bind_preferring(host, args.api_port, last_run.api_port, "api server", out)
-            .await?;
-    let files_listener = instance::bind_preferring(
-        host,
-        args.files_port,
-        last_run.files_port,
-        "files server",
-        out,
-    )
-    .await?;
-    let web_listener =
-        instance::bind_preferring(host, args.web_port, last_run.web_port, "web server", out)
-            .await?;
-    let api_url = url_of(api_listener.local_addr()?);
-    let files_url = url_of(files_listener.local_addr()?);
-    let web_url = url_of(web_listener.local_addr()?);
+/// The three ports: API, file server, landing page.
+struct Listeners {
+    api: tokio::net::TcpListener,
+    files: tokio::net::TcpListener,
+    web: tokio::net::TcpListener,
+}
 
-    let files_dir = data_dir.join("files");
-    std::fs::create_dir_all(&files_dir)?;
-    // Before anything is served, so no upload of this run is mistaken for a leftover.
-    match fileserver::clean_upload_leftovers(&files_dir) {
-        Ok(0) => {}
-        Ok(n) => out.info(format!(
-            "removed {n} partial upload(s) left by an interrupted run"
-        )),
-        Err(e) => out.warn(format!(
-            "cannot clean partial uploads in {}: {e}",
-            files_dir.display()
-        )),
+/// The base URLs the listeners answer on.
+struct Urls {
+    api: String,
+    files: String,
+    web: String,
+}
+
+impl Listeners {
+    async fn bind(
+        args: &ServeOptions,
+        last_run: &instance::LastRun,
+        out: &Output,
+    ) -> anyhow::Result<Listeners> {
+        let host = args.host.as_str();
+        let bind = |requested, remembered, what| {
+            instance::bind_preferring(host, requested, remembered, what, out)
+        };
+        Ok(Listeners {
+            api: bind(args.api_port, last_run.api_port, "api server").await?,
+            files: bind(args.files_port, last_run.files_port, "files server").await?,
+            web: bind(args.web_port, last_run.web_port, "web server").await?,
+        })
     }
-    let db_path = data_dir.join("clearml.sqlite");
-    store::make_private(&db_path)?;
-    let store = store::Store::open(&db_path)
-        .with_context(|| format!("cannot open the database in {}", data_dir.display()))?;
-    let company = match store.meta_get("company")? {
-        Some(c) => c,
-        None => {
-            let c = random_hex(16);
-            store.meta_set("company", &c)?;
-            c
+
+    fn urls(&self) -> anyhow::Result<Urls> {
+        Ok(Urls {
+            api: url_of(self.api.local_addr()?),
+            files: url_of(self.files.local_addr()?),
+            web: url_of(self.web.local_addr()?),
+        })
+    }
+
+    /// Keep this run's ports for the next one; warn when stored file URLs went stale.
+    fn remember(
+        &self,
+        data_dir: &Path,
+        last_run: &instance::LastRun,
+        urls: &Urls,
+        out: &Output,
+    ) -> anyhow::Result<()> {
+        let files_url = &urls.files;
+        if let Some(old) = last_run.files_url.as_deref().filter(|u| u != files_url) {
+            out.warn(format!(
+                "the file server moved from {old} to {files_url} since the last run: file URLs \
+                 stored before (models, artifacts) still name {old}; restart with --files-port {} \
+                 to keep them working",
+                old.rsplit(':').next().unwrap_or("PORT")
+            ));
         }
-    };
-    let token_secret = match store.meta_get("token_secret")? {
-        Some(s) => s,
-        None => {
-            let s = random_hex(32);
-            store.meta_set("token_secret", &s)?;
-            s
+        instance::LastRun {
+            api_port: Some(self.api.local_addr()?.port()),
+            files_port: Some(self.files.local_addr()?.port()),
+            web_port: Some(self.web.local_addr()?.port()),
+            files_url: Some(files_url.clone()),
         }
-    };
-    services::queues::ensure_default_queue(&store, &company)?;
-    let (credentials, origin) = credentials::Credentials::load_or_create(&data_dir)?;
-    credentials.load_stored(&store)?;
-
-    let state = Arc::new(AppState {
-        store: Mutex::new(store),
-        readers: readers::Readers::new(db_path),
-        signer: auth::TokenSigner::new(token_secret.into_bytes(), company),
-        credentials,
-        scrolls: Mutex::new(HashMap::new()),
-        workers: Mutex::new(HashMap::new()),
-        files_dir,
-        db_slots: tokio::sync::Semaphore::new(4),
-        body_budget: tokio::sync::Semaphore::new(limits::BUDGET_KIB),
-        panic_endpoint: std::env::var(PANIC_ENDPOINT_ENV).is_ok_and(|v| v == "1"),
-        api_url: OnceLock::new(),
-        files_url: OnceLock::new(),
-    });
-    let _ = state.api_url.set(api_url.clone());
-    let _ = state.files_url.set(files_url.clone());
-
-    if let Some(old) = last_run.files_url.as_deref().filter(|u| *u != files_url) {
-        out.warn(format!(
-            "the file server moved from {old} to {files_url} since the last run: file URLs \
-             stored before (models, artifacts) still name {old}; restart with --files-port {} \
-             to keep them working",
-            old.rsplit(':').next().unwrap_or("PORT")
-        ));
+        .save(data_dir)
     }
-    instance::LastRun {
-        api_port: Some(api_listener.local_addr()?.port()),
-        files_port: Some(files_listener.local_addr()?.port()),
-        web_port: Some(web_listener.local_addr()?.port()),
-        files_url: Some(files_url.clone()),
-    }
-    .save(&data_dir)?;
 
-    let api_app = axum::Router::new()
+    /// Serve until Ctrl-C or SIGTERM, then give in-flight requests a moment.
+    async fn serve(self, state: Arc<AppState>, urls: &Urls, out: &Output) -> anyhow::Result<()> {
+        let files_app = fileserver::router(state.clone());
+        let api_app = api_router(state);
+        let landing_html = landing::page(&urls.api, &urls.files);
+        let web_app = axum::Router::new().fallback(move || {
+            let html = landing_html.clone();
+            async move { html }
+        });
+        let shutdown = shutdown_signal();
+        let (tx, _) = tokio::sync::broadcast::channel::<()>(1);
+        let wait = |tx: &tokio::sync::broadcast::Sender<()>| {
+            let mut rx = tx.subscribe();
+            async move {
+                let _ = rx.recv().await;
+            }
+        };
+        let api = axum::serve(self.api, api_app).with_graceful_shutdown(wait(&tx));
+        let files = axum::serve(self.files, files_app).with_graceful_shutdown(wait(&tx));
+        let web = axum::serve(self.web, web_app).with_graceful_shutdown(wait(&tx));
+        let servers =
+            async { tokio::try_join!(api.into_future(), files.into_future(), web.into_future()) };
+        tokio::pin!(servers);
+        tokio::select! {
+            r = &mut servers => { r?; }
+            _ = shutdown => {
+                out.info("shutting down");
+                let _ = tx.send(());
+                // Give in-flight requests a moment; then leave.
+                let _ = tokio::time::timeout(std::time::Duration::from_secs(5), servers).await;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The API app: every path goes to the router (paths, bodies, auth, envelope).
+pub fn api_router(state: Arc<AppState>) -> axum::Router {
+    axum::Router::new()
         .fallback(router::handle)
         .layer(axum::extract::DefaultBodyLimit::disable())
-        .with_state(state.clone());
-    let files_app = fileserver::router(state.clone());
-    let landing_html = landing::page(&api_url, &files_url);
-    let web_app = axum::Router::new().fallback(move || {
-        let html = landing_html.clone();
-        async move { html }
-    });
+        .with_state(state)
+}
 
-    // All listeners are bound: announce.
+/// The file server app (uploads and downloads under the data dir's `files/`).
+pub fn files_router(state: Arc<AppState>) -> axum::Router {
+    fileserver::router(state)
+}
+
+/// A data dir opened for serving: the database, its secrets and the key pairs. No socket
+/// is involved, so tests can drive [`api_router`] in-process.
+pub struct Opened {
+    pub state: Arc<AppState>,
+    origin: credentials::Origin,
+}
+
+impl Opened {
+    pub fn open(data_dir: &Path, out: &Output) -> anyhow::Result<Opened> {
+        let files_dir = data_dir.join("files");
+        std::fs::create_dir_all(&files_dir)?;
+        // Before anything is served, so no upload of this run is mistaken for a leftover.
+        match fileserver::clean_upload_leftovers(&files_dir) {
+            Ok(0) => {}
+            Ok(n) => out.info(format!(
+                "removed {n} partial upload(s) left by an interrupted run"
+            )),
+            Err(e) => out.warn(format!(
+                "cannot clean partial uploads in {}: {e}",
+                files_dir.display()
+            )),
+        }
+        let db_path = data_dir.join("clearml.sqlite");
+        store::make_private(&db_path)?;
+        let store = store::Store::open(&db_path)
+            .with_context(|| format!("cannot open the database in {}", data_dir.display()))?;
+        let company = meta_or_random(&store, "company", 16)?;
+        let token_secret = meta_or_random(&store, "token_secret", 32)?;
+        services::queues::ensure_default_queue(&store, &company)?;
+        let (credentials, origin) = credentials::Credentials::load_or_create(data_dir)?;
+        credentials.load_stored(&store)?;
+        let state = Arc::new(AppState {
+            store: Mutex::new(store),
+            readers: readers::Readers::new(db_path),
+            signer: auth::TokenSigner::new(token_secret.into_bytes(), company),
+            credentials,
+            scrolls: Mutex::new(HashMap::new()),
+            workers: Mutex::new(HashMap::new()),
+            files_dir,
+            db_slots: tokio::sync::Semaphore::new(4),
+            body_budget: tokio::sync::Semaphore::new(limits::BUDGET_KIB),
+            panic_endpoint: std::env::var(PANIC_ENDPOINT_ENV).is_ok_and(|v| v == "1"),
+            api_url: OnceLock::new(),
+            files_url: OnceLock::new(),
+        });
+        Ok(Opened { state, origin })
+    }
+
+    /// The key pair the server accepts first (the one printed for a new data dir).
+    pub fn primary_key_pair(&self) -> (&str, &str) {
+        let p = &self.state.credentials.primary;
+        (&p.access_key, &p.secret_key)
+    }
+}
+
+/// A value kept in the database's meta table, made up at the first start.
+fn meta_or_random(store: &store::Store, key: &str, bytes: usize) -> anyhow::Result<String> {
+    if let Some(v) = store.meta_get(key)? {
+        return Ok(v);
+    }
+    let v = random_hex(bytes);
+    store.meta_set(key, &v)?;
+    Ok(v)
+}
+
+/// serve.json (where this server answers, for tools and tests), the credentials (printed
+/// until they first log in), and the one line saying where the server is. Returns the
+/// path of serve.json, removed again when the server stops.
+fn announce(
+    data_dir: &Path,
+    opened: &Opened,
+    urls: &Urls,
+    out: &Output,
+) -> anyhow::Result<PathBuf> {
+    let Urls { api, files, web } = urls;
     let serve_json = data_dir.join("serve.json");
     let info = json!({
-        "api_url": api_url, "files_url": files_url, "web_url": web_url,
-        "pid": std::process::id(), "access_key": state.credentials.primary.access_key,
+        "api_url": api, "files_url": files, "web_url": web,
+        "pid": std::process::id(), "access_key": opened.state.credentials.primary.access_key,
         "data_dir": data_dir,
     });
     write_private_atomic(&serve_json, serde_json::to_string_pretty(&info)?.as_bytes())?;
@@ -305,7 +423,7 @@ pub async fn run(args: &ServeArgs, out: &Output) -> anyhow::Result<()> {
         }
     }
     let credentials_file = data_dir.join("credentials.json");
-    match origin {
+    match opened.origin {
         credentials::Origin::Environment => {
             out.info("credentials from the environment (CLEARML_API_ACCESS_KEY / CLEARML_API_SECRET_KEY)");
         }
@@ -318,48 +436,21 @@ pub async fn run(args: &ServeArgs, out: &Output) -> anyhow::Result<()> {
                  log in; stored in {})",
                 credentials_file.display()
             ));
-            let p = &state.credentials.primary;
+            let (access_key, secret_key) = opened.primary_key_pair();
             // A closed stdout is no reason to stop serving: the block comes again next start.
             use std::io::Write;
             let _ = writeln!(
                 std::io::stdout(),
-                "api {{\n  web_server: {web_url}\n  api_server: {api_url}\n  files_server: {files_url}\n  \
-                 credentials {{\n    \"access_key\" = \"{}\"\n    \"secret_key\" = \"{}\"\n  }}\n}}",
-                p.access_key,
-                p.secret_key
+                "api {{\n  web_server: {web}\n  api_server: {api}\n  files_server: {files}\n  \
+                 credentials {{\n    \"access_key\" = \"{access_key}\"\n    \"secret_key\" = \"{secret_key}\"\n  }}\n}}",
             );
         }
     }
     out.info(format!(
-        "clearml server serve: api {api_url}  files {files_url}  web {web_url}  (data in {})",
+        "clearml server serve: api {api}  files {files}  web {web}  (data in {})",
         data_dir.display()
     ));
-
-    let shutdown = shutdown_signal();
-    let (tx, _) = tokio::sync::broadcast::channel::<()>(1);
-    let wait = |tx: &tokio::sync::broadcast::Sender<()>| {
-        let mut rx = tx.subscribe();
-        async move {
-            let _ = rx.recv().await;
-        }
-    };
-    let api = axum::serve(api_listener, api_app).with_graceful_shutdown(wait(&tx));
-    let files = axum::serve(files_listener, files_app).with_graceful_shutdown(wait(&tx));
-    let web = axum::serve(web_listener, web_app).with_graceful_shutdown(wait(&tx));
-    let servers =
-        async { tokio::try_join!(api.into_future(), files.into_future(), web.into_future()) };
-    tokio::pin!(servers);
-    tokio::select! {
-        r = &mut servers => { r?; }
-        _ = shutdown => {
-            out.info("shutting down");
-            let _ = tx.send(());
-            // Give in-flight requests a moment; then leave.
-            let _ = tokio::time::timeout(std::time::Duration::from_secs(5), servers).await;
-        }
-    }
-    let _ = std::fs::remove_file(&serve_json);
-    Ok(())
+    Ok(serve_json)
 }
 
 use std::future::IntoFuture;

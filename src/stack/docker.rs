@@ -20,9 +20,19 @@ use bollard::secret::{
 use futures_util::{Stream, StreamExt};
 
 use super::spec::{LABEL_NETWORK, LABEL_PROJECT, LABEL_SERVICE, Restart, Service, Stack};
-use crate::cli::PullPolicy;
 use crate::error::CliError;
 use crate::output::Output;
+
+/// When `up` pulls an image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PullPolicy {
+    /// Only images that are not present.
+    #[default]
+    Missing,
+    Always,
+    /// Never: a missing image is an error.
+    Never,
+}
 
 /// A connected engine with the negotiated API version.
 pub struct Engine {

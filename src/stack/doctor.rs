@@ -5,7 +5,7 @@ use std::net::IpAddr;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::docker::Engine;
@@ -21,7 +21,7 @@ const MEMORY_RECOMMENDED: u64 = 8 * 1024 * 1024 * 1024;
 const MEMORY_MINIMUM: u64 = 4 * 1024 * 1024 * 1024;
 pub const SYSCTL_FIX: &str = "sudo sysctl -w vm.max_map_count=262144 && echo 'vm.max_map_count=262144' | sudo tee /etc/sysctl.d/99-clearml.conf";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
     Ok,
@@ -29,7 +29,8 @@ pub enum Level {
     Fail,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// One check of `server doctor` (its `--json` rows: docs/json-output.md).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Finding {
     pub check: String,
     pub level: Level,
@@ -540,14 +541,14 @@ pub fn print(findings: &[Finding], out: &Output) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cli::StackArgs;
     use crate::stack::spec::Choices;
+    use crate::stack::spec::StackChoices;
 
-    fn stack(args: StackArgs) -> Stack {
+    fn stack(args: StackChoices) -> Stack {
         Stack::build(
             "clearml".into(),
             "/nonexistent/cm".into(),
-            Choices::from_args(&args).unwrap(),
+            Choices::from_flags(&args).unwrap(),
         )
     }
 
@@ -562,7 +563,7 @@ mod tests {
     #[test]
     fn ulimits_beyond_an_unprivileged_engine_fail() {
         let limits = "Limit                     Soft Limit           Hard Limit           Units\nMax open files            20000                20000                files\nMax locked memory         8388608              8388608              bytes\n";
-        let s = stack(StackArgs::default());
+        let s = stack(StackChoices::default());
         let f = ulimit_finding(&s, limits, 0x1fffeffffff);
         assert_eq!(f.level, Level::Fail);
         assert!(
@@ -576,8 +577,8 @@ mod tests {
 
     #[test]
     fn exposed_bind_warns() {
-        assert_eq!(check_bind(&stack(StackArgs::default())).level, Level::Ok);
-        let s = stack(StackArgs {
+        assert_eq!(check_bind(&stack(StackChoices::default())).level, Level::Ok);
+        let s = stack(StackChoices {
             bind: Some("0.0.0.0".into()),
             ..Default::default()
         });
@@ -586,13 +587,13 @@ mod tests {
 
     #[test]
     fn avx_needed_for_mongo_5_and_later() {
-        let s = stack(StackArgs::default());
+        let s = stack(StackChoices::default());
         assert_eq!(check_avx(&s, Some("flags\t: fpu sse2")).level, Level::Fail);
         assert_eq!(
             check_avx(&s, Some("flags\t: fpu avx avx2")).level,
             Level::Ok
         );
-        let old = stack(StackArgs {
+        let old = stack(StackChoices {
             images: vec!["mongo=mongo:4.4.29".into()],
             ..Default::default()
         });
@@ -618,7 +619,7 @@ mod tests {
                 .unwrap()
                 .port()
         };
-        let s = stack(StackArgs {
+        let s = stack(StackChoices {
             ports: vec![
                 format!("apiserver={port}"),
                 format!("webserver={}", free()),

@@ -7,14 +7,13 @@ use std::time::Duration;
 
 use bollard::secret::ContainerSummary;
 use futures_util::StreamExt;
-use serde_json::json;
 
+use super::docker::PullPolicy;
 use super::docker::{self, Engine};
 use super::ready::{self, Observed};
 use super::spec::{LABEL_CONFIG_HASH, SERVICE_NAMES, Stack};
-use crate::cli::PullPolicy;
 use crate::error::CliError;
-use crate::output::{Listing, Output};
+use crate::output::{Listing, Output, shape_value as to_value};
 
 /// The uid the official images run as (Elasticsearch in particular).
 pub const STACK_UID: u32 = 1000;
@@ -112,183 +111,235 @@ pub async fn up(
     timeout: Duration,
     out: &Output,
 ) -> anyhow::Result<()> {
-    let began = std::time::Instant::now();
+    let up = Up {
+        engine,
+        stack,
+        out,
+        began: std::time::Instant::now(),
+    };
     let existing = engine.containers(&stack.project).await?;
-    let taken = taken_ports(stack, &own_ports(&existing));
-    if !taken.is_empty() {
-        let list: Vec<String> = taken
-            .iter()
-            .map(|(s, p, why)| format!("{}:{p} for {s} ({why})", stack.bind))
-            .collect();
-        let flags: Vec<String> = taken
-            .iter()
-            .map(|(s, p, _)| format!("--port {s}={}", p + 1000))
-            .collect();
-        let in_use = taken
-            .iter()
-            .all(|(_, _, why)| why.as_str() == std::io::ErrorKind::AddrInUse.to_string());
-        let headline = if in_use {
-            "port already in use"
-        } else {
-            "cannot publish on the bind address (is it an address of this host?)"
-        };
-        return Err(
-            CliError::failure(format!("{headline}: {}", list.join(", ")))
-                .with_hint(if in_use {
-                    format!(
-                        "stop what holds it, or choose another port, e.g. {}",
-                        flags.join(" ")
-                    )
-                } else {
-                    "pass --bind with an address of this host, e.g. 127.0.0.1 or 0.0.0.0"
-                        .to_string()
-                })
-                .into(),
-        );
-    }
-    ensure_data_dirs(stack)?;
-    stack.choices.save(&stack.data_dir)?;
-    let images = engine.ensure_images(stack, pull, out).await?;
-    engine.ensure_networks(stack).await?;
-    if out.verbose > 0 {
-        out.info(format!(
-            "images and networks ready at {:.2}s",
-            began.elapsed().as_secs_f64()
-        ));
-    }
-
-    let by_service: HashMap<&str, &ContainerSummary> = existing
-        .iter()
-        .filter_map(|c| docker::service_of(c).map(|s| (s, c)))
-        .collect();
-    // Containers of services no longer in the spec (e.g. agent-services turned off).
-    for c in &existing {
-        let svc = docker::service_of(c).unwrap_or("");
-        if stack.service(svc).is_none()
-            && let Some(id) = &c.id
-        {
-            out.info(format!("removing {svc} (no longer part of the stack)"));
-            engine.remove(id).await?;
-        }
-    }
-    let lookup = |k: &str| std::env::var(k).ok();
-    // Decide per service; then create in parallel (creation has no order), and start in
-    // waves: every service whose dependencies have been started, all at once.
-    let mut plan: Vec<Step> = Vec::new();
-    for svc in stack.start_order() {
-        let image_id = images.get(&svc.image).cloned().unwrap_or_default();
-        let env = svc.resolved_env(&lookup);
-        let hash = svc.config_hash(&env, &image_id, &stack.bind);
-        let current = by_service.get(svc.name.as_str());
-        let (action, id) = match current {
-            Some(c) if docker::label_of(c, LABEL_CONFIG_HASH) == Some(hash.as_str()) => {
-                let running = matches!(c.state.as_deref(), Some("running") | Some("restarting"));
-                (
-                    if running {
-                        Action::Unchanged
-                    } else {
-                        Action::Started
-                    },
-                    c.id.clone(),
-                )
-            }
-            Some(c) => (Action::Recreated, c.id.clone()),
-            None => (Action::Created, None),
-        };
-        plan.push(Step {
-            svc,
-            action,
-            old_id: id,
-            env,
-            hash,
-        });
-    }
-    let creations = plan.iter().map(|step| async move {
-        match step.action {
-            Action::Unchanged | Action::Started => Ok(step.old_id.clone().unwrap_or_default()),
-            Action::Recreated | Action::Created => {
-                if let Some(old) = &step.old_id {
-                    engine.remove(old).await?;
-                }
-                engine.create(stack, step.svc, &step.env, &step.hash).await
-            }
-        }
-    });
-    let created = futures_util::future::join_all(creations).await;
-    let mut ids: HashMap<String, String> = HashMap::new();
-    let mut actions: Vec<(String, Action)> = Vec::new();
-    for (step, id) in plan.iter().zip(created) {
-        ids.insert(step.svc.name.clone(), id?);
-        actions.push((step.svc.name.clone(), step.action));
-    }
-    if out.verbose > 0 {
-        out.info(format!(
-            "containers created at {:.2}s",
-            began.elapsed().as_secs_f64()
-        ));
-    }
-    let mut started: Vec<&str> = Vec::new();
-    while started.len() < plan.len() {
-        let wave: Vec<&Step> = plan
-            .iter()
-            .filter(|step| !started.contains(&step.svc.name.as_str()))
-            .filter(|step| {
-                step.svc
-                    .depends_on
-                    .iter()
-                    .all(|d| started.contains(&d.as_str()) || stack.service(d).is_none())
-            })
-            .collect();
-        // start_order() guarantees progress; guard against a cycle all the same.
-        let wave = if wave.is_empty() {
-            plan.iter()
-                .filter(|step| !started.contains(&step.svc.name.as_str()))
-                .collect()
-        } else {
-            wave
-        };
-        let starts = wave.iter().map(|step| {
-            let id = ids[&step.svc.name].clone();
-            async move {
-                match step.action {
-                    Action::Unchanged => Ok(()),
-                    _ => engine.start(&id, &step.svc.container_name).await,
-                }
-            }
-        });
-        for result in futures_util::future::join_all(starts).await {
-            result?;
-        }
-        started.extend(wave.iter().map(|step| step.svc.name.as_str()));
-        if out.verbose > 0 {
-            let names: Vec<&str> = wave.iter().map(|step| step.svc.name.as_str()).collect();
-            out.info(format!(
-                "started {} at {:.2}s",
-                names.join(", "),
-                began.elapsed().as_secs_f64()
-            ));
-        }
-    }
-    if actions.iter().all(|(_, a)| *a == Action::Unchanged) {
-        out.info(format!(
-            "the stack is already running ({} services); checking readiness",
-            actions.len()
-        ));
-    } else {
-        for (name, action) in &actions {
-            if *action != Action::Unchanged {
-                out.info(format!("{name}: {}", format!("{action:?}").to_lowercase()));
-            }
-        }
-    }
+    check_ports_free(stack, &existing)?;
+    let images = up.prepare(pull).await?;
+    up.remove_dropped(&existing).await?;
+    let plan = up.plan(&existing, &images);
+    let ids = up.create(&plan).await?;
+    up.start(&plan, &ids).await?;
+    up.tell_actions(&plan);
     let ready = ready::wait(engine, stack, &ids, timeout, out).await?;
     out.info(format!(
         "ready in {:.1}s (server {})",
-        began.elapsed().as_secs_f64(),
+        up.began.elapsed().as_secs_f64(),
         ready.server_version.as_deref().unwrap_or("unknown")
     ));
     print_urls(stack, ready.server_version.as_deref(), out);
     Ok(())
+}
+
+/// A published port someone else holds fails `up` before anything changes.
+fn check_ports_free(stack: &Stack, existing: &[ContainerSummary]) -> Result<(), CliError> {
+    let taken = taken_ports(stack, &own_ports(existing));
+    if taken.is_empty() {
+        return Ok(());
+    }
+    let list: Vec<String> = taken
+        .iter()
+        .map(|(s, p, why)| format!("{}:{p} for {s} ({why})", stack.bind))
+        .collect();
+    let flags: Vec<String> = taken
+        .iter()
+        .map(|(s, p, _)| format!("--port {s}={}", p + 1000))
+        .collect();
+    let in_use = taken
+        .iter()
+        .all(|(_, _, why)| why.as_str() == std::io::ErrorKind::AddrInUse.to_string());
+    let headline = if in_use {
+        "port already in use"
+    } else {
+        "cannot publish on the bind address (is it an address of this host?)"
+    };
+    Err(
+        CliError::failure(format!("{headline}: {}", list.join(", "))).with_hint(if in_use {
+            format!(
+                "stop what holds it, or choose another port, e.g. {}",
+                flags.join(" ")
+            )
+        } else {
+            "pass --bind with an address of this host, e.g. 127.0.0.1 or 0.0.0.0".to_string()
+        }),
+    )
+}
+
+/// The phases of one `up`, sharing the engine, the stack and the clock for `-v` timings.
+struct Up<'a> {
+    engine: &'a Engine,
+    stack: &'a Stack,
+    out: &'a Output,
+    began: std::time::Instant,
+}
+
+impl<'a> Up<'a> {
+    /// With -v: how long the phases take.
+    fn timing(&self, what: impl std::fmt::Display) {
+        if self.out.verbose > 0 {
+            self.out.info(format!(
+                "{what} at {:.2}s",
+                self.began.elapsed().as_secs_f64()
+            ));
+        }
+    }
+
+    /// Data dirs, the choices file, images and networks; returns image -> image id.
+    async fn prepare(&self, pull: PullPolicy) -> anyhow::Result<HashMap<String, String>> {
+        ensure_data_dirs(self.stack)?;
+        self.stack.choices.save(&self.stack.data_dir)?;
+        let images = self
+            .engine
+            .ensure_images(self.stack, pull, self.out)
+            .await?;
+        self.engine.ensure_networks(self.stack).await?;
+        self.timing("images and networks ready");
+        Ok(images)
+    }
+
+    /// Containers of services no longer in the spec (e.g. agent-services turned off).
+    async fn remove_dropped(&self, existing: &[ContainerSummary]) -> anyhow::Result<()> {
+        for c in existing {
+            let svc = docker::service_of(c).unwrap_or("");
+            if self.stack.service(svc).is_none()
+                && let Some(id) = &c.id
+            {
+                self.out
+                    .info(format!("removing {svc} (no longer part of the stack)"));
+                self.engine.remove(id).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// What to do with each service, in start order: its config hash decides.
+    fn plan(
+        &self,
+        existing: &'a [ContainerSummary],
+        images: &HashMap<String, String>,
+    ) -> Vec<Step<'a>> {
+        let by_service: HashMap<&str, &ContainerSummary> = existing
+            .iter()
+            .filter_map(|c| docker::service_of(c).map(|s| (s, c)))
+            .collect();
+        let lookup = |k: &str| std::env::var(k).ok();
+        let mut plan: Vec<Step> = Vec::new();
+        for svc in self.stack.start_order() {
+            let image_id = images.get(&svc.image).cloned().unwrap_or_default();
+            let env = svc.resolved_env(&lookup);
+            let hash = svc.config_hash(&env, &image_id, &self.stack.bind);
+            let (action, old_id) = match by_service.get(svc.name.as_str()) {
+                Some(c) if docker::label_of(c, LABEL_CONFIG_HASH) == Some(hash.as_str()) => {
+                    let running =
+                        matches!(c.state.as_deref(), Some("running") | Some("restarting"));
+                    let action = if running {
+                        Action::Unchanged
+                    } else {
+                        Action::Started
+                    };
+                    (action, c.id.clone())
+                }
+                Some(c) => (Action::Recreated, c.id.clone()),
+                None => (Action::Created, None),
+            };
+            plan.push(Step {
+                svc,
+                action,
+                old_id,
+                env,
+                hash,
+            });
+        }
+        plan
+    }
+
+    /// Creates the new and changed containers in parallel (creation has no order);
+    /// returns service -> container id.
+    async fn create(&self, plan: &[Step<'_>]) -> anyhow::Result<HashMap<String, String>> {
+        let (engine, stack) = (self.engine, self.stack);
+        let creations = plan.iter().map(|step| async move {
+            match step.action {
+                Action::Unchanged | Action::Started => Ok(step.old_id.clone().unwrap_or_default()),
+                Action::Recreated | Action::Created => {
+                    if let Some(old) = &step.old_id {
+                        engine.remove(old).await?;
+                    }
+                    engine.create(stack, step.svc, &step.env, &step.hash).await
+                }
+            }
+        });
+        let created = futures_util::future::join_all(creations).await;
+        let mut ids: HashMap<String, String> = HashMap::new();
+        for (step, id) in plan.iter().zip(created) {
+            ids.insert(step.svc.name.clone(), id?);
+        }
+        self.timing("containers created");
+        Ok(ids)
+    }
+
+    /// Starts in waves: every service whose dependencies have been started, all at once.
+    async fn start(&self, plan: &[Step<'_>], ids: &HashMap<String, String>) -> anyhow::Result<()> {
+        let mut started: Vec<&str> = Vec::new();
+        while started.len() < plan.len() {
+            let wave: Vec<&Step> =
+                plan.iter()
+                    .filter(|step| !started.contains(&step.svc.name.as_str()))
+                    .filter(|step| {
+                        step.svc.depends_on.iter().all(|d| {
+                            started.contains(&d.as_str()) || self.stack.service(d).is_none()
+                        })
+                    })
+                    .collect();
+            // start_order() guarantees progress; guard against a cycle all the same.
+            let wave = if wave.is_empty() {
+                plan.iter()
+                    .filter(|step| !started.contains(&step.svc.name.as_str()))
+                    .collect()
+            } else {
+                wave
+            };
+            let starts = wave.iter().map(|step| {
+                let id = ids[&step.svc.name].clone();
+                async move {
+                    match step.action {
+                        Action::Unchanged => Ok(()),
+                        _ => self.engine.start(&id, &step.svc.container_name).await,
+                    }
+                }
+            });
+            for result in futures_util::future::join_all(starts).await {
+                result?;
+            }
+            started.extend(wave.iter().map(|step| step.svc.name.as_str()));
+            let names: Vec<&str> = wave.iter().map(|step| step.svc.name.as_str()).collect();
+            self.timing(format_args!("started {}", names.join(", ")));
+        }
+        Ok(())
+    }
+
+    /// What changed, one line per service (or that nothing did).
+    fn tell_actions(&self, plan: &[Step<'_>]) {
+        if plan.iter().all(|step| step.action == Action::Unchanged) {
+            self.out.info(format!(
+                "the stack is already running ({} services); checking readiness",
+                plan.len()
+            ));
+            return;
+        }
+        for step in plan {
+            if step.action != Action::Unchanged {
+                self.out.info(format!(
+                    "{}: {}",
+                    step.svc.name,
+                    format!("{:?}", step.action).to_lowercase()
+                ));
+            }
+        }
+    }
 }
 
 fn print_urls(stack: &Stack, version: Option<&str>, out: &Output) {
@@ -297,13 +348,14 @@ fn print_urls(stack: &Stack, version: Option<&str>, out: &Output) {
         ("api_server", stack.url_of("apiserver")),
         ("files_server", stack.url_of("fileserver")),
     ];
-    if out.format == crate::cli::Format::Json {
-        let mut doc = serde_json::Map::new();
-        for (k, v) in &urls {
-            doc.insert(k.to_string(), json!(v));
-        }
-        doc.insert("server_version".into(), json!(version));
-        out.json(&serde_json::Value::Object(doc));
+    if out.format == crate::output::Format::Json {
+        let [web, api, files] = urls.map(|(_, url)| url);
+        out.json(&to_value(&super::json::Urls {
+            web_server: web,
+            api_server: api,
+            files_server: files,
+            server_version: version.map(str::to_string),
+        }));
     } else {
         for (k, v) in urls {
             if let Some(v) = v {
@@ -364,6 +416,7 @@ pub async fn status(engine: &Engine, stack: &Stack, out: &Output) -> anyhow::Res
         "ports",
         "uptime",
     ]);
+    let mut services = Vec::new();
     let mut healthy = true;
     let mut version: Option<String> = None;
     let now = chrono::Utc::now();
@@ -407,48 +460,52 @@ pub async fn status(engine: &Engine, stack: &Stack, out: &Output) -> anyhow::Res
             .map(|t| (now - t).to_std().unwrap_or_default())
             .map(|d| humantime::format_duration(Duration::from_secs(d.as_secs())).to_string());
         let o = obs.clone().unwrap_or_default();
-        listing.push(
-            vec![
-                svc.name.clone(),
-                svc.container_name.clone(),
-                state.clone(),
-                if is_ready { "yes".into() } else { "no".into() },
-                o.restart_count.to_string(),
-                o.oom_killed.to_string(),
-                if o.image.is_empty() {
-                    svc.image.clone()
-                } else {
-                    o.image.clone()
-                },
-                ports.join(","),
-                uptime.clone().unwrap_or_else(|| "-".into()),
-            ],
-            json!({
-                "service": svc.name,
-                "container": svc.container_name,
-                "state": state,
-                "ready": is_ready,
-                "reason": reason,
-                "restarts": o.restart_count,
-                "oom_killed": o.oom_killed,
-                "exit_code": o.exit_code,
-                "image": if o.image.is_empty() { &svc.image } else { &o.image },
-                "ports": ports,
-                "uptime": uptime,
-                "started_at": o.started_at.map(|t| t.to_rfc3339()),
-            }),
-        );
+        let cells = vec![
+            svc.name.clone(),
+            svc.container_name.clone(),
+            state.clone(),
+            if is_ready { "yes".into() } else { "no".into() },
+            o.restart_count.to_string(),
+            o.oom_killed.to_string(),
+            if o.image.is_empty() {
+                svc.image.clone()
+            } else {
+                o.image.clone()
+            },
+            ports.join(","),
+            uptime.clone().unwrap_or_else(|| "-".into()),
+        ];
+        let row = super::json::ServiceStatus {
+            service: svc.name.clone(),
+            container: svc.container_name.clone(),
+            state,
+            ready: is_ready,
+            reason,
+            restarts: o.restart_count,
+            oom_killed: o.oom_killed,
+            exit_code: o.exit_code,
+            image: if o.image.is_empty() {
+                svc.image.clone()
+            } else {
+                o.image.clone()
+            },
+            ports,
+            uptime,
+            started_at: o.started_at.map(|t| t.to_rfc3339()),
+        };
+        listing.push(cells, to_value(&row));
+        services.push(row);
     }
     match out.format {
-        crate::cli::Format::Json => out.json(&json!({
-            "project": stack.project,
-            "data_dir": stack.data_dir,
-            "server_version": version,
-            "healthy": healthy,
-            "services": listing.json,
+        crate::output::Format::Json => out.json(&to_value(&super::json::StackStatus {
+            project: stack.project.clone(),
+            data_dir: stack.data_dir.clone(),
+            server_version: version.clone(),
+            healthy,
+            services,
         })),
-        crate::cli::Format::Csv => out.listing(&listing),
-        crate::cli::Format::Table => {
+        crate::output::Format::Csv => out.listing(&listing),
+        crate::output::Format::Table => {
             out.listing(&listing);
             println!(
                 "\nserver version: {}   stack: {}",
@@ -613,7 +670,7 @@ pub async fn server_version(stack: &Stack) -> String {
 /// (their working_dir label) wins over the default, so `status`, `logs`, `down`, `backup`
 /// and a repeated `up` find a stack started with another --data-dir.
 pub async fn resolve(
-    args: &crate::cli::StackArgs,
+    args: &super::spec::StackChoices,
     engine: Option<&Engine>,
 ) -> anyhow::Result<Stack> {
     if args.data_dir.is_none()

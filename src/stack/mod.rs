@@ -14,7 +14,9 @@
 pub mod backup;
 pub mod docker;
 pub mod doctor;
+pub mod json;
 pub mod lifecycle;
 pub mod ready;
 pub mod render;
 pub mod spec;
+pub use docker::PullPolicy;

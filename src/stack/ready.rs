@@ -457,14 +457,14 @@ pub fn likely_fix(svc: &Service, obs: &Observed, logs: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cli::StackArgs;
     use crate::stack::spec::Choices;
+    use crate::stack::spec::StackChoices;
 
     fn svc(name: &str) -> Service {
         let s = Stack::build(
             "clearml".into(),
             "/d".into(),
-            Choices::from_args(&StackArgs::default()).unwrap(),
+            Choices::from_flags(&StackChoices::default()).unwrap(),
         );
         s.service(name).unwrap().clone()
     }

@@ -169,21 +169,21 @@ pub fn helm_values(stack: &Stack) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cli::StackArgs;
     use crate::stack::spec::Choices;
+    use crate::stack::spec::StackChoices;
     use std::path::PathBuf;
 
-    fn stack(args: StackArgs) -> Stack {
+    fn stack(args: StackChoices) -> Stack {
         Stack::build(
             "clearml".into(),
             PathBuf::from("/srv/cm"),
-            Choices::from_args(&args).unwrap(),
+            Choices::from_flags(&args).unwrap(),
         )
     }
 
     #[test]
     fn compose_has_every_service_with_its_choices() {
-        let y = compose(&stack(StackArgs {
+        let y = compose(&stack(StackChoices {
             ports: vec!["apiserver=18008".into()],
             ..Default::default()
         }));
@@ -198,7 +198,7 @@ mod tests {
 
     #[test]
     fn helm_values_carry_images_and_env() {
-        let y = helm_values(&stack(StackArgs {
+        let y = helm_values(&stack(StackChoices {
             registry: Some("mirror.io:5000/hub".into()),
             env: vec!["apiserver:X=1".into()],
             ..Default::default()

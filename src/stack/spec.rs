@@ -13,7 +13,6 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::cli::StackArgs;
 use crate::error::CliError;
 
 pub const DEFAULT_VERSION: &str = "2.3.0";
@@ -109,6 +108,23 @@ pub struct Service {
     pub role: Role,
 }
 
+/// The stack as the person chose it on the command line, unchecked (the flags shared by
+/// every `clearml server` stack command); [`Choices::from_flags`] checks it.
+#[derive(Debug, Clone, Default)]
+pub struct StackChoices {
+    pub data_dir: Option<PathBuf>,
+    pub server_version: Option<String>,
+    /// `SERVICE=IMAGE` items
+    pub images: Vec<String>,
+    pub registry: Option<String>,
+    pub bind: Option<String>,
+    /// `SERVICE=N` items
+    pub ports: Vec<String>,
+    /// `[SERVICE:]KEY=VALUE` items
+    pub env: Vec<String>,
+    pub with_agent_services: bool,
+}
+
 /// The choices a user makes, as stored in clearml-server.toml.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -151,7 +167,7 @@ fn check_service(name: &str, flag: &str) -> Result<(), CliError> {
 
 impl Choices {
     /// The choices given as flags (only what was given).
-    pub fn from_args(args: &StackArgs) -> Result<Choices, CliError> {
+    pub fn from_flags(args: &StackChoices) -> Result<Choices, CliError> {
         let mut c = Choices {
             version: args.server_version.clone(),
             registry: args.registry.clone(),
@@ -322,7 +338,7 @@ pub fn project_name() -> Result<String, CliError> {
 
 impl Stack {
     /// Resolve flags over the data dir's clearml-server.toml over defaults.
-    pub fn resolve(args: &StackArgs) -> anyhow::Result<Stack> {
+    pub fn resolve(args: &StackChoices) -> anyhow::Result<Stack> {
         let data_dir = args
             .data_dir
             .clone()
@@ -332,7 +348,7 @@ impl Stack {
         } else {
             data_dir
         };
-        let flags = Choices::from_args(args)?;
+        let flags = Choices::from_flags(args)?;
         let choices = flags.merged_over(Choices::load(&data_dir)?);
         Ok(Stack::build(project_name()?, data_dir, choices))
     }
@@ -921,14 +937,14 @@ pub fn image_tag(image: &str) -> &str {
 mod tests {
     use super::*;
 
-    fn stack(args: StackArgs) -> Stack {
-        let choices = Choices::from_args(&args).unwrap();
+    fn stack(args: StackChoices) -> Stack {
+        let choices = Choices::from_flags(&args).unwrap();
         Stack::build("clearml".into(), PathBuf::from("/opt/clearml"), choices)
     }
 
     #[test]
     fn defaults_mirror_the_official_compose_file() {
-        let s = stack(StackArgs::default());
+        let s = stack(StackChoices::default());
         let names: Vec<&str> = s.services.iter().map(|s| s.name.as_str()).collect();
         assert_eq!(
             names,
@@ -991,7 +1007,7 @@ mod tests {
 
     #[test]
     fn overrides_apply() {
-        let s = stack(StackArgs {
+        let s = stack(StackChoices {
             server_version: Some("2.2.0".into()),
             registry: Some("mirror.local:5000/hub/".into()),
             images: vec!["mongo=my/mongo:7".into()],
@@ -1040,7 +1056,7 @@ mod tests {
 
     #[test]
     fn memory_lock_off_drops_the_memlock_ulimit() {
-        let s = stack(StackArgs {
+        let s = stack(StackChoices {
             env: vec!["elasticsearch:bootstrap.memory_lock=false".into()],
             ..Default::default()
         });
@@ -1052,29 +1068,29 @@ mod tests {
     #[test]
     fn bad_flags_are_usage_errors() {
         for args in [
-            StackArgs {
+            StackChoices {
                 images: vec!["nope=x".into()],
                 ..Default::default()
             },
-            StackArgs {
+            StackChoices {
                 ports: vec!["mongo=1".into()],
                 ..Default::default()
             },
-            StackArgs {
+            StackChoices {
                 ports: vec!["apiserver=70000".into()],
                 ..Default::default()
             },
-            StackArgs {
+            StackChoices {
                 env: vec!["novalue".into()],
                 ..Default::default()
             },
-            StackArgs {
+            StackChoices {
                 bind: Some("localhost:80".into()),
                 ..Default::default()
             },
         ] {
             assert_eq!(
-                Choices::from_args(&args).unwrap_err().exit,
+                Choices::from_flags(&args).unwrap_err().exit,
                 crate::error::Exit::Usage
             );
         }
@@ -1130,7 +1146,7 @@ mod tests {
 
     #[test]
     fn start_order_respects_dependencies() {
-        let s = stack(StackArgs::default());
+        let s = stack(StackChoices::default());
         let order: Vec<&str> = s.start_order().iter().map(|s| s.name.as_str()).collect();
         let pos = |n: &str| order.iter().position(|o| *o == n).unwrap();
         assert!(pos("mongo") < pos("apiserver"));

@@ -296,3 +296,75 @@ pub fn first_last_metric(task: &serde_json::Value) -> serde_json::Value {
         .unwrap()
         .clone()
 }
+
+/// Poll `f` every 20 ms until it holds; fail naming `what` after `limit`. Tests wait on
+/// conditions, not on clocks.
+pub fn wait_until(what: &str, limit: Duration, mut f: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + limit;
+    while !f() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out after {limit:?} waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// A child's output stream read as it comes, so a test can wait for a line and still
+/// assert on everything at the end.
+pub struct Collected {
+    text: std::sync::Arc<std::sync::Mutex<String>>,
+    reader: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Collected {
+    pub fn new(mut pipe: impl std::io::Read + Send + 'static) -> Collected {
+        let text = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let sink = text.clone();
+        let reader = std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = pipe.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                sink.lock()
+                    .unwrap()
+                    .push_str(&String::from_utf8_lossy(&buf[..n]));
+            }
+        });
+        Collected {
+            text,
+            reader: Some(reader),
+        }
+    }
+
+    pub fn so_far(&self) -> String {
+        self.text.lock().unwrap().clone()
+    }
+
+    /// Wait until `needle` has appeared `times` times in total.
+    pub fn wait_for(&self, needle: &str, times: usize, limit: Duration) {
+        let what = format!("{times}x {needle:?} in the output");
+        wait_until(&what, limit, || {
+            self.so_far().matches(needle).count() >= times
+        });
+    }
+
+    /// Everything, once the stream has ended (the child exited).
+    pub fn finish(mut self) -> String {
+        if let Some(r) = self.reader.take() {
+            r.join().unwrap();
+        }
+        self.so_far()
+    }
+}
+
+/// Whether `pid` has a handler for SIGINT (the SigCgt mask of /proc/PID/status).
+pub fn catches_sigint(pid: u32) -> bool {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("SigCgt:"))
+        .and_then(|mask| u64::from_str_radix(mask.trim(), 16).ok())
+        .is_some_and(|mask| mask & (1 << (libc::SIGINT - 1)) != 0)
+}

@@ -2,6 +2,7 @@
 //! environment must resolve to the same values, and our HOCON reader must read files as the
 //! SDK's pyhocon does (corpus of real files plus our own tricky ones).
 
+use clearml::commands::config::json::SettingRow;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -65,12 +66,12 @@ impl Case {
             self.name,
             String::from_utf8_lossy(&out.stderr)
         );
-        let rows: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+        let rows: Vec<SettingRow> = serde_json::from_slice(&out.stdout).unwrap();
         let get = |s: &str| {
             rows.iter()
-                .find(|r| r["setting"] == s)
-                .map(|r| r["value"].clone())
-                .unwrap_or(Value::Null)
+                .find(|r| r.setting == s)
+                .and_then(|r| r.value.clone())
+                .map_or(Value::Null, Value::String)
         };
         let verify = match get("verify_tls").as_str().unwrap() {
             "on" => json!(true),

@@ -594,7 +594,11 @@ fn interrupt_when(
     ready
         .recv_timeout(Duration::from_secs(20))
         .expect("the command reached the server");
-    std::thread::sleep(Duration::from_millis(200));
+    // The request can leave before the runtime first polls its Ctrl-C future: wait until
+    // the process catches SIGINT.
+    crate::common::wait_until("a SIGINT handler", Duration::from_secs(10), || {
+        crate::common::catches_sigint(child.id())
+    });
     let sent = Instant::now();
     unsafe {
         libc::kill(child.id() as i32, libc::SIGINT);

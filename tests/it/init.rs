@@ -571,6 +571,37 @@ struct Pty {
     seen: String,
 }
 
+/// Whether a thread of `pid` is in a `read` of a terminal (/proc/PID/task/*/syscall).
+fn reading_a_terminal(pid: i32) -> bool {
+    let read_syscall = if cfg!(target_arch = "aarch64") {
+        "63"
+    } else {
+        "0"
+    };
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return false;
+    };
+    tasks.flatten().any(|task| {
+        let Ok(call) = std::fs::read_to_string(task.path().join("syscall")) else {
+            return false;
+        };
+        let mut fields = call.split_whitespace();
+        if fields.next() != Some(read_syscall) {
+            return false;
+        }
+        let Some(fd) = fields
+            .next()
+            .and_then(|h| u64::from_str_radix(h.trim_start_matches("0x"), 16).ok())
+        else {
+            return false;
+        };
+        std::fs::read_link(format!("/proc/{pid}/fd/{fd}")).is_ok_and(|p| {
+            let p = p.to_string_lossy();
+            p.starts_with("/dev/pts/") || p == "/dev/tty"
+        })
+    })
+}
+
 impl Pty {
     fn spawn(home: &Path, args: &[&str]) -> Pty {
         let mut cmd = clearml(home);
@@ -624,8 +655,19 @@ impl Pty {
     /// flush of pending input, so wait until it is reading before typing.
     fn type_secret(&mut self, secret: &str) {
         self.expect("Secret key (hidden)");
-        std::thread::sleep(Duration::from_millis(300));
+        self.wait_until_reading();
         self.send_line(secret);
+    }
+
+    /// Until the program is blocked reading its terminal: a prompt's set-up (echo off,
+    /// which flushes pending input) is then done, and what is typed reaches it.
+    fn wait_until_reading(&self) {
+        let pid = self.session.get_process().pid().as_raw();
+        crate::common::wait_until(
+            "the program to read its terminal",
+            Duration::from_secs(30),
+            || reading_a_terminal(pid),
+        );
     }
 
     /// Answer the access key and the hidden secret prompts.
@@ -938,7 +980,7 @@ fn ctrl_c_at_the_hidden_prompt_exits_130_restores_echo_and_writes_nothing() {
     pty.expect("Access key");
     pty.send_line(KEY);
     pty.expect("Secret key (hidden)");
-    std::thread::sleep(Duration::from_millis(300));
+    pty.wait_until_reading();
     assert!(
         !pty.session.get_process().get_echo().unwrap(),
         "echo is off while the secret is typed"

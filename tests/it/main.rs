@@ -7,6 +7,7 @@ mod config;
 mod conformance;
 mod faults;
 mod generated;
+mod in_process;
 mod init;
 mod pipeline;
 mod sdk_flows;

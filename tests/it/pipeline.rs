@@ -7,6 +7,8 @@
 use crate::common::{
     ACCESS_KEY, SECRET_KEY, Serve, clearml, python, run_sdk, spawn_tied_to_process, stop_pid,
 };
+use clearml::commands::pipeline::json::{RunRow, RunSummary, RunView, StepState};
+use clearml::commands::queue::json::{QueueRow, WorkerRow};
 use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
@@ -186,23 +188,23 @@ fn uuid_ish() -> String {
     )
 }
 
-fn json_out(o: &Output) -> Value {
+/// A command's `--json` output as its documented type.
+fn json_out<T: serde::de::DeserializeOwned>(o: &Output) -> T {
     serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
         panic!(
-            "not JSON ({e}): stdout {} stderr {}",
+            "not the documented shape ({e}): stdout {} stderr {}",
             String::from_utf8_lossy(&o.stdout),
             String::from_utf8_lossy(&o.stderr)
         )
     })
 }
 
-fn step_of<'a>(summary: &'a Value, name: &str) -> &'a Value {
-    summary["steps"]
-        .as_array()
-        .unwrap()
+fn step_of<'a>(summary: &'a RunSummary, name: &str) -> &'a StepState {
+    summary
+        .steps
         .iter()
-        .find(|s| s["name"] == name)
-        .unwrap_or_else(|| panic!("no step {name} in {summary}"))
+        .find(|s| s.name == name)
+        .unwrap_or_else(|| panic!("no step {name} in {summary:?}"))
 }
 
 fn wait_for(what: &str, limit: Duration, mut f: impl FnMut() -> bool) {
@@ -388,8 +390,8 @@ for n in ["alpha", "bravo", "charlie", "delta"]:
         "{}\nagent log:\n{agent_log}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let summary = json_out(&out);
-    assert_eq!(summary["status"], "completed");
+    let summary: RunSummary = json_out(&out);
+    assert_eq!(summary.status, "completed");
     let tasks = env.pipeline_tasks();
     let task = |n: &str| {
         tasks
@@ -441,47 +443,41 @@ for n in ["alpha", "bravo", "charlie", "delta"]:
     assert_eq!(d["args"]["upstream"], a_url, "{d}");
     // The worker that ran each step is the agent (serve records X-ClearML-Worker).
     let worker = format!("agent-{}", env.queue);
-    assert_eq!(step_of(&summary, "delta")["worker"], worker.as_str());
+    assert_eq!(
+        step_of(&summary, "delta").worker.as_deref(),
+        Some(worker.as_str())
+    );
 
     // status, list, queue list and worker list read it back.
-    let st = json_out(&env.run(&["pipeline", "status", "Ромб", "--json"]));
-    assert_eq!(st["status"], "completed");
-    assert_eq!(st["project"], env.project.as_str());
-    let steps: Vec<(String, String)> = st["steps"]
-        .as_array()
-        .unwrap()
+    let st: RunView = json_out(&env.run(&["pipeline", "status", "Ромб", "--json"]));
+    assert_eq!(st.status, "completed");
+    assert_eq!(st.project, env.project);
+    let steps: Vec<(String, String)> = st
+        .steps
         .iter()
-        .map(|s| {
-            (
-                s["name"].as_str().unwrap().into(),
-                s["status"].as_str().unwrap().into(),
-            )
-        })
+        .map(|s| (s.name.clone(), s.status.clone()))
         .collect();
     assert_eq!(steps.len(), 4);
     assert!(steps.iter().all(|(_, s)| s == "completed"), "{steps:?}");
-    let list = json_out(&env.run(&["pipeline", "list", "--project", &env.project, "--json"]));
-    assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
-    assert_eq!(list[0]["steps_done"], 4);
-    assert_eq!(list[0]["steps_total"], 4);
-    let workers = json_out(&env.run(&["worker", "list", "--json"]));
+    let list: Vec<RunRow> =
+        json_out(&env.run(&["pipeline", "list", "--project", &env.project, "--json"]));
+    assert_eq!(list.len(), 1, "{list:?}");
+    assert_eq!(list[0].steps_done, 4);
+    assert_eq!(list[0].steps_total, 4);
+    let workers: Vec<WorkerRow> = json_out(&env.run(&["worker", "list", "--json"]));
     assert!(
         workers
-            .as_array()
-            .unwrap()
             .iter()
-            .any(|w| w["id"] == worker.as_str() && w["queues"][0] == env.queue.as_str()),
-        "{workers}"
+            .any(|w| w.id == worker.as_str() && w.queues[0] == env.queue),
+        "{workers:?}"
     );
-    let queues = json_out(&env.run(&["queue", "list", "--json"]));
+    let queues: Vec<QueueRow> = json_out(&env.run(&["queue", "list", "--json"]));
     let q = queues
-        .as_array()
-        .unwrap()
         .iter()
-        .find(|q| q["name"] == env.queue.as_str())
+        .find(|q| q.name == env.queue.as_str())
         .unwrap();
-    assert_eq!(q["pending"], 0);
-    assert_eq!(q["workers"], json!([worker]));
+    assert_eq!(q.pending, 0);
+    assert_eq!(q.workers, std::slice::from_ref(&worker));
     stop_pid(agent);
 }
 
@@ -520,14 +516,14 @@ fn failures_stop_descendants_retries_and_continue_on_fail() {
     );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("failed: bad failed"), "{stderr}");
-    let s = json_out(&out);
-    assert_eq!(s["status"], "failed");
-    let status = |n: &str| step_of(&s, n)["status"].as_str().unwrap().to_string();
+    let s: RunSummary = json_out(&out);
+    assert_eq!(s.status, "failed");
+    let status = |n: &str| step_of(&s, n).status.clone();
     assert_eq!(status("root"), "completed");
     assert_eq!(status("bad"), "failed");
     assert_eq!(status("after_bad"), "skipped");
     assert_eq!(status("flaky"), "completed");
-    assert_eq!(step_of(&s, "flaky")["attempts"], 2);
+    assert_eq!(step_of(&s, "flaky").attempts, 2);
     assert_eq!(status("tolerated"), "failed");
     assert_eq!(status("after_tolerated"), "completed");
     let tasks = env.pipeline_tasks();
@@ -628,29 +624,31 @@ fn cached_steps_are_reused_on_the_next_run() {
         );
     let file = env.write("p.toml", &text);
     let w = FastWorker::start(&env, |_, _| Act::Complete);
-    let first = json_out(&env.run(&["pipeline", "run", file.to_str().unwrap(), "--json"]));
-    let second = json_out(&env.run(&["pipeline", "run", file.to_str().unwrap(), "--json"]));
-    assert_eq!(step_of(&first, "prep")["status"], "completed");
-    assert_eq!(step_of(&second, "prep")["status"], "cached");
+    let first: RunSummary =
+        json_out(&env.run(&["pipeline", "run", file.to_str().unwrap(), "--json"]));
+    let second: RunSummary =
+        json_out(&env.run(&["pipeline", "run", file.to_str().unwrap(), "--json"]));
+    assert_eq!(step_of(&first, "prep").status, "completed");
+    assert_eq!(step_of(&second, "prep").status, "cached");
     assert_eq!(
-        step_of(&second, "prep")["task_id"],
-        step_of(&first, "prep")["task_id"]
+        step_of(&second, "prep").task_id,
+        step_of(&first, "prep").task_id
     );
-    assert_eq!(step_of(&second, "fresh")["status"], "completed");
+    assert_eq!(step_of(&second, "fresh").status, "completed");
     assert_eq!(w.seen().iter().filter(|n| *n == "prep").count(), 1);
     // The run after the first is numbered and its version bumped, as the SDK's.
-    assert_eq!(second["name"], "cached #2");
-    assert_eq!(first["version"], "1.0.0");
-    assert_eq!(second["version"], "1.0.1");
+    assert_eq!(second.name, "cached #2");
+    assert_eq!(first.version, "1.0.0");
+    assert_eq!(second.version, "1.0.1");
     // `fresh` got the cached task's id.
     let fresh = env
         .pipeline_tasks()
         .into_iter()
-        .find(|t| t["id"] == step_of(&second, "fresh")["task_id"])
+        .find(|t| t["id"].as_str() == step_of(&second, "fresh").task_id.as_deref())
         .unwrap();
     assert_eq!(
-        fresh["hyperparams"]["Args"]["in"]["value"],
-        step_of(&first, "prep")["task_id"]
+        fresh["hyperparams"]["Args"]["in"]["value"].as_str(),
+        step_of(&first, "prep").task_id.as_deref()
     );
 }
 
@@ -933,7 +931,7 @@ pipe.start_locally(run_pipeline_steps_locally=False)
     assert_eq!(plots(&theirs), plots(&ours));
     // `pipeline status` reads both.
     for name in ["sdk-pipe", "our-pipe"] {
-        let st = json_out(&env.run(&[
+        let st: RunView = json_out(&env.run(&[
             "pipeline",
             "status",
             name,
@@ -941,15 +939,8 @@ pipe.start_locally(run_pipeline_steps_locally=False)
             &env.project,
             "--json",
         ]));
-        assert_eq!(st["status"], "completed", "{name}: {st}");
-        assert_eq!(st["steps"].as_array().unwrap().len(), 3);
-        assert!(
-            st["steps"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .all(|s| s["status"] == "completed"),
-            "{st}"
-        );
+        assert_eq!(st.status, "completed", "{name}: {st:?}");
+        assert_eq!(st.steps.len(), 3);
+        assert!(st.steps.iter().all(|s| s.status == "completed"), "{st:?}");
     }
 }

@@ -890,7 +890,15 @@ fn first_start_generates_prints_and_stores_a_key_pair() {
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
     let info: Value = serde_json::from_str(&std::fs::read_to_string(&serve_json).unwrap()).unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(200));
+    // serve.json is written just before the block is printed: wait for the block.
+    crate::common::wait_until(
+        "the credentials block",
+        std::time::Duration::from_secs(10),
+        || {
+            std::fs::read_to_string(dir.path().join("stdout"))
+                .is_ok_and(|t| t.contains("secret_key"))
+        },
+    );
     let printed = std::fs::read_to_string(dir.path().join("stdout")).unwrap();
     let grab = |key: &str| -> String {
         let line = printed

@@ -32,8 +32,11 @@ fn start_without_keys(data: &Path, out: &Path, err: &Path) -> (u32, Value) {
         if let Ok(text) = std::fs::read_to_string(&serve_json)
             && let Ok(v) = serde_json::from_str::<Value>(&text)
         {
-            // serve.json is written just before the block is printed: let it land.
-            std::thread::sleep(Duration::from_millis(300));
+            // serve.json is written just before the block is printed; the "serving" line
+            // on stderr comes after it, whether or not a block is printed.
+            crate::common::wait_until("the serving line", Duration::from_secs(10), || {
+                std::fs::read_to_string(err).is_ok_and(|t| t.contains("clearml server serve: api"))
+            });
             return (pid, v);
         }
         assert!(

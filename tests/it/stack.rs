@@ -21,6 +21,7 @@ use bollard::Docker;
 use bollard::container::{ListContainersOptions, RemoveContainerOptions};
 use bollard::image::{CreateImageOptions, RemoveImageOptions};
 use bollard::network::ListNetworksOptions;
+use clearml::commands::server::json::{Finding, Level, StackStatus};
 use futures_util::StreamExt;
 
 use crate::common::{self, clearml};
@@ -373,6 +374,30 @@ impl StackTest {
         })
     }
 
+    /// Writes `line` into a running service's log (the stdout of its PID 1).
+    fn log_line(&self, service: &str, line: &str) {
+        let id = self.containers()[service].clone();
+        let cmd = format!("echo '{line}' > /proc/1/fd/1");
+        rt().block_on(async move {
+            let d = docker();
+            let exec = d
+                .create_exec(
+                    &id,
+                    bollard::exec::CreateExecOptions {
+                        cmd: Some(vec!["sh", "-c", cmd.as_str()]),
+                        ..Default::default()
+                    },
+                )
+                .await
+                .unwrap();
+            let opts = bollard::exec::StartExecOptions {
+                detach: true,
+                ..Default::default()
+            };
+            d.start_exec(&exec.id, Some(opts)).await.unwrap();
+        });
+    }
+
     fn networks(&self) -> Vec<String> {
         let filters = project_filters(&self.project);
         rt().block_on(async move {
@@ -461,20 +486,20 @@ fn stack_up_status_ping_rerun_change_logs_down() {
     // status: healthy, a row per service, the server version from server.info.
     let st = t.with_data(&["server", "status", "--json"]);
     assert_eq!(st.status.code(), Some(0));
-    let doc: serde_json::Value = serde_json::from_slice(&st.stdout).unwrap();
-    assert_eq!(doc["healthy"], true);
-    let rows = doc["services"].as_array().unwrap();
+    let doc: StackStatus = serde_json::from_slice(&st.stdout).unwrap();
+    assert!(doc.healthy);
+    let rows = &doc.services;
     assert_eq!(rows.len(), SERVICES.len());
     for row in rows {
-        assert_eq!(row["ready"], true, "{row}");
-        assert_eq!(row["state"], "running", "{row}");
-        assert_eq!(row["restarts"], 0, "{row}");
+        assert!(row.ready, "{row:?}");
+        assert_eq!(row.state, "running", "{row:?}");
+        assert_eq!(row.restarts, 0, "{row:?}");
     }
     assert!(
-        doc["server_version"]
-            .as_str()
+        doc.server_version
+            .as_deref()
             .is_some_and(|v| !v.is_empty() && v != "unknown"),
-        "{doc}"
+        "{doc:?}"
     );
 
     // The API really answers on the published port.
@@ -590,7 +615,12 @@ fn stack_up_status_ping_rerun_change_logs_down() {
         .recv_timeout(Duration::from_secs(20))
         .expect("a followed line");
     assert_eq!(first, "webserver | web stand-in up");
-    std::thread::sleep(Duration::from_millis(300));
+    // A line logged after the first one arrived still comes: the command follows.
+    t.log_line("webserver", "a later line");
+    let later = rx
+        .recv_timeout(Duration::from_secs(20))
+        .expect("a later followed line");
+    assert_eq!(later, "webserver | a later line");
     assert!(
         follow.try_wait().unwrap().is_none(),
         "logs -f keeps following"
@@ -636,19 +666,12 @@ fn stack_port_taken_fails_before_anything_is_created() {
     // doctor names it too, as a failed check (exit 1).
     let doc = t.run(&["server", "doctor", "--json"], &t.stack_args());
     assert_eq!(doc.status.code(), Some(1));
-    let findings: serde_json::Value = serde_json::from_slice(&doc.stdout).unwrap();
+    let findings: Vec<Finding> = serde_json::from_slice(&doc.stdout).unwrap();
     assert!(
-        findings
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|f| f["check"] == "port"
-                && f["level"] == "fail"
-                && f["detail"]
-                    .as_str()
-                    .unwrap()
-                    .contains(&t.web_port.to_string())),
-        "{findings}"
+        findings.iter().any(|f| f.check == "port"
+            && f.level == Level::Fail
+            && f.detail.contains(&t.web_port.to_string())),
+        "{findings:?}"
     );
     drop(holder);
 }
@@ -937,27 +960,19 @@ fn stack_doctor_failure_blocks_up_and_fix_repairs_the_data_dirs() {
     );
 
     let doctor = run(&["doctor", "--json"]);
-    let findings: serde_json::Value = serde_json::from_slice(&doctor.stdout).unwrap();
-    assert!(
-        findings
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|f| f["check"] == "data dir"
-                && f["level"] == "fail"
-                && f["fix"].as_str().unwrap().contains("--fix"))
-    );
+    let findings: Vec<Finding> = serde_json::from_slice(&doctor.stdout).unwrap();
+    assert!(findings.iter().any(|f| f.check == "data dir"
+        && f.level == Level::Fail
+        && f.fix.as_deref().unwrap().contains("--fix")));
     if unsafe { libc::geteuid() } == 0 {
         let fixed = run(&["doctor", "--fix", "--json"]);
-        let findings: serde_json::Value = serde_json::from_slice(&fixed.stdout).unwrap();
+        let findings: Vec<Finding> = serde_json::from_slice(&fixed.stdout).unwrap();
         assert!(
             findings
-                .as_array()
-                .unwrap()
                 .iter()
-                .filter(|f| f["check"] == "data dir")
-                .all(|f| f["level"] == "ok"),
-            "{findings}"
+                .filter(|f| f.check == "data dir")
+                .all(|f| f.level == Level::Ok),
+            "{findings:?}"
         );
         use std::os::unix::fs::MetadataExt;
         assert_eq!(std::fs::metadata(&elastic).unwrap().uid(), 1000);

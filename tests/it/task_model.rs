@@ -10,6 +10,11 @@ use std::sync::OnceLock;
 use serde_json::{Value, json};
 
 use crate::common::{self, ACCESS_KEY, SECRET_KEY, Serve};
+use clearml::commands::model::json::{ModelRow, ModelShow};
+use clearml::commands::server::json::{HostRow, SelftestStep};
+use clearml::commands::task::json::{
+    Comparison, MetricValues, ModelEntry, TaskRow, TaskShow, WaitSummary,
+};
 
 /// A home with a clearml.conf for the shared server.
 fn home() -> (tempfile::TempDir, &'static Serve) {
@@ -40,8 +45,13 @@ fn ok(home: &Path, args: &[&str]) -> String {
 }
 
 fn ok_json(home: &Path, args: &[&str]) -> Value {
+    ok_as(home, args)
+}
+
+/// The `--json` output of a successful command, as its documented type.
+fn ok_as<T: serde::de::DeserializeOwned>(home: &Path, args: &[&str]) -> T {
     let text = ok(home, args);
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("not the documented shape ({e}): {text}"))
 }
 
 fn unique(prefix: &str) -> String {
@@ -203,7 +213,7 @@ fn task_list_show_compare_show_what_the_sdk_wrote() {
     let home = home.path();
     let sdk_tasks = data.written["tasks"].as_array().unwrap();
 
-    let listed = ok_json(
+    let listed: Vec<TaskRow> = ok_as(
         home,
         &[
             "task",
@@ -217,30 +227,28 @@ fn task_list_show_compare_show_what_the_sdk_wrote() {
             "name,status,metric:loss/train,metric:eval/accuracy,param:Args/lr,param:Args/batch",
         ],
     );
-    let listed = listed.as_array().unwrap();
     assert_eq!(listed.len(), 2, "{listed:?}");
     for (row, sdk) in listed.iter().zip(sdk_tasks) {
-        assert_eq!(row["id"], sdk["id"]);
-        assert_eq!(row["name"], sdk["name"]);
-        assert_eq!(row["status"], "completed");
+        assert_eq!(row.id, sdk["id"]);
+        assert_eq!(row.columns["name"], sdk["name"]);
+        assert_eq!(row.columns["status"], "completed");
+        let params = row.params.as_ref().unwrap();
         for (col, key) in [("Args/lr", "Args/lr"), ("Args/batch", "Args/batch")] {
-            assert_eq!(row["params"][col], sdk["params"][key], "{col}");
+            assert_eq!(params[col], sdk["params"][key], "{col}");
         }
+        let metrics = row.metrics.as_ref().unwrap();
         for (title, series) in [("loss", "train"), ("eval", "accuracy")] {
             let m = &sdk["metrics"][title][series];
-            let shown = &row["metrics"][format!("{title}/{series}")];
-            assert_eq!(
-                shown["last"].as_f64(),
-                m["last"].as_f64(),
-                "{title}/{series}"
-            );
-            assert_eq!(shown["min"].as_f64(), m["min"].as_f64(), "{title}/{series}");
-            assert_eq!(shown["max"].as_f64(), m["max"].as_f64(), "{title}/{series}");
+            let shown: MetricValues =
+                serde_json::from_value(metrics[&format!("{title}/{series}")].clone()).unwrap();
+            assert_eq!(shown.last.as_f64(), m["last"].as_f64(), "{title}/{series}");
+            assert_eq!(shown.min.as_f64(), m["min"].as_f64(), "{title}/{series}");
+            assert_eq!(shown.max.as_f64(), m["max"].as_f64(), "{title}/{series}");
         }
     }
 
     // show by name and by id agree, and carry everything the SDK wrote
-    let by_name = ok_json(
+    let by_name: TaskShow = ok_as(
         home,
         &[
             "task",
@@ -252,30 +260,27 @@ fn task_list_show_compare_show_what_the_sdk_wrote() {
         ],
     );
     let id = sdk_tasks[1]["id"].as_str().unwrap();
-    let by_id = ok_json(home, &["task", "show", id, "--json"]);
+    let by_id: TaskShow = ok_as(home, &["task", "show", id, "--json"]);
     assert_eq!(by_name, by_id);
-    assert_eq!(by_id["project"]["name"], data.project.as_str());
-    assert_eq!(by_id["status"], "completed");
+    assert_eq!(by_id.project.name.as_deref(), Some(data.project.as_str()));
+    assert_eq!(by_id.status, "completed");
+    assert_eq!(by_id.params["Args/lr"], sdk_tasks[1]["params"]["Args/lr"]);
+    assert_eq!(by_id.last_iteration, 99);
+    assert_eq!(by_id.metrics.len(), 2);
+    let loss = by_id.metrics.iter().find(|m| m.title == "loss").unwrap();
     assert_eq!(
-        by_id["params"]["Args/lr"],
-        sdk_tasks[1]["params"]["Args/lr"]
-    );
-    assert_eq!(by_id["last_iteration"], 99);
-    let metrics = by_id["metrics"].as_array().unwrap();
-    assert_eq!(metrics.len(), 2);
-    let loss = metrics.iter().find(|m| m["title"] == "loss").unwrap();
-    assert_eq!(
-        loss["last"].as_f64(),
+        loss.last.as_f64(),
         sdk_tasks[1]["metrics"]["loss"]["train"]["last"].as_f64()
     );
     let model_id = data.written["models"][1]["id"].as_str().unwrap();
     assert!(
-        by_id["models"]["output"]
-            .as_array()
-            .unwrap()
+        by_id
+            .models
+            .output
             .iter()
-            .any(|m| m["id"] == model_id && m["model_name"] == "sdk-model-1"),
-        "{by_id}"
+            .any(|m| m.id.as_deref() == Some(model_id)
+                && m.model_name.as_ref().is_some_and(|n| n == "sdk-model-1")),
+        "{by_id:?}"
     );
     let text = ok(home, &["task", "show", id]);
     assert!(text.contains("\nParameters\n"), "{text}");
@@ -284,23 +289,23 @@ fn task_list_show_compare_show_what_the_sdk_wrote() {
     assert!(text.contains("loss/train"), "{text}");
 
     // compare: params differ, lower loss marked best on train-0 (loss (1+i)/(it+1))
-    let cmp = ok_json(
+    let cmp: Comparison = ok_as(
         home,
         &["task", "compare", "--project", &data.project, "--json"],
     );
-    let rows = cmp["rows"].as_array().unwrap();
-    let lr = rows.iter().find(|r| r["key"] == "Args/lr").unwrap();
-    assert_eq!(lr["differs"], true);
+    let rows = &cmp.rows;
+    let lr = rows.iter().find(|r| r.key == "Args/lr").unwrap();
+    assert!(lr.differs);
     let last_loss = rows
         .iter()
-        .find(|r| r["key"] == "loss/train" && r["stat"] == "last")
+        .find(|r| r.key == "loss/train" && r.stat.as_deref() == Some("last"))
         .unwrap();
-    assert_eq!(last_loss["best"], sdk_tasks[0]["id"]);
+    assert_eq!(last_loss.best.as_deref(), sdk_tasks[0]["id"].as_str());
     let last_acc = rows
         .iter()
-        .find(|r| r["key"] == "eval/accuracy" && r["stat"] == "last")
+        .find(|r| r.key == "eval/accuracy" && r.stat.as_deref() == Some("last"))
         .unwrap();
-    assert_eq!(last_acc["best"], sdk_tasks[1]["id"]);
+    assert_eq!(last_acc.best.as_deref(), sdk_tasks[1]["id"].as_str());
 
     let table = ok(
         home,
@@ -343,21 +348,20 @@ fn model_list_and_pull_share_the_sdk_cache() {
     let data = sdk_data();
     let (home, serve) = home();
     let home = home.path();
-    let listed = ok_json(
+    let listed: Vec<ModelRow> = ok_as(
         home,
         &["model", "list", "--project", &data.project, "--json"],
     );
-    let listed = listed.as_array().unwrap();
     assert_eq!(listed.len(), 2);
     for sdk in data.written["models"].as_array().unwrap() {
         let row = listed
             .iter()
-            .find(|m| m["id"] == sdk["id"])
+            .find(|m| m.id == sdk["id"])
             .expect("model listed");
-        assert_eq!(row["name"], sdk["name"]);
-        assert_eq!(row["status"], "published");
-        assert_eq!(row["framework"], "PyTorch");
-        assert_eq!(row["uri"], sdk["uri"]);
+        assert_eq!(row.name, sdk["name"]);
+        assert_eq!(row.status, "published");
+        assert_eq!(row.framework, "PyTorch");
+        assert_eq!(row.uri, sdk["uri"]);
     }
     // pull by name = latest published; the file lands where the SDK's cache keeps it
     let path = ok(
@@ -420,7 +424,7 @@ fn task_list_all_pages_past_the_cap() {
     for t in threads {
         t.join().unwrap();
     }
-    let all = ok_json(
+    let all: Vec<TaskRow> = ok_as(
         home,
         &[
             "task",
@@ -433,12 +437,10 @@ fn task_list_all_pages_past_the_cap() {
             "id,name",
         ],
     );
-    let all = all.as_array().unwrap();
     assert_eq!(all.len(), 10_000);
-    let ids: std::collections::HashSet<&str> =
-        all.iter().map(|t| t["id"].as_str().unwrap()).collect();
+    let ids: std::collections::HashSet<&str> = all.iter().map(|t| t.id.as_str().unwrap()).collect();
     assert_eq!(ids.len(), 10_000, "duplicates across pages");
-    let some = ok_json(
+    let some: Vec<TaskRow> = ok_as(
         home,
         &[
             "task",
@@ -450,8 +452,8 @@ fn task_list_all_pages_past_the_cap() {
             "--json",
         ],
     );
-    assert_eq!(some.as_array().unwrap().len(), 700);
-    let named = ok_json(
+    assert_eq!(some.len(), 700);
+    let named: Vec<TaskRow> = ok_as(
         home,
         &[
             "task",
@@ -464,7 +466,7 @@ fn task_list_all_pages_past_the_cap() {
             "--json",
         ],
     );
-    assert_eq!(named.as_array().unwrap().len(), 100);
+    assert_eq!(named.len(), 100);
 }
 
 // ---------------------------------------------------------------- publish / pull
@@ -501,12 +503,12 @@ fn published_model_is_found_and_downloaded_by_the_sdk() {
     );
     let id = id.trim();
     assert_eq!(id.len(), 32, "{id}");
-    let shown = ok_json(home, &["model", "show", id, "--json"]);
-    assert_eq!(shown["status"], "published");
-    assert_eq!(shown["labels"], json!({"cat": 1}));
-    assert_eq!(shown["tags"], json!(["a", "b"]));
-    assert_eq!(shown["metadata"]["size"], "300000");
-    assert_eq!(shown["metadata"]["sha256"].as_str().unwrap().len(), 64);
+    let shown: ModelShow = ok_as(home, &["model", "show", id, "--json"]);
+    assert_eq!(shown.row.status, "published");
+    assert_eq!(shown.labels, json!({"cat": 1}));
+    assert_eq!(shown.row.tags, ["a", "b"]);
+    assert_eq!(shown.metadata["size"], "300000");
+    assert_eq!(shown.metadata["sha256"].as_str().unwrap().len(), 64);
 
     let conf = home.join("clearml.conf");
     let script = format!(
@@ -860,11 +862,11 @@ ID                                NAME  PROJECT            FRAMEWORK  STATUS    
                "status": "published", "ready": true, "task": null, "tags": ["prod"],
                "created": "<TIME>", "uri": "http://f/x/a.pt"})
     );
-    let drafts = ok_json(
+    let drafts: Vec<ModelRow> = ok_as(
         home,
         &["model", "list", "--project", project, "--draft", "--json"],
     );
-    assert_eq!(drafts.as_array().unwrap().len(), 1);
+    assert_eq!(drafts.len(), 1);
 }
 
 // ---------------------------------------------------------------- wait / not found
@@ -928,10 +930,10 @@ fn task_wait_exit_codes_and_notify() {
         ],
     );
     assert_eq!(out.status.code(), Some(6), "{out:?}");
-    let body: Value = serde_json::from_str(&received.join().unwrap()).unwrap();
-    assert_eq!(body["all_completed"], false);
-    assert_eq!(body["tasks"][0]["status"], "completed");
-    assert_eq!(body["tasks"][1]["status"], "failed");
+    let body: WaitSummary = serde_json::from_str(&received.join().unwrap()).unwrap();
+    assert!(!body.all_completed);
+    assert_eq!(body.tasks[0].status, "completed");
+    assert_eq!(body.tasks[1].status, "failed");
 
     // still running: the timeout ends the wait with exit 1
     let running = api.task(&pid, "running", "training");
@@ -1017,7 +1019,7 @@ fn task_wait_rides_out_a_server_restart() {
     let api = Api::new(&first);
     let pid = api.project(&unique("it-outage"));
     let task = api.task(&pid, "survivor", "training");
-    let child = common::clearml(home)
+    let mut child = common::clearml(home)
         .args([
             "task",
             "wait",
@@ -1031,9 +1033,12 @@ fn task_wait_rides_out_a_server_restart() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let stderr = common::Collected::new(child.stderr.take().unwrap());
+    // Polling: the first status is told.
+    stderr.wait_for("survivor (", 1, std::time::Duration::from_secs(30));
     first.stop();
-    std::thread::sleep(std::time::Duration::from_secs(3));
+    // The outage is noticed.
+    stderr.wait_for("still waiting", 1, std::time::Duration::from_secs(30));
     let port = |url: &str| {
         url.rsplit(':')
             .next()
@@ -1053,8 +1058,8 @@ fn task_wait_rides_out_a_server_restart() {
     unsafe {
         libc::kill(second as i32, libc::SIGTERM);
     }
-    assert_eq!(out.status.code(), Some(0), "{out:?}");
-    let err = stderr_of(&out);
+    let err = stderr.finish();
+    assert_eq!(out.status.code(), Some(0), "{out:?} {err}");
     assert_eq!(err.matches("still waiting").count(), 1, "{err}");
     assert!(err.contains("completed"), "{err}");
 }
@@ -1082,16 +1087,15 @@ fn unknown_task_or_model_exits_5() {
 fn ping_rows_and_exit_codes() {
     let (home, serve) = home();
     let home = home.path();
-    let rows = ok_json(home, &["server", "ping", "--json"]);
-    let rows = rows.as_array().unwrap();
+    let rows: Vec<HostRow> = ok_as(home, &["server", "ping", "--json"]);
     assert_eq!(rows.len(), 3);
-    assert_eq!(rows[0]["host"], "api");
-    assert_eq!(rows[0]["reachable"], true);
-    assert_eq!(rows[0]["server_version"], "2.0.0");
-    assert_eq!(rows[0]["api_version"], "2.31");
-    assert_eq!(rows[2]["host"], "files");
-    assert_eq!(rows[2]["url"], serve.files_url.as_str());
-    assert_eq!(rows[2]["reachable"], true);
+    assert_eq!(rows[0].host, "api");
+    assert!(rows[0].reachable);
+    assert_eq!(rows[0].server_version.as_deref(), Some("2.0.0"));
+    assert_eq!(rows[0].api_version.as_deref(), Some("2.31"));
+    assert_eq!(rows[2].host, "files");
+    assert_eq!(rows[2].url, serve.files_url);
+    assert!(rows[2].reachable);
     let table = ok(home, &["server", "ping"]);
     assert!(table.starts_with("HOST"), "{table}");
     let csv = ok(home, &["server", "ping", "--csv"]);
@@ -1166,7 +1170,7 @@ fn selftest_passes_every_step() {
     for l in &lines[1..] {
         assert!(l.contains(" pass "), "{out}");
     }
-    let shown = ok_json(
+    let shown: Vec<TaskRow> = ok_as(
         home.path(),
         &[
             "task",
@@ -1178,7 +1182,7 @@ fn selftest_passes_every_step() {
             "1",
         ],
     );
-    assert_eq!(shown[0]["status"], "completed");
+    assert_eq!(shown[0].columns["status"], "completed");
 }
 
 #[test]
@@ -1198,19 +1202,17 @@ fn a_failed_selftest_marks_its_task_failed_and_names_the_web_app_mixup() {
     std::fs::write(&conf, text).unwrap();
     let out = run(home, &["server", "selftest", "--json"]);
     assert_ne!(out.status.code(), Some(0), "{out:?}");
-    let steps: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let steps: Vec<SelftestStep> = serde_json::from_slice(&out.stdout).unwrap();
     let step = |name: &str| {
         steps
-            .as_array()
-            .unwrap()
             .iter()
-            .find(|s| s["step"] == name)
+            .find(|s| s.step == name)
             .cloned()
-            .unwrap_or_else(|| panic!("no step {name}: {steps}"))
+            .unwrap_or_else(|| panic!("no step {name}: {steps:?}"))
     };
-    assert_eq!(step("file round-trip")["pass"], false, "{steps}");
-    assert_eq!(step("read back")["pass"], true, "{steps}");
-    let listed = ok_json(
+    assert!(!step("file round-trip").pass, "{steps:?}");
+    assert!(step("read back").pass, "{steps:?}");
+    let listed: Vec<TaskRow> = ok_as(
         home,
         &[
             "task",
@@ -1222,9 +1224,9 @@ fn a_failed_selftest_marks_its_task_failed_and_names_the_web_app_mixup() {
             "1",
         ],
     );
-    assert_eq!(listed[0]["status"], "failed");
+    assert_eq!(listed[0].columns["status"], "failed");
     serve.stop();
-    let detail = step("file round-trip")["detail"].to_string();
+    let detail = step("file round-trip").detail;
     assert!(
         detail.contains("HTML page") && detail.contains("web app"),
         "{detail}"
@@ -1512,13 +1514,13 @@ fn empty_models_pull_and_directories_are_refused_by_publish() {
             &task,
         ],
     );
-    let shown = ok_json(home, &["model", "show", id.trim(), "--json"]);
-    let uri = shown["uri"].as_str().unwrap();
+    let shown: ModelShow = ok_as(home, &["model", "show", id.trim(), "--json"]);
+    let uri = shown.row.uri.as_str().unwrap();
     assert!(
         uri.contains(&format!("/{task_project}/producer.{task}/models/empty.bin")),
         "{uri}"
     );
-    assert_eq!(shown["project"], project.as_str());
+    assert_eq!(shown.row.project.as_deref(), Some(project.as_str()));
 }
 
 #[test]
@@ -1532,9 +1534,20 @@ fn interrupted_publish_leaves_no_draft() {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let (mut s, _) = listener.accept().unwrap();
-        tx.send(()).unwrap();
+        // Signal once part of the body arrived: the publish is mid-upload.
         let mut buf = [0u8; 65536];
-        while s.read(&mut buf).is_ok_and(|n| n > 0) {}
+        let mut got = 0;
+        let mut told = false;
+        while let Ok(n) = s.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            got += n;
+            if !told && got > 256 * 1024 {
+                told = true;
+                tx.send(()).unwrap();
+            }
+        }
     });
     let conf = std::fs::read_to_string(home.join("clearml.conf"))
         .unwrap()
@@ -1557,8 +1570,12 @@ fn interrupted_publish_leaves_no_draft() {
         .spawn()
         .unwrap();
     rx.recv_timeout(std::time::Duration::from_secs(30))
-        .expect("the upload started");
-    std::thread::sleep(std::time::Duration::from_millis(300));
+        .expect("the upload is under way");
+    common::wait_until(
+        "a SIGINT handler",
+        std::time::Duration::from_secs(10),
+        || common::catches_sigint(child.id()),
+    );
     unsafe {
         libc::kill(child.id() as i32, libc::SIGINT);
     }
@@ -1670,11 +1687,18 @@ fn metric_titles_with_a_slash_are_addressable() {
             "--json",
         ],
     );
-    let rows = listed.as_array().unwrap();
+    let rows: Vec<TaskRow> = serde_json::from_value(listed).unwrap();
     assert_eq!(rows.len(), 2);
     for row in rows {
-        let want = if row["name"] == "slash-a" { 1.5 } else { 2.5 };
-        assert_eq!(row["metrics"]["train/loss/total"]["last"], want, "{row}");
+        let want = if row.columns["name"] == "slash-a" {
+            1.5
+        } else {
+            2.5
+        };
+        let metrics = row.metrics.as_ref().unwrap();
+        let cell: MetricValues =
+            serde_json::from_value(metrics["train/loss/total"].clone()).unwrap();
+        assert_eq!(cell.last, want, "{row:?}");
     }
     let csv = ok(home, &["task", "compare", &a, &b, "--csv"]);
     assert!(csv.lines().next().unwrap().ends_with(",best"), "{csv}");
@@ -1721,8 +1745,11 @@ fn control_characters_in_names_are_escaped_in_tables() {
         "{table}"
     );
     // JSON keeps the real name
-    let json = ok_json(home, &["task", "list", "--project", &project, "--json"]);
-    assert_eq!(json[0]["name"], "evil\u{1b}[31mRED\u{1b}[0m\nsecond line");
+    let json: Vec<TaskRow> = ok_as(home, &["task", "list", "--project", &project, "--json"]);
+    assert_eq!(
+        json[0].columns["name"],
+        "evil\u{1b}[31mRED\u{1b}[0m\nsecond line"
+    );
 
     // two tasks of one name: the choice is said on stderr
     api.task(&pid, "dup-name", "training");
@@ -1827,8 +1854,8 @@ fn publish_and_pull_a_path_with_space_colon_parenthesis() {
         ],
     );
     let id = id.trim();
-    let shown = ok_json(home, &["model", "show", id, "--json"]);
-    let uri = shown["uri"].as_str().unwrap();
+    let shown: ModelShow = ok_as(home, &["model", "show", id, "--json"]);
+    let uri = shown.row.uri.as_str().unwrap();
     assert!(
         uri.contains("w%2016%3A03%3A10%20%28x%29%20%C3%BC.bin"),
         "{uri}"
@@ -1906,10 +1933,14 @@ fn task_show_lists_models_given_as_references() {
         "tasks.add_or_update_model",
         json!({"task": task, "name": "best", "model": model, "type": "output"}),
     );
-    let j = ok_json(home, &["task", "show", &task, "--json"]);
+    let j: TaskShow = ok_as(home, &["task", "show", &task, "--json"]);
     assert_eq!(
-        j["models"]["output"][0],
-        json!({"name": "best", "id": model, "model_name": "the-model"})
+        j.models.output[0],
+        ModelEntry {
+            name: json!("best"),
+            id: Some(model.clone()),
+            model_name: Some(json!("the-model")),
+        }
     );
     let table = ok(home, &["task", "show", &task]);
     assert!(!table.contains("{\""), "{table}");
@@ -1951,17 +1982,15 @@ fn publish_to_a_completed_task_links_from_the_model_and_list_finds_it_by_task_na
     let id = String::from_utf8_lossy(&out.stdout).trim().to_string();
     let err = stderr_of(&out);
     assert!(err.contains("completed") && err.contains("linked"), "{err}");
-    let shown = ok_json(home, &["model", "show", &id, "--json"]);
-    assert_eq!(shown["task"]["id"], json!(task));
-    assert_eq!(shown["status"], "published");
-    let listed = ok_json(home, &["model", "list", "--task", &task_name, "--json"]);
-    let ids: Vec<&str> = listed
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|m| m["id"].as_str())
-        .collect();
-    assert_eq!(ids, [id.as_str()], "{listed}");
+    let shown: ModelShow = ok_as(home, &["model", "show", &id, "--json"]);
+    assert_eq!(
+        shown.row.task.and_then(|t| t.id).as_deref(),
+        Some(task.as_str())
+    );
+    assert_eq!(shown.row.status, "published");
+    let listed: Vec<ModelRow> = ok_as(home, &["model", "list", "--task", &task_name, "--json"]);
+    let ids: Vec<&str> = listed.iter().filter_map(|m| m.id.as_str()).collect();
+    assert_eq!(ids, [id.as_str()], "{listed:?}");
 }
 
 /// A health check fails when a configured host is down: exit 1 naming it, while the API
@@ -1987,9 +2016,9 @@ fn ping_exits_1_when_the_files_host_is_down() {
     assert_eq!(out.status.code(), Some(1), "{out:?}");
     let err = stderr_of(&out);
     assert!(err.contains("files host does not"), "{err}");
-    let rows: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(rows[0]["server_version"], "2.0.0");
-    assert_eq!(rows[2]["reachable"], false);
+    let rows: Vec<HostRow> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(rows[0].server_version.as_deref(), Some("2.0.0"));
+    assert!(!rows[2].reachable);
 }
 
 /// The Docker-compose habit: a bare number of seconds where a duration is taken.

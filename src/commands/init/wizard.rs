@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
-use super::{exit_of, has_content, safe_error, verified_line, warn_if_shadowed, write_config};
+use super::{has_content, safe_error, verified_line, verify_exit, warn_if_shadowed, write_config};
 use crate::api;
 use crate::cli::{GlobalArgs, InitArgs};
 use crate::config::edit::ApiSettings;
@@ -236,9 +236,8 @@ impl Wizard {
                 2 => {}
                 3 => break,
                 _ => {
-                    let code = crate::error::exit_code_of(&err);
                     return Err(CliError::new(
-                        exit_of(code),
+                        verify_exit(&err),
                         "credentials not verified; nothing written",
                     )
                     .into());

@@ -503,33 +503,37 @@ pub fn cell(task: &Value, col: &Column) -> (String, Value) {
 /// keys, metric columns under `metrics["Title/Series"] = {last,min,max}`, parameter columns
 /// under `params["Section/name"]`.
 pub fn row_json(task: &Value, columns: &[Column]) -> (Vec<String>, Value) {
-    let mut obj = Map::new();
-    let mut metrics = Map::new();
-    let mut params = Map::new();
+    let mut shape = super::json::TaskRow {
+        id: task.get("id").cloned().unwrap_or(Value::Null),
+        columns: Map::new(),
+        metrics: None,
+        params: None,
+    };
     let mut row = Vec::with_capacity(columns.len());
-    obj.insert("id".into(), task.get("id").cloned().unwrap_or(Value::Null));
     for c in columns {
         let (text, json) = cell(task, c);
         row.push(text);
         match c {
+            // `id` always comes first; as a column it only restates it.
+            Column::Field(f) if f.key == "id" => shape.id = json,
             Column::Field(f) => {
-                obj.insert(f.key.into(), json);
+                shape.columns.insert(f.key.into(), json);
             }
             Column::Metric { .. } => {
-                metrics.insert(c.header(), json);
+                shape
+                    .metrics
+                    .get_or_insert_with(Map::new)
+                    .insert(c.header(), json);
             }
             Column::Param { .. } => {
-                params.insert(c.header(), json);
+                shape
+                    .params
+                    .get_or_insert_with(Map::new)
+                    .insert(c.header(), json);
             }
         }
     }
-    if !metrics.is_empty() {
-        obj.insert("metrics".into(), Value::Object(metrics));
-    }
-    if !params.is_empty() {
-        obj.insert("params".into(), Value::Object(params));
-    }
-    (row, Value::Object(obj))
+    (row, super::json::to_value(&shape))
 }
 
 /// `--name REGEX` checked here, before the server answers with its own error: one line
@@ -546,16 +550,6 @@ pub fn check_name_regex(pattern: &str) -> Result<(), CliError> {
         CliError::usage(format!("--name '{pattern}': {why}"))
             .with_hint("--name is a regular expression; escape special characters with '\\'")
     })
-}
-
-/// `^` + the name with regex metacharacters escaped + `$`: an exact-name filter.
-pub fn exact_regex(name: &str) -> String {
-    format!("^{}$", regex::escape(name))
-}
-
-/// Whether a string looks like a server object id (32 hex digits).
-pub fn looks_like_id(s: &str) -> bool {
-    s.len() == 32 && s.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 #[cfg(test)]
@@ -747,6 +741,7 @@ mod tests {
 
     #[test]
     fn numbers_and_ids() {
+        use crate::api::lookup::{exact_regex, looks_like_id};
         assert_eq!(fmt_f64(0.1 + 0.2), "0.3");
         assert_eq!(fmt_f64(2.0), "2");
         assert_eq!(fmt_f64(1.5e-7), "1.5000e-7");

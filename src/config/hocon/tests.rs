@@ -514,7 +514,7 @@ fn includes_of_anything_but_a_regular_file_are_refused() {
             let _ = tx.send(
                 parse_file(&main, &env)
                     .map(|_| ())
-                    .map_err(|e| (e.to_string(), crate::error::exit_code_of(&e))),
+                    .map_err(|e| (e.to_string(), crate::error::exit_of(&e).code())),
             );
         });
         let got = rx
@@ -536,5 +536,5 @@ fn includes_of_anything_but_a_regular_file_are_refused() {
     let env = Env { var: &no_env };
     let e = parse_file(&fifo, &env).unwrap_err();
     assert!(e.to_string().contains("a FIFO"), "{e}");
-    assert_eq!(crate::error::exit_code_of(&e), 2);
+    assert_eq!(crate::error::exit_of(&e), crate::error::Exit::Usage);
 }

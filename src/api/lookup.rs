@@ -2,8 +2,7 @@
 
 use serde_json::{Value, json};
 
-use super::task::query::{exact_regex, looks_like_id};
-use crate::api::Client;
+use super::Client;
 use crate::error::CliError;
 
 /// The id of a project by its full name (`parent/child`), hidden projects included.
@@ -191,4 +190,14 @@ pub fn worker_queue_ids(w: &Value) -> Vec<String> {
         .filter_map(|q| q.get("id").and_then(Value::as_str).or(q.as_str()))
         .map(str::to_string)
         .collect()
+}
+
+/// `^` + the name with regex metacharacters escaped + `$`: an exact-name filter.
+pub fn exact_regex(name: &str) -> String {
+    format!("^{}$", regex::escape(name))
+}
+
+/// Whether a string looks like a server object id (32 hex digits).
+pub fn looks_like_id(s: &str) -> bool {
+    s.len() == 32 && s.bytes().all(|b| b.is_ascii_hexdigit())
 }

@@ -2,14 +2,16 @@
 
 use serde_json::json;
 
+pub mod json;
+
 use super::task::query::fmt_time;
 use super::{Ctx, lookup};
 use crate::api::Client;
 use crate::config::Settings;
-use crate::output::Listing;
+use crate::output::{Listing, shape_value as to_value};
 
 async fn connect(ctx: &Ctx) -> anyhow::Result<Client> {
-    let settings = Settings::load(&ctx.global)?;
+    let settings = Settings::load(&ctx.config)?;
     Client::from_settings(&settings)
 }
 
@@ -40,9 +42,14 @@ pub async fn queues(ctx: &Ctx) -> anyhow::Result<()> {
                 listening.len().to_string(),
                 id.into(),
             ],
-            json!({
-                "id": id, "name": q["name"], "pending": pending,
-                "workers": listening, "default": q["system_tags"].as_array().is_some_and(|t| t.iter().any(|x| x == "default")),
+            to_value(&json::QueueRow {
+                id: id.to_string(),
+                name: q["name"].clone(),
+                pending,
+                workers: listening.iter().map(|w| w.to_string()).collect(),
+                default: q["system_tags"]
+                    .as_array()
+                    .is_some_and(|t| t.iter().any(|x| x == "default")),
             }),
         );
     }
@@ -80,9 +87,11 @@ pub async fn workers(ctx: &Ctx) -> anyhow::Result<()> {
                 task,
                 fmt_time(&w["last_activity_time"]),
             ],
-            json!({
-                "id": w["id"], "queues": names, "task": task_id,
-                "last_seen": w["last_activity_time"],
+            to_value(&json::WorkerRow {
+                id: w["id"].clone(),
+                queues: names,
+                task: task_id.map(str::to_string),
+                last_seen: w["last_activity_time"].clone(),
             }),
         );
     }

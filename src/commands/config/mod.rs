@@ -1,5 +1,7 @@
 //! `clearml config show|path|dump`: what is in force and where it came from.
 
+pub mod json;
+
 use serde_json::json;
 
 use super::Ctx;
@@ -17,7 +19,7 @@ pub async fn run(ctx: &Ctx, cmd: ConfigCommand) -> anyhow::Result<()> {
             Ok(())
         }
         ConfigCommand::Show => {
-            let settings = Settings::load(&ctx.global)?;
+            let settings = Settings::load(&ctx.config)?;
             if let Source::Env(name) = &settings.config_chosen_by
                 && !settings.config_file.is_file()
             {
@@ -30,7 +32,7 @@ pub async fn run(ctx: &Ctx, cmd: ConfigCommand) -> anyhow::Result<()> {
             Ok(())
         }
         ConfigCommand::Dump => {
-            let settings = Settings::load(&ctx.global)?;
+            let settings = Settings::load(&ctx.config)?;
             let mut value = settings.file_config.to_json();
             mask_secrets(&mut value);
             if ctx.out.format == Format::Csv {
@@ -146,16 +148,24 @@ fn flatten(v: &serde_json::Value, prefix: &str, rows: &mut Listing) {
     }
 }
 
-fn source_json(source: &Source) -> serde_json::Value {
-    let mut j = json!({ "kind": source.kind(), "text": source.to_string() });
+fn source_json(source: &Source) -> json::SettingSource {
+    let mut j = json::SettingSource {
+        kind: source.kind().to_string(),
+        text: source.to_string(),
+        flag: None,
+        env: None,
+        file: None,
+        line: None,
+        how: None,
+    };
     match source {
-        Source::Flag(f) => j["flag"] = json!(f),
-        Source::Env(n) => j["env"] = json!(n),
+        Source::Flag(f) => j.flag = Some(f.to_string()),
+        Source::Env(n) => j.env = Some(n.clone()),
         Source::File { path, line } => {
-            j["file"] = json!(path);
-            j["line"] = json!(line);
+            j.file = Some(path.clone());
+            j.line = Some(*line);
         }
-        Source::Derived(how) => j["how"] = json!(how),
+        Source::Derived(how) => j.how = Some(how.to_string()),
         Source::Default => {}
     }
     j
@@ -164,10 +174,10 @@ fn source_json(source: &Source) -> serde_json::Value {
 /// A row; `value` None means "not set / unknown" (null in JSON).
 fn push(listing: &mut Listing, name: &str, value: Option<String>, source: Option<&Source>) {
     let source_text = source.map_or_else(|| "not set".to_string(), Source::to_string);
-    let json = json!({
-        "setting": name,
-        "value": value,
-        "source": source.map_or(json!(null), source_json),
+    let json = crate::output::shape_value(&json::SettingRow {
+        setting: name.to_string(),
+        value: value.clone(),
+        source: source.map(source_json),
     });
     let shown = value.unwrap_or_else(|| {
         if source.is_some() {

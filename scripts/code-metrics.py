@@ -1,0 +1,115 @@
+#!/usr/bin/env python3
+"""Code-health figures for src/: module dependency edges and the longest functions.
+
+    python3 scripts/code-metrics.py [edges|functions|clap] [N]
+
+edges:     `crate::<module>` references per top-level module of src/ (a directory or a
+           single file), as "from -> to: count" (tests in #[cfg(test)] count too).
+functions: the N (default 5) longest `fn` bodies, in lines, with their place.
+clap:      files outside cli.rs, lib.rs, main.rs and commands/ that name a clap type.
+"""
+import os
+import re
+import sys
+
+SRC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src")
+
+
+def rust_files():
+    for root, _, files in os.walk(SRC):
+        for name in sorted(files):
+            if name.endswith(".rs"):
+                path = os.path.join(root, name)
+                yield os.path.relpath(path, SRC), open(path, encoding="utf-8").read()
+
+
+def top_module(rel):
+    head = rel.split(os.sep)[0]
+    return head[:-3] if head.endswith(".rs") else head
+
+
+def strip_comments(text):
+    text = re.sub(r"//[^\n]*", "", text)
+    return re.sub(r"/\*.*?\*/", "", text, flags=re.S)
+
+
+def expand_use_groups(text):
+    """`use crate::{a::X, b}` names modules a and b: flatten the braces one level."""
+    out = []
+    for m in re.finditer(r"crate::\{([^}]*)\}", text):
+        for part in m.group(1).split(","):
+            part = part.strip()
+            if part:
+                out.append(part.split("::")[0])
+    return out
+
+
+def edges():
+    counts = {}
+    for rel, text in rust_files():
+        src = top_module(rel)
+        text = strip_comments(text)
+        targets = re.findall(r"crate::([a-z_][a-z0-9_]*)", text) + expand_use_groups(text)
+        for dst in targets:
+            if dst != src:
+                counts[(src, dst)] = counts.get((src, dst), 0) + 1
+    for (a, b), n in sorted(counts.items()):
+        print(f"{a} -> {b}: {n}")
+    print(f"total edges: {len(counts)}")
+
+
+def functions(limit):
+    found = []
+    fn_re = re.compile(r"^\s*(pub(\([^)]*\))?\s+)?(async\s+)?(const\s+)?(unsafe\s+)?fn\s+(\w+)")
+    for rel, text in rust_files():
+        lines = text.split("\n")
+        i = 0
+        while i < len(lines):
+            m = fn_re.match(lines[i])
+            if not m:
+                i += 1
+                continue
+            # Find the opening brace of the body (the signature may span lines) and its match.
+            depth, start, j, opened = 0, i, i, False
+            while j < len(lines):
+                code = re.sub(r"//.*", "", lines[j])
+                code = re.sub(r'"(\\.|[^"\\])*"', '""', code)
+                code = re.sub(r"'(\\.|[^'\\])'", "''", code)
+                if not opened and ";" in code and "{" not in code:
+                    break  # a declaration without a body (trait method)
+                for ch in code:
+                    if ch == "{":
+                        depth += 1
+                        opened = True
+                    elif ch == "}":
+                        depth -= 1
+                if opened and depth == 0:
+                    found.append((j - start + 1, f"{rel}:{start + 1}", m.group(6)))
+                    break
+                j += 1
+            i += 1
+    for length, place, name in sorted(found, reverse=True)[:limit]:
+        print(f"{length:5} {name} ({place})")
+
+
+def clap():
+    allowed = ("cli.rs", "lib.rs", "main.rs")
+    clap_names = re.compile(r"\bclap\b|\bcli::|\b(GlobalArgs|StackArgs|ServeArgs|UpArgs)\b")
+    for rel, text in rust_files():
+        if rel in allowed or rel.startswith("commands" + os.sep):
+            continue
+        for n, line in enumerate(strip_comments(text).split("\n"), 1):
+            if clap_names.search(line):
+                print(f"{rel}:{n}: {line.strip()}")
+
+
+if __name__ == "__main__":
+    what = sys.argv[1] if len(sys.argv) > 1 else "edges"
+    if what == "edges":
+        edges()
+    elif what == "functions":
+        functions(int(sys.argv[2]) if len(sys.argv) > 2 else 5)
+    elif what == "clap":
+        clap()
+    else:
+        sys.exit(__doc__)

@@ -1,0 +1,33 @@
+//! `clearml server …`: dispatches to the stack (Docker), the built-in server, and the
+//! checks of a configured server.
+pub mod json;
+
+use super::{Ctx, ping, stack};
+use crate::cli::ServerCommand;
+
+pub async fn run(ctx: &Ctx, cmd: ServerCommand) -> anyhow::Result<()> {
+    match cmd {
+        ServerCommand::Up(args) => stack::up(ctx, args).await,
+        ServerCommand::Down(args) => stack::down(ctx, args).await,
+        ServerCommand::Status(args) => stack::status(ctx, args).await,
+        ServerCommand::Logs(args) => stack::logs(args).await,
+        ServerCommand::Doctor(args) => stack::doctor(ctx, args).await,
+        ServerCommand::Backup(args) => stack::backup(ctx, args).await,
+        ServerCommand::Restore(args) => stack::restore(ctx, args).await,
+        ServerCommand::Render(args) => stack::render(args),
+        ServerCommand::Serve(args) => crate::serve::run(&serve_options(&args), &ctx.out).await,
+        ServerCommand::Ping => ping::ping(ctx).await,
+        ServerCommand::Selftest => ping::selftest(ctx).await,
+    }
+}
+
+/// The serve flags as the built-in server takes them.
+fn serve_options(a: &crate::cli::ServeArgs) -> crate::serve::ServeOptions {
+    crate::serve::ServeOptions {
+        data_dir: a.data_dir.clone(),
+        host: a.host.clone(),
+        api_port: a.api_port,
+        files_port: a.files_port,
+        web_port: a.web_port,
+    }
+}

@@ -1,0 +1,473 @@
+//! `task compare`: one merged table, rows = parameters and metrics, columns = tasks.
+//! Pure: takes task documents (with `hyperparams` and `last_metrics`), returns rows.
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+
+use super::query::{fmt_f64, ref_name};
+use crate::error::CliError;
+use crate::output::Listing;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Min,
+    Max,
+}
+
+/// `--better loss=min,accuracy=max`.
+pub fn parse_better(specs: &[String]) -> Result<Vec<(String, Direction)>, CliError> {
+    specs
+        .iter()
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| {
+            let (k, d) = s.split_once('=').ok_or_else(|| bad_better(s))?;
+            let dir = match d.trim().to_lowercase().as_str() {
+                "min" | "lower" | "low" => Direction::Min,
+                "max" | "higher" | "high" => Direction::Max,
+                _ => return Err(bad_better(s)),
+            };
+            Ok((k.trim().to_string(), dir))
+        })
+        .collect()
+}
+
+fn bad_better(s: &str) -> CliError {
+    CliError::usage(format!("bad --better '{s}'"))
+        .with_hint("write METRIC=min or METRIC=max, e.g. --better loss=min,accuracy=max")
+}
+
+const LOWER_IS_BETTER: &[&str] = &[
+    "loss",
+    "error",
+    "err",
+    "mse",
+    "mae",
+    "rmse",
+    "perplexity",
+    "wer",
+    "cer",
+    "latency",
+    "time",
+];
+const HIGHER_IS_BETTER: &[&str] = &[
+    "acc",
+    "accuracy",
+    "precision",
+    "recall",
+    "f1",
+    "auc",
+    "map",
+    "iou",
+    "score",
+    "bleu",
+    "dice",
+    "reward",
+    "r2",
+];
+
+/// Which direction is better for `title/series`: an explicit `--better` entry (matching the
+/// title, the series or `title/series`), else a guess from common metric names.
+pub fn direction(title: &str, series: &str, better: &[(String, Direction)]) -> Option<Direction> {
+    let full = format!("{title}/{series}");
+    if let Some((_, d)) = better
+        .iter()
+        .find(|(k, _)| k == &full || k == title || k == series)
+    {
+        return Some(*d);
+    }
+    let words: Vec<String> = full
+        .to_lowercase()
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect();
+    let has = |list: &[&str]| words.iter().any(|w| list.contains(&w.as_str()));
+    if has(LOWER_IS_BETTER) {
+        Some(Direction::Min)
+    } else if has(HIGHER_IS_BETTER) {
+        Some(Direction::Max)
+    } else {
+        None
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    /// "param" or "metric".
+    pub kind: &'static str,
+    /// `Section/name` or `title/series`.
+    pub key: String,
+    /// For metrics: "last", "min" or "max".
+    pub stat: Option<&'static str>,
+    /// One per task; None when the task lacks it.
+    pub values: Vec<Option<Value>>,
+    /// Index of the task with the best value (metrics with a known direction).
+    pub best: Option<usize>,
+}
+
+impl Row {
+    pub fn label(&self) -> String {
+        match self.stat {
+            Some(s) => format!("{} ({s})", self.key),
+            None => self.key.clone(),
+        }
+    }
+
+    pub fn differs(&self) -> bool {
+        self.values.windows(2).any(|w| w[0] != w[1])
+    }
+}
+
+/// Build the merged rows: parameters sorted by `Section/name`, then metrics by
+/// `title/series` with last/min/max each.
+pub fn build_rows(tasks: &[Value], better: &[(String, Direction)]) -> Vec<Row> {
+    let mut rows = Vec::new();
+    let mut params = BTreeSet::new();
+    let mut metrics = BTreeSet::new();
+    for t in tasks {
+        if let Some(sections) = t.get("hyperparams").and_then(Value::as_object) {
+            for (section, names) in sections {
+                for name in names.as_object().into_iter().flat_map(|n| n.keys()) {
+                    params.insert((section.clone(), name.clone()));
+                }
+            }
+        }
+        for e in metric_entries(t) {
+            metrics.insert((str_of(e, "metric"), str_of(e, "variant")));
+        }
+    }
+    for (section, name) in params {
+        let values = tasks
+            .iter()
+            .map(|t| {
+                t.pointer(&format!(
+                    "/hyperparams/{}/{}/value",
+                    escape(&section),
+                    escape(&name)
+                ))
+                .cloned()
+            })
+            .collect();
+        rows.push(Row {
+            kind: "param",
+            key: format!("{section}/{name}"),
+            stat: None,
+            values,
+            best: None,
+        });
+    }
+    for (title, series) in metrics {
+        let dir = direction(&title, &series, better);
+        for (stat, field) in [
+            ("last", "value"),
+            ("min", "min_value"),
+            ("max", "max_value"),
+        ] {
+            let values: Vec<Option<Value>> = tasks
+                .iter()
+                .map(|t| {
+                    metric_entries(t)
+                        .find(|e| str_of(e, "metric") == title && str_of(e, "variant") == series)
+                        .and_then(|e| e.get(field).cloned())
+                        .filter(|v| !v.is_null())
+                })
+                .collect();
+            // The best value is marked on the last value and on the best-ever (min for
+            // lower-is-better, max for higher-is-better); the opposite extreme says nothing.
+            let marked = match (stat, dir) {
+                ("last", _) => dir,
+                ("min", Some(Direction::Min)) | ("max", Some(Direction::Max)) => dir,
+                _ => None,
+            };
+            let best = marked.and_then(|d| best_index(&values, d));
+            rows.push(Row {
+                kind: "metric",
+                key: format!("{title}/{series}"),
+                stat: Some(stat),
+                values,
+                best,
+            });
+        }
+    }
+    rows
+}
+
+fn metric_entries(task: &Value) -> impl Iterator<Item = &Value> {
+    task.get("last_metrics")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flat_map(|m| m.values())
+        .filter_map(Value::as_object)
+        .flat_map(|v| v.values())
+}
+
+fn str_of(v: &Value, key: &str) -> String {
+    v.get(key).and_then(Value::as_str).unwrap_or("").to_string()
+}
+
+/// JSON pointer escaping of one path segment.
+fn escape(s: &str) -> String {
+    s.replace('~', "~0").replace('/', "~1")
+}
+
+/// The best task for a row; None when fewer than two tasks have a value or all are equal.
+fn best_index(values: &[Option<Value>], dir: Direction) -> Option<usize> {
+    let nums: Vec<(usize, f64)> = values
+        .iter()
+        .enumerate()
+        .filter_map(|(i, v)| v.as_ref().and_then(Value::as_f64).map(|f| (i, f)))
+        .collect();
+    if nums.len() < 2 || nums.iter().all(|(_, f)| *f == nums[0].1) {
+        return None;
+    }
+    let pick = |a: f64, b: f64| match dir {
+        Direction::Min => b < a,
+        Direction::Max => b > a,
+    };
+    let mut best = nums[0];
+    for &(i, f) in &nums[1..] {
+        if pick(best.1, f) {
+            best = (i, f);
+        }
+    }
+    Some(best.0)
+}
+
+/// Column header of a task: `name (first 8 of id)`.
+pub fn task_header(task: &Value) -> String {
+    let id = task.get("id").and_then(Value::as_str).unwrap_or("");
+    let name = task.get("name").and_then(Value::as_str).unwrap_or("");
+    format!("{name} ({})", &id[..id.len().min(8)])
+}
+
+fn cell(v: &Option<Value>) -> String {
+    match v {
+        None => String::new(),
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => n
+            .as_i64()
+            .map(|i| i.to_string())
+            .unwrap_or_else(|| n.as_f64().map(fmt_f64).unwrap_or_else(|| n.to_string())),
+        Some(other) => other.to_string(),
+    }
+}
+
+/// The terminal table: like `Listing::to_table`, but headers keep the tasks' own case.
+pub fn to_table(l: &Listing) -> String {
+    let mut table = comfy_table::Table::new();
+    table
+        .load_preset(comfy_table::presets::NOTHING)
+        .set_content_arrangement(comfy_table::ContentArrangement::Disabled);
+    let mut headers = l.headers.clone();
+    if let Some(first) = headers.first_mut() {
+        *first = first.to_uppercase();
+    }
+    table.set_header(headers.iter().map(|h| crate::output::escape_control(h)));
+    for row in &l.rows {
+        table.add_row(row.iter().map(|c| crate::output::escape_control(c)));
+    }
+    table
+        .to_string()
+        .lines()
+        .map(|line| {
+            let t = line.trim_end();
+            t.strip_prefix(' ').unwrap_or(t)
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// CSV form: cells hold plain values (numbers stay numbers); the best task of a row is
+/// named in a last `best` column.
+pub fn to_csv_listing(tasks: &[Value], rows: &[Row], diff_only: bool) -> Listing {
+    let mut headers = vec!["row".to_string()];
+    headers.extend(tasks.iter().map(task_header));
+    headers.push("best".to_string());
+    let mut l = Listing::new(headers);
+    for r in rows.iter().filter(|r| !diff_only || r.differs()) {
+        let mut line = vec![r.label()];
+        line.extend(r.values.iter().map(cell));
+        line.push(r.best.map(|i| task_header(&tasks[i])).unwrap_or_default());
+        l.push(line, Value::Null);
+    }
+    l
+}
+
+/// Table form; the best value gets a trailing ` *`.
+pub fn to_listing(tasks: &[Value], rows: &[Row], diff_only: bool) -> Listing {
+    let mut headers = vec!["row".to_string()];
+    headers.extend(tasks.iter().map(task_header));
+    let mut l = Listing::new(headers);
+    for r in rows.iter().filter(|r| !diff_only || r.differs()) {
+        let mut line = vec![r.label()];
+        for (i, v) in r.values.iter().enumerate() {
+            let mut c = cell(v);
+            if r.best == Some(i) {
+                c.push_str(" *");
+            }
+            line.push(c);
+        }
+        l.push(line, Value::Null);
+    }
+    l
+}
+
+/// The stable JSON form: `{"tasks": [{id, name, project}], "rows": [{kind, key, stat,
+/// values: {task id: value}, best: task id|null, differs}]}`.
+pub fn to_json(tasks: &[Value], rows: &[Row], diff_only: bool) -> Value {
+    let ids: Vec<String> = tasks
+        .iter()
+        .map(|t| {
+            t.get("id")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string()
+        })
+        .collect();
+    let rows = rows
+        .iter()
+        .filter(|r| !diff_only || r.differs())
+        .map(|r| super::json::ComparedRow {
+            kind: r.kind.to_string(),
+            key: r.key.clone(),
+            stat: r.stat.map(str::to_string),
+            values: ids
+                .iter()
+                .zip(&r.values)
+                .map(|(id, v)| (id.clone(), v.clone().unwrap_or(Value::Null)))
+                .collect(),
+            best: r.best.map(|i| ids[i].clone()),
+            differs: r.differs(),
+        })
+        .collect();
+    let pass = |t: &Value, key: &str| t.get(key).cloned().unwrap_or(Value::Null);
+    super::json::to_value(&super::json::Comparison {
+        tasks: tasks
+            .iter()
+            .map(|t| super::json::ComparedTask {
+                id: pass(t, "id"),
+                name: pass(t, "name"),
+                project: t.get("project").map(ref_name),
+                status: pass(t, "status"),
+            })
+            .collect(),
+        rows,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn task(id: &str, lr: &str, loss: f64, acc: f64) -> Value {
+        json!({
+            "id": id, "name": format!("t-{id}"),
+            "hyperparams": {"Args": {
+                "lr": {"section": "Args", "name": "lr", "value": lr},
+                "epochs": {"section": "Args", "name": "epochs", "value": "10"}
+            }},
+            "last_metrics": {
+                "h1": {"h2": {"metric": "loss", "variant": "train", "value": loss, "min_value": loss - 0.5, "max_value": 3.0}},
+                "h3": {"h4": {"metric": "eval", "variant": "accuracy", "value": acc, "min_value": 0.1, "max_value": acc}}
+            }
+        })
+    }
+
+    #[test]
+    fn merged_rows_with_best_marked() {
+        let tasks = vec![
+            task("aaaaaaaaaaaa", "0.1", 1.0, 0.8),
+            task("bbbbbbbbbbbb", "0.01", 0.5, 0.9),
+        ];
+        let rows = build_rows(&tasks, &[]);
+        let labels: Vec<String> = rows.iter().map(Row::label).collect();
+        assert_eq!(
+            labels,
+            [
+                "Args/epochs",
+                "Args/lr",
+                "eval/accuracy (last)",
+                "eval/accuracy (min)",
+                "eval/accuracy (max)",
+                "loss/train (last)",
+                "loss/train (min)",
+                "loss/train (max)"
+            ]
+        );
+        let l = to_listing(&tasks, &rows, false);
+        assert_eq!(
+            l.headers,
+            [
+                "row",
+                "t-aaaaaaaaaaaa (aaaaaaaa)",
+                "t-bbbbbbbbbbbb (bbbbbbbb)"
+            ]
+        );
+        assert_eq!(l.rows[2], ["eval/accuracy (last)", "0.8", "0.9 *"]);
+        assert_eq!(l.rows[5], ["loss/train (last)", "1", "0.5 *"]);
+        assert_eq!(l.rows[6], ["loss/train (min)", "0.5", "0 *"]);
+        // the max of a loss says nothing about which run is better
+        assert_eq!(l.rows[7], ["loss/train (max)", "3", "3"]);
+        assert_eq!(l.rows[4], ["eval/accuracy (max)", "0.8", "0.9 *"]);
+        let table = to_table(&l);
+        assert!(table.starts_with("ROW "), "{table}");
+        assert!(
+            table
+                .lines()
+                .next()
+                .unwrap()
+                .ends_with("t-bbbbbbbbbbbb (bbbbbbbb)"),
+            "{table}"
+        );
+        // equal values: nobody is best
+        assert_eq!(l.rows[3], ["eval/accuracy (min)", "0.1", "0.1"]);
+        let diff = to_listing(&tasks, &rows, true);
+        let diff_labels: Vec<&str> = diff.rows.iter().map(|r| r[0].as_str()).collect();
+        assert_eq!(
+            diff_labels,
+            [
+                "Args/lr",
+                "eval/accuracy (last)",
+                "eval/accuracy (max)",
+                "loss/train (last)",
+                "loss/train (min)"
+            ]
+        );
+        let csv = to_csv_listing(&tasks, &rows, false);
+        assert_eq!(csv.headers.last().unwrap(), "best");
+        assert_eq!(
+            csv.rows[5],
+            ["loss/train (last)", "1", "0.5", "t-bbbbbbbbbbbb (bbbbbbbb)"]
+        );
+        assert_eq!(csv.rows[7], ["loss/train (max)", "3", "3", ""]);
+        let j = to_json(&tasks, &rows, true);
+        assert_eq!(j["rows"][0]["values"]["aaaaaaaaaaaa"], "0.1");
+        assert_eq!(j["rows"][1]["best"], "bbbbbbbbbbbb");
+    }
+
+    #[test]
+    fn explicit_direction_wins() {
+        let better = parse_better(&["loss=max".into()]).unwrap();
+        assert_eq!(direction("loss", "train", &better), Some(Direction::Max));
+        assert_eq!(direction("loss", "train", &[]), Some(Direction::Min));
+        assert_eq!(direction("eval", "top1_acc", &[]), Some(Direction::Max));
+        assert_eq!(direction("val", "acc", &[]), Some(Direction::Max));
+        assert_eq!(direction("lr", "value", &[]), None);
+        assert!(parse_better(&["loss".into()]).is_err());
+        assert!(parse_better(&["loss=up".into()]).is_err());
+    }
+
+    #[test]
+    fn missing_values_stay_empty() {
+        let tasks = vec![
+            task("a1", "0.1", 1.0, 0.8),
+            json!({"id": "b2", "name": "empty"}),
+        ];
+        let rows = build_rows(&tasks, &[]);
+        let l = to_listing(&tasks, &rows, false);
+        assert_eq!(l.rows[1], ["Args/lr", "0.1", ""]);
+        assert_eq!(rows[1].best, None);
+    }
+}

@@ -1,0 +1,167 @@
+//! The `--json` shapes of `clearml task …`, documented in docs/json-output.md. Field order
+//! is output order; values the server owns (names, times, statuses) pass through as JSON
+//! values, so a field the server lacks prints `null` exactly as it did.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// `task list --json`: one object per task: `id`, then one key per plain column shown,
+/// then `metrics` and `params` when such columns were asked for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TaskRow {
+    pub id: Value,
+    /// Plain columns by key (`name`, `project`, `status`, `last_update`, ...).
+    #[serde(flatten)]
+    pub columns: Map<String, Value>,
+    /// `metric:Title/Series` columns: `"Title/Series"` -> its values, null without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metrics: Option<Map<String, Value>>,
+    /// `param:Section/name` columns: `"Section/name"` -> the value (a string), or null.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub params: Option<Map<String, Value>>,
+}
+
+/// The value of a `metric:` column.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MetricValues {
+    pub last: Value,
+    pub min: Value,
+    pub max: Value,
+}
+
+/// `task show --json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TaskShow {
+    pub id: Value,
+    pub name: Value,
+    pub status: Value,
+    pub status_message: Value,
+    pub status_reason: Value,
+    #[serde(rename = "type")]
+    pub task_type: Value,
+    pub comment: Value,
+    pub project: IdName,
+    pub user: IdName,
+    pub created: Value,
+    pub started: Value,
+    pub completed: Value,
+    pub last_update: Value,
+    pub parent: Option<String>,
+    pub queue: Option<String>,
+    pub last_iteration: Value,
+    pub tags: Value,
+    /// `"Section/name"` -> value.
+    pub params: Map<String, Value>,
+    /// The names of the configuration objects.
+    pub configuration: Vec<String>,
+    pub metrics: Vec<Metric>,
+    pub artifacts: Vec<Artifact>,
+    pub models: Models,
+}
+
+/// A referenced object (project, user): its id, and its name.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IdName {
+    pub id: Option<String>,
+    pub name: Option<String>,
+}
+
+/// One scalar series of `task show`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Metric {
+    pub title: Value,
+    pub series: Value,
+    pub last: Value,
+    pub min: Value,
+    pub max: Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Artifact {
+    pub key: Value,
+    #[serde(rename = "type")]
+    pub artifact_type: Value,
+    pub mode: Value,
+    pub uri: Value,
+    pub size: Value,
+    pub hash: Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Models {
+    pub input: Vec<ModelEntry>,
+    pub output: Vec<ModelEntry>,
+}
+
+/// A task's input or output model: the task's entry name, the model id, and the model's
+/// own name (looked up; absent only when the task has no models at all).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelEntry {
+    pub name: Value,
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model_name: Option<Value>,
+}
+
+/// `task compare --json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Comparison {
+    pub tasks: Vec<ComparedTask>,
+    pub rows: Vec<ComparedRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ComparedTask {
+    pub id: Value,
+    pub name: Value,
+    pub project: Option<String>,
+    pub status: Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ComparedRow {
+    /// "param" or "metric".
+    pub kind: String,
+    pub key: String,
+    /// For metrics: "last", "min" or "max".
+    pub stat: Option<String>,
+    /// Task id -> value (null when the task lacks it).
+    pub values: Map<String, Value>,
+    /// The id of the best task, on rows where a direction is known and tasks differ.
+    pub best: Option<String>,
+    pub differs: bool,
+}
+
+/// `task wait --json`: the final table, one per task.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WaitedTask {
+    pub id: Value,
+    pub name: Value,
+    pub status: Value,
+    pub status_reason: Value,
+}
+
+/// What `task wait --notify URL` POSTs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WaitSummary {
+    /// Always "clearml.task.wait".
+    pub event: String,
+    pub all_completed: bool,
+    pub timed_out: bool,
+    pub waited_seconds: f64,
+    pub tasks: Vec<SummaryTask>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SummaryTask {
+    pub id: Value,
+    pub name: Value,
+    pub status: Value,
+    pub status_reason: Value,
+    pub status_message: Value,
+    /// The project's name; null for a task without one.
+    pub project: Option<String>,
+}
+
+/// A typed shape as the JSON value the output layer prints.
+pub use crate::output::shape_value as to_value;
