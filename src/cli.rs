@@ -273,6 +273,19 @@ pub struct StackArgs {
 
 pub use crate::stack::PullPolicy;
 
+/// `--notify-format json|slack`: the notifier's own type, named here for clap.
+impl ValueEnum for crate::notify::Format {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[crate::notify::Format::Json, crate::notify::Format::Slack]
+    }
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(match self {
+            crate::notify::Format::Json => "json",
+            crate::notify::Format::Slack => "slack",
+        }))
+    }
+}
+
 /// `--pull missing|always|never`: the stack's own type, named here for clap.
 impl ValueEnum for PullPolicy {
     fn value_variants<'a>() -> &'a [Self] {
@@ -504,9 +517,17 @@ pub struct TaskWaitArgs {
     /// server may be unreachable for this long (without it: 10 minutes) before exit 3
     #[arg(long, value_name = "DURATION")]
     pub timeout: Option<String>,
-    /// POST a JSON summary to this http(s) URL when done
+    /// POST a JSON summary to this http(s) URL when done (retried up to 4 times)
     #[arg(long, value_name = "URL")]
     pub notify: Option<String>,
+    /// Body of --notify: our JSON summary, or Slack's incoming-webhook {"text": ...}
+    #[arg(
+        long,
+        value_name = "FORMAT",
+        default_value = "json",
+        requires = "notify"
+    )]
+    pub notify_format: crate::notify::Format,
     /// Poll interval (at least 1s)
     #[arg(long, default_value = "5s", value_name = "DURATION")]
     pub interval: String,
@@ -620,6 +641,51 @@ pub enum PipelineCommand {
     Status(PipelineStatusArgs),
     /// Pipeline runs with status, start, duration and steps done
     List(PipelineListArgs),
+    /// Run a pipeline file at each cron fire time, in the foreground (systemd, a container,
+    /// nohup): never two runs at once (a fire time during a run is skipped and logged), no
+    /// replay of fire times missed while down; one line per decision on stderr; SIGTERM or
+    /// Ctrl-C exits 0. Registers a `service` task (as the SDK's TaskScheduler) in --project
+    Schedule(PipelineScheduleArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct PipelineScheduleArgs {
+    /// The pipeline file (TOML; see docs/pipelines.md)
+    pub file: PathBuf,
+    /// Cron expression: 5 fields ("0 2 * * *") or @hourly/@daily/@weekly/@monthly/@yearly.
+    /// A leading sixth field of seconds is accepted ("*/2 * * * * *", meant for tests)
+    #[arg(long, value_name = "EXPR")]
+    pub cron: String,
+    /// Time zone the cron expression is read in (IANA name, e.g. Europe/Moscow)
+    #[arg(long, default_value = "UTC", value_name = "ZONE")]
+    pub tz: String,
+    /// Override a pipeline parameter (repeatable)
+    #[arg(long = "param", value_name = "NAME=VALUE")]
+    pub params: Vec<String>,
+    /// Queue for the steps without execution_queue (overrides default_queue)
+    #[arg(long, value_name = "QUEUE")]
+    pub queue: Option<String>,
+    /// Project of the scheduler's own service task
+    #[arg(long, default_value = "DevOps", value_name = "PROJECT")]
+    pub project: String,
+    /// Check the file (as `pipeline run --dry-run`) and print the next five fire times
+    #[arg(long)]
+    pub dry_run: bool,
+    /// On exit, stop the run in flight (by default it is left running on the server)
+    #[arg(long)]
+    pub stop_running_on_exit: bool,
+    /// POST a JSON summary of each run to this http(s) URL (retried up to 4 times; a
+    /// notification that cannot be delivered is logged and the scheduler goes on)
+    #[arg(long, value_name = "URL")]
+    pub notify: Option<String>,
+    /// Body of --notify: our JSON summary, or Slack's incoming-webhook {"text": ...}
+    #[arg(
+        long,
+        value_name = "FORMAT",
+        default_value = "json",
+        requires = "notify"
+    )]
+    pub notify_format: crate::notify::Format,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -635,9 +701,17 @@ pub struct PipelineRunArgs {
     /// Check everything and print the DAG in launch order; create nothing
     #[arg(long)]
     pub dry_run: bool,
-    /// POST a JSON summary to this http(s) URL when the run ends
+    /// POST a JSON summary to this http(s) URL when the run ends (retried up to 4 times)
     #[arg(long, value_name = "URL")]
     pub notify: Option<String>,
+    /// Body of --notify: our JSON summary, or Slack's incoming-webhook {"text": ...}
+    #[arg(
+        long,
+        value_name = "FORMAT",
+        default_value = "json",
+        requires = "notify"
+    )]
+    pub notify_format: crate::notify::Format,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -4,4 +4,6 @@
 
 pub mod refs;
 pub mod runner;
+pub mod schedule;
+pub mod scheduler_task;
 pub mod spec;

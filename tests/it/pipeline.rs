@@ -14,6 +14,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+#[path = "pipeline_schedule.rs"]
+mod schedule;
+
 // ---------------------------------------------------------------- helpers
 
 fn http() -> reqwest::blocking::Client {

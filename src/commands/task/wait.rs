@@ -55,9 +55,11 @@ pub async fn run(ctx: &Ctx, client: &Client, a: TaskWaitArgs) -> anyhow::Result<
         .with_hint("e.g. --interval 10s")
         .into());
     }
-    if let Some(url) = &a.notify {
-        check_notify_url(url)?;
-    }
+    let notifier = a
+        .notify
+        .as_deref()
+        .map(|u| crate::notify::Notifier::new(u, a.notify_format))
+        .transpose()?;
     let fields = [
         "id",
         "name",
@@ -157,14 +159,9 @@ pub async fn run(ctx: &Ctx, client: &Client, a: TaskWaitArgs) -> anyhow::Result<
         );
     }
     ctx.out.listing(&listing);
-    if let Some(url) = &a.notify {
-        match client.post_json(url, &summary).await {
-            Ok(status) if (200..300).contains(&status) => ctx.out.info(format!("notified {url}")),
-            Ok(status) => ctx
-                .out
-                .warn(format!("--notify {url} answered HTTP {status}")),
-            Err(e) => ctx.out.warn(format!("--notify failed: {e}")),
-        }
+    if let Some(n) = &notifier {
+        n.send_logged(client, &ctx.out, &summary, &wait_text(&summary))
+            .await;
     }
     let bad: Vec<String> = tasks
         .iter()
@@ -208,15 +205,29 @@ const MIN_WAIT_INTERVAL: Duration = Duration::from_secs(1);
 /// Without --timeout, how long `task wait` rides out an unreachable server.
 pub const OUTAGE_GRACE: Duration = Duration::from_secs(600);
 
-/// `--notify` must be an http(s) URL; checked before waiting, not hours later.
-pub fn check_notify_url(url: &str) -> Result<(), CliError> {
-    match reqwest::Url::parse(url) {
-        Ok(u) if matches!(u.scheme(), "http" | "https") && u.has_host() => Ok(()),
-        _ => Err(
-            CliError::usage(format!("--notify '{url}' is not an http(s) URL"))
-                .with_hint("e.g. --notify https://hooks.example.com/clearml"),
-        ),
-    }
+/// The one line a Slack notification of `task wait` carries.
+fn wait_text(summary: &Value) -> String {
+    let tasks: Vec<String> = summary["tasks"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|t| {
+            format!(
+                "{} {}",
+                t["name"].as_str().unwrap_or(""),
+                t["status"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    format!(
+        "clearml task wait: {}{}",
+        tasks.join(", "),
+        if summary["timed_out"] == true {
+            " (timed out)"
+        } else {
+            ""
+        }
+    )
 }
 
 #[cfg(test)]
