@@ -671,6 +671,10 @@ pub struct PipelineScheduleArgs {
     /// Check the file (as `pipeline run --dry-run`) and print the next five fire times
     #[arg(long)]
     pub dry_run: bool,
+    /// At start, run once if a fire time passed since this pipeline's newest run began (by
+    /// default fire times missed while the scheduler was down are not replayed)
+    #[arg(long)]
+    pub catch_up: bool,
     /// On exit, stop the run in flight (by default it is left running on the server)
     #[arg(long)]
     pub stop_running_on_exit: bool,

@@ -261,6 +261,31 @@ fn schedule_goes_on_when_the_receiver_is_unreachable() {
     let (code, _, log) = s.term();
     assert_eq!(code, Some(0), "{log}");
     assert!(log.contains("not delivered after 4 attempts"), "{log}");
+    assert!(!log.contains("catching up"), "{log}");
+    // Restarted with --catch-up after a fire time passed: the missed time fires at once.
+    std::thread::sleep(Duration::from_millis(2100));
+    let s = Scheduler::start(
+        &env,
+        &[
+            file.to_str().unwrap(),
+            "--cron",
+            "*/2 * * * * *",
+            "--project",
+            &devops,
+            "--catch-up",
+        ],
+    );
+    wait_for("the catch-up run", Duration::from_secs(20), || {
+        s.count("fired ") >= 1
+    });
+    let (code, _, log) = s.term();
+    assert_eq!(code, Some(0), "{log}");
+    let first_fire = log.lines().position(|l| l.starts_with("fired ")).unwrap();
+    let caught = log
+        .lines()
+        .position(|l| l.starts_with("catching up: "))
+        .unwrap();
+    assert!(caught < first_fire, "{log}");
 }
 
 #[test]

@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 
 use super::client;
 use super::run::{read_spec, report_problems, run_summary, run_text, step_line};
+use super::status::{fetch_runs, pipeline_projects};
 use crate::api::Client;
 use crate::cli::{Format, PipelineScheduleArgs};
 use crate::commands::Ctx;
@@ -126,6 +127,15 @@ async fn drive(
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
     let mut current: Option<(RunFuture<'_>, DateTime<Utc>)> = None;
     let mut next = sched.next_after(Utc::now());
+    if a.catch_up
+        && let Some(missed) = missed_fire_time(client, spec, sched).await?
+    {
+        ctx.out.info(format!(
+            "catching up: the fire time {} (and any after it) passed while the scheduler was down",
+            missed.to_rfc3339_opts(SecondsFormat::Secs, true)
+        ));
+        next = Some(missed);
+    }
     let mut heartbeat = tokio::time::interval(HEARTBEAT);
     heartbeat.tick().await;
     loop {
@@ -136,7 +146,8 @@ async fn drive(
         let wait = (at - Utc::now()).to_std().unwrap_or(Duration::ZERO);
         tokio::select! {
             _ = tokio::time::sleep(wait) => {
-                next = sched.next_after(at);
+                // From now, not from `at`: a caught-up fire time in the past fires once.
+                next = sched.next_after(at.max(Utc::now()));
                 let stamp = at.to_rfc3339_opts(SecondsFormat::Secs, true);
                 if let Some((_, started)) = &current {
                     ctx.out.info(format!(
@@ -216,6 +227,34 @@ async fn drive(
     }
     ctx.out.info("scheduler stopped");
     Ok(())
+}
+
+/// With --catch-up: the first fire time after this pipeline's newest run was created (ours
+/// or the SDK's) if it has passed; None when nothing was missed or it never ran.
+async fn missed_fire_time(
+    client: &Client,
+    spec: &Spec,
+    sched: &Schedule,
+) -> anyhow::Result<Option<DateTime<Utc>>> {
+    let Some(_) = crate::api::lookup::find_project(client, &spec.project).await? else {
+        return Ok(None);
+    };
+    let filter = json!({
+        "project": pipeline_projects(client, &spec.project).await?,
+        "name": format!("^{}(| #\\d+)$", regex::escape(&spec.name)),
+    });
+    let runs = fetch_runs(client, &filter, 1).await?;
+    let Some(last) = runs
+        .first()
+        .and_then(|r| r["created"].as_str())
+        .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+    else {
+        return Ok(None);
+    };
+    // The first missed one: however many were missed, one run makes up for them.
+    Ok(sched
+        .next_after(last.with_timezone(&Utc))
+        .filter(|n| *n <= Utc::now()))
 }
 
 /// One run, as `pipeline run` makes it, with one line per step change on stderr.
