@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::api::Client;
 use crate::error::CliError;
 
 /// The body shape: our JSON summary, or Slack's incoming-webhook message.
@@ -20,6 +19,8 @@ pub enum Format {
 /// Attempts per notification: a receiver restarting behind a load balancer gets a few
 /// seconds, a dead one does not hold a scheduler up for long.
 pub const ATTEMPTS: u32 = 4;
+/// One attempt's limit: a receiver that accepts and never answers costs at most this.
+const TIMEOUT: Duration = Duration::from_secs(10);
 /// Backoff before the second attempt; doubled after each failure.
 const FIRST_BACKOFF: Duration = Duration::from_millis(500);
 
@@ -67,12 +68,18 @@ impl Notifier {
 
     /// POST with retries on transport errors, 429 and 5xx; a 4xx other than 429 is final
     /// (the receiver will not change its mind).
-    pub async fn send(&self, client: &Client, summary: &Value, text: &str) -> Delivery {
+    pub async fn send(&self, http: &reqwest::Client, summary: &Value, text: &str) -> Delivery {
         let body = self.body(summary, text);
         let mut backoff = FIRST_BACKOFF;
         let mut last = String::new();
         for attempt in 1..=ATTEMPTS {
-            match client.post_json(&self.url, &body).await {
+            let sent = http
+                .post(&self.url)
+                .json(&body)
+                .timeout(TIMEOUT)
+                .send()
+                .await;
+            match sent.map(|r| r.status().as_u16()) {
                 Ok(s) if (200..300).contains(&s) => {
                     return Delivery::Delivered { attempts: attempt };
                 }
@@ -85,7 +92,7 @@ impl Notifier {
                         };
                     }
                 }
-                Err(e) => last = e.to_string(),
+                Err(e) => last = crate::api::redact_urls(&e.to_string()),
             }
             if attempt < ATTEMPTS {
                 tokio::time::sleep(backoff).await;
@@ -101,12 +108,12 @@ impl Notifier {
     /// Send and log the result on stderr through `out`.
     pub async fn send_logged(
         &self,
-        client: &Client,
+        http: &reqwest::Client,
         out: &crate::output::Output,
         summary: &Value,
         text: &str,
     ) {
-        match self.send(client, summary, text).await {
+        match self.send(http, summary, text).await {
             Delivery::Delivered { .. } => out.info(format!("notified {}", self.url)),
             Delivery::Failed { attempts, last } => out.warn(format!(
                 "--notify {} not delivered after {attempts} attempt{}: {last}",

@@ -255,9 +255,11 @@ fn schedule_goes_on_when_the_receiver_is_unreachable() {
             "slack",
         ],
     );
-    wait_for("two finished runs", Duration::from_secs(50), || {
-        s.count("finished: completed") >= 2
-    });
+    wait_for(
+        "two finished runs and an undeliverable notification",
+        Duration::from_secs(50),
+        || s.count("finished: completed") >= 2 && s.count("not delivered after 4 attempts") >= 1,
+    );
     let (code, _, log) = s.term();
     assert_eq!(code, Some(0), "{log}");
     assert!(log.contains("not delivered after 4 attempts"), "{log}");

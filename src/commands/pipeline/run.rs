@@ -93,7 +93,7 @@ pub async fn run(ctx: &Ctx, a: PipelineRunArgs) -> anyhow::Result<()> {
         }
     }
     if let Some(n) = &notifier {
-        n.send_logged(&client, &ctx.out, &summary, &run_text(&summary))
+        n.send_logged(client.http(), &ctx.out, &summary, &run_text(&summary))
             .await;
     }
     match outcome {

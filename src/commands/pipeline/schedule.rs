@@ -179,7 +179,12 @@ async fn drive(
                             ctx.out.warn(format!("could not update the scheduler's state on the server: {}", crate::error::one_line(&e)));
                         }
                         if let Some(n) = notifier {
-                            n.send_logged(client, &ctx.out, &summary, &run_text(&summary)).await;
+                            // In the background: a slow receiver delays neither the next
+                            // fire time nor SIGTERM.
+                            let (n, http, out) = (n.clone(), client.http().clone(), ctx.out.clone());
+                            tokio::spawn(async move {
+                                n.send_logged(&http, &out, &summary, &run_text(&summary)).await;
+                            });
                         }
                     }
                     // A run that could not even start (server down, base task deleted) is

@@ -160,7 +160,7 @@ pub async fn run(ctx: &Ctx, client: &Client, a: TaskWaitArgs) -> anyhow::Result<
     }
     ctx.out.listing(&listing);
     if let Some(n) = &notifier {
-        n.send_logged(client, &ctx.out, &summary, &wait_text(&summary))
+        n.send_logged(client.http(), &ctx.out, &summary, &wait_text(&summary))
             .await;
     }
     let bad: Vec<String> = tasks
