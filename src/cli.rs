@@ -646,6 +646,29 @@ pub enum PipelineCommand {
     /// replay of fire times missed while down; one line per decision on stderr; SIGTERM or
     /// Ctrl-C exits 0. Registers a `service` task (as the SDK's TaskScheduler) in --project
     Schedule(PipelineScheduleArgs),
+    /// Per pipeline: runs, completed/failed/stopped, success rate, duration mean/p50/p95,
+    /// last run and a duration sparkline; per step: runs, failure rate, mean/p95 duration,
+    /// time queued versus running, the step that fails most. SDK-made runs count too
+    Stats(PipelineStatsArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct PipelineStatsArgs {
+    /// Only the pipeline with this name
+    pub name: Option<String>,
+    /// Only pipelines of this project
+    #[arg(long)]
+    pub project: Option<String>,
+    /// The N newest runs of each pipeline
+    #[arg(long, conflicts_with = "since",
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    pub last: Option<usize>,
+    /// Runs created within this long (e.g. 30d, 12h)
+    #[arg(long, value_name = "DURATION")]
+    pub since: Option<String>,
+    /// Write run durations over time, coloured by status, as an SVG chart
+    #[arg(long, value_name = "FILE")]
+    pub svg: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -7,3 +7,4 @@ pub mod runner;
 pub mod schedule;
 pub mod scheduler_task;
 pub mod spec;
+pub mod stats;

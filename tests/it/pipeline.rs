@@ -16,6 +16,8 @@ use std::time::{Duration, Instant};
 
 #[path = "pipeline_schedule.rs"]
 mod schedule;
+#[path = "pipeline_stats.rs"]
+mod stats;
 
 // ---------------------------------------------------------------- helpers
 
