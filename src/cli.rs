@@ -211,6 +211,17 @@ pub enum ConfigCommand {
 
 // ---------------------------------------------------------------- server
 
+#[derive(Debug, Clone, Args)]
+pub struct PingArgs {
+    /// Check again every INTERVAL (e.g. 30s), one health line each on stdout, until Ctrl-C
+    #[arg(long, value_name = "INTERVAL")]
+    pub watch: Option<String>,
+    /// With --watch: exit on the first failed check, with its exit code (3 unreachable, 1 a
+    /// web or files host down)
+    #[arg(long, requires = "watch")]
+    pub exit_on_fail: bool,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum ServerCommand {
     /// Start the official server stack in Docker and wait until it is ready
@@ -222,7 +233,7 @@ pub enum ServerCommand {
     /// Service logs, prefixed by service name
     Logs(LogsArgs),
     /// Check the API, web and files hosts of the configured server
-    Ping,
+    Ping(PingArgs),
     /// Preflight checks for the host (Docker, ports, vm.max_map_count, disk, memory, ...)
     Doctor(DoctorArgs),
     /// Run a built-in ClearML-compatible server (API + file server, SQLite) in the foreground
