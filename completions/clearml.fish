@@ -529,7 +529,7 @@ complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_su
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from compare" -l insecure -d 'Do not verify the server\'s TLS certificate'
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from compare" -s h -l help -d 'Print help'
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from wait" -l timeout -d 'Give up after this long (e.g. 30m); exit 1 on timeout (6 if a task failed). The server may be unreachable for this long (without it: 10 minutes) before exit 3' -r
-complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from wait" -l notify -d 'POST a JSON summary to this http(s) URL when done (retried up to 4 times)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from wait" -l notify -d 'When it ends, POST a JSON summary to this http(s) URL (4 attempts with backoff on errors, 429 and 5xx; a notification that cannot be delivered is only a warning)' -r
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from wait" -l notify-format -d 'Body of --notify: our JSON summary, or Slack\'s incoming-webhook {"text": ...}' -r -f -a "json\t''
 slack\t''"
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from wait" -l interval -d 'Poll interval (at least 1s)' -r
@@ -675,7 +675,7 @@ complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and not __fish
 complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and not __fish_seen_subcommand_from run status list schedule stats help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from run" -l param -d 'Override a pipeline parameter (repeatable)' -r
 complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from run" -l queue -d 'Queue for the steps without execution_queue (overrides default_queue)' -r
-complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from run" -l notify -d 'POST a JSON summary to this http(s) URL when the run ends (retried up to 4 times)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from run" -l notify -d 'When it ends, POST a JSON summary to this http(s) URL (4 attempts with backoff on errors, 429 and 5xx; a notification that cannot be delivered is only a warning)' -r
 complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from run" -l notify-format -d 'Body of --notify: our JSON summary, or Slack\'s incoming-webhook {"text": ...}' -r -f -a "json\t''
 slack\t''"
 complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from run" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
@@ -731,7 +731,7 @@ complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_see
 complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from schedule" -l param -d 'Override a pipeline parameter (repeatable)' -r
 complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from schedule" -l queue -d 'Queue for the steps without execution_queue (overrides default_queue)' -r
 complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from schedule" -l project -d 'Project of the scheduler\'s own service task' -r
-complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from schedule" -l notify -d 'POST a JSON summary of each run to this http(s) URL (retried up to 4 times; a notification that cannot be delivered is logged and the scheduler goes on)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from schedule" -l notify -d 'When it ends, POST a JSON summary to this http(s) URL (4 attempts with backoff on errors, 429 and 5xx; a notification that cannot be delivered is only a warning)' -r
 complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from schedule" -l notify-format -d 'Body of --notify: our JSON summary, or Slack\'s incoming-webhook {"text": ...}' -r -f -a "json\t''
 slack\t''"
 complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from schedule" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F

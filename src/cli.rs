@@ -284,6 +284,24 @@ pub struct StackArgs {
 
 pub use crate::stack::PullPolicy;
 
+/// `--notify URL [--notify-format json|slack]` of `task wait`, `pipeline run` and
+/// `pipeline schedule`.
+#[derive(Debug, Clone, Args)]
+pub struct NotifyArgs {
+    /// When it ends, POST a JSON summary to this http(s) URL (4 attempts with backoff on
+    /// errors, 429 and 5xx; a notification that cannot be delivered is only a warning)
+    #[arg(long, value_name = "URL")]
+    pub notify: Option<String>,
+    /// Body of --notify: our JSON summary, or Slack's incoming-webhook {"text": ...}
+    #[arg(
+        long,
+        value_name = "FORMAT",
+        default_value = "json",
+        requires = "notify"
+    )]
+    pub notify_format: crate::notify::Format,
+}
+
 /// `--notify-format json|slack`: the notifier's own type, named here for clap.
 impl ValueEnum for crate::notify::Format {
     fn value_variants<'a>() -> &'a [Self] {
@@ -528,17 +546,8 @@ pub struct TaskWaitArgs {
     /// server may be unreachable for this long (without it: 10 minutes) before exit 3
     #[arg(long, value_name = "DURATION")]
     pub timeout: Option<String>,
-    /// POST a JSON summary to this http(s) URL when done (retried up to 4 times)
-    #[arg(long, value_name = "URL")]
-    pub notify: Option<String>,
-    /// Body of --notify: our JSON summary, or Slack's incoming-webhook {"text": ...}
-    #[arg(
-        long,
-        value_name = "FORMAT",
-        default_value = "json",
-        requires = "notify"
-    )]
-    pub notify_format: crate::notify::Format,
+    #[command(flatten)]
+    pub hook: NotifyArgs,
     /// Poll interval (at least 1s)
     #[arg(long, default_value = "5s", value_name = "DURATION")]
     pub interval: String,
@@ -712,18 +721,8 @@ pub struct PipelineScheduleArgs {
     /// On exit, stop the run in flight (by default it is left running on the server)
     #[arg(long)]
     pub stop_running_on_exit: bool,
-    /// POST a JSON summary of each run to this http(s) URL (retried up to 4 times; a
-    /// notification that cannot be delivered is logged and the scheduler goes on)
-    #[arg(long, value_name = "URL")]
-    pub notify: Option<String>,
-    /// Body of --notify: our JSON summary, or Slack's incoming-webhook {"text": ...}
-    #[arg(
-        long,
-        value_name = "FORMAT",
-        default_value = "json",
-        requires = "notify"
-    )]
-    pub notify_format: crate::notify::Format,
+    #[command(flatten)]
+    pub hook: NotifyArgs,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -739,17 +738,8 @@ pub struct PipelineRunArgs {
     /// Check everything and print the DAG in launch order; create nothing
     #[arg(long)]
     pub dry_run: bool,
-    /// POST a JSON summary to this http(s) URL when the run ends (retried up to 4 times)
-    #[arg(long, value_name = "URL")]
-    pub notify: Option<String>,
-    /// Body of --notify: our JSON summary, or Slack's incoming-webhook {"text": ...}
-    #[arg(
-        long,
-        value_name = "FORMAT",
-        default_value = "json",
-        requires = "notify"
-    )]
-    pub notify_format: crate::notify::Format,
+    #[command(flatten)]
+    pub hook: NotifyArgs,
 }
 
 #[derive(Debug, Clone, Args)]

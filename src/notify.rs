@@ -44,6 +44,11 @@ pub enum Delivery {
 }
 
 impl Notifier {
+    /// From the flags: None without --notify; a bad URL is a usage error now, not hours later.
+    pub fn from_flag(url: Option<&str>, format: Format) -> Result<Option<Notifier>, CliError> {
+        url.map(|u| Notifier::new(u, format)).transpose()
+    }
+
     /// Checked before waiting or scheduling, not hours later.
     pub fn new(url: &str, format: Format) -> Result<Notifier, CliError> {
         match reqwest::Url::parse(url) {

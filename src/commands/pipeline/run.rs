@@ -14,22 +14,14 @@ use crate::pipeline::runner::{self, Note, Outcome, Plan, Runner, StepView};
 use crate::pipeline::spec::{self, Problem};
 
 pub async fn run(ctx: &Ctx, a: PipelineRunArgs) -> anyhow::Result<()> {
-    let notifier = a
-        .notify
-        .as_deref()
-        .map(|u| crate::notify::Notifier::new(u, a.notify_format))
-        .transpose()?;
+    let notifier =
+        crate::notify::Notifier::from_flag(a.hook.notify.as_deref(), a.hook.notify_format)?;
     let (file, text, spec) = read_spec(&a.file, &a.params)?;
     let (client, settings) = client(ctx)?;
     let plan = runner::prepare(&client, spec, a.queue.as_deref())
         .await?
         .map_err(|p| report_problems(&file, &text, &p, Exit::NotFound))?;
-    for q in &plan.idle_queues {
-        ctx.out.warn(format!(
-            "no worker listens on queue '{q}': its steps will stay queued until one does \
-             (clearml-agent daemon --queue {q})"
-        ));
-    }
+    warn_idle_queues(ctx, &plan);
     if a.dry_run {
         print_plan(ctx, &plan);
         return Ok(());
@@ -122,6 +114,16 @@ pub async fn run(ctx: &Ctx, a: PipelineRunArgs) -> anyhow::Result<()> {
             ),
         )
         .into()),
+    }
+}
+
+/// Steps sent to a queue nobody serves would wait forever without a word: say so.
+pub fn warn_idle_queues(ctx: &Ctx, plan: &Plan) {
+    for q in &plan.idle_queues {
+        ctx.out.warn(format!(
+            "no worker listens on queue '{q}': its steps will stay queued until one does \
+             (clearml-agent daemon --queue {q})"
+        ));
     }
 }
 

@@ -12,7 +12,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Value, json};
 
 use super::client;
-use super::run::{read_spec, report_problems, run_summary, run_text, step_line};
+use super::run::{read_spec, report_problems, run_summary, run_text, step_line, warn_idle_queues};
 use super::status::{fetch_runs, pipeline_projects};
 use crate::api::Client;
 use crate::cli::{Format, PipelineScheduleArgs};
@@ -38,22 +38,13 @@ pub async fn run(ctx: &Ctx, a: PipelineScheduleArgs) -> anyhow::Result<()> {
         CliError::usage(e)
             .with_hint("e.g. --cron \"0 2 * * *\" --tz Europe/Moscow (see docs/pipelines.md)")
     })?;
-    let notifier = a
-        .notify
-        .as_deref()
-        .map(|u| Notifier::new(u, a.notify_format))
-        .transpose()?;
+    let notifier = Notifier::from_flag(a.hook.notify.as_deref(), a.hook.notify_format)?;
     let (client, settings) = client(ctx)?;
     // Validate now, as `pipeline run --dry-run` does: a typo found at 02:00 is found too late.
     let plan = runner::prepare(&client, spec.clone(), a.queue.as_deref())
         .await?
         .map_err(|p| report_problems(&file, &text, &p, Exit::NotFound))?;
-    for q in &plan.idle_queues {
-        ctx.out.warn(format!(
-            "no worker listens on queue '{q}': its steps will stay queued until one does \
-             (clearml-agent daemon --queue {q})"
-        ));
-    }
+    warn_idle_queues(ctx, &plan);
     let upcoming = sched.upcoming(Utc::now(), 5);
     if a.dry_run {
         match ctx.out.format {

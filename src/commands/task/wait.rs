@@ -55,11 +55,8 @@ pub async fn run(ctx: &Ctx, client: &Client, a: TaskWaitArgs) -> anyhow::Result<
         .with_hint("e.g. --interval 10s")
         .into());
     }
-    let notifier = a
-        .notify
-        .as_deref()
-        .map(|u| crate::notify::Notifier::new(u, a.notify_format))
-        .transpose()?;
+    let notifier =
+        crate::notify::Notifier::from_flag(a.hook.notify.as_deref(), a.hook.notify_format)?;
     let fields = [
         "id",
         "name",
