@@ -418,3 +418,39 @@ fn tasks_ping_refreshes_last_update() {
     let after = env.api("tasks.get_by_id", json!({"task": id}))["task"]["last_update"].clone();
     assert_ne!(before, after);
 }
+
+#[test]
+fn stop_running_on_exit_stops_the_run_in_flight() {
+    let env = Env::new("schedstop");
+    env.base_tasks(&["forever"]);
+    let file = env.write(
+        "p.toml",
+        &(env.header("halted", "") + &env.step("forever", &[], "")),
+    );
+    let _w = FastWorker::start(&env, |_, _| Act::Hang);
+    let devops = format!("DevOps {}", env.queue);
+    let s = Scheduler::start(
+        &env,
+        &[
+            file.to_str().unwrap(),
+            "--cron",
+            "*/2 * * * * *",
+            "--project",
+            &devops,
+            "--stop-running-on-exit",
+        ],
+    );
+    wait_for("the step to run", Duration::from_secs(20), || {
+        env.pipeline_tasks()
+            .iter()
+            .any(|t| t["name"] == "forever" && t["status"] == "in_progress")
+    });
+    let (code, took, log) = s.term();
+    assert_eq!(code, Some(0), "{log}");
+    assert!(took < Duration::from_secs(5), "{took:?}\n{log}");
+    assert!(log.contains("run halted stopped"), "{log}");
+    let tasks = env.pipeline_tasks();
+    let get = |ty: &str| tasks.iter().find(|t| t["type"] == ty).unwrap().clone();
+    assert_eq!(get("controller")["status"], "stopped");
+    assert_eq!(get("training")["status"], "stopped");
+}
