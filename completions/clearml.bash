@@ -133,6 +133,12 @@ _clearml() {
             clearml__subcmd__help__subcmd__pipeline,run)
                 cmd="clearml__subcmd__help__subcmd__pipeline__subcmd__run"
                 ;;
+            clearml__subcmd__help__subcmd__pipeline,schedule)
+                cmd="clearml__subcmd__help__subcmd__pipeline__subcmd__schedule"
+                ;;
+            clearml__subcmd__help__subcmd__pipeline,stats)
+                cmd="clearml__subcmd__help__subcmd__pipeline__subcmd__stats"
+                ;;
             clearml__subcmd__help__subcmd__pipeline,status)
                 cmd="clearml__subcmd__help__subcmd__pipeline__subcmd__status"
                 ;;
@@ -226,6 +232,12 @@ _clearml() {
             clearml__subcmd__pipeline,run)
                 cmd="clearml__subcmd__pipeline__subcmd__run"
                 ;;
+            clearml__subcmd__pipeline,schedule)
+                cmd="clearml__subcmd__pipeline__subcmd__schedule"
+                ;;
+            clearml__subcmd__pipeline,stats)
+                cmd="clearml__subcmd__pipeline__subcmd__stats"
+                ;;
             clearml__subcmd__pipeline,status)
                 cmd="clearml__subcmd__pipeline__subcmd__status"
                 ;;
@@ -237,6 +249,12 @@ _clearml() {
                 ;;
             clearml__subcmd__pipeline__subcmd__help,run)
                 cmd="clearml__subcmd__pipeline__subcmd__help__subcmd__run"
+                ;;
+            clearml__subcmd__pipeline__subcmd__help,schedule)
+                cmd="clearml__subcmd__pipeline__subcmd__help__subcmd__schedule"
+                ;;
+            clearml__subcmd__pipeline__subcmd__help,stats)
+                cmd="clearml__subcmd__pipeline__subcmd__help__subcmd__stats"
                 ;;
             clearml__subcmd__pipeline__subcmd__help,status)
                 cmd="clearml__subcmd__pipeline__subcmd__help__subcmd__status"
@@ -844,7 +862,7 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__help__subcmd__pipeline)
-            opts="run status list"
+            opts="run status list schedule stats"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -872,6 +890,34 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__help__subcmd__pipeline__subcmd__run)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        clearml__subcmd__help__subcmd__pipeline__subcmd__schedule)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        clearml__subcmd__help__subcmd__pipeline__subcmd__stats)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1616,7 +1662,7 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__pipeline)
-            opts="-q -v -h --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help run status list help"
+            opts="-q -v -h --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help run status list schedule stats help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1650,7 +1696,7 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__pipeline__subcmd__help)
-            opts="run status list help"
+            opts="run status list schedule stats help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1692,6 +1738,34 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__pipeline__subcmd__help__subcmd__run)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        clearml__subcmd__pipeline__subcmd__help__subcmd__schedule)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        clearml__subcmd__pipeline__subcmd__help__subcmd__stats)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1766,7 +1840,7 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__pipeline__subcmd__run)
-            opts="-q -v -h --param --queue --dry-run --notify --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
+            opts="-q -v -h --param --queue --dry-run --notify --notify-format --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1781,6 +1855,122 @@ _clearml() {
                     return 0
                     ;;
                 --notify)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --notify-format)
+                    COMPREPLY=($(compgen -W "json slack" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-bundle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        clearml__subcmd__pipeline__subcmd__schedule)
+            opts="-q -v -h --cron --tz --param --queue --project --dry-run --catch-up --stop-running-on-exit --notify --notify-format --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --cron)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tz)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --param)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --queue)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --project)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --notify)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --notify-format)
+                    COMPREPLY=($(compgen -W "json slack" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-bundle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        clearml__subcmd__pipeline__subcmd__stats)
+            opts="-q -v -h --project --last --since --svg --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --project)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --last)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --svg)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2436,12 +2626,16 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__server__subcmd__ping)
-            opts="-q -v -h --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
+            opts="-q -v -h --watch --exit-on-fail --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --watch)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3114,7 +3308,7 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__task__subcmd__wait)
-            opts="-q -v -h --timeout --notify --interval --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
+            opts="-q -v -h --timeout --notify --notify-format --interval --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3126,6 +3320,10 @@ _clearml() {
                     ;;
                 --notify)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --notify-format)
+                    COMPREPLY=($(compgen -W "json slack" -- "${cur}"))
                     return 0
                     ;;
                 --interval)

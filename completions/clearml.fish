@@ -262,6 +262,7 @@ complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from logs" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from logs" -l insecure -d 'Do not verify the server\'s TLS certificate'
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from logs" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from ping" -l watch -d 'Check again every INTERVAL (e.g. 30s), one health line each on stdout, until Ctrl-C' -r
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from ping" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from ping" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from ping" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
@@ -269,6 +270,7 @@ json\t''
 csv\t''"
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from ping" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from ping" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from ping" -l exit-on-fail -d 'With --watch: exit on the first failed check, with its exit code (3 unreachable, 1 a web or files host down)'
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from ping" -l json -d 'Shorthand for --format json'
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from ping" -l csv -d 'Shorthand for --format csv'
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from ping" -s q -l quiet -d 'Print only results and errors'
@@ -527,7 +529,9 @@ complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_su
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from compare" -l insecure -d 'Do not verify the server\'s TLS certificate'
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from compare" -s h -l help -d 'Print help'
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from wait" -l timeout -d 'Give up after this long (e.g. 30m); exit 1 on timeout (6 if a task failed). The server may be unreachable for this long (without it: 10 minutes) before exit 3' -r
-complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from wait" -l notify -d 'POST a JSON summary to this http(s) URL when done' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from wait" -l notify -d 'When it ends, POST a JSON summary to this http(s) URL (4 attempts with backoff on errors, 429 and 5xx; a notification that cannot be delivered is only a warning)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from wait" -l notify-format -d 'Body of --notify: our JSON summary, or Slack\'s incoming-webhook {"text": ...}' -r -f -a "json\t''
+slack\t''"
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from wait" -l interval -d 'Poll interval (at least 1s)' -r
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from wait" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from wait" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
@@ -649,27 +653,31 @@ complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_s
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from help" -f -a "publish" -d 'Upload a weights file and register + publish it, or publish an existing draft by id'
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from help" -f -a "pull" -d 'Download a model\'s weights (latest published by name, or by id)'
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and not __fish_seen_subcommand_from run status list help" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
-complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and not __fish_seen_subcommand_from run status list help" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
-complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and not __fish_seen_subcommand_from run status list help" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and not __fish_seen_subcommand_from run status list schedule stats help" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and not __fish_seen_subcommand_from run status list schedule stats help" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and not __fish_seen_subcommand_from run status list schedule stats help" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
 json\t''
 csv\t''"
-complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and not __fish_seen_subcommand_from run status list help" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
-complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and not __fish_seen_subcommand_from run status list help" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
-complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and not __fish_seen_subcommand_from run status list help" -l json -d 'Shorthand for --format json'
-complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and not __fish_seen_subcommand_from run status list help" -l csv -d 'Shorthand for --format csv'
-complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and not __fish_seen_subcommand_from run status list help" -s q -l quiet -d 'Print only results and errors'
-complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and not __fish_seen_subcommand_from run status list help" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
-complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and not __fish_seen_subcommand_from run status list help" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
-complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and not __fish_seen_subcommand_from run status list help" -l insecure -d 'Do not verify the server\'s TLS certificate'
-complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and not __fish_seen_subcommand_from run status list help" -s h -l help -d 'Print help'
-complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and not __fish_seen_subcommand_from run status list help" -f -a "run" -d 'Run a pipeline file: the controller and its steps appear on the server as the SDK\'s PipelineController makes them, and clearml-agent workers execute the steps (exit 6 if it fails or is stopped, 2 for a bad file, 5 for a missing base task or queue)'
-complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and not __fish_seen_subcommand_from run status list help" -f -a "status" -d 'One run\'s DAG: each step\'s status, task id and duration'
-complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and not __fish_seen_subcommand_from run status list help" -f -a "list" -d 'Pipeline runs with status, start, duration and steps done'
-complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and not __fish_seen_subcommand_from run status list help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and not __fish_seen_subcommand_from run status list schedule stats help" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and not __fish_seen_subcommand_from run status list schedule stats help" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and not __fish_seen_subcommand_from run status list schedule stats help" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and not __fish_seen_subcommand_from run status list schedule stats help" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and not __fish_seen_subcommand_from run status list schedule stats help" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and not __fish_seen_subcommand_from run status list schedule stats help" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and not __fish_seen_subcommand_from run status list schedule stats help" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and not __fish_seen_subcommand_from run status list schedule stats help" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and not __fish_seen_subcommand_from run status list schedule stats help" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and not __fish_seen_subcommand_from run status list schedule stats help" -f -a "run" -d 'Run a pipeline file: the controller and its steps appear on the server as the SDK\'s PipelineController makes them, and clearml-agent workers execute the steps (exit 6 if it fails or is stopped, 2 for a bad file, 5 for a missing base task or queue)'
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and not __fish_seen_subcommand_from run status list schedule stats help" -f -a "status" -d 'One run\'s DAG: each step\'s status, task id and duration'
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and not __fish_seen_subcommand_from run status list schedule stats help" -f -a "list" -d 'Pipeline runs with status, start, duration and steps done'
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and not __fish_seen_subcommand_from run status list schedule stats help" -f -a "schedule" -d 'Run a pipeline file at each cron fire time, in the foreground (systemd, a container, nohup): never two runs at once (a fire time during a run is skipped and logged), no replay of fire times missed while down; one line per decision on stderr; SIGTERM or Ctrl-C exits 0. Registers a `service` task (as the SDK\'s TaskScheduler) in --project'
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and not __fish_seen_subcommand_from run status list schedule stats help" -f -a "stats" -d 'Per pipeline: runs, completed/failed/stopped, success rate, duration mean/p50/p95, last run and a duration sparkline; per step: runs, failure rate, mean/p95 duration, time queued versus running, the step that fails most. SDK-made runs count too'
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and not __fish_seen_subcommand_from run status list schedule stats help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from run" -l param -d 'Override a pipeline parameter (repeatable)' -r
 complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from run" -l queue -d 'Queue for the steps without execution_queue (overrides default_queue)' -r
-complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from run" -l notify -d 'POST a JSON summary to this http(s) URL when the run ends' -r
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from run" -l notify -d 'When it ends, POST a JSON summary to this http(s) URL (4 attempts with backoff on errors, 429 and 5xx; a notification that cannot be delivered is only a warning)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from run" -l notify-format -d 'Body of --notify: our JSON summary, or Slack\'s incoming-webhook {"text": ...}' -r -f -a "json\t''
+slack\t''"
 complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from run" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from run" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
 complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from run" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
@@ -718,9 +726,54 @@ complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_see
 complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from list" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
 complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from list" -l insecure -d 'Do not verify the server\'s TLS certificate'
 complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from schedule" -l cron -d 'Cron expression: 5 fields ("0 2 * * *") or @hourly/@daily/@weekly/@monthly/@yearly. A leading sixth field of seconds is accepted ("*/2 * * * * *", meant for tests)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from schedule" -l tz -d 'Time zone the cron expression is read in (IANA name, e.g. Europe/Moscow)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from schedule" -l param -d 'Override a pipeline parameter (repeatable)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from schedule" -l queue -d 'Queue for the steps without execution_queue (overrides default_queue)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from schedule" -l project -d 'Project of the scheduler\'s own service task' -r
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from schedule" -l notify -d 'When it ends, POST a JSON summary to this http(s) URL (4 attempts with backoff on errors, 429 and 5xx; a notification that cannot be delivered is only a warning)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from schedule" -l notify-format -d 'Body of --notify: our JSON summary, or Slack\'s incoming-webhook {"text": ...}' -r -f -a "json\t''
+slack\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from schedule" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from schedule" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from schedule" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from schedule" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from schedule" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from schedule" -l dry-run -d 'Check the file (as `pipeline run --dry-run`) and print the next five fire times'
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from schedule" -l catch-up -d 'At start, run once if a fire time passed since this pipeline\'s newest run began (by default fire times missed while the scheduler was down are not replayed)'
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from schedule" -l stop-running-on-exit -d 'On exit, stop the run in flight (by default it is left running on the server)'
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from schedule" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from schedule" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from schedule" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from schedule" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from schedule" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from schedule" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from schedule" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from stats" -l project -d 'Only pipelines of this project' -r
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from stats" -l last -d 'The N newest runs of each pipeline' -r
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from stats" -l since -d 'Runs created within this long (e.g. 30d, 12h)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from stats" -l svg -d 'Write run durations over time, coloured by status, as an SVG chart' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from stats" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from stats" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from stats" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from stats" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from stats" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from stats" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from stats" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from stats" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from stats" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from stats" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from stats" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from stats" -s h -l help -d 'Print help'
 complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from help" -f -a "run" -d 'Run a pipeline file: the controller and its steps appear on the server as the SDK\'s PipelineController makes them, and clearml-agent workers execute the steps (exit 6 if it fails or is stopped, 2 for a bad file, 5 for a missing base task or queue)'
 complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from help" -f -a "status" -d 'One run\'s DAG: each step\'s status, task id and duration'
 complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from help" -f -a "list" -d 'Pipeline runs with status, start, duration and steps done'
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from help" -f -a "schedule" -d 'Run a pipeline file at each cron fire time, in the foreground (systemd, a container, nohup): never two runs at once (a fire time during a run is skipped and logged), no replay of fire times missed while down; one line per decision on stderr; SIGTERM or Ctrl-C exits 0. Registers a `service` task (as the SDK\'s TaskScheduler) in --project'
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from help" -f -a "stats" -d 'Per pipeline: runs, completed/failed/stopped, success rate, duration mean/p50/p95, last run and a duration sparkline; per step: runs, failure rate, mean/p95 duration, time queued versus running, the step that fails most. SDK-made runs count too'
 complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c clearml -n "__fish_clearml_using_subcommand queue; and not __fish_seen_subcommand_from list help" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand queue; and not __fish_seen_subcommand_from list help" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
@@ -850,5 +903,7 @@ complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_su
 complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from pipeline" -f -a "run" -d 'Run a pipeline file: the controller and its steps appear on the server as the SDK\'s PipelineController makes them, and clearml-agent workers execute the steps (exit 6 if it fails or is stopped, 2 for a bad file, 5 for a missing base task or queue)'
 complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from pipeline" -f -a "status" -d 'One run\'s DAG: each step\'s status, task id and duration'
 complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from pipeline" -f -a "list" -d 'Pipeline runs with status, start, duration and steps done'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from pipeline" -f -a "schedule" -d 'Run a pipeline file at each cron fire time, in the foreground (systemd, a container, nohup): never two runs at once (a fire time during a run is skipped and logged), no replay of fire times missed while down; one line per decision on stderr; SIGTERM or Ctrl-C exits 0. Registers a `service` task (as the SDK\'s TaskScheduler) in --project'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from pipeline" -f -a "stats" -d 'Per pipeline: runs, completed/failed/stopped, success rate, duration mean/p50/p95, last run and a duration sparkline; per step: runs, failure rate, mean/p95 duration, time queued versus running, the step that fails most. SDK-made runs count too'
 complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from queue" -f -a "list" -d 'Queues with their pending tasks and the workers listening'
 complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from worker" -f -a "list" -d 'Workers with their queues, current task and when last seen'

@@ -211,6 +211,17 @@ pub enum ConfigCommand {
 
 // ---------------------------------------------------------------- server
 
+#[derive(Debug, Clone, Args)]
+pub struct PingArgs {
+    /// Check again every INTERVAL (e.g. 30s), one health line each on stdout, until Ctrl-C
+    #[arg(long, value_name = "INTERVAL")]
+    pub watch: Option<String>,
+    /// With --watch: exit on the first failed check, with its exit code (3 unreachable, 1 a
+    /// web or files host down)
+    #[arg(long, requires = "watch")]
+    pub exit_on_fail: bool,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum ServerCommand {
     /// Start the official server stack in Docker and wait until it is ready
@@ -222,7 +233,7 @@ pub enum ServerCommand {
     /// Service logs, prefixed by service name
     Logs(LogsArgs),
     /// Check the API, web and files hosts of the configured server
-    Ping,
+    Ping(PingArgs),
     /// Preflight checks for the host (Docker, ports, vm.max_map_count, disk, memory, ...)
     Doctor(DoctorArgs),
     /// Run a built-in ClearML-compatible server (API + file server, SQLite) in the foreground
@@ -272,6 +283,37 @@ pub struct StackArgs {
 }
 
 pub use crate::stack::PullPolicy;
+
+/// `--notify URL [--notify-format json|slack]` of `task wait`, `pipeline run` and
+/// `pipeline schedule`.
+#[derive(Debug, Clone, Args)]
+pub struct NotifyArgs {
+    /// When it ends, POST a JSON summary to this http(s) URL (4 attempts with backoff on
+    /// errors, 429 and 5xx; a notification that cannot be delivered is only a warning)
+    #[arg(long, value_name = "URL")]
+    pub notify: Option<String>,
+    /// Body of --notify: our JSON summary, or Slack's incoming-webhook {"text": ...}
+    #[arg(
+        long,
+        value_name = "FORMAT",
+        default_value = "json",
+        requires = "notify"
+    )]
+    pub notify_format: crate::notify::Format,
+}
+
+/// `--notify-format json|slack`: the notifier's own type, named here for clap.
+impl ValueEnum for crate::notify::Format {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[crate::notify::Format::Json, crate::notify::Format::Slack]
+    }
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(match self {
+            crate::notify::Format::Json => "json",
+            crate::notify::Format::Slack => "slack",
+        }))
+    }
+}
 
 /// `--pull missing|always|never`: the stack's own type, named here for clap.
 impl ValueEnum for PullPolicy {
@@ -504,9 +546,8 @@ pub struct TaskWaitArgs {
     /// server may be unreachable for this long (without it: 10 minutes) before exit 3
     #[arg(long, value_name = "DURATION")]
     pub timeout: Option<String>,
-    /// POST a JSON summary to this http(s) URL when done
-    #[arg(long, value_name = "URL")]
-    pub notify: Option<String>,
+    #[command(flatten)]
+    pub hook: NotifyArgs,
     /// Poll interval (at least 1s)
     #[arg(long, default_value = "5s", value_name = "DURATION")]
     pub interval: String,
@@ -620,6 +661,68 @@ pub enum PipelineCommand {
     Status(PipelineStatusArgs),
     /// Pipeline runs with status, start, duration and steps done
     List(PipelineListArgs),
+    /// Run a pipeline file at each cron fire time, in the foreground (systemd, a container,
+    /// nohup): never two runs at once (a fire time during a run is skipped and logged), no
+    /// replay of fire times missed while down; one line per decision on stderr; SIGTERM or
+    /// Ctrl-C exits 0. Registers a `service` task (as the SDK's TaskScheduler) in --project
+    Schedule(PipelineScheduleArgs),
+    /// Per pipeline: runs, completed/failed/stopped, success rate, duration mean/p50/p95,
+    /// last run and a duration sparkline; per step: runs, failure rate, mean/p95 duration,
+    /// time queued versus running, the step that fails most. SDK-made runs count too
+    Stats(PipelineStatsArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct PipelineStatsArgs {
+    /// Only the pipeline with this name
+    pub name: Option<String>,
+    /// Only pipelines of this project
+    #[arg(long)]
+    pub project: Option<String>,
+    /// The N newest runs of each pipeline
+    #[arg(long, conflicts_with = "since",
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    pub last: Option<usize>,
+    /// Runs created within this long (e.g. 30d, 12h)
+    #[arg(long, value_name = "DURATION")]
+    pub since: Option<String>,
+    /// Write run durations over time, coloured by status, as an SVG chart
+    #[arg(long, value_name = "FILE")]
+    pub svg: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct PipelineScheduleArgs {
+    /// The pipeline file (TOML; see docs/pipelines.md)
+    pub file: PathBuf,
+    /// Cron expression: 5 fields ("0 2 * * *") or @hourly/@daily/@weekly/@monthly/@yearly.
+    /// A leading sixth field of seconds is accepted ("*/2 * * * * *", meant for tests)
+    #[arg(long, value_name = "EXPR")]
+    pub cron: String,
+    /// Time zone the cron expression is read in (IANA name, e.g. Europe/Moscow)
+    #[arg(long, default_value = "UTC", value_name = "ZONE")]
+    pub tz: String,
+    /// Override a pipeline parameter (repeatable)
+    #[arg(long = "param", value_name = "NAME=VALUE")]
+    pub params: Vec<String>,
+    /// Queue for the steps without execution_queue (overrides default_queue)
+    #[arg(long, value_name = "QUEUE")]
+    pub queue: Option<String>,
+    /// Project of the scheduler's own service task
+    #[arg(long, default_value = "DevOps", value_name = "PROJECT")]
+    pub project: String,
+    /// Check the file (as `pipeline run --dry-run`) and print the next five fire times
+    #[arg(long)]
+    pub dry_run: bool,
+    /// At start, run once if a fire time passed since this pipeline's newest run began (by
+    /// default fire times missed while the scheduler was down are not replayed)
+    #[arg(long)]
+    pub catch_up: bool,
+    /// On exit, stop the run in flight (by default it is left running on the server)
+    #[arg(long)]
+    pub stop_running_on_exit: bool,
+    #[command(flatten)]
+    pub hook: NotifyArgs,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -635,9 +738,8 @@ pub struct PipelineRunArgs {
     /// Check everything and print the DAG in launch order; create nothing
     #[arg(long)]
     pub dry_run: bool,
-    /// POST a JSON summary to this http(s) URL when the run ends
-    #[arg(long, value_name = "URL")]
-    pub notify: Option<String>,
+    #[command(flatten)]
+    pub hook: NotifyArgs,
 }
 
 #[derive(Debug, Clone, Args)]

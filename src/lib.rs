@@ -10,6 +10,7 @@ pub mod config;
 pub mod duration;
 pub mod error;
 pub mod files;
+pub mod notify;
 pub mod output;
 pub mod pipeline;
 pub mod serve;

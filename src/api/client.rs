@@ -399,19 +399,6 @@ impl Client {
         })
     }
 
-    /// POST a JSON document to any URL (webhooks); returns the HTTP status.
-    pub async fn post_json(&self, url: &str, body: &Value) -> Result<u16, ApiError> {
-        let resp = self
-            .http
-            .post(url)
-            .json(body)
-            .timeout(Duration::from_secs(30))
-            .send()
-            .await
-            .map_err(|e| classify_transport(url, &e))?;
-        Ok(resp.status().as_u16())
-    }
-
     /// Send one JSON request with retries and decode the envelope; returns `data`.
     async fn send_envelope(
         &self,

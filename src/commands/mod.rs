@@ -75,6 +75,9 @@ pub fn handles_interrupt(command: &Command) -> bool {
     matches!(
         command,
         Command::Pipeline(crate::cli::PipelineCommand::Run(a)) if !a.dry_run
+    ) || matches!(
+        command,
+        Command::Pipeline(crate::cli::PipelineCommand::Schedule(a)) if !a.dry_run
     )
 }
 

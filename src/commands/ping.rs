@@ -53,7 +53,7 @@ impl HostCheck {
     }
 }
 
-pub async fn ping(ctx: &Ctx) -> anyhow::Result<()> {
+pub async fn ping(ctx: &Ctx, a: crate::cli::PingArgs) -> anyhow::Result<()> {
     let settings = Settings::load(&ctx.config)?;
     // A quick check: 10 s unless --request-timeout asks for another wait.
     let timeout = ctx
@@ -69,26 +69,62 @@ pub async fn ping(ctx: &Ctx) -> anyhow::Result<()> {
     // `server.info` needs credentials on the real server: use the configured ones, if any.
     let auth = Auth::configured(&settings).unwrap_or(Auth::Anonymous);
     let client = Client::new(&settings.api_host.value, auth, &opts)?;
+    let Some(every) = a.watch.as_deref() else {
+        let checks = check_all(&client, &settings).await;
+        print_listing(ctx, &listing(&checks));
+        return verdict(&checks);
+    };
+    let every = crate::commands::parse_duration("--watch", every)?;
+    if every < Duration::from_secs(1) {
+        return Err(crate::error::CliError::usage(format!(
+            "--watch {} is too short: check at most once a second",
+            a.watch.as_deref().unwrap_or_default()
+        ))
+        .with_hint("e.g. --watch 30s")
+        .into());
+    }
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let checks = check_all(&client, &settings).await;
+        let result = verdict(&checks);
+        print_health_line(ctx, &checks, result.as_ref().err());
+        if a.exit_on_fail {
+            result?;
+        }
+    }
+}
+
+/// The three hosts, checked at once.
+async fn check_all(client: &Client, settings: &Settings) -> Vec<HostCheck> {
     let (api, web, files) = tokio::join!(
-        check_api(&client),
-        check_plain(&client, "web", &settings.web_host.value),
-        check_plain(&client, "files", &settings.files_host.value),
+        check_api(client),
+        check_plain(client, "web", &settings.web_host.value),
+        check_plain(client, "files", &settings.files_host.value),
     );
-    let failure = api.failure.clone();
-    // Hosts that are configured but do not answer (an unset host is not checked).
-    let down: Vec<&str> = [&web, &files]
+    vec![api, web, files]
+}
+
+/// Ok, or the error `server ping` exits with: the API's own failure decides the exit code
+/// (3 unreachable / not the API) and the hint; a configured web or files host that does
+/// not answer is a failure (1).
+fn verdict(checks: &[HostCheck]) -> anyhow::Result<()> {
+    if let Some(e) = checks
         .iter()
-        .filter(|c| !c.url.is_empty() && !c.reachable)
-        .map(|c| c.role)
-        .collect();
-    print_listing(ctx, &listing(&[api, web, files]));
-    if let Some(e) = failure {
-        // The API's own failure decides the exit code (3 unreachable / not the API)
-        // and the hint.
+        .find(|c| c.role == "api")
+        .and_then(|c| c.failure.clone())
+    {
         let mut err = e.to_cli();
         err.message = format!("the API server does not answer: {}", err.message);
         return Err(err.into());
     }
+    // Hosts that are configured but do not answer (an unset host is not checked).
+    let down: Vec<&str> = checks
+        .iter()
+        .filter(|c| c.role != "api" && !c.url.is_empty() && !c.reachable)
+        .map(|c| c.role)
+        .collect();
     if !down.is_empty() {
         return Err(crate::error::CliError::failure(format!(
             "the API server answers, but the {} host does not",
@@ -98,6 +134,34 @@ pub async fn ping(ctx: &Ctx) -> anyhow::Result<()> {
         .into());
     }
     Ok(())
+}
+
+/// `--watch`: one line per check on stdout (a JSON object per line with --json).
+fn print_health_line(ctx: &Ctx, checks: &[HostCheck], failure: Option<&anyhow::Error>) {
+    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    if ctx.out.format == crate::cli::Format::Json {
+        let l = listing(checks);
+        println!(
+            "{}",
+            json!({"time": now, "ok": failure.is_none(), "hosts": l.json,
+                   "error": failure.map(crate::error::one_line)})
+        );
+        return;
+    }
+    let hosts: Vec<String> = checks
+        .iter()
+        .map(|c| match (c.reachable && c.failure.is_none(), c.latency) {
+            (true, Some(d)) => format!("{} ok {:.1} ms", c.role, d.as_secs_f64() * 1000.0),
+            (true, None) => format!("{} ok", c.role),
+            _ if c.url.is_empty() => format!("{} not configured", c.role),
+            _ => format!("{} DOWN", c.role),
+        })
+        .collect();
+    let mut line = format!("{now} {}", hosts.join(", "));
+    if let Some(e) = failure {
+        line.push_str(&format!(": {}", crate::error::one_line(e)));
+    }
+    println!("{line}");
 }
 
 /// `debug.ping` (timed, no credentials needed) then `server.info` for the versions, with the

@@ -4,4 +4,7 @@
 
 pub mod refs;
 pub mod runner;
+pub mod schedule;
+pub mod scheduler_task;
 pub mod spec;
+pub mod stats;

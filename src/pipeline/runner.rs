@@ -504,6 +504,11 @@ impl<'a> Runner<'a> {
         &self.plan
     }
 
+    /// The web UI's base URL the run links to.
+    pub fn web_url(&self) -> &str {
+        &self.web_url
+    }
+
     pub fn elapsed(&self) -> Duration {
         self.started.elapsed()
     }

@@ -15,5 +15,6 @@ mod secrets;
 mod serve;
 mod serve_hardening;
 mod serve_lifecycle;
+mod server_ping_watch;
 mod stack;
 mod task_model;

@@ -16,6 +16,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+#[path = "pipeline_schedule.rs"]
+mod schedule;
+#[path = "pipeline_stats.rs"]
+mod stats;
+
 // ---------------------------------------------------------------- helpers
 
 fn http() -> reqwest::blocking::Client {

@@ -47,6 +47,10 @@ pub struct RunSummary {
     /// "completed", "failed", "aborted" (or another outcome).
     pub status: String,
     pub duration_s: f64,
+    /// The steps that failed (after their retries), in launch order.
+    pub failed_steps: Vec<String>,
+    /// The run's page in the web UI.
+    pub url: String,
     pub steps: Vec<StepState>,
 }
 

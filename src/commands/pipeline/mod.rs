@@ -1,9 +1,11 @@
-//! `pipeline run|status|list`: a TOML pipeline run on ClearML agents, and the runs the
+//! `pipeline run|status|list|schedule|stats`: a TOML pipeline run on ClearML agents, and the runs the
 //! server holds (ours and the SDK's PipelineController's alike). One file per verb.
 
 pub mod json;
 pub mod list;
 pub mod run;
+pub mod schedule;
+pub mod stats;
 pub mod status;
 
 use super::Ctx;
@@ -16,6 +18,8 @@ pub async fn run(ctx: &Ctx, cmd: PipelineCommand) -> anyhow::Result<()> {
         PipelineCommand::Run(a) => run::run(ctx, a).await,
         PipelineCommand::Status(a) => status::run(ctx, a).await,
         PipelineCommand::List(a) => list::run(ctx, a).await,
+        PipelineCommand::Schedule(a) => schedule::run(ctx, a).await,
+        PipelineCommand::Stats(a) => stats::run(ctx, a).await,
     }
 }
 

@@ -14,35 +14,14 @@ use crate::pipeline::runner::{self, Note, Outcome, Plan, Runner, StepView};
 use crate::pipeline::spec::{self, Problem};
 
 pub async fn run(ctx: &Ctx, a: PipelineRunArgs) -> anyhow::Result<()> {
-    let file = a.file.display().to_string();
-    let text = std::fs::read_to_string(&a.file).map_err(|e| {
-        CliError::usage(format!("cannot read the pipeline file {file}: {e}"))
-            .with_hint("give the path of a TOML pipeline file (see docs/pipelines.md)")
-    })?;
-    let mut overrides = Vec::new();
-    for p in &a.params {
-        let Some((k, v)) = p.split_once('=').filter(|(k, _)| !k.trim().is_empty()) else {
-            return Err(CliError::usage(format!("--param '{p}' is not NAME=VALUE"))
-                .with_hint("e.g. --param dataset=s3://bucket/raw.csv")
-                .into());
-        };
-        overrides.push((k.trim().to_string(), v.to_string()));
-    }
-    if let Some(url) = &a.notify {
-        crate::commands::task::wait::check_notify_url(url)?;
-    }
-    let spec = spec::parse(&text, &overrides)
-        .map_err(|p| report_problems(&file, &text, &p, Exit::Usage))?;
+    let notifier =
+        crate::notify::Notifier::from_flag(a.hook.notify.as_deref(), a.hook.notify_format)?;
+    let (file, text, spec) = read_spec(&a.file, &a.params)?;
     let (client, settings) = client(ctx)?;
     let plan = runner::prepare(&client, spec, a.queue.as_deref())
         .await?
         .map_err(|p| report_problems(&file, &text, &p, Exit::NotFound))?;
-    for q in &plan.idle_queues {
-        ctx.out.warn(format!(
-            "no worker listens on queue '{q}': its steps will stay queued until one does \
-             (clearml-agent daemon --queue {q})"
-        ));
-    }
+    warn_idle_queues(ctx, &plan);
     if a.dry_run {
         print_plan(ctx, &plan);
         return Ok(());
@@ -105,12 +84,9 @@ pub async fn run(ctx: &Ctx, a: PipelineRunArgs) -> anyhow::Result<()> {
             }
         }
     }
-    if let Some(url) = &a.notify {
-        match client.post_json(url, &summary).await {
-            Ok(s) if (200..300).contains(&s) => ctx.out.info(format!("notified {url}")),
-            Ok(s) => ctx.out.warn(format!("--notify {url} answered HTTP {s}")),
-            Err(e) => ctx.out.warn(format!("--notify failed: {e}")),
-        }
+    if let Some(n) = &notifier {
+        n.send_logged(client.http(), &ctx.out, &summary, &run_text(&summary))
+            .await;
     }
     match outcome {
         Outcome::Completed => {
@@ -141,8 +117,43 @@ pub async fn run(ctx: &Ctx, a: PipelineRunArgs) -> anyhow::Result<()> {
     }
 }
 
+/// Steps sent to a queue nobody serves would wait forever without a word: say so.
+pub fn warn_idle_queues(ctx: &Ctx, plan: &Plan) {
+    for q in &plan.idle_queues {
+        ctx.out.warn(format!(
+            "no worker listens on queue '{q}': its steps will stay queued until one does \
+             (clearml-agent daemon --queue {q})"
+        ));
+    }
+}
+
+/// Read and check a pipeline file with its `--param NAME=VALUE` overrides: (display name,
+/// text, spec). Problems go to stderr as `FILE:LINE:COL: ...` (exit 2).
+pub fn read_spec(
+    path: &std::path::Path,
+    params: &[String],
+) -> anyhow::Result<(String, String, spec::Spec)> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        CliError::usage(format!("cannot read the pipeline file {file}: {e}"))
+            .with_hint("give the path of a TOML pipeline file (see docs/pipelines.md)")
+    })?;
+    let mut overrides = Vec::new();
+    for p in params {
+        let Some((k, v)) = p.split_once('=').filter(|(k, _)| !k.trim().is_empty()) else {
+            return Err(CliError::usage(format!("--param '{p}' is not NAME=VALUE"))
+                .with_hint("e.g. --param dataset=s3://bucket/raw.csv")
+                .into());
+        };
+        overrides.push((k.trim().to_string(), v.to_string()));
+    }
+    let spec = spec::parse(&text, &overrides)
+        .map_err(|p| report_problems(&file, &text, &p, Exit::Usage))?;
+    Ok((file, text, spec))
+}
+
 /// Every problem on stderr as `FILE:LINE:COL: ...`; the error says nothing was created.
-fn report_problems(file: &str, text: &str, problems: &[Problem], exit: Exit) -> anyhow::Error {
+pub fn report_problems(file: &str, text: &str, problems: &[Problem], exit: Exit) -> anyhow::Error {
     for p in problems {
         eprintln!("{}", p.render(file, text));
     }
@@ -256,7 +267,7 @@ fn step_json(v: &StepView) -> Value {
     json::to_value(&step_state(v))
 }
 
-fn step_line(v: &StepView) -> String {
+pub fn step_line(v: &StepView) -> String {
     let mut s = format!("{}: {}", escape_control(&v.name), v.status);
     if let Some(id) = &v.task_id {
         s.push_str(&format!(" (task {id}, queue {})", v.queue));
@@ -267,7 +278,8 @@ fn step_line(v: &StepView) -> String {
     s
 }
 
-fn run_summary(r: &Runner, outcome: Outcome, views: &[StepView]) -> Value {
+/// What `pipeline run` prints with --json and POSTs to --notify (`pipeline schedule` too).
+pub fn run_summary(r: &Runner, outcome: Outcome, views: &[StepView]) -> Value {
     json::to_value(&json::RunSummary {
         event: "clearml.pipeline.run".into(),
         id: r.controller_id.clone(),
@@ -277,8 +289,37 @@ fn run_summary(r: &Runner, outcome: Outcome, views: &[StepView]) -> Value {
         version: r.version.clone(),
         status: outcome.as_str().to_string(),
         duration_s: (r.elapsed().as_secs_f64() * 10.0).round() / 10.0,
+        failed_steps: r.failures(),
+        url: format!(
+            "{}/projects/{}/experiments/{}",
+            r.web_url(),
+            r.project_id,
+            r.controller_id
+        ),
         steps: views.iter().map(step_state).collect(),
     })
+}
+
+/// The one line a Slack notification of a pipeline run carries.
+pub fn run_text(summary: &Value) -> String {
+    let failed: Vec<&str> = summary["failed_steps"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    format!(
+        "pipeline '{}' {} in {}s{}: {}",
+        summary["name"].as_str().unwrap_or(""),
+        summary["status"].as_str().unwrap_or(""),
+        summary["duration_s"],
+        if failed.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", failed.join(", "))
+        },
+        summary["url"].as_str().unwrap_or("")
+    )
 }
 
 fn clear_lines(n: usize) {

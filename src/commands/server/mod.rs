@@ -16,7 +16,7 @@ pub async fn run(ctx: &Ctx, cmd: ServerCommand) -> anyhow::Result<()> {
         ServerCommand::Restore(args) => stack::restore(ctx, args).await,
         ServerCommand::Render(args) => stack::render(args),
         ServerCommand::Serve(args) => crate::serve::run(&serve_options(&args), &ctx.out).await,
-        ServerCommand::Ping => ping::ping(ctx).await,
+        ServerCommand::Ping(a) => ping::ping(ctx, a).await,
         ServerCommand::Selftest => ping::selftest(ctx).await,
     }
 }

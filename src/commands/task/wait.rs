@@ -59,9 +59,8 @@ pub async fn run(ctx: &Ctx, client: &Client, a: TaskWaitArgs) -> anyhow::Result<
         .with_hint("e.g. --interval 10s")
         .into());
     }
-    if let Some(url) = &a.notify {
-        check_notify_url(url)?;
-    }
+    let notifier =
+        crate::notify::Notifier::from_flag(a.hook.notify.as_deref(), a.hook.notify_format)?;
     let mut ids = Vec::new();
     for t in &a.tasks {
         let task = lookup::find_task(client, t, None, &WAIT_FIELDS).await?;
@@ -71,8 +70,10 @@ pub async fn run(ctx: &Ctx, client: &Client, a: TaskWaitArgs) -> anyhow::Result<
     let (tasks, timed_out) = poller.until_final(ctx, client).await?;
     let waited = poller.start.elapsed();
     print_final(ctx, &tasks);
-    if let Some(url) = &a.notify {
-        notify(ctx, client, url, &wait_summary(&tasks, waited, timed_out)).await;
+    if let Some(n) = &notifier {
+        let summary = wait_summary(&tasks, waited, timed_out);
+        n.send_logged(client.http(), &ctx.out, &summary, &wait_text(&summary))
+            .await;
     }
     outcome(&tasks, poller.start, timed_out)
 }
@@ -230,17 +231,6 @@ fn print_final(ctx: &Ctx, tasks: &[Value]) {
     ctx.out.listing(&listing);
 }
 
-/// POST the summary to --notify; a failure there only warns (the wait itself is done).
-async fn notify(ctx: &Ctx, client: &Client, url: &str, summary: &Value) {
-    match client.post_json(url, summary).await {
-        Ok(status) if (200..300).contains(&status) => ctx.out.info(format!("notified {url}")),
-        Ok(status) => ctx
-            .out
-            .warn(format!("--notify {url} answered HTTP {status}")),
-        Err(e) => ctx.out.warn(format!("--notify failed: {e}")),
-    }
-}
-
 /// Exit 6 if a task failed or was stopped, 1 on a timeout, else success.
 fn outcome(tasks: &[Value], start: Instant, timed_out: bool) -> anyhow::Result<()> {
     let bad: Vec<String> = tasks
@@ -279,15 +269,29 @@ const MIN_WAIT_INTERVAL: Duration = Duration::from_secs(1);
 /// Without --timeout, how long `task wait` rides out an unreachable server.
 pub const OUTAGE_GRACE: Duration = Duration::from_secs(600);
 
-/// `--notify` must be an http(s) URL; checked before waiting, not hours later.
-pub fn check_notify_url(url: &str) -> Result<(), CliError> {
-    match reqwest::Url::parse(url) {
-        Ok(u) if matches!(u.scheme(), "http" | "https") && u.has_host() => Ok(()),
-        _ => Err(
-            CliError::usage(format!("--notify '{url}' is not an http(s) URL"))
-                .with_hint("e.g. --notify https://hooks.example.com/clearml"),
-        ),
-    }
+/// The one line a Slack notification of `task wait` carries.
+fn wait_text(summary: &Value) -> String {
+    let tasks: Vec<String> = summary["tasks"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|t| {
+            format!(
+                "{} {}",
+                t["name"].as_str().unwrap_or(""),
+                t["status"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    format!(
+        "clearml task wait: {}{}",
+        tasks.join(", "),
+        if summary["timed_out"] == true {
+            " (timed out)"
+        } else {
+            ""
+        }
+    )
 }
 
 #[cfg(test)]

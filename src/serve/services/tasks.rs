@@ -43,7 +43,7 @@ pub fn dispatch(call: &mut Call, action: &str) -> Option<ApiResult> {
         "unarchive_many" => many(call, |c| {
             set_archived(c, false).map(|_| json!({"unarchived": true}))
         }),
-        "ping" => req_str(&call.body, "task").map(|_| json!({})),
+        "ping" => ping(call),
         "get_types" => Ok(json!({"types": TASK_TYPES})),
         "add_or_update_artifacts" => add_or_update_artifacts(call),
         "delete_artifacts" => delete_artifacts(call),
@@ -777,6 +777,16 @@ fn delete_models(call: &mut Call) -> ApiResult {
     touch(&mut doc);
     call.store.put(Coll::Tasks, &doc)?;
     Ok(json!({"updated": n}))
+}
+
+/// `tasks.ping`: the real server refreshes `last_update` (a liveness mark services use);
+/// `last_change` stays, nothing about the task changed.
+fn ping(call: &mut Call) -> ApiResult {
+    let id = req_str(&call.body, "task")?;
+    let mut doc = load(call.store, &id)?;
+    doc["last_update"] = json!(now());
+    call.store.put(Coll::Tasks, &doc)?;
+    Ok(json!({}))
 }
 
 fn set_requirements(call: &mut Call) -> ApiResult {
