@@ -27,23 +27,7 @@ serve_pid=""
 cleanup() { [ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
 
-KEY=BENCHACCESSKEY0123456789ABCDEF
-SECRET=bench-secret-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOP
-CLEARML_API_ACCESS_KEY=$KEY CLEARML_API_SECRET_KEY=$SECRET \
-  "$BIN" server serve --api-port 0 --files-port 0 --web-port 0 --data-dir "$tmp/data" \
-  >"$tmp/serve.log" 2>&1 &
-serve_pid=$!
-for _ in $(seq 100); do [ -s "$tmp/data/serve.json" ] && break; sleep 0.1; done
-read -r API FILES WEB < <(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["api_url"], d["files_url"], d["web_url"])' "$tmp/data/serve.json")
-mkdir -p "$tmp/home"
-cat > "$tmp/home/clearml.conf" <<CONF
-api {
-  api_server: $API
-  web_server: $WEB
-  files_server: $FILES
-  credentials {"access_key": "$KEY", "secret_key": "$SECRET"}
-}
-CONF
+. bench/serve_lib.sh
 export HOME=$tmp/home CLEARML_CONFIG_FILE=$tmp/home/clearml.conf CLEARML_CACHE_DIR=$tmp/cache
 TOKEN=$(curl -s -u "$KEY:$SECRET" -X POST "$API/auth.login" | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["token"])')
 export BENCH_TOKEN=$TOKEN BENCH_API=$API BENCH_FILES=$FILES
