@@ -46,7 +46,8 @@ test: venv $(BUSYBOX)
 lint:
 	$(CARGO) fmt --check
 	# The fuzz targets are their own workspace: check they still compile against the library.
-	cd fuzz && $(CARGO) fmt --check && $(CARGO) check --locked --bins --quiet
+	cd fuzz && $(CARGO) fmt --check && { $(CARGO) check --locked --bins --quiet \
+	  || { echo "make lint: the fuzz targets do not build; after a dependency change refresh fuzz/Cargo.lock (cd fuzz && cargo metadata --format-version 1 >/dev/null) and commit it" >&2; exit 1; }; }
 	$(CARGO) clippy --locked --all-targets -- -D warnings
 
 install:
