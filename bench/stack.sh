@@ -68,7 +68,9 @@ printf '[ulimits]\n"elasticsearch.nofile" = 0\n"elasticsearch.memlock" = 0\n' > 
 now() { date +%s.%N; }
 ready() {
   curl -sf -o /dev/null "http://127.0.0.1:$API/debug.ping" &&
-  curl -sf -o /dev/null "http://127.0.0.1:$API/server.info" &&
+  # server.info needs credentials (as on the real server): a 401 envelope is an API serving,
+  # which is how `server up` judges it too.
+  case "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$API/server.info")" in 200|401) ;; *) false;; esac &&
   curl -s -o /dev/null "http://127.0.0.1:$WEB/" &&
   curl -s -o /dev/null "http://127.0.0.1:$FILES/"
 }
@@ -83,7 +85,11 @@ for i in $(seq "$RUNS"); do
 
   t0=$(now)
   "${COMPOSE[@]}" -p "$CLEARML_STACK_PROJECT" -f "$tmp/compose.yml" up -d >/dev/null 2>&1
-  until ready; do sleep 0.05; done
+  deadline=$(( $(date +%s) + 120 ))
+  until ready; do
+    [ "$(date +%s)" -lt "$deadline" ] || { echo "stack: compose side not ready after 120 s" >&2; exit 1; }
+    sleep 0.05
+  done
   t1=$(now)
   theirs+=("$(echo "$t1 - $t0" | bc)")
   "${COMPOSE[@]}" -p "$CLEARML_STACK_PROJECT" -f "$tmp/compose.yml" down >/dev/null 2>&1
