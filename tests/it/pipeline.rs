@@ -4,9 +4,8 @@
 //! Ctrl-C, caching), validation that creates nothing, and the SDK's own
 //! PipelineController side by side.
 
-use crate::common::{
-    ACCESS_KEY, SECRET_KEY, Serve, clearml, python, run_sdk, spawn_tied_to_process, stop_pid,
-};
+use crate::common::{Serve, clearml, python, run_sdk, spawn_tied_to_process, stop_pid};
+use crate::serve::token;
 use clearml::commands::pipeline::json::{RunRow, RunSummary, RunView, StepState};
 use clearml::commands::queue::json::{QueueRow, WorkerRow};
 use serde_json::{Value, json};
@@ -28,17 +27,6 @@ fn http() -> reqwest::blocking::Client {
         .timeout(Duration::from_secs(30))
         .build()
         .unwrap()
-}
-
-fn token(s: &Serve) -> String {
-    let v: Value = http()
-        .get(format!("{}/auth.login", s.api_url))
-        .basic_auth(ACCESS_KEY, Some(SECRET_KEY))
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
-    v["data"]["token"].as_str().unwrap().to_string()
 }
 
 /// One API call that must succeed; returns `data`.
