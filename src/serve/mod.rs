@@ -4,6 +4,7 @@
 //! service) → `store` (SQLite documents) with `query` (the get_all query language);
 //! `fileserver` (streaming uploads/downloads), `landing` (web port), `auth`/`credentials`.
 
+mod activity;
 mod auth;
 mod credentials;
 mod doc_fields;
@@ -47,8 +48,9 @@ pub struct AppState {
     /// Scroll positions of get_all scrolls (id → next offset); like the real server's Redis
     /// state they do not outlive the process.
     pub scrolls: Mutex<HashMap<String, (usize, std::time::Instant)>>,
-    /// Registered workers (id → worker document); the real server keeps them in Redis too.
-    pub workers: Mutex<HashMap<String, Value>>,
+    /// Registered workers, their machine statistics and queue samples (the real server
+    /// keeps these in Redis and Elasticsearch).
+    pub workers: Mutex<activity::Activity>,
     pub files_dir: PathBuf,
     /// Bounds the blocking threads serving API calls (and so the reader connections): every
     /// extra thread costs memory (malloc arenas, stacks).
@@ -372,7 +374,7 @@ impl Opened {
             signer: auth::TokenSigner::new(token_secret.into_bytes(), company),
             credentials,
             scrolls: Mutex::new(HashMap::new()),
-            workers: Mutex::new(HashMap::new()),
+            workers: Mutex::new(activity::Activity::default()),
             files_dir,
             db_slots: tokio::sync::Semaphore::new(4),
             body_budget: tokio::sync::Semaphore::new(limits::BUDGET_KIB),

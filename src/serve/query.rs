@@ -124,23 +124,27 @@ fn as_list(v: &Value) -> Vec<Value> {
     }
 }
 
-/// List-field semantics for one field. However many values a list holds, each group
-/// (any / all / excluded) becomes one term with one bound parameter: the values as a JSON
-/// array, read back with `json_each` (a term per value would hit SQLite's expression-depth
-/// and parameter-count limits at about a thousand).
-pub fn add_list_filter(f: &mut SqlFilter, field: &str, values: &Value) {
-    // Borrowed throughout: the list may be hundreds of thousands of ids.
-    let values: &[Value] = match values {
-        Value::Array(a) => a,
-        other => std::slice::from_ref(other),
-    };
-    if values.is_empty() {
-        return;
+/// Membership tests of one field in SQL: a value in an array field, or equal to a scalar.
+/// However many values a list holds, each test binds one parameter (the values as a JSON
+/// array, read back with `json_each`): a term per value would hit SQLite's expression-depth
+/// and parameter-count limits at about a thousand.
+struct ListField<'a> {
+    field: &'a str,
+    is_array: bool,
+}
+
+impl<'a> ListField<'a> {
+    fn new(field: &'a str) -> Self {
+        ListField {
+            field,
+            is_array: ARRAY_FIELDS.contains(&field),
+        }
     }
-    let is_array = ARRAY_FIELDS.contains(&field);
-    // Is the value `x` (an SQL expression) a member of this field?
-    let member = |x: &str| -> String {
-        if is_array {
+
+    /// Is the value `x` (an SQL expression) a member of this field? Never NULL.
+    fn member(&self, x: &str) -> String {
+        let field = self.field;
+        if self.is_array {
             if super::store::ARRAY_COLUMNS.contains(&field) {
                 // The column holds the JSON array text: an element is present exactly when
                 // its JSON-quoted form occurs (quotes inside tags are escaped, so no false hits).
@@ -151,37 +155,119 @@ pub fn add_list_filter(f: &mut SqlFilter, field: &str, values: &Value) {
                 format!("EXISTS (SELECT 1 FROM json_each(doc, {path}) WHERE value = {x})")
             }
         } else {
-            format!("{} = {x}", field_expr(field))
+            format!("coalesce({} = {x}, 0)", field_expr(field))
         }
+    }
+
+    /// Missing, null, empty string or empty array.
+    fn empty(&self) -> String {
+        let e = field_expr(self.field);
+        format!("({e} IS NULL OR {e} = '' OR {e} = '[]')")
+    }
+
+    /// Any of the values is a member (one value: a plain comparison, the common case).
+    fn any_of(&self, list: &[Cow<Value>]) -> (String, SqlValue) {
+        if let [one] = list {
+            return (self.member("?"), sql_value(one));
+        }
+        let sql = if self.is_array {
+            format!(
+                "EXISTS (SELECT 1 FROM json_each(?) AS v WHERE {})",
+                self.member("v.value")
+            )
+        } else {
+            // IN over the list keeps the column's index usable (id lookups).
+            format!(
+                "coalesce({} IN (SELECT value FROM json_each(?)), 0)",
+                field_expr(self.field)
+            )
+        };
+        (sql, json_list(list))
+    }
+
+    /// Every one of the values is a member.
+    fn all_of(&self, list: &[Cow<Value>]) -> (String, SqlValue) {
+        (
+            format!(
+                "NOT EXISTS (SELECT 1 FROM json_each(?) AS v WHERE NOT {})",
+                self.member("v.value")
+            ),
+            json_list(list),
+        )
+    }
+}
+
+fn json_list(list: &[Cow<Value>]) -> SqlValue {
+    SqlValue::Text(serde_json::to_string(list).expect("JSON values serialize"))
+}
+
+/// Join SQL terms with AND or OR (one term alone as is).
+fn join_terms(terms: Vec<String>, and: bool) -> Option<String> {
+    match terms.len() {
+        0 => None,
+        1 => terms.into_iter().next(),
+        _ => Some(format!(
+            "({})",
+            terms.join(if and { " AND " } else { " OR " })
+        )),
+    }
+}
+
+/// List-field semantics for one field, as the real server parses a list value: values are
+/// OR-ed until an operator (`__$all`/`__$and` switch to AND, `__$any`/`__$or` back to OR,
+/// `__$not` negates the next value, `__$nop` resets); a leading `-` excludes a value (only
+/// before the first operator). The first operator seen decides how the included, required
+/// and excluded groups combine (AND when there is none). A null also matches an empty field.
+pub fn add_list_filter(f: &mut SqlFilter, field: &str, values: &Value) {
+    // Borrowed throughout: the list may be hundreds of thousands of ids.
+    let values: &[Value] = match values {
+        Value::Array(a) => a,
+        other => std::slice::from_ref(other),
     };
+    if values.is_empty() {
+        return;
+    }
+    let lf = ListField::new(field);
     let mut any: Vec<Cow<Value>> = Vec::new();
     let mut all: Vec<Cow<Value>> = Vec::new();
     let mut nots: Vec<Cow<Value>> = Vec::new();
     let mut mode_all = false;
     let mut negate_next = false;
+    let mut legacy = true;
+    let mut global_and: Option<bool> = None;
+    let mut allow_empty = false;
     for v in values {
         if let Value::String(s) = v {
             match s.as_str() {
-                "__$all" | "__$and" => {
-                    mode_all = true;
-                    continue;
-                }
-                "__$any" | "__$or" => {
-                    mode_all = false;
+                "__$all" | "__$and" | "__$any" | "__$or" => {
+                    mode_all = matches!(s.as_str(), "__$all" | "__$and");
+                    legacy = false;
+                    global_and.get_or_insert(mode_all);
                     continue;
                 }
                 "__$not" => {
                     negate_next = true;
                     continue;
                 }
+                "__$nop" => {
+                    mode_all = false;
+                    negate_next = false;
+                    continue;
+                }
                 _ => {}
             }
-            if let Some(rest) = s.strip_prefix('-') {
+            if legacy
+                && !negate_next
+                && let Some(rest) = s.strip_prefix('-')
+            {
                 nots.push(Cow::Owned(Value::String(rest.into())));
                 continue;
             }
         }
-        if negate_next {
+        if v.is_null() {
+            allow_empty = true;
+            negate_next = false;
+        } else if negate_next {
             nots.push(Cow::Borrowed(v));
             negate_next = false;
         } else if mode_all {
@@ -190,74 +276,117 @@ pub fn add_list_filter(f: &mut SqlFilter, field: &str, values: &Value) {
             any.push(Cow::Borrowed(v));
         }
     }
-    // A null in a scalar list matches a missing or empty field.
-    let empty = |e: &str| format!("({e} IS NULL OR {e} = '')");
-    let json_list = |list: &[Cow<Value>]| {
-        SqlValue::Text(serde_json::to_string(list).expect("JSON values serialize"))
-    };
-    // Any member of the list (one value: a plain comparison, the common and fastest case).
-    let in_list = |list: &[Cow<Value>]| -> (String, SqlValue) {
-        if let [one] = list {
-            return (member("?"), sql_value(one));
-        }
-        let sql = if is_array {
-            format!(
-                "EXISTS (SELECT 1 FROM json_each(?) AS v WHERE {})",
-                member("v.value")
-            )
-        } else {
-            // IN over the list keeps the column's index usable (id lookups).
-            format!("{} IN (SELECT value FROM json_each(?))", field_expr(field))
-        };
-        (sql, json_list(list))
-    };
-    let (any_null, any) = split_nulls(is_array, any);
     let mut terms = Vec::new();
     let mut params = Vec::new();
-    if any_null {
-        terms.push(empty(&field_expr(field)));
-    }
-    if !any.is_empty() {
-        let (t, p) = in_list(&any);
-        terms.push(t);
-        params.push(p);
-    }
-    if !terms.is_empty() {
-        f.add(format!("({})", terms.join(" OR ")), params);
-    }
-    let (all_null, all) = split_nulls(is_array, all);
-    if all_null {
-        f.add(empty(&field_expr(field)), vec![]);
-    }
-    if !all.is_empty() {
-        f.add(
-            format!(
-                "NOT EXISTS (SELECT 1 FROM json_each(?) AS v WHERE NOT coalesce({}, 0))",
-                member("v.value")
-            ),
-            vec![json_list(&all)],
-        );
-    }
-    let (not_null, nots) = split_nulls(is_array, nots);
-    if not_null {
-        f.add(format!("NOT {}", empty(&field_expr(field))), vec![]);
+    for (list, is_all) in [(&any, false), (&all, true)] {
+        if !list.is_empty() {
+            let (t, p) = if is_all {
+                lf.all_of(list)
+            } else {
+                lf.any_of(list)
+            };
+            terms.push(t);
+            params.push(p);
+        }
     }
     if !nots.is_empty() {
-        let (t, p) = in_list(&nots);
-        f.add(format!("NOT ({t})"), vec![p]);
+        let (t, p) = lf.any_of(&nots);
+        terms.push(format!("NOT {t}"));
+        params.push(p);
     }
+    let joined = join_terms(terms, global_and.unwrap_or(true));
+    let sql = match (joined, allow_empty) {
+        (Some(q), true) => format!("({q} OR {})", lf.empty()),
+        (Some(q), false) => q,
+        (None, true) => lf.empty(),
+        (None, false) => return,
+    };
+    f.add(sql, params);
 }
 
-/// Separate the nulls of a scalar field's list (they match a missing or empty field).
-fn split_nulls(is_array: bool, list: Vec<Cow<'_, Value>>) -> (bool, Vec<Cow<'_, Value>>) {
-    if is_array {
-        return (false, list);
+/// One `filters` entry: `{any: {include, exclude}, all: {include, exclude}, op}`. `any`
+/// matches a field holding any included value or lacking one of the excluded ones; `all`
+/// one holding every included value and none of the excluded; a null stands for "empty";
+/// `op` (`and` by default) joins the two parts.
+fn add_filters_entry(f: &mut SqlFilter, field: &str, spec: &Value) -> Result<(), ApiError> {
+    let invalid = |why: &str| {
+        ApiError::validation(format!(
+            "invalid filter for field {field}: {why}: field={field}"
+        ))
+    };
+    let Some(spec) = spec.as_object() else {
+        return Err(invalid("dictionary expected"));
+    };
+    if let Some(k) = spec
+        .keys()
+        .find(|k| !["any", "all", "op"].contains(&k.as_str()))
+    {
+        return Err(invalid(&format!("unexpected key {k}")));
     }
-    let has_null = list.iter().any(|v| v.is_null());
-    (
-        has_null,
-        list.into_iter().filter(|v| !v.is_null()).collect(),
-    )
+    let and = match spec.get("op") {
+        None | Some(Value::Null) => true,
+        Some(Value::String(s)) if s == "and" => true,
+        Some(Value::String(s)) if s == "or" => false,
+        Some(other) => return Err(invalid(&format!("invalid operator {other}"))),
+    };
+    let lf = ListField::new(field);
+    let mut parts = Vec::new();
+    let mut params = Vec::new();
+    for (key, is_all) in [("any", false), ("all", true)] {
+        let Some(cond) = spec.get(key).filter(|c| !c.is_null()) else {
+            continue;
+        };
+        let Some(cond) = cond.as_object() else {
+            return Err(invalid(&format!("{key}: dictionary expected")));
+        };
+        if let Some(k) = cond
+            .keys()
+            .find(|k| !["include", "exclude"].contains(&k.as_str()))
+        {
+            return Err(invalid(&format!("{key}: unexpected key {k}")));
+        }
+        let mut terms = Vec::new();
+        for (list_key, include) in [("include", true), ("exclude", false)] {
+            let vals: Vec<Cow<Value>> = match cond.get(list_key) {
+                None | Some(Value::Null) => continue,
+                Some(Value::Array(a)) => a.iter().map(Cow::Borrowed).collect(),
+                Some(_) => return Err(invalid(&format!("{key}.{list_key}: list expected"))),
+            };
+            let has_null = vals.iter().any(|v| v.is_null());
+            let vals: Vec<Cow<Value>> = vals.into_iter().filter(|v| !v.is_null()).collect();
+            if has_null {
+                terms.push(if include {
+                    lf.empty()
+                } else {
+                    format!("NOT {}", lf.empty())
+                });
+            }
+            if vals.is_empty() {
+                continue;
+            }
+            let (t, p) = match (is_all, include) {
+                (false, true) => lf.any_of(&vals),
+                (false, false) => {
+                    let (t, p) = lf.all_of(&vals);
+                    (format!("NOT {t}"), p)
+                }
+                (true, true) => lf.all_of(&vals),
+                (true, false) => {
+                    let (t, p) = lf.any_of(&vals);
+                    (format!("NOT {t}"), p)
+                }
+            };
+            terms.push(t);
+            params.push(p);
+        }
+        if let Some(t) = join_terms(terms, is_all) {
+            parts.push(t);
+        }
+    }
+    if let Some(t) = join_terms(parts, and) {
+        f.add(t, params);
+    }
+    Ok(())
 }
 
 fn add_range_filter(f: &mut SqlFilter, field: &str, v: &Value) {
@@ -373,36 +502,15 @@ pub fn build_filter(body: &Value, hidden_aware: bool) -> Result<SqlFilter, ApiEr
             }
         }
     }
-    if let Some(filters) = obj.get("filters").and_then(Value::as_object) {
-        for (field, spec) in filters {
-            checked_field(field)?;
-            for (op_key, mode) in [("any", "__$any"), ("all", "__$all")] {
-                if let Some(s) = spec.get(op_key) {
-                    let mut list = vec![Value::String(mode.into())];
-                    for v in s
-                        .get("include")
-                        .and_then(Value::as_array)
-                        .into_iter()
-                        .flatten()
-                    {
-                        list.push(v.clone());
-                    }
-                    for v in s
-                        .get("exclude")
-                        .and_then(Value::as_array)
-                        .into_iter()
-                        .flatten()
-                    {
-                        if let Some(t) = v.as_str() {
-                            list.push(Value::String(format!("-{t}")));
-                        }
-                    }
-                    if list.len() > 1 {
-                        add_list_filter(&mut f, field, &Value::Array(list));
-                    }
-                }
+    match obj.get("filters") {
+        None | Some(Value::Null) => {}
+        Some(Value::Object(filters)) => {
+            for (field, spec) in filters {
+                checked_field(field)?;
+                add_filters_entry(&mut f, field, spec)?;
             }
         }
+        Some(_) => return Err(ApiError::validation("filters: dictionary expected")),
     }
     for (key, value) in obj {
         if NON_FILTER_KEYS.contains(&key.as_str()) || value.is_null() {
@@ -435,7 +543,18 @@ pub fn build_filter(body: &Value, hidden_aware: bool) -> Result<SqlFilter, ApiEr
     Ok(f)
 }
 
+/// Document fields whose values are user strings that often hold numbers: ordered with
+/// digit runs compared as numbers (the real server's numeric collation for these prefixes).
+const NUMERIC_ORDER_PREFIXES: &[&str] = &[
+    "execution.parameters.",
+    "hyperparams.",
+    "last_metrics.",
+    "metadata.",
+];
+
 /// ORDER BY clause from `order_by` (with `-` for descending); insertion order breaks ties.
+/// As on the real server, documents whose first order field is empty (missing, null, "" or
+/// []) come last whichever the direction.
 pub fn build_order(body: &Value) -> Result<String, ApiError> {
     let items = body.get("order_by").map(as_list).unwrap_or_default();
     if items.len() > MAX_FIELDS {
@@ -444,14 +563,22 @@ pub fn build_order(body: &Value) -> Result<String, ApiError> {
     let mut parts = Vec::new();
     for item in items {
         let Some(s) = item.as_str() else { continue };
-        if s.is_empty() || s.starts_with('@') {
+        if s.is_empty() || s.starts_with('@') || s.starts_with('$') {
             continue;
         }
         let (field, dir) = match s.strip_prefix('-') {
             Some(f) => (f, "DESC"),
             None => (s.strip_prefix('+').unwrap_or(s), "ASC"),
         };
-        parts.push(format!("{} {dir}", field_expr(checked_field(field)?)));
+        let e = field_expr(checked_field(field)?);
+        if parts.is_empty() {
+            parts.push(format!("({e} IS NULL OR {e} = '' OR {e} = '[]') ASC"));
+        }
+        if NUMERIC_ORDER_PREFIXES.iter().any(|p| field.starts_with(p)) {
+            parts.push(format!("{}({e}) {dir}", super::store::NATURAL_KEY_FN));
+        } else {
+            parts.push(format!("{e} {dir}"));
+        }
     }
     parts.push("rid ASC".into());
     Ok(parts.join(", "))
@@ -724,7 +851,7 @@ mod tests {
     fn order_by_descending_and_tie_breaker() {
         assert_eq!(
             build_order(&json!({"order_by": ["-created", "name"]})).unwrap(),
-            "created DESC, name ASC, rid ASC"
+            "(created IS NULL OR created = '' OR created = '[]') ASC, created DESC, name ASC, rid ASC"
         );
     }
 }

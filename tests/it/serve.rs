@@ -603,7 +603,7 @@ fn json_lines_batches_update_last_metrics_by_md5() {
         json!({"tasks": [t]}),
     );
     assert_eq!(
-        hist["loss"]["total"][t.as_str()]["x"],
+        hist["metrics"]["loss"]["total"][t.as_str()]["x"],
         json!((0..10).collect::<Vec<_>>())
     );
     // Ordering by a metric value works through the dotted path.

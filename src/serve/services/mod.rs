@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod events;
+pub mod metadata;
 pub mod misc;
 pub mod models;
 pub mod projects;
@@ -139,6 +140,14 @@ pub fn get_all(
     };
     let docs = docs.iter().map(|d| query::project(d, &fields)).collect();
     Ok((docs, scroll))
+}
+
+/// Every document matching a get_all style query (no paging; `search_hidden` as given).
+pub fn select_all(store: &Store, coll: Coll, query: &Value) -> Result<Vec<Value>, ApiError> {
+    let filter = query::build_filter(query, true)?;
+    let fields = query::checked_only_fields(query)?;
+    let docs = store.select(coll, &filter, "rid ASC", None, 0)?;
+    Ok(docs.iter().map(|d| query::project(d, &fields)).collect())
 }
 
 /// Turn id references into `{"id": .., "name": ..}` objects as the `_ex` endpoints do.

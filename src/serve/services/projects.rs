@@ -35,7 +35,7 @@ pub fn dispatch(call: &mut Call, action: &str) -> Option<ApiResult> {
                 Coll::Models
             },
         ),
-        "get_task_parents" => Ok(json!({"parents": []})),
+        "get_task_parents" => task_parents(call),
         "get_hyperparam_values" => Ok(json!({"total": 0, "values": []})),
         "merge" | "move" => Err(ApiError::new(
             400,
@@ -44,6 +44,68 @@ pub fn dispatch(call: &mut Call, action: &str) -> Option<ApiResult> {
         )),
         _ => return None,
     })
+}
+
+/// `projects.get_task_parents`: the distinct parents of the tasks in `projects` (with their
+/// sub-projects unless `include_subprojects` is false; all tasks when none are given),
+/// optionally only of active or archived tasks (`tasks_state`) and only parents whose name
+/// matches `task_name`; sorted by name, each `{id, name[, project: {id, name}]}`.
+fn task_parents(call: &mut Call) -> ApiResult {
+    let mut query = json!({"only_fields": ["parent"], "search_hidden": true});
+    let projects = id_list(&call.body, "projects");
+    if !projects.is_empty() {
+        query["project"] = json!(projects);
+        if call
+            .body
+            .get("include_subprojects")
+            .and_then(Value::as_bool)
+            .unwrap_or(true)
+        {
+            super::tasks::with_subprojects(call.store, &mut query)?;
+        }
+    }
+    match opt_str(&call.body, "tasks_state").as_deref() {
+        Some("archived") => query["system_tags"] = json!(["archived"]),
+        Some("active") => query["system_tags"] = json!(["-archived"]),
+        _ => {}
+    }
+    let parents: std::collections::BTreeSet<String> =
+        super::select_all(call.store, Coll::Tasks, &query)?
+            .iter()
+            .filter_map(|t| {
+                t["parent"]
+                    .as_str()
+                    .filter(|p| !p.is_empty())
+                    .map(str::to_string)
+            })
+            .collect();
+    if parents.is_empty() {
+        return Ok(json!({"parents": []}));
+    }
+    let mut pq = json!({"id": parents, "only_fields": ["id", "name", "project"]});
+    if let Some(n) = opt_str(&call.body, "task_name").filter(|n| !n.is_empty()) {
+        pq["name"] = json!(n);
+    }
+    let mut out = super::select_all(call.store, Coll::Tasks, &pq)?;
+    for p in out.iter_mut() {
+        match p["project"].as_str().map(str::to_string) {
+            Some(pid) => {
+                let name = call
+                    .store
+                    .get(Coll::Projects, &pid)?
+                    .map(|d| d["name"].clone())
+                    .unwrap_or(Value::Null);
+                p["project"] = json!({"id": pid, "name": name});
+            }
+            None => {
+                if let Some(o) = p.as_object_mut() {
+                    o.remove("project");
+                }
+            }
+        }
+    }
+    out.sort_by(|a, b| a["name"].as_str().cmp(&b["name"].as_str()));
+    Ok(json!({"parents": out}))
 }
 
 fn project_doc(call: &Call, name: &str, body: &Value) -> Value {

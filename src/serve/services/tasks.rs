@@ -44,7 +44,7 @@ pub fn dispatch(call: &mut Call, action: &str) -> Option<ApiResult> {
             set_archived(c, false).map(|_| json!({"unarchived": true}))
         }),
         "ping" => ping(call),
-        "get_types" => Ok(json!({"types": TASK_TYPES})),
+        "get_types" => task_types(call),
         "add_or_update_artifacts" => add_or_update_artifacts(call),
         "delete_artifacts" => delete_artifacts(call),
         "add_or_update_model" => add_or_update_model(call),
@@ -211,7 +211,7 @@ fn get_by_id(call: &mut Call) -> ApiResult {
 }
 
 /// Expand project ids to include their sub-projects.
-fn with_subprojects(store: &Store, body: &mut Value) -> Result<(), ApiError> {
+pub(super) fn with_subprojects(store: &Store, body: &mut Value) -> Result<(), ApiError> {
     let ids = id_list(body, "project");
     if ids.is_empty() {
         return Ok(());
@@ -235,6 +235,28 @@ fn with_subprojects(store: &Store, body: &mut Value) -> Result<(), ApiError> {
     }
     body["project"] = json!(all);
     Ok(())
+}
+
+/// `tasks.get_types`: the task types in use (in `projects` and their sub-projects when
+/// given), limited to the types clients may create.
+fn task_types(call: &mut Call) -> ApiResult {
+    let mut query = json!({"only_fields": ["type"], "search_hidden": true});
+    let projects = id_list(&call.body, "projects");
+    if !projects.is_empty() {
+        query["project"] = json!(projects);
+        with_subprojects(call.store, &mut query)?;
+    }
+    let used: std::collections::BTreeSet<String> =
+        super::select_all(call.store, Coll::Tasks, &query)?
+            .iter()
+            .filter_map(|t| t["type"].as_str().map(str::to_string))
+            .collect();
+    let types: Vec<&str> = TASK_TYPES
+        .iter()
+        .copied()
+        .filter(|t| used.contains(*t))
+        .collect();
+    Ok(json!({"types": types}))
 }
 
 /// `get_all_ex` answers `models.input/output[].model` as a reference `{"id"}` (with the
@@ -467,6 +489,7 @@ pub fn change_status(
         "status_reason",
         "status_message",
         "last_update",
+        "last_change",
     ] {
         fields.insert(k.into(), doc[k].clone());
     }
@@ -518,32 +541,77 @@ fn transition(call: &mut Call, to: &str) -> ApiResult {
     })
 }
 
+/// How long after its last update a task counts as still run by its worker (the real
+/// server's `task_update_timeout`).
+const TASK_UPDATE_TIMEOUT_SECS: i64 = 600;
+
+/// Is a worker running this task: it has a worker and was updated recently?
+fn run_by_worker(doc: &Value) -> bool {
+    let has_worker = doc["last_worker"]
+        .as_str()
+        .is_some_and(|w| !w.is_empty() && w != super::super::auth::USER_ID);
+    let recent = doc["last_update"]
+        .as_str()
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        .is_some_and(|t| {
+            (chrono::Utc::now() - t.with_timezone(&chrono::Utc)).num_seconds()
+                < TASK_UPDATE_TIMEOUT_SECS
+        });
+    has_worker && recent
+}
+
+/// The steps of a pipeline controller task (its children), for the `include_pipeline_steps`
+/// forms of stop, archive, unarchive and delete.
+fn pipeline_steps(store: &Store, doc: &Value, body: &Value) -> Result<Vec<String>, ApiError> {
+    if !opt_bool(body, "include_pipeline_steps") || doc["type"] != "controller" {
+        return Ok(Vec::new());
+    }
+    let id = doc["id"].as_str().unwrap_or_default();
+    Ok(super::select_all(
+        store,
+        Coll::Tasks,
+        &json!({"parent": id, "only_fields": ["id"], "search_hidden": true}),
+    )?
+    .iter()
+    .filter_map(|t| t["id"].as_str().map(str::to_string))
+    .collect())
+}
+
+/// Stop one task: a queued, development or worker-less task is stopped now; one a worker
+/// runs keeps its status with status message `stopping`, which the worker sees and answers
+/// by stopping the task itself (the real server's handshake).
+fn stop_one(store: &Store, id: &str, force: bool, body: &Value, user_name: &str) -> ApiResult {
+    let mut doc = load(store, id)?;
+    let status = doc["status"].as_str().unwrap_or("").to_string();
+    let development = doc["system_tags"]
+        .as_array()
+        .is_some_and(|t| t.iter().any(|x| x == "development"));
+    let mut body = body.clone();
+    let (to, message) = if status == "queued" || development || !run_by_worker(&doc) {
+        if status == "queued" {
+            super::queues::remove_from_queues(store, id)?;
+        }
+        ("stopped".to_string(), format!("Stopped by {user_name}"))
+    } else {
+        (status.clone(), "stopping".to_string())
+    };
+    body["status_message"] = json!(message);
+    let fields = change_status(&mut doc, &to, force, &body)?;
+    store.put(Coll::Tasks, &doc)?;
+    Ok(json!({"updated": 1, "fields": fields}))
+}
+
 fn stop(call: &mut Call) -> ApiResult {
     let id = req_str(&call.body, "task")?;
     let force = opt_bool(&call.body, "force");
     let body = call.body.clone();
+    let user_name = call.identity.user_name.clone();
     call.store.tx(|store| {
-        let mut doc = load(store, &id)?;
-        let status = doc["status"].as_str().unwrap_or("").to_string();
-        // A task run by a worker is asked to stop; the worker then reports tasks.stopped.
-        if status == "in_progress"
-            && !force
-            && doc.get("last_worker").is_some_and(|w| {
-                w.as_str()
-                    .is_some_and(|w| !w.is_empty() && w != "__clearml_serve__")
-            })
-        {
-            doc["status_message"] = json!("stopping");
-            touch(&mut doc);
-            store.put(Coll::Tasks, &doc)?;
-            return Ok(json!({"updated": 1, "fields": {"status_message": "stopping"}}));
+        let doc = load(store, &id)?;
+        for step in pipeline_steps(store, &doc, &body)? {
+            stop_one(store, &step, true, &body, &user_name)?;
         }
-        if status == "queued" {
-            super::queues::remove_from_queues(store, &id)?;
-        }
-        let fields = change_status(&mut doc, "stopped", force, &body)?;
-        store.put(Coll::Tasks, &doc)?;
-        Ok(json!({"updated": 1, "fields": fields}))
+        stop_one(store, &id, force, &body, &user_name)
     })
 }
 
@@ -621,21 +689,48 @@ fn many(call: &mut Call, f: impl Fn(&mut Call) -> ApiResult) -> ApiResult {
     Ok(json!({"succeeded": succeeded, "failed": failed}))
 }
 
-fn set_archived(call: &mut Call, archived: bool) -> ApiResult {
-    let id = req_str(&call.body, "task")?;
-    let mut doc = load(call.store, &id)?;
+/// Archive (or unarchive) one task. Archiving takes a task out of its queue, back to the
+/// status it had before (a running task becomes `stopped`), as the real server does.
+fn archive_one(store: &Store, id: &str, archived: bool, body: &Value) -> Result<(), ApiError> {
+    let mut doc = load(store, id)?;
     let mut tags: Vec<Value> = doc["system_tags"].as_array().cloned().unwrap_or_default();
     tags.retain(|t| t != "archived");
     if archived {
         tags.push(json!("archived"));
-        if doc["status"] == "queued" {
-            super::queues::remove_from_queues(call.store, &id)?;
-            change_status(&mut doc, "created", true, &Value::Null)?;
+        super::queues::remove_from_queues(store, id)?;
+        let status = doc["status"].as_str().unwrap_or("").to_string();
+        let to = match status.as_str() {
+            "queued" => doc["enqueue_status"]
+                .as_str()
+                .filter(|s| !s.is_empty() && *s != "queued")
+                .unwrap_or("created")
+                .to_string(),
+            "in_progress" => "stopped".to_string(),
+            _ => String::new(),
+        };
+        if !to.is_empty() {
+            change_status(&mut doc, &to, true, body)?;
+            if let Some(o) = doc.as_object_mut() {
+                o.remove("enqueue_status");
+            }
         }
     }
     doc["system_tags"] = json!(tags);
     touch(&mut doc);
-    call.store.put(Coll::Tasks, &doc)?;
+    store.put(Coll::Tasks, &doc)?;
+    Ok(())
+}
+
+fn set_archived(call: &mut Call, archived: bool) -> ApiResult {
+    let id = req_str(&call.body, "task")?;
+    let body = call.body.clone();
+    call.store.tx(|store| {
+        let doc = load(store, &id)?;
+        for step in pipeline_steps(store, &doc, &body)? {
+            archive_one(store, &step, archived, &body)?;
+        }
+        archive_one(store, &id, archived, &body)
+    })?;
     Ok(json!({}))
 }
 
@@ -644,7 +739,9 @@ fn archive(call: &mut Call) -> ApiResult {
     let mut n = 0;
     let original = call.body.clone();
     for id in ids {
-        call.body = json!({"task": id});
+        let mut body = original.clone();
+        body["task"] = json!(id);
+        call.body = body;
         set_archived(call, true)?;
         n += 1;
     }
