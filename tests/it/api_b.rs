@@ -359,7 +359,7 @@ fn filters_follow_the_real_query_language() {
     let hidden = ok(s, &tok, "queues.get_all", json!({"search_hidden": true}));
     assert!(ids(&hidden["queues"]).contains(&q));
     let by_name = ok(s, &tok, "queues.get_all_ex", json!({"name": qname}));
-    assert_eq!(ids(&by_name["queues"]), [q.clone()]);
+    assert_eq!(ids(&by_name["queues"]), std::slice::from_ref(&q));
 
     // workers.get_all by tags: any included tag, none excluded (bll/workers _get_keys).
     let w = unique("arbeiter-工人");

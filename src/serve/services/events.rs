@@ -637,7 +637,7 @@ fn iter_raw(call: &mut Call) -> ApiResult {
     let (sid, pos) = scroll_pos(call);
     let (points, total) =
         call.store
-            .scalar_points(&task, SCALAR, &m, &variants, key == "iter", batch, pos)?;
+            .scalar_points(&task, &m, &variants, key == "iter", batch, pos)?;
     save_scroll(call, &sid, pos + points.len());
     let mut out = Map::new();
     for (_, v, iter, ts, value) in &points {

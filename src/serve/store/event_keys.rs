@@ -8,6 +8,9 @@ use crate::serve::envelope::ApiError;
 use rusqlite::params_from_iter;
 use rusqlite::types::Value as SqlValue;
 
+/// The event type of scalars.
+const SCALAR_TYPE: &str = "training_stats_scalar";
+
 /// One scalar point: (metric, variant, iteration, timestamp ms, value).
 pub type ScalarPoint = (String, String, i64, i64, f64);
 
@@ -39,12 +42,11 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Scalar points of one task's metric (and variants, when given), ordered by iteration
+    /// Scalar points (events of the scalar type) of one task's metric (and variants, when given), ordered by iteration
     /// (`by_iter`) or timestamp, then insertion; `limit`/`offset` page through them.
     pub fn scalar_points(
         &self,
         task: &str,
-        kind: &str,
         metric: &str,
         variants: &[String],
         by_iter: bool,
@@ -55,7 +57,7 @@ impl Store {
         let cond = "task = ?1 AND type = ?2 AND metric = ?3 AND (json_array_length(?4) = 0 OR variant IN (SELECT value FROM json_each(?4)))";
         let args = [
             SqlValue::Text(task.into()),
-            SqlValue::Text(kind.into()),
+            SqlValue::Text(SCALAR_TYPE.into()),
             SqlValue::Text(metric.into()),
             SqlValue::Text(variants_json),
         ];
