@@ -552,6 +552,23 @@ fn statistics_endpoints_report_what_happened() {
         series["avg_waiting_times"].as_array().unwrap().len()
     );
 
+    // Project stats count the run time of finished tasks (project_bll.py runtime_subquery:
+    // seconds from started to completed).
+    let run = task(s, &tok, json!({"name": "gelaufen", "project": p}));
+    ok(s, &tok, "tasks.started", json!({"task": run}));
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    ok(s, &tok, "tasks.completed", json!({"task": run}));
+    let stats = ok(
+        s,
+        &tok,
+        "projects.get_all_ex",
+        json!({"id": [p], "include_stats": true}),
+    );
+    let active = &stats["projects"][0]["stats"]["active"];
+    assert!(active["total_runtime"].as_i64().unwrap() >= 1, "{active}");
+    assert_eq!(active["completed_tasks_24h"], 1);
+    assert!(active["last_task_run"].is_string());
+
     // Worker statistics from status reports (bll/workers/stats.py).
     let w = unique("statistik-arbeiter");
     let ts = (now * 1000.0) as i64;

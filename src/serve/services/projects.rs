@@ -262,6 +262,10 @@ fn list(call: &mut Call, ex: bool) -> ApiResult {
     Ok(out)
 }
 
+/// A project's task statistics over it and its sub-projects (archived tasks left out), as
+/// the real server's project stats: counts per status, total run time (the seconds from
+/// `started` to `completed` of each task that has both), tasks completed in the last 24
+/// hours (not counting queued, running or failed ones) and the latest start.
 fn stats(store: &Store, project: &str) -> Result<Value, ApiError> {
     let mut counts = Map::new();
     for s in [
@@ -278,19 +282,41 @@ fn stats(store: &Store, project: &str) -> Result<Value, ApiError> {
     ] {
         counts.insert(s.into(), json!(0));
     }
-    let mut stmt = store.conn.prepare_cached(
-        "SELECT status, COUNT(*) FROM tasks WHERE project = ?1 AND NOT EXISTS (SELECT 1 FROM json_each(system_tags) WHERE value = 'archived') GROUP BY status")?;
-    let rows = stmt.query_map([project], |r| {
-        Ok((r.get::<_, Option<String>>(0)?, r.get::<_, i64>(1)?))
-    })?;
-    let mut total = 0;
-    for r in rows {
-        let (s, n) = r?;
-        total += n;
-        counts.insert(s.unwrap_or_else(|| "unknown".into()), json!(n));
+    let mut query = json!({"project": [project], "system_tags": ["-archived"],
+        "only_fields": ["status", "started", "completed"]});
+    super::tasks::with_subprojects(store, &mut query)?;
+    let time = |v: &Value| {
+        v.as_str()
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| t.with_timezone(&chrono::Utc))
+    };
+    let day_ago = chrono::Utc::now() - chrono::Duration::hours(24);
+    let (mut total, mut runtime, mut recent) = (0, 0i64, 0);
+    let mut last_run: Option<chrono::DateTime<chrono::Utc>> = None;
+    for t in super::select_all(store, Coll::Tasks, &query)? {
+        let status = t["status"].as_str().unwrap_or("unknown").to_string();
+        total += 1;
+        let n = counts.get(&status).and_then(Value::as_i64).unwrap_or(0);
+        counts.insert(status.clone(), json!(n + 1));
+        let (started, completed) = (time(&t["started"]), time(&t["completed"]));
+        if let (Some(s), Some(c)) = (started, completed)
+            && c > s
+        {
+            runtime += (c - s).num_milliseconds() / 1000;
+        }
+        if completed.is_some_and(|c| c > day_ago)
+            && !["queued", "in_progress", "failed"].contains(&status.as_str())
+        {
+            recent += 1;
+        }
+        if let Some(s) = started {
+            last_run = Some(last_run.map_or(s, |l| l.max(s)));
+        }
     }
     Ok(
-        json!({"status_count": counts, "total_tasks": total, "total_runtime": 0, "completed_tasks_24h": 0, "last_task_run": null}),
+        json!({"status_count": counts, "total_tasks": total, "total_runtime": runtime,
+        "completed_tasks_24h": recent,
+        "last_task_run": last_run.map(|t| t.format("%Y-%m-%dT%H:%M:%S%.6f+00:00").to_string())}),
     )
 }
 
