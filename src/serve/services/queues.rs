@@ -1,5 +1,5 @@
-//! `queues.*` and the queue side of `tasks.enqueue` / `tasks.dequeue`. A queue document
-//! holds its `entries` ([{task, added}]) in order.
+//! `queues.*`. A queue document holds its `entries` ([{task, added}]) in order; what
+//! tasks.enqueue/dequeue need of queues is in `shared::queue`.
 
 use super::super::Call;
 use super::super::envelope::{ApiError, ApiResult};

@@ -1,5 +1,6 @@
-//! `tasks.*`: documents, the status state machine, parameters/configuration sections,
-//! artifacts and models, clone, enqueue/dequeue.
+//! `tasks.*`: documents, status changes, parameters/configuration sections, artifacts and
+//! models, clone, enqueue/dequeue (the task shape and status machine other services use
+//! too are in `shared::task`).
 
 use super::super::Call;
 use super::super::envelope::{ApiError, ApiResult};
