@@ -24,6 +24,9 @@ pub struct NewEvent<'a> {
 /// One stored scalar: metric, variant, iteration (missing = 0), timestamp, value (missing = 0).
 pub type ScalarRow = (String, String, i64, i64, f64);
 
+/// One event at a given iteration: metric, variant, value, timestamp.
+pub type IterationValue = (String, String, Option<f64>, i64);
+
 /// Which events of a task a page reads.
 #[derive(Debug, Clone, Copy)]
 pub struct EventSelect<'a> {
@@ -133,7 +136,7 @@ impl Store {
         task: &str,
         kind: &str,
         iter: i64,
-    ) -> StoreResult<Vec<(String, String, Option<f64>, i64)>> {
+    ) -> StoreResult<Vec<IterationValue>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT metric, variant, value, ts FROM events WHERE task = ?1 AND type = ?2 AND iter = ?3 ORDER BY rid")?;
         let rows = stmt.query_map(params![task, kind, iter], |r| {
