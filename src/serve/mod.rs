@@ -1,8 +1,9 @@
 //! The built-in ClearML-compatible server: API + file server in one process, SQLite.
 //!
 //! Layout: `router` (paths, bodies, auth, envelope) → `services::*` (one module per API
-//! service) → `store` (SQLite documents) with `query` (the get_all query language);
-//! `fileserver` (streaming uploads/downloads), `landing` (web port), `auth`/`credentials`.
+//! service) → `store` (SQLite: all SQL lives there) with `query` (the get_all query
+//! language, translated into the store's filters); `activity` (workers, their machine
+//! statistics and queue samples, in memory); `fileserver` (streaming uploads/downloads), `landing` (web port), `auth`/`credentials`.
 
 mod activity;
 mod auth;

@@ -3,8 +3,7 @@
 //! `page`/`page_size` (capped at 500), `scroll_id` + `size`, and `only_fields` projection.
 
 use super::envelope::ApiError;
-use super::store::{SqlFilter, field_expr};
-use rusqlite::types::Value as SqlValue;
+use super::store::{Cmp, ListCond, Order, SqlFilter};
 use serde_json::{Map, Value};
 use std::borrow::Cow;
 
@@ -104,112 +103,10 @@ pub fn regex_checked(pattern: &str) -> Result<(), ApiError> {
         .map_err(|e| ApiError::new(400, 21, format!("Invalid regex error ({e})")))
 }
 
-fn sql_value(v: &Value) -> SqlValue {
-    match v {
-        Value::Null => SqlValue::Null,
-        Value::Bool(b) => SqlValue::Integer(*b as i64),
-        Value::Number(n) => n
-            .as_i64()
-            .map(SqlValue::Integer)
-            .unwrap_or_else(|| SqlValue::Real(n.as_f64().unwrap_or(0.0))),
-        Value::String(s) => SqlValue::Text(s.clone()),
-        other => SqlValue::Text(other.to_string()),
-    }
-}
-
 fn as_list(v: &Value) -> Vec<Value> {
     match v {
         Value::Array(a) => a.clone(),
         other => vec![other.clone()],
-    }
-}
-
-/// Membership tests of one field in SQL: a value in an array field, or equal to a scalar.
-/// However many values a list holds, each test binds one parameter (the values as a JSON
-/// array, read back with `json_each`): a term per value would hit SQLite's expression-depth
-/// and parameter-count limits at about a thousand.
-struct ListField<'a> {
-    field: &'a str,
-    is_array: bool,
-}
-
-impl<'a> ListField<'a> {
-    fn new(field: &'a str) -> Self {
-        ListField {
-            field,
-            is_array: ARRAY_FIELDS.contains(&field),
-        }
-    }
-
-    /// Is the value `x` (an SQL expression) a member of this field? Never NULL.
-    fn member(&self, x: &str) -> String {
-        let field = self.field;
-        if self.is_array {
-            if super::store::ARRAY_COLUMNS.contains(&field) {
-                // The column holds the JSON array text: an element is present exactly when
-                // its JSON-quoted form occurs (quotes inside tags are escaped, so no false hits).
-                format!("instr(coalesce({field}, ''), json_quote({x})) > 0")
-            } else {
-                let path = field_expr(field).replacen("json_extract(doc, ", "", 1);
-                let path = path.trim_end_matches(')').to_string();
-                format!("EXISTS (SELECT 1 FROM json_each(doc, {path}) WHERE value = {x})")
-            }
-        } else {
-            format!("coalesce({} = {x}, 0)", field_expr(field))
-        }
-    }
-
-    /// Missing, null, empty string or empty array.
-    fn empty(&self) -> String {
-        let e = field_expr(self.field);
-        format!("({e} IS NULL OR {e} = '' OR {e} = '[]')")
-    }
-
-    /// Any of the values is a member (one value: a plain comparison, the common case).
-    fn any_of(&self, list: &[Cow<Value>]) -> (String, SqlValue) {
-        if let [one] = list {
-            return (self.member("?"), sql_value(one));
-        }
-        let sql = if self.is_array {
-            format!(
-                "EXISTS (SELECT 1 FROM json_each(?) AS v WHERE {})",
-                self.member("v.value")
-            )
-        } else {
-            // IN over the list keeps the column's index usable (id lookups).
-            format!(
-                "coalesce({} IN (SELECT value FROM json_each(?)), 0)",
-                field_expr(self.field)
-            )
-        };
-        (sql, json_list(list))
-    }
-
-    /// Every one of the values is a member.
-    fn all_of(&self, list: &[Cow<Value>]) -> (String, SqlValue) {
-        (
-            format!(
-                "NOT EXISTS (SELECT 1 FROM json_each(?) AS v WHERE NOT {})",
-                self.member("v.value")
-            ),
-            json_list(list),
-        )
-    }
-}
-
-fn json_list(list: &[Cow<Value>]) -> SqlValue {
-    SqlValue::Text(serde_json::to_string(list).expect("JSON values serialize"))
-}
-
-/// Join SQL terms with AND or OR (one term alone as is).
-fn join_terms(terms: Vec<String>, and: bool) -> Option<String> {
-    match terms.len() {
-        0 => None,
-        1 => terms.into_iter().next(),
-        _ => Some(format!(
-            "({})",
-            terms.join(if and { " AND " } else { " OR " })
-        )),
     }
 }
 
@@ -218,6 +115,7 @@ fn join_terms(terms: Vec<String>, and: bool) -> Option<String> {
 /// `__$not` negates the next value, `__$nop` resets); a leading `-` excludes a value (only
 /// before the first operator). The first operator seen decides how the included, required
 /// and excluded groups combine (AND when there is none). A null also matches an empty field.
+/// The store writes the SQL.
 pub fn add_list_filter(f: &mut SqlFilter, field: &str, values: &Value) {
     // Borrowed throughout: the list may be hundreds of thousands of ids.
     let values: &[Value] = match values {
@@ -227,7 +125,6 @@ pub fn add_list_filter(f: &mut SqlFilter, field: &str, values: &Value) {
     if values.is_empty() {
         return;
     }
-    let lf = ListField::new(field);
     let mut any: Vec<Cow<Value>> = Vec::new();
     let mut all: Vec<Cow<Value>> = Vec::new();
     let mut nots: Vec<Cow<Value>> = Vec::new();
@@ -276,32 +173,25 @@ pub fn add_list_filter(f: &mut SqlFilter, field: &str, values: &Value) {
             any.push(Cow::Borrowed(v));
         }
     }
-    let mut terms = Vec::new();
-    let mut params = Vec::new();
-    for (list, is_all) in [(&any, false), (&all, true)] {
-        if !list.is_empty() {
-            let (t, p) = if is_all {
-                lf.all_of(list)
-            } else {
-                lf.any_of(list)
-            };
-            terms.push(t);
-            params.push(p);
-        }
+    let mut groups = Vec::new();
+    if !any.is_empty() {
+        groups.push(ListCond::AnyOf(any));
+    }
+    if !all.is_empty() {
+        groups.push(ListCond::AllOf(all));
     }
     if !nots.is_empty() {
-        let (t, p) = lf.any_of(&nots);
-        terms.push(format!("NOT {t}"));
-        params.push(p);
+        groups.push(ListCond::AnyOf(nots).negate());
     }
-    let joined = join_terms(terms, global_and.unwrap_or(true));
-    let sql = match (joined, allow_empty) {
-        (Some(q), true) => format!("({q} OR {})", lf.empty()),
-        (Some(q), false) => q,
-        (None, true) => lf.empty(),
-        (None, false) => return,
+    let mut cond = if global_and.unwrap_or(true) {
+        ListCond::And(groups)
+    } else {
+        ListCond::Or(groups)
     };
-    f.add(sql, params);
+    if allow_empty {
+        cond = ListCond::Or(vec![cond, ListCond::Empty]);
+    }
+    f.list(field, &cond);
 }
 
 /// One `filters` entry: `{any: {include, exclude}, all: {include, exclude}, op}`. `any`
@@ -329,9 +219,7 @@ fn add_filters_entry(f: &mut SqlFilter, field: &str, spec: &Value) -> Result<(),
         Some(Value::String(s)) if s == "or" => false,
         Some(other) => return Err(invalid(&format!("invalid operator {other}"))),
     };
-    let lf = ListField::new(field);
     let mut parts = Vec::new();
-    let mut params = Vec::new();
     for (key, is_all) in [("any", false), ("all", true)] {
         let Some(cond) = spec.get(key).filter(|c| !c.is_null()) else {
             continue;
@@ -352,45 +240,43 @@ fn add_filters_entry(f: &mut SqlFilter, field: &str, spec: &Value) -> Result<(),
                 Some(Value::Array(a)) => a.iter().map(Cow::Borrowed).collect(),
                 Some(_) => return Err(invalid(&format!("{key}.{list_key}: list expected"))),
             };
-            let has_null = vals.iter().any(|v| v.is_null());
-            let vals: Vec<Cow<Value>> = vals.into_iter().filter(|v| !v.is_null()).collect();
-            if has_null {
+            if vals.iter().any(|v| v.is_null()) {
                 terms.push(if include {
-                    lf.empty()
+                    ListCond::Empty
                 } else {
-                    format!("NOT {}", lf.empty())
+                    ListCond::Empty.negate()
                 });
             }
+            let vals: Vec<Cow<Value>> = vals.into_iter().filter(|v| !v.is_null()).collect();
             if vals.is_empty() {
                 continue;
             }
-            let (t, p) = match (is_all, include) {
-                (false, true) => lf.any_of(&vals),
-                (false, false) => {
-                    let (t, p) = lf.all_of(&vals);
-                    (format!("NOT {t}"), p)
-                }
-                (true, true) => lf.all_of(&vals),
-                (true, false) => {
-                    let (t, p) = lf.any_of(&vals);
-                    (format!("NOT {t}"), p)
-                }
-            };
-            terms.push(t);
-            params.push(p);
+            terms.push(match (is_all, include) {
+                (false, true) => ListCond::AnyOf(vals),
+                (false, false) => ListCond::AllOf(vals).negate(),
+                (true, true) => ListCond::AllOf(vals),
+                (true, false) => ListCond::AnyOf(vals).negate(),
+            });
         }
-        if let Some(t) = join_terms(terms, is_all) {
-            parts.push(t);
-        }
+        parts.push(if is_all {
+            ListCond::And(terms)
+        } else {
+            ListCond::Or(terms)
+        });
     }
-    if let Some(t) = join_terms(parts, and) {
-        f.add(t, params);
-    }
+    f.list(
+        field,
+        &if and {
+            ListCond::And(parts)
+        } else {
+            ListCond::Or(parts)
+        },
+    );
     Ok(())
 }
 
+/// `[min, max]` (either may be null) or strings like `>=value`.
 fn add_range_filter(f: &mut SqlFilter, field: &str, v: &Value) {
-    let e = field_expr(field);
     match v {
         Value::Array(a)
             if a.len() == 2
@@ -399,21 +285,23 @@ fn add_range_filter(f: &mut SqlFilter, field: &str, v: &Value) {
                     .any(|x| x.as_str().is_some_and(|s| s.starts_with(['<', '>']))) =>
         {
             if !a[0].is_null() {
-                f.add(format!("{e} >= ?"), vec![sql_value(&a[0])]);
+                f.compare(field, Cmp::Ge, &a[0]);
             }
             if !a[1].is_null() {
-                f.add(format!("{e} <= ?"), vec![sql_value(&a[1])]);
+                f.compare(field, Cmp::Le, &a[1]);
             }
         }
         _ => {
             for x in as_list(v) {
                 if let Some(s) = x.as_str() {
-                    for op in [">=", "<=", ">", "<"] {
-                        if let Some(rest) = s.strip_prefix(op) {
-                            f.add(
-                                format!("{e} {op} ?"),
-                                vec![SqlValue::Text(rest.trim().into())],
-                            );
+                    for (text, op) in [
+                        (">=", Cmp::Ge),
+                        ("<=", Cmp::Le),
+                        (">", Cmp::Gt),
+                        ("<", Cmp::Lt),
+                    ] {
+                        if let Some(rest) = s.strip_prefix(text) {
+                            f.compare(field, op, &Value::String(rest.trim().into()));
                             break;
                         }
                     }
@@ -431,45 +319,25 @@ pub fn build_filter(body: &Value, hidden_aware: bool) -> Result<SqlFilter, ApiEr
     let obj = body.as_object().unwrap_or(&no_fields);
     if let Some(name) = obj.get("name").and_then(Value::as_str) {
         regex_checked(name)?;
-        f.add(
-            "clearml_regexp(?, name)".into(),
-            vec![SqlValue::Text(name.into())],
-        );
+        f.regex(&["name".to_string()], name, false);
     }
     for key in ["basename", "description"] {
         if let Some(p) = obj.get(key).and_then(Value::as_str) {
             regex_checked(p)?;
-            f.add(
-                format!("clearml_regexp(?, {})", field_expr(key)),
-                vec![SqlValue::Text(p.into())],
-            );
+            f.regex(&[key.to_string()], p, false);
         }
     }
     if let Some(r) = obj.get("ready").and_then(Value::as_bool) {
-        f.add(
-            format!("coalesce({}, 0) = ?", field_expr("ready")),
-            vec![SqlValue::Integer(r as i64)],
-        );
+        f.flag("ready", r);
     }
     if let Some(text) = obj
         .get("search_text")
         .and_then(Value::as_str)
         .filter(|s| !s.is_empty())
     {
-        let like = format!("%{}%", text.replace('%', ""));
-        f.add(
-            format!(
-                "(name LIKE ? OR id LIKE ? OR coalesce({}, '') LIKE ?)",
-                field_expr("comment")
-            ),
-            vec![
-                SqlValue::Text(like.clone()),
-                SqlValue::Text(like.clone()),
-                SqlValue::Text(like),
-            ],
-        );
+        f.text_search(text);
     }
-    for (key, join) in [("_any_", " OR "), ("_all_", " AND ")] {
+    for (key, all) in [("_any_", false), ("_all_", true)] {
         if let Some(spec) = obj.get(key) {
             let pattern = spec.get("pattern").and_then(Value::as_str);
             let fields: Vec<String> = spec
@@ -489,16 +357,7 @@ pub fn build_filter(body: &Value, hidden_aware: bool) -> Result<SqlFilter, ApiEr
             }
             if let Some(p) = pattern {
                 regex_checked(p)?;
-                if !fields.is_empty() {
-                    let terms: Vec<String> = fields
-                        .iter()
-                        .map(|fl| format!("clearml_regexp(?, {})", field_expr(fl)))
-                        .collect();
-                    f.add(
-                        format!("({})", terms.join(join)),
-                        fields.iter().map(|_| SqlValue::Text(p.into())).collect(),
-                    );
-                }
+                f.regex(&fields, p, all);
             }
         }
     }
@@ -537,7 +396,7 @@ pub fn build_filter(body: &Value, hidden_aware: bool) -> Result<SqlFilter, ApiEr
     if hidden_aware && !search_hidden && !by_id {
         add_list_filter(&mut f, "system_tags", &Value::String("-hidden".into()));
     }
-    if f.terms.len() > MAX_FILTER_TERMS {
+    if f.len() > MAX_FILTER_TERMS {
         return Err(too_many("filter terms", MAX_FILTER_TERMS));
     }
     Ok(f)
@@ -552,36 +411,32 @@ const NUMERIC_ORDER_PREFIXES: &[&str] = &[
     "metadata.",
 ];
 
-/// ORDER BY clause from `order_by` (with `-` for descending); insertion order breaks ties.
+/// The order from `order_by` (with `-` for descending); insertion order breaks ties.
 /// As on the real server, documents whose first order field is empty (missing, null, "" or
 /// []) come last whichever the direction.
-pub fn build_order(body: &Value) -> Result<String, ApiError> {
+pub fn build_order(body: &Value) -> Result<Order, ApiError> {
     let items = body.get("order_by").map(as_list).unwrap_or_default();
     if items.len() > MAX_FIELDS {
         return Err(too_many("order_by fields", MAX_FIELDS));
     }
-    let mut parts = Vec::new();
+    let mut order = Order::default().empties_last();
     for item in items {
         let Some(s) = item.as_str() else { continue };
         if s.is_empty() || s.starts_with('@') || s.starts_with('$') {
             continue;
         }
-        let (field, dir) = match s.strip_prefix('-') {
-            Some(f) => (f, "DESC"),
-            None => (s.strip_prefix('+').unwrap_or(s), "ASC"),
+        let (field, desc) = match s.strip_prefix('-') {
+            Some(f) => (f, true),
+            None => (s.strip_prefix('+').unwrap_or(s), false),
         };
-        let e = field_expr(checked_field(field)?);
-        if parts.is_empty() {
-            parts.push(format!("({e} IS NULL OR {e} = '' OR {e} = '[]') ASC"));
-        }
-        if NUMERIC_ORDER_PREFIXES.iter().any(|p| field.starts_with(p)) {
-            parts.push(format!("{}({e}) {dir}", super::store::NATURAL_KEY_FN));
+        let field = checked_field(field)?;
+        order = if NUMERIC_ORDER_PREFIXES.iter().any(|p| field.starts_with(p)) {
+            order.then_natural(field, desc)
         } else {
-            parts.push(format!("{e} {dir}"));
-        }
+            order.then(field, desc)
+        };
     }
-    parts.push("rid ASC".into());
-    Ok(parts.join(", "))
+    Ok(order)
 }
 
 /// Paging: (limit, offset) from page/page_size, as the real server validates them: a
@@ -850,7 +705,9 @@ mod tests {
     #[test]
     fn order_by_descending_and_tie_breaker() {
         assert_eq!(
-            build_order(&json!({"order_by": ["-created", "name"]})).unwrap(),
+            build_order(&json!({"order_by": ["-created", "name"]}))
+                .unwrap()
+                .sql(),
             "(created IS NULL OR created = '' OR created = '[]') ASC, created DESC, name ASC, rid ASC"
         );
     }

@@ -1,11 +1,15 @@
-//! `queues.*` and the queue side of `tasks.enqueue` / `tasks.dequeue`. A queue document
-//! holds its `entries` ([{task, added}]) in order.
+//! `queues.*`. A queue document holds its `entries` ([{task, added}]) in order; what
+//! tasks.enqueue/dequeue need of queues is in `shared::queue`.
 
 use super::super::Call;
 use super::super::envelope::{ApiError, ApiResult};
 use super::super::store::{Coll, SqlFilter, Store};
-use super::tasks::{change_status, load};
-use super::{get_all, merge_top, new_id, now, opt_bool, opt_str, req_str};
+use super::shared::queue::{
+    default_filter, default_queue, find_by_name, load_queue, log_queue, push_entry, queue_doc,
+    remove_entry,
+};
+use super::shared::task::{change_status, load};
+use super::{get_all, merge_top, now, opt_bool, opt_str, req_str};
 use serde_json::{Value, json};
 
 pub fn dispatch(call: &mut Call, action: &str) -> Option<ApiResult> {
@@ -99,10 +103,10 @@ pub fn dispatch(call: &mut Call, action: &str) -> Option<ApiResult> {
 
 /// Queues with these system tags (the k8s glue's own queues) are left out of listings
 /// unless `search_hidden`, `id` or `name` is given, as the real server's default config does.
-pub const HIDDEN_QUEUE_TAGS: &[&str] = &["k8s-glue"];
+const HIDDEN_QUEUE_TAGS: &[&str] = &["k8s-glue"];
 
 /// The filter leaving hidden queues out, unless the request asks for them.
-pub fn hidden_queues_filter(body: &Value) -> Option<SqlFilter> {
+fn hidden_queues_filter(body: &Value) -> Option<SqlFilter> {
     let asks = |k: &str| {
         body.get(k)
             .is_some_and(|v| !v.is_null() && v != false && v != "")
@@ -119,20 +123,9 @@ pub fn hidden_queues_filter(body: &Value) -> Option<SqlFilter> {
     Some(f)
 }
 
-fn queue_doc(name: &str, company: &str, user: &str, system_tags: Value) -> Value {
-    let t = now();
-    json!({
-        "id": new_id(), "name": name, "display_name": name, "company": company, "user": user,
-        "created": t, "last_update": t, "tags": [], "system_tags": system_tags,
-        "entries": [], "metadata": {},
-    })
-}
-
 /// The real server creates a queue named `default` with system tag `default` on first start.
 pub fn ensure_default_queue(store: &Store, company: &str) -> Result<(), ApiError> {
-    let mut f = SqlFilter::default();
-    super::super::query::add_list_filter(&mut f, "system_tags", &json!(["default"]));
-    if store.count(Coll::Queues, &f)? == 0 {
+    if store.count(Coll::Queues, &default_filter())? == 0 {
         store.put(
             Coll::Queues,
             &queue_doc(
@@ -144,36 +137,6 @@ pub fn ensure_default_queue(store: &Store, company: &str) -> Result<(), ApiError
         )?;
     }
     Ok(())
-}
-
-fn load_queue(store: &Store, id: &str) -> Result<Value, ApiError> {
-    store
-        .get(Coll::Queues, id)?
-        .ok_or_else(|| ApiError::invalid_queue(id))
-}
-
-fn default_queue(store: &Store) -> Result<Value, ApiError> {
-    let mut f = SqlFilter::default();
-    super::super::query::add_list_filter(&mut f, "system_tags", &json!(["default"]));
-    let qs = store.select(Coll::Queues, &f, "rid", Some(2), 0)?;
-    match qs.len() {
-        0 => Err(ApiError::new(400, 707, "No default queue")),
-        1 => Ok(qs.into_iter().next().unwrap_or_default()),
-        _ => Err(ApiError::new(400, 708, "Multiple default queues")),
-    }
-}
-
-fn find_by_name(store: &Store, name: &str) -> Result<Option<Value>, ApiError> {
-    Ok(store
-        .select(
-            Coll::Queues,
-            &SqlFilter::default().eq("name", name),
-            "rid",
-            Some(1),
-            0,
-        )?
-        .into_iter()
-        .next())
 }
 
 fn create(call: &mut Call) -> ApiResult {
@@ -201,7 +164,7 @@ fn create(call: &mut Call) -> ApiResult {
         &call.body,
         &["id", "entries", "created", "company", "user", "metadata"],
     );
-    super::metadata::replace_from(&mut doc, &call.body)?;
+    super::shared::metadata::replace_from(&mut doc, &call.body)?;
     call.store.put(Coll::Queues, &doc)?;
     Ok(json!({"id": doc["id"]}))
 }
@@ -216,23 +179,12 @@ fn update(call: &mut Call) -> ApiResult {
             fields.insert(k.into(), v.clone());
         }
     }
-    if let Some(m) = super::metadata::replace_from(&mut doc, &call.body)? {
+    if let Some(m) = super::shared::metadata::replace_from(&mut doc, &call.body)? {
         fields.insert("metadata".into(), m);
     }
     doc["last_update"] = json!(now());
     call.store.put(Coll::Queues, &doc)?;
     Ok(json!({"updated": 1, "fields": fields}))
-}
-
-/// Sample a queue's length and waiting time after a change (for `get_queue_metrics`).
-pub fn log_queue(call: &Call, queue_id: &str) {
-    if let Ok(Some(q)) = call.store.get(Coll::Queues, queue_id) {
-        call.state
-            .workers
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .log_queue(&q);
-    }
 }
 
 /// Put tasks taken out of a queue back to the status they had before they were enqueued
@@ -303,7 +255,7 @@ fn remove_task(call: &mut Call) -> ApiResult {
 
 fn clear_queue(call: &mut Call) -> ApiResult {
     let q = req_str(&call.body, "queue")?;
-    let tasks = call.store.tx(|store| {
+    let tasks = call.store.tx(|store| -> Result<Vec<String>, ApiError> {
         let mut queue = load_queue(store, &q)?;
         let tasks: Vec<String> = queue["entries"]
             .as_array()
@@ -350,12 +302,11 @@ fn queue_metrics(call: &mut Call) -> ApiResult {
     }
     let mut filter = super::super::query::build_filter(&query, false)?;
     if let Some(h) = hidden_queues_filter(&call.body) {
-        filter.terms.extend(h.terms);
-        filter.params.extend(h.params);
+        filter.and(h);
     }
     let queues: Vec<String> = call
         .store
-        .select(Coll::Queues, &filter, "rid ASC", None, 0)?
+        .select_all(Coll::Queues, &filter)?
         .iter()
         .filter_map(|q| q["id"].as_str().map(str::to_string))
         .collect();
@@ -386,7 +337,7 @@ fn queue_metrics(call: &mut Call) -> ApiResult {
 fn queue_metadata(call: &mut Call, remove: bool) -> ApiResult {
     let id = req_str(&call.body, "queue")?;
     let mut doc = load_queue(call.store, &id)?;
-    let updated = super::metadata::apply(&mut doc, &call.body, remove)?;
+    let updated = super::shared::metadata::apply(&mut doc, &call.body, remove)?;
     call.store.put(Coll::Queues, &doc)?;
     Ok(json!({"updated": updated}))
 }
@@ -403,52 +354,6 @@ fn delete(call: &mut Call) -> ApiResult {
     }
     call.store.delete(Coll::Queues, &id)?;
     Ok(json!({"deleted": 1}))
-}
-
-fn push_entry(store: &Store, queue_id: &str, task: &str) -> Result<usize, ApiError> {
-    let mut q = load_queue(store, queue_id)?;
-    let entries = q["entries"]
-        .as_array_mut()
-        .ok_or_else(|| ApiError::internal("queue without entries"))?;
-    if entries.iter().any(|e| e["task"] == task) {
-        return Err(ApiError::new(
-            400,
-            706,
-            format!("Task already queued: task={task}, queue={queue_id}"),
-        ));
-    }
-    entries.push(json!({"task": task, "added": now()}));
-    let n = entries.len();
-    q["last_update"] = json!(now());
-    store.put(Coll::Queues, &q)?;
-    Ok(n)
-}
-
-fn remove_entry(store: &Store, queue_id: &str, task: &str) -> Result<usize, ApiError> {
-    let mut q = load_queue(store, queue_id)?;
-    let Some(entries) = q["entries"].as_array_mut() else {
-        return Ok(0);
-    };
-    let before = entries.len();
-    entries.retain(|e| e["task"] != task);
-    let removed = before - entries.len();
-    if removed > 0 {
-        q["last_update"] = json!(now());
-        store.put(Coll::Queues, &q)?;
-    }
-    Ok(removed)
-}
-
-/// Take a task out of every queue holding it; returns how many entries went.
-pub fn remove_from_queues(store: &Store, task: &str) -> Result<usize, ApiError> {
-    let mut f = SqlFilter::default();
-    f.add("EXISTS (SELECT 1 FROM json_each(doc, '$.entries') WHERE json_extract(value, '$.task') = ?)".into(),
-        vec![rusqlite::types::Value::Text(task.into())]);
-    let mut n = 0;
-    for q in store.select(Coll::Queues, &f, "rid", None, 0)? {
-        n += remove_entry(store, q["id"].as_str().unwrap_or_default(), task)?;
-    }
-    Ok(n)
 }
 
 fn add_task(call: &mut Call) -> ApiResult {
@@ -507,7 +412,7 @@ fn get_next_task(call: &mut Call) -> ApiResult {
     let get_task_data = opt_bool(&call.body, "get_task_info");
     // With `task`, pop that task if it is queued here (agents use it to pick their own).
     let wanted = opt_str(&call.body, "task");
-    let out = call.store.tx(|store| {
+    let out = call.store.tx(|store| -> ApiResult {
         let mut q = load_queue(store, &qid)?;
         let Some(entries) = q["entries"].as_array_mut() else {
             return Ok(json!({}));
@@ -543,115 +448,4 @@ fn get_next_task(call: &mut Call) -> ApiResult {
         log_queue(call, &qid);
     }
     Ok(out)
-}
-
-/// `tasks.enqueue`: queue by id, by name (created if missing), or the default queue.
-pub fn enqueue(call: &mut Call) -> ApiResult {
-    let id = req_str(&call.body, "task")?;
-    let body = call.body.clone();
-    let queue_id = opt_str(&body, "queue").filter(|q| !q.is_empty());
-    let queue_name = opt_str(&body, "queue_name").filter(|q| !q.is_empty());
-    if queue_id.is_some() && queue_name.is_some() {
-        return Err(ApiError::validation(
-            "queue and queue_name cannot both be set",
-        ));
-    }
-    let company = call.identity.company.clone();
-    let user = call.identity.user.clone();
-    call.store
-        .tx(|store| {
-            let queue = match (queue_id, queue_name) {
-                (Some(q), _) => load_queue(store, &q)?,
-                (None, Some(name)) => match find_by_name(store, &name)? {
-                    Some(q) => q,
-                    None => {
-                        let q = queue_doc(&name, &company, &user, json!([]));
-                        store.put(Coll::Queues, &q)?;
-                        q
-                    }
-                },
-                (None, None) => default_queue(store)?,
-            };
-            let qid = queue["id"].as_str().unwrap_or_default().to_string();
-            let mut doc = load(store, &id)?;
-            let status = doc["status"].as_str().unwrap_or("").to_string();
-            if !["created", "stopped", "failed", "queued"].contains(&status.as_str())
-                && !opt_bool(&body, "force")
-            {
-                return Err(ApiError::invalid_status(format!(
-                    "Invalid status change: task={id}, current_status={status}, new_status=queued"
-                )));
-            }
-            // The status to return to when the task leaves the queue without running.
-            let before = match doc["enqueue_status"].as_str() {
-                Some(s) if status == "queued" && !s.is_empty() => s.to_string(),
-                _ => status.clone(),
-            };
-            let mut fields = change_status(&mut doc, "queued", true, &body)?;
-            doc["enqueue_status"] = json!(before);
-            fields.insert("enqueue_status".into(), json!(before));
-            // A task sent to a queue is no longer a development (local) run.
-            if let Some(tags) = doc["system_tags"].as_array_mut() {
-                tags.retain(|t| t != "development");
-            }
-            if body
-                .get("update_execution_queue")
-                .and_then(Value::as_bool)
-                .unwrap_or(true)
-            {
-                if !doc["execution"].is_object() {
-                    doc["execution"] = json!({});
-                }
-                doc["execution"]["queue"] = json!(qid);
-                fields.insert("execution.queue".into(), json!(qid));
-            }
-            push_entry(store, &qid, &id)?;
-            // Queued in one queue at a time.
-            let mut others = SqlFilter::default();
-            super::super::query::add_list_filter(&mut others, "id", &json!([format!("-{qid}")]));
-            for q in store.select(Coll::Queues, &others, "rid", None, 0)? {
-                if q["entries"]
-                    .as_array()
-                    .is_some_and(|e| e.iter().any(|e| e["task"] == id.as_str()))
-                {
-                    remove_entry(store, q["id"].as_str().unwrap_or_default(), &id)?;
-                }
-            }
-            store.put(Coll::Tasks, &doc)?;
-            Ok((
-                qid,
-                json!({"queued": 1, "updated": 1, "fields": fields, "queue_watched": true}),
-            ))
-        })
-        .map(|(qid, out)| {
-            log_queue(call, &qid);
-            out
-        })
-}
-
-/// `tasks.dequeue`: back to draft.
-pub fn dequeue(call: &mut Call) -> ApiResult {
-    let id = req_str(&call.body, "task")?;
-    let body = call.body.clone();
-    call.store.tx(|store| {
-        let mut doc = load(store, &id)?;
-        if doc["status"] != "queued" {
-            return Err(ApiError::invalid_status(format!(
-                "Task is not queued: task={id}, status={}",
-                doc["status"].as_str().unwrap_or("")
-            )));
-        }
-        let removed = remove_from_queues(store, &id)?;
-        let to = doc["enqueue_status"]
-            .as_str()
-            .filter(|s| !s.is_empty() && *s != "queued")
-            .unwrap_or("created")
-            .to_string();
-        let fields = change_status(&mut doc, &to, true, &body)?;
-        if let Some(o) = doc.as_object_mut() {
-            o.remove("enqueue_status");
-        }
-        store.put(Coll::Tasks, &doc)?;
-        Ok(json!({"dequeued": removed, "updated": 1, "fields": fields}))
-    })
 }

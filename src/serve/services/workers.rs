@@ -150,7 +150,7 @@ fn status_report(call: &mut Call) -> ApiResult {
                         .map(|d| json!({"id": p, "name": d["name"]})),
                     None => None,
                 };
-                Ok((json!({"id": id, "name": doc["name"]}), project))
+                Ok::<_, ApiError>((json!({"id": id, "name": doc["name"]}), project))
             })?)
         }
         None => None,

@@ -4,15 +4,13 @@
 //! variant, so a second report overwrites the first).
 
 use super::Store;
-use crate::serve::envelope::ApiError;
+use super::error::StoreResult;
+use super::events::ScalarRow;
 use rusqlite::params_from_iter;
 use rusqlite::types::Value as SqlValue;
 
 /// The event type of scalars.
 const SCALAR_TYPE: &str = "training_stats_scalar";
-
-/// One scalar point: (metric, variant, iteration, timestamp ms, value).
-pub type ScalarPoint = (String, String, i64, i64, f64);
 
 impl Store {
     /// Distinct (metric, variant) pairs of these tasks' events of one type (any type when
@@ -22,8 +20,8 @@ impl Store {
         tasks: &[String],
         kind: Option<&str>,
         skip_iter: Option<i64>,
-    ) -> Result<Vec<(String, String, String)>, ApiError> {
-        let tasks_json = serde_json::to_string(tasks).map_err(ApiError::internal)?;
+    ) -> StoreResult<Vec<(String, String, String)>> {
+        let tasks_json = serde_json::to_string(tasks)?;
         let mut sql = "SELECT DISTINCT task, metric, variant FROM events WHERE task IN (SELECT value FROM json_each(?1))".to_string();
         let mut args = vec![SqlValue::Text(tasks_json)];
         if let Some(k) = kind {
@@ -52,8 +50,8 @@ impl Store {
         by_iter: bool,
         limit: usize,
         offset: usize,
-    ) -> Result<(Vec<ScalarPoint>, usize), ApiError> {
-        let variants_json = serde_json::to_string(variants).map_err(ApiError::internal)?;
+    ) -> StoreResult<(Vec<ScalarRow>, usize)> {
+        let variants_json = serde_json::to_string(variants)?;
         let cond = "task = ?1 AND type = ?2 AND metric = ?3 AND (json_array_length(?4) = 0 OR variant IN (SELECT value FROM json_each(?4)))";
         let args = [
             SqlValue::Text(task.into()),
@@ -88,7 +86,7 @@ impl Store {
         metric: &str,
         variant: &str,
         iter: Option<i64>,
-    ) -> Result<(), ApiError> {
+    ) -> StoreResult<()> {
         self.conn
             .prepare_cached(
                 "DELETE FROM events WHERE task = ?1 AND type = ?2 AND metric = ?3 AND variant = ?4 AND iter IS ?5",

@@ -3,8 +3,8 @@
 //! `add_or_update_metadata` sets each given key (the whole item, type included) and
 //! `delete_metadata` removes keys, as the real server's metadata helper does.
 
-use super::super::envelope::ApiError;
-use super::{id_list, now, opt_bool};
+use super::super::super::envelope::ApiError;
+use super::super::{id_list, now, opt_bool};
 use serde_json::{Map, Value, json};
 
 /// The map form of metadata as sent (a map keyed by key, or a list of items); `None` for
