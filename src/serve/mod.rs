@@ -49,6 +49,9 @@ pub struct AppState {
     /// Scroll positions of get_all scrolls (id → next offset); like the real server's Redis
     /// state they do not outlive the process.
     pub scrolls: Mutex<HashMap<String, (usize, std::time::Instant)>>,
+    /// Where the debug-image and plot viewers stand (`events.get_debug_image_sample` and
+    /// the like: id → state), kept like scrolls.
+    pub sample_states: Mutex<HashMap<String, (Value, std::time::Instant)>>,
     /// Registered workers, their machine statistics and queue samples (the real server
     /// keeps these in Redis and Elasticsearch).
     pub workers: Mutex<activity::Activity>,
@@ -100,7 +103,35 @@ impl AppState {
         scrolls.retain(|_, (_, at)| at.elapsed() < SCROLL_TTL);
         scrolls.insert(id.to_string(), (pos, std::time::Instant::now()));
     }
+
+    /// A sample viewer's state; `None` for unknown or expired ids.
+    pub fn sample_state(&self, id: &str) -> Option<Value> {
+        let states = self.sample_states.lock().unwrap_or_else(|p| p.into_inner());
+        states
+            .get(id)
+            .filter(|(_, at)| at.elapsed() < SCROLL_TTL)
+            .map(|(v, _)| v.clone())
+    }
+
+    /// Keep a sample viewer's state; past `MAX_SAMPLE_STATES` the oldest goes.
+    pub fn put_sample_state(&self, id: &str, state: Value) {
+        let mut states = self.sample_states.lock().unwrap_or_else(|p| p.into_inner());
+        states.retain(|_, (_, at)| at.elapsed() < SCROLL_TTL);
+        if states.len() >= MAX_SAMPLE_STATES && !states.contains_key(id) {
+            let oldest = states
+                .iter()
+                .min_by_key(|(_, (_, at))| *at)
+                .map(|(k, _)| k.clone());
+            if let Some(k) = oldest {
+                states.remove(&k);
+            }
+        }
+        states.insert(id.to_string(), (state, std::time::Instant::now()));
+    }
 }
+
+/// Sample viewer states kept at most (each holds a task's variant list).
+const MAX_SAMPLE_STATES: usize = 10_000;
 
 /// One API call being served.
 pub struct Call<'a> {
@@ -375,6 +406,7 @@ impl Opened {
             signer: auth::TokenSigner::new(token_secret.into_bytes(), company),
             credentials,
             scrolls: Mutex::new(HashMap::new()),
+            sample_states: Mutex::new(HashMap::new()),
             workers: Mutex::new(activity::Activity::default()),
             files_dir,
             db_slots: tokio::sync::Semaphore::new(4),

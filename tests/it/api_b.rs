@@ -794,3 +794,152 @@ fn metadata_updates_replace_and_add_or_update_overwrites() {
         assert_eq!(read(), json!({"test1": meta2["test1"]}), "{svc}");
     }
 }
+
+/// The debug-image and plot viewers (events.get_debug_image_sample, next_debug_image_sample,
+/// get_plot_sample, next_plot_sample): ranges and stepping as the real server's
+/// history_debug_image_iterator / history_plots_iterator compute them (clearml-server
+/// apiserver/bll/event), response shapes from schema events.conf (debug_image_sample_response,
+/// plot_sample_response), an unknown scroll id is 400/1104 (errors.conf invalid_scroll_id).
+#[test]
+fn sample_viewers_step_through_images_and_plots() {
+    let s = Serve::shared();
+    let tok = token(s);
+    let t = task(s, &tok, json!({"name": unique("Просмотр Ansicht 查看")}));
+    let metric = "Bilder 图像";
+    let mut events = Vec::new();
+    for i in 0..3 {
+        // "ä": a new file each iteration; "б": the same file overwritten, so only its last
+        // iteration still has an image (its range starts there).
+        events.push(json!({"type": "training_debug_image", "task": t, "iter": i,
+            "metric": metric, "variant": "ä", "url": format!("http://f/ä_{i}.png")}));
+        events.push(json!({"type": "training_debug_image", "task": t, "iter": i,
+            "metric": metric, "variant": "б", "url": "http://f/б.png"}));
+        events.push(
+            json!({"type": "plot", "task": t, "iter": i, "metric": "Kurve",
+            "variant": "v", "plot_str": format!("{{\"data\": [{i}]}}")}),
+        );
+    }
+    events.push(
+        json!({"type": "plot", "task": t, "iter": 1, "metric": "Loss",
+        "variant": "v", "plot_str": "{}"}),
+    );
+    add_batch(s, &tok, &events);
+    let at = |r: &Value| (r["event"]["iter"].clone(), r["event"]["variant"].clone());
+
+    // The latest image, then one at (or before) a given iteration.
+    let r = ok(
+        s,
+        &tok,
+        "events.get_debug_image_sample",
+        json!({"task": t, "metric": metric, "variant": "ä"}),
+    );
+    assert_eq!(at(&r), (json!(2), json!("ä")), "{r}");
+    assert_eq!(
+        (r["min_iteration"].clone(), r["max_iteration"].clone()),
+        (json!(0), json!(2))
+    );
+    let sid = r["scroll_id"].as_str().unwrap().to_string();
+    let r = ok(
+        s,
+        &tok,
+        "events.get_debug_image_sample",
+        json!({"task": t, "metric": metric, "variant": "б", "scroll_id": sid}),
+    );
+    assert_eq!(
+        (r["min_iteration"].clone(), r["max_iteration"].clone()),
+        (json!(2), json!(2))
+    );
+    assert_eq!(r["scroll_id"], json!(sid));
+    let r = ok(
+        s,
+        &tok,
+        "events.get_debug_image_sample",
+        json!({"task": t, "metric": metric, "variant": "ä", "iteration": 1, "scroll_id": sid}),
+    );
+    assert_eq!(at(&r), (json!(1), json!("ä")));
+    assert_eq!(r["event"]["url"], json!("http://f/ä_1.png"));
+
+    let next = |earlier: bool, next_iteration: bool| {
+        ok(
+            s,
+            &tok,
+            "events.next_debug_image_sample",
+            json!({"task": t, "scroll_id": sid,
+            "navigate_earlier": earlier, "next_iteration": next_iteration}),
+        )
+    };
+    // Forward from (1, ä): "б" has no image at 1 (its range starts at 2): next iteration.
+    assert_eq!(at(&next(false, false)), (json!(2), json!("ä")));
+    let r = next(false, false);
+    assert_eq!(at(&r), (json!(2), json!("б")));
+    assert_eq!(
+        (r["min_iteration"].clone(), r["max_iteration"].clone()),
+        (json!(2), json!(2))
+    );
+    // Past the end: nothing, and the viewer stays where it was.
+    let r = next(false, false);
+    assert_eq!(r["event"], Value::Null, "{r}");
+    assert_eq!(r["scroll_id"], json!(sid));
+    // Back (the default direction): the previous variant, then the previous iteration.
+    assert_eq!(at(&next(true, false)), (json!(2), json!("ä")));
+    assert_eq!(at(&next(true, false)), (json!(1), json!("ä")));
+    assert_eq!(at(&next(true, true)), (json!(0), json!("ä")));
+    let (status, v) = call(
+        s,
+        &tok,
+        "events.next_debug_image_sample",
+        json!({"task": t, "scroll_id": "no-such-scroll"}),
+    );
+    assert_eq!(
+        (status, v["meta"]["result_subcode"].clone()),
+        (400, json!(1104)),
+        "{v}"
+    );
+
+    // Plots: by metric; all metrics navigable with navigate_current_metric false.
+    let r = ok(
+        s,
+        &tok,
+        "events.get_plot_sample",
+        json!({"task": t, "metric": "Kurve"}),
+    );
+    assert_eq!(r["events"].as_array().unwrap().len(), 1, "{r}");
+    assert_eq!(r["events"][0]["iter"], json!(2));
+    assert_eq!(
+        (r["min_iteration"].clone(), r["max_iteration"].clone()),
+        (json!(0), json!(2))
+    );
+    let r = ok(
+        s,
+        &tok,
+        "events.get_plot_sample",
+        json!({"task": t, "metric": "Kurve",
+        "iteration": 1, "navigate_current_metric": false}),
+    );
+    assert_eq!(r["events"][0]["iter"], json!(1));
+    let psid = r["scroll_id"].as_str().unwrap().to_string();
+    let next_plot = |earlier: bool| {
+        ok(
+            s,
+            &tok,
+            "events.next_plot_sample",
+            json!({"task": t, "scroll_id": psid, "navigate_earlier": earlier}),
+        )
+    };
+    let plot_at = |r: &Value| {
+        (
+            r["events"][0]["iter"].clone(),
+            r["events"][0]["metric"].clone(),
+        )
+    };
+    let r = next_plot(false);
+    assert_eq!(plot_at(&r), (json!(1), json!("Loss")), "{r}");
+    assert_eq!(
+        (r["min_iteration"].clone(), r["max_iteration"].clone()),
+        (json!(1), json!(1))
+    );
+    assert_eq!(plot_at(&next_plot(false)), (json!(2), json!("Kurve")));
+    assert_eq!(next_plot(false)["events"], json!([]));
+    assert_eq!(plot_at(&next_plot(true)), (json!(1), json!("Loss")));
+    assert_eq!(plot_at(&next_plot(true)), (json!(1), json!("Kurve")));
+}

@@ -11,6 +11,7 @@
 //! - `events`: the events table (scalars, logs, plots, debug images);
 //! - `event_keys`: event queries by metric and variant across tasks, and replacing an
 //!   event reported again under the same key;
+//! - `event_samples`: stepping through debug images and plots one sample at a time;
 //! - `credentials`: key pairs made through `auth.create_credentials`;
 //! - `meta`: server-wide values (company, token key);
 //! - `schema`: tables, indexes, migrations of older files, `SCHEMA_VERSION`, SQL functions.
@@ -22,6 +23,7 @@ mod credentials;
 mod documents;
 mod error;
 mod event_keys;
+mod event_samples;
 mod events;
 mod filter;
 mod meta;
@@ -29,6 +31,7 @@ mod schema;
 
 pub use documents::Coll;
 pub use error::{StoreError, StoreResult};
+pub use event_samples::{IterBound, VariantRange};
 pub use events::{EventOrder, EventSelect, ImageSelect, NewEvent};
 pub use filter::{Cmp, ListCond, Order, SqlFilter};
 #[cfg(test)]

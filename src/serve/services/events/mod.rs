@@ -7,6 +7,8 @@ use super::super::store::{Coll, EventOrder, EventSelect, ImageSelect, NewEvent, 
 use super::shared::task::load;
 use super::{id_list, new_id, now, now_ms, opt_str, req_str};
 use md5::{Digest, Md5};
+
+mod samples;
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, HashMap};
 
@@ -44,12 +46,10 @@ pub fn dispatch(call: &mut Call, action: &str) -> Option<ApiResult> {
         "get_task_plots" | "get_multi_task_plots" => plots(call),
         "debug_images" => debug_images(call),
         "plots" => Ok(json!({"metrics": [], "scroll_id": new_id()})),
-        "get_debug_image_sample"
-        | "next_debug_image_sample"
-        | "get_plot_sample"
-        | "next_plot_sample" => Ok(
-            json!({"scroll_id": new_id(), "event": null, "min_iteration": 0, "max_iteration": 0}),
-        ),
+        "get_debug_image_sample" => samples::get_debug_image(call),
+        "next_debug_image_sample" => samples::next_debug_image(call),
+        "get_plot_sample" => samples::get_plot(call),
+        "next_plot_sample" => samples::next_plot(call),
         "get_task_single_value_metrics" => single_value_metrics(call),
         "delete_for_task" => {
             let task = match req_str(&call.body, "task") {

@@ -1,0 +1,207 @@
+//! Stepping through a task's debug images and plots one sample at a time (the UI's image
+//! and plot viewers): the iteration range each variant (or plot metric) still has, and the
+//! next or previous sample from a position.
+
+use super::Store;
+use super::error::StoreResult;
+use rusqlite::types::Value as SqlValue;
+use rusqlite::{OptionalExtension, params_from_iter};
+use serde_json::Value;
+
+const IMAGE: &str = "training_debug_image";
+const PLOT: &str = "plot";
+
+/// Which iterations a step may land on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IterBound {
+    Any,
+    At(i64),
+    UpTo(i64),
+    Before(i64),
+    After(i64),
+}
+
+impl IterBound {
+    /// The condition on `iter` (empty for `Any`), with its parameter.
+    fn sql(self) -> Option<(&'static str, i64)> {
+        match self {
+            IterBound::Any => None,
+            IterBound::At(i) => Some(("iter = ?", i)),
+            IterBound::UpTo(i) => Some(("iter <= ?", i)),
+            IterBound::Before(i) => Some(("iter < ?", i)),
+            IterBound::After(i) => Some(("iter > ?", i)),
+        }
+    }
+}
+
+/// A debug-image variant and the iterations it has images for: `min` is the earliest
+/// iteration whose image is still the latest one at its URL (an image saved again under the
+/// same URL replaces the older ones), `max` the last iteration.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct VariantRange {
+    pub metric: String,
+    pub variant: String,
+    pub min: i64,
+    pub max: i64,
+}
+
+impl Store {
+    /// The iteration range of each debug-image variant of `task` (of `metric` only when
+    /// given), by metric and variant.
+    pub fn image_variant_ranges(
+        &self,
+        task: &str,
+        metric: Option<&str>,
+    ) -> StoreResult<Vec<VariantRange>> {
+        let mut args: Vec<SqlValue> = vec![task.to_string().into(), IMAGE.to_string().into()];
+        let mut cond =
+            "task = ?1 AND type = ?2 AND json_extract(doc, '$.url') IS NOT NULL".to_string();
+        if let Some(m) = metric {
+            args.push(m.to_string().into());
+            cond.push_str(" AND metric = ?3");
+        }
+        let sql = format!(
+            "SELECT metric, variant, MIN(last), MAX(last) FROM (
+                SELECT metric, variant, MAX(coalesce(iter, 0)) AS last FROM events WHERE {cond}
+                GROUP BY metric, variant, json_extract(doc, '$.url'))
+             GROUP BY metric, variant ORDER BY metric, variant"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(params_from_iter(args.iter()), |r| {
+            Ok(VariantRange {
+                metric: r.get(0)?,
+                variant: r.get(1)?,
+                min: r.get(2)?,
+                max: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The first debug image (by iteration, metric and variant; descending when `desc`) of
+    /// one of `variants` at an iteration within its range and `bound`.
+    pub fn image_step(
+        &self,
+        task: &str,
+        variants: &[VariantRange],
+        bound: IterBound,
+        desc: bool,
+    ) -> StoreResult<Option<Value>> {
+        if variants.is_empty() {
+            return Ok(None);
+        }
+        let candidates: Vec<(&str, &str, i64)> = variants
+            .iter()
+            .map(|v| (v.metric.as_str(), v.variant.as_str(), v.min))
+            .collect();
+        let mut args: Vec<SqlValue> = vec![
+            task.to_string().into(),
+            IMAGE.to_string().into(),
+            serde_json::to_string(&candidates)?.into(),
+        ];
+        let mut cond = "task = ?1 AND type = ?2 AND json_extract(doc, '$.url') IS NOT NULL
+            AND EXISTS (SELECT 1 FROM json_each(?3) AS c WHERE metric = c.value ->> 0
+                AND variant = c.value ->> 1 AND coalesce(iter, 0) >= c.value ->> 2)"
+            .to_string();
+        if let Some((term, i)) = bound.sql() {
+            args.push(i.into());
+            cond.push_str(&format!(" AND {}", term.replace('?', "?4")));
+        }
+        let dir = if desc { "DESC" } else { "ASC" };
+        let sql = format!(
+            "SELECT doc FROM events WHERE {cond}
+             ORDER BY iter {dir}, metric {dir}, variant {dir}, json_extract(doc, '$.url') DESC LIMIT 1"
+        );
+        let doc: Option<String> = self
+            .conn
+            .query_row(&sql, params_from_iter(args.iter()), |r| r.get(0))
+            .optional()?;
+        Ok(doc.map(|d| serde_json::from_str(&d)).transpose()?)
+    }
+
+    /// Each plot metric of `task` (only `metric` when given) with its first and last iteration.
+    pub fn plot_metric_ranges(
+        &self,
+        task: &str,
+        metric: Option<&str>,
+    ) -> StoreResult<Vec<(String, i64, i64)>> {
+        let mut args: Vec<SqlValue> = vec![task.to_string().into(), PLOT.to_string().into()];
+        let mut cond = "task = ?1 AND type = ?2".to_string();
+        if let Some(m) = metric {
+            args.push(m.to_string().into());
+            cond.push_str(" AND metric = ?3");
+        }
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT metric, MIN(coalesce(iter, 0)), MAX(coalesce(iter, 0)) FROM events WHERE {cond}
+             GROUP BY metric ORDER BY metric"
+        ))?;
+        let rows = stmt.query_map(params_from_iter(args.iter()), |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The plots of the first (iteration, metric) of `task` (descending when `desc`) within
+    /// `bound`, of `metric` only when given; with `or_same_iter_metric = (iter, metric)` a
+    /// later (earlier) metric of that same iteration also qualifies. Up to 100 plots, by
+    /// variant.
+    pub fn plot_step(
+        &self,
+        task: &str,
+        metric: Option<&str>,
+        bound: IterBound,
+        or_same_iter_metric: Option<(i64, &str)>,
+        desc: bool,
+    ) -> StoreResult<Vec<Value>> {
+        let mut args: Vec<SqlValue> = vec![task.to_string().into(), PLOT.to_string().into()];
+        let mut cond = "task = ?1 AND type = ?2".to_string();
+        if let Some(m) = metric {
+            args.push(m.to_string().into());
+            cond.push_str(&format!(" AND metric = ?{}", args.len()));
+        }
+        let mut iter_terms = Vec::new();
+        if let Some((term, i)) = bound.sql() {
+            args.push(i.into());
+            iter_terms.push(term.replace('?', &format!("?{}", args.len())));
+        }
+        if let Some((i, m)) = or_same_iter_metric {
+            args.push(i.into());
+            args.push(m.to_string().into());
+            let op = if desc { "<" } else { ">" };
+            iter_terms.push(format!(
+                "(iter = ?{} AND metric {op} ?{})",
+                args.len() - 1,
+                args.len()
+            ));
+        }
+        if !iter_terms.is_empty() {
+            cond.push_str(&format!(" AND ({})", iter_terms.join(" OR ")));
+        }
+        let dir = if desc { "DESC" } else { "ASC" };
+        let first: Option<(Option<i64>, String)> = self
+            .conn
+            .query_row(
+                &format!(
+                    "SELECT iter, metric FROM events WHERE {cond} ORDER BY iter {dir}, metric {dir} LIMIT 1"
+                ),
+                params_from_iter(args.iter()),
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let Some((iter, metric)) = first else {
+            return Ok(Vec::new());
+        };
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT doc FROM events WHERE task = ?1 AND type = ?2 AND iter IS ?3 AND metric = ?4
+             ORDER BY variant, rid LIMIT 100",
+        )?;
+        let rows = stmt.query_map(rusqlite::params![task, PLOT, iter, metric], |r| {
+            r.get::<_, String>(0)
+        })?;
+        let mut out = Vec::new();
+        for d in rows {
+            out.push(serde_json::from_str(&d?)?);
+        }
+        Ok(out)
+    }
+}
