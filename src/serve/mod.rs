@@ -49,8 +49,9 @@ pub struct AppState {
     /// Scroll positions of get_all scrolls (id → next offset); like the real server's Redis
     /// state they do not outlive the process.
     pub scrolls: Mutex<HashMap<String, (usize, std::time::Instant)>>,
-    /// Where the debug-image and plot viewers stand (`events.get_debug_image_sample` and
-    /// the like: id → state), kept like scrolls.
+    /// Where the debug-image and plot viewers and iteration pages stand
+    /// (`events.get_debug_image_sample`, `events.debug_images` and the like: id → state),
+    /// kept like scrolls.
     pub sample_states: Mutex<HashMap<String, (Value, std::time::Instant)>>,
     /// Registered workers, their machine statistics and queue samples (the real server
     /// keeps these in Redis and Elasticsearch).

@@ -943,3 +943,101 @@ fn sample_viewers_step_through_images_and_plots() {
     assert_eq!(plot_at(&next_plot(true)), (json!(1), json!("Loss")));
     assert_eq!(plot_at(&next_plot(true)), (json!(1), json!("Kurve")));
 }
+
+/// events.debug_images (2.7+) and events.plots page through iterations per task as the
+/// real server's metric events iterator does (clearml-server apiserver/bll/event/
+/// metric_events_iterator.py, metric_debug_images_iterator.py): the first page starts at
+/// the newest iteration, later ones continue before the earliest (or, navigate_earlier
+/// false, after the latest) handed out; an image whose file was written again later is
+/// left out. Shape from schema _events_common.conf debug_images_response / plots_response.
+#[test]
+fn debug_images_and_plots_page_through_iterations() {
+    let s = Serve::shared();
+    let tok = token(s);
+    let t = task(s, &tok, json!({"name": unique("Seiten Страницы 页")}));
+    let mut events = Vec::new();
+    for i in 0..5 {
+        events.push(json!({"type": "training_debug_image", "task": t, "iter": i,
+            "metric": "Bilder", "variant": "ä", "url": format!("http://f/ä_{i}.png")}));
+        // One file written every iteration: only the last write still shows it.
+        events.push(json!({"type": "training_debug_image", "task": t, "iter": i,
+            "metric": "Bilder", "variant": "б", "url": "http://f/б.png"}));
+    }
+    for i in 0..3 {
+        events.push(
+            json!({"type": "plot", "task": t, "iter": i, "metric": "Kurve 曲线",
+            "variant": "v", "plot_str": "{}"}),
+        );
+    }
+    add_batch(s, &tok, &events);
+    let page = |endpoint: &str, body: Value| -> (Vec<(i64, Vec<String>)>, String) {
+        let r = ok(s, &tok, endpoint, body);
+        let metrics = r["metrics"].as_array().unwrap();
+        assert_eq!(metrics.len(), 1, "{r}");
+        assert_eq!(metrics[0]["task"], json!(t));
+        assert!(metrics[0].get("metric").is_none(), "{r}");
+        let its = metrics[0]["iterations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|it| {
+                let variants = it["events"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|e| e["variant"].as_str().unwrap().to_string())
+                    .collect();
+                (it["iter"].as_i64().unwrap(), variants)
+            })
+            .collect();
+        (its, r["scroll_id"].as_str().unwrap().to_string())
+    };
+    let v = |l: &[&str]| l.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    let (its, sid) = page(
+        "events.debug_images",
+        json!({"metrics": [{"task": t}], "iters": 2}),
+    );
+    assert_eq!(its, vec![(4, v(&["ä", "б"])), (3, v(&["ä"]))]);
+    let more = |earlier: bool| {
+        page(
+            "events.debug_images",
+            json!({"metrics": [{"task": t}], "iters": 2,
+            "scroll_id": sid, "navigate_earlier": earlier}),
+        )
+        .0
+    };
+    assert_eq!(more(true), vec![(2, v(&["ä"])), (1, v(&["ä"]))]);
+    assert_eq!(more(true), vec![(0, v(&["ä"]))]);
+    assert_eq!(more(true), vec![]);
+    // Forward from the last page: the iterations after it, still newest first.
+    assert_eq!(more(false), vec![(2, v(&["ä"])), (1, v(&["ä"]))]);
+    // Only the requested variants.
+    let (its, _) = page(
+        "events.debug_images",
+        json!({"metrics": [{"task": t, "metric": "Bilder", "variants": ["б"]}], "iters": 3}),
+    );
+    assert_eq!(its, vec![(4, v(&["б"]))]);
+
+    let (its, psid) = page(
+        "events.plots",
+        json!({"metrics": [{"task": t, "metric": "Kurve 曲线"}]}),
+    );
+    assert_eq!(its, vec![(2, v(&["v"]))]);
+    let (its, _) = page(
+        "events.plots",
+        json!({"metrics": [{"task": t, "metric": "Kurve 曲线"}], "scroll_id": psid}),
+    );
+    assert_eq!(its, vec![(1, v(&["v"]))]);
+
+    let (status, r) = call(
+        s,
+        &tok,
+        "events.debug_images",
+        json!({"metrics": [{"task": "no-such-task"}]}),
+    );
+    assert_eq!(
+        (status, r["meta"]["result_subcode"].clone()),
+        (400, json!(101)),
+        "{r}"
+    );
+}

@@ -205,3 +205,147 @@ impl Store {
         Ok(out)
     }
 }
+
+/// A (metric, variant) a task reported debug images or plots for, with (for images whose
+/// newest file was written more than once) the last iteration before that file's newest
+/// one: events up to it show a file since overwritten.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct VariantState {
+    pub metric: String,
+    pub variant: String,
+    pub last_invalid: Option<i64>,
+}
+
+/// Metrics and their variants to read; no variants = all of the metric's.
+pub type MetricSelection = [(String, Vec<String>)];
+
+/// `kind`'s condition (images must have a URL) and the selection as one JSON parameter;
+/// empty selection = everything.
+fn kind_and_selection(
+    kind_is_image: bool,
+    selection: &MetricSelection,
+    args: &mut Vec<SqlValue>,
+) -> StoreResult<String> {
+    let mut cond = String::new();
+    if kind_is_image {
+        cond.push_str(" AND json_extract(doc, '$.url') IS NOT NULL");
+    }
+    if !selection.is_empty() {
+        args.push(serde_json::to_string(selection)?.into());
+        cond.push_str(&format!(
+            " AND EXISTS (SELECT 1 FROM json_each(?{}) AS s WHERE s.value ->> 0 = metric
+                AND (json_array_length(s.value -> 1) = 0
+                     OR variant IN (SELECT value FROM json_each(s.value -> 1))))",
+            args.len()
+        ));
+    }
+    Ok(cond)
+}
+
+impl Store {
+    /// The selected (metric, variant)s of `task`'s debug images (`images`) or plots, by
+    /// metric and variant.
+    pub fn event_variant_states(
+        &self,
+        task: &str,
+        images: bool,
+        selection: &MetricSelection,
+    ) -> StoreResult<Vec<VariantState>> {
+        let kind = if images { IMAGE } else { PLOT };
+        let mut args: Vec<SqlValue> = vec![task.to_string().into(), kind.to_string().into()];
+        let cond = format!(
+            "task = ?1 AND type = ?2{}",
+            kind_and_selection(images, selection, &mut args)?
+        );
+        // For images: of each variant's newest file (the URL written at the highest
+        // iteration), the iteration it was written at before its last one.
+        let sql = if images {
+            format!(
+                "WITH e AS (SELECT metric, variant, json_extract(doc, '$.url') AS url,
+                        coalesce(iter, 0) AS it FROM events WHERE {cond}),
+                 u AS (SELECT metric, variant, url, ROW_NUMBER() OVER (
+                        PARTITION BY metric, variant ORDER BY MAX(it) DESC, url DESC) AS rn
+                       FROM e GROUP BY metric, variant, url)
+                 SELECT metric, variant, (SELECT e.it FROM e WHERE e.metric = u.metric
+                        AND e.variant = u.variant AND e.url = u.url
+                        ORDER BY e.it DESC LIMIT 1 OFFSET 1)
+                 FROM u WHERE rn = 1 ORDER BY metric, variant"
+            )
+        } else {
+            format!(
+                "SELECT DISTINCT metric, variant, NULL FROM events WHERE {cond} ORDER BY metric, variant"
+            )
+        };
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(params_from_iter(args.iter()), |r| {
+            Ok(VariantState {
+                metric: r.get(0)?,
+                variant: r.get(1)?,
+                last_invalid: r.get(2)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Up to `count` iterations (within `bound`, newest first when `desc`) of `task`'s
+    /// debug images or plots of `metrics`, each with one event per metric and variant (the
+    /// image with the greatest URL, the newest plot), by metric and variant.
+    pub fn iteration_events(
+        &self,
+        task: &str,
+        images: bool,
+        metrics: &[String],
+        bound: IterBound,
+        desc: bool,
+        count: usize,
+    ) -> StoreResult<Vec<(i64, Vec<Value>)>> {
+        let kind = if images { IMAGE } else { PLOT };
+        let selection: Vec<(String, Vec<String>)> =
+            metrics.iter().map(|m| (m.clone(), Vec::new())).collect();
+        let mut args: Vec<SqlValue> = vec![task.to_string().into(), kind.to_string().into()];
+        let mut cond = format!(
+            "task = ?1 AND type = ?2{}",
+            kind_and_selection(images, &selection, &mut args)?
+        );
+        if let Some((term, i)) = bound.sql() {
+            args.push(i.into());
+            cond.push_str(&format!(
+                " AND {}",
+                term.replace("iter", "coalesce(iter, 0)")
+                    .replace('?', &format!("?{}", args.len()))
+            ));
+        }
+        let dir = if desc { "DESC" } else { "ASC" };
+        let iters: Vec<i64> = {
+            let mut stmt = self.conn.prepare_cached(&format!(
+                "SELECT DISTINCT coalesce(iter, 0) AS it FROM events WHERE {cond} ORDER BY it {dir} LIMIT {}",
+                count.min(i64::MAX as usize)
+            ))?;
+            let rows = stmt.query_map(params_from_iter(args.iter()), |r| r.get(0))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        let pick = if images {
+            "json_extract(doc, '$.url') DESC"
+        } else {
+            "ts DESC"
+        };
+        let it_param = args.len() + 1;
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT doc FROM (SELECT doc, metric, variant, ROW_NUMBER() OVER (
+                PARTITION BY metric, variant ORDER BY {pick}, rid DESC) AS rn
+             FROM events WHERE {cond} AND coalesce(iter, 0) = ?{it_param})
+             WHERE rn = 1 ORDER BY metric, variant"
+        ))?;
+        let mut out = Vec::new();
+        for it in iters {
+            let mut a = args.clone();
+            a.push(it.into());
+            let docs = stmt
+                .query_map(params_from_iter(a.iter()), |r| r.get::<_, String>(0))?
+                .map(|d| Ok(serde_json::from_str(&d?)?))
+                .collect::<StoreResult<Vec<Value>>>()?;
+            out.push((it, docs));
+        }
+        Ok(out)
+    }
+}

@@ -55,36 +55,6 @@ impl EventOrder {
     }
 }
 
-/// Debug-image events of one task, optionally of one metric and some variants.
-#[derive(Debug, Clone, Copy)]
-pub struct ImageSelect<'a> {
-    pub task: &'a str,
-    pub metric: Option<&'a str>,
-    /// Empty = every variant.
-    pub variants: &'a [String],
-}
-
-impl ImageSelect<'_> {
-    /// The WHERE text and its parameters (numbered `?1`.. so more can follow).
-    fn condition(&self) -> (String, Vec<SqlValue>) {
-        let mut cond = "task = ?1 AND type = 'training_debug_image'".to_string();
-        let mut args: Vec<SqlValue> = vec![self.task.to_string().into()];
-        if let Some(m) = self.metric.filter(|m| !m.is_empty()) {
-            args.push(m.to_string().into());
-            cond.push_str(&format!(" AND metric = ?{}", args.len()));
-        }
-        if !self.variants.is_empty() {
-            // One JSON parameter for the whole list: any number of variants fits.
-            args.push(serde_json::json!(self.variants).to_string().into());
-            cond.push_str(&format!(
-                " AND variant IN (SELECT value FROM json_each(?{}))",
-                args.len()
-            ));
-        }
-        (cond, args)
-    }
-}
-
 impl Store {
     pub fn insert_event(&self, e: &NewEvent) -> StoreResult<()> {
         self.conn
@@ -204,38 +174,5 @@ impl Store {
             .map(|d| Ok(serde_json::from_str(&d?)?))
             .collect::<StoreResult<Vec<Value>>>()?;
         Ok((docs, total as usize))
-    }
-
-    /// The distinct iterations of the selected debug images, newest first, one page.
-    pub fn image_iterations(
-        &self,
-        sel: ImageSelect,
-        limit: usize,
-        offset: usize,
-    ) -> StoreResult<Vec<Option<i64>>> {
-        let (cond, args) = sel.condition();
-        let mut stmt = self.conn.prepare(&format!(
-            "SELECT DISTINCT iter FROM events WHERE {cond} ORDER BY iter DESC LIMIT {limit} OFFSET {offset}"
-        ))?;
-        let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |row| row.get(0))?;
-        Ok(rows.collect::<Result<_, _>>()?)
-    }
-
-    /// The selected debug images of one iteration, by metric and variant. Rows that do not
-    /// read back as JSON are left out.
-    pub fn images_at(&self, sel: ImageSelect, iter: Option<i64>) -> StoreResult<Vec<Value>> {
-        let (cond, mut args) = sel.condition();
-        args.push(iter.map(Into::into).unwrap_or(SqlValue::Null));
-        let mut stmt = self.conn.prepare(&format!(
-            "SELECT doc FROM events WHERE {cond} AND iter IS ?{} ORDER BY metric, variant, rid",
-            args.len()
-        ))?;
-        let events = stmt
-            .query_map(rusqlite::params_from_iter(args.iter()), |row| {
-                row.get::<_, String>(0)
-            })?
-            .filter_map(|d| d.ok().and_then(|d| serde_json::from_str(&d).ok()))
-            .collect();
-        Ok(events)
     }
 }

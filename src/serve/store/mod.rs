@@ -11,7 +11,8 @@
 //! - `events`: the events table (scalars, logs, plots, debug images);
 //! - `event_keys`: event queries by metric and variant across tasks, and replacing an
 //!   event reported again under the same key;
-//! - `event_samples`: stepping through debug images and plots one sample at a time;
+//! - `event_samples`: stepping through debug images and plots (one sample at a time, or
+//!   pages of iterations);
 //! - `credentials`: key pairs made through `auth.create_credentials`;
 //! - `meta`: server-wide values (company, token key);
 //! - `schema`: tables, indexes, migrations of older files, `SCHEMA_VERSION`, SQL functions.
@@ -31,8 +32,8 @@ mod schema;
 
 pub use documents::Coll;
 pub use error::{StoreError, StoreResult};
-pub use event_samples::{IterBound, VariantRange};
-pub use events::{EventOrder, EventSelect, ImageSelect, NewEvent};
+pub use event_samples::{IterBound, VariantRange, VariantState};
+pub use events::{EventOrder, EventSelect, NewEvent};
 pub use filter::{Cmp, ListCond, Order, SqlFilter};
 #[cfg(test)]
 pub use schema::SCHEMA_VERSION;

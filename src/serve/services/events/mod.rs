@@ -3,11 +3,12 @@
 
 use super::super::Call;
 use super::super::envelope::{ApiError, ApiResult};
-use super::super::store::{Coll, EventOrder, EventSelect, ImageSelect, NewEvent, Store};
+use super::super::store::{Coll, EventOrder, EventSelect, NewEvent, Store};
 use super::shared::task::load;
 use super::{id_list, new_id, now, now_ms, opt_str, req_str};
 use md5::{Digest, Md5};
 
+mod iterations;
 mod samples;
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, HashMap};
@@ -44,8 +45,8 @@ pub fn dispatch(call: &mut Call, action: &str) -> Option<ApiResult> {
         "get_scalar_metric_data" => scalar_metric_data(call),
         "scalar_metrics_iter_raw" => iter_raw(call),
         "get_task_plots" | "get_multi_task_plots" => plots(call),
-        "debug_images" => debug_images(call),
-        "plots" => Ok(json!({"metrics": [], "scroll_id": new_id()})),
+        "debug_images" => iterations::page(call, true),
+        "plots" => iterations::page(call, false),
         "get_debug_image_sample" => samples::get_debug_image(call),
         "next_debug_image_sample" => samples::next_debug_image(call),
         "get_plot_sample" => samples::get_plot(call),
@@ -634,44 +635,6 @@ fn plots(call: &mut Call) -> ApiResult {
         all.extend(evs);
     }
     Ok(json!({"plots": all, "returned": all.len(), "total": all.len(), "scroll_id": new_id()}))
-}
-
-/// `events.debug_images`: per requested task/metric, the next `iters` iterations (newest
-/// first) of debug-image events; the scroll id remembers how many were handed out.
-fn debug_images(call: &mut Call) -> ApiResult {
-    let iters = call
-        .body
-        .get("iters")
-        .and_then(Value::as_u64)
-        .unwrap_or(1)
-        .clamp(1, 1000) as usize;
-    let (sid, pos) = scroll_pos(call);
-    let requests: Vec<Value> = call
-        .body
-        .get("metrics")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    let mut out = Vec::new();
-    for r in &requests {
-        let task = r["task"].as_str().unwrap_or_default().to_string();
-        let metric = r["metric"].as_str().map(str::to_string);
-        let variants = id_list(r, "variants");
-        let variants: Vec<String> = variants.into_iter().filter(|v| !v.is_empty()).collect();
-        let sel = ImageSelect {
-            task: &task,
-            metric: metric.as_deref(),
-            variants: &variants,
-        };
-        let mut iterations = Vec::new();
-        for it in call.store.image_iterations(sel, iters, pos)? {
-            let events = call.store.images_at(sel, it)?;
-            iterations.push(json!({"iter": it, "events": events}));
-        }
-        out.push(json!({"task": task, "metric": metric, "iterations": iterations}));
-    }
-    save_scroll(call, &sid, pos + iters);
-    Ok(json!({"metrics": out, "scroll_id": sid}))
 }
 
 fn single_value_metrics(call: &mut Call) -> ApiResult {
