@@ -1041,3 +1041,89 @@ fn debug_images_and_plots_page_through_iterations() {
         "{r}"
     );
 }
+
+/// events.get_task_plots keeps each variant's last `iters` plots (clearml-server
+/// event_bll.get_task_plots: per metric and variant, top hits by iteration);
+/// events.get_multi_task_plots nests metric → variant → task → iteration → {name, plots}
+/// over the last iterations per task and metric (services/events.py
+/// _get_top_iter_unique_events_per_task, event_bll.get_last_iters_per_metric).
+#[test]
+fn task_plots_keep_the_last_iterations_per_variant() {
+    let s = Serve::shared();
+    let tok = token(s);
+    let a_name = unique("Графики Diagramme 图表");
+    let a = task(s, &tok, json!({"name": a_name}));
+    let b = task(s, &tok, json!({"name": unique("Zweite Вторая")}));
+    let plot = |t: &str, variant: &str, i: i64| {
+        json!({"type": "plot", "task": t, "iter": i, "metric": "Kurve",
+            "variant": variant, "plot_str": format!("{{\"i\": {i}}}")})
+    };
+    let mut events = vec![plot(&a, "ä", 0), plot(&a, "ä", 1), plot(&a, "ä", 2)];
+    events.extend([plot(&a, "б", 0), plot(&a, "б", 1), plot(&b, "ä", 5)]);
+    add_batch(s, &tok, &events);
+    let keys = |plots: &Value| -> Vec<(String, i64)> {
+        plots
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                (
+                    p["variant"].as_str().unwrap().to_string(),
+                    p["iter"].as_i64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let k = |l: &[(&str, i64)]| {
+        l.iter()
+            .map(|(v, i)| (v.to_string(), *i))
+            .collect::<Vec<_>>()
+    };
+    let r = ok(s, &tok, "events.get_task_plots", json!({"task": a}));
+    assert_eq!(keys(&r["plots"]), k(&[("ä", 2), ("б", 1)]), "{r}");
+    let r = ok(
+        s,
+        &tok,
+        "events.get_task_plots",
+        json!({"task": a, "iters": 2}),
+    );
+    assert_eq!(
+        keys(&r["plots"]),
+        k(&[("ä", 2), ("ä", 1), ("б", 1), ("б", 0)])
+    );
+    assert_eq!(r["returned"], json!(4));
+    let r = ok(
+        s,
+        &tok,
+        "events.get_task_plots",
+        json!({"task": a, "iters": 5, "metrics": [{"metric": "Kurve", "variants": ["б"]}]}),
+    );
+    assert_eq!(keys(&r["plots"]), k(&[("б", 1), ("б", 0)]));
+
+    let r = ok(
+        s,
+        &tok,
+        "events.get_multi_task_plots",
+        json!({"tasks": [a, b]}),
+    );
+    let plots = &r["plots"];
+    assert_eq!(plots["Kurve"]["ä"][&a]["2"]["name"], json!(a_name), "{r}");
+    assert_eq!(plots["Kurve"]["ä"][&a]["2"]["plots"][0]["iter"], json!(2));
+    assert_eq!(
+        plots["Kurve"]["ä"][&b]["5"]["plots"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    // "б" has no plot in task a's last iteration of the metric.
+    assert!(plots["Kurve"].get("б").is_none(), "{r}");
+    let r = ok(
+        s,
+        &tok,
+        "events.get_multi_task_plots",
+        json!({"tasks": [a], "iters": 2}),
+    );
+    let by_iter = r["plots"]["Kurve"]["б"][&a].as_object().unwrap();
+    assert_eq!(by_iter.keys().collect::<Vec<_>>(), ["1"], "{r}");
+}

@@ -349,3 +349,58 @@ impl Store {
         Ok(out)
     }
 }
+
+/// What "the last N iterations" of plots counts over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LastItersPer {
+    /// Each variant's own last N plots.
+    Variant,
+    /// The last N iterations each metric of a task has plots at.
+    TaskMetric,
+    /// The last N iterations a task has plots at.
+    Task,
+}
+
+impl Store {
+    /// The plots of `tasks` (of the selected metrics and variants; empty = all) in their
+    /// last `n` iterations as `per` counts them, by task, metric, variant and iteration
+    /// (newest first).
+    pub fn last_plots(
+        &self,
+        tasks: &[String],
+        selection: &MetricSelection,
+        n: usize,
+        per: LastItersPer,
+    ) -> StoreResult<Vec<Value>> {
+        let mut args: Vec<SqlValue> = vec![
+            serde_json::to_string(tasks)?.into(),
+            PLOT.to_string().into(),
+        ];
+        let cond = format!(
+            "task IN (SELECT value FROM json_each(?1)) AND type = ?2{}",
+            kind_and_selection(false, selection, &mut args)?
+        );
+        let rank = match per {
+            LastItersPer::Variant => {
+                "ROW_NUMBER() OVER (PARTITION BY task, metric, variant ORDER BY iter DESC, rid DESC)"
+            }
+            LastItersPer::TaskMetric => {
+                "DENSE_RANK() OVER (PARTITION BY task, metric ORDER BY iter DESC)"
+            }
+            LastItersPer::Task => "DENSE_RANK() OVER (PARTITION BY task ORDER BY iter DESC)",
+        };
+        let sql = format!(
+            "SELECT doc FROM (SELECT doc, task, metric, variant, iter, rid, {rank} AS r
+                FROM events WHERE {cond})
+             WHERE r <= {} ORDER BY task, metric, variant, iter DESC, rid DESC",
+            n.min(i64::MAX as usize)
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(params_from_iter(args.iter()), |r| r.get::<_, String>(0))?;
+        let mut out = Vec::new();
+        for d in rows {
+            out.push(serde_json::from_str(&d?)?);
+        }
+        Ok(out)
+    }
+}

@@ -3,7 +3,7 @@
 
 use super::super::Call;
 use super::super::envelope::{ApiError, ApiResult};
-use super::super::store::{Coll, EventOrder, EventSelect, NewEvent, Store};
+use super::super::store::{Coll, EventOrder, EventSelect, LastItersPer, NewEvent, Store};
 use super::shared::task::load;
 use super::{id_list, new_id, now, now_ms, opt_str, req_str};
 use md5::{Digest, Md5};
@@ -44,7 +44,8 @@ pub fn dispatch(call: &mut Call, action: &str) -> Option<ApiResult> {
         "get_task_events" => task_events(call),
         "get_scalar_metric_data" => scalar_metric_data(call),
         "scalar_metrics_iter_raw" => iter_raw(call),
-        "get_task_plots" | "get_multi_task_plots" => plots(call),
+        "get_task_plots" => task_plots(call),
+        "get_multi_task_plots" => multi_task_plots(call),
         "debug_images" => iterations::page(call, true),
         "plots" => iterations::page(call, false),
         "get_debug_image_sample" => samples::get_debug_image(call),
@@ -616,25 +617,90 @@ fn iter_raw(call: &mut Call) -> ApiResult {
     }))
 }
 
-fn plots(call: &mut Call) -> ApiResult {
-    let tasks = {
-        let mut t = id_list(&call.body, "tasks");
-        if let Some(one) = opt_str(&call.body, "task") {
-            t.push(one);
-        }
-        t
-    };
-    let mut all = Vec::new();
-    for t in &tasks {
-        let (evs, _) = call.store.event_page(
-            events_of(t, Some("plot"), None),
-            EventOrder::IterDesc,
-            500,
-            0,
-        )?;
-        all.extend(evs);
+/// The `metrics` of a plots request (`[{metric, variants}]`) as a selection.
+fn plot_selection(body: &Value) -> Vec<(String, Vec<String>)> {
+    body.get("metrics")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|m| {
+            let metric = m.get("metric").and_then(Value::as_str)?;
+            Some((metric.to_string(), id_list(m, "variants")))
+        })
+        .collect()
+}
+
+/// `iters` of a plots request: 1 by default, at most 1000.
+fn plot_iters(body: &Value) -> Result<usize, ApiError> {
+    match body.get("iters").and_then(Value::as_i64) {
+        None => Ok(1),
+        Some(n @ 1..=1000) => Ok(n as usize),
+        Some(n) => Err(ApiError::validation(format!(
+            "iters={n}: must be between 1 and 1000"
+        ))),
     }
-    Ok(json!({"plots": all, "returned": all.len(), "total": all.len(), "scroll_id": new_id()}))
+}
+
+/// `events.get_task_plots`: each variant's last `iters` plots, by metric and variant.
+fn task_plots(call: &mut Call) -> ApiResult {
+    let task = req_str(&call.body, "task")?;
+    load(call.store, &task)?;
+    let plots = call.store.last_plots(
+        std::slice::from_ref(&task),
+        &plot_selection(&call.body),
+        plot_iters(&call.body)?,
+        LastItersPer::Variant,
+    )?;
+    Ok(json!({"plots": plots, "returned": plots.len(), "total": plots.len(), "scroll_id": null}))
+}
+
+/// `events.get_multi_task_plots`: the plots of the tasks' last `iters` iterations (per
+/// task and metric unless `last_iters_per_task_metric` is false), nested as
+/// metric → variant → task → iteration → `{name, plots}`.
+fn multi_task_plots(call: &mut Call) -> ApiResult {
+    let names: Map<String, Value> = multi_tasks(call)?
+        .into_iter()
+        .map(|(t, doc)| (t, doc["name"].clone()))
+        .collect();
+    let tasks: Vec<String> = names.keys().cloned().collect();
+    let per = if call
+        .body
+        .get("last_iters_per_task_metric")
+        .and_then(Value::as_bool)
+        .unwrap_or(true)
+    {
+        LastItersPer::TaskMetric
+    } else {
+        LastItersPer::Task
+    };
+    let iters = plot_iters(&call.body)?;
+    let plots = call
+        .store
+        .last_plots(&tasks, &plot_selection(&call.body), iters, per)?;
+    let total = plots.len();
+    let mut out = json!({});
+    let mut per_variant: HashMap<(String, String, String), usize> = HashMap::new();
+    for p in plots {
+        let key = |k: &str| p[k].as_str().unwrap_or_default().to_string();
+        let (m, v, t) = (key("metric"), key("variant"), key("task"));
+        let seen = per_variant
+            .entry((m.clone(), v.clone(), t.clone()))
+            .or_default();
+        if *seen >= iters {
+            continue;
+        }
+        *seen += 1;
+        let iter = p["iter"].as_i64().unwrap_or(0).to_string();
+        // Indexing a JSON object by a missing key inserts it (as null, then an object).
+        let slot = &mut out[&m][&v][&t][&iter];
+        if slot.is_null() {
+            *slot = json!({"name": names.get(&t), "plots": []});
+        }
+        if let Some(a) = slot["plots"].as_array_mut() {
+            a.push(p.clone());
+        }
+    }
+    Ok(json!({"plots": out, "returned": total, "total": total, "scroll_id": null}))
 }
 
 fn single_value_metrics(call: &mut Call) -> ApiResult {
