@@ -1127,3 +1127,110 @@ fn task_plots_keep_the_last_iterations_per_variant() {
     let by_iter = r["plots"]["Kurve"]["б"][&a].as_object().unwrap();
     assert_eq!(by_iter.keys().collect::<Vec<_>>(), ["1"], "{r}");
 }
+
+/// events.get_task_log (2.9+) pages by timestamp, not by scroll (clearml-server
+/// bll/event/events_iterator.py: batch_size events in the navigation direction past
+/// from_timestamp, plus the rest of the last timestamp; total over the whole log; order
+/// reverses a batch; no scroll_id in services/events.py get_task_log); the 2.30 metrics
+/// filter; events.clear_task_log with threshold_sec, include_metrics / exclude_metrics
+/// (event_bll.clear_task_log) and the published-task lock (LOCKED_TASK_STATUSES).
+#[test]
+fn task_log_pages_by_timestamp_and_clears_by_metric() {
+    let s = Serve::shared();
+    let tok = token(s);
+    let t = task(s, &tok, json!({"name": unique("Протокол Protokoll 日志")}));
+    let log = |msg: &str, ts: i64, metric: Option<&str>| {
+        let mut e = json!({"type": "log", "task": t, "msg": msg, "timestamp": ts, "level": "info"});
+        if let Some(m) = metric {
+            e["metric"] = json!(m);
+        }
+        e
+    };
+    add_batch(
+        s,
+        &tok,
+        &[
+            log("s1", 500, Some("Система")),
+            log("s2", 600, Some("Система")),
+            log("m1", 1000, None),
+            log("m2", 2000, None),
+            log("m3", 3000, None),
+            log("m4", 3000, None),
+            log("m5", 4000, None),
+        ],
+    );
+    let msgs = |r: &Value| -> Vec<String> {
+        r["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["msg"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let get = |body: Value| {
+        let mut b = body;
+        b["task"] = json!(t);
+        ok(s, &tok, "events.get_task_log", b)
+    };
+    // Newest first; the batch takes the whole last timestamp.
+    let r = get(json!({"batch_size": 2}));
+    assert_eq!(msgs(&r), ["m5", "m4", "m3"], "{r}");
+    assert_eq!(
+        (r["total"].clone(), r["returned"].clone()),
+        (json!(7), json!(3))
+    );
+    assert!(r.get("scroll_id").is_none(), "{r}");
+    assert_eq!(
+        msgs(&get(json!({"batch_size": 2, "from_timestamp": 3000}))),
+        ["m2", "m1"]
+    );
+    assert_eq!(
+        msgs(&get(json!({"batch_size": 2, "order": "asc"}))),
+        ["m3", "m4", "m5"]
+    );
+    assert_eq!(
+        msgs(&get(json!({"batch_size": 2, "navigate_earlier": false}))),
+        ["s1", "s2"]
+    );
+    assert_eq!(
+        msgs(&get(
+            json!({"batch_size": 2, "navigate_earlier": false, "order": "desc"})
+        )),
+        ["s2", "s1"]
+    );
+    let r = get(json!({"metrics": [{"metric": "Система"}]}));
+    assert_eq!(
+        (msgs(&r), r["total"].clone()),
+        (vec!["s2".to_string(), "s1".into()], json!(2))
+    );
+
+    // Clearing: older than a minute ago, keeping one metric; then that metric only.
+    let r = ok(
+        s,
+        &tok,
+        "events.clear_task_log",
+        json!({"task": t, "threshold_sec": 60, "exclude_metrics": ["Система"]}),
+    );
+    assert_eq!(r["deleted"], json!(5), "{r}");
+    assert_eq!(msgs(&get(json!({}))), ["s2", "s1"]);
+    ok(s, &tok, "tasks.publish", json!({"task": t, "force": true}));
+    let (status, v) = call(
+        s,
+        &tok,
+        "events.clear_task_log",
+        json!({"task": t, "include_metrics": ["Система"]}),
+    );
+    assert_eq!(
+        (status, v["meta"]["result_subcode"].clone()),
+        (400, json!(101)),
+        "{v}"
+    );
+    let r = ok(
+        s,
+        &tok,
+        "events.clear_task_log",
+        json!({"task": t, "include_metrics": ["Система"], "allow_locked": true}),
+    );
+    assert_eq!(r["deleted"], json!(2));
+    assert_eq!(get(json!({}))["total"], json!(0));
+}

@@ -404,3 +404,107 @@ impl Store {
         Ok(out)
     }
 }
+
+/// Where a page of a task's log starts and which way it runs.
+#[derive(Debug, Clone, Copy)]
+pub struct LogPage<'a> {
+    pub task: &'a str,
+    pub selection: &'a MetricSelection,
+    /// Only events strictly before (`earlier`) or after this timestamp (ms).
+    pub from_ts: Option<i64>,
+    pub earlier: bool,
+    pub batch: usize,
+}
+
+impl Store {
+    /// A page of log events, newest first when `earlier`: `batch` events plus any more
+    /// with the last one's timestamp (so that a page boundary never splits a timestamp),
+    /// and how many log events the task has (of the selected metrics) in all.
+    pub fn log_page(&self, page: LogPage) -> StoreResult<(Vec<Value>, usize)> {
+        let mut args: Vec<SqlValue> = vec![page.task.to_string().into(), "log".to_string().into()];
+        let cond = format!(
+            "task = ?1 AND type = ?2{}",
+            kind_and_selection(false, page.selection, &mut args)?
+        );
+        let total: i64 = self.conn.query_row(
+            &format!("SELECT COUNT(*) FROM events WHERE {cond}"),
+            params_from_iter(args.iter()),
+            |r| r.get(0),
+        )?;
+        let (dir, op) = if page.earlier {
+            ("DESC", "<")
+        } else {
+            ("ASC", ">")
+        };
+        let mut page_args = args.clone();
+        let mut page_cond = cond.clone();
+        if let Some(ts) = page.from_ts {
+            page_args.push(ts.into());
+            page_cond.push_str(&format!(" AND ts {op} ?{}", page_args.len()));
+        }
+        let mut events = Vec::new();
+        let mut last: Option<(i64, i64)> = None;
+        {
+            let mut stmt = self.conn.prepare_cached(&format!(
+                "SELECT rid, ts, doc FROM events WHERE {page_cond} ORDER BY ts {dir}, rid {dir} LIMIT {}",
+                page.batch.min(i64::MAX as usize)
+            ))?;
+            let rows = stmt.query_map(params_from_iter(page_args.iter()), |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })?;
+            for row in rows {
+                let (rid, ts, doc) = row?;
+                last = Some((ts, rid));
+                events.push(serde_json::from_str(&doc)?);
+            }
+        }
+        if let Some((ts, rid)) = last {
+            args.push(ts.into());
+            args.push(rid.into());
+            let mut stmt = self.conn.prepare_cached(&format!(
+                "SELECT doc FROM events WHERE {cond} AND ts = ?{} AND rid {op} ?{} ORDER BY rid {dir}",
+                args.len() - 1,
+                args.len()
+            ))?;
+            let rows = stmt.query_map(params_from_iter(args.iter()), |r| r.get::<_, String>(0))?;
+            for d in rows {
+                events.push(serde_json::from_str(&d?)?);
+            }
+        }
+        Ok((events, total as usize))
+    }
+
+    /// Delete a task's log events older than `before_ts` (all when `None`), of `include`
+    /// metrics only when given, keeping those of `exclude`; returns how many went.
+    pub fn clear_log(
+        &self,
+        task: &str,
+        before_ts: Option<i64>,
+        include: &[String],
+        exclude: &[String],
+    ) -> StoreResult<usize> {
+        let mut args: Vec<SqlValue> = vec![task.to_string().into()];
+        let mut cond = "task = ?1 AND type = 'log'".to_string();
+        if let Some(ts) = before_ts {
+            args.push(ts.into());
+            cond.push_str(&format!(" AND ts < ?{}", args.len()));
+        }
+        for (list, not) in [(include, ""), (exclude, "NOT ")] {
+            if !list.is_empty() {
+                args.push(serde_json::to_string(list)?.into());
+                cond.push_str(&format!(
+                    " AND {not}metric IN (SELECT value FROM json_each(?{}))",
+                    args.len()
+                ));
+            }
+        }
+        Ok(self.conn.execute(
+            &format!("DELETE FROM events WHERE {cond}"),
+            params_from_iter(args.iter()),
+        )?)
+    }
+}

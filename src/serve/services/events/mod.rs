@@ -3,9 +3,9 @@
 
 use super::super::Call;
 use super::super::envelope::{ApiError, ApiResult};
-use super::super::store::{Coll, EventOrder, EventSelect, LastItersPer, NewEvent, Store};
+use super::super::store::{Coll, EventOrder, EventSelect, LastItersPer, LogPage, NewEvent, Store};
 use super::shared::task::load;
-use super::{id_list, new_id, now, now_ms, opt_str, req_str};
+use super::{id_list, new_id, now, now_ms, opt_bool, opt_str, req_str};
 use md5::{Digest, Md5};
 
 mod iterations;
@@ -58,12 +58,16 @@ pub fn dispatch(call: &mut Call, action: &str) -> Option<ApiResult> {
                 Ok(t) => t,
                 Err(e) => return Some(Err(e)),
             };
+            if let Err(e) = check_unlocked(call, &task) {
+                return Some(Err(e));
+            }
             call.store
                 .delete_task_events(&task)
                 .map(|n| json!({"deleted": n}))
                 .map_err(Into::into)
         }
-        "clear_scroll" | "clear_task_log" => Ok(json!({})),
+        "clear_scroll" => Ok(json!({})),
+        "clear_task_log" => clear_task_log(call),
         "get_multi_task_metrics" => multi_task_metrics(call),
         _ => return None,
     })
@@ -503,31 +507,82 @@ fn batch_size(call: &Call, default: u64, max: u64) -> usize {
         .clamp(1, max) as usize
 }
 
+/// `events.get_task_log` (2.9+): `batch_size` log events (5000 by default) from the newest
+/// (`navigate_earlier`, the default) or the oldest, or from just past `from_timestamp`, of
+/// the requested `metrics` (2.30); `order` reverses the batch when it goes against the
+/// direction. There is no scroll: clients page with `from_timestamp`.
 fn task_log(call: &mut Call) -> ApiResult {
     let task = req_str(&call.body, "task")?;
-    let batch = batch_size(call, 500, 10_000);
-    // navigate_earlier (default true): newest first, paging back in time.
+    load(call.store, &task)?;
+    let batch = batch_size(call, 5000, 10_000);
     let earlier = call
         .body
         .get("navigate_earlier")
         .and_then(Value::as_bool)
         .unwrap_or(true);
-    let order = if earlier {
-        EventOrder::TimeDesc
-    } else {
-        EventOrder::TimeAsc
-    };
-    let (sid, pos) = scroll_pos(call);
-    let (mut events, total) =
-        call.store
-            .event_page(events_of(&task, Some("log"), None), order, batch, pos)?;
-    save_scroll(call, &sid, pos + events.len());
-    // `navigate_earlier` picks which batch; `order` (default asc) how it is returned.
-    let want_desc = opt_str(&call.body, "order").as_deref() == Some("desc");
-    if want_desc != earlier {
-        events.reverse();
+    let from_ts =
+        match call.body.get("from_timestamp") {
+            None | Some(Value::Null) => None,
+            Some(v) => Some(v.as_f64().ok_or_else(|| {
+                ApiError::validation(format!("from_timestamp={v}: must be a number"))
+            })? as i64),
+        };
+    let selection = metric_selection(&call.body);
+    let (mut events, total) = call.store.log_page(LogPage {
+        task: &task,
+        selection: &selection,
+        from_ts,
+        earlier,
+        batch,
+    })?;
+    match opt_str(&call.body, "order").as_deref() {
+        None => {}
+        Some("asc") if earlier => events.reverse(),
+        Some("desc") if !earlier => events.reverse(),
+        Some("asc" | "desc") => {}
+        Some(other) => {
+            return Err(ApiError::validation(format!(
+                "order={other}: must be asc or desc"
+            )));
+        }
     }
-    Ok(json!({"events": events, "returned": events.len(), "total": total, "scroll_id": sid}))
+    Ok(json!({"events": events, "returned": events.len(), "total": total}))
+}
+
+/// Events of a published (or publishing) task are not changed unless `allow_locked`.
+fn check_unlocked(call: &Call, task: &str) -> Result<(), ApiError> {
+    let doc = load(call.store, task)?;
+    if ["published", "publishing"].contains(&doc["status"].as_str().unwrap_or_default())
+        && !opt_bool(&call.body, "allow_locked")
+    {
+        return Err(ApiError::new(
+            400,
+            101,
+            format!("Cannot update events for a published task: id={task}"),
+        ));
+    }
+    Ok(())
+}
+
+/// `events.clear_task_log`: delete the task's log events (older than `threshold_sec`
+/// seconds when given; of `include_metrics` only, keeping `exclude_metrics`, 2.30). A
+/// published task's log stays unless `allow_locked`.
+fn clear_task_log(call: &mut Call) -> ApiResult {
+    let task = req_str(&call.body, "task")?;
+    check_unlocked(call, &task)?;
+    let before = call
+        .body
+        .get("threshold_sec")
+        .and_then(Value::as_i64)
+        .filter(|s| *s > 0)
+        .map(|s| now_ms() - s.saturating_mul(1000));
+    let deleted = call.store.clear_log(
+        &task,
+        before,
+        &id_list(&call.body, "include_metrics"),
+        &id_list(&call.body, "exclude_metrics"),
+    )?;
+    Ok(json!({"deleted": deleted}))
 }
 
 fn task_events(call: &mut Call) -> ApiResult {
@@ -617,8 +672,8 @@ fn iter_raw(call: &mut Call) -> ApiResult {
     }))
 }
 
-/// The `metrics` of a plots request (`[{metric, variants}]`) as a selection.
-fn plot_selection(body: &Value) -> Vec<(String, Vec<String>)> {
+/// The `metrics` of a plots or log request (`[{metric, variants}]`) as a selection.
+fn metric_selection(body: &Value) -> Vec<(String, Vec<String>)> {
     body.get("metrics")
         .and_then(Value::as_array)
         .into_iter()
@@ -647,7 +702,7 @@ fn task_plots(call: &mut Call) -> ApiResult {
     load(call.store, &task)?;
     let plots = call.store.last_plots(
         std::slice::from_ref(&task),
-        &plot_selection(&call.body),
+        &metric_selection(&call.body),
         plot_iters(&call.body)?,
         LastItersPer::Variant,
     )?;
@@ -676,7 +731,7 @@ fn multi_task_plots(call: &mut Call) -> ApiResult {
     let iters = plot_iters(&call.body)?;
     let plots = call
         .store
-        .last_plots(&tasks, &plot_selection(&call.body), iters, per)?;
+        .last_plots(&tasks, &metric_selection(&call.body), iters, per)?;
     let total = plots.len();
     let mut out = json!({});
     let mut per_variant: HashMap<(String, String, String), usize> = HashMap::new();
