@@ -108,6 +108,9 @@ pub struct Call<'a> {
     /// The objects of a JSON-lines (batch) body.
     pub lines: Option<Vec<Value>>,
     pub endpoint: String,
+    /// The API version the client asked for (the path's `/vX.Y/`, else the server's own):
+    /// behaviour the real server switches by version switches on this.
+    pub version: endpoints::Version,
     pub identity: Identity,
     /// The access key the caller authenticated with (`None` for anonymous open endpoints).
     pub access_key: Option<String>,

@@ -23,7 +23,8 @@ pub fn dispatch(call: &mut Call, service: &str, action: &str) -> Option<ApiResul
             "api_version": API_VERSION,
         })),
         ("server", "report_stats_option") => Ok(json!({"supported": false, "enabled": false})),
-        ("server", "get_stats") | ("server", "config") | ("server", "endpoints") => Ok(json!({})),
+        ("server", "get_stats") | ("server", "config") => Ok(json!({})),
+        ("server", "endpoints") => Ok(super::super::endpoints::listing()),
         ("login", "supported_modes") => Ok(json!({
             "authenticated": false,
             "basic": {"enabled": false, "guest": {"enabled": false}},

@@ -4,6 +4,7 @@
 //! modules never import each other, and run no SQL: they call `Store` methods.
 
 pub mod auth;
+pub mod compat;
 pub mod events;
 pub mod misc;
 pub mod models;
@@ -19,8 +20,18 @@ use super::store::{Coll, SqlFilter, Store};
 use super::{AppState, Call};
 use serde_json::{Value, json};
 
-/// `None` = no such endpoint.
+/// `None` = no such endpoint. Requests and answers pass through `compat`, which gives
+/// older API versions the shapes the real server gives them.
 pub fn dispatch(call: &mut Call) -> Option<ApiResult> {
+    compat::before(call);
+    let mut result = dispatch_to_service(call)?;
+    if let Ok(data) = &mut result {
+        compat::after(call, data);
+    }
+    Some(result)
+}
+
+fn dispatch_to_service(call: &mut Call) -> Option<ApiResult> {
     let endpoint = call.endpoint.clone();
     let (service, action) = endpoint.split_once('.')?;
     match service {
