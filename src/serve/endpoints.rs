@@ -112,7 +112,6 @@ pub const ENDPOINTS: &[Endpoint] = &[
     ep("models.update_tags", &[(1, 0)]),
     // organization
     ep("organization.get_entities_count", &[(1, 0)]),
-    ep("organization.get_project_usages", &[(1, 0)]),
     ep("organization.get_tags", &[(1, 0)]),
     ep("organization.get_user_companies", &[(1, 0)]),
     // pipelines
@@ -186,10 +185,6 @@ pub const ENDPOINTS: &[Endpoint] = &[
     ep("serving.get_loading_instances", &[(1, 0)]),
     ep("serving.register_container", &[(1, 0)]),
     ep("serving.unregister_container", &[(1, 0)]),
-    // storage
-    ep("storage.get_settings", &[(1, 0)]),
-    ep("storage.reset_settings", &[(1, 0)]),
-    ep("storage.set_settings", &[(1, 0)]),
     // tasks
     ep("tasks.add_or_update_artifacts", &[(2, 10)]),
     ep("tasks.add_or_update_model", &[(2, 13)]),
@@ -317,6 +312,22 @@ pub const NOT_SERVED: &[(&str, &str)] = &[
     (
         "users.delete",
         "managing users: serve has one built-in user (see README, One identity)",
+    ),
+    (
+        "organization.get_project_usages",
+        "resource usage per project needs the run history of workers and queues, which serve does not keep",
+    ),
+    (
+        "storage.get_settings",
+        "cloud storage credentials kept by the server for the web UI; serve has no web UI and keeps no third-party secrets",
+    ),
+    (
+        "storage.set_settings",
+        "cloud storage credentials kept by the server for the web UI; serve has no web UI and keeps no third-party secrets",
+    ),
+    (
+        "storage.reset_settings",
+        "cloud storage credentials kept by the server for the web UI; serve has no web UI and keeps no third-party secrets",
     ),
     (
         "organization.prepare_download_for_get_all",

@@ -50,6 +50,9 @@ pub struct AppState {
     pub scrolls: Mutex<HashMap<String, (usize, std::time::Instant)>>,
     /// Registered workers (id → worker document); the real server keeps them in Redis too.
     pub workers: Mutex<HashMap<String, Value>>,
+    /// Serving containers (id → entry), like the real server's Redis entries with their
+    /// timeout: see `services::serving`.
+    pub serving: Mutex<HashMap<String, Value>>,
     pub files_dir: PathBuf,
     /// Bounds the blocking threads serving API calls (and so the reader connections): every
     /// extra thread costs memory (malloc arenas, stacks).
@@ -377,6 +380,7 @@ impl Opened {
             credentials,
             scrolls: Mutex::new(HashMap::new()),
             workers: Mutex::new(HashMap::new()),
+            serving: Mutex::new(HashMap::new()),
             files_dir,
             db_slots: tokio::sync::Semaphore::new(4),
             body_budget: tokio::sync::Semaphore::new(limits::BUDGET_KIB),

@@ -96,6 +96,7 @@ pub fn dispatch(call: &mut Call, action: &str) -> Option<ApiResult> {
             load_queue(call.store, &id)
                 .map(|q| json!({"task": q["entries"].get(0).map(|e| e["task"].clone())}))
         }
+        "clear_queue" => clear_queue(call),
         "get_queue_metrics" => Ok(json!({"queues": []})),
         "add_or_update_metadata" | "delete_metadata" => Ok(json!({"updated": 1})),
         _ => return None,
@@ -241,5 +242,36 @@ fn get_next_task(call: &mut Call) -> ApiResult {
             out["task_info"] = json!({"company": t["company"], "user": t["user"]});
         }
         Ok(out)
+    })
+}
+
+/// `queues.clear_queue`: empty the queue; its queued tasks go back to draft, and their
+/// ids are the answer.
+fn clear_queue(call: &mut Call) -> ApiResult {
+    let id = req_str(&call.body, "queue")?;
+    let body = json!({"status_reason": format!("Queue {id} was cleared")});
+    call.store.tx(|store| {
+        let mut queue = load_queue(store, &id)?;
+        let entries = queue["entries"].as_array().cloned().unwrap_or_default();
+        let mut removed = Vec::new();
+        for e in entries {
+            let Some(task) = e["task"].as_str() else {
+                continue;
+            };
+            if let Some(mut doc) = store.get(Coll::Tasks, task)?
+                && doc["status"] == "queued"
+            {
+                super::shared::task::change_status(&mut doc, "created", true, &body)?;
+                if let Some(exec) = doc["execution"].as_object_mut() {
+                    exec.remove("queue");
+                }
+                store.put(Coll::Tasks, &doc)?;
+                removed.push(task.to_string());
+            }
+        }
+        queue["entries"] = json!([]);
+        queue["last_update"] = json!(now());
+        store.put(Coll::Queues, &queue)?;
+        Ok(json!({"removed_tasks": removed}))
     })
 }

@@ -34,6 +34,7 @@ pub fn dispatch(call: &mut Call, action: &str) -> Option<ApiResult> {
                 .collect();
             Ok(json!({"workers": workers}))
         }
+        "get_count" => Ok(json!({"count": count(call)})),
         "get_metric_keys" => Ok(json!({"categories": []})),
         "get_stats" => Ok(json!({"workers": []})),
         "get_activity_report" => Ok(json!({"total": [], "active": []})),
@@ -115,4 +116,24 @@ fn status_report(call: &mut Call) -> ApiResult {
         entry["queues"] = json!(queues);
     }
     Ok(json!({}))
+}
+
+/// `workers.get_count`: the registered workers, only those active in the last
+/// `last_seen` seconds when given (as `get_all` filters them).
+fn count(call: &Call) -> usize {
+    let last_seen = call.body.get("last_seen").and_then(Value::as_i64).filter(|s| *s > 0);
+    let since = last_seen.map(|s| chrono::Utc::now() - chrono::Duration::seconds(s));
+    call.state
+        .workers
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .values()
+        .filter(|w| match since {
+            None => true,
+            Some(since) => w["last_activity_time"]
+                .as_str()
+                .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+                .is_some_and(|t| t >= since),
+        })
+        .count()
 }

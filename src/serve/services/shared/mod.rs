@@ -5,4 +5,5 @@
 
 pub mod project;
 pub mod queue;
+pub mod tags;
 pub mod task;
