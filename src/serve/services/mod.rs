@@ -7,6 +7,7 @@ pub mod auth;
 pub mod bulk_edit;
 pub mod compat;
 pub mod events;
+pub mod ex_joins;
 pub mod misc;
 pub mod models;
 pub mod organization;
@@ -34,6 +35,7 @@ pub fn dispatch(call: &mut Call) -> Option<ApiResult> {
     compat::before(call);
     let mut result = dispatch_to_service(call)?;
     if let Ok(data) = &mut result {
+        ex_joins::apply(call, data);
         compat::after(call, data);
     }
     Some(result)
