@@ -73,7 +73,9 @@ fn update_tags(call: &mut Call, coll: Coll) -> ApiResult {
     let add = strings(&call.body["add_tags"]);
     let remove = strings(&call.body["remove_tags"]);
     if ids.is_empty() {
-        return Err(ApiError::validation("No entity ids provided for editing tags"));
+        return Err(ApiError::validation(
+            "No entity ids provided for editing tags",
+        ));
     }
     if add.is_empty() && remove.is_empty() {
         return Err(ApiError::validation(

@@ -80,7 +80,9 @@ pub fn after(call: &Call, data: &mut Value) {
     let Some(obj) = data.as_object_mut() else {
         return;
     };
-    for key in ["tasks", "task", "models", "model", "projects", "project", "queues", "queue"] {
+    for key in [
+        "tasks", "task", "models", "model", "projects", "project", "queues", "queue",
+    ] {
         let docs: Vec<&mut Value> = match obj.get_mut(key) {
             Some(Value::Array(list)) => list.iter_mut().collect(),
             Some(doc @ Value::Object(_)) => vec![doc],
@@ -163,7 +165,9 @@ fn legacy_params_in(body: &mut Value, previous: Option<&Value>) {
         let Some(legacy) = legacy.as_object().cloned() else {
             continue;
         };
-        let given = body.get(new).is_some_and(|v| v.as_object().is_some_and(|m| !m.is_empty()));
+        let given = body
+            .get(new)
+            .is_some_and(|v| v.as_object().is_some_and(|m| !m.is_empty()));
         if !given {
             let mut kept = previous
                 .and_then(|p| p.get(new))
@@ -186,7 +190,8 @@ fn legacy_params_in(body: &mut Value, previous: Option<&Value>) {
                     Some((TF_DEFINE, name)) if !name.is_empty() => (TF_DEFINE, name.to_string()),
                     _ => (LEGACY_SECTION, full_name.clone()),
                 };
-                let entry = json!({"section": section, "name": name, "type": LEGACY_TYPE, "value": value});
+                let entry =
+                    json!({"section": section, "name": name, "type": LEGACY_TYPE, "value": value});
                 let sec = body[new]
                     .as_object_mut()
                     .expect("made an object above")
@@ -325,9 +330,15 @@ fn old_task_fields_out(doc: &mut Value) {
         }
         doc["output"]["model"] = m;
     }
-    let image = doc.pointer("/container/image").and_then(Value::as_str).unwrap_or("");
+    let image = doc
+        .pointer("/container/image")
+        .and_then(Value::as_str)
+        .unwrap_or("");
     if !image.is_empty() {
-        let args = doc.pointer("/container/arguments").and_then(Value::as_str).unwrap_or("");
+        let args = doc
+            .pointer("/container/arguments")
+            .and_then(Value::as_str)
+            .unwrap_or("");
         let cmd = [image, args]
             .iter()
             .filter(|s| !s.is_empty())
@@ -393,13 +404,15 @@ mod tests {
 
     #[test]
     fn pre_2_13_model_and_docker_fields_map_to_models_and_container() {
-        let mut body =
-            json!({"execution": {"model": "m1", "docker_cmd": "python:3 -e X=1"}, "output": {"model": "m2"}});
+        let mut body = json!({"execution": {"model": "m1", "docker_cmd": "python:3 -e X=1"}, "output": {"model": "m2"}});
         old_task_fields_in(&mut body);
         assert_eq!(body["models"]["input"][0]["model"], "m1");
         assert_eq!(body["models"]["input"][0]["name"], "Input Model");
         assert_eq!(body["models"]["output"][0]["name"], "Output Model");
-        assert_eq!(body["container"], json!({"image": "python:3", "arguments": "-e X=1"}));
+        assert_eq!(
+            body["container"],
+            json!({"image": "python:3", "arguments": "-e X=1"})
+        );
         let mut doc = body.clone();
         old_task_fields_out(&mut doc);
         assert_eq!(doc["execution"]["model"], "m1");

@@ -119,7 +119,9 @@ fn users_update(call: &mut Call) -> ApiResult {
                 stored[*f] = json!(v);
             }
             Some(other) => {
-                return Err(ApiError::validation(format!("{f}={other}: must be a string")));
+                return Err(ApiError::validation(format!(
+                    "{f}={other}: must be a string"
+                )));
             }
         }
     }

@@ -47,9 +47,8 @@ pub fn dispatch(call: &mut Call) -> Option<ApiResult> {
 pub fn sub_call(call: &mut Call, endpoint: &str, body: Value) -> ApiResult {
     let saved_body = std::mem::replace(&mut call.body, body);
     let saved_endpoint = std::mem::replace(&mut call.endpoint, endpoint.to_string());
-    let result = dispatch_to_service(call).unwrap_or_else(|| {
-        Err(ApiError::internal(format!("{endpoint} has no handler")))
-    });
+    let result = dispatch_to_service(call)
+        .unwrap_or_else(|| Err(ApiError::internal(format!("{endpoint} has no handler"))));
     call.body = saved_body;
     call.endpoint = saved_endpoint;
     result

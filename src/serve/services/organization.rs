@@ -47,7 +47,12 @@ const COUNTED: &[(&str, Coll, Option<&str>, bool)] = &[
     ("pipelines", Coll::Projects, None, true),
     ("pipeline_runs", Coll::Tasks, Some("controller"), true),
     ("datasets", Coll::Projects, None, true),
-    ("dataset_versions", Coll::Tasks, Some("data_processing"), true),
+    (
+        "dataset_versions",
+        Coll::Tasks,
+        Some("data_processing"),
+        true,
+    ),
     ("reports", Coll::Tasks, Some("report"), true),
 ];
 
@@ -66,7 +71,10 @@ fn entities_count(call: &mut Call) -> ApiResult {
         };
         let mut data = data.clone();
         if !data.is_object() {
-            errors.insert(field.to_string(), json!(format!("{field}: expected an object")));
+            errors.insert(
+                field.to_string(),
+                json!(format!("{field}: expected an object")),
+            );
             continue;
         }
         if let Some(t) = task_type {

@@ -105,12 +105,14 @@ fn start(call: &mut Call) -> ApiResult {
         doc["name"] = json!(name);
         call.store.put(Coll::Tasks, &doc)?;
     }
-    let mut enqueue = json!({"task": new_id, "status_message": "Starting pipeline", "status_reason": ""});
+    let mut enqueue =
+        json!({"task": new_id, "status_message": "Starting pipeline", "status_reason": ""});
     if let Some(q) = opt_str(&call.body, "queue") {
         enqueue["queue"] = json!(q);
     }
     let queued = sub_call(call, "tasks.enqueue", enqueue)?;
-    let mut out = json!({"pipeline": new_id, "enqueued": queued["queued"].as_i64().unwrap_or(1) > 0});
+    let mut out =
+        json!({"pipeline": new_id, "enqueued": queued["queued"].as_i64().unwrap_or(1) > 0});
     if opt_bool(&call.body, "verify_watched_queue") {
         let queue = queued
             .pointer("/fields/execution.queue")
@@ -122,7 +124,11 @@ fn start(call: &mut Call) -> ApiResult {
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
                 .values()
-                .any(|w| w["queues"].as_array().is_some_and(|qs| qs.iter().any(|x| x["id"] == q.as_str())))
+                .any(|w| {
+                    w["queues"]
+                        .as_array()
+                        .is_some_and(|qs| qs.iter().any(|x| x["id"] == q.as_str()))
+                })
         });
         out["queue_watched"] = json!(watched);
     }
@@ -134,8 +140,12 @@ fn delete_runs(call: &mut Call) -> ApiResult {
     let ids = id_list(&call.body, "ids");
     let runs: Vec<String> = call
         .store
-        .select_all(Coll::Tasks,
-            &SqlFilter::default().eq("project", &project).eq("type", "controller"))?
+        .select_all(
+            Coll::Tasks,
+            &SqlFilter::default()
+                .eq("project", &project)
+                .eq("type", "controller"),
+        )?
         .iter()
         .filter_map(|t| t["id"].as_str().map(str::to_string))
         .collect();

@@ -222,11 +222,16 @@ fn clean_name(given: &str) -> Result<String, ApiError> {
 /// basename of 3 characters at least (400/12), and no other project of that name (400/801).
 fn rename_checked(store: &Store, doc: &Value, given: &Value) -> Result<String, ApiError> {
     let Some(given) = given.as_str() else {
-        return Err(ApiError::validation(format!("name={given}: must be a string")));
+        return Err(ApiError::validation(format!(
+            "name={given}: must be a string"
+        )));
     };
     let new_name = clean_name(given)?;
     let old_name = doc["name"].as_str().unwrap_or_default();
-    let location = |n: &str| n.rsplit_once('/').map_or(String::new(), |(l, _)| l.to_string());
+    let location = |n: &str| {
+        n.rsplit_once('/')
+            .map_or(String::new(), |(l, _)| l.to_string())
+    };
     if location(&new_name) != location(old_name) {
         return Err(ApiError::new(
             400,
@@ -234,7 +239,15 @@ fn rename_checked(store: &Store, doc: &Value, given: &Value) -> Result<String, A
             format!("Cannot update project location. Use projects.move instead: name={new_name}"),
         ));
     }
-    if new_name.rsplit('/').next().unwrap_or_default().trim().chars().count() < 3 {
+    if new_name
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .chars()
+        .count()
+        < 3
+    {
         return Err(ApiError::validation("Project name cannot be blank"));
     }
     if new_name != old_name
@@ -259,7 +272,8 @@ fn rename_children(store: &Store, doc: &Value, new_name: &str) -> Result<(), Api
         return Ok(());
     }
     for found in sub_projects(store, old_name)? {
-        let Some(mut child) = store.get(Coll::Projects, found["id"].as_str().unwrap_or_default())?
+        let Some(mut child) =
+            store.get(Coll::Projects, found["id"].as_str().unwrap_or_default())?
         else {
             continue;
         };

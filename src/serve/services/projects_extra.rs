@@ -41,7 +41,10 @@ fn project_ids(call: &Call, field: &str) -> Result<Vec<String>, ApiError> {
                 .store
                 .select_all(Coll::Projects, &SqlFilter::default())?
             {
-                if child["name"].as_str().is_some_and(|n| n.starts_with(&prefix)) {
+                if child["name"]
+                    .as_str()
+                    .is_some_and(|n| n.starts_with(&prefix))
+                {
                     out.extend(child["id"].as_str().map(str::to_string));
                 }
             }
@@ -51,7 +54,12 @@ fn project_ids(call: &Call, field: &str) -> Result<Vec<String>, ApiError> {
 }
 
 /// The documents of `coll` in `projects` (all of them when no project is named).
-fn docs_in(call: &Call, coll: Coll, projects: &[String], named: bool) -> Result<Vec<Value>, ApiError> {
+fn docs_in(
+    call: &Call,
+    coll: Coll,
+    projects: &[String],
+    named: bool,
+) -> Result<Vec<Value>, ApiError> {
     let mut f = SqlFilter::default();
     if named {
         query::add_list_filter(&mut f, "project", &json!(projects));
@@ -70,7 +78,13 @@ fn metadata_keys(call: &mut Call) -> ApiResult {
     let projects = project_ids(call, "project")?;
     let mut keys = BTreeSet::new();
     for m in docs_in(call, Coll::Models, &projects, named)? {
-        keys.extend(m["metadata"].as_object().into_iter().flatten().map(|(k, _)| k.clone()));
+        keys.extend(
+            m["metadata"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(k, _)| k.clone()),
+        );
     }
     let (page, size) = paging(call);
     let total = keys.len();
@@ -101,7 +115,11 @@ fn metadata_values(call: &mut Call) -> ApiResult {
 /// The users who created tasks (or models, `entity: model`) in the projects: here the one
 /// user, when there is any such document.
 fn user_names(call: &mut Call) -> ApiResult {
-    let coll = if call.body["entity"] == "model" { Coll::Models } else { Coll::Tasks };
+    let coll = if call.body["entity"] == "model" {
+        Coll::Models
+    } else {
+        Coll::Tasks
+    };
     let named = !id_list(&call.body, "projects").is_empty();
     let projects = project_ids(call, "projects")?;
     let mut users = BTreeSet::new();
@@ -111,7 +129,11 @@ fn user_names(call: &mut Call) -> ApiResult {
     let list: Vec<Value> = users
         .into_iter()
         .map(|u| {
-            let name = if u == USER_ID { json!(USER_NAME) } else { Value::Null };
+            let name = if u == USER_ID {
+                json!(USER_NAME)
+            } else {
+                Value::Null
+            };
             json!({"id": u, "name": name})
         })
         .collect();
@@ -128,5 +150,9 @@ fn project_tags(call: &mut Call) -> ApiResult {
     }
     let (tags, system) =
         super::shared::tags::distinct_tags(call.store, Coll::Projects, &filter, include_system)?;
-    Ok(super::shared::tags::tags_answer(tags, system, include_system))
+    Ok(super::shared::tags::tags_answer(
+        tags,
+        system,
+        include_system,
+    ))
 }

@@ -145,7 +145,11 @@ fn update(call: &mut Call) -> ApiResult {
         return Ok(json!({"updated": 0}));
     }
     let status = doc["status"].as_str().unwrap_or("created").to_string();
-    if status != "created" && !fields.keys().all(|k| PUBLISHED_UPDATABLE.contains(&k.as_str())) {
+    if status != "created"
+        && !fields
+            .keys()
+            .all(|k| PUBLISHED_UPDATABLE.contains(&k.as_str()))
+    {
         return Err(ApiError::invalid_status(format!(
             "expected=created, status={status}"
         )));
@@ -163,7 +167,10 @@ fn update(call: &mut Call) -> ApiResult {
     if let Some(Value::String(text)) = fields.get_mut("report")
         && text.chars().count() > 100
     {
-        *text = format!("{} [...]", text.chars().take(94).collect::<String>().trim_end());
+        *text = format!(
+            "{} [...]",
+            text.chars().take(94).collect::<String>().trim_end()
+        );
     }
     Ok(json!({"updated": 1, "fields": fields}))
 }
@@ -277,7 +284,8 @@ fn get_all_ex(call: &mut Call) -> ApiResult {
             return Ok(json!({"tasks": []}));
         }
         body["project"] = json!(ids);
-        body.as_object_mut().map(|b| b.remove("include_subprojects"));
+        body.as_object_mut()
+            .map(|b| b.remove("include_subprojects"));
     }
     sub_call(call, "tasks.get_all_ex", body)
 }
@@ -287,16 +295,29 @@ fn get_all_ex(call: &mut Call) -> ApiResult {
 fn get_task_data(call: &mut Call) -> ApiResult {
     let body = call.body.clone();
     let model_events = opt_bool(&body, "model_events");
-    let listing = if model_events { "models.get_all_ex" } else { "tasks.get_all_ex" };
+    let listing = if model_events {
+        "models.get_all_ex"
+    } else {
+        "tasks.get_all_ex"
+    };
     let mut query = body.clone();
     if let Some(q) = query.as_object_mut() {
-        for k in ["debug_images", "plots", "scalar_metrics_iter_histogram", "single_value_metrics", "model_events"] {
+        for k in [
+            "debug_images",
+            "plots",
+            "scalar_metrics_iter_histogram",
+            "single_value_metrics",
+            "model_events",
+        ] {
             q.remove(k);
         }
     }
     let mut out = sub_call(call, listing, query)?;
     let key = if model_events { "models" } else { "tasks" };
-    let docs = out.as_object_mut().and_then(|o| o.remove(key)).unwrap_or(json!([]));
+    let docs = out
+        .as_object_mut()
+        .and_then(|o| o.remove(key))
+        .unwrap_or(json!([]));
     let ids: Vec<Value> = docs
         .as_array()
         .into_iter()
@@ -304,7 +325,10 @@ fn get_task_data(call: &mut Call) -> ApiResult {
         .filter_map(|t| t.get("id").cloned())
         .collect();
     out["tasks"] = docs;
-    if let Some(req) = body.get("scalar_metrics_iter_histogram").filter(|v| v.is_object()) {
+    if let Some(req) = body
+        .get("scalar_metrics_iter_histogram")
+        .filter(|v| v.is_object())
+    {
         let mut q = req.clone();
         q["tasks"] = json!(ids);
         q["model_events"] = json!(model_events);
@@ -331,7 +355,10 @@ fn get_task_data(call: &mut Call) -> ApiResult {
             .cloned()
             .unwrap_or(json!([]));
     }
-    if body.get("single_value_metrics").is_some_and(|v| !v.is_null()) {
+    if body
+        .get("single_value_metrics")
+        .is_some_and(|v| !v.is_null())
+    {
         let q = json!({"tasks": ids, "model_events": model_events});
         out["single_value_metrics"] = sub_call(call, "events.get_task_single_value_metrics", q)?
             .get("tasks")

@@ -64,7 +64,9 @@ fn register(call: &mut Call, is_report: bool) -> ApiResult {
     req_str(body, "endpoint_name")?;
     req_str(body, "model_name")?;
     if is_report && body["endpoint_url"].as_str().is_none_or(str::is_empty) {
-        return Err(ApiError::validation("Missing required field 'endpoint_url'"));
+        return Err(ApiError::validation(
+            "Missing required field 'endpoint_url'",
+        ));
     }
     let timeout = match body.get("timeout") {
         None | Some(Value::Null) => DEFAULT_TIMEOUT_SEC,
@@ -250,7 +252,10 @@ fn metrics_history(call: &mut Call) -> ApiResult {
         }
     }
     let url = req_str(body, "endpoint_url")?;
-    let metric = body["metric_type"].as_str().unwrap_or("requests").to_string();
+    let metric = body["metric_type"]
+        .as_str()
+        .unwrap_or("requests")
+        .to_string();
     let map = live(call);
     if by_url(&map, Some(&url)).is_empty() {
         return Err(no_containers(&url));

@@ -21,8 +21,7 @@ pub fn cleanup(
     let id = doc["id"].as_str().unwrap_or_default();
     let gone = format!("{DELETED_PREFIX}{id}");
     let mut updated_children = 0;
-    for mut child in store.select_all(Coll::Tasks,
-        &SqlFilter::default().eq("parent", id))? {
+    for mut child in store.select_all(Coll::Tasks, &SqlFilter::default().eq("parent", id))? {
         child["parent"] = json!(gone);
         store.put(Coll::Tasks, &child)?;
         updated_children += 1;
@@ -41,8 +40,7 @@ pub fn cleanup(
         .collect();
     let mut model_urls = Vec::new();
     let (mut deleted_models, mut updated_models) = (0, 0);
-    for mut model in store.select_all(Coll::Models,
-        &SqlFilter::default().eq("task", id))? {
+    for mut model in store.select_all(Coll::Models, &SqlFilter::default().eq("task", id))? {
         let mid = model["id"].as_str().unwrap_or_default().to_string();
         let draft = model["ready"] != true;
         if draft && delete_output_models {
@@ -78,7 +76,13 @@ fn used_by_other_task(store: &Store, model: &str, owner: &str) -> Result<bool, A
     let mut f = SqlFilter::default();
     super::super::query::add_list_filter(&mut f, "models.input.model", &json!([model]));
     Ok(store
-        .select(Coll::Tasks, &f, &super::super::store::Order::insertion(), Some(2), 0)?
+        .select(
+            Coll::Tasks,
+            &f,
+            &super::super::store::Order::insertion(),
+            Some(2),
+            0,
+        )?
         .iter()
         .any(|t| t["id"] != owner))
 }

@@ -454,7 +454,11 @@ fn delete(call: &mut Call) -> ApiResult {
     call.store.tx(|store| {
         let doc = load(store, &id)?;
         if doc["status"] == "in_progress" && !force {
-            return Err(ApiError::new(400, 112, format!("Task is in progress (use force=true to delete): id={id}")));
+            return Err(ApiError::new(
+                400,
+                112,
+                format!("Task is in progress (use force=true to delete): id={id}"),
+            ));
         }
         remove_from_queues(store, &id)?;
         let events = store.delete_task_events(&id)?;
@@ -964,9 +968,16 @@ fn move_to_project(call: &mut Call) -> ApiResult {
         }
     }
     if !missing.is_empty() {
-        return Err(ApiError::new(400, 101, format!("Invalid task id: ids={missing:?}")));
+        return Err(ApiError::new(
+            400,
+            101,
+            format!("Invalid task id: ids={missing:?}"),
+        ));
     }
-    let project = match (opt_str(&call.body, "project").filter(|p| !p.is_empty()), project_name) {
+    let project = match (
+        opt_str(&call.body, "project").filter(|p| !p.is_empty()),
+        project_name,
+    ) {
         (Some(p), _) => {
             if call.store.get(Coll::Projects, &p)?.is_none() {
                 return Err(ApiError::invalid_project(&p));

@@ -23,11 +23,7 @@ pub fn dispatch(call: &mut Call, service: &str, action: &str) -> Option<ApiResul
 /// `get_by_id_ex`: the `_ex` listing of the ids given (`id` is required), hidden included.
 fn by_id_ex(call: &mut Call, listing: &str) -> ApiResult {
     if call.body.get("id").is_none_or(Value::is_null) {
-        return Err(ApiError::new(
-            400,
-            11,
-            "Missing required fields: fields=id",
-        ));
+        return Err(ApiError::new(400, 11, "Missing required fields: fields=id"));
     }
     let mut body = call.body.clone();
     body["search_hidden"] = json!(true);
@@ -104,7 +100,10 @@ fn dequeue_many(call: &mut Call) -> ApiResult {
 /// `tasks.edit_runtime`: set and remove keys of `runtime`, any task status.
 fn edit_runtime(call: &mut Call) -> ApiResult {
     let id = req_str(&call.body, "task")?;
-    let add = call.body["add_or_update"].as_object().cloned().unwrap_or_default();
+    let add = call.body["add_or_update"]
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
     let remove: Vec<String> = id_list(&call.body, "remove");
     let mut doc = super::shared::task::load(call.store, &id)?;
     if add.is_empty() && remove.is_empty() {
@@ -113,7 +112,9 @@ fn edit_runtime(call: &mut Call) -> ApiResult {
     if !doc["runtime"].is_object() {
         doc["runtime"] = json!({});
     }
-    let runtime = doc["runtime"].as_object_mut().expect("made an object above");
+    let runtime = doc["runtime"]
+        .as_object_mut()
+        .expect("made an object above");
     for (k, v) in add {
         runtime.insert(k, v);
     }

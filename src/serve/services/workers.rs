@@ -121,7 +121,11 @@ fn status_report(call: &mut Call) -> ApiResult {
 /// `workers.get_count`: the registered workers, only those active in the last
 /// `last_seen` seconds when given (as `get_all` filters them).
 fn count(call: &Call) -> usize {
-    let last_seen = call.body.get("last_seen").and_then(Value::as_i64).filter(|s| *s > 0);
+    let last_seen = call
+        .body
+        .get("last_seen")
+        .and_then(Value::as_i64)
+        .filter(|s| *s > 0);
     let since = last_seen.map(|s| chrono::Utc::now() - chrono::Duration::seconds(s));
     call.state
         .workers

@@ -49,11 +49,14 @@ pub fn distinct_tags(
 }
 
 /// `{"tags": [...]}` plus `system_tags` when asked for.
-pub fn tags_answer(tags: BTreeSet<String>, system: BTreeSet<String>, include_system: bool) -> Value {
+pub fn tags_answer(
+    tags: BTreeSet<String>,
+    system: BTreeSet<String>,
+    include_system: bool,
+) -> Value {
     let mut out = json!({"tags": tags});
     if include_system {
         out["system_tags"] = json!(system);
     }
     out
 }
-
