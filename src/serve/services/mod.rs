@@ -18,7 +18,6 @@ pub mod queues;
 pub mod reports;
 pub mod serving;
 mod shared;
-pub mod task_cleanup;
 pub mod tasks;
 pub mod tasks_extra;
 pub mod workers;

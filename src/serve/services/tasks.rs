@@ -462,7 +462,8 @@ fn delete(call: &mut Call) -> ApiResult {
         }
         remove_from_queues(store, &id)?;
         let events = store.delete_task_events(&id)?;
-        let mut out = super::task_cleanup::cleanup(store, &doc, delete_models, return_urls)?;
+        let mut out =
+            super::shared::task_cleanup::cleanup(store, &doc, delete_models, return_urls)?;
         store.delete(Coll::Tasks, &id)?;
         out["deleted"] = json!(true);
         out["events"] = json!({"deleted": events});

@@ -7,3 +7,4 @@ pub mod project;
 pub mod queue;
 pub mod tags;
 pub mod task;
+pub mod task_cleanup;

@@ -3,8 +3,8 @@
 //! models not used by other tasks are deleted (`delete_output_models`, default true), its
 //! published ones and its child tasks are pointed at `__DELETED__<id>`.
 
-use super::super::envelope::ApiError;
-use super::super::store::{Coll, SqlFilter, Store};
+use super::super::super::envelope::ApiError;
+use super::super::super::store::{Coll, SqlFilter, Store};
 use serde_json::{Value, json};
 
 const DELETED_PREFIX: &str = "__DELETED__";
@@ -74,12 +74,12 @@ pub fn cleanup(
 /// Is the model an input of a task other than `owner`?
 fn used_by_other_task(store: &Store, model: &str, owner: &str) -> Result<bool, ApiError> {
     let mut f = SqlFilter::default();
-    super::super::query::add_list_filter(&mut f, "models.input.model", &json!([model]));
+    super::super::super::query::add_list_filter(&mut f, "models.input.model", &json!([model]));
     Ok(store
         .select(
             Coll::Tasks,
             &f,
-            &super::super::store::Order::insertion(),
+            &super::super::super::store::Order::insertion(),
             Some(2),
             0,
         )?
