@@ -56,6 +56,9 @@ pub struct AppState {
     /// Registered workers, their machine statistics and queue samples (the real server
     /// keeps these in Redis and Elasticsearch).
     pub workers: Mutex<activity::Activity>,
+    /// Serving containers (id → entry), like the real server's Redis entries with their
+    /// timeout: see `services::serving`.
+    pub serving: Mutex<HashMap<String, Value>>,
     pub files_dir: PathBuf,
     /// Bounds the blocking threads serving API calls (and so the reader connections): every
     /// extra thread costs memory (malloc arenas, stacks).
@@ -142,6 +145,9 @@ pub struct Call<'a> {
     /// The objects of a JSON-lines (batch) body.
     pub lines: Option<Vec<Value>>,
     pub endpoint: String,
+    /// The API version the client asked for (the path's `/vX.Y/`, else the server's own):
+    /// behaviour the real server switches by version switches on this.
+    pub version: endpoints::Version,
     pub identity: Identity,
     /// The access key the caller authenticated with (`None` for anonymous open endpoints).
     pub access_key: Option<String>,
@@ -409,6 +415,7 @@ impl Opened {
             scrolls: Mutex::new(HashMap::new()),
             sample_states: Mutex::new(HashMap::new()),
             workers: Mutex::new(activity::Activity::default()),
+            serving: Mutex::new(HashMap::new()),
             files_dir,
             db_slots: tokio::sync::Semaphore::new(4),
             body_budget: tokio::sync::Semaphore::new(limits::BUDGET_KIB),

@@ -266,8 +266,14 @@ fn update(call: &mut Call) -> ApiResult {
         .get(Coll::Projects, &id)?
         .ok_or_else(|| ApiError::invalid_project(&id))?;
     let mut fields = Map::new();
+    if let Some(n) = call.body.get("name").filter(|n| !n.is_null()) {
+        let new_name = rename_checked(call.store, &doc, n)?;
+        rename_children(call.store, &doc, &new_name)?;
+        doc["name"] = json!(new_name);
+        doc["basename"] = json!(new_name.rsplit('/').next().unwrap_or(&new_name));
+        fields.insert("name".into(), json!(new_name));
+    }
     for k in [
-        "name",
         "description",
         "tags",
         "system_tags",
@@ -283,12 +289,100 @@ fn update(call: &mut Call) -> ApiResult {
         .as_array()
         .is_some_and(|t| t.iter().any(|x| x == "hidden"));
     doc["hidden"] = json!(hidden);
-    if let Some(n) = opt_str(&call.body, "name") {
-        doc["basename"] = json!(n.rsplit('/').next().unwrap_or(&n));
-    }
     doc["last_update"] = json!(now());
     call.store.put(Coll::Projects, &doc)?;
     Ok(json!({"updated": 1, "fields": fields}))
+}
+
+/// A project path without empty parts (`a//b/` is `a/b`), as the real server cleans it;
+/// nothing left is 400/407.
+fn clean_name(given: &str) -> Result<String, ApiError> {
+    let parts: Vec<&str> = given
+        .split('/')
+        .filter(|p| !p.is_empty())
+        .map(str::trim)
+        .collect();
+    if parts.is_empty() {
+        return Err(ApiError::new(
+            400,
+            407,
+            format!("Invalid project name: name={given}"),
+        ));
+    }
+    Ok(parts.join("/"))
+}
+
+/// The new name of `doc` for `projects.update`: same location only (400/408), a
+/// basename of 3 characters at least (400/12), and no other project of that name (400/801).
+fn rename_checked(store: &Store, doc: &Value, given: &Value) -> Result<String, ApiError> {
+    let Some(given) = given.as_str() else {
+        return Err(ApiError::validation(format!(
+            "name={given}: must be a string"
+        )));
+    };
+    let new_name = clean_name(given)?;
+    let old_name = doc["name"].as_str().unwrap_or_default();
+    let location = |n: &str| {
+        n.rsplit_once('/')
+            .map_or(String::new(), |(l, _)| l.to_string())
+    };
+    if location(&new_name) != location(old_name) {
+        return Err(ApiError::new(
+            400,
+            408,
+            format!("Cannot update project location. Use projects.move instead: name={new_name}"),
+        ));
+    }
+    if new_name
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .chars()
+        .count()
+        < 3
+    {
+        return Err(ApiError::validation("Project name cannot be blank"));
+    }
+    if new_name != old_name
+        && let Some(other) = find_by_name(store, &new_name)?
+        && other["id"] != doc["id"]
+    {
+        return Err(ApiError::new(
+            400,
+            801,
+            format!(
+                "Value combination already exists (unique field already contains this value): name={new_name}"
+            ),
+        ));
+    }
+    Ok(new_name)
+}
+
+/// Sub-projects follow a renamed project (`old/x` becomes `new/x`).
+fn rename_children(store: &Store, doc: &Value, new_name: &str) -> Result<(), ApiError> {
+    let old_name = doc["name"].as_str().unwrap_or_default();
+    if old_name == new_name {
+        return Ok(());
+    }
+    for found in sub_projects(store, old_name)? {
+        let Some(mut child) =
+            store.get(Coll::Projects, found["id"].as_str().unwrap_or_default())?
+        else {
+            continue;
+        };
+        let Some(rest) = child["name"]
+            .as_str()
+            .and_then(|n| n.strip_prefix(old_name))
+            .and_then(|r| r.strip_prefix('/'))
+            .map(str::to_string)
+        else {
+            continue;
+        };
+        child["name"] = json!(format!("{new_name}/{rest}"));
+        store.put(Coll::Projects, &child)?;
+    }
+    Ok(())
 }
 
 fn project_ids_with_children(store: &Store, id: &str) -> Result<Vec<String>, ApiError> {
@@ -305,22 +399,74 @@ fn project_ids_with_children(store: &Store, id: &str) -> Result<Vec<String>, Api
     Ok(ids)
 }
 
+/// What deleting a project would touch, counted as the real server counts it: pipeline
+/// and dataset sub-projects apart (those with live runs or versions), reports apart from
+/// tasks, and each also without the archived ones.
 fn validate_delete(call: &mut Call) -> ApiResult {
     let id = req_str(&call.body, "project")?;
     let ids = project_ids_with_children(call.store, &id)?;
-    let mut tasks = 0;
-    let mut models = 0;
+    let has = |d: &Value, tag: &str| {
+        d["system_tags"]
+            .as_array()
+            .is_some_and(|t| t.iter().any(|x| x == tag))
+    };
+    let (mut pipelines, mut datasets) = (0, 0);
+    let mut plain = Vec::new();
     for p in &ids {
-        tasks += call
+        let Some(doc) = call.store.get(Coll::Projects, p)? else {
+            continue;
+        };
+        let basename = doc["basename"].as_str().unwrap_or_default();
+        let kind = if has(&doc, "pipeline") && basename != ".pipelines" {
+            "pipeline"
+        } else if has(&doc, "dataset") && basename != ".datasets" {
+            "dataset"
+        } else {
+            ""
+        };
+        if kind.is_empty() {
+            plain.push(p.clone());
+            continue;
+        }
+        let live = call
             .store
-            .count(Coll::Tasks, &SqlFilter::default().eq("project", p))?;
-        models += call
-            .store
-            .count(Coll::Models, &SqlFilter::default().eq("project", p))?;
+            .select_all(Coll::Tasks, &SqlFilter::default().eq("project", p))?
+            .iter()
+            .any(|t| !has(t, "archived") && (kind == "dataset" || t["type"] == "controller"));
+        if live && kind == "pipeline" {
+            pipelines += 1;
+        } else if live {
+            datasets += 1;
+        }
     }
-    Ok(
-        json!({"tasks": tasks, "non_archived_tasks": tasks, "models": models, "non_archived_models": models}),
-    )
+    let mut counts = [0usize; 6];
+    for p in &plain {
+        for t in call
+            .store
+            .select_all(Coll::Tasks, &SqlFilter::default().eq("project", p))?
+        {
+            let base = if has(&t, "reports") { 4 } else { 0 };
+            counts[base] += 1;
+            if !has(&t, "archived") {
+                counts[base + 1] += 1;
+            }
+        }
+        for m in call
+            .store
+            .select_all(Coll::Models, &SqlFilter::default().eq("project", p))?
+        {
+            counts[2] += 1;
+            if !has(&m, "archived") {
+                counts[3] += 1;
+            }
+        }
+    }
+    Ok(json!({
+        "tasks": counts[0], "non_archived_tasks": counts[1],
+        "models": counts[2], "non_archived_models": counts[3],
+        "reports": counts[4], "non_archived_reports": counts[5],
+        "pipelines": pipelines, "datasets": datasets,
+    }))
 }
 
 fn delete(call: &mut Call) -> ApiResult {

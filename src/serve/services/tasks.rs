@@ -36,7 +36,7 @@ pub fn dispatch(call: &mut Call, action: &str) -> Option<ApiResult> {
         "enqueue" => enqueue(call),
         "dequeue" => dequeue(call),
         "delete" => delete(call),
-        "delete_many" => many(call, |c| delete(c).map(|_| json!({"deleted": true}))),
+        "delete_many" => many(call, delete),
         "reset_many" => many(call, |c| reset(c).map(|_| json!({"updated": 1}))),
         "stop_many" => many(call, |c| stop(c).map(|_| json!({"updated": 1}))),
         "publish_many" => many(call, |c| {
@@ -467,7 +467,8 @@ fn reset(call: &mut Call) -> ApiResult {
     call.store.tx(|store| {
         let mut doc = load(store, &id)?;
         if doc["status"] == "published" && !force {
-            return Err(ApiError::new(400, 113, format!("Task is published (use force=true to reset): id={id}")));
+            // The real server: InvalidTaskStatus (110), not TaskPublished (113).
+            return Err(ApiError::invalid_status(format!("task_id={id}, status=published")));
         }
         let dequeued = remove_from_queues(store, &id)?;
         let fields = change_status(&mut doc, "created", true, &body)?;
@@ -495,15 +496,29 @@ fn reset(call: &mut Call) -> ApiResult {
 fn delete(call: &mut Call) -> ApiResult {
     let id = req_str(&call.body, "task")?;
     let force = opt_bool(&call.body, "force");
+    let delete_models = call
+        .body
+        .get("delete_output_models")
+        .and_then(Value::as_bool)
+        .unwrap_or(true);
+    let return_urls = opt_bool(&call.body, "return_file_urls");
     call.store.tx(|store| {
         let doc = load(store, &id)?;
         if doc["status"] == "in_progress" && !force {
-            return Err(ApiError::new(400, 112, format!("Task is in progress (use force=true to delete): id={id}")));
+            return Err(ApiError::new(
+                400,
+                112,
+                format!("Task is in progress (use force=true to delete): id={id}"),
+            ));
         }
         remove_from_queues(store, &id)?;
         let events = store.delete_task_events(&id)?;
+        let mut out =
+            super::shared::task_cleanup::cleanup(store, &doc, delete_models, return_urls)?;
         store.delete(Coll::Tasks, &id)?;
-        Ok(json!({"deleted": true, "updated_children": 0, "updated_models": 0, "events": {"deleted": events}, "urls": {}}))
+        out["deleted"] = json!(true);
+        out["events"] = json!({"deleted": events});
+        Ok(out)
     })
 }
 
@@ -1018,17 +1033,46 @@ fn clone(call: &mut Call) -> ApiResult {
 
 fn move_to_project(call: &mut Call) -> ApiResult {
     let ids = id_list(&call.body, "ids");
-    let project = match opt_str(&call.body, "project") {
-        Some(p) => p,
-        None => {
-            let name = req_str(&call.body, "project_name")?;
-            ensure_project(call, &name, &Value::Null)?
+    let project_name = opt_str(&call.body, "project_name").filter(|n| !n.is_empty());
+    // As on the real server: `project: null` (present, empty) moves the tasks to the root.
+    if call.body.get("project").is_none() && project_name.is_none() {
+        return Err(ApiError::new(
+            400,
+            11,
+            "Missing required fields (project or project_name is required)",
+        ));
+    }
+    let mut missing = Vec::new();
+    for id in &ids {
+        if call.store.get(Coll::Tasks, id)?.is_none() {
+            missing.push(id.clone());
         }
+    }
+    if !missing.is_empty() {
+        return Err(ApiError::new(
+            400,
+            101,
+            format!("Invalid task id: ids={missing:?}"),
+        ));
+    }
+    let project = match (
+        opt_str(&call.body, "project").filter(|p| !p.is_empty()),
+        project_name,
+    ) {
+        (Some(p), _) => {
+            if call.store.get(Coll::Projects, &p)?.is_none() {
+                return Err(ApiError::invalid_project(&p));
+            }
+            json!(p)
+        }
+        (None, Some(name)) => json!(ensure_project(call, &name, &Value::Null)?),
+        (None, None) => Value::Null,
     };
     for id in &ids {
         let mut doc = load(call.store, id)?;
-        doc["project"] = json!(project);
+        doc["project"] = project.clone();
         touch(&mut doc);
+        doc["last_changed_by"] = json!(call.identity.user);
         call.store.put(Coll::Tasks, &doc)?;
     }
     Ok(json!({"project_id": project}))

@@ -6,7 +6,8 @@
 
 use super::super::super::Call;
 use super::super::super::envelope::{ApiError, ApiResult};
-use super::super::super::store::{Coll, IterBound, VariantState};
+use super::super::super::store::{IterBound, VariantState};
+use super::super::shared::task::load_all;
 use super::super::{new_id, opt_bool, opt_str};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -73,19 +74,7 @@ pub fn page(call: &mut Call, images: bool) -> ApiResult {
             "iters={count}: must be between 1 and {MAX_ITERS}"
         )));
     }
-    let mut missing = Vec::new();
-    for (t, _) in &tasks {
-        if call.store.get(Coll::Tasks, t)?.is_none() {
-            missing.push(t.clone());
-        }
-    }
-    if !missing.is_empty() {
-        return Err(ApiError::new(
-            400,
-            101,
-            format!("Invalid task id: ids={}", missing.join(",")),
-        ));
-    }
+    load_all(call.store, tasks.iter().map(|(t, _)| t.clone()).collect())?;
     let init = |call: &Call| -> Result<Vec<TaskScroll>, ApiError> {
         tasks
             .iter()

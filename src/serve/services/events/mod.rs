@@ -4,7 +4,7 @@
 use super::super::Call;
 use super::super::envelope::{ApiError, ApiResult};
 use super::super::store::{Coll, EventOrder, EventSelect, LastItersPer, LogPage, NewEvent, Store};
-use super::shared::task::load;
+use super::shared::task::{load, load_all};
 use super::{id_list, new_id, now, now_ms, opt_bool, opt_str, req_str};
 use md5::{Digest, Md5};
 
@@ -345,22 +345,7 @@ fn multi_tasks(call: &Call) -> Result<Vec<(String, Value)>, ApiError> {
             "tasks: between 1 and 100 task ids are required",
         ));
     }
-    let mut out = Vec::new();
-    let mut missing = Vec::new();
-    for t in ids {
-        match call.store.get(Coll::Tasks, &t)? {
-            Some(d) => out.push((t, d)),
-            None => missing.push(t),
-        }
-    }
-    if !missing.is_empty() {
-        return Err(ApiError::new(
-            400,
-            101,
-            format!("Invalid task id: ids={}", missing.join(",")),
-        ));
-    }
-    Ok(out)
+    load_all(call.store, ids)
 }
 
 fn multi_task_histogram(call: &mut Call) -> ApiResult {

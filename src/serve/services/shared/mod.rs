@@ -7,4 +7,6 @@
 pub mod metadata;
 pub mod project;
 pub mod queue;
+pub mod tags;
 pub mod task;
+pub mod task_cleanup;

@@ -48,6 +48,26 @@ pub fn normalize(doc: &mut Value) {
     }
 }
 
+/// Each of `ids` with its document; 400/101 naming every missing one.
+pub fn load_all(store: &Store, ids: Vec<String>) -> Result<Vec<(String, Value)>, ApiError> {
+    let mut out = Vec::new();
+    let mut missing = Vec::new();
+    for t in ids {
+        match store.get(Coll::Tasks, &t)? {
+            Some(d) => out.push((t, d)),
+            None => missing.push(t),
+        }
+    }
+    if !missing.is_empty() {
+        return Err(ApiError::new(
+            400,
+            101,
+            format!("Invalid task id: ids={}", missing.join(",")),
+        ));
+    }
+    Ok(out)
+}
+
 /// Mark the task changed now; returns the time written.
 pub fn touch(doc: &mut Value) -> String {
     let t = now();
