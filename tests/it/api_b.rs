@@ -655,12 +655,21 @@ fn statistics_endpoints_report_what_happened() {
         "workers.register",
         json!({"worker": short, "timeout": 1}),
     );
+    // One with a long timeout shows it is the timeout, not registration, that decides
+    // (checking the short-lived one right away would race a loaded machine).
+    let long = unique("langlebig");
+    ok(
+        s,
+        &tok,
+        "workers.register",
+        json!({"worker": long, "timeout": 600}),
+    );
     let listed = |w: &str| {
         ids(&ok(s, &tok, "workers.get_all", json!({}))["workers"]).contains(&w.to_string())
     };
-    assert!(listed(&short));
     std::thread::sleep(std::time::Duration::from_millis(1500));
     assert!(!listed(&short));
+    assert!(listed(&long));
 }
 
 /// Kind 9: ordering puts empty values last and numbers in parameters in numeric order.
