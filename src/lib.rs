@@ -15,6 +15,7 @@ pub mod output;
 pub mod pipeline;
 pub mod serve;
 pub mod stack;
+pub mod sync;
 pub mod wire;
 
 use clap::Parser;

@@ -17,4 +17,5 @@ mod serve_hardening;
 mod serve_lifecycle;
 mod server_ping_watch;
 mod stack;
+mod sync;
 mod task_model;
