@@ -122,8 +122,9 @@ pub async fn export(
     let result = write_archive(&src, opts, gathered, file, progress, started).await;
     match result {
         Ok(counts) => {
-            std::fs::rename(&part, out)
-                .with_context(|| format!("cannot rename {} to {}", part.display(), out.display()))?;
+            std::fs::rename(&part, out).with_context(|| {
+                format!("cannot rename {} to {}", part.display(), out.display())
+            })?;
             Ok(counts)
         }
         Err(e) => {
@@ -220,7 +221,8 @@ async fn write_archive(
     w.append_bytes(SNAPSHOT, &serde_json::to_vec(&snapshot)?)?;
     let manifest = serde_json::to_vec_pretty(&w.manifest)?;
     let mut header = w.header(manifest.len() as u64);
-    w.tar.append_data(&mut header, MANIFEST, manifest.as_slice())?;
+    w.tar
+        .append_data(&mut header, MANIFEST, manifest.as_slice())?;
     let encoder = w.tar.into_inner()?;
     let file = encoder.finish()?;
     file.sync_all()?;
@@ -280,9 +282,8 @@ impl ArchiveSource {
     /// Unpack `archive` into a temporary directory, checking every member against the
     /// manifest (sha256 and size) and that no member is missing or extra.
     pub fn open(archive: &Path) -> anyhow::Result<ArchiveSource> {
-        let file = std::fs::File::open(archive).map_err(|e| {
-            CliError::not_found(format!("cannot read {}: {e}", archive.display()))
-        })?;
+        let file = std::fs::File::open(archive)
+            .map_err(|e| CliError::not_found(format!("cannot read {}: {e}", archive.display())))?;
         let dir = std::env::temp_dir().join(format!(
             "clearml-import-{}-{}",
             std::process::id(),
@@ -303,7 +304,11 @@ impl ArchiveSource {
         }
     }
 
-    fn unpack(archive: &Path, file: std::fs::File, dir: &Path) -> anyhow::Result<(Snapshot, Manifest)> {
+    fn unpack(
+        archive: &Path,
+        file: std::fs::File,
+        dir: &Path,
+    ) -> anyhow::Result<(Snapshot, Manifest)> {
         let decoder = zstd::Decoder::new(file).map_err(|e| damaged(archive, e))?;
         let mut tar = tar::Archive::new(decoder);
         let mut seen: BTreeMap<String, Member> = BTreeMap::new();
@@ -316,7 +321,10 @@ impl ArchiveSource {
                 .to_string_lossy()
                 .to_string();
             if !safe_member(&name) {
-                return Err(damaged(archive, format!("member '{name}' is not a plain relative path")));
+                return Err(damaged(
+                    archive,
+                    format!("member '{name}' is not a plain relative path"),
+                ));
             }
             if name == MANIFEST {
                 let mut text = Vec::new();
@@ -374,7 +382,10 @@ impl ArchiveSource {
             }
         }
         if let Some(extra) = seen.keys().find(|k| !manifest.members.contains_key(*k)) {
-            return Err(damaged(archive, format!("member '{extra}' is not in the manifest")));
+            return Err(damaged(
+                archive,
+                format!("member '{extra}' is not in the manifest"),
+            ));
         }
         let text = std::fs::read(dir.join(SNAPSHOT))
             .map_err(|_| damaged(archive, format!("no {SNAPSHOT}")))?;
@@ -455,8 +466,9 @@ impl Source for ArchiveSource {
 
     async fn fetch_file(&self, url: &str, dest: &Path) -> anyhow::Result<u64> {
         let member = self.snapshot.files.get(url).ok_or_else(|| {
-            CliError::not_found(format!("{url} is not in the archive"))
-                .with_hint("it was exported with --metadata-only, or is not on the source's file server")
+            CliError::not_found(format!("{url} is not in the archive")).with_hint(
+                "it was exported with --metadata-only, or is not on the source's file server",
+            )
         })?;
         if let Some(parent) = dest.parent() {
             std::fs::create_dir_all(parent)?;

@@ -158,7 +158,12 @@ impl<S: Source> Engine<'_, S> {
     }
 
     /// Record a refused object and go on, unless the failure stops every other object too.
-    fn skip_or_stop(&self, kind: &'static str, obj: &Value, e: anyhow::Error) -> anyhow::Result<()> {
+    fn skip_or_stop(
+        &self,
+        kind: &'static str,
+        obj: &Value,
+        e: anyhow::Error,
+    ) -> anyhow::Result<()> {
         if matches!(exit_of(&e), Exit::Unreachable | Exit::AuthRefused) {
             return Err(e);
         }
@@ -344,12 +349,21 @@ impl<S: Source> Engine<'_, S> {
     /// Give every object a target id: the state file's (when the target still has it),
     /// else the copy carrying its sync tag, else the original it was copied from, else a
     /// new bare object.
-    async fn map_objects(&self, kind: &'static str, objs: &[Value], index: &Index) -> anyhow::Result<()> {
+    async fn map_objects(
+        &self,
+        kind: &'static str,
+        objs: &[Value],
+        index: &Index,
+    ) -> anyhow::Result<()> {
         for obj in objs {
             let sid = s(&obj["id"]).to_string();
             let known = {
                 let state = self.state.borrow();
-                let entries = if kind == "task" { &state.tasks } else { &state.models };
+                let entries = if kind == "task" {
+                    &state.tasks
+                } else {
+                    &state.models
+                };
                 entries.get(&sid).map(|c| c.id.clone())
             };
             let found = known
@@ -376,10 +390,17 @@ impl<S: Source> Engine<'_, S> {
             };
             {
                 let mut state = self.state.borrow_mut();
-                let entries = if kind == "task" { &mut state.tasks } else { &mut state.models };
+                let entries = if kind == "task" {
+                    &mut state.tasks
+                } else {
+                    &mut state.models
+                };
                 let entry = entries.entry(sid.clone()).or_default();
                 if entry.id != target {
-                    *entry = Copied { id: target.clone(), done: None };
+                    *entry = Copied {
+                        id: target.clone(),
+                        done: None,
+                    };
                 }
             }
             self.ids.borrow_mut().insert(sid, target);
@@ -501,11 +522,12 @@ impl<S: Source> Engine<'_, S> {
             return Ok(());
         }
         {
+            let is_new = target.is_none() || self.fresh.borrow().contains(sid);
             let mut r = self.report.borrow_mut();
-            if done.is_some() {
-                r.counts.models_updated += 1;
-            } else {
+            if is_new {
                 r.counts.models_copied += 1;
+            } else {
+                r.counts.models_updated += 1;
             }
         }
         let uri = self.copy_file(s(&m["uri"])).await?;
@@ -517,7 +539,15 @@ impl<S: Source> Engine<'_, S> {
         }
         let mut body = json!({"model": target, "uri": uri,
             "system_tags": tags_with_origin(&m["system_tags"], sid)});
-        for k in ["name", "comment", "tags", "framework", "design", "labels", "metadata"] {
+        for k in [
+            "name",
+            "comment",
+            "tags",
+            "framework",
+            "design",
+            "labels",
+            "metadata",
+        ] {
             if !m[k].is_null() {
                 body[k] = m[k].clone();
             }
@@ -563,12 +593,14 @@ impl<S: Source> Engine<'_, S> {
         }
         let total = self.src.event_total(sid).await?;
         let copied_before = done.as_ref().map_or(0, |d| d.events);
+        // New: made by this run (or, in a dry run, to be made); else found on the target.
+        let is_new = target.is_none() || self.fresh.borrow().contains(sid);
         if self.opts.dry_run {
             let mut r = self.report.borrow_mut();
-            if done.is_some() {
-                r.counts.tasks_updated += 1;
-            } else {
+            if is_new {
                 r.counts.tasks_copied += 1;
+            } else {
+                r.counts.tasks_updated += 1;
             }
             r.counts.events += total.saturating_sub(copied_before);
             drop(r);
@@ -596,7 +628,10 @@ impl<S: Source> Engine<'_, S> {
             // field leaves its own.
             self.dst
                 .client
-                .call("tasks.update", &json!({"task": target, "created": t["created"]}))
+                .call(
+                    "tasks.update",
+                    &json!({"task": target, "created": t["created"]}),
+                )
                 .await?;
         }
         if !artifacts.is_empty() {
@@ -615,10 +650,10 @@ impl<S: Source> Engine<'_, S> {
         self.set_status(t, &target).await?;
         {
             let mut r = self.report.borrow_mut();
-            if done.is_some() {
-                r.counts.tasks_updated += 1;
-            } else {
+            if is_new {
                 r.counts.tasks_copied += 1;
+            } else {
+                r.counts.tasks_updated += 1;
             }
         }
         self.state.borrow_mut().tasks.insert(
@@ -704,7 +739,10 @@ impl<S: Source> Engine<'_, S> {
             models.insert(dir.into(), Value::Array(list));
         }
         body["models"] = Value::Object(models);
-        if let Some(dest) = t["output"]["destination"].as_str().filter(|d| !d.is_empty()) {
+        if let Some(dest) = t["output"]["destination"]
+            .as_str()
+            .filter(|d| !d.is_empty())
+        {
             body["output_dest"] = json!(self.planned_url(dest));
         }
         Ok(body)
@@ -718,11 +756,24 @@ impl<S: Source> Engine<'_, S> {
                 ev["url"] = json!(self.copy_file(&url).await?);
             }
         }
-        let wanted: Vec<Value> = events
-            .iter()
-            .filter(|e| e["model_event"].as_bool() != Some(true))
-            .map(|e| event_for(e, target))
-            .collect();
+        let wanted: Vec<Value> = {
+            let ids = self.ids.borrow();
+            events
+                .iter()
+                .filter(|e| e["model_event"].as_bool() != Some(true))
+                .map(|e| {
+                    let mut ev = event_for(e, target);
+                    // Console text and plots name tasks (a controller's step table): by
+                    // their target ids. URLs keep theirs: the files keep their paths.
+                    for k in ["msg", "plot_str"] {
+                        if let Some(v) = ev.get_mut(k) {
+                            rewrite_ids_in(v, &ids);
+                        }
+                    }
+                    ev
+                })
+                .collect()
+        };
         let have = if fresh {
             Vec::new()
         } else {
@@ -731,7 +782,11 @@ impl<S: Source> Engine<'_, S> {
         let missing = missing_events(&wanted, &have);
         for batch in missing.chunks(EVENTS_PER_BATCH) {
             let items: Vec<Value> = batch.iter().map(|e| (*e).clone()).collect();
-            let data = self.dst.client.call_batch("events.add_batch", &items).await?;
+            let data = self
+                .dst
+                .client
+                .call_batch("events.add_batch", &items)
+                .await?;
             let errors = data["errors"].as_u64().unwrap_or(0);
             if errors > 0 {
                 return Err(CliError::failure(format!(
@@ -854,9 +909,11 @@ fn select_projects(all: &[Value], wanted: &[String]) -> anyhow::Result<Vec<Value
             }
         }
         if !hit {
-            return Err(CliError::not_found(format!("no project '{w}' on the source"))
-                .with_hint("give the full path (parent/child); names are case-sensitive")
-                .into());
+            return Err(
+                CliError::not_found(format!("no project '{w}' on the source"))
+                    .with_hint("give the full path (parent/child); names are case-sensitive")
+                    .into(),
+            );
         }
     }
     Ok(out.into_values().collect())
@@ -866,8 +923,19 @@ fn select_projects(all: &[Value], wanted: &[String]) -> anyhow::Result<Vec<Value
 fn model_version(m: &Value) -> String {
     use md5::Digest;
     let fields: Vec<&Value> = [
-        "name", "uri", "framework", "design", "labels", "ready", "tags", "system_tags",
-        "comment", "task", "project", "parent", "metadata",
+        "name",
+        "uri",
+        "framework",
+        "design",
+        "labels",
+        "ready",
+        "tags",
+        "system_tags",
+        "comment",
+        "task",
+        "project",
+        "parent",
+        "metadata",
     ]
     .iter()
     .map(|k| &m[*k])

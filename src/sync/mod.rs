@@ -78,8 +78,8 @@ impl Endpoint {
             request_timeout,
             ..settings
         };
-        let client = Client::from_settings(&settings)
-            .map_err(|e| e.context(format!("{flag} {spec}")))?;
+        let client =
+            Client::from_settings(&settings).map_err(|e| e.context(format!("{flag} {spec}")))?;
         Ok(Endpoint {
             client,
             files_host: settings.files_host.value.trim_end_matches('/').to_string(),

@@ -203,7 +203,9 @@ pub fn status_calls(from: &str, to: &str) -> (Vec<&'static str>, Option<String>)
         ),
         other => (
             vec![],
-            Some(format!("status '{other}' cannot be set on the target from '{from}'")),
+            Some(format!(
+                "status '{other}' cannot be set on the target from '{from}'"
+            )),
         ),
     }
 }
@@ -225,10 +227,14 @@ mod tests {
         let a = "a".repeat(32);
         let b = "b".repeat(32);
         let ids = map(&[(&a, &b)]);
-        let dag = json!({"step": {"job_id": a, "parents": [], "note": format!("x{a}")}}).to_string();
+        let dag =
+            json!({"step": {"job_id": a, "parents": [], "note": format!("x{a}")}}).to_string();
         let out = rewrite_ids(&dag, &ids);
         assert!(out.contains(&format!("\"job_id\":\"{b}\"")), "{out}");
-        assert!(out.contains(&format!("x{a}")), "a longer token changed: {out}");
+        assert!(
+            out.contains(&format!("x{a}")),
+            "a longer token changed: {out}"
+        );
         let other = "c".repeat(32);
         assert_eq!(rewrite_ids(&other, &ids), other);
         let mut v = json!({"Args": {"data": {"value": a}}, a.clone(): 1});
@@ -241,7 +247,11 @@ mod tests {
     fn file_paths_are_found_only_under_the_files_host() {
         let host = "http://127.0.0.1:8081/";
         assert_eq!(
-            file_path("http://127.0.0.1:8081/P%20x/t.1/artifacts/a/%C3%BC.bin", host).as_deref(),
+            file_path(
+                "http://127.0.0.1:8081/P%20x/t.1/artifacts/a/%C3%BC.bin",
+                host
+            )
+            .as_deref(),
             Some("P x/t.1/artifacts/a/ü.bin")
         );
         assert_eq!(file_path("http://127.0.0.1:80810/x", host), None);
@@ -286,12 +296,18 @@ mod tests {
 
     #[test]
     fn status_calls_go_through_started() {
-        assert_eq!(status_calls("created", "completed").0, ["tasks.started", "tasks.completed"]);
+        assert_eq!(
+            status_calls("created", "completed").0,
+            ["tasks.started", "tasks.completed"]
+        );
         assert_eq!(
             status_calls("created", "published").0,
             ["tasks.started", "tasks.completed", "tasks.publish"]
         );
-        assert_eq!(status_calls("in_progress", "completed").0, ["tasks.completed"]);
+        assert_eq!(
+            status_calls("in_progress", "completed").0,
+            ["tasks.completed"]
+        );
         assert_eq!(status_calls("created", "in_progress").0, ["tasks.started"]);
         assert_eq!(status_calls("stopped", "in_progress").0, ["tasks.started"]);
         assert!(status_calls("completed", "completed").0.is_empty());

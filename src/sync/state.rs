@@ -164,6 +164,9 @@ mod tests {
         let b = default_path(Path::new("/x/clearml.conf"), "http://b:8008/");
         assert_eq!(a.parent(), Some(Path::new("/x")));
         assert_ne!(a, b);
-        assert_eq!(a, default_path(Path::new("/x/clearml.conf"), "http://a:8008/"));
+        assert_eq!(
+            a,
+            default_path(Path::new("/x/clearml.conf"), "http://a:8008/")
+        );
     }
 }

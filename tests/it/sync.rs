@@ -89,8 +89,14 @@ impl Side {
                     }
                     format!(
                         "{} {} {} {} {} {} {} {}",
-                        e["type"], e["metric"], e["variant"], e["iter"], e["value"], e["msg"],
-                        e["url"], e["plot_str"]
+                        e["type"],
+                        e["metric"],
+                        e["variant"],
+                        e["iter"],
+                        e["value"],
+                        e["msg"],
+                        e["url"],
+                        e["plot_str"]
                     )
                 })
                 .collect();
@@ -101,7 +107,10 @@ impl Side {
                 .flatten()
                 .map(|a| {
                     let uri = a["uri"].as_str().unwrap_or_default();
-                    (a["key"].as_str().unwrap().to_string(), json!(self.file_sha(uri)))
+                    (
+                        a["key"].as_str().unwrap().to_string(),
+                        json!(self.file_sha(uri)),
+                    )
                 })
                 .collect();
             let system_tags: Vec<&Value> = t["system_tags"]
@@ -175,6 +184,43 @@ impl Side {
     }
 }
 
+/// The places where two dumps differ (paths and both values, cut short), or none.
+fn differences(a: &Value, b: &Value, path: &str, out: &mut Vec<String>) {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            for k in x.keys().chain(y.keys().filter(|k| !x.contains_key(*k))) {
+                differences(
+                    &x.get(k).cloned().unwrap_or(Value::Null),
+                    &y.get(k).cloned().unwrap_or(Value::Null),
+                    &format!("{path}/{k}"),
+                    out,
+                );
+            }
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
+            for (i, (p, q)) in x.iter().zip(y).enumerate() {
+                differences(p, q, &format!("{path}[{i}]"), out);
+            }
+        }
+        _ if a != b => {
+            let cut = |v: &Value| v.to_string().chars().take(300).collect::<String>();
+            out.push(format!("{path}: {} != {}", cut(a), cut(b)));
+        }
+        _ => {}
+    }
+}
+
+fn assert_same(a: &Value, b: &Value) {
+    let mut out = Vec::new();
+    differences(a, b, "", &mut out);
+    assert!(
+        out.is_empty(),
+        "{} differences:\n{}",
+        out.len(),
+        out.join("\n")
+    );
+}
+
 /// Ids (32 hex) in every string replaced by the named object's `<name>`.
 fn replace_ids(v: &mut Value, names: &BTreeMap<String, String>) {
     let re = regex::Regex::new(r"\b[0-9a-f]{32}\b").unwrap();
@@ -182,7 +228,10 @@ fn replace_ids(v: &mut Value, names: &BTreeMap<String, String>) {
         Value::String(s) => {
             *s = re
                 .replace_all(s, |c: &regex::Captures| {
-                    names.get(&c[0]).cloned().unwrap_or_else(|| "<unknown id>".into())
+                    names
+                        .get(&c[0])
+                        .cloned()
+                        .unwrap_or_else(|| "<unknown id>".into())
                 })
                 .into_owned();
         }
@@ -211,7 +260,10 @@ fn sync_json(home: &Path, args: &[&str]) -> Summary {
         String::from_utf8_lossy(&out.stdout)
     );
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!("not a sync summary ({e}): {}", String::from_utf8_lossy(&out.stdout))
+        panic!(
+            "not a sync summary ({e}): {}",
+            String::from_utf8_lossy(&out.stdout)
+        )
     })
 }
 
@@ -259,7 +311,9 @@ proj = os.environ["P"]
 sha = lambda p: hashlib.sha256(open(p, "rb").read()).hexdigest()
 out = {}
 for t in Task.get_tasks(project_name=proj):
-    console = [r.get("msg", "") for r in t.get_reported_console_output(number_of_reports=100)]
+    # The console names the task and its project: by their ids on this server.
+    console = [(r if isinstance(r, str) else r.get("msg", "")).replace(t.id, "<task>").replace(t.project, "<project>")
+               for r in t.get_reported_console_output(number_of_reports=100)]
     out[t.name] = {
         "params": t.get_parameters(),
         "config": t.get_configuration_object_as_dict("model-config") if t.name == "обучение-1" else None,
@@ -278,8 +332,7 @@ print(json.dumps(out, sort_keys=True))
 /// A test-side worker: completes whatever is enqueued on `queue` of `side`.
 fn fast_worker(side: &Side, queue: &str) -> (Arc<AtomicBool>, std::thread::JoinHandle<()>) {
     let stop = Arc::new(AtomicBool::new(false));
-    let qid = side.api("queues.get_all", json!({"name": format!("^{queue}$")}))["queues"][0]
-        ["id"]
+    let qid = side.api("queues.get_all", json!({"name": format!("^{queue}$")}))["queues"][0]["id"]
         .as_str()
         .unwrap()
         .to_string();
@@ -314,8 +367,10 @@ fn fast_worker(side: &Side, queue: &str) -> (Arc<AtomicBool>, std::thread::JoinH
 fn pipeline_run(a: &Side, project: &str) -> String {
     let queue = unique("sync-q");
     a.api("queues.create", json!({"name": queue}));
-    let pid = a.api("projects.get_all", json!({"name": format!("^{}$", regex::escape(project))}))
-        ["projects"][0]["id"]
+    let pid = a.api(
+        "projects.get_all",
+        json!({"name": format!("^{}$", regex::escape(project))}),
+    )["projects"][0]["id"]
         .clone();
     for n in ["prepare", "train"] {
         a.api(
@@ -335,11 +390,21 @@ fn pipeline_run(a: &Side, project: &str) -> String {
     let (stop, worker) = fast_worker(a, &queue);
     let out = run(
         a.home.path(),
-        &["--config", a.conf(), "pipeline", "run", file.to_str().unwrap()],
+        &[
+            "--config",
+            a.conf(),
+            "pipeline",
+            "run",
+            file.to_str().unwrap(),
+        ],
     );
     stop.store(true, Ordering::SeqCst);
     worker.join().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     queue
 }
 
@@ -348,12 +413,18 @@ fn sync_copies_what_the_sdk_wrote_and_then_only_what_is_new() {
     let (a, b) = (Side::start(), Side::start());
     let project = unique("Синхрон Größe");
     let work = tempfile::tempdir().unwrap();
-    let env = [("P", project.as_str()), ("WORK", work.path().to_str().unwrap())];
+    let env = [
+        ("P", project.as_str()),
+        ("WORK", work.path().to_str().unwrap()),
+    ];
     let written: Value =
         serde_json::from_str(run_sdk(WRITE, &a.conf, &env).lines().last().unwrap()).unwrap();
     pipeline_run(&a, &project);
 
-    let first = sync_json(b.home.path(), &["--from", a.conf(), "--to", b.conf(), "--project", &project]);
+    let first = sync_json(
+        b.home.path(),
+        &["--from", a.conf(), "--to", b.conf(), "--project", &project],
+    );
     assert!(first.skipped.is_empty(), "{first:?}");
     // обучение-1, its child, 2 base tasks, the controller and 2 steps
     assert_eq!(first.tasks.copied, 7, "{first:?}");
@@ -363,12 +434,19 @@ fn sync_copies_what_the_sdk_wrote_and_then_only_what_is_new() {
     assert_eq!(first.files, 3, "{first:?}");
     assert!(first.bytes >= 263_000, "{first:?}");
     let state = PathBuf::from(first.state_file.clone().unwrap());
-    assert_eq!(state.parent(), Some(b.home.path()), "state beside the target's conf");
+    assert_eq!(
+        state.parent(),
+        Some(b.home.path()),
+        "state beside the target's conf"
+    );
     use std::os::unix::fs::PermissionsExt;
-    assert_eq!(std::fs::metadata(&state).unwrap().permissions().mode() & 0o777, 0o600);
+    assert_eq!(
+        std::fs::metadata(&state).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
 
     // Everything reads the same on both sides, ids and URLs aside.
-    assert_eq!(a.dump(&project), b.dump(&project));
+    assert_same(&a.dump(&project), &b.dump(&project));
     let on_a = run_sdk(READ, &a.conf, &env);
     let on_b = run_sdk(READ, &b.conf, &env);
     let (on_a, on_b): (Value, Value) = (
@@ -378,8 +456,17 @@ fn sync_copies_what_the_sdk_wrote_and_then_only_what_is_new() {
     assert_eq!(on_a, on_b);
     let trained = &on_b["обучение-1"];
     assert_eq!(trained["params"]["Args/name"], "Größe");
-    assert_eq!(trained["scalars"]["loss"]["train"]["y"].as_array().unwrap().len(), 50);
-    assert!(trained["console"].to_string().contains("привет"), "{trained}");
+    assert_eq!(
+        trained["scalars"]["loss"]["train"]["y"]
+            .as_array()
+            .unwrap()
+            .len(),
+        50
+    );
+    assert!(
+        trained["console"].to_string().contains("привет"),
+        "{trained}"
+    );
     assert_eq!(trained["models"].as_object().unwrap().len(), 1, "{trained}");
     assert_eq!(on_b["дочерняя-задача"]["parent"], "обучение-1");
     assert_eq!(
@@ -391,22 +478,47 @@ fn sync_copies_what_the_sdk_wrote_and_then_only_what_is_new() {
     // The pipeline run reads on B with its steps, which are B's tasks.
     let out = run(
         b.home.path(),
-        &["--config", b.conf(), "pipeline", "status", "конвейер", "--project", &project, "--json"],
+        &[
+            "--config",
+            b.conf(),
+            "pipeline",
+            "status",
+            "конвейер",
+            "--project",
+            &project,
+            "--json",
+        ],
     );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let view: RunView = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(view.steps.len(), 2, "{view:?}");
     for step in &view.steps {
         assert_eq!(step.status, "completed", "{view:?}");
         let id = step.task_id.as_str().unwrap();
         let found = b.api("tasks.get_all", json!({"id": [id], "only_fields": ["id"]}));
-        assert_eq!(found["tasks"].as_array().unwrap().len(), 1, "step {id} is not on B");
+        assert_eq!(
+            found["tasks"].as_array().unwrap().len(),
+            1,
+            "step {id} is not on B"
+        );
     }
 
     // A second run copies nothing.
-    let again = sync_json(b.home.path(), &["--from", a.conf(), "--to", b.conf(), "--project", &project]);
+    let again = sync_json(
+        b.home.path(),
+        &["--from", a.conf(), "--to", b.conf(), "--project", &project],
+    );
     assert_eq!(
-        (again.tasks.copied, again.tasks.updated, again.events, again.files),
+        (
+            again.tasks.copied,
+            again.tasks.updated,
+            again.events,
+            again.files
+        ),
         (0, 0, 0, 0),
         "{again:?}"
     );
@@ -415,9 +527,11 @@ fn sync_copies_what_the_sdk_wrote_and_then_only_what_is_new() {
     // New scalars on A: only those are copied.
     let task = written["task"].as_str().unwrap();
     let new: Vec<Value> = (50..55)
-        .map(|i| json!({"task": task, "type": "training_stats_scalar", "metric": "loss",
+        .map(|i| {
+            json!({"task": task, "type": "training_stats_scalar", "metric": "loss",
                         "variant": "train", "iter": i, "value": 0.001 * i as f64,
-                        "timestamp": 1_800_000_000_000i64 + i}))
+                        "timestamp": 1_800_000_000_000i64 + i})
+        })
         .collect();
     let body: String = new.iter().map(|e| format!("{e}\n")).collect();
     let r = client()
@@ -430,32 +544,74 @@ fn sync_copies_what_the_sdk_wrote_and_then_only_what_is_new() {
     assert_eq!(r.status(), 200);
     let dry = sync_json(
         b.home.path(),
-        &["--from", a.conf(), "--to", b.conf(), "--project", &project, "--dry-run"],
+        &[
+            "--from",
+            a.conf(),
+            "--to",
+            b.conf(),
+            "--project",
+            &project,
+            "--dry-run",
+        ],
     );
     assert_eq!((dry.tasks.updated, dry.events), (1, 5), "{dry:?}");
-    let third = sync_json(b.home.path(), &["--from", a.conf(), "--to", b.conf(), "--project", &project]);
-    assert_eq!((third.tasks.updated, third.tasks.copied, third.events), (1, 0, 5), "{third:?}");
-    assert_eq!(a.dump(&project), b.dump(&project));
+    let third = sync_json(
+        b.home.path(),
+        &["--from", a.conf(), "--to", b.conf(), "--project", &project],
+    );
+    assert_eq!(
+        (third.tasks.updated, third.tasks.copied, third.events),
+        (1, 0, 5),
+        "{third:?}"
+    );
+    assert_same(&a.dump(&project), &b.dump(&project));
 
     // export -> import into a third server gives what sync gave.
     let c = Side::start();
     let archive = work.path().join("проект.tar.zst");
     let out = run(
         a.home.path(),
-        &["export", "--json", "--from", a.conf(), "--project", &project, "-o", archive.to_str().unwrap()],
+        &[
+            "export",
+            "--json",
+            "--from",
+            a.conf(),
+            "--project",
+            &project,
+            "-o",
+            archive.to_str().unwrap(),
+        ],
     );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let exported: Exported = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!((exported.tasks, exported.files), (7, 3), "{exported:?}");
     assert!(archive.is_file() && !work.path().join("проект.tar.zst.part").exists());
     let out = run(
         c.home.path(),
-        &["import", "--json", archive.to_str().unwrap(), "--to", c.conf()],
+        &[
+            "import",
+            "--json",
+            archive.to_str().unwrap(),
+            "--to",
+            c.conf(),
+        ],
     );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let imported: Summary = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!((imported.tasks.copied, imported.files), (7, 3), "{imported:?}");
-    assert_eq!(b.dump(&project), c.dump(&project));
+    assert_eq!(
+        (imported.tasks.copied, imported.files),
+        (7, 3),
+        "{imported:?}"
+    );
+    assert_same(&b.dump(&project), &c.dump(&project));
 
     // A damaged archive is refused before anything is copied.
     let mut bytes = std::fs::read(&archive).unwrap();
@@ -464,8 +620,16 @@ fn sync_copies_what_the_sdk_wrote_and_then_only_what_is_new() {
     let bad = work.path().join("bad.tar.zst");
     std::fs::write(&bad, bytes).unwrap();
     let d = Side::start();
-    let out = run(d.home.path(), &["import", bad.to_str().unwrap(), "--to", d.conf()]);
-    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = run(
+        d.home.path(),
+        &["import", bad.to_str().unwrap(), "--to", d.conf()],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let none = d.api("projects.get_all", json!({"name": regex::escape(&project)}));
     assert!(none["projects"].as_array().unwrap().is_empty(), "{none}");
 }
@@ -516,10 +680,20 @@ fn a_sync_killed_mid_way_and_run_again_duplicates_nothing_and_misses_nothing() {
     let project = unique("Прерванный");
     seed(&a, &project);
     let mut cmd = clearml(b.home.path());
-    cmd.args(["sync", "--from", a.conf(), "--to", b.conf(), "--project", &project, "--parallel", "2"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
+    cmd.args([
+        "sync",
+        "--from",
+        a.conf(),
+        "--to",
+        b.conf(),
+        "--project",
+        &project,
+        "--parallel",
+        "2",
+    ])
+    .stdin(Stdio::null())
+    .stdout(Stdio::null())
+    .stderr(Stdio::null());
     let pid = spawn_tied_to_process(cmd);
     // Kill it once the target holds a few of the tasks (created, maybe partly filled).
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -532,8 +706,10 @@ fn a_sync_killed_mid_way_and_run_again_duplicates_nothing_and_misses_nothing() {
             .unwrap()
             .clone();
         if let Some(p) = on_b.first() {
-            let n = b.api("tasks.get_all", json!({"project": [p["id"]], "only_fields": ["id"]}))
-                ["tasks"]
+            let n = b.api(
+                "tasks.get_all",
+                json!({"project": [p["id"]], "only_fields": ["id"]}),
+            )["tasks"]
                 .as_array()
                 .unwrap()
                 .len();
@@ -558,21 +734,37 @@ fn a_sync_killed_mid_way_and_run_again_duplicates_nothing_and_misses_nothing() {
             .sum()
     };
     let cut = total_events(&b);
-    assert!(cut < 40 * 300, "the sync was not cut mid-way ({cut} events on B)");
+    assert!(
+        cut < 40 * 300,
+        "the sync was not cut mid-way ({cut} events on B)"
+    );
 
-    let done = sync_json(b.home.path(), &["--from", a.conf(), "--to", b.conf(), "--project", &project]);
+    let done = sync_json(
+        b.home.path(),
+        &["--from", a.conf(), "--to", b.conf(), "--project", &project],
+    );
     assert!(done.skipped.is_empty(), "{done:?}");
     // dump() fails on two tasks of one name; equal dumps: every event once.
-    assert_eq!(a.dump(&project), b.dump(&project));
+    assert_same(&a.dump(&project), &b.dump(&project));
     assert_eq!(total_events(&b), 40 * 300);
-    let again = sync_json(b.home.path(), &["--from", a.conf(), "--to", b.conf(), "--project", &project]);
-    assert_eq!((again.tasks.copied, again.tasks.updated, again.events), (0, 0, 0), "{again:?}");
+    let again = sync_json(
+        b.home.path(),
+        &["--from", a.conf(), "--to", b.conf(), "--project", &project],
+    );
+    assert_eq!(
+        (again.tasks.copied, again.tasks.updated, again.events),
+        (0, 0, 0),
+        "{again:?}"
+    );
 
     // With the state file lost, the copies are found again by the source id they carry.
     std::fs::remove_file(again.state_file.as_ref().unwrap()).unwrap();
-    let lost = sync_json(b.home.path(), &["--from", a.conf(), "--to", b.conf(), "--project", &project]);
+    let lost = sync_json(
+        b.home.path(),
+        &["--from", a.conf(), "--to", b.conf(), "--project", &project],
+    );
     assert_eq!((lost.tasks.copied, lost.events), (0, 0), "{lost:?}");
-    assert_eq!(a.dump(&project), b.dump(&project));
+    assert_same(&a.dump(&project), &b.dump(&project));
 }
 
 #[test]
@@ -580,14 +772,39 @@ fn bad_sides_are_usage_errors_and_unknown_projects_not_found() {
     let a = Side::start();
     let out = run(
         a.home.path(),
-        &["sync", "--from", "/nonexistent/clearml.conf", "--to", a.conf()],
+        &[
+            "sync",
+            "--from",
+            "/nonexistent/clearml.conf",
+            "--to",
+            a.conf(),
+        ],
     );
-    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("--from") && err.contains("URL"), "{err}");
     let out = run(
         a.home.path(),
-        &["sync", "--from", a.conf(), "--to", a.conf(), "--project", "Нет такого", "--dry-run"],
+        &[
+            "sync",
+            "--from",
+            a.conf(),
+            "--to",
+            a.conf(),
+            "--project",
+            "Нет такого",
+            "--dry-run",
+        ],
     );
-    assert_eq!(out.status.code(), Some(5), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(5),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

@@ -21,5 +21,10 @@ pub async fn run(ctx: &Ctx, a: ImportArgs) -> anyhow::Result<()> {
     };
     let progress = super::progress_printer(ctx);
     let report = sync::run(&source, &to, &opts, &progress).await?;
-    super::finish(ctx, &report, a.dry_run, (!a.dry_run).then_some(state_path.as_path()))
+    super::finish(
+        ctx,
+        &report,
+        a.dry_run,
+        (!a.dry_run).then_some(state_path.as_path()),
+    )
 }

@@ -53,7 +53,12 @@ pub fn human_bytes(n: u64) -> String {
 
 /// Print a run's outcome (a summary table or `--json`), then exit 1 when anything was
 /// skipped.
-pub fn finish(ctx: &Ctx, report: &Report, dry_run: bool, state: Option<&std::path::Path>) -> anyhow::Result<()> {
+pub fn finish(
+    ctx: &Ctx,
+    report: &Report,
+    dry_run: bool,
+    state: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
     let summary = json::Summary::from_report(report, dry_run, state);
     match ctx.out.format {
         Format::Json => ctx.out.json(&crate::output::shape_value(&summary)),
