@@ -596,14 +596,15 @@ impl<S: Source> Engine<'_, S> {
         // New: made by this run (or, in a dry run, to be made); else found on the target.
         let is_new = target.is_none() || self.fresh.borrow().contains(sid);
         if self.opts.dry_run {
-            let mut r = self.report.borrow_mut();
-            if is_new {
-                r.counts.tasks_copied += 1;
-            } else {
-                r.counts.tasks_updated += 1;
+            {
+                let mut r = self.report.borrow_mut();
+                if is_new {
+                    r.counts.tasks_copied += 1;
+                } else {
+                    r.counts.tasks_updated += 1;
+                }
+                r.counts.events += total.saturating_sub(copied_before);
             }
-            r.counts.events += total.saturating_sub(copied_before);
-            drop(r);
             for a in t["execution"]["artifacts"].as_array().into_iter().flatten() {
                 self.copy_file(s(&a["uri"])).await?;
             }

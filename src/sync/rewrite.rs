@@ -56,11 +56,7 @@ pub fn rewrite_ids(text: &str, ids: &HashMap<String, String>) -> String {
 /// [`rewrite_ids`] on every string inside `value` (keys are left as they are).
 pub fn rewrite_ids_in(value: &mut Value, ids: &HashMap<String, String>) {
     match value {
-        Value::String(s) => {
-            if id_token().is_match(s) {
-                *s = rewrite_ids(s, ids);
-            }
-        }
+        Value::String(s) if id_token().is_match(s) => *s = rewrite_ids(s, ids),
         Value::Array(items) => items.iter_mut().for_each(|v| rewrite_ids_in(v, ids)),
         Value::Object(m) => m.values_mut().for_each(|v| rewrite_ids_in(v, ids)),
         _ => {}

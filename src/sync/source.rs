@@ -196,7 +196,10 @@ pub async fn all_events(client: &crate::api::Client, task: &str) -> anyhow::Resu
         }
         events.extend(batch);
         scroll = data["scroll_id"].as_str().map(str::to_string);
-        if scroll.is_none() {
+        // A total under the real server's cap is exact: stop there, so a server that
+        // ignored the scroll id cannot keep this reading the first page forever.
+        let total = data["total"].as_u64().unwrap_or(u64::MAX);
+        if scroll.is_none() || (total < 10_000 && events.len() as u64 >= total) {
             break;
         }
     }
