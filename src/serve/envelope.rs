@@ -1,5 +1,6 @@
 //! The `{meta, data}` envelope and the real server's error codes.
 
+use super::store::StoreError;
 use crate::wire::{EndpointMeta, Envelope, Meta};
 use serde_json::{Value, json};
 
@@ -92,10 +93,15 @@ impl std::error::Error for ApiError {}
 
 /// SQLite's messages can quote the SQL text (the schema, a client's field names): they go
 /// to the server log only, never to the client.
-impl From<rusqlite::Error> for ApiError {
-    fn from(e: rusqlite::Error) -> Self {
-        tracing::error!("database error: {e}");
-        ApiError::internal("database error; the server log has the details")
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Sqlite(e) => {
+                tracing::error!("database error: {e}");
+                ApiError::internal("database error; the server log has the details")
+            }
+            other => ApiError::internal(other),
+        }
     }
 }
 

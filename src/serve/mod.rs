@@ -1,7 +1,8 @@
 //! The built-in ClearML-compatible server: API + file server in one process, SQLite.
 //!
 //! Layout: `router` (paths, bodies, auth, envelope) → `services::*` (one module per API
-//! service) → `store` (SQLite documents) with `query` (the get_all query language);
+//! service) → `store` (SQLite: all SQL lives there) with `query` (the get_all query
+//! language, translated into the store's filters);
 //! `fileserver` (streaming uploads/downloads), `landing` (web port), `auth`/`credentials`.
 
 mod auth;

@@ -3,8 +3,7 @@
 //! `page`/`page_size` (capped at 500), `scroll_id` + `size`, and `only_fields` projection.
 
 use super::envelope::ApiError;
-use super::store::{SqlFilter, field_expr};
-use rusqlite::types::Value as SqlValue;
+use super::store::{Cmp, ListMatch, Order, SqlFilter};
 use serde_json::{Map, Value};
 use std::borrow::Cow;
 
@@ -104,19 +103,6 @@ pub fn regex_checked(pattern: &str) -> Result<(), ApiError> {
         .map_err(|e| ApiError::new(400, 21, format!("Invalid regex error ({e})")))
 }
 
-fn sql_value(v: &Value) -> SqlValue {
-    match v {
-        Value::Null => SqlValue::Null,
-        Value::Bool(b) => SqlValue::Integer(*b as i64),
-        Value::Number(n) => n
-            .as_i64()
-            .map(SqlValue::Integer)
-            .unwrap_or_else(|| SqlValue::Real(n.as_f64().unwrap_or(0.0))),
-        Value::String(s) => SqlValue::Text(s.clone()),
-        other => SqlValue::Text(other.to_string()),
-    }
-}
-
 fn as_list(v: &Value) -> Vec<Value> {
     match v {
         Value::Array(a) => a.clone(),
@@ -124,10 +110,9 @@ fn as_list(v: &Value) -> Vec<Value> {
     }
 }
 
-/// List-field semantics for one field. However many values a list holds, each group
-/// (any / all / excluded) becomes one term with one bound parameter: the values as a JSON
-/// array, read back with `json_each` (a term per value would hit SQLite's expression-depth
-/// and parameter-count limits at about a thousand).
+/// List-field semantics for one field: the values any of which (or, after `__$all`, all
+/// of which) the field must hold; `-value` or `__$not` before a value excludes it;
+/// `__$any` switches back. The store writes the SQL.
 pub fn add_list_filter(f: &mut SqlFilter, field: &str, values: &Value) {
     // Borrowed throughout: the list may be hundreds of thousands of ids.
     let values: &[Value] = match values {
@@ -137,26 +122,7 @@ pub fn add_list_filter(f: &mut SqlFilter, field: &str, values: &Value) {
     if values.is_empty() {
         return;
     }
-    let is_array = ARRAY_FIELDS.contains(&field);
-    // Is the value `x` (an SQL expression) a member of this field?
-    let member = |x: &str| -> String {
-        if is_array {
-            if super::store::ARRAY_COLUMNS.contains(&field) {
-                // The column holds the JSON array text: an element is present exactly when
-                // its JSON-quoted form occurs (quotes inside tags are escaped, so no false hits).
-                format!("instr(coalesce({field}, ''), json_quote({x})) > 0")
-            } else {
-                let path = field_expr(field).replacen("json_extract(doc, ", "", 1);
-                let path = path.trim_end_matches(')').to_string();
-                format!("EXISTS (SELECT 1 FROM json_each(doc, {path}) WHERE value = {x})")
-            }
-        } else {
-            format!("{} = {x}", field_expr(field))
-        }
-    };
-    let mut any: Vec<Cow<Value>> = Vec::new();
-    let mut all: Vec<Cow<Value>> = Vec::new();
-    let mut nots: Vec<Cow<Value>> = Vec::new();
+    let mut m = ListMatch::default();
     let mut mode_all = false;
     let mut negate_next = false;
     for v in values {
@@ -177,91 +143,24 @@ pub fn add_list_filter(f: &mut SqlFilter, field: &str, values: &Value) {
                 _ => {}
             }
             if let Some(rest) = s.strip_prefix('-') {
-                nots.push(Cow::Owned(Value::String(rest.into())));
+                m.none.push(Cow::Owned(Value::String(rest.into())));
                 continue;
             }
         }
         if negate_next {
-            nots.push(Cow::Borrowed(v));
+            m.none.push(Cow::Borrowed(v));
             negate_next = false;
         } else if mode_all {
-            all.push(Cow::Borrowed(v));
+            m.all.push(Cow::Borrowed(v));
         } else {
-            any.push(Cow::Borrowed(v));
+            m.any.push(Cow::Borrowed(v));
         }
     }
-    // A null in a scalar list matches a missing or empty field.
-    let empty = |e: &str| format!("({e} IS NULL OR {e} = '')");
-    let json_list = |list: &[Cow<Value>]| {
-        SqlValue::Text(serde_json::to_string(list).expect("JSON values serialize"))
-    };
-    // Any member of the list (one value: a plain comparison, the common and fastest case).
-    let in_list = |list: &[Cow<Value>]| -> (String, SqlValue) {
-        if let [one] = list {
-            return (member("?"), sql_value(one));
-        }
-        let sql = if is_array {
-            format!(
-                "EXISTS (SELECT 1 FROM json_each(?) AS v WHERE {})",
-                member("v.value")
-            )
-        } else {
-            // IN over the list keeps the column's index usable (id lookups).
-            format!("{} IN (SELECT value FROM json_each(?))", field_expr(field))
-        };
-        (sql, json_list(list))
-    };
-    let (any_null, any) = split_nulls(is_array, any);
-    let mut terms = Vec::new();
-    let mut params = Vec::new();
-    if any_null {
-        terms.push(empty(&field_expr(field)));
-    }
-    if !any.is_empty() {
-        let (t, p) = in_list(&any);
-        terms.push(t);
-        params.push(p);
-    }
-    if !terms.is_empty() {
-        f.add(format!("({})", terms.join(" OR ")), params);
-    }
-    let (all_null, all) = split_nulls(is_array, all);
-    if all_null {
-        f.add(empty(&field_expr(field)), vec![]);
-    }
-    if !all.is_empty() {
-        f.add(
-            format!(
-                "NOT EXISTS (SELECT 1 FROM json_each(?) AS v WHERE NOT coalesce({}, 0))",
-                member("v.value")
-            ),
-            vec![json_list(&all)],
-        );
-    }
-    let (not_null, nots) = split_nulls(is_array, nots);
-    if not_null {
-        f.add(format!("NOT {}", empty(&field_expr(field))), vec![]);
-    }
-    if !nots.is_empty() {
-        let (t, p) = in_list(&nots);
-        f.add(format!("NOT ({t})"), vec![p]);
-    }
+    f.list(field, m);
 }
 
-/// Separate the nulls of a scalar field's list (they match a missing or empty field).
-fn split_nulls(is_array: bool, list: Vec<Cow<'_, Value>>) -> (bool, Vec<Cow<'_, Value>>) {
-    if is_array {
-        return (false, list);
-    }
-    let has_null = list.iter().any(|v| v.is_null());
-    (
-        has_null,
-        list.into_iter().filter(|v| !v.is_null()).collect(),
-    )
-}
-
+/// `[min, max]` (either may be null) or strings like `>=value`.
 fn add_range_filter(f: &mut SqlFilter, field: &str, v: &Value) {
-    let e = field_expr(field);
     match v {
         Value::Array(a)
             if a.len() == 2
@@ -270,21 +169,23 @@ fn add_range_filter(f: &mut SqlFilter, field: &str, v: &Value) {
                     .any(|x| x.as_str().is_some_and(|s| s.starts_with(['<', '>']))) =>
         {
             if !a[0].is_null() {
-                f.add(format!("{e} >= ?"), vec![sql_value(&a[0])]);
+                f.compare(field, Cmp::Ge, &a[0]);
             }
             if !a[1].is_null() {
-                f.add(format!("{e} <= ?"), vec![sql_value(&a[1])]);
+                f.compare(field, Cmp::Le, &a[1]);
             }
         }
         _ => {
             for x in as_list(v) {
                 if let Some(s) = x.as_str() {
-                    for op in [">=", "<=", ">", "<"] {
-                        if let Some(rest) = s.strip_prefix(op) {
-                            f.add(
-                                format!("{e} {op} ?"),
-                                vec![SqlValue::Text(rest.trim().into())],
-                            );
+                    for (text, op) in [
+                        (">=", Cmp::Ge),
+                        ("<=", Cmp::Le),
+                        (">", Cmp::Gt),
+                        ("<", Cmp::Lt),
+                    ] {
+                        if let Some(rest) = s.strip_prefix(text) {
+                            f.compare(field, op, &Value::String(rest.trim().into()));
                             break;
                         }
                     }
@@ -302,45 +203,25 @@ pub fn build_filter(body: &Value, hidden_aware: bool) -> Result<SqlFilter, ApiEr
     let obj = body.as_object().unwrap_or(&no_fields);
     if let Some(name) = obj.get("name").and_then(Value::as_str) {
         regex_checked(name)?;
-        f.add(
-            "clearml_regexp(?, name)".into(),
-            vec![SqlValue::Text(name.into())],
-        );
+        f.regex(&["name".to_string()], name, false);
     }
     for key in ["basename", "description"] {
         if let Some(p) = obj.get(key).and_then(Value::as_str) {
             regex_checked(p)?;
-            f.add(
-                format!("clearml_regexp(?, {})", field_expr(key)),
-                vec![SqlValue::Text(p.into())],
-            );
+            f.regex(&[key.to_string()], p, false);
         }
     }
     if let Some(r) = obj.get("ready").and_then(Value::as_bool) {
-        f.add(
-            format!("coalesce({}, 0) = ?", field_expr("ready")),
-            vec![SqlValue::Integer(r as i64)],
-        );
+        f.flag("ready", r);
     }
     if let Some(text) = obj
         .get("search_text")
         .and_then(Value::as_str)
         .filter(|s| !s.is_empty())
     {
-        let like = format!("%{}%", text.replace('%', ""));
-        f.add(
-            format!(
-                "(name LIKE ? OR id LIKE ? OR coalesce({}, '') LIKE ?)",
-                field_expr("comment")
-            ),
-            vec![
-                SqlValue::Text(like.clone()),
-                SqlValue::Text(like.clone()),
-                SqlValue::Text(like),
-            ],
-        );
+        f.text_search(text);
     }
-    for (key, join) in [("_any_", " OR "), ("_all_", " AND ")] {
+    for (key, all) in [("_any_", false), ("_all_", true)] {
         if let Some(spec) = obj.get(key) {
             let pattern = spec.get("pattern").and_then(Value::as_str);
             let fields: Vec<String> = spec
@@ -360,16 +241,7 @@ pub fn build_filter(body: &Value, hidden_aware: bool) -> Result<SqlFilter, ApiEr
             }
             if let Some(p) = pattern {
                 regex_checked(p)?;
-                if !fields.is_empty() {
-                    let terms: Vec<String> = fields
-                        .iter()
-                        .map(|fl| format!("clearml_regexp(?, {})", field_expr(fl)))
-                        .collect();
-                    f.add(
-                        format!("({})", terms.join(join)),
-                        fields.iter().map(|_| SqlValue::Text(p.into())).collect(),
-                    );
-                }
+                f.regex(&fields, p, all);
             }
         }
     }
@@ -429,32 +301,31 @@ pub fn build_filter(body: &Value, hidden_aware: bool) -> Result<SqlFilter, ApiEr
     if hidden_aware && !search_hidden && !by_id {
         add_list_filter(&mut f, "system_tags", &Value::String("-hidden".into()));
     }
-    if f.terms.len() > MAX_FILTER_TERMS {
+    if f.len() > MAX_FILTER_TERMS {
         return Err(too_many("filter terms", MAX_FILTER_TERMS));
     }
     Ok(f)
 }
 
-/// ORDER BY clause from `order_by` (with `-` for descending); insertion order breaks ties.
-pub fn build_order(body: &Value) -> Result<String, ApiError> {
+/// The order from `order_by` (with `-` for descending); insertion order breaks ties.
+pub fn build_order(body: &Value) -> Result<Order, ApiError> {
     let items = body.get("order_by").map(as_list).unwrap_or_default();
     if items.len() > MAX_FIELDS {
         return Err(too_many("order_by fields", MAX_FIELDS));
     }
-    let mut parts = Vec::new();
+    let mut order = Order::default();
     for item in items {
         let Some(s) = item.as_str() else { continue };
         if s.is_empty() || s.starts_with('@') {
             continue;
         }
-        let (field, dir) = match s.strip_prefix('-') {
-            Some(f) => (f, "DESC"),
-            None => (s.strip_prefix('+').unwrap_or(s), "ASC"),
+        let (field, desc) = match s.strip_prefix('-') {
+            Some(f) => (f, true),
+            None => (s.strip_prefix('+').unwrap_or(s), false),
         };
-        parts.push(format!("{} {dir}", field_expr(checked_field(field)?)));
+        order = order.then(checked_field(field)?, desc);
     }
-    parts.push("rid ASC".into());
-    Ok(parts.join(", "))
+    Ok(order)
 }
 
 /// Paging: (limit, offset) from page/page_size, as the real server validates them: a
@@ -723,7 +594,9 @@ mod tests {
     #[test]
     fn order_by_descending_and_tie_breaker() {
         assert_eq!(
-            build_order(&json!({"order_by": ["-created", "name"]})).unwrap(),
+            build_order(&json!({"order_by": ["-created", "name"]}))
+                .unwrap()
+                .sql(),
             "created DESC, name ASC, rid ASC"
         );
     }

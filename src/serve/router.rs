@@ -627,7 +627,7 @@ fn serve_call(
     store.rollback_abandoned();
     if endpoint == "debug.panic" && state.panic_endpoint && caller.is_some() {
         // Inside a transaction and holding the database lock, as a handler bug would.
-        let _ = store.conn.execute_batch("BEGIN IMMEDIATE");
+        store.begin_abandoned();
         panic!(
             "debug.panic called (test hook {})",
             super::PANIC_ENDPOINT_ENV

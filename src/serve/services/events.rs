@@ -3,10 +3,10 @@
 
 use super::super::Call;
 use super::super::envelope::{ApiError, ApiResult};
-use super::super::store::{Coll, Store};
+use super::super::store::{Coll, EventOrder, EventSelect, ImageSelect, NewEvent, Store};
+use super::shared::task::load;
 use super::{id_list, new_id, now, now_ms, opt_str, req_str};
 use md5::{Digest, Md5};
-use rusqlite::params;
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, HashMap};
 
@@ -57,8 +57,7 @@ pub fn dispatch(call: &mut Call, action: &str) -> Option<ApiResult> {
                 Err(e) => return Some(Err(e)),
             };
             call.store
-                .conn
-                .execute("DELETE FROM events WHERE task = ?1", [&task])
+                .delete_task_events(&task)
                 .map(|n| json!({"deleted": n}))
                 .map_err(Into::into)
         }
@@ -110,21 +109,6 @@ fn fold_metric(entry: &mut Value, metric: &str, variant: &str, value: f64, iter:
     }
 }
 
-/// Public view of last_metrics: bookkeeping keys removed, mean rounded like the real server.
-pub fn public_last_metrics(doc: &mut Value) {
-    if let Some(ms) = doc.get_mut("last_metrics").and_then(Value::as_object_mut) {
-        for vars in ms.values_mut().filter_map(Value::as_object_mut) {
-            for e in vars.values_mut().filter_map(Value::as_object_mut) {
-                e.remove("_last_iter");
-                e.remove("_last_ts");
-                if let Some(m) = e.get("mean_value").and_then(Value::as_f64) {
-                    e.insert("mean_value".into(), json!((m * 100.0).round() / 100.0));
-                }
-            }
-        }
-    }
-}
-
 fn add_events(call: &mut Call, events: Vec<Value>) -> ApiResult {
     let mut by_task: HashMap<String, Vec<Value>> = HashMap::new();
     let mut errors = 0;
@@ -139,10 +123,7 @@ fn add_events(call: &mut Call, events: Vec<Value>) -> ApiResult {
         }
     }
     let mut added = 0;
-    let result = call.store.tx(|store| {
-        let mut stmt = store.conn.prepare_cached(
-            "INSERT INTO events(task, type, metric, variant, iter, ts, value, doc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        )?;
+    let result: Result<(), ApiError> = call.store.tx(|store| {
         for (task_id, evs) in &by_task {
             let Some(mut task) = store.get(Coll::Tasks, task_id)? else {
                 errors += evs.len();
@@ -151,11 +132,19 @@ fn add_events(call: &mut Call, events: Vec<Value>) -> ApiResult {
             };
             let mut changed = false;
             for ev in evs {
-                let kind = ev.get("type").and_then(Value::as_str).unwrap_or("log").to_string();
+                let kind = ev
+                    .get("type")
+                    .and_then(Value::as_str)
+                    .unwrap_or("log")
+                    .to_string();
                 let metric = opt_str(ev, "metric").unwrap_or_default();
                 let variant = opt_str(ev, "variant").unwrap_or_default();
                 let iter = ev.get("iter").and_then(Value::as_i64);
-                let ts = ev.get("timestamp").and_then(Value::as_f64).map(|t| t as i64).unwrap_or_else(now_ms);
+                let ts = ev
+                    .get("timestamp")
+                    .and_then(Value::as_f64)
+                    .map(|t| t as i64)
+                    .unwrap_or_else(now_ms);
                 let value = ev.get("value").and_then(Value::as_f64);
                 let mut doc = ev.clone();
                 doc["timestamp"] = json!(ts);
@@ -170,15 +159,27 @@ fn add_events(call: &mut Call, events: Vec<Value>) -> ApiResult {
                     }
                     let entry = &mut task["last_metrics"][md5_hex(&metric)][md5_hex(&variant)];
                     fold_metric(entry, &metric, &variant, v, it, ts);
-                    if it != SINGLE_VALUE_ITER && it > task["last_iteration"].as_i64().unwrap_or(0) {
+                    if it != SINGLE_VALUE_ITER && it > task["last_iteration"].as_i64().unwrap_or(0)
+                    {
                         task["last_iteration"] = json!(it);
                     }
                     changed = true;
-                } else if let Some(it) = iter.filter(|i| *i > task["last_iteration"].as_i64().unwrap_or(0)) {
+                } else if let Some(it) =
+                    iter.filter(|i| *i > task["last_iteration"].as_i64().unwrap_or(0))
+                {
                     task["last_iteration"] = json!(it);
                     changed = true;
                 }
-                stmt.execute(params![task_id, kind, metric, variant, iter, ts, value, doc.to_string()])?;
+                store.insert_event(&NewEvent {
+                    task: task_id,
+                    kind: &kind,
+                    metric: &metric,
+                    variant: &variant,
+                    iter,
+                    ts,
+                    value,
+                    doc: &doc.to_string(),
+                })?;
                 added += 1;
             }
             if changed {
@@ -202,32 +203,20 @@ fn scalar_rows(
     task: &str,
     metrics: Option<&[(String, Vec<String>)]>,
 ) -> Result<SeriesByName, ApiError> {
-    let mut stmt = store.conn.prepare_cached(
-        "SELECT metric, variant, iter, ts, value FROM events WHERE task = ?1 AND type = ?2 ORDER BY metric, variant, iter, ts")?;
-    let rows = stmt.query_map(params![task, SCALAR], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, Option<i64>>(2)?.unwrap_or(0),
-            r.get::<_, i64>(3)?,
-            r.get::<_, Option<f64>>(4)?.unwrap_or(0.0),
-        ))
-    })?;
     let mut out = SeriesByName::new();
-    for r in rows {
-        let (m, v, i, t, val) = r?;
+    store.for_each_scalar(task, SCALAR, |(m, v, i, t, val)| {
         if i == SINGLE_VALUE_ITER {
-            continue;
+            return;
         }
         if let Some(filter) = metrics
             && !filter
                 .iter()
                 .any(|(fm, fv)| fm == &m && (fv.is_empty() || fv.contains(&v)))
         {
-            continue;
+            return;
         }
         out.entry((m, v)).or_default().push((i, t, val));
-    }
+    })?;
     Ok(out)
 }
 
@@ -290,7 +279,7 @@ fn histogram_params(body: &Value) -> (usize, String, MetricsFilter) {
 
 fn iter_histogram(call: &mut Call) -> ApiResult {
     let task = req_str(&call.body, "task")?;
-    super::tasks::load(call.store, &task)?;
+    load(call.store, &task)?;
     let (samples, key, filter) = histogram_params(&call.body);
     let mut out = Map::new();
     for ((m, v), pts) in scalar_rows(call.store, &task, filter.as_deref())? {
@@ -309,7 +298,7 @@ fn multi_task_histogram(call: &mut Call) -> ApiResult {
     let (samples, key, filter) = histogram_params(&call.body);
     let mut out = Map::new();
     for t in tasks {
-        let doc = super::tasks::load(call.store, &t)?;
+        let doc = load(call.store, &t)?;
         for ((m, v), pts) in scalar_rows(call.store, &t, filter.as_deref())? {
             let (x, y) = series(&pts, &key, samples);
             let entry = out.entry(m).or_insert_with(|| json!({}));
@@ -324,7 +313,7 @@ fn multi_task_histogram(call: &mut Call) -> ApiResult {
 
 fn latest_scalar_values(call: &mut Call) -> ApiResult {
     let task = req_str(&call.body, "task")?;
-    let doc = super::tasks::load(call.store, &task)?;
+    let doc = load(call.store, &task)?;
     let mut metrics: BTreeMap<String, Vec<Value>> = BTreeMap::new();
     for vars in doc["last_metrics"]
         .as_object()
@@ -339,11 +328,7 @@ fn latest_scalar_values(call: &mut Call) -> ApiResult {
             }));
         }
     }
-    let last_ts: Option<i64> = call.store.conn.query_row(
-        "SELECT MAX(ts) FROM events WHERE task = ?1 AND type = ?2",
-        params![task, SCALAR],
-        |r| r.get(0),
-    )?;
+    let last_ts = call.store.last_event_time(&task, SCALAR)?;
     Ok(json!({
         "metrics": metrics.into_iter().map(|(n, v)| json!({"name": n, "variants": v})).collect::<Vec<_>>(),
         "last_iter": doc["last_iteration"], "name": doc["name"], "status": doc["status"],
@@ -353,15 +338,8 @@ fn latest_scalar_values(call: &mut Call) -> ApiResult {
 
 fn metrics_and_variants(call: &mut Call, kind: &str) -> ApiResult {
     let task = req_str(&call.body, "task")?;
-    let mut stmt = call.store.conn.prepare_cached(
-        "SELECT DISTINCT metric, variant FROM events WHERE task = ?1 AND type = ?2",
-    )?;
-    let rows = stmt.query_map(params![task, kind], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-    })?;
     let mut out = Map::new();
-    for r in rows {
-        let (m, v) = r?;
+    for (m, v) in call.store.metric_variants(&task, kind)? {
         let e = out.entry(m.clone()).or_insert_with(|| json!({}));
         e[&v] = json!({"name": v, "metric": m, "variant": v});
     }
@@ -372,12 +350,7 @@ fn task_metrics(call: &mut Call) -> ApiResult {
     let kind = opt_str(&call.body, "event_type").unwrap_or_else(|| SCALAR.into());
     let mut out = Vec::new();
     for t in id_list(&call.body, "tasks") {
-        let mut stmt = call.store.conn.prepare_cached(
-            "SELECT DISTINCT metric FROM events WHERE task = ?1 AND type = ?2 ORDER BY metric",
-        )?;
-        let names: Vec<String> = stmt
-            .query_map(params![t, kind], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
+        let names = call.store.metric_names(&t, &kind)?;
         out.push(json!({"task": t, "metrics": names}));
     }
     Ok(json!({"metrics": out}))
@@ -396,30 +369,8 @@ fn save_scroll(call: &Call, id: &str, pos: usize) {
     call.state.scroll_put(id, pos);
 }
 
-fn event_docs(
-    store: &Store,
-    sql_where: &str,
-    params_: &[&dyn rusqlite::ToSql],
-    order: &str,
-    limit: usize,
-    offset: usize,
-) -> Result<(Vec<Value>, usize), ApiError> {
-    let total: i64 = store.conn.query_row(
-        &format!("SELECT COUNT(*) FROM events WHERE {sql_where}"),
-        params_,
-        |r| r.get(0),
-    )?;
-    let mut stmt = store.conn.prepare_cached(&format!(
-        "SELECT doc FROM events WHERE {sql_where} ORDER BY {order} LIMIT {limit} OFFSET {offset}"
-    ))?;
-    let docs = stmt
-        .query_map(params_, |r| r.get::<_, String>(0))?
-        .map(|d| {
-            d.map_err(ApiError::from)
-                .and_then(|d| serde_json::from_str(&d).map_err(ApiError::internal))
-        })
-        .collect::<Result<Vec<Value>, _>>()?;
-    Ok((docs, total as usize))
+fn events_of<'a>(task: &'a str, kind: Option<&'a str>, metric: Option<&'a str>) -> EventSelect<'a> {
+    EventSelect { task, kind, metric }
 }
 
 /// The request's `batch_size`, `default` when absent, kept within 1..=`max`.
@@ -441,19 +392,14 @@ fn task_log(call: &mut Call) -> ApiResult {
         .and_then(Value::as_bool)
         .unwrap_or(true);
     let order = if earlier {
-        "ts DESC, rid DESC"
+        EventOrder::TimeDesc
     } else {
-        "ts ASC, rid ASC"
+        EventOrder::TimeAsc
     };
     let (sid, pos) = scroll_pos(call);
-    let (mut events, total) = event_docs(
-        call.store,
-        "task = ?1 AND type = 'log'",
-        &[&task],
-        order,
-        batch,
-        pos,
-    )?;
+    let (mut events, total) =
+        call.store
+            .event_page(events_of(&task, Some("log"), None), order, batch, pos)?;
     save_scroll(call, &sid, pos + events.len());
     // `navigate_earlier` picks which batch; `order` (default asc) how it is returned.
     let want_desc = opt_str(&call.body, "order").as_deref() == Some("desc");
@@ -468,22 +414,14 @@ fn task_events(call: &mut Call) -> ApiResult {
     let batch = batch_size(call, 500, 10_000);
     let kind = opt_str(&call.body, "event_type");
     let order = if opt_str(&call.body, "order").as_deref() == Some("desc") {
-        "ts DESC, rid DESC"
+        EventOrder::TimeDesc
     } else {
-        "ts ASC, rid ASC"
+        EventOrder::TimeAsc
     };
     let (sid, pos) = scroll_pos(call);
-    let (events, total) = match kind {
-        Some(k) => event_docs(
-            call.store,
-            "task = ?1 AND type = ?2",
-            &[&task, &k],
-            order,
-            batch,
-            pos,
-        )?,
-        None => event_docs(call.store, "task = ?1", &[&task], order, batch, pos)?,
-    };
+    let (events, total) =
+        call.store
+            .event_page(events_of(&task, kind.as_deref(), None), order, batch, pos)?;
     save_scroll(call, &sid, pos + events.len());
     Ok(json!({"events": events, "returned": events.len(), "total": total, "scroll_id": sid}))
 }
@@ -492,11 +430,9 @@ fn scalar_metric_data(call: &mut Call) -> ApiResult {
     let task = req_str(&call.body, "task")?;
     let metric = req_str(&call.body, "metric")?;
     let (sid, pos) = scroll_pos(call);
-    let (events, total) = event_docs(
-        call.store,
-        "task = ?1 AND type = ?2 AND metric = ?3",
-        &[&task, &SCALAR, &metric],
-        "iter ASC, rid ASC",
+    let (events, total) = call.store.event_page(
+        events_of(&task, Some(SCALAR), Some(&metric)),
+        EventOrder::IterAsc,
         10_000,
         pos,
     )?;
@@ -512,11 +448,9 @@ fn iter_raw(call: &mut Call) -> ApiResult {
     let batch = batch_size(call, 10_000, 100_000);
     let key = opt_str(&call.body, "key").unwrap_or_else(|| "iter".into());
     let (sid, pos) = scroll_pos(call);
-    let (events, total) = event_docs(
-        call.store,
-        "task = ?1 AND type = ?2 AND metric = ?3",
-        &[&task, &SCALAR, &m],
-        "iter ASC, rid ASC",
+    let (events, total) = call.store.event_page(
+        events_of(&task, Some(SCALAR), Some(&m)),
+        EventOrder::IterAsc,
         batch,
         pos,
     )?;
@@ -553,11 +487,9 @@ fn plots(call: &mut Call) -> ApiResult {
     };
     let mut all = Vec::new();
     for t in &tasks {
-        let (evs, _) = event_docs(
-            call.store,
-            "task = ?1 AND type = 'plot'",
-            &[t],
-            "iter DESC, rid DESC",
+        let (evs, _) = call.store.event_page(
+            events_of(t, Some("plot"), None),
+            EventOrder::IterDesc,
             500,
             0,
         )?;
@@ -587,42 +519,15 @@ fn debug_images(call: &mut Call) -> ApiResult {
         let task = r["task"].as_str().unwrap_or_default().to_string();
         let metric = r["metric"].as_str().map(str::to_string);
         let variants = id_list(r, "variants");
-        let mut cond = "task = ?1 AND type = 'training_debug_image'".to_string();
-        let mut args: Vec<rusqlite::types::Value> = vec![task.clone().into()];
-        if let Some(m) = metric.as_ref().filter(|m| !m.is_empty()) {
-            args.push(m.clone().into());
-            cond.push_str(&format!(" AND metric = ?{}", args.len()));
-        }
         let variants: Vec<String> = variants.into_iter().filter(|v| !v.is_empty()).collect();
-        if !variants.is_empty() {
-            // One JSON parameter for the whole list: any number of variants fits.
-            args.push(json!(variants).to_string().into());
-            cond.push_str(&format!(
-                " AND variant IN (SELECT value FROM json_each(?{}))",
-                args.len()
-            ));
-        }
-        let params = rusqlite::params_from_iter(args.iter());
-        let mut stmt = call.store.conn.prepare(&format!(
-            "SELECT DISTINCT iter FROM events WHERE {cond} ORDER BY iter DESC LIMIT {iters} OFFSET {pos}"
-        ))?;
-        let iter_list: Vec<Option<i64>> = stmt
-            .query_map(params, |row| row.get(0))?
-            .collect::<Result<_, _>>()?;
+        let sel = ImageSelect {
+            task: &task,
+            metric: metric.as_deref(),
+            variants: &variants,
+        };
         let mut iterations = Vec::new();
-        for it in iter_list {
-            let mut args2 = args.clone();
-            args2.push(it.map(Into::into).unwrap_or(rusqlite::types::Value::Null));
-            let mut stmt = call.store.conn.prepare(&format!(
-                "SELECT doc FROM events WHERE {cond} AND iter IS ?{} ORDER BY metric, variant, rid",
-                args2.len()
-            ))?;
-            let events: Vec<Value> = stmt
-                .query_map(rusqlite::params_from_iter(args2.iter()), |row| {
-                    row.get::<_, String>(0)
-                })?
-                .filter_map(|d| d.ok().and_then(|d| serde_json::from_str(&d).ok()))
-                .collect();
+        for it in call.store.image_iterations(sel, iters, pos)? {
+            let events = call.store.images_at(sel, it)?;
             iterations.push(json!({"iter": it, "events": events}));
         }
         out.push(json!({"task": task, "metric": metric, "iterations": iterations}));
@@ -637,13 +542,14 @@ fn single_value_metrics(call: &mut Call) -> ApiResult {
         let Some(doc) = call.store.get(Coll::Tasks, &t)? else {
             continue;
         };
-        let mut stmt = call.store.conn.prepare_cached(
-            "SELECT metric, variant, value, ts FROM events WHERE task = ?1 AND type = ?2 AND iter = ?3 ORDER BY rid")?;
-        let values: Vec<Value> = stmt
-            .query_map(params![t, SCALAR, SINGLE_VALUE_ITER], |r| {
-                Ok(json!({"metric": r.get::<_, String>(0)?, "variant": r.get::<_, String>(1)?, "value": r.get::<_, Option<f64>>(2)?, "timestamp": r.get::<_, i64>(3)?}))
-            })?
-            .collect::<Result<_, _>>()?;
+        let values: Vec<Value> = call
+            .store
+            .values_at_iteration(&t, SCALAR, SINGLE_VALUE_ITER)?
+            .into_iter()
+            .map(|(metric, variant, value, ts)| {
+                json!({"metric": metric, "variant": variant, "value": value, "timestamp": ts})
+            })
+            .collect();
         if !values.is_empty() {
             out.push(json!({"task": t, "task_name": doc["name"], "values": values}));
         }

@@ -1,5 +1,7 @@
 //! One module per API service; `dispatch` maps an endpoint name to its handler.
-//! Shared helpers: ids, timestamps, required fields, and the generic get_all.
+//! Shared helpers: ids, timestamps, required fields, and the generic get_all here; what
+//! services need of each other's documents (tasks, queues, projects) in `shared`. Service
+//! modules never import each other, and run no SQL: they call `Store` methods.
 
 pub mod auth;
 pub mod events;
@@ -7,12 +9,13 @@ pub mod misc;
 pub mod models;
 pub mod projects;
 pub mod queues;
+mod shared;
 pub mod tasks;
 pub mod workers;
 
 use super::envelope::{ApiError, ApiResult};
 use super::query;
-use super::store::{Coll, Store};
+use super::store::{Coll, SqlFilter, Store};
 use super::{AppState, Call};
 use serde_json::{Value, json};
 
@@ -99,12 +102,11 @@ pub fn get_all(
     coll: Coll,
     body: &Value,
     hidden_aware: bool,
-    extra: Option<super::store::SqlFilter>,
+    extra: Option<SqlFilter>,
 ) -> Result<(Vec<Value>, Option<String>), ApiError> {
     let mut filter = query::build_filter(body, hidden_aware)?;
     if let Some(x) = extra {
-        filter.terms.extend(x.terms);
-        filter.params.extend(x.params);
+        filter.and(x);
     }
     let order = query::build_order(body)?;
     let fields = query::checked_only_fields(body)?;

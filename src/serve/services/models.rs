@@ -3,6 +3,7 @@
 use super::super::Call;
 use super::super::envelope::{ApiError, ApiResult};
 use super::super::store::{Coll, Store};
+use super::shared::task::{change_status, load as load_task, touch};
 use super::{get_all, id_list, merge_top, new_id, now, opt_bool, opt_str, req_str};
 use serde_json::{Map, Value, json};
 
@@ -22,7 +23,7 @@ pub fn dispatch(call: &mut Call, action: &str) -> Option<ApiResult> {
                 Ok(i) => i,
                 Err(e) => return Some(Err(e)),
             };
-            super::tasks::load(call.store, &task).and_then(|t| {
+            load_task(call.store, &task).and_then(|t| {
                 let mid = t["models"]["output"]
                     .as_array()
                     .and_then(|a| a.last())
@@ -274,7 +275,7 @@ fn set_ready(call: &mut Call, id: &str, body: &Value) -> Result<(usize, Value), 
             && let Some(mut t) = store.get(Coll::Tasks, tid)?
             && t["status"] != "published"
         {
-            let mut fields = super::tasks::change_status(&mut t, "published", true, &Value::Null)?;
+            let mut fields = change_status(&mut t, "published", true, &Value::Null)?;
             fields.insert(
                 "output".into(),
                 t.get("output").cloned().unwrap_or(json!({})),
@@ -309,7 +310,7 @@ fn update_for_task(call: &mut Call) -> ApiResult {
     let body = call.body.clone();
     let (user, company) = (call.identity.user.clone(), call.identity.company.clone());
     call.store.tx(|store| {
-        let mut task = super::tasks::load(store, &task_id)?;
+        let mut task = load_task(store, &task_id)?;
         let status = task["status"].as_str().unwrap_or("created").to_string();
         if status != "created" && status != "in_progress" {
             let mut e = ApiError::invalid_status(
@@ -369,7 +370,7 @@ fn update_for_task(call: &mut Call) -> ApiResult {
                 fields.insert("last_change".into(), json!(t));
                 fields.insert("last_changed_by".into(), json!(user));
                 store.put(Coll::Models, &doc)?;
-                super::tasks::touch(&mut task);
+                touch(&mut task);
                 store.put(Coll::Tasks, &task)?;
                 return Ok(json!({"fields": fields, "updated": 1, "id": id, "created": false}));
             }
@@ -405,7 +406,7 @@ fn update_for_task(call: &mut Call) -> ApiResult {
         }
         task["models"]["output"] =
             json!([{"name": "Output Model", "model": model_id, "updated": t}]);
-        super::tasks::touch(&mut task);
+        touch(&mut task);
         store.put(Coll::Tasks, &task)?;
         Ok(json!({"id": model_id, "created": true}))
     })
@@ -420,7 +421,7 @@ fn set_archived(store: &Store, id: &str, archive: bool) -> Result<(), ApiError> 
     }
     doc["system_tags"] = json!(tags);
     doc["last_update"] = json!(now());
-    store.put(Coll::Models, &doc)
+    Ok(store.put(Coll::Models, &doc)?)
 }
 
 fn delete(store: &Store, id: &str) -> Result<Value, ApiError> {

@@ -3,8 +3,10 @@
 
 use super::super::Call;
 use super::super::envelope::{ApiError, ApiResult};
+use super::super::query::add_list_filter;
 use super::super::store::{Coll, SqlFilter, Store};
-use super::{get_all, id_list, merge_top, new_id, now, opt_bool, opt_str, req_str};
+use super::shared::project::{ensure, find_by_name};
+use super::{get_all, id_list, now, opt_bool, opt_str, req_str};
 use serde_json::{Map, Value, json};
 
 pub fn dispatch(call: &mut Call, action: &str) -> Option<ApiResult> {
@@ -19,6 +21,7 @@ pub fn dispatch(call: &mut Call, action: &str) -> Option<ApiResult> {
             };
             call.store
                 .get(Coll::Projects, &id)
+                .map_err(ApiError::from)
                 .and_then(|p| p.ok_or_else(|| ApiError::invalid_project(&id)))
                 .map(|p| json!({"project": p}))
         }
@@ -44,69 +47,6 @@ pub fn dispatch(call: &mut Call, action: &str) -> Option<ApiResult> {
         )),
         _ => return None,
     })
-}
-
-fn project_doc(call: &Call, name: &str, body: &Value) -> Value {
-    let t = now();
-    let basename = name.rsplit('/').next().unwrap_or(name);
-    let mut doc = json!({
-        "id": new_id(), "name": name, "basename": basename,
-        "description": "", "user": call.identity.user, "company": call.identity.company,
-        "created": t, "last_update": t, "tags": [], "system_tags": [],
-    });
-    merge_top(
-        &mut doc,
-        body,
-        &[
-            "id",
-            "name",
-            "basename",
-            "user",
-            "company",
-            "created",
-            "last_update",
-        ],
-    );
-    let hidden = doc["system_tags"]
-        .as_array()
-        .is_some_and(|t| t.iter().any(|x| x == "hidden"));
-    doc["hidden"] = json!(hidden);
-    doc
-}
-
-/// Find a project id by exact full name.
-pub fn find_by_name(store: &Store, name: &str) -> Result<Option<Value>, ApiError> {
-    let f = SqlFilter::default().eq("name", name);
-    Ok(store
-        .select(Coll::Projects, &f, "rid", Some(1), 0)?
-        .into_iter()
-        .next())
-}
-
-/// Create `name` and any missing parents; returns the project id (existing or new).
-pub fn ensure(call: &Call, name: &str, body: &Value) -> Result<String, ApiError> {
-    let parts: Vec<&str> = name.split('/').filter(|p| !p.trim().is_empty()).collect();
-    let mut id = String::new();
-    for i in 0..parts.len() {
-        let path = parts[..=i].join("/");
-        id = match find_by_name(call.store, &path)? {
-            Some(p) => p["id"].as_str().unwrap_or_default().to_string(),
-            None => {
-                let doc = project_doc(
-                    call,
-                    &path,
-                    if i == parts.len() - 1 {
-                        body
-                    } else {
-                        &Value::Null
-                    },
-                );
-                call.store.put(Coll::Projects, &doc)?;
-                doc["id"].as_str().unwrap_or_default().to_string()
-            }
-        };
-    }
-    Ok(id)
 }
 
 fn create(call: &mut Call) -> ApiResult {
@@ -143,22 +83,13 @@ fn list(call: &mut Call, ex: bool) -> ApiResult {
     // shallow_search: only the direct children of `parent` (or top-level projects).
     let mut extra = SqlFilter::default();
     if opt_bool(&body, "shallow_search") {
-        let prefix = body
+        let parent = body
             .get("parent")
             .and_then(|p| p.as_array().and_then(|a| a.first()).or(Some(p)))
             .and_then(Value::as_str)
             .and_then(|pid| call.store.get(Coll::Projects, pid).ok().flatten())
-            .and_then(|p| p["name"].as_str().map(|n| format!("{n}/")));
-        match prefix {
-            Some(pre) => extra.add(
-                "name LIKE ? AND instr(substr(name, ?), '/') = 0".into(),
-                vec![
-                    rusqlite::types::Value::Text(format!("{pre}%")),
-                    rusqlite::types::Value::Integer(pre.chars().count() as i64 + 1),
-                ],
-            ),
-            None => extra.add("instr(name, '/') = 0".into(), vec![]),
-        }
+            .and_then(|p| p["name"].as_str().map(str::to_string));
+        extra = extra.direct_children_of(parent.as_deref());
         if let Some(o) = body.as_object_mut() {
             o.remove("parent");
         }
@@ -216,14 +147,8 @@ fn stats(store: &Store, project: &str) -> Result<Value, ApiError> {
     ] {
         counts.insert(s.into(), json!(0));
     }
-    let mut stmt = store.conn.prepare_cached(
-        "SELECT status, COUNT(*) FROM tasks WHERE project = ?1 AND NOT EXISTS (SELECT 1 FROM json_each(system_tags) WHERE value = 'archived') GROUP BY status")?;
-    let rows = stmt.query_map([project], |r| {
-        Ok((r.get::<_, Option<String>>(0)?, r.get::<_, i64>(1)?))
-    })?;
     let mut total = 0;
-    for r in rows {
-        let (s, n) = r?;
+    for (s, n) in store.task_status_counts(project)? {
         total += n;
         counts.insert(s.unwrap_or_else(|| "unknown".into()), json!(n));
     }
@@ -233,19 +158,11 @@ fn stats(store: &Store, project: &str) -> Result<Value, ApiError> {
 }
 
 fn sub_projects(store: &Store, name: &str) -> Result<Vec<Value>, ApiError> {
-    let mut stmt = store.conn.prepare_cached(
-        "SELECT id, name FROM projects WHERE name LIKE ?1 ESCAPE '\\' ORDER BY name",
-    )?;
-    let pattern = format!(
-        "{}/%",
-        name.replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_")
-    );
-    let rows = stmt.query_map([pattern], |r| {
-        Ok(json!({"id": r.get::<_, String>(0)?, "name": r.get::<_, String>(1)?}))
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    Ok(store
+        .sub_projects(name)?
+        .into_iter()
+        .map(|(id, name)| json!({"id": id, "name": name}))
+        .collect())
 }
 
 fn update(call: &mut Call) -> ApiResult {
@@ -327,13 +244,13 @@ fn delete(call: &mut Call) -> ApiResult {
                 return Err(ApiError::new(400, 402, format!("Project has associated tasks (use force=true to delete): id={p}, tasks={tasks}")));
             }
             for coll in [Coll::Tasks, Coll::Models] {
-                let docs = store.select(coll, &SqlFilter::default().eq("project", p), "rid", None, 0)?;
+                let docs = store.select_all(coll, &SqlFilter::default().eq("project", p))?;
                 for mut d in docs {
                     let did = d["id"].as_str().unwrap_or_default().to_string();
                     if delete_contents {
                         store.delete(coll, &did)?;
                         if coll == Coll::Tasks {
-                            store.conn.execute("DELETE FROM events WHERE task = ?1", [&did])?;
+                            store.delete_task_events(&did)?;
                             deleted_tasks += 1;
                         } else {
                             deleted_models += 1;
@@ -355,9 +272,9 @@ fn unique_metric_variants(call: &mut Call) -> ApiResult {
     let mut f = SqlFilter::default();
     let projects = id_list(&call.body, "project");
     if !projects.is_empty() {
-        super::super::query::add_list_filter(&mut f, "project", &json!(projects));
+        add_list_filter(&mut f, "project", &json!(projects));
     }
-    let docs = call.store.select(Coll::Tasks, &f, "rid", None, 0)?;
+    let docs = call.store.select_all(Coll::Tasks, &f)?;
     let mut seen = std::collections::BTreeMap::new();
     for d in docs {
         for (mh, vars) in d["last_metrics"].as_object().into_iter().flatten() {
@@ -380,9 +297,9 @@ fn hyper_parameters(call: &mut Call) -> ApiResult {
         projects
     };
     if !projects.is_empty() {
-        super::super::query::add_list_filter(&mut f, "project", &json!(projects));
+        add_list_filter(&mut f, "project", &json!(projects));
     }
-    let docs = call.store.select(Coll::Tasks, &f, "rid", None, 0)?;
+    let docs = call.store.select_all(Coll::Tasks, &f)?;
     let mut seen = std::collections::BTreeSet::new();
     for d in docs {
         for (s, params) in d["hyperparams"].as_object().into_iter().flatten() {
@@ -399,9 +316,7 @@ fn hyper_parameters(call: &mut Call) -> ApiResult {
 }
 
 fn tags(call: &mut Call, coll: Coll) -> ApiResult {
-    let docs = call
-        .store
-        .select(coll, &SqlFilter::default(), "rid", None, 0)?;
+    let docs = call.store.select_all(coll, &SqlFilter::default())?;
     let mut tags = std::collections::BTreeSet::new();
     let mut sys = std::collections::BTreeSet::new();
     for d in docs {

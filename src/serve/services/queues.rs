@@ -1,11 +1,14 @@
-//! `queues.*` and the queue side of `tasks.enqueue` / `tasks.dequeue`. A queue document
-//! holds its `entries` ([{task, added}]) in order.
+//! `queues.*`. A queue document holds its `entries` ([{task, added}]) in order; what
+//! tasks.enqueue/dequeue need of queues is in `shared::queue`.
 
 use super::super::Call;
 use super::super::envelope::{ApiError, ApiResult};
-use super::super::store::{Coll, SqlFilter, Store};
-use super::tasks::{change_status, load};
-use super::{get_all, merge_top, new_id, now, opt_bool, opt_str, req_str};
+use super::super::store::{Coll, Store};
+use super::shared::queue::{
+    default_filter, default_queue, find_by_name, load_queue, push_entry, queue_doc, remove_entry,
+};
+use super::shared::task::load;
+use super::{get_all, merge_top, now, opt_bool, opt_str, req_str};
 use serde_json::{Value, json};
 
 pub fn dispatch(call: &mut Call, action: &str) -> Option<ApiResult> {
@@ -99,20 +102,9 @@ pub fn dispatch(call: &mut Call, action: &str) -> Option<ApiResult> {
     })
 }
 
-fn queue_doc(name: &str, company: &str, user: &str, system_tags: Value) -> Value {
-    let t = now();
-    json!({
-        "id": new_id(), "name": name, "display_name": name, "company": company, "user": user,
-        "created": t, "last_update": t, "tags": [], "system_tags": system_tags,
-        "entries": [], "metadata": {},
-    })
-}
-
 /// The real server creates a queue named `default` with system tag `default` on first start.
 pub fn ensure_default_queue(store: &Store, company: &str) -> Result<(), ApiError> {
-    let mut f = SqlFilter::default();
-    super::super::query::add_list_filter(&mut f, "system_tags", &json!(["default"]));
-    if store.count(Coll::Queues, &f)? == 0 {
+    if store.count(Coll::Queues, &default_filter())? == 0 {
         store.put(
             Coll::Queues,
             &queue_doc(
@@ -124,36 +116,6 @@ pub fn ensure_default_queue(store: &Store, company: &str) -> Result<(), ApiError
         )?;
     }
     Ok(())
-}
-
-fn load_queue(store: &Store, id: &str) -> Result<Value, ApiError> {
-    store
-        .get(Coll::Queues, id)?
-        .ok_or_else(|| ApiError::invalid_queue(id))
-}
-
-fn default_queue(store: &Store) -> Result<Value, ApiError> {
-    let mut f = SqlFilter::default();
-    super::super::query::add_list_filter(&mut f, "system_tags", &json!(["default"]));
-    let qs = store.select(Coll::Queues, &f, "rid", Some(2), 0)?;
-    match qs.len() {
-        0 => Err(ApiError::new(400, 707, "No default queue")),
-        1 => Ok(qs.into_iter().next().unwrap_or_default()),
-        _ => Err(ApiError::new(400, 708, "Multiple default queues")),
-    }
-}
-
-fn find_by_name(store: &Store, name: &str) -> Result<Option<Value>, ApiError> {
-    Ok(store
-        .select(
-            Coll::Queues,
-            &SqlFilter::default().eq("name", name),
-            "rid",
-            Some(1),
-            0,
-        )?
-        .into_iter()
-        .next())
 }
 
 fn create(call: &mut Call) -> ApiResult {
@@ -212,52 +174,6 @@ fn delete(call: &mut Call) -> ApiResult {
     }
     call.store.delete(Coll::Queues, &id)?;
     Ok(json!({"deleted": 1}))
-}
-
-fn push_entry(store: &Store, queue_id: &str, task: &str) -> Result<usize, ApiError> {
-    let mut q = load_queue(store, queue_id)?;
-    let entries = q["entries"]
-        .as_array_mut()
-        .ok_or_else(|| ApiError::internal("queue without entries"))?;
-    if entries.iter().any(|e| e["task"] == task) {
-        return Err(ApiError::new(
-            400,
-            706,
-            format!("Task already queued: task={task}, queue={queue_id}"),
-        ));
-    }
-    entries.push(json!({"task": task, "added": now()}));
-    let n = entries.len();
-    q["last_update"] = json!(now());
-    store.put(Coll::Queues, &q)?;
-    Ok(n)
-}
-
-fn remove_entry(store: &Store, queue_id: &str, task: &str) -> Result<usize, ApiError> {
-    let mut q = load_queue(store, queue_id)?;
-    let Some(entries) = q["entries"].as_array_mut() else {
-        return Ok(0);
-    };
-    let before = entries.len();
-    entries.retain(|e| e["task"] != task);
-    let removed = before - entries.len();
-    if removed > 0 {
-        q["last_update"] = json!(now());
-        store.put(Coll::Queues, &q)?;
-    }
-    Ok(removed)
-}
-
-/// Take a task out of every queue holding it; returns how many entries went.
-pub fn remove_from_queues(store: &Store, task: &str) -> Result<usize, ApiError> {
-    let mut f = SqlFilter::default();
-    f.add("EXISTS (SELECT 1 FROM json_each(doc, '$.entries') WHERE json_extract(value, '$.task') = ?)".into(),
-        vec![rusqlite::types::Value::Text(task.into())]);
-    let mut n = 0;
-    for q in store.select(Coll::Queues, &f, "rid", None, 0)? {
-        n += remove_entry(store, q["id"].as_str().unwrap_or_default(), task)?;
-    }
-    Ok(n)
 }
 
 fn add_task(call: &mut Call) -> ApiResult {
@@ -325,83 +241,5 @@ fn get_next_task(call: &mut Call) -> ApiResult {
             out["task_info"] = json!({"company": t["company"], "user": t["user"]});
         }
         Ok(out)
-    })
-}
-
-/// `tasks.enqueue`: queue by id, by name (created if missing), or the default queue.
-pub fn enqueue(call: &mut Call) -> ApiResult {
-    let id = req_str(&call.body, "task")?;
-    let body = call.body.clone();
-    let queue_id = opt_str(&body, "queue").filter(|q| !q.is_empty());
-    let queue_name = opt_str(&body, "queue_name").filter(|q| !q.is_empty());
-    if queue_id.is_some() && queue_name.is_some() {
-        return Err(ApiError::validation(
-            "queue and queue_name cannot both be set",
-        ));
-    }
-    let company = call.identity.company.clone();
-    let user = call.identity.user.clone();
-    call.store.tx(|store| {
-        let queue = match (queue_id, queue_name) {
-            (Some(q), _) => load_queue(store, &q)?,
-            (None, Some(name)) => match find_by_name(store, &name)? {
-                Some(q) => q,
-                None => {
-                    let q = queue_doc(&name, &company, &user, json!([]));
-                    store.put(Coll::Queues, &q)?;
-                    q
-                }
-            },
-            (None, None) => default_queue(store)?,
-        };
-        let qid = queue["id"].as_str().unwrap_or_default().to_string();
-        let mut doc = load(store, &id)?;
-        let status = doc["status"].as_str().unwrap_or("").to_string();
-        if status == "queued" {
-            return Err(ApiError::new(
-                400,
-                706,
-                format!("Task already queued: task={id}"),
-            ));
-        }
-        if !["created", "stopped", "failed"].contains(&status.as_str()) {
-            return Err(ApiError::invalid_status(format!(
-                "Invalid status change: task={id}, current_status={status}, new_status=queued"
-            )));
-        }
-        let mut fields = change_status(&mut doc, "queued", false, &body)?;
-        if body
-            .get("update_execution_queue")
-            .and_then(Value::as_bool)
-            .unwrap_or(true)
-        {
-            if !doc["execution"].is_object() {
-                doc["execution"] = json!({});
-            }
-            doc["execution"]["queue"] = json!(qid);
-            fields.insert("execution.queue".into(), json!(qid));
-        }
-        push_entry(store, &qid, &id)?;
-        store.put(Coll::Tasks, &doc)?;
-        Ok(json!({"queued": 1, "updated": 1, "fields": fields, "queue_watched": true}))
-    })
-}
-
-/// `tasks.dequeue`: back to draft.
-pub fn dequeue(call: &mut Call) -> ApiResult {
-    let id = req_str(&call.body, "task")?;
-    let body = call.body.clone();
-    call.store.tx(|store| {
-        let mut doc = load(store, &id)?;
-        if doc["status"] != "queued" {
-            return Err(ApiError::invalid_status(format!(
-                "Task is not queued: task={id}, status={}",
-                doc["status"].as_str().unwrap_or("")
-            )));
-        }
-        let removed = remove_from_queues(store, &id)?;
-        let fields = change_status(&mut doc, "created", true, &body)?;
-        store.put(Coll::Tasks, &doc)?;
-        Ok(json!({"dequeued": removed, "updated": 1, "fields": fields}))
     })
 }

@@ -1,9 +1,17 @@
-//! `tasks.*`: documents, the status state machine, parameters/configuration sections,
-//! artifacts and models, clone, enqueue/dequeue.
+//! `tasks.*`: documents, status changes, parameters/configuration sections, artifacts and
+//! models, clone, enqueue/dequeue (the task shape and status machine other services use
+//! too are in `shared::task`).
 
 use super::super::Call;
 use super::super::envelope::{ApiError, ApiResult};
 use super::super::store::{Coll, Store};
+use super::shared::project::ensure as ensure_project;
+use super::shared::queue::{
+    default_queue, find_by_name, load_queue, push_entry, queue_doc, remove_from_queues,
+};
+use super::shared::task::{
+    OBJECT_FIELDS, change_status, load, normalize, public_last_metrics, touch,
+};
 use super::{get_all, id_list, merge_top, new_id, now, opt_bool, opt_str, req_str};
 use crate::wire::TASK_TYPES;
 use serde_json::{Map, Value, json};
@@ -24,8 +32,8 @@ pub fn dispatch(call: &mut Call, action: &str) -> Option<ApiResult> {
         "publish" => transition(call, "published"),
         "stop" => stop(call),
         "reset" => reset(call),
-        "enqueue" => super::queues::enqueue(call),
-        "dequeue" => super::queues::dequeue(call),
+        "enqueue" => enqueue(call),
+        "dequeue" => dequeue(call),
         "delete" => delete(call),
         "delete_many" => many(call, |c| delete(c).map(|_| json!({"deleted": true}))),
         "reset_many" => many(call, |c| reset(c).map(|_| json!({"updated": 1}))),
@@ -33,9 +41,7 @@ pub fn dispatch(call: &mut Call, action: &str) -> Option<ApiResult> {
         "publish_many" => many(call, |c| {
             transition(c, "published").map(|_| json!({"updated": 1}))
         }),
-        "enqueue_many" => many(call, |c| {
-            super::queues::enqueue(c).map(|_| json!({"queued": 1}))
-        }),
+        "enqueue_many" => many(call, |c| enqueue(c).map(|_| json!({"queued": 1}))),
         "archive" => archive(call),
         "archive_many" => many(call, |c| {
             set_archived(c, true).map(|_| json!({"archived": true}))
@@ -63,47 +69,6 @@ pub fn dispatch(call: &mut Call, action: &str) -> Option<ApiResult> {
     })
 }
 
-/// Task fields that hold objects (the server writes into them, so they must be objects).
-const OBJECT_FIELDS: &[&str] = &[
-    "execution",
-    "output",
-    "models",
-    "script",
-    "hyperparams",
-    "configuration",
-    "runtime",
-    "container",
-    "last_metrics",
-];
-
-/// Load a task or answer 400/101.
-pub fn load(store: &Store, id: &str) -> Result<Value, ApiError> {
-    let mut doc = store
-        .get(Coll::Tasks, id)?
-        .ok_or_else(|| ApiError::invalid_task(id))?;
-    normalize(&mut doc);
-    Ok(doc)
-}
-
-/// Give container fields the shapes the handlers write into (never panic on odd data).
-fn normalize(doc: &mut Value) {
-    let Some(obj) = doc.as_object_mut() else {
-        return;
-    };
-    for f in OBJECT_FIELDS {
-        if !obj.get(*f).is_some_and(Value::is_object) {
-            obj.insert(f.to_string(), json!({}));
-        }
-    }
-    if let Some(models) = obj.get_mut("models").and_then(Value::as_object_mut) {
-        for k in ["input", "output"] {
-            if !models.get(k).is_some_and(Value::is_array) {
-                models.insert(k.into(), json!([]));
-            }
-        }
-    }
-}
-
 /// The schema's type check for object fields in create/edit bodies (400/12 otherwise).
 fn validate_shapes(body: &Value) -> Result<(), ApiError> {
     for f in OBJECT_FIELDS {
@@ -115,13 +80,6 @@ fn validate_shapes(body: &Value) -> Result<(), ApiError> {
         }
     }
     Ok(())
-}
-
-pub(super) fn touch(doc: &mut Value) -> String {
-    let t = now();
-    doc["last_update"] = json!(t);
-    doc["last_change"] = json!(t);
-    t
 }
 
 fn validate_name(name: &str) -> Result<(), ApiError> {
@@ -199,7 +157,7 @@ fn get_by_id(call: &mut Call) -> ApiResult {
     let id = req_str(&call.body, "task")?;
     match call.store.get(Coll::Tasks, &id)? {
         Some(mut t) => {
-            super::events::public_last_metrics(&mut t);
+            public_last_metrics(&mut t);
             Ok(json!({"task": t}))
         }
         None => Err(ApiError::new(
@@ -220,17 +178,7 @@ fn with_subprojects(store: &Store, body: &mut Value) -> Result<(), ApiError> {
     for id in &ids {
         if let Some(p) = store.get(Coll::Projects, id)? {
             let name = p["name"].as_str().unwrap_or_default().to_string();
-            let mut stmt = store
-                .conn
-                .prepare_cached("SELECT id FROM projects WHERE substr(name, 1, ?1) = ?2")?;
-            let prefix = format!("{name}/");
-            let rows = stmt.query_map(
-                rusqlite::params![prefix.chars().count() as i64, prefix],
-                |r| r.get::<_, String>(0),
-            )?;
-            for r in rows {
-                all.push(r?);
-            }
+            all.extend(store.project_ids_with_prefix(&format!("{name}/"))?);
         }
     }
     body["project"] = json!(all);
@@ -297,7 +245,7 @@ fn list(call: &mut Call, ex: bool) -> ApiResult {
         vec![]
     };
     let (mut docs, scroll) = get_all(call.state, call.store, Coll::Tasks, &body, true, None)?;
-    docs.iter_mut().for_each(super::events::public_last_metrics);
+    docs.iter_mut().for_each(public_last_metrics);
     if ex {
         super::expand_refs(
             call.store,
@@ -387,92 +335,6 @@ fn update(call: &mut Call) -> ApiResult {
     Ok(json!({"updated": 1, "fields": fields}))
 }
 
-/// Allowed status changes without `force` (the real server's table).
-fn allowed(from: &str, to: &str) -> bool {
-    if from == to {
-        return true;
-    }
-    let next: &[&str] = match from {
-        "created" => &["queued", "in_progress"],
-        "queued" => &["created", "in_progress", "stopped"],
-        "in_progress" => &["stopped", "failed", "created", "completed"],
-        "stopped" => &[
-            "closed",
-            "created",
-            "failed",
-            "queued",
-            "in_progress",
-            "published",
-            "publishing",
-            "completed",
-        ],
-        "closed" => &["created", "failed", "published", "publishing", "stopped"],
-        "failed" => &["created", "stopped", "published", "queued"],
-        "completed" => &["published", "in_progress", "created"],
-        "publishing" => &["published"],
-        _ => &[],
-    };
-    next.contains(&to)
-}
-
-/// Change a task's status in `doc` (validated unless `force`); returns the changed fields.
-pub fn change_status(
-    doc: &mut Value,
-    to: &str,
-    force: bool,
-    body: &Value,
-) -> Result<Map<String, Value>, ApiError> {
-    let from = doc["status"].as_str().unwrap_or("created").to_string();
-    if !force && !allowed(&from, to) {
-        return Err(ApiError::invalid_status(format!(
-            "Invalid status change: task={}, current_status={from}, new_status={to}",
-            doc["id"].as_str().unwrap_or("")
-        )));
-    }
-    let t = touch(doc);
-    let mut fields = Map::new();
-    doc["status"] = json!(to);
-    doc["status_changed"] = json!(t);
-    doc["status_reason"] = json!(opt_str(body, "status_reason").unwrap_or_default());
-    doc["status_message"] = json!(opt_str(body, "status_message").unwrap_or_default());
-    match to {
-        "in_progress"
-            if (doc.get("started").is_none_or(Value::is_null) || from != "in_progress") =>
-        {
-            doc["started"] = json!(t);
-            fields.insert("started".into(), json!(t));
-        }
-        "completed" | "stopped" | "failed" => {
-            doc["completed"] = json!(t);
-            fields.insert("completed".into(), json!(t));
-            if let Some(s) = doc["started"]
-                .as_str()
-                .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
-            {
-                let secs = (chrono::Utc::now() - s.with_timezone(&chrono::Utc))
-                    .num_seconds()
-                    .max(0);
-                doc["active_duration"] = json!(secs);
-            }
-        }
-        "published" => {
-            doc["published"] = json!(t);
-            fields.insert("published".into(), json!(t));
-        }
-        _ => {}
-    }
-    for k in [
-        "status",
-        "status_changed",
-        "status_reason",
-        "status_message",
-        "last_update",
-    ] {
-        fields.insert(k.into(), doc[k].clone());
-    }
-    Ok(fields)
-}
-
 fn transition(call: &mut Call, to: &str) -> ApiResult {
     let id = req_str(&call.body, "task")?;
     let force = opt_bool(&call.body, "force");
@@ -539,7 +401,7 @@ fn stop(call: &mut Call) -> ApiResult {
             return Ok(json!({"updated": 1, "fields": {"status_message": "stopping"}}));
         }
         if status == "queued" {
-            super::queues::remove_from_queues(store, &id)?;
+            remove_from_queues(store, &id)?;
         }
         let fields = change_status(&mut doc, "stopped", force, &body)?;
         store.put(Coll::Tasks, &doc)?;
@@ -556,7 +418,7 @@ fn reset(call: &mut Call) -> ApiResult {
         if doc["status"] == "published" && !force {
             return Err(ApiError::new(400, 113, format!("Task is published (use force=true to reset): id={id}")));
         }
-        let dequeued = super::queues::remove_from_queues(store, &id)?;
+        let dequeued = remove_from_queues(store, &id)?;
         let fields = change_status(&mut doc, "created", true, &body)?;
         if let Some(o) = doc.as_object_mut() {
             for k in ["started", "completed", "published", "active_duration", "last_worker", "last_worker_report"] {
@@ -573,7 +435,7 @@ fn reset(call: &mut Call) -> ApiResult {
             let kept: Vec<Value> = a.iter().filter(|x| x["mode"] == "input").cloned().collect();
             doc["execution"]["artifacts"] = json!(kept);
         }
-        let deleted = store.conn.execute("DELETE FROM events WHERE task = ?1", [&id])?;
+        let deleted = store.delete_task_events(&id)?;
         store.put(Coll::Tasks, &doc)?;
         Ok(json!({"updated": 1, "fields": fields, "dequeued": {"removed": dequeued}, "events": {"deleted": deleted}, "deleted_models": 0, "urls": {}}))
     })
@@ -587,8 +449,8 @@ fn delete(call: &mut Call) -> ApiResult {
         if doc["status"] == "in_progress" && !force {
             return Err(ApiError::new(400, 112, format!("Task is in progress (use force=true to delete): id={id}")));
         }
-        super::queues::remove_from_queues(store, &id)?;
-        let events = store.conn.execute("DELETE FROM events WHERE task = ?1", [&id])?;
+        remove_from_queues(store, &id)?;
+        let events = store.delete_task_events(&id)?;
         store.delete(Coll::Tasks, &id)?;
         Ok(json!({"deleted": true, "updated_children": 0, "updated_models": 0, "events": {"deleted": events}, "urls": {}}))
     })
@@ -629,7 +491,7 @@ fn set_archived(call: &mut Call, archived: bool) -> ApiResult {
     if archived {
         tags.push(json!("archived"));
         if doc["status"] == "queued" {
-            super::queues::remove_from_queues(call.store, &id)?;
+            remove_from_queues(call.store, &id)?;
             change_status(&mut doc, "created", true, &Value::Null)?;
         }
     }
@@ -985,7 +847,7 @@ fn clone(call: &mut Call) -> ApiResult {
     validate_name(&name)?;
     let mut out = json!({"id": new_id});
     let project = if let Some(pname) = opt_str(&body, "new_project_name") {
-        let pid = super::projects::ensure(call, &pname, &Value::Null)?;
+        let pid = ensure_project(call, &pname, &Value::Null)?;
         out["new_project"] = json!({"id": pid, "name": pname});
         json!(pid)
     } else {
@@ -1080,7 +942,7 @@ fn move_to_project(call: &mut Call) -> ApiResult {
         Some(p) => p,
         None => {
             let name = req_str(&call.body, "project_name")?;
-            super::projects::ensure(call, &name, &Value::Null)?
+            ensure_project(call, &name, &Value::Null)?
         }
     };
     for id in &ids {
@@ -1090,4 +952,82 @@ fn move_to_project(call: &mut Call) -> ApiResult {
         call.store.put(Coll::Tasks, &doc)?;
     }
     Ok(json!({"project_id": project}))
+}
+
+/// `tasks.enqueue`: queue by id, by name (created if missing), or the default queue.
+pub fn enqueue(call: &mut Call) -> ApiResult {
+    let id = req_str(&call.body, "task")?;
+    let body = call.body.clone();
+    let queue_id = opt_str(&body, "queue").filter(|q| !q.is_empty());
+    let queue_name = opt_str(&body, "queue_name").filter(|q| !q.is_empty());
+    if queue_id.is_some() && queue_name.is_some() {
+        return Err(ApiError::validation(
+            "queue and queue_name cannot both be set",
+        ));
+    }
+    let company = call.identity.company.clone();
+    let user = call.identity.user.clone();
+    call.store.tx(|store| {
+        let queue = match (queue_id, queue_name) {
+            (Some(q), _) => load_queue(store, &q)?,
+            (None, Some(name)) => match find_by_name(store, &name)? {
+                Some(q) => q,
+                None => {
+                    let q = queue_doc(&name, &company, &user, json!([]));
+                    store.put(Coll::Queues, &q)?;
+                    q
+                }
+            },
+            (None, None) => default_queue(store)?,
+        };
+        let qid = queue["id"].as_str().unwrap_or_default().to_string();
+        let mut doc = load(store, &id)?;
+        let status = doc["status"].as_str().unwrap_or("").to_string();
+        if status == "queued" {
+            return Err(ApiError::new(
+                400,
+                706,
+                format!("Task already queued: task={id}"),
+            ));
+        }
+        if !["created", "stopped", "failed"].contains(&status.as_str()) {
+            return Err(ApiError::invalid_status(format!(
+                "Invalid status change: task={id}, current_status={status}, new_status=queued"
+            )));
+        }
+        let mut fields = change_status(&mut doc, "queued", false, &body)?;
+        if body
+            .get("update_execution_queue")
+            .and_then(Value::as_bool)
+            .unwrap_or(true)
+        {
+            if !doc["execution"].is_object() {
+                doc["execution"] = json!({});
+            }
+            doc["execution"]["queue"] = json!(qid);
+            fields.insert("execution.queue".into(), json!(qid));
+        }
+        push_entry(store, &qid, &id)?;
+        store.put(Coll::Tasks, &doc)?;
+        Ok(json!({"queued": 1, "updated": 1, "fields": fields, "queue_watched": true}))
+    })
+}
+
+/// `tasks.dequeue`: back to draft.
+pub fn dequeue(call: &mut Call) -> ApiResult {
+    let id = req_str(&call.body, "task")?;
+    let body = call.body.clone();
+    call.store.tx(|store| {
+        let mut doc = load(store, &id)?;
+        if doc["status"] != "queued" {
+            return Err(ApiError::invalid_status(format!(
+                "Task is not queued: task={id}, status={}",
+                doc["status"].as_str().unwrap_or("")
+            )));
+        }
+        let removed = remove_from_queues(store, &id)?;
+        let fields = change_status(&mut doc, "created", true, &body)?;
+        store.put(Coll::Tasks, &doc)?;
+        Ok(json!({"dequeued": removed, "updated": 1, "fields": fields}))
+    })
 }

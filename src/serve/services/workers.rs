@@ -2,7 +2,7 @@
 //! with a timeout); they re-register after a restart.
 
 use super::super::Call;
-use super::super::envelope::ApiResult;
+use super::super::envelope::{ApiError, ApiResult};
 use super::super::store::Coll;
 use super::{id_list, now, opt_str, req_str};
 use serde_json::{Value, json};
@@ -92,7 +92,7 @@ fn status_report(call: &mut Call) -> ApiResult {
                 doc["last_worker_report"] = json!(t);
                 store.put(Coll::Tasks, &doc)?;
             }
-            Ok(())
+            Ok::<_, ApiError>(())
         })?;
     }
     let queue = opt_str(&call.body, "queue");
