@@ -4,6 +4,7 @@
 //! the built-in server be tested in-process and the fuzz targets reach the parsers.
 
 pub mod api;
+pub mod chart;
 pub mod cli;
 pub mod commands;
 pub mod config;

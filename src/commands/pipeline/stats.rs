@@ -13,7 +13,7 @@ use super::run::fmt_duration;
 use super::status::{fetch_runs, owner_project, pipeline_projects};
 use crate::cli::{Format, PipelineStatsArgs};
 use crate::commands::Ctx;
-use crate::commands::task::chart::{Series, render_svg};
+use crate::chart::{Series, render_svg};
 use crate::commands::task::query::ref_name;
 use crate::error::CliError;
 use crate::output::Listing;

@@ -3,7 +3,8 @@
 use serde_json::{Value, json};
 
 use super::query;
-use super::{chart, comparison};
+use super::comparison;
+use crate::chart;
 use crate::api::Client;
 use crate::api::lookup;
 use crate::cli::{Format, TaskCompareArgs};
