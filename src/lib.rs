@@ -6,6 +6,7 @@
 pub mod api;
 pub mod chart;
 pub mod cli;
+pub mod comparison;
 pub mod commands;
 pub mod config;
 pub mod duration;

@@ -266,9 +266,14 @@ pub fn render_svg_with(title: &str, x_label: &str, series: &[Series], look: &Svg
                 .filter(|(x, y)| x.is_finite() && y.is_finite())
                 .map(|(x, y)| format!("{:.2},{:.2}", sx(*x), sy(*y)))
                 .collect();
+        let label = if look.data_bounds {
+            format!(r#" data-label="{}""#, xml_escape(&s.label))
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             svg,
-            r#"<polyline fill="none" stroke="{color}" stroke-width="1.5" points="{}"/>"#,
+            r#"<polyline fill="none" stroke="{color}" stroke-width="1.5"{label} points="{}"/>"#,
             points.join(" ")
         );
         let ly = mt + 10.0 + 18.0 * i as f64;

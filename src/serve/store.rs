@@ -2,6 +2,9 @@
 //! document as JSON plus indexed columns for the common filters, and an events table.
 //! Nothing is cached in memory beyond SQLite's own page cache, so RSS stays flat as data grows.
 
+mod ui;
+pub use ui::ProjectActivity;
+
 use super::envelope::ApiError;
 use regex::Regex;
 use rusqlite::functions::FunctionFlags;

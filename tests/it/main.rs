@@ -18,3 +18,4 @@ mod serve_lifecycle;
 mod server_ping_watch;
 mod stack;
 mod task_model;
+mod web_ui;
