@@ -116,7 +116,7 @@ pub async fn page(
 
 fn table(tasks: &[Value], rows: &[Row], diff_only: bool) -> Markup {
     html! {
-        table.grid.diff #compare {
+        div.scroll { table.grid.diff #compare {
             thead { tr {
                 th { "" }
                 @for t in tasks {
@@ -139,7 +139,7 @@ fn table(tasks: &[Value], rows: &[Row], diff_only: bool) -> Markup {
                     }
                 }
             }
-        }
+        } }
     }
 }
 

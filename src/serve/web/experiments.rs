@@ -229,7 +229,7 @@ fn table(project: &str, title: &str, q: &TableQuery, tasks: &[Value], total: Opt
                 @if q.page > 0 { a href=(q.href(&q.sort, q.page - 1)) { "← Previous" } }
                 @if more { a href=(q.href(&q.sort, q.page + 1)) { "Next →" } }
             }
-            table.grid #experiments {
+            div.scroll { table.grid #experiments {
                 thead { tr {
                     th {}
                     (sort_link("name", "Name", None))
@@ -262,7 +262,7 @@ fn table(project: &str, title: &str, q: &TableQuery, tasks: &[Value], total: Opt
                         }
                     }
                 }
-            }
+            } }
         }
     }
 }
