@@ -215,4 +215,3 @@ pub fn task_header(task: &Value) -> String {
     let name = task.get("name").and_then(Value::as_str).unwrap_or("");
     format!("{name} ({})", &id[..id.len().min(8)])
 }
-

@@ -6,8 +6,8 @@
 pub mod api;
 pub mod chart;
 pub mod cli;
-pub mod comparison;
 pub mod commands;
+pub mod comparison;
 pub mod config;
 pub mod duration;
 pub mod error;

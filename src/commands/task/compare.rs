@@ -2,11 +2,11 @@
 
 use serde_json::{Value, json};
 
-use super::query;
 use super::comparison;
-use crate::chart;
+use super::query;
 use crate::api::Client;
 use crate::api::lookup;
+use crate::chart;
 use crate::cli::{Format, TaskCompareArgs};
 use crate::commands::Ctx;
 use crate::error::CliError;

@@ -158,15 +158,15 @@ fn overview_body(ctx: &Ctx, t: &Value) -> Markup {
         ("Completed", html! { (layout::time(&t["completed"])) }),
         ("Last update", html! { (layout::time(&t["last_update"])) }),
         ("Duration", html! { (layout::duration(t)) }),
-        ("Last iteration", html! { (layout::number(&t["last_iteration"])) }),
+        (
+            "Last iteration",
+            html! { (layout::number(&t["last_iteration"])) },
+        ),
         ("Worker", text("last_worker")),
         ("Tags", layout::tags(&t["tags"])),
         ("Comment", text("comment")),
     ];
-    let facts: Vec<_> = facts
-        .into_iter()
-        .filter(|(_, v)| !v.0.is_empty())
-        .collect();
+    let facts: Vec<_> = facts.into_iter().filter(|(_, v)| !v.0.is_empty()).collect();
     html! {
         (layout::facts(&facts))
         h2 #parameters { "Parameters" }
@@ -297,7 +297,13 @@ fn log_tail(ctx: &Ctx, task: &str, lines: u64) -> Result<(String, u64, u64), Api
     ))
 }
 
-fn log_body(ctx: &Ctx, task: &str, base: &str, lines: u64, follow: bool) -> Result<Markup, ApiError> {
+fn log_body(
+    ctx: &Ctx,
+    task: &str,
+    base: &str,
+    lines: u64,
+    follow: bool,
+) -> Result<Markup, ApiError> {
     let (text, shown, total) = log_tail(ctx, task, lines)?;
     let src = format!("{base}/output/log?part=log&lines={lines}");
     Ok(html! {
@@ -322,10 +328,8 @@ async fn log_text(state: Arc<AppState>, task: String, lines: u64) -> Response {
         return axum::http::StatusCode::SERVICE_UNAVAILABLE.into_response();
     };
     let shared = state.clone();
-    let done = tokio::task::spawn_blocking(move || {
-        log_tail(&Ctx { state: &shared }, &task, lines)
-    })
-    .await;
+    let done =
+        tokio::task::spawn_blocking(move || log_tail(&Ctx { state: &shared }, &task, lines)).await;
     match done {
         Ok(Ok((text, _, _))) => (
             [

@@ -115,7 +115,16 @@ impl TableQuery {
 /// Sort keys the table offers: plain fields, or a last-metric value by its hashes.
 fn sortable(key: &str) -> bool {
     let field = key.strip_prefix('-').unwrap_or(key);
-    const FIELDS: &[&str] = &["name", "status", "type", "user", "started", "last_update", "active_duration", "last_iteration"];
+    const FIELDS: &[&str] = &[
+        "name",
+        "status",
+        "type",
+        "user",
+        "started",
+        "last_update",
+        "active_duration",
+        "last_iteration",
+    ];
     if FIELDS.contains(&field) {
         return true;
     }
@@ -134,7 +143,12 @@ struct MetricColumn {
 fn metric_columns(tasks: &[Value]) -> Vec<MetricColumn> {
     let mut seen = BTreeSet::new();
     for t in tasks {
-        for vars in t["last_metrics"].as_object().into_iter().flatten().map(|(_, v)| v) {
+        for vars in t["last_metrics"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(_, v)| v)
+        {
             for e in vars.as_object().into_iter().flatten().map(|(_, e)| e) {
                 seen.insert((s(e, "metric").to_string(), s(e, "variant").to_string()));
             }
@@ -187,7 +201,13 @@ pub fn project_doc(ctx: &Ctx, id: &str) -> Result<Value, ApiError> {
         .ok_or_else(|| ApiError::invalid_project(id))
 }
 
-fn table(project: &str, title: &str, q: &TableQuery, tasks: &[Value], total: Option<u64>) -> Markup {
+fn table(
+    project: &str,
+    title: &str,
+    q: &TableQuery,
+    tasks: &[Value],
+    total: Option<u64>,
+) -> Markup {
     let columns = metric_columns(tasks);
     let sort_link = |key: &str, label: &str, class: Option<&str>| {
         let (next, mark) = if q.sort == key {
@@ -296,8 +316,18 @@ mod tests {
         assert_eq!(body["page"], 3);
         // Sort keys outside the table's columns are ignored (default order).
         assert_eq!(TableQuery::parse(Some("sort=doc")).sort, "-last_update");
-        let metric = format!("-last_metrics.{}.{}.value", md5_hex("loss"), md5_hex("train"));
-        assert_eq!(TableQuery::parse(Some(&format!("sort={metric}"))).sort, metric);
-        assert_eq!(q.href("name", 0), "?sort=name&status=failed&tag=x&name=a%2Bb&size=500");
+        let metric = format!(
+            "-last_metrics.{}.{}.value",
+            md5_hex("loss"),
+            md5_hex("train")
+        );
+        assert_eq!(
+            TableQuery::parse(Some(&format!("sort={metric}"))).sort,
+            metric
+        );
+        assert_eq!(
+            q.href("name", 0),
+            "?sort=name&status=failed&tag=x&name=a%2Bb&size=500"
+        );
     }
 }

@@ -66,7 +66,10 @@ pub fn s<'a>(v: &'a Value, key: &str) -> &'a str {
 
 /// The id of a reference that may be expanded (`{"id", "name"}`) or a bare id.
 pub fn ref_id(v: &Value) -> &str {
-    v.get("id").and_then(Value::as_str).or(v.as_str()).unwrap_or("")
+    v.get("id")
+        .and_then(Value::as_str)
+        .or(v.as_str())
+        .unwrap_or("")
 }
 
 /// The name of an expanded reference, else its id.
@@ -217,7 +220,10 @@ mod tests {
     fn text_is_escaped_in_every_helper() {
         let m = html! { (tags(&json!(["<b>x</b>"]))) (status("<i>")) (uri_link("s3://<x>", "s3://<x>")) };
         let out = m.into_string();
-        assert!(!out.contains("<b>") && !out.contains("<i>") && !out.contains("<x>"), "{out}");
+        assert!(
+            !out.contains("<b>") && !out.contains("<i>") && !out.contains("<x>"),
+            "{out}"
+        );
         assert_eq!(url_part("a b/ü"), "a%20b%2F%C3%BC");
     }
 }

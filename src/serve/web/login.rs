@@ -53,9 +53,8 @@ pub async fn submit(State(state): State<Arc<AppState>>, req: axum::extract::Requ
     let Ok(bytes) = axum::body::to_bytes(req.into_body(), MAX_FORM).await else {
         return (StatusCode::PAYLOAD_TOO_LARGE, "login form too large").into_response();
     };
-    let fields: HashMap<String, String> = url::form_urlencoded::parse(&bytes)
-        .into_owned()
-        .collect();
+    let fields: HashMap<String, String> =
+        url::form_urlencoded::parse(&bytes).into_owned().collect();
     let next = safe_next(fields.get("next"));
     let key = fields.get("access_key").map(|k| k.trim()).unwrap_or("");
     let secret = fields.get("secret_key").map(|k| k.trim()).unwrap_or("");
@@ -65,8 +64,9 @@ pub async fn submit(State(state): State<Arc<AppState>>, req: axum::extract::Requ
     }
     let token = state.signer.issue(DEFAULT_EXPIRATION_SEC, key);
     // The attributes the real auth.login gives the cookie (HttpOnly, Lax, whole site).
-    let cookie =
-        format!("{COOKIE}={token}; Max-Age={DEFAULT_EXPIRATION_SEC}; HttpOnly; Path=/; SameSite=Lax");
+    let cookie = format!(
+        "{COOKIE}={token}; Max-Age={DEFAULT_EXPIRATION_SEC}; HttpOnly; Path=/; SameSite=Lax"
+    );
     let mut headers = HeaderMap::new();
     if let Ok(v) = cookie.parse() {
         headers.insert(header::SET_COOKIE, v);
@@ -78,7 +78,9 @@ pub async fn logout() -> Response {
     let mut headers = HeaderMap::new();
     headers.insert(
         header::SET_COOKIE,
-        header::HeaderValue::from_static("clearml_token_basic=; Max-Age=0; HttpOnly; Path=/; SameSite=Lax"),
+        header::HeaderValue::from_static(
+            "clearml_token_basic=; Max-Age=0; HttpOnly; Path=/; SameSite=Lax",
+        ),
     );
     (headers, Redirect::to("/login")).into_response()
 }

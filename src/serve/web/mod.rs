@@ -45,13 +45,22 @@ pub fn router(state: Arc<AppState>) -> Router {
             get(experiment::tab),
         )
         // The SDK prints `.../projects/<p>/tasks/<t>/output/log` as a task's results page.
-        .route("/projects/{project}/tasks/{task}", get(experiment::overview))
-        .route("/projects/{project}/tasks/{task}/{*tab}", get(experiment::tab))
+        .route(
+            "/projects/{project}/tasks/{task}",
+            get(experiment::overview),
+        )
+        .route(
+            "/projects/{project}/tasks/{task}/{*tab}",
+            get(experiment::tab),
+        )
         // `compare-experiments;ids=a,b` (the real app's matrix form) or `?ids=a,b`.
         .route("/projects/{project}/{view}", get(compare::page))
         .route("/projects/{project}/models", get(models::list))
         .route("/projects/{project}/models/{model}", get(models::page))
-        .route("/projects/{project}/models/{model}/{*tab}", get(models::tab))
+        .route(
+            "/projects/{project}/models/{model}/{*tab}",
+            get(models::tab),
+        )
         .route("/models", get(models::list_all))
         .route("/models/{model}", get(models::page_by_id))
         .route("/pipelines", get(pipelines::list))

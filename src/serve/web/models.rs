@@ -133,12 +133,21 @@ fn model_page(ctx: &Ctx, id: &str) -> Result<Markup, ApiError> {
         ("Framework", html! { (s(&m, "framework")) }),
         ("Project", html! { (ref_name(&m["project"])) }),
         ("Task", task_link(&m["task"], &m["project"])),
-        ("State", html! { (if m["ready"].as_bool() == Some(true) { "published" } else { "draft" }) }),
+        (
+            "State",
+            html! { (if m["ready"].as_bool() == Some(true) { "published" } else { "draft" }) },
+        ),
         ("Created", html! { (layout::time(&m["created"])) }),
         ("User", html! { (ref_name(&m["user"])) }),
         ("URI", layout::uri_link(uri, &href)),
-        ("Size", html! { (size.map(layout::size).unwrap_or_default()) }),
-        ("sha256", html! { @if let Some(h) = meta("sha256") { code { (h) } } }),
+        (
+            "Size",
+            html! { (size.map(layout::size).unwrap_or_default()) },
+        ),
+        (
+            "sha256",
+            html! { @if let Some(h) = meta("sha256") { code { (h) } } },
+        ),
         ("Tags", layout::tags(&m["tags"])),
         ("Comment", html! { (s(&m, "comment")) }),
     ];

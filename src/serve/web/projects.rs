@@ -36,7 +36,11 @@ pub async fn page(State(state): State<Arc<AppState>>) -> Response {
             let store = crate::serve::readers::reader(&ctx.state.readers)?;
             store.project_activity()?
         };
-        Ok(layout::page("Projects", Nav::Projects, tree(&projects, &activity)))
+        Ok(layout::page(
+            "Projects",
+            Nav::Projects,
+            tree(&projects, &activity),
+        ))
     })
     .await
 }

@@ -206,7 +206,11 @@ fn plot_series(fig: &Value) -> Option<(Vec<Series>, String)> {
         if !matches!(t["type"].as_str(), None | Some("scatter" | "scattergl")) {
             return None;
         }
-        let y: Vec<f64> = t["y"].as_array()?.iter().map(Value::as_f64).collect::<Option<_>>()?;
+        let y: Vec<f64> = t["y"]
+            .as_array()?
+            .iter()
+            .map(Value::as_f64)
+            .collect::<Option<_>>()?;
         let x: Vec<f64> = match t["x"].as_array() {
             Some(x) => x.iter().map(Value::as_f64).collect::<Option<_>>()?,
             None => (0..y.len()).map(|i| i as f64).collect(),
@@ -229,7 +233,13 @@ mod tests {
     #[test]
     fn options_from_the_query_are_bounded() {
         let o = Options::parse(&Some("smooth=5&x=time".into()));
-        assert_eq!(o, Options { smooth: 0.99, time: true });
+        assert_eq!(
+            o,
+            Options {
+                smooth: 0.99,
+                time: true
+            }
+        );
         assert_eq!(o.key(), "timestamp");
         let o = Options::parse(&Some("smooth=NaN".into()));
         assert_eq!(o.smooth, 0.0);

@@ -44,15 +44,11 @@ impl World {
         let home = tempfile::tempdir().unwrap();
         let conf = s.write_conf(home.path());
         let project = format!("Web UI/Тест {}", std::process::id());
-        let script = format!(
-            "import sys\nsys.argv = ['populate', {project:?}]\n{POPULATE}"
-        );
+        let script = format!("import sys\nsys.argv = ['populate', {project:?}]\n{POPULATE}");
         let out = run_sdk(&script, &conf, &[]);
         let ids: Value = serde_json::from_str(out.lines().last().unwrap())
             .unwrap_or_else(|e| panic!("{e}: {out}"));
-        let strings = |k: &str| -> Vec<String> {
-            serde_json::from_value(ids[k].clone()).unwrap()
-        };
+        let strings = |k: &str| -> Vec<String> { serde_json::from_value(ids[k].clone()).unwrap() };
         let tok = token(&s);
         let project_id = ok(
             &s,
@@ -102,7 +98,10 @@ impl World {
             ("projects", "/projects".into()),
             ("experiments", format!("/projects/{p}/experiments")),
             ("experiment", format!("/projects/{p}/experiments/{t}")),
-            ("console", format!("/projects/{p}/experiments/{t}/output/log")),
+            (
+                "console",
+                format!("/projects/{p}/experiments/{t}/output/log"),
+            ),
             (
                 "scalars",
                 format!("/projects/{p}/experiments/{t}/output/metrics/scalar"),
@@ -196,7 +195,13 @@ fn assert_escaped(name: &str, html: &str) {
         1,
         "{name}: a <script> element besides the UI's own"
     );
-    for raw in ["<b>tag</b>", "<b>markup</b>", "<i>not italic</i>", "<stats>", "<0>"] {
+    for raw in [
+        "<b>tag</b>",
+        "<b>markup</b>",
+        "<i>not italic</i>",
+        "<stats>",
+        "<0>",
+    ] {
         assert!(!html.contains(raw), "{name}: {raw} unescaped");
     }
 }
@@ -219,12 +224,22 @@ fn pages_need_the_login_cookie_the_form_sets() {
         let to = r.headers()["location"].to_str().unwrap();
         assert!(to.starts_with("/login?next="), "{path} -> {to}");
         // A forged or stale cookie is no better than none.
-        let r = get("clearml_token_basic=eyJhbGciOiJIUzI1NiJ9.e30.x", &format!("{}{path}", s.web_url));
+        let r = get(
+            "clearml_token_basic=eyJhbGciOiJIUzI1NiJ9.e30.x",
+            &format!("{}{path}", s.web_url),
+        );
         assert_eq!(r.status(), 303, "{path} with a bad cookie");
     }
-    let form = c.get(format!("{}/login?next=/models", s.web_url)).send().unwrap();
+    let form = c
+        .get(format!("{}/login?next=/models", s.web_url))
+        .send()
+        .unwrap();
     assert_eq!(form.status(), 200);
-    assert!(form.text().unwrap().contains(r#"name="next" value="/models""#));
+    assert!(
+        form.text()
+            .unwrap()
+            .contains(r#"name="next" value="/models""#)
+    );
     // A wrong secret: the form again (401), no cookie.
     let r = c
         .post(format!("{}/login", s.web_url))
@@ -256,7 +271,10 @@ fn pages_need_the_login_cookie_the_form_sets() {
         .unwrap();
     assert_eq!(r.status(), 200);
     // An unknown id is a 404 page, not an error of the server.
-    let r = get(&cookie, &format!("{}/projects/nope/experiments/nope", s.web_url));
+    let r = get(
+        &cookie,
+        &format!("{}/projects/nope/experiments/nope", s.web_url),
+    );
     assert_eq!(r.status(), 404);
     let r = c
         .post(format!("{}/logout", s.web_url))
@@ -317,8 +335,17 @@ fn sdk_data_shows_on_every_page_and_markup_stays_text() {
             w.project_id, w.tasks[0]
         )),
     );
-    assert!(tail.headers()["content-type"].to_str().unwrap().starts_with("text/plain"));
-    assert!(tail.text().unwrap().contains("console line with <b>markup</b> & ampersand"));
+    assert!(
+        tail.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain")
+    );
+    assert!(
+        tail.text()
+            .unwrap()
+            .contains("console line with <b>markup</b> & ampersand")
+    );
     // One chart per metric, one curve per series.
     let scalars = html("scalars");
     assert_eq!(scalars.matches("<svg").count(), 2, "loss, accuracy");
@@ -375,9 +402,19 @@ fn sdk_data_shows_on_every_page_and_markup_stays_text() {
     assert!(r.text().unwrap().contains("<stats>"));
     // The SDK pipeline run: three completed steps, each linking to its task.
     let run = html("pipeline-run");
-    assert_eq!(run.matches(r#"<g class="node completed">"#).count(), 3, "{run}");
+    assert_eq!(
+        run.matches(r#"<g class="node completed">"#).count(),
+        3,
+        "{run}"
+    );
     assert_eq!(run.matches(r#"class="edge""#).count(), 2);
-    let dag = run.split("<svg").nth(1).unwrap().split("</svg>").next().unwrap();
+    let dag = run
+        .split("<svg")
+        .nth(1)
+        .unwrap()
+        .split("</svg>")
+        .next()
+        .unwrap();
     assert_eq!(dag.matches(r#"<a href="/projects/"#).count(), 3, "{dag}");
     assert!(html("pipelines").contains("web-pipe"));
     // Workers and queues: the worker's current task, by name, as text.
@@ -402,7 +439,11 @@ fn compare_matches_the_cli(w: &World, html: &str) {
         .args(["--json", "task", "compare", &w.tasks[0], &w.tasks[1]])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let cli: Value = serde_json::from_slice(&out.stdout).unwrap();
     let rows = cli["rows"].as_array().unwrap();
     assert!(rows.len() > 5, "{cli}");
@@ -423,16 +464,31 @@ fn compare_matches_the_cli(w: &World, html: &str) {
                 Value::Null => String::new(),
                 other => other.to_string(),
             };
-            assert!(row.contains(&format!(">{text}</td>")), "{label}: {text} in {row}");
+            assert!(
+                row.contains(&format!(">{text}</td>")),
+                "{label}: {text} in {row}"
+            );
         }
     }
     let svg_file = w.home.path().join("loss.svg");
     let out = clearml(w.home.path())
-        .args(["task", "compare", &w.tasks[0], &w.tasks[1], "--plot", "loss", "--svg"])
+        .args([
+            "task",
+            "compare",
+            &w.tasks[0],
+            &w.tasks[1],
+            "--plot",
+            "loss",
+            "--svg",
+        ])
         .arg(&svg_file)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let cli_svg = std::fs::read_to_string(&svg_file).unwrap();
     let web_svg = html
         .split("<svg")
@@ -442,7 +498,9 @@ fn compare_matches_the_cli(w: &World, html: &str) {
 }
 
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// The texts of an SVG (title, tick labels, legend).
@@ -451,7 +509,15 @@ fn texts(svg: &str) -> Vec<String> {
     svg[..end]
         .split("<text")
         .skip(1)
-        .map(|t| t.split_once('>').unwrap().1.split("</text>").next().unwrap().to_string())
+        .map(|t| {
+            t.split_once('>')
+                .unwrap()
+                .1
+                .split("</text>")
+                .next()
+                .unwrap()
+                .to_string()
+        })
         .collect()
 }
 
@@ -474,27 +540,60 @@ fn chromium_opens_every_page_without_console_errors() {
     b.wait_event("Page.loadEventFired", Duration::from_secs(30));
     assert_eq!(b.eval("location.pathname"), "/models");
     let checks: &[(&str, &str)] = &[
-        ("projects", "document.querySelectorAll('#projects tbody tr').length >= 2"),
-        ("experiments", "document.querySelectorAll('#experiments tbody tr').length >= 5"),
-        ("experiment", "document.querySelectorAll('table.params tbody tr').length >= 3"),
-        ("console", "document.getElementById('log').textContent.includes('<b>markup</b>')"),
+        (
+            "projects",
+            "document.querySelectorAll('#projects tbody tr').length >= 2",
+        ),
+        (
+            "experiments",
+            "document.querySelectorAll('#experiments tbody tr').length >= 5",
+        ),
+        (
+            "experiment",
+            "document.querySelectorAll('table.params tbody tr').length >= 3",
+        ),
+        (
+            "console",
+            "document.getElementById('log').textContent.includes('<b>markup</b>')",
+        ),
         (
             "scalars",
             "document.querySelectorAll('#scalars svg.chart polyline').length == 3 && \
              [...document.querySelectorAll('#scalars polyline')].every(p => p.getAttribute('points').split(' ').length == 60)",
         ),
-        ("plots", "document.querySelectorAll('.chartbox').length >= 1"),
+        (
+            "plots",
+            "document.querySelectorAll('.chartbox').length >= 1",
+        ),
         (
             "debug-images",
             "Promise.all([...document.querySelectorAll('.images img')].map(i => i.decode().then(() => i.naturalWidth))) \
              .then(w => w.length == 1 && w.every(x => x == 32))",
         ),
-        ("compare", "document.querySelectorAll('#compare tbody tr').length > 5 && document.querySelectorAll('#scalars polyline').length == 6"),
-        ("models", "document.querySelectorAll('#models tbody tr').length >= 2"),
-        ("model", "[...document.querySelectorAll('a')].some(a => a.textContent == 'Download')"),
-        ("pipelines", "document.querySelectorAll('#runs tbody tr').length >= 1"),
-        ("pipeline-run", "document.querySelectorAll('#dag g.node').length == 3 && document.querySelectorAll('#dag path.edge').length == 2"),
-        ("workers-and-queues", "document.querySelectorAll('#workers tbody tr').length == 1"),
+        (
+            "compare",
+            "document.querySelectorAll('#compare tbody tr').length > 5 && document.querySelectorAll('#scalars polyline').length == 6",
+        ),
+        (
+            "models",
+            "document.querySelectorAll('#models tbody tr').length >= 2",
+        ),
+        (
+            "model",
+            "[...document.querySelectorAll('a')].some(a => a.textContent == 'Download')",
+        ),
+        (
+            "pipelines",
+            "document.querySelectorAll('#runs tbody tr').length >= 1",
+        ),
+        (
+            "pipeline-run",
+            "document.querySelectorAll('#dag g.node').length == 3 && document.querySelectorAll('#dag path.edge').length == 2",
+        ),
+        (
+            "workers-and-queues",
+            "document.querySelectorAll('#workers tbody tr').length == 1",
+        ),
     ];
     for (name, path) in w.pages() {
         b.open(&w.web(&path));
@@ -503,9 +602,20 @@ fn chromium_opens_every_page_without_console_errors() {
         let check = checks.iter().find(|(n, _)| *n == name).unwrap().1;
         assert_eq!(b.eval(check), true, "{name}: {check}");
         // A name with markup is text on the page, and no script of it ran.
-        assert_eq!(b.eval("document.querySelectorAll('script').length"), 1, "{name}");
-        if matches!(name, "experiments" | "experiment" | "compare" | "workers-and-queues") {
-            assert_eq!(b.eval(&format!("document.body.innerText.includes({EVIL:?})")), true, "{name}");
+        assert_eq!(
+            b.eval("document.querySelectorAll('script').length"),
+            1,
+            "{name}"
+        );
+        if matches!(
+            name,
+            "experiments" | "experiment" | "compare" | "workers-and-queues"
+        ) {
+            assert_eq!(
+                b.eval(&format!("document.body.innerText.includes({EVIL:?})")),
+                true,
+                "{name}"
+            );
         }
         b.screenshot(&shots.join(format!("{name}.png")));
     }
@@ -521,7 +631,10 @@ fn chromium_opens_every_page_without_console_errors() {
     );
     let tip = b.eval("document.querySelector('.tip').style.display + '|' + document.querySelector('.tip').textContent");
     let tip = tip.as_str().unwrap();
-    assert!(tip.starts_with("block|") && tip.contains("\nval: 0."), "{tip}");
+    assert!(
+        tip.starts_with("block|") && tip.contains("\nval: 0."),
+        "{tip}"
+    );
     // The dark theme follows the browser's preference.
     b.color_scheme(true);
     b.open(&w.web(&w.pages()[4].1));
