@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
 """Code-health figures for src/: module dependency edges and the longest functions.
 
-    python3 scripts/code-metrics.py [edges|functions|clap] [N]
+    python3 scripts/code-metrics.py [edges [DIR]|functions [N]|clap]
 
 edges:     `crate::<module>` references per top-level module of src/ (a directory or a
            single file), as "from -> to: count" (tests in #[cfg(test)] count too).
+edges DIR: the same inside src/DIR (e.g. `serve`): one node per file or directory under it,
+           following `super::`, `crate::DIR::` and `self::` paths (a file's trailing
+           `#[cfg(test)] mod tests` is left out: its `super::` means the file itself).
 functions: the N (default 5) longest `fn` bodies, in lines, with their place.
 clap:      files outside cli.rs, lib.rs, main.rs and commands/ that name a clap type.
 """
@@ -58,6 +61,66 @@ def edges():
     print(f"total edges: {len(counts)}")
 
 
+def inner_edges(top):
+    """Edges between the files and directories under src/<top> (see the module doc)."""
+    base = os.path.join(SRC, top)
+    nodes = set()
+    for rel, _ in rust_files():
+        parts = rel[:-3].split(os.sep)
+        if parts[0] != top:
+            continue
+        parts = parts[1:]
+        if parts and parts[-1] == "mod":
+            parts = parts[:-1]
+        for i in range(1, len(parts) + 1):
+            nodes.add(tuple(parts[:i]))
+    counts = {}
+    path_re = re.compile(r"\b((?:crate|super|self)(?:::(?:super|[a-z_][a-z0-9_]*))*)::(\{[^}]*\}|[A-Za-z_][A-Za-z0-9_]*)")
+    for rel, text in rust_files():
+        parts = rel[:-3].split(os.sep)
+        if parts[0] != top:
+            continue
+        is_mod = parts[-1] == "mod"
+        here = tuple(parts[1:-1]) if is_mod else tuple(parts[1:])
+        text = strip_comments(text)
+        text = re.split(r"#\[cfg\(test\)\]\s*mod tests", text)[0]
+        for m in path_re.finditer(text):
+            head = m.group(1).split("::")
+            tails = [m.group(2)]
+            if tails[0].startswith("{"):
+                tails = [t.strip().split("::")[0] for t in tails[0][1:-1].split(",") if t.strip()]
+            if head[0] == "crate":
+                if len(head) < 2 or head[1] != top:
+                    continue
+                path = list(head[2:])
+            else:
+                path = list(here)
+                for h in head:
+                    if h == "super":
+                        if not path:
+                            path = None
+                            break
+                        path = path[:-1]
+                    elif h != "self":
+                        path.append(h)
+                if path is None:
+                    continue
+            for t in tails:
+                full = path + [t]
+                target = ()
+                for i in range(len(full), 0, -1):
+                    if tuple(full[:i]) in nodes:
+                        target = tuple(full[:i])
+                        break
+                if target != here:
+                    a = "/".join(here) or top
+                    b = "/".join(target) or top
+                    counts[(a, b)] = counts.get((a, b), 0) + 1
+    for (a, b), n in sorted(counts.items()):
+        print(f"{a} -> {b}: {n}")
+    print(f"total edges: {len(counts)}")
+
+
 def functions(limit):
     found = []
     fn_re = re.compile(r"^\s*(pub(\([^)]*\))?\s+)?(async\s+)?(const\s+)?(unsafe\s+)?fn\s+(\w+)")
@@ -105,7 +168,9 @@ def clap():
 
 if __name__ == "__main__":
     what = sys.argv[1] if len(sys.argv) > 1 else "edges"
-    if what == "edges":
+    if what == "edges" and len(sys.argv) > 2:
+        inner_edges(sys.argv[2])
+    elif what == "edges":
         edges()
     elif what == "functions":
         functions(int(sys.argv[2]) if len(sys.argv) > 2 else 5)

@@ -73,12 +73,7 @@ impl Credentials {
 
     /// Load the pairs kept in the database (once, at start).
     pub fn load_stored(&self, store: &Store) -> anyhow::Result<()> {
-        let mut stmt = store
-            .conn
-            .prepare("SELECT access_key, secret_key FROM credentials")?;
-        let pairs = stmt
-            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
-            .collect::<Result<HashMap<_, _>, _>>()?;
+        let pairs = store.key_pairs()?;
         *self.stored.write().unwrap_or_else(|p| p.into_inner()) = pairs;
         Ok(())
     }

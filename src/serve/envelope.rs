@@ -1,5 +1,6 @@
 //! The `{meta, data}` envelope and the real server's error codes.
 
+use super::store::StoreError;
 use crate::wire::{EndpointMeta, Envelope, Meta};
 use serde_json::{Value, json};
 
@@ -92,18 +93,24 @@ impl std::error::Error for ApiError {}
 
 /// SQLite's messages can quote the SQL text (the schema, a client's field names): they go
 /// to the server log only, never to the client.
-impl From<rusqlite::Error> for ApiError {
-    fn from(e: rusqlite::Error) -> Self {
-        tracing::error!("database error: {e}");
-        ApiError::internal("database error; the server log has the details")
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Sqlite(e) => {
+                tracing::error!("database error: {e}");
+                ApiError::internal("database error; the server log has the details")
+            }
+            other => ApiError::internal(other),
+        }
     }
 }
 
-/// Build the envelope for a call result.
+/// Build the envelope for a call result; `actual_version` is the version of the
+/// implementation that answered (`None` when no endpoint was found).
 pub fn envelope(
     endpoint: &str,
     requested_version: &str,
-    found: bool,
+    actual_version: Option<String>,
     result: ApiResult,
 ) -> Envelope {
     let id = uuid::Uuid::new_v4().simple().to_string();
@@ -133,7 +140,7 @@ pub fn envelope(
             endpoint: EndpointMeta {
                 name: endpoint.to_string(),
                 requested_version: json!(requested_version),
-                actual_version: if found { json!("1.0") } else { Value::Null },
+                actual_version: actual_version.map_or(Value::Null, Value::String),
             },
             result_code: code,
             result_subcode: subcode,

@@ -1,10 +1,12 @@
 //! The built-in ClearML-compatible server: API + file server in one process, SQLite.
 //!
 //! Layout: `router` (paths, bodies, auth, envelope) → `services::*` (one module per API
-//! service) → `store` (SQLite documents) with `query` (the get_all query language);
-//! `fileserver` (streaming uploads/downloads), `web` (the web UI on the web port),
-//! `auth`/`credentials`.
+//! service) → `store` (SQLite: all SQL lives there) with `query` (the get_all query
+//! language, translated into the store's filters); `activity` (workers, their machine
+//! statistics and queue samples, in memory); `fileserver` (streaming uploads/downloads),
+//! `web` (the web UI on the web port), `auth`/`credentials`.
 
+mod activity;
 mod auth;
 mod credentials;
 mod doc_fields;
@@ -48,8 +50,12 @@ pub struct AppState {
     /// Scroll positions of get_all scrolls (id → next offset); like the real server's Redis
     /// state they do not outlive the process.
     pub scrolls: Mutex<HashMap<String, (usize, std::time::Instant)>>,
-    /// Registered workers (id → worker document); the real server keeps them in Redis too.
-    pub workers: Mutex<HashMap<String, Value>>,
+    /// Registered workers, their machine statistics and queue samples (the real server
+    /// keeps these in Redis and Elasticsearch).
+    pub workers: Mutex<activity::Activity>,
+    /// Serving containers (id → entry), like the real server's Redis entries with their
+    /// timeout: see `services::serving`.
+    pub serving: Mutex<HashMap<String, Value>>,
     pub files_dir: PathBuf,
     /// Bounds the blocking threads serving API calls (and so the reader connections): every
     /// extra thread costs memory (malloc arenas, stacks).
@@ -108,6 +114,9 @@ pub struct Call<'a> {
     /// The objects of a JSON-lines (batch) body.
     pub lines: Option<Vec<Value>>,
     pub endpoint: String,
+    /// The API version the client asked for (the path's `/vX.Y/`, else the server's own):
+    /// behaviour the real server switches by version switches on this.
+    pub version: endpoints::Version,
     pub identity: Identity,
     /// The access key the caller authenticated with (`None` for anonymous open endpoints).
     pub access_key: Option<String>,
@@ -374,7 +383,8 @@ impl Opened {
             signer: auth::TokenSigner::new(token_secret.into_bytes(), company),
             credentials,
             scrolls: Mutex::new(HashMap::new()),
-            workers: Mutex::new(HashMap::new()),
+            workers: Mutex::new(activity::Activity::default()),
+            serving: Mutex::new(HashMap::new()),
             files_dir,
             db_slots: tokio::sync::Semaphore::new(4),
             body_budget: tokio::sync::Semaphore::new(limits::BUDGET_KIB),

@@ -3,8 +3,7 @@
 //! `page`/`page_size` (capped at 500), `scroll_id` + `size`, and `only_fields` projection.
 
 use super::envelope::ApiError;
-use super::store::{SqlFilter, field_expr};
-use rusqlite::types::Value as SqlValue;
+use super::store::{Cmp, ListCond, Order, SqlFilter};
 use serde_json::{Map, Value};
 use std::borrow::Cow;
 
@@ -104,19 +103,6 @@ pub fn regex_checked(pattern: &str) -> Result<(), ApiError> {
         .map_err(|e| ApiError::new(400, 21, format!("Invalid regex error ({e})")))
 }
 
-fn sql_value(v: &Value) -> SqlValue {
-    match v {
-        Value::Null => SqlValue::Null,
-        Value::Bool(b) => SqlValue::Integer(*b as i64),
-        Value::Number(n) => n
-            .as_i64()
-            .map(SqlValue::Integer)
-            .unwrap_or_else(|| SqlValue::Real(n.as_f64().unwrap_or(0.0))),
-        Value::String(s) => SqlValue::Text(s.clone()),
-        other => SqlValue::Text(other.to_string()),
-    }
-}
-
 fn as_list(v: &Value) -> Vec<Value> {
     match v {
         Value::Array(a) => a.clone(),
@@ -124,10 +110,12 @@ fn as_list(v: &Value) -> Vec<Value> {
     }
 }
 
-/// List-field semantics for one field. However many values a list holds, each group
-/// (any / all / excluded) becomes one term with one bound parameter: the values as a JSON
-/// array, read back with `json_each` (a term per value would hit SQLite's expression-depth
-/// and parameter-count limits at about a thousand).
+/// List-field semantics for one field, as the real server parses a list value: values are
+/// OR-ed until an operator (`__$all`/`__$and` switch to AND, `__$any`/`__$or` back to OR,
+/// `__$not` negates the next value, `__$nop` resets); a leading `-` excludes a value (only
+/// before the first operator). The first operator seen decides how the included, required
+/// and excluded groups combine (AND when there is none). A null also matches an empty field.
+/// The store writes the SQL.
 pub fn add_list_filter(f: &mut SqlFilter, field: &str, values: &Value) {
     // Borrowed throughout: the list may be hundreds of thousands of ids.
     let values: &[Value] = match values {
@@ -137,51 +125,46 @@ pub fn add_list_filter(f: &mut SqlFilter, field: &str, values: &Value) {
     if values.is_empty() {
         return;
     }
-    let is_array = ARRAY_FIELDS.contains(&field);
-    // Is the value `x` (an SQL expression) a member of this field?
-    let member = |x: &str| -> String {
-        if is_array {
-            if super::store::ARRAY_COLUMNS.contains(&field) {
-                // The column holds the JSON array text: an element is present exactly when
-                // its JSON-quoted form occurs (quotes inside tags are escaped, so no false hits).
-                format!("instr(coalesce({field}, ''), json_quote({x})) > 0")
-            } else {
-                let path = field_expr(field).replacen("json_extract(doc, ", "", 1);
-                let path = path.trim_end_matches(')').to_string();
-                format!("EXISTS (SELECT 1 FROM json_each(doc, {path}) WHERE value = {x})")
-            }
-        } else {
-            format!("{} = {x}", field_expr(field))
-        }
-    };
     let mut any: Vec<Cow<Value>> = Vec::new();
     let mut all: Vec<Cow<Value>> = Vec::new();
     let mut nots: Vec<Cow<Value>> = Vec::new();
     let mut mode_all = false;
     let mut negate_next = false;
+    let mut legacy = true;
+    let mut global_and: Option<bool> = None;
+    let mut allow_empty = false;
     for v in values {
         if let Value::String(s) = v {
             match s.as_str() {
-                "__$all" | "__$and" => {
-                    mode_all = true;
-                    continue;
-                }
-                "__$any" | "__$or" => {
-                    mode_all = false;
+                "__$all" | "__$and" | "__$any" | "__$or" => {
+                    mode_all = matches!(s.as_str(), "__$all" | "__$and");
+                    legacy = false;
+                    global_and.get_or_insert(mode_all);
                     continue;
                 }
                 "__$not" => {
                     negate_next = true;
                     continue;
                 }
+                "__$nop" => {
+                    mode_all = false;
+                    negate_next = false;
+                    continue;
+                }
                 _ => {}
             }
-            if let Some(rest) = s.strip_prefix('-') {
+            if legacy
+                && !negate_next
+                && let Some(rest) = s.strip_prefix('-')
+            {
                 nots.push(Cow::Owned(Value::String(rest.into())));
                 continue;
             }
         }
-        if negate_next {
+        if v.is_null() {
+            allow_empty = true;
+            negate_next = false;
+        } else if negate_next {
             nots.push(Cow::Borrowed(v));
             negate_next = false;
         } else if mode_all {
@@ -190,78 +173,110 @@ pub fn add_list_filter(f: &mut SqlFilter, field: &str, values: &Value) {
             any.push(Cow::Borrowed(v));
         }
     }
-    // A null in a scalar list matches a missing or empty field.
-    let empty = |e: &str| format!("({e} IS NULL OR {e} = '')");
-    let json_list = |list: &[Cow<Value>]| {
-        SqlValue::Text(serde_json::to_string(list).expect("JSON values serialize"))
-    };
-    // Any member of the list (one value: a plain comparison, the common and fastest case).
-    let in_list = |list: &[Cow<Value>]| -> (String, SqlValue) {
-        if let [one] = list {
-            return (member("?"), sql_value(one));
-        }
-        let sql = if is_array {
-            format!(
-                "EXISTS (SELECT 1 FROM json_each(?) AS v WHERE {})",
-                member("v.value")
-            )
-        } else {
-            // IN over the list keeps the column's index usable (id lookups).
-            format!("{} IN (SELECT value FROM json_each(?))", field_expr(field))
-        };
-        (sql, json_list(list))
-    };
-    let (any_null, any) = split_nulls(is_array, any);
-    let mut terms = Vec::new();
-    let mut params = Vec::new();
-    if any_null {
-        terms.push(empty(&field_expr(field)));
-    }
+    let mut groups = Vec::new();
     if !any.is_empty() {
-        let (t, p) = in_list(&any);
-        terms.push(t);
-        params.push(p);
-    }
-    if !terms.is_empty() {
-        f.add(format!("({})", terms.join(" OR ")), params);
-    }
-    let (all_null, all) = split_nulls(is_array, all);
-    if all_null {
-        f.add(empty(&field_expr(field)), vec![]);
+        groups.push(ListCond::AnyOf(any));
     }
     if !all.is_empty() {
-        f.add(
-            format!(
-                "NOT EXISTS (SELECT 1 FROM json_each(?) AS v WHERE NOT coalesce({}, 0))",
-                member("v.value")
-            ),
-            vec![json_list(&all)],
-        );
-    }
-    let (not_null, nots) = split_nulls(is_array, nots);
-    if not_null {
-        f.add(format!("NOT {}", empty(&field_expr(field))), vec![]);
+        groups.push(ListCond::AllOf(all));
     }
     if !nots.is_empty() {
-        let (t, p) = in_list(&nots);
-        f.add(format!("NOT ({t})"), vec![p]);
+        groups.push(ListCond::AnyOf(nots).negate());
     }
+    let mut cond = if global_and.unwrap_or(true) {
+        ListCond::And(groups)
+    } else {
+        ListCond::Or(groups)
+    };
+    if allow_empty {
+        cond = ListCond::Or(vec![cond, ListCond::Empty]);
+    }
+    f.list(field, &cond);
 }
 
-/// Separate the nulls of a scalar field's list (they match a missing or empty field).
-fn split_nulls(is_array: bool, list: Vec<Cow<'_, Value>>) -> (bool, Vec<Cow<'_, Value>>) {
-    if is_array {
-        return (false, list);
+/// One `filters` entry: `{any: {include, exclude}, all: {include, exclude}, op}`. `any`
+/// matches a field holding any included value or lacking one of the excluded ones; `all`
+/// one holding every included value and none of the excluded; a null stands for "empty";
+/// `op` (`and` by default) joins the two parts.
+fn add_filters_entry(f: &mut SqlFilter, field: &str, spec: &Value) -> Result<(), ApiError> {
+    let invalid = |why: &str| {
+        ApiError::validation(format!(
+            "invalid filter for field {field}: {why}: field={field}"
+        ))
+    };
+    let Some(spec) = spec.as_object() else {
+        return Err(invalid("dictionary expected"));
+    };
+    if let Some(k) = spec
+        .keys()
+        .find(|k| !["any", "all", "op"].contains(&k.as_str()))
+    {
+        return Err(invalid(&format!("unexpected key {k}")));
     }
-    let has_null = list.iter().any(|v| v.is_null());
-    (
-        has_null,
-        list.into_iter().filter(|v| !v.is_null()).collect(),
-    )
+    let and = match spec.get("op") {
+        None | Some(Value::Null) => true,
+        Some(Value::String(s)) if s == "and" => true,
+        Some(Value::String(s)) if s == "or" => false,
+        Some(other) => return Err(invalid(&format!("invalid operator {other}"))),
+    };
+    let mut parts = Vec::new();
+    for (key, is_all) in [("any", false), ("all", true)] {
+        let Some(cond) = spec.get(key).filter(|c| !c.is_null()) else {
+            continue;
+        };
+        let Some(cond) = cond.as_object() else {
+            return Err(invalid(&format!("{key}: dictionary expected")));
+        };
+        if let Some(k) = cond
+            .keys()
+            .find(|k| !["include", "exclude"].contains(&k.as_str()))
+        {
+            return Err(invalid(&format!("{key}: unexpected key {k}")));
+        }
+        let mut terms = Vec::new();
+        for (list_key, include) in [("include", true), ("exclude", false)] {
+            let vals: Vec<Cow<Value>> = match cond.get(list_key) {
+                None | Some(Value::Null) => continue,
+                Some(Value::Array(a)) => a.iter().map(Cow::Borrowed).collect(),
+                Some(_) => return Err(invalid(&format!("{key}.{list_key}: list expected"))),
+            };
+            if vals.iter().any(|v| v.is_null()) {
+                terms.push(if include {
+                    ListCond::Empty
+                } else {
+                    ListCond::Empty.negate()
+                });
+            }
+            let vals: Vec<Cow<Value>> = vals.into_iter().filter(|v| !v.is_null()).collect();
+            if vals.is_empty() {
+                continue;
+            }
+            terms.push(match (is_all, include) {
+                (false, true) => ListCond::AnyOf(vals),
+                (false, false) => ListCond::AllOf(vals).negate(),
+                (true, true) => ListCond::AllOf(vals),
+                (true, false) => ListCond::AnyOf(vals).negate(),
+            });
+        }
+        parts.push(if is_all {
+            ListCond::And(terms)
+        } else {
+            ListCond::Or(terms)
+        });
+    }
+    f.list(
+        field,
+        &if and {
+            ListCond::And(parts)
+        } else {
+            ListCond::Or(parts)
+        },
+    );
+    Ok(())
 }
 
+/// `[min, max]` (either may be null) or strings like `>=value`.
 fn add_range_filter(f: &mut SqlFilter, field: &str, v: &Value) {
-    let e = field_expr(field);
     match v {
         Value::Array(a)
             if a.len() == 2
@@ -270,21 +285,23 @@ fn add_range_filter(f: &mut SqlFilter, field: &str, v: &Value) {
                     .any(|x| x.as_str().is_some_and(|s| s.starts_with(['<', '>']))) =>
         {
             if !a[0].is_null() {
-                f.add(format!("{e} >= ?"), vec![sql_value(&a[0])]);
+                f.compare(field, Cmp::Ge, &a[0]);
             }
             if !a[1].is_null() {
-                f.add(format!("{e} <= ?"), vec![sql_value(&a[1])]);
+                f.compare(field, Cmp::Le, &a[1]);
             }
         }
         _ => {
             for x in as_list(v) {
                 if let Some(s) = x.as_str() {
-                    for op in [">=", "<=", ">", "<"] {
-                        if let Some(rest) = s.strip_prefix(op) {
-                            f.add(
-                                format!("{e} {op} ?"),
-                                vec![SqlValue::Text(rest.trim().into())],
-                            );
+                    for (text, op) in [
+                        (">=", Cmp::Ge),
+                        ("<=", Cmp::Le),
+                        (">", Cmp::Gt),
+                        ("<", Cmp::Lt),
+                    ] {
+                        if let Some(rest) = s.strip_prefix(text) {
+                            f.compare(field, op, &Value::String(rest.trim().into()));
                             break;
                         }
                     }
@@ -302,45 +319,25 @@ pub fn build_filter(body: &Value, hidden_aware: bool) -> Result<SqlFilter, ApiEr
     let obj = body.as_object().unwrap_or(&no_fields);
     if let Some(name) = obj.get("name").and_then(Value::as_str) {
         regex_checked(name)?;
-        f.add(
-            "clearml_regexp(?, name)".into(),
-            vec![SqlValue::Text(name.into())],
-        );
+        f.regex(&["name".to_string()], name, false);
     }
     for key in ["basename", "description"] {
         if let Some(p) = obj.get(key).and_then(Value::as_str) {
             regex_checked(p)?;
-            f.add(
-                format!("clearml_regexp(?, {})", field_expr(key)),
-                vec![SqlValue::Text(p.into())],
-            );
+            f.regex(&[key.to_string()], p, false);
         }
     }
     if let Some(r) = obj.get("ready").and_then(Value::as_bool) {
-        f.add(
-            format!("coalesce({}, 0) = ?", field_expr("ready")),
-            vec![SqlValue::Integer(r as i64)],
-        );
+        f.flag("ready", r);
     }
     if let Some(text) = obj
         .get("search_text")
         .and_then(Value::as_str)
         .filter(|s| !s.is_empty())
     {
-        let like = format!("%{}%", text.replace('%', ""));
-        f.add(
-            format!(
-                "(name LIKE ? OR id LIKE ? OR coalesce({}, '') LIKE ?)",
-                field_expr("comment")
-            ),
-            vec![
-                SqlValue::Text(like.clone()),
-                SqlValue::Text(like.clone()),
-                SqlValue::Text(like),
-            ],
-        );
+        f.text_search(text);
     }
-    for (key, join) in [("_any_", " OR "), ("_all_", " AND ")] {
+    for (key, all) in [("_any_", false), ("_all_", true)] {
         if let Some(spec) = obj.get(key) {
             let pattern = spec.get("pattern").and_then(Value::as_str);
             let fields: Vec<String> = spec
@@ -360,49 +357,19 @@ pub fn build_filter(body: &Value, hidden_aware: bool) -> Result<SqlFilter, ApiEr
             }
             if let Some(p) = pattern {
                 regex_checked(p)?;
-                if !fields.is_empty() {
-                    let terms: Vec<String> = fields
-                        .iter()
-                        .map(|fl| format!("clearml_regexp(?, {})", field_expr(fl)))
-                        .collect();
-                    f.add(
-                        format!("({})", terms.join(join)),
-                        fields.iter().map(|_| SqlValue::Text(p.into())).collect(),
-                    );
-                }
+                f.regex(&fields, p, all);
             }
         }
     }
-    if let Some(filters) = obj.get("filters").and_then(Value::as_object) {
-        for (field, spec) in filters {
-            checked_field(field)?;
-            for (op_key, mode) in [("any", "__$any"), ("all", "__$all")] {
-                if let Some(s) = spec.get(op_key) {
-                    let mut list = vec![Value::String(mode.into())];
-                    for v in s
-                        .get("include")
-                        .and_then(Value::as_array)
-                        .into_iter()
-                        .flatten()
-                    {
-                        list.push(v.clone());
-                    }
-                    for v in s
-                        .get("exclude")
-                        .and_then(Value::as_array)
-                        .into_iter()
-                        .flatten()
-                    {
-                        if let Some(t) = v.as_str() {
-                            list.push(Value::String(format!("-{t}")));
-                        }
-                    }
-                    if list.len() > 1 {
-                        add_list_filter(&mut f, field, &Value::Array(list));
-                    }
-                }
+    match obj.get("filters") {
+        None | Some(Value::Null) => {}
+        Some(Value::Object(filters)) => {
+            for (field, spec) in filters {
+                checked_field(field)?;
+                add_filters_entry(&mut f, field, spec)?;
             }
         }
+        Some(_) => return Err(ApiError::validation("filters: dictionary expected")),
     }
     for (key, value) in obj {
         if NON_FILTER_KEYS.contains(&key.as_str()) || value.is_null() {
@@ -429,32 +396,47 @@ pub fn build_filter(body: &Value, hidden_aware: bool) -> Result<SqlFilter, ApiEr
     if hidden_aware && !search_hidden && !by_id {
         add_list_filter(&mut f, "system_tags", &Value::String("-hidden".into()));
     }
-    if f.terms.len() > MAX_FILTER_TERMS {
+    if f.len() > MAX_FILTER_TERMS {
         return Err(too_many("filter terms", MAX_FILTER_TERMS));
     }
     Ok(f)
 }
 
-/// ORDER BY clause from `order_by` (with `-` for descending); insertion order breaks ties.
-pub fn build_order(body: &Value) -> Result<String, ApiError> {
+/// Document fields whose values are user strings that often hold numbers: ordered with
+/// digit runs compared as numbers (the real server's numeric collation for these prefixes).
+const NUMERIC_ORDER_PREFIXES: &[&str] = &[
+    "execution.parameters.",
+    "hyperparams.",
+    "last_metrics.",
+    "metadata.",
+];
+
+/// The order from `order_by` (with `-` for descending); insertion order breaks ties.
+/// As on the real server, documents whose first order field is empty (missing, null, "" or
+/// []) come last whichever the direction.
+pub fn build_order(body: &Value) -> Result<Order, ApiError> {
     let items = body.get("order_by").map(as_list).unwrap_or_default();
     if items.len() > MAX_FIELDS {
         return Err(too_many("order_by fields", MAX_FIELDS));
     }
-    let mut parts = Vec::new();
+    let mut order = Order::default().empties_last();
     for item in items {
         let Some(s) = item.as_str() else { continue };
-        if s.is_empty() || s.starts_with('@') {
+        if s.is_empty() || s.starts_with('@') || s.starts_with('$') {
             continue;
         }
-        let (field, dir) = match s.strip_prefix('-') {
-            Some(f) => (f, "DESC"),
-            None => (s.strip_prefix('+').unwrap_or(s), "ASC"),
+        let (field, desc) = match s.strip_prefix('-') {
+            Some(f) => (f, true),
+            None => (s.strip_prefix('+').unwrap_or(s), false),
         };
-        parts.push(format!("{} {dir}", field_expr(checked_field(field)?)));
+        let field = checked_field(field)?;
+        order = if NUMERIC_ORDER_PREFIXES.iter().any(|p| field.starts_with(p)) {
+            order.then_natural(field, desc)
+        } else {
+            order.then(field, desc)
+        };
     }
-    parts.push("rid ASC".into());
-    Ok(parts.join(", "))
+    Ok(order)
 }
 
 /// Paging: (limit, offset) from page/page_size, as the real server validates them: a
@@ -723,8 +705,10 @@ mod tests {
     #[test]
     fn order_by_descending_and_tie_breaker() {
         assert_eq!(
-            build_order(&json!({"order_by": ["-created", "name"]})).unwrap(),
-            "created DESC, name ASC, rid ASC"
+            build_order(&json!({"order_by": ["-created", "name"]}))
+                .unwrap()
+                .sql(),
+            "(created IS NULL OR created = '' OR created = '[]') ASC, created DESC, name ASC, rid ASC"
         );
     }
 }

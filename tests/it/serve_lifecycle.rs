@@ -297,3 +297,48 @@ fn an_unused_key_pair_is_printed_on_every_start_until_it_logs_in() {
     assert!(stderr.contains("credentials in"), "{stderr}");
     assert!(!stderr.contains(secret), "{stderr}");
 }
+
+#[test]
+fn a_data_dir_written_by_a_newer_clearml_is_refused_in_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("данные-Daten-数据");
+    std::fs::create_dir(&data).unwrap();
+    let db = data.join("clearml.sqlite");
+    {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.execute_batch("CREATE TABLE later_layout (x TEXT); PRAGMA user_version = 1000;")
+            .unwrap();
+    }
+    let mut cmd = clearml(dir.path());
+    cmd.args(["server", "serve", "--api-port", "0", "--files-port", "0"])
+        .args(["--web-port", "0", "--data-dir"])
+        .arg(&data)
+        .env("CLEARML_API_ACCESS_KEY", ACCESS_KEY)
+        .env("CLEARML_API_SECRET_KEY", SECRET_KEY);
+    let (code, stderr) = run_bounded(cmd);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
+    for needle in [
+        "written by a newer clearml",
+        "schema 1000",
+        "upgrade clearml",
+        "--data-dir",
+        &data.display().to_string(),
+    ] {
+        assert!(stderr.contains(needle), "{needle} missing: {stderr}");
+    }
+    // Refused before anything was changed: the newer layout and version are as they were.
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let version: i64 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, 1000);
+    let tables: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(tables, 1, "no tables of this build were created");
+}

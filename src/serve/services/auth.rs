@@ -52,10 +52,8 @@ fn create_credentials(call: &Call) -> ApiResult {
     let access_key = new_access_key();
     let secret_key = new_secret_key();
     let label = opt_str(&call.body, "label");
-    call.store.conn.execute(
-        "INSERT INTO credentials(access_key, secret_key, label, created) VALUES (?1, ?2, ?3, ?4)",
-        rusqlite::params![access_key, secret_key, label, now()],
-    )?;
+    call.store
+        .insert_key_pair(&access_key, &secret_key, label.as_deref(), &now())?;
     call.state.credentials.add(&access_key, &secret_key);
     Ok(json!({"credentials": {"access_key": access_key, "secret_key": secret_key, "label": label}}))
 }
@@ -64,18 +62,11 @@ fn get_credentials(call: &Call) -> ApiResult {
     let mut list = vec![
         json!({"access_key": call.state.credentials.primary.access_key, "label": "clearml server serve"}),
     ];
-    let mut stmt = call
-        .store
-        .conn
-        .prepare("SELECT access_key, label, created, last_used FROM credentials ORDER BY rowid")?;
-    let rows = stmt.query_map([], |r| {
-        Ok(json!({
-            "access_key": r.get::<_, String>(0)?, "label": r.get::<_, Option<String>>(1)?,
-            "last_used": r.get::<_, Option<String>>(3)?, "created": r.get::<_, String>(2)?,
-        }))
-    })?;
-    for r in rows {
-        list.push(r?);
+    for k in call.store.list_keys()? {
+        list.push(json!({
+            "access_key": k.access_key, "label": k.label,
+            "last_used": k.last_used, "created": k.created,
+        }));
     }
     Ok(json!({"credentials": list}))
 }
@@ -89,10 +80,7 @@ fn revoke_credentials(call: &Call) -> ApiResult {
             "Validation error (the server's primary key pair cannot be revoked; restart with other CLEARML_API_* keys instead)",
         ));
     }
-    let n = call
-        .store
-        .conn
-        .execute("DELETE FROM credentials WHERE access_key = ?1", [&key])?;
+    let n = call.store.delete_key_pair(&key)?;
     // Its tokens end with it: every token use checks its key against the live ones.
     call.state.credentials.remove(&key);
     if n == 0 {
@@ -108,9 +96,6 @@ fn revoke_credentials(call: &Call) -> ApiResult {
 fn edit_credentials(call: &Call) -> ApiResult {
     let key = req_str(&call.body, "access_key")?;
     let label = opt_str(&call.body, "label");
-    let n = call.store.conn.execute(
-        "UPDATE credentials SET label = ?2 WHERE access_key = ?1",
-        rusqlite::params![key, label],
-    )?;
+    let n = call.store.set_key_label(&key, label.as_deref())?;
     Ok(json!({"updated": n}))
 }

@@ -3,10 +3,10 @@
 
 use super::super::Call;
 use super::super::envelope::{ApiError, ApiResult};
-use super::super::store::{Coll, Store};
+use super::super::store::{Coll, EventOrder, EventSelect, ImageSelect, NewEvent, Store};
+use super::shared::task::load;
 use super::{id_list, new_id, now, now_ms, opt_str, req_str};
 use md5::{Digest, Md5};
-use rusqlite::params;
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, HashMap};
 
@@ -57,13 +57,12 @@ pub fn dispatch(call: &mut Call, action: &str) -> Option<ApiResult> {
                 Err(e) => return Some(Err(e)),
             };
             call.store
-                .conn
-                .execute("DELETE FROM events WHERE task = ?1", [&task])
+                .delete_task_events(&task)
                 .map(|n| json!({"deleted": n}))
                 .map_err(Into::into)
         }
         "clear_scroll" | "clear_task_log" => Ok(json!({})),
-        "get_multi_task_metrics" => Ok(json!({"metrics": []})),
+        "get_multi_task_metrics" => multi_task_metrics(call),
         _ => return None,
     })
 }
@@ -110,21 +109,6 @@ fn fold_metric(entry: &mut Value, metric: &str, variant: &str, value: f64, iter:
     }
 }
 
-/// Public view of last_metrics: bookkeeping keys removed, mean rounded like the real server.
-pub fn public_last_metrics(doc: &mut Value) {
-    if let Some(ms) = doc.get_mut("last_metrics").and_then(Value::as_object_mut) {
-        for vars in ms.values_mut().filter_map(Value::as_object_mut) {
-            for e in vars.values_mut().filter_map(Value::as_object_mut) {
-                e.remove("_last_iter");
-                e.remove("_last_ts");
-                if let Some(m) = e.get("mean_value").and_then(Value::as_f64) {
-                    e.insert("mean_value".into(), json!((m * 100.0).round() / 100.0));
-                }
-            }
-        }
-    }
-}
-
 fn add_events(call: &mut Call, events: Vec<Value>) -> ApiResult {
     let mut by_task: HashMap<String, Vec<Value>> = HashMap::new();
     let mut errors = 0;
@@ -139,10 +123,7 @@ fn add_events(call: &mut Call, events: Vec<Value>) -> ApiResult {
         }
     }
     let mut added = 0;
-    let result = call.store.tx(|store| {
-        let mut stmt = store.conn.prepare_cached(
-            "INSERT INTO events(task, type, metric, variant, iter, ts, value, doc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        )?;
+    let result: Result<(), ApiError> = call.store.tx(|store| {
         for (task_id, evs) in &by_task {
             let Some(mut task) = store.get(Coll::Tasks, task_id)? else {
                 errors += evs.len();
@@ -151,11 +132,19 @@ fn add_events(call: &mut Call, events: Vec<Value>) -> ApiResult {
             };
             let mut changed = false;
             for ev in evs {
-                let kind = ev.get("type").and_then(Value::as_str).unwrap_or("log").to_string();
+                let kind = ev
+                    .get("type")
+                    .and_then(Value::as_str)
+                    .unwrap_or("log")
+                    .to_string();
                 let metric = opt_str(ev, "metric").unwrap_or_default();
                 let variant = opt_str(ev, "variant").unwrap_or_default();
                 let iter = ev.get("iter").and_then(Value::as_i64);
-                let ts = ev.get("timestamp").and_then(Value::as_f64).map(|t| t as i64).unwrap_or_else(now_ms);
+                let ts = ev
+                    .get("timestamp")
+                    .and_then(Value::as_f64)
+                    .map(|t| t as i64)
+                    .unwrap_or_else(now_ms);
                 let value = ev.get("value").and_then(Value::as_f64);
                 let mut doc = ev.clone();
                 doc["timestamp"] = json!(ts);
@@ -170,15 +159,32 @@ fn add_events(call: &mut Call, events: Vec<Value>) -> ApiResult {
                     }
                     let entry = &mut task["last_metrics"][md5_hex(&metric)][md5_hex(&variant)];
                     fold_metric(entry, &metric, &variant, v, it, ts);
-                    if it != SINGLE_VALUE_ITER && it > task["last_iteration"].as_i64().unwrap_or(0) {
+                    if it != SINGLE_VALUE_ITER && it > task["last_iteration"].as_i64().unwrap_or(0)
+                    {
                         task["last_iteration"] = json!(it);
                     }
                     changed = true;
-                } else if let Some(it) = iter.filter(|i| *i > task["last_iteration"].as_i64().unwrap_or(0)) {
+                } else if let Some(it) =
+                    iter.filter(|i| *i > task["last_iteration"].as_i64().unwrap_or(0))
+                {
                     task["last_iteration"] = json!(it);
                     changed = true;
                 }
-                stmt.execute(params![task_id, kind, metric, variant, iter, ts, value, doc.to_string()])?;
+                // Non-log events are keyed by task, type, metric, variant and iteration: a
+                // second report of the same key replaces the first, as on the real server.
+                if kind != "log" {
+                    store.replace_event_key(task_id, &kind, &metric, &variant, iter)?;
+                }
+                store.insert_event(&NewEvent {
+                    task: task_id,
+                    kind: &kind,
+                    metric: &metric,
+                    variant: &variant,
+                    iter,
+                    ts,
+                    value,
+                    doc: &doc.to_string(),
+                })?;
                 added += 1;
             }
             if changed {
@@ -202,32 +208,20 @@ fn scalar_rows(
     task: &str,
     metrics: Option<&[(String, Vec<String>)]>,
 ) -> Result<SeriesByName, ApiError> {
-    let mut stmt = store.conn.prepare_cached(
-        "SELECT metric, variant, iter, ts, value FROM events WHERE task = ?1 AND type = ?2 ORDER BY metric, variant, iter, ts")?;
-    let rows = stmt.query_map(params![task, SCALAR], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, Option<i64>>(2)?.unwrap_or(0),
-            r.get::<_, i64>(3)?,
-            r.get::<_, Option<f64>>(4)?.unwrap_or(0.0),
-        ))
-    })?;
     let mut out = SeriesByName::new();
-    for r in rows {
-        let (m, v, i, t, val) = r?;
+    store.for_each_scalar(task, SCALAR, |(m, v, i, t, val)| {
         if i == SINGLE_VALUE_ITER {
-            continue;
+            return;
         }
         if let Some(filter) = metrics
             && !filter
                 .iter()
                 .any(|(fm, fv)| fm == &m && (fv.is_empty() || fv.contains(&v)))
         {
-            continue;
+            return;
         }
         out.entry((m, v)).or_default().push((i, t, val));
-    }
+    })?;
     Ok(out)
 }
 
@@ -247,51 +241,83 @@ fn metrics_filter(body: &Value) -> MetricsFilter {
     (!f.is_empty()).then_some(f)
 }
 
-/// x/y series for one metric/variant, bucket-averaged down to `samples` points.
+/// x/y series for one metric/variant as the real server's histogram gives it: when there
+/// are `samples` points or more, x values are grouped into buckets of a width that leaves
+/// at most `samples` of them over the range (aligned to multiples of the width), each
+/// bucket's y the average of its points; fewer points keep one bucket per distinct x.
+/// `key` picks x: iteration, timestamp (ms) or the timestamp as an ISO string.
 fn series(points: &[(i64, i64, f64)], key: &str, samples: usize) -> (Vec<Value>, Vec<Value>) {
-    let xy: Vec<(f64, f64)> = points
+    let xy: Vec<(i64, f64)> = points
         .iter()
-        .map(|(i, t, v)| (if key == "iter" { *i as f64 } else { *t as f64 }, *v))
+        .map(|(i, t, v)| (if key == "iter" { *i } else { *t }, *v))
         .collect();
-    let (xs, ys): (Vec<f64>, Vec<f64>) = if samples == 0 || xy.len() <= samples {
-        xy.into_iter().unzip()
-    } else {
-        let per = xy.len().div_ceil(samples);
-        xy.chunks(per)
-            .map(|c| (c[0].0, c.iter().map(|p| p.1).sum::<f64>() / c.len() as f64))
-            .unzip()
+    let interval = match (xy.iter().map(|p| p.0).min(), xy.iter().map(|p| p.0).max()) {
+        (Some(lo), Some(hi)) if samples > 0 && xy.len() >= samples => {
+            let range = (hi - lo + 1) as f64;
+            ((range / samples as f64).ceil() as i64).max(1)
+        }
+        _ => 1,
     };
-    let xs = xs
+    let mut buckets: BTreeMap<i64, (f64, usize)> = BTreeMap::new();
+    for (x, y) in xy {
+        let b = buckets
+            .entry(x.div_euclid(interval) * interval)
+            .or_insert((0.0, 0));
+        b.0 += y;
+        b.1 += 1;
+    }
+    buckets
         .into_iter()
-        .map(|x| {
-            if key == "iso_time" {
+        .map(|(x, (sum, n))| {
+            let x = if key == "iso_time" {
                 json!(
-                    chrono::DateTime::from_timestamp_millis(x as i64)
-                        .map(|d| d.to_rfc3339())
+                    chrono::DateTime::from_timestamp_millis(x)
+                        .map(|d| d.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
                         .unwrap_or_default()
                 )
-            } else if x.fract() == 0.0 {
-                json!(x as i64)
             } else {
                 json!(x)
-            }
+            };
+            (x, json!(sum / n as f64))
         })
-        .collect();
-    (xs, ys.into_iter().map(|y| json!(y)).collect())
+        .unzip()
 }
 
 /// What both scalar-histogram calls read from the request: the sample budget, the x-axis
 /// key and the optional metric/variant filter.
-fn histogram_params(body: &Value) -> (usize, String, MetricsFilter) {
-    let samples = body.get("samples").and_then(Value::as_u64).unwrap_or(6000) as usize;
-    let key = opt_str(body, "key").unwrap_or_else(|| "iter".into());
-    (samples, key, metrics_filter(body))
+fn histogram_params(body: &Value) -> Result<(usize, String, MetricsFilter), ApiError> {
+    let samples = match body.get("samples") {
+        None | Some(Value::Null) => 2000,
+        Some(v) => match v.as_i64() {
+            Some(n @ 1..=6000) => n as usize,
+            _ => {
+                return Err(ApiError::validation(format!(
+                    "samples={v}: must be between 1 and 6000"
+                )));
+            }
+        },
+    };
+    let key = scalar_key(body)?;
+    Ok((samples, key, metrics_filter(body)))
+}
+
+/// The `key` of scalar reads: `iter` (default), `timestamp` or `iso_time`.
+fn scalar_key(body: &Value) -> Result<String, ApiError> {
+    match body.get("key") {
+        None | Some(Value::Null) => Ok("iter".into()),
+        Some(Value::String(k)) if ["iter", "timestamp", "iso_time"].contains(&k.as_str()) => {
+            Ok(k.clone())
+        }
+        Some(other) => Err(ApiError::validation(format!(
+            "key={other}: must be one of iter, timestamp, iso_time"
+        ))),
+    }
 }
 
 fn iter_histogram(call: &mut Call) -> ApiResult {
     let task = req_str(&call.body, "task")?;
-    super::tasks::load(call.store, &task)?;
-    let (samples, key, filter) = histogram_params(&call.body);
+    load(call.store, &task)?;
+    let (samples, key, filter) = histogram_params(&call.body)?;
     let mut out = Map::new();
     for ((m, v), pts) in scalar_rows(call.store, &task, filter.as_deref())? {
         let (x, y) = series(&pts, &key, samples);
@@ -301,15 +327,41 @@ fn iter_histogram(call: &mut Call) -> ApiResult {
     Ok(Value::Object(out))
 }
 
-fn multi_task_histogram(call: &mut Call) -> ApiResult {
-    let tasks = id_list(&call.body, "tasks");
-    if tasks.len() > 100 {
-        return Err(ApiError::validation("tasks: at most 100"));
+/// The `tasks` of a multi-task call: 1 to 100 ids (a comma-separated string is split);
+/// every one must exist (400/101 naming the missing ones otherwise).
+fn multi_tasks(call: &Call) -> Result<Vec<(String, Value)>, ApiError> {
+    let ids: Vec<String> = match call.body.get("tasks") {
+        Some(Value::String(s)) => s.split(',').map(|t| t.trim().to_string()).collect(),
+        _ => id_list(&call.body, "tasks"),
+    };
+    if ids.is_empty() || ids.len() > 100 {
+        return Err(ApiError::validation(
+            "tasks: between 1 and 100 task ids are required",
+        ));
     }
-    let (samples, key, filter) = histogram_params(&call.body);
+    let mut out = Vec::new();
+    let mut missing = Vec::new();
+    for t in ids {
+        match call.store.get(Coll::Tasks, &t)? {
+            Some(d) => out.push((t, d)),
+            None => missing.push(t),
+        }
+    }
+    if !missing.is_empty() {
+        return Err(ApiError::new(
+            400,
+            101,
+            format!("Invalid task id: ids={}", missing.join(",")),
+        ));
+    }
+    Ok(out)
+}
+
+fn multi_task_histogram(call: &mut Call) -> ApiResult {
+    let tasks = multi_tasks(call)?;
+    let (samples, key, filter) = histogram_params(&call.body)?;
     let mut out = Map::new();
-    for t in tasks {
-        let doc = super::tasks::load(call.store, &t)?;
+    for (t, doc) in tasks {
         for ((m, v), pts) in scalar_rows(call.store, &t, filter.as_deref())? {
             let (x, y) = series(&pts, &key, samples);
             let entry = out.entry(m).or_insert_with(|| json!({}));
@@ -319,12 +371,53 @@ fn multi_task_histogram(call: &mut Call) -> ApiResult {
             entry[&v][&t] = json!({"name": doc["name"], "x": x, "y": y});
         }
     }
-    Ok(Value::Object(out))
+    Ok(json!({"metrics": out}))
 }
+
+/// `events.get_multi_task_metrics`: the metrics the tasks reported (events of `event_type`,
+/// any type by default), each with its variants, sorted.
+fn multi_task_metrics(call: &mut Call) -> ApiResult {
+    let ids: Vec<String> = multi_tasks(call)?.into_iter().map(|(t, _)| t).collect();
+    let kind = event_type(&call.body)?;
+    let mut metrics: BTreeMap<String, std::collections::BTreeSet<String>> = BTreeMap::new();
+    for (_, m, v) in call
+        .store
+        .event_metric_variants(&ids, kind.as_deref(), None)?
+    {
+        metrics.entry(m).or_default().insert(v);
+    }
+    let out: Vec<Value> = metrics
+        .into_iter()
+        .map(|(m, v)| json!({"metric": m, "variants": v}))
+        .collect();
+    Ok(json!({"metrics": out}))
+}
+
+/// `event_type` of a request: one of the event types, or `*`/absent for any.
+fn event_type(body: &Value) -> Result<Option<String>, ApiError> {
+    match body.get("event_type") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(t)) if t == "*" => Ok(None),
+        Some(Value::String(t)) if EVENT_TYPES.contains(&t.as_str()) => Ok(Some(t.clone())),
+        Some(other) => Err(ApiError::validation(format!(
+            "event_type={other}: must be one of {}",
+            EVENT_TYPES.join(", ")
+        ))),
+    }
+}
+
+/// The event types the server stores.
+const EVENT_TYPES: &[&str] = &[
+    SCALAR,
+    "training_stats_vector",
+    "training_debug_image",
+    "plot",
+    "log",
+];
 
 fn latest_scalar_values(call: &mut Call) -> ApiResult {
     let task = req_str(&call.body, "task")?;
-    let doc = super::tasks::load(call.store, &task)?;
+    let doc = load(call.store, &task)?;
     let mut metrics: BTreeMap<String, Vec<Value>> = BTreeMap::new();
     for vars in doc["last_metrics"]
         .as_object()
@@ -339,11 +432,7 @@ fn latest_scalar_values(call: &mut Call) -> ApiResult {
             }));
         }
     }
-    let last_ts: Option<i64> = call.store.conn.query_row(
-        "SELECT MAX(ts) FROM events WHERE task = ?1 AND type = ?2",
-        params![task, SCALAR],
-        |r| r.get(0),
-    )?;
+    let last_ts = call.store.last_event_time(&task, SCALAR)?;
     Ok(json!({
         "metrics": metrics.into_iter().map(|(n, v)| json!({"name": n, "variants": v})).collect::<Vec<_>>(),
         "last_iter": doc["last_iteration"], "name": doc["name"], "status": doc["status"],
@@ -351,33 +440,36 @@ fn latest_scalar_values(call: &mut Call) -> ApiResult {
     }))
 }
 
+/// `get_scalar_metrics_and_variants` / `get_vector_metrics_and_variants`: each metric the
+/// task reported with the list of its variants.
 fn metrics_and_variants(call: &mut Call, kind: &str) -> ApiResult {
     let task = req_str(&call.body, "task")?;
-    let mut stmt = call.store.conn.prepare_cached(
-        "SELECT DISTINCT metric, variant FROM events WHERE task = ?1 AND type = ?2",
-    )?;
-    let rows = stmt.query_map(params![task, kind], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-    })?;
-    let mut out = Map::new();
-    for r in rows {
-        let (m, v) = r?;
-        let e = out.entry(m.clone()).or_insert_with(|| json!({}));
-        e[&v] = json!({"name": v, "metric": m, "variant": v});
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (_, m, v) in
+        call.store
+            .event_metric_variants(std::slice::from_ref(&task), Some(kind), None)?
+    {
+        out.entry(m).or_default().push(v);
     }
     Ok(json!({"metrics": out}))
 }
 
+/// `events.get_task_metrics`: per task, the metrics of its events of `event_type`
+/// (single-value scalars left out, as the real server does).
 fn task_metrics(call: &mut Call) -> ApiResult {
-    let kind = opt_str(&call.body, "event_type").unwrap_or_else(|| SCALAR.into());
+    let kind = event_type(&call.body)?;
     let mut out = Vec::new();
     for t in id_list(&call.body, "tasks") {
-        let mut stmt = call.store.conn.prepare_cached(
-            "SELECT DISTINCT metric FROM events WHERE task = ?1 AND type = ?2 ORDER BY metric",
-        )?;
-        let names: Vec<String> = stmt
-            .query_map(params![t, kind], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
+        let names: std::collections::BTreeSet<String> = call
+            .store
+            .event_metric_variants(
+                std::slice::from_ref(&t),
+                kind.as_deref(),
+                Some(SINGLE_VALUE_ITER),
+            )?
+            .into_iter()
+            .map(|(_, m, _)| m)
+            .collect();
         out.push(json!({"task": t, "metrics": names}));
     }
     Ok(json!({"metrics": out}))
@@ -396,30 +488,8 @@ fn save_scroll(call: &Call, id: &str, pos: usize) {
     call.state.scroll_put(id, pos);
 }
 
-fn event_docs(
-    store: &Store,
-    sql_where: &str,
-    params_: &[&dyn rusqlite::ToSql],
-    order: &str,
-    limit: usize,
-    offset: usize,
-) -> Result<(Vec<Value>, usize), ApiError> {
-    let total: i64 = store.conn.query_row(
-        &format!("SELECT COUNT(*) FROM events WHERE {sql_where}"),
-        params_,
-        |r| r.get(0),
-    )?;
-    let mut stmt = store.conn.prepare_cached(&format!(
-        "SELECT doc FROM events WHERE {sql_where} ORDER BY {order} LIMIT {limit} OFFSET {offset}"
-    ))?;
-    let docs = stmt
-        .query_map(params_, |r| r.get::<_, String>(0))?
-        .map(|d| {
-            d.map_err(ApiError::from)
-                .and_then(|d| serde_json::from_str(&d).map_err(ApiError::internal))
-        })
-        .collect::<Result<Vec<Value>, _>>()?;
-    Ok((docs, total as usize))
+fn events_of<'a>(task: &'a str, kind: Option<&'a str>, metric: Option<&'a str>) -> EventSelect<'a> {
+    EventSelect { task, kind, metric }
 }
 
 /// The request's `batch_size`, `default` when absent, kept within 1..=`max`.
@@ -441,19 +511,14 @@ fn task_log(call: &mut Call) -> ApiResult {
         .and_then(Value::as_bool)
         .unwrap_or(true);
     let order = if earlier {
-        "ts DESC, rid DESC"
+        EventOrder::TimeDesc
     } else {
-        "ts ASC, rid ASC"
+        EventOrder::TimeAsc
     };
     let (sid, pos) = scroll_pos(call);
-    let (mut events, total) = event_docs(
-        call.store,
-        "task = ?1 AND type = 'log'",
-        &[&task],
-        order,
-        batch,
-        pos,
-    )?;
+    let (mut events, total) =
+        call.store
+            .event_page(events_of(&task, Some("log"), None), order, batch, pos)?;
     save_scroll(call, &sid, pos + events.len());
     // `navigate_earlier` picks which batch; `order` (default asc) how it is returned.
     let want_desc = opt_str(&call.body, "order").as_deref() == Some("desc");
@@ -468,22 +533,14 @@ fn task_events(call: &mut Call) -> ApiResult {
     let batch = batch_size(call, 500, 10_000);
     let kind = opt_str(&call.body, "event_type");
     let order = if opt_str(&call.body, "order").as_deref() == Some("desc") {
-        "ts DESC, rid DESC"
+        EventOrder::TimeDesc
     } else {
-        "ts ASC, rid ASC"
+        EventOrder::TimeAsc
     };
     let (sid, pos) = scroll_pos(call);
-    let (events, total) = match kind {
-        Some(k) => event_docs(
-            call.store,
-            "task = ?1 AND type = ?2",
-            &[&task, &k],
-            order,
-            batch,
-            pos,
-        )?,
-        None => event_docs(call.store, "task = ?1", &[&task], order, batch, pos)?,
-    };
+    let (events, total) =
+        call.store
+            .event_page(events_of(&task, kind.as_deref(), None), order, batch, pos)?;
     save_scroll(call, &sid, pos + events.len());
     Ok(json!({"events": events, "returned": events.len(), "total": total, "scroll_id": sid}))
 }
@@ -492,11 +549,9 @@ fn scalar_metric_data(call: &mut Call) -> ApiResult {
     let task = req_str(&call.body, "task")?;
     let metric = req_str(&call.body, "metric")?;
     let (sid, pos) = scroll_pos(call);
-    let (events, total) = event_docs(
-        call.store,
-        "task = ?1 AND type = ?2 AND metric = ?3",
-        &[&task, &SCALAR, &metric],
-        "iter ASC, rid ASC",
+    let (events, total) = call.store.event_page(
+        events_of(&task, Some(SCALAR), Some(&metric)),
+        EventOrder::IterAsc,
         10_000,
         pos,
     )?;
@@ -504,43 +559,60 @@ fn scalar_metric_data(call: &mut Call) -> ApiResult {
     Ok(json!({"events": events, "returned": events.len(), "total": total, "scroll_id": sid}))
 }
 
+/// `events.scalar_metrics_iter_raw`: one metric's scalar points in x order (single-value
+/// ones included), per variant `{<key>: [x…], y: [value…]}`, in batches along a scroll;
+/// `total` only with `count_total`.
 fn iter_raw(call: &mut Call) -> ApiResult {
     let task = req_str(&call.body, "task")?;
-    let metric = call.body.get("metric").cloned().unwrap_or(json!({}));
-    let m = metric["metric"].as_str().unwrap_or_default().to_string();
+    load(call.store, &task)?;
+    let metric = call.body.get("metric").cloned().unwrap_or(Value::Null);
+    let m = metric
+        .get("metric")
+        .and_then(Value::as_str)
+        .ok_or_else(|| ApiError::missing_field("metric"))?
+        .to_string();
     let variants = id_list(&metric, "variants");
-    let batch = batch_size(call, 10_000, 100_000);
-    let key = opt_str(&call.body, "key").unwrap_or_else(|| "iter".into());
-    let (sid, pos) = scroll_pos(call);
-    let (events, total) = event_docs(
-        call.store,
-        "task = ?1 AND type = ?2 AND metric = ?3",
-        &[&task, &SCALAR, &m],
-        "iter ASC, rid ASC",
-        batch,
-        pos,
-    )?;
-    save_scroll(call, &sid, pos + events.len());
-    let mut out = Map::new();
-    for e in &events {
-        let v = e["variant"].as_str().unwrap_or_default().to_string();
-        if !variants.is_empty() && !variants.contains(&v) {
-            continue;
+    let batch = match call.body.get("batch_size").and_then(Value::as_i64) {
+        Some(b) if b < 0 => {
+            return Err(ApiError::validation(
+                "batch_size should be non negative number",
+            ));
         }
-        let entry = out.entry(v).or_insert_with(|| json!({"x": [], "y": []}));
+        Some(b) if b > 0 => (b as usize).min(200_000),
+        _ => 10_000,
+    };
+    let key = scalar_key(&call.body)?;
+    let (sid, pos) = scroll_pos(call);
+    let (points, total) =
+        call.store
+            .scalar_points(&task, &m, &variants, key == "iter", batch, pos)?;
+    save_scroll(call, &sid, pos + points.len());
+    let mut out = Map::new();
+    for (_, v, iter, ts, value) in &points {
+        let entry = out
+            .entry(v.clone())
+            .or_insert_with(|| json!({key.as_str(): [], "y": []}));
         let x = if key == "iter" {
-            e["iter"].clone()
+            json!(iter)
         } else {
-            e["timestamp"].clone()
+            json!(ts)
         };
-        if let Some(a) = entry["x"].as_array_mut() {
-            a.push(x)
+        if let Some(a) = entry[key.as_str()].as_array_mut() {
+            a.push(x);
         }
         if let Some(a) = entry["y"].as_array_mut() {
-            a.push(e["value"].clone())
+            a.push(json!(value));
         }
     }
-    Ok(json!({"variants": out, "total": total, "returned": events.len(), "scroll_id": sid}))
+    let count_total = call
+        .body
+        .get("count_total")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    Ok(json!({
+        "variants": out, "total": if count_total { json!(total) } else { Value::Null },
+        "returned": points.len(), "scroll_id": sid,
+    }))
 }
 
 fn plots(call: &mut Call) -> ApiResult {
@@ -553,11 +625,9 @@ fn plots(call: &mut Call) -> ApiResult {
     };
     let mut all = Vec::new();
     for t in &tasks {
-        let (evs, _) = event_docs(
-            call.store,
-            "task = ?1 AND type = 'plot'",
-            &[t],
-            "iter DESC, rid DESC",
+        let (evs, _) = call.store.event_page(
+            events_of(t, Some("plot"), None),
+            EventOrder::IterDesc,
             500,
             0,
         )?;
@@ -587,42 +657,15 @@ fn debug_images(call: &mut Call) -> ApiResult {
         let task = r["task"].as_str().unwrap_or_default().to_string();
         let metric = r["metric"].as_str().map(str::to_string);
         let variants = id_list(r, "variants");
-        let mut cond = "task = ?1 AND type = 'training_debug_image'".to_string();
-        let mut args: Vec<rusqlite::types::Value> = vec![task.clone().into()];
-        if let Some(m) = metric.as_ref().filter(|m| !m.is_empty()) {
-            args.push(m.clone().into());
-            cond.push_str(&format!(" AND metric = ?{}", args.len()));
-        }
         let variants: Vec<String> = variants.into_iter().filter(|v| !v.is_empty()).collect();
-        if !variants.is_empty() {
-            // One JSON parameter for the whole list: any number of variants fits.
-            args.push(json!(variants).to_string().into());
-            cond.push_str(&format!(
-                " AND variant IN (SELECT value FROM json_each(?{}))",
-                args.len()
-            ));
-        }
-        let params = rusqlite::params_from_iter(args.iter());
-        let mut stmt = call.store.conn.prepare(&format!(
-            "SELECT DISTINCT iter FROM events WHERE {cond} ORDER BY iter DESC LIMIT {iters} OFFSET {pos}"
-        ))?;
-        let iter_list: Vec<Option<i64>> = stmt
-            .query_map(params, |row| row.get(0))?
-            .collect::<Result<_, _>>()?;
+        let sel = ImageSelect {
+            task: &task,
+            metric: metric.as_deref(),
+            variants: &variants,
+        };
         let mut iterations = Vec::new();
-        for it in iter_list {
-            let mut args2 = args.clone();
-            args2.push(it.map(Into::into).unwrap_or(rusqlite::types::Value::Null));
-            let mut stmt = call.store.conn.prepare(&format!(
-                "SELECT doc FROM events WHERE {cond} AND iter IS ?{} ORDER BY metric, variant, rid",
-                args2.len()
-            ))?;
-            let events: Vec<Value> = stmt
-                .query_map(rusqlite::params_from_iter(args2.iter()), |row| {
-                    row.get::<_, String>(0)
-                })?
-                .filter_map(|d| d.ok().and_then(|d| serde_json::from_str(&d).ok()))
-                .collect();
+        for it in call.store.image_iterations(sel, iters, pos)? {
+            let events = call.store.images_at(sel, it)?;
             iterations.push(json!({"iter": it, "events": events}));
         }
         out.push(json!({"task": task, "metric": metric, "iterations": iterations}));
@@ -637,13 +680,14 @@ fn single_value_metrics(call: &mut Call) -> ApiResult {
         let Some(doc) = call.store.get(Coll::Tasks, &t)? else {
             continue;
         };
-        let mut stmt = call.store.conn.prepare_cached(
-            "SELECT metric, variant, value, ts FROM events WHERE task = ?1 AND type = ?2 AND iter = ?3 ORDER BY rid")?;
-        let values: Vec<Value> = stmt
-            .query_map(params![t, SCALAR, SINGLE_VALUE_ITER], |r| {
-                Ok(json!({"metric": r.get::<_, String>(0)?, "variant": r.get::<_, String>(1)?, "value": r.get::<_, Option<f64>>(2)?, "timestamp": r.get::<_, i64>(3)?}))
-            })?
-            .collect::<Result<_, _>>()?;
+        let values: Vec<Value> = call
+            .store
+            .values_at_iteration(&t, SCALAR, SINGLE_VALUE_ITER)?
+            .into_iter()
+            .map(|(metric, variant, value, ts)| {
+                json!({"metric": metric, "variant": variant, "value": value, "timestamp": ts})
+            })
+            .collect();
         if !values.is_empty() {
             out.push(json!({"task": t, "task_name": doc["name"], "values": values}));
         }

@@ -3,7 +3,8 @@
 use super::super::Call;
 use super::super::envelope::{ApiError, ApiResult};
 use super::super::store::{Coll, Store};
-use super::{get_all, id_list, merge_top, new_id, now, opt_bool, opt_str, req_str};
+use super::shared::task::{change_status, load as load_task, touch};
+use super::{get_all, id_list, merge_top, new_id, now, opt_str, req_str};
 use serde_json::{Map, Value, json};
 
 pub fn dispatch(call: &mut Call, action: &str) -> Option<ApiResult> {
@@ -22,7 +23,7 @@ pub fn dispatch(call: &mut Call, action: &str) -> Option<ApiResult> {
                 Ok(i) => i,
                 Err(e) => return Some(Err(e)),
             };
-            super::tasks::load(call.store, &task).and_then(|t| {
+            load_task(call.store, &task).and_then(|t| {
                 let mid = t["models"]["output"]
                     .as_array()
                     .and_then(|a| a.last())
@@ -157,21 +158,11 @@ fn create(call: &mut Call) -> ApiResult {
         &call.body,
         &["id", "user", "company", "created", "last_update"],
     );
-    if let Some(m) = call.body.get("metadata").and_then(Value::as_array) {
-        doc["metadata"] = metadata_map(m);
+    if super::shared::metadata::replace_from(&mut doc, &call.body)?.is_none() {
+        doc["metadata"] = json!({});
     }
     call.store.put(Coll::Models, &doc)?;
     Ok(json!({"id": doc["id"], "created": true}))
-}
-
-fn metadata_map(items: &[Value]) -> Value {
-    let mut m = Map::new();
-    for it in items {
-        if let Some(k) = it["key"].as_str() {
-            m.insert(k.into(), it.clone());
-        }
-    }
-    Value::Object(m)
 }
 
 fn edit(call: &mut Call, is_update: bool) -> ApiResult {
@@ -206,9 +197,9 @@ fn edit(call: &mut Call, is_update: bool) -> ApiResult {
         doc["last_iteration"] = it.clone();
         fields.insert("last_iteration".into(), it.clone());
     }
-    if let Some(m) = call.body.get("metadata").and_then(Value::as_array) {
-        doc["metadata"] = metadata_map(m);
-        fields.insert("metadata".into(), doc["metadata"].clone());
+    // The whole map is replaced (the list form or the map form alike).
+    if let Some(m) = super::shared::metadata::replace_from(&mut doc, &call.body)? {
+        fields.insert("metadata".into(), m);
     }
     let t = now();
     doc["last_update"] = json!(t);
@@ -274,7 +265,7 @@ fn set_ready(call: &mut Call, id: &str, body: &Value) -> Result<(usize, Value), 
             && let Some(mut t) = store.get(Coll::Tasks, tid)?
             && t["status"] != "published"
         {
-            let mut fields = super::tasks::change_status(&mut t, "published", true, &Value::Null)?;
+            let mut fields = change_status(&mut t, "published", true, &Value::Null)?;
             fields.insert(
                 "output".into(),
                 t.get("output").cloned().unwrap_or(json!({})),
@@ -309,7 +300,7 @@ fn update_for_task(call: &mut Call) -> ApiResult {
     let body = call.body.clone();
     let (user, company) = (call.identity.user.clone(), call.identity.company.clone());
     call.store.tx(|store| {
-        let mut task = super::tasks::load(store, &task_id)?;
+        let mut task = load_task(store, &task_id)?;
         let status = task["status"].as_str().unwrap_or("created").to_string();
         if status != "created" && status != "in_progress" {
             let mut e = ApiError::invalid_status(
@@ -369,7 +360,7 @@ fn update_for_task(call: &mut Call) -> ApiResult {
                 fields.insert("last_change".into(), json!(t));
                 fields.insert("last_changed_by".into(), json!(user));
                 store.put(Coll::Models, &doc)?;
-                super::tasks::touch(&mut task);
+                touch(&mut task);
                 store.put(Coll::Tasks, &task)?;
                 return Ok(json!({"fields": fields, "updated": 1, "id": id, "created": false}));
             }
@@ -405,7 +396,7 @@ fn update_for_task(call: &mut Call) -> ApiResult {
         }
         task["models"]["output"] =
             json!([{"name": "Output Model", "model": model_id, "updated": t}]);
-        super::tasks::touch(&mut task);
+        touch(&mut task);
         store.put(Coll::Tasks, &task)?;
         Ok(json!({"id": model_id, "created": true}))
     })
@@ -420,7 +411,7 @@ fn set_archived(store: &Store, id: &str, archive: bool) -> Result<(), ApiError> 
     }
     doc["system_tags"] = json!(tags);
     doc["last_update"] = json!(now());
-    store.put(Coll::Models, &doc)
+    Ok(store.put(Coll::Models, &doc)?)
 }
 
 fn delete(store: &Store, id: &str) -> Result<Value, ApiError> {
@@ -432,30 +423,8 @@ fn delete(store: &Store, id: &str) -> Result<Value, ApiError> {
 fn metadata(call: &mut Call, remove: bool) -> ApiResult {
     let id = req_str(&call.body, "model")?;
     let mut doc = load(call.store, &id)?;
-    if !doc["metadata"].is_object() {
-        doc["metadata"] = json!({});
-    }
-    if remove {
-        for k in id_list(&call.body, "keys") {
-            doc["metadata"].as_object_mut().map(|m| m.remove(&k));
-        }
-    } else {
-        if opt_bool(&call.body, "replace_metadata") {
-            doc["metadata"] = json!({});
-        }
-        for it in call
-            .body
-            .get("metadata")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default()
-        {
-            if let Some(k) = it["key"].as_str() {
-                doc["metadata"][k] = it.clone();
-            }
-        }
-    }
-    doc["last_update"] = json!(now());
+    let updated = super::shared::metadata::apply(&mut doc, &call.body, remove)?;
+    doc["last_change"] = doc["last_update"].clone();
     call.store.put(Coll::Models, &doc)?;
-    Ok(json!({"updated": 1}))
+    Ok(json!({"updated": updated}))
 }

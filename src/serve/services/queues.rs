@@ -1,11 +1,15 @@
-//! `queues.*` and the queue side of `tasks.enqueue` / `tasks.dequeue`. A queue document
-//! holds its `entries` ([{task, added}]) in order.
+//! `queues.*`. A queue document holds its `entries` ([{task, added}]) in order; what
+//! tasks.enqueue/dequeue need of queues is in `shared::queue`.
 
 use super::super::Call;
 use super::super::envelope::{ApiError, ApiResult};
 use super::super::store::{Coll, SqlFilter, Store};
-use super::tasks::{change_status, load};
-use super::{get_all, merge_top, new_id, now, opt_bool, opt_str, req_str};
+use super::shared::queue::{
+    default_filter, default_queue, find_by_name, load_queue, log_queue, push_entry, queue_doc,
+    remove_entry,
+};
+use super::shared::task::{change_status, load};
+use super::{get_all, merge_top, now, opt_bool, opt_str, req_str};
 use serde_json::{Value, json};
 
 pub fn dispatch(call: &mut Call, action: &str) -> Option<ApiResult> {
@@ -26,7 +30,7 @@ pub fn dispatch(call: &mut Call, action: &str) -> Option<ApiResult> {
                 Coll::Queues,
                 &call.body,
                 false,
-                None,
+                hidden_queues_filter(&call.body),
             )
             .map(|(mut docs, scroll)| {
                 if ex {
@@ -76,12 +80,8 @@ pub fn dispatch(call: &mut Call, action: &str) -> Option<ApiResult> {
         "update" => update(call),
         "delete" => delete(call),
         "add_task" => add_task(call),
-        "remove_task" => {
-            let (Ok(q), Ok(t)) = (req_str(&call.body, "queue"), req_str(&call.body, "task")) else {
-                return Some(Err(ApiError::missing_field("queue, task")));
-            };
-            remove_entry(call.store, &q, &t).map(|n| json!({"removed": n}))
-        }
+        "remove_task" => remove_task(call),
+        "clear_queue" => clear_queue(call),
         "move_task_to_front" | "move_task_to_back" | "move_task_forward" | "move_task_backward" => {
             move_task(call, action)
         }
@@ -93,26 +93,39 @@ pub fn dispatch(call: &mut Call, action: &str) -> Option<ApiResult> {
             load_queue(call.store, &id)
                 .map(|q| json!({"task": q["entries"].get(0).map(|e| e["task"].clone())}))
         }
-        "get_queue_metrics" => Ok(json!({"queues": []})),
-        "add_or_update_metadata" | "delete_metadata" => Ok(json!({"updated": 1})),
+        "get_queue_metrics" => queue_metrics(call),
+        "add_or_update_metadata" | "delete_metadata" => {
+            queue_metadata(call, action == "delete_metadata")
+        }
         _ => return None,
     })
 }
 
-fn queue_doc(name: &str, company: &str, user: &str, system_tags: Value) -> Value {
-    let t = now();
-    json!({
-        "id": new_id(), "name": name, "display_name": name, "company": company, "user": user,
-        "created": t, "last_update": t, "tags": [], "system_tags": system_tags,
-        "entries": [], "metadata": {},
-    })
+/// Queues with these system tags (the k8s glue's own queues) are left out of listings
+/// unless `search_hidden`, `id` or `name` is given, as the real server's default config does.
+const HIDDEN_QUEUE_TAGS: &[&str] = &["k8s-glue"];
+
+/// The filter leaving hidden queues out, unless the request asks for them.
+fn hidden_queues_filter(body: &Value) -> Option<SqlFilter> {
+    let asks = |k: &str| {
+        body.get(k)
+            .is_some_and(|v| !v.is_null() && v != false && v != "")
+    };
+    if asks("search_hidden") || asks("id") || asks("name") {
+        return None;
+    }
+    let mut f = SqlFilter::default();
+    let excluded: Vec<Value> = HIDDEN_QUEUE_TAGS
+        .iter()
+        .map(|t| json!(format!("-{t}")))
+        .collect();
+    super::super::query::add_list_filter(&mut f, "system_tags", &Value::Array(excluded));
+    Some(f)
 }
 
 /// The real server creates a queue named `default` with system tag `default` on first start.
 pub fn ensure_default_queue(store: &Store, company: &str) -> Result<(), ApiError> {
-    let mut f = SqlFilter::default();
-    super::super::query::add_list_filter(&mut f, "system_tags", &json!(["default"]));
-    if store.count(Coll::Queues, &f)? == 0 {
+    if store.count(Coll::Queues, &default_filter())? == 0 {
         store.put(
             Coll::Queues,
             &queue_doc(
@@ -124,36 +137,6 @@ pub fn ensure_default_queue(store: &Store, company: &str) -> Result<(), ApiError
         )?;
     }
     Ok(())
-}
-
-fn load_queue(store: &Store, id: &str) -> Result<Value, ApiError> {
-    store
-        .get(Coll::Queues, id)?
-        .ok_or_else(|| ApiError::invalid_queue(id))
-}
-
-fn default_queue(store: &Store) -> Result<Value, ApiError> {
-    let mut f = SqlFilter::default();
-    super::super::query::add_list_filter(&mut f, "system_tags", &json!(["default"]));
-    let qs = store.select(Coll::Queues, &f, "rid", Some(2), 0)?;
-    match qs.len() {
-        0 => Err(ApiError::new(400, 707, "No default queue")),
-        1 => Ok(qs.into_iter().next().unwrap_or_default()),
-        _ => Err(ApiError::new(400, 708, "Multiple default queues")),
-    }
-}
-
-fn find_by_name(store: &Store, name: &str) -> Result<Option<Value>, ApiError> {
-    Ok(store
-        .select(
-            Coll::Queues,
-            &SqlFilter::default().eq("name", name),
-            "rid",
-            Some(1),
-            0,
-        )?
-        .into_iter()
-        .next())
 }
 
 fn create(call: &mut Call) -> ApiResult {
@@ -179,8 +162,9 @@ fn create(call: &mut Call) -> ApiResult {
     merge_top(
         &mut doc,
         &call.body,
-        &["id", "entries", "created", "company", "user"],
+        &["id", "entries", "created", "company", "user", "metadata"],
     );
+    super::shared::metadata::replace_from(&mut doc, &call.body)?;
     call.store.put(Coll::Queues, &doc)?;
     Ok(json!({"id": doc["id"]}))
 }
@@ -189,15 +173,173 @@ fn update(call: &mut Call) -> ApiResult {
     let id = req_str(&call.body, "queue")?;
     let mut doc = load_queue(call.store, &id)?;
     let mut fields = serde_json::Map::new();
-    for k in ["name", "display_name", "tags", "system_tags", "metadata"] {
+    for k in ["name", "display_name", "tags", "system_tags"] {
         if let Some(v) = call.body.get(k) {
             doc[k] = v.clone();
             fields.insert(k.into(), v.clone());
         }
     }
+    if let Some(m) = super::shared::metadata::replace_from(&mut doc, &call.body)? {
+        fields.insert("metadata".into(), m);
+    }
     doc["last_update"] = json!(now());
     call.store.put(Coll::Queues, &doc)?;
     Ok(json!({"updated": 1, "fields": fields}))
+}
+
+/// Put tasks taken out of a queue back to the status they had before they were enqueued
+/// (`created` when unknown), without the queue, as the real server does when a queue is
+/// cleared or deleted, or on `remove_task` with `update_task_status`.
+fn unqueue_tasks(
+    store: &Store,
+    queue_id: &str,
+    tasks: &[String],
+    reason: &str,
+) -> Result<Vec<String>, ApiError> {
+    let mut done = Vec::new();
+    for t in tasks {
+        let Some(mut doc) = store.get(Coll::Tasks, t)? else {
+            continue;
+        };
+        if doc["execution"]["queue"].as_str() != Some(queue_id) {
+            continue;
+        }
+        let to = doc["enqueue_status"]
+            .as_str()
+            .filter(|s| !s.is_empty())
+            .unwrap_or("created")
+            .to_string();
+        change_status(&mut doc, &to, true, &json!({"status_reason": reason}))?;
+        if let Some(o) = doc.as_object_mut() {
+            o.remove("enqueue_status");
+        }
+        if let Some(e) = doc["execution"].as_object_mut() {
+            e.remove("queue");
+        }
+        store.put(Coll::Tasks, &doc)?;
+        done.push(t.clone());
+    }
+    Ok(done)
+}
+
+fn remove_task(call: &mut Call) -> ApiResult {
+    let q = req_str(&call.body, "queue")?;
+    let t = req_str(&call.body, "task")?;
+    let update_status = opt_bool(&call.body, "update_task_status");
+    let removed = call.store.tx(|store| {
+        let queue = load_queue(store, &q)?;
+        if !queue["entries"]
+            .as_array()
+            .is_some_and(|e| e.iter().any(|e| e["task"] == t.as_str()))
+        {
+            return Err(ApiError::new(
+                400,
+                703,
+                format!("Invalid queue id or task not in queue: task={t}, id={q}"),
+            ));
+        }
+        let n = remove_entry(store, &q, &t)?;
+        if n > 0 && update_status {
+            unqueue_tasks(
+                store,
+                &q,
+                std::slice::from_ref(&t),
+                &format!("Task was removed from the queue {q}"),
+            )?;
+        }
+        Ok(n)
+    })?;
+    log_queue(call, &q);
+    Ok(json!({"removed": removed}))
+}
+
+fn clear_queue(call: &mut Call) -> ApiResult {
+    let q = req_str(&call.body, "queue")?;
+    let tasks = call.store.tx(|store| -> Result<Vec<String>, ApiError> {
+        let mut queue = load_queue(store, &q)?;
+        let tasks: Vec<String> = queue["entries"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|e| e["task"].as_str().map(str::to_string))
+            .collect();
+        if tasks.is_empty() {
+            return Ok(tasks);
+        }
+        let done = unqueue_tasks(store, &q, &tasks, &format!("Queue {q} was cleared"))?;
+        queue["entries"] = json!([]);
+        queue["last_update"] = json!(now());
+        store.put(Coll::Queues, &queue)?;
+        Ok(done)
+    })?;
+    log_queue(call, &q);
+    Ok(json!({"removed_tasks": tasks}))
+}
+
+/// `queues.get_queue_metrics`: per requested queue, or for all (non-hidden) queues combined
+/// as `total`; samples are taken whenever a queue changes (and now, with `refresh`).
+fn queue_metrics(call: &mut Call) -> ApiResult {
+    let num = |k: &str| -> Result<f64, ApiError> {
+        call.body
+            .get(k)
+            .and_then(Value::as_f64)
+            .ok_or_else(|| ApiError::missing_field(k))
+    };
+    let (from, to) = (num("from_date")?, num("to_date")?);
+    let interval = call
+        .body
+        .get("interval")
+        .and_then(Value::as_i64)
+        .ok_or_else(|| ApiError::missing_field("interval"))?;
+    if interval < 1 {
+        return Err(ApiError::validation("interval: must be at least 1"));
+    }
+    let requested = super::id_list(&call.body, "queue_ids");
+    let per_queue = !requested.is_empty();
+    let mut query = json!({"only_fields": ["id"]});
+    if per_queue {
+        query["id"] = json!(requested);
+    }
+    let mut filter = super::super::query::build_filter(&query, false)?;
+    if let Some(h) = hidden_queues_filter(&call.body) {
+        filter.and(h);
+    }
+    let queues: Vec<String> = call
+        .store
+        .select_all(Coll::Queues, &filter)?
+        .iter()
+        .filter_map(|q| q["id"].as_str().map(str::to_string))
+        .collect();
+    if queues.is_empty() {
+        return Ok(json!({"queues": []}));
+    }
+    if opt_bool(&call.body, "refresh") {
+        for q in &queues {
+            log_queue(call, q);
+        }
+    }
+    if from >= to {
+        return Err(ApiError::new(
+            400,
+            16,
+            "Invalid value for fields (from_date must be less than to_date)",
+        ));
+    }
+    let series = call
+        .state
+        .workers
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .queue_metrics(from, to, interval, &queues, per_queue);
+    Ok(json!({"queues": series}))
+}
+
+fn queue_metadata(call: &mut Call, remove: bool) -> ApiResult {
+    let id = req_str(&call.body, "queue")?;
+    let mut doc = load_queue(call.store, &id)?;
+    let updated = super::shared::metadata::apply(&mut doc, &call.body, remove)?;
+    call.store.put(Coll::Queues, &doc)?;
+    Ok(json!({"updated": updated}))
 }
 
 fn delete(call: &mut Call) -> ApiResult {
@@ -214,57 +356,26 @@ fn delete(call: &mut Call) -> ApiResult {
     Ok(json!({"deleted": 1}))
 }
 
-fn push_entry(store: &Store, queue_id: &str, task: &str) -> Result<usize, ApiError> {
-    let mut q = load_queue(store, queue_id)?;
-    let entries = q["entries"]
-        .as_array_mut()
-        .ok_or_else(|| ApiError::internal("queue without entries"))?;
-    if entries.iter().any(|e| e["task"] == task) {
-        return Err(ApiError::new(
-            400,
-            706,
-            format!("Task already queued: task={task}, queue={queue_id}"),
-        ));
-    }
-    entries.push(json!({"task": task, "added": now()}));
-    let n = entries.len();
-    q["last_update"] = json!(now());
-    store.put(Coll::Queues, &q)?;
-    Ok(n)
-}
-
-fn remove_entry(store: &Store, queue_id: &str, task: &str) -> Result<usize, ApiError> {
-    let mut q = load_queue(store, queue_id)?;
-    let Some(entries) = q["entries"].as_array_mut() else {
-        return Ok(0);
-    };
-    let before = entries.len();
-    entries.retain(|e| e["task"] != task);
-    let removed = before - entries.len();
-    if removed > 0 {
-        q["last_update"] = json!(now());
-        store.put(Coll::Queues, &q)?;
-    }
-    Ok(removed)
-}
-
-/// Take a task out of every queue holding it; returns how many entries went.
-pub fn remove_from_queues(store: &Store, task: &str) -> Result<usize, ApiError> {
-    let mut f = SqlFilter::default();
-    f.add("EXISTS (SELECT 1 FROM json_each(doc, '$.entries') WHERE json_extract(value, '$.task') = ?)".into(),
-        vec![rusqlite::types::Value::Text(task.into())]);
-    let mut n = 0;
-    for q in store.select(Coll::Queues, &f, "rid", None, 0)? {
-        n += remove_entry(store, q["id"].as_str().unwrap_or_default(), task)?;
-    }
-    Ok(n)
-}
-
 fn add_task(call: &mut Call) -> ApiResult {
     let q = req_str(&call.body, "queue")?;
     let t = req_str(&call.body, "task")?;
     load(call.store, &t)?;
-    push_entry(call.store, &q, &t).map(|_| json!({"added": 1}))
+    push_entry(call.store, &q, &t)?;
+    if call
+        .body
+        .get("update_execution_queue")
+        .and_then(Value::as_bool)
+        .unwrap_or(false)
+    {
+        let mut doc = load(call.store, &t)?;
+        if !doc["execution"].is_object() {
+            doc["execution"] = json!({});
+        }
+        doc["execution"]["queue"] = json!(q);
+        call.store.put(Coll::Tasks, &doc)?;
+    }
+    log_queue(call, &q);
+    Ok(json!({"added": 1}))
 }
 
 fn move_task(call: &mut Call, action: &str) -> ApiResult {
@@ -301,7 +412,7 @@ fn get_next_task(call: &mut Call) -> ApiResult {
     let get_task_data = opt_bool(&call.body, "get_task_info");
     // With `task`, pop that task if it is queued here (agents use it to pick their own).
     let wanted = opt_str(&call.body, "task");
-    call.store.tx(|store| {
+    let out = call.store.tx(|store| -> ApiResult {
         let mut q = load_queue(store, &qid)?;
         let Some(entries) = q["entries"].as_array_mut() else {
             return Ok(json!({}));
@@ -317,91 +428,24 @@ fn get_next_task(call: &mut Call) -> ApiResult {
         q["last_update"] = json!(now());
         store.put(Coll::Queues, &q)?;
         let mut out = json!({"entry": entry});
-        if get_task_data
-            && let Some(t) = entry["task"]
-                .as_str()
-                .and_then(|t| store.get(Coll::Tasks, t).ok().flatten())
+        if let Some(mut t) = entry["task"]
+            .as_str()
+            .and_then(|t| store.get(Coll::Tasks, t).ok().flatten())
         {
-            out["task_info"] = json!({"company": t["company"], "user": t["user"]});
+            // A task an agent aborted after it was queued again is queued (the real
+            // server's fix for that race).
+            if t["status"] == "stopped" {
+                t["status"] = json!("queued");
+                store.put(Coll::Tasks, &t)?;
+            }
+            if get_task_data {
+                out["task_info"] = json!({"company": t["company"], "user": t["user"]});
+            }
         }
         Ok(out)
-    })
-}
-
-/// `tasks.enqueue`: queue by id, by name (created if missing), or the default queue.
-pub fn enqueue(call: &mut Call) -> ApiResult {
-    let id = req_str(&call.body, "task")?;
-    let body = call.body.clone();
-    let queue_id = opt_str(&body, "queue").filter(|q| !q.is_empty());
-    let queue_name = opt_str(&body, "queue_name").filter(|q| !q.is_empty());
-    if queue_id.is_some() && queue_name.is_some() {
-        return Err(ApiError::validation(
-            "queue and queue_name cannot both be set",
-        ));
+    })?;
+    if out.get("entry").is_some() {
+        log_queue(call, &qid);
     }
-    let company = call.identity.company.clone();
-    let user = call.identity.user.clone();
-    call.store.tx(|store| {
-        let queue = match (queue_id, queue_name) {
-            (Some(q), _) => load_queue(store, &q)?,
-            (None, Some(name)) => match find_by_name(store, &name)? {
-                Some(q) => q,
-                None => {
-                    let q = queue_doc(&name, &company, &user, json!([]));
-                    store.put(Coll::Queues, &q)?;
-                    q
-                }
-            },
-            (None, None) => default_queue(store)?,
-        };
-        let qid = queue["id"].as_str().unwrap_or_default().to_string();
-        let mut doc = load(store, &id)?;
-        let status = doc["status"].as_str().unwrap_or("").to_string();
-        if status == "queued" {
-            return Err(ApiError::new(
-                400,
-                706,
-                format!("Task already queued: task={id}"),
-            ));
-        }
-        if !["created", "stopped", "failed"].contains(&status.as_str()) {
-            return Err(ApiError::invalid_status(format!(
-                "Invalid status change: task={id}, current_status={status}, new_status=queued"
-            )));
-        }
-        let mut fields = change_status(&mut doc, "queued", false, &body)?;
-        if body
-            .get("update_execution_queue")
-            .and_then(Value::as_bool)
-            .unwrap_or(true)
-        {
-            if !doc["execution"].is_object() {
-                doc["execution"] = json!({});
-            }
-            doc["execution"]["queue"] = json!(qid);
-            fields.insert("execution.queue".into(), json!(qid));
-        }
-        push_entry(store, &qid, &id)?;
-        store.put(Coll::Tasks, &doc)?;
-        Ok(json!({"queued": 1, "updated": 1, "fields": fields, "queue_watched": true}))
-    })
-}
-
-/// `tasks.dequeue`: back to draft.
-pub fn dequeue(call: &mut Call) -> ApiResult {
-    let id = req_str(&call.body, "task")?;
-    let body = call.body.clone();
-    call.store.tx(|store| {
-        let mut doc = load(store, &id)?;
-        if doc["status"] != "queued" {
-            return Err(ApiError::invalid_status(format!(
-                "Task is not queued: task={id}, status={}",
-                doc["status"].as_str().unwrap_or("")
-            )));
-        }
-        let removed = remove_from_queues(store, &id)?;
-        let fields = change_status(&mut doc, "created", true, &body)?;
-        store.put(Coll::Tasks, &doc)?;
-        Ok(json!({"dequeued": removed, "updated": 1, "fields": fields}))
-    })
+    Ok(out)
 }

@@ -1,7 +1,7 @@
 //! Queries only the web UI needs: figures per project the API has no call for.
 
 use super::Store;
-use crate::serve::envelope::ApiError;
+use super::error::StoreResult;
 use std::collections::HashMap;
 
 /// What the projects page shows of a project beyond `projects.get_all_ex`'s stats.
@@ -19,7 +19,7 @@ const NOT_ARCHIVED: &str =
 
 impl Store {
     /// Per project id: its model count and when its tasks last changed.
-    pub fn project_activity(&self) -> Result<HashMap<String, ProjectActivity>, ApiError> {
+    pub fn project_activity(&self) -> StoreResult<HashMap<String, ProjectActivity>> {
         let mut out: HashMap<String, ProjectActivity> = HashMap::new();
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT project, COUNT(*) FROM models WHERE project IS NOT NULL AND {NOT_ARCHIVED} GROUP BY project"

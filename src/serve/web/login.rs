@@ -25,7 +25,10 @@ fn safe_next(next: Option<&String>) -> String {
     }
 }
 
-fn form_page(next: &str, error: Option<&str>) -> maud::Markup {
+/// The login form; under it where this server's API and file server answer (for
+/// `clearml init` and the SDK's configuration).
+fn form_page(state: &AppState, next: &str, error: Option<&str>) -> maud::Markup {
+    let url = |u: &std::sync::OnceLock<String>| u.get().cloned().unwrap_or_default();
     layout::page(
         "Log in",
         Nav::None,
@@ -40,13 +43,20 @@ fn form_page(next: &str, error: Option<&str>) -> maud::Markup {
                 label for="secret_key" { "Secret key" }
                 input #secret_key name="secret_key" type="password" autocomplete="current-password" required;
                 button type="submit" { "Log in" }
+                p.muted {
+                    "API server: " code { (url(&state.api_url)) } br;
+                    "File server: " code { (url(&state.files_url)) }
+                }
             }
         },
     )
 }
 
-pub async fn form(Query(q): Query<HashMap<String, String>>) -> Response {
-    Html(form_page(&safe_next(q.get("next")), None).into_string()).into_response()
+pub async fn form(
+    State(state): State<Arc<AppState>>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    Html(form_page(&state, &safe_next(q.get("next")), None).into_string()).into_response()
 }
 
 pub async fn submit(State(state): State<Arc<AppState>>, req: axum::extract::Request) -> Response {
@@ -59,7 +69,11 @@ pub async fn submit(State(state): State<Arc<AppState>>, req: axum::extract::Requ
     let key = fields.get("access_key").map(|k| k.trim()).unwrap_or("");
     let secret = fields.get("secret_key").map(|k| k.trim()).unwrap_or("");
     if key.is_empty() || !state.credentials.check(key, secret) {
-        let page = form_page(&next, Some("Unknown access key, or a wrong secret key."));
+        let page = form_page(
+            &state,
+            &next,
+            Some("Unknown access key, or a wrong secret key."),
+        );
         return (StatusCode::UNAUTHORIZED, Html(page.into_string())).into_response();
     }
     let token = state.signer.issue(DEFAULT_EXPIRATION_SEC, key);

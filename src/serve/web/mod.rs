@@ -20,6 +20,7 @@ mod workers;
 
 use super::envelope::ApiError;
 use super::{AppState, Call, readers, services};
+
 use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::{StatusCode, header};
@@ -131,6 +132,8 @@ impl Ctx<'_> {
             body,
             lines: None,
             endpoint: endpoint.to_string(),
+            // The server's own version: pages see what a current client sees.
+            version: super::endpoints::parse_version(crate::wire::API_VERSION).unwrap_or((2, 0)),
             identity: state.signer.identity(),
             access_key: None,
         };

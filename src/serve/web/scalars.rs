@@ -151,7 +151,7 @@ pub fn compare_charts(
         "events.multi_task_scalar_metrics_iter_histogram",
         json!({"tasks": ids, "samples": samples, "key": o.key()}),
     )?;
-    let metrics = data.as_object().cloned().unwrap_or_default();
+    let metrics = data["metrics"].as_object().cloned().unwrap_or_default();
     Ok(html! {
         @if metrics.is_empty() { p.muted { "No scalars reported." } }
         div.charts #scalars {

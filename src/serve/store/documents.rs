@@ -1,0 +1,196 @@
+//! The document collections (tasks, projects, models, queues): one table each, holding the
+//! document as JSON plus indexed columns for the common filters. Queries that read these
+//! tables go here.
+
+use super::Store;
+use super::error::{StoreError, StoreResult};
+use super::filter::{Order, SqlFilter};
+use rusqlite::types::Value as SqlValue;
+use rusqlite::{OptionalExtension, params};
+use serde_json::Value;
+
+/// The document collections, each a table of the same shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Coll {
+    Tasks,
+    Projects,
+    Models,
+    Queues,
+}
+
+impl Coll {
+    pub const ALL: [Coll; 4] = [Coll::Tasks, Coll::Projects, Coll::Models, Coll::Queues];
+
+    pub fn table(self) -> &'static str {
+        match self {
+            Coll::Tasks => "tasks",
+            Coll::Projects => "projects",
+            Coll::Models => "models",
+            Coll::Queues => "queues",
+        }
+    }
+}
+
+/// Document fields mirrored into real columns (indexed); everything else is read with
+/// `json_extract` from the `doc` column.
+pub(super) const COLUMNS: &[&str] = &[
+    "id",
+    "name",
+    "project",
+    "status",
+    "created",
+    "last_update",
+    "type",
+    "user",
+    "parent",
+    "tags",
+    "system_tags",
+];
+/// Columns holding a JSON array (membership tests run `json_each` on the small column,
+/// not on the whole document).
+pub(super) const ARRAY_COLUMNS: &[&str] = &["tags", "system_tags"];
+
+impl Store {
+    pub fn get(&self, coll: Coll, id: &str) -> StoreResult<Option<Value>> {
+        let sql = format!("SELECT doc FROM {} WHERE id = ?1", coll.table());
+        let text: Option<String> = self.conn.query_row(&sql, [id], |r| r.get(0)).optional()?;
+        Ok(text.map(|t| serde_json::from_str(&t)).transpose()?)
+    }
+
+    /// Insert or replace a document (by its `id`).
+    pub fn put(&self, coll: Coll, doc: &Value) -> StoreResult<()> {
+        let id = doc
+            .get("id")
+            .and_then(Value::as_str)
+            .ok_or(StoreError::NoId)?;
+        let mut values: Vec<SqlValue> = vec![SqlValue::Text(id.to_string())];
+        for c in &COLUMNS[1..] {
+            values.push(match doc.get(*c) {
+                Some(Value::String(s)) => SqlValue::Text(s.clone()),
+                Some(v @ Value::Array(_)) if ARRAY_COLUMNS.contains(c) => {
+                    SqlValue::Text(v.to_string())
+                }
+                _ => SqlValue::Null,
+            });
+        }
+        values.push(SqlValue::Text(doc.to_string()));
+        let names = COLUMNS.join(", ");
+        let marks: Vec<String> = (1..=COLUMNS.len() + 1).map(|i| format!("?{i}")).collect();
+        let updates: Vec<String> = COLUMNS[1..]
+            .iter()
+            .map(|c| format!("{c} = excluded.{c}"))
+            .collect();
+        let sql = format!(
+            "INSERT INTO {} ({names}, doc) VALUES ({}) ON CONFLICT(id) DO UPDATE SET {}, doc = excluded.doc",
+            coll.table(),
+            marks.join(", "),
+            updates.join(", ")
+        );
+        self.conn
+            .prepare_cached(&sql)?
+            .execute(rusqlite::params_from_iter(values.iter()))?;
+        Ok(())
+    }
+
+    pub fn delete(&self, coll: Coll, id: &str) -> StoreResult<bool> {
+        let sql = format!("DELETE FROM {} WHERE id = ?1", coll.table());
+        Ok(self.conn.execute(&sql, [id])? > 0)
+    }
+
+    /// Documents matching `filter`, ordered and limited.
+    pub fn select(
+        &self,
+        coll: Coll,
+        filter: &SqlFilter,
+        order: &Order,
+        limit: Option<usize>,
+        offset: usize,
+    ) -> StoreResult<Vec<Value>> {
+        // The page is picked by row id first and the documents read after: sorting whole
+        // documents made SQLite carry every match's document through the sort (spilling to
+        // temporary files) for each page. `order` ends with `rid`, so both sorts agree.
+        let table = coll.table();
+        let order = order.sql();
+        let mut page = format!(
+            "SELECT rid FROM {table} WHERE {} ORDER BY {order}",
+            filter.sql()
+        );
+        if let Some(l) = limit {
+            // SQLite takes signed 64-bit values: absurd page numbers just find nothing.
+            let cap = i64::MAX as usize;
+            page.push_str(&format!(" LIMIT {} OFFSET {}", l.min(cap), offset.min(cap)));
+        }
+        let sql = format!("SELECT doc FROM {table} WHERE rid IN ({page}) ORDER BY {order}");
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(filter.params()), |r| {
+            r.get::<_, String>(0)
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            out.push(serde_json::from_str(&row?)?);
+        }
+        Ok(out)
+    }
+
+    /// All documents matching `filter`, in insertion order.
+    pub fn select_all(&self, coll: Coll, filter: &SqlFilter) -> StoreResult<Vec<Value>> {
+        self.select(coll, filter, &Order::insertion(), None, 0)
+    }
+
+    /// The first document (in insertion order) matching `filter`.
+    pub fn find_one(&self, coll: Coll, filter: &SqlFilter) -> StoreResult<Option<Value>> {
+        Ok(self
+            .select(coll, filter, &Order::insertion(), Some(1), 0)?
+            .into_iter()
+            .next())
+    }
+
+    pub fn count(&self, coll: Coll, filter: &SqlFilter) -> StoreResult<usize> {
+        let sql = format!(
+            "SELECT COUNT(*) FROM {} WHERE {}",
+            coll.table(),
+            filter.sql()
+        );
+        let n: i64 =
+            self.conn
+                .query_row(&sql, rusqlite::params_from_iter(filter.params()), |r| {
+                    r.get(0)
+                })?;
+        Ok(n as usize)
+    }
+
+    /// Ids of the projects whose full name starts with `prefix` (case-sensitive).
+    pub fn project_ids_with_prefix(&self, prefix: &str) -> StoreResult<Vec<String>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id FROM projects WHERE substr(name, 1, ?1) = ?2")?;
+        let rows = stmt.query_map(params![prefix.chars().count() as i64, prefix], |r| {
+            r.get::<_, String>(0)
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// (id, name) of every project below `name` (`name/...`), by name. SQL `LIKE`, so ASCII
+    /// letters match regardless of case.
+    pub fn sub_projects(&self, name: &str) -> StoreResult<Vec<(String, String)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, name FROM projects WHERE name LIKE ?1 ESCAPE '\\' ORDER BY name",
+        )?;
+        let pattern = format!(
+            "{}/%",
+            name.replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
+        let rows = stmt.query_map([pattern], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// (status, count) of a project's tasks that are not archived; `None` = no status.
+    pub fn task_status_counts(&self, project: &str) -> StoreResult<Vec<(Option<String>, i64)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT status, COUNT(*) FROM tasks WHERE project = ?1 AND NOT EXISTS (SELECT 1 FROM json_each(system_tags) WHERE value = 'archived') GROUP BY status")?;
+        let rows = stmt.query_map([project], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
