@@ -491,8 +491,8 @@ pub struct ServeArgs {
     /// stored model/artifact URLs name this port, so keep it stable for data you keep)
     #[arg(long, default_value_t = 8081)]
     pub files_port: u16,
-    /// Port of the small landing page standing in for the web UI (0: as for --api-port),
-    /// so the three hosts are distinct and derive from each other as clearml-init expects
+    /// Port of the read-only web UI (0: as for --api-port); the three hosts stay distinct
+    /// and derive from each other as clearml-init expects
     #[arg(long, default_value_t = 8080)]
     pub web_port: u16,
 }

@@ -4,8 +4,10 @@
 //! the built-in server be tested in-process and the fuzz targets reach the parsers.
 
 pub mod api;
+pub mod chart;
 pub mod cli;
 pub mod commands;
+pub mod comparison;
 pub mod config;
 pub mod duration;
 pub mod error;

@@ -1,8 +1,13 @@
-//! The endpoints `serve` answers, each with the API versions it exists in: the first
-//! version is the one the real server's schema files
-//! (`clearml-server-v2.3/schema/<service>.conf`) declare first for it. The router asks
-//! this table before anything else, so an unknown name, a version below an endpoint's
-//! first one and a version past a retired endpoint's last one are answered in one place.
+//! The endpoints `serve` answers, each with the API versions the real server implements
+//! it for: one table drives the lookup of every call (an unknown name or a version below
+//! an endpoint's first one is a 404, a version past a retired endpoint's last one a
+//! 301), the `actual_version` every answer reports, the version a handler switches its
+//! behaviour on (`Call::version`), `server.endpoints` and the `GET /` listing.
+//!
+//! The versions are the real server's implementations (each handler's `min_version`,
+//! mostly `1.0`), not the schema's first version: the real server serves `debug.ping`
+//! at `/v2.1/` although its schema first describes it at 2.9. Which of the schema files'
+//! endpoints are left out, and why, is [`NOT_SERVED`] (docs/api-coverage.md lists both).
 
 /// An API version `major.minor` (`999` = 999.0), compared numerically (2.9 < 2.13).
 pub type Version = (u32, u32);
@@ -10,8 +15,11 @@ pub type Version = (u32, u32);
 /// One endpoint and the versions it is served for.
 pub struct Endpoint {
     pub name: &'static str,
-    /// The first version the endpoint exists in.
-    pub since: Version,
+    /// The versions the real server has an implementation of this endpoint for (the
+    /// `min_version` of each of its handlers, most `1.0`), ascending. The first is where the
+    /// endpoint begins; `meta.endpoint.actual_version` is the highest one not above the
+    /// requested version (as `server.info` at 2.31 answers `actual_version` 2.12).
+    pub versions: &'static [Version],
     /// For a retired endpoint: its last version and what to use instead; later versions
     /// get 301/1 (no `Location`), as from the real server.
     pub retired: Option<(Version, &'static str)>,
@@ -19,10 +27,10 @@ pub struct Endpoint {
     pub authorize: bool,
 }
 
-const fn ep(name: &'static str, since: Version) -> Endpoint {
+const fn ep(name: &'static str, versions: &'static [Version]) -> Endpoint {
     Endpoint {
         name,
-        since,
+        versions,
         retired: None,
         authorize: true,
     }
@@ -40,163 +48,213 @@ const fn retired(mut e: Endpoint, last: Version, instead: &'static str) -> Endpo
 
 pub const ENDPOINTS: &[Endpoint] = &[
     // auth
-    ep("auth.login", (2, 1)),
-    ep("auth.validate_token", (2, 1)),
-    ep("auth.create_credentials", (2, 1)),
-    ep("auth.get_credentials", (2, 1)),
-    ep("auth.revoke_credentials", (2, 1)),
-    ep("auth.edit_credentials", (2, 19)),
+    ep("auth.create_credentials", &[(1, 0)]),
+    ep("auth.edit_credentials", &[(1, 0)]),
+    open(ep("auth.fixed_users_mode", &[(1, 0)])),
+    ep("auth.get_credentials", &[(1, 0)]),
+    ep("auth.login", &[(1, 0)]),
+    ep("auth.logout", &[(2, 2)]),
+    ep("auth.revoke_credentials", &[(1, 0)]),
+    ep("auth.validate_token", &[(1, 0)]),
     // debug
-    open(ep("debug.ping", (2, 9))),
-    // server
-    ep("server.info", (2, 1)),
-    ep("server.report_stats_option", (2, 4)),
-    ep("server.get_stats", (2, 1)),
-    ep("server.config", (2, 1)),
-    ep("server.endpoints", (2, 1)),
-    // login
-    open(ep("login.supported_modes", (2, 9))),
-    // users
-    ep("users.get_current_user", (2, 1)),
-    ep("users.get_by_id", (2, 1)),
-    ep("users.get_all", (2, 1)),
-    ep("users.get_all_ex", (2, 1)),
-    ep("users.get_preferences", (2, 1)),
-    ep("users.set_preferences", (2, 1)),
+    open(ep("debug.ping", &[(1, 0)])),
     // events
-    ep("events.add", (2, 1)),
-    ep("events.add_batch", (2, 1)),
-    ep("events.get_task_latest_scalar_values", (2, 1)),
-    ep("events.scalar_metrics_iter_histogram", (2, 1)),
-    ep("events.multi_task_scalar_metrics_iter_histogram", (2, 1)),
-    ep("events.get_scalar_metrics_and_variants", (2, 1)),
-    ep("events.get_vector_metrics_and_variants", (2, 1)),
-    ep("events.get_task_metrics", (2, 7)),
-    ep("events.get_task_log", (1, 5)),
-    ep("events.get_task_events", (2, 1)),
-    ep("events.get_scalar_metric_data", (2, 1)),
-    ep("events.scalar_metrics_iter_raw", (2, 16)),
-    ep("events.get_task_plots", (2, 1)),
-    ep("events.get_multi_task_plots", (2, 1)),
-    ep("events.debug_images", (2, 1)),
-    ep("events.plots", (2, 20)),
-    ep("events.get_task_single_value_metrics", (2, 20)),
-    ep("events.delete_for_task", (2, 1)),
-    ep("events.clear_scroll", (2, 18)),
-    ep("events.clear_task_log", (2, 19)),
-    ep("events.get_multi_task_metrics", (2, 28)),
+    ep("events.add", &[(1, 0)]),
+    ep("events.add_batch", &[(1, 0)]),
+    ep("events.clear_scroll", &[(2, 18)]),
+    ep("events.clear_task_log", &[(1, 0)]),
+    ep("events.debug_images", &[(1, 0), (1, 8), (2, 7)]),
+    ep("events.delete_for_task", &[(1, 0)]),
+    ep("events.get_multi_task_metrics", &[(1, 0)]),
+    ep("events.get_multi_task_plots", &[(1, 0), (1, 8)]),
+    ep("events.get_scalar_metric_data", &[(1, 0)]),
+    ep("events.get_scalar_metrics_and_variants", &[(1, 0)]),
+    ep("events.get_task_events", &[(1, 0)]),
+    ep("events.get_task_latest_scalar_values", &[(1, 0)]),
+    ep("events.get_task_log", &[(1, 0), (1, 7), (2, 9)]),
+    ep("events.get_task_metrics", &[(1, 0)]),
+    ep("events.get_task_plots", &[(1, 0), (1, 8)]),
+    ep("events.get_task_single_value_metrics", &[(1, 0)]),
+    ep("events.get_vector_metrics_and_variants", &[(1, 0)]),
+    ep("events.multi_task_scalar_metrics_iter_histogram", &[(1, 0)]),
+    ep("events.plots", &[(1, 0)]),
+    ep("events.scalar_metrics_iter_histogram", &[(1, 0)]),
+    ep("events.scalar_metrics_iter_raw", &[(2, 16)]),
+    // login
+    open(ep("login.logout", &[(2, 13)])),
+    open(ep("login.supported_modes", &[(1, 0)])),
     // models
-    ep("models.create", (2, 1)),
-    ep("models.edit", (2, 1)),
-    ep("models.update", (2, 1)),
-    ep("models.get_by_id", (2, 1)),
-    ep("models.get_by_task_id", (2, 1)),
-    ep("models.get_all", (2, 1)),
-    ep("models.get_all_ex", (2, 1)),
-    ep("models.set_ready", (2, 1)),
-    ep("models.publish_many", (2, 13)),
-    ep("models.archive_many", (2, 13)),
-    ep("models.unarchive_many", (2, 13)),
-    ep("models.delete", (2, 1)),
-    ep("models.delete_many", (2, 13)),
-    ep("models.add_or_update_metadata", (2, 13)),
-    ep("models.delete_metadata", (2, 13)),
+    ep("models.add_or_update_metadata", &[(2, 13)]),
+    ep("models.archive_many", &[(1, 0)]),
+    ep("models.create", &[(1, 0)]),
+    ep("models.delete", &[(1, 0)]),
+    ep("models.delete_many", &[(1, 0)]),
+    ep("models.delete_metadata", &[(2, 13)]),
+    ep("models.edit", &[(1, 0)]),
+    ep("models.get_all", &[(1, 0)]),
+    ep("models.get_all_ex", &[(1, 0)]),
+    ep("models.get_by_id", &[(1, 0)]),
+    ep("models.get_by_id_ex", &[(1, 0)]),
+    ep("models.get_by_task_id", &[(1, 0)]),
+    ep("models.get_frameworks", &[(1, 0)]),
+    ep("models.make_private", &[(2, 9)]),
+    ep("models.make_public", &[(2, 9)]),
+    ep("models.move", &[(1, 0)]),
+    ep("models.publish_many", &[(1, 0)]),
+    ep("models.set_ready", &[(1, 0)]),
+    ep("models.unarchive_many", &[(1, 0)]),
+    ep("models.update", &[(1, 0)]),
     retired(
-        ep("models.update_for_task", (2, 1)),
+        ep("models.update_for_task", &[(1, 0)]),
         (2, 13),
         "use tasks.add_or_update_model",
     ),
-    ep("models.get_frameworks", (2, 8)),
-    ep("models.move", (2, 12)),
+    ep("models.update_tags", &[(1, 0)]),
+    // organization
+    ep("organization.get_entities_count", &[(1, 0)]),
+    ep("organization.get_tags", &[(1, 0)]),
+    ep("organization.get_user_companies", &[(1, 0)]),
+    // pipelines
+    ep("pipelines.delete_runs", &[(1, 0)]),
+    ep("pipelines.start_pipeline", &[(1, 0)]),
     // projects
-    ep("projects.create", (2, 1)),
-    ep("projects.get_all", (2, 1)),
-    ep("projects.get_all_ex", (2, 1)),
-    ep("projects.get_by_id", (2, 1)),
-    ep("projects.update", (2, 1)),
-    ep("projects.delete", (2, 1)),
-    ep("projects.validate_delete", (2, 14)),
-    ep("projects.get_unique_metric_variants", (2, 1)),
-    ep("projects.get_hyper_parameters", (2, 9)),
-    ep("projects.get_task_tags", (2, 8)),
-    ep("projects.get_model_tags", (2, 8)),
-    ep("projects.get_task_parents", (2, 12)),
-    ep("projects.get_hyperparam_values", (2, 13)),
-    ep("projects.merge", (2, 13)),
-    ep("projects.move", (2, 13)),
+    ep("projects.create", &[(1, 0)]),
+    ep("projects.delete", &[(1, 0)]),
+    ep("projects.get_all", &[(1, 0)]),
+    ep("projects.get_all_ex", &[(1, 0)]),
+    ep("projects.get_by_id", &[(1, 0)]),
+    ep("projects.get_hyper_parameters", &[(2, 9)]),
+    ep("projects.get_hyperparam_values", &[(2, 13)]),
+    ep("projects.get_model_metadata_keys", &[(1, 0)]),
+    ep("projects.get_model_metadata_values", &[(1, 0)]),
+    ep("projects.get_model_tags", &[(2, 8)]),
+    ep("projects.get_project_tags", &[(1, 0)]),
+    ep("projects.get_task_parents", &[(2, 12)]),
+    ep("projects.get_task_tags", &[(2, 8)]),
+    ep("projects.get_unique_metric_variants", &[(1, 0)]),
+    ep("projects.get_user_names", &[(1, 0)]),
+    ep("projects.make_private", &[(2, 9)]),
+    ep("projects.make_public", &[(2, 9)]),
+    ep("projects.merge", &[(1, 0)]),
+    ep("projects.move", &[(1, 0)]),
+    ep("projects.update", &[(1, 0)]),
+    ep("projects.validate_delete", &[(1, 0)]),
     // queues
-    ep("queues.create", (2, 4)),
-    ep("queues.get_by_id", (2, 4)),
-    ep("queues.get_all", (2, 4)),
-    ep("queues.get_all_ex", (2, 4)),
-    ep("queues.get_default", (2, 4)),
-    ep("queues.get_next_task", (2, 4)),
-    ep("queues.get_num_entries", (2, 15)),
-    ep("queues.update", (2, 4)),
-    ep("queues.delete", (2, 4)),
-    ep("queues.add_task", (2, 4)),
-    ep("queues.remove_task", (2, 4)),
-    ep("queues.move_task_to_front", (2, 4)),
-    ep("queues.move_task_to_back", (2, 4)),
-    ep("queues.move_task_forward", (2, 4)),
-    ep("queues.move_task_backward", (2, 4)),
-    ep("queues.peek_task", (2, 15)),
-    ep("queues.get_queue_metrics", (2, 4)),
-    ep("queues.add_or_update_metadata", (2, 13)),
-    ep("queues.delete_metadata", (2, 13)),
+    ep("queues.add_or_update_metadata", &[(2, 13)]),
+    ep("queues.add_task", &[(2, 4)]),
+    ep("queues.clear_queue", &[(1, 0)]),
+    ep("queues.create", &[(2, 4)]),
+    ep("queues.delete", &[(2, 4)]),
+    ep("queues.delete_metadata", &[(2, 13)]),
+    ep("queues.get_all", &[(2, 4)]),
+    ep("queues.get_all_ex", &[(2, 4)]),
+    ep("queues.get_by_id", &[(2, 4)]),
+    ep("queues.get_default", &[(2, 4)]),
+    ep("queues.get_next_task", &[(1, 0)]),
+    ep("queues.get_num_entries", &[(2, 15)]),
+    ep("queues.get_queue_metrics", &[(2, 4)]),
+    ep("queues.move_task_backward", &[(2, 4)]),
+    ep("queues.move_task_forward", &[(2, 4)]),
+    ep("queues.move_task_to_back", &[(2, 4)]),
+    ep("queues.move_task_to_front", &[(2, 4)]),
+    ep("queues.peek_task", &[(2, 15)]),
+    ep("queues.remove_task", &[(2, 4)]),
+    ep("queues.update", &[(2, 4)]),
+    // reports
+    ep("reports.archive", &[(1, 0)]),
+    ep("reports.create", &[(1, 0)]),
+    ep("reports.delete", &[(1, 0)]),
+    ep("reports.get_all_ex", &[(1, 0)]),
+    ep("reports.get_tags", &[(1, 0)]),
+    ep("reports.get_task_data", &[(1, 0)]),
+    ep("reports.move", &[(1, 0)]),
+    ep("reports.publish", &[(1, 0)]),
+    ep("reports.unarchive", &[(1, 0)]),
+    ep("reports.update", &[(1, 0)]),
+    // server
+    ep("server.config", &[(1, 0)]),
+    ep("server.endpoints", &[(1, 0)]),
+    ep("server.get_stats", &[(1, 0)]),
+    ep("server.info", &[(1, 0), (2, 8), (2, 12)]),
+    ep("server.report_stats_option", &[(1, 0)]),
+    // serving
+    ep("serving.container_status_report", &[(1, 0)]),
+    ep("serving.get_endpoint_details", &[(1, 0)]),
+    ep("serving.get_endpoint_metrics_history", &[(1, 0)]),
+    ep("serving.get_endpoints", &[(1, 0)]),
+    ep("serving.get_loading_instances", &[(1, 0)]),
+    ep("serving.register_container", &[(1, 0)]),
+    ep("serving.unregister_container", &[(1, 0)]),
     // tasks
-    ep("tasks.create", (2, 1)),
-    ep("tasks.get_by_id", (2, 1)),
-    ep("tasks.get_all", (2, 1)),
-    ep("tasks.get_all_ex", (2, 1)),
-    ep("tasks.edit", (2, 1)),
-    ep("tasks.update", (2, 1)),
-    ep("tasks.started", (2, 1)),
-    ep("tasks.completed", (2, 2)),
-    ep("tasks.stopped", (2, 1)),
-    ep("tasks.failed", (2, 1)),
-    ep("tasks.close", (2, 1)),
-    ep("tasks.publish", (2, 1)),
-    ep("tasks.stop", (2, 1)),
-    ep("tasks.reset", (2, 1)),
-    ep("tasks.enqueue", (1, 5)),
-    ep("tasks.dequeue", (1, 5)),
-    ep("tasks.delete", (2, 1)),
-    ep("tasks.delete_many", (2, 13)),
-    ep("tasks.reset_many", (2, 13)),
-    ep("tasks.stop_many", (2, 13)),
-    ep("tasks.publish_many", (2, 13)),
-    ep("tasks.enqueue_many", (2, 13)),
-    ep("tasks.archive", (2, 12)),
-    ep("tasks.archive_many", (2, 13)),
-    ep("tasks.unarchive_many", (2, 13)),
-    ep("tasks.ping", (2, 1)),
-    ep("tasks.get_types", (2, 8)),
-    ep("tasks.add_or_update_artifacts", (2, 10)),
-    ep("tasks.delete_artifacts", (2, 10)),
-    ep("tasks.add_or_update_model", (2, 13)),
-    ep("tasks.delete_models", (2, 13)),
-    ep("tasks.set_requirements", (2, 1)),
-    ep("tasks.get_hyper_params", (2, 9)),
-    ep("tasks.edit_hyper_params", (2, 9)),
-    ep("tasks.delete_hyper_params", (2, 9)),
-    ep("tasks.get_configurations", (2, 9)),
-    ep("tasks.get_configuration_names", (2, 9)),
-    ep("tasks.edit_configuration", (2, 9)),
-    ep("tasks.delete_configuration", (2, 9)),
-    ep("tasks.clone", (2, 5)),
-    ep("tasks.move", (2, 12)),
+    ep("tasks.add_or_update_artifacts", &[(2, 10)]),
+    ep("tasks.add_or_update_model", &[(2, 13)]),
+    ep("tasks.archive", &[(1, 0)]),
+    ep("tasks.archive_many", &[(1, 0)]),
+    ep("tasks.clone", &[(1, 0)]),
+    ep("tasks.close", &[(1, 0)]),
+    ep("tasks.completed", &[(2, 2)]),
+    ep("tasks.create", &[(1, 0)]),
+    ep("tasks.delete", &[(1, 0)]),
+    ep("tasks.delete_artifacts", &[(2, 10)]),
+    ep("tasks.delete_configuration", &[(1, 0)]),
+    ep("tasks.delete_hyper_params", &[(1, 0)]),
+    ep("tasks.delete_many", &[(1, 0)]),
+    ep("tasks.delete_models", &[(2, 13)]),
+    ep("tasks.dequeue", &[(1, 0)]),
+    ep("tasks.dequeue_many", &[(1, 0)]),
+    ep("tasks.edit", &[(1, 0)]),
+    ep("tasks.edit_configuration", &[(1, 0)]),
+    ep("tasks.edit_hyper_params", &[(1, 0)]),
+    ep("tasks.edit_runtime", &[(1, 0)]),
+    ep("tasks.enqueue", &[(1, 0)]),
+    ep("tasks.enqueue_many", &[(1, 0)]),
+    ep("tasks.failed", &[(1, 0)]),
+    ep("tasks.get_all", &[(1, 0)]),
+    ep("tasks.get_all_ex", &[(1, 0)]),
+    ep("tasks.get_by_id", &[(1, 0)]),
+    ep("tasks.get_by_id_ex", &[(1, 0)]),
+    ep("tasks.get_configuration_names", &[(1, 0)]),
+    ep("tasks.get_configurations", &[(1, 0)]),
+    ep("tasks.get_hyper_params", &[(1, 0)]),
+    ep("tasks.get_types", &[(1, 0)]),
+    ep("tasks.make_private", &[(2, 9)]),
+    ep("tasks.make_public", &[(2, 9)]),
+    ep("tasks.move", &[(1, 0)]),
+    ep("tasks.ping", &[(1, 0)]),
+    ep("tasks.publish", &[(1, 0)]),
+    ep("tasks.publish_many", &[(1, 0)]),
+    ep("tasks.reset", &[(1, 0)]),
+    ep("tasks.reset_many", &[(1, 0)]),
+    ep("tasks.set_requirements", &[(1, 0)]),
+    ep("tasks.started", &[(1, 0)]),
+    ep("tasks.stop", &[(1, 0)]),
+    ep("tasks.stop_many", &[(1, 0)]),
+    ep("tasks.stopped", &[(1, 0)]),
+    ep("tasks.unarchive_many", &[(1, 0)]),
+    ep("tasks.update", &[(1, 0)]),
+    ep("tasks.update_batch", &[(1, 0)]),
+    ep("tasks.update_tags", &[(1, 0)]),
+    ep("tasks.validate", &[(1, 0)]),
+    // users
+    ep("users.get_all", &[(1, 0)]),
+    ep("users.get_all_ex", &[(1, 0), (2, 8)]),
+    ep("users.get_by_id", &[(1, 0)]),
+    ep("users.get_current_user", &[(1, 0)]),
+    ep("users.get_preferences", &[(1, 0)]),
+    ep("users.set_preferences", &[(1, 0)]),
+    ep("users.update", &[(1, 0)]),
     // workers
-    ep("workers.register", (2, 4)),
-    ep("workers.unregister", (2, 4)),
-    ep("workers.status_report", (2, 4)),
-    ep("workers.get_all", (2, 4)),
-    ep("workers.get_metric_keys", (2, 4)),
-    ep("workers.get_stats", (2, 4)),
-    ep("workers.get_activity_report", (2, 4)),
+    ep("workers.get_activity_report", &[(2, 4)]),
+    ep("workers.get_all", &[(2, 4)]),
+    ep("workers.get_count", &[(1, 0)]),
+    ep("workers.get_metric_keys", &[(2, 4)]),
+    ep("workers.get_stats", &[(2, 4)]),
+    ep("workers.register", &[(2, 4)]),
+    ep("workers.status_report", &[(2, 4)]),
+    ep("workers.unregister", &[(2, 4)]),
     // The test hook of `CLEARML_SERVE_PANIC_ENDPOINT` (not a real-server endpoint; without
     // the hook it answers like an unknown one).
-    ep("debug.panic", (1, 0)),
+    ep("debug.panic", &[(1, 0)]),
 ];
 
 /// Parse a path's version (`2.13`, `999`): the real server's `\d+\.?\d+`, so at least
@@ -220,12 +278,111 @@ pub enum Lookup {
 
 pub fn lookup(name: &str, version: Version) -> Lookup {
     match ENDPOINTS.iter().find(|e| e.name == name) {
-        Some(e) if e.since <= version => Lookup::Found(e),
+        Some(e) if e.since() <= version => Lookup::Found(e),
         _ => Lookup::Unknown,
     }
 }
 
+/// `2.13`, `1.0`: how versions are written in answers.
+pub fn version_text(v: Version) -> String {
+    format!("{}.{}", v.0, v.1)
+}
+
+/// Endpoints of the real server's schema (`clearml-server-v2.3/schema/*.conf`) that
+/// `serve` does not answer (they get the unknown-endpoint 404), each with the reason.
+/// docs/api-coverage.md is written from this and [`ENDPOINTS`]; a test checks that every
+/// schema endpoint is in one of the two.
+pub const NOT_SERVED: &[(&str, &str)] = &[
+    (
+        "auth.create_user",
+        "managing users: serve has one built-in user (see README, One identity)",
+    ),
+    (
+        "auth.edit_user",
+        "managing users: serve has one built-in user (see README, One identity)",
+    ),
+    (
+        "auth.get_token_for_user",
+        "impersonation needs more than one user; serve has one built-in user",
+    ),
+    (
+        "users.create",
+        "managing users: serve has one built-in user (see README, One identity)",
+    ),
+    (
+        "users.delete",
+        "managing users: serve has one built-in user (see README, One identity)",
+    ),
+    (
+        "organization.get_project_usages",
+        "resource usage per project needs the run history of workers and queues, which serve does not keep",
+    ),
+    (
+        "storage.get_settings",
+        "cloud storage credentials kept by the server for the web UI; serve has no web UI and keeps no third-party secrets",
+    ),
+    (
+        "storage.set_settings",
+        "cloud storage credentials kept by the server for the web UI; serve has no web UI and keeps no third-party secrets",
+    ),
+    (
+        "storage.reset_settings",
+        "cloud storage credentials kept by the server for the web UI; serve has no web UI and keeps no third-party secrets",
+    ),
+    (
+        "organization.prepare_download_for_get_all",
+        "the web UI's CSV export; serve has no web UI",
+    ),
+    (
+        "organization.download_for_get_all",
+        "the web UI's CSV export; serve has no web UI",
+    ),
+    (
+        "events.delete_for_model",
+        "model events (reported against a model, not a task) are not stored yet",
+    ),
+    (
+        "events.download_task_log",
+        "not done yet: the log is read with events.get_task_log",
+    ),
+    (
+        "events.get_debug_image_sample",
+        "the web UI's image viewer navigation; not done yet",
+    ),
+    (
+        "events.next_debug_image_sample",
+        "the web UI's image viewer navigation; not done yet",
+    ),
+    (
+        "events.get_plot_sample",
+        "the web UI's plot viewer navigation; not done yet",
+    ),
+    (
+        "events.next_plot_sample",
+        "the web UI's plot viewer navigation; not done yet",
+    ),
+    (
+        "events.vector_metrics_iter_histogram",
+        "not done yet: vector events are read with events.get_task_plots",
+    ),
+];
+
 impl Endpoint {
+    /// The first version the endpoint exists in.
+    pub fn since(&self) -> Version {
+        self.versions.first().copied().unwrap_or((1, 0))
+    }
+
+    /// The version of the implementation answering a call at `requested`.
+    pub fn actual_version(&self, requested: Version) -> Version {
+        self.versions
+            .iter()
+            .rev()
+            .find(|v| **v <= requested)
+            .copied()
+            .unwrap_or_else(|| self.since())
+    }
+
     /// The 301/1 answer when `version` is past the endpoint's last one.
     pub fn retired_error(&self, version: Version) -> Option<super::envelope::ApiError> {
         let (last, instead) = self.retired?;
@@ -239,6 +396,32 @@ impl Endpoint {
             )
         })
     }
+}
+
+/// What `serve` answers, for `server.endpoints` and `GET /` on the API port: each
+/// endpoint's versions (and, for a retired one, its last), test hooks left out.
+pub fn listing() -> serde_json::Value {
+    use serde_json::json;
+    let mut endpoints = serde_json::Map::new();
+    for e in ENDPOINTS.iter().filter(|e| e.name != "debug.panic") {
+        let versions: Vec<serde_json::Value> = e
+            .versions
+            .iter()
+            .map(|v| {
+                let mut d = json!({"min_version": version_text(*v)});
+                if let Some((last, instead)) = e.retired {
+                    d["max_version"] = json!(version_text(last));
+                    d["instead"] = json!(instead);
+                }
+                if !e.authorize {
+                    d["authorize"] = json!(false);
+                }
+                d
+            })
+            .collect();
+        endpoints.insert(e.name.to_string(), json!(versions));
+    }
+    json!({"endpoints": endpoints, "models": {}})
 }
 
 #[cfg(test)]
@@ -276,6 +459,23 @@ mod tests {
     }
 
     #[test]
+    fn actual_version_is_the_implementation_answering() {
+        let Lookup::Found(info) = lookup("server.info", (2, 31)) else {
+            panic!("server.info is served");
+        };
+        // Recorded: server.info at 2.31 answers actual_version 2.12.
+        assert_eq!(info.actual_version((2, 31)), (2, 12));
+        assert_eq!(info.actual_version((2, 9)), (2, 8));
+        assert_eq!(info.actual_version((2, 1)), (1, 0));
+        let Lookup::Found(q) = lookup("queues.get_all", (2, 31)) else {
+            panic!("queues.get_all is served");
+        };
+        // Recorded: queues.get_all at 2.31 answers actual_version 2.4.
+        assert_eq!(version_text(q.actual_version((2, 31))), "2.4");
+        assert!(matches!(lookup("queues.get_all", (2, 3)), Lookup::Unknown));
+    }
+
+    #[test]
     fn update_for_task_is_retired_after_2_13_only() {
         let Lookup::Found(ep) = lookup("models.update_for_task", (2, 13)) else {
             panic!("update_for_task is served at 2.13");
@@ -283,6 +483,7 @@ mod tests {
         assert!(ep.retired_error((2, 13)).is_none());
         assert!(ep.retired_error((2, 1)).is_none());
         let e = ep.retired_error((2, 14)).expect("retired at 2.14");
+        assert_eq!(ep.actual_version((2, 13)), (1, 0));
         assert_eq!((e.code, e.subcode), (301, 1));
         assert!(
             e.msg.ends_with("(use tasks.add_or_update_model)"),
@@ -304,6 +505,20 @@ mod tests {
             .map(|e| e.name)
             .collect();
         // `server.info` needs credentials on the real server.
-        assert_eq!(open, ["debug.ping", "login.supported_modes"]);
+        assert_eq!(
+            open,
+            [
+                "auth.fixed_users_mode",
+                "debug.ping",
+                "login.logout",
+                "login.supported_modes"
+            ]
+        );
+        for (name, _) in NOT_SERVED {
+            assert!(
+                ENDPOINTS.iter().all(|e| e.name != *name),
+                "{name} is both served and not"
+            );
+        }
     }
 }

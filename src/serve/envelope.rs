@@ -105,11 +105,12 @@ impl From<StoreError> for ApiError {
     }
 }
 
-/// Build the envelope for a call result.
+/// Build the envelope for a call result; `actual_version` is the version of the
+/// implementation that answered (`None` when no endpoint was found).
 pub fn envelope(
     endpoint: &str,
     requested_version: &str,
-    found: bool,
+    actual_version: Option<String>,
     result: ApiResult,
 ) -> Envelope {
     let id = uuid::Uuid::new_v4().simple().to_string();
@@ -139,7 +140,7 @@ pub fn envelope(
             endpoint: EndpointMeta {
                 name: endpoint.to_string(),
                 requested_version: json!(requested_version),
-                actual_version: if found { json!("1.0") } else { Value::Null },
+                actual_version: actual_version.map_or(Value::Null, Value::String),
             },
             result_code: code,
             result_subcode: subcode,

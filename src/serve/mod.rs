@@ -2,9 +2,11 @@
 //!
 //! Layout: `router` (paths, bodies, auth, envelope) → `services::*` (one module per API
 //! service) → `store` (SQLite: all SQL lives there) with `query` (the get_all query
-//! language, translated into the store's filters);
-//! `fileserver` (streaming uploads/downloads), `landing` (web port), `auth`/`credentials`.
+//! language, translated into the store's filters); `activity` (workers, their machine
+//! statistics and queue samples, in memory); `fileserver` (streaming uploads/downloads),
+//! `web` (the web UI on the web port), `auth`/`credentials`.
 
+mod activity;
 mod auth;
 mod credentials;
 mod doc_fields;
@@ -12,13 +14,13 @@ pub mod endpoints;
 mod envelope;
 mod fileserver;
 mod instance;
-mod landing;
 pub mod limits;
 mod query;
 mod readers;
 mod router;
 mod services;
 mod store;
+mod web;
 
 /// What the server does with the bytes a client sends before any handler runs: the body
 /// parsed under its bounds, the query string merged into it, a URL path decoded, an object
@@ -48,8 +50,12 @@ pub struct AppState {
     /// Scroll positions of get_all scrolls (id → next offset); like the real server's Redis
     /// state they do not outlive the process.
     pub scrolls: Mutex<HashMap<String, (usize, std::time::Instant)>>,
-    /// Registered workers (id → worker document); the real server keeps them in Redis too.
-    pub workers: Mutex<HashMap<String, Value>>,
+    /// Registered workers, their machine statistics and queue samples (the real server
+    /// keeps these in Redis and Elasticsearch).
+    pub workers: Mutex<activity::Activity>,
+    /// Serving containers (id → entry), like the real server's Redis entries with their
+    /// timeout: see `services::serving`.
+    pub serving: Mutex<HashMap<String, Value>>,
     pub files_dir: PathBuf,
     /// Bounds the blocking threads serving API calls (and so the reader connections): every
     /// extra thread costs memory (malloc arenas, stacks).
@@ -108,6 +114,9 @@ pub struct Call<'a> {
     /// The objects of a JSON-lines (batch) body.
     pub lines: Option<Vec<Value>>,
     pub endpoint: String,
+    /// The API version the client asked for (the path's `/vX.Y/`, else the server's own):
+    /// behaviour the real server switches by version switches on this.
+    pub version: endpoints::Version,
     pub identity: Identity,
     /// The access key the caller authenticated with (`None` for anonymous open endpoints).
     pub access_key: Option<String>,
@@ -202,7 +211,7 @@ pub async fn run(args: &ServeOptions, out: &Output) -> anyhow::Result<()> {
     listeners.remember(&data_dir, &last_run, &urls, out)?;
     // All listeners are bound: announce.
     let serve_json = announce(&data_dir, &opened, &urls, out)?;
-    listeners.serve(state, &urls, out).await?;
+    listeners.serve(state, out).await?;
     let _ = std::fs::remove_file(&serve_json);
     Ok(())
 }
@@ -222,7 +231,7 @@ fn prepare_data_dir(args: &ServeOptions) -> anyhow::Result<PathBuf> {
     Ok(data_dir)
 }
 
-/// The three ports: API, file server, landing page.
+/// The three ports: API, file server, web UI.
 struct Listeners {
     api: tokio::net::TcpListener,
     files: tokio::net::TcpListener,
@@ -288,14 +297,10 @@ impl Listeners {
     }
 
     /// Serve until Ctrl-C or SIGTERM, then give in-flight requests a moment.
-    async fn serve(self, state: Arc<AppState>, urls: &Urls, out: &Output) -> anyhow::Result<()> {
+    async fn serve(self, state: Arc<AppState>, out: &Output) -> anyhow::Result<()> {
         let files_app = fileserver::router(state.clone());
+        let web_app = web_router(state.clone());
         let api_app = api_router(state);
-        let landing_html = landing::page(&urls.api, &urls.files);
-        let web_app = axum::Router::new().fallback(move || {
-            let html = landing_html.clone();
-            async move { html }
-        });
         let shutdown = shutdown_signal();
         let (tx, _) = tokio::sync::broadcast::channel::<()>(1);
         let wait = |tx: &tokio::sync::broadcast::Sender<()>| {
@@ -329,6 +334,11 @@ pub fn api_router(state: Arc<AppState>) -> axum::Router {
         .fallback(router::handle)
         .layer(axum::extract::DefaultBodyLimit::disable())
         .with_state(state)
+}
+
+/// The web UI app (read-only pages behind the login cookie).
+pub fn web_router(state: Arc<AppState>) -> axum::Router {
+    web::router(state)
 }
 
 /// The file server app (uploads and downloads under the data dir's `files/`).
@@ -373,7 +383,8 @@ impl Opened {
             signer: auth::TokenSigner::new(token_secret.into_bytes(), company),
             credentials,
             scrolls: Mutex::new(HashMap::new()),
-            workers: Mutex::new(HashMap::new()),
+            workers: Mutex::new(activity::Activity::default()),
+            serving: Mutex::new(HashMap::new()),
             files_dir,
             db_slots: tokio::sync::Semaphore::new(4),
             body_budget: tokio::sync::Semaphore::new(limits::BUDGET_KIB),

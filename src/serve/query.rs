@@ -3,7 +3,7 @@
 //! `page`/`page_size` (capped at 500), `scroll_id` + `size`, and `only_fields` projection.
 
 use super::envelope::ApiError;
-use super::store::{Cmp, ListMatch, Order, SqlFilter};
+use super::store::{Cmp, ListCond, Order, SqlFilter};
 use serde_json::{Map, Value};
 use std::borrow::Cow;
 
@@ -110,9 +110,12 @@ fn as_list(v: &Value) -> Vec<Value> {
     }
 }
 
-/// List-field semantics for one field: the values any of which (or, after `__$all`, all
-/// of which) the field must hold; `-value` or `__$not` before a value excludes it;
-/// `__$any` switches back. The store writes the SQL.
+/// List-field semantics for one field, as the real server parses a list value: values are
+/// OR-ed until an operator (`__$all`/`__$and` switch to AND, `__$any`/`__$or` back to OR,
+/// `__$not` negates the next value, `__$nop` resets); a leading `-` excludes a value (only
+/// before the first operator). The first operator seen decides how the included, required
+/// and excluded groups combine (AND when there is none). A null also matches an empty field.
+/// The store writes the SQL.
 pub fn add_list_filter(f: &mut SqlFilter, field: &str, values: &Value) {
     // Borrowed throughout: the list may be hundreds of thousands of ids.
     let values: &[Value] = match values {
@@ -122,41 +125,154 @@ pub fn add_list_filter(f: &mut SqlFilter, field: &str, values: &Value) {
     if values.is_empty() {
         return;
     }
-    let mut m = ListMatch::default();
+    let mut any: Vec<Cow<Value>> = Vec::new();
+    let mut all: Vec<Cow<Value>> = Vec::new();
+    let mut nots: Vec<Cow<Value>> = Vec::new();
     let mut mode_all = false;
     let mut negate_next = false;
+    let mut legacy = true;
+    let mut global_and: Option<bool> = None;
+    let mut allow_empty = false;
     for v in values {
         if let Value::String(s) = v {
             match s.as_str() {
-                "__$all" | "__$and" => {
-                    mode_all = true;
-                    continue;
-                }
-                "__$any" | "__$or" => {
-                    mode_all = false;
+                "__$all" | "__$and" | "__$any" | "__$or" => {
+                    mode_all = matches!(s.as_str(), "__$all" | "__$and");
+                    legacy = false;
+                    global_and.get_or_insert(mode_all);
                     continue;
                 }
                 "__$not" => {
                     negate_next = true;
                     continue;
                 }
+                "__$nop" => {
+                    mode_all = false;
+                    negate_next = false;
+                    continue;
+                }
                 _ => {}
             }
-            if let Some(rest) = s.strip_prefix('-') {
-                m.none.push(Cow::Owned(Value::String(rest.into())));
+            if legacy
+                && !negate_next
+                && let Some(rest) = s.strip_prefix('-')
+            {
+                nots.push(Cow::Owned(Value::String(rest.into())));
                 continue;
             }
         }
-        if negate_next {
-            m.none.push(Cow::Borrowed(v));
+        if v.is_null() {
+            allow_empty = true;
+            negate_next = false;
+        } else if negate_next {
+            nots.push(Cow::Borrowed(v));
             negate_next = false;
         } else if mode_all {
-            m.all.push(Cow::Borrowed(v));
+            all.push(Cow::Borrowed(v));
         } else {
-            m.any.push(Cow::Borrowed(v));
+            any.push(Cow::Borrowed(v));
         }
     }
-    f.list(field, m);
+    let mut groups = Vec::new();
+    if !any.is_empty() {
+        groups.push(ListCond::AnyOf(any));
+    }
+    if !all.is_empty() {
+        groups.push(ListCond::AllOf(all));
+    }
+    if !nots.is_empty() {
+        groups.push(ListCond::AnyOf(nots).negate());
+    }
+    let mut cond = if global_and.unwrap_or(true) {
+        ListCond::And(groups)
+    } else {
+        ListCond::Or(groups)
+    };
+    if allow_empty {
+        cond = ListCond::Or(vec![cond, ListCond::Empty]);
+    }
+    f.list(field, &cond);
+}
+
+/// One `filters` entry: `{any: {include, exclude}, all: {include, exclude}, op}`. `any`
+/// matches a field holding any included value or lacking one of the excluded ones; `all`
+/// one holding every included value and none of the excluded; a null stands for "empty";
+/// `op` (`and` by default) joins the two parts.
+fn add_filters_entry(f: &mut SqlFilter, field: &str, spec: &Value) -> Result<(), ApiError> {
+    let invalid = |why: &str| {
+        ApiError::validation(format!(
+            "invalid filter for field {field}: {why}: field={field}"
+        ))
+    };
+    let Some(spec) = spec.as_object() else {
+        return Err(invalid("dictionary expected"));
+    };
+    if let Some(k) = spec
+        .keys()
+        .find(|k| !["any", "all", "op"].contains(&k.as_str()))
+    {
+        return Err(invalid(&format!("unexpected key {k}")));
+    }
+    let and = match spec.get("op") {
+        None | Some(Value::Null) => true,
+        Some(Value::String(s)) if s == "and" => true,
+        Some(Value::String(s)) if s == "or" => false,
+        Some(other) => return Err(invalid(&format!("invalid operator {other}"))),
+    };
+    let mut parts = Vec::new();
+    for (key, is_all) in [("any", false), ("all", true)] {
+        let Some(cond) = spec.get(key).filter(|c| !c.is_null()) else {
+            continue;
+        };
+        let Some(cond) = cond.as_object() else {
+            return Err(invalid(&format!("{key}: dictionary expected")));
+        };
+        if let Some(k) = cond
+            .keys()
+            .find(|k| !["include", "exclude"].contains(&k.as_str()))
+        {
+            return Err(invalid(&format!("{key}: unexpected key {k}")));
+        }
+        let mut terms = Vec::new();
+        for (list_key, include) in [("include", true), ("exclude", false)] {
+            let vals: Vec<Cow<Value>> = match cond.get(list_key) {
+                None | Some(Value::Null) => continue,
+                Some(Value::Array(a)) => a.iter().map(Cow::Borrowed).collect(),
+                Some(_) => return Err(invalid(&format!("{key}.{list_key}: list expected"))),
+            };
+            if vals.iter().any(|v| v.is_null()) {
+                terms.push(if include {
+                    ListCond::Empty
+                } else {
+                    ListCond::Empty.negate()
+                });
+            }
+            let vals: Vec<Cow<Value>> = vals.into_iter().filter(|v| !v.is_null()).collect();
+            if vals.is_empty() {
+                continue;
+            }
+            terms.push(match (is_all, include) {
+                (false, true) => ListCond::AnyOf(vals),
+                (false, false) => ListCond::AllOf(vals).negate(),
+                (true, true) => ListCond::AllOf(vals),
+                (true, false) => ListCond::AnyOf(vals).negate(),
+            });
+        }
+        parts.push(if is_all {
+            ListCond::And(terms)
+        } else {
+            ListCond::Or(terms)
+        });
+    }
+    f.list(
+        field,
+        &if and {
+            ListCond::And(parts)
+        } else {
+            ListCond::Or(parts)
+        },
+    );
+    Ok(())
 }
 
 /// `[min, max]` (either may be null) or strings like `>=value`.
@@ -245,36 +361,15 @@ pub fn build_filter(body: &Value, hidden_aware: bool) -> Result<SqlFilter, ApiEr
             }
         }
     }
-    if let Some(filters) = obj.get("filters").and_then(Value::as_object) {
-        for (field, spec) in filters {
-            checked_field(field)?;
-            for (op_key, mode) in [("any", "__$any"), ("all", "__$all")] {
-                if let Some(s) = spec.get(op_key) {
-                    let mut list = vec![Value::String(mode.into())];
-                    for v in s
-                        .get("include")
-                        .and_then(Value::as_array)
-                        .into_iter()
-                        .flatten()
-                    {
-                        list.push(v.clone());
-                    }
-                    for v in s
-                        .get("exclude")
-                        .and_then(Value::as_array)
-                        .into_iter()
-                        .flatten()
-                    {
-                        if let Some(t) = v.as_str() {
-                            list.push(Value::String(format!("-{t}")));
-                        }
-                    }
-                    if list.len() > 1 {
-                        add_list_filter(&mut f, field, &Value::Array(list));
-                    }
-                }
+    match obj.get("filters") {
+        None | Some(Value::Null) => {}
+        Some(Value::Object(filters)) => {
+            for (field, spec) in filters {
+                checked_field(field)?;
+                add_filters_entry(&mut f, field, spec)?;
             }
         }
+        Some(_) => return Err(ApiError::validation("filters: dictionary expected")),
     }
     for (key, value) in obj {
         if NON_FILTER_KEYS.contains(&key.as_str()) || value.is_null() {
@@ -307,23 +402,39 @@ pub fn build_filter(body: &Value, hidden_aware: bool) -> Result<SqlFilter, ApiEr
     Ok(f)
 }
 
+/// Document fields whose values are user strings that often hold numbers: ordered with
+/// digit runs compared as numbers (the real server's numeric collation for these prefixes).
+const NUMERIC_ORDER_PREFIXES: &[&str] = &[
+    "execution.parameters.",
+    "hyperparams.",
+    "last_metrics.",
+    "metadata.",
+];
+
 /// The order from `order_by` (with `-` for descending); insertion order breaks ties.
+/// As on the real server, documents whose first order field is empty (missing, null, "" or
+/// []) come last whichever the direction.
 pub fn build_order(body: &Value) -> Result<Order, ApiError> {
     let items = body.get("order_by").map(as_list).unwrap_or_default();
     if items.len() > MAX_FIELDS {
         return Err(too_many("order_by fields", MAX_FIELDS));
     }
-    let mut order = Order::default();
+    let mut order = Order::default().empties_last();
     for item in items {
         let Some(s) = item.as_str() else { continue };
-        if s.is_empty() || s.starts_with('@') {
+        if s.is_empty() || s.starts_with('@') || s.starts_with('$') {
             continue;
         }
         let (field, desc) = match s.strip_prefix('-') {
             Some(f) => (f, true),
             None => (s.strip_prefix('+').unwrap_or(s), false),
         };
-        order = order.then(checked_field(field)?, desc);
+        let field = checked_field(field)?;
+        order = if NUMERIC_ORDER_PREFIXES.iter().any(|p| field.starts_with(p)) {
+            order.then_natural(field, desc)
+        } else {
+            order.then(field, desc)
+        };
     }
     Ok(order)
 }
@@ -597,7 +708,7 @@ mod tests {
             build_order(&json!({"order_by": ["-created", "name"]}))
                 .unwrap()
                 .sql(),
-            "created DESC, name ASC, rid ASC"
+            "(created IS NULL OR created = '' OR created = '[]') ASC, created DESC, name ASC, rid ASC"
         );
     }
 }

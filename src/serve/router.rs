@@ -336,13 +336,13 @@ struct Finished {
 fn finish(
     endpoint: &str,
     version: &str,
-    found: bool,
+    actual: Option<String>,
     result: super::envelope::ApiResult,
     method: &Method,
     path: &str,
     started: Instant,
 ) -> Finished {
-    let env = envelope(endpoint, version, found, result);
+    let env = envelope(endpoint, version, actual, result);
     let code = env.meta.result_code;
     tracing::info!(
         "{method} {path} {code}{} {:.1}ms",
@@ -397,6 +397,8 @@ pub async fn handle(State(state): State<Arc<AppState>>, req: axum::extract::Requ
             ],
         )
             .into_response()
+    } else if req.method() == Method::GET && req.uri().path() == "/" {
+        endpoint_listing()
     } else {
         handle_call(state, req).await
     };
@@ -418,6 +420,21 @@ pub async fn handle(State(state): State<Arc<AppState>>, req: axum::extract::Requ
     response
 }
 
+/// `GET /`: what this server answers (every endpoint with its versions, and the real
+/// server's endpoints it leaves out, with why), plain JSON without the envelope. Any other
+/// method on `/` is the real server's 400 `Invalid request path /` (recorded).
+fn endpoint_listing() -> Response {
+    let mut listing = endpoints::listing();
+    listing["server"] = json!("clearml server serve");
+    listing["api_version"] = json!(crate::wire::API_VERSION);
+    listing["not_served"] = endpoints::NOT_SERVED
+        .iter()
+        .map(|(name, why)| (name.to_string(), json!(why)))
+        .collect::<Map<String, Value>>()
+        .into();
+    json_response(200, serde_json::to_vec(&listing).unwrap_or_default())
+}
+
 /// The answer to a path that names no endpoint at all (`/`, `/vabc/x.y`): 400, with the
 /// real server's empty endpoint name and numeric `requested_version` 1.0.
 fn invalid_path(path: &str) -> Response {
@@ -425,7 +442,7 @@ fn invalid_path(path: &str) -> Response {
     let mut env = envelope(
         "",
         "1.0",
-        false,
+        None,
         Err(ApiError::new(
             400,
             0,
@@ -468,7 +485,7 @@ async fn handle_call(state: Arc<AppState>, req: axum::extract::Request) -> Respo
             let f = finish(
                 &endpoint,
                 &version,
-                false,
+                None,
                 Err(ApiError::not_found_endpoint(&endpoint, &version)),
                 &method,
                 &path,
@@ -477,11 +494,12 @@ async fn handle_call(state: Arc<AppState>, req: axum::extract::Request) -> Respo
             return json_response(f.code, f.body);
         }
     };
+    let actual = endpoints::version_text(ep.actual_version(parsed_version));
     let early = |result: ApiError| {
         let f = finish(
             &endpoint,
             &version,
-            true,
+            Some(actual.clone()),
             Err(result),
             &method,
             &path,
@@ -532,6 +550,7 @@ async fn handle_call(state: Arc<AppState>, req: axum::extract::Request) -> Respo
     let endpoint2 = endpoint.clone();
     let _slot = state.db_slots.acquire().await;
     let (method2, path2, version2) = (method.clone(), path.clone(), version.clone());
+    let actual2 = actual.clone();
     // Everything CPU- or disk-bound (parsing, SQLite, serializing) runs on a blocking thread.
     let response = tokio::task::spawn_blocking(move || {
         let request = Request {
@@ -544,6 +563,7 @@ async fn handle_call(state: Arc<AppState>, req: axum::extract::Request) -> Respo
         let result = serve_call(&state2, request, caller, plan.max_expanded);
         drop(bytes);
         let found = !matches!(&result, Err(e) if e.code == 404 && e.msg.is_empty());
+        let actual = found.then_some(actual2);
         let result = match result {
             Err(e) if e.code == 404 && e.msg.is_empty() => {
                 tracing::warn!("endpoint {endpoint2} has no handler (version {version2})");
@@ -552,7 +572,7 @@ async fn handle_call(state: Arc<AppState>, req: axum::extract::Request) -> Respo
             other => other,
         };
         let f = finish(
-            &endpoint2, &version2, found, result, &method2, &path2, started,
+            &endpoint2, &version2, actual, result, &method2, &path2, started,
         );
         // About 1 ms per call; only after large requests or responses.
         if f.body.len() > 256 * 1024 || plan.read_limit > 256 * 1024 {
@@ -573,7 +593,7 @@ async fn handle_call(state: Arc<AppState>, req: axum::extract::Request) -> Respo
             let f = finish(
                 &endpoint,
                 &version,
-                true,
+                Some(actual),
                 Err(ApiError::internal(
                     "the server failed on this request; its log has the details",
                 )),
@@ -639,6 +659,7 @@ fn serve_call(
         body,
         lines,
         endpoint: endpoint.to_string(),
+        version: req.version,
         identity: state.signer.identity(),
         access_key: caller.map(|c| c.access_key),
     };

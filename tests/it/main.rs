@@ -1,6 +1,8 @@
 //! The one integration-test binary: every test drives the built `clearml` binary
 //! against real processes (our built-in server, the Docker engine, the Python SDK).
 
+mod api_a;
+mod api_b;
 mod cli_basics;
 mod common;
 mod config;
@@ -19,3 +21,4 @@ mod server_ping_watch;
 mod stack;
 mod sync;
 mod task_model;
+mod web_ui;

@@ -603,7 +603,7 @@ fn json_lines_batches_update_last_metrics_by_md5() {
         json!({"tasks": [t]}),
     );
     assert_eq!(
-        hist["loss"]["total"][t.as_str()]["x"],
+        hist["metrics"]["loss"]["total"][t.as_str()]["x"],
         json!((0..10).collect::<Vec<_>>())
     );
     // Ordering by a metric value works through the dotted path.
@@ -1189,7 +1189,7 @@ fn every_endpoint_in_the_table_has_a_handler_from_its_first_version() {
         if ep.name == "debug.panic" {
             continue; // a test hook, off here
         }
-        let (major, minor) = ep.since;
+        let (major, minor) = ep.since();
         let (status, v) = at(format!("{major}.{minor}"), ep.name);
         let msg = v["meta"]["result_msg"].as_str().unwrap_or_default();
         assert!(

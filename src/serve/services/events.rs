@@ -62,7 +62,7 @@ pub fn dispatch(call: &mut Call, action: &str) -> Option<ApiResult> {
                 .map_err(Into::into)
         }
         "clear_scroll" | "clear_task_log" => Ok(json!({})),
-        "get_multi_task_metrics" => Ok(json!({"metrics": []})),
+        "get_multi_task_metrics" => multi_task_metrics(call),
         _ => return None,
     })
 }
@@ -170,6 +170,11 @@ fn add_events(call: &mut Call, events: Vec<Value>) -> ApiResult {
                     task["last_iteration"] = json!(it);
                     changed = true;
                 }
+                // Non-log events are keyed by task, type, metric, variant and iteration: a
+                // second report of the same key replaces the first, as on the real server.
+                if kind != "log" {
+                    store.replace_event_key(task_id, &kind, &metric, &variant, iter)?;
+                }
                 store.insert_event(&NewEvent {
                     task: task_id,
                     kind: &kind,
@@ -236,51 +241,83 @@ fn metrics_filter(body: &Value) -> MetricsFilter {
     (!f.is_empty()).then_some(f)
 }
 
-/// x/y series for one metric/variant, bucket-averaged down to `samples` points.
+/// x/y series for one metric/variant as the real server's histogram gives it: when there
+/// are `samples` points or more, x values are grouped into buckets of a width that leaves
+/// at most `samples` of them over the range (aligned to multiples of the width), each
+/// bucket's y the average of its points; fewer points keep one bucket per distinct x.
+/// `key` picks x: iteration, timestamp (ms) or the timestamp as an ISO string.
 fn series(points: &[(i64, i64, f64)], key: &str, samples: usize) -> (Vec<Value>, Vec<Value>) {
-    let xy: Vec<(f64, f64)> = points
+    let xy: Vec<(i64, f64)> = points
         .iter()
-        .map(|(i, t, v)| (if key == "iter" { *i as f64 } else { *t as f64 }, *v))
+        .map(|(i, t, v)| (if key == "iter" { *i } else { *t }, *v))
         .collect();
-    let (xs, ys): (Vec<f64>, Vec<f64>) = if samples == 0 || xy.len() <= samples {
-        xy.into_iter().unzip()
-    } else {
-        let per = xy.len().div_ceil(samples);
-        xy.chunks(per)
-            .map(|c| (c[0].0, c.iter().map(|p| p.1).sum::<f64>() / c.len() as f64))
-            .unzip()
+    let interval = match (xy.iter().map(|p| p.0).min(), xy.iter().map(|p| p.0).max()) {
+        (Some(lo), Some(hi)) if samples > 0 && xy.len() >= samples => {
+            let range = (hi - lo + 1) as f64;
+            ((range / samples as f64).ceil() as i64).max(1)
+        }
+        _ => 1,
     };
-    let xs = xs
+    let mut buckets: BTreeMap<i64, (f64, usize)> = BTreeMap::new();
+    for (x, y) in xy {
+        let b = buckets
+            .entry(x.div_euclid(interval) * interval)
+            .or_insert((0.0, 0));
+        b.0 += y;
+        b.1 += 1;
+    }
+    buckets
         .into_iter()
-        .map(|x| {
-            if key == "iso_time" {
+        .map(|(x, (sum, n))| {
+            let x = if key == "iso_time" {
                 json!(
-                    chrono::DateTime::from_timestamp_millis(x as i64)
-                        .map(|d| d.to_rfc3339())
+                    chrono::DateTime::from_timestamp_millis(x)
+                        .map(|d| d.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
                         .unwrap_or_default()
                 )
-            } else if x.fract() == 0.0 {
-                json!(x as i64)
             } else {
                 json!(x)
-            }
+            };
+            (x, json!(sum / n as f64))
         })
-        .collect();
-    (xs, ys.into_iter().map(|y| json!(y)).collect())
+        .unzip()
 }
 
 /// What both scalar-histogram calls read from the request: the sample budget, the x-axis
 /// key and the optional metric/variant filter.
-fn histogram_params(body: &Value) -> (usize, String, MetricsFilter) {
-    let samples = body.get("samples").and_then(Value::as_u64).unwrap_or(6000) as usize;
-    let key = opt_str(body, "key").unwrap_or_else(|| "iter".into());
-    (samples, key, metrics_filter(body))
+fn histogram_params(body: &Value) -> Result<(usize, String, MetricsFilter), ApiError> {
+    let samples = match body.get("samples") {
+        None | Some(Value::Null) => 2000,
+        Some(v) => match v.as_i64() {
+            Some(n @ 1..=6000) => n as usize,
+            _ => {
+                return Err(ApiError::validation(format!(
+                    "samples={v}: must be between 1 and 6000"
+                )));
+            }
+        },
+    };
+    let key = scalar_key(body)?;
+    Ok((samples, key, metrics_filter(body)))
+}
+
+/// The `key` of scalar reads: `iter` (default), `timestamp` or `iso_time`.
+fn scalar_key(body: &Value) -> Result<String, ApiError> {
+    match body.get("key") {
+        None | Some(Value::Null) => Ok("iter".into()),
+        Some(Value::String(k)) if ["iter", "timestamp", "iso_time"].contains(&k.as_str()) => {
+            Ok(k.clone())
+        }
+        Some(other) => Err(ApiError::validation(format!(
+            "key={other}: must be one of iter, timestamp, iso_time"
+        ))),
+    }
 }
 
 fn iter_histogram(call: &mut Call) -> ApiResult {
     let task = req_str(&call.body, "task")?;
     load(call.store, &task)?;
-    let (samples, key, filter) = histogram_params(&call.body);
+    let (samples, key, filter) = histogram_params(&call.body)?;
     let mut out = Map::new();
     for ((m, v), pts) in scalar_rows(call.store, &task, filter.as_deref())? {
         let (x, y) = series(&pts, &key, samples);
@@ -290,15 +327,41 @@ fn iter_histogram(call: &mut Call) -> ApiResult {
     Ok(Value::Object(out))
 }
 
-fn multi_task_histogram(call: &mut Call) -> ApiResult {
-    let tasks = id_list(&call.body, "tasks");
-    if tasks.len() > 100 {
-        return Err(ApiError::validation("tasks: at most 100"));
+/// The `tasks` of a multi-task call: 1 to 100 ids (a comma-separated string is split);
+/// every one must exist (400/101 naming the missing ones otherwise).
+fn multi_tasks(call: &Call) -> Result<Vec<(String, Value)>, ApiError> {
+    let ids: Vec<String> = match call.body.get("tasks") {
+        Some(Value::String(s)) => s.split(',').map(|t| t.trim().to_string()).collect(),
+        _ => id_list(&call.body, "tasks"),
+    };
+    if ids.is_empty() || ids.len() > 100 {
+        return Err(ApiError::validation(
+            "tasks: between 1 and 100 task ids are required",
+        ));
     }
-    let (samples, key, filter) = histogram_params(&call.body);
+    let mut out = Vec::new();
+    let mut missing = Vec::new();
+    for t in ids {
+        match call.store.get(Coll::Tasks, &t)? {
+            Some(d) => out.push((t, d)),
+            None => missing.push(t),
+        }
+    }
+    if !missing.is_empty() {
+        return Err(ApiError::new(
+            400,
+            101,
+            format!("Invalid task id: ids={}", missing.join(",")),
+        ));
+    }
+    Ok(out)
+}
+
+fn multi_task_histogram(call: &mut Call) -> ApiResult {
+    let tasks = multi_tasks(call)?;
+    let (samples, key, filter) = histogram_params(&call.body)?;
     let mut out = Map::new();
-    for t in tasks {
-        let doc = load(call.store, &t)?;
+    for (t, doc) in tasks {
         for ((m, v), pts) in scalar_rows(call.store, &t, filter.as_deref())? {
             let (x, y) = series(&pts, &key, samples);
             let entry = out.entry(m).or_insert_with(|| json!({}));
@@ -308,8 +371,49 @@ fn multi_task_histogram(call: &mut Call) -> ApiResult {
             entry[&v][&t] = json!({"name": doc["name"], "x": x, "y": y});
         }
     }
-    Ok(Value::Object(out))
+    Ok(json!({"metrics": out}))
 }
+
+/// `events.get_multi_task_metrics`: the metrics the tasks reported (events of `event_type`,
+/// any type by default), each with its variants, sorted.
+fn multi_task_metrics(call: &mut Call) -> ApiResult {
+    let ids: Vec<String> = multi_tasks(call)?.into_iter().map(|(t, _)| t).collect();
+    let kind = event_type(&call.body)?;
+    let mut metrics: BTreeMap<String, std::collections::BTreeSet<String>> = BTreeMap::new();
+    for (_, m, v) in call
+        .store
+        .event_metric_variants(&ids, kind.as_deref(), None)?
+    {
+        metrics.entry(m).or_default().insert(v);
+    }
+    let out: Vec<Value> = metrics
+        .into_iter()
+        .map(|(m, v)| json!({"metric": m, "variants": v}))
+        .collect();
+    Ok(json!({"metrics": out}))
+}
+
+/// `event_type` of a request: one of the event types, or `*`/absent for any.
+fn event_type(body: &Value) -> Result<Option<String>, ApiError> {
+    match body.get("event_type") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(t)) if t == "*" => Ok(None),
+        Some(Value::String(t)) if EVENT_TYPES.contains(&t.as_str()) => Ok(Some(t.clone())),
+        Some(other) => Err(ApiError::validation(format!(
+            "event_type={other}: must be one of {}",
+            EVENT_TYPES.join(", ")
+        ))),
+    }
+}
+
+/// The event types the server stores.
+const EVENT_TYPES: &[&str] = &[
+    SCALAR,
+    "training_stats_vector",
+    "training_debug_image",
+    "plot",
+    "log",
+];
 
 fn latest_scalar_values(call: &mut Call) -> ApiResult {
     let task = req_str(&call.body, "task")?;
@@ -336,21 +440,36 @@ fn latest_scalar_values(call: &mut Call) -> ApiResult {
     }))
 }
 
+/// `get_scalar_metrics_and_variants` / `get_vector_metrics_and_variants`: each metric the
+/// task reported with the list of its variants.
 fn metrics_and_variants(call: &mut Call, kind: &str) -> ApiResult {
     let task = req_str(&call.body, "task")?;
-    let mut out = Map::new();
-    for (m, v) in call.store.metric_variants(&task, kind)? {
-        let e = out.entry(m.clone()).or_insert_with(|| json!({}));
-        e[&v] = json!({"name": v, "metric": m, "variant": v});
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (_, m, v) in
+        call.store
+            .event_metric_variants(std::slice::from_ref(&task), Some(kind), None)?
+    {
+        out.entry(m).or_default().push(v);
     }
     Ok(json!({"metrics": out}))
 }
 
+/// `events.get_task_metrics`: per task, the metrics of its events of `event_type`
+/// (single-value scalars left out, as the real server does).
 fn task_metrics(call: &mut Call) -> ApiResult {
-    let kind = opt_str(&call.body, "event_type").unwrap_or_else(|| SCALAR.into());
+    let kind = event_type(&call.body)?;
     let mut out = Vec::new();
     for t in id_list(&call.body, "tasks") {
-        let names = call.store.metric_names(&t, &kind)?;
+        let names: std::collections::BTreeSet<String> = call
+            .store
+            .event_metric_variants(
+                std::slice::from_ref(&t),
+                kind.as_deref(),
+                Some(SINGLE_VALUE_ITER),
+            )?
+            .into_iter()
+            .map(|(_, m, _)| m)
+            .collect();
         out.push(json!({"task": t, "metrics": names}));
     }
     Ok(json!({"metrics": out}))
@@ -440,41 +559,60 @@ fn scalar_metric_data(call: &mut Call) -> ApiResult {
     Ok(json!({"events": events, "returned": events.len(), "total": total, "scroll_id": sid}))
 }
 
+/// `events.scalar_metrics_iter_raw`: one metric's scalar points in x order (single-value
+/// ones included), per variant `{<key>: [x…], y: [value…]}`, in batches along a scroll;
+/// `total` only with `count_total`.
 fn iter_raw(call: &mut Call) -> ApiResult {
     let task = req_str(&call.body, "task")?;
-    let metric = call.body.get("metric").cloned().unwrap_or(json!({}));
-    let m = metric["metric"].as_str().unwrap_or_default().to_string();
+    load(call.store, &task)?;
+    let metric = call.body.get("metric").cloned().unwrap_or(Value::Null);
+    let m = metric
+        .get("metric")
+        .and_then(Value::as_str)
+        .ok_or_else(|| ApiError::missing_field("metric"))?
+        .to_string();
     let variants = id_list(&metric, "variants");
-    let batch = batch_size(call, 10_000, 100_000);
-    let key = opt_str(&call.body, "key").unwrap_or_else(|| "iter".into());
-    let (sid, pos) = scroll_pos(call);
-    let (events, total) = call.store.event_page(
-        events_of(&task, Some(SCALAR), Some(&m)),
-        EventOrder::IterAsc,
-        batch,
-        pos,
-    )?;
-    save_scroll(call, &sid, pos + events.len());
-    let mut out = Map::new();
-    for e in &events {
-        let v = e["variant"].as_str().unwrap_or_default().to_string();
-        if !variants.is_empty() && !variants.contains(&v) {
-            continue;
+    let batch = match call.body.get("batch_size").and_then(Value::as_i64) {
+        Some(b) if b < 0 => {
+            return Err(ApiError::validation(
+                "batch_size should be non negative number",
+            ));
         }
-        let entry = out.entry(v).or_insert_with(|| json!({"x": [], "y": []}));
+        Some(b) if b > 0 => (b as usize).min(200_000),
+        _ => 10_000,
+    };
+    let key = scalar_key(&call.body)?;
+    let (sid, pos) = scroll_pos(call);
+    let (points, total) =
+        call.store
+            .scalar_points(&task, &m, &variants, key == "iter", batch, pos)?;
+    save_scroll(call, &sid, pos + points.len());
+    let mut out = Map::new();
+    for (_, v, iter, ts, value) in &points {
+        let entry = out
+            .entry(v.clone())
+            .or_insert_with(|| json!({key.as_str(): [], "y": []}));
         let x = if key == "iter" {
-            e["iter"].clone()
+            json!(iter)
         } else {
-            e["timestamp"].clone()
+            json!(ts)
         };
-        if let Some(a) = entry["x"].as_array_mut() {
-            a.push(x)
+        if let Some(a) = entry[key.as_str()].as_array_mut() {
+            a.push(x);
         }
         if let Some(a) = entry["y"].as_array_mut() {
-            a.push(e["value"].clone())
+            a.push(json!(value));
         }
     }
-    Ok(json!({"variants": out, "total": total, "returned": events.len(), "scroll_id": sid}))
+    let count_total = call
+        .body
+        .get("count_total")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    Ok(json!({
+        "variants": out, "total": if count_total { json!(total) } else { Value::Null },
+        "returned": points.len(), "scroll_id": sid,
+    }))
 }
 
 fn plots(call: &mut Call) -> ApiResult {

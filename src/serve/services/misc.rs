@@ -2,7 +2,7 @@
 
 use super::super::Call;
 use super::super::auth::{USER_ID, USER_NAME};
-use super::super::envelope::ApiResult;
+use super::super::envelope::{ApiError, ApiResult};
 use super::super::query;
 use crate::wire::{API_VERSION, SERVER_VERSION};
 use serde_json::{Value, json};
@@ -23,7 +23,8 @@ pub fn dispatch(call: &mut Call, service: &str, action: &str) -> Option<ApiResul
             "api_version": API_VERSION,
         })),
         ("server", "report_stats_option") => Ok(json!({"supported": false, "enabled": false})),
-        ("server", "get_stats") | ("server", "config") | ("server", "endpoints") => Ok(json!({})),
+        ("server", "get_stats") | ("server", "config") => Ok(json!({})),
+        ("server", "endpoints") => Ok(super::super::endpoints::listing()),
         ("login", "supported_modes") => Ok(json!({
             "authenticated": false,
             "basic": {"enabled": false, "guest": {"enabled": false}},
@@ -37,6 +38,13 @@ pub fn dispatch(call: &mut Call, service: &str, action: &str) -> Option<ApiResul
         })),
         ("users", "get_by_id") => Ok(json!({"user": user_doc(call)})),
         ("users", "get_all") | ("users", "get_all_ex") => users_get_all(call),
+        ("users", "update") => users_update(call),
+        ("auth", "logout") | ("login", "logout") => Ok(json!({})),
+        // Users are not fixed in a config file (the real server's fixed-users mode).
+        ("auth", "fixed_users_mode") => Ok(json!({
+            "enabled": false,
+            "server_errors": {"missed_es_upgrade": false, "es_connection_error": false},
+        })),
         ("users", "get_preferences") => Ok(json!({"preferences": {}})),
         ("users", "set_preferences") => Ok(json!({"updated": 1, "fields": {}})),
         _ => return None,
@@ -71,10 +79,55 @@ fn users_get_all(call: &Call) -> ApiResult {
 }
 
 fn user_doc(call: &Call) -> Value {
-    json!({
+    let mut doc = json!({
         "id": USER_ID, "name": USER_NAME, "given_name": "Default", "family_name": "User",
         "company": {"id": call.identity.company, "name": call.identity.company_name},
         "role": "admin", "email": "", "avatar": "", "created": "",
         "preferences": {},
-    })
+    });
+    if let Some(Value::Object(changed)) = stored_user_fields(call) {
+        for (k, v) in changed {
+            doc[k.as_str()] = v;
+        }
+    }
+    doc
+}
+
+/// The meta key holding what `users.update` changed of the one user.
+const USER_FIELDS_KEY: &str = "user_fields";
+/// What `users.update` may change (the schema's fields; the id and company are fixed).
+const USER_UPDATABLE: &[&str] = &["name", "given_name", "family_name", "avatar"];
+
+fn stored_user_fields(call: &Call) -> Option<Value> {
+    let text = call.store.meta_get(USER_FIELDS_KEY).ok()??;
+    serde_json::from_str(&text).ok()
+}
+
+/// `users.update` of the one user (any other id: 400/301, as for an unknown user).
+fn users_update(call: &mut Call) -> ApiResult {
+    let id = super::req_str(&call.body, "user")?;
+    if id != USER_ID {
+        return Err(ApiError::new(400, 301, format!("Invalid user id: id={id}")));
+    }
+    let mut stored = stored_user_fields(call).unwrap_or_else(|| json!({}));
+    let mut fields = serde_json::Map::new();
+    for f in USER_UPDATABLE {
+        match call.body.get(*f) {
+            None | Some(Value::Null) => {}
+            Some(Value::String(v)) => {
+                fields.insert(f.to_string(), json!(v));
+                stored[*f] = json!(v);
+            }
+            Some(other) => {
+                return Err(ApiError::validation(format!(
+                    "{f}={other}: must be a string"
+                )));
+            }
+        }
+    }
+    if fields.is_empty() {
+        return Ok(json!({"updated": 0, "fields": {}}));
+    }
+    call.store.meta_set(USER_FIELDS_KEY, &stored.to_string())?;
+    Ok(json!({"updated": 1, "fields": fields}))
 }

@@ -4,13 +4,22 @@
 //! modules never import each other, and run no SQL: they call `Store` methods.
 
 pub mod auth;
+pub mod bulk_edit;
+pub mod compat;
 pub mod events;
+pub mod ex_joins;
 pub mod misc;
 pub mod models;
+pub mod organization;
+pub mod pipelines;
 pub mod projects;
+pub mod projects_extra;
 pub mod queues;
+pub mod reports;
+pub mod serving;
 mod shared;
 pub mod tasks;
+pub mod tasks_extra;
 pub mod workers;
 
 use super::envelope::{ApiError, ApiResult};
@@ -19,11 +28,49 @@ use super::store::{Coll, SqlFilter, Store};
 use super::{AppState, Call};
 use serde_json::{Value, json};
 
-/// `None` = no such endpoint.
+/// `None` = no such endpoint. Requests and answers pass through `compat`, which gives
+/// older API versions the shapes the real server gives them.
 pub fn dispatch(call: &mut Call) -> Option<ApiResult> {
+    compat::before(call);
+    let mut result = dispatch_to_service(call)?;
+    if let Ok(data) = &mut result {
+        ex_joins::apply(call, data);
+        compat::after(call, data);
+    }
+    Some(result)
+}
+
+/// Run another endpoint's handler with `body` on this call's store and identity, as the
+/// real server's handlers reuse each other's logic (a report is created as a task, a
+/// pipeline started by a clone and an enqueue). The caller's body and name come back after.
+pub fn sub_call(call: &mut Call, endpoint: &str, body: Value) -> ApiResult {
+    let saved_body = std::mem::replace(&mut call.body, body);
+    let saved_endpoint = std::mem::replace(&mut call.endpoint, endpoint.to_string());
+    let result = dispatch_to_service(call)
+        .unwrap_or_else(|| Err(ApiError::internal(format!("{endpoint} has no handler"))));
+    call.body = saved_body;
+    call.endpoint = saved_endpoint;
+    result
+}
+
+fn dispatch_to_service(call: &mut Call) -> Option<ApiResult> {
     let endpoint = call.endpoint.clone();
     let (service, action) = endpoint.split_once('.')?;
+    if let Some(r) = bulk_edit::dispatch(call, service, action) {
+        return Some(r);
+    }
+    if let Some(r) = tasks_extra::dispatch(call, service, action) {
+        return Some(r);
+    }
+    if service == "projects"
+        && let Some(r) = projects_extra::dispatch(call, action)
+    {
+        return Some(r);
+    }
     match service {
+        "auth" if matches!(action, "logout" | "fixed_users_mode") => {
+            misc::dispatch(call, service, action)
+        }
         "auth" => auth::dispatch(call, action),
         "debug" | "server" | "users" | "login" => misc::dispatch(call, service, action),
         "tasks" => tasks::dispatch(call, action),
@@ -32,6 +79,10 @@ pub fn dispatch(call: &mut Call) -> Option<ApiResult> {
         "queues" => queues::dispatch(call, action),
         "events" => events::dispatch(call, action),
         "workers" => workers::dispatch(call, action),
+        "organization" => organization::dispatch(call, action),
+        "reports" => reports::dispatch(call, action),
+        "pipelines" => pipelines::dispatch(call, action),
+        "serving" => serving::dispatch(call, action),
         _ => None,
     }
 }
@@ -141,6 +192,14 @@ pub fn get_all(
     };
     let docs = docs.iter().map(|d| query::project(d, &fields)).collect();
     Ok((docs, scroll))
+}
+
+/// Every document matching a get_all style query (no paging; `search_hidden` as given).
+pub fn select_all(store: &Store, coll: Coll, query: &Value) -> Result<Vec<Value>, ApiError> {
+    let filter = query::build_filter(query, true)?;
+    let fields = query::checked_only_fields(query)?;
+    let docs = store.select_all(coll, &filter)?;
+    Ok(docs.iter().map(|d| query::project(d, &fields)).collect())
 }
 
 /// Turn id references into `{"id": .., "name": ..}` objects as the `_ex` endpoints do.

@@ -4,7 +4,7 @@ use super::super::Call;
 use super::super::envelope::{ApiError, ApiResult};
 use super::super::store::{Coll, Store};
 use super::shared::task::{change_status, load as load_task, touch};
-use super::{get_all, id_list, merge_top, new_id, now, opt_bool, opt_str, req_str};
+use super::{get_all, id_list, merge_top, new_id, now, opt_str, req_str};
 use serde_json::{Map, Value, json};
 
 pub fn dispatch(call: &mut Call, action: &str) -> Option<ApiResult> {
@@ -158,21 +158,11 @@ fn create(call: &mut Call) -> ApiResult {
         &call.body,
         &["id", "user", "company", "created", "last_update"],
     );
-    if let Some(m) = call.body.get("metadata").and_then(Value::as_array) {
-        doc["metadata"] = metadata_map(m);
+    if super::shared::metadata::replace_from(&mut doc, &call.body)?.is_none() {
+        doc["metadata"] = json!({});
     }
     call.store.put(Coll::Models, &doc)?;
     Ok(json!({"id": doc["id"], "created": true}))
-}
-
-fn metadata_map(items: &[Value]) -> Value {
-    let mut m = Map::new();
-    for it in items {
-        if let Some(k) = it["key"].as_str() {
-            m.insert(k.into(), it.clone());
-        }
-    }
-    Value::Object(m)
 }
 
 fn edit(call: &mut Call, is_update: bool) -> ApiResult {
@@ -207,9 +197,9 @@ fn edit(call: &mut Call, is_update: bool) -> ApiResult {
         doc["last_iteration"] = it.clone();
         fields.insert("last_iteration".into(), it.clone());
     }
-    if let Some(m) = call.body.get("metadata").and_then(Value::as_array) {
-        doc["metadata"] = metadata_map(m);
-        fields.insert("metadata".into(), doc["metadata"].clone());
+    // The whole map is replaced (the list form or the map form alike).
+    if let Some(m) = super::shared::metadata::replace_from(&mut doc, &call.body)? {
+        fields.insert("metadata".into(), m);
     }
     let t = now();
     doc["last_update"] = json!(t);
@@ -433,30 +423,8 @@ fn delete(store: &Store, id: &str) -> Result<Value, ApiError> {
 fn metadata(call: &mut Call, remove: bool) -> ApiResult {
     let id = req_str(&call.body, "model")?;
     let mut doc = load(call.store, &id)?;
-    if !doc["metadata"].is_object() {
-        doc["metadata"] = json!({});
-    }
-    if remove {
-        for k in id_list(&call.body, "keys") {
-            doc["metadata"].as_object_mut().map(|m| m.remove(&k));
-        }
-    } else {
-        if opt_bool(&call.body, "replace_metadata") {
-            doc["metadata"] = json!({});
-        }
-        for it in call
-            .body
-            .get("metadata")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default()
-        {
-            if let Some(k) = it["key"].as_str() {
-                doc["metadata"][k] = it.clone();
-            }
-        }
-    }
-    doc["last_update"] = json!(now());
+    let updated = super::shared::metadata::apply(&mut doc, &call.body, remove)?;
+    doc["last_change"] = doc["last_update"].clone();
     call.store.put(Coll::Models, &doc)?;
-    Ok(json!({"updated": 1}))
+    Ok(json!({"updated": updated}))
 }

@@ -5,7 +5,7 @@ use super::super::Call;
 use super::super::envelope::{ApiError, ApiResult};
 use super::super::query::add_list_filter;
 use super::super::store::{Coll, SqlFilter, Store};
-use super::shared::project::{ensure, find_by_name};
+use super::shared::project::{ensure, find_by_name, with_subprojects};
 use super::{get_all, id_list, now, opt_bool, opt_str, req_str};
 use serde_json::{Map, Value, json};
 
@@ -38,7 +38,7 @@ pub fn dispatch(call: &mut Call, action: &str) -> Option<ApiResult> {
                 Coll::Models
             },
         ),
-        "get_task_parents" => Ok(json!({"parents": []})),
+        "get_task_parents" => task_parents(call),
         "get_hyperparam_values" => Ok(json!({"total": 0, "values": []})),
         "merge" | "move" => Err(ApiError::new(
             400,
@@ -47,6 +47,68 @@ pub fn dispatch(call: &mut Call, action: &str) -> Option<ApiResult> {
         )),
         _ => return None,
     })
+}
+
+/// `projects.get_task_parents`: the distinct parents of the tasks in `projects` (with their
+/// sub-projects unless `include_subprojects` is false; all tasks when none are given),
+/// optionally only of active or archived tasks (`tasks_state`) and only parents whose name
+/// matches `task_name`; sorted by name, each `{id, name[, project: {id, name}]}`.
+fn task_parents(call: &mut Call) -> ApiResult {
+    let mut query = json!({"only_fields": ["parent"], "search_hidden": true});
+    let projects = id_list(&call.body, "projects");
+    if !projects.is_empty() {
+        query["project"] = json!(projects);
+        if call
+            .body
+            .get("include_subprojects")
+            .and_then(Value::as_bool)
+            .unwrap_or(true)
+        {
+            with_subprojects(call.store, &mut query)?;
+        }
+    }
+    match opt_str(&call.body, "tasks_state").as_deref() {
+        Some("archived") => query["system_tags"] = json!(["archived"]),
+        Some("active") => query["system_tags"] = json!(["-archived"]),
+        _ => {}
+    }
+    let parents: std::collections::BTreeSet<String> =
+        super::select_all(call.store, Coll::Tasks, &query)?
+            .iter()
+            .filter_map(|t| {
+                t["parent"]
+                    .as_str()
+                    .filter(|p| !p.is_empty())
+                    .map(str::to_string)
+            })
+            .collect();
+    if parents.is_empty() {
+        return Ok(json!({"parents": []}));
+    }
+    let mut pq = json!({"id": parents, "only_fields": ["id", "name", "project"]});
+    if let Some(n) = opt_str(&call.body, "task_name").filter(|n| !n.is_empty()) {
+        pq["name"] = json!(n);
+    }
+    let mut out = super::select_all(call.store, Coll::Tasks, &pq)?;
+    for p in out.iter_mut() {
+        match p["project"].as_str().map(str::to_string) {
+            Some(pid) => {
+                let name = call
+                    .store
+                    .get(Coll::Projects, &pid)?
+                    .map(|d| d["name"].clone())
+                    .unwrap_or(Value::Null);
+                p["project"] = json!({"id": pid, "name": name});
+            }
+            None => {
+                if let Some(o) = p.as_object_mut() {
+                    o.remove("project");
+                }
+            }
+        }
+    }
+    out.sort_by(|a, b| a["name"].as_str().cmp(&b["name"].as_str()));
+    Ok(json!({"parents": out}))
 }
 
 fn create(call: &mut Call) -> ApiResult {
@@ -131,6 +193,10 @@ fn list(call: &mut Call, ex: bool) -> ApiResult {
     Ok(out)
 }
 
+/// A project's task statistics over it and its sub-projects (archived tasks left out), as
+/// the real server's project stats: counts per status, total run time (the seconds from
+/// `started` to `completed` of each task that has both), tasks completed in the last 24
+/// hours (not counting queued, running or failed ones) and the latest start.
 fn stats(store: &Store, project: &str) -> Result<Value, ApiError> {
     let mut counts = Map::new();
     for s in [
@@ -147,13 +213,41 @@ fn stats(store: &Store, project: &str) -> Result<Value, ApiError> {
     ] {
         counts.insert(s.into(), json!(0));
     }
-    let mut total = 0;
-    for (s, n) in store.task_status_counts(project)? {
-        total += n;
-        counts.insert(s.unwrap_or_else(|| "unknown".into()), json!(n));
+    let mut query = json!({"project": [project], "system_tags": ["-archived"],
+        "only_fields": ["status", "started", "completed"]});
+    with_subprojects(store, &mut query)?;
+    let time = |v: &Value| {
+        v.as_str()
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| t.with_timezone(&chrono::Utc))
+    };
+    let day_ago = chrono::Utc::now() - chrono::Duration::hours(24);
+    let (mut total, mut runtime, mut recent) = (0, 0i64, 0);
+    let mut last_run: Option<chrono::DateTime<chrono::Utc>> = None;
+    for t in super::select_all(store, Coll::Tasks, &query)? {
+        let status = t["status"].as_str().unwrap_or("unknown").to_string();
+        total += 1;
+        let n = counts.get(&status).and_then(Value::as_i64).unwrap_or(0);
+        counts.insert(status.clone(), json!(n + 1));
+        let (started, completed) = (time(&t["started"]), time(&t["completed"]));
+        if let (Some(s), Some(c)) = (started, completed)
+            && c > s
+        {
+            runtime += (c - s).num_milliseconds() / 1000;
+        }
+        if completed.is_some_and(|c| c > day_ago)
+            && !["queued", "in_progress", "failed"].contains(&status.as_str())
+        {
+            recent += 1;
+        }
+        if let Some(s) = started {
+            last_run = Some(last_run.map_or(s, |l| l.max(s)));
+        }
     }
     Ok(
-        json!({"status_count": counts, "total_tasks": total, "total_runtime": 0, "completed_tasks_24h": 0, "last_task_run": null}),
+        json!({"status_count": counts, "total_tasks": total, "total_runtime": runtime,
+        "completed_tasks_24h": recent,
+        "last_task_run": last_run.map(|t| t.format("%Y-%m-%dT%H:%M:%S%.6f+00:00").to_string())}),
     )
 }
 
@@ -172,8 +266,14 @@ fn update(call: &mut Call) -> ApiResult {
         .get(Coll::Projects, &id)?
         .ok_or_else(|| ApiError::invalid_project(&id))?;
     let mut fields = Map::new();
+    if let Some(n) = call.body.get("name").filter(|n| !n.is_null()) {
+        let new_name = rename_checked(call.store, &doc, n)?;
+        rename_children(call.store, &doc, &new_name)?;
+        doc["name"] = json!(new_name);
+        doc["basename"] = json!(new_name.rsplit('/').next().unwrap_or(&new_name));
+        fields.insert("name".into(), json!(new_name));
+    }
     for k in [
-        "name",
         "description",
         "tags",
         "system_tags",
@@ -189,12 +289,100 @@ fn update(call: &mut Call) -> ApiResult {
         .as_array()
         .is_some_and(|t| t.iter().any(|x| x == "hidden"));
     doc["hidden"] = json!(hidden);
-    if let Some(n) = opt_str(&call.body, "name") {
-        doc["basename"] = json!(n.rsplit('/').next().unwrap_or(&n));
-    }
     doc["last_update"] = json!(now());
     call.store.put(Coll::Projects, &doc)?;
     Ok(json!({"updated": 1, "fields": fields}))
+}
+
+/// A project path without empty parts (`a//b/` is `a/b`), as the real server cleans it;
+/// nothing left is 400/407.
+fn clean_name(given: &str) -> Result<String, ApiError> {
+    let parts: Vec<&str> = given
+        .split('/')
+        .filter(|p| !p.is_empty())
+        .map(str::trim)
+        .collect();
+    if parts.is_empty() {
+        return Err(ApiError::new(
+            400,
+            407,
+            format!("Invalid project name: name={given}"),
+        ));
+    }
+    Ok(parts.join("/"))
+}
+
+/// The new name of `doc` for `projects.update`: same location only (400/408), a
+/// basename of 3 characters at least (400/12), and no other project of that name (400/801).
+fn rename_checked(store: &Store, doc: &Value, given: &Value) -> Result<String, ApiError> {
+    let Some(given) = given.as_str() else {
+        return Err(ApiError::validation(format!(
+            "name={given}: must be a string"
+        )));
+    };
+    let new_name = clean_name(given)?;
+    let old_name = doc["name"].as_str().unwrap_or_default();
+    let location = |n: &str| {
+        n.rsplit_once('/')
+            .map_or(String::new(), |(l, _)| l.to_string())
+    };
+    if location(&new_name) != location(old_name) {
+        return Err(ApiError::new(
+            400,
+            408,
+            format!("Cannot update project location. Use projects.move instead: name={new_name}"),
+        ));
+    }
+    if new_name
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .chars()
+        .count()
+        < 3
+    {
+        return Err(ApiError::validation("Project name cannot be blank"));
+    }
+    if new_name != old_name
+        && let Some(other) = find_by_name(store, &new_name)?
+        && other["id"] != doc["id"]
+    {
+        return Err(ApiError::new(
+            400,
+            801,
+            format!(
+                "Value combination already exists (unique field already contains this value): name={new_name}"
+            ),
+        ));
+    }
+    Ok(new_name)
+}
+
+/// Sub-projects follow a renamed project (`old/x` becomes `new/x`).
+fn rename_children(store: &Store, doc: &Value, new_name: &str) -> Result<(), ApiError> {
+    let old_name = doc["name"].as_str().unwrap_or_default();
+    if old_name == new_name {
+        return Ok(());
+    }
+    for found in sub_projects(store, old_name)? {
+        let Some(mut child) =
+            store.get(Coll::Projects, found["id"].as_str().unwrap_or_default())?
+        else {
+            continue;
+        };
+        let Some(rest) = child["name"]
+            .as_str()
+            .and_then(|n| n.strip_prefix(old_name))
+            .and_then(|r| r.strip_prefix('/'))
+            .map(str::to_string)
+        else {
+            continue;
+        };
+        child["name"] = json!(format!("{new_name}/{rest}"));
+        store.put(Coll::Projects, &child)?;
+    }
+    Ok(())
 }
 
 fn project_ids_with_children(store: &Store, id: &str) -> Result<Vec<String>, ApiError> {
@@ -211,22 +399,74 @@ fn project_ids_with_children(store: &Store, id: &str) -> Result<Vec<String>, Api
     Ok(ids)
 }
 
+/// What deleting a project would touch, counted as the real server counts it: pipeline
+/// and dataset sub-projects apart (those with live runs or versions), reports apart from
+/// tasks, and each also without the archived ones.
 fn validate_delete(call: &mut Call) -> ApiResult {
     let id = req_str(&call.body, "project")?;
     let ids = project_ids_with_children(call.store, &id)?;
-    let mut tasks = 0;
-    let mut models = 0;
+    let has = |d: &Value, tag: &str| {
+        d["system_tags"]
+            .as_array()
+            .is_some_and(|t| t.iter().any(|x| x == tag))
+    };
+    let (mut pipelines, mut datasets) = (0, 0);
+    let mut plain = Vec::new();
     for p in &ids {
-        tasks += call
+        let Some(doc) = call.store.get(Coll::Projects, p)? else {
+            continue;
+        };
+        let basename = doc["basename"].as_str().unwrap_or_default();
+        let kind = if has(&doc, "pipeline") && basename != ".pipelines" {
+            "pipeline"
+        } else if has(&doc, "dataset") && basename != ".datasets" {
+            "dataset"
+        } else {
+            ""
+        };
+        if kind.is_empty() {
+            plain.push(p.clone());
+            continue;
+        }
+        let live = call
             .store
-            .count(Coll::Tasks, &SqlFilter::default().eq("project", p))?;
-        models += call
-            .store
-            .count(Coll::Models, &SqlFilter::default().eq("project", p))?;
+            .select_all(Coll::Tasks, &SqlFilter::default().eq("project", p))?
+            .iter()
+            .any(|t| !has(t, "archived") && (kind == "dataset" || t["type"] == "controller"));
+        if live && kind == "pipeline" {
+            pipelines += 1;
+        } else if live {
+            datasets += 1;
+        }
     }
-    Ok(
-        json!({"tasks": tasks, "non_archived_tasks": tasks, "models": models, "non_archived_models": models}),
-    )
+    let mut counts = [0usize; 6];
+    for p in &plain {
+        for t in call
+            .store
+            .select_all(Coll::Tasks, &SqlFilter::default().eq("project", p))?
+        {
+            let base = if has(&t, "reports") { 4 } else { 0 };
+            counts[base] += 1;
+            if !has(&t, "archived") {
+                counts[base + 1] += 1;
+            }
+        }
+        for m in call
+            .store
+            .select_all(Coll::Models, &SqlFilter::default().eq("project", p))?
+        {
+            counts[2] += 1;
+            if !has(&m, "archived") {
+                counts[3] += 1;
+            }
+        }
+    }
+    Ok(json!({
+        "tasks": counts[0], "non_archived_tasks": counts[1],
+        "models": counts[2], "non_archived_models": counts[3],
+        "reports": counts[4], "non_archived_reports": counts[5],
+        "pipelines": pipelines, "datasets": datasets,
+    }))
 }
 
 fn delete(call: &mut Call) -> ApiResult {

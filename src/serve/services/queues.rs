@@ -3,11 +3,12 @@
 
 use super::super::Call;
 use super::super::envelope::{ApiError, ApiResult};
-use super::super::store::{Coll, Store};
+use super::super::store::{Coll, SqlFilter, Store};
 use super::shared::queue::{
-    default_filter, default_queue, find_by_name, load_queue, push_entry, queue_doc, remove_entry,
+    default_filter, default_queue, find_by_name, load_queue, log_queue, push_entry, queue_doc,
+    remove_entry,
 };
-use super::shared::task::load;
+use super::shared::task::{change_status, load};
 use super::{get_all, merge_top, now, opt_bool, opt_str, req_str};
 use serde_json::{Value, json};
 
@@ -29,7 +30,7 @@ pub fn dispatch(call: &mut Call, action: &str) -> Option<ApiResult> {
                 Coll::Queues,
                 &call.body,
                 false,
-                None,
+                hidden_queues_filter(&call.body),
             )
             .map(|(mut docs, scroll)| {
                 if ex {
@@ -79,12 +80,8 @@ pub fn dispatch(call: &mut Call, action: &str) -> Option<ApiResult> {
         "update" => update(call),
         "delete" => delete(call),
         "add_task" => add_task(call),
-        "remove_task" => {
-            let (Ok(q), Ok(t)) = (req_str(&call.body, "queue"), req_str(&call.body, "task")) else {
-                return Some(Err(ApiError::missing_field("queue, task")));
-            };
-            remove_entry(call.store, &q, &t).map(|n| json!({"removed": n}))
-        }
+        "remove_task" => remove_task(call),
+        "clear_queue" => clear_queue(call),
         "move_task_to_front" | "move_task_to_back" | "move_task_forward" | "move_task_backward" => {
             move_task(call, action)
         }
@@ -96,10 +93,34 @@ pub fn dispatch(call: &mut Call, action: &str) -> Option<ApiResult> {
             load_queue(call.store, &id)
                 .map(|q| json!({"task": q["entries"].get(0).map(|e| e["task"].clone())}))
         }
-        "get_queue_metrics" => Ok(json!({"queues": []})),
-        "add_or_update_metadata" | "delete_metadata" => Ok(json!({"updated": 1})),
+        "get_queue_metrics" => queue_metrics(call),
+        "add_or_update_metadata" | "delete_metadata" => {
+            queue_metadata(call, action == "delete_metadata")
+        }
         _ => return None,
     })
+}
+
+/// Queues with these system tags (the k8s glue's own queues) are left out of listings
+/// unless `search_hidden`, `id` or `name` is given, as the real server's default config does.
+const HIDDEN_QUEUE_TAGS: &[&str] = &["k8s-glue"];
+
+/// The filter leaving hidden queues out, unless the request asks for them.
+fn hidden_queues_filter(body: &Value) -> Option<SqlFilter> {
+    let asks = |k: &str| {
+        body.get(k)
+            .is_some_and(|v| !v.is_null() && v != false && v != "")
+    };
+    if asks("search_hidden") || asks("id") || asks("name") {
+        return None;
+    }
+    let mut f = SqlFilter::default();
+    let excluded: Vec<Value> = HIDDEN_QUEUE_TAGS
+        .iter()
+        .map(|t| json!(format!("-{t}")))
+        .collect();
+    super::super::query::add_list_filter(&mut f, "system_tags", &Value::Array(excluded));
+    Some(f)
 }
 
 /// The real server creates a queue named `default` with system tag `default` on first start.
@@ -141,8 +162,9 @@ fn create(call: &mut Call) -> ApiResult {
     merge_top(
         &mut doc,
         &call.body,
-        &["id", "entries", "created", "company", "user"],
+        &["id", "entries", "created", "company", "user", "metadata"],
     );
+    super::shared::metadata::replace_from(&mut doc, &call.body)?;
     call.store.put(Coll::Queues, &doc)?;
     Ok(json!({"id": doc["id"]}))
 }
@@ -151,15 +173,173 @@ fn update(call: &mut Call) -> ApiResult {
     let id = req_str(&call.body, "queue")?;
     let mut doc = load_queue(call.store, &id)?;
     let mut fields = serde_json::Map::new();
-    for k in ["name", "display_name", "tags", "system_tags", "metadata"] {
+    for k in ["name", "display_name", "tags", "system_tags"] {
         if let Some(v) = call.body.get(k) {
             doc[k] = v.clone();
             fields.insert(k.into(), v.clone());
         }
     }
+    if let Some(m) = super::shared::metadata::replace_from(&mut doc, &call.body)? {
+        fields.insert("metadata".into(), m);
+    }
     doc["last_update"] = json!(now());
     call.store.put(Coll::Queues, &doc)?;
     Ok(json!({"updated": 1, "fields": fields}))
+}
+
+/// Put tasks taken out of a queue back to the status they had before they were enqueued
+/// (`created` when unknown), without the queue, as the real server does when a queue is
+/// cleared or deleted, or on `remove_task` with `update_task_status`.
+fn unqueue_tasks(
+    store: &Store,
+    queue_id: &str,
+    tasks: &[String],
+    reason: &str,
+) -> Result<Vec<String>, ApiError> {
+    let mut done = Vec::new();
+    for t in tasks {
+        let Some(mut doc) = store.get(Coll::Tasks, t)? else {
+            continue;
+        };
+        if doc["execution"]["queue"].as_str() != Some(queue_id) {
+            continue;
+        }
+        let to = doc["enqueue_status"]
+            .as_str()
+            .filter(|s| !s.is_empty())
+            .unwrap_or("created")
+            .to_string();
+        change_status(&mut doc, &to, true, &json!({"status_reason": reason}))?;
+        if let Some(o) = doc.as_object_mut() {
+            o.remove("enqueue_status");
+        }
+        if let Some(e) = doc["execution"].as_object_mut() {
+            e.remove("queue");
+        }
+        store.put(Coll::Tasks, &doc)?;
+        done.push(t.clone());
+    }
+    Ok(done)
+}
+
+fn remove_task(call: &mut Call) -> ApiResult {
+    let q = req_str(&call.body, "queue")?;
+    let t = req_str(&call.body, "task")?;
+    let update_status = opt_bool(&call.body, "update_task_status");
+    let removed = call.store.tx(|store| {
+        let queue = load_queue(store, &q)?;
+        if !queue["entries"]
+            .as_array()
+            .is_some_and(|e| e.iter().any(|e| e["task"] == t.as_str()))
+        {
+            return Err(ApiError::new(
+                400,
+                703,
+                format!("Invalid queue id or task not in queue: task={t}, id={q}"),
+            ));
+        }
+        let n = remove_entry(store, &q, &t)?;
+        if n > 0 && update_status {
+            unqueue_tasks(
+                store,
+                &q,
+                std::slice::from_ref(&t),
+                &format!("Task was removed from the queue {q}"),
+            )?;
+        }
+        Ok(n)
+    })?;
+    log_queue(call, &q);
+    Ok(json!({"removed": removed}))
+}
+
+fn clear_queue(call: &mut Call) -> ApiResult {
+    let q = req_str(&call.body, "queue")?;
+    let tasks = call.store.tx(|store| -> Result<Vec<String>, ApiError> {
+        let mut queue = load_queue(store, &q)?;
+        let tasks: Vec<String> = queue["entries"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|e| e["task"].as_str().map(str::to_string))
+            .collect();
+        if tasks.is_empty() {
+            return Ok(tasks);
+        }
+        let done = unqueue_tasks(store, &q, &tasks, &format!("Queue {q} was cleared"))?;
+        queue["entries"] = json!([]);
+        queue["last_update"] = json!(now());
+        store.put(Coll::Queues, &queue)?;
+        Ok(done)
+    })?;
+    log_queue(call, &q);
+    Ok(json!({"removed_tasks": tasks}))
+}
+
+/// `queues.get_queue_metrics`: per requested queue, or for all (non-hidden) queues combined
+/// as `total`; samples are taken whenever a queue changes (and now, with `refresh`).
+fn queue_metrics(call: &mut Call) -> ApiResult {
+    let num = |k: &str| -> Result<f64, ApiError> {
+        call.body
+            .get(k)
+            .and_then(Value::as_f64)
+            .ok_or_else(|| ApiError::missing_field(k))
+    };
+    let (from, to) = (num("from_date")?, num("to_date")?);
+    let interval = call
+        .body
+        .get("interval")
+        .and_then(Value::as_i64)
+        .ok_or_else(|| ApiError::missing_field("interval"))?;
+    if interval < 1 {
+        return Err(ApiError::validation("interval: must be at least 1"));
+    }
+    let requested = super::id_list(&call.body, "queue_ids");
+    let per_queue = !requested.is_empty();
+    let mut query = json!({"only_fields": ["id"]});
+    if per_queue {
+        query["id"] = json!(requested);
+    }
+    let mut filter = super::super::query::build_filter(&query, false)?;
+    if let Some(h) = hidden_queues_filter(&call.body) {
+        filter.and(h);
+    }
+    let queues: Vec<String> = call
+        .store
+        .select_all(Coll::Queues, &filter)?
+        .iter()
+        .filter_map(|q| q["id"].as_str().map(str::to_string))
+        .collect();
+    if queues.is_empty() {
+        return Ok(json!({"queues": []}));
+    }
+    if opt_bool(&call.body, "refresh") {
+        for q in &queues {
+            log_queue(call, q);
+        }
+    }
+    if from >= to {
+        return Err(ApiError::new(
+            400,
+            16,
+            "Invalid value for fields (from_date must be less than to_date)",
+        ));
+    }
+    let series = call
+        .state
+        .workers
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .queue_metrics(from, to, interval, &queues, per_queue);
+    Ok(json!({"queues": series}))
+}
+
+fn queue_metadata(call: &mut Call, remove: bool) -> ApiResult {
+    let id = req_str(&call.body, "queue")?;
+    let mut doc = load_queue(call.store, &id)?;
+    let updated = super::shared::metadata::apply(&mut doc, &call.body, remove)?;
+    call.store.put(Coll::Queues, &doc)?;
+    Ok(json!({"updated": updated}))
 }
 
 fn delete(call: &mut Call) -> ApiResult {
@@ -180,7 +360,22 @@ fn add_task(call: &mut Call) -> ApiResult {
     let q = req_str(&call.body, "queue")?;
     let t = req_str(&call.body, "task")?;
     load(call.store, &t)?;
-    push_entry(call.store, &q, &t).map(|_| json!({"added": 1}))
+    push_entry(call.store, &q, &t)?;
+    if call
+        .body
+        .get("update_execution_queue")
+        .and_then(Value::as_bool)
+        .unwrap_or(false)
+    {
+        let mut doc = load(call.store, &t)?;
+        if !doc["execution"].is_object() {
+            doc["execution"] = json!({});
+        }
+        doc["execution"]["queue"] = json!(q);
+        call.store.put(Coll::Tasks, &doc)?;
+    }
+    log_queue(call, &q);
+    Ok(json!({"added": 1}))
 }
 
 fn move_task(call: &mut Call, action: &str) -> ApiResult {
@@ -217,7 +412,7 @@ fn get_next_task(call: &mut Call) -> ApiResult {
     let get_task_data = opt_bool(&call.body, "get_task_info");
     // With `task`, pop that task if it is queued here (agents use it to pick their own).
     let wanted = opt_str(&call.body, "task");
-    call.store.tx(|store| {
+    let out = call.store.tx(|store| -> ApiResult {
         let mut q = load_queue(store, &qid)?;
         let Some(entries) = q["entries"].as_array_mut() else {
             return Ok(json!({}));
@@ -233,13 +428,24 @@ fn get_next_task(call: &mut Call) -> ApiResult {
         q["last_update"] = json!(now());
         store.put(Coll::Queues, &q)?;
         let mut out = json!({"entry": entry});
-        if get_task_data
-            && let Some(t) = entry["task"]
-                .as_str()
-                .and_then(|t| store.get(Coll::Tasks, t).ok().flatten())
+        if let Some(mut t) = entry["task"]
+            .as_str()
+            .and_then(|t| store.get(Coll::Tasks, t).ok().flatten())
         {
-            out["task_info"] = json!({"company": t["company"], "user": t["user"]});
+            // A task an agent aborted after it was queued again is queued (the real
+            // server's fix for that race).
+            if t["status"] == "stopped" {
+                t["status"] = json!("queued");
+                store.put(Coll::Tasks, &t)?;
+            }
+            if get_task_data {
+                out["task_info"] = json!({"company": t["company"], "user": t["user"]});
+            }
         }
         Ok(out)
-    })
+    })?;
+    if out.get("entry").is_some() {
+        log_queue(call, &qid);
+    }
+    Ok(out)
 }

@@ -5,9 +5,10 @@
 use super::super::Call;
 use super::super::envelope::{ApiError, ApiResult};
 use super::super::store::{Coll, Store};
-use super::shared::project::ensure as ensure_project;
+use super::shared::project::{ensure as ensure_project, with_subprojects};
 use super::shared::queue::{
-    default_queue, find_by_name, load_queue, push_entry, queue_doc, remove_from_queues,
+    default_queue, find_by_name, load_queue, log_queue, push_entry, queue_doc,
+    remove_from_other_queues, remove_from_queues,
 };
 use super::shared::task::{
     OBJECT_FIELDS, change_status, load, normalize, public_last_metrics, touch,
@@ -35,7 +36,7 @@ pub fn dispatch(call: &mut Call, action: &str) -> Option<ApiResult> {
         "enqueue" => enqueue(call),
         "dequeue" => dequeue(call),
         "delete" => delete(call),
-        "delete_many" => many(call, |c| delete(c).map(|_| json!({"deleted": true}))),
+        "delete_many" => many(call, delete),
         "reset_many" => many(call, |c| reset(c).map(|_| json!({"updated": 1}))),
         "stop_many" => many(call, |c| stop(c).map(|_| json!({"updated": 1}))),
         "publish_many" => many(call, |c| {
@@ -50,7 +51,7 @@ pub fn dispatch(call: &mut Call, action: &str) -> Option<ApiResult> {
             set_archived(c, false).map(|_| json!({"unarchived": true}))
         }),
         "ping" => ping(call),
-        "get_types" => Ok(json!({"types": TASK_TYPES})),
+        "get_types" => task_types(call),
         "add_or_update_artifacts" => add_or_update_artifacts(call),
         "delete_artifacts" => delete_artifacts(call),
         "add_or_update_model" => add_or_update_model(call),
@@ -168,21 +169,26 @@ fn get_by_id(call: &mut Call) -> ApiResult {
     }
 }
 
-/// Expand project ids to include their sub-projects.
-fn with_subprojects(store: &Store, body: &mut Value) -> Result<(), ApiError> {
-    let ids = id_list(body, "project");
-    if ids.is_empty() {
-        return Ok(());
+/// `tasks.get_types`: the task types in use (in `projects` and their sub-projects when
+/// given), limited to the types clients may create.
+fn task_types(call: &mut Call) -> ApiResult {
+    let mut query = json!({"only_fields": ["type"], "search_hidden": true});
+    let projects = id_list(&call.body, "projects");
+    if !projects.is_empty() {
+        query["project"] = json!(projects);
+        with_subprojects(call.store, &mut query)?;
     }
-    let mut all = ids.clone();
-    for id in &ids {
-        if let Some(p) = store.get(Coll::Projects, id)? {
-            let name = p["name"].as_str().unwrap_or_default().to_string();
-            all.extend(store.project_ids_with_prefix(&format!("{name}/"))?);
-        }
-    }
-    body["project"] = json!(all);
-    Ok(())
+    let used: std::collections::BTreeSet<String> =
+        super::select_all(call.store, Coll::Tasks, &query)?
+            .iter()
+            .filter_map(|t| t["type"].as_str().map(str::to_string))
+            .collect();
+    let types: Vec<&str> = TASK_TYPES
+        .iter()
+        .copied()
+        .filter(|t| used.contains(*t))
+        .collect();
+    Ok(json!({"types": types}))
 }
 
 /// `get_all_ex` answers `models.input/output[].model` as a reference `{"id"}` (with the
@@ -380,32 +386,77 @@ fn transition(call: &mut Call, to: &str) -> ApiResult {
     })
 }
 
+/// How long after its last update a task counts as still run by its worker (the real
+/// server's `task_update_timeout`).
+const TASK_UPDATE_TIMEOUT_SECS: i64 = 600;
+
+/// Is a worker running this task: it has a worker and was updated recently?
+fn run_by_worker(doc: &Value) -> bool {
+    let has_worker = doc["last_worker"]
+        .as_str()
+        .is_some_and(|w| !w.is_empty() && w != super::super::auth::USER_ID);
+    let recent = doc["last_update"]
+        .as_str()
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        .is_some_and(|t| {
+            (chrono::Utc::now() - t.with_timezone(&chrono::Utc)).num_seconds()
+                < TASK_UPDATE_TIMEOUT_SECS
+        });
+    has_worker && recent
+}
+
+/// The steps of a pipeline controller task (its children), for the `include_pipeline_steps`
+/// forms of stop, archive, unarchive and delete.
+fn pipeline_steps(store: &Store, doc: &Value, body: &Value) -> Result<Vec<String>, ApiError> {
+    if !opt_bool(body, "include_pipeline_steps") || doc["type"] != "controller" {
+        return Ok(Vec::new());
+    }
+    let id = doc["id"].as_str().unwrap_or_default();
+    Ok(super::select_all(
+        store,
+        Coll::Tasks,
+        &json!({"parent": id, "only_fields": ["id"], "search_hidden": true}),
+    )?
+    .iter()
+    .filter_map(|t| t["id"].as_str().map(str::to_string))
+    .collect())
+}
+
+/// Stop one task: a queued, development or worker-less task is stopped now; one a worker
+/// runs keeps its status with status message `stopping`, which the worker sees and answers
+/// by stopping the task itself (the real server's handshake).
+fn stop_one(store: &Store, id: &str, force: bool, body: &Value, user_name: &str) -> ApiResult {
+    let mut doc = load(store, id)?;
+    let status = doc["status"].as_str().unwrap_or("").to_string();
+    let development = doc["system_tags"]
+        .as_array()
+        .is_some_and(|t| t.iter().any(|x| x == "development"));
+    let mut body = body.clone();
+    let (to, message) = if status == "queued" || development || !run_by_worker(&doc) {
+        if status == "queued" {
+            remove_from_queues(store, id)?;
+        }
+        ("stopped".to_string(), format!("Stopped by {user_name}"))
+    } else {
+        (status.clone(), "stopping".to_string())
+    };
+    body["status_message"] = json!(message);
+    let fields = change_status(&mut doc, &to, force, &body)?;
+    store.put(Coll::Tasks, &doc)?;
+    Ok(json!({"updated": 1, "fields": fields}))
+}
+
 fn stop(call: &mut Call) -> ApiResult {
     let id = req_str(&call.body, "task")?;
     let force = opt_bool(&call.body, "force");
     let body = call.body.clone();
+    let user_name = call.identity.user_name.clone();
     call.store.tx(|store| {
-        let mut doc = load(store, &id)?;
-        let status = doc["status"].as_str().unwrap_or("").to_string();
-        // A task run by a worker is asked to stop; the worker then reports tasks.stopped.
-        if status == "in_progress"
-            && !force
-            && doc.get("last_worker").is_some_and(|w| {
-                w.as_str()
-                    .is_some_and(|w| !w.is_empty() && w != "__clearml_serve__")
-            })
-        {
-            doc["status_message"] = json!("stopping");
-            touch(&mut doc);
-            store.put(Coll::Tasks, &doc)?;
-            return Ok(json!({"updated": 1, "fields": {"status_message": "stopping"}}));
+        let doc = load(store, &id)?;
+        for step in pipeline_steps(store, &doc, &body)? {
+            stop_one(store, &step, true, &body, &user_name)?;
         }
-        if status == "queued" {
-            remove_from_queues(store, &id)?;
-        }
-        let fields = change_status(&mut doc, "stopped", force, &body)?;
-        store.put(Coll::Tasks, &doc)?;
-        Ok(json!({"updated": 1, "fields": fields}))
+        stop_one(store, &id, force, &body, &user_name)
     })
 }
 
@@ -416,7 +467,8 @@ fn reset(call: &mut Call) -> ApiResult {
     call.store.tx(|store| {
         let mut doc = load(store, &id)?;
         if doc["status"] == "published" && !force {
-            return Err(ApiError::new(400, 113, format!("Task is published (use force=true to reset): id={id}")));
+            // The real server: InvalidTaskStatus (110), not TaskPublished (113).
+            return Err(ApiError::invalid_status(format!("task_id={id}, status=published")));
         }
         let dequeued = remove_from_queues(store, &id)?;
         let fields = change_status(&mut doc, "created", true, &body)?;
@@ -444,15 +496,29 @@ fn reset(call: &mut Call) -> ApiResult {
 fn delete(call: &mut Call) -> ApiResult {
     let id = req_str(&call.body, "task")?;
     let force = opt_bool(&call.body, "force");
+    let delete_models = call
+        .body
+        .get("delete_output_models")
+        .and_then(Value::as_bool)
+        .unwrap_or(true);
+    let return_urls = opt_bool(&call.body, "return_file_urls");
     call.store.tx(|store| {
         let doc = load(store, &id)?;
         if doc["status"] == "in_progress" && !force {
-            return Err(ApiError::new(400, 112, format!("Task is in progress (use force=true to delete): id={id}")));
+            return Err(ApiError::new(
+                400,
+                112,
+                format!("Task is in progress (use force=true to delete): id={id}"),
+            ));
         }
         remove_from_queues(store, &id)?;
         let events = store.delete_task_events(&id)?;
+        let mut out =
+            super::shared::task_cleanup::cleanup(store, &doc, delete_models, return_urls)?;
         store.delete(Coll::Tasks, &id)?;
-        Ok(json!({"deleted": true, "updated_children": 0, "updated_models": 0, "events": {"deleted": events}, "urls": {}}))
+        out["deleted"] = json!(true);
+        out["events"] = json!({"deleted": events});
+        Ok(out)
     })
 }
 
@@ -483,21 +549,48 @@ fn many(call: &mut Call, f: impl Fn(&mut Call) -> ApiResult) -> ApiResult {
     Ok(json!({"succeeded": succeeded, "failed": failed}))
 }
 
-fn set_archived(call: &mut Call, archived: bool) -> ApiResult {
-    let id = req_str(&call.body, "task")?;
-    let mut doc = load(call.store, &id)?;
+/// Archive (or unarchive) one task. Archiving takes a task out of its queue, back to the
+/// status it had before (a running task becomes `stopped`), as the real server does.
+fn archive_one(store: &Store, id: &str, archived: bool, body: &Value) -> Result<(), ApiError> {
+    let mut doc = load(store, id)?;
     let mut tags: Vec<Value> = doc["system_tags"].as_array().cloned().unwrap_or_default();
     tags.retain(|t| t != "archived");
     if archived {
         tags.push(json!("archived"));
-        if doc["status"] == "queued" {
-            remove_from_queues(call.store, &id)?;
-            change_status(&mut doc, "created", true, &Value::Null)?;
+        remove_from_queues(store, id)?;
+        let status = doc["status"].as_str().unwrap_or("").to_string();
+        let to = match status.as_str() {
+            "queued" => doc["enqueue_status"]
+                .as_str()
+                .filter(|s| !s.is_empty() && *s != "queued")
+                .unwrap_or("created")
+                .to_string(),
+            "in_progress" => "stopped".to_string(),
+            _ => String::new(),
+        };
+        if !to.is_empty() {
+            change_status(&mut doc, &to, true, body)?;
+            if let Some(o) = doc.as_object_mut() {
+                o.remove("enqueue_status");
+            }
         }
     }
     doc["system_tags"] = json!(tags);
     touch(&mut doc);
-    call.store.put(Coll::Tasks, &doc)?;
+    store.put(Coll::Tasks, &doc)?;
+    Ok(())
+}
+
+fn set_archived(call: &mut Call, archived: bool) -> ApiResult {
+    let id = req_str(&call.body, "task")?;
+    let body = call.body.clone();
+    call.store.tx(|store| {
+        let doc = load(store, &id)?;
+        for step in pipeline_steps(store, &doc, &body)? {
+            archive_one(store, &step, archived, &body)?;
+        }
+        archive_one(store, &id, archived, &body)
+    })?;
     Ok(json!({}))
 }
 
@@ -506,7 +599,9 @@ fn archive(call: &mut Call) -> ApiResult {
     let mut n = 0;
     let original = call.body.clone();
     for id in ids {
-        call.body = json!({"task": id});
+        let mut body = original.clone();
+        body["task"] = json!(id);
+        call.body = body;
         set_archived(call, true)?;
         n += 1;
     }
@@ -938,17 +1033,46 @@ fn clone(call: &mut Call) -> ApiResult {
 
 fn move_to_project(call: &mut Call) -> ApiResult {
     let ids = id_list(&call.body, "ids");
-    let project = match opt_str(&call.body, "project") {
-        Some(p) => p,
-        None => {
-            let name = req_str(&call.body, "project_name")?;
-            ensure_project(call, &name, &Value::Null)?
+    let project_name = opt_str(&call.body, "project_name").filter(|n| !n.is_empty());
+    // As on the real server: `project: null` (present, empty) moves the tasks to the root.
+    if call.body.get("project").is_none() && project_name.is_none() {
+        return Err(ApiError::new(
+            400,
+            11,
+            "Missing required fields (project or project_name is required)",
+        ));
+    }
+    let mut missing = Vec::new();
+    for id in &ids {
+        if call.store.get(Coll::Tasks, id)?.is_none() {
+            missing.push(id.clone());
         }
+    }
+    if !missing.is_empty() {
+        return Err(ApiError::new(
+            400,
+            101,
+            format!("Invalid task id: ids={missing:?}"),
+        ));
+    }
+    let project = match (
+        opt_str(&call.body, "project").filter(|p| !p.is_empty()),
+        project_name,
+    ) {
+        (Some(p), _) => {
+            if call.store.get(Coll::Projects, &p)?.is_none() {
+                return Err(ApiError::invalid_project(&p));
+            }
+            json!(p)
+        }
+        (None, Some(name)) => json!(ensure_project(call, &name, &Value::Null)?),
+        (None, None) => Value::Null,
     };
     for id in &ids {
         let mut doc = load(call.store, id)?;
-        doc["project"] = json!(project);
+        doc["project"] = project.clone();
         touch(&mut doc);
+        doc["last_changed_by"] = json!(call.identity.user);
         call.store.put(Coll::Tasks, &doc)?;
     }
     Ok(json!({"project_id": project}))
@@ -967,50 +1091,65 @@ pub fn enqueue(call: &mut Call) -> ApiResult {
     }
     let company = call.identity.company.clone();
     let user = call.identity.user.clone();
-    call.store.tx(|store| {
-        let queue = match (queue_id, queue_name) {
-            (Some(q), _) => load_queue(store, &q)?,
-            (None, Some(name)) => match find_by_name(store, &name)? {
-                Some(q) => q,
-                None => {
-                    let q = queue_doc(&name, &company, &user, json!([]));
-                    store.put(Coll::Queues, &q)?;
-                    q
-                }
-            },
-            (None, None) => default_queue(store)?,
-        };
-        let qid = queue["id"].as_str().unwrap_or_default().to_string();
-        let mut doc = load(store, &id)?;
-        let status = doc["status"].as_str().unwrap_or("").to_string();
-        if status == "queued" {
-            return Err(ApiError::new(
-                400,
-                706,
-                format!("Task already queued: task={id}"),
-            ));
-        }
-        if !["created", "stopped", "failed"].contains(&status.as_str()) {
-            return Err(ApiError::invalid_status(format!(
-                "Invalid status change: task={id}, current_status={status}, new_status=queued"
-            )));
-        }
-        let mut fields = change_status(&mut doc, "queued", false, &body)?;
-        if body
-            .get("update_execution_queue")
-            .and_then(Value::as_bool)
-            .unwrap_or(true)
-        {
-            if !doc["execution"].is_object() {
-                doc["execution"] = json!({});
+    call.store
+        .tx(|store| {
+            let queue = match (queue_id, queue_name) {
+                (Some(q), _) => load_queue(store, &q)?,
+                (None, Some(name)) => match find_by_name(store, &name)? {
+                    Some(q) => q,
+                    None => {
+                        let q = queue_doc(&name, &company, &user, json!([]));
+                        store.put(Coll::Queues, &q)?;
+                        q
+                    }
+                },
+                (None, None) => default_queue(store)?,
+            };
+            let qid = queue["id"].as_str().unwrap_or_default().to_string();
+            let mut doc = load(store, &id)?;
+            let status = doc["status"].as_str().unwrap_or("").to_string();
+            if !["created", "stopped", "failed", "queued"].contains(&status.as_str())
+                && !opt_bool(&body, "force")
+            {
+                return Err(ApiError::invalid_status(format!(
+                    "Invalid status change: task={id}, current_status={status}, new_status=queued"
+                )));
             }
-            doc["execution"]["queue"] = json!(qid);
-            fields.insert("execution.queue".into(), json!(qid));
-        }
-        push_entry(store, &qid, &id)?;
-        store.put(Coll::Tasks, &doc)?;
-        Ok(json!({"queued": 1, "updated": 1, "fields": fields, "queue_watched": true}))
-    })
+            // The status to return to when the task leaves the queue without running.
+            let before = match doc["enqueue_status"].as_str() {
+                Some(s) if status == "queued" && !s.is_empty() => s.to_string(),
+                _ => status.clone(),
+            };
+            let mut fields = change_status(&mut doc, "queued", true, &body)?;
+            doc["enqueue_status"] = json!(before);
+            fields.insert("enqueue_status".into(), json!(before));
+            // A task sent to a queue is no longer a development (local) run.
+            if let Some(tags) = doc["system_tags"].as_array_mut() {
+                tags.retain(|t| t != "development");
+            }
+            if body
+                .get("update_execution_queue")
+                .and_then(Value::as_bool)
+                .unwrap_or(true)
+            {
+                if !doc["execution"].is_object() {
+                    doc["execution"] = json!({});
+                }
+                doc["execution"]["queue"] = json!(qid);
+                fields.insert("execution.queue".into(), json!(qid));
+            }
+            push_entry(store, &qid, &id)?;
+            remove_from_other_queues(store, &id, &qid)?;
+            store.put(Coll::Tasks, &doc)?;
+            Ok((
+                qid,
+                json!({"queued": 1, "updated": 1, "fields": fields, "queue_watched": true}),
+            ))
+        })
+        .map(|(qid, out)| {
+            log_queue(call, &qid);
+            out
+        })
 }
 
 /// `tasks.dequeue`: back to draft.
@@ -1026,7 +1165,15 @@ pub fn dequeue(call: &mut Call) -> ApiResult {
             )));
         }
         let removed = remove_from_queues(store, &id)?;
-        let fields = change_status(&mut doc, "created", true, &body)?;
+        let to = doc["enqueue_status"]
+            .as_str()
+            .filter(|s| !s.is_empty() && *s != "queued")
+            .unwrap_or("created")
+            .to_string();
+        let fields = change_status(&mut doc, &to, true, &body)?;
+        if let Some(o) = doc.as_object_mut() {
+            o.remove("enqueue_status");
+        }
         store.put(Coll::Tasks, &doc)?;
         Ok(json!({"dequeued": removed, "updated": 1, "fields": fields}))
     })

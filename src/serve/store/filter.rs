@@ -36,14 +36,26 @@ impl Cmp {
     }
 }
 
-/// The values of one list filter, sorted into its three groups: a document matches when
-/// the field holds any of `any` (if given), all of `all` and none of `none`. A null in a
-/// scalar field's group stands for a missing or empty field.
-#[derive(Default, Debug)]
-pub struct ListMatch<'a> {
-    pub any: Vec<Cow<'a, Value>>,
-    pub all: Vec<Cow<'a, Value>>,
-    pub none: Vec<Cow<'a, Value>>,
+/// A condition on one field with list semantics (the get_all query language builds these
+/// from `tags: [...]`-style lists and `filters` entries). For an array field "member" means
+/// an element of the array; for a scalar field, equal to the value.
+#[derive(Debug, Clone)]
+pub enum ListCond<'a> {
+    /// Any of the values is a member.
+    AnyOf(Vec<Cow<'a, Value>>),
+    /// Every one of the values is a member.
+    AllOf(Vec<Cow<'a, Value>>),
+    /// Missing, null, empty string or empty array.
+    Empty,
+    Not(Box<ListCond<'a>>),
+    And(Vec<ListCond<'a>>),
+    Or(Vec<ListCond<'a>>),
+}
+
+impl ListCond<'_> {
+    pub fn negate(self) -> Self {
+        ListCond::Not(Box::new(self))
+    }
 }
 
 impl SqlFilter {
@@ -162,91 +174,98 @@ impl SqlFilter {
         self
     }
 
-    /// List-field semantics for one field. However many values a list holds, each group
-    /// (any / all / none) becomes one term with one bound parameter: the values as a JSON
-    /// array, read back with `json_each` (a term per value would hit SQLite's
-    /// expression-depth and parameter-count limits at about a thousand).
-    pub fn list(&mut self, field: &str, m: ListMatch<'_>) {
-        let is_array = ARRAY_COLUMNS.contains(&field);
-        // Is the value `x` (an SQL expression) a member of this field?
-        let member = |x: &str| -> String {
-            if is_array {
-                // The column holds the JSON array text: an element is present exactly when
-                // its JSON-quoted form occurs (quotes inside tags are escaped, so no false hits).
-                format!("instr(coalesce({field}, ''), json_quote({x})) > 0")
-            } else {
-                format!("{} = {x}", field_expr(field))
-            }
+    /// A list condition on `field`. However many values a list holds, each `AnyOf` /
+    /// `AllOf` becomes one term with one bound parameter: the values as a JSON array, read
+    /// back with `json_each` (a term per value would hit SQLite's expression-depth and
+    /// parameter-count limits at about a thousand). Empty lists, `And`s and `Or`s add nothing.
+    pub fn list(&mut self, field: &str, cond: &ListCond<'_>) {
+        let lf = ListField {
+            field,
+            is_array: ARRAY_COLUMNS.contains(&field),
         };
-        // A null in a scalar list matches a missing or empty field.
-        let empty = |e: &str| format!("({e} IS NULL OR {e} = '')");
-        let json_list = |list: &[Cow<Value>]| {
-            SqlValue::Text(serde_json::to_string(list).expect("JSON values serialize"))
-        };
-        // Any member of the list (one value: a plain comparison, the common and fastest case).
-        let in_list = |list: &[Cow<Value>]| -> (String, SqlValue) {
-            if let [one] = list {
-                return (member("?"), sql_value(one));
-            }
-            let sql = if is_array {
-                format!(
-                    "EXISTS (SELECT 1 FROM json_each(?) AS v WHERE {})",
-                    member("v.value")
-                )
-            } else {
-                // IN over the list keeps the column's index usable (id lookups).
-                format!("{} IN (SELECT value FROM json_each(?))", field_expr(field))
-            };
-            (sql, json_list(list))
-        };
-        let (any_null, any) = split_nulls(is_array, m.any);
-        let mut terms = Vec::new();
         let mut params = Vec::new();
-        if any_null {
-            terms.push(empty(&field_expr(field)));
-        }
-        if !any.is_empty() {
-            let (t, p) = in_list(&any);
-            terms.push(t);
-            params.push(p);
-        }
-        if !terms.is_empty() {
-            self.add(format!("({})", terms.join(" OR ")), params);
-        }
-        let (all_null, all) = split_nulls(is_array, m.all);
-        if all_null {
-            self.add(empty(&field_expr(field)), vec![]);
-        }
-        if !all.is_empty() {
-            self.add(
-                format!(
-                    "NOT EXISTS (SELECT 1 FROM json_each(?) AS v WHERE NOT coalesce({}, 0))",
-                    member("v.value")
-                ),
-                vec![json_list(&all)],
-            );
-        }
-        let (not_null, nots) = split_nulls(is_array, m.none);
-        if not_null {
-            self.add(format!("NOT {}", empty(&field_expr(field))), vec![]);
-        }
-        if !nots.is_empty() {
-            let (t, p) = in_list(&nots);
-            self.add(format!("NOT ({t})"), vec![p]);
+        if let Some(sql) = lf.render(cond, &mut params) {
+            self.add(sql, params);
         }
     }
 }
 
-/// Separate the nulls of a scalar field's list (they match a missing or empty field).
-fn split_nulls(is_array: bool, list: Vec<Cow<'_, Value>>) -> (bool, Vec<Cow<'_, Value>>) {
-    if is_array {
-        return (false, list);
+/// Writes the SQL of `ListCond`s on one field.
+struct ListField<'a> {
+    field: &'a str,
+    is_array: bool,
+}
+
+impl ListField<'_> {
+    /// Is the value `x` (an SQL expression) a member of this field? Never NULL.
+    fn member(&self, x: &str) -> String {
+        if self.is_array {
+            // The column holds the JSON array text: an element is present exactly when
+            // its JSON-quoted form occurs (quotes inside tags are escaped, so no false hits).
+            format!("instr(coalesce({}, ''), json_quote({x})) > 0", self.field)
+        } else {
+            format!("coalesce({} = {x}, 0)", field_expr(self.field))
+        }
     }
-    let has_null = list.iter().any(|v| v.is_null());
-    (
-        has_null,
-        list.into_iter().filter(|v| !v.is_null()).collect(),
-    )
+
+    fn render(&self, cond: &ListCond<'_>, params: &mut Vec<SqlValue>) -> Option<String> {
+        match cond {
+            ListCond::AnyOf(list) => match list.as_slice() {
+                [] => None,
+                // One value: a plain comparison, the common and fastest case.
+                [one] => {
+                    params.push(sql_value(one));
+                    Some(self.member("?"))
+                }
+                _ => {
+                    params.push(json_list(list));
+                    Some(if self.is_array {
+                        format!(
+                            "EXISTS (SELECT 1 FROM json_each(?) AS v WHERE {})",
+                            self.member("v.value")
+                        )
+                    } else {
+                        // IN over the list keeps the column's index usable (id lookups).
+                        format!(
+                            "coalesce({} IN (SELECT value FROM json_each(?)), 0)",
+                            field_expr(self.field)
+                        )
+                    })
+                }
+            },
+            ListCond::AllOf(list) if list.is_empty() => None,
+            ListCond::AllOf(list) => {
+                params.push(json_list(list));
+                Some(format!(
+                    "NOT EXISTS (SELECT 1 FROM json_each(?) AS v WHERE NOT {})",
+                    self.member("v.value")
+                ))
+            }
+            ListCond::Empty => {
+                let e = field_expr(self.field);
+                Some(format!("({e} IS NULL OR {e} = '' OR {e} = '[]')"))
+            }
+            ListCond::Not(inner) => self.render(inner, params).map(|t| format!("NOT {t}")),
+            ListCond::And(parts) => self.join(parts, " AND ", params),
+            ListCond::Or(parts) => self.join(parts, " OR ", params),
+        }
+    }
+
+    fn join(&self, parts: &[ListCond<'_>], op: &str, params: &mut Vec<SqlValue>) -> Option<String> {
+        let terms: Vec<String> = parts
+            .iter()
+            .filter_map(|p| self.render(p, params))
+            .collect();
+        match terms.len() {
+            0 => None,
+            1 => terms.into_iter().next(),
+            _ => Some(format!("({})", terms.join(op))),
+        }
+    }
+}
+
+fn json_list(list: &[Cow<Value>]) -> SqlValue {
+    SqlValue::Text(serde_json::to_string(list).expect("JSON values serialize"))
 }
 
 fn sql_value(v: &Value) -> SqlValue {
@@ -278,7 +297,15 @@ fn field_expr(field: &str) -> String {
 /// order (`rid`) always breaks ties, so pages never overlap.
 #[derive(Default, Debug, Clone)]
 pub struct Order {
-    keys: Vec<(String, bool)>,
+    keys: Vec<OrderKey>,
+    empties_last: bool,
+}
+
+#[derive(Debug, Clone)]
+struct OrderKey {
+    field: String,
+    desc: bool,
+    natural: bool,
 }
 
 impl Order {
@@ -289,17 +316,47 @@ impl Order {
 
     /// Then by `field`, descending when `desc`.
     pub fn then(mut self, field: &str, desc: bool) -> Order {
-        self.keys.push((field.to_string(), desc));
+        self.keys.push(OrderKey {
+            field: field.to_string(),
+            desc,
+            natural: false,
+        });
+        self
+    }
+
+    /// Then by `field` with runs of digits compared as numbers ("9" before "10").
+    pub fn then_natural(mut self, field: &str, desc: bool) -> Order {
+        self.keys.push(OrderKey {
+            field: field.to_string(),
+            desc,
+            natural: true,
+        });
+        self
+    }
+
+    /// Documents whose first order field is empty (missing, null, "" or []) come last,
+    /// whichever the direction.
+    pub fn empties_last(mut self) -> Order {
+        self.empties_last = true;
         self
     }
 
     /// The ORDER BY text.
     pub fn sql(&self) -> String {
-        let mut parts: Vec<String> = self
-            .keys
-            .iter()
-            .map(|(f, desc)| format!("{} {}", field_expr(f), if *desc { "DESC" } else { "ASC" }))
-            .collect();
+        let mut parts = Vec::new();
+        if let (true, Some(first)) = (self.empties_last, self.keys.first()) {
+            let e = field_expr(&first.field);
+            parts.push(format!("({e} IS NULL OR {e} = '' OR {e} = '[]') ASC"));
+        }
+        for k in &self.keys {
+            let e = field_expr(&k.field);
+            let dir = if k.desc { "DESC" } else { "ASC" };
+            if k.natural {
+                parts.push(format!("{}({e}) {dir}", super::schema::NATURAL_KEY_FN));
+            } else {
+                parts.push(format!("{e} {dir}"));
+            }
+        }
         parts.push("rid ASC".into());
         parts.join(", ")
     }

@@ -9,8 +9,11 @@
 //! - `filter`: `SqlFilter` / `Order`, the WHERE and ORDER BY a caller describes with typed
 //!   calls (the get_all query language in `serve::query` translates requests into these);
 //! - `events`: the events table (scalars, logs, plots, debug images);
+//! - `event_keys`: event queries by metric and variant across tasks, and replacing an
+//!   event reported again under the same key;
 //! - `credentials`: key pairs made through `auth.create_credentials`;
 //! - `meta`: server-wide values (company, token key);
+//! - `ui`: figures only the web UI shows (per-project model counts, last task update);
 //! - `schema`: tables, indexes, migrations of older files, `SCHEMA_VERSION`, SQL functions.
 //!
 //! A new table gets its own submodule and its DDL in `schema` (raise `SCHEMA_VERSION` when
@@ -19,17 +22,20 @@
 mod credentials;
 mod documents;
 mod error;
+mod event_keys;
 mod events;
 mod filter;
 mod meta;
 mod schema;
+mod ui;
 
 pub use documents::Coll;
 pub use error::{StoreError, StoreResult};
 pub use events::{EventOrder, EventSelect, ImageSelect, NewEvent};
-pub use filter::{Cmp, ListMatch, Order, SqlFilter};
+pub use filter::{Cmp, ListCond, Order, SqlFilter};
 #[cfg(test)]
 pub use schema::SCHEMA_VERSION;
+pub use ui::ProjectActivity;
 
 use rusqlite::Connection;
 use std::path::Path;

@@ -95,8 +95,50 @@ fn add_missing_columns(conn: &Connection, table: &str) -> rusqlite::Result<()> {
     Ok(())
 }
 
-/// `clearml_regexp(pattern, text)` (Python-style search semantics).
+/// SQL function giving a text a sort key in which runs of digits order by their numeric
+/// value ("9" before "10"), as the real server's numeric-ordering collation does for
+/// parameters, metrics and metadata. Values other than text are returned unchanged.
+pub(super) const NATURAL_KEY_FN: &str = "clearml_natural";
+
+/// The sort key: each digit run (leading zeros dropped) is prefixed with its length as
+/// three digits, so longer numbers sort after shorter ones and equal lengths compare
+/// digit by digit; other characters stay as they are.
+fn natural_key(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    let mut chars = s.chars().peekable();
+    while let Some(&c) = chars.peek() {
+        if c.is_ascii_digit() {
+            let mut run = String::new();
+            while let Some(&d) = chars.peek().filter(|d| d.is_ascii_digit()) {
+                run.push(d);
+                chars.next();
+            }
+            let digits = run.trim_start_matches('0');
+            out.push_str(&format!("{:03}{digits}", digits.len().min(999)));
+        } else {
+            out.push(c);
+            chars.next();
+        }
+    }
+    out
+}
+
+/// `clearml_natural(text)` (see `natural_key`) and `clearml_regexp(pattern, text)`
+/// (Python-style search semantics).
 pub(super) fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
+    conn.create_scalar_function(
+        NATURAL_KEY_FN,
+        1,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| {
+            Ok(match ctx.get_raw(0) {
+                rusqlite::types::ValueRef::Text(t) => {
+                    rusqlite::types::Value::Text(natural_key(&String::from_utf8_lossy(t)))
+                }
+                other => rusqlite::types::Value::from(other),
+            })
+        },
+    )?;
     conn.create_scalar_function(
         "clearml_regexp",
         2,
@@ -120,4 +162,16 @@ pub(super) fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
             Ok(re.is_match(&text))
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::natural_key;
+
+    #[test]
+    fn natural_order_compares_digit_runs_as_numbers() {
+        let mut v = vec!["10", "9", "1.5", "abc", "007", "1.10", "x2", "x10"];
+        v.sort_by_key(|a| natural_key(a));
+        assert_eq!(v, ["1.5", "1.10", "007", "9", "10", "abc", "x2", "x10"]);
+    }
 }

@@ -1,10 +1,10 @@
 //! Projects made by name: `tasks.clone` / `tasks.move` create the project they name, as
-//! `projects.create` does.
+//! `projects.create` does; project filters widened to sub-projects.
 
 use super::super::super::Call;
 use super::super::super::envelope::ApiError;
 use super::super::super::store::{Coll, SqlFilter, Store};
-use super::super::{merge_top, new_id, now};
+use super::super::{id_list, merge_top, new_id, now};
 use serde_json::{Value, json};
 
 fn project_doc(call: &Call, name: &str, body: &Value) -> Value {
@@ -64,4 +64,21 @@ pub fn ensure(call: &Call, name: &str, body: &Value) -> Result<String, ApiError>
         };
     }
     Ok(id)
+}
+
+/// Expand project ids to include their sub-projects.
+pub fn with_subprojects(store: &Store, body: &mut Value) -> Result<(), ApiError> {
+    let ids = id_list(body, "project");
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let mut all = ids.clone();
+    for id in &ids {
+        if let Some(p) = store.get(Coll::Projects, id)? {
+            let name = p["name"].as_str().unwrap_or_default().to_string();
+            all.extend(store.project_ids_with_prefix(&format!("{name}/"))?);
+        }
+    }
+    body["project"] = json!(all);
+    Ok(())
 }

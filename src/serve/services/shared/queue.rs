@@ -1,6 +1,7 @@
 //! Queue documents as tasks and queues both change them: a queue holds its `entries`
 //! ([{task, added}]) in order.
 
+use super::super::super::Call;
 use super::super::super::envelope::ApiError;
 use super::super::super::query::add_list_filter;
 use super::super::super::store::{Coll, Order, SqlFilter, Store};
@@ -84,10 +85,30 @@ pub fn remove_entry(store: &Store, queue_id: &str, task: &str) -> Result<usize, 
 
 /// Take a task out of every queue holding it; returns how many entries went.
 pub fn remove_from_queues(store: &Store, task: &str) -> Result<usize, ApiError> {
+    remove_from_other_queues(store, task, "")
+}
+
+/// Take a task out of every queue holding it but `keep` (a task waits in one queue at a
+/// time); returns how many entries went.
+pub fn remove_from_other_queues(store: &Store, task: &str, keep: &str) -> Result<usize, ApiError> {
     let mut n = 0;
     let holding = SqlFilter::default().queue_holds(task);
     for q in store.select_all(Coll::Queues, &holding)? {
-        n += remove_entry(store, q["id"].as_str().unwrap_or_default(), task)?;
+        let id = q["id"].as_str().unwrap_or_default();
+        if id != keep {
+            n += remove_entry(store, id, task)?;
+        }
     }
     Ok(n)
+}
+
+/// Sample a queue's length and waiting time after a change (for `get_queue_metrics`).
+pub fn log_queue(call: &Call, queue_id: &str) {
+    if let Ok(Some(q)) = call.store.get(Coll::Queues, queue_id) {
+        call.state
+            .workers
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .log_queue(&q);
+    }
 }

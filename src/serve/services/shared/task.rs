@@ -136,6 +136,7 @@ pub fn change_status(
         "status_reason",
         "status_message",
         "last_update",
+        "last_change",
     ] {
         fields.insert(k.into(), doc[k].clone());
     }

@@ -1,0 +1,88 @@
+//! What deleting a task does to what it leaves behind, and the counts and file URLs the
+//! real server answers with (`tasks.delete`, `tasks.delete_many`): its draft output
+//! models not used by other tasks are deleted (`delete_output_models`, default true), its
+//! published ones and its child tasks are pointed at `__DELETED__<id>`.
+
+use super::super::super::envelope::ApiError;
+use super::super::super::store::{Coll, SqlFilter, Store};
+use serde_json::{Value, json};
+
+const DELETED_PREFIX: &str = "__DELETED__";
+
+/// Clean up after task `doc` (inside the caller's transaction); returns the answer's
+/// `updated_children`, `updated_models`, `deleted_models` and `urls` (`null` unless
+/// `return_file_urls`).
+pub fn cleanup(
+    store: &Store,
+    doc: &Value,
+    delete_output_models: bool,
+    return_file_urls: bool,
+) -> Result<Value, ApiError> {
+    let id = doc["id"].as_str().unwrap_or_default();
+    let gone = format!("{DELETED_PREFIX}{id}");
+    let mut updated_children = 0;
+    for mut child in store.select_all(Coll::Tasks, &SqlFilter::default().eq("parent", id))? {
+        child["parent"] = json!(gone);
+        store.put(Coll::Tasks, &child)?;
+        updated_children += 1;
+    }
+    let artifact_urls: Vec<Value> = doc["execution"]["artifacts"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|a| a["mode"] != "input")
+        .filter_map(|a| {
+            a["uri"]
+                .as_str()
+                .filter(|u| !u.is_empty())
+                .map(|u| json!(u))
+        })
+        .collect();
+    let mut model_urls = Vec::new();
+    let (mut deleted_models, mut updated_models) = (0, 0);
+    for mut model in store.select_all(Coll::Models, &SqlFilter::default().eq("task", id))? {
+        let mid = model["id"].as_str().unwrap_or_default().to_string();
+        let draft = model["ready"] != true;
+        if draft && delete_output_models {
+            if used_by_other_task(store, &mid, id)? {
+                model.as_object_mut().map(|m| m.remove("task"));
+                store.put(Coll::Models, &model)?;
+                continue;
+            }
+            if let Some(uri) = model["uri"].as_str().filter(|u| !u.is_empty()) {
+                model_urls.push(json!(uri));
+            }
+            store.delete(Coll::Models, &mid)?;
+            deleted_models += 1;
+        } else {
+            model["task"] = json!(gone);
+            store.put(Coll::Models, &model)?;
+            updated_models += 1;
+        }
+    }
+    let urls = if return_file_urls {
+        json!({"model_urls": model_urls, "artifact_urls": artifact_urls, "event_urls": []})
+    } else {
+        Value::Null
+    };
+    Ok(json!({
+        "updated_children": updated_children, "updated_models": updated_models,
+        "deleted_models": deleted_models, "urls": urls,
+    }))
+}
+
+/// Is the model an input of a task other than `owner`?
+fn used_by_other_task(store: &Store, model: &str, owner: &str) -> Result<bool, ApiError> {
+    let mut f = SqlFilter::default();
+    super::super::super::query::add_list_filter(&mut f, "models.input.model", &json!([model]));
+    Ok(store
+        .select(
+            Coll::Tasks,
+            &f,
+            &super::super::super::store::Order::insertion(),
+            Some(2),
+            0,
+        )?
+        .iter()
+        .any(|t| t["id"] != owner))
+}

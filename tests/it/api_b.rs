@@ -1,0 +1,796 @@
+//! `serve` against the real server's behaviour beyond the SDK's common flows (issue 15,
+//! part B): events API shapes, filters, side effects of state changes, statistics,
+//! ordering and metadata. Each assertion names where the expected behaviour comes from:
+//! the API schema (/work/shared/reference/clearml-server-v2.3/schema), a recorded exchange
+//! (real-server-responses/, quirks/), or the real server's source (clearml-server, read only).
+
+use crate::common::Serve;
+use crate::serve::{call, ok, token, unique};
+use serde_json::{Value, json};
+
+fn project(s: &Serve, tok: &str, name: &str) -> String {
+    ok(s, tok, "projects.create", json!({"name": unique(name)}))["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+fn task(s: &Serve, tok: &str, body: Value) -> String {
+    let mut body = body;
+    if body.get("type").is_none() {
+        body["type"] = json!("training");
+    }
+    ok(s, tok, "tasks.create", body)["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+fn ids(list: &Value) -> Vec<String> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn get_task(s: &Serve, tok: &str, id: &str) -> Value {
+    ok(s, tok, "tasks.get_by_id", json!({"task": id}))["task"].clone()
+}
+
+fn now_secs() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64()
+}
+
+/// `events.add_batch` takes one JSON event per line.
+fn add_batch(s: &Serve, tok: &str, events: &[Value]) -> Value {
+    let lines: Vec<String> = events.iter().map(Value::to_string).collect();
+    let r: Value = crate::serve::client()
+        .post(format!("{}/events.add_batch", s.api_url))
+        .bearer_auth(tok)
+        .header("Content-Type", "application/json-lines")
+        .body(lines.join("\n"))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(r["meta"]["result_code"], 200, "{r}");
+    r["data"].clone()
+}
+
+/// Kind 3: shapes of the events read endpoints.
+#[test]
+fn events_read_endpoints_answer_the_real_shapes() {
+    let s = Serve::shared();
+    let tok = token(s);
+    let name = "Событие Ereignis 事件";
+    let t = task(s, &tok, json!({"name": name}));
+    let single = -(1i64 << 31);
+    let mut events: Vec<Value> = (0..100)
+        .map(|i| {
+            json!({"type": "training_stats_scalar", "task": t, "iter": i,
+            "metric": "Verlust", "variant": "обучение", "value": i})
+        })
+        .collect();
+    // A single-value ("Summary") scalar of the same metric and one of its own.
+    events.push(
+        json!({"type": "training_stats_scalar", "task": t, "iter": single,
+        "metric": "Verlust", "variant": "обучение", "value": 500}),
+    );
+    events.push(
+        json!({"type": "training_stats_scalar", "task": t, "iter": single,
+        "metric": "Genauigkeit", "variant": "v", "value": 0.5}),
+    );
+    events.push(json!({"type": "training_debug_image", "task": t, "iter": 1,
+        "metric": "Bilder", "variant": "x", "url": "http://x/a.png"}));
+    let added = add_batch(s, &tok, &events);
+    assert_eq!(added["added"], 103, "{added}");
+
+    // scalar_metrics_iter_raw: per variant the key's list (`iter`) and `y`; single-value
+    // points included; total only with count_total (source: services/events.py
+    // scalar_metrics_iter_raw and extract_properties_to_lists with target keys [y, key];
+    // schema events.conf scalar_metrics_iter_raw).
+    let metric = json!({"metric": "Verlust", "variants": ["обучение"]});
+    let raw = ok(
+        s,
+        &tok,
+        "events.scalar_metrics_iter_raw",
+        json!({"task": t, "metric": metric, "count_total": true, "batch_size": 60}),
+    );
+    assert_eq!(raw["total"], 101);
+    assert_eq!(raw["returned"], 60);
+    let v = &raw["variants"]["обучение"];
+    assert!(v.get("x").is_none(), "{v}");
+    assert_eq!(v["iter"][0], single);
+    assert_eq!(v["iter"][1], 0);
+    assert_eq!(v["y"][0], 500.0);
+    let rest = ok(
+        s,
+        &tok,
+        "events.scalar_metrics_iter_raw",
+        json!({"task": t, "metric": metric, "scroll_id": raw["scroll_id"]}),
+    );
+    assert_eq!(rest["returned"], 41);
+    assert_eq!(rest["total"], Value::Null);
+    assert_eq!(rest["variants"]["обучение"]["iter"][40], 99);
+
+    // Reporting the same task/iteration/metric/variant again replaces the event (the real
+    // server's event id is a hash of those fields: event_bll.py _get_event_id).
+    ok(
+        s,
+        &tok,
+        "events.add",
+        json!({"type": "training_stats_scalar", "task": t, "iter": single,
+            "metric": "Verlust", "variant": "обучение", "value": 1000}),
+    );
+    let raw = ok(
+        s,
+        &tok,
+        "events.scalar_metrics_iter_raw",
+        json!({"task": t, "metric": metric, "count_total": true}),
+    );
+    assert_eq!(raw["total"], 101);
+    assert_eq!(raw["variants"]["обучение"]["y"][0], 1000.0);
+
+    // The histogram leaves single-value points out and, given fewer samples than points,
+    // averages buckets of ceil(range / samples) iterations (event_metrics.py
+    // _build_metric_interval and the ES histogram aggregation).
+    let hist = ok(
+        s,
+        &tok,
+        "events.scalar_metrics_iter_histogram",
+        json!({"task": t, "samples": 10}),
+    );
+    let series = &hist["Verlust"]["обучение"];
+    assert_eq!(
+        series["x"],
+        json!((0..10).map(|i| i * 10).collect::<Vec<_>>())
+    );
+    assert_eq!(series["y"][0], 4.5);
+    assert_eq!(series["name"], "обучение");
+    assert!(hist.get("Genauigkeit").is_none(), "{hist}");
+    let full = ok(
+        s,
+        &tok,
+        "events.scalar_metrics_iter_histogram",
+        json!({"task": t}),
+    );
+    assert_eq!(
+        full["Verlust"]["обучение"]["x"].as_array().unwrap().len(),
+        100
+    );
+    // Recorded exchange events.scalar_metrics_iter_histogram.json: {metric: {variant:
+    // {name, x, y}}} with no wrapper.
+    assert!(full.get("metrics").is_none());
+    let (status, bad) = call(
+        s,
+        &tok,
+        "events.scalar_metrics_iter_histogram",
+        json!({"task": t, "samples": 7000}),
+    );
+    assert_eq!(
+        (status, bad["meta"]["result_subcode"].as_i64()),
+        (400, Some(12))
+    );
+
+    // multi_task_scalar_metrics_iter_histogram wraps the result in `metrics`, each task's
+    // series named after the task (services/events.py; event_metrics.py
+    // compare_scalar_metrics_average_per_iter).
+    let multi = ok(
+        s,
+        &tok,
+        "events.multi_task_scalar_metrics_iter_histogram",
+        json!({"tasks": [t]}),
+    );
+    let per_task = &multi["metrics"]["Verlust"]["обучение"][t.as_str()];
+    assert_eq!(per_task["name"], name);
+    assert_eq!(per_task["x"].as_array().unwrap().len(), 100);
+    let (status, bad) = call(
+        s,
+        &tok,
+        "events.multi_task_scalar_metrics_iter_histogram",
+        json!({"tasks": [t, "nosuchtask"]}),
+    );
+    assert_eq!(
+        (status, bad["meta"]["result_subcode"].as_i64()),
+        (400, Some(101))
+    );
+
+    // get_multi_task_metrics: sorted [{metric, variants}] over every event type by default
+    // (services/events.py get_multi_task_metrics; schema events.conf).
+    let mm = ok(
+        s,
+        &tok,
+        "events.get_multi_task_metrics",
+        json!({"tasks": [t]}),
+    );
+    assert_eq!(
+        mm["metrics"],
+        json!([{"metric": "Bilder", "variants": ["x"]},
+            {"metric": "Genauigkeit", "variants": ["v"]},
+            {"metric": "Verlust", "variants": ["обучение"]}])
+    );
+    let mm = ok(
+        s,
+        &tok,
+        "events.get_multi_task_metrics",
+        json!({"tasks": [t], "event_type": "plot"}),
+    );
+    assert_eq!(mm["metrics"], json!([]));
+
+    // get_task_metrics leaves single-value-only metrics out (event_metrics.py
+    // _task_conditions: iter > -2^31).
+    let tm = ok(
+        s,
+        &tok,
+        "events.get_task_metrics",
+        json!({"tasks": [t], "event_type": "training_stats_scalar"}),
+    );
+    assert_eq!(tm["metrics"], json!([{"task": t, "metrics": ["Verlust"]}]));
+
+    // get_scalar_metrics_and_variants: {metric: [variants]} (event_bll.py
+    // get_metrics_and_variants).
+    let mv = ok(
+        s,
+        &tok,
+        "events.get_scalar_metrics_and_variants",
+        json!({"task": t}),
+    );
+    assert_eq!(mv["metrics"]["Verlust"], json!(["обучение"]));
+}
+
+/// Kind 4: filters the real server's get_all and friends accept.
+#[test]
+fn filters_follow_the_real_query_language() {
+    let s = Serve::shared();
+    let tok = token(s);
+    let p = project(s, &tok, "Filter Projekt");
+    let tagged = task(
+        s,
+        &tok,
+        json!({"name": "mit Tag", "project": p, "tags": ["тег"]}),
+    );
+    let bare = task(
+        s,
+        &tok,
+        json!({"name": "ohne Tag", "project": p, "type": "testing"}),
+    );
+    let both = json!([tagged, bare]);
+    // `filters` with any/all, include/exclude and null for "no tags" (database/model/base.py
+    // ListQueryFilter: any → in / not all, all → all / nin, null → size 0).
+    for (cond, op, tags, expected) in [
+        ("any", "include", json!([null]), vec![&bare]),
+        ("any", "include", json!(["тег"]), vec![&tagged]),
+        ("any", "include", json!(["тег", null]), vec![&tagged, &bare]),
+        ("any", "exclude", json!([null]), vec![&tagged]),
+        ("any", "exclude", json!(["тег"]), vec![&bare]),
+        ("any", "exclude", json!(["тег", null]), vec![&tagged, &bare]),
+        ("all", "include", json!([null]), vec![&bare]),
+        ("all", "include", json!(["тег"]), vec![&tagged]),
+        ("all", "include", json!(["тег", null]), vec![]),
+        ("all", "exclude", json!([null]), vec![&tagged]),
+        ("all", "exclude", json!(["тег"]), vec![&bare]),
+        ("all", "exclude", json!(["тег", null]), vec![]),
+    ] {
+        let got = ok(
+            s,
+            &tok,
+            "tasks.get_all_ex",
+            json!({"id": both, "filters": {"tags": {cond: {op: tags}}}}),
+        );
+        let mut got = ids(&got["tasks"]);
+        got.sort();
+        let mut want: Vec<String> = expected.into_iter().cloned().collect();
+        want.sort();
+        assert_eq!(got, want, "{cond} {op} {tags}");
+    }
+    // An unknown condition is a validation error (ListQueryFilter.from_data).
+    let (status, v) = call(
+        s,
+        &tok,
+        "tasks.get_all_ex",
+        json!({"filters": {"tags": {"test": ["1"]}}}),
+    );
+    assert_eq!(
+        (status, v["meta"]["result_subcode"].as_i64()),
+        (400, Some(12))
+    );
+
+    // tasks.get_types(projects=…): only the types used there (project_bll.get_task_types).
+    let types = ok(s, &tok, "tasks.get_types", json!({"projects": [p]}));
+    let mut types: Vec<String> = types["types"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap().to_string())
+        .collect();
+    types.sort();
+    assert_eq!(types, ["testing", "training"]);
+
+    // projects.get_task_parents(projects=…): distinct parents of the tasks there, sorted by
+    // name, with their project (project_bll.get_task_parents; schema projects.conf).
+    let parent = task(s, &tok, json!({"name": "Elternteil 父", "project": p}));
+    task(
+        s,
+        &tok,
+        json!({"name": "Kind 1", "project": p, "parent": parent}),
+    );
+    task(
+        s,
+        &tok,
+        json!({"name": "Kind 2", "project": p, "parent": parent}),
+    );
+    let parents = ok(
+        s,
+        &tok,
+        "projects.get_task_parents",
+        json!({"projects": [p]}),
+    );
+    let pname = ok(s, &tok, "projects.get_by_id", json!({"project": p}))["project"]["name"].clone();
+    assert_eq!(
+        parents["parents"],
+        json!([{"id": parent, "name": "Elternteil 父", "project": {"id": p, "name": pname}}])
+    );
+    let none = ok(
+        s,
+        &tok,
+        "projects.get_task_parents",
+        json!({"projects": [p], "tasks_state": "archived"}),
+    );
+    assert_eq!(none["parents"], json!([]));
+
+    // Queues tagged k8s-glue are hidden unless asked for (config services/queues.conf
+    // hidden_tags; services/queues.py _hidden_query).
+    let qname = unique("k8s-очередь");
+    let q = ok(
+        s,
+        &tok,
+        "queues.create",
+        json!({"name": qname, "system_tags": ["k8s-glue"]}),
+    )["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let all = ok(s, &tok, "queues.get_all", json!({}));
+    assert!(!ids(&all["queues"]).contains(&q));
+    let hidden = ok(s, &tok, "queues.get_all", json!({"search_hidden": true}));
+    assert!(ids(&hidden["queues"]).contains(&q));
+    let by_name = ok(s, &tok, "queues.get_all_ex", json!({"name": qname}));
+    assert_eq!(ids(&by_name["queues"]), std::slice::from_ref(&q));
+
+    // workers.get_all by tags: any included tag, none excluded (bll/workers _get_keys).
+    let w = unique("arbeiter-工人");
+    ok(
+        s,
+        &tok,
+        "workers.register",
+        json!({"worker": w, "tags": ["application"]}),
+    );
+    let seen = |tags: Value| -> bool {
+        let all = ok(
+            s,
+            &tok,
+            "workers.get_all",
+            json!({"last_seen": 100, "tags": tags}),
+        );
+        ids(&all["workers"]).contains(&w)
+    };
+    assert!(seen(json!(["application", "test"])));
+    assert!(!seen(json!(["test"])));
+    assert!(!seen(json!(["-application"])));
+}
+
+/// Kind 5: side effects of task, queue and worker state changes.
+#[test]
+fn state_changes_have_the_real_side_effects() {
+    let s = Serve::shared();
+    let tok = token(s);
+    let p = project(s, &tok, "Nebenwirkungen");
+    let q = ok(s, &tok, "queues.create", json!({"name": unique("очередь")}))["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // Enqueueing drops the `development` system tag (bll/task/utils.py ChangeStatusRequest:
+    // queued pulls it) and remembers the previous status.
+    let t = task(
+        s,
+        &tok,
+        json!({"name": "Entwicklung", "project": p, "system_tags": ["development"]}),
+    );
+    ok(s, &tok, "tasks.enqueue", json!({"task": t, "queue": q}));
+    let doc = get_task(s, &tok, &t);
+    assert_eq!(doc["status"], "queued");
+    assert!(
+        !doc["system_tags"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("development"))
+    );
+
+    // queues.remove_task(update_task_status) returns the task to its earlier status and
+    // drops its queue (queue_bll.py _update_task_status_on_removal_from_queue).
+    let r = ok(
+        s,
+        &tok,
+        "queues.remove_task",
+        json!({"queue": q, "task": t, "update_task_status": true}),
+    );
+    assert_eq!(r["removed"], 1);
+    let doc = get_task(s, &tok, &t);
+    assert_eq!(doc["status"], "created");
+    assert!(doc["execution"]["queue"].is_null(), "{doc}");
+    // Removing a task that is not in the queue is 400/703 (InvalidQueueOrTaskNotQueued).
+    let (status, v) = call(
+        s,
+        &tok,
+        "queues.remove_task",
+        json!({"queue": q, "task": t}),
+    );
+    assert_eq!(
+        (status, v["meta"]["result_subcode"].as_i64()),
+        (400, Some(703))
+    );
+
+    // tasks.stop on a task a worker runs: status stays, message `stopping` (the worker
+    // stops it); a development task stops at once (task_operations.py stop_task).
+    let run = task(s, &tok, json!({"name": "vom Arbeiter", "project": p}));
+    ok(s, &tok, "tasks.started", json!({"task": run}));
+    let w = unique("arbeiter");
+    ok(
+        s,
+        &tok,
+        "workers.status_report",
+        json!({"worker": w, "task": run, "timestamp": (now_secs() * 1000.0) as i64}),
+    );
+    let r = ok(s, &tok, "tasks.stop", json!({"task": run}));
+    assert_eq!(r["fields"]["status_message"], "stopping");
+    let doc = get_task(s, &tok, &run);
+    assert_eq!(
+        (doc["status"].as_str(), doc["last_worker"].as_str()),
+        (Some("in_progress"), Some(w.as_str()))
+    );
+    let dev = task(
+        s,
+        &tok,
+        json!({"name": "lokal", "project": p, "system_tags": ["development"]}),
+    );
+    ok(s, &tok, "tasks.started", json!({"task": dev}));
+    ok(s, &tok, "tasks.stop", json!({"task": dev}));
+    assert_eq!(get_task(s, &tok, &dev)["status"], "stopped");
+
+    // tasks.ping touches last_update (tasks.py ping → set_last_update).
+    let before = get_task(s, &tok, &run)["last_update"].clone();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    ok(s, &tok, "tasks.ping", json!({"task": run}));
+    assert_ne!(get_task(s, &tok, &run)["last_update"], before);
+
+    // models.create without `ready` stores a published model (quirks
+    // api-models-set-ready-twice.json).
+    let m = ok(
+        s,
+        &tok,
+        "models.create",
+        json!({"name": "Modell 模型", "uri": "file:///tmp/m.pt"}),
+    )["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        ok(s, &tok, "models.get_by_id", json!({"model": m}))["model"]["ready"],
+        true
+    );
+
+    // Archiving a pipeline controller with include_pipeline_steps archives its steps too
+    // (task_operations.py archive_task).
+    let ctrl = task(
+        s,
+        &tok,
+        json!({"name": "Steuerung", "project": p, "type": "controller"}),
+    );
+    let step = task(
+        s,
+        &tok,
+        json!({"name": "Schritt", "project": p, "parent": ctrl}),
+    );
+    ok(
+        s,
+        &tok,
+        "tasks.archive_many",
+        json!({"ids": [ctrl], "include_pipeline_steps": true}),
+    );
+    for id in [&ctrl, &step] {
+        let tags = get_task(s, &tok, id)["system_tags"].clone();
+        assert!(
+            tags.as_array().unwrap().contains(&json!("archived")),
+            "{id}: {tags}"
+        );
+    }
+}
+
+/// Kind 8: statistics endpoints fed by queue changes and worker reports.
+#[test]
+fn statistics_endpoints_report_what_happened() {
+    let s = Serve::shared();
+    let tok = token(s);
+    let p = project(s, &tok, "Statistik");
+    let q = ok(
+        s,
+        &tok,
+        "queues.create",
+        json!({"name": unique("статистика")}),
+    )["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let t = task(s, &tok, json!({"name": "gezählt", "project": p}));
+    ok(s, &tok, "tasks.enqueue", json!({"task": t, "queue": q}));
+    // get_queue_metrics: per requested queue, dates with the queue lengths seen
+    // (queue_metrics.py; schema queues.conf queue_metrics).
+    let now = now_secs();
+    let m = ok(
+        s,
+        &tok,
+        "queues.get_queue_metrics",
+        json!({"queue_ids": [q], "from_date": now - 60.0, "to_date": now + 60.0, "interval": 10}),
+    );
+    let series = &m["queues"][0];
+    assert_eq!(series["queue"], q);
+    assert!(!series["dates"].as_array().unwrap().is_empty(), "{m}");
+    assert!(
+        series["queue_lengths"]
+            .as_array()
+            .unwrap()
+            .contains(&json!(1)),
+        "{m}"
+    );
+    assert_eq!(
+        series["dates"].as_array().unwrap().len(),
+        series["avg_waiting_times"].as_array().unwrap().len()
+    );
+
+    // Project stats count the run time of finished tasks (project_bll.py runtime_subquery:
+    // seconds from started to completed).
+    let run = task(s, &tok, json!({"name": "gelaufen", "project": p}));
+    ok(s, &tok, "tasks.started", json!({"task": run}));
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    ok(s, &tok, "tasks.completed", json!({"task": run}));
+    let stats = ok(
+        s,
+        &tok,
+        "projects.get_all_ex",
+        json!({"id": [p], "include_stats": true}),
+    );
+    let active = &stats["projects"][0]["stats"]["active"];
+    assert!(active["total_runtime"].as_i64().unwrap() >= 1, "{active}");
+    assert_eq!(active["completed_tasks_24h"], 1);
+    assert!(active["last_task_run"].is_string());
+
+    // Worker statistics from status reports (bll/workers/stats.py).
+    let w = unique("statistik-arbeiter");
+    let ts = (now * 1000.0) as i64;
+    ok(
+        s,
+        &tok,
+        "workers.status_report",
+        json!({"worker": w, "task": t, "timestamp": ts,
+            "machine_stats": {"cpu_usage": [10, 20], "memory_used": 50}}),
+    );
+    let keys = ok(
+        s,
+        &tok,
+        "workers.get_metric_keys",
+        json!({"worker_ids": [w]}),
+    );
+    let mut cats: Vec<(String, Value)> = keys["categories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["name"].as_str().unwrap().to_string(),
+                c["metric_keys"].clone(),
+            )
+        })
+        .collect();
+    cats.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(
+        cats,
+        [
+            ("cpu".to_string(), json!(["cpu_usage"])),
+            ("memory".to_string(), json!(["memory_used"]))
+        ]
+    );
+    let (status, v) = call(
+        s,
+        &tok,
+        "workers.get_metric_keys",
+        json!({"worker_ids": ["kein Arbeiter"]}),
+    );
+    assert_eq!(
+        (status, v["meta"]["result_subcode"].as_i64()),
+        (400, Some(1005))
+    );
+    let start = now.floor() - 200.0;
+    let report = ok(
+        s,
+        &tok,
+        "workers.get_activity_report",
+        json!({"from_date": start, "to_date": start + 400.0, "interval": 2}),
+    );
+    for k in ["total", "active"] {
+        let dates = report[k]["dates"].as_array().unwrap();
+        assert_eq!(dates.len(), 10, "{report}");
+        assert!(
+            report[k]["counts"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c.as_u64() >= Some(1))
+        );
+    }
+    let stats = ok(
+        s,
+        &tok,
+        "workers.get_stats",
+        json!({"items": [{"key": "cpu_usage", "aggregation": "max"}], "from_date": start,
+            "to_date": start + 400.0, "interval": 1, "worker_ids": [w]}),
+    );
+    let stat = &stats["workers"][0]["metrics"][0]["stats"][0];
+    assert_eq!(stats["workers"][0]["worker"], w);
+    assert!(
+        stat["values"].as_array().unwrap().contains(&json!(20.0)),
+        "{stats}"
+    );
+
+    // A worker registered with a timeout is gone once it passes (bll/workers register_worker
+    // stores it with that expiry).
+    let short = unique("kurzlebig");
+    ok(
+        s,
+        &tok,
+        "workers.register",
+        json!({"worker": short, "timeout": 1}),
+    );
+    let listed = |w: &str| {
+        ids(&ok(s, &tok, "workers.get_all", json!({}))["workers"]).contains(&w.to_string())
+    };
+    assert!(listed(&short));
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    assert!(!listed(&short));
+}
+
+/// Kind 9: ordering puts empty values last and numbers in parameters in numeric order.
+#[test]
+fn ordering_puts_empty_last_and_numbers_in_order() {
+    let s = Serve::shared();
+    let tok = token(s);
+    let p = project(s, &tok, "Reihenfolge");
+    let mut all = Vec::new();
+    for (i, lr) in ["100", "9", "10", "2.5"].iter().enumerate() {
+        let t = task(
+            s,
+            &tok,
+            json!({"name": format!("Aufgabe {i}"), "project": p,
+                "hyperparams": {"Args": {"lr": {"section": "Args", "name": "lr", "value": lr}}}}),
+        );
+        if i < 2 {
+            ok(s, &tok, "tasks.started", json!({"task": t}));
+        }
+        all.push(t);
+    }
+    // Empty values sort last in both directions (base.py _get_many_override_none_ordering;
+    // MongoDB puts nulls last when descending).
+    for order in ["started", "-started"] {
+        let got = ok(
+            s,
+            &tok,
+            "tasks.get_all_ex",
+            json!({"project": [p], "order_by": [order], "only_fields": ["id", "started"]}),
+        );
+        let started: Vec<bool> = got["tasks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["started"].is_string())
+            .collect();
+        assert_eq!(started, [true, true, false, false], "{order}: {got}");
+        let first = got["tasks"][0]["started"].as_str().unwrap();
+        let second = got["tasks"][1]["started"].as_str().unwrap();
+        assert_eq!(first <= second, order == "started", "{order}");
+    }
+    // Hyperparameter values that look like numbers sort as numbers (task.py
+    // _field_collation_overrides: numericOrdering for hyperparams.*).
+    let got = ok(
+        s,
+        &tok,
+        "tasks.get_all",
+        json!({"project": [p], "order_by": ["hyperparams.Args.lr.value"],
+            "only_fields": ["hyperparams"]}),
+    );
+    let values: Vec<&str> = got["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["hyperparams"]["Args"]["lr"]["value"].as_str().unwrap())
+        .collect();
+    assert_eq!(values, ["2.5", "9", "10", "100"]);
+}
+
+/// Kind 10: metadata of models and queues.
+#[test]
+fn metadata_updates_replace_and_add_or_update_overwrites() {
+    let s = Serve::shared();
+    let tok = token(s);
+    let meta1 = json!({"schlüssel": {"key": "schlüssel", "type": "str", "value": "значение"}});
+    let meta2 = json!({
+        "test1": {"key": "test1", "type": "str", "value": "data1"},
+        "test2": {"key": "test2", "type": "str", "value": "data2"},
+    });
+    let m = ok(
+        s,
+        &tok,
+        "models.create",
+        json!({"name": unique("Metadaten"), "uri": "file:///tmp/m", "metadata": meta1}),
+    )["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let q = ok(
+        s,
+        &tok,
+        "queues.create",
+        json!({"name": unique("метаданные"), "metadata": meta1}),
+    )["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for (svc, entity, id) in [("models", "model", &m), ("queues", "queue", &q)] {
+        let read = || {
+            ok(s, &tok, &format!("{svc}.get_all_ex"), json!({"id": [id]}))[format!("{entity}s")][0]
+                ["metadata"]
+                .clone()
+        };
+        assert_eq!(read(), meta1, "{svc}");
+        // update(metadata=…) replaces the whole map (services/models.py update;
+        // bll/model/metadata.py).
+        ok(
+            s,
+            &tok,
+            &format!("{svc}.update"),
+            json!({entity: id, "metadata": meta2}),
+        );
+        assert_eq!(read(), meta2, "{svc}");
+        // add_or_update_metadata overwrites the given keys, type included, and adds new ones
+        // (Metadata.edit_metadata: set__metadata__<key> = item).
+        let updates = json!([
+            {"key": "test2", "type": "int", "value": "10"},
+            {"key": "test3", "type": "array", "value": "xxx,yyy"},
+        ]);
+        let r = ok(
+            s,
+            &tok,
+            &format!("{svc}.add_or_update_metadata"),
+            json!({entity: id, "metadata": updates}),
+        );
+        assert_eq!(r["updated"], 1);
+        let got = read();
+        assert_eq!(
+            got["test2"],
+            json!({"key": "test2", "type": "int", "value": "10"})
+        );
+        assert_eq!(got["test3"]["type"], "array");
+        assert_eq!(got["test1"], meta2["test1"]);
+        let r = ok(
+            s,
+            &tok,
+            &format!("{svc}.delete_metadata"),
+            json!({entity: id, "keys": ["test2", "test3"]}),
+        );
+        assert_eq!(r["updated"], 1);
+        assert_eq!(read(), json!({"test1": meta2["test1"]}), "{svc}");
+    }
+}
