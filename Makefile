@@ -9,7 +9,7 @@ AGENT_VERSION ?= 3.0.3
 BIN     := target/release/clearml
 CLEARML ?= $(BIN)
 
-.PHONY: build test lint venv busybox install completions docs bench demo fuzz \
+.PHONY: build test lint venv busybox chromium install completions docs bench demo fuzz \
         clearml-server clearml-stop clearml-test
 
 build:
@@ -39,8 +39,17 @@ $(BUSYBOX):
 
 busybox: $(BUSYBOX)
 
-test: venv $(BUSYBOX)
+# The web UI tests (and its benchmark) drive a real headless Chromium: Debian's package,
+# installed when missing (as root, after refreshing the package list, as on a fresh machine).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] \
+	  && apt-get update -qq >/dev/null 2>&1 \
+	  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null 2>&1; } \
+	  || { echo "make test: cannot install Debian's chromium (apt-get install -y chromium as root), which the web UI tests drive" >&2; exit 1; }
+
+test: venv $(BUSYBOX) chromium
 	CLEARML_TEST_PYTHON=$(abspath $(VENV))/bin/python CLEARML_TEST_BUSYBOX=$(abspath $(BUSYBOX)) \
+	  CLEARML_TEST_CHROMIUM=$$(command -v chromium) \
 	  $(CARGO) test --locked --all-targets
 
 lint:
@@ -61,7 +70,7 @@ completions: build
 docs: build
 	rm -rf docs/man && $(BIN) manpages docs/man
 
-bench: build venv $(BUSYBOX)
+bench: build venv $(BUSYBOX) chromium
 	bash bench/run.sh
 
 demo: build

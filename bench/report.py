@@ -44,7 +44,9 @@ def machine():
         ("load average at the end", " ".join(f"{x:.2f}" for x in load)),
         ("date", datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")),
         ("knobs", ", ".join(f"{k}={os.environ.get(k, 'default')}" for k in
-                            ("BENCH_RUNS", "BENCH_BIG_RUNS", "BENCH_TASKS", "BENCH_MODEL_MIB", "BENCH_ITERATIONS"))),
+                            ("BENCH_RUNS", "BENCH_BIG_RUNS", "BENCH_TASKS", "BENCH_MODEL_MIB", "BENCH_ITERATIONS",
+                             "BENCH_WEB_TASKS", "BENCH_WEB_POINTS", "BENCH_SYNC_TASKS", "BENCH_SYNC_POINTS",
+                             "BENCH_SYNC_MIB"))),
     ]
 
 
@@ -95,7 +97,9 @@ lines = [
     "|---|---|",
 ]
 lines += [f"| {k} | {v} |" for k, v in machine()]
-knobs = [k for k in ("BENCH_RUNS", "BENCH_BIG_RUNS", "BENCH_TASKS", "BENCH_MODEL_MIB", "BENCH_ITERATIONS") if k in os.environ]
+knobs = [k for k in ("BENCH_RUNS", "BENCH_BIG_RUNS", "BENCH_TASKS", "BENCH_MODEL_MIB", "BENCH_ITERATIONS",
+                     "BENCH_WEB_TASKS", "BENCH_WEB_POINTS", "BENCH_SYNC_TASKS", "BENCH_SYNC_POINTS",
+                     "BENCH_SYNC_MIB") if k in os.environ]
 if knobs:
     lines += ["", f"**Quick run** ({', '.join(knobs)} set): fewer runs or smaller sizes than the issue's figures; indicative only."]
 lines += [
@@ -110,10 +114,12 @@ lines += [
     "```",
     "",
     "Knobs: `BENCH_RUNS` (timed runs per figure), `BENCH_BIG_RUNS` (1 GiB transfers),",
-    "`BENCH_TASKS` (tasks listed), `BENCH_MODEL_MIB` (model size). The exact command of",
+    "`BENCH_TASKS` (tasks listed), `BENCH_MODEL_MIB` (model size), `BENCH_WEB_TASKS` and",
+    "`BENCH_WEB_POINTS` (the web UI's project and scalar sizes), `BENCH_SYNC_TASKS`,",
+    "`BENCH_SYNC_POINTS`, `BENCH_SYNC_MIB` (the synced project's size). The exact command of",
     "each side is listed under its table.",
 ]
-order = ["startup", "task_model", "pipeline", "serve", "stack"]
+order = ["startup", "task_model", "pipeline", "sync", "serve", "web", "stack"]
 for name in sorted(set(benches) | set(skipped), key=lambda n: (order.index(n) if n in order else 99, n)):
     lines += ["", f"## {name}", ""]
     if name in skipped:

@@ -47,6 +47,9 @@ complete -c clearml -n "__fish_clearml_needs_command" -f -a "model" -d 'List, pu
 complete -c clearml -n "__fish_clearml_needs_command" -f -a "pipeline" -d 'Run a pipeline from a TOML file on ClearML agents; its status and past runs'
 complete -c clearml -n "__fish_clearml_needs_command" -f -a "queue" -d 'List the server\'s queues'
 complete -c clearml -n "__fish_clearml_needs_command" -f -a "worker" -d 'List the workers (agents) registered with the server'
+complete -c clearml -n "__fish_clearml_needs_command" -f -a "sync" -d 'Copy projects (tasks, events, models, files, pipeline runs) from one server to another'
+complete -c clearml -n "__fish_clearml_needs_command" -f -a "export" -d 'Write projects to one .tar.zst archive, for a server with no network path to this one'
+complete -c clearml -n "__fish_clearml_needs_command" -f -a "import" -d 'Copy an archive written by \'clearml export\' into a server'
 complete -c clearml -n "__fish_clearml_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c clearml -n "__fish_clearml_needs_command" -f -a "manpages" -d 'Write man pages into a directory (used by `make docs`)'
 complete -c clearml -n "__fish_clearml_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -305,7 +308,7 @@ complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from serve" -l host -d 'Address to listen on' -r
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from serve" -l api-port -d 'API port (0: the port of this data dir\'s last run if free, else a free one)' -r
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from serve" -l files-port -d 'File server port (0: the port of this data dir\'s last run if free, else a free one; stored model/artifact URLs name this port, so keep it stable for data you keep)' -r
-complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from serve" -l web-port -d 'Port of the small landing page standing in for the web UI (0: as for --api-port), so the three hosts are distinct and derive from each other as clearml-init expects' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from serve" -l web-port -d 'Port of the read-only web UI (0: as for --api-port); the three hosts stay distinct and derive from each other as clearml-init expects' -r
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from serve" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from serve" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from serve" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
@@ -839,6 +842,68 @@ complete -c clearml -n "__fish_clearml_using_subcommand worker; and __fish_seen_
 complete -c clearml -n "__fish_clearml_using_subcommand worker; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c clearml -n "__fish_clearml_using_subcommand worker; and __fish_seen_subcommand_from help" -f -a "list" -d 'Workers with their queues, current task and when last seen'
 complete -c clearml -n "__fish_clearml_using_subcommand worker; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c clearml -n "__fish_clearml_using_subcommand sync" -l from -d 'Source: a clearml.conf or an API URL' -r
+complete -c clearml -n "__fish_clearml_using_subcommand sync" -l to -d 'Target: a clearml.conf or an API URL' -r
+complete -c clearml -n "__fish_clearml_using_subcommand sync" -s p -l project -d 'Project to copy with its sub-projects (repeatable; default: every project)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand sync" -l since -d 'Only tasks updated within this long (7d, 12h, 90m)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand sync" -l state -d 'State file (default: clearml-sync-<source hash>.json beside the target\'s clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand sync" -l parallel -d 'Tasks copied side by side' -r
+complete -c clearml -n "__fish_clearml_using_subcommand sync" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand sync" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand sync" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand sync" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand sync" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
+complete -c clearml -n "__fish_clearml_using_subcommand sync" -l with-files -d 'Copy artifacts, models and debug images between the file servers (the default)'
+complete -c clearml -n "__fish_clearml_using_subcommand sync" -l metadata-only -d 'Copy no files: URIs keep pointing at the source\'s file server'
+complete -c clearml -n "__fish_clearml_using_subcommand sync" -l dry-run -d 'Print what would be copied and its size; change nothing'
+complete -c clearml -n "__fish_clearml_using_subcommand sync" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand sync" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand sync" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand sync" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand sync" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand sync" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand sync" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand export" -l from -d 'Source: a clearml.conf or an API URL (default: the configuration in force)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand export" -s p -l project -d 'Project to copy with its sub-projects (repeatable; default: every project)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand export" -l since -d 'Only tasks updated within this long (7d, 12h, 90m)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand export" -s o -l output -d 'Archive to write (.tar.zst)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand export" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand export" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand export" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand export" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand export" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
+complete -c clearml -n "__fish_clearml_using_subcommand export" -l with-files -d 'Copy artifacts, models and debug images between the file servers (the default)'
+complete -c clearml -n "__fish_clearml_using_subcommand export" -l metadata-only -d 'Copy no files: URIs keep pointing at the source\'s file server'
+complete -c clearml -n "__fish_clearml_using_subcommand export" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand export" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand export" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand export" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand export" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand export" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand export" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand import" -l to -d 'Target: a clearml.conf or an API URL' -r
+complete -c clearml -n "__fish_clearml_using_subcommand import" -s p -l project -d 'Only these projects of the archive (with sub-projects; default: all)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand import" -l state -d 'State file (default: beside the target\'s clearml.conf, one per exporting server)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand import" -l parallel -d 'Tasks copied side by side' -r
+complete -c clearml -n "__fish_clearml_using_subcommand import" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand import" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand import" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand import" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand import" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
+complete -c clearml -n "__fish_clearml_using_subcommand import" -l dry-run -d 'Print what would be copied; change nothing'
+complete -c clearml -n "__fish_clearml_using_subcommand import" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand import" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand import" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand import" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand import" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand import" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand import" -s h -l help -d 'Print help'
 complete -c clearml -n "__fish_clearml_using_subcommand completions" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand completions" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
 complete -c clearml -n "__fish_clearml_using_subcommand completions" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
@@ -867,17 +932,20 @@ complete -c clearml -n "__fish_clearml_using_subcommand manpages" -s v -l verbos
 complete -c clearml -n "__fish_clearml_using_subcommand manpages" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
 complete -c clearml -n "__fish_clearml_using_subcommand manpages" -l insecure -d 'Do not verify the server\'s TLS certificate'
 complete -c clearml -n "__fish_clearml_using_subcommand manpages" -s h -l help -d 'Print help'
-complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model pipeline queue worker completions manpages help" -f -a "init" -d 'Write ~/clearml.conf: paste the credentials block from the web UI, or pass flags (CI)'
-complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model pipeline queue worker completions manpages help" -f -a "config" -d 'Inspect the configuration in force'
-complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model pipeline queue worker completions manpages help" -f -a "server" -d 'Run and administer a ClearML server (official Docker stack or built-in)'
-complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model pipeline queue worker completions manpages help" -f -a "task" -d 'List, inspect, compare and wait for experiments (tasks)'
-complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model pipeline queue worker completions manpages help" -f -a "model" -d 'List, publish and download models'
-complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model pipeline queue worker completions manpages help" -f -a "pipeline" -d 'Run a pipeline from a TOML file on ClearML agents; its status and past runs'
-complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model pipeline queue worker completions manpages help" -f -a "queue" -d 'List the server\'s queues'
-complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model pipeline queue worker completions manpages help" -f -a "worker" -d 'List the workers (agents) registered with the server'
-complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model pipeline queue worker completions manpages help" -f -a "completions" -d 'Print a shell completion script'
-complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model pipeline queue worker completions manpages help" -f -a "manpages" -d 'Write man pages into a directory (used by `make docs`)'
-complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model pipeline queue worker completions manpages help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model pipeline queue worker sync export import completions manpages help" -f -a "init" -d 'Write ~/clearml.conf: paste the credentials block from the web UI, or pass flags (CI)'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model pipeline queue worker sync export import completions manpages help" -f -a "config" -d 'Inspect the configuration in force'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model pipeline queue worker sync export import completions manpages help" -f -a "server" -d 'Run and administer a ClearML server (official Docker stack or built-in)'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model pipeline queue worker sync export import completions manpages help" -f -a "task" -d 'List, inspect, compare and wait for experiments (tasks)'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model pipeline queue worker sync export import completions manpages help" -f -a "model" -d 'List, publish and download models'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model pipeline queue worker sync export import completions manpages help" -f -a "pipeline" -d 'Run a pipeline from a TOML file on ClearML agents; its status and past runs'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model pipeline queue worker sync export import completions manpages help" -f -a "queue" -d 'List the server\'s queues'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model pipeline queue worker sync export import completions manpages help" -f -a "worker" -d 'List the workers (agents) registered with the server'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model pipeline queue worker sync export import completions manpages help" -f -a "sync" -d 'Copy projects (tasks, events, models, files, pipeline runs) from one server to another'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model pipeline queue worker sync export import completions manpages help" -f -a "export" -d 'Write projects to one .tar.zst archive, for a server with no network path to this one'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model pipeline queue worker sync export import completions manpages help" -f -a "import" -d 'Copy an archive written by \'clearml export\' into a server'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model pipeline queue worker sync export import completions manpages help" -f -a "completions" -d 'Print a shell completion script'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model pipeline queue worker sync export import completions manpages help" -f -a "manpages" -d 'Write man pages into a directory (used by `make docs`)'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model pipeline queue worker sync export import completions manpages help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Each value in force and where it came from (flag, env, file:line, default); secrets masked'
 complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "path" -d 'The clearml.conf path in use'
 complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "dump" -d 'The configuration file(s) as read (merged, before environment overrides), as JSON (--csv: key,value rows); credentials masked'

@@ -146,6 +146,13 @@ pub enum Command {
     /// List the workers (agents) registered with the server
     #[command(subcommand)]
     Worker(WorkerCommand),
+    /// Copy projects (tasks, events, models, files, pipeline runs) from one server to another
+    #[command(after_help = SYNC_HELP)]
+    Sync(SyncArgs),
+    /// Write projects to one .tar.zst archive, for a server with no network path to this one
+    Export(ExportArgs),
+    /// Copy an archive written by 'clearml export' into a server
+    Import(ImportArgs),
     /// Print a shell completion script
     Completions {
         #[arg(value_enum)]
@@ -157,6 +164,92 @@ pub enum Command {
         #[arg(value_name = "DIR")]
         dir: PathBuf,
     },
+}
+
+// ---------------------------------------------------------------- sync, export, import
+
+const SYNC_HELP: &str = "\
+A side is a clearml.conf (its credentials and hosts, nothing from the environment) or an API
+URL (credentials and CLEARML_FILES_HOST from the environment). A state file beside the
+target's clearml.conf maps source ids to target ids: a second run copies only what is new or
+changed, an interrupted run goes on where it stopped. Objects the target refuses are listed
+with the reason; the rest is copied, and the exit code is then 1.";
+
+/// What `sync` and `export` read.
+#[derive(Debug, Clone, Args)]
+pub struct SelectArgs {
+    /// Project to copy with its sub-projects (repeatable; default: every project)
+    #[arg(long = "project", short = 'p', value_name = "NAME")]
+    pub projects: Vec<String>,
+    /// Only tasks updated within this long (7d, 12h, 90m)
+    #[arg(long, value_name = "DURATION", value_parser = parse_since)]
+    pub since: Option<Duration>,
+    /// Copy artifacts, models and debug images between the file servers (the default)
+    #[arg(long, conflicts_with = "metadata_only")]
+    pub with_files: bool,
+    /// Copy no files: URIs keep pointing at the source's file server
+    #[arg(long)]
+    pub metadata_only: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SyncArgs {
+    /// Source: a clearml.conf or an API URL
+    #[arg(long, value_name = "CONF_OR_URL")]
+    pub from: String,
+    /// Target: a clearml.conf or an API URL
+    #[arg(long, value_name = "CONF_OR_URL")]
+    pub to: String,
+    #[command(flatten)]
+    pub select: SelectArgs,
+    /// Print what would be copied and its size; change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// State file (default: clearml-sync-<source hash>.json beside the target's clearml.conf)
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+    /// Tasks copied side by side
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=32))]
+    pub parallel: u16,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ExportArgs {
+    /// Source: a clearml.conf or an API URL (default: the configuration in force)
+    #[arg(long, value_name = "CONF_OR_URL")]
+    pub from: Option<String>,
+    #[command(flatten)]
+    pub select: SelectArgs,
+    /// Archive to write (.tar.zst)
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: PathBuf,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ImportArgs {
+    /// Archive written by 'clearml export'
+    #[arg(value_name = "FILE")]
+    pub archive: PathBuf,
+    /// Target: a clearml.conf or an API URL
+    #[arg(long, value_name = "CONF_OR_URL")]
+    pub to: String,
+    /// Only these projects of the archive (with sub-projects; default: all)
+    #[arg(long = "project", short = 'p', value_name = "NAME")]
+    pub projects: Vec<String>,
+    /// Print what would be copied; change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// State file (default: beside the target's clearml.conf, one per exporting server)
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+    /// Tasks copied side by side
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=32))]
+    pub parallel: u16,
+}
+
+/// `--since`: how far back (a bare number is seconds).
+fn parse_since(text: &str) -> Result<Duration, String> {
+    crate::duration::parse(text)
 }
 
 // ---------------------------------------------------------------- init
@@ -398,8 +491,8 @@ pub struct ServeArgs {
     /// stored model/artifact URLs name this port, so keep it stable for data you keep)
     #[arg(long, default_value_t = 8081)]
     pub files_port: u16,
-    /// Port of the small landing page standing in for the web UI (0: as for --api-port),
-    /// so the three hosts are distinct and derive from each other as clearml-init expects
+    /// Port of the read-only web UI (0: as for --api-port); the three hosts stay distinct
+    /// and derive from each other as clearml-init expects
     #[arg(long, default_value_t = 8080)]
     pub web_port: u16,
 }

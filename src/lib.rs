@@ -4,8 +4,10 @@
 //! the built-in server be tested in-process and the fuzz targets reach the parsers.
 
 pub mod api;
+pub mod chart;
 pub mod cli;
 pub mod commands;
+pub mod comparison;
 pub mod config;
 pub mod duration;
 pub mod error;
@@ -15,6 +17,7 @@ pub mod output;
 pub mod pipeline;
 pub mod serve;
 pub mod stack;
+pub mod sync;
 pub mod wire;
 
 use clap::Parser;

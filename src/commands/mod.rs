@@ -10,6 +10,7 @@ pub mod queue;
 mod selftest;
 pub mod server;
 pub mod stack;
+pub mod sync;
 pub mod task;
 
 use clap::CommandFactory;
@@ -61,6 +62,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Pipeline(cmd) => pipeline::run(&ctx, cmd).await,
         Command::Queue(crate::cli::QueueCommand::List) => queue::queues(&ctx).await,
         Command::Worker(crate::cli::WorkerCommand::List) => queue::workers(&ctx).await,
+        Command::Sync(args) => sync::sync::run(&ctx, args).await,
+        Command::Export(args) => sync::export::run(&ctx, args).await,
+        Command::Import(args) => sync::import::run(&ctx, args).await,
         Command::Completions { shell } => {
             let mut cmd = Cli::command();
             clap_complete::generate(shell, &mut cmd, "clearml", &mut std::io::stdout());
@@ -93,6 +97,9 @@ pub fn interrupt_hint(command: &Command) -> Option<&'static str> {
         Command::Server(S::Down(_)) => {
             Some("some containers may still exist: run 'clearml server down' again")
         }
+        Command::Sync(_) | Command::Import(_) => Some(
+            "what was copied is kept and recorded: run the same command again to copy the rest",
+        ),
         _ => None,
     }
 }

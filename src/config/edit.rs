@@ -277,6 +277,22 @@ pub fn write_atomic(path: &Path, text: &str) -> anyhow::Result<Option<PathBuf>> 
     Ok(backup)
 }
 
+/// Replace `path` atomically with `bytes`, mode 0600, keeping no backup (state files that
+/// may sit beside clearml.conf and are rewritten often).
+pub fn replace_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&dir)
+        .with_context(|| format!("cannot create directory {}", dir.display()))?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| "state".into());
+    write_new(&dir, &name, path, bytes)
+}
+
 /// Temp file in the same directory (0600 from creation), fsync, rename over `target`.
 fn write_new(dir: &Path, name: &str, target: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));

@@ -73,14 +73,43 @@ pub fn pipeline_name(run_name: &str) -> String {
     }
 }
 
+/// The project a pipeline belongs to: `P/.pipelines/NAME` -> `P` (where the SDK and we
+/// keep a pipeline's runs).
+pub fn owner_project(full: &str) -> String {
+    match full.rsplit_once(&format!("/{}/", super::runner::PIPELINES_DIR)) {
+        Some((p, _)) => p.to_string(),
+        None => full.to_string(),
+    }
+}
+
+/// A step's status as the pipeline views show it: the DAG's own word for steps that ran
+/// nothing (cached, skipped) or have no task yet, else its task's status in pipeline terms.
+pub fn step_status<'a>(dag_status: &'a str, task_status: Option<&str>) -> &'a str {
+    match (dag_status, task_status) {
+        ("cached" | "skipped", _) | (_, None) => dag_status,
+        (_, Some("queued" | "created")) => "queued",
+        (_, Some("in_progress")) => "running",
+        (_, Some("completed" | "published" | "closed")) => "completed",
+        (_, Some("failed")) => "failed",
+        (_, Some("stopped")) => "aborted",
+        (_, Some(_)) => dag_status,
+    }
+}
+
+/// The DAG stored on a controller (its `Pipeline` configuration), by step name; empty
+/// when it has none or it does not parse.
+pub fn dag_of(run: &Value) -> serde_json::Map<String, Value> {
+    run["configuration"]["Pipeline"]["value"]
+        .as_str()
+        .and_then(|s| serde_json::from_str(s).ok())
+        .unwrap_or_default()
+}
+
 /// The step tasks a run's DAG points at (`job_id`), by step name; cached and skipped
 /// nodes ran nothing in this run and are left out.
 pub fn dag_steps(run: &Value) -> Vec<(String, String)> {
-    let dag: serde_json::Map<String, Value> = run["configuration"]["Pipeline"]["value"]
-        .as_str()
-        .and_then(|s| serde_json::from_str(s).ok())
-        .unwrap_or_default();
-    dag.iter()
+    dag_of(run)
+        .iter()
         .filter(|(_, n)| !matches!(n["status"].as_str(), Some("cached" | "skipped")))
         .filter_map(|(name, n)| Some((name.clone(), n["job_id"].as_str()?.to_string())))
         .collect()

@@ -3,7 +3,8 @@
 //! Layout: `router` (paths, bodies, auth, envelope) → `services::*` (one module per API
 //! service) → `store` (SQLite: all SQL lives there) with `query` (the get_all query
 //! language, translated into the store's filters); `activity` (workers, their machine
-//! statistics and queue samples, in memory); `fileserver` (streaming uploads/downloads), `landing` (web port), `auth`/`credentials`.
+//! statistics and queue samples, in memory); `fileserver` (streaming uploads/downloads),
+//! `web` (the web UI on the web port), `auth`/`credentials`.
 
 mod activity;
 mod auth;
@@ -13,13 +14,13 @@ pub mod endpoints;
 mod envelope;
 mod fileserver;
 mod instance;
-mod landing;
 pub mod limits;
 mod query;
 mod readers;
 mod router;
 mod services;
 mod store;
+mod web;
 
 /// What the server does with the bytes a client sends before any handler runs: the body
 /// parsed under its bounds, the query string merged into it, a URL path decoded, an object
@@ -242,7 +243,7 @@ pub async fn run(args: &ServeOptions, out: &Output) -> anyhow::Result<()> {
     listeners.remember(&data_dir, &last_run, &urls, out)?;
     // All listeners are bound: announce.
     let serve_json = announce(&data_dir, &opened, &urls, out)?;
-    listeners.serve(state, &urls, out).await?;
+    listeners.serve(state, out).await?;
     let _ = std::fs::remove_file(&serve_json);
     Ok(())
 }
@@ -262,7 +263,7 @@ fn prepare_data_dir(args: &ServeOptions) -> anyhow::Result<PathBuf> {
     Ok(data_dir)
 }
 
-/// The three ports: API, file server, landing page.
+/// The three ports: API, file server, web UI.
 struct Listeners {
     api: tokio::net::TcpListener,
     files: tokio::net::TcpListener,
@@ -328,14 +329,10 @@ impl Listeners {
     }
 
     /// Serve until Ctrl-C or SIGTERM, then give in-flight requests a moment.
-    async fn serve(self, state: Arc<AppState>, urls: &Urls, out: &Output) -> anyhow::Result<()> {
+    async fn serve(self, state: Arc<AppState>, out: &Output) -> anyhow::Result<()> {
         let files_app = fileserver::router(state.clone());
+        let web_app = web_router(state.clone());
         let api_app = api_router(state);
-        let landing_html = landing::page(&urls.api, &urls.files);
-        let web_app = axum::Router::new().fallback(move || {
-            let html = landing_html.clone();
-            async move { html }
-        });
         let shutdown = shutdown_signal();
         let (tx, _) = tokio::sync::broadcast::channel::<()>(1);
         let wait = |tx: &tokio::sync::broadcast::Sender<()>| {
@@ -369,6 +366,11 @@ pub fn api_router(state: Arc<AppState>) -> axum::Router {
         .fallback(router::handle)
         .layer(axum::extract::DefaultBodyLimit::disable())
         .with_state(state)
+}
+
+/// The web UI app (read-only pages behind the login cookie).
+pub fn web_router(state: Arc<AppState>) -> axum::Router {
+    web::router(state)
 }
 
 /// The file server app (uploads and downloads under the data dir's `files/`).

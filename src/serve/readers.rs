@@ -18,6 +18,13 @@ const READ_ONLY: &[&str] = &[
     "models.get_all_ex",
     "projects.get_all",
     "projects.get_all_ex",
+    "queues.get_all",
+    "queues.get_all_ex",
+    "events.scalar_metrics_iter_histogram",
+    "events.multi_task_scalar_metrics_iter_histogram",
+    "events.get_task_log",
+    "events.get_task_plots",
+    "events.debug_images",
 ];
 
 /// Idle reader connections, opened on demand. Their number stays bounded by the requests
@@ -52,6 +59,11 @@ impl Readers {
 pub enum StoreGuard<'a> {
     Writer(MutexGuard<'a, Store>),
     Reader(Reader<'a>),
+}
+
+/// A read-only connection of its own, for work that never writes (the web UI's pages).
+pub fn reader(readers: &Readers) -> Result<StoreGuard<'_>, ApiError> {
+    Ok(StoreGuard::Reader(readers.checkout()?))
 }
 
 /// The connection for `endpoint`: a reader for the read-only listings, else the writer.

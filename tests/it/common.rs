@@ -38,6 +38,7 @@ pub struct Serve {
     pub data_dir: PathBuf,
     pub api_url: String,
     pub files_url: String,
+    pub web_url: String,
     pid: u32,
     _dir: Option<tempfile::TempDir>,
 }
@@ -127,6 +128,7 @@ impl Serve {
             data_dir: data_dir.to_path_buf(),
             api_url: info["api_url"].as_str().expect("api_url").to_string(),
             files_url: info["files_url"].as_str().expect("files_url").to_string(),
+            web_url: info["web_url"].as_str().expect("web_url").to_string(),
             pid,
             _dir: None,
         }

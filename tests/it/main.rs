@@ -19,4 +19,6 @@ mod serve_hardening;
 mod serve_lifecycle;
 mod server_ping_watch;
 mod stack;
+mod sync;
 mod task_model;
+mod web_ui;

@@ -26,10 +26,7 @@ pub async fn run(ctx: &Ctx, a: PipelineListArgs) -> anyhow::Result<()> {
         "id", "name", "project", "status", "started", "duration", "steps",
     ]);
     for run in &runs {
-        let dag: serde_json::Map<String, Value> = run["configuration"]["Pipeline"]["value"]
-            .as_str()
-            .and_then(|s| serde_json::from_str(s).ok())
-            .unwrap_or_default();
+        let dag = crate::pipeline::stats::dag_of(run);
         let done = dag
             .values()
             .filter(|n| matches!(n["status"].as_str(), Some("completed" | "cached")))

@@ -174,10 +174,7 @@ pub(super) async fn fetch_runs(
 
 /// The DAG stored on a controller, with its step tasks' live state.
 async fn run_view(client: &Client, run: &Value) -> anyhow::Result<Value> {
-    let dag: serde_json::Map<String, Value> = run["configuration"]["Pipeline"]["value"]
-        .as_str()
-        .and_then(|s| serde_json::from_str(s).ok())
-        .unwrap_or_default();
+    let dag = crate::pipeline::stats::dag_of(run);
     let ids: Vec<&str> = dag.values().filter_map(|n| n["job_id"].as_str()).collect();
     let tasks = if ids.is_empty() {
         Vec::new()
@@ -212,16 +209,10 @@ async fn run_view(client: &Client, run: &Value) -> anyhow::Result<Value> {
             let task = n["job_id"]
                 .as_str()
                 .and_then(|id| tasks.iter().find(|t| t["id"].as_str() == Some(id)));
-            let dag_status = n["status"].as_str().unwrap_or("pending");
-            let status = match (dag_status, task.and_then(|t| t["status"].as_str())) {
-                ("cached" | "skipped", _) | (_, None) => dag_status,
-                (_, Some("queued" | "created")) => "queued",
-                (_, Some("in_progress")) => "running",
-                (_, Some("completed" | "published" | "closed")) => "completed",
-                (_, Some("failed")) => "failed",
-                (_, Some("stopped")) => "aborted",
-                (_, Some(_)) => dag_status,
-            };
+            let status = crate::pipeline::stats::step_status(
+                n["status"].as_str().unwrap_or("pending"),
+                task.and_then(|t| t["status"].as_str()),
+            );
             let duration = task.and_then(|t| {
                 let running = t["status"] == "in_progress";
                 secs(
@@ -273,13 +264,7 @@ async fn run_view(client: &Client, run: &Value) -> anyhow::Result<Value> {
     }))
 }
 
-/// `P/.pipelines/NAME` -> `P`.
-pub(super) fn owner_project(full: &str) -> String {
-    match full.rsplit_once(&format!("/{}/", runner::PIPELINES_DIR)) {
-        Some((p, _)) => p.to_string(),
-        None => full.to_string(),
-    }
-}
+pub(super) use crate::pipeline::stats::owner_project;
 
 fn status_listing(view: &Value) -> Listing {
     let mut l = Listing::new(["step", "status", "parents", "duration", "task id"]);

@@ -2,10 +2,11 @@
 
 use serde_json::{Value, json};
 
+use super::comparison;
 use super::query;
-use super::{chart, comparison};
 use crate::api::Client;
 use crate::api::lookup;
+use crate::chart;
 use crate::cli::{Format, TaskCompareArgs};
 use crate::commands::Ctx;
 use crate::error::CliError;

@@ -1,7 +1,6 @@
 //! `task list|show|compare|wait`: one file per verb; the pure parts (query building,
-//! comparison rows, charts) in modules of their own.
+//! comparison rows) in modules of their own; the charts are `crate::chart`.
 
-pub mod chart;
 pub mod compare;
 pub mod comparison;
 pub mod json;

@@ -3,6 +3,7 @@
 
 use serde_json::{Map, Value, json};
 
+pub use crate::chart::fmt_f64;
 use crate::error::CliError;
 
 /// A column of `task list`.
@@ -409,17 +410,6 @@ pub fn fmt_number(v: &Value) -> String {
         Value::Null => String::new(),
         Value::String(s) => s.clone(),
         other => other.to_string(),
-    }
-}
-
-pub fn fmt_f64(f: f64) -> String {
-    if f.fract() == 0.0 && f.abs() < 1e15 {
-        format!("{}", f as i64)
-    } else if f.abs() < 1e-4 || f.abs() >= 1e15 {
-        format!("{f:.4e}")
-    } else {
-        let s = format!("{f:.6}");
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
     }
 }
 

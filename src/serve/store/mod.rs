@@ -15,6 +15,7 @@
 //!   pages of iterations);
 //! - `credentials`: key pairs made through `auth.create_credentials`;
 //! - `meta`: server-wide values (company, token key);
+//! - `ui`: figures only the web UI shows (per-project model counts, last task update);
 //! - `schema`: tables, indexes, migrations of older files, `SCHEMA_VERSION`, SQL functions.
 //!
 //! A new table gets its own submodule and its DDL in `schema` (raise `SCHEMA_VERSION` when
@@ -29,6 +30,7 @@ mod events;
 mod filter;
 mod meta;
 mod schema;
+mod ui;
 
 pub use documents::Coll;
 pub use error::{StoreError, StoreResult};
@@ -37,6 +39,7 @@ pub use events::{EventOrder, EventSelect, NewEvent};
 pub use filter::{Cmp, ListCond, Order, SqlFilter};
 #[cfg(test)]
 pub use schema::SCHEMA_VERSION;
+pub use ui::ProjectActivity;
 
 use rusqlite::Connection;
 use std::path::Path;

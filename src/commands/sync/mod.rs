@@ -1,0 +1,77 @@
+//! `sync`, `export`, `import`: one file per verb; the copy itself is `crate::sync`.
+
+pub mod export;
+pub mod import;
+pub mod json;
+#[allow(clippy::module_inception)] // the verb's file is named as the verb
+pub mod sync;
+
+use std::time::Duration;
+
+use crate::commands::Ctx;
+use crate::output::Format;
+use crate::sync::{Counts, Report};
+
+/// One progress line on stderr: objects, events, files and their rate.
+pub fn progress_line(c: &Counts, elapsed: Duration) -> String {
+    let secs = elapsed.as_secs_f64().max(0.001);
+    let done = c.tasks_copied + c.tasks_updated + c.tasks_unchanged;
+    format!(
+        "tasks {done}/{}, events {}, files {} ({}), {:.0} objects/s, {}/s",
+        c.tasks_total,
+        c.events,
+        c.files,
+        human_bytes(c.bytes),
+        (done + c.events + c.files) as f64 / secs,
+        human_bytes((c.bytes as f64 / secs) as u64)
+    )
+}
+
+/// The progress callback for a command: stderr, unless quiet or JSON output.
+pub fn progress_printer(ctx: &Ctx) -> impl Fn(&Counts, Duration) + '_ {
+    move |c, elapsed| {
+        if ctx.out.format == Format::Table {
+            ctx.out.info(progress_line(c, elapsed));
+        }
+    }
+}
+
+pub fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = n as f64;
+    let mut unit = 0;
+    while v >= 1024.0 && unit < UNITS.len() - 1 {
+        v /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[unit])
+    }
+}
+
+/// Print a run's outcome (a summary table or `--json`), then exit 1 when anything was
+/// skipped.
+pub fn finish(
+    ctx: &Ctx,
+    report: &Report,
+    dry_run: bool,
+    state: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
+    let summary = json::Summary::from_report(report, dry_run, state);
+    match ctx.out.format {
+        Format::Json => ctx.out.json(&crate::output::shape_value(&summary)),
+        _ => print!("{}", summary.text()),
+    }
+    if report.skipped.is_empty() {
+        Ok(())
+    } else {
+        Err(crate::error::CliError::failure(format!(
+            "{} object(s) skipped (listed above with the reason)",
+            report.skipped.len()
+        ))
+        .with_hint("fix what the target refused and run again: only what is missing is copied")
+        .into())
+    }
+}

@@ -1,0 +1,218 @@
+//! The web port: a read-only web UI rendered by the server itself (no JavaScript build,
+//! nothing fetched from elsewhere). Pages read through the API's own services, called
+//! in-process with a JSON body as the real web app calls them over HTTP, so the numbers a
+//! page shows are the API's. Paths follow the real web app's (`/projects/<id>/experiments/
+//! <task>/output/log`, ...), so its bookmarks and the links the SDK prints open here.
+//!
+//! Every page needs the `clearml_token_basic` cookie the login form sets; without a valid
+//! one a page redirects to the form. Templates are `maud`, which escapes every value.
+
+mod compare;
+mod experiment;
+mod experiments;
+mod layout;
+mod login;
+mod models;
+mod pipelines;
+mod projects;
+mod scalars;
+mod workers;
+
+use super::envelope::ApiError;
+use super::{AppState, Call, readers, services};
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use maud::Markup;
+use serde_json::Value;
+use std::sync::Arc;
+
+/// The web app: the login form open to all, every other page behind the cookie.
+pub fn router(state: Arc<AppState>) -> Router {
+    let pages = Router::new()
+        .route("/", get(|| async { Redirect::to("/projects") }))
+        .route("/projects", get(projects::page))
+        .route("/projects/{project}/experiments", get(experiments::page))
+        .route(
+            "/projects/{project}/experiments/{task}",
+            get(experiment::overview),
+        )
+        .route(
+            "/projects/{project}/experiments/{task}/{*tab}",
+            get(experiment::tab),
+        )
+        // The SDK prints `.../projects/<p>/tasks/<t>/output/log` as a task's results page.
+        .route(
+            "/projects/{project}/tasks/{task}",
+            get(experiment::overview),
+        )
+        .route(
+            "/projects/{project}/tasks/{task}/{*tab}",
+            get(experiment::tab),
+        )
+        // `compare-experiments;ids=a,b` (the real app's matrix form) or `?ids=a,b`.
+        .route("/projects/{project}/{view}", get(compare::page))
+        .route("/projects/{project}/models", get(models::list))
+        .route("/projects/{project}/models/{model}", get(models::page))
+        .route(
+            "/projects/{project}/models/{model}/{*tab}",
+            get(models::tab),
+        )
+        .route("/models", get(models::list_all))
+        .route("/models/{model}", get(models::page_by_id))
+        .route("/pipelines", get(pipelines::list))
+        .route(
+            "/pipelines/{project}/experiments/{task}",
+            get(pipelines::run),
+        )
+        .route("/workers-and-queues", get(workers::page))
+        .route("/workers-and-queues/{*tab}", get(workers::page))
+        .route("/logout", axum::routing::post(login::logout))
+        .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            require_login,
+        ));
+    Router::new()
+        .route("/login", get(login::form).post(login::submit))
+        .merge(pages)
+        .with_state(state)
+}
+
+/// The token in the request's `clearml_token_basic` cookie, if any.
+pub(super) fn cookie_token(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|c| {
+            let (k, v) = c.trim().split_once('=')?;
+            (k == login::COOKIE).then(|| v.to_string())
+        })
+}
+
+/// Pages need a valid token cookie; without one: the login form, coming back here after.
+async fn require_login(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+    let ok = cookie_token(req.headers()).is_some_and(|t| state.verify_token(&t).is_ok());
+    if ok {
+        return next.run(req).await;
+    }
+    let here = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str())
+        .unwrap_or("/");
+    Redirect::to(&format!("/login?next={}", layout::url_part(here))).into_response()
+}
+
+async fn not_found() -> Response {
+    error_page(ApiError::new(404, 0, "no such page"))
+}
+
+/// What a page's code gets: the server, to call the API with.
+pub struct Ctx<'a> {
+    pub state: &'a AppState,
+}
+
+impl Ctx<'_> {
+    /// Call an API endpoint in-process (a reader connection for read-only calls, so pages
+    /// never wait on the writer), with the identity of the server's own user.
+    pub fn api(&self, endpoint: &str, body: Value) -> Result<Value, ApiError> {
+        let state = self.state;
+        let mut store = readers::store_for(&state.store, &state.readers, endpoint)?;
+        store.rollback_abandoned();
+        let mut call = Call {
+            state,
+            store: &mut store,
+            body,
+            lines: None,
+            endpoint: endpoint.to_string(),
+            // The server's own version: pages see what a current client sees.
+            version: super::endpoints::parse_version(crate::wire::API_VERSION).unwrap_or((2, 0)),
+            identity: state.signer.identity(),
+            access_key: None,
+        };
+        services::dispatch(&mut call)
+            .unwrap_or_else(|| Err(ApiError::internal(format!("no endpoint {endpoint}"))))
+    }
+
+    /// The file server's base URL (links to artifacts, models and images).
+    pub fn files_url(&self) -> &str {
+        self.state.files_url.get().map(String::as_str).unwrap_or("")
+    }
+
+    /// A link that downloads `uri`, and the file's size when it is on this server's file
+    /// server. The SDK writes artifact and model URIs with the stored name as it is (the
+    /// file server keeps `%C3%B6` in a name literally), so such a name is percent-encoded
+    /// once more for the link; a URI whose decoded path is the file is linked as it is.
+    pub fn file_link(&self, uri: &str) -> (String, Option<u64>) {
+        let base = self.files_url();
+        let Some(rest) = uri.strip_prefix(base).filter(|_| !base.is_empty()) else {
+            return (uri.to_string(), None);
+        };
+        let root = &self.state.files_dir;
+        let size = |object: &str| {
+            crate::serve::decoding::resolve(root, object)
+                .and_then(|p| std::fs::metadata(p).ok())
+                .filter(|m| m.is_file())
+                .map(|m| m.len())
+        };
+        if let Some(n) = size(rest) {
+            return (format!("{base}{}", crate::files::quote_path(rest)), Some(n));
+        }
+        let decoded = crate::serve::decoding::decoded_path(rest);
+        (uri.to_string(), size(&decoded))
+    }
+}
+
+/// Render a page on a blocking thread (SQLite work stays off the async workers), within
+/// the server's bound on concurrent database work.
+pub async fn render<F>(state: Arc<AppState>, f: F) -> Response
+where
+    F: FnOnce(&Ctx) -> Result<Markup, ApiError> + Send + 'static,
+{
+    let Ok(_slot) = state.db_slots.acquire().await else {
+        return error_page(ApiError::internal("the server is shutting down"));
+    };
+    let shared = state.clone();
+    let done = tokio::task::spawn_blocking(move || f(&Ctx { state: &shared })).await;
+    match done {
+        Ok(Ok(markup)) => html(markup),
+        Ok(Err(e)) => error_page(e),
+        Err(_) => error_page(ApiError::internal(
+            "the server failed on this page; its log has the details",
+        )),
+    }
+}
+
+fn html(markup: Markup) -> Response {
+    (
+        [(header::CACHE_CONTROL, "no-store")],
+        Html(markup.into_string()),
+    )
+        .into_response()
+}
+
+/// An API error as a page: unknown ids are 404s, the rest keep the API's code.
+fn error_page(e: ApiError) -> Response {
+    let code = match (e.code, e.subcode) {
+        (400, 101 | 201 | 401 | 701) => 404,
+        (c, _) => c,
+    };
+    let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let body = layout::page(
+        "Error",
+        layout::Nav::None,
+        maud::html! {
+            h1 { "Not shown" }
+            p.error { (e.msg) }
+            p { a href="/projects" { "Projects" } }
+        },
+    );
+    (status, Html(body.into_string())).into_response()
+}

@@ -1,0 +1,306 @@
+//! `/pipelines`: pipeline runs (controller tasks, the SDK's and ours) with their status;
+//! `/pipelines/<p>/experiments/<run>`: the run's DAG drawn from the controller's
+//! `Pipeline` configuration, each step with its status and a link to its task.
+
+use super::layout::{self, Nav, s, url_part};
+use super::{AppState, Ctx, render};
+use crate::pipeline::stats::{dag_of, owner_project, step_status};
+use crate::serve::envelope::ApiError;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use maud::{Markup, PreEscaped, html};
+use serde_json::{Map, Value, json};
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::sync::Arc;
+
+/// Runs listed (newest first).
+const RUNS: usize = 200;
+
+fn run_href(run: &Value) -> String {
+    let project = layout::ref_id(&run["project"]);
+    format!(
+        "/pipelines/{}/experiments/{}",
+        url_part(if project.is_empty() { "*" } else { project }),
+        url_part(s(run, "id"))
+    )
+}
+
+pub async fn list(State(state): State<Arc<AppState>>) -> Response {
+    render(state, |ctx| {
+        let runs = ctx.api(
+            "tasks.get_all_ex",
+            json!({
+                "type": ["controller"], "system_tags": ["pipeline"], "search_hidden": true,
+                "order_by": ["-created"], "page_size": RUNS,
+                "only_fields": ["id", "name", "status", "project.name", "started", "completed",
+                                "last_update", "configuration"],
+            }),
+        )?["tasks"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        let body = html! {
+            h1 { "Pipelines" }
+            @if runs.is_empty() {
+                p.muted { "No pipeline runs yet." }
+            } @else {
+                table.grid #runs {
+                    thead { tr { th { "Run" } th { "Status" } th { "Project" } th { "Started" } th { "Duration" } th.num { "Steps done" } } }
+                    tbody {
+                        @for r in &runs {
+                            @let dag = dag_of(r);
+                            @let done = dag.values().filter(|n| matches!(n["status"].as_str(), Some("completed" | "cached"))).count();
+                            tr {
+                                td { a href=(run_href(r)) { (s(r, "name")) } }
+                                td { (layout::status(s(r, "status"))) }
+                                td { (owner_project(layout::ref_name(&r["project"]))) }
+                                td { (layout::time(&r["started"])) }
+                                td { (layout::duration(r)) }
+                                td.num { (done) " / " (dag.len()) }
+                            }
+                        }
+                    }
+                }
+            }
+        };
+        Ok(layout::page("Pipelines", Nav::Pipelines, body))
+    })
+    .await
+}
+
+/// One step of a run as the page draws it.
+struct Step {
+    name: String,
+    parents: Vec<String>,
+    status: String,
+    task: Option<Value>,
+}
+
+fn steps(ctx: &Ctx, dag: &Map<String, Value>) -> Result<Vec<Step>, ApiError> {
+    let ids: Vec<&str> = dag.values().filter_map(|n| n["job_id"].as_str()).collect();
+    let tasks = if ids.is_empty() {
+        Vec::new()
+    } else {
+        ctx.api(
+            "tasks.get_all_ex",
+            json!({"id": ids, "search_hidden": true,
+                   "only_fields": ["id", "name", "status", "project", "started", "completed", "last_update"]}),
+        )?["tasks"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    };
+    Ok(dag
+        .iter()
+        .map(|(name, n)| {
+            let task = n["job_id"]
+                .as_str()
+                .and_then(|id| tasks.iter().find(|t| s(t, "id") == id))
+                .cloned();
+            let status = step_status(
+                n["status"].as_str().unwrap_or("pending"),
+                task.as_ref().and_then(|t| t["status"].as_str()),
+            )
+            .to_string();
+            let parents = n["parents"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .filter(|p| dag.contains_key(*p))
+                .map(str::to_string)
+                .collect();
+            Step {
+                name: name.clone(),
+                parents,
+                status,
+                task,
+            }
+        })
+        .collect())
+}
+
+/// Each step's column: one more than its deepest parent (cycles cut off).
+fn levels(steps: &[Step]) -> Vec<usize> {
+    let index: BTreeMap<&str, usize> = steps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.name.as_str(), i))
+        .collect();
+    let mut level = vec![0usize; steps.len()];
+    // At most n rounds: a longer chain would need a cycle.
+    for _ in 0..steps.len() {
+        let mut changed = false;
+        for (i, s) in steps.iter().enumerate() {
+            let want = s
+                .parents
+                .iter()
+                .filter_map(|p| index.get(p.as_str()))
+                .map(|&p| level[p] + 1)
+                .max()
+                .unwrap_or(0);
+            if want > level[i] && want < steps.len() {
+                level[i] = want;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    level
+}
+
+fn xml(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The DAG as SVG: columns by depth, edges from parent to child, each node a link to its
+/// step task.
+fn dag_svg(steps: &[Step]) -> String {
+    let (w, h, gx, gy, pad) = (180.0, 54.0, 70.0, 24.0, 16.0);
+    let level = levels(steps);
+    let mut rows = vec![0usize; steps.len()];
+    let mut used: BTreeMap<usize, usize> = BTreeMap::new();
+    for (i, l) in level.iter().enumerate() {
+        let r = used.entry(*l).or_default();
+        rows[i] = *r;
+        *r += 1;
+    }
+    let cols = level.iter().max().map_or(0, |m| m + 1);
+    let max_rows = used.values().max().copied().unwrap_or(0);
+    let width = pad * 2.0 + cols as f64 * (w + gx) - gx;
+    let height = pad * 2.0 + max_rows as f64 * (h + gy) - gy;
+    let pos = |i: usize| {
+        (
+            pad + level[i] as f64 * (w + gx),
+            pad + rows[i] as f64 * (h + gy),
+        )
+    };
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        r#"<svg class="dag" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="12">"#
+    );
+    for (i, s) in steps.iter().enumerate() {
+        for p in &s.parents {
+            let Some(j) = steps.iter().position(|x| &x.name == p) else {
+                continue;
+            };
+            let ((x1, y1), (x2, y2)) = (pos(j), pos(i));
+            let (x1, y1, x2, y2) = (x1 + w, y1 + h / 2.0, x2, y2 + h / 2.0);
+            let mx = (x1 + x2) / 2.0;
+            let _ = write!(
+                svg,
+                r#"<path class="edge" d="M{x1},{y1} C{mx},{y1} {mx},{y2} {x2},{y2}"/>"#
+            );
+        }
+    }
+    for (i, s) in steps.iter().enumerate() {
+        let (x, y) = pos(i);
+        let name: String = s.name.chars().take(24).collect();
+        let node = format!(
+            r#"<g class="node {st}"><title>{full}</title><rect x="{x}" y="{y}" width="{w}" height="{h}" rx="6"/><text x="{}" y="{}" font-weight="600">{}</text><text x="{}" y="{}">{st}</text></g>"#,
+            x + 10.0,
+            y + 22.0,
+            xml(&name),
+            x + 10.0,
+            y + 40.0,
+            st = xml(&s.status),
+            full = xml(&s.name),
+        );
+        match &s.task {
+            Some(t) => {
+                let _ = write!(
+                    svg,
+                    r#"<a href="{}">{node}</a>"#,
+                    xml(&layout::task_href(t))
+                );
+            }
+            None => svg.push_str(&node),
+        }
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+pub async fn run(
+    State(state): State<Arc<AppState>>,
+    Path((_project, task)): Path<(String, String)>,
+) -> Response {
+    render(state, move |ctx| {
+        let run = super::experiment::load_task(ctx, &task)?;
+        let dag = dag_of(&run);
+        let steps = steps(ctx, &dag)?;
+        let running = matches!(s(&run, "status"), "in_progress" | "queued");
+        let body = html! {
+            div.crumbs { a href="/pipelines" { "Pipelines" } " / " }
+            h1 { (s(&run, "name")) " " (layout::status(s(&run, "status"))) }
+            @if running { span.muted data-refresh="10" { "Refreshing every 10 s while the run is active." } }
+            p { a href=(layout::task_href(&run)) { "Controller task" } " · " (layout::duration(&run)) }
+            @if steps.is_empty() {
+                p.muted { "This run has no Pipeline configuration (no DAG stored yet)." }
+            } @else {
+                div.chartbox #dag { (PreEscaped(dag_svg(&steps))) }
+                h2 { "Steps" }
+                (step_table(&steps))
+            }
+        };
+        Ok(layout::page(s(&run, "name"), Nav::Pipelines, body))
+    })
+    .await
+}
+
+fn step_table(steps: &[Step]) -> Markup {
+    html! {
+        table.grid #steps {
+            thead { tr { th { "Step" } th { "Status" } th { "Parents" } th { "Task" } th { "Duration" } } }
+            tbody {
+                @for st in steps {
+                    tr {
+                        td { (st.name) }
+                        td { (layout::status(&st.status)) }
+                        td { (st.parents.join(", ")) }
+                        td { @if let Some(t) = &st.task { a href=(layout::task_href(t)) { (s(t, "name")) } } }
+                        td { (st.task.as_ref().map(layout::duration).unwrap_or_default()) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn step(name: &str, parents: &[&str]) -> Step {
+        Step {
+            name: name.into(),
+            parents: parents.iter().map(|p| p.to_string()).collect(),
+            status: "<completed>".into(),
+            task: None,
+        }
+    }
+
+    #[test]
+    fn diamond_levels_and_escaped_names() {
+        let steps = vec![
+            step("a", &[]),
+            step("b", &["a"]),
+            step("c", &["a"]),
+            step("d<script>", &["b", "c"]),
+        ];
+        assert_eq!(levels(&steps), vec![0, 1, 1, 2]);
+        let svg = dag_svg(&steps);
+        assert_eq!(svg.matches("class=\"edge\"").count(), 4);
+        assert!(svg.contains("d&lt;script&gt;") && !svg.contains("<script>"));
+        // A cycle does not hang the layout.
+        let cyc = vec![step("x", &["y"]), step("y", &["x"])];
+        assert!(levels(&cyc).iter().all(|l| *l < 2));
+    }
+}

@@ -1,0 +1,810 @@
+//! `clearml sync`, `export` and `import` between two (three) `clearml server serve`
+//! instances: what the real SDK wrote on A reads the same on B; a second run copies
+//! nothing, then only what is new; a run killed mid-way and run again leaves no
+//! duplicates and nothing missing; export -> import gives what sync gives.
+
+use crate::common::{Serve, clearml, run_sdk, spawn_tied_to_process, stop_pid};
+use crate::serve::{client, ok, token, unique};
+use clearml::commands::pipeline::json::RunView;
+use clearml::commands::sync::json::{Exported, Summary};
+use serde_json::{Map, Value, json};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Output, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+/// A server with a home holding its clearml.conf, and a token for raw API calls.
+struct Side {
+    s: Serve,
+    home: tempfile::TempDir,
+    conf: PathBuf,
+    tok: String,
+}
+
+impl Side {
+    fn start() -> Side {
+        let s = Serve::start();
+        let home = tempfile::tempdir().unwrap();
+        let conf = s.write_conf(home.path());
+        let tok = token(&s);
+        Side { s, home, conf, tok }
+    }
+
+    fn api(&self, endpoint: &str, body: Value) -> Value {
+        ok(&self.s, &self.tok, endpoint, body)
+    }
+
+    fn conf(&self) -> &str {
+        self.conf.to_str().unwrap()
+    }
+
+    /// Every task (with its events) and model under `project`, ids replaced by names, so
+    /// two servers holding the same data give the same dump.
+    fn dump(&self, project: &str) -> Value {
+        let projects = self.api(
+            "projects.get_all",
+            json!({"name": format!("^{}(/|$)", regex::escape(project)), "search_hidden": true}),
+        )["projects"]
+            .as_array()
+            .unwrap()
+            .clone();
+        let pids: Vec<Value> = projects.iter().map(|p| p["id"].clone()).collect();
+        let pname = |id: &Value| {
+            projects
+                .iter()
+                .find(|p| p["id"] == *id)
+                .map(|p| p["name"].clone())
+                .unwrap_or(Value::Null)
+        };
+        let tasks = self.api(
+            "tasks.get_all",
+            json!({"project": pids, "search_hidden": true}),
+        )["tasks"]
+            .as_array()
+            .unwrap()
+            .clone();
+        let models = self.api("models.get_all", json!({"project": pids}))["models"]
+            .as_array()
+            .unwrap()
+            .clone();
+        let mut names: BTreeMap<String, String> = BTreeMap::new();
+        for o in tasks.iter().chain(models.iter()) {
+            names.insert(
+                o["id"].as_str().unwrap().into(),
+                format!("<{}>", o["name"].as_str().unwrap()),
+            );
+        }
+        let mut out_tasks = Map::new();
+        for t in &tasks {
+            let id = t["id"].as_str().unwrap();
+            let mut events: Vec<String> = self
+                .events(id)
+                .into_iter()
+                .map(|mut e| {
+                    if let Some(url) = e["url"].as_str() {
+                        e["url"] = json!(self.file_sha(url));
+                    }
+                    format!(
+                        "{} {} {} {} {} {} {} {}",
+                        e["type"],
+                        e["metric"],
+                        e["variant"],
+                        e["iter"],
+                        e["value"],
+                        e["msg"],
+                        e["url"],
+                        e["plot_str"]
+                    )
+                })
+                .collect();
+            events.sort();
+            let artifacts: BTreeMap<String, Value> = t["execution"]["artifacts"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|a| {
+                    let uri = a["uri"].as_str().unwrap_or_default();
+                    (
+                        a["key"].as_str().unwrap().to_string(),
+                        json!(self.file_sha(uri)),
+                    )
+                })
+                .collect();
+            let system_tags: Vec<&Value> = t["system_tags"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|t| !t.as_str().unwrap().starts_with("clearml-sync:"))
+                .collect();
+            let model_names = |dir: &str| -> Vec<Value> {
+                t["models"][dir]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|m| m["name"].clone())
+                    .collect()
+            };
+            let mut entry = json!({
+                "project": pname(&t["project"]), "type": t["type"], "status": t["status"],
+                "comment": t["comment"], "tags": t["tags"], "system_tags": system_tags,
+                "parent": t["parent"], "hyperparams": t["hyperparams"],
+                "configuration": t["configuration"], "runtime": t["runtime"],
+                "script": t["script"], "container": t["container"],
+                "models": {"input": model_names("input"), "output": model_names("output")},
+                "artifacts": artifacts, "events": events,
+            });
+            replace_ids(&mut entry, &names);
+            let name = t["name"].as_str().unwrap().to_string();
+            assert!(
+                out_tasks.insert(name.clone(), entry).is_none(),
+                "two tasks named {name} in {project}"
+            );
+        }
+        let mut out_models = Map::new();
+        for m in &models {
+            let mut entry = json!({
+                "project": pname(&m["project"]), "ready": m["ready"], "framework": m["framework"],
+                "task": m["task"], "tags": m["tags"], "labels": m["labels"],
+                "file": self.file_sha(m["uri"].as_str().unwrap_or_default()),
+            });
+            replace_ids(&mut entry, &names);
+            out_models.insert(m["name"].as_str().unwrap().to_string(), entry);
+        }
+        json!({"tasks": out_tasks, "models": out_models})
+    }
+
+    fn events(&self, task: &str) -> Vec<Value> {
+        let mut all = Vec::new();
+        let mut scroll = Value::Null;
+        loop {
+            let data = self.api(
+                "events.get_task_events",
+                json!({"task": task, "batch_size": 500, "scroll_id": scroll}),
+            );
+            let batch = data["events"].as_array().unwrap();
+            if batch.is_empty() {
+                return all;
+            }
+            all.extend(batch.iter().cloned());
+            scroll = data["scroll_id"].clone();
+        }
+    }
+
+    /// The sha256 of a file on this server's file server, or the URI when it is elsewhere.
+    fn file_sha(&self, uri: &str) -> String {
+        if !uri.starts_with(&self.s.files_url) {
+            return uri.to_string();
+        }
+        let r = client().get(uri).bearer_auth(&self.tok).send().unwrap();
+        assert_eq!(r.status(), 200, "GET {uri}");
+        format!("sha256:{}", hex::encode(Sha256::digest(r.bytes().unwrap())))
+    }
+}
+
+/// The places where two dumps differ (paths and both values, cut short), or none.
+fn differences(a: &Value, b: &Value, path: &str, out: &mut Vec<String>) {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            for k in x.keys().chain(y.keys().filter(|k| !x.contains_key(*k))) {
+                differences(
+                    &x.get(k).cloned().unwrap_or(Value::Null),
+                    &y.get(k).cloned().unwrap_or(Value::Null),
+                    &format!("{path}/{k}"),
+                    out,
+                );
+            }
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
+            for (i, (p, q)) in x.iter().zip(y).enumerate() {
+                differences(p, q, &format!("{path}[{i}]"), out);
+            }
+        }
+        _ if a != b => {
+            let cut = |v: &Value| v.to_string().chars().take(300).collect::<String>();
+            out.push(format!("{path}: {} != {}", cut(a), cut(b)));
+        }
+        _ => {}
+    }
+}
+
+fn assert_same(a: &Value, b: &Value) {
+    let mut out = Vec::new();
+    differences(a, b, "", &mut out);
+    assert!(
+        out.is_empty(),
+        "{} differences:\n{}",
+        out.len(),
+        out.join("\n")
+    );
+}
+
+/// Ids (32 hex) in every string replaced by the named object's `<name>`.
+fn replace_ids(v: &mut Value, names: &BTreeMap<String, String>) {
+    let re = regex::Regex::new(r"\b[0-9a-f]{32}\b").unwrap();
+    match v {
+        Value::String(s) => {
+            *s = re
+                .replace_all(s, |c: &regex::Captures| {
+                    names
+                        .get(&c[0])
+                        .cloned()
+                        .unwrap_or_else(|| "<unknown id>".into())
+                })
+                .into_owned();
+        }
+        Value::Array(a) => a.iter_mut().for_each(|x| replace_ids(x, names)),
+        Value::Object(m) => m.values_mut().for_each(|x| replace_ids(x, names)),
+        _ => {}
+    }
+}
+
+fn run(home: &Path, args: &[&str]) -> Output {
+    clearml(home)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+fn sync_json(home: &Path, args: &[&str]) -> Summary {
+    let mut all = vec!["sync", "--json"];
+    all.extend_from_slice(args);
+    let out = run(home, &all);
+    assert!(
+        out.status.success(),
+        "sync {args:?}: {}\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        String::from_utf8_lossy(&out.stdout)
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not a sync summary ({e}): {}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    })
+}
+
+const WRITE: &str = r#"
+import os, json
+from clearml import Task, OutputModel
+proj = os.environ["P"]
+work = os.environ["WORK"]
+t = Task.init(project_name=proj, task_name="обучение-1", output_uri=True,
+              auto_resource_monitoring=False, auto_connect_frameworks=False, reuse_last_task_id=False)
+t.connect({"lr": 0.01, "batch": 32, "name": "Größe"}, name="Args")
+t.connect_configuration({"layers": [1, 2, 3], "act": "relu"}, name="model-config")
+t.add_tags(["标签"])
+log = t.get_logger()
+for i in range(50):
+    log.report_scalar("loss", "train", value=1.0 / (i + 1), iteration=i)
+    log.report_scalar("eval", "accuracy", value=i / 50.0, iteration=i)
+log.report_single_value("best", 0.98)
+log.report_text("привет from the console")
+log.report_plotly("plot", "series", figure={"data": [{"x": [1, 2], "y": [3, 4]}]}, iteration=0)
+img = os.path.join(work, "bild.png")
+open(img, "wb").write(os.urandom(3000))
+log.report_image("images", "sample", iteration=1, local_path=img)
+art = os.path.join(work, "art.bin")
+open(art, "wb").write(os.urandom(200000))
+t.upload_artifact("blob", artifact_object=art, wait_on_upload=True)
+w = os.path.join(work, "w.pt")
+open(w, "wb").write(os.urandom(60000))
+m = OutputModel(task=t, name="модель", framework="PyTorch")
+m.update_weights(weights_filename=w, auto_delete_file=False)
+t.flush(wait_for_uploads=True)
+t.close()
+child = Task.create(project_name=proj, task_name="дочерняя-задача")
+child.set_parent(t.id)
+child.set_comment("a draft child, Kommentar")
+print(json.dumps({"task": t.id, "child": child.id}))
+"#;
+
+/// What the SDK reads of the project on one server: parameters, every scalar point,
+/// console text, artifacts and model files (as sha256).
+const READ: &str = r#"
+import os, json, hashlib
+from clearml import Task
+proj = os.environ["P"]
+sha = lambda p: hashlib.sha256(open(p, "rb").read()).hexdigest()
+out = {}
+for t in Task.get_tasks(project_name=proj):
+    # The console names the task and its project: by their ids on this server.
+    console = [(r if isinstance(r, str) else r.get("msg", "")).replace(t.id, "<task>").replace(t.project, "<project>")
+               for r in t.get_reported_console_output(number_of_reports=100)]
+    out[t.name] = {
+        "params": t.get_parameters(),
+        "config": t.get_configuration_object_as_dict("model-config") if t.name == "обучение-1" else None,
+        "scalars": t.get_reported_scalars(),
+        "single": t.get_reported_single_values(),
+        "console": sorted(console),
+        "status": t.get_status(),
+        "tags": t.get_tags(),
+        "parent": Task.get_task(task_id=t.parent).name if t.parent else None,
+        "artifacts": {k: sha(a.get_local_copy()) for k, a in t.artifacts.items()},
+        "models": {m.name: sha(m.get_local_copy()) for m in t.models["output"]},
+    }
+print(json.dumps(out, sort_keys=True))
+"#;
+
+/// A test-side worker: completes whatever is enqueued on `queue` of `side`.
+fn fast_worker(side: &Side, queue: &str) -> (Arc<AtomicBool>, std::thread::JoinHandle<()>) {
+    let stop = Arc::new(AtomicBool::new(false));
+    let qid = side.api("queues.get_all", json!({"name": format!("^{queue}$")}))["queues"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (api_url, tok, stop2) = (side.s.api_url.clone(), side.tok.clone(), stop.clone());
+    let handle = std::thread::spawn(move || {
+        let call = |endpoint: &str, body: Value| -> Value {
+            let v: Value = client()
+                .post(format!("{api_url}/{endpoint}"))
+                .bearer_auth(&tok)
+                .json(&body)
+                .send()
+                .unwrap()
+                .json()
+                .unwrap();
+            v["data"].clone()
+        };
+        while !stop2.load(Ordering::SeqCst) {
+            let next = call("queues.get_next_task", json!({"queue": qid}));
+            match next["entry"]["task"].as_str() {
+                Some(id) => {
+                    call("tasks.started", json!({"task": id, "force": true}));
+                    call("tasks.completed", json!({"task": id, "force": true}));
+                }
+                None => std::thread::sleep(Duration::from_millis(50)),
+            }
+        }
+    });
+    (stop, handle)
+}
+
+/// A pipeline run on A: base tasks, our runner, a step parameter `${prepare.id}`.
+fn pipeline_run(a: &Side, project: &str) -> String {
+    let queue = unique("sync-q");
+    a.api("queues.create", json!({"name": queue}));
+    let pid = a.api(
+        "projects.get_all",
+        json!({"name": format!("^{}$", regex::escape(project))}),
+    )["projects"][0]["id"]
+        .clone();
+    for n in ["prepare", "train"] {
+        a.api(
+            "tasks.create",
+            json!({"name": format!("base-{n}"), "type": "training", "project": pid,
+                   "script": {"entry_point": "noop.py", "diff": "print('noop')"}}),
+        );
+    }
+    let spec = format!(
+        "[pipeline]\nname = \"конвейер\"\nproject = \"{project}\"\ndefault_queue = \"{queue}\"\n\n\
+         [[step]]\nname = \"prepare\"\nbase_task_project = \"{project}\"\nbase_task_name = \"base-prepare\"\n\n\
+         [[step]]\nname = \"train\"\nparents = [\"prepare\"]\nbase_task_project = \"{project}\"\n\
+         base_task_name = \"base-train\"\nparameters = {{ \"Args/data\" = \"${{prepare.id}}\" }}\n"
+    );
+    let file = a.home.path().join("p.toml");
+    std::fs::write(&file, spec).unwrap();
+    let (stop, worker) = fast_worker(a, &queue);
+    let out = run(
+        a.home.path(),
+        &[
+            "--config",
+            a.conf(),
+            "pipeline",
+            "run",
+            file.to_str().unwrap(),
+        ],
+    );
+    stop.store(true, Ordering::SeqCst);
+    worker.join().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    queue
+}
+
+#[test]
+fn sync_copies_what_the_sdk_wrote_and_then_only_what_is_new() {
+    let (a, b) = (Side::start(), Side::start());
+    let project = unique("Синхрон Größe");
+    let work = tempfile::tempdir().unwrap();
+    let env = [
+        ("P", project.as_str()),
+        ("WORK", work.path().to_str().unwrap()),
+    ];
+    let written: Value =
+        serde_json::from_str(run_sdk(WRITE, &a.conf, &env).lines().last().unwrap()).unwrap();
+    pipeline_run(&a, &project);
+
+    let first = sync_json(
+        b.home.path(),
+        &["--from", a.conf(), "--to", b.conf(), "--project", &project],
+    );
+    assert!(first.skipped.is_empty(), "{first:?}");
+    // обучение-1, its child, 2 base tasks, the controller and 2 steps
+    assert_eq!(first.tasks.copied, 7, "{first:?}");
+    assert_eq!(first.models.copied, 1, "{first:?}");
+    assert!(first.events > 100, "{first:?}");
+    // the artifact, the model and the debug image
+    assert_eq!(first.files, 3, "{first:?}");
+    assert!(first.bytes >= 263_000, "{first:?}");
+    let state = PathBuf::from(first.state_file.clone().unwrap());
+    assert_eq!(
+        state.parent(),
+        Some(b.home.path()),
+        "state beside the target's conf"
+    );
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&state).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+
+    // Everything reads the same on both sides, ids and URLs aside.
+    assert_same(&a.dump(&project), &b.dump(&project));
+    let on_a = run_sdk(READ, &a.conf, &env);
+    let on_b = run_sdk(READ, &b.conf, &env);
+    let (on_a, on_b): (Value, Value) = (
+        serde_json::from_str(on_a.lines().last().unwrap()).unwrap(),
+        serde_json::from_str(on_b.lines().last().unwrap()).unwrap(),
+    );
+    assert_eq!(on_a, on_b);
+    let trained = &on_b["обучение-1"];
+    assert_eq!(trained["params"]["Args/name"], "Größe");
+    assert_eq!(
+        trained["scalars"]["loss"]["train"]["y"]
+            .as_array()
+            .unwrap()
+            .len(),
+        50
+    );
+    assert!(
+        trained["console"].to_string().contains("привет"),
+        "{trained}"
+    );
+    assert_eq!(trained["models"].as_object().unwrap().len(), 1, "{trained}");
+    assert_eq!(on_b["дочерняя-задача"]["parent"], "обучение-1");
+    assert_eq!(
+        written["task"].as_str().map(str::len),
+        Some(32),
+        "the SDK wrote a task"
+    );
+
+    // The pipeline run reads on B with its steps, which are B's tasks.
+    let out = run(
+        b.home.path(),
+        &[
+            "--config",
+            b.conf(),
+            "pipeline",
+            "status",
+            "конвейер",
+            "--project",
+            &project,
+            "--json",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let view: RunView = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(view.steps.len(), 2, "{view:?}");
+    for step in &view.steps {
+        assert_eq!(step.status, "completed", "{view:?}");
+        let id = step.task_id.as_str().unwrap();
+        let found = b.api("tasks.get_all", json!({"id": [id], "only_fields": ["id"]}));
+        assert_eq!(
+            found["tasks"].as_array().unwrap().len(),
+            1,
+            "step {id} is not on B"
+        );
+    }
+
+    // A second run copies nothing.
+    let again = sync_json(
+        b.home.path(),
+        &["--from", a.conf(), "--to", b.conf(), "--project", &project],
+    );
+    assert_eq!(
+        (
+            again.tasks.copied,
+            again.tasks.updated,
+            again.events,
+            again.files
+        ),
+        (0, 0, 0, 0),
+        "{again:?}"
+    );
+    assert_eq!(again.tasks.unchanged, 7);
+
+    // New scalars on A: only those are copied.
+    let task = written["task"].as_str().unwrap();
+    let new: Vec<Value> = (50..55)
+        .map(|i| {
+            json!({"task": task, "type": "training_stats_scalar", "metric": "loss",
+                        "variant": "train", "iter": i, "value": 0.001 * i as f64,
+                        "timestamp": 1_800_000_000_000i64 + i})
+        })
+        .collect();
+    let body: String = new.iter().map(|e| format!("{e}\n")).collect();
+    let r = client()
+        .post(format!("{}/events.add_batch", a.s.api_url))
+        .bearer_auth(&a.tok)
+        .header("Content-Type", "application/json-lines")
+        .body(body)
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let dry = sync_json(
+        b.home.path(),
+        &[
+            "--from",
+            a.conf(),
+            "--to",
+            b.conf(),
+            "--project",
+            &project,
+            "--dry-run",
+        ],
+    );
+    assert_eq!((dry.tasks.updated, dry.events), (1, 5), "{dry:?}");
+    let third = sync_json(
+        b.home.path(),
+        &["--from", a.conf(), "--to", b.conf(), "--project", &project],
+    );
+    assert_eq!(
+        (third.tasks.updated, third.tasks.copied, third.events),
+        (1, 0, 5),
+        "{third:?}"
+    );
+    assert_same(&a.dump(&project), &b.dump(&project));
+
+    // export -> import into a third server gives what sync gave.
+    let c = Side::start();
+    let archive = work.path().join("проект.tar.zst");
+    let out = run(
+        a.home.path(),
+        &[
+            "export",
+            "--json",
+            "--from",
+            a.conf(),
+            "--project",
+            &project,
+            "-o",
+            archive.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let exported: Exported = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((exported.tasks, exported.files), (7, 3), "{exported:?}");
+    assert!(archive.is_file() && !work.path().join("проект.tar.zst.part").exists());
+    let out = run(
+        c.home.path(),
+        &[
+            "import",
+            "--json",
+            archive.to_str().unwrap(),
+            "--to",
+            c.conf(),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let imported: Summary = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (imported.tasks.copied, imported.files),
+        (7, 3),
+        "{imported:?}"
+    );
+    assert_same(&b.dump(&project), &c.dump(&project));
+
+    // A damaged archive is refused before anything is copied.
+    let mut bytes = std::fs::read(&archive).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0xff;
+    let bad = work.path().join("bad.tar.zst");
+    std::fs::write(&bad, bytes).unwrap();
+    let d = Side::start();
+    let out = run(
+        d.home.path(),
+        &["import", bad.to_str().unwrap(), "--to", d.conf()],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let none = d.api("projects.get_all", json!({"name": regex::escape(&project)}));
+    assert!(none["projects"].as_array().unwrap().is_empty(), "{none}");
+}
+
+/// 40 tasks with 300 events each on A, over the API.
+fn seed(a: &Side, project: &str) {
+    let pid = a.api("projects.create", json!({"name": project}))["id"].clone();
+    for i in 0..40 {
+        let id = a.api(
+            "tasks.create",
+            json!({"name": format!("задача-{i:02}"), "type": "training", "project": pid,
+                   "hyperparams": {"Args": {"i": {"section": "Args", "name": "i", "value": i.to_string()}}}}),
+        )["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let mut body = String::new();
+        for n in 0..280 {
+            body.push_str(&format!(
+                "{}\n",
+                json!({"task": id, "type": "training_stats_scalar", "metric": "m", "variant": "v",
+                       "iter": n, "value": n as f64 * 0.5, "timestamp": 1_700_000_000_000i64 + n})
+            ));
+        }
+        for n in 0..20 {
+            body.push_str(&format!(
+                "{}\n",
+                json!({"task": id, "type": "log", "level": "info", "msg": format!("строка {n}"),
+                       "timestamp": 1_700_000_000_000i64 + n})
+            ));
+        }
+        let r = client()
+            .post(format!("{}/events.add_batch", a.s.api_url))
+            .bearer_auth(&a.tok)
+            .header("Content-Type", "application/json-lines")
+            .body(body)
+            .send()
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        a.api("tasks.started", json!({"task": id}));
+        a.api("tasks.completed", json!({"task": id}));
+    }
+}
+
+#[test]
+fn a_sync_killed_mid_way_and_run_again_duplicates_nothing_and_misses_nothing() {
+    let (a, b) = (Side::start(), Side::start());
+    let project = unique("Прерванный");
+    seed(&a, &project);
+    let mut cmd = clearml(b.home.path());
+    cmd.args([
+        "sync",
+        "--from",
+        a.conf(),
+        "--to",
+        b.conf(),
+        "--project",
+        &project,
+        "--parallel",
+        "2",
+    ])
+    .stdin(Stdio::null())
+    .stdout(Stdio::null())
+    .stderr(Stdio::null());
+    let pid = spawn_tied_to_process(cmd);
+    // Kill it once the target holds a few of the tasks (created, maybe partly filled).
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let on_b = b.api(
+            "projects.get_all",
+            json!({"name": format!("^{}$", regex::escape(&project)), "only_fields": ["id"]}),
+        )["projects"]
+            .as_array()
+            .unwrap()
+            .clone();
+        if let Some(p) = on_b.first() {
+            let n = b.api(
+                "tasks.get_all",
+                json!({"project": [p["id"]], "only_fields": ["id"]}),
+            )["tasks"]
+                .as_array()
+                .unwrap()
+                .len();
+            if n >= 3 {
+                break;
+            }
+        }
+        assert!(Instant::now() < deadline, "sync made no tasks on B in 60 s");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    unsafe {
+        libc::kill(pid as i32, libc::SIGKILL);
+    }
+    stop_pid(pid);
+    let total_events = |side: &Side| -> usize {
+        let dump = side.dump(&project);
+        dump["tasks"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|t| t["events"].as_array().unwrap().len())
+            .sum()
+    };
+    let cut = total_events(&b);
+    assert!(
+        cut < 40 * 300,
+        "the sync was not cut mid-way ({cut} events on B)"
+    );
+
+    let done = sync_json(
+        b.home.path(),
+        &["--from", a.conf(), "--to", b.conf(), "--project", &project],
+    );
+    assert!(done.skipped.is_empty(), "{done:?}");
+    // dump() fails on two tasks of one name; equal dumps: every event once.
+    assert_same(&a.dump(&project), &b.dump(&project));
+    assert_eq!(total_events(&b), 40 * 300);
+    let again = sync_json(
+        b.home.path(),
+        &["--from", a.conf(), "--to", b.conf(), "--project", &project],
+    );
+    assert_eq!(
+        (again.tasks.copied, again.tasks.updated, again.events),
+        (0, 0, 0),
+        "{again:?}"
+    );
+
+    // With the state file lost, the copies are found again by the source id they carry.
+    std::fs::remove_file(again.state_file.as_ref().unwrap()).unwrap();
+    let lost = sync_json(
+        b.home.path(),
+        &["--from", a.conf(), "--to", b.conf(), "--project", &project],
+    );
+    assert_eq!((lost.tasks.copied, lost.events), (0, 0), "{lost:?}");
+    assert_same(&a.dump(&project), &b.dump(&project));
+}
+
+#[test]
+fn bad_sides_are_usage_errors_and_unknown_projects_not_found() {
+    let a = Side::start();
+    let out = run(
+        a.home.path(),
+        &[
+            "sync",
+            "--from",
+            "/nonexistent/clearml.conf",
+            "--to",
+            a.conf(),
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--from") && err.contains("URL"), "{err}");
+    let out = run(
+        a.home.path(),
+        &[
+            "sync",
+            "--from",
+            a.conf(),
+            "--to",
+            a.conf(),
+            "--project",
+            "Нет такого",
+            "--dry-run",
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(5),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
