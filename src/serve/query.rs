@@ -311,6 +311,48 @@ fn add_range_filter(f: &mut SqlFilter, field: &str, v: &Value) {
     }
 }
 
+/// What one `_any_`/`_all_` entry matches: a regex pattern or a date condition.
+pub enum MultiCond<'a> {
+    Pattern(&'a str),
+    Datetime(&'a Value),
+}
+
+/// One parsed `_any_`/`_all_` entry.
+pub struct MultiField<'a> {
+    pub fields: Vec<String>,
+    pub cond: MultiCond<'a>,
+}
+
+/// Parse `{fields, pattern | datetime}` as the real server does: `fields` (a list of
+/// strings) is required, exactly one of `pattern` and `datetime` must be given and no other
+/// key is allowed; anything else is its `incorrect field format` 400/12.
+pub fn multi_field_spec<'a>(key: &str, spec: &'a Value) -> Result<MultiField<'a>, ApiError> {
+    let bad = || field_error("incorrect field format", key);
+    let obj = spec.as_object().ok_or_else(bad)?;
+    if obj
+        .keys()
+        .any(|k| !["fields", "pattern", "datetime"].contains(&k.as_str()))
+    {
+        return Err(bad());
+    }
+    let fields = match obj.get("fields") {
+        Some(Value::Array(a)) => a
+            .iter()
+            .map(|x| x.as_str().map(str::to_string))
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(bad)?,
+        Some(Value::Null) => Vec::new(),
+        _ => return Err(bad()),
+    };
+    let given = |k: &str| obj.get(k).filter(|v| !v.is_null());
+    let cond = match (given("pattern"), given("datetime")) {
+        (Some(Value::String(p)), None) => MultiCond::Pattern(p),
+        (None, Some(d)) if d.is_string() || d.is_array() => MultiCond::Datetime(d),
+        _ => return Err(bad()),
+    };
+    Ok(MultiField { fields, cond })
+}
+
 /// Translate the filter part of a get_all request into SQL. `hidden_aware` collections
 /// (tasks, projects) skip system tag `hidden` unless `search_hidden`.
 pub fn build_filter(body: &Value, hidden_aware: bool) -> Result<SqlFilter, ApiError> {
@@ -338,27 +380,21 @@ pub fn build_filter(body: &Value, hidden_aware: bool) -> Result<SqlFilter, ApiEr
         f.text_search(text);
     }
     for (key, all) in [("_any_", false), ("_all_", true)] {
-        if let Some(spec) = obj.get(key) {
-            let pattern = spec.get("pattern").and_then(Value::as_str);
-            let fields: Vec<String> = spec
-                .get("fields")
-                .and_then(Value::as_array)
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|x| x.as_str().map(str::to_string))
-                        .collect()
-                })
-                .unwrap_or_default();
-            if fields.len() > MAX_FIELDS {
-                return Err(too_many(&format!("{key} fields"), MAX_FIELDS));
-            }
-            for fl in &fields {
-                checked_field(fl)?;
-            }
-            if let Some(p) = pattern {
+        let Some(spec) = obj.get(key) else { continue };
+        let spec = multi_field_spec(key, spec)?;
+        if spec.fields.len() > MAX_FIELDS {
+            return Err(too_many(&format!("{key} fields"), MAX_FIELDS));
+        }
+        for fl in &spec.fields {
+            checked_field(fl)?;
+        }
+        match spec.cond {
+            MultiCond::Pattern(p) => {
                 regex_checked(p)?;
-                f.regex(&fields, p, all);
+                // The real server matches `_any_`/`_all_` patterns ignoring case.
+                f.regex(&spec.fields, &format!("(?i){p}"), all);
             }
+            MultiCond::Datetime(_) => {}
         }
     }
     match obj.get("filters") {
@@ -369,7 +405,14 @@ pub fn build_filter(body: &Value, hidden_aware: bool) -> Result<SqlFilter, ApiEr
                 add_filters_entry(&mut f, field, spec)?;
             }
         }
-        Some(_) => return Err(ApiError::validation("filters: dictionary expected")),
+        // The real server's FieldsValueError (400/16) for a `filters` that is no dict.
+        Some(other) => {
+            return Err(ApiError::new(
+                400,
+                16,
+                format!("invalid value for fields: field={other}"),
+            ));
+        }
     }
     for (key, value) in obj {
         if NON_FILTER_KEYS.contains(&key.as_str()) || value.is_null() {

@@ -156,6 +156,7 @@ pub fn get_all(
     extra: Option<SqlFilter>,
 ) -> Result<(Vec<Value>, Option<String>), ApiError> {
     let mut filter = query::build_filter(body, hidden_aware)?;
+    super::doc_fields::check_query_fields(coll, body)?;
     if let Some(x) = extra {
         filter.and(x);
     }
