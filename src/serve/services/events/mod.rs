@@ -14,6 +14,14 @@ use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, HashMap};
 
 pub const SCALAR: &str = "training_stats_scalar";
+/// The event types the real server stores (its EventType values).
+const EVENT_TYPES: &[&str] = &[
+    SCALAR,
+    "training_stats_vector",
+    "training_debug_image",
+    "plot",
+    "log",
+];
 /// Iteration the SDK uses for single-value ("Summary") metrics.
 const SINGLE_VALUE_ITER: i64 = -(1 << 31);
 
@@ -32,6 +40,14 @@ pub fn dispatch(call: &mut Call, action: &str) -> Option<ApiResult> {
                     Vec::new()
                 }
             });
+            if evs.is_empty() {
+                // The real service refuses an empty batch before looking at any event.
+                return Some(Err(ApiError::new(
+                    400,
+                    17,
+                    "batch request contains no items",
+                )));
+            }
             add_events(call, evs)
         }
         "get_task_latest_scalar_values" => latest_scalar_values(call),
@@ -119,21 +135,35 @@ fn add_events(call: &mut Call, events: Vec<Value>) -> ApiResult {
     let mut by_task: HashMap<String, Vec<Value>> = HashMap::new();
     let mut errors = 0;
     let mut errors_info = Map::new();
-    for ev in events {
+    let mut fail = |why: String| {
+        errors += 1;
+        let n = errors_info.get(&why).and_then(Value::as_u64).unwrap_or(0);
+        errors_info.insert(why, json!(n + 1));
+    };
+    // The checks and their error keys are the real server's (event_bll.add_events).
+    for mut ev in events {
+        let Some(kind) = ev.get("type").and_then(Value::as_str) else {
+            fail("Event must have a 'type' field".into());
+            continue;
+        };
+        let kind = kind.replace(' ', "_");
+        if !EVENT_TYPES.contains(&kind.as_str()) {
+            fail(format!("Invalid event type {kind}"));
+            continue;
+        }
+        ev["type"] = json!(kind);
         match ev.get("task").and_then(Value::as_str) {
             Some(t) => by_task.entry(t.to_string()).or_default().push(ev),
-            None => {
-                errors += 1;
-                errors_info.insert("missing task".into(), json!(errors));
-            }
+            None => fail("Event must have a 'task' field".into()),
         }
     }
     let mut added = 0;
     let result: Result<(), ApiError> = call.store.tx(|store| {
         for (task_id, evs) in &by_task {
             let Some(mut task) = store.get(Coll::Tasks, task_id)? else {
-                errors += evs.len();
-                errors_info.insert(format!("Invalid task id: {task_id}"), json!(evs.len()));
+                for _ in evs {
+                    fail(format!("Invalid task id {task_id}"));
+                }
                 continue;
             };
             let mut changed = false;
@@ -156,7 +186,7 @@ fn add_events(call: &mut Call, events: Vec<Value>) -> ApiResult {
                 doc["timestamp"] = json!(ts);
                 if kind == SCALAR {
                     let Some(v) = value else {
-                        errors += 1;
+                        fail("Scalar event must have a numeric 'value'".into());
                         continue;
                     };
                     let it = iter.unwrap_or(0);
@@ -201,6 +231,19 @@ fn add_events(call: &mut Call, events: Vec<Value>) -> ApiResult {
         Ok(())
     });
     result?;
+    if added == 0 {
+        // Nothing stored: the real server's EventsNotAdded, naming each error and its count.
+        let detail: Vec<String> = errors_info
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        let mut e = ApiError::new(400, 131, "events not added");
+        if !detail.is_empty() {
+            e.msg.push_str(&format!(": {}", detail.join(", ")));
+        }
+        e.data = Value::Object(errors_info);
+        return Err(e);
+    }
     Ok(json!({"added": added, "errors": errors, "errors_info": errors_info}))
 }
 
@@ -396,15 +439,6 @@ fn event_type(body: &Value) -> Result<Option<String>, ApiError> {
         ))),
     }
 }
-
-/// The event types the server stores.
-const EVENT_TYPES: &[&str] = &[
-    SCALAR,
-    "training_stats_vector",
-    "training_debug_image",
-    "plot",
-    "log",
-];
 
 fn latest_scalar_values(call: &mut Call) -> ApiResult {
     let task = req_str(&call.body, "task")?;
