@@ -27,17 +27,18 @@ const LIST_FIELDS: &[&str] = &[
     "execution.queue",
     "queue",
 ];
-/// Fields filtered as `[min, max]` ranges or `>=value` strings.
+/// Fields filtered as `[min, max]` ranges (the real server's `range_fields`; `last_metrics.*`
+/// too): anything but a two-element list is a 400/12.
 const RANGE_FIELDS: &[&str] = &[
     "created",
     "started",
     "completed",
-    "last_update",
-    "last_change",
-    "status_changed",
     "last_iteration",
     "active_duration",
 ];
+/// Date fields (the real server's `datetime_fields`): a `[min, max]` range, or one or more
+/// conditions `>=date`, `>date`, `<=date`, `<date` or `date` (equal), all of which must hold.
+const DATETIME_FIELDS: &[&str] = &["status_changed", "last_update", "last_change"];
 /// Request keys that are not filters.
 const NON_FILTER_KEYS: &[&str] = &[
     "only_fields",
@@ -275,40 +276,99 @@ fn add_filters_entry(f: &mut SqlFilter, field: &str, spec: &Value) -> Result<(),
     Ok(())
 }
 
-/// `[min, max]` (either may be null) or strings like `>=value`.
-fn add_range_filter(f: &mut SqlFilter, field: &str, v: &Value) {
-    match v {
-        Value::Array(a)
-            if a.len() == 2
-                && !a
-                    .iter()
-                    .any(|x| x.as_str().is_some_and(|s| s.starts_with(['<', '>']))) =>
-        {
-            if !a[0].is_null() {
-                f.compare(field, Cmp::Ge, &a[0]);
-            }
-            if !a[1].is_null() {
-                f.compare(field, Cmp::Le, &a[1]);
-            }
-        }
-        _ => {
-            for x in as_list(v) {
-                if let Some(s) = x.as_str() {
-                    for (text, op) in [
-                        (">=", Cmp::Ge),
-                        ("<=", Cmp::Le),
-                        (">", Cmp::Gt),
-                        ("<", Cmp::Lt),
-                    ] {
-                        if let Some(rest) = s.strip_prefix(text) {
-                            f.compare(field, op, &Value::String(rest.trim().into()));
-                            break;
-                        }
-                    }
-                }
-            }
+/// A date from a request in the stored form (`%Y-%m-%dT%H:%M:%S%.6f+00:00`, UTC), so that
+/// comparing the text compares the instants. Accepts ISO 8601 with `T` or a space, with or
+/// without fractions and offset (none = UTC), or a bare date, as the real server's parser.
+pub fn normalized_date(s: &str) -> Option<String> {
+    use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+    let s = s.trim();
+    let utc = if let Ok(d) = DateTime::parse_from_rfc3339(s) {
+        d.with_timezone(&Utc)
+    } else if let Ok(d) = DateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S%.f%:z") {
+        d.with_timezone(&Utc)
+    } else if let Some(d) = [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M",
+    ]
+    .iter()
+    .find_map(|f| NaiveDateTime::parse_from_str(s.trim_end_matches('Z'), f).ok())
+    {
+        d.and_utc()
+    } else {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .ok()?
+            .and_hms_opt(0, 0, 0)?
+            .and_utc()
+    };
+    Some(utc.format("%Y-%m-%dT%H:%M:%S%.6f+00:00").to_string())
+}
+
+/// A range bound as stored: dates normalized, numeric strings as numbers for
+/// `last_metrics.*` (the real server converts those), anything else as given.
+fn range_value(field: &str, v: &Value) -> Value {
+    match v.as_str() {
+        Some(s) if field.starts_with("last_metrics.") => s
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .and_then(serde_json::Number::from_f64)
+            .map(Value::Number)
+            .unwrap_or_else(|| v.clone()),
+        Some(s) => normalized_date(s)
+            .map(Value::String)
+            .unwrap_or_else(|| v.clone()),
+        None => v.clone(),
+    }
+}
+
+/// The real server's range query: exactly `[min, max]`, at least one not null; both ends
+/// inclusive, and a null `min` also matches documents without the field.
+fn add_range_filter(f: &mut SqlFilter, field: &str, v: &Value) -> Result<(), ApiError> {
+    let Some([min, max]) = v.as_array().map(Vec::as_slice) else {
+        return Err(ApiError::validation(format!(
+            "Min and max values should be specified for range field {field}"
+        )));
+    };
+    if min.is_null() && max.is_null() {
+        return Err(ApiError::validation(format!(
+            "At least one of min or max values should be provided for field {field}"
+        )));
+    }
+    let (min, max) = (range_value(field, min), range_value(field, max));
+    f.range(
+        field,
+        Some(&min).filter(|v| !v.is_null()),
+        Some(&max).filter(|v| !v.is_null()),
+    );
+    Ok(())
+}
+
+/// The real server's date query: a two-element list without operators is a range;
+/// otherwise each string is `[>=|>|<=|<]date` (no operator = equal) and all must hold;
+/// strings that are no dates are skipped.
+fn add_date_filter(f: &mut SqlFilter, field: &str, v: &Value) -> Result<(), ApiError> {
+    let items = as_list(v);
+    let has_op = |x: &Value| x.as_str().is_some_and(|s| s.starts_with(['<', '>']));
+    if items.len() == 2 && !items.iter().any(has_op) {
+        return add_range_filter(f, field, v);
+    }
+    for x in &items {
+        let Some(s) = x.as_str() else { continue };
+        let (op, rest) = [
+            (">=", Cmp::Ge),
+            ("<=", Cmp::Le),
+            (">", Cmp::Gt),
+            ("<", Cmp::Lt),
+        ]
+        .iter()
+        .find_map(|(p, op)| s.strip_prefix(p).map(|r| (*op, r)))
+        .unwrap_or((Cmp::Eq, s));
+        if let Some(date) = normalized_date(rest) {
+            f.compare(field, op, &Value::String(date));
         }
     }
+    Ok(())
 }
 
 /// What one `_any_`/`_all_` entry matches: a regex pattern or a date condition.
@@ -394,7 +454,21 @@ pub fn build_filter(body: &Value, hidden_aware: bool) -> Result<SqlFilter, ApiEr
                 // The real server matches `_any_`/`_all_` patterns ignoring case.
                 f.regex(&spec.fields, &format!("(?i){p}"), all);
             }
-            MultiCond::Datetime(_) => {}
+            MultiCond::Datetime(d) => {
+                // Only date fields take part (others are skipped, as on the real server);
+                // each gets the whole condition and the fields combine by `_any_`/`_all_`.
+                let mut alts = Vec::new();
+                for field in spec
+                    .fields
+                    .iter()
+                    .filter(|fl| DATETIME_FIELDS.contains(&fl.as_str()))
+                {
+                    let mut one = SqlFilter::default();
+                    add_date_filter(&mut one, field, d)?;
+                    alts.push(one);
+                }
+                f.alternatives(alts, all);
+            }
         }
     }
     match obj.get("filters") {
@@ -419,8 +493,10 @@ pub fn build_filter(body: &Value, hidden_aware: bool) -> Result<SqlFilter, ApiEr
             continue;
         }
         checked_field(key)?;
-        if RANGE_FIELDS.contains(&key.as_str()) || key.starts_with("last_metrics.") {
-            add_range_filter(&mut f, key, value);
+        if DATETIME_FIELDS.contains(&key.as_str()) {
+            add_date_filter(&mut f, key, value)?;
+        } else if RANGE_FIELDS.contains(&key.as_str()) || key.starts_with("last_metrics.") {
+            add_range_filter(&mut f, key, value)?;
         } else if LIST_FIELDS.contains(&key.as_str())
             || ARRAY_FIELDS.contains(&key.as_str())
             || key.contains('.')

@@ -19,6 +19,7 @@ pub struct SqlFilter {
 /// Comparison operators of range filters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cmp {
+    Eq,
     Ge,
     Le,
     Gt,
@@ -28,6 +29,7 @@ pub enum Cmp {
 impl Cmp {
     fn sql(self) -> &'static str {
         match self {
+            Cmp::Eq => "=",
             Cmp::Ge => ">=",
             Cmp::Le => "<=",
             Cmp::Gt => ">",
@@ -105,6 +107,37 @@ impl SqlFilter {
         self.add(
             format!("{} {} ?", field_expr(field), op.sql()),
             vec![sql_value(value)],
+        );
+    }
+
+    /// An inclusive range; a missing `min` also matches documents without the field (the
+    /// real server's open-ended range).
+    pub fn range(&mut self, field: &str, min: Option<&Value>, max: Option<&Value>) {
+        let col = field_expr(field);
+        match (min, max) {
+            (Some(lo), Some(hi)) => self.add(
+                format!("({col} >= ? AND {col} <= ?)"),
+                vec![sql_value(lo), sql_value(hi)],
+            ),
+            (Some(lo), None) => self.add(format!("{col} >= ?"), vec![sql_value(lo)]),
+            (None, Some(hi)) => self.add(
+                format!("({col} IS NULL OR {col} <= ?)"),
+                vec![sql_value(hi)],
+            ),
+            (None, None) => {}
+        }
+    }
+
+    /// Any (`all` = every one) of the alternatives holds; an empty alternative always holds.
+    pub fn alternatives(&mut self, alts: Vec<SqlFilter>, all: bool) {
+        if alts.is_empty() {
+            return;
+        }
+        let parts: Vec<String> = alts.iter().map(|a| format!("({})", a.sql())).collect();
+        let params = alts.into_iter().flat_map(|a| a.params).collect();
+        self.add(
+            format!("({})", parts.join(if all { " AND " } else { " OR " })),
+            params,
         );
     }
 
