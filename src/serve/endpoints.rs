@@ -64,6 +64,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
     ep("events.clear_scroll", &[(2, 18)]),
     ep("events.clear_task_log", &[(1, 0)]),
     ep("events.debug_images", &[(1, 0), (1, 8), (2, 7)]),
+    ep("events.download_task_log", &[(1, 0)]),
     ep("events.delete_for_task", &[(1, 0)]),
     ep("events.get_debug_image_sample", &[(2, 12)]),
     ep("events.get_multi_task_metrics", &[(1, 0)]),
@@ -344,10 +345,6 @@ pub const NOT_SERVED: &[(&str, &str)] = &[
     (
         "events.delete_for_model",
         "model events (reported against a model, not a task) are not stored yet",
-    ),
-    (
-        "events.download_task_log",
-        "not done yet: the log is read with events.get_task_log",
     ),
     (
         "events.vector_metrics_iter_histogram",

@@ -151,3 +151,36 @@ pub fn envelope(
         data,
     }
 }
+
+/// The top-level key under which a handler's result is a file to send as is, not JSON
+/// data (a NUL no client-sent key reaches the top level with).
+const RAW_KEY: &str = "\0raw";
+
+/// A result the router sends as a `filename` attachment of `content_type`, not an envelope.
+pub fn raw_reply(content_type: &str, filename: &str, text: String) -> Value {
+    serde_json::json!({ RAW_KEY: {"content_type": content_type, "filename": filename, "text": text} })
+}
+
+/// A file reply: content type, file name, body.
+pub struct RawReply {
+    pub content_type: String,
+    pub filename: String,
+    pub text: String,
+}
+
+/// Take the file out of a `raw_reply` result.
+pub fn take_raw(result: &mut ApiResult) -> Option<RawReply> {
+    let Ok(Value::Object(m)) = result else {
+        return None;
+    };
+    let mut raw = m.remove(RAW_KEY)?;
+    let mut field = |k: &str| match raw.get_mut(k).map(Value::take) {
+        Some(Value::String(s)) => s,
+        _ => String::new(),
+    };
+    Some(RawReply {
+        content_type: field("content_type"),
+        filename: field("filename"),
+        text: field("text"),
+    })
+}

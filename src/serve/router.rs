@@ -331,6 +331,8 @@ pub enum AuthKind {
 struct Finished {
     code: u16,
     body: Vec<u8>,
+    /// A file to send instead of the envelope (`envelope::raw_reply`).
+    raw: Option<super::envelope::RawReply>,
 }
 
 fn finish(
@@ -342,6 +344,8 @@ fn finish(
     path: &str,
     started: Instant,
 ) -> Finished {
+    let mut result = result;
+    let raw = super::envelope::take_raw(&mut result);
     let env = envelope(endpoint, version, actual, result);
     let code = env.meta.result_code;
     tracing::info!(
@@ -353,8 +357,12 @@ fn finish(
         },
         started.elapsed().as_secs_f64() * 1000.0
     );
-    let body = serde_json::to_vec(&env).unwrap_or_default();
-    Finished { code, body }
+    let body = if raw.is_some() {
+        Vec::new()
+    } else {
+        serde_json::to_vec(&env).unwrap_or_default()
+    };
+    Finished { code, body, raw }
 }
 
 /// Read a body of at most `limit` bytes into one buffer (sized from Content-Length, so
@@ -582,6 +590,7 @@ async fn handle_call(state: Arc<AppState>, req: axum::extract::Request) -> Respo
     })
     .await;
     match response {
+        Ok(Finished { raw: Some(raw), .. }) => raw_response(raw),
         Ok(f) => json_response(f.code, f.body),
         Err(e) => {
             // A handler panicked: this request fails, the server goes on.
@@ -673,6 +682,24 @@ fn release_freed_memory() {
     unsafe {
         libc::malloc_trim(0);
     }
+}
+
+/// A file reply, as the real server sends one: an attachment named by the handler.
+fn raw_response(raw: super::envelope::RawReply) -> Response {
+    let disposition = format!(
+        "attachment; filename=\"{}\"",
+        raw.filename.replace(['"', '\\', '\r', '\n'], "_")
+    );
+    (
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, raw.content_type),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::SERVER, "clearml".to_string()),
+        ],
+        raw.text,
+    )
+        .into_response()
 }
 
 fn json_response(code: u16, body: Vec<u8>) -> Response {

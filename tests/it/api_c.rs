@@ -297,3 +297,205 @@ fn date_filters_and_any_all_follow_the_real_query_language() {
     );
     assert_eq!(q(json!({"name": "задача"})), Vec::<String>::new());
 }
+
+fn post_batch(s: &Serve, tok: &str, events: &[Value]) {
+    let lines: Vec<String> = events.iter().map(Value::to_string).collect();
+    let r: Value = crate::serve::client()
+        .post(format!("{}/events.add_batch", s.api_url))
+        .bearer_auth(tok)
+        .header("Content-Type", "application/json-lines")
+        .body(lines.join("\n"))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(r["meta"]["result_code"], 200, "{r}");
+}
+
+fn iters(v: &Value) -> Vec<i64> {
+    v["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["iter"].as_i64().unwrap())
+        .collect()
+}
+
+/// Item 4: events.get_task_events pages by iteration (services/events.py get_task_events,
+/// events_iterator._get_events: sorted by `iter`, `search_after` the last iteration, the
+/// rest of the last iteration always included; the scroll keeps the first call's query
+/// and total; `count_total` defaults to true).
+#[test]
+fn get_task_events_scrolls_by_iteration() {
+    let s = Serve::shared();
+    let tok = token(s);
+    let p = project(s, &tok, "Итерации Iterationen 迭代");
+    let t = task(s, &tok, &p, "Шаги Schritte 步骤");
+    // Iterations 0..5, two scalars each (variants Russian and German), plus a log line at 2.
+    let mut events = Vec::new();
+    for i in 0..5 {
+        for v in ["обучение", "Prüfung"] {
+            events.push(
+                json!({"type": "training_stats_scalar", "task": t, "iter": i,
+                "metric": "Verlust", "variant": v, "value": i}),
+            );
+        }
+    }
+    events.push(json!({"type": "log", "task": t, "iter": 2, "msg": "日志", "level": "info"}));
+    post_batch(s, &tok, &events);
+    // asc, batch 3: iterations 0,0,1 plus the other event of iteration 1.
+    let r = ok(
+        s,
+        &tok,
+        "events.get_task_events",
+        json!({"task": t, "batch_size": 3}),
+    );
+    assert_eq!(iters(&r), vec![0, 0, 1, 1], "{r}");
+    assert_eq!(r["returned"], 4);
+    assert_eq!(r["total"], 11);
+    // The scroll continues after iteration 1 with the same query; only batch_size changes.
+    let r = ok(
+        s,
+        &tok,
+        "events.get_task_events",
+        json!({"task": t, "scroll_id": r["scroll_id"], "batch_size": 2, "order": "desc"}),
+    );
+    assert_eq!(iters(&r), vec![2, 2, 2], "{r}");
+    assert_eq!(r["total"], 11);
+    // The batch size given with a scroll stays with it: pages of two from here on.
+    let mut sid = r["scroll_id"].clone();
+    let mut pages = Vec::new();
+    loop {
+        let r = ok(
+            s,
+            &tok,
+            "events.get_task_events",
+            json!({"task": t, "scroll_id": sid}),
+        );
+        if r["returned"] == 0 {
+            assert_eq!(r["events"], json!([]));
+            assert_eq!(r["total"], 11);
+            break;
+        }
+        pages.push(iters(&r));
+        sid = r["scroll_id"].clone();
+    }
+    assert_eq!(pages, vec![vec![3, 3], vec![4, 4]]);
+    // desc starts at the newest iteration; event_type and metrics narrow the events.
+    let r = ok(
+        s,
+        &tok,
+        "events.get_task_events",
+        json!({"task": t, "order": "desc", "batch_size": 1, "event_type": "training_stats_scalar",
+            "metrics": [{"metric": "Verlust", "variants": ["Prüfung"]}]}),
+    );
+    assert_eq!(iters(&r), vec![4], "{r}");
+    assert_eq!(r["total"], 5);
+    let r = ok(
+        s,
+        &tok,
+        "events.get_task_events",
+        json!({"task": t, "scroll_id": r["scroll_id"], "batch_size": 10}),
+    );
+    assert_eq!(iters(&r), vec![3, 2, 1, 0], "{r}");
+    // count_total false: total is null (TaskEventsRequest.count_total).
+    let r = ok(
+        s,
+        &tok,
+        "events.get_task_events",
+        json!({"task": t, "count_total": false}),
+    );
+    assert_eq!(r["total"], Value::Null);
+    // A scroll id the server did not make: InvalidScrollId (400/1104, errors.conf).
+    let (code, sub, _) = error(
+        s,
+        &tok,
+        "events.get_task_events",
+        json!({"task": t, "scroll_id": "нет"}),
+    );
+    assert_eq!((code, sub), (400, 1104));
+    // An unknown task: 400/101.
+    let (code, sub, _) = error(
+        s,
+        &tok,
+        "events.get_task_events",
+        json!({"task": "0123456789abcdef0123456789abcdef"}),
+    );
+    assert_eq!((code, sub), (400, 101));
+}
+
+/// Item 4: events.download_task_log (services/events.py download_task_log): the log as a
+/// `task_<id>.log` text/plain attachment, oldest first; JSON lines by default (timestamp as
+/// `asctime`, no `type`/`task`), or `line_format` for `line_type: text`.
+#[test]
+fn download_task_log_streams_the_log_as_text_or_json_lines() {
+    let s = Serve::shared();
+    let tok = token(s);
+    let p = project(s, &tok, "Загрузка Herunterladen 下载");
+    let t = task(s, &tok, &p, "Протокол Bericht 报告");
+    let msgs = ["Привет мир", "Grüß Gott", "你好世界"];
+    let events: Vec<Value> = msgs
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            json!({"type": "log", "task": t, "msg": m, "level": "info",
+            "worker": "Рабочий", "timestamp": 1_700_000_000_000i64 + i as i64})
+        })
+        .collect();
+    post_batch(s, &tok, &events);
+    let get = |body: Value| {
+        crate::serve::client()
+            .post(format!("{}/events.download_task_log", s.api_url))
+            .bearer_auth(&tok)
+            .json(&body)
+            .send()
+            .unwrap()
+    };
+    let r = get(json!({"task": t}));
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain")
+    );
+    let disposition = r.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        disposition.contains(&format!("task_{t}.log")),
+        "{disposition}"
+    );
+    let text = r.text().unwrap();
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    for (line, m) in lines.iter().zip(msgs) {
+        assert_eq!(line["msg"], m);
+        assert!(
+            line.get("type").is_none() && line.get("task").is_none(),
+            "{line}"
+        );
+        assert!(
+            line["asctime"].as_i64().unwrap() >= 1_700_000_000_000,
+            "{line}"
+        );
+        assert!(line.get("timestamp").is_none(), "{line}");
+    }
+    let text = get(json!({"task": t, "line_type": "text", "line_format": "{level}|{msg}"}))
+        .text()
+        .unwrap();
+    assert_eq!(text, "info|Привет мир\ninfo|Grüß Gott\ninfo|你好世界\n");
+    // Unknown placeholders are refused before anything is sent (400/16).
+    let (code, sub, msg) = error(
+        s,
+        &tok,
+        "events.download_task_log",
+        json!({"task": t, "line_type": "text", "line_format": "{msg} {фамилия}"}),
+    );
+    assert_eq!((code, sub), (400, 16), "{msg}");
+    assert!(msg.contains("фамилия"), "{msg}");
+}

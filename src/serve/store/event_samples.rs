@@ -416,6 +416,16 @@ pub struct LogPage<'a> {
     pub batch: usize,
 }
 
+pub struct IterPage<'a> {
+    pub task: &'a str,
+    pub kind: Option<&'a str>,
+    pub selection: &'a MetricSelection,
+    /// Only events strictly before (`earlier`) or after this iteration.
+    pub from: Option<i64>,
+    pub earlier: bool,
+    pub batch: usize,
+}
+
 impl Store {
     /// A page of log events, newest first when `earlier`: `batch` events plus any more
     /// with the last one's timestamp (so that a page boundary never splits a timestamp),
@@ -431,23 +441,81 @@ impl Store {
             params_from_iter(args.iter()),
             |r| r.get(0),
         )?;
-        let (dir, op) = if page.earlier {
-            ("DESC", "<")
-        } else {
-            ("ASC", ">")
-        };
+        let events = self.keyed_page(&cond, args, "ts", page.from_ts, page.earlier, page.batch)?;
+        Ok((events, total as usize))
+    }
+
+    /// A page of a task's events (of `kind`, `None` = all) by iteration (a missing one
+    /// counts as 0), as the real server's get_task_events: `batch` events after (before,
+    /// when `earlier`) iteration `from`, plus any more at the last one's iteration.
+    pub fn iter_page(&self, page: IterPage) -> StoreResult<Vec<Value>> {
+        let (cond, args) = Self::task_events_cond(page.task, page.kind, page.selection)?;
+        self.keyed_page(
+            &cond,
+            args,
+            "coalesce(iter, 0)",
+            page.from,
+            page.earlier,
+            page.batch,
+        )
+    }
+
+    /// How many events of `kind` (`None` = all) and the selected metrics a task has.
+    pub fn count_task_events(
+        &self,
+        task: &str,
+        kind: Option<&str>,
+        selection: &MetricSelection,
+    ) -> StoreResult<usize> {
+        let (cond, args) = Self::task_events_cond(task, kind, selection)?;
+        let n: i64 = self.conn.query_row(
+            &format!("SELECT COUNT(*) FROM events WHERE {cond}"),
+            params_from_iter(args.iter()),
+            |r| r.get(0),
+        )?;
+        Ok(n as usize)
+    }
+
+    fn task_events_cond(
+        task: &str,
+        kind: Option<&str>,
+        selection: &MetricSelection,
+    ) -> StoreResult<(String, Vec<SqlValue>)> {
+        let mut args: Vec<SqlValue> = vec![task.to_string().into()];
+        let mut cond = "task = ?1".to_string();
+        if let Some(k) = kind {
+            args.push(k.to_string().into());
+            cond.push_str(&format!(" AND type = ?{}", args.len()));
+        }
+        cond.push_str(&kind_and_selection(false, selection, &mut args)?);
+        Ok((cond, args))
+    }
+
+    /// Events matching `cond` ordered by `key` (then insertion) descending when `earlier`:
+    /// `batch` of them strictly past `from`, then the rest of those sharing the last one's
+    /// key, so that a page boundary never splits a key value.
+    fn keyed_page(
+        &self,
+        cond: &str,
+        mut args: Vec<SqlValue>,
+        key: &str,
+        from: Option<i64>,
+        earlier: bool,
+        batch: usize,
+    ) -> StoreResult<Vec<Value>> {
+        let (dir, op) = if earlier { ("DESC", "<") } else { ("ASC", ">") };
         let mut page_args = args.clone();
-        let mut page_cond = cond.clone();
-        if let Some(ts) = page.from_ts {
-            page_args.push(ts.into());
-            page_cond.push_str(&format!(" AND ts {op} ?{}", page_args.len()));
+        let mut page_cond = cond.to_string();
+        if let Some(from) = from {
+            page_args.push(from.into());
+            page_cond.push_str(&format!(" AND {key} {op} ?{}", page_args.len()));
         }
         let mut events = Vec::new();
         let mut last: Option<(i64, i64)> = None;
         {
             let mut stmt = self.conn.prepare_cached(&format!(
-                "SELECT rid, ts, doc FROM events WHERE {page_cond} ORDER BY ts {dir}, rid {dir} LIMIT {}",
-                page.batch.min(i64::MAX as usize)
+                "SELECT rid, {key}, doc FROM events WHERE {page_cond} ORDER BY {key} {dir}, rid {dir} LIMIT {}",
+                batch.min(i64::MAX as usize)
             ))?;
             let rows = stmt.query_map(params_from_iter(page_args.iter()), |r| {
                 Ok((
@@ -457,16 +525,16 @@ impl Store {
                 ))
             })?;
             for row in rows {
-                let (rid, ts, doc) = row?;
-                last = Some((ts, rid));
+                let (rid, k, doc) = row?;
+                last = Some((k, rid));
                 events.push(serde_json::from_str(&doc)?);
             }
         }
-        if let Some((ts, rid)) = last {
-            args.push(ts.into());
+        if let Some((k, rid)) = last {
+            args.push(k.into());
             args.push(rid.into());
             let mut stmt = self.conn.prepare_cached(&format!(
-                "SELECT doc FROM events WHERE {cond} AND ts = ?{} AND rid {op} ?{} ORDER BY rid {dir}",
+                "SELECT doc FROM events WHERE {cond} AND {key} = ?{} AND rid {op} ?{} ORDER BY rid {dir}",
                 args.len() - 1,
                 args.len()
             ))?;
@@ -475,7 +543,7 @@ impl Store {
                 events.push(serde_json::from_str(&d?)?);
             }
         }
-        Ok((events, total as usize))
+        Ok(events)
     }
 
     /// Delete a task's log events older than `before_ts` (all when `None`), of `include`

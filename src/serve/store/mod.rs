@@ -34,7 +34,7 @@ mod ui;
 
 pub use documents::Coll;
 pub use error::{StoreError, StoreResult};
-pub use event_samples::{IterBound, LastItersPer, LogPage, VariantRange, VariantState};
+pub use event_samples::{IterBound, IterPage, LastItersPer, LogPage, VariantRange, VariantState};
 pub use events::{EventOrder, EventSelect, NewEvent};
 pub use filter::{Cmp, ListCond, Order, SqlFilter};
 #[cfg(test)]

@@ -10,12 +10,13 @@ use md5::{Digest, Md5};
 
 mod iterations;
 mod samples;
+mod task_events;
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, HashMap};
 
 pub const SCALAR: &str = "training_stats_scalar";
 /// The event types the real server stores (its EventType values).
-const EVENT_TYPES: &[&str] = &[
+pub(super) const EVENT_TYPES: &[&str] = &[
     SCALAR,
     "training_stats_vector",
     "training_debug_image",
@@ -57,7 +58,8 @@ pub fn dispatch(call: &mut Call, action: &str) -> Option<ApiResult> {
         "get_vector_metrics_and_variants" => Ok(json!({"metrics": []})),
         "get_task_metrics" => task_metrics(call),
         "get_task_log" => task_log(call),
-        "get_task_events" => task_events(call),
+        "get_task_events" => task_events::task_events(call),
+        "download_task_log" => task_events::download_task_log(call),
         "get_scalar_metric_data" => scalar_metric_data(call),
         "scalar_metrics_iter_raw" => iter_raw(call),
         "get_task_plots" => task_plots(call),
@@ -604,23 +606,6 @@ fn clear_task_log(call: &mut Call) -> ApiResult {
     Ok(json!({"deleted": deleted}))
 }
 
-fn task_events(call: &mut Call) -> ApiResult {
-    let task = req_str(&call.body, "task")?;
-    let batch = batch_size(call, 500, 10_000);
-    let kind = opt_str(&call.body, "event_type");
-    let order = if opt_str(&call.body, "order").as_deref() == Some("desc") {
-        EventOrder::TimeDesc
-    } else {
-        EventOrder::TimeAsc
-    };
-    let (sid, pos) = scroll_pos(call);
-    let (events, total) =
-        call.store
-            .event_page(events_of(&task, kind.as_deref(), None), order, batch, pos)?;
-    save_scroll(call, &sid, pos + events.len());
-    Ok(json!({"events": events, "returned": events.len(), "total": total, "scroll_id": sid}))
-}
-
 fn scalar_metric_data(call: &mut Call) -> ApiResult {
     let task = req_str(&call.body, "task")?;
     let metric = req_str(&call.body, "metric")?;
@@ -692,7 +677,7 @@ fn iter_raw(call: &mut Call) -> ApiResult {
 }
 
 /// The `metrics` of a plots or log request (`[{metric, variants}]`) as a selection.
-fn metric_selection(body: &Value) -> Vec<(String, Vec<String>)> {
+pub(super) fn metric_selection(body: &Value) -> Vec<(String, Vec<String>)> {
     body.get("metrics")
         .and_then(Value::as_array)
         .into_iter()
