@@ -634,10 +634,10 @@ fn sync_copies_what_the_sdk_wrote_and_then_only_what_is_new() {
     assert!(none["projects"].as_array().unwrap().is_empty(), "{none}");
 }
 
-/// 40 tasks with 300 events each on A, over the API.
-fn seed(a: &Side, project: &str) {
+/// `n` tasks with 300 events each on A, over the API.
+fn seed(a: &Side, project: &str, n: usize) {
     let pid = a.api("projects.create", json!({"name": project}))["id"].clone();
-    for i in 0..40 {
+    for i in 0..n {
         let id = a.api(
             "tasks.create",
             json!({"name": format!("задача-{i:02}"), "type": "training", "project": pid,
@@ -678,7 +678,7 @@ fn seed(a: &Side, project: &str) {
 fn a_sync_killed_mid_way_and_run_again_duplicates_nothing_and_misses_nothing() {
     let (a, b) = (Side::start(), Side::start());
     let project = unique("Прерванный");
-    seed(&a, &project);
+    seed(&a, &project, 40);
     let mut cmd = clearml(b.home.path());
     cmd.args([
         "sync",
@@ -939,4 +939,105 @@ fn an_object_the_target_refuses_is_listed_and_the_rest_copied() {
         (0, 0, 0),
         "{last:?}"
     );
+}
+
+/// `--since`: a task last updated before the window is not copied, one inside it is.
+#[test]
+fn since_copies_only_tasks_updated_within_the_window() {
+    let (a, b) = (Side::start(), Side::start());
+    let project = unique("Недавно Größe 最近");
+    let pid = a.api("projects.create", json!({"name": project}))["id"].clone();
+    let create = |name: &str| {
+        a.api(
+            "tasks.create",
+            json!({"name": name, "type": "training", "project": pid}),
+        )["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let old = create("старая-задача");
+    let updated = a.api(
+        "tasks.get_all",
+        json!({"id": [old], "only_fields": ["last_update"]}),
+    )["tasks"][0]["last_update"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let updated = chrono::DateTime::parse_from_rfc3339(&updated).unwrap();
+    // The old task is 5 s old (by the clock sync compares with) before the new one is made.
+    while chrono::Utc::now() - updated.to_utc() < chrono::Duration::seconds(5) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    create("neue Aufgabe 新任务");
+    let args = ["--from", a.conf(), "--to", b.conf(), "--project", &project];
+    let mut recent = args.to_vec();
+    recent.extend(["--since", "4s"]);
+    let first = sync_json(b.home.path(), &recent);
+    assert_eq!(
+        (first.tasks.copied, first.tasks.unchanged),
+        (1, 0),
+        "{first:?}"
+    );
+    let on_b = b.dump(&project);
+    assert_eq!(
+        on_b["tasks"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .collect::<Vec<_>>(),
+        ["neue Aufgabe 新任务"],
+        "{on_b}"
+    );
+    let mut week = args.to_vec();
+    week.extend(["--since", "7d"]);
+    let second = sync_json(b.home.path(), &week);
+    assert_eq!(
+        (second.tasks.copied, second.tasks.unchanged),
+        (1, 1),
+        "{second:?}"
+    );
+    assert_same(&a.dump(&project), &b.dump(&project));
+}
+
+/// `--parallel 1` and `--parallel 8` give the same copy.
+#[test]
+fn parallel_and_serial_copies_are_the_same() {
+    let (a, b, c) = (Side::start(), Side::start(), Side::start());
+    let project = unique("Параллельно Größe 并行");
+    seed(&a, &project, 12);
+    let copy = |to: &Side, parallel: &str| {
+        sync_json(
+            to.home.path(),
+            &[
+                "--from",
+                a.conf(),
+                "--to",
+                to.conf(),
+                "--project",
+                &project,
+                "--parallel",
+                parallel,
+            ],
+        )
+    };
+    let (serial, side_by_side) = (copy(&b, "1"), copy(&c, "8"));
+    let counts = |s: &Summary| {
+        (
+            s.tasks.clone(),
+            s.models.clone(),
+            s.events,
+            s.files,
+            s.skipped.clone(),
+        )
+    };
+    assert_eq!(counts(&serial), counts(&side_by_side));
+    assert_eq!(
+        (serial.tasks.copied, serial.events),
+        (12, 12 * 300),
+        "{serial:?}"
+    );
+    let on_a = a.dump(&project);
+    assert_same(&on_a, &b.dump(&project));
+    assert_same(&on_a, &c.dump(&project));
 }
