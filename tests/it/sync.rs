@@ -85,7 +85,7 @@ impl Side {
                 .into_iter()
                 .map(|mut e| {
                     if let Some(url) = e["url"].as_str() {
-                        e["url"] = json!(self.file_sha(url));
+                        e["url"] = json!([file_name(url), self.file_sha(url)]);
                     }
                     format!(
                         "{} {} {} {} {} {} {} {}",
@@ -109,7 +109,7 @@ impl Side {
                     let uri = a["uri"].as_str().unwrap_or_default();
                     (
                         a["key"].as_str().unwrap().to_string(),
-                        json!(self.file_sha(uri)),
+                        json!([file_name(uri), self.file_sha(uri)]),
                     )
                 })
                 .collect();
@@ -148,7 +148,7 @@ impl Side {
             let mut entry = json!({
                 "project": pname(&m["project"]), "ready": m["ready"], "framework": m["framework"],
                 "task": m["task"], "tags": m["tags"], "labels": m["labels"],
-                "file": self.file_sha(m["uri"].as_str().unwrap_or_default()),
+                "file": [file_name(s(&m["uri"])), self.file_sha(s(&m["uri"]))],
             });
             replace_ids(&mut entry, &names);
             out_models.insert(m["name"].as_str().unwrap().to_string(), entry);
@@ -182,6 +182,19 @@ impl Side {
         assert_eq!(r.status(), 200, "GET {uri}");
         format!("sha256:{}", hex::encode(Sha256::digest(r.bytes().unwrap())))
     }
+}
+
+fn s(v: &Value) -> &str {
+    v.as_str().unwrap_or_default()
+}
+
+/// A URL's last path segment, decoded: file names must arrive byte for byte.
+fn file_name(url: &str) -> String {
+    let last = url.rsplit('/').next().unwrap_or_default();
+    percent_encoding::percent_decode_str(last)
+        .decode_utf8()
+        .unwrap()
+        .into_owned()
 }
 
 /// The places where two dumps differ (paths and both values, cut short), or none.
@@ -280,19 +293,19 @@ t.add_tags(["标签"])
 log = t.get_logger()
 for i in range(50):
     log.report_scalar("loss", "train", value=1.0 / (i + 1), iteration=i)
-    log.report_scalar("eval", "accuracy", value=i / 50.0, iteration=i)
+    log.report_scalar("Genauigkeit 准确率", "проверка", value=i / 50.0, iteration=i)
 log.report_single_value("best", 0.98)
 log.report_text("привет from the console")
 log.report_plotly("plot", "series", figure={"data": [{"x": [1, 2], "y": [3, 4]}]}, iteration=0)
-img = os.path.join(work, "bild.png")
+img = os.path.join(work, "Bild-图像-снимок.png")
 open(img, "wb").write(os.urandom(3000))
-log.report_image("images", "sample", iteration=1, local_path=img)
-art = os.path.join(work, "art.bin")
+log.report_image("Bilder 图像", "образец", iteration=1, local_path=img)
+art = os.path.join(work, "данные-Größe-数据.bin")
 open(art, "wb").write(os.urandom(200000))
-t.upload_artifact("blob", artifact_object=art, wait_on_upload=True)
-w = os.path.join(work, "w.pt")
+t.upload_artifact("Daten-数据", artifact_object=art, wait_on_upload=True)
+w = os.path.join(work, "веса-权重-Gewichte.pt")
 open(w, "wb").write(os.urandom(60000))
-m = OutputModel(task=t, name="модель", framework="PyTorch")
+m = OutputModel(task=t, name="модель-模型", framework="PyTorch")
 m.update_weights(weights_filename=w, auto_delete_file=False)
 t.flush(wait_for_uploads=True)
 t.close()
@@ -411,7 +424,7 @@ fn pipeline_run(a: &Side, project: &str) -> String {
 #[test]
 fn sync_copies_what_the_sdk_wrote_and_then_only_what_is_new() {
     let (a, b) = (Side::start(), Side::start());
-    let project = unique("Синхрон Größe");
+    let project = unique("Синхрон Größe 同步");
     let work = tempfile::tempdir().unwrap();
     let env = [
         ("P", project.as_str()),
@@ -468,6 +481,19 @@ fn sync_copies_what_the_sdk_wrote_and_then_only_what_is_new() {
         "{trained}"
     );
     assert_eq!(trained["models"].as_object().unwrap().len(), 1, "{trained}");
+    assert_eq!(
+        trained["scalars"]["Genauigkeit 准确率"]["проверка"]["y"]
+            .as_array()
+            .map(Vec::len),
+        Some(50),
+        "{trained}"
+    );
+    // Non-ASCII file names arrive byte for byte (the dumps compared above hold them too).
+    let on_b_dump = b.dump(&project);
+    let artifact = &on_b_dump["tasks"]["обучение-1"]["artifacts"]["Daten-数据"][0];
+    let weights = &on_b_dump["models"]["модель-模型"]["file"][0];
+    assert_eq!(s(artifact), "данные-Größe-数据.bin");
+    assert_eq!(s(weights), "веса-权重-Gewichte.pt");
     assert_eq!(on_b["дочерняя-задача"]["parent"], "обучение-1");
     assert_eq!(
         written["task"].as_str().map(str::len),
