@@ -845,11 +845,11 @@ fn sync_refused(home: &Path, args: &[&str]) -> (Summary, String) {
     (serde_json::from_slice(&out.stdout).unwrap(), err)
 }
 
-/// The target refuses one object (a model renamed on the source to a name under
-/// `models.create`'s 3-character minimum, which the real server refuses with 400/800 too,
-/// see quirks/api-models-create-short-name.json): it is listed with the server's reason,
-/// everything else is copied, the exit code is 1, and once fixed on the source a re-run
-/// copies it and links it to its task.
+/// The target refuses one object, for real: a model renamed on the source (`models.edit`
+/// takes any name) to one under `models.create`'s 3-character minimum, which the target
+/// refuses as the real server does (400/800, quirks/api-models-create-short-name.json).
+/// It is listed with the server's reason, everything else is copied, the exit code is 1,
+/// and once fixed on the source a re-run copies it and links it to its task.
 #[test]
 fn an_object_the_target_refuses_is_listed_and_the_rest_copied() {
     let (a, b) = (Side::start(), Side::start());
