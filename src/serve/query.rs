@@ -1,5 +1,6 @@
 //! The `*.get_all(_ex)` query language: regex name filters, list fields (OR, `-` exclusion,
-//! `__$all`/`__$any`/`__$not`), ranges, `_any_`/`_all_`, `search_hidden`, `order_by`,
+//! `__$all`/`__$any`/`__$not`), `[min, max]` ranges, date conditions (`>=date`, ...),
+//! `_any_`/`_all_` (pattern or datetime), `search_hidden`, `order_by`,
 //! `page`/`page_size` (capped at 500), `scroll_id` + `size`, and `only_fields` projection.
 
 use super::envelope::ApiError;
@@ -819,6 +820,25 @@ mod tests {
                 .code,
             400
         );
+    }
+
+    #[test]
+    fn request_dates_become_the_stored_utc_form() {
+        let want = "2024-03-01T10:20:30.000000+00:00";
+        for given in [
+            "2024-03-01T10:20:30",
+            "2024-03-01 10:20:30",
+            "2024-03-01T10:20:30Z",
+            "2024-03-01T12:20:30+02:00",
+            "2024-03-01 10:20:30.000000",
+        ] {
+            assert_eq!(normalized_date(given).as_deref(), Some(want), "{given}");
+        }
+        assert_eq!(
+            normalized_date("2024-03-01").as_deref(),
+            Some("2024-03-01T00:00:00.000000+00:00")
+        );
+        assert_eq!(normalized_date("kein Datum"), None);
     }
 
     #[test]
