@@ -188,6 +188,13 @@ fn add_batch_with_only_invalid_events_is_events_not_added() {
     );
     let got = ok(s, &tok, "events.get_task_log", json!({"task": t}));
     assert_eq!(got["total"], 1, "{got}");
+    // services/events.py add_batch: an empty batch is BatchContainsNoItems (400/17).
+    let r = post(&[]);
+    assert_eq!(
+        (&r["meta"]["result_code"], &r["meta"]["result_subcode"]),
+        (&json!(400), &json!(17)),
+        "{r}"
+    );
     // events.add goes through the same add_events: a lone invalid event is 400/131 too.
     let (code, sub, _) = error(
         s,
