@@ -3,6 +3,7 @@
 
 mod api_a;
 mod api_b;
+mod api_d;
 mod cli_basics;
 mod common;
 mod config;
