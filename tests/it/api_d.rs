@@ -131,3 +131,96 @@ fn login_sets_the_session_cookie_and_the_api_accepts_it() {
     assert!(c.starts_with("clearml_token_basic=;"), "{c}");
     assert!(c.contains("Max-Age=0"), "{c}");
 }
+
+#[test]
+fn tasks_update_sets_only_the_user_settable_fields() {
+    let s = Serve::shared();
+    let tok = token(s);
+    let p = project(s, &tok, "Übersicht");
+    let q = project(s, &tok, "目标项目");
+    let id = task(s, &tok, json!({"name": "Задача-один", "project": p}));
+    let before = get_task(s, &tok, &id);
+    // Schema tasks.update lists name/tags/system_tags/comment/project/output__error/created;
+    // the real server keeps only the parsed, user_set_allowed ones
+    // (services/tasks.py prepare_update_fields + database Task.safe_update): `created`
+    // and `status` are parsed out, the rest is set, and the answer's `fields` carries
+    // last_change and last_changed_by (the injected update).
+    let d = ok(
+        s,
+        &tok,
+        "tasks.update",
+        json!({
+            "task": id, "name": "Größe-二", "tags": ["标签"], "comment": "Кommentar",
+            "project": q, "output__error": "Fehler ä", "status_message": "сообщение",
+            "created": "2020-01-02T03:04:05+00:00", "status": "completed",
+        }),
+    );
+    assert_eq!(d["updated"], 1);
+    let f = &d["fields"];
+    assert_eq!(f["name"], "Größe-二");
+    assert_eq!(f["project"], q.as_str());
+    assert!(
+        f.get("created").is_none() && f.get("status").is_none(),
+        "{f}"
+    );
+    assert!(f["last_change"].is_string(), "{f}");
+    assert!(f["last_changed_by"].is_string(), "{f}");
+    let t = get_task(s, &tok, &id);
+    assert_eq!(t["name"], "Größe-二");
+    assert_eq!(t["tags"], json!(["标签"]));
+    assert_eq!(t["comment"], "Кommentar");
+    assert_eq!(t["project"], q.as_str());
+    assert_eq!(t["output"]["error"], "Fehler ä");
+    assert_eq!(t["status_message"], "сообщение");
+    assert_eq!(t["status"], "created");
+    assert_eq!(t["created"], before["created"]);
+    assert_eq!(t["last_changed_by"], f["last_changed_by"]);
+    // Nothing settable given: `{"updated": 0}` (the early return in tasks.update).
+    let d = ok(
+        s,
+        &tok,
+        "tasks.update",
+        json!({"task": id, "created": "2021-01-01T00:00:00"}),
+    );
+    assert_eq!(d["updated"], 0);
+    // A project that does not exist is refused (parse_from_call checks the reference).
+    let (code, _) = call(
+        s,
+        &tok,
+        "tasks.update",
+        json!({"task": id, "project": "нет-такого-проекта"}),
+    );
+    assert_eq!(code, 400);
+}
+
+#[test]
+fn status_changes_set_the_real_fields_and_restart_keeps_started() {
+    let s = Serve::shared();
+    let tok = token(s);
+    let id = task(s, &tok, json!({"name": "Lauf-запуск-运行"}));
+    // services/tasks.py `started`: a task already in_progress keeps the smaller `started`
+    // (min__started); bll/task/utils.py ChangeStatusRequest sets status, status_reason,
+    // status_message, status_changed, last_update, last_change, last_changed_by.
+    let d = ok(
+        s,
+        &tok,
+        "tasks.started",
+        json!({"task": id, "status_reason": "Grund", "status_message": "начало"}),
+    );
+    assert_eq!(d["started"], 1);
+    let t1 = get_task(s, &tok, &id);
+    assert_eq!(t1["status"], "in_progress");
+    assert_eq!(t1["status_reason"], "Grund");
+    assert_eq!(t1["status_message"], "начало");
+    assert!(t1["status_changed"].is_string() && t1["started"].is_string());
+    assert!(t1["last_changed_by"].is_string(), "{t1}");
+    assert!(d["fields"]["last_changed_by"].is_string(), "{d}");
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    ok(s, &tok, "tasks.started", json!({"task": id, "force": true}));
+    let t2 = get_task(s, &tok, &id);
+    assert_eq!(t2["started"], t1["started"], "re-start moved `started`");
+    // The reason and message are the call's (default ""), not left over.
+    assert_eq!(t2["status_reason"], "");
+    assert_eq!(t2["status_message"], "");
+    assert_ne!(t2["status_changed"], t1["status_changed"]);
+}

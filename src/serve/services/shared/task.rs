@@ -124,6 +124,8 @@ pub fn change_status(
     doc["status_changed"] = json!(t);
     doc["status_reason"] = json!(opt_str(body, "status_reason").unwrap_or_default());
     doc["status_message"] = json!(opt_str(body, "status_message").unwrap_or_default());
+    // One user: every change is this server's user's (bll/task/utils.py ChangeStatusRequest).
+    doc["last_changed_by"] = json!(crate::serve::auth::USER_ID);
     match to {
         "in_progress"
             if (doc.get("started").is_none_or(Value::is_null) || from != "in_progress") =>
@@ -157,6 +159,7 @@ pub fn change_status(
         "status_message",
         "last_update",
         "last_change",
+        "last_changed_by",
     ] {
         fields.insert(k.into(), doc[k].clone());
     }
