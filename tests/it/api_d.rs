@@ -224,3 +224,106 @@ fn status_changes_set_the_real_fields_and_restart_keeps_started() {
     assert_eq!(t2["status_message"], "");
     assert_ne!(t2["status_changed"], t1["status_changed"]);
 }
+
+#[test]
+fn deleting_a_controller_with_its_steps_and_a_forced_queue_delete() {
+    let s = Serve::shared();
+    let tok = token(s);
+    // Schema tasks.delete 2.30 `include_pipeline_steps`; bll/task/task_operations.py: the
+    // steps are the controller's children (parent = controller), deleted forced.
+    let ctl = task(
+        s,
+        &tok,
+        json!({"name": "Конвейер-控制器", "type": "controller"}),
+    );
+    let step = task(s, &tok, json!({"name": "Schritt-步骤", "parent": ctl}));
+    ok(s, &tok, "tasks.started", json!({"task": step}));
+    let other = task(s, &tok, json!({"name": "Другая-задача", "parent": ctl}));
+    ok(
+        s,
+        &tok,
+        "tasks.delete",
+        json!({"task": ctl, "include_pipeline_steps": true}),
+    );
+    for id in [&ctl, &step, &other] {
+        let (code, _) = call(s, &tok, "tasks.get_by_id", json!({"task": id}));
+        assert_eq!(code, 400, "{id} still there");
+    }
+    // Without the flag a step outlives its controller.
+    let ctl = task(
+        s,
+        &tok,
+        json!({"name": "Конвейер-два", "type": "controller"}),
+    );
+    let step = task(s, &tok, json!({"name": "Schritt-zwei", "parent": ctl}));
+    ok(s, &tok, "tasks.delete", json!({"task": ctl}));
+    assert_eq!(get_task(s, &tok, &step)["name"], "Schritt-zwei");
+
+    // bll/queue/queue_bll.py delete (force): each queued task goes back to its
+    // enqueue_status (here `stopped`) with reason "Queue <id> was deleted", no queue.
+    let q = ok(
+        s,
+        &tok,
+        "queues.create",
+        json!({"name": unique("Очередь-队列")}),
+    )["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let t = task(s, &tok, json!({"name": "Wartend-ждёт"}));
+    ok(s, &tok, "tasks.started", json!({"task": t}));
+    ok(s, &tok, "tasks.stopped", json!({"task": t}));
+    ok(s, &tok, "tasks.enqueue", json!({"task": t, "queue": q}));
+    assert_eq!(get_task(s, &tok, &t)["status"], "queued");
+    // queue_bll.delete: not empty and not forced is refused.
+    let (code, _) = call(s, &tok, "queues.delete", json!({"queue": q}));
+    assert_eq!(code, 400);
+    assert_eq!(
+        ok(s, &tok, "queues.delete", json!({"queue": q, "force": true}))["deleted"],
+        1
+    );
+    let after = get_task(s, &tok, &t);
+    assert_eq!(after["status"], "stopped", "{after}");
+    assert_eq!(after["status_reason"], format!("Queue {q} was deleted"));
+    assert!(
+        after["execution"].get("queue").is_none_or(Value::is_null),
+        "{after}"
+    );
+}
+
+#[test]
+fn model_changes_record_who_changed_them() {
+    let s = Serve::shared();
+    let tok = token(s);
+    // quirks/api-models-edit-published.json: models.edit answers fields with
+    // last_change and last_changed_by; bll/model archive_model sets both too.
+    let m = ok(
+        s,
+        &tok,
+        "models.create",
+        json!({"name": "Modell-模型", "uri": "file:///tmp/modell.bin"}),
+    )["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let d = ok(
+        s,
+        &tok,
+        "models.edit",
+        json!({"model": m, "comment": "Комментарий"}),
+    );
+    assert!(d["fields"]["last_change"].is_string(), "{d}");
+    let by = d["fields"]["last_changed_by"].clone();
+    assert!(by.is_string(), "{d}");
+    let got = ok(s, &tok, "models.get_by_id", json!({"model": m}))["model"].clone();
+    assert_eq!(got["last_changed_by"], by);
+    ok(s, &tok, "models.archive_many", json!({"ids": [m]}));
+    let got = ok(s, &tok, "models.get_by_id", json!({"model": m}))["model"].clone();
+    assert_eq!(got["last_changed_by"], by);
+    assert!(
+        got["system_tags"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("archived"))
+    );
+}

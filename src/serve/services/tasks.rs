@@ -533,6 +533,7 @@ fn delete(call: &mut Call) -> ApiResult {
         .and_then(Value::as_bool)
         .unwrap_or(true);
     let return_urls = opt_bool(&call.body, "return_file_urls");
+    let body = call.body.clone();
     call.store.tx(|store| {
         let doc = load(store, &id)?;
         if doc["status"] == "in_progress" && !force {
@@ -542,15 +543,26 @@ fn delete(call: &mut Call) -> ApiResult {
                 format!("Task is in progress (use force=true to delete): id={id}"),
             ));
         }
-        remove_from_queues(store, &id)?;
-        let events = store.delete_task_events(&id)?;
-        let mut out =
-            super::shared::task_cleanup::cleanup(store, &doc, delete_models, return_urls)?;
-        store.delete(Coll::Tasks, &id)?;
-        out["deleted"] = json!(true);
-        out["events"] = json!({"deleted": events});
-        Ok(out)
+        // A controller's steps go first, whatever their status (bll/task/task_operations.py
+        // delete_task deletes them forced); the answer is the controller's own cleanup.
+        for step in pipeline_steps(store, &doc, &body)? {
+            let step_doc = load(store, &step)?;
+            delete_one(store, &step_doc, delete_models, false)?;
+        }
+        delete_one(store, &doc, delete_models, return_urls)
     })
+}
+
+/// Delete one task: out of its queues, its events, its cleanup, then the task itself.
+fn delete_one(store: &Store, doc: &Value, delete_models: bool, return_urls: bool) -> ApiResult {
+    let id = doc["id"].as_str().unwrap_or_default();
+    remove_from_queues(store, id)?;
+    let events = store.delete_task_events(id)?;
+    let mut out = super::shared::task_cleanup::cleanup(store, doc, delete_models, return_urls)?;
+    store.delete(Coll::Tasks, id)?;
+    out["deleted"] = json!(true);
+    out["events"] = json!({"deleted": events});
+    Ok(out)
 }
 
 /// Run a single-task action over `ids`, collecting `succeeded`/`failed` like the `*_many` endpoints.
