@@ -327,3 +327,118 @@ fn model_changes_record_who_changed_them() {
             .contains(&json!("archived"))
     );
 }
+
+fn project_named(s: &Serve, tok: &str, name: &str) -> String {
+    ok(s, tok, "projects.create", json!({"name": name}))["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+fn project_name(s: &Serve, tok: &str, id: &str) -> String {
+    ok(s, tok, "projects.get_by_id", json!({"project": id}))["project"]["name"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn projects_move_and_merge_as_the_real_server() {
+    let s = Serve::shared();
+    let tok = token(s);
+    let root = unique("Wurzel-根");
+    // bll/project/project_bll.py move_project: the project and its sub-projects move
+    // under `new_location` (created when missing); `moved` counts them (schema
+    // projects.move response). Same location is 400/410, under itself 400/411
+    // (apierrors/errors.conf).
+    let a = project_named(s, &tok, &format!("{root}/Альфа"));
+    let a_kid = project_named(s, &tok, &format!("{root}/Альфа/Kind-子"));
+    let d = ok(
+        s,
+        &tok,
+        "projects.move",
+        json!({"project": a, "new_location": format!("{root}/Neu-新")}),
+    );
+    assert_eq!(d["moved"], 2, "{d}");
+    assert_eq!(project_name(s, &tok, &a), format!("{root}/Neu-新/Альфа"));
+    assert_eq!(
+        project_name(s, &tok, &a_kid),
+        format!("{root}/Neu-新/Альфа/Kind-子")
+    );
+    let (code, v) = call(
+        s,
+        &tok,
+        "projects.move",
+        json!({"project": a, "new_location": format!("{root}/Neu-新")}),
+    );
+    assert_eq!(
+        (code, v["meta"]["result_subcode"].clone()),
+        (400, json!(410))
+    );
+    let (code, v) = call(
+        s,
+        &tok,
+        "projects.move",
+        json!({"project": a, "new_location": format!("{root}/Neu-新/Альфа/Kind-子")}),
+    );
+    assert_eq!(
+        (code, v["meta"]["result_subcode"].clone()),
+        (400, json!(411))
+    );
+
+    // merge_project: active tasks/models and direct sub-projects go to the destination,
+    // archived entities stay, the source is gone; into its own child is 400/412, into
+    // itself 400/410.
+    let src = project_named(s, &tok, &format!("{root}/Quelle-源"));
+    let src_kid = project_named(s, &tok, &format!("{root}/Quelle-源/Unter-под"));
+    let dst = project_named(s, &tok, &format!("{root}/Ziel-цель"));
+    let t1 = task(s, &tok, json!({"name": "Задача-активная", "project": src}));
+    let t2 = task(s, &tok, json!({"name": "Задача-архив", "project": src}));
+    ok(s, &tok, "tasks.archive", json!({"tasks": [t2]}));
+    let m = ok(
+        s,
+        &tok,
+        "models.create",
+        json!({"name": "Modell-合并", "uri": "file:///tmp/m.bin", "project": src}),
+    )["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (code, v) = call(
+        s,
+        &tok,
+        "projects.merge",
+        json!({"project": src, "destination_project": src_kid}),
+    );
+    assert_eq!(
+        (code, v["meta"]["result_subcode"].clone()),
+        (400, json!(412))
+    );
+    let (code, v) = call(
+        s,
+        &tok,
+        "projects.merge",
+        json!({"project": src, "destination_project": src}),
+    );
+    assert_eq!(
+        (code, v["meta"]["result_subcode"].clone()),
+        (400, json!(410))
+    );
+    let d = ok(
+        s,
+        &tok,
+        "projects.merge",
+        json!({"project": src, "destination_project": dst}),
+    );
+    assert_eq!(d, json!({"moved_entities": 2, "moved_projects": 1}));
+    assert_eq!(get_task(s, &tok, &t1)["project"], dst.as_str());
+    assert_eq!(get_task(s, &tok, &t2)["project"], src.as_str());
+    let model = ok(s, &tok, "models.get_by_id", json!({"model": m}))["model"].clone();
+    assert_eq!(model["project"], dst.as_str());
+    assert_eq!(
+        project_name(s, &tok, &src_kid),
+        format!("{root}/Ziel-цель/Unter-под")
+    );
+    let (code, _) = call(s, &tok, "projects.get_by_id", json!({"project": src}));
+    assert_eq!(code, 400, "the merged project is deleted");
+}
