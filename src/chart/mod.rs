@@ -131,7 +131,8 @@ pub fn render_text(title: &str, series: &[Series], width: usize, height: usize) 
     out
 }
 
-fn xml_escape(s: &str) -> String {
+/// Text for an XML attribute or element (the SVG charts, the web UI's DAG).
+pub fn xml_escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

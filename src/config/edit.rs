@@ -253,16 +253,7 @@ pub fn write_atomic(path: &Path, text: &str) -> anyhow::Result<Option<PathBuf>> 
         }
         _ => path.to_path_buf(),
     };
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&dir)
-        .with_context(|| format!("cannot create directory {}", dir.display()))?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_else(|| "clearml.conf".into());
+    let (dir, name) = dir_and_name(&path, "clearml.conf")?;
 
     let backup = if path.exists() {
         let old =
@@ -280,6 +271,13 @@ pub fn write_atomic(path: &Path, text: &str) -> anyhow::Result<Option<PathBuf>> 
 /// Replace `path` atomically with `bytes`, mode 0600, keeping no backup (state files that
 /// may sit beside clearml.conf and are rewritten often).
 pub fn replace_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let (dir, name) = dir_and_name(path, "state")?;
+    write_new(&dir, &name, path, bytes)
+}
+
+/// The directory a file is written in (created when missing) and the file's name, used
+/// for the temporary file beside it.
+fn dir_and_name(path: &Path, fallback: &str) -> anyhow::Result<(PathBuf, String)> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
@@ -289,8 +287,8 @@ pub fn replace_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_else(|| "state".into());
-    write_new(&dir, &name, path, bytes)
+        .unwrap_or_else(|| fallback.into());
+    Ok((dir, name))
 }
 
 /// Temp file in the same directory (0600 from creation), fsync, rename over `target`.

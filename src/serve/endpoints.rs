@@ -323,23 +323,23 @@ pub const NOT_SERVED: &[(&str, &str)] = &[
     ),
     (
         "storage.get_settings",
-        "cloud storage credentials kept by the server for the web UI; serve has no web UI and keeps no third-party secrets",
+        "cloud storage credentials the real web app keeps on the server; serve keeps no third-party secrets (its web UI is read-only)",
     ),
     (
         "storage.set_settings",
-        "cloud storage credentials kept by the server for the web UI; serve has no web UI and keeps no third-party secrets",
+        "cloud storage credentials the real web app keeps on the server; serve keeps no third-party secrets (its web UI is read-only)",
     ),
     (
         "storage.reset_settings",
-        "cloud storage credentials kept by the server for the web UI; serve has no web UI and keeps no third-party secrets",
+        "cloud storage credentials the real web app keeps on the server; serve keeps no third-party secrets (its web UI is read-only)",
     ),
     (
         "organization.prepare_download_for_get_all",
-        "the web UI's CSV export; serve has no web UI",
+        "the real web app's CSV export of a table; serve's read-only web UI has no export",
     ),
     (
         "organization.download_for_get_all",
-        "the web UI's CSV export; serve has no web UI",
+        "the real web app's CSV export of a table; serve's read-only web UI has no export",
     ),
     (
         "events.delete_for_model",

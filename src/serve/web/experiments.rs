@@ -16,16 +16,14 @@ use std::sync::Arc;
 const PAGE_SIZE: usize = 100;
 /// Metric columns shown at most (the first by name).
 const MAX_METRIC_COLUMNS: usize = 12;
-const STATUSES: &[&str] = &[
-    "created",
-    "queued",
-    "in_progress",
-    "stopped",
-    "completed",
-    "failed",
-    "published",
-    "closed",
-];
+
+/// The statuses a user filters by: the schema's, less the transient `publishing` and
+/// `unknown`.
+fn statuses() -> impl Iterator<Item = &'static str> {
+    crate::wire::TASK_STATUSES
+        .into_iter()
+        .filter(|s| !matches!(*s, "publishing" | "unknown"))
+}
 
 /// What the query string asks for.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -49,7 +47,7 @@ impl TableQuery {
         for (k, v) in url::form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
             match k.as_ref() {
                 "sort" if sortable(&v) => q.sort = v.into_owned(),
-                "status" if STATUSES.contains(&v.as_ref()) => q.status.push(v.into_owned()),
+                "status" if statuses().any(|s| s == v.as_ref()) => q.status.push(v.into_owned()),
                 "tag" => q.tag = v.trim().to_string(),
                 "name" => q.name = v.trim().to_string(),
                 "page" => q.page = v.parse().unwrap_or(0),
@@ -230,7 +228,7 @@ fn table(
             input type="search" name="name" placeholder="Name contains" value=(q.name);
             select name="status" {
                 option value="" { "Any status" }
-                @for st in STATUSES {
+                @for st in statuses() {
                     option value=(st) selected[q.status.iter().any(|x| x == st)] { (st.replace('_', " ")) }
                 }
             }

@@ -4,6 +4,7 @@
 
 use super::layout::{self, Nav, s, url_part};
 use super::{AppState, Ctx, render};
+use crate::chart::xml_escape;
 use crate::pipeline::stats::{dag_of, owner_project, step_status};
 use crate::serve::envelope::ApiError;
 use axum::extract::{Path, State};
@@ -152,13 +153,6 @@ fn levels(steps: &[Step]) -> Vec<usize> {
     level
 }
 
-fn xml(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 /// The DAG as SVG: columns by depth, edges from parent to child, each node a link to its
 /// step task.
 fn dag_svg(steps: &[Step]) -> String {
@@ -207,18 +201,18 @@ fn dag_svg(steps: &[Step]) -> String {
             r#"<g class="node {st}"><title>{full}</title><rect x="{x}" y="{y}" width="{w}" height="{h}" rx="6"/><text x="{}" y="{}" font-weight="600">{}</text><text x="{}" y="{}">{st}</text></g>"#,
             x + 10.0,
             y + 22.0,
-            xml(&name),
+            xml_escape(&name),
             x + 10.0,
             y + 40.0,
-            st = xml(&s.status),
-            full = xml(&s.name),
+            st = xml_escape(&s.status),
+            full = xml_escape(&s.name),
         );
         match &s.task {
             Some(t) => {
                 let _ = write!(
                     svg,
                     r#"<a href="{}">{node}</a>"#,
-                    xml(&layout::task_href(t))
+                    xml_escape(&layout::task_href(t))
                 );
             }
             None => svg.push_str(&node),
