@@ -442,3 +442,26 @@ fn projects_move_and_merge_as_the_real_server() {
     let (code, _) = call(s, &tok, "projects.get_by_id", json!({"project": src}));
     assert_eq!(code, 400, "the merged project is deleted");
 }
+
+#[test]
+fn task_edits_record_who_changed_them() {
+    let s = Serve::shared();
+    let tok = token(s);
+    // bll/task/task_bll.py update_task and task_operations.py archive_task set
+    // last_change and last_changed_by on every user change of a task.
+    let id = task(s, &tok, json!({"name": "Bearbeitung-编辑"}));
+    let me = ok(s, &tok, "users.get_current_user", json!({}))["user"]["id"].clone();
+    ok(
+        s,
+        &tok,
+        "tasks.edit_hyper_params",
+        json!({"task": id, "hyperparams": [{"section": "Общие", "name": "lr", "value": "0.1"}]}),
+    );
+    let t = get_task(s, &tok, &id);
+    assert_eq!(t["last_changed_by"], me, "{t}");
+    assert!(t["last_change"].is_string());
+    ok(s, &tok, "tasks.archive", json!({"tasks": [id]}));
+    let t2 = get_task(s, &tok, &id);
+    assert_eq!(t2["last_changed_by"], me);
+    assert!(t2["last_change"].as_str() >= t["last_change"].as_str());
+}

@@ -365,7 +365,6 @@ fn update(call: &mut Call) -> ApiResult {
         fields.insert(k.into(), v);
     }
     let t = touch(&mut doc);
-    doc["last_changed_by"] = json!(call.identity.user);
     fields.insert("last_change".into(), json!(t));
     fields.insert("last_changed_by".into(), json!(call.identity.user));
     call.store.put(Coll::Tasks, &doc)?;

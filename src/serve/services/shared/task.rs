@@ -73,6 +73,9 @@ pub fn touch(doc: &mut Value) -> String {
     let t = now();
     doc["last_update"] = json!(t);
     doc["last_change"] = json!(t);
+    // Every user change records who made it (the real server's update_task and status
+    // changes); one user here.
+    doc["last_changed_by"] = json!(crate::serve::auth::USER_ID);
     t
 }
 
@@ -124,8 +127,6 @@ pub fn change_status(
     doc["status_changed"] = json!(t);
     doc["status_reason"] = json!(opt_str(body, "status_reason").unwrap_or_default());
     doc["status_message"] = json!(opt_str(body, "status_message").unwrap_or_default());
-    // One user: every change is this server's user's (bll/task/utils.py ChangeStatusRequest).
-    doc["last_changed_by"] = json!(crate::serve::auth::USER_ID);
     match to {
         "in_progress"
             if (doc.get("started").is_none_or(Value::is_null) || from != "in_progress") =>
