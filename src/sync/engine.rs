@@ -516,6 +516,9 @@ impl<S: Source> Engine<'_, S> {
             Some(c) => (Some(c.id.clone()), c.done.clone()),
             None => (None, None),
         };
+        if target.is_none() && !self.opts.dry_run {
+            return Ok(()); // the target refused to make it: already listed in `skipped`
+        }
         let unchanged = done.as_ref().is_some_and(|d| d.version == version);
         if unchanged {
             self.report.borrow_mut().counts.models_unchanged += 1;
@@ -582,8 +585,17 @@ impl<S: Source> Engine<'_, S> {
             Some(c) => (Some(c.id.clone()), c.done.clone()),
             None => (None, None),
         };
-        let version = s(&t["last_update"]).to_string();
+        if target.is_none() && !self.opts.dry_run {
+            return Ok(()); // the target refused to make it: already listed in `skipped`
+        }
         let status = s(&t["status"]).to_string();
+        // A model the task uses that the target refused is left out of the copy: a marked
+        // version makes the next run that has the model (once fixed) edit the task again.
+        let version = if self.models_unmapped(t) {
+            format!("{} without a model", s(&t["last_update"]))
+        } else {
+            s(&t["last_update"]).to_string()
+        };
         if let Some(d) = &done
             && d.version == version
             && d.status == status
@@ -669,6 +681,17 @@ impl<S: Source> Engine<'_, S> {
             },
         );
         Ok(())
+    }
+
+    /// Whether a model the task uses has no target id (the target refused it).
+    fn models_unmapped(&self, t: &Value) -> bool {
+        ["input", "output"].into_iter().any(|dir| {
+            t["models"][dir]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|m| self.map_id(s(&m["model"])).is_none())
+        })
     }
 
     /// `tasks.edit` (forced: the target task may have run) with every field a user sees,
