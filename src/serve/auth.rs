@@ -157,6 +157,50 @@ pub fn parse_authorization(value: &str) -> Result<AuthHeader, ApiError> {
     }
 }
 
+/// The session cookie: the real server's `session_auth_cookie_name`. Its `auth.login`
+/// sets it, its web app sends it, and a request without an `Authorization` header is
+/// authenticated by the token in it.
+pub const SESSION_COOKIE: &str = "clearml_token_basic";
+
+/// The cookie's `Max-Age` in the real server's default `apiserver.auth.cookies` settings
+/// (about 3170 years: the token's own expiry is what ends a session).
+const SESSION_COOKIE_MAX_AGE: i64 = 99_999_999_999;
+
+/// `Set-Cookie` for a session holding `token`, attribute for attribute as the real
+/// server's `auth.login` answer has it (quirks/api-auth-login.json): an `Expires` matching
+/// `Max-Age` (as werkzeug adds), HttpOnly, the whole site, SameSite=Lax.
+pub fn session_cookie(token: &str) -> String {
+    let expires = chrono::Utc::now()
+        .checked_add_signed(chrono::Duration::seconds(SESSION_COOKIE_MAX_AGE))
+        .map(|t| t.format("%a, %d %b %Y %H:%M:%S GMT").to_string())
+        .unwrap_or_else(|| "Fri, 31 Dec 9999 23:59:59 GMT".into());
+    format!(
+        "{SESSION_COOKIE}={token}; Expires={expires}; Max-Age={SESSION_COOKIE_MAX_AGE}; HttpOnly; Path=/; SameSite=Lax"
+    )
+}
+
+/// `Set-Cookie` that removes the session cookie (the real `auth.logout`: empty value,
+/// expired at the epoch, `Max-Age=0`, the same other attributes).
+pub fn cleared_session_cookie() -> String {
+    format!(
+        "{SESSION_COOKIE}=; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; HttpOnly; Path=/; SameSite=Lax"
+    )
+}
+
+/// The token in the request's session cookie, over every `Cookie` header (a client may
+/// send several), as the real server's cookie parsing finds it.
+pub fn session_cookie_token(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|c| {
+            let (k, v) = c.trim().split_once('=')?;
+            (k.trim() == SESSION_COOKIE && !v.trim().is_empty()).then(|| v.trim().to_string())
+        })
+}
+
 /// Constant-time comparison for secrets.
 pub fn secrets_equal(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());
@@ -181,6 +225,23 @@ mod tests {
             s.chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
         );
+    }
+
+    #[test]
+    fn session_cookie_has_the_real_attributes() {
+        let c = session_cookie("T");
+        assert!(c.starts_with("clearml_token_basic=T; Expires="), "{c}");
+        assert!(
+            c.ends_with(" GMT; Max-Age=99999999999; HttpOnly; Path=/; SameSite=Lax"),
+            "{c}"
+        );
+        let mut h = axum::http::HeaderMap::new();
+        h.append(axum::http::header::COOKIE, "a=1".parse().unwrap());
+        h.append(
+            axum::http::header::COOKIE,
+            "b=2; clearml_token_basic=X.Y.Z".parse().unwrap(),
+        );
+        assert_eq!(session_cookie_token(&h).as_deref(), Some("X.Y.Z"));
     }
 
     #[test]

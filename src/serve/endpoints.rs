@@ -140,8 +140,8 @@ pub const ENDPOINTS: &[Endpoint] = &[
     ep("projects.get_user_names", &[(1, 0)]),
     ep("projects.make_private", &[(2, 9)]),
     ep("projects.make_public", &[(2, 9)]),
-    ep("projects.merge", &[(1, 0)]),
-    ep("projects.move", &[(1, 0)]),
+    ep("projects.merge", &[(2, 13)]),
+    ep("projects.move", &[(2, 13)]),
     ep("projects.update", &[(1, 0)]),
     ep("projects.validate_delete", &[(1, 0)]),
     // queues

@@ -152,6 +152,8 @@ pub struct Call<'a> {
     pub identity: Identity,
     /// The access key the caller authenticated with (`None` for anonymous open endpoints).
     pub access_key: Option<String>,
+    /// A `Set-Cookie` value the answer carries (`auth.login` / `auth.logout`).
+    pub set_cookie: Option<String>,
 }
 
 /// `$XDG_DATA_HOME/clearml/serve`, else `~/.local/share/clearml/serve`.

@@ -268,14 +268,6 @@ fn json_type(v: &Value) -> &'static str {
     }
 }
 
-fn cookie_token(headers: &HeaderMap) -> Option<String> {
-    let cookies = headers.get(header::COOKIE)?.to_str().ok()?;
-    cookies.split(';').find_map(|c| {
-        let (k, v) = c.trim().split_once('=')?;
-        (k == "clearml_token_basic").then(|| v.to_string())
-    })
-}
-
 /// Who is calling: the access key the request authenticated with (a token carries the
 /// key it was issued for).
 #[derive(Debug, Clone, PartialEq)]
@@ -292,7 +284,7 @@ fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Option<Caller>,
         .and_then(|v| v.to_str().ok())
     {
         Some(v) => v.to_string(),
-        None => match cookie_token(headers) {
+        None => match super::auth::session_cookie_token(headers) {
             Some(t) => format!("Bearer {t}"),
             None => return Ok(None),
         },
@@ -333,6 +325,7 @@ struct Finished {
     body: Vec<u8>,
     /// A file to send instead of the envelope (`envelope::raw_reply`).
     raw: Option<super::envelope::RawReply>,
+    set_cookie: Option<String>,
 }
 
 fn finish(
@@ -362,7 +355,12 @@ fn finish(
     } else {
         serde_json::to_vec(&env).unwrap_or_default()
     };
-    Finished { code, body, raw }
+    Finished {
+        code,
+        body,
+        raw,
+        set_cookie: None,
+    }
 }
 
 /// Read a body of at most `limit` bytes into one buffer (sized from Content-Length, so
@@ -568,7 +566,7 @@ async fn handle_call(state: Arc<AppState>, req: axum::extract::Request) -> Respo
             kind,
             query: &query,
         };
-        let result = serve_call(&state2, request, caller, plan.max_expanded);
+        let (result, set_cookie) = serve_call(&state2, request, caller, plan.max_expanded);
         drop(bytes);
         let found = !matches!(&result, Err(e) if e.code == 404 && e.msg.is_empty());
         let actual = found.then_some(actual2);
@@ -579,9 +577,10 @@ async fn handle_call(state: Arc<AppState>, req: axum::extract::Request) -> Respo
             }
             other => other,
         };
-        let f = finish(
+        let mut f = finish(
             &endpoint2, &version2, actual, result, &method2, &path2, started,
         );
+        f.set_cookie = set_cookie;
         // About 1 ms per call; only after large requests or responses.
         if f.body.len() > 256 * 1024 || plan.read_limit > 256 * 1024 {
             release_freed_memory();
@@ -591,7 +590,13 @@ async fn handle_call(state: Arc<AppState>, req: axum::extract::Request) -> Respo
     .await;
     match response {
         Ok(Finished { raw: Some(raw), .. }) => raw_response(raw),
-        Ok(f) => json_response(f.code, f.body),
+        Ok(f) => {
+            let mut response = json_response(f.code, f.body);
+            if let Some(v) = f.set_cookie.and_then(|c| c.parse().ok()) {
+                response.headers_mut().insert(header::SET_COOKIE, v);
+            }
+            response
+        }
         Err(e) => {
             // A handler panicked: this request fails, the server goes on.
             let why = match e.try_into_panic() {
@@ -624,12 +629,25 @@ struct Request<'a> {
     query: &'a str,
 }
 
-/// Parse and dispatch one authenticated (or open-endpoint) call on a blocking thread.
+/// Parse and dispatch one authenticated (or open-endpoint) call on a blocking thread;
+/// with the answer, the `Set-Cookie` value the call asked for, if any.
 fn serve_call(
     state: &AppState,
     req: Request<'_>,
     caller: Option<Caller>,
     max_expanded: usize,
+) -> (super::envelope::ApiResult, Option<String>) {
+    let mut set_cookie = None;
+    let result = dispatch_call(state, req, caller, max_expanded, &mut set_cookie);
+    (result, set_cookie)
+}
+
+fn dispatch_call(
+    state: &AppState,
+    req: Request<'_>,
+    caller: Option<Caller>,
+    max_expanded: usize,
+    set_cookie: &mut Option<String>,
 ) -> super::envelope::ApiResult {
     let endpoint = req.endpoint.name;
     let (mut body, lines) = parse_body(req.bytes, req.kind, max_expanded)?;
@@ -671,8 +689,12 @@ fn serve_call(
         version: req.version,
         identity: state.signer.identity(),
         access_key: caller.map(|c| c.access_key),
+        set_cookie: None,
     };
-    services::dispatch(&mut call).unwrap_or_else(|| Err(ApiError::new(404, 0, String::new())))
+    let result =
+        services::dispatch(&mut call).unwrap_or_else(|| Err(ApiError::new(404, 0, String::new())));
+    *set_cookie = call.set_cookie.take();
+    result
 }
 
 /// Hand memory freed after a large response back to the OS, so a few big listings do not

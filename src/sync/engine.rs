@@ -636,17 +636,8 @@ impl<S: Source> Engine<'_, S> {
         let body = self.task_edit_body(t, &target).await?;
         self.dst.client.call("tasks.edit", &body).await?;
         let fresh = self.fresh.borrow().contains(sid);
-        if fresh && !t["created"].is_null() {
-            // The real server keeps the original creation time; one that ignores the
-            // field leaves its own.
-            self.dst
-                .client
-                .call(
-                    "tasks.update",
-                    &json!({"task": target, "created": t["created"]}),
-                )
-                .await?;
-        }
+        // The creation time is not copied: the real server (2.3) sets `created` itself and
+        // neither tasks.edit nor tasks.update takes it.
         if !artifacts.is_empty() {
             self.dst
                 .client

@@ -4,6 +4,7 @@
 mod api_a;
 mod api_b;
 mod api_c;
+mod api_d;
 mod cli_basics;
 mod common;
 mod config;

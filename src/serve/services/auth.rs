@@ -2,7 +2,7 @@
 
 use super::super::Call;
 use super::super::auth::{
-    DEFAULT_EXPIRATION_SEC, MAX_EXPIRATION_SEC, new_access_key, new_secret_key,
+    DEFAULT_EXPIRATION_SEC, MAX_EXPIRATION_SEC, new_access_key, new_secret_key, session_cookie,
 };
 use super::super::envelope::{ApiError, ApiResult};
 use super::{now, opt_str, req_str};
@@ -31,7 +31,7 @@ pub fn dispatch(call: &mut Call, action: &str) -> Option<ApiResult> {
     })
 }
 
-fn login(call: &Call) -> ApiResult {
+fn login(call: &mut Call) -> ApiResult {
     let exp = match call.body.get("expiration_sec") {
         Some(Value::Number(n)) => n.as_i64().unwrap_or(DEFAULT_EXPIRATION_SEC),
         _ => DEFAULT_EXPIRATION_SEC,
@@ -45,7 +45,10 @@ fn login(call: &Call) -> ApiResult {
         .access_key
         .as_deref()
         .ok_or_else(ApiError::missing_credentials)?;
-    Ok(json!({"token": call.state.signer.issue(exp, key)}))
+    let token = call.state.signer.issue(exp, key);
+    // The real auth.login also hands the token to a browser as the session cookie.
+    call.set_cookie = Some(session_cookie(&token));
+    Ok(json!({"token": token}))
 }
 
 fn create_credentials(call: &Call) -> ApiResult {

@@ -39,7 +39,11 @@ pub fn dispatch(call: &mut Call, service: &str, action: &str) -> Option<ApiResul
         ("users", "get_by_id") => Ok(json!({"user": user_doc(call)})),
         ("users", "get_all") | ("users", "get_all_ex") => users_get_all(call),
         ("users", "update") => users_update(call),
-        ("auth", "logout") | ("login", "logout") => Ok(json!({})),
+        // The real logouts clear the browser's session cookie.
+        ("auth", "logout") | ("login", "logout") => {
+            call.set_cookie = Some(crate::serve::auth::cleared_session_cookie());
+            Ok(json!({}))
+        }
         // Users are not fixed in a config file (the real server's fixed-users mode).
         ("auth", "fixed_users_mode") => Ok(json!({
             "enabled": false,

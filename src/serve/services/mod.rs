@@ -14,6 +14,7 @@ pub mod organization;
 pub mod pipelines;
 pub mod projects;
 pub mod projects_extra;
+pub mod projects_move;
 pub mod queues;
 pub mod reports;
 pub mod serving;

@@ -5,6 +5,7 @@ use super::super::envelope::{ApiError, ApiResult};
 use super::super::store::{Coll, Store};
 use super::shared::task::{change_status, load as load_task, touch};
 use super::{get_all, id_list, merge_top, new_id, now, opt_str, req_str};
+use crate::serve::auth::USER_ID;
 use serde_json::{Map, Value, json};
 
 pub fn dispatch(call: &mut Call, action: &str) -> Option<ApiResult> {
@@ -149,6 +150,7 @@ fn create(call: &mut Call) -> ApiResult {
     let mut doc = json!({
         "id": new_id(), "name": name, "uri": uri, "user": call.identity.user,
         "company": call.identity.company, "created": t, "last_update": t, "last_change": t,
+        "last_changed_by": call.identity.user,
         "comment": "", "tags": [], "system_tags": [], "framework": null, "design": {},
         // Without `ready` the real server stores a published model.
         "labels": {}, "ready": true, "metadata": {}, "last_iteration": 0, "last_metrics": {},
@@ -203,7 +205,10 @@ fn edit(call: &mut Call, is_update: bool) -> ApiResult {
     }
     let t = now();
     doc["last_update"] = json!(t);
-    doc["last_change"] = json!(t);
+    mark_changed(&mut doc, &t);
+    // models.edit / models.update answer the injected last_change / last_changed_by too.
+    fields.insert("last_change".into(), json!(t));
+    fields.insert("last_changed_by".into(), json!(USER_ID));
     call.store.put(Coll::Models, &doc)?;
     Ok(json!({"updated": 1, "fields": fields}))
 }
@@ -276,7 +281,7 @@ fn set_ready(call: &mut Call, id: &str, body: &Value) -> Result<(usize, Value), 
         doc["ready"] = json!(true);
         let t = now();
         doc["last_update"] = json!(t);
-        doc["last_change"] = json!(t);
+        mark_changed(&mut doc, &t);
         store.put(Coll::Models, &doc)?;
         Ok((1, published_task))
     })
@@ -410,8 +415,18 @@ fn set_archived(store: &Store, id: &str, archive: bool) -> Result<(), ApiError> 
         tags.push(json!("archived"));
     }
     doc["system_tags"] = json!(tags);
-    doc["last_update"] = json!(now());
+    let t = now();
+    doc["last_update"] = json!(t);
+    // bll/model archive_model / unarchive_model set last_change and last_changed_by.
+    mark_changed(&mut doc, &t);
     Ok(store.put(Coll::Models, &doc)?)
+}
+
+/// Who changed a model and when (the real server's `last_change` / `last_changed_by` on
+/// every model change; one user here).
+fn mark_changed(doc: &mut Value, t: &str) {
+    doc["last_change"] = json!(t);
+    doc["last_changed_by"] = json!(USER_ID);
 }
 
 fn delete(store: &Store, id: &str) -> Result<Value, ApiError> {
@@ -425,6 +440,7 @@ fn metadata(call: &mut Call, remove: bool) -> ApiResult {
     let mut doc = load(call.store, &id)?;
     let updated = super::shared::metadata::apply(&mut doc, &call.body, remove)?;
     doc["last_change"] = doc["last_update"].clone();
+    doc["last_changed_by"] = json!(USER_ID);
     call.store.put(Coll::Models, &doc)?;
     Ok(json!({"updated": updated}))
 }

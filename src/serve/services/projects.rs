@@ -40,11 +40,7 @@ pub fn dispatch(call: &mut Call, action: &str) -> Option<ApiResult> {
         ),
         "get_task_parents" => task_parents(call),
         "get_hyperparam_values" => Ok(json!({"total": 0, "values": []})),
-        "merge" | "move" => Err(ApiError::new(
-            400,
-            1,
-            "Not supported (by clearml server serve)",
-        )),
+        "merge" | "move" => return super::projects_move::dispatch(call, action),
         _ => return None,
     })
 }

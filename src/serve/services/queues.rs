@@ -352,7 +352,19 @@ fn delete(call: &mut Call) -> ApiResult {
             format!("Queue is not empty (use force=true): id={id}"),
         ));
     }
-    call.store.delete(Coll::Queues, &id)?;
+    // Forced: the queued tasks go back to their status before enqueueing, with the real
+    // server's reason (bll/queue/queue_bll.py delete).
+    let queued: Vec<String> = doc["entries"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["task"].as_str().map(str::to_string))
+        .collect();
+    call.store.tx(|store| {
+        unqueue_tasks(store, &id, &queued, &format!("Queue {id} was deleted"))?;
+        store.delete(Coll::Queues, &id)?;
+        Ok::<(), ApiError>(())
+    })?;
     Ok(json!({"deleted": 1}))
 }
 

@@ -320,23 +320,53 @@ fn edit(call: &mut Call) -> ApiResult {
     Ok(json!({"updated": 1, "fields": fields}))
 }
 
+/// What `tasks.update` may set: the real server parses the call against its create
+/// fields plus `status*`/`output__error`, then keeps only fields marked
+/// `user_set_allowed` (services/tasks.py `prepare_update_fields`, `Task.safe_update`).
+/// `created` is user-settable on the model but not among the parsed fields, so the real
+/// v2.3 server drops it (as it drops `status`, `status_reason`, `type`, ...).
+const UPDATE_FIELDS: [&str; 7] = [
+    "name",
+    "tags",
+    "system_tags",
+    "comment",
+    "project",
+    "status_message",
+    "output__error",
+];
+
 fn update(call: &mut Call) -> ApiResult {
     let id = req_str(&call.body, "task")?;
     let mut doc = load(call.store, &id)?;
+    // A null value is "not given", as the real parser discards it.
+    let given: Vec<(&str, Value)> = UPDATE_FIELDS
+        .iter()
+        .filter_map(|&k| {
+            call.body
+                .get(k)
+                .filter(|v| !v.is_null())
+                .map(|v| (k, v.clone()))
+        })
+        .collect();
+    if given.is_empty() {
+        return Ok(json!({"updated": 0}));
+    }
+    check_project(call.store, &call.body)?;
     let mut fields = Map::new();
-    for k in ["name", "tags", "system_tags", "comment", "project"] {
-        if let Some(v) = call.body.get(k) {
-            if k == "name" {
-                validate_name(v.as_str().unwrap_or(""))?;
-            }
-            doc[k] = v.clone();
-            fields.insert(k.into(), v.clone());
+    for (k, v) in given {
+        if k == "name" {
+            validate_name(v.as_str().unwrap_or(""))?;
         }
+        if k == "output__error" {
+            doc["output"]["error"] = v.clone();
+        } else {
+            doc[k] = v.clone();
+        }
+        fields.insert(k.into(), v);
     }
-    if let Some(e) = call.body.get("output__error") {
-        doc["output"]["error"] = e.clone();
-    }
-    touch(&mut doc);
+    let t = touch(&mut doc);
+    fields.insert("last_change".into(), json!(t));
+    fields.insert("last_changed_by".into(), json!(call.identity.user));
     call.store.put(Coll::Tasks, &doc)?;
     Ok(json!({"updated": 1, "fields": fields}))
 }
@@ -502,6 +532,7 @@ fn delete(call: &mut Call) -> ApiResult {
         .and_then(Value::as_bool)
         .unwrap_or(true);
     let return_urls = opt_bool(&call.body, "return_file_urls");
+    let body = call.body.clone();
     call.store.tx(|store| {
         let doc = load(store, &id)?;
         if doc["status"] == "in_progress" && !force {
@@ -511,15 +542,26 @@ fn delete(call: &mut Call) -> ApiResult {
                 format!("Task is in progress (use force=true to delete): id={id}"),
             ));
         }
-        remove_from_queues(store, &id)?;
-        let events = store.delete_task_events(&id)?;
-        let mut out =
-            super::shared::task_cleanup::cleanup(store, &doc, delete_models, return_urls)?;
-        store.delete(Coll::Tasks, &id)?;
-        out["deleted"] = json!(true);
-        out["events"] = json!({"deleted": events});
-        Ok(out)
+        // A controller's steps go first, whatever their status (bll/task/task_operations.py
+        // delete_task deletes them forced); the answer is the controller's own cleanup.
+        for step in pipeline_steps(store, &doc, &body)? {
+            let step_doc = load(store, &step)?;
+            delete_one(store, &step_doc, delete_models, false)?;
+        }
+        delete_one(store, &doc, delete_models, return_urls)
     })
+}
+
+/// Delete one task: out of its queues, its events, its cleanup, then the task itself.
+fn delete_one(store: &Store, doc: &Value, delete_models: bool, return_urls: bool) -> ApiResult {
+    let id = doc["id"].as_str().unwrap_or_default();
+    remove_from_queues(store, id)?;
+    let events = store.delete_task_events(id)?;
+    let mut out = super::shared::task_cleanup::cleanup(store, doc, delete_models, return_urls)?;
+    store.delete(Coll::Tasks, id)?;
+    out["deleted"] = json!(true);
+    out["events"] = json!({"deleted": events});
+    Ok(out)
 }
 
 /// Run a single-task action over `ids`, collecting `succeeded`/`failed` like the `*_many` endpoints.

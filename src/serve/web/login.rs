@@ -3,16 +3,13 @@
 
 use super::AppState;
 use super::layout::{self, Nav};
-use crate::serve::auth::DEFAULT_EXPIRATION_SEC;
+use crate::serve::auth::{self, DEFAULT_EXPIRATION_SEC};
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use maud::html;
 use std::collections::HashMap;
 use std::sync::Arc;
-
-/// The cookie's name, as the real server and web app use it.
-pub const COOKIE: &str = "clearml_token_basic";
 
 /// A login form is a few hundred bytes; anything much larger is not one.
 const MAX_FORM: usize = 16 * 1024;
@@ -77,10 +74,8 @@ pub async fn submit(State(state): State<Arc<AppState>>, req: axum::extract::Requ
         return (StatusCode::UNAUTHORIZED, Html(page.into_string())).into_response();
     }
     let token = state.signer.issue(DEFAULT_EXPIRATION_SEC, key);
-    // The attributes the real auth.login gives the cookie (HttpOnly, Lax, whole site).
-    let cookie = format!(
-        "{COOKIE}={token}; Max-Age={DEFAULT_EXPIRATION_SEC}; HttpOnly; Path=/; SameSite=Lax"
-    );
+    // The very cookie the API's auth.login sets.
+    let cookie = auth::session_cookie(&token);
     let mut headers = HeaderMap::new();
     if let Ok(v) = cookie.parse() {
         headers.insert(header::SET_COOKIE, v);
@@ -90,12 +85,9 @@ pub async fn submit(State(state): State<Arc<AppState>>, req: axum::extract::Requ
 
 pub async fn logout() -> Response {
     let mut headers = HeaderMap::new();
-    headers.insert(
-        header::SET_COOKIE,
-        header::HeaderValue::from_static(
-            "clearml_token_basic=; Max-Age=0; HttpOnly; Path=/; SameSite=Lax",
-        ),
-    );
+    if let Ok(v) = auth::cleared_session_cookie().parse() {
+        headers.insert(header::SET_COOKIE, v);
+    }
     (headers, Redirect::to("/login")).into_response()
 }
 

@@ -83,22 +83,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .with_state(state)
 }
 
-/// The token in the request's `clearml_token_basic` cookie, if any.
-pub(super) fn cookie_token(headers: &axum::http::HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .find_map(|c| {
-            let (k, v) = c.trim().split_once('=')?;
-            (k == login::COOKIE).then(|| v.to_string())
-        })
-}
-
 /// Pages need a valid token cookie; without one: the login form, coming back here after.
 async fn require_login(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
-    let ok = cookie_token(req.headers()).is_some_and(|t| state.verify_token(&t).is_ok());
+    let ok = super::auth::session_cookie_token(req.headers())
+        .is_some_and(|t| state.verify_token(&t).is_ok());
     if ok {
         return next.run(req).await;
     }
@@ -136,6 +124,7 @@ impl Ctx<'_> {
             version: super::endpoints::parse_version(crate::wire::API_VERSION).unwrap_or((2, 0)),
             identity: state.signer.identity(),
             access_key: None,
+            set_cookie: None,
         };
         services::dispatch(&mut call)
             .unwrap_or_else(|| Err(ApiError::internal(format!("no endpoint {endpoint}"))))

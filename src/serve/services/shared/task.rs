@@ -73,6 +73,9 @@ pub fn touch(doc: &mut Value) -> String {
     let t = now();
     doc["last_update"] = json!(t);
     doc["last_change"] = json!(t);
+    // Every user change records who made it (the real server's update_task and status
+    // changes); one user here.
+    doc["last_changed_by"] = json!(crate::serve::auth::USER_ID);
     t
 }
 
@@ -157,6 +160,7 @@ pub fn change_status(
         "status_message",
         "last_update",
         "last_change",
+        "last_changed_by",
     ] {
         fields.insert(k.into(), doc[k].clone());
     }
