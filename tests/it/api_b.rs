@@ -5,26 +5,8 @@
 //! (real-server-responses/, quirks/), or the real server's source (clearml-server, read only).
 
 use crate::common::Serve;
-use crate::serve::{call, ok, token, unique};
+use crate::serve::{call, get_task, new_project as project, new_task as task, ok, token, unique};
 use serde_json::{Value, json};
-
-fn project(s: &Serve, tok: &str, name: &str) -> String {
-    ok(s, tok, "projects.create", json!({"name": unique(name)}))["id"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
-
-fn task(s: &Serve, tok: &str, body: Value) -> String {
-    let mut body = body;
-    if body.get("type").is_none() {
-        body["type"] = json!("training");
-    }
-    ok(s, tok, "tasks.create", body)["id"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
 
 fn ids(list: &Value) -> Vec<String> {
     list.as_array()
@@ -32,10 +14,6 @@ fn ids(list: &Value) -> Vec<String> {
         .iter()
         .map(|t| t["id"].as_str().unwrap().to_string())
         .collect()
-}
-
-fn get_task(s: &Serve, tok: &str, id: &str) -> Value {
-    ok(s, tok, "tasks.get_by_id", json!({"task": id}))["task"].clone()
 }
 
 fn now_secs() -> f64 {

@@ -6,15 +6,8 @@
 //! (clearml-server, read only).
 
 use crate::common::Serve;
-use crate::serve::{call, ok, token, unique};
+use crate::serve::{call, new_project as project, ok, token};
 use serde_json::{Value, json};
-
-fn project(s: &Serve, tok: &str, name: &str) -> String {
-    ok(s, tok, "projects.create", json!({"name": unique(name)}))["id"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
 
 fn task(s: &Serve, tok: &str, project: &str, name: &str) -> String {
     let body = json!({"name": name, "type": "training", "project": project});

@@ -5,30 +5,10 @@
 //! (real-server-responses/quirks/) or the real server's source (clearml-server, read only).
 
 use crate::common::{ACCESS_KEY, SECRET_KEY, Serve};
-use crate::serve::{call, client, ok, token, unique};
+use crate::serve::{
+    call, client, get_task, new_project as project, new_task as task, ok, token, unique,
+};
 use serde_json::{Value, json};
-
-fn project(s: &Serve, tok: &str, name: &str) -> String {
-    ok(s, tok, "projects.create", json!({"name": unique(name)}))["id"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
-
-fn task(s: &Serve, tok: &str, body: Value) -> String {
-    let mut body = body;
-    if body.get("type").is_none() {
-        body["type"] = json!("training");
-    }
-    ok(s, tok, "tasks.create", body)["id"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
-
-fn get_task(s: &Serve, tok: &str, id: &str) -> Value {
-    ok(s, tok, "tasks.get_by_id", json!({"task": id}))["task"].clone()
-}
 
 /// The value part of a `Set-Cookie` header (`name=value`).
 fn cookie_value(set_cookie: &str) -> &str {

@@ -44,6 +44,29 @@ pub fn ok(s: &Serve, tok: &str, endpoint: &str, body: Value) -> Value {
     v["data"].clone()
 }
 
+/// A new project with a unique name starting with `name`; its id.
+pub fn new_project(s: &Serve, tok: &str, name: &str) -> String {
+    ok(s, tok, "projects.create", json!({"name": unique(name)}))["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// A new task from `body` (`type` defaults to training); its id.
+pub fn new_task(s: &Serve, tok: &str, mut body: Value) -> String {
+    if body.get("type").is_none() {
+        body["type"] = json!("training");
+    }
+    ok(s, tok, "tasks.create", body)["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+pub fn get_task(s: &Serve, tok: &str, id: &str) -> Value {
+    ok(s, tok, "tasks.get_by_id", json!({"task": id}))["task"].clone()
+}
+
 pub fn unique(prefix: &str) -> String {
     format!("{prefix}-{}", uuid_like())
 }
