@@ -164,6 +164,27 @@ pub fn check_only_fields(coll: Coll, body: &serde_json::Value, ex: bool) -> Resu
     Ok(())
 }
 
+/// Check every `order_by` field of a request body: the real server hands them to the
+/// database layer, which resolves them like a projection (400/14 for an unknown one).
+/// `@text_score` and `$`-prefixed items are not document fields and are left alone.
+pub fn check_order_by(coll: Coll, body: &serde_json::Value, ex: bool) -> Result<(), ApiError> {
+    let Some(items) = body.get("order_by") else {
+        return Ok(());
+    };
+    let items = match items {
+        serde_json::Value::Array(a) => a.as_slice(),
+        one => std::slice::from_ref(one),
+    };
+    for field in items.iter().filter_map(serde_json::Value::as_str) {
+        let field = field.strip_prefix('+').unwrap_or(field);
+        if field.is_empty() || field.starts_with('@') || field.starts_with('$') {
+            continue;
+        }
+        check_path(coll, field, ex)?;
+    }
+    Ok(())
+}
+
 /// Check the fields an `_any_`/`_all_` pattern search names: the real server resolves them
 /// against the document (400/14 for an unknown one) unless a part starts with `_`, which
 /// it passes to the database unchecked. Date searches skip fields that are not dates.

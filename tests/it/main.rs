@@ -5,6 +5,7 @@ mod api_a;
 mod api_b;
 mod api_c;
 mod api_d;
+mod api_e;
 mod cli_basics;
 mod common;
 mod config;

@@ -218,6 +218,7 @@ fn list(call: &mut Call, ex: bool) -> ApiResult {
     let mut body = std::mem::take(&mut call.body);
     let refs = ["project", "user", "company", "task", "parent"];
     super::super::doc_fields::check_only_fields(Coll::Models, &body, ex)?;
+    super::super::doc_fields::check_order_by(Coll::Models, &body, ex)?;
     let wanted = if ex {
         super::widen_ref_fields(&mut body, &refs)
     } else {

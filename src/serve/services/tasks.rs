@@ -245,6 +245,7 @@ fn list(call: &mut Call, ex: bool) -> ApiResult {
         with_subprojects(call.store, &mut body)?;
     }
     super::super::doc_fields::check_only_fields(Coll::Tasks, &body, ex)?;
+    super::super::doc_fields::check_order_by(Coll::Tasks, &body, ex)?;
     let wanted = if ex {
         super::widen_ref_fields(&mut body, &["project", "user", "parent"])
     } else {

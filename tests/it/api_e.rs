@@ -1,0 +1,88 @@
+//! `serve` against the real server's behaviour (issue 15, part E): `order_by` field
+//! checks, which task statuses `tasks.delete` refuses without `force`, and when
+//! `models.edit` answers `last_update`. Each assertion names where the expected behaviour
+//! comes from: a recorded exchange (real-server-responses/quirks/) or the real server's
+//! source (clearml-server, read only).
+
+use crate::common::Serve;
+use crate::serve::{call, new_project, new_task, ok, token};
+use serde_json::{Value, json};
+
+/// The (HTTP status, subcode, message) of a call that must fail.
+fn refused(s: &Serve, tok: &str, endpoint: &str, body: Value) -> (u16, Value, String) {
+    let (status, v) = call(s, tok, endpoint, body);
+    let msg = v["meta"]["result_msg"].as_str().unwrap_or_default().to_string();
+    (status, v["meta"]["result_subcode"].clone(), msg)
+}
+
+#[test]
+fn order_by_an_unknown_field_is_a_lookup_error() {
+    let s = Serve::shared();
+    let tok = token(s);
+    let project = new_project(s, &tok, "Сортировка-排序");
+    new_task(s, &tok, json!({"name": "Aufgabe-任务", "project": project}));
+    // database/model/base.py `_get_qs_with_ordering` hands order_by to mongoengine, whose
+    // unknown-field LookUpError database/errors.py turns into 400/14 "Lookup error"
+    // (the same answer as an unknown only_fields name, quirks/api-unknown-fields.json).
+    for endpoint in ["tasks.get_all", "tasks.get_all_ex"] {
+        for order in [json!(["-no_such_field"]), json!("no_such_field")] {
+            let (status, sub, msg) = refused(
+                s,
+                &tok,
+                endpoint,
+                json!({"project": [project], "order_by": order}),
+            );
+            assert_eq!((status, sub), (400, json!(14)), "{endpoint}: {msg}");
+            assert!(
+                msg.starts_with("Lookup error") && msg.ends_with("\"no_such_field\""),
+                "{msg}"
+            );
+        }
+    }
+    let (status, sub, msg) = refused(
+        s,
+        &tok,
+        "models.get_all",
+        json!({"order_by": ["name", "Größe"]}),
+    );
+    assert_eq!((status, sub), (400, json!(14)), "{msg}");
+    assert!(msg.ends_with("\"Größe\""), "{msg}");
+    // A scalar has no fields below it (mongoengine cannot resolve `name.x`).
+    let (status, sub, _) = refused(s, &tok, "tasks.get_all", json!({"order_by": ["name.x"]}));
+    assert_eq!((status, sub), (400, json!(14)));
+    // Known fields, and any key below the free-form dicts (hyperparams, last_metrics,
+    // execution.parameters are DictFields / SafeMapFields in database/model/task), sort.
+    let known = [
+        "-last_update",
+        "+name",
+        "status",
+        "execution.queue",
+        "hyperparams.Аргументы.lr.value",
+        "last_metrics.abc.def.value",
+        "execution.parameters.Args/x",
+        "models.output.name",
+    ];
+    for field in known {
+        let tasks = ok(
+            s,
+            &tok,
+            "tasks.get_all",
+            json!({"project": [project], "order_by": [field]}),
+        )["tasks"]
+            .clone();
+        assert_eq!(tasks.as_array().unwrap().len(), 1, "{field}");
+    }
+    // get_all_ex dereferences references, so a path below one is accepted there.
+    ok(
+        s,
+        &tok,
+        "tasks.get_all_ex",
+        json!({"project": [project], "order_by": ["project.name"]}),
+    );
+    ok(
+        s,
+        &tok,
+        "models.get_all",
+        json!({"order_by": ["-created", "metadata.schlüssel.value", "last_metrics.a.b.value"]}),
+    );
+}
