@@ -11,7 +11,10 @@ use serde_json::{Value, json};
 /// The (HTTP status, subcode, message) of a call that must fail.
 fn refused(s: &Serve, tok: &str, endpoint: &str, body: Value) -> (u16, Value, String) {
     let (status, v) = call(s, tok, endpoint, body);
-    let msg = v["meta"]["result_msg"].as_str().unwrap_or_default().to_string();
+    let msg = v["meta"]["result_msg"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     (status, v["meta"]["result_subcode"].clone(), msg)
 }
 
@@ -85,4 +88,71 @@ fn order_by_an_unknown_field_is_a_lookup_error() {
         "models.get_all",
         json!({"order_by": ["-created", "metadata.schlüssel.value", "last_metrics.a.b.value"]}),
     );
+}
+
+#[test]
+fn delete_without_force_refuses_every_status_but_created_unless_archived() {
+    let s = Serve::shared();
+    let tok = token(s);
+    let project = new_project(s, &tok, "Löschen-删除");
+    // bll/task/task_operations.py delete_task: without force, a task that is not
+    // `created` and not archived is TaskCannotBeDeleted (apierrors/errors.conf 123),
+    // "due to status, use force=True" with expected=created and current=<status>.
+    let running = new_task(s, &tok, json!({"name": "Läuft-运行", "project": project}));
+    ok(s, &tok, "tasks.started", json!({"task": running}));
+    let stopped = new_task(s, &tok, json!({"name": "Остановлена", "project": project}));
+    ok(s, &tok, "tasks.started", json!({"task": stopped}));
+    ok(
+        s,
+        &tok,
+        "tasks.stopped",
+        json!({"task": stopped, "force": true}),
+    );
+    let done = new_task(s, &tok, json!({"name": "Fertig-完成", "project": project}));
+    ok(
+        s,
+        &tok,
+        "tasks.completed",
+        json!({"task": done, "force": true}),
+    );
+    for (id, status) in [
+        (&running, "in_progress"),
+        (&stopped, "stopped"),
+        (&done, "completed"),
+    ] {
+        let (code, sub, msg) = refused(s, &tok, "tasks.delete", json!({"task": id}));
+        assert_eq!((code, sub), (400, json!(123)), "{status}: {msg}");
+        assert_eq!(
+            msg,
+            format!(
+                "Task cannot be deleted (due to status, use force=True): task={id}, expected=created, current={status}"
+            )
+        );
+    }
+    // tasks.delete_many runs the same delete_task per id: the refusal is a failed item.
+    let many = ok(s, &tok, "tasks.delete_many", json!({"ids": [done]}));
+    assert_eq!(many["succeeded"], json!([]), "{many}");
+    assert_eq!(many["failed"][0]["error"]["codes"], json!([400, 123]));
+    // Archived, the same completed task goes without force; force deletes any status.
+    ok(s, &tok, "tasks.archive", json!({"tasks": [done]}));
+    assert_eq!(
+        ok(s, &tok, "tasks.delete", json!({"task": done}))["deleted"],
+        true
+    );
+    ok(
+        s,
+        &tok,
+        "tasks.delete",
+        json!({"task": running, "force": true}),
+    );
+    let many = ok(
+        s,
+        &tok,
+        "tasks.delete_many",
+        json!({"ids": [stopped], "force": true}),
+    );
+    assert_eq!(many["succeeded"][0]["id"], json!(stopped), "{many}");
+    // A `created` task needs no force.
+    let fresh = new_task(s, &tok, json!({"name": "Neu-新", "project": project}));
+    ok(s, &tok, "tasks.delete", json!({"task": fresh}));
 }

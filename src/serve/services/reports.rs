@@ -236,19 +236,7 @@ fn set_archived(call: &mut Call, archive: bool) -> ApiResult {
 fn delete(call: &mut Call) -> ApiResult {
     let id = req_str(&call.body, "task")?;
     let doc = load_report(call, &id)?;
-    let status = doc["status"].as_str().unwrap_or("created");
-    let archived = doc["system_tags"]
-        .as_array()
-        .is_some_and(|t| t.iter().any(|x| x == "archived"));
-    if status != "created" && !archived && !opt_bool(&call.body, "force") {
-        return Err(ApiError::new(
-            400,
-            123,
-            format!(
-                "Task cannot be deleted (due to status, use force=True): task={id}, expected=created, current={status}"
-            ),
-        ));
-    }
+    super::shared::task_cleanup::check_deletable(&doc, opt_bool(&call.body, "force"))?;
     call.store.delete(Coll::Tasks, &id)?;
     delete_reports_project_if_empty(call, doc["project"].as_str())?;
     Ok(json!({"deleted": 1}))

@@ -536,13 +536,7 @@ fn delete(call: &mut Call) -> ApiResult {
     let body = call.body.clone();
     call.store.tx(|store| {
         let doc = load(store, &id)?;
-        if doc["status"] == "in_progress" && !force {
-            return Err(ApiError::new(
-                400,
-                112,
-                format!("Task is in progress (use force=true to delete): id={id}"),
-            ));
-        }
+        super::shared::task_cleanup::check_deletable(&doc, force)?;
         // A controller's steps go first, whatever their status (bll/task/task_operations.py
         // delete_task deletes them forced); the answer is the controller's own cleanup.
         for step in pipeline_steps(store, &doc, &body)? {

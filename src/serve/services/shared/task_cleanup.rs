@@ -9,6 +9,27 @@ use serde_json::{Value, json};
 
 const DELETED_PREFIX: &str = "__DELETED__";
 
+/// May task `doc` be deleted? Without `force` the real server (bll/task/task_operations.py
+/// delete_task) deletes only a `created` or an archived task; any other status is a
+/// 400/123 naming the status.
+pub fn check_deletable(doc: &Value, force: bool) -> Result<(), ApiError> {
+    let status = doc["status"].as_str().unwrap_or("created");
+    let archived = doc["system_tags"]
+        .as_array()
+        .is_some_and(|t| t.iter().any(|x| x == "archived"));
+    if force || status == "created" || archived {
+        return Ok(());
+    }
+    let id = doc["id"].as_str().unwrap_or_default();
+    Err(ApiError::new(
+        400,
+        123,
+        format!(
+            "Task cannot be deleted (due to status, use force=True): task={id}, expected=created, current={status}"
+        ),
+    ))
+}
+
 /// Clean up after task `doc` (inside the caller's transaction); returns the answer's
 /// `updated_children`, `updated_models`, `deleted_models` and `urls` (`null` unless
 /// `return_file_urls`).
