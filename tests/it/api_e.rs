@@ -156,3 +156,58 @@ fn delete_without_force_refuses_every_status_but_created_unless_archived() {
     let fresh = new_task(s, &tok, json!({"name": "Neu-新", "project": project}));
     ok(s, &tok, "tasks.delete", json!({"task": fresh}));
 }
+
+#[test]
+fn models_edit_answers_last_update_only_for_the_fields_that_move_it() {
+    let s = Serve::shared();
+    let tok = token(s);
+    let project = new_project(s, &tok, "Modelle-模型");
+    let model = ok(
+        s,
+        &tok,
+        "models.create",
+        json!({"name": "Модель-一", "uri": "file:///tmp/m1.pt", "project": project, "ready": false}),
+    )["id"]
+        .clone();
+    let last_update = |s: &Serve| {
+        ok(s, &tok, "models.get_by_id", json!({"model": model}))["model"]["last_update"].clone()
+    };
+    // quirks/api-models-edit-published.json: a tags edit answers last_change,
+    // last_changed_by and last_update; a rename or a task change answers no last_update
+    // (services/models.py `last_update_fields`: uri, framework, design, labels, ready,
+    // metadata, system_tags, tags).
+    let f = ok(
+        s,
+        &tok,
+        "models.edit",
+        json!({"model": model, "tags": ["Schild-标签"]}),
+    )["fields"]
+        .clone();
+    assert_eq!(f["last_update"], f["last_change"], "{f}");
+    assert_eq!(last_update(s), f["last_update"]);
+    let before = last_update(s);
+    let f = ok(
+        s,
+        &tok,
+        "models.edit",
+        json!({"model": model, "name": "Модель-二"}),
+    )["fields"]
+        .clone();
+    assert!(f.get("last_update").is_none(), "{f}");
+    assert!(f.get("last_change").is_some(), "{f}");
+    // ... and the stored last_update stays (quirks: "the model afterwards" keeps the
+    // metadata edit's last_update after the later project edit).
+    assert_eq!(last_update(s), before);
+    // services/models.py `_update_model`: models.update sets last_update after building
+    // its answer, so the answer never has it while the document does.
+    let f = ok(
+        s,
+        &tok,
+        "models.update",
+        json!({"model": model, "framework": "PyTorch"}),
+    )["fields"]
+        .clone();
+    assert!(f.get("last_update").is_none(), "{f}");
+    assert_eq!(f["framework"], "PyTorch");
+    assert_eq!(last_update(s), f["last_change"]);
+}

@@ -167,6 +167,18 @@ fn create(call: &mut Call) -> ApiResult {
     Ok(json!({"id": doc["id"], "created": true}))
 }
 
+/// The model fields whose change also moves `last_update` (services/models.py).
+const LAST_UPDATE_FIELDS: &[&str] = &[
+    "uri",
+    "framework",
+    "design",
+    "labels",
+    "ready",
+    "metadata",
+    "system_tags",
+    "tags",
+];
+
 fn edit(call: &mut Call, is_update: bool) -> ApiResult {
     let id = req_str(&call.body, "model")?;
     let mut doc = load(call.store, &id)?;
@@ -204,11 +216,20 @@ fn edit(call: &mut Call, is_update: bool) -> ApiResult {
         fields.insert("metadata".into(), m);
     }
     let t = now();
-    doc["last_update"] = json!(t);
+    // services/models.py `last_update_fields`: only these move `last_update`; a rename or
+    // a move to another project changes `last_change` alone.
+    let touches_update = LAST_UPDATE_FIELDS.iter().any(|f| fields.contains_key(*f));
+    if touches_update {
+        doc["last_update"] = json!(t);
+    }
     mark_changed(&mut doc, &t);
-    // models.edit / models.update answer the injected last_change / last_changed_by too.
+    // models.edit / models.update answer the injected last_change / last_changed_by too;
+    // only edit puts `last_update` into its answer (update sets it after building it).
     fields.insert("last_change".into(), json!(t));
     fields.insert("last_changed_by".into(), json!(USER_ID));
+    if touches_update && !is_update {
+        fields.insert("last_update".into(), json!(t));
+    }
     call.store.put(Coll::Models, &doc)?;
     Ok(json!({"updated": 1, "fields": fields}))
 }
