@@ -177,7 +177,12 @@ pub fn check_order_by(coll: Coll, body: &serde_json::Value, ex: bool) -> Result<
     };
     for field in items.iter().filter_map(serde_json::Value::as_str) {
         let field = field.strip_prefix('+').unwrap_or(field);
-        if field.is_empty() || field.starts_with('@') || field.starts_with('$') {
+        // A name with a NUL is refused as such by `query::build_order`.
+        if field.is_empty()
+            || field.starts_with('@')
+            || field.starts_with('$')
+            || field.contains('\0')
+        {
             continue;
         }
         check_path(coll, field, ex)?;
