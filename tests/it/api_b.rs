@@ -5,7 +5,9 @@
 //! (real-server-responses/, quirks/), or the real server's source (clearml-server, read only).
 
 use crate::common::Serve;
-use crate::serve::{call, get_task, new_project as project, new_task as task, ok, token, unique};
+use crate::serve::{
+    add_batch, call, get_task, new_project as project, new_task as task, ok, token, unique,
+};
 use serde_json::{Value, json};
 
 fn ids(list: &Value) -> Vec<String> {
@@ -21,22 +23,6 @@ fn now_secs() -> f64 {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_secs_f64()
-}
-
-/// `events.add_batch` takes one JSON event per line.
-fn add_batch(s: &Serve, tok: &str, events: &[Value]) -> Value {
-    let lines: Vec<String> = events.iter().map(Value::to_string).collect();
-    let r: Value = crate::serve::client()
-        .post(format!("{}/events.add_batch", s.api_url))
-        .bearer_auth(tok)
-        .header("Content-Type", "application/json-lines")
-        .body(lines.join("\n"))
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
-    assert_eq!(r["meta"]["result_code"], 200, "{r}");
-    r["data"].clone()
 }
 
 /// Kind 3: shapes of the events read endpoints.

@@ -299,17 +299,7 @@ fn date_filters_and_any_all_follow_the_real_query_language() {
 }
 
 fn post_batch(s: &Serve, tok: &str, events: &[Value]) {
-    let lines: Vec<String> = events.iter().map(Value::to_string).collect();
-    let r: Value = crate::serve::client()
-        .post(format!("{}/events.add_batch", s.api_url))
-        .bearer_auth(tok)
-        .header("Content-Type", "application/json-lines")
-        .body(lines.join("\n"))
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
-    assert_eq!(r["meta"]["result_code"], 200, "{r}");
+    crate::serve::add_batch(s, tok, events);
 }
 
 fn iters(v: &Value) -> Vec<i64> {

@@ -67,6 +67,22 @@ pub fn get_task(s: &Serve, tok: &str, id: &str) -> Value {
     ok(s, tok, "tasks.get_by_id", json!({"task": id}))["task"].clone()
 }
 
+/// `events.add_batch` takes one JSON event per line.
+pub fn add_batch(s: &Serve, tok: &str, events: &[Value]) -> Value {
+    let lines: Vec<String> = events.iter().map(Value::to_string).collect();
+    let r: Value = client()
+        .post(format!("{}/events.add_batch", s.api_url))
+        .bearer_auth(tok)
+        .header("Content-Type", "application/json-lines")
+        .body(lines.join("\n"))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(r["meta"]["result_code"], 200, "{r}");
+    r["data"].clone()
+}
+
 pub fn unique(prefix: &str) -> String {
     format!("{prefix}-{}", uuid_like())
 }
