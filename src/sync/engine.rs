@@ -633,20 +633,17 @@ impl<S: Source> Engine<'_, S> {
             }
             artifacts.push(a);
         }
-        let body = self.task_edit_body(t, &target).await?;
+        // One forced tasks.edit carries the fields and the artifacts: the real server refuses
+        // tasks.add_or_update_artifacts on a finished task even with force
+        // (quirks/api-tasks-add-or-update-artifacts-status.json), and one call cannot leave
+        // the task half-updated. The creation time is not copied: the real server (2.3)
+        // sets `created` itself and neither tasks.edit nor tasks.update takes it.
+        let mut body = self.task_edit_body(t, &target).await?;
+        if body["execution"].is_object() {
+            body["execution"]["artifacts"] = json!(artifacts);
+        }
         self.dst.client.call("tasks.edit", &body).await?;
         let fresh = self.fresh.borrow().contains(sid);
-        // The creation time is not copied: the real server (2.3) sets `created` itself and
-        // neither tasks.edit nor tasks.update takes it.
-        if !artifacts.is_empty() {
-            self.dst
-                .client
-                .call(
-                    "tasks.add_or_update_artifacts",
-                    &json!({"task": target, "artifacts": artifacts, "force": true}),
-                )
-                .await?;
-        }
         let unchanged_events = total == copied_before && total < EVENT_COUNT_CAP && done.is_some();
         if !unchanged_events {
             self.copy_events(sid, &target, fresh).await?;

@@ -41,6 +41,46 @@ impl Side {
         self.conf.to_str().unwrap()
     }
 
+    /// Store `bytes` as `object` on this side's file server; its download URL.
+    fn upload(&self, object: &str, bytes: &[u8]) -> String {
+        let part = reqwest::blocking::multipart::Part::bytes(bytes.to_vec()).file_name("f");
+        let r = client()
+            .post(format!("{}/", self.s.files_url.trim_end_matches('/')))
+            .bearer_auth(&self.tok)
+            .multipart(reqwest::blocking::multipart::Form::new().part(object.to_string(), part))
+            .send()
+            .unwrap();
+        assert_eq!(r.status(), 200, "upload {object}");
+        format!(
+            "{}/{}",
+            self.s.files_url.trim_end_matches('/'),
+            percent_encoding::utf8_percent_encode(object, percent_encoding::NON_ALPHANUMERIC)
+                .to_string()
+                .replace("%2F", "/")
+        )
+    }
+
+    /// A completed task in a new project with one artifact of `size` bytes on this side's
+    /// file server; the task's id.
+    fn finished_task_with_artifact(&self, project: &str, size: usize) -> String {
+        let pid = self.api("projects.create", json!({"name": project}))["id"].clone();
+        let id = self.api(
+            "tasks.create",
+            json!({"name": "fertig-完成-готово", "type": "training", "project": pid}),
+        )["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let url = self.upload(&format!("{project}/артефакт-1.bin"), &vec![7u8; size]);
+        self.api(
+            "tasks.add_or_update_artifacts",
+            json!({"task": id, "artifacts": [{"key": "данные", "type": "custom", "mode": "output", "uri": url}]}),
+        );
+        self.api("tasks.started", json!({"task": id}));
+        self.api("tasks.completed", json!({"task": id}));
+        id
+    }
+
     /// Every task (with its events) and model under `project`, ids replaced by names, so
     /// two servers holding the same data give the same dump.
     fn dump(&self, project: &str) -> Value {
@@ -1066,4 +1106,56 @@ fn parallel_and_serial_copies_are_the_same() {
     let on_a = a.dump(&project);
     assert_same(&on_a, &b.dump(&project));
     assert_same(&on_a, &c.dump(&project));
+}
+
+/// Issue 19 item 2: a finished task changed on the source after a sync (and again with the
+/// state file lost) is updated on the target whole: fields and artifacts in one forced
+/// tasks.edit, since the target refuses tasks.add_or_update_artifacts on a completed task
+/// as the real server does (quirks/api-tasks-add-or-update-artifacts-status.json).
+#[test]
+fn a_finished_task_changed_on_the_source_is_updated_whole_on_the_target() {
+    let (a, b) = (Side::start(), Side::start());
+    let project = unique("Fertig Готово 完成");
+    let task = a.finished_task_with_artifact(&project, 1000);
+    let args = ["--from", a.conf(), "--to", b.conf(), "--project", &project];
+    let first = sync_json(b.home.path(), &args);
+    assert_eq!((first.tasks.copied, first.files), (1, 1), "{first:?}");
+
+    // Changed on the source while completed: a new comment and a second artifact.
+    let second_url = a.upload(&format!("{project}/артефакт-2.bin"), &[9u8; 10]);
+    let mut artifacts =
+        a.api("tasks.get_by_id", json!({"task": task}))["task"]["execution"]["artifacts"]
+            .as_array()
+            .unwrap()
+            .clone();
+    artifacts.push(json!({"key": "zweite", "type": "custom", "mode": "output", "uri": second_url}));
+    a.api(
+        "tasks.edit",
+        json!({"task": task, "force": true, "comment": "geändert изменено",
+               "execution": {"artifacts": artifacts}}),
+    );
+    let changed = sync_json(b.home.path(), &args);
+    assert!(changed.skipped.is_empty(), "{changed:?}");
+    assert_eq!(
+        (changed.tasks.updated, changed.files),
+        (1, 1),
+        "{changed:?}"
+    );
+    assert_same(&a.dump(&project), &b.dump(&project));
+    let on_b = b.dump(&project);
+    let t = &on_b["tasks"]["fertig-完成-готово"];
+    assert_eq!(t["comment"], "geändert изменено", "{t}");
+    assert_eq!(t["status"], "completed", "{t}");
+    assert_eq!(t["artifacts"].as_object().unwrap().len(), 2, "{t}");
+
+    // The state file lost, changed again: found by its sync tag and updated, not refused.
+    std::fs::remove_file(changed.state_file.as_ref().unwrap()).unwrap();
+    a.api(
+        "tasks.edit",
+        json!({"task": task, "force": true, "comment": "noch einmal ещё раз"}),
+    );
+    let lost = sync_json(b.home.path(), &args);
+    assert!(lost.skipped.is_empty(), "{lost:?}");
+    assert_eq!((lost.tasks.copied, lost.tasks.updated), (0, 1), "{lost:?}");
+    assert_same(&a.dump(&project), &b.dump(&project));
 }
