@@ -387,3 +387,45 @@ fn clone_overrides_and_enqueues_and_edit_respects_drafts() {
     );
     assert_eq!(out.status.code(), Some(5), "{}", text(&out));
 }
+
+/// On a terminal, several tasks are listed and confirmed with dialoguer: "n" changes
+/// nothing (exit 1), "y" acts.
+#[test]
+fn a_terminal_is_asked_before_several_tasks_change() {
+    let (home, s) = home();
+    let tok = token(s);
+    let project = unique("Frage");
+    let pid = api(s, &tok, "projects.create", json!({"name": project}))["id"].clone();
+    let a = new_task(s, &tok, json!({"name": "Задача eins", "project": pid}));
+    let b = new_task(s, &tok, json!({"name": "Задача zwei", "project": pid}));
+    let archived = |id: &str| {
+        get_task(s, &tok, id)["system_tags"]
+            .as_array()
+            .is_some_and(|t| t.contains(&json!("archived")))
+    };
+    for (answer, code) in [("n", 1), ("y", 0)] {
+        let mut cmd = common::clearml(home.path());
+        cmd.args(["task", "archive", "--project", &project]);
+        let mut pty = expectrl::Session::spawn(cmd).expect("spawn in a pty");
+        pty.set_expect_timeout(Some(std::time::Duration::from_secs(30)));
+        let listed = pty.expect("Archive 2 tasks?").expect("the question");
+        let before = String::from_utf8_lossy(listed.before()).to_string();
+        assert!(
+            before.contains("Задача eins") && before.contains("Задача zwei"),
+            "the list comes first: {before}"
+        );
+        pty.send_line(answer).unwrap();
+        let _ = pty.expect(expectrl::Eof);
+        let status = pty.get_process().wait().unwrap();
+        assert_eq!(
+            status,
+            expectrl::WaitStatus::Exited(pty.get_process().pid(), code),
+            "answer {answer}"
+        );
+        assert_eq!(
+            (archived(&a), archived(&b)),
+            (code == 0, code == 0),
+            "answer {answer}"
+        );
+    }
+}
