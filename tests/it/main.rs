@@ -24,5 +24,6 @@ mod serve_lifecycle;
 mod server_ping_watch;
 mod stack;
 mod sync;
+mod task_actions;
 mod task_model;
 mod web_ui;
