@@ -6,6 +6,7 @@ mod api_b;
 mod api_c;
 mod api_d;
 mod api_e;
+mod api_f;
 mod cli_basics;
 mod common;
 mod config;
