@@ -94,7 +94,17 @@ async fn security_headers(
     req: Request,
     next: Next,
 ) -> Response {
-    let mut response = next.run(req).await;
+    // Another site's page cannot log its visitor in or out (the only posts there are).
+    let refused = (req.method() == axum::http::Method::POST)
+        .then(|| super::browser::web_post_refusal(&state, req.headers()))
+        .flatten();
+    let mut response = match refused {
+        Some(why) => {
+            tracing::warn!("web: {why}");
+            error_page(ApiError::new(403, 0, why))
+        }
+        None => next.run(req).await,
+    };
     let files = state.files_url.get().map(String::as_str).unwrap_or("");
     let policy = super::browser::web_policy(layout::script_hash(), &own_file_origins(files));
     super::browser::web_headers(response.headers_mut(), &policy);
