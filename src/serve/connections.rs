@@ -129,9 +129,7 @@ pub async fn serve(
         };
         let app = app
             .clone()
-            .map_request(|req: axum::http::Request<hyper::body::Incoming>| {
-                req.map(PacedBody::new)
-            });
+            .map_request(|req: axum::http::Request<hyper::body::Incoming>| req.map(PacedBody::new));
         let mut stop = stop_rx.clone();
         let all_closed = all_closed_rx.clone();
         tokio::spawn(async move {

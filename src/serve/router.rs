@@ -618,7 +618,10 @@ async fn handle_call(state: Arc<AppState>, req: axum::extract::Request) -> Respo
     let read = match read {
         // What the body really is decides what it may expand to, not what it announced.
         Ok(bytes) => match limits::BodyPlan::new(Some(bytes.len() as u64), caller.is_some()) {
-            Ok(real) => held.grow_to(real.budget_kib()).await.map(|()| (bytes, real)),
+            Ok(real) => held
+                .grow_to(real.budget_kib())
+                .await
+                .map(|()| (bytes, real)),
             Err(_) => Err(Unread::TooLarge),
         },
         Err(e) => Err(e),

@@ -670,15 +670,25 @@ fn timed_calls_while(s: &Serve, tok: &str, during: Duration) -> Vec<(String, f64
         timings.push(("tasks.create".to_string(), t.elapsed().as_secs_f64()));
         let t = Instant::now();
         let events: Vec<Value> = (0..200)
-            .map(|i| json!({"task": task, "type": "training_stats_scalar", "metric": "损失",
-                "variant": "v", "value": i as f64, "iter": i}))
+            .map(|i| {
+                json!({"task": task, "type": "training_stats_scalar", "metric": "损失",
+                "variant": "v", "value": i as f64, "iter": i})
+            })
             .collect();
         crate::serve::add_batch(s, tok, &events);
         timings.push(("events.add_batch".to_string(), t.elapsed().as_secs_f64()));
         let t = Instant::now();
         let ids: Vec<String> = (0..20_000).map(|i| format!("{i:032x}")).collect();
-        ok(s, tok, "tasks.get_all", json!({"id": ids, "only_fields": ["id"]}));
-        timings.push(("tasks.get_all (600 KB)".to_string(), t.elapsed().as_secs_f64()));
+        ok(
+            s,
+            tok,
+            "tasks.get_all",
+            json!({"id": ids, "only_fields": ["id"]}),
+        );
+        timings.push((
+            "tasks.get_all (600 KB)".to_string(),
+            t.elapsed().as_secs_f64(),
+        ));
         let t = Instant::now();
         assert_eq!(ping(s), 200);
         timings.push(("debug.ping".to_string(), t.elapsed().as_secs_f64()));
@@ -693,10 +703,7 @@ const PROMPT: f64 = 5.0;
 
 fn assert_prompt(timings: &[(String, f64)]) {
     assert!(timings.len() >= 8, "too few calls: {timings:?}");
-    let slowest = timings
-        .iter()
-        .max_by(|a, b| a.1.total_cmp(&b.1))
-        .unwrap();
+    let slowest = timings.iter().max_by(|a, b| a.1.total_cmp(&b.1)).unwrap();
     assert!(
         slowest.1 < PROMPT,
         "{} took {:.1} s while slow clients were connected: {timings:?}",
