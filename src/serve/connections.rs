@@ -317,3 +317,29 @@ where
         self.inner.size_hint()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_address_is_bounded_and_places_come_back() {
+        let counts = Arc::new(ConnectionCounts::default());
+        let a: IpAddr = "127.0.0.2".parse().unwrap();
+        let held: Vec<Admitted> = (0..limits::MAX_CONNECTIONS_PER_IP)
+            .map(|_| counts.admit(a).expect("under the bound"))
+            .collect();
+        assert!(counts.admit(a).is_none());
+        // The same address written as IPv4-mapped IPv6 is the same client.
+        assert!(counts.admit("::ffff:127.0.0.2".parse().unwrap()).is_none());
+        // Others are not affected.
+        let other = counts.admit("127.0.0.1".parse().unwrap());
+        assert!(other.is_some());
+        drop(held);
+        assert!(counts.admit(a).is_some());
+        drop(other);
+        let open = counts.open.lock().unwrap();
+        assert_eq!(open.0, 0);
+        assert!(open.1.is_empty(), "{:?}", open.1);
+    }
+}

@@ -325,6 +325,16 @@ mod tests {
     }
 
     #[test]
+    fn client_patterns_are_bounded_in_length_and_compiled_size() {
+        let e = checked_client_regex(&"a?".repeat(MAX_PATTERN_BYTES)).unwrap_err();
+        assert!(e.contains("longer than 4096"), "{e}");
+        let e = checked_client_regex("((a{100}){100}){100}").unwrap_err();
+        assert!(e.contains("simpler"), "{e}");
+        let re = checked_client_regex(&format!("^Größe {}$", "x?".repeat(1000))).unwrap();
+        assert!(re.is_match("Größe "));
+    }
+
+    #[test]
     fn plans_refuse_oversized_bodies_before_reading() {
         assert_eq!(
             BodyPlan::new(Some(MAX_BODY as u64 + 1), true)

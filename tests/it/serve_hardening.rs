@@ -719,12 +719,12 @@ fn slow_anonymous_bodies_stall_nobody_and_are_cut() {
     let s = &Serve::start();
     let tok = token(s);
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let start = Instant::now();
     let url = s.api_url.clone();
     let slow = rt.spawn(async move {
         let mut ends = Vec::new();
         for _ in 0..300 {
             let conn = connect_from([127, 0, 0, 1], &url).await;
+            let connected = Instant::now();
             let (rd, mut wr) = conn.into_split();
             ends.push(tokio::spawn(async move {
                 use tokio::io::AsyncWriteExt;
@@ -739,7 +739,7 @@ fn slow_anonymous_bodies_stall_nobody_and_are_cut() {
                         tokio::time::sleep(Duration::from_secs(10)).await;
                     }
                 });
-                let ended = until_closed(rd, start, Duration::from_secs(60)).await;
+                let ended = until_closed(rd, connected, Duration::from_secs(60)).await;
                 trickle.abort();
                 ended
             }));
@@ -813,13 +813,14 @@ fn idle_and_half_sent_heads_are_closed_and_one_address_is_bounded() {
     let s = &Serve::start();
     let tok = token(s);
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let start = Instant::now();
     let url = s.api_url.clone();
     let flood = rt.spawn(async move {
         use tokio::io::AsyncWriteExt;
         let mut ends = Vec::new();
         for i in 0..2000 {
             let conn = connect_from([127, 0, 0, 3], &url).await;
+            // Counted from each connection's own start: opening 2,000 takes a while.
+            let connected = Instant::now();
             let (rd, mut wr) = conn.into_split();
             ends.push(tokio::spawn(async move {
                 if i % 2 == 0 {
@@ -827,7 +828,7 @@ fn idle_and_half_sent_heads_are_closed_and_one_address_is_bounded() {
                         .write_all(b"POST /debug.ping HTTP/1.1\r\nHost: x\r\nContent-Le")
                         .await;
                 }
-                let ended = until_closed(rd, start, Duration::from_secs(60)).await;
+                let ended = until_closed(rd, connected, Duration::from_secs(60)).await;
                 drop(wr);
                 ended
             }));
