@@ -13,6 +13,7 @@ pub mod models;
 pub mod organization;
 pub mod pipelines;
 pub mod projects;
+pub mod projects_ex;
 pub mod projects_extra;
 pub mod projects_move;
 pub mod queues;

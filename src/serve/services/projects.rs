@@ -5,7 +5,7 @@ use super::super::Call;
 use super::super::envelope::{ApiError, ApiResult};
 use super::super::query::add_list_filter;
 use super::super::store::{Coll, SqlFilter, Store};
-use super::shared::project::{ensure, find_by_name, with_subprojects};
+use super::shared::project::{ensure, find_by_name, put_project, with_subprojects};
 use super::{get_all, id_list, now, opt_bool, opt_str, req_str};
 use serde_json::{Map, Value, json};
 
@@ -136,9 +136,12 @@ fn create(call: &mut Call) -> ApiResult {
 }
 
 fn list(call: &mut Call, ex: bool) -> ApiResult {
+    use super::projects_ex as x;
     // Taken, not copied: an id list can be a hundred megabytes parsed.
     let mut body = std::mem::take(&mut call.body);
-    // shallow_search: only the direct children of `parent` (or top-level projects).
+    let kind = if ex { x::children_type(&body)? } else { None };
+    // shallow_search: only the direct children of `parent` (or top-level projects);
+    // otherwise `parent` is any project above.
     let mut extra = SqlFilter::default();
     if opt_bool(&body, "shallow_search") {
         let parent = body
@@ -151,7 +154,19 @@ fn list(call: &mut Call, ex: bool) -> ApiResult {
         if let Some(o) = body.as_object_mut() {
             o.remove("parent");
         }
+    } else if let Some(below) = x::below_parents(call.store, &mut body)? {
+        extra.and(below);
     }
+    let selected = match kind {
+        Some(k) => {
+            let selected = x::select_by_children(call.store, &mut body, k)?;
+            if selected.is_empty() {
+                return Ok(json!({"projects": []}));
+            }
+            Some(selected)
+        }
+        None => None,
+    };
     let (mut docs, scroll) = get_all(
         call.state,
         call.store,
@@ -160,19 +175,23 @@ fn list(call: &mut Call, ex: bool) -> ApiResult {
         true,
         Some(extra),
     )?;
-    if ex {
-        let include_stats = opt_bool(&body, "include_stats");
-        for d in docs.iter_mut() {
-            let (Some(id), Some(name)) = (
-                d["id"].as_str().map(str::to_string),
-                d.get("name").and_then(Value::as_str).map(str::to_string),
-            ) else {
-                continue;
-            };
-            if include_stats {
-                d["stats"] = json!({"active": stats(call.store, &id)?});
+    if ex && !docs.is_empty() {
+        if opt_bool(&body, "check_own_contents") {
+            let (filter_, _) = x::stats_filter(&body, kind);
+            x::own_contents(call.store, &mut docs, &filter_, kind)?;
+        }
+        if opt_bool(&body, "include_stats") {
+            x::add_stats(call.store, &body, &mut docs, kind, selected.as_deref())?;
+        } else {
+            for d in docs.iter_mut() {
+                let Some(name) = d.get("name").and_then(Value::as_str).map(str::to_string) else {
+                    continue;
+                };
+                d["sub_projects"] = json!(sub_projects(call.store, &name)?);
             }
-            d["sub_projects"] = json!(sub_projects(call.store, &name)?);
+        }
+        if opt_bool(&body, "include_dataset_stats") {
+            x::add_dataset_stats(call.store, &mut docs)?;
         }
         super::expand_refs(
             call.store,
@@ -187,64 +206,6 @@ fn list(call: &mut Call, ex: bool) -> ApiResult {
         out["scroll_id"] = json!(s);
     }
     Ok(out)
-}
-
-/// A project's task statistics over it and its sub-projects (archived tasks left out), as
-/// the real server's project stats: counts per status, total run time (the seconds from
-/// `started` to `completed` of each task that has both), tasks completed in the last 24
-/// hours (not counting queued, running or failed ones) and the latest start.
-fn stats(store: &Store, project: &str) -> Result<Value, ApiError> {
-    let mut counts = Map::new();
-    for s in [
-        "closed",
-        "completed",
-        "created",
-        "failed",
-        "in_progress",
-        "published",
-        "publishing",
-        "queued",
-        "stopped",
-        "unknown",
-    ] {
-        counts.insert(s.into(), json!(0));
-    }
-    let mut query = json!({"project": [project], "system_tags": ["-archived"],
-        "only_fields": ["status", "started", "completed"]});
-    with_subprojects(store, &mut query)?;
-    let time = |v: &Value| {
-        v.as_str()
-            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-            .map(|t| t.with_timezone(&chrono::Utc))
-    };
-    let day_ago = chrono::Utc::now() - chrono::Duration::hours(24);
-    let (mut total, mut runtime, mut recent) = (0, 0i64, 0);
-    let mut last_run: Option<chrono::DateTime<chrono::Utc>> = None;
-    for t in super::select_all(store, Coll::Tasks, &query)? {
-        let status = t["status"].as_str().unwrap_or("unknown").to_string();
-        total += 1;
-        let n = counts.get(&status).and_then(Value::as_i64).unwrap_or(0);
-        counts.insert(status.clone(), json!(n + 1));
-        let (started, completed) = (time(&t["started"]), time(&t["completed"]));
-        if let (Some(s), Some(c)) = (started, completed)
-            && c > s
-        {
-            runtime += (c - s).num_milliseconds() / 1000;
-        }
-        if completed.is_some_and(|c| c > day_ago)
-            && !["queued", "in_progress", "failed"].contains(&status.as_str())
-        {
-            recent += 1;
-        }
-        if let Some(s) = started {
-            last_run = Some(last_run.map_or(s, |l| l.max(s)));
-        }
-    }
-    Ok(
-        json!({"status_count": counts, "total_tasks": total, "total_runtime": runtime,
-        "completed_tasks_24h": recent,
-        "last_task_run": last_run.map(|t| t.format("%Y-%m-%dT%H:%M:%S%.6f+00:00").to_string())}),
-    )
 }
 
 fn sub_projects(store: &Store, name: &str) -> Result<Vec<Value>, ApiError> {
@@ -262,9 +223,10 @@ fn update(call: &mut Call) -> ApiResult {
         .get(Coll::Projects, &id)?
         .ok_or_else(|| ApiError::invalid_project(&id))?;
     let mut fields = Map::new();
+    let mut renamed_from = None;
     if let Some(n) = call.body.get("name").filter(|n| !n.is_null()) {
         let new_name = rename_checked(call.store, &doc, n)?;
-        rename_children(call.store, &doc, &new_name)?;
+        renamed_from = Some(doc.clone());
         doc["name"] = json!(new_name);
         doc["basename"] = json!(new_name.rsplit('/').next().unwrap_or(&new_name));
         fields.insert("name".into(), json!(new_name));
@@ -286,7 +248,11 @@ fn update(call: &mut Call) -> ApiResult {
         .is_some_and(|t| t.iter().any(|x| x == "hidden"));
     doc["hidden"] = json!(hidden);
     doc["last_update"] = json!(now());
-    call.store.put(Coll::Projects, &doc)?;
+    put_project(call.store, &doc)?;
+    // Sub-projects after the project: each finds the one above it by its new name.
+    if let Some(old) = renamed_from {
+        rename_children(call.store, &old, doc["name"].as_str().unwrap_or_default())?;
+    }
     Ok(json!({"updated": 1, "fields": fields}))
 }
 
@@ -376,7 +342,7 @@ fn rename_children(store: &Store, doc: &Value, new_name: &str) -> Result<(), Api
             continue;
         };
         child["name"] = json!(format!("{new_name}/{rest}"));
-        store.put(Coll::Projects, &child)?;
+        put_project(store, &child)?;
     }
     Ok(())
 }

@@ -400,10 +400,7 @@ fn transition(call: &mut Call, to: &str) -> ApiResult {
                     }
             }
         }
-        // A worker's status_report may have named the task's worker already: keep it.
-        if to == "in_progress" && doc["last_worker"].as_str().is_none_or(str::is_empty) {
-            doc["last_worker"] = json!(call.identity.user);
-        }
+        // `last_worker` is left alone: only workers.status_report names a task's worker.
         store.put(Coll::Tasks, &doc)?;
         let mut out = json!({"updated": 1, "fields": fields});
         if to == "in_progress" {

@@ -371,8 +371,11 @@ fn images_body(ctx: &Ctx, task: &str) -> Result<Markup, ApiError> {
                 @for e in it["events"].as_array().into_iter().flatten() {
                     figure {
                         @let url = s(e, "url");
-                        @if url.starts_with("http://") || url.starts_with("https://") {
+                        @if ctx.is_own_file(url) {
                             a href=(url) { img src=(url) alt=(format!("{} / {}", s(e, "metric"), s(e, "variant"))) loading="lazy"; }
+                        } @else if url.starts_with("http://") || url.starts_with("https://") {
+                            // Elsewhere: a link the viewer may follow, not loaded on view.
+                            a.external href=(url) rel="noreferrer noopener" { (url) }
                         } @else {
                             code { (url) }
                         }

@@ -1,0 +1,246 @@
+//! `serve` against the real server's behaviour (issue 26): `projects.get_all_ex` options,
+//! model events, `projects.delete` without force, sorted answers, and what `tasks.started`
+//! leaves alone. Each assertion names where the expected behaviour comes from: a recorded
+//! exchange (real-server-responses/) or the real server's source (clearml-server, read
+//! only).
+
+use crate::common::Serve;
+use crate::serve::{call, get_task, new_project, new_task, ok, token};
+use serde_json::{Value, json};
+
+/// The (HTTP status, subcode, message) of a call that must fail.
+fn refused(s: &Serve, tok: &str, endpoint: &str, body: Value) -> (u16, Value, String) {
+    let (status, v) = call(s, tok, endpoint, body);
+    let msg = v["meta"]["result_msg"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    (status, v["meta"]["result_subcode"].clone(), msg)
+}
+
+#[test]
+fn started_leaves_the_worker_to_the_worker() {
+    let s = Serve::shared();
+    let tok = token(s);
+    let project = new_project(s, &tok, "Рабочий-工人");
+    let task = new_task(
+        s,
+        &tok,
+        json!({"name": "Gestartet-开始", "project": project}),
+    );
+    // services/tasks.py started → set_task_status_from_call only changes the status:
+    // `last_worker` is written by workers.status_report alone (bll/workers/__init__.py
+    // status_report: `last_worker=report.worker`), so the web UI shows no worker for a
+    // task started by the SDK itself.
+    ok(s, &tok, "tasks.started", json!({"task": task}));
+    let doc = get_task(s, &tok, &task);
+    assert_eq!(doc["status"], "in_progress");
+    assert!(
+        doc["last_worker"].as_str().is_none_or(str::is_empty),
+        "{}",
+        doc["last_worker"]
+    );
+    let w = crate::serve::unique("Arbeiter-工人");
+    ok(
+        s,
+        &tok,
+        "workers.status_report",
+        json!({"worker": w, "task": task, "timestamp": chrono::Utc::now().timestamp_millis()}),
+    );
+    assert_eq!(get_task(s, &tok, &task)["last_worker"], json!(w));
+    let _ = refused;
+}
+
+/// A project by full name (parents created on the way); its id.
+fn project_named(s: &Serve, tok: &str, name: &str, extra: Value) -> String {
+    let mut body = extra;
+    body["name"] = json!(name);
+    ok(s, tok, "projects.create", body)["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+fn one_project(s: &Serve, tok: &str, body: Value) -> Value {
+    let got = ok(s, tok, "projects.get_all_ex", body)["projects"].clone();
+    assert_eq!(got.as_array().map(Vec::len), Some(1), "{got}");
+    got[0].clone()
+}
+
+#[test]
+fn projects_have_a_parent_and_non_shallow_parent_searches_the_whole_subtree() {
+    let s = Serve::shared();
+    let tok = token(s);
+    let root = crate::serve::unique("Eltern-父");
+    let root_id = project_named(s, &tok, &root, json!({}));
+    let enkel = project_named(s, &tok, &format!("{root}/Kind-子/Enkel-孙"), json!({}));
+    let kind = ok(
+        s,
+        &tok,
+        "projects.get_all",
+        json!({"name": format!("^{root}/Kind-子$")}),
+    )["projects"][0]["id"]
+        .clone();
+    // database/model/project.py: `parent` is the project one level up (a reference field,
+    // so get_all_ex gives `{id, name}`); a top-level project has none
+    // (real-server-responses/projects.get_all_ex.json shows no `parent` on top-level ones).
+    let p = ok(s, &tok, "projects.get_by_id", json!({"project": enkel}))["project"].clone();
+    assert_eq!(p["parent"], kind, "{p}");
+    let p = ok(s, &tok, "projects.get_by_id", json!({"project": root_id}))["project"].clone();
+    assert!(p.get("parent").is_none(), "{p}");
+    // services/projects.py `_adjust_search_parameters`: without shallow_search `parent`
+    // becomes a `path` filter, any level below it; with it, direct children only.
+    let found = one_project(s, &tok, json!({"name": "Enkel-孙", "parent": [root_id]}));
+    assert_eq!(found["id"], json!(enkel));
+    let shallow = ok(
+        s,
+        &tok,
+        "projects.get_all_ex",
+        json!({"parent": [root_id], "shallow_search": true}),
+    )["projects"]
+        .clone();
+    assert_eq!(shallow.as_array().unwrap().len(), 1, "{shallow}");
+    assert_eq!(shallow[0]["id"], kind);
+    // A renamed project's children keep it as their parent.
+    ok(
+        s,
+        &tok,
+        "projects.update",
+        json!({"project": kind, "name": format!("{root}/Kind-孩子")}),
+    );
+    let p = ok(s, &tok, "projects.get_by_id", json!({"project": enkel}))["project"].clone();
+    assert_eq!(p["parent"], kind, "{p}");
+    assert_eq!(p["name"], json!(format!("{root}/Kind-孩子/Enkel-孙")));
+}
+
+#[test]
+fn get_all_ex_counts_own_contents_and_statistics_of_the_subtree() {
+    let s = Serve::shared();
+    let tok = token(s);
+    let root = crate::serve::unique("Статистика-统计");
+    let root_id = project_named(s, &tok, &root, json!({}));
+    let child = project_named(s, &tok, &format!("{root}/Unter-子"), json!({}));
+    new_task(s, &tok, json!({"name": "Entwurf-草稿", "project": root_id}));
+    let old = new_task(s, &tok, json!({"name": "Archiv-档案", "project": root_id}));
+    ok(s, &tok, "tasks.archive", json!({"tasks": [old]}));
+    let done = new_task(s, &tok, json!({"name": "Fertig-完成", "project": child}));
+    ok(s, &tok, "tasks.started", json!({"task": done}));
+    ok(s, &tok, "tasks.completed", json!({"task": done}));
+    ok(
+        s,
+        &tok,
+        "models.create",
+        json!({"name": "Modell-模型", "uri": "file:///tmp/m.pt", "project": root_id}),
+    );
+    // project_bll.py calc_own_contents: tasks and models directly in the project, archived
+    // ones left out.
+    let p = one_project(
+        s,
+        &tok,
+        json!({"id": [root_id], "check_own_contents": true}),
+    );
+    assert_eq!(
+        (p["own_tasks"].clone(), p["own_models"].clone()),
+        (json!(1), json!(1)),
+        "{p}"
+    );
+    // project_bll.py get_project_stats: status counts over the project and its children,
+    // archived tasks left out; `sub_projects` sorted by name.
+    let p = one_project(s, &tok, json!({"id": [root_id], "include_stats": true}));
+    let active = &p["stats"]["active"];
+    assert_eq!(active["total_tasks"], 2, "{p}");
+    assert_eq!(active["status_count"]["created"], 1);
+    assert_eq!(active["status_count"]["completed"], 1);
+    assert_eq!(active["completed_tasks_24h"], 1);
+    assert!(active["last_task_run"].as_str().is_some(), "{active}");
+    assert_eq!(
+        p["sub_projects"],
+        json!([{"id": child, "name": format!("{root}/Unter-子")}])
+    );
+    // stats_with_children: false counts the project alone.
+    let p = one_project(
+        s,
+        &tok,
+        json!({"id": [root_id], "include_stats": true, "stats_with_children": false}),
+    );
+    assert_eq!(p["stats"]["active"]["total_tasks"], 1, "{p}");
+}
+
+#[test]
+fn get_all_ex_selects_projects_by_their_children_and_gives_dataset_stats() {
+    let s = Serve::shared();
+    let tok = token(s);
+    let root = crate::serve::unique("Daten-数据");
+    let root_id = project_named(s, &tok, &root, json!({}));
+    let plain = new_project(s, &tok, "Ohne-没有");
+    // The SDK keeps a dataset as `<project>/.datasets/<name>`, tagged `dataset` and hidden.
+    let ds = project_named(
+        s,
+        &tok,
+        &format!("{root}/.datasets/Набор-集"),
+        json!({"system_tags": ["hidden", "dataset"], "tags": ["версия"]}),
+    );
+    let version = new_task(
+        s,
+        &tok,
+        json!({"name": "Version-版本", "project": ds, "type": "data_processing",
+               "system_tags": ["dataset"]}),
+    );
+    ok(
+        s,
+        &tok,
+        "tasks.edit",
+        json!({"task": version, "runtime": {"ds_file_count": 3, "ds_total_size": 4096}}),
+    );
+    // project_bll.py get_projects_with_selected_children: projects holding dataset
+    // children (not the `.datasets` hub itself) and every project above them.
+    let got = ok(
+        s,
+        &tok,
+        "projects.get_all_ex",
+        json!({"children_type": "dataset", "shallow_search": true, "search_hidden": true}),
+    )["projects"]
+        .clone();
+    let ids: Vec<&str> = got
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p["id"].as_str())
+        .collect();
+    assert!(ids.contains(&root_id.as_str()), "{got}");
+    assert!(!ids.contains(&plain.as_str()), "{got}");
+    // children_tags narrows the children counted.
+    let body =
+        |tags: Value| json!({"children_type": "dataset", "children_tags": tags, "id": [root_id]});
+    assert_eq!(
+        one_project(s, &tok, body(json!(["версия"])))["id"],
+        json!(root_id)
+    );
+    let none = ok(s, &tok, "projects.get_all_ex", body(json!(["keine-无"])))["projects"].clone();
+    assert_eq!(none, json!([]));
+    // check_own_contents with children_type dataset: dataset projects directly below.
+    let hub = one_project(
+        s,
+        &tok,
+        json!({"name": format!("^{root}/.datasets$"), "search_hidden": true,
+               "children_type": "dataset", "check_own_contents": true}),
+    );
+    assert_eq!(hub["own_datasets"], 1, "{hub}");
+    // project_bll.py get_dataset_stats: the latest task's runtime ds_file_count/ds_total_size.
+    let p = one_project(
+        s,
+        &tok,
+        json!({"id": [ds], "search_hidden": true, "include_dataset_stats": true}),
+    );
+    assert_eq!(
+        p["dataset_stats"],
+        json!({"file_count": 3, "total_size": 4096}),
+        "{p}"
+    );
+    let p = one_project(
+        s,
+        &tok,
+        json!({"id": [plain], "include_dataset_stats": true}),
+    );
+    assert_eq!(p["dataset_stats"], Value::Null, "{p}");
+}
