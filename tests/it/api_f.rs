@@ -244,3 +244,107 @@ fn get_all_ex_selects_projects_by_their_children_and_gives_dataset_stats() {
     );
     assert_eq!(p["dataset_stats"], Value::Null, "{p}");
 }
+
+#[test]
+fn model_events_are_stored_against_the_model_and_queried_with_model_events() {
+    let s = Serve::shared();
+    let tok = token(s);
+    let project = new_project(s, &tok, "Modellereignisse-模型事件");
+    let model = ok(
+        s,
+        &tok,
+        "models.create",
+        json!({"name": "Модель-模型", "uri": "file:///tmp/m.pt", "project": project}),
+    )["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // bll/event/event_bll.py add_events: `model_event: true` checks the id against the
+    // models (`model` may stand for `task`), and ModelBLL.update_statistics gives the model
+    // its last_metrics and last_iteration.
+    let added = ok(
+        s,
+        &tok,
+        "events.add",
+        json!({"model_event": true, "model": model, "type": "training_stats_scalar",
+               "metric": "Genauigkeit-精度", "variant": "тест", "iter": 7, "value": 0.5}),
+    );
+    assert_eq!(added["added"], 1, "{added}");
+    crate::serve::add_batch(
+        s,
+        &tok,
+        &[
+            json!({"model_event": true, "task": model, "type": "training_stats_scalar",
+                 "metric": "Genauigkeit-精度", "variant": "тест", "iter": 9, "value": 0.75}),
+        ],
+    );
+    let m = ok(s, &tok, "models.get_by_id", json!({"model": model}))["model"].clone();
+    assert_eq!(m["last_iteration"], 9, "{m}");
+    let entry = m["last_metrics"]
+        .as_object()
+        .and_then(|o| o.values().next())
+        .and_then(|v| v.as_object())
+        .and_then(|o| o.values().next())
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(
+        (
+            entry["metric"].clone(),
+            entry["value"].clone(),
+            entry["count"].clone()
+        ),
+        (json!("Genauigkeit-精度"), json!(0.75), json!(2)),
+        "{m}"
+    );
+    // Log events are for tasks only; an unknown model is named as such.
+    let (status, sub, msg) = refused(
+        s,
+        &tok,
+        "events.add",
+        json!({"model_event": true, "task": model, "type": "log", "msg": "Привет"}),
+    );
+    assert_eq!((status, sub), (400, json!(131)), "{msg}");
+    assert!(
+        msg.contains("Task log events are not supported for models"),
+        "{msg}"
+    );
+    let (_, _, msg) = refused(
+        s,
+        &tok,
+        "events.add",
+        json!({"model_event": true, "task": "kein-modell", "type": "training_stats_scalar",
+               "metric": "m", "variant": "v", "iter": 1, "value": 1.0}),
+    );
+    assert!(msg.contains("Invalid model id kein-modell"), "{msg}");
+    // services/events.py `_assert_task_or_model_exists`: queries with `model_events: true`
+    // read the model's events.
+    let h = ok(
+        s,
+        &tok,
+        "events.scalar_metrics_iter_histogram",
+        json!({"task": model, "model_events": true}),
+    );
+    assert_eq!(h["Genauigkeit-精度"]["тест"]["x"], json!([7, 9]), "{h}");
+    let latest = ok(
+        s,
+        &tok,
+        "events.get_task_latest_scalar_values",
+        json!({"task": model, "model_events": true}),
+    );
+    assert_eq!(latest["last_iter"], 9, "{latest}");
+    let (status, sub, _) = refused(
+        s,
+        &tok,
+        "events.scalar_metrics_iter_histogram",
+        json!({"task": "kein-modell", "model_events": true}),
+    );
+    assert_eq!((status, sub), (400, json!(201)));
+    // Without model_events the model's id is no task.
+    let (status, sub, _) = refused(
+        s,
+        &tok,
+        "events.scalar_metrics_iter_histogram",
+        json!({"task": model}),
+    );
+    assert_eq!((status, sub), (400, json!(101)));
+}
