@@ -348,3 +348,92 @@ fn model_events_are_stored_against_the_model_and_queried_with_model_events() {
     );
     assert_eq!((status, sub), (400, json!(101)));
 }
+
+#[test]
+fn project_delete_without_force_is_refused_only_for_live_contents() {
+    let s = Serve::shared();
+    let tok = token(s);
+    let delete = |id: &str| refused(s, &tok, "projects.delete", json!({"project": id}));
+    // bll/project/project_cleanup.py delete_project without force: archived tasks do not
+    // block (ProjectHasTasks 402 only for non-archived ones) ...
+    let archived_only = new_project(s, &tok, "Archiviert-归档");
+    let t = new_task(s, &tok, json!({"name": "Alt-旧", "project": archived_only}));
+    ok(s, &tok, "tasks.archive", json!({"tasks": [t]}));
+    let r = ok(
+        s,
+        &tok,
+        "projects.delete",
+        json!({"project": archived_only}),
+    );
+    assert_eq!(
+        (r["deleted"].clone(), r["disassociated_tasks"].clone()),
+        (json!(1), json!(1))
+    );
+    assert_eq!(
+        get_task(s, &tok, &t)
+            .get("project")
+            .cloned()
+            .unwrap_or(Value::Null),
+        Value::Null
+    );
+    // ... a live task is 402, also with delete_contents ...
+    let live = new_project(s, &tok, "Lebendig-活");
+    new_task(s, &tok, json!({"name": "Läuft-运行", "project": live}));
+    let (status, sub, msg) = refused(
+        s,
+        &tok,
+        "projects.delete",
+        json!({"project": live, "delete_contents": true}),
+    );
+    assert_eq!((status, sub), (400, json!(402)), "{msg}");
+    assert!(msg.contains(&format!("id={live}")), "{msg}");
+    // ... an active model 405 (ProjectHasModels) ...
+    let with_model = new_project(s, &tok, "Mit-Modell-模型");
+    ok(
+        s,
+        &tok,
+        "models.create",
+        json!({"name": "Модель", "uri": "file:///tmp/x.pt", "project": with_model}),
+    );
+    assert_eq!(delete(&with_model).1, json!(405));
+    // ... a dataset sub-project with a version 406 (ProjectHasDatasets) ...
+    let root = crate::serve::unique("Datensätze-数据集");
+    let root_id = project_named(s, &tok, &root, json!({}));
+    let ds = project_named(
+        s,
+        &tok,
+        &format!("{root}/.datasets/Набор"),
+        json!({"system_tags": ["hidden", "dataset"]}),
+    );
+    new_task(
+        s,
+        &tok,
+        json!({"name": "Version-版本", "project": ds, "type": "data_processing"}),
+    );
+    let (status, sub, msg) = delete(&root_id);
+    assert_eq!((status, sub), (400, json!(406)), "{msg}");
+    // ... and a pipeline sub-project with a live controller 413 (ProjectHasPipelines).
+    let proot = crate::serve::unique("Pipelines-流水线");
+    let proot_id = project_named(s, &tok, &proot, json!({}));
+    let pl = project_named(
+        s,
+        &tok,
+        &format!("{proot}/.pipelines/Ablauf-流程"),
+        json!({"system_tags": ["hidden", "pipeline"]}),
+    );
+    new_task(
+        s,
+        &tok,
+        json!({"name": "Steuerung-控制", "project": pl, "type": "controller"}),
+    );
+    let (status, sub, msg) = delete(&proot_id);
+    assert_eq!((status, sub), (400, json!(413)), "{msg}");
+    // force deletes regardless.
+    let r = ok(
+        s,
+        &tok,
+        "projects.delete",
+        json!({"project": proot_id, "force": true}),
+    );
+    assert_eq!(r["deleted"], 3, "{r}");
+}
