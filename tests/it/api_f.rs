@@ -437,3 +437,62 @@ fn project_delete_without_force_is_refused_only_for_live_contents() {
     );
     assert_eq!(r["deleted"], 3, "{r}");
 }
+
+#[test]
+fn public_entities_are_read_only_until_made_private() {
+    let s = Serve::shared();
+    let tok = token(s);
+    let project = new_project(s, &tok, "Öffentlich-公开");
+    let task = new_task(s, &tok, json!({"name": "Geteilt-共享", "project": project}));
+    let model = ok(
+        s,
+        &tok,
+        "models.create",
+        json!({"name": "Общая-модель", "uri": "file:///tmp/p.pt", "project": project}),
+    )["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    ok(s, &tok, "tasks.make_public", json!({"ids": [task]}));
+    ok(s, &tok, "projects.make_public", json!({"ids": [project]}));
+    ok(s, &tok, "models.make_public", json!({"ids": [model]}));
+    // database/model/base.py get_for_writing: a public task or project is
+    // NoWritePermission, 403/21 "cannot modify public task(s)".
+    let (status, sub, msg) = refused(
+        s,
+        &tok,
+        "tasks.edit",
+        json!({"task": task, "comment": "Änderung-修改"}),
+    );
+    assert_eq!((status, sub), (403, json!(21)), "{msg}");
+    assert!(msg.contains("cannot modify public task(s)"), "{msg}");
+    let (status, sub, _) = refused(s, &tok, "tasks.started", json!({"task": task}));
+    assert_eq!((status, sub), (403, json!(21)));
+    let (status, sub, msg) = refused(
+        s,
+        &tok,
+        "projects.update",
+        json!({"project": project, "description": "Описание"}),
+    );
+    assert_eq!((status, sub), (403, json!(21)), "{msg}");
+    assert!(msg.contains("cannot modify public project(s)"), "{msg}");
+    // services/models.py update: Model.objects(id=..., company=company) finds no public
+    // model, InvalidModelId 400/201.
+    let (status, sub, _) = refused(
+        s,
+        &tok,
+        "models.update",
+        json!({"model": model, "comment": "Kommentar"}),
+    );
+    assert_eq!((status, sub), (400, json!(201)));
+    // Reads still see them; made private, they are writable again.
+    assert_eq!(get_task(s, &tok, &task)["name"], "Geteilt-共享");
+    ok(s, &tok, "tasks.make_private", json!({"ids": [task]}));
+    ok(
+        s,
+        &tok,
+        "tasks.edit",
+        json!({"task": task, "comment": "Änderung-修改"}),
+    );
+    assert_eq!(get_task(s, &tok, &task)["comment"], "Änderung-修改");
+}
