@@ -496,3 +496,88 @@ fn public_entities_are_read_only_until_made_private() {
     );
     assert_eq!(get_task(s, &tok, &task)["comment"], "Änderung-修改");
 }
+
+#[test]
+fn parameters_configurations_and_artifacts_come_back_sorted() {
+    let s = Serve::shared();
+    let tok = token(s);
+    let project = new_project(s, &tok, "Sortiert-排序");
+    let task = new_task(
+        s,
+        &tok,
+        json!({"name": "Reihenfolge-顺序", "project": project}),
+    );
+    ok(
+        s,
+        &tok,
+        "tasks.edit_hyper_params",
+        json!({"task": task, "hyperparams": [
+            {"section": "Zweig", "name": "b", "value": "1"},
+            {"section": "Args", "name": "ширина", "value": "2"},
+            {"section": "Args", "name": "Breite", "value": "3"},
+        ]}),
+    );
+    ok(
+        s,
+        &tok,
+        "tasks.edit_configuration",
+        json!({"task": task, "configuration": [
+            {"name": "Модель", "value": "a"},
+            {"name": "Allgemein", "value": "b"},
+        ]}),
+    );
+    ok(
+        s,
+        &tok,
+        "tasks.add_or_update_artifacts",
+        json!({"task": task, "artifacts": [
+            {"key": "zeta", "type": "str", "mode": "output"},
+            {"key": "Alpha", "type": "str", "mode": "output"},
+            {"key": "数据", "type": "str", "mode": "output"},
+        ]}),
+    );
+    // bll/task/hyperparams.py get_params: sorted by (section, name).
+    let p = ok(s, &tok, "tasks.get_hyper_params", json!({"tasks": [task]}));
+    let names: Vec<(String, String)> = p["params"][0]["hyperparams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            (
+                h["section"].as_str().unwrap().into(),
+                h["name"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    let want: Vec<(String, String)> = [("Args", "Breite"), ("Args", "ширина"), ("Zweig", "b")]
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
+    assert_eq!(names, want);
+    // hyperparams.py get_configurations: sorted by name.
+    let c = ok(
+        s,
+        &tok,
+        "tasks.get_configurations",
+        json!({"tasks": [task]}),
+    );
+    let names: Vec<&str> = c["configurations"][0]["configuration"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["name"].as_str())
+        .collect();
+    assert_eq!(names, ["Allgemein", "Модель"]);
+    // bll/task/artifacts.py artifacts_unprepare_from_saved: sorted by key.
+    let keys = |t: &Value| -> Vec<String> {
+        t["execution"]["artifacts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|a| a["key"].as_str().map(str::to_string))
+            .collect()
+    };
+    assert_eq!(keys(&get_task(s, &tok, &task)), ["Alpha", "zeta", "数据"]);
+    let listed = ok(s, &tok, "tasks.get_all", json!({"id": [task]}))["tasks"][0].clone();
+    assert_eq!(keys(&listed), ["Alpha", "zeta", "数据"]);
+}
