@@ -97,6 +97,17 @@ pub fn cookie_refusal(
     None
 }
 
+/// Why a form post to the web port (log in, log out) is refused: one from another
+/// origin's page (`Origin` is sent with every POST a browser makes). Clients without a
+/// browser send none and are not concerned.
+pub fn web_post_refusal(state: &AppState, headers: &HeaderMap) -> Option<String> {
+    let origin = headers.get(header::ORIGIN)?.to_str().unwrap_or("?");
+    (!is_own_origin(state, headers, origin)).then(|| {
+        let o: String = origin.chars().take(80).collect();
+        format!("a form of {o} cannot post here")
+    })
+}
+
 /// Whether to echo a request's `Origin` with `Access-Control-Allow-Credentials` (as the
 /// real server does for every origin): not when the cookie is what would authenticate the
 /// request and the origin is not ours, so no other page can read an answer made with it.

@@ -65,6 +65,9 @@ pub struct AppState {
     /// Bounds the blocking threads serving API calls (and so the reader connections): every
     /// extra thread costs memory (malloc arenas, stacks).
     pub db_slots: tokio::sync::Semaphore,
+    /// Web UI pages rendered at once: slots of their own, so pages (however costly) never
+    /// hold the API's `db_slots` and make API calls wait.
+    pub web_slots: tokio::sync::Semaphore,
     /// Memory (KiB) that request bodies being read, parsed and handled may hold at once:
     /// see `limits`.
     pub body_budget: tokio::sync::Semaphore,
@@ -178,6 +181,10 @@ impl AppState {
 
 /// Sample viewer states kept at most (each holds a task's variant list).
 const MAX_SAMPLE_STATES: usize = 10_000;
+
+/// Web pages rendered at once (more wait for a slot): two keep a core free for the API
+/// on a small machine while a few people browse.
+const WEB_SLOTS: usize = 2;
 
 /// Logged-out tokens remembered at most (about 100 bytes each in the meta table).
 const MAX_REVOKED_TOKENS: usize = 10_000;
@@ -482,6 +489,7 @@ impl Opened {
             serving: Mutex::new(HashMap::new()),
             files_dir,
             db_slots: tokio::sync::Semaphore::new(4),
+            web_slots: tokio::sync::Semaphore::new(WEB_SLOTS),
             body_budget: tokio::sync::Semaphore::new(limits::BUDGET_KIB),
             panic_endpoint: std::env::var(PANIC_ENDPOINT_ENV).is_ok_and(|v| v == "1"),
             api_url: OnceLock::new(),

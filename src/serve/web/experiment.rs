@@ -324,7 +324,7 @@ fn log_body(
 
 /// The log tail as plain text (what follow mode fetches).
 async fn log_text(state: Arc<AppState>, task: String, lines: u64) -> Response {
-    let Ok(_slot) = state.db_slots.acquire().await else {
+    let Ok(_slot) = state.web_slots.acquire().await else {
         return axum::http::StatusCode::SERVICE_UNAVAILABLE.into_response();
     };
     let shared = state.clone();

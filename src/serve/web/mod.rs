@@ -94,7 +94,17 @@ async fn security_headers(
     req: Request,
     next: Next,
 ) -> Response {
-    let mut response = next.run(req).await;
+    // Another site's page cannot log its visitor in or out (the only posts there are).
+    let refused = (req.method() == axum::http::Method::POST)
+        .then(|| super::browser::web_post_refusal(&state, req.headers()))
+        .flatten();
+    let mut response = match refused {
+        Some(why) => {
+            tracing::warn!("web: {why}");
+            error_page(ApiError::new(403, 0, why))
+        }
+        None => next.run(req).await,
+    };
     let files = state.files_url.get().map(String::as_str).unwrap_or("");
     let policy = super::browser::web_policy(layout::script_hash(), &own_file_origins(files));
     super::browser::web_headers(response.headers_mut(), &policy);
@@ -149,11 +159,12 @@ pub struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    /// Call an API endpoint in-process (a reader connection for read-only calls, so pages
-    /// never wait on the writer), with the identity of the server's own user.
+    /// Call an API endpoint in-process, with the identity of the server's own user, on a
+    /// read-only connection of its own: pages only read, so they never hold (or wait on)
+    /// the writer the API's calls need.
     pub fn api(&self, endpoint: &str, body: Value) -> Result<Value, ApiError> {
         let state = self.state;
-        let mut store = readers::store_for(&state.store, &state.readers, endpoint)?;
+        let mut store = readers::reader(&state.readers)?;
         store.rollback_abandoned();
         let mut call = Call {
             state,
@@ -216,12 +227,13 @@ impl Ctx<'_> {
 }
 
 /// Render a page on a blocking thread (SQLite work stays off the async workers), within
-/// the server's bound on concurrent database work.
+/// the web UI's own bound on concurrent pages (not the API's slots: pages never make API
+/// calls wait).
 pub async fn render<F>(state: Arc<AppState>, f: F) -> Response
 where
     F: FnOnce(&Ctx) -> Result<Markup, ApiError> + Send + 'static,
 {
-    let Ok(_slot) = state.db_slots.acquire().await else {
+    let Ok(_slot) = state.web_slots.acquire().await else {
         return error_page(ApiError::internal("the server is shutting down"));
     };
     let shared = state.clone();

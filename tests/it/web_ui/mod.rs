@@ -4,6 +4,7 @@
 //! each page without console errors (screenshots under target/web-screenshots/, copied
 //! to docs/screenshots/ with CLEARML_UPDATE_SCREENSHOTS=1).
 
+mod big_pipeline;
 mod cdp;
 mod security;
 

@@ -418,8 +418,22 @@ fn login_next_stays_on_this_site_and_logout_ends_the_token() {
             .status()
     };
     assert_eq!(api_with(&cookie), 200);
+    // Another site's page cannot post the logout (nor a login) form.
+    for path in ["/logout", "/login"] {
+        let r = c
+            .post(format!("{}{path}", s.web_url))
+            .header("cookie", &cookie)
+            .header("origin", "http://localhost:9912")
+            .form(&[("access_key", ACCESS_KEY), ("secret_key", SECRET_KEY)])
+            .send()
+            .unwrap();
+        assert_eq!(r.status(), 403, "{path}");
+        assert!(r.headers().get("set-cookie").is_none(), "{path}");
+    }
+    assert_eq!(api_with(&cookie), 200);
     let r = c
         .post(format!("{}/logout", s.web_url))
+        .header("origin", &s.web_url)
         .header("cookie", &cookie)
         .send()
         .unwrap();
