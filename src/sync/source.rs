@@ -177,9 +177,11 @@ impl Source for ApiSource<'_> {
             .send()
             .await
             .ok()?;
+        // The header itself: reqwest's content_length() is the body's length, 0 for HEAD.
         resp.status()
             .is_success()
-            .then(|| resp.content_length())
+            .then(|| resp.headers().get(reqwest::header::CONTENT_LENGTH))
             .flatten()
+            .and_then(|v| v.to_str().ok()?.trim().parse().ok())
     }
 }

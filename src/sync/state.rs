@@ -81,6 +81,19 @@ impl State {
             ))
             .with_hint("name another file with --state, or move this one away to start over")
         })?;
+        let same = |a: &str, b: &str| a.trim_end_matches('/') == b.trim_end_matches('/');
+        if state.version == VERSION && !(same(&state.source, source) && same(&state.target, target))
+        {
+            // Another pair's id map would send this target's objects to the wrong ids.
+            return Err(crate::error::CliError::usage(format!(
+                "{}: this sync state is for {} -> {}, not {source} -> {target}",
+                path.display(),
+                state.source,
+                state.target
+            ))
+            .with_hint("leave out --state (each source and target pair has its own file), or name a new file")
+            .into());
+        }
         if state.version != VERSION {
             return Err(crate::error::CliError::usage(format!(
                 "{}: state file version {} (this clearml reads version {VERSION})",
@@ -100,11 +113,17 @@ impl State {
     }
 }
 
-/// The default state file: beside the target's clearml.conf, one per source (so several
-/// sources can feed one target): `clearml-sync-<8 hex of the source URL>.json`.
-pub fn default_path(target_config: &Path, source: &str) -> PathBuf {
+/// The default state file: beside the target's clearml.conf, one per source and target
+/// pair (several sources can feed one target, and two targets' confs can share a folder):
+/// `clearml-sync-<8 hex of the two URLs>.json`.
+pub fn default_path(target_config: &Path, source: &str, target: &str) -> PathBuf {
     use md5::Digest;
-    let hash = hex::encode(md5::Md5::digest(source.trim_end_matches('/').as_bytes()));
+    let pair = format!(
+        "{}\n{}",
+        source.trim_end_matches('/'),
+        target.trim_end_matches('/')
+    );
+    let hash = hex::encode(md5::Md5::digest(pair.as_bytes()));
     let dir = target_config
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
@@ -136,7 +155,7 @@ mod tests {
         s.save(&path).unwrap();
         let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600);
-        let back = State::load(&path, "x", "y").unwrap();
+        let back = State::load(&path, "http://a/", "http://b").unwrap();
         assert_eq!(back.tasks["src"], s.tasks["src"]);
         assert_eq!(back.source, "http://a");
         let names: Vec<_> = std::fs::read_dir(dir.path())
@@ -159,14 +178,33 @@ mod tests {
     }
 
     #[test]
-    fn default_path_sits_beside_the_config_and_differs_per_source() {
-        let a = default_path(Path::new("/x/clearml.conf"), "http://a:8008");
-        let b = default_path(Path::new("/x/clearml.conf"), "http://b:8008/");
+    fn default_path_sits_beside_the_config_and_differs_per_source_and_target() {
+        let conf = Path::new("/x/clearml.conf");
+        let a = default_path(conf, "http://a:8008", "http://t:8008");
+        let b = default_path(conf, "http://b:8008/", "http://t:8008");
+        let other_target = default_path(conf, "http://a:8008", "http://u:8008");
         assert_eq!(a.parent(), Some(Path::new("/x")));
         assert_ne!(a, b);
-        assert_eq!(
-            a,
-            default_path(Path::new("/x/clearml.conf"), "http://a:8008/")
-        );
+        assert_ne!(a, other_target);
+        assert_eq!(a, default_path(conf, "http://a:8008/", "http://t:8008/"));
+    }
+
+    /// Issue 19 item 4: a state file written for another source or target is refused,
+    /// never used as this pair's id map.
+    #[test]
+    fn a_state_file_of_another_pair_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.json");
+        State::new("http://a", "http://b").save(&path).unwrap();
+        for (src, dst) in [("http://a", "http://c"), ("http://z", "http://b")] {
+            let err = State::load(&path, src, dst).unwrap_err();
+            assert_eq!(crate::error::exit_of(&err), crate::error::Exit::Usage);
+            let line = crate::error::one_line(&err);
+            assert!(
+                line.contains("http://a -> http://b") && line.contains(&format!("{src} -> {dst}")),
+                "{line}"
+            );
+        }
+        assert!(State::load(&path, "http://a/", "http://b").is_ok());
     }
 }

@@ -1142,6 +1142,17 @@ fn a_finished_task_changed_on_the_source_is_updated_whole_on_the_target() {
     let project = unique("Fertig Готово 完成");
     let task = a.finished_task_with_artifact(&project, 1000);
     let args = ["--from", a.conf(), "--to", b.conf(), "--project", &project];
+    // Issue 19 item 5: a dry run sizes the files from their Content-Length (not 0 B).
+    let mut dry_args = args.to_vec();
+    dry_args.push("--dry-run");
+    let dry = sync_json(b.home.path(), &dry_args);
+    assert_eq!((dry.files, dry.bytes), (1, 1000), "{dry:?}");
+    let mut human = vec!["sync"];
+    human.extend_from_slice(&dry_args);
+    let out = run(b.home.path(), &human);
+    let printed =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(printed.contains("1000 B"), "{printed}");
     let first = sync_json(b.home.path(), &args);
     assert_eq!((first.tasks.copied, first.files), (1, 1), "{first:?}");
 
@@ -1277,4 +1288,59 @@ fn console_lines_without_iter_sync_and_export_from_a_real_server_completely() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert_same(&a.dump(&project), &c.dump(&project));
+}
+
+/// Issue 19 item 4: two targets' confs in one folder each get their own state file (keyed
+/// by source and target), so a sync to one never reuses the other's id map; a state file
+/// given for another pair is refused with a one-line usage error.
+#[test]
+fn two_targets_confs_in_one_folder_keep_their_own_state() {
+    let (a, b, c) = (Side::start(), Side::start(), Side::start());
+    let project = unique("Zwei Ziele Две цели 两个目标");
+    a.finished_task_with_artifact(&project, 100);
+    let folder = tempfile::tempdir().unwrap();
+    let (to_b, to_c) = (folder.path().join("b.conf"), folder.path().join("c.conf"));
+    std::fs::copy(&b.conf, &to_b).unwrap();
+    std::fs::copy(&c.conf, &to_c).unwrap();
+    let (to_b, to_c) = (to_b.to_str().unwrap(), to_c.to_str().unwrap());
+    let sync_to = |conf: &str| {
+        sync_json(
+            a.home.path(),
+            &["--from", a.conf(), "--to", conf, "--project", &project],
+        )
+    };
+    let one = sync_to(to_b);
+    let two = sync_to(to_c);
+    assert_eq!((one.tasks.copied, one.files), (1, 1), "{one:?}");
+    assert_eq!((two.tasks.copied, two.files), (1, 1), "{two:?}");
+    assert_ne!(one.state_file, two.state_file);
+    let three = sync_to(to_b);
+    assert_eq!(
+        (three.tasks.copied, three.tasks.unchanged, three.files),
+        (0, 1, 0),
+        "{three:?}"
+    );
+    assert_same(&a.dump(&project), &b.dump(&project));
+    assert_same(&a.dump(&project), &c.dump(&project));
+
+    let out = run(
+        a.home.path(),
+        &[
+            "sync",
+            "--from",
+            a.conf(),
+            "--to",
+            to_c,
+            "--project",
+            &project,
+            "--state",
+            one.state_file.as_deref().unwrap(),
+        ],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("this sync state is for") && err.contains(&b.s.api_url),
+        "{err}"
+    );
 }

@@ -9,7 +9,11 @@ pub async fn run(ctx: &Ctx, a: ImportArgs) -> anyhow::Result<()> {
     let archive = a.archive.clone();
     let source = tokio::task::spawn_blocking(move || ArchiveSource::open(&archive)).await??;
     let state_path = a.state.clone().unwrap_or_else(|| {
-        sync::state::default_path(&to.config_file, sync::Source::origin(&source))
+        sync::state::default_path(
+            &to.config_file,
+            sync::Source::origin(&source),
+            to.client.api_host(),
+        )
     });
     let opts = Options {
         projects: a.projects.clone(),

@@ -8,10 +8,13 @@ pub async fn run(ctx: &Ctx, a: SyncArgs) -> anyhow::Result<()> {
     let timeout = ctx.global.request_timeout();
     let from = Endpoint::open(&a.from, "--from", timeout)?;
     let to = Endpoint::open(&a.to, "--to", timeout)?;
-    let state_path = a
-        .state
-        .clone()
-        .unwrap_or_else(|| sync::state::default_path(&to.config_file, from.client.api_host()));
+    let state_path = a.state.clone().unwrap_or_else(|| {
+        sync::state::default_path(
+            &to.config_file,
+            from.client.api_host(),
+            to.client.api_host(),
+        )
+    });
     let opts = Options {
         projects: a.select.projects.clone(),
         since: a.select.since,
