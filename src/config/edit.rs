@@ -292,15 +292,12 @@ fn dir_and_name(path: &Path, fallback: &str) -> anyhow::Result<(PathBuf, String)
 }
 
 /// Temp file in the same directory (0600 from creation), fsync, rename over `target`.
+/// The temp name is random and the file is created new without following a symlink: a
+/// name planted in a shared folder (a symlink to a victim file) is never written through.
 fn write_new(dir: &Path, name: &str, target: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let (tmp, mut f) = create_temp(dir, name)
+        .with_context(|| format!("cannot write {}", target.display()))?;
     let result = (|| -> std::io::Result<()> {
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .mode(0o600)
-            .open(&tmp)?;
         f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
         f.write_all(bytes)?;
         f.sync_all()?;
@@ -315,6 +312,31 @@ fn write_new(dir: &Path, name: &str, target: &Path, bytes: &[u8]) -> anyhow::Res
         return Err(e).with_context(|| format!("cannot write {}", target.display()));
     }
     Ok(())
+}
+
+/// A new file `.<name>.tmp-<random>` in `dir`, opened O_CREAT|O_EXCL|O_NOFOLLOW, mode
+/// 0600; another name is tried if one exists already.
+fn create_temp(dir: &Path, name: &str) -> std::io::Result<(PathBuf, std::fs::File)> {
+    let mut last = None;
+    for _ in 0..8 {
+        let tmp = dir.join(format!(".{name}.tmp-{}", uuid::Uuid::new_v4().simple()));
+        match open_new_private(&tmp) {
+            Ok(f) => return Ok((tmp, f)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last = Some(e),
+            Err(e) => return Err(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| std::io::Error::other("no free temporary name")))
+}
+
+/// Create `path` as a new 0600 file; an existing file or symlink there is an error.
+fn open_new_private(path: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(path)
 }
 
 #[cfg(test)]
@@ -424,6 +446,32 @@ mod tests {
         .unwrap_err();
         let msg = format!("{err:#}");
         assert!(msg.contains("c.conf:1:20"), "{msg}");
+    }
+
+    /// Issue 20 (Low): a symlink planted at a temp name, the old predictable one or any
+    /// other, is never written through; the victim file keeps its content.
+    #[test]
+    fn a_planted_symlink_is_not_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim.txt");
+        std::fs::write(&victim, "keep me").unwrap();
+        let state = dir.path().join("s.json");
+        let old_name = dir
+            .path()
+            .join(format!(".s.json.tmp-{}", std::process::id()));
+        std::os::unix::fs::symlink(&victim, &old_name).unwrap();
+        replace_private(&state, b"{\"state\": 1}").unwrap();
+        write_atomic(&dir.path().join("victim-conf"), "x\n").unwrap();
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me");
+        assert_eq!(std::fs::read_to_string(&state).unwrap(), "{\"state\": 1}");
+        // The opener itself refuses a symlink (and any existing file) at its name.
+        let err = open_new_private(&old_name).unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::AlreadyExists, "{err}");
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me");
+        // Two writes use two temp names (not derived from the process id alone).
+        let (a, _fa) = create_temp(dir.path(), "n").unwrap();
+        let (b, _fb) = create_temp(dir.path(), "n").unwrap();
+        assert_ne!(a, b);
     }
 
     #[test]
