@@ -64,6 +64,9 @@ pub struct Options {
     /// Longest wait for the whole answer of one API call. For file transfers, which may
     /// rightly take hours, it is the longest silence instead (no byte moving).
     pub request_timeout: Duration,
+    /// Follow redirects only to the same host and port (a copy between servers must not
+    /// be sent by one of them to fetch from, or post to, somewhere else).
+    pub same_host_redirects: bool,
 }
 
 impl Options {
@@ -84,6 +87,7 @@ impl Default for Options {
             retries: 3,
             connect_timeout: Duration::from_secs(10),
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            same_host_redirects: false,
         }
     }
 }
@@ -128,6 +132,9 @@ pub fn http_client(opts: &Options) -> anyhow::Result<reqwest::Client> {
         .read_timeout(opts.request_timeout)
         .pool_idle_timeout(Duration::from_secs(60))
         .tcp_nodelay(true);
+    if opts.same_host_redirects {
+        builder = builder.redirect(same_host_policy());
+    }
     match &opts.verify {
         TlsVerify::On => {}
         TlsVerify::Off => builder = builder.danger_accept_invalid_certs(true),
@@ -137,6 +144,27 @@ pub fn http_client(opts: &Options) -> anyhow::Result<reqwest::Client> {
         }
     }
     Ok(builder.build()?)
+}
+
+/// Redirects within the first URL's host and port only (10 at most); one to another
+/// host is an error naming it.
+fn same_host_policy() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let key = |u: &reqwest::Url| (u.host_str().map(str::to_string), u.port_or_known_default());
+        let first = attempt.previous().first().map(key);
+        let to = key(attempt.url());
+        if first.is_some_and(|f| f != to) {
+            let msg = format!(
+                "redirected to another host ({}): refused",
+                attempt.url().host_str().unwrap_or("?")
+            );
+            attempt.error(msg)
+        } else if attempt.previous().len() > 10 {
+            attempt.error("too many redirects")
+        } else {
+            attempt.follow()
+        }
+    })
 }
 
 impl Client {
@@ -154,6 +182,15 @@ impl Client {
 
     /// A client for the configured server, with its credentials.
     pub fn from_settings(settings: &Settings) -> anyhow::Result<Client> {
+        Client::from_settings_with(settings, false)
+    }
+
+    /// [`Client::from_settings`], following redirects to the same host only when
+    /// `same_host_redirects`.
+    pub fn from_settings_with(
+        settings: &Settings,
+        same_host_redirects: bool,
+    ) -> anyhow::Result<Client> {
         let Some(auth) = Auth::configured(settings) else {
             return Err(crate::error::CliError::auth(
                 "no credentials configured (access_key/secret_key)",
@@ -165,6 +202,7 @@ impl Client {
         };
         let opts = Options {
             verify: settings.verify.value.clone(),
+            same_host_redirects,
             ..Options::with_timeout(settings.request_timeout)
         };
         Client::new(&settings.api_host.value, auth, &opts)

@@ -41,6 +41,7 @@ pub async fn verify_credentials(
         retries: 1,
         connect_timeout: std::time::Duration::from_secs(5).min(request_timeout),
         request_timeout,
+        same_host_redirects: false,
     };
     let client = Client::new(
         api_host,

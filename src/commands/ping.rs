@@ -65,6 +65,7 @@ pub async fn ping(ctx: &Ctx, a: crate::cli::PingArgs) -> anyhow::Result<()> {
         retries: 0,
         connect_timeout: Duration::from_secs(3).min(timeout),
         request_timeout: timeout,
+        same_host_redirects: false,
     };
     // `server.info` needs credentials on the real server: use the configured ones, if any.
     let auth = Auth::configured(&settings).unwrap_or(Auth::Anonymous);
@@ -116,7 +117,11 @@ fn verdict(checks: &[HostCheck]) -> anyhow::Result<()> {
         .and_then(|c| c.failure.clone())
     {
         let mut err = e.to_cli();
-        err.message = format!("the API server does not answer: {}", err.message);
+        err.message = if e.exit() == crate::error::Exit::AuthRefused {
+            format!("the API server refused the credentials: {}", err.message)
+        } else {
+            format!("the API server does not answer: {}", err.message)
+        };
         return Err(err.into());
     }
     // Hosts that are configured but do not answer (an unset host is not checked).
@@ -179,7 +184,16 @@ async fn check_api(client: &Client) -> HostCheck {
                 ..check
             };
             let info = if client.has_credentials() {
-                client.call("server.info", &json!({})).await.ok()
+                match client.call_typed_err("server.info", &json!({})).await {
+                    Ok(info) => Some(info),
+                    // Credentials refused: the server answers, but nothing will work.
+                    Err(e) if e.exit() == crate::error::Exit::AuthRefused => {
+                        check.error = Some(e.to_string());
+                        check.failure = Some(e);
+                        return check;
+                    }
+                    Err(_) => None,
+                }
             } else {
                 client.call_anonymous("server.info", &json!({})).await.ok()
             };

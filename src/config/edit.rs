@@ -295,8 +295,8 @@ fn dir_and_name(path: &Path, fallback: &str) -> anyhow::Result<(PathBuf, String)
 /// The temp name is random and the file is created new without following a symlink: a
 /// name planted in a shared folder (a symlink to a victim file) is never written through.
 fn write_new(dir: &Path, name: &str, target: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let (tmp, mut f) = create_temp(dir, name)
-        .with_context(|| format!("cannot write {}", target.display()))?;
+    let (tmp, mut f) =
+        create_temp(dir, name).with_context(|| format!("cannot write {}", target.display()))?;
     let result = (|| -> std::io::Result<()> {
         f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
         f.write_all(bytes)?;

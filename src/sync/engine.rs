@@ -57,6 +57,7 @@ pub async fn run<S: Source>(
         target_status: RefCell::new(HashMap::new()),
         fresh: RefCell::new(HashSet::new()),
         queue_names: RefCell::new(HashMap::new()),
+        incomplete: RefCell::new(HashSet::new()),
         tmp,
         file_seq: Cell::new(0),
         last_save: Cell::new(Instant::now()),
@@ -88,6 +89,8 @@ struct Engine<'a, S: Source> {
     /// Source ids of tasks created on the target by this run (nothing to compare there).
     fresh: RefCell<HashSet<String>>,
     queue_names: RefCell<HashMap<String, String>>,
+    /// Source ids of objects a file of which the source could not give: not marked done.
+    incomplete: RefCell<HashSet<String>>,
     tmp: PathBuf,
     file_seq: Cell<u64>,
     last_save: Cell<Instant>,
@@ -103,6 +106,18 @@ struct Index {
     /// Source id (from the sync tag) -> target id.
     by_origin: HashMap<String, String>,
 }
+
+/// A file the source's file server did not give (missing, refused, redirected away).
+#[derive(Debug)]
+struct SourceFileMissing(String);
+
+impl std::fmt::Display for SourceFileMissing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for SourceFileMissing {}
 
 fn s(v: &Value) -> &str {
     v.as_str().unwrap_or_default()
@@ -478,7 +493,14 @@ impl<S: Source> Engine<'_, S> {
         let seq = self.file_seq.get() + 1;
         self.file_seq.set(seq);
         let local = self.tmp.join(format!("file-{seq}"));
-        let size = self.src.fetch_file(url, &local).await?;
+        let size = match self.src.fetch_file(url, &local).await {
+            Ok(size) => size,
+            Err(e) if matches!(exit_of(&e), Exit::AuthRefused) => return Err(e),
+            Err(e) => {
+                let _ = std::fs::remove_file(&local);
+                return Err(SourceFileMissing(one_line(&e)).into());
+            }
+        };
         let bearer = self
             .dst
             .client
@@ -507,6 +529,30 @@ impl<S: Source> Engine<'_, S> {
         Ok(up.url)
     }
 
+    /// [`Engine::copy_file`] for a file of source object `owner` (kind, id, name): one the
+    /// source cannot give is listed as the source's (the copy keeps the source's URL and
+    /// the owner is not marked done, so a later run tries again); the rest goes on.
+    async fn copy_file_of(
+        &self,
+        url: &str,
+        owner: (&'static str, &str, &str),
+    ) -> anyhow::Result<String> {
+        match self.copy_file(url).await {
+            Err(e) if e.is::<SourceFileMissing>() => {
+                let (kind, id, name) = owner;
+                self.incomplete.borrow_mut().insert(id.to_string());
+                self.report.borrow_mut().skipped.push(Skipped {
+                    kind: "file",
+                    id: url.to_string(),
+                    name: format!("of {kind} '{name}' ({id})"),
+                    reason: format!("the source cannot give it: {e}"),
+                });
+                Ok(url.to_string())
+            }
+            other => other,
+        }
+    }
+
     // ------------------------------------------------------------ phase 2: models
 
     async fn fill_model(&self, m: &Value) -> anyhow::Result<()> {
@@ -533,7 +579,9 @@ impl<S: Source> Engine<'_, S> {
                 r.counts.models_updated += 1;
             }
         }
-        let uri = self.copy_file(s(&m["uri"])).await?;
+        let uri = self
+            .copy_file_of(s(&m["uri"]), ("model", sid, s(&m["name"])))
+            .await?;
         let Some(target) = target else {
             return Ok(()); // dry run: nothing made
         };
@@ -564,11 +612,12 @@ impl<S: Source> Engine<'_, S> {
             body["ready"] = json!(true);
         }
         self.dst.client.call("models.edit", &body).await?;
+        let complete = !self.incomplete.borrow().contains(sid);
         self.state.borrow_mut().models.insert(
             sid.to_string(),
             Copied {
                 id: target,
-                done: Some(Done {
+                done: complete.then(|| Done {
                     version,
                     ..Done::default()
                 }),
@@ -629,7 +678,7 @@ impl<S: Source> Engine<'_, S> {
         for a in t["execution"]["artifacts"].as_array().into_iter().flatten() {
             let mut a = a.clone();
             if let Some(uri) = a["uri"].as_str() {
-                a["uri"] = json!(self.copy_file(uri).await?);
+                a["uri"] = json!(self.copy_file_of(uri, ("task", sid, s(&t["name"]))).await?);
             }
             artifacts.push(a);
         }
@@ -646,7 +695,7 @@ impl<S: Source> Engine<'_, S> {
         let fresh = self.fresh.borrow().contains(sid);
         let unchanged_events = total == copied_before && total < EVENT_COUNT_CAP && done.is_some();
         if !unchanged_events {
-            self.copy_events(sid, &target, fresh).await?;
+            self.copy_events(sid, s(&t["name"]), &target, fresh).await?;
         }
         self.set_status(t, &target).await?;
         {
@@ -657,11 +706,12 @@ impl<S: Source> Engine<'_, S> {
                 r.counts.tasks_updated += 1;
             }
         }
+        let complete = !self.incomplete.borrow().contains(sid);
         self.state.borrow_mut().tasks.insert(
             sid.to_string(),
             Copied {
                 id: target,
-                done: Some(Done {
+                done: complete.then_some(Done {
                     version,
                     status,
                     events: total,
@@ -763,7 +813,13 @@ impl<S: Source> Engine<'_, S> {
     /// The events the target task lacks, in the source's order; debug images' files too.
     /// Read a page at a time and sent on in batches: what is held is one page, plus a
     /// digest per event the target already has when an earlier copy is completed.
-    async fn copy_events(&self, sid: &str, target: &str, fresh: bool) -> anyhow::Result<()> {
+    async fn copy_events(
+        &self,
+        sid: &str,
+        name: &str,
+        target: &str,
+        fresh: bool,
+    ) -> anyhow::Result<()> {
         let mut have = if fresh {
             HashMap::new()
         } else {
@@ -781,7 +837,7 @@ impl<S: Source> Engine<'_, S> {
                     continue;
                 }
                 if let Some(url) = e.get("url").and_then(Value::as_str).map(str::to_string) {
-                    e["url"] = json!(self.copy_file(&url).await?);
+                    e["url"] = json!(self.copy_file_of(&url, ("task", sid, name)).await?);
                 }
                 let mut ev = event_for(&e, target);
                 {

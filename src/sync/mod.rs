@@ -81,7 +81,10 @@ impl Endpoint {
             ..settings
         };
         let client =
-            Client::from_settings(&settings).map_err(|e| e.context(format!("{flag} {spec}")))?;
+            // Redirects stay on the host named: a hostile server cannot send the copy to
+            // fetch from (or post to) another one.
+            Client::from_settings_with(&settings, true)
+                .map_err(|e| e.context(format!("{flag} {spec}")))?;
         Ok(Endpoint {
             client,
             files_host: settings.files_host.value.trim_end_matches('/').to_string(),

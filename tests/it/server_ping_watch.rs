@@ -58,3 +58,32 @@ fn ping_watch_prints_a_line_per_interval_and_exits_on_the_first_failure() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// Issue 19 item 7: `server ping` with a wrong secret exits 4 with the server's reason
+/// (the real server's 401/22, quirks/api-server-info-auth.json), not 0 without a version.
+#[test]
+fn ping_with_a_wrong_secret_exits_4_with_the_servers_reason() {
+    let s = Serve::shared();
+    let home = tempfile::tempdir().unwrap();
+    let conf = s.write_conf(home.path());
+    let text = std::fs::read_to_string(&conf).unwrap().replace(
+        crate::common::SECRET_KEY,
+        "falsches-Geheimnis-неверный-0123456789",
+    );
+    std::fs::write(&conf, text).unwrap();
+    let out = clearml(home.path())
+        .args(["server", "ping"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{err}");
+    assert!(
+        err.contains("refused the credentials") && err.contains("invalid credentials"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("falsches-Geheimnis"),
+        "the secret was printed: {err}"
+    );
+}

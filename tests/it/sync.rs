@@ -1344,3 +1344,200 @@ fn two_targets_confs_in_one_folder_keep_their_own_state() {
         "{err}"
     );
 }
+
+/// Counts the requests it passes on (a host nothing should reach).
+struct Counter(Arc<std::sync::atomic::AtomicUsize>);
+
+impl crate::hostile::Tamper for Counter {
+    fn request(&self, _req: &mut crate::hostile::Request) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+/// Redirects downloads of paths holding `umleitung` to `to`.
+struct RedirectAway {
+    to: String,
+}
+
+impl crate::hostile::Tamper for RedirectAway {
+    fn answer(&self, req: &crate::hostile::Request, answer: &mut crate::hostile::Answer) {
+        if req.path.contains("umleitung") {
+            answer.status = 302;
+            answer.body.clear();
+            answer.headers = vec![
+                ("Location".into(), format!("{}/stolen.bin", self.to)),
+                ("Content-Length".into(), "0".into()),
+            ];
+        }
+    }
+}
+
+/// Issue 20 Medium 3 and 4: a file the source's file server redirects to another host is
+/// not fetched from there, and a file missing on the source does not stop the task:
+/// everything else is copied (fields, the other artifact, events, status), each bad file
+/// is listed as the source's, exit 1, and a later run tries those files again.
+#[test]
+fn files_the_source_cannot_give_are_listed_and_the_rest_copied() {
+    use crate::hostile::proxy;
+    let (a, b) = (Side::start(), Side::start());
+    let hits = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let elsewhere = proxy(&b.s.files_url, Counter(hits.clone()));
+    let files = proxy(
+        &a.s.files_url,
+        RedirectAway {
+            to: elsewhere.url.clone(),
+        },
+    );
+    let (_h, a_conf) = a.conf_via(&a.s.api_url, &files.url);
+    let a_conf = a_conf.to_str().unwrap();
+    let project = unique("Fehlend Нет файла 缺失");
+    let task = a.finished_task_with_artifact(&project, 500);
+    // The copied artifact's URL as the source conf names its file server (the proxy).
+    let mut artifacts =
+        a.api("tasks.get_by_id", json!({"task": task}))["task"]["execution"]["artifacts"]
+            .as_array()
+            .unwrap()
+            .clone();
+    artifacts[0]["uri"] = json!(s(&artifacts[0]["uri"]).replace(&a.s.files_url, &files.url));
+    let missing = format!("{}/{project}/нет-такого.bin", files.url);
+    let redirected = format!("{}/{project}/umleitung.bin", files.url);
+    a.upload(&format!("{project}/umleitung.bin"), b"secret-ish");
+    artifacts.push(json!({"key": "fehlt", "type": "custom", "mode": "output", "uri": missing}));
+    artifacts.push(json!({"key": "weg", "type": "custom", "mode": "output", "uri": redirected}));
+    a.api(
+        "tasks.edit",
+        json!({"task": task, "force": true, "execution": {"artifacts": artifacts}}),
+    );
+    add_batch_lines(&a, &task, 5);
+
+    let args = ["--from", a_conf, "--to", b.conf(), "--project", &project];
+    let (first, err) = sync_refused(b.home.path(), &args);
+    assert_eq!(hits.load(Ordering::SeqCst), 0, "the other host was reached");
+    let mut files_listed: Vec<(&str, &str)> = first
+        .skipped
+        .iter()
+        .map(|s| (s.kind.as_str(), s.id.as_str()))
+        .collect();
+    files_listed.sort();
+    let mut want = vec![("file", missing.as_str()), ("file", redirected.as_str())];
+    want.sort();
+    assert_eq!(files_listed, want, "{first:?}");
+    for sk in &first.skipped {
+        assert!(
+            sk.reason.contains("the source cannot give it") && sk.name.contains(&task),
+            "{sk:?}"
+        );
+    }
+    let redirect_reason = &first
+        .skipped
+        .iter()
+        .find(|s| s.id == redirected)
+        .unwrap()
+        .reason;
+    assert!(
+        redirect_reason.contains("another host"),
+        "{redirect_reason}"
+    );
+    assert!(err.contains("files the source could not give"), "{err}");
+    assert_eq!(
+        (first.tasks.copied, first.files, first.events),
+        (1, 1, 5),
+        "{first:?}"
+    );
+    // The task on B is whole apart from the two files: completed, not an empty draft.
+    let on_b = b.dump(&project);
+    let t = &on_b["tasks"]["fertig-完成-готово"];
+    assert_eq!(t["status"], "completed", "{t}");
+    assert_eq!(t["artifacts"].as_object().unwrap().len(), 3, "{t}");
+    assert_eq!(t["events"].as_array().unwrap().len(), 5, "{t}");
+    // Not marked done: the next run tries the two files again (and lists them again).
+    let (again, _) = sync_refused(b.home.path(), &args);
+    assert_eq!(again.skipped.len(), 2, "{again:?}");
+    assert_eq!(hits.load(Ordering::SeqCst), 0);
+}
+
+/// `n` console lines (no iteration) on task `id`.
+fn add_batch_lines(a: &Side, id: &str, n: usize) {
+    let body: String = (0..n)
+        .map(|i| {
+            format!(
+                "{}\n",
+                json!({"task": id, "type": "log", "level": "info", "msg": format!("Zeile {i} строка"),
+                       "timestamp": 1_700_000_000_000i64 + i as i64})
+            )
+        })
+        .collect();
+    let r = client()
+        .post(format!("{}/events.add_batch", a.s.api_url))
+        .bearer_auth(&a.tok)
+        .header("Content-Type", "application/json-lines")
+        .body(body)
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 200);
+}
+
+/// A source that never lets its events scroll end: the scroll id is dropped on the way
+/// (the first page comes back each time), the console's timestamp too, with a huge total.
+struct EndlessEvents;
+
+impl crate::hostile::Tamper for EndlessEvents {
+    fn request(&self, req: &mut crate::hostile::Request) {
+        if req.path.ends_with("events.get_task_events") || req.path.ends_with("events.get_task_log")
+        {
+            if let Ok(mut v) = serde_json::from_slice::<Value>(&req.body) {
+                if let Some(o) = v.as_object_mut() {
+                    o.remove("scroll_id");
+                    o.remove("from_timestamp");
+                }
+                req.body = serde_json::to_vec(&v).unwrap();
+            }
+        }
+    }
+
+    fn answer(&self, req: &crate::hostile::Request, answer: &mut crate::hostile::Answer) {
+        if req.path.contains("events.get_task_") && answer.status == 200 {
+            let mut v = answer.json();
+            v["data"]["total"] = json!(1_000_000_000_000u64);
+            answer.set_json(&v);
+        }
+    }
+}
+
+/// Issue 20 Medium 2: a source whose events never end (the same page again and again
+/// under a huge total) is read no further once it stops advancing: the task is listed
+/// with the source's fault, in seconds, instead of memory growing without end.
+#[test]
+fn a_source_whose_events_never_end_is_not_read_forever() {
+    use crate::hostile::proxy;
+    let (a, b) = (Side::start(), Side::start());
+    let project = unique("Endlos Бесконечно 无尽");
+    seed(&a, &project, 1);
+    let endless = proxy(&a.s.api_url, EndlessEvents);
+    let (_h, a_conf) = a.conf_via(&endless.url, &a.s.files_url);
+    let started = Instant::now();
+    let (summary, _) = sync_refused(
+        b.home.path(),
+        &[
+            "--from",
+            a_conf.to_str().unwrap(),
+            "--to",
+            b.conf(),
+            "--project",
+            &project,
+        ],
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(summary.skipped.len(), 1, "{summary:?}");
+    let reason = &summary.skipped[0].reason;
+    assert!(
+        reason.contains("same page") && reason.contains(&endless.url),
+        "{reason}"
+    );
+    // What was read before the source stopped advancing went on to the target once.
+    assert_eq!(summary.events, 280, "{summary:?}");
+}

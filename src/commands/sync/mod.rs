@@ -71,7 +71,7 @@ pub fn finish(
             "{} object(s) skipped (listed above with the reason)",
             report.skipped.len()
         ))
-        .with_hint("fix what the target refused and run again: only what is missing is copied")
+        .with_hint("fix what is listed (the target's refusals, files the source could not give) and run again: only what is missing is copied")
         .into())
     }
 }
