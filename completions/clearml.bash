@@ -223,6 +223,9 @@ _clearml() {
             clearml__subcmd__help__subcmd__task,list)
                 cmd="clearml__subcmd__help__subcmd__task__subcmd__list"
                 ;;
+            clearml__subcmd__help__subcmd__task,logs)
+                cmd="clearml__subcmd__help__subcmd__task__subcmd__logs"
+                ;;
             clearml__subcmd__help__subcmd__task,move)
                 cmd="clearml__subcmd__help__subcmd__task__subcmd__move"
                 ;;
@@ -427,6 +430,9 @@ _clearml() {
             clearml__subcmd__task,list)
                 cmd="clearml__subcmd__task__subcmd__list"
                 ;;
+            clearml__subcmd__task,logs)
+                cmd="clearml__subcmd__task__subcmd__logs"
+                ;;
             clearml__subcmd__task,move)
                 cmd="clearml__subcmd__task__subcmd__move"
                 ;;
@@ -477,6 +483,9 @@ _clearml() {
                 ;;
             clearml__subcmd__task__subcmd__help,list)
                 cmd="clearml__subcmd__task__subcmd__help__subcmd__list"
+                ;;
+            clearml__subcmd__task__subcmd__help,logs)
+                cmd="clearml__subcmd__task__subcmd__help__subcmd__logs"
                 ;;
             clearml__subcmd__task__subcmd__help,move)
                 cmd="clearml__subcmd__task__subcmd__help__subcmd__move"
@@ -1368,7 +1377,7 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__help__subcmd__task)
-            opts="list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move clone edit"
+            opts="list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1494,6 +1503,20 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__help__subcmd__task__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        clearml__subcmd__help__subcmd__task__subcmd__logs)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2288,7 +2311,7 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__pipeline__subcmd__run)
-            opts="-q -v -h --param --queue --dry-run --notify --notify-format --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
+            opts="-q -v -h --param --queue --dry-run --notify --notify-format --log-lines --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2308,6 +2331,10 @@ _clearml() {
                     ;;
                 --notify-format)
                     COMPREPLY=($(compgen -W "json slack" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-lines)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -3522,7 +3549,7 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__task)
-            opts="-q -v -h --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move clone edit help"
+            opts="-q -v -h --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4056,7 +4083,7 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__task__subcmd__help)
-            opts="list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move clone edit help"
+            opts="list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4196,6 +4223,20 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__task__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        clearml__subcmd__task__subcmd__help__subcmd__logs)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -4359,6 +4400,48 @@ _clearml() {
                     return 0
                     ;;
                 --columns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-bundle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        clearml__subcmd__task__subcmd__logs)
+            opts="-f -t -q -v -h --follow --tail --since --timestamps --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --tail)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --since)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -4770,7 +4853,7 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__task__subcmd__wait)
-            opts="-q -v -h --timeout --notify --notify-format --interval --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
+            opts="-q -v -h --timeout --notify --notify-format --interval --log-lines --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4789,6 +4872,10 @@ _clearml() {
                     return 0
                     ;;
                 --interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-lines)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -640,6 +640,9 @@ pub enum TaskCommand {
         #[arg(long, value_name = "PROJECT")]
         to: String,
     },
+    /// A task's console output, as `docker logs` prints a container's; -f follows it until
+    /// the task ends (exit 6 if it failed or was stopped, as `task wait`)
+    Logs(TaskLogsArgs),
     /// Copy a task as a new draft, override parameters, and optionally enqueue it
     Clone(TaskCloneArgs),
     /// Change one task: parameters, name, comment, tags
@@ -695,6 +698,24 @@ pub struct TaskSelectArgs {
     /// Print the tasks that would be touched; change nothing
     #[arg(long)]
     pub dry_run: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct TaskLogsArgs {
+    /// Task id, unique id prefix, or name
+    pub task: String,
+    /// Keep printing new lines until the task ends
+    #[arg(long, short = 'f')]
+    pub follow: bool,
+    /// Only the last N lines
+    #[arg(long, value_name = "N")]
+    pub tail: Option<usize>,
+    /// Only lines since this time (RFC 3339, a date, or a duration like 10m meaning "ago")
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// Prefix each line with its time (UTC)
+    #[arg(long, short = 't')]
+    pub timestamps: bool,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -833,6 +854,9 @@ pub struct TaskWaitArgs {
     /// Poll interval (at least 1s)
     #[arg(long, default_value = "5s", value_name = "DURATION")]
     pub interval: String,
+    /// Console lines shown for a task that failed or was stopped (0: none)
+    #[arg(long, default_value_t = 20, value_name = "N")]
+    pub log_lines: usize,
 }
 
 // ---------------------------------------------------------------- model
@@ -1022,6 +1046,9 @@ pub struct PipelineRunArgs {
     pub dry_run: bool,
     #[command(flatten)]
     pub hook: NotifyArgs,
+    /// Console lines shown for each step that failed (0: none)
+    #[arg(long, default_value_t = 20, value_name = "N")]
+    pub log_lines: usize,
 }
 
 #[derive(Debug, Clone, Args)]

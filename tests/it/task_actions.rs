@@ -429,3 +429,139 @@ fn a_terminal_is_asked_before_several_tasks_change() {
         );
     }
 }
+
+fn log_event(task: &str, ts: i64, msg: &str) -> serde_json::Value {
+    json!({"task": task, "type": "log", "level": "info", "worker": "w1", "timestamp": ts, "msg": msg})
+}
+
+fn stdout_of(out: &Output) -> String {
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+/// `task logs` pages through the whole console in order (ties at page boundaries included),
+/// `--tail` counts lines, `--since` cuts by time, `--json` prints one event per line.
+#[test]
+fn task_logs_pages_tails_and_filters_by_time() {
+    let (home, s) = home();
+    let h = home.path();
+    let tok = token(s);
+    let id = new_task(s, &tok, json!({"name": unique("Журнал")}));
+    let base = 1_760_000_000_000_i64;
+    // 2,500 events, three per millisecond: pages of 1,000 end inside a tie.
+    let events: Vec<_> = (0..2500)
+        .map(|i| log_event(&id, base + i / 3, &format!("Zeile {i} — строка\n")))
+        .collect();
+    crate::serve::add_batch(s, &tok, &events);
+    let all = run(h, &["task", "logs", &id]);
+    assert!(all.status.success(), "{}", text(&all));
+    let lines: Vec<String> = stdout_of(&all).lines().map(str::to_string).collect();
+    assert_eq!(lines.len(), 2500, "every line once");
+    let mut numbers: Vec<usize> = lines
+        .iter()
+        .map(|l| l.split(' ').nth(1).unwrap().parse().unwrap())
+        .collect();
+    numbers.sort();
+    numbers.dedup();
+    assert_eq!(numbers.len(), 2500);
+    assert_eq!(lines[0], "Zeile 0 — строка");
+
+    // A multi-line message: --tail counts lines.
+    let other = new_task(s, &tok, json!({"name": unique("Журнал2")}));
+    crate::serve::add_batch(
+        s,
+        &tok,
+        &[
+            log_event(&other, base, "erste\n"),
+            log_event(&other, base + 1000, "zweite\ndritte\n"),
+            log_event(&other, base + 2000, "vierte"),
+        ],
+    );
+    let tail = run(h, &["task", "logs", &other, "--tail", "2"]);
+    assert_eq!(stdout_of(&tail), "dritte\nvierte\n", "{}", text(&tail));
+    let since = chrono::DateTime::from_timestamp_millis(base + 500)
+        .unwrap()
+        .to_rfc3339();
+    let cut = run(h, &["task", "logs", &other, "--since", &since]);
+    assert_eq!(
+        stdout_of(&cut),
+        "zweite\ndritte\nvierte\n",
+        "{}",
+        text(&cut)
+    );
+    let json_out = run(h, &["task", "logs", &other, "--json"]);
+    let parsed: Vec<clearml::commands::task::json::LogLine> = stdout_of(&json_out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(parsed.len(), 3);
+    assert_eq!(
+        (parsed[1].timestamp, parsed[1].msg.as_str()),
+        (base + 1000, "zweite\ndritte\n")
+    );
+    let stamped = run(h, &["task", "logs", &other, "--tail", "1", "-t"]);
+    assert!(
+        stdout_of(&stamped).ends_with("Z vierte\n"),
+        "{}",
+        text(&stamped)
+    );
+}
+
+/// `-f` prints lines as they come and ends with the task: exit 6 when it failed. `task wait`
+/// then shows the reason, the last lines and the command for the rest.
+#[test]
+fn follow_ends_with_the_task_and_wait_shows_the_failed_console() {
+    let (home, s) = home();
+    let h = home.path();
+    let tok = token(s);
+    let id = new_task(s, &tok, json!({"name": unique("Folgen")}));
+    api(s, &tok, "tasks.started", json!({"task": id}));
+    let now = chrono::Utc::now().timestamp_millis();
+    crate::serve::add_batch(s, &tok, &[log_event(&id, now - 5000, "Start\n")]);
+    let child = common::clearml(h)
+        .args(["task", "logs", "-f", &id])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    crate::serve::add_batch(
+        s,
+        &tok,
+        &[
+            log_event(&id, now - 1000, "Epoche 1: Verlust 0.5\n"),
+            log_event(&id, now - 500, "Traceback: ошибка\n"),
+        ],
+    );
+    api(
+        s,
+        &tok,
+        "tasks.failed",
+        json!({"task": id, "status_reason": "Script error", "force": true}),
+    );
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(6), "{}", text(&out));
+    assert_eq!(
+        stdout_of(&out),
+        "Start\nEpoche 1: Verlust 0.5\nTraceback: ошибка\n",
+        "{}",
+        text(&out)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("Script error"),
+        "{}",
+        text(&out)
+    );
+
+    let wait = run(h, &["task", "wait", &id, "--log-lines", "2"]);
+    assert_eq!(wait.status.code(), Some(6), "{}", text(&wait));
+    let err = String::from_utf8_lossy(&wait.stderr);
+    assert!(err.contains("failed: Script error"), "{err}");
+    assert!(
+        err.contains("Epoche 1: Verlust 0.5\nTraceback: ошибка"),
+        "{err}"
+    );
+    assert!(!err.contains("Start"), "only the last 2 lines: {err}");
+    assert!(err.contains(&format!("clearml task logs {id}")), "{err}");
+    let quiet = run(h, &["task", "wait", &id, "--log-lines", "0"]);
+    assert!(!String::from_utf8_lossy(&quiet.stderr).contains("Traceback"));
+}

@@ -198,5 +198,17 @@ pub struct EditResult {
     pub changed: Vec<String>,
 }
 
+/// `task logs --json`: one object per log event, one per line (JSON Lines, so `-f` can
+/// stream them).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LogLine {
+    /// Epoch milliseconds (UTC), as the server stores it.
+    pub timestamp: i64,
+    pub level: String,
+    pub worker: Option<String>,
+    /// The text as reported (may hold several lines).
+    pub msg: String,
+}
+
 /// A typed shape as the JSON value the output layer prints.
 pub use crate::output::shape_value as to_value;

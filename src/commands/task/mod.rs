@@ -9,6 +9,7 @@ pub mod comparison;
 pub mod edit;
 pub mod json;
 pub mod list;
+pub mod logs;
 pub mod query;
 pub mod select;
 pub mod show;
@@ -30,6 +31,7 @@ pub async fn run(ctx: &Ctx, cmd: TaskCommand) -> anyhow::Result<()> {
         }
         TaskCommand::Compare(args) => compare::run(ctx, &client, args).await,
         TaskCommand::Wait(args) => wait::run(ctx, &client, args).await,
+        TaskCommand::Logs(args) => logs::run(ctx, &client, args).await,
         TaskCommand::Clone(args) => clone::run(ctx, &client, args).await,
         TaskCommand::Edit(args) => edit::run(ctx, &client, args).await,
         TaskCommand::Enqueue { select, queue } => {
