@@ -1483,15 +1483,14 @@ struct EndlessEvents;
 
 impl crate::hostile::Tamper for EndlessEvents {
     fn request(&self, req: &mut crate::hostile::Request) {
-        if req.path.ends_with("events.get_task_events") || req.path.ends_with("events.get_task_log")
-        {
-            if let Ok(mut v) = serde_json::from_slice::<Value>(&req.body) {
-                if let Some(o) = v.as_object_mut() {
-                    o.remove("scroll_id");
-                    o.remove("from_timestamp");
-                }
-                req.body = serde_json::to_vec(&v).unwrap();
+        let events = req.path.ends_with("events.get_task_events")
+            || req.path.ends_with("events.get_task_log");
+        if events && let Ok(mut v) = serde_json::from_slice::<Value>(&req.body) {
+            if let Some(o) = v.as_object_mut() {
+                o.remove("scroll_id");
+                o.remove("from_timestamp");
             }
+            req.body = serde_json::to_vec(&v).unwrap();
         }
     }
 
