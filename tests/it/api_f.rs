@@ -348,3 +348,359 @@ fn model_events_are_stored_against_the_model_and_queried_with_model_events() {
     );
     assert_eq!((status, sub), (400, json!(101)));
 }
+
+#[test]
+fn project_delete_without_force_is_refused_only_for_live_contents() {
+    let s = Serve::shared();
+    let tok = token(s);
+    let delete = |id: &str| refused(s, &tok, "projects.delete", json!({"project": id}));
+    // bll/project/project_cleanup.py delete_project without force: archived tasks do not
+    // block (ProjectHasTasks 402 only for non-archived ones) ...
+    let archived_only = new_project(s, &tok, "Archiviert-归档");
+    let t = new_task(s, &tok, json!({"name": "Alt-旧", "project": archived_only}));
+    ok(s, &tok, "tasks.archive", json!({"tasks": [t]}));
+    let r = ok(
+        s,
+        &tok,
+        "projects.delete",
+        json!({"project": archived_only}),
+    );
+    assert_eq!(
+        (r["deleted"].clone(), r["disassociated_tasks"].clone()),
+        (json!(1), json!(1))
+    );
+    assert_eq!(
+        get_task(s, &tok, &t)
+            .get("project")
+            .cloned()
+            .unwrap_or(Value::Null),
+        Value::Null
+    );
+    // ... a live task is 402, also with delete_contents ...
+    let live = new_project(s, &tok, "Lebendig-活");
+    new_task(s, &tok, json!({"name": "Läuft-运行", "project": live}));
+    let (status, sub, msg) = refused(
+        s,
+        &tok,
+        "projects.delete",
+        json!({"project": live, "delete_contents": true}),
+    );
+    assert_eq!((status, sub), (400, json!(402)), "{msg}");
+    assert!(msg.contains(&format!("id={live}")), "{msg}");
+    // ... an active model 405 (ProjectHasModels) ...
+    let with_model = new_project(s, &tok, "Mit-Modell-模型");
+    ok(
+        s,
+        &tok,
+        "models.create",
+        json!({"name": "Модель", "uri": "file:///tmp/x.pt", "project": with_model}),
+    );
+    assert_eq!(delete(&with_model).1, json!(405));
+    // ... a dataset sub-project with a version 406 (ProjectHasDatasets) ...
+    let root = crate::serve::unique("Datensätze-数据集");
+    let root_id = project_named(s, &tok, &root, json!({}));
+    let ds = project_named(
+        s,
+        &tok,
+        &format!("{root}/.datasets/Набор"),
+        json!({"system_tags": ["hidden", "dataset"]}),
+    );
+    new_task(
+        s,
+        &tok,
+        json!({"name": "Version-版本", "project": ds, "type": "data_processing"}),
+    );
+    let (status, sub, msg) = delete(&root_id);
+    assert_eq!((status, sub), (400, json!(406)), "{msg}");
+    // ... and a pipeline sub-project with a live controller 413 (ProjectHasPipelines).
+    let proot = crate::serve::unique("Pipelines-流水线");
+    let proot_id = project_named(s, &tok, &proot, json!({}));
+    let pl = project_named(
+        s,
+        &tok,
+        &format!("{proot}/.pipelines/Ablauf-流程"),
+        json!({"system_tags": ["hidden", "pipeline"]}),
+    );
+    new_task(
+        s,
+        &tok,
+        json!({"name": "Steuerung-控制", "project": pl, "type": "controller"}),
+    );
+    let (status, sub, msg) = delete(&proot_id);
+    assert_eq!((status, sub), (400, json!(413)), "{msg}");
+    // force deletes regardless.
+    let r = ok(
+        s,
+        &tok,
+        "projects.delete",
+        json!({"project": proot_id, "force": true}),
+    );
+    assert_eq!(r["deleted"], 3, "{r}");
+}
+
+#[test]
+fn public_entities_are_read_only_until_made_private() {
+    let s = Serve::shared();
+    let tok = token(s);
+    let project = new_project(s, &tok, "Öffentlich-公开");
+    let task = new_task(s, &tok, json!({"name": "Geteilt-共享", "project": project}));
+    let model = ok(
+        s,
+        &tok,
+        "models.create",
+        json!({"name": "Общая-модель", "uri": "file:///tmp/p.pt", "project": project}),
+    )["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    ok(s, &tok, "tasks.make_public", json!({"ids": [task]}));
+    ok(s, &tok, "projects.make_public", json!({"ids": [project]}));
+    ok(s, &tok, "models.make_public", json!({"ids": [model]}));
+    // database/model/base.py get_for_writing: a public task or project is
+    // NoWritePermission, 403/21 "cannot modify public task(s)".
+    let (status, sub, msg) = refused(
+        s,
+        &tok,
+        "tasks.edit",
+        json!({"task": task, "comment": "Änderung-修改"}),
+    );
+    assert_eq!((status, sub), (403, json!(21)), "{msg}");
+    assert!(msg.contains("cannot modify public task(s)"), "{msg}");
+    let (status, sub, _) = refused(s, &tok, "tasks.started", json!({"task": task}));
+    assert_eq!((status, sub), (403, json!(21)));
+    let (status, sub, msg) = refused(
+        s,
+        &tok,
+        "projects.update",
+        json!({"project": project, "description": "Описание"}),
+    );
+    assert_eq!((status, sub), (403, json!(21)), "{msg}");
+    assert!(msg.contains("cannot modify public project(s)"), "{msg}");
+    // services/models.py update: Model.objects(id=..., company=company) finds no public
+    // model, InvalidModelId 400/201.
+    let (status, sub, _) = refused(
+        s,
+        &tok,
+        "models.update",
+        json!({"model": model, "comment": "Kommentar"}),
+    );
+    assert_eq!((status, sub), (400, json!(201)));
+    // Reads still see them; made private, they are writable again.
+    assert_eq!(get_task(s, &tok, &task)["name"], "Geteilt-共享");
+    ok(s, &tok, "tasks.make_private", json!({"ids": [task]}));
+    ok(
+        s,
+        &tok,
+        "tasks.edit",
+        json!({"task": task, "comment": "Änderung-修改"}),
+    );
+    assert_eq!(get_task(s, &tok, &task)["comment"], "Änderung-修改");
+}
+
+#[test]
+fn parameters_configurations_and_artifacts_come_back_sorted() {
+    let s = Serve::shared();
+    let tok = token(s);
+    let project = new_project(s, &tok, "Sortiert-排序");
+    let task = new_task(
+        s,
+        &tok,
+        json!({"name": "Reihenfolge-顺序", "project": project}),
+    );
+    ok(
+        s,
+        &tok,
+        "tasks.edit_hyper_params",
+        json!({"task": task, "hyperparams": [
+            {"section": "Zweig", "name": "b", "value": "1"},
+            {"section": "Args", "name": "ширина", "value": "2"},
+            {"section": "Args", "name": "Breite", "value": "3"},
+        ]}),
+    );
+    ok(
+        s,
+        &tok,
+        "tasks.edit_configuration",
+        json!({"task": task, "configuration": [
+            {"name": "Модель", "value": "a"},
+            {"name": "Allgemein", "value": "b"},
+        ]}),
+    );
+    ok(
+        s,
+        &tok,
+        "tasks.add_or_update_artifacts",
+        json!({"task": task, "artifacts": [
+            {"key": "zeta", "type": "str", "mode": "output"},
+            {"key": "Alpha", "type": "str", "mode": "output"},
+            {"key": "数据", "type": "str", "mode": "output"},
+        ]}),
+    );
+    // bll/task/hyperparams.py get_params: sorted by (section, name).
+    let p = ok(s, &tok, "tasks.get_hyper_params", json!({"tasks": [task]}));
+    let names: Vec<(String, String)> = p["params"][0]["hyperparams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            (
+                h["section"].as_str().unwrap().into(),
+                h["name"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    let want: Vec<(String, String)> = [("Args", "Breite"), ("Args", "ширина"), ("Zweig", "b")]
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
+    assert_eq!(names, want);
+    // hyperparams.py get_configurations: sorted by name.
+    let c = ok(
+        s,
+        &tok,
+        "tasks.get_configurations",
+        json!({"tasks": [task]}),
+    );
+    let names: Vec<&str> = c["configurations"][0]["configuration"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["name"].as_str())
+        .collect();
+    assert_eq!(names, ["Allgemein", "Модель"]);
+    // bll/task/artifacts.py artifacts_unprepare_from_saved: sorted by key.
+    let keys = |t: &Value| -> Vec<String> {
+        t["execution"]["artifacts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|a| a["key"].as_str().map(str::to_string))
+            .collect()
+    };
+    assert_eq!(keys(&get_task(s, &tok, &task)), ["Alpha", "zeta", "数据"]);
+    let listed = ok(s, &tok, "tasks.get_all", json!({"id": [task]}))["tasks"][0].clone();
+    assert_eq!(keys(&listed), ["Alpha", "zeta", "数据"]);
+}
+
+/// A model the task outputs (`tasks.add_or_update_model`), draft unless `ready`.
+fn output_model(s: &Serve, tok: &str, task: &str, name: &str, ready: bool) -> String {
+    let model = ok(
+        s,
+        tok,
+        "models.create",
+        json!({"name": name, "uri": format!("file:///tmp/{name}.pt"), "task": task,
+               "ready": ready}),
+    )["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    ok(
+        s,
+        tok,
+        "tasks.add_or_update_model",
+        json!({"task": task, "name": name, "model": model, "type": "output"}),
+    );
+    model
+}
+
+#[test]
+fn reset_deletes_draft_output_models_and_says_so() {
+    let s = Serve::shared();
+    let tok = token(s);
+    let project = new_project(s, &tok, "Zurücksetzen-重置");
+    let task = new_task(s, &tok, json!({"name": "Lauf-运行", "project": project}));
+    ok(s, &tok, "tasks.started", json!({"task": task}));
+    let draft = output_model(s, &tok, &task, "Entwurf-草稿", false);
+    ok(
+        s,
+        &tok,
+        "tasks.stopped",
+        json!({"task": task, "force": true}),
+    );
+    // bll/task/task_operations.py reset_task → task_cleanup.py cleanup_task: draft output
+    // models are deleted; services/tasks.py reset answers deleted_models and, with
+    // return_file_urls, urls.model_urls; models.output is emptied.
+    let r = ok(
+        s,
+        &tok,
+        "tasks.reset",
+        json!({"task": task, "return_file_urls": true}),
+    );
+    assert_eq!(r["deleted_models"], 1, "{r}");
+    assert_eq!(
+        r["urls"]["model_urls"],
+        json!(["file:///tmp/Entwurf-草稿.pt"]),
+        "{r}"
+    );
+    let (status, sub, _) = refused(s, &tok, "models.get_by_id", json!({"model": draft}));
+    assert_eq!((status, sub), (400, json!(201)));
+    let doc = get_task(s, &tok, &task);
+    assert_eq!(doc["status"], "created");
+    assert_eq!(doc["models"]["output"], json!([]), "{doc}");
+    assert_eq!(doc["status_reason"], "reset", "{doc}");
+    // reset_many items carry them too (ResetBatchItem: dequeued flag, deleted_models, urls).
+    let other = new_task(s, &tok, json!({"name": "Zweiter-第二", "project": project}));
+    output_model(s, &tok, &other, "Noch-一个", false);
+    let r = ok(s, &tok, "tasks.reset_many", json!({"ids": [other]}));
+    let item = &r["succeeded"][0];
+    assert_eq!(
+        (
+            item["deleted_models"].clone(),
+            item["dequeued"].clone(),
+            item["urls"].clone()
+        ),
+        (json!(1), json!(false), Value::Null),
+        "{r}"
+    );
+    // A ready output model keeps its task from a reset without force (400/123, cleanup_task
+    // verify_task_children_and_ouptuts) ...
+    let kept = new_task(
+        s,
+        &tok,
+        json!({"name": "Veröffentlicht", "project": project}),
+    );
+    let ready = output_model(s, &tok, &kept, "Fertig-完成", true);
+    let (status, sub, msg) = refused(s, &tok, "tasks.reset", json!({"task": kept}));
+    assert_eq!((status, sub), (400, json!(123)), "{msg}");
+    // ... and with force it stays, no longer the task's.
+    let r = ok(s, &tok, "tasks.reset", json!({"task": kept, "force": true}));
+    assert_eq!(r["deleted_models"], 0, "{r}");
+    let m = ok(s, &tok, "models.get_by_id", json!({"model": ready}))["model"].clone();
+    assert!(m.get("task").is_none_or(Value::is_null), "{m}");
+}
+
+#[test]
+fn delete_refuses_a_task_with_a_published_child() {
+    let s = Serve::shared();
+    let tok = token(s);
+    let project = new_project(s, &tok, "Eltern-父任务");
+    let parent = new_task(s, &tok, json!({"name": "Vater-父", "project": project}));
+    let child = new_task(
+        s,
+        &tok,
+        json!({"name": "Kind-子", "project": project, "parent": parent}),
+    );
+    ok(
+        s,
+        &tok,
+        "tasks.completed",
+        json!({"task": child, "force": true}),
+    );
+    ok(
+        s,
+        &tok,
+        "tasks.publish",
+        json!({"task": child, "force": true}),
+    );
+    // task_cleanup.py verify_task_children_and_ouptuts: "has children, use force=True".
+    let (status, sub, msg) = refused(s, &tok, "tasks.delete", json!({"task": parent}));
+    assert_eq!((status, sub), (400, json!(123)), "{msg}");
+    assert!(msg.contains("has children"), "{msg}");
+    let r = ok(
+        s,
+        &tok,
+        "tasks.delete",
+        json!({"task": parent, "force": true}),
+    );
+    assert_eq!(r["updated_children"], 1, "{r}");
+}

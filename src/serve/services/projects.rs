@@ -431,20 +431,97 @@ fn validate_delete(call: &mut Call) -> ApiResult {
     }))
 }
 
+/// The ids of the pipeline and of the dataset projects among `ids` (tagged so, not the
+/// `.pipelines` / `.datasets` hubs), as project_cleanup.py `_get_child_project_ids`.
+fn pipeline_and_dataset_ids(
+    store: &Store,
+    ids: &[String],
+) -> Result<(Vec<String>, Vec<String>), ApiError> {
+    let (mut pipelines, mut datasets) = (Vec::new(), Vec::new());
+    for id in ids {
+        let Some(doc) = store.get(Coll::Projects, id)? else {
+            continue;
+        };
+        let tagged = |tag: &str| {
+            doc["system_tags"]
+                .as_array()
+                .is_some_and(|t| t.iter().any(|x| x == tag))
+        };
+        let basename = doc["basename"].as_str().unwrap_or_default();
+        if tagged("pipeline") && basename != ".pipelines" {
+            pipelines.push(id.clone());
+        }
+        if tagged("dataset") && basename != ".datasets" {
+            datasets.push(id.clone());
+        }
+    }
+    Ok((pipelines, datasets))
+}
+
+/// Without `force`, what project_cleanup.py `delete_project` refuses: a pipeline
+/// sub-project with a non-archived controller (400/413), a dataset sub-project with a
+/// non-archived version (400/406), non-archived tasks (400/402) or models (400/405) in the
+/// other projects. Archived contents never block.
+fn check_deletable(store: &Store, project: &str, ids: &[String]) -> Result<(), ApiError> {
+    let (pipelines, datasets) = pipeline_and_dataset_ids(store, ids)?;
+    let active = |coll: Coll, in_projects: &[String], extra: Value| -> Result<bool, ApiError> {
+        if in_projects.is_empty() {
+            return Ok(false);
+        }
+        let mut q = json!({"project": in_projects, "system_tags": ["-archived"],
+            "search_hidden": true});
+        super::merge_top(&mut q, &extra, &[]);
+        let filter = super::query::build_filter(&q, true)?;
+        Ok(store.count(coll, &filter)? > 0)
+    };
+    let refuse = |sub: u32, what: &str, how: &str| {
+        ApiError::new(
+            400,
+            sub,
+            format!("Project has associated {what} ({how}): id={project}"),
+        )
+    };
+    if active(Coll::Tasks, &pipelines, json!({"type": ["controller"]}))? {
+        return Err(refuse(
+            413,
+            "pipelines with active controllers",
+            "please archive all the controllers or use force=true",
+        ));
+    }
+    if active(Coll::Tasks, &datasets, json!({}))? {
+        return Err(refuse(
+            406,
+            "non-empty datasets",
+            "please delete all the dataset versions or use force=true",
+        ));
+    }
+    let regular: Vec<String> = ids
+        .iter()
+        .filter(|i| !pipelines.contains(i) && !datasets.contains(i))
+        .cloned()
+        .collect();
+    if active(Coll::Tasks, &regular, json!({}))? {
+        return Err(refuse(402, "tasks", "use force=true"));
+    }
+    if active(Coll::Models, &regular, json!({}))? {
+        return Err(refuse(405, "models", "use force=true"));
+    }
+    Ok(())
+}
+
 fn delete(call: &mut Call) -> ApiResult {
     let id = req_str(&call.body, "project")?;
     let ids = project_ids_with_children(call.store, &id)?;
     let delete_contents = opt_bool(&call.body, "delete_contents");
     let force = opt_bool(&call.body, "force");
     call.store.tx(|store| {
+        if !force {
+            check_deletable(store, &id, &ids)?;
+        }
         let mut deleted_tasks = 0;
         let mut deleted_models = 0;
         let mut disassociated = 0;
         for p in &ids {
-            let tasks = store.count(Coll::Tasks, &SqlFilter::default().eq("project", p))?;
-            if tasks > 0 && !delete_contents && !force {
-                return Err(ApiError::new(400, 402, format!("Project has associated tasks (use force=true to delete): id={p}, tasks={tasks}")));
-            }
             for coll in [Coll::Tasks, Coll::Models] {
                 let docs = store.select_all(coll, &SqlFilter::default().eq("project", p))?;
                 for mut d in docs {
@@ -460,7 +537,10 @@ fn delete(call: &mut Call) -> ApiResult {
                     } else {
                         d["project"] = Value::Null;
                         store.put(coll, &d)?;
-                        disassociated += 1;
+                        // project_cleanup.py counts only the tasks as disassociated.
+                        if coll == Coll::Tasks {
+                            disassociated += 1;
+                        }
                     }
                 }
             }
