@@ -704,3 +704,49 @@ fn delete_refuses_a_task_with_a_published_child() {
     );
     assert_eq!(r["updated_children"], 1, "{r}");
 }
+
+#[test]
+fn only_fields_join_the_queue_and_decode_escaped_dots() {
+    let s = Serve::shared();
+    let tok = token(s);
+    let project = new_project(s, &tok, "Felder-字段");
+    let queue_name = crate::serve::unique("Очередь-队列");
+    let queue = ok(s, &tok, "queues.create", json!({"name": queue_name}))["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let task = new_task(
+        s,
+        &tok,
+        json!({"name": "Punkt-点", "project": project,
+               "hyperparams": {"Args": {"lr.base": {"section": "Args", "name": "lr.base", "value": "0.1"}}}}),
+    );
+    // services/queues.py add_task: update_execution_queue (default true,
+    // apimodels/queues.py AddTaskRequest) sets the task's execution.queue.
+    ok(
+        s,
+        &tok,
+        "queues.add_task",
+        json!({"queue": queue, "task": task}),
+    );
+    assert_eq!(get_task(s, &tok, &task)["execution"]["queue"], json!(queue));
+    // get_all_ex joins the referenced queue for `execution.queue.name`.
+    let t = ok(
+        s,
+        &tok,
+        "tasks.get_all_ex",
+        json!({"id": [task], "only_fields": ["execution.queue.name"]}),
+    )["tasks"][0]
+        .clone();
+    assert_eq!(t["execution"]["queue"]["id"], json!(queue), "{t}");
+    assert_eq!(t["execution"]["queue"]["name"], json!(queue_name), "{t}");
+    // ParameterKeyEscaper: `%2E` in a path part is a dot of the key.
+    let t = ok(
+        s,
+        &tok,
+        "tasks.get_all",
+        json!({"id": [task], "only_fields": ["hyperparams.Args.lr%2Ebase.value"]}),
+    )["tasks"][0]
+        .clone();
+    assert_eq!(t["hyperparams"]["Args"]["lr.base"]["value"], "0.1", "{t}");
+}

@@ -255,6 +255,22 @@ fn artifacts_by_key(doc: &mut Value) {
     }
 }
 
+/// `execution.queue.name` / `.display_name` in get_all_ex's only_fields fetch the queue
+/// id, which `ex_joins` turns into `{id, name, display_name}` (the real server joins the
+/// referenced queue for such paths).
+fn queue_ref_fields(body: &mut Value) {
+    let Some(list) = body.get_mut("only_fields").and_then(Value::as_array_mut) else {
+        return;
+    };
+    for f in list.iter_mut() {
+        if f.as_str()
+            .is_some_and(|p| p.starts_with("execution.queue."))
+        {
+            *f = json!("execution.queue");
+        }
+    }
+}
+
 fn list(call: &mut Call, ex: bool) -> ApiResult {
     // Taken, not copied: an id list can be a hundred megabytes parsed.
     let mut body = std::mem::take(&mut call.body);
@@ -269,6 +285,7 @@ fn list(call: &mut Call, ex: bool) -> ApiResult {
     super::super::doc_fields::check_only_fields(Coll::Tasks, &body, ex)?;
     super::super::doc_fields::check_order_by(Coll::Tasks, &body, ex)?;
     let wanted = if ex {
+        queue_ref_fields(&mut body);
         super::widen_ref_fields(&mut body, &["project", "user", "parent"])
     } else {
         vec![]
