@@ -711,6 +711,14 @@ fn archive_one(store: &Store, id: &str, archived: bool, body: &Value) -> Result<
         }
     }
     doc["system_tags"] = json!(tags);
+    // task_operations.py archive_task stores the request's status_message/status_reason.
+    if archived {
+        for k in ["status_message", "status_reason"] {
+            if let Some(v) = body.get(k).filter(|v| v.is_string()) {
+                doc[k] = v.clone();
+            }
+        }
+    }
     touch(&mut doc);
     store.put(Coll::Tasks, &doc)?;
     Ok(())
@@ -1295,6 +1303,20 @@ pub fn enqueue(call: &mut Call) -> ApiResult {
 }
 
 /// `tasks.dequeue`: back to draft.
+/// The real server's TaskStatus values.
+const TASK_STATUSES: &[&str] = &[
+    "created",
+    "queued",
+    "in_progress",
+    "stopped",
+    "published",
+    "publishing",
+    "closed",
+    "failed",
+    "completed",
+    "unknown",
+];
+
 pub fn dequeue(call: &mut Call) -> ApiResult {
     let id = req_str(&call.body, "task")?;
     let body = call.body.clone();
@@ -1306,12 +1328,22 @@ pub fn dequeue(call: &mut Call) -> ApiResult {
                 doc["status"].as_str().unwrap_or("")
             )));
         }
+        // task_operations.py dequeue_task: `new_status` (a valid status) wins over the
+        // status the task had before it was enqueued.
+        let wanted = opt_str(&body, "new_status").filter(|s| !s.is_empty());
+        if let Some(w) = &wanted
+            && !TASK_STATUSES.contains(&w.as_str())
+        {
+            return Err(ApiError::validation(format!("Invalid task status: {w}")));
+        }
         let removed = remove_from_queues(store, &id)?;
-        let to = doc["enqueue_status"]
-            .as_str()
-            .filter(|s| !s.is_empty() && *s != "queued")
-            .unwrap_or("created")
-            .to_string();
+        let to = wanted.unwrap_or_else(|| {
+            doc["enqueue_status"]
+                .as_str()
+                .filter(|s| !s.is_empty() && *s != "queued")
+                .unwrap_or("created")
+                .to_string()
+        });
         let fields = change_status(&mut doc, &to, true, &body)?;
         if let Some(o) = doc.as_object_mut() {
             o.remove("enqueue_status");
