@@ -762,11 +762,27 @@ fn load_artifacts(call: &Call) -> Result<(Vec<Value>, Value, Vec<Value>), ApiErr
         .cloned()
         .unwrap_or_default();
     let doc = load(call.store, &id)?;
+    require_draft_or_running(&doc)?;
     let list: Vec<Value> = doc["execution"]["artifacts"]
         .as_array()
         .cloned()
         .unwrap_or_default();
     Ok((requested, doc, list))
+}
+
+/// Only a draft or running task takes models and artifacts, whatever `force` says (the
+/// real server's message names only `created` although in_progress is accepted too;
+/// quirks/api-tasks-add-or-update-model.json and api-tasks-add-or-update-artifacts-status.json).
+fn require_draft_or_running(doc: &Value) -> Result<(), ApiError> {
+    let status = doc["status"].as_str().unwrap_or("created");
+    if status != "created" && status != "in_progress" {
+        return Err(ApiError::new(
+            400,
+            110,
+            format!("Invalid task status: expected=created, status={status}"),
+        ));
+    }
+    Ok(())
 }
 
 fn store_artifacts(call: &mut Call, mut doc: Value, list: Vec<Value>) -> Result<(), ApiError> {
@@ -828,16 +844,7 @@ fn add_or_update_model(call: &mut Call) -> ApiResult {
         )));
     }
     let mut doc = load(call.store, &id)?;
-    // Only a draft or running task takes models (the real server's message names only
-    // `created` although in_progress is accepted too).
-    let status = doc["status"].as_str().unwrap_or("created").to_string();
-    if status != "created" && status != "in_progress" {
-        return Err(ApiError::new(
-            400,
-            110,
-            format!("Invalid task status: expected=created, status={status}"),
-        ));
-    }
+    require_draft_or_running(&doc)?;
     if !doc["models"].is_object() {
         doc["models"] = json!({"input": [], "output": []});
     }
