@@ -12,6 +12,7 @@ mod config;
 mod conformance;
 mod faults;
 mod generated;
+mod import;
 mod in_process;
 mod init;
 mod pipeline;
