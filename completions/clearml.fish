@@ -42,7 +42,7 @@ complete -c clearml -n "__fish_clearml_needs_command" -s V -l version -d 'Print 
 complete -c clearml -n "__fish_clearml_needs_command" -f -a "init" -d 'Write ~/clearml.conf: paste the credentials block from the web UI, or pass flags (CI)'
 complete -c clearml -n "__fish_clearml_needs_command" -f -a "config" -d 'Inspect the configuration in force'
 complete -c clearml -n "__fish_clearml_needs_command" -f -a "server" -d 'Run and administer a ClearML server (official Docker stack or built-in)'
-complete -c clearml -n "__fish_clearml_needs_command" -f -a "task" -d 'List, inspect, compare and wait for experiments (tasks)'
+complete -c clearml -n "__fish_clearml_needs_command" -f -a "task" -d 'List, inspect, compare, wait for and act on experiments (tasks)'
 complete -c clearml -n "__fish_clearml_needs_command" -f -a "model" -d 'List, publish and download models'
 complete -c clearml -n "__fish_clearml_needs_command" -f -a "pipeline" -d 'Run a pipeline from a TOML file on ClearML agents; its status and past runs'
 complete -c clearml -n "__fish_clearml_needs_command" -f -a "queue" -d 'List the server\'s queues'
@@ -419,25 +419,38 @@ complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from help" -f -a "render" -d 'Print the stack as a docker-compose.yml or Helm values file'
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from help" -f -a "selftest" -d 'End-to-end check of the configured server: task, scalars, file round-trip'
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait help" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
-complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait help" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
-complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait help" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit help" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit help" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit help" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
 json\t''
 csv\t''"
-complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait help" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
-complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait help" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
-complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait help" -l json -d 'Shorthand for --format json'
-complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait help" -l csv -d 'Shorthand for --format csv'
-complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait help" -s q -l quiet -d 'Print only results and errors'
-complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait help" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
-complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait help" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
-complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait help" -l insecure -d 'Do not verify the server\'s TLS certificate'
-complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait help" -s h -l help -d 'Print help'
-complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait help" -f -a "list" -d 'List tasks, with filters; follows pages past the server\'s 500-item cap with --all'
-complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait help" -f -a "show" -d 'One task in detail: status, parameters, metrics, artifacts, models'
-complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait help" -f -a "compare" -d 'Compare tasks side by side: parameters and metrics'
-complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait help" -f -a "wait" -d 'Wait until tasks reach a final status (exit 6 if any failed or stopped)'
-complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit help" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit help" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit help" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit help" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit help" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit help" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit help" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit help" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit help" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit help" -f -a "list" -d 'List tasks, with filters; follows pages past the server\'s 500-item cap with --all'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit help" -f -a "show" -d 'One task in detail: status, parameters, metrics, artifacts, models'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit help" -f -a "compare" -d 'Compare tasks side by side: parameters and metrics'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit help" -f -a "wait" -d 'Wait until tasks reach a final status (exit 6 if any failed or stopped)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit help" -f -a "enqueue" -d 'Put tasks in a queue for an agent to run (draft, stopped or failed tasks)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit help" -f -a "dequeue" -d 'Take queued tasks out of their queue (back to the status they had)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit help" -f -a "abort" -d 'Stop running or queued tasks; a task an agent runs is stopped by the agent (its status stays in_progress until the agent acknowledges)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit help" -f -a "reset" -d 'Reset tasks to drafts: their results, logs and output models are deleted'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit help" -f -a "archive" -d 'Archive tasks (a queued task is dequeued first)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit help" -f -a "unarchive" -d 'Restore archived tasks (filters select archived tasks)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit help" -f -a "publish" -d 'Publish finished tasks and their output models'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit help" -f -a "delete" -d 'Delete tasks with their logs, metrics and unused output models (their files stay on the file server: `clearml cleanup` removes those too)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit help" -f -a "tag" -d 'Add or remove tags'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit help" -f -a "move" -d 'Move tasks to another project (created if missing)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit help" -f -a "logs" -d 'A task\'s console output, as `docker logs` prints a container\'s; -f follows it until the task ends (exit 6 if it failed or was stopped, as `task wait`)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit help" -f -a "clone" -d 'Copy a task as a new draft, override parameters, and optionally enqueue it'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit help" -f -a "edit" -d 'Change one task: parameters, name, comment, tags'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from list" -l project -d 'Project name (full path, e.g. parent/child)' -r
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from list" -l status -d 'Status filter (repeatable)' -r -f -a "created\t''
 queued\t''
@@ -536,6 +549,7 @@ complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_su
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from wait" -l notify-format -d 'Body of --notify: our JSON summary, or Slack\'s incoming-webhook {"text": ...}' -r -f -a "json\t''
 slack\t''"
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from wait" -l interval -d 'Poll interval (at least 1s)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from wait" -l log-lines -d 'Console lines shown for a task that failed or was stopped (0: none)' -r
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from wait" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from wait" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from wait" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
@@ -550,10 +564,439 @@ complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_su
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from wait" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from wait" -l insecure -d 'Do not verify the server\'s TLS certificate'
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from wait" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from enqueue" -l project -d 'Project (full path); with TASK names, where to look them up' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from enqueue" -l status -d 'Status filter (repeatable)' -r -f -a "created\t''
+queued\t''
+in_progress\t''
+stopped\t''
+completed\t''
+failed\t''
+published\t''
+publishing\t''
+closed\t''
+unknown\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from enqueue" -l tag -d 'Tag filter (repeatable; prefix \'-\' to exclude)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from enqueue" -l name -d 'Name regex' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from enqueue" -l user -d 'User name, or \'me\'' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from enqueue" -l since -d 'Created at or after (RFC 3339 date/time, or a duration like 2d meaning "ago")' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from enqueue" -l until -d 'Created at or before' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from enqueue" -l older-than -d 'Last updated longer ago than this (e.g. 30d, 12h)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from enqueue" -l queue -d 'Queue name or id (default: the server\'s default queue)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from enqueue" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from enqueue" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from enqueue" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from enqueue" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from enqueue" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from enqueue" -l recursive -d 'Include sub-projects of --project'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from enqueue" -l archived -d 'Filters select archived tasks instead of active ones'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from enqueue" -s y -l yes -d 'Do not ask before acting on more than one task'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from enqueue" -l dry-run -d 'Print the tasks that would be touched; change nothing'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from enqueue" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from enqueue" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from enqueue" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from enqueue" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from enqueue" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from enqueue" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from enqueue" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from dequeue" -l project -d 'Project (full path); with TASK names, where to look them up' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from dequeue" -l status -d 'Status filter (repeatable)' -r -f -a "created\t''
+queued\t''
+in_progress\t''
+stopped\t''
+completed\t''
+failed\t''
+published\t''
+publishing\t''
+closed\t''
+unknown\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from dequeue" -l tag -d 'Tag filter (repeatable; prefix \'-\' to exclude)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from dequeue" -l name -d 'Name regex' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from dequeue" -l user -d 'User name, or \'me\'' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from dequeue" -l since -d 'Created at or after (RFC 3339 date/time, or a duration like 2d meaning "ago")' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from dequeue" -l until -d 'Created at or before' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from dequeue" -l older-than -d 'Last updated longer ago than this (e.g. 30d, 12h)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from dequeue" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from dequeue" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from dequeue" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from dequeue" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from dequeue" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from dequeue" -l recursive -d 'Include sub-projects of --project'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from dequeue" -l archived -d 'Filters select archived tasks instead of active ones'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from dequeue" -s y -l yes -d 'Do not ask before acting on more than one task'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from dequeue" -l dry-run -d 'Print the tasks that would be touched; change nothing'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from dequeue" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from dequeue" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from dequeue" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from dequeue" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from dequeue" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from dequeue" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from dequeue" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from abort" -l project -d 'Project (full path); with TASK names, where to look them up' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from abort" -l status -d 'Status filter (repeatable)' -r -f -a "created\t''
+queued\t''
+in_progress\t''
+stopped\t''
+completed\t''
+failed\t''
+published\t''
+publishing\t''
+closed\t''
+unknown\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from abort" -l tag -d 'Tag filter (repeatable; prefix \'-\' to exclude)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from abort" -l name -d 'Name regex' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from abort" -l user -d 'User name, or \'me\'' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from abort" -l since -d 'Created at or after (RFC 3339 date/time, or a duration like 2d meaning "ago")' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from abort" -l until -d 'Created at or before' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from abort" -l older-than -d 'Last updated longer ago than this (e.g. 30d, 12h)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from abort" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from abort" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from abort" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from abort" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from abort" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from abort" -l recursive -d 'Include sub-projects of --project'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from abort" -l archived -d 'Filters select archived tasks instead of active ones'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from abort" -s y -l yes -d 'Do not ask before acting on more than one task'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from abort" -l dry-run -d 'Print the tasks that would be touched; change nothing'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from abort" -l force -d 'Ask the server to stop tasks whose status does not allow it'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from abort" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from abort" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from abort" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from abort" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from abort" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from abort" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from abort" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from reset" -l project -d 'Project (full path); with TASK names, where to look them up' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from reset" -l status -d 'Status filter (repeatable)' -r -f -a "created\t''
+queued\t''
+in_progress\t''
+stopped\t''
+completed\t''
+failed\t''
+published\t''
+publishing\t''
+closed\t''
+unknown\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from reset" -l tag -d 'Tag filter (repeatable; prefix \'-\' to exclude)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from reset" -l name -d 'Name regex' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from reset" -l user -d 'User name, or \'me\'' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from reset" -l since -d 'Created at or after (RFC 3339 date/time, or a duration like 2d meaning "ago")' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from reset" -l until -d 'Created at or before' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from reset" -l older-than -d 'Last updated longer ago than this (e.g. 30d, 12h)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from reset" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from reset" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from reset" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from reset" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from reset" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from reset" -l recursive -d 'Include sub-projects of --project'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from reset" -l archived -d 'Filters select archived tasks instead of active ones'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from reset" -s y -l yes -d 'Do not ask before acting on more than one task'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from reset" -l dry-run -d 'Print the tasks that would be touched; change nothing'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from reset" -l force -d 'Reset tasks whose status the server protects (published)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from reset" -l clear-all -d 'Also clear the script and execution sections'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from reset" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from reset" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from reset" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from reset" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from reset" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from reset" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from reset" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from archive" -l project -d 'Project (full path); with TASK names, where to look them up' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from archive" -l status -d 'Status filter (repeatable)' -r -f -a "created\t''
+queued\t''
+in_progress\t''
+stopped\t''
+completed\t''
+failed\t''
+published\t''
+publishing\t''
+closed\t''
+unknown\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from archive" -l tag -d 'Tag filter (repeatable; prefix \'-\' to exclude)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from archive" -l name -d 'Name regex' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from archive" -l user -d 'User name, or \'me\'' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from archive" -l since -d 'Created at or after (RFC 3339 date/time, or a duration like 2d meaning "ago")' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from archive" -l until -d 'Created at or before' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from archive" -l older-than -d 'Last updated longer ago than this (e.g. 30d, 12h)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from archive" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from archive" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from archive" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from archive" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from archive" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from archive" -l recursive -d 'Include sub-projects of --project'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from archive" -l archived -d 'Filters select archived tasks instead of active ones'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from archive" -s y -l yes -d 'Do not ask before acting on more than one task'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from archive" -l dry-run -d 'Print the tasks that would be touched; change nothing'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from archive" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from archive" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from archive" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from archive" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from archive" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from archive" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from archive" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from unarchive" -l project -d 'Project (full path); with TASK names, where to look them up' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from unarchive" -l status -d 'Status filter (repeatable)' -r -f -a "created\t''
+queued\t''
+in_progress\t''
+stopped\t''
+completed\t''
+failed\t''
+published\t''
+publishing\t''
+closed\t''
+unknown\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from unarchive" -l tag -d 'Tag filter (repeatable; prefix \'-\' to exclude)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from unarchive" -l name -d 'Name regex' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from unarchive" -l user -d 'User name, or \'me\'' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from unarchive" -l since -d 'Created at or after (RFC 3339 date/time, or a duration like 2d meaning "ago")' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from unarchive" -l until -d 'Created at or before' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from unarchive" -l older-than -d 'Last updated longer ago than this (e.g. 30d, 12h)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from unarchive" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from unarchive" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from unarchive" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from unarchive" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from unarchive" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from unarchive" -l recursive -d 'Include sub-projects of --project'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from unarchive" -l archived -d 'Filters select archived tasks instead of active ones'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from unarchive" -s y -l yes -d 'Do not ask before acting on more than one task'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from unarchive" -l dry-run -d 'Print the tasks that would be touched; change nothing'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from unarchive" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from unarchive" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from unarchive" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from unarchive" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from unarchive" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from unarchive" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from unarchive" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from publish" -l project -d 'Project (full path); with TASK names, where to look them up' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from publish" -l status -d 'Status filter (repeatable)' -r -f -a "created\t''
+queued\t''
+in_progress\t''
+stopped\t''
+completed\t''
+failed\t''
+published\t''
+publishing\t''
+closed\t''
+unknown\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from publish" -l tag -d 'Tag filter (repeatable; prefix \'-\' to exclude)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from publish" -l name -d 'Name regex' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from publish" -l user -d 'User name, or \'me\'' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from publish" -l since -d 'Created at or after (RFC 3339 date/time, or a duration like 2d meaning "ago")' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from publish" -l until -d 'Created at or before' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from publish" -l older-than -d 'Last updated longer ago than this (e.g. 30d, 12h)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from publish" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from publish" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from publish" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from publish" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from publish" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from publish" -l recursive -d 'Include sub-projects of --project'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from publish" -l archived -d 'Filters select archived tasks instead of active ones'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from publish" -s y -l yes -d 'Do not ask before acting on more than one task'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from publish" -l dry-run -d 'Print the tasks that would be touched; change nothing'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from publish" -l force -d 'Publish tasks that have not stopped or completed'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from publish" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from publish" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from publish" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from publish" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from publish" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from publish" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from publish" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from delete" -l project -d 'Project (full path); with TASK names, where to look them up' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from delete" -l status -d 'Status filter (repeatable)' -r -f -a "created\t''
+queued\t''
+in_progress\t''
+stopped\t''
+completed\t''
+failed\t''
+published\t''
+publishing\t''
+closed\t''
+unknown\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from delete" -l tag -d 'Tag filter (repeatable; prefix \'-\' to exclude)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from delete" -l name -d 'Name regex' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from delete" -l user -d 'User name, or \'me\'' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from delete" -l since -d 'Created at or after (RFC 3339 date/time, or a duration like 2d meaning "ago")' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from delete" -l until -d 'Created at or before' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from delete" -l older-than -d 'Last updated longer ago than this (e.g. 30d, 12h)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from delete" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from delete" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from delete" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from delete" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from delete" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from delete" -l recursive -d 'Include sub-projects of --project'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from delete" -l archived -d 'Filters select archived tasks instead of active ones'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from delete" -s y -l yes -d 'Do not ask before acting on more than one task'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from delete" -l dry-run -d 'Print the tasks that would be touched; change nothing'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from delete" -l force -d 'Delete tasks that are neither drafts nor archived (the server asks for it)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from delete" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from delete" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from delete" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from delete" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from delete" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from delete" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from tag" -l project -d 'Project (full path); with TASK names, where to look them up' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from tag" -l status -d 'Status filter (repeatable)' -r -f -a "created\t''
+queued\t''
+in_progress\t''
+stopped\t''
+completed\t''
+failed\t''
+published\t''
+publishing\t''
+closed\t''
+unknown\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from tag" -l tag -d 'Tag filter (repeatable; prefix \'-\' to exclude)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from tag" -l name -d 'Name regex' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from tag" -l user -d 'User name, or \'me\'' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from tag" -l since -d 'Created at or after (RFC 3339 date/time, or a duration like 2d meaning "ago")' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from tag" -l until -d 'Created at or before' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from tag" -l older-than -d 'Last updated longer ago than this (e.g. 30d, 12h)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from tag" -l add -d 'Tag to add (repeatable)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from tag" -l remove -d 'Tag to remove (repeatable)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from tag" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from tag" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from tag" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from tag" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from tag" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from tag" -l recursive -d 'Include sub-projects of --project'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from tag" -l archived -d 'Filters select archived tasks instead of active ones'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from tag" -s y -l yes -d 'Do not ask before acting on more than one task'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from tag" -l dry-run -d 'Print the tasks that would be touched; change nothing'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from tag" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from tag" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from tag" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from tag" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from tag" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from tag" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from tag" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from move" -l project -d 'Project (full path); with TASK names, where to look them up' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from move" -l status -d 'Status filter (repeatable)' -r -f -a "created\t''
+queued\t''
+in_progress\t''
+stopped\t''
+completed\t''
+failed\t''
+published\t''
+publishing\t''
+closed\t''
+unknown\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from move" -l tag -d 'Tag filter (repeatable; prefix \'-\' to exclude)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from move" -l name -d 'Name regex' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from move" -l user -d 'User name, or \'me\'' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from move" -l since -d 'Created at or after (RFC 3339 date/time, or a duration like 2d meaning "ago")' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from move" -l until -d 'Created at or before' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from move" -l older-than -d 'Last updated longer ago than this (e.g. 30d, 12h)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from move" -l to -d 'Target project (full path, e.g. parent/child)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from move" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from move" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from move" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from move" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from move" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from move" -l recursive -d 'Include sub-projects of --project'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from move" -l archived -d 'Filters select archived tasks instead of active ones'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from move" -s y -l yes -d 'Do not ask before acting on more than one task'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from move" -l dry-run -d 'Print the tasks that would be touched; change nothing'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from move" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from move" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from move" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from move" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from move" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from move" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from move" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from logs" -l tail -d 'Only the last N lines' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from logs" -l since -d 'Only lines since this time (RFC 3339, a date, or a duration like 10m meaning "ago")' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from logs" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from logs" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from logs" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from logs" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from logs" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from logs" -s f -l follow -d 'Keep printing new lines until the task ends'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from logs" -s t -l timestamps -d 'Prefix each line with its time (UTC)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from logs" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from logs" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from logs" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from logs" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from logs" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from logs" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from logs" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from clone" -l name -d 'Name of the new task' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from clone" -l project -d 'Project of the new task (created if missing; default: the original\'s)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from clone" -l set -d 'Override a parameter (repeatable), e.g. --set Args/lr=0.01' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from clone" -l tag -d 'Tag of the new task (repeatable)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from clone" -l queue -d 'Enqueue the new task in this queue (name or id)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from clone" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from clone" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from clone" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from clone" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from clone" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from clone" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from clone" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from clone" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from clone" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from clone" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from clone" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from clone" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from edit" -l set -d 'Set a parameter (repeatable), e.g. --set Args/lr=0.01' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from edit" -l name -d 'New name' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from edit" -l comment -d 'New comment (description)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from edit" -l tag -d 'Tag to add (repeatable)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from edit" -l remove-tag -d 'Tag to remove (repeatable)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from edit" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from edit" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from edit" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from edit" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from edit" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from edit" -l force -d 'Edit parameters of a task that is not a draft (the server refuses it otherwise)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from edit" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from edit" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from edit" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from edit" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from edit" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from edit" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from edit" -s h -l help -d 'Print help'
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from help" -f -a "list" -d 'List tasks, with filters; follows pages past the server\'s 500-item cap with --all'
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from help" -f -a "show" -d 'One task in detail: status, parameters, metrics, artifacts, models'
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from help" -f -a "compare" -d 'Compare tasks side by side: parameters and metrics'
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from help" -f -a "wait" -d 'Wait until tasks reach a final status (exit 6 if any failed or stopped)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from help" -f -a "enqueue" -d 'Put tasks in a queue for an agent to run (draft, stopped or failed tasks)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from help" -f -a "dequeue" -d 'Take queued tasks out of their queue (back to the status they had)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from help" -f -a "abort" -d 'Stop running or queued tasks; a task an agent runs is stopped by the agent (its status stays in_progress until the agent acknowledges)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from help" -f -a "reset" -d 'Reset tasks to drafts: their results, logs and output models are deleted'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from help" -f -a "archive" -d 'Archive tasks (a queued task is dequeued first)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from help" -f -a "unarchive" -d 'Restore archived tasks (filters select archived tasks)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from help" -f -a "publish" -d 'Publish finished tasks and their output models'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from help" -f -a "delete" -d 'Delete tasks with their logs, metrics and unused output models (their files stay on the file server: `clearml cleanup` removes those too)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from help" -f -a "tag" -d 'Add or remove tags'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from help" -f -a "move" -d 'Move tasks to another project (created if missing)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from help" -f -a "logs" -d 'A task\'s console output, as `docker logs` prints a container\'s; -f follows it until the task ends (exit 6 if it failed or was stopped, as `task wait`)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from help" -f -a "clone" -d 'Copy a task as a new draft, override parameters, and optionally enqueue it'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from help" -f -a "edit" -d 'Change one task: parameters, name, comment, tags'
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c clearml -n "__fish_clearml_using_subcommand model; and not __fish_seen_subcommand_from list show publish pull help" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand model; and not __fish_seen_subcommand_from list show publish pull help" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
@@ -681,6 +1124,7 @@ complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_see
 complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from run" -l notify -d 'When it ends, POST a JSON summary to this http(s) URL (4 attempts with backoff on errors, 429 and 5xx; a notification that cannot be delivered is only a warning)' -r
 complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from run" -l notify-format -d 'Body of --notify: our JSON summary, or Slack\'s incoming-webhook {"text": ...}' -r -f -a "json\t''
 slack\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from run" -l log-lines -d 'Console lines shown for each step that failed (0: none)' -r
 complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from run" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from run" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
 complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and __fish_seen_subcommand_from run" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
@@ -935,7 +1379,7 @@ complete -c clearml -n "__fish_clearml_using_subcommand manpages" -s h -l help -
 complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model pipeline queue worker sync export import completions manpages help" -f -a "init" -d 'Write ~/clearml.conf: paste the credentials block from the web UI, or pass flags (CI)'
 complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model pipeline queue worker sync export import completions manpages help" -f -a "config" -d 'Inspect the configuration in force'
 complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model pipeline queue worker sync export import completions manpages help" -f -a "server" -d 'Run and administer a ClearML server (official Docker stack or built-in)'
-complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model pipeline queue worker sync export import completions manpages help" -f -a "task" -d 'List, inspect, compare and wait for experiments (tasks)'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model pipeline queue worker sync export import completions manpages help" -f -a "task" -d 'List, inspect, compare, wait for and act on experiments (tasks)'
 complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model pipeline queue worker sync export import completions manpages help" -f -a "model" -d 'List, publish and download models'
 complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model pipeline queue worker sync export import completions manpages help" -f -a "pipeline" -d 'Run a pipeline from a TOML file on ClearML agents; its status and past runs'
 complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model pipeline queue worker sync export import completions manpages help" -f -a "queue" -d 'List the server\'s queues'
@@ -964,6 +1408,19 @@ complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_su
 complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from task" -f -a "show" -d 'One task in detail: status, parameters, metrics, artifacts, models'
 complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from task" -f -a "compare" -d 'Compare tasks side by side: parameters and metrics'
 complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from task" -f -a "wait" -d 'Wait until tasks reach a final status (exit 6 if any failed or stopped)'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from task" -f -a "enqueue" -d 'Put tasks in a queue for an agent to run (draft, stopped or failed tasks)'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from task" -f -a "dequeue" -d 'Take queued tasks out of their queue (back to the status they had)'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from task" -f -a "abort" -d 'Stop running or queued tasks; a task an agent runs is stopped by the agent (its status stays in_progress until the agent acknowledges)'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from task" -f -a "reset" -d 'Reset tasks to drafts: their results, logs and output models are deleted'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from task" -f -a "archive" -d 'Archive tasks (a queued task is dequeued first)'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from task" -f -a "unarchive" -d 'Restore archived tasks (filters select archived tasks)'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from task" -f -a "publish" -d 'Publish finished tasks and their output models'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from task" -f -a "delete" -d 'Delete tasks with their logs, metrics and unused output models (their files stay on the file server: `clearml cleanup` removes those too)'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from task" -f -a "tag" -d 'Add or remove tags'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from task" -f -a "move" -d 'Move tasks to another project (created if missing)'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from task" -f -a "logs" -d 'A task\'s console output, as `docker logs` prints a container\'s; -f follows it until the task ends (exit 6 if it failed or was stopped, as `task wait`)'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from task" -f -a "clone" -d 'Copy a task as a new draft, override parameters, and optionally enqueue it'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from task" -f -a "edit" -d 'Change one task: parameters, name, comment, tags'
 complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from model" -f -a "list" -d 'List models'
 complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from model" -f -a "show" -d 'One model in detail'
 complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from model" -f -a "publish" -d 'Upload a weights file and register + publish it, or publish an existing draft by id'

@@ -131,7 +131,7 @@ pub enum Command {
     /// Run and administer a ClearML server (official Docker stack or built-in)
     #[command(subcommand)]
     Server(ServerCommand),
-    /// List, inspect, compare and wait for experiments (tasks)
+    /// List, inspect, compare, wait for and act on experiments (tasks)
     #[command(subcommand)]
     Task(TaskCommand),
     /// List, publish and download models
@@ -551,6 +551,216 @@ pub enum TaskCommand {
     Compare(TaskCompareArgs),
     /// Wait until tasks reach a final status (exit 6 if any failed or stopped)
     Wait(TaskWaitArgs),
+    /// Put tasks in a queue for an agent to run (draft, stopped or failed tasks)
+    #[command(after_help = TASK_SELECT_HELP)]
+    Enqueue {
+        #[command(flatten)]
+        select: TaskSelectArgs,
+        /// Queue name or id (default: the server's default queue)
+        #[arg(long, value_name = "QUEUE")]
+        queue: Option<String>,
+    },
+    /// Take queued tasks out of their queue (back to the status they had)
+    #[command(after_help = TASK_SELECT_HELP)]
+    Dequeue {
+        #[command(flatten)]
+        select: TaskSelectArgs,
+    },
+    /// Stop running or queued tasks; a task an agent runs is stopped by the agent
+    /// (its status stays in_progress until the agent acknowledges)
+    #[command(after_help = TASK_SELECT_HELP)]
+    Abort {
+        #[command(flatten)]
+        select: TaskSelectArgs,
+        /// Ask the server to stop tasks whose status does not allow it
+        #[arg(long)]
+        force: bool,
+    },
+    /// Reset tasks to drafts: their results, logs and output models are deleted
+    #[command(after_help = TASK_SELECT_HELP)]
+    Reset {
+        #[command(flatten)]
+        select: TaskSelectArgs,
+        /// Reset tasks whose status the server protects (published)
+        #[arg(long)]
+        force: bool,
+        /// Also clear the script and execution sections
+        #[arg(long)]
+        clear_all: bool,
+    },
+    /// Archive tasks (a queued task is dequeued first)
+    #[command(after_help = TASK_SELECT_HELP)]
+    Archive {
+        #[command(flatten)]
+        select: TaskSelectArgs,
+    },
+    /// Restore archived tasks (filters select archived tasks)
+    #[command(after_help = TASK_SELECT_HELP)]
+    Unarchive {
+        #[command(flatten)]
+        select: TaskSelectArgs,
+    },
+    /// Publish finished tasks and their output models
+    #[command(after_help = TASK_SELECT_HELP)]
+    Publish {
+        #[command(flatten)]
+        select: TaskSelectArgs,
+        /// Publish tasks that have not stopped or completed
+        #[arg(long)]
+        force: bool,
+    },
+    /// Delete tasks with their logs, metrics and unused output models (their files stay on
+    /// the file server: `clearml cleanup` removes those too)
+    #[command(after_help = TASK_SELECT_HELP)]
+    Delete {
+        #[command(flatten)]
+        select: TaskSelectArgs,
+        /// Delete tasks that are neither drafts nor archived (the server asks for it)
+        #[arg(long)]
+        force: bool,
+    },
+    /// Add or remove tags
+    #[command(after_help = TASK_SELECT_HELP)]
+    Tag {
+        #[command(flatten)]
+        select: TaskSelectArgs,
+        /// Tag to add (repeatable)
+        #[arg(long = "add", value_name = "TAG")]
+        add: Vec<String>,
+        /// Tag to remove (repeatable)
+        #[arg(long = "remove", value_name = "TAG")]
+        remove: Vec<String>,
+    },
+    /// Move tasks to another project (created if missing)
+    #[command(after_help = TASK_SELECT_HELP)]
+    Move {
+        #[command(flatten)]
+        select: TaskSelectArgs,
+        /// Target project (full path, e.g. parent/child)
+        #[arg(long, value_name = "PROJECT")]
+        to: String,
+    },
+    /// A task's console output, as `docker logs` prints a container's; -f follows it until
+    /// the task ends (exit 6 if it failed or was stopped, as `task wait`)
+    Logs(TaskLogsArgs),
+    /// Copy a task as a new draft, override parameters, and optionally enqueue it
+    Clone(TaskCloneArgs),
+    /// Change one task: parameters, name, comment, tags
+    Edit(TaskEditArgs),
+}
+
+const TASK_SELECT_HELP: &str = "\
+Tasks are given by id, by a unique id prefix (the 8-character short id), by exact name (every
+task of that name), or by the filters of 'task list' (--project, --status, --older-than, ...).
+More than one task: the list is shown and confirmed on a terminal; --yes skips the question,
+and without a terminal --yes is required (else exit 2, nothing changed). --dry-run prints the
+selection and changes nothing. Every task is tried; the exit code is 1 if any was refused.";
+
+/// Which tasks an action touches: ids, id prefixes, names, or `task list`'s filters.
+#[derive(Debug, Clone, Args, Default)]
+pub struct TaskSelectArgs {
+    /// Task ids, unique id prefixes, or exact names
+    #[arg(value_name = "TASK")]
+    pub tasks: Vec<String>,
+    /// Project (full path); with TASK names, where to look them up
+    #[arg(long)]
+    pub project: Option<String>,
+    /// Include sub-projects of --project
+    #[arg(long)]
+    pub recursive: bool,
+    /// Status filter (repeatable)
+    #[arg(long, value_parser = TASK_STATUSES)]
+    pub status: Vec<String>,
+    /// Tag filter (repeatable; prefix '-' to exclude)
+    #[arg(long, allow_hyphen_values = true)]
+    pub tag: Vec<String>,
+    /// Name regex
+    #[arg(long)]
+    pub name: Option<String>,
+    /// User name, or 'me'
+    #[arg(long)]
+    pub user: Option<String>,
+    /// Created at or after (RFC 3339 date/time, or a duration like 2d meaning "ago")
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Created at or before
+    #[arg(long)]
+    pub until: Option<String>,
+    /// Last updated longer ago than this (e.g. 30d, 12h)
+    #[arg(long, value_name = "DURATION")]
+    pub older_than: Option<String>,
+    /// Filters select archived tasks instead of active ones
+    #[arg(long)]
+    pub archived: bool,
+    /// Do not ask before acting on more than one task
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Print the tasks that would be touched; change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct TaskLogsArgs {
+    /// Task id, unique id prefix, or name
+    pub task: String,
+    /// Keep printing new lines until the task ends
+    #[arg(long, short = 'f')]
+    pub follow: bool,
+    /// Only the last N lines
+    #[arg(long, value_name = "N")]
+    pub tail: Option<usize>,
+    /// Only lines since this time (RFC 3339, a date, or a duration like 10m meaning "ago")
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// Prefix each line with its time (UTC)
+    #[arg(long, short = 't')]
+    pub timestamps: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct TaskCloneArgs {
+    /// Task id, unique id prefix, or name
+    pub task: String,
+    /// Name of the new task
+    #[arg(long)]
+    pub name: String,
+    /// Project of the new task (created if missing; default: the original's)
+    #[arg(long)]
+    pub project: Option<String>,
+    /// Override a parameter (repeatable), e.g. --set Args/lr=0.01
+    #[arg(long = "set", value_name = "SECTION/NAME=VALUE")]
+    pub set: Vec<String>,
+    /// Tag of the new task (repeatable)
+    #[arg(long = "tag", value_name = "TAG")]
+    pub tags: Vec<String>,
+    /// Enqueue the new task in this queue (name or id)
+    #[arg(long, value_name = "QUEUE")]
+    pub queue: Option<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct TaskEditArgs {
+    /// Task id, unique id prefix, or name
+    pub task: String,
+    /// Set a parameter (repeatable), e.g. --set Args/lr=0.01
+    #[arg(long = "set", value_name = "SECTION/NAME=VALUE")]
+    pub set: Vec<String>,
+    /// New name
+    #[arg(long)]
+    pub name: Option<String>,
+    /// New comment (description)
+    #[arg(long)]
+    pub comment: Option<String>,
+    /// Tag to add (repeatable)
+    #[arg(long = "tag", value_name = "TAG")]
+    pub tags: Vec<String>,
+    /// Tag to remove (repeatable)
+    #[arg(long = "remove-tag", value_name = "TAG")]
+    pub remove_tags: Vec<String>,
+    /// Edit parameters of a task that is not a draft (the server refuses it otherwise)
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -644,6 +854,9 @@ pub struct TaskWaitArgs {
     /// Poll interval (at least 1s)
     #[arg(long, default_value = "5s", value_name = "DURATION")]
     pub interval: String,
+    /// Console lines shown for a task that failed or was stopped (0: none)
+    #[arg(long, default_value_t = 20, value_name = "N")]
+    pub log_lines: usize,
 }
 
 // ---------------------------------------------------------------- model
@@ -833,6 +1046,9 @@ pub struct PipelineRunArgs {
     pub dry_run: bool,
     #[command(flatten)]
     pub hook: NotifyArgs,
+    /// Console lines shown for each step that failed (0: none)
+    #[arg(long, default_value_t = 20, value_name = "N")]
+    pub log_lines: usize,
 }
 
 #[derive(Debug, Clone, Args)]

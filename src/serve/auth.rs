@@ -42,6 +42,9 @@ pub struct ServeClaims {
     /// Tokens issued before keys were recorded have none, and no longer verify.
     #[serde(default)]
     pub key: String,
+    /// Random: two tokens issued in the same second differ, so a logout ends only its own.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub jti: String,
 }
 
 /// Signs and verifies tokens with the server's own secret (kept in the data dir so tokens
@@ -83,9 +86,12 @@ impl TokenSigner {
             feature_set: "basic".into(),
             env: "<unknown>".into(),
         };
+        let mut jti = [0u8; 8];
+        rand::RngCore::fill_bytes(&mut rand::thread_rng(), &mut jti);
         let claims = ServeClaims {
             claims,
             key: access_key.to_string(),
+            jti: hex::encode(jti),
         };
         let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
         let payload =

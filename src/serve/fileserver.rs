@@ -123,7 +123,9 @@ async fn handle(State(state): State<Arc<AppState>>, req: Request) -> Response {
     let method = req.method().clone();
     let path = decoded_path(req.uri().path());
     let started = std::time::Instant::now();
-    let resp = route(state, req, &method, &path).await;
+    let mut resp = route(state, req, &method, &path).await;
+    // On every answer (files, and the answers and error pages that quote a name).
+    super::browser::stored_file_headers(resp.headers_mut());
     tracing::info!(
         "files {method} {path} {} {:.1}ms",
         resp.status().as_u16(),
@@ -147,7 +149,15 @@ async fn route(state: Arc<AppState>, req: Request, method: &Method, path: &str) 
     if path == "/" && (method == Method::GET || method == Method::HEAD) && !has_credentials {
         return plain(StatusCode::OK, "OK");
     }
-    if let Some(refused) = refusal(&state, req.headers()) {
+    let refused = refusal(&state, req.headers()).or_else(|| {
+        // The cookie uploads and deletes only for this server's own pages.
+        let headers = req.headers();
+        let why = super::browser::cookie_authenticated(headers)
+            .then(|| super::browser::cookie_refusal(&state, headers, method, true))??;
+        tracing::warn!("files: session cookie refused: {why}");
+        Some(plain(StatusCode::UNAUTHORIZED, why))
+    });
+    if let Some(refused) = refused {
         // Read (and drop) a modest body first so the client sees the 401 instead of a
         // connection reset in the middle of its upload.
         drain(req.into_body(), 64 * 1024 * 1024).await;

@@ -8,6 +8,7 @@
 
 mod activity;
 mod auth;
+mod browser;
 mod credentials;
 mod doc_fields;
 pub mod endpoints;
@@ -64,6 +65,9 @@ pub struct AppState {
     /// Bounds the blocking threads serving API calls (and so the reader connections): every
     /// extra thread costs memory (malloc arenas, stacks).
     pub db_slots: tokio::sync::Semaphore,
+    /// Web UI pages rendered at once: slots of their own, so pages (however costly) never
+    /// hold the API's `db_slots` and make API calls wait.
+    pub web_slots: tokio::sync::Semaphore,
     /// Memory (KiB) that request bodies being read, parsed and handled may hold at once:
     /// see `limits`.
     pub body_budget: tokio::sync::Semaphore,
@@ -71,6 +75,11 @@ pub struct AppState {
     pub panic_endpoint: bool,
     pub api_url: OnceLock<String>,
     pub files_url: OnceLock<String>,
+    /// The web UI's base URL: its pages may use the session cookie on the API.
+    pub web_url: OnceLock<String>,
+    /// Tokens ended by a logout before their expiry (sha256 of the token → its expiry),
+    /// kept in the meta table so a restart does not bring them back.
+    pub revoked_tokens: Mutex<HashMap<String, i64>>,
 }
 
 /// Set to `1` when `serve` starts, this enables `debug.panic` (authenticated): a request
@@ -91,7 +100,42 @@ impl AppState {
                 "the key it was issued for was revoked",
             ));
         }
+        let revoked = self
+            .revoked_tokens
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if revoked.contains_key(&token_digest(token)) {
+            return Err(envelope::ApiError::invalid_token("logged out"));
+        }
         Ok(claims)
+    }
+
+    /// End `token` now (a logout): it no longer verifies, on any port, after a restart too.
+    /// Expired entries are dropped as new ones come; past `MAX_REVOKED_TOKENS` the ones
+    /// closest to their own expiry go first.
+    pub fn revoke_token(&self, store: &store::Store, token: &str) -> anyhow::Result<()> {
+        let Ok(claims) = self.signer.verify(token) else {
+            return Ok(()); // expired or forged: nothing to end
+        };
+        let mut revoked = self
+            .revoked_tokens
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        let now = chrono::Utc::now().timestamp();
+        revoked.retain(|_, exp| *exp > now);
+        while revoked.len() >= MAX_REVOKED_TOKENS {
+            let soonest = revoked
+                .iter()
+                .min_by_key(|(_, exp)| **exp)
+                .map(|(k, _)| k.clone());
+            match soonest {
+                Some(k) => revoked.remove(&k),
+                None => break,
+            };
+        }
+        revoked.insert(token_digest(token), claims.claims.exp);
+        store.meta_set(REVOKED_TOKENS_META, &serde_json::to_string(&*revoked)?)?;
+        Ok(())
     }
 
     /// Where a scroll stands; `None` for unknown or expired ids (a new scroll starts).
@@ -138,6 +182,21 @@ impl AppState {
 /// Sample viewer states kept at most (each holds a task's variant list).
 const MAX_SAMPLE_STATES: usize = 10_000;
 
+/// Web pages rendered at once (more wait for a slot): two keep a core free for the API
+/// on a small machine while a few people browse.
+const WEB_SLOTS: usize = 2;
+
+/// Logged-out tokens remembered at most (about 100 bytes each in the meta table).
+const MAX_REVOKED_TOKENS: usize = 10_000;
+/// The meta table's key for them.
+const REVOKED_TOKENS_META: &str = "revoked_tokens";
+
+/// How a revoked token is remembered: never the token itself.
+fn token_digest(token: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(token.as_bytes()))
+}
+
 /// One API call being served.
 pub struct Call<'a> {
     pub state: &'a AppState,
@@ -152,6 +211,9 @@ pub struct Call<'a> {
     pub identity: Identity,
     /// The access key the caller authenticated with (`None` for anonymous open endpoints).
     pub access_key: Option<String>,
+    /// The token the caller authenticated with (`None` for a key pair or anonymous): what
+    /// a logout ends.
+    pub token: Option<String>,
     /// A `Set-Cookie` value the answer carries (`auth.login` / `auth.logout`).
     pub set_cookie: Option<String>,
 }
@@ -242,6 +304,7 @@ pub async fn run(args: &ServeOptions, out: &Output) -> anyhow::Result<()> {
     let state = opened.state.clone();
     let _ = state.api_url.set(urls.api.clone());
     let _ = state.files_url.set(urls.files.clone());
+    let _ = state.web_url.set(urls.web.clone());
     listeners.remember(&data_dir, &last_run, &urls, out)?;
     // All listeners are bound: announce.
     let serve_json = announce(&data_dir, &opened, &urls, out)?;
@@ -411,6 +474,10 @@ impl Opened {
         services::queues::ensure_default_queue(&store, &company)?;
         let (credentials, origin) = credentials::Credentials::load_or_create(data_dir)?;
         credentials.load_stored(&store)?;
+        let revoked_tokens: HashMap<String, i64> = store
+            .meta_get(REVOKED_TOKENS_META)?
+            .and_then(|v| serde_json::from_str(&v).ok())
+            .unwrap_or_default();
         let state = Arc::new(AppState {
             store: Mutex::new(store),
             readers: readers::Readers::new(db_path),
@@ -422,10 +489,13 @@ impl Opened {
             serving: Mutex::new(HashMap::new()),
             files_dir,
             db_slots: tokio::sync::Semaphore::new(4),
+            web_slots: tokio::sync::Semaphore::new(WEB_SLOTS),
             body_budget: tokio::sync::Semaphore::new(limits::BUDGET_KIB),
             panic_endpoint: std::env::var(PANIC_ENDPOINT_ENV).is_ok_and(|v| v == "1"),
             api_url: OnceLock::new(),
             files_url: OnceLock::new(),
+            web_url: OnceLock::new(),
+            revoked_tokens: Mutex::new(revoked_tokens),
         });
         Ok(Opened { state, origin })
     }

@@ -28,7 +28,7 @@ const READ_ONLY: &[&str] = &[
 ];
 
 /// Idle reader connections, opened on demand. Their number stays bounded by the requests
-/// served at once (`AppState::db_slots`).
+/// served at once (`AppState::db_slots` for API calls, `web_slots` for pages).
 pub struct Readers {
     path: PathBuf,
     idle: Mutex<Vec<Store>>,

@@ -274,18 +274,35 @@ fn json_type(v: &Value) -> &'static str {
 pub struct Caller {
     pub kind: AuthKind,
     pub access_key: String,
+    /// The bearer token, when one authenticated the call.
+    pub token: Option<String>,
 }
 
 /// Check the caller's credentials from the headers alone (nothing of the body is read
-/// before this); `Ok(None)` = anonymous (allowed for open endpoints only).
-fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Option<Caller>, ApiError> {
+/// before this); `Ok(None)` = anonymous (allowed for open endpoints only). The session
+/// cookie counts only for a POST from this server's own pages (`browser`).
+fn authenticate(
+    state: &AppState,
+    headers: &HeaderMap,
+    method: &Method,
+) -> Result<Option<Caller>, ApiError> {
     let value = match headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
     {
         Some(v) => v.to_string(),
         None => match super::auth::session_cookie_token(headers) {
-            Some(t) => format!("Bearer {t}"),
+            Some(t) => {
+                if let Some(why) = super::browser::cookie_refusal(state, headers, method, false) {
+                    tracing::warn!("session cookie refused: {why}");
+                    return Err(ApiError::new(
+                        401,
+                        20,
+                        format!("Unauthorized (session cookie refused: {why})"),
+                    ));
+                }
+                format!("Bearer {t}")
+            }
             None => return Ok(None),
         },
     };
@@ -298,6 +315,7 @@ fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Option<Caller>,
                 Ok(Some(Caller {
                     kind: AuthKind::Basic,
                     access_key,
+                    token: None,
                 }))
             } else {
                 Err(ApiError::invalid_credentials())
@@ -308,6 +326,7 @@ fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Option<Caller>,
             Ok(Some(Caller {
                 kind: AuthKind::Bearer,
                 access_key: claims.key,
+                token: Some(token),
             }))
         }
     }
@@ -391,7 +410,13 @@ fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
 /// The single handler behind every API path: the call itself, then the CORS headers the
 /// real server adds (a request with `Origin` gets it echoed back).
 pub async fn handle(State(state): State<Arc<AppState>>, req: axum::extract::Request) -> Response {
-    let origin = req.headers().get(header::ORIGIN).cloned();
+    // The real server echoes every Origin with credentials allowed; not for a page of
+    // another origin whose request the session cookie would authenticate.
+    let origin = req
+        .headers()
+        .get(header::ORIGIN)
+        .filter(|o| super::browser::may_echo_origin(&state, req.headers(), o))
+        .cloned();
     let preflight = req.method() == Method::OPTIONS;
     let mut response = if preflight {
         // Answered before anything else, like the real server's (empty, HTML type).
@@ -526,7 +551,7 @@ async fn handle_call(state: Arc<AppState>, req: axum::extract::Request) -> Respo
         }
         e
     };
-    let caller = match authenticate(&state, req.headers()) {
+    let caller = match authenticate(&state, req.headers(), &method) {
         Ok(c) => c,
         // An endpoint that needs no credentials ignores bad ones, as the real server does.
         Err(_) if !ep.authorize => None,
@@ -688,6 +713,7 @@ fn dispatch_call(
         endpoint: endpoint.to_string(),
         version: req.version,
         identity: state.signer.identity(),
+        token: caller.as_ref().and_then(|c| c.token.clone()),
         access_key: caller.map(|c| c.access_key),
         set_cookie: None,
     };

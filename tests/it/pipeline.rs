@@ -273,7 +273,19 @@ impl FastWorker {
                         );
                     }
                     Act::Fail => {
-                        api(s, &tok, "tasks.failed", json!({"task": id, "force": true}));
+                        // As an agent's failed run leaves it: console lines and a reason.
+                        crate::serve::add_batch(
+                            s,
+                            &tok,
+                            &[json!({"task": id, "type": "log", "level": "error",
+                                     "msg": format!("Traceback: {name} сломался\n")})],
+                        );
+                        api(
+                            s,
+                            &tok,
+                            "tasks.failed",
+                            json!({"task": id, "force": true, "status_reason": "Script error"}),
+                        );
                     }
                     Act::Hang => {}
                 }
@@ -509,7 +521,17 @@ fn failures_stop_descendants_retries_and_continue_on_fail() {
     );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("failed: bad failed"), "{stderr}");
+    // Each failed step's reason, last console lines and the command for the rest.
     let s: RunSummary = json_out(&out);
+    let bad_id = step_of(&s, "bad").task_id.clone().unwrap();
+    assert!(
+        stderr.contains("failed: Script error\nlast 1 console line(s):\nTraceback: bad сломался"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("clearml task logs {bad_id}")),
+        "{stderr}"
+    );
     assert_eq!(s.status, "failed");
     let status = |n: &str| step_of(&s, n).status.clone();
     assert_eq!(status("root"), "completed");

@@ -97,15 +97,18 @@ pub async fn run(ctx: &Ctx, a: PipelineRunArgs) -> anyhow::Result<()> {
             ));
             Ok(())
         }
-        Outcome::Failed => Err(CliError::new(
-            Exit::WaitedTaskFailed,
-            format!(
-                "pipeline '{}' failed: {}",
-                r.run_name,
-                r.failures().join(", ")
-            ),
-        )
-        .into()),
+        Outcome::Failed => {
+            explain_failed_steps(ctx, &client, &views, a.log_lines).await;
+            Err(CliError::new(
+                Exit::WaitedTaskFailed,
+                format!(
+                    "pipeline '{}' failed: {}",
+                    r.run_name,
+                    r.failures().join(", ")
+                ),
+            )
+            .into())
+        }
         Outcome::Stopped => Err(CliError::new(
             Exit::Interrupted,
             format!(
@@ -114,6 +117,45 @@ pub async fn run(ctx: &Ctx, a: PipelineRunArgs) -> anyhow::Result<()> {
             ),
         )
         .into()),
+    }
+}
+
+/// Each failed or aborted step's task: its status reason, last console lines and the
+/// command that shows the rest (a step that never got a task has nothing to show).
+async fn explain_failed_steps(
+    ctx: &Ctx,
+    client: &crate::api::Client,
+    views: &[StepView],
+    log_lines: usize,
+) {
+    let ids: Vec<&str> = views
+        .iter()
+        .filter(|v| matches!(v.status, "failed" | "aborted"))
+        .filter_map(|v| v.task_id.as_deref())
+        .collect();
+    if ids.is_empty() {
+        return;
+    }
+    let found = client
+        .get_all(
+            "tasks.get_all_ex",
+            &serde_json::json!({"id": ids, "only_fields": ["id", "name", "status", "status_reason"]}),
+            "tasks",
+            None,
+        )
+        .await;
+    match found {
+        Ok(tasks) => {
+            for id in ids {
+                if let Some(t) = tasks.iter().find(|t| t["id"].as_str() == Some(id)) {
+                    crate::commands::task::logs::explain_failure(ctx, client, t, log_lines).await;
+                }
+            }
+        }
+        Err(e) => ctx.out.warn(format!(
+            "cannot read the failed steps' tasks: {}",
+            crate::error::one_line(&e)
+        )),
     }
 }
 

@@ -163,5 +163,52 @@ pub struct SummaryTask {
     pub project: Option<String>,
 }
 
+/// `task enqueue|dequeue|abort|reset|archive|unarchive|publish|delete|tag|move --json`:
+/// one object per selected task, in selection order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ActionRow {
+    pub id: String,
+    pub name: String,
+    /// The task's status after the action (before it, for `planned` and `refused`).
+    pub status: Value,
+    /// `done`; `requested` (abort of a task an agent runs: the agent stops it);
+    /// `refused` (see `reason`); `planned` (--dry-run).
+    pub outcome: String,
+    /// The server's reason for a refusal; null otherwise.
+    pub reason: Option<String>,
+}
+
+/// `task clone --json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CloneResult {
+    pub id: String,
+    pub name: String,
+    /// The task it was cloned from.
+    pub parent: String,
+    pub project: Option<String>,
+    /// The queue it was enqueued in (its id), or null.
+    pub queue: Option<String>,
+}
+
+/// `task edit --json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EditResult {
+    pub id: String,
+    /// What was changed: `params`, `name`, `comment`, `tags`.
+    pub changed: Vec<String>,
+}
+
+/// `task logs --json`: one object per log event, one per line (JSON Lines, so `-f` can
+/// stream them).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LogLine {
+    /// Epoch milliseconds (UTC), as the server stores it.
+    pub timestamp: i64,
+    pub level: String,
+    pub worker: Option<String>,
+    /// The text as reported (may hold several lines).
+    pub msg: String,
+}
+
 /// A typed shape as the JSON value the output layer prints.
 pub use crate::output::shape_value as to_value;

@@ -226,6 +226,8 @@ pub struct Filters {
     /// ISO 8601 bounds on `created`.
     pub since: Option<String>,
     pub until: Option<String>,
+    /// ISO 8601 upper bound on `last_update` (`--older-than`).
+    pub updated_before: Option<String>,
     pub order_by: Vec<String>,
 }
 
@@ -259,6 +261,10 @@ pub fn list_body(f: &Filters, only: &[String]) -> Value {
     m.insert("system_tags".into(), json!([archived]));
     if f.since.is_some() || f.until.is_some() {
         m.insert("created".into(), json!([f.since, f.until]));
+    }
+    if let Some(before) = &f.updated_before {
+        // A date range on the real server's `last_update` (one of its datetime fields).
+        m.insert("last_update".into(), json!([null, before]));
     }
     let order = if f.order_by.is_empty() {
         vec!["-last_update".to_string()]
@@ -632,6 +638,7 @@ mod tests {
             archived: false,
             since: Some("2026-01-01T00:00:00Z".into()),
             until: None,
+            updated_before: Some("2026-02-01T00:00:00Z".into()),
             order_by: vec![],
         };
         let body = list_body(&f, &["id".into()]);
@@ -642,6 +649,7 @@ mod tests {
                 "status": ["completed"], "type": ["training"], "tags": ["a", "-b"],
                 "user": ["u1"], "name": "^x", "search_text": "foo",
                 "system_tags": ["-archived"], "created": ["2026-01-01T00:00:00Z", null],
+                "last_update": [null, "2026-02-01T00:00:00Z"],
                 "order_by": ["-last_update"]
             })
         );

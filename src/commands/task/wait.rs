@@ -70,6 +70,9 @@ pub async fn run(ctx: &Ctx, client: &Client, a: TaskWaitArgs) -> anyhow::Result<
     let (tasks, timed_out) = poller.until_final(ctx, client).await?;
     let waited = poller.start.elapsed();
     print_final(ctx, &tasks);
+    for t in tasks.iter().filter(|t| FINAL_BAD.contains(&status_of(t))) {
+        super::logs::explain_failure(ctx, client, t, a.log_lines).await;
+    }
     if let Some(n) = &notifier {
         let summary = wait_summary(&tasks, waited, timed_out);
         n.send_logged(client.http(), &ctx.out, &summary, &wait_text(&summary))

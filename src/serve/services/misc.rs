@@ -39,11 +39,9 @@ pub fn dispatch(call: &mut Call, service: &str, action: &str) -> Option<ApiResul
         ("users", "get_by_id") => Ok(json!({"user": user_doc(call)})),
         ("users", "get_all") | ("users", "get_all_ex") => users_get_all(call),
         ("users", "update") => users_update(call),
-        // The real logouts clear the browser's session cookie.
-        ("auth", "logout") | ("login", "logout") => {
-            call.set_cookie = Some(crate::serve::auth::cleared_session_cookie());
-            Ok(json!({}))
-        }
+        // The real logouts clear the browser's session cookie; ours also end the token
+        // that called, so a copy of it (another tab, a leaked cookie) stops working.
+        ("auth", "logout") | ("login", "logout") => logout(call),
         // Users are not fixed in a config file (the real server's fixed-users mode).
         ("auth", "fixed_users_mode") => Ok(json!({
             "enabled": false,
@@ -53,6 +51,18 @@ pub fn dispatch(call: &mut Call, service: &str, action: &str) -> Option<ApiResul
         ("users", "set_preferences") => Ok(json!({"updated": 1, "fields": {}})),
         _ => return None,
     })
+}
+
+/// The real logouts clear the browser's session cookie; ours also end the token that
+/// called, so a copy of it (another tab, a leaked cookie) stops working.
+fn logout(call: &mut Call) -> ApiResult {
+    if let Some(token) = call.token.clone() {
+        call.state
+            .revoke_token(call.store, &token)
+            .map_err(ApiError::internal)?;
+    }
+    call.set_cookie = Some(crate::serve::auth::cleared_session_cookie());
+    Ok(json!({}))
 }
 
 /// The one user there is, if it passes the `id` and `name` (regex, searched) filters the

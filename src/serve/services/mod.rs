@@ -13,8 +13,10 @@ pub mod models;
 pub mod organization;
 pub mod pipelines;
 pub mod projects;
+pub mod projects_ex;
 pub mod projects_extra;
 pub mod projects_move;
+mod public_guard;
 pub mod queues;
 pub mod reports;
 pub mod serving;
@@ -33,6 +35,10 @@ use serde_json::{Value, json};
 /// older API versions the shapes the real server gives them.
 pub fn dispatch(call: &mut Call) -> Option<ApiResult> {
     compat::before(call);
+    // Every endpoint the guard knows exists, so a refusal never hides a 404.
+    if let Err(e) = public_guard::check(call) {
+        return Some(Err(e));
+    }
     let mut result = dispatch_to_service(call)?;
     if let Ok(data) = &mut result {
         ex_joins::apply(call, data);

@@ -5,7 +5,7 @@ use super::super::Call;
 use super::super::envelope::{ApiError, ApiResult};
 use super::super::query::add_list_filter;
 use super::super::store::{Coll, SqlFilter, Store};
-use super::shared::project::{ensure, find_by_name, with_subprojects};
+use super::shared::project::{ensure, find_by_name, put_project, with_subprojects};
 use super::{get_all, id_list, now, opt_bool, opt_str, req_str};
 use serde_json::{Map, Value, json};
 
@@ -136,9 +136,12 @@ fn create(call: &mut Call) -> ApiResult {
 }
 
 fn list(call: &mut Call, ex: bool) -> ApiResult {
+    use super::projects_ex as x;
     // Taken, not copied: an id list can be a hundred megabytes parsed.
     let mut body = std::mem::take(&mut call.body);
-    // shallow_search: only the direct children of `parent` (or top-level projects).
+    let kind = if ex { x::children_type(&body)? } else { None };
+    // shallow_search: only the direct children of `parent` (or top-level projects);
+    // otherwise `parent` is any project above.
     let mut extra = SqlFilter::default();
     if opt_bool(&body, "shallow_search") {
         let parent = body
@@ -151,7 +154,19 @@ fn list(call: &mut Call, ex: bool) -> ApiResult {
         if let Some(o) = body.as_object_mut() {
             o.remove("parent");
         }
+    } else if let Some(below) = x::below_parents(call.store, &mut body)? {
+        extra.and(below);
     }
+    let selected = match kind {
+        Some(k) => {
+            let selected = x::select_by_children(call.store, &mut body, k)?;
+            if selected.is_empty() {
+                return Ok(json!({"projects": []}));
+            }
+            Some(selected)
+        }
+        None => None,
+    };
     let (mut docs, scroll) = get_all(
         call.state,
         call.store,
@@ -160,19 +175,23 @@ fn list(call: &mut Call, ex: bool) -> ApiResult {
         true,
         Some(extra),
     )?;
-    if ex {
-        let include_stats = opt_bool(&body, "include_stats");
-        for d in docs.iter_mut() {
-            let (Some(id), Some(name)) = (
-                d["id"].as_str().map(str::to_string),
-                d.get("name").and_then(Value::as_str).map(str::to_string),
-            ) else {
-                continue;
-            };
-            if include_stats {
-                d["stats"] = json!({"active": stats(call.store, &id)?});
+    if ex && !docs.is_empty() {
+        if opt_bool(&body, "check_own_contents") {
+            let (filter_, _) = x::stats_filter(&body, kind);
+            x::own_contents(call.store, &mut docs, &filter_, kind)?;
+        }
+        if opt_bool(&body, "include_stats") {
+            x::add_stats(call.store, &body, &mut docs, kind, selected.as_deref())?;
+        } else {
+            for d in docs.iter_mut() {
+                let Some(name) = d.get("name").and_then(Value::as_str).map(str::to_string) else {
+                    continue;
+                };
+                d["sub_projects"] = json!(sub_projects(call.store, &name)?);
             }
-            d["sub_projects"] = json!(sub_projects(call.store, &name)?);
+        }
+        if opt_bool(&body, "include_dataset_stats") {
+            x::add_dataset_stats(call.store, &mut docs)?;
         }
         super::expand_refs(
             call.store,
@@ -187,64 +206,6 @@ fn list(call: &mut Call, ex: bool) -> ApiResult {
         out["scroll_id"] = json!(s);
     }
     Ok(out)
-}
-
-/// A project's task statistics over it and its sub-projects (archived tasks left out), as
-/// the real server's project stats: counts per status, total run time (the seconds from
-/// `started` to `completed` of each task that has both), tasks completed in the last 24
-/// hours (not counting queued, running or failed ones) and the latest start.
-fn stats(store: &Store, project: &str) -> Result<Value, ApiError> {
-    let mut counts = Map::new();
-    for s in [
-        "closed",
-        "completed",
-        "created",
-        "failed",
-        "in_progress",
-        "published",
-        "publishing",
-        "queued",
-        "stopped",
-        "unknown",
-    ] {
-        counts.insert(s.into(), json!(0));
-    }
-    let mut query = json!({"project": [project], "system_tags": ["-archived"],
-        "only_fields": ["status", "started", "completed"]});
-    with_subprojects(store, &mut query)?;
-    let time = |v: &Value| {
-        v.as_str()
-            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-            .map(|t| t.with_timezone(&chrono::Utc))
-    };
-    let day_ago = chrono::Utc::now() - chrono::Duration::hours(24);
-    let (mut total, mut runtime, mut recent) = (0, 0i64, 0);
-    let mut last_run: Option<chrono::DateTime<chrono::Utc>> = None;
-    for t in super::select_all(store, Coll::Tasks, &query)? {
-        let status = t["status"].as_str().unwrap_or("unknown").to_string();
-        total += 1;
-        let n = counts.get(&status).and_then(Value::as_i64).unwrap_or(0);
-        counts.insert(status.clone(), json!(n + 1));
-        let (started, completed) = (time(&t["started"]), time(&t["completed"]));
-        if let (Some(s), Some(c)) = (started, completed)
-            && c > s
-        {
-            runtime += (c - s).num_milliseconds() / 1000;
-        }
-        if completed.is_some_and(|c| c > day_ago)
-            && !["queued", "in_progress", "failed"].contains(&status.as_str())
-        {
-            recent += 1;
-        }
-        if let Some(s) = started {
-            last_run = Some(last_run.map_or(s, |l| l.max(s)));
-        }
-    }
-    Ok(
-        json!({"status_count": counts, "total_tasks": total, "total_runtime": runtime,
-        "completed_tasks_24h": recent,
-        "last_task_run": last_run.map(|t| t.format("%Y-%m-%dT%H:%M:%S%.6f+00:00").to_string())}),
-    )
 }
 
 fn sub_projects(store: &Store, name: &str) -> Result<Vec<Value>, ApiError> {
@@ -262,9 +223,10 @@ fn update(call: &mut Call) -> ApiResult {
         .get(Coll::Projects, &id)?
         .ok_or_else(|| ApiError::invalid_project(&id))?;
     let mut fields = Map::new();
+    let mut renamed_from = None;
     if let Some(n) = call.body.get("name").filter(|n| !n.is_null()) {
         let new_name = rename_checked(call.store, &doc, n)?;
-        rename_children(call.store, &doc, &new_name)?;
+        renamed_from = Some(doc.clone());
         doc["name"] = json!(new_name);
         doc["basename"] = json!(new_name.rsplit('/').next().unwrap_or(&new_name));
         fields.insert("name".into(), json!(new_name));
@@ -286,7 +248,11 @@ fn update(call: &mut Call) -> ApiResult {
         .is_some_and(|t| t.iter().any(|x| x == "hidden"));
     doc["hidden"] = json!(hidden);
     doc["last_update"] = json!(now());
-    call.store.put(Coll::Projects, &doc)?;
+    put_project(call.store, &doc)?;
+    // Sub-projects after the project: each finds the one above it by its new name.
+    if let Some(old) = renamed_from {
+        rename_children(call.store, &old, doc["name"].as_str().unwrap_or_default())?;
+    }
     Ok(json!({"updated": 1, "fields": fields}))
 }
 
@@ -376,7 +342,7 @@ fn rename_children(store: &Store, doc: &Value, new_name: &str) -> Result<(), Api
             continue;
         };
         child["name"] = json!(format!("{new_name}/{rest}"));
-        store.put(Coll::Projects, &child)?;
+        put_project(store, &child)?;
     }
     Ok(())
 }
@@ -465,20 +431,97 @@ fn validate_delete(call: &mut Call) -> ApiResult {
     }))
 }
 
+/// The ids of the pipeline and of the dataset projects among `ids` (tagged so, not the
+/// `.pipelines` / `.datasets` hubs), as project_cleanup.py `_get_child_project_ids`.
+fn pipeline_and_dataset_ids(
+    store: &Store,
+    ids: &[String],
+) -> Result<(Vec<String>, Vec<String>), ApiError> {
+    let (mut pipelines, mut datasets) = (Vec::new(), Vec::new());
+    for id in ids {
+        let Some(doc) = store.get(Coll::Projects, id)? else {
+            continue;
+        };
+        let tagged = |tag: &str| {
+            doc["system_tags"]
+                .as_array()
+                .is_some_and(|t| t.iter().any(|x| x == tag))
+        };
+        let basename = doc["basename"].as_str().unwrap_or_default();
+        if tagged("pipeline") && basename != ".pipelines" {
+            pipelines.push(id.clone());
+        }
+        if tagged("dataset") && basename != ".datasets" {
+            datasets.push(id.clone());
+        }
+    }
+    Ok((pipelines, datasets))
+}
+
+/// Without `force`, what project_cleanup.py `delete_project` refuses: a pipeline
+/// sub-project with a non-archived controller (400/413), a dataset sub-project with a
+/// non-archived version (400/406), non-archived tasks (400/402) or models (400/405) in the
+/// other projects. Archived contents never block.
+fn check_deletable(store: &Store, project: &str, ids: &[String]) -> Result<(), ApiError> {
+    let (pipelines, datasets) = pipeline_and_dataset_ids(store, ids)?;
+    let active = |coll: Coll, in_projects: &[String], extra: Value| -> Result<bool, ApiError> {
+        if in_projects.is_empty() {
+            return Ok(false);
+        }
+        let mut q = json!({"project": in_projects, "system_tags": ["-archived"],
+            "search_hidden": true});
+        super::merge_top(&mut q, &extra, &[]);
+        let filter = super::query::build_filter(&q, true)?;
+        Ok(store.count(coll, &filter)? > 0)
+    };
+    let refuse = |sub: u32, what: &str, how: &str| {
+        ApiError::new(
+            400,
+            sub,
+            format!("Project has associated {what} ({how}): id={project}"),
+        )
+    };
+    if active(Coll::Tasks, &pipelines, json!({"type": ["controller"]}))? {
+        return Err(refuse(
+            413,
+            "pipelines with active controllers",
+            "please archive all the controllers or use force=true",
+        ));
+    }
+    if active(Coll::Tasks, &datasets, json!({}))? {
+        return Err(refuse(
+            406,
+            "non-empty datasets",
+            "please delete all the dataset versions or use force=true",
+        ));
+    }
+    let regular: Vec<String> = ids
+        .iter()
+        .filter(|i| !pipelines.contains(i) && !datasets.contains(i))
+        .cloned()
+        .collect();
+    if active(Coll::Tasks, &regular, json!({}))? {
+        return Err(refuse(402, "tasks", "use force=true"));
+    }
+    if active(Coll::Models, &regular, json!({}))? {
+        return Err(refuse(405, "models", "use force=true"));
+    }
+    Ok(())
+}
+
 fn delete(call: &mut Call) -> ApiResult {
     let id = req_str(&call.body, "project")?;
     let ids = project_ids_with_children(call.store, &id)?;
     let delete_contents = opt_bool(&call.body, "delete_contents");
     let force = opt_bool(&call.body, "force");
     call.store.tx(|store| {
+        if !force {
+            check_deletable(store, &id, &ids)?;
+        }
         let mut deleted_tasks = 0;
         let mut deleted_models = 0;
         let mut disassociated = 0;
         for p in &ids {
-            let tasks = store.count(Coll::Tasks, &SqlFilter::default().eq("project", p))?;
-            if tasks > 0 && !delete_contents && !force {
-                return Err(ApiError::new(400, 402, format!("Project has associated tasks (use force=true to delete): id={p}, tasks={tasks}")));
-            }
             for coll in [Coll::Tasks, Coll::Models] {
                 let docs = store.select_all(coll, &SqlFilter::default().eq("project", p))?;
                 for mut d in docs {
@@ -494,7 +537,10 @@ fn delete(call: &mut Call) -> ApiResult {
                     } else {
                         d["project"] = Value::Null;
                         store.put(coll, &d)?;
-                        disassociated += 1;
+                        // project_cleanup.py counts only the tasks as disassociated.
+                        if coll == Coll::Tasks {
+                            disassociated += 1;
+                        }
                     }
                 }
             }

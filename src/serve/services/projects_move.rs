@@ -5,7 +5,7 @@
 use super::super::Call;
 use super::super::envelope::{ApiError, ApiResult};
 use super::super::store::{Coll, Store};
-use super::shared::project::{ensure, find_by_name};
+use super::shared::project::{ensure, find_by_name, put_project};
 use super::{now, opt_str, req_str, select_all};
 use serde_json::{Value, json};
 
@@ -108,7 +108,7 @@ fn reposition(store: &Store, project: &Value, new_location: &str) -> Result<usiz
         if doc["id"] == project["id"] {
             doc["last_update"] = json!(t);
         }
-        store.put(Coll::Projects, &doc)?;
+        put_project(store, &doc)?;
     }
     Ok(renamed.len())
 }
@@ -118,7 +118,7 @@ fn touch_project(store: &Store, id: Option<&str>) -> Result<(), ApiError> {
         && let Some(mut p) = store.get(Coll::Projects, id)?
     {
         p["last_update"] = json!(now());
-        store.put(Coll::Projects, &p)?;
+        put_project(store, &p)?;
     }
     Ok(())
 }

@@ -159,6 +159,7 @@ fn get_by_id(call: &mut Call) -> ApiResult {
     match call.store.get(Coll::Tasks, &id)? {
         Some(mut t) => {
             public_last_metrics(&mut t);
+            artifacts_by_key(&mut t);
             Ok(json!({"task": t}))
         }
         None => Err(ApiError::new(
@@ -233,6 +234,18 @@ fn model_refs(store: &Store, docs: &mut [Value], body: &Value) {
     }
 }
 
+/// A task's artifacts are answered sorted by key (bll/task/artifacts.py
+/// `artifacts_unprepare_from_saved`), whatever order they were added in.
+fn artifacts_by_key(doc: &mut Value) {
+    if let Some(list) = doc
+        .pointer_mut("/execution/artifacts")
+        .and_then(Value::as_array_mut)
+        .filter(|l| l.len() > 1)
+    {
+        list.sort_by(|a, b| a["key"].as_str().cmp(&b["key"].as_str()));
+    }
+}
+
 fn list(call: &mut Call, ex: bool) -> ApiResult {
     // Taken, not copied: an id list can be a hundred megabytes parsed.
     let mut body = std::mem::take(&mut call.body);
@@ -252,7 +265,10 @@ fn list(call: &mut Call, ex: bool) -> ApiResult {
         vec![]
     };
     let (mut docs, scroll) = get_all(call.state, call.store, Coll::Tasks, &body, true, None)?;
-    docs.iter_mut().for_each(public_last_metrics);
+    for d in docs.iter_mut() {
+        public_last_metrics(d);
+        artifacts_by_key(d);
+    }
     if ex {
         super::expand_refs(
             call.store,
@@ -400,10 +416,7 @@ fn transition(call: &mut Call, to: &str) -> ApiResult {
                     }
             }
         }
-        // A worker's status_report may have named the task's worker already: keep it.
-        if to == "in_progress" && doc["last_worker"].as_str().is_none_or(str::is_empty) {
-            doc["last_worker"] = json!(call.identity.user);
-        }
+        // `last_worker` is left alone: only workers.status_report names a task's worker.
         store.put(Coll::Tasks, &doc)?;
         let mut out = json!({"updated": 1, "fields": fields});
         if to == "in_progress" {
@@ -812,6 +825,13 @@ fn get_sections(call: &mut Call, field: &str) -> ApiResult {
             } else if names.is_empty() || names.contains(section) {
                 items.push(v.clone());
             }
+        }
+        // bll/task/hyperparams.py: parameters by (section, name), configurations by name.
+        let text = |v: &Value, k: &str| v[k].as_str().unwrap_or_default().to_string();
+        if field == "hyperparams" {
+            items.sort_by_key(|p| (text(p, "section"), text(p, "name")));
+        } else {
+            items.sort_by_key(|c| text(c, "name"));
         }
         if field == "hyperparams" {
             out.push(json!({"task": id, "hyperparams": items}));

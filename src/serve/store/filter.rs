@@ -198,6 +198,16 @@ impl SqlFilter {
         self
     }
 
+    /// Projects anywhere below any of the projects named `parents` (the real server's
+    /// `path` filter); no names: none match.
+    pub fn below_any(mut self, parents: &[String]) -> Self {
+        self.add(
+            "EXISTS (SELECT 1 FROM json_each(?) AS p WHERE substr(name, 1, length(p.value) + 1) = p.value || '/')".into(),
+            vec![SqlValue::Text(Value::from(parents.to_vec()).to_string())],
+        );
+        self
+    }
+
     /// Queues whose `entries` hold `task`.
     pub fn queue_holds(mut self, task: &str) -> Self {
         self.add(

@@ -15,6 +15,8 @@
 //!   pages of iterations);
 //! - `credentials`: key pairs made through `auth.create_credentials`;
 //! - `meta`: server-wide values (company, token key);
+//! - `project_stats`: aggregates over projects' contents (task statistics, counts per
+//!   project) for `projects.get_all_ex`;
 //! - `ui`: figures only the web UI shows (per-project model counts, last task update);
 //! - `schema`: tables, indexes, migrations of older files, `SCHEMA_VERSION`, SQL functions.
 //!
@@ -29,6 +31,7 @@ mod event_samples;
 mod events;
 mod filter;
 mod meta;
+mod project_stats;
 mod schema;
 mod ui;
 
@@ -37,6 +40,7 @@ pub use error::{StoreError, StoreResult};
 pub use event_samples::{IterBound, IterPage, LastItersPer, LogPage, VariantRange, VariantState};
 pub use events::{EventOrder, EventSelect, NewEvent};
 pub use filter::{Cmp, ListCond, Order, SqlFilter};
+pub use project_stats::{CountBy, StatusGroup};
 #[cfg(test)]
 pub use schema::SCHEMA_VERSION;
 pub use ui::ProjectActivity;

@@ -324,7 +324,7 @@ fn log_body(
 
 /// The log tail as plain text (what follow mode fetches).
 async fn log_text(state: Arc<AppState>, task: String, lines: u64) -> Response {
-    let Ok(_slot) = state.db_slots.acquire().await else {
+    let Ok(_slot) = state.web_slots.acquire().await else {
         return axum::http::StatusCode::SERVICE_UNAVAILABLE.into_response();
     };
     let shared = state.clone();
@@ -371,8 +371,11 @@ fn images_body(ctx: &Ctx, task: &str) -> Result<Markup, ApiError> {
                 @for e in it["events"].as_array().into_iter().flatten() {
                     figure {
                         @let url = s(e, "url");
-                        @if url.starts_with("http://") || url.starts_with("https://") {
+                        @if ctx.is_own_file(url) {
                             a href=(url) { img src=(url) alt=(format!("{} / {}", s(e, "metric"), s(e, "variant"))) loading="lazy"; }
+                        } @else if url.starts_with("http://") || url.starts_with("https://") {
+                            // Elsewhere: a link the viewer may follow, not loaded on view.
+                            a.external href=(url) rel="noreferrer noopener" { (url) }
                         } @else {
                             code { (url) }
                         }

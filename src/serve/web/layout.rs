@@ -7,6 +7,21 @@ use serde_json::Value;
 const CSS: &str = include_str!("assets/web.css");
 const JS: &str = include_str!("assets/web.js");
 
+/// The CSP source of the page's one inline script (`sha256-<base64>`): the only script
+/// a page may run.
+pub fn script_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| {
+        use base64::Engine;
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(JS.as_bytes());
+        format!(
+            "sha256-{}",
+            base64::engine::general_purpose::STANDARD.encode(digest)
+        )
+    })
+}
+
 /// Which navigation entry is the current one.
 #[derive(Clone, Copy, PartialEq)]
 pub enum Nav {

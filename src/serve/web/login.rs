@@ -14,11 +14,30 @@ use std::sync::Arc;
 /// A login form is a few hundred bytes; anything much larger is not one.
 const MAX_FORM: usize = 16 * 1024;
 
-/// Only a path on this site: never `//host` or `http://...` (no open redirect).
+/// Only a path on this site: never `//host`, `http://...`, nor what a browser turns into
+/// one (it drops tabs and line breaks, reads `\\` as `/`). The path comes back as the URL
+/// parser writes it (non-ASCII percent-encoded), so it is always a valid `Location`.
 fn safe_next(next: Option<&String>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.clone(),
-        _ => "/projects".into(),
+    const HOME: &str = "/projects";
+    let Some(n) = next else {
+        return HOME.into();
+    };
+    if !n.starts_with('/')
+        || n.starts_with("//")
+        || n.contains('\\')
+        || n.chars().any(char::is_control)
+    {
+        return HOME.into();
+    }
+    let Ok(base) = url::Url::parse("http://this.invalid/") else {
+        return HOME.into();
+    };
+    match base.join(n) {
+        Ok(u) if u.origin() == base.origin() => match u.query() {
+            Some(q) => format!("{}?{q}", u.path()),
+            None => u.path().to_string(),
+        },
+        _ => HOME.into(),
     }
 }
 
@@ -83,7 +102,20 @@ pub async fn submit(State(state): State<Arc<AppState>>, req: axum::extract::Requ
     (headers, Redirect::to(&next)).into_response()
 }
 
-pub async fn logout() -> Response {
+/// Log out: the token of the cookie ends (as the API's `auth.logout` ends it), then the
+/// cookie is cleared.
+pub async fn logout(State(state): State<Arc<AppState>>, req_headers: HeaderMap) -> Response {
+    if let Some(token) = auth::session_cookie_token(&req_headers) {
+        let st = state.clone();
+        let done = tokio::task::spawn_blocking(move || {
+            let store = st.store.lock().unwrap_or_else(|p| p.into_inner());
+            st.revoke_token(&store, &token)
+        })
+        .await;
+        if let Ok(Err(e)) | Err(e) = done.map_err(anyhow::Error::from) {
+            tracing::warn!("logout: cannot end the token: {e}");
+        }
+    }
     let mut headers = HeaderMap::new();
     if let Ok(v) = auth::cleared_session_cookie().parse() {
         headers.insert(header::SET_COOKIE, v);
@@ -103,5 +135,12 @@ mod tests {
         assert_eq!(n("https://evil.example/"), "/projects");
         assert_eq!(n("/\\evil.example"), "/projects");
         assert_eq!(safe_next(None), "/projects");
+        // What browsers strip or fold: tab, CR, LF anywhere.
+        assert_eq!(n("/\t/localhost:9912/x"), "/projects");
+        assert_eq!(n("/\r\nSet-Cookie: x=1"), "/projects");
+        assert_eq!(n("/\n/evil.example"), "/projects");
+        // A local path with a query, non-ASCII percent-encoded (a valid header value).
+        assert_eq!(n("/models?x=1"), "/models?x=1");
+        assert_eq!(n("/projects/Тест"), "/projects/%D0%A2%D0%B5%D1%81%D1%82");
     }
 }

@@ -80,7 +80,58 @@ pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/login", get(login::form).post(login::submit))
         .merge(pages)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            security_headers,
+        ))
         .with_state(state)
+}
+
+/// Every answer of the web port: the Content-Security-Policy (our script only, images
+/// from this server's file server only, never framed), no sniffing.
+async fn security_headers(
+    State(state): State<Arc<AppState>>,
+    req: Request,
+    next: Next,
+) -> Response {
+    // Another site's page cannot log its visitor in or out (the only posts there are).
+    let refused = (req.method() == axum::http::Method::POST)
+        .then(|| super::browser::web_post_refusal(&state, req.headers()))
+        .flatten();
+    let mut response = match refused {
+        Some(why) => {
+            tracing::warn!("web: {why}");
+            error_page(ApiError::new(403, 0, why))
+        }
+        None => next.run(req).await,
+    };
+    let files = state.files_url.get().map(String::as_str).unwrap_or("");
+    let policy = super::browser::web_policy(layout::script_hash(), &own_file_origins(files));
+    super::browser::web_headers(response.headers_mut(), &policy);
+    response
+}
+
+/// The origins this server's file server answers on, as stored URLs name it: its own
+/// URL's, and for a loopback one the other loopback name (the SDK may have been configured
+/// with `localhost`).
+fn own_file_origins(files_url: &str) -> Vec<String> {
+    let Ok(u) = url::Url::parse(files_url) else {
+        return Vec::new();
+    };
+    let (Some(host), Some(port)) = (u.host_str(), u.port_or_known_default()) else {
+        return Vec::new();
+    };
+    // (CSP has no syntax for IPv6 literals: `[::1]` is not among them.)
+    let loopback = ["127.0.0.1", "localhost"];
+    let hosts: Vec<&str> = if loopback.contains(&host) {
+        loopback.to_vec()
+    } else {
+        vec![host]
+    };
+    hosts
+        .into_iter()
+        .map(|h| format!("{}://{h}:{port}", u.scheme()))
+        .collect()
 }
 
 /// Pages need a valid token cookie; without one: the login form, coming back here after.
@@ -108,11 +159,12 @@ pub struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    /// Call an API endpoint in-process (a reader connection for read-only calls, so pages
-    /// never wait on the writer), with the identity of the server's own user.
+    /// Call an API endpoint in-process, with the identity of the server's own user, on a
+    /// read-only connection of its own: pages only read, so they never hold (or wait on)
+    /// the writer the API's calls need.
     pub fn api(&self, endpoint: &str, body: Value) -> Result<Value, ApiError> {
         let state = self.state;
-        let mut store = readers::store_for(&state.store, &state.readers, endpoint)?;
+        let mut store = readers::reader(&state.readers)?;
         store.rollback_abandoned();
         let mut call = Call {
             state,
@@ -124,6 +176,7 @@ impl Ctx<'_> {
             version: super::endpoints::parse_version(crate::wire::API_VERSION).unwrap_or((2, 0)),
             identity: state.signer.identity(),
             access_key: None,
+            token: None,
             set_cookie: None,
         };
         services::dispatch(&mut call)
@@ -133,6 +186,20 @@ impl Ctx<'_> {
     /// The file server's base URL (links to artifacts, models and images).
     pub fn files_url(&self) -> &str {
         self.state.files_url.get().map(String::as_str).unwrap_or("")
+    }
+
+    /// Whether `url` is a file on this server's file server (an image the page may load);
+    /// an image elsewhere is shown as a link, so opening a page fetches nothing from
+    /// hosts a task's code named.
+    pub fn is_own_file(&self, url: &str) -> bool {
+        let Ok(u) = url::Url::parse(url) else {
+            return false;
+        };
+        let origin = match (u.host_str(), u.port_or_known_default()) {
+            (Some(h), Some(p)) => format!("{}://{h}:{p}", u.scheme()),
+            _ => return false,
+        };
+        own_file_origins(self.files_url()).contains(&origin)
     }
 
     /// A link that downloads `uri`, and the file's size when it is on this server's file
@@ -160,12 +227,13 @@ impl Ctx<'_> {
 }
 
 /// Render a page on a blocking thread (SQLite work stays off the async workers), within
-/// the server's bound on concurrent database work.
+/// the web UI's own bound on concurrent pages (not the API's slots: pages never make API
+/// calls wait).
 pub async fn render<F>(state: Arc<AppState>, f: F) -> Response
 where
     F: FnOnce(&Ctx) -> Result<Markup, ApiError> + Send + 'static,
 {
-    let Ok(_slot) = state.db_slots.acquire().await else {
+    let Ok(_slot) = state.web_slots.acquire().await else {
         return error_page(ApiError::internal("the server is shutting down"));
     };
     let shared = state.clone();

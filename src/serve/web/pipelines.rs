@@ -11,7 +11,7 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use maud::{Markup, PreEscaped, html};
 use serde_json::{Map, Value, json};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write;
 use std::sync::Arc;
 
@@ -70,6 +70,10 @@ pub async fn list(State(state): State<Arc<AppState>>) -> Response {
     .await
 }
 
+/// Steps one run's page draws and lists at most: a bigger DAG (the configuration holds
+/// no limit) is cut to its first steps by depth, and the page says how many it left out.
+pub const MAX_STEPS: usize = 1_000;
+
 /// One step of a run as the page draws it.
 struct Step {
     name: String,
@@ -78,8 +82,45 @@ struct Step {
     task: Option<Value>,
 }
 
-fn steps(ctx: &Ctx, dag: &Map<String, Value>) -> Result<Vec<Step>, ApiError> {
-    let ids: Vec<&str> = dag.values().filter_map(|n| n["job_id"].as_str()).collect();
+/// The steps the page shows (at most `MAX_STEPS`, shallowest first, the DAG's order
+/// within a depth) and how many the DAG has. Linear in the DAG's size: one task query for
+/// the shown steps, looked up by id; one sort by depth.
+fn steps(ctx: &Ctx, dag: &Map<String, Value>) -> Result<(Vec<Step>, usize), ApiError> {
+    let all: Vec<Step> = dag
+        .iter()
+        .map(|(name, n)| Step {
+            name: name.clone(),
+            parents: n["parents"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .filter(|p| dag.contains_key(*p))
+                .map(str::to_string)
+                .collect(),
+            status: n["status"].as_str().unwrap_or("pending").to_string(),
+            task: None,
+        })
+        .collect();
+    let total = all.len();
+    let level = levels(&all);
+    let mut order: Vec<usize> = (0..total).collect();
+    order.sort_by_key(|&i| level[i]);
+    order.truncate(MAX_STEPS);
+    order.sort_unstable();
+    let mut keep = vec![false; total];
+    for &i in &order {
+        keep[i] = true;
+    }
+    let mut shown: Vec<Step> = all
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(st, k)| k.then_some(st))
+        .collect();
+    let ids: Vec<&str> = shown
+        .iter()
+        .filter_map(|st| dag[&st.name]["job_id"].as_str())
+        .collect();
     let tasks = if ids.is_empty() {
         Vec::new()
     } else {
@@ -92,62 +133,48 @@ fn steps(ctx: &Ctx, dag: &Map<String, Value>) -> Result<Vec<Step>, ApiError> {
             .cloned()
             .unwrap_or_default()
     };
-    Ok(dag
-        .iter()
-        .map(|(name, n)| {
-            let task = n["job_id"]
-                .as_str()
-                .and_then(|id| tasks.iter().find(|t| s(t, "id") == id))
-                .cloned();
-            let status = step_status(
-                n["status"].as_str().unwrap_or("pending"),
-                task.as_ref().and_then(|t| t["status"].as_str()),
-            )
-            .to_string();
-            let parents = n["parents"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-                .filter(|p| dag.contains_key(*p))
-                .map(str::to_string)
-                .collect();
-            Step {
-                name: name.clone(),
-                parents,
-                status,
-                task,
-            }
-        })
-        .collect())
+    let by_id: HashMap<&str, &Value> = tasks.iter().map(|t| (s(t, "id"), t)).collect();
+    for st in &mut shown {
+        let task = dag[&st.name]["job_id"]
+            .as_str()
+            .and_then(|id| by_id.get(id))
+            .map(|t| (*t).clone());
+        st.status =
+            step_status(&st.status, task.as_ref().and_then(|t| t["status"].as_str())).to_string();
+        st.task = task;
+    }
+    Ok((shown, total))
 }
 
-/// Each step's column: one more than its deepest parent (cycles cut off).
+/// Each step's column: one more than its deepest parent. Steps in order of their parents
+/// (Kahn's algorithm), so the work is linear in steps and edges; steps on a cycle (or
+/// after one) are placed after their placed parents.
 fn levels(steps: &[Step]) -> Vec<usize> {
-    let index: BTreeMap<&str, usize> = steps
+    let index: HashMap<&str, usize> = steps
         .iter()
         .enumerate()
         .map(|(i, s)| (s.name.as_str(), i))
         .collect();
-    let mut level = vec![0usize; steps.len()];
-    // At most n rounds: a longer chain would need a cycle.
-    for _ in 0..steps.len() {
-        let mut changed = false;
-        for (i, s) in steps.iter().enumerate() {
-            let want = s
-                .parents
-                .iter()
-                .filter_map(|p| index.get(p.as_str()))
-                .map(|&p| level[p] + 1)
-                .max()
-                .unwrap_or(0);
-            if want > level[i] && want < steps.len() {
-                level[i] = want;
-                changed = true;
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); steps.len()];
+    let mut waiting = vec![0usize; steps.len()];
+    for (i, s) in steps.iter().enumerate() {
+        for p in &s.parents {
+            if let Some(&j) = index.get(p.as_str()) {
+                children[j].push(i);
+                waiting[i] += 1;
             }
         }
-        if !changed {
-            break;
+    }
+    let mut level = vec![0usize; steps.len()];
+    let mut ready: std::collections::VecDeque<usize> =
+        (0..steps.len()).filter(|&i| waiting[i] == 0).collect();
+    while let Some(j) = ready.pop_front() {
+        for &c in &children[j] {
+            level[c] = level[c].max(level[j] + 1);
+            waiting[c] -= 1;
+            if waiting[c] == 0 {
+                ready.push_back(c);
+            }
         }
     }
     level
@@ -180,9 +207,14 @@ fn dag_svg(steps: &[Step]) -> String {
         svg,
         r#"<svg class="dag" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="12">"#
     );
+    let index: HashMap<&str, usize> = steps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.name.as_str(), i))
+        .collect();
     for (i, s) in steps.iter().enumerate() {
         for p in &s.parents {
-            let Some(j) = steps.iter().position(|x| &x.name == p) else {
+            let Some(&j) = index.get(p.as_str()) else {
                 continue;
             };
             let ((x1, y1), (x2, y2)) = (pos(j), pos(i));
@@ -229,7 +261,7 @@ pub async fn run(
     render(state, move |ctx| {
         let run = super::experiment::load_task(ctx, &task)?;
         let dag = dag_of(&run);
-        let steps = steps(ctx, &dag)?;
+        let (steps, total) = steps(ctx, &dag)?;
         let running = matches!(s(&run, "status"), "in_progress" | "queued");
         let body = html! {
             div.crumbs { a href="/pipelines" { "Pipelines" } " / " }
@@ -239,6 +271,13 @@ pub async fn run(
             @if steps.is_empty() {
                 p.muted { "This run has no Pipeline configuration (no DAG stored yet)." }
             } @else {
+                @if total > steps.len() {
+                    p.muted.cut {
+                        "This run has " (total) " steps: the first "
+                        (steps.len()) " by depth are drawn and listed, "
+                        (total - steps.len()) " are left out."
+                    }
+                }
                 div.chartbox #dag { (PreEscaped(dag_svg(&steps))) }
                 h2 { "Steps" }
                 (step_table(&steps))

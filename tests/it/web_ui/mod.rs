@@ -4,7 +4,9 @@
 //! each page without console errors (screenshots under target/web-screenshots/, copied
 //! to docs/screenshots/ with CLEARML_UPDATE_SCREENSHOTS=1).
 
+mod big_pipeline;
 mod cdp;
+mod security;
 
 use crate::common::{ACCESS_KEY, SECRET_KEY, Serve, clearml, run_sdk};
 use crate::serve::{ok, token};

@@ -7,7 +7,6 @@
 use super::super::super::Call;
 use super::super::super::envelope::{ApiError, ApiResult};
 use super::super::super::store::{IterBound, VariantState};
-use super::super::shared::task::load_all;
 use super::super::{new_id, opt_bool, opt_str};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -74,7 +73,7 @@ pub fn page(call: &mut Call, images: bool) -> ApiResult {
             "iters={count}: must be between 1 and {MAX_ITERS}"
         )));
     }
-    load_all(call.store, tasks.iter().map(|(t, _)| t.clone()).collect())?;
+    super::load_entities(call, tasks.iter().map(|(t, _)| t.clone()).collect())?;
     let init = |call: &Call| -> Result<Vec<TaskScroll>, ApiError> {
         tasks
             .iter()

@@ -134,7 +134,8 @@ fn fold_metric(entry: &mut Value, metric: &str, variant: &str, value: f64, iter:
 }
 
 fn add_events(call: &mut Call, events: Vec<Value>) -> ApiResult {
-    let mut by_task: HashMap<String, Vec<Value>> = HashMap::new();
+    // Keyed by (model event?, id): a model's events name it in `task` (or `model`).
+    let mut by_task: HashMap<(bool, String), Vec<Value>> = HashMap::new();
     let mut errors = 0;
     let mut errors_info = Map::new();
     let mut fail = |why: String| {
@@ -154,17 +155,44 @@ fn add_events(call: &mut Call, events: Vec<Value>) -> ApiResult {
             continue;
         }
         ev["type"] = json!(kind);
+        let model_event = opt_bool(&ev, "model_event");
+        if model_event && let Some(m) = ev.get("model").filter(|m| !m.is_null()).cloned() {
+            ev["task"] = m;
+        }
+        if model_event && kind == "log" {
+            fail("Task log events are not supported for models".into());
+            continue;
+        }
         match ev.get("task").and_then(Value::as_str) {
-            Some(t) => by_task.entry(t.to_string()).or_default().push(ev),
+            Some(t) => by_task
+                .entry((model_event, t.to_string()))
+                .or_default()
+                .push(ev),
             None => fail("Event must have a 'task' field".into()),
         }
     }
+    // event_bll.py add_events: one id may not be both a task's and a model's.
+    if let Some((_, id)) = by_task
+        .keys()
+        .find(|(model, id)| !model && by_task.contains_key(&(true, id.clone())))
+    {
+        return Err(ApiError::validation(format!(
+            "Inconsistent model_event setting in the passed events: tasks={id}"
+        )));
+    }
     let mut added = 0;
     let result: Result<(), ApiError> = call.store.tx(|store| {
-        for (task_id, evs) in &by_task {
-            let Some(mut task) = store.get(Coll::Tasks, task_id)? else {
+        for ((model_event, task_id), evs) in &by_task {
+            // A model's events update the model's last_metrics and last_iteration
+            // (bll/model ModelBLL.update_statistics) as a task's do the task's.
+            let (coll, what) = if *model_event {
+                (Coll::Models, "model")
+            } else {
+                (Coll::Tasks, "task")
+            };
+            let Some(mut task) = store.get(coll, task_id)? else {
                 for _ in evs {
-                    fail(format!("Invalid task id {task_id}"));
+                    fail(format!("Invalid {what} id {task_id}"));
                 }
                 continue;
             };
@@ -225,9 +253,9 @@ fn add_events(call: &mut Call, events: Vec<Value>) -> ApiResult {
                 })?;
                 added += 1;
             }
-            if changed {
+            if changed || *model_event {
                 task["last_update"] = json!(now());
-                store.put(Coll::Tasks, &task)?;
+                store.put(coll, &task)?;
             }
         }
         Ok(())
@@ -247,6 +275,44 @@ fn add_events(call: &mut Call, events: Vec<Value>) -> ApiResult {
         return Err(e);
     }
     Ok(json!({"added": added, "errors": errors, "errors_info": errors_info}))
+}
+
+/// The task an events query names or, with `model_events: true`, the model (services/
+/// events.py `_assert_task_or_model_exists`: 400/201 for an unknown model).
+pub(super) fn load_entity(call: &Call, id: &str) -> Result<Value, ApiError> {
+    if opt_bool(&call.body, "model_events") {
+        call.store
+            .get(Coll::Models, id)?
+            .ok_or_else(|| ApiError::invalid_model(id))
+    } else {
+        load(call.store, id)
+    }
+}
+
+/// `load_entity` for several ids: every one must exist.
+pub(super) fn load_entities(
+    call: &Call,
+    ids: Vec<String>,
+) -> Result<Vec<(String, Value)>, ApiError> {
+    if !opt_bool(&call.body, "model_events") {
+        return load_all(call.store, ids);
+    }
+    let mut out = Vec::new();
+    let mut missing = Vec::new();
+    for id in ids {
+        match call.store.get(Coll::Models, &id)? {
+            Some(d) => out.push((id, d)),
+            None => missing.push(id),
+        }
+    }
+    if !missing.is_empty() {
+        return Err(ApiError::new(
+            400,
+            201,
+            format!("Invalid model id: ids={}", missing.join(",")),
+        ));
+    }
+    Ok(out)
 }
 
 /// (iteration, timestamp ms, value) points of one scalar series.
@@ -367,7 +433,7 @@ fn scalar_key(body: &Value) -> Result<String, ApiError> {
 
 fn iter_histogram(call: &mut Call) -> ApiResult {
     let task = req_str(&call.body, "task")?;
-    load(call.store, &task)?;
+    load_entity(call, &task)?;
     let (samples, key, filter) = histogram_params(&call.body)?;
     let mut out = Map::new();
     for ((m, v), pts) in scalar_rows(call.store, &task, filter.as_deref())? {
@@ -390,7 +456,7 @@ fn multi_tasks(call: &Call) -> Result<Vec<(String, Value)>, ApiError> {
             "tasks: between 1 and 100 task ids are required",
         ));
     }
-    load_all(call.store, ids)
+    load_entities(call, ids)
 }
 
 fn multi_task_histogram(call: &mut Call) -> ApiResult {
@@ -444,7 +510,7 @@ fn event_type(body: &Value) -> Result<Option<String>, ApiError> {
 
 fn latest_scalar_values(call: &mut Call) -> ApiResult {
     let task = req_str(&call.body, "task")?;
-    let doc = load(call.store, &task)?;
+    let doc = load_entity(call, &task)?;
     let mut metrics: BTreeMap<String, Vec<Value>> = BTreeMap::new();
     for vars in doc["last_metrics"]
         .as_object()
@@ -534,7 +600,7 @@ fn batch_size(call: &Call, default: u64, max: u64) -> usize {
 /// direction. There is no scroll: clients page with `from_timestamp`.
 fn task_log(call: &mut Call) -> ApiResult {
     let task = req_str(&call.body, "task")?;
-    load(call.store, &task)?;
+    load_entity(call, &task)?;
     let batch = batch_size(call, 5000, 10_000);
     let earlier = call
         .body
@@ -625,7 +691,7 @@ fn scalar_metric_data(call: &mut Call) -> ApiResult {
 /// `total` only with `count_total`.
 fn iter_raw(call: &mut Call) -> ApiResult {
     let task = req_str(&call.body, "task")?;
-    load(call.store, &task)?;
+    load_entity(call, &task)?;
     let metric = call.body.get("metric").cloned().unwrap_or(Value::Null);
     let m = metric
         .get("metric")
@@ -703,7 +769,7 @@ fn plot_iters(body: &Value) -> Result<usize, ApiError> {
 /// `events.get_task_plots`: each variant's last `iters` plots, by metric and variant.
 fn task_plots(call: &mut Call) -> ApiResult {
     let task = req_str(&call.body, "task")?;
-    load(call.store, &task)?;
+    load_entity(call, &task)?;
     let plots = call.store.last_plots(
         std::slice::from_ref(&task),
         &metric_selection(&call.body),
@@ -765,7 +831,7 @@ fn multi_task_plots(call: &mut Call) -> ApiResult {
 fn single_value_metrics(call: &mut Call) -> ApiResult {
     let mut out = Vec::new();
     for t in id_list(&call.body, "tasks") {
-        let Some(doc) = call.store.get(Coll::Tasks, &t)? else {
+        let Ok(doc) = load_entity(call, &t) else {
             continue;
         };
         let values: Vec<Value> = call

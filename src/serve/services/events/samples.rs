@@ -7,7 +7,6 @@
 use super::super::super::Call;
 use super::super::super::envelope::{ApiError, ApiResult};
 use super::super::super::store::{IterBound, VariantRange};
-use super::super::shared::task::load;
 use super::super::{new_id, opt_bool, opt_str, req_str};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -74,7 +73,7 @@ fn open_viewer(call: &Call, plots: bool) -> Result<(String, Viewer), ApiError> {
     } else {
         req_str(&call.body, "variant")?
     };
-    load(call.store, &task)?;
+    super::load_entity(call, &task)?;
     let current_only = call
         .body
         .get("navigate_current_metric")
@@ -122,7 +121,7 @@ fn open_viewer(call: &Call, plots: bool) -> Result<(String, Viewer), ApiError> {
 /// The viewer of a `next_*_sample` call (it must exist and look at the same task).
 fn stored_viewer(call: &Call) -> Result<(String, Viewer), ApiError> {
     let task = req_str(&call.body, "task")?;
-    load(call.store, &task)?;
+    super::load_entity(call, &task)?;
     let id = opt_str(&call.body, "scroll_id").unwrap_or_default();
     let viewer: Viewer = call
         .state

@@ -4,7 +4,6 @@
 use super::super::super::Call;
 use super::super::super::envelope::{ApiError, ApiResult, raw_reply};
 use super::super::super::store::IterPage;
-use super::super::shared::task::load;
 use super::super::{opt_str, req_str};
 use super::{EVENT_TYPES, metric_selection};
 use base64::Engine;
@@ -46,7 +45,7 @@ fn encode_scroll(s: &Scroll) -> String {
 /// unless `count_total` is false (then null) and kept along the scroll.
 pub fn task_events(call: &mut Call) -> ApiResult {
     let task = req_str(&call.body, "task")?;
-    load(call.store, &task)?;
+    super::load_entity(call, &task)?;
     let (request, from, total, first) =
         match opt_str(&call.body, "scroll_id").filter(|s| !s.is_empty()) {
             None => {
@@ -197,7 +196,7 @@ fn format_line(format: &str, ev: &Value) -> Result<String, ApiError> {
 /// (`line_type: text`; placeholders asctime, timestamp, level, worker, msg).
 pub fn download_task_log(call: &mut Call) -> ApiResult {
     let task = req_str(&call.body, "task")?;
-    load(call.store, &task)?;
+    super::load_entity(call, &task)?;
     let line_type = opt_str(&call.body, "line_type")
         .unwrap_or_else(|| "json".into())
         .to_lowercase();

@@ -35,6 +35,26 @@ fn project_doc(call: &Call, name: &str, body: &Value) -> Value {
     doc
 }
 
+/// Store a project with its `parent` (the id of the project one level up its path; none
+/// for a top-level one), as the real server keeps it (database/model/project.py `parent`).
+/// Every project write goes through here, so a rename or move keeps `parent` true; a
+/// project is written after the one above it.
+pub fn put_project(store: &Store, doc: &Value) -> Result<(), ApiError> {
+    let mut doc = doc.clone();
+    let parent = match doc["name"].as_str().and_then(|n| n.rsplit_once('/')) {
+        Some((above, _)) => find_by_name(store, above)?.and_then(|p| p.get("id").cloned()),
+        None => None,
+    };
+    if let Some(o) = doc.as_object_mut() {
+        match parent {
+            Some(id) => o.insert("parent".into(), id),
+            None => o.remove("parent"),
+        };
+    }
+    store.put(Coll::Projects, &doc)?;
+    Ok(())
+}
+
 /// Find a project id by exact full name.
 pub fn find_by_name(store: &Store, name: &str) -> Result<Option<Value>, ApiError> {
     Ok(store.find_one(Coll::Projects, &SqlFilter::default().eq("name", name))?)
@@ -58,7 +78,7 @@ pub fn ensure(call: &Call, name: &str, body: &Value) -> Result<String, ApiError>
                         &Value::Null
                     },
                 );
-                call.store.put(Coll::Projects, &doc)?;
+                put_project(call.store, &doc)?;
                 doc["id"].as_str().unwrap_or_default().to_string()
             }
         };
