@@ -212,9 +212,9 @@ async fn find_bases(
         };
         let mut best = pick_bases(found);
         for name in wanted {
-            let got = best.remove(name).ok_or_else(|| {
-                format!("no base task named '{name}' in project '{project}'")
-            });
+            let got = best
+                .remove(name)
+                .ok_or_else(|| format!("no base task named '{name}' in project '{project}'"));
             named.insert((project, name), got);
         }
     }
@@ -270,11 +270,12 @@ fn pick_bases(found: Vec<Value>) -> HashMap<String, String> {
         let archived = t["system_tags"]
             .as_array()
             .is_some_and(|a| a.iter().any(|x| x == "archived"));
-        match best.get(name) {
-            Some((was_archived, _)) if !(*was_archived && !archived) => {}
-            _ => {
-                best.insert(name.to_string(), (archived, id.to_string()));
-            }
+        // Replaced only by a later task that is not archived when the kept one is.
+        let replace = best
+            .get(name)
+            .is_none_or(|(kept_archived, _)| *kept_archived && !archived);
+        if replace {
+            best.insert(name.to_string(), (archived, id.to_string()));
         }
     }
     best.into_iter().map(|(k, (_, id))| (k, id)).collect()

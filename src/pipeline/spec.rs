@@ -1066,7 +1066,11 @@ base_task_id = "w"
         let t1 = std::time::Instant::now();
         let problems = parse(&dag_file(&cyclic), &[]).unwrap_err();
         let took = took + t1.elapsed();
-        assert!(problems[0].message.starts_with("the steps form a cycle: step19999 -> step0 -> step1"));
+        assert!(
+            problems[0]
+                .message
+                .starts_with("the steps form a cycle: step19999 -> step0 -> step1")
+        );
         // Seconds in a debug build, loaded machine included; it was minutes.
         assert!(took < Duration::from_secs(30), "{took:?}");
     }
