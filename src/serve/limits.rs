@@ -4,6 +4,7 @@
 //! request can make the server crash (stack) or bloat (heap).
 
 use super::envelope::ApiError;
+use std::time::Duration;
 
 /// Largest API body an authenticated client may send. The SDK splits its batches at
 /// `api.http.max_req_size` (15 MiB by default), half of this.
@@ -34,6 +35,67 @@ pub const MAX_EXPANDED: usize = 256 * 1024 * 1024;
 /// permits of a semaphore). A request reserves its share before its body is read; the
 /// largest single reservation fits, so a big request waits instead of failing.
 pub const BUDGET_KIB: usize = 320 * 1024;
+
+/// Of `BUDGET_KIB`'s kind, but for anonymous calls to open endpoints only: however many
+/// anonymous bodies are in flight, they cannot take the memory authenticated calls need.
+pub const ANONYMOUS_BUDGET_KIB: usize = 32 * 1024;
+/// How long a request waits for its share of the budget before it is answered 503: the
+/// wait is bounded even when the budget is held by other bodies still being read.
+pub const BUDGET_WAIT: Duration = Duration::from_secs(30);
+
+/// A request's head (request line and headers) must arrive within this, counted from the
+/// connection's first byte wait, or between two requests on a kept-alive connection: an
+/// idle or half-sent head is closed after it.
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(20);
+/// A body that brings no byte for this long is cut (408).
+pub const BODY_IDLE_TIMEOUT: Duration = Duration::from_secs(20);
+/// After `BODY_GRACE` of waiting for a body, it must keep arriving at `BODY_MIN_RATE`
+/// bytes per second on average (counting only the time the server waited for it), or it
+/// is cut (408): a trickle cannot hold a connection and its memory for long.
+pub const BODY_GRACE: Duration = Duration::from_secs(20);
+pub const BODY_MIN_RATE: u64 = 1024;
+/// Connections one client address may hold open at once, over all three ports; more are
+/// closed as soon as they are accepted. Clients on the server's own machine share one
+/// address (127.0.0.1), so this is generous: SDK processes, agents and a browser together
+/// stay far below it.
+pub const MAX_CONNECTIONS_PER_IP: usize = 512;
+/// Connections held open at once over all clients.
+pub const MAX_CONNECTIONS: usize = 4096;
+
+/// Longest regular expression a client may send (name filters, `_any_`/`_all_` searches):
+/// a name pattern, even escaped, is far shorter.
+pub const MAX_PATTERN_BYTES: usize = 4096;
+/// What one compiled client pattern may take (the regex crate's `size_limit` and
+/// `dfa_size_limit`); its defaults (10 and 2 MiB) are per pattern and grow with threads.
+pub const PATTERN_SIZE_LIMIT: usize = 1024 * 1024;
+
+/// A client's regular expression, refused unparsed when longer than `MAX_PATTERN_BYTES`,
+/// then compiled under `PATTERN_SIZE_LIMIT`; `Err` names the problem.
+pub fn checked_client_regex(pattern: &str) -> Result<regex::Regex, String> {
+    if pattern.len() > MAX_PATTERN_BYTES {
+        return Err(format!(
+            "pattern of {} bytes, longer than {MAX_PATTERN_BYTES}; use a shorter one",
+            pattern.len()
+        ));
+    }
+    client_regex(pattern)
+}
+
+/// A pattern compiled under `PATTERN_SIZE_LIMIT` (the store's matcher compiles through
+/// this the patterns `checked_client_regex` let through, perhaps with a `(?i)` prefix).
+pub fn client_regex(pattern: &str) -> Result<regex::Regex, String> {
+    regex::RegexBuilder::new(pattern)
+        .size_limit(PATTERN_SIZE_LIMIT)
+        .dfa_size_limit(PATTERN_SIZE_LIMIT)
+        .build()
+        .map_err(|e| match e {
+            regex::Error::CompiledTooBig(_) => format!(
+                "pattern would take over {} compiled; use a simpler one",
+                human(PATTERN_SIZE_LIMIT)
+            ),
+            other => other.to_string(),
+        })
+}
 
 /// How much of the budget a request needs and what its body may expand to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -260,6 +322,16 @@ mod tests {
         // The same bytes as one string expand hardly at all.
         let body = format!("{{\"s\": \"{}\"}}", "x".repeat(body.len()));
         scan_json(body.as_bytes(), MIN_EXPANDED).unwrap();
+    }
+
+    #[test]
+    fn client_patterns_are_bounded_in_length_and_compiled_size() {
+        let e = checked_client_regex(&"a?".repeat(MAX_PATTERN_BYTES)).unwrap_err();
+        assert!(e.contains("longer than 4096"), "{e}");
+        let e = checked_client_regex("((a{100}){100}){100}").unwrap_err();
+        assert!(e.contains("simpler"), "{e}");
+        let re = checked_client_regex(&format!("^Größe {}$", "x?".repeat(1000))).unwrap();
+        assert!(re.is_match("Größe "));
     }
 
     #[test]

@@ -9,6 +9,7 @@
 mod activity;
 mod auth;
 mod browser;
+mod connections;
 mod credentials;
 mod doc_fields;
 pub mod endpoints;
@@ -71,6 +72,8 @@ pub struct AppState {
     /// Memory (KiB) that request bodies being read, parsed and handled may hold at once:
     /// see `limits`.
     pub body_budget: tokio::sync::Semaphore,
+    /// The same for anonymous calls (open endpoints), apart: they cannot starve the rest.
+    pub anonymous_budget: tokio::sync::Semaphore,
     /// The `debug.panic` test hook (off unless `PANIC_ENDPOINT_ENV` is set at start).
     pub panic_endpoint: bool,
     pub api_url: OnceLock<String>,
@@ -292,6 +295,7 @@ pub struct ServeOptions {
 
 pub async fn run(args: &ServeOptions, out: &Output) -> anyhow::Result<()> {
     limit_malloc_arenas();
+    connections::raise_open_file_limit();
     let data_dir = prepare_data_dir(args)?;
     // One server per data dir: taken before anything in it is touched.
     let _lock = instance::lock_data_dir(&data_dir)?;
@@ -406,14 +410,15 @@ impl Listeners {
                 let _ = rx.recv().await;
             }
         };
-        let api = axum::serve(self.api, api_app).with_graceful_shutdown(wait(&tx));
-        let files = axum::serve(self.files, files_app).with_graceful_shutdown(wait(&tx));
-        let web = axum::serve(self.web, web_app).with_graceful_shutdown(wait(&tx));
-        let servers =
-            async { tokio::try_join!(api.into_future(), files.into_future(), web.into_future()) };
+        // One count over the three ports: a client's connections to any of them add up.
+        let counts = Arc::new(connections::ConnectionCounts::default());
+        let api = connections::serve(self.api, api_app, counts.clone(), wait(&tx));
+        let files = connections::serve(self.files, files_app, counts.clone(), wait(&tx));
+        let web = connections::serve(self.web, web_app, counts, wait(&tx));
+        let servers = async { tokio::join!(api, files, web) };
         tokio::pin!(servers);
         tokio::select! {
-            r = &mut servers => { r?; }
+            _ = &mut servers => {}
             _ = shutdown => {
                 out.info("shutting down");
                 let _ = tx.send(());
@@ -491,6 +496,7 @@ impl Opened {
             db_slots: tokio::sync::Semaphore::new(4),
             web_slots: tokio::sync::Semaphore::new(WEB_SLOTS),
             body_budget: tokio::sync::Semaphore::new(limits::BUDGET_KIB),
+            anonymous_budget: tokio::sync::Semaphore::new(limits::ANONYMOUS_BUDGET_KIB),
             panic_endpoint: std::env::var(PANIC_ENDPOINT_ENV).is_ok_and(|v| v == "1"),
             api_url: OnceLock::new(),
             files_url: OnceLock::new(),
@@ -569,8 +575,6 @@ fn announce(
     ));
     Ok(serve_json)
 }
-
-use std::future::IntoFuture;
 
 /// glibc gives each thread that allocates its own malloc arena (up to 8 per core), which
 /// inflates RSS of a server whose requests hop between threads; two arenas are plenty here.

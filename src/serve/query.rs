@@ -99,9 +99,10 @@ fn too_many(what: &str, max: usize) -> ApiError {
     ApiError::validation(format!("more than {max} {what} in one request"))
 }
 
-pub fn regex_checked(pattern: &str) -> Result<(), ApiError> {
-    regex::Regex::new(pattern)
-        .map(|_| ())
+/// A client's pattern, compiled under `limits::client_regex`'s bounds (length, compiled
+/// size) so that no pattern costs the server much time or memory; 400 otherwise.
+pub fn regex_checked(pattern: &str) -> Result<regex::Regex, ApiError> {
+    super::limits::checked_client_regex(pattern)
         .map_err(|e| ApiError::new(400, 21, format!("Invalid regex error ({e})")))
 }
 

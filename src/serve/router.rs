@@ -382,20 +382,86 @@ fn finish(
     }
 }
 
+/// Why a body was not read in full.
+enum Unread {
+    /// Longer than the plan's limit.
+    TooLarge,
+    /// The client stalled or trickled (`connections::PacedBody`).
+    TooSlow(String),
+    /// The memory budget stayed taken for `BUDGET_WAIT`.
+    Busy,
+    /// The connection failed (the client is gone).
+    Broken,
+}
+
+/// Memory budget (KiB permits) one request holds, taken a little at a time: as its body's
+/// bytes arrive, then for parsing and handling once its real length is known. Nothing is
+/// reserved for what a client only announces, so a slow body holds only what it sent.
+struct Held<'a> {
+    pool: &'a tokio::sync::Semaphore,
+    permit: Option<tokio::sync::SemaphorePermit<'a>>,
+    kib: u32,
+}
+
+impl<'a> Held<'a> {
+    fn new(pool: &'a tokio::sync::Semaphore) -> Self {
+        Held {
+            pool,
+            permit: None,
+            kib: 0,
+        }
+    }
+
+    /// Hold `kib` in all, waiting at most `BUDGET_WAIT` for the rest.
+    async fn grow_to(&mut self, kib: u32) -> Result<(), Unread> {
+        if kib <= self.kib {
+            return Ok(());
+        }
+        let more = self.pool.acquire_many(kib - self.kib);
+        let Ok(Ok(p)) = tokio::time::timeout(limits::BUDGET_WAIT, more).await else {
+            return Err(Unread::Busy);
+        };
+        match &mut self.permit {
+            Some(held) => held.merge(p),
+            None => self.permit = Some(p),
+        }
+        self.kib = kib;
+        Ok(())
+    }
+}
+
 /// Read a body of at most `limit` bytes into one buffer (sized from Content-Length, so
-/// the bytes are held once); `None` = longer than `limit`.
-async fn read_body(body: axum::body::Body, limit: usize, hint: Option<u64>) -> Option<Vec<u8>> {
+/// the bytes are held once, pages untouched until they arrive), taking budget for the
+/// bytes as they come.
+async fn read_body(
+    body: axum::body::Body,
+    limit: usize,
+    hint: Option<u64>,
+    held: &mut Held<'_>,
+) -> Result<Vec<u8>, Unread> {
     use futures_util::StreamExt;
     let mut out = Vec::with_capacity(hint.unwrap_or(0).min(limit as u64) as usize);
     let mut stream = body.into_data_stream();
     while let Some(chunk) = stream.next().await {
-        let chunk = chunk.ok()?;
+        let chunk = chunk.map_err(|e| {
+            let e = e.into_inner();
+            if super::connections::is_too_slow(e.as_ref()) {
+                Unread::TooSlow(e.to_string())
+            } else {
+                Unread::Broken
+            }
+        })?;
         if out.len() + chunk.len() > limit {
-            return None;
+            return Err(Unread::TooLarge);
         }
+        held.grow_to(kib_of(out.len() + chunk.len())).await?;
         out.extend_from_slice(&chunk);
     }
-    Some(out)
+    Ok(out)
+}
+
+fn kib_of(bytes: usize) -> u32 {
+    bytes.div_ceil(1024).min(u32::MAX as usize) as u32
 }
 
 /// The text of a panic payload (what `panic!` was given).
@@ -565,17 +631,50 @@ async fn handle_call(state: Arc<AppState>, req: axum::extract::Request) -> Respo
         Ok(p) => p,
         Err(e) => return early(e),
     };
-    // Held until the answer is built: the bytes, their parsed form and the handler's work.
-    let Ok(_budget) = state.body_budget.acquire_many(plan.budget_kib()).await else {
-        return early(ApiError::internal("the server is shutting down"));
+    // Held until the answer is built: the bytes as they arrive, then their parsed form and
+    // the handler's work. Anonymous calls draw on a pool of their own.
+    let pool = if caller.is_some() {
+        &state.body_budget
+    } else {
+        &state.anonymous_budget
     };
-    let Some(bytes) = read_body(req.into_body(), plan.read_limit, content_length).await else {
-        let what = if caller.is_none() {
-            "without credentials"
-        } else {
-            "without a Content-Length"
-        };
-        return early(limits::too_large(plan.read_limit, what));
+    let mut held = Held::new(pool);
+    let read = read_body(req.into_body(), plan.read_limit, content_length, &mut held).await;
+    let read = match read {
+        // What the body really is decides what it may expand to, not what it announced.
+        Ok(bytes) => match limits::BodyPlan::new(Some(bytes.len() as u64), caller.is_some()) {
+            Ok(real) => held
+                .grow_to(real.budget_kib())
+                .await
+                .map(|()| (bytes, real)),
+            Err(_) => Err(Unread::TooLarge),
+        },
+        Err(e) => Err(e),
+    };
+    let (bytes, plan) = match read {
+        Ok(r) => r,
+        Err(Unread::TooLarge) => {
+            let what = if caller.is_none() {
+                "without credentials"
+            } else {
+                "without a Content-Length"
+            };
+            return early(limits::too_large(plan.read_limit, what));
+        }
+        Err(Unread::TooSlow(why)) => {
+            tracing::warn!("{method} {path}: {why}");
+            return early(ApiError::new(408, 0, why));
+        }
+        Err(Unread::Busy) => {
+            return early(ApiError::new(
+                503,
+                0,
+                "the server is busy reading other large requests; retry in a moment",
+            ));
+        }
+        Err(Unread::Broken) => {
+            return early(ApiError::new(400, 0, "the request body was cut short"));
+        }
     };
     let state2 = state.clone();
     let endpoint2 = endpoint.clone();

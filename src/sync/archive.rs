@@ -8,7 +8,7 @@
 //! written under a temporary name and renamed when complete.
 
 use std::collections::BTreeMap;
-use std::io::{Read, Seek};
+use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -170,18 +170,32 @@ async fn write_archive(
                     .add(a["uri"].as_str().unwrap_or_default(), &mut w, &mut counts)
                     .await?;
             }
-            let events = src.events(id).await?;
-            let mut lines = Vec::new();
-            for ev in &events {
-                if let Some(url) = ev["url"].as_str() {
-                    files_out.add(url, &mut w, &mut counts).await?;
+            // Page by page into a file of its own: memory does not grow with the events.
+            std::fs::create_dir_all(&tmp)?;
+            let local = tmp.join("events.jsonl");
+            let mut lines = std::io::BufWriter::new(std::fs::File::create(&local)?);
+            let mut cursor = super::events::Cursor::new();
+            let mut n = 0u64;
+            loop {
+                let page = src.next_events(id, &mut cursor).await?;
+                if page.is_empty() {
+                    break;
                 }
-                serde_json::to_writer(&mut lines, ev)?;
-                lines.push(b'\n');
+                for ev in &page {
+                    if let Some(url) = ev["url"].as_str() {
+                        files_out.add(url, &mut w, &mut counts).await?;
+                    }
+                    serde_json::to_writer(&mut lines, ev)?;
+                    lines.write_all(b"\n")?;
+                }
+                n += page.len() as u64;
             }
-            w.append_bytes(&format!("events/{id}.jsonl"), &lines)?;
-            event_totals.insert(id.to_string(), events.len() as u64);
-            counts.events += events.len() as u64;
+            lines.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+            let sha = crate::files::sha256_file(&local).await?;
+            w.append_file(&format!("events/{id}.jsonl"), &local, sha)?;
+            let _ = std::fs::remove_file(&local);
+            event_totals.insert(id.to_string(), n);
+            counts.events += n;
             counts.tasks_copied += 1;
             if last.elapsed() >= Duration::from_secs(1) {
                 progress(&counts, started.elapsed());

@@ -14,11 +14,11 @@ use std::time::{Duration, Instant};
 use futures_util::StreamExt;
 use serde_json::{Map, Value, json};
 
+use super::events::{Cursor, target_event_digests};
 use super::rewrite::{
-    event_for, file_path, file_url, missing_events, origin_of, rewrite_ids_in, status_calls,
+    event_digest, event_for, file_path, file_url, origin_of, rewrite_ids_in, status_calls,
     tags_with_origin,
 };
-use super::source::all_events;
 use super::state::{Copied, Done, State};
 use super::{Counts, Endpoint, Options, Report, Skipped, Source};
 use crate::error::{CliError, Exit, exit_of, one_line};
@@ -633,20 +633,17 @@ impl<S: Source> Engine<'_, S> {
             }
             artifacts.push(a);
         }
-        let body = self.task_edit_body(t, &target).await?;
+        // One forced tasks.edit carries the fields and the artifacts: the real server refuses
+        // tasks.add_or_update_artifacts on a finished task even with force
+        // (quirks/api-tasks-add-or-update-artifacts-status.json), and one call cannot leave
+        // the task half-updated. The creation time is not copied: the real server (2.3)
+        // sets `created` itself and neither tasks.edit nor tasks.update takes it.
+        let mut body = self.task_edit_body(t, &target).await?;
+        if body["execution"].is_object() {
+            body["execution"]["artifacts"] = json!(artifacts);
+        }
         self.dst.client.call("tasks.edit", &body).await?;
         let fresh = self.fresh.borrow().contains(sid);
-        // The creation time is not copied: the real server (2.3) sets `created` itself and
-        // neither tasks.edit nor tasks.update takes it.
-        if !artifacts.is_empty() {
-            self.dst
-                .client
-                .call(
-                    "tasks.add_or_update_artifacts",
-                    &json!({"task": target, "artifacts": artifacts, "force": true}),
-                )
-                .await?;
-        }
         let unchanged_events = total == copied_before && total < EVENT_COUNT_CAP && done.is_some();
         if !unchanged_events {
             self.copy_events(sid, &target, fresh).await?;
@@ -764,55 +761,67 @@ impl<S: Source> Engine<'_, S> {
     }
 
     /// The events the target task lacks, in the source's order; debug images' files too.
+    /// Read a page at a time and sent on in batches: what is held is one page, plus a
+    /// digest per event the target already has when an earlier copy is completed.
     async fn copy_events(&self, sid: &str, target: &str, fresh: bool) -> anyhow::Result<()> {
-        let mut events = self.src.events(sid).await?;
-        for ev in &mut events {
-            if let Some(url) = ev.get("url").and_then(Value::as_str).map(str::to_string) {
-                ev["url"] = json!(self.copy_file(&url).await?);
+        let mut have = if fresh {
+            HashMap::new()
+        } else {
+            target_event_digests(&self.dst.client, target).await?
+        };
+        let mut cursor = Cursor::new();
+        loop {
+            let page = self.src.next_events(sid, &mut cursor).await?;
+            if page.is_empty() {
+                return Ok(());
             }
-        }
-        let wanted: Vec<Value> = {
-            let ids = self.ids.borrow();
-            events
-                .iter()
-                .filter(|e| e["model_event"].as_bool() != Some(true))
-                .map(|e| {
-                    let mut ev = event_for(e, target);
+            let mut missing = Vec::new();
+            for mut e in page {
+                if e["model_event"].as_bool() == Some(true) {
+                    continue;
+                }
+                if let Some(url) = e.get("url").and_then(Value::as_str).map(str::to_string) {
+                    e["url"] = json!(self.copy_file(&url).await?);
+                }
+                let mut ev = event_for(&e, target);
+                {
                     // Console text and plots name tasks (a controller's step table): by
                     // their target ids. URLs keep theirs: the files keep their paths.
+                    let ids = self.ids.borrow();
                     for k in ["msg", "plot_str"] {
                         if let Some(v) = ev.get_mut(k) {
                             rewrite_ids_in(v, &ids);
                         }
                     }
-                    ev
-                })
-                .collect()
-        };
-        let have = if fresh {
-            Vec::new()
-        } else {
-            all_events(&self.dst.client, target).await?
-        };
-        let missing = missing_events(&wanted, &have);
-        for batch in missing.chunks(EVENTS_PER_BATCH) {
-            let items: Vec<Value> = batch.iter().map(|e| (*e).clone()).collect();
-            let data = self
-                .dst
-                .client
-                .call_batch("events.add_batch", &items)
-                .await?;
-            let errors = data["errors"].as_u64().unwrap_or(0);
-            if errors > 0 {
-                return Err(CliError::failure(format!(
-                    "the target refused {errors} of {} events: {}",
-                    items.len(),
-                    data["errors_info"]
-                ))
-                .into());
+                }
+                // A key twice on the source and once on the target is copied once.
+                match have.get_mut(&event_digest(&ev)) {
+                    Some(n) if *n > 0 => *n -= 1,
+                    _ => missing.push(ev),
+                }
             }
-            self.report.borrow_mut().counts.events += items.len() as u64;
+            for batch in missing.chunks(EVENTS_PER_BATCH) {
+                self.send_events(batch).await?;
+            }
         }
+    }
+
+    async fn send_events(&self, items: &[Value]) -> anyhow::Result<()> {
+        let data = self
+            .dst
+            .client
+            .call_batch("events.add_batch", items)
+            .await?;
+        let errors = data["errors"].as_u64().unwrap_or(0);
+        if errors > 0 {
+            return Err(CliError::failure(format!(
+                "the target refused {errors} of {} events: {}",
+                items.len(),
+                data["errors_info"]
+            ))
+            .into());
+        }
+        self.report.borrow_mut().counts.events += items.len() as u64;
         Ok(())
     }
 

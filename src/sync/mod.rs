@@ -3,6 +3,7 @@
 //! directly or through an archive carried by hand.
 //!
 //! - `source`: what a copy reads from (a live server, or an unpacked archive);
+//! - `events`: a task's events read page by page, each kind as a real server serves it;
 //! - `engine`: the copy itself: projects, queues, models, tasks, events, files, status;
 //! - `state`: the id map that makes a second run copy only what changed;
 //! - `rewrite`: ids, URLs, events and status calls, as pure functions;
@@ -13,6 +14,7 @@
 
 pub mod archive;
 mod engine;
+pub mod events;
 pub mod rewrite;
 pub mod source;
 pub mod state;

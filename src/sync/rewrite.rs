@@ -148,6 +148,12 @@ pub fn event_key(ev: &Value) -> String {
     )
 }
 
+/// [`event_key`] as a 16-byte digest: what is kept per event the target already holds.
+pub fn event_digest(ev: &Value) -> [u8; 16] {
+    use md5::Digest;
+    md5::Md5::digest(event_key(ev).as_bytes()).into()
+}
+
 /// The events of `source` the target lacks (`target` as the target lists them), in the
 /// source's order; a key twice on the source and once on the target is copied once.
 pub fn missing_events<'a>(source: &'a [Value], target: &[Value]) -> Vec<&'a Value> {

@@ -6,9 +6,7 @@ use std::path::Path;
 use serde_json::{Value, json};
 
 use super::Endpoint;
-
-/// Events asked for per scroll page.
-const EVENTS_PAGE: usize = 2000;
+use super::events::Cursor;
 
 /// Read access to everything a copy needs.
 #[allow(async_fn_in_trait)] // used through generics on one thread, never as dyn or Send
@@ -29,6 +27,14 @@ pub trait Source {
     async fn event_total(&self, task: &str) -> anyhow::Result<u64>;
     /// Every event of the task, oldest first.
     async fn events(&self, task: &str) -> anyhow::Result<Vec<Value>>;
+    /// The next page of the task's events (empty: all read); `cursor` starts as
+    /// [`Cursor::new`]. By default everything at once, from [`Source::events`].
+    async fn next_events(&self, task: &str, cursor: &mut Cursor) -> anyhow::Result<Vec<Value>> {
+        if std::mem::replace(&mut cursor.started, true) {
+            return Ok(Vec::new());
+        }
+        self.events(task).await
+    }
     /// Copy the file at `url` (on [`Source::files_host`]) to `dest`; its size.
     async fn fetch_file(&self, url: &str, dest: &Path) -> anyhow::Result<u64>;
     /// The size of the file at `url`, when known without fetching it.
@@ -122,11 +128,23 @@ impl Source for ApiSource<'_> {
     }
 
     async fn event_total(&self, task: &str) -> anyhow::Result<u64> {
-        event_total(&self.end.client, task).await
+        super::events::event_total(&self.end.client, task).await
     }
 
     async fn events(&self, task: &str) -> anyhow::Result<Vec<Value>> {
-        all_events(&self.end.client, task).await
+        let mut all = Vec::new();
+        let mut cursor = Cursor::new();
+        loop {
+            let page = self.next_events(task, &mut cursor).await?;
+            if page.is_empty() {
+                return Ok(all);
+            }
+            all.extend(page);
+        }
+    }
+
+    async fn next_events(&self, task: &str, cursor: &mut Cursor) -> anyhow::Result<Vec<Value>> {
+        super::events::next_page(&self.end.client, task, cursor).await
     }
 
     async fn fetch_file(&self, url: &str, dest: &Path) -> anyhow::Result<u64> {
@@ -164,50 +182,4 @@ impl Source for ApiSource<'_> {
             .then(|| resp.content_length())
             .flatten()
     }
-}
-
-/// How many events a task has on the server `client` talks to.
-pub async fn event_total(client: &crate::api::Client, task: &str) -> anyhow::Result<u64> {
-    let data = client
-        .call(
-            "events.get_task_events",
-            &json!({"task": task, "batch_size": 1, "order": "asc"}),
-        )
-        .await?;
-    Ok(data["total"].as_u64().unwrap_or(0))
-}
-
-/// Every event of a task, oldest first, through the events scroll.
-pub async fn all_events(client: &crate::api::Client, task: &str) -> anyhow::Result<Vec<Value>> {
-    let mut events = Vec::new();
-    let mut scroll: Option<String> = None;
-    loop {
-        let mut body = json!({"task": task, "batch_size": EVENTS_PAGE, "order": "asc"});
-        if let Some(s) = &scroll {
-            body["scroll_id"] = json!(s);
-        }
-        let mut data = client.call("events.get_task_events", &body).await?;
-        let batch = match data.get_mut("events").map(Value::take) {
-            Some(Value::Array(v)) => v,
-            _ => Vec::new(),
-        };
-        if batch.is_empty() {
-            break;
-        }
-        events.extend(batch);
-        scroll = data["scroll_id"].as_str().map(str::to_string);
-        // A total under the real server's cap is exact: stop there, so a server that
-        // ignored the scroll id cannot keep this reading the first page forever.
-        let total = data["total"].as_u64().unwrap_or(u64::MAX);
-        if scroll.is_none() || (total < 10_000 && events.len() as u64 >= total) {
-            break;
-        }
-    }
-    if scroll.is_some() {
-        // Free the server's scroll early (it would expire on its own).
-        let _ = client
-            .call("events.clear_scroll", &json!({"scroll_id": scroll}))
-            .await;
-    }
-    Ok(events)
 }

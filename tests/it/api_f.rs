@@ -581,3 +581,126 @@ fn parameters_configurations_and_artifacts_come_back_sorted() {
     let listed = ok(s, &tok, "tasks.get_all", json!({"id": [task]}))["tasks"][0].clone();
     assert_eq!(keys(&listed), ["Alpha", "zeta", "数据"]);
 }
+
+/// A model the task outputs (`tasks.add_or_update_model`), draft unless `ready`.
+fn output_model(s: &Serve, tok: &str, task: &str, name: &str, ready: bool) -> String {
+    let model = ok(
+        s,
+        tok,
+        "models.create",
+        json!({"name": name, "uri": format!("file:///tmp/{name}.pt"), "task": task,
+               "ready": ready}),
+    )["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    ok(
+        s,
+        tok,
+        "tasks.add_or_update_model",
+        json!({"task": task, "name": name, "model": model, "type": "output"}),
+    );
+    model
+}
+
+#[test]
+fn reset_deletes_draft_output_models_and_says_so() {
+    let s = Serve::shared();
+    let tok = token(s);
+    let project = new_project(s, &tok, "Zurücksetzen-重置");
+    let task = new_task(s, &tok, json!({"name": "Lauf-运行", "project": project}));
+    ok(s, &tok, "tasks.started", json!({"task": task}));
+    let draft = output_model(s, &tok, &task, "Entwurf-草稿", false);
+    ok(
+        s,
+        &tok,
+        "tasks.stopped",
+        json!({"task": task, "force": true}),
+    );
+    // bll/task/task_operations.py reset_task → task_cleanup.py cleanup_task: draft output
+    // models are deleted; services/tasks.py reset answers deleted_models and, with
+    // return_file_urls, urls.model_urls; models.output is emptied.
+    let r = ok(
+        s,
+        &tok,
+        "tasks.reset",
+        json!({"task": task, "return_file_urls": true}),
+    );
+    assert_eq!(r["deleted_models"], 1, "{r}");
+    assert_eq!(
+        r["urls"]["model_urls"],
+        json!(["file:///tmp/Entwurf-草稿.pt"]),
+        "{r}"
+    );
+    let (status, sub, _) = refused(s, &tok, "models.get_by_id", json!({"model": draft}));
+    assert_eq!((status, sub), (400, json!(201)));
+    let doc = get_task(s, &tok, &task);
+    assert_eq!(doc["status"], "created");
+    assert_eq!(doc["models"]["output"], json!([]), "{doc}");
+    assert_eq!(doc["status_reason"], "reset", "{doc}");
+    // reset_many items carry them too (ResetBatchItem: dequeued flag, deleted_models, urls).
+    let other = new_task(s, &tok, json!({"name": "Zweiter-第二", "project": project}));
+    output_model(s, &tok, &other, "Noch-一个", false);
+    let r = ok(s, &tok, "tasks.reset_many", json!({"ids": [other]}));
+    let item = &r["succeeded"][0];
+    assert_eq!(
+        (
+            item["deleted_models"].clone(),
+            item["dequeued"].clone(),
+            item["urls"].clone()
+        ),
+        (json!(1), json!(false), Value::Null),
+        "{r}"
+    );
+    // A ready output model keeps its task from a reset without force (400/123, cleanup_task
+    // verify_task_children_and_ouptuts) ...
+    let kept = new_task(
+        s,
+        &tok,
+        json!({"name": "Veröffentlicht", "project": project}),
+    );
+    let ready = output_model(s, &tok, &kept, "Fertig-完成", true);
+    let (status, sub, msg) = refused(s, &tok, "tasks.reset", json!({"task": kept}));
+    assert_eq!((status, sub), (400, json!(123)), "{msg}");
+    // ... and with force it stays, no longer the task's.
+    let r = ok(s, &tok, "tasks.reset", json!({"task": kept, "force": true}));
+    assert_eq!(r["deleted_models"], 0, "{r}");
+    let m = ok(s, &tok, "models.get_by_id", json!({"model": ready}))["model"].clone();
+    assert!(m.get("task").is_none_or(Value::is_null), "{m}");
+}
+
+#[test]
+fn delete_refuses_a_task_with_a_published_child() {
+    let s = Serve::shared();
+    let tok = token(s);
+    let project = new_project(s, &tok, "Eltern-父任务");
+    let parent = new_task(s, &tok, json!({"name": "Vater-父", "project": project}));
+    let child = new_task(
+        s,
+        &tok,
+        json!({"name": "Kind-子", "project": project, "parent": parent}),
+    );
+    ok(
+        s,
+        &tok,
+        "tasks.completed",
+        json!({"task": child, "force": true}),
+    );
+    ok(
+        s,
+        &tok,
+        "tasks.publish",
+        json!({"task": child, "force": true}),
+    );
+    // task_cleanup.py verify_task_children_and_ouptuts: "has children, use force=True".
+    let (status, sub, msg) = refused(s, &tok, "tasks.delete", json!({"task": parent}));
+    assert_eq!((status, sub), (400, json!(123)), "{msg}");
+    assert!(msg.contains("has children"), "{msg}");
+    let r = ok(
+        s,
+        &tok,
+        "tasks.delete",
+        json!({"task": parent, "force": true}),
+    );
+    assert_eq!(r["updated_children"], 1, "{r}");
+}

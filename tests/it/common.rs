@@ -370,3 +370,25 @@ pub fn catches_sigint(pid: u32) -> bool {
         .and_then(|mask| u64::from_str_radix(mask.trim(), 16).ok())
         .is_some_and(|mask| mask & (1 << (libc::SIGINT - 1)) != 0)
 }
+
+/// The project's `../shared` reference folder (recordings of a real server, its API schema),
+/// if it is here: `CLEARML_TEST_SHARED_DIR` names another one (then it must exist), else
+/// `<repo>/../shared`. A clone without it runs on the copies under tests/data/ alone.
+pub fn shared_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("CLEARML_TEST_SHARED_DIR") {
+        let dir = PathBuf::from(dir);
+        assert!(
+            dir.join("reference").is_dir(),
+            "CLEARML_TEST_SHARED_DIR={} has no reference/ folder",
+            dir.display()
+        );
+        return Some(dir);
+    }
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
+    dir.join("reference").is_dir().then_some(dir)
+}
+
+/// The repository's test data folder (tests/data/).
+pub fn test_data() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data")
+}

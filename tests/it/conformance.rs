@@ -1,5 +1,6 @@
-//! Conformance: every exchange recorded from a real clearml-server in
-//! `shared/reference/real-server-responses/quirks/` is replayed against `clearml server serve`
+//! Conformance: every exchange recorded from a real clearml-server (the repository's copy in
+//! `tests/data/real-server/quirks/`, and `../shared/reference/real-server-responses/quirks/`
+//! when it is beside the repository: its cases win and extend the copy) is replayed against `clearml server serve`
 //! with the recorded curl command, and the answers are compared: HTTP status, the envelope's
 //! result code/subcode, the Content-Type and the shape of the body (JSON keys and value types,
 //! or HTML / plain text / empty). A divergence fails with the case's name and exchange number.
@@ -45,6 +46,7 @@ const ORDER: &[&str] = &[
     "fs-download-content-types",
     "fs-delete-many-cors",
     "api-non-ascii",
+    "api-tasks-add-or-update-artifacts-status",
 ];
 
 /// Exchanges where `serve` deliberately answers differently from the real server, with why.
@@ -63,19 +65,82 @@ const ALLOWED: &[(&str, usize, &str)] = &[
 /// for its removal. Not deliberate: these are to-dos, not allowances. Empty: keep it so.
 const NOT_YET: &[(&str, usize, &str)] = &[];
 
-/// `<repo>/../shared/reference/...`; CLEARML_TEST_SHARED_DIR names another `shared/` (a git
-/// worktree elsewhere). Absent recordings fail the test: it must not pass by replaying nothing.
-fn quirks_dir() -> PathBuf {
-    let shared = std::env::var_os("CLEARML_TEST_SHARED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"));
-    let dir = shared.join("reference/real-server-responses/quirks");
+/// The repository's copy of the recordings (tests/data/real-server/quirks/).
+fn copied_dir() -> PathBuf {
+    crate::common::test_data().join("real-server/quirks")
+}
+
+/// The recordings in `../shared` (the superset the copy is refreshed from), when it is here.
+fn shared_quirks_dir() -> Option<PathBuf> {
+    let dir = crate::common::shared_dir()?.join("reference/real-server-responses/quirks");
     assert!(
         dir.join("README.md").is_file(),
-        "the recorded real-server exchanges are missing: expected {} (a copy of shared/ must sit beside the repository, or set CLEARML_TEST_SHARED_DIR)",
+        "the shared folder has no recorded exchanges: expected {}",
         dir.display()
     );
-    dir
+    Some(dir)
+}
+
+/// The `.json` case names of a folder, sorted.
+fn case_names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(|e| {
+            let name = e.ok()?.file_name().to_string_lossy().to_string();
+            name.strip_suffix(".json").map(str::to_string)
+        })
+        .collect();
+    names.sort();
+    names
+}
+
+/// Every case to replay and the file it is read from: the shared folder's when it has the
+/// case (it is the authority), else the repository's copy.
+fn recorded_cases() -> HashMap<String, PathBuf> {
+    let mut cases: HashMap<String, PathBuf> = case_names(&copied_dir())
+        .into_iter()
+        .map(|c| {
+            let path = copied_dir().join(format!("{c}.json"));
+            (c, path)
+        })
+        .collect();
+    if let Some(shared) = shared_quirks_dir() {
+        for c in case_names(&shared) {
+            let path = shared.join(format!("{c}.json"));
+            cases.insert(c, path);
+        }
+    } else {
+        eprintln!("note: ../shared is not here; replaying the copy in tests/data/real-server/");
+    }
+    cases
+}
+
+/// With `../shared` here, the repository's copy holds each of its recordings unchanged, so a
+/// clone without it replays the same exchanges.
+#[test]
+fn the_copied_recordings_are_current() {
+    let Some(shared) = shared_quirks_dir() else {
+        eprintln!("note: ../shared is not here; nothing to compare the copy with");
+        return;
+    };
+    let copy = copied_dir();
+    let mut stale = Vec::new();
+    for c in case_names(&shared) {
+        let want = std::fs::read(shared.join(format!("{c}.json"))).unwrap();
+        if std::fs::read(copy.join(format!("{c}.json"))).ok().as_ref() != Some(&want) {
+            stale.push(c);
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "tests/data/real-server/ lacks or differs from these recordings of {}: {stale:?}; \
+         refresh it with `sh scripts/copy-recordings.sh`",
+        shared.display()
+    );
+    assert!(
+        case_names(&copy).len() >= 30,
+        "the copy lost its recordings"
+    );
 }
 
 /// What kind of body an answer has; JSON keeps its value for a shape comparison.
@@ -337,19 +402,14 @@ fn serve_answers_every_recorded_real_server_exchange_alike() {
     if Command::new("curl").arg("--version").output().is_err() {
         panic!("curl is needed to replay the recorded exchanges (apt-get install curl)");
     }
-    let dir = quirks_dir();
-    let mut on_disk: Vec<String> = std::fs::read_dir(&dir)
-        .unwrap()
-        .filter_map(|e| {
-            let name = e.ok()?.file_name().to_string_lossy().to_string();
-            name.strip_suffix(".json").map(str::to_string)
-        })
-        .collect();
+    let cases = recorded_cases();
+    let mut on_disk: Vec<&String> = cases.keys().collect();
     on_disk.sort();
     let mut listed: Vec<String> = ORDER.iter().map(|s| s.to_string()).collect();
     listed.sort();
     assert_eq!(
-        on_disk, listed,
+        on_disk,
+        listed.iter().collect::<Vec<_>>(),
         "every recorded case must be listed in ORDER (and only those)"
     );
 
@@ -375,7 +435,7 @@ fn serve_answers_every_recorded_real_server_exchange_alike() {
     let mut failures = Vec::new();
     let mut replayed = 0;
     for case in ORDER {
-        let text = std::fs::read_to_string(dir.join(format!("{case}.json"))).unwrap();
+        let text = std::fs::read_to_string(&cases[*case]).unwrap();
         let doc: Value = serde_json::from_str(&text).unwrap();
         let work = tempfile::tempdir().unwrap();
         for (i, ex) in doc["exchanges"].as_array().unwrap().iter().enumerate() {

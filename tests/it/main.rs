@@ -13,6 +13,7 @@ mod config;
 mod conformance;
 mod faults;
 mod generated;
+mod hostile;
 mod import;
 mod in_process;
 mod init;

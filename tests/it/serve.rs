@@ -1215,6 +1215,12 @@ fn every_endpoint_in_the_table_has_a_handler_from_its_first_version() {
     let s = Serve::start();
     let tok = token(&s);
     let at = |version: String, name: &str| {
+        // A logout ends the token that calls it: it gets one of its own.
+        let tok = if name.ends_with(".logout") {
+            token(&s)
+        } else {
+            tok.clone()
+        };
         let r = client()
             .post(format!("{}/v{version}/{name}", s.api_url))
             .bearer_auth(&tok)

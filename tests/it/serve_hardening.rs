@@ -597,3 +597,354 @@ fn sigkill_under_20_concurrent_sdk_writers_keeps_everything_acknowledged() {
     }
     s.stop();
 }
+
+// ---- Slow and many connections (issue 20: High 4 and 5, Medium 7) ----
+//
+// Raw sockets on a tokio runtime of the test's own; all on loopback (the whole of 127/8
+// is loopback on Linux, so other addresses stand for other clients).
+
+/// A connection to `url`'s host from the loopback address `from`.
+async fn connect_from(from: [u8; 4], url: &str) -> tokio::net::TcpStream {
+    let to: std::net::SocketAddr = url.trim_start_matches("http://").parse().unwrap();
+    let sock = tokio::net::TcpSocket::new_v4().unwrap();
+    sock.bind((std::net::Ipv4Addr::from(from), 0).into())
+        .unwrap();
+    sock.connect(to).await.unwrap()
+}
+
+/// How a raw connection ended: the status the server answered (0 = none), and when,
+/// counted from `since`.
+#[derive(Debug, Clone, Copy)]
+struct Ended {
+    status: u16,
+    after: Duration,
+}
+
+/// Read what the server answers until it closes the connection (or `limit` passes: then
+/// `None`).
+async fn until_closed(
+    mut rd: tokio::net::tcp::OwnedReadHalf,
+    since: Instant,
+    limit: Duration,
+) -> Option<Ended> {
+    use tokio::io::AsyncReadExt;
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    let deadline = tokio::time::Instant::from_std(since + limit);
+    loop {
+        match tokio::time::timeout_at(deadline, rd.read(&mut buf)).await {
+            Err(_) => return None,
+            Ok(Ok(n)) if n > 0 => got.extend_from_slice(&buf[..n]),
+            // EOF or reset: closed.
+            Ok(_) => break,
+        }
+    }
+    let status = std::str::from_utf8(got.get(9..12).unwrap_or_default())
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    Some(Ended {
+        status,
+        after: since.elapsed(),
+    })
+}
+
+/// Authenticated calls with bodies, each timed: (endpoint, seconds). Run in a loop for
+/// `during` while the slow clients are connected; every call must answer 200.
+fn timed_calls_while(s: &Serve, tok: &str, during: Duration) -> Vec<(String, f64)> {
+    let mut timings = Vec::new();
+    let end = Instant::now() + during;
+    let mut n = 0;
+    while Instant::now() < end {
+        n += 1;
+        let t = Instant::now();
+        let task = ok(
+            s,
+            tok,
+            "tasks.create",
+            json!({"name": format!("Übung-медленно-{n}"), "type": "training"}),
+        )["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        timings.push(("tasks.create".to_string(), t.elapsed().as_secs_f64()));
+        let t = Instant::now();
+        let events: Vec<Value> = (0..200)
+            .map(|i| {
+                json!({"task": task, "type": "training_stats_scalar", "metric": "损失",
+                "variant": "v", "value": i as f64, "iter": i})
+            })
+            .collect();
+        crate::serve::add_batch(s, tok, &events);
+        timings.push(("events.add_batch".to_string(), t.elapsed().as_secs_f64()));
+        let t = Instant::now();
+        let ids: Vec<String> = (0..20_000).map(|i| format!("{i:032x}")).collect();
+        ok(
+            s,
+            tok,
+            "tasks.get_all",
+            json!({"id": ids, "only_fields": ["id"]}),
+        );
+        timings.push((
+            "tasks.get_all (600 KB)".to_string(),
+            t.elapsed().as_secs_f64(),
+        ));
+        let t = Instant::now();
+        assert_eq!(ping(s), 200);
+        timings.push(("debug.ping".to_string(), t.elapsed().as_secs_f64()));
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    timings
+}
+
+/// What "promptly" means on a busy 2-core CI machine: slow clients used to make these
+/// calls wait for as long as they stayed connected (minutes).
+const PROMPT: f64 = 5.0;
+
+fn assert_prompt(timings: &[(String, f64)]) {
+    assert!(timings.len() >= 8, "too few calls: {timings:?}");
+    let slowest = timings.iter().max_by(|a, b| a.1.total_cmp(&b.1)).unwrap();
+    assert!(
+        slowest.1 < PROMPT,
+        "{} took {:.1} s while slow clients were connected: {timings:?}",
+        slowest.0,
+        slowest.1
+    );
+}
+
+#[test]
+fn slow_anonymous_bodies_stall_nobody_and_are_cut() {
+    // The issue's shape: 300 sockets announcing 64 KiB on POST /debug.ping, one byte every
+    // 10 s, from the same address as the authenticated client.
+    let s = &Serve::start();
+    let tok = token(s);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let url = s.api_url.clone();
+    let slow = rt.spawn(async move {
+        let mut ends = Vec::new();
+        for _ in 0..300 {
+            let conn = connect_from([127, 0, 0, 1], &url).await;
+            let connected = Instant::now();
+            let (rd, mut wr) = conn.into_split();
+            ends.push(tokio::spawn(async move {
+                use tokio::io::AsyncWriteExt;
+                let head = "POST /debug.ping HTTP/1.1\r\nHost: x\r\nContent-Type: \
+                            application/json\r\nContent-Length: 65536\r\n\r\n";
+                wr.write_all(head.as_bytes()).await.unwrap();
+                let trickle = tokio::spawn(async move {
+                    loop {
+                        if wr.write_all(b" ").await.is_err() {
+                            break;
+                        }
+                        tokio::time::sleep(Duration::from_secs(10)).await;
+                    }
+                });
+                let ended = until_closed(rd, connected, Duration::from_secs(60)).await;
+                trickle.abort();
+                ended
+            }));
+        }
+        let mut out = Vec::new();
+        for e in ends {
+            out.push(e.await.unwrap());
+        }
+        out
+    });
+    std::thread::sleep(Duration::from_secs(2));
+    let timings = timed_calls_while(s, &tok, Duration::from_secs(12));
+    assert_prompt(&timings);
+    let ends = rt.block_on(slow).unwrap();
+    // Each is cut (408) once past the body's grace period, not left open.
+    let open = ends.iter().filter(|e| e.is_none()).count();
+    assert_eq!(open, 0, "{open} of 300 slow bodies still open after 60 s");
+    let ends: Vec<Ended> = ends.into_iter().flatten().collect();
+    assert!(ends.iter().all(|e| e.status == 408), "{:?}", &ends[..5]);
+    let last = ends.iter().map(|e| e.after).max().unwrap();
+    assert!(last < Duration::from_secs(40), "last cut after {last:?}");
+    assert_eq!(ping(s), 200);
+}
+
+#[test]
+fn one_slow_authenticated_upload_holds_no_budget() {
+    // The issue's shape: one authenticated body announcing 32 MiB, sent at 10 bytes/s.
+    let s = &Serve::start();
+    let tok = token(s);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let start = Instant::now();
+    let url = s.api_url.clone();
+    let slow = rt.spawn(async move {
+        use tokio::io::AsyncWriteExt;
+        let conn = connect_from([127, 0, 0, 1], &url).await;
+        let (rd, mut wr) = conn.into_split();
+        let basic = base64_of(&format!("{ACCESS_KEY}:{SECRET_KEY}"));
+        let head = format!(
+            "POST /events.add_batch HTTP/1.1\r\nHost: x\r\nAuthorization: Basic {basic}\r\n\
+             Content-Type: application/json-lines\r\nContent-Length: {}\r\n\r\n",
+            32 * 1024 * 1024
+        );
+        wr.write_all(head.as_bytes()).await.unwrap();
+        let trickle = tokio::spawn(async move {
+            loop {
+                if wr.write_all(b"          ").await.is_err() {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        });
+        let ended = until_closed(rd, start, Duration::from_secs(60)).await;
+        trickle.abort();
+        ended
+    });
+    std::thread::sleep(Duration::from_secs(2));
+    let timings = timed_calls_while(s, &tok, Duration::from_secs(12));
+    assert_prompt(&timings);
+    let ended = rt
+        .block_on(slow)
+        .unwrap()
+        .expect("the slow upload was still open after 60 s");
+    assert_eq!(ended.status, 408, "{ended:?}");
+    assert!(ended.after < Duration::from_secs(40), "{ended:?}");
+}
+
+#[test]
+fn idle_and_half_sent_heads_are_closed_and_one_address_is_bounded() {
+    // The issue's shape: 2,000 sockets from one client, 1,000 of them with a half-sent
+    // head, the rest silent; they were all still open after 65 s.
+    let s = &Serve::start();
+    let tok = token(s);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let url = s.api_url.clone();
+    let flood = rt.spawn(async move {
+        use tokio::io::AsyncWriteExt;
+        let mut ends = Vec::new();
+        for i in 0..2000 {
+            let conn = connect_from([127, 0, 0, 3], &url).await;
+            // Counted from each connection's own start: opening 2,000 takes a while.
+            let connected = Instant::now();
+            let (rd, mut wr) = conn.into_split();
+            ends.push(tokio::spawn(async move {
+                if i % 2 == 0 {
+                    let _ = wr
+                        .write_all(b"POST /debug.ping HTTP/1.1\r\nHost: x\r\nContent-Le")
+                        .await;
+                }
+                let ended = until_closed(rd, connected, Duration::from_secs(60)).await;
+                drop(wr);
+                ended
+            }));
+        }
+        let mut out = Vec::new();
+        for e in ends {
+            out.push(e.await.unwrap());
+        }
+        out
+    });
+    std::thread::sleep(Duration::from_secs(3));
+    let timings = timed_calls_while(s, &tok, Duration::from_secs(8));
+    assert_prompt(&timings);
+    let ends = rt.block_on(flood).unwrap();
+    let open = ends.iter().filter(|e| e.is_none()).count();
+    assert_eq!(open, 0, "{open} of 2000 connections still open after 60 s");
+    let ends: Vec<Ended> = ends.into_iter().flatten().collect();
+    // Over the bound for one address: closed as soon as accepted.
+    let refused = ends
+        .iter()
+        .filter(|e| e.after < Duration::from_secs(5))
+        .count();
+    assert!(
+        (2000 - 512..2000).contains(&refused),
+        "{refused} refused at once"
+    );
+    // The rest: closed by the header-read timeout (20 s), none lingering.
+    let last = ends.iter().map(|e| e.after).max().unwrap();
+    assert!(
+        last > Duration::from_secs(15) && last < Duration::from_secs(40),
+        "last closed after {last:?}"
+    );
+    // Their places are free again: the same address is served.
+    let answered = rt.block_on(async {
+        use tokio::io::AsyncWriteExt;
+        let conn = connect_from([127, 0, 0, 3], &s.api_url).await;
+        let (rd, mut wr) = conn.into_split();
+        wr.write_all(b"GET /debug.ping HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .await
+            .unwrap();
+        until_closed(rd, Instant::now(), Duration::from_secs(10)).await
+    });
+    assert_eq!(answered.map(|e| e.status), Some(200));
+}
+
+/// Resident memory of a process now, MiB (VmRSS).
+fn rss_mib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let kib: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap();
+    kib / 1024
+}
+
+#[test]
+fn huge_regex_name_filters_are_a_400_at_once_in_bounded_memory() {
+    let s = &Serve::start();
+    let tok = token(s);
+    let name = format!("Прогноз-Größe-测试 {}", unique("re"));
+    ok(s, &tok, "projects.create", json!({"name": name}));
+    // The issue's shape: a 3 MiB `a?a?…` name filter, on each service with name filters.
+    let huge = "a?".repeat(3 * 1024 * 1024 / 2);
+    for endpoint in [
+        "models.get_all",
+        "tasks.get_all",
+        "projects.get_all",
+        "users.get_all",
+    ] {
+        let t = Instant::now();
+        let (status, v) = call(s, &tok, endpoint, json!({"name": huge}));
+        let took = t.elapsed();
+        assert_eq!(
+            (status, v["meta"]["result_subcode"].clone()),
+            (400, json!(21)),
+            "{endpoint}: {}",
+            v["meta"]
+        );
+        let msg = v["meta"]["result_msg"].as_str().unwrap();
+        assert!(msg.contains("longer than 4096"), "{msg}");
+        assert!(took < Duration::from_secs(5), "{endpoint} took {took:?}");
+    }
+    // Short, but compiling into something huge: refused by the compiled-size bound.
+    let (status, v) = call(
+        s,
+        &tok,
+        "projects.get_all",
+        json!({"name": "((a{100}){100}){100}"}),
+    );
+    assert_eq!(status, 400, "{v}");
+    assert!(
+        v["meta"]["result_msg"]
+            .as_str()
+            .unwrap()
+            .contains("use a simpler one"),
+        "{v}"
+    );
+    // The same in a search over several fields.
+    let (status, v) = call(
+        s,
+        &tok,
+        "tasks.get_all",
+        json!({"_any_": {"pattern": "((a{100}){100}){100}", "fields": ["name", "comment"]}}),
+    );
+    assert_eq!(status, 400, "{v}");
+    let rss = rss_mib(s.pid());
+    let peak = peak_rss_mib(s.pid());
+    assert!(peak < 150, "RSS {rss} MiB now, peak {peak} MiB");
+    // Patterns of ordinary size still work, non-ASCII included.
+    let found = ok(
+        s,
+        &tok,
+        "projects.get_all",
+        json!({"name": "^Прогноз-Größe-测试", "only_fields": ["name"]}),
+    );
+    assert_eq!(found["projects"][0]["name"], json!(name), "{found}");
+}

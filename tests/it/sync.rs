@@ -41,6 +41,70 @@ impl Side {
         self.conf.to_str().unwrap()
     }
 
+    /// A clearml.conf in a new folder naming this side with `api` as its API server (a
+    /// proxy in front of it) and `files` as its file server.
+    fn conf_via(&self, api: &str, files: &str) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let text = std::fs::read_to_string(&self.conf)
+            .unwrap()
+            .replace(
+                &format!("api_server: {}", self.s.api_url),
+                &format!("api_server: {api}"),
+            )
+            .replace(
+                &format!("web_server: {}", self.s.api_url),
+                &format!("web_server: {api}"),
+            )
+            .replace(
+                &format!("files_server: {}", self.s.files_url),
+                &format!("files_server: {files}"),
+            );
+        assert!(text.contains(api) && text.contains(files), "{text}");
+        let path = dir.path().join("clearml.conf");
+        std::fs::write(&path, text).unwrap();
+        (dir, path)
+    }
+
+    /// Store `bytes` as `object` on this side's file server; its download URL.
+    fn upload(&self, object: &str, bytes: &[u8]) -> String {
+        let part = reqwest::blocking::multipart::Part::bytes(bytes.to_vec()).file_name("f");
+        let r = client()
+            .post(format!("{}/", self.s.files_url.trim_end_matches('/')))
+            .bearer_auth(&self.tok)
+            .multipart(reqwest::blocking::multipart::Form::new().part(object.to_string(), part))
+            .send()
+            .unwrap();
+        assert_eq!(r.status(), 200, "upload {object}");
+        format!(
+            "{}/{}",
+            self.s.files_url.trim_end_matches('/'),
+            percent_encoding::utf8_percent_encode(object, percent_encoding::NON_ALPHANUMERIC)
+                .to_string()
+                .replace("%2F", "/")
+        )
+    }
+
+    /// A completed task in a new project with one artifact of `size` bytes on this side's
+    /// file server; the task's id.
+    fn finished_task_with_artifact(&self, project: &str, size: usize) -> String {
+        let pid = self.api("projects.create", json!({"name": project}))["id"].clone();
+        let id = self.api(
+            "tasks.create",
+            json!({"name": "fertig-完成-готово", "type": "training", "project": pid}),
+        )["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let url = self.upload(&format!("{project}/артефакт-1.bin"), &vec![7u8; size]);
+        self.api(
+            "tasks.add_or_update_artifacts",
+            json!({"task": id, "artifacts": [{"key": "данные", "type": "custom", "mode": "output", "uri": url}]}),
+        );
+        self.api("tasks.started", json!({"task": id}));
+        self.api("tasks.completed", json!({"task": id}));
+        id
+    }
+
     /// Every task (with its events) and model under `project`, ids replaced by names, so
     /// two servers holding the same data give the same dump.
     fn dump(&self, project: &str) -> Value {
@@ -1066,4 +1130,151 @@ fn parallel_and_serial_copies_are_the_same() {
     let on_a = a.dump(&project);
     assert_same(&on_a, &b.dump(&project));
     assert_same(&on_a, &c.dump(&project));
+}
+
+/// Issue 19 item 2: a finished task changed on the source after a sync (and again with the
+/// state file lost) is updated on the target whole: fields and artifacts in one forced
+/// tasks.edit, since the target refuses tasks.add_or_update_artifacts on a completed task
+/// as the real server does (quirks/api-tasks-add-or-update-artifacts-status.json).
+#[test]
+fn a_finished_task_changed_on_the_source_is_updated_whole_on_the_target() {
+    let (a, b) = (Side::start(), Side::start());
+    let project = unique("Fertig Готово 完成");
+    let task = a.finished_task_with_artifact(&project, 1000);
+    let args = ["--from", a.conf(), "--to", b.conf(), "--project", &project];
+    let first = sync_json(b.home.path(), &args);
+    assert_eq!((first.tasks.copied, first.files), (1, 1), "{first:?}");
+
+    // Changed on the source while completed: a new comment and a second artifact.
+    let second_url = a.upload(&format!("{project}/артефакт-2.bin"), &[9u8; 10]);
+    let mut artifacts =
+        a.api("tasks.get_by_id", json!({"task": task}))["task"]["execution"]["artifacts"]
+            .as_array()
+            .unwrap()
+            .clone();
+    artifacts.push(json!({"key": "zweite", "type": "custom", "mode": "output", "uri": second_url}));
+    a.api(
+        "tasks.edit",
+        json!({"task": task, "force": true, "comment": "geändert изменено",
+               "execution": {"artifacts": artifacts}}),
+    );
+    let changed = sync_json(b.home.path(), &args);
+    assert!(changed.skipped.is_empty(), "{changed:?}");
+    assert_eq!(
+        (changed.tasks.updated, changed.files),
+        (1, 1),
+        "{changed:?}"
+    );
+    assert_same(&a.dump(&project), &b.dump(&project));
+    let on_b = b.dump(&project);
+    let t = &on_b["tasks"]["fertig-完成-готово"];
+    assert_eq!(t["comment"], "geändert изменено", "{t}");
+    assert_eq!(t["status"], "completed", "{t}");
+    assert_eq!(t["artifacts"].as_object().unwrap().len(), 2, "{t}");
+
+    // The state file lost, changed again: found by its sync tag and updated, not refused.
+    std::fs::remove_file(changed.state_file.as_ref().unwrap()).unwrap();
+    a.api(
+        "tasks.edit",
+        json!({"task": task, "force": true, "comment": "noch einmal ещё раз"}),
+    );
+    let lost = sync_json(b.home.path(), &args);
+    assert!(lost.skipped.is_empty(), "{lost:?}");
+    assert_eq!((lost.tasks.copied, lost.tasks.updated), (0, 1), "{lost:?}");
+    assert_same(&a.dump(&project), &b.dump(&project));
+}
+
+/// Issue 19 item 3: the real server cannot list console lines (they have no `iter`) through
+/// `events.get_task_events`; sync and export read them through `events.get_task_log` and
+/// every other kind by its own `event_type`, so SDK-style tasks copy completely from a
+/// source, and compare on a target, that behave as the real server does (a proxy in front
+/// of `serve` adds that server's 500 'iter').
+#[test]
+fn console_lines_without_iter_sync_and_export_from_a_real_server_completely() {
+    use crate::hostile::{RealServerEvents, proxy};
+    let (a, b) = (Side::start(), Side::start());
+    let project = unique("Konsole Консоль 控制台");
+    seed(&a, &project, 3);
+    // The console lines are stored without an iteration, as the SDK sends them.
+    let t0 = a.api(
+        "tasks.get_all",
+        json!({"name": "задача-00", "only_fields": ["id"], "search_hidden": true}),
+    )["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap().to_string())
+        .collect::<Vec<_>>();
+    assert!(!t0.is_empty());
+    let real_a = proxy(&a.s.api_url, RealServerEvents);
+    let (_ha, a_conf) = a.conf_via(&real_a.url, &a.s.files_url);
+    let a_conf = a_conf.to_str().unwrap();
+    // The stand-in fails as the real server does when all types are asked for at once.
+    let r = client()
+        .post(format!("{}/events.get_task_events", real_a.url))
+        .bearer_auth(&a.tok)
+        .json(&json!({"task": t0[0], "batch_size": 500}))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 500, "the stand-in lets console lines through");
+
+    let first = sync_json(
+        b.home.path(),
+        &["--from", a_conf, "--to", b.conf(), "--project", &project],
+    );
+    assert!(first.skipped.is_empty(), "{first:?}");
+    assert_eq!(
+        (first.tasks.copied, first.events),
+        (3, 3 * 300),
+        "{first:?}"
+    );
+    assert_same(&a.dump(&project), &b.dump(&project));
+
+    // Compared on a target that is the real server's kind too (state file lost: every
+    // task is compared with what the target holds); nothing is copied twice.
+    let real_b = proxy(&b.s.api_url, RealServerEvents);
+    let (_hb, b_conf) = b.conf_via(&real_b.url, &b.s.files_url);
+    let b_conf = b_conf.to_str().unwrap();
+    let again = sync_json(
+        b.home.path(),
+        &["--from", a_conf, "--to", b_conf, "--project", &project],
+    );
+    assert!(again.skipped.is_empty(), "{again:?}");
+    assert_eq!((again.tasks.copied, again.events), (0, 0), "{again:?}");
+    assert_same(&a.dump(&project), &b.dump(&project));
+
+    // export reads the same way: the archive holds every event, import gives the same.
+    let c = Side::start();
+    let work = tempfile::tempdir().unwrap();
+    let archive = work.path().join("консоль.tar.zst");
+    let out = run(
+        a.home.path(),
+        &[
+            "export",
+            "--json",
+            "--from",
+            a_conf,
+            "--project",
+            &project,
+            "-o",
+            archive.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let exported: Exported = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((exported.tasks, exported.events), (3, 900), "{exported:?}");
+    let out = run(
+        c.home.path(),
+        &["import", archive.to_str().unwrap(), "--to", c.conf()],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_same(&a.dump(&project), &c.dump(&project));
 }

@@ -13,6 +13,7 @@ use super::shared::queue::{
 use super::shared::task::{
     OBJECT_FIELDS, change_status, load, normalize, public_last_metrics, touch,
 };
+use super::shared::task_cleanup::{Cleanup, cleanup};
 use super::{get_all, id_list, merge_top, new_id, now, opt_bool, opt_str, req_str};
 use crate::wire::TASK_TYPES;
 use serde_json::{Map, Value, json};
@@ -37,7 +38,15 @@ pub fn dispatch(call: &mut Call, action: &str) -> Option<ApiResult> {
         "dequeue" => dequeue(call),
         "delete" => delete(call),
         "delete_many" => many(call, delete),
-        "reset_many" => many(call, |c| reset(c).map(|_| json!({"updated": 1}))),
+        // tasks.py reset_many: each item's dequeued is a flag, with the cleanup's
+        // deleted_models and urls.
+        "reset_many" => many(call, |c| {
+            reset(c).map(|r| {
+                json!({"updated": r["updated"], "fields": r["fields"],
+                    "dequeued": r["dequeued"]["removed"].as_u64().unwrap_or(0) > 0,
+                    "deleted_models": r["deleted_models"], "urls": r["urls"]})
+            })
+        }),
         "stop_many" => many(call, |c| stop(c).map(|_| json!({"updated": 1}))),
         "publish_many" => many(call, |c| {
             transition(c, "published").map(|_| json!({"updated": 1}))
@@ -504,36 +513,80 @@ fn stop(call: &mut Call) -> ApiResult {
     })
 }
 
+/// `tasks.reset`: back to `created` without its results (bll/task/task_operations.py
+/// `reset_task`): out of its queues, its events gone, its draft output models deleted
+/// (`delete_output_models`, default true; `cleanup_task` without touching children), its
+/// output list, metrics, runtime and run times cleared.
 fn reset(call: &mut Call) -> ApiResult {
     let id = req_str(&call.body, "task")?;
     let force = opt_bool(&call.body, "force");
-    let body = call.body.clone();
+    let mut body = call.body.clone();
+    if body.get("status_reason").is_none() {
+        body["status_reason"] = json!("reset");
+    }
+    if body.get("status_message").is_none() {
+        body["status_message"] = json!("reset");
+    }
+    let delete_models = body
+        .get("delete_output_models")
+        .and_then(Value::as_bool)
+        .unwrap_or(true);
     call.store.tx(|store| {
         let mut doc = load(store, &id)?;
         if doc["status"] == "published" && !force {
             // The real server: InvalidTaskStatus (110), not TaskPublished (113).
-            return Err(ApiError::invalid_status(format!("task_id={id}, status=published")));
+            return Err(ApiError::invalid_status(format!(
+                "task_id={id}, status=published"
+            )));
         }
         let dequeued = remove_from_queues(store, &id)?;
+        let cleaned = cleanup(
+            store,
+            &doc,
+            &Cleanup {
+                force,
+                update_children: false,
+                delete_output_models: delete_models,
+                return_file_urls: opt_bool(&body, "return_file_urls"),
+            },
+        )?;
         let fields = change_status(&mut doc, "created", true, &body)?;
         if let Some(o) = doc.as_object_mut() {
-            for k in ["started", "completed", "published", "active_duration", "last_worker", "last_worker_report"] {
+            for k in [
+                "started",
+                "completed",
+                "published",
+                "active_duration",
+                "last_worker",
+                "last_worker_report",
+                "enqueue_status",
+            ] {
                 o.remove(k);
             }
         }
         doc["last_iteration"] = json!(0);
         doc["last_metrics"] = json!({});
+        doc["runtime"] = json!({});
+        doc["models"]["output"] = json!([]);
         doc["output"] = json!({"destination": doc["output"]["destination"].clone()});
         if opt_bool(&body, "clear_all") {
-            doc["execution"]["artifacts"] = json!([]);
-            doc["models"]["output"] = json!([]);
-        } else if let Some(a) = doc["execution"]["artifacts"].as_array() {
-            let kept: Vec<Value> = a.iter().filter(|x| x["mode"] == "input").cloned().collect();
-            doc["execution"]["artifacts"] = json!(kept);
+            doc["execution"] = json!({"artifacts": []});
+        } else {
+            if let Some(e) = doc["execution"].as_object_mut() {
+                e.remove("queue");
+            }
+            if let Some(a) = doc["execution"]["artifacts"].as_array() {
+                let kept: Vec<Value> = a.iter().filter(|x| x["mode"] == "input").cloned().collect();
+                doc["execution"]["artifacts"] = json!(kept);
+            }
         }
         let deleted = store.delete_task_events(&id)?;
         store.put(Coll::Tasks, &doc)?;
-        Ok(json!({"updated": 1, "fields": fields, "dequeued": {"removed": dequeued}, "events": {"deleted": deleted}, "deleted_models": 0, "urls": {}}))
+        Ok(
+            json!({"updated": 1, "fields": fields, "dequeued": {"removed": dequeued},
+            "events": {"deleted": deleted}, "deleted_models": cleaned["deleted_models"],
+            "urls": cleaned["urls"]}),
+        )
     })
 }
 
@@ -554,18 +607,33 @@ fn delete(call: &mut Call) -> ApiResult {
         // delete_task deletes them forced); the answer is the controller's own cleanup.
         for step in pipeline_steps(store, &doc, &body)? {
             let step_doc = load(store, &step)?;
-            delete_one(store, &step_doc, delete_models, false)?;
+            delete_one(store, &step_doc, true, delete_models, false)?;
         }
-        delete_one(store, &doc, delete_models, return_urls)
+        delete_one(store, &doc, force, delete_models, return_urls)
     })
 }
 
 /// Delete one task: out of its queues, its events, its cleanup, then the task itself.
-fn delete_one(store: &Store, doc: &Value, delete_models: bool, return_urls: bool) -> ApiResult {
+fn delete_one(
+    store: &Store,
+    doc: &Value,
+    force: bool,
+    delete_models: bool,
+    return_urls: bool,
+) -> ApiResult {
     let id = doc["id"].as_str().unwrap_or_default();
+    let mut out = cleanup(
+        store,
+        doc,
+        &Cleanup {
+            force,
+            update_children: true,
+            delete_output_models: delete_models,
+            return_file_urls: return_urls,
+        },
+    )?;
     remove_from_queues(store, id)?;
     let events = store.delete_task_events(id)?;
-    let mut out = super::shared::task_cleanup::cleanup(store, doc, delete_models, return_urls)?;
     store.delete(Coll::Tasks, id)?;
     out["deleted"] = json!(true);
     out["events"] = json!({"deleted": events});
@@ -669,11 +737,27 @@ fn load_artifacts(call: &Call) -> Result<(Vec<Value>, Value, Vec<Value>), ApiErr
         .cloned()
         .unwrap_or_default();
     let doc = load(call.store, &id)?;
+    require_draft_or_running(&doc)?;
     let list: Vec<Value> = doc["execution"]["artifacts"]
         .as_array()
         .cloned()
         .unwrap_or_default();
     Ok((requested, doc, list))
+}
+
+/// Only a draft or running task takes models and artifacts, whatever `force` says (the
+/// real server's message names only `created` although in_progress is accepted too;
+/// quirks/api-tasks-add-or-update-model.json and api-tasks-add-or-update-artifacts-status.json).
+fn require_draft_or_running(doc: &Value) -> Result<(), ApiError> {
+    let status = doc["status"].as_str().unwrap_or("created");
+    if status != "created" && status != "in_progress" {
+        return Err(ApiError::new(
+            400,
+            110,
+            format!("Invalid task status: expected=created, status={status}"),
+        ));
+    }
+    Ok(())
 }
 
 fn store_artifacts(call: &mut Call, mut doc: Value, list: Vec<Value>) -> Result<(), ApiError> {
@@ -735,16 +819,7 @@ fn add_or_update_model(call: &mut Call) -> ApiResult {
         )));
     }
     let mut doc = load(call.store, &id)?;
-    // Only a draft or running task takes models (the real server's message names only
-    // `created` although in_progress is accepted too).
-    let status = doc["status"].as_str().unwrap_or("created").to_string();
-    if status != "created" && status != "in_progress" {
-        return Err(ApiError::new(
-            400,
-            110,
-            format!("Invalid task status: expected=created, status={status}"),
-        ));
-    }
+    require_draft_or_running(&doc)?;
     if !doc["models"].is_object() {
         doc["models"] = json!({"input": [], "output": []});
     }

@@ -147,7 +147,8 @@ pub(super) fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
             let re: Arc<Regex> = ctx.get_or_create_aux(
                 0,
                 |vr| -> Result<Regex, Box<dyn std::error::Error + Send + Sync>> {
-                    Ok(Regex::new(vr.as_str()?)?)
+                    // Checked when the request was read; compiled under the same bounds.
+                    Ok(crate::serve::limits::client_regex(vr.as_str()?)?)
                 },
             )?;
             let text = match ctx.get_raw(1) {

@@ -30,22 +30,81 @@ pub fn check_deletable(doc: &Value, force: bool) -> Result<(), ApiError> {
     ))
 }
 
+/// How `cleanup` treats what a task leaves (bll/task/task_cleanup.py `cleanup_task`).
+pub struct Cleanup {
+    /// Published children and published output models do not block.
+    pub force: bool,
+    /// Point child tasks and kept models at `__DELETED__<id>` (deleting); otherwise kept
+    /// models just lose their task (resetting).
+    pub update_children: bool,
+    pub delete_output_models: bool,
+    pub return_file_urls: bool,
+}
+
+fn cannot_delete(why: &str, id: &str, what: String) -> ApiError {
+    ApiError::new(
+        400,
+        123,
+        format!("Task cannot be deleted ({why}, use force=True): task={id}, {what}"),
+    )
+}
+
 /// Clean up after task `doc` (inside the caller's transaction); returns the answer's
 /// `updated_children`, `updated_models`, `deleted_models` and `urls` (`null` unless
-/// `return_file_urls`).
-pub fn cleanup(
-    store: &Store,
-    doc: &Value,
-    delete_output_models: bool,
-    return_file_urls: bool,
-) -> Result<Value, ApiError> {
+/// `return_file_urls`). Without `force`, a published child task or a ready output model
+/// is a 400/123 (`verify_task_children_and_ouptuts`).
+pub fn cleanup(store: &Store, doc: &Value, how: &Cleanup) -> Result<Value, ApiError> {
     let id = doc["id"].as_str().unwrap_or_default();
     let gone = format!("{DELETED_PREFIX}{id}");
+    let children = store.select_all(Coll::Tasks, &SqlFilter::default().eq("parent", id))?;
+    if !how.force {
+        let published = children
+            .iter()
+            .filter(|c| c["status"] == "published")
+            .count();
+        if published > 0 {
+            return Err(cannot_delete(
+                "has children",
+                id,
+                format!("children={published}"),
+            ));
+        }
+    }
+    // The models naming the task, then those its output list names.
+    let mut models = store.select_all(Coll::Models, &SqlFilter::default().eq("task", id))?;
+    let ready_own = models.iter().filter(|m| m["ready"] == true).count();
+    if !how.force && ready_own > 0 {
+        return Err(cannot_delete(
+            "has output models",
+            id,
+            format!("models={ready_own}"),
+        ));
+    }
+    for out in doc["models"]["output"].as_array().into_iter().flatten() {
+        let Some(mid) = out["model"].as_str() else {
+            continue;
+        };
+        if models.iter().any(|m| m["id"] == mid) {
+            continue;
+        }
+        if let Some(m) = store.get(Coll::Models, mid)? {
+            if !how.force && m["ready"] == true {
+                return Err(cannot_delete(
+                    "has output model",
+                    id,
+                    format!("model={mid}"),
+                ));
+            }
+            models.push(m);
+        }
+    }
     let mut updated_children = 0;
-    for mut child in store.select_all(Coll::Tasks, &SqlFilter::default().eq("parent", id))? {
-        child["parent"] = json!(gone);
-        store.put(Coll::Tasks, &child)?;
-        updated_children += 1;
+    if how.update_children {
+        for mut child in children {
+            child["parent"] = json!(gone);
+            store.put(Coll::Tasks, &child)?;
+            updated_children += 1;
+        }
     }
     let artifact_urls: Vec<Value> = doc["execution"]["artifacts"]
         .as_array()
@@ -61,10 +120,10 @@ pub fn cleanup(
         .collect();
     let mut model_urls = Vec::new();
     let (mut deleted_models, mut updated_models) = (0, 0);
-    for mut model in store.select_all(Coll::Models, &SqlFilter::default().eq("task", id))? {
+    for mut model in models {
         let mid = model["id"].as_str().unwrap_or_default().to_string();
         let draft = model["ready"] != true;
-        if draft && delete_output_models {
+        if draft && how.delete_output_models {
             if used_by_other_task(store, &mid, id)? {
                 model.as_object_mut().map(|m| m.remove("task"));
                 store.put(Coll::Models, &model)?;
@@ -75,13 +134,16 @@ pub fn cleanup(
             }
             store.delete(Coll::Models, &mid)?;
             deleted_models += 1;
-        } else {
+        } else if how.update_children {
             model["task"] = json!(gone);
             store.put(Coll::Models, &model)?;
             updated_models += 1;
+        } else {
+            model.as_object_mut().map(|m| m.remove("task"));
+            store.put(Coll::Models, &model)?;
         }
     }
-    let urls = if return_file_urls {
+    let urls = if how.return_file_urls {
         json!({"model_urls": model_urls, "artifact_urls": artifact_urls, "event_urls": []})
     } else {
         Value::Null
