@@ -138,7 +138,8 @@ pub async fn serve(
             let mut builder = hyper::server::conn::http1::Builder::new();
             builder
                 .timer(hyper_util::rt::TokioTimer::new())
-                .header_read_timeout(limits::HEADER_READ_TIMEOUT);
+                .header_read_timeout(limits::HEADER_READ_TIMEOUT)
+                .max_header_size(limits::MAX_HEAD_BYTES);
             let conn = builder.serve_connection(
                 hyper_util::rt::TokioIo::new(stream),
                 hyper_util::service::TowerToHyperService::new(app),

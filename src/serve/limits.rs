@@ -47,6 +47,10 @@ pub const BUDGET_WAIT: Duration = Duration::from_secs(30);
 /// connection's first byte wait, or between two requests on a kept-alive connection: an
 /// idle or half-sent head is closed after it.
 pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(20);
+/// Longest request head (request line and headers; hyper answers 431 beyond it): also
+/// what a connection holds while its head trickles in, `MAX_CONNECTIONS` times at most.
+/// Without it hyper's bound is its 400 KiB read buffer.
+pub const MAX_HEAD_BYTES: usize = 64 * 1024;
 /// A body that brings no byte for this long is cut (408).
 pub const BODY_IDLE_TIMEOUT: Duration = Duration::from_secs(20);
 /// After `BODY_GRACE` of waiting for a body, it must keep arriving at `BODY_MIN_RATE`

@@ -658,10 +658,10 @@ pub fn project(doc: &Value, fields: &[String]) -> Value {
 /// kept (empty) even when the leaf is missing: `runtime.version` on `{runtime: {}}` gives
 /// `{runtime: {}}`, which clients rely on (the SDK reads `task.runtime.get(...)`).
 fn copy_path(src: &Value, dst: &mut Value, path: &str) {
-    let parts: Vec<&str> = path.split('.').collect();
+    let parts = path_parts(path);
     let (mut s, mut d) = (src, dst);
     for (i, p) in parts.iter().enumerate() {
-        let Some(v) = s.get(p) else { return };
+        let Some(v) = s.get(p.as_ref()) else { return };
         let Value::Object(out) = d else { return };
         if i == parts.len() - 1 || !v.is_object() {
             if i == parts.len() - 1 {
@@ -676,16 +676,30 @@ fn copy_path(src: &Value, dst: &mut Value, path: &str) {
     }
 }
 
+/// The parts of a dotted path; `%2E` in a part is a literal dot (the real server's
+/// ParameterKeyEscaper: a hyperparameter named `lr.base` is `hyperparams.Args.lr%2Ebase`).
+fn path_parts(path: &str) -> Vec<Cow<'_, str>> {
+    path.split('.')
+        .map(|p| {
+            if p.contains("%2E") {
+                Cow::Owned(p.replace("%2E", "."))
+            } else {
+                Cow::Borrowed(p)
+            }
+        })
+        .collect()
+}
+
 fn remove_path(v: &mut Value, path: &str) {
-    let parts: Vec<&str> = path.split('.').collect();
+    let parts = path_parts(path);
     let mut cur = v;
     for (i, p) in parts.iter().enumerate() {
         let Value::Object(m) = cur else { return };
         if i == parts.len() - 1 {
-            m.remove(*p);
+            m.remove(p.as_ref());
             return;
         }
-        match m.get_mut(*p) {
+        match m.get_mut(p.as_ref()) {
             Some(next) => cur = next,
             None => return,
         }

@@ -704,3 +704,132 @@ fn delete_refuses_a_task_with_a_published_child() {
     );
     assert_eq!(r["updated_children"], 1, "{r}");
 }
+
+#[test]
+fn only_fields_join_the_queue_and_decode_escaped_dots() {
+    let s = Serve::shared();
+    let tok = token(s);
+    let project = new_project(s, &tok, "Felder-字段");
+    let queue_name = crate::serve::unique("Очередь-队列");
+    let queue = ok(s, &tok, "queues.create", json!({"name": queue_name}))["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let task = new_task(
+        s,
+        &tok,
+        json!({"name": "Punkt-点", "project": project,
+               "hyperparams": {"Args": {"lr.base": {"section": "Args", "name": "lr.base", "value": "0.1"}}}}),
+    );
+    // services/queues.py add_task: update_execution_queue (default true,
+    // apimodels/queues.py AddTaskRequest) sets the task's execution.queue.
+    ok(
+        s,
+        &tok,
+        "queues.add_task",
+        json!({"queue": queue, "task": task}),
+    );
+    assert_eq!(get_task(s, &tok, &task)["execution"]["queue"], json!(queue));
+    // get_all_ex joins the referenced queue for `execution.queue.name`.
+    let t = ok(
+        s,
+        &tok,
+        "tasks.get_all_ex",
+        json!({"id": [task], "only_fields": ["execution.queue.name"]}),
+    )["tasks"][0]
+        .clone();
+    assert_eq!(t["execution"]["queue"]["id"], json!(queue), "{t}");
+    assert_eq!(t["execution"]["queue"]["name"], json!(queue_name), "{t}");
+    // ParameterKeyEscaper: `%2E` in a path part is a dot of the key.
+    let t = ok(
+        s,
+        &tok,
+        "tasks.get_all",
+        json!({"id": [task], "only_fields": ["hyperparams.Args.lr%2Ebase.value"]}),
+    )["tasks"][0]
+        .clone();
+    assert_eq!(t["hyperparams"]["Args"]["lr.base"]["value"], "0.1", "{t}");
+}
+
+#[test]
+fn tags_by_project_archive_reason_and_dequeue_to_a_status() {
+    let s = Serve::shared();
+    let tok = token(s);
+    let root = crate::serve::unique("Etiketten-标签");
+    let root_id = project_named(s, &tok, &root, json!({}));
+    let child = project_named(s, &tok, &format!("{root}/Kind-子"), json!({}));
+    let other = new_project(s, &tok, "Andere-其他");
+    new_task(
+        s,
+        &tok,
+        json!({"name": "Mit-标签", "project": child, "tags": ["тег-1"], "system_tags": ["sys-内部"]}),
+    );
+    new_task(
+        s,
+        &tok,
+        json!({"name": "Fremd-外部", "project": other, "tags": ["fremd-外"]}),
+    );
+    // bll/organization get_tags with `projects`: their tasks and sub-projects' only;
+    // system tags only with include_system.
+    let t = ok(
+        s,
+        &tok,
+        "projects.get_task_tags",
+        json!({"projects": [root_id]}),
+    );
+    assert_eq!(t, json!({"tags": ["тег-1"]}), "{t}");
+    let t = ok(
+        s,
+        &tok,
+        "projects.get_task_tags",
+        json!({"projects": [root_id], "include_system": true}),
+    );
+    assert_eq!(t["system_tags"], json!(["sys-内部"]), "{t}");
+    // task_operations.py archive_task stores status_message / status_reason.
+    let a = new_task(s, &tok, json!({"name": "Archiv-归档", "project": other}));
+    ok(
+        s,
+        &tok,
+        "tasks.archive",
+        json!({"tasks": [a], "status_message": "Aufgeräumt", "status_reason": "清理"}),
+    );
+    let doc = get_task(s, &tok, &a);
+    assert_eq!(
+        (doc["status_message"].clone(), doc["status_reason"].clone()),
+        (json!("Aufgeräumt"), json!("清理")),
+        "{doc}"
+    );
+    // task_operations.py dequeue_task: new_status decides where the task goes.
+    let queue = ok(
+        s,
+        &tok,
+        "queues.create",
+        json!({"name": crate::serve::unique("Schlange-队列")}),
+    )["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let q = new_task(s, &tok, json!({"name": "Wartend-等待", "project": other}));
+    ok(s, &tok, "tasks.enqueue", json!({"task": q, "queue": queue}));
+    let r = ok(
+        s,
+        &tok,
+        "tasks.dequeue",
+        json!({"task": q, "new_status": "stopped"}),
+    );
+    assert_eq!(r["fields"]["status"], "stopped", "{r}");
+    assert_eq!(get_task(s, &tok, &q)["status"], "stopped");
+    ok(
+        s,
+        &tok,
+        "tasks.enqueue",
+        json!({"task": q, "queue": queue, "force": true}),
+    );
+    let (status, sub, _) = refused(
+        s,
+        &tok,
+        "tasks.dequeue",
+        json!({"task": q, "new_status": "schlafend"}),
+    );
+    assert_eq!((status, sub), (400, json!(12)));
+}

@@ -872,6 +872,19 @@ fn idle_and_half_sent_heads_are_closed_and_one_address_is_bounded() {
         until_closed(rd, Instant::now(), Duration::from_secs(10)).await
     });
     assert_eq!(answered.map(|e| e.status), Some(200));
+    // A head is bounded in size too (what a trickling head may make a connection hold).
+    let answered = rt.block_on(async {
+        use tokio::io::AsyncWriteExt;
+        let conn = connect_from([127, 0, 0, 3], &s.api_url).await;
+        let (rd, mut wr) = conn.into_split();
+        let head = format!(
+            "GET /debug.ping HTTP/1.1\r\nHost: x\r\nX-Big: {}\r\n\r\n",
+            "b".repeat(100 * 1024)
+        );
+        let _ = wr.write_all(head.as_bytes()).await;
+        until_closed(rd, Instant::now(), Duration::from_secs(10)).await
+    });
+    assert_eq!(answered.map(|e| e.status), Some(431));
 }
 
 /// Resident memory of a process now, MiB (VmRSS).

@@ -27,13 +27,13 @@ fn task_queues(call: &Call, data: &mut Value) {
         else {
             continue;
         };
-        let name = call
-            .store
-            .get(Coll::Queues, &id)
-            .ok()
-            .flatten()
-            .map_or(Value::Null, |q| q["name"].clone());
-        t["execution"]["queue"] = json!({"id": id, "name": name});
+        let queue = call.store.get(Coll::Queues, &id).ok().flatten();
+        let name = queue.as_ref().map_or(Value::Null, |q| q["name"].clone());
+        let mut joined = json!({"id": id, "name": name});
+        if let Some(d) = queue.as_ref().and_then(|q| q.get("display_name")) {
+            joined["display_name"] = d.clone();
+        }
+        t["execution"]["queue"] = joined;
     }
 }
 

@@ -597,25 +597,19 @@ fn hyper_parameters(call: &mut Call) -> ApiResult {
     Ok(json!({"total": list.len(), "remaining": 0, "parameters": list}))
 }
 
+/// `projects.get_task_tags` / `get_model_tags`: the distinct tags of the tasks (models)
+/// passing `filter`, in `projects` and their sub-projects when given; system tags with
+/// `include_system` (bll/organization OrgBLL.get_tags, tags_cache.py `_get_tags_from_db`).
 fn tags(call: &mut Call, coll: Coll) -> ApiResult {
-    let docs = call.store.select_all(coll, &SqlFilter::default())?;
-    let mut tags = std::collections::BTreeSet::new();
-    let mut sys = std::collections::BTreeSet::new();
-    for d in docs {
-        tags.extend(
-            d["tags"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|t| t.as_str().map(str::to_string)),
-        );
-        sys.extend(
-            d["system_tags"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|t| t.as_str().map(str::to_string)),
-        );
+    use super::shared::tags::{distinct_tags, tags_answer, tags_filter};
+    let include_system = opt_bool(&call.body, "include_system");
+    let mut filter = tags_filter(&call.body);
+    let projects = id_list(&call.body, "projects");
+    if !projects.is_empty() {
+        let mut q = json!({"project": projects});
+        with_subprojects(call.store, &mut q)?;
+        add_list_filter(&mut filter, "project", &q["project"]);
     }
-    Ok(json!({"tags": tags, "system_tags": sys}))
+    let (tags, system) = distinct_tags(call.store, coll, &filter, include_system)?;
+    Ok(tags_answer(tags, system, include_system))
 }

@@ -373,11 +373,12 @@ fn add_task(call: &mut Call) -> ApiResult {
     let t = req_str(&call.body, "task")?;
     load(call.store, &t)?;
     push_entry(call.store, &q, &t)?;
+    // apimodels/queues.py AddTaskRequest: update_execution_queue defaults to true.
     if call
         .body
         .get("update_execution_queue")
         .and_then(Value::as_bool)
-        .unwrap_or(false)
+        .unwrap_or(true)
     {
         let mut doc = load(call.store, &t)?;
         if !doc["execution"].is_object() {

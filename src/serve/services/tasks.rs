@@ -255,6 +255,22 @@ fn artifacts_by_key(doc: &mut Value) {
     }
 }
 
+/// `execution.queue.name` / `.display_name` in get_all_ex's only_fields fetch the queue
+/// id, which `ex_joins` turns into `{id, name, display_name}` (the real server joins the
+/// referenced queue for such paths).
+fn queue_ref_fields(body: &mut Value) {
+    let Some(list) = body.get_mut("only_fields").and_then(Value::as_array_mut) else {
+        return;
+    };
+    for f in list.iter_mut() {
+        if f.as_str()
+            .is_some_and(|p| p.starts_with("execution.queue."))
+        {
+            *f = json!("execution.queue");
+        }
+    }
+}
+
 fn list(call: &mut Call, ex: bool) -> ApiResult {
     // Taken, not copied: an id list can be a hundred megabytes parsed.
     let mut body = std::mem::take(&mut call.body);
@@ -269,6 +285,7 @@ fn list(call: &mut Call, ex: bool) -> ApiResult {
     super::super::doc_fields::check_only_fields(Coll::Tasks, &body, ex)?;
     super::super::doc_fields::check_order_by(Coll::Tasks, &body, ex)?;
     let wanted = if ex {
+        queue_ref_fields(&mut body);
         super::widen_ref_fields(&mut body, &["project", "user", "parent"])
     } else {
         vec![]
@@ -694,6 +711,14 @@ fn archive_one(store: &Store, id: &str, archived: bool, body: &Value) -> Result<
         }
     }
     doc["system_tags"] = json!(tags);
+    // task_operations.py archive_task stores the request's status_message/status_reason.
+    if archived {
+        for k in ["status_message", "status_reason"] {
+            if let Some(v) = body.get(k).filter(|v| v.is_string()) {
+                doc[k] = v.clone();
+            }
+        }
+    }
     touch(&mut doc);
     store.put(Coll::Tasks, &doc)?;
     Ok(())
@@ -1285,6 +1310,20 @@ pub fn enqueue(call: &mut Call) -> ApiResult {
 }
 
 /// `tasks.dequeue`: back to draft.
+/// The real server's TaskStatus values.
+const TASK_STATUSES: &[&str] = &[
+    "created",
+    "queued",
+    "in_progress",
+    "stopped",
+    "published",
+    "publishing",
+    "closed",
+    "failed",
+    "completed",
+    "unknown",
+];
+
 pub fn dequeue(call: &mut Call) -> ApiResult {
     let id = req_str(&call.body, "task")?;
     let body = call.body.clone();
@@ -1296,12 +1335,22 @@ pub fn dequeue(call: &mut Call) -> ApiResult {
                 doc["status"].as_str().unwrap_or("")
             )));
         }
+        // task_operations.py dequeue_task: `new_status` (a valid status) wins over the
+        // status the task had before it was enqueued.
+        let wanted = opt_str(&body, "new_status").filter(|s| !s.is_empty());
+        if let Some(w) = &wanted
+            && !TASK_STATUSES.contains(&w.as_str())
+        {
+            return Err(ApiError::validation(format!("Invalid task status: {w}")));
+        }
         let removed = remove_from_queues(store, &id)?;
-        let to = doc["enqueue_status"]
-            .as_str()
-            .filter(|s| !s.is_empty() && *s != "queued")
-            .unwrap_or("created")
-            .to_string();
+        let to = wanted.unwrap_or_else(|| {
+            doc["enqueue_status"]
+                .as_str()
+                .filter(|s| !s.is_empty() && *s != "queued")
+                .unwrap_or("created")
+                .to_string()
+        });
         let fields = change_status(&mut doc, &to, true, &body)?;
         if let Some(o) = doc.as_object_mut() {
             o.remove("enqueue_status");
