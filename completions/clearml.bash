@@ -16,6 +16,9 @@ _clearml() {
             ",$1")
                 cmd="clearml"
                 ;;
+            clearml,cleanup)
+                cmd="clearml__subcmd__cleanup"
+                ;;
             clearml,completions)
                 cmd="clearml__subcmd__completions"
                 ;;
@@ -81,6 +84,9 @@ _clearml() {
                 ;;
             clearml__subcmd__config__subcmd__help,show)
                 cmd="clearml__subcmd__config__subcmd__help__subcmd__show"
+                ;;
+            clearml__subcmd__help,cleanup)
+                cmd="clearml__subcmd__help__subcmd__cleanup"
                 ;;
             clearml__subcmd__help,completions)
                 cmd="clearml__subcmd__help__subcmd__completions"
@@ -527,12 +533,66 @@ _clearml() {
 
     case "${cmd}" in
         clearml)
-            opts="-q -v -h -V --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help --version init config server task model pipeline queue worker sync export import completions manpages help"
+            opts="-q -v -h -V --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help --version init config server task model pipeline queue worker sync export import cleanup completions manpages help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-bundle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        clearml__subcmd__cleanup)
+            opts="-y -q -v -h --older-than --status --project --keep-last --no-files --dry-run --yes --journal --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --older-than)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --status)
+                    COMPREPLY=($(compgen -W "created queued in_progress stopped completed failed published publishing closed unknown" -- "${cur}"))
+                    return 0
+                    ;;
+                --project)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keep-last)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --journal)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -859,8 +919,22 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__help)
-            opts="init config server task model pipeline queue worker sync export import completions manpages help"
+            opts="init config server task model pipeline queue worker sync export import cleanup completions manpages help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        clearml__subcmd__help__subcmd__cleanup)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -153,6 +153,10 @@ pub enum Command {
     Export(ExportArgs),
     /// Copy an archive written by 'clearml export' into a server
     Import(ImportArgs),
+    /// Delete old experiments with their models, artifacts, logs and files on the file
+    /// server; published tasks and models other tasks use are kept
+    #[command(after_help = CLEANUP_HELP)]
+    Cleanup(CleanupArgs),
     /// Print a shell completion script
     Completions {
         #[arg(value_enum)]
@@ -250,6 +254,45 @@ pub struct ImportArgs {
 /// `--since`: how far back (a bare number is seconds).
 fn parse_since(text: &str) -> Result<Duration, String> {
     crate::duration::parse(text)
+}
+
+// ---------------------------------------------------------------- cleanup
+
+const CLEANUP_HELP: &str = "\
+Without --status, archived tasks are selected. Published, running and queued tasks are never
+deleted. Files are deleted from the file server (artifacts, draft output models, debug
+images); a file elsewhere (S3, another host) is listed as kept. Before each batch of tasks is
+deleted, its files are written to a journal: an interrupted cleanup is finished by the next
+run. Exit 1 when a task or a file could not be deleted (the rest is done).";
+
+#[derive(Debug, Clone, Args)]
+pub struct CleanupArgs {
+    /// Only tasks last updated longer ago than this (e.g. 30d, 12h)
+    #[arg(long, value_name = "DURATION")]
+    pub older_than: Option<String>,
+    /// Tasks of these statuses, archived or not, instead of the archived ones (comma
+    /// separated or repeated; e.g. failed,stopped)
+    #[arg(long, value_delimiter = ',', value_parser = TASK_STATUSES)]
+    pub status: Vec<String>,
+    /// Only this project and its sub-projects
+    #[arg(long)]
+    pub project: Option<String>,
+    /// Keep the N most recently updated of the selected tasks in each project
+    #[arg(long, value_name = "N")]
+    pub keep_last: Option<usize>,
+    /// Leave the files on the file server; delete only tasks, models and events
+    #[arg(long)]
+    pub no_files: bool,
+    /// Print what would be deleted and the bytes it holds; change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Do not ask before deleting
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Journal of files still to delete [default: clearml-cleanup-<server hash>.json beside
+    /// clearml.conf]
+    #[arg(long, value_name = "FILE")]
+    pub journal: Option<PathBuf>,
 }
 
 // ---------------------------------------------------------------- init

@@ -1,5 +1,6 @@
 //! One file per command group; glue between settings, the client and output.
 
+pub mod cleanup;
 pub mod config;
 pub mod init;
 pub(crate) use crate::api::lookup;
@@ -65,6 +66,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Sync(args) => sync::sync::run(&ctx, args).await,
         Command::Export(args) => sync::export::run(&ctx, args).await,
         Command::Import(args) => sync::import::run(&ctx, args).await,
+        Command::Cleanup(args) => cleanup::run(&ctx, args).await,
         Command::Completions { shell } => {
             let mut cmd = Cli::command();
             clap_complete::generate(shell, &mut cmd, "clearml", &mut std::io::stdout());
@@ -97,6 +99,9 @@ pub fn interrupt_hint(command: &Command) -> Option<&'static str> {
         Command::Server(S::Down(_)) => {
             Some("some containers may still exist: run 'clearml server down' again")
         }
+        Command::Cleanup(_) => Some(
+            "the files of the tasks deleted so far are in the cleanup journal: run the same command again to finish",
+        ),
         Command::Sync(_) | Command::Import(_) => Some(
             "what was copied is kept and recorded: run the same command again to copy the rest",
         ),

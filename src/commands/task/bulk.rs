@@ -186,7 +186,11 @@ pub async fn run(
         return Ok(());
     }
     if picked.len() > 1 && !sel.yes {
-        confirm(ctx, &action, &picked)?;
+        confirm(
+            ctx,
+            &format!("{} {}", action.verb(), count(picked.len())),
+            &picked,
+        )?;
     }
     let mut rows = Vec::with_capacity(picked.len());
     for chunk in picked.chunks(CHUNK) {
@@ -316,8 +320,7 @@ async fn statuses(client: &Client, ids: &[String]) -> anyhow::Result<HashMap<Str
 
 /// What the action will touch, on stderr, then a yes/no question on the terminal. Without
 /// a terminal (a script, CI) the answer must come as --yes: exit 2, nothing changed.
-fn confirm(ctx: &Ctx, action: &Action, picked: &[Picked]) -> anyhow::Result<()> {
-    let what = format!("{} {}", action.verb(), count(picked.len()));
+pub fn confirm(ctx: &Ctx, what: &str, picked: &[Picked]) -> anyhow::Result<()> {
     if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
         return Err(
             CliError::usage(format!("refusing to {what} without confirmation"))
@@ -350,7 +353,7 @@ fn confirm(ctx: &Ctx, action: &Action, picked: &[Picked]) -> anyhow::Result<()> 
         Box::new(dialoguer::theme::SimpleTheme)
     };
     let yes = dialoguer::Confirm::with_theme(theme.as_ref())
-        .with_prompt(format!("{}?", capitalize(&what)))
+        .with_prompt(format!("{}?", capitalize(what)))
         .default(false)
         .wait_for_newline(true)
         .interact()

@@ -242,6 +242,14 @@ struct ListField<'a> {
 impl ListField<'_> {
     /// Is the value `x` (an SQL expression) a member of this field? Never NULL.
     fn member(&self, x: &str) -> String {
+        if let Some((array, key)) = in_object_array(self.field) {
+            // Any element of an array of objects, as MongoDB matches `models.input.model`.
+            return format!(
+                "EXISTS (SELECT 1 FROM json_each(doc, '{}') AS e WHERE coalesce(json_extract(e.value, '{}') = {x}, 0))",
+                json_path(array),
+                json_path(key)
+            );
+        }
         if self.is_array {
             // The column holds the JSON array text: an element is present exactly when
             // its JSON-quoted form occurs (quotes inside tags are escaped, so no false hits).
@@ -262,7 +270,7 @@ impl ListField<'_> {
                 }
                 _ => {
                     params.push(json_list(list));
-                    Some(if self.is_array {
+                    Some(if self.is_array || in_object_array(self.field).is_some() {
                         format!(
                             "EXISTS (SELECT 1 FROM json_each(?) AS v WHERE {})",
                             self.member("v.value")
@@ -324,16 +332,33 @@ fn sql_value(v: &Value) -> SqlValue {
     }
 }
 
+/// Document fields that hold arrays of objects: a filter on `models.input.model` matches a
+/// task when any element's `model` does (MongoDB's dotted paths through arrays).
+const OBJECT_ARRAYS: &[&str] = &["models.input", "models.output", "execution.artifacts"];
+
+/// `(array path, key inside the elements)` for a field below an [`OBJECT_ARRAYS`] entry.
+fn in_object_array(field: &str) -> Option<(&str, &str)> {
+    OBJECT_ARRAYS.iter().find_map(|a| {
+        let key = field.strip_prefix(a)?.strip_prefix('.')?;
+        (!key.is_empty()).then_some((*a, key))
+    })
+}
+
+/// A quoted SQLite JSON path (`$."a"."b"`) for a dotted field, safe inside '...'.
+fn json_path(field: &str) -> String {
+    let path: String = field
+        .split('.')
+        .map(|p| format!(".\"{}\"", p.replace(['"', '\0'], "")))
+        .collect();
+    format!("${}", path.replace('\'', "''"))
+}
+
 /// SQL expression for a (possibly dotted) document field.
 fn field_expr(field: &str) -> String {
     if COLUMNS.contains(&field) {
         return field.to_string();
     }
-    let path: String = field
-        .split('.')
-        .map(|p| format!(".\"{}\"", p.replace(['"', '\0'], "")))
-        .collect();
-    format!("json_extract(doc, '${}')", path.replace('\'', "''"))
+    format!("json_extract(doc, '{}')", json_path(field))
 }
 
 /// An ORDER BY: fields (dotted paths allowed) each ascending or descending; insertion

@@ -1,0 +1,618 @@
+//! `clearml cleanup`: delete old experiments with what they leave behind — output models,
+//! logs and metrics (the server's `tasks.delete_many`) and their files on the file server
+//! (`POST /delete_many`). Published tasks, running ones and models other tasks use are
+//! kept. Each batch's files are journaled before its tasks are deleted (see `journal`).
+
+pub mod journal;
+pub mod json;
+
+use std::collections::{HashMap, HashSet};
+
+use reqwest::header::AUTHORIZATION;
+use serde_json::{Value, json};
+
+use crate::api::{Client, lookup};
+use crate::cli::CleanupArgs;
+use crate::commands::Ctx;
+use crate::commands::task::query::{ref_id, ref_name};
+use crate::commands::task::select::Picked;
+use crate::config::Settings;
+use crate::error::CliError;
+use crate::output::Format;
+use journal::Journal;
+use json::{CleanedTask, CleanupReport, FailedFile, Kept};
+
+/// Tasks per `tasks.delete_many` (and files journaled at once).
+const TASK_CHUNK: usize = 100;
+/// Paths per `POST /delete_many` of the file server.
+const FILE_CHUNK: usize = 100;
+/// Statuses never deleted, whatever the filters: results someone relies on, or work going on.
+const PROTECTED: &[(&str, &str)] = &[
+    ("published", "published"),
+    ("publishing", "being published"),
+    ("in_progress", "running"),
+    ("queued", "queued"),
+];
+
+/// A selected task with the files it owns.
+struct Candidate {
+    picked: Picked,
+    /// Artifact URLs (outputs only) with their sizes when the server knows them.
+    artifacts: Vec<(String, Option<u64>)>,
+}
+
+/// Where the file server is and how to talk to it.
+struct FileServer {
+    host: String,
+    http: reqwest::Client,
+    bearer: String,
+}
+
+impl FileServer {
+    /// The object path of `url` on this file server, or None for a file elsewhere.
+    fn path_of(&self, url: &str) -> Option<String> {
+        let rest = url.strip_prefix(&self.host)?.strip_prefix('/')?;
+        let rest = rest.split(['?', '#']).next().unwrap_or(rest);
+        Some(
+            percent_encoding::percent_decode_str(rest)
+                .decode_utf8_lossy()
+                .into_owned(),
+        )
+    }
+
+    /// The size of a file from a HEAD request (None when it is gone or unknown).
+    async fn size(&self, url: &str) -> Option<u64> {
+        let resp = self
+            .http
+            .head(url)
+            .header(AUTHORIZATION, format!("Bearer {}", self.bearer))
+            .send()
+            .await
+            .ok()?;
+        if !resp.status().is_success() {
+            return None;
+        }
+        resp.headers()
+            .get(reqwest::header::CONTENT_LENGTH)?
+            .to_str()
+            .ok()?
+            .parse()
+            .ok()
+    }
+
+    /// Delete `paths` with one `POST /delete_many`: (deleted or already gone, errors).
+    async fn delete_many(
+        &self,
+        paths: &[String],
+    ) -> anyhow::Result<(Vec<String>, Vec<(String, String)>)> {
+        let url = format!("{}/delete_many", self.host);
+        let resp = self
+            .http
+            .post(&url)
+            .header(AUTHORIZATION, format!("Bearer {}", self.bearer))
+            .json(&json!({"files": paths}))
+            .send()
+            .await
+            .map_err(|e| crate::api::into_anyhow(crate::api::classify_transport(&url, &e)))?;
+        let status = resp.status().as_u16();
+        if status == 404 || status == 405 {
+            // A file server without the batch endpoint: one DELETE per file.
+            let mut done = Vec::new();
+            let mut errors = Vec::new();
+            for p in paths {
+                match crate::files::delete(&self.http, &self.host, p, Some(&self.bearer)).await {
+                    Ok(()) => done.push(p.clone()),
+                    Err(e) => errors.push((p.clone(), crate::error::one_line(&e))),
+                }
+            }
+            return Ok((done, errors));
+        }
+        if !resp.status().is_success() {
+            return Err(CliError::failure(format!("{url}: HTTP {status}")).into());
+        }
+        let body: Value = resp.json().await.map_err(|e| {
+            anyhow::anyhow!("{url}: the answer is not the file server's JSON ({e})")
+        })?;
+        let mut done: Vec<String> = body["deleted"]
+            .as_object()
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default();
+        let mut errors = Vec::new();
+        for (why, files) in body["errors"].as_object().into_iter().flatten() {
+            for f in files
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+            {
+                if why == "Not found" {
+                    // Already gone (an earlier run, or never uploaded): nothing left to do.
+                    done.push(f.to_string());
+                } else {
+                    errors.push((f.to_string(), why.clone()));
+                }
+            }
+        }
+        Ok((done, errors))
+    }
+}
+
+pub async fn run(ctx: &Ctx, a: CleanupArgs) -> anyhow::Result<()> {
+    let settings = Settings::load(&ctx.config)?;
+    let client = Client::from_settings(&settings)?;
+    let journal_path = a
+        .journal
+        .clone()
+        .unwrap_or_else(|| journal::default_path(&settings.config_file, &settings.api_host.value));
+    let mut journal = Journal::load(&journal_path)?;
+    let fs = FileServer {
+        host: settings.files_host.value.trim_end_matches('/').to_string(),
+        http: client.http().clone(),
+        bearer: client.bearer().await.map_err(crate::api::into_anyhow)?,
+    };
+    let mut report = CleanupReport {
+        dry_run: a.dry_run,
+        tasks_deleted: 0,
+        models_deleted: 0,
+        files_deleted: 0,
+        bytes_freed: 0,
+        tasks: Vec::new(),
+        kept: Vec::new(),
+        failed_files: Vec::new(),
+    };
+    if !a.dry_run && !journal.files.is_empty() {
+        ctx.out.info(format!(
+            "finishing an interrupted cleanup: {} file(s) listed in {}",
+            journal.files.len(),
+            journal_path.display()
+        ));
+        delete_journaled(&fs, &mut journal, &mut report).await?;
+    }
+    let candidates = select(&client, &a, &mut report).await?;
+    if candidates.is_empty() {
+        ctx.out.info("no task to clean up");
+        print_report(ctx, &report);
+        return finish(&report);
+    }
+    if !a.dry_run && !a.yes {
+        let picked: Vec<Picked> = candidates.iter().map(|c| c.picked.clone()).collect();
+        crate::commands::task::bulk::confirm(
+            ctx,
+            &format!(
+                "delete {} task(s) with their models, logs{}",
+                picked.len(),
+                if a.no_files { "" } else { " and files" }
+            ),
+            &picked,
+        )?;
+    }
+    let bar = crate::files::progress_bar(ctx.out.progress, Some(candidates.len() as u64), "tasks");
+    for chunk in candidates.chunks(TASK_CHUNK) {
+        clean_chunk(&client, &fs, &a, chunk, &mut journal, &mut report).await?;
+        bar.inc(chunk.len() as u64);
+    }
+    bar.finish_and_clear();
+    print_report(ctx, &report);
+    finish(&report)
+}
+
+/// Exit 1 when a task or a file was refused.
+fn finish(report: &CleanupReport) -> anyhow::Result<()> {
+    let refused = report
+        .tasks
+        .iter()
+        .filter(|t| t.outcome == "refused")
+        .count();
+    if refused > 0 || !report.failed_files.is_empty() {
+        return Err(CliError::failure(format!(
+            "{refused} task(s) and {} file(s) could not be deleted (see above); the rest was",
+            report.failed_files.len()
+        ))
+        .into());
+    }
+    Ok(())
+}
+
+/// The tasks to delete, in newest-first order; protected and kept ones go to the report.
+async fn select(
+    client: &Client,
+    a: &CleanupArgs,
+    report: &mut CleanupReport,
+) -> anyhow::Result<Vec<Candidate>> {
+    let mut body = json!({
+        "only_fields": ["id", "name", "status", "project.id", "project.name", "last_update", "execution.artifacts"],
+        "order_by": ["-last_update"],
+    });
+    if a.status.is_empty() {
+        body["system_tags"] = json!(["archived"]);
+    } else {
+        body["status"] = json!(a.status);
+    }
+    if let Some(p) = &a.project {
+        body["project"] = json!([lookup::project_id(client, p).await?]);
+        body["include_subprojects"] = json!(true);
+    }
+    if let Some(d) = &a.older_than {
+        let age = crate::commands::parse_duration("--older-than", d)?;
+        let cutoff = chrono::Utc::now() - chrono::Duration::from_std(age).unwrap_or_default();
+        body["last_update"] = json!([
+            null,
+            cutoff.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        ]);
+    }
+    let tasks = client
+        .get_all("tasks.get_all_ex", &body, "tasks", None)
+        .await?;
+    let mut per_project: HashMap<String, usize> = HashMap::new();
+    let mut out = Vec::new();
+    for t in &tasks {
+        let picked = Picked {
+            id: t["id"].as_str().unwrap_or_default().to_string(),
+            name: t["name"].as_str().unwrap_or_default().to_string(),
+            status: t["status"].as_str().unwrap_or_default().to_string(),
+            project: t.get("project").map(ref_name).filter(|n| !n.is_empty()),
+        };
+        let project_id = t.get("project").and_then(ref_id);
+        let protected = PROTECTED.iter().find(|(s, _)| *s == picked.status);
+        let keep_reason = if let Some((_, why)) = protected {
+            Some(format!("{why}: never deleted by cleanup"))
+        } else if let Some(n) = a.keep_last {
+            let seen = per_project
+                .entry(project_id.unwrap_or_default())
+                .or_default();
+            *seen += 1;
+            (*seen <= n).then(|| format!("one of the {n} newest in its project (--keep-last)"))
+        } else {
+            None
+        };
+        if let Some(reason) = keep_reason {
+            report.tasks.push(task_row(&picked, "kept", Some(reason)));
+            continue;
+        }
+        let artifacts = t["execution"]["artifacts"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|x| x["mode"] != "input")
+            .filter_map(|x| {
+                let uri = x["uri"].as_str().filter(|u| !u.is_empty())?;
+                Some((uri.to_string(), x["content_size"].as_u64()))
+            })
+            .collect();
+        out.push(Candidate { picked, artifacts });
+    }
+    Ok(out)
+}
+
+fn task_row(t: &Picked, outcome: &str, reason: Option<String>) -> CleanedTask {
+    CleanedTask {
+        id: t.id.clone(),
+        name: t.name.clone(),
+        status: t.status.clone(),
+        project: t.project.clone(),
+        outcome: outcome.into(),
+        reason,
+    }
+}
+
+/// The chunk's output models: (draft models no other task uses, kept ones with why).
+async fn models_of(client: &Client, ids: &[String]) -> anyhow::Result<(Vec<Value>, Vec<Kept>)> {
+    let models = client
+        .get_all(
+            "models.get_all_ex",
+            &json!({"task": ids, "only_fields": ["id", "name", "uri", "ready", "task"]}),
+            "models",
+            None,
+        )
+        .await?;
+    let mut kept = Vec::new();
+    let drafts: Vec<&Value> = models
+        .iter()
+        .filter(|m| {
+            if m["ready"] == true {
+                kept.push(Kept {
+                    kind: "model".into(),
+                    id: m["id"].as_str().unwrap_or_default().into(),
+                    reason: format!(
+                        "published model '{}' (the server keeps it)",
+                        m["name"].as_str().unwrap_or_default()
+                    ),
+                });
+                false
+            } else {
+                true
+            }
+        })
+        .collect();
+    let draft_ids: Vec<&str> = drafts.iter().filter_map(|m| m["id"].as_str()).collect();
+    let mut in_use: HashMap<String, String> = HashMap::new();
+    if !draft_ids.is_empty() {
+        let users = client
+            .get_all(
+                "tasks.get_all_ex",
+                &json!({"models.input.model": draft_ids, "only_fields": ["id", "models.input"]}),
+                "tasks",
+                None,
+            )
+            .await?;
+        let chunk: HashSet<&str> = ids.iter().map(String::as_str).collect();
+        for u in users
+            .iter()
+            .filter(|u| !chunk.contains(u["id"].as_str().unwrap_or("")))
+        {
+            for m in u["models"]["input"].as_array().into_iter().flatten() {
+                // get_all_ex answers `{id, name}` for a model reference, get_all the id.
+                if let Some(mid) = ref_id(&m["model"]) {
+                    in_use.insert(mid, u["id"].as_str().unwrap_or("").to_string());
+                }
+            }
+        }
+    }
+    let mut free = Vec::new();
+    for m in drafts {
+        let mid = m["id"].as_str().unwrap_or_default();
+        match in_use.get(mid) {
+            Some(user) => kept.push(Kept {
+                kind: "model".into(),
+                id: mid.into(),
+                reason: format!("an input of task {user}"),
+            }),
+            None => free.push(m.clone()),
+        }
+    }
+    Ok((free, kept))
+}
+
+/// Journal the chunk's files, delete its tasks, journal what the server says they left,
+/// then delete the journaled files.
+async fn clean_chunk(
+    client: &Client,
+    fs: &FileServer,
+    a: &CleanupArgs,
+    chunk: &[Candidate],
+    journal: &mut Journal,
+    report: &mut CleanupReport,
+) -> anyhow::Result<()> {
+    let ids: Vec<String> = chunk.iter().map(|c| c.picked.id.clone()).collect();
+    let (free_models, kept_models) = models_of(client, &ids).await?;
+    report.kept.extend(kept_models);
+    let mut files: Vec<(String, Option<u64>)> = Vec::new();
+    for c in chunk {
+        files.extend(c.artifacts.iter().cloned());
+    }
+    for m in &free_models {
+        if let Some(uri) = m["uri"].as_str().filter(|u| !u.is_empty()) {
+            files.push((uri.to_string(), None));
+        }
+    }
+    let mut on_server = Vec::new();
+    for (url, size) in files {
+        if fs.path_of(&url).is_some() {
+            on_server.push((url, size));
+        } else {
+            report.kept.push(Kept {
+                kind: "file".into(),
+                id: url,
+                reason: "not on this file server".into(),
+            });
+        }
+    }
+    if a.dry_run {
+        for c in chunk {
+            report.tasks.push(task_row(&c.picked, "planned", None));
+        }
+        report.tasks_deleted += chunk.len();
+        report.models_deleted += free_models.len();
+        if !a.no_files {
+            for (url, size) in &on_server {
+                let size = match size {
+                    Some(s) => Some(*s),
+                    None => fs.size(url).await,
+                };
+                report.files_deleted += 1;
+                report.bytes_freed += size.unwrap_or(0);
+            }
+        }
+        return Ok(());
+    }
+    if !a.no_files {
+        for (url, size) in &on_server {
+            journal.add(url, *size);
+        }
+        journal.save()?;
+    }
+    let data = client
+        .call(
+            "tasks.delete_many",
+            &json!({
+                "ids": ids,
+                // Only deletable statuses were selected; force lets non-archived failed or
+                // stopped tasks go (the server asks for it outside drafts and the archive).
+                "force": true,
+                "return_file_urls": true,
+                "delete_output_models": true,
+            }),
+        )
+        .await?;
+    let mut done: HashSet<String> = HashSet::new();
+    for s in data["succeeded"].as_array().into_iter().flatten() {
+        let Some(id) = s["id"].as_str() else { continue };
+        done.insert(id.to_string());
+        report.models_deleted += s["deleted_models"].as_u64().unwrap_or(0) as usize;
+        if !a.no_files {
+            // Debug images and anything else the server knows of.
+            for key in ["artifact_urls", "model_urls", "event_urls"] {
+                for url in s["urls"][key]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                {
+                    if fs.path_of(url).is_some() {
+                        journal.add(url, None);
+                    }
+                }
+            }
+        }
+    }
+    let mut refused: HashMap<String, String> = HashMap::new();
+    for f in data["failed"].as_array().into_iter().flatten() {
+        if let Some(id) = f["id"].as_str() {
+            refused.insert(
+                id.to_string(),
+                f["error"]["msg"].as_str().unwrap_or("refused").to_string(),
+            );
+        }
+    }
+    for c in chunk {
+        let id = &c.picked.id;
+        if done.contains(id) {
+            report.tasks_deleted += 1;
+            report.tasks.push(task_row(&c.picked, "deleted", None));
+        } else {
+            let why = refused
+                .remove(id)
+                .unwrap_or_else(|| "the server did not report on this task".into());
+            report.tasks.push(task_row(&c.picked, "refused", Some(why)));
+        }
+    }
+    // A refused task keeps its files: take them off the journal again.
+    for c in chunk.iter().filter(|c| !done.contains(&c.picked.id)) {
+        for (url, _) in &c.artifacts {
+            journal.files.remove(url);
+        }
+    }
+    if !a.no_files {
+        journal.save()?;
+        delete_journaled(fs, journal, report).await?;
+    }
+    Ok(())
+}
+
+/// Delete every journaled file (sizes first, for the bytes freed), then drop it from the
+/// journal. A file the server cannot delete is reported and dropped too (exit 1).
+async fn delete_journaled(
+    fs: &FileServer,
+    journal: &mut Journal,
+    report: &mut CleanupReport,
+) -> anyhow::Result<()> {
+    let entries: Vec<(String, Option<u64>)> =
+        journal.files.iter().map(|(u, s)| (u.clone(), *s)).collect();
+    for batch in entries.chunks(FILE_CHUNK) {
+        let mut by_path: HashMap<String, (String, u64)> = HashMap::new();
+        for (url, size) in batch {
+            let Some(path) = fs.path_of(url) else {
+                journal.files.remove(url);
+                continue;
+            };
+            let size = match size {
+                Some(s) => Some(*s),
+                None => fs.size(url).await,
+            };
+            by_path.insert(path, (url.clone(), size.unwrap_or(0)));
+        }
+        let paths: Vec<String> = by_path.keys().cloned().collect();
+        if paths.is_empty() {
+            continue;
+        }
+        let (deleted, errors) = fs.delete_many(&paths).await?;
+        for p in deleted {
+            if let Some((url, size)) = by_path.get(&p) {
+                report.files_deleted += 1;
+                report.bytes_freed += size;
+                journal.files.remove(url);
+            }
+        }
+        for (p, why) in errors {
+            if let Some((url, _)) = by_path.get(&p) {
+                report.failed_files.push(FailedFile {
+                    url: url.clone(),
+                    reason: why,
+                });
+                journal.files.remove(url);
+            }
+        }
+        journal.save()?;
+    }
+    Ok(())
+}
+
+fn human_bytes(n: u64) -> String {
+    const UNITS: &[&str] = &["B", "KB", "MB", "GB", "TB"];
+    let mut v = n as f64;
+    let mut u = 0;
+    while v >= 1000.0 && u + 1 < UNITS.len() {
+        v /= 1000.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
+}
+
+fn print_report(ctx: &Ctx, r: &CleanupReport) {
+    if ctx.out.format == Format::Json {
+        ctx.out.json(&crate::output::shape_value(r));
+        return;
+    }
+    let mut listing = crate::output::Listing::new(["id", "name", "status", "outcome", "reason"]);
+    for t in &r.tasks {
+        listing.push(
+            vec![
+                t.id.clone(),
+                t.name.clone(),
+                t.status.clone(),
+                t.outcome.clone(),
+                t.reason.clone().unwrap_or_default(),
+            ],
+            crate::output::shape_value(t),
+        );
+    }
+    if !r.tasks.is_empty() {
+        ctx.out.listing(&listing);
+    }
+    if ctx.out.format == Format::Table {
+        for k in &r.kept {
+            println!("kept {} {}: {}", k.kind, k.id, k.reason);
+        }
+        for f in &r.failed_files {
+            println!("not deleted: {}: {}", f.url, f.reason);
+        }
+        println!(
+            "{}{} task(s), {} model(s), {} file(s), {} freed",
+            if r.dry_run {
+                "would delete "
+            } else {
+                "deleted "
+            },
+            r.tasks_deleted,
+            r.models_deleted,
+            r.files_deleted,
+            human_bytes(r.bytes_freed)
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_urls_of_this_file_server_are_its_paths() {
+        let fs = FileServer {
+            host: "http://127.0.0.1:8081".into(),
+            http: reqwest::Client::new(),
+            bearer: String::new(),
+        };
+        assert_eq!(
+            fs.path_of("http://127.0.0.1:8081/Proj/t.1/artifacts/a/%D0%B4%D0%B0%D0%BD%D0%BD%D1%8B%D0%B5.csv").as_deref(),
+            Some("Proj/t.1/artifacts/a/данные.csv")
+        );
+        assert_eq!(fs.path_of("http://127.0.0.1:80810/x"), None);
+        assert_eq!(fs.path_of("s3://bucket/x"), None);
+        assert_eq!(human_bytes(999), "999 B");
+        assert_eq!(human_bytes(1_500_000), "1.5 MB");
+    }
+}
