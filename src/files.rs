@@ -315,6 +315,20 @@ pub struct Downloaded {
     pub resumed_from: u64,
 }
 
+/// Free bytes on the filesystem holding `path` (or its nearest existing ancestor).
+pub fn free_bytes(path: &Path) -> Option<(PathBuf, u64)> {
+    let mut p = path.to_path_buf();
+    while !p.exists() {
+        p = p.parent()?.to_path_buf();
+    }
+    let c = std::ffi::CString::new(p.as_os_str().as_encoded_bytes()).ok()?;
+    let mut st: libc::statvfs = unsafe { std::mem::zeroed() };
+    if unsafe { libc::statvfs(c.as_ptr(), &mut st) } != 0 {
+        return None;
+    }
+    Some((p, st.f_bavail as u64 * st.f_frsize as u64))
+}
+
 /// The temporary name a download is written under until it is complete and verified.
 pub fn partial_path(dest: &Path) -> PathBuf {
     let mut name = dest.file_name().unwrap_or_default().to_os_string();

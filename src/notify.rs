@@ -63,6 +63,42 @@ impl Notifier {
         }
     }
 
+    /// The URL as messages show it: the path and query (where a Slack-style webhook keeps
+    /// its token) masked as secrets are, a password in it too; scheme, host and port
+    /// stay readable.
+    pub fn shown(&self) -> String {
+        let Ok(u) = reqwest::Url::parse(&self.url) else {
+            return crate::output::mask_secret(&self.url);
+        };
+        let mut rest = u.path().to_string();
+        if let Some(q) = u.query() {
+            rest = format!("{rest}?{q}");
+        }
+        let user = match (u.username(), u.password()) {
+            ("", None) => String::new(),
+            (name, None) => format!("{name}@"),
+            (name, Some(_)) => format!("{name}:{}@", crate::api::redact::MASK),
+        };
+        let host = u.host_str().unwrap_or_default();
+        let port = u.port().map(|p| format!(":{p}")).unwrap_or_default();
+        let rest = match rest.strip_prefix('/') {
+            Some("") => rest,
+            Some(path) => format!("/{}", crate::output::mask_secret(path)),
+            None => crate::output::mask_secret(&rest),
+        };
+        format!("{}://{user}{host}{port}{rest}", u.scheme())
+    }
+
+    /// `text` (a transport error naming the URL) with the URL as [`Notifier::shown`].
+    fn without_url(&self, text: &str) -> String {
+        let shown = self.shown();
+        let mut text = text.replace(&self.url, &shown);
+        if let Ok(u) = reqwest::Url::parse(&self.url) {
+            text = text.replace(u.as_str(), &shown);
+        }
+        crate::api::redact_urls(&text)
+    }
+
     /// The request body: the summary itself, or `{"text": text}` for Slack.
     pub fn body(&self, summary: &Value, text: &str) -> Value {
         match self.format {
@@ -97,7 +133,7 @@ impl Notifier {
                         };
                     }
                 }
-                Err(e) => last = crate::api::redact_urls(&e.to_string()),
+                Err(e) => last = self.without_url(&e.to_string()),
             }
             if attempt < ATTEMPTS {
                 tokio::time::sleep(backoff).await;
@@ -119,10 +155,10 @@ impl Notifier {
         text: &str,
     ) {
         match self.send(http, summary, text).await {
-            Delivery::Delivered { .. } => out.info(format!("notified {}", self.url)),
+            Delivery::Delivered { .. } => out.info(format!("notified {}", self.shown())),
             Delivery::Failed { attempts, last } => out.warn(format!(
                 "--notify {} not delivered after {attempts} attempt{}: {last}",
-                self.url,
+                self.shown(),
                 if attempts == 1 { "" } else { "s" }
             )),
         }
@@ -132,6 +168,41 @@ impl Notifier {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_url_is_shown_with_its_path_masked() {
+        let shown = |url: &str| Notifier::new(url, Format::Slack).unwrap().shown();
+        assert_eq!(
+            shown("https://hooks.slack.com/services/T0001/B0002/XyzSecretToken"),
+            "https://hooks.slack.com/serv***"
+        );
+        assert_eq!(shown("http://127.0.0.1:9/hook"), "http://127.0.0.1:9/***");
+        assert_eq!(shown("https://h.example/"), "https://h.example/");
+        assert_eq!(
+            shown("https://u:pw@h.example:8443/x?token=Секрет-токен"),
+            "https://u:***@h.example:8443/x?to***"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_transport_error_does_not_repeat_the_url() {
+        // A port nothing listens on: bound, then released.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let n = Notifier::new(
+            &format!("http://127.0.0.1:{port}/services/XyzSecretToken"),
+            Format::Json,
+        )
+        .unwrap();
+        let http = reqwest::Client::new();
+        let Delivery::Failed { last, .. } = n.send(&http, &json!({}), "").await else {
+            panic!("delivered to a closed port");
+        };
+        assert!(!last.contains("XyzSecretToken"), "{last}");
+    }
 
     #[test]
     fn slack_shape_is_text_only() {

@@ -4,7 +4,7 @@
 //! watched with one batched status call per cycle. Agents execute the steps; we only
 //! orchestrate. Nothing here prints: progress goes to the caller's observer.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use md5::{Digest, Md5};
@@ -117,42 +117,7 @@ pub async fn prepare(
             }
         }
     }
-    // Base tasks, by id or by project + name as the SDK's Task.get_task does.
-    let mut base_ids: Vec<Option<String>> = Vec::new();
-    for step in &spec.steps {
-        let found = match &step.base {
-            BaseTask::Id(id) => {
-                let t = client
-                    .get_all(
-                        "tasks.get_all",
-                        &json!({"id": [id], "only_fields": ["id"]}),
-                        "tasks",
-                        Some(1),
-                    )
-                    .await?;
-                if t.is_empty() {
-                    problems.push(Problem {
-                        span: Some(step.base_span.clone()),
-                        message: format!("step '{}': no base task with id '{id}'", step.name),
-                    });
-                    None
-                } else {
-                    Some(id.clone())
-                }
-            }
-            BaseTask::Named { project, name } => match find_base(client, project, name).await? {
-                Ok(id) => Some(id),
-                Err(why) => {
-                    problems.push(Problem {
-                        span: Some(step.base_span.clone()),
-                        message: format!("step '{}': {why}", step.name),
-                    });
-                    None
-                }
-            },
-        };
-        base_ids.push(found);
-    }
+    let base_ids = find_bases(client, &spec, &mut problems).await?;
     if !problems.is_empty() {
         return Ok(Err(problems));
     }
@@ -165,12 +130,16 @@ pub async fn prepare(
             None,
         )
         .await?;
+    let by_id: HashMap<&str, &Value> = docs
+        .iter()
+        .filter_map(|d| d["id"].as_str().map(|id| (id, d)))
+        .collect();
     let bases = base_ids
         .iter()
         .map(|id| {
-            docs.iter()
-                .find(|d| d["id"].as_str() == id.as_deref())
-                .cloned()
+            id.as_deref()
+                .and_then(|id| by_id.get(id))
+                .map(|d| (*d).clone())
                 .unwrap_or(Value::Null)
         })
         .collect();
@@ -183,47 +152,133 @@ pub async fn prepare(
     }))
 }
 
-/// A base task by project and exact name; with several, non-archived and most recently
-/// updated first (the SDK's rule). `Ok(Err)` says what is missing.
-async fn find_base(
+/// Named bases of one project looked up one by one up to this many; more, and the
+/// project's tasks are listed once instead (a 20,000-step file costs a few calls).
+const NAMES_ONE_BY_ONE: usize = 8;
+
+/// Each step's base task id, as the SDK's Task.get_task finds it (by id, or by project +
+/// name); what is missing goes to `problems`, in step order. Ids are checked in one
+/// listing, each project is looked up once, each (project, name) once.
+async fn find_bases(
     client: &Client,
-    project: &str,
-    name: &str,
-) -> anyhow::Result<Result<String, String>> {
-    let Some(pid) = lookup::find_project(client, project).await? else {
-        return Ok(Err(format!(
-            "no project '{project}' (looking for base task '{name}')"
-        )));
-    };
-    let mut found = client
-        .get_all(
-            "tasks.get_all",
-            &json!({
-                "project": [pid],
-                "name": exact_regex(name),
-                "only_fields": ["id", "name", "last_update", "system_tags"],
-                "status": BASE_STATUSES,
-                "order_by": ["-last_update"],
-                "search_hidden": true,
-            }),
-            "tasks",
-            None,
-        )
-        .await?;
-    found.retain(|t| t["name"].as_str() == Some(name));
-    if found.len() > 1 {
-        found.sort_by_key(|t| {
-            t["system_tags"]
-                .as_array()
-                .is_some_and(|a| a.iter().any(|x| x == "archived"))
-        });
+    spec: &Spec,
+    problems: &mut Vec<Problem>,
+) -> anyhow::Result<Vec<Option<String>>> {
+    let mut ids: BTreeSet<&str> = BTreeSet::new();
+    let mut names: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for step in &spec.steps {
+        match &step.base {
+            BaseTask::Id(id) => {
+                ids.insert(id);
+            }
+            BaseTask::Named { project, name } => {
+                names.entry(project).or_default().insert(name);
+            }
+        }
     }
-    Ok(match found.first().and_then(|t| t["id"].as_str()) {
-        Some(id) => Ok(id.to_string()),
-        None => Err(format!(
-            "no base task named '{name}' in project '{project}'"
-        )),
-    })
+    let known: HashSet<String> = if ids.is_empty() {
+        HashSet::new()
+    } else {
+        let ids: Vec<&str> = ids.into_iter().collect();
+        client
+            .get_all(
+                "tasks.get_all",
+                &json!({"id": ids, "only_fields": ["id"]}),
+                "tasks",
+                None,
+            )
+            .await?
+            .iter()
+            .filter_map(|t| t["id"].as_str().map(str::to_string))
+            .collect()
+    };
+    let mut named: HashMap<(&str, &str), Result<String, String>> = HashMap::new();
+    for (project, wanted) in names {
+        let Some(pid) = lookup::find_project(client, project).await? else {
+            for name in wanted {
+                let why = format!("no project '{project}' (looking for base task '{name}')");
+                named.insert((project, name), Err(why));
+            }
+            continue;
+        };
+        let found = if wanted.len() <= NAMES_ONE_BY_ONE {
+            let mut found = Vec::new();
+            for name in &wanted {
+                found.extend(base_candidates(client, &pid, Some(name)).await?);
+            }
+            found
+        } else {
+            base_candidates(client, &pid, None).await?
+        };
+        let mut best = pick_bases(found);
+        for name in wanted {
+            let got = best
+                .remove(name)
+                .ok_or_else(|| format!("no base task named '{name}' in project '{project}'"));
+            named.insert((project, name), got);
+        }
+    }
+    let mut out = Vec::with_capacity(spec.steps.len());
+    for step in &spec.steps {
+        let found = match &step.base {
+            BaseTask::Id(id) if known.contains(id) => Ok(id.clone()),
+            BaseTask::Id(id) => Err(format!("no base task with id '{id}'")),
+            BaseTask::Named { project, name } => named[&(project.as_str(), name.as_str())].clone(),
+        };
+        match found {
+            Ok(id) => out.push(Some(id)),
+            Err(why) => {
+                problems.push(Problem {
+                    span: Some(step.base_span.clone()),
+                    message: format!("step '{}': {why}", step.name),
+                });
+                out.push(None);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Tasks of project `pid` a base may be (named `name`, or any), most recently updated
+/// first.
+async fn base_candidates(
+    client: &Client,
+    pid: &str,
+    name: Option<&str>,
+) -> anyhow::Result<Vec<Value>> {
+    let mut query = json!({
+        "project": [pid],
+        "only_fields": ["id", "name", "last_update", "system_tags"],
+        "status": BASE_STATUSES,
+        "order_by": ["-last_update"],
+        "search_hidden": true,
+    });
+    if let Some(name) = name {
+        query["name"] = json!(exact_regex(name));
+    }
+    client.get_all("tasks.get_all", &query, "tasks", None).await
+}
+
+/// Per name, the task the SDK's rule picks from `found` (most recently updated first):
+/// the first one not archived, else the first one.
+fn pick_bases(found: Vec<Value>) -> HashMap<String, String> {
+    let mut best: HashMap<String, (bool, String)> = HashMap::new();
+    for t in found {
+        let (Some(name), Some(id)) = (t["name"].as_str(), t["id"].as_str()) else {
+            continue;
+        };
+        let archived = t["system_tags"]
+            .as_array()
+            .is_some_and(|a| a.iter().any(|x| x == "archived"));
+        // Replaced only by a later task that is not archived when the kept one is.
+        let replace = best
+            .get(name)
+            .is_none_or(|(kept_archived, _)| *kept_archived && !archived);
+        if replace {
+            best.insert(name.to_string(), (archived, id.to_string()));
+        }
+    }
+    best.into_iter().map(|(k, (_, id))| (k, id)).collect()
 }
 
 /// Queue names (of `queues`) that no registered worker listens on.

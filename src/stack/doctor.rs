@@ -3,7 +3,7 @@
 
 use std::net::IpAddr;
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -363,26 +363,12 @@ fn check_data_dirs(stack: &Stack, fix: bool) -> Vec<Finding> {
     out
 }
 
-/// Free bytes on the filesystem holding `path` (or its nearest existing ancestor).
-fn free_bytes(path: &Path) -> Option<(PathBuf, u64)> {
-    let mut p = path.to_path_buf();
-    while !p.exists() {
-        p = p.parent()?.to_path_buf();
-    }
-    let c = std::ffi::CString::new(p.as_os_str().as_encoded_bytes()).ok()?;
-    let mut st: libc::statvfs = unsafe { std::mem::zeroed() };
-    if unsafe { libc::statvfs(c.as_ptr(), &mut st) } != 0 {
-        return None;
-    }
-    Some((p, st.f_bavail as u64 * st.f_frsize as u64))
-}
-
 fn gib(b: u64) -> String {
     format!("{:.1} GiB", b as f64 / (1024.0 * 1024.0 * 1024.0))
 }
 
 fn check_disk(data_dir: &Path) -> Finding {
-    match free_bytes(data_dir) {
+    match crate::files::free_bytes(data_dir) {
         None => finding(
             "disk",
             Level::Warn,

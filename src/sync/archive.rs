@@ -8,8 +8,8 @@
 //! written under a temporary name and renamed when complete.
 
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
-use std::path::{Component, Path, PathBuf};
+use std::io::{Read, Seek, Write};
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
@@ -18,14 +18,13 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use super::source::Source;
+use super::unpack::{FORMAT, Limits, MANIFEST, Manifest, Member, damaged, refused, shown, unpack};
 use super::{Counts, Endpoint};
 use crate::error::CliError;
 
-const FORMAT: u32 = 1;
-const MANIFEST: &str = "manifest.json";
 const SNAPSHOT: &str = "snapshot.json";
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 struct Snapshot {
     format: u32,
     origin: String,
@@ -39,18 +38,6 @@ struct Snapshot {
     files: BTreeMap<String, String>,
     /// Task id -> events on the source when exported.
     event_totals: BTreeMap<String, u64>,
-}
-
-#[derive(Debug, Default, Serialize, Deserialize)]
-struct Manifest {
-    format: u32,
-    members: BTreeMap<String, Member>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-struct Member {
-    sha256: String,
-    size: u64,
 }
 
 /// What to export.
@@ -286,133 +273,104 @@ impl Drop for ArchiveSource {
     }
 }
 
-fn damaged(archive: &Path, what: impl std::fmt::Display) -> anyhow::Error {
-    CliError::failure(format!("{}: {what}", archive.display()))
-        .with_hint("the archive is damaged or incomplete: export it again")
-        .into()
-}
-
 impl ArchiveSource {
-    /// Unpack `archive` into a temporary directory, checking every member against the
-    /// manifest (sha256 and size) and that no member is missing or extra.
+    /// Unpack `archive` into a temporary folder, checking every member against the
+    /// manifest (name, type, size, sha256) before the snapshot is trusted.
     pub fn open(archive: &Path) -> anyhow::Result<ArchiveSource> {
         let file = std::fs::File::open(archive)
             .map_err(|e| CliError::not_found(format!("cannot read {}: {e}", archive.display())))?;
+        Self::read(archive, file, Limits::default())
+    }
+
+    /// [`ArchiveSource::open`] on any seekable reader (`archive` names it in messages),
+    /// within `limits`.
+    pub fn read<R: Read + Seek>(
+        archive: &Path,
+        input: R,
+        limits: Limits,
+    ) -> anyhow::Result<ArchiveSource> {
         let dir = std::env::temp_dir().join(format!(
             "clearml-import-{}-{}",
             std::process::id(),
             uuid::Uuid::new_v4().simple()
         ));
-        std::fs::create_dir_all(&dir)?;
-        let opened = Self::unpack(archive, file, &dir);
-        match opened {
-            Ok((snapshot, manifest)) => Ok(ArchiveSource {
-                dir,
-                snapshot,
-                manifest,
-            }),
-            Err(e) => {
-                let _ = std::fs::remove_dir_all(&dir);
-                Err(e)
-            }
-        }
+        std::fs::create_dir(&dir).map_err(|e| {
+            CliError::failure(format!("cannot create {}: {e}", dir.display()))
+                .with_hint("set TMPDIR to a writable folder")
+        })?;
+        // From here on `source` owns `dir`: dropping it on any error removes the folder.
+        let mut source = ArchiveSource {
+            dir,
+            snapshot: Snapshot::default(),
+            manifest: Manifest::default(),
+        };
+        source.manifest = unpack(archive, input, &source.dir, limits)?;
+        let text = std::fs::File::open(source.dir.join(SNAPSHOT))
+            .map_err(|_| damaged(archive, format!("no {SNAPSHOT}")))?;
+        source.snapshot = serde_json::from_reader(std::io::BufReader::new(text))
+            .map_err(|e| damaged(archive, format!("{SNAPSHOT}: {e}")))?;
+        check_snapshot(archive, &source.snapshot, &source.manifest)?;
+        Ok(source)
     }
 
-    fn unpack(
-        archive: &Path,
-        file: std::fs::File,
-        dir: &Path,
-    ) -> anyhow::Result<(Snapshot, Manifest)> {
-        let decoder = zstd::Decoder::new(file).map_err(|e| damaged(archive, e))?;
-        let mut tar = tar::Archive::new(decoder);
-        let mut seen: BTreeMap<String, Member> = BTreeMap::new();
-        let mut manifest: Option<Manifest> = None;
-        for entry in tar.entries().map_err(|e| damaged(archive, e))? {
-            let mut entry = entry.map_err(|e| damaged(archive, e))?;
-            let name = entry
-                .path()
-                .map_err(|e| damaged(archive, e))?
-                .to_string_lossy()
-                .to_string();
-            if !safe_member(&name) {
-                return Err(damaged(
-                    archive,
-                    format!("member '{name}' is not a plain relative path"),
-                ));
-            }
-            if name == MANIFEST {
-                let mut text = Vec::new();
-                entry.read_to_end(&mut text)?;
-                manifest = Some(
-                    serde_json::from_slice(&text)
-                        .map_err(|e| damaged(archive, format!("{MANIFEST}: {e}")))?,
-                );
-                continue;
-            }
-            let dest = dir.join(&name);
-            if let Some(parent) = dest.parent() {
-                std::fs::create_dir_all(parent)?;
-            }
-            let mut out = std::fs::File::create(&dest)?;
-            let mut hasher = Sha256::new();
-            let mut buf = vec![0u8; 256 * 1024];
-            let mut size = 0u64;
-            loop {
-                let n = entry.read(&mut buf).map_err(|e| damaged(archive, e))?;
-                if n == 0 {
-                    break;
-                }
-                hasher.update(&buf[..n]);
-                out.write_all(&buf[..n])?;
-                size += n as u64;
-            }
-            seen.insert(
-                name,
-                Member {
-                    sha256: hex::encode(hasher.finalize()),
-                    size,
-                },
-            );
-        }
-        let manifest = manifest.ok_or_else(|| damaged(archive, format!("no {MANIFEST}")))?;
-        if manifest.format != FORMAT {
-            return Err(CliError::usage(format!(
-                "{}: archive format {} (this clearml reads format {FORMAT})",
-                archive.display(),
-                manifest.format
-            ))
-            .into());
-        }
-        for (name, want) in &manifest.members {
-            match seen.get(name) {
-                None => return Err(damaged(archive, format!("member '{name}' is missing"))),
-                Some(got) if got != want => {
-                    return Err(damaged(
-                        archive,
-                        format!("member '{name}' does not match its sha256 in the manifest"),
-                    ));
-                }
-                Some(_) => {}
-            }
-        }
-        if let Some(extra) = seen.keys().find(|k| !manifest.members.contains_key(*k)) {
-            return Err(damaged(
-                archive,
-                format!("member '{extra}' is not in the manifest"),
-            ));
-        }
-        let text = std::fs::read(dir.join(SNAPSHOT))
-            .map_err(|_| damaged(archive, format!("no {SNAPSHOT}")))?;
-        let snapshot: Snapshot = serde_json::from_slice(&text)
-            .map_err(|e| damaged(archive, format!("{SNAPSHOT}: {e}")))?;
-        Ok((snapshot, manifest))
+    /// The member holding a task's events, when the archive has one.
+    fn events_member(&self, task: &str) -> Option<String> {
+        let name = format!("events/{task}.jsonl");
+        (is_id(task) && self.manifest.members.contains_key(&name)).then_some(name)
     }
 }
 
-/// A member name that stays inside the unpack directory.
-fn safe_member(name: &str) -> bool {
-    let p = Path::new(name);
-    !name.is_empty() && p.components().all(|c| matches!(c, Component::Normal(_)))
+/// An object id as servers make them (the real server: 32 hex digits): letters, digits,
+/// `-` and `_`, so `events/<id>.jsonl` is always a member name, never a path elsewhere.
+fn is_id(id: &str) -> bool {
+    (1..=128).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// What the snapshot points at stays inside the archive: ids are ids, and every file
+/// URL maps to a `files/` member the manifest lists.
+fn check_snapshot(archive: &Path, s: &Snapshot, m: &Manifest) -> anyhow::Result<()> {
+    let kinds = [
+        ("project", &s.projects),
+        ("task", &s.tasks),
+        ("model", &s.models),
+        ("queue", &s.queues),
+    ];
+    for (kind, objects) in kinds {
+        for o in objects.iter() {
+            if !o["id"].as_str().is_some_and(is_id) {
+                let id = match &o["id"] {
+                    Value::String(id) => id.clone(),
+                    other => other.to_string(),
+                };
+                return Err(refused(
+                    archive,
+                    format!("{kind} id {} is not an id", shown(&id)),
+                ));
+            }
+        }
+    }
+    if let Some(id) = s.event_totals.keys().find(|id| !is_id(id)) {
+        return Err(refused(
+            archive,
+            format!("task id {} is not an id", shown(id)),
+        ));
+    }
+    for (url, member) in &s.files {
+        if !member.starts_with("files/") || !m.members.contains_key(member) {
+            return Err(refused(
+                archive,
+                format!(
+                    "{SNAPSHOT} maps {} to {}, not a files/ member in the manifest",
+                    shown(url),
+                    shown(member)
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 impl Source for ArchiveSource {
@@ -466,12 +424,10 @@ impl Source for ArchiveSource {
     }
 
     async fn events(&self, task: &str) -> anyhow::Result<Vec<Value>> {
-        let path = self.dir.join(format!("events/{task}.jsonl"));
-        let text = match std::fs::read_to_string(&path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => return Err(e.into()),
+        let Some(member) = self.events_member(task) else {
+            return Ok(Vec::new());
         };
+        let text = std::fs::read_to_string(self.dir.join(member))?;
         text.lines()
             .filter(|l| !l.trim().is_empty())
             .map(|l| serde_json::from_str(l).map_err(Into::into))
@@ -499,15 +455,6 @@ impl Source for ArchiveSource {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn member_names_stay_inside() {
-        assert!(safe_member("events/abc.jsonl"));
-        assert!(safe_member("files/1"));
-        for bad in ["", "/etc/passwd", "../x", "a/../../b", "./x"] {
-            assert!(!safe_member(bad), "{bad}");
-        }
-    }
 
     fn write_test_archive(path: &Path, tamper: bool) {
         let file = std::fs::File::create(path).unwrap();

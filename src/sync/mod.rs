@@ -7,7 +7,8 @@
 //! - `engine`: the copy itself: projects, queues, models, tasks, events, files, status;
 //! - `state`: the id map that makes a second run copy only what changed;
 //! - `rewrite`: ids, URLs, events and status calls, as pure functions;
-//! - `archive`: `export` to one `.tar.zst` with a sha256 manifest, and reading it back.
+//! - `archive`: `export` to one `.tar.zst` with a sha256 manifest, and reading it back;
+//! - `unpack`: the checks that make reading a hostile archive safe (names, types, sizes).
 //!
 //! Nothing here prints: progress goes to the caller's callback, the outcome is a [`Report`].
 
@@ -17,6 +18,7 @@ pub mod events;
 pub mod rewrite;
 pub mod source;
 pub mod state;
+mod unpack;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -28,6 +30,7 @@ use crate::error::CliError;
 pub use engine::run;
 pub use rewrite::SYNC_TAG_PREFIX;
 pub use source::{ApiSource, Source};
+pub use unpack::Limits;
 
 /// One side of a copy: a server's API client, its file server, and the clearml.conf that
 /// named it (the default state file sits beside the target's).

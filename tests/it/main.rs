@@ -15,6 +15,7 @@ mod conformance;
 mod faults;
 mod generated;
 mod hostile;
+mod import;
 mod in_process;
 mod init;
 mod pipeline;

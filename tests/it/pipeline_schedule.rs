@@ -300,20 +300,24 @@ fn notify_shapes_on_pipeline_run_and_task_wait() {
     );
     let _w = FastWorker::start(&env, |_, _| Act::Complete);
     let hook = Receiver::start(&[]);
+    // A Slack-style URL: the token is its path, never printed.
+    let secret_url = format!("{}/T0001/B0002/XyzSecretToken", hook.url);
     let out = env.run(&[
         "pipeline",
         "run",
         file.to_str().unwrap(),
         "--notify",
-        &hook.url,
+        &secret_url,
         "--notify-format",
         "slack",
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    let host = hook.url.trim_end_matches("/hook");
+    assert!(err.contains(&format!("notified {host}/hook***")), "{err}");
+    for part in ["XyzSecretToken", "T0001", "/hook/"] {
+        assert!(!err.contains(part), "{part} printed: {err}");
+    }
     let got = hook.got();
     assert_eq!(got.len(), 1);
     let text = got[0].1["text"].as_str().unwrap();
@@ -401,6 +405,35 @@ fn schedule_dry_run_prints_five_fire_times_and_creates_nothing() {
     ]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("--tz"));
+    // A cron that parses but never fires (30 February) is refused by the dry run as by
+    // the real schedule, and neither registers anything.
+    for dry in [true, false] {
+        let mut args = vec![
+            "pipeline",
+            "schedule",
+            file.to_str().unwrap(),
+            "--cron",
+            "0 0 30 2 *",
+            "--project",
+            &devops,
+        ];
+        if dry {
+            args.push("--dry-run");
+        }
+        let bad = env.run(&args);
+        let err = String::from_utf8_lossy(&bad.stderr);
+        assert_eq!(bad.status.code(), Some(2), "dry run {dry}: {err}");
+        assert!(err.contains("'0 0 30 2 *' never fires"), "{err}");
+        assert!(
+            bad.stdout.is_empty(),
+            "{}",
+            String::from_utf8_lossy(&bad.stdout)
+        );
+    }
+    assert!(
+        env.tasks_in(&format!("^{}$", regex_escape(&devops)))
+            .is_empty()
+    );
 }
 
 #[test]

@@ -38,6 +38,11 @@ pub async fn run(ctx: &Ctx, a: PipelineScheduleArgs) -> anyhow::Result<()> {
         CliError::usage(e)
             .with_hint("e.g. --cron \"0 2 * * *\" --tz Europe/Moscow (see docs/pipelines.md)")
     })?;
+    // Refused before anything else, with or without --dry-run: a dry run that lists no
+    // fire time would pass a schedule the real run refuses.
+    if sched.upcoming(Utc::now(), 1).is_empty() {
+        return Err(never_fires(&sched));
+    }
     let notifier = Notifier::from_flag(a.hook.notify.as_deref(), a.hook.notify_format)?;
     let (client, settings) = client(ctx)?;
     // Validate now, as `pipeline run --dry-run` does: a typo found at 02:00 is found too late.
@@ -62,7 +67,7 @@ pub async fn run(ctx: &Ctx, a: PipelineScheduleArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     if upcoming.is_empty() {
-        return Err(CliError::usage(format!("--cron '{}' never fires", sched.expr)).into());
+        return Err(never_fires(&sched));
     }
     let mut reg = Registration::start(
         &client,
@@ -99,6 +104,12 @@ pub async fn run(ctx: &Ctx, a: PipelineScheduleArgs) -> anyhow::Result<()> {
         ));
     }
     result
+}
+
+fn never_fires(sched: &Schedule) -> anyhow::Error {
+    CliError::usage(format!("--cron '{}' never fires", sched.expr))
+        .with_hint("check the day of month against the month (e.g. no 30 February)")
+        .into()
 }
 
 /// The loop: sleep to the next fire time, start a run or log a skip, report each end.
