@@ -136,6 +136,10 @@ fn coverage_doc(schema: &BTreeMap<String, Vec<String>>) -> String {
     for (name, why) in not {
         doc.push_str(&format!("| `{name}` | {why} |\n"));
     }
+    doc.push_str("\n## Still different from the real server\n\nServed, but answered differently on purpose or not yet alike.\n\n| what | why |\n| --- | --- |\n");
+    for (what, why) in clearml::serve::endpoints::DIFFERENCES {
+        doc.push_str(&format!("| {what} | {why} |\n"));
+    }
     doc
 }
 
