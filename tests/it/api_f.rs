@@ -5,18 +5,8 @@
 //! only).
 
 use crate::common::Serve;
-use crate::serve::{call, get_task, new_project, new_task, ok, token};
+use crate::serve::{get_task, new_project, new_task, ok, refused, token};
 use serde_json::{Value, json};
-
-/// The (HTTP status, subcode, message) of a call that must fail.
-fn refused(s: &Serve, tok: &str, endpoint: &str, body: Value) -> (u16, Value, String) {
-    let (status, v) = call(s, tok, endpoint, body);
-    let msg = v["meta"]["result_msg"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
-    (status, v["meta"]["result_subcode"].clone(), msg)
-}
 
 #[test]
 fn started_leaves_the_worker_to_the_worker() {

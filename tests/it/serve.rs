@@ -36,6 +36,16 @@ pub fn call(s: &Serve, tok: &str, endpoint: &str, body: Value) -> (u16, Value) {
     (status, r.json().unwrap())
 }
 
+/// The (HTTP status, subcode, message) of a call that must fail.
+pub fn refused(s: &Serve, tok: &str, endpoint: &str, body: Value) -> (u16, Value, String) {
+    let (status, v) = call(s, tok, endpoint, body);
+    let msg = v["meta"]["result_msg"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    (status, v["meta"]["result_subcode"].clone(), msg)
+}
+
 /// `call` that must succeed; returns `data`.
 pub fn ok(s: &Serve, tok: &str, endpoint: &str, body: Value) -> Value {
     let (status, v) = call(s, tok, endpoint, body);

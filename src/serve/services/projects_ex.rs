@@ -251,18 +251,8 @@ pub fn own_contents(
     kind: Option<ChildrenType>,
 ) -> Result<(), ApiError> {
     let ids = ids_of(docs);
-    let mut f = filter_.clone();
     if kind == Some(ChildrenType::Dataset) {
-        let mut tags = f
-            .get("system_tags")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        if !tags.iter().any(|t| t == "dataset") {
-            tags.push(json!("dataset"));
-        }
-        f.insert("system_tags".into(), json!(tags));
-        let mut q = query_of(&f);
+        let mut q = query_of(&with_dataset_tag(filter_));
         q["parent"] = json!(ids);
         let counts = store.count_by(
             Coll::Projects,
@@ -275,6 +265,7 @@ pub fn own_contents(
         }
         return Ok(());
     }
+    let mut f = filter_.clone();
     let tags = f
         .get("system_tags")
         .and_then(Value::as_array)
@@ -433,17 +424,7 @@ fn dataset_children_stats(
     filter_: &Map<String, Value>,
     ids: &[String],
 ) -> Result<Stats, ApiError> {
-    let mut f = filter_.clone();
-    let mut tags = f
-        .get("system_tags")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    if !tags.iter().any(|t| t == "dataset") {
-        tags.push(json!("dataset"));
-    }
-    f.insert("system_tags".into(), json!(tags));
-    let mut q = query_of(&f);
+    let mut q = query_of(&with_dataset_tag(filter_));
     q["parent"] = json!(ids);
     let mut stats = Stats::default();
     for p in store.select_all(Coll::Projects, &query::build_filter(&q, true)?)? {
@@ -510,4 +491,19 @@ pub fn below_parents(store: &Store, body: &mut Value) -> Result<Option<SqlFilter
         }
     }
     Ok(Some(SqlFilter::default().below_any(&names)))
+}
+
+/// The filter with the `dataset` system tag added (dataset projects are the ones holding it).
+fn with_dataset_tag(filter_: &Map<String, Value>) -> Map<String, Value> {
+    let mut f = filter_.clone();
+    let mut tags = f
+        .get("system_tags")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    if !tags.iter().any(|t| t == "dataset") {
+        tags.push(json!("dataset"));
+    }
+    f.insert("system_tags".into(), json!(tags));
+    f
 }
