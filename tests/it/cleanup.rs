@@ -3,7 +3,7 @@
 //! after), published tasks and used models are kept, and a killed cleanup is finished by
 //! the next run without leaving a file behind.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Output;
 
 use serde_json::{Value, json};
@@ -12,21 +12,7 @@ use crate::common::{self, Serve};
 use crate::serve::{ok as api, token};
 use clearml::commands::cleanup::json::CleanupReport;
 
-fn run(home: &Path, args: &[&str]) -> Output {
-    common::clearml(home)
-        .args(args)
-        .output()
-        .expect("run clearml")
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
+use common::{run, shown as text};
 
 fn report(out: &Output) -> CleanupReport {
     serde_json::from_slice(&out.stdout)

@@ -392,3 +392,26 @@ pub fn shared_dir() -> Option<PathBuf> {
 pub fn test_data() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data")
 }
+
+/// A home with a clearml.conf for the shared server.
+pub fn shared_home() -> (tempfile::TempDir, &'static Serve) {
+    let serve = Serve::shared();
+    let dir = tempfile::tempdir().unwrap();
+    serve.write_conf(dir.path());
+    (dir, serve)
+}
+
+/// Runs `clearml` with that home.
+pub fn run(home: &Path, args: &[&str]) -> std::process::Output {
+    clearml(home).args(args).output().expect("run clearml")
+}
+
+/// An outcome as a failed assertion shows it: exit code, stdout, stderr.
+pub fn shown(out: &std::process::Output) -> String {
+    format!(
+        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}

@@ -11,28 +11,9 @@ use crate::common::{self, Serve};
 use crate::serve::{get_task, new_task, ok as api, token, unique};
 use clearml::commands::task::json::{ActionRow, CloneResult, EditResult};
 
-fn home() -> (tempfile::TempDir, &'static Serve) {
-    let serve = Serve::shared();
-    let dir = tempfile::tempdir().unwrap();
-    serve.write_conf(dir.path());
-    (dir, serve)
-}
+use common::shared_home as home;
 
-fn run(home: &Path, args: &[&str]) -> Output {
-    common::clearml(home)
-        .args(args)
-        .output()
-        .expect("run clearml")
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
+use common::{run, shown as text};
 
 /// `--json` rows of an action that must exit with `code`.
 fn rows(home: &Path, args: &[&str], code: i32) -> Vec<ActionRow> {

@@ -16,13 +16,7 @@ use clearml::commands::task::json::{
     Comparison, MetricValues, ModelEntry, TaskRow, TaskShow, WaitSummary,
 };
 
-/// A home with a clearml.conf for the shared server.
-fn home() -> (tempfile::TempDir, &'static Serve) {
-    let serve = Serve::shared();
-    let dir = tempfile::tempdir().unwrap();
-    serve.write_conf(dir.path());
-    (dir, serve)
-}
+use common::shared_home as home;
 
 fn run(home: &Path, args: &[&str]) -> Output {
     common::clearml(home)
