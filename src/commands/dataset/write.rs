@@ -1316,10 +1316,18 @@ pub async fn delete(ds: &Ds<'_>, a: DatasetDeleteArgs) -> anyhow::Result<()> {
         .collect();
     if !a.force {
         // Any other version whose graph names one of these uses its files.
+        // A version that uses another was created after it: older ones need no look.
+        let oldest = targets
+            .iter()
+            .filter_map(|x| x["created"].as_str())
+            .min()
+            .unwrap_or("")
+            .to_string();
         let all = ds.versions(None, None, None).await?;
         let others: Vec<Value> = all
             .into_iter()
             .filter(|x| !x["id"].as_str().is_some_and(|i| doomed.contains(i)))
+            .filter(|x| x["created"].as_str().is_none_or(|c| c >= oldest.as_str()))
             .collect();
         let states: Vec<anyhow::Result<(String, State)>> = futures_util::stream::iter(others)
             .map(|x| async move {
