@@ -45,7 +45,7 @@ fn unique(prefix: &str) -> String {
         .duration_since(UNIX_EPOCH)
         .unwrap()
         .as_nanos();
-    format!("{prefix}-{:x}", t % 0xFFFF_FFFF_FF)
+    format!("{prefix}-{:x}", t % 0x00FF_FFFF_FFFF)
 }
 
 /// Pseudo-random bytes (incompressible enough to make real chunks).
