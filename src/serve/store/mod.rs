@@ -14,6 +14,7 @@
 //! - `event_samples`: stepping through debug images and plots (one sample at a time, or
 //!   pages of iterations);
 //! - `credentials`: key pairs made through `auth.create_credentials`;
+//! - `activity_log`: workers' machine statistics and queue samples (bounded);
 //! - `meta`: server-wide values (company, token key);
 //! - `project_stats`: aggregates over projects' contents (task statistics, counts per
 //!   project) for `projects.get_all_ex`;
@@ -23,6 +24,7 @@
 //! A new table gets its own submodule and its DDL in `schema` (raise `SCHEMA_VERSION` when
 //! an older build would misread the file).
 
+mod activity_log;
 mod credentials;
 mod documents;
 mod error;
