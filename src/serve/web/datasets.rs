@@ -144,7 +144,7 @@ pub async fn versions(State(state): State<Arc<AppState>>, Path(project): Path<St
 
 fn versions_page(ctx: &Ctx, project: &str) -> Result<Markup, ApiError> {
     let mut vs = versions_of(ctx, Some(project))?;
-    vs.sort_by(|a, b| version_key(version(b)).cmp(&version_key(version(a))));
+    vs.sort_by_key(|t| std::cmp::Reverse(version_key(version(t))));
     let doc = super::experiments::project_doc(ctx, project)?;
     let hidden = s(&doc, "name");
     let name = hidden.rsplit('/').next().unwrap_or(hidden);
