@@ -14,6 +14,8 @@
 //! - `event_samples`: stepping through debug images and plots (one sample at a time, or
 //!   pages of iterations);
 //! - `credentials`: key pairs made through `auth.create_credentials`;
+//! - `admin`: whole-database administration: moving stored file links to another file
+//!   server prefix (`server rehost`), what uses the space (`server usage`);
 //! - `meta`: server-wide values (company, token key);
 //! - `project_stats`: aggregates over projects' contents (task statistics, counts per
 //!   project) for `projects.get_all_ex`;
@@ -23,6 +25,7 @@
 //! A new table gets its own submodule and its DDL in `schema` (raise `SCHEMA_VERSION` when
 //! an older build would misread the file).
 
+mod admin;
 mod credentials;
 mod documents;
 mod error;
@@ -35,6 +38,7 @@ mod project_stats;
 mod schema;
 mod ui;
 
+pub use admin::{KINDS as REHOST_KINDS, rewrite_prefix};
 pub use documents::Coll;
 pub use error::{StoreError, StoreResult};
 pub use event_samples::{IterBound, IterPage, LastItersPer, LogPage, VariantRange, VariantState};
