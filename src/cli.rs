@@ -1082,9 +1082,12 @@ pub struct ModelPublishArgs {
 pub struct ModelPullArgs {
     /// Model id
     pub id: Option<String>,
-    /// Model name (latest published)
+    /// Model name: the newest published model of that name, else the newest draft
     #[arg(long, conflicts_with = "id")]
     pub name: Option<String>,
+    /// With --name: only a published model will do
+    #[arg(long, requires = "name")]
+    pub published_only: bool,
     /// Look the name up in this project only
     #[arg(long)]
     pub project: Option<String>,

@@ -2,6 +2,7 @@
 //! (file to validated DAG), `refs` (`${...}` references), `runner` (controller, clone,
 //! override, enqueue, watch). No clap and no printing here: `commands/pipeline.rs` shows.
 
+pub mod job_hash;
 pub mod refs;
 pub mod runner;
 pub mod schedule;

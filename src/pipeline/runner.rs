@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use md5::{Digest, Md5};
 use serde_json::{Map, Value, json};
 
+use super::job_hash::job_hash;
 use super::refs::{self, Ref};
 use super::spec::{BaseTask, Problem, Spec, Step};
 use crate::api::Client;
@@ -844,14 +845,16 @@ impl<'a> Runner<'a> {
         let base_id = base["id"].as_str().unwrap_or_default().to_string();
         let overrides = self.resolve_parameters(&step).await?;
         let hyperparams = overlay(&base["hyperparams"], &overrides);
-        let hash = job_hash(&base, &hyperparams);
+        // `None`: the SDK would not cache this step (an unpinned repository) either.
+        let hash = job_hash(&base, &overrides);
         self.nodes[i].attempts += 1;
         self.nodes[i].launched = Some(Instant::now());
         self.nodes[i].running_since = None;
         self.nodes[i].ended = None;
         self.nodes[i].worker = None;
         if step.cache_executed_step
-            && let Some(id) = self.cached(&hash).await?
+            && let Some(hash) = &hash
+            && let Some(id) = self.cached(hash).await?
         {
             self.nodes[i].task_id = Some(id);
             self.nodes[i].running_since = self.nodes[i].launched;
@@ -873,7 +876,10 @@ impl<'a> Runner<'a> {
             .ok_or_else(|| anyhow::anyhow!("tasks.clone returned no id"))?
             .to_string();
         self.nodes[i].task_id = Some(id.clone());
-        let mut edit = json!({"task": id, "force": true, "runtime": {"pipeline_job_hash": hash}});
+        let mut edit = json!({"task": id, "force": true});
+        if let Some(hash) = &hash {
+            edit["runtime"] = json!({"pipeline_job_hash": hash});
+        }
         if !overrides.is_empty() {
             edit["hyperparams"] = hyperparams;
         }
@@ -1129,7 +1135,6 @@ impl<'a> Runner<'a> {
             "skip_children_on_abort": true,
             "skip_children_on_fail": !s.continue_on_fail,
             "stage": null,
-            "retry_on_failure": s.retry_on_failure,
         })
     }
 
@@ -1336,41 +1341,6 @@ fn overlay(base: &Value, overrides: &[(String, String)]) -> Value {
     Value::Object(out)
 }
 
-/// The job hash a cached step is found by: script (without requirements), parameters
-/// and configuration of the task as it will run (as the SDK's job hash covers).
-fn job_hash(base: &Value, hyperparams: &Value) -> String {
-    let mut script = base["script"].clone();
-    if let Some(o) = script.as_object_mut() {
-        o.remove("requirements");
-    }
-    let mut params = BTreeMap::new();
-    for (section, items) in hyperparams.as_object().into_iter().flatten() {
-        for (name, item) in items.as_object().into_iter().flatten() {
-            params.insert(format!("{section}/{name}"), item["value"].clone());
-        }
-    }
-    let configs: BTreeMap<String, Value> = base["configuration"]
-        .as_object()
-        .into_iter()
-        .flatten()
-        .map(|(k, v)| (k.clone(), v["value"].clone()))
-        .collect();
-    let canonical = json!({"script": sorted(&script), "hyper_params": params, "configs": configs});
-    md5_hex(&canonical.to_string())
-}
-
-/// A JSON value with object keys sorted (stable hashing whatever the server's order).
-fn sorted(v: &Value) -> Value {
-    match v {
-        Value::Object(o) => {
-            let m: BTreeMap<&String, Value> = o.iter().map(|(k, v)| (k, sorted(v))).collect();
-            json!(m)
-        }
-        Value::Array(a) => Value::Array(a.iter().map(sorted).collect()),
-        other => other.clone(),
-    }
-}
-
 fn artifact_url(task: &Value, name: &str) -> Option<String> {
     let arts = task.pointer("/execution/artifacts")?;
     let list: Vec<&Value> = match arts {
@@ -1428,18 +1398,6 @@ mod tests {
         assert_eq!(out["General"]["lr"]["type"], "float");
         assert_eq!(out["Args"]["data"]["value"], "x");
         assert_eq!(base["General"]["lr"]["value"], "1.0");
-    }
-
-    #[test]
-    fn job_hash_ignores_requirements_and_key_order() {
-        let a = json!({"script": {"entry_point": "a.py", "requirements": {"pip": "x"}}, "configuration": {}});
-        let b = json!({"script": {"requirements": {"pip": "y"}, "entry_point": "a.py"}});
-        let hp = json!({"Args": {"n": {"value": "1"}}});
-        assert_eq!(job_hash(&a, &hp), job_hash(&b, &hp));
-        assert_ne!(
-            job_hash(&a, &hp),
-            job_hash(&a, &json!({"Args": {"n": {"value": "2"}}}))
-        );
     }
 
     #[test]

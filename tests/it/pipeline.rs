@@ -651,6 +651,13 @@ fn cached_steps_are_reused_on_the_next_run() {
     );
     assert_eq!(step_of(&second, "fresh").status, "completed");
     assert_eq!(w.seen().iter().filter(|n| *n == "prep").count(), 1);
+    // `status --json` names the queue each step went to, though the DAG (as the SDK's)
+    // leaves it null for steps on the default queue (issue 19 §7).
+    let st: RunView = json_out(&env.run(&["pipeline", "status", &second.id, "--json"]));
+    assert_eq!(st.steps.len(), 2);
+    for s in &st.steps {
+        assert_eq!(s.queue, json!(env.queue), "{st:?}");
+    }
     // The run after the first is numbered and its version bumped, as the SDK's.
     assert_eq!(second.name, "cached #2");
     assert_eq!(first.version, "1.0.0");
@@ -899,13 +906,11 @@ pipe.start_locally(run_pipeline_steps_locally=False)
     let (their_dag, our_dag) = (dag(&theirs), dag(&ours));
     assert_eq!(sorted_keys(&their_dag), sorted_keys(&our_dag));
     for step in ["prepare", "train", "report"] {
-        let mut theirs_k = sorted_keys(&their_dag[step]);
-        let ours_k = sorted_keys(&our_dag[step]);
-        // We also record retry_on_failure per node; every SDK key must be there.
-        theirs_k.retain(|k| !ours_k.contains(k));
-        assert!(
-            theirs_k.is_empty(),
-            "{step}: our DAG node lacks {theirs_k:?}"
+        // Exactly the SDK's node keys: `PipelineController.Node(**node)` refuses others.
+        assert_eq!(
+            sorted_keys(&their_dag[step]),
+            sorted_keys(&our_dag[step]),
+            "{step}"
         );
         for f in ["status", "parents", "parameters"] {
             assert_eq!(their_dag[step][f], our_dag[step][f], "{step}.{f}");
@@ -958,4 +963,104 @@ pipe.start_locally(run_pipeline_steps_locally=False)
         assert_eq!(st.steps.len(), 3);
         assert!(st.steps.iter().all(|s| s.status == "completed"), "{st:?}");
     }
+}
+
+/// Issue 19 §6: the SDK reads back the DAG we write (`PipelineController.Node(**node)`
+/// takes every key), and a step cached by either side is reused by the other: our
+/// `pipeline_job_hash` is the SDK's `ClearmlJob` hash, non-ASCII parameters included.
+#[test]
+fn the_sdk_reads_our_dag_and_shares_the_step_cache_both_ways() {
+    let env = Env::new("sdkcache");
+    env.base_tasks(&["prep", "plain", "train"]);
+    let _w = FastWorker::start(&env, |_, _| Act::Complete);
+    let text = env.header("Кэш общий", "")
+        + &env.step(
+            "prep",
+            &[],
+            "cache_executed_step = true\nretry_on_failure = 2\nparameters = { \"Args/n\" = \"Привет 数据 😀\" }",
+        )
+        + &env.step("plain", &["prep"], "cache_executed_step = true");
+    let file = env.write("p.toml", &text);
+    let ours: RunSummary =
+        json_out(&env.run(&["pipeline", "run", file.to_str().unwrap(), "--json"]));
+    assert_eq!(ours.status, "completed", "{ours:?}");
+    let controller = env
+        .pipeline_tasks()
+        .into_iter()
+        .find(|t| t["name"] == "Кэш общий" && t["type"] == "controller")
+        .expect("our controller");
+    let dag = controller["configuration"]["Pipeline"]["value"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let base = |name: &str| -> String {
+        env.tasks_in(&format!("^{}$", regex_escape(&env.project)))
+            .into_iter()
+            .find(|t| t["name"] == name)
+            .unwrap_or_else(|| panic!("no base task {name}"))["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let script = format!(
+        r#"
+import json
+from clearml.automation import PipelineController
+from clearml.automation.job import ClearmlJob
+dag = json.loads({dag:?})
+ctrl = PipelineController.__new__(PipelineController)
+ctrl._always_create_from_code = False
+ctrl._nodes = {{}}
+ctrl._deserialize(dag)
+print(json.dumps({{"nodes": sorted(ctrl._nodes)}}))
+from clearml import Task
+import clearml.storage.hashing as h
+seen = []
+orig = h.hash_text
+def spy(text, seed=1337, hash_func="md5"):
+    seen.append(text)
+    return orig(text, seed=seed, hash_func=hash_func)
+import clearml.automation.job as jobmod
+jobmod.hash_dict.__globals__["hash_text"] = spy
+prep = ClearmlJob(base_task_id={prep:?}, parameter_override={{"Args/n": "Привет 数据 😀"}}, allow_caching=True)
+plain = ClearmlJob(base_task_id={plain:?}, allow_caching=True)
+train = ClearmlJob(base_task_id={train:?}, parameter_override={{"Args/n": "Grüße"}}, allow_caching=True)
+print(json.dumps({{"prep": [prep.is_cached_task(), prep.task.id],
+                   "plain": [plain.is_cached_task(), plain.task.id],
+                   "train": [train.is_cached_task(), train.task.id]}}))
+print("hashed:", seen)
+"#,
+        prep = base("prep"),
+        plain = base("plain"),
+        train = base("train"),
+    );
+    let out = run_sdk(&script, &env.conf, &[]);
+    let mut lines = out.lines().filter(|l| l.starts_with('{'));
+    let nodes: Value = serde_json::from_str(lines.next().expect("nodes line")).unwrap();
+    assert_eq!(nodes["nodes"], json!(["plain", "prep"]), "{out}");
+    let jobs: Value = serde_json::from_str(lines.next().expect("jobs line")).unwrap();
+    // Ours → SDK: the SDK finds the steps we ran as its cache hits.
+    let our_id = |name: &str| step_of(&ours, name).task_id.clone().unwrap();
+    assert_eq!(jobs["prep"], json!([true, our_id("prep")]), "{out}");
+    assert_eq!(jobs["plain"], json!([true, our_id("plain")]), "{out}");
+    // SDK → ours: the SDK's job (not cached: nothing ran with these parameters) finishes,
+    // and our run of the same step takes it from the cache instead of launching one.
+    assert_eq!(jobs["train"][0], false, "{out}");
+    let sdk_train = jobs["train"][1].as_str().unwrap().to_string();
+    env.api("tasks.started", json!({"task": sdk_train, "force": true}));
+    env.api("tasks.completed", json!({"task": sdk_train, "force": true}));
+    let text = env.header("Zug", "")
+        + &env.step(
+            "train",
+            &[],
+            "cache_executed_step = true\nparameters = { \"Args/n\" = \"Grüße\" }",
+        );
+    let file = env.write("q.toml", &text);
+    let second: RunSummary =
+        json_out(&env.run(&["pipeline", "run", file.to_str().unwrap(), "--json"]));
+    assert_eq!(step_of(&second, "train").status, "cached", "{second:?}");
+    assert_eq!(
+        step_of(&second, "train").task_id.as_deref(),
+        Some(sdk_train.as_str())
+    );
 }

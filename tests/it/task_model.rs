@@ -2029,3 +2029,67 @@ fn durations_take_bare_seconds() {
         &["task", "wait", &task, "--timeout", "30", "--interval", "1"],
     );
 }
+
+/// Issue 19 §7: `model pull --name` finds drafts too (the SDK registers drafts): the
+/// newest published model of the name, else the newest draft, and says which;
+/// `--published-only` is the strict form.
+#[test]
+fn pull_by_name_prefers_the_newest_published_else_the_newest_draft() {
+    let (home, serve) = home();
+    let home = home.path();
+    let tok = crate::serve::token(serve);
+    let suffix = uuid_like();
+    let make = |name: &str, ready: bool, tag: &str| -> (String, PathBuf) {
+        let file = home.join(format!("{tag}.bin"));
+        std::fs::write(&file, tag).unwrap();
+        let (code, v) = crate::serve::call(
+            serve,
+            &tok,
+            "models.create",
+            json!({"name": name, "ready": ready, "uri": format!("file://{}", file.display())}),
+        );
+        assert_eq!(code, 200, "{v}");
+        // Distinct creation times, so "newest" is well defined.
+        std::thread::sleep(std::time::Duration::from_millis(30));
+        (v["data"]["id"].as_str().unwrap().to_string(), file)
+    };
+    let mixed = format!("Весы 权重 {suffix}");
+    let (old_draft, _) = make(&mixed, false, "old-draft");
+    let (published, published_file) = make(&mixed, true, "published");
+    let (_new_draft, _) = make(&mixed, false, "new-draft");
+    let drafts = format!("Entwürfe {suffix}");
+    let (_first, _) = make(&drafts, false, "first");
+    let (newest, newest_file) = make(&drafts, false, "newest");
+    assert_ne!(old_draft, published);
+
+    let pulled = |args: &[&str]| {
+        let out = run(home, args);
+        assert!(out.status.success(), "{}", common::shown(&out));
+        (
+            PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    };
+    // A published one exists: it wins over a newer draft, and we say which.
+    let (path, said) = pulled(&["model", "pull", "--name", &mixed]);
+    assert_eq!(path, published_file);
+    assert!(
+        said.contains(&published) && said.contains("published"),
+        "{said}"
+    );
+    let (path, _) = pulled(&["model", "pull", "--name", &mixed, "--published-only"]);
+    assert_eq!(path, published_file);
+    // Only drafts: the newest draft, said to be a draft.
+    let (path, said) = pulled(&["model", "pull", "--name", &drafts]);
+    assert_eq!(path, newest_file);
+    assert!(said.contains(&newest) && said.contains("draft"), "{said}");
+    // The strict form finds nothing: exit 5 (not found) with the reason on one line.
+    let out = run(
+        home,
+        &["model", "pull", "--name", &drafts, "--published-only"],
+    );
+    assert_eq!(out.status.code(), Some(5), "{}", common::shown(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no published model"), "{err}");
+    assert!(out.stdout.is_empty());
+}

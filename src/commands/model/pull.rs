@@ -46,7 +46,22 @@ pub async fn run(
 ) -> anyhow::Result<()> {
     let model = match (&a.id, &a.name) {
         (Some(id), _) => find_model(client, id, a.project.as_deref(), false).await?,
-        (None, Some(name)) => find_model(client, name, a.project.as_deref(), true).await?,
+        (None, Some(name)) => {
+            let model =
+                newest_by_name(client, name, a.project.as_deref(), a.published_only).await?;
+            ctx.out.info(format!(
+                "pulling model {} ({}, {}, created {})",
+                name,
+                model["id"].as_str().unwrap_or(""),
+                if model["ready"] == true {
+                    "published"
+                } else {
+                    "draft"
+                },
+                model["created"].as_str().unwrap_or("?"),
+            ));
+            model
+        }
         (None, None) => {
             return Err(CliError::usage("give a model id or --name").into());
         }
@@ -139,6 +154,22 @@ pub async fn run(
     };
     println!("{}", local.display());
     Ok(())
+}
+
+/// The model a name means: the newest published one of that name, else (unless
+/// `published_only`) the newest draft — the SDK registers models as drafts, so a name
+/// alone must find them too.
+async fn newest_by_name(
+    client: &Client,
+    name: &str,
+    project: Option<&str>,
+    published_only: bool,
+) -> anyhow::Result<serde_json::Value> {
+    let published = find_model(client, name, project, true).await;
+    if published_only || published.is_ok() {
+        return published;
+    }
+    find_model(client, name, project, false).await
 }
 
 /// Whether the file already at `dest` is the model's, and how that was checked. A file

@@ -183,12 +183,17 @@ async fn run_view(client: &Client, run: &Value) -> anyhow::Result<Value> {
             .get_all(
                 "tasks.get_all_ex",
                 &json!({"id": ids, "search_hidden": true,
-                        "only_fields": ["id", "status", "started", "completed", "last_worker"]}),
+                        "only_fields": ["id", "status", "started", "completed", "last_worker", "execution.queue"]}),
                 "tasks",
                 None,
             )
             .await?
     };
+    let queue_names = queue_names(client, &tasks).await?;
+    let default_queue = ["pipeline", "Pipeline"]
+        .iter()
+        .find_map(|s| run["hyperparams"][s]["default_queue"]["value"].as_str())
+        .filter(|q| !q.is_empty());
     let now = chrono::Utc::now();
     let secs = |a: &Value, b: Option<&Value>| -> Option<f64> {
         let start = chrono::DateTime::parse_from_rfc3339(a.as_str()?).ok()?;
@@ -225,7 +230,7 @@ async fn run_view(client: &Client, run: &Value) -> anyhow::Result<Value> {
                 status: status.to_string(),
                 task_id: n["job_id"].clone(),
                 parents: n["parents"].clone(),
-                queue: n["queue"].clone(),
+                queue: step_queue(n, task, &queue_names, default_queue),
                 worker: task
                     .and_then(|t| t["last_worker"].as_str())
                     .map(str::to_string),
@@ -265,6 +270,59 @@ async fn run_view(client: &Client, run: &Value) -> anyhow::Result<Value> {
 }
 
 pub(super) use crate::pipeline::stats::owner_project;
+
+/// Queue id → name for the queues the step tasks were enqueued to, in one call.
+async fn queue_names(
+    client: &Client,
+    tasks: &[Value],
+) -> anyhow::Result<std::collections::HashMap<String, String>> {
+    let mut ids: Vec<&str> = tasks
+        .iter()
+        .filter_map(|t| t["execution"]["queue"].as_str())
+        .filter(|q| !q.is_empty())
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let queues = client
+        .get_all(
+            "queues.get_all",
+            &json!({"id": ids, "only_fields": ["id", "name"]}),
+            "queues",
+            None,
+        )
+        .await?;
+    Ok(queues
+        .iter()
+        .filter_map(|q| {
+            Some((
+                q["id"].as_str()?.to_string(),
+                q["name"].as_str()?.to_string(),
+            ))
+        })
+        .collect())
+}
+
+/// The queue a step went to: the one its task was enqueued to, else the one the DAG names,
+/// else the run's default queue (where a step without its own queue is sent).
+fn step_queue(
+    node: &Value,
+    task: Option<&Value>,
+    names: &std::collections::HashMap<String, String>,
+    default_queue: Option<&str>,
+) -> Value {
+    let enqueued = task
+        .and_then(|t| t["execution"]["queue"].as_str())
+        .filter(|q| !q.is_empty())
+        .map(|id| names.get(id).map_or(id, String::as_str));
+    let named = node["queue"].as_str().filter(|q| !q.is_empty());
+    enqueued
+        .or(named)
+        .or(default_queue)
+        .map_or(Value::Null, |q| Value::String(q.to_string()))
+}
 
 fn status_listing(view: &Value) -> Listing {
     let mut l = Listing::new(["step", "status", "parents", "duration", "task id"]);
