@@ -2470,7 +2470,7 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__model__subcmd__pull)
-            opts="-o -q -v -h --name --project --output --force --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
+            opts="-o -q -v -h --name --published-only --project --output --force --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

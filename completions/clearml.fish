@@ -1119,7 +1119,7 @@ complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_s
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from publish" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from publish" -l insecure -d 'Do not verify the server\'s TLS certificate'
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from publish" -s h -l help -d 'Print help'
-complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from pull" -l name -d 'Model name (latest published)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from pull" -l name -d 'Model name: the newest published model of that name, else the newest draft' -r
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from pull" -l project -d 'Look the name up in this project only' -r
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from pull" -s o -l output -d 'Where to put the file (default: the SDK\'s cache, shared with Model.get_local_copy)' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from pull" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
@@ -1129,6 +1129,7 @@ json\t''
 csv\t''"
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from pull" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from pull" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from pull" -l published-only -d 'With --name: only a published model will do'
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from pull" -l force -d 'Download again even if a cached copy exists'
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from pull" -l json -d 'Shorthand for --format json'
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from pull" -l csv -d 'Shorthand for --format csv'
