@@ -1,8 +1,9 @@
 //! In-memory activity the real server keeps in Redis and Elasticsearch: registered workers
 //! (expiring after their timeout), the machine statistics workers report, and samples of
-//! queue lengths and waiting times taken whenever a queue changes. None of it outlives the
-//! process (the real server's Redis state and statistics indexes are not a record either);
-//! the sample logs are bounded so a long-running server stays small.
+//! queue lengths and waiting times taken whenever a queue changes. The samples are also
+//! written to the database (the real server keeps them in Elasticsearch) and read back at
+//! start, so the charts survive a restart; registered workers do not (they register
+//! again). The sample logs are bounded so a long-running server stays small.
 
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
@@ -42,6 +43,51 @@ pub struct Activity {
     workers: HashMap<String, Value>,
     worker_stats: VecDeque<WorkerSample>,
     queue_metrics: VecDeque<QueueSample>,
+    /// Samples logged since the last `take_unsaved`, as (kind, ms, JSON).
+    unsaved: Vec<(&'static str, i64, String)>,
+}
+
+/// The activity table's kinds, and how many samples of each are kept.
+const WORKER_KIND: &str = "worker_stats";
+const QUEUE_KIND: &str = "queue_metrics";
+const KEPT: [(&str, usize); 2] = [
+    (WORKER_KIND, MAX_WORKER_SAMPLES),
+    (QUEUE_KIND, MAX_QUEUE_SAMPLES),
+];
+
+impl WorkerSample {
+    fn to_json(&self) -> String {
+        json!({"w": self.worker, "t": self.has_task, "c": self.category, "m": self.metric,
+               "v": self.variant, "x": self.value})
+        .to_string()
+    }
+    fn from_json(ts_ms: i64, doc: &str) -> Option<Self> {
+        let d: Value = serde_json::from_str(doc).ok()?;
+        Some(WorkerSample {
+            ts_ms,
+            worker: d["w"].as_str()?.to_string(),
+            has_task: d["t"].as_bool().unwrap_or(false),
+            category: d["c"].as_str()?.to_string(),
+            metric: d["m"].as_str()?.to_string(),
+            variant: d["v"].as_str()?.to_string(),
+            value: d["x"].as_f64()?,
+        })
+    }
+}
+
+impl QueueSample {
+    fn to_json(&self) -> String {
+        json!({"q": self.queue, "a": self.avg_waiting, "l": self.length}).to_string()
+    }
+    fn from_json(ts_ms: i64, doc: &str) -> Option<Self> {
+        let d: Value = serde_json::from_str(doc).ok()?;
+        Some(QueueSample {
+            ts_ms,
+            queue: d["q"].as_str()?.to_string(),
+            avg_waiting: d["a"].as_f64()?,
+            length: d["l"].as_u64()? as usize,
+        })
+    }
 }
 
 fn now_ms() -> i64 {
@@ -102,6 +148,40 @@ pub struct WorkerQuery {
 }
 
 impl Activity {
+    /// Samples saved by an earlier run (oldest first; unreadable rows are passed over).
+    fn restore(&mut self, kind: &str, rows: Vec<(i64, String)>) {
+        for (ts, doc) in rows {
+            match kind {
+                WORKER_KIND => self.worker_stats.extend(WorkerSample::from_json(ts, &doc)),
+                QUEUE_KIND => self.queue_metrics.extend(QueueSample::from_json(ts, &doc)),
+                _ => {}
+            }
+        }
+    }
+
+    /// Read back the samples an earlier run saved in `store`.
+    pub fn load(store: &super::store::Store) -> super::store::StoreResult<Activity> {
+        let mut act = Activity::default();
+        for (kind, keep) in KEPT {
+            act.restore(kind, store.load_activity(kind, keep)?);
+        }
+        Ok(act)
+    }
+
+    /// Write the samples logged since the last save to `store`.
+    pub fn save(&mut self, store: &super::store::Store) -> super::store::StoreResult<()> {
+        let unsaved = std::mem::take(&mut self.unsaved);
+        for (kind, keep) in KEPT {
+            let rows: Vec<(i64, String)> = unsaved
+                .iter()
+                .filter(|(k, _, _)| *k == kind)
+                .map(|(_, ts, doc)| (*ts, doc.clone()))
+                .collect();
+            store.append_activity(kind, &rows, keep)?;
+        }
+        Ok(())
+    }
+
     fn expire_workers(&mut self) {
         let now = now_ms();
         self.workers
@@ -165,7 +245,7 @@ impl Activity {
                 if self.worker_stats.len() >= MAX_WORKER_SAMPLES {
                     self.worker_stats.pop_front();
                 }
-                self.worker_stats.push_back(WorkerSample {
+                let sample = WorkerSample {
                     ts_ms,
                     worker: worker.to_string(),
                     has_task,
@@ -173,7 +253,9 @@ impl Activity {
                     metric: field.clone(),
                     variant,
                     value: v,
-                });
+                };
+                self.unsaved.push((WORKER_KIND, ts_ms, sample.to_json()));
+                self.worker_stats.push_back(sample);
             };
             match value {
                 Value::Array(a) => {
@@ -359,12 +441,15 @@ impl Activity {
         if self.queue_metrics.len() >= MAX_QUEUE_SAMPLES {
             self.queue_metrics.pop_front();
         }
-        self.queue_metrics.push_back(QueueSample {
+        let sample = QueueSample {
             ts_ms: now.timestamp_millis(),
             queue: queue["id"].as_str().unwrap_or_default().to_string(),
             avg_waiting: avg,
             length: waits.len(),
-        });
+        };
+        self.unsaved
+            .push((QUEUE_KIND, sample.ts_ms, sample.to_json()));
+        self.queue_metrics.push_back(sample);
     }
 
     /// `queues.get_queue_metrics`: per interval, each queue's sample with the longest

@@ -484,6 +484,7 @@ impl Opened {
             .meta_get(REVOKED_TOKENS_META)?
             .and_then(|v| serde_json::from_str(&v).ok())
             .unwrap_or_default();
+        let activity = activity::Activity::load(&store)?;
         let state = Arc::new(AppState {
             store: Mutex::new(store),
             readers: readers::Readers::new(db_path),
@@ -491,7 +492,7 @@ impl Opened {
             credentials,
             scrolls: Mutex::new(HashMap::new()),
             sample_states: Mutex::new(HashMap::new()),
-            workers: Mutex::new(activity::Activity::default()),
+            workers: Mutex::new(activity),
             serving: Mutex::new(HashMap::new()),
             files_dir,
             db_slots: tokio::sync::Semaphore::new(4),

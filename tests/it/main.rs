@@ -8,6 +8,7 @@ mod api_c;
 mod api_d;
 mod api_e;
 mod api_f;
+mod api_g;
 mod cleanup;
 mod cli_basics;
 mod common;

@@ -3,10 +3,12 @@
 use super::super::Call;
 use super::super::envelope::{ApiError, ApiResult};
 use super::super::store::{Coll, Store};
+use super::shared::project::{ensure as ensure_project, with_subprojects};
 use super::shared::task::{change_status, load as load_task, touch};
-use super::{get_all, id_list, merge_top, new_id, now, opt_str, req_str};
+use super::{get_all, id_list, merge_top, new_id, now, opt_bool, opt_str, req_str};
 use crate::serve::auth::USER_ID;
 use serde_json::{Map, Value, json};
+use std::collections::BTreeSet;
 
 pub fn dispatch(call: &mut Call, action: &str) -> Option<ApiResult> {
     Some(match action {
@@ -89,13 +91,15 @@ pub fn dispatch(call: &mut Call, action: &str) -> Option<ApiResult> {
                 Ok(i) => i,
                 Err(e) => return Some(Err(e)),
             };
-            delete(call.store, &id).map(|url| json!({"deleted": true, "url": url}))
+            let force = super::opt_bool(&call.body, "force");
+            delete(call.store, &id, force).map(|url| json!({"deleted": true, "url": url}))
         }
         "delete_many" => {
             let mut succeeded = Vec::new();
             let mut failed = Vec::new();
+            let force = super::opt_bool(&call.body, "force");
             for id in id_list(&call.body, "ids") {
-                match delete(call.store, &id) {
+                match delete(call.store, &id, force) {
                     Ok(url) => succeeded.push(json!({"id": id, "deleted": true, "url": url})),
                     Err(e) => failed.push(json!({"id": id, "error": {"codes": [e.code, e.subcode], "msg": e.msg, "data": {}}})),
                 }
@@ -106,22 +110,64 @@ pub fn dispatch(call: &mut Call, action: &str) -> Option<ApiResult> {
         "delete_metadata" => metadata(call, true),
         // Served up to API 2.13 only (the endpoint table answers 301 for later versions).
         "update_for_task" => update_for_task(call),
-        "get_frameworks" => Ok(json!({"frameworks": []})),
-        "move" => {
-            let project = call.body.get("project").cloned().unwrap_or(Value::Null);
-            let mut n = 0;
-            for id in id_list(&call.body, "ids") {
-                if let Ok(mut m) = load(call.store, &id) {
-                    m["project"] = project.clone();
-                    if call.store.put(Coll::Models, &m).is_ok() {
-                        n += 1;
-                    }
-                }
-            }
-            Ok(json!({"project_id": project, "moved": n}))
-        }
+        "get_frameworks" => frameworks(call),
+        "move" => move_models(call),
         _ => return None,
     })
+}
+
+/// The distinct frameworks of the models in `projects` and their sub-projects (all models
+/// when none are named), sorted, without empty ones (services/models.py get_frameworks,
+/// bll/project/project_bll.py get_model_frameworks).
+fn frameworks(call: &mut Call) -> ApiResult {
+    let mut query = json!({"only_fields": ["framework"]});
+    let projects = id_list(&call.body, "projects");
+    if !projects.is_empty() {
+        query["project"] = json!(projects);
+        with_subprojects(call.store, &mut query)?;
+    }
+    let found: BTreeSet<String> = super::select_all(call.store, Coll::Models, &query)?
+        .iter()
+        .filter_map(|m| m["framework"].as_str().filter(|f| !f.is_empty()))
+        .map(str::to_string)
+        .collect();
+    Ok(json!({"frameworks": found}))
+}
+
+/// `models.move`: to `project`, or to the project named `project_name` (made when missing);
+/// `project: null` alone moves them to the root. Unknown ids are passed over. Answers the
+/// project id only (services/models.py move, project_bll.py move_under_project).
+fn move_models(call: &mut Call) -> ApiResult {
+    let project_name = opt_str(&call.body, "project_name").filter(|n| !n.is_empty());
+    if call.body.get("project").is_none() && project_name.is_none() {
+        return Err(ApiError::new(
+            400,
+            11,
+            "Missing required fields (project or project_name is required)",
+        ));
+    }
+    let project = match (
+        opt_str(&call.body, "project").filter(|p| !p.is_empty()),
+        project_name,
+    ) {
+        (Some(p), _) => {
+            if call.store.get(Coll::Projects, &p)?.is_none() {
+                return Err(ApiError::invalid_project(&p));
+            }
+            json!(p)
+        }
+        (None, Some(name)) => json!(ensure_project(call, &name, &Value::Null)?),
+        (None, None) => Value::Null,
+    };
+    let t = now();
+    for id in id_list(&call.body, "ids") {
+        if let Some(mut m) = call.store.get(Coll::Models, &id)? {
+            m["project"] = project.clone();
+            mark_changed(&mut m, &t);
+            call.store.put(Coll::Models, &m)?;
+        }
+    }
+    Ok(json!({"project_id": project}))
 }
 
 pub fn load(store: &Store, id: &str) -> Result<Value, ApiError> {
@@ -200,20 +246,59 @@ fn edit(call: &mut Call, is_update: bool) -> ApiResult {
         "created",
     ] {
         if let Some(v) = call.body.get(k) {
-            if is_update && k == "created" {
+            // models.edit takes the create fields only (no `ui_cache`).
+            if (is_update && k == "created") || (!is_update && k == "ui_cache") {
                 continue;
             }
             doc[k] = v.clone();
             fields.insert(k.into(), v.clone());
         }
     }
-    if let Some(it) = call.body.get("iteration") {
-        doc["last_iteration"] = it.clone();
-        fields.insert("last_iteration".into(), it.clone());
-    }
     // The whole map is replaced (the list form or the map form alike).
     if let Some(m) = super::shared::metadata::replace_from(&mut doc, &call.body)? {
         fields.insert("metadata".into(), m);
+    }
+    // services/models.py prepare_update_fields: a new `uri` clears the web UI's cache of the
+    // model (models.update may set one with it; models.edit does not take `ui_cache`).
+    if fields.contains_key("uri") {
+        let cache = if is_update {
+            call.body.get("ui_cache").cloned().unwrap_or(json!({}))
+        } else {
+            json!({})
+        };
+        doc["ui_cache"] = cache.clone();
+        fields.insert("ui_cache".into(), cache);
+    }
+    // `task` must name a task (validate_task → 400/101).
+    if let Some(tid) = fields.get("task").and_then(Value::as_str) {
+        load_task(call.store, tid)?;
+    }
+    // `iteration` is not a model field: it raises the last iteration of the model's task
+    // (the given `task` first for models.update, the model's own for models.edit) and is
+    // not part of the answer (services/models.py edit / _update_model).
+    if let Some(it) = call.body.get("iteration").and_then(Value::as_i64) {
+        let task_id = if is_update {
+            fields
+                .get("task")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        } else {
+            doc["task"].as_str().map(str::to_string)
+        };
+        if let Some(tid) = task_id.filter(|t| !t.is_empty())
+            && let Some(mut task) = call.store.get(Coll::Tasks, &tid)?
+        {
+            if task["last_iteration"].as_i64().is_none_or(|last| last < it) {
+                task["last_iteration"] = json!(it);
+            }
+            touch(&mut task);
+            call.store.put(Coll::Tasks, &task)?;
+        }
+    }
+    if fields.is_empty() {
+        // Nothing of the model itself changed: `updated: 0`, empty `fields`
+        // (quirks/api-models-edit-published.json, "iteration only").
+        return Ok(json!({"updated": 0, "fields": {}}));
     }
     let t = now();
     // services/models.py `last_update_fields`: only these move `last_update`; a rename or
@@ -237,6 +322,11 @@ fn edit(call: &mut Call, is_update: bool) -> ApiResult {
 fn list(call: &mut Call, ex: bool) -> ApiResult {
     // Taken, not copied: an id list can be a hundred megabytes parsed.
     let mut body = std::mem::take(&mut call.body);
+    // services/utils.py process_include_subprojects: default false.
+    if opt_bool(&body, "include_subprojects") {
+        with_subprojects(call.store, &mut body)?;
+    }
+    let include_stats = ex && opt_bool(&body, "include_stats");
     let refs = ["project", "user", "company", "task", "parent"];
     super::super::doc_fields::check_only_fields(Coll::Models, &body, ex)?;
     super::super::doc_fields::check_order_by(Coll::Models, &body, ex)?;
@@ -260,6 +350,22 @@ fn list(call: &mut Call, ex: bool) -> ApiResult {
             &call.identity.user_name,
         );
     }
+    if include_stats {
+        // bll/model get_model_stats: `stats: {labels_count}` for every model listed.
+        for d in docs.iter_mut() {
+            let labels = match d.get("labels") {
+                Some(l) => l.as_object().map_or(0, Map::len),
+                None => d["id"]
+                    .as_str()
+                    .map(|id| call.store.get(Coll::Models, id))
+                    .transpose()?
+                    .flatten()
+                    .and_then(|m| m["labels"].as_object().map(Map::len))
+                    .unwrap_or(0),
+            };
+            d["stats"] = json!({"labels_count": labels});
+        }
+    }
     let mut out = json!({"models": docs});
     if let Some(s) = scroll {
         out["scroll_id"] = json!(s);
@@ -269,13 +375,17 @@ fn list(call: &mut Call, ex: bool) -> ApiResult {
 
 /// Mark a model ready (published), publishing its creating task too unless told not to.
 /// Returns (updated count, published task info or null); a model already ready is 400/203.
-/// The task is published from any status: the real server (2.3) publishes a task that is
-/// only `created` here, although `tasks.publish` refuses that change.
+/// The task's status change is checked as bll/task/task_operations.py `publish_task` does
+/// unless `force_publish_task`: a running task is 400/110 and the model stays a draft
+/// (tests/automated/test_models.py test_publish_output_model_running_task). A `created`
+/// task is published anyway: the real server (2.3) does so
+/// (quirks/api-models-set-ready-with-task.json), although `tasks.publish` refuses it.
 fn set_ready(call: &mut Call, id: &str, body: &Value) -> Result<(usize, Value), ApiError> {
     let publish_task = body
         .get("publish_task")
         .and_then(Value::as_bool)
         .unwrap_or(true);
+    let force_task = super::opt_bool(body, "force_publish_task");
     let company = call.identity.company.clone();
     call.store.tx(|store| {
         let mut doc = load(store, id)?;
@@ -292,7 +402,8 @@ fn set_ready(call: &mut Call, id: &str, body: &Value) -> Result<(usize, Value), 
             && let Some(mut t) = store.get(Coll::Tasks, tid)?
             && t["status"] != "published"
         {
-            let mut fields = change_status(&mut t, "published", true, &Value::Null)?;
+            let force = force_task || t["status"] == "created";
+            let mut fields = change_status(&mut t, "published", force, &Value::Null)?;
             fields.insert(
                 "output".into(),
                 t.get("output").cloned().unwrap_or(json!({})),
@@ -451,10 +562,74 @@ fn mark_changed(doc: &mut Value, t: &str) {
     doc["last_changed_by"] = json!(USER_ID);
 }
 
-fn delete(store: &Store, id: &str) -> Result<Value, ApiError> {
-    let doc = load(store, id)?;
-    store.delete(Coll::Models, id)?;
-    Ok(doc["uri"].clone())
+/// Delete a model as bll/model `delete_model` does: tasks using it as their input model
+/// block it (400/205) unless `force`, then point at `__DELETED__<id>`; its creating task
+/// loses it from its outputs, or, when published, blocks it (400/206) unless `force` and
+/// then keeps `__DELETED__<id>` with `output.error` saying when. Its events go with it.
+fn delete(store: &mut Store, id: &str, force: bool) -> Result<Value, ApiError> {
+    store.tx(|store| {
+        let doc = load(store, id)?;
+        let gone = format!("__DELETED__{id}");
+        let mut f = super::super::store::SqlFilter::default();
+        super::super::query::add_list_filter(&mut f, "models.input.model", &json!([id]));
+        let users = store.select_all(Coll::Tasks, &f)?;
+        if !users.is_empty() && !force {
+            return Err(ApiError::new(
+                400,
+                205,
+                format!(
+                    "Model is used by tasks (as execution model, use force=True to delete): num_tasks={}",
+                    users.len()
+                ),
+            ));
+        }
+        let t = now();
+        for mut task in users {
+            rename_model_refs(&mut task["models"]["input"], id, &gone);
+            store.put(Coll::Tasks, &task)?;
+        }
+        if let Some(tid) = doc["task"].as_str().filter(|t| !t.is_empty())
+            && let Some(mut task) = store.get(Coll::Tasks, tid)?
+        {
+            if task["status"] == "published" {
+                if !force {
+                    return Err(ApiError::new(
+                        400,
+                        206,
+                        format!(
+                            "Task that created this model exists (and published, use force=True to delete): task={tid}"
+                        ),
+                    ));
+                }
+                if rename_model_refs(&mut task["models"]["output"], id, &gone) {
+                    if !task["output"].is_object() {
+                        task["output"] = json!({});
+                    }
+                    task["output"]["error"] = json!(format!("model deleted on {t}"));
+                }
+            } else if let Some(outs) = task["models"]["output"].as_array_mut() {
+                outs.retain(|m| m["model"] != id);
+            }
+            task["last_change"] = json!(t);
+            task["last_changed_by"] = json!(USER_ID);
+            store.put(Coll::Tasks, &task)?;
+        }
+        store.delete(Coll::Models, id)?;
+        store.delete_task_events(id)?;
+        Ok(doc["uri"].clone())
+    })
+}
+
+/// Point the entries of a task's model list naming `id` at `to`; whether any did.
+fn rename_model_refs(list: &mut Value, id: &str, to: &str) -> bool {
+    let mut any = false;
+    for m in list.as_array_mut().into_iter().flatten() {
+        if m["model"] == id {
+            m["model"] = json!(to);
+            any = true;
+        }
+    }
+    any
 }
 
 fn metadata(call: &mut Call, remove: bool) -> ApiResult {

@@ -76,8 +76,14 @@ fn paging(call: &Call) -> (usize, usize) {
 fn metadata_keys(call: &mut Call) -> ApiResult {
     let named = opt_str(&call.body, "project").is_some();
     let projects = project_ids(call, "project")?;
+    // bll/project/project_queries.py _get_project_constraint: no project and
+    // `include_subprojects: false` means the models at the root only.
+    let root_only = !named && call.body.get("include_subprojects") == Some(&json!(false));
     let mut keys = BTreeSet::new();
     for m in docs_in(call, Coll::Models, &projects, named)? {
+        if root_only && m["project"].as_str().is_some_and(|p| !p.is_empty()) {
+            continue;
+        }
         keys.extend(
             m["metadata"]
                 .as_object()

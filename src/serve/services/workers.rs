@@ -173,6 +173,7 @@ fn status_report(call: &mut Call) -> ApiResult {
             .and_then(Value::as_i64)
             .unwrap_or_else(now_ms);
         act.log_machine_stats(&w, ts, task.is_some(), stats);
+        act.save(call.store)?;
     }
     for k in ["tags", "system_tags"] {
         if call.body.get(k).is_some_and(Value::is_array) {

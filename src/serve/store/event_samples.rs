@@ -372,9 +372,21 @@ impl Store {
         n: usize,
         per: LastItersPer,
     ) -> StoreResult<Vec<Value>> {
+        self.last_iter_events(PLOT, tasks, selection, n, per)
+    }
+
+    /// `last_plots` for events of any `kind`.
+    pub fn last_iter_events(
+        &self,
+        kind: &str,
+        tasks: &[String],
+        selection: &MetricSelection,
+        n: usize,
+        per: LastItersPer,
+    ) -> StoreResult<Vec<Value>> {
         let mut args: Vec<SqlValue> = vec![
             serde_json::to_string(tasks)?.into(),
-            PLOT.to_string().into(),
+            kind.to_string().into(),
         ];
         let cond = format!(
             "task IN (SELECT value FROM json_each(?1)) AND type = ?2{}",

@@ -16,6 +16,7 @@
 //! - `credentials`: key pairs made through `auth.create_credentials`;
 //! - `admin`: whole-database administration: moving stored file links to another file
 //!   server prefix (`server rehost`), what uses the space (`server usage`);
+//! - `activity_log`: workers' machine statistics and queue samples (bounded);
 //! - `meta`: server-wide values (company, token key);
 //! - `project_stats`: aggregates over projects' contents (task statistics, counts per
 //!   project) for `projects.get_all_ex`;
@@ -25,6 +26,7 @@
 //! A new table gets its own submodule and its DDL in `schema` (raise `SCHEMA_VERSION` when
 //! an older build would misread the file).
 
+mod activity_log;
 mod admin;
 mod credentials;
 mod documents;

@@ -35,6 +35,10 @@ CREATE TABLE IF NOT EXISTS events (
     metric TEXT NOT NULL DEFAULT '', variant TEXT NOT NULL DEFAULT '', iter INTEGER,
     ts INTEGER NOT NULL, value REAL, doc TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS events_task ON events(task, type, metric, variant, iter);
+CREATE TABLE IF NOT EXISTS activity (
+    rid INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, ts INTEGER NOT NULL,
+    doc TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS activity_kind ON activity(kind, rid);
 "#;
 
 /// Refuse a database written by a newer build, before anything in it is changed.

@@ -9,6 +9,7 @@ use super::{id_list, new_id, now, now_ms, opt_bool, opt_str, req_str};
 use md5::{Digest, Md5};
 
 mod iterations;
+mod legacy;
 mod samples;
 mod task_events;
 use serde_json::{Map, Value, json};
@@ -57,6 +58,7 @@ pub fn dispatch(call: &mut Call, action: &str) -> Option<ApiResult> {
         "get_scalar_metrics_and_variants" => metrics_and_variants(call, SCALAR),
         "get_vector_metrics_and_variants" => Ok(json!({"metrics": []})),
         "get_task_metrics" => task_metrics(call),
+        "get_task_log" if call.version < (2, 9) => legacy::task_log(call),
         "get_task_log" => task_log(call),
         "get_task_events" => task_events::task_events(call),
         "download_task_log" => task_events::download_task_log(call),
@@ -64,6 +66,7 @@ pub fn dispatch(call: &mut Call, action: &str) -> Option<ApiResult> {
         "scalar_metrics_iter_raw" => iter_raw(call),
         "get_task_plots" => task_plots(call),
         "get_multi_task_plots" => multi_task_plots(call),
+        "debug_images" if call.version < (2, 7) => legacy::debug_images(call),
         "debug_images" => iterations::page(call, true),
         "plots" => iterations::page(call, false),
         "get_debug_image_sample" => samples::get_debug_image(call),

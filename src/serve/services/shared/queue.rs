@@ -105,10 +105,11 @@ pub fn remove_from_other_queues(store: &Store, task: &str, keep: &str) -> Result
 /// Sample a queue's length and waiting time after a change (for `get_queue_metrics`).
 pub fn log_queue(call: &Call, queue_id: &str) {
     if let Ok(Some(q)) = call.store.get(Coll::Queues, queue_id) {
-        call.state
-            .workers
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .log_queue(&q);
+        let mut act = call.state.workers.lock().unwrap_or_else(|p| p.into_inner());
+        act.log_queue(&q);
+        // A sample that cannot be saved is still charted until the server stops.
+        if let Err(e) = act.save(call.store) {
+            tracing::warn!("cannot save a queue sample: {e}");
+        }
     }
 }
