@@ -44,6 +44,7 @@ complete -c clearml -n "__fish_clearml_needs_command" -f -a "config" -d 'Inspect
 complete -c clearml -n "__fish_clearml_needs_command" -f -a "server" -d 'Run and administer a ClearML server (official Docker stack or built-in)'
 complete -c clearml -n "__fish_clearml_needs_command" -f -a "task" -d 'List, inspect, compare, wait for and act on experiments (tasks)'
 complete -c clearml -n "__fish_clearml_needs_command" -f -a "model" -d 'List, publish and download models'
+complete -c clearml -n "__fish_clearml_needs_command" -f -a "dataset" -d 'Versioned datasets in the SDK\'s format: list, fetch, verify, create, upload, delete'
 complete -c clearml -n "__fish_clearml_needs_command" -f -a "pipeline" -d 'Run a pipeline from a TOML file on ClearML agents; its status and past runs'
 complete -c clearml -n "__fish_clearml_needs_command" -f -a "queue" -d 'List the server\'s queues'
 complete -c clearml -n "__fish_clearml_needs_command" -f -a "worker" -d 'List the workers (agents) registered with the server'
@@ -1143,6 +1144,270 @@ complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_s
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from help" -f -a "publish" -d 'Upload a weights file and register + publish it, or publish an existing draft by id'
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from help" -f -a "pull" -d 'Download a model\'s weights (latest published by name, or by id)'
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and not __fish_seen_subcommand_from list show get verify diff delete create add remove sync upload close publish help" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and not __fish_seen_subcommand_from list show get verify diff delete create add remove sync upload close publish help" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and not __fish_seen_subcommand_from list show get verify diff delete create add remove sync upload close publish help" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and not __fish_seen_subcommand_from list show get verify diff delete create add remove sync upload close publish help" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and not __fish_seen_subcommand_from list show get verify diff delete create add remove sync upload close publish help" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and not __fish_seen_subcommand_from list show get verify diff delete create add remove sync upload close publish help" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and not __fish_seen_subcommand_from list show get verify diff delete create add remove sync upload close publish help" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and not __fish_seen_subcommand_from list show get verify diff delete create add remove sync upload close publish help" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and not __fish_seen_subcommand_from list show get verify diff delete create add remove sync upload close publish help" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and not __fish_seen_subcommand_from list show get verify diff delete create add remove sync upload close publish help" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and not __fish_seen_subcommand_from list show get verify diff delete create add remove sync upload close publish help" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and not __fish_seen_subcommand_from list show get verify diff delete create add remove sync upload close publish help" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and not __fish_seen_subcommand_from list show get verify diff delete create add remove sync upload close publish help" -f -a "list" -d 'List datasets (the latest version of each, or every version)'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and not __fish_seen_subcommand_from list show get verify diff delete create add remove sync upload close publish help" -f -a "show" -d 'One version: status, parents, file count and size, changes against its parents'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and not __fish_seen_subcommand_from list show get verify diff delete create add remove sync upload close publish help" -f -a "get" -d 'Download a version (with its parents\' files) into a folder, verified, resumable'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and not __fish_seen_subcommand_from list show get verify diff delete create add remove sync upload close publish help" -f -a "verify" -d 'Re-hash a local copy against a version\'s file list'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and not __fish_seen_subcommand_from list show get verify diff delete create add remove sync upload close publish help" -f -a "diff" -d 'Files added, removed and changed from version A to version B'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and not __fish_seen_subcommand_from list show get verify diff delete create add remove sync upload close publish help" -f -a "delete" -d 'Delete a version (or all versions of a name), with its chunks on the file server'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and not __fish_seen_subcommand_from list show get verify diff delete create add remove sync upload close publish help" -f -a "create" -d 'Start a new dataset version; prints its id'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and not __fish_seen_subcommand_from list show get verify diff delete create add remove sync upload close publish help" -f -a "add" -d 'Add files or folders to the dataset (hashed now, uploaded by \'upload\')'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and not __fish_seen_subcommand_from list show get verify diff delete create add remove sync upload close publish help" -f -a "remove" -d 'Remove files (paths or wildcards inside the dataset)'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and not __fish_seen_subcommand_from list show get verify diff delete create add remove sync upload close publish help" -f -a "sync" -d 'Make the dataset match a folder: add new files, replace modified ones, remove missing ones'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and not __fish_seen_subcommand_from list show get verify diff delete create add remove sync upload close publish help" -f -a "upload" -d 'Upload the pending files in compressed chunks (resumable)'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and not __fish_seen_subcommand_from list show get verify diff delete create add remove sync upload close publish help" -f -a "close" -d 'Finalize the version (uploading what is pending first); it becomes read-only'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and not __fish_seen_subcommand_from list show get verify diff delete create add remove sync upload close publish help" -f -a "publish" -d 'Publish a closed version'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and not __fish_seen_subcommand_from list show get verify diff delete create add remove sync upload close publish help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from list" -l project -d 'Only datasets of this project (and its subprojects)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from list" -l name -d 'Name regex' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from list" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from list" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from list" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from list" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from list" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from list" -l all-versions -d 'Every version, not only the latest of each name'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from list" -l include-drafts -d 'Include versions still being written (not closed)'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from list" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from list" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from list" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from list" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from show" -l project -d 'Look the name up in this project only' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from show" -l version -d 'This version of the named dataset (e.g. 1.0.2)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from show" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from show" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from show" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from show" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from show" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from show" -l files -d 'Also list every file (path, size, sha256, version it comes from)'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from show" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from show" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from show" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from show" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from show" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from get" -l project -d 'Look the name up in this project only' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from get" -l version -d 'This version of the named dataset (e.g. 1.0.2)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from get" -s o -l output -d 'Folder to put the files in (created; files of the version are written over)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from get" -l parallel -d 'Chunks downloaded at once' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from get" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from get" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from get" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from get" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from get" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from get" -l link -d 'Extract into the SDK\'s dataset cache and link DIR\'s files there, so a later Dataset.get_local_copy() is a cache hit'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from get" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from get" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from get" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from get" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from get" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from get" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from get" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from verify" -l project -d 'Look the name up in this project only' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from verify" -l version -d 'This version of the named dataset (e.g. 1.0.2)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from verify" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from verify" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from verify" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from verify" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from verify" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from verify" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from verify" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from verify" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from verify" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from verify" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from verify" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from diff" -l project -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from diff" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from diff" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from diff" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from diff" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from diff" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from diff" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from diff" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from diff" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from diff" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from diff" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from diff" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from diff" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from delete" -l project -d 'Look the name up in this project only' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from delete" -l version -d 'This version of the named dataset (e.g. 1.0.2)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from delete" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from delete" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from delete" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from delete" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from delete" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from delete" -l all-versions -d 'Every version of the dataset\'s name'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from delete" -l with-files -d 'Also delete the chunks (and state) from the file server'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from delete" -l force -d 'Delete even when other versions use it as a parent'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from delete" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from delete" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from delete" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from delete" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from delete" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from delete" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from create" -l project -d 'Project (the version lives in its hidden .datasets subproject, as the SDK keeps it)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from create" -l name -d 'Dataset name' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from create" -l parents -d 'Parent versions (ids) whose files the new version starts from' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from create" -l version -d 'Version string (default: the latest of this name plus one, else 1.0.0)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from create" -l tags -d 'Tags, comma separated' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from create" -l description -d 'Description' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from create" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from create" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from create" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from create" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from create" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from create" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from create" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from create" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from create" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from create" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from add" -l id -d 'Dataset id (default: the dataset \'clearml dataset create\' made last on this machine)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from add" -l wildcard -d 'Only files matching this wildcard (repeatable), e.g. \'*.jpg\'' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from add" -l dataset-folder -d 'Put the files under this folder inside the dataset' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from add" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from add" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from add" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from add" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from add" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from add" -l non-recursive -d 'Do not descend into subfolders'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from add" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from add" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from add" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from add" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from add" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from remove" -l id -d 'Dataset id (default: the dataset \'clearml dataset create\' made last on this machine)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from remove" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from remove" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from remove" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from remove" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from remove" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from remove" -l non-recursive -d 'A wildcard matches in subfolders too only with this off'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from remove" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from remove" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from remove" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from remove" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from remove" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from sync" -l id -d 'Dataset id (default: the dataset \'clearml dataset create\' made last on this machine)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from sync" -l dataset-folder -d 'Match this folder inside the dataset instead of its root' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from sync" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from sync" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from sync" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from sync" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from sync" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from sync" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from sync" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from sync" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from sync" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from sync" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from sync" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from sync" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from upload" -l id -d 'Dataset id (default: the dataset \'clearml dataset create\' made last on this machine)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from upload" -l chunk-size -d 'Target size of one chunk, in MiB of input' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from upload" -l parallel -d 'Chunks compressed and uploaded at once' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from upload" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from upload" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from upload" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from upload" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from upload" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from upload" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from upload" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from upload" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from upload" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from upload" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from upload" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from upload" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from close" -l id -d 'Dataset id (default: the dataset \'clearml dataset create\' made last on this machine)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from close" -l chunk-size -d 'Target size of one chunk for what is still pending, in MiB' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from close" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from close" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from close" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from close" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from close" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from close" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from close" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from close" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from close" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from close" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from close" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from close" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from publish" -l id -d 'Dataset id (default: the dataset \'clearml dataset create\' made last on this machine)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from publish" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from publish" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from publish" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from publish" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from publish" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from publish" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from publish" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from publish" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from publish" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from publish" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from publish" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from publish" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from help" -f -a "list" -d 'List datasets (the latest version of each, or every version)'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from help" -f -a "show" -d 'One version: status, parents, file count and size, changes against its parents'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from help" -f -a "get" -d 'Download a version (with its parents\' files) into a folder, verified, resumable'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Re-hash a local copy against a version\'s file list'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from help" -f -a "diff" -d 'Files added, removed and changed from version A to version B'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from help" -f -a "delete" -d 'Delete a version (or all versions of a name), with its chunks on the file server'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from help" -f -a "create" -d 'Start a new dataset version; prints its id'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add files or folders to the dataset (hashed now, uploaded by \'upload\')'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Remove files (paths or wildcards inside the dataset)'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from help" -f -a "sync" -d 'Make the dataset match a folder: add new files, replace modified ones, remove missing ones'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from help" -f -a "upload" -d 'Upload the pending files in compressed chunks (resumable)'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from help" -f -a "close" -d 'Finalize the version (uploading what is pending first); it becomes read-only'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from help" -f -a "publish" -d 'Publish a closed version'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and not __fish_seen_subcommand_from run status list schedule stats help" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and not __fish_seen_subcommand_from run status list schedule stats help" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
 complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and not __fish_seen_subcommand_from run status list schedule stats help" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
@@ -1519,22 +1784,23 @@ complete -c clearml -n "__fish_clearml_using_subcommand manpages" -s v -l verbos
 complete -c clearml -n "__fish_clearml_using_subcommand manpages" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
 complete -c clearml -n "__fish_clearml_using_subcommand manpages" -l insecure -d 'Do not verify the server\'s TLS certificate'
 complete -c clearml -n "__fish_clearml_using_subcommand manpages" -s h -l help -d 'Print help'
-complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model pipeline queue worker credentials sync export import cleanup completions manpages help" -f -a "init" -d 'Write ~/clearml.conf: paste the credentials block from the web UI, or pass flags (CI)'
-complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model pipeline queue worker credentials sync export import cleanup completions manpages help" -f -a "config" -d 'Inspect the configuration in force'
-complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model pipeline queue worker credentials sync export import cleanup completions manpages help" -f -a "server" -d 'Run and administer a ClearML server (official Docker stack or built-in)'
-complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model pipeline queue worker credentials sync export import cleanup completions manpages help" -f -a "task" -d 'List, inspect, compare, wait for and act on experiments (tasks)'
-complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model pipeline queue worker credentials sync export import cleanup completions manpages help" -f -a "model" -d 'List, publish and download models'
-complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model pipeline queue worker credentials sync export import cleanup completions manpages help" -f -a "pipeline" -d 'Run a pipeline from a TOML file on ClearML agents; its status and past runs'
-complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model pipeline queue worker credentials sync export import cleanup completions manpages help" -f -a "queue" -d 'List the server\'s queues'
-complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model pipeline queue worker credentials sync export import cleanup completions manpages help" -f -a "worker" -d 'List the workers (agents) registered with the server'
-complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model pipeline queue worker credentials sync export import cleanup completions manpages help" -f -a "credentials" -d 'Make, list and revoke API key pairs (for CI bots and colleagues, without the web UI)'
-complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model pipeline queue worker credentials sync export import cleanup completions manpages help" -f -a "sync" -d 'Copy projects (tasks, events, models, files, pipeline runs) from one server to another'
-complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model pipeline queue worker credentials sync export import cleanup completions manpages help" -f -a "export" -d 'Write projects to one .tar.zst archive, for a server with no network path to this one'
-complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model pipeline queue worker credentials sync export import cleanup completions manpages help" -f -a "import" -d 'Copy an archive written by \'clearml export\' into a server'
-complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model pipeline queue worker credentials sync export import cleanup completions manpages help" -f -a "cleanup" -d 'Delete old experiments with their models, artifacts, logs and files on the file server; published tasks and models other tasks use are kept'
-complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model pipeline queue worker credentials sync export import cleanup completions manpages help" -f -a "completions" -d 'Print a shell completion script'
-complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model pipeline queue worker credentials sync export import cleanup completions manpages help" -f -a "manpages" -d 'Write man pages into a directory (used by `make docs`)'
-complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model pipeline queue worker credentials sync export import cleanup completions manpages help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model dataset pipeline queue worker credentials sync export import cleanup completions manpages help" -f -a "init" -d 'Write ~/clearml.conf: paste the credentials block from the web UI, or pass flags (CI)'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model dataset pipeline queue worker credentials sync export import cleanup completions manpages help" -f -a "config" -d 'Inspect the configuration in force'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model dataset pipeline queue worker credentials sync export import cleanup completions manpages help" -f -a "server" -d 'Run and administer a ClearML server (official Docker stack or built-in)'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model dataset pipeline queue worker credentials sync export import cleanup completions manpages help" -f -a "task" -d 'List, inspect, compare, wait for and act on experiments (tasks)'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model dataset pipeline queue worker credentials sync export import cleanup completions manpages help" -f -a "model" -d 'List, publish and download models'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model dataset pipeline queue worker credentials sync export import cleanup completions manpages help" -f -a "dataset" -d 'Versioned datasets in the SDK\'s format: list, fetch, verify, create, upload, delete'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model dataset pipeline queue worker credentials sync export import cleanup completions manpages help" -f -a "pipeline" -d 'Run a pipeline from a TOML file on ClearML agents; its status and past runs'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model dataset pipeline queue worker credentials sync export import cleanup completions manpages help" -f -a "queue" -d 'List the server\'s queues'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model dataset pipeline queue worker credentials sync export import cleanup completions manpages help" -f -a "worker" -d 'List the workers (agents) registered with the server'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model dataset pipeline queue worker credentials sync export import cleanup completions manpages help" -f -a "credentials" -d 'Make, list and revoke API key pairs (for CI bots and colleagues, without the web UI)'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model dataset pipeline queue worker credentials sync export import cleanup completions manpages help" -f -a "sync" -d 'Copy projects (tasks, events, models, files, pipeline runs) from one server to another'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model dataset pipeline queue worker credentials sync export import cleanup completions manpages help" -f -a "export" -d 'Write projects to one .tar.zst archive, for a server with no network path to this one'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model dataset pipeline queue worker credentials sync export import cleanup completions manpages help" -f -a "import" -d 'Copy an archive written by \'clearml export\' into a server'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model dataset pipeline queue worker credentials sync export import cleanup completions manpages help" -f -a "cleanup" -d 'Delete old experiments with their models, artifacts, logs and files on the file server; published tasks and models other tasks use are kept'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model dataset pipeline queue worker credentials sync export import cleanup completions manpages help" -f -a "completions" -d 'Print a shell completion script'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model dataset pipeline queue worker credentials sync export import cleanup completions manpages help" -f -a "manpages" -d 'Write man pages into a directory (used by `make docs`)'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model dataset pipeline queue worker credentials sync export import cleanup completions manpages help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Each value in force and where it came from (flag, env, file:line, default); secrets masked'
 complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "path" -d 'The clearml.conf path in use'
 complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "dump" -d 'The configuration file(s) as read (merged, before environment overrides), as JSON (--csv: key,value rows); credentials masked'
@@ -1572,6 +1838,19 @@ complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_su
 complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from model" -f -a "show" -d 'One model in detail'
 complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from model" -f -a "publish" -d 'Upload a weights file and register + publish it, or publish an existing draft by id'
 complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from model" -f -a "pull" -d 'Download a model\'s weights (latest published by name, or by id)'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from dataset" -f -a "list" -d 'List datasets (the latest version of each, or every version)'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from dataset" -f -a "show" -d 'One version: status, parents, file count and size, changes against its parents'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from dataset" -f -a "get" -d 'Download a version (with its parents\' files) into a folder, verified, resumable'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from dataset" -f -a "verify" -d 'Re-hash a local copy against a version\'s file list'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from dataset" -f -a "diff" -d 'Files added, removed and changed from version A to version B'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from dataset" -f -a "delete" -d 'Delete a version (or all versions of a name), with its chunks on the file server'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from dataset" -f -a "create" -d 'Start a new dataset version; prints its id'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from dataset" -f -a "add" -d 'Add files or folders to the dataset (hashed now, uploaded by \'upload\')'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from dataset" -f -a "remove" -d 'Remove files (paths or wildcards inside the dataset)'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from dataset" -f -a "sync" -d 'Make the dataset match a folder: add new files, replace modified ones, remove missing ones'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from dataset" -f -a "upload" -d 'Upload the pending files in compressed chunks (resumable)'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from dataset" -f -a "close" -d 'Finalize the version (uploading what is pending first); it becomes read-only'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from dataset" -f -a "publish" -d 'Publish a closed version'
 complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from pipeline" -f -a "run" -d 'Run a pipeline file: the controller and its steps appear on the server as the SDK\'s PipelineController makes them, and clearml-agent workers execute the steps (exit 6 if it fails or is stopped, 2 for a bad file, 5 for a missing base task or queue)'
 complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from pipeline" -f -a "status" -d 'One run\'s DAG: each step\'s status, task id and duration'
 complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from pipeline" -f -a "list" -d 'Pipeline runs with status, start, duration and steps done'

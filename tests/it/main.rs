@@ -14,6 +14,7 @@ mod cli_basics;
 mod common;
 mod config;
 mod conformance;
+mod dataset;
 mod faults;
 mod generated;
 mod hostile;
