@@ -149,6 +149,9 @@ pub enum Command {
     /// List the workers (agents) registered with the server
     #[command(subcommand)]
     Worker(WorkerCommand),
+    /// Make, list and revoke API key pairs (for CI bots and colleagues, without the web UI)
+    #[command(subcommand)]
+    Credentials(CredentialsCommand),
     /// Copy projects (tasks, events, models, files, pipeline runs) from one server to another
     #[command(after_help = SYNC_HELP)]
     Sync(SyncArgs),
@@ -298,6 +301,38 @@ pub struct CleanupArgs {
     pub journal: Option<PathBuf>,
 }
 
+// ---------------------------------------------------------------- credentials
+
+#[derive(Debug, Subcommand)]
+pub enum CredentialsCommand {
+    /// Make a new key pair for the user of the configured credentials and print it as the
+    /// web UI shows it (a clearml.conf api block: `clearml init --credentials -` takes it);
+    /// the secret is shown only this once
+    Create {
+        /// A label to tell the pair apart later (e.g. "ci-bot")
+        #[arg(long)]
+        label: Option<String>,
+        /// Say what would be made; make nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// The key pairs of the configured user: access key, label, last use (never secrets)
+    List,
+    /// Revoke key pairs: they stop logging in, and their tokens stop working
+    Revoke {
+        /// Access keys to revoke (every one must exist, else nothing is revoked)
+        #[arg(value_name = "ACCESS_KEY", required = true)]
+        access_keys: Vec<String>,
+        /// Also revoke the pair this command authenticates with (it locks this
+        /// clearml.conf out)
+        #[arg(long)]
+        force: bool,
+        /// Say what would be revoked; revoke nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
 // ---------------------------------------------------------------- init
 
 #[derive(Debug, Clone, Args)]
@@ -390,6 +425,69 @@ pub enum ServerCommand {
     Render(RenderArgs),
     /// End-to-end check of the configured server: task, scalars, file round-trip
     Selftest,
+    /// After the file server moved (host, port, https, a bucket): point every stored link
+    /// at the new place: model URIs, task artifacts, debug images and plots
+    #[command(after_help = REHOST_HELP)]
+    Rehost(RehostArgs),
+    /// Where the disk went: file server bytes and events per project or task, largest first
+    #[command(after_help = USAGE_HELP)]
+    Usage(UsageArgs),
+}
+
+const USAGE_HELP: &str = "\
+Reads a 'clearml server serve' data dir (the server may be running): the files under files/
+are walked and given to the task whose upload folder (<project>/<task name>.<task id>/) holds
+them; events are counted and measured in the database. The totals are the data dir's own
+(disk: allocated blocks, as du counts them). Files no task owns are one row with an empty
+task.";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum UsageBy {
+    #[default]
+    Project,
+    Task,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct UsageArgs {
+    /// The 'clearml server serve' data dir [default: serve's: $CLEARML_SERVE_DATA_DIR, else
+    /// $XDG_DATA_HOME/clearml/serve or ~/.local/share/clearml/serve]
+    #[arg(long, value_name = "DIR", env = "CLEARML_SERVE_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Only this project and its sub-projects
+    #[arg(long, value_name = "NAME")]
+    pub project: Option<String>,
+    /// One row per project (the default) or per task
+    #[arg(long, value_enum, default_value_t = UsageBy::Project)]
+    pub by: UsageBy,
+    /// Only the N largest rows
+    #[arg(long, value_name = "N")]
+    pub top: Option<usize>,
+}
+
+const REHOST_HELP: &str = "\
+With --data-dir (a 'clearml server serve' data dir; that server must be stopped), every kind
+of link is rewritten in one database transaction: an interrupted run changes nothing, and a
+second run finds nothing left to do. Without it, the configured server is changed through
+its API (models.edit, tasks.edit): model URIs and task artifacts; debug images and plots
+live in the events store, which the API cannot edit (they are counted and reported). A link
+is moved only when --from is the whole link or is followed by '/'; --from and --to may not
+be prefixes of each other (a second run would move links again).";
+
+#[derive(Debug, Clone, Args)]
+pub struct RehostArgs {
+    /// The old file server URL, as stored links start (e.g. http://old-host:8081)
+    #[arg(long, value_name = "URL")]
+    pub from: String,
+    /// The new file server URL (e.g. https://files.example.com)
+    #[arg(long, value_name = "URL")]
+    pub to: String,
+    /// A stopped 'clearml server serve' data dir to rewrite directly (all kinds of links)
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Count what would change, per kind and per project; change nothing
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// Choices that define the stack; also read from clearml-server.toml in the data dir.

@@ -87,6 +87,13 @@ impl Serve {
 
     /// A server on an existing data dir with extra environment variables.
     pub fn start_in_with_env(data_dir: &Path, env: &[(&str, &str)]) -> Serve {
+        Serve::start_in_on(data_dir, env, 0)
+    }
+
+    /// A server on an existing data dir whose file server listens on `files_port` (0: the
+    /// last run's port if free, else any).
+    pub fn start_in_on(data_dir: &Path, env: &[(&str, &str)], files_port: u16) -> Serve {
+        let files_port = files_port.to_string();
         let serve_json = data_dir.join("serve.json");
         let _ = std::fs::remove_file(&serve_json);
         let log = std::fs::File::create(data_dir.join("serve-test.log")).expect("log file");
@@ -97,7 +104,7 @@ impl Serve {
             "--api-port",
             "0",
             "--files-port",
-            "0",
+            &files_port,
             "--web-port",
             "0",
             "--data-dir",
