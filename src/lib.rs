@@ -17,6 +17,7 @@ pub use clearml_chart as chart;
 pub use clearml_chart::comparison;
 pub use clearml_config as config;
 pub use clearml_config::duration;
+pub use clearml_launch as launch;
 pub use clearml_output as output;
 pub use clearml_pipeline as pipeline;
 pub use clearml_serve as serve;

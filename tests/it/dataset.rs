@@ -771,3 +771,96 @@ fn hostile_state_and_tampered_chunk_are_refused() {
     );
     assert_eq!(slash.status.code(), Some(2), "{}", common::shown(&slash));
 }
+
+#[test]
+fn datasets_page_in_headless_chromium() {
+    use crate::web_ui::cdp;
+    let (home, serve) = common::shared_home();
+    let home = home.path();
+    let (v1, v2) = sources(home);
+    let project = unique("it-ds-web Веб");
+    let name = "<img src=x onerror=alert(1)> Данные 数据";
+    let p = ok(
+        home,
+        &["dataset", "create", "--project", &project, "--name", name],
+    )
+    .trim()
+    .to_string();
+    ok(home, &["dataset", "add", "--id", &p, v1.to_str().unwrap()]);
+    ok(home, &["dataset", "close", "--id", &p]);
+    let c = ok(
+        home,
+        &["dataset", "create", "--name", name, "--parents", &p],
+    )
+    .trim()
+    .to_string();
+    ok(home, &["dataset", "add", "--id", &c, v2.to_str().unwrap()]);
+    ok(home, &["dataset", "remove", "--id", &c, "b.txt"]);
+    ok(home, &["dataset", "close", "--id", &c]);
+    let shown: DatasetShow = ok_as(home, &["dataset", "show", &c, "--files", "--json"]);
+    let files = shown.files.unwrap().len();
+
+    let mut b = cdp::Browser::start(1280, 860);
+    b.open(&format!("{}/datasets", serve.web_url));
+    b.eval(&format!(
+        "document.getElementById('access_key').value = {:?}; \
+         document.getElementById('secret_key').value = {:?}; \
+         document.querySelector('form.login').submit(); true",
+        common::ACCESS_KEY,
+        common::SECRET_KEY
+    ));
+    b.wait_event("Page.loadEventFired", Duration::from_secs(30));
+    assert_eq!(b.eval("location.pathname"), "/datasets");
+    let errors = b.console_errors();
+    assert!(errors.is_empty(), "console errors {errors:?}");
+    // Our dataset's row, its name as text, its latest version linked.
+    let row = b.eval(&format!(
+        "[...document.querySelectorAll('#datasets tbody tr')].map(r => r.innerText).find(t => t.includes({project:?})) || ''"
+    ));
+    let row = row.as_str().unwrap();
+    assert!(row.contains(name) && row.contains("1.0.1"), "{row}");
+    assert_eq!(b.eval("document.querySelectorAll('script').length"), 1);
+    let href = b.eval(&format!(
+        "[...document.querySelectorAll('#datasets a')].map(a => a.getAttribute('href')).find(h => h.endsWith({c:?}))"
+    ));
+    let href = href.as_str().unwrap().to_string();
+    assert!(href.starts_with("/datasets/simple/"), "{href}");
+    b.open(&format!("{}{href}", serve.web_url));
+    let errors = b.console_errors();
+    assert!(errors.is_empty(), "console errors {errors:?}");
+    assert_eq!(
+        b.eval("document.querySelectorAll('#files tbody tr').length"),
+        files as u64
+    );
+    assert_eq!(
+        b.eval("document.querySelectorAll('#lineage g.node').length"),
+        2
+    );
+    assert_eq!(
+        b.eval("document.querySelectorAll('#lineage path.edge').length"),
+        1
+    );
+    assert_eq!(
+        b.eval("[...document.querySelectorAll('#files td')].some(td => td.textContent == '数据/файл.txt')"),
+        true
+    );
+    // Each chunk links to its file on the file server.
+    let chunk = b.eval("document.querySelector('#chunks a').href");
+    let chunk = chunk.as_str().unwrap().to_string();
+    assert!(chunk.starts_with(&serve.files_url), "{chunk}");
+    assert_eq!(
+        b.eval("document.body.innerText.includes('<img src=x onerror=alert(1)>')"),
+        true
+    );
+    assert_eq!(b.eval("document.querySelectorAll('img').length"), 0);
+    let shots = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/web-screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    b.screenshot(&shots.join("dataset-version.png"));
+    // The versions page lists both.
+    b.eval("document.querySelector('.crumbs a:nth-of-type(2)').click(); true");
+    b.wait_event("Page.loadEventFired", Duration::from_secs(30));
+    assert_eq!(
+        b.eval("document.querySelectorAll('#versions tbody tr').length"),
+        2
+    );
+}

@@ -27,6 +27,7 @@ pub fn script_hash() -> &'static str {
 pub enum Nav {
     Projects,
     Models,
+    Datasets,
     Pipelines,
     Workers,
     None,
@@ -55,6 +56,7 @@ pub fn page(title: &str, nav: Nav, body: Markup) -> Markup {
                     nav {
                         (item("/projects", "Projects", Nav::Projects))
                         (item("/models", "Models", Nav::Models))
+                        (item("/datasets", "Datasets", Nav::Datasets))
                         (item("/pipelines", "Pipelines", Nav::Pipelines))
                         (item("/workers-and-queues", "Workers & queues", Nav::Workers))
                     }

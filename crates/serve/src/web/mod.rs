@@ -8,6 +8,7 @@
 //! one a page redirects to the form. Templates are `maud`, which escapes every value.
 
 mod compare;
+mod datasets;
 mod experiment;
 mod experiments;
 mod layout;
@@ -64,6 +65,19 @@ pub fn router(state: Arc<AppState>) -> Router {
         )
         .route("/models", get(models::list_all))
         .route("/models/{model}", get(models::page_by_id))
+        .route("/datasets", get(datasets::list))
+        .route(
+            "/datasets/simple/{project}/experiments",
+            get(datasets::versions),
+        )
+        .route(
+            "/datasets/simple/{project}/experiments/{task}",
+            get(datasets::version_page),
+        )
+        .route(
+            "/datasets/simple/{project}/experiments/{task}/{*tab}",
+            get(datasets::version_tab),
+        )
         .route("/pipelines", get(pipelines::list))
         .route(
             "/pipelines/{project}/experiments/{task}",
