@@ -400,6 +400,9 @@ _clearml() {
             clearml__subcmd__help__subcmd__task,enqueue)
                 cmd="clearml__subcmd__help__subcmd__task__subcmd__enqueue"
                 ;;
+            clearml__subcmd__help__subcmd__task,launch)
+                cmd="clearml__subcmd__help__subcmd__task__subcmd__launch"
+                ;;
             clearml__subcmd__help__subcmd__task,list)
                 cmd="clearml__subcmd__help__subcmd__task__subcmd__list"
                 ;;
@@ -619,6 +622,9 @@ _clearml() {
             clearml__subcmd__task,help)
                 cmd="clearml__subcmd__task__subcmd__help"
                 ;;
+            clearml__subcmd__task,launch)
+                cmd="clearml__subcmd__task__subcmd__launch"
+                ;;
             clearml__subcmd__task,list)
                 cmd="clearml__subcmd__task__subcmd__list"
                 ;;
@@ -672,6 +678,9 @@ _clearml() {
                 ;;
             clearml__subcmd__task__subcmd__help,help)
                 cmd="clearml__subcmd__task__subcmd__help__subcmd__help"
+                ;;
+            clearml__subcmd__task__subcmd__help,launch)
+                cmd="clearml__subcmd__task__subcmd__help__subcmd__launch"
                 ;;
             clearml__subcmd__task__subcmd__help,list)
                 cmd="clearml__subcmd__task__subcmd__help__subcmd__list"
@@ -2941,7 +2950,7 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__help__subcmd__task)
-            opts="list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit"
+            opts="list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit launch"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3053,6 +3062,20 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__help__subcmd__task__subcmd__enqueue)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        clearml__subcmd__help__subcmd__task__subcmd__launch)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -5241,7 +5264,7 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__task)
-            opts="-q -v -h --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit help"
+            opts="-q -v -h --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit launch help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5775,7 +5798,7 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__task__subcmd__help)
-            opts="list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit help"
+            opts="list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit launch help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5914,6 +5937,20 @@ _clearml() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        clearml__subcmd__task__subcmd__help__subcmd__launch)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         clearml__subcmd__task__subcmd__help__subcmd__list)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -6033,6 +6070,84 @@ _clearml() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        clearml__subcmd__task__subcmd__launch)
+            opts="-q -v -h --project --name --tags --args --requirements --packages --docker --docker-args --cwd --task-type --skip-task-init --single-file --queue --dry-run --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --project)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tags)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --args)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --requirements)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --packages)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --docker)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --docker-args)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cwd)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --task-type)
+                    COMPREPLY=($(compgen -W "training testing inference data_processing application monitor controller optimizer service qc custom" -- "${cur}"))
+                    return 0
+                    ;;
+                --queue)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-bundle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

@@ -800,6 +800,75 @@ pub enum TaskCommand {
     Clone(TaskCloneArgs),
     /// Change one task: parameters, name, comment, tags
     Edit(TaskEditArgs),
+    /// Make a script into a task an agent can run (its git repository, commit and
+    /// uncommitted changes, or its text), and enqueue it with --queue
+    #[command(after_help = TASK_LAUNCH_HELP)]
+    Launch(TaskLaunchArgs),
+}
+
+const TASK_LAUNCH_HELP: &str = "\
+Inside a git repository the task names the remote (without credentials), branch, commit,
+working directory and entry point, and carries the uncommitted changes (and the script, if
+it is not committed) as a diff: push the commit first, the agent clones it. Outside a
+repository (or with --single-file) the script's text is the task's code. Options go before
+SCRIPT: everything after it is passed to the script. Without --queue the task stays a draft
+(a base task to clone, e.g. for a pipeline step). Exit 5 when the script, the requirements
+file or the queue does not exist.";
+
+#[derive(Debug, Clone, Args)]
+pub struct TaskLaunchArgs {
+    /// The script (.py; .sh runs with bash)
+    #[arg(value_name = "SCRIPT")]
+    pub script: PathBuf,
+    /// Arguments passed to the script
+    #[arg(
+        value_name = "ARGS",
+        trailing_var_arg = true,
+        allow_hyphen_values = true
+    )]
+    pub script_args: Vec<String>,
+    /// Project of the task (created if missing)
+    #[arg(long)]
+    pub project: String,
+    /// Name of the task (default: the script's file name)
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Tags (repeatable, or comma separated)
+    #[arg(long = "tags", value_name = "TAG", value_delimiter = ',')]
+    pub tags: Vec<String>,
+    /// A parameter of the Args section (repeatable), e.g. --args lr=0.01
+    #[arg(long = "args", value_name = "NAME=VALUE")]
+    pub args: Vec<String>,
+    /// Requirements file (pip syntax) the agent installs
+    #[arg(long, value_name = "FILE")]
+    pub requirements: Option<PathBuf>,
+    /// Packages the agent installs (repeatable, or comma separated), e.g. --packages numpy
+    #[arg(long, value_name = "PACKAGE", value_delimiter = ',')]
+    pub packages: Vec<String>,
+    /// Container image the agent runs the task in (agents in docker mode)
+    #[arg(long, value_name = "IMAGE")]
+    pub docker: Option<String>,
+    /// Arguments of `docker run` for that container
+    #[arg(long, value_name = "ARGS", allow_hyphen_values = true)]
+    pub docker_args: Option<String>,
+    /// Working directory relative to the repository root (default: the script's folder)
+    #[arg(long, value_name = "DIR")]
+    pub cwd: Option<String>,
+    /// Task type
+    #[arg(long, default_value = "training", value_parser = TASK_TYPES)]
+    pub task_type: String,
+    /// Do not add `Task.init()` to a Python script that does not call it
+    #[arg(long)]
+    pub skip_task_init: bool,
+    /// Ignore the git repository: the script's text is the task's code
+    #[arg(long)]
+    pub single_file: bool,
+    /// Enqueue the task in this queue (name or id); without it the task stays a draft
+    #[arg(long, value_name = "QUEUE")]
+    pub queue: Option<String>,
+    /// Print the task that would be created (JSON); create nothing
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 const TASK_SELECT_HELP: &str = "\

@@ -21,6 +21,7 @@ mod hostile;
 mod import;
 mod in_process;
 mod init;
+mod launch;
 mod pipeline;
 mod sdk_flows;
 mod secrets;
