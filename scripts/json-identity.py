@@ -54,6 +54,16 @@ try:
                 call("tasks.completed", {"task": t})
             else:
                 call("tasks.failed", {"task": t})
+    # Two runs of a pipeline whose steps are the tasks above (for `pipeline stats`).
+    ppid = call("projects.create", {"name": "Проект 実験/.pipelines/Конвейер", "description": "", "system_tags": ["hidden"]})["id"]
+    for n, (end, dag) in enumerate([("tasks.completed", {"fetch": {"job_id": tasks[0], "status": "completed"}}),
+                                    ("tasks.failed", {"fetch": {"job_id": tasks[0], "status": "cached"},
+                                                      "train": {"job_id": tasks[1], "status": "failed"}})]):
+        c = call("tasks.create", {"name": f"Конвейер #{n + 1}", "type": "controller", "project": ppid,
+                                  "system_tags": ["pipeline"],
+                                  "configuration": {"Pipeline": {"name": "Pipeline", "value": json.dumps(dag)}}})["id"]
+        call("tasks.started", {"task": c})
+        call(end, {"task": c, "force": True})
     w = os.path.join(work, "w.bin"); open(w, "wb").write(b"weights" * 100)
     subprocess.run([new, "model", "publish", w, "--name", "модель", "--project", "Проект 実験", "--task", tasks[0]],
                    env=env, check=True, capture_output=True)

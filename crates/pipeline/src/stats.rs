@@ -6,7 +6,8 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 pub use clearml_wire::pipeline::{dag_of, owner_project, step_status};
 
@@ -61,8 +62,49 @@ pub fn mean(values: &[f64]) -> Option<f64> {
     (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
 }
 
-fn round(v: Option<f64>) -> Value {
-    json!(v.map(|v| (v * 1000.0).round() / 1000.0))
+fn round(v: Option<f64>) -> Option<f64> {
+    v.map(|v| (v * 1000.0).round() / 1000.0)
+}
+
+/// `pipeline stats --json`: one pipeline's runs (rates 0..1, durations in seconds rounded
+/// to the millisecond; None without an ended run). Field order is output order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PipelineStats {
+    pub pipeline: String,
+    pub project: String,
+    pub runs: usize,
+    pub completed: usize,
+    pub failed: usize,
+    pub stopped: usize,
+    pub success_rate: Option<f64>,
+    pub duration_mean_s: Option<f64>,
+    pub duration_p50_s: Option<f64>,
+    pub duration_p95_s: Option<f64>,
+    pub last_run: Option<LastRun>,
+    pub most_failing_step: Option<String>,
+    pub steps: Vec<StepStats>,
+}
+
+/// The newest run, as the server gave it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LastRun {
+    pub id: Value,
+    pub name: Value,
+    pub status: Value,
+    pub created: Value,
+}
+
+/// One step over a pipeline's runs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StepStats {
+    pub step: String,
+    pub runs: usize,
+    pub failed: usize,
+    pub failure_rate: Option<f64>,
+    pub duration_mean_s: Option<f64>,
+    pub duration_p95_s: Option<f64>,
+    pub queued_mean_s: Option<f64>,
+    pub running_mean_s: Option<f64>,
 }
 
 /// The pipeline a controller is a run of: its name without the SDK's " #N" run suffix.
@@ -91,7 +133,7 @@ pub fn pipeline_stats(
     project: &str,
     runs: &[&Value],
     tasks: &BTreeMap<String, Value>,
-) -> Value {
+) -> PipelineStats {
     let mut counts = BTreeMap::from([("completed", 0usize), ("failed", 0), ("stopped", 0)]);
     let mut durations = Vec::new();
     for r in runs {
@@ -134,30 +176,38 @@ pub fn pipeline_stats(
         .max_by_key(|(_, s)| s.failed)
         .map(|(n, _)| n.clone());
     let last = runs.first();
-    json!({
-        "pipeline": name,
-        "project": project,
-        "runs": runs.len(),
-        "completed": counts["completed"],
-        "failed": counts["failed"],
-        "stopped": counts["stopped"],
-        "success_rate": round((ended > 0).then(|| counts["completed"] as f64 / ended as f64)),
-        "duration_mean_s": round(mean(&durations)),
-        "duration_p50_s": round(percentile(&durations, 0.5)),
-        "duration_p95_s": round(percentile(&durations, 0.95)),
-        "last_run": last.map(|r| json!({"id": r["id"], "name": r["name"], "status": r["status"], "created": r["created"]})),
-        "most_failing_step": most_failing,
-        "steps": steps.iter().map(|(n, s)| json!({
-            "step": n,
-            "runs": s.runs,
-            "failed": s.failed,
-            "failure_rate": round((s.ended > 0).then(|| s.failed as f64 / s.ended as f64)),
-            "duration_mean_s": round(mean(&s.running)),
-            "duration_p95_s": round(percentile(&s.running, 0.95)),
-            "queued_mean_s": round(mean(&s.queued)),
-            "running_mean_s": round(mean(&s.running)),
-        })).collect::<Vec<_>>(),
-    })
+    PipelineStats {
+        pipeline: name.to_string(),
+        project: project.to_string(),
+        runs: runs.len(),
+        completed: counts["completed"],
+        failed: counts["failed"],
+        stopped: counts["stopped"],
+        success_rate: round((ended > 0).then(|| counts["completed"] as f64 / ended as f64)),
+        duration_mean_s: round(mean(&durations)),
+        duration_p50_s: round(percentile(&durations, 0.5)),
+        duration_p95_s: round(percentile(&durations, 0.95)),
+        last_run: last.map(|r| LastRun {
+            id: r["id"].clone(),
+            name: r["name"].clone(),
+            status: r["status"].clone(),
+            created: r["created"].clone(),
+        }),
+        most_failing_step: most_failing,
+        steps: steps
+            .iter()
+            .map(|(n, s)| StepStats {
+                step: n.clone(),
+                runs: s.runs,
+                failed: s.failed,
+                failure_rate: round((s.ended > 0).then(|| s.failed as f64 / s.ended as f64)),
+                duration_mean_s: round(mean(&s.running)),
+                duration_p95_s: round(percentile(&s.running, 0.95)),
+                queued_mean_s: round(mean(&s.queued)),
+                running_mean_s: round(mean(&s.running)),
+            })
+            .collect(),
+    }
 }
 
 /// A terminal sparkline of values (oldest first).
@@ -183,6 +233,7 @@ pub fn sparkline(values: &[f64]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn percentiles_names_and_sparkline() {
@@ -218,7 +269,7 @@ mod tests {
                 "started": "2026-01-01T00:00:04+00:00", "completed": "2026-01-01T00:00:10+00:00"}),
             ),
         ]);
-        let s = pipeline_stats("p", "x", &[&r1, &r2], &tasks);
+        let s = serde_json::to_value(pipeline_stats("p", "x", &[&r1, &r2], &tasks)).unwrap();
         assert_eq!(s["runs"], 2);
         assert_eq!(s["success_rate"], 0.5);
         assert_eq!(s["duration_mean_s"], 15.0);

@@ -16,7 +16,7 @@ use crate::cli::{Format, PipelineStatsArgs};
 use crate::commands::Ctx;
 use crate::commands::task::query::ref_name;
 use crate::error::CliError;
-use crate::output::Listing;
+use crate::output::{Listing, shape_value};
 use crate::pipeline::stats::{self, pipeline_name};
 
 /// Runs read at most: stats over more than this many runs is a job for a database.
@@ -84,7 +84,11 @@ pub async fn run(ctx: &Ctx, a: PipelineStatsArgs) -> anyhow::Result<()> {
     }
     let all: Vec<(Value, &Vec<&Value>)> = groups
         .iter()
-        .map(|((project, name), runs)| (stats::pipeline_stats(name, project, runs, &tasks), runs))
+        .map(|((project, name), runs)| {
+            // The typed shape (stats::PipelineStats) as the table and the SVG read it.
+            let s = stats::pipeline_stats(name, project, runs, &tasks);
+            (shape_value(&s), runs)
+        })
         .collect();
     if let Some(path) = &a.svg {
         write_svg(path, &all)?;
