@@ -116,10 +116,11 @@ lines += [
     "Knobs: `BENCH_RUNS` (timed runs per figure), `BENCH_BIG_RUNS` (1 GiB transfers),",
     "`BENCH_TASKS` (tasks listed), `BENCH_MODEL_MIB` (model size), `BENCH_WEB_TASKS` and",
     "`BENCH_WEB_POINTS` (the web UI's project and scalar sizes), `BENCH_SYNC_TASKS`,",
-    "`BENCH_SYNC_POINTS`, `BENCH_SYNC_MIB` (the synced project's size). The exact command of",
+    "`BENCH_SYNC_POINTS`, `BENCH_SYNC_MIB` (the synced project's size), `BENCH_DS_FILES`,",
+    "`BENCH_DS_MIB` (the dataset's files and size). The exact command of",
     "each side is listed under its table.",
 ]
-order = ["startup", "task_model", "pipeline", "sync", "serve", "web", "stack"]
+order = ["startup", "task_model", "dataset", "pipeline", "sync", "serve", "web", "stack"]
 for name in sorted(set(benches) | set(skipped), key=lambda n: (order.index(n) if n in order else 99, n)):
     lines += ["", f"## {name}", ""]
     if name in skipped:

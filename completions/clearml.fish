@@ -44,9 +44,11 @@ complete -c clearml -n "__fish_clearml_needs_command" -f -a "config" -d 'Inspect
 complete -c clearml -n "__fish_clearml_needs_command" -f -a "server" -d 'Run and administer a ClearML server (official Docker stack or built-in)'
 complete -c clearml -n "__fish_clearml_needs_command" -f -a "task" -d 'List, inspect, compare, wait for and act on experiments (tasks)'
 complete -c clearml -n "__fish_clearml_needs_command" -f -a "model" -d 'List, publish and download models'
+complete -c clearml -n "__fish_clearml_needs_command" -f -a "dataset" -d 'Versioned datasets in the SDK\'s format: list, fetch, verify, create, upload, delete'
 complete -c clearml -n "__fish_clearml_needs_command" -f -a "pipeline" -d 'Run a pipeline from a TOML file on ClearML agents; its status and past runs'
 complete -c clearml -n "__fish_clearml_needs_command" -f -a "queue" -d 'List the server\'s queues'
 complete -c clearml -n "__fish_clearml_needs_command" -f -a "worker" -d 'List the workers (agents) registered with the server'
+complete -c clearml -n "__fish_clearml_needs_command" -f -a "credentials" -d 'Make, list and revoke API key pairs (for CI bots and colleagues, without the web UI)'
 complete -c clearml -n "__fish_clearml_needs_command" -f -a "sync" -d 'Copy projects (tasks, events, models, files, pipeline runs) from one server to another'
 complete -c clearml -n "__fish_clearml_needs_command" -f -a "export" -d 'Write projects to one .tar.zst archive, for a server with no network path to this one'
 complete -c clearml -n "__fish_clearml_needs_command" -f -a "import" -d 'Copy an archive written by \'clearml export\' into a server'
@@ -142,32 +144,34 @@ complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_
 complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "path" -d 'The clearml.conf path in use'
 complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "dump" -d 'The configuration file(s) as read (merged, before environment overrides), as JSON (--csv: key,value rows); credentials masked'
 complete -c clearml -n "__fish_clearml_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest help" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
-complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest help" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
-complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest help" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest rehost usage help" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest rehost usage help" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest rehost usage help" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
 json\t''
 csv\t''"
-complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest help" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
-complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest help" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
-complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest help" -l json -d 'Shorthand for --format json'
-complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest help" -l csv -d 'Shorthand for --format csv'
-complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest help" -s q -l quiet -d 'Print only results and errors'
-complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest help" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
-complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest help" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
-complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest help" -l insecure -d 'Do not verify the server\'s TLS certificate'
-complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest help" -s h -l help -d 'Print help'
-complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest help" -f -a "up" -d 'Start the official server stack in Docker and wait until it is ready'
-complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest help" -f -a "down" -d 'Stop and remove the stack\'s containers and networks (data stays unless --purge)'
-complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest help" -f -a "status" -d 'A row per service: state, readiness, restarts, image, ports, uptime'
-complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest help" -f -a "logs" -d 'Service logs, prefixed by service name'
-complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest help" -f -a "ping" -d 'Check the API, web and files hosts of the configured server'
-complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest help" -f -a "doctor" -d 'Preflight checks for the host (Docker, ports, vm.max_map_count, disk, memory, ...)'
-complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest help" -f -a "serve" -d 'Run a built-in ClearML-compatible server (API + file server, SQLite) in the foreground'
-complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest help" -f -a "backup" -d 'Archive the stack\'s data and config (stops and restarts the stack)'
-complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest help" -f -a "restore" -d 'Restore a backup made by `server backup`'
-complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest help" -f -a "render" -d 'Print the stack as a docker-compose.yml or Helm values file'
-complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest help" -f -a "selftest" -d 'End-to-end check of the configured server: task, scalars, file round-trip'
-complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest rehost usage help" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest rehost usage help" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest rehost usage help" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest rehost usage help" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest rehost usage help" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest rehost usage help" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest rehost usage help" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest rehost usage help" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest rehost usage help" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest rehost usage help" -f -a "up" -d 'Start the official server stack in Docker and wait until it is ready'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest rehost usage help" -f -a "down" -d 'Stop and remove the stack\'s containers and networks (data stays unless --purge)'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest rehost usage help" -f -a "status" -d 'A row per service: state, readiness, restarts, image, ports, uptime'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest rehost usage help" -f -a "logs" -d 'Service logs, prefixed by service name'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest rehost usage help" -f -a "ping" -d 'Check the API, web and files hosts of the configured server'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest rehost usage help" -f -a "doctor" -d 'Preflight checks for the host (Docker, ports, vm.max_map_count, disk, memory, ...)'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest rehost usage help" -f -a "serve" -d 'Run a built-in ClearML-compatible server (API + file server, SQLite) in the foreground'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest rehost usage help" -f -a "backup" -d 'Archive the stack\'s data and config (stops and restarts the stack)'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest rehost usage help" -f -a "restore" -d 'Restore a backup made by `server backup`'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest rehost usage help" -f -a "render" -d 'Print the stack as a docker-compose.yml or Helm values file'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest rehost usage help" -f -a "selftest" -d 'End-to-end check of the configured server: task, scalars, file round-trip'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest rehost usage help" -f -a "rehost" -d 'After the file server moved (host, port, https, a bucket): point every stored link at the new place: model URIs, task artifacts, debug images and plots'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest rehost usage help" -f -a "usage" -d 'Where the disk went: file server bytes and events per project or task, largest first'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and not __fish_seen_subcommand_from up down status logs ping doctor serve backup restore render selftest rehost usage help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from up" -l data-dir -d 'Where the stack keeps its data, logs and config' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from up" -l version -d 'clearml/server image tag' -r
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from up" -l image -d 'Replace one service\'s image (repeatable), e.g. --image mongo=mymirror/mongo:6' -r
@@ -332,6 +336,7 @@ complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from backup" -l port -d 'Change a published port (repeatable), e.g. --port webserver=9080' -r
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from backup" -l env -d 'Extra environment for a service (repeatable): SERVICE:KEY=VALUE, or KEY=VALUE for all' -r
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from backup" -l out -d 'Archive to write (.tar.gz)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from backup" -l keep -d 'After the backup, keep only the N newest archives of its series in its folder (names starting like FILE\'s up to its first digit and ending in .tar.gz; e.g. --out /backups/clearml-$(date +%F).tar.gz --keep 7), deleting the older ones' -r
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from backup" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from backup" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from backup" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
@@ -340,6 +345,7 @@ csv\t''"
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from backup" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from backup" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from backup" -l with-agent-services -d 'Also run the services agent'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from backup" -l dry-run -d 'Say what would be written and which archives --keep would delete; stop nothing, write and delete nothing'
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from backup" -l json -d 'Shorthand for --format json'
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from backup" -l csv -d 'Shorthand for --format csv'
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from backup" -s q -l quiet -d 'Print only results and errors'
@@ -408,6 +414,43 @@ complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from selftest" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from selftest" -l insecure -d 'Do not verify the server\'s TLS certificate'
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from selftest" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from rehost" -l from -d 'The old file server URL, as stored links start (e.g. http://old-host:8081)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from rehost" -l to -d 'The new file server URL (e.g. https://files.example.com)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from rehost" -l data-dir -d 'A stopped \'clearml server serve\' data dir to rewrite directly (all kinds of links)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from rehost" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from rehost" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from rehost" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from rehost" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from rehost" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from rehost" -l dry-run -d 'Count what would change, per kind and per project; change nothing'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from rehost" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from rehost" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from rehost" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from rehost" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from rehost" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from rehost" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from rehost" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from usage" -l data-dir -d 'The \'clearml server serve\' data dir [default: serve\'s: $CLEARML_SERVE_DATA_DIR, else $XDG_DATA_HOME/clearml/serve or ~/.local/share/clearml/serve]' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from usage" -l project -d 'Only this project and its sub-projects' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from usage" -l by -d 'One row per project (the default) or per task' -r -f -a "project\t''
+task\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from usage" -l top -d 'Only the N largest rows' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from usage" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from usage" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from usage" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from usage" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from usage" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from usage" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from usage" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from usage" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from usage" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from usage" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from usage" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from usage" -s h -l help -d 'Print help'
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from help" -f -a "up" -d 'Start the official server stack in Docker and wait until it is ready'
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from help" -f -a "down" -d 'Stop and remove the stack\'s containers and networks (data stays unless --purge)'
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from help" -f -a "status" -d 'A row per service: state, readiness, restarts, image, ports, uptime'
@@ -419,39 +462,42 @@ complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from help" -f -a "restore" -d 'Restore a backup made by `server backup`'
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from help" -f -a "render" -d 'Print the stack as a docker-compose.yml or Helm values file'
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from help" -f -a "selftest" -d 'End-to-end check of the configured server: task, scalars, file round-trip'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from help" -f -a "rehost" -d 'After the file server moved (host, port, https, a bucket): point every stored link at the new place: model URIs, task artifacts, debug images and plots'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from help" -f -a "usage" -d 'Where the disk went: file server bytes and events per project or task, largest first'
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit help" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
-complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit help" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
-complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit help" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit launch help" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit launch help" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit launch help" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
 json\t''
 csv\t''"
-complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit help" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
-complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit help" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
-complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit help" -l json -d 'Shorthand for --format json'
-complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit help" -l csv -d 'Shorthand for --format csv'
-complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit help" -s q -l quiet -d 'Print only results and errors'
-complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit help" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
-complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit help" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
-complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit help" -l insecure -d 'Do not verify the server\'s TLS certificate'
-complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit help" -s h -l help -d 'Print help'
-complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit help" -f -a "list" -d 'List tasks, with filters; follows pages past the server\'s 500-item cap with --all'
-complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit help" -f -a "show" -d 'One task in detail: status, parameters, metrics, artifacts, models'
-complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit help" -f -a "compare" -d 'Compare tasks side by side: parameters and metrics'
-complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit help" -f -a "wait" -d 'Wait until tasks reach a final status (exit 6 if any failed or stopped)'
-complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit help" -f -a "enqueue" -d 'Put tasks in a queue for an agent to run (draft, stopped or failed tasks)'
-complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit help" -f -a "dequeue" -d 'Take queued tasks out of their queue (back to the status they had)'
-complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit help" -f -a "abort" -d 'Stop running or queued tasks; a task an agent runs is stopped by the agent (its status stays in_progress until the agent acknowledges)'
-complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit help" -f -a "reset" -d 'Reset tasks to drafts: their results, logs and output models are deleted'
-complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit help" -f -a "archive" -d 'Archive tasks (a queued task is dequeued first)'
-complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit help" -f -a "unarchive" -d 'Restore archived tasks (filters select archived tasks)'
-complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit help" -f -a "publish" -d 'Publish finished tasks and their output models'
-complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit help" -f -a "delete" -d 'Delete tasks with their logs, metrics and unused output models (their files stay on the file server: `clearml cleanup` removes those too)'
-complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit help" -f -a "tag" -d 'Add or remove tags'
-complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit help" -f -a "move" -d 'Move tasks to another project (created if missing)'
-complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit help" -f -a "logs" -d 'A task\'s console output, as `docker logs` prints a container\'s; -f follows it until the task ends (exit 6 if it failed or was stopped, as `task wait`)'
-complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit help" -f -a "clone" -d 'Copy a task as a new draft, override parameters, and optionally enqueue it'
-complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit help" -f -a "edit" -d 'Change one task: parameters, name, comment, tags'
-complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit launch help" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit launch help" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit launch help" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit launch help" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit launch help" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit launch help" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit launch help" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit launch help" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit launch help" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit launch help" -f -a "list" -d 'List tasks, with filters; follows pages past the server\'s 500-item cap with --all'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit launch help" -f -a "show" -d 'One task in detail: status, parameters, metrics, artifacts, models'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit launch help" -f -a "compare" -d 'Compare tasks side by side: parameters and metrics'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit launch help" -f -a "wait" -d 'Wait until tasks reach a final status (exit 6 if any failed or stopped)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit launch help" -f -a "enqueue" -d 'Put tasks in a queue for an agent to run (draft, stopped or failed tasks)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit launch help" -f -a "dequeue" -d 'Take queued tasks out of their queue (back to the status they had)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit launch help" -f -a "abort" -d 'Stop running or queued tasks; a task an agent runs is stopped by the agent (its status stays in_progress until the agent acknowledges)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit launch help" -f -a "reset" -d 'Reset tasks to drafts: their results, logs and output models are deleted'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit launch help" -f -a "archive" -d 'Archive tasks (a queued task is dequeued first)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit launch help" -f -a "unarchive" -d 'Restore archived tasks (filters select archived tasks)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit launch help" -f -a "publish" -d 'Publish finished tasks and their output models'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit launch help" -f -a "delete" -d 'Delete tasks with their logs, metrics and unused output models (their files stay on the file server: `clearml cleanup` removes those too)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit launch help" -f -a "tag" -d 'Add or remove tags'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit launch help" -f -a "move" -d 'Move tasks to another project (created if missing)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit launch help" -f -a "logs" -d 'A task\'s console output, as `docker logs` prints a container\'s; -f follows it until the task ends (exit 6 if it failed or was stopped, as `task wait`)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit launch help" -f -a "clone" -d 'Copy a task as a new draft, override parameters, and optionally enqueue it'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit launch help" -f -a "edit" -d 'Change one task: parameters, name, comment, tags'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit launch help" -f -a "launch" -d 'Make a script into a task an agent can run (its git repository, commit and uncommitted changes, or its text), and enqueue it with --queue'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and not __fish_seen_subcommand_from list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit launch help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from list" -l project -d 'Project name (full path, e.g. parent/child)' -r
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from list" -l status -d 'Status filter (repeatable)' -r -f -a "created\t''
 queued\t''
@@ -981,6 +1027,44 @@ complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_su
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from edit" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from edit" -l insecure -d 'Do not verify the server\'s TLS certificate'
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from edit" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from launch" -l project -d 'Project of the task (created if missing)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from launch" -l name -d 'Name of the task (default: the script\'s file name)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from launch" -l tags -d 'Tags (repeatable, or comma separated)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from launch" -l args -d 'A parameter of the Args section (repeatable), e.g. --args lr=0.01' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from launch" -l requirements -d 'Requirements file (pip syntax) the agent installs' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from launch" -l packages -d 'Packages the agent installs (repeatable, or comma separated), e.g. --packages numpy' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from launch" -l docker -d 'Container image the agent runs the task in (agents in docker mode)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from launch" -l docker-args -d 'Arguments of `docker run` for that container' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from launch" -l cwd -d 'Working directory relative to the repository root (default: the script\'s folder)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from launch" -l task-type -d 'Task type' -r -f -a "training\t''
+testing\t''
+inference\t''
+data_processing\t''
+application\t''
+monitor\t''
+controller\t''
+optimizer\t''
+service\t''
+qc\t''
+custom\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from launch" -l queue -d 'Enqueue the task in this queue (name or id); without it the task stays a draft' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from launch" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from launch" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from launch" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from launch" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from launch" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from launch" -l skip-task-init -d 'Do not add `Task.init()` to a Python script that does not call it'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from launch" -l single-file -d 'Ignore the git repository: the script\'s text is the task\'s code'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from launch" -l dry-run -d 'Print the task that would be created (JSON); create nothing'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from launch" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from launch" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from launch" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from launch" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from launch" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from launch" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from launch" -s h -l help -d 'Print help'
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from help" -f -a "list" -d 'List tasks, with filters; follows pages past the server\'s 500-item cap with --all'
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from help" -f -a "show" -d 'One task in detail: status, parameters, metrics, artifacts, models'
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from help" -f -a "compare" -d 'Compare tasks side by side: parameters and metrics'
@@ -998,6 +1082,7 @@ complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_su
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from help" -f -a "logs" -d 'A task\'s console output, as `docker logs` prints a container\'s; -f follows it until the task ends (exit 6 if it failed or was stopped, as `task wait`)'
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from help" -f -a "clone" -d 'Copy a task as a new draft, override parameters, and optionally enqueue it'
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from help" -f -a "edit" -d 'Change one task: parameters, name, comment, tags'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from help" -f -a "launch" -d 'Make a script into a task an agent can run (its git repository, commit and uncommitted changes, or its text), and enqueue it with --queue'
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c clearml -n "__fish_clearml_using_subcommand model; and not __fish_seen_subcommand_from list show publish pull help" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand model; and not __fish_seen_subcommand_from list show publish pull help" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
@@ -1077,7 +1162,7 @@ complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_s
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from publish" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from publish" -l insecure -d 'Do not verify the server\'s TLS certificate'
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from publish" -s h -l help -d 'Print help'
-complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from pull" -l name -d 'Model name (latest published)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from pull" -l name -d 'Model name: the newest published model of that name, else the newest draft' -r
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from pull" -l project -d 'Look the name up in this project only' -r
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from pull" -s o -l output -d 'Where to put the file (default: the SDK\'s cache, shared with Model.get_local_copy)' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from pull" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
@@ -1087,6 +1172,7 @@ json\t''
 csv\t''"
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from pull" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from pull" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
+complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from pull" -l published-only -d 'With --name: only a published model will do'
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from pull" -l force -d 'Download again even if a cached copy exists'
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from pull" -l json -d 'Shorthand for --format json'
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from pull" -l csv -d 'Shorthand for --format csv'
@@ -1100,6 +1186,270 @@ complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_s
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from help" -f -a "publish" -d 'Upload a weights file and register + publish it, or publish an existing draft by id'
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from help" -f -a "pull" -d 'Download a model\'s weights (latest published by name, or by id)'
 complete -c clearml -n "__fish_clearml_using_subcommand model; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and not __fish_seen_subcommand_from list show get verify diff delete create add remove sync upload close publish help" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and not __fish_seen_subcommand_from list show get verify diff delete create add remove sync upload close publish help" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and not __fish_seen_subcommand_from list show get verify diff delete create add remove sync upload close publish help" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and not __fish_seen_subcommand_from list show get verify diff delete create add remove sync upload close publish help" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and not __fish_seen_subcommand_from list show get verify diff delete create add remove sync upload close publish help" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and not __fish_seen_subcommand_from list show get verify diff delete create add remove sync upload close publish help" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and not __fish_seen_subcommand_from list show get verify diff delete create add remove sync upload close publish help" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and not __fish_seen_subcommand_from list show get verify diff delete create add remove sync upload close publish help" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and not __fish_seen_subcommand_from list show get verify diff delete create add remove sync upload close publish help" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and not __fish_seen_subcommand_from list show get verify diff delete create add remove sync upload close publish help" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and not __fish_seen_subcommand_from list show get verify diff delete create add remove sync upload close publish help" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and not __fish_seen_subcommand_from list show get verify diff delete create add remove sync upload close publish help" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and not __fish_seen_subcommand_from list show get verify diff delete create add remove sync upload close publish help" -f -a "list" -d 'List datasets (the latest version of each, or every version)'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and not __fish_seen_subcommand_from list show get verify diff delete create add remove sync upload close publish help" -f -a "show" -d 'One version: status, parents, file count and size, changes against its parents'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and not __fish_seen_subcommand_from list show get verify diff delete create add remove sync upload close publish help" -f -a "get" -d 'Download a version (with its parents\' files) into a folder, verified, resumable'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and not __fish_seen_subcommand_from list show get verify diff delete create add remove sync upload close publish help" -f -a "verify" -d 'Re-hash a local copy against a version\'s file list'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and not __fish_seen_subcommand_from list show get verify diff delete create add remove sync upload close publish help" -f -a "diff" -d 'Files added, removed and changed from version A to version B'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and not __fish_seen_subcommand_from list show get verify diff delete create add remove sync upload close publish help" -f -a "delete" -d 'Delete a version (or all versions of a name), with its chunks on the file server'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and not __fish_seen_subcommand_from list show get verify diff delete create add remove sync upload close publish help" -f -a "create" -d 'Start a new dataset version; prints its id'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and not __fish_seen_subcommand_from list show get verify diff delete create add remove sync upload close publish help" -f -a "add" -d 'Add files or folders to the dataset (hashed now, uploaded by \'upload\')'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and not __fish_seen_subcommand_from list show get verify diff delete create add remove sync upload close publish help" -f -a "remove" -d 'Remove files (paths or wildcards inside the dataset)'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and not __fish_seen_subcommand_from list show get verify diff delete create add remove sync upload close publish help" -f -a "sync" -d 'Make the dataset match a folder: add new files, replace modified ones, remove missing ones'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and not __fish_seen_subcommand_from list show get verify diff delete create add remove sync upload close publish help" -f -a "upload" -d 'Upload the pending files in compressed chunks (resumable)'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and not __fish_seen_subcommand_from list show get verify diff delete create add remove sync upload close publish help" -f -a "close" -d 'Finalize the version (uploading what is pending first); it becomes read-only'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and not __fish_seen_subcommand_from list show get verify diff delete create add remove sync upload close publish help" -f -a "publish" -d 'Publish a closed version'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and not __fish_seen_subcommand_from list show get verify diff delete create add remove sync upload close publish help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from list" -l project -d 'Only datasets of this project (and its subprojects)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from list" -l name -d 'Name regex' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from list" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from list" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from list" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from list" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from list" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from list" -l all-versions -d 'Every version, not only the latest of each name'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from list" -l include-drafts -d 'Include versions still being written (not closed)'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from list" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from list" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from list" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from list" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from show" -l project -d 'Look the name up in this project only' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from show" -l version -d 'This version of the named dataset (e.g. 1.0.2)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from show" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from show" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from show" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from show" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from show" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from show" -l files -d 'Also list every file (path, size, sha256, version it comes from)'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from show" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from show" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from show" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from show" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from show" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from get" -l project -d 'Look the name up in this project only' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from get" -l version -d 'This version of the named dataset (e.g. 1.0.2)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from get" -s o -l output -d 'Folder to put the files in (created; files of the version are written over)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from get" -l parallel -d 'Chunks downloaded at once' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from get" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from get" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from get" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from get" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from get" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from get" -l link -d 'Extract into the SDK\'s dataset cache and link DIR\'s files there, so a later Dataset.get_local_copy() is a cache hit'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from get" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from get" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from get" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from get" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from get" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from get" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from get" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from verify" -l project -d 'Look the name up in this project only' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from verify" -l version -d 'This version of the named dataset (e.g. 1.0.2)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from verify" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from verify" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from verify" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from verify" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from verify" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from verify" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from verify" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from verify" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from verify" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from verify" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from verify" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from diff" -l project -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from diff" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from diff" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from diff" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from diff" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from diff" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from diff" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from diff" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from diff" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from diff" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from diff" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from diff" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from diff" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from delete" -l project -d 'Look the name up in this project only' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from delete" -l version -d 'This version of the named dataset (e.g. 1.0.2)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from delete" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from delete" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from delete" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from delete" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from delete" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from delete" -l all-versions -d 'Every version of the dataset\'s name'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from delete" -l with-files -d 'Also delete the chunks (and state) from the file server'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from delete" -l force -d 'Delete even when other versions use it as a parent'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from delete" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from delete" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from delete" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from delete" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from delete" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from delete" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from create" -l project -d 'Project (the version lives in its hidden .datasets subproject, as the SDK keeps it)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from create" -l name -d 'Dataset name' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from create" -l parents -d 'Parent versions (ids) whose files the new version starts from' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from create" -l version -d 'Version string (default: the latest of this name plus one, else 1.0.0)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from create" -l tags -d 'Tags, comma separated' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from create" -l description -d 'Description' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from create" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from create" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from create" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from create" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from create" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from create" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from create" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from create" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from create" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from create" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from add" -l id -d 'Dataset id (default: the dataset \'clearml dataset create\' made last on this machine)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from add" -l wildcard -d 'Only files matching this wildcard (repeatable), e.g. \'*.jpg\'' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from add" -l dataset-folder -d 'Put the files under this folder inside the dataset' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from add" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from add" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from add" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from add" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from add" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from add" -l non-recursive -d 'Do not descend into subfolders'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from add" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from add" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from add" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from add" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from add" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from remove" -l id -d 'Dataset id (default: the dataset \'clearml dataset create\' made last on this machine)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from remove" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from remove" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from remove" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from remove" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from remove" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from remove" -l non-recursive -d 'A wildcard matches in subfolders too only with this off'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from remove" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from remove" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from remove" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from remove" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from remove" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from sync" -l id -d 'Dataset id (default: the dataset \'clearml dataset create\' made last on this machine)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from sync" -l dataset-folder -d 'Match this folder inside the dataset instead of its root' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from sync" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from sync" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from sync" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from sync" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from sync" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from sync" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from sync" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from sync" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from sync" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from sync" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from sync" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from sync" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from upload" -l id -d 'Dataset id (default: the dataset \'clearml dataset create\' made last on this machine)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from upload" -l chunk-size -d 'Target size of one chunk, in MiB of input' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from upload" -l parallel -d 'Chunks compressed and uploaded at once' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from upload" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from upload" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from upload" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from upload" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from upload" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from upload" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from upload" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from upload" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from upload" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from upload" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from upload" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from upload" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from close" -l id -d 'Dataset id (default: the dataset \'clearml dataset create\' made last on this machine)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from close" -l chunk-size -d 'Target size of one chunk for what is still pending, in MiB' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from close" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from close" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from close" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from close" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from close" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from close" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from close" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from close" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from close" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from close" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from close" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from close" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from publish" -l id -d 'Dataset id (default: the dataset \'clearml dataset create\' made last on this machine)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from publish" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from publish" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from publish" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from publish" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from publish" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from publish" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from publish" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from publish" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from publish" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from publish" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from publish" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from publish" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from help" -f -a "list" -d 'List datasets (the latest version of each, or every version)'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from help" -f -a "show" -d 'One version: status, parents, file count and size, changes against its parents'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from help" -f -a "get" -d 'Download a version (with its parents\' files) into a folder, verified, resumable'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Re-hash a local copy against a version\'s file list'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from help" -f -a "diff" -d 'Files added, removed and changed from version A to version B'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from help" -f -a "delete" -d 'Delete a version (or all versions of a name), with its chunks on the file server'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from help" -f -a "create" -d 'Start a new dataset version; prints its id'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add files or folders to the dataset (hashed now, uploaded by \'upload\')'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Remove files (paths or wildcards inside the dataset)'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from help" -f -a "sync" -d 'Make the dataset match a folder: add new files, replace modified ones, remove missing ones'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from help" -f -a "upload" -d 'Upload the pending files in compressed chunks (resumable)'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from help" -f -a "close" -d 'Finalize the version (uploading what is pending first); it becomes read-only'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from help" -f -a "publish" -d 'Publish a closed version'
+complete -c clearml -n "__fish_clearml_using_subcommand dataset; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and not __fish_seen_subcommand_from run status list schedule stats help" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and not __fish_seen_subcommand_from run status list schedule stats help" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
 complete -c clearml -n "__fish_clearml_using_subcommand pipeline; and not __fish_seen_subcommand_from run status list schedule stats help" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
@@ -1287,6 +1637,74 @@ complete -c clearml -n "__fish_clearml_using_subcommand worker; and __fish_seen_
 complete -c clearml -n "__fish_clearml_using_subcommand worker; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c clearml -n "__fish_clearml_using_subcommand worker; and __fish_seen_subcommand_from help" -f -a "list" -d 'Workers with their queues, current task and when last seen'
 complete -c clearml -n "__fish_clearml_using_subcommand worker; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c clearml -n "__fish_clearml_using_subcommand credentials; and not __fish_seen_subcommand_from create list revoke help" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand credentials; and not __fish_seen_subcommand_from create list revoke help" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand credentials; and not __fish_seen_subcommand_from create list revoke help" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand credentials; and not __fish_seen_subcommand_from create list revoke help" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand credentials; and not __fish_seen_subcommand_from create list revoke help" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
+complete -c clearml -n "__fish_clearml_using_subcommand credentials; and not __fish_seen_subcommand_from create list revoke help" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand credentials; and not __fish_seen_subcommand_from create list revoke help" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand credentials; and not __fish_seen_subcommand_from create list revoke help" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand credentials; and not __fish_seen_subcommand_from create list revoke help" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand credentials; and not __fish_seen_subcommand_from create list revoke help" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand credentials; and not __fish_seen_subcommand_from create list revoke help" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand credentials; and not __fish_seen_subcommand_from create list revoke help" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand credentials; and not __fish_seen_subcommand_from create list revoke help" -f -a "create" -d 'Make a new key pair for the user of the configured credentials and print it as the web UI shows it (a clearml.conf api block: `clearml init --credentials -` takes it); the secret is shown only this once'
+complete -c clearml -n "__fish_clearml_using_subcommand credentials; and not __fish_seen_subcommand_from create list revoke help" -f -a "list" -d 'The key pairs of the configured user: access key, label, last use (never secrets)'
+complete -c clearml -n "__fish_clearml_using_subcommand credentials; and not __fish_seen_subcommand_from create list revoke help" -f -a "revoke" -d 'Revoke key pairs: they stop logging in, and their tokens stop working'
+complete -c clearml -n "__fish_clearml_using_subcommand credentials; and not __fish_seen_subcommand_from create list revoke help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c clearml -n "__fish_clearml_using_subcommand credentials; and __fish_seen_subcommand_from create" -l label -d 'A label to tell the pair apart later (e.g. "ci-bot")' -r
+complete -c clearml -n "__fish_clearml_using_subcommand credentials; and __fish_seen_subcommand_from create" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand credentials; and __fish_seen_subcommand_from create" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand credentials; and __fish_seen_subcommand_from create" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand credentials; and __fish_seen_subcommand_from create" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand credentials; and __fish_seen_subcommand_from create" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
+complete -c clearml -n "__fish_clearml_using_subcommand credentials; and __fish_seen_subcommand_from create" -l dry-run -d 'Say what would be made; make nothing'
+complete -c clearml -n "__fish_clearml_using_subcommand credentials; and __fish_seen_subcommand_from create" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand credentials; and __fish_seen_subcommand_from create" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand credentials; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand credentials; and __fish_seen_subcommand_from create" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand credentials; and __fish_seen_subcommand_from create" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand credentials; and __fish_seen_subcommand_from create" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand credentials; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand credentials; and __fish_seen_subcommand_from list" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand credentials; and __fish_seen_subcommand_from list" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand credentials; and __fish_seen_subcommand_from list" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand credentials; and __fish_seen_subcommand_from list" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand credentials; and __fish_seen_subcommand_from list" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
+complete -c clearml -n "__fish_clearml_using_subcommand credentials; and __fish_seen_subcommand_from list" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand credentials; and __fish_seen_subcommand_from list" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand credentials; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand credentials; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand credentials; and __fish_seen_subcommand_from list" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand credentials; and __fish_seen_subcommand_from list" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand credentials; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand credentials; and __fish_seen_subcommand_from revoke" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand credentials; and __fish_seen_subcommand_from revoke" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
+complete -c clearml -n "__fish_clearml_using_subcommand credentials; and __fish_seen_subcommand_from revoke" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand credentials; and __fish_seen_subcommand_from revoke" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand credentials; and __fish_seen_subcommand_from revoke" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
+complete -c clearml -n "__fish_clearml_using_subcommand credentials; and __fish_seen_subcommand_from revoke" -l force -d 'Also revoke the pair this command authenticates with (it locks this clearml.conf out)'
+complete -c clearml -n "__fish_clearml_using_subcommand credentials; and __fish_seen_subcommand_from revoke" -l dry-run -d 'Say what would be revoked; revoke nothing'
+complete -c clearml -n "__fish_clearml_using_subcommand credentials; and __fish_seen_subcommand_from revoke" -l json -d 'Shorthand for --format json'
+complete -c clearml -n "__fish_clearml_using_subcommand credentials; and __fish_seen_subcommand_from revoke" -l csv -d 'Shorthand for --format csv'
+complete -c clearml -n "__fish_clearml_using_subcommand credentials; and __fish_seen_subcommand_from revoke" -s q -l quiet -d 'Print only results and errors'
+complete -c clearml -n "__fish_clearml_using_subcommand credentials; and __fish_seen_subcommand_from revoke" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug)'
+complete -c clearml -n "__fish_clearml_using_subcommand credentials; and __fish_seen_subcommand_from revoke" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
+complete -c clearml -n "__fish_clearml_using_subcommand credentials; and __fish_seen_subcommand_from revoke" -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c clearml -n "__fish_clearml_using_subcommand credentials; and __fish_seen_subcommand_from revoke" -s h -l help -d 'Print help'
+complete -c clearml -n "__fish_clearml_using_subcommand credentials; and __fish_seen_subcommand_from help" -f -a "create" -d 'Make a new key pair for the user of the configured credentials and print it as the web UI shows it (a clearml.conf api block: `clearml init --credentials -` takes it); the secret is shown only this once'
+complete -c clearml -n "__fish_clearml_using_subcommand credentials; and __fish_seen_subcommand_from help" -f -a "list" -d 'The key pairs of the configured user: access key, label, last use (never secrets)'
+complete -c clearml -n "__fish_clearml_using_subcommand credentials; and __fish_seen_subcommand_from help" -f -a "revoke" -d 'Revoke key pairs: they stop logging in, and their tokens stop working'
+complete -c clearml -n "__fish_clearml_using_subcommand credentials; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c clearml -n "__fish_clearml_using_subcommand sync" -l from -d 'Source: a clearml.conf or an API URL' -r
 complete -c clearml -n "__fish_clearml_using_subcommand sync" -l to -d 'Target: a clearml.conf or an API URL' -r
 complete -c clearml -n "__fish_clearml_using_subcommand sync" -s p -l project -d 'Project to copy with its sub-projects (repeatable; default: every project)' -r
@@ -1363,6 +1781,7 @@ unknown\t''"
 complete -c clearml -n "__fish_clearml_using_subcommand cleanup" -l project -d 'Only this project and its sub-projects' -r
 complete -c clearml -n "__fish_clearml_using_subcommand cleanup" -l keep-last -d 'Keep the N most recently updated of the selected tasks in each project' -r
 complete -c clearml -n "__fish_clearml_using_subcommand cleanup" -l journal -d 'Journal of files still to delete [default: clearml-cleanup-<server hash>.json beside clearml.conf]' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand cleanup" -l data-dir -d 'With --orphans: the data dir of \'server serve\' (its files/) or of \'server up\' (its data/fileserver/) [default: serve\'s, when it is the configured server]' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand cleanup" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand cleanup" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
 complete -c clearml -n "__fish_clearml_using_subcommand cleanup" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
@@ -1373,6 +1792,8 @@ complete -c clearml -n "__fish_clearml_using_subcommand cleanup" -l request-time
 complete -c clearml -n "__fish_clearml_using_subcommand cleanup" -l no-files -d 'Leave the files on the file server; delete only tasks, models and events'
 complete -c clearml -n "__fish_clearml_using_subcommand cleanup" -l dry-run -d 'Print what would be deleted and the bytes it holds; change nothing'
 complete -c clearml -n "__fish_clearml_using_subcommand cleanup" -s y -l yes -d 'Do not ask before deleting'
+complete -c clearml -n "__fish_clearml_using_subcommand cleanup" -l models -d 'Also delete archived models (narrowed by --project and --older-than) with their files'
+complete -c clearml -n "__fish_clearml_using_subcommand cleanup" -l orphans -d 'Instead of tasks: delete the files in the file server\'s folder that no task or model refers to (--dry-run lists them with their sizes)'
 complete -c clearml -n "__fish_clearml_using_subcommand cleanup" -l json -d 'Shorthand for --format json'
 complete -c clearml -n "__fish_clearml_using_subcommand cleanup" -l csv -d 'Shorthand for --format csv'
 complete -c clearml -n "__fish_clearml_using_subcommand cleanup" -s q -l quiet -d 'Print only results and errors'
@@ -1408,21 +1829,23 @@ complete -c clearml -n "__fish_clearml_using_subcommand manpages" -s v -l verbos
 complete -c clearml -n "__fish_clearml_using_subcommand manpages" -l no-color -d 'No colour (also when NO_COLOR is set or output is not a terminal)'
 complete -c clearml -n "__fish_clearml_using_subcommand manpages" -l insecure -d 'Do not verify the server\'s TLS certificate'
 complete -c clearml -n "__fish_clearml_using_subcommand manpages" -s h -l help -d 'Print help'
-complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model pipeline queue worker sync export import cleanup completions manpages help" -f -a "init" -d 'Write ~/clearml.conf: paste the credentials block from the web UI, or pass flags (CI)'
-complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model pipeline queue worker sync export import cleanup completions manpages help" -f -a "config" -d 'Inspect the configuration in force'
-complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model pipeline queue worker sync export import cleanup completions manpages help" -f -a "server" -d 'Run and administer a ClearML server (official Docker stack or built-in)'
-complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model pipeline queue worker sync export import cleanup completions manpages help" -f -a "task" -d 'List, inspect, compare, wait for and act on experiments (tasks)'
-complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model pipeline queue worker sync export import cleanup completions manpages help" -f -a "model" -d 'List, publish and download models'
-complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model pipeline queue worker sync export import cleanup completions manpages help" -f -a "pipeline" -d 'Run a pipeline from a TOML file on ClearML agents; its status and past runs'
-complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model pipeline queue worker sync export import cleanup completions manpages help" -f -a "queue" -d 'List the server\'s queues'
-complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model pipeline queue worker sync export import cleanup completions manpages help" -f -a "worker" -d 'List the workers (agents) registered with the server'
-complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model pipeline queue worker sync export import cleanup completions manpages help" -f -a "sync" -d 'Copy projects (tasks, events, models, files, pipeline runs) from one server to another'
-complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model pipeline queue worker sync export import cleanup completions manpages help" -f -a "export" -d 'Write projects to one .tar.zst archive, for a server with no network path to this one'
-complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model pipeline queue worker sync export import cleanup completions manpages help" -f -a "import" -d 'Copy an archive written by \'clearml export\' into a server'
-complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model pipeline queue worker sync export import cleanup completions manpages help" -f -a "cleanup" -d 'Delete old experiments with their models, artifacts, logs and files on the file server; published tasks and models other tasks use are kept'
-complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model pipeline queue worker sync export import cleanup completions manpages help" -f -a "completions" -d 'Print a shell completion script'
-complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model pipeline queue worker sync export import cleanup completions manpages help" -f -a "manpages" -d 'Write man pages into a directory (used by `make docs`)'
-complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model pipeline queue worker sync export import cleanup completions manpages help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model dataset pipeline queue worker credentials sync export import cleanup completions manpages help" -f -a "init" -d 'Write ~/clearml.conf: paste the credentials block from the web UI, or pass flags (CI)'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model dataset pipeline queue worker credentials sync export import cleanup completions manpages help" -f -a "config" -d 'Inspect the configuration in force'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model dataset pipeline queue worker credentials sync export import cleanup completions manpages help" -f -a "server" -d 'Run and administer a ClearML server (official Docker stack or built-in)'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model dataset pipeline queue worker credentials sync export import cleanup completions manpages help" -f -a "task" -d 'List, inspect, compare, wait for and act on experiments (tasks)'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model dataset pipeline queue worker credentials sync export import cleanup completions manpages help" -f -a "model" -d 'List, publish and download models'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model dataset pipeline queue worker credentials sync export import cleanup completions manpages help" -f -a "dataset" -d 'Versioned datasets in the SDK\'s format: list, fetch, verify, create, upload, delete'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model dataset pipeline queue worker credentials sync export import cleanup completions manpages help" -f -a "pipeline" -d 'Run a pipeline from a TOML file on ClearML agents; its status and past runs'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model dataset pipeline queue worker credentials sync export import cleanup completions manpages help" -f -a "queue" -d 'List the server\'s queues'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model dataset pipeline queue worker credentials sync export import cleanup completions manpages help" -f -a "worker" -d 'List the workers (agents) registered with the server'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model dataset pipeline queue worker credentials sync export import cleanup completions manpages help" -f -a "credentials" -d 'Make, list and revoke API key pairs (for CI bots and colleagues, without the web UI)'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model dataset pipeline queue worker credentials sync export import cleanup completions manpages help" -f -a "sync" -d 'Copy projects (tasks, events, models, files, pipeline runs) from one server to another'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model dataset pipeline queue worker credentials sync export import cleanup completions manpages help" -f -a "export" -d 'Write projects to one .tar.zst archive, for a server with no network path to this one'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model dataset pipeline queue worker credentials sync export import cleanup completions manpages help" -f -a "import" -d 'Copy an archive written by \'clearml export\' into a server'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model dataset pipeline queue worker credentials sync export import cleanup completions manpages help" -f -a "cleanup" -d 'Delete old experiments with their models, artifacts, logs and files on the file server; published tasks and models other tasks use are kept'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model dataset pipeline queue worker credentials sync export import cleanup completions manpages help" -f -a "completions" -d 'Print a shell completion script'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model dataset pipeline queue worker credentials sync export import cleanup completions manpages help" -f -a "manpages" -d 'Write man pages into a directory (used by `make docs`)'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and not __fish_seen_subcommand_from init config server task model dataset pipeline queue worker credentials sync export import cleanup completions manpages help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Each value in force and where it came from (flag, env, file:line, default); secrets masked'
 complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "path" -d 'The clearml.conf path in use'
 complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "dump" -d 'The configuration file(s) as read (merged, before environment overrides), as JSON (--csv: key,value rows); credentials masked'
@@ -1437,6 +1860,8 @@ complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_su
 complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from server" -f -a "restore" -d 'Restore a backup made by `server backup`'
 complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from server" -f -a "render" -d 'Print the stack as a docker-compose.yml or Helm values file'
 complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from server" -f -a "selftest" -d 'End-to-end check of the configured server: task, scalars, file round-trip'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from server" -f -a "rehost" -d 'After the file server moved (host, port, https, a bucket): point every stored link at the new place: model URIs, task artifacts, debug images and plots'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from server" -f -a "usage" -d 'Where the disk went: file server bytes and events per project or task, largest first'
 complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from task" -f -a "list" -d 'List tasks, with filters; follows pages past the server\'s 500-item cap with --all'
 complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from task" -f -a "show" -d 'One task in detail: status, parameters, metrics, artifacts, models'
 complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from task" -f -a "compare" -d 'Compare tasks side by side: parameters and metrics'
@@ -1454,10 +1879,24 @@ complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_su
 complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from task" -f -a "logs" -d 'A task\'s console output, as `docker logs` prints a container\'s; -f follows it until the task ends (exit 6 if it failed or was stopped, as `task wait`)'
 complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from task" -f -a "clone" -d 'Copy a task as a new draft, override parameters, and optionally enqueue it'
 complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from task" -f -a "edit" -d 'Change one task: parameters, name, comment, tags'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from task" -f -a "launch" -d 'Make a script into a task an agent can run (its git repository, commit and uncommitted changes, or its text), and enqueue it with --queue'
 complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from model" -f -a "list" -d 'List models'
 complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from model" -f -a "show" -d 'One model in detail'
 complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from model" -f -a "publish" -d 'Upload a weights file and register + publish it, or publish an existing draft by id'
 complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from model" -f -a "pull" -d 'Download a model\'s weights (latest published by name, or by id)'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from dataset" -f -a "list" -d 'List datasets (the latest version of each, or every version)'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from dataset" -f -a "show" -d 'One version: status, parents, file count and size, changes against its parents'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from dataset" -f -a "get" -d 'Download a version (with its parents\' files) into a folder, verified, resumable'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from dataset" -f -a "verify" -d 'Re-hash a local copy against a version\'s file list'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from dataset" -f -a "diff" -d 'Files added, removed and changed from version A to version B'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from dataset" -f -a "delete" -d 'Delete a version (or all versions of a name), with its chunks on the file server'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from dataset" -f -a "create" -d 'Start a new dataset version; prints its id'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from dataset" -f -a "add" -d 'Add files or folders to the dataset (hashed now, uploaded by \'upload\')'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from dataset" -f -a "remove" -d 'Remove files (paths or wildcards inside the dataset)'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from dataset" -f -a "sync" -d 'Make the dataset match a folder: add new files, replace modified ones, remove missing ones'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from dataset" -f -a "upload" -d 'Upload the pending files in compressed chunks (resumable)'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from dataset" -f -a "close" -d 'Finalize the version (uploading what is pending first); it becomes read-only'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from dataset" -f -a "publish" -d 'Publish a closed version'
 complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from pipeline" -f -a "run" -d 'Run a pipeline file: the controller and its steps appear on the server as the SDK\'s PipelineController makes them, and clearml-agent workers execute the steps (exit 6 if it fails or is stopped, 2 for a bad file, 5 for a missing base task or queue)'
 complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from pipeline" -f -a "status" -d 'One run\'s DAG: each step\'s status, task id and duration'
 complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from pipeline" -f -a "list" -d 'Pipeline runs with status, start, duration and steps done'
@@ -1465,3 +1904,6 @@ complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_su
 complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from pipeline" -f -a "stats" -d 'Per pipeline: runs, completed/failed/stopped, success rate, duration mean/p50/p95, last run and a duration sparkline; per step: runs, failure rate, mean/p95 duration, time queued versus running, the step that fails most. SDK-made runs count too'
 complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from queue" -f -a "list" -d 'Queues with their pending tasks and the workers listening'
 complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from worker" -f -a "list" -d 'Workers with their queues, current task and when last seen'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from credentials" -f -a "create" -d 'Make a new key pair for the user of the configured credentials and print it as the web UI shows it (a clearml.conf api block: `clearml init --credentials -` takes it); the secret is shown only this once'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from credentials" -f -a "list" -d 'The key pairs of the configured user: access key, label, last use (never secrets)'
+complete -c clearml -n "__fish_clearml_using_subcommand help; and __fish_seen_subcommand_from credentials" -f -a "revoke" -d 'Revoke key pairs: they stop logging in, and their tokens stop working'

@@ -49,7 +49,7 @@ pub struct GlobalArgs {
     pub api_host: Option<String>,
     /// Output format for results on stdout
     #[arg(long, global = true, value_enum)]
-    pub format: Option<Format>,
+    pub format: Option<FormatArg>,
     /// Shorthand for --format json
     #[arg(long, global = true, conflicts_with = "format")]
     pub json: bool,
@@ -100,24 +100,29 @@ impl GlobalArgs {
         } else if self.csv {
             Format::Csv
         } else {
-            self.format.unwrap_or(Format::Table)
+            self.format.map_or(Format::Table, Format::from)
         }
     }
 }
 
 pub use crate::output::Format;
 
-/// `--format table|json|csv`: the output layer's own type, named here for clap.
-impl ValueEnum for Format {
-    fn value_variants<'a>() -> &'a [Self] {
-        &[Format::Table, Format::Json, Format::Csv]
-    }
-    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
-        Some(clap::builder::PossibleValue::new(match self {
-            Format::Table => "table",
-            Format::Json => "json",
-            Format::Csv => "csv",
-        }))
+/// `--format table|json|csv`: clap's spelling of the output layer's [`Format`] (a
+/// type of another crate, so clap's trait is implemented on this one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    Table,
+    Json,
+    Csv,
+}
+
+impl From<FormatArg> for Format {
+    fn from(f: FormatArg) -> Self {
+        match f {
+            FormatArg::Table => Format::Table,
+            FormatArg::Json => Format::Json,
+            FormatArg::Csv => Format::Csv,
+        }
     }
 }
 
@@ -137,6 +142,9 @@ pub enum Command {
     /// List, publish and download models
     #[command(subcommand)]
     Model(ModelCommand),
+    /// Versioned datasets in the SDK's format: list, fetch, verify, create, upload, delete
+    #[command(subcommand)]
+    Dataset(DatasetCommand),
     /// Run a pipeline from a TOML file on ClearML agents; its status and past runs
     #[command(subcommand)]
     Pipeline(PipelineCommand),
@@ -146,6 +154,9 @@ pub enum Command {
     /// List the workers (agents) registered with the server
     #[command(subcommand)]
     Worker(WorkerCommand),
+    /// Make, list and revoke API key pairs (for CI bots and colleagues, without the web UI)
+    #[command(subcommand)]
+    Credentials(CredentialsCommand),
     /// Copy projects (tasks, events, models, files, pipeline runs) from one server to another
     #[command(after_help = SYNC_HELP)]
     Sync(SyncArgs),
@@ -263,7 +274,11 @@ Without --status, archived tasks are selected. Published, running and queued tas
 deleted. Files are deleted from the file server (artifacts, draft output models, debug
 images); a file elsewhere (S3, another host) is listed as kept. Before each batch of tasks is
 deleted, its files are written to a journal: an interrupted cleanup is finished by the next
-run. Exit 1 when a task or a file could not be deleted (the rest is done).";
+run. --models also deletes archived models (with --project/--older-than) and their files;
+published models and models a task takes as input are kept. --orphans deletes, instead,
+the files in the file server's folder that no task or model refers to (the folder is read
+on this machine: --data-dir of 'server serve' or of 'server up'). Exit 1 when a task, a
+model or a file could not be deleted (the rest is done).";
 
 #[derive(Debug, Clone, Args)]
 pub struct CleanupArgs {
@@ -293,6 +308,54 @@ pub struct CleanupArgs {
     /// clearml.conf]
     #[arg(long, value_name = "FILE")]
     pub journal: Option<PathBuf>,
+    /// Also delete archived models (narrowed by --project and --older-than) with their files
+    #[arg(long, conflicts_with = "orphans")]
+    pub models: bool,
+    /// Instead of tasks: delete the files in the file server's folder that no task or
+    /// model refers to (--dry-run lists them with their sizes)
+    #[arg(long, conflicts_with_all = ["status", "keep_last", "no_files", "older_than", "project"])]
+    pub orphans: bool,
+    /// With --orphans: the data dir of 'server serve' (its files/) or of 'server up' (its
+    /// data/fileserver/) [default: serve's, when it is the configured server]
+    #[arg(
+        long,
+        value_name = "DIR",
+        env = "CLEARML_SERVE_DATA_DIR",
+        requires = "orphans"
+    )]
+    pub data_dir: Option<PathBuf>,
+}
+
+// ---------------------------------------------------------------- credentials
+
+#[derive(Debug, Subcommand)]
+pub enum CredentialsCommand {
+    /// Make a new key pair for the user of the configured credentials and print it as the
+    /// web UI shows it (a clearml.conf api block: `clearml init --credentials -` takes it);
+    /// the secret is shown only this once
+    Create {
+        /// A label to tell the pair apart later (e.g. "ci-bot")
+        #[arg(long)]
+        label: Option<String>,
+        /// Say what would be made; make nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// The key pairs of the configured user: access key, label, last use (never secrets)
+    List,
+    /// Revoke key pairs: they stop logging in, and their tokens stop working
+    Revoke {
+        /// Access keys to revoke (every one must exist, else nothing is revoked)
+        #[arg(value_name = "ACCESS_KEY", required = true)]
+        access_keys: Vec<String>,
+        /// Also revoke the pair this command authenticates with (it locks this
+        /// clearml.conf out)
+        #[arg(long)]
+        force: bool,
+        /// Say what would be revoked; revoke nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 // ---------------------------------------------------------------- init
@@ -387,6 +450,69 @@ pub enum ServerCommand {
     Render(RenderArgs),
     /// End-to-end check of the configured server: task, scalars, file round-trip
     Selftest,
+    /// After the file server moved (host, port, https, a bucket): point every stored link
+    /// at the new place: model URIs, task artifacts, debug images and plots
+    #[command(after_help = REHOST_HELP)]
+    Rehost(RehostArgs),
+    /// Where the disk went: file server bytes and events per project or task, largest first
+    #[command(after_help = USAGE_HELP)]
+    Usage(UsageArgs),
+}
+
+const USAGE_HELP: &str = "\
+Reads a 'clearml server serve' data dir (the server may be running): the files under files/
+are walked and given to the task whose upload folder (<project>/<task name>.<task id>/) holds
+them; events are counted and measured in the database. The totals are the data dir's own
+(disk: allocated blocks, as du counts them). Files no task owns are one row with an empty
+task.";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum UsageBy {
+    #[default]
+    Project,
+    Task,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct UsageArgs {
+    /// The 'clearml server serve' data dir [default: serve's: $CLEARML_SERVE_DATA_DIR, else
+    /// $XDG_DATA_HOME/clearml/serve or ~/.local/share/clearml/serve]
+    #[arg(long, value_name = "DIR", env = "CLEARML_SERVE_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Only this project and its sub-projects
+    #[arg(long, value_name = "NAME")]
+    pub project: Option<String>,
+    /// One row per project (the default) or per task
+    #[arg(long, value_enum, default_value_t = UsageBy::Project)]
+    pub by: UsageBy,
+    /// Only the N largest rows
+    #[arg(long, value_name = "N")]
+    pub top: Option<usize>,
+}
+
+const REHOST_HELP: &str = "\
+With --data-dir (a 'clearml server serve' data dir; that server must be stopped), every kind
+of link is rewritten in one database transaction: an interrupted run changes nothing, and a
+second run finds nothing left to do. Without it, the configured server is changed through
+its API (models.edit, tasks.edit): model URIs and task artifacts; debug images and plots
+live in the events store, which the API cannot edit (they are counted and reported). A link
+is moved only when --from is the whole link or is followed by '/'; --from and --to may not
+be prefixes of each other (a second run would move links again).";
+
+#[derive(Debug, Clone, Args)]
+pub struct RehostArgs {
+    /// The old file server URL, as stored links start (e.g. http://old-host:8081)
+    #[arg(long, value_name = "URL")]
+    pub from: String,
+    /// The new file server URL (e.g. https://files.example.com)
+    #[arg(long, value_name = "URL")]
+    pub to: String,
+    /// A stopped 'clearml server serve' data dir to rewrite directly (all kinds of links)
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Count what would change, per kind and per project; change nothing
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// Choices that define the stack; also read from clearml-server.toml in the data dir.
@@ -451,17 +577,21 @@ impl ValueEnum for crate::notify::Format {
     }
 }
 
-/// `--pull missing|always|never`: the stack's own type, named here for clap.
-impl ValueEnum for PullPolicy {
-    fn value_variants<'a>() -> &'a [Self] {
-        &[PullPolicy::Missing, PullPolicy::Always, PullPolicy::Never]
-    }
-    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
-        Some(clap::builder::PossibleValue::new(match self {
-            PullPolicy::Missing => "missing",
-            PullPolicy::Always => "always",
-            PullPolicy::Never => "never",
-        }))
+/// `--pull missing|always|never`: clap's spelling of the stack's [`PullPolicy`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PullArg {
+    Missing,
+    Always,
+    Never,
+}
+
+impl From<PullArg> for PullPolicy {
+    fn from(p: PullArg) -> Self {
+        match p {
+            PullArg::Missing => PullPolicy::Missing,
+            PullArg::Always => PullPolicy::Always,
+            PullArg::Never => PullPolicy::Never,
+        }
     }
 }
 
@@ -470,8 +600,8 @@ pub struct UpArgs {
     #[command(flatten)]
     pub stack: StackArgs,
     /// When to pull images
-    #[arg(long, value_enum, default_value_t = PullPolicy::Missing)]
-    pub pull: PullPolicy,
+    #[arg(long, value_enum, default_value_t = PullArg::Missing)]
+    pub pull: PullArg,
     /// How long to wait for readiness
     #[arg(long, default_value = "5m", value_name = "DURATION")]
     pub timeout: String,
@@ -547,6 +677,15 @@ pub struct BackupArgs {
     /// Archive to write (.tar.gz)
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
+    /// After the backup, keep only the N newest archives of its series in its folder (names
+    /// starting like FILE's up to its first digit and ending in .tar.gz; e.g.
+    /// --out /backups/clearml-$(date +%F).tar.gz --keep 7), deleting the older ones
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub keep: Option<u32>,
+    /// Say what would be written and which archives --keep would delete; stop nothing,
+    /// write and delete nothing
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -690,6 +829,75 @@ pub enum TaskCommand {
     Clone(TaskCloneArgs),
     /// Change one task: parameters, name, comment, tags
     Edit(TaskEditArgs),
+    /// Make a script into a task an agent can run (its git repository, commit and
+    /// uncommitted changes, or its text), and enqueue it with --queue
+    #[command(after_help = TASK_LAUNCH_HELP)]
+    Launch(TaskLaunchArgs),
+}
+
+const TASK_LAUNCH_HELP: &str = "\
+Inside a git repository the task names the remote (without credentials), branch, commit,
+working directory and entry point, and carries the uncommitted changes (and the script, if
+it is not committed) as a diff: push the commit first, the agent clones it. Outside a
+repository (or with --single-file) the script's text is the task's code. Options go before
+SCRIPT: everything after it is passed to the script. Without --queue the task stays a draft
+(a base task to clone, e.g. for a pipeline step). Exit 5 when the script, the requirements
+file or the queue does not exist.";
+
+#[derive(Debug, Clone, Args)]
+pub struct TaskLaunchArgs {
+    /// The script (.py; .sh runs with bash)
+    #[arg(value_name = "SCRIPT")]
+    pub script: PathBuf,
+    /// Arguments passed to the script
+    #[arg(
+        value_name = "ARGS",
+        trailing_var_arg = true,
+        allow_hyphen_values = true
+    )]
+    pub script_args: Vec<String>,
+    /// Project of the task (created if missing)
+    #[arg(long)]
+    pub project: String,
+    /// Name of the task (default: the script's file name)
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Tags (repeatable, or comma separated)
+    #[arg(long = "tags", value_name = "TAG", value_delimiter = ',')]
+    pub tags: Vec<String>,
+    /// A parameter of the Args section (repeatable), e.g. --args lr=0.01
+    #[arg(long = "args", value_name = "NAME=VALUE")]
+    pub args: Vec<String>,
+    /// Requirements file (pip syntax) the agent installs
+    #[arg(long, value_name = "FILE")]
+    pub requirements: Option<PathBuf>,
+    /// Packages the agent installs (repeatable, or comma separated), e.g. --packages numpy
+    #[arg(long, value_name = "PACKAGE", value_delimiter = ',')]
+    pub packages: Vec<String>,
+    /// Container image the agent runs the task in (agents in docker mode)
+    #[arg(long, value_name = "IMAGE")]
+    pub docker: Option<String>,
+    /// Arguments of `docker run` for that container
+    #[arg(long, value_name = "ARGS", allow_hyphen_values = true)]
+    pub docker_args: Option<String>,
+    /// Working directory relative to the repository root (default: the script's folder)
+    #[arg(long, value_name = "DIR")]
+    pub cwd: Option<String>,
+    /// Task type
+    #[arg(long, default_value = "training", value_parser = TASK_TYPES)]
+    pub task_type: String,
+    /// Do not add `Task.init()` to a Python script that does not call it
+    #[arg(long)]
+    pub skip_task_init: bool,
+    /// Ignore the git repository: the script's text is the task's code
+    #[arg(long)]
+    pub single_file: bool,
+    /// Enqueue the task in this queue (name or id); without it the task stays a draft
+    #[arg(long, value_name = "QUEUE")]
+    pub queue: Option<String>,
+    /// Print the task that would be created (JSON); create nothing
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 const TASK_SELECT_HELP: &str = "\
@@ -900,6 +1108,217 @@ pub struct TaskWaitArgs {
     /// Console lines shown for a task that failed or was stopped (0: none)
     #[arg(long, default_value_t = 20, value_name = "N")]
     pub log_lines: usize,
+}
+
+// ---------------------------------------------------------------- dataset
+
+/// Which dataset version a read command means.
+#[derive(Debug, Clone, Args)]
+pub struct DatasetRef {
+    /// Dataset id, or name (the highest version of that name)
+    pub dataset: String,
+    /// Look the name up in this project only
+    #[arg(long)]
+    pub project: Option<String>,
+    /// This version of the named dataset (e.g. 1.0.2)
+    #[arg(long)]
+    pub version: Option<String>,
+}
+
+/// The dataset a write command works on.
+#[derive(Debug, Clone, Args)]
+pub struct DatasetId {
+    /// Dataset id (default: the dataset 'clearml dataset create' made last on this machine)
+    #[arg(long)]
+    pub id: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DatasetCommand {
+    /// List datasets (the latest version of each, or every version)
+    List(DatasetListArgs),
+    /// One version: status, parents, file count and size, changes against its parents
+    Show {
+        #[command(flatten)]
+        which: DatasetRef,
+        /// Also list every file (path, size, sha256, version it comes from)
+        #[arg(long)]
+        files: bool,
+    },
+    /// Download a version (with its parents' files) into a folder, verified, resumable
+    Get(DatasetGetArgs),
+    /// Re-hash a local copy against a version's file list
+    Verify {
+        #[command(flatten)]
+        which: DatasetRef,
+        /// The local copy
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+    },
+    /// Files added, removed and changed from version A to version B
+    Diff {
+        /// The older version (id, or name for the latest version)
+        a: String,
+        /// The newer version (id, or name for the latest version)
+        b: String,
+        #[arg(long)]
+        project: Option<String>,
+    },
+    /// Delete a version (or all versions of a name), with its chunks on the file server
+    Delete(DatasetDeleteArgs),
+    /// Start a new dataset version; prints its id
+    Create(DatasetCreateArgs),
+    /// Add files or folders to the dataset (hashed now, uploaded by 'upload')
+    Add(DatasetAddArgs),
+    /// Remove files (paths or wildcards inside the dataset)
+    Remove(DatasetRemoveArgs),
+    /// Make the dataset match a folder: add new files, replace modified ones, remove missing ones
+    Sync(DatasetSyncArgs),
+    /// Upload the pending files in compressed chunks (resumable)
+    Upload(DatasetUploadArgs),
+    /// Finalize the version (uploading what is pending first); it becomes read-only
+    Close(DatasetCloseArgs),
+    /// Publish a closed version
+    Publish {
+        #[command(flatten)]
+        id: DatasetId,
+    },
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DatasetListArgs {
+    /// Only datasets of this project (and its subprojects)
+    #[arg(long)]
+    pub project: Option<String>,
+    /// Name regex
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Every version, not only the latest of each name
+    #[arg(long)]
+    pub all_versions: bool,
+    /// Include versions still being written (not closed)
+    #[arg(long)]
+    pub include_drafts: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DatasetGetArgs {
+    #[command(flatten)]
+    pub which: DatasetRef,
+    /// Folder to put the files in (created; files of the version are written over)
+    #[arg(long, short = 'o', value_name = "DIR")]
+    pub output: PathBuf,
+    /// Chunks downloaded at once
+    #[arg(long, default_value_t = 4, value_name = "N",
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=64))]
+    pub parallel: usize,
+    /// Extract into the SDK's dataset cache and link DIR's files there, so a later
+    /// Dataset.get_local_copy() is a cache hit
+    #[arg(long)]
+    pub link: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DatasetDeleteArgs {
+    #[command(flatten)]
+    pub which: DatasetRef,
+    /// Every version of the dataset's name
+    #[arg(long)]
+    pub all_versions: bool,
+    /// Also delete the chunks (and state) from the file server
+    #[arg(long)]
+    pub with_files: bool,
+    /// Delete even when other versions use it as a parent
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DatasetCreateArgs {
+    /// Project (the version lives in its hidden .datasets subproject, as the SDK keeps it)
+    #[arg(long)]
+    pub project: Option<String>,
+    /// Dataset name
+    #[arg(long)]
+    pub name: String,
+    /// Parent versions (ids) whose files the new version starts from
+    #[arg(long, num_args = 1.., value_name = "ID")]
+    pub parents: Vec<String>,
+    /// Version string (default: the latest of this name plus one, else 1.0.0)
+    #[arg(long)]
+    pub version: Option<String>,
+    /// Tags, comma separated
+    #[arg(long, value_delimiter = ',')]
+    pub tags: Vec<String>,
+    /// Description
+    #[arg(long)]
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DatasetAddArgs {
+    #[command(flatten)]
+    pub id: DatasetId,
+    /// Files or folders (a folder's files keep their paths relative to it)
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Only files matching this wildcard (repeatable), e.g. '*.jpg'
+    #[arg(long)]
+    pub wildcard: Vec<String>,
+    /// Put the files under this folder inside the dataset
+    #[arg(long, value_name = "FOLDER")]
+    pub dataset_folder: Option<String>,
+    /// Do not descend into subfolders
+    #[arg(long)]
+    pub non_recursive: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DatasetRemoveArgs {
+    #[command(flatten)]
+    pub id: DatasetId,
+    /// Paths inside the dataset, or wildcards ('images/*.png')
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<String>,
+    /// A wildcard matches in subfolders too only with this off
+    #[arg(long)]
+    pub non_recursive: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DatasetSyncArgs {
+    #[command(flatten)]
+    pub id: DatasetId,
+    /// The folder the dataset should match
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// Match this folder inside the dataset instead of its root
+    #[arg(long, value_name = "FOLDER")]
+    pub dataset_folder: Option<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DatasetUploadArgs {
+    #[command(flatten)]
+    pub id: DatasetId,
+    /// Target size of one chunk, in MiB of input
+    #[arg(long, default_value_t = 512, value_name = "MIB",
+          value_parser = clap::builder::RangedU64ValueParser::<u64>::new().range(1..))]
+    pub chunk_size: u64,
+    /// Chunks compressed and uploaded at once
+    #[arg(long, default_value_t = 2, value_name = "N",
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=32))]
+    pub parallel: usize,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DatasetCloseArgs {
+    #[command(flatten)]
+    pub id: DatasetId,
+    /// Target size of one chunk for what is still pending, in MiB
+    #[arg(long, default_value_t = 512, value_name = "MIB",
+          value_parser = clap::builder::RangedU64ValueParser::<u64>::new().range(1..))]
+    pub chunk_size: u64,
 }
 
 // ---------------------------------------------------------------- model

@@ -2,6 +2,8 @@
 
 pub mod cleanup;
 pub mod config;
+pub mod credentials;
+pub mod dataset;
 pub mod init;
 pub(crate) use crate::api::lookup;
 pub mod model;
@@ -60,7 +62,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Server(cmd) => server::run(&ctx, cmd).await,
         Command::Task(cmd) => task::run(&ctx, cmd).await,
         Command::Model(cmd) => model::run(&ctx, cmd).await,
+        Command::Dataset(cmd) => dataset::run(&ctx, cmd).await,
         Command::Pipeline(cmd) => pipeline::run(&ctx, cmd).await,
+        Command::Credentials(cmd) => credentials::run(&ctx, cmd).await,
         Command::Queue(crate::cli::QueueCommand::List) => queue::queues(&ctx).await,
         Command::Worker(crate::cli::WorkerCommand::List) => queue::workers(&ctx).await,
         Command::Sync(args) => sync::sync::run(&ctx, args).await,
@@ -101,6 +105,14 @@ pub fn interrupt_hint(command: &Command) -> Option<&'static str> {
         }
         Command::Cleanup(_) => Some(
             "the files of the tasks deleted so far are in the cleanup journal: run the same command again to finish",
+        ),
+        Command::Dataset(crate::cli::DatasetCommand::Get(_)) => {
+            Some("the chunks fetched so far are kept: run the same command again to resume")
+        }
+        Command::Dataset(
+            crate::cli::DatasetCommand::Upload(_) | crate::cli::DatasetCommand::Close(_),
+        ) => Some(
+            "the chunks uploaded so far are recorded in the dataset: run the same command again to upload the rest",
         ),
         Command::Sync(_) | Command::Import(_) => Some(
             "what was copied is kept and recorded: run the same command again to copy the rest",

@@ -1,6 +1,7 @@
 //! The one integration-test binary: every test drives the built `clearml` binary
 //! against real processes (our built-in server, the Docker engine, the Python SDK).
 
+mod admin;
 mod api_a;
 mod api_b;
 mod api_c;
@@ -13,12 +14,14 @@ mod cli_basics;
 mod common;
 mod config;
 mod conformance;
+mod dataset;
 mod faults;
 mod generated;
 mod hostile;
 mod import;
 mod in_process;
 mod init;
+mod launch;
 mod pipeline;
 mod sdk_flows;
 mod secrets;

@@ -5,7 +5,7 @@
 //! to docs/screenshots/ with CLEARML_UPDATE_SCREENSHOTS=1).
 
 mod big_pipeline;
-mod cdp;
+pub(crate) mod cdp;
 mod security;
 
 use crate::common::{ACCESS_KEY, SECRET_KEY, Serve, clearml, run_sdk};

@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# `clearml dataset` against the SDK's Dataset on `clearml server serve`, same data, same run:
+#  * making a version (create + add + upload + close) of N files / M MiB vs the SDK's
+#    Dataset.create + add_files + upload + finalize. Goal: <= 0.5x the SDK's time.
+#  * `dataset get` of the 2-version dataset (a child with 5% of the files modified, 5%
+#    removed, 5% added) into a fresh folder vs the SDK's Dataset.get(...).get_local_copy()
+#    with a fresh cache. Goal: <= 0.3x the SDK's time.
+#  Peak RSS of each (GNU time).
+# Needs the release binary (make build) and .venv with the clearml SDK (make venv).
+# Knobs: BENCH_RUNS (3), BENCH_DS_FILES (10000), BENCH_DS_MIB (1024).
+# Figures: bench/out/dataset.jsonl (read by bench/report.py).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=${BENCH_DATASET_BIN:-$PWD/target/release/clearml}
+PY=${BENCH_PYTHON:-$PWD/.venv/bin/python}
+M="python3 bench/measure.py"
+RUNS=${BENCH_RUNS:-3}
+RUNS=$(( RUNS < 3 ? RUNS : 3 ))
+FILES_N=${BENCH_DS_FILES:-10000}
+MIB=${BENCH_DS_MIB:-1024}
+OUT=${BENCH_OUT:-$PWD/bench/out}
+mkdir -p "$OUT"
+tmp=$(mktemp -d)
+export BENCH_TMP=$tmp BENCH_BIN=$BIN
+serve_pid=""
+cleanup() { [ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null; rm -rf "$tmp"; }
+trap cleanup EXIT
+
+. bench/serve_lib.sh
+export HOME=$tmp/home CLEARML_CONFIG_FILE=$tmp/home/clearml.conf CLEARML_CACHE_DIR=$tmp/cache
+
+echo "writing $FILES_N files, $MIB MiB (and the second version's changes)..." >&2
+"$PY" - "$tmp/v1" "$tmp/v2" "$FILES_N" "$MIB" <<'PY'
+import os, sys, random
+v1, v2, n, mib = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+size = mib * 1024 * 1024 // n
+random.seed(7)
+def put(root, rel, data):
+    p = os.path.join(root, rel)
+    os.makedirs(os.path.dirname(p), exist_ok=True)
+    with open(p, "wb") as f:
+        f.write(data)
+block = os.urandom(size * 2)
+for i in range(n):
+    # Half incompressible, half text-like: a dataset of images and annotations.
+    off = random.randrange(size)
+    data = block[off:off + size] if i % 2 else (b"label %d " % i) * (size // 12 + 1)
+    put(v1, f"part-{i % 100:02d}/file-{i:05d}.bin", data[:size])
+# v2: the files of v1 with 5% modified, 5% removed, 5% new.
+import shutil
+shutil.copytree(v1, v2)
+for i in range(0, n, 20):
+    put(v2, f"part-{i % 100:02d}/file-{i:05d}.bin", os.urandom(size))
+for i in range(1, n, 20):
+    os.remove(os.path.join(v2, f"part-{i % 100:02d}/file-{i:05d}.bin"))
+for i in range(n // 20):
+    put(v2, f"new/file-{i:05d}.bin", os.urandom(size))
+PY
+# A dataset has no empty folders.
+find "$tmp/v2" -type d -empty -delete
+
+# ---------------------------------------------------------------- making a version
+cat > "$tmp/ours_make.sh" <<SH
+set -e
+id=\$("$BIN" -q dataset create --project bench-ds --name ours)
+"$BIN" -q dataset add --id "\$id" "$tmp/v1"
+"$BIN" -q dataset upload --id "\$id"
+"$BIN" -q dataset close --id "\$id" >/dev/null
+SH
+cat > "$tmp/sdk_make.py" <<PY
+from clearml import Dataset
+d = Dataset.create(dataset_project="bench-ds", dataset_name="sdk")
+d.add_files("$tmp/v1")
+d.upload(show_progress=False)
+d.finalize()
+PY
+make_ours=$($M --runs "$RUNS" --warmup 0 --label "clearml dataset create+add+upload+close" -- bash "$tmp/ours_make.sh")
+make_sdk=$($M --runs "$RUNS" --warmup 0 --label "SDK Dataset.create+add_files+upload+finalize" -- "$PY" "$tmp/sdk_make.py")
+echo "$make_ours"; echo "$make_sdk"
+
+# ---------------------------------------------------------------- the 2-version dataset
+P=$("$BIN" -q dataset create --project bench-ds --name two)
+"$BIN" -q dataset add --id "$P" "$tmp/v1"
+"$BIN" -q dataset close --id "$P" >/dev/null
+C=$("$BIN" -q dataset create --project bench-ds --name two --parents "$P")
+"$BIN" -q dataset sync --id "$C" "$tmp/v2"
+"$BIN" -q dataset close --id "$C" >/dev/null
+cat > "$tmp/ours_get.sh" <<SH
+set -e
+rm -rf "$tmp/out" "$tmp/cache"
+"$BIN" -q dataset get "$C" -o "$tmp/out" >/dev/null
+SH
+cat > "$tmp/sdk_get.py" <<PY
+import shutil
+shutil.rmtree("$tmp/cache", ignore_errors=True)
+from clearml import Dataset
+print(Dataset.get(dataset_id="$C").get_local_copy())
+PY
+bash "$tmp/ours_get.sh"
+diff -r "$tmp/out" "$tmp/v2" >/dev/null || { echo "dataset get differs from the source folder" >&2; exit 1; }
+get_ours=$($M --runs "$RUNS" --warmup 0 --label "clearml dataset get (2 versions)" -- bash "$tmp/ours_get.sh")
+get_sdk=$($M --runs "$RUNS" --warmup 0 --label "SDK Dataset.get().get_local_copy()" -- "$PY" "$tmp/sdk_get.py")
+echo "$get_ours"; echo "$get_sdk"
+# Peak memory of our binary alone (the figures above measure the wrapper scripts).
+rm -rf "$tmp/out" "$tmp/cache"
+/usr/bin/time -f "%M" -o "$tmp/rss_get" "$BIN" -q dataset get "$C" -o "$tmp/out" >/dev/null
+id=$("$BIN" -q dataset create --project bench-ds --name rss)
+"$BIN" -q dataset add --id "$id" "$tmp/v1"
+/usr/bin/time -f "%M" -o "$tmp/rss_up" "$BIN" -q dataset upload --id "$id"
+
+python3 - "$OUT/dataset.jsonl" "$FILES_N" "$MIB" "$make_ours" "$make_sdk" "$get_ours" "$get_sdk" "$(tail -1 "$tmp/rss_get")" "$(tail -1 "$tmp/rss_up")" <<'PY'
+import json, sys
+path, n, mib = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+mo, ms, go, gs = (json.loads(x) for x in sys.argv[4:8])
+rss_get, rss_up = int(sys.argv[8]), int(sys.argv[9])
+size = f"{mib // 1024} GiB" if mib % 1024 == 0 else f"{mib} MiB"
+figures = [
+    (f"dataset version of {n:,} files / {size} vs the SDK", mo, ms, "<= 0.5",
+     f"create+add+upload+close vs Dataset.create+add_files+upload+finalize; peak RSS of `dataset upload` alone {rss_up/1024:.1f} MiB"),
+    (f"dataset get, 2 versions of {n:,} files / {size}, vs the SDK", go, gs, "<= 0.3",
+     f"fresh folder and cache each run; peak RSS of `dataset get` alone {rss_get/1024:.1f} MiB"),
+]
+with open(path, "w") as f:
+    for name, o, a, goal, note in figures:
+        f.write(json.dumps({"bench": "dataset", "figure": name, "ours": o, "anchor": a, "goal": goal, "note": note}) + "\n")
+        print(f"dataset: {name}: {o['median_ms']} ms (cpu {o['cpu_ms']} ms, {o['peak_rss_kib']/1024:.1f} MiB peak); "
+              f"{a['label']} {a['median_ms']} ms (cpu {a['cpu_ms']} ms, {a['peak_rss_kib']/1024:.1f} MiB peak) "
+              f"-> ratio {o['median_ms']/a['median_ms']:.2f} (goal {goal}); {note}")
+PY
