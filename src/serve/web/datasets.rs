@@ -356,19 +356,25 @@ fn lineage(
     known: &HashMap<String, Value>,
 ) -> Markup {
     // Ancestors first: a version after all of its parents.
+    // Each version is visited once (a hostile graph may have cycles), depth bounded.
     let mut order: Vec<String> = Vec::new();
-    fn visit(v: &str, g: &BTreeMap<String, Vec<String>>, order: &mut Vec<String>, depth: usize) {
-        if order.iter().any(|x| x == v) || depth > 1000 {
+    let mut visited: std::collections::HashSet<String> = std::collections::HashSet::new();
+    fn visit(
+        v: &str,
+        g: &BTreeMap<String, Vec<String>>,
+        order: &mut Vec<String>,
+        visited: &mut std::collections::HashSet<String>,
+        depth: usize,
+    ) {
+        if depth > 200 || !visited.insert(v.to_string()) {
             return;
         }
         for p in g.get(v).into_iter().flatten() {
-            visit(p, g, order, depth + 1);
+            visit(p, g, order, visited, depth + 1);
         }
-        if !order.iter().any(|x| x == v) {
-            order.push(v.to_string());
-        }
+        order.push(v.to_string());
     }
-    visit(id, graph, &mut order, 0);
+    visit(id, graph, &mut order, &mut visited, 0);
     let row = |i: usize| 20 + i as i64 * 44;
     let pos: HashMap<&str, usize> = order
         .iter()
