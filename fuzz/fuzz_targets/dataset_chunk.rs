@@ -28,10 +28,15 @@ fuzz_target!(|data: &[u8]| {
     std::fs::write(&archive, rest).unwrap();
     let out = base.join("out");
     let _ = zip::list(&archive);
-    let _ = zip::extract(&archive, &out, |_| true, |name, path, _| {
-        assert!(path.starts_with(&out), "{name:?} extracted outside");
-        assert!(std::fs::metadata(path).unwrap().is_file());
-        Ok(())
-    });
+    let _ = zip::extract(
+        &archive,
+        &out,
+        |_| true,
+        |name, path, _| {
+            assert!(path.starts_with(&out), "{name:?} extracted outside");
+            assert!(std::fs::metadata(path).unwrap().is_file());
+            Ok(())
+        },
+    );
     let _ = std::fs::remove_dir_all(&base);
 });

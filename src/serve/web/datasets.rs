@@ -403,3 +403,35 @@ fn lineage(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cyclic_or_deep_graph_draws_each_version_once() {
+        let mut g = BTreeMap::new();
+        g.insert("a".to_string(), vec!["b".to_string(), "c".to_string()]);
+        g.insert("b".to_string(), vec!["a".to_string(), "c".to_string()]);
+        g.insert("c".to_string(), vec!["b".to_string(), "a".to_string()]);
+        let out = lineage(&g, "a", &HashMap::new()).into_string();
+        assert_eq!(out.matches("class=\"node\"").count(), 3, "{out}");
+        // A long chain with many parents each: linear, not exponential.
+        let mut g = BTreeMap::new();
+        for i in 0..3000 {
+            g.insert(
+                format!("v{i}"),
+                vec![format!("v{}", i + 1), format!("v{}", i + 2)],
+            );
+        }
+        let out = lineage(&g, "v0", &HashMap::new()).into_string();
+        assert!(
+            out.matches("class=\"node\"").count() <= 202,
+            "depth bounded"
+        );
+        assert_eq!(
+            version_key("1.0.10").cmp(&version_key("1.0.9")),
+            std::cmp::Ordering::Greater
+        );
+    }
+}
