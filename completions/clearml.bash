@@ -25,6 +25,9 @@ _clearml() {
             clearml,config)
                 cmd="clearml__subcmd__config"
                 ;;
+            clearml,credentials)
+                cmd="clearml__subcmd__credentials"
+                ;;
             clearml,dataset)
                 cmd="clearml__subcmd__dataset"
                 ;;
@@ -87,6 +90,30 @@ _clearml() {
                 ;;
             clearml__subcmd__config__subcmd__help,show)
                 cmd="clearml__subcmd__config__subcmd__help__subcmd__show"
+                ;;
+            clearml__subcmd__credentials,create)
+                cmd="clearml__subcmd__credentials__subcmd__create"
+                ;;
+            clearml__subcmd__credentials,help)
+                cmd="clearml__subcmd__credentials__subcmd__help"
+                ;;
+            clearml__subcmd__credentials,list)
+                cmd="clearml__subcmd__credentials__subcmd__list"
+                ;;
+            clearml__subcmd__credentials,revoke)
+                cmd="clearml__subcmd__credentials__subcmd__revoke"
+                ;;
+            clearml__subcmd__credentials__subcmd__help,create)
+                cmd="clearml__subcmd__credentials__subcmd__help__subcmd__create"
+                ;;
+            clearml__subcmd__credentials__subcmd__help,help)
+                cmd="clearml__subcmd__credentials__subcmd__help__subcmd__help"
+                ;;
+            clearml__subcmd__credentials__subcmd__help,list)
+                cmd="clearml__subcmd__credentials__subcmd__help__subcmd__list"
+                ;;
+            clearml__subcmd__credentials__subcmd__help,revoke)
+                cmd="clearml__subcmd__credentials__subcmd__help__subcmd__revoke"
                 ;;
             clearml__subcmd__dataset,add)
                 cmd="clearml__subcmd__dataset__subcmd__add"
@@ -181,6 +208,9 @@ _clearml() {
             clearml__subcmd__help,config)
                 cmd="clearml__subcmd__help__subcmd__config"
                 ;;
+            clearml__subcmd__help,credentials)
+                cmd="clearml__subcmd__help__subcmd__credentials"
+                ;;
             clearml__subcmd__help,dataset)
                 cmd="clearml__subcmd__help__subcmd__dataset"
                 ;;
@@ -228,6 +258,15 @@ _clearml() {
                 ;;
             clearml__subcmd__help__subcmd__config,show)
                 cmd="clearml__subcmd__help__subcmd__config__subcmd__show"
+                ;;
+            clearml__subcmd__help__subcmd__credentials,create)
+                cmd="clearml__subcmd__help__subcmd__credentials__subcmd__create"
+                ;;
+            clearml__subcmd__help__subcmd__credentials,list)
+                cmd="clearml__subcmd__help__subcmd__credentials__subcmd__list"
+                ;;
+            clearml__subcmd__help__subcmd__credentials,revoke)
+                cmd="clearml__subcmd__help__subcmd__credentials__subcmd__revoke"
                 ;;
             clearml__subcmd__help__subcmd__dataset,add)
                 cmd="clearml__subcmd__help__subcmd__dataset__subcmd__add"
@@ -313,6 +352,9 @@ _clearml() {
             clearml__subcmd__help__subcmd__server,ping)
                 cmd="clearml__subcmd__help__subcmd__server__subcmd__ping"
                 ;;
+            clearml__subcmd__help__subcmd__server,rehost)
+                cmd="clearml__subcmd__help__subcmd__server__subcmd__rehost"
+                ;;
             clearml__subcmd__help__subcmd__server,render)
                 cmd="clearml__subcmd__help__subcmd__server__subcmd__render"
                 ;;
@@ -330,6 +372,9 @@ _clearml() {
                 ;;
             clearml__subcmd__help__subcmd__server,up)
                 cmd="clearml__subcmd__help__subcmd__server__subcmd__up"
+                ;;
+            clearml__subcmd__help__subcmd__server,usage)
+                cmd="clearml__subcmd__help__subcmd__server__subcmd__usage"
                 ;;
             clearml__subcmd__help__subcmd__task,abort)
                 cmd="clearml__subcmd__help__subcmd__task__subcmd__abort"
@@ -354,6 +399,9 @@ _clearml() {
                 ;;
             clearml__subcmd__help__subcmd__task,enqueue)
                 cmd="clearml__subcmd__help__subcmd__task__subcmd__enqueue"
+                ;;
+            clearml__subcmd__help__subcmd__task,launch)
+                cmd="clearml__subcmd__help__subcmd__task__subcmd__launch"
                 ;;
             clearml__subcmd__help__subcmd__task,list)
                 cmd="clearml__subcmd__help__subcmd__task__subcmd__list"
@@ -481,6 +529,9 @@ _clearml() {
             clearml__subcmd__server,ping)
                 cmd="clearml__subcmd__server__subcmd__ping"
                 ;;
+            clearml__subcmd__server,rehost)
+                cmd="clearml__subcmd__server__subcmd__rehost"
+                ;;
             clearml__subcmd__server,render)
                 cmd="clearml__subcmd__server__subcmd__render"
                 ;;
@@ -498,6 +549,9 @@ _clearml() {
                 ;;
             clearml__subcmd__server,up)
                 cmd="clearml__subcmd__server__subcmd__up"
+                ;;
+            clearml__subcmd__server,usage)
+                cmd="clearml__subcmd__server__subcmd__usage"
                 ;;
             clearml__subcmd__server__subcmd__help,backup)
                 cmd="clearml__subcmd__server__subcmd__help__subcmd__backup"
@@ -517,6 +571,9 @@ _clearml() {
             clearml__subcmd__server__subcmd__help,ping)
                 cmd="clearml__subcmd__server__subcmd__help__subcmd__ping"
                 ;;
+            clearml__subcmd__server__subcmd__help,rehost)
+                cmd="clearml__subcmd__server__subcmd__help__subcmd__rehost"
+                ;;
             clearml__subcmd__server__subcmd__help,render)
                 cmd="clearml__subcmd__server__subcmd__help__subcmd__render"
                 ;;
@@ -534,6 +591,9 @@ _clearml() {
                 ;;
             clearml__subcmd__server__subcmd__help,up)
                 cmd="clearml__subcmd__server__subcmd__help__subcmd__up"
+                ;;
+            clearml__subcmd__server__subcmd__help,usage)
+                cmd="clearml__subcmd__server__subcmd__help__subcmd__usage"
                 ;;
             clearml__subcmd__task,abort)
                 cmd="clearml__subcmd__task__subcmd__abort"
@@ -561,6 +621,9 @@ _clearml() {
                 ;;
             clearml__subcmd__task,help)
                 cmd="clearml__subcmd__task__subcmd__help"
+                ;;
+            clearml__subcmd__task,launch)
+                cmd="clearml__subcmd__task__subcmd__launch"
                 ;;
             clearml__subcmd__task,list)
                 cmd="clearml__subcmd__task__subcmd__list"
@@ -616,6 +679,9 @@ _clearml() {
             clearml__subcmd__task__subcmd__help,help)
                 cmd="clearml__subcmd__task__subcmd__help__subcmd__help"
                 ;;
+            clearml__subcmd__task__subcmd__help,launch)
+                cmd="clearml__subcmd__task__subcmd__help__subcmd__launch"
+                ;;
             clearml__subcmd__task__subcmd__help,list)
                 cmd="clearml__subcmd__task__subcmd__help__subcmd__list"
                 ;;
@@ -662,7 +728,7 @@ _clearml() {
 
     case "${cmd}" in
         clearml)
-            opts="-q -v -h -V --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help --version init config server task model dataset pipeline queue worker sync export import cleanup completions manpages help"
+            opts="-q -v -h -V --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help --version init config server task model dataset pipeline queue worker credentials sync export import cleanup completions manpages help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -957,6 +1023,216 @@ _clearml() {
             ;;
         clearml__subcmd__config__subcmd__show)
             opts="-q -v -h --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-bundle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        clearml__subcmd__credentials)
+            opts="-q -v -h --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help create list revoke help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-bundle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        clearml__subcmd__credentials__subcmd__create)
+            opts="-q -v -h --label --dry-run --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --label)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-bundle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        clearml__subcmd__credentials__subcmd__help)
+            opts="create list revoke help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        clearml__subcmd__credentials__subcmd__help__subcmd__create)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        clearml__subcmd__credentials__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        clearml__subcmd__credentials__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        clearml__subcmd__credentials__subcmd__help__subcmd__revoke)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        clearml__subcmd__credentials__subcmd__list)
+            opts="-q -v -h --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-bundle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        clearml__subcmd__credentials__subcmd__revoke)
+            opts="-q -v -h --force --dry-run --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1862,7 +2138,7 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__help)
-            opts="init config server task model dataset pipeline queue worker sync export import cleanup completions manpages help"
+            opts="init config server task model dataset pipeline queue worker credentials sync export import cleanup completions manpages help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1946,6 +2222,62 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__help__subcmd__config__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        clearml__subcmd__help__subcmd__credentials)
+            opts="create list revoke"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        clearml__subcmd__help__subcmd__credentials__subcmd__create)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        clearml__subcmd__help__subcmd__credentials__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        clearml__subcmd__help__subcmd__credentials__subcmd__revoke)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2408,7 +2740,7 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__help__subcmd__server)
-            opts="up down status logs ping doctor serve backup restore render selftest"
+            opts="up down status logs ping doctor serve backup restore render selftest rehost usage"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2478,6 +2810,20 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__help__subcmd__server__subcmd__ping)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        clearml__subcmd__help__subcmd__server__subcmd__rehost)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2575,6 +2921,20 @@ _clearml() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        clearml__subcmd__help__subcmd__server__subcmd__usage)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         clearml__subcmd__help__subcmd__sync)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -2590,7 +2950,7 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__help__subcmd__task)
-            opts="list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit"
+            opts="list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit launch"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2702,6 +3062,20 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__help__subcmd__task__subcmd__enqueue)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        clearml__subcmd__help__subcmd__task__subcmd__launch)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -3838,7 +4212,7 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__server)
-            opts="-q -v -h --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help up down status logs ping doctor serve backup restore render selftest help"
+            opts="-q -v -h --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help up down status logs ping doctor serve backup restore render selftest rehost usage help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4062,7 +4436,7 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__server__subcmd__help)
-            opts="up down status logs ping doctor serve backup restore render selftest help"
+            opts="up down status logs ping doctor serve backup restore render selftest rehost usage help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4146,6 +4520,20 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__server__subcmd__help__subcmd__ping)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        clearml__subcmd__server__subcmd__help__subcmd__rehost)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -4243,6 +4631,20 @@ _clearml() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        clearml__subcmd__server__subcmd__help__subcmd__usage)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         clearml__subcmd__server__subcmd__logs)
             opts="-f -q -v -h --data-dir --version --image --registry --bind --port --env --with-agent-services --follow --tail --since --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -4321,6 +4723,52 @@ _clearml() {
             fi
             case "${prev}" in
                 --watch)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-bundle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        clearml__subcmd__server__subcmd__rehost)
+            opts="-q -v -h --from --to --data-dir --dry-run --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -4699,6 +5147,56 @@ _clearml() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        clearml__subcmd__server__subcmd__usage)
+            opts="-q -v -h --data-dir --project --by --top --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --project)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --by)
+                    COMPREPLY=($(compgen -W "project task" -- "${cur}"))
+                    return 0
+                    ;;
+                --top)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-bundle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         clearml__subcmd__sync)
             opts="-p -q -v -h --from --to --project --since --with-files --metadata-only --dry-run --state --parallel --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -4762,7 +5260,7 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__task)
-            opts="-q -v -h --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit help"
+            opts="-q -v -h --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit launch help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5296,7 +5794,7 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__task__subcmd__help)
-            opts="list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit help"
+            opts="list show compare wait enqueue dequeue abort reset archive unarchive publish delete tag move logs clone edit launch help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5435,6 +5933,20 @@ _clearml() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        clearml__subcmd__task__subcmd__help__subcmd__launch)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         clearml__subcmd__task__subcmd__help__subcmd__list)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -5554,6 +6066,84 @@ _clearml() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        clearml__subcmd__task__subcmd__launch)
+            opts="-q -v -h --project --name --tags --args --requirements --packages --docker --docker-args --cwd --task-type --skip-task-init --single-file --queue --dry-run --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --project)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tags)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --args)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --requirements)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --packages)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --docker)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --docker-args)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cwd)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --task-type)
+                    COMPREPLY=($(compgen -W "training testing inference data_processing application monitor controller optimizer service qc custom" -- "${cur}"))
+                    return 0
+                    ;;
+                --queue)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-bundle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

@@ -149,6 +149,9 @@ pub enum Command {
     /// List the workers (agents) registered with the server
     #[command(subcommand)]
     Worker(WorkerCommand),
+    /// Make, list and revoke API key pairs (for CI bots and colleagues, without the web UI)
+    #[command(subcommand)]
+    Credentials(CredentialsCommand),
     /// Copy projects (tasks, events, models, files, pipeline runs) from one server to another
     #[command(after_help = SYNC_HELP)]
     Sync(SyncArgs),
@@ -298,6 +301,38 @@ pub struct CleanupArgs {
     pub journal: Option<PathBuf>,
 }
 
+// ---------------------------------------------------------------- credentials
+
+#[derive(Debug, Subcommand)]
+pub enum CredentialsCommand {
+    /// Make a new key pair for the user of the configured credentials and print it as the
+    /// web UI shows it (a clearml.conf api block: `clearml init --credentials -` takes it);
+    /// the secret is shown only this once
+    Create {
+        /// A label to tell the pair apart later (e.g. "ci-bot")
+        #[arg(long)]
+        label: Option<String>,
+        /// Say what would be made; make nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// The key pairs of the configured user: access key, label, last use (never secrets)
+    List,
+    /// Revoke key pairs: they stop logging in, and their tokens stop working
+    Revoke {
+        /// Access keys to revoke (every one must exist, else nothing is revoked)
+        #[arg(value_name = "ACCESS_KEY", required = true)]
+        access_keys: Vec<String>,
+        /// Also revoke the pair this command authenticates with (it locks this
+        /// clearml.conf out)
+        #[arg(long)]
+        force: bool,
+        /// Say what would be revoked; revoke nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
 // ---------------------------------------------------------------- init
 
 #[derive(Debug, Clone, Args)]
@@ -390,6 +425,69 @@ pub enum ServerCommand {
     Render(RenderArgs),
     /// End-to-end check of the configured server: task, scalars, file round-trip
     Selftest,
+    /// After the file server moved (host, port, https, a bucket): point every stored link
+    /// at the new place: model URIs, task artifacts, debug images and plots
+    #[command(after_help = REHOST_HELP)]
+    Rehost(RehostArgs),
+    /// Where the disk went: file server bytes and events per project or task, largest first
+    #[command(after_help = USAGE_HELP)]
+    Usage(UsageArgs),
+}
+
+const USAGE_HELP: &str = "\
+Reads a 'clearml server serve' data dir (the server may be running): the files under files/
+are walked and given to the task whose upload folder (<project>/<task name>.<task id>/) holds
+them; events are counted and measured in the database. The totals are the data dir's own
+(disk: allocated blocks, as du counts them). Files no task owns are one row with an empty
+task.";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum UsageBy {
+    #[default]
+    Project,
+    Task,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct UsageArgs {
+    /// The 'clearml server serve' data dir [default: serve's: $CLEARML_SERVE_DATA_DIR, else
+    /// $XDG_DATA_HOME/clearml/serve or ~/.local/share/clearml/serve]
+    #[arg(long, value_name = "DIR", env = "CLEARML_SERVE_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Only this project and its sub-projects
+    #[arg(long, value_name = "NAME")]
+    pub project: Option<String>,
+    /// One row per project (the default) or per task
+    #[arg(long, value_enum, default_value_t = UsageBy::Project)]
+    pub by: UsageBy,
+    /// Only the N largest rows
+    #[arg(long, value_name = "N")]
+    pub top: Option<usize>,
+}
+
+const REHOST_HELP: &str = "\
+With --data-dir (a 'clearml server serve' data dir; that server must be stopped), every kind
+of link is rewritten in one database transaction: an interrupted run changes nothing, and a
+second run finds nothing left to do. Without it, the configured server is changed through
+its API (models.edit, tasks.edit): model URIs and task artifacts; debug images and plots
+live in the events store, which the API cannot edit (they are counted and reported). A link
+is moved only when --from is the whole link or is followed by '/'; --from and --to may not
+be prefixes of each other (a second run would move links again).";
+
+#[derive(Debug, Clone, Args)]
+pub struct RehostArgs {
+    /// The old file server URL, as stored links start (e.g. http://old-host:8081)
+    #[arg(long, value_name = "URL")]
+    pub from: String,
+    /// The new file server URL (e.g. https://files.example.com)
+    #[arg(long, value_name = "URL")]
+    pub to: String,
+    /// A stopped 'clearml server serve' data dir to rewrite directly (all kinds of links)
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Count what would change, per kind and per project; change nothing
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// Choices that define the stack; also read from clearml-server.toml in the data dir.
@@ -693,6 +791,75 @@ pub enum TaskCommand {
     Clone(TaskCloneArgs),
     /// Change one task: parameters, name, comment, tags
     Edit(TaskEditArgs),
+    /// Make a script into a task an agent can run (its git repository, commit and
+    /// uncommitted changes, or its text), and enqueue it with --queue
+    #[command(after_help = TASK_LAUNCH_HELP)]
+    Launch(TaskLaunchArgs),
+}
+
+const TASK_LAUNCH_HELP: &str = "\
+Inside a git repository the task names the remote (without credentials), branch, commit,
+working directory and entry point, and carries the uncommitted changes (and the script, if
+it is not committed) as a diff: push the commit first, the agent clones it. Outside a
+repository (or with --single-file) the script's text is the task's code. Options go before
+SCRIPT: everything after it is passed to the script. Without --queue the task stays a draft
+(a base task to clone, e.g. for a pipeline step). Exit 5 when the script, the requirements
+file or the queue does not exist.";
+
+#[derive(Debug, Clone, Args)]
+pub struct TaskLaunchArgs {
+    /// The script (.py; .sh runs with bash)
+    #[arg(value_name = "SCRIPT")]
+    pub script: PathBuf,
+    /// Arguments passed to the script
+    #[arg(
+        value_name = "ARGS",
+        trailing_var_arg = true,
+        allow_hyphen_values = true
+    )]
+    pub script_args: Vec<String>,
+    /// Project of the task (created if missing)
+    #[arg(long)]
+    pub project: String,
+    /// Name of the task (default: the script's file name)
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Tags (repeatable, or comma separated)
+    #[arg(long = "tags", value_name = "TAG", value_delimiter = ',')]
+    pub tags: Vec<String>,
+    /// A parameter of the Args section (repeatable), e.g. --args lr=0.01
+    #[arg(long = "args", value_name = "NAME=VALUE")]
+    pub args: Vec<String>,
+    /// Requirements file (pip syntax) the agent installs
+    #[arg(long, value_name = "FILE")]
+    pub requirements: Option<PathBuf>,
+    /// Packages the agent installs (repeatable, or comma separated), e.g. --packages numpy
+    #[arg(long, value_name = "PACKAGE", value_delimiter = ',')]
+    pub packages: Vec<String>,
+    /// Container image the agent runs the task in (agents in docker mode)
+    #[arg(long, value_name = "IMAGE")]
+    pub docker: Option<String>,
+    /// Arguments of `docker run` for that container
+    #[arg(long, value_name = "ARGS", allow_hyphen_values = true)]
+    pub docker_args: Option<String>,
+    /// Working directory relative to the repository root (default: the script's folder)
+    #[arg(long, value_name = "DIR")]
+    pub cwd: Option<String>,
+    /// Task type
+    #[arg(long, default_value = "training", value_parser = TASK_TYPES)]
+    pub task_type: String,
+    /// Do not add `Task.init()` to a Python script that does not call it
+    #[arg(long)]
+    pub skip_task_init: bool,
+    /// Ignore the git repository: the script's text is the task's code
+    #[arg(long)]
+    pub single_file: bool,
+    /// Enqueue the task in this queue (name or id); without it the task stays a draft
+    #[arg(long, value_name = "QUEUE")]
+    pub queue: Option<String>,
+    /// Print the task that would be created (JSON); create nothing
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 const TASK_SELECT_HELP: &str = "\

@@ -12,6 +12,7 @@ pub mod config;
 pub mod duration;
 pub mod error;
 pub mod files;
+pub mod launch;
 pub mod notify;
 pub mod output;
 pub mod pipeline;

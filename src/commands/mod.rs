@@ -2,6 +2,7 @@
 
 pub mod cleanup;
 pub mod config;
+pub mod credentials;
 pub mod dataset;
 pub mod init;
 pub(crate) use crate::api::lookup;
@@ -63,6 +64,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Model(cmd) => model::run(&ctx, cmd).await,
         Command::Dataset(cmd) => dataset::run(&ctx, cmd).await,
         Command::Pipeline(cmd) => pipeline::run(&ctx, cmd).await,
+        Command::Credentials(cmd) => credentials::run(&ctx, cmd).await,
         Command::Queue(crate::cli::QueueCommand::List) => queue::queues(&ctx).await,
         Command::Worker(crate::cli::WorkerCommand::List) => queue::workers(&ctx).await,
         Command::Sync(args) => sync::sync::run(&ctx, args).await,

@@ -16,6 +16,7 @@ use super::spec::{BaseTask, Problem, Spec, Step};
 use crate::api::Client;
 use crate::api::lookup::{self, exact_regex};
 use crate::api::outage::Outage;
+use crate::launch;
 
 /// How often step statuses are polled (the SDK polls every 12 s).
 pub const POLL: Duration = Duration::from_millis(500);
@@ -45,6 +46,21 @@ pub struct Plan {
     pub queues: Vec<(String, String)>,
     /// Queues a step goes to that no worker listens on.
     pub idle_queues: Vec<String>,
+    /// Per step (spec order): the `tasks.create` body of a script step's base task that
+    /// does not exist yet (made by [`Runner::launch`], never by a dry run).
+    pub scripts: Vec<Option<Value>>,
+    /// What reading the scripts found worth saying (an unpushed commit...).
+    pub warnings: Vec<String>,
+}
+
+/// System tag of a base task made from a script: `clearml-script:<fingerprint>`; a run
+/// whose script, requirements and args are unchanged finds and reuses it.
+pub const SCRIPT_TAG: &str = "clearml-script:";
+
+/// A script step's base task: the body to create it, or the existing one.
+struct ScriptBase {
+    body: Value,
+    existing: Option<String>,
 }
 
 const BASE_FIELDS: &[&str] = &[
@@ -118,9 +134,19 @@ pub async fn prepare(
             }
         }
     }
-    let base_ids = find_bases(client, &spec, &mut problems).await?;
+    let mut base_ids = find_bases(client, &spec, &mut problems).await?;
+    let mut warnings = Vec::new();
+    let scripts = script_bases(client, &spec, &mut problems, &mut warnings).await?;
     if !problems.is_empty() {
         return Ok(Err(problems));
+    }
+    for (i, sb) in scripts.iter().enumerate() {
+        if let Some(ScriptBase {
+            existing: Some(id), ..
+        }) = sb
+        {
+            base_ids[i] = Some(id.clone());
+        }
     }
     let ids: Vec<&String> = base_ids.iter().flatten().collect();
     let docs = client
@@ -135,7 +161,7 @@ pub async fn prepare(
         .iter()
         .filter_map(|d| d["id"].as_str().map(|id| (id, d)))
         .collect();
-    let bases = base_ids
+    let mut bases: Vec<Value> = base_ids
         .iter()
         .map(|id| {
             id.as_deref()
@@ -144,13 +170,141 @@ pub async fn prepare(
                 .unwrap_or(Value::Null)
         })
         .collect();
+    let mut to_create = Vec::with_capacity(scripts.len());
+    for (i, sb) in scripts.into_iter().enumerate() {
+        match sb {
+            Some(ScriptBase {
+                body,
+                existing: None,
+            }) => {
+                // What a dry run shows until the run creates it.
+                bases[i] = json!({"id": null, "name": body["name"], "type": body["type"]});
+                to_create.push(Some(body));
+            }
+            _ => to_create.push(None),
+        }
+    }
     let idle_queues = idle_queues(client, &queues).await?;
     Ok(Ok(Plan {
         spec,
         bases,
         queues,
         idle_queues,
+        scripts: to_create,
+        warnings,
     }))
+}
+
+/// Per step (spec order): for a `script` step, its base task's body and the unchanged
+/// base task an earlier run made, if any. A script that cannot be read is a problem.
+async fn script_bases(
+    client: &Client,
+    spec: &Spec,
+    problems: &mut Vec<Problem>,
+    warnings: &mut Vec<String>,
+) -> anyhow::Result<Vec<Option<ScriptBase>>> {
+    let dir = spec
+        .dir
+        .clone()
+        .unwrap_or_else(|| std::path::PathBuf::from("."));
+    let mut out = Vec::with_capacity(spec.steps.len());
+    let mut project: Option<Option<String>> = None;
+    for step in &spec.steps {
+        let BaseTask::Script {
+            path,
+            requirements,
+            args,
+        } = &step.base
+        else {
+            out.push(None);
+            continue;
+        };
+        let req = launch::Request {
+            script: dir.join(path),
+            requirements: requirements.as_ref().map(|r| dir.join(r)),
+            args: args.clone(),
+            task_init: true,
+            task_type: "training".into(),
+            ..launch::Request::default()
+        };
+        let src = match launch::source(&req) {
+            Ok(src) => src,
+            Err(e) => {
+                problems.push(Problem {
+                    span: Some(step.base_span.clone()),
+                    message: format!("step '{}': {e}", step.name),
+                });
+                out.push(None);
+                continue;
+            }
+        };
+        for w in &src.warnings {
+            warnings.push(format!("step '{}' ({path}): {w}", step.name));
+        }
+        let name = format!("{}: {path}", step.name);
+        let mut body = launch::create_body(&src, &req, &name, "", &[]);
+        let tag = format!("{SCRIPT_TAG}{}", launch::fingerprint(&body));
+        body["system_tags"] = json!([tag]);
+        if project.is_none() {
+            project = Some(lookup::find_project(client, &spec.project).await?);
+        }
+        let existing = match project.as_ref().and_then(|p| p.as_deref()) {
+            None => None,
+            Some(pid) => client
+                .call(
+                    "tasks.get_all",
+                    &json!({
+                        "project": [pid],
+                        "system_tags": [tag, "-archived"],
+                        "only_fields": ["id"],
+                        "order_by": ["-last_update"],
+                        "search_hidden": true,
+                    }),
+                )
+                .await?["tasks"]
+                .as_array()
+                .and_then(|t| t.first())
+                .and_then(|t| t["id"].as_str())
+                .map(str::to_string),
+        };
+        out.push(Some(ScriptBase { body, existing }));
+    }
+    Ok(out)
+}
+
+/// Create the base tasks of script steps that have none yet (steps with the same
+/// fingerprint share one), in the pipeline's project.
+async fn create_script_bases(client: &Client, plan: &mut Plan) -> anyhow::Result<()> {
+    if plan.scripts.iter().all(Option::is_none) {
+        return Ok(());
+    }
+    let pid = lookup::ensure_project(client, &plan.spec.project).await?;
+    let mut made: HashMap<String, Value> = HashMap::new();
+    for i in 0..plan.scripts.len() {
+        let Some(mut body) = plan.scripts[i].take() else {
+            continue;
+        };
+        let tag = body["system_tags"][0]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        if let Some(doc) = made.get(&tag) {
+            plan.bases[i] = doc.clone();
+            continue;
+        }
+        body["project"] = json!(pid);
+        let id = launch::create(client, &body).await?;
+        let doc = client
+            .call(
+                "tasks.get_all",
+                &json!({"id": [id], "only_fields": BASE_FIELDS}),
+            )
+            .await?["tasks"][0]
+            .clone();
+        made.insert(tag, doc.clone());
+        plan.bases[i] = doc;
+    }
+    Ok(())
 }
 
 /// Named bases of one project looked up one by one up to this many; more, and the
@@ -175,6 +329,7 @@ async fn find_bases(
             BaseTask::Named { project, name } => {
                 names.entry(project).or_default().insert(name);
             }
+            BaseTask::Script { .. } => {}
         }
     }
     let known: HashSet<String> = if ids.is_empty() {
@@ -225,6 +380,10 @@ async fn find_bases(
             BaseTask::Id(id) if known.contains(id) => Ok(id.clone()),
             BaseTask::Id(id) => Err(format!("no base task with id '{id}'")),
             BaseTask::Named { project, name } => named[&(project.as_str(), name.as_str())].clone(),
+            BaseTask::Script { .. } => {
+                out.push(None);
+                continue;
+            }
         };
         match found {
             Ok(id) => out.push(Some(id)),
@@ -416,7 +575,12 @@ pub struct Runner<'a> {
 
 impl<'a> Runner<'a> {
     /// Create the controller and its projects as the SDK does; returns the runner.
-    pub async fn launch(client: &'a Client, plan: Plan, web_url: String) -> anyhow::Result<Self> {
+    pub async fn launch(
+        client: &'a Client,
+        mut plan: Plan,
+        web_url: String,
+    ) -> anyhow::Result<Self> {
+        create_script_bases(client, &mut plan).await?;
         let spec = &plan.spec;
         let dir = format!("{}/{PIPELINES_DIR}", spec.project);
         let pipeline_project = format!("{dir}/{}", spec.name);

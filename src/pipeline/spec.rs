@@ -60,7 +60,18 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BaseTask {
     Id(String),
-    Named { project: String, name: String },
+    Named {
+        project: String,
+        name: String,
+    },
+    /// A script made into a base task (as `clearml task launch` does) when the pipeline
+    /// runs; paths are relative to the pipeline file's folder.
+    Script {
+        path: String,
+        requirements: Option<String>,
+        /// The base task's `Args` section, in file order.
+        args: Vec<(String, String)>,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -95,6 +106,9 @@ pub struct Spec {
     pub order: Vec<usize>,
     /// Step name -> its first index in `steps`.
     by_name: HashMap<String, usize>,
+    /// The folder `script` and `requirements` paths are relative to (the pipeline file's;
+    /// the current directory when unset).
+    pub dir: Option<std::path::PathBuf>,
 }
 
 impl Spec {
@@ -142,6 +156,9 @@ const STEP_KEYS: &[&str] = &[
     "base_task_project",
     "base_task_name",
     "base_task_id",
+    "script",
+    "requirements",
+    "args",
     "execution_queue",
     "parameters",
     "time_limit",
@@ -178,6 +195,7 @@ pub fn parse(text: &str, overrides: &[(String, String)]) -> Result<Spec, Vec<Pro
         steps: Vec::new(),
         order: Vec::new(),
         by_name: HashMap::new(),
+        dir: None,
     };
     match get(top, "pipeline") {
         None => p.push(Problem::general(
@@ -299,22 +317,55 @@ fn parse_step(item: &Spanned<Raw>, p: &mut Vec<Problem>) -> Option<Step> {
     let id = opt_str(t, "base_task_id", p);
     let bproject = opt_str(t, "base_task_project", p);
     let bname = opt_str(t, "base_task_name", p);
-    let (base, base_span) = match (id, bproject, bname) {
-        (Some((id, s)), None, None) => (BaseTask::Id(id), s),
-        (None, Some((project, _)), Some((name, s))) => (BaseTask::Named { project, name }, s),
-        (Some((_, s)), _, _) => {
+    let script = opt_str(t, "script", p);
+    let requirements = opt_str(t, "requirements", p);
+    let args_given = get(t, "args").is_some();
+    let args = str_table(t, "args", "script argument", p);
+    if script.is_none() && (requirements.is_some() || args_given) {
+        let s = requirements
+            .as_ref()
+            .map(|r| r.1.clone())
+            .or_else(|| get(t, "args").map(|v| v.span()))
+            .unwrap_or(span.clone());
+        p.push(Problem::at(
+            s,
+            format!(
+                "step '{name}': requirements and args go with script (a base task has its own)"
+            ),
+        ));
+    }
+    let (base, base_span) = match (id, bproject, bname, script) {
+        (None, None, None, Some((path, s))) => {
+            if path.trim().is_empty() {
+                p.push(Problem::at(
+                    s.clone(),
+                    format!("step '{name}': script is empty"),
+                ));
+            }
+            (
+                BaseTask::Script {
+                    path,
+                    requirements: requirements.map(|r| r.0),
+                    args,
+                },
+                s,
+            )
+        }
+        (Some((id, s)), None, None, None) => (BaseTask::Id(id), s),
+        (None, Some((project, _)), Some((name, s)), None) => (BaseTask::Named { project, name }, s),
+        (Some((_, s)), _, _, _) | (_, _, _, Some((_, s))) => {
             p.push(Problem::at(
                 s,
-                format!("step '{name}': give base_task_id or base_task_project + base_task_name, not both"),
+                format!("step '{name}': give one of base_task_id, base_task_project + base_task_name, or script"),
             ));
             return None;
         }
-        (None, pr, nm) => {
+        (None, pr, nm, _) => {
             let span = pr.or(nm).map(|x| x.1).unwrap_or(span.clone());
             p.push(Problem::at(
                 span,
                 format!(
-                    "step '{name}': needs base_task_id, or base_task_project and base_task_name"
+                    "step '{name}': needs base_task_id, base_task_project and base_task_name, or script"
                 ),
             ));
             return None;
@@ -1073,6 +1124,36 @@ base_task_id = "w"
         );
         // Seconds in a debug build, loaded machine included; it was minutes.
         assert!(took < Duration::from_secs(30), "{took:?}");
+    }
+
+    #[test]
+    fn script_steps_exclude_base_tasks_and_own_requirements_and_args() {
+        let head = "[pipeline]\nname='p'\nproject='q'\n";
+        let s = parse(
+            &format!("{head}[[step]]\nname='train'\nscript='steps/трен.py'\nrequirements='r.txt'\nargs={{lr='0.1', epochs=3}}\n"),
+            &[],
+        )
+        .unwrap();
+        assert_eq!(
+            s.steps[0].base,
+            BaseTask::Script {
+                path: "steps/трен.py".into(),
+                requirements: Some("r.txt".into()),
+                args: vec![("lr".into(), "0.1".into()), ("epochs".into(), "3".into())],
+            }
+        );
+        let m = messages(&format!(
+            "{head}[[step]]\nname='both'\nscript='a.py'\nbase_task_id='x'\n[[step]]\nname='loose'\nbase_task_id='y'\nargs={{a='1'}}\n"
+        ));
+        assert!(
+            m.iter().any(|m| m.contains("step 'both': give one of")),
+            "{m:?}"
+        );
+        assert!(
+            m.iter()
+                .any(|m| m.contains("step 'loose': requirements and args go with script")),
+            "{m:?}"
+        );
     }
 
     #[test]

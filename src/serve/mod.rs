@@ -7,6 +7,7 @@
 //! `web` (the web UI on the web port), `auth`/`credentials`.
 
 mod activity;
+pub mod admin;
 mod auth;
 mod browser;
 mod connections;

@@ -105,44 +105,64 @@ fn image_parts(image: &str) -> (String, String, String) {
     }
 }
 
+/// The official chart's version these values are written for (every key is one its
+/// values.yaml has; tests/data/helm/ holds the derived key list the test checks against).
+pub const HELM_CHART_VERSION: &str = "7.14.1";
+
 /// Values for the official chart (`helm install clearml allegroai/clearml -f values.yaml`):
-/// images, ports and extra environment of the same choices.
+/// images, ports and extra environment of the same choices, in keys the chart's own
+/// values.yaml has. The dependencies (MongoDB, Redis, Elasticsearch) are the chart's
+/// subcharts with images of their own: they are enabled, and the image the stack would
+/// run is named in a comment.
 pub fn helm_values(stack: &Stack) -> String {
     let mut y = String::new();
     let _ = writeln!(
         y,
-        "# Rendered by `clearml server render --as helm-values` (server {}).\n# Use with: helm install clearml allegroai/clearml -f <this file>\n# Persistent volumes replace the host directories under {}.",
+        "# Rendered by `clearml server render --as helm-values` (server {}) for the\n# official chart allegroai/clearml {HELM_CHART_VERSION}.\n# Use with: helm install clearml allegroai/clearml --version {HELM_CHART_VERSION} -f <this file>\n# Persistent volumes replace the host directories under {}.",
         stack.version,
         stack.data_dir.display()
     );
     fn chart_key(name: &str) -> &str {
         match name {
             "mongo" => "mongodb",
-            "agent-services" => "agentservices",
             other => other,
         }
     }
     for svc in &stack.services {
-        if svc.name == "async_delete" {
+        match svc.name.as_str() {
             // The chart runs it inside the apiserver deployment; it has no values block.
-            continue;
+            "async_delete" => continue,
+            // Not part of chart 7.x: the services agent is the clearml-agent chart.
+            "agent-services" => {
+                let _ = writeln!(
+                    y,
+                    "# The services agent ({}) is not part of this chart: install the\n# allegroai/clearml-agent chart for it.",
+                    svc.image
+                );
+                continue;
+            }
+            _ => {}
         }
-        let (registry, repository, tag) = image_parts(&svc.image);
+        let own = matches!(svc.name.as_str(), "apiserver" | "fileserver" | "webserver");
         let _ = writeln!(y, "{}:", chart_key(&svc.name));
-        if matches!(
-            svc.name.as_str(),
-            "mongo" | "redis" | "elasticsearch" | "agent-services"
-        ) {
+        if !own {
+            let _ = writeln!(
+                y,
+                "  # a subchart with its own image; the stack runs {}",
+                svc.image
+            );
             y.push_str("  enabled: true\n");
-        }
-        y.push_str("  image:\n");
-        if !registry.is_empty() {
-            let _ = writeln!(y, "    registry: {}", q(&registry));
-        }
-        let _ = writeln!(y, "    repository: {}", q(&repository));
-        let _ = writeln!(y, "    tag: {}", q(&tag));
-        if let Some(port) = svc.ports.first() {
-            let _ = writeln!(y, "  service:\n    port: {}", port.container);
+        } else {
+            let (registry, repository, tag) = image_parts(&svc.image);
+            y.push_str("  image:\n");
+            if !registry.is_empty() {
+                let _ = writeln!(y, "    registry: {}", q(&registry));
+            }
+            let _ = writeln!(y, "    repository: {}", q(&repository));
+            let _ = writeln!(y, "    tag: {}", q(&tag));
+            if let Some(port) = svc.ports.first() {
+                let _ = writeln!(y, "  service:\n    port: {}", port.container);
+            }
         }
         // Only what the user added: the chart already sets the official defaults.
         let extra: Vec<(String, String)> = stack
@@ -159,9 +179,6 @@ pub fn helm_values(stack: &Stack) -> String {
                 let _ = writeln!(y, "    - name: {}\n      value: {}", q(&k), q(&v));
             }
         }
-    }
-    if stack.service("agent-services").is_none() {
-        y.push_str("agentservices:\n  enabled: false\n");
     }
     y
 }
@@ -205,8 +222,9 @@ mod tests {
         }));
         assert!(y.contains("apiserver:\n  image:\n    registry: \"mirror.io:5000\"\n    repository: \"hub/clearml/server\"\n    tag: \"2.3.0\""));
         assert!(y.contains("  extraEnvs:\n    - name: \"X\"\n      value: \"1\""));
-        assert!(y.contains("mongodb:\n  enabled: true"));
-        assert!(y.contains("agentservices:\n  enabled: false"));
+        assert!(y.contains("mongodb:\n  # a subchart with its own image; the stack runs "));
+        assert!(y.contains("  enabled: true\n"));
+        assert!(!y.contains("agentservices"));
     }
 
     #[test]

@@ -87,6 +87,13 @@ impl Serve {
 
     /// A server on an existing data dir with extra environment variables.
     pub fn start_in_with_env(data_dir: &Path, env: &[(&str, &str)]) -> Serve {
+        Serve::start_in_on(data_dir, env, 0)
+    }
+
+    /// A server on an existing data dir whose file server listens on `files_port` (0: the
+    /// last run's port if free, else any).
+    pub fn start_in_on(data_dir: &Path, env: &[(&str, &str)], files_port: u16) -> Serve {
+        let files_port = files_port.to_string();
         let serve_json = data_dir.join("serve.json");
         let _ = std::fs::remove_file(&serve_json);
         let log = std::fs::File::create(data_dir.join("serve-test.log")).expect("log file");
@@ -97,7 +104,7 @@ impl Serve {
             "--api-port",
             "0",
             "--files-port",
-            "0",
+            &files_port,
             "--web-port",
             "0",
             "--data-dir",
@@ -230,6 +237,37 @@ pub fn python() -> PathBuf {
         p.display()
     );
     p
+}
+
+/// The real clearml-agent from PyPI serving `queue`, installing nothing (the two
+/// variables the README's worker section shows: the venv's Python runs every task), with
+/// `home` as HOME and its log in `home/agent.log`; worker id `agent-<queue>`.
+pub fn start_agent(home: &Path, conf: &Path, queue: &str) -> u32 {
+    let agent = python().parent().unwrap().join("clearml-agent");
+    assert!(
+        agent.exists(),
+        "{} missing: `make venv` installs clearml-agent",
+        agent.display()
+    );
+    let mut cmd = Command::new(agent);
+    for (k, _) in std::env::vars() {
+        if k.starts_with("CLEARML_") || k.starts_with("TRAINS_") {
+            cmd.env_remove(&k);
+        }
+    }
+    let log = std::fs::File::create(home.join("agent.log")).unwrap();
+    cmd.args(["daemon", "--queue", queue, "--foreground"])
+        .env("HOME", home)
+        .env("CLEARML_CONFIG_FILE", conf)
+        .env("CLEARML_AGENT_SKIP_PYTHON_ENV_INSTALL", "1")
+        .env("CLEARML_AGENT_SKIP_PIP_VENV_INSTALL", python())
+        .env("CLEARML_AGENT_QUEUE_POLL_FREQ_SEC", "1")
+        .env("CLEARML_AGENT_STATUS_REPORT_FREQ_SEC", "1")
+        .env("CLEARML_WORKER_ID", format!("agent-{queue}"))
+        .stdin(Stdio::null())
+        .stdout(log.try_clone().unwrap())
+        .stderr(log);
+    spawn_tied_to_process(cmd)
 }
 
 /// Run a Python script with the SDK against a config file; returns stdout, panics with

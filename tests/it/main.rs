@@ -1,6 +1,7 @@
 //! The one integration-test binary: every test drives the built `clearml` binary
 //! against real processes (our built-in server, the Docker engine, the Python SDK).
 
+mod admin;
 mod api_a;
 mod api_b;
 mod api_c;
@@ -20,6 +21,7 @@ mod hostile;
 mod import;
 mod in_process;
 mod init;
+mod launch;
 mod pipeline;
 mod sdk_flows;
 mod secrets;

@@ -4,7 +4,7 @@
 //! Ctrl-C, caching), validation that creates nothing, and the SDK's own
 //! PipelineController side by side.
 
-use crate::common::{Serve, clearml, python, run_sdk, spawn_tied_to_process, stop_pid};
+use crate::common::{Serve, clearml, run_sdk, stop_pid};
 use crate::serve::token;
 use clearml::commands::pipeline::json::{RunRow, RunSummary, RunView, StepState};
 use clearml::commands::queue::json::{QueueRow, WorkerRow};
@@ -325,33 +325,9 @@ task.upload_artifact("data", artifact_object=seen, wait_on_upload=True)
 print("STEP", json.dumps(seen))
 "#;
 
-/// The real clearml-agent from PyPI, installing nothing, serving one queue.
+/// The real clearml-agent serving this test's queue (its log: agent.log in the home).
 fn start_agent(env: &Env) -> u32 {
-    let agent = python().parent().unwrap().join("clearml-agent");
-    assert!(
-        agent.exists(),
-        "{} missing: `make venv` installs clearml-agent",
-        agent.display()
-    );
-    let mut cmd = Command::new(agent);
-    for (k, _) in std::env::vars() {
-        if k.starts_with("CLEARML_") || k.starts_with("TRAINS_") {
-            cmd.env_remove(&k);
-        }
-    }
-    let log = std::fs::File::create(env.home.path().join("agent.log")).unwrap();
-    cmd.args(["daemon", "--queue", &env.queue, "--foreground"])
-        .env("HOME", env.home.path())
-        .env("CLEARML_CONFIG_FILE", &env.conf)
-        .env("CLEARML_AGENT_SKIP_PYTHON_ENV_INSTALL", "1")
-        .env("CLEARML_AGENT_SKIP_PIP_VENV_INSTALL", python())
-        .env("CLEARML_AGENT_QUEUE_POLL_FREQ_SEC", "1")
-        .env("CLEARML_AGENT_STATUS_REPORT_FREQ_SEC", "1")
-        .env("CLEARML_WORKER_ID", format!("agent-{}", env.queue))
-        .stdin(Stdio::null())
-        .stdout(log.try_clone().unwrap())
-        .stderr(log);
-    spawn_tied_to_process(cmd)
+    crate::common::start_agent(env.home.path(), &env.conf, &env.queue)
 }
 
 #[test]
@@ -484,6 +460,209 @@ for n in ["alpha", "bravo", "charlie", "delta"]:
     assert_eq!(q.pending, 0);
     assert_eq!(q.workers, std::slice::from_ref(&worker));
     stop_pid(agent);
+}
+
+/// A script step's first lines: Task.init, its Args, an artifact of what it saw.
+const SCRIPT_STEP: &str = r#"
+from clearml import Task
+task = Task.init(auto_resource_monitoring=False, auto_connect_frameworks=False)
+args = {"lr": "0", "data": ""}
+task.connect(args, name="Args")
+VALUE = 1
+task.get_logger().report_scalar("step", "value", value=VALUE * float(args["lr"] or 1), iteration=0)
+task.upload_artifact("data", artifact_object={"args": args, "value": VALUE}, wait_on_upload=True)
+task.flush(wait_for_uploads=True)
+"#;
+
+#[test]
+fn script_steps_make_base_tasks_reused_until_changed_and_run_on_the_real_agent() {
+    let env = Env::new("script");
+    std::fs::create_dir_all(env.home.path().join("шаги")).unwrap();
+    env.write("шаги/prepare.py", SCRIPT_STEP);
+    env.write(
+        "шаги/train.py",
+        &SCRIPT_STEP.replace("VALUE = 1", "VALUE = 4"),
+    );
+    env.write("шаги/requirements.txt", "numpy\n");
+    let text = env.header("Скрипты", "")
+        + "[[step]]\nname = \"prepare\"\nscript = \"шаги/prepare.py\"\nrequirements = \"шаги/requirements.txt\"\n\n"
+        + "[[step]]\nname = \"train\"\nparents = [\"prepare\"]\nscript = \"шаги/train.py\"\nargs = { lr = \"0.5\" }\nparameters = { \"Args/data\" = \"${prepare.artifacts.data.url}\" }\n";
+    let file = env.write("scripts.toml", &text);
+    let f = file.to_str().unwrap();
+    // A dry run creates nothing: no project, no base task.
+    let out = env.run(&["pipeline", "run", f, "--dry-run", "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let plan: Value = json_out(&out);
+    assert!(
+        plan["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["base_task_id"].is_null()),
+        "{plan}"
+    );
+    assert_eq!(plan["steps"][1]["base_task_name"], "train: шаги/train.py");
+    assert!(
+        env.tasks_in(&format!("^{}$", regex_escape(&env.project)))
+            .is_empty()
+    );
+
+    let agent = start_agent(&env);
+    let run = |env: &Env| {
+        let out = env.run(&["pipeline", "run", f, "--json"]);
+        let log = std::fs::read_to_string(env.home.path().join("agent.log")).unwrap_or_default();
+        assert!(
+            out.status.success(),
+            "{}\nagent log:\n{log}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        json_out::<RunSummary>(&out)
+    };
+    let first = run(&env);
+    assert_eq!(first.status, "completed");
+    let bases = env.tasks_in(&format!("^{}$", regex_escape(&env.project)));
+    assert_eq!(bases.len(), 2, "one base task per script: {bases:?}");
+    let base_train = bases
+        .iter()
+        .find(|t| t["name"] == "train: шаги/train.py")
+        .unwrap();
+    assert_eq!(base_train["status"], "created");
+    assert_eq!(base_train["hyperparams"]["Args"]["lr"]["value"], "0.5");
+    assert!(
+        base_train["system_tags"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("clearml-script:"),
+        "{base_train}"
+    );
+    let base_prepare = bases
+        .iter()
+        .find(|t| t["name"] == "prepare: шаги/prepare.py")
+        .unwrap();
+    assert_eq!(
+        base_prepare["script"]["requirements"]["pip"],
+        "numpy\nclearml"
+    );
+    // The steps ran the scripts: train got lr from `args` and prepare's artifact URL.
+    let tasks = env.pipeline_tasks();
+    let step = |n: &str| {
+        tasks
+            .iter()
+            .find(|t| t["name"] == n && t["type"] != "controller")
+            .unwrap()
+            .clone()
+    };
+    let train = step("train");
+    assert_eq!(train["status"], "completed");
+    assert_eq!(crate::common::first_last_metric(&train)["value"], 2.0);
+    let prepare_url = step("prepare")["execution"]["artifacts"][0]["uri"].clone();
+    assert_eq!(train["hyperparams"]["Args"]["data"]["value"], prepare_url);
+
+    // Unchanged: the second run reuses both base tasks.
+    let second = run(&env);
+    assert_eq!(second.status, "completed");
+    assert_eq!(
+        env.tasks_in(&format!("^{}$", regex_escape(&env.project)))
+            .len(),
+        2
+    );
+    stop_pid(agent);
+    // A changed script gets a new base task; the unchanged one is still reused.
+    env.write(
+        "шаги/train.py",
+        &SCRIPT_STEP.replace("VALUE = 1", "VALUE = 5"),
+    );
+    let plan: Value = json_out(&env.run(&["pipeline", "run", f, "--dry-run", "--json"]));
+    let by = |n: &str| {
+        plan["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"] == n)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(by("prepare")["base_task_id"], base_prepare["id"]);
+    assert!(by("train")["base_task_id"].is_null(), "{plan}");
+
+    // A missing script is reported at its line, and nothing is created.
+    let bad = env.write(
+        "bad.toml",
+        &(env.header("Плохой", "") + "[[step]]\nname = \"lost\"\nscript = \"нет/такого.py\"\n"),
+    );
+    let out = env.run(&["pipeline", "run", bad.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(5), "{err}");
+    assert!(
+        err.contains("bad.toml:") && err.contains("нет/такого.py"),
+        "{err}"
+    );
+}
+
+/// Copy a folder (the examples) file by file.
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &to.join(e.file_name()));
+        } else {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+#[test]
+fn the_example_pipeline_runs_on_a_fresh_serve_with_the_readme_worker() {
+    // The README's worker: the two variables and the queue the example uses.
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    for needle in [
+        "CLEARML_AGENT_SKIP_PYTHON_ENV_INSTALL=1 CLEARML_AGENT_SKIP_PIP_VENV_INSTALL=",
+        "clearml-agent daemon --queue default --foreground",
+        "clearml pipeline run examples/ml-training-pipeline.toml\n",
+    ] {
+        assert!(readme.contains(needle), "README lacks {needle:?}");
+    }
+    let s = Serve::start();
+    let home = tempfile::tempdir().unwrap();
+    let conf = s.write_conf(home.path());
+    // The examples as a checkout has them, outside any git repository (the steps go as
+    // script text, whatever remote this checkout has).
+    copy_dir(&root.join("examples"), &home.path().join("examples"));
+    let agent = crate::common::start_agent(home.path(), &conf, "default");
+    let out = clearml(home.path())
+        .current_dir(home.path())
+        .args([
+            "pipeline",
+            "run",
+            "examples/ml-training-pipeline.toml",
+            "--json",
+        ])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let log = std::fs::read_to_string(home.path().join("agent.log")).unwrap_or_default();
+    stop_pid(agent);
+    assert!(
+        out.status.success(),
+        "{}\nagent log:\n{log}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary: RunSummary = json_out(&out);
+    assert_eq!(summary.status, "completed");
+    let tok = token(&s);
+    let train = step_of(&summary, "train").task_id.clone().unwrap();
+    let t = &api(&s, &tok, "tasks.get_all", json!({"id": [train]}))["tasks"][0];
+    let loss = crate::common::first_last_metric(t)["value"]
+        .as_f64()
+        .unwrap();
+    assert!(loss < 5.0, "the fit converged: loss {loss}");
+    s.stop();
 }
 
 // ---------------------------------------------------------------- fast worker cases

@@ -159,8 +159,12 @@ async fn explain_failed_steps(
     }
 }
 
-/// Steps sent to a queue nobody serves would wait forever without a word: say so.
+/// Steps sent to a queue nobody serves would wait forever without a word: say so (and
+/// what reading the step scripts found).
 pub fn warn_idle_queues(ctx: &Ctx, plan: &Plan) {
+    for w in &plan.warnings {
+        ctx.out.warn(w);
+    }
     for q in &plan.idle_queues {
         ctx.out.warn(format!(
             "no worker listens on queue '{q}': its steps will stay queued until one does \
@@ -189,8 +193,13 @@ pub fn read_spec(
         };
         overrides.push((k.trim().to_string(), v.to_string()));
     }
-    let spec = spec::parse(&text, &overrides)
+    let mut spec = spec::parse(&text, &overrides)
         .map_err(|p| report_problems(&file, &text, &p, Exit::Usage))?;
+    // `script` and `requirements` paths are relative to the file's folder.
+    spec.dir = Some(match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    });
     Ok((file, text, spec))
 }
 
@@ -236,7 +245,8 @@ fn print_plan(ctx: &Ctx, plan: &Plan) {
                 s.parents.join(", "),
                 format!(
                     "{} ({})",
-                    base["id"].as_str().unwrap_or(""),
+                    // A script step's base task that the run will create.
+                    base["id"].as_str().unwrap_or("new"),
                     base["name"].as_str().unwrap_or("")
                 ),
                 plan.queues[i].0.clone(),

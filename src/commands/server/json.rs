@@ -45,3 +45,53 @@ pub struct SelftestStep {
     pub latency_ms: f64,
     pub detail: String,
 }
+
+/// `server rehost --json` (also with `--dry-run`): one row per kind of link and project.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RehostRow {
+    /// `model` (a model's URI), `artifact` (a task artifact's URI), `debug_image`, `plot`
+    /// (links inside a plot).
+    pub kind: String,
+    /// The project's full name (`""` for objects in no project).
+    pub project: String,
+    pub project_id: String,
+    /// Links under `--from` found.
+    pub links: usize,
+    /// Whether they now point under `--to` (false with `--dry-run`, and for the links the
+    /// API cannot edit).
+    pub rewritten: bool,
+}
+
+/// `server usage --json`: the data dir's totals and the rows, largest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UsageReport {
+    pub data_dir: std::path::PathBuf,
+    /// The space the data dir takes on disk (allocated blocks, as `du` counts them).
+    pub disk_bytes: u64,
+    /// The database with its WAL (events, tasks, models: everything but files).
+    pub database_bytes: u64,
+    /// Everything under the file server's folder.
+    pub files_bytes: u64,
+    /// The rest (credentials, logs, temp files).
+    pub other_bytes: u64,
+    pub rows: Vec<UsageRow>,
+}
+
+/// One project (`--by project`) or task (`--by task`) of `server usage`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UsageRow {
+    /// The project's full name (`""`: files no task owns, or tasks in no project).
+    pub project: String,
+    pub project_id: String,
+    /// With `--by task`: the task's name and id (`""` for files no task owns); else null.
+    pub task: Option<String>,
+    pub task_id: Option<String>,
+    /// Files on the file server and their bytes.
+    pub files: u64,
+    pub file_bytes: u64,
+    /// Events (scalars, logs, plots, debug images) and the bytes of their stored JSON.
+    pub events: u64,
+    pub event_bytes: u64,
+    /// `file_bytes + event_bytes`: the order of the rows.
+    pub total_bytes: u64,
+}

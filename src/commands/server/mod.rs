@@ -1,6 +1,8 @@
 //! `clearml server …`: dispatches to the stack (Docker), the built-in server, and the
 //! checks of a configured server.
 pub mod json;
+pub mod rehost;
+pub mod usage;
 
 use super::{Ctx, ping, stack};
 use crate::cli::ServerCommand;
@@ -18,6 +20,8 @@ pub async fn run(ctx: &Ctx, cmd: ServerCommand) -> anyhow::Result<()> {
         ServerCommand::Serve(args) => crate::serve::run(&serve_options(&args), &ctx.out).await,
         ServerCommand::Ping(a) => ping::ping(ctx, a).await,
         ServerCommand::Selftest => ping::selftest(ctx).await,
+        ServerCommand::Rehost(a) => rehost::run(ctx, a).await,
+        ServerCommand::Usage(a) => usage::run(ctx, a).await,
     }
 }
 

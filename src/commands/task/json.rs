@@ -190,6 +190,29 @@ pub struct CloneResult {
     pub queue: Option<String>,
 }
 
+/// `task launch --json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LaunchResult {
+    /// The new task's id (null with --dry-run).
+    pub id: Option<String>,
+    pub name: String,
+    pub project: String,
+    /// The remote URL (credentials removed), or "" when the script's text was sent.
+    pub repository: String,
+    pub branch: String,
+    pub commit: String,
+    pub working_dir: String,
+    pub entry_point: String,
+    /// Bytes of the diff (uncommitted changes, or the script's text).
+    pub diff_bytes: usize,
+    /// The queue it was enqueued in (its id), or null for a draft.
+    pub queue: Option<String>,
+    pub warnings: Vec<String>,
+    /// With --dry-run: the `tasks.create` request that would be sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request: Option<Value>,
+}
+
 /// `task edit --json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EditResult {

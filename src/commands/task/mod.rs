@@ -8,6 +8,7 @@ pub mod compare;
 pub mod comparison;
 pub mod edit;
 pub mod json;
+pub mod launch;
 pub mod list;
 pub mod logs;
 pub mod query;
@@ -34,6 +35,7 @@ pub async fn run(ctx: &Ctx, cmd: TaskCommand) -> anyhow::Result<()> {
         TaskCommand::Logs(args) => logs::run(ctx, &client, args).await,
         TaskCommand::Clone(args) => clone::run(ctx, &client, args).await,
         TaskCommand::Edit(args) => edit::run(ctx, &client, args).await,
+        TaskCommand::Launch(args) => launch::run(ctx, &client, args).await,
         TaskCommand::Enqueue { select, queue } => {
             let queue = match queue {
                 Some(q) => Some(bulk::queue_id(&client, &q).await?),

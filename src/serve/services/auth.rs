@@ -5,7 +5,7 @@ use super::super::auth::{
     DEFAULT_EXPIRATION_SEC, MAX_EXPIRATION_SEC, new_access_key, new_secret_key, session_cookie,
 };
 use super::super::envelope::{ApiError, ApiResult};
-use super::{now, opt_str, req_str};
+use super::{now, req_str};
 use serde_json::{Value, json};
 
 pub fn dispatch(call: &mut Call, action: &str) -> Option<ApiResult> {
@@ -46,15 +46,35 @@ fn login(call: &mut Call) -> ApiResult {
         .as_deref()
         .ok_or_else(ApiError::missing_credentials)?;
     let token = call.state.signer.issue(exp, key);
+    // As the real server records it on the key pair: when it last logged in.
+    if key != call.state.credentials.primary.access_key {
+        call.store.touch_key_pair(key, &now())?;
+    }
     // The real auth.login also hands the token to a browser as the session cookie.
     call.set_cookie = Some(session_cookie(&token));
     Ok(json!({"token": token}))
 }
 
+/// Longest label kept: the web UI's field is one short line.
+const MAX_LABEL_CHARS: usize = 1024;
+
+/// `label` as the schema has it: a string, if given (a number or an object is refused,
+/// not dropped).
+fn label_of(body: &Value) -> Result<Option<String>, ApiError> {
+    match body.get("label") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if s.chars().count() > MAX_LABEL_CHARS => Err(ApiError::validation(
+            format!("label is longer than {MAX_LABEL_CHARS} characters"),
+        )),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(ApiError::validation("label must be a string")),
+    }
+}
+
 fn create_credentials(call: &Call) -> ApiResult {
+    let label = label_of(&call.body)?;
     let access_key = new_access_key();
     let secret_key = new_secret_key();
-    let label = opt_str(&call.body, "label");
     call.store
         .insert_key_pair(&access_key, &secret_key, label.as_deref(), &now())?;
     call.state.credentials.add(&access_key, &secret_key);
@@ -98,7 +118,7 @@ fn revoke_credentials(call: &Call) -> ApiResult {
 
 fn edit_credentials(call: &Call) -> ApiResult {
     let key = req_str(&call.body, "access_key")?;
-    let label = opt_str(&call.body, "label");
+    let label = label_of(&call.body)?;
     let n = call.store.set_key_label(&key, label.as_deref())?;
     Ok(json!({"updated": n}))
 }

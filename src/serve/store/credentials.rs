@@ -72,4 +72,13 @@ impl Store {
             params![access_key, label],
         )?)
     }
+
+    /// Record that a stored pair just logged in (no-op for a key not stored here).
+    pub fn touch_key_pair(&self, access_key: &str, when: &str) -> StoreResult<()> {
+        self.conn.execute(
+            "UPDATE credentials SET last_used = ?2 WHERE access_key = ?1",
+            params![access_key, when],
+        )?;
+        Ok(())
+    }
 }

@@ -14,6 +14,8 @@
 //! - `event_samples`: stepping through debug images and plots (one sample at a time, or
 //!   pages of iterations);
 //! - `credentials`: key pairs made through `auth.create_credentials`;
+//! - `admin`: whole-database administration: moving stored file links to another file
+//!   server prefix (`server rehost`), what uses the space (`server usage`);
 //! - `activity_log`: workers' machine statistics and queue samples (bounded);
 //! - `meta`: server-wide values (company, token key);
 //! - `project_stats`: aggregates over projects' contents (task statistics, counts per
@@ -25,6 +27,7 @@
 //! an older build would misread the file).
 
 mod activity_log;
+mod admin;
 mod credentials;
 mod documents;
 mod error;
@@ -37,6 +40,7 @@ mod project_stats;
 mod schema;
 mod ui;
 
+pub use admin::{KINDS as REHOST_KINDS, rewrite_prefix};
 pub use documents::Coll;
 pub use error::{StoreError, StoreResult};
 pub use event_samples::{IterBound, IterPage, LastItersPer, LogPage, VariantRange, VariantState};
