@@ -4246,7 +4246,7 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__server__subcmd__backup)
-            opts="-q -v -h --data-dir --version --image --registry --bind --port --env --with-agent-services --out --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
+            opts="-q -v -h --data-dir --version --image --registry --bind --port --env --with-agent-services --out --keep --dry-run --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4281,6 +4281,10 @@ _clearml() {
                     return 0
                     ;;
                 --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keep)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

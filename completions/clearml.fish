@@ -336,6 +336,7 @@ complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from backup" -l port -d 'Change a published port (repeatable), e.g. --port webserver=9080' -r
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from backup" -l env -d 'Extra environment for a service (repeatable): SERVICE:KEY=VALUE, or KEY=VALUE for all' -r
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from backup" -l out -d 'Archive to write (.tar.gz)' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from backup" -l keep -d 'After the backup, keep only the N newest archives of its series in its folder (names starting like FILE\'s up to its first digit and ending in .tar.gz; e.g. --out /backups/clearml-$(date +%F).tar.gz --keep 7), deleting the older ones' -r
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from backup" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from backup" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from backup" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
@@ -344,6 +345,7 @@ csv\t''"
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from backup" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from backup" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from backup" -l with-agent-services -d 'Also run the services agent'
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from backup" -l dry-run -d 'Say what would be written and which archives --keep would delete; stop nothing, write and delete nothing'
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from backup" -l json -d 'Shorthand for --format json'
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from backup" -l csv -d 'Shorthand for --format csv'
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from backup" -s q -l quiet -d 'Print only results and errors'

@@ -648,6 +648,15 @@ pub struct BackupArgs {
     /// Archive to write (.tar.gz)
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
+    /// After the backup, keep only the N newest archives of its series in its folder (names
+    /// starting like FILE's up to its first digit and ending in .tar.gz; e.g.
+    /// --out /backups/clearml-$(date +%F).tar.gz --keep 7), deleting the older ones
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub keep: Option<u32>,
+    /// Say what would be written and which archives --keep would delete; stop nothing,
+    /// write and delete nothing
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -87,6 +87,22 @@ pub async fn logs(args: LogsArgs) -> anyhow::Result<()> {
 }
 
 pub async fn backup(ctx: &Ctx, args: BackupArgs) -> anyhow::Result<()> {
+    if args.dry_run {
+        ctx.out.info(format!(
+            "dry run: would stop the stack, write {} and start it again",
+            args.out.display()
+        ));
+        if let Some(keep) = args.keep {
+            for p in backup::prune_candidates(&args.out, keep as usize)? {
+                println!("{}", p.display());
+                ctx.out.info(format!(
+                    "dry run: --keep {keep} would delete {}",
+                    p.display()
+                ));
+            }
+        }
+        return Ok(());
+    }
     let engine = docker::connect().await?;
     let stack = lifecycle::resolve(&choices(&args.stack), Some(&engine)).await?;
     let version = lifecycle::server_version(&stack).await;
@@ -108,6 +124,23 @@ pub async fn backup(ctx: &Ctx, args: BackupArgs) -> anyhow::Result<()> {
     })
     .await?;
     let size = std::fs::metadata(&args.out).map(|m| m.len()).unwrap_or(0);
+    // Only once the new archive is complete: older ones of its series beyond --keep go.
+    let mut pruned = Vec::new();
+    if let Some(keep) = args.keep {
+        for p in backup::prune_candidates(&args.out, keep as usize)? {
+            match std::fs::remove_file(&p) {
+                Ok(()) => {
+                    ctx.out
+                        .info(format!("--keep {keep}: deleted {}", p.display()));
+                    pruned.push(p);
+                }
+                Err(e) => ctx.out.warn(format!(
+                    "--keep {keep}: cannot delete {} ({e})",
+                    p.display()
+                )),
+            }
+        }
+    }
     if ctx.out.format == crate::output::Format::Json {
         let done = super::server::json::BackupDone {
             file: args.out.clone(),
@@ -115,6 +148,7 @@ pub async fn backup(ctx: &Ctx, args: BackupArgs) -> anyhow::Result<()> {
             files: manifest.files.len(),
             server_version: manifest.server_version.clone(),
             created: manifest.created.clone(),
+            pruned,
         };
         ctx.out.json(&crate::output::shape_value(&done));
     } else {

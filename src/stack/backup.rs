@@ -466,3 +466,96 @@ mod tests {
         assert!(read_manifest(&p).is_err());
     }
 }
+
+/// The archives `server backup --keep N` deletes after writing `out`: the other archives of
+/// the same series in `out`'s folder (regular `.tar.gz` files, gzip inside, whose names
+/// start like `out`'s up to its first digit: `clearml-2026-12-06.tar.gz` is of the series
+/// `clearml-`), all but the `keep` newest by modification time, `out` counted among them.
+/// A name without a digit is a series of one (each run replaces it): nothing is deleted.
+pub fn prune_candidates(out: &Path, keep: usize) -> anyhow::Result<Vec<std::path::PathBuf>> {
+    let Some(name) = out.file_name().and_then(|n| n.to_str()) else {
+        return Ok(Vec::new());
+    };
+    let Some(cut) = name.find(|c: char| c.is_ascii_digit()) else {
+        return Ok(Vec::new());
+    };
+    let prefix = &name[..cut];
+    let dir = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let is_gzip = |p: &Path| {
+        let mut magic = [0u8; 2];
+        File::open(p)
+            .and_then(|mut f| f.read_exact(&mut magic))
+            .is_ok_and(|_| magic == [0x1f, 0x8b])
+    };
+    let mut series: Vec<(std::time::SystemTime, std::path::PathBuf)> = Vec::new();
+    for entry in std::fs::read_dir(&dir)
+        .map_err(|e| anyhow::anyhow!("cannot list {} ({e})", dir.display()))?
+    {
+        let Ok(entry) = entry else { continue };
+        let path = entry.path();
+        let Some(n) = path.file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
+        if n == name || !n.starts_with(prefix) || !n.ends_with(".tar.gz") {
+            continue;
+        }
+        let Ok(meta) = std::fs::symlink_metadata(&path) else {
+            continue;
+        };
+        if !meta.is_file() || !is_gzip(&path) {
+            continue;
+        }
+        series.push((meta.modified().unwrap_or(std::time::UNIX_EPOCH), path));
+    }
+    // Newest first; `out` itself is the newest and takes one of the places kept.
+    series.sort_by(|a, b| b.cmp(a));
+    Ok(series
+        .into_iter()
+        .skip(keep.saturating_sub(1))
+        .map(|(_, p)| p)
+        .collect())
+}
+
+#[cfg(test)]
+mod prune_tests {
+    use super::prune_candidates;
+    use std::time::{Duration, SystemTime};
+
+    #[test]
+    fn only_the_series_beyond_keep_goes() {
+        let dir = tempfile::tempdir().unwrap();
+        let put = |name: &str, gz: bool, age_days: u64| {
+            let p = dir.path().join(name);
+            std::fs::write(&p, if gz { &[0x1f, 0x8b, 8, 0][..] } else { b"text" }).unwrap();
+            let t = SystemTime::now() - Duration::from_secs(age_days * 86400);
+            std::fs::File::options()
+                .write(true)
+                .open(&p)
+                .unwrap()
+                .set_modified(t)
+                .unwrap();
+            p
+        };
+        let out = put("clearml-2026-12-06.tar.gz", true, 0);
+        let d1 = put("clearml-2026-12-05.tar.gz", true, 1);
+        let d2 = put("clearml-2026-12-04.tar.gz", true, 2);
+        let d3 = put("clearml-2026-12-03.tar.gz", true, 3);
+        put("clearml-notes-1.txt", false, 9);
+        put("clearml-2026-11-01.tar.gz", false, 30); // not gzip: not ours
+        put("other-2026-12-01.tar.gz", true, 5);
+        let mut gone = prune_candidates(&out, 2).unwrap();
+        gone.sort();
+        assert_eq!(gone, vec![d3.clone(), d2.clone()]);
+        assert_eq!(prune_candidates(&out, 1).unwrap().len(), 3);
+        assert!(prune_candidates(&out, 5).unwrap().is_empty());
+        assert!(!prune_candidates(&out, 2).unwrap().contains(&d1));
+        assert!(
+            prune_candidates(&dir.path().join("backup.tar.gz"), 1)
+                .unwrap()
+                .is_empty()
+        );
+    }
+}

@@ -792,10 +792,53 @@ fn stack_backup_purge_restore_brings_the_data_back() {
     std::fs::write(&marker, b"precious model weights").unwrap();
     std::fs::write(t.data.join("data/mongo_4/db/collection-1.wt"), b"tasks").unwrap();
 
-    let archive = t.home.path().join("backup.tar.gz");
-    let b = t.with_data(&["server", "backup", "--out", archive.to_str().unwrap()]);
-    assert_eq!(b.status.code(), Some(0));
-    assert_eq!(stdout(&b).trim(), archive.display().to_string());
+    // Older archives of the series (a daily cron line), and files that are not of it.
+    let archive = t.home.path().join("clearml-2026-12-06.tar.gz");
+    let older = |name: &str, days: u64| {
+        let p = t.home.path().join(name);
+        std::fs::write(&p, [0x1f, 0x8b, 8, 0]).unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&p)
+            .unwrap()
+            .set_modified(std::time::SystemTime::now() - Duration::from_secs(days * 86400))
+            .unwrap();
+        p
+    };
+    let oldest = older("clearml-2026-12-04.tar.gz", 2);
+    let kept = older("clearml-2026-12-05.tar.gz", 1);
+    let other = older("notizen-2026-12-01.tar.gz", 5);
+    let keep = ["--keep", "2"];
+    let dry = t.with_data(&[
+        "server",
+        "backup",
+        "--out",
+        archive.to_str().unwrap(),
+        keep[0],
+        keep[1],
+        "--dry-run",
+    ]);
+    assert_eq!(dry.status.code(), Some(0), "{}", stderr(&dry));
+    assert_eq!(stdout(&dry).trim(), oldest.display().to_string());
+    assert!(
+        oldest.exists() && !archive.exists(),
+        "a dry run deletes and writes nothing"
+    );
+    let b = t.with_data(&[
+        "server",
+        "backup",
+        "--out",
+        archive.to_str().unwrap(),
+        keep[0],
+        keep[1],
+        "--json",
+    ]);
+    assert_eq!(b.status.code(), Some(0), "{}", stderr(&b));
+    let done: clearml::commands::server::json::BackupDone =
+        serde_json::from_slice(&b.stdout).unwrap();
+    assert_eq!(done.file, archive);
+    assert_eq!(done.pruned, vec![oldest.clone()]);
+    assert!(!oldest.exists() && kept.exists() && other.exists());
     // The stack runs again after a backup.
     assert_eq!(t.with_data(&["server", "status"]).status.code(), Some(0));
 

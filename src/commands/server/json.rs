@@ -17,6 +17,9 @@ pub struct BackupDone {
     pub files: usize,
     pub server_version: String,
     pub created: String,
+    /// Older archives of the series deleted by `--keep`.
+    #[serde(default)]
+    pub pruned: Vec<std::path::PathBuf>,
 }
 
 /// `server ping --json`: one row per host, `api`, `web`, `files`.
