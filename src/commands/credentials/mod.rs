@@ -247,7 +247,11 @@ async fn revoke(
         let mut revoked = false;
         if !dry_run {
             match client
-                .call("auth.revoke_credentials", &json!({"access_key": k}))
+                // The schema names the field both ways (`access_key`, required `key_id`).
+                .call(
+                    "auth.revoke_credentials",
+                    &json!({"access_key": k, "key_id": k}),
+                )
                 .await
             {
                 Ok(_) => revoked = true,
