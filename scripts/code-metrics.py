@@ -1,29 +1,57 @@
 #!/usr/bin/env python3
-"""Code-health figures for src/: module dependency edges and the longest functions.
+"""Code-health figures for the workspace: module dependency edges and the longest functions.
 
-    python3 scripts/code-metrics.py [edges [DIR]|functions [N]|clap]
+    python3 scripts/code-metrics.py [edges [DIR]|functions [N]|files [N]|clap]
 
-edges:     `crate::<module>` references per top-level module of src/ (a directory or a
-           single file), as "from -> to: count" (tests in #[cfg(test)] count too).
-edges DIR: the same inside src/DIR (e.g. `serve`): one node per file or directory under it,
-           following `super::`, `crate::DIR::` and `self::` paths (a file's trailing
+A library crate crates/NAME counts as the module NAME (its lib.rs as NAME/mod.rs), so the
+figures compare with those of the single-crate layout (where it was src/NAME).
+
+edges:     references per top-level module (a crate under crates/, or a directory or single
+           file of the root package's src/): `crate::<module>` in src/, `clearml_<crate>::`
+           in a crate; as "from -> to: count" (tests in #[cfg(test)] count too).
+edges DIR: the same inside one module (e.g. `serve`): one node per file or directory under
+           it, following `super::`, `crate::` and `self::` paths (a file's trailing
            `#[cfg(test)] mod tests` is left out: its `super::` means the file itself).
 functions: the N (default 5) longest `fn` bodies, in lines, with their place.
+files:     the N (default 15) longest source files, in lines.
 clap:      files outside cli.rs, lib.rs, main.rs and commands/ that name a clap type.
 """
 import os
 import re
 import sys
 
-SRC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src")
+REPO = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+SRC = os.path.join(REPO, "src")
+CRATES = os.path.join(REPO, "crates")
 
 
-def rust_files():
-    for root, _, files in os.walk(SRC):
-        for name in sorted(files):
-            if name.endswith(".rs"):
+def source_roots():
+    """(module prefix, directory): the root package's src/, then each crate's src/."""
+    yield "", SRC
+    if os.path.isdir(CRATES):
+        for name in sorted(os.listdir(CRATES)):
+            d = os.path.join(CRATES, name, "src")
+            if os.path.isdir(d):
+                yield name, d
+
+
+def rust_files(with_path=False):
+    """(rel, text): rel as in the single-crate layout (crates/serve/src/x.rs -> serve/x.rs)."""
+    for prefix, base in source_roots():
+        for root, _, files in os.walk(base):
+            for name in sorted(files):
+                if not name.endswith(".rs"):
+                    continue
                 path = os.path.join(root, name)
-                yield os.path.relpath(path, SRC), open(path, encoding="utf-8").read()
+                rel = os.path.relpath(path, base)
+                if prefix:
+                    rel = os.path.join(prefix, "mod.rs" if rel == "lib.rs" else rel)
+                text = open(path, encoding="utf-8").read()
+                yield (rel, text, os.path.relpath(path, REPO)) if with_path else (rel, text)
+
+
+def is_crate(top):
+    return os.path.isdir(os.path.join(CRATES, top, "src"))
 
 
 def top_module(rel):
@@ -52,7 +80,10 @@ def edges():
     for rel, text in rust_files():
         src = top_module(rel)
         text = strip_comments(text)
-        targets = re.findall(r"crate::([a-z_][a-z0-9_]*)", text) + expand_use_groups(text)
+        if is_crate(src):
+            targets = [c for c in re.findall(r"\bclearml_([a-z_][a-z0-9_]*)(?:::|\b)", text) if is_crate(c)]
+        else:
+            targets = re.findall(r"crate::([a-z_][a-z0-9_]*)", text) + expand_use_groups(text)
         for dst in targets:
             if dst != src:
                 counts[(src, dst)] = counts.get((src, dst), 0) + 1
@@ -89,7 +120,9 @@ def inner_edges(top):
             tails = [m.group(2)]
             if tails[0].startswith("{"):
                 tails = [t.strip().split("::")[0] for t in tails[0][1:-1].split(",") if t.strip()]
-            if head[0] == "crate":
+            if head[0] == "crate" and is_crate(top):
+                path = list(head[1:])
+            elif head[0] == "crate":
                 if len(head) < 2 or head[1] != top:
                     continue
                 path = list(head[2:])
@@ -124,7 +157,7 @@ def inner_edges(top):
 def functions(limit):
     found = []
     fn_re = re.compile(r"^\s*(pub(\([^)]*\))?\s+)?(async\s+)?(const\s+)?(unsafe\s+)?fn\s+(\w+)")
-    for rel, text in rust_files():
+    for _, text, rel in rust_files(with_path=True):
         lines = text.split("\n")
         i = 0
         while i < len(lines):
@@ -155,6 +188,12 @@ def functions(limit):
         print(f"{length:5} {name} ({place})")
 
 
+def longest_files(limit):
+    sizes = [(text.count("\n"), path) for _, text, path in rust_files(with_path=True)]
+    for n, path in sorted(sizes, reverse=True)[:limit]:
+        print(f"{n:5} {path}")
+
+
 def clap():
     allowed = ("cli.rs", "lib.rs", "main.rs")
     clap_names = re.compile(r"\bclap\b|\bcli::|\b(GlobalArgs|StackArgs|ServeArgs|UpArgs)\b")
@@ -174,6 +213,8 @@ if __name__ == "__main__":
         edges()
     elif what == "functions":
         functions(int(sys.argv[2]) if len(sys.argv) > 2 else 5)
+    elif what == "files":
+        longest_files(int(sys.argv[2]) if len(sys.argv) > 2 else 15)
     elif what == "clap":
         clap()
     else:

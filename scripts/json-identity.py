@@ -33,7 +33,7 @@ try:
 
     def call(ep, body, lines=False):
         data = ("\n".join(json.dumps(b) for b in body) if lines else json.dumps(body)).encode()
-        r = urllib.request.Request(f"{api}/{ep}", data=data, headers={"Authorization": auth, "Content-Type": "application/json"})
+        r = urllib.request.Request(f"{api}/{ep}", data=data, headers={"Authorization": auth, "Content-Type": "application/json-lines" if lines else "application/json"})
         return json.load(urllib.request.urlopen(r))["data"]
 
     pid = call("projects.create", {"name": "Проект 実験", "description": ""})["id"]

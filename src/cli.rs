@@ -49,7 +49,7 @@ pub struct GlobalArgs {
     pub api_host: Option<String>,
     /// Output format for results on stdout
     #[arg(long, global = true, value_enum)]
-    pub format: Option<Format>,
+    pub format: Option<FormatArg>,
     /// Shorthand for --format json
     #[arg(long, global = true, conflicts_with = "format")]
     pub json: bool,
@@ -100,24 +100,29 @@ impl GlobalArgs {
         } else if self.csv {
             Format::Csv
         } else {
-            self.format.unwrap_or(Format::Table)
+            self.format.map_or(Format::Table, Format::from)
         }
     }
 }
 
 pub use crate::output::Format;
 
-/// `--format table|json|csv`: the output layer's own type, named here for clap.
-impl ValueEnum for Format {
-    fn value_variants<'a>() -> &'a [Self] {
-        &[Format::Table, Format::Json, Format::Csv]
-    }
-    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
-        Some(clap::builder::PossibleValue::new(match self {
-            Format::Table => "table",
-            Format::Json => "json",
-            Format::Csv => "csv",
-        }))
+/// `--format table|json|csv`: clap's spelling of the output layer's [`Format`] (a
+/// type of another crate, so clap's trait is implemented on this one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    Table,
+    Json,
+    Csv,
+}
+
+impl From<FormatArg> for Format {
+    fn from(f: FormatArg) -> Self {
+        match f {
+            FormatArg::Table => Format::Table,
+            FormatArg::Json => Format::Json,
+            FormatArg::Csv => Format::Csv,
+        }
     }
 }
 
@@ -553,17 +558,21 @@ impl ValueEnum for crate::notify::Format {
     }
 }
 
-/// `--pull missing|always|never`: the stack's own type, named here for clap.
-impl ValueEnum for PullPolicy {
-    fn value_variants<'a>() -> &'a [Self] {
-        &[PullPolicy::Missing, PullPolicy::Always, PullPolicy::Never]
-    }
-    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
-        Some(clap::builder::PossibleValue::new(match self {
-            PullPolicy::Missing => "missing",
-            PullPolicy::Always => "always",
-            PullPolicy::Never => "never",
-        }))
+/// `--pull missing|always|never`: clap's spelling of the stack's [`PullPolicy`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PullArg {
+    Missing,
+    Always,
+    Never,
+}
+
+impl From<PullArg> for PullPolicy {
+    fn from(p: PullArg) -> Self {
+        match p {
+            PullArg::Missing => PullPolicy::Missing,
+            PullArg::Always => PullPolicy::Always,
+            PullArg::Never => PullPolicy::Never,
+        }
     }
 }
 
@@ -572,8 +581,8 @@ pub struct UpArgs {
     #[command(flatten)]
     pub stack: StackArgs,
     /// When to pull images
-    #[arg(long, value_enum, default_value_t = PullPolicy::Missing)]
-    pub pull: PullPolicy,
+    #[arg(long, value_enum, default_value_t = PullArg::Missing)]
+    pub pull: PullArg,
     /// How long to wait for readiness
     #[arg(long, default_value = "5m", value_name = "DURATION")]
     pub timeout: String,

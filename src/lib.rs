@@ -1,25 +1,29 @@
 //! `clearml`: set up, run and administer ClearML from one binary.
 //!
-//! The library holds everything; `main.rs` only calls [`run_cli`]. Being a library lets
-//! the built-in server be tested in-process and the fuzz targets reach the parsers.
+//! The command line (`cli`) and the commands on top of the libraries under `crates/`
+//! (docs/architecture.md); `main.rs` only calls [`run_cli`]. The libraries are re-exported
+//! under their module names, so the integration tests and the fuzz targets reach them
+//! through `clearml::…`.
 
-pub mod api;
-pub mod chart;
 pub mod cli;
 pub mod commands;
-pub mod comparison;
-pub mod config;
-pub mod duration;
 pub mod error;
-pub mod files;
-pub mod launch;
 pub mod notify;
-pub mod output;
-pub mod pipeline;
-pub mod serve;
-pub mod stack;
-pub mod sync;
-pub mod wire;
+
+// The libraries under crates/, by the module names the commands (and the tests) use.
+pub use clearml_api as api;
+pub use clearml_api::files;
+pub use clearml_chart as chart;
+pub use clearml_chart::comparison;
+pub use clearml_config as config;
+pub use clearml_config::duration;
+pub use clearml_launch as launch;
+pub use clearml_output as output;
+pub use clearml_pipeline as pipeline;
+pub use clearml_serve as serve;
+pub use clearml_stack as stack;
+pub use clearml_sync as sync;
+pub use clearml_wire as wire;
 
 use clap::Parser;
 

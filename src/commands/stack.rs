@@ -236,7 +236,7 @@ pub async fn up(ctx: &Ctx, args: UpArgs) -> anyhow::Result<()> {
     let engine = docker::connect().await?;
     let stack = lifecycle::resolve(&choices(&args.stack), Some(&engine)).await?;
     preflight(&engine, &stack, args.skip_doctor, ctx).await?;
-    lifecycle::up(&engine, &stack, args.pull, timeout, &ctx.out).await
+    lifecycle::up(&engine, &stack, args.pull.into(), timeout, &ctx.out).await
 }
 
 /// The doctor before `up`: warnings are shown, a failure blocks unless --skip-doctor.

@@ -578,7 +578,9 @@ fn statistics_endpoints_report_what_happened() {
         (status, v["meta"]["result_subcode"].as_i64()),
         (400, Some(1005))
     );
-    let start = now.floor() - 200.0;
+    // Aligned to the 40 s minimum interval, so the window holds exactly 10 whole buckets
+    // (unaligned, the last one is partial, and kept or not by where `now` falls).
+    let start = (now / 40.0).floor() * 40.0 - 200.0;
     let report = ok(
         s,
         &tok,

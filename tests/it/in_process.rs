@@ -10,16 +10,12 @@ use base64::Engine;
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
-use clearml::output::{Options, Output};
-use clearml::serve::{AppState, Opened, api_router};
+use clearml::serve::{AppState, Notices, Opened, api_router};
 
 /// A fresh data dir opened for serving; its primary key pair.
 fn open() -> (tempfile::TempDir, Arc<AppState>, String) {
     let dir = tempfile::tempdir().unwrap();
-    let quiet = Output::new(Options {
-        quiet: true,
-        ..Default::default()
-    });
+    let quiet = Notices { quiet: true };
     let opened = Opened::open(dir.path(), &quiet).unwrap();
     let (key, secret) = opened.primary_key_pair();
     let basic = base64::engine::general_purpose::STANDARD.encode(format!("{key}:{secret}"));

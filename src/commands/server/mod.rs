@@ -17,7 +17,12 @@ pub async fn run(ctx: &Ctx, cmd: ServerCommand) -> anyhow::Result<()> {
         ServerCommand::Backup(args) => stack::backup(ctx, args).await,
         ServerCommand::Restore(args) => stack::restore(ctx, args).await,
         ServerCommand::Render(args) => stack::render(args),
-        ServerCommand::Serve(args) => crate::serve::run(&serve_options(&args), &ctx.out).await,
+        ServerCommand::Serve(args) => {
+            let notices = crate::serve::Notices {
+                quiet: ctx.out.quiet,
+            };
+            crate::serve::run(&serve_options(&args), &notices).await
+        }
         ServerCommand::Ping(a) => ping::ping(ctx, a).await,
         ServerCommand::Selftest => ping::selftest(ctx).await,
         ServerCommand::Rehost(a) => rehost::run(ctx, a).await,

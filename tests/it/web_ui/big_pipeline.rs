@@ -9,7 +9,7 @@ use serde_json::{Map, Value, json};
 use std::time::{Duration, Instant};
 
 const STEPS: usize = 20_000;
-/// What the page draws at most (src/serve/web/pipelines.rs `MAX_STEPS`).
+/// What the page draws at most (crates/serve/src/web/pipelines.rs `MAX_STEPS`).
 const SHOWN: usize = 1_000;
 
 /// A controller whose DAG is one chain of `STEPS` steps listed in reverse order (each

@@ -1,0 +1,249 @@
+//! How results reach stdout (table, JSON, CSV) and messages reach stderr, with the
+//! colour and TTY rules. This module formats; it never decides policy.
+
+use std::io::{IsTerminal, Write};
+
+use comfy_table::{ContentArrangement, Table, presets};
+use serde_json::Value;
+
+/// How results are printed on stdout (`--format`, `--json`, `--csv`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    #[default]
+    Table,
+    Json,
+    Csv,
+}
+
+/// What the person asked for (the global flags), before the environment is consulted.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    pub format: Format,
+    pub quiet: bool,
+    pub verbose: u8,
+    pub no_color: bool,
+}
+
+/// A typed `--json` shape as the value [`Output::json`] and a [`Listing`] print.
+pub fn shape_value(shape: &impl serde::Serialize) -> Value {
+    serde_json::to_value(shape).expect("JSON shapes serialize")
+}
+
+/// Output settings derived once from the global flags and the environment.
+#[derive(Debug, Clone)]
+pub struct Output {
+    pub format: Format,
+    pub quiet: bool,
+    pub verbose: u8,
+    /// Colour on stdout/stderr: only on a terminal, without NO_COLOR / --no-color.
+    pub color: bool,
+    /// Progress bars on stderr: only when stderr is a terminal and not quiet.
+    pub progress: bool,
+}
+
+impl Output {
+    pub fn new(g: Options) -> Self {
+        let no_color_env = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let stderr_tty = std::io::stderr().is_terminal();
+        Output {
+            format: g.format,
+            quiet: g.quiet,
+            verbose: g.verbose,
+            color: !g.no_color && !no_color_env && std::io::stdout().is_terminal(),
+            progress: stderr_tty && !g.quiet,
+        }
+    }
+
+    /// A progress/status message on stderr (suppressed by -q).
+    pub fn info(&self, msg: impl AsRef<str>) {
+        if !self.quiet {
+            // Messages quote hosts: a password in a URL never reaches the terminal.
+            eprintln!("{}", clearml_error::redact_urls(msg.as_ref()));
+        }
+    }
+
+    /// A warning on stderr (shown even with -q).
+    pub fn warn(&self, msg: impl AsRef<str>) {
+        eprintln!("warning: {}", clearml_error::redact_urls(msg.as_ref()));
+    }
+
+    /// Print a JSON value to stdout, pretty.
+    pub fn json(&self, value: &Value) {
+        // Buffered: stdout is line-buffered, and a 10,000-row listing is 100,000 lines.
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+        let _ = serde_json::to_writer_pretty(&mut out, value);
+        let _ = writeln!(out);
+        let _ = out.flush();
+    }
+
+    /// Print items as one pretty JSON array (without copying them into a Value first).
+    pub fn json_items(&self, items: &[Value]) {
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+        let _ = serde_json::to_writer_pretty(&mut out, items);
+        let _ = writeln!(out);
+        let _ = out.flush();
+    }
+
+    /// Print a listing in the chosen format. `json` is the stable machine form (an array
+    /// of objects, usually richer than the table).
+    pub fn listing(&self, listing: &Listing) {
+        match self.format {
+            Format::Json => self.json_items(&listing.json),
+            Format::Csv => print!("{}", listing.to_csv()),
+            Format::Table => println!("{}", listing.to_table(self.color)),
+        }
+    }
+}
+
+/// Rows for a table/CSV, plus the JSON documents they were made from.
+#[derive(Debug, Clone, Default)]
+pub struct Listing {
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+    pub json: Vec<Value>,
+}
+
+impl Listing {
+    pub fn new(headers: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        Listing {
+            headers: headers.into_iter().map(Into::into).collect(),
+            ..Default::default()
+        }
+    }
+
+    pub fn push(&mut self, row: Vec<String>, json: Value) {
+        self.rows.push(row);
+        self.json.push(json);
+    }
+
+    pub fn to_table(&self, color: bool) -> String {
+        let mut table = Table::new();
+        table
+            .load_preset(presets::NOTHING)
+            .set_content_arrangement(ContentArrangement::Disabled);
+        if color {
+            table.enforce_styling();
+        }
+        // Plain keys are shouted; metric:/param: paths keep their (case-sensitive) spelling.
+        table.set_header(self.headers.iter().map(|h| {
+            if h.contains('/') {
+                escape_control(h)
+            } else {
+                escape_control(h).to_uppercase()
+            }
+        }));
+        for row in &self.rows {
+            table.add_row(row.iter().map(|c| escape_control(c)));
+        }
+        // comfy-table pads with a leading space per cell; trim line ends for clean output.
+        table
+            .to_string()
+            .lines()
+            .map(|l| l.trim_end().strip_prefix(' ').unwrap_or(l.trim_end()))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    pub fn to_csv(&self) -> String {
+        let mut s = String::new();
+        push_csv_line(&mut s, &self.headers);
+        for row in &self.rows {
+            push_csv_line(&mut s, row);
+        }
+        s
+    }
+}
+
+fn push_csv_line(out: &mut String, fields: &[String]) {
+    let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+    out.push_str(&line.join(","));
+    out.push('\n');
+}
+
+/// RFC 4180 quoting: quote fields with comma, quote, CR or LF; double inner quotes.
+pub fn csv_field(f: &str) -> String {
+    if f.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", f.replace('"', "\"\""))
+    } else {
+        f.to_string()
+    }
+}
+
+/// Show a secret as its first 4 characters and `***` (never the whole value).
+/// Secrets shorter than 8 characters show nothing at all: 4 of them would be most of it.
+/// A table cell safe for a terminal: control characters (C0 incl. ESC and newline, DEL,
+/// C1) become visible escapes, so server data (any user can name a task) cannot recolour
+/// the terminal, set its title or break a row.
+pub fn escape_control(s: &str) -> String {
+    if !s.chars().any(char::is_control) {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x100 && c.is_control() => {
+                out.push_str(&format!("\\x{:02x}", c as u32))
+            }
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+pub fn mask_secret(secret: &str) -> String {
+    if secret.chars().count() < 8 {
+        return "***".to_string();
+    }
+    let head: String = secret.chars().take(4).collect();
+    format!("{head}***")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_quotes_only_when_needed() {
+        assert_eq!(csv_field("plain"), "plain");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+    }
+
+    #[test]
+    fn listing_renders_table_and_csv() {
+        let mut l = Listing::new(["id", "name"]);
+        l.push(
+            vec!["1".into(), "a, b".into()],
+            serde_json::json!({"id": "1"}),
+        );
+        assert_eq!(l.to_csv(), "id,name\n1,\"a, b\"\n");
+        let t = l.to_table(false);
+        assert!(t.starts_with("ID"), "{t}");
+        assert!(t.contains("a, b"));
+    }
+
+    #[test]
+    fn control_characters_never_reach_the_terminal() {
+        let mut l = Listing::new(["name", "param:Args/lr"]);
+        l.push(
+            vec!["evil\x1b[31mRED\x1b[0m\nsecond\u{9b}".into(), "x".into()],
+            Value::Null,
+        );
+        let t = l.to_table(false);
+        assert!(!t.chars().any(|c| c.is_control() && c != '\n'), "{t:?}");
+        assert_eq!(t.lines().count(), 2, "{t}");
+        assert!(t.contains("evil\\x1b[31mRED\\x1b[0m\\nsecond\\x9b"), "{t}");
+        assert!(t.contains("param:Args/lr") || t.contains("Args/lr"), "{t}");
+    }
+
+    #[test]
+    fn secrets_are_masked() {
+        assert_eq!(mask_secret("abcdefgh"), "abcd***");
+        assert_eq!(mask_secret("ab"), "***");
+        assert_eq!(mask_secret("abcdefg"), "***");
+    }
+}

@@ -1,0 +1,224 @@
+//! SQLite storage, and the only place in the server that runs SQL: the connection is
+//! private to this module, services call the methods below and get `StoreError`s back.
+//! Nothing is cached in memory beyond SQLite's own page cache, so RSS stays flat as data grows.
+//!
+//! One submodule per concern; a new query goes into the submodule of the table it reads,
+//! as an `impl Store` method taking and returning plain Rust values (not SQL text):
+//! - `documents`: the collections (tasks, projects, models, queues): get/put/delete,
+//!   select/count by filter, and queries over their columns (project names, status counts);
+//! - `filter`: `SqlFilter` / `Order`, the WHERE and ORDER BY a caller describes with typed
+//!   calls (the get_all query language in `serve::query` translates requests into these);
+//! - `events`: the events table (scalars, logs, plots, debug images);
+//! - `event_keys`: event queries by metric and variant across tasks, and replacing an
+//!   event reported again under the same key;
+//! - `event_samples`: stepping through debug images and plots (one sample at a time, or
+//!   pages of iterations);
+//! - `credentials`: key pairs made through `auth.create_credentials`;
+//! - `admin`: whole-database administration: moving stored file links to another file
+//!   server prefix (`server rehost`), what uses the space (`server usage`);
+//! - `activity_log`: workers' machine statistics and queue samples (bounded);
+//! - `meta`: server-wide values (company, token key);
+//! - `project_stats`: aggregates over projects' contents (task statistics, counts per
+//!   project) for `projects.get_all_ex`;
+//! - `ui`: figures only the web UI shows (per-project model counts, last task update);
+//! - `schema`: tables, indexes, migrations of older files, `SCHEMA_VERSION`, SQL functions.
+//!
+//! A new table gets its own submodule and its DDL in `schema` (raise `SCHEMA_VERSION` when
+//! an older build would misread the file).
+
+mod activity_log;
+mod admin;
+mod credentials;
+mod documents;
+mod error;
+mod event_keys;
+mod event_samples;
+mod events;
+mod filter;
+mod meta;
+mod project_stats;
+mod schema;
+mod ui;
+
+pub use admin::{KINDS as REHOST_KINDS, rewrite_prefix};
+pub use documents::Coll;
+pub use error::{StoreError, StoreResult};
+pub use event_samples::{IterBound, IterPage, LastItersPer, LogPage, VariantRange, VariantState};
+pub use events::{EventOrder, EventSelect, NewEvent};
+pub use filter::{Cmp, ListCond, Order, SqlFilter};
+pub use project_stats::{CountBy, StatusGroup};
+#[cfg(test)]
+pub use schema::SCHEMA_VERSION;
+pub use ui::ProjectActivity;
+
+use rusqlite::Connection;
+use std::path::Path;
+
+pub struct Store {
+    conn: Connection,
+}
+
+/// The database holds the token-signing key: owner-only, like everything else in the data
+/// dir. Created 0600 when missing (SQLite gives its -wal and -shm files the database's
+/// mode); an existing database and its -wal/-shm are set to 0600.
+pub fn make_private(db: &Path) -> anyhow::Result<()> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .open(db)
+        .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", db.display()))?;
+    let with_suffix = |suffix: &str| {
+        let mut name = db.as_os_str().to_owned();
+        name.push(suffix);
+        std::path::PathBuf::from(name)
+    };
+    for path in [db.to_path_buf(), with_suffix("-wal"), with_suffix("-shm")] {
+        if path.exists() {
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
+                .map_err(|e| anyhow::anyhow!("cannot make {} private: {e}", path.display()))?;
+        }
+    }
+    Ok(())
+}
+
+impl Store {
+    /// The writer connection: refuses a database from a newer build, creates or updates
+    /// the layout.
+    pub fn open(path: &Path) -> StoreResult<Store> {
+        let conn = Connection::open(path)?;
+        schema::check_version(&conn, path)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "OFF")?;
+        // Keep SQLite's page cache small (negative = KiB): RSS goal is tens of MiB.
+        conn.pragma_update(None, "cache_size", -8000)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        schema::migrate(&conn)?;
+        schema::register_functions(&conn)?;
+        Ok(Store { conn })
+    }
+
+    /// A read-only connection to a database `open` has set up (WAL, schema).
+    pub fn open_reader(path: &Path) -> StoreResult<Store> {
+        use rusqlite::OpenFlags;
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        // Smaller than the writer's: several readers may be open at once.
+        conn.pragma_update(None, "cache_size", -4000)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        schema::register_functions(&conn)?;
+        Ok(Store { conn })
+    }
+
+    /// End a transaction a panicking handler left open (the next `BEGIN` would fail).
+    pub fn rollback_abandoned(&self) {
+        if !self.conn.is_autocommit() {
+            tracing::warn!("rolling back a transaction left open by a failed request");
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
+    }
+
+    /// Open a transaction and leave it open, as a handler that panics inside `tx` does
+    /// (the `debug.panic` test hook); `rollback_abandoned` ends it.
+    pub fn begin_abandoned(&self) {
+        let _ = self.conn.execute_batch("BEGIN IMMEDIATE");
+    }
+
+    /// Run `f` in one transaction (commit on Ok, roll back on Err).
+    pub fn tx<T, E: From<StoreError>>(
+        &mut self,
+        f: impl FnOnce(&Store) -> Result<T, E>,
+    ) -> Result<T, E> {
+        self.conn
+            .execute_batch("BEGIN IMMEDIATE")
+            .map_err(StoreError::from)?;
+        match f(self) {
+            Ok(v) => {
+                self.conn
+                    .execute_batch("COMMIT")
+                    .map_err(StoreError::from)?;
+                Ok(v)
+            }
+            Err(e) => {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                Err(e)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn older_databases_get_the_new_columns_filled_in() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.sqlite");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(
+                "CREATE TABLE tasks (rid INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,
+                 name TEXT, project TEXT, status TEXT, created TEXT, last_update TEXT, doc TEXT NOT NULL);",
+            )
+            .unwrap();
+            let doc =
+                json!({"id": "t1", "name": "old", "system_tags": ["archived"], "type": "testing"});
+            conn.execute(
+                "INSERT INTO tasks (id, name, doc) VALUES ('t1', 'old', ?1)",
+                [doc.to_string()],
+            )
+            .unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        let mut f = SqlFilter::default();
+        crate::query::add_list_filter(&mut f, "system_tags", &json!(["archived"]));
+        assert_eq!(store.count(Coll::Tasks, &f).unwrap(), 1);
+        let f = SqlFilter::default().eq("type", "testing");
+        assert_eq!(store.count(Coll::Tasks, &f).unwrap(), 1);
+        // And writes keep working through the migrated table.
+        store
+            .put(
+                Coll::Tasks,
+                &json!({"id": "t2", "name": "new", "tags": ["x"]}),
+            )
+            .unwrap();
+        assert_eq!(
+            store.get(Coll::Tasks, "t2").unwrap().unwrap()["tags"],
+            json!(["x"])
+        );
+    }
+
+    #[test]
+    fn the_schema_version_is_recorded_and_a_newer_one_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v.sqlite");
+        drop(Store::open(&path).unwrap());
+        let conn = Connection::open(&path).unwrap();
+        let v: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, SCHEMA_VERSION);
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+            .unwrap();
+        drop(conn);
+        let err = Store::open(&path)
+            .err()
+            .expect("a newer schema is refused")
+            .to_string();
+        assert!(err.contains("written by a newer clearml"), "{err}");
+        assert!(err.contains("--data-dir"), "{err}");
+        // Refused without being changed: the version stays the newer one.
+        let conn = Connection::open(&path).unwrap();
+        let v: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, SCHEMA_VERSION + 1);
+    }
+}

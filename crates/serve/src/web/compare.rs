@@ -1,0 +1,158 @@
+//! `/projects/<p>/compare-experiments;ids=a,b` (the real app's path) or `?ids=a&ids=b`:
+//! parameters and last metrics side by side, differences marked, and every metric's
+//! curves of all the tasks overlaid. Rows come from `crate::comparison` and curves from the
+//! same histogram call with the same sample budget as `clearml task compare`, so the
+//! numbers are the CLI's.
+
+use super::layout::{self, Nav, s, url_part};
+use super::scalars::{self, Options};
+use super::{AppState, render};
+use crate::envelope::ApiError;
+use axum::extract::{Path, RawQuery, State};
+use axum::response::Response;
+use clearml_chart::comparison::{Row, build_rows, task_header};
+use maud::{Markup, html};
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+/// Tasks compared at most.
+const MAX_TASKS: usize = 20;
+/// Points per series, as `task compare --plot` asks for them.
+const SAMPLES: usize = 5000;
+
+const FIELDS: &[&str] = &[
+    "id",
+    "name",
+    "status",
+    "project",
+    "hyperparams",
+    "last_metrics",
+    "last_update",
+];
+
+/// Task ids from the matrix parameter (`;ids=a,b`) and the query (`ids=a&ids=b,c`), in
+/// order, each once.
+fn ids(view: &str, query: Option<&str>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut add = |list: &str| {
+        for id in list.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+            if !out.iter().any(|x| x == id) {
+                out.push(id.to_string());
+            }
+        }
+    };
+    for param in view.split(';').skip(1) {
+        if let Some(list) = param.strip_prefix("ids=") {
+            add(list);
+        }
+    }
+    for (k, v) in url::form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
+        if k == "ids" {
+            add(&v);
+        }
+    }
+    out
+}
+
+pub async fn page(
+    State(state): State<Arc<AppState>>,
+    Path((project, view)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    if !view.starts_with("compare-experiments") {
+        return super::not_found().await;
+    }
+    let ids = ids(&view, query.as_deref());
+    let options = Options::parse(&query);
+    let diff_only = url::form_urlencoded::parse(query.as_deref().unwrap_or("").as_bytes())
+        .any(|(k, v)| k == "diff" && v == "1");
+    render(state, move |ctx| {
+        if ids.len() < 2 || ids.len() > MAX_TASKS {
+            return Err(ApiError::validation(format!(
+                "compare needs 2 to {MAX_TASKS} experiments: select them in the experiments table"
+            )));
+        }
+        let data = ctx.api(
+            "tasks.get_all_ex",
+            json!({"id": ids, "only_fields": FIELDS, "search_hidden": true}),
+        )?;
+        let found = data["tasks"].as_array().cloned().unwrap_or_default();
+        // In the order asked for; an unknown id is an error, not a silently shorter table.
+        let tasks: Vec<Value> = ids
+            .iter()
+            .map(|id| {
+                found
+                    .iter()
+                    .find(|t| s(t, "id") == id)
+                    .cloned()
+                    .ok_or_else(|| ApiError::invalid_task(id))
+            })
+            .collect::<Result<_, _>>()?;
+        let rows = build_rows(&tasks, &[]);
+        let joined = ids.join(",");
+        let charts = scalars::compare_charts(ctx, &tasks, SAMPLES, &options)?;
+        let body = html! {
+            div.crumbs {
+                a href="/projects" { "Projects" } " / "
+                a href={ "/projects/" (url_part(&project)) "/experiments" } { "Experiments" }
+            }
+            h1 { "Compare " (tasks.len()) " experiments" }
+            p {
+                @if diff_only {
+                    a href={ "?ids=" (url_part(&joined)) } { "Show all rows" }
+                } @else {
+                    a href={ "?ids=" (url_part(&joined)) "&diff=1" } { "Show differences only" }
+                }
+            }
+            (table(&tasks, &rows, diff_only))
+            h2 { "Scalars" }
+            (options.form(&[("ids", &joined)]))
+            (charts)
+        };
+        Ok(layout::page("Compare", Nav::Projects, body))
+    })
+    .await
+}
+
+fn table(tasks: &[Value], rows: &[Row], diff_only: bool) -> Markup {
+    html! {
+        div.scroll { table.grid.diff #compare {
+            thead { tr {
+                th { "" }
+                @for t in tasks {
+                    th { a href=(layout::task_href(t)) title=(task_header(t)) { (task_header(t)) } }
+                }
+            } }
+            tbody {
+                tr { td { "status" } @for t in tasks { td { (layout::status(s(t, "status"))) } } }
+                @for r in rows.iter().filter(|r| !diff_only || r.differs()) {
+                    tr.(r.kind) {
+                        td { (r.label()) }
+                        @for (i, v) in r.values.iter().enumerate() {
+                            td class={
+                                @if r.differs() { "differs " }
+                                @if r.best == Some(i) { "best" }
+                            } {
+                                (v.as_ref().map(layout::number).unwrap_or_default())
+                            }
+                        }
+                    }
+                }
+            }
+        } }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_from_the_matrix_parameter_and_the_query() {
+        assert_eq!(
+            ids("compare-experiments;ids=a,b", Some("ids=c&ids=a,d")),
+            ["a", "b", "c", "d"]
+        );
+        assert_eq!(ids("compare-experiments", None), Vec::<String>::new());
+    }
+}
