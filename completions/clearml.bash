@@ -762,7 +762,7 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__cleanup)
-            opts="-y -q -v -h --older-than --status --project --keep-last --no-files --dry-run --yes --journal --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
+            opts="-y -q -v -h --older-than --status --project --keep-last --no-files --dry-run --yes --journal --models --orphans --data-dir --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -785,6 +785,10 @@ _clearml() {
                     return 0
                     ;;
                 --journal)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -1781,6 +1781,7 @@ unknown\t''"
 complete -c clearml -n "__fish_clearml_using_subcommand cleanup" -l project -d 'Only this project and its sub-projects' -r
 complete -c clearml -n "__fish_clearml_using_subcommand cleanup" -l keep-last -d 'Keep the N most recently updated of the selected tasks in each project' -r
 complete -c clearml -n "__fish_clearml_using_subcommand cleanup" -l journal -d 'Journal of files still to delete [default: clearml-cleanup-<server hash>.json beside clearml.conf]' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand cleanup" -l data-dir -d 'With --orphans: the data dir of \'server serve\' (its files/) or of \'server up\' (its data/fileserver/) [default: serve\'s, when it is the configured server]' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand cleanup" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand cleanup" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
 complete -c clearml -n "__fish_clearml_using_subcommand cleanup" -l format -d 'Output format for results on stdout' -r -f -a "table\t''
@@ -1791,6 +1792,8 @@ complete -c clearml -n "__fish_clearml_using_subcommand cleanup" -l request-time
 complete -c clearml -n "__fish_clearml_using_subcommand cleanup" -l no-files -d 'Leave the files on the file server; delete only tasks, models and events'
 complete -c clearml -n "__fish_clearml_using_subcommand cleanup" -l dry-run -d 'Print what would be deleted and the bytes it holds; change nothing'
 complete -c clearml -n "__fish_clearml_using_subcommand cleanup" -s y -l yes -d 'Do not ask before deleting'
+complete -c clearml -n "__fish_clearml_using_subcommand cleanup" -l models -d 'Also delete archived models (narrowed by --project and --older-than) with their files'
+complete -c clearml -n "__fish_clearml_using_subcommand cleanup" -l orphans -d 'Instead of tasks: delete the files in the file server\'s folder that no task or model refers to (--dry-run lists them with their sizes)'
 complete -c clearml -n "__fish_clearml_using_subcommand cleanup" -l json -d 'Shorthand for --format json'
 complete -c clearml -n "__fish_clearml_using_subcommand cleanup" -l csv -d 'Shorthand for --format csv'
 complete -c clearml -n "__fish_clearml_using_subcommand cleanup" -s q -l quiet -d 'Print only results and errors'

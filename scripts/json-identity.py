@@ -83,6 +83,8 @@ cache_executed_step = true
 ''')
     cmds = [
         ["pipeline", "run", pipe, "--dry-run", "--json"], ["pipeline", "run", pipe, "--dry-run", "--csv"],
+        ["pipeline", "schedule", pipe, "--cron", "30 4 1 1 *", "--tz", "Europe/Moscow", "--dry-run", "--json"],
+        ["pipeline", "stats", "--json"],
         ["task", "list", "--json"], ["task", "list", "--all", "--json"],
         ["task", "list", "--json", "--columns", "id,name,status,tags,metric:loss/train,param:Args/lr,parent,queue,iteration"],
         ["task", "list", "--json", "--columns", "name,metric:nope/x,param:Args/none"],

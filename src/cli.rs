@@ -274,7 +274,11 @@ Without --status, archived tasks are selected. Published, running and queued tas
 deleted. Files are deleted from the file server (artifacts, draft output models, debug
 images); a file elsewhere (S3, another host) is listed as kept. Before each batch of tasks is
 deleted, its files are written to a journal: an interrupted cleanup is finished by the next
-run. Exit 1 when a task or a file could not be deleted (the rest is done).";
+run. --models also deletes archived models (with --project/--older-than) and their files;
+published models and models a task takes as input are kept. --orphans deletes, instead,
+the files in the file server's folder that no task or model refers to (the folder is read
+on this machine: --data-dir of 'server serve' or of 'server up'). Exit 1 when a task, a
+model or a file could not be deleted (the rest is done).";
 
 #[derive(Debug, Clone, Args)]
 pub struct CleanupArgs {
@@ -304,6 +308,22 @@ pub struct CleanupArgs {
     /// clearml.conf]
     #[arg(long, value_name = "FILE")]
     pub journal: Option<PathBuf>,
+    /// Also delete archived models (narrowed by --project and --older-than) with their files
+    #[arg(long, conflicts_with = "orphans")]
+    pub models: bool,
+    /// Instead of tasks: delete the files in the file server's folder that no task or
+    /// model refers to (--dry-run lists them with their sizes)
+    #[arg(long, conflicts_with_all = ["status", "keep_last", "no_files", "older_than", "project"])]
+    pub orphans: bool,
+    /// With --orphans: the data dir of 'server serve' (its files/) or of 'server up' (its
+    /// data/fileserver/) [default: serve's, when it is the configured server]
+    #[arg(
+        long,
+        value_name = "DIR",
+        env = "CLEARML_SERVE_DATA_DIR",
+        requires = "orphans"
+    )]
+    pub data_dir: Option<PathBuf>,
 }
 
 // ---------------------------------------------------------------- credentials

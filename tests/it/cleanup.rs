@@ -372,3 +372,239 @@ fn serve_filters_inside_arrays_of_objects_and_keeps_used_models() {
     assert_eq!(r["urls"]["model_urls"], json!([]), "{r}");
     api(s, &tok, "models.get_by_id", json!({"model": model}));
 }
+
+/// Make a stored file look old (the orphan search keeps files changed within the hour).
+fn age(s: &Serve, path: &str) {
+    let f = std::fs::File::options()
+        .write(true)
+        .open(s.data_dir.join("files").join(path))
+        .unwrap();
+    f.set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(7200))
+        .unwrap();
+}
+
+#[test]
+fn cleanup_orphans_lists_then_deletes_the_files_nothing_refers_to() {
+    let s = Serve::start();
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    s.write_conf(h);
+    let tok = token(&s);
+    let pid = api(&s, &tok, "projects.create", json!({"name": "Сироты"}))["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let living = api(
+        &s,
+        &tok,
+        "tasks.create",
+        json!({"name": "lebt", "type": "training", "project": pid}),
+    )["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let gone = api(
+        &s,
+        &tok,
+        "tasks.create",
+        json!({"name": "weg", "type": "training", "project": pid}),
+    )["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    api(&s, &tok, "tasks.delete", json!({"task": gone}));
+    // Kept: an artifact, a debug image in a living task's folder, a model's file, and a
+    // stray file changed just now.
+    let artifact = format!("Сироты/lebt.{living}/artifacts/data/x.bin");
+    let url = stored_file(&s, &artifact, 11);
+    api(
+        &s,
+        &tok,
+        "tasks.add_or_update_artifacts",
+        json!({"task": living, "artifacts": [{"key": "data", "type": "custom", "uri": url}]}),
+    );
+    let image = format!("Сироты/lebt.{living}/metrics/loss/val/img_0.png");
+    stored_file(&s, &image, 12);
+    let model_file = "Модели/loose model.bin";
+    let murl = stored_file(&s, model_file, 13);
+    api(
+        &s,
+        &tok,
+        "models.create",
+        json!({"name": "loose model", "uri": murl, "ready": false}),
+    );
+    let fresh = "stray/fresh.txt";
+    stored_file(&s, fresh, 14);
+    // Orphans: a deleted task's files, a stray file with a hostile name.
+    let orphan_a = format!("Сироты/weg.{gone}/artifacts/big/big.bin");
+    stored_file(&s, &orphan_a, 1000);
+    let orphan_b = "stray/a%2F..#?<b>.txt";
+    stored_file(&s, orphan_b, 10);
+    for p in [artifact.as_str(), &image, model_file, &orphan_a, orphan_b] {
+        age(&s, p);
+    }
+    let dir = s.data_dir.to_str().unwrap();
+
+    let before = dump(&s, &tok);
+    let out = run(
+        h,
+        &[
+            "cleanup",
+            "--orphans",
+            "--data-dir",
+            dir,
+            "--dry-run",
+            "--json",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let plan = report(&out);
+    let paths: Vec<&str> = plan.orphans.iter().map(|o| o.path.as_str()).collect();
+    let mut want = vec![orphan_a.as_str(), orphan_b];
+    want.sort();
+    assert_eq!(paths, want, "{plan:?}");
+    assert_eq!((plan.files_deleted, plan.bytes_freed), (2, 1010));
+    assert!(plan.orphans.iter().all(|o| o.outcome == "planned"));
+    assert_eq!(dump(&s, &tok), before, "--dry-run changed something");
+
+    // No terminal, no --yes: exit 2, nothing deleted.
+    let out = run(h, &["cleanup", "--orphans", "--data-dir", dir]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert_eq!(dump(&s, &tok), before);
+
+    // Another server's data dir is refused: its files would be judged by our references.
+    let other = tempfile::tempdir().unwrap();
+    std::fs::create_dir(other.path().join("files")).unwrap();
+    std::fs::write(
+        other.path().join("serve.json"),
+        r#"{"files_url": "http://127.0.0.1:1/"}"#,
+    )
+    .unwrap();
+    let out = run(
+        h,
+        &[
+            "cleanup",
+            "--orphans",
+            "--data-dir",
+            other.path().to_str().unwrap(),
+            "--yes",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+
+    let out = run(
+        h,
+        &["cleanup", "--orphans", "--data-dir", dir, "--yes", "--json"],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let done = report(&out);
+    assert_eq!(
+        (done.files_deleted, done.bytes_freed),
+        (2, 1010),
+        "{done:?}"
+    );
+    assert!(
+        done.orphans.iter().all(|o| o.outcome == "deleted"),
+        "{done:?}"
+    );
+    assert!(!on_disk(&s, &orphan_a) && !on_disk(&s, orphan_b));
+    for stays in [artifact.as_str(), &image, model_file, fresh] {
+        assert!(on_disk(&s, stays), "{stays} was deleted");
+    }
+    let (tasks, models, _) = before;
+    let (tasks_after, models_after, _) = dump(&s, &tok);
+    assert_eq!(
+        (tasks, models),
+        (tasks_after, models_after),
+        "only files change"
+    );
+    s.stop();
+}
+
+#[test]
+fn cleanup_models_deletes_archived_models_and_keeps_published_and_used_ones() {
+    let s = Serve::start();
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    s.write_conf(h);
+    let tok = token(&s);
+    let pid = api(&s, &tok, "projects.create", json!({"name": "Modelle"}))["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let model = |name: &str, path: &str, ready: bool| {
+        let url = stored_file(&s, path, 100);
+        api(
+            &s,
+            &tok,
+            "models.create",
+            json!({"name": name, "uri": url, "ready": ready, "project": pid}),
+        )["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let old = model("старая модель", "Modelle/old.bin", false);
+    let published = model("veröffentlicht", "Modelle/pub.bin", true);
+    let used = model("benutzt", "Modelle/used.bin", false);
+    let active = model("aktiv", "Modelle/active.bin", false);
+    api(
+        &s,
+        &tok,
+        "models.archive_many",
+        json!({"ids": [old, published, used]}),
+    );
+    let user = api(
+        &s,
+        &tok,
+        "tasks.create",
+        json!({"name": "uses it", "type": "training", "project": pid}),
+    )["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    api(
+        &s,
+        &tok,
+        "tasks.add_or_update_model",
+        json!({"task": user, "name": "in", "model": used, "type": "input"}),
+    );
+
+    let before = dump(&s, &tok);
+    let args = ["cleanup", "--models", "--project", "Modelle", "--json"];
+    let out = run(h, &[&args[..], &["--dry-run"]].concat());
+    assert!(out.status.success(), "{}", text(&out));
+    let plan = report(&out);
+    assert_eq!(
+        (plan.models_deleted, plan.files_deleted, plan.bytes_freed),
+        (1, 1, 100),
+        "{plan:?}"
+    );
+    assert_eq!(dump(&s, &tok), before, "--dry-run changed something");
+
+    let out = run(h, &[&args[..], &["--yes"]].concat());
+    assert!(out.status.success(), "{}", text(&out));
+    let done = report(&out);
+    let outcome = |id: &str| {
+        done.models
+            .iter()
+            .find(|m| m.id == id)
+            .map(|m| (m.outcome.clone(), m.reason.clone().unwrap_or_default()))
+    };
+    assert_eq!(outcome(&old).unwrap().0, "deleted");
+    assert_eq!(outcome(&published).unwrap().0, "kept");
+    let (o, why) = outcome(&used).unwrap();
+    assert_eq!(o, "kept");
+    assert!(why.contains(&user), "{why}");
+    assert_eq!(outcome(&active), None, "not archived: not selected");
+    assert!(!on_disk(&s, "Modelle/old.bin"));
+    for stays in ["Modelle/pub.bin", "Modelle/used.bin", "Modelle/active.bin"] {
+        assert!(on_disk(&s, stays), "{stays} was deleted");
+    }
+    let (code, _) = crate::serve::call(&s, &tok, "models.get_by_id", json!({"model": old}));
+    assert_eq!(code, 400, "the archived draft is gone");
+    for id in [&published, &used, &active] {
+        api(&s, &tok, "models.get_by_id", json!({"model": id}));
+    }
+    s.stop();
+}

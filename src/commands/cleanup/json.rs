@@ -18,6 +18,34 @@ pub struct CleanupReport {
     pub kept: Vec<Kept>,
     /// Files the file server could not delete.
     pub failed_files: Vec<FailedFile>,
+    /// With --models: every selected archived model and what happened to it.
+    #[serde(default)]
+    pub models: Vec<CleanedModel>,
+    /// With --orphans: every file of the folder that nothing refers to.
+    #[serde(default)]
+    pub orphans: Vec<OrphanFile>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CleanedModel {
+    pub id: String,
+    pub name: String,
+    pub project: Option<String>,
+    pub uri: Option<String>,
+    /// `deleted`, `planned` (--dry-run), `kept` or `refused`.
+    pub outcome: String,
+    pub reason: Option<String>,
+}
+
+/// A file in the file server's folder that no task or model refers to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrphanFile {
+    /// Relative to the file server's root (as in its URLs, unquoted).
+    pub path: String,
+    pub url: String,
+    pub bytes: u64,
+    /// `deleted`, `planned` (--dry-run) or `failed` (then in failed_files too).
+    pub outcome: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

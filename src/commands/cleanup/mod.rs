@@ -5,6 +5,8 @@
 
 pub mod journal;
 pub mod json;
+pub mod models;
+pub mod orphans;
 
 use std::collections::{HashMap, HashSet};
 
@@ -20,7 +22,7 @@ use crate::config::Settings;
 use crate::error::CliError;
 use crate::output::Format;
 use journal::Journal;
-use json::{CleanedTask, CleanupReport, FailedFile, Kept};
+use json::{CleanedTask, CleanupReport, FailedFile, Kept, OrphanFile};
 
 /// Tasks per `tasks.delete_many` (and files journaled at once).
 const TASK_CHUNK: usize = 100;
@@ -42,7 +44,7 @@ struct Candidate {
 }
 
 /// Where the file server is and how to talk to it.
-struct FileServer {
+pub struct FileServer {
     host: String,
     http: reqwest::Client,
     bearer: String,
@@ -50,7 +52,7 @@ struct FileServer {
 
 impl FileServer {
     /// The object path of `url` on this file server, or None for a file elsewhere.
-    fn path_of(&self, url: &str) -> Option<String> {
+    pub fn path_of(&self, url: &str) -> Option<String> {
         let rest = url.strip_prefix(&self.host)?.strip_prefix('/')?;
         let rest = rest.split(['?', '#']).next().unwrap_or(rest);
         Some(
@@ -61,7 +63,7 @@ impl FileServer {
     }
 
     /// The size of a file from a HEAD request (None when it is gone or unknown).
-    async fn size(&self, url: &str) -> Option<u64> {
+    pub async fn size(&self, url: &str) -> Option<u64> {
         let resp = self
             .http
             .head(url)
@@ -159,6 +161,8 @@ pub async fn run(ctx: &Ctx, a: CleanupArgs) -> anyhow::Result<()> {
         tasks: Vec::new(),
         kept: Vec::new(),
         failed_files: Vec::new(),
+        models: Vec::new(),
+        orphans: Vec::new(),
     };
     if !a.dry_run && !journal.files.is_empty() {
         ctx.out.info(format!(
@@ -168,19 +172,44 @@ pub async fn run(ctx: &Ctx, a: CleanupArgs) -> anyhow::Result<()> {
         ));
         delete_journaled(&fs, &mut journal, &mut report).await?;
     }
+    if a.orphans {
+        clean_orphans(ctx, &client, &settings, &fs, &a, &mut report).await?;
+        print_report(ctx, &report);
+        return finish(&report);
+    }
     let candidates = select(&client, &a, &mut report).await?;
-    if candidates.is_empty() {
-        ctx.out.info("no task to clean up");
+    let models = if a.models {
+        models::select(&client, &a, &mut report).await?
+    } else {
+        Vec::new()
+    };
+    if candidates.is_empty() && models.is_empty() {
+        ctx.out.info(if a.models {
+            "no task or model to clean up"
+        } else {
+            "no task to clean up"
+        });
         print_report(ctx, &report);
         return finish(&report);
     }
     if !a.dry_run && !a.yes {
-        let picked: Vec<Picked> = candidates.iter().map(|c| c.picked.clone()).collect();
+        let mut picked: Vec<Picked> = candidates.iter().map(|c| c.picked.clone()).collect();
+        picked.extend(models.iter().map(|m| Picked {
+            id: m["id"].as_str().unwrap_or_default().to_string(),
+            name: m["name"].as_str().unwrap_or_default().to_string(),
+            status: "archived model".into(),
+            project: m.get("project").map(ref_name).filter(|n| !n.is_empty()),
+        }));
         crate::commands::task::bulk::confirm(
             ctx,
             &format!(
-                "delete {} task(s) with their models, logs{}",
-                picked.len(),
+                "delete {} task(s){} with their models, logs{}",
+                candidates.len(),
+                if a.models {
+                    format!(" and {} archived model(s)", models.len())
+                } else {
+                    String::new()
+                },
                 if a.no_files { "" } else { " and files" }
             ),
             &picked,
@@ -192,9 +221,111 @@ pub async fn run(ctx: &Ctx, a: CleanupArgs) -> anyhow::Result<()> {
         bar.inc(chunk.len() as u64);
     }
     bar.finish_and_clear();
+    models::clean(&client, &fs, &a, &models, &mut journal, &mut report).await?;
     print_report(ctx, &report);
     finish(&report)
 }
+
+/// `--orphans`: the folder's files nothing refers to, listed (--dry-run) or deleted through
+/// the file server in batches.
+async fn clean_orphans(
+    ctx: &Ctx,
+    client: &Client,
+    settings: &Settings,
+    fs: &FileServer,
+    a: &CleanupArgs,
+    report: &mut CleanupReport,
+) -> anyhow::Result<()> {
+    let root = orphans::folder(a.data_dir.as_deref(), settings)?;
+    // References first: a file written after this read is recent or in a living task's
+    // folder, so it is kept either way.
+    let refs = orphans::references(client, |u| fs.path_of(u)).await?;
+    let now = std::time::SystemTime::now();
+    let found = orphans::walk(&root)?;
+    let total = found.len();
+    let lost: Vec<orphans::Found> = found
+        .into_iter()
+        .filter(|f| orphans::keep_reason(f, &refs, now).is_none())
+        .collect();
+    ctx.out.info(format!(
+        "{}: {total} file(s), {} referred to by nothing",
+        root.display(),
+        lost.len()
+    ));
+    let url_of = |p: &str| {
+        let quoted: Vec<String> = p
+            .split('/')
+            .map(|s| percent_encoding::utf8_percent_encode(s, PATH_SEGMENT).to_string())
+            .collect();
+        format!("{}/{}", fs.host, quoted.join("/"))
+    };
+    let row = |f: &orphans::Found, outcome: &str| OrphanFile {
+        path: f.path.clone(),
+        url: url_of(&f.path),
+        bytes: f.bytes,
+        outcome: outcome.into(),
+    };
+    if a.dry_run || lost.is_empty() {
+        for f in &lost {
+            report.orphans.push(row(f, "planned"));
+            report.files_deleted += 1;
+            report.bytes_freed += f.bytes;
+        }
+        return Ok(());
+    }
+    if !a.yes {
+        const SHOWN: usize = 20;
+        let mut listing = crate::output::Listing::new(["file", "bytes"]);
+        for f in lost.iter().take(SHOWN) {
+            listing.push(vec![f.path.clone(), f.bytes.to_string()], Value::Null);
+        }
+        let bytes: u64 = lost.iter().map(|f| f.bytes).sum();
+        crate::commands::task::bulk::confirm_listing(
+            ctx,
+            &format!(
+                "delete {} orphan file(s), {}",
+                lost.len(),
+                human_bytes(bytes)
+            ),
+            &listing,
+            lost.len().saturating_sub(SHOWN),
+        )?;
+    }
+    let bar = crate::files::progress_bar(ctx.out.progress, Some(lost.len() as u64), "files");
+    for batch in lost.chunks(FILE_CHUNK) {
+        let paths: Vec<String> = batch.iter().map(|f| f.path.clone()).collect();
+        let (deleted, errors) = fs.delete_many(&paths).await?;
+        let deleted: HashSet<String> = deleted.into_iter().collect();
+        let errors: HashMap<String, String> = errors.into_iter().collect();
+        for f in batch {
+            if deleted.contains(&f.path) {
+                report.orphans.push(row(f, "deleted"));
+                report.files_deleted += 1;
+                report.bytes_freed += f.bytes;
+            } else {
+                let reason = errors
+                    .get(&f.path)
+                    .cloned()
+                    .unwrap_or_else(|| "the file server did not report on this file".into());
+                report.orphans.push(row(f, "failed"));
+                report.failed_files.push(FailedFile {
+                    url: url_of(&f.path),
+                    reason,
+                });
+            }
+        }
+        bar.inc(batch.len() as u64);
+    }
+    bar.finish_and_clear();
+    Ok(())
+}
+
+/// What a path segment of a file server URL escapes (everything but unreserved characters).
+const PATH_SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 
 /// Exit 1 when a task or a file was refused.
 fn finish(report: &CleanupReport) -> anyhow::Result<()> {
@@ -203,9 +334,14 @@ fn finish(report: &CleanupReport) -> anyhow::Result<()> {
         .iter()
         .filter(|t| t.outcome == "refused")
         .count();
-    if refused > 0 || !report.failed_files.is_empty() {
+    let refused_models = report
+        .models
+        .iter()
+        .filter(|m| m.outcome == "refused")
+        .count();
+    if refused > 0 || refused_models > 0 || !report.failed_files.is_empty() {
         return Err(CliError::failure(format!(
-            "{refused} task(s) and {} file(s) could not be deleted (see above); the rest was",
+            "{refused} task(s), {refused_models} model(s) and {} file(s) could not be deleted (see above); the rest was",
             report.failed_files.len()
         ))
         .into());
@@ -491,7 +627,7 @@ async fn clean_chunk(
 
 /// Delete every journaled file (sizes first, for the bytes freed), then drop it from the
 /// journal. A file the server cannot delete is reported and dropped too (exit 1).
-async fn delete_journaled(
+pub(crate) async fn delete_journaled(
     fs: &FileServer,
     journal: &mut Journal,
     report: &mut CleanupReport,
@@ -572,6 +708,31 @@ fn print_report(ctx: &Ctx, r: &CleanupReport) {
     }
     if !r.tasks.is_empty() {
         ctx.out.listing(&listing);
+    }
+    if !r.models.is_empty() {
+        let mut l = crate::output::Listing::new(["model", "name", "outcome", "reason"]);
+        for m in &r.models {
+            l.push(
+                vec![
+                    m.id.clone(),
+                    m.name.clone(),
+                    m.outcome.clone(),
+                    m.reason.clone().unwrap_or_default(),
+                ],
+                crate::output::shape_value(m),
+            );
+        }
+        ctx.out.listing(&l);
+    }
+    if !r.orphans.is_empty() {
+        let mut l = crate::output::Listing::new(["file", "bytes", "outcome"]);
+        for f in &r.orphans {
+            l.push(
+                vec![f.path.clone(), f.bytes.to_string(), f.outcome.clone()],
+                crate::output::shape_value(f),
+            );
+        }
+        ctx.out.listing(&l);
     }
     if ctx.out.format == Format::Table {
         for k in &r.kept {

@@ -110,3 +110,15 @@ pub struct RunRow {
 
 /// A typed shape as the JSON value the output layer prints.
 pub use crate::output::shape_value as to_value;
+
+/// `pipeline schedule --dry-run --json`: the schedule and its next five fire times.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScheduleDryRun {
+    pub pipeline: String,
+    pub project: String,
+    pub cron: String,
+    /// IANA name (`UTC` unless `--tz` says otherwise).
+    pub timezone: String,
+    /// RFC 3339, UTC, seconds.
+    pub next: Vec<String>,
+}

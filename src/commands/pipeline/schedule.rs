@@ -12,6 +12,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Value, json};
 
 use super::client;
+use super::json::ScheduleDryRun;
 use super::run::{read_spec, report_problems, run_summary, run_text, step_line, warn_idle_queues};
 use super::status::{fetch_runs, pipeline_projects};
 use crate::api::Client;
@@ -20,7 +21,7 @@ use crate::commands::Ctx;
 use crate::config::Settings;
 use crate::error::{CliError, Exit};
 use crate::notify::Notifier;
-use crate::output::Output;
+use crate::output::{Output, shape_value};
 use crate::pipeline::runner::{self, Note, Outcome, Runner};
 use crate::pipeline::schedule::Schedule;
 use crate::pipeline::spec::Spec;
@@ -53,10 +54,15 @@ pub async fn run(ctx: &Ctx, a: PipelineScheduleArgs) -> anyhow::Result<()> {
     let upcoming = sched.upcoming(Utc::now(), 5);
     if a.dry_run {
         match ctx.out.format {
-            Format::Json => ctx.out.json(&json!({
-                "pipeline": spec.name, "project": spec.project, "cron": sched.expr,
-                "timezone": sched.tz.name(),
-                "next": upcoming.iter().map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true)).collect::<Vec<_>>(),
+            Format::Json => ctx.out.json(&shape_value(&ScheduleDryRun {
+                pipeline: spec.name.clone(),
+                project: spec.project.clone(),
+                cron: sched.expr.clone(),
+                timezone: sched.tz.name().to_string(),
+                next: upcoming
+                    .iter()
+                    .map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true))
+                    .collect(),
             })),
             _ => {
                 for t in &upcoming {

@@ -321,15 +321,6 @@ async fn statuses(client: &Client, ids: &[String]) -> anyhow::Result<HashMap<Str
 /// What the action will touch, on stderr, then a yes/no question on the terminal. Without
 /// a terminal (a script, CI) the answer must come as --yes: exit 2, nothing changed.
 pub fn confirm(ctx: &Ctx, what: &str, picked: &[Picked]) -> anyhow::Result<()> {
-    if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
-        return Err(
-            CliError::usage(format!("refusing to {what} without confirmation"))
-                .with_hint(
-                    "pass --yes to confirm (or --dry-run to see the list); nothing was changed",
-                )
-                .into(),
-        );
-    }
     const SHOWN: usize = 20;
     let mut listing = Listing::new(["id", "name", "status", "project"]);
     for t in picked.iter().take(SHOWN) {
@@ -343,9 +334,29 @@ pub fn confirm(ctx: &Ctx, what: &str, picked: &[Picked]) -> anyhow::Result<()> {
             Value::Null,
         );
     }
+    confirm_listing(ctx, what, &listing, picked.len().saturating_sub(SHOWN))
+}
+
+/// Ask on the terminal whether to `what`, after showing `listing` (and how many rows more
+/// there are); without a terminal, refuse (exit 2, nothing changed).
+pub fn confirm_listing(
+    ctx: &Ctx,
+    what: &str,
+    listing: &Listing,
+    more: usize,
+) -> anyhow::Result<()> {
+    if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
+        return Err(
+            CliError::usage(format!("refusing to {what} without confirmation"))
+                .with_hint(
+                    "pass --yes to confirm (or --dry-run to see the list); nothing was changed",
+                )
+                .into(),
+        );
+    }
     eprintln!("{}", listing.to_table(ctx.out.color));
-    if picked.len() > SHOWN {
-        eprintln!("... and {} more", picked.len() - SHOWN);
+    if more > 0 {
+        eprintln!("... and {more} more");
     }
     let theme: Box<dyn dialoguer::theme::Theme> = if ctx.out.color {
         Box::new(dialoguer::theme::ColorfulTheme::default())

@@ -218,6 +218,9 @@ pub fn expand_refs(
     wanted: &[String],
     identity_name: &str,
 ) {
+    // A page of 500 tasks names the same few projects: each is read once per call.
+    let mut names: std::collections::HashMap<(&str, String), Option<String>> =
+        std::collections::HashMap::new();
     for doc in docs.iter_mut() {
         let Some(obj) = doc.as_object_mut() else {
             continue;
@@ -229,22 +232,26 @@ pub fn expand_refs(
             let mut r = json!({"id": id});
             let want_name = wanted.is_empty() || wanted.iter().any(|w| w == &format!("{f}.name"));
             if want_name {
-                let name = match *f {
+                let lookup = |f: &str, id: &str| match f {
                     "user" => Some(identity_name.to_string()),
                     "project" => store
-                        .get(Coll::Projects, &id)
+                        .get(Coll::Projects, id)
                         .ok()
                         .flatten()
                         .and_then(|p| p.get("name").cloned())
                         .and_then(|v| v.as_str().map(str::to_string)),
                     "task" | "parent" => store
-                        .get(Coll::Tasks, &id)
+                        .get(Coll::Tasks, id)
                         .ok()
                         .flatten()
                         .and_then(|p| p.get("name").cloned())
                         .and_then(|v| v.as_str().map(str::to_string)),
                     _ => None,
                 };
+                let name = names
+                    .entry((*f, id.clone()))
+                    .or_insert_with(|| lookup(f, &id))
+                    .clone();
                 if let Some(n) = name {
                     r["name"] = json!(n);
                 }

@@ -115,16 +115,24 @@ impl Store {
             "SELECT rid FROM {table} WHERE {} ORDER BY {order}",
             filter.sql()
         );
+        // Bound, not written into the text: every page of a listing reuses one prepared
+        // statement (preparing it again cost about 5% of a page).
+        let mut paging = Vec::new();
         if let Some(l) = limit {
             // SQLite takes signed 64-bit values: absurd page numbers just find nothing.
             let cap = i64::MAX as usize;
-            page.push_str(&format!(" LIMIT {} OFFSET {}", l.min(cap), offset.min(cap)));
+            page.push_str(" LIMIT ? OFFSET ?");
+            paging = vec![
+                rusqlite::types::Value::Integer(l.min(cap) as i64),
+                rusqlite::types::Value::Integer(offset.min(cap) as i64),
+            ];
         }
         let sql = format!("SELECT doc FROM {table} WHERE rid IN ({page}) ORDER BY {order}");
         let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map(rusqlite::params_from_iter(filter.params()), |r| {
-            r.get::<_, String>(0)
-        })?;
+        let rows = stmt.query_map(
+            rusqlite::params_from_iter(filter.params().chain(paging.iter())),
+            |r| r.get::<_, String>(0),
+        )?;
         let mut out = Vec::new();
         for row in rows {
             out.push(serde_json::from_str(&row?)?);

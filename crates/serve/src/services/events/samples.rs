@@ -159,6 +159,28 @@ fn save(call: &Call, id: &str, viewer: &Viewer) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// `navigate_earlier` of a `next_*` call (the default: true).
+fn navigate_earlier(call: &Call) -> bool {
+    call.body
+        .get("navigate_earlier")
+        .and_then(Value::as_bool)
+        .unwrap_or(true)
+}
+
+/// The iterations past `iter`: before it when navigating earlier, else after it.
+fn past(iter: i64, earlier: bool) -> IterBound {
+    if earlier {
+        IterBound::Before(iter)
+    } else {
+        IterBound::After(iter)
+    }
+}
+
+/// The answer of a `next_*` call that found nothing: the viewer stays where it was.
+fn nothing(id: &str, key: &str, empty: Value) -> Value {
+    json!({"scroll_id": id, key: empty, "min_iteration": null, "max_iteration": null})
+}
+
 /// `events.get_debug_image_sample`: the variant's image at `iteration` or the latest
 /// before it (the latest without one), within the variant's range.
 pub fn get_debug_image(call: &mut Call) -> ApiResult {
@@ -185,15 +207,9 @@ pub fn get_debug_image(call: &mut Call) -> ApiResult {
 /// iteration step directly. Nothing found: the viewer stays and `event` is null.
 pub fn next_debug_image(call: &mut Call) -> ApiResult {
     let (id, mut viewer) = stored_viewer(call)?;
-    let earlier = call
-        .body
-        .get("navigate_earlier")
-        .and_then(Value::as_bool)
-        .unwrap_or(true);
+    let earlier = navigate_earlier(call);
     let Some(iter) = viewer.iteration else {
-        return Ok(
-            json!({"scroll_id": id, "event": null, "min_iteration": null, "max_iteration": null}),
-        );
+        return Ok(nothing(&id, "event", json!(null)));
     };
     let here = (viewer.metric.clone(), viewer.variant.clone());
     let same_iter = || -> Vec<VariantRange> {
@@ -211,11 +227,7 @@ pub fn next_debug_image(call: &mut Call) -> ApiResult {
         .filter(|r| !earlier || r.min < iter)
         .cloned()
         .collect();
-    let step_iter = if earlier {
-        IterBound::Before(iter)
-    } else {
-        IterBound::After(iter)
-    };
+    let step_iter = past(iter, earlier);
     let mut found = None;
     if !opt_bool(&call.body, "next_iteration") {
         found = call
@@ -228,9 +240,7 @@ pub fn next_debug_image(call: &mut Call) -> ApiResult {
             .image_step(&viewer.task, &other_iter, step_iter, earlier)?;
     }
     let Some(event) = found else {
-        return Ok(
-            json!({"scroll_id": id, "event": null, "min_iteration": null, "max_iteration": null}),
-        );
+        return Ok(nothing(&id, "event", json!(null)));
     };
     move_to(&mut viewer, &event);
     save(call, &id, &viewer)?;
@@ -259,21 +269,11 @@ pub fn get_plot(call: &mut Call) -> ApiResult {
 /// metrics are navigated) or of the next iteration; previous ones with `navigate_earlier`.
 pub fn next_plot(call: &mut Call) -> ApiResult {
     let (id, mut viewer) = stored_viewer(call)?;
-    let earlier = call
-        .body
-        .get("navigate_earlier")
-        .and_then(Value::as_bool)
-        .unwrap_or(true);
+    let earlier = navigate_earlier(call);
     let Some(iter) = viewer.iteration else {
-        return Ok(
-            json!({"scroll_id": id, "events": [], "min_iteration": null, "max_iteration": null}),
-        );
+        return Ok(nothing(&id, "events", json!([])));
     };
-    let bound = if earlier {
-        IterBound::Before(iter)
-    } else {
-        IterBound::After(iter)
-    };
+    let bound = past(iter, earlier);
     let metric = viewer
         .navigate_current_metric
         .then(|| viewer.metric.clone());
@@ -283,9 +283,7 @@ pub fn next_plot(call: &mut Call) -> ApiResult {
         call.store
             .plot_step(&viewer.task, metric.as_deref(), bound, same_iter, earlier)?;
     let Some(first) = events.first() else {
-        return Ok(
-            json!({"scroll_id": id, "events": [], "min_iteration": null, "max_iteration": null}),
-        );
+        return Ok(nothing(&id, "events", json!([])));
     };
     let first = first.clone();
     move_to(&mut viewer, &first);
