@@ -46,7 +46,7 @@ def machine():
         ("knobs", ", ".join(f"{k}={os.environ.get(k, 'default')}" for k in
                             ("BENCH_RUNS", "BENCH_BIG_RUNS", "BENCH_TASKS", "BENCH_MODEL_MIB", "BENCH_ITERATIONS",
                              "BENCH_WEB_TASKS", "BENCH_WEB_POINTS", "BENCH_SYNC_TASKS", "BENCH_SYNC_POINTS",
-                             "BENCH_SYNC_MIB"))),
+                             "BENCH_SYNC_MIB", "BENCH_CLEANUP_TASKS", "BENCH_ENQUEUE_TASKS"))),
     ]
 
 
@@ -99,7 +99,7 @@ lines = [
 lines += [f"| {k} | {v} |" for k, v in machine()]
 knobs = [k for k in ("BENCH_RUNS", "BENCH_BIG_RUNS", "BENCH_TASKS", "BENCH_MODEL_MIB", "BENCH_ITERATIONS",
                      "BENCH_WEB_TASKS", "BENCH_WEB_POINTS", "BENCH_SYNC_TASKS", "BENCH_SYNC_POINTS",
-                     "BENCH_SYNC_MIB") if k in os.environ]
+                     "BENCH_SYNC_MIB", "BENCH_CLEANUP_TASKS", "BENCH_ENQUEUE_TASKS") if k in os.environ]
 if knobs:
     lines += ["", f"**Quick run** ({', '.join(knobs)} set): fewer runs or smaller sizes than the issue's figures; indicative only."]
 lines += [
@@ -117,10 +117,11 @@ lines += [
     "`BENCH_TASKS` (tasks listed), `BENCH_MODEL_MIB` (model size), `BENCH_WEB_TASKS` and",
     "`BENCH_WEB_POINTS` (the web UI's project and scalar sizes), `BENCH_SYNC_TASKS`,",
     "`BENCH_SYNC_POINTS`, `BENCH_SYNC_MIB` (the synced project's size), `BENCH_DS_FILES`,",
-    "`BENCH_DS_MIB` (the dataset's files and size). The exact command of",
+    "`BENCH_DS_MIB` (the dataset's files and size), `BENCH_CLEANUP_TASKS` and",
+    "`BENCH_ENQUEUE_TASKS` (tasks cleaned up and enqueued). The exact command of",
     "each side is listed under its table.",
 ]
-order = ["startup", "task_model", "dataset", "pipeline", "sync", "serve", "web", "stack"]
+order = ["startup", "task_model", "cleanup", "dataset", "pipeline", "sync", "serve", "web", "stack"]
 for name in sorted(set(benches) | set(skipped), key=lambda n: (order.index(n) if n in order else 99, n)):
     lines += ["", f"## {name}", ""]
     if name in skipped:

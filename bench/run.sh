@@ -10,7 +10,7 @@ rm -rf "$BENCH_OUT"; mkdir -p "$BENCH_OUT"
 [ -x /usr/bin/time ] || { apt-get update -qq && apt-get install -y -qq time; } || {
   echo "bench: /usr/bin/time missing and could not be installed (apt-get install time)" >&2; exit 1; }
 status=0
-for b in startup serve task_model dataset pipeline sync web stack; do
+for b in startup serve task_model cleanup dataset pipeline sync web stack; do
   [ -f "bench/$b.sh" ] || continue
   if [ "$b" = stack ] && ! docker info >/dev/null 2>&1; then
     echo "stack: skipped: no Docker engine reachable here (docker info failed)" | tee -a "$BENCH_OUT/skipped.txt"

@@ -1781,7 +1781,7 @@ unknown\t''"
 complete -c clearml -n "__fish_clearml_using_subcommand cleanup" -l project -d 'Only this project and its sub-projects' -r
 complete -c clearml -n "__fish_clearml_using_subcommand cleanup" -l keep-last -d 'Keep the N most recently updated of the selected tasks in each project' -r
 complete -c clearml -n "__fish_clearml_using_subcommand cleanup" -l journal -d 'Journal of files still to delete [default: clearml-cleanup-<server hash>.json beside clearml.conf]' -r -F
-complete -c clearml -n "__fish_clearml_using_subcommand cleanup" -l data-dir -d 'With --orphans: the data dir of \'server serve\' (its files/) or of \'server up\' (its data/fileserver/) [default: serve\'s, when it is the configured server]' -r -F
+complete -c clearml -n "__fish_clearml_using_subcommand cleanup" -l data-dir -d 'With --orphans: the data dir of \'server serve\' (its files/) or of \'server up\' (its data/fileserver/) [default: serve\'s ($CLEARML_SERVE_DATA_DIR, else ~/.local/share/clearml/serve) when it is the configured server]' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand cleanup" -l config -d 'clearml.conf to read; it must exist (default: $CLEARML_CONFIG_FILE, else ~/clearml.conf)' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand cleanup" -l api-host -d 'API server URL, overriding CLEARML_API_HOST and the file' -r
 complete -c clearml -n "__fish_clearml_using_subcommand cleanup" -l format -d 'Output format for results on stdout' -r -f -a "table\t''

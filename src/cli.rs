@@ -316,13 +316,9 @@ pub struct CleanupArgs {
     #[arg(long, conflicts_with_all = ["status", "keep_last", "no_files", "older_than", "project"])]
     pub orphans: bool,
     /// With --orphans: the data dir of 'server serve' (its files/) or of 'server up' (its
-    /// data/fileserver/) [default: serve's, when it is the configured server]
-    #[arg(
-        long,
-        value_name = "DIR",
-        env = "CLEARML_SERVE_DATA_DIR",
-        requires = "orphans"
-    )]
+    /// data/fileserver/) [default: serve's ($CLEARML_SERVE_DATA_DIR, else
+    /// ~/.local/share/clearml/serve) when it is the configured server]
+    #[arg(long, value_name = "DIR", requires = "orphans")]
     pub data_dir: Option<PathBuf>,
 }
 

@@ -446,17 +446,19 @@ fn cleanup_orphans_lists_then_deletes_the_files_nothing_refers_to() {
     let dir = s.data_dir.to_str().unwrap();
 
     let before = dump(&s, &tok);
-    let out = run(
-        h,
-        &[
-            "cleanup",
-            "--orphans",
-            "--data-dir",
-            dir,
-            "--dry-run",
-            "--json",
-        ],
-    );
+    // The data dir from CLEARML_SERVE_DATA_DIR, as serve itself reads it; the variable
+    // alone does not make a plain cleanup an orphan search.
+    let with_env = |args: &[&str]| {
+        common::clearml(h)
+            .env("CLEARML_SERVE_DATA_DIR", dir)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = with_env(&["cleanup", "--dry-run", "--json"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(report(&out).orphans.is_empty());
+    let out = with_env(&["cleanup", "--orphans", "--dry-run", "--json"]);
     assert!(out.status.success(), "{}", text(&out));
     let plan = report(&out);
     let paths: Vec<&str> = plan.orphans.iter().map(|o| o.path.as_str()).collect();

@@ -49,7 +49,11 @@ pub fn folder(data_dir: Option<&Path>, settings: &Settings) -> anyhow::Result<Pa
         })
     };
     let Some(dir) = data_dir else {
-        let dir = crate::serve::default_data_dir();
+        // Read here, not by clap: the variable alone must not imply --orphans.
+        let dir = std::env::var_os("CLEARML_SERVE_DATA_DIR")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+            .unwrap_or_else(crate::serve::default_data_dir);
         return match serve_files(&dir) {
             Some(Ok(f)) => Ok(f),
             _ => Err(CliError::usage(
