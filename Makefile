@@ -82,7 +82,7 @@ demo: build
 # stable, so no nightly is needed. New inputs go to fuzz/corpus/ (ignored), crashes to
 # fuzz/artifacts/<target>/; seeds are committed under fuzz/seeds/.
 FUZZ_SECONDS   ?= 60
-FUZZ_TARGETS   ?= conf paste serve_request pipeline_toml import_archive
+FUZZ_TARGETS   ?= conf paste serve_request pipeline_toml import_archive dataset_chunk
 FUZZ_RSS_MB    ?= 2048
 FUZZ_MALLOC_MB ?= 512
 FUZZ_TIMEOUT   ?= 10

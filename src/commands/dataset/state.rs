@@ -133,7 +133,11 @@ impl State {
                 }
                 let parents = self.dependency_graph.get(&r).cloned().unwrap_or_default();
                 for p in parents.into_iter().rev() {
-                    if !queue.contains(&p) && self.dependency_graph.contains_key(&p) {
+                    // (`seen` too: a hostile graph with a cycle must not loop forever.)
+                    if !queue.contains(&p)
+                        && !seen.contains(&p)
+                        && self.dependency_graph.contains_key(&p)
+                    {
                         queue.push_back(p);
                     }
                 }
@@ -361,6 +365,10 @@ mod tests {
         s.dependency_graph.insert("a".into(), vec![]);
         s.dataset_file_entries = vec![fe("x", "1", "a"), fe("y", "2", "b"), fe("z", "3", "c")];
         assert_eq!(s.versions_in_order(), vec!["a", "b", "c"]);
+        // A cycle (only a hostile state has one) ends.
+        let mut cyc = State::new("x", vec!["y".into()]);
+        cyc.dependency_graph.insert("y".into(), vec!["x".into()]);
+        assert_eq!(cyc.versions_in_order(), vec!["y", "x"]);
         let mut p = State::new("b", vec!["a".into()]);
         p.dataset_file_entries = vec![fe("x", "1", "a"), fe("y", "0", "b"), fe("w", "9", "b")];
         let c = s.changes_against(&[&p]);

@@ -354,19 +354,25 @@ fn lineage(
     known: &HashMap<String, Value>,
 ) -> Markup {
     // Ancestors first: a version after all of its parents.
+    // Each version is visited once (a hostile graph may have cycles), depth bounded.
     let mut order: Vec<String> = Vec::new();
-    fn visit(v: &str, g: &BTreeMap<String, Vec<String>>, order: &mut Vec<String>, depth: usize) {
-        if order.iter().any(|x| x == v) || depth > 1000 {
+    let mut visited: std::collections::HashSet<String> = std::collections::HashSet::new();
+    fn visit(
+        v: &str,
+        g: &BTreeMap<String, Vec<String>>,
+        order: &mut Vec<String>,
+        visited: &mut std::collections::HashSet<String>,
+        depth: usize,
+    ) {
+        if depth > 200 || !visited.insert(v.to_string()) {
             return;
         }
         for p in g.get(v).into_iter().flatten() {
-            visit(p, g, order, depth + 1);
+            visit(p, g, order, visited, depth + 1);
         }
-        if !order.iter().any(|x| x == v) {
-            order.push(v.to_string());
-        }
+        order.push(v.to_string());
     }
-    visit(id, graph, &mut order, 0);
+    visit(id, graph, &mut order, &mut visited, 0);
     let row = |i: usize| 20 + i as i64 * 44;
     let pos: HashMap<&str, usize> = order
         .iter()
@@ -393,5 +399,37 @@ fn lineage(
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cyclic_or_deep_graph_draws_each_version_once() {
+        let mut g = BTreeMap::new();
+        g.insert("a".to_string(), vec!["b".to_string(), "c".to_string()]);
+        g.insert("b".to_string(), vec!["a".to_string(), "c".to_string()]);
+        g.insert("c".to_string(), vec!["b".to_string(), "a".to_string()]);
+        let out = lineage(&g, "a", &HashMap::new()).into_string();
+        assert_eq!(out.matches("class=\"node\"").count(), 3, "{out}");
+        // A long chain with many parents each: linear, not exponential.
+        let mut g = BTreeMap::new();
+        for i in 0..3000 {
+            g.insert(
+                format!("v{i}"),
+                vec![format!("v{}", i + 1), format!("v{}", i + 2)],
+            );
+        }
+        let out = lineage(&g, "v0", &HashMap::new()).into_string();
+        assert!(
+            out.matches("class=\"node\"").count() <= 202,
+            "depth bounded"
+        );
+        assert_eq!(
+            version_key("1.0.10").cmp(&version_key("1.0.9")),
+            std::cmp::Ordering::Greater
+        );
     }
 }
