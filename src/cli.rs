@@ -429,7 +429,8 @@ pub enum ServerCommand {
     Logs(LogsArgs),
     /// Check the API, web and files hosts of the configured server
     Ping(PingArgs),
-    /// Preflight checks for the host (Docker, ports, vm.max_map_count, disk, memory, ...)
+    /// Preflight checks for the host (Docker, ports, vm.max_map_count, disk, memory, ...), and
+    /// of a running stack: Elasticsearch indices made read-only when the disk filled up
     Doctor(DoctorArgs),
     /// Run a built-in ClearML-compatible server (API + file server, SQLite) in the foreground
     ///
@@ -639,7 +640,8 @@ pub struct LogsArgs {
 pub struct DoctorArgs {
     #[command(flatten)]
     pub stack: StackArgs,
-    /// Create missing data directories and give them to uid 1000
+    /// Create missing data directories and give them to uid 1000; unlock Elasticsearch
+    /// indices made read-only at the flood-stage watermark (once the disk has room)
     #[arg(long)]
     pub fix: bool,
 }

@@ -39,12 +39,16 @@ pub fn render(args: RenderArgs) -> anyhow::Result<()> {
 pub async fn doctor(ctx: &Ctx, args: DoctorArgs) -> anyhow::Result<()> {
     let engine = docker::connect().await;
     let stack = lifecycle::resolve(&choices(&args.stack), engine.as_ref().ok()).await?;
-    let findings = doctor::check(
+    let mut findings = doctor::check(
         engine.as_ref().map_err(crate::error::one_line),
         &stack,
         args.fix,
     )
     .await;
+    if let Ok(e) = &engine {
+        let running = doctor::check_running(e, &stack, args.fix, &findings).await;
+        findings.extend(running);
+    }
     doctor::print(&findings, &ctx.out);
     let failed = findings.iter().filter(|f| f.level == Level::Fail).count();
     if failed > 0 {

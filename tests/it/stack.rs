@@ -62,6 +62,24 @@ case "$1" in
 esac
 "#;
 
+/// The curl of the Elasticsearch stand-in: the index settings `server doctor` asks for
+/// (the indices named in /tmp/es-readonly carry the flood-stage block), and the PUT that
+/// lifts the block (recorded in /tmp/es-puts).
+const ES_CURL: &str = r#"#!/bin/sh
+case " $* " in
+  *" -XPUT "*) echo "$*" >> /tmp/es-puts; rm -f /tmp/es-readonly; echo '{"acknowledged":true}';;
+  *_settings*)
+    printf '{"events-plot-standin":{"settings":{}}'
+    if [ -f /tmp/es-readonly ]; then
+      while read -r i; do
+        printf ',"%s":{"settings":{"index":{"blocks":{"read_only_allow_delete":"true"}}}}' "$i"
+      done < /tmp/es-readonly
+    fi
+    printf '}\n';;
+  *) exit 7;;
+esac
+"#;
+
 /// The static busybox `make test` unpacks under target/ (CLEARML_TEST_BUSYBOX names it),
 /// else one installed as /bin/busybox.
 fn busybox_path() -> std::path::PathBuf {
@@ -139,10 +157,13 @@ fn standin_rootfs(with_cli: bool) -> Vec<u8> {
     );
     let mut fs = RootFs::new();
     fs.file("bin/busybox", &busybox, 0o755);
-    for applet in ["sh", "sleep", "httpd", "mkdir", "echo", "cat", "wget"] {
+    for applet in [
+        "sh", "sleep", "httpd", "mkdir", "echo", "cat", "wget", "printf", "rm",
+    ] {
         fs.link(&format!("bin/{applet}"), "busybox");
     }
     fs.file("bin/standin", STANDIN.as_bytes(), 0o755);
+    fs.file("bin/curl", ES_CURL.as_bytes(), 0o755);
     // async_delete's entrypoint is `python3 -m jobs.async_urls_delete ...`.
     fs.file(
         "bin/python3",
@@ -1146,4 +1167,82 @@ fn stack_up_interrupted_while_waiting_says_how_to_go_on() {
     let down = t.with_data(&["server", "down"]);
     assert_eq!(down.status.code(), Some(0), "{}", stderr(&down));
     assert!(t.containers().is_empty(), "down left containers");
+}
+
+/// Run `cmd` with sh inside a service's container and wait for it to end.
+fn sh_in(t: &StackTest, service: &str, cmd: &str) {
+    let id = t.containers()[service].clone();
+    let cmd = cmd.to_string();
+    rt().block_on(async move {
+        let d = docker();
+        let exec = d
+            .create_exec(
+                &id,
+                bollard::exec::CreateExecOptions {
+                    cmd: Some(vec!["sh", "-c", cmd.as_str()]),
+                    attach_stdout: Some(true),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        if let bollard::exec::StartExecResults::Attached { mut output, .. } =
+            d.start_exec(&exec.id, None).await.unwrap()
+        {
+            while output.next().await.is_some() {}
+        }
+    });
+}
+
+#[test]
+fn stack_doctor_finds_read_only_indices_and_fix_unlocks_them() {
+    let t = StackTest::new("esro", false);
+    assert_eq!(t.up(&[]).status.code(), Some(0));
+    let es = |fix: bool| -> Finding {
+        let mut args = vec!["server", "doctor", "--json"];
+        if fix {
+            args.push("--fix");
+        }
+        let out = t.with_data(&args);
+        let findings: Vec<Finding> =
+            serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", stdout(&out)));
+        findings
+            .into_iter()
+            .find(|f| f.check == "elasticsearch indices")
+            .unwrap_or_else(|| panic!("no elasticsearch finding: {}", stdout(&out)))
+    };
+    let f = es(false);
+    assert_eq!(f.level, Level::Ok, "{f:?}");
+    // The disk filled up: Elasticsearch put the flood-stage block on two indices.
+    sh_in(
+        &t,
+        "elasticsearch",
+        "printf 'events-log-d1bd92a3b039400cbafc60a7a5b1e52b\nevents-training_debug_image-d1bd92a3\n' > /tmp/es-readonly",
+    );
+    let f = es(false);
+    assert_eq!(f.level, Level::Fail, "{f:?}");
+    assert!(
+        f.detail.contains("2 index(es) read-only")
+            && f.detail
+                .contains("events-log-d1bd92a3b039400cbafc60a7a5b1e52b"),
+        "{f:?}"
+    );
+    assert!(
+        f.fix.as_deref().unwrap_or("").contains("doctor --fix"),
+        "{f:?}"
+    );
+    // --fix (the disk has room here) lifts the block on exactly those indices.
+    let f = es(true);
+    assert_eq!(f.level, Level::Ok, "{f:?}");
+    assert!(f.detail.contains("2 read-only index(es) unlocked"), "{f:?}");
+    sh_in(&t, "elasticsearch", "cat /tmp/es-puts > /proc/1/fd/1");
+    let logs = t.with_data(&["server", "logs", "elasticsearch", "--tail", "5"]);
+    let logs = stdout(&logs);
+    assert!(
+        logs.contains("events-log-d1bd92a3b039400cbafc60a7a5b1e52b,events-training_debug_image-d1bd92a3/_settings")
+            && logs.contains("read_only_allow_delete\":null"),
+        "{logs}"
+    );
+    assert_eq!(es(false).level, Level::Ok);
+    assert_eq!(t.with_data(&["server", "down"]).status.code(), Some(0));
 }

@@ -99,6 +99,51 @@ pub fn is_not_found(e: &bollard::errors::Error) -> bool {
 }
 
 impl Engine {
+    /// Run `cmd` inside a running container (as `docker exec` does) and collect its
+    /// stdout; gives up after `limit`. Returns the exit code and the output.
+    pub async fn exec(
+        &self,
+        id: &str,
+        cmd: &[&str],
+        limit: Duration,
+    ) -> anyhow::Result<(i64, String)> {
+        use bollard::exec::{CreateExecOptions, StartExecResults};
+        let run = async {
+            let created = self
+                .docker
+                .create_exec(
+                    id,
+                    CreateExecOptions {
+                        cmd: Some(cmd.to_vec()),
+                        attach_stdout: Some(true),
+                        attach_stderr: Some(true),
+                        ..Default::default()
+                    },
+                )
+                .await?;
+            let mut out = String::new();
+            if let StartExecResults::Attached { mut output, .. } =
+                self.docker.start_exec(&created.id, None).await?
+            {
+                while let Some(item) = output.next().await {
+                    if let bollard::container::LogOutput::StdOut { message } = item? {
+                        out.push_str(&String::from_utf8_lossy(&message));
+                    }
+                }
+            }
+            let code = self
+                .docker
+                .inspect_exec(&created.id)
+                .await?
+                .exit_code
+                .unwrap_or(-1);
+            anyhow::Ok((code, out))
+        };
+        tokio::time::timeout(limit, run)
+            .await
+            .map_err(|_| anyhow::anyhow!("no answer in {}s", limit.as_secs()))?
+    }
+
     /// Every container of the project (running or not), by compose service label.
     pub async fn containers(&self, project: &str) -> anyhow::Result<Vec<ContainerSummary>> {
         let mut filters = HashMap::new();

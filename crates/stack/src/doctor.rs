@@ -120,6 +120,133 @@ pub async fn check(engine: Result<&Engine, String>, stack: &Stack, fix: bool) ->
     out
 }
 
+/// The checks of a running stack that `server doctor` adds to [`check`] (not run before
+/// `up`): Elasticsearch indices made read-only. `--fix` unlocks them only when the disk
+/// check found room.
+pub async fn check_running(
+    engine: &Engine,
+    stack: &Stack,
+    fix: bool,
+    found: &[Finding],
+) -> Vec<Finding> {
+    let disk_free = found
+        .iter()
+        .any(|f| f.check == "disk" && f.level != Level::Fail);
+    check_read_only_indices(engine, stack, fix && disk_free)
+        .await
+        .into_iter()
+        .collect()
+}
+
+const ES_BLOCK: &str = "index.blocks.read_only_allow_delete";
+
+/// The read-only indices, asked with curl inside the Elasticsearch container.
+async fn read_blocked(engine: &Engine, id: &str, url: &str) -> anyhow::Result<Vec<String>> {
+    let (code, text) = engine
+        .exec(
+            id,
+            &["curl", "-s", "-m", "10", url],
+            std::time::Duration::from_secs(20),
+        )
+        .await?;
+    anyhow::ensure!(code == 0, "curl exited {code}");
+    let v: serde_json::Value = serde_json::from_str(text.trim())
+        .map_err(|_| anyhow::anyhow!("not JSON: {}", text.chars().take(120).collect::<String>()))?;
+    Ok(blocked_indices(&v))
+}
+
+/// The indices whose settings (`GET /_all/_settings/<ES_BLOCK>`'s answer) carry the
+/// flood-stage block.
+fn blocked_indices(settings: &serde_json::Value) -> Vec<String> {
+    let mut names: Vec<String> = settings
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(_, v)| {
+            let b = &v["settings"]["index"]["blocks"]["read_only_allow_delete"];
+            b == "true" || b == true
+        })
+        .map(|(k, _)| k.clone())
+        .collect();
+    names.sort();
+    names
+}
+
+/// Elasticsearch indices made read-only at the flood-stage disk watermark (the cause of
+/// "the UI shows nothing new": every new event is refused). Asked inside the running
+/// Elasticsearch container, so no port needs publishing; with `fix` (and free disk) the
+/// block is lifted. No finding when the stack's Elasticsearch is not running.
+async fn check_read_only_indices(engine: &Engine, stack: &Stack, fix: bool) -> Option<Finding> {
+    const CHECK: &str = "elasticsearch indices";
+    let containers = engine.containers(&stack.project).await.ok()?;
+    let es = containers.iter().find(|c| {
+        super::docker::service_of(c) == Some("elasticsearch")
+            && c.state.as_deref() == Some("running")
+    })?;
+    let id = es.id.clone()?;
+    let limit = std::time::Duration::from_secs(20);
+    let url = format!("http://localhost:9200/_all/_settings/{ES_BLOCK}");
+    let blocked = match read_blocked(engine, &id, &url).await {
+        Ok(b) => b,
+        Err(e) => {
+            return Some(finding(
+                CHECK,
+                Level::Warn,
+                format!("cannot read the index settings inside the Elasticsearch container: {e:#}"),
+                None,
+            ));
+        }
+    };
+    if blocked.is_empty() {
+        return Some(ok(CHECK, "no index is read-only"));
+    }
+    let shown = if blocked.len() > 5 {
+        format!("{} and {} more", blocked[..5].join(", "), blocked.len() - 5)
+    } else {
+        blocked.join(", ")
+    };
+    if fix {
+        let body = json!({ES_BLOCK: null}).to_string();
+        let target = format!("http://localhost:9200/{}/_settings", blocked.join(","));
+        let put = engine
+            .exec(
+                &id,
+                &[
+                    "curl",
+                    "-s",
+                    "-m",
+                    "10",
+                    "-XPUT",
+                    "-H",
+                    "Content-Type: application/json",
+                    &target,
+                    "-d",
+                    &body,
+                ],
+                limit,
+            )
+            .await;
+        if let Ok(still) = read_blocked(engine, &id, &url).await
+            && still.is_empty()
+            && put.is_ok()
+        {
+            return Some(ok(
+                CHECK,
+                format!("{} read-only index(es) unlocked: {shown}", blocked.len()),
+            ));
+        }
+    }
+    Some(finding(
+        CHECK,
+        Level::Fail,
+        format!(
+            "{} index(es) read-only after the disk reached the flood-stage watermark (new events are refused): {shown}",
+            blocked.len()
+        ),
+        Some("free disk space, then run 'clearml server doctor --fix' to unlock them".into()),
+    ))
+}
+
 fn read_trimmed(path: &str) -> Option<String> {
     std::fs::read_to_string(path)
         .ok()
@@ -536,6 +663,18 @@ mod tests {
             "/nonexistent/cm".into(),
             Choices::from_flags(&args).unwrap(),
         )
+    }
+
+    #[test]
+    fn read_only_indices_are_found_in_the_settings_answer() {
+        let v = json!({
+            "events-log-a": {"settings": {"index": {"blocks": {"read_only_allow_delete": "true"}}}},
+            "events-plot-b": {"settings": {}},
+            "events-training_debug_image-c": {"settings": {"index": {"blocks": {"read_only_allow_delete": "false"}}}},
+            "z": {"settings": {"index": {"blocks": {"read_only_allow_delete": true}}}},
+        });
+        assert_eq!(blocked_indices(&v), vec!["events-log-a", "z"]);
+        assert!(blocked_indices(&json!([])).is_empty());
     }
 
     #[test]
