@@ -364,18 +364,7 @@ async fn select(
     } else {
         body["status"] = json!(a.status);
     }
-    if let Some(p) = &a.project {
-        body["project"] = json!([lookup::project_id(client, p).await?]);
-        body["include_subprojects"] = json!(true);
-    }
-    if let Some(d) = &a.older_than {
-        let age = crate::commands::parse_duration("--older-than", d)?;
-        let cutoff = chrono::Utc::now() - chrono::Duration::from_std(age).unwrap_or_default();
-        body["last_update"] = json!([
-            null,
-            cutoff.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-        ]);
-    }
+    narrow_by_project_and_age(client, a, &mut body).await?;
     let tasks = client
         .get_all("tasks.get_all_ex", &body, "tasks", None)
         .await?;
@@ -754,6 +743,28 @@ fn print_report(ctx: &Ctx, r: &CleanupReport) {
             human_bytes(r.bytes_freed)
         );
     }
+}
+
+/// `--project` (with its sub-projects) and `--older-than` as a `get_all` filter: the same
+/// narrowing for the tasks and the models cleanup selects.
+async fn narrow_by_project_and_age(
+    client: &Client,
+    a: &CleanupArgs,
+    body: &mut Value,
+) -> anyhow::Result<()> {
+    if let Some(p) = &a.project {
+        body["project"] = json!([lookup::project_id(client, p).await?]);
+        body["include_subprojects"] = json!(true);
+    }
+    if let Some(d) = &a.older_than {
+        let age = crate::commands::parse_duration("--older-than", d)?;
+        let cutoff = chrono::Utc::now() - chrono::Duration::from_std(age).unwrap_or_default();
+        body["last_update"] = json!([
+            null,
+            cutoff.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        ]);
+    }
+    Ok(())
 }
 
 #[cfg(test)]

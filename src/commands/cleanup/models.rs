@@ -7,8 +7,8 @@ use serde_json::{Value, json};
 
 use super::journal::Journal;
 use super::json::{CleanedModel, CleanupReport, Kept};
-use super::{FileServer, delete_journaled};
-use crate::api::{Client, lookup};
+use super::{FileServer, delete_journaled, narrow_by_project_and_age};
+use crate::api::Client;
 use crate::cli::CleanupArgs;
 use crate::commands::task::query::{ref_id, ref_name};
 
@@ -27,18 +27,7 @@ pub async fn select(
         "system_tags": ["archived"],
         "order_by": ["-last_update"],
     });
-    if let Some(p) = &a.project {
-        body["project"] = json!([lookup::project_id(client, p).await?]);
-        body["include_subprojects"] = json!(true);
-    }
-    if let Some(d) = &a.older_than {
-        let age = crate::commands::parse_duration("--older-than", d)?;
-        let cutoff = chrono::Utc::now() - chrono::Duration::from_std(age).unwrap_or_default();
-        body["last_update"] = json!([
-            null,
-            cutoff.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-        ]);
-    }
+    narrow_by_project_and_age(client, a, &mut body).await?;
     let models = client
         .get_all("models.get_all_ex", &body, "models", None)
         .await?;

@@ -3,7 +3,7 @@
 use super::super::Call;
 use super::super::envelope::{ApiError, ApiResult};
 use super::super::store::{Coll, Store};
-use super::shared::project::{ensure as ensure_project, with_subprojects};
+use super::shared::project::{move_target, with_subprojects};
 use super::shared::task::{change_status, load as load_task, touch};
 use super::{get_all, id_list, merge_top, new_id, now, opt_bool, opt_str, req_str};
 use crate::auth::USER_ID;
@@ -146,19 +146,7 @@ fn move_models(call: &mut Call) -> ApiResult {
             "Missing required fields (project or project_name is required)",
         ));
     }
-    let project = match (
-        opt_str(&call.body, "project").filter(|p| !p.is_empty()),
-        project_name,
-    ) {
-        (Some(p), _) => {
-            if call.store.get(Coll::Projects, &p)?.is_none() {
-                return Err(ApiError::invalid_project(&p));
-            }
-            json!(p)
-        }
-        (None, Some(name)) => json!(ensure_project(call, &name, &Value::Null)?),
-        (None, None) => Value::Null,
-    };
+    let project = move_target(call, project_name)?;
     let t = now();
     for id in id_list(&call.body, "ids") {
         if let Some(mut m) = call.store.get(Coll::Models, &id)? {

@@ -5,7 +5,7 @@
 use super::super::Call;
 use super::super::envelope::{ApiError, ApiResult};
 use super::super::store::{Coll, Store};
-use super::shared::project::{ensure as ensure_project, with_subprojects};
+use super::shared::project::{ensure as ensure_project, move_target, with_subprojects};
 use super::shared::queue::{
     default_queue, find_by_name, load_queue, log_queue, push_entry, queue_doc,
     remove_from_other_queues, remove_from_queues,
@@ -1212,19 +1212,7 @@ fn move_to_project(call: &mut Call) -> ApiResult {
             format!("Invalid task id: ids={missing:?}"),
         ));
     }
-    let project = match (
-        opt_str(&call.body, "project").filter(|p| !p.is_empty()),
-        project_name,
-    ) {
-        (Some(p), _) => {
-            if call.store.get(Coll::Projects, &p)?.is_none() {
-                return Err(ApiError::invalid_project(&p));
-            }
-            json!(p)
-        }
-        (None, Some(name)) => json!(ensure_project(call, &name, &Value::Null)?),
-        (None, None) => Value::Null,
-    };
+    let project = move_target(call, project_name)?;
     for id in &ids {
         let mut doc = load(call.store, id)?;
         doc["project"] = project.clone();

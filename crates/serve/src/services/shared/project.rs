@@ -60,6 +60,26 @@ pub fn find_by_name(store: &Store, name: &str) -> Result<Option<Value>, ApiError
     Ok(store.find_one(Coll::Projects, &SqlFilter::default().eq("name", name))?)
 }
 
+/// Where a `move` call sends its tasks or models: `project` (which must exist), else
+/// `project_name` (created with its parents when missing), else the root (null).
+pub fn move_target(call: &Call, project_name: Option<String>) -> Result<Value, ApiError> {
+    let project = call
+        .body
+        .get("project")
+        .and_then(Value::as_str)
+        .filter(|p| !p.is_empty());
+    Ok(match (project, project_name) {
+        (Some(p), _) => {
+            if call.store.get(Coll::Projects, p)?.is_none() {
+                return Err(ApiError::invalid_project(p));
+            }
+            json!(p)
+        }
+        (None, Some(name)) => json!(ensure(call, &name, &Value::Null)?),
+        (None, None) => Value::Null,
+    })
+}
+
 /// Create `name` and any missing parents; returns the project id (existing or new).
 pub fn ensure(call: &Call, name: &str, body: &Value) -> Result<String, ApiError> {
     let parts: Vec<&str> = name.split('/').filter(|p| !p.trim().is_empty()).collect();
