@@ -202,42 +202,105 @@ pub fn safe_join(dir: &Path, name: &str) -> Option<PathBuf> {
 }
 
 /// Extract every file member of `archive` into `dir` for which `want(name)` is true,
-/// calling `done(name, path, sha256 hex)` after each; an error from `done` stops the
-/// extraction. Unsafe names fail the whole archive.
+/// calling `done(name, path, sha256 hex)` after each (the sha256 is computed while the
+/// member is written, never by reading it back); an error from `done` stops the
+/// extraction. Unsafe names fail the whole archive before anything is written.
+///
+/// Members are extracted by up to `threads` threads, each with its own handle on the
+/// archive (inflating and hashing are CPU-bound; one chunk often holds a whole version).
+/// A name that occurs twice is extracted once, from its last member (what a sequential
+/// extraction leaves behind).
 pub fn extract(
     archive: &Path,
     dir: &Path,
-    mut want: impl FnMut(&str) -> bool,
-    mut done: impl FnMut(&str, &Path, &str) -> std::io::Result<()>,
+    want: impl Fn(&str) -> bool,
+    done: impl Fn(&str, &Path, &str) -> std::io::Result<()> + Sync,
+    threads: usize,
 ) -> std::io::Result<usize> {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
     let mut f = File::open(archive)?;
     let members = read_directory(&mut f)?;
     let archive_len = f.metadata()?.len();
-    let mut count = 0;
+    let mut jobs: Vec<(&Member, PathBuf)> = Vec::new();
+    let mut index: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for m in &members {
         let target = safe_join(dir, &m.name)
             .ok_or_else(|| bad(format!("unsafe member name {:?}", m.name)))?;
         if m.is_dir || !want(&m.name) {
             continue;
         }
-        if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent)?;
-        }
-        // A link or folder where the file goes (left by an earlier copy) is replaced.
-        if let Ok(meta) = std::fs::symlink_metadata(&target)
-            && !meta.is_file()
-        {
-            if meta.is_dir() {
-                std::fs::remove_dir_all(&target)?;
-            } else {
-                std::fs::remove_file(&target)?;
+        match index.get(m.name.as_str()) {
+            Some(&i) => jobs[i] = (m, target),
+            None => {
+                index.insert(&m.name, jobs.len());
+                jobs.push((m, target));
             }
         }
-        let sha = extract_member(&mut f, archive_len, m, &target)?;
-        done(&m.name, &target, &sha)?;
-        count += 1;
     }
-    Ok(count)
+    // In archive order, so each thread reads forward.
+    jobs.sort_by_key(|(m, _)| m.local_header_offset);
+    let threads = threads.clamp(1, jobs.len().max(1));
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    let worker = |mut f: File| -> std::io::Result<usize> {
+        let mut count = 0;
+        loop {
+            if stop.load(Ordering::Relaxed) {
+                return Ok(count);
+            }
+            let Some((m, target)) = jobs.get(next.fetch_add(1, Ordering::Relaxed)) else {
+                return Ok(count);
+            };
+            let one = (|| {
+                if let Some(parent) = target.parent() {
+                    std::fs::create_dir_all(parent)?;
+                }
+                // A link or folder where the file goes (left by an earlier copy) is replaced.
+                if let Ok(meta) = std::fs::symlink_metadata(target)
+                    && !meta.is_file()
+                {
+                    if meta.is_dir() {
+                        std::fs::remove_dir_all(target)?;
+                    } else {
+                        std::fs::remove_file(target)?;
+                    }
+                }
+                let sha = extract_member(&mut f, archive_len, m, target)?;
+                done(&m.name, target, &sha)
+            })();
+            if let Err(e) = one {
+                stop.store(true, Ordering::Relaxed);
+                return Err(e);
+            }
+            count += 1;
+        }
+    };
+    if threads == 1 {
+        return worker(f);
+    }
+    let handles: Vec<File> = (1..threads)
+        .map(|_| File::open(archive))
+        .collect::<std::io::Result<_>>()?;
+    std::thread::scope(|scope| {
+        let spawned: Vec<_> = handles
+            .into_iter()
+            .map(|h| {
+                let worker = &worker;
+                scope.spawn(move || worker(h))
+            })
+            .collect();
+        let mut result = worker(f);
+        for h in spawned {
+            let r = h
+                .join()
+                .unwrap_or_else(|_| Err(bad("an extracting thread panicked")));
+            result = match (result, r) {
+                (Ok(a), Ok(b)) => Ok(a + b),
+                (Err(e), _) | (_, Err(e)) => Err(e),
+            };
+        }
+        result
+    })
 }
 
 fn extract_member(
@@ -574,18 +637,53 @@ mod tests {
         assert_eq!(m[0].name, "daten/größe.txt");
         assert_eq!(m[1].size, 100_000);
         let out = dir.path().join("out");
-        let mut seen = vec![];
+        let seen = std::sync::Mutex::new(vec![]);
         let n = extract(
             &zip,
             &out,
             |_| true,
-            |n, _, _| {
-                seen.push(n.to_string());
+            |n, _, sha| {
+                seen.lock().unwrap().push((n.to_string(), sha.to_string()));
                 Ok(())
             },
+            3,
         )
         .unwrap();
         assert_eq!(n, 3);
+        let mut seen = seen.into_inner().unwrap();
+        seen.sort();
+        // The sha256 computed while writing is that of the bytes written.
+        assert_eq!(
+            seen[0],
+            (
+                "daten/größe.txt".to_string(),
+                hex::encode(<sha2::Sha256 as sha2::Digest>::digest(
+                    b"hello hello hello hello"
+                ))
+            )
+        );
+        assert_eq!(
+            seen[1].1,
+            hex::encode(<sha2::Sha256 as sha2::Digest>::digest(vec![7u8; 100_000]))
+        );
+        // An error from `done` fails the extraction, whichever thread meets it.
+        for threads in [1, 3] {
+            let err = extract(
+                &zip,
+                &dir.path().join(format!("bad{threads}")),
+                |_| true,
+                |n, _, _| {
+                    if n == "数据/файл.bin" {
+                        Err(bad("sha256 mismatch"))
+                    } else {
+                        Ok(())
+                    }
+                },
+                threads,
+            )
+            .unwrap_err();
+            assert!(err.to_string().contains("mismatch"), "{err}");
+        }
         assert_eq!(
             std::fs::read(out.join("daten/größe.txt")).unwrap(),
             b"hello hello hello hello"
@@ -611,7 +709,7 @@ mod tests {
         let mut w = Writer::create(&zip, 6).unwrap();
         w.add_file("../evil", &a).unwrap();
         w.finish().unwrap();
-        let err = extract(&zip, &dir.path().join("o"), |_| true, |_, _, _| Ok(())).unwrap_err();
+        let err = extract(&zip, &dir.path().join("o"), |_| true, |_, _, _| Ok(()), 2).unwrap_err();
         assert!(err.to_string().contains("unsafe member name"), "{err}");
         assert!(!dir.path().join("evil").exists());
 
@@ -627,7 +725,8 @@ mod tests {
             .unwrap();
         bytes[cd + 24..cd + 28].copy_from_slice(&10u32.to_le_bytes());
         std::fs::write(&zip2, &bytes).unwrap();
-        let err = extract(&zip2, &dir.path().join("o2"), |_| true, |_, _, _| Ok(())).unwrap_err();
+        let err =
+            extract(&zip2, &dir.path().join("o2"), |_| true, |_, _, _| Ok(()), 2).unwrap_err();
         assert!(err.to_string().contains("inflates past"), "{err}");
 
         // Garbage and a truncated archive.
