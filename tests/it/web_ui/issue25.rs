@@ -1,0 +1,65 @@
+//! Issue 25's "Broken" items, each seen in a real headless Chromium on data written
+//! through the API: the failure reason on the overview.
+
+use super::cdp;
+use crate::common::{ACCESS_KEY, SECRET_KEY, Serve};
+use crate::serve::{ok, token};
+use serde_json::json;
+use std::time::Duration;
+
+/// A browser logged in to `s`'s web port through the login form.
+fn browser(s: &Serve) -> cdp::Browser {
+    let mut b = cdp::Browser::start(1280, 860);
+    b.open(&format!("{}/projects", s.web_url));
+    b.eval(&format!(
+        "document.getElementById('access_key').value = {ACCESS_KEY:?}; \
+         document.getElementById('secret_key').value = {SECRET_KEY:?}; \
+         document.querySelector('form.login').submit(); true"
+    ));
+    b.wait_event("Page.loadEventFired", Duration::from_secs(30));
+    assert_eq!(b.eval("location.pathname"), "/projects");
+    b
+}
+
+fn id(v: &serde_json::Value) -> String {
+    v["id"].as_str().unwrap().to_string()
+}
+
+/// Item 4: a failed task's `status_reason` is on its overview, as the Info field
+/// "Status reason", markup in it shown as text.
+#[test]
+fn the_overview_shows_a_failed_tasks_status_reason() {
+    let s = Serve::start();
+    let tok = token(&s);
+    let project = id(&ok(
+        &s,
+        &tok,
+        "projects.create",
+        json!({"name": "Fehlerprojekt Ошибки 失败"}),
+    ));
+    let task = id(&ok(
+        &s,
+        &tok,
+        "tasks.create",
+        json!({"name": "Обучение 训练", "type": "training", "project": project}),
+    ));
+    ok(&s, &tok, "tasks.started", json!({"task": task}));
+    let reason = "Exception <b>CUDA</b> out of memory: Speicher voll, память 内存 at iteration 250";
+    ok(
+        &s,
+        &tok,
+        "tasks.failed",
+        json!({"task": task, "status_reason": reason, "status_message": "failed"}),
+    );
+    let mut b = browser(&s);
+    b.open(&format!(
+        "{}/projects/{project}/experiments/{task}",
+        s.web_url
+    ));
+    assert!(b.console_errors().is_empty());
+    let shown = b.eval(
+        "[...document.querySelectorAll('table.facts th')].filter(d => d.textContent == 'Status reason') \
+         .map(d => d.nextElementSibling.textContent).join('|')",
+    );
+    assert_eq!(shown, reason);
+}
