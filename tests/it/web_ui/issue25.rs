@@ -63,3 +63,43 @@ fn the_overview_shows_a_failed_tasks_status_reason() {
     );
     assert_eq!(shown, reason);
 }
+
+/// Item 8: "All experiments" has a Project column, so two tasks of one name in two
+/// projects can be told apart; each links to its project's table.
+#[test]
+fn all_experiments_has_a_project_column() {
+    let s = Serve::start();
+    let tok = token(&s);
+    let names = ["Daten Данные 数据", "Modelle Модели 模型"];
+    let mut projects = Vec::new();
+    for name in names {
+        let p = id(&ok(&s, &tok, "projects.create", json!({"name": name})));
+        ok(
+            &s,
+            &tok,
+            "tasks.create",
+            json!({"name": "load_data загрузка", "type": "data_processing", "project": p}),
+        );
+        projects.push(p);
+    }
+    let mut b = browser(&s);
+    b.open(&format!("{}/projects/*/experiments", s.web_url));
+    assert!(b.console_errors().is_empty());
+    let cells = b.eval(
+        "(() => { const heads = [...document.querySelectorAll('#experiments thead th')] \
+           .map(th => th.textContent.trim()); \
+         const col = heads.indexOf('Project'); \
+         if (col < 0) return 'no Project column: ' + heads.join(','); \
+         return [...document.querySelectorAll('#experiments tbody tr')].map(tr => { \
+           const td = tr.children[col]; const a = td.querySelector('a'); \
+           return tr.children[heads.indexOf('Name')].textContent + '|' + td.textContent + '|' + \
+             (a ? a.getAttribute('href') : ''); }).sort(); })()",
+    );
+    let mut want: Vec<String> = names
+        .iter()
+        .zip(&projects)
+        .map(|(n, p)| format!("load_data загрузка|{n}|/projects/{p}/experiments"))
+        .collect();
+    want.sort();
+    assert_eq!(cells, json!(want));
+}

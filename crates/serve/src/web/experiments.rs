@@ -220,6 +220,8 @@ fn table(
     let first = q.page * q.size;
     let more = tasks.len() == q.size;
     let compare = format!("/projects/{}/compare-experiments", url_part(project));
+    // "All experiments" lists every project's tasks: say whose each one is.
+    let all = project == "*";
     html! {
         div.crumbs { a href="/projects" { "Projects" } " / " }
         h1 { (title) }
@@ -251,6 +253,7 @@ fn table(
                 thead { tr {
                     th {}
                     (sort_link("name", "Name", None))
+                    @if all { th { "Project" } }
                     (sort_link("status", "Status", None))
                     (sort_link("type", "Type", None))
                     (sort_link("user", "User", None))
@@ -267,6 +270,9 @@ fn table(
                         tr {
                             td { input type="checkbox" name="ids" value=(s(t, "id")); }
                             td title=(s(t, "name")) { a href=(layout::task_href(t)) { (s(t, "name")) } }
+                            @if all {
+                                td { a href=(format!("/projects/{}/experiments", url_part(layout::ref_id(&t["project"])))) { (ref_name(&t["project"])) } }
+                            }
                             td { (layout::status(s(t, "status"))) }
                             td { (s(t, "type")) }
                             td { (ref_name(&t["user"])) }
