@@ -103,3 +103,70 @@ fn all_experiments_has_a_project_column() {
     want.sort();
     assert_eq!(cells, json!(want));
 }
+
+/// Item 2: a project's experiments page total and the Projects page task count are the
+/// tasks its table lists: not its sub-projects' tasks, not hidden (dataset/pipeline) ones.
+#[test]
+fn counts_are_the_tasks_the_table_lists() {
+    let s = Serve::start();
+    let tok = token(&s);
+    let parent_name = "Eltern Родитель 父";
+    let parent = id(&ok(
+        &s,
+        &tok,
+        "projects.create",
+        json!({"name": parent_name}),
+    ));
+    let child = id(&ok(
+        &s,
+        &tok,
+        "projects.create",
+        json!({"name": format!("{parent_name}/Kind Дочерний 子")}),
+    ));
+    let hidden = id(&ok(
+        &s,
+        &tok,
+        "projects.create",
+        json!({"name": format!("{parent_name}/.datasets/Daten Данные"), "system_tags": ["hidden"]}),
+    ));
+    let task = |project: &str, name: &str, system_tags: serde_json::Value| {
+        ok(
+            &s,
+            &tok,
+            "tasks.create",
+            json!({"name": name, "type": "training", "project": project, "system_tags": system_tags}),
+        );
+    };
+    task(&parent, "Lauf eins Запуск 一", json!([]));
+    task(&parent, "Lauf zwei Запуск 二", json!([]));
+    task(&parent, "Schritt Шаг 步", json!(["hidden", "pipeline"]));
+    for i in 0..3 {
+        task(&child, &format!("Kind {i} Дочерний"), json!([]));
+    }
+    task(&hidden, "Datensatz Набор 数据集", json!(["dataset"]));
+    let mut b = browser(&s);
+    b.open(&format!("{}/projects/{parent}/experiments", s.web_url));
+    assert!(b.console_errors().is_empty());
+    assert_eq!(
+        b.eval("document.querySelectorAll('#experiments tbody tr').length"),
+        2
+    );
+    assert_eq!(
+        b.eval("document.querySelector('.pager span.muted').textContent"),
+        "Rows 1–2 of 2"
+    );
+    b.open(&format!("{}/projects", s.web_url));
+    // (The `.datasets` parent the API made on the way is listed too, with 0 tasks.)
+    let counts = b.eval(
+        "[...document.querySelectorAll('#projects tbody tr')].map(tr => \
+           tr.children[0].getAttribute('title') + '=' + tr.children[1].textContent) \
+           .filter(r => !r.includes('/.datasets'))",
+    );
+    assert_eq!(
+        counts,
+        json!([
+            format!("{parent_name}=2"),
+            format!("{parent_name}/Kind Дочерний 子=3")
+        ])
+    );
+}

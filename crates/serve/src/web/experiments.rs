@@ -186,11 +186,19 @@ pub async fn page(
     .await
 }
 
-/// A project with its task statistics; an unknown id is the API's invalid-project error.
+/// The tasks a project's table lists, as a stats filter: its own (no sub-project's),
+/// neither archived nor hidden (dataset / pipeline step tasks), so its counts are the
+/// table's total.
+pub fn table_stats_filter() -> Value {
+    json!({"system_tags": ["-hidden"]})
+}
+
+/// A project with its task statistics (over the tasks its table lists); an unknown id is the API's invalid-project error.
 pub fn project_doc(ctx: &Ctx, id: &str) -> Result<Value, ApiError> {
     let data = ctx.api(
         "projects.get_all_ex",
         json!({"id": [id], "include_stats": true, "search_hidden": true,
+               "stats_with_children": false, "include_stats_filter": table_stats_filter(),
                "only_fields": ["id", "name", "last_update"]}),
     )?;
     data["projects"]
