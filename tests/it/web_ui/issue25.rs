@@ -1,5 +1,7 @@
 //! Issue 25's "Broken" items, each seen in a real headless Chromium on data written
-//! through the API: the failure reason on the overview.
+//! through the API or the real SDK: the failure reason on the overview (4), the Project
+//! column of "All experiments" (8), counts that are the table's rows (2), and no serve
+//! user id as an SDK-run task's Worker (3).
 
 use super::cdp;
 use crate::common::{ACCESS_KEY, SECRET_KEY, Serve};
@@ -169,4 +171,48 @@ fn counts_are_the_tasks_the_table_lists() {
             format!("{parent_name}/Kind Дочерний 子=3")
         ])
     );
+}
+
+/// Item 3: a task the SDK ran shows no Worker (the real server sets `last_worker` only
+/// from a worker's status report), never the serve user id `__clearml_serve__`; a task a
+/// worker reported shows that worker.
+#[test]
+fn an_sdk_run_task_shows_no_serve_user_as_worker() {
+    let s = Serve::start();
+    let home = tempfile::tempdir().unwrap();
+    let conf = s.write_conf(home.path());
+    let script = "import json\nfrom clearml import Task\nids = []\nfor name in ['SDK-Lauf Запуск 运行', 'Agent-Lauf Агент 代理']:\n    \
+        t = Task.init(project_name='Arbeiter Рабочие 工人', task_name=name, reuse_last_task_id=False,\n                  \
+        auto_connect_frameworks=False, auto_resource_monitoring=False)\n    \
+        t.get_logger().report_scalar('loss', 'train', value=0.5, iteration=1)\n    \
+        ids.append((t.id, t.project))\n    t.close()\nprint(json.dumps(ids))\n";
+    let out = crate::common::run_sdk(script, &conf, &[]);
+    let ids: Vec<(String, String)> = serde_json::from_str(out.lines().last().unwrap()).unwrap();
+    let tok = token(&s);
+    let worker = "gpu-узел-01:0";
+    ok(&s, &tok, "workers.register", json!({"worker": worker}));
+    ok(
+        &s,
+        &tok,
+        "workers.status_report",
+        json!({"worker": worker, "task": ids[1].0, "timestamp": 0}),
+    );
+    let mut b = browser(&s);
+    let mut shown = Vec::new();
+    for (task, project) in &ids {
+        b.open(&format!(
+            "{}/projects/{project}/experiments/{task}",
+            s.web_url
+        ));
+        assert!(b.console_errors().is_empty());
+        shown.push(b.eval(
+            "[...document.querySelectorAll('table.facts th')].filter(d => d.textContent == 'Worker') \
+             .map(d => d.nextElementSibling.textContent).join('|')",
+        ));
+        assert_eq!(
+            b.eval("document.body.innerText.includes('__clearml_serve__')"),
+            false
+        );
+    }
+    assert_eq!(shown, [json!(""), json!(worker)]);
 }
