@@ -6,6 +6,7 @@
 
 mod big_pipeline;
 pub(crate) mod cdp;
+mod issue25;
 mod security;
 
 use crate::common::{ACCESS_KEY, SECRET_KEY, Serve, clearml, run_sdk};

@@ -151,6 +151,7 @@ fn overview_body(ctx: &Ctx, t: &Value) -> Markup {
         ("ID", html! { code { (s(t, "id")) } }),
         ("Status", layout::status(s(t, "status"))),
         ("Status message", text("status_message")),
+        ("Status reason", text("status_reason")),
         ("Type", text("type")),
         ("User", html! { (ref_name(&t["user"])) }),
         ("Created", html! { (layout::time(&t["created"])) }),

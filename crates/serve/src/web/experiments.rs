@@ -186,11 +186,19 @@ pub async fn page(
     .await
 }
 
-/// A project with its task statistics; an unknown id is the API's invalid-project error.
+/// The tasks a project's table lists, as a stats filter: its own (no sub-project's),
+/// neither archived nor hidden (dataset / pipeline step tasks), so its counts are the
+/// table's total.
+pub fn table_stats_filter() -> Value {
+    json!({"system_tags": ["-hidden"]})
+}
+
+/// A project with its task statistics (over the tasks its table lists); an unknown id is the API's invalid-project error.
 pub fn project_doc(ctx: &Ctx, id: &str) -> Result<Value, ApiError> {
     let data = ctx.api(
         "projects.get_all_ex",
         json!({"id": [id], "include_stats": true, "search_hidden": true,
+               "stats_with_children": false, "include_stats_filter": table_stats_filter(),
                "only_fields": ["id", "name", "last_update"]}),
     )?;
     data["projects"]
@@ -220,6 +228,8 @@ fn table(
     let first = q.page * q.size;
     let more = tasks.len() == q.size;
     let compare = format!("/projects/{}/compare-experiments", url_part(project));
+    // "All experiments" lists every project's tasks: say whose each one is.
+    let all = project == "*";
     html! {
         div.crumbs { a href="/projects" { "Projects" } " / " }
         h1 { (title) }
@@ -251,6 +261,7 @@ fn table(
                 thead { tr {
                     th {}
                     (sort_link("name", "Name", None))
+                    @if all { th { "Project" } }
                     (sort_link("status", "Status", None))
                     (sort_link("type", "Type", None))
                     (sort_link("user", "User", None))
@@ -267,6 +278,9 @@ fn table(
                         tr {
                             td { input type="checkbox" name="ids" value=(s(t, "id")); }
                             td title=(s(t, "name")) { a href=(layout::task_href(t)) { (s(t, "name")) } }
+                            @if all {
+                                td { a href=(format!("/projects/{}/experiments", url_part(layout::ref_id(&t["project"])))) { (ref_name(&t["project"])) } }
+                            }
                             td { (layout::status(s(t, "status"))) }
                             td { (s(t, "type")) }
                             td { (ref_name(&t["user"])) }

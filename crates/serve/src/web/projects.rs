@@ -9,11 +9,13 @@ use maud::{Markup, html};
 use serde_json::{Value, json};
 use std::sync::Arc;
 
-/// Every (non-hidden) project, by name, with its task statistics.
+/// Every (non-hidden) project, by name, with the statistics of the tasks its table lists.
 pub fn all_projects(ctx: &Ctx) -> Result<Vec<Value>, ApiError> {
     let mut out = Vec::new();
     for page in 0.. {
         let body = json!({"include_stats": true, "order_by": ["name"], "page": page,
+                          "stats_with_children": false,
+                          "include_stats_filter": super::experiments::table_stats_filter(),
                           "page_size": PAGE, "only_fields": ["id", "name", "last_update"]});
         let data = ctx.api("projects.get_all_ex", body)?;
         let got = data["projects"].as_array().cloned().unwrap_or_default();
