@@ -37,6 +37,8 @@ fuzz_target!(|data: &[u8]| {
             assert!(std::fs::metadata(path).unwrap().is_file());
             Ok(())
         },
+        // Two threads: the parallel extraction `dataset get` uses.
+        2,
     );
     let _ = std::fs::remove_dir_all(&base);
 });

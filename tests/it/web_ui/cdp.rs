@@ -274,3 +274,24 @@ impl Drop for Browser {
         let _ = self.child.wait();
     }
 }
+
+/// Fills the web UI's login form on the page `b` shows with the test credentials, submits
+/// it and waits for the page it lands on.
+pub fn submit_login(b: &mut Browser) {
+    use crate::common::{ACCESS_KEY, SECRET_KEY};
+    b.eval(&format!(
+        "document.getElementById('access_key').value = {ACCESS_KEY:?}; \
+         document.getElementById('secret_key').value = {SECRET_KEY:?}; \
+         document.querySelector('form.login').submit(); true"
+    ));
+    b.wait_event("Page.loadEventFired", Duration::from_secs(30));
+}
+
+/// Chromium logged in to the web UI at `web_url` through its login form, on /projects.
+pub fn logged_in_browser(web_url: &str, width: u32, height: u32) -> Browser {
+    let mut b = Browser::start(width, height);
+    b.open(&format!("{web_url}/login?next=/projects"));
+    submit_login(&mut b);
+    assert_eq!(b.eval("location.pathname"), "/projects");
+    b
+}

@@ -4,24 +4,9 @@
 //! user id as an SDK-run task's Worker (3).
 
 use super::cdp;
-use crate::common::{ACCESS_KEY, SECRET_KEY, Serve};
+use crate::common::Serve;
 use crate::serve::{ok, token};
 use serde_json::json;
-use std::time::Duration;
-
-/// A browser logged in to `s`'s web port through the login form.
-fn browser(s: &Serve) -> cdp::Browser {
-    let mut b = cdp::Browser::start(1280, 860);
-    b.open(&format!("{}/projects", s.web_url));
-    b.eval(&format!(
-        "document.getElementById('access_key').value = {ACCESS_KEY:?}; \
-         document.getElementById('secret_key').value = {SECRET_KEY:?}; \
-         document.querySelector('form.login').submit(); true"
-    ));
-    b.wait_event("Page.loadEventFired", Duration::from_secs(30));
-    assert_eq!(b.eval("location.pathname"), "/projects");
-    b
-}
 
 fn id(v: &serde_json::Value) -> String {
     v["id"].as_str().unwrap().to_string()
@@ -53,7 +38,7 @@ fn the_overview_shows_a_failed_tasks_status_reason() {
         "tasks.failed",
         json!({"task": task, "status_reason": reason, "status_message": "failed"}),
     );
-    let mut b = browser(&s);
+    let mut b = cdp::logged_in_browser(&s.web_url, 1280, 860);
     b.open(&format!(
         "{}/projects/{project}/experiments/{task}",
         s.web_url
@@ -84,7 +69,7 @@ fn all_experiments_has_a_project_column() {
         );
         projects.push(p);
     }
-    let mut b = browser(&s);
+    let mut b = cdp::logged_in_browser(&s.web_url, 1280, 860);
     b.open(&format!("{}/projects/*/experiments", s.web_url));
     assert!(b.console_errors().is_empty());
     let cells = b.eval(
@@ -146,7 +131,7 @@ fn counts_are_the_tasks_the_table_lists() {
         task(&child, &format!("Kind {i} Дочерний"), json!([]));
     }
     task(&hidden, "Datensatz Набор 数据集", json!(["dataset"]));
-    let mut b = browser(&s);
+    let mut b = cdp::logged_in_browser(&s.web_url, 1280, 860);
     b.open(&format!("{}/projects/{parent}/experiments", s.web_url));
     assert!(b.console_errors().is_empty());
     assert_eq!(
@@ -197,7 +182,7 @@ fn an_sdk_run_task_shows_no_serve_user_as_worker() {
         "workers.status_report",
         json!({"worker": worker, "task": ids[1].0, "timestamp": 0}),
     );
-    let mut b = browser(&s);
+    let mut b = cdp::logged_in_browser(&s.web_url, 1280, 860);
     let mut shown = Vec::new();
     for (task, project) in &ids {
         b.open(&format!(

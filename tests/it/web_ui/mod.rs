@@ -535,12 +535,7 @@ fn chromium_opens_every_page_without_console_errors() {
     b.open(&w.web("/models"));
     assert_eq!(b.eval("location.pathname"), "/login");
     b.screenshot(&shots.join("login.png"));
-    b.eval(&format!(
-        "document.getElementById('access_key').value = {ACCESS_KEY:?}; \
-         document.getElementById('secret_key').value = {SECRET_KEY:?}; \
-         document.querySelector('form.login').submit(); true"
-    ));
-    b.wait_event("Page.loadEventFired", Duration::from_secs(30));
+    cdp::submit_login(&mut b);
     assert_eq!(b.eval("location.pathname"), "/models");
     let checks: &[(&str, &str)] = &[
         (

@@ -3,7 +3,7 @@
 //! site as `serve`, `localhost:<its port>` another site), opened in headless Chromium after
 //! logging in to the web UI through its form.
 
-use super::cdp::Browser;
+use super::cdp::{self, Browser};
 use super::{get, login, no_redirects};
 use crate::common::{ACCESS_KEY, SECRET_KEY, Serve};
 use crate::serve::{client, ok, token};
@@ -66,20 +66,6 @@ impl Foreign {
     }
 }
 
-/// Chromium logged in to `s`'s web UI through the login form.
-fn logged_in_browser(s: &Serve) -> Browser {
-    let mut b = Browser::start(1000, 700);
-    b.open(&format!("{}/login?next=/projects", s.web_url));
-    b.eval(&format!(
-        "document.getElementById('access_key').value = {ACCESS_KEY:?}; \
-         document.getElementById('secret_key').value = {SECRET_KEY:?}; \
-         document.querySelector('form.login').submit(); true"
-    ));
-    b.wait_event("Page.loadEventFired", Duration::from_secs(30));
-    assert_eq!(b.eval("location.pathname"), "/projects");
-    b
-}
-
 /// Projects named exactly `name` (through the API with a token).
 fn projects_named(s: &Serve, tok: &str, name: &str) -> usize {
     let data = ok(
@@ -139,7 +125,7 @@ fn another_site_cannot_drive_the_api_or_file_server_with_the_login_cookie() {
         files = s.files_url,
     );
     let site = Foreign::start(vec![("/nav", nav), ("/fetch", fetch)]);
-    let mut b = logged_in_browser(&s);
+    let mut b = cdp::logged_in_browser(&s.web_url, 1000, 700);
 
     // Another site sends the browser to a state-changing GET: the cookie goes along
     // (SameSite=Lax allows top-level GETs) and must not be enough.
@@ -286,7 +272,7 @@ fn an_uploaded_html_file_runs_no_script_with_the_session() {
     assert_eq!(r.headers()["content-security-policy"], "sandbox");
     assert_eq!(r.headers()["x-content-type-options"], "nosniff");
 
-    let mut b = logged_in_browser(&s);
+    let mut b = cdp::logged_in_browser(&s.web_url, 1000, 700);
     b.open(&url);
     assert_eq!(
         b.eval("document.body.innerText.includes('Bericht')"),
@@ -330,7 +316,7 @@ fn debug_images_on_other_hosts_are_links_and_pages_cannot_be_framed() {
                  "url": elsewhere}),
         ],
     );
-    let mut b = logged_in_browser(&s);
+    let mut b = cdp::logged_in_browser(&s.web_url, 1000, 700);
     b.open(&format!(
         "{web}/projects/{project}/experiments/{task}/output/debugImages"
     ));
