@@ -110,17 +110,24 @@ fn dump(s: &Serve, tok: &str) -> (Value, Value, Vec<PathBuf>) {
     (tasks, models, files)
 }
 
-#[test]
-fn cleanup_deletes_archived_tasks_with_their_files_and_keeps_the_rest() {
+/// A server of the test's own (cleanup deletes), a home whose clearml.conf points at it,
+/// a token, and a fresh project named `project`.
+fn own_server(project: &str) -> (Serve, tempfile::TempDir, String, String) {
     let s = Serve::start();
     let home = tempfile::tempdir().unwrap();
-    let h = home.path();
-    s.write_conf(h);
+    s.write_conf(home.path());
     let tok = token(&s);
-    let pid = api(&s, &tok, "projects.create", json!({"name": "Очистка"}))["id"]
+    let pid = api(&s, &tok, "projects.create", json!({"name": project}))["id"]
         .as_str()
         .unwrap()
         .to_string();
+    (s, home, tok, pid)
+}
+
+#[test]
+fn cleanup_deletes_archived_tasks_with_their_files_and_keeps_the_rest() {
+    let (s, home, tok, pid) = own_server("Очистка");
+    let h = home.path();
     let t1 = task_with_artifact(
         &s,
         &tok,
@@ -245,15 +252,8 @@ fn cleanup_deletes_archived_tasks_with_their_files_and_keeps_the_rest() {
 /// removed.
 #[test]
 fn a_killed_cleanup_is_finished_by_the_next_run_without_orphans() {
-    let s = Serve::start();
-    let home = tempfile::tempdir().unwrap();
+    let (s, home, tok, pid) = own_server("Abbruch");
     let h = home.path();
-    s.write_conf(h);
-    let tok = token(&s);
-    let pid = api(&s, &tok, "projects.create", json!({"name": "Abbruch"}))["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
     let n = 250;
     let paths: Vec<String> = (0..n).map(|i| format!("Abbruch/t{i}/a.bin")).collect();
     for (i, p) in paths.iter().enumerate() {
@@ -385,15 +385,8 @@ fn age(s: &Serve, path: &str) {
 
 #[test]
 fn cleanup_orphans_lists_then_deletes_the_files_nothing_refers_to() {
-    let s = Serve::start();
-    let home = tempfile::tempdir().unwrap();
+    let (s, home, tok, pid) = own_server("Сироты");
     let h = home.path();
-    s.write_conf(h);
-    let tok = token(&s);
-    let pid = api(&s, &tok, "projects.create", json!({"name": "Сироты"}))["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
     let living = api(
         &s,
         &tok,
@@ -525,15 +518,8 @@ fn cleanup_orphans_lists_then_deletes_the_files_nothing_refers_to() {
 
 #[test]
 fn cleanup_models_deletes_archived_models_and_keeps_published_and_used_ones() {
-    let s = Serve::start();
-    let home = tempfile::tempdir().unwrap();
+    let (s, home, tok, pid) = own_server("Modelle");
     let h = home.path();
-    s.write_conf(h);
-    let tok = token(&s);
-    let pid = api(&s, &tok, "projects.create", json!({"name": "Modelle"}))["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
     let model = |name: &str, path: &str, ready: bool| {
         let url = stored_file(&s, path, 100);
         api(

@@ -97,6 +97,22 @@ fn same_tree(a: &BTreeMap<String, Vec<u8>>, b: &BTreeMap<String, Vec<u8>>) {
     }
 }
 
+/// A new dataset `name` in `project` holding the folder `dir`, closed; its id.
+fn closed_dataset(home: &Path, project: &str, name: &str, dir: &Path) -> String {
+    let id = ok(
+        home,
+        &["dataset", "create", "--project", project, "--name", name],
+    )
+    .trim()
+    .to_string();
+    ok(
+        home,
+        &["dataset", "add", "--id", &id, dir.to_str().unwrap()],
+    );
+    ok(home, &["dataset", "close", "--id", &id]);
+    id
+}
+
 /// The first version's files and the second version's changes (non-ASCII names,
 /// a removed and a modified file, a file in a new folder).
 fn sources(dir: &Path) -> (PathBuf, PathBuf) {
@@ -616,14 +632,7 @@ fn delete_refuses_a_parent_in_use_and_leaves_no_file_behind() {
     let home = home.path();
     let (v1, v2) = sources(home);
     let project = unique("it-ds-del Löschen");
-    let p = ok(
-        home,
-        &["dataset", "create", "--project", &project, "--name", "gone"],
-    )
-    .trim()
-    .to_string();
-    ok(home, &["dataset", "add", "--id", &p, v1.to_str().unwrap()]);
-    ok(home, &["dataset", "close", "--id", &p]);
+    let p = closed_dataset(home, &project, "gone", &v1);
     let c = ok(
         home,
         &[
@@ -706,14 +715,7 @@ fn hostile_state_and_tampered_chunk_are_refused() {
     let home = home.path();
     let (v1, _) = sources(home);
     let project = unique("it-ds-hostile");
-    let id = ok(
-        home,
-        &["dataset", "create", "--project", &project, "--name", "evil"],
-    )
-    .trim()
-    .to_string();
-    ok(home, &["dataset", "add", "--id", &id, v1.to_str().unwrap()]);
-    ok(home, &["dataset", "close", "--id", &id]);
+    let id = closed_dataset(home, &project, "evil", &v1);
     let shown: DatasetShow = ok_as(home, &["dataset", "show", &id, "--json"]);
     let out = home.join("deep/out");
 
