@@ -136,7 +136,7 @@ fn expected_child(v1: &Path, v2: &Path) -> BTreeMap<String, Vec<u8>> {
     t
 }
 
-pub(crate) fn sdk(serve: &Serve, home: &Path, cache: &Path, script: &str) -> Value {
+fn sdk(serve: &Serve, home: &Path, cache: &Path, script: &str) -> Value {
     let conf = home.join("clearml.conf");
     if !conf.exists() {
         serve.write_conf(home);

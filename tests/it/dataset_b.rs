@@ -11,8 +11,8 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::common::{self, ACCESS_KEY, SDK_NO_SUBPROCESS, SECRET_KEY, Serve};
+use crate::dataset::write;
 use crate::dataset::{closed_dataset, files_under, noise, ok, ok_as, same_tree, tree, unique};
-use crate::dataset::{sdk, write};
 use clearml::commands::dataset::json::{DatasetDeleted, DatasetGet, DatasetShow};
 
 /// A TCP relay to a file server: answers flow back at most 64 KiB per `pause_us`
@@ -277,10 +277,8 @@ fn a_file_server_on_a_url_path_works_both_ways() {
     assert_eq!(got.files, 2);
     same_tree(&tree(&out), &tree(&src));
 
-    let made = sdk(
-        serve,
-        home,
-        &home.join("sdk-cache"),
+    let sdk_cache = home.join("sdk-cache");
+    let printed = common::run_sdk(
         &format!(
             r#"
 import json
@@ -293,7 +291,11 @@ print(json.dumps({{"copy": Dataset.get(dataset_id={ours:?}).get_local_copy(), "t
 "#,
             src = src.to_str().unwrap(),
         ),
+        &home.join("clearml.conf"),
+        &[("CLEARML_CACHE_DIR", sdk_cache.to_str().unwrap())],
     );
+    let made: serde_json::Value =
+        serde_json::from_str(printed.lines().rfind(|l| l.starts_with('{')).unwrap()).unwrap();
     same_tree(
         &tree(Path::new(made["copy"].as_str().unwrap())),
         &tree(&src),
