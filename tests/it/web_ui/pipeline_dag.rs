@@ -7,18 +7,16 @@ use crate::common::Serve;
 use crate::serve::{ok, token};
 use serde_json::{Map, Value, json};
 
-/// A controller task whose `Pipeline` configuration is `steps` (name, parents), in the
-/// shape the SDK's `PipelineController` stores it; returns the run page's path.
-fn run_page(s: &Serve, tok: &str, project: &str, name: &str, steps: &[(&str, &[&str])]) -> String {
-    let mut dag = Map::new();
-    for (step, parents) in steps {
-        dag.insert(
-            step.to_string(),
-            json!({"base_task_id": null, "queue": null, "parents": parents, "status": "pending",
-                   "job_id": null, "executed": null, "skip_job": false}),
-        );
-    }
-    let run = ok(
+/// A pipeline controller task in `project` whose `Pipeline` configuration is `dag` (step
+/// name → node), in the shape the SDK's `PipelineController` stores it; its id.
+pub(super) fn controller(
+    s: &Serve,
+    tok: &str,
+    project: &str,
+    name: &str,
+    dag: Map<String, Value>,
+) -> String {
+    ok(
         s,
         tok,
         "tasks.create",
@@ -29,7 +27,20 @@ fn run_page(s: &Serve, tok: &str, project: &str, name: &str, steps: &[(&str, &[&
     )["id"]
         .as_str()
         .unwrap()
-        .to_string();
+        .to_string()
+}
+
+/// A run of `steps` (name, parents), none started yet; the run page's path.
+fn run_page(s: &Serve, tok: &str, project: &str, name: &str, steps: &[(&str, &[&str])]) -> String {
+    let mut dag = Map::new();
+    for (step, parents) in steps {
+        dag.insert(
+            step.to_string(),
+            json!({"base_task_id": null, "queue": null, "parents": parents, "status": "pending",
+                   "job_id": null, "executed": null, "skip_job": false}),
+        );
+    }
+    let run = controller(s, tok, project, name, dag);
     format!("/pipelines/{project}/experiments/{run}")
 }
 
