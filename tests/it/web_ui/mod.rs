@@ -7,6 +7,7 @@
 mod big_pipeline;
 pub(crate) mod cdp;
 mod issue25;
+mod plots;
 mod security;
 
 use crate::common::{ACCESS_KEY, SECRET_KEY, Serve, clearml, run_sdk};
