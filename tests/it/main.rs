@@ -16,6 +16,7 @@ mod common;
 mod config;
 mod conformance;
 mod dataset;
+mod dataset_b;
 mod faults;
 mod generated;
 mod hostile;
