@@ -4,6 +4,7 @@
 
 pub mod axes;
 pub mod comparison;
+pub mod dag;
 pub mod figure;
 mod lines;
 pub mod ticks;
