@@ -9,6 +9,7 @@ mod api_d;
 mod api_e;
 mod api_f;
 mod api_g;
+mod api_h;
 mod cleanup;
 mod cli_basics;
 mod common;
