@@ -4,6 +4,7 @@
 
 pub mod comparison;
 pub mod dag;
+pub mod palette;
 
 use std::fmt::Write;
 
@@ -28,9 +29,6 @@ pub struct Series {
 }
 
 const MARKS: &[char] = &['*', '+', 'o', 'x', '#', '@', '%', '&'];
-const COLORS: &[&str] = &[
-    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf",
-];
 
 struct Bounds {
     x0: f64,
@@ -263,7 +261,8 @@ pub fn render_svg_with(title: &str, x_label: &str, series: &[Series], look: &Svg
         xml_escape(x_label)
     );
     for (i, s) in series.iter().enumerate() {
-        let color = COLORS[i % COLORS.len()];
+        // Colours that do not repeat (the first eight are the classic ones).
+        let color = palette::color(i);
         let points: Vec<String> =
             s.x.iter()
                 .zip(&s.y)

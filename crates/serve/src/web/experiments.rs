@@ -248,7 +248,7 @@ fn table(
         }
         form #select method="get" action=(compare) {
             div.pager {
-                button.compare type="submit" { "Compare" }
+                button.compare type="submit" data-max=(super::compare::MAX_TASKS) { "Compare" }
                 span.muted {
                     @if tasks.is_empty() { "No experiments" }
                     @else { "Rows " (first + 1) "–" (first + tasks.len()) }

@@ -132,7 +132,10 @@ pub fn task_charts(ctx: &Ctx, task: &str, o: &Options) -> Result<Markup, ApiErro
             @for (metric, variants) in &metrics {
                 @let list: Vec<Series> = variants.as_object().into_iter().flatten()
                     .map(|(v, curve)| series(v.clone(), curve, o)).collect();
-                (chart_box(metric, o.x_label(), &list, o.time))
+                div.withlegend {
+                    (chart_box(metric, o.x_label(), &list, o.time))
+                    (super::compare::legend(&list))
+                }
             }
         }
     })
@@ -157,7 +160,10 @@ pub fn compare_charts(
         div.charts #scalars {
             @for (metric, variants) in &metrics {
                 @let list = compare_series(tasks, variants, o);
-                (chart_box(metric, o.x_label(), &list, o.time))
+                div.withlegend {
+                    (chart_box(metric, o.x_label(), &list, o.time))
+                    (super::compare::legend(&list))
+                }
             }
         }
     })
