@@ -6,6 +6,7 @@
 
 mod big_pipeline;
 pub(crate) mod cdp;
+mod columns;
 mod compare;
 mod execution;
 mod issue25;
