@@ -222,7 +222,7 @@ mod tests {
         for bad in ["", "hp|x", "metric|a|b|median", "other|a|b"] {
             assert_eq!(Column::parse(bad), None, "{bad}");
         }
-        assert_eq!(offered(&[task.clone()]).len(), 4);
+        assert_eq!(offered(std::slice::from_ref(&task)).len(), 4);
         assert_eq!(defaults(&[task]).len(), 1);
     }
 

@@ -9,6 +9,7 @@
 
 mod columns;
 mod compare;
+mod console;
 mod datasets;
 mod execution;
 mod experiment;
