@@ -12,6 +12,7 @@ mod console;
 mod execution;
 mod issue25;
 mod pipeline_dag;
+mod plots;
 mod security;
 
 use crate::common::{ACCESS_KEY, SECRET_KEY, Serve, clearml, run_sdk};

@@ -110,13 +110,6 @@ pub fn time(v: &Value) -> String {
         .unwrap_or_default()
 }
 
-/// Milliseconds since the epoch as a time of day (`HH:MM:SS`, UTC): a wall-clock axis.
-pub fn clock(ms: f64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms as i64)
-        .map(|d| d.format("%H:%M:%S").to_string())
-        .unwrap_or_default()
-}
-
 /// How long a task ran: started to completed, or to now while it runs.
 pub fn duration(task: &Value) -> String {
     let Some(start) = parse_time(&task["started"]) else {

@@ -18,6 +18,7 @@ mod layout;
 mod login;
 mod models;
 mod pipelines;
+mod plots;
 mod projects;
 mod scalars;
 mod workers;
