@@ -27,7 +27,8 @@ impl Scale {
         if self.log {
             ticks::log_ticks(self.lo, self.hi)
         } else if time {
-            ticks::time_ticks(self.lo, self.hi, target)
+            // Time labels are longer but the steps coarser: a few more fit.
+            ticks::time_ticks(self.lo, self.hi, target + 2)
         } else {
             ticks::nice_ticks(self.lo, self.hi, target)
         }

@@ -87,8 +87,17 @@ fn trim_exponent(s: &str) -> String {
 }
 
 /// Ticks of a log axis over positive `[lo, hi]`: the powers of ten inside, with 2× and
-/// 5× ones added when fewer than three powers fit.
+/// 5× ones added when fewer than three powers fit, and a narrow range (less than a
+/// factor of 2 or 5) ticked at nice linear steps.
 pub fn log_ticks(lo: f64, hi: f64) -> Vec<Tick> {
+    let out = decade_ticks(lo, hi);
+    if out.len() < 2 && lo > 0.0 && hi > lo {
+        return nice_ticks(lo, hi, 4);
+    }
+    out
+}
+
+fn decade_ticks(lo: f64, hi: f64) -> Vec<Tick> {
     if !(lo > 0.0 && hi >= lo && hi.is_finite()) {
         return Vec::new();
     }
@@ -317,6 +326,10 @@ mod tests {
         );
         assert_eq!(labels(&log_ticks(1.5, 30.0)), ["2", "5", "10", "20"]);
         assert!(log_ticks(0.0, 1.0).is_empty());
+        assert_eq!(
+            labels(&log_ticks(0.957, 0.99)),
+            ["0.96", "0.97", "0.98", "0.99"]
+        );
     }
 
     #[test]

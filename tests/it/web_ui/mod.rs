@@ -13,6 +13,7 @@ mod execution;
 mod issue25;
 mod pipeline_dag;
 mod plots;
+mod scalars;
 mod security;
 
 use crate::common::{ACCESS_KEY, SECRET_KEY, Serve, clearml, run_sdk};
