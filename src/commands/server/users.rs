@@ -125,7 +125,7 @@ async fn passwd(ctx: &Ctx, a: UserPasswdArgs) -> anyhow::Result<()> {
     let (engine, stack) = open(&a.edit.stack).await?;
     let mut file = UsersFile::load(&stack.data_dir)?;
     let Some(user) = file.find(&a.username).cloned() else {
-        return Err(not_found(&[a.username.clone()], &file));
+        return Err(not_found(std::slice::from_ref(&a.username), &file));
     };
     if a.edit.dry_run {
         let plan = format!(
