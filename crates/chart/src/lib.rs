@@ -3,6 +3,7 @@
 //! Pure rendering; the data comes from `events.scalar_metrics_iter_histogram`.
 
 pub mod comparison;
+pub mod dag;
 
 use std::fmt::Write;
 

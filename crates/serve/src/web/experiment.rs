@@ -5,7 +5,7 @@
 //! app's other tabs (execution, hyper-params, artifacts, ...) open the overview.
 
 use super::layout::{self, Nav, ref_id, ref_name, s, url_part};
-use super::{AppState, Ctx, render, scalars};
+use super::{AppState, Ctx, execution, render, scalars};
 use crate::envelope::ApiError;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::header;
@@ -167,9 +167,11 @@ fn overview_body(ctx: &Ctx, t: &Value) -> Markup {
         ("Tags", layout::tags(&t["tags"])),
         ("Comment", text("comment")),
     ];
-    let facts: Vec<_> = facts.into_iter().filter(|(_, v)| !v.0.is_empty()).collect();
+    let mut facts: Vec<_> = facts.into_iter().filter(|(_, v)| !v.0.is_empty()).collect();
+    facts.extend(execution::links(ctx, t));
     html! {
         (layout::facts(&facts))
+        (execution::section(t))
         h2 #parameters { "Parameters" }
         (parameters(&t["hyperparams"]))
         h2 #configuration { "Configuration objects" }

@@ -9,6 +9,7 @@
 
 mod compare;
 mod datasets;
+mod execution;
 mod experiment;
 mod experiments;
 mod layout;
