@@ -143,6 +143,21 @@ impl World {
     }
 }
 
+/// A fresh server with the SDK `script` run against it, and the last line of the
+/// script's output that parses as a `T` (what it printed for the test).
+fn sdk_run<T: serde::de::DeserializeOwned>(script: &str) -> (Serve, T) {
+    let s = Serve::start();
+    let home = tempfile::tempdir().unwrap();
+    let conf = s.write_conf(home.path());
+    let out = run_sdk(script, &conf, &[]);
+    let v = out
+        .lines()
+        .rev()
+        .find_map(|l| serde_json::from_str(l).ok())
+        .unwrap_or_else(|| panic!("no JSON line in {out}"));
+    (s, v)
+}
+
 fn regex_escape(s: &str) -> String {
     s.chars()
         .flat_map(|c| {
