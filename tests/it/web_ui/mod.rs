@@ -15,6 +15,7 @@ mod pipeline_dag;
 mod plots;
 mod scalars;
 mod security;
+mod utilization;
 
 use crate::common::{ACCESS_KEY, SECRET_KEY, Serve, clearml, run_sdk};
 use crate::serve::{ok, token};
