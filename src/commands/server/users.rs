@@ -108,16 +108,8 @@ async fn add(ctx: &Ctx, a: UserAddArgs) -> anyhow::Result<()> {
     let changed = changed || !file.enabled;
     file.enabled = true;
     let what = format!("added {}", a.username);
-    apply(
-        ctx,
-        &engine,
-        &stack,
-        file,
-        changed,
-        &what,
-        Some((&a.username, &password)),
-    )
-    .await
+    let login = Some((a.username.as_str(), password.as_str()));
+    apply(ctx, &engine, &stack, file, changed, &what, login).await
 }
 
 async fn passwd(ctx: &Ctx, a: UserPasswdArgs) -> anyhow::Result<()> {
@@ -145,16 +137,8 @@ async fn passwd(ctx: &Ctx, a: UserPasswdArgs) -> anyhow::Result<()> {
         }
     }
     let what = format!("changed the password of {}", a.username);
-    apply(
-        ctx,
-        &engine,
-        &stack,
-        file,
-        changed,
-        &what,
-        Some((&a.username, &password)),
-    )
-    .await
+    let login = Some((a.username.as_str(), password.as_str()));
+    apply(ctx, &engine, &stack, file, changed, &what, login).await
 }
 
 async fn remove(ctx: &Ctx, a: UserRemoveArgs) -> anyhow::Result<()> {
