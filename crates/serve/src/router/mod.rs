@@ -294,11 +294,7 @@ async fn handle_call(state: Arc<AppState>, req: axum::extract::Request) -> Respo
         }
     };
     let actual = endpoints::version_text(ep.actual_version(parsed_version));
-    let content_length = req
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok());
+    let content_length = content_length(req.headers());
     // A small body of a refused request is read (and dropped) so the client sees the answer
     // rather than a reset; a big one is not waited for.
     let refuse = |body: axum::body::Body, e: ApiError| async move {
@@ -363,6 +359,14 @@ struct Pending {
     query: String,
     caller: Option<Caller>,
     plan: limits::BodyPlan,
+}
+
+/// The length a request announces, if it announces a valid one.
+fn content_length(headers: &HeaderMap) -> Option<u64> {
+    headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
 }
 
 /// Serve one call whose body is read, on a blocking thread: the finished envelope.

@@ -1,8 +1,8 @@
 //! Reading a call's request: the path, the query string and the body's JSON.
 
+use super::super::endpoints;
 use super::super::envelope::ApiError;
 use super::super::limits;
-use super::super::endpoints;
 use axum::http::{HeaderMap, header};
 use serde_json::{Map, Value, json};
 
