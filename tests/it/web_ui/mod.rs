@@ -9,6 +9,8 @@ pub(crate) mod cdp;
 mod execution;
 mod issue25;
 mod pipeline_dag;
+mod plots;
+mod scalars;
 mod security;
 
 use crate::common::{ACCESS_KEY, SECRET_KEY, Serve, clearml, run_sdk};

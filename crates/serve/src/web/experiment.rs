@@ -5,7 +5,7 @@
 //! app's other tabs (execution, hyper-params, artifacts, ...) open the overview.
 
 use super::layout::{self, Nav, ref_id, ref_name, s, url_part};
-use super::{AppState, Ctx, execution, render, scalars};
+use super::{AppState, Ctx, execution, plots, render, scalars};
 use crate::envelope::ApiError;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::header;
@@ -80,6 +80,14 @@ async fn show(
     if tab == Tab::Log && query_value(&query, "part").as_deref() == Some("log") {
         return log_text(state, task, lines).await;
     }
+    let scalar_options = scalars::Options::parse(&query);
+    if tab == Tab::Scalars && scalar_options.fragment {
+        // A scalar group opened on the page: its charts only, no page around them.
+        return render(state, move |ctx| {
+            scalars::task_charts(ctx, &task, &scalar_options)
+        })
+        .await;
+    }
     render(state, move |ctx| {
         let t = load_task(ctx, &task)?;
         let base = format!(
@@ -93,8 +101,8 @@ async fn show(
                 let follow = query_value(&query, "follow").as_deref() == Some("1");
                 log_body(ctx, &task, &base, lines, follow)?
             }
-            Tab::Scalars => scalars::task_charts(ctx, &task, &scalars::Options::parse(&query))?,
-            Tab::Plots => plots_body(ctx, &task)?,
+            Tab::Scalars => scalars::task_charts(ctx, &task, &scalar_options)?,
+            Tab::Plots => plots::body(ctx, &task)?,
             Tab::Images => images_body(ctx, &task)?,
         };
         let body = html! {
@@ -344,17 +352,6 @@ async fn log_text(state: Arc<AppState>, task: String, lines: u64) -> Response {
             .into_response(),
         _ => axum::http::StatusCode::NOT_FOUND.into_response(),
     }
-}
-
-fn plots_body(ctx: &Ctx, task: &str) -> Result<Markup, ApiError> {
-    let data = ctx.api("events.get_task_plots", json!({"task": task, "iters": 1}))?;
-    let plots = data["plots"].as_array().cloned().unwrap_or_default();
-    Ok(html! {
-        @if plots.is_empty() { p.muted { "No plots." } }
-        div.charts {
-            @for p in &plots { (scalars::plot(p)) }
-        }
-    })
 }
 
 fn images_body(ctx: &Ctx, task: &str) -> Result<Markup, ApiError> {

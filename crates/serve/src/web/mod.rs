@@ -16,6 +16,7 @@ mod layout;
 mod login;
 mod models;
 mod pipelines;
+mod plots;
 mod projects;
 mod scalars;
 mod workers;
