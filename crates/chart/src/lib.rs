@@ -7,6 +7,7 @@ pub mod comparison;
 pub mod dag;
 pub mod figure;
 mod lines;
+pub mod palette;
 pub mod ticks;
 
 pub use lines::{SvgLook, render_svg, render_svg_with};
@@ -58,9 +59,6 @@ impl Mode {
 }
 
 const MARKS: &[char] = &['*', '+', 'o', 'x', '#', '@', '%', '&'];
-pub(crate) const COLORS: &[&str] = &[
-    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf",
-];
 
 struct Bounds {
     x0: f64,

@@ -3,7 +3,7 @@
 //! can toggle.
 
 use crate::axes::{self, AxisText, Frame, Scale};
-use crate::{COLORS, Mode, Series, min_max, xml_escape};
+use crate::{Mode, Series, min_max, palette, xml_escape};
 use std::fmt::Write;
 
 /// Markers drawn per series at most; a longer series is thinned evenly (a marker per
@@ -198,7 +198,7 @@ pub fn render_svg_with(title: &str, x_label: &str, series: &[Series], look: &Svg
 
 /// One series: its polyline and/or markers, tagged with its index for the legend toggle.
 fn draw_series(svg: &mut String, f: &Frame, look: &SvgLook, i: usize, s: &Series) {
-    let color = COLORS[i % COLORS.len()];
+    let color = palette::color(i);
     let points: Vec<(f64, f64)> =
         s.x.iter()
             .zip(&s.y)
@@ -255,7 +255,7 @@ fn legend_entry(
     i: usize,
     s: &Series,
 ) {
-    let color = COLORS[i % COLORS.len()];
+    let color = palette::color(i);
     let ly = top + 10.0 + 18.0 * i as f64;
     let entry = format!(
         r#"<line x1="{lx}" y1="{ly}" x2="{}" y2="{ly}" stroke="{color}" stroke-width="3"/><text{text} x="{}" y="{}">{}</text>"#,

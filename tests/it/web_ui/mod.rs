@@ -6,6 +6,9 @@
 
 mod big_pipeline;
 pub(crate) mod cdp;
+mod columns;
+mod compare;
+mod console;
 mod execution;
 mod issue25;
 mod pipeline_dag;

@@ -4,7 +4,7 @@
 use super::Bars;
 use crate::axes::{self, AxisText, Frame, Scale};
 use crate::lines::{SvgLook, class, open};
-use crate::{COLORS, fmt_f64, min_max, xml_escape};
+use crate::{fmt_f64, min_max, palette, xml_escape};
 use std::fmt::Write;
 
 /// Category labels written under the axis at most (every k-th beyond).
@@ -107,7 +107,7 @@ pub fn render_bars(title: &str, x_label: &str, y_label: &str, b: &Bars, look: &S
                 svg,
                 r#"<rect x="{lx}" y="{}" width="14" height="10" fill="{}"/><text{text} x="{}" y="{}">{}</text>"#,
                 ly - 5.0,
-                COLORS[i % COLORS.len()],
+                palette::color(i),
                 lx + 20.0,
                 ly + 4.0,
                 xml_escape(name)
@@ -123,7 +123,7 @@ fn draw_bars(svg: &mut String, f: &Frame, b: &Bars) {
     let mut base_pos = vec![0.0; b.categories.len()];
     let mut base_neg = vec![0.0; b.categories.len()];
     for (i, (name, values)) in b.traces.iter().enumerate() {
-        let color = COLORS[i % COLORS.len()];
+        let color = palette::color(i);
         let _ = write!(svg, r#"<g class="bars" fill="{color}">"#);
         for (c, &v) in values.iter().enumerate() {
             if !v.is_finite() {

@@ -7,7 +7,9 @@
 //! Every page needs the `clearml_token_basic` cookie the login form sets; without a valid
 //! one a page redirects to the form. Templates are `maud`, which escapes every value.
 
+mod columns;
 mod compare;
+mod console;
 mod datasets;
 mod execution;
 mod experiment;

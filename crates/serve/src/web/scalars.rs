@@ -323,7 +323,10 @@ pub fn compare_charts(
         div.charts #scalars {
             @for (metric, variants) in &metrics {
                 @let list = compare_series(tasks, variants, o);
-                (chart_box(metric, o.x_label(), &list, &look))
+                div.withlegend {
+                    (chart_box(metric, o.x_label(), &list, &look))
+                    (super::compare::legend(&list))
+                }
             }
         }
     })

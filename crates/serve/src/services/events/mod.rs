@@ -149,7 +149,7 @@ fn scalar_rows(
     metrics: Option<&[(String, Vec<String>)]>,
 ) -> Result<SeriesByName, ApiError> {
     let mut out = SeriesByName::new();
-    store.for_each_scalar(task, SCALAR, |(m, v, i, t, val)| {
+    let mut add = |(m, v, i, t, val): (String, String, i64, i64, f64)| {
         if i == SINGLE_VALUE_ITER {
             return;
         }
@@ -161,7 +161,18 @@ fn scalar_rows(
             return;
         }
         out.entry((m, v)).or_default().push((i, t, val));
-    })?;
+    };
+    match metrics {
+        // Only the rows of the metrics asked for are read.
+        Some(filter) => {
+            let names: std::collections::BTreeSet<&str> =
+                filter.iter().map(|(m, _)| m.as_str()).collect();
+            for m in names {
+                store.for_each_scalar_of(task, SCALAR, Some(m), &mut add)?;
+            }
+        }
+        None => store.for_each_scalar(task, SCALAR, &mut add)?,
+    }
     Ok(out)
 }
 

@@ -163,14 +163,16 @@
   var refresh = document.querySelector("[data-refresh]");
   if (refresh) setTimeout(function () { location.reload(); }, 1000 * +refresh.getAttribute("data-refresh"));
 
-  // The compare button counts the selected experiments.
+  // The compare button counts the selected experiments and holds to the compare page's
+  // limit (its data-max), so it never opens a page that refuses the selection.
   var form = document.getElementById("select");
   if (form) {
     var btn = form.querySelector("button.compare");
+    var max = +btn.getAttribute("data-max") || Infinity;
     var update = function () {
       var n = form.querySelectorAll("input[name=ids]:checked").length;
-      btn.disabled = n < 2;
-      btn.textContent = "Compare" + (n ? " (" + n + ")" : "");
+      btn.disabled = n < 2 || n > max;
+      btn.textContent = "Compare" + (n ? " (" + n + ")" : "") + (n > max ? ": at most " + max : "");
     };
     form.addEventListener("change", update);
     update();
