@@ -459,6 +459,43 @@ pub enum ServerCommand {
     /// is checked
     #[command(subcommand, after_help = USERS_HELP)]
     Users(UsersCommand),
+    /// Upgrade the Docker stack to another server version: a verified backup first, the
+    /// required steps in order, then the data counts compared; on failure the backup is
+    /// restored and the old version started again
+    #[command(after_help = UPGRADE_HELP)]
+    Upgrade(UpgradeArgs),
+}
+
+const UPGRADE_HELP: &str = "\
+The stack is stopped and backed up (the same archive as 'server backup', read back and
+checked against its manifest) before anything changes. A server older than 1.17 goes to
+1.17.1 first, then to the target. Every image must already be on this host (nothing is
+pulled). After each step the stack must become ready (the API server migrates its data
+before it answers); then the projects, tasks and models are counted through the API and
+compared with the counts taken before. On any failure the backup is restored, the old
+version started again, and the command exits 1.";
+
+#[derive(Debug, Clone, Args)]
+pub struct UpgradeArgs {
+    /// Where the stack keeps its data, logs and config
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// The server version to go to, e.g. 2.3.0
+    #[arg(long, value_name = "VERSION")]
+    pub to: String,
+    /// The target version's image for one service (repeatable), e.g. --image
+    /// apiserver=mymirror/clearml-server:2.3.0 [default: clearml/server:VERSION]
+    #[arg(long = "image", value_name = "SERVICE=IMAGE")]
+    pub images: Vec<String>,
+    /// The backup archive to write [default: beside the data dir, named after both versions]
+    #[arg(long, value_name = "FILE")]
+    pub backup: Option<PathBuf>,
+    /// How long each step may take to become ready
+    #[arg(long, value_name = "DURATION", default_value = "10m")]
+    pub timeout: String,
+    /// Print the plan (versions, images, backup file) and change nothing
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 const USERS_HELP: &str = "\
