@@ -277,8 +277,10 @@ mod tests {
 
     #[test]
     fn a_step_replaces_pinned_server_images_but_keeps_databases() {
-        let mut choices = crate::spec::Choices::default();
-        choices.version = Some("2.0.0".into());
+        let mut choices = crate::spec::Choices {
+            version: Some("2.0.0".into()),
+            ..Default::default()
+        };
         choices
             .images
             .insert("apiserver".into(), "old/api:2.0.0".into());
