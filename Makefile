@@ -16,10 +16,12 @@ build:
 	$(CARGO) build --release --locked
 
 # The Python SDK from PyPI is the independent client the tests check compatibility with;
-# clearml-agent executes the pipeline tests' steps.
+# clearml-agent executes the pipeline tests' steps. bcrypt and pyhocon are the libraries the
+# open-source API server reads and checks its fixed users with (the users tests).
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check "clearml==$(SDK_VERSION)" "clearml-agent==$(AGENT_VERSION)"
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check "clearml==$(SDK_VERSION)" "clearml-agent==$(AGENT_VERSION)" \
+	  "bcrypt==5.0.0" "pyhocon==0.3.63"
 
 venv: $(VENV)/bin/python
 

@@ -9,7 +9,11 @@
 # Anchor of each: the API call the page makes for its data (tasks.get_all_ex for the
 # table's page, events.scalar_metrics_iter_histogram for the charts), by curl: what
 # rendering HTML and SVG adds on top of fetching the data.
-# Knobs: CLEARML_BIN, BENCH_RUNS (10), BENCH_WEB_TASKS, BENCH_WEB_POINTS, CLEARML_TEST_CHROMIUM.
+#   3. issue 25's scale, each page against the same page for 30 experiments of 3 series x
+#      500 iterations, in the same run (goal: within 2x): a project of 1,000 tasks, a
+#      compare of BENCH_WEB_COMPARE (100) of them, a task with 40 metrics x 2,000 points.
+# Knobs: CLEARML_BIN, BENCH_RUNS (10), BENCH_WEB_TASKS, BENCH_WEB_POINTS, BENCH_WEB_COMPARE,
+# CLEARML_TEST_CHROMIUM.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${CLEARML_BIN:-target/release/clearml}

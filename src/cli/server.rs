@@ -50,6 +50,72 @@ pub enum ServerCommand {
     /// Where the disk went: file server bytes and events per project or task, largest first
     #[command(after_help = USAGE_HELP)]
     Usage(UsageArgs),
+    /// The open-source server's users (the API server's fixed users, in the stack's data
+    /// dir): list, add, remove, change a password; the API server restarts and the login
+    /// is checked
+    #[command(subcommand, after_help = USERS_HELP)]
+    Users(UsersCommand),
+}
+
+pub(super) const USERS_HELP: &str = "\
+The users are auth.fixed_users in DATA_DIR/config/apiserver.conf, the file the API server
+reads at start. Passwords are stored as the server checks them with pass_hashed: base64 of
+a bcrypt hash (plain passwords already in the file are hashed on the first change). Each
+change keeps the old file as apiserver.conf.bak (both 0600), restarts only the API server
+and logs the user in (auth.login) to prove it. Passwords come from a prompt or, with
+--password-stdin, from the first line of stdin; never from a flag.";
+
+#[derive(Debug, Subcommand)]
+pub enum UsersCommand {
+    /// The users, their display names and how each password is stored (never the password)
+    List(StackArgs),
+    /// Add a user who can log in to the web UI (and enable fixed users)
+    Add(UserAddArgs),
+    /// Change a user's password
+    Passwd(UserPasswdArgs),
+    /// Remove users (the last one stays: nobody could log in)
+    Remove(UserRemoveArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct UserAddArgs {
+    /// Login name (no ':', no control characters)
+    pub username: String,
+    /// Display name [default: the username]
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    #[command(flatten)]
+    pub edit: UserEditArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct UserPasswdArgs {
+    pub username: String,
+    #[command(flatten)]
+    pub edit: UserEditArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct UserRemoveArgs {
+    #[arg(required = true, value_name = "USERNAME")]
+    pub usernames: Vec<String>,
+    /// Say what would change; write and restart nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    #[command(flatten)]
+    pub stack: StackArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct UserEditArgs {
+    /// Read the password from the first line of stdin instead of a prompt
+    #[arg(long)]
+    pub password_stdin: bool,
+    /// Say what would change; ask for no password, write and restart nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    #[command(flatten)]
+    pub stack: StackArgs,
 }
 
 pub(super) const USAGE_HELP: &str = "\

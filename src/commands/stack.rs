@@ -13,7 +13,7 @@ use crate::stack::doctor::{self, Level};
 use crate::stack::{backup, docker, lifecycle, render, spec::Stack, spec::StackChoices};
 
 /// The stack flags as the stack layer takes them.
-fn choices(a: &StackArgs) -> StackChoices {
+pub(crate) fn choices(a: &StackArgs) -> StackChoices {
     StackChoices {
         data_dir: a.data_dir.clone(),
         server_version: a.server_version.clone(),

@@ -78,7 +78,9 @@ fn events_read_endpoints_answer_the_real_shapes() {
         json!({"task": t, "metric": metric, "scroll_id": raw["scroll_id"]}),
     );
     assert_eq!(rest["returned"], 41);
-    assert_eq!(rest["total"], Value::Null);
+    // The scroll carries the first call's total (services/events.py
+    // scalar_metrics_iter_raw: `total = scroll.total`).
+    assert_eq!(rest["total"], 101);
     assert_eq!(rest["variants"]["обучение"]["iter"][40], 99);
 
     // Reporting the same task/iteration/metric/variant again replaces the event (the real

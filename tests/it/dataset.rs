@@ -24,7 +24,7 @@ fn run(home: &Path, args: &[&str]) -> Output {
         .expect("run clearml")
 }
 
-fn ok(home: &Path, args: &[&str]) -> String {
+pub(crate) fn ok(home: &Path, args: &[&str]) -> String {
     let out = run(home, args);
     assert!(
         out.status.success(),
@@ -34,12 +34,12 @@ fn ok(home: &Path, args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-fn ok_as<T: serde::de::DeserializeOwned>(home: &Path, args: &[&str]) -> T {
+pub(crate) fn ok_as<T: serde::de::DeserializeOwned>(home: &Path, args: &[&str]) -> T {
     let text = ok(home, args);
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("not the documented shape ({e}): {text}"))
 }
 
-fn unique(prefix: &str) -> String {
+pub(crate) fn unique(prefix: &str) -> String {
     use std::time::{SystemTime, UNIX_EPOCH};
     let t = SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -49,7 +49,7 @@ fn unique(prefix: &str) -> String {
 }
 
 /// Pseudo-random bytes (incompressible enough to make real chunks).
-fn noise(n: usize, seed: u64) -> Vec<u8> {
+pub(crate) fn noise(n: usize, seed: u64) -> Vec<u8> {
     let mut x = seed
         .wrapping_mul(6364136223846793005)
         .wrapping_add(1442695040888963407);
@@ -63,14 +63,14 @@ fn noise(n: usize, seed: u64) -> Vec<u8> {
         .collect()
 }
 
-fn write(root: &Path, rel: &str, data: &[u8]) {
+pub(crate) fn write(root: &Path, rel: &str, data: &[u8]) {
     let p = root.join(rel);
     std::fs::create_dir_all(p.parent().unwrap()).unwrap();
     std::fs::write(p, data).unwrap();
 }
 
 /// Every file under `root` (links followed) as relative path -> bytes.
-fn tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
+pub(crate) fn tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut out = BTreeMap::new();
     let mut stack = vec![root.to_path_buf()];
     while let Some(d) = stack.pop() {
@@ -88,7 +88,7 @@ fn tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
     out
 }
 
-fn same_tree(a: &BTreeMap<String, Vec<u8>>, b: &BTreeMap<String, Vec<u8>>) {
+pub(crate) fn same_tree(a: &BTreeMap<String, Vec<u8>>, b: &BTreeMap<String, Vec<u8>>) {
     let ka: Vec<&String> = a.keys().collect();
     let kb: Vec<&String> = b.keys().collect();
     assert_eq!(ka, kb, "different file lists");
@@ -98,7 +98,7 @@ fn same_tree(a: &BTreeMap<String, Vec<u8>>, b: &BTreeMap<String, Vec<u8>>) {
 }
 
 /// A new dataset `name` in `project` holding the folder `dir`, closed; its id.
-fn closed_dataset(home: &Path, project: &str, name: &str, dir: &Path) -> String {
+pub(crate) fn closed_dataset(home: &Path, project: &str, name: &str, dir: &Path) -> String {
     let id = ok(
         home,
         &["dataset", "create", "--project", project, "--name", name],
@@ -176,7 +176,7 @@ fn served_file(serve: &Serve, url: &str) -> PathBuf {
     serve.data_dir.join("files").join(rest.as_ref())
 }
 
-fn files_under(dir: &Path) -> usize {
+pub(crate) fn files_under(dir: &Path) -> usize {
     if !dir.exists() {
         return 0;
     }

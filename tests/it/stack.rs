@@ -48,7 +48,12 @@ if [ -n "$STANDIN_FAIL" ]; then echo "standin: $STANDIN_FAIL" >&2; exit 3; fi
 if [ -n "$STANDIN_HANG" ]; then echo "standin: never answering"; run sleep 2147483647; exit 0; fi
 case "$1" in
   apiserver)
-    if [ -x /opt/clearml-cli/clearml ]; then
+    if [ "$STANDIN_API" = users ]; then
+      # As the real server: the users are read once, at start.
+      cat /opt/clearml/config/apiserver.conf > /tmp/loaded.conf 2>/dev/null || : > /tmp/loaded.conf
+      echo start >> /var/log/clearml/apiserver-starts
+      echo "api stand-in (users) up"; run nc -ll -p 8008 -e /bin/api-users
+    elif [ -x /opt/clearml-cli/clearml ]; then
       run /opt/clearml-cli/clearml server serve --host 0.0.0.0 --api-port 8008 --files-port 0 --web-port 0 --data-dir /mnt/fileserver/serve
     else
       mkdir -p /www/api
@@ -93,14 +98,14 @@ fn busybox_path() -> std::path::PathBuf {
     "/bin/busybox".into()
 }
 
-fn rt() -> tokio::runtime::Runtime {
+pub(crate) fn rt() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap()
 }
 
-fn docker() -> Docker {
+pub(crate) fn docker() -> Docker {
     Docker::connect_with_defaults().expect("docker client")
 }
 
@@ -151,6 +156,42 @@ impl RootFs {
 }
 
 /// The stand-in root fs; with `with_cli`, our binary and the shared libraries ldd names.
+/// The users stand-in's API (STANDIN_API=users), one connection per run under `nc -ll -e`:
+/// debug.ping and server.info for readiness; `auth.login` with Basic user:password answers
+/// 200 when the user is in the users file as loaded at start (the password's bcrypt check is
+/// the test's, with the server's own Python libraries), and every login is recorded in the
+/// mounted logs dir.
+const API_USERS: &str = r#"#!/bin/sh
+cr=$(printf '\r')
+read -r method path proto
+auth=
+len=0
+while IFS= read -r line; do
+  line=${line%"$cr"}
+  [ -z "$line" ] && break
+  case "$line" in
+    [Aa]uthorization:\ [Bb]asic\ *) auth=${line#* [Bb]asic };;
+    [Cc]ontent-[Ll]ength:*) len=${line#*:}; len=${len# };;
+  esac
+done
+[ "$len" -gt 0 ] 2>/dev/null && head -c "$len" > /dev/null
+reply() { printf 'HTTP/1.0 %s\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n%s' "$1" "$2"; }
+case "$path" in
+  /debug.ping) reply "200 OK" '{"meta":{"result_code":200},"data":{"msg":"ClearML server"}}';;
+  /server.info) reply "200 OK" '{"meta":{"result_code":200},"data":{"version":"2.3.0"}}';;
+  /auth.login)
+    cred=$(printf '%s' "$auth" | base64 -d 2>/dev/null)
+    user=${cred%%:*}
+    printf '%s\n' "$cred" >> /var/log/clearml/logins
+    if [ -n "$auth" ] && grep -qF "username: \"$user\"" /tmp/loaded.conf; then
+      reply "200 OK" '{"meta":{"result_code":200},"data":{"token":"standin"}}'
+    else
+      reply "401 Unauthorized" '{"meta":{"result_code":401,"result_msg":"bad username or password"}}'
+    fi;;
+  *) reply "404 Not Found" '{"meta":{"result_code":404}}';;
+esac
+"#;
+
 fn standin_rootfs(with_cli: bool) -> Vec<u8> {
     let busybox = std::fs::read(busybox_path()).expect(
         "no static busybox: run the tests through 'make test' (it fetches one under target/busybox), or set CLEARML_TEST_BUSYBOX",
@@ -158,12 +199,14 @@ fn standin_rootfs(with_cli: bool) -> Vec<u8> {
     let mut fs = RootFs::new();
     fs.file("bin/busybox", &busybox, 0o755);
     for applet in [
-        "sh", "sleep", "httpd", "mkdir", "echo", "cat", "wget", "printf", "rm",
+        "sh", "sleep", "httpd", "mkdir", "echo", "cat", "wget", "printf", "rm", "nc", "head",
+        "grep", "base64",
     ] {
         fs.link(&format!("bin/{applet}"), "busybox");
     }
     fs.file("bin/standin", STANDIN.as_bytes(), 0o755);
     fs.file("bin/curl", ES_CURL.as_bytes(), 0o755);
+    fs.file("bin/api-users", API_USERS.as_bytes(), 0o755);
     // async_delete's entrypoint is `python3 -m jobs.async_urls_delete ...`.
     fs.file(
         "bin/python3",
@@ -211,10 +254,10 @@ fn standin_rootfs(with_cli: bool) -> Vec<u8> {
 }
 
 /// One test's stack: project, data dir, ports, image; cleans up on drop.
-struct StackTest {
+pub(crate) struct StackTest {
     project: String,
     home: tempfile::TempDir,
-    data: PathBuf,
+    pub data: PathBuf,
     image: String,
     pub api_port: u16,
     pub web_port: u16,
@@ -269,7 +312,7 @@ fn project_filters(project: &str) -> HashMap<String, Vec<String>> {
 }
 
 impl StackTest {
-    fn new(name: &str, with_cli: bool) -> StackTest {
+    pub(crate) fn new(name: &str, with_cli: bool) -> StackTest {
         let real_api = with_cli;
         let project = format!("clit-{name}-{}", std::process::id());
         let image = format!("clearml-it-standin:{name}-{}", std::process::id());
@@ -309,7 +352,7 @@ impl StackTest {
         }
     }
 
-    fn cmd(&self) -> Command {
+    pub(crate) fn cmd(&self) -> Command {
         project_cmd(self.home.path(), &self.project)
     }
 
@@ -331,7 +374,7 @@ impl StackTest {
         a
     }
 
-    fn run(&self, args: &[&str], extra: &[String]) -> Output {
+    pub(crate) fn run(&self, args: &[&str], extra: &[String]) -> Output {
         let out = self.cmd().args(args).args(extra).output().unwrap();
         eprintln!(
             "$ clearml {} {}\n-> {:?}\nstdout:\n{}\nstderr:\n{}",
@@ -344,7 +387,7 @@ impl StackTest {
         out
     }
 
-    fn up(&self, extra: &[&str]) -> Output {
+    pub(crate) fn up(&self, extra: &[&str]) -> Output {
         let mut a = self.stack_args();
         if self.real_api {
             a.push("--env".into());
@@ -367,7 +410,7 @@ impl StackTest {
     }
 
     /// Commands after `up` only need the data dir: the rest comes from clearml-server.toml.
-    fn with_data(&self, args: &[&str]) -> Output {
+    pub(crate) fn with_data(&self, args: &[&str]) -> Output {
         self.run(
             args,
             &["--data-dir".to_string(), self.data.display().to_string()],
@@ -375,7 +418,7 @@ impl StackTest {
     }
 
     /// service -> container id of this project's containers.
-    fn containers(&self) -> HashMap<String, String> {
+    pub(crate) fn containers(&self) -> HashMap<String, String> {
         let filters = project_filters(&self.project);
         rt().block_on(async move {
             docker()
@@ -432,7 +475,7 @@ impl StackTest {
         })
     }
 
-    fn api_url(&self) -> String {
+    pub(crate) fn api_url(&self) -> String {
         format!("http://127.0.0.1:{}", self.api_port)
     }
 }
@@ -473,11 +516,11 @@ impl Drop for StackTest {
     }
 }
 
-fn stderr(o: &Output) -> String {
+pub(crate) fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).to_string()
 }
 
-fn stdout(o: &Output) -> String {
+pub(crate) fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).to_string()
 }
 

@@ -437,8 +437,16 @@ pub const DIFFERENCES: &[(&str, &str)] = &[
         "forgotten until their next status report registers them again (the real server keeps them in Redis); their machine statistics and the queue samples are kept in the database",
     ),
     (
-        "item 8 of issue 26 not done (task, event and queue side)",
-        "get_hyperparam_values, get_unique_metric_variants(ids), tasks.clone system tags, tasks.delete_models counts, scalar_metrics_iter_raw batch_size, get_task_single_value_metrics metrics, reports.get_task_data histogram shape, pipelines verify_watched_queue, serving interval, tasks.edit changed fields, queues max_task_entries",
+        "serving.get_endpoint_metrics_history",
+        "history always empty (shaped, with the real interval and title): serve keeps only each container's latest report",
+    ),
+    (
+        "events.scalar_metrics_iter_raw scroll ids",
+        "kept in memory for the scroll lifetime; an unknown or expired id starts a new scroll (the real server's ids carry their state and never expire)",
+    ),
+    (
+        "projects.get_hyperparam_values",
+        "always current: the real server answers from a cache up to 60 s older than the last task change",
     ),
 ];
 

@@ -8,6 +8,7 @@
 //! - `doctor`: preflight checks of the host
 //! - `lifecycle`: up, down, status, logs
 //! - `backup`: consistent backup and restore of the data dir
+//! - `users`: the API server's fixed users in the data dir's config
 //!
 //! The compose project name is `clearml` unless CLEARML_STACK_PROJECT names another one
 //! (a second stack on the same host, or tests); it also prefixes the container names.
@@ -19,4 +20,5 @@ pub mod lifecycle;
 pub mod ready;
 pub mod render;
 pub mod spec;
+pub mod users;
 pub use docker::PullPolicy;

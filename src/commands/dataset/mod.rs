@@ -7,6 +7,7 @@
 //! (path, sha256, size, the version and chunk artifact it is stored in) and the graph of
 //! parent versions; its own files are in ZIP chunk artifacts `data`, `data_001`, ...
 
+pub mod get;
 pub mod json;
 pub mod read;
 pub mod state;
@@ -62,7 +63,7 @@ pub async fn run(ctx: &Ctx, cmd: DatasetCommand) -> anyhow::Result<()> {
     match cmd {
         DatasetCommand::List(a) => read::list(&ds, a).await,
         DatasetCommand::Show { which, files } => read::show(&ds, &which, files).await,
-        DatasetCommand::Get(a) => read::get(&ds, a).await,
+        DatasetCommand::Get(a) => get::get(&ds, a).await,
         DatasetCommand::Verify { which, dir } => read::verify(&ds, &which, &dir).await,
         DatasetCommand::Diff { a, b, project } => read::diff(&ds, &a, &b, project.as_deref()).await,
         DatasetCommand::Delete(a) => write::delete(&ds, a).await,

@@ -205,6 +205,7 @@ fn write_svg(path: &std::path::Path, all: &[(Value, &Vec<&Value>)]) -> anyhow::R
                     .map(|p| (p.0 - t0).num_milliseconds() as f64 / 3_600_000.0)
                     .collect(),
                 y: mine.iter().map(|p| p.1).collect(),
+                ..Series::default()
             }
         })
         .filter(|s| !s.x.is_empty())

@@ -98,3 +98,16 @@ pub struct UsageRow {
     /// `file_bytes + event_bytes`: the order of the rows.
     pub total_bytes: u64,
 }
+
+/// `server users list --json`: one row per fixed user; the password itself never.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserRow {
+    pub username: String,
+    /// The display name.
+    pub name: String,
+    /// How the password is stored: `bcrypt` (base64 of a bcrypt hash, `pass_hashed`),
+    /// `plain text`, or `unusable` (pass_hashed is on but the value is no such hash).
+    pub password: String,
+    /// Why an `unusable` password cannot log in.
+    pub problem: Option<String>,
+}

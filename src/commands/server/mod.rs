@@ -3,6 +3,7 @@
 pub mod json;
 pub mod rehost;
 pub mod usage;
+pub mod users;
 
 use super::{Ctx, ping, stack};
 use crate::cli::ServerCommand;
@@ -27,6 +28,7 @@ pub async fn run(ctx: &Ctx, cmd: ServerCommand) -> anyhow::Result<()> {
         ServerCommand::Selftest => ping::selftest(ctx).await,
         ServerCommand::Rehost(a) => rehost::run(ctx, a).await,
         ServerCommand::Usage(a) => usage::run(ctx, a).await,
+        ServerCommand::Users(c) => users::run(ctx, c).await,
     }
 }
 

@@ -143,6 +143,7 @@ async fn scalar_series(
                 },
                 x: nums("x"),
                 y: nums("y"),
+                ..chart::Series::default()
             });
         }
     }

@@ -5,7 +5,7 @@
 use super::{login, page};
 use crate::common::Serve;
 use crate::serve::{client, ok, token};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, json};
 use std::time::{Duration, Instant};
 
 const STEPS: usize = 20_000;
@@ -46,18 +46,7 @@ fn big_run(s: &Serve, tok: &str) -> (String, String) {
         }
         dag.insert(format!("s{i:05}"), node);
     }
-    let run = ok(
-        s,
-        tok,
-        "tasks.create",
-        json!({"name": "Lauf mit 20000 Schritten", "type": "controller", "project": project,
-               "system_tags": ["pipeline"],
-               "configuration": {"Pipeline": {"name": "Pipeline", "type": "dictionary",
-                                               "value": Value::Object(dag).to_string()}}}),
-    )["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let run = super::pipeline_dag::controller(s, tok, &project, "Lauf mit 20000 Schritten", dag);
     (project, run)
 }
 

@@ -6,7 +6,14 @@
 
 mod big_pipeline;
 pub(crate) mod cdp;
+mod columns;
+mod compare;
+mod console;
+mod execution;
 mod issue25;
+mod pipeline_dag;
+mod plots;
+mod scalars;
 mod security;
 
 use crate::common::{ACCESS_KEY, SECRET_KEY, Serve, clearml, run_sdk};
@@ -410,7 +417,7 @@ fn sdk_data_shows_on_every_page_and_markup_stays_text() {
         3,
         "{run}"
     );
-    assert_eq!(run.matches(r#"class="edge""#).count(), 2);
+    assert_eq!(run.matches(r#"class="edge""#).count(), 3);
     let dag = run
         .split("<svg")
         .nth(1)
@@ -586,7 +593,7 @@ fn chromium_opens_every_page_without_console_errors() {
         ),
         (
             "pipeline-run",
-            "document.querySelectorAll('#dag g.node').length == 3 && document.querySelectorAll('#dag path.edge').length == 2",
+            "document.querySelectorAll('#dag g.node').length == 3 && document.querySelectorAll('#dag path.edge').length == 3",
         ),
         (
             "workers-and-queues",
@@ -614,6 +621,12 @@ fn chromium_opens_every_page_without_console_errors() {
                 true,
                 "{name}"
             );
+        }
+        if name == "pipeline-run" {
+            // The SDK's diamond: prepare→report is routed around train's box.
+            let (edges, hidden) = pipeline_dag::edges_and_hidden(&mut b);
+            assert_eq!(edges, ["prepare→report", "prepare→train", "train→report"]);
+            assert_eq!(hidden, Vec::<String>::new());
         }
         b.screenshot(&shots.join(format!("{name}.png")));
     }

@@ -1,7 +1,8 @@
 # Data for the web UI tests, written by the real SDK: two experiments with scalars, a
 # plot, a debug image, console output, parameters, a configuration object, an artifact
 # and an output model; one of them named with markup (it must show as text); and an SDK
-# pipeline run (its steps finished by a worker thread of this script). Prints ids as JSON.
+# pipeline run, a diamond (report after prepare and train), its steps finished by a
+# worker thread of this script. Prints ids as JSON.
 import json
 import os
 import sys
@@ -72,7 +73,7 @@ pipe = PipelineController(name="web-pipe", project=project, version="1.0.0",
 pipe.set_default_execution_queue(queue_name)
 pipe.add_step(name="prepare", base_task_project=project, base_task_name="prepare")
 pipe.add_step(name="train", parents=["prepare"], base_task_project=project, base_task_name="train")
-pipe.add_step(name="report", parents=["prepare"], base_task_project=project, base_task_name="report")
+pipe.add_step(name="report", parents=["prepare", "train"], base_task_project=project, base_task_name="report")
 pipe.start_locally(run_pipeline_steps_locally=False)
 stop.set()
 ids["pipeline"] = pipe.id

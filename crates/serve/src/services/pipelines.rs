@@ -113,24 +113,28 @@ fn start(call: &mut Call) -> ApiResult {
     let queued = sub_call(call, "tasks.enqueue", enqueue)?;
     let mut out =
         json!({"pipeline": new_id, "enqueued": queued["queued"].as_i64().unwrap_or(1) > 0});
-    if opt_bool(&call.body, "verify_watched_queue") {
-        let queue = queued
-            .pointer("/fields/execution.queue")
-            .and_then(Value::as_str)
-            .map(str::to_string);
-        let watched = queue.is_some_and(|q| {
-            call.state
-                .workers
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .workers(&crate::activity::WorkerQuery::default())
-                .iter()
-                .any(|w| {
-                    w["queues"]
-                        .as_array()
-                        .is_some_and(|qs| qs.iter().any(|x| x["id"] == q.as_str()))
-                })
-        });
+    // services/pipelines.py start_pipeline: asked for and queued, whether a registered
+    // worker lists the queue (queue_bll.py check_for_workers; workers keep queue ids).
+    let queue = queued
+        .pointer("/fields/execution.queue")
+        .and_then(Value::as_str)
+        .filter(|q| !q.is_empty());
+    if opt_bool(&call.body, "verify_watched_queue")
+        && out["enqueued"] == true
+        && let Some(q) = queue
+    {
+        let watched = call
+            .state
+            .workers
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .workers(&crate::activity::WorkerQuery::default())
+            .iter()
+            .any(|w| {
+                w["queues"]
+                    .as_array()
+                    .is_some_and(|qs| qs.iter().any(|x| x.as_str() == Some(q) || x["id"] == q))
+            });
         out["queue_watched"] = json!(watched);
     }
     Ok(out)

@@ -28,8 +28,6 @@ pub fn dispatch(call: &mut Call, action: &str) -> Option<ApiResult> {
         "update" => update(call),
         "delete" => delete(call),
         "validate_delete" => validate_delete(call),
-        "get_unique_metric_variants" => unique_metric_variants(call),
-        "get_hyper_parameters" => hyper_parameters(call),
         "get_task_tags" | "get_model_tags" => tags(
             call,
             if action == "get_task_tags" {
@@ -39,7 +37,6 @@ pub fn dispatch(call: &mut Call, action: &str) -> Option<ApiResult> {
             },
         ),
         "get_task_parents" => task_parents(call),
-        "get_hyperparam_values" => Ok(json!({"total": 0, "values": []})),
         "merge" | "move" => return super::projects_move::dispatch(call, action),
         _ => return None,
     })
@@ -548,53 +545,6 @@ fn delete(call: &mut Call) -> ApiResult {
         }
         Ok(json!({"deleted": ids.len(), "disassociated_tasks": disassociated, "deleted_tasks": deleted_tasks, "deleted_models": deleted_models, "urls": {}}))
     })
-}
-
-fn unique_metric_variants(call: &mut Call) -> ApiResult {
-    let mut f = SqlFilter::default();
-    let projects = id_list(&call.body, "project");
-    if !projects.is_empty() {
-        add_list_filter(&mut f, "project", &json!(projects));
-    }
-    let docs = call.store.select_all(Coll::Tasks, &f)?;
-    let mut seen = std::collections::BTreeMap::new();
-    for d in docs {
-        for (mh, vars) in d["last_metrics"].as_object().into_iter().flatten() {
-            for (vh, e) in vars.as_object().into_iter().flatten() {
-                seen.insert((mh.clone(), vh.clone()), json!({
-                    "metric": e["metric"], "variant": e["variant"], "metric_hash": mh, "variant_hash": vh,
-                }));
-            }
-        }
-    }
-    Ok(json!({"metrics": seen.into_values().collect::<Vec<_>>()}))
-}
-
-fn hyper_parameters(call: &mut Call) -> ApiResult {
-    let mut f = SqlFilter::default();
-    let projects = id_list(&call.body, "projects");
-    let projects = if projects.is_empty() {
-        id_list(&call.body, "project")
-    } else {
-        projects
-    };
-    if !projects.is_empty() {
-        add_list_filter(&mut f, "project", &json!(projects));
-    }
-    let docs = call.store.select_all(Coll::Tasks, &f)?;
-    let mut seen = std::collections::BTreeSet::new();
-    for d in docs {
-        for (s, params) in d["hyperparams"].as_object().into_iter().flatten() {
-            for name in params.as_object().into_iter().flatten().map(|(k, _)| k) {
-                seen.insert((s.clone(), name.clone()));
-            }
-        }
-    }
-    let list: Vec<Value> = seen
-        .into_iter()
-        .map(|(s, n)| json!({"section": s, "name": n}))
-        .collect();
-    Ok(json!({"total": list.len(), "remaining": 0, "parameters": list}))
 }
 
 /// `projects.get_task_tags` / `get_model_tags`: the distinct tags of the tasks (models)

@@ -20,51 +20,12 @@ pub fn dispatch(call: &mut Call, action: &str) -> Option<ApiResult> {
                 Ok(i) => i,
                 Err(e) => return Some(Err(e)),
             };
-            load_queue(call.store, &id).map(|q| json!({"queue": q}))
-        }
-        "get_all" | "get_all_ex" => {
-            let ex = action == "get_all_ex";
-            get_all(
-                call.state,
-                call.store,
-                Coll::Queues,
-                &call.body,
-                false,
-                hidden_queues_filter(&call.body),
-            )
-            .map(|(mut docs, scroll)| {
-                if ex {
-                    super::expand_refs(
-                        call.store,
-                        &mut docs,
-                        &["user", "company"],
-                        &[],
-                        &call.identity.user_name,
-                    );
-                    for d in docs.iter_mut() {
-                        if let Some(entries) = d["entries"].as_array_mut() {
-                            for e in entries {
-                                if let Some(t) = e["task"].as_str().map(str::to_string) {
-                                    let name = call
-                                        .store
-                                        .get(Coll::Tasks, &t)
-                                        .ok()
-                                        .flatten()
-                                        .map(|t| t["name"].clone())
-                                        .unwrap_or(Value::Null);
-                                    e["task"] = json!({"id": t, "name": name});
-                                }
-                            }
-                        }
-                    }
-                }
-                let mut out = json!({"queues": docs});
-                if let Some(s) = scroll {
-                    out["scroll_id"] = json!(s);
-                }
-                out
+            load_queue(call.store, &id).map(|mut q| {
+                limit_entries(&mut q, &call.body);
+                json!({"queue": q})
             })
         }
+        "get_all" | "get_all_ex" => list(call, action == "get_all_ex"),
         "get_default" => {
             default_queue(call.store).map(|q| json!({"id": q["id"], "name": q["name"]}))
         }
@@ -418,6 +379,66 @@ fn move_task(call: &mut Call, action: &str) -> ApiResult {
     entries.insert(new_pos, entry);
     call.store.put(Coll::Queues, &q)?;
     Ok(json!({"position": new_pos}))
+}
+
+/// `queues.get_all` / `get_all_ex` (with the entries' task names and user/company).
+fn list(call: &mut Call, ex: bool) -> ApiResult {
+    let (mut docs, scroll) = get_all(
+        call.state,
+        call.store,
+        Coll::Queues,
+        &call.body,
+        false,
+        hidden_queues_filter(&call.body),
+    )?;
+    for d in docs.iter_mut() {
+        limit_entries(d, &call.body);
+    }
+    if ex {
+        super::expand_refs(
+            call.store,
+            &mut docs,
+            &["user", "company"],
+            &[],
+            &call.identity.user_name,
+        );
+        for e in docs
+            .iter_mut()
+            .filter_map(|d| d["entries"].as_array_mut())
+            .flatten()
+        {
+            if let Some(t) = e["task"].as_str().map(str::to_string) {
+                let name = call
+                    .store
+                    .get(Coll::Tasks, &t)?
+                    .map(|t| t["name"].clone())
+                    .unwrap_or(Value::Null);
+                e["task"] = json!({"id": t, "name": name});
+            }
+        }
+    }
+    let mut out = json!({"queues": docs});
+    if let Some(s) = scroll {
+        out["scroll_id"] = json!(s);
+    }
+    Ok(out)
+}
+
+/// `max_task_entries`: the real server projects `entries` with MongoDB's `$slice`
+/// (bll/queue/queue_bll.py `_get_task_entries_projection`): the first n, or the last -n.
+fn limit_entries(queue: &mut Value, body: &Value) {
+    let Some(n) = body.get("max_task_entries").and_then(Value::as_i64) else {
+        return;
+    };
+    if let Some(entries) = queue["entries"].as_array_mut() {
+        let len = entries.len();
+        let keep = n.unsigned_abs().min(len as u64) as usize;
+        if n >= 0 {
+            entries.truncate(keep);
+        } else {
+            entries.drain(..len - keep);
+        }
+    }
 }
 
 fn get_next_task(call: &mut Call) -> ApiResult {

@@ -320,8 +320,13 @@ fn get_task_data(call: &mut Call) -> ApiResult {
         let mut q = req.clone();
         q["tasks"] = json!(ids);
         q["model_events"] = json!(model_events);
+        // services/reports.py get_task_data puts the comparison itself here, not the
+        // events endpoint's `{"metrics": …}` envelope.
         out["scalar_metrics_iter_histogram"] =
-            sub_call(call, "events.multi_task_scalar_metrics_iter_histogram", q)?;
+            sub_call(call, "events.multi_task_scalar_metrics_iter_histogram", q)?
+                .get_mut("metrics")
+                .map(Value::take)
+                .unwrap_or(json!({}));
     }
     if let Some(req) = body.get("plots").filter(|v| v.is_object()) {
         let mut q = req.clone();

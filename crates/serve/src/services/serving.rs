@@ -242,8 +242,32 @@ fn details(call: &mut Call) -> ApiResult {
     }))
 }
 
+/// Each `metric_type` and its chart title (bll/serving/stats.py `agg_fields`).
+const METRIC_TITLES: &[(&str, &str)] = &[
+    ("requests", "Number of Requests"),
+    ("requests_min", "Requests per Minute"),
+    ("latency_ms", "Average Latency (ms)"),
+    ("cpu_count", "CPU Count"),
+    ("gpu_count", "GPU Count"),
+    ("cpu_util", "Average CPU Load (%)"),
+    ("gpu_util", "Average GPU Utilization (%)"),
+    ("ram_total", "RAM Total (GB)"),
+    ("ram_used", "RAM Used (GB)"),
+    ("ram_free", "RAM Free (GB)"),
+    ("gpu_ram_total", "GPU RAM Total (GB)"),
+    ("gpu_ram_used", "GPU RAM Used (GB)"),
+    ("gpu_ram_free", "GPU RAM Free (GB)"),
+    ("network_rx", "Network Throughput RX (MBps)"),
+    ("network_tx", "Network Throughput TX (MBps)"),
+];
+
+/// The shortest chart interval the real server computes (services.serving
+/// min_chart_interval_sec, 40 by default).
+const MIN_CHART_INTERVAL: i64 = 40;
+
 /// The real server charts reports stored over time; `serve` keeps only the latest report
-/// of each container, so the history is empty but shaped as the schema says.
+/// of each container, so the history is empty but shaped as bll/serving/stats.py
+/// get_endpoint_metrics answers: the interval at least 40 s, the metric's chart title.
 fn metrics_history(call: &mut Call) -> ApiResult {
     let body = &call.body;
     for f in ["from_date", "to_date", "interval"] {
@@ -252,17 +276,36 @@ fn metrics_history(call: &mut Call) -> ApiResult {
         }
     }
     let url = req_str(body, "endpoint_url")?;
-    let metric = body["metric_type"]
-        .as_str()
-        .unwrap_or("requests")
-        .to_string();
+    let metric = body["metric_type"].as_str().unwrap_or("requests");
+    let Some((_, title)) = METRIC_TITLES.iter().find(|(m, _)| *m == metric) else {
+        return Err(ApiError::validation(format!(
+            "metric_type={metric}: not one of {}",
+            METRIC_TITLES
+                .iter()
+                .map(|(m, _)| *m)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    };
+    let (from, to) = (body["from_date"].as_f64(), body["to_date"].as_f64());
+    if from.zip(to).is_some_and(|(f, t)| f >= t) {
+        return Err(ApiError::new(
+            400,
+            16,
+            "invalid value for fields: from_date must be less than to_date",
+        ));
+    }
+    let interval = body["interval"]
+        .as_i64()
+        .unwrap_or(1)
+        .max(MIN_CHART_INTERVAL);
     let map = live(call);
     if by_url(&map, Some(&url)).is_empty() {
         return Err(no_containers(&url));
     }
     Ok(json!({
-        "computed_interval": body["interval"],
-        "total": {"title": metric, "dates": [], "values": []},
+        "computed_interval": interval,
+        "total": {"title": title, "dates": [], "values": []},
         "instances": {},
     }))
 }

@@ -349,19 +349,62 @@ fn edit(call: &mut Call) -> ApiResult {
     check_project(call.store, &call.body)?;
     let mut fields = Map::new();
     for k in EDITABLE {
-        if let Some(v) = call.body.get(*k) {
+        if let Some(v) = call.body.get(*k).filter(|v| !v.is_null()) {
             if *k == "output_dest" {
                 doc["output"]["destination"] = v.clone();
-            } else {
-                doc[*k] = v.clone();
+                fields.insert(k.to_string(), v.clone());
+                continue;
             }
-            fields.insert(k.to_string(), v.clone());
+            // services/tasks.py edit: an embedded document given in part is merged
+            // (top level) into the stored one, and the merged whole is written and answered.
+            let value = match (v, &doc[*k]) {
+                (Value::Object(given), Value::Object(old)) if EMBEDDED.contains(k) => {
+                    let mut merged = old.clone();
+                    merged.extend(given.clone());
+                    Value::Object(merged)
+                }
+                _ => v.clone(),
+            };
+            doc[*k] = value.clone();
+            fields.insert(k.to_string(), value);
         }
     }
-    touch(&mut doc);
+    if fields.is_empty() {
+        return Ok(json!({"updated": 0}));
+    }
+    // The answer lists what was written beside the fields: last_change/last_changed_by,
+    // and last_update unless only user-settable fields changed (recorded in
+    // quirks/api-tasks-add-or-update-artifacts-status.json).
+    let t = now();
+    doc["last_change"] = json!(t);
+    doc["last_changed_by"] = json!(crate::auth::USER_ID);
+    fields.insert("last_change".into(), json!(t));
+    fields.insert("last_changed_by".into(), json!(crate::auth::USER_ID));
+    if fields
+        .keys()
+        .any(|k| !USER_SET_ALLOWED.contains(&k.as_str()) && !k.starts_with("last_change"))
+    {
+        doc["last_update"] = json!(t);
+        fields.insert("last_update".into(), json!(t));
+    }
     call.store.put(Coll::Tasks, &doc)?;
     Ok(json!({"updated": 1, "fields": fields}))
 }
+
+/// Task fields stored as embedded documents, which tasks.edit merges into.
+const EMBEDDED: &[&str] = &["execution", "script", "output", "models"];
+
+/// Task fields marked `user_set_allowed` (database/model/task/task.py): changing only
+/// these leaves `last_update` alone.
+const USER_SET_ALLOWED: &[&str] = &[
+    "name",
+    "status_message",
+    "comment",
+    "created",
+    "project",
+    "tags",
+    "system_tags",
+];
 
 /// What `tasks.update` may set: the real server parses the call against its create
 /// fields plus `status*`/`output__error`, then keeps only fields marked
@@ -872,18 +915,17 @@ fn delete_models(call: &mut Call) -> ApiResult {
         .cloned()
         .unwrap_or_default();
     let mut doc = load(call.store, &id)?;
-    let mut n = 0;
     for g in &gone {
         let kind = g["type"].as_str().unwrap_or("output");
         if let Some(list) = doc["models"][kind].as_array_mut() {
-            let before = list.len();
             list.retain(|x| x["name"] != g["name"]);
-            n += before - list.len();
         }
     }
     touch(&mut doc);
     call.store.put(Coll::Tasks, &doc)?;
-    Ok(json!({"updated": n}))
+    // services/tasks.py delete_models answers mongoengine's count of tasks updated: the
+    // task is always written (last_change), so 1 however many models went.
+    Ok(json!({"updated": 1}))
 }
 
 /// `tasks.ping`: the real server refreshes `last_update` (a liveness mark services use);
@@ -1142,14 +1184,17 @@ fn clone(call: &mut Call) -> ApiResult {
         .get("new_task_tags")
         .cloned()
         .unwrap_or_else(|| src["tags"].clone());
-    doc["system_tags"] = body
-        .get("new_task_system_tags")
-        .cloned()
-        .unwrap_or(json!([]));
+    doc["system_tags"] = cloned_system_tags(&body, &src);
+    // A parent that was deleted is not inherited: the clone's parent is the source then.
+    let src_parent = src["parent"]
+        .as_str()
+        .filter(|p| !p.is_empty() && !p.starts_with("__DELETED__"))
+        .unwrap_or(&src_id);
     doc["parent"] = body
         .get("new_task_parent")
+        .filter(|p| p.as_str().is_some_and(|p| !p.is_empty()))
         .cloned()
-        .unwrap_or_else(|| json!(src_id));
+        .unwrap_or_else(|| json!(src_parent));
     for (k, key) in [
         ("hyperparams", "new_task_hyperparams"),
         ("configuration", "new_task_configuration"),
@@ -1169,23 +1214,100 @@ fn clone(call: &mut Call) -> ApiResult {
     if let Some(o) = doc["execution"].as_object_mut() {
         o.remove("queue");
     }
-    if let Some(over) = body.get("execution_overrides").and_then(Value::as_object) {
-        for (k, v) in over {
-            doc["execution"][k] = v.clone();
-        }
-    }
     if !doc["models"].is_object() {
         doc["models"] = json!({"input": [], "output": []});
     }
     doc["models"]["output"] = json!([]);
-    if let Some(inputs) = body.get("new_task_input_models") {
+    let mut inputs = body
+        .get("new_task_input_models")
+        .filter(|v| v.as_array().is_some_and(|a| !a.is_empty()))
+        .cloned();
+    if let Some(over) = body.get("execution_overrides").and_then(Value::as_object) {
+        for (k, v) in over {
+            match k.as_str() {
+                // task_bll.py clone_task: an overridden `model` becomes the input model.
+                "model" if inputs.is_none() && v.as_str().is_some_and(|m| !m.is_empty()) => {
+                    inputs = Some(json!([{"model": v, "name": "Input Model", "updated": t}]));
+                }
+                "model" => {}
+                _ => doc["execution"][k] = v.clone(),
+            }
+        }
+    }
+    let validate_all = opt_bool(&body, "validate_references");
+    if let Some(inputs) = &inputs {
         doc["models"]["input"] = inputs.clone();
     }
     if let Some(o) = doc["runtime"].as_object_mut() {
         o.clear();
     }
+    check_clone_references(
+        call.store,
+        &doc,
+        validate_all || inputs.is_some(),
+        validate_all || body.get("new_task_parent").is_some(),
+        validate_all || body.get("new_task_project").is_some(),
+    )?;
     call.store.put(Coll::Tasks, &doc)?;
     Ok(out)
+}
+
+/// The clone's system tags: those asked for, else the source's without `development` and
+/// `archived` (task_bll.py clone_task clean_system_tags).
+fn cloned_system_tags(body: &Value, src: &Value) -> Value {
+    if let Some(given) = body
+        .get("new_task_system_tags")
+        .filter(|v| v.as_array().is_some_and(|a| !a.is_empty()))
+    {
+        return given.clone();
+    }
+    let kept: Vec<Value> = src["system_tags"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|t| !matches!(t.as_str(), Some("development" | "archived")))
+        .cloned()
+        .collect();
+    json!(kept)
+}
+
+/// task_bll.py TaskBLL.validate as clone_task calls it: the parent must be a task (400/101),
+/// the project a project (400/401) and every input model a model (400/201), each checked
+/// when given explicitly or with `validate_references`.
+fn check_clone_references(
+    store: &Store,
+    doc: &Value,
+    models: bool,
+    parent: bool,
+    project: bool,
+) -> Result<(), ApiError> {
+    if parent
+        && let Some(p) = doc["parent"]
+            .as_str()
+            .filter(|p| !p.starts_with("__DELETED__"))
+        && store.get(Coll::Tasks, p)?.is_none()
+    {
+        return Err(ApiError::new(
+            400,
+            101,
+            format!("Invalid task id: invalid parent: parent={p}"),
+        ));
+    }
+    if project
+        && let Some(p) = doc["project"].as_str().filter(|p| !p.is_empty())
+        && store.get(Coll::Projects, p)?.is_none()
+    {
+        return Err(ApiError::invalid_project(p));
+    }
+    if models {
+        for m in doc["models"]["input"].as_array().into_iter().flatten() {
+            let id = m["model"].as_str().unwrap_or_default();
+            if store.get(Coll::Models, id)?.is_none() {
+                return Err(ApiError::invalid_model(id));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn move_to_project(call: &mut Call) -> ApiResult {

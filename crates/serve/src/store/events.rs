@@ -80,11 +80,29 @@ impl Store {
         &self,
         task: &str,
         kind: &str,
+        f: impl FnMut(ScalarRow),
+    ) -> StoreResult<()> {
+        self.for_each_scalar_of(task, kind, None, f)
+    }
+
+    /// As [`Store::for_each_scalar`], of one metric only when `metric` is given (read
+    /// through the index: a page drawing 4 of 40 metrics reads a tenth of the rows).
+    pub fn for_each_scalar_of(
+        &self,
+        task: &str,
+        kind: &str,
+        metric: Option<&str>,
         mut f: impl FnMut(ScalarRow),
     ) -> StoreResult<()> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT metric, variant, iter, ts, value FROM events WHERE task = ?1 AND type = ?2 ORDER BY metric, variant, iter, ts")?;
-        let rows = stmt.query_map(params![task, kind], |r| {
+        // Two statements, not `?3 IS NULL OR ...`, so that SQLite seeks the index on metric.
+        let mut stmt = self.conn.prepare_cached(if metric.is_some() {
+            "SELECT metric, variant, iter, ts, value FROM events WHERE task = ?1 AND type = ?2 \
+             AND metric = ?3 ORDER BY metric, variant, iter, ts"
+        } else {
+            "SELECT metric, variant, iter, ts, value FROM events WHERE task = ?1 AND type = ?2 \
+             AND ?3 IS NULL ORDER BY metric, variant, iter, ts"
+        })?;
+        let rows = stmt.query_map(params![task, kind, metric], |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, String>(1)?,

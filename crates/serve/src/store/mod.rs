@@ -49,6 +49,7 @@ pub use filter::{Cmp, ListCond, Order, SqlFilter};
 pub use project_stats::{CountBy, StatusGroup};
 #[cfg(test)]
 pub use schema::SCHEMA_VERSION;
+pub use schema::natural_key;
 pub use ui::ProjectActivity;
 
 use rusqlite::Connection;

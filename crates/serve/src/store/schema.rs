@@ -107,7 +107,7 @@ pub(super) const NATURAL_KEY_FN: &str = "clearml_natural";
 /// The sort key: each digit run (leading zeros dropped) is prefixed with its length as
 /// three digits, so longer numbers sort after shorter ones and equal lengths compare
 /// digit by digit; other characters stay as they are.
-fn natural_key(s: &str) -> String {
+pub fn natural_key(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
     let mut chars = s.chars().peekable();
     while let Some(&c) = chars.peek() {

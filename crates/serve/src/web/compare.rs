@@ -11,12 +11,13 @@ use crate::envelope::ApiError;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::Response;
 use clearml_chart::comparison::{Row, build_rows, task_header};
+use clearml_chart::{Series, palette};
 use maud::{Markup, html};
 use serde_json::{Value, json};
 use std::sync::Arc;
 
-/// Tasks compared at most.
-const MAX_TASKS: usize = 20;
+/// Tasks compared at most; the experiments table's Compare button holds to it too.
+pub const MAX_TASKS: usize = 100;
 /// Points per series, as `task compare --plot` asks for them.
 const SAMPLES: usize = 5000;
 
@@ -112,6 +113,21 @@ pub async fn page(
         Ok(layout::page("Compare", Nav::Projects, body))
     })
     .await
+}
+
+/// A chart's legend as a table under it: every series with its colour swatch and its
+/// whole name (the chart's own legend has room for a few short names only).
+pub fn legend(series: &[Series]) -> Markup {
+    html! {
+        table.legend {
+            @for (i, s) in series.iter().enumerate() {
+                tr {
+                    td { span.swatch style={ "background:" (palette::color(i)) } {} }
+                    td { (s.label) }
+                }
+            }
+        }
+    }
 }
 
 fn table(tasks: &[Value], rows: &[Row], diff_only: bool) -> Markup {

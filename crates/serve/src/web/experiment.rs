@@ -5,7 +5,7 @@
 //! app's other tabs (execution, hyper-params, artifacts, ...) open the overview.
 
 use super::layout::{self, Nav, ref_id, ref_name, s, url_part};
-use super::{AppState, Ctx, render, scalars};
+use super::{AppState, Ctx, console, execution, plots, render, scalars};
 use crate::envelope::ApiError;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::header;
@@ -78,7 +78,16 @@ async fn show(
         .and_then(|v| v.parse().ok())
         .unwrap_or(LOG_LINES);
     if tab == Tab::Log && query_value(&query, "part").as_deref() == Some("log") {
-        return log_text(state, task, lines).await;
+        let whole = query_value(&query, "download").as_deref() == Some("1");
+        return log_text(state, task, lines, whole).await;
+    }
+    let scalar_options = scalars::Options::parse(&query);
+    if tab == Tab::Scalars && scalar_options.fragment {
+        // A scalar group opened on the page: its charts only, no page around them.
+        return render(state, move |ctx| {
+            scalars::task_charts(ctx, &task, &scalar_options)
+        })
+        .await;
     }
     render(state, move |ctx| {
         let t = load_task(ctx, &task)?;
@@ -89,12 +98,15 @@ async fn show(
         );
         let content = match tab {
             Tab::Overview => overview_body(ctx, &t),
-            Tab::Log => {
-                let follow = query_value(&query, "follow").as_deref() == Some("1");
-                log_body(ctx, &task, &base, lines, follow)?
-            }
-            Tab::Scalars => scalars::task_charts(ctx, &task, &scalars::Options::parse(&query))?,
-            Tab::Plots => plots_body(ctx, &task)?,
+            Tab::Log => match query_value(&query, "search").filter(|q| !q.trim().is_empty()) {
+                Some(needle) => console::search_body(ctx, &task, &base, &needle)?,
+                None => {
+                    let follow = query_value(&query, "follow").as_deref() == Some("1");
+                    log_body(ctx, &task, &base, lines, follow)?
+                }
+            },
+            Tab::Scalars => scalars::task_charts(ctx, &task, &scalar_options)?,
+            Tab::Plots => plots::body(ctx, &task)?,
             Tab::Images => images_body(ctx, &task)?,
         };
         let body = html! {
@@ -167,9 +179,11 @@ fn overview_body(ctx: &Ctx, t: &Value) -> Markup {
         ("Tags", layout::tags(&t["tags"])),
         ("Comment", text("comment")),
     ];
-    let facts: Vec<_> = facts.into_iter().filter(|(_, v)| !v.0.is_empty()).collect();
+    let mut facts: Vec<_> = facts.into_iter().filter(|(_, v)| !v.0.is_empty()).collect();
+    facts.extend(execution::links(ctx, t));
     html! {
         (layout::facts(&facts))
+        (execution::section(t))
         h2 #parameters { "Parameters" }
         (parameters(&t["hyperparams"]))
         h2 #configuration { "Configuration objects" }
@@ -308,8 +322,10 @@ fn log_body(
     let (text, shown, total) = log_tail(ctx, task, lines)?;
     let src = format!("{base}/output/log?part=log&lines={lines}");
     Ok(html! {
+        (console::search_form(base, ""))
         div.pager {
             span.muted { "Last " (shown) " of " (total) " log events" }
+            a href={ (base) "/output/log?part=log&download=1" } download { "Download all" }
             @if follow {
                 a href={ (base) "/output/log" } { "Stop following" }
             } @else {
@@ -324,35 +340,42 @@ fn log_body(
 }
 
 /// The log tail as plain text (what follow mode fetches).
-async fn log_text(state: Arc<AppState>, task: String, lines: u64) -> Response {
+/// With `whole`, the entire log as a `<task>.log` download.
+async fn log_text(state: Arc<AppState>, task: String, lines: u64, whole: bool) -> Response {
     let Ok(_slot) = state.web_slots.acquire().await else {
         return axum::http::StatusCode::SERVICE_UNAVAILABLE.into_response();
     };
     let shared = state.clone();
-    let done =
-        tokio::task::spawn_blocking(move || log_tail(&Ctx { state: &shared }, &task, lines)).await;
-    match done {
-        Ok(Ok((text, _, _))) => (
-            [
-                (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
-                (header::CACHE_CONTROL, "no-store"),
-            ],
-            text,
-        )
-            .into_response(),
-        _ => axum::http::StatusCode::NOT_FOUND.into_response(),
-    }
-}
-
-fn plots_body(ctx: &Ctx, task: &str) -> Result<Markup, ApiError> {
-    let data = ctx.api("events.get_task_plots", json!({"task": task, "iters": 1}))?;
-    let plots = data["plots"].as_array().cloned().unwrap_or_default();
-    Ok(html! {
-        @if plots.is_empty() { p.muted { "No plots." } }
-        div.charts {
-            @for p in &plots { (scalars::plot(p)) }
+    let name = format!(
+        "attachment; filename=\"{}.log\"",
+        task.replace(|c: char| !c.is_ascii_alphanumeric(), "_")
+    );
+    let done = tokio::task::spawn_blocking(move || {
+        let ctx = Ctx { state: &shared };
+        if whole {
+            console::whole_log(&ctx, &task)
+        } else {
+            log_tail(&ctx, &task, lines).map(|(text, _, _)| text)
         }
     })
+    .await;
+    match done {
+        Ok(Ok(text)) => {
+            let mut r = (
+                [
+                    (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
+                    (header::CACHE_CONTROL, "no-store"),
+                ],
+                text,
+            )
+                .into_response();
+            if whole && let Ok(v) = header::HeaderValue::from_str(&name) {
+                r.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+            }
+            r
+        }
+        _ => axum::http::StatusCode::NOT_FOUND.into_response(),
+    }
 }
 
 fn images_body(ctx: &Ctx, task: &str) -> Result<Markup, ApiError> {

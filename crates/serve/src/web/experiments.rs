@@ -1,21 +1,19 @@
 //! `/projects/<id>/experiments`: the experiments table (name, status, type, user, started,
 //! duration, last metrics as columns), sorted and filtered by the server, paged.
 
+use super::columns::{self, Column, MAX_CHOSEN};
 use super::layout::{self, Nav, ref_name, s, url_part};
 use super::{AppState, Ctx, render};
 use crate::envelope::ApiError;
-use crate::services::events::md5_hex;
 use axum::extract::{Path, RawQuery, State};
-use axum::response::Response;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
 use serde_json::{Value, json};
-use std::collections::BTreeSet;
 use std::sync::Arc;
 
 /// Rows per page unless `size` says otherwise (at most the API's 500).
 const PAGE_SIZE: usize = 100;
-/// Metric columns shown at most (the first by name).
-const MAX_METRIC_COLUMNS: usize = 12;
 
 /// The statuses a user filters by: the schema's, less the transient `publishing` and
 /// `unknown`.
@@ -31,10 +29,15 @@ pub struct TableQuery {
     /// An API `order_by` item (`-started`, `name`, `last_metrics.<h>.<h>.value`).
     pub sort: String,
     pub status: Vec<String>,
-    pub tag: String,
+    /// Tags a task must all have (`tag=`, repeatable or comma-separated; `-x` excludes).
+    pub tags: Vec<String>,
     pub name: String,
     pub page: usize,
     pub size: usize,
+    /// The chosen columns (`col=`, see [`Column::parse`]); none: the default metrics.
+    pub cols: Vec<Column>,
+    /// `format=csv`: the view as a CSV file.
+    pub csv: bool,
 }
 
 impl TableQuery {
@@ -48,7 +51,19 @@ impl TableQuery {
             match k.as_ref() {
                 "sort" if sortable(&v) => q.sort = v.into_owned(),
                 "status" if statuses().any(|s| s == v.as_ref()) => q.status.push(v.into_owned()),
-                "tag" => q.tag = v.trim().to_string(),
+                "tag" => q.tags.extend(
+                    v.split(',')
+                        .map(str::trim)
+                        .filter(|t| !t.is_empty() && !q.tags.iter().any(|x| x == t))
+                        .map(str::to_string)
+                        .collect::<Vec<_>>(),
+                ),
+                "col" if q.cols.len() < MAX_CHOSEN => {
+                    if let Some(c) = Column::parse(&v).filter(|c| !q.cols.contains(c)) {
+                        q.cols.push(c);
+                    }
+                }
+                "format" => q.csv = v == "csv",
                 "name" => q.name = v.trim().to_string(),
                 "page" => q.page = v.parse().unwrap_or(0),
                 "size" => q.size = v.parse().unwrap_or(PAGE_SIZE).clamp(1, 500),
@@ -65,8 +80,11 @@ impl TableQuery {
         for st in &self.status {
             out.append_pair("status", st);
         }
-        if !self.tag.is_empty() {
-            out.append_pair("tag", &self.tag);
+        for t in &self.tags {
+            out.append_pair("tag", t);
+        }
+        for c in &self.cols {
+            out.append_pair("col", &c.spec());
         }
         if !self.name.is_empty() {
             out.append_pair("name", &self.name);
@@ -81,14 +99,15 @@ impl TableQuery {
     }
 
     fn filtered(&self) -> bool {
-        !self.status.is_empty() || !self.tag.is_empty() || !self.name.is_empty()
+        !self.status.is_empty() || !self.tags.is_empty() || !self.name.is_empty()
     }
 
     /// The `tasks.get_all_ex` body for this page.
     pub fn body(&self, project: Option<&str>) -> Value {
         let mut body = json!({
             "only_fields": ["id", "name", "status", "type", "user.name", "started", "completed",
-                            "last_update", "tags", "last_metrics", "project.name", "last_iteration"],
+                            "last_update", "tags", "last_metrics", "project.name", "last_iteration",
+                            "hyperparams"],
             "order_by": [self.sort],
             "page": self.page,
             "page_size": self.size,
@@ -100,8 +119,10 @@ impl TableQuery {
         if !self.status.is_empty() {
             body["status"] = json!(self.status);
         }
-        if !self.tag.is_empty() {
-            body["tags"] = json!([self.tag]);
+        if !self.tags.is_empty() {
+            let mut all = vec!["__$all".to_string()];
+            all.extend(self.tags.iter().cloned());
+            body["tags"] = json!(all);
         }
         if !self.name.is_empty() {
             body["name"] = json!(format!("(?i){}", regex::escape(&self.name)));
@@ -131,59 +152,151 @@ fn sortable(key: &str) -> bool {
     matches!(parts.as_slice(), ["last_metrics", m, v, "value"] if hash(m) && hash(v))
 }
 
-/// A metric column: title/series and the sort key of its last value.
-struct MetricColumn {
-    metric: String,
-    variant: String,
-    key: String,
-}
-
-fn metric_columns(tasks: &[Value]) -> Vec<MetricColumn> {
-    let mut seen = BTreeSet::new();
-    for t in tasks {
-        for vars in t["last_metrics"]
-            .as_object()
-            .into_iter()
-            .flatten()
-            .map(|(_, v)| v)
-        {
-            for e in vars.as_object().into_iter().flatten().map(|(_, e)| e) {
-                seen.insert((s(e, "metric").to_string(), s(e, "variant").to_string()));
-            }
-        }
-    }
-    seen.into_iter()
-        .take(MAX_METRIC_COLUMNS)
-        .map(|(m, v)| MetricColumn {
-            key: format!("last_metrics.{}.{}.value", md5_hex(&m), md5_hex(&v)),
-            metric: m,
-            variant: v,
-        })
-        .collect()
-}
-
 pub async fn page(
     State(state): State<Arc<AppState>>,
     Path(project): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Response {
     let q = TableQuery::parse(query.as_deref());
+    if q.csv {
+        return csv_file(state, project, q).await;
+    }
     render(state, move |ctx| {
-        let (title, total, pid) = if project == "*" {
-            ("All experiments".to_string(), None, None)
-        } else {
-            let p = project_doc(ctx, &project)?;
-            let total = p["stats"]["active"]["total_tasks"].as_u64();
-            (s(&p, "name").to_string(), total, Some(project.as_str()))
-        };
-        let tasks = ctx.api("tasks.get_all_ex", q.body(pid))?["tasks"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default();
+        let (title, total, tasks) = load(ctx, &project, &q)?;
         let body = table(&project, &title, &q, &tasks, total);
         Ok(layout::page(&title, Nav::Projects, body))
     })
     .await
+}
+
+/// The table's title, its total (a project's, unfiltered) and the page's tasks.
+fn load(
+    ctx: &Ctx,
+    project: &str,
+    q: &TableQuery,
+) -> Result<(String, Option<u64>, Vec<Value>), ApiError> {
+    let (title, total, pid) = if project == "*" {
+        ("All experiments".to_string(), None, None)
+    } else {
+        let p = project_doc(ctx, project)?;
+        let total = p["stats"]["active"]["total_tasks"].as_u64();
+        (s(&p, "name").to_string(), total, Some(project))
+    };
+    let tasks = ctx.api("tasks.get_all_ex", q.body(pid))?["tasks"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    Ok((title, total, tasks))
+}
+
+/// The columns the view shows: the chosen ones, else the default metrics.
+fn shown_columns(q: &TableQuery, tasks: &[Value]) -> Vec<Column> {
+    if q.cols.is_empty() {
+        columns::defaults(tasks)
+    } else {
+        q.cols.clone()
+    }
+}
+
+/// The current view (filters, sort, page, columns) as a CSV download.
+async fn csv_file(state: Arc<AppState>, project: String, q: TableQuery) -> Response {
+    let Ok(_slot) = state.web_slots.acquire().await else {
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    };
+    let shared = state.clone();
+    let done = tokio::task::spawn_blocking(move || {
+        let (_, _, tasks) = load(&Ctx { state: &shared }, &project, &q)?;
+        let cols = shown_columns(&q, &tasks);
+        let mut rows = vec![
+            [
+                "id",
+                "name",
+                "project",
+                "status",
+                "type",
+                "user",
+                "started",
+                "last_update",
+                "tags",
+            ]
+            .iter()
+            .map(|h| h.to_string())
+            .chain(cols.iter().map(Column::title))
+            .collect::<Vec<_>>(),
+        ];
+        for t in &tasks {
+            let tags: Vec<&str> = t["tags"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .collect();
+            let fixed = [
+                s(t, "id").to_string(),
+                s(t, "name").to_string(),
+                ref_name(&t["project"]).to_string(),
+                s(t, "status").to_string(),
+                s(t, "type").to_string(),
+                ref_name(&t["user"]).to_string(),
+                s(t, "started").to_string(),
+                s(t, "last_update").to_string(),
+                tags.join(";"),
+            ];
+            rows.push(
+                fixed
+                    .into_iter()
+                    .chain(cols.iter().map(|c| c.cell(t)))
+                    .collect(),
+            );
+        }
+        Ok::<_, ApiError>(columns::csv(&rows))
+    })
+    .await;
+    match done {
+        Ok(Ok(text)) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"experiments.csv\"",
+                ),
+                (header::CACHE_CONTROL, "no-store"),
+            ],
+            text,
+        )
+            .into_response(),
+        Ok(Err(e)) => super::error_page(e),
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}
+
+/// The column picker: every column the page's tasks offer (and the chosen ones), ticked
+/// when shown; submitting keeps the filters and sort.
+fn picker(q: &TableQuery, tasks: &[Value], shown: &[Column]) -> Markup {
+    let mut offered = columns::offered(tasks);
+    for c in shown {
+        if !offered.contains(c) {
+            offered.push(c.clone());
+        }
+    }
+    html! {
+        details.columns {
+            summary { "Columns" }
+            form method="get" {
+                input type="hidden" name="sort" value=(q.sort);
+                @if !q.name.is_empty() { input type="hidden" name="name" value=(q.name); }
+                @for st in &q.status { input type="hidden" name="status" value=(st); }
+                @for t in &q.tags { input type="hidden" name="tag" value=(t); }
+                @if q.size != PAGE_SIZE { input type="hidden" name="size" value=(q.size); }
+                div.choices {
+                    @for c in &offered {
+                        label { input type="checkbox" name="col" value=(c.spec()) checked[shown.contains(c)]; " " (c.title()) }
+                    }
+                }
+                button type="submit" { "Show columns" }
+            }
+        }
+    }
 }
 
 /// The tasks a project's table lists, as a stats filter: its own (no sub-project's),
@@ -214,7 +327,7 @@ fn table(
     tasks: &[Value],
     total: Option<u64>,
 ) -> Markup {
-    let columns = metric_columns(tasks);
+    let columns = shown_columns(q, tasks);
     let sort_link = |key: &str, label: &str, class: Option<&str>| {
         let (next, mark) = if q.sort == key {
             (format!("-{key}"), " ▲")
@@ -236,19 +349,21 @@ fn table(
         form.filters method="get" {
             input type="hidden" name="sort" value=(q.sort);
             input type="search" name="name" placeholder="Name contains" value=(q.name);
-            select name="status" {
-                option value="" { "Any status" }
+            select name="status" multiple size="3" title="Statuses (any of them; none: any status)" {
                 @for st in statuses() {
                     option value=(st) selected[q.status.iter().any(|x| x == st)] { (st.replace('_', " ")) }
                 }
             }
-            input type="search" name="tag" placeholder="Tag" value=(q.tag);
+            input type="search" name="tag" placeholder="Tags (all of, comma-separated)" value=(q.tags.join(", "));
+            @for c in &q.cols { input type="hidden" name="col" value=(c.spec()); }
+            @if q.size != PAGE_SIZE { input type="hidden" name="size" value=(q.size); }
             button type="submit" { "Filter" }
             @if q.filtered() { a href="?" { "Clear" } }
         }
+        (picker(q, tasks, &columns))
         form #select method="get" action=(compare) {
             div.pager {
-                button.compare type="submit" { "Compare" }
+                button.compare type="submit" data-max=(super::compare::MAX_TASKS) { "Compare" }
                 span.muted {
                     @if tasks.is_empty() { "No experiments" }
                     @else { "Rows " (first + 1) "–" (first + tasks.len()) }
@@ -256,6 +371,7 @@ fn table(
                 }
                 @if q.page > 0 { a href=(q.href(&q.sort, q.page - 1)) { "← Previous" } }
                 @if more { a href=(q.href(&q.sort, q.page + 1)) { "Next →" } }
+                a.csv href={ (q.href(&q.sort, q.page)) "&format=csv" } download="experiments.csv" { "CSV" }
             }
             div.scroll { table.grid #experiments {
                 thead { tr {
@@ -270,7 +386,8 @@ fn table(
                     (sort_link("last_update", "Updated", None))
                     th { "Tags" }
                     @for c in &columns {
-                        (sort_link(&c.key, &format!("{} / {}", c.metric, c.variant), Some("num")))
+                        @if let Some(key) = c.sort_key() { (sort_link(&key, &c.title(), Some("num"))) }
+                        @else { th.num { (c.title()) } }
                     }
                 } }
                 tbody {
@@ -289,7 +406,7 @@ fn table(
                             td { (layout::time(&t["last_update"])) }
                             td { (layout::tags(&t["tags"])) }
                             @for c in &columns {
-                                td.num { (last_value(t, c)) }
+                                td class=[c.numeric().then_some("num")] { (c.cell(t)) }
                             }
                         }
                     }
@@ -299,20 +416,10 @@ fn table(
     }
 }
 
-fn last_value(task: &Value, c: &MetricColumn) -> String {
-    task["last_metrics"]
-        .as_object()
-        .into_iter()
-        .flatten()
-        .flat_map(|(_, v)| v.as_object().into_iter().flatten().map(|(_, e)| e))
-        .find(|e| s(e, "metric") == c.metric && s(e, "variant") == c.variant)
-        .map(|e| layout::number(&e["value"]))
-        .unwrap_or_default()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::services::events::md5_hex;
 
     #[test]
     fn query_is_parsed_and_checked() {

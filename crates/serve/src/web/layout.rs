@@ -103,17 +103,11 @@ fn parse_time(v: &Value) -> Option<chrono::DateTime<chrono::Utc>> {
         .map(|d| d.with_timezone(&chrono::Utc))
 }
 
-/// A server timestamp as `2026-11-27 01:08:04` (UTC), or "".
+/// A server timestamp as `2026-11-27 01:08:04 UTC`, or "" (saying UTC: a reader
+/// elsewhere would take it for local time).
 pub fn time(v: &Value) -> String {
     parse_time(v)
-        .map(|d| d.format("%Y-%m-%d %H:%M:%S").to_string())
-        .unwrap_or_default()
-}
-
-/// Milliseconds since the epoch as a time of day (`HH:MM:SS`, UTC): a wall-clock axis.
-pub fn clock(ms: f64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms as i64)
-        .map(|d| d.format("%H:%M:%S").to_string())
+        .map(|d| d.format("%Y-%m-%d %H:%M:%S UTC").to_string())
         .unwrap_or_default()
 }
 

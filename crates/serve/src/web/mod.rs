@@ -7,14 +7,18 @@
 //! Every page needs the `clearml_token_basic` cookie the login form sets; without a valid
 //! one a page redirects to the form. Templates are `maud`, which escapes every value.
 
+mod columns;
 mod compare;
+mod console;
 mod datasets;
+mod execution;
 mod experiment;
 mod experiments;
 mod layout;
 mod login;
 mod models;
 mod pipelines;
+mod plots;
 mod projects;
 mod scalars;
 mod workers;

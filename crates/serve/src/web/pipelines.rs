@@ -7,11 +7,11 @@ use super::{AppState, Ctx, render};
 use crate::envelope::ApiError;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use clearml_chart::xml_escape;
+use clearml_chart::{dag, xml_escape};
 use clearml_wire::pipeline::{dag_of, owner_project, step_status};
 use maud::{Markup, PreEscaped, html};
 use serde_json::{Map, Value, json};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::fmt::Write;
 use std::sync::Arc;
 
@@ -146,88 +146,48 @@ fn steps(ctx: &Ctx, dag: &Map<String, Value>) -> Result<(Vec<Step>, usize), ApiE
     Ok((shown, total))
 }
 
-/// Each step's column: one more than its deepest parent. Steps in order of their parents
-/// (Kahn's algorithm), so the work is linear in steps and edges; steps on a cycle (or
-/// after one) are placed after their placed parents.
-fn levels(steps: &[Step]) -> Vec<usize> {
+/// The DAG's edges as (parent, child) indices into `steps`.
+fn edges(steps: &[Step]) -> Vec<(usize, usize)> {
     let index: HashMap<&str, usize> = steps
         .iter()
         .enumerate()
         .map(|(i, s)| (s.name.as_str(), i))
         .collect();
-    let mut children: Vec<Vec<usize>> = vec![Vec::new(); steps.len()];
-    let mut waiting = vec![0usize; steps.len()];
+    let mut out = Vec::new();
     for (i, s) in steps.iter().enumerate() {
         for p in &s.parents {
             if let Some(&j) = index.get(p.as_str()) {
-                children[j].push(i);
-                waiting[i] += 1;
+                out.push((j, i));
             }
         }
     }
-    let mut level = vec![0usize; steps.len()];
-    let mut ready: std::collections::VecDeque<usize> =
-        (0..steps.len()).filter(|&i| waiting[i] == 0).collect();
-    while let Some(j) = ready.pop_front() {
-        for &c in &children[j] {
-            level[c] = level[c].max(level[j] + 1);
-            waiting[c] -= 1;
-            if waiting[c] == 0 {
-                ready.push_back(c);
-            }
-        }
-    }
-    level
+    out
 }
 
-/// The DAG as SVG: columns by depth, edges from parent to child, each node a link to its
-/// step task.
+/// Each step's column: one more than its deepest parent.
+fn levels(steps: &[Step]) -> Vec<usize> {
+    dag::levels(steps.len(), &edges(steps))
+}
+
+/// The DAG as SVG, laid out in layers ([`dag::layout`]): edges routed around the boxes
+/// they do not connect, each node a link to its step task.
 fn dag_svg(steps: &[Step]) -> String {
-    let (w, h, gx, gy, pad) = (180.0, 54.0, 70.0, 24.0, 16.0);
-    let level = levels(steps);
-    let mut rows = vec![0usize; steps.len()];
-    let mut used: BTreeMap<usize, usize> = BTreeMap::new();
-    for (i, l) in level.iter().enumerate() {
-        let r = used.entry(*l).or_default();
-        rows[i] = *r;
-        *r += 1;
-    }
-    let cols = level.iter().max().map_or(0, |m| m + 1);
-    let max_rows = used.values().max().copied().unwrap_or(0);
-    let width = pad * 2.0 + cols as f64 * (w + gx) - gx;
-    let height = pad * 2.0 + max_rows as f64 * (h + gy) - gy;
-    let pos = |i: usize| {
-        (
-            pad + level[i] as f64 * (w + gx),
-            pad + rows[i] as f64 * (h + gy),
-        )
-    };
+    let d = dag::Dims::default();
+    let l = dag::layout(steps.len(), &edges(steps), d);
+    let (width, height) = (l.width, l.height);
     let mut svg = String::new();
     let _ = write!(
         svg,
         r#"<svg class="dag" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="12">"#
     );
-    let index: HashMap<&str, usize> = steps
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.name.as_str(), i))
-        .collect();
-    for (i, s) in steps.iter().enumerate() {
-        for p in &s.parents {
-            let Some(&j) = index.get(p.as_str()) else {
-                continue;
-            };
-            let ((x1, y1), (x2, y2)) = (pos(j), pos(i));
-            let (x1, y1, x2, y2) = (x1 + w, y1 + h / 2.0, x2, y2 + h / 2.0);
-            let mx = (x1 + x2) / 2.0;
-            let _ = write!(
-                svg,
-                r#"<path class="edge" d="M{x1},{y1} C{mx},{y1} {mx},{y2} {x2},{y2}"/>"#
-            );
-        }
+    for r in &l.routes {
+        let _ = write!(
+            svg,
+            r#"<path class="edge" d="{}"/>"#,
+            dag::path_d(&r.points)
+        );
     }
-    for (i, s) in steps.iter().enumerate() {
-        let (x, y) = pos(i);
+    for (s, &(x, y)) in steps.iter().zip(&l.nodes) {
         let name: String = s.name.chars().take(24).collect();
         let node = format!(
             r#"<g class="node {st}"><title>{full}</title><rect x="{x}" y="{y}" width="{w}" height="{h}" rx="6"/><text x="{}" y="{}" font-weight="600">{}</text><text x="{}" y="{}">{st}</text></g>"#,
@@ -236,6 +196,8 @@ fn dag_svg(steps: &[Step]) -> String {
             xml_escape(&name),
             x + 10.0,
             y + 40.0,
+            w = d.w,
+            h = d.h,
             st = xml_escape(&s.status),
             full = xml_escape(&s.name),
         );

@@ -1,5 +1,5 @@
 //! Charts on the pages: scalar curves per metric (all series, smoothing, x axis iteration
-//! or wall-clock time) drawn by `clearml_chart`, and stored plots. Curves are read through
+//! or wall-clock time) drawn by `clearml_chart`. Curves are read through
 //! `events.scalar_metrics_iter_histogram`, which averages them down to a few thousand
 //! points per series as the real server's histogram endpoint does, so a task with 100,000
 //! points draws as fast as one with a thousand.
@@ -14,32 +14,45 @@ use serde_json::{Value, json};
 /// Points per series a page asks for: about one per pixel of a chart's width.
 pub const SAMPLES: usize = 1000;
 
-/// What the scalar charts' form asks for.
-#[derive(Debug, Clone, PartialEq)]
+/// What the scalar charts' form and links ask for.
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Options {
     /// Exponential smoothing weight, 0 (none) to 0.99.
     pub smooth: f64,
     /// Wall-clock x axis instead of iterations.
     pub time: bool,
+    /// A log10 y axis (`y=log`).
+    pub log: bool,
+    /// The x window (`xmin`, `xmax`): a zoom a link can keep.
+    pub x_min: Option<f64>,
+    pub x_max: Option<f64>,
+    /// Metrics whose group opens with the page (`metric=`, repeatable).
+    pub open: Vec<String>,
+    /// `part=metric`: only the charts of `open`, for a group opened on the page.
+    pub fragment: bool,
+}
+
+/// Groups drawn with the page when a task has many metrics; the rest load when opened.
+const OPEN_GROUPS: usize = 4;
+/// Up to this many metrics, every group is drawn with the page.
+const ALL_OPEN_UP_TO: usize = 8;
+
+fn finite(v: &str) -> Option<f64> {
+    v.parse::<f64>().ok().filter(|f| f.is_finite())
 }
 
 impl Options {
     pub fn parse(query: &Option<String>) -> Options {
-        let mut o = Options {
-            smooth: 0.0,
-            time: false,
-        };
+        let mut o = Options::default();
         for (k, v) in url::form_urlencoded::parse(query.as_deref().unwrap_or("").as_bytes()) {
             match k.as_ref() {
-                "smooth" => {
-                    o.smooth = v
-                        .parse::<f64>()
-                        .ok()
-                        .filter(|f| f.is_finite())
-                        .unwrap_or(0.0)
-                        .clamp(0.0, 0.99)
-                }
+                "smooth" => o.smooth = finite(&v).unwrap_or(0.0).clamp(0.0, 0.99),
                 "x" => o.time = v == "time",
+                "y" => o.log = v == "log",
+                "xmin" => o.x_min = finite(&v),
+                "xmax" => o.x_max = finite(&v),
+                "metric" if o.open.len() < 100 => o.open.push(v.into_owned()),
+                "part" => o.fragment = v == "metric",
                 _ => {}
             }
         }
@@ -55,9 +68,31 @@ impl Options {
         if self.time { "time (UTC)" } else { "iteration" }
     }
 
+    /// The view's parameters (not the open groups) as a query string, for links.
+    fn query(&self) -> String {
+        let mut q = url::form_urlencoded::Serializer::new(String::new());
+        if self.smooth > 0.0 {
+            q.append_pair("smooth", &self.smooth.to_string());
+        }
+        if self.time {
+            q.append_pair("x", "time");
+        }
+        if self.log {
+            q.append_pair("y", "log");
+        }
+        if let Some(v) = self.x_min {
+            q.append_pair("xmin", &v.to_string());
+        }
+        if let Some(v) = self.x_max {
+            q.append_pair("xmax", &v.to_string());
+        }
+        q.finish()
+    }
+
     /// The form that changes them (GET, so a chart view is a link).
     pub fn form(&self, hidden: &[(&str, &str)]) -> Markup {
         const WEIGHTS: &[f64] = &[0.0, 0.3, 0.6, 0.8, 0.9, 0.95, 0.99];
+        let bound = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
         html! {
             form.filters method="get" {
                 @for (k, v) in hidden { input type="hidden" name=(k) value=(v); }
@@ -74,30 +109,45 @@ impl Options {
                         option value="time" selected[self.time] { "Wall time" }
                     }
                 }
+                label { "Y scale "
+                    select name="y" {
+                        option value="linear" selected[!self.log] { "Linear" }
+                        option value="log" selected[self.log] { "Log" }
+                    }
+                }
+                label { "X from " input.num type="text" name="xmin" size="8" value=(bound(self.x_min)); }
+                label { "to " input.num type="text" name="xmax" size="8" value=(bound(self.x_max)); }
                 button type="submit" { "Apply" }
+                @if self.x_min.is_some() || self.x_max.is_some() {
+                    " " a.unzoom href={ "?" (Options { x_min: None, x_max: None, ..self.clone() }.query()) } { "Reset zoom" }
+                }
             }
         }
     }
 }
 
-/// The web look of a chart: themed by the page's CSS, pointer data for the hover script.
-fn look(time: bool) -> SvgLook {
+/// The web look of a chart: themed by the page's CSS, pointer data for the hover,
+/// legend and zoom script.
+pub fn web_look(o: &Options) -> SvgLook {
     SvgLook {
         width: 820.0,
         height: 380.0,
         legend_width: 190.0,
         background: None,
         classes: true,
-        x_ticks: if time { layout::clock } else { chart::fmt_f64 },
+        x_time: o.time,
         data_bounds: true,
+        log_y: o.log,
+        x_range: (o.x_min, o.x_max),
+        ..SvgLook::default()
     }
 }
 
 /// One chart in its box.
-pub fn chart_box(title: &str, x_label: &str, series: &[Series], time: bool) -> Markup {
-    let svg = chart::render_svg_with(title, x_label, series, &look(time));
+pub fn chart_box(title: &str, x_label: &str, series: &[Series], look: &SvgLook) -> Markup {
+    let svg = chart::render_svg_with(title, x_label, series, look);
     html! {
-        div.chartbox data-xfmt=(if time { "time" } else { "iter" }) { (PreEscaped(svg)) }
+        div.chartbox data-xfmt=(if look.x_time { "time" } else { "iter" }) { (PreEscaped(svg)) }
     }
 }
 
@@ -115,27 +165,142 @@ fn series(label: String, curve: &Value, o: &Options) -> Series {
         label,
         x: numbers(&curve["x"]),
         y: chart::smooth(&numbers(&curve["y"]), o.smooth),
+        ..Series::default()
     }
 }
 
-/// Every metric of a task, one chart each with all its series.
+/// A task's Scalars tab: its single values as a Summary table, then a group per metric.
+/// With many metrics only the first groups are drawn with the page; the others are
+/// fetched (`part=metric`) when opened, so the first paint stays small.
 pub fn task_charts(ctx: &Ctx, task: &str, o: &Options) -> Result<Markup, ApiError> {
-    let data = ctx.api(
-        "events.scalar_metrics_iter_histogram",
-        json!({"task": task, "samples": SAMPLES, "key": o.key()}),
-    )?;
-    let metrics = data.as_object().cloned().unwrap_or_default();
+    if o.fragment {
+        let charts = metric_charts(ctx, task, o, &o.open)?;
+        return Ok(html! { @for (_, chart) in &charts { (chart) } });
+    }
+    let singles = single_values(ctx, task)?;
+    let names = metric_names(ctx, task, &singles)?;
+    let eager: Vec<String> = if names.len() <= ALL_OPEN_UP_TO {
+        names.clone()
+    } else {
+        let asked = names
+            .iter()
+            .skip(OPEN_GROUPS)
+            .filter(|n| o.open.contains(n));
+        names
+            .iter()
+            .take(OPEN_GROUPS)
+            .chain(asked)
+            .cloned()
+            .collect()
+    };
+    let drawn = if eager.is_empty() {
+        Vec::new()
+    } else {
+        metric_charts(ctx, task, o, &eager)?
+    };
+    let query = o.query();
+    let amp = if query.is_empty() { "" } else { "&" };
     Ok(html! {
+        (summary_table(&singles))
         (o.form(&[]))
-        @if metrics.is_empty() { p.muted { "No scalars reported." } }
-        div.charts #scalars {
-            @for (metric, variants) in &metrics {
-                @let list: Vec<Series> = variants.as_object().into_iter().flatten()
-                    .map(|(v, curve)| series(v.clone(), curve, o)).collect();
-                (chart_box(metric, o.x_label(), &list, o.time))
+        @if names.is_empty() { p.muted { "No scalars reported." } }
+        div #scalars {
+            @for name in &names {
+                @if let Some((_, chart)) = drawn.iter().find(|(m, _)| m == name) {
+                    details.metric open { summary { (name) } div.charts { (chart) } }
+                } @else {
+                    @let metric = layout::url_part(name);
+                    details.metric.lazy data-src={ "?" (query) (amp) "part=metric&metric=" (metric) } {
+                        summary { (name) }
+                        // Without the script: a link to the page with this group drawn.
+                        a.nojs href={ "?" (query) (amp) "metric=" (metric) } { "Show " (name) }
+                    }
+                }
             }
         }
     })
+}
+
+/// The chart of each metric in `names` (all its series), by metric name.
+fn metric_charts(
+    ctx: &Ctx,
+    task: &str,
+    o: &Options,
+    names: &[String],
+) -> Result<Vec<(String, Markup)>, ApiError> {
+    let filter: Vec<Value> = names.iter().map(|m| json!({"metric": m})).collect();
+    let data = ctx.api(
+        "events.scalar_metrics_iter_histogram",
+        json!({"task": task, "samples": SAMPLES, "key": o.key(), "metrics": filter}),
+    )?;
+    let metrics = data.as_object().cloned().unwrap_or_default();
+    let look = web_look(o);
+    Ok(metrics
+        .iter()
+        .map(|(metric, variants)| {
+            let list: Vec<Series> = variants
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(v, curve)| series(v.clone(), curve, o))
+                .collect();
+            (metric.clone(), chart_box(metric, o.x_label(), &list, &look))
+        })
+        .collect())
+}
+
+/// `(name, value)` of every `report_single_value`.
+fn single_values(ctx: &Ctx, task: &str) -> Result<Vec<(String, Value)>, ApiError> {
+    let data = ctx.api(
+        "events.get_task_single_value_metrics",
+        json!({"tasks": [task]}),
+    )?;
+    Ok(data["tasks"][0]["values"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|v| (s(v, "variant").to_string(), v["value"].clone()))
+        .collect())
+}
+
+/// The metrics with curves: every scalar metric but a "Summary" holding only single values.
+fn metric_names(
+    ctx: &Ctx,
+    task: &str,
+    singles: &[(String, Value)],
+) -> Result<Vec<String>, ApiError> {
+    let data = ctx.api(
+        "events.get_scalar_metrics_and_variants",
+        json!({"task": task}),
+    )?;
+    let metrics = data["metrics"].as_object().cloned().unwrap_or_default();
+    Ok(metrics
+        .into_iter()
+        .filter(|(m, variants)| {
+            let only_singles = variants.as_array().is_some_and(|v| {
+                v.iter()
+                    .all(|k| singles.iter().any(|(n, _)| k.as_str() == Some(n)))
+            });
+            !(m == "Summary" && only_singles)
+        })
+        .map(|(m, _)| m)
+        .collect())
+}
+
+fn summary_table(singles: &[(String, Value)]) -> Markup {
+    html! {
+        @if !singles.is_empty() {
+            h3 { "Summary" }
+            table.grid #summary {
+                thead { tr { th { "Name" } th.num { "Value" } } }
+                tbody {
+                    @for (name, value) in singles {
+                        tr { td { (name) } td.num { (layout::number(value)) } }
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// Overlaid curves of several tasks, one chart per metric: each task's series labelled
@@ -152,12 +317,16 @@ pub fn compare_charts(
         json!({"tasks": ids, "samples": samples, "key": o.key()}),
     )?;
     let metrics = data["metrics"].as_object().cloned().unwrap_or_default();
+    let look = web_look(o);
     Ok(html! {
         @if metrics.is_empty() { p.muted { "No scalars reported." } }
         div.charts #scalars {
             @for (metric, variants) in &metrics {
                 @let list = compare_series(tasks, variants, o);
-                (chart_box(metric, o.x_label(), &list, o.time))
+                div.withlegend {
+                    (chart_box(metric, o.x_label(), &list, &look))
+                    (super::compare::legend(&list))
+                }
             }
         }
     })
@@ -177,55 +346,6 @@ fn compare_series(tasks: &[Value], variants: &Value, o: &Options) -> Vec<Series>
     out
 }
 
-/// A stored plot: line/scatter traces with numbers drawn as a chart, anything else
-/// (tables, histograms, images) shown as the stored Plotly JSON.
-pub fn plot(event: &Value) -> Markup {
-    let text = s(event, "plot_str");
-    let title = format!("{} / {}", s(event, "metric"), s(event, "variant"));
-    let parsed: Value = serde_json::from_str(text).unwrap_or(Value::Null);
-    match plot_series(&parsed) {
-        Some((series, x_label)) => chart_box(&title, &x_label, &series, false),
-        None => {
-            let shown: String = text.chars().take(20_000).collect();
-            html! {
-                div.chartbox.plot {
-                    b { (title) }
-                    @if let Some(iter) = event["iter"].as_i64() { span.muted { " iteration " (iter) } }
-                    details { summary { "Plot data (Plotly JSON)" } pre.json { (shown) } }
-                }
-            }
-        }
-    }
-}
-
-/// The traces of a Plotly figure as series, when every trace is x/y numbers.
-fn plot_series(fig: &Value) -> Option<(Vec<Series>, String)> {
-    let traces = fig["data"].as_array().filter(|d| !d.is_empty())?;
-    let mut out = Vec::new();
-    for (i, t) in traces.iter().enumerate() {
-        if !matches!(t["type"].as_str(), None | Some("scatter" | "scattergl")) {
-            return None;
-        }
-        let y: Vec<f64> = t["y"]
-            .as_array()?
-            .iter()
-            .map(Value::as_f64)
-            .collect::<Option<_>>()?;
-        let x: Vec<f64> = match t["x"].as_array() {
-            Some(x) => x.iter().map(Value::as_f64).collect::<Option<_>>()?,
-            None => (0..y.len()).map(|i| i as f64).collect(),
-        };
-        let label = t["name"]
-            .as_str()
-            .map(str::to_string)
-            .unwrap_or_else(|| format!("trace {i}"));
-        out.push(Series { label, x, y });
-    }
-    let axis = &fig["layout"]["xaxis"]["title"];
-    let x_label = axis["text"].as_str().or(axis.as_str()).unwrap_or("");
-    Some((out, x_label.to_string()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -237,24 +357,19 @@ mod tests {
             o,
             Options {
                 smooth: 0.99,
-                time: true
+                time: true,
+                ..Options::default()
             }
         );
         assert_eq!(o.key(), "timestamp");
         let o = Options::parse(&Some("smooth=NaN".into()));
         assert_eq!(o.smooth, 0.0);
-    }
-
-    #[test]
-    fn numeric_scatter_plots_become_series_and_others_stay_json() {
-        let fig = json!({"data": [{"type": "scatter", "x": [1, 2], "y": [3.5, 4], "name": "a"}],
-                         "layout": {"xaxis": {"title": {"text": "epoch"}}}});
-        let (series, x) = plot_series(&fig).unwrap();
-        assert_eq!(series[0].y, vec![3.5, 4.0]);
-        assert_eq!(x, "epoch");
-        assert!(plot_series(&json!({"data": [{"type": "table", "cells": {}}]})).is_none());
-        let ev = json!({"metric": "<m>", "variant": "v", "plot_str": "{\"data\": [{\"type\": \"heatmap\"}]}"});
-        let out = plot(&ev).into_string();
-        assert!(out.contains("&lt;m&gt;") && !out.contains("<m>"), "{out}");
+        let o = Options::parse(&Some(
+            "y=log&xmin=10&xmax=inf&metric=a%26b&part=metric".into(),
+        ));
+        assert!(o.log && o.fragment);
+        assert_eq!((o.x_min, o.x_max), (Some(10.0), None));
+        assert_eq!(o.open, ["a&b"]);
+        assert_eq!(o.query(), "y=log&xmin=10");
     }
 }

@@ -329,7 +329,7 @@ fn scalar_rows(
     metrics: Option<&[(String, Vec<String>)]>,
 ) -> Result<SeriesByName, ApiError> {
     let mut out = SeriesByName::new();
-    store.for_each_scalar(task, SCALAR, |(m, v, i, t, val)| {
+    let mut add = |(m, v, i, t, val): (String, String, i64, i64, f64)| {
         if i == SINGLE_VALUE_ITER {
             return;
         }
@@ -341,7 +341,18 @@ fn scalar_rows(
             return;
         }
         out.entry((m, v)).or_default().push((i, t, val));
-    })?;
+    };
+    match metrics {
+        // Only the rows of the metrics asked for are read.
+        Some(filter) => {
+            let names: std::collections::BTreeSet<&str> =
+                filter.iter().map(|(m, _)| m.as_str()).collect();
+            for m in names {
+                store.for_each_scalar_of(task, SCALAR, Some(m), &mut add)?;
+            }
+        }
+        None => store.for_each_scalar(task, SCALAR, &mut add)?,
+    }
     Ok(out)
 }
 
@@ -702,21 +713,38 @@ fn iter_raw(call: &mut Call) -> ApiResult {
         .ok_or_else(|| ApiError::missing_field("metric"))?
         .to_string();
     let variants = id_list(&metric, "variants");
-    let batch = match call.body.get("batch_size").and_then(Value::as_i64) {
+    let given = match call.body.get("batch_size").and_then(Value::as_i64) {
         Some(b) if b < 0 => {
             return Err(ApiError::validation(
                 "batch_size should be non negative number",
             ));
         }
-        Some(b) if b > 0 => (b as usize).min(200_000),
-        _ => 10_000,
+        Some(b) if b > 0 => Some(b as usize),
+        _ => None,
     };
     let key = scalar_key(&call.body)?;
-    let (sid, pos) = scroll_pos(call);
-    let (points, total) =
+    // services/events.py scalar_metrics_iter_raw keeps the first request (its batch_size)
+    // and the total in the scroll: later calls without them page alike.
+    let scroll = opt_str(&call.body, "scroll_id")
+        .and_then(|id| Some((call.state.sample_state(&raw_scroll_key(&id))?, id)));
+    let (sid, pos, first_batch, mut total) = match &scroll {
+        Some((st, id)) => (
+            id.clone(),
+            st["pos"].as_u64().unwrap_or(0) as usize,
+            st["batch"].as_u64().map(|b| b as usize),
+            st.get("total").cloned().filter(|t| !t.is_null()),
+        ),
+        None => (new_id(), 0, None, None),
+    };
+    let batch = given.or(first_batch).unwrap_or(10_000).min(200_000);
+    let (points, count) =
         call.store
             .scalar_points(&task, &m, &variants, key == "iter", batch, pos)?;
-    save_scroll(call, &sid, pos + points.len());
+    if total.is_none() && opt_bool(&call.body, "count_total") {
+        total = Some(json!(count));
+    }
+    let state = json!({"pos": pos + points.len(), "batch": batch, "total": total});
+    call.state.put_sample_state(&raw_scroll_key(&sid), state);
     let mut out = Map::new();
     for (_, v, iter, ts, value) in &points {
         let entry = out
@@ -734,15 +762,16 @@ fn iter_raw(call: &mut Call) -> ApiResult {
             a.push(json!(value));
         }
     }
-    let count_total = call
-        .body
-        .get("count_total")
-        .and_then(Value::as_bool)
-        .unwrap_or(false);
     Ok(json!({
-        "variants": out, "total": if count_total { json!(total) } else { Value::Null },
+        "variants": out, "total": total.unwrap_or(Value::Null),
         "returned": points.len(), "scroll_id": sid,
     }))
+}
+
+/// Where an iter_raw scroll's state is kept (beside the sample viewers' states, which
+/// expire alike).
+fn raw_scroll_key(id: &str) -> String {
+    format!("scalar_metrics_iter_raw:{id}")
 }
 
 /// The `metrics` of a plots or log request (`[{metric, variants}]`) as a selection.
@@ -832,6 +861,15 @@ fn multi_task_plots(call: &mut Call) -> ApiResult {
 }
 
 fn single_value_metrics(call: &mut Call) -> ApiResult {
+    // event_metrics.py _get_task_single_value_metrics: `metrics` narrows to those metrics
+    // (and their `variants` when listed).
+    let wanted = metric_selection(&call.body);
+    let keep = |metric: &str, variant: &str| {
+        wanted.is_empty()
+            || wanted
+                .iter()
+                .any(|(m, vs)| m == metric && (vs.is_empty() || vs.iter().any(|v| v == variant)))
+    };
     let mut out = Vec::new();
     for t in id_list(&call.body, "tasks") {
         let Ok(doc) = load_entity(call, &t) else {
@@ -841,6 +879,7 @@ fn single_value_metrics(call: &mut Call) -> ApiResult {
             .store
             .values_at_iteration(&t, SCALAR, SINGLE_VALUE_ITER)?
             .into_iter()
+            .filter(|(metric, variant, _, _)| keep(metric, variant))
             .map(|(metric, variant, value, ts)| {
                 json!({"metric": metric, "variant": variant, "value": value, "timestamp": ts})
             })

@@ -1,5 +1,7 @@
-// The web UI's one script (no build step): chart hover, console follow mode, and
-// selection for compare. Text from the server is set with textContent, never as HTML.
+// The web UI's one script (no build step): chart hover, legend toggles and drag-to-zoom,
+// scalar groups loaded when opened, console follow mode, and selection for compare. Text
+// from the server is set with textContent; only a chart group's fragment, rendered and
+// escaped by this server's own templates, is inserted as markup.
 (function () {
   "use strict";
 
@@ -24,10 +26,13 @@
         var xy = s.split(",");
         return [+xy[0], +xy[1]];
       });
-      return { pts: pts, color: p.getAttribute("stroke"), label: p.getAttribute("data-label") || "" };
+      return { el: p, pts: pts, color: p.getAttribute("stroke"), label: p.getAttribute("data-label") || "" };
     });
+    var ylog = svg.getAttribute("data-ylog") === "1";
     function toData(px, py) {
-      return [x0 + (px - plot[0]) / plot[2] * (x1 - x0), y0 + (plot[1] + plot[3] - py) / plot[3] * (y1 - y0)];
+      var f = (plot[1] + plot[3] - py) / plot[3];
+      var y = ylog ? Math.pow(10, Math.log10(y0) + f * (Math.log10(y1) - Math.log10(y0))) : y0 + f * (y1 - y0);
+      return [x0 + (px - plot[0]) / plot[2] * (x1 - x0), y];
     }
     svg.addEventListener("mousemove", function (ev) {
       var r = svg.getBoundingClientRect();
@@ -39,6 +44,7 @@
         ? new Date(toData(px, 0)[0]).toISOString().substr(11, 8) : toData(px, 0)[0].toPrecision(6);
       var text = [label];
       lines.forEach(function (l) {
+        if (l.el.classList.contains("off")) return;
         var best = null;
         l.pts.forEach(function (p) { if (best === null || Math.abs(p[0] - px) < Math.abs(best[0] - px)) best = p; });
         if (best) text.push(l.label + ": " + Number(toData(best[0], best[1])[1].toPrecision(6)));
@@ -49,8 +55,89 @@
       tip.style.top = (ev.clientY - box.getBoundingClientRect().top + 10) + "px";
     });
     svg.addEventListener("mouseleave", function () { tip.style.display = "none"; cursor.style.display = "none"; });
+    legendToggles(svg);
+    dragZoom(svg, plot, function (px) { return toData(px, 0)[0]; });
+  }
+
+  // A click on a legend entry hides its series (line and markers), another shows it.
+  function legendToggles(svg) {
+    svg.querySelectorAll("g.legend[data-i]").forEach(function (g) {
+      var toggle = function () {
+        var off = !g.classList.contains("off");
+        g.classList.toggle("off", off);
+        svg.querySelectorAll("[data-i='" + g.getAttribute("data-i") + "']:not(.legend)").forEach(function (el) {
+          el.classList.toggle("off", off);
+        });
+      };
+      g.addEventListener("click", toggle);
+      g.addEventListener("keydown", function (ev) { if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); toggle(); } });
+    });
+  }
+
+  // Dragging across a scalar chart zooms to that x range: the page reloads with
+  // xmin/xmax in its URL, so the zoom is a link.
+  function dragZoom(svg, plot, xOf) {
+    if (!document.querySelector("form.filters input[name=xmin]")) return;
+    var start = null;
+    var band = document.createElementNS("http://www.w3.org/2000/svg", "rect");
+    band.setAttribute("class", "zoomband");
+    band.setAttribute("y", plot[1]);
+    band.setAttribute("height", plot[3]);
+    band.style.display = "none";
+    svg.appendChild(band);
+    var px = function (ev) {
+      var r = svg.getBoundingClientRect();
+      var x = (ev.clientX - r.left) * svg.viewBox.baseVal.width / r.width;
+      return Math.min(Math.max(x, plot[0]), plot[0] + plot[2]);
+    };
+    svg.addEventListener("mousedown", function (ev) {
+      if (ev.button !== 0 || ev.target.closest("g.legend")) return;
+      start = px(ev);
+      ev.preventDefault();
+    });
+    svg.addEventListener("mousemove", function (ev) {
+      if (start === null) return;
+      var x = px(ev);
+      band.setAttribute("x", Math.min(start, x));
+      band.setAttribute("width", Math.abs(x - start));
+      band.style.display = "";
+    });
+    window.addEventListener("mouseup", function (ev) {
+      if (start === null) return;
+      var a = start, b = px(ev);
+      start = null;
+      band.style.display = "none";
+      if (Math.abs(b - a) < 5) return;
+      var q = new URLSearchParams(location.search);
+      q.set("xmin", Number(xOf(Math.min(a, b)).toPrecision(8)));
+      q.set("xmax", Number(xOf(Math.max(a, b)).toPrecision(8)));
+      location.search = q.toString();
+    });
   }
   document.querySelectorAll("svg.chart[data-plot]").forEach(chartHover);
+  document.querySelectorAll("svg.chart").forEach(function (svg) {
+    if (!svg.hasAttribute("data-plot")) legendToggles(svg);
+  });
+
+  // Scalar groups not drawn with the page are fetched when first opened.
+  document.querySelectorAll("details.lazy[data-src]").forEach(function (d) {
+    d.addEventListener("toggle", function () {
+      if (!d.open || d.getAttribute("data-loaded")) return;
+      d.setAttribute("data-loaded", "1");
+      var link = d.querySelector("a.nojs");
+      if (link) link.remove();
+      var box = document.createElement("div");
+      box.className = "charts";
+      box.textContent = "Loading…";
+      d.appendChild(box);
+      fetch(d.getAttribute("data-src"), { credentials: "same-origin" }).then(function (r) {
+        return r.ok ? r.text() : Promise.reject(r.status);
+      }).then(function (html) {
+        box.innerHTML = html;
+        box.querySelectorAll("svg.chart[data-plot]").forEach(chartHover);
+      }).catch(function (e) { box.textContent = "Could not load this group (" + e + ")."; });
+    });
+  });
 
   // Console follow mode: fetch the log's tail as text every few seconds.
   var log = document.getElementById("log");
@@ -76,14 +163,16 @@
   var refresh = document.querySelector("[data-refresh]");
   if (refresh) setTimeout(function () { location.reload(); }, 1000 * +refresh.getAttribute("data-refresh"));
 
-  // The compare button counts the selected experiments.
+  // The compare button counts the selected experiments and holds to the compare page's
+  // limit (its data-max), so it never opens a page that refuses the selection.
   var form = document.getElementById("select");
   if (form) {
     var btn = form.querySelector("button.compare");
+    var max = +btn.getAttribute("data-max") || Infinity;
     var update = function () {
       var n = form.querySelectorAll("input[name=ids]:checked").length;
-      btn.disabled = n < 2;
-      btn.textContent = "Compare" + (n ? " (" + n + ")" : "");
+      btn.disabled = n < 2 || n > max;
+      btn.textContent = "Compare" + (n ? " (" + n + ")" : "") + (n > max ? ": at most " + max : "");
     };
     form.addEventListener("change", update);
     update();

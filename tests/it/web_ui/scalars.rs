@@ -1,0 +1,209 @@
+//! Issue 25's Scalars tab in headless Chromium: nice axis ticks and wall-clock ticks that
+//! differ, times marked UTC (broken 7); log scale, x zoom by URL and by dragging, series
+//! hidden from the legend (missing 6); many metrics as groups that load when opened
+//! (missing 8).
+
+use super::cdp::{self, Browser};
+use crate::common::Serve;
+use crate::serve::{add_batch, ok, token};
+use serde_json::{Value, json};
+use std::time::Duration;
+
+/// 2026-12-06 02:15:08.100 UTC, in milliseconds.
+const T0: i64 = 1_796_523_308_100;
+
+/// A project and a task with `metrics` × `series` curves of `points` iterations each,
+/// reported over 2.8 seconds of wall time (a short run).
+fn task_with(s: &Serve, metrics: &[&str], series: &[&str], points: i64) -> (String, String) {
+    let tok = token(s);
+    let project = ok(
+        s,
+        &tok,
+        "projects.create",
+        json!({"name": "Skalare Скаляры 标量"}),
+    )["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let task = ok(
+        s,
+        &tok,
+        "tasks.create",
+        json!({"name": "Kurven кривые 曲线", "type": "training", "project": project}),
+    )["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut events = Vec::new();
+    for (m, metric) in metrics.iter().enumerate() {
+        for (k, variant) in series.iter().enumerate() {
+            for i in 0..points {
+                // From 0.957516 up to 0.99: the issue's accuracy-like range.
+                let value =
+                    0.957516 + 0.0325 * (i as f64 / (points - 1) as f64) + 0.001 * (m + k) as f64;
+                events.push(json!({"type": "training_stats_scalar", "task": task,
+                    "metric": metric, "variant": variant, "iter": i, "value": value,
+                    "timestamp": T0 + i * 2800 / points}));
+            }
+        }
+    }
+    for chunk in events.chunks(20_000) {
+        add_batch(s, &tok, chunk);
+    }
+    (project, task)
+}
+
+/// The tick labels of the first chart's x and y axes.
+fn ticks(b: &mut Browser) -> (Vec<String>, Vec<String>) {
+    let v = b.eval(
+        "(() => { const svg = document.querySelector('#scalars svg.chart'); \
+           const t = [...svg.querySelectorAll('text')]; \
+           return [t.filter(e => e.getAttribute('text-anchor') == 'middle' && e.previousElementSibling \
+                      && e.previousElementSibling.tagName == 'line').map(e => e.textContent), \
+                   t.filter(e => e.getAttribute('text-anchor') == 'end').map(e => e.textContent)]; })()",
+    );
+    serde_json::from_value(v).unwrap()
+}
+
+#[test]
+fn scalar_axes_tick_at_nice_numbers_and_short_runs_at_distinct_times() {
+    let s = Serve::start();
+    let (project, task) = task_with(&s, &["Genauigkeit точность"], &["val"], 500);
+    let url = format!("{}/projects/{project}/experiments/{task}", s.web_url);
+    let mut b = cdp::logged_in_browser(&s.web_url, 1280, 900);
+    b.open(&format!("{url}/output/metrics/scalar"));
+    assert!(b.console_errors().is_empty());
+    let (x, y) = ticks(&mut b);
+    assert_eq!(x, ["0", "100", "200", "300", "400"]);
+    assert_eq!(y, ["0.96", "0.97", "0.98", "0.99"]);
+    b.open(&format!("{url}/output/metrics/scalar?x=time"));
+    let (x, _) = ticks(&mut b);
+    assert_eq!(
+        x,
+        [
+            "02:15:08.5",
+            "02:15:09.0",
+            "02:15:09.5",
+            "02:15:10.0",
+            "02:15:10.5"
+        ]
+    );
+    // Times in tables say they are UTC.
+    b.open(&url);
+    let created = b.eval(
+        "[...document.querySelectorAll('table.facts th')].find(t => t.textContent == 'Created') \
+           .nextElementSibling.textContent",
+    );
+    assert!(created.as_str().unwrap().ends_with(" UTC"), "{created}");
+}
+
+#[test]
+fn log_scale_zoom_and_hidden_series() {
+    let s = Serve::start();
+    let (project, task) = task_with(&s, &["Verlust потеря"], &["train", "val"], 400);
+    let url = format!(
+        "{}/projects/{project}/experiments/{task}/output/metrics/scalar",
+        s.web_url
+    );
+    let mut b = cdp::logged_in_browser(&s.web_url, 1280, 900);
+    b.open(&format!("{url}?y=log"));
+    assert_eq!(
+        b.eval("document.querySelector('#scalars svg.chart').getAttribute('data-ylog')"),
+        "1"
+    );
+    let (_, y) = ticks(&mut b);
+    // (0.957..0.99 holds no power of ten: nice steps instead)
+    assert_eq!(y, ["0.96", "0.97", "0.98", "0.99"]);
+
+    // Zoom by URL: only iterations 100..=199 are drawn.
+    b.open(&format!("{url}?xmin=100&xmax=199"));
+    let points = b.eval(
+        "[...document.querySelectorAll('#scalars polyline')].map(p => \
+           p.getAttribute('points').trim().split(' ').length)",
+    );
+    assert_eq!(points, json!([100, 100]));
+    assert_eq!(b.eval("document.querySelector('a.unzoom') !== null"), true);
+
+    // Zoom by dragging across the chart: the page reloads with the range in its URL.
+    b.open(&url);
+    let r = b.eval(
+        "(() => { const r = document.querySelector('#scalars svg.chart').getBoundingClientRect(); \
+           return [r.left, r.top, r.width, r.height]; })()",
+    );
+    let r: Vec<f64> = serde_json::from_value(r).unwrap();
+    // The plot box spans x 70..630 of the 820-wide view box.
+    let at = |f: f64| r[0] + (70.0 + 560.0 * f) * r[2] / 820.0;
+    let y = r[1] + r[3] / 2.0;
+    let mouse = |b: &mut Browser, kind: &str, x: f64| {
+        b.call(
+            "Input.dispatchMouseEvent",
+            json!({"type": kind, "x": x, "y": y, "button": "left", "clickCount": 1}),
+        );
+    };
+    mouse(&mut b, "mousePressed", at(0.25));
+    mouse(&mut b, "mouseMoved", at(0.5));
+    mouse(&mut b, "mouseReleased", at(0.5));
+    b.wait_event("Page.loadEventFired", Duration::from_secs(30));
+    let search = b.eval("location.search").as_str().unwrap().to_string();
+    let q: Vec<(String, f64)> =
+        url::form_urlencoded::parse(search.trim_start_matches('?').as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.parse().unwrap()))
+            .collect();
+    assert_eq!(q.len(), 2, "{search}");
+    assert!(
+        (q[0].1 - 99.75).abs() < 2.0 && (q[1].1 - 199.5).abs() < 2.0,
+        "{q:?}"
+    );
+
+    // A click on a legend entry hides its series; another shows it again.
+    b.open(&url);
+    let shown =
+        "[...document.querySelectorAll('#scalars polyline')].map(p => getComputedStyle(p).display)";
+    assert_eq!(b.eval(shown), json!(["inline", "inline"]));
+    b.eval("document.querySelector('#scalars g.legend[data-i=\"1\"]').dispatchEvent(new MouseEvent('click')); true");
+    assert_eq!(b.eval(shown), json!(["inline", "none"]));
+    b.eval("document.querySelector('#scalars g.legend[data-i=\"1\"]').dispatchEvent(new MouseEvent('click')); true");
+    assert_eq!(b.eval(shown), json!(["inline", "inline"]));
+    assert!(b.console_errors().is_empty());
+}
+
+#[test]
+fn many_metrics_are_groups_that_load_when_opened() {
+    let s = Serve::start();
+    let names: Vec<String> = (0..40).map(|i| format!("Metrik {i:02} метрика")).collect();
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    let (project, task) = task_with(&s, &refs, &["a"], 50);
+    let url = format!(
+        "{}/projects/{project}/experiments/{task}/output/metrics/scalar",
+        s.web_url
+    );
+    let mut b = cdp::logged_in_browser(&s.web_url, 1280, 900);
+    b.open(&url);
+    let state = "(() => { const g = [...document.querySelectorAll('#scalars details.metric')]; \
+        return [g.length, g.filter(d => d.open).length, \
+                document.querySelectorAll('#scalars svg.chart').length]; })()";
+    // 40 groups: the first 4 drawn with the page, 36 closed and not drawn.
+    assert_eq!(b.eval(state), json!([40, 4, 4]));
+    let group = "[...document.querySelectorAll('#scalars details.metric')][17]";
+    b.eval(&format!("{group}.open = true; true"));
+    let loaded = b.eval(&format!(
+        "new Promise(done => {{ const d = {group}; const t0 = Date.now(); \
+           (function poll() {{ const svg = d.querySelector('svg.chart'); \
+             if (svg || Date.now() - t0 > 20000) done(svg ? svg.querySelector('text').textContent : null); \
+             else setTimeout(poll, 50); }})(); }})"
+    ));
+    assert_eq!(loaded, names[17].as_str());
+    assert_eq!(b.eval(state), json!([40, 5, 5]));
+    // Its chart has the hover script attached (a cursor line was added).
+    assert_eq!(
+        b.eval(&format!("{group}.querySelectorAll('line.cursor').length")),
+        1
+    );
+    assert!(b.console_errors().is_empty());
+    // Without the script, the group's link opens the page with it drawn.
+    let href: Value = b.eval(&format!(
+        "new URL({group}.getAttribute('data-src').replace('part=metric&', ''), location.href).href"
+    ));
+    b.open(href.as_str().unwrap());
+    assert_eq!(b.eval(state), json!([40, 5, 5]));
+}
