@@ -209,6 +209,23 @@ pub async fn show(ds: &Ds<'_>, which: &DatasetRef, files: bool) -> anyhow::Resul
         ds.ctx.out.json(&json::to_value(&shape));
         return Ok(());
     }
+    let parents_text = parents
+        .iter()
+        .map(|p| match pstates.get(p) {
+            Some((pt, _)) => format!(
+                "{p} ({} {})",
+                pt["name"].as_str().unwrap_or(""),
+                version_of(pt).unwrap_or("")
+            ),
+            None => p.clone(),
+        })
+        .collect::<Vec<_>>();
+    print_show(&shape, &parents_text, ds.ctx.out.color);
+    Ok(())
+}
+
+/// `show` as text: one line per field, then the file table with `--files`.
+fn print_show(shape: &json::DatasetShow, parents: &[String], color: bool) {
     let r = &shape.row;
     let mut out = String::new();
     let mut line = |k: &str, v: String| out.push_str(&format!("{k:<12} {v}\n"));
@@ -228,18 +245,7 @@ pub async fn show(ds: &Ds<'_>, which: &DatasetRef, files: bool) -> anyhow::Resul
         if parents.is_empty() {
             "-".into()
         } else {
-            parents
-                .iter()
-                .map(|p| match pstates.get(p) {
-                    Some((pt, _)) => format!(
-                        "{p} ({} {})",
-                        pt["name"].as_str().unwrap_or(""),
-                        version_of(pt).unwrap_or("")
-                    ),
-                    None => p.clone(),
-                })
-                .collect::<Vec<_>>()
-                .join(", ")
+            parents.join(", ")
         },
     );
     line(
@@ -287,9 +293,8 @@ pub async fn show(ds: &Ds<'_>, which: &DatasetRef, files: bool) -> anyhow::Resul
                 Value::Null,
             );
         }
-        println!("{}", l.to_table(ds.ctx.out.color));
+        println!("{}", l.to_table(color));
     }
-    Ok(())
 }
 
 pub async fn diff(ds: &Ds<'_>, a: &str, b: &str, project: Option<&str>) -> anyhow::Result<()> {

@@ -213,7 +213,8 @@ fn chunk_index(key: &str) -> Option<u64> {
     key.strip_prefix("data_")?.parse().ok()
 }
 
-fn version_view(ctx: &Ctx, id: &str) -> Result<Markup, ApiError> {
+/// A version's task and its state (read from this server's file server; null when not).
+fn version_and_state(ctx: &Ctx, id: &str) -> Result<(Value, Value), ApiError> {
     let data = ctx.api(
         "tasks.get_all_ex",
         json!({"id": [id], "only_fields": FIELDS, "search_hidden": true}),
@@ -227,10 +228,14 @@ fn version_view(ctx: &Ctx, id: &str) -> Result<Markup, ApiError> {
         .and_then(|u| own_file(ctx, u))
         .and_then(|b| serde_json::from_slice(&b).ok())
         .unwrap_or(Value::Null);
-    let graph: BTreeMap<String, Vec<String>> =
-        serde_json::from_value(state["dependency_graph"].clone()).unwrap_or_default();
-    let parents = graph.get(id).cloned().unwrap_or_default();
-    // Every version the graph names, for names and versions in the lineage.
+    Ok((t, state))
+}
+
+/// Every version the graph names, by id, for names and versions in the lineage.
+fn graph_versions(
+    ctx: &Ctx,
+    graph: &BTreeMap<String, Vec<String>>,
+) -> Result<HashMap<String, Value>, ApiError> {
     let mut ids: Vec<String> = graph.keys().cloned().collect();
     for ps in graph.values() {
         for p in ps {
@@ -239,19 +244,73 @@ fn version_view(ctx: &Ctx, id: &str) -> Result<Markup, ApiError> {
             }
         }
     }
-    let known: HashMap<String, Value> = if ids.is_empty() {
-        HashMap::new()
-    } else {
-        ctx.api(
-            "tasks.get_all_ex",
-            json!({"id": ids, "only_fields": ["id", "name", "runtime", "project.name", "status"], "search_hidden": true}),
-        )?["tasks"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|x| Some((x["id"].as_str()?.to_string(), x.clone())))
-            .collect()
-    };
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(ctx.api(
+        "tasks.get_all_ex",
+        json!({"id": ids, "only_fields": ["id", "name", "runtime", "project.name", "status"], "search_hidden": true}),
+    )?["tasks"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|x| Some((x["id"].as_str()?.to_string(), x.clone())))
+        .collect())
+}
+
+/// The version's own chunk artifacts, each linked to its file.
+fn chunks_table(ctx: &Ctx, t: &Value) -> Markup {
+    let mut chunks: Vec<&Value> = t["execution"]["artifacts"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|a| a["key"].as_str().and_then(chunk_index).is_some())
+        .collect();
+    chunks.sort_by_key(|a| a["key"].as_str().and_then(chunk_index));
+    html! {
+        @if chunks.is_empty() { p.muted { "No chunk of its own (all files come from its parents)." } }
+        @else {
+            table.grid #chunks {
+                thead { tr { th { "Chunk" } th { "Size" } th { "sha256" } } }
+                tbody { @for c in &chunks {
+                    @let uri = s(c, "uri");
+                    @let (href, _) = ctx.file_link(uri);
+                    tr {
+                        td { (layout::uri_link(s(c, "key"), &href)) }
+                        td { (c["content_size"].as_u64().map(layout::size).unwrap_or_default()) }
+                        td { code { (s(c, "hash")) } }
+                    }
+                } }
+            }
+        }
+    }
+}
+
+/// The file table (the first MAX_FILES), each file with the version it is stored in.
+fn files_table(files: &[&Value], id: &str, label: &dyn Fn(&str) -> String) -> Markup {
+    html! {
+        table.grid #files {
+            thead { tr { th { "Path" } th { "Size" } th { "sha256" } th { "Stored in" } } }
+            tbody { @for f in files.iter().take(MAX_FILES) {
+                @let from = s(f, "parent_dataset_id");
+                tr {
+                    td { (s(f, "relative_path")) }
+                    td { (f["size"].as_u64().map(|n| n.to_string()).unwrap_or_default()) }
+                    td { code { (s(f, "hash")) } }
+                    td { @if from == id { "this version" } @else { (label(from)) } }
+                }
+            } }
+        }
+        @if files.len() > MAX_FILES { p.muted { "… and " (files.len() - MAX_FILES) " more files ('clearml dataset show --files' lists all)." } }
+    }
+}
+
+fn version_view(ctx: &Ctx, id: &str) -> Result<Markup, ApiError> {
+    let (t, state) = version_and_state(ctx, id)?;
+    let graph: BTreeMap<String, Vec<String>> =
+        serde_json::from_value(state["dependency_graph"].clone()).unwrap_or_default();
+    let parents = graph.get(id).cloned().unwrap_or_default();
+    let known = graph_versions(ctx, &graph)?;
     let label = |v: &str| -> String {
         match known.get(v) {
             Some(x) => format!("{} {}", s(x, "name"), version(x)),
@@ -270,13 +329,6 @@ fn version_view(ctx: &Ctx, id: &str) -> Result<Markup, ApiError> {
         )
         .collect();
     files.sort_by(|a, b| s(a, "relative_path").cmp(s(b, "relative_path")));
-    let mut chunks: Vec<&Value> = t["execution"]["artifacts"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|a| a["key"].as_str().and_then(chunk_index).is_some())
-        .collect();
-    chunks.sort_by_key(|a| a["key"].as_str().and_then(chunk_index));
     let hidden = ref_name(&t["project"]);
     let facts = [
         ("ID", html! { code { (s(&t, "id")) } }),
@@ -312,36 +364,10 @@ fn version_view(ctx: &Ctx, id: &str) -> Result<Markup, ApiError> {
         h2 { "Lineage" }
         (lineage(&graph, id, &known))
         h2 { "Chunks" }
-        @if chunks.is_empty() { p.muted { "No chunk of its own (all files come from its parents)." } }
-        @else {
-            table.grid #chunks {
-                thead { tr { th { "Chunk" } th { "Size" } th { "sha256" } } }
-                tbody { @for c in &chunks {
-                    @let uri = s(c, "uri");
-                    @let (href, _) = ctx.file_link(uri);
-                    tr {
-                        td { (layout::uri_link(s(c, "key"), &href)) }
-                        td { (c["content_size"].as_u64().map(layout::size).unwrap_or_default()) }
-                        td { code { (s(c, "hash")) } }
-                    }
-                } }
-            }
-        }
+        (chunks_table(ctx, &t))
         h2 { "Files" }
         @if state.is_null() { p.muted { "The version's state is not readable on this server." } }
-        table.grid #files {
-            thead { tr { th { "Path" } th { "Size" } th { "sha256" } th { "Stored in" } } }
-            tbody { @for f in files.iter().take(MAX_FILES) {
-                @let from = s(f, "parent_dataset_id");
-                tr {
-                    td { (s(f, "relative_path")) }
-                    td { (f["size"].as_u64().map(|n| n.to_string()).unwrap_or_default()) }
-                    td { code { (s(f, "hash")) } }
-                    td { @if from == id { "this version" } @else { (label(from)) } }
-                }
-            } }
-        }
-        @if files.len() > MAX_FILES { p.muted { "… and " (files.len() - MAX_FILES) " more files ('clearml dataset show --files' lists all)." } }
+        (files_table(&files, id, &label))
     };
     Ok(layout::page(s(&t, "name"), Nav::Datasets, body))
 }
