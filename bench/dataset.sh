@@ -11,7 +11,7 @@
 # Figures: bench/out/dataset.jsonl (read by bench/report.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BIN=${BENCH_DATASET_BIN:-$PWD/target/release/clearml}
+BIN=${BENCH_DATASET_BIN:-${CLEARML_BENCH_BIN:-$PWD/target/release/clearml}}
 PY=${BENCH_PYTHON:-$PWD/.venv/bin/python}
 M="python3 bench/measure.py"
 RUNS=${BENCH_RUNS:-3}

@@ -14,98 +14,15 @@ pub fn dispatch(call: &mut Call, action: &str) -> Option<ApiResult> {
     Some(match action {
         "create" => create(call),
         "edit" | "update" => edit(call, action == "update"),
-        "get_by_id" => {
-            let id = match req_str(&call.body, "model") {
-                Ok(i) => i,
-                Err(e) => return Some(Err(e)),
-            };
-            load(call.store, &id).map(|m| json!({"model": m}))
-        }
-        "get_by_task_id" => {
-            let task = match req_str(&call.body, "task") {
-                Ok(i) => i,
-                Err(e) => return Some(Err(e)),
-            };
-            load_task(call.store, &task).and_then(|t| {
-                let mid = t["models"]["output"]
-                    .as_array()
-                    .and_then(|a| a.last())
-                    .and_then(|m| m["model"].as_str())
-                    .map(str::to_string);
-                match mid {
-                    Some(m) => load(call.store, &m).map(|m| json!({"model": m})),
-                    None => Err(ApiError::new(
-                        400,
-                        201,
-                        format!("Invalid model id (no output model for task): task={task}"),
-                    )),
-                }
-            })
-        }
+        "get_by_id" => get_by_id(call),
+        "get_by_task_id" => get_by_task_id(call),
         "get_all" | "get_all_ex" => list(call, action == "get_all_ex"),
-        "set_ready" => {
-            let id = match req_str(&call.body, "model") {
-                Ok(i) => i,
-                Err(e) => return Some(Err(e)),
-            };
-            let body = call.body.clone();
-            set_ready(call, &id, &body).map(|(updated, pt)| {
-                // `published_task` only when a task was published, as the real server answers.
-                let mut out = json!({"updated": updated, "fields": {}});
-                if !pt.is_null() {
-                    out["published_task"] = pt;
-                }
-                out
-            })
-        }
-        "publish_many" => {
-            let mut body = call.body.clone();
-            // The batch form names the flag in the plural.
-            if let Some(p) = body.get("publish_tasks").cloned() {
-                body["publish_task"] = p;
-            }
-            let mut succeeded = Vec::new();
-            let mut failed = Vec::new();
-            for id in id_list(&body, "ids") {
-                match set_ready(call, &id, &body) {
-                    Ok((u, pt)) => succeeded.push(json!({"id": id, "updated": u > 0, "published_task": pt})),
-                    Err(e) => failed.push(json!({"id": id, "error": {"codes": [e.code, e.subcode], "msg": e.msg, "data": e.data}})),
-                }
-            }
-            Ok(json!({"succeeded": succeeded, "failed": failed}))
-        }
-        "archive_many" | "unarchive_many" => {
-            let archive = action == "archive_many";
-            let mut succeeded = Vec::new();
-            let mut failed = Vec::new();
-            for id in id_list(&call.body, "ids") {
-                match set_archived(call.store, &id, archive) {
-                    Ok(()) => succeeded.push(json!({"id": id, if archive { "archived" } else { "unarchived" }: true})),
-                    Err(e) => failed.push(json!({"id": id, "error": {"codes": [e.code, e.subcode], "msg": e.msg, "data": {}}})),
-                }
-            }
-            Ok(json!({"succeeded": succeeded, "failed": failed}))
-        }
-        "delete" => {
-            let id = match req_str(&call.body, "model") {
-                Ok(i) => i,
-                Err(e) => return Some(Err(e)),
-            };
-            let force = super::opt_bool(&call.body, "force");
-            delete(call.store, &id, force).map(|url| json!({"deleted": true, "url": url}))
-        }
-        "delete_many" => {
-            let mut succeeded = Vec::new();
-            let mut failed = Vec::new();
-            let force = super::opt_bool(&call.body, "force");
-            for id in id_list(&call.body, "ids") {
-                match delete(call.store, &id, force) {
-                    Ok(url) => succeeded.push(json!({"id": id, "deleted": true, "url": url})),
-                    Err(e) => failed.push(json!({"id": id, "error": {"codes": [e.code, e.subcode], "msg": e.msg, "data": {}}})),
-                }
-            }
-            Ok(json!({"succeeded": succeeded, "failed": failed}))
-        }
+        "set_ready" => set_ready_call(call),
+        "publish_many" => publish_many(call),
+        "archive_many" => archive_many(call, true),
+        "unarchive_many" => archive_many(call, false),
+        "delete" => delete_call(call),
+        "delete_many" => delete_many(call),
         "add_or_update_metadata" => metadata(call, false),
         "delete_metadata" => metadata(call, true),
         // Served up to API 2.13 only (the endpoint table answers 301 for later versions).
@@ -114,6 +31,91 @@ pub fn dispatch(call: &mut Call, action: &str) -> Option<ApiResult> {
         "move" => move_models(call),
         _ => return None,
     })
+}
+
+fn get_by_id(call: &mut Call) -> ApiResult {
+    let id = req_str(&call.body, "model")?;
+    load(call.store, &id).map(|m| json!({"model": m}))
+}
+
+/// `models.get_by_task_id`: the task's last output model.
+fn get_by_task_id(call: &mut Call) -> ApiResult {
+    let task = req_str(&call.body, "task")?;
+    let t = load_task(call.store, &task)?;
+    let mid = t["models"]["output"]
+        .as_array()
+        .and_then(|a| a.last())
+        .and_then(|m| m["model"].as_str())
+        .map(str::to_string);
+    match mid {
+        Some(m) => load(call.store, &m).map(|m| json!({"model": m})),
+        None => Err(ApiError::new(
+            400,
+            201,
+            format!("Invalid model id (no output model for task): task={task}"),
+        )),
+    }
+}
+
+fn set_ready_call(call: &mut Call) -> ApiResult {
+    let id = req_str(&call.body, "model")?;
+    let body = call.body.clone();
+    set_ready(call, &id, &body).map(|(updated, pt)| {
+        // `published_task` only when a task was published, as the real server answers.
+        let mut out = json!({"updated": updated, "fields": {}});
+        if !pt.is_null() {
+            out["published_task"] = pt;
+        }
+        out
+    })
+}
+
+fn publish_many(call: &mut Call) -> ApiResult {
+    let mut body = call.body.clone();
+    // The batch form names the flag in the plural.
+    if let Some(p) = body.get("publish_tasks").cloned() {
+        body["publish_task"] = p;
+    }
+    let mut succeeded = Vec::new();
+    let mut failed = Vec::new();
+    for id in id_list(&body, "ids") {
+        match set_ready(call, &id, &body) {
+            Ok((u, pt)) => succeeded.push(json!({"id": id, "updated": u > 0, "published_task": pt})),
+            Err(e) => failed.push(json!({"id": id, "error": {"codes": [e.code, e.subcode], "msg": e.msg, "data": e.data}})),
+        }
+    }
+    Ok(json!({"succeeded": succeeded, "failed": failed}))
+}
+
+fn archive_many(call: &mut Call, archive: bool) -> ApiResult {
+    let mut succeeded = Vec::new();
+    let mut failed = Vec::new();
+    for id in id_list(&call.body, "ids") {
+        match set_archived(call.store, &id, archive) {
+            Ok(()) => succeeded.push(json!({"id": id, if archive { "archived" } else { "unarchived" }: true})),
+            Err(e) => failed.push(json!({"id": id, "error": {"codes": [e.code, e.subcode], "msg": e.msg, "data": {}}})),
+        }
+    }
+    Ok(json!({"succeeded": succeeded, "failed": failed}))
+}
+
+fn delete_call(call: &mut Call) -> ApiResult {
+    let id = req_str(&call.body, "model")?;
+    let force = super::opt_bool(&call.body, "force");
+    delete(call.store, &id, force).map(|url| json!({"deleted": true, "url": url}))
+}
+
+fn delete_many(call: &mut Call) -> ApiResult {
+    let mut succeeded = Vec::new();
+    let mut failed = Vec::new();
+    let force = super::opt_bool(&call.body, "force");
+    for id in id_list(&call.body, "ids") {
+        match delete(call.store, &id, force) {
+            Ok(url) => succeeded.push(json!({"id": id, "deleted": true, "url": url})),
+            Err(e) => failed.push(json!({"id": id, "error": {"codes": [e.code, e.subcode], "msg": e.msg, "data": {}}})),
+        }
+    }
+    Ok(json!({"succeeded": succeeded, "failed": failed}))
 }
 
 /// The distinct frameworks of the models in `projects` and their sub-projects (all models
@@ -451,45 +453,8 @@ fn update_for_task(call: &mut Call) -> ApiResult {
             .map(str::to_string);
         let model_id = match (override_id.clone(), existing) {
             (Some(id), _) => load(store, &id)?["id"].as_str().unwrap_or(&id).to_string(),
-            (None, Some(id)) => {
-                // Update the task's model in place.
-                let mut doc = load(store, &id)?;
-                let mut fields = Map::new();
-                let defaults = [
-                    ("name", json!(task_name)),
-                    (
-                        "comment",
-                        json!(format!("Created by task `{task_name}` ({task_id})")),
-                    ),
-                ];
-                for (k, default) in defaults {
-                    let v = body.get(k).cloned().unwrap_or(default);
-                    doc[k] = v.clone();
-                    fields.insert(k.into(), v);
-                }
-                for k in [
-                    "uri",
-                    "framework",
-                    "design",
-                    "labels",
-                    "tags",
-                    "system_tags",
-                ] {
-                    if let Some(v) = body.get(k) {
-                        doc[k] = v.clone();
-                        fields.insert(k.into(), v.clone());
-                    }
-                }
-                doc["last_update"] = json!(t);
-                doc["last_change"] = json!(t);
-                doc["last_changed_by"] = json!(user);
-                fields.insert("last_change".into(), json!(t));
-                fields.insert("last_changed_by".into(), json!(user));
-                store.put(Coll::Models, &doc)?;
-                touch(&mut task);
-                store.put(Coll::Tasks, &task)?;
-                return Ok(json!({"fields": fields, "updated": 1, "id": id, "created": false}));
-            }
+            // Update the task's model in place.
+            (None, Some(id)) => return update_task_model(store, &mut task, &id, &body, &user),
             (None, None) => {
                 let exec = &task["execution"];
                 let parent = task["models"]["input"]
@@ -526,6 +491,56 @@ fn update_for_task(call: &mut Call) -> ApiResult {
         store.put(Coll::Tasks, &task)?;
         Ok(json!({"id": model_id, "created": true}))
     })
+}
+
+/// update_for_task on a task that has an output model: the model takes the given fields
+/// (name and comment default to the task's), and both are touched.
+fn update_task_model(
+    store: &Store,
+    task: &mut Value,
+    id: &str,
+    body: &Value,
+    user: &str,
+) -> ApiResult {
+    let task_id = task["id"].as_str().unwrap_or_default().to_string();
+    let task_name = task["name"].as_str().unwrap_or_default().to_string();
+    let t = now();
+    let mut doc = load(store, id)?;
+    let mut fields = Map::new();
+    let defaults = [
+        ("name", json!(task_name)),
+        (
+            "comment",
+            json!(format!("Created by task `{task_name}` ({task_id})")),
+        ),
+    ];
+    for (k, default) in defaults {
+        let v = body.get(k).cloned().unwrap_or(default);
+        doc[k] = v.clone();
+        fields.insert(k.into(), v);
+    }
+    for k in [
+        "uri",
+        "framework",
+        "design",
+        "labels",
+        "tags",
+        "system_tags",
+    ] {
+        if let Some(v) = body.get(k) {
+            doc[k] = v.clone();
+            fields.insert(k.into(), v.clone());
+        }
+    }
+    doc["last_update"] = json!(t);
+    doc["last_change"] = json!(t);
+    doc["last_changed_by"] = json!(user);
+    fields.insert("last_change".into(), json!(t));
+    fields.insert("last_changed_by".into(), json!(user));
+    store.put(Coll::Models, &doc)?;
+    touch(task);
+    store.put(Coll::Tasks, task)?;
+    Ok(json!({"fields": fields, "updated": 1, "id": id, "created": false}))
 }
 
 fn set_archived(store: &Store, id: &str, archive: bool) -> Result<(), ApiError> {

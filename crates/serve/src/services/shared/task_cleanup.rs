@@ -106,18 +106,7 @@ pub fn cleanup(store: &Store, doc: &Value, how: &Cleanup) -> Result<Value, ApiEr
             updated_children += 1;
         }
     }
-    let artifact_urls: Vec<Value> = doc["execution"]["artifacts"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|a| a["mode"] != "input")
-        .filter_map(|a| {
-            a["uri"]
-                .as_str()
-                .filter(|u| !u.is_empty())
-                .map(|u| json!(u))
-        })
-        .collect();
+    let artifact_urls = artifact_urls(doc);
     let mut model_urls = Vec::new();
     let (mut deleted_models, mut updated_models) = (0, 0);
     for mut model in models {
@@ -152,6 +141,22 @@ pub fn cleanup(store: &Store, doc: &Value, how: &Cleanup) -> Result<Value, ApiEr
         "updated_children": updated_children, "updated_models": updated_models,
         "deleted_models": deleted_models, "urls": urls,
     }))
+}
+
+/// The URIs of the task's artifacts other than its inputs.
+fn artifact_urls(doc: &Value) -> Vec<Value> {
+    doc["execution"]["artifacts"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|a| a["mode"] != "input")
+        .filter_map(|a| {
+            a["uri"]
+                .as_str()
+                .filter(|u| !u.is_empty())
+                .map(|u| json!(u))
+        })
+        .collect()
 }
 
 /// Is the model an input of a task other than `owner`?
