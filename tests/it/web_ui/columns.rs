@@ -3,7 +3,6 @@
 //! multi-tag filters, and the view as CSV, on tasks the real SDK wrote.
 
 use super::cdp;
-use crate::common::{Serve, run_sdk};
 use serde_json::{Value, json};
 
 /// Four SDK tasks: lr, loss curves (min and max differ from the last value), tags and
@@ -35,11 +34,7 @@ print(json.dumps(pid))
 
 #[test]
 fn experiments_table_columns_filters_and_csv_follow_the_url() {
-    let s = Serve::start();
-    let home = tempfile::tempdir().unwrap();
-    let conf = s.write_conf(home.path());
-    let out = run_sdk(SCRIPT, &conf, &[]);
-    let project: String = serde_json::from_str(out.lines().last().unwrap()).unwrap();
+    let (s, project): (_, String) = super::sdk_run(SCRIPT);
     let mut b = cdp::logged_in_browser(&s.web_url, 1400, 900);
     let base = format!("{}/projects/{project}/experiments", s.web_url);
     b.open(&format!(

@@ -4,7 +4,7 @@
 
 use super::cdp;
 use crate::common::Serve;
-use crate::serve::{add_batch, ok, token};
+use crate::serve::{add_batch, new_project, ok, token};
 use serde_json::{Value, json};
 
 const TASKS: usize = 101;
@@ -13,15 +13,7 @@ const TASKS: usize = 101;
 fn compare_takes_up_to_100_experiments_and_the_button_says_so() {
     let s = Serve::start();
     let tok = token(&s);
-    let project = ok(
-        &s,
-        &tok,
-        "projects.create",
-        json!({"name": "Vergleich Сравнение 比较"}),
-    )["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let project = new_project(&s, &tok, "Vergleich Сравнение 比较");
     let mut events = Vec::new();
     for i in 0..TASKS {
         let task = ok(

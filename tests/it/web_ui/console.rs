@@ -2,7 +2,6 @@
 //! lines shown), and the whole log as a download, on console output the real SDK captured.
 
 use super::cdp;
-use crate::common::{Serve, run_sdk};
 use serde_json::json;
 
 const SCRIPT: &str = r#"
@@ -20,12 +19,7 @@ t.close()
 
 #[test]
 fn console_search_covers_the_whole_log_and_the_whole_log_downloads() {
-    let s = Serve::start();
-    let home = tempfile::tempdir().unwrap();
-    let conf = s.write_conf(home.path());
-    let out = run_sdk(SCRIPT, &conf, &[]);
-    let ids: Vec<String> =
-        serde_json::from_str(out.lines().rev().find(|l| l.starts_with('[')).unwrap()).unwrap();
+    let (s, ids): (_, Vec<String>) = super::sdk_run(SCRIPT);
     let base = format!(
         "{}/projects/{}/experiments/{}/output/log",
         s.web_url, ids[1], ids[0]

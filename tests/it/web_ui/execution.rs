@@ -3,7 +3,6 @@
 //! container) and its Info rows for queue and parent, on a task the real SDK wrote.
 
 use super::cdp;
-use crate::common::{Serve, run_sdk};
 use serde_json::{Value, json};
 
 const SCRIPT: &str = r#"
@@ -29,11 +28,7 @@ print(json.dumps([t.id, t.project, parent.id]))
 
 #[test]
 fn the_overview_shows_how_the_sdk_task_runs_and_its_queue_and_parent() {
-    let s = Serve::start();
-    let home = tempfile::tempdir().unwrap();
-    let conf = s.write_conf(home.path());
-    let out = run_sdk(SCRIPT, &conf, &[]);
-    let ids: Vec<String> = serde_json::from_str(out.lines().last().unwrap()).unwrap();
+    let (s, ids): (_, Vec<String>) = super::sdk_run(SCRIPT);
     let mut b = cdp::logged_in_browser(&s.web_url, 1280, 860);
     b.open(&format!(
         "{}/projects/{}/experiments/{}",

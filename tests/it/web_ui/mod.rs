@@ -15,6 +15,7 @@ mod pipeline_dag;
 mod plots;
 mod scalars;
 mod security;
+mod utilization;
 
 use crate::common::{ACCESS_KEY, SECRET_KEY, Serve, clearml, run_sdk};
 use crate::serve::{ok, token};
@@ -141,6 +142,21 @@ impl World {
             ("workers-and-queues", "/workers-and-queues".into()),
         ]
     }
+}
+
+/// A fresh server with the SDK `script` run against it, and the last line of the
+/// script's output that parses as a `T` (what it printed for the test).
+fn sdk_run<T: serde::de::DeserializeOwned>(script: &str) -> (Serve, T) {
+    let s = Serve::start();
+    let home = tempfile::tempdir().unwrap();
+    let conf = s.write_conf(home.path());
+    let out = run_sdk(script, &conf, &[]);
+    let v = out
+        .lines()
+        .rev()
+        .find_map(|l| serde_json::from_str(l).ok())
+        .unwrap_or_else(|| panic!("no JSON line in {out}"));
+    (s, v)
 }
 
 fn regex_escape(s: &str) -> String {

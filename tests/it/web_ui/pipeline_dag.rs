@@ -4,7 +4,7 @@
 
 use super::cdp::{self, Browser};
 use crate::common::Serve;
-use crate::serve::{ok, token};
+use crate::serve::{new_project, ok, token};
 use serde_json::{Map, Value, json};
 
 /// A pipeline controller task in `project` whose `Pipeline` configuration is `dag` (step
@@ -88,15 +88,7 @@ fn want_edges(steps: &[(&str, &[&str])]) -> Vec<String> {
 fn pipeline_edges_never_pass_behind_a_step_they_do_not_connect() {
     let s = Serve::start();
     let tok = token(&s);
-    let project = ok(
-        &s,
-        &tok,
-        "projects.create",
-        json!({"name": "Graphen Графы 图"}),
-    )["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let project = new_project(&s, &tok, "Graphen Графы 图");
     // The diamond: evaluate's parents are train_model and preprocess.
     let diamond: &[(&str, &[&str])] = &[
         ("preprocess", &[]),

@@ -21,6 +21,7 @@ mod pipelines;
 mod plots;
 mod projects;
 mod scalars;
+mod utilization;
 mod workers;
 
 use super::envelope::ApiError;

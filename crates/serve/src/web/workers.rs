@@ -1,8 +1,9 @@
 //! `/workers-and-queues`: queues with their pending tasks, workers with their current
-//! task and when they were last seen. Reloads itself every few seconds.
+//! task and when they were last seen, and their reported utilization over the last
+//! hour. Reloads itself every few seconds.
 
 use super::layout::{self, Nav, ref_name, s, url_part};
-use super::{AppState, render};
+use super::{AppState, render, utilization};
 use axum::extract::State;
 use axum::response::Response;
 use maud::html;
@@ -23,6 +24,7 @@ pub async fn page(State(state): State<Arc<AppState>>) -> Response {
             .cloned()
             .unwrap_or_default();
         workers.sort_by(|a, b| s(a, "id").cmp(s(b, "id")));
+        let utilization = utilization::section(ctx, &workers, chrono::Utc::now().timestamp())?;
         // A queue entry's task page: its project is not in the entry, `*` opens it.
         let task_href = |t: &Value| {
             format!(
@@ -78,6 +80,7 @@ pub async fn page(State(state): State<Arc<AppState>>) -> Response {
                 }
             }
         };
+        let body = html! { (body) (utilization) };
         Ok(layout::page("Workers & queues", Nav::Workers, body))
     })
     .await
