@@ -97,8 +97,8 @@ pub(crate) fn same_tree(a: &BTreeMap<String, Vec<u8>>, b: &BTreeMap<String, Vec<
     }
 }
 
-/// A new dataset `name` in `project` holding the folder `dir`, closed; its id.
-pub(crate) fn closed_dataset(home: &Path, project: &str, name: &str, dir: &Path) -> String {
+/// A new dataset `name` in `project` with the folder `dir` added (not uploaded); its id.
+pub(crate) fn added_dataset(home: &Path, project: &str, name: &str, dir: &Path) -> String {
     let id = ok(
         home,
         &["dataset", "create", "--project", project, "--name", name],
@@ -109,6 +109,12 @@ pub(crate) fn closed_dataset(home: &Path, project: &str, name: &str, dir: &Path)
         home,
         &["dataset", "add", "--id", &id, dir.to_str().unwrap()],
     );
+    id
+}
+
+/// A new dataset `name` in `project` holding the folder `dir`, closed; its id.
+pub(crate) fn closed_dataset(home: &Path, project: &str, name: &str, dir: &Path) -> String {
+    let id = added_dataset(home, project, name, dir);
     ok(home, &["dataset", "close", "--id", &id]);
     id
 }
@@ -525,23 +531,7 @@ fn killed_upload_resumes_without_a_duplicate_chunk() {
         );
     }
     let project = unique("it-ds-kill");
-    let id = ok(
-        home,
-        &[
-            "dataset",
-            "create",
-            "--project",
-            &project,
-            "--name",
-            "killed",
-        ],
-    )
-    .trim()
-    .to_string();
-    ok(
-        home,
-        &["dataset", "add", "--id", &id, src.to_str().unwrap()],
-    );
+    let id = added_dataset(home, &project, "killed", &src);
     let folder = serve
         .data_dir
         .join("files")

@@ -12,7 +12,9 @@ use std::time::{Duration, Instant};
 
 use crate::common::{self, ACCESS_KEY, SDK_NO_SUBPROCESS, SECRET_KEY, Serve};
 use crate::dataset::write;
-use crate::dataset::{closed_dataset, files_under, noise, ok, ok_as, same_tree, tree, unique};
+use crate::dataset::{
+    added_dataset, closed_dataset, files_under, noise, ok, ok_as, same_tree, tree, unique,
+};
 use clearml::commands::dataset::json::{DatasetDeleted, DatasetGet, DatasetShow};
 
 /// A TCP relay to a file server: answers flow back at most 64 KiB per `pause_us`
@@ -123,23 +125,7 @@ fn killed_get_resumes_without_fetching_finished_chunks_again() {
         );
     }
     let project = unique("it-ds-kill-get Прерван");
-    let id = ok(
-        home,
-        &[
-            "dataset",
-            "create",
-            "--project",
-            &project,
-            "--name",
-            "прерванный",
-        ],
-    )
-    .trim()
-    .to_string();
-    ok(
-        home,
-        &["dataset", "add", "--id", &id, src.to_str().unwrap()],
-    );
+    let id = added_dataset(home, &project, "прерванный", &src);
     ok(
         home,
         &["dataset", "close", "--id", &id, "--chunk-size", "1"],
