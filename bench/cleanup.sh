@@ -14,17 +14,7 @@ BIN=${CLEARML_BENCH_BIN:-$PWD/target/release/clearml}
 PY=${CLEARML_TEST_PYTHON:-$PWD/.venv/bin/python}
 N=${BENCH_CLEANUP_TASKS:-5000}
 E=${BENCH_ENQUEUE_TASKS:-1000}
-OUT=${BENCH_OUT:-$PWD/bench/out}
-mkdir -p "$OUT"
-tmp=$(mktemp -d)
-export BENCH_TMP=$tmp BENCH_BIN=$BIN
-serve_pid=""
-cleanup() { [ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT
-
-. bench/serve_lib.sh
-export HOME=$tmp/home CLEARML_CONFIG_FILE=$tmp/home/clearml.conf CLEARML_CACHE_DIR=$tmp/cache
-TOKEN=$(curl -s -u "$KEY:$SECRET" -X POST "$API/auth.login" | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["token"])')
+. bench/lib.sh
 now_ms() { python3 -c 'import time; print(int(time.time()*1000))'; }
 files_in() { find "$tmp/data/files/$1" -type f 2>/dev/null | wc -l; }
 

@@ -18,16 +18,7 @@ RUNS=${BENCH_RUNS:-3}
 RUNS=$(( RUNS < 3 ? RUNS : 3 ))
 FILES_N=${BENCH_DS_FILES:-10000}
 MIB=${BENCH_DS_MIB:-1024}
-OUT=${BENCH_OUT:-$PWD/bench/out}
-mkdir -p "$OUT"
-tmp=$(mktemp -d)
-export BENCH_TMP=$tmp BENCH_BIN=$BIN
-serve_pid=""
-cleanup() { [ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT
-
-. bench/serve_lib.sh
-export HOME=$tmp/home CLEARML_CONFIG_FILE=$tmp/home/clearml.conf CLEARML_CACHE_DIR=$tmp/cache
+. bench/lib.sh
 
 echo "writing $FILES_N files, $MIB MiB (and the second version's changes)..." >&2
 "$PY" - "$tmp/v1" "$tmp/v2" "$FILES_N" "$MIB" <<'PY'

@@ -19,17 +19,7 @@ BIG_RUNS=${BENCH_BIG_RUNS:-$(( RUNS < 3 ? RUNS : 3 ))}
 SDK_RUNS=$(( RUNS < 3 ? RUNS : 3 ))
 TASKS=${BENCH_TASKS:-10000}
 MIB=${BENCH_MODEL_MIB:-1024}
-OUT=${BENCH_OUT:-$PWD/bench/out}
-mkdir -p "$OUT"
-tmp=$(mktemp -d)
-export BENCH_TMP=$tmp BENCH_BIN=$BIN
-serve_pid=""
-cleanup() { [ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT
-
-. bench/serve_lib.sh
-export HOME=$tmp/home CLEARML_CONFIG_FILE=$tmp/home/clearml.conf CLEARML_CACHE_DIR=$tmp/cache
-TOKEN=$(curl -s -u "$KEY:$SECRET" -X POST "$API/auth.login" | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["token"])')
+. bench/lib.sh
 export BENCH_TOKEN=$TOKEN BENCH_API=$API BENCH_FILES=$FILES
 
 # ---------------------------------------------------------------- 10,000 tasks

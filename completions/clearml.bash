@@ -373,6 +373,9 @@ _clearml() {
             clearml__subcmd__help__subcmd__server,up)
                 cmd="clearml__subcmd__help__subcmd__server__subcmd__up"
                 ;;
+            clearml__subcmd__help__subcmd__server,upgrade)
+                cmd="clearml__subcmd__help__subcmd__server__subcmd__upgrade"
+                ;;
             clearml__subcmd__help__subcmd__server,usage)
                 cmd="clearml__subcmd__help__subcmd__server__subcmd__usage"
                 ;;
@@ -565,6 +568,9 @@ _clearml() {
             clearml__subcmd__server,up)
                 cmd="clearml__subcmd__server__subcmd__up"
                 ;;
+            clearml__subcmd__server,upgrade)
+                cmd="clearml__subcmd__server__subcmd__upgrade"
+                ;;
             clearml__subcmd__server,usage)
                 cmd="clearml__subcmd__server__subcmd__usage"
                 ;;
@@ -609,6 +615,9 @@ _clearml() {
                 ;;
             clearml__subcmd__server__subcmd__help,up)
                 cmd="clearml__subcmd__server__subcmd__help__subcmd__up"
+                ;;
+            clearml__subcmd__server__subcmd__help,upgrade)
+                cmd="clearml__subcmd__server__subcmd__help__subcmd__upgrade"
                 ;;
             clearml__subcmd__server__subcmd__help,usage)
                 cmd="clearml__subcmd__server__subcmd__help__subcmd__usage"
@@ -2807,7 +2816,7 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__help__subcmd__server)
-            opts="up down status logs ping doctor serve backup restore render selftest rehost usage users"
+            opts="up down status logs ping doctor serve backup restore render selftest rehost usage users upgrade"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2975,6 +2984,20 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__help__subcmd__server__subcmd__up)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        clearml__subcmd__help__subcmd__server__subcmd__upgrade)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -4349,7 +4372,7 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__server)
-            opts="-q -v -h --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help up down status logs ping doctor serve backup restore render selftest rehost usage users help"
+            opts="-q -v -h --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help up down status logs ping doctor serve backup restore render selftest rehost usage users upgrade help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4577,7 +4600,7 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__server__subcmd__help)
-            opts="up down status logs ping doctor serve backup restore render selftest rehost usage users help"
+            opts="up down status logs ping doctor serve backup restore render selftest rehost usage users upgrade help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4759,6 +4782,20 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__server__subcmd__help__subcmd__up)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        clearml__subcmd__server__subcmd__help__subcmd__upgrade)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -5325,6 +5362,60 @@ _clearml() {
                     ;;
                 --pull)
                     COMPREPLY=($(compgen -W "missing always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-bundle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        clearml__subcmd__server__subcmd__upgrade)
+            opts="-q -v -h --data-dir --to --image --backup --timeout --dry-run --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --image)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --backup)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --timeout)

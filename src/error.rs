@@ -1,9 +1,68 @@
-//! Error kinds and exit codes at the surface: the kinds live in `clearml-error` (every
-//! crate reports through them), the mapping of an error chain to an exit code next to the
-//! API client's own error (`clearml_api::exit_of`); the commands use them from here.
+//! Exit codes at the surface: the one place an error chain becomes an [`Exit`]. Each
+//! library crate raises its own error enum and knows nothing of exits; the commands raise
+//! [`CliError`], which carries its exit. [`exit_of`] downcasts each of them.
 
-pub use clearml_api::{api_error_of, exit_of};
 pub use clearml_error::{CliError, Exit, one_line};
+
+use crate::api::{ApiError, Kind};
+use crate::config::ConfigError;
+use crate::launch::LaunchError;
+use crate::pipeline::PipelineError;
+use crate::sync::SyncError;
+
+/// The exit for any error chain: the outermost error that knows its exit decides (a
+/// [`CliError`], or a library crate's error by what it is), else [`Exit::Failure`].
+pub fn exit_of(err: &anyhow::Error) -> Exit {
+    err.chain().find_map(exit_of_one).unwrap_or(Exit::Failure)
+}
+
+/// The exit one error means (None: it is none of ours and does not decide).
+fn exit_of_one(e: &(dyn std::error::Error + 'static)) -> Option<Exit> {
+    if let Some(c) = e.downcast_ref::<CliError>() {
+        return Some(c.exit);
+    }
+    if let Some(kind) = crate::api::kind_of_one(e) {
+        return Some(exit_of_kind(kind));
+    }
+    // Every configuration error is the person's input to fix.
+    if e.is::<ConfigError>() {
+        return Some(Exit::Usage);
+    }
+    if let Some(l) = e.downcast_ref::<LaunchError>() {
+        return Some(match l {
+            LaunchError::Missing(_) => Exit::NotFound,
+            LaunchError::Invalid(_) | LaunchError::BadArgs(_) => Exit::Usage,
+            LaunchError::Git(_) => Exit::Failure,
+        });
+    }
+    if let Some(s) = e.downcast_ref::<SyncError>() {
+        return Some(match s {
+            SyncError::Unusable(_) => Exit::Usage,
+            SyncError::Missing(_) => Exit::NotFound,
+            SyncError::Failed(_) => Exit::Failure,
+        });
+    }
+    if e.is::<PipelineError>() {
+        return Some(Exit::Failure);
+    }
+    None
+}
+
+/// What the API client's kinds of failure mean for the process.
+fn exit_of_kind(kind: Kind) -> Exit {
+    match kind {
+        Kind::Unreachable => Exit::Unreachable,
+        Kind::AuthRefused => Exit::AuthRefused,
+        Kind::NotFound => Exit::NotFound,
+        Kind::BadInput => Exit::Usage,
+        Kind::Failed => Exit::Failure,
+    }
+}
+
+/// The [`ApiError`] in an error chain, for a caller that reacts to what the server said.
+pub fn api_error_of(err: &anyhow::Error) -> Option<&ApiError> {
+    err.chain().find_map(|e| e.downcast_ref::<ApiError>())
+}
 
 #[cfg(test)]
 mod tests {

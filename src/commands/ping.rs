@@ -116,13 +116,13 @@ fn verdict(checks: &[HostCheck]) -> anyhow::Result<()> {
         .find(|c| c.role == "api")
         .and_then(|c| c.failure.clone())
     {
-        let mut err = e.to_cli();
-        err.message = if e.exit() == crate::error::Exit::AuthRefused {
-            format!("the API server refused the credentials: {}", err.message)
+        // The ApiError (with its hint) stays in the chain and decides the exit.
+        let what = if e.kind() == crate::api::Kind::AuthRefused {
+            "the API server refused the credentials"
         } else {
-            format!("the API server does not answer: {}", err.message)
+            "the API server does not answer"
         };
-        return Err(err.into());
+        return Err(anyhow::Error::new(e.reported()).context(what));
     }
     // Hosts that are configured but do not answer (an unset host is not checked).
     let down: Vec<&str> = checks
@@ -187,7 +187,7 @@ async fn check_api(client: &Client) -> HostCheck {
                 match client.call_typed_err("server.info", &json!({})).await {
                     Ok(info) => Some(info),
                     // Credentials refused: the server answers, but nothing will work.
-                    Err(e) if e.exit() == crate::error::Exit::AuthRefused => {
+                    Err(e) if e.kind() == crate::api::Kind::AuthRefused => {
                         check.error = Some(e.to_string());
                         check.failure = Some(e);
                         return check;

@@ -54,6 +54,14 @@ case "$1" in
       echo start >> /var/log/clearml/apiserver-starts
       echo "api stand-in (users) up"; run nc -ll -p 8008 -e /bin/api-users
     elif [ -x /opt/clearml-cli/clearml ]; then
+      # The upgrade tests' "data migration" of a newer server image (STANDIN_MIGRATION):
+      # ok migrates, fail dies half-way through, lose starts on an emptied store.
+      case "$STANDIN_MIGRATION" in
+        ok) echo migrated >> /mnt/fileserver/migrations;;
+        fail) echo half-way >> /mnt/fileserver/migrations; rm -rf /mnt/fileserver/serve
+              echo "standin: migration failed half-way" >&2; exit 3;;
+        lose) rm -rf /mnt/fileserver/serve; echo lost >> /mnt/fileserver/migrations;;
+      esac
       run /opt/clearml-cli/clearml server serve --host 0.0.0.0 --api-port 8008 --files-port 0 --web-port 0 --data-dir /mnt/fileserver/serve
     else
       mkdir -p /www/api
@@ -263,6 +271,8 @@ pub(crate) struct StackTest {
     pub web_port: u16,
     pub files_port: u16,
     real_api: bool,
+    /// Images imported by `variant`, removed with the stack.
+    variants: std::cell::RefCell<Vec<String>>,
 }
 
 fn free_port() -> u16 {
@@ -349,7 +359,35 @@ impl StackTest {
             web_port: free_port(),
             files_port: free_port(),
             real_api,
+            variants: Default::default(),
         }
+    }
+
+    /// Another image of the same root fs (a "newer server"), with `env` baked in.
+    pub(crate) fn variant(&self, name: &str, env: &[&str]) -> String {
+        let image = format!("{}-{name}", self.image);
+        let rootfs = standin_rootfs(self.real_api);
+        let mut changes = vec!["ENTRYPOINT [\"/bin/standin\"]".to_string()];
+        changes.extend(env.iter().map(|e| format!("ENV {e}")));
+        rt().block_on(async {
+            let opts = CreateImageOptions {
+                from_src: "-".to_string(),
+                repo: image.split(':').next().unwrap().to_string(),
+                tag: image.split(':').nth(1).unwrap().to_string(),
+                changes: changes.iter().map(String::as_str).collect(),
+                ..Default::default()
+            };
+            let mut s = docker().create_image(Some(opts), Some(rootfs.into()), None);
+            while let Some(item) = s.next().await {
+                item.expect("import the stand-in variant image");
+            }
+        });
+        self.variants.borrow_mut().push(image.clone());
+        image
+    }
+
+    pub(crate) fn image(&self) -> &str {
+        &self.image
     }
 
     pub(crate) fn cmd(&self) -> Command {
@@ -484,7 +522,8 @@ impl Drop for StackTest {
     fn drop(&mut self) {
         let ids: Vec<String> = self.containers().into_values().collect();
         let nets = self.networks();
-        let image = self.image.clone();
+        let mut images = self.variants.borrow().clone();
+        images.push(self.image.clone());
         rt().block_on(async move {
             let d = docker();
             for id in ids {
@@ -502,16 +541,18 @@ impl Drop for StackTest {
             for n in nets {
                 let _ = d.remove_network(&n).await;
             }
-            let _ = d
-                .remove_image(
-                    &image,
-                    Some(RemoveImageOptions {
-                        force: true,
-                        ..Default::default()
-                    }),
-                    None,
-                )
-                .await;
+            for image in images {
+                let _ = d
+                    .remove_image(
+                        &image,
+                        Some(RemoveImageOptions {
+                            force: true,
+                            ..Default::default()
+                        }),
+                        None,
+                    )
+                    .await;
+            }
         });
     }
 }
@@ -809,7 +850,7 @@ fn stack_docker_socket_missing_exits_3_with_a_hint() {
 }
 
 /// A call to the stack's API with the test key pair (auth.login, then the token).
-fn api_call(base: &str, endpoint: &str, body: serde_json::Value) -> serde_json::Value {
+pub(crate) fn api_call(base: &str, endpoint: &str, body: serde_json::Value) -> serde_json::Value {
     let client = reqwest::blocking::Client::builder()
         .no_proxy()
         .timeout(Duration::from_secs(10))

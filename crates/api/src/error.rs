@@ -1,7 +1,62 @@
-//! Typed API failures and their mapping to exit codes and one actionable line.
+//! Typed failures of the client: the API's own answers ([`ApiError`]), everything else
+//! that goes wrong on the way ([`ClientError`]), what each means for the caller ([`Kind`])
+//! and the one actionable line a person sees. Exit codes are the command line's business.
 
 use super::redact::redact_urls;
-use clearml_error::{CliError, Exit};
+use clearml_error::Detail;
+
+/// What a failure of this crate means for whoever called it: retry (unreachable), stop
+/// (credentials refused), or report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// The server (or the file server) cannot be reached or is not the API.
+    Unreachable,
+    /// The credentials are missing or refused.
+    AuthRefused,
+    /// What was asked for is not there (a task, a project, a file).
+    NotFound,
+    /// The caller's input cannot be used as given (a host that is no URL, a path).
+    BadInput,
+    /// Anything else.
+    Failed,
+}
+
+/// A failure of this crate that is not an answer of the API: a local file, a name that
+/// matches nothing, a malformed host, the file server's answers, TLS setup.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{detail}")]
+pub struct ClientError {
+    pub kind: Kind,
+    pub detail: Detail,
+}
+
+impl ClientError {
+    pub fn new(kind: Kind, message: impl Into<String>) -> Self {
+        ClientError {
+            kind,
+            detail: Detail::new(message),
+        }
+    }
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.detail = self.detail.with_hint(hint);
+        self
+    }
+    pub fn unreachable(message: impl Into<String>) -> Self {
+        Self::new(Kind::Unreachable, message)
+    }
+    pub fn auth(message: impl Into<String>) -> Self {
+        Self::new(Kind::AuthRefused, message)
+    }
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(Kind::NotFound, message)
+    }
+    pub fn bad_input(message: impl Into<String>) -> Self {
+        Self::new(Kind::BadInput, message)
+    }
+    pub fn failed(message: impl Into<String>) -> Self {
+        Self::new(Kind::Failed, message)
+    }
+}
 
 /// Why a request never got an API answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,15 +117,15 @@ impl ApiError {
         matches!(self.codes(), Some((400, 10 | 101 | 201 | 401 | 403 | 701)))
     }
 
-    pub fn exit(&self) -> Exit {
+    pub fn kind(&self) -> Kind {
         match self {
             ApiError::Unreachable { .. }
             | ApiError::NotApi { .. }
-            | ApiError::Unavailable { .. } => Exit::Unreachable,
-            ApiError::Server { result_code, .. } if *result_code == 401 => Exit::AuthRefused,
-            ApiError::Server { result_code, .. } if *result_code == 403 => Exit::AuthRefused,
-            e if e.is_not_found() => Exit::NotFound,
-            _ => Exit::Failure,
+            | ApiError::Unavailable { .. } => Kind::Unreachable,
+            ApiError::Server { result_code, .. } if *result_code == 401 => Kind::AuthRefused,
+            ApiError::Server { result_code, .. } if *result_code == 403 => Kind::AuthRefused,
+            e if e.is_not_found() => Kind::NotFound,
+            _ => Kind::Failed,
         }
     }
 
@@ -109,13 +164,24 @@ impl ApiError {
         }
     }
 
-    /// The error as the CLI reports it: exit code plus hint, with this error as its cause.
-    pub fn to_cli(&self) -> CliError {
-        let err = CliError::new(self.exit(), self.to_string()).caused_by(self.clone());
-        match self.hint() {
-            Some(h) => err.with_hint(h),
-            None => err,
+    /// The error as a person reads it: with its hint, and this error as its cause.
+    pub fn reported(self) -> ApiFailure {
+        ApiFailure(self)
+    }
+}
+
+/// An [`ApiError`] with its hint (`message: hint`); the `ApiError` is its source, so the
+/// chain stays typed and [`crate::kind_of`] sees it.
+#[derive(Debug, Clone, thiserror::Error)]
+pub struct ApiFailure(#[source] pub ApiError);
+
+impl std::fmt::Display for ApiFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)?;
+        if let Some(hint) = self.0.hint() {
+            write!(f, ": {hint}")?;
         }
+        Ok(())
     }
 }
 
@@ -128,27 +194,22 @@ fn reason_suffix(status: u16) -> String {
         .unwrap_or_default()
 }
 
-/// The API error as the CLI reports it (with its hint); the `ApiError` stays in the chain
-/// (`error::api_error_of`), and `error::exit_of` maps either to the same exit.
+/// The API error as a person reads it (with its hint); the `ApiError` stays in the chain.
 pub fn into_anyhow(err: ApiError) -> anyhow::Error {
-    anyhow::Error::new(err.to_cli())
+    anyhow::Error::new(err.reported())
 }
 
-/// The exit for any error chain: the outermost error that knows its exit decides (a
-/// [`CliError`], or an [`ApiError`] by what the server answered), else [`Exit::Failure`].
-pub fn exit_of(err: &anyhow::Error) -> Exit {
-    err.chain()
-        .find_map(|e| {
-            e.downcast_ref::<CliError>()
-                .map(|c| c.exit)
-                .or_else(|| e.downcast_ref::<ApiError>().map(ApiError::exit))
-        })
-        .unwrap_or(Exit::Failure)
+/// What one error of this crate means (None: not one of this crate's).
+pub fn kind_of_one(e: &(dyn std::error::Error + 'static)) -> Option<Kind> {
+    e.downcast_ref::<ClientError>()
+        .map(|c| c.kind)
+        .or_else(|| e.downcast_ref::<ApiError>().map(ApiError::kind))
 }
 
-/// The [`ApiError`] in an error chain, for a caller that reacts to what the server said.
-pub fn api_error_of(err: &anyhow::Error) -> Option<&ApiError> {
-    err.chain().find_map(|e| e.downcast_ref::<ApiError>())
+/// What the outermost error of this crate in a chain means, for a caller that retries
+/// or stops on it (None: the chain holds none).
+pub fn kind_of(err: &anyhow::Error) -> Option<Kind> {
+    err.chain().find_map(kind_of_one)
 }
 
 /// Sort a transport failure into something a person can act on.
@@ -219,23 +280,23 @@ mod tests {
     }
 
     #[test]
-    fn exit_codes_follow_result_codes() {
-        assert_eq!(server(400, 101).exit(), Exit::NotFound);
-        assert_eq!(server(400, 201).exit(), Exit::NotFound);
-        assert_eq!(server(401, 22).exit(), Exit::AuthRefused);
-        assert_eq!(server(400, 12).exit(), Exit::Failure);
-        assert_eq!(server(500, 0).exit(), Exit::Failure);
+    fn kinds_follow_result_codes() {
+        assert_eq!(server(400, 101).kind(), Kind::NotFound);
+        assert_eq!(server(400, 201).kind(), Kind::NotFound);
+        assert_eq!(server(401, 22).kind(), Kind::AuthRefused);
+        assert_eq!(server(400, 12).kind(), Kind::Failed);
+        assert_eq!(server(500, 0).kind(), Kind::Failed);
         let nav = ApiError::NotApi {
             url: "http://h:8080".into(),
             status: 200,
         };
-        assert_eq!(nav.exit(), Exit::Unreachable);
+        assert_eq!(nav.kind(), Kind::Unreachable);
     }
 
     #[test]
     fn one_line_keeps_server_message_and_codes() {
         let err = into_anyhow(server(401, 22));
-        assert_eq!(crate::exit_of(&err), Exit::AuthRefused);
+        assert_eq!(crate::kind_of(&err), Some(Kind::AuthRefused));
         let line = clearml_error::one_line(&err);
         assert!(
             line.starts_with("tasks.get_by_id failed (401/22): Invalid task id"),
@@ -266,7 +327,7 @@ mod tests {
             "{api:?}"
         );
         assert_eq!(
-            api.to_cli().to_string(),
+            api.clone().reported().to_string(),
             format!(
                 "cannot reach {url} (connection refused): is the server up? check with 'clearml server ping' (start the built-in one with 'clearml server serve', the Docker stack with 'clearml server up')"
             )

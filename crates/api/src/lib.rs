@@ -13,7 +13,9 @@ mod token;
 
 pub use clearml_error::redact::{self, redact_urls};
 pub use client::{Auth, Client, DEFAULT_REQUEST_TIMEOUT, Options};
-pub use error::{ApiError, api_error_of, classify_transport, exit_of, into_anyhow};
+pub use error::{
+    ApiError, ApiFailure, ClientError, Kind, classify_transport, into_anyhow, kind_of, kind_of_one,
+};
 
 use clearml_config::TlsVerify;
 

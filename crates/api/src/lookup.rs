@@ -3,12 +3,12 @@
 use serde_json::{Value, json};
 
 use super::Client;
-use clearml_error::CliError;
+use crate::ClientError;
 
 /// The id of a project by its full name (`parent/child`), hidden projects included.
 pub async fn project_id(client: &Client, name: &str) -> anyhow::Result<String> {
     find_project(client, name).await?.ok_or_else(|| {
-        CliError::not_found(format!("no project named '{name}'"))
+        ClientError::not_found(format!("no project named '{name}'"))
             .with_hint("give the full path (parent/child); names are case-sensitive")
             .into()
     })
@@ -37,7 +37,7 @@ pub async fn find_project(client: &Client, name: &str) -> anyhow::Result<Option<
 /// The server refuses model, task and project names under 3 characters (each part of a
 /// project path counts); check before anything is created, so a refused name leaves nothing
 /// half made behind.
-pub fn check_name(what: &str, name: &str) -> Result<(), CliError> {
+pub fn check_name(what: &str, name: &str) -> Result<(), ClientError> {
     let parts: Vec<&str> = if what == "project" {
         name.trim().trim_matches('/').split('/').collect()
     } else {
@@ -49,7 +49,7 @@ pub fn check_name(what: &str, name: &str) -> Result<(), CliError> {
         } else {
             String::new()
         };
-        return Err(CliError::usage(format!(
+        return Err(ClientError::bad_input(format!(
             "{what} name '{name}'{shown} is too short: the server needs at least 3 characters"
         ))
         .with_hint(format!("choose a longer {what} name")));
@@ -93,7 +93,7 @@ pub async fn user_id(client: &Client, name: &str) -> anyhow::Result<String> {
         .and_then(|u| u["id"].as_str())
         .map(str::to_string)
         .ok_or_else(|| {
-            CliError::not_found(format!("no user named '{name}'"))
+            ClientError::not_found(format!("no user named '{name}'"))
                 .with_hint("give the user's full name as the web UI shows it, or 'me'")
                 .into()
         })
@@ -133,7 +133,7 @@ pub async fn find_task(
         .await?;
     match found.len() {
         0 => Err(
-            CliError::not_found(format!("no task with id or name '{id_or_name}'"))
+            ClientError::not_found(format!("no task with id or name '{id_or_name}'"))
                 .with_hint("see 'clearml task list'")
                 .into(),
         ),

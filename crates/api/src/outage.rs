@@ -4,8 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::exit_of;
-use clearml_error::Exit;
+use crate::{Kind, kind_of};
 
 /// The longest pause between attempts while the server is unreachable.
 pub const MAX_BACKOFF: Duration = Duration::from_secs(30);
@@ -54,7 +53,7 @@ impl Outage {
     /// A call failed: retry after a pause if the server is only unreachable and the
     /// limit is not reached; else the error to give up with.
     pub fn failed(&mut self, err: anyhow::Error) -> Result<Retry, anyhow::Error> {
-        if exit_of(&err) != Exit::Unreachable {
+        if kind_of(&err) != Some(Kind::Unreachable) {
             return Err(err);
         }
         let first = self.since.is_none();
@@ -82,17 +81,17 @@ impl Outage {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clearml_error::CliError;
+    use crate::ClientError;
 
     #[test]
     fn only_unreachable_is_ridden_out() {
         let mut o = Outage::new(Duration::from_millis(10), Duration::from_secs(60), None);
-        assert!(o.failed(CliError::not_found("x").into()).is_err());
-        let r = o.failed(CliError::unreachable("down").into()).unwrap();
+        assert!(o.failed(ClientError::not_found("x").into()).is_err());
+        let r = o.failed(ClientError::unreachable("down").into()).unwrap();
         assert!(r.first);
         assert_eq!(r.pause, Duration::from_millis(10));
         assert!(
-            !o.failed(CliError::unreachable("down").into())
+            !o.failed(ClientError::unreachable("down").into())
                 .unwrap()
                 .first
         );
@@ -103,8 +102,10 @@ mod tests {
     #[test]
     fn gives_up_at_the_limit() {
         let mut o = Outage::new(Duration::from_millis(10), Duration::ZERO, None);
-        let e = o.failed(CliError::unreachable("down").into()).unwrap_err();
-        assert_eq!(exit_of(&e), Exit::Unreachable);
+        let e = o
+            .failed(ClientError::unreachable("down").into())
+            .unwrap_err();
+        assert_eq!(kind_of(&e), Some(Kind::Unreachable));
         assert!(format!("{e:#}").contains("unreachable for"));
     }
 }

@@ -13,12 +13,12 @@ use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{CertificateError, DigitallySignedStruct, Error, RootCertStore, SignatureScheme};
 
-use clearml_error::CliError;
+use crate::ClientError;
 
 /// The certificates of a PEM bundle; a file without any is a usage error.
-pub fn read_bundle(path: &Path) -> Result<Vec<CertificateDer<'static>>, CliError> {
+pub fn read_bundle(path: &Path) -> Result<Vec<CertificateDer<'static>>, ClientError> {
     let pem = std::fs::read(path).map_err(|e| {
-        CliError::usage(format!("cannot read CA bundle {}: {e}", path.display()))
+        ClientError::bad_input(format!("cannot read CA bundle {}: {e}", path.display()))
             .with_hint("pass a PEM file with --ca-bundle or fix CLEARML_API_HOST_VERIFY_CERT")
     })?;
     let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(&pem)
@@ -30,8 +30,8 @@ pub fn read_bundle(path: &Path) -> Result<Vec<CertificateDer<'static>>, CliError
     Ok(certs)
 }
 
-fn not_pem(path: &Path) -> CliError {
-    CliError::usage(format!("no PEM certificate in CA bundle {}", path.display())).with_hint(
+fn not_pem(path: &Path) -> ClientError {
+    ClientError::bad_input(format!("no PEM certificate in CA bundle {}", path.display())).with_hint(
         "give a file with '-----BEGIN CERTIFICATE-----' blocks (convert DER with 'openssl x509 -inform der')",
     )
 }
@@ -39,7 +39,7 @@ fn not_pem(path: &Path) -> CliError {
 /// A rustls client configuration trusting exactly the bundle.
 pub fn bundle_config(
     certs: Vec<CertificateDer<'static>>,
-) -> Result<rustls::ClientConfig, CliError> {
+) -> Result<rustls::ClientConfig, ClientError> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut roots = RootCertStore::empty();
     // A certificate webpki cannot use as an anchor is still usable as a pin.
@@ -48,7 +48,7 @@ pub fn bundle_config(
         Some(
             WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
                 .build()
-                .map_err(|e| CliError::usage(format!("unusable CA bundle: {e}")))?,
+                .map_err(|e| ClientError::bad_input(format!("unusable CA bundle: {e}")))?,
         )
     } else {
         None
@@ -60,7 +60,7 @@ pub fn bundle_config(
     };
     let config = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
-        .map_err(|e| CliError::failure(format!("TLS setup failed: {e}")))?
+        .map_err(|e| ClientError::failed(format!("TLS setup failed: {e}")))?
         .dangerous()
         .with_custom_certificate_verifier(Arc::new(verifier))
         .with_no_client_auth();
@@ -213,7 +213,7 @@ mod tests {
         let bad = dir.path().join("bad.pem");
         std::fs::write(&bad, "this is not a certificate\n").unwrap();
         let err = read_bundle(&bad).unwrap_err();
-        assert_eq!(err.exit, clearml_error::Exit::Usage);
+        assert_eq!(err.kind, crate::Kind::BadInput);
         assert!(err.to_string().contains("no PEM certificate"), "{err}");
     }
 

@@ -74,10 +74,11 @@ impl HoconError {
         }
     }
 
-    /// As an error for the command line: a bound hit exits 2, other errors 1.
+    /// As an error for the caller: a bound hit is the person's input refused
+    /// ([`ConfigError::Refused`]), anything else a plain parse failure.
     pub fn into_anyhow(self) -> anyhow::Error {
         if self.limit {
-            clearml_error::CliError::usage(self.to_string()).into()
+            crate::ConfigError::Refused(self.to_string()).into()
         } else {
             self.into()
         }
@@ -362,9 +363,7 @@ pub fn process_env(name: &str) -> Option<String> {
 pub fn parse_file(path: &Path, env: &Env) -> anyhow::Result<Document> {
     let text = read_conf_file(path, MAX_INPUT_BYTES).map_err(|e| match e {
         ReadError::Io(e) => anyhow::anyhow!("cannot read {}: {e}", path.display()),
-        ReadError::Refused(why) => {
-            clearml_error::CliError::usage(format!("{}: {why}", path.display())).into()
-        }
+        ReadError::Refused(why) => crate::ConfigError::refused_file(path, why).into(),
     })?;
     parse_str(&text, Some(path), env).map_err(HoconError::into_anyhow)
 }

@@ -9,6 +9,7 @@
 
 pub mod duration;
 pub mod edit;
+mod error;
 pub mod hocon;
 pub mod hosts;
 pub mod paste;
@@ -17,7 +18,7 @@ pub mod resolve;
 use std::fmt;
 use std::path::PathBuf;
 
-use clearml_error::CliError;
+pub use error::ConfigError;
 
 /// The longest an API call may take (one attempt) unless `--request-timeout` says
 /// otherwise. The SDK waits up to 300 s for an answer; a server that accepts connections
@@ -118,20 +119,24 @@ impl Settings {
 
     /// Fails when the file was named by `--config` and is not there (or not a file).
     /// CLEARML_CONFIG_FILE naming a missing file reads as empty, as in the SDK.
-    pub fn check_explicit_file(&self) -> Result<(), CliError> {
+    pub fn check_explicit_file(&self) -> Result<(), ConfigError> {
         if self.config_chosen_by != Source::Flag("--config") || self.config_file.is_file() {
             return Ok(());
         }
-        let path = self.config_file.display();
+        let path = self.config_file.display().to_string();
         if self.config_file.exists() {
-            return Err(CliError::usage(format!("--config {path}: not a file"))
-                .with_hint("name a clearml.conf file"));
+            return Err(ConfigError::ConfigFile {
+                path,
+                why: "not a file",
+                hint: "name a clearml.conf file".into(),
+            });
         }
-        Err(
-            CliError::usage(format!("--config {path}: no such file")).with_hint(format!(
-                "check the path, or create it with 'clearml init --file {path}'"
-            )),
-        )
+        let hint = format!("check the path, or create it with 'clearml init --file {path}'");
+        Err(ConfigError::ConfigFile {
+            path,
+            why: "no such file",
+            hint,
+        })
     }
 }
 
@@ -178,11 +183,8 @@ impl fmt::Display for TlsVerify {
     }
 }
 
-/// The exit code an error chain of this crate maps to (the API client's `exit_of` is the
-/// real mapping; this crate only raises [`CliError`]s).
+/// Whether an error chain holds this crate's "the person's input is refused" error.
 #[cfg(test)]
-pub(crate) fn test_exit_of(err: &anyhow::Error) -> clearml_error::Exit {
-    err.chain()
-        .find_map(|e| e.downcast_ref::<CliError>().map(|c| c.exit))
-        .unwrap_or(clearml_error::Exit::Failure)
+pub(crate) fn test_is_config_error(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| e.is::<ConfigError>())
 }

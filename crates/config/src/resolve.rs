@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use super::hocon::{self, Node, Object};
 use super::hosts;
 use super::{Settings, Source, Sourced, TlsVerify};
-use clearml_error::CliError;
+use crate::ConfigError;
 
 /// Environment lookups, injectable for tests.
 pub type EnvFn<'a> = &'a dyn Fn(&str) -> Option<String>;
@@ -176,10 +176,9 @@ pub fn resolve(inputs: &Inputs) -> anyhow::Result<Settings> {
 
     let api_host = if let Some(flag) = inputs.api_host_flag {
         // A malformed flag is the person's typo, not an unreachable server.
-        let url = hosts::normalize_url(flag).map_err(|e| {
-            CliError::usage(format!(
-                "--api-host: {e} (expected e.g. http://localhost:8008)"
-            ))
+        let url = hosts::normalize_url(flag).map_err(|e| ConfigError::BadFlag {
+            flag: "--api-host",
+            why: format!("{e} (expected e.g. http://localhost:8008)"),
         })?;
         Sourced {
             value: strip(url),
@@ -452,9 +451,11 @@ mod tests {
                 home: c.home.path(),
             })
             .unwrap_err();
-            assert_eq!(
-                crate::test_exit_of(&err),
-                clearml_error::Exit::Usage,
+            assert!(
+                err.chain().any(|e| matches!(
+                    e.downcast_ref::<ConfigError>(),
+                    Some(ConfigError::BadFlag { .. })
+                )),
                 "{bad:?}: {err}"
             );
             assert!(err.to_string().starts_with("--api-host: "), "{err}");
@@ -479,7 +480,7 @@ mod tests {
         })
         .unwrap();
         let err = s.check_explicit_file().unwrap_err();
-        assert_eq!(err.exit, clearml_error::Exit::Usage);
+        assert!(matches!(err, ConfigError::ConfigFile { .. }), "{err:?}");
         let text = err.to_string();
         assert!(text.contains(&format!("--config {}: no such file", missing.display())));
         assert!(text.contains(&format!("clearml init --file {}", missing.display())));

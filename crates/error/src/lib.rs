@@ -1,10 +1,10 @@
 //! Error kinds, their exit codes, and the one-line message (with a hint) a person sees;
 //! the lowest crate, which every other one reports its failures through.
 //!
-//! Code everywhere returns `anyhow::Result`; a failure that should map to a specific exit
-//! code is raised as a [`CliError`] (or the API client's `ApiError`) somewhere in the
-//! anyhow chain, and `clearml_api::exit_of` is the one place that turns a chain into an
-//! [`Exit`] (callers never compare exit numbers).
+//! Code everywhere returns `anyhow::Result`. Each library crate raises its own error enum
+//! (most carry a [`Detail`]: message and hint); the commands raise [`CliError`], which
+//! carries its exit. The binary's `error::exit_of` is the one place that turns a chain
+//! into an [`Exit`], by downcasting each crate's enum (callers never compare exit numbers).
 
 pub mod redact;
 
@@ -84,6 +84,37 @@ impl CliError {
     }
     pub fn not_found(message: impl Into<String>) -> Self {
         Self::new(Exit::NotFound, message)
+    }
+}
+
+/// A message and, optionally, what to do about it: the payload of the library crates'
+/// error variants, shown as `message: hint` (as [`CliError`] shows its own).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Detail {
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl Detail {
+    pub fn new(message: impl Into<String>) -> Self {
+        Detail {
+            message: message.into(),
+            hint: None,
+        }
+    }
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+impl fmt::Display for Detail {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)?;
+        if let Some(hint) = &self.hint {
+            write!(f, ": {hint}")?;
+        }
+        Ok(())
     }
 }
 

@@ -12,7 +12,8 @@ use md5::{Digest, Md5};
 use serde_json::{Map, Value, json};
 
 use clearml_api::Client;
-use clearml_error::CliError;
+mod error;
+pub use error::LaunchError;
 
 /// What the user asked for.
 #[derive(Debug, Clone, Default)]
@@ -69,15 +70,15 @@ const TASK_INIT_LINES: &str =
     "from clearml import Task\n(__name__ != \"__main__\") or Task.init()\n";
 
 /// Read the script, its repository and the requirements.
-pub fn source(req: &Request) -> Result<Source, CliError> {
+pub fn source(req: &Request) -> Result<Source, LaunchError> {
     let script = std::fs::canonicalize(&req.script).map_err(|e| {
-        CliError::not_found(format!(
+        LaunchError::Missing(format!(
             "cannot read script '{}': {e}",
             req.script.display()
         ))
     })?;
     if !script.is_file() {
-        return Err(CliError::usage(format!(
+        return Err(LaunchError::invalid(format!(
             "'{}' is not a file",
             req.script.display()
         )));
@@ -85,87 +86,92 @@ pub fn source(req: &Request) -> Result<Source, CliError> {
     let file_name = script
         .file_name()
         .and_then(|n| n.to_str())
-        .ok_or_else(|| CliError::usage("the script's file name must be UTF-8"))?
+        .ok_or_else(|| LaunchError::invalid("the script's file name must be UTF-8"))?
         .to_string();
     let is_shell = file_name.ends_with(".sh") || file_name.ends_with(".bash");
-    let binary = if is_shell { "/bin/bash" } else { "python3" }.to_string();
-    let requirements = requirements_text(req)?;
-    let mut warnings = Vec::new();
+    let mut found = Source {
+        repository: String::new(),
+        branch: String::new(),
+        commit: String::new(),
+        working_dir: ".".into(),
+        entry_point: String::new(),
+        diff: String::new(),
+        binary: if is_shell { "/bin/bash" } else { "python3" }.to_string(),
+        requirements: requirements_text(req)?,
+        warnings: Vec::new(),
+    };
     let repo = if req.single_file {
         None
     } else {
-        repository_of(&script, &mut warnings)
+        repository_of(&script, &mut found.warnings)
     };
-    let add_init = |text: &str| req.task_init && !is_shell && !text.contains("Task.init");
+    // Task.init() goes in only for Python that does not call it already.
+    let add_init = req.task_init && !is_shell;
     let args_suffix = shell_join(&req.script_args);
-    let Some(repo) = repo else {
-        if req.cwd.is_some() {
-            return Err(CliError::usage(
-                "--cwd needs a script inside a git repository (outside one the script runs alone)",
-            ));
-        }
-        let text = std::fs::read_to_string(&script).map_err(|e| {
-            CliError::usage(format!(
-                "cannot read script '{}' as text: {e}",
-                script.display()
-            ))
-        })?;
-        let diff = if add_init(&text) {
-            insert_task_init(&text)
-        } else {
-            text
-        };
-        return Ok(Source {
-            repository: String::new(),
-            branch: String::new(),
-            commit: String::new(),
-            working_dir: ".".into(),
-            entry_point: format!("{file_name}{args_suffix}"),
-            diff,
-            binary,
-            requirements,
-            warnings,
-        });
+    match repo {
+        None => single_file(req, &script, add_init, &mut found)?,
+        Some(repo) => in_repository(req, &script, repo, add_init, &mut found)?,
+    }
+    found.entry_point.push_str(&args_suffix);
+    Ok(found)
+}
+
+/// Outside a repository: the script's text is the task's code, run from its own name.
+fn single_file(
+    req: &Request,
+    script: &Path,
+    add_init: bool,
+    found: &mut Source,
+) -> Result<(), LaunchError> {
+    if req.cwd.is_some() {
+        return Err(LaunchError::invalid(
+            "--cwd needs a script inside a git repository (outside one the script runs alone)",
+        ));
+    }
+    let text = std::fs::read_to_string(script).map_err(|e| {
+        LaunchError::invalid(format!(
+            "cannot read script '{}' as text: {e}",
+            script.display()
+        ))
+    })?;
+    found.diff = if add_init && !text.contains("Task.init") {
+        insert_task_init(&text)
+    } else {
+        text
     };
+    found.entry_point = file_name_of(script);
+    Ok(())
+}
+
+/// The script's file name (checked to be UTF-8 by [`source`]).
+fn file_name_of(script: &Path) -> String {
+    script
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// Inside a repository: the remote, branch and commit, where the agent runs the script
+/// from, and the uncommitted changes (the script itself when it is not tracked yet).
+fn in_repository(
+    req: &Request,
+    script: &Path,
+    repo: Repo,
+    add_init: bool,
+    found: &mut Source,
+) -> Result<(), LaunchError> {
     let rel = script
         .strip_prefix(&repo.root)
-        .map_err(|_| CliError::usage("the script is not inside its repository"))?
+        .map_err(|_| LaunchError::invalid("the script is not inside its repository"))?
         .to_string_lossy()
         .replace('\\', "/");
-    let (working_dir, entry_point) = match &req.cwd {
-        Some(cwd) => {
-            let cwd = cwd.trim_matches('/').to_string();
-            let cwd = if cwd.is_empty() { ".".to_string() } else { cwd };
-            if cwd.split('/').any(|p| p == "..") || Path::new(&cwd).is_absolute() {
-                return Err(CliError::usage(format!(
-                    "--cwd '{cwd}' must be a folder inside the repository, relative to its root"
-                )));
-            }
-            let entry = if cwd == "." {
-                rel.clone()
-            } else {
-                match rel.strip_prefix(&format!("{cwd}/")) {
-                    Some(r) => r.to_string(),
-                    None => {
-                        return Err(CliError::usage(format!(
-                            "the script '{rel}' is not under --cwd '{cwd}'"
-                        )));
-                    }
-                }
-            };
-            (cwd, entry)
-        }
-        None => match rel.rsplit_once('/') {
-            Some((dir, _)) => (dir.to_string(), file_name.clone()),
-            None => (".".to_string(), file_name.clone()),
-        },
-    };
+    let (working_dir, entry_point) = placement(req.cwd.as_deref(), &rel, &file_name_of(script))?;
     let mut diff = repo.diff;
     if !repo.tracked.contains(&rel) {
         diff.push_str(&new_file_diff(&repo.root, &rel)?);
     }
-    let current = std::fs::read_to_string(&script).unwrap_or_default();
-    if add_init(&current) {
+    let current = std::fs::read_to_string(script).unwrap_or_default();
+    if add_init && !current.contains("Task.init") {
         if !diff.is_empty() && !diff.ends_with('\n') {
             diff.push('\n');
         }
@@ -178,17 +184,44 @@ pub fn source(req: &Request) -> Result<Source, CliError> {
             diff.push_str(&format!("+{l}\n"));
         }
     }
-    Ok(Source {
-        repository: repo.remote,
-        branch: repo.branch,
-        commit: repo.commit,
-        working_dir,
-        entry_point: format!("{entry_point}{args_suffix}"),
-        diff,
-        binary,
-        requirements,
-        warnings,
-    })
+    found.repository = repo.remote;
+    found.branch = repo.branch;
+    found.commit = repo.commit;
+    found.working_dir = working_dir;
+    found.entry_point = entry_point;
+    found.diff = diff;
+    Ok(())
+}
+
+/// The working directory (relative to the repository root) and the entry point relative
+/// to it: `--cwd` when given (the script must be under it), else the script's folder.
+fn placement(
+    cwd: Option<&str>,
+    rel: &str,
+    file_name: &str,
+) -> Result<(String, String), LaunchError> {
+    let Some(cwd) = cwd else {
+        return Ok(match rel.rsplit_once('/') {
+            Some((dir, _)) => (dir.to_string(), file_name.to_string()),
+            None => (".".to_string(), file_name.to_string()),
+        });
+    };
+    let cwd = cwd.trim_matches('/').to_string();
+    let cwd = if cwd.is_empty() { ".".to_string() } else { cwd };
+    if cwd.split('/').any(|p| p == "..") || Path::new(&cwd).is_absolute() {
+        return Err(LaunchError::invalid(format!(
+            "--cwd '{cwd}' must be a folder inside the repository, relative to its root"
+        )));
+    }
+    if cwd == "." {
+        return Ok((cwd, rel.to_string()));
+    }
+    match rel.strip_prefix(&format!("{cwd}/")) {
+        Some(r) => Ok((cwd.clone(), r.to_string())),
+        None => Err(LaunchError::invalid(format!(
+            "the script '{rel}' is not under --cwd '{cwd}'"
+        ))),
+    }
 }
 
 /// The script's text with the `Task.init()` lines after any `from __future__` imports (they
@@ -215,11 +248,11 @@ fn insert_task_init(text: &str) -> String {
 
 /// `--requirements FILE` lines plus `--packages`; `clearml` added when missing (the
 /// script imports it), as clearml-task does.
-fn requirements_text(req: &Request) -> Result<String, CliError> {
+fn requirements_text(req: &Request) -> Result<String, LaunchError> {
     let mut lines: Vec<String> = Vec::new();
     if let Some(f) = &req.requirements {
         let text = std::fs::read_to_string(f).map_err(|e| {
-            CliError::not_found(format!("cannot read requirements '{}': {e}", f.display()))
+            LaunchError::Missing(format!("cannot read requirements '{}': {e}", f.display()))
         })?;
         lines.extend(text.lines().map(|l| l.trim().to_string()));
     }
@@ -361,7 +394,7 @@ fn repository_of(script: &Path, warnings: &mut Vec<String>) -> Option<Repo> {
 }
 
 /// A diff that creates the untracked file `rel` (the script itself, not yet committed).
-fn new_file_diff(root: &Path, rel: &str) -> Result<String, CliError> {
+fn new_file_diff(root: &Path, rel: &str) -> Result<String, LaunchError> {
     let out = Command::new("git")
         .arg("-C")
         .arg(root)
@@ -379,7 +412,7 @@ fn new_file_diff(root: &Path, rel: &str) -> Result<String, CliError> {
         .stdin(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .output()
-        .map_err(|e| CliError::failure(format!("cannot run git: {e}")))?;
+        .map_err(|e| LaunchError::Git(e.to_string()))?;
     // `git diff --no-index` exits 1 when the files differ, which they do.
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
@@ -476,18 +509,16 @@ pub async fn create(client: &Client, body: &Value) -> anyhow::Result<String> {
 
 /// `k=v` and argparse-style `--k v` / `--k=v` / `--flag` pairs into `Args` (clearml-task's
 /// `--args`).
-pub fn parse_args(specs: &[String]) -> Result<Vec<(String, String)>, CliError> {
+pub fn parse_args(specs: &[String]) -> Result<Vec<(String, String)>, LaunchError> {
     specs
         .iter()
         .map(|s| {
-            let (k, v) = s.split_once('=').ok_or_else(|| {
-                CliError::usage(format!("bad --args '{s}'")).with_hint("write name=value")
-            })?;
+            let (k, v) = s
+                .split_once('=')
+                .ok_or_else(|| LaunchError::BadArgs(s.to_string()))?;
             let k = k.trim().trim_start_matches('-').to_string();
             if k.is_empty() {
-                return Err(
-                    CliError::usage(format!("bad --args '{s}'")).with_hint("write name=value")
-                );
+                return Err(LaunchError::BadArgs(s.to_string()));
             }
             Ok((k, v.to_string()))
         })

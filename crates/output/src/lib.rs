@@ -6,8 +6,10 @@ use std::io::{IsTerminal, Write};
 use comfy_table::{ContentArrangement, Table, presets};
 use serde_json::Value;
 
-/// How results are printed on stdout (`--format`, `--json`, `--csv`).
+/// How results are printed on stdout (`--format`, `--json`, `--csv`); with the `clap`
+/// feature, also `--format`'s value type (the one spelling of the formats).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum Format {
     #[default]
     Table,

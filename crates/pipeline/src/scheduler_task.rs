@@ -11,9 +11,9 @@ use serde_json::{Value, json};
 
 use super::schedule::Schedule;
 use super::spec::Spec;
+use crate::PipelineError;
 use clearml_api::{Client, lookup};
 use clearml_config::Settings;
-use clearml_error::CliError;
 
 /// A scheduler task with no update for this long is dead (killed -9), not a rival.
 pub const STALE_AFTER: Duration = Duration::from_secs(90);
@@ -155,13 +155,11 @@ impl Registration {
                         .await;
                 }
                 _ => {
-                    return Err(CliError::failure(format!(
-                        "a scheduler for pipeline '{}' already runs on this server: task {id}",
-                        spec.name
-                    ))
-                    .with_hint(format!(
-                        "stop that one first (clearml task list --project {project}), or run this pipeline's schedule there"
-                    ))
+                    return Err(PipelineError::SchedulerRunning {
+                        pipeline: spec.name.clone(),
+                        task: id.to_string(),
+                        project: project.to_string(),
+                    }
                     .into());
                 }
             }

@@ -9,6 +9,7 @@
 //! - `lifecycle`: up, down, status, logs
 //! - `backup`: consistent backup and restore of the data dir
 //! - `users`: the API server's fixed users in the data dir's config
+//! - `upgrade`: the upgrade plan, image and backup checks, data counts
 //!
 //! The compose project name is `clearml` unless CLEARML_STACK_PROJECT names another one
 //! (a second stack on the same host, or tests); it also prefixes the container names.
@@ -20,5 +21,6 @@ pub mod lifecycle;
 pub mod ready;
 pub mod render;
 pub mod spec;
+pub mod upgrade;
 pub mod users;
 pub use docker::PullPolicy;

@@ -111,6 +111,20 @@ pub async fn up(
     timeout: Duration,
     out: &Output,
 ) -> anyhow::Result<()> {
+    let version = up_ready(engine, stack, pull, timeout, out).await?;
+    print_urls(stack, version.as_deref(), out);
+    Ok(())
+}
+
+/// `up` without the URLs on stdout (for commands with their own result there); returns the
+/// version the API server reports.
+pub async fn up_ready(
+    engine: &Engine,
+    stack: &Stack,
+    pull: PullPolicy,
+    timeout: Duration,
+    out: &Output,
+) -> anyhow::Result<Option<String>> {
     let up = Up {
         engine,
         stack,
@@ -131,8 +145,7 @@ pub async fn up(
         up.began.elapsed().as_secs_f64(),
         ready.server_version.as_deref().unwrap_or("unknown")
     ));
-    print_urls(stack, ready.server_version.as_deref(), out);
-    Ok(())
+    Ok(ready.server_version)
 }
 
 /// A published port someone else holds fails `up` before anything changes.

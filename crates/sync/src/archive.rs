@@ -20,7 +20,7 @@ use sha2::{Digest, Sha256};
 use super::source::Source;
 use super::unpack::{FORMAT, Limits, MANIFEST, Manifest, Member, damaged, refused, shown, unpack};
 use super::{Counts, Endpoint};
-use clearml_error::CliError;
+use crate::SyncError;
 
 const SNAPSHOT: &str = "snapshot.json";
 
@@ -105,7 +105,7 @@ pub async fn export(
         .create(true)
         .truncate(true)
         .open(&part)
-        .map_err(|e| CliError::failure(format!("cannot write {}: {e}", part.display())))?;
+        .map_err(|e| SyncError::failed(format!("cannot write {}: {e}", part.display())))?;
     let result = write_archive(&src, opts, gathered, file, progress, started).await;
     match result {
         Ok(counts) => {
@@ -278,7 +278,7 @@ impl ArchiveSource {
     /// manifest (name, type, size, sha256) before the snapshot is trusted.
     pub fn open(archive: &Path) -> anyhow::Result<ArchiveSource> {
         let file = std::fs::File::open(archive)
-            .map_err(|e| CliError::not_found(format!("cannot read {}: {e}", archive.display())))?;
+            .map_err(|e| SyncError::missing(format!("cannot read {}: {e}", archive.display())))?;
         Self::read(archive, file, Limits::default())
     }
 
@@ -295,7 +295,7 @@ impl ArchiveSource {
             uuid::Uuid::new_v4().simple()
         ));
         std::fs::create_dir(&dir).map_err(|e| {
-            CliError::failure(format!("cannot create {}: {e}", dir.display()))
+            SyncError::failed(format!("cannot create {}: {e}", dir.display()))
                 .with_hint("set TMPDIR to a writable folder")
         })?;
         // From here on `source` owns `dir`: dropping it on any error removes the folder.
@@ -436,7 +436,7 @@ impl Source for ArchiveSource {
 
     async fn fetch_file(&self, url: &str, dest: &Path) -> anyhow::Result<u64> {
         let member = self.snapshot.files.get(url).ok_or_else(|| {
-            CliError::not_found(format!("{url} is not in the archive")).with_hint(
+            SyncError::missing(format!("{url} is not in the archive")).with_hint(
                 "it was exported with --metadata-only, or is not on the source's file server",
             )
         })?;

@@ -14,6 +14,7 @@
 
 pub mod archive;
 mod engine;
+mod error;
 pub mod events;
 pub mod rewrite;
 pub mod source;
@@ -25,7 +26,7 @@ use std::time::Duration;
 
 use clearml_api::Client;
 use clearml_config::resolve;
-use clearml_error::CliError;
+pub use error::SyncError;
 
 pub use engine::run;
 pub use rewrite::SYNC_TAG_PREFIX;
@@ -62,7 +63,7 @@ impl Endpoint {
         } else {
             let path = Path::new(spec);
             if !path.is_file() {
-                return Err(CliError::usage(format!(
+                return Err(SyncError::unusable(format!(
                     "{flag} {spec}: no such clearml.conf (and not an http(s) URL)"
                 ))
                 .with_hint(format!(

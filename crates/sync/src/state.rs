@@ -12,6 +12,8 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use serde::{Deserialize, Serialize};
 
+use crate::SyncError;
+
 /// Version of the file layout; a file of another version is refused, not misread.
 const VERSION: u32 = 1;
 
@@ -75,17 +77,14 @@ impl State {
             Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
         };
         let state: State = serde_json::from_str(&text).map_err(|e| {
-            clearml_error::CliError::usage(format!(
-                "{}: not a sync state file ({e})",
-                path.display()
-            ))
-            .with_hint("name another file with --state, or move this one away to start over")
+            SyncError::unusable(format!("{}: not a sync state file ({e})", path.display()))
+                .with_hint("name another file with --state, or move this one away to start over")
         })?;
         let same = |a: &str, b: &str| a.trim_end_matches('/') == b.trim_end_matches('/');
         if state.version == VERSION && !(same(&state.source, source) && same(&state.target, target))
         {
             // Another pair's id map would send this target's objects to the wrong ids.
-            return Err(clearml_error::CliError::usage(format!(
+            return Err(SyncError::unusable(format!(
                 "{}: this sync state is for {} -> {}, not {source} -> {target}",
                 path.display(),
                 state.source,
@@ -95,7 +94,7 @@ impl State {
             .into());
         }
         if state.version != VERSION {
-            return Err(clearml_error::CliError::usage(format!(
+            return Err(SyncError::unusable(format!(
                 "{}: state file version {} (this clearml reads version {VERSION})",
                 path.display(),
                 state.version
@@ -171,7 +170,13 @@ mod tests {
         let path = dir.path().join("s.json");
         std::fs::write(&path, "not json").unwrap();
         let err = State::load(&path, "a", "b").unwrap_err();
-        assert_eq!(clearml_api::exit_of(&err), clearml_error::Exit::Usage);
+        assert!(
+            err.chain().any(|e| matches!(
+                e.downcast_ref::<crate::SyncError>(),
+                Some(crate::SyncError::Unusable(_))
+            )),
+            "{err}"
+        );
         std::fs::write(&path, r#"{"version": 99, "source": "", "target": ""}"#).unwrap();
         let err = State::load(&path, "a", "b").unwrap_err();
         assert!(clearml_error::one_line(&err).contains("version 99"));
@@ -198,7 +203,13 @@ mod tests {
         State::new("http://a", "http://b").save(&path).unwrap();
         for (src, dst) in [("http://a", "http://c"), ("http://z", "http://b")] {
             let err = State::load(&path, src, dst).unwrap_err();
-            assert_eq!(clearml_api::exit_of(&err), clearml_error::Exit::Usage);
+            assert!(
+                err.chain().any(|e| matches!(
+                    e.downcast_ref::<crate::SyncError>(),
+                    Some(crate::SyncError::Unusable(_))
+                )),
+                "{err}"
+            );
             let line = clearml_error::one_line(&err);
             assert!(
                 line.contains("http://a -> http://b") && line.contains(&format!("{src} -> {dst}")),

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use clearml_error::CliError;
+use crate::SyncError;
 
 pub(super) const FORMAT: u32 = 1;
 pub(super) const MANIFEST: &str = "manifest.json";
@@ -55,14 +55,14 @@ impl Default for Limits {
 
 /// The archive is damaged (or cut short): exporting again fixes it.
 pub(super) fn damaged(archive: &Path, what: impl std::fmt::Display) -> anyhow::Error {
-    CliError::failure(format!("{}: {what}", archive.display()))
+    SyncError::failed(format!("{}: {what}", archive.display()))
         .with_hint("the archive is damaged or incomplete: export it again")
         .into()
 }
 
 /// The archive holds something `clearml export` never writes.
 pub(super) fn refused(archive: &Path, what: impl std::fmt::Display) -> anyhow::Error {
-    CliError::failure(format!("{}: {what}", archive.display()))
+    SyncError::failed(format!("{}: {what}", archive.display()))
         .with_hint("import reads only archives written by `clearml export`; nothing was copied")
         .into()
 }
@@ -97,7 +97,7 @@ pub(super) fn unpack<R: Read + Seek>(
     let (manifest, sizes) = scan(archive, &mut input, limits, &room)?;
     check_against_headers(archive, &manifest, &sizes, &room)?;
     input.seek(SeekFrom::Start(0)).map_err(|e| {
-        CliError::failure(format!("{}: cannot read it twice: {e}", archive.display()))
+        SyncError::failed(format!("{}: cannot read it twice: {e}", archive.display()))
             .with_hint("give import the archive as a regular file, not a pipe")
     })?;
     extract(archive, input, dir, &manifest)?;
@@ -127,7 +127,7 @@ impl Room {
 
     fn exceeded(&self, archive: &Path, need: &str) -> anyhow::Error {
         match &self.free_in {
-            Some(at) => CliError::failure(format!(
+            Some(at) => SyncError::failed(format!(
                 "{}: unpacking it needs {need} but {} has {} free",
                 archive.display(),
                 at.display(),
@@ -237,7 +237,7 @@ fn check_against_headers(
     room: &Room,
 ) -> anyhow::Result<()> {
     if manifest.format != FORMAT {
-        return Err(CliError::usage(format!(
+        return Err(SyncError::unusable(format!(
             "{}: archive format {} (this clearml reads format {FORMAT})",
             archive.display(),
             manifest.format
@@ -342,7 +342,7 @@ fn write_member<R: Read>(
     limit: u64,
 ) -> anyhow::Result<Member> {
     let cannot = |e: std::io::Error| {
-        CliError::failure(format!(
+        SyncError::failed(format!(
             "{}: cannot unpack member {} into {}: {e}",
             archive.display(),
             shown(name),

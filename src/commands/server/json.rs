@@ -7,6 +7,24 @@ use serde::{Deserialize, Serialize};
 pub use crate::stack::doctor::{Finding, Level};
 pub use crate::stack::json::{ServiceStatus, StackStatus, Urls};
 
+/// `server upgrade --json` (also with --dry-run).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UpgradeReport {
+    /// The version the stack ran.
+    pub from: String,
+    pub to: String,
+    /// The versions started in order, with every service's image.
+    pub steps: Vec<crate::stack::upgrade::Step>,
+    /// The verified backup taken first (to be written, with --dry-run).
+    pub backup: std::path::PathBuf,
+    /// "planned" (--dry-run) or "upgraded"; a failed upgrade exits 1 with an error instead.
+    pub result: String,
+    /// Projects, tasks and models before and after; null when the API server's env holds
+    /// no key pair to count with.
+    pub counts_before: Option<crate::stack::upgrade::Counts>,
+    pub counts_after: Option<crate::stack::upgrade::Counts>,
+}
+
 /// `server backup --json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BackupDone {

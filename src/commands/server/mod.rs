@@ -2,6 +2,7 @@
 //! checks of a configured server.
 pub mod json;
 pub mod rehost;
+pub mod upgrade;
 pub mod usage;
 pub mod users;
 
@@ -29,6 +30,7 @@ pub async fn run(ctx: &Ctx, cmd: ServerCommand) -> anyhow::Result<()> {
         ServerCommand::Rehost(a) => rehost::run(ctx, a).await,
         ServerCommand::Usage(a) => usage::run(ctx, a).await,
         ServerCommand::Users(c) => users::run(ctx, c).await,
+        ServerCommand::Upgrade(a) => upgrade::run(ctx, a).await,
     }
 }
 

@@ -8,9 +8,46 @@ pub mod sync;
 
 use std::time::Duration;
 
+use crate::cli::CopyArgs;
 use crate::commands::Ctx;
 use crate::output::Format;
-use crate::sync::{Counts, Report};
+use crate::sync::{Counts, Endpoint, Options, Report, Source};
+
+/// What `sync` and `import` select from their source.
+pub struct Selection {
+    pub projects: Vec<String>,
+    pub since: Option<Duration>,
+    pub with_files: bool,
+}
+
+/// `sync` and `import` alike: copy `pick` from `source` into `to` as `copy` says (its
+/// state file, else `default_state`), then print the summary.
+pub async fn copy_into<S: Source>(
+    ctx: &Ctx,
+    source: &S,
+    to: &Endpoint,
+    copy: &CopyArgs,
+    pick: Selection,
+    default_state: impl FnOnce() -> std::path::PathBuf,
+) -> anyhow::Result<()> {
+    let state_path = copy.state.clone().unwrap_or_else(default_state);
+    let opts = Options {
+        projects: pick.projects,
+        since: pick.since,
+        dry_run: copy.dry_run,
+        with_files: pick.with_files,
+        state_path: state_path.clone(),
+        concurrency: usize::from(copy.parallel),
+    };
+    let progress = progress_printer(ctx);
+    let report = crate::sync::run(source, to, &opts, &progress).await?;
+    finish(
+        ctx,
+        &report,
+        copy.dry_run,
+        (!copy.dry_run).then_some(state_path.as_path()),
+    )
+}
 
 /// One progress line on stderr: objects, events, files and their rate.
 pub fn progress_line(c: &Counts, elapsed: Duration) -> String {

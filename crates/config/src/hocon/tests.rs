@@ -514,7 +514,7 @@ fn includes_of_anything_but_a_regular_file_are_refused() {
             let _ = tx.send(
                 parse_file(&main, &env)
                     .map(|_| ())
-                    .map_err(|e| (e.to_string(), crate::test_exit_of(&e).code())),
+                    .map_err(|e| (e.to_string(), crate::test_is_config_error(&e))),
             );
         });
         let got = rx
@@ -529,12 +529,12 @@ fn includes_of_anything_but_a_regular_file_are_refused() {
             msg.starts_with(&format!("{}:1:1: ", dir.path().join("main.conf").display())),
             "{msg}"
         );
-        assert_eq!(code, 2, "{msg}");
+        assert!(code, "{msg}");
         assert_eq!(msg.lines().count(), 1);
     }
     // And the file itself (CLEARML_CONFIG_FILE=/dev/stdin or a FIFO).
     let env = Env { var: &no_env };
     let e = parse_file(&fifo, &env).unwrap_err();
     assert!(e.to_string().contains("a FIFO"), "{e}");
-    assert_eq!(crate::test_exit_of(&e), clearml_error::Exit::Usage);
+    assert!(crate::test_is_config_error(&e), "{e}");
 }
