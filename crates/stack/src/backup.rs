@@ -252,87 +252,7 @@ pub fn extract_verified(
     let staging = parent.join(format!(".{name}.restore-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&staging);
     std::fs::create_dir_all(&staging)?;
-    let result = (|| -> anyhow::Result<()> {
-        let mut archive = open_archive(archive_path)?;
-        archive.set_preserve_permissions(true);
-        archive.set_preserve_ownerships(super::lifecycle::is_root());
-        archive.set_overwrite(true);
-        let mut seen = BTreeMap::new();
-        for entry in archive.entries()? {
-            let mut entry = entry?;
-            let path = entry.path()?.to_path_buf();
-            let Ok(rel) = path.strip_prefix("data") else {
-                continue;
-            };
-            if rel.as_os_str().is_empty() {
-                continue;
-            }
-            let rel = rel.to_path_buf();
-            safe_relative(&staging, &rel)?;
-            let dest = staging.join(&rel);
-            let kind = entry.header().entry_type();
-            if kind.is_dir() {
-                std::fs::create_dir_all(&dest)?;
-                apply_metadata(&entry, &dest)?;
-            } else if kind.is_symlink() {
-                let target = entry
-                    .link_name()?
-                    .context("a symlink without a target")?
-                    .to_path_buf();
-                if let Some(dir) = dest.parent() {
-                    std::fs::create_dir_all(dir)?;
-                }
-                std::os::unix::fs::symlink(target, &dest)?;
-            } else if kind.is_file() {
-                if let Some(dir) = dest.parent() {
-                    std::fs::create_dir_all(dir)?;
-                }
-                // Hash while writing; the unpack below sets mode/owner/mtime.
-                let mut hasher = Sha256::new();
-                let mut size = 0u64;
-                let mut buf = vec![0u8; 64 * 1024];
-                let mut out = File::create(&dest)?;
-                loop {
-                    let n = entry.read(&mut buf)?;
-                    if n == 0 {
-                        break;
-                    }
-                    hasher.update(&buf[..n]);
-                    out.write_all(&buf[..n])?;
-                    size += n as u64;
-                }
-                drop(out);
-                apply_metadata(&entry, &dest)?;
-                seen.insert(
-                    rel.to_string_lossy().to_string(),
-                    FileSum {
-                        sha256: hex::encode(hasher.finalize()),
-                        size,
-                    },
-                );
-            }
-        }
-        for (path, want) in &manifest.files {
-            match seen.get(path) {
-                Some(got) if got == want => {}
-                Some(_) => anyhow::bail!("checksum mismatch for {path}: the archive is damaged"),
-                None => {
-                    anyhow::bail!("{path} is listed in the manifest but missing from the archive")
-                }
-            }
-        }
-        if seen.len() != manifest.files.len() {
-            anyhow::bail!("the archive holds files the manifest does not list");
-        }
-        // `up` after the restore must run the version the upgrade check approved.
-        let mut choices = Choices::load(&staging).unwrap_or_default();
-        if choices.version.as_deref() != Some(target_version) {
-            choices.version = Some(target_version.to_string());
-            choices.save(&staging)?;
-        }
-        Ok(())
-    })();
-    if let Err(e) = result {
+    if let Err(e) = stage(archive_path, manifest, &staging, target_version) {
         let _ = std::fs::remove_dir_all(&staging);
         return Err(e.context(format!(
             "restore of {} failed; {} is unchanged",
@@ -355,6 +275,103 @@ pub fn extract_verified(
     }
     let _ = std::fs::remove_dir_all(&old);
     Ok(())
+}
+
+/// Unpack the archive's `data/` into `staging`, check it against the manifest and pin the
+/// version `up` must run after the restore.
+fn stage(
+    archive_path: &Path,
+    manifest: &Manifest,
+    staging: &Path,
+    target_version: &str,
+) -> anyhow::Result<()> {
+    let seen = unpack(archive_path, staging)?;
+    for (path, want) in &manifest.files {
+        match seen.get(path) {
+            Some(got) if got == want => {}
+            Some(_) => anyhow::bail!("checksum mismatch for {path}: the archive is damaged"),
+            None => {
+                anyhow::bail!("{path} is listed in the manifest but missing from the archive")
+            }
+        }
+    }
+    if seen.len() != manifest.files.len() {
+        anyhow::bail!("the archive holds files the manifest does not list");
+    }
+    // `up` after the restore must run the version the upgrade check approved.
+    let mut choices = Choices::load(staging).unwrap_or_default();
+    if choices.version.as_deref() != Some(target_version) {
+        choices.version = Some(target_version.to_string());
+        choices.save(staging)?;
+    }
+    Ok(())
+}
+
+/// Unpack the archive's `data/` entries into `staging`; the checksum and size of every
+/// regular file, by path relative to `data/`.
+fn unpack(archive_path: &Path, staging: &Path) -> anyhow::Result<BTreeMap<String, FileSum>> {
+    let mut archive = open_archive(archive_path)?;
+    archive.set_preserve_permissions(true);
+    archive.set_preserve_ownerships(super::lifecycle::is_root());
+    archive.set_overwrite(true);
+    let mut seen = BTreeMap::new();
+    for entry in archive.entries()? {
+        let mut entry = entry?;
+        let path = entry.path()?.to_path_buf();
+        let Ok(rel) = path.strip_prefix("data") else {
+            continue;
+        };
+        if rel.as_os_str().is_empty() {
+            continue;
+        }
+        let rel = rel.to_path_buf();
+        safe_relative(staging, &rel)?;
+        let dest = staging.join(&rel);
+        let kind = entry.header().entry_type();
+        if kind.is_dir() {
+            std::fs::create_dir_all(&dest)?;
+            apply_metadata(&entry, &dest)?;
+        } else if kind.is_symlink() {
+            let target = entry
+                .link_name()?
+                .context("a symlink without a target")?
+                .to_path_buf();
+            if let Some(dir) = dest.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            std::os::unix::fs::symlink(target, &dest)?;
+        } else if kind.is_file() {
+            let sum = write_file(&mut entry, &dest)?;
+            seen.insert(rel.to_string_lossy().to_string(), sum);
+        }
+    }
+    Ok(seen)
+}
+
+/// Write one regular file, hashing while writing, then set its mode/owner/mtime.
+fn write_file<R: Read>(entry: &mut tar::Entry<R>, dest: &Path) -> anyhow::Result<FileSum> {
+    if let Some(dir) = dest.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut hasher = Sha256::new();
+    let mut size = 0u64;
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut out = File::create(dest)?;
+    loop {
+        let n = entry.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        out.write_all(&buf[..n])?;
+        size += n as u64;
+    }
+    drop(out);
+    apply_metadata(entry, dest)?;
+    Ok(FileSum {
+        sha256: hex::encode(hasher.finalize()),
+        size,
+    })
 }
 
 /// No `..`, no absolute path, and no symlink among the parents inside the staging dir

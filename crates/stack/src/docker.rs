@@ -352,88 +352,7 @@ impl Engine {
         env: &[(String, String)],
         config_hash: &str,
     ) -> anyhow::Result<String> {
-        let exposed: HashMap<String, HashMap<(), ()>> = svc
-            .ports
-            .iter()
-            .map(|p| (format!("{}/tcp", p.container), HashMap::new()))
-            .collect();
-        let port_bindings: HashMap<String, Option<Vec<PortBinding>>> = svc
-            .ports
-            .iter()
-            .map(|p| {
-                let binding = PortBinding {
-                    host_ip: Some(stack.bind.clone()),
-                    host_port: Some(p.host.to_string()),
-                };
-                (format!("{}/tcp", p.container), Some(vec![binding]))
-            })
-            .collect();
-        let binds: Vec<String> = svc
-            .mounts
-            .iter()
-            .filter_map(|m| {
-                m.source
-                    .as_ref()
-                    .map(|s| format!("{}:{}", s.display(), m.target))
-            })
-            .collect();
-        let anonymous: HashMap<String, HashMap<(), ()>> = svc
-            .mounts
-            .iter()
-            .filter(|m| m.source.is_none())
-            .map(|m| (m.target.clone(), HashMap::new()))
-            .collect();
-        let ulimits: Vec<ResourcesUlimits> = svc
-            .ulimits
-            .iter()
-            .map(|u| ResourcesUlimits {
-                name: Some(u.name.clone()),
-                soft: Some(u.soft),
-                hard: Some(u.hard),
-            })
-            .collect();
-        let restart = match svc.restart {
-            Restart::UnlessStopped => RestartPolicyNameEnum::UNLESS_STOPPED,
-            Restart::OnFailure => RestartPolicyNameEnum::ON_FAILURE,
-        };
-        let endpoint = |svc: &Service| EndpointSettings {
-            aliases: Some(vec![svc.name.clone(), svc.container_name.clone()]),
-            ..Default::default()
-        };
-        // API < 1.44 accepts one network at create time; the others are connected after.
-        let first_net = stack.network_name(&svc.networks[0]);
-        let mut endpoints = HashMap::new();
-        endpoints.insert(first_net.clone(), endpoint(svc));
-        let config = Config {
-            image: Some(svc.image.clone()),
-            cmd: (!svc.command.is_empty()).then(|| svc.command.clone()),
-            entrypoint: (!svc.entrypoint.is_empty()).then(|| svc.entrypoint.clone()),
-            env: Some(env.iter().map(|(k, v)| format!("{k}={v}")).collect()),
-            labels: Some(
-                stack
-                    .container_labels(svc, config_hash)
-                    .into_iter()
-                    .collect(),
-            ),
-            exposed_ports: Some(exposed),
-            volumes: (!anonymous.is_empty()).then_some(anonymous),
-            host_config: Some(HostConfig {
-                binds: Some(binds),
-                port_bindings: Some(port_bindings),
-                restart_policy: Some(RestartPolicy {
-                    name: Some(restart),
-                    maximum_retry_count: None,
-                }),
-                ulimits: (!ulimits.is_empty()).then_some(ulimits),
-                privileged: Some(svc.privileged),
-                network_mode: Some(first_net),
-                ..Default::default()
-            }),
-            networking_config: Some(NetworkingConfig {
-                endpoints_config: endpoints,
-            }),
-            ..Default::default()
-        };
+        let config = container_config(stack, svc, env, config_hash);
         let created = self
             .docker
             .create_container(
@@ -444,25 +363,7 @@ impl Engine {
                 config,
             )
             .await
-            .map_err(|e| match &e {
-                bollard::errors::Error::DockerResponseServerError {
-                    status_code: 409, ..
-                } => CliError::failure(format!(
-                    "container name {} is taken by a container this stack does not manage",
-                    svc.container_name
-                ))
-                .with_hint(format!(
-                    "remove it (docker rm -f {}) or run this stack under another project name ({})",
-                    svc.container_name,
-                    super::spec::PROJECT_ENV
-                ))
-                .into(),
-                _ => anyhow::anyhow!(
-                    "cannot create container {}: {}",
-                    svc.container_name,
-                    short_error(&e)
-                ),
-            })?;
+            .map_err(|e| create_failed(&e, svc))?;
         for net in svc.networks.iter().skip(1) {
             self.docker
                 .connect_network(
@@ -581,4 +482,128 @@ pub fn service_of(c: &ContainerSummary) -> Option<&str> {
 
 pub fn label_of<'a>(c: &'a ContainerSummary, key: &str) -> Option<&'a str> {
     c.labels.as_ref()?.get(key).map(String::as_str)
+}
+
+/// A service's endpoint on one of its networks: reachable by service and container name.
+fn endpoint(svc: &Service) -> EndpointSettings {
+    EndpointSettings {
+        aliases: Some(vec![svc.name.clone(), svc.container_name.clone()]),
+        ..Default::default()
+    }
+}
+
+/// The create request for a service's container, on its first network only: API < 1.44
+/// accepts one network at create time; the others are connected after.
+fn container_config(
+    stack: &Stack,
+    svc: &Service,
+    env: &[(String, String)],
+    config_hash: &str,
+) -> Config<String> {
+    let exposed: HashMap<String, HashMap<(), ()>> = svc
+        .ports
+        .iter()
+        .map(|p| (format!("{}/tcp", p.container), HashMap::new()))
+        .collect();
+    let anonymous: HashMap<String, HashMap<(), ()>> = svc
+        .mounts
+        .iter()
+        .filter(|m| m.source.is_none())
+        .map(|m| (m.target.clone(), HashMap::new()))
+        .collect();
+    let first_net = stack.network_name(&svc.networks[0]);
+    let mut endpoints = HashMap::new();
+    endpoints.insert(first_net.clone(), endpoint(svc));
+    Config {
+        image: Some(svc.image.clone()),
+        cmd: (!svc.command.is_empty()).then(|| svc.command.clone()),
+        entrypoint: (!svc.entrypoint.is_empty()).then(|| svc.entrypoint.clone()),
+        env: Some(env.iter().map(|(k, v)| format!("{k}={v}")).collect()),
+        labels: Some(
+            stack
+                .container_labels(svc, config_hash)
+                .into_iter()
+                .collect(),
+        ),
+        exposed_ports: Some(exposed),
+        volumes: (!anonymous.is_empty()).then_some(anonymous),
+        host_config: Some(host_config(stack, svc, first_net)),
+        networking_config: Some(NetworkingConfig {
+            endpoints_config: endpoints,
+        }),
+        ..Default::default()
+    }
+}
+
+/// Published ports, bind mounts, restart policy and limits of a service's container.
+fn host_config(stack: &Stack, svc: &Service, first_net: String) -> HostConfig {
+    let port_bindings: HashMap<String, Option<Vec<PortBinding>>> = svc
+        .ports
+        .iter()
+        .map(|p| {
+            let binding = PortBinding {
+                host_ip: Some(stack.bind.clone()),
+                host_port: Some(p.host.to_string()),
+            };
+            (format!("{}/tcp", p.container), Some(vec![binding]))
+        })
+        .collect();
+    let binds: Vec<String> = svc
+        .mounts
+        .iter()
+        .filter_map(|m| {
+            m.source
+                .as_ref()
+                .map(|s| format!("{}:{}", s.display(), m.target))
+        })
+        .collect();
+    let ulimits: Vec<ResourcesUlimits> = svc
+        .ulimits
+        .iter()
+        .map(|u| ResourcesUlimits {
+            name: Some(u.name.clone()),
+            soft: Some(u.soft),
+            hard: Some(u.hard),
+        })
+        .collect();
+    let restart = match svc.restart {
+        Restart::UnlessStopped => RestartPolicyNameEnum::UNLESS_STOPPED,
+        Restart::OnFailure => RestartPolicyNameEnum::ON_FAILURE,
+    };
+    HostConfig {
+        binds: Some(binds),
+        port_bindings: Some(port_bindings),
+        restart_policy: Some(RestartPolicy {
+            name: Some(restart),
+            maximum_retry_count: None,
+        }),
+        ulimits: (!ulimits.is_empty()).then_some(ulimits),
+        privileged: Some(svc.privileged),
+        network_mode: Some(first_net),
+        ..Default::default()
+    }
+}
+
+/// Why creating a service's container failed; a name taken by a foreign container (409)
+/// gets a hint how to free it.
+fn create_failed(e: &bollard::errors::Error, svc: &Service) -> anyhow::Error {
+    match e {
+        bollard::errors::Error::DockerResponseServerError {
+            status_code: 409, ..
+        } => CliError::failure(format!(
+            "container name {} is taken by a container this stack does not manage",
+            svc.container_name
+        ))
+        .with_hint(format!(
+            "remove it (docker rm -f {}) or run this stack under another project name ({})",
+            svc.container_name,
+            super::spec::PROJECT_ENV
+        ))
+        .into(),
+        _ => anyhow::anyhow!(
+            "cannot create container {}: {}",
+            svc.container_name,
+            short_error(e)
+        ),
+    }
 }

@@ -461,51 +461,8 @@ pub async fn status(engine: &Engine, stack: &Stack, out: &Output) -> anyhow::Res
             },
         };
         healthy &= is_ready;
-        let ports: Vec<String> = svc
-            .ports
-            .iter()
-            .map(|p| format!("{}:{}->{}", stack.bind, p.host, p.container))
-            .collect();
-        let uptime = obs
-            .as_ref()
-            .filter(|o| o.running)
-            .and_then(|o| o.started_at)
-            .map(|t| (now - t).to_std().unwrap_or_default())
-            .map(|d| humantime::format_duration(Duration::from_secs(d.as_secs())).to_string());
-        let o = obs.clone().unwrap_or_default();
-        let cells = vec![
-            svc.name.clone(),
-            svc.container_name.clone(),
-            state.clone(),
-            if is_ready { "yes".into() } else { "no".into() },
-            o.restart_count.to_string(),
-            o.oom_killed.to_string(),
-            if o.image.is_empty() {
-                svc.image.clone()
-            } else {
-                o.image.clone()
-            },
-            ports.join(","),
-            uptime.clone().unwrap_or_else(|| "-".into()),
-        ];
-        let row = super::json::ServiceStatus {
-            service: svc.name.clone(),
-            container: svc.container_name.clone(),
-            state,
-            ready: is_ready,
-            reason,
-            restarts: o.restart_count,
-            oom_killed: o.oom_killed,
-            exit_code: o.exit_code,
-            image: if o.image.is_empty() {
-                svc.image.clone()
-            } else {
-                o.image.clone()
-            },
-            ports,
-            uptime,
-            started_at: o.started_at.map(|t| t.to_rfc3339()),
-        };
+        let row = status_row(stack, svc, obs.as_ref(), state, is_ready, reason, now);
+        let cells = status_cells(&row);
         listing.push(cells, to_value(&row));
         services.push(row);
     }
@@ -530,6 +487,62 @@ pub async fn status(engine: &Engine, stack: &Stack, out: &Output) -> anyhow::Res
         }
     }
     Ok((healthy, containers.len()))
+}
+
+/// The status of one service from its container (if any) and the readiness verdict.
+fn status_row(
+    stack: &Stack,
+    svc: &super::spec::Service,
+    obs: Option<&Observed>,
+    state: String,
+    is_ready: bool,
+    reason: Option<String>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> super::json::ServiceStatus {
+    let ports: Vec<String> = svc
+        .ports
+        .iter()
+        .map(|p| format!("{}:{}->{}", stack.bind, p.host, p.container))
+        .collect();
+    let uptime = obs
+        .filter(|o| o.running)
+        .and_then(|o| o.started_at)
+        .map(|t| (now - t).to_std().unwrap_or_default())
+        .map(|d| humantime::format_duration(Duration::from_secs(d.as_secs())).to_string());
+    let o = obs.cloned().unwrap_or_default();
+    super::json::ServiceStatus {
+        service: svc.name.clone(),
+        container: svc.container_name.clone(),
+        state,
+        ready: is_ready,
+        reason,
+        restarts: o.restart_count,
+        oom_killed: o.oom_killed,
+        exit_code: o.exit_code,
+        image: if o.image.is_empty() {
+            svc.image.clone()
+        } else {
+            o.image.clone()
+        },
+        ports,
+        uptime,
+        started_at: o.started_at.map(|t| t.to_rfc3339()),
+    }
+}
+
+/// The table cells of one service's status.
+fn status_cells(row: &super::json::ServiceStatus) -> Vec<String> {
+    vec![
+        row.service.clone(),
+        row.container.clone(),
+        row.state.clone(),
+        if row.ready { "yes".into() } else { "no".into() },
+        row.restarts.to_string(),
+        row.oom_killed.to_string(),
+        row.image.clone(),
+        row.ports.join(","),
+        row.uptime.clone().unwrap_or_else(|| "-".into()),
+    ]
 }
 
 /// `logs [SERVICE…] [-f] [--tail N] [--since D]`: lines prefixed by their service.

@@ -240,23 +240,14 @@ pub async fn wait(
     let start = Instant::now();
     let client = http_client();
     let mut baseline: HashMap<String, i64> = HashMap::new();
-    let mut ready: HashMap<String, bool> = HashMap::new();
-    let mut last_reason: HashMap<String, String> = HashMap::new();
-    let mut version = None;
+    let mut progress = Progress::default();
     let order = stack.start_order();
     loop {
-        let looks = futures_util::future::join_all(order.iter().map(|svc| async {
-            let obs = match ids.get(&svc.name) {
-                Some(id) => engine
-                    .inspect(id)
-                    .await
-                    .ok()
-                    .flatten()
-                    .map(|c| Observed::from_inspect(&c)),
-                None => None,
-            };
-            (*svc, obs)
-        }))
+        let looks = futures_util::future::join_all(
+            order
+                .iter()
+                .map(|svc| async { (*svc, observe(engine, ids, &svc.name).await) }),
+        )
         .await;
         let mut pending = Vec::new();
         for (svc, obs) in looks {
@@ -273,14 +264,13 @@ pub async fn wait(
             if obs.crashing(base) {
                 return Err(report_failure(engine, svc, &obs, "keeps crashing", out).await);
             }
-            if !ready.get(&svc.name).copied().unwrap_or(false) {
+            if !progress.is_ready(&svc.name) {
                 pending.push((svc, obs));
             }
         }
         // Databases first: the API cannot be ready before them, so do not probe it early.
         let dbs_ready = order.iter().filter(|s| s.role == Role::Database).all(|s| {
-            ready.get(&s.name).copied().unwrap_or(false)
-                || pending.iter().any(|(p, o)| p.name == s.name && o.running)
+            progress.is_ready(&s.name) || pending.iter().any(|(p, o)| p.name == s.name && o.running)
         });
         let probes = futures_util::future::join_all(pending.iter().map(|(svc, obs)| {
             let client = &client;
@@ -293,61 +283,99 @@ pub async fn wait(
         }))
         .await;
         for (svc, result) in probes {
-            match result {
-                Ok(v) => {
-                    if v.is_some() {
-                        version = v;
-                    }
-                    ready.insert(svc.name.clone(), true);
-                    if out.verbose > 0 {
-                        out.info(format!(
-                            "{} ready after {:.2}s of waiting",
-                            svc.name,
-                            start.elapsed().as_secs_f64()
-                        ));
-                    }
-                }
-                Err(reason) => {
-                    last_reason.insert(svc.name.clone(), reason);
-                }
-            }
+            progress.record(svc, result, start, out);
         }
-        if order
-            .iter()
-            .all(|s| ready.get(&s.name).copied().unwrap_or(false))
-        {
+        if order.iter().all(|s| progress.is_ready(&s.name)) {
             return Ok(Ready {
-                server_version: version,
+                server_version: progress.version,
                 elapsed: start.elapsed(),
             });
         }
         if start.elapsed() >= timeout {
-            // Report the first not-ready service in dependency order: the root cause.
-            let svc = order
-                .iter()
-                .find(|s| !ready.get(&s.name).copied().unwrap_or(false))
-                .expect("some service is not ready");
-            let obs = match ids.get(&svc.name) {
-                Some(id) => engine
-                    .inspect(id)
-                    .await
-                    .ok()
-                    .flatten()
-                    .map(|c| Observed::from_inspect(&c)),
-                None => None,
-            }
-            .unwrap_or_default();
-            let why = format!(
-                "not ready after {} ({})",
-                humantime::format_duration(Duration::from_secs(timeout.as_secs())),
-                last_reason
-                    .get(&svc.name)
-                    .map(String::as_str)
-                    .unwrap_or("no answer")
-            );
-            return Err(report_failure(engine, svc, &obs, &why, out).await);
+            return Err(progress.timed_out(engine, ids, &order, timeout, out).await);
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// One look at a service's container; `None` when it has none or it is gone.
+async fn observe(engine: &Engine, ids: &HashMap<String, String>, name: &str) -> Option<Observed> {
+    match ids.get(name) {
+        Some(id) => engine
+            .inspect(id)
+            .await
+            .ok()
+            .flatten()
+            .map(|c| Observed::from_inspect(&c)),
+        None => None,
+    }
+}
+
+/// What the wait loop has learnt so far: who is ready, why the others are not yet, and the
+/// server version the API reported.
+#[derive(Default)]
+struct Progress {
+    ready: HashMap<String, bool>,
+    last_reason: HashMap<String, String>,
+    version: Option<String>,
+}
+
+impl Progress {
+    fn is_ready(&self, name: &str) -> bool {
+        self.ready.get(name).copied().unwrap_or(false)
+    }
+
+    /// Take in one probe's answer.
+    fn record(
+        &mut self,
+        svc: &Service,
+        result: Result<Option<String>, String>,
+        start: Instant,
+        out: &Output,
+    ) {
+        match result {
+            Ok(v) => {
+                if v.is_some() {
+                    self.version = v;
+                }
+                self.ready.insert(svc.name.clone(), true);
+                if out.verbose > 0 {
+                    out.info(format!(
+                        "{} ready after {:.2}s of waiting",
+                        svc.name,
+                        start.elapsed().as_secs_f64()
+                    ));
+                }
+            }
+            Err(reason) => {
+                self.last_reason.insert(svc.name.clone(), reason);
+            }
+        }
+    }
+
+    /// The report on the first not-ready service in dependency order: the root cause.
+    async fn timed_out(
+        &self,
+        engine: &Engine,
+        ids: &HashMap<String, String>,
+        order: &[&Service],
+        timeout: Duration,
+        out: &Output,
+    ) -> anyhow::Error {
+        let svc = order
+            .iter()
+            .find(|s| !self.is_ready(&s.name))
+            .expect("some service is not ready");
+        let obs = observe(engine, ids, &svc.name).await.unwrap_or_default();
+        let why = format!(
+            "not ready after {} ({})",
+            humantime::format_duration(Duration::from_secs(timeout.as_secs())),
+            self.last_reason
+                .get(&svc.name)
+                .map(String::as_str)
+                .unwrap_or("no answer")
+        );
+        report_failure(engine, svc, &obs, &why, out).await
     }
 }
 

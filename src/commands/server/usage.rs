@@ -9,6 +9,7 @@ use crate::commands::Ctx;
 use crate::commands::sync::human_bytes;
 use crate::error::CliError;
 use crate::output::{Format, Listing, shape_value};
+use crate::serve::admin::TaskUsage;
 
 /// Is `name` the project `wanted` or one of its sub-projects?
 fn in_project(name: &str, wanted: &str) -> bool {
@@ -36,15 +37,54 @@ pub async fn run(ctx: &Ctx, a: UsageArgs) -> anyhow::Result<()> {
     let d = dir.clone();
     let usage =
         tokio::task::spawn_blocking(move || crate::serve::admin::usage_data_dir(&d)).await??;
+    let mut rows = usage_rows(&usage.tasks, wanted.as_deref(), a.by);
+    if let Some(w) = &wanted
+        && rows.is_empty()
+    {
+        return Err(CliError::not_found(format!(
+            "no project {w} with files or events in {}",
+            dir.display()
+        ))
+        .into());
+    }
+    // Largest first; ties by name, so the order is stable.
+    rows.sort_by(|x, y| {
+        y.total_bytes
+            .cmp(&x.total_bytes)
+            .then_with(|| x.project.cmp(&y.project))
+            .then_with(|| x.task.cmp(&y.task))
+    });
+    if let Some(n) = a.top {
+        rows.truncate(n);
+    }
+    let report = UsageReport {
+        data_dir: dir.clone(),
+        disk_bytes: usage.disk_bytes,
+        database_bytes: usage.database_bytes,
+        files_bytes: usage.files_bytes,
+        other_bytes: usage.other_bytes,
+        rows,
+    };
+    if ctx.out.format == Format::Json {
+        ctx.out.json(&shape_value(&report));
+        return Ok(());
+    }
+    print_table(ctx, &report, a.by);
+    Ok(())
+}
+
+/// One row per task, or per project with its tasks summed, limited to `wanted` and its
+/// sub-projects.
+fn usage_rows(tasks: &[TaskUsage], wanted: Option<&str>, by: UsageBy) -> Vec<UsageRow> {
     let mut rows: Vec<UsageRow> = Vec::new();
     let mut by_project: BTreeMap<String, UsageRow> = BTreeMap::new();
-    for t in &usage.tasks {
-        if let Some(w) = &wanted
+    for t in tasks {
+        if let Some(w) = wanted
             && !in_project(&t.project, w)
         {
             continue;
         }
-        match a.by {
+        match by {
             UsageBy::Task => rows.push(UsageRow {
                 project: t.project.clone(),
                 project_id: t.project_id.clone(),
@@ -78,42 +118,16 @@ pub async fn run(ctx: &Ctx, a: UsageArgs) -> anyhow::Result<()> {
             }
         }
     }
-    if a.by == UsageBy::Project {
+    if by == UsageBy::Project {
         rows = by_project.into_values().collect();
     }
-    if let Some(w) = &wanted
-        && rows.is_empty()
-    {
-        return Err(CliError::not_found(format!(
-            "no project {w} with files or events in {}",
-            dir.display()
-        ))
-        .into());
-    }
-    // Largest first; ties by name, so the order is stable.
-    rows.sort_by(|x, y| {
-        y.total_bytes
-            .cmp(&x.total_bytes)
-            .then_with(|| x.project.cmp(&y.project))
-            .then_with(|| x.task.cmp(&y.task))
-    });
-    if let Some(n) = a.top {
-        rows.truncate(n);
-    }
-    let report = UsageReport {
-        data_dir: dir.clone(),
-        disk_bytes: usage.disk_bytes,
-        database_bytes: usage.database_bytes,
-        files_bytes: usage.files_bytes,
-        other_bytes: usage.other_bytes,
-        rows,
-    };
-    if ctx.out.format == Format::Json {
-        ctx.out.json(&shape_value(&report));
-        return Ok(());
-    }
+    rows
+}
+
+/// The table (or CSV) of rows, then the data dir's totals on stderr.
+fn print_table(ctx: &Ctx, report: &UsageReport, by: UsageBy) {
     let mut headers = vec!["project"];
-    if a.by == UsageBy::Task {
+    if by == UsageBy::Task {
         headers.extend(["task", "id"]);
     }
     headers.extend(["files", "file bytes", "events", "event bytes", "total"]);
@@ -128,7 +142,7 @@ pub async fn run(ctx: &Ctx, a: UsageArgs) -> anyhow::Result<()> {
         } else {
             r.project.clone()
         }];
-        if a.by == UsageBy::Task {
+        if by == UsageBy::Task {
             cells.push(match r.task_id.as_deref() {
                 Some("") => "(files no task owns)".into(),
                 _ => r.task.clone().unwrap_or_default(),
@@ -147,13 +161,12 @@ pub async fn run(ctx: &Ctx, a: UsageArgs) -> anyhow::Result<()> {
     ctx.out.listing(&l);
     ctx.out.info(format!(
         "{}: {} on disk (database {}, files {}, other {})",
-        dir.display(),
+        report.data_dir.display(),
         human_bytes(report.disk_bytes),
         human_bytes(report.database_bytes),
         human_bytes(report.files_bytes),
         human_bytes(report.other_bytes),
     ));
-    Ok(())
 }
 
 #[cfg(test)]
