@@ -156,7 +156,7 @@ fn listings(all: &[(Value, &Vec<&Value>)]) -> (Listing, Listing) {
         "queued",
         "running",
     ]);
-    for (s, runs) in &all {
+    for (s, runs) in all {
         let trend: Vec<f64> = runs
             .iter()
             .rev()
