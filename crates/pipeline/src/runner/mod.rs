@@ -306,26 +306,27 @@ fn artifact_url(task: &Value, name: &str) -> Option<String> {
         .map(str::to_string)
 }
 
+/// The `tasks.get_all` filter of this pipeline's runs (`name`, `name #2`, ...).
+fn runs_filter(project_id: &str, name: &str, only_fields: &[&str]) -> Value {
+    json!({
+        "project": [project_id],
+        "name": format!("^{}(| #\\d+)$", regex::escape(name)),
+        "system_tags": [PIPELINE_TAG],
+        "only_fields": only_fields,
+        "search_hidden": true,
+    })
+}
+
 /// The `version` runtime of the newest earlier run of this pipeline.
 async fn previous_version(
     client: &Client,
     project_id: &str,
     name: &str,
 ) -> anyhow::Result<Option<String>> {
+    let mut filter = runs_filter(project_id, name, &["id", "runtime"]);
+    filter["order_by"] = json!(["-created"]);
     let runs = client
-        .get_all(
-            "tasks.get_all",
-            &json!({
-                "project": [project_id],
-                "name": format!("^{}(| #\\d+)$", regex::escape(name)),
-                "system_tags": [PIPELINE_TAG],
-                "only_fields": ["id", "runtime"],
-                "order_by": ["-created"],
-                "search_hidden": true,
-            }),
-            "tasks",
-            Some(20),
-        )
+        .get_all("tasks.get_all", &filter, "tasks", Some(20))
         .await?;
     Ok(runs
         .iter()
@@ -393,13 +394,7 @@ async fn numbered_run_name(
     let runs = client
         .get_all(
             "tasks.get_all",
-            &json!({
-                "project": [project_id],
-                "name": format!("^{}(| #\\d+)$", regex::escape(name)),
-                "system_tags": [PIPELINE_TAG],
-                "only_fields": ["id"],
-                "search_hidden": true,
-            }),
+            &runs_filter(project_id, name, &["id"]),
             "tasks",
             None,
         )
