@@ -162,19 +162,10 @@ fn host_input(value: Option<String>, flag: &str) -> anyhow::Result<Option<String
     }
 }
 
-async fn non_interactive(
-    ctx: &Ctx,
-    args: InitArgs,
-    target: PathBuf,
-    tls: TlsVerify,
-) -> anyhow::Result<()> {
-    if args.secret_key_stdin && args.credentials.as_deref() == Some("-") {
-        return Err(usage(
-            "--secret-key-stdin and --credentials - both read stdin: use one of them",
-        ));
-    }
-    let pasted = match &args.credentials {
-        None => Pasted::default(),
+/// The `--credentials` block (a file, or stdin for `-`), parsed; empty when not given.
+fn read_pasted(args: &InitArgs) -> anyhow::Result<Pasted> {
+    match &args.credentials {
+        None => Ok(Pasted::default()),
         Some(src) => {
             let text = if src == "-" {
                 let mut t = String::new();
@@ -196,16 +187,14 @@ async fn non_interactive(
                     "--credentials: the block holds no access_key/secret_key pair",
                 ));
             }
-            p
+            Ok(p)
         }
-    };
+    }
+}
 
-    let access_key = given(&args.access_key, &pasted.access_key, &ENV_ACCESS_KEY)
-        .map(|k| k.trim().to_string())
-        .filter(|k| !k.is_empty())
-        .ok_or_else(|| {
-            usage("missing the access key: pass --access-key KEY (or --credentials FILE)")
-        })?;
+/// The secret key: typed (hidden), piped, `--secret-key` (with a warning), the pasted
+/// block or the environment.
+fn read_secret_key(ctx: &Ctx, args: &InitArgs, pasted: &Pasted) -> anyhow::Result<String> {
     let secret_key = if args.secret_key_stdin && std::io::stdin().is_terminal() {
         // Typed at a terminal: do not echo it.
         eprint!("Secret key (hidden): ");
@@ -236,10 +225,18 @@ async fn non_interactive(
             .clone()
             .or_else(|| env_of(&ENV_SECRET_KEY))
     };
-    let secret_key = secret_key.filter(|s| !s.is_empty()).ok_or_else(|| {
+    secret_key.filter(|s| !s.is_empty()).ok_or_else(|| {
         usage("missing the secret key: pass --secret-key-stdin (or set CLEARML_API_SECRET_KEY, or --credentials FILE)")
-    })?;
+    })
+}
 
+/// The API, web and files hosts: given, pasted or from the environment, the missing
+/// ones derived from the others; all three must differ.
+fn server_hosts(
+    ctx: &Ctx,
+    args: &InitArgs,
+    pasted: &Pasted,
+) -> anyhow::Result<(String, String, String)> {
     let api = host_input(
         given(&ctx.global.api_host, &pasted.api, &ENV_API_HOST),
         "--api-host",
@@ -282,6 +279,31 @@ async fn non_interactive(
             "the API ({api}), web ({web}) and files ({files}) hosts must all differ: check --api-host/--web-host/--files-host"
         )));
     }
+    Ok((api, web, files))
+}
+
+async fn non_interactive(
+    ctx: &Ctx,
+    args: InitArgs,
+    target: PathBuf,
+    tls: TlsVerify,
+) -> anyhow::Result<()> {
+    if args.secret_key_stdin && args.credentials.as_deref() == Some("-") {
+        return Err(usage(
+            "--secret-key-stdin and --credentials - both read stdin: use one of them",
+        ));
+    }
+    let pasted = read_pasted(&args)?;
+
+    let access_key = given(&args.access_key, &pasted.access_key, &ENV_ACCESS_KEY)
+        .map(|k| k.trim().to_string())
+        .filter(|k| !k.is_empty())
+        .ok_or_else(|| {
+            usage("missing the access key: pass --access-key KEY (or --credentials FILE)")
+        })?;
+    let secret_key = read_secret_key(ctx, &args, &pasted)?;
+
+    let (api, web, files) = server_hosts(ctx, &args, &pasted)?;
 
     if has_content(&target) && !args.force {
         // Missing input, like a missing key: the command line must say what to do with it.

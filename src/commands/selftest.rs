@@ -83,39 +83,10 @@ async fn run_steps(client: &Client, settings: &Settings, steps: &mut Vec<Step>) 
         "selftest {}",
         chrono::Utc::now().format("%Y-%m-%d %H:%M:%S")
     );
-    let Some(task) = timed(steps, "create task", async {
-        let data = client
-            .call(
-                "tasks.create",
-                &json!({"name": name, "type": "testing", "project": project,
-                        "comment": "created by clearml server selftest"}),
-            )
-            .await?;
-        let id = data["id"]
-            .as_str()
-            .ok_or_else(|| anyhow::anyhow!("tasks.create returned no id"))?
-            .to_string();
-        client.call("tasks.started", &json!({"task": id})).await?;
-        Ok((id.clone(), id))
-    })
-    .await
-    else {
+    let Some(task) = timed(steps, "create task", create_task(client, &project, &name)).await else {
         return;
     };
-    timed(steps, "report scalars", async {
-        let now = chrono::Utc::now().timestamp_millis();
-        let events: Vec<Value> = SCALARS
-            .iter()
-            .enumerate()
-            .map(|(i, v)| {
-                json!({"type": "training_stats_scalar", "task": task, "metric": "selftest",
-                       "variant": "loss", "value": v, "iter": i, "timestamp": now})
-            })
-            .collect();
-        client.call_batch("events.add_batch", &events).await?;
-        Ok(((), format!("{} points of selftest/loss", SCALARS.len())))
-    })
-    .await;
+    timed(steps, "report scalars", report_scalars(client, &task)).await;
     timed(
         steps,
         "file round-trip",
@@ -129,56 +100,112 @@ async fn run_steps(client: &Client, settings: &Settings, steps: &mut Vec<Step>) 
     } else {
         "completed"
     };
-    timed(steps, "complete task", async {
-        match failed_step {
-            None => {
-                client
-                    .call("tasks.completed", &json!({"task": task, "force": true}))
-                    .await?;
-                Ok(((), String::new()))
-            }
-            Some(step) => {
-                client
-                    .call(
-                        "tasks.failed",
-                        &json!({"task": task, "force": true,
-                                "status_reason": format!("selftest step '{step}' failed")}),
-                    )
-                    .await?;
-                Ok(((), format!("marked failed ({step} failed)")))
-            }
-        }
-    })
+    timed(
+        steps,
+        "complete task",
+        finish_task(client, &task, failed_step),
+    )
     .await;
-    timed(steps, "read back", async {
-        let t = lookup::find_task(
-            client,
-            &task,
-            None,
-            &["id", "name", "status", "last_metrics", "last_iteration"],
+    timed(
+        steps,
+        "read back",
+        read_back(client, &task, expected_status),
+    )
+    .await;
+}
+
+async fn create_task(
+    client: &Client,
+    project: &str,
+    name: &str,
+) -> anyhow::Result<(String, String)> {
+    let data = client
+        .call(
+            "tasks.create",
+            &json!({"name": name, "type": "testing", "project": project,
+                    "comment": "created by clearml server selftest"}),
         )
         .await?;
-        let status = t["status"].as_str().unwrap_or("");
-        if status != expected_status {
-            anyhow::bail!("status is '{status}', expected '{expected_status}'");
+    let id = data["id"]
+        .as_str()
+        .ok_or_else(|| anyhow::anyhow!("tasks.create returned no id"))?
+        .to_string();
+    client.call("tasks.started", &json!({"task": id})).await?;
+    Ok((id.clone(), id))
+}
+
+async fn report_scalars(client: &Client, task: &str) -> anyhow::Result<((), String)> {
+    let now = chrono::Utc::now().timestamp_millis();
+    let events: Vec<Value> = SCALARS
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            json!({"type": "training_stats_scalar", "task": task, "metric": "selftest",
+                   "variant": "loss", "value": v, "iter": i, "timestamp": now})
+        })
+        .collect();
+    client.call_batch("events.add_batch", &events).await?;
+    Ok(((), format!("{} points of selftest/loss", SCALARS.len())))
+}
+
+/// Completed, or failed naming the first step that failed.
+async fn finish_task(
+    client: &Client,
+    task: &str,
+    failed_step: Option<&str>,
+) -> anyhow::Result<((), String)> {
+    match failed_step {
+        None => {
+            client
+                .call("tasks.completed", &json!({"task": task, "force": true}))
+                .await?;
+            Ok(((), String::new()))
         }
-        let last = super::task::query::metric_entry(&t, "selftest", "loss")
-            .and_then(|e| e["value"].as_f64());
-        if last != Some(SCALARS[SCALARS.len() - 1]) {
-            anyhow::bail!(
-                "last selftest/loss is {last:?}, expected {}",
-                SCALARS[SCALARS.len() - 1]
-            );
+        Some(step) => {
+            client
+                .call(
+                    "tasks.failed",
+                    &json!({"task": task, "force": true,
+                            "status_reason": format!("selftest step '{step}' failed")}),
+                )
+                .await?;
+            Ok(((), format!("marked failed ({step} failed)")))
         }
-        Ok((
-            (),
-            format!(
-                "{expected_status}, selftest/loss = {}",
-                SCALARS[SCALARS.len() - 1]
-            ),
-        ))
-    })
-    .await;
+    }
+}
+
+/// The task as the server now holds it: the expected status and the last scalar.
+async fn read_back(
+    client: &Client,
+    task: &str,
+    expected_status: &str,
+) -> anyhow::Result<((), String)> {
+    let t = lookup::find_task(
+        client,
+        task,
+        None,
+        &["id", "name", "status", "last_metrics", "last_iteration"],
+    )
+    .await?;
+    let status = t["status"].as_str().unwrap_or("");
+    if status != expected_status {
+        anyhow::bail!("status is '{status}', expected '{expected_status}'");
+    }
+    let last =
+        super::task::query::metric_entry(&t, "selftest", "loss").and_then(|e| e["value"].as_f64());
+    if last != Some(SCALARS[SCALARS.len() - 1]) {
+        anyhow::bail!(
+            "last selftest/loss is {last:?}, expected {}",
+            SCALARS[SCALARS.len() - 1]
+        );
+    }
+    Ok((
+        (),
+        format!(
+            "{expected_status}, selftest/loss = {}",
+            SCALARS[SCALARS.len() - 1]
+        ),
+    ))
 }
 
 async fn file_round_trip(

@@ -167,6 +167,77 @@ fn derived(value: Option<String>, how: &'static str) -> Sourced<String> {
     }
 }
 
+/// `--api-host`, else the environment, else the file, else the default; without a
+/// trailing slash.
+fn api_host(inputs: &Inputs, conf: &Object) -> anyhow::Result<Sourced<String>> {
+    let env = inputs.env;
+    let strip = |s: String| s.trim_end_matches('/').to_string();
+    if let Some(flag) = inputs.api_host_flag {
+        // A malformed flag is the person's typo, not an unreachable server.
+        let url = hosts::normalize_url(flag).map_err(|e| ConfigError::BadFlag {
+            flag: "--api-host",
+            why: format!("{e} (expected e.g. http://localhost:8008)"),
+        })?;
+        Ok(Sourced {
+            value: strip(url),
+            source: Source::Flag("--api-host"),
+        })
+    } else if let Some((name, v)) = env_first(env, &ENV_API_HOST) {
+        Ok(Sourced {
+            value: strip(v),
+            source: Source::Env(name),
+        })
+    } else if let Some((v, src)) =
+        file_text(conf, "api.api_server").or_else(|| file_text(conf, "api.host"))
+    {
+        Ok(Sourced {
+            value: strip(v.trim().to_string()),
+            source: src,
+        })
+    } else {
+        Ok(Sourced {
+            value: hosts::DEFAULT_API.to_string(),
+            source: Source::Default,
+        })
+    }
+}
+
+/// TLS verification: `--insecure`, `--ca-bundle`, the environment, the file, else on.
+fn verify(inputs: &Inputs, conf: &Object) -> Sourced<TlsVerify> {
+    let env = inputs.env;
+    if inputs.insecure {
+        Sourced {
+            value: TlsVerify::Off,
+            source: Source::Flag("--insecure"),
+        }
+    } else if let Some(ca) = inputs.ca_bundle {
+        Sourced {
+            value: TlsVerify::CaBundle(ca.to_path_buf()),
+            source: Source::Flag("--ca-bundle"),
+        }
+    } else if let Some((name, v)) = env_first(env, &ENV_VERIFY_CERT) {
+        Sourced {
+            value: verify_from_text(&v, inputs.home),
+            source: Source::Env(name),
+        }
+    } else if let Some(node) = conf.get_path("api.verify_certificate") {
+        let value = match &node.value {
+            hocon::Value::Str(s) => verify_from_text(s, inputs.home),
+            v if v.is_truthy() => TlsVerify::On,
+            _ => TlsVerify::Off,
+        };
+        Sourced {
+            value,
+            source: file_source(node),
+        }
+    } else {
+        Sourced {
+            value: TlsVerify::On,
+            source: Source::Default,
+        }
+    }
+}
+
 pub fn resolve(inputs: &Inputs) -> anyhow::Result<Settings> {
     let env = inputs.env;
     let files = discover(inputs.config_flag, env, inputs.home);
@@ -174,34 +245,7 @@ pub fn resolve(inputs: &Inputs) -> anyhow::Result<Settings> {
 
     let strip = |s: String| s.trim_end_matches('/').to_string();
 
-    let api_host = if let Some(flag) = inputs.api_host_flag {
-        // A malformed flag is the person's typo, not an unreachable server.
-        let url = hosts::normalize_url(flag).map_err(|e| ConfigError::BadFlag {
-            flag: "--api-host",
-            why: format!("{e} (expected e.g. http://localhost:8008)"),
-        })?;
-        Sourced {
-            value: strip(url),
-            source: Source::Flag("--api-host"),
-        }
-    } else if let Some((name, v)) = env_first(env, &ENV_API_HOST) {
-        Sourced {
-            value: strip(v),
-            source: Source::Env(name),
-        }
-    } else if let Some((v, src)) =
-        file_text(&conf, "api.api_server").or_else(|| file_text(&conf, "api.host"))
-    {
-        Sourced {
-            value: strip(v.trim().to_string()),
-            source: src,
-        }
-    } else {
-        Sourced {
-            value: hosts::DEFAULT_API.to_string(),
-            source: Source::Default,
-        }
-    };
+    let api_host = api_host(inputs, &conf)?;
 
     // The environment, else the file (where a blank value counts as unset).
     let host = |names: &[&str], path: &str| -> Option<Sourced<String>> {
@@ -244,37 +288,7 @@ pub fn resolve(inputs: &Inputs) -> anyhow::Result<Settings> {
     let access_key = key(&ENV_ACCESS_KEY, "api.credentials.access_key");
     let secret_key = key(&ENV_SECRET_KEY, "api.credentials.secret_key");
 
-    let verify = if inputs.insecure {
-        Sourced {
-            value: TlsVerify::Off,
-            source: Source::Flag("--insecure"),
-        }
-    } else if let Some(ca) = inputs.ca_bundle {
-        Sourced {
-            value: TlsVerify::CaBundle(ca.to_path_buf()),
-            source: Source::Flag("--ca-bundle"),
-        }
-    } else if let Some((name, v)) = env_first(env, &ENV_VERIFY_CERT) {
-        Sourced {
-            value: verify_from_text(&v, inputs.home),
-            source: Source::Env(name),
-        }
-    } else if let Some(node) = conf.get_path("api.verify_certificate") {
-        let value = match &node.value {
-            hocon::Value::Str(s) => verify_from_text(s, inputs.home),
-            v if v.is_truthy() => TlsVerify::On,
-            _ => TlsVerify::Off,
-        };
-        Sourced {
-            value,
-            source: file_source(node),
-        }
-    } else {
-        Sourced {
-            value: TlsVerify::On,
-            source: Source::Default,
-        }
-    };
+    let verify = verify(inputs, &conf);
 
     Ok(Settings {
         config_file: files.in_use,

@@ -170,30 +170,7 @@ async fn write_archive(
                     .add(a["uri"].as_str().unwrap_or_default(), &mut w, &mut counts)
                     .await?;
             }
-            // Page by page into a file of its own: memory does not grow with the events.
-            std::fs::create_dir_all(&tmp)?;
-            let local = tmp.join("events.jsonl");
-            let mut lines = std::io::BufWriter::new(std::fs::File::create(&local)?);
-            let mut cursor = super::events::Cursor::new();
-            let mut n = 0u64;
-            loop {
-                let page = src.next_events(id, &mut cursor).await?;
-                if page.is_empty() {
-                    break;
-                }
-                for ev in &page {
-                    if let Some(url) = ev["url"].as_str() {
-                        files_out.add(url, &mut w, &mut counts).await?;
-                    }
-                    serde_json::to_writer(&mut lines, ev)?;
-                    lines.write_all(b"\n")?;
-                }
-                n += page.len() as u64;
-            }
-            lines.into_inner().map_err(|e| e.into_error())?.sync_all()?;
-            let sha = clearml_api::files::sha256_file(&local).await?;
-            w.append_file(&format!("events/{id}.jsonl"), &local, sha)?;
-            let _ = std::fs::remove_file(&local);
+            let n = files_out.add_events(id, &mut w, &mut counts).await?;
             event_totals.insert(id.to_string(), n);
             counts.events += n;
             counts.tasks_copied += 1;
@@ -240,6 +217,40 @@ struct FilesOut<'a> {
 }
 
 impl FilesOut<'_> {
+    /// Task `id`'s events as `events/<id>.jsonl` (and the files they link); returns how many.
+    async fn add_events(
+        &mut self,
+        id: &str,
+        w: &mut Writer,
+        counts: &mut Counts,
+    ) -> anyhow::Result<u64> {
+        // Page by page into a file of its own: memory does not grow with the events.
+        std::fs::create_dir_all(self.tmp)?;
+        let local = self.tmp.join("events.jsonl");
+        let mut lines = std::io::BufWriter::new(std::fs::File::create(&local)?);
+        let mut cursor = super::events::Cursor::new();
+        let mut n = 0u64;
+        loop {
+            let page = self.src.next_events(id, &mut cursor).await?;
+            if page.is_empty() {
+                break;
+            }
+            for ev in &page {
+                if let Some(url) = ev["url"].as_str() {
+                    self.add(url, w, counts).await?;
+                }
+                serde_json::to_writer(&mut lines, ev)?;
+                lines.write_all(b"\n")?;
+            }
+            n += page.len() as u64;
+        }
+        lines.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+        let sha = clearml_api::files::sha256_file(&local).await?;
+        w.append_file(&format!("events/{id}.jsonl"), &local, sha)?;
+        let _ = std::fs::remove_file(&local);
+        Ok(n)
+    }
+
     async fn add(&mut self, url: &str, w: &mut Writer, counts: &mut Counts) -> anyhow::Result<()> {
         let wanted = self.with_files
             && super::rewrite::file_path(url, self.src.files_host()).is_some()

@@ -147,6 +147,34 @@ impl Wizard {
         // read_paste stops at the block's closing brace (or an empty line for other text):
         // the prompt must not ask for an Enter that would answer the next question.
         self.say("then \"Copy to clipboard\", and paste here (the block ends at its closing brace; Enter alone to type the keys):");
+        let pasted = self.read_pasted_block()?;
+        let (key, secret) = match (&pasted.access_key, &pasted.secret_key) {
+            (Some(k), Some(s)) => (k.clone(), s.clone()),
+            _ => self.ask_keys()?,
+        };
+        self.say(format!(
+            "Detected credentials key=\"{key}\" secret=\"{}\"",
+            mask_secret(&secret)
+        ));
+
+        let initial = self.initial_hosts(&pasted)?;
+        let hosts = self.review_hosts(initial)?;
+        let (key, secret, hosts) = self.verify_until_settled(key, secret, hosts)?;
+        let settings = ApiSettings {
+            api: hosts.api,
+            web: hosts.web,
+            files: hosts.files,
+            access_key: key,
+            secret_key: secret,
+        };
+        write_config(&self.out, &self.target, &settings)?;
+        warn_if_shadowed(&self.out, &self.global, &self.target, &settings);
+        self.say("ClearML setup completed successfully.");
+        Ok(())
+    }
+
+    /// The block pasted from the web UI; empty (the keys are asked) when blank or unreadable.
+    fn read_pasted_block(&self) -> anyhow::Result<Pasted> {
         let jupyter = std::env::var_os("JPY_PARENT_PID").is_some();
         let text = paste::read_paste(&mut std::io::stdin().lock(), jupyter)
             .context("cannot read the pasted block")?;
@@ -170,17 +198,17 @@ impl Wizard {
                 }
             }
         };
-        let (mut key, mut secret) = match (&pasted.access_key, &pasted.secret_key) {
-            (Some(k), Some(s)) => (k.clone(), s.clone()),
-            _ => self.ask_keys()?,
-        };
-        self.say(format!(
-            "Detected credentials key=\"{key}\" secret=\"{}\"",
-            mask_secret(&secret)
-        ));
+        Ok(pasted)
+    }
 
-        let initial = self.initial_hosts(&pasted)?;
-        let mut hosts = self.review_hosts(initial)?;
+    /// Verify the credentials until they pass, or the person writes without verifying;
+    /// on failure they may re-enter the keys, edit the hosts, retry or quit.
+    fn verify_until_settled(
+        &self,
+        mut key: String,
+        mut secret: String,
+        mut hosts: Hosts,
+    ) -> anyhow::Result<(String, String, Hosts)> {
         loop {
             if self.args.no_verify {
                 break;
@@ -244,17 +272,7 @@ impl Wizard {
                 }
             }
         }
-        let settings = ApiSettings {
-            api: hosts.api,
-            web: hosts.web,
-            files: hosts.files,
-            access_key: key,
-            secret_key: secret,
-        };
-        write_config(&self.out, &self.target, &settings)?;
-        warn_if_shadowed(&self.out, &self.global, &self.target, &settings);
-        self.say("ClearML setup completed successfully.");
-        Ok(())
+        Ok((key, secret, hosts))
     }
 
     /// Hosts from flags and the paste, derived as clearml-init does, and asked for where

@@ -93,30 +93,16 @@ pub async fn run(
         ),
         None => None,
     };
-    let mut create = json!({
-        "uri": format!("{}/uploading_file", settings.files_host.value.trim_end_matches('/')),
-        "name": name,
-        "project": project_id,
-        "labels": labels,
-        "ready": false,
-    });
-    if let Some(f) = &a.framework {
-        create["framework"] = json!(f);
-    }
-    if !a.tags.is_empty() {
-        create["tags"] = json!(a.tags);
-    }
-    if let Some(c) = &a.comment {
-        create["comment"] = json!(c);
-    }
-    if let Some(t) = &task {
-        create["task"] = t["id"].clone();
-    }
-    let created = client.call("models.create", &create).await?;
-    let model_id = created["id"]
-        .as_str()
-        .ok_or_else(|| anyhow::anyhow!("models.create returned no id"))?
-        .to_string();
+    let model_id = create_draft(
+        client,
+        settings,
+        &a,
+        &name,
+        &project_id,
+        labels,
+        task.as_ref(),
+    )
+    .await?;
     // From here on a failure leaves a useless draft: remove it. The guard covers Ctrl-C,
     // which drops this future mid-upload.
     let mut guard = DraftGuard {
@@ -146,6 +132,42 @@ pub async fn run(
     }
     println!("{model_id}");
     Ok(())
+}
+
+/// Register the model as a draft whose file is still uploading; returns its id.
+async fn create_draft(
+    client: &Client,
+    settings: &Settings,
+    a: &ModelPublishArgs,
+    name: &str,
+    project_id: &str,
+    labels: Map<String, Value>,
+    task: Option<&Value>,
+) -> anyhow::Result<String> {
+    let mut create = json!({
+        "uri": format!("{}/uploading_file", settings.files_host.value.trim_end_matches('/')),
+        "name": name,
+        "project": project_id,
+        "labels": labels,
+        "ready": false,
+    });
+    if let Some(f) = &a.framework {
+        create["framework"] = json!(f);
+    }
+    if !a.tags.is_empty() {
+        create["tags"] = json!(a.tags);
+    }
+    if let Some(c) = &a.comment {
+        create["comment"] = json!(c);
+    }
+    if let Some(t) = task {
+        create["task"] = t["id"].clone();
+    }
+    let created = client.call("models.create", &create).await?;
+    Ok(created["id"]
+        .as_str()
+        .ok_or_else(|| anyhow::anyhow!("models.create returned no id"))?
+        .to_string())
 }
 
 /// Deletes the draft model `publish` registered when the command is dropped before the

@@ -44,28 +44,7 @@ pub async fn run(
     settings: &Settings,
     a: ModelPullArgs,
 ) -> anyhow::Result<()> {
-    let model = match (&a.id, &a.name) {
-        (Some(id), _) => find_model(client, id, a.project.as_deref(), false).await?,
-        (None, Some(name)) => {
-            let model =
-                newest_by_name(client, name, a.project.as_deref(), a.published_only).await?;
-            ctx.out.info(format!(
-                "pulling model {} ({}, {}, created {})",
-                name,
-                model["id"].as_str().unwrap_or(""),
-                if model["ready"] == true {
-                    "published"
-                } else {
-                    "draft"
-                },
-                model["created"].as_str().unwrap_or("?"),
-            ));
-            model
-        }
-        (None, None) => {
-            return Err(CliError::usage("give a model id or --name").into());
-        }
-    };
+    let model = pick_model(ctx, client, &a).await?;
     let uri = model["uri"].as_str().unwrap_or("").to_string();
     if uri.is_empty() || uri.ends_with("/uploading_file") {
         return Err(CliError::not_found(format!(
@@ -81,79 +60,119 @@ pub async fn run(
         sha256: meta("sha256"),
     };
     let local = match classify_uri(&uri)? {
-        Source::Local(p) => {
-            if !p.exists() {
-                return Err(CliError::not_found(format!(
-                    "{} (the model's file:// URI) does not exist here",
-                    p.display()
-                ))
-                .into());
-            }
-            match &a.output {
-                Some(out) => {
-                    let dest = output_target(out, &p);
-                    tokio::fs::copy(&p, &dest).await?;
-                    dest
-                }
-                None => p,
-            }
-        }
-        Source::Http(url) => {
-            let dest = match &a.output {
-                Some(out) => {
-                    output_target(out, Path::new(url.rsplit('/').next().unwrap_or("model")))
-                }
-                None => {
-                    let configured = settings
-                        .file_config
-                        .get_path("sdk.storage.cache.default_base_dir")
-                        .and_then(|n| n.value.as_text());
-                    files::cache_path(&files::cache_dir(configured.as_deref()), &url)
-                }
-            };
-            let files_host = settings.files_host.value.trim_end_matches('/');
-            // The SDK sends the token only to the configured files server.
-            let bearer = if !files_host.is_empty() && url.starts_with(files_host) {
-                Some(client.bearer().await.map_err(crate::api::into_anyhow)?)
-            } else {
-                None
-            };
-            let reuse = if a.force {
-                None
-            } else {
-                let ours = a.output.is_none();
-                verified_copy(client, &url, &dest, &expect, bearer.as_deref(), ours).await
-            };
-            if let Some(how) = reuse {
-                ctx.out.info(match a.output {
-                    None => format!("using the cached copy ({how})"),
-                    Some(_) => format!("using {} already there ({how})", dest.display()),
-                });
-            } else {
-                let got = files::download(
-                    client.http(),
-                    &url,
-                    &dest,
-                    bearer.as_deref(),
-                    &expect,
-                    ctx.out.progress,
-                )
-                .await?;
-                if got.resumed_from > 0 {
-                    ctx.out
-                        .info(format!("resumed from {} bytes", got.resumed_from));
-                }
-                // Without a recorded checksum, show the one computed so it can be compared.
-                ctx.out.info(match expect.sha256 {
-                    Some(_) => format!("downloaded {} bytes, sha256 verified", got.size),
-                    None => format!("downloaded {} bytes (sha256 {})", got.size, got.sha256),
-                });
-            }
-            dest
-        }
+        Source::Local(p) => pull_local(p, a.output.as_deref()).await?,
+        Source::Http(url) => pull_http(ctx, client, settings, &a, &url, &expect).await?,
     };
     println!("{}", local.display());
     Ok(())
+}
+
+/// The model the id, or the name (newest; said on stderr), means.
+async fn pick_model(
+    ctx: &Ctx,
+    client: &Client,
+    a: &ModelPullArgs,
+) -> anyhow::Result<serde_json::Value> {
+    match (&a.id, &a.name) {
+        (Some(id), _) => find_model(client, id, a.project.as_deref(), false).await,
+        (None, Some(name)) => {
+            let model =
+                newest_by_name(client, name, a.project.as_deref(), a.published_only).await?;
+            ctx.out.info(format!(
+                "pulling model {} ({}, {}, created {})",
+                name,
+                model["id"].as_str().unwrap_or(""),
+                if model["ready"] == true {
+                    "published"
+                } else {
+                    "draft"
+                },
+                model["created"].as_str().unwrap_or("?"),
+            ));
+            Ok(model)
+        }
+        (None, None) => Err(CliError::usage("give a model id or --name").into()),
+    }
+}
+
+/// A file:// model: the file itself, or a copy at --output.
+async fn pull_local(p: PathBuf, output: Option<&Path>) -> anyhow::Result<PathBuf> {
+    if !p.exists() {
+        return Err(CliError::not_found(format!(
+            "{} (the model's file:// URI) does not exist here",
+            p.display()
+        ))
+        .into());
+    }
+    match output {
+        Some(out) => {
+            let dest = output_target(out, &p);
+            tokio::fs::copy(&p, &dest).await?;
+            Ok(dest)
+        }
+        None => Ok(p),
+    }
+}
+
+/// An http(s) model: to --output or the SDK's cache, reusing a verified copy there
+/// unless --force, resuming a partial download.
+async fn pull_http(
+    ctx: &Ctx,
+    client: &Client,
+    settings: &Settings,
+    a: &ModelPullArgs,
+    url: &str,
+    expect: &files::Expect,
+) -> anyhow::Result<PathBuf> {
+    let dest = match &a.output {
+        Some(out) => output_target(out, Path::new(url.rsplit('/').next().unwrap_or("model"))),
+        None => {
+            let configured = settings
+                .file_config
+                .get_path("sdk.storage.cache.default_base_dir")
+                .and_then(|n| n.value.as_text());
+            files::cache_path(&files::cache_dir(configured.as_deref()), url)
+        }
+    };
+    let files_host = settings.files_host.value.trim_end_matches('/');
+    // The SDK sends the token only to the configured files server.
+    let bearer = if !files_host.is_empty() && url.starts_with(files_host) {
+        Some(client.bearer().await.map_err(crate::api::into_anyhow)?)
+    } else {
+        None
+    };
+    let reuse = if a.force {
+        None
+    } else {
+        let ours = a.output.is_none();
+        verified_copy(client, url, &dest, expect, bearer.as_deref(), ours).await
+    };
+    if let Some(how) = reuse {
+        ctx.out.info(match a.output {
+            None => format!("using the cached copy ({how})"),
+            Some(_) => format!("using {} already there ({how})", dest.display()),
+        });
+        return Ok(dest);
+    }
+    let got = files::download(
+        client.http(),
+        url,
+        &dest,
+        bearer.as_deref(),
+        expect,
+        ctx.out.progress,
+    )
+    .await?;
+    if got.resumed_from > 0 {
+        ctx.out
+            .info(format!("resumed from {} bytes", got.resumed_from));
+    }
+    // Without a recorded checksum, show the one computed so it can be compared.
+    ctx.out.info(match expect.sha256 {
+        Some(_) => format!("downloaded {} bytes, sha256 verified", got.size),
+        None => format!("downloaded {} bytes (sha256 {})", got.size, got.sha256),
+    });
+    Ok(dest)
 }
 
 /// The model a name means: the newest published one of that name, else (unless

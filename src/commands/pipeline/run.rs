@@ -33,45 +33,11 @@ pub async fn run(ctx: &Ctx, a: PipelineRunArgs) -> anyhow::Result<()> {
         r.run_name, r.controller_id, r.version, r.project_id, r.controller_id
     ));
     let live = ctx.out.progress && std::io::stderr().is_terminal();
-    let mut drawn = 0usize;
+    let mut progress = Progress { live, drawn: 0 };
     let outcome = r
-        .run(
-            |note, views| {
-                if live {
-                    if let Note::Warning(w) | Note::Unreachable(w) = note {
-                        clear_lines(drawn);
-                        drawn = 0;
-                        ctx.out.warn(w);
-                    }
-                    if matches!(note, Note::Reachable) {
-                        clear_lines(drawn);
-                        drawn = 0;
-                        ctx.out.info("the server answers again");
-                    }
-                    clear_lines(drawn);
-                    let table = steps_table(views).to_table(false);
-                    eprintln!("{table}");
-                    drawn = table.lines().count();
-                } else {
-                    match note {
-                        Note::Step(name) => {
-                            if let Some(v) = views.iter().find(|v| &v.name == name) {
-                                ctx.out.info(step_line(v));
-                            }
-                        }
-                        Note::Warning(w) => ctx.out.warn(w),
-                        Note::Unreachable(e) => ctx.out.warn(format!(
-                            "{e}; the pipeline goes on once the server answers (for up to {})",
-                            humantime::format_duration(runner::OUTAGE_LIMIT)
-                        )),
-                        Note::Reachable => ctx.out.info("the server answers again"),
-                    }
-                }
-            },
-            async {
-                let _ = tokio::signal::ctrl_c().await;
-            },
-        )
+        .run(|note, views| progress.observe(ctx, note, views), async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
         .await?;
     let views = r.views();
     let summary = run_summary(&r, outcome, &views);
@@ -117,6 +83,49 @@ pub async fn run(ctx: &Ctx, a: PipelineRunArgs) -> anyhow::Result<()> {
             ),
         )
         .into()),
+    }
+}
+
+/// What the run reports while it goes: a redrawn step table on a terminal, else a line
+/// per change.
+struct Progress {
+    live: bool,
+    /// Lines of the table drawn last, to clear before the next.
+    drawn: usize,
+}
+
+impl Progress {
+    fn observe(&mut self, ctx: &Ctx, note: &Note, views: &[StepView]) {
+        if self.live {
+            if let Note::Warning(w) | Note::Unreachable(w) = note {
+                clear_lines(self.drawn);
+                self.drawn = 0;
+                ctx.out.warn(w);
+            }
+            if matches!(note, Note::Reachable) {
+                clear_lines(self.drawn);
+                self.drawn = 0;
+                ctx.out.info("the server answers again");
+            }
+            clear_lines(self.drawn);
+            let table = steps_table(views).to_table(false);
+            eprintln!("{table}");
+            self.drawn = table.lines().count();
+        } else {
+            match note {
+                Note::Step(name) => {
+                    if let Some(v) = views.iter().find(|v| &v.name == name) {
+                        ctx.out.info(step_line(v));
+                    }
+                }
+                Note::Warning(w) => ctx.out.warn(w),
+                Note::Unreachable(e) => ctx.out.warn(format!(
+                    "{e}; the pipeline goes on once the server answers (for up to {})",
+                    humantime::format_duration(runner::OUTAGE_LIMIT)
+                )),
+                Note::Reachable => ctx.out.info("the server answers again"),
+            }
+        }
     }
 }
 

@@ -174,36 +174,7 @@ async fn drive(
             }
             res = async { current.as_mut().expect("guarded").0.as_mut().await }, if current.is_some() => {
                 let (_, started) = current.take().expect("guarded");
-                match res {
-                    Ok((summary, outcome)) => {
-                        ctx.out.info(format!(
-                            "run {} finished: {} in {}s",
-                            summary["name"].as_str().unwrap_or(""),
-                            outcome.as_str(),
-                            summary["duration_s"]
-                        ));
-                        let id = summary["id"].as_str().map(str::to_string);
-                        if let Err(e) = reg.finished(client, id, sched).await {
-                            ctx.out.warn(format!("could not update the scheduler's state on the server: {}", crate::error::one_line(&e)));
-                        }
-                        if let Some(n) = notifier {
-                            // In the background: a slow receiver delays neither the next
-                            // fire time nor SIGTERM.
-                            let (n, http, out) = (n.clone(), client.http().clone(), ctx.out.clone());
-                            tokio::spawn(async move {
-                                n.send_logged(&http, &out, &summary, &run_text(&summary)).await;
-                            });
-                        }
-                    }
-                    // A run that could not even start (server down, base task deleted) is
-                    // logged; the next fire time tries again.
-                    Err(e) => {
-                        ctx.out.warn(format!("the run fired at {} failed to run: {}", started.to_rfc3339_opts(SecondsFormat::Secs, true), crate::error::one_line(&e)));
-                        if let Err(e) = reg.finished(client, None, sched).await {
-                            ctx.out.warn(format!("could not update the scheduler's state on the server: {}", crate::error::one_line(&e)));
-                        }
-                    }
-                }
+                run_ended(ctx, client, notifier, reg, sched, started, res).await;
             }
             _ = heartbeat.tick() => {
                 if let Err(e) = reg.heartbeat(client).await {
@@ -214,32 +185,95 @@ async fn drive(
             _ = term.recv() => break,
         }
     }
-    if let Some((mut fut, _)) = current.take() {
-        if a.stop_running_on_exit {
-            ctx.out
-                .info("stopping the run in flight (--stop-running-on-exit)");
-            let _ = stop_tx.send(true);
-            // Bounded: a server gone away must not keep systemd waiting forever.
-            match tokio::time::timeout(Duration::from_secs(30), fut.as_mut()).await {
-                Ok(Ok((summary, _))) => ctx.out.info(format!(
-                    "run {} stopped",
-                    summary["name"].as_str().unwrap_or("")
-                )),
-                Ok(Err(e)) => ctx
-                    .out
-                    .warn(format!("stopping the run: {}", crate::error::one_line(&e))),
-                Err(_) => ctx
-                    .out
-                    .warn("the run did not stop within 30s; left as it is"),
-            }
-        } else {
-            ctx.out.info(
-                "the run in flight is left running on the server (--stop-running-on-exit stops it)",
-            );
-        }
+    if let Some((fut, _)) = current.take() {
+        leave_in_flight(ctx, a.stop_running_on_exit, fut, &stop_tx).await;
     }
     ctx.out.info("scheduler stopped");
     Ok(())
+}
+
+/// A run ended: log it, record it in the scheduler's state, notify in the background.
+async fn run_ended(
+    ctx: &Ctx,
+    client: &Client,
+    notifier: Option<&Notifier>,
+    reg: &mut Registration,
+    sched: &Schedule,
+    started: DateTime<Utc>,
+    res: anyhow::Result<(Value, Outcome)>,
+) {
+    match res {
+        Ok((summary, outcome)) => {
+            ctx.out.info(format!(
+                "run {} finished: {} in {}s",
+                summary["name"].as_str().unwrap_or(""),
+                outcome.as_str(),
+                summary["duration_s"]
+            ));
+            let id = summary["id"].as_str().map(str::to_string);
+            if let Err(e) = reg.finished(client, id, sched).await {
+                ctx.out.warn(format!(
+                    "could not update the scheduler's state on the server: {}",
+                    crate::error::one_line(&e)
+                ));
+            }
+            if let Some(n) = notifier {
+                // In the background: a slow receiver delays neither the next
+                // fire time nor SIGTERM.
+                let (n, http, out) = (n.clone(), client.http().clone(), ctx.out.clone());
+                tokio::spawn(async move {
+                    n.send_logged(&http, &out, &summary, &run_text(&summary))
+                        .await;
+                });
+            }
+        }
+        // A run that could not even start (server down, base task deleted) is
+        // logged; the next fire time tries again.
+        Err(e) => {
+            ctx.out.warn(format!(
+                "the run fired at {} failed to run: {}",
+                started.to_rfc3339_opts(SecondsFormat::Secs, true),
+                crate::error::one_line(&e)
+            ));
+            if let Err(e) = reg.finished(client, None, sched).await {
+                ctx.out.warn(format!(
+                    "could not update the scheduler's state on the server: {}",
+                    crate::error::one_line(&e)
+                ));
+            }
+        }
+    }
+}
+
+/// On exit, the run still going: stopped (bounded wait) or left running on the server.
+async fn leave_in_flight(
+    ctx: &Ctx,
+    stop_running_on_exit: bool,
+    mut fut: RunFuture<'_>,
+    stop_tx: &tokio::sync::watch::Sender<bool>,
+) {
+    if stop_running_on_exit {
+        ctx.out
+            .info("stopping the run in flight (--stop-running-on-exit)");
+        let _ = stop_tx.send(true);
+        // Bounded: a server gone away must not keep systemd waiting forever.
+        match tokio::time::timeout(Duration::from_secs(30), fut.as_mut()).await {
+            Ok(Ok((summary, _))) => ctx.out.info(format!(
+                "run {} stopped",
+                summary["name"].as_str().unwrap_or("")
+            )),
+            Ok(Err(e)) => ctx
+                .out
+                .warn(format!("stopping the run: {}", crate::error::one_line(&e))),
+            Err(_) => ctx
+                .out
+                .warn("the run did not stop within 30s; left as it is"),
+        }
+    } else {
+        ctx.out.info(
+            "the run in flight is left running on the server (--stop-running-on-exit stops it)",
+        );
+    }
 }
 
 /// With --catch-up: the first fire time after this pipeline's newest run was created (ours

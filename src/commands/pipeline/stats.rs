@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use crate::api::Client;
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
@@ -39,9 +40,50 @@ pub async fn run(ctx: &Ctx, a: PipelineStatsArgs) -> anyhow::Result<()> {
         filter["name"] = json!(format!("^{}(| #\\d+)$", regex::escape(n)));
     }
     let runs = fetch_runs(&client, &filter, MAX_RUNS).await?;
+    let groups = group_runs(&runs, since, a.last);
+    if groups.is_empty() {
+        return Err(CliError::not_found("no pipeline runs match")
+            .with_hint("see `clearml pipeline list` for the runs the server holds")
+            .into());
+    }
+    let tasks = fetch_step_tasks(&client, &groups).await?;
+    let all: Vec<(Value, &Vec<&Value>)> = groups
+        .iter()
+        .map(|((project, name), runs)| {
+            // The typed shape (stats::PipelineStats) as the table and the SVG read it.
+            let s = stats::pipeline_stats(name, project, runs, &tasks);
+            (shape_value(&s), runs)
+        })
+        .collect();
+    if let Some(path) = &a.svg {
+        write_svg(path, &all)?;
+        ctx.out.info(format!("wrote {}", path.display()));
+    }
+    let (pipelines, steps) = listings(&all);
+    match ctx.out.format {
+        Format::Json => ctx
+            .out
+            .json(&Value::Array(all.iter().map(|(s, _)| s.clone()).collect())),
+        Format::Csv => ctx.out.listing(&pipelines),
+        Format::Table => {
+            ctx.out.listing(&pipelines);
+            println!();
+            ctx.out.listing(&steps);
+        }
+    }
+    Ok(())
+}
+
+/// Runs by (project, pipeline), newest first as fetched; only those created since
+/// `since`, at most `last` per pipeline.
+fn group_runs(
+    runs: &[Value],
+    since: Option<DateTime<Utc>>,
+    last: Option<usize>,
+) -> BTreeMap<(String, String), Vec<&Value>> {
     // Newest first within each (project, pipeline), as fetched.
     let mut groups: BTreeMap<(String, String), Vec<&Value>> = BTreeMap::new();
-    for r in &runs {
+    for r in runs {
         let created = DateTime::parse_from_rfc3339(r["created"].as_str().unwrap_or(""))
             .ok()
             .map(|d| d.with_timezone(&Utc));
@@ -53,15 +95,18 @@ pub async fn run(ctx: &Ctx, a: PipelineStatsArgs) -> anyhow::Result<()> {
             pipeline_name(r["name"].as_str().unwrap_or("")),
         );
         let g = groups.entry(key).or_default();
-        if a.last.is_none_or(|n| g.len() < n) {
+        if last.is_none_or(|n| g.len() < n) {
             g.push(r);
         }
     }
-    if groups.is_empty() {
-        return Err(CliError::not_found("no pipeline runs match")
-            .with_hint("see `clearml pipeline list` for the runs the server holds")
-            .into());
-    }
+    groups
+}
+
+/// The step tasks of the grouped runs, by id (in chunks the server takes in one call).
+async fn fetch_step_tasks(
+    client: &Client,
+    groups: &BTreeMap<(String, String), Vec<&Value>>,
+) -> anyhow::Result<BTreeMap<String, Value>> {
     let ids: Vec<String> = groups
         .values()
         .flatten()
@@ -82,18 +127,11 @@ pub async fn run(ctx: &Ctx, a: PipelineStatsArgs) -> anyhow::Result<()> {
             tasks.insert(t["id"].as_str().unwrap_or("").to_string(), t);
         }
     }
-    let all: Vec<(Value, &Vec<&Value>)> = groups
-        .iter()
-        .map(|((project, name), runs)| {
-            // The typed shape (stats::PipelineStats) as the table and the SVG read it.
-            let s = stats::pipeline_stats(name, project, runs, &tasks);
-            (shape_value(&s), runs)
-        })
-        .collect();
-    if let Some(path) = &a.svg {
-        write_svg(path, &all)?;
-        ctx.out.info(format!("wrote {}", path.display()));
-    }
+    Ok(tasks)
+}
+
+/// The pipeline rows and the step rows of the table.
+fn listings(all: &[(Value, &Vec<&Value>)]) -> (Listing, Listing) {
     let secs = |v: &Value| {
         v.as_f64()
             .map(|s| fmt_duration(Duration::from_secs_f64(s)))
@@ -118,7 +156,7 @@ pub async fn run(ctx: &Ctx, a: PipelineStatsArgs) -> anyhow::Result<()> {
         "queued",
         "running",
     ]);
-    for (s, runs) in &all {
+    for (s, runs) in all {
         let trend: Vec<f64> = runs
             .iter()
             .rev()
@@ -165,18 +203,7 @@ pub async fn run(ctx: &Ctx, a: PipelineStatsArgs) -> anyhow::Result<()> {
             );
         }
     }
-    match ctx.out.format {
-        Format::Json => ctx
-            .out
-            .json(&Value::Array(all.iter().map(|(s, _)| s.clone()).collect())),
-        Format::Csv => ctx.out.listing(&pipelines),
-        Format::Table => {
-            ctx.out.listing(&pipelines);
-            println!();
-            ctx.out.listing(&steps);
-        }
-    }
-    Ok(())
+    (pipelines, steps)
 }
 
 /// Run durations over time (hours since the first run), one series per final status.

@@ -93,30 +93,7 @@ pub async fn upload(
         }
     };
     bar.finish_and_clear();
-    let status = resp.status();
-    let html = resp
-        .headers()
-        .get(reqwest::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"));
-    let text = resp.text().await.unwrap_or_default();
-    // Decide by status first: the real file server labels every answer (its JSON list of
-    // stored paths, its 401 page) as text/html.
-    match upload_answer(status.as_u16(), html, &text, &field, &root) {
-        Ok(()) => {}
-        Err(UploadRefused::Stored(paths)) => {
-            // Stored, but under another name: remove what the server made of it.
-            for p in &paths {
-                let _ = delete(http, files_host, p, bearer).await;
-            }
-            return Err(ClientError::failed(format!(
-                "the file server stored the upload as {paths:?}, not as {field:?}; removed it"
-            ))
-            .with_hint("the file server does not keep this path; rename the file or project (no quotes, colons or parentheses) and try again")
-            .into());
-        }
-        Err(UploadRefused::Error(e)) => return Err(e.into()),
-    }
+    judge_answer(http, files_host, bearer, resp, &field, &root).await?;
     let hasher = finish_reader(reader, local).await?;
     let sha256 = hex::encode(hasher.finalize());
     Ok(Uploaded {
@@ -128,6 +105,42 @@ pub async fn upload(
         size,
         sha256,
     })
+}
+
+/// The file server's answer to the upload of `field`: success, or the error (a copy
+/// stored under another name is removed first).
+async fn judge_answer(
+    http: &reqwest::Client,
+    files_host: &str,
+    bearer: Option<&str>,
+    resp: reqwest::Response,
+    field: &str,
+    root: &str,
+) -> anyhow::Result<()> {
+    let status = resp.status();
+    let html = resp
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    let text = resp.text().await.unwrap_or_default();
+    // Decide by status first: the real file server labels every answer (its JSON list of
+    // stored paths, its 401 page) as text/html.
+    match upload_answer(status.as_u16(), html, &text, field, root) {
+        Ok(()) => Ok(()),
+        Err(UploadRefused::Stored(paths)) => {
+            // Stored, but under another name: remove what the server made of it.
+            for p in &paths {
+                let _ = delete(http, files_host, p, bearer).await;
+            }
+            Err(ClientError::failed(format!(
+                "the file server stored the upload as {paths:?}, not as {field:?}; removed it"
+            ))
+            .with_hint("the file server does not keep this path; rename the file or project (no quotes, colons or parentheses) and try again")
+            .into())
+        }
+        Err(UploadRefused::Error(e)) => Err(e.into()),
+    }
 }
 
 /// Why an upload answer is not a success.

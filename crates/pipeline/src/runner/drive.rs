@@ -12,32 +12,7 @@ impl Runner<'_> {
     ) -> anyhow::Result<Outcome> {
         tokio::pin!(stop);
         loop {
-            let mut changed = false;
-            // Launch what can go, skip what can never go.
-            for k in 0..self.plan.spec.order.len() {
-                let i = self.plan.spec.order[k];
-                if self.nodes[i].status != NodeStatus::Pending {
-                    continue;
-                }
-                match self.readiness(i) {
-                    Readiness::Wait => {}
-                    Readiness::Blocked => {
-                        self.nodes[i].status = NodeStatus::Skipped;
-                        self.nodes[i].executed = Value::Bool(false);
-                        changed = true;
-                        let name = self.plan.spec.steps[i].name.clone();
-                        observe(&Note::Step(name), &self.views());
-                    }
-                    Readiness::Go => {
-                        let step = self.plan.spec.steps[i].name.clone();
-                        // Not interruptible: a half-launched step would be left behind.
-                        self.launch_step(i).await?;
-                        changed = true;
-                        observe(&Note::Step(step), &self.views());
-                    }
-                }
-            }
-            if changed {
+            if self.launch_ready(&mut observe).await? {
                 self.write_state_riding(&mut observe).await?;
             }
             let active: Vec<usize> = (0..self.nodes.len())
@@ -90,29 +65,78 @@ impl Runner<'_> {
                     continue;
                 }
             };
-            let mut changed = Vec::new();
-            for i in active {
-                if let Some(t) = tasks
-                    .iter()
-                    .find(|t| t["id"].as_str() == self.nodes[i].task_id.as_deref())
-                    && self.update(i, t).await?
-                {
-                    changed.push(i);
-                }
+            self.apply_polled(active, &tasks, &mut observe).await?;
+        }
+        let outcome = self.final_outcome();
+        self.finish(outcome).await?;
+        Ok(outcome)
+    }
+
+    /// Launch what can go, skip what can never go; true when a step changed.
+    async fn launch_ready(
+        &mut self,
+        observe: &mut impl FnMut(&Note, &[StepView]),
+    ) -> anyhow::Result<bool> {
+        let mut changed = false;
+        for k in 0..self.plan.spec.order.len() {
+            let i = self.plan.spec.order[k];
+            if self.nodes[i].status != NodeStatus::Pending {
+                continue;
             }
-            if !changed.is_empty() {
-                for &i in &changed {
+            match self.readiness(i) {
+                Readiness::Wait => {}
+                Readiness::Blocked => {
+                    self.nodes[i].status = NodeStatus::Skipped;
+                    self.nodes[i].executed = Value::Bool(false);
+                    changed = true;
                     let name = self.plan.spec.steps[i].name.clone();
                     observe(&Note::Step(name), &self.views());
                 }
-                self.write_state_riding(&mut observe).await?;
+                Readiness::Go => {
+                    let step = self.plan.spec.steps[i].name.clone();
+                    // Not interruptible: a half-launched step would be left behind.
+                    self.launch_step(i).await?;
+                    changed = true;
+                    observe(&Note::Step(step), &self.views());
+                }
             }
         }
-        // Failed: a step that did not succeed, unless it failed with continue_on_fail.
+        Ok(changed)
+    }
+
+    /// Fold the polled tasks into the active steps; report and save what changed.
+    async fn apply_polled(
+        &mut self,
+        active: Vec<usize>,
+        tasks: &[Value],
+        observe: &mut impl FnMut(&Note, &[StepView]),
+    ) -> anyhow::Result<()> {
+        let mut changed = Vec::new();
+        for i in active {
+            if let Some(t) = tasks
+                .iter()
+                .find(|t| t["id"].as_str() == self.nodes[i].task_id.as_deref())
+                && self.update(i, t).await?
+            {
+                changed.push(i);
+            }
+        }
+        if !changed.is_empty() {
+            for &i in &changed {
+                let name = self.plan.spec.steps[i].name.clone();
+                observe(&Note::Step(name), &self.views());
+            }
+            self.write_state_riding(observe).await?;
+        }
+        Ok(())
+    }
+
+    /// Failed: a step that did not succeed, unless it failed with continue_on_fail.
+    fn final_outcome(&self) -> Outcome {
         let tolerated = |n: &Node, s: &Step| {
             s.continue_on_fail && matches!(n.status, NodeStatus::Failed | NodeStatus::Aborted)
         };
-        let outcome = if self
+        if self
             .nodes
             .iter()
             .zip(&self.plan.spec.steps)
@@ -121,9 +145,7 @@ impl Runner<'_> {
             Outcome::Failed
         } else {
             Outcome::Completed
-        };
-        self.finish(outcome).await?;
-        Ok(outcome)
+        }
     }
 
     /// Whether step `i` may start: all parents succeeded (or failed with continue_on_fail).

@@ -182,22 +182,7 @@ impl<'a> Runner<'a> {
     ) -> anyhow::Result<Self> {
         create_script_bases(client, &mut plan).await?;
         let spec = &plan.spec;
-        let dir = format!("{}/{PIPELINES_DIR}", spec.project);
-        let pipeline_project = format!("{dir}/{}", spec.name);
-        let project_id = lookup::ensure_project(client, &pipeline_project).await?;
-        let dir_id = lookup::project_id(client, &dir).await?;
-        client
-            .call(
-                "projects.update",
-                &json!({"project": dir_id, "system_tags": ["hidden"]}),
-            )
-            .await?;
-        client
-            .call(
-                "projects.update",
-                &json!({"project": project_id, "system_tags": [PIPELINE_TAG, "hidden"]}),
-            )
-            .await?;
+        let project_id = pipeline_projects(client, spec).await?;
         let version = match &spec.version {
             Some(v) => v.clone(),
             None => previous_version(client, &project_id, &spec.name)
@@ -205,105 +190,19 @@ impl<'a> Runner<'a> {
                 .and_then(|v| super::spec::next_version(&v))
                 .unwrap_or_else(|| "1.0.0".to_string()),
         };
-        let comment = format!(
-            "Auto-generated at {} by clearml pipeline run",
-            chrono::Utc::now().format("%Y-%m-%d %H:%M:%S UTC")
-        );
-        let created = client
-            .call(
-                "tasks.create",
-                &json!({
-                    "name": spec.name, "type": "controller", "project": project_id,
-                    "system_tags": ["development"], "comment": comment,
-                }),
-            )
-            .await?;
-        let controller_id = created["id"]
-            .as_str()
-            .ok_or_else(|| anyhow::anyhow!("tasks.create returned no id"))?
-            .to_string();
-        client
-            .call("tasks.started", &json!({"task": controller_id}))
-            .await?;
-        // Run numbering as the SDK's: count this name's runs, this one included.
-        let runs = client
-            .get_all(
-                "tasks.get_all",
-                &json!({
-                    "project": [project_id],
-                    "name": format!("^{}(| #\\d+)$", regex::escape(&spec.name)),
-                    "system_tags": [PIPELINE_TAG],
-                    "only_fields": ["id"],
-                    "search_hidden": true,
-                }),
-                "tasks",
-                None,
-            )
-            .await?;
-        // The controller is not tagged yet: count it in.
-        let n = runs.len() + usize::from(!runs.iter().any(|r| r["id"] == controller_id));
-        let run_name = if n > 1 {
-            format!("{} #{n}", spec.name)
-        } else {
-            spec.name.clone()
-        };
-        let mut pipeline = Map::new();
-        for (name, value, kind) in [
-            (
-                "default_queue",
-                spec.default_queue.clone().unwrap_or_default(),
-                "str",
-            ),
-            ("add_pipeline_tags", "False".to_string(), "bool"),
-            ("target_project", "True".to_string(), "bool"),
-        ] {
-            pipeline.insert(
-                name.into(),
-                json!({"section": "pipeline", "name": name, "value": value, "type": kind, "description": ""}),
-            );
-        }
-        let mut hyperparams = json!({
-            "pipeline": pipeline,
-            "properties": {"version": {"section": "properties", "name": "version", "value": version}},
-        });
-        if !spec.parameters.is_empty() {
-            let mut args = Map::new();
-            for (k, v) in &spec.parameters {
-                args.insert(
-                    k.clone(),
-                    json!({"section": "Args", "name": k, "value": v, "type": "str", "description": ""}),
-                );
-            }
-            hyperparams["Args"] = Value::Object(args);
-        }
+        let controller_id = create_controller(client, &spec.name, &project_id).await?;
+        let run_name = numbered_run_name(client, &spec.name, &project_id, &controller_id).await?;
         client
             .call(
                 "tasks.edit",
                 &json!({
                     "task": controller_id, "force": true, "name": run_name,
                     "system_tags": [PIPELINE_TAG, "development"],
-                    "hyperparams": hyperparams,
+                    "hyperparams": controller_hyperparams(spec, &version),
                 }),
             )
             .await?;
-        let nodes = plan
-            .spec
-            .steps
-            .iter()
-            .map(|_| Node {
-                status: NodeStatus::Pending,
-                task_id: None,
-                executed: Value::Null,
-                attempts: 0,
-                worker: None,
-                launched: None,
-                running_since: None,
-                ended: None,
-                job_started: None,
-                job_ended: None,
-                timed_out: false,
-            })
-            .collect();
+        let nodes = plan.spec.steps.iter().map(|_| pending_node()).collect();
         let runner = Runner {
             client,
             plan,
@@ -407,30 +306,156 @@ fn artifact_url(task: &Value, name: &str) -> Option<String> {
         .map(str::to_string)
 }
 
+/// The `tasks.get_all` filter of this pipeline's runs (`name`, `name #2`, ...).
+fn runs_filter(project_id: &str, name: &str, only_fields: &[&str]) -> Value {
+    json!({
+        "project": [project_id],
+        "name": format!("^{}(| #\\d+)$", regex::escape(name)),
+        "system_tags": [PIPELINE_TAG],
+        "only_fields": only_fields,
+        "search_hidden": true,
+    })
+}
+
 /// The `version` runtime of the newest earlier run of this pipeline.
 async fn previous_version(
     client: &Client,
     project_id: &str,
     name: &str,
 ) -> anyhow::Result<Option<String>> {
+    let mut filter = runs_filter(project_id, name, &["id", "runtime"]);
+    filter["order_by"] = json!(["-created"]);
     let runs = client
-        .get_all(
-            "tasks.get_all",
-            &json!({
-                "project": [project_id],
-                "name": format!("^{}(| #\\d+)$", regex::escape(name)),
-                "system_tags": [PIPELINE_TAG],
-                "only_fields": ["id", "runtime"],
-                "order_by": ["-created"],
-                "search_hidden": true,
-            }),
-            "tasks",
-            Some(20),
-        )
+        .get_all("tasks.get_all", &filter, "tasks", Some(20))
         .await?;
     Ok(runs
         .iter()
         .find_map(|r| r["runtime"]["version"].as_str().map(str::to_string)))
+}
+
+/// The pipeline's project (and its hidden `.pipelines` parent), tagged as the SDK tags them;
+/// returns the pipeline project's id.
+async fn pipeline_projects(client: &Client, spec: &Spec) -> anyhow::Result<String> {
+    let dir = format!("{}/{PIPELINES_DIR}", spec.project);
+    let pipeline_project = format!("{dir}/{}", spec.name);
+    let project_id = lookup::ensure_project(client, &pipeline_project).await?;
+    let dir_id = lookup::project_id(client, &dir).await?;
+    client
+        .call(
+            "projects.update",
+            &json!({"project": dir_id, "system_tags": ["hidden"]}),
+        )
+        .await?;
+    client
+        .call(
+            "projects.update",
+            &json!({"project": project_id, "system_tags": [PIPELINE_TAG, "hidden"]}),
+        )
+        .await?;
+    Ok(project_id)
+}
+
+/// Create the controller task and mark it started; returns its id.
+async fn create_controller(
+    client: &Client,
+    name: &str,
+    project_id: &str,
+) -> anyhow::Result<String> {
+    let comment = format!(
+        "Auto-generated at {} by clearml pipeline run",
+        chrono::Utc::now().format("%Y-%m-%d %H:%M:%S UTC")
+    );
+    let created = client
+        .call(
+            "tasks.create",
+            &json!({
+                "name": name, "type": "controller", "project": project_id,
+                "system_tags": ["development"], "comment": comment,
+            }),
+        )
+        .await?;
+    let controller_id = created["id"]
+        .as_str()
+        .ok_or_else(|| anyhow::anyhow!("tasks.create returned no id"))?
+        .to_string();
+    client
+        .call("tasks.started", &json!({"task": controller_id}))
+        .await?;
+    Ok(controller_id)
+}
+
+/// Run numbering as the SDK's: count this name's runs, this one included.
+async fn numbered_run_name(
+    client: &Client,
+    name: &str,
+    project_id: &str,
+    controller_id: &str,
+) -> anyhow::Result<String> {
+    let runs = client
+        .get_all(
+            "tasks.get_all",
+            &runs_filter(project_id, name, &["id"]),
+            "tasks",
+            None,
+        )
+        .await?;
+    // The controller is not tagged yet: count it in.
+    let n = runs.len() + usize::from(!runs.iter().any(|r| r["id"] == controller_id));
+    Ok(if n > 1 {
+        format!("{name} #{n}")
+    } else {
+        name.to_string()
+    })
+}
+
+/// The controller's `pipeline`, `properties` and (when given) `Args` sections.
+fn controller_hyperparams(spec: &Spec, version: &str) -> Value {
+    let mut pipeline = Map::new();
+    for (name, value, kind) in [
+        (
+            "default_queue",
+            spec.default_queue.clone().unwrap_or_default(),
+            "str",
+        ),
+        ("add_pipeline_tags", "False".to_string(), "bool"),
+        ("target_project", "True".to_string(), "bool"),
+    ] {
+        pipeline.insert(
+            name.into(),
+            json!({"section": "pipeline", "name": name, "value": value, "type": kind, "description": ""}),
+        );
+    }
+    let mut hyperparams = json!({
+        "pipeline": pipeline,
+        "properties": {"version": {"section": "properties", "name": "version", "value": version}},
+    });
+    if !spec.parameters.is_empty() {
+        let mut args = Map::new();
+        for (k, v) in &spec.parameters {
+            args.insert(
+                k.clone(),
+                json!({"section": "Args", "name": k, "value": v, "type": "str", "description": ""}),
+            );
+        }
+        hyperparams["Args"] = Value::Object(args);
+    }
+    hyperparams
+}
+
+fn pending_node() -> Node {
+    Node {
+        status: NodeStatus::Pending,
+        task_id: None,
+        executed: Value::Null,
+        attempts: 0,
+        worker: None,
+        launched: None,
+        running_since: None,
+        ended: None,
+        job_started: None,
+        job_ended: None,
+        timed_out: false,
+    }
 }
 
 #[cfg(test)]

@@ -38,6 +38,55 @@ pub async fn prepare(
     let mut problems = Vec::new();
     // Queues: names (or ids) to ids, with one listing.
     let existing = lookup::queues(client).await?;
+    let queues = step_queues(&spec, &existing, queue_override, &mut problems);
+    let mut base_ids = find_bases(client, &spec, &mut problems).await?;
+    let mut warnings = Vec::new();
+    let scripts = script_bases(client, &spec, &mut problems, &mut warnings).await?;
+    if !problems.is_empty() {
+        return Ok(Err(problems));
+    }
+    for (i, sb) in scripts.iter().enumerate() {
+        if let Some(ScriptBase {
+            existing: Some(id), ..
+        }) = sb
+        {
+            base_ids[i] = Some(id.clone());
+        }
+    }
+    let mut bases = fetch_bases(client, &base_ids).await?;
+    let mut to_create = Vec::with_capacity(scripts.len());
+    for (i, sb) in scripts.into_iter().enumerate() {
+        match sb {
+            Some(ScriptBase {
+                body,
+                existing: None,
+            }) => {
+                // What a dry run shows until the run creates it.
+                bases[i] = json!({"id": null, "name": body["name"], "type": body["type"]});
+                to_create.push(Some(body));
+            }
+            _ => to_create.push(None),
+        }
+    }
+    let idle_queues = idle_queues(client, &queues).await?;
+    Ok(Ok(Plan {
+        spec,
+        bases,
+        queues,
+        idle_queues,
+        scripts: to_create,
+        warnings,
+    }))
+}
+
+/// Per step: its queue's (name, id), or empty strings with a problem when it has none
+/// or names one the server does not have (each unknown queue reported once).
+fn step_queues(
+    spec: &Spec,
+    existing: &[(String, String)],
+    queue_override: Option<&str>,
+    problems: &mut Vec<Problem>,
+) -> Vec<(String, String)> {
     let names_list = || {
         let mut n: Vec<&str> = existing.iter().map(|(n, _)| n.as_str()).collect();
         n.sort();
@@ -83,20 +132,11 @@ pub async fn prepare(
             }
         }
     }
-    let mut base_ids = find_bases(client, &spec, &mut problems).await?;
-    let mut warnings = Vec::new();
-    let scripts = script_bases(client, &spec, &mut problems, &mut warnings).await?;
-    if !problems.is_empty() {
-        return Ok(Err(problems));
-    }
-    for (i, sb) in scripts.iter().enumerate() {
-        if let Some(ScriptBase {
-            existing: Some(id), ..
-        }) = sb
-        {
-            base_ids[i] = Some(id.clone());
-        }
-    }
+    queues
+}
+
+/// The base tasks' documents in step order (`null` where a step has none yet).
+async fn fetch_bases(client: &Client, base_ids: &[Option<String>]) -> anyhow::Result<Vec<Value>> {
     let ids: Vec<&String> = base_ids.iter().flatten().collect();
     let docs = client
         .get_all(
@@ -110,7 +150,7 @@ pub async fn prepare(
         .iter()
         .filter_map(|d| d["id"].as_str().map(|id| (id, d)))
         .collect();
-    let mut bases: Vec<Value> = base_ids
+    Ok(base_ids
         .iter()
         .map(|id| {
             id.as_deref()
@@ -118,30 +158,7 @@ pub async fn prepare(
                 .map(|d| (*d).clone())
                 .unwrap_or(Value::Null)
         })
-        .collect();
-    let mut to_create = Vec::with_capacity(scripts.len());
-    for (i, sb) in scripts.into_iter().enumerate() {
-        match sb {
-            Some(ScriptBase {
-                body,
-                existing: None,
-            }) => {
-                // What a dry run shows until the run creates it.
-                bases[i] = json!({"id": null, "name": body["name"], "type": body["type"]});
-                to_create.push(Some(body));
-            }
-            _ => to_create.push(None),
-        }
-    }
-    let idle_queues = idle_queues(client, &queues).await?;
-    Ok(Ok(Plan {
-        spec,
-        bases,
-        queues,
-        idle_queues,
-        scripts: to_create,
-        warnings,
-    }))
+        .collect())
 }
 
 /// Per step (spec order): for a `script` step, its base task's body and the unchanged

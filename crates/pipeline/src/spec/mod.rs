@@ -281,6 +281,36 @@ fn parse_step(item: &Spanned<Raw>, p: &mut Vec<Problem>) -> Option<Step> {
     check_keys(t, STEP_KEYS, "key in [[step]]", p);
     let name = req_str(t, "name", item.span(), "[[step]]", p);
     let span = get(t, "name").map(|v| v.span()).unwrap_or(item.span());
+    check_step_name(&name, &span, p);
+    let parents = parse_parents(t, p);
+    let (base, base_span) = parse_base(t, &name, &span, p)?;
+    let (execution_queue, queue_span) = match opt_str(t, "execution_queue", p) {
+        Some((q, s)) => (Some(q), Some(s)),
+        None => (None, None),
+    };
+    let parameters = str_table(t, "parameters", "step parameter", p);
+    check_parameter_sections(t, item, &name, &parameters, p);
+    let time_limit = parse_time_limit(t, p);
+    let retry_on_failure = parse_retry(t, p);
+    let continue_on_fail = opt_bool(t, "continue_on_fail", p);
+    let cache_executed_step = opt_bool(t, "cache_executed_step", p);
+    Some(Step {
+        name,
+        span,
+        parents,
+        base,
+        base_span,
+        execution_queue,
+        queue_span,
+        parameters,
+        time_limit,
+        retry_on_failure,
+        continue_on_fail,
+        cache_executed_step,
+    })
+}
+
+fn check_step_name(name: &str, span: &Range<usize>, p: &mut Vec<Problem>) {
     if !name.is_empty() && name.trim().chars().count() < 3 {
         // The step task is named after the step, and the server wants 3 characters.
         p.push(Problem::at(
@@ -296,31 +326,43 @@ fn parse_step(item: &Spanned<Raw>, p: &mut Vec<Problem>) -> Option<Step> {
             ),
         ));
     }
-    let parents = match get(t, "parents") {
-        None => Vec::new(),
-        Some(v) => match v.get_ref() {
-            Raw::Array(a) => a
-                .iter()
-                .filter_map(|x| match x.get_ref() {
-                    Raw::Str(s) => Some(s.clone()),
-                    _ => {
-                        p.push(Problem::at(
-                            x.span(),
-                            "parents must be step names (strings)",
-                        ));
-                        None
-                    }
-                })
-                .collect(),
-            _ => {
-                p.push(Problem::at(
-                    v.span(),
-                    "parents must be an array of step names",
-                ));
-                Vec::new()
-            }
-        },
+}
+
+fn parse_parents(t: &Table, p: &mut Vec<Problem>) -> Vec<String> {
+    let Some(v) = get(t, "parents") else {
+        return Vec::new();
     };
+    match v.get_ref() {
+        Raw::Array(a) => a
+            .iter()
+            .filter_map(|x| match x.get_ref() {
+                Raw::Str(s) => Some(s.clone()),
+                _ => {
+                    p.push(Problem::at(
+                        x.span(),
+                        "parents must be step names (strings)",
+                    ));
+                    None
+                }
+            })
+            .collect(),
+        _ => {
+            p.push(Problem::at(
+                v.span(),
+                "parents must be an array of step names",
+            ));
+            Vec::new()
+        }
+    }
+}
+
+/// Exactly one way to name the step's base task: by id, by project + name, or a script.
+fn parse_base(
+    t: &Table,
+    name: &str,
+    span: &Range<usize>,
+    p: &mut Vec<Problem>,
+) -> Option<(BaseTask, Range<usize>)> {
     let id = opt_str(t, "base_task_id", p);
     let bproject = opt_str(t, "base_task_project", p);
     let bname = opt_str(t, "base_task_name", p);
@@ -341,7 +383,7 @@ fn parse_step(item: &Spanned<Raw>, p: &mut Vec<Problem>) -> Option<Step> {
             ),
         ));
     }
-    let (base, base_span) = match (id, bproject, bname, script) {
+    match (id, bproject, bname, script) {
         (None, None, None, Some((path, s))) => {
             if path.trim().is_empty() {
                 p.push(Problem::at(
@@ -349,23 +391,26 @@ fn parse_step(item: &Spanned<Raw>, p: &mut Vec<Problem>) -> Option<Step> {
                     format!("step '{name}': script is empty"),
                 ));
             }
-            (
+            let requirements = requirements.map(|r| r.0);
+            Some((
                 BaseTask::Script {
                     path,
-                    requirements: requirements.map(|r| r.0),
+                    requirements,
                     args,
                 },
                 s,
-            )
+            ))
         }
-        (Some((id, s)), None, None, None) => (BaseTask::Id(id), s),
-        (None, Some((project, _)), Some((name, s)), None) => (BaseTask::Named { project, name }, s),
+        (Some((id, s)), None, None, None) => Some((BaseTask::Id(id), s)),
+        (None, Some((project, _)), Some((name, s)), None) => {
+            Some((BaseTask::Named { project, name }, s))
+        }
         (Some((_, s)), _, _, _) | (_, _, _, Some((_, s))) => {
             p.push(Problem::at(
                 s,
                 format!("step '{name}': give one of base_task_id, base_task_project + base_task_name, or script"),
             ));
-            return None;
+            None
         }
         (None, pr, nm, _) => {
             let span = pr.or(nm).map(|x| x.1).unwrap_or(span.clone());
@@ -375,15 +420,19 @@ fn parse_step(item: &Spanned<Raw>, p: &mut Vec<Problem>) -> Option<Step> {
                     "step '{name}': needs base_task_id, base_task_project and base_task_name, or script"
                 ),
             ));
-            return None;
+            None
         }
-    };
-    let (execution_queue, queue_span) = match opt_str(t, "execution_queue", p) {
-        Some((q, s)) => (Some(q), Some(s)),
-        None => (None, None),
-    };
-    let parameters = str_table(t, "parameters", "step parameter", p);
-    for (k, _) in &parameters {
+    }
+}
+
+fn check_parameter_sections(
+    t: &Table,
+    item: &Spanned<Raw>,
+    name: &str,
+    parameters: &[(String, String)],
+    p: &mut Vec<Problem>,
+) {
+    for (k, _) in parameters {
         if !k.contains('/') {
             let s = get(t, "parameters")
                 .map(|v| v.span())
@@ -394,60 +443,48 @@ fn parse_step(item: &Spanned<Raw>, p: &mut Vec<Problem>) -> Option<Step> {
             ));
         }
     }
-    let time_limit = match get(t, "time_limit") {
-        None => None,
-        Some(v) => match v.get_ref() {
-            Raw::Str(s) => match clearml_config::duration::parse(s) {
-                Ok(d) if !d.is_zero() => Some(d),
-                _ => {
-                    p.push(Problem::at(
-                        v.span(),
-                        format!(
-                            "time_limit '{s}' is not a duration like \"90s\", \"30m\", \"2h\" or 5400 (seconds)"
-                        ),
-                    ));
-                    None
-                }
-            },
-            Raw::Int(n) if *n > 0 => Some(Duration::from_secs(*n as u64)),
+}
+
+fn parse_time_limit(t: &Table, p: &mut Vec<Problem>) -> Option<Duration> {
+    let v = get(t, "time_limit")?;
+    match v.get_ref() {
+        Raw::Str(s) => match clearml_config::duration::parse(s) {
+            Ok(d) if !d.is_zero() => Some(d),
             _ => {
                 p.push(Problem::at(
                     v.span(),
-                    "time_limit must be a duration such as \"2h\" (or seconds)",
+                    format!(
+                        "time_limit '{s}' is not a duration like \"90s\", \"30m\", \"2h\" or 5400 (seconds)"
+                    ),
                 ));
                 None
             }
         },
+        Raw::Int(n) if *n > 0 => Some(Duration::from_secs(*n as u64)),
+        _ => {
+            p.push(Problem::at(
+                v.span(),
+                "time_limit must be a duration such as \"2h\" (or seconds)",
+            ));
+            None
+        }
+    }
+}
+
+fn parse_retry(t: &Table, p: &mut Vec<Problem>) -> u32 {
+    let Some(v) = get(t, "retry_on_failure") else {
+        return 0;
     };
-    let retry_on_failure = match get(t, "retry_on_failure") {
-        None => 0,
-        Some(v) => match v.get_ref() {
-            Raw::Int(n) if (0..=100).contains(n) => *n as u32,
-            _ => {
-                p.push(Problem::at(
-                    v.span(),
-                    "retry_on_failure must be a whole number from 0 to 100",
-                ));
-                0
-            }
-        },
-    };
-    let continue_on_fail = opt_bool(t, "continue_on_fail", p);
-    let cache_executed_step = opt_bool(t, "cache_executed_step", p);
-    Some(Step {
-        name,
-        span,
-        parents,
-        base,
-        base_span,
-        execution_queue,
-        queue_span,
-        parameters,
-        time_limit,
-        retry_on_failure,
-        continue_on_fail,
-        cache_executed_step,
-    })
+    match v.get_ref() {
+        Raw::Int(n) if (0..=100).contains(n) => *n as u32,
+        _ => {
+            p.push(Problem::at(
+                v.span(),
+                "retry_on_failure must be a whole number from 0 to 100",
+            ));
+            0
+        }
+    }
 }
 
 fn valid_version(v: &str) -> bool {

@@ -160,28 +160,7 @@ impl Parser<'_, '_> {
                         self.i += 1;
                     }
                 }
-                Some(b'$') if self.peek_at(1) == Some(b'{') => {
-                    let Some(close) = self.rest().find('}') else {
-                        return self.err(here, "unterminated substitution '${'");
-                    };
-                    let inner = &self.rest()[2..close];
-                    if inner.is_empty() || inner.contains('\n') {
-                        return self.err(here, "malformed substitution");
-                    }
-                    let (optional, raw) = match inner.strip_prefix('?') {
-                        Some(r) => (true, r.to_string()),
-                        None => (false, inner.to_string()),
-                    };
-                    self.i += close + 1;
-                    let ws = self.take_blanks();
-                    pieces.push(Piece::Subst {
-                        path: split_key_path(&raw),
-                        raw,
-                        optional,
-                        ws,
-                        pos: self.pos_at(here),
-                    });
-                }
+                Some(b'$') if self.peek_at(1) == Some(b'{') => pieces.push(self.parse_subst(here)?),
                 Some(b'{') => {
                     self.i += 1;
                     let obj = self.nested(here, |p| p.parse_object_body(true, here))?;
@@ -199,17 +178,7 @@ impl Parser<'_, '_> {
                     }));
                 }
                 Some(b'"') if self.rest().starts_with("\"\"\"") => {
-                    let body = &self.rest()[3..];
-                    let Some(run) = body.find("\"\"\"") else {
-                        return self.err(here, "unterminated triple-quoted string");
-                    };
-                    let run_len = body[run..].bytes().take_while(|c| *c == b'"').count();
-                    let text = format!("{}{}", &body[..run], "\"".repeat(run_len - 3));
-                    self.i += 3 + run + run_len;
-                    pieces.push(Piece::Value(Node {
-                        value: Value::Str(text),
-                        pos: self.pos_at(here),
-                    }));
+                    pieces.push(self.parse_triple_quoted(here)?);
                 }
                 Some(b'"') => {
                     let raw = self.parse_quoted_raw()?;
@@ -224,36 +193,7 @@ impl Parser<'_, '_> {
                         }));
                         continue;
                     }
-                    let tok_start = self.i;
-                    loop {
-                        match self.peek() {
-                            Some(b'\\') => match self.rest()[1..].chars().next() {
-                                Some(c) if c != '\n' && c != '\r' => self.i += 1 + c.len_utf8(),
-                                _ => break,
-                            },
-                            Some(c) if c.is_ascii_whitespace() || forbidden_unquoted(c) => break,
-                            Some(_) => {
-                                let c = self.rest().chars().next().unwrap_or(' ');
-                                if python_space(c) {
-                                    break;
-                                }
-                                self.i += c.len_utf8();
-                            }
-                            None => break,
-                        }
-                    }
-                    if self.i == tok_start {
-                        return self.err(
-                            self.i,
-                            format!(
-                                "unexpected {} in a value (quote the value: \"...\")",
-                                self.describe_here()
-                            ),
-                        );
-                    }
-                    let text = unescape(&self.src[tok_start..self.i]);
-                    let ws = self.take_blanks();
-                    pieces.push(Piece::Unquoted(text + &ws));
+                    pieces.push(self.parse_unquoted()?);
                 }
             }
         }
@@ -268,6 +208,79 @@ impl Parser<'_, '_> {
             s.truncate(trimmed);
         }
         concat(pieces, pos, None).map_err(|m| HoconError::new(self.pos_at(start), m))
+    }
+
+    /// `${path}` or `${?path}`, with the blanks after it.
+    fn parse_subst(&mut self, here: usize) -> Result<Piece> {
+        let Some(close) = self.rest().find('}') else {
+            return self.err(here, "unterminated substitution '${'");
+        };
+        let inner = &self.rest()[2..close];
+        if inner.is_empty() || inner.contains('\n') {
+            return self.err(here, "malformed substitution");
+        }
+        let (optional, raw) = match inner.strip_prefix('?') {
+            Some(r) => (true, r.to_string()),
+            None => (false, inner.to_string()),
+        };
+        self.i += close + 1;
+        let ws = self.take_blanks();
+        Ok(Piece::Subst {
+            path: split_key_path(&raw),
+            raw,
+            optional,
+            ws,
+            pos: self.pos_at(here),
+        })
+    }
+
+    /// A `"""..."""` string; extra quotes before the closing three belong to the text.
+    fn parse_triple_quoted(&mut self, here: usize) -> Result<Piece> {
+        let body = &self.rest()[3..];
+        let Some(run) = body.find("\"\"\"") else {
+            return self.err(here, "unterminated triple-quoted string");
+        };
+        let run_len = body[run..].bytes().take_while(|c| *c == b'"').count();
+        let text = format!("{}{}", &body[..run], "\"".repeat(run_len - 3));
+        self.i += 3 + run + run_len;
+        Ok(Piece::Value(Node {
+            value: Value::Str(text),
+            pos: self.pos_at(here),
+        }))
+    }
+
+    /// An unquoted token (backslash escapes kept together), with the blanks after it.
+    fn parse_unquoted(&mut self) -> Result<Piece> {
+        let tok_start = self.i;
+        loop {
+            match self.peek() {
+                Some(b'\\') => match self.rest()[1..].chars().next() {
+                    Some(c) if c != '\n' && c != '\r' => self.i += 1 + c.len_utf8(),
+                    _ => break,
+                },
+                Some(c) if c.is_ascii_whitespace() || forbidden_unquoted(c) => break,
+                Some(_) => {
+                    let c = self.rest().chars().next().unwrap_or(' ');
+                    if python_space(c) {
+                        break;
+                    }
+                    self.i += c.len_utf8();
+                }
+                None => break,
+            }
+        }
+        if self.i == tok_start {
+            return self.err(
+                self.i,
+                format!(
+                    "unexpected {} in a value (quote the value: \"...\")",
+                    self.describe_here()
+                ),
+            );
+        }
+        let text = unescape(&self.src[tok_start..self.i]);
+        let ws = self.take_blanks();
+        Ok(Piece::Unquoted(text + &ws))
     }
 
     pub(super) fn parse_list(&mut self, open_at: usize) -> Result<Vec<Node>> {
