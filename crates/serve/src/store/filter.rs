@@ -292,10 +292,7 @@ impl ListField<'_> {
                     self.member("v.value")
                 ))
             }
-            ListCond::Empty => {
-                let e = field_expr(self.field);
-                Some(format!("({e} IS NULL OR {e} = '' OR {e} = '[]')"))
-            }
+            ListCond::Empty => Some(empty_expr(&field_expr(self.field))),
             ListCond::Not(inner) => self.render(inner, params).map(|t| format!("NOT {t}")),
             ListCond::And(parts) => self.join(parts, " AND ", params),
             ListCond::Or(parts) => self.join(parts, " OR ", params),
@@ -361,6 +358,13 @@ fn field_expr(field: &str) -> String {
     format!("json_extract(doc, '{}')", json_path(field))
 }
 
+/// Whether the SQL expression `e` is empty: missing, null, "" or []. The listing index
+/// (`schema::collection_indexes`) is built on this exact text: SQLite uses an index on an
+/// expression only for the same expression.
+pub(super) fn empty_expr(e: &str) -> String {
+    format!("({e} IS NULL OR {e} = '' OR {e} = '[]')")
+}
+
 /// An ORDER BY: fields (dotted paths allowed) each ascending or descending; insertion
 /// order (`rid`) always breaks ties, so pages never overlap.
 #[derive(Default, Debug, Clone)]
@@ -413,8 +417,7 @@ impl Order {
     pub fn sql(&self) -> String {
         let mut parts = Vec::new();
         if let (true, Some(first)) = (self.empties_last, self.keys.first()) {
-            let e = field_expr(&first.field);
-            parts.push(format!("({e} IS NULL OR {e} = '' OR {e} = '[]') ASC"));
+            parts.push(format!("{} ASC", empty_expr(&field_expr(&first.field))));
         }
         for k in &self.keys {
             let e = field_expr(&k.field);

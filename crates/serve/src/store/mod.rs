@@ -197,6 +197,32 @@ mod tests {
     }
 
     #[test]
+    fn a_default_listing_page_reads_an_index_instead_of_sorting_every_match() {
+        // `task list` asks for `-last_update` (empties last): without an index in exactly
+        // that order each page sorted all matching tasks, the cost of `--all` on 10,000.
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("plan.sqlite")).unwrap();
+        let body = json!({"project": ["p1"], "system_tags": ["-archived"],
+                          "order_by": ["-last_update"]});
+        let filter = crate::query::build_filter(&body, true).unwrap();
+        let order = crate::query::build_order(&body).unwrap();
+        let sql = format!(
+            "EXPLAIN QUERY PLAN SELECT rid FROM tasks WHERE {} ORDER BY {} LIMIT 500 OFFSET 0",
+            filter.sql(),
+            order.sql()
+        );
+        let mut stmt = store.conn.prepare(&sql).unwrap();
+        let plan: Vec<String> = stmt
+            .query_map(rusqlite::params_from_iter(filter.params()), |r| r.get(3))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let plan = plan.join(" | ");
+        assert!(plan.contains("tasks_listing"), "{plan}");
+        assert!(!plan.contains("TEMP B-TREE"), "{plan}");
+    }
+
+    #[test]
     fn the_schema_version_is_recorded_and_a_newer_one_refused() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("v.sqlite");
