@@ -104,7 +104,7 @@ fn debug_samples_viewer_steps_through_every_stored_iteration() {
     let want = format!("{} / {}", metric(0), variant(0));
     assert_eq!(captions, json!(vec![want.clone(); 5]));
     let search = b.eval("location.search").as_str().unwrap().to_string();
-    let q: Vec<(String, String)> = url::form_urlencoded::parse(search[1..].as_bytes())
+    let q: Vec<(String, String)> = url::form_urlencoded::parse(&search.as_bytes()[1..])
         .into_owned()
         .collect();
     assert!(q.contains(&("metric".into(), metric(0))), "{search}");
