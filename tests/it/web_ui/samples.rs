@@ -8,11 +8,23 @@ use crate::common::Serve;
 use serde_json::{Value, json};
 use std::time::Duration;
 
-fn sdk_samples(s: &Serve) -> Value {
+/// A server with `samples_sdk.py`'s samples, Chromium logged in to it: the server, the
+/// ids the script printed, and the task's Debug samples tab URL.
+fn sdk_samples() -> (Serve, Value, String, Browser) {
+    let s = Serve::start();
     let home = tempfile::tempdir().unwrap();
     let conf = s.write_conf(home.path());
     let out = crate::common::run_sdk(include_str!("samples_sdk.py"), &conf, &[]);
-    serde_json::from_str(out.lines().last().unwrap()).unwrap_or_else(|e| panic!("{e}: {out}"))
+    let ids: Value =
+        serde_json::from_str(out.lines().last().unwrap()).unwrap_or_else(|e| panic!("{e}: {out}"));
+    let tab = format!(
+        "{}/projects/{}/experiments/{}/output/debugImages",
+        s.web_url,
+        ids["project"].as_str().unwrap(),
+        ids["task"].as_str().unwrap()
+    );
+    let b = cdp::logged_in_browser(&s.web_url, 1280, 900);
+    (s, ids, tab, b)
 }
 
 /// The shown sample: [its data-iter, the image's natural height (24 + its iteration),
@@ -44,19 +56,9 @@ fn follow(b: &mut Browser, label: &str) {
 
 #[test]
 fn debug_samples_viewer_steps_through_every_stored_iteration() {
-    let s = Serve::start();
-    let ids = sdk_samples(&s);
-    let (task, project) = (
-        ids["task"].as_str().unwrap(),
-        ids["project"].as_str().unwrap(),
-    );
+    let (_s, ids, tab, mut b) = sdk_samples();
     let metric = |i: usize| ids["metrics"][i].as_str().unwrap().to_string();
     let variant = |i: usize| ids["variants"][i].as_str().unwrap().to_string();
-    let tab = format!(
-        "{}/projects/{project}/experiments/{task}/output/debugImages",
-        s.web_url
-    );
-    let mut b = cdp::logged_in_browser(&s.web_url, 1280, 900);
     b.open(&tab);
     assert!(b.console_errors().is_empty());
     // The grid: the newest 5 iterations of both series, a filter naming both metrics as
@@ -213,22 +215,15 @@ fn debug_samples_viewer_steps_through_every_stored_iteration() {
 /// Without the script the viewer is links and a GET form: each step is a page of its own.
 #[test]
 fn debug_samples_viewer_works_without_the_script() {
-    let s = Serve::start();
-    let ids = sdk_samples(&s);
-    let (task, project) = (
-        ids["task"].as_str().unwrap(),
-        ids["project"].as_str().unwrap(),
-    );
+    let (_s, ids, tab, mut b) = sdk_samples();
     let metric = ids["metrics"][0].as_str().unwrap();
     let variant = ids["variants"][0].as_str().unwrap();
-    let mut b = cdp::logged_in_browser(&s.web_url, 1280, 900);
     b.call(
         "Emulation.setScriptExecutionDisabled",
         json!({"value": true}),
     );
     b.open(&format!(
-        "{}/projects/{project}/experiments/{task}/output/debugImages?metric={}&variant={}&iter=6",
-        s.web_url,
+        "{tab}?metric={}&variant={}&iter=6",
         cdp_part(metric),
         cdp_part(variant)
     ));
