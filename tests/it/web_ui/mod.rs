@@ -13,6 +13,7 @@ mod execution;
 mod issue25;
 mod pipeline_dag;
 mod plots;
+mod samples;
 mod scalars;
 mod security;
 mod utilization;
