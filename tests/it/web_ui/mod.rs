@@ -14,6 +14,7 @@ mod hparams;
 mod issue25;
 mod pipeline_dag;
 mod plots;
+mod samples;
 mod scalars;
 mod security;
 mod utilization;

@@ -21,6 +21,7 @@ mod models;
 mod pipelines;
 mod plots;
 mod projects;
+mod samples;
 mod scalars;
 mod utilization;
 mod workers;
