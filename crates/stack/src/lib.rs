@@ -17,6 +17,7 @@
 pub mod backup;
 pub mod docker;
 pub mod doctor;
+pub mod error;
 pub mod json;
 pub mod lifecycle;
 pub mod online;
@@ -26,3 +27,5 @@ pub mod spec;
 pub mod upgrade;
 pub mod users;
 pub use docker::PullPolicy;
+
+pub use error::StackError;
