@@ -191,7 +191,8 @@ With --data-dir (a 'clearml server serve' data dir; that server must be stopped)
 of link is rewritten in one database transaction: an interrupted run changes nothing, and a
 second run finds nothing left to do. Without it, the configured server is changed through
 its API (models.edit, tasks.edit): model URIs and task artifacts; debug images and plots
-live in the events store, which the API cannot edit (they are counted and reported). A link
+live in the events store, which the API cannot edit; with --stack (the configured server is
+this host's Docker stack) they are rewritten in its Elasticsearch by one _update_by_query. A link
 is moved only when --from is the whole link or is followed by '/'; --from and --to may not
 be prefixes of each other (a second run would move links again).";
 
@@ -204,8 +205,13 @@ pub struct RehostArgs {
     #[arg(long, value_name = "URL")]
     pub to: String,
     /// A stopped 'clearml server serve' data dir to rewrite directly (all kinds of links)
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", conflicts_with = "stack")]
     pub data_dir: Option<PathBuf>,
+    /// The configured server is this host's Docker stack ('clearml server up'): besides
+    /// models and artifacts (through the API), rewrite the debug image and plot links in
+    /// its Elasticsearch (through the Docker API; CLEARML_STACK_PROJECT names another stack)
+    #[arg(long)]
+    pub stack: bool,
     /// Count what would change, per kind and per project; change nothing
     #[arg(long)]
     pub dry_run: bool,

@@ -80,7 +80,7 @@ esac
 /// lifts the block (recorded in /tmp/es-puts).
 const ES_CURL: &str = r#"#!/bin/sh
 case " $* " in
-  *_snapshot*|*_cluster/health*) exec /bin/es-snapshot "$@";;
+  *_snapshot*|*_cluster/health*|*/_search*|*_update_by_query*) exec /bin/es-snapshot "$@";;
   *" -XPUT "*) echo "$*" >> /tmp/es-puts; rm -f /tmp/es-readonly; echo '{"acknowledged":true}';;
   *_settings*)
     printf '{"events-plot-standin":{"settings":{}}'
@@ -121,6 +121,13 @@ say() { printf '%s' "$2"; if [ -n "$status" ]; then printf '\n%s' "$1"; fi; }
 err() { say "$1" "{\"error\":{\"root_cause\":[{\"reason\":\"$2\"}],\"reason\":\"$2\"},\"status\":$1}"; }
 case "$method $path" in
   "GET /_cluster/health"*) say 200 '{"status":"green"}';;
+  # `server rehost --stack`: the count is the aggregation in /tmp/es-links (written by the
+  # test) until an update ran; the update is recorded above and answers what it moved.
+  "POST /events-*/_search"*)
+    if [ -f /tmp/es-links ] && [ ! -f /tmp/es-moved ]; then say 200 "$(cat /tmp/es-links)"
+    else say 200 '{"aggregations":{"kind":{"buckets":[]}}}'; fi;;
+  "POST /events-*/_update_by_query"*)
+    touch /tmp/es-moved; say 200 '{"updated":3,"noops":0,"failures":[]}';;
   "PUT /_snapshot/clearml-backup")
     # The setting as the "Elasticsearch" process (PID 1) got it: ash drops variables whose
     # names hold a dot from the environment it passes on.

@@ -341,3 +341,125 @@ fn stack_online_backup_keeps_serving_and_restores_the_same_data() {
     one_error(&b, "needs the stack running");
     assert!(!failed_out.exists());
 }
+
+/// `server rehost --stack`: the debug image and plot links in the stack's Elasticsearch.
+/// The stand-in answers the count with an aggregation naming a real task (of our serve, the
+/// API server) and records the `_update_by_query` it receives: what this proves is the
+/// request (index pattern, query, script and its parameters) and the report per project,
+/// not the Painless script's run, which only a real Elasticsearch does.
+#[test]
+fn stack_rehost_rewrites_event_links_through_elasticsearch() {
+    let t = StackTest::new("rehost", true);
+    assert_eq!(t.up(&[]).status.code(), Some(0));
+    let project = api_call(&t.api_url(), "projects.create", json!({"name": PROJECT}))["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let task = api_call(
+        &t.api_url(),
+        "tasks.create",
+        json!({"name": "задача Größe 任务", "project": project, "type": "training"}),
+    )["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let links = json!({"aggregations": {"kind": {"buckets": [
+        {"key": "training_debug_image", "task": {"buckets": [{"key": task, "doc_count": 2}]}},
+        {"key": "plot", "task": {"buckets": [{"key": task, "doc_count": 1}]}},
+    ]}}});
+    sh_in(
+        &t,
+        "elasticsearch",
+        &format!("printf '%s' '{links}' > /tmp/es-links"),
+    );
+    let (from, to) = ("http://old-files:8081", "https://files.example.com/Übung");
+    let rehost = |extra: &[&str]| {
+        t.cmd()
+            .env("CLEARML_API_HOST", t.api_url())
+            .env("CLEARML_API_ACCESS_KEY", crate::common::ACCESS_KEY)
+            .env("CLEARML_API_SECRET_KEY", crate::common::SECRET_KEY)
+            .args(["server", "rehost", "--from", from, "--to", to, "--json"])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let rows = |out: &std::process::Output| -> Vec<(String, String, usize, bool)> {
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(out));
+        let v: Vec<clearml::commands::server::json::RehostRow> =
+            serde_json::from_slice(&out.stdout).unwrap();
+        v.into_iter()
+            .map(|r| (r.kind, r.project, r.links, r.rewritten))
+            .collect()
+    };
+    let updates = || {
+        sh_in(&t, "elasticsearch", "cat /tmp/es-requests")
+            .lines()
+            .filter(|l| l.contains("_update_by_query"))
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+
+    // Bad input: one line, nothing asked of Elasticsearch.
+    let bad = rehost(&["--stack", "--data-dir", "/tmp"]);
+    assert_eq!(bad.status.code(), Some(2), "{}", stderr(&bad));
+    assert!(updates().is_empty());
+
+    let dry = rehost(&["--stack", "--dry-run"]);
+    assert_eq!(
+        rows(&dry),
+        vec![
+            ("debug_image".into(), PROJECT.into(), 2, false),
+            ("plot".into(), PROJECT.into(), 1, false),
+        ]
+    );
+    assert!(updates().is_empty(), "a dry run only counts");
+
+    let done = rehost(&["--stack"]);
+    assert_eq!(
+        rows(&done),
+        vec![
+            ("debug_image".into(), PROJECT.into(), 2, true),
+            ("plot".into(), PROJECT.into(), 1, true),
+        ]
+    );
+    let sent = updates();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    let (path, body) = sent[0]
+        .strip_prefix("POST ")
+        .and_then(|r| r.split_once(' '))
+        .unwrap();
+    assert!(
+        path.starts_with(
+            "/events-*/_update_by_query?conflicts=proceed&refresh=true&wait_for_completion=true"
+        ),
+        "{path}"
+    );
+    let body: serde_json::Value = serde_json::from_str(body).unwrap();
+    assert_eq!(body["script"]["params"], json!({"from": from, "to": to}));
+    assert_eq!(body["script"]["lang"], "painless");
+    let script = body["script"]["source"].as_str().unwrap();
+    for part in [
+        "ctx._source.url",
+        "source_urls",
+        "plot_str",
+        "plot_data",
+        "ctx.op = 'noop'",
+    ] {
+        assert!(script.contains(part), "{part} in {script}");
+    }
+    assert_eq!(
+        body["query"],
+        clearml::stack::events::links_query(from),
+        "only links under --from"
+    );
+    assert!(
+        body["query"]
+            .to_string()
+            .contains(r#"{"prefix":{"url":"http://old-files:8081/"}}"#)
+    );
+
+    // A rerun finds nothing left and sends no update.
+    let again = rehost(&["--stack"]);
+    assert!(rows(&again).is_empty());
+    assert_eq!(updates().len(), 1);
+}
