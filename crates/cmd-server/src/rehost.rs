@@ -129,7 +129,7 @@ fn report(ctx: &Ctx, rows: &[RehostRow], from: &str, to: &str, dry_run: bool) {
 }
 
 /// Project id → name on the server.
-async fn project_names(
+pub(crate) async fn project_names(
     client: &Client,
 ) -> anyhow::Result<std::collections::HashMap<String, String>> {
     let projects = client
@@ -253,7 +253,7 @@ async fn in_stack_events(
     to: &str,
     dry_run: bool,
 ) -> anyhow::Result<Vec<RehostRow>> {
-    use crate::stack::{docker, es, events, lifecycle};
+    use clearml_stack::{docker, es, events, lifecycle};
     let engine = docker::connect().await?;
     let stack = lifecycle::resolve(&Default::default(), Some(&engine)).await?;
     let id = es::container(&engine, &stack).await?;
@@ -275,29 +275,42 @@ async fn in_stack_events(
             }
         }
     }
-    let mut by_project: std::collections::BTreeMap<(String, String), usize> = Default::default();
+    // (kind, project, rewritten) -> events; compressed plots are never rewritten.
+    let mut by_project: std::collections::BTreeMap<(String, String, bool), usize> =
+        Default::default();
     for ((kind, task), n) in &counts {
         let project = project_of.get(task).cloned().unwrap_or_default();
-        *by_project.entry((kind.clone(), project)).or_default() += n;
-    }
-    if !dry_run && !counts.is_empty() {
-        let (updated, left) = events::rehost(&engine, &id, from, to).await?;
-        if left > 0 {
-            ctx.out.warn(format!(
-                "{left} event(s) with links under {from} were left as they are: plots stored compressed (100,000 characters and more), which Elasticsearch's scripts cannot rewrite"
-            ));
+        let moved = n.events - n.compressed.min(n.events);
+        if moved > 0 {
+            *by_project
+                .entry((kind.clone(), project.clone(), !dry_run))
+                .or_default() += moved;
         }
+        if n.compressed > 0 {
+            *by_project
+                .entry((kind.clone(), project, false))
+                .or_default() += n.compressed;
+        }
+    }
+    let compressed: usize = counts.values().map(|c| c.compressed).sum();
+    if compressed > 0 {
+        ctx.out.warn(format!(
+            "{compressed} plot(s) with links under {from} are stored compressed (100,000 characters and more), which Elasticsearch's scripts cannot rewrite: they stay as they are (rows with rewritten 'no')"
+        ));
+    }
+    if !dry_run && counts.values().any(|c| c.events > c.compressed) {
+        let (updated, _) = events::rehost(&engine, &id, from, to).await?;
         ctx.out
             .info(format!("Elasticsearch rewrote {updated} event(s)"));
     }
     Ok(by_project
         .into_iter()
-        .map(|((kind, project_id), links)| RehostRow {
+        .map(|((kind, project_id, rewritten), links)| RehostRow {
             kind,
             project: names.get(&project_id).cloned().unwrap_or_default(),
             project_id,
             links,
-            rewritten: !dry_run,
+            rewritten,
         })
         .collect())
 }

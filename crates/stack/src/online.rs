@@ -475,7 +475,7 @@ async fn wait_mongo(engine: &Engine, id: &str) -> anyhow::Result<()> {
 }
 
 /// Until Elasticsearch's cluster is at least yellow.
-async fn wait_es(engine: &Engine, id: &str) -> anyhow::Result<()> {
+pub(crate) async fn wait_es(engine: &Engine, id: &str) -> anyhow::Result<()> {
     poll("Elasticsearch", || async {
         let path = "/_cluster/health?wait_for_status=yellow&timeout=10s";
         Ok(matches!(

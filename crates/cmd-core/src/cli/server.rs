@@ -160,7 +160,14 @@ Reads a 'clearml server serve' data dir (the server may be running): the files u
 are walked and given to the task whose upload folder (<project>/<task name>.<task id>/) holds
 them; events are counted and measured in the database. The totals are the data dir's own
 (disk: allocated blocks, as du counts them). Files no task owns are one row with an empty
-task.";
+task.
+
+With --stack (this host's Docker stack), the stack's data dir is walked: files under
+data/fileserver by the same folders, the databases (data/elastic_7, data/mongo_4,
+data/redis) as the database; events are counted per task in its Elasticsearch (a composite
+aggregation on each events-* index), and an index's bytes on disk (_cat/indices store.size)
+are shared out among its tasks by their number of events. Task and project names come from
+the configured server's API. Run it as root to read the databases' folders.";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
 pub enum UsageBy {
@@ -184,6 +191,12 @@ pub struct UsageArgs {
     /// Only the N largest rows
     #[arg(long, value_name = "N")]
     pub top: Option<usize>,
+    /// The configured server is this host's Docker stack ('clearml server up'): walk the
+    /// data dir its containers were started with (files under data/fileserver), count the
+    /// events in its Elasticsearch (through the Docker API), names through the API;
+    /// --data-dir is not used (CLEARML_STACK_PROJECT names another stack)
+    #[arg(long)]
+    pub stack: bool,
 }
 
 pub(super) const REHOST_HELP: &str = "\
