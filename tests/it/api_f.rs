@@ -535,9 +535,15 @@ fn batch_writes_refuse_public_items_each_on_its_own() {
     assert_eq!(succeeded_ids(&r), [private.clone()], "{r}");
     let failed = failures(&r);
     assert_eq!(failed.len(), 1, "{r}");
-    assert_eq!((&failed[0].0, &failed[0].1), (&public, &json!([403, 21])), "{r}");
+    assert_eq!(
+        (&failed[0].0, &failed[0].1),
+        (&public, &json!([403, 21])),
+        "{r}"
+    );
     assert!(
-        failed[0].2.contains(&format!("cannot modify public task(s), ids=('{public}',)")),
+        failed[0]
+            .2
+            .contains(&format!("cannot modify public task(s), ids=('{public}',)")),
         "{r}"
     );
     ok(s, &tok, "tasks.unarchive_many", json!({"ids": [private]}));
@@ -559,7 +565,10 @@ fn batch_writes_refuse_public_items_each_on_its_own() {
     // Nothing reached the public task.
     let doc = get_task(s, &tok, &public);
     assert_eq!(doc["status"], "created", "{doc}");
-    assert!(!doc["system_tags"].to_string().contains("archived"), "{doc}");
+    assert!(
+        !doc["system_tags"].to_string().contains("archived"),
+        "{doc}"
+    );
     assert_eq!(doc["name"], "Öffentlich-公开-Aufgabe");
 
     // The calls naming several tasks at once refuse as a whole, naming the public ones
@@ -567,8 +576,14 @@ fn batch_writes_refuse_public_items_each_on_its_own() {
     // get_many_tasks_for_writing): archive, move, update_tags.
     for (endpoint, body) in [
         ("tasks.archive", json!({"tasks": [private, public]})),
-        ("tasks.move", json!({"ids": [private, public], "project_name": crate::serve::unique("Ziel-目标")})),
-        ("tasks.update_tags", json!({"ids": [private, public], "add_tags": ["Метка"]})),
+        (
+            "tasks.move",
+            json!({"ids": [private, public], "project_name": crate::serve::unique("Ziel-目标")}),
+        ),
+        (
+            "tasks.update_tags",
+            json!({"ids": [private, public], "add_tags": ["Метка"]}),
+        ),
     ] {
         let (status, sub, msg) = refused(s, &tok, endpoint, body);
         assert_eq!((status, sub), (403, json!(21)), "{endpoint}: {msg}");
@@ -579,7 +594,10 @@ fn batch_writes_refuse_public_items_each_on_its_own() {
     }
     let doc = get_task(s, &tok, &private);
     assert_eq!(doc["project"], json!(project), "{doc}");
-    assert!(!doc["system_tags"].to_string().contains("archived"), "{doc}");
+    assert!(
+        !doc["system_tags"].to_string().contains("archived"),
+        "{doc}"
+    );
     assert!(!doc["tags"].to_string().contains("Метка"), "{doc}");
 
     // bll/model/__init__.py archive_model, unarchive_model, publish_model, delete_model
@@ -590,7 +608,8 @@ fn batch_writes_refuse_public_items_each_on_its_own() {
             s,
             &tok,
             "models.create",
-            json!({"name": name, "uri": "file:///tmp/m.pt", "project": project}),
+            // Not ready: publish_many has something to refuse or do.
+            json!({"name": name, "uri": "file:///tmp/m.pt", "project": project, "ready": false}),
         )["id"]
             .as_str()
             .unwrap()
@@ -598,7 +617,12 @@ fn batch_writes_refuse_public_items_each_on_its_own() {
     };
     let public_model = model("Общая-модель-共享");
     let private_model = model("Eigenes-Modell-私有");
-    ok(s, &tok, "models.make_public", json!({"ids": [public_model]}));
+    ok(
+        s,
+        &tok,
+        "models.make_public",
+        json!({"ids": [public_model]}),
+    );
     for endpoint in [
         "models.archive_many",
         "models.unarchive_many",

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue};
 use serde_json::{Value, json};
 
-use super::error::{ApiError, NetKind, classify_transport, into_anyhow};
+use super::error::{ApiError, classify_transport, into_anyhow};
 use super::retry;
 use super::token::Token;
 use clearml_config::{Settings, TlsVerify};
@@ -96,36 +96,9 @@ pub const MAX_PAGE_SIZE: usize = 500;
 /// their own, so they run side by side (bench/task_model.sh: `task list --all` of 10,000
 /// tasks). Past the last page up to this many - 1 requests for empty pages are cancelled.
 const PAGES_IN_FLIGHT: usize = 4;
-/// Most items one call of a scroll asks for: `clearml server serve` answers at most this
-/// many a call (the real server sets no bound on a scroll's `size`), so a call answering
-/// fewer than asked is the end everywhere.
-const MAX_SCROLL_SIZE: usize = 10_000;
-/// The API version whose `*.get_all(_ex)` scroll (`scroll_id`, `size`) the client uses.
-const SCROLL_VERSION: &str = "2.15";
 /// Re-login when the token has less than this left (the SDK's threshold).
 const REFRESH_MARGIN_SECS: i64 = 360;
 const CLIENT_HEADER: &str = concat!("clearml-cli-", env!("CARGO_PKG_VERSION"));
-
-/// The listings that scroll (tasks, models, projects and queues, API 2.15+).
-fn scrolls(endpoint: &str) -> bool {
-    let Some((service, action)) = endpoint.split_once('.') else {
-        return false;
-    };
-    matches!(service, "tasks" | "models" | "projects" | "queues")
-        && matches!(action, "get_all" | "get_all_ex")
-}
-
-/// Whether pages may still succeed where a scroll's call failed: the server refused the
-/// scroll's form (400) or failed on it (5xx), or the answer was lost after the call went
-/// out. Not for what pages would meet again: a timeout, no connection, refused credentials.
-fn pages_may_succeed(e: &ApiError) -> bool {
-    match e {
-        ApiError::Server { result_code, .. } => *result_code == 400 || *result_code >= 500,
-        ApiError::Unreachable { kind, .. } => matches!(kind, NetKind::Reset | NetKind::Other),
-        ApiError::Unavailable { .. } => true,
-        _ => false,
-    }
-}
 
 /// A client for one API server. Cheap to share by reference; keeps one connection pool.
 pub struct Client {
@@ -280,7 +253,6 @@ impl Client {
                 bytes::Bytes::from_static(b"{}"),
                 "application/json",
                 &basic,
-                true,
             )
             .await?;
         match data.get("token").and_then(Value::as_str) {
@@ -353,39 +325,19 @@ impl Client {
         payload: Vec<u8>,
         content_type: &'static str,
     ) -> Result<Value, ApiError> {
-        let repeat = retry::is_idempotent(endpoint);
-        self.call_raw_as(endpoint, payload, content_type, repeat)
-            .await
-    }
-
-    /// `call_raw` that asks again after the server may have acted only when `repeatable`.
-    async fn call_raw_as(
-        &self,
-        endpoint: &str,
-        payload: Vec<u8>,
-        content_type: &'static str,
-        repeatable: bool,
-    ) -> Result<Value, ApiError> {
         let version = self.path_version().await?;
         let url = format!("{}/v{}/{}", self.api, version, endpoint);
         let bearer = format!("Bearer {}", self.bearer().await?);
         let payload = bytes::Bytes::from(payload);
         match self
-            .send_envelope(
-                &url,
-                endpoint,
-                payload.clone(),
-                content_type,
-                &bearer,
-                repeatable,
-            )
+            .send_envelope(&url, endpoint, payload.clone(), content_type, &bearer)
             .await
         {
             Err(e) if e.codes().is_some_and(|(c, _)| c == 401) && self.can_refresh() => {
                 // One refresh and retry, as the SDK does.
                 self.drop_token().await;
                 let bearer = format!("Bearer {}", self.bearer().await?);
-                self.send_envelope(&url, endpoint, payload, content_type, &bearer, repeatable)
+                self.send_envelope(&url, endpoint, payload, content_type, &bearer)
                     .await
             }
             other => other,
@@ -400,105 +352,17 @@ impl Client {
     pub async fn call_anonymous(&self, endpoint: &str, body: &Value) -> Result<Value, ApiError> {
         let url = format!("{}/{}", self.api, endpoint);
         let payload = serde_json::to_vec(body).expect("JSON values serialize");
-        let repeat = retry::is_idempotent(endpoint);
-        self.send_envelope(&url, endpoint, payload.into(), "application/json", "", repeat)
+        self.send_envelope(&url, endpoint, payload.into(), "application/json", "")
             .await
     }
 
-    /// Every item of a `*.get_all*` call, past the server's cap of 500 a page. `limit`
-    /// stops early. `key` is the list field of the response (`tasks`, `models`...).
+    /// Every item of a `*.get_all*` call, following pages of 500 past the server's cap.
+    /// `limit` stops early. `key` is the list field of the response (`tasks`, `models`...).
     ///
-    /// A listing that may be longer than a page is read as a scroll where the server has
-    /// one (API 2.15+): a first call of 500, then the rest in calls of up to
-    /// `MAX_SCROLL_SIZE`, so the server finds the matches a few times instead of once a
-    /// page. Elsewhere, pages of 500 (see `get_all_pages`).
+    /// Page 0 comes alone (most listings fit in it); past it, up to `PAGES_IN_FLIGHT` pages
+    /// are in flight at once, kept in page order. Without a limit the end is only known from
+    /// a short page, so a few requests past it may have been sent; they are dropped.
     pub async fn get_all(
-        &self,
-        endpoint: &str,
-        body: &Value,
-        key: &str,
-        limit: Option<usize>,
-    ) -> anyhow::Result<Vec<Value>> {
-        let wanted = limit.unwrap_or(usize::MAX);
-        if wanted > MAX_PAGE_SIZE
-            && body.is_object()
-            && scrolls(endpoint)
-            && self.speaks(SCROLL_VERSION).await?
-            && let Some(items) = self.get_all_scroll(endpoint, body, key, wanted).await?
-        {
-            return Ok(items);
-        }
-        self.get_all_pages(endpoint, body, key, limit).await
-    }
-
-    /// Whether the server's API is at least `version` (the version the calls use).
-    async fn speaks(&self, version: &str) -> Result<bool, ApiError> {
-        Ok(min_version(&self.path_version().await?, version) == version)
-    }
-
-    /// The scroll (`scroll_id` null first, then the id answered, with `size`; the real
-    /// server's get_data_with_scroll_support): ends on a call answering fewer than asked.
-    /// `None` when the server answered without a scroll id (it ignored the scroll), or when
-    /// a call failed after the server may have moved the scroll on: the caller pages
-    /// instead. A scroll's call is never repeated, which could skip items.
-    async fn get_all_scroll(
-        &self,
-        endpoint: &str,
-        body: &Value,
-        key: &str,
-        wanted: usize,
-    ) -> anyhow::Result<Option<Vec<Value>>> {
-        let mut req = body.clone();
-        let Some(fields) = req.as_object_mut() else {
-            return Ok(None);
-        };
-        fields.remove("page");
-        fields.remove("page_size");
-        fields.insert("scroll_id".into(), Value::Null);
-        let mut items: Vec<Value> = Vec::new();
-        let mut size = MAX_PAGE_SIZE;
-        loop {
-            fields.insert("size".into(), json!(size));
-            let payload = serde_json::to_vec(&*fields).expect("JSON values serialize");
-            let mut data = match self
-                .call_raw_as(endpoint, payload, "application/json", false)
-                .await
-            {
-                Ok(data) => data,
-                // The scroll may have moved on: pages start over, where nothing can be lost.
-                Err(e) if pages_may_succeed(&e) => return Ok(None),
-                Err(e) => return Err(into_anyhow(e)),
-            };
-            let Some(id) = data.get("scroll_id").and_then(Value::as_str).map(str::to_string)
-            else {
-                return Ok(None);
-            };
-            let page = match data.get_mut(key).map(Value::take) {
-                Some(Value::Array(v)) => v,
-                _ => {
-                    return Err(into_anyhow(ApiError::Decode {
-                        endpoint: endpoint.into(),
-                        detail: format!("no '{key}' list in the response"),
-                    }));
-                }
-            };
-            let short = page.len() < size;
-            items.extend(page);
-            if short || items.len() >= wanted {
-                break;
-            }
-            fields.insert("scroll_id".into(), json!(id));
-            size = (wanted - items.len()).min(MAX_SCROLL_SIZE);
-        }
-        items.truncate(wanted);
-        Ok(Some(items))
-    }
-
-    /// Every item by pages of 500. Page 0 comes alone (most listings fit in it); past it,
-    /// up to `PAGES_IN_FLIGHT` pages are in flight at once, kept in page order. Without a
-    /// limit the end is only known from a short page, so a few requests past it may have
-    /// been sent; they are dropped.
-    pub async fn get_all_pages(
         &self,
         endpoint: &str,
         body: &Value,
@@ -570,8 +434,7 @@ impl Client {
         })
     }
 
-    /// Send one JSON request with retries and decode the envelope; returns `data`. After
-    /// the server may have acted on it, the request is repeated only when `repeatable`.
+    /// Send one JSON request with retries and decode the envelope; returns `data`.
     async fn send_envelope(
         &self,
         url: &str,
@@ -579,7 +442,6 @@ impl Client {
         payload: bytes::Bytes,
         content_type: &'static str,
         authorization: &str,
-        repeatable: bool,
     ) -> Result<Value, ApiError> {
         let mut attempt = 0u32;
         loop {
@@ -630,7 +492,7 @@ impl Client {
                     }
                 }
             };
-            if attempt >= self.retries || !retry::may_repeat(repeatable, failure) {
+            if attempt >= self.retries || !retry::may_retry(endpoint, failure) {
                 return Err(error);
             }
             let backoff = retry::backoff(attempt, retry_after.as_deref());

@@ -32,15 +32,9 @@ pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(10);
 
 /// Whether `endpoint` may be sent again after `failure`.
 pub fn may_retry(endpoint: &str, failure: Failure) -> bool {
-    may_repeat(is_idempotent(endpoint), failure)
-}
-
-/// [`may_retry`] for a request known to be `repeatable` or not. A scroll's next call is a
-/// read that is not: the server moves the scroll on, so repeating it would skip items.
-pub fn may_repeat(repeatable: bool, failure: Failure) -> bool {
     match failure {
         Failure::NotSent | Failure::Status(429 | 503) => true,
-        Failure::Status(500 | 502 | 504) | Failure::Lost => repeatable,
+        Failure::Status(500 | 502 | 504) | Failure::Lost => is_idempotent(endpoint),
         Failure::Status(_) | Failure::TimedOut => false,
     }
 }

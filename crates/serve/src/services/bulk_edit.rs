@@ -38,7 +38,10 @@ fn invalid_ids(coll: Coll, missing: &[String]) -> ApiError {
     ApiError::new(
         400,
         subcode,
-        format!("Invalid {what} id: ids={}", super::public_guard::py_tuple(missing)),
+        format!(
+            "Invalid {what} id: ids={}",
+            super::public_guard::py_tuple(missing)
+        ),
     )
 }
 

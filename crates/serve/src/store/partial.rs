@@ -107,14 +107,25 @@ mod tests {
             "esc\\u00e4ped": 1, "big": 18446744073709551615u64, "neg": -9223372036854775808i64
         });
         let text = doc.to_string();
-        let keys: Vec<String> = ["id", "name", "last_metrics", "tags", "big", "neg", "missing"]
-            .map(String::from)
-            .to_vec();
+        let keys: Vec<String> = [
+            "id",
+            "name",
+            "last_metrics",
+            "tags",
+            "big",
+            "neg",
+            "missing",
+        ]
+        .map(String::from)
+        .to_vec();
         let got = parse_keys(&text, &keys).unwrap();
         for k in ["id", "name", "last_metrics", "tags", "big", "neg"] {
             assert_eq!(got[k], doc[k], "{k}");
         }
-        assert!(got.get("script").is_none() && got.get("missing").is_none(), "{got}");
+        assert!(
+            got.get("script").is_none() && got.get("missing").is_none(),
+            "{got}"
+        );
         // An escaped key is compared unescaped.
         let got = parse_keys(r#"{"n\u00e4me": 1, "id": "x"}"#, &["näme".to_string()]).unwrap();
         assert_eq!(got, json!({"näme": 1}));
