@@ -5966,7 +5966,7 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__task__subcmd__abort)
-            opts="-y -q -v -h --project --recursive --status --tag --name --user --since --until --older-than --archived --yes --dry-run --force --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
+            opts="-y -q -v -h --project --recursive --status --tag --name --user --since --until --archived --older-than --yes --dry-run --force --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6032,7 +6032,7 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__task__subcmd__archive)
-            opts="-y -q -v -h --project --recursive --status --tag --name --user --since --until --older-than --archived --yes --dry-run --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
+            opts="-y -q -v -h --project --recursive --status --tag --name --user --since --until --archived --older-than --yes --dry-run --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6210,7 +6210,7 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__task__subcmd__delete)
-            opts="-y -q -v -h --project --recursive --status --tag --name --user --since --until --older-than --archived --yes --dry-run --force --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
+            opts="-y -q -v -h --project --recursive --status --tag --name --user --since --until --archived --older-than --yes --dry-run --force --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6276,7 +6276,7 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__task__subcmd__dequeue)
-            opts="-y -q -v -h --project --recursive --status --tag --name --user --since --until --older-than --archived --yes --dry-run --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
+            opts="-y -q -v -h --project --recursive --status --tag --name --user --since --until --archived --older-than --yes --dry-run --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6396,7 +6396,7 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__task__subcmd__enqueue)
-            opts="-y -q -v -h --project --recursive --status --tag --name --user --since --until --older-than --archived --yes --dry-run --queue --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
+            opts="-y -q -v -h --project --recursive --status --tag --name --user --since --until --archived --older-than --yes --dry-run --queue --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6824,7 +6824,7 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__task__subcmd__list)
-            opts="-q -v -h --project --recursive --status --type --tag --user --name --search --archived --since --until --sort --limit --all --columns --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
+            opts="-q -v -h --project --recursive --status --tag --name --user --since --until --archived --type --search --sort --limit --all --columns --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6838,15 +6838,7 @@ _clearml() {
                     COMPREPLY=($(compgen -W "created queued in_progress stopped completed failed published publishing closed unknown" -- "${cur}"))
                     return 0
                     ;;
-                --type)
-                    COMPREPLY=($(compgen -W "training testing inference data_processing application monitor controller optimizer service qc custom" -- "${cur}"))
-                    return 0
-                    ;;
                 --tag)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --user)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -6854,7 +6846,7 @@ _clearml() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --search)
+                --user)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -6863,6 +6855,14 @@ _clearml() {
                     return 0
                     ;;
                 --until)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --type)
+                    COMPREPLY=($(compgen -W "training testing inference data_processing application monitor controller optimizer service qc custom" -- "${cur}"))
+                    return 0
+                    ;;
+                --search)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -6948,7 +6948,7 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__task__subcmd__move)
-            opts="-y -q -v -h --project --recursive --status --tag --name --user --since --until --older-than --archived --yes --dry-run --to --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
+            opts="-y -q -v -h --project --recursive --status --tag --name --user --since --until --archived --older-than --yes --dry-run --to --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7018,7 +7018,7 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__task__subcmd__publish)
-            opts="-y -q -v -h --project --recursive --status --tag --name --user --since --until --older-than --archived --yes --dry-run --force --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
+            opts="-y -q -v -h --project --recursive --status --tag --name --user --since --until --archived --older-than --yes --dry-run --force --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7084,7 +7084,7 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__task__subcmd__reset)
-            opts="-y -q -v -h --project --recursive --status --tag --name --user --since --until --older-than --archived --yes --dry-run --force --clear-all --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
+            opts="-y -q -v -h --project --recursive --status --tag --name --user --since --until --archived --older-than --yes --dry-run --force --clear-all --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7188,7 +7188,7 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__task__subcmd__tag)
-            opts="-y -q -v -h --project --recursive --status --tag --name --user --since --until --older-than --archived --yes --dry-run --add --remove --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
+            opts="-y -q -v -h --project --recursive --status --tag --name --user --since --until --archived --older-than --yes --dry-run --add --remove --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7262,7 +7262,7 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__task__subcmd__unarchive)
-            opts="-y -q -v -h --project --recursive --status --tag --name --user --since --until --older-than --archived --yes --dry-run --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
+            opts="-y -q -v -h --project --recursive --status --tag --name --user --since --until --archived --older-than --yes --dry-run --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -555,6 +555,11 @@ published\t''
 publishing\t''
 closed\t''
 unknown\t''"
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from list" -l tag -d 'Tag filter (repeatable; prefix \'-\' to exclude)' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from list" -l name -d 'Name regex' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from list" -l user -d 'User name, or \'me\'' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from list" -l since -d 'Created at or after (RFC 3339 date/time, or a duration like 2d meaning "ago")' -r
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from list" -l until -d 'Created at or before' -r
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from list" -l type -d 'Task type filter (repeatable)' -r -f -a "training\t''
 testing\t''
 inference\t''
@@ -566,12 +571,7 @@ optimizer\t''
 service\t''
 qc\t''
 custom\t''"
-complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from list" -l tag -d 'Tag filter (repeatable; prefix \'-\' to exclude)' -r
-complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from list" -l user -d 'User name, or \'me\'' -r
-complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from list" -l name -d 'Name regex' -r
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from list" -l search -d 'Full-text search' -r
-complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from list" -l since -d 'Created at or after (RFC 3339 date/time, or a duration like 2d meaning "ago")' -r
-complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from list" -l until -d 'Created at or before' -r
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from list" -l sort -d 'Sort field, \'-\' prefix for descending (default -last_update)' -r
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from list" -l limit -d 'At most N tasks' -r
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from list" -l columns -d 'Columns, comma separated; also metric:Title/Series and param:Section/name' -r
@@ -583,7 +583,7 @@ csv\t''"
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from list" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from list" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from list" -l recursive -d 'Include sub-projects of --project'
-complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from list" -l archived -d 'Show archived tasks instead of active ones'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from list" -l archived -d 'Archived tasks instead of active ones'
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from list" -l all -d 'Every matching task (pages past the 500 cap)'
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from list" -l json -d 'Shorthand for --format json'
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from list" -l csv -d 'Shorthand for --format csv'
@@ -683,7 +683,7 @@ csv\t''"
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from enqueue" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from enqueue" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from enqueue" -l recursive -d 'Include sub-projects of --project'
-complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from enqueue" -l archived -d 'Filters select archived tasks instead of active ones'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from enqueue" -l archived -d 'Archived tasks instead of active ones'
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from enqueue" -s y -l yes -d 'Do not ask before acting on more than one task'
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from enqueue" -l dry-run -d 'Print the tasks that would be touched; change nothing'
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from enqueue" -l json -d 'Shorthand for --format json'
@@ -718,7 +718,7 @@ csv\t''"
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from dequeue" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from dequeue" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from dequeue" -l recursive -d 'Include sub-projects of --project'
-complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from dequeue" -l archived -d 'Filters select archived tasks instead of active ones'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from dequeue" -l archived -d 'Archived tasks instead of active ones'
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from dequeue" -s y -l yes -d 'Do not ask before acting on more than one task'
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from dequeue" -l dry-run -d 'Print the tasks that would be touched; change nothing'
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from dequeue" -l json -d 'Shorthand for --format json'
@@ -753,7 +753,7 @@ csv\t''"
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from abort" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from abort" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from abort" -l recursive -d 'Include sub-projects of --project'
-complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from abort" -l archived -d 'Filters select archived tasks instead of active ones'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from abort" -l archived -d 'Archived tasks instead of active ones'
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from abort" -s y -l yes -d 'Do not ask before acting on more than one task'
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from abort" -l dry-run -d 'Print the tasks that would be touched; change nothing'
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from abort" -l force -d 'Ask the server to stop tasks whose status does not allow it'
@@ -789,7 +789,7 @@ csv\t''"
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from reset" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from reset" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from reset" -l recursive -d 'Include sub-projects of --project'
-complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from reset" -l archived -d 'Filters select archived tasks instead of active ones'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from reset" -l archived -d 'Archived tasks instead of active ones'
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from reset" -s y -l yes -d 'Do not ask before acting on more than one task'
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from reset" -l dry-run -d 'Print the tasks that would be touched; change nothing'
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from reset" -l force -d 'Reset tasks whose status the server protects (published)'
@@ -826,7 +826,7 @@ csv\t''"
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from archive" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from archive" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from archive" -l recursive -d 'Include sub-projects of --project'
-complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from archive" -l archived -d 'Filters select archived tasks instead of active ones'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from archive" -l archived -d 'Archived tasks instead of active ones'
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from archive" -s y -l yes -d 'Do not ask before acting on more than one task'
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from archive" -l dry-run -d 'Print the tasks that would be touched; change nothing'
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from archive" -l json -d 'Shorthand for --format json'
@@ -861,7 +861,7 @@ csv\t''"
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from unarchive" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from unarchive" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from unarchive" -l recursive -d 'Include sub-projects of --project'
-complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from unarchive" -l archived -d 'Filters select archived tasks instead of active ones'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from unarchive" -l archived -d 'Archived tasks instead of active ones'
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from unarchive" -s y -l yes -d 'Do not ask before acting on more than one task'
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from unarchive" -l dry-run -d 'Print the tasks that would be touched; change nothing'
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from unarchive" -l json -d 'Shorthand for --format json'
@@ -896,7 +896,7 @@ csv\t''"
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from publish" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from publish" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from publish" -l recursive -d 'Include sub-projects of --project'
-complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from publish" -l archived -d 'Filters select archived tasks instead of active ones'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from publish" -l archived -d 'Archived tasks instead of active ones'
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from publish" -s y -l yes -d 'Do not ask before acting on more than one task'
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from publish" -l dry-run -d 'Print the tasks that would be touched; change nothing'
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from publish" -l force -d 'Publish tasks that have not stopped or completed'
@@ -932,7 +932,7 @@ csv\t''"
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from delete" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from delete" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from delete" -l recursive -d 'Include sub-projects of --project'
-complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from delete" -l archived -d 'Filters select archived tasks instead of active ones'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from delete" -l archived -d 'Archived tasks instead of active ones'
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from delete" -s y -l yes -d 'Do not ask before acting on more than one task'
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from delete" -l dry-run -d 'Print the tasks that would be touched; change nothing'
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from delete" -l force -d 'Delete tasks that are neither drafts nor archived (the server asks for it)'
@@ -970,7 +970,7 @@ csv\t''"
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from tag" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from tag" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from tag" -l recursive -d 'Include sub-projects of --project'
-complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from tag" -l archived -d 'Filters select archived tasks instead of active ones'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from tag" -l archived -d 'Archived tasks instead of active ones'
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from tag" -s y -l yes -d 'Do not ask before acting on more than one task'
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from tag" -l dry-run -d 'Print the tasks that would be touched; change nothing'
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from tag" -l json -d 'Shorthand for --format json'
@@ -1006,7 +1006,7 @@ csv\t''"
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from move" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from move" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from move" -l recursive -d 'Include sub-projects of --project'
-complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from move" -l archived -d 'Filters select archived tasks instead of active ones'
+complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from move" -l archived -d 'Archived tasks instead of active ones'
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from move" -s y -l yes -d 'Do not ask before acting on more than one task'
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from move" -l dry-run -d 'Print the tasks that would be touched; change nothing'
 complete -c clearml -n "__fish_clearml_using_subcommand task; and __fish_seen_subcommand_from move" -l json -d 'Shorthand for --format json'

@@ -1,48 +1,18 @@
 //! `task list`: filters, pages past the server's cap, columns.
 
-use super::query;
+use super::{query, select};
 use crate::api::Client;
-use crate::api::lookup;
 use crate::cli::TaskListArgs;
-use crate::error::CliError;
 use crate::output::Listing;
 use clearml_cmd_core::Ctx;
 
 pub async fn run(ctx: &Ctx, client: &Client, a: TaskListArgs) -> anyhow::Result<()> {
     let columns = query::parse_columns(&a.columns)?;
-    let now = chrono::Utc::now();
-    let mut filters = query::Filters {
-        recursive: a.recursive,
-        status: a.status,
-        types: a.task_type,
-        tags: a.tag,
-        name_regex: a.name,
-        search: a.search,
-        archived: a.archived,
-        since: a
-            .since
-            .as_deref()
-            .map(|s| query::parse_time_bound(s, now))
-            .transpose()?,
-        until: a
-            .until
-            .as_deref()
-            .map(|s| query::parse_time_bound(s, now))
-            .transpose()?,
-        order_by: query::order_by(a.sort.as_deref())?,
-        ..Default::default()
-    };
-    if let Some(regex) = &filters.name_regex {
-        query::check_name_regex(regex)?;
-    }
-    if let Some(p) = &a.project {
-        filters.project_ids = vec![lookup::project_id(client, p).await?];
-    } else if a.recursive {
-        return Err(CliError::usage("--recursive needs --project").into());
-    }
-    if let Some(u) = &a.user {
-        filters.user_ids = vec![lookup::user_id(client, u).await?];
-    }
+    let mut filters = select::filters_of(&a.filter, chrono::Utc::now())?;
+    filters.types = a.task_type;
+    filters.search = a.search;
+    filters.order_by = query::order_by(a.sort.as_deref())?;
+    select::find_named(client, a.project.as_deref(), &a.filter, &mut filters).await?;
     let only = query::only_fields(&columns);
     let body = query::list_body(&filters, &only);
     let limit = if a.all { None } else { Some(a.limit) };

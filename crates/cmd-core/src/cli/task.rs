@@ -192,15 +192,10 @@ More than one task: the list is shown and confirmed on a terminal; --yes skips t
 and without a terminal --yes is required (else exit 2, nothing changed). --dry-run prints the
 selection and changes nothing. Every task is tried; the exit code is 1 if any was refused.";
 
-/// Which tasks an action touches: ids, id prefixes, names, or `task list`'s filters.
+/// The filters `task list` and the bulk task actions share (besides --project, whose help
+/// differs): one declaration, one reading (`task::select::filters_of`).
 #[derive(Debug, Clone, Args, Default)]
-pub struct TaskSelectArgs {
-    /// Task ids, unique id prefixes, or exact names
-    #[arg(value_name = "TASK")]
-    pub tasks: Vec<String>,
-    /// Project (full path); with TASK names, where to look them up
-    #[arg(long)]
-    pub project: Option<String>,
+pub struct TaskFilterArgs {
     /// Include sub-projects of --project
     #[arg(long)]
     pub recursive: bool,
@@ -222,12 +217,25 @@ pub struct TaskSelectArgs {
     /// Created at or before
     #[arg(long)]
     pub until: Option<String>,
+    /// Archived tasks instead of active ones
+    #[arg(long)]
+    pub archived: bool,
+}
+
+/// Which tasks an action touches: ids, id prefixes, names, or `task list`'s filters.
+#[derive(Debug, Clone, Args, Default)]
+pub struct TaskSelectArgs {
+    /// Task ids, unique id prefixes, or exact names
+    #[arg(value_name = "TASK")]
+    pub tasks: Vec<String>,
+    /// Project (full path); with TASK names, where to look them up
+    #[arg(long)]
+    pub project: Option<String>,
+    #[command(flatten)]
+    pub filter: TaskFilterArgs,
     /// Last updated longer ago than this (e.g. 30d, 12h)
     #[arg(long, value_name = "DURATION")]
     pub older_than: Option<String>,
-    /// Filters select archived tasks instead of active ones
-    #[arg(long)]
-    pub archived: bool,
     /// Do not ask before acting on more than one task
     #[arg(long, short = 'y')]
     pub yes: bool,
@@ -304,36 +312,14 @@ pub struct TaskListArgs {
     /// Project name (full path, e.g. parent/child)
     #[arg(long)]
     pub project: Option<String>,
-    /// Include sub-projects of --project
-    #[arg(long)]
-    pub recursive: bool,
-    /// Status filter (repeatable)
-    #[arg(long, value_parser = TASK_STATUSES)]
-    pub status: Vec<String>,
+    #[command(flatten)]
+    pub filter: TaskFilterArgs,
     /// Task type filter (repeatable)
     #[arg(long = "type", value_parser = TASK_TYPES)]
     pub task_type: Vec<String>,
-    /// Tag filter (repeatable; prefix '-' to exclude)
-    #[arg(long, allow_hyphen_values = true)]
-    pub tag: Vec<String>,
-    /// User name, or 'me'
-    #[arg(long)]
-    pub user: Option<String>,
-    /// Name regex
-    #[arg(long)]
-    pub name: Option<String>,
     /// Full-text search
     #[arg(long)]
     pub search: Option<String>,
-    /// Show archived tasks instead of active ones
-    #[arg(long)]
-    pub archived: bool,
-    /// Created at or after (RFC 3339 date/time, or a duration like 2d meaning "ago")
-    #[arg(long)]
-    pub since: Option<String>,
-    /// Created at or before
-    #[arg(long)]
-    pub until: Option<String>,
     /// Sort field, '-' prefix for descending (default -last_update)
     #[arg(long, allow_hyphen_values = true)]
     pub sort: Option<String>,

@@ -10,7 +10,7 @@ use super::query;
 use crate::Ctx;
 use crate::api::Client;
 use crate::api::lookup;
-use crate::cli::TaskSelectArgs;
+use crate::cli::{TaskFilterArgs, TaskSelectArgs};
 use crate::error::CliError;
 use crate::output::Listing;
 
@@ -51,15 +51,16 @@ impl Picked {
 
 /// Whether any `task list` filter is set (the positional tasks aside).
 fn has_filters(s: &TaskSelectArgs) -> bool {
-    s.recursive
-        || !s.status.is_empty()
-        || !s.tag.is_empty()
-        || s.name.is_some()
-        || s.user.is_some()
-        || s.since.is_some()
-        || s.until.is_some()
+    let f = &s.filter;
+    f.recursive
+        || !f.status.is_empty()
+        || !f.tag.is_empty()
+        || f.name.is_some()
+        || f.user.is_some()
+        || f.since.is_some()
+        || f.until.is_some()
         || s.older_than.is_some()
-        || s.archived
+        || f.archived
 }
 
 /// The tasks `sel` names, in the order given (duplicates once). `archived_filter`: what
@@ -114,11 +115,6 @@ async fn filters(
     archived_filter: bool,
 ) -> anyhow::Result<query::Filters> {
     let now = chrono::Utc::now();
-    let bound = |s: &Option<String>| {
-        s.as_deref()
-            .map(|s| query::parse_time_bound(s, now))
-            .transpose()
-    };
     let older_than = match &sel.older_than {
         Some(d) => {
             let age = crate::parse_duration("--older-than", d)?;
@@ -127,29 +123,56 @@ async fn filters(
         }
         None => None,
     };
-    let mut f = query::Filters {
-        recursive: sel.recursive,
-        status: sel.status.clone(),
-        tags: sel.tag.clone(),
-        name_regex: sel.name.clone(),
-        archived: sel.archived || archived_filter,
-        since: bound(&sel.since)?,
-        until: bound(&sel.until)?,
-        updated_before: older_than,
+    let mut f = filters_of(&sel.filter, now)?;
+    f.archived |= archived_filter;
+    f.updated_before = older_than;
+    find_named(client, sel.project.as_deref(), &sel.filter, &mut f).await?;
+    Ok(f)
+}
+
+/// The shared filters as a query: time bounds read against `now`, the name regex checked.
+pub fn filters_of(
+    a: &TaskFilterArgs,
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<query::Filters> {
+    let bound = |s: &Option<String>| {
+        s.as_deref()
+            .map(|s| query::parse_time_bound(s, now))
+            .transpose()
+    };
+    let f = query::Filters {
+        recursive: a.recursive,
+        status: a.status.clone(),
+        tags: a.tag.clone(),
+        name_regex: a.name.clone(),
+        archived: a.archived,
+        since: bound(&a.since)?,
+        until: bound(&a.until)?,
         ..Default::default()
     };
     if let Some(regex) = &f.name_regex {
         query::check_name_regex(regex)?;
     }
-    if let Some(p) = &sel.project {
+    Ok(f)
+}
+
+/// The project and user the filters name, looked up on the server (--recursive needs a
+/// project).
+pub async fn find_named(
+    client: &Client,
+    project: Option<&str>,
+    a: &TaskFilterArgs,
+    f: &mut query::Filters,
+) -> anyhow::Result<()> {
+    if let Some(p) = project {
         f.project_ids = vec![lookup::project_id(client, p).await?];
-    } else if sel.recursive {
+    } else if a.recursive {
         return Err(CliError::usage("--recursive needs --project").into());
     }
-    if let Some(u) = &sel.user {
+    if let Some(u) = &a.user {
         f.user_ids = vec![lookup::user_id(client, u).await?];
     }
-    Ok(f)
+    Ok(())
 }
 
 /// One TASK argument: a full id, else a unique id prefix, else every task of that exact name.
@@ -351,7 +374,10 @@ mod tests {
     fn tasks_and_filters_do_not_mix_and_nothing_selects_nothing() {
         let sel = TaskSelectArgs {
             tasks: vec!["a".into()],
-            status: vec!["failed".into()],
+            filter: TaskFilterArgs {
+                status: vec!["failed".into()],
+                ..Default::default()
+            },
             ..Default::default()
         };
         assert!(has_filters(&sel));
