@@ -518,12 +518,14 @@ fn delete(call: &mut Call) -> ApiResult {
         let mut deleted_tasks = 0;
         let mut deleted_models = 0;
         let mut disassociated = 0;
+        let (mut model_urls, mut artifact_urls) = (Vec::new(), Vec::new());
         for p in &ids {
             for coll in [Coll::Tasks, Coll::Models] {
                 let docs = store.select_all(coll, &SqlFilter::default().eq("project", p))?;
                 for mut d in docs {
                     let did = d["id"].as_str().unwrap_or_default().to_string();
                     if delete_contents {
+                        collect_urls(coll, &d, &mut model_urls, &mut artifact_urls);
                         store.delete(coll, &did)?;
                         if coll == Coll::Tasks {
                             store.delete_task_events(&did)?;
@@ -543,8 +545,29 @@ fn delete(call: &mut Call) -> ApiResult {
             }
             store.delete(Coll::Projects, p)?;
         }
-        Ok(json!({"deleted": ids.len(), "disassociated_tasks": disassociated, "deleted_tasks": deleted_tasks, "deleted_models": deleted_models, "urls": {}}))
+        Ok(json!({"deleted": ids.len(), "disassociated_tasks": disassociated, "deleted_tasks": deleted_tasks, "deleted_models": deleted_models,
+            "urls": {"model_urls": model_urls, "artifact_urls": artifact_urls, "event_urls": []}}))
     })
+}
+
+/// The file URLs of a project's deleted contents (bll/project/project_cleanup.py:186-209,
+/// 245-253, 318): each model's `uri`, and each task's output artifacts' `uri`, once each.
+/// Event URLs are not answered any more (`event_urls` stays empty).
+fn collect_urls(coll: Coll, doc: &Value, models: &mut Vec<Value>, artifacts: &mut Vec<Value>) {
+    let add = |list: &mut Vec<Value>, uri: &Value| {
+        if uri.as_str().is_some_and(|u| !u.is_empty()) && !list.contains(uri) {
+            list.push(uri.clone());
+        }
+    };
+    if coll == Coll::Models {
+        add(models, &doc["uri"]);
+        return;
+    }
+    for a in doc["execution"]["artifacts"].as_array().into_iter().flatten() {
+        if a["mode"] != "input" {
+            add(artifacts, &a["uri"]);
+        }
+    }
 }
 
 /// `projects.get_task_tags` / `get_model_tags`: the distinct tags of the tasks (models)

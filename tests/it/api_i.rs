@@ -1,0 +1,222 @@
+//! `serve` against the real server's behaviour, issue 26: the differences its own API
+//! suite (clearml-server apiserver/tests/automated, run by scripts/upstream-api-suite.sh)
+//! found. Each assertion names the real server's source line it follows.
+
+use crate::common::Serve;
+use crate::serve::{get_task, new_project, new_task, ok, refused, token, unique};
+use serde_json::{Value, json};
+
+#[test]
+fn configuration_names_come_sorted_without_empty_values() {
+    let s = Serve::shared();
+    let tok = token(s);
+    let configuration = json!({
+        "zweite-Größe": {"name": "zweite-Größe", "type": "str", "value": "2"},
+        "Конфиг": {"name": "Конфиг", "type": "str", "value": "配置"},
+        "leer": {"name": "leer", "type": "str", "value": ""},
+        "alpha": {"name": "alpha", "type": "str", "value": "1"},
+    });
+    let t = new_task(
+        s,
+        &tok,
+        json!({"name": unique("Namen-名字"), "configuration": configuration}),
+    );
+    let names = |body: Value| {
+        let r = ok(s, &tok, "tasks.get_configuration_names", body);
+        r["configurations"][0]["names"].clone()
+    };
+    // bll/task/hyperparams.py:192-211: empty values are skipped by default; names sorted.
+    assert_eq!(
+        names(json!({"tasks": [t]})),
+        json!(["alpha", "zweite-Größe", "Конфиг"])
+    );
+    assert_eq!(
+        names(json!({"tasks": [t], "skip_empty": false})),
+        json!(["alpha", "leer", "zweite-Größe", "Конфиг"])
+    );
+}
+
+#[test]
+fn deleting_sections_of_a_started_task_needs_force() {
+    let s = Serve::shared();
+    let tok = token(s);
+    let hyperparams = json!({"Раздел": {"x": {"section": "Раздел", "name": "x", "value": "1"}}});
+    let configuration = json!({"Größe": {"name": "Größe", "value": "7"}});
+    let t = new_task(
+        s,
+        &tok,
+        json!({"name": unique("Gestartet-开始"), "hyperparams": hyperparams,
+            "configuration": configuration}),
+    );
+    ok(s, &tok, "tasks.started", json!({"task": t}));
+    // bll/task/hyperparams.py:75-80 (delete_params) and :251-254 (delete_configuration):
+    // the draft check of the edits applies to deletes too.
+    let del_hp = json!({"task": t, "hyperparams": [{"section": "Раздел"}]});
+    let del_cfg = json!({"task": t, "configuration": ["Größe"]});
+    for (endpoint, body) in [
+        ("tasks.delete_hyper_params", &del_hp),
+        ("tasks.delete_configuration", &del_cfg),
+    ] {
+        let (status, sub, msg) = refused(s, &tok, endpoint, body.clone());
+        assert_eq!((status, sub), (400, json!(110)), "{endpoint}: {msg}");
+    }
+    let task = get_task(s, &tok, &t);
+    assert_eq!(task["hyperparams"]["Раздел"]["x"]["value"], "1");
+    assert_eq!(task["configuration"]["Größe"]["value"], "7");
+    let mut forced = del_hp.clone();
+    forced["force"] = json!(true);
+    assert_eq!(ok(s, &tok, "tasks.delete_hyper_params", forced)["deleted"], 1);
+    // User properties change in any status (hyperparams.py: properties_only).
+    let props = json!({"task": t, "hyperparams": [{"section": "properties", "name": "p"}]});
+    ok(s, &tok, "tasks.delete_hyper_params", props);
+}
+
+#[test]
+fn edit_sets_status_and_dequeue_restores_the_draft() {
+    let s = Serve::shared();
+    let tok = token(s);
+    let t = new_task(s, &tok, json!({"name": unique("Warteschlange-队列")}));
+    // services/tasks.py:771-772: tasks.edit takes the create fields plus `status`.
+    ok(s, &tok, "tasks.edit", json!({"task": t, "status": "queued"}));
+    assert_eq!(get_task(s, &tok, &t)["status"], "queued");
+    ok(s, &tok, "tasks.dequeue", json!({"task": t}));
+    assert_eq!(get_task(s, &tok, &t)["status"], "created");
+    // database/model/task/task.py:258: only the TaskStatus values.
+    let (status, sub, msg) = refused(
+        s,
+        &tok,
+        "tasks.edit",
+        json!({"task": t, "status": "готово"}),
+    );
+    assert_eq!((status, sub), (400, json!(12)), "{msg}");
+    assert!(msg.contains("готово"), "{msg}");
+    assert_eq!(get_task(s, &tok, &t)["status"], "created");
+}
+
+#[test]
+fn get_by_id_ex_joins_the_queue_and_get_all_ex_expands_the_parent() {
+    let s = Serve::shared();
+    let tok = token(s);
+    let qname = unique("Очередь-队列");
+    let q = ok(s, &tok, "queues.create", json!({"name": qname, "display_name": "Anzeige"}))["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let t = new_task(s, &tok, json!({"name": unique("Beitreten-加入")}));
+    ok(s, &tok, "tasks.enqueue", json!({"task": t, "queue": q}));
+    // tests/automated/test_queues.py assertQueueTasks; database/model/base.py:944
+    // get_many_with_join: `execution.queue.name` joins the queue on get_by_id_ex too.
+    let r = ok(
+        s,
+        &tok,
+        "tasks.get_by_id_ex",
+        json!({"id": [t], "only_fields": ["execution.queue.name", "execution.queue.display_name"]}),
+    );
+    let queue = &r["tasks"][0]["execution"]["queue"];
+    assert_eq!(queue["name"], json!(qname), "{r}");
+    assert_eq!(queue["display_name"], "Anzeige", "{r}");
+    ok(s, &tok, "tasks.dequeue", json!({"task": t}));
+
+    // base.py:944 expand_reference_ids: a project's parent is `{id}` in get_all_ex
+    // (recorded in quirks' pipeline/pipeline-projects.json), a plain id in get_all.
+    let root = unique("Wurzel-根");
+    let parent = ok(s, &tok, "projects.create", json!({"name": root}))["id"].clone();
+    let child = ok(
+        s,
+        &tok,
+        "projects.create",
+        json!({"name": format!("{root}/Дитя")}),
+    )["id"]
+        .clone();
+    let ex = ok(s, &tok, "projects.get_all_ex", json!({"id": [child]}));
+    assert_eq!(ex["projects"][0]["parent"], json!({"id": parent}), "{ex}");
+    let named = ok(
+        s,
+        &tok,
+        "projects.get_all_ex",
+        json!({"id": [child], "only_fields": ["name", "parent.name"]}),
+    );
+    assert_eq!(
+        named["projects"][0]["parent"],
+        json!({"id": parent, "name": root}),
+        "{named}"
+    );
+    let plain = ok(s, &tok, "projects.get_all", json!({"id": [child]}));
+    assert_eq!(plain["projects"][0]["parent"], parent, "{plain}");
+}
+
+#[test]
+fn project_delete_with_contents_answers_the_file_urls() {
+    let s = Serve::shared();
+    let tok = token(s);
+    let project = new_project(s, &tok, "Löschen-删除");
+    let t = new_task(
+        s,
+        &tok,
+        json!({"name": unique("Aufgabe-任务"), "project": project}),
+    );
+    let artifacts = json!([
+        {"key": "вход", "type": "str", "uri": "file:///tmp/вход.txt", "mode": "input"},
+        {"key": "Ausgabe", "type": "str", "uri": "file:///tmp/Ausgabe-输出.txt"},
+    ]);
+    ok(
+        s,
+        &tok,
+        "tasks.add_or_update_artifacts",
+        json!({"task": t, "artifacts": artifacts}),
+    );
+    let uri = "file:///tmp/Modell-模型.pt";
+    ok(
+        s,
+        &tok,
+        "models.create",
+        json!({"name": unique("Modell"), "uri": uri, "project": project, "task": t}),
+    );
+    let r = ok(
+        s,
+        &tok,
+        "projects.delete",
+        json!({"project": project, "force": true, "delete_contents": true}),
+    );
+    // bll/project/project_cleanup.py:186-209 (model uris), 245-253 (output artifacts only);
+    // tests/automated/test_tasks_delete.py: event urls are not answered any more.
+    assert_eq!(r["urls"]["model_urls"], json!([uri]), "{r}");
+    assert_eq!(
+        r["urls"]["artifact_urls"],
+        json!(["file:///tmp/Ausgabe-输出.txt"]),
+        "{r}"
+    );
+    assert_eq!(r["urls"]["event_urls"], json!([]), "{r}");
+    assert_eq!((r["deleted_tasks"].clone(), r["deleted_models"].clone()), (json!(1), json!(1)));
+}
+
+#[test]
+fn order_by_a_section_with_an_escaped_dot() {
+    let s = Serve::shared();
+    let tok = token(s);
+    let project = new_project(s, &tok, "Punkt-点");
+    let section = "Ab.schnitt";
+    let mut ids = Vec::new();
+    for v in ["10", "20"] {
+        let hp = json!({section: {"größe": {"section": section, "name": "größe", "value": v}}});
+        ids.push(new_task(
+            s,
+            &tok,
+            json!({"name": unique("Sortiert"), "project": project, "hyperparams": hp}),
+        ));
+    }
+    // utilities/parameter_key_escaper.py: `%2E` is a dot in a path part, in only_fields
+    // and order_by alike (tests/automated/test_task_hyperparams.py projection test).
+    for (order, first) in [("-", &ids[1]), ("", &ids[0])] {
+        let r = ok(
+            s,
+            &tok,
+            "tasks.get_all_ex",
+            json!({"project": [project], "only_fields": ["hyperparams.Ab%2Eschnitt"],
+                "order_by": [format!("{order}hyperparams.Ab%2Eschnitt")]}),
+        );
+        let tasks = r["tasks"].as_array().unwrap();
+        assert_eq!(tasks[0]["id"], json!(first), "{order}: {r}");
+        assert!(tasks[0]["hyperparams"][section].is_object(), "{r}");
+    }
+}
