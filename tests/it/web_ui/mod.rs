@@ -10,6 +10,7 @@ mod columns;
 mod compare;
 mod console;
 mod execution;
+mod hparams;
 mod issue25;
 mod pipeline_dag;
 mod plots;

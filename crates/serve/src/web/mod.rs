@@ -14,6 +14,7 @@ mod datasets;
 mod execution;
 mod experiment;
 mod experiments;
+mod hparams;
 mod layout;
 mod login;
 mod models;
