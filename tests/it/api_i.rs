@@ -65,7 +65,10 @@ fn deleting_sections_of_a_started_task_needs_force() {
     assert_eq!(task["configuration"]["Größe"]["value"], "7");
     let mut forced = del_hp.clone();
     forced["force"] = json!(true);
-    assert_eq!(ok(s, &tok, "tasks.delete_hyper_params", forced)["deleted"], 1);
+    assert_eq!(
+        ok(s, &tok, "tasks.delete_hyper_params", forced)["deleted"],
+        1
+    );
     // User properties change in any status (hyperparams.py: properties_only).
     let props = json!({"task": t, "hyperparams": [{"section": "properties", "name": "p"}]});
     ok(s, &tok, "tasks.delete_hyper_params", props);
@@ -77,7 +80,12 @@ fn edit_sets_status_and_dequeue_restores_the_draft() {
     let tok = token(s);
     let t = new_task(s, &tok, json!({"name": unique("Warteschlange-队列")}));
     // services/tasks.py:771-772: tasks.edit takes the create fields plus `status`.
-    ok(s, &tok, "tasks.edit", json!({"task": t, "status": "queued"}));
+    ok(
+        s,
+        &tok,
+        "tasks.edit",
+        json!({"task": t, "status": "queued"}),
+    );
     assert_eq!(get_task(s, &tok, &t)["status"], "queued");
     ok(s, &tok, "tasks.dequeue", json!({"task": t}));
     assert_eq!(get_task(s, &tok, &t)["status"], "created");
@@ -98,7 +106,12 @@ fn get_by_id_ex_joins_the_queue_and_get_all_ex_expands_the_parent() {
     let s = Serve::shared();
     let tok = token(s);
     let qname = unique("Очередь-队列");
-    let q = ok(s, &tok, "queues.create", json!({"name": qname, "display_name": "Anzeige"}))["id"]
+    let q = ok(
+        s,
+        &tok,
+        "queues.create",
+        json!({"name": qname, "display_name": "Anzeige"}),
+    )["id"]
         .as_str()
         .unwrap()
         .to_string();
@@ -187,7 +200,10 @@ fn project_delete_with_contents_answers_the_file_urls() {
         "{r}"
     );
     assert_eq!(r["urls"]["event_urls"], json!([]), "{r}");
-    assert_eq!((r["deleted_tasks"].clone(), r["deleted_models"].clone()), (json!(1), json!(1)));
+    assert_eq!(
+        (r["deleted_tasks"].clone(), r["deleted_models"].clone()),
+        (json!(1), json!(1))
+    );
 }
 
 #[test]

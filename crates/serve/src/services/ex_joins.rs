@@ -53,7 +53,9 @@ fn project_parents(call: &Call, data: &mut Value) {
         let mut parent = p.get("parent").and_then(Value::as_str).map(str::to_string);
         if parent.is_none() && with_name {
             // `parent.name` projects a string away; the id comes from the project itself.
-            let own = p["id"].as_str().map(|id| call.store.get(Coll::Projects, id));
+            let own = p["id"]
+                .as_str()
+                .map(|id| call.store.get(Coll::Projects, id));
             parent = own
                 .and_then(|r| r.ok().flatten())
                 .and_then(|d| d["parent"].as_str().map(str::to_string));

@@ -202,6 +202,8 @@ fn list(call: &mut Call, ex: bool) -> ApiResult {
     if let Some(s) = scroll {
         out["scroll_id"] = json!(s);
     }
+    // Given back (moved, not copied): `ex_joins` reads `only_fields` after the handler.
+    call.body = body;
     Ok(out)
 }
 
@@ -563,7 +565,11 @@ fn collect_urls(coll: Coll, doc: &Value, models: &mut Vec<Value>, artifacts: &mu
         add(models, &doc["uri"]);
         return;
     }
-    for a in doc["execution"]["artifacts"].as_array().into_iter().flatten() {
+    for a in doc["execution"]["artifacts"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
         if a["mode"] != "input" {
             add(artifacts, &a["uri"]);
         }

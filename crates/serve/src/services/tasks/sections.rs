@@ -200,7 +200,11 @@ pub(super) fn get_sections(call: &mut Call, field: &str) -> ApiResult {
 }
 
 pub(super) fn configuration_names(call: &mut Call) -> ApiResult {
-    let skip_empty = call.body.get("skip_empty").and_then(Value::as_bool).unwrap_or(true);
+    let skip_empty = call
+        .body
+        .get("skip_empty")
+        .and_then(Value::as_bool)
+        .unwrap_or(true);
     let mut out = Vec::new();
     for id in id_list(&call.body, "tasks") {
         let doc = load(call.store, &id)?;
@@ -210,7 +214,9 @@ pub(super) fn configuration_names(call: &mut Call) -> ApiResult {
             .as_object()
             .map(|o| {
                 o.iter()
-                    .filter(|(_, c)| !skip_empty || !matches!(&c["value"], Value::Null) && c["value"] != "")
+                    .filter(|(_, c)| {
+                        !skip_empty || !matches!(&c["value"], Value::Null) && c["value"] != ""
+                    })
                     .map(|(k, _)| k)
                     .collect()
             })
