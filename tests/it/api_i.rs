@@ -3,7 +3,7 @@
 //! found. Each assertion names the real server's source line it follows.
 
 use crate::common::Serve;
-use crate::serve::{get_task, new_project, new_task, ok, refused, token, unique};
+use crate::serve::{add_batch, get_task, new_project, new_task, ok, refused, token, unique};
 use serde_json::{Value, json};
 
 #[test]
@@ -235,4 +235,181 @@ fn order_by_a_section_with_an_escaped_dot() {
         assert_eq!(tasks[0]["id"], json!(first), "{order}: {r}");
         assert!(tasks[0]["hyperparams"][section].is_object(), "{r}");
     }
+}
+
+#[test]
+fn a_null_project_lists_the_root_reports() {
+    let s = Serve::shared();
+    let tok = token(s);
+    let root = ok(
+        s,
+        &tok,
+        "reports.create",
+        json!({"name": unique("Bericht-报告")}),
+    )["id"]
+        .clone();
+    let project = new_project(s, &tok, "Berichte-Отчёты");
+    let inner = ok(
+        s,
+        &tok,
+        "reports.create",
+        json!({"name": unique("Innen-内部"), "project": project}),
+    )["id"]
+        .clone();
+    // services/reports.py:185-196 (get_all_ex): `parent__in=[None]` matches the top-level
+    // `.reports` project; tests/automated/test_reports.py test_root_reports.
+    let r = ok(s, &tok, "reports.get_all_ex", json!({"project": [null]}));
+    let ids: Vec<&Value> = r["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| &t["id"])
+        .collect();
+    assert!(ids.contains(&&root), "{r}");
+    assert!(!ids.contains(&&inner), "{r}");
+    let r = ok(s, &tok, "reports.get_all_ex", json!({"project": project}));
+    assert_eq!(r["tasks"].as_array().unwrap().len(), 1, "{r}");
+    assert_eq!(r["tasks"][0]["id"], inner, "{r}");
+}
+
+/// The scalar event of `task` (or model) with `metric`/`variant` at `iter`.
+fn scalar(task: &str, metric: &str, variant: &str, iter: i64, value: f64) -> Value {
+    json!({"type": "training_stats_scalar", "task": task, "metric": metric,
+        "variant": variant, "iter": iter, "value": value})
+}
+
+#[test]
+fn a_later_batch_sets_the_last_value_even_at_the_single_value_iteration() {
+    let s = Serve::shared();
+    let tok = token(s);
+    let t = new_task(s, &tok, json!({"name": unique("Einzelwert-单值")}));
+    let single = -(1i64 << 31);
+    let (m, v) = ("Точность", "größe");
+    let mut events: Vec<Value> = (1..4).map(|i| scalar(&t, m, v, i, i as f64)).collect();
+    events.push(scalar(&t, m, v, single, 0.0));
+    add_batch(s, &tok, &events);
+    let last = |s: &Serve| {
+        let task = get_task(s, &tok, &t);
+        let metric = task["last_metrics"]
+            .as_object()
+            .unwrap()
+            .values()
+            .next()
+            .unwrap();
+        metric.as_object().unwrap().values().next().unwrap().clone()
+    };
+    // Within a batch the latest (iteration, timestamp) gives the value (event_bll.py:437-470).
+    assert_eq!(last(s)["value"], 3.0);
+    add_batch(s, &tok, &[scalar(&t, m, v, single, 1000.0)]);
+    // ...and the batch's value is then set unconditionally (bll/task/utils.py:400), as
+    // tests/automated/test_task_events.py test_task_single_value_metrics expects.
+    let entry = last(s);
+    assert_eq!(entry["value"], 1000.0, "{entry}");
+    assert_eq!(
+        (entry["max_value"].clone(), entry["min_value"].clone()),
+        (json!(1000.0), json!(0.0))
+    );
+    let r = ok(
+        s,
+        &tok,
+        "events.get_task_single_value_metrics",
+        json!({"tasks": [t]}),
+    );
+    assert_eq!(r["tasks"][0]["values"][0]["value"], 1000.0, "{r}");
+}
+
+#[test]
+fn model_scalars_keep_x_axis_labels_and_hashed_key_order() {
+    let s = Serve::shared();
+    let tok = token(s);
+    let model = ok(
+        s,
+        &tok,
+        "models.create",
+        json!({"name": unique("Modell-模型"), "uri": "file:///tmp/m.pt"}),
+    )["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let metrics = ["Метрика", "Größe", "指标", "Verlust"];
+    let variants = ["Вариант", "Zweig", "变体"];
+    let mut events = Vec::new();
+    for iter in 0..2 {
+        for m in metrics {
+            for v in variants {
+                let mut e = scalar(&model, m, v, iter, iter as f64);
+                e["model_event"] = json!(true);
+                e["x_axis_label"] = json!(format!("Achse {m}/{v} {iter}"));
+                events.push(e);
+            }
+        }
+    }
+    add_batch(s, &tok, &events);
+    // bll/event/event_metrics.py:121-125: each variant's x_axis_label comes from the
+    // entity's last_metrics (event_bll.py:204, 469: that of the batch's latest event).
+    let h = ok(
+        s,
+        &tok,
+        "events.scalar_metrics_iter_histogram",
+        json!({"task": model, "model_events": true}),
+    );
+    assert_eq!(
+        h["Größe"]["Zweig"]["x_axis_label"], "Achse Größe/Zweig 1",
+        "{h}"
+    );
+    assert_eq!(h["指标"]["变体"]["x"], json!([0, 1]), "{h}");
+    // MongoDB adds one update's new fields in lexicographic order, and last_metrics keys
+    // are md5 hashes (test_task_events.py test_model_events takes the first entry):
+    // md5 Verlust 22e8… < Метрика 7ae7… < 指标 7e68… < Größe d248…;
+    // 变体 6c83… < Вариант 7e14… < Zweig cfa6….
+    let names = |lm: &Value, key: &str| -> Vec<Value> {
+        lm.as_object()
+            .unwrap()
+            .values()
+            .map(|x| x[key].clone())
+            .collect()
+    };
+    let get = |s: &Serve| {
+        let r = ok(
+            s,
+            &tok,
+            "models.get_all_ex",
+            json!({"id": [model], "only_fields": ["last_metrics", "last_iteration"]}),
+        );
+        r["models"][0].clone()
+    };
+    let m = get(s);
+    assert_eq!(m["last_iteration"], 1, "{m}");
+    let lm = &m["last_metrics"];
+    let first_metric = lm.as_object().unwrap().values().next().unwrap();
+    assert_eq!(lm.as_object().unwrap().len(), 4, "{lm}");
+    let metric_order: Vec<Value> = lm
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|x| x.as_object().unwrap().values().next().unwrap()["metric"].clone())
+        .collect();
+    assert_eq!(
+        metric_order,
+        json!(["Verlust", "Метрика", "指标", "Größe"])
+            .as_array()
+            .unwrap()
+            .clone()
+    );
+    assert_eq!(
+        names(first_metric, "variant"),
+        json!(["变体", "Вариант", "Zweig"])
+            .as_array()
+            .unwrap()
+            .clone()
+    );
+    let first = first_metric.as_object().unwrap().values().next().unwrap();
+    assert_eq!(first["x_axis_label"], "Achse Verlust/变体 1", "{first}");
+    // A metric first seen in a later update goes after the known ones (md5 Anfang 03bc…).
+    let mut late = scalar(&model, "Anfang", "Вариант", 2, 5.0);
+    late["model_event"] = json!(true);
+    add_batch(s, &tok, &[late]);
+    let lm = get(s)["last_metrics"].clone();
+    let last = lm.as_object().unwrap().values().last().unwrap();
+    assert_eq!(names(last, "metric"), vec![json!("Anfang")], "{lm}");
 }
