@@ -410,6 +410,36 @@ fn model_scalars_keep_x_axis_labels_and_hashed_key_order() {
     late["model_event"] = json!(true);
     add_batch(s, &tok, &[late]);
     let lm = get(s)["last_metrics"].clone();
-    let last = lm.as_object().unwrap().values().last().unwrap();
+    let last = lm.as_object().unwrap().values().next_back().unwrap();
     assert_eq!(names(last, "metric"), vec![json!("Anfang")], "{lm}");
+}
+
+#[test]
+fn a_public_project_name_cannot_be_created_again_or_nested_under() {
+    let s = Serve::shared();
+    let tok = token(s);
+    let name = unique("Öffentlich-公开");
+    let id = ok(s, &tok, "projects.create", json!({"name": name}))["id"].clone();
+    ok(s, &tok, "projects.make_public", json!({"ids": [id]}));
+    // bll/project/sub_projects.py:101-123: a public project of the name (or of a parent
+    // the create ensures) is 400/414 PublicProjectExists (test_subprojects.py
+    // test_public_names_clash, with the real server's preloaded "ClearML Examples").
+    for n in [name.clone(), format!("{name}/Проект")] {
+        let (status, sub, msg) = refused(s, &tok, "projects.create", json!({"name": n}));
+        assert_eq!((status, sub), (400, json!(414)), "{n}: {msg}");
+    }
+    let r = ok(
+        s,
+        &tok,
+        "projects.get_all",
+        json!({"name": format!("^{name}")}),
+    );
+    assert_eq!(r["projects"].as_array().unwrap().len(), 1, "{r}");
+    // A private project of another name is still created.
+    ok(
+        s,
+        &tok,
+        "projects.create",
+        json!({"name": format!("{name}-privat")}),
+    );
 }

@@ -118,6 +118,25 @@ fn create(call: &mut Call) -> ApiResult {
     if name.split('/').any(|part| part.trim().chars().count() < 3) {
         return Err(ApiError::validation("Project name cannot be blank"));
     }
+    // bll/project/sub_projects.py:101-123 (_get_writable_project_from_name), called for the
+    // name (project_bll.py:231) and for each parent it ensures (sub_projects.py:53): a public
+    // project (`company` empty, after make_public) of that name refuses the create.
+    let mut prefix = String::new();
+    for part in name.split('/') {
+        if !prefix.is_empty() {
+            prefix.push('/');
+        }
+        prefix.push_str(part);
+        if find_by_name(call.store, &prefix)?.is_some_and(|p| p["company"] == "") {
+            return Err(ApiError::new(
+                400,
+                414,
+                format!(
+                    "Cannot create project. Public project with the same name already exists: name={prefix}"
+                ),
+            ));
+        }
+    }
     if find_by_name(call.store, &name)?.is_some() {
         return Err(ApiError::new(
             400,
