@@ -43,7 +43,7 @@ pub async fn run(ctx: &Ctx, args: UpgradeArgs) -> anyhow::Result<()> {
     upgrade::check_images(&engine, &plan.stacks).await?;
     let before = match &plan.keys {
         Some(k) => Some(
-            upgrade::counts(&plan.current, k)
+            upgrade::counts(&engine, &plan.current, k)
                 .await
                 .map_err(|e| anyhow::anyhow!("cannot count the data before the upgrade (is the stack up?): {e}; nothing was changed"))?,
         ),
@@ -205,7 +205,7 @@ async fn steps(
         return Ok(None);
     };
     let last = plan.stacks.last().unwrap_or(&plan.current);
-    let after = upgrade::counts(last, keys)
+    let after = upgrade::counts(engine, last, keys)
         .await
         .map_err(|e| anyhow::anyhow!("cannot count the data after the upgrade: {e}"))?;
     ctx.out.info(format!("after: {after}"));
