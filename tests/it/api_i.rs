@@ -443,3 +443,33 @@ fn a_public_project_name_cannot_be_created_again_or_nested_under() {
         json!({"name": format!("{name}-privat")}),
     );
 }
+
+#[test]
+fn the_activity_report_drops_the_last_bucket_wherever_the_range_starts() {
+    let s = Serve::shared();
+    let tok = token(s);
+    let worker = unique("Arbeiter-工人");
+    ok(s, &tok, "workers.register", json!({"worker": worker}));
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let aligned = now / 40 * 40 - 200;
+    // bll/workers/stats.py:288-290 compares the last bucket's key in ms with a cutoff in
+    // seconds, so the real server drops the last of the 11 buckets whatever the offset
+    // (tests/automated/test_workers.py test_get_activity_report: 10 for 400 s).
+    for offset in [0, 20, 36, 37, 39] {
+        let from = aligned + offset;
+        let r = ok(
+            s,
+            &tok,
+            "workers.get_activity_report",
+            json!({"from_date": from, "to_date": from + 400, "interval": 2}),
+        );
+        for k in ["total", "active"] {
+            let dates = r[k]["dates"].as_array().unwrap();
+            assert_eq!(dates.len(), 10, "offset {offset}, {k}: {r}");
+            assert_eq!(r[k]["counts"].as_array().unwrap().len(), 10, "{r}");
+        }
+    }
+}
