@@ -383,6 +383,11 @@ pub struct BackupArgs {
     /// write and delete nothing
     #[arg(long)]
     pub dry_run: bool,
+    /// Back up while the stack keeps running: MongoDB through mongodump, Elasticsearch
+    /// through a snapshot, Redis through SAVE (inside their containers), the file server's
+    /// folder copied live. `server restore` takes the archive the same way
+    #[arg(long)]
+    pub online: bool,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -10,7 +10,7 @@ use crate::cli::{
 };
 use crate::error::CliError;
 use crate::stack::doctor::{self, Level};
-use crate::stack::{backup, docker, lifecycle, render, spec::Stack, spec::StackChoices};
+use crate::stack::{backup, docker, lifecycle, online, render, spec::Stack, spec::StackChoices};
 
 /// The stack flags as the stack layer takes them.
 pub(crate) fn choices(a: &StackArgs) -> StackChoices {
@@ -92,10 +92,17 @@ pub async fn logs(args: LogsArgs) -> anyhow::Result<()> {
 
 pub async fn backup(ctx: &Ctx, args: BackupArgs) -> anyhow::Result<()> {
     if args.dry_run {
-        ctx.out.info(format!(
-            "dry run: would stop the stack, write {} and start it again",
-            args.out.display()
-        ));
+        ctx.out.info(if args.online {
+            format!(
+                "dry run: would dump MongoDB, save Redis and snapshot Elasticsearch inside their running containers, copy the file server's folder live, and write {}",
+                args.out.display()
+            )
+        } else {
+            format!(
+                "dry run: would stop the stack, write {} and start it again",
+                args.out.display()
+            )
+        });
         if let Some(keep) = args.keep {
             for p in backup::prune_candidates(&args.out, keep as usize)? {
                 println!("{}", p.display());
@@ -110,23 +117,11 @@ pub async fn backup(ctx: &Ctx, args: BackupArgs) -> anyhow::Result<()> {
     let engine = docker::connect().await?;
     let stack = lifecycle::resolve(&choices(&args.stack), Some(&engine)).await?;
     let version = lifecycle::server_version(&stack).await;
-    let stopped = lifecycle::stop_running(&engine, &stack).await?;
-    if !stopped.is_empty() {
-        ctx.out.info(format!(
-            "stopped {} services for a consistent backup",
-            stopped.len()
-        ));
-    }
-    let (data_dir, out_path, project, v) = (
-        stack.data_dir.clone(),
-        args.out.clone(),
-        stack.project.clone(),
-        version.clone(),
-    );
-    let manifest = then_start_again(&engine, &stack, &stopped, ctx, move || {
-        backup::write_archive(&data_dir, &out_path, &v, &project)
-    })
-    .await?;
+    let manifest = if args.online {
+        online::backup(&engine, &stack, &args.out, &version, &ctx.out).await?
+    } else {
+        offline_backup(ctx, &engine, &stack, &args, version).await?
+    };
     let size = std::fs::metadata(&args.out).map(|m| m.len()).unwrap_or(0);
     // Only once the new archive is complete: older ones of its series beyond --keep go.
     let mut pruned = Vec::new();
@@ -152,19 +147,47 @@ pub async fn backup(ctx: &Ctx, args: BackupArgs) -> anyhow::Result<()> {
             files: manifest.files.len(),
             server_version: manifest.server_version.clone(),
             created: manifest.created.clone(),
+            online: manifest.online,
             pruned,
         };
         ctx.out.json(&crate::output::shape_value(&done));
     } else {
         println!("{}", args.out.display());
         ctx.out.info(format!(
-            "backup of server {} ({} files, {} bytes)",
+            "{}backup of server {} ({} files, {} bytes)",
+            if manifest.online { "online " } else { "" },
             manifest.server_version,
             manifest.files.len(),
             size
         ));
     }
     Ok(())
+}
+
+/// Stop the stack, archive the data dir, start it again.
+async fn offline_backup(
+    ctx: &Ctx,
+    engine: &docker::Engine,
+    stack: &Stack,
+    args: &BackupArgs,
+    version: String,
+) -> anyhow::Result<backup::Manifest> {
+    let stopped = lifecycle::stop_running(engine, stack).await?;
+    if !stopped.is_empty() {
+        ctx.out.info(format!(
+            "stopped {} services for a consistent backup",
+            stopped.len()
+        ));
+    }
+    let (data_dir, out_path, project) = (
+        stack.data_dir.clone(),
+        args.out.clone(),
+        stack.project.clone(),
+    );
+    then_start_again(engine, stack, &stopped, ctx, move || {
+        backup::write_archive(&data_dir, &out_path, &version, &project)
+    })
+    .await
 }
 
 pub async fn restore(ctx: &Ctx, args: RestoreArgs) -> anyhow::Result<()> {
@@ -189,6 +212,17 @@ pub async fn restore(ctx: &Ctx, args: RestoreArgs) -> anyhow::Result<()> {
             "restore",
             "not confirmed; nothing changed",
         )?;
+    }
+    if manifest.online {
+        online::restore(&engine, &stack, &args.file, &manifest, &ctx.out).await?;
+        ctx.out.info(format!(
+            "restored the online backup of server {} ({} files, MongoDB dump, Elasticsearch snapshot {}) into {}",
+            manifest.server_version,
+            manifest.files.len(),
+            manifest.es_snapshot.as_deref().unwrap_or("?"),
+            stack.data_dir.display()
+        ));
+        return Ok(());
     }
     let stopped = lifecycle::stop_running(&engine, &stack).await?;
     let (file, data_dir, target, m) = (

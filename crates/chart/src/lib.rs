@@ -8,6 +8,7 @@ pub mod dag;
 pub mod figure;
 mod lines;
 pub mod palette;
+pub mod parallel;
 pub mod ticks;
 
 pub use lines::{SvgLook, render_svg, render_svg_with};

@@ -90,6 +90,15 @@ impl QueueSample {
     }
 }
 
+/// The reports a `from`..`to` (seconds) statistics query reads, in ms. The real server's
+/// range is whole seconds with `to`'s second included to its last millisecond
+/// (`dates_range` in `apiserver/bll/query/builder.py`: `gte`/`lte` of `int()` seconds in
+/// `epoch_second`, and Elasticsearch rounds an `lte` bound up), so a report stamped within
+/// the second a client calls "now" is in range.
+fn seconds_range(from: f64, to: f64) -> (i64, i64) {
+    ((from as i64) * 1000, (to as i64) * 1000 + 999)
+}
+
 fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
@@ -312,7 +321,7 @@ impl Activity {
         let buckets = Self::buckets(from, to, interval);
         let step = interval * 1000;
         let mut per: HashMap<i64, BTreeSet<&str>> = HashMap::new();
-        let (lo, hi) = ((from * 1000.0) as i64, (to * 1000.0) as i64);
+        let (lo, hi) = seconds_range(from, to);
         for s in self
             .worker_stats
             .iter()
@@ -342,7 +351,7 @@ impl Activity {
         let interval = interval.max(MIN_CHART_INTERVAL);
         let buckets = Self::buckets(from, to, interval);
         let step = interval * 1000;
-        let (lo, hi) = ((from * 1000.0) as i64, (to * 1000.0) as i64);
+        let (lo, hi) = seconds_range(from, to);
         // worker → metric → [stat]
         let mut out: BTreeMap<String, BTreeMap<String, Vec<Value>>> = BTreeMap::new();
         for (key, agg) in items {

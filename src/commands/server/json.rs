@@ -35,6 +35,9 @@ pub struct BackupDone {
     pub files: usize,
     pub server_version: String,
     pub created: String,
+    /// Made with `--online` (the stack kept running; the databases are dumps).
+    #[serde(default)]
+    pub online: bool,
     /// Older archives of the series deleted by `--keep`.
     #[serde(default)]
     pub pruned: Vec<std::path::PathBuf>,

@@ -79,7 +79,7 @@ fn compare_takes_up_to_100_experiments_and_the_button_says_so() {
     let legend = b.eval(
         "(() => { const strokes = [...document.querySelectorAll('#scalars polyline')] \
            .map(p => getComputedStyle(p).stroke); \
-         return [...document.querySelectorAll('table.legend tr')].map((tr, i) => \
+         return [...document.querySelectorAll('#scalars table.legend tr')].map((tr, i) => \
            [tr.children[1].textContent, \
             getComputedStyle(tr.querySelector('.swatch')).backgroundColor == strokes[i]]); })()",
     );

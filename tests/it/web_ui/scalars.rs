@@ -160,10 +160,35 @@ fn log_scale_zoom_and_hidden_series() {
     let shown =
         "[...document.querySelectorAll('#scalars polyline')].map(p => getComputedStyle(p).display)";
     assert_eq!(b.eval(shown), json!(["inline", "inline"]));
-    b.eval("document.querySelector('#scalars g.legend[data-i=\"1\"]').dispatchEvent(new MouseEvent('click')); true");
+    let click = "document.querySelector('#scalars g.legend[data-i=\"1\"]').dispatchEvent(new MouseEvent('click', {bubbles: true})); true";
+    b.eval(click);
     assert_eq!(b.eval(shown), json!(["inline", "none"]));
-    b.eval("document.querySelector('#scalars g.legend[data-i=\"1\"]').dispatchEvent(new MouseEvent('click')); true");
+    // The hidden series is in the URL (chart and series by name), so a reload keeps it.
+    let hidden = "new URLSearchParams(location.search).getAll('hide')";
+    assert_eq!(b.eval(hidden), json!(["Verlust потеря/val"]));
+    b.eval("location.reload(); true");
+    b.wait_event("Page.loadEventFired", Duration::from_secs(30));
+    assert_eq!(b.eval(shown), json!(["inline", "none"]));
+    // The view's form (smoothing, axes) and a drag zoom keep it too.
+    b.eval(
+        "document.querySelector('form.filters select[name=smooth]').value = '0.6'; \
+            document.querySelector('form.filters button').click(); true",
+    );
+    b.wait_event("Page.loadEventFired", Duration::from_secs(30));
+    assert_eq!(b.eval(hidden), json!(["Verlust потеря/val"]));
+    assert_eq!(b.eval(shown), json!(["inline", "none"]));
+    // Shown again: gone from the URL.
+    b.eval(click);
     assert_eq!(b.eval(shown), json!(["inline", "inline"]));
+    assert_eq!(b.eval(hidden), json!([]));
+    b.eval("location.reload(); true");
+    b.wait_event("Page.loadEventFired", Duration::from_secs(30));
+    assert_eq!(b.eval(shown), json!(["inline", "inline"]));
+    // Named in the URL: hidden when the page opens.
+    b.open(&format!(
+        "{url}?hide=Verlust%20%D0%BF%D0%BE%D1%82%D0%B5%D1%80%D1%8F%2Ftrain"
+    ));
+    assert_eq!(b.eval(shown), json!(["none", "inline"]));
     assert!(b.console_errors().is_empty());
 }
 
@@ -206,4 +231,19 @@ fn many_metrics_are_groups_that_load_when_opened() {
     ));
     b.open(href.as_str().unwrap());
     assert_eq!(b.eval(state), json!([40, 5, 5]));
+    // A series hidden in the URL is hidden in a group loaded when opened, too.
+    b.open(&format!(
+        "{url}?hide={}",
+        url::form_urlencoded::byte_serialize(format!("{}/a", names[17]).as_bytes())
+            .collect::<String>()
+    ));
+    b.eval(&format!("{group}.open = true; true"));
+    let display = b.eval(&format!(
+        "new Promise(done => {{ const d = {group}; const t0 = Date.now(); \
+           (function poll() {{ const p = d.querySelector('polyline'); \
+             if (p || Date.now() - t0 > 20000) done(p ? getComputedStyle(p).display : null); \
+             else setTimeout(poll, 50); }})(); }})"
+    ));
+    assert_eq!(display, "none");
+    assert!(b.console_errors().is_empty());
 }

@@ -21,6 +21,9 @@ pub const MAX_TASKS: usize = 100;
 /// Points per series, as `task compare --plot` asks for them.
 const SAMPLES: usize = 5000;
 
+/// The query keys of the scalar charts' form (`scalars::Options`).
+const SCALAR_KEYS: &[&str] = &["smooth", "x", "y", "xmin", "xmax", "metric", "part"];
+
 const FIELDS: &[&str] = &[
     "id",
     "name",
@@ -92,6 +95,17 @@ pub async fn page(
         let rows = build_rows(&tasks, &[]);
         let joined = ids.join(",");
         let charts = scalars::compare_charts(ctx, &tasks, SAMPLES, &options)?;
+        let hparams = super::hparams::section(
+            &tasks,
+            &rows,
+            query.as_deref(),
+            &joined,
+            &super::hparams::kept(query.as_deref(), super::hparams::KEYS),
+        );
+        // The scalars' form keeps the hyperparameter view, and the other way round.
+        let mut keep = super::hparams::kept(query.as_deref(), SCALAR_KEYS);
+        keep.insert(0, ("ids".to_string(), joined.clone()));
+        let keep: Vec<(&str, &str)> = keep.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         let body = html! {
             div.crumbs {
                 a href="/projects" { "Projects" } " / "
@@ -106,8 +120,9 @@ pub async fn page(
                 }
             }
             (table(&tasks, &rows, diff_only))
+            (hparams)
             h2 { "Scalars" }
-            (options.form(&[("ids", &joined)]))
+            (options.form(&keep))
             (charts)
         };
         Ok(layout::page("Compare", Nav::Projects, body))

@@ -1,11 +1,12 @@
 //! `/projects/<p>/experiments/<task>[/tab]`: one experiment. The overview shows status and
 //! times, parameters by section, configuration objects, artifacts and models; the tabs
 //! the console log (`output/log`), scalars (`output/metrics/scalar`), plots
-//! (`output/metrics/plots`) and debug images (`output/debugImages`). Paths of the real web
-//! app's other tabs (execution, hyper-params, artifacts, ...) open the overview.
+//! (`output/metrics/plots`) and debug samples (`output/debugImages`, in `samples.rs`).
+//! Paths of the real web app's other tabs (execution, hyper-params, artifacts, ...) open
+//! the overview.
 
 use super::layout::{self, Nav, ref_id, ref_name, s, url_part};
-use super::{AppState, Ctx, console, execution, plots, render, scalars};
+use super::{AppState, Ctx, console, execution, plots, render, samples, scalars};
 use crate::envelope::ApiError;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::header;
@@ -16,8 +17,6 @@ use std::sync::Arc;
 
 /// Console lines a page shows (the newest); `?lines=` asks for up to 10,000.
 const LOG_LINES: u64 = 1000;
-/// Debug-image iterations shown (newest first).
-const IMAGE_ITERATIONS: u64 = 5;
 
 #[derive(Clone, Copy, PartialEq)]
 enum Tab {
@@ -107,7 +106,7 @@ async fn show(
             },
             Tab::Scalars => scalars::task_charts(ctx, &task, &scalar_options)?,
             Tab::Plots => plots::body(ctx, &task)?,
-            Tab::Images => images_body(ctx, &task)?,
+            Tab::Images => samples::body(ctx, &task, &samples::Query::parse(query.as_deref()))?,
         };
         let body = html! {
             (header(&t, &project))
@@ -152,7 +151,7 @@ fn tabs(base: &str, on: Tab) -> Markup {
             (tab("/output/log", "Console", Tab::Log))
             (tab("/output/metrics/scalar", "Scalars", Tab::Scalars))
             (tab("/output/metrics/plots", "Plots", Tab::Plots))
-            (tab("/output/debugImages", "Debug images", Tab::Images))
+            (tab("/output/debugImages", "Debug samples", Tab::Images))
         }
     }
 }
@@ -376,39 +375,6 @@ async fn log_text(state: Arc<AppState>, task: String, lines: u64, whole: bool) -
         }
         _ => axum::http::StatusCode::NOT_FOUND.into_response(),
     }
-}
-
-fn images_body(ctx: &Ctx, task: &str) -> Result<Markup, ApiError> {
-    let data = ctx.api(
-        "events.debug_images",
-        json!({"metrics": [{"task": task}], "iters": IMAGE_ITERATIONS}),
-    )?;
-    let iterations = data["metrics"][0]["iterations"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
-    Ok(html! {
-        @if iterations.is_empty() { p.muted { "No debug images." } }
-        @for it in &iterations {
-            h3 { "Iteration " (layout::number(&it["iter"])) }
-            div.images {
-                @for e in it["events"].as_array().into_iter().flatten() {
-                    figure {
-                        @let url = s(e, "url");
-                        @if ctx.is_own_file(url) {
-                            a href=(url) { img src=(url) alt=(format!("{} / {}", s(e, "metric"), s(e, "variant"))) loading="lazy"; }
-                        } @else if url.starts_with("http://") || url.starts_with("https://") {
-                            // Elsewhere: a link the viewer may follow, not loaded on view.
-                            a.external href=(url) rel="noreferrer noopener" { (url) }
-                        } @else {
-                            code { (url) }
-                        }
-                        figcaption { (s(e, "metric")) " / " (s(e, "variant")) }
-                    }
-                }
-            }
-        }
-    })
 }
 
 #[cfg(test)]

@@ -4,8 +4,17 @@
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 use serde_json::Value;
 
-const CSS: &str = include_str!("assets/web.css");
-const JS: &str = include_str!("assets/web.js");
+const CSS: &str = concat!(
+    include_str!("assets/web.css"),
+    include_str!("assets/samples.css")
+);
+/// The page's one script: the UI's, then the debug samples viewer's, then the one that
+/// keeps hidden chart series in the URL.
+const JS: &str = concat!(
+    include_str!("assets/web.js"),
+    include_str!("assets/samples.js"),
+    include_str!("assets/legend_url.js")
+);
 
 /// The CSP source of the page's one inline script (`sha256-<base64>`): the only script
 /// a page may run.

@@ -34,9 +34,11 @@ fn per_worker(reply: &Value) -> BTreeMap<String, Stats> {
                 .entry(m["metric"].as_str().unwrap_or("").to_string())
                 .or_default();
             for (d, v) in dates.iter().zip(&values) {
-                if let (Some(d), Some(v)) = (d.as_f64(), v.as_f64()) {
-                    // Buckets are in seconds; charts take milliseconds.
-                    series.insert((d * 1000.0) as i64, v);
+                // Bucket starts in ms, as the real server's date histogram keys are (its
+                // schema says seconds; `_extract_results` in `bll/workers/stats.py`
+                // passes Elasticsearch's millisecond keys through).
+                if let (Some(d), Some(v)) = (d.as_i64(), v.as_f64()) {
+                    series.insert(d, v);
                 }
             }
         }
@@ -94,10 +96,14 @@ pub fn section(ctx: &Ctx, workers: &[Value], now_s: i64) -> Result<Markup, ApiEr
         .iter()
         .map(|k| json!({"key": k, "aggregation": "avg"}))
         .collect();
+    // The server leaves out the interval `to_date` falls in while it is under 90% over
+    // (as the real one does), so the window ends where the current interval ends: the
+    // latest reports are drawn, as that interval's average so far.
+    let to = (now_s.div_euclid(INTERVAL) + 1) * INTERVAL;
     let reply = ctx.api(
         "workers.get_stats",
         json!({"worker_ids": ids, "items": items, "interval": INTERVAL,
-               "from_date": now_s - WINDOW, "to_date": now_s}),
+               "from_date": to - WINDOW, "to_date": to}),
     )?;
     let stats = per_worker(&reply);
     let look = SvgLook {
