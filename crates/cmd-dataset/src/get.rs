@@ -6,13 +6,14 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use futures_util::StreamExt;
 use serde_json::Value;
 
 use super::json;
 use super::state::State;
-use super::{Ds, artifact};
+use super::{Ds, artifact, zip};
 use crate::cli::DatasetGetArgs;
 use crate::error::CliError;
 use crate::files;
@@ -147,7 +148,7 @@ fn extract_chunk(
     dir: &Path,
     files: &HashMap<String, Want>,
     (threads, hashed): (usize, bool),
-    label: &str,
+    (label, early): (&str, Option<&zip::Early>),
 ) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir)?;
     let check = |name: &str, _: &Path, sha: Option<&str>| {
@@ -162,13 +163,13 @@ fn extract_chunk(
         }
         Ok(())
     };
-    let seen = super::zip::extract(
+    let seen = zip::extract_with(
         zip_path,
         dir,
         |name| files.contains_key(name),
         check,
-        threads,
-        hashed,
+        (threads, hashed),
+        early,
     )
     .map_err(|e| CliError::failure(format!("{label}: {e}")))?;
     if seen < files.len() {
@@ -218,16 +219,47 @@ impl Fetcher {
             size: job.size,
             sha256: job.sha256.clone(),
         };
-        let got = files::download(&self.http, &job.url, &zip_path, bearer, &expect, false)
-            .await
-            .map_err(|e| e.context(format!("chunk {} of {}", job.name, job.version)))?;
-        self.bar.inc(got.size);
-        let label = format!("chunk {} of version {}", job.name, job.version);
-        // The download checked the chunk's sha256 when the artifact has one.
+        // The download checked the chunk's sha256 when the artifact has one: then its
+        // members are extracted while it downloads (kept only once that check passed).
         let hashed = job.sha256.is_none();
         let threads = self.threads;
+        let finished = Arc::new(AtomicBool::new(false));
+        let follower = (!hashed).then(|| {
+            let (part, dir, files, finished) = (
+                files::partial_path(&zip_path),
+                dir.clone(),
+                files.clone(),
+                finished.clone(),
+            );
+            tokio::task::spawn_blocking(move || {
+                zip::Early::follow(&part, &dir, |n| files.contains_key(n), &finished, threads)
+            })
+        });
+        let got = files::download(&self.http, &job.url, &zip_path, bearer, &expect, false).await;
+        finished.store(true, Ordering::Release);
+        let early = match follower {
+            Some(f) => Some(f.await?),
+            None => None,
+        };
+        let got = match got {
+            Ok(got) => got,
+            Err(e) => {
+                if let Some(early) = &early {
+                    early.discard();
+                }
+                return Err(e.context(format!("chunk {} of {}", job.name, job.version)));
+            }
+        };
+        self.bar.inc(got.size);
+        let label = format!("chunk {} of version {}", job.name, job.version);
         tokio::task::spawn_blocking(move || {
-            extract_chunk(&zip_path, &dir, &files, (threads, hashed), &label)
+            extract_chunk(
+                &zip_path,
+                &dir,
+                &files,
+                (threads, hashed),
+                (&label, early.as_ref()),
+            )
         })
         .await??;
         Ok((true, got.resumed_from))

@@ -7,12 +7,14 @@
 //! [`safe_join`], its length must be the declared one (no decompression bomb past it) and
 //! its CRC-32 must match.
 
+mod early;
 mod read;
 mod write;
 
 use std::path::{Component, Path, PathBuf};
 
-pub use read::{extract, list};
+pub use early::Early;
+pub use read::{extract, extract_with, list};
 pub use write::Writer;
 
 const LOCAL_SIG: u32 = 0x0403_4b50;
@@ -74,6 +76,16 @@ fn cp437(b: u8) -> char {
         HIGH.chars()
             .nth((b - 0x80) as usize)
             .unwrap_or(char::REPLACEMENT_CHARACTER)
+    }
+}
+
+/// A member's name from its header's bytes and flags.
+fn member_name(flags: u16, bytes: &[u8]) -> std::io::Result<String> {
+    if flags & FLAG_UTF8 != 0 || bytes.is_ascii() {
+        String::from_utf8(bytes.to_vec()).map_err(|_| bad("member name is not UTF-8"))
+    } else {
+        // Python reads unflagged names as cp437; our writer always flags non-ASCII.
+        Ok(bytes.iter().map(|&b| cp437(b)).collect())
     }
 }
 

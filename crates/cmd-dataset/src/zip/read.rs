@@ -90,12 +90,7 @@ fn central_entry(cd: &[u8], at: usize) -> std::io::Result<(Member, usize)> {
     let extra = cd
         .get(at + 46 + name_len..at + 46 + name_len + extra_len)
         .ok_or_else(|| bad("truncated extra field"))?;
-    let name = if flags & FLAG_UTF8 != 0 || name_bytes.is_ascii() {
-        String::from_utf8(name_bytes.to_vec()).map_err(|_| bad("member name is not UTF-8"))?
-    } else {
-        // Python reads unflagged names as cp437; our writer always flags non-ASCII.
-        name_bytes.iter().map(|&b| cp437(b)).collect()
-    };
+    let name = member_name(flags, name_bytes)?;
     let mut m = Member {
         is_dir: name.ends_with('/'),
         name,
@@ -111,7 +106,7 @@ fn central_entry(cd: &[u8], at: usize) -> std::io::Result<(Member, usize)> {
 
 /// The ZIP64 extra field: the 64-bit values, in this order, of the fields that are
 /// saturated in the entry.
-fn apply_zip64(extra: &[u8], m: &mut Member) -> std::io::Result<()> {
+pub(super) fn apply_zip64(extra: &[u8], m: &mut Member) -> std::io::Result<()> {
     let mut e = 0usize;
     while e + 4 <= extra.len() {
         let id = u16_at(extra, e)?;
@@ -183,9 +178,39 @@ pub fn extract(
     threads: usize,
     hash: bool,
 ) -> std::io::Result<usize> {
+    extract_with(archive, dir, want, done, (threads, hash), None)
+}
+
+/// [`extract`], taking the members that `early` extracted while the archive downloaded
+/// (see [`Early`]) when they are the very members of this archive; the rest, and every
+/// member when `hash` is asked, are extracted here. `early`'s unused files are removed.
+pub fn extract_with(
+    archive: &Path,
+    dir: &Path,
+    want: impl Fn(&str) -> bool,
+    done: impl Fn(&str, &Path, Option<&str>) -> std::io::Result<()> + Sync,
+    (threads, hash): (usize, bool),
+    early: Option<&Early>,
+) -> std::io::Result<usize> {
+    let result = extract_inner(archive, dir, want, done, (threads, hash), early);
+    if let Some(e) = early {
+        e.discard();
+    }
+    result
+}
+
+fn extract_inner(
+    archive: &Path,
+    dir: &Path,
+    want: impl Fn(&str) -> bool,
+    done: impl Fn(&str, &Path, Option<&str>) -> std::io::Result<()> + Sync,
+    (threads, hash): (usize, bool),
+    early: Option<&Early>,
+) -> std::io::Result<usize> {
     let mut f = File::open(archive)?;
     let members = read_directory(&mut f)?;
     let archive_len = f.metadata()?.len();
+    let early = early.filter(|e| !hash && e.is_of(&f));
     let jobs = chosen(&members, dir, want)?;
     // Each folder once, before any file (not one create_dir_all per member).
     let parents: BTreeSet<&Path> = jobs.iter().filter_map(|(_, t)| t.parent()).collect();
@@ -195,15 +220,18 @@ pub fn extract(
     let threads = threads.clamp(1, jobs.len().max(1));
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
-    let worker = |mut f: File| -> std::io::Result<usize> {
+    let worker = |f: File| -> std::io::Result<usize> {
         let mut scratch = Scratch::new(hash);
         let mut count = 0;
         while !stop.load(Ordering::Relaxed) {
             let Some((m, target)) = jobs.get(next.fetch_add(1, Ordering::Relaxed)) else {
                 break;
             };
-            let one = extract_member(&mut f, archive_len, m, target, &mut scratch)
-                .and_then(|sha| done(&m.name, target, sha.as_deref()));
+            let one = match early.and_then(|e| e.take(m)) {
+                Some(tmp) => commit(&tmp, target).map(|()| None),
+                None => extract_member(&f, archive_len, m, target, &mut scratch),
+            }
+            .and_then(|sha| done(&m.name, target, sha.as_deref()));
             if let Err(e) = one {
                 stop.store(true, Ordering::Relaxed);
                 return Err(e);
@@ -265,26 +293,47 @@ fn data_start(f: &File, archive_len: u64, m: &Member) -> std::io::Result<u64> {
     Ok(start)
 }
 
+/// Bytes `pos..end` of a file, read with `pread` (the handle is shared, never seeked).
+struct Span<'f> {
+    f: &'f File,
+    pos: u64,
+    end: u64,
+}
+
+impl Read for Span<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let want = buf.len().min((self.end - self.pos) as usize);
+        if want == 0 {
+            return Ok(0);
+        }
+        let n = self.f.read_at(&mut buf[..want], self.pos)?;
+        if n == 0 {
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        }
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
 /// A reader of member `m`'s bytes (starting at `start`), inflated.
-fn member_reader<'f>(
-    f: &'f mut File,
-    start: u64,
-    m: &Member,
-) -> std::io::Result<Box<dyn Read + 'f>> {
-    f.seek(SeekFrom::Start(start))?;
-    let raw = f.take(m.compressed_size);
-    Ok(if m.method == METHOD_STORED {
+fn member_reader<'f>(f: &'f File, start: u64, m: &Member) -> Box<dyn Read + 'f> {
+    let raw = Span {
+        f,
+        pos: start,
+        end: start + m.compressed_size,
+    };
+    if m.method == METHOD_STORED {
         Box::new(raw)
     } else {
         Box::new(flate2::read::DeflateDecoder::new(BufReader::with_capacity(
             1 << 16,
             raw,
         )))
-    })
+    }
 }
 
 /// One extracting thread's reusable buffers and inflater (the whole-member path).
-struct Scratch {
+pub(super) struct Scratch {
     packed: Vec<u8>,
     plain: Vec<u8>,
     inflater: Decompress,
@@ -292,7 +341,7 @@ struct Scratch {
 }
 
 impl Scratch {
-    fn new(hash: bool) -> Scratch {
+    pub(super) fn new(hash: bool) -> Scratch {
         Scratch {
             packed: Vec::new(),
             plain: Vec::new(),
@@ -396,7 +445,7 @@ fn copy_checked(
 /// checked, so a file under its final name is never partial. Returns its sha256 when the
 /// scratch asks for it.
 fn extract_member(
-    f: &mut File,
+    f: &File,
     archive_len: u64,
     m: &Member,
     target: &Path,
@@ -404,31 +453,46 @@ fn extract_member(
 ) -> std::io::Result<Option<String>> {
     let start = data_start(f, archive_len, m)?;
     let tmp = crate::files::partial_path(target);
-    let mut out = File::create(&tmp)?;
+    let sha = write_member(f, start, m, &tmp, scratch)?;
+    commit(&tmp, target)?;
+    Ok(sha)
+}
+
+/// Member `m` (its bytes at `start` of `f`) inflated and checked into `tmp`, which is
+/// removed when anything fails. Its sha256 when the scratch asks for it.
+pub(super) fn write_member(
+    f: &File,
+    start: u64,
+    m: &Member,
+    tmp: &Path,
+    scratch: &mut Scratch,
+) -> std::io::Result<Option<String>> {
+    let mut out = File::create(tmp)?;
     let result = if m.size <= WHOLE_MEMBER && m.compressed_size <= WHOLE_MEMBER {
         whole_member(f, start, m, &mut out, scratch)
     } else {
-        let mut reader = member_reader(f, start, m)?;
+        let mut reader = member_reader(f, start, m);
         let mut out = BufWriter::with_capacity(1 << 16, &mut out);
         copy_checked(&mut reader, &mut out, m, scratch.hash)
     };
     drop(out);
-    let sha = match result {
-        Ok(sha) => sha,
-        Err(e) => {
-            let _ = std::fs::remove_file(&tmp);
-            return Err(e);
-        }
-    };
-    // rename replaces a file or a link (left by an earlier copy) but not a folder: a
-    // folder where the file goes is removed first, only then (no stat per file).
-    if let Err(e) = std::fs::rename(&tmp, target) {
+    if result.is_err() {
+        let _ = std::fs::remove_file(tmp);
+    }
+    result
+}
+
+/// A whole, checked `tmp` renamed to `target`. rename replaces a file or a link (left by
+/// an earlier copy) but not a folder: a folder where the file goes is removed first, only
+/// then (no stat per file).
+fn commit(tmp: &Path, target: &Path) -> std::io::Result<()> {
+    if let Err(e) = std::fs::rename(tmp, target) {
         if !std::fs::symlink_metadata(target).is_ok_and(|m| m.is_dir()) {
-            let _ = std::fs::remove_file(&tmp);
+            let _ = std::fs::remove_file(tmp);
             return Err(e);
         }
         std::fs::remove_dir_all(target)?;
-        std::fs::rename(&tmp, target)?;
+        std::fs::rename(tmp, target)?;
     }
-    Ok(sha)
+    Ok(())
 }
