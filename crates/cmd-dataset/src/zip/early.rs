@@ -308,16 +308,45 @@ mod tests {
         found
     }
 
+    /// A scratch folder, the archive of [`files`], where it downloads to and is extracted.
+    struct Case {
+        dir: tempfile::TempDir,
+        files: Vec<(&'static str, Vec<u8>)>,
+        bytes: Vec<u8>,
+        part: PathBuf,
+        zip: PathBuf,
+        out: PathBuf,
+    }
+
+    impl Case {
+        fn new() -> Case {
+            let dir = tempfile::tempdir().unwrap();
+            let files = files();
+            let bytes = archive(dir.path(), &files);
+            let at = |n: &str| dir.path().join(n);
+            let (part, zip, out) = (at("c.zip.part"), at("c.zip"), at("out"));
+            Case {
+                dir,
+                files,
+                bytes,
+                part,
+                zip,
+                out,
+            }
+        }
+    }
+
     #[test]
     fn members_extracted_while_downloading_are_taken_once_the_archive_is_whole() {
-        let dir = tempfile::tempdir().unwrap();
-        let files = files();
-        let bytes = archive(dir.path(), &files);
-        let (part, zip, out) = (
-            dir.path().join("c.zip.part"),
-            dir.path().join("c.zip"),
-            dir.path().join("out"),
-        );
+        // The folder stays until the end of the test.
+        let Case {
+            dir: _dir,
+            files,
+            bytes,
+            part,
+            zip,
+            out,
+        } = Case::new();
         let early = follow_a_download(&bytes, &part, &out);
         // Every member was extracted before the download ended, none under its name yet.
         assert_eq!(early.len(), files.len());
@@ -342,14 +371,14 @@ mod tests {
 
     #[test]
     fn early_files_of_another_file_or_a_disagreeing_directory_are_not_used() {
-        let dir = tempfile::tempdir().unwrap();
-        let files = files();
-        let bytes = archive(dir.path(), &files);
-        let (part, zip, out) = (
-            dir.path().join("c.zip.part"),
-            dir.path().join("c.zip"),
-            dir.path().join("out"),
-        );
+        let Case {
+            dir,
+            files,
+            bytes,
+            part,
+            zip,
+            out,
+        } = Case::new();
         // A restarted download: the final archive is another file (here with the same
         // bytes); nothing early is taken, every file is extracted from it, no leftovers.
         let early = follow_a_download(&bytes, &part, &out);
