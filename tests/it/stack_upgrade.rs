@@ -168,26 +168,32 @@ fn stack_upgrade_rolls_back_failed_and_lossy_migrations_then_upgrades() {
     let lose_events = t.variant("lose-events", &["STANDIN_MIGRATION=lose-events"]);
     let b = backup("lose-events");
     let marker = t.data.join("data/fileserver/migrating");
-    let mut child = t
-        .cmd()
-        .args(upgrade_args(
-            &lose_events,
-            &["--backup", b.to_str().unwrap()],
-        ))
-        .arg("--data-dir")
-        .arg(&t.data)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let start = std::time::Instant::now();
-    while !marker.exists() && start.elapsed() < std::time::Duration::from_secs(180) {
-        if child.try_wait().unwrap().is_some() {
-            break;
+    // The upgrade to the lose-events image, once its API server's migration runs.
+    let migrating = |backup: &std::path::Path| {
+        let child = t
+            .cmd()
+            .args(upgrade_args(
+                &lose_events,
+                &["--backup", backup.to_str().unwrap()],
+            ))
+            .arg("--data-dir")
+            .arg(&t.data)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut child = child;
+        let start = std::time::Instant::now();
+        while !marker.exists() && start.elapsed() < std::time::Duration::from_secs(180) {
+            if child.try_wait().unwrap().is_some() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
         }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    assert!(marker.exists(), "the new API server's migration ran");
+        assert!(marker.exists(), "the new API server's migration ran");
+        child
+    };
+    let child = migrating(&b);
     std::fs::remove_file(&events_file).unwrap();
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
@@ -207,6 +213,32 @@ fn stack_upgrade_rolls_back_failed_and_lossy_migrations_then_upgrades() {
     );
     assert_eq!(api_image(&t), old_image);
     assert_eq!(held(&t), before);
+
+    // Ctrl-C while the new server migrates: rolled back to the same data, exit 130.
+    let b = backup("interrupted");
+    let child = migrating(&b);
+    let kill = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let out = child.wait_with_output().unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(130), "{err}");
+    assert!(
+        err.contains("interrupted") && err.contains("server 2.0.0 is running again"),
+        "{err}"
+    );
+    assert_eq!(api_image(&t), old_image);
+    assert_eq!(held(&t), before);
+    assert_eq!(configured_version(&t), "2.0.0");
+    assert_eq!(
+        std::fs::read_to_string(&events_file)
+            .unwrap()
+            .lines()
+            .count(),
+        7
+    );
 
     // The good one.
     let b = backup("ok");

@@ -67,9 +67,10 @@ The stack is stopped and backed up (the same archive as 'server backup', read ba
 checked against its manifest) before anything changes. A server older than 1.17 goes to
 1.17.1 first, then to the target. Every image must already be on this host (nothing is
 pulled). After each step the stack must become ready (the API server migrates its data
-before it answers); then the projects, tasks and models are counted through the API and
-compared with the counts taken before. On any failure the backup is restored, the old
-version started again, and the command exits 1.";
+before it answers); then the projects, tasks and models are counted through the API (and
+the events in the stack's Elasticsearch) and compared with the counts taken before. On any
+failure the backup is restored, the old version started again, and the command exits 1.
+Ctrl-C after the stack stopped is rolled back the same way (exit 130).";
 
 #[derive(Debug, Clone, Args)]
 pub struct UpgradeArgs {
