@@ -94,6 +94,20 @@ impl Store {
         metric: Option<&str>,
         mut f: impl FnMut(ScalarRow),
     ) -> StoreResult<()> {
+        self.for_each_scalar_ref(task, kind, metric, |m, v, i, t, val| {
+            f((m.to_string(), v.to_string(), i, t, val))
+        })
+    }
+
+    /// As [`Store::for_each_scalar_of`], with the metric and variant borrowed from the
+    /// row: no allocation per point (a compare of 100 tasks reads 150,000 of them).
+    pub fn for_each_scalar_ref(
+        &self,
+        task: &str,
+        kind: &str,
+        metric: Option<&str>,
+        mut f: impl FnMut(&str, &str, i64, i64, f64),
+    ) -> StoreResult<()> {
         // Two statements, not `?3 IS NULL OR ...`, so that SQLite seeks the index on metric.
         let mut stmt = self.conn.prepare_cached(if metric.is_some() {
             "SELECT metric, variant, iter, ts, value FROM events WHERE task = ?1 AND type = ?2 \
@@ -102,17 +116,20 @@ impl Store {
             "SELECT metric, variant, iter, ts, value FROM events WHERE task = ?1 AND type = ?2 \
              AND ?3 IS NULL ORDER BY metric, variant, iter, ts"
         })?;
-        let rows = stmt.query_map(params![task, kind, metric], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
+        fn text<'r>(r: &'r rusqlite::Row<'_>, i: usize) -> rusqlite::Result<&'r str> {
+            r.get_ref(i)?.as_str().map_err(|e| {
+                rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into())
+            })
+        }
+        let mut rows = stmt.query(params![task, kind, metric])?;
+        while let Some(r) = rows.next()? {
+            f(
+                text(r, 0)?,
+                text(r, 1)?,
                 r.get::<_, Option<i64>>(2)?.unwrap_or(0),
                 r.get::<_, i64>(3)?,
                 r.get::<_, Option<f64>>(4)?.unwrap_or(0.0),
-            ))
-        })?;
-        for r in rows {
-            f(r?);
+            );
         }
         Ok(())
     }

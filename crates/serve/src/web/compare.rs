@@ -20,6 +20,18 @@ use std::sync::Arc;
 pub const MAX_TASKS: usize = 100;
 /// Points per series, as `task compare --plot` asks for them.
 const SAMPLES: usize = 5000;
+/// Points a task's curves of one chart get together, shared out among the tasks: with
+/// many tasks each curve is averaged into fewer buckets by the histogram call (as the
+/// real server averages them), so a compare of 100 draws about as many points as one of
+/// 30, where 300 curves already cover the plot.
+const CHART_POINTS: usize = 40_000;
+/// The fewest points per curve: one per two pixels of the plot's width.
+const MIN_SAMPLES: usize = 280;
+
+/// The histogram's `samples` for a compare of `n` tasks.
+fn samples_for(n: usize) -> usize {
+    (CHART_POINTS / n.max(1)).clamp(MIN_SAMPLES, SAMPLES)
+}
 
 /// The query keys of the scalar charts' form (`scalars::Options`).
 const SCALAR_KEYS: &[&str] = &["smooth", "x", "y", "xmin", "xmax", "metric", "part"];
@@ -94,7 +106,7 @@ pub async fn page(
             .collect::<Result<_, _>>()?;
         let rows = build_rows(&tasks, &[]);
         let joined = ids.join(",");
-        let charts = scalars::compare_charts(ctx, &tasks, SAMPLES, &options)?;
+        let charts = scalars::compare_charts(ctx, &tasks, samples_for(tasks.len()), &options)?;
         let hparams = super::hparams::section(
             &tasks,
             &rows,
@@ -185,5 +197,13 @@ mod tests {
             ["a", "b", "c", "d"]
         );
         assert_eq!(ids("compare-experiments", None), Vec::<String>::new());
+    }
+
+    #[test]
+    fn many_tasks_share_a_chart_s_points() {
+        assert_eq!(samples_for(2), SAMPLES);
+        assert_eq!(samples_for(30), 1333);
+        assert_eq!(samples_for(100), 400);
+        assert_eq!(samples_for(1000), MIN_SAMPLES);
     }
 }
