@@ -4406,7 +4406,7 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__server__subcmd__backup)
-            opts="-q -v -h --data-dir --version --image --registry --bind --port --env --with-agent-services --out --keep --dry-run --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
+            opts="-q -v -h --data-dir --version --image --registry --bind --port --env --with-agent-services --out --keep --dry-run --online --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -5,10 +5,8 @@
 //! under their module names, so the integration tests and the fuzz targets reach them
 //! through `clearml::…`.
 
-pub mod cli;
 pub mod commands;
-pub mod error;
-pub mod notify;
+pub use clearml_cmd_core::{cli, error, notify};
 
 // The libraries under crates/, by the module names the commands (and the tests) use.
 pub use clearml_api as api;

@@ -1,61 +1,25 @@
-//! One file per command group; glue between settings, the client and output.
+//! Dispatch: each command group is a crate of its own (`crates/cmd-*`), on top of
+//! `clearml-cmd-core` (the clap types, [`Ctx`], exit codes). Touching one command
+//! recompiles its crate and this thin one, not the others.
 
-pub mod cleanup;
-pub mod config;
-pub mod credentials;
-pub mod dataset;
-pub mod init;
-pub(crate) use crate::api::lookup;
-pub mod model;
-pub mod ping;
-pub mod pipeline;
-pub mod queue;
-mod selftest;
-pub mod server;
-pub mod stack;
-pub mod sync;
-pub mod task;
+pub use clearml_cmd_cleanup as cleanup;
+pub use clearml_cmd_core::Ctx;
+pub use clearml_cmd_dataset as dataset;
+pub use clearml_cmd_model as model;
+pub use clearml_cmd_pipeline as pipeline;
+pub use clearml_cmd_server as server;
+pub use clearml_cmd_server::stack;
+pub use clearml_cmd_setup::{config, credentials, init};
+pub use clearml_cmd_sync as sync;
+pub use clearml_cmd_task as task;
+pub use clearml_cmd_task::queue;
 
 use clap::CommandFactory;
 
 use crate::cli::{Cli, Command};
-use crate::output::{self, Output};
-
-impl From<&crate::cli::GlobalArgs> for crate::config::Inputs {
-    fn from(g: &crate::cli::GlobalArgs) -> Self {
-        crate::config::Inputs {
-            config: g.config.clone(),
-            api_host: g.api_host.clone(),
-            insecure: g.insecure,
-            ca_bundle: g.ca_bundle.clone(),
-            request_timeout: g.request_timeout,
-        }
-    }
-}
-
-fn output_options(g: &crate::cli::GlobalArgs) -> output::Options {
-    output::Options {
-        format: g.output_format(),
-        quiet: g.quiet,
-        verbose: g.verbose,
-        no_color: g.no_color,
-    }
-}
-
-/// What every command gets: the global flags, the configuration inputs and the output
-/// settings made from them.
-pub struct Ctx {
-    pub global: crate::cli::GlobalArgs,
-    pub config: crate::config::Inputs,
-    pub out: Output,
-}
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
-    let ctx = Ctx {
-        out: Output::new(output_options(&cli.global)),
-        config: (&cli.global).into(),
-        global: cli.global,
-    };
+    let ctx = Ctx::new(cli.global);
     match cli.command {
         Command::Init(args) => init::run(&ctx, args).await,
         Command::Config(cmd) => config::run(&ctx, cmd).await,
@@ -127,46 +91,4 @@ fn write_manpages(dir: &std::path::Path) -> anyhow::Result<()> {
     let cmd = Cli::command();
     clap_mangen::generate_to(cmd, dir)?;
     Ok(())
-}
-
-/// A duration flag's value (see [`crate::duration::parse`]); `flag` names the option in
-/// the usage error.
-pub fn parse_duration(
-    flag: &str,
-    text: &str,
-) -> Result<std::time::Duration, crate::error::CliError> {
-    crate::duration::parse(text).map_err(|e| {
-        crate::error::CliError::usage(format!("{flag} {e}"))
-            .with_hint(format!("e.g. {flag} 90 (seconds), {flag} 90s or {flag} 5m"))
-    })
-}
-
-#[cfg(test)]
-mod duration_tests {
-    use super::parse_duration;
-    use std::time::Duration;
-
-    #[test]
-    fn bare_numbers_are_seconds_and_units_still_work() {
-        assert_eq!(
-            parse_duration("--timeout", "120").unwrap(),
-            Duration::from_secs(120)
-        );
-        assert_eq!(
-            parse_duration("--timeout", "1.5").unwrap(),
-            Duration::from_millis(1500)
-        );
-        assert_eq!(
-            parse_duration("--timeout", "5m").unwrap(),
-            Duration::from_secs(300)
-        );
-        assert_eq!(
-            parse_duration("--timeout", " 90s ").unwrap(),
-            Duration::from_secs(90)
-        );
-        for bad in ["-1", "NaN", "inf", "5 parsecs", ""] {
-            let e = parse_duration("--timeout", bad).unwrap_err();
-            assert!(e.to_string().contains("--timeout"), "{bad}: {e}");
-        }
-    }
 }

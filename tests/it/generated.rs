@@ -78,6 +78,8 @@ const EXTERNAL_HELPERS: &[&str] = &[
     "cdp",
     "Browser",
     "docker",
+    // A stack test's stand-in stack (tests/it/stack.rs), used from other files too.
+    "StackTest",
 ];
 
 /// Each fn of a test file: (name, is a #[test], body). The body ends at the brace that

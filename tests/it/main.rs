@@ -32,6 +32,7 @@ mod serve_hardening;
 mod serve_lifecycle;
 mod server_ping_watch;
 mod stack;
+mod stack_online;
 mod stack_upgrade;
 mod stack_users;
 mod sync;

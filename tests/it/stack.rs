@@ -80,6 +80,7 @@ esac
 /// lifts the block (recorded in /tmp/es-puts).
 const ES_CURL: &str = r#"#!/bin/sh
 case " $* " in
+  *_snapshot*|*_cluster/health*) exec /bin/es-snapshot "$@";;
   *" -XPUT "*) echo "$*" >> /tmp/es-puts; rm -f /tmp/es-readonly; echo '{"acknowledged":true}';;
   *_settings*)
     printf '{"events-plot-standin":{"settings":{}}'
@@ -90,6 +91,93 @@ case " $* " in
     fi
     printf '}\n';;
   *) exit 7;;
+esac
+"#;
+
+/// The snapshot API of the Elasticsearch stand-in, as `server backup --online` and its
+/// restore call it through curl (`-X METHOD … -w '\n%{http_code}' [-d BODY] URL`). Each
+/// call is recorded in /tmp/es-requests. The repository must be the folder `path.repo`
+/// names (else ES's refusal); a snapshot copies the data folder into
+/// REPO/NAME; `fail-next` in the repository makes the next snapshot die half-way (a
+/// partial folder, then a 500), /tmp/es-restore-fails the next restore; a restore into a
+/// data folder that holds anything is refused as ES refuses to restore over an open index.
+const ES_SNAPSHOT: &str = r#"#!/bin/sh
+method=GET; url=; body=; status=
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -X) method=$2; shift;;
+    -d) body=$2; shift;;
+    -w) status=1; shift;;
+    -m|-H) shift;;
+    http://*) url=$1;;
+  esac
+  shift
+done
+path=${url#http://localhost:9200}
+repo=/usr/share/elasticsearch/snapshots
+data=/usr/share/elasticsearch/data
+printf '%s %s %s\n' "$method" "$path" "$body" >> /tmp/es-requests
+say() { printf '%s' "$2"; if [ -n "$status" ]; then printf '\n%s' "$1"; fi; }
+err() { say "$1" "{\"error\":{\"root_cause\":[{\"reason\":\"$2\"}],\"reason\":\"$2\"},\"status\":$1}"; }
+case "$method $path" in
+  "GET /_cluster/health"*) say 200 '{"status":"green"}';;
+  "PUT /_snapshot/clearml-backup")
+    # The setting as the "Elasticsearch" process (PID 1) got it: ash drops variables whose
+    # names hold a dot from the environment it passes on.
+    if tr '\0' '\n' < /proc/1/environ | grep -qx "path.repo=$repo" && [ -d "$repo" ] && echo "$body" | grep -q "\"location\":\"$repo\""; then
+      say 200 '{"acknowledged":true}'
+    else
+      err 500 "[clearml-backup] location does not match any of the locations specified by path.repo"
+    fi;;
+  "GET /_snapshot/clearml-backup/_all")
+    list=; for d in "$repo"/*/; do [ -d "$d" ] || continue; n=${d%/}; n=${n##*/}; list="$list${list:+,}{\"snapshot\":\"$n\"}"; done
+    say 200 "{\"snapshots\":[$list]}";;
+  "POST /_snapshot/clearml-backup/"*/_restore*)
+    name=${path#/_snapshot/clearml-backup/}; name=${name%%/_restore*}
+    if [ ! -d "$repo/$name" ]; then err 404 "[clearml-backup:$name] is missing"
+    elif [ -f /tmp/es-restore-fails ]; then rm -f /tmp/es-restore-fails; err 500 "stand-in: the restore failed"
+    elif [ -n "$(ls -A "$data")" ]; then err 500 "cannot restore index [events-log-standin] because an open index with same name already exists in the cluster"
+    else cp -a "$repo/$name/." "$data/" && say 200 "{\"snapshot\":{\"snapshot\":\"$name\",\"indices\":[\"events-log-standin\"],\"shards\":{\"total\":1,\"failed\":0,\"successful\":1}}}"
+    fi;;
+  "PUT /_snapshot/clearml-backup/"*)
+    name=${path#/_snapshot/clearml-backup/}; name=${name%%\?*}
+    mkdir -p "$repo/$name"
+    if [ -f "$repo/fail-next" ]; then
+      rm -f "$repo/fail-next"; echo half > "$repo/$name/half-written"
+      err 500 "stand-in: the snapshot failed half-way"
+    else
+      cp -a "$data/." "$repo/$name/" && say 200 "{\"snapshot\":{\"snapshot\":\"$name\",\"state\":\"SUCCESS\",\"shards\":{\"total\":1,\"failed\":0,\"successful\":1}}}"
+    fi;;
+  "DELETE /_snapshot/clearml-backup/"*)
+    name=${path#/_snapshot/clearml-backup/}
+    if [ -d "$repo/$name" ]; then rm -rf "$repo/$name"; say 200 '{"acknowledged":true}'; else err 404 "[clearml-backup:$name] is missing"; fi;;
+  *) err 400 "stand-in: no handler for $method $path";;
+esac
+"#;
+
+/// The database tools of the stand-in, run by `server backup --online` and its restore
+/// inside the mongo and redis containers. The "database" is the files under /data/db:
+/// mongodump writes them as a tar archive on stdout (after the seconds in
+/// /data/configdb/dump-seconds, so a test can call the API meanwhile); mongorestore
+/// --drop empties /data/db and unpacks stdin; calls are recorded in /data/configdb. Redis's
+/// "memory" is /data/state, which SAVE writes to dump.rdb (via a temporary file, as Redis).
+const MONGODUMP: &str = r#"#!/bin/sh
+case " $* " in *" --archive "*) ;; *) echo "mongodump stand-in: only --archive is scripted" >&2; exit 2;; esac
+echo "mongodump $*" >> /data/configdb/calls
+sleep "$(cat /data/configdb/dump-seconds 2>/dev/null || echo 0)"
+echo "writing the archive of /data/db" >&2
+tar -c -C /data/db .
+"#;
+const MONGORESTORE: &str = r#"#!/bin/sh
+case " $* " in *" --archive "*) ;; *) echo "mongorestore stand-in: only --archive is scripted" >&2; exit 2;; esac
+echo "mongorestore $*" >> /data/configdb/calls
+case " $* " in *" --drop "*) rm -rf /data/db/* ;; esac
+tar -x -C /data/db || { echo "mongorestore stand-in: not an archive" >&2; exit 1; }
+"#;
+const REDIS_CLI: &str = r#"#!/bin/sh
+case "$*" in
+  SAVE) cat /data/state > /data/temp-1.rdb 2>/dev/null; mv /data/temp-1.rdb /data/dump.rdb && echo OK;;
+  *) echo "(error) ERR the stand-in knows only SAVE"; exit 1;;
 esac
 "#;
 
@@ -208,12 +296,17 @@ fn standin_rootfs(with_cli: bool) -> Vec<u8> {
     fs.file("bin/busybox", &busybox, 0o755);
     for applet in [
         "sh", "sleep", "httpd", "mkdir", "echo", "cat", "wget", "printf", "rm", "nc", "head",
-        "grep", "base64",
+        "grep", "base64", "tar", "cp", "mv", "tr", "ls",
     ] {
         fs.link(&format!("bin/{applet}"), "busybox");
     }
     fs.file("bin/standin", STANDIN.as_bytes(), 0o755);
     fs.file("bin/curl", ES_CURL.as_bytes(), 0o755);
+    fs.file("bin/es-snapshot", ES_SNAPSHOT.as_bytes(), 0o755);
+    fs.file("bin/mongodump", MONGODUMP.as_bytes(), 0o755);
+    fs.file("bin/mongorestore", MONGORESTORE.as_bytes(), 0o755);
+    fs.file("bin/mongosh", b"#!/bin/sh\necho 1\n", 0o755);
+    fs.file("bin/redis-cli", REDIS_CLI.as_bytes(), 0o755);
     fs.file("bin/api-users", API_USERS.as_bytes(), 0o755);
     // async_delete's entrypoint is `python3 -m jobs.async_urls_delete ...`.
     fs.file(
@@ -1253,8 +1346,8 @@ fn stack_up_interrupted_while_waiting_says_how_to_go_on() {
     assert!(t.containers().is_empty(), "down left containers");
 }
 
-/// Run `cmd` with sh inside a service's container and wait for it to end.
-fn sh_in(t: &StackTest, service: &str, cmd: &str) {
+/// Run `cmd` with sh inside a service's container and wait for it to end; its stdout.
+pub(crate) fn sh_in(t: &StackTest, service: &str, cmd: &str) -> String {
     let id = t.containers()[service].clone();
     let cmd = cmd.to_string();
     rt().block_on(async move {
@@ -1270,12 +1363,16 @@ fn sh_in(t: &StackTest, service: &str, cmd: &str) {
             )
             .await
             .unwrap();
+        let mut text = String::new();
         if let bollard::exec::StartExecResults::Attached { mut output, .. } =
             d.start_exec(&exec.id, None).await.unwrap()
         {
-            while output.next().await.is_some() {}
+            while let Some(Ok(chunk)) = output.next().await {
+                text.push_str(&String::from_utf8_lossy(&chunk.into_bytes()));
+            }
         }
-    });
+        text
+    })
 }
 
 #[test]

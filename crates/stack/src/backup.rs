@@ -21,6 +21,12 @@ use clearml_error::CliError;
 
 pub const MANIFEST: &str = "manifest.json";
 pub const FORMAT: u32 = 1;
+/// The format of an online backup (`server backup --online`): database dumps instead of the
+/// database files. A clearml that reads only format 1 refuses it rather than restoring a
+/// data dir without its databases.
+pub const FORMAT_ONLINE: u32 = 2;
+/// Where an online archive keeps its database dumps (beside `data/`).
+pub const DUMPS: &str = "online";
 /// Top-level parts of the data dir that are not backed up.
 const SKIPPED: &[&str] = &["logs"];
 
@@ -40,6 +46,63 @@ pub struct Manifest {
     pub data_dir: String,
     /// Path inside the data dir -> checksum.
     pub files: BTreeMap<String, FileSum>,
+    /// Made while the stack ran (`--online`): the databases are in `dumps`, not in `files`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub online: bool,
+    /// Online backups: dump name (under `online/` in the archive) -> checksum.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub dumps: BTreeMap<String, FileSum>,
+    /// Online backups: the Elasticsearch snapshot held in the snapshot folder's files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub es_snapshot: Option<String>,
+    /// Files that changed size while they were copied (an online backup copies the file
+    /// server's folder live): archived as they were read.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changed_while_copied: Vec<String>,
+}
+
+/// What an archive holds besides the data dir's files.
+#[derive(Debug, Clone, Default)]
+pub struct Parts {
+    pub online: bool,
+    /// Data-dir-relative paths left out besides `logs` (an online backup's live database
+    /// folders: their dumps stand for them).
+    pub skip: Vec<String>,
+    /// Dumps added under `online/`: name -> the file holding it.
+    pub dumps: Vec<(String, PathBuf)>,
+    pub es_snapshot: Option<String>,
+}
+
+/// Exactly `size` bytes of a file that may change while it is read: a file that grew is
+/// cut at `size`, one that shrank is padded with zeros (and `short` is set), so the tar
+/// entry always matches its header.
+struct Exact<R> {
+    inner: R,
+    left: u64,
+    short: bool,
+}
+
+impl<R: Read> Read for Exact<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.left == 0 {
+            return Ok(0);
+        }
+        let want = buf.len().min(self.left.min(usize::MAX as u64) as usize);
+        let n = if self.short {
+            0
+        } else {
+            self.inner.read(&mut buf[..want])?
+        };
+        let n = if n == 0 {
+            self.short = true;
+            buf[..want].fill(0);
+            want
+        } else {
+            n
+        };
+        self.left -= n as u64;
+        Ok(n)
+    }
 }
 
 /// A reader that hashes what passes through it.
@@ -65,6 +128,17 @@ pub fn write_archive(
     server_version: &str,
     project: &str,
 ) -> anyhow::Result<Manifest> {
+    write_archive_parts(data_dir, out, server_version, project, &Parts::default())
+}
+
+/// The same with `parts`: skipped folders and dumps (an online backup).
+pub fn write_archive_parts(
+    data_dir: &Path,
+    out: &Path,
+    server_version: &str,
+    project: &str,
+    parts: &Parts,
+) -> anyhow::Result<Manifest> {
     if !data_dir.is_dir() {
         return Err(
             CliError::not_found(format!("no data dir at {}", data_dir.display()))
@@ -86,15 +160,29 @@ pub fn write_archive(
         let gz = flate2::write::GzEncoder::new(file, flate2::Compression::fast());
         let mut tar = tar::Builder::new(gz);
         tar.follow_symlinks(false);
-        let mut files = BTreeMap::new();
-        add_dir(&mut tar, data_dir, Path::new(""), &mut files)?;
+        let mut walk = Walk {
+            root: data_dir,
+            skip: &parts.skip,
+            files: BTreeMap::new(),
+            changed: Vec::new(),
+        };
+        walk.add_dir(&mut tar, Path::new(""))?;
+        let mut dumps = BTreeMap::new();
+        for (name, file) in &parts.dumps {
+            let sum = append_file(&mut tar, file, &Path::new(DUMPS).join(name))?.0;
+            dumps.insert(name.clone(), sum);
+        }
         let manifest = Manifest {
-            format: FORMAT,
+            format: if parts.online { FORMAT_ONLINE } else { FORMAT },
             server_version: server_version.to_string(),
             created: chrono::Utc::now().to_rfc3339(),
             project: project.to_string(),
             data_dir: data_dir.display().to_string(),
-            files,
+            files: walk.files,
+            online: parts.online,
+            dumps,
+            es_snapshot: parts.es_snapshot.clone(),
+            changed_while_copied: walk.changed,
         };
         let body = serde_json::to_vec_pretty(&manifest)?;
         let mut header = tar::Header::new_gnu();
@@ -120,58 +208,104 @@ pub fn write_archive(
     }
 }
 
-fn add_dir<W: Write>(
-    tar: &mut tar::Builder<W>,
-    root: &Path,
-    rel: &Path,
-    files: &mut BTreeMap<String, FileSum>,
-) -> anyhow::Result<()> {
-    let dir = root.join(rel);
-    let mut entries: Vec<_> = std::fs::read_dir(&dir)
-        .with_context(|| format!("cannot read {}", dir.display()))?
-        .collect::<Result<_, _>>()?;
-    entries.sort_by_key(|e| e.file_name());
-    for entry in entries {
-        let rel_path = rel.join(entry.file_name());
-        if rel.as_os_str().is_empty() && SKIPPED.iter().any(|s| entry.file_name() == *s) {
-            continue;
-        }
-        let name = Path::new("data").join(&rel_path);
-        let meta = std::fs::symlink_metadata(entry.path())?;
-        let ft = meta.file_type();
-        if ft.is_dir() {
-            let mut header = tar::Header::new_gnu();
-            header.set_metadata(&meta);
-            header.set_size(0);
-            tar.append_data(&mut header, &name, std::io::empty())?;
-            add_dir(tar, root, &rel_path, files)?;
-        } else if ft.is_file() {
-            let mut header = tar::Header::new_gnu();
-            header.set_metadata(&meta);
-            let mut reader = Hashing {
-                inner: File::open(entry.path())
-                    .with_context(|| format!("cannot read {}", entry.path().display()))?,
-                hasher: Sha256::new(),
-                size: 0,
+/// The data dir's walk into the archive: what is left out, and what was found.
+struct Walk<'a> {
+    root: &'a Path,
+    skip: &'a [String],
+    files: BTreeMap<String, FileSum>,
+    changed: Vec<String>,
+}
+
+impl Walk<'_> {
+    fn add_dir<W: Write>(&mut self, tar: &mut tar::Builder<W>, rel: &Path) -> anyhow::Result<()> {
+        let dir = self.root.join(rel);
+        let mut entries: Vec<_> = std::fs::read_dir(&dir)
+            .with_context(|| format!("cannot read {}", dir.display()))?
+            .collect::<Result<_, _>>()?;
+        entries.sort_by_key(|e| e.file_name());
+        for entry in entries {
+            let rel_path = rel.join(entry.file_name());
+            if rel.as_os_str().is_empty() && SKIPPED.iter().any(|s| entry.file_name() == *s) {
+                continue;
+            }
+            if self.skip.iter().any(|s| rel_path == Path::new(s)) {
+                continue;
+            }
+            let name = Path::new("data").join(&rel_path);
+            let meta = match std::fs::symlink_metadata(entry.path()) {
+                Ok(m) => m,
+                // Deleted since the listing (a live folder): not part of the copy.
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(e.into()),
             };
-            tar.append_data(&mut header, &name, &mut reader)?;
-            files.insert(
-                rel_path.to_string_lossy().to_string(),
-                FileSum {
-                    sha256: hex::encode(reader.hasher.finalize()),
-                    size: reader.size,
-                },
-            );
-        } else if ft.is_symlink() {
-            let mut header = tar::Header::new_gnu();
-            header.set_metadata(&meta);
-            header.set_size(0);
-            let target = std::fs::read_link(entry.path())?;
-            tar.append_link(&mut header, &name, target)?;
+            let ft = meta.file_type();
+            if ft.is_dir() {
+                let mut header = tar::Header::new_gnu();
+                header.set_metadata(&meta);
+                header.set_size(0);
+                tar.append_data(&mut header, &name, std::io::empty())?;
+                self.add_dir(tar, &rel_path)?;
+            } else if ft.is_file() {
+                let (sum, short) = match append_file(tar, &entry.path(), &name) {
+                    Ok(done) => done,
+                    Err(e) if is_gone(&e) => continue,
+                    Err(e) => return Err(e),
+                };
+                let key = rel_path.to_string_lossy().to_string();
+                if short {
+                    self.changed.push(key.clone());
+                }
+                self.files.insert(key, sum);
+            } else if ft.is_symlink() {
+                let mut header = tar::Header::new_gnu();
+                header.set_metadata(&meta);
+                header.set_size(0);
+                let target = std::fs::read_link(entry.path())?;
+                tar.append_link(&mut header, &name, target)?;
+            }
+            // Sockets and FIFOs (a database's lock socket) are not data.
         }
-        // Sockets and FIFOs (a database's lock socket) are not data.
+        Ok(())
     }
-    Ok(())
+}
+
+fn is_gone(e: &anyhow::Error) -> bool {
+    e.downcast_ref::<std::io::Error>()
+        .is_some_and(|e| e.kind() == std::io::ErrorKind::NotFound)
+}
+
+/// Append one regular file as `name`, its header from the opened file (so a file replaced
+/// meanwhile is read consistently); returns its checksum and whether it shrank while read.
+fn append_file<W: Write>(
+    tar: &mut tar::Builder<W>,
+    path: &Path,
+    name: &Path,
+) -> anyhow::Result<(FileSum, bool)> {
+    let file = match File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(e.into()),
+        Err(e) => return Err(anyhow::anyhow!("cannot read {}: {e}", path.display())),
+    };
+    let meta = file.metadata()?;
+    let mut header = tar::Header::new_gnu();
+    header.set_metadata(&meta);
+    let mut reader = Hashing {
+        inner: Exact {
+            inner: file,
+            left: meta.len(),
+            short: false,
+        },
+        hasher: Sha256::new(),
+        size: 0,
+    };
+    tar.append_data(&mut header, name, &mut reader)?;
+    Ok((
+        FileSum {
+            sha256: hex::encode(reader.hasher.finalize()),
+            size: reader.size,
+        },
+        reader.inner.short,
+    ))
 }
 
 fn open_archive(path: &Path) -> anyhow::Result<tar::Archive<flate2::read::GzDecoder<File>>> {
@@ -198,9 +332,9 @@ pub fn read_manifest(path: &Path) -> anyhow::Result<Manifest> {
             let mut text = String::new();
             entry.read_to_string(&mut text)?;
             let m: Manifest = serde_json::from_str(&text).map_err(|_| not_ours())?;
-            if m.format != FORMAT {
+            if !(m.format == FORMAT && !m.online || m.format == FORMAT_ONLINE && m.online) {
                 return Err(CliError::failure(format!(
-                    "backup format {} is not supported (this clearml reads {FORMAT})",
+                    "backup format {} is not supported (this clearml reads {FORMAT} and {FORMAT_ONLINE})",
                     m.format
                 ))
                 .with_hint("restore it with the clearml version that made it")
@@ -242,6 +376,23 @@ pub fn extract_verified(
     data_dir: &Path,
     target_version: &str,
 ) -> anyhow::Result<()> {
+    if let Some(old) = extract_keeping_old(archive_path, manifest, data_dir, target_version, None)?
+    {
+        let _ = std::fs::remove_dir_all(&old);
+    }
+    Ok(())
+}
+
+/// [`extract_verified`], with an online archive's dumps written (and verified) into
+/// `dumps_dir`, and the previous data dir kept aside: returned (None when there was
+/// none) for the caller to delete once the restore is complete, or to [`put_back`].
+pub fn extract_keeping_old(
+    archive_path: &Path,
+    manifest: &Manifest,
+    data_dir: &Path,
+    target_version: &str,
+    dumps_dir: Option<&Path>,
+) -> anyhow::Result<Option<PathBuf>> {
     let parent = data_dir.parent().context("the data dir has no parent")?;
     std::fs::create_dir_all(parent)?;
     let name = data_dir
@@ -252,7 +403,7 @@ pub fn extract_verified(
     let staging = parent.join(format!(".{name}.restore-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&staging);
     std::fs::create_dir_all(&staging)?;
-    if let Err(e) = stage(archive_path, manifest, &staging, target_version) {
+    if let Err(e) = stage(archive_path, manifest, &staging, target_version, dumps_dir) {
         let _ = std::fs::remove_dir_all(&staging);
         return Err(e.context(format!(
             "restore of {} failed; {} is unchanged",
@@ -262,7 +413,8 @@ pub fn extract_verified(
     }
     // Swap: the old data dir is kept until the new one is in place.
     let old = parent.join(format!(".{name}.old-{}", std::process::id()));
-    if data_dir.exists() {
+    let had_old = data_dir.exists();
+    if had_old {
         std::fs::rename(data_dir, &old)?;
     }
     if let Err(e) = std::fs::rename(&staging, data_dir) {
@@ -273,7 +425,21 @@ pub fn extract_verified(
             "cannot move the restored data into place: {e}"
         ));
     }
-    let _ = std::fs::remove_dir_all(&old);
+    Ok(had_old.then_some(old))
+}
+
+/// Undo [`extract_keeping_old`]: the restored data dir goes, the previous one comes back.
+pub fn put_back(data_dir: &Path, old: Option<&Path>) -> anyhow::Result<()> {
+    if let Some(old) = old {
+        let _ = std::fs::remove_dir_all(data_dir);
+        std::fs::rename(old, data_dir).with_context(|| {
+            format!(
+                "cannot move the previous data back from {} to {}",
+                old.display(),
+                data_dir.display()
+            )
+        })?;
+    }
     Ok(())
 }
 
@@ -284,8 +450,26 @@ fn stage(
     manifest: &Manifest,
     staging: &Path,
     target_version: &str,
+    dumps_dir: Option<&Path>,
 ) -> anyhow::Result<()> {
-    let seen = unpack(archive_path, staging)?;
+    let (seen, dumps) = unpack(archive_path, staging, dumps_dir)?;
+    if manifest.online && dumps_dir.is_none() {
+        anyhow::bail!("an online backup needs its databases restored through their tools");
+    }
+    for (name, want) in &manifest.dumps {
+        match dumps.get(name) {
+            Some(got) if got == want => {}
+            Some(_) => {
+                anyhow::bail!("checksum mismatch for the dump {name}: the archive is damaged")
+            }
+            None => anyhow::bail!(
+                "the dump {name} is listed in the manifest but missing from the archive"
+            ),
+        }
+    }
+    if dumps.len() != manifest.dumps.len() {
+        anyhow::bail!("the archive holds dumps the manifest does not list");
+    }
     for (path, want) in &manifest.files {
         match seen.get(path) {
             Some(got) if got == want => {}
@@ -307,17 +491,37 @@ fn stage(
     Ok(())
 }
 
-/// Unpack the archive's `data/` entries into `staging`; the checksum and size of every
-/// regular file, by path relative to `data/`.
-fn unpack(archive_path: &Path, staging: &Path) -> anyhow::Result<BTreeMap<String, FileSum>> {
+type Sums = BTreeMap<String, FileSum>;
+
+/// Unpack the archive's `data/` entries into `staging` (and its `online/` dumps into
+/// `dumps_dir`); the checksum and size of every regular file, by path relative to `data/`,
+/// and of every dump, by name.
+fn unpack(
+    archive_path: &Path,
+    staging: &Path,
+    dumps_dir: Option<&Path>,
+) -> anyhow::Result<(Sums, Sums)> {
     let mut archive = open_archive(archive_path)?;
     archive.set_preserve_permissions(true);
     archive.set_preserve_ownerships(super::lifecycle::is_root());
     archive.set_overwrite(true);
     let mut seen = BTreeMap::new();
+    let mut dumps = BTreeMap::new();
     for entry in archive.entries()? {
         let mut entry = entry?;
         let path = entry.path()?.to_path_buf();
+        if let (Ok(name), Some(dir)) = (path.strip_prefix(DUMPS), dumps_dir)
+            && entry.header().entry_type().is_file()
+        {
+            // One plain name: a dump never lands outside its folder.
+            let name = name.to_string_lossy().to_string();
+            if name.is_empty() || name.contains('/') || name == ".." || name == "." {
+                anyhow::bail!("unsafe dump name in the archive: {name}");
+            }
+            std::fs::create_dir_all(dir)?;
+            dumps.insert(name.clone(), write_file(&mut entry, &dir.join(&name))?);
+            continue;
+        }
         let Ok(rel) = path.strip_prefix("data") else {
             continue;
         };
@@ -345,7 +549,7 @@ fn unpack(archive_path: &Path, staging: &Path) -> anyhow::Result<BTreeMap<String
             seen.insert(rel.to_string_lossy().to_string(), sum);
         }
     }
-    Ok(seen)
+    Ok((seen, dumps))
 }
 
 /// Write one regular file, hashing while writing, then set its mode/owner/mtime.

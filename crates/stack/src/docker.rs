@@ -144,6 +144,96 @@ impl Engine {
             .map_err(|_| anyhow::anyhow!("no answer in {}s", limit.as_secs()))?
     }
 
+    /// Run `cmd` inside a running container with its stdout streamed into `sink` (binary
+    /// safe, never held in memory) and, when `input` is given, that file streamed into its
+    /// stdin (closed at the end, so the command sees EOF). Returns the exit code and the
+    /// last lines of its stderr (for the error message). Gives up after `limit`.
+    pub async fn exec_stream(
+        &self,
+        id: &str,
+        cmd: &[&str],
+        input: Option<&std::path::Path>,
+        sink: &mut (dyn std::io::Write + Send),
+        limit: Duration,
+    ) -> anyhow::Result<(i64, String)> {
+        use bollard::exec::{CreateExecOptions, StartExecResults};
+        use tokio::io::AsyncWriteExt;
+        let run = async {
+            let created = self
+                .docker
+                .create_exec(
+                    id,
+                    CreateExecOptions {
+                        cmd: Some(cmd.to_vec()),
+                        attach_stdin: Some(input.is_some()),
+                        attach_stdout: Some(true),
+                        attach_stderr: Some(true),
+                        ..Default::default()
+                    },
+                )
+                .await?;
+            let mut err_tail = String::new();
+            // Feeding stdin fails when the command exits without reading it all: its exit
+            // code says why, so that error counts only after a zero exit.
+            let mut fed_result = Ok(());
+            if let StartExecResults::Attached {
+                mut output,
+                input: mut stdin,
+            } = self.docker.start_exec(&created.id, None).await?
+            {
+                let feed = async {
+                    if let Some(path) = input {
+                        let mut file = tokio::fs::File::open(path)
+                            .await
+                            .with_context(|| format!("cannot read {}", path.display()))?;
+                        tokio::io::copy(&mut file, &mut stdin).await?;
+                        stdin.flush().await?;
+                        stdin.shutdown().await?;
+                    }
+                    anyhow::Ok(())
+                };
+                let drain = async {
+                    while let Some(item) = output.next().await {
+                        match item? {
+                            LogOutput::StdOut { message } => sink.write_all(&message)?,
+                            LogOutput::StdErr { message } => {
+                                err_tail.push_str(&String::from_utf8_lossy(&message));
+                                if err_tail.len() > 4096 {
+                                    let cut = err_tail.len() - 2048;
+                                    let cut = (cut..err_tail.len())
+                                        .find(|i| err_tail.is_char_boundary(*i))
+                                        .unwrap_or(0);
+                                    err_tail.drain(..cut);
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                    anyhow::Ok(())
+                };
+                let (fed, drained) = tokio::join!(feed, drain);
+                drained?;
+                fed_result = fed;
+            }
+            sink.flush()?;
+            let code = self
+                .docker
+                .inspect_exec(&created.id)
+                .await?
+                .exit_code
+                .unwrap_or(-1);
+            if code == 0 {
+                fed_result?;
+            }
+            let tail: Vec<&str> = err_tail.lines().rev().take(3).collect();
+            let tail: Vec<&str> = tail.into_iter().rev().collect();
+            anyhow::Ok((code, tail.join(" / ")))
+        };
+        tokio::time::timeout(limit, run)
+            .await
+            .map_err(|_| anyhow::anyhow!("no answer in {}s", limit.as_secs()))?
+    }
+
     /// Every container of the project (running or not), by compose service label.
     pub async fn containers(&self, project: &str) -> anyhow::Result<Vec<ContainerSummary>> {
         let mut filters = HashMap::new();

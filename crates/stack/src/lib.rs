@@ -8,6 +8,7 @@
 //! - `doctor`: preflight checks of the host
 //! - `lifecycle`: up, down, status, logs
 //! - `backup`: consistent backup and restore of the data dir
+//! - `online`: backups while the stack runs (the databases' own dump tools) and their restore
 //! - `users`: the API server's fixed users in the data dir's config
 //! - `upgrade`: the upgrade plan, image and backup checks, data counts
 //!
@@ -18,6 +19,7 @@ pub mod docker;
 pub mod doctor;
 pub mod json;
 pub mod lifecycle;
+pub mod online;
 pub mod ready;
 pub mod render;
 pub mod spec;

@@ -767,6 +767,8 @@ fn official_services(project: &str, data: &Path, version: &str, with_agent: bool
             ("node.name", "clearml"),
             ("reindex.remote.whitelist", "'*.*'"),
             ("xpack.security.enabled", "false"),
+            // The snapshot folder of `server backup --online` (not in the official file).
+            ("path.repo", super::online::ES_REPO_PATH),
         ]),
         ulimits: vec![
             Ulimit {
@@ -782,6 +784,7 @@ fn official_services(project: &str, data: &Path, version: &str, with_agent: bool
         ],
         mounts: vec![
             bind("data/elastic_7", "/usr/share/elasticsearch/data"),
+            bind(super::online::ES_REPO_DIR, super::online::ES_REPO_PATH),
             Mount {
                 source: None,
                 target: "/usr/share/elasticsearch/logs".into(),

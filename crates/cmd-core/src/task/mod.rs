@@ -1,0 +1,8 @@
+//! The parts of the task commands that other command groups reuse: the list columns,
+//! filters and formatting (`query`), picking tasks and confirming an action on them
+//! (`select`), console lines (`logs`, also `task logs` itself) and the JSON shapes (`json`).
+
+pub mod json;
+pub mod logs;
+pub mod query;
+pub mod select;

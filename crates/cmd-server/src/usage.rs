@@ -1,0 +1,182 @@
+//! `server usage`: where a `serve` data dir's space went, per project or task, largest
+//! first, with the data dir's totals.
+
+use std::collections::BTreeMap;
+
+use super::json::{UsageReport, UsageRow};
+use crate::cli::{UsageArgs, UsageBy};
+use crate::error::CliError;
+use crate::output::{Format, Listing, shape_value};
+use clearml_cmd_core::Ctx;
+use clearml_cmd_core::human_bytes;
+use clearml_serve::admin::TaskUsage;
+
+/// Is `name` the project `wanted` or one of its sub-projects?
+fn in_project(name: &str, wanted: &str) -> bool {
+    name == wanted
+        || name
+            .strip_prefix(wanted)
+            .is_some_and(|rest| rest.starts_with('/'))
+}
+
+pub async fn run(ctx: &Ctx, a: UsageArgs) -> anyhow::Result<()> {
+    if a.top == Some(0) {
+        return Err(CliError::usage("--top 0 shows nothing: give 1 or more").into());
+    }
+    let wanted = a
+        .project
+        .as_deref()
+        .map(|p| p.trim_end_matches('/').to_string());
+    if wanted.as_deref() == Some("") {
+        return Err(CliError::usage("--project is empty").into());
+    }
+    let dir = a
+        .data_dir
+        .clone()
+        .unwrap_or_else(clearml_serve::default_data_dir);
+    let d = dir.clone();
+    let usage =
+        tokio::task::spawn_blocking(move || clearml_serve::admin::usage_data_dir(&d)).await??;
+    let mut rows = usage_rows(&usage.tasks, wanted.as_deref(), a.by);
+    if let Some(w) = &wanted
+        && rows.is_empty()
+    {
+        return Err(CliError::not_found(format!(
+            "no project {w} with files or events in {}",
+            dir.display()
+        ))
+        .into());
+    }
+    // Largest first; ties by name, so the order is stable.
+    rows.sort_by(|x, y| {
+        y.total_bytes
+            .cmp(&x.total_bytes)
+            .then_with(|| x.project.cmp(&y.project))
+            .then_with(|| x.task.cmp(&y.task))
+    });
+    if let Some(n) = a.top {
+        rows.truncate(n);
+    }
+    let report = UsageReport {
+        data_dir: dir.clone(),
+        disk_bytes: usage.disk_bytes,
+        database_bytes: usage.database_bytes,
+        files_bytes: usage.files_bytes,
+        other_bytes: usage.other_bytes,
+        rows,
+    };
+    if ctx.out.format == Format::Json {
+        ctx.out.json(&shape_value(&report));
+        return Ok(());
+    }
+    print_table(ctx, &report, a.by);
+    Ok(())
+}
+
+/// One row per task, or per project with its tasks summed, limited to `wanted` and its
+/// sub-projects.
+fn usage_rows(tasks: &[TaskUsage], wanted: Option<&str>, by: UsageBy) -> Vec<UsageRow> {
+    let mut rows: Vec<UsageRow> = Vec::new();
+    let mut by_project: BTreeMap<String, UsageRow> = BTreeMap::new();
+    for t in tasks {
+        if let Some(w) = wanted
+            && !in_project(&t.project, w)
+        {
+            continue;
+        }
+        match by {
+            UsageBy::Task => rows.push(UsageRow {
+                project: t.project.clone(),
+                project_id: t.project_id.clone(),
+                task: Some(t.task.clone()),
+                task_id: Some(t.task_id.clone()),
+                files: t.files,
+                file_bytes: t.file_bytes,
+                events: t.events,
+                event_bytes: t.event_bytes,
+                total_bytes: t.total_bytes(),
+            }),
+            UsageBy::Project => {
+                let r = by_project
+                    .entry(t.project_id.clone())
+                    .or_insert_with(|| UsageRow {
+                        project: t.project.clone(),
+                        project_id: t.project_id.clone(),
+                        task: None,
+                        task_id: None,
+                        files: 0,
+                        file_bytes: 0,
+                        events: 0,
+                        event_bytes: 0,
+                        total_bytes: 0,
+                    });
+                r.files += t.files;
+                r.file_bytes += t.file_bytes;
+                r.events += t.events;
+                r.event_bytes += t.event_bytes;
+                r.total_bytes += t.total_bytes();
+            }
+        }
+    }
+    if by == UsageBy::Project {
+        rows = by_project.into_values().collect();
+    }
+    rows
+}
+
+/// The table (or CSV) of rows, then the data dir's totals on stderr.
+fn print_table(ctx: &Ctx, report: &UsageReport, by: UsageBy) {
+    let mut headers = vec!["project"];
+    if by == UsageBy::Task {
+        headers.extend(["task", "id"]);
+    }
+    headers.extend(["files", "file bytes", "events", "event bytes", "total"]);
+    let mut l = Listing::new(headers);
+    let csv = ctx.out.format == Format::Csv;
+    let size = |n: u64| if csv { n.to_string() } else { human_bytes(n) };
+    for r in &report.rows {
+        let mut cells = vec![if r.project.is_empty()
+            && r.task_id.as_deref().unwrap_or("").is_empty()
+        {
+            "(no project)".to_string()
+        } else {
+            r.project.clone()
+        }];
+        if by == UsageBy::Task {
+            cells.push(match r.task_id.as_deref() {
+                Some("") => "(files no task owns)".into(),
+                _ => r.task.clone().unwrap_or_default(),
+            });
+            cells.push(r.task_id.clone().unwrap_or_default());
+        }
+        cells.extend([
+            r.files.to_string(),
+            size(r.file_bytes),
+            r.events.to_string(),
+            size(r.event_bytes),
+            size(r.total_bytes),
+        ]);
+        l.push(cells, shape_value(r));
+    }
+    ctx.out.listing(&l);
+    ctx.out.info(format!(
+        "{}: {} on disk (database {}, files {}, other {})",
+        report.data_dir.display(),
+        human_bytes(report.disk_bytes),
+        human_bytes(report.database_bytes),
+        human_bytes(report.files_bytes),
+        human_bytes(report.other_bytes),
+    ));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::in_project;
+
+    #[test]
+    fn sub_projects_are_in_their_parent() {
+        assert!(in_project("a/b", "a"));
+        assert!(in_project("a", "a"));
+        assert!(!in_project("ab", "a"));
+    }
+}
