@@ -26,6 +26,18 @@ fn grid(b: &mut Browser, sel: &str) -> Value {
     ))
 }
 
+/// A screenshot into target/web-screenshots, and into docs/screenshots with
+/// CLEARML_UPDATE_SCREENSHOTS=1.
+fn shot(b: &mut Browser, name: &str) {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let shots = dir.join("target/web-screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    b.screenshot(&shots.join(name));
+    if std::env::var("CLEARML_UPDATE_SCREENSHOTS").is_ok_and(|v| v == "1") {
+        std::fs::copy(shots.join(name), dir.join("docs/screenshots").join(name)).unwrap();
+    }
+}
+
 fn follow_tab(b: &mut Browser, label: &str) {
     b.eval(&format!(
         "[...document.querySelectorAll('#compare-tabs a')].find(a => a.textContent == {label:?}).click(); true"
@@ -100,6 +112,7 @@ fn compare_shows_plots_and_debug_samples_side_by_side() {
         json!([0, 0]),
         "markup in names stays text"
     );
+    shot(&mut b, "compare-plots.png");
 
     // Debug samples: each experiment's newest image (iteration 3) in its column.
     follow_tab(&mut b, "Debug samples");
@@ -132,6 +145,7 @@ fn compare_shows_plots_and_debug_samples_side_by_side() {
     );
     b.wait_event("Page.loadEventFired", Duration::from_secs(60));
     assert_eq!(grid(&mut b, "#compare-samples"), samples_at(1));
+    shot(&mut b, "compare-samples.png");
     assert_eq!(
         b.eval("document.querySelector('#compare-tabs a.on').textContent"),
         "Debug samples"
