@@ -5002,7 +5002,7 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__server__subcmd__rehost)
-            opts="-q -v -h --from --to --data-dir --dry-run --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
+            opts="-q -v -h --from --to --data-dir --stack --dry-run --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5450,7 +5450,7 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__server__subcmd__usage)
-            opts="-q -v -h --data-dir --project --by --top --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
+            opts="-q -v -h --data-dir --project --by --top --stack --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

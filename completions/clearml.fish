@@ -427,6 +427,7 @@ json\t''
 csv\t''"
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from rehost" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from rehost" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from rehost" -l stack -d 'The configured server is this host\'s Docker stack (\'clearml server up\'): besides models and artifacts (through the API), rewrite the debug image and plot links in its Elasticsearch (through the Docker API; CLEARML_STACK_PROJECT names another stack)'
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from rehost" -l dry-run -d 'Count what would change, per kind and per project; change nothing'
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from rehost" -l json -d 'Shorthand for --format json'
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from rehost" -l csv -d 'Shorthand for --format csv'
@@ -447,6 +448,7 @@ json\t''
 csv\t''"
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from usage" -l ca-bundle -d 'CA bundle (PEM) to verify the server\'s TLS certificate with' -r -F
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from usage" -l request-timeout -d 'Longest wait for one API answer (default 30s; 45, 90s, 2m); for file transfers, the longest time without progress' -r
+complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from usage" -l stack -d 'The configured server is this host\'s Docker stack (\'clearml server up\'): walk the data dir its containers were started with (files under data/fileserver), count the events in its Elasticsearch (through the Docker API), names through the API; --data-dir is not used (CLEARML_STACK_PROJECT names another stack)'
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from usage" -l json -d 'Shorthand for --format json'
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from usage" -l csv -d 'Shorthand for --format csv'
 complete -c clearml -n "__fish_clearml_using_subcommand server; and __fish_seen_subcommand_from usage" -s q -l quiet -d 'Print only results and errors'

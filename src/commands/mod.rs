@@ -52,6 +52,9 @@ pub fn handles_interrupt(command: &Command) -> bool {
     ) || matches!(
         command,
         Command::Pipeline(crate::cli::PipelineCommand::Schedule(a)) if !a.dry_run
+    ) || matches!(
+        command,
+        Command::Server(crate::cli::ServerCommand::Upgrade(a)) if !a.dry_run
     )
 }
 

@@ -487,6 +487,167 @@ fn public_entities_are_read_only_until_made_private() {
     assert_eq!(get_task(s, &tok, &task)["comment"], "Änderung-修改");
 }
 
+/// The failed items of a `*_many` answer, as (id, codes, message).
+fn failures(r: &Value) -> Vec<(String, Value, String)> {
+    r["failed"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|f| {
+            (
+                f["id"].as_str().unwrap_or_default().to_string(),
+                f["error"]["codes"].clone(),
+                f["error"]["msg"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn succeeded_ids(r: &Value) -> Vec<String> {
+    r["succeeded"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|x| x["id"].as_str().map(str::to_string))
+        .collect()
+}
+
+#[test]
+fn batch_writes_refuse_public_items_each_on_its_own() {
+    let s = Serve::shared();
+    let tok = token(s);
+    let project = new_project(s, &tok, "Stapel-批量");
+    let task = |name: &str| new_task(s, &tok, json!({"name": name, "project": project}));
+    let public = task("Öffentlich-公开-Aufgabe");
+    let private = task("Privat-私有-задача");
+    ok(s, &tok, "tasks.make_public", json!({"ids": [public]}));
+    // bll/util.py run_batch_operation runs each id on its own; every task operation
+    // (bll/task/task_operations.py archive_task, unarchive_task, dequeue_task, enqueue_task,
+    // delete_task, reset_task, publish_task, stop_task) first takes the task through
+    // get_task_with_write_access → Task.get_for_writing (database/model/base.py), whose
+    // NoWritePermission 403/21 becomes that item's entry in `failed`.
+    let r = ok(
+        s,
+        &tok,
+        "tasks.archive_many",
+        json!({"ids": [public, private]}),
+    );
+    assert_eq!(succeeded_ids(&r), std::slice::from_ref(&private), "{r}");
+    let failed = failures(&r);
+    assert_eq!(failed.len(), 1, "{r}");
+    assert_eq!(
+        (&failed[0].0, &failed[0].1),
+        (&public, &json!([403, 21])),
+        "{r}"
+    );
+    assert!(
+        failed[0]
+            .2
+            .contains(&format!("cannot modify public task(s), ids=('{public}',)")),
+        "{r}"
+    );
+    ok(s, &tok, "tasks.unarchive_many", json!({"ids": [private]}));
+    for endpoint in [
+        "tasks.unarchive_many",
+        "tasks.stop_many",
+        "tasks.reset_many",
+        "tasks.publish_many",
+        "tasks.enqueue_many",
+        "tasks.dequeue_many",
+        "tasks.delete_many",
+    ] {
+        let r = ok(s, &tok, endpoint, json!({"ids": [public], "force": true}));
+        let failed = failures(&r);
+        assert_eq!(failed.len(), 1, "{endpoint}: {r}");
+        assert_eq!(failed[0].1, json!([403, 21]), "{endpoint}: {r}");
+        assert!(succeeded_ids(&r).is_empty(), "{endpoint}: {r}");
+    }
+    // Nothing reached the public task.
+    let doc = get_task(s, &tok, &public);
+    assert_eq!(doc["status"], "created", "{doc}");
+    assert!(
+        !doc["system_tags"].to_string().contains("archived"),
+        "{doc}"
+    );
+    assert_eq!(doc["name"], "Öffentlich-公开-Aufgabe");
+
+    // The calls naming several tasks at once refuse as a whole, naming the public ones
+    // (services/tasks.py _assert_writable_tasks → bll/task/utils.py
+    // get_many_tasks_for_writing): archive, move, update_tags.
+    for (endpoint, body) in [
+        ("tasks.archive", json!({"tasks": [private, public]})),
+        (
+            "tasks.move",
+            json!({"ids": [private, public], "project_name": crate::serve::unique("Ziel-目标")}),
+        ),
+        (
+            "tasks.update_tags",
+            json!({"ids": [private, public], "add_tags": ["Метка"]}),
+        ),
+    ] {
+        let (status, sub, msg) = refused(s, &tok, endpoint, body);
+        assert_eq!((status, sub), (403, json!(21)), "{endpoint}: {msg}");
+        assert!(
+            msg.contains(&format!("ids=('{public}',)")),
+            "{endpoint}: {msg}"
+        );
+    }
+    let doc = get_task(s, &tok, &private);
+    assert_eq!(doc["project"], json!(project), "{doc}");
+    assert!(
+        !doc["system_tags"].to_string().contains("archived"),
+        "{doc}"
+    );
+    assert!(!doc["tags"].to_string().contains("Метка"), "{doc}");
+
+    // bll/model/__init__.py archive_model, unarchive_model, publish_model, delete_model
+    // look the model up with get_company_model_by_id (company = the caller's), which
+    // finds no public model: InvalidModelId 400/201 for that item.
+    let model = |name: &str| {
+        ok(
+            s,
+            &tok,
+            "models.create",
+            // Not ready: publish_many has something to refuse or do.
+            json!({"name": name, "uri": "file:///tmp/m.pt", "project": project, "ready": false}),
+        )["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let public_model = model("Общая-модель-共享");
+    let private_model = model("Eigenes-Modell-私有");
+    ok(
+        s,
+        &tok,
+        "models.make_public",
+        json!({"ids": [public_model]}),
+    );
+    for endpoint in [
+        "models.archive_many",
+        "models.unarchive_many",
+        "models.publish_many",
+        "models.delete_many",
+    ] {
+        let r = ok(
+            s,
+            &tok,
+            endpoint,
+            json!({"ids": [public_model, private_model], "force": true}),
+        );
+        let failed = failures(&r);
+        assert_eq!(failed.len(), 1, "{endpoint}: {r}");
+        assert_eq!(
+            (&failed[0].0, &failed[0].1),
+            (&public_model, &json!([400, 201])),
+            "{endpoint}: {r}"
+        );
+    }
+    let m = ok(s, &tok, "models.get_by_id", json!({"model": public_model}))["model"].clone();
+    assert_eq!(m["name"], "Общая-модель-共享", "{m}");
+    assert_ne!(m["ready"], true, "{m}");
+}
+
 #[test]
 fn parameters_configurations_and_artifacts_come_back_sorted() {
     let s = Serve::shared();

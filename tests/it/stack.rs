@@ -55,12 +55,16 @@ case "$1" in
       echo "api stand-in (users) up"; run nc -ll -p 8008 -e /bin/api-users
     elif [ -x /opt/clearml-cli/clearml ]; then
       # The upgrade tests' "data migration" of a newer server image (STANDIN_MIGRATION):
-      # ok migrates, fail dies half-way through, lose starts on an emptied store.
+      # ok migrates, fail dies half-way through, lose starts on an emptied store,
+      # lose-events gives the test 4 s to delete events.
       case "$STANDIN_MIGRATION" in
         ok) echo migrated >> /mnt/fileserver/migrations;;
         fail) echo half-way >> /mnt/fileserver/migrations; rm -rf /mnt/fileserver/serve
               echo "standin: migration failed half-way" >&2; exit 3;;
         lose) rm -rf /mnt/fileserver/serve; echo lost >> /mnt/fileserver/migrations;;
+        # Marks the migration's run for the test, which then plays an events index lost
+        # (Elasticsearch keeps its container in an upgrade, out of this one's reach).
+        lose-events) touch /mnt/fileserver/migrating; sleep 4; rm -f /mnt/fileserver/migrating;;
       esac
       run /opt/clearml-cli/clearml server serve --host 0.0.0.0 --api-port 8008 --files-port 0 --web-port 0 --data-dir /mnt/fileserver/serve
     else
@@ -80,7 +84,7 @@ esac
 /// lifts the block (recorded in /tmp/es-puts).
 const ES_CURL: &str = r#"#!/bin/sh
 case " $* " in
-  *_snapshot*|*_cluster/health*) exec /bin/es-snapshot "$@";;
+  *_snapshot*|*_cluster/health*|*/_search*|*_update_by_query*|*_cat/indices*) exec /bin/es-snapshot "$@";;
   *" -XPUT "*) echo "$*" >> /tmp/es-puts; rm -f /tmp/es-readonly; echo '{"acknowledged":true}';;
   *_settings*)
     printf '{"events-plot-standin":{"settings":{}}'
@@ -121,6 +125,57 @@ say() { printf '%s' "$2"; if [ -n "$status" ]; then printf '\n%s' "$1"; fi; }
 err() { say "$1" "{\"error\":{\"root_cause\":[{\"reason\":\"$2\"}],\"reason\":\"$2\"},\"status\":$1}"; }
 case "$method $path" in
   "GET /_cluster/health"*) say 200 '{"status":"green"}';;
+  # `server rehost --stack` on the events store below ($data/events/INDEX/TASK.ndjson): the
+  # count finds the events with a link that is --from (taken from the query's term) or starts
+  # with --from/, by type then task; the update moves them as the Painless script does
+  # (every such link of the event; an event with plot_data is a noop) and answers its counts.
+  "POST /events-*/_search"*)
+    from=$(printf '%s' "$body" | sed -n 's/.*{"term":{"url":"\([^"]*\)"}}.*/\1/p')
+    [ -n "$from" ] || { err 400 "stand-in: no term on url in the query"; exit 0; }
+    ty='s/.*"type":"\([^"]*\)".*/\1'
+    found=$(for f in "$data"/events/*/*.ndjson; do [ -f "$f" ] || continue; t=${f##*/}; t=${t%.ndjson}
+        grep -F -e "\"$from/" -e "\"$from\"" "$f" | grep -v plot_data | sed -n "$ty $t 0/p"
+        grep -F -e "\"$from/" -e "\"$from\"" "$f" | grep plot_data | sed -n "$ty $t 1/p"
+      done | sort | uniq -c)
+    # Per type then task: the events, and those stored compressed (the filter sub-aggregation).
+    buckets=$(printf '%s\n' "$found" | awk 'NF == 4 { k = $2 " " $3; if (!(k in n)) keys[++m] = k; n[k] += $1; if ($4 == 1) c[k] += $1 }
+      END { for (i = 1; i <= m; i++) { split(keys[i], p, " ")
+          if (p[1] != ty) { if (ty != "") printf "]}},"; printf "{\"key\":\"%s\",\"task\":{\"buckets\":[", p[1]; ty = p[1]; sep = "" }
+          printf "%s{\"key\":\"%s\",\"doc_count\":%d,\"compressed\":{\"doc_count\":%d}}", sep, p[2], n[keys[i]], c[keys[i]]; sep = "," }
+        if (ty != "") printf "]}}" }')
+    say 200 "{\"aggregations\":{\"kind\":{\"buckets\":[$buckets]}}}";;
+  "POST /events-*/_update_by_query"*)
+    params=$(printf '%s' "$body" | sed -n 's/.*"params":{"from":"\([^"]*\)","to":"\([^"]*\)"}.*/\1 \2/p')
+    from=${params%% *}; to=${params#* }
+    [ -n "$params" ] || { err 400 "stand-in: no params from and to"; exit 0; }
+    pat() { printf '%s' "$1" | sed 's/[].[*^$\\|]/\\&/g'; }
+    rep() { printf '%s' "$1" | sed 's/[&\\|]/\\&/g'; }
+    F=$(pat "$from"); T=$(rep "$to"); updated=0; noops=0
+    for f in "$data"/events/*/*.ndjson; do [ -f "$f" ] || continue
+      n=$(grep -F -e "\"$from/" -e "\"$from\"" "$f" | grep -vc plot_data)
+      m=$(grep -F -e "\"$from/" -e "\"$from\"" "$f" | grep -c plot_data)
+      updated=$((updated + n)); noops=$((noops + m))
+      sed -i "/plot_data/!{s|\"$F/|\"$T/|g;s|\"$F\"|\"$T\"|g}" "$f"
+    done
+    say 200 "{\"updated\":$updated,\"noops\":$noops,\"failures\":[]}";;
+  # `server usage --stack`: the events store is $data/events/INDEX/TASK.ndjson, one event a
+  # line (_none.ndjson: events without a task); an index's store size is its files' bytes.
+  "GET /_cat/indices/events-*"*)
+    list=; for d in "$data"/events/*/; do [ -d "$d" ] || continue; i=${d%/}; i=${i##*/}
+      n=$(cat "$d"*.ndjson | wc -l); b=$(cat "$d"*.ndjson | wc -c)
+      list="$list${list:+,}{\"index\":\"$i\",\"docs.count\":\"$((n))\",\"store.size\":\"$((b))\"}"
+    done
+    say 200 "[$list]";;
+  "POST /events-"*"/_search")
+    i=${path#/}; i=${i%%/*}
+    case "$body" in *'"composite":{'*'"field":"task"'*'"missing_bucket":true'*) ;;
+      *) err 400 "stand-in: only the composite aggregation on task is scripted"; exit 0;; esac
+    if [ ! -d "$data/events/$i" ]; then err 404 "no such index [$i]"; exit 0; fi
+    list=; for f in "$data/events/$i"/*.ndjson; do [ -f "$f" ] || continue; t=${f##*/}; t=${t%.ndjson}
+      if [ "$t" = _none ]; then key=null; else key="\"$t\""; fi
+      list="$list${list:+,}{\"key\":{\"task\":$key},\"doc_count\":$(($(wc -l < "$f")))}"
+    done
+    say 200 "{\"aggregations\":{\"tasks\":{\"buckets\":[$list]}}}";;
   "PUT /_snapshot/clearml-backup")
     # The setting as the "Elasticsearch" process (PID 1) got it: ash drops variables whose
     # names hold a dot from the environment it passes on.
@@ -296,7 +351,7 @@ fn standin_rootfs(with_cli: bool) -> Vec<u8> {
     fs.file("bin/busybox", &busybox, 0o755);
     for applet in [
         "sh", "sleep", "httpd", "mkdir", "echo", "cat", "wget", "printf", "rm", "nc", "head",
-        "grep", "base64", "tar", "cp", "mv", "tr", "ls",
+        "grep", "base64", "tar", "cp", "mv", "tr", "ls", "wc", "sed", "sort", "uniq", "awk",
     ] {
         fs.link(&format!("bin/{applet}"), "busybox");
     }

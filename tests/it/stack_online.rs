@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use clearml::commands::server::json::BackupDone;
 use serde_json::json;
 
-use crate::stack::{StackTest, api_call, sh_in, stderr};
+use crate::stack::{StackTest, api_call, sh_in, stderr, stdout};
 
 const PROJECT: &str = "Проект Übung 项目";
 
@@ -340,4 +340,373 @@ fn stack_online_backup_keeps_serving_and_restores_the_same_data() {
     assert_eq!(b.status.code(), Some(1), "{}", stderr(&b));
     one_error(&b, "needs the stack running");
     assert!(!failed_out.exists());
+}
+
+/// `server rehost --stack`: the debug image and plot links in the stack's Elasticsearch.
+/// The stand-in keeps events (of a real task of our serve, the API server) one JSON line
+/// each, counts the links under the query's `--from` by type and task, and moves them as the
+/// script says, recording every request: what this proves is the request (index pattern,
+/// query, script and its parameters), the report per project, the dry run and the rerun on
+/// real state; the Painless script itself only a real Elasticsearch runs.
+#[test]
+fn stack_rehost_rewrites_event_links_through_elasticsearch() {
+    let t = StackTest::new("rehost", true);
+    assert_eq!(t.up(&[]).status.code(), Some(0));
+    let project = api_call(&t.api_url(), "projects.create", json!({"name": PROJECT}))["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let task = api_call(
+        &t.api_url(),
+        "tasks.create",
+        json!({"name": "задача Größe 任务", "project": project, "type": "training"}),
+    )["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // The events as the stand-in Elasticsearch keeps them (tests/it/stack.rs): two debug
+    // images and a plot under the old file server, a debug image on another port (not
+    // under it), a task of no project's link elsewhere.
+    let store = t
+        .data
+        .join("data/elastic_7/events/events-training_debug_image-d1bd92a3b039400cbafc60a7a5b1e52b");
+    std::fs::create_dir_all(&store).unwrap();
+    let images = [
+        "http://old-files:8081/Проект/img 1.png",
+        "http://old-files:8081/Проект/img 2.png",
+        "http://old-files:80810/other.png",
+    ]
+    .map(|u| json!({"type": "training_debug_image", "task": task, "url": u}).to_string() + "\n")
+    .concat();
+    std::fs::write(store.join(format!("{task}.ndjson")), &images).unwrap();
+    let plots = t
+        .data
+        .join("data/elastic_7/events/events-plot-d1bd92a3b039400cbafc60a7a5b1e52b");
+    std::fs::create_dir_all(&plots).unwrap();
+    let plot_str = json!({"layout": {"images": [{"source": "http://old-files:8081/p/chart.png"}]}})
+        .to_string();
+    // The second plot is stored compressed (plot_data), which the script leaves alone.
+    let compressed = json!({"type": "plot", "task": task, "source_urls": ["http://old-files:8081/p/big.png"], "plot_data": "eJzLSM3JyVcozy/KSQEAGgQEXQ=="}).to_string();
+    std::fs::write(
+        plots.join(format!("{task}.ndjson")),
+        json!({"type": "plot", "task": task, "source_urls": ["http://old-files:8081/p/chart.png"], "plot_str": plot_str}).to_string() + "\n" + &compressed + "\n",
+    )
+    .unwrap();
+    let stored = || {
+        (
+            std::fs::read_to_string(store.join(format!("{task}.ndjson"))).unwrap(),
+            std::fs::read_to_string(plots.join(format!("{task}.ndjson"))).unwrap(),
+        )
+    };
+    let unchanged = stored();
+    let (from, to) = ("http://old-files:8081", "https://files.example.com/Übung");
+    let rehost = |extra: &[&str]| {
+        t.cmd()
+            .env("CLEARML_API_HOST", t.api_url())
+            .env("CLEARML_API_ACCESS_KEY", crate::common::ACCESS_KEY)
+            .env("CLEARML_API_SECRET_KEY", crate::common::SECRET_KEY)
+            .args(["server", "rehost", "--from", from, "--to", to, "--json"])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let rows = |out: &std::process::Output| -> Vec<(String, String, usize, bool)> {
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(out));
+        let v: Vec<clearml::commands::server::json::RehostRow> =
+            serde_json::from_slice(&out.stdout).unwrap();
+        v.into_iter()
+            .map(|r| (r.kind, r.project, r.links, r.rewritten))
+            .collect()
+    };
+    let updates = || {
+        sh_in(&t, "elasticsearch", "cat /tmp/es-requests")
+            .lines()
+            .filter(|l| l.contains("_update_by_query"))
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+
+    // Bad input: one line, nothing asked of Elasticsearch.
+    let bad = rehost(&["--stack", "--data-dir", "/tmp"]);
+    assert_eq!(bad.status.code(), Some(2), "{}", stderr(&bad));
+    assert!(updates().is_empty());
+
+    let dry = rehost(&["--stack", "--dry-run"]);
+    assert_eq!(
+        rows(&dry),
+        vec![
+            ("debug_image".into(), PROJECT.into(), 2, false),
+            ("plot".into(), PROJECT.into(), 2, false),
+        ]
+    );
+    assert!(
+        stderr(&dry).contains("1 plot(s) with links under"),
+        "{}",
+        stderr(&dry)
+    );
+    assert!(updates().is_empty(), "a dry run only counts");
+    assert_eq!(stored(), unchanged);
+
+    let done = rehost(&["--stack"]);
+    assert_eq!(
+        rows(&done),
+        vec![
+            ("debug_image".into(), PROJECT.into(), 2, true),
+            ("plot".into(), PROJECT.into(), 1, false),
+            ("plot".into(), PROJECT.into(), 1, true),
+        ]
+    );
+    let sent = updates();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    let (path, body) = sent[0]
+        .strip_prefix("POST ")
+        .and_then(|r| r.split_once(' '))
+        .unwrap();
+    assert!(
+        path.starts_with(
+            "/events-*/_update_by_query?conflicts=proceed&refresh=true&wait_for_completion=true"
+        ),
+        "{path}"
+    );
+    let body: serde_json::Value = serde_json::from_str(body).unwrap();
+    assert_eq!(body["script"]["params"], json!({"from": from, "to": to}));
+    assert_eq!(body["script"]["lang"], "painless");
+    let script = body["script"]["source"].as_str().unwrap();
+    for part in [
+        "ctx._source.url",
+        "source_urls",
+        "plot_str",
+        "plot_data",
+        "ctx.op = 'noop'",
+    ] {
+        assert!(script.contains(part), "{part} in {script}");
+    }
+    assert_eq!(
+        body["query"],
+        clearml::stack::events::links_query(from),
+        "only links under --from"
+    );
+    assert!(
+        body["query"]
+            .to_string()
+            .contains(r#"{"prefix":{"url":"http://old-files:8081/"}}"#)
+    );
+
+    // What the stand-in did with the script's parameters: every link under --from moved,
+    // the one on another port not.
+    let (images_now, plot_now) = stored();
+    let images_now: Vec<serde_json::Value> = images_now
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(
+        images_now
+            .iter()
+            .map(|e| e["url"].as_str().unwrap())
+            .collect::<Vec<_>>(),
+        vec![
+            "https://files.example.com/Übung/Проект/img 1.png",
+            "https://files.example.com/Übung/Проект/img 2.png",
+            "http://old-files:80810/other.png",
+        ]
+    );
+    let mut plot_lines = plot_now.lines();
+    let plot_now: serde_json::Value = serde_json::from_str(plot_lines.next().unwrap()).unwrap();
+    assert_eq!(plot_lines.next(), Some(compressed.as_str()), "left whole");
+    assert_eq!(
+        plot_now["source_urls"],
+        json!(["https://files.example.com/Übung/p/chart.png"])
+    );
+    assert!(
+        plot_now["plot_str"]
+            .as_str()
+            .unwrap()
+            .contains("https://files.example.com/Übung/p/chart.png"),
+        "{plot_now}"
+    );
+    assert!(
+        stderr(&done).contains("Elasticsearch rewrote 3 event(s)"),
+        "{}",
+        stderr(&done)
+    );
+
+    // A rerun finds only the compressed plot (not rewritten) and sends no update.
+    let again = rehost(&["--stack"]);
+    assert_eq!(
+        rows(&again),
+        vec![("plot".into(), PROJECT.into(), 1, false)]
+    );
+    assert_eq!(updates().len(), 1);
+}
+
+/// `server usage --stack`: the Docker stack's data dir walked (files under data/fileserver
+/// by the task folder the SDK uploads to), events counted per task in its Elasticsearch (the
+/// stand-in keeps events as one JSON line each under its data folder and answers
+/// `_cat/indices` and the composite aggregation from them), names through the API (our
+/// serve). Totals against `du` of the data dir.
+#[test]
+fn stack_usage_counts_files_and_elasticsearch_events_per_task_and_matches_du() {
+    use clearml::commands::server::json::UsageReport;
+    let t = StackTest::new("usage", true);
+    assert_eq!(t.up(&[]).status.code(), Some(0));
+    let call = |endpoint: &str, body: serde_json::Value| -> String {
+        api_call(&t.api_url(), endpoint, body)["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let big = call("projects.create", json!({"name": PROJECT}));
+    let small = call("projects.create", json!({"name": "Kleines/子项目"}));
+    let (big_name, small_name) = ("задача Größe 任务", "tiny 小");
+    let t1 = call(
+        "tasks.create",
+        json!({"name": big_name, "project": big, "type": "training"}),
+    );
+    let t2 = call(
+        "tasks.create",
+        json!({"name": small_name, "project": small, "type": "training"}),
+    );
+    // Files as the file server stores them: <project>/<task name>.<task id>/...
+    let files = t.data.join("data/fileserver");
+    let put = |rel: String, n: usize| {
+        let p = files.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, vec![b'x'; n]).unwrap();
+    };
+    put(
+        format!("{PROJECT}/{big_name}.{t1}/artifacts/a/модель.bin"),
+        3_000_000,
+    );
+    put(
+        format!("{PROJECT}/{big_name}.{t1}/metrics/m/img 1.png"),
+        500_000,
+    );
+    put(
+        format!("Kleines/子项目/{small_name}.{t2}/artifacts/b/b.txt"),
+        40_000,
+    );
+    // Events: 300 scalars and 20 debug images of t1, 10 scalars of t2, 5 without a task.
+    let events = t.data.join("data/elastic_7/events");
+    let index = |name: &str, rows: &[(&str, usize)]| {
+        let dir = events.join(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        for (task, n) in rows {
+            let line = format!("{{\"task\":\"{task}\",\"metric\":\"loss\",\"value\":0.5}}\n");
+            let file = if task.is_empty() { "_none" } else { task };
+            std::fs::write(dir.join(format!("{file}.ndjson")), line.repeat(*n)).unwrap();
+        }
+    };
+    index(
+        "events-training_stats_scalar-d1bd92a3b039400cbafc60a7a5b1e52b",
+        &[(&t1, 300), (&t2, 10), ("", 5)],
+    );
+    index(
+        "events-training_debug_image-d1bd92a3b039400cbafc60a7a5b1e52b",
+        &[(&t1, 20)],
+    );
+    let line_bytes = |task: &str| {
+        format!("{{\"task\":\"{task}\",\"metric\":\"loss\",\"value\":0.5}}\n").len() as u64
+    };
+
+    let usage = |args: &[&str]| -> (std::process::Output, Option<UsageReport>) {
+        let out = t
+            .cmd()
+            .env("CLEARML_API_HOST", t.api_url())
+            .env("CLEARML_API_ACCESS_KEY", crate::common::ACCESS_KEY)
+            .env("CLEARML_API_SECRET_KEY", crate::common::SECRET_KEY)
+            .args(["server", "usage", "--stack", "--json"])
+            .args(args)
+            .output()
+            .unwrap();
+        let report = (out.status.code() == Some(0)).then(|| {
+            serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", stdout(&out)))
+        });
+        (out, report)
+    };
+    let (out, by_task) = usage(&["--by", "task"]);
+    let by_task = by_task.unwrap_or_else(|| panic!("{}", stderr(&out)));
+    assert_eq!(by_task.data_dir, t.data);
+    let row = |id: &str| {
+        by_task
+            .rows
+            .iter()
+            .find(|r| r.task_id.as_deref() == Some(id))
+            .unwrap_or_else(|| panic!("no row of {id}: {:?}", by_task.rows))
+            .clone()
+    };
+    let r1 = row(&t1);
+    assert_eq!(
+        (
+            r1.project.as_str(),
+            r1.task.as_deref(),
+            r1.files,
+            r1.file_bytes
+        ),
+        (PROJECT, Some(big_name), 2, 3_500_000)
+    );
+    // Each index's bytes are shared out by events: the scalars index (315 events) holds
+    // lines of three lengths, the debug image index only t1's.
+    let scalars = 300 * line_bytes(&t1) + 10 * line_bytes(&t2) + 5 * line_bytes("");
+    assert_eq!(
+        (r1.events, r1.event_bytes),
+        (320, scalars * 300 / 315 + 20 * line_bytes(&t1))
+    );
+    let r2 = row(&t2);
+    assert_eq!(
+        (r2.project.as_str(), r2.files, r2.file_bytes, r2.events),
+        ("Kleines/子项目", 1, 40_000, 10)
+    );
+    assert_eq!(r2.event_bytes, scalars * 10 / 315);
+    // Largest first.
+    assert_eq!(by_task.rows[0].task_id.as_deref(), Some(t1.as_str()));
+    let sizes: Vec<u64> = by_task.rows.iter().map(|r| r.total_bytes).collect();
+    assert!(sizes.windows(2).all(|w| w[0] >= w[1]), "{sizes:?}");
+    // Events without a task (and serve's own files in the file server folder) have no task.
+    let none = row("");
+    assert!(none.events >= 5, "{none:?}");
+
+    // The totals against du (allocated blocks of the whole data dir).
+    let du = std::process::Command::new("du")
+        .args(["-s", "-B1"])
+        .arg(&t.data)
+        .output()
+        .unwrap();
+    let du: u64 = String::from_utf8_lossy(&du.stdout)
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let off = (by_task.disk_bytes as f64 - du as f64).abs() / du as f64;
+    assert!(off < 0.05, "usage {} vs du {du}", by_task.disk_bytes);
+    assert!(by_task.files_bytes >= 3_540_000, "{}", by_task.files_bytes);
+    assert!(
+        by_task.database_bytes >= scalars + 20 * line_bytes(&t1),
+        "{}",
+        by_task.database_bytes
+    );
+
+    // By project (the default), one project and its sub-projects, the top row.
+    let (_, by_project) = usage(&["--project", "Kleines"]);
+    let rows = by_project.unwrap().rows;
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(
+        (
+            rows[0].project.as_str(),
+            rows[0].task.clone(),
+            rows[0].events
+        ),
+        ("Kleines/子项目", None, 10)
+    );
+    let (_, top) = usage(&["--top", "1"]);
+    let top = top.unwrap().rows;
+    assert_eq!((top.len(), top[0].project.as_str()), (1, PROJECT));
+
+    // Bad input: one line, exit 2; an unknown project: exit 5.
+    let (bad, _) = usage(&["--top", "0"]);
+    assert_eq!(bad.status.code(), Some(2), "{}", stderr(&bad));
+    one_error(&bad, "--top 0");
+    let (missing, _) = usage(&["--project", "nicht da"]);
+    assert_eq!(missing.status.code(), Some(5), "{}", stderr(&missing));
+    one_error(&missing, "no project nicht da");
 }

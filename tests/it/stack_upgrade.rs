@@ -1,7 +1,8 @@
 //! `clearml server upgrade` on the Docker engine. The "newer server" is the stand-in image
 //! again, with a scripted data migration baked in (STANDIN_MIGRATION, tests/it/stack.rs):
 //! `lose` starts on an emptied store, `fail` dies half-way after deleting the store, `ok`
-//! migrates. The API server is our own `server serve`, so the counts are real API answers.
+//! migrates, `lose-events` waits while the test deletes events from the Elasticsearch
+//! stand-in's store. The API server is our own `server serve`, so the counts are real API answers.
 use std::process::Output;
 
 use clearml::commands::server::json::UpgradeReport;
@@ -11,7 +12,7 @@ use crate::stack::{StackTest, api_call, docker, rt, stderr, stdout};
 
 const SERVER_IMAGE_SERVICES: &[&str] = &["apiserver", "webserver", "fileserver", "async_delete"];
 
-fn upgrade(t: &StackTest, image: &str, extra: &[&str]) -> Output {
+fn upgrade_args(image: &str, extra: &[&str]) -> Vec<String> {
     let mut args: Vec<String> = ["server", "upgrade", "--to", "2.3.0", "--timeout", "60s"]
         .map(String::from)
         .to_vec();
@@ -19,6 +20,11 @@ fn upgrade(t: &StackTest, image: &str, extra: &[&str]) -> Output {
         args.extend(["--image".to_string(), format!("{s}={image}")]);
     }
     args.extend(extra.iter().map(|s| s.to_string()));
+    args
+}
+
+fn upgrade(t: &StackTest, image: &str, extra: &[&str]) -> Output {
+    let args = upgrade_args(image, extra);
     let refs: Vec<&str> = args.iter().map(String::as_str).collect();
     t.with_data(&refs)
 }
@@ -79,6 +85,13 @@ fn stack_upgrade_rolls_back_failed_and_lossy_migrations_then_upgrades() {
         "models.create",
         json!({"name": "модель Gewicht 模型", "uri": "file:///tmp/m.pt", "project": project}),
     );
+    // Events in the stand-in Elasticsearch's store (one a line, tests/it/stack.rs).
+    let index = t
+        .data
+        .join("data/elastic_7/events/events-log-d1bd92a3b039400cbafc60a7a5b1e52b");
+    std::fs::create_dir_all(&index).unwrap();
+    let events_file = index.join("0123456789abcdef0123456789abcdef.ndjson");
+    std::fs::write(&events_file, "{\"msg\":\"Schritt 步\"}\n".repeat(7)).unwrap();
     let before = held(&t);
     let old_image = t.image().to_string();
     let migrations = t.data.join("data/fileserver/migrations");
@@ -151,6 +164,82 @@ fn stack_upgrade_rolls_back_failed_and_lossy_migrations_then_upgrades() {
     assert_eq!(held(&t), before);
     assert!(!migrations.exists());
 
+    // A migration after which events are missing: the event counts differ.
+    let lose_events = t.variant("lose-events", &["STANDIN_MIGRATION=lose-events"]);
+    let b = backup("lose-events");
+    let marker = t.data.join("data/fileserver/migrating");
+    // The upgrade to the lose-events image, once its API server's migration runs.
+    let migrating = |backup: &std::path::Path| {
+        let child = t
+            .cmd()
+            .args(upgrade_args(
+                &lose_events,
+                &["--backup", backup.to_str().unwrap()],
+            ))
+            .arg("--data-dir")
+            .arg(&t.data)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut child = child;
+        let start = std::time::Instant::now();
+        while !marker.exists() && start.elapsed() < std::time::Duration::from_secs(180) {
+            if child.try_wait().unwrap().is_some() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        assert!(marker.exists(), "the new API server's migration ran");
+        child
+    };
+    let child = migrating(&b);
+    std::fs::remove_file(&events_file).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("data lost") && err.contains("7 events") && err.contains("0 events"),
+        "{err}"
+    );
+    assert!(err.contains("server 2.0.0 is running again"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(&events_file)
+            .unwrap()
+            .lines()
+            .count(),
+        7,
+        "the events are the backup's"
+    );
+    assert_eq!(api_image(&t), old_image);
+    assert_eq!(held(&t), before);
+
+    // Ctrl-C while the new server migrates: rolled back to the same data, exit 130.
+    let b = backup("interrupted");
+    let child = migrating(&b);
+    let kill = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let out = child.wait_with_output().unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(130), "{err}");
+    assert!(
+        err.contains("interrupted") && err.contains("server 2.0.0 is running again"),
+        "{err}"
+    );
+    assert_eq!(api_image(&t), old_image);
+    assert_eq!(held(&t), before);
+    assert_eq!(configured_version(&t), "2.0.0");
+    assert_eq!(
+        std::fs::read_to_string(&events_file)
+            .unwrap()
+            .lines()
+            .count(),
+        7
+    );
+
     // The good one.
     let b = backup("ok");
     let out = upgrade(&t, &ok_image, &["--json", "--backup", b.to_str().unwrap()]);
@@ -164,6 +253,7 @@ fn stack_upgrade_rolls_back_failed_and_lossy_migrations_then_upgrades() {
         counts.projects >= 1 && counts.tasks >= 1 && counts.models >= 1,
         "{counts:?}"
     );
+    assert_eq!(counts.events, Some(7), "Elasticsearch's events are counted");
     assert_eq!(done.counts_after, Some(counts));
     assert_eq!(api_image(&t), ok_image);
     assert_eq!(std::fs::read_to_string(&migrations).unwrap(), "migrated\n");

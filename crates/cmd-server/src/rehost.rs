@@ -78,13 +78,23 @@ pub async fn run(ctx: &Ctx, a: RehostArgs) -> anyhow::Result<()> {
             })
             .collect()
         }
-        None => through_api(ctx, &from, &to, a.dry_run).await?,
+        None => {
+            let settings = Settings::load(&ctx.config)?;
+            let client = Client::from_settings(&settings)?;
+            let names = project_names(&client).await?;
+            let mut rows = through_api(&client, &names, &from, &to, a.dry_run).await?;
+            if a.stack {
+                rows.extend(in_stack_events(ctx, &client, &names, &from, &to, a.dry_run).await?);
+            }
+            rows
+        }
     };
     report(ctx, &rows, &from, &to, a.dry_run);
-    if api_mode {
+    if api_mode && !a.stack {
         ctx.out.warn(
             "debug images and plots live in the events store, which the API cannot edit: \
-             for 'clearml server serve', stop it and run this with --data-dir",
+             for 'clearml server serve', stop it and run this with --data-dir; for this \
+             host's Docker stack add --stack",
         );
     }
     Ok(())
@@ -119,7 +129,7 @@ fn report(ctx: &Ctx, rows: &[RehostRow], from: &str, to: &str, dry_run: bool) {
 }
 
 /// Project id → name on the server.
-async fn project_names(
+pub(crate) async fn project_names(
     client: &Client,
 ) -> anyhow::Result<std::collections::HashMap<String, String>> {
     let projects = client
@@ -144,14 +154,12 @@ async fn project_names(
 /// Through the configured server's API: model URIs (`models.edit`) and task artifacts
 /// (`tasks.edit` with `force`, which the real server allows on finished tasks).
 async fn through_api(
-    ctx: &Ctx,
+    client: &Client,
+    names: &std::collections::HashMap<String, String>,
     from: &str,
     to: &str,
     dry_run: bool,
 ) -> anyhow::Result<Vec<RehostRow>> {
-    let settings = Settings::load(&ctx.config)?;
-    let client = Client::from_settings(&settings)?;
-    let names = project_names(&client).await?;
     let mut counts: std::collections::BTreeMap<(usize, String), usize> = Default::default();
     let models = client
         .get_all(
@@ -232,6 +240,79 @@ async fn through_api(
         (a.kind.clone(), a.project.clone()).cmp(&(b.kind.clone(), b.project.clone()))
     });
     Ok(rows)
+}
+
+/// The debug image and plot links in the Docker stack's Elasticsearch: counted per task
+/// (then per project, through the API), rewritten with one `_update_by_query`. A rerun
+/// finds nothing left; an interrupted run leaves each event either moved or not.
+async fn in_stack_events(
+    ctx: &Ctx,
+    client: &Client,
+    names: &std::collections::HashMap<String, String>,
+    from: &str,
+    to: &str,
+    dry_run: bool,
+) -> anyhow::Result<Vec<RehostRow>> {
+    use clearml_stack::{docker, es, events, lifecycle};
+    let engine = docker::connect().await?;
+    let stack = lifecycle::resolve(&Default::default(), Some(&engine)).await?;
+    let id = es::container(&engine, &stack).await?;
+    let counts = events::count_links(&engine, &id, from).await?;
+    let task_ids: Vec<&str> = counts.keys().map(|(_, t)| t.as_str()).collect();
+    let mut project_of: std::collections::HashMap<String, String> = Default::default();
+    if !task_ids.is_empty() {
+        let tasks = client
+            .get_all(
+                "tasks.get_all",
+                &json!({"id": task_ids, "only_fields": ["id", "project"], "search_hidden": true}),
+                "tasks",
+                None,
+            )
+            .await?;
+        for t in &tasks {
+            if let (Some(id), Some(p)) = (t["id"].as_str(), t["project"].as_str()) {
+                project_of.insert(id.to_string(), p.to_string());
+            }
+        }
+    }
+    // (kind, project, rewritten) -> events; compressed plots are never rewritten.
+    let mut by_project: std::collections::BTreeMap<(String, String, bool), usize> =
+        Default::default();
+    for ((kind, task), n) in &counts {
+        let project = project_of.get(task).cloned().unwrap_or_default();
+        let moved = n.events - n.compressed.min(n.events);
+        if moved > 0 {
+            *by_project
+                .entry((kind.clone(), project.clone(), !dry_run))
+                .or_default() += moved;
+        }
+        if n.compressed > 0 {
+            *by_project
+                .entry((kind.clone(), project, false))
+                .or_default() += n.compressed;
+        }
+    }
+    let compressed: usize = counts.values().map(|c| c.compressed).sum();
+    if compressed > 0 {
+        ctx.out.warn(format!(
+            "{compressed} plot(s) with links under {from} are stored compressed (100,000 characters and more), which Elasticsearch's scripts cannot rewrite: they stay as they are (rows with rewritten 'no')"
+        ));
+    }
+    if !dry_run && counts.values().any(|c| c.events > c.compressed) {
+        let (updated, _) = events::rehost(&engine, &id, from, to).await?;
+        ctx.out
+            .info(format!("Elasticsearch rewrote {updated} event(s)"));
+    }
+    Ok(by_project
+        .into_iter()
+        .map(|((kind, project_id, rewritten), links)| RehostRow {
+            kind,
+            project: names.get(&project_id).cloned().unwrap_or_default(),
+            project_id,
+            links,
+            rewritten,
+        })
+        .collect())
 }
 
 #[cfg(test)]

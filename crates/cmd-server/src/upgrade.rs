@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::cli::UpgradeArgs;
-use crate::error::CliError;
+use crate::error::{CliError, Exit};
 use crate::stack::parse_timeout;
 use clearml_cmd_core::Ctx;
 use clearml_stack::backup::{self, Manifest};
@@ -43,7 +43,7 @@ pub async fn run(ctx: &Ctx, args: UpgradeArgs) -> anyhow::Result<()> {
     upgrade::check_images(&engine, &plan.stacks).await?;
     let before = match &plan.keys {
         Some(k) => Some(
-            upgrade::counts(&plan.current, k)
+            upgrade::counts(&engine, &plan.current, k)
                 .await
                 .map_err(|e| anyhow::anyhow!("cannot count the data before the upgrade (is the stack up?): {e}; nothing was changed"))?,
         ),
@@ -55,8 +55,19 @@ pub async fn run(ctx: &Ctx, args: UpgradeArgs) -> anyhow::Result<()> {
     if let Some(c) = before {
         ctx.out.info(format!("before: {c}"));
     }
-    let manifest = backed_up(&engine, &plan, ctx).await?;
-    match steps(&engine, &plan, before, timeout, ctx).await {
+    // From here on Ctrl-C is ours: the backup is finished first (the old stack then starts
+    // again), the steps are cut short and rolled back; the rollback itself runs to its end.
+    let interrupt = on_interrupt();
+    let manifest = backed_up(&engine, &plan, ctx, &interrupt).await?;
+    let mut changed = interrupt.clone();
+    let stepped = tokio::select! {
+        r = steps(&engine, &plan, before, timeout, ctx) => r,
+        _ = changed.wait_for(|i| *i) => {
+            ctx.out.warn("interrupted: rolling back (this runs to its end)");
+            Err(anyhow::anyhow!("interrupted"))
+        }
+    };
+    match stepped {
         Ok(after) => {
             let to = &args.to;
             ctx.out.info(format!(
@@ -67,10 +78,29 @@ pub async fn run(ctx: &Ctx, args: UpgradeArgs) -> anyhow::Result<()> {
             report(ctx, &plan, "upgraded", before, after);
             Ok(())
         }
-        Err(e) => Err(roll_back(&engine, &plan, &manifest, e, timeout, ctx)
-            .await
-            .into()),
+        Err(e) => Err(roll_back(
+            &engine,
+            &plan,
+            &manifest,
+            e,
+            timeout,
+            ctx,
+            *interrupt.borrow(),
+        )
+        .await
+        .into()),
     }
+}
+
+/// A flag that turns true at the first Ctrl-C (SIGINT no longer ends the process).
+fn on_interrupt() -> tokio::sync::watch::Receiver<bool> {
+    let (tx, rx) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            let _ = tx.send(true);
+        }
+    });
+    rx
 }
 
 fn make_plan(
@@ -157,7 +187,12 @@ fn report(ctx: &Ctx, plan: &Plan, result: &str, before: Option<Counts>, after: O
 }
 
 /// Stop the stack, write the backup and read it back. A failure starts the old stack again.
-async fn backed_up(engine: &docker::Engine, plan: &Plan, ctx: &Ctx) -> anyhow::Result<Manifest> {
+async fn backed_up(
+    engine: &docker::Engine,
+    plan: &Plan,
+    ctx: &Ctx,
+    interrupt: &tokio::sync::watch::Receiver<bool>,
+) -> anyhow::Result<Manifest> {
     let stopped = lifecycle::stop_running(engine, &plan.current).await?;
     let (data, out, version, project) = (
         plan.current.data_dir.clone(),
@@ -171,6 +206,21 @@ async fn backed_up(engine: &docker::Engine, plan: &Plan, ctx: &Ctx) -> anyhow::R
         Ok::<_, anyhow::Error>(m)
     })
     .await?;
+    if *interrupt.borrow() {
+        lifecycle::start_again(engine, &plan.current, &stopped, &ctx.out).await?;
+        let kept = match &made {
+            Ok(_) => format!("; the backup is kept at {}", plan.backup.display()),
+            Err(_) => String::new(),
+        };
+        return Err(CliError::new(
+            Exit::Interrupted,
+            format!(
+                "interrupted during the backup: the upgrade did not start and server {} runs as before{kept}",
+                plan.current.version
+            ),
+        )
+        .into());
+    }
     match made {
         Ok(m) => {
             ctx.out.info(format!(
@@ -205,7 +255,7 @@ async fn steps(
         return Ok(None);
     };
     let last = plan.stacks.last().unwrap_or(&plan.current);
-    let after = upgrade::counts(last, keys)
+    let after = upgrade::counts(engine, last, keys)
         .await
         .map_err(|e| anyhow::anyhow!("cannot count the data after the upgrade: {e}"))?;
     ctx.out.info(format!("after: {after}"));
@@ -223,8 +273,14 @@ async fn roll_back(
     cause: anyhow::Error,
     timeout: Duration,
     ctx: &Ctx,
+    interrupted: bool,
 ) -> CliError {
     let old = &plan.current.version;
+    let exit = if interrupted {
+        Exit::Interrupted
+    } else {
+        Exit::Failure
+    };
     ctx.out
         .warn(format!("upgrade failed: {cause:#}; restoring the backup"));
     let back = async {
@@ -243,13 +299,17 @@ async fn roll_back(
     };
     let restore_hint = |p: &Path| format!("clearml server restore --version {old} {}", p.display());
     match back.await {
-        Ok(()) => CliError::failure(format!(
-            "upgrade failed ({cause:#}); the backup was restored and server {old} is running again"
-        ))
+        Ok(()) => CliError::new(
+            exit,
+            format!(
+                "upgrade failed ({cause:#}); the backup was restored and server {old} is running again"
+            ),
+        )
         .with_hint(format!("the backup stays at {}", plan.backup.display())),
-        Err(e) => CliError::failure(format!(
-            "upgrade failed ({cause:#}) and the rollback failed too ({e:#})"
-        ))
+        Err(e) => CliError::new(
+            exit,
+            format!("upgrade failed ({cause:#}) and the rollback failed too ({e:#})"),
+        )
         .with_hint(format!("restore by hand: {}", restore_hint(&plan.backup))),
     }
 }

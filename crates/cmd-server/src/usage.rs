@@ -1,5 +1,5 @@
-//! `server usage`: where a `serve` data dir's space went, per project or task, largest
-//! first, with the data dir's totals.
+//! `server usage`: where a `serve` data dir's (or, with `--stack`, the Docker stack's)
+//! space went, per project or task, largest first, with the data dir's totals.
 
 use std::collections::BTreeMap;
 
@@ -9,7 +9,12 @@ use crate::error::CliError;
 use crate::output::{Format, Listing, shape_value};
 use clearml_cmd_core::Ctx;
 use clearml_cmd_core::human_bytes;
-use clearml_serve::admin::TaskUsage;
+use clearml_serve::admin::{DataDirUsage, Owners, TaskUsage};
+use serde_json::json;
+use std::path::{Path, PathBuf};
+
+use crate::api::Client;
+use crate::config::Settings;
 
 /// Is `name` the project `wanted` or one of its sub-projects?
 fn in_project(name: &str, wanted: &str) -> bool {
@@ -30,13 +35,25 @@ pub async fn run(ctx: &Ctx, a: UsageArgs) -> anyhow::Result<()> {
     if wanted.as_deref() == Some("") {
         return Err(CliError::usage("--project is empty").into());
     }
-    let dir = a
-        .data_dir
-        .clone()
-        .unwrap_or_else(clearml_serve::default_data_dir);
-    let d = dir.clone();
-    let usage =
-        tokio::task::spawn_blocking(move || clearml_serve::admin::usage_data_dir(&d)).await??;
+    let (dir, usage) = if a.stack {
+        stack_usage(ctx).await?
+    } else {
+        let dir = a
+            .data_dir
+            .clone()
+            .unwrap_or_else(clearml_serve::default_data_dir);
+        let d = dir.clone();
+        let usage =
+            tokio::task::spawn_blocking(move || clearml_serve::admin::usage_data_dir(&d)).await??;
+        (dir, usage)
+    };
+    if usage.unreadable > 0 {
+        ctx.out.warn(format!(
+            "{} folder(s) under {} could not be read and are not counted (run as root, or as the owner of the data dir)",
+            usage.unreadable,
+            dir.display()
+        ));
+    }
     let mut rows = usage_rows(&usage.tasks, wanted.as_deref(), a.by);
     if let Some(w) = &wanted
         && rows.is_empty()
@@ -71,6 +88,55 @@ pub async fn run(ctx: &Ctx, a: UsageArgs) -> anyhow::Result<()> {
     }
     print_table(ctx, &report, a.by);
     Ok(())
+}
+
+/// The Docker stack's data dir (as its containers were started), its Elasticsearch's
+/// events per task, and the names of tasks and projects through the configured API.
+async fn stack_usage(ctx: &Ctx) -> anyhow::Result<(PathBuf, DataDirUsage)> {
+    use clearml_stack::{docker, es, events, lifecycle};
+    let engine = docker::connect().await?;
+    let stack = lifecycle::resolve(&Default::default(), Some(&engine)).await?;
+    let id = es::container(&engine, &stack).await?;
+    let (_, events) = events::usage(&engine, &id).await?;
+    let settings = Settings::load(&ctx.config)?;
+    let client = Client::from_settings(&settings)?;
+    let mut owners = Owners {
+        events,
+        ..Default::default()
+    };
+    for t in client
+        .get_all(
+            "tasks.get_all",
+            &json!({"only_fields": ["id", "name", "project"], "search_hidden": true}),
+            "tasks",
+            None,
+        )
+        .await?
+    {
+        if let Some(id) = t["id"].as_str() {
+            let name = t["name"].as_str().unwrap_or("").to_string();
+            let project = t["project"].as_str().unwrap_or("").to_string();
+            owners.tasks.insert(id.to_string(), (name, project));
+        }
+    }
+    owners.projects = super::rehost::project_names(&client)
+        .await?
+        .into_iter()
+        .collect();
+    let dir = stack.data_dir.clone();
+    let data = dir.join("data");
+    let usage = tokio::task::spawn_blocking(move || {
+        let databases = ["elastic_7", "mongo_4", "redis"].map(|d| data.join(d));
+        let is_database = |p: &Path| databases.iter().any(|d| p.starts_with(d));
+        clearml_serve::admin::usage_of_dir(
+            &stack.data_dir,
+            &data.join("fileserver"),
+            &is_database,
+            &owners,
+        )
+    })
+    .await??;
+    Ok((dir, usage))
 }
 
 /// One row per task, or per project with its tasks summed, limited to `wanted` and its

@@ -101,11 +101,22 @@ pub struct DataDirUsage {
     pub other_bytes: u64,
     /// The space the data dir takes on disk (allocated blocks, as `du` counts them).
     pub disk_bytes: u64,
+    /// Folders that could not be read (not counted in any total).
+    pub unreadable: u64,
 }
 
-/// Sizes of every regular file under `dir` (symlinks are not followed): (path, apparent
-/// bytes, allocated bytes).
-fn walk(dir: &Path, out: &mut Vec<(std::path::PathBuf, u64, u64)>) -> std::io::Result<()> {
+/// What a walk of a folder found.
+#[derive(Default)]
+struct Walked {
+    /// Every regular file (symlinks are not followed): (path, apparent bytes, allocated bytes).
+    files: Vec<(std::path::PathBuf, u64, u64)>,
+    /// The blocks of the folders themselves (`du` counts them too).
+    folder_bytes: u64,
+    /// Folders that could not be read.
+    unreadable: u64,
+}
+
+fn walk(dir: &Path, out: &mut Walked) -> std::io::Result<()> {
     use std::os::unix::fs::MetadataExt;
     for entry in std::fs::read_dir(dir)? {
         // A file a running server renames or deletes meanwhile (an upload's temp file)
@@ -113,9 +124,13 @@ fn walk(dir: &Path, out: &mut Vec<(std::path::PathBuf, u64, u64)>) -> std::io::R
         let Ok(entry) = entry else { continue };
         let Ok(meta) = entry.metadata() else { continue };
         if meta.is_dir() {
-            let _ = walk(&entry.path(), out);
+            out.folder_bytes += meta.blocks() * 512;
+            if walk(&entry.path(), out).is_err() {
+                out.unreadable += 1;
+            }
         } else {
-            out.push((entry.path(), meta.len(), meta.blocks() * 512));
+            out.files
+                .push((entry.path(), meta.len(), meta.blocks() * 512));
         }
     }
     Ok(())
@@ -136,6 +151,73 @@ fn owner<'a>(
     })
 }
 
+/// What a server knows of its tasks, for [`usage_of_dir`]: task id → (name, project id),
+/// project id → name, and task id → (events, event bytes).
+#[derive(Debug, Clone, Default)]
+pub struct Owners {
+    pub tasks: std::collections::BTreeMap<String, (String, String)>,
+    pub projects: std::collections::BTreeMap<String, String>,
+    pub events: std::collections::BTreeMap<String, (u64, u64)>,
+}
+
+/// Where a server's data dir's space went: the files under `files_dir` by the task they
+/// belong to, the events per task as `owners` has them, and the totals of the whole
+/// `data_dir` (the files for which `is_database` holds count as the database). Reads only.
+pub fn usage_of_dir(
+    data_dir: &Path,
+    files_dir: &Path,
+    is_database: &dyn Fn(&Path) -> bool,
+    owners: &Owners,
+) -> anyhow::Result<DataDirUsage> {
+    let mut usage = DataDirUsage::default();
+    let mut per_task: std::collections::BTreeMap<String, TaskUsage> = Default::default();
+    let entry = |id: &str| -> TaskUsage {
+        let (name, project_id) = owners.tasks.get(id).cloned().unwrap_or_default();
+        TaskUsage {
+            task_id: id.to_string(),
+            task: name,
+            project: owners
+                .projects
+                .get(&project_id)
+                .cloned()
+                .unwrap_or_default(),
+            project_id,
+            ..Default::default()
+        }
+    };
+    for (id, (events, bytes)) in &owners.events {
+        let row = per_task.entry(id.clone()).or_insert_with(|| entry(id));
+        row.events += events;
+        row.event_bytes += bytes;
+    }
+    let mut found = Walked::default();
+    walk(data_dir, &mut found)
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", data_dir.display()))?;
+    usage.unreadable = found.unreadable;
+    // The folder itself too, as `du -s` counts it.
+    usage.disk_bytes = found.folder_bytes
+        + std::fs::metadata(data_dir).map_or(0, |m| {
+            use std::os::unix::fs::MetadataExt;
+            m.blocks() * 512
+        });
+    for (path, bytes, disk) in found.files {
+        usage.disk_bytes += disk;
+        if let Ok(rel) = path.strip_prefix(files_dir) {
+            usage.files_bytes += bytes;
+            let id = owner(rel, &owners.tasks).unwrap_or("").to_string();
+            let row = per_task.entry(id.clone()).or_insert_with(|| entry(&id));
+            row.files += 1;
+            row.file_bytes += bytes;
+        } else if is_database(&path) {
+            usage.database_bytes += bytes;
+        } else {
+            usage.other_bytes += bytes;
+        }
+    }
+    usage.tasks = per_task.into_values().collect();
+    Ok(usage)
+}
+
 /// Where a `serve` data dir's space went: files by the task they belong to (walking
 /// `files/`), events per task (the database), totals. Reads only; `serve` may be running.
 pub fn usage_data_dir(data_dir: &Path) -> anyhow::Result<DataDirUsage> {
@@ -145,57 +227,29 @@ pub fn usage_data_dir(data_dir: &Path) -> anyhow::Result<DataDirUsage> {
         Ok(s) => s,
         Err(_) => open_existing(data_dir)?,
     };
-    let tasks = store.task_names()?;
-    let projects = store.project_names()?;
-    let events = store.event_usage()?;
-    drop(store);
-    let mut usage = DataDirUsage::default();
-    let mut per_task: std::collections::BTreeMap<String, TaskUsage> = Default::default();
-    let entry = |id: &str| -> TaskUsage {
-        let (name, project_id) = tasks.get(id).cloned().unwrap_or_default();
-        TaskUsage {
-            task_id: id.to_string(),
-            task: name,
-            project: projects.get(&project_id).cloned().unwrap_or_default(),
-            project_id,
-            ..Default::default()
-        }
+    let owners = Owners {
+        tasks: store.task_names()?,
+        projects: store.project_names()?,
+        events: store
+            .event_usage()?
+            .into_iter()
+            .map(|(id, e)| (id, (e.events, e.bytes)))
+            .collect(),
     };
-    for (id, e) in events {
-        let row = per_task.entry(id.clone()).or_insert_with(|| entry(&id));
-        row.events += e.events;
-        row.event_bytes += e.bytes;
-    }
-    let mut found = Vec::new();
-    walk(data_dir, &mut found)
-        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", data_dir.display()))?;
-    let files_dir = data_dir.join("files");
+    drop(store);
     let db_name = db
         .file_name()
         .and_then(|n| n.to_str())
         .unwrap_or_default()
         .to_string();
-    for (path, bytes, disk) in found {
-        usage.disk_bytes += disk;
-        if let Ok(rel) = path.strip_prefix(&files_dir) {
-            usage.files_bytes += bytes;
-            let id = owner(rel, &tasks).unwrap_or("").to_string();
-            let row = per_task.entry(id.clone()).or_insert_with(|| entry(&id));
-            row.files += 1;
-            row.file_bytes += bytes;
-        } else if path.parent() == Some(data_dir)
+    let is_database = |path: &Path| {
+        path.parent() == Some(data_dir)
             && path
                 .file_name()
                 .and_then(|n| n.to_str())
                 .is_some_and(|n| n.starts_with(&db_name))
-        {
-            usage.database_bytes += bytes;
-        } else {
-            usage.other_bytes += bytes;
-        }
-    }
-    usage.tasks = per_task.into_values().collect();
-    Ok(usage)
+    };
+    usage_of_dir(data_dir, &data_dir.join("files"), &is_database, &owners)
 }
 
 impl TaskUsage {

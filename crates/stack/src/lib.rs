@@ -8,6 +8,7 @@
 //! - `doctor`: preflight checks of the host
 //! - `lifecycle`: up, down, status, logs
 //! - `backup`: consistent backup and restore of the data dir
+//! - `es`, `events`: the stack's Elasticsearch (curl in its container): the event links
 //! - `online`: backups while the stack runs (the databases' own dump tools) and their restore
 //! - `users`: the API server's fixed users in the data dir's config
 //! - `upgrade`: the upgrade plan, image and backup checks, data counts
@@ -17,6 +18,8 @@
 pub mod backup;
 pub mod docker;
 pub mod doctor;
+pub mod es;
+pub mod events;
 pub mod json;
 pub mod lifecycle;
 pub mod online;

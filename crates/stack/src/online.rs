@@ -22,10 +22,11 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::backup::{self, Manifest, Parts};
 use super::docker::{self, Engine};
+use super::es::{es, es_ok};
 use super::lifecycle;
 use super::spec::Stack;
 use clearml_error::CliError;
@@ -46,7 +47,7 @@ const LIVE_DB_DIRS: &[&str] = &["data/mongo_4", "data/elastic_7"];
 const DATABASES: &[&str] = &["mongo", "elasticsearch", "redis"];
 /// How long a dump, a snapshot or a restore may take.
 const LONG: Duration = Duration::from_secs(6 * 3600);
-const SHORT: Duration = Duration::from_secs(30);
+use super::es::SHORT;
 
 /// The running containers of the three databases, by service.
 async fn running_databases(
@@ -105,78 +106,6 @@ async fn check_snapshot_folder(engine: &Engine, id: &str) -> anyhow::Result<()> 
         "run 'clearml server up' once: it recreates only the Elasticsearch container, with data/es_snapshots (the data stays)",
     )
     .into())
-}
-
-/// One HTTP call to Elasticsearch with curl inside its container: the status and the body.
-async fn es(
-    engine: &Engine,
-    id: &str,
-    method: &str,
-    path: &str,
-    body: Option<&Value>,
-    limit: Duration,
-) -> anyhow::Result<(u16, Value)> {
-    let url = format!("http://localhost:9200{path}");
-    let max = limit.as_secs().to_string();
-    let text = body.map(Value::to_string);
-    let mut cmd = vec![
-        "curl",
-        "-s",
-        "-m",
-        &max,
-        "-X",
-        method,
-        "-H",
-        "Content-Type: application/json",
-        "-w",
-        "\n%{http_code}",
-    ];
-    if let Some(t) = &text {
-        cmd.extend(["-d", t.as_str()]);
-    }
-    cmd.push(&url);
-    let (code, out) = engine.exec(id, &cmd, limit + SHORT).await?;
-    anyhow::ensure!(
-        code == 0,
-        "curl inside the Elasticsearch container exited {code} ({method} {path})"
-    );
-    let out = out.trim_end();
-    let (body, status) = out.rsplit_once('\n').unwrap_or(("", out));
-    let status: u16 = status
-        .trim()
-        .parse()
-        .map_err(|_| anyhow::anyhow!("Elasticsearch's answer to {method} {path} has no status"))?;
-    let value = serde_json::from_str(body.trim()).unwrap_or(Value::Null);
-    Ok((status, value))
-}
-
-/// Elasticsearch's reason for a refusal, in one line.
-fn es_reason(v: &Value) -> String {
-    let e = &v["error"];
-    e["root_cause"][0]["reason"]
-        .as_str()
-        .or(e["reason"].as_str())
-        .or(e.as_str())
-        .map(str::to_string)
-        .unwrap_or_else(|| v.to_string().chars().take(200).collect())
-}
-
-/// A call that must answer 2xx; returns the body.
-async fn es_ok(
-    engine: &Engine,
-    id: &str,
-    method: &str,
-    path: &str,
-    body: Option<&Value>,
-    limit: Duration,
-) -> anyhow::Result<Value> {
-    let (status, v) = es(engine, id, method, path, body, limit).await?;
-    anyhow::ensure!(
-        (200..300).contains(&status),
-        "Elasticsearch refused {method} {path} ({status}): {}",
-        es_reason(&v)
-    );
-    Ok(v)
 }
 
 /// Register the snapshot folder as the fs repository (idempotent).
@@ -546,7 +475,7 @@ async fn wait_mongo(engine: &Engine, id: &str) -> anyhow::Result<()> {
 }
 
 /// Until Elasticsearch's cluster is at least yellow.
-async fn wait_es(engine: &Engine, id: &str) -> anyhow::Result<()> {
+pub(crate) async fn wait_es(engine: &Engine, id: &str) -> anyhow::Result<()> {
     poll("Elasticsearch", || async {
         let path = "/_cluster/health?wait_for_status=yellow&timeout=10s";
         Ok(matches!(
@@ -571,21 +500,5 @@ where
             anyhow::bail!("{what} did not answer within 300s of its start");
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn es_reasons_are_one_line() {
-        let v = json!({"error": {"root_cause": [{"reason": "[clearml-backup] location not in path.repo"}], "reason": "outer"}, "status": 500});
-        assert_eq!(es_reason(&v), "[clearml-backup] location not in path.repo");
-        assert_eq!(
-            es_reason(&json!({"error": "no such snapshot"})),
-            "no such snapshot"
-        );
-        assert!(es_reason(&json!({"x": 1})).contains("\"x\""));
     }
 }

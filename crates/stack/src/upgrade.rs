@@ -1,6 +1,6 @@
 //! `server upgrade`: the plan (which server versions to pass through, which images) and the
 //! checks around it: images present before anything stops, a verified backup, and the
-//! projects/tasks/models counts before and after.
+//! projects/tasks/models (and Elasticsearch's events) counts before and after.
 //!
 //! The steps never jump over 1.17: data from before 1.17 must be migrated by a 1.17 API
 //! server before 2.x starts on it (the same rule `restore` applies).
@@ -172,6 +172,10 @@ pub struct Counts {
     pub projects: u64,
     pub tasks: u64,
     pub models: u64,
+    /// Events in the stack's Elasticsearch (the `events-*` indices' documents); null when
+    /// its container was not running.
+    #[serde(default)]
+    pub events: Option<u64>,
 }
 
 impl std::fmt::Display for Counts {
@@ -180,8 +184,23 @@ impl std::fmt::Display for Counts {
             f,
             "{} projects, {} tasks, {} models",
             self.projects, self.tasks, self.models
-        )
+        )?;
+        match self.events {
+            Some(n) => write!(f, ", {n} events"),
+            None => write!(f, ", events not counted"),
+        }
     }
+}
+
+/// The events in the stack's Elasticsearch once its cluster is at least yellow (indices
+/// still opening after a restart would count short); None when it is not running.
+pub async fn event_count(engine: &Engine, stack: &Stack) -> anyhow::Result<Option<u64>> {
+    let Ok(id) = super::es::container(engine, stack).await else {
+        return Ok(None);
+    };
+    super::online::wait_es(engine, &id).await?;
+    let indices = super::events::indices(engine, &id).await?;
+    Ok(Some(indices.iter().map(|i| i.docs).sum()))
 }
 
 /// The key pair the API server was given (its env), which the counts log in with.
@@ -194,7 +213,11 @@ pub fn api_keys(stack: &Stack) -> Option<(String, String)> {
 }
 
 /// Count projects (hidden ones too), tasks and models through the API.
-pub async fn counts(stack: &Stack, keys: &(String, String)) -> anyhow::Result<Counts> {
+pub async fn counts(
+    engine: &Engine,
+    stack: &Stack,
+    keys: &(String, String),
+) -> anyhow::Result<Counts> {
     let base = stack
         .url_of("apiserver")
         .ok_or_else(|| anyhow::anyhow!("the stack publishes no API port"))?;
@@ -223,6 +246,7 @@ pub async fn counts(stack: &Stack, keys: &(String, String)) -> anyhow::Result<Co
         projects: n[0],
         tasks: n[1],
         models: n[2],
+        events: event_count(engine, stack).await?,
     })
 }
 

@@ -67,9 +67,10 @@ The stack is stopped and backed up (the same archive as 'server backup', read ba
 checked against its manifest) before anything changes. A server older than 1.17 goes to
 1.17.1 first, then to the target. Every image must already be on this host (nothing is
 pulled). After each step the stack must become ready (the API server migrates its data
-before it answers); then the projects, tasks and models are counted through the API and
-compared with the counts taken before. On any failure the backup is restored, the old
-version started again, and the command exits 1.";
+before it answers); then the projects, tasks and models are counted through the API (and
+the events in the stack's Elasticsearch) and compared with the counts taken before. On any
+failure the backup is restored, the old version started again, and the command exits 1.
+Ctrl-C after the stack stopped is rolled back the same way (exit 130).";
 
 #[derive(Debug, Clone, Args)]
 pub struct UpgradeArgs {
@@ -160,7 +161,14 @@ Reads a 'clearml server serve' data dir (the server may be running): the files u
 are walked and given to the task whose upload folder (<project>/<task name>.<task id>/) holds
 them; events are counted and measured in the database. The totals are the data dir's own
 (disk: allocated blocks, as du counts them). Files no task owns are one row with an empty
-task.";
+task.
+
+With --stack (this host's Docker stack), the stack's data dir is walked: files under
+data/fileserver by the same folders, the databases (data/elastic_7, data/mongo_4,
+data/redis) as the database; events are counted per task in its Elasticsearch (a composite
+aggregation on each events-* index), and an index's bytes on disk (_cat/indices store.size)
+are shared out among its tasks by their number of events. Task and project names come from
+the configured server's API. Run it as root to read the databases' folders.";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
 pub enum UsageBy {
@@ -184,6 +192,12 @@ pub struct UsageArgs {
     /// Only the N largest rows
     #[arg(long, value_name = "N")]
     pub top: Option<usize>,
+    /// The configured server is this host's Docker stack ('clearml server up'): walk the
+    /// data dir its containers were started with (files under data/fileserver), count the
+    /// events in its Elasticsearch (through the Docker API), names through the API;
+    /// --data-dir is not used (CLEARML_STACK_PROJECT names another stack)
+    #[arg(long)]
+    pub stack: bool,
 }
 
 pub(super) const REHOST_HELP: &str = "\
@@ -191,7 +205,8 @@ With --data-dir (a 'clearml server serve' data dir; that server must be stopped)
 of link is rewritten in one database transaction: an interrupted run changes nothing, and a
 second run finds nothing left to do. Without it, the configured server is changed through
 its API (models.edit, tasks.edit): model URIs and task artifacts; debug images and plots
-live in the events store, which the API cannot edit (they are counted and reported). A link
+live in the events store, which the API cannot edit; with --stack (the configured server is
+this host's Docker stack) they are rewritten in its Elasticsearch by one _update_by_query. A link
 is moved only when --from is the whole link or is followed by '/'; --from and --to may not
 be prefixes of each other (a second run would move links again).";
 
@@ -204,8 +219,13 @@ pub struct RehostArgs {
     #[arg(long, value_name = "URL")]
     pub to: String,
     /// A stopped 'clearml server serve' data dir to rewrite directly (all kinds of links)
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", conflicts_with = "stack")]
     pub data_dir: Option<PathBuf>,
+    /// The configured server is this host's Docker stack ('clearml server up'): besides
+    /// models and artifacts (through the API), rewrite the debug image and plot links in
+    /// its Elasticsearch (through the Docker API; CLEARML_STACK_PROJECT names another stack)
+    #[arg(long)]
+    pub stack: bool,
     /// Count what would change, per kind and per project; change nothing
     #[arg(long)]
     pub dry_run: bool,

@@ -666,6 +666,23 @@ pub fn project(doc: &Value, fields: &[String]) -> Value {
     out
 }
 
+/// The top-level document fields `project(doc, fields)` reads: `None` when it needs the
+/// whole document (no fields named, or only exclusions).
+pub fn projected_keys(fields: &[String]) -> Option<Vec<String>> {
+    let includes: Vec<&String> = fields.iter().filter(|f| !f.starts_with('-')).collect();
+    if includes.is_empty() {
+        return None;
+    }
+    let mut keys = vec!["id".to_string()];
+    for f in includes {
+        let top = path_parts(f).swap_remove(0).into_owned();
+        if !keys.contains(&top) {
+            keys.push(top);
+        }
+    }
+    Some(keys)
+}
+
 /// Copy one dotted path. Like a MongoDB projection, parents that exist as objects are
 /// kept (empty) even when the leaf is missing: `runtime.version` on `{runtime: {}}` gives
 /// `{runtime: {}}`, which clients rely on (the SDK reads `task.runtime.get(...)`).

@@ -35,13 +35,14 @@ fn invalid_ids(coll: Coll, missing: &[String]) -> ApiError {
         Coll::Projects => (401, "project"),
         Coll::Queues => (701, "queue"),
     };
-    let ids: Vec<String> = missing.iter().map(|i| format!("'{i}'")).collect();
-    let tuple = if ids.len() == 1 {
-        format!("({},)", ids[0])
-    } else {
-        format!("({})", ids.join(", "))
-    };
-    ApiError::new(400, subcode, format!("Invalid {what} id: ids={tuple}"))
+    ApiError::new(
+        400,
+        subcode,
+        format!(
+            "Invalid {what} id: ids={}",
+            super::public_guard::py_tuple(missing)
+        ),
+    )
 }
 
 /// Load every id or fail naming the missing ones.
@@ -76,6 +77,9 @@ fn update_tags(call: &mut Call, coll: Coll) -> ApiResult {
         return Err(ApiError::validation(
             "No entity ids provided for editing tags",
         ));
+    }
+    if coll == Coll::Tasks {
+        super::public_guard::all_writable(call.store, &ids)?;
     }
     if add.is_empty() && remove.is_empty() {
         return Err(ApiError::validation(

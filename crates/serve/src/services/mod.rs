@@ -169,6 +169,9 @@ pub fn get_all(
     }
     let order = query::build_order(body)?;
     let fields = query::checked_only_fields(body)?;
+    // Only the fields the projection copies are parsed out of each stored document.
+    let keys = query::projected_keys(&fields);
+    let keys = keys.as_deref();
     let (docs, scroll) = match query::scroll_size(body)? {
         Some(size) => {
             let given = body.get("scroll_id").and_then(Value::as_str);
@@ -177,10 +180,12 @@ pub fn get_all(
                 Some(pos) => (given.unwrap_or_default().to_string(), pos),
                 None => (new_id(), 0),
             };
+            // database/model/base.py get_data_with_scroll_support: a refresh reads
+            // max(position, size) from the start.
             let docs = if refresh {
-                store.select(coll, &filter, &order, Some(pos + size), 0)?
+                store.select_keys(coll, &filter, &order, Some(pos.max(size)), 0, keys)?
             } else {
-                store.select(coll, &filter, &order, Some(size), pos)?
+                store.select_keys(coll, &filter, &order, Some(size), pos, keys)?
             };
             let next = if refresh {
                 docs.len()
@@ -193,7 +198,7 @@ pub fn get_all(
         None => {
             let (limit, offset) = query::build_paging(body)?;
             (
-                store.select(coll, &filter, &order, Some(limit), offset)?,
+                store.select_keys(coll, &filter, &order, Some(limit), offset, keys)?,
                 None,
             )
         }

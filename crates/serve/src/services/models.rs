@@ -3,6 +3,7 @@
 use super::super::Call;
 use super::super::envelope::{ApiError, ApiResult};
 use super::super::store::{Coll, Store};
+use super::public_guard::writable;
 use super::shared::project::{move_target, with_subprojects};
 use super::shared::task::{change_status, load as load_task, touch};
 use super::{get_all, id_list, merge_top, new_id, now, opt_bool, opt_str, req_str};
@@ -79,7 +80,8 @@ fn publish_many(call: &mut Call) -> ApiResult {
     let mut succeeded = Vec::new();
     let mut failed = Vec::new();
     for id in id_list(&body, "ids") {
-        match set_ready(call, &id, &body) {
+        // bll/model get_company_model_by_id finds no public model: 400/201 for that item.
+        match writable(call.store, Coll::Models, &id).and_then(|()| set_ready(call, &id, &body)) {
             Ok((u, pt)) => succeeded.push(json!({"id": id, "updated": u > 0, "published_task": pt})),
             Err(e) => failed.push(json!({"id": id, "error": {"codes": [e.code, e.subcode], "msg": e.msg, "data": e.data}})),
         }
@@ -91,7 +93,9 @@ fn archive_many(call: &mut Call, archive: bool) -> ApiResult {
     let mut succeeded = Vec::new();
     let mut failed = Vec::new();
     for id in id_list(&call.body, "ids") {
-        match set_archived(call.store, &id, archive) {
+        match writable(call.store, Coll::Models, &id)
+            .and_then(|()| set_archived(call.store, &id, archive))
+        {
             Ok(()) => succeeded.push(json!({"id": id, if archive { "archived" } else { "unarchived" }: true})),
             Err(e) => failed.push(json!({"id": id, "error": {"codes": [e.code, e.subcode], "msg": e.msg, "data": {}}})),
         }
@@ -110,7 +114,7 @@ fn delete_many(call: &mut Call) -> ApiResult {
     let mut failed = Vec::new();
     let force = super::opt_bool(&call.body, "force");
     for id in id_list(&call.body, "ids") {
-        match delete(call.store, &id, force) {
+        match writable(call.store, Coll::Models, &id).and_then(|()| delete(call.store, &id, force)) {
             Ok(url) => succeeded.push(json!({"id": id, "deleted": true, "url": url})),
             Err(e) => failed.push(json!({"id": id, "error": {"codes": [e.code, e.subcode], "msg": e.msg, "data": {}}})),
         }

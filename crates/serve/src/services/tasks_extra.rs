@@ -46,9 +46,13 @@ fn update_batch(call: &mut Call) -> ApiResult {
     let Some(items) = call.lines.clone().filter(|l| !l.is_empty()) else {
         return Err(ApiError::new(400, 17, "Batch request contains no items"));
     };
+    let ids = items
+        .iter()
+        .map(|item| req_str(item, "task"))
+        .collect::<Result<Vec<_>, _>>()?;
+    super::public_guard::all_writable(call.store, &ids)?;
     let mut missing = Vec::new();
-    for item in &items {
-        let id = req_str(item, "task")?;
+    for id in ids {
         if call.store.get(Coll::Tasks, &id)?.is_none() {
             missing.push(id);
         }
@@ -83,7 +87,9 @@ fn dequeue_many(call: &mut Call) -> ApiResult {
     for id in ids {
         let mut body = template.clone();
         body["task"] = json!(id);
-        match sub_call(call, "tasks.dequeue", body) {
+        let result = super::public_guard::writable(call.store, Coll::Tasks, &id)
+            .and_then(|()| sub_call(call, "tasks.dequeue", body));
+        match result {
             Ok(mut r) => {
                 r["id"] = json!(id);
                 r["dequeued"] = json!(r["dequeued"].as_i64().unwrap_or(1) > 0);

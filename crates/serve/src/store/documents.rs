@@ -110,6 +110,21 @@ impl Store {
         limit: Option<usize>,
         offset: usize,
     ) -> StoreResult<Vec<Value>> {
+        self.select_keys(coll, filter, order, limit, offset, None)
+    }
+
+    /// [`Store::select`] reading only the top-level fields `keys` of each document (all
+    /// when `None`): the rest of the stored text is skipped over, not built into values. A
+    /// listing that shows a few fields of large tasks parses a small part of each.
+    pub fn select_keys(
+        &self,
+        coll: Coll,
+        filter: &SqlFilter,
+        order: &Order,
+        limit: Option<usize>,
+        offset: usize,
+        keys: Option<&[String]>,
+    ) -> StoreResult<Vec<Value>> {
         // The page is picked by row id first and the documents read after: sorting whole
         // documents made SQLite carry every match's document through the sort (spilling to
         // temporary files) for each page. `order` ends with `rid`, so both sorts agree.
@@ -139,7 +154,11 @@ impl Store {
         )?;
         let mut out = Vec::new();
         for row in rows {
-            out.push(serde_json::from_str(&row?)?);
+            let text = row?;
+            out.push(match keys {
+                Some(keys) => super::partial::parse_keys(&text, keys)?,
+                None => serde_json::from_str(&text)?,
+            });
         }
         Ok(out)
     }

@@ -36,6 +36,7 @@ mod event_samples;
 mod events;
 mod filter;
 mod meta;
+mod partial;
 mod project_stats;
 mod schema;
 mod ui;

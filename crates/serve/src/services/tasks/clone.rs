@@ -205,6 +205,7 @@ pub(super) fn move_to_project(call: &mut Call) -> ApiResult {
             "Missing required fields (project or project_name is required)",
         ));
     }
+    super::super::public_guard::all_writable(call.store, &ids)?;
     let mut missing = Vec::new();
     for id in &ids {
         if call.store.get(Coll::Tasks, id)?.is_none() {

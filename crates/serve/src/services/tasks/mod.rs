@@ -5,6 +5,7 @@
 use super::super::Call;
 use super::super::envelope::{ApiError, ApiResult};
 use super::super::store::{Coll, Store};
+use super::public_guard;
 use super::shared::project::{ensure as ensure_project, move_target, with_subprojects};
 use super::shared::queue::{
     default_queue, find_by_name, load_queue, log_queue, push_entry, queue_doc,

@@ -270,7 +270,9 @@ pub(super) fn many(call: &mut Call, f: impl Fn(&mut Call) -> ApiResult) -> ApiRe
         let mut body = original.clone();
         body["task"] = json!(id);
         call.body = body;
-        match f(call) {
+        // bll/util.py run_batch_operation: each item's own refusal (a public task is
+        // 403/21 from get_task_with_write_access) lands in `failed`.
+        match public_guard::writable(call.store, Coll::Tasks, &id).and_then(|()| f(call)) {
             Ok(mut v) => {
                 v["id"] = json!(id);
                 succeeded.push(v);
@@ -342,6 +344,7 @@ pub(super) fn set_archived(call: &mut Call, archived: bool) -> ApiResult {
 
 pub(super) fn archive(call: &mut Call) -> ApiResult {
     let ids = id_list(&call.body, "tasks");
+    public_guard::all_writable(call.store, &ids)?;
     let mut n = 0;
     let original = call.body.clone();
     for id in ids {
