@@ -52,7 +52,7 @@ pub fn run_cli() -> ! {
                 Ok(()) => 0,
                 Err(err) => {
                     eprintln!("error: {}", error::one_line(&err));
-                    error::exit_of(&err).code()
+                    exit_of(&err).code()
                 }
             },
             _ = interrupt => {
@@ -67,6 +67,18 @@ pub fn run_cli() -> ! {
     // Leave without waiting for background tasks (e.g. a hung connection) to finish.
     runtime.shutdown_background();
     std::process::exit(code);
+}
+
+/// The exit for an error chain: the command core's mapping plus the built-in server's
+/// [`serve::error::ServeError`], which only the binary (and `cmd-server`) depends on.
+fn exit_of(err: &anyhow::Error) -> error::Exit {
+    use serve::error::ServeError;
+    error::exit_of_with(err, |e| {
+        e.downcast_ref::<ServeError>().map(|s| match s {
+            ServeError::Invalid(_) => error::Exit::Usage,
+            ServeError::Failed(_) => error::Exit::Failure,
+        })
+    })
 }
 
 /// Rust ignores SIGPIPE, so `clearml task list | head -1` would panic on the first write

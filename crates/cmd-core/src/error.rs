@@ -1,6 +1,7 @@
 //! Exit codes at the surface: the one place an error chain becomes an [`Exit`]. Each
 //! library crate raises its own error enum and knows nothing of exits; the commands raise
-//! [`CliError`], which carries its exit. [`exit_of`] downcasts each of them.
+//! [`CliError`], which carries its exit. [`exit_of`] downcasts each of them (the binary adds
+//! the built-in server's `ServeError` through [`exit_of_with`]).
 
 pub use clearml_error::{CliError, Exit, one_line};
 
@@ -8,12 +9,25 @@ use crate::api::{ApiError, Kind};
 use crate::config::ConfigError;
 use crate::launch::LaunchError;
 use crate::pipeline::PipelineError;
+use crate::stack::StackError;
 use crate::sync::SyncError;
 
 /// The exit for any error chain: the outermost error that knows its exit decides (a
 /// [`CliError`], or a library crate's error by what it is), else [`Exit::Failure`].
 pub fn exit_of(err: &anyhow::Error) -> Exit {
-    err.chain().find_map(exit_of_one).unwrap_or(Exit::Failure)
+    exit_of_with(err, |_| None)
+}
+
+/// [`exit_of`], also asking `above` about each error of the chain: the exits of a crate this
+/// one does not depend on (the built-in server's, which the binary maps, so that touching the
+/// server does not rebuild every command crate).
+pub fn exit_of_with(
+    err: &anyhow::Error,
+    above: impl Fn(&(dyn std::error::Error + 'static)) -> Option<Exit>,
+) -> Exit {
+    err.chain()
+        .find_map(|e| exit_of_one(e).or_else(|| above(e)))
+        .unwrap_or(Exit::Failure)
 }
 
 /// The exit one error means (None: it is none of ours and does not decide).
@@ -40,6 +54,14 @@ fn exit_of_one(e: &(dyn std::error::Error + 'static)) -> Option<Exit> {
             SyncError::Unusable(_) => Exit::Usage,
             SyncError::Missing(_) => Exit::NotFound,
             SyncError::Failed(_) => Exit::Failure,
+        });
+    }
+    if let Some(s) = e.downcast_ref::<StackError>() {
+        return Some(match s {
+            StackError::Invalid(_) => Exit::Usage,
+            StackError::Missing(_) => Exit::NotFound,
+            StackError::Unreachable(_) => Exit::Unreachable,
+            StackError::Failed(_) => Exit::Failure,
         });
     }
     if e.is::<PipelineError>() {
@@ -76,6 +98,51 @@ mod tests {
             anyhow::Error::new(CliError::not_found("no task abc")).context("cannot show task");
         assert_eq!(exit_of(&err), Exit::NotFound);
         assert_eq!(one_line(&err), "cannot show task: no task abc");
+    }
+
+    #[test]
+    fn a_stack_error_decides_the_exit_by_what_went_wrong() {
+        let cases = [
+            (
+                StackError::usage("--port 'x': expected SERVICE=N"),
+                Exit::Usage,
+            ),
+            (
+                StackError::not_found("no data dir at /nowhere"),
+                Exit::NotFound,
+            ),
+            (
+                StackError::unreachable("cannot reach the Docker engine"),
+                Exit::Unreachable,
+            ),
+            (StackError::failure("the stack is not ready"), Exit::Failure),
+        ];
+        for (e, exit) in cases {
+            let err = anyhow::Error::new(e.with_hint("do this")).context("cannot go on");
+            assert_eq!(exit_of(&err), exit);
+        }
+        let err =
+            anyhow::Error::new(StackError::not_found("no backup «копия»").with_hint("name one"));
+        assert_eq!(one_line(&err), "no backup «копия»: name one");
+    }
+
+    #[test]
+    fn a_crate_above_decides_only_for_its_own_errors() {
+        #[derive(Debug)]
+        struct Above;
+        impl std::fmt::Display for Above {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("bad «данные»")
+            }
+        }
+        impl std::error::Error for Above {}
+        let above = |e: &(dyn std::error::Error + 'static)| e.is::<Above>().then_some(Exit::Usage);
+        let err = anyhow::Error::new(Above).context("outer");
+        assert_eq!(exit_of_with(&err, above), Exit::Usage);
+        assert_eq!(exit_of(&err), Exit::Failure);
+        // The outermost error that knows its exit decides, ours or the crate's above.
+        let err = anyhow::Error::new(CliError::not_found("no task").caused_by(Above));
+        assert_eq!(exit_of_with(&err, above), Exit::NotFound);
     }
 
     #[test]

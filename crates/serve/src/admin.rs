@@ -5,7 +5,7 @@
 use super::instance::lock_data_dir;
 pub use super::store::rewrite_prefix;
 use super::store::{REHOST_KINDS, Store, StoreError};
-use clearml_error::CliError;
+use crate::error::ServeError;
 use std::path::Path;
 
 /// One kind of link in one project, as `rehost_data_dir` found it.
@@ -20,7 +20,7 @@ pub struct LinkCount {
 /// Refuse a folder that is not a `serve` data dir before anything is made in it.
 fn is_data_dir(data_dir: &Path) -> anyhow::Result<()> {
     if !data_dir.join("clearml.sqlite").is_file() {
-        return Err(CliError::usage(format!(
+        return Err(ServeError::usage(format!(
             "{} is not a 'clearml server serve' data dir (no clearml.sqlite in it)",
             data_dir.display()
         ))
@@ -34,7 +34,9 @@ fn open_existing(data_dir: &Path) -> anyhow::Result<Store> {
     is_data_dir(data_dir)?;
     let db = data_dir.join("clearml.sqlite");
     Store::open(&db).map_err(|e| match e {
-        e @ StoreError::NewerSchema { .. } => anyhow::Error::from(CliError::failure(e.to_string())),
+        e @ StoreError::NewerSchema { .. } => {
+            anyhow::Error::from(ServeError::failure(e.to_string()))
+        }
         e => anyhow::anyhow!("cannot open {}: {e}", db.display()),
     })
 }

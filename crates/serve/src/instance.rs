@@ -4,7 +4,7 @@
 //! models and artifacts (which name the files port) stay valid across restarts.
 
 use crate::Notices;
-use clearml_error::CliError;
+use crate::error::ServeError;
 use serde::{Deserialize, Serialize};
 use std::fs::File;
 use std::io::{Read, Seek, Write};
@@ -29,14 +29,14 @@ pub fn lock_data_dir(data_dir: &Path) -> anyhow::Result<DataDirLock> {
         .truncate(false)
         .mode(0o600)
         .open(&path)
-        .map_err(|e| CliError::failure(format!("cannot open {} ({e})", path.display())))?;
+        .map_err(|e| ServeError::failure(format!("cannot open {} ({e})", path.display())))?;
     // SAFETY: flock on a descriptor we own; no memory is involved.
     let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
     if rc != 0 {
         let err = std::io::Error::last_os_error();
         if err.raw_os_error() != Some(libc::EWOULDBLOCK) {
             return Err(
-                CliError::failure(format!("cannot lock {} ({err})", path.display())).into(),
+                ServeError::failure(format!("cannot lock {} ({err})", path.display())).into(),
             );
         }
         let mut holder = String::new();
@@ -52,7 +52,7 @@ pub fn lock_data_dir(data_dir: &Path) -> anyhow::Result<DataDirLock> {
             .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
             .and_then(|v| v["api_url"].as_str().map(|u| format!(" (api {u})")))
             .unwrap_or_default();
-        return Err(CliError::failure(format!(
+        return Err(ServeError::failure(format!(
             "{} is already served by pid {pid}{api}: stop it or use another --data-dir",
             data_dir.display()
         ))
@@ -120,7 +120,7 @@ pub async fn bind_preferring(
 
 async fn bind(host: &str, port: u16, what: &str) -> anyhow::Result<TcpListener> {
     TcpListener::bind((host, port)).await.map_err(|e| {
-        CliError::failure(format!(
+        ServeError::failure(format!(
             "cannot listen on {host}:{port} for the {what} ({e})"
         ))
         .with_hint(format!(

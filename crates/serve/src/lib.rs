@@ -15,6 +15,7 @@ mod credentials;
 mod doc_fields;
 pub mod endpoints;
 mod envelope;
+pub mod error;
 mod fileserver;
 mod instance;
 pub mod limits;

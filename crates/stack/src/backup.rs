@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::spec::{Choices, parse_version};
-use clearml_error::CliError;
+use crate::error::StackError;
 
 pub const MANIFEST: &str = "manifest.json";
 pub const FORMAT: u32 = 1;
@@ -141,14 +141,14 @@ pub fn write_archive_parts(
 ) -> anyhow::Result<Manifest> {
     if !data_dir.is_dir() {
         return Err(
-            CliError::not_found(format!("no data dir at {}", data_dir.display()))
+            StackError::not_found(format!("no data dir at {}", data_dir.display()))
                 .with_hint("pass the stack's --data-dir")
                 .into(),
         );
     }
     if out.starts_with(data_dir) {
         return Err(
-            CliError::usage("the backup file cannot be inside the data dir it archives")
+            StackError::usage("the backup file cannot be inside the data dir it archives")
                 .with_hint("choose --out elsewhere")
                 .into(),
         );
@@ -310,7 +310,7 @@ fn append_file<W: Write>(
 
 fn open_archive(path: &Path) -> anyhow::Result<tar::Archive<flate2::read::GzDecoder<File>>> {
     let file = File::open(path).map_err(|e| {
-        CliError::not_found(format!("cannot open {}: {e}", path.display()))
+        StackError::not_found(format!("cannot open {}: {e}", path.display()))
             .with_hint("name a file made by 'clearml server backup'")
     })?;
     Ok(tar::Archive::new(flate2::read::GzDecoder::new(file)))
@@ -319,21 +319,21 @@ fn open_archive(path: &Path) -> anyhow::Result<tar::Archive<flate2::read::GzDeco
 /// Read the manifest (the archive's last entry).
 pub fn read_manifest(path: &Path) -> anyhow::Result<Manifest> {
     let not_ours = || {
-        CliError::failure(format!(
+        StackError::failure(format!(
             "{} is not a backup made by 'clearml server backup' (no manifest)",
             path.display()
         ))
     };
     let mut archive = open_archive(path)?;
     for entry in archive.entries().map_err(|_| not_ours())? {
-        let mut entry =
-            entry.map_err(|e| CliError::failure(format!("{} is damaged: {e}", path.display())))?;
+        let mut entry = entry
+            .map_err(|e| StackError::failure(format!("{} is damaged: {e}", path.display())))?;
         if entry.path()?.as_os_str() == MANIFEST {
             let mut text = String::new();
             entry.read_to_string(&mut text)?;
             let m: Manifest = serde_json::from_str(&text).map_err(|_| not_ours())?;
             if !(m.format == FORMAT && !m.online || m.format == FORMAT_ONLINE && m.online) {
-                return Err(CliError::failure(format!(
+                return Err(StackError::failure(format!(
                     "backup format {} is not supported (this clearml reads {FORMAT} and {FORMAT_ONLINE})",
                     m.format
                 ))
@@ -348,20 +348,20 @@ pub fn read_manifest(path: &Path) -> anyhow::Result<Manifest> {
 
 /// Refuse a restore that would run older server code on newer data, or that jumps from
 /// before 1.17 to 2.x (MongoDB's data must go through the 1.17 upgrade step first).
-pub fn check_upgrade_path(backup: &str, target: &str) -> Result<Option<String>, CliError> {
+pub fn check_upgrade_path(backup: &str, target: &str) -> Result<Option<String>, StackError> {
     let (Some(b), Some(t)) = (parse_version(backup), parse_version(target)) else {
         return Ok(Some(format!(
             "cannot compare versions '{backup}' (backup) and '{target}' (target): make sure the target is not older"
         )));
     };
     if t < b {
-        return Err(CliError::failure(format!(
+        return Err(StackError::failure(format!(
             "the backup is from server {backup}; restoring it under {target} would be a downgrade"
         ))
         .with_hint(format!("restore with --version {backup} (or newer)")));
     }
     if b < (1, 17, 0) && t >= (2, 0, 0) {
-        return Err(CliError::failure(format!(
+        return Err(StackError::failure(format!(
             "the backup is from server {backup}; going to {target} skips the mandatory 1.17 step (MongoDB data upgrade)"
         ))
         .with_hint("restore with --version 1.17.1, run 'clearml server up' once, then back up and upgrade to 2.x"));
@@ -624,9 +624,11 @@ mod tests {
         assert!(check_upgrade_path("2.1.0", "2.3.0").unwrap().is_none());
         assert!(check_upgrade_path("1.17.1", "2.0.0").unwrap().is_none());
         let e = check_upgrade_path("2.3.0", "2.2.0").unwrap_err();
-        assert!(e.message.contains("downgrade"), "{e}");
+        assert!(matches!(e, StackError::Failed(_)), "{e:?}");
+        assert!(e.detail().message.contains("downgrade"), "{e}");
         let e = check_upgrade_path("1.16.2", "2.3.0").unwrap_err();
-        assert!(e.message.contains("1.17"), "{e}");
+        assert!(matches!(e, StackError::Failed(_)), "{e:?}");
+        assert!(e.detail().message.contains("1.17"), "{e}");
         assert!(check_upgrade_path("1.16.2", "1.17.1").unwrap().is_none());
         assert!(check_upgrade_path("2.3.0", "latest").unwrap().is_some());
     }

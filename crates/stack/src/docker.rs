@@ -20,7 +20,7 @@ use bollard::secret::{
 use futures_util::{Stream, StreamExt};
 
 use super::spec::{LABEL_NETWORK, LABEL_PROJECT, LABEL_SERVICE, Restart, Service, Stack};
-use clearml_error::CliError;
+use crate::error::StackError;
 use clearml_output::Output;
 
 /// When `up` pulls an image.
@@ -52,7 +52,7 @@ fn docker_host() -> String {
 pub async fn connect() -> anyhow::Result<Engine> {
     let host = docker_host();
     let unreachable = |why: String| {
-        CliError::unreachable(format!("cannot reach the Docker engine at {host} ({why})")).with_hint(
+        StackError::unreachable(format!("cannot reach the Docker engine at {host} ({why})")).with_hint(
             "is Docker installed and running (systemctl start docker)? Is DOCKER_HOST right, and may \
              this user use the socket (the 'docker' group)?",
         )
@@ -294,7 +294,7 @@ impl Engine {
                     ids.insert(image.clone(), id);
                 }
                 (None, PullPolicy::Never) => {
-                    return Err(CliError::failure(format!(
+                    return Err(StackError::failure(format!(
                         "image {image} is not present and --pull is never"
                     ))
                     .with_hint("load it (docker load) or run with --pull missing")
@@ -352,7 +352,7 @@ impl Engine {
         let mut layers: HashMap<String, (u64, u64)> = HashMap::new();
         while let Some(item) = stream.next().await {
             let info = item.map_err(|e| {
-                CliError::failure(format!("cannot pull {image}: {}", short_error(&e))).with_hint(
+                StackError::failure(format!("cannot pull {image}: {}", short_error(&e))).with_hint(
                     "check the registry is reachable and the tag exists; use --registry for a mirror, \
                      or load the image with 'docker load' and run with --pull never",
                 )
@@ -485,7 +485,7 @@ impl Engine {
                 } else {
                     "see 'clearml server doctor'; 'clearml server down' removes what was created"
                 };
-                CliError::failure(format!("cannot start {name}: {why}")).with_hint(hint).into()
+                StackError::failure(format!("cannot start {name}: {why}")).with_hint(hint).into()
             })
     }
 
@@ -680,7 +680,7 @@ fn create_failed(e: &bollard::errors::Error, svc: &Service) -> anyhow::Error {
     match e {
         bollard::errors::Error::DockerResponseServerError {
             status_code: 409, ..
-        } => CliError::failure(format!(
+        } => StackError::failure(format!(
             "container name {} is taken by a container this stack does not manage",
             svc.container_name
         ))

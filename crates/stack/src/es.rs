@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::docker::{self, Engine};
 use super::spec::Stack;
-use clearml_error::CliError;
+use crate::error::StackError;
 
 pub const SHORT: Duration = Duration::from_secs(30);
 
@@ -21,7 +21,7 @@ pub async fn container(engine: &Engine, stack: &Stack) -> anyhow::Result<String>
         })
         .and_then(|c| c.id.clone())
         .ok_or_else(|| {
-            CliError::failure(format!(
+            StackError::failure(format!(
                 "the stack's Elasticsearch is not running (compose project {})",
                 stack.project
             ))

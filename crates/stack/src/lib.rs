@@ -18,6 +18,7 @@
 pub mod backup;
 pub mod docker;
 pub mod doctor;
+pub mod error;
 pub mod es;
 pub mod events;
 pub mod json;
@@ -29,3 +30,5 @@ pub mod spec;
 pub mod upgrade;
 pub mod users;
 pub use docker::PullPolicy;
+
+pub use error::StackError;

@@ -12,7 +12,7 @@ use super::docker::PullPolicy;
 use super::docker::{self, Engine};
 use super::ready::{self, Observed};
 use super::spec::{LABEL_CONFIG_HASH, SERVICE_NAMES, Stack};
-use clearml_error::CliError;
+use crate::error::StackError;
 use clearml_output::{Listing, Output, shape_value as to_value};
 
 /// The uid the official images run as (Elasticsearch in particular).
@@ -70,7 +70,7 @@ pub fn ensure_data_dirs(stack: &Stack) -> anyhow::Result<()> {
             continue;
         }
         std::fs::create_dir_all(&dir).map_err(|e| {
-            CliError::failure(format!("cannot create {}: {e}", dir.display())).with_hint(
+            StackError::failure(format!("cannot create {}: {e}", dir.display())).with_hint(
                 "run as root, or create it and 'chown -R 1000:1000' it, or pick --data-dir",
             )
         })?;
@@ -149,7 +149,7 @@ pub async fn up_ready(
 }
 
 /// A published port someone else holds fails `up` before anything changes.
-fn check_ports_free(stack: &Stack, existing: &[ContainerSummary]) -> Result<(), CliError> {
+fn check_ports_free(stack: &Stack, existing: &[ContainerSummary]) -> Result<(), StackError> {
     let taken = taken_ports(stack, &own_ports(existing));
     if taken.is_empty() {
         return Ok(());
@@ -171,7 +171,7 @@ fn check_ports_free(stack: &Stack, existing: &[ContainerSummary]) -> Result<(), 
         "cannot publish on the bind address (is it an address of this host?)"
     };
     Err(
-        CliError::failure(format!("{headline}: {}", list.join(", "))).with_hint(if in_use {
+        StackError::failure(format!("{headline}: {}", list.join(", "))).with_hint(if in_use {
             format!(
                 "stop what holds it, or choose another port, e.g. {}",
                 flags.join(" ")
@@ -556,7 +556,7 @@ pub async fn logs(
 ) -> anyhow::Result<()> {
     for s in services {
         if !SERVICE_NAMES.contains(&s.as_str()) {
-            return Err(CliError::usage(format!("unknown service '{s}'"))
+            return Err(StackError::usage(format!("unknown service '{s}'"))
                 .with_hint(format!("services are: {}", SERVICE_NAMES.join(", ")))
                 .into());
         }
@@ -565,7 +565,7 @@ pub async fn logs(
         None => 0,
         Some(d) => {
             let d = clearml_config::duration::parse(d)
-                .map_err(|e| CliError::usage(format!("--since {e}")))?;
+                .map_err(|e| StackError::usage(format!("--since {e}")))?;
             chrono::Utc::now().timestamp() - d.as_secs() as i64
         }
     };
@@ -579,7 +579,7 @@ pub async fn logs(
         .collect();
     if wanted.is_empty() {
         return Err(
-            CliError::not_found("no container of the stack to show logs of")
+            StackError::not_found("no container of the stack to show logs of")
                 .with_hint("is it up? try 'clearml server status'")
                 .into(),
         );

@@ -29,7 +29,7 @@ use super::docker::{self, Engine};
 use super::es::{es, es_ok};
 use super::lifecycle;
 use super::spec::Stack;
-use clearml_error::CliError;
+use crate::error::StackError;
 use clearml_output::Output;
 
 /// The snapshot folder on the host, under the data dir.
@@ -66,7 +66,7 @@ async fn running_databases(
                 ids.insert(svc.to_string(), c.id.clone().unwrap_or_default());
             }
             _ if need_running => {
-                return Err(CliError::failure(format!(
+                return Err(StackError::failure(format!(
                     "--online needs the stack running, and its {svc} is not"
                 ))
                 .with_hint(
@@ -75,7 +75,7 @@ async fn running_databases(
                 .into());
             }
             _ => {
-                return Err(CliError::failure(format!(
+                return Err(StackError::failure(format!(
                     "this is an online backup, restored into the stack's databases, and the stack has no {svc} container"
                 ))
                 .with_hint("run 'clearml server up' once (an empty data dir is fine), then restore")
@@ -99,7 +99,7 @@ async fn check_snapshot_folder(engine: &Engine, id: &str) -> anyhow::Result<()> 
     if env.contains(&want) {
         return Ok(());
     }
-    Err(CliError::failure(
+    Err(StackError::failure(
         "the running Elasticsearch has no snapshot folder (path.repo), which an online backup needs",
     )
     .with_hint(
@@ -192,7 +192,7 @@ pub async fn backup(
 ) -> anyhow::Result<Manifest> {
     if out.starts_with(&stack.data_dir) {
         return Err(
-            CliError::usage("the backup file cannot be inside the data dir it archives")
+            StackError::usage("the backup file cannot be inside the data dir it archives")
                 .with_hint("choose --out elsewhere")
                 .into(),
         );
@@ -372,7 +372,7 @@ pub async fn restore(
             } else {
                 " (the stack did not start again: see 'clearml server status')"
             };
-            Err(CliError::failure(format!(
+            Err(StackError::failure(format!(
                 "restore failed ({cause:#}); the previous data dir is back{running}"
             ))
             .with_hint(format!(

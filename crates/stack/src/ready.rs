@@ -10,7 +10,7 @@ use bollard::secret::{ContainerInspectResponse, ContainerStateStatusEnum};
 
 use super::docker::Engine;
 use super::spec::{Role, Service, Stack};
-use clearml_error::CliError;
+use crate::error::StackError;
 use clearml_output::Output;
 
 /// What one look at a container says.
@@ -253,7 +253,7 @@ pub async fn wait(
         for (svc, obs) in looks {
             let Some(obs) = obs else {
                 return Err(
-                    CliError::failure(format!("the {} container disappeared", svc.name))
+                    StackError::failure(format!("the {} container disappeared", svc.name))
                         .with_hint("something else removed it; run 'clearml server up' again")
                         .into(),
                 );
@@ -406,7 +406,7 @@ async fn report_failure(
             eprintln!("  {}: {l}", svc.name);
         }
     }
-    CliError::failure(format!("the stack is not ready: {} {why}", svc.name))
+    StackError::failure(format!("the stack is not ready: {} {why}", svc.name))
         .with_hint(fix)
         .into()
 }

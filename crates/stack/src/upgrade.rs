@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 use super::backup::{FileSum, MANIFEST, Manifest};
 use super::docker::Engine;
 use super::spec::{Stack, parse_version};
-use clearml_error::CliError;
+use crate::error::StackError;
 
 /// The 1.17 release every pre-1.17 server passes through on its way to 2.x.
 pub const STEP_1_17: &str = "1.17.1";
@@ -24,21 +24,21 @@ pub const STEP_1_17: &str = "1.17.1";
 const SERVER_IMAGE_SERVICES: &[&str] = &["apiserver", "webserver", "fileserver", "async_delete"];
 
 /// The versions to start, in order, to go from `from` to `to`.
-pub fn steps(from: &str, to: &str) -> Result<Vec<String>, CliError> {
+pub fn steps(from: &str, to: &str) -> Result<Vec<String>, StackError> {
     let (Some(f), Some(t)) = (parse_version(from), parse_version(to)) else {
-        return Err(CliError::usage(format!(
+        return Err(StackError::usage(format!(
             "cannot compare server versions '{from}' (running) and '{to}' (--to)"
         ))
         .with_hint("name the target as MAJOR.MINOR.PATCH, e.g. --to 2.3.0"));
     };
     if t == f {
         return Err(
-            CliError::usage(format!("the stack already runs server {from}"))
+            StackError::usage(format!("the stack already runs server {from}"))
                 .with_hint("nothing to upgrade; 'clearml server status' shows the stack"),
         );
     }
     if t < f {
-        return Err(CliError::usage(format!(
+        return Err(StackError::usage(format!(
             "--to {to} is older than the running server {from}: a downgrade"
         ))
         .with_hint(
@@ -86,7 +86,7 @@ pub async fn check_images(engine: &Engine, stacks: &[Stack]) -> anyhow::Result<(
     for stack in stacks {
         for svc in &stack.services {
             if engine.image_id(&svc.image).await?.is_none() {
-                return Err(CliError::failure(format!(
+                return Err(StackError::failure(format!(
                     "image {} ({} of server {}) is not on this host; nothing was changed",
                     svc.image, svc.name, stack.version
                 ))
@@ -156,7 +156,7 @@ pub fn verify_archive(path: &Path, manifest: &Manifest) -> anyhow::Result<()> {
                     .cloned()
             })
             .unwrap_or_default();
-        return Err(CliError::failure(format!(
+        return Err(StackError::failure(format!(
             "the backup {} does not match its manifest ({bad}); the upgrade did not start",
             path.display()
         ))
@@ -293,9 +293,11 @@ mod tests {
         assert_eq!(steps("2.0.0", "2.3.0").unwrap(), ["2.3.0"]);
         assert_eq!(steps("1.15.0", "1.16.2").unwrap(), ["1.16.2"]);
         let e = steps("2.3.0", "2.0.0").unwrap_err();
-        assert!(e.message.contains("downgrade"), "{e}");
+        assert!(matches!(e, StackError::Invalid(_)), "{e:?}");
+        assert!(e.detail().message.contains("downgrade"), "{e}");
         let e = steps("2.3.0", "2.3.0").unwrap_err();
-        assert!(e.message.contains("already"), "{e}");
+        assert!(matches!(e, StackError::Invalid(_)), "{e:?}");
+        assert!(e.detail().message.contains("already"), "{e}");
         assert!(steps("2.3.0", "latest").is_err());
     }
 

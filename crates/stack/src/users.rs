@@ -21,10 +21,10 @@
 //! leave every other setting as it was.
 use std::path::{Path, PathBuf};
 
+use crate::error::StackError;
 use anyhow::Context;
 use base64::Engine as _;
 use clearml_config::hocon::{self, Document, EntrySpan};
-use clearml_error::CliError;
 use serde_json::{Map, Value as J, json};
 
 /// Where the users live, under the stack's data dir.
@@ -76,7 +76,7 @@ fn no_env() -> hocon::Env<'static> {
 }
 
 fn unsafe_edit(path: &Path, why: impl std::fmt::Display) -> anyhow::Error {
-    CliError::failure(format!("cannot edit {} safely: {why}", path.display()))
+    StackError::failure(format!("cannot edit {} safely: {why}", path.display()))
         .with_hint("fix or merge the auth.fixed_users settings by hand, then run the command again")
         .into()
 }
@@ -420,8 +420,8 @@ fn bcrypt_of(stored: &str) -> Result<String, String> {
 }
 
 /// A username the server and a Basic login can carry.
-pub fn check_username(name: &str) -> Result<(), CliError> {
-    let bad = |why: &str| Err(CliError::usage(format!("username {name:?}: {why}")));
+pub fn check_username(name: &str) -> Result<(), StackError> {
+    let bad = |why: &str| Err(StackError::usage(format!("username {name:?}: {why}")));
     if name.is_empty() {
         return bad("empty");
     }
@@ -438,27 +438,27 @@ pub fn check_username(name: &str) -> Result<(), CliError> {
 }
 
 /// A display name: one line, at most 256 characters.
-pub fn check_display_name(name: &str) -> Result<(), CliError> {
+pub fn check_display_name(name: &str) -> Result<(), StackError> {
     if name.trim().is_empty()
         || name.chars().any(char::is_control)
         || name.chars().count() > MAX_NAME_CHARS
     {
-        return Err(CliError::usage(
+        return Err(StackError::usage(
             "--name must be one line of 1 to 256 characters",
         ));
     }
     Ok(())
 }
 
-pub fn check_password(pw: &str) -> Result<(), CliError> {
+pub fn check_password(pw: &str) -> Result<(), StackError> {
     if pw.is_empty() {
-        return Err(CliError::usage("the password is empty"));
+        return Err(StackError::usage("the password is empty"));
     }
     if pw.contains('\0') {
-        return Err(CliError::usage("the password contains a NUL byte"));
+        return Err(StackError::usage("the password contains a NUL byte"));
     }
     if pw.len() > MAX_PASSWORD_BYTES {
-        return Err(CliError::usage(format!(
+        return Err(StackError::usage(format!(
             "the password is {} bytes; bcrypt reads at most {MAX_PASSWORD_BYTES}",
             pw.len()
         )));

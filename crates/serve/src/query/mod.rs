@@ -666,6 +666,28 @@ pub fn project(doc: &Value, fields: &[String]) -> Value {
     out
 }
 
+/// [`project`] of a document that is not needed afterwards: top-level fields are moved
+/// out of it instead of copied (a listing of 500 tasks copied every value it answered).
+/// The answer is the same, key order included: `id`, then the fields as named.
+pub fn project_owned(doc: Value, fields: &[String]) -> Value {
+    let top_level_only = fields
+        .iter()
+        .all(|f| !f.starts_with('-') && !f.contains('.') && !f.contains("%2E"));
+    let Value::Object(mut src) = doc else {
+        return project(&doc, fields);
+    };
+    if fields.is_empty() || !top_level_only {
+        return project(&Value::Object(src), fields);
+    }
+    let mut out = Map::with_capacity(fields.len() + 1);
+    for f in std::iter::once("id").chain(fields.iter().map(String::as_str)) {
+        if let Some(v) = src.swap_remove(f) {
+            out.insert(f.to_string(), v);
+        }
+    }
+    Value::Object(out)
+}
+
 /// The top-level document fields `project(doc, fields)` reads: `None` when it needs the
 /// whole document (no fields named, or only exclusions).
 pub fn projected_keys(fields: &[String]) -> Option<Vec<String>> {

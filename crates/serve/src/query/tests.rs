@@ -155,3 +155,35 @@ fn order_by_descending_and_tie_breaker() {
         "(created IS NULL OR created = '' OR created = '[]') ASC, created DESC, name ASC, rid ASC"
     );
 }
+
+#[test]
+fn owned_projection_answers_the_same_text_as_the_copying_one() {
+    let doc = json!({
+        "name": "Задача-任务", "id": "t1", "project": "p1", "tags": ["ä", "中"],
+        "hyperparams": {"Args": {"lr.base": {"value": "0.1"}}}, "status": "created",
+        "runtime": {}, "user": "u1"
+    });
+    let cases: &[&[&str]] = &[
+        &[],
+        &["name", "id", "status"],
+        &["status", "name", "status", "missing"],
+        &["project", "user", "tags", "runtime"],
+        &["name", "runtime.version"],
+        &["hyperparams.Args.lr%2Ebase", "name"],
+        &["-tags", "-runtime"],
+        &["name", "-name"],
+        &["id"],
+    ];
+    for fields in cases {
+        let fields: Vec<String> = fields.iter().map(|f| f.to_string()).collect();
+        let copied = project(&doc, &fields).to_string();
+        let moved = project_owned(doc.clone(), &fields).to_string();
+        assert_eq!(moved, copied, "{fields:?}");
+    }
+    // Something other than an object is projected as before.
+    let fields = ["a".to_string()];
+    assert_eq!(
+        project_owned(json!([1, 2]), &fields),
+        project(&json!([1, 2]), &fields)
+    );
+}

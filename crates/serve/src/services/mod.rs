@@ -203,7 +203,10 @@ pub fn get_all(
             )
         }
     };
-    let docs = docs.iter().map(|d| query::project(d, &fields)).collect();
+    let docs = docs
+        .into_iter()
+        .map(|d| query::project_owned(d, &fields))
+        .collect();
     Ok((docs, scroll))
 }
 
@@ -226,17 +229,21 @@ pub fn expand_refs(
     // A page of 500 tasks names the same few projects: each is read once per call.
     let mut names: std::collections::HashMap<(&str, String), Option<String>> =
         std::collections::HashMap::new();
+    // Whether each reference gets its name: decided once, not for every document.
+    let want_names: Vec<bool> = fields
+        .iter()
+        .map(|f| wanted.is_empty() || wanted.iter().any(|w| w == &format!("{f}.name")))
+        .collect();
     for doc in docs.iter_mut() {
         let Some(obj) = doc.as_object_mut() else {
             continue;
         };
-        for f in fields {
+        for (f, want_name) in fields.iter().zip(&want_names) {
             let Some(Value::String(id)) = obj.get(*f).cloned() else {
                 continue;
             };
             let mut r = json!({"id": id});
-            let want_name = wanted.is_empty() || wanted.iter().any(|w| w == &format!("{f}.name"));
-            if want_name {
+            if *want_name {
                 let lookup = |f: &str, id: &str| match f {
                     "user" => Some(identity_name.to_string()),
                     "project" => store

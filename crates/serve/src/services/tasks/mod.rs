@@ -226,11 +226,13 @@ fn model_refs(store: &Store, docs: &mut [Value], body: &Value) {
         .filter_map(Value::as_str)
         .map(str::to_string)
         .collect();
+    let names = ["input", "output"].map(|kind| {
+        wanted
+            .iter()
+            .any(|f| *f == format!("models.{kind}.model.name"))
+    });
     for doc in docs.iter_mut() {
-        for kind in ["input", "output"] {
-            let with_name = wanted
-                .iter()
-                .any(|f| *f == format!("models.{kind}.model.name"));
+        for (kind, with_name) in ["input", "output"].into_iter().zip(names) {
             let Some(list) = doc
                 .get_mut("models")
                 .and_then(|m| m.get_mut(kind))
