@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Run a command N times; print the median wall time and the peak RSS as one JSON line.
 
-usage: measure.py [--runs N] [--warmup K] [--label NAME] [--env K=V ...] -- CMD ARGS...
+usage: measure.py [--runs N] [--warmup K] [--label NAME] [--env K=V ...] [--before SHELL] -- CMD ARGS...
+--before: a shell command run (untimed) before every run, e.g. to remove the last run's output.
 Wall times are of the bare command; the peak RSS comes from one more run under GNU time
 (/usr/bin/time -f %M, KiB): wait4()'s ru_maxrss would also count the forked Python before exec.
 """
@@ -16,6 +17,7 @@ p.add_argument("--runs", type=int, default=10)
 p.add_argument("--warmup", type=int, default=1)
 p.add_argument("--label", default="")
 p.add_argument("--env", action="append", default=[])
+p.add_argument("--before", default="")
 p.add_argument("cmd", nargs=argparse.REMAINDER)
 a = p.parse_args()
 cmd = a.cmd[1:] if a.cmd and a.cmd[0] == "--" else a.cmd
@@ -29,6 +31,8 @@ cpu = []
 
 def timed():
     """Wall time of one run, with nothing between us and the command."""
+    if a.before:
+        subprocess.check_call(["bash", "-c", a.before], env=env)
     r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     code = subprocess.call(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
@@ -43,6 +47,8 @@ def timed():
 def peak_rss_kib():
     """Peak RSS of one run under GNU time."""
     with tempfile.NamedTemporaryFile("r") as rss_file:
+        if a.before:
+            subprocess.check_call(["bash", "-c", a.before], env=env)
         subprocess.call([GNU_TIME, "-f", "%M", "-o", rss_file.name] + cmd,
                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
         return int(rss_file.read().strip().splitlines()[-1])

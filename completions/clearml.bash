@@ -5450,7 +5450,7 @@ _clearml() {
             return 0
             ;;
         clearml__subcmd__server__subcmd__usage)
-            opts="-q -v -h --data-dir --project --by --top --stack --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
+            opts="-q -v -h --data-dir --project --by --top --stack --api --config --api-host --format --json --csv --quiet --verbose --no-color --insecure --ca-bundle --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -2,7 +2,8 @@
 //! central directory, ZIP64 records, local headers, stored and deflated members) and a
 //! `state` document. No panic, no hang; every extracted file stays inside the target
 //! folder. The first byte picks the input: odd, the
-//! rest is a state JSON; even, the rest is a chunk archive.
+//! rest is a state JSON; even, the rest is a chunk archive, its bit 1 whether the files are
+//! hashed while written (a chunk without a sha256) or not (one whose sha256 was checked).
 #![no_main]
 
 use clearml::commands::dataset::{state::State, zip};
@@ -39,6 +40,7 @@ fuzz_target!(|data: &[u8]| {
         },
         // Two threads: the parallel extraction `dataset get` uses.
         2,
+        mode & 2 != 0,
     );
     let _ = std::fs::remove_dir_all(&base);
 });

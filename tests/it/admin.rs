@@ -673,6 +673,62 @@ fn usage_counts_files_and_events_per_task_and_matches_du() {
         &["server", "usage", "--data-dir", "/nonexistent/Ordner"],
     );
     assert_eq!(out.status.code(), Some(2), "{}", shown(&out));
+
+    // --api: the same server through its API only (as for a server whose data dir this
+    // machine cannot read), on the same files port so the stored URLs answer: the SDK's
+    // two artifacts and its model by their stored URLs; the debug images (links in events)
+    // are not counted. Their bytes are those of the task's files outside metrics/ in the
+    // data dir.
+    let port: u16 = s
+        .files_url
+        .trim_end_matches('/')
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let s2 = Serve::start_in_on(dir.path(), &[], port);
+    s2.write_conf(home.path());
+    fn sizes(dir: &std::path::Path, out: &mut Vec<(String, u64)>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                sizes(&p, out);
+            } else {
+                out.push((p.display().to_string(), p.metadata().unwrap().len()));
+            }
+        }
+    }
+    let mut found = Vec::new();
+    sizes(&dir.path().join("files"), &mut found);
+    let want: u64 = found
+        .iter()
+        .filter(|(p, _)| p.contains(&format!(".{task}/")) && !p.contains("/metrics/"))
+        .map(|(_, n)| n)
+        .sum();
+    let out = run(
+        home.path(),
+        &["server", "usage", "--api", "--by", "task", "--json"],
+    );
+    assert!(out.status.success(), "{}", shown(&out));
+    let api: clearml::commands::server::json::UsageReport =
+        serde_json::from_slice(&out.stdout).unwrap();
+    let row = api
+        .rows
+        .iter()
+        .find(|x| x.task_id.as_deref() == Some(task))
+        .unwrap_or_else(|| panic!("{:?}", api.rows));
+    assert_eq!(row.project, project);
+    assert_eq!(
+        (row.files, row.file_bytes, row.events),
+        (3, want, 0),
+        "{row:?}"
+    );
+    assert!(want > 80_000, "{want}");
+    assert!(!stderr(&out).contains("no known size"), "{}", shown(&out));
+    let both = run(home.path(), &["server", "usage", "--api", "--stack"]);
+    assert_eq!(both.status.code(), Some(2), "{}", shown(&both));
+    s2.stop();
 }
 
 /// The key paths of a values file as `server render --as helm-values` writes it (maps

@@ -1,17 +1,19 @@
 //! `dataset get`: every chunk of a version and of its parents, downloaded in parallel
-//! (resumable, the chunk's sha256 checked) and extracted (each file's sha256 checked) into
-//! DIR, or with `--link` into the SDK's cache with DIR linking there.
+//! (resumable, the chunk's sha256 checked) and extracted (each file's size and CRC-32
+//! checked; its sha256 too when the chunk has none) into DIR, or with `--link` into the
+//! SDK's cache with DIR linking there.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use futures_util::StreamExt;
 use serde_json::Value;
 
 use super::json;
 use super::state::State;
-use super::{Ds, artifact};
+use super::{Ds, artifact, zip};
 use crate::cli::DatasetGetArgs;
 use crate::error::CliError;
 use crate::files;
@@ -136,23 +138,23 @@ fn all_present(dir: &Path, files: &HashMap<String, Want>) -> bool {
     })
 }
 
-/// Extract a downloaded chunk into `dir`, checking each file's sha256 (computed while it
-/// is written) against the state. The chunk's own sha256 was verified by the download, so
-/// its members are trusted from here.
+/// Extract a downloaded chunk into `dir`. Every member is checked against its size and
+/// CRC-32. A chunk whose sha256 the download verified is the archive that was uploaded,
+/// so its files are not hashed again (as the SDK does not; `verify` re-hashes a copy);
+/// without one (`hashed`), each file's sha256 is computed while it is written and checked
+/// against the state.
 fn extract_chunk(
     zip_path: &Path,
     dir: &Path,
     files: &HashMap<String, Want>,
-    threads: usize,
-    label: &str,
+    (threads, hashed): (usize, bool),
+    (label, early): (&str, Option<&zip::Early>),
 ) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir)?;
-    let check = |name: &str, _: &Path, sha: &str| {
+    let check = |name: &str, _: &Path, sha: Option<&str>| {
         let want = &files[name];
-        if want
-            .sha256
-            .as_deref()
-            .is_some_and(|h| !h.eq_ignore_ascii_case(sha))
+        if let (Some(want), Some(sha)) = (want.sha256.as_deref(), sha)
+            && !want.eq_ignore_ascii_case(sha)
         {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::InvalidData,
@@ -161,12 +163,13 @@ fn extract_chunk(
         }
         Ok(())
     };
-    let seen = super::zip::extract(
+    let seen = zip::extract_with(
         zip_path,
         dir,
         |name| files.contains_key(name),
         check,
-        threads,
+        (threads, hashed),
+        early,
     )
     .map_err(|e| CliError::failure(format!("{label}: {e}")))?;
     if seen < files.len() {
@@ -216,14 +219,47 @@ impl Fetcher {
             size: job.size,
             sha256: job.sha256.clone(),
         };
-        let got = files::download(&self.http, &job.url, &zip_path, bearer, &expect, false)
-            .await
-            .map_err(|e| e.context(format!("chunk {} of {}", job.name, job.version)))?;
+        // The download checked the chunk's sha256 when the artifact has one: then its
+        // members are extracted while it downloads (kept only once that check passed).
+        let hashed = job.sha256.is_none();
+        let threads = self.threads;
+        let finished = Arc::new(AtomicBool::new(false));
+        let follower = (!hashed).then(|| {
+            let (part, dir, files, finished) = (
+                files::partial_path(&zip_path),
+                dir.clone(),
+                files.clone(),
+                finished.clone(),
+            );
+            tokio::task::spawn_blocking(move || {
+                zip::Early::follow(&part, &dir, |n| files.contains_key(n), &finished, threads)
+            })
+        });
+        let got = files::download(&self.http, &job.url, &zip_path, bearer, &expect, false).await;
+        finished.store(true, Ordering::Release);
+        let early = match follower {
+            Some(f) => Some(f.await?),
+            None => None,
+        };
+        let got = match got {
+            Ok(got) => got,
+            Err(e) => {
+                if let Some(early) = &early {
+                    early.discard();
+                }
+                return Err(e.context(format!("chunk {} of {}", job.name, job.version)));
+            }
+        };
         self.bar.inc(got.size);
         let label = format!("chunk {} of version {}", job.name, job.version);
-        let threads = self.threads;
         tokio::task::spawn_blocking(move || {
-            extract_chunk(&zip_path, &dir, &files, threads, &label)
+            extract_chunk(
+                &zip_path,
+                &dir,
+                &files,
+                (threads, hashed),
+                (&label, early.as_ref()),
+            )
         })
         .await??;
         Ok((true, got.resumed_from))
@@ -324,7 +360,7 @@ fn report(ds: &Ds<'_>, shape: &json::DatasetGet, links_skipped: usize) {
         out.json(&json::to_value(shape));
     } else {
         out.info(format!(
-            "{} files ({}) of dataset {}, sha256 verified",
+            "{} files ({}) of dataset {}, verified (chunks by sha256, files by CRC-32)",
             shape.files,
             human_bytes(shape.bytes),
             shape.id

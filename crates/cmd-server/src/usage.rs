@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use super::json::{UsageReport, UsageRow};
 use crate::cli::{UsageArgs, UsageBy};
 use crate::error::CliError;
-use crate::output::{Format, Listing, shape_value};
+use crate::output::{Format, Listing, escape_control, shape_value};
 use clearml_cmd_core::Ctx;
 use clearml_cmd_core::human_bytes;
 use clearml_serve::admin::{DataDirUsage, Owners, TaskUsage};
@@ -35,7 +35,9 @@ pub async fn run(ctx: &Ctx, a: UsageArgs) -> anyhow::Result<()> {
     if wanted.as_deref() == Some("") {
         return Err(CliError::usage("--project is empty").into());
     }
-    let (dir, usage) = if a.stack {
+    let (dir, usage) = if a.api {
+        (PathBuf::new(), api_usage(ctx).await?)
+    } else if a.stack {
         stack_usage(ctx).await?
     } else {
         let dir = a
@@ -86,7 +88,7 @@ pub async fn run(ctx: &Ctx, a: UsageArgs) -> anyhow::Result<()> {
         ctx.out.json(&shape_value(&report));
         return Ok(());
     }
-    print_table(ctx, &report, a.by);
+    print_table(ctx, &report, a.by, a.api);
     Ok(())
 }
 
@@ -137,6 +139,117 @@ async fn stack_usage(ctx: &Ctx) -> anyhow::Result<(PathBuf, DataDirUsage)> {
     })
     .await??;
     Ok((dir, usage))
+}
+
+/// The size of a stored file by its URL: a HEAD's Content-Length (http and https only);
+/// else why not.
+async fn head_size(client: &Client, files_host: &str, uri: &str) -> Result<u64, String> {
+    if !(uri.starts_with("http://") || uri.starts_with("https://")) {
+        return Err("not an http(s) URL".into());
+    }
+    // The configured file server takes the API's token, which the SDK sends nowhere else.
+    let mut req = client.http().head(uri);
+    let on_files_server = !files_host.is_empty()
+        && uri
+            .strip_prefix(files_host)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'));
+    if on_files_server && let Ok(b) = client.bearer().await {
+        req = req.bearer_auth(b);
+    }
+    let resp = req.send().await.map_err(|e| e.to_string())?;
+    if !resp.status().is_success() {
+        return Err(format!("HEAD answered {}", resp.status()));
+    }
+    resp.headers()
+        .get("content-length")
+        .and_then(|v| v.to_str().ok()?.parse().ok())
+        .ok_or_else(|| "no Content-Length".to_string())
+}
+
+/// `--api`: the file bytes by the stored URLs, through the configured server's API only:
+/// each task's artifacts (the size the SDK recorded, else a HEAD) and models (a HEAD).
+async fn api_usage(ctx: &Ctx) -> anyhow::Result<DataDirUsage> {
+    let settings = Settings::load(&ctx.config)?;
+    let client = Client::from_settings(&settings)?;
+    let files_host = settings.files_host.value.trim_end_matches('/').to_string();
+    let projects = super::rehost::project_names(&client).await?;
+    let tasks = client
+        .get_all(
+            "tasks.get_all",
+            &json!({"only_fields": ["id", "name", "project", "execution.artifacts"], "search_hidden": true}),
+            "tasks",
+            None,
+        )
+        .await?;
+    let mut rows: BTreeMap<String, TaskUsage> = BTreeMap::new();
+    let mut unsized_files = 0u64;
+    let mut first_unsized = String::new();
+    let mut add = |rows: &mut BTreeMap<String, TaskUsage>,
+                   task: &str,
+                   uri: &str,
+                   size: Result<u64, String>| {
+        let r = rows.entry(task.to_string()).or_default();
+        r.files += 1;
+        match size {
+            Ok(n) => r.file_bytes += n,
+            Err(why) => {
+                if unsized_files == 0 {
+                    first_unsized = format!("{uri}: {why}");
+                }
+                unsized_files += 1;
+            }
+        }
+    };
+    for t in &tasks {
+        let Some(id) = t["id"].as_str() else { continue };
+        let r = rows.entry(id.to_string()).or_default();
+        r.task_id = id.to_string();
+        r.task = t["name"].as_str().unwrap_or("").to_string();
+        r.project_id = t["project"].as_str().unwrap_or("").to_string();
+        for art in t["execution"]["artifacts"].as_array().into_iter().flatten() {
+            let Some(uri) = art["uri"].as_str().filter(|u| !u.is_empty()) else {
+                continue;
+            };
+            let size = match art["content_size"].as_u64().filter(|n| *n > 0) {
+                Some(n) => Ok(n),
+                None => head_size(&client, &files_host, uri).await,
+            };
+            add(&mut rows, id, uri, size);
+        }
+    }
+    let models = client
+        .get_all(
+            "models.get_all",
+            &json!({"only_fields": ["id", "uri", "task", "project"]}),
+            "models",
+            None,
+        )
+        .await?;
+    for m in &models {
+        let Some(uri) = m["uri"].as_str().filter(|u| !u.is_empty()) else {
+            continue;
+        };
+        let task = m["task"].as_str().unwrap_or("");
+        let size = head_size(&client, &files_host, uri).await;
+        add(&mut rows, task, uri, size);
+        let r = rows.get_mut(task).expect("just added");
+        if r.task_id.is_empty() && r.project_id.is_empty() {
+            r.project_id = m["project"].as_str().unwrap_or("").to_string();
+        }
+    }
+    if unsized_files > 0 {
+        ctx.out.warn(format!(
+            "{unsized_files} stored file(s) have no known size, counted as files of 0 bytes (e.g. {})",
+            escape_control(&first_unsized)
+        ));
+    }
+    let mut usage = DataDirUsage::default();
+    for mut r in rows.into_values().filter(|r| r.files > 0) {
+        r.project = projects.get(&r.project_id).cloned().unwrap_or_default();
+        usage.files_bytes += r.file_bytes;
+        usage.tasks.push(r);
+    }
+    Ok(usage)
 }
 
 /// One row per task, or per project with its tasks summed, limited to `wanted` and its
@@ -191,7 +304,7 @@ fn usage_rows(tasks: &[TaskUsage], wanted: Option<&str>, by: UsageBy) -> Vec<Usa
 }
 
 /// The table (or CSV) of rows, then the data dir's totals on stderr.
-fn print_table(ctx: &Ctx, report: &UsageReport, by: UsageBy) {
+fn print_table(ctx: &Ctx, report: &UsageReport, by: UsageBy, api: bool) {
     let mut headers = vec!["project"];
     if by == UsageBy::Task {
         headers.extend(["task", "id"]);
@@ -225,6 +338,13 @@ fn print_table(ctx: &Ctx, report: &UsageReport, by: UsageBy) {
         l.push(cells, shape_value(r));
     }
     ctx.out.listing(&l);
+    if api {
+        ctx.out.info(format!(
+            "{} in stored files, by their URLs (events are not counted through the API)",
+            human_bytes(report.files_bytes)
+        ));
+        return;
+    }
     ctx.out.info(format!(
         "{}: {} on disk (database {}, files {}, other {})",
         report.data_dir.display(),

@@ -196,8 +196,13 @@ pub struct UsageArgs {
     /// data dir its containers were started with (files under data/fileserver), count the
     /// events in its Elasticsearch (through the Docker API), names through the API;
     /// --data-dir is not used (CLEARML_STACK_PROJECT names another stack)
-    #[arg(long)]
+    #[arg(long, conflicts_with = "api")]
     pub stack: bool,
+    /// Ask only the configured server's API (a server whose data dir this machine cannot
+    /// read): file bytes by the stored URLs of task artifacts (their recorded size, else a
+    /// HEAD of the URL) and models (a HEAD); events are not counted
+    #[arg(long)]
+    pub api: bool,
 }
 
 pub(super) const REHOST_HELP: &str = "\

@@ -7,12 +7,14 @@
 //! [`safe_join`], its length must be the declared one (no decompression bomb past it) and
 //! its CRC-32 must match.
 
+mod early;
 mod read;
 mod write;
 
 use std::path::{Component, Path, PathBuf};
 
-pub use read::{extract, list};
+pub use early::Early;
+pub use read::{extract, extract_with, list};
 pub use write::Writer;
 
 const LOCAL_SIG: u32 = 0x0403_4b50;
@@ -25,6 +27,10 @@ const FLAG_UTF8: u16 = 1 << 11;
 const METHOD_STORED: u16 = 0;
 const METHOD_DEFLATED: u16 = 8;
 const U32_MAX: u64 = 0xFFFF_FFFF;
+/// Members up to this size (packed and unpacked) are read with one call and inflated with
+/// one call into a buffer of their exact size, then written with one call: no stream state
+/// carried across calls, no window copies, a few syscalls a file. Larger ones stream.
+const WHOLE_MEMBER: u64 = 4 << 20;
 
 /// One member of an archive, from its central directory.
 #[derive(Debug, Clone, PartialEq)]
@@ -73,6 +79,16 @@ fn cp437(b: u8) -> char {
     }
 }
 
+/// A member's name from its header's bytes and flags.
+fn member_name(flags: u16, bytes: &[u8]) -> std::io::Result<String> {
+    if flags & FLAG_UTF8 != 0 || bytes.is_ascii() {
+        String::from_utf8(bytes.to_vec()).map_err(|_| bad("member name is not UTF-8"))
+    } else {
+        // Python reads unflagged names as cp437; our writer always flags non-ASCII.
+        Ok(bytes.iter().map(|&b| cp437(b)).collect())
+    }
+}
+
 /// Whether a member name is a safe relative path (no root, no `..`, no backslash, no NUL,
 /// not empty): the only names extracted.
 pub fn safe_name(name: &str) -> bool {
@@ -102,14 +118,19 @@ mod tests {
         std::fs::write(&b, vec![7u8; 100_000]).unwrap();
         let e = dir.path().join("e");
         std::fs::write(&e, b"").unwrap();
+        // Past WHOLE_MEMBER: streamed rather than inflated in one call.
+        let big: Vec<u8> = (0..WHOLE_MEMBER + 3).map(|i| (i % 251) as u8).collect();
+        let g = dir.path().join("g");
+        std::fs::write(&g, &big).unwrap();
         let zip = dir.path().join("x.zip");
         let mut w = Writer::create(&zip, 6).unwrap();
         w.add_file("daten/größe.txt", &a).unwrap();
         w.add_file("数据/файл.bin", &b).unwrap();
         w.add_file("empty", &e).unwrap();
+        w.add_file("groß/большой.bin", &g).unwrap();
         w.finish().unwrap();
         let m = list(&zip).unwrap();
-        assert_eq!(m.len(), 3);
+        assert_eq!(m.len(), 4);
         assert_eq!(m[0].name, "daten/größe.txt");
         assert_eq!(m[1].size, 100_000);
         let out = dir.path().join("out");
@@ -119,13 +140,16 @@ mod tests {
             &out,
             |_| true,
             |n, _, sha| {
-                seen.lock().unwrap().push((n.to_string(), sha.to_string()));
+                seen.lock()
+                    .unwrap()
+                    .push((n.to_string(), sha.unwrap().to_string()));
                 Ok(())
             },
             3,
+            true,
         )
         .unwrap();
-        assert_eq!(n, 3);
+        assert_eq!(n, 4);
         let mut seen = seen.into_inner().unwrap();
         seen.sort();
         // The sha256 computed while writing is that of the bytes written.
@@ -156,6 +180,7 @@ mod tests {
                     }
                 },
                 threads,
+                true,
             )
             .unwrap_err();
             assert!(err.to_string().contains("mismatch"), "{err}");
@@ -169,6 +194,66 @@ mod tests {
             vec![7u8; 100_000]
         );
         assert_eq!(std::fs::read(out.join("empty")).unwrap(), b"");
+        assert_eq!(std::fs::read(out.join("groß/большой.bin")).unwrap(), big);
+        assert_eq!(
+            seen.iter()
+                .find(|(n, _)| n == "groß/большой.bin")
+                .unwrap()
+                .1,
+            hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&big))
+        );
+
+        // Without hashing, `done` gets no sha256 and the files are the same.
+        let out2 = dir.path().join("out2");
+        let n = extract(
+            &zip,
+            &out2,
+            |_| true,
+            |_, _, sha| {
+                assert!(sha.is_none());
+                Ok(())
+            },
+            2,
+            false,
+        )
+        .unwrap();
+        assert_eq!(n, 4);
+        for f in [
+            "daten/größe.txt",
+            "数据/файл.bin",
+            "empty",
+            "groß/большой.bin",
+        ] {
+            assert_eq!(
+                std::fs::read(out.join(f)).unwrap(),
+                std::fs::read(out2.join(f)).unwrap()
+            );
+        }
+    }
+
+    #[test]
+    fn a_flipped_bit_fails_the_crc_on_both_paths() {
+        let dir = tempfile::tempdir().unwrap();
+        for (i, len) in [(0, 50_000u64), (1, WHOLE_MEMBER + 1)] {
+            // Stored deflate blocks (level 0): the flipped byte stays one byte, the inflate
+            // succeeds and only the CRC-32 can tell.
+            let data: Vec<u8> = (0..len)
+                .map(|j| (j.wrapping_mul(2_654_435_761) >> 13) as u8)
+                .collect();
+            let src = dir.path().join(format!("s{i}"));
+            std::fs::write(&src, &data).unwrap();
+            let zip = dir.path().join(format!("c{i}.zip"));
+            let mut w = Writer::create(&zip, 0).unwrap();
+            w.add_file("файл", &src).unwrap();
+            w.finish().unwrap();
+            let mut bytes = std::fs::read(&zip).unwrap();
+            bytes[200] ^= 0x01;
+            std::fs::write(&zip, &bytes).unwrap();
+            let out = dir.path().join(format!("o{i}"));
+            let err = extract(&zip, &out, |_| true, |_, _, _| Ok(()), 1, false).unwrap_err();
+            assert!(err.to_string().contains("CRC-32"), "{err}");
+            assert!(!out.join("файл").exists());
+        }
     }
 
     #[test]
@@ -185,25 +270,47 @@ mod tests {
         let mut w = Writer::create(&zip, 6).unwrap();
         w.add_file("../evil", &a).unwrap();
         w.finish().unwrap();
-        let err = extract(&zip, &dir.path().join("o"), |_| true, |_, _, _| Ok(()), 2).unwrap_err();
+        let err = extract(
+            &zip,
+            &dir.path().join("o"),
+            |_| true,
+            |_, _, _| Ok(()),
+            2,
+            false,
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("unsafe member name"), "{err}");
         assert!(!dir.path().join("evil").exists());
 
-        // A member whose declared size is smaller than what it inflates to.
+        // A member whose declared size is smaller than what it inflates to, small (inflated
+        // in one call) and large (streamed).
         let zip2 = dir.path().join("y.zip");
-        let mut w = Writer::create(&zip2, 6).unwrap();
-        w.add_file("bomb", &a).unwrap();
-        w.finish().unwrap();
-        let mut bytes = std::fs::read(&zip2).unwrap();
-        let cd = bytes
-            .windows(4)
-            .position(|w| w == CENTRAL_SIG.to_le_bytes())
-            .unwrap();
-        bytes[cd + 24..cd + 28].copy_from_slice(&10u32.to_le_bytes());
-        std::fs::write(&zip2, &bytes).unwrap();
-        let err =
-            extract(&zip2, &dir.path().join("o2"), |_| true, |_, _, _| Ok(()), 2).unwrap_err();
-        assert!(err.to_string().contains("inflates past"), "{err}");
+        let big = dir.path().join("big");
+        std::fs::write(&big, vec![2u8; (WHOLE_MEMBER + 5) as usize]).unwrap();
+        let mut bytes = vec![];
+        for src in [&a, &big] {
+            let mut w = Writer::create(&zip2, 6).unwrap();
+            w.add_file("bomb", src).unwrap();
+            w.finish().unwrap();
+            bytes = std::fs::read(&zip2).unwrap();
+            let cd = bytes
+                .windows(4)
+                .position(|w| w == CENTRAL_SIG.to_le_bytes())
+                .unwrap();
+            bytes[cd + 24..cd + 28].copy_from_slice(&10u32.to_le_bytes());
+            std::fs::write(&zip2, &bytes).unwrap();
+            let err = extract(
+                &zip2,
+                &dir.path().join("o2"),
+                |_| true,
+                |_, _, _| Ok(()),
+                2,
+                false,
+            )
+            .unwrap_err();
+            assert!(err.to_string().contains("inflates past"), "{err}");
+            assert!(!dir.path().join("o2/bomb").exists());
+        }
 
         // Garbage and a truncated archive.
         std::fs::write(&zip2, b"PK\x05\x06 not really").unwrap();
