@@ -140,8 +140,25 @@ fn coverage_doc(schema: &BTreeMap<String, Vec<String>>) -> String {
     for (what, why) in clearml::serve::endpoints::DIFFERENCES {
         doc.push_str(&format!("| {what} | {why} |\n"));
     }
+    doc.push_str(UPSTREAM_SUITE);
     doc
 }
+
+/// The real server's own API suite against `serve` (scripts/upstream-api-suite.sh).
+const UPSTREAM_SUITE: &str = "\n## The real server's own API suite\n\n\
+`scripts/upstream-api-suite.sh CHECKOUT` runs clearml-server's `apiserver/tests/automated`\n\
+(from a checkout you give it; the script fetches nothing but the tests' Python requirements)\n\
+against a freshly started `serve` and prints the pass rate of the single-user cases. Left out as\n\
+needing a second user: `test_users.py` and `test_subprojects.py::TestSubProjects::test_project_aggregations`.\n\
+Tests for each cause it found are in `tests/it/api_i.rs`.\n\n\
+Measured on 2026-12-06 against clearml-server 0b769d4 (v2.3.0), debug build:\n\
+130/143 (90.9%) before issue 26's second round of fixes, 140/143 (97.9%) after. The three cases\n\
+still failing, on purpose:\n\n\
+| case | why |\n\
+| --- | --- |\n\
+| `test_project_usages.py::TestProjectUsages::test_usages` | calls `organization.get_project_usages`, not served (see Not served) |\n\
+| `test_serving.py::TestServing::test_status_report` | its charts need the metrics history, which serve does not keep (see above) |\n\
+| `test_subprojects.py::TestSubProjects::test_public_names_clash` | expects the real server's preloaded public \"ClearML Examples\" project; serve ships no example data. The check itself is served: a project made public refuses a create of its name or under it (400/414) |\n";
 
 /// The table and the schema agree: every schema endpoint is served or listed with a reason
 /// (nothing missing silently), and docs/api-coverage.md is current.

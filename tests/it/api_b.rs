@@ -580,8 +580,8 @@ fn statistics_endpoints_report_what_happened() {
         (status, v["meta"]["result_subcode"].as_i64()),
         (400, Some(1005))
     );
-    // Aligned to the 40 s minimum interval, so the window holds exactly 10 whole buckets
-    // (unaligned, the last one is partial, and kept or not by where `now` falls).
+    // Aligned to the 40 s minimum interval: the window holds 10 whole buckets (the real
+    // server drops the 11th, the range's last, wherever the window starts; see api_i).
     let start = (now / 40.0).floor() * 40.0 - 200.0;
     let report = ok(
         s,

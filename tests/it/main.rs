@@ -10,6 +10,7 @@ mod api_e;
 mod api_f;
 mod api_g;
 mod api_h;
+mod api_i;
 mod cleanup;
 mod cli_basics;
 mod common;

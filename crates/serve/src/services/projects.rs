@@ -118,6 +118,25 @@ fn create(call: &mut Call) -> ApiResult {
     if name.split('/').any(|part| part.trim().chars().count() < 3) {
         return Err(ApiError::validation("Project name cannot be blank"));
     }
+    // bll/project/sub_projects.py:101-123 (_get_writable_project_from_name), called for the
+    // name (project_bll.py:231) and for each parent it ensures (sub_projects.py:53): a public
+    // project (`company` empty, after make_public) of that name refuses the create.
+    let mut prefix = String::new();
+    for part in name.split('/') {
+        if !prefix.is_empty() {
+            prefix.push('/');
+        }
+        prefix.push_str(part);
+        if find_by_name(call.store, &prefix)?.is_some_and(|p| p["company"] == "") {
+            return Err(ApiError::new(
+                400,
+                414,
+                format!(
+                    "Cannot create project. Public project with the same name already exists: name={prefix}"
+                ),
+            ));
+        }
+    }
     if find_by_name(call.store, &name)?.is_some() {
         return Err(ApiError::new(
             400,
@@ -202,6 +221,8 @@ fn list(call: &mut Call, ex: bool) -> ApiResult {
     if let Some(s) = scroll {
         out["scroll_id"] = json!(s);
     }
+    // Given back (moved, not copied): `ex_joins` reads `only_fields` after the handler.
+    call.body = body;
     Ok(out)
 }
 
@@ -518,12 +539,14 @@ fn delete(call: &mut Call) -> ApiResult {
         let mut deleted_tasks = 0;
         let mut deleted_models = 0;
         let mut disassociated = 0;
+        let (mut model_urls, mut artifact_urls) = (Vec::new(), Vec::new());
         for p in &ids {
             for coll in [Coll::Tasks, Coll::Models] {
                 let docs = store.select_all(coll, &SqlFilter::default().eq("project", p))?;
                 for mut d in docs {
                     let did = d["id"].as_str().unwrap_or_default().to_string();
                     if delete_contents {
+                        collect_urls(coll, &d, &mut model_urls, &mut artifact_urls);
                         store.delete(coll, &did)?;
                         if coll == Coll::Tasks {
                             store.delete_task_events(&did)?;
@@ -543,8 +566,33 @@ fn delete(call: &mut Call) -> ApiResult {
             }
             store.delete(Coll::Projects, p)?;
         }
-        Ok(json!({"deleted": ids.len(), "disassociated_tasks": disassociated, "deleted_tasks": deleted_tasks, "deleted_models": deleted_models, "urls": {}}))
+        Ok(json!({"deleted": ids.len(), "disassociated_tasks": disassociated, "deleted_tasks": deleted_tasks, "deleted_models": deleted_models,
+            "urls": {"model_urls": model_urls, "artifact_urls": artifact_urls, "event_urls": []}}))
     })
+}
+
+/// The file URLs of a project's deleted contents (bll/project/project_cleanup.py:186-209,
+/// 245-253, 318): each model's `uri`, and each task's output artifacts' `uri`, once each.
+/// Event URLs are not answered any more (`event_urls` stays empty).
+fn collect_urls(coll: Coll, doc: &Value, models: &mut Vec<Value>, artifacts: &mut Vec<Value>) {
+    let add = |list: &mut Vec<Value>, uri: &Value| {
+        if uri.as_str().is_some_and(|u| !u.is_empty()) && !list.contains(uri) {
+            list.push(uri.clone());
+        }
+    };
+    if coll == Coll::Models {
+        add(models, &doc["uri"]);
+        return;
+    }
+    for a in doc["execution"]["artifacts"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        if a["mode"] != "input" {
+            add(artifacts, &a["uri"]);
+        }
+    }
 }
 
 /// `projects.get_task_tags` / `get_model_tags`: the distinct tags of the tasks (models)

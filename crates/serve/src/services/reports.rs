@@ -267,7 +267,16 @@ fn get_all_ex(call: &mut Call) -> ApiResult {
     body["type"] = json!(["report"]);
     body["search_hidden"] = json!(true);
     if body.get("project").is_some_and(|p| !p.is_null()) {
-        let ids = reports_projects_of(call, &id_list(&body, "project"))?;
+        let mut ids = reports_projects_of(call, &id_list(&body, "project"))?;
+        // services/reports.py:190 (get_all_ex): `parent__in=[None]` matches top-level
+        // projects, so a null among the projects means the root `.reports` project.
+        if body["project"]
+            .as_array()
+            .is_some_and(|a| a.contains(&Value::Null))
+        {
+            let root = super::shared::project::find_by_name(call.store, REPORTS_PROJECT)?;
+            ids.extend(root.and_then(|r| r["id"].as_str().map(str::to_string)));
+        }
         if ids.is_empty() {
             return Ok(json!({"tasks": []}));
         }

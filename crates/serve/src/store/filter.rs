@@ -342,10 +342,13 @@ fn in_object_array(field: &str) -> Option<(&str, &str)> {
 }
 
 /// A quoted SQLite JSON path (`$."a"."b"`) for a dotted field, safe inside '...'.
+/// The SQLite JSON path of a dotted field; `%2E` in a part is a literal dot, as the real
+/// server's ParameterKeyEscaper writes it (utilities/parameter_key_escaper.py; a section named
+/// `sec.tion` is ordered by as `hyperparams.sec%2Etion`).
 fn json_path(field: &str) -> String {
     let path: String = field
         .split('.')
-        .map(|p| format!(".\"{}\"", p.replace(['"', '\0'], "")))
+        .map(|p| format!(".\"{}\"", p.replace("%2E", ".").replace(['"', '\0'], "")))
         .collect();
     format!("${}", path.replace('\'', "''"))
 }

@@ -117,6 +117,9 @@ fn store_events(
     };
     let mut changed = false;
     let mut added = 0;
+    // The (metric, variant) pairs this batch has already folded in (see `fold_metric`).
+    let mut in_batch = std::collections::HashSet::new();
+    let known = key_counts(&task["last_metrics"]);
     for ev in evs {
         let kind = ev.get("type").and_then(Value::as_str).unwrap_or("log");
         let metric = opt_str(ev, "metric").unwrap_or_default();
@@ -130,6 +133,11 @@ fn store_events(
         let value = ev.get("value").and_then(Value::as_f64);
         let mut doc = ev.clone();
         doc["timestamp"] = json!(ts);
+        // event_bll.py:204: the label goes to last_metrics, not into the stored event.
+        let label = doc
+            .as_object_mut()
+            .and_then(|o| o.remove("x_axis_label"))
+            .filter(|l| l.is_string());
         if kind == SCALAR {
             let Some(v) = value else {
                 refused.add("Scalar event must have a numeric 'value'".into());
@@ -140,7 +148,14 @@ fn store_events(
                 task["last_metrics"] = json!({});
             }
             let entry = &mut task["last_metrics"][md5_hex(&metric)][md5_hex(&variant)];
-            fold_metric(entry, &metric, &variant, v, it, ts);
+            let first = in_batch.insert((metric.clone(), variant.clone()));
+            let point = Point {
+                value: v,
+                iter: it,
+                ts,
+                label,
+            };
+            fold_metric(entry, &metric, &variant, &point, first);
             if it != SINGLE_VALUE_ITER && it > task["last_iteration"].as_i64().unwrap_or(0) {
                 task["last_iteration"] = json!(it);
             }
@@ -168,14 +183,64 @@ fn store_events(
         added += 1;
     }
     if changed || model_event {
+        order_new_keys(&mut task["last_metrics"], &known);
         task["last_update"] = json!(now());
         store.put(coll, &task)?;
     }
     Ok(added)
 }
 
-/// Update one last_metrics entry with a new scalar.
-fn fold_metric(entry: &mut Value, metric: &str, variant: &str, value: f64, iter: i64, ts: i64) {
+/// How many metric keys last_metrics holds, and how many variant keys each metric.
+fn key_counts(last_metrics: &Value) -> (usize, HashMap<String, usize>) {
+    let Some(m) = last_metrics.as_object() else {
+        return (0, HashMap::new());
+    };
+    let variants = m
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_object().map_or(0, Map::len)))
+        .collect();
+    (m.len(), variants)
+}
+
+/// MongoDB (5.0 on) adds the new fields of one update in lexicographic order after the
+/// existing ones, and the real server writes a batch's last_metrics in one update
+/// (bll/task/utils.py:385-410): so metrics and variants first seen in this batch go after
+/// the known ones, ordered by their hashed keys.
+fn order_new_keys(last_metrics: &mut Value, known: &(usize, HashMap<String, usize>)) {
+    fn sort_tail(map: &mut Map<String, Value>, keep: usize) {
+        if map.len() <= keep + 1 {
+            return;
+        }
+        let mut entries: Vec<(String, Value)> = std::mem::take(map).into_iter().collect();
+        entries[keep..].sort_by(|a, b| a.0.cmp(&b.0));
+        map.extend(entries);
+    }
+    let Some(metrics) = last_metrics.as_object_mut() else {
+        return;
+    };
+    sort_tail(metrics, known.0);
+    for (key, variants) in metrics.iter_mut() {
+        if let Some(v) = variants.as_object_mut() {
+            sort_tail(v, known.1.get(key).copied().unwrap_or(0));
+        }
+    }
+}
+
+/// One scalar event as `fold_metric` takes it.
+struct Point {
+    value: f64,
+    iter: i64,
+    ts: i64,
+    label: Option<Value>,
+}
+
+/// Update one last_metrics entry with a new scalar. `value` (and `x_axis_label`) follow
+/// the latest (iteration, timestamp) of the event's own batch: the real server picks the
+/// batch's latest event (event_bll.py:437-470) and then sets them unconditionally
+/// (bll/task/utils.py:400), so a later batch wins even at a lower iteration, such as a
+/// single value reported at the special iteration. min/max/first compare across batches.
+fn fold_metric(entry: &mut Value, metric: &str, variant: &str, p: &Point, first_in_batch: bool) {
+    let (value, iter, ts) = (p.value, p.iter, p.ts);
     if !entry.is_object() || entry.get("count").is_none() {
         *entry = json!({
             "metric": metric, "variant": variant, "value": value, "min_value": value,
@@ -183,6 +248,9 @@ fn fold_metric(entry: &mut Value, metric: &str, variant: &str, value: f64, iter:
             "first_value": value, "first_value_iteration": iter, "mean_value": value, "count": 1,
             "_last_iter": iter, "_last_ts": ts,
         });
+        if let Some(l) = &p.label {
+            entry["x_axis_label"] = l.clone();
+        }
         return;
     }
     let count = entry["count"].as_i64().unwrap_or(0);
@@ -205,9 +273,12 @@ fn fold_metric(entry: &mut Value, metric: &str, variant: &str, value: f64, iter:
         entry["_last_iter"].as_i64().unwrap_or(i64::MIN),
         entry["_last_ts"].as_i64().unwrap_or(0),
     );
-    if (iter, ts) >= (li, lt) {
+    if first_in_batch || (iter, ts) >= (li, lt) {
         entry["value"] = json!(value);
         entry["_last_iter"] = json!(iter);
         entry["_last_ts"] = json!(ts);
+        if let Some(l) = &p.label {
+            entry["x_axis_label"] = l.clone();
+        }
     }
 }

@@ -301,13 +301,18 @@ fn scalar_key(body: &Value) -> Result<String, ApiError> {
 
 fn iter_histogram(call: &mut Call) -> ApiResult {
     let task = req_str(&call.body, "task")?;
-    load_entity(call, &task)?;
+    let doc = load_entity(call, &task)?;
     let (samples, key, filter) = histogram_params(&call.body)?;
     let mut out = Map::new();
     for ((m, v), pts) in scalar_rows(call.store, &task, filter.as_deref())? {
         let (x, y) = series(&pts, &key, samples);
-        let entry = out.entry(m).or_insert_with(|| json!({}));
-        entry[&v] = json!({"name": v, "x": x, "y": y});
+        let mut data = json!({"name": v, "x": x, "y": y});
+        // bll/event/event_metrics.py:121-125: the variant's x_axis_label from last_metrics.
+        let label = &doc["last_metrics"][md5_hex(&m)][md5_hex(&v)]["x_axis_label"];
+        if label.is_string() {
+            data["x_axis_label"] = label.clone();
+        }
+        out.entry(m).or_insert_with(|| json!({}))[&v] = data;
     }
     Ok(Value::Object(out))
 }

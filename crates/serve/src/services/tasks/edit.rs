@@ -19,6 +19,8 @@ pub(super) const EDITABLE: &[&str] = &[
     "models",
     "container",
     "runtime",
+    // services/tasks.py:771-772 (edit): the create fields plus `status`.
+    "status",
 ];
 
 pub(super) fn edit(call: &mut Call) -> ApiResult {
@@ -37,6 +39,15 @@ pub(super) fn edit(call: &mut Call) -> ApiResult {
     validate_type(&call.body)?;
     validate_shapes(&call.body)?;
     check_project(call.store, &call.body)?;
+    // database/model/task/task.py:258: `status` takes one of the TaskStatus values.
+    if let Some(s) = call.body.get("status").filter(|v| !v.is_null())
+        && !s.as_str().is_some_and(|s| TASK_STATUSES.contains(&s))
+    {
+        return Err(ApiError::validation(format!(
+            "Invalid task status: {s} (one of {})",
+            TASK_STATUSES.join(", ")
+        )));
+    }
     let mut fields = Map::new();
     for k in EDITABLE {
         if let Some(v) = call.body.get(*k).filter(|v| !v.is_null()) {

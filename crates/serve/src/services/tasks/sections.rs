@@ -200,24 +200,44 @@ pub(super) fn get_sections(call: &mut Call, field: &str) -> ApiResult {
 }
 
 pub(super) fn configuration_names(call: &mut Call) -> ApiResult {
+    let skip_empty = call
+        .body
+        .get("skip_empty")
+        .and_then(Value::as_bool)
+        .unwrap_or(true);
     let mut out = Vec::new();
     for id in id_list(&call.body, "tasks") {
         let doc = load(call.store, &id)?;
-        let names: Vec<&String> = doc["configuration"]
+        // bll/task/hyperparams.py:192-211 (get_configuration_names): items with an empty
+        // or null value are left out unless `skip_empty` is false; names come sorted.
+        let mut names: Vec<&String> = doc["configuration"]
             .as_object()
-            .map(|o| o.keys().collect())
+            .map(|o| {
+                o.iter()
+                    .filter(|(_, c)| {
+                        !skip_empty || !matches!(&c["value"], Value::Null) && c["value"] != ""
+                    })
+                    .map(|(k, _)| k)
+                    .collect()
+            })
             .unwrap_or_default();
+        names.sort();
         out.push(json!({"task": id, "names": names}));
     }
     Ok(json!({"configurations": out}))
 }
 
-pub(super) fn edit_sections(call: &mut Call, field: &str) -> ApiResult {
-    let id = req_str(&call.body, "task")?;
-    let force = opt_bool(&call.body, "force");
-    let mut doc = load(call.store, &id)?;
-    let status = doc["status"].as_str().unwrap_or("created").to_string();
-    // User properties (hyperparameter section "properties") may change in any status.
+/// The status check of bll/task/hyperparams.py:75-80 (edit and delete of hyperparameters)
+/// and :251-254 (of configuration): a task that is not a draft refuses the change unless
+/// `force`; user properties (hyperparameter section "properties") change in any status.
+fn require_editable(
+    call: &Call,
+    doc: &Value,
+    id: &str,
+    field: &str,
+    force: bool,
+) -> Result<(), ApiError> {
+    let status = doc["status"].as_str().unwrap_or("created");
     let properties_only = field == "hyperparams"
         && call
             .body
@@ -229,6 +249,14 @@ pub(super) fn edit_sections(call: &mut Call, field: &str) -> ApiResult {
             "Task is not in draft (use force=true to edit): id={id}, status={status}"
         )));
     }
+    Ok(())
+}
+
+pub(super) fn edit_sections(call: &mut Call, field: &str) -> ApiResult {
+    let id = req_str(&call.body, "task")?;
+    let force = opt_bool(&call.body, "force");
+    let mut doc = load(call.store, &id)?;
+    require_editable(call, &doc, &id, field, force)?;
     let (items_key, replace_key) = if field == "hyperparams" {
         ("hyperparams", "replace_hyperparams")
     } else {
@@ -291,6 +319,7 @@ pub(super) fn edit_sections(call: &mut Call, field: &str) -> ApiResult {
 pub(super) fn delete_sections(call: &mut Call, field: &str) -> ApiResult {
     let id = req_str(&call.body, "task")?;
     let mut doc = load(call.store, &id)?;
+    require_editable(call, &doc, &id, field, opt_bool(&call.body, "force"))?;
     let mut n = 0;
     if field == "hyperparams" {
         for it in call
