@@ -425,8 +425,8 @@ pub const DIFFERENCES: &[(&str, &str)] = &[
         "filled when the project is next written (create, rename, move); a database from before keeps none until then",
     ),
     (
-        "`*_many` writes to public entities",
-        "single-entity writes to a public task or project are 403/21 as on the real server; the batch forms do not check yet",
+        "403/21 naming several public tasks",
+        "`tasks.archive`, `move`, `update_tags` and `update_batch` name the public ids in the order they were asked for; the real server prints them from a Python set, in no fixed order (the `*_many` forms refuse each public item on its own, 403/21 for tasks, 400/201 for models, as the real server does)",
     ),
     (
         "tasks.reset / delete `urls.event_urls`",
