@@ -8,6 +8,7 @@ mod big_pipeline;
 pub(crate) mod cdp;
 mod columns;
 mod compare;
+mod compare_media;
 mod console;
 mod execution;
 mod hparams;

@@ -212,6 +212,55 @@ fn debug_samples_viewer_steps_through_every_stored_iteration() {
     }
 }
 
+/// The newest-first grid pages back through older iterations, 5 at a time, by link and
+/// by arrow key; the series that kept 5 files has nothing valid on the older pages.
+#[test]
+fn debug_samples_grid_pages_through_older_iterations() {
+    let (_s, _ids, tab, mut b) = sdk_samples();
+    // [iteration headings, natural heights of the images (24 + iteration), page links].
+    let page = |b: &mut Browser| {
+        b.eval(
+            "(async () => { const imgs = [...document.querySelectorAll('.images img')];                await Promise.all(imgs.map(i => i.decode()));                return [[...document.querySelectorAll('main h3')].map(h => h.textContent),                  imgs.map(i => i.naturalHeight),                  [...document.querySelectorAll('#grid-pages a.step')].map(a => a.textContent)]; })()",
+        )
+    };
+    let heads =
+        |iters: &[i64]| -> Vec<String> { iters.iter().map(|i| format!("Iteration {i}")).collect() };
+    b.open(&tab);
+    assert_eq!(
+        page(&mut b),
+        json!([
+            heads(&[11, 10, 9, 8, 7]),
+            [35, 35, 34, 34, 33, 33, 32, 32, 31, 31],
+            ["Older iterations ▶"]
+        ])
+    );
+    follow(&mut b, "Older iterations ▶");
+    assert_eq!(
+        page(&mut b),
+        json!([
+            heads(&[6, 5, 4, 3, 2]),
+            [30, 29, 28, 27, 26],
+            ["◀ Newer iterations", "Older iterations ▶"]
+        ])
+    );
+    assert_eq!(
+        b.eval("new URLSearchParams(location.search).get('page')"),
+        "1"
+    );
+    b.call(
+        "Input.dispatchKeyEvent",
+        json!({"type": "keyDown", "key": "ArrowDown", "code": "ArrowDown", "windowsVirtualKeyCode": 40}),
+    );
+    b.wait_event("Page.loadEventFired", Duration::from_secs(30));
+    assert_eq!(
+        page(&mut b),
+        json!([heads(&[1, 0]), [25, 24], ["◀ Newer iterations"]])
+    );
+    follow(&mut b, "◀ Newer iterations");
+    assert_eq!(page(&mut b)[0], json!(heads(&[6, 5, 4, 3, 2])));
+    assert!(b.console_errors().is_empty());
+}
+
 /// Without the script the viewer is links and a GET form: each step is a page of its own.
 #[test]
 fn debug_samples_viewer_works_without_the_script() {

@@ -55,6 +55,16 @@ impl EventOrder {
     }
 }
 
+/// A task's scalar rows of one type (`?1`, `?2`), of one metric (`?3`) or all (`?3` NULL):
+/// two statements, not `?3 IS NULL OR ...`, so that SQLite seeks the index on metric. The
+/// order is the index's own (rows of one iteration in the order they were stored):
+/// ordering by `ts` too made SQLite sort every row again in a temporary B-tree, a fifth of
+/// a 100-experiment compare page.
+pub(super) const SCALARS_OF_METRIC: &str = "SELECT metric, variant, iter, ts, value FROM events \
+     WHERE task = ?1 AND type = ?2 AND metric = ?3 ORDER BY metric, variant, iter";
+pub(super) const SCALARS: &str = "SELECT metric, variant, iter, ts, value FROM events \
+     WHERE task = ?1 AND type = ?2 AND ?3 IS NULL ORDER BY metric, variant, iter";
+
 impl Store {
     pub fn insert_event(&self, e: &NewEvent) -> StoreResult<()> {
         self.conn
@@ -94,25 +104,39 @@ impl Store {
         metric: Option<&str>,
         mut f: impl FnMut(ScalarRow),
     ) -> StoreResult<()> {
-        // Two statements, not `?3 IS NULL OR ...`, so that SQLite seeks the index on metric.
+        self.for_each_scalar_ref(task, kind, metric, |m, v, i, t, val| {
+            f((m.to_string(), v.to_string(), i, t, val))
+        })
+    }
+
+    /// As [`Store::for_each_scalar_of`], with the metric and variant borrowed from the
+    /// row: no allocation per point (a compare of 100 tasks reads 150,000 of them).
+    pub fn for_each_scalar_ref(
+        &self,
+        task: &str,
+        kind: &str,
+        metric: Option<&str>,
+        mut f: impl FnMut(&str, &str, i64, i64, f64),
+    ) -> StoreResult<()> {
         let mut stmt = self.conn.prepare_cached(if metric.is_some() {
-            "SELECT metric, variant, iter, ts, value FROM events WHERE task = ?1 AND type = ?2 \
-             AND metric = ?3 ORDER BY metric, variant, iter, ts"
+            SCALARS_OF_METRIC
         } else {
-            "SELECT metric, variant, iter, ts, value FROM events WHERE task = ?1 AND type = ?2 \
-             AND ?3 IS NULL ORDER BY metric, variant, iter, ts"
+            SCALARS
         })?;
-        let rows = stmt.query_map(params![task, kind, metric], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
+        fn text<'r>(r: &'r rusqlite::Row<'_>, i: usize) -> rusqlite::Result<&'r str> {
+            r.get_ref(i)?.as_str().map_err(|e| {
+                rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into())
+            })
+        }
+        let mut rows = stmt.query(params![task, kind, metric])?;
+        while let Some(r) = rows.next()? {
+            f(
+                text(r, 0)?,
+                text(r, 1)?,
                 r.get::<_, Option<i64>>(2)?.unwrap_or(0),
                 r.get::<_, i64>(3)?,
                 r.get::<_, Option<f64>>(4)?.unwrap_or(0.0),
-            ))
-        })?;
-        for r in rows {
-            f(r?);
+            );
         }
         Ok(())
     }

@@ -170,8 +170,8 @@ mod tests {
                  name TEXT, project TEXT, status TEXT, created TEXT, last_update TEXT, doc TEXT NOT NULL);",
             )
             .unwrap();
-            let doc =
-                json!({"id": "t1", "name": "old", "system_tags": ["archived"], "type": "testing"});
+            let doc = json!({"id": "t1", "name": "old", "system_tags": ["archived"],
+                             "type": "testing", "started": "2026-12-06T10:00:00.5+00:00"});
             conn.execute(
                 "INSERT INTO tasks (id, name, doc) VALUES ('t1', 'old', ?1)",
                 [doc.to_string()],
@@ -184,6 +184,13 @@ mod tests {
         assert_eq!(store.count(Coll::Tasks, &f).unwrap(), 1);
         let f = SqlFilter::default().eq("type", "testing");
         assert_eq!(store.count(Coll::Tasks, &f).unwrap(), 1);
+        let started: Option<String> = store
+            .conn
+            .query_row("SELECT started FROM tasks WHERE id = 't1'", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(started.as_deref(), Some("2026-12-06T10:00:00.5+00:00"));
         // And writes keep working through the migrated table.
         store
             .put(
@@ -195,6 +202,30 @@ mod tests {
             store.get(Coll::Tasks, "t2").unwrap().unwrap()["tags"],
             json!(["x"])
         );
+    }
+
+    #[test]
+    fn scalar_rows_come_in_the_index_s_order_without_a_sort() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("plan.sqlite")).unwrap();
+        for (sql, metric) in [
+            (events::SCALARS, None),
+            (events::SCALARS_OF_METRIC, Some("m")),
+        ] {
+            let plan: Vec<String> = store
+                .conn
+                .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+                .unwrap()
+                .query_map(rusqlite::params!["t", "s", metric], |r| r.get(3))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            let plan = plan.join(" | ");
+            assert!(
+                plan.contains("events_task") && !plan.contains("TEMP B-TREE"),
+                "{plan}"
+            );
+        }
     }
 
     #[test]

@@ -24,10 +24,10 @@ pub struct StatusGroup {
     pub last_started: Option<String>,
 }
 
-/// Epoch milliseconds of an ISO time held in the document (NULL when missing or not a
-/// time). `strftime('%f')` is `SS.SSS`: its last three digits are the milliseconds.
+/// Epoch milliseconds of an ISO time held in the column `field` (NULL when missing or not
+/// a time). `strftime('%f')` is `SS.SSS`: its last three digits are the milliseconds.
 fn epoch_ms(field: &str) -> String {
-    let x = format!("json_extract(doc, '$.{field}')");
+    let x = field;
     format!(
         "(CAST(strftime('%s', {x}) AS INTEGER) * 1000 + CAST(substr(strftime('%f', {x}), 4, 3) AS INTEGER))"
     )
@@ -56,7 +56,7 @@ impl Store {
                 SUM(CASE WHEN c > {since_ms} AND coalesce(status, '') NOT IN ('queued', 'in_progress', 'failed') THEN 1 ELSE 0 END),
                 MAX(started)
              FROM (SELECT project, status, {started} AS s, {completed} AS c,
-                          json_extract(doc, '$.started') AS started
+                          started
                    FROM tasks WHERE project IS NOT NULL AND {})
              GROUP BY project, status",
             filter.sql()

@@ -13,7 +13,9 @@ use std::sync::Arc;
 /// change would confuse an older build reading the file; a build refuses a database of a
 /// higher version instead of misreading it. 0 = written before versions were recorded
 /// (same layout as 1; `open` brings it up to date).
-pub const SCHEMA_VERSION: i64 = 1;
+/// 2: the `started` and `completed` columns (filled from the documents on open; an older
+/// build would leave them stale, so it must not open the file).
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// Columns with an index.
 const INDEXED: &[&str] = &[

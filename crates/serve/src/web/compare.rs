@@ -4,9 +4,10 @@
 //! same histogram call with the same sample budget as `clearml task compare`, so the
 //! numbers are the CLI's.
 
+use super::compare_media::{self, Tab};
 use super::layout::{self, Nav, s, url_part};
 use super::scalars::{self, Options};
-use super::{AppState, render};
+use super::{AppState, Ctx, render};
 use crate::envelope::ApiError;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::Response;
@@ -20,6 +21,18 @@ use std::sync::Arc;
 pub const MAX_TASKS: usize = 100;
 /// Points per series, as `task compare --plot` asks for them.
 const SAMPLES: usize = 5000;
+/// Points a task's curves of one chart get together, shared out among the tasks: with
+/// many tasks each curve is averaged into fewer buckets by the histogram call (as the
+/// real server averages them), so a compare of 100 draws about as many points as one of
+/// 30, where 300 curves already cover the plot.
+const CHART_POINTS: usize = 40_000;
+/// The fewest points per curve: one per two pixels of the plot's width.
+const MIN_SAMPLES: usize = 280;
+
+/// The histogram's `samples` for a compare of `n` tasks.
+fn samples_for(n: usize) -> usize {
+    (CHART_POINTS / n.max(1)).clamp(MIN_SAMPLES, SAMPLES)
+}
 
 /// The query keys of the scalar charts' form (`scalars::Options`).
 const SCALAR_KEYS: &[&str] = &["smooth", "x", "y", "xmin", "xmax", "metric", "part"];
@@ -68,8 +81,16 @@ pub async fn page(
     }
     let ids = ids(&view, query.as_deref());
     let options = Options::parse(&query);
-    let diff_only = url::form_urlencoded::parse(query.as_deref().unwrap_or("").as_bytes())
-        .any(|(k, v)| k == "diff" && v == "1");
+    let pairs: Vec<(String, String)> =
+        url::form_urlencoded::parse(query.as_deref().unwrap_or("").as_bytes())
+            .into_owned()
+            .collect();
+    let diff_only = pairs.iter().any(|(k, v)| k == "diff" && v == "1");
+    let iter = pairs
+        .iter()
+        .find(|(k, _)| k == "iter")
+        .and_then(|(_, v)| v.trim().parse().ok());
+    let tab = Tab::parse(query.as_deref());
     render(state, move |ctx| {
         if ids.len() < 2 || ids.len() > MAX_TASKS {
             return Err(ApiError::validation(format!(
@@ -92,42 +113,63 @@ pub async fn page(
                     .ok_or_else(|| ApiError::invalid_task(id))
             })
             .collect::<Result<_, _>>()?;
-        let rows = build_rows(&tasks, &[]);
         let joined = ids.join(",");
-        let charts = scalars::compare_charts(ctx, &tasks, SAMPLES, &options)?;
-        let hparams = super::hparams::section(
-            &tasks,
-            &rows,
-            query.as_deref(),
-            &joined,
-            &super::hparams::kept(query.as_deref(), super::hparams::KEYS),
-        );
-        // The scalars' form keeps the hyperparameter view, and the other way round.
-        let mut keep = super::hparams::kept(query.as_deref(), SCALAR_KEYS);
-        keep.insert(0, ("ids".to_string(), joined.clone()));
-        let keep: Vec<(&str, &str)> = keep.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let content = match tab {
+            Tab::Details => details(ctx, &tasks, &joined, query.as_deref(), &options, diff_only)?,
+            Tab::Plots => compare_media::plots(ctx, &tasks)?,
+            Tab::Samples => compare_media::samples(ctx, &tasks, &joined, iter)?,
+        };
         let body = html! {
             div.crumbs {
                 a href="/projects" { "Projects" } " / "
                 a href={ "/projects/" (url_part(&project)) "/experiments" } { "Experiments" }
             }
             h1 { "Compare " (tasks.len()) " experiments" }
-            p {
-                @if diff_only {
-                    a href={ "?ids=" (url_part(&joined)) } { "Show all rows" }
-                } @else {
-                    a href={ "?ids=" (url_part(&joined)) "&diff=1" } { "Show differences only" }
-                }
-            }
-            (table(&tasks, &rows, diff_only))
-            (hparams)
-            h2 { "Scalars" }
-            (options.form(&keep))
-            (charts)
+            (compare_media::tabs(&joined, tab))
+            (content)
         };
         Ok(layout::page("Compare", Nav::Projects, body))
     })
     .await
+}
+
+/// The Values and scalars tab: the table of parameters and metrics, the hyperparameter
+/// charts and the overlaid curves.
+fn details(
+    ctx: &Ctx,
+    tasks: &[Value],
+    joined: &str,
+    query: Option<&str>,
+    options: &Options,
+    diff_only: bool,
+) -> Result<Markup, ApiError> {
+    let rows = build_rows(tasks, &[]);
+    let charts = scalars::compare_charts(ctx, tasks, samples_for(tasks.len()), options)?;
+    let hparams = super::hparams::section(
+        tasks,
+        &rows,
+        query,
+        joined,
+        &super::hparams::kept(query, super::hparams::KEYS),
+    );
+    // The scalars' form keeps the hyperparameter view, and the other way round.
+    let mut keep = super::hparams::kept(query, SCALAR_KEYS);
+    keep.insert(0, ("ids".to_string(), joined.to_string()));
+    let keep: Vec<(&str, &str)> = keep.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    Ok(html! {
+        p {
+            @if diff_only {
+                a href={ "?ids=" (url_part(joined)) } { "Show all rows" }
+            } @else {
+                a href={ "?ids=" (url_part(joined)) "&diff=1" } { "Show differences only" }
+            }
+        }
+        (table(tasks, &rows, diff_only))
+        (hparams)
+        h2 { "Scalars" }
+        (options.form(&keep))
+        (charts)
+    })
 }
 
 /// A chart's legend as a table under it: every series with its colour swatch and its
@@ -185,5 +227,13 @@ mod tests {
             ["a", "b", "c", "d"]
         );
         assert_eq!(ids("compare-experiments", None), Vec::<String>::new());
+    }
+
+    #[test]
+    fn many_tasks_share_a_chart_s_points() {
+        assert_eq!(samples_for(2), SAMPLES);
+        assert_eq!(samples_for(30), 1333);
+        assert_eq!(samples_for(100), 400);
+        assert_eq!(samples_for(1000), MIN_SAMPLES);
     }
 }

@@ -9,6 +9,7 @@
 
 mod columns;
 mod compare;
+mod compare_media;
 mod console;
 mod datasets;
 mod execution;

@@ -16,8 +16,10 @@ use crate::envelope::ApiError;
 use maud::{Markup, html};
 use serde_json::{Value, json};
 
-/// Iterations the newest-first grid shows.
-const GRID_ITERATIONS: u64 = 5;
+/// Iterations the newest-first grid shows (a page of them).
+const GRID_ITERATIONS: usize = 5;
+/// The last page of the grid: the call reads at most 1,000 iterations.
+const MAX_PAGE: usize = 1000 / GRID_ITERATIONS - 2;
 /// Variants a grid reads at most (one viewer call each).
 const MAX_VARIANTS: usize = 200;
 const IMAGE: &str = "training_debug_image";
@@ -33,6 +35,9 @@ pub struct Query {
     pub iter: Option<i64>,
     /// `one=1`: the viewer steps within its metric (it came from a one-metric grid).
     pub one: bool,
+    /// `page=N`: the newest-first grid's page (0: the newest iterations, 1: the ones
+    /// before them, ...).
+    pub page: usize,
 }
 
 impl Query {
@@ -44,6 +49,7 @@ impl Query {
                 "variant" => q.variant = Some(v.into_owned()),
                 "iter" => q.iter = v.trim().parse().ok(),
                 "one" => q.one = v == "1",
+                "page" => q.page = v.trim().parse::<usize>().unwrap_or(0).min(MAX_PAGE),
                 _ => {}
             }
         }
@@ -64,7 +70,7 @@ fn href(pairs: &[(&str, &str)]) -> String {
 }
 
 /// The viewer's link to a sample event.
-fn viewer_href(e: &Value, one: bool) -> String {
+pub(super) fn viewer_href(e: &Value, one: bool) -> String {
     let iter = e["iter"]
         .as_i64()
         .map(|i| i.to_string())
@@ -85,11 +91,14 @@ pub fn body(ctx: &Ctx, task: &str, q: &Query) -> Result<Markup, ApiError> {
     }
 }
 
-/// `(metric, variants)` of the task's samples, sorted.
-fn metric_variants(ctx: &Ctx, task: &str) -> Result<Vec<(String, Vec<String>)>, ApiError> {
+/// `(metric, variants)` of the tasks' samples (any of them), sorted.
+pub(super) fn metric_variants(
+    ctx: &Ctx,
+    tasks: &[&str],
+) -> Result<Vec<(String, Vec<String>)>, ApiError> {
     let data = ctx.api(
         "events.get_multi_task_metrics",
-        json!({"tasks": [task], "event_type": IMAGE}),
+        json!({"tasks": tasks, "event_type": IMAGE}),
     )?;
     Ok(data["metrics"]
         .as_array()
@@ -109,7 +118,7 @@ fn metric_variants(ctx: &Ctx, task: &str) -> Result<Vec<(String, Vec<String>)>, 
 }
 
 /// One viewer (a scroll of the server's) over a task's samples.
-struct Viewer<'a> {
+pub(super) struct Viewer<'a> {
     ctx: &'a Ctx<'a>,
     task: &'a str,
     /// Navigation within the viewed metric only.
@@ -118,15 +127,30 @@ struct Viewer<'a> {
 }
 
 /// A `get_debug_image_sample` answer: the event (null when none) and the variant's range.
-struct Sample {
-    event: Value,
-    min: Option<i64>,
-    max: Option<i64>,
+pub(super) struct Sample {
+    pub event: Value,
+    pub min: Option<i64>,
+    pub max: Option<i64>,
 }
 
-impl Viewer<'_> {
+impl<'a> Viewer<'a> {
+    /// A viewer over all of `task`'s samples.
+    pub(super) fn new(ctx: &'a Ctx<'a>, task: &'a str) -> Viewer<'a> {
+        Viewer {
+            ctx,
+            task,
+            one: false,
+            scroll: String::new(),
+        }
+    }
+
     /// The variant's sample at `iter` or the latest before it (the latest without one).
-    fn at(&mut self, metric: &str, variant: &str, iter: Option<i64>) -> Result<Sample, ApiError> {
+    pub(super) fn at(
+        &mut self,
+        metric: &str,
+        variant: &str,
+        iter: Option<i64>,
+    ) -> Result<Sample, ApiError> {
         let mut body = json!({"task": self.task, "metric": metric, "variant": variant,
                               "navigate_current_metric": self.one, "scroll_id": self.scroll});
         if let Some(i) = iter {
@@ -163,7 +187,7 @@ impl Viewer<'_> {
 /// A sample's file: the image when this server's file server has it, a link for other
 /// files and hosts (nothing from elsewhere loads with the page; a stored HTML file opens
 /// sandboxed by the file server), the text of a URI a browser cannot open.
-fn sample_file(ctx: &Ctx, e: &Value, link_to: Option<&str>) -> Markup {
+pub(super) fn sample_file(ctx: &Ctx, e: &Value, link_to: Option<&str>) -> Markup {
     let url = s(e, "url");
     let alt = format!("{} / {}", s(e, "metric"), s(e, "variant"));
     let web = url.starts_with("http://") || url.starts_with("https://");
@@ -207,7 +231,7 @@ fn is_image(url: &str) -> bool {
 
 /// The grid: the filter form and slider, then the newest iterations or one iteration.
 fn grid(ctx: &Ctx, task: &str, q: &Query) -> Result<Markup, ApiError> {
-    let all = metric_variants(ctx, task)?;
+    let all = metric_variants(ctx, &[task])?;
     if all.is_empty() {
         return Ok(html! { p.muted { "No debug images." } });
     }
@@ -272,7 +296,7 @@ fn grid(ctx: &Ctx, task: &str, q: &Query) -> Result<Markup, ApiError> {
         }
     };
     let Some(iter) = q.iter else {
-        return Ok(html! { (form) (capped) (newest(ctx, task, q.metric.as_deref())?) });
+        return Ok(html! { (form) (capped) (newest(ctx, task, q.metric.as_deref(), q.page)?) });
     };
     // One iteration: each series' sample there or the latest before it.
     let shown: Vec<&Value> = samples
@@ -328,23 +352,51 @@ fn grid(ctx: &Ctx, task: &str, q: &Query) -> Result<Markup, ApiError> {
     })
 }
 
-/// The newest iterations, newest first, as the real app's grid opens.
-fn newest(ctx: &Ctx, task: &str, metric: Option<&str>) -> Result<Markup, ApiError> {
+/// The newest iterations, newest first, as the real app's grid opens; page `page` is the
+/// `GRID_ITERATIONS` iterations before page `page - 1`'s (the real app scrolls down to
+/// them), with links to the newer and older pages.
+fn newest(ctx: &Ctx, task: &str, metric: Option<&str>, page: usize) -> Result<Markup, ApiError> {
     let mut selection = json!({"task": task});
     if let Some(m) = metric {
         selection["metric"] = json!(m);
     }
+    // The page's iterations and one more, which tells whether there is an older page.
+    let upto = GRID_ITERATIONS * (page + 1);
     let data = ctx.api(
         "events.debug_images",
-        json!({"metrics": [selection], "iters": GRID_ITERATIONS}),
+        json!({"metrics": [selection], "iters": upto + 1}),
     )?;
-    let iterations = data["metrics"][0]["iterations"]
+    let all = data["metrics"][0]["iterations"]
         .as_array()
         .cloned()
         .unwrap_or_default();
+    let older = all.len() > upto;
+    let iterations: Vec<&Value> = all
+        .iter()
+        .skip(upto - GRID_ITERATIONS)
+        .take(GRID_ITERATIONS)
+        .collect();
     let one = metric.is_some();
+    let page_link = |to: usize, label: &str, key: &str| {
+        let to = to.to_string();
+        html! {
+            a.step href=(href(&[("metric", metric.unwrap_or("")), ("page", if to == "0" { "" } else { &to })])) data-key=(key) { (label) }
+        }
+    };
+    let pager = html! {
+        @if page > 0 || older {
+            div.pager #grid-pages {
+                @if page > 0 { (page_link(page - 1, "◀ Newer iterations", "ArrowUp")) }
+                @else { span.muted { "◀ Newer iterations" } }
+                span { "Page " (page + 1) }
+                @if older { (page_link(page + 1, "Older iterations ▶", "ArrowDown")) }
+                @else { span.muted { "Older iterations ▶" } }
+            }
+        }
+    };
     Ok(html! {
         @if iterations.is_empty() { p.muted { "No debug images." } }
+        (pager)
         @for it in &iterations {
             h3 { "Iteration " (layout::number(&it["iter"])) }
             div.images {

@@ -149,18 +149,31 @@ fn scalar_rows(
     metrics: Option<&[(String, Vec<String>)]>,
 ) -> Result<SeriesByName, ApiError> {
     let mut out = SeriesByName::new();
-    let mut add = |(m, v, i, t, val): (String, String, i64, i64, f64)| {
+    // Rows come grouped by metric and variant: the series being filled is looked up (and
+    // its names allocated) once per series, not once per point.
+    let mut current: Option<((String, String), Points)> = None;
+    let mut add = |m: &str, v: &str, i: i64, t: i64, val: f64| {
         if i == SINGLE_VALUE_ITER {
+            return;
+        }
+        if let Some(((cm, cv), pts)) = &mut current
+            && cm == m
+            && cv == v
+        {
+            pts.push((i, t, val));
             return;
         }
         if let Some(filter) = metrics
             && !filter
                 .iter()
-                .any(|(fm, fv)| fm == &m && (fv.is_empty() || fv.contains(&v)))
+                .any(|(fm, fv)| fm == m && (fv.is_empty() || fv.iter().any(|x| x == v)))
         {
             return;
         }
-        out.entry((m, v)).or_default().push((i, t, val));
+        if let Some((key, pts)) = current.take() {
+            out.entry(key).or_default().extend(pts);
+        }
+        current = Some(((m.to_string(), v.to_string()), vec![(i, t, val)]));
     };
     match metrics {
         // Only the rows of the metrics asked for are read.
@@ -168,10 +181,13 @@ fn scalar_rows(
             let names: std::collections::BTreeSet<&str> =
                 filter.iter().map(|(m, _)| m.as_str()).collect();
             for m in names {
-                store.for_each_scalar_of(task, SCALAR, Some(m), &mut add)?;
+                store.for_each_scalar_ref(task, SCALAR, Some(m), &mut add)?;
             }
         }
-        None => store.for_each_scalar(task, SCALAR, &mut add)?,
+        None => store.for_each_scalar_ref(task, SCALAR, None, &mut add)?,
+    }
+    if let Some((key, pts)) = current {
+        out.entry(key).or_default().extend(pts);
     }
     Ok(out)
 }
@@ -198,28 +214,35 @@ fn metrics_filter(body: &Value) -> MetricsFilter {
 /// bucket's y the average of its points; fewer points keep one bucket per distinct x.
 /// `key` picks x: iteration, timestamp (ms) or the timestamp as an ISO string.
 fn series(points: &[(i64, i64, f64)], key: &str, samples: usize) -> (Vec<Value>, Vec<Value>) {
-    let xy: Vec<(i64, f64)> = points
+    let mut xy: Vec<(i64, f64)> = points
         .iter()
         .map(|(i, t, v)| (if key == "iter" { *i } else { *t }, *v))
         .collect();
     let interval = match (xy.iter().map(|p| p.0).min(), xy.iter().map(|p| p.0).max()) {
-        (Some(lo), Some(hi)) if samples > 0 && xy.len() >= samples => {
-            let range = (hi - lo + 1) as f64;
-            ((range / samples as f64).ceil() as i64).max(1)
-        }
+        (Some(lo), Some(hi)) => bucket_width(xy.len(), lo, hi, samples),
         _ => 1,
     };
-    let mut buckets: BTreeMap<i64, (f64, usize)> = BTreeMap::new();
+    for p in &mut xy {
+        p.0 = p.0.div_euclid(interval) * interval;
+    }
+    // Rows come in iteration order, so the buckets are runs; a time axis may need a sort
+    // (stable: each bucket sums its values in the order they came, as before).
+    if !xy.windows(2).all(|w| w[0].0 <= w[1].0) {
+        xy.sort_by_key(|p| p.0);
+    }
+    let mut buckets: Vec<(i64, f64, usize)> = Vec::with_capacity(xy.len().min(samples.max(1)));
     for (x, y) in xy {
-        let b = buckets
-            .entry(x.div_euclid(interval) * interval)
-            .or_insert((0.0, 0));
-        b.0 += y;
-        b.1 += 1;
+        match buckets.last_mut() {
+            Some(b) if b.0 == x => {
+                b.1 += y;
+                b.2 += 1;
+            }
+            _ => buckets.push((x, y, 1)),
+        }
     }
     buckets
         .into_iter()
-        .map(|(x, (sum, n))| {
+        .map(|(x, sum, n)| {
             let x = if key == "iso_time" {
                 json!(
                     chrono::DateTime::from_timestamp_millis(x)
@@ -232,6 +255,17 @@ fn series(points: &[(i64, i64, f64)], key: &str, samples: usize) -> (Vec<Value>,
             (x, json!(sum / n as f64))
         })
         .unzip()
+}
+
+/// The bucket width for `n` points from x `lo` to `hi`: 1 (every distinct x) below
+/// `samples` points, else wide enough to leave at most `samples` buckets.
+fn bucket_width(n: usize, lo: i64, hi: i64, samples: usize) -> i64 {
+    if samples > 0 && n >= samples {
+        let range = (hi - lo + 1) as f64;
+        ((range / samples as f64).ceil() as i64).max(1)
+    } else {
+        1
+    }
 }
 
 /// What both scalar-histogram calls read from the request: the sample budget, the x-axis
@@ -714,4 +748,43 @@ fn single_value_metrics(call: &mut Call) -> ApiResult {
         }
     }
     Ok(json!({"tasks": out}))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn buckets_average_in_x_order_whatever_order_the_points_came_in() {
+        // (iteration, timestamp, value): by time the rows are not in order.
+        let pts = [
+            (0, 30, 1.0),
+            (0, 10, 3.0),
+            (1, 20, 5.0),
+            (2, 5, 7.0),
+            (3, 40, 9.0),
+        ];
+        let (x, y) = series(&pts, "iter", 100);
+        assert_eq!(
+            (x, y),
+            (
+                vec![json!(0), json!(1), json!(2), json!(3)],
+                vec![json!(2.0), json!(5.0), json!(7.0), json!(9.0)]
+            )
+        );
+        let (x, y) = series(&pts, "timestamp", 100);
+        assert_eq!(x, [json!(5), json!(10), json!(20), json!(30), json!(40)]);
+        assert_eq!(
+            y,
+            [json!(7.0), json!(3.0), json!(5.0), json!(1.0), json!(9.0)]
+        );
+        // Two buckets of width 2 over iterations 0..3.
+        let (x, y) = series(&pts, "iter", 2);
+        assert_eq!(
+            (x, y),
+            (vec![json!(0), json!(2)], vec![json!(3.0), json!(8.0)])
+        );
+        assert_eq!(bucket_width(500, 0, 499, 400), 2);
+        assert_eq!(bucket_width(399, 0, 499, 400), 1);
+    }
 }
