@@ -111,35 +111,7 @@ pub fn section(
         .collect();
     html! {
         h2 { "Hyperparameters" }
-        form.filters #hpform method="get" {
-            input type="hidden" name="ids" value=(ids);
-            @for (k, v) in hidden { input type="hidden" name=(k) value=(v); }
-            label { "Metric axes "
-                select name="pc" multiple size="4" {
-                    @for r in &metrics {
-                        @let l = r.label();
-                        option value=(l) selected[metric_axes.iter().any(|m| m.label() == l)] { (l) }
-                    }
-                }
-            }
-            label { "Scatter: parameter "
-                select name="sx" {
-                    @for r in &params {
-                        @let l = r.label();
-                        option value=(l) selected[sx.is_some_and(|x| x.label() == l)] { (l) }
-                    }
-                }
-            }
-            label { "against metric "
-                select name="sy" {
-                    @for r in &metrics {
-                        @let l = r.label();
-                        option value=(l) selected[sy.is_some_and(|y| y.label() == l)] { (l) }
-                    }
-                }
-            }
-            button type="submit" { "Apply" }
-        }
+        (axes_form(ids, hidden, &params, &metrics, &metric_axes, (sx, sy)))
         @if axes.is_empty() {
             p.muted { "No hyperparameter differs and no metric is reported." }
         } @else {
@@ -158,6 +130,49 @@ pub fn section(
             div.chartbox #scatter {
                 (PreEscaped(parallel::scatter_svg(&axis(x), &axis(y), &labels)))
             }
+        }
+    }
+}
+
+/// The form choosing the metric axes and the scatter's parameter and metric; `ids` and
+/// `hidden` carry the rest of the page's state.
+fn axes_form(
+    ids: &str,
+    hidden: &[(String, String)],
+    params: &[&Row],
+    metrics: &[&Row],
+    metric_axes: &[&Row],
+    (sx, sy): (Option<&Row>, Option<&Row>),
+) -> Markup {
+    html! {
+        form.filters #hpform method="get" {
+            input type="hidden" name="ids" value=(ids);
+            @for (k, v) in hidden { input type="hidden" name=(k) value=(v); }
+            label { "Metric axes "
+                select name="pc" multiple size="4" {
+                    @for r in metrics {
+                        @let l = r.label();
+                        option value=(l) selected[metric_axes.iter().any(|m| m.label() == l)] { (l) }
+                    }
+                }
+            }
+            label { "Scatter: parameter "
+                select name="sx" {
+                    @for r in params {
+                        @let l = r.label();
+                        option value=(l) selected[sx.is_some_and(|x| x.label() == l)] { (l) }
+                    }
+                }
+            }
+            label { "against metric "
+                select name="sy" {
+                    @for r in metrics {
+                        @let l = r.label();
+                        option value=(l) selected[sy.is_some_and(|y| y.label() == l)] { (l) }
+                    }
+                }
+            }
+            button type="submit" { "Apply" }
         }
     }
 }

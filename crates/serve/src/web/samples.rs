@@ -229,6 +229,41 @@ fn is_image(url: &str) -> bool {
         )
 }
 
+/// Two forms: the metric (keeping the iteration), and the iteration slider over `range`
+/// (keeping the metric).
+fn filter_forms(all: &[(String, Vec<String>)], q: &Query, range: Option<(i64, i64)>) -> Markup {
+    let one = q.metric.is_some();
+    let metric = q.metric.as_deref().unwrap_or("");
+    html! {
+        form.filters #samples-filter method="get" {
+            label { "Metric "
+                select name="metric" {
+                    option value="" selected[!one] { "All metrics" }
+                    @for (m, _) in all {
+                        option value=(m) selected[q.metric.as_ref() == Some(m)] { (m) }
+                    }
+                }
+            }
+            @if let Some(i) = q.iter { input type="hidden" name="iter" value=(i); }
+            button type="submit" { "Show" }
+        }
+        @if let Some((lo, hi)) = range {
+            form.filters #samples-slider method="get" {
+                @if one { input type="hidden" name="metric" value=(metric); }
+                @let value = q.iter.unwrap_or(hi).clamp(lo, hi);
+                label.slider { "Iteration "
+                    input #iter-slider type="range" name="iter" min=(lo) max=(hi) step="1" value=(value);
+                    output for="iter-slider" { (value) }
+                }
+                button type="submit" { "Show this iteration" }
+                @if q.iter.is_some() {
+                    a href=(href(&[("metric", metric)])) { "Newest iterations" }
+                }
+            }
+        }
+    }
+}
+
 /// The grid: the filter form and slider, then the newest iterations or one iteration.
 fn grid(ctx: &Ctx, task: &str, q: &Query) -> Result<Markup, ApiError> {
     let all = metric_variants(ctx, &[task])?;
@@ -258,35 +293,7 @@ fn grid(ctx: &Ctx, task: &str, q: &Query) -> Result<Markup, ApiError> {
     let lo = samples.iter().filter_map(|x| x.min).min();
     let hi = samples.iter().filter_map(|x| x.max).max();
     let metric = q.metric.as_deref().unwrap_or("");
-    // Two forms: the metric (keeping the iteration), and the iteration (keeping the metric).
-    let form = html! {
-        form.filters #samples-filter method="get" {
-            label { "Metric "
-                select name="metric" {
-                    option value="" selected[!one] { "All metrics" }
-                    @for (m, _) in &all {
-                        option value=(m) selected[q.metric.as_ref() == Some(m)] { (m) }
-                    }
-                }
-            }
-            @if let Some(i) = q.iter { input type="hidden" name="iter" value=(i); }
-            button type="submit" { "Show" }
-        }
-        @if let (Some(lo), Some(hi)) = (lo, hi) {
-            form.filters #samples-slider method="get" {
-                @if one { input type="hidden" name="metric" value=(metric); }
-                @let value = q.iter.unwrap_or(hi).clamp(lo, hi);
-                label.slider { "Iteration "
-                    input #iter-slider type="range" name="iter" min=(lo) max=(hi) step="1" value=(value);
-                    output for="iter-slider" { (value) }
-                }
-                button type="submit" { "Show this iteration" }
-                @if q.iter.is_some() {
-                    a href=(href(&[("metric", metric)])) { "Newest iterations" }
-                }
-            }
-        }
-    };
+    let form = filter_forms(&all, q, lo.zip(hi));
     if chosen.is_empty() {
         return Ok(html! { (form) p.muted { "No debug images of this metric." } });
     }
