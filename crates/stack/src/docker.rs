@@ -107,41 +107,9 @@ impl Engine {
         cmd: &[&str],
         limit: Duration,
     ) -> anyhow::Result<(i64, String)> {
-        use bollard::exec::{CreateExecOptions, StartExecResults};
-        let run = async {
-            let created = self
-                .docker
-                .create_exec(
-                    id,
-                    CreateExecOptions {
-                        cmd: Some(cmd.to_vec()),
-                        attach_stdout: Some(true),
-                        attach_stderr: Some(true),
-                        ..Default::default()
-                    },
-                )
-                .await?;
-            let mut out = String::new();
-            if let StartExecResults::Attached { mut output, .. } =
-                self.docker.start_exec(&created.id, None).await?
-            {
-                while let Some(item) = output.next().await {
-                    if let bollard::container::LogOutput::StdOut { message } = item? {
-                        out.push_str(&String::from_utf8_lossy(&message));
-                    }
-                }
-            }
-            let code = self
-                .docker
-                .inspect_exec(&created.id)
-                .await?
-                .exit_code
-                .unwrap_or(-1);
-            anyhow::Ok((code, out))
-        };
-        tokio::time::timeout(limit, run)
-            .await
-            .map_err(|_| anyhow::anyhow!("no answer in {}s", limit.as_secs()))?
+        let mut out = Vec::new();
+        let (code, _stderr_tail) = self.exec_stream(id, cmd, None, &mut out, limit).await?;
+        Ok((code, String::from_utf8_lossy(&out).into_owned()))
     }
 
     /// Run `cmd` inside a running container with its stdout streamed into `sink` (binary
