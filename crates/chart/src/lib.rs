@@ -6,6 +6,7 @@ pub mod axes;
 pub mod comparison;
 pub mod dag;
 pub mod figure;
+mod fixed;
 mod lines;
 pub mod palette;
 pub mod parallel;

@@ -3,7 +3,7 @@
 //! can toggle.
 
 use crate::axes::{self, AxisText, Frame, Scale};
-use crate::{Mode, Series, min_max, palette, xml_escape};
+use crate::{Mode, Series, fixed, min_max, palette, xml_escape};
 use std::fmt::Write;
 
 /// Markers drawn per series at most; a longer series is thinned evenly (a marker per
@@ -211,15 +211,20 @@ fn draw_series(svg: &mut String, f: &Frame, look: &SvgLook, i: usize, s: &Series
         String::new()
     };
     if s.mode != Mode::Markers {
-        let text: Vec<String> = points
-            .iter()
-            .map(|(x, y)| format!("{x:.2},{y:.2}"))
-            .collect();
-        let _ = writeln!(
+        let _ = write!(
             svg,
-            r#"<polyline fill="none" stroke="{color}" stroke-width="1.5"{tag} points="{}"/>"#,
-            text.join(" ")
+            r#"<polyline fill="none" stroke="{color}" stroke-width="1.5"{tag} points=""#
         );
+        svg.reserve(points.len() * 14);
+        for (k, (x, y)) in points.iter().enumerate() {
+            if k > 0 {
+                svg.push(' ');
+            }
+            fixed::push_2(svg, *x);
+            svg.push(',');
+            fixed::push_2(svg, *y);
+        }
+        svg.push_str("\"/>\n");
     }
     if s.mode != Mode::Lines {
         let every = points.len().div_ceil(MAX_MARKERS).max(1);
