@@ -34,9 +34,7 @@ use serde_json::{Value, json};
 /// `None` = no such endpoint. Requests and answers pass through `compat`, which gives
 /// older API versions the shapes the real server gives them.
 pub fn dispatch(call: &mut Call) -> Option<ApiResult> {
-    compat::before(call);
-    // Every endpoint the guard knows exists, so a refusal never hides a 404.
-    if let Err(e) = public_guard::check(call) {
+    if let Err(e) = prepare(call) {
         return Some(Err(e));
     }
     let mut result = dispatch_to_service(call)?;
@@ -45,6 +43,14 @@ pub fn dispatch(call: &mut Call) -> Option<ApiResult> {
         compat::after(call, data);
     }
     Some(result)
+}
+
+/// What every call goes through before its handler: the older API versions' body
+/// rewrites and the public entities' guard (every endpoint the guard knows exists, so a
+/// refusal never hides a 404).
+pub fn prepare(call: &mut Call) -> Result<(), ApiError> {
+    compat::before(call);
+    public_guard::check(call)
 }
 
 /// Run another endpoint's handler with `body` on this call's store and identity, as the

@@ -27,6 +27,11 @@ const INDEXED: &[&str] = &[
     "parent",
 ];
 
+/// `events_key` holds every column the scalar reads select (`store::events::SCALARS`),
+/// so a chart's rows come from the index alone, without a lookup of each row in the
+/// table (a compare of 100 experiments reads 150,000). It replaced `events_task`
+/// (task, type, metric, variant, iter), whose queries it serves as well; an older build
+/// opening the file creates that one again beside it, which is harmless.
 const TABLES: &str = r#"
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS credentials (
@@ -36,7 +41,8 @@ CREATE TABLE IF NOT EXISTS events (
     rid INTEGER PRIMARY KEY AUTOINCREMENT, task TEXT NOT NULL, type TEXT NOT NULL,
     metric TEXT NOT NULL DEFAULT '', variant TEXT NOT NULL DEFAULT '', iter INTEGER,
     ts INTEGER NOT NULL, value REAL, doc TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS events_task ON events(task, type, metric, variant, iter);
+DROP INDEX IF EXISTS events_task;
+CREATE INDEX IF NOT EXISTS events_key ON events(task, type, metric, variant, iter, ts, value);
 CREATE TABLE IF NOT EXISTS activity (
     rid INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, ts INTEGER NOT NULL,
     doc TEXT NOT NULL);

@@ -185,6 +185,32 @@ impl Ctx<'_> {
     /// read-only connection of its own: pages only read, so they never hold (or wait on)
     /// the writer the API's calls need.
     pub fn api(&self, endpoint: &str, body: Value) -> Result<Value, ApiError> {
+        self.with_call(endpoint, body, |call| {
+            services::dispatch(call)
+                .unwrap_or_else(|| Err(ApiError::internal(format!("no endpoint {endpoint}"))))
+        })
+    }
+
+    /// As [`Ctx::api`], with `handler` in place of the endpoint's own: one that answers
+    /// the same call with numbers instead of JSON (`services::events::multi_task_curves`).
+    pub fn call<T>(
+        &self,
+        endpoint: &str,
+        body: Value,
+        handler: impl FnOnce(&mut Call) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
+        self.with_call(endpoint, body, |call| {
+            services::prepare(call)?;
+            handler(call)
+        })
+    }
+
+    fn with_call<T>(
+        &self,
+        endpoint: &str,
+        body: Value,
+        f: impl FnOnce(&mut Call) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
         let state = self.state;
         let mut store = readers::reader(&state.readers)?;
         store.rollback_abandoned();
@@ -201,8 +227,7 @@ impl Ctx<'_> {
             token: None,
             set_cookie: None,
         };
-        services::dispatch(&mut call)
-            .unwrap_or_else(|| Err(ApiError::internal(format!("no endpoint {endpoint}"))))
+        f(&mut call)
     }
 
     /// The file server's base URL (links to artifacts, models and images).

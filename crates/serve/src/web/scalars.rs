@@ -7,6 +7,7 @@
 use super::Ctx;
 use super::layout::{self, s};
 use crate::envelope::ApiError;
+use crate::services::events::Curve;
 use clearml_chart::{self as chart, Series, SvgLook};
 use maud::{Markup, PreEscaped, html};
 use serde_json::{Value, json};
@@ -316,7 +317,8 @@ fn summary_table(singles: &[(String, Value)]) -> Markup {
 }
 
 /// Overlaid curves of several tasks, one chart per metric: each task's series labelled
-/// `name (id) series`, as `clearml task compare --plot` labels them.
+/// `name (id) series`, as `clearml task compare --plot` labels them. The curves are the
+/// multi-task histogram call's, read as numbers (`multi_task_curves`), not as JSON.
 pub fn compare_charts(
     ctx: &Ctx,
     tasks: &[Value],
@@ -324,19 +326,19 @@ pub fn compare_charts(
     o: &Options,
 ) -> Result<Markup, ApiError> {
     let ids: Vec<&str> = tasks.iter().map(|t| s(t, "id")).collect();
-    let data = ctx.api(
+    let metrics = ctx.call(
         "events.multi_task_scalar_metrics_iter_histogram",
         json!({"tasks": ids, "samples": samples, "key": o.key()}),
+        crate::services::events::multi_task_curves,
     )?;
-    let metrics = data["metrics"].as_object().cloned().unwrap_or_default();
     let look = web_look(o);
     Ok(html! {
         @if metrics.is_empty() { p.muted { "No scalars reported." } }
         div.charts #scalars {
-            @for (metric, variants) in &metrics {
+            @for (metric, variants) in metrics {
                 @let list = compare_series(tasks, variants, o);
                 div.withlegend {
-                    (chart_box(metric, o.x_label(), &list, &look))
+                    (chart_box(&metric, o.x_label(), &list, &look))
                     (super::compare::legend(&list))
                 }
             }
@@ -345,14 +347,32 @@ pub fn compare_charts(
 }
 
 /// A metric's series in task order, then by series name.
-fn compare_series(tasks: &[Value], variants: &Value, o: &Options) -> Vec<Series> {
+fn compare_series(
+    tasks: &[Value],
+    variants: Vec<(String, Vec<Curve>)>,
+    o: &Options,
+) -> Vec<Series> {
+    let mut variants: Vec<(String, Vec<Option<Curve>>)> = variants
+        .into_iter()
+        .map(|(v, curves)| (v, curves.into_iter().map(Some).collect()))
+        .collect();
     let mut out = Vec::new();
     for t in tasks {
         let label = clearml_chart::comparison::task_header(t);
-        for (variant, by_task) in variants.as_object().into_iter().flatten() {
-            if let Some(curve) = by_task.get(s(t, "id")) {
-                out.push(series(format!("{label} {variant}"), curve, o));
-            }
+        for (variant, curves) in &mut variants {
+            let Some(curve) = curves
+                .iter_mut()
+                .find(|c| c.as_ref().is_some_and(|c| c.task == s(t, "id")))
+                .and_then(Option::take)
+            else {
+                continue;
+            };
+            out.push(Series {
+                label: format!("{label} {variant}"),
+                x: curve.x,
+                y: chart::smooth(&curve.y, o.smooth),
+                ..Series::default()
+            });
         }
     }
     out
