@@ -201,14 +201,7 @@ fn port_zero_restarts_reuse_the_last_ports_so_stored_file_urls_keep_working() {
         .json()
         .unwrap();
     let token = token["data"]["token"].as_str().unwrap().to_string();
-    let part = reqwest::blocking::multipart::Part::bytes(b"kept".to_vec()).file_name("m/w.bin");
-    let r = client()
-        .post(format!("{}/", s.files_url))
-        .bearer_auth(&token)
-        .multipart(reqwest::blocking::multipart::Form::new().part("m/w.bin", part))
-        .send()
-        .unwrap();
-    assert_eq!(r.status(), 200);
+    upload(&s, &token, "m/w.bin", b"kept".to_vec());
     // What a model's uri would hold.
     let stored_url = format!("{}/m/w.bin", s.files_url);
     let (api_url, files_url) = (s.api_url.clone(), s.files_url.clone());
@@ -355,14 +348,7 @@ fn downloads_closed_mid_way_never_take_the_server_down() {
     let tok = crate::serve::token(&s);
     // Large enough that its answer is still being written when the client leaves.
     let size = 8 << 20;
-    let part = reqwest::blocking::multipart::Part::bytes(vec![42u8; size]).file_name("f");
-    let r = client()
-        .post(format!("{}/", s.files_url))
-        .bearer_auth(&tok)
-        .multipart(reqwest::blocking::multipart::Form::new().part("abbruch/груз-大.bin", part))
-        .send()
-        .unwrap();
-    assert_eq!(r.status(), 200);
+    upload(&s, &tok, "abbruch/груз-大.bin", vec![42u8; size]);
     let status = std::fs::read_to_string(format!("/proc/{}/status", s.pid())).unwrap();
     let ignored = status
         .lines()
@@ -395,4 +381,16 @@ fn downloads_closed_mid_way_never_take_the_server_down() {
         .unwrap();
     assert_eq!(whole.status(), 200);
     assert_eq!(whole.bytes().unwrap().len(), size);
+}
+
+/// Store `bytes` as `object` on the file server of `s`.
+fn upload(s: &Serve, token: &str, object: &str, bytes: Vec<u8>) {
+    let part = reqwest::blocking::multipart::Part::bytes(bytes).file_name("f");
+    let r = client()
+        .post(format!("{}/", s.files_url))
+        .bearer_auth(token)
+        .multipart(reqwest::blocking::multipart::Form::new().part(object.to_string(), part))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 200, "upload {object}");
 }
