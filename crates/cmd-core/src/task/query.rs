@@ -439,30 +439,31 @@ pub fn fmt_time(v: &Value) -> String {
 pub fn cell(task: &Value, col: &Column, text: bool) -> (String, Value) {
     match col {
         Column::Field(f) => {
+            // Borrowed: a page of 500 tasks would copy each one's project and user objects.
             let raw = match f.key {
-                "queue" => task
-                    .pointer("/execution/queue")
-                    .cloned()
-                    .unwrap_or(Value::Null),
-                k => task.get(k).cloned().unwrap_or(Value::Null),
-            };
+                "queue" => task.pointer("/execution/queue"),
+                k => task.get(k),
+            }
+            .unwrap_or(&Value::Null);
             match f.key {
                 "project" | "user" => {
-                    let name = ref_name(&raw);
-                    let json = if raw.is_null() {
-                        Value::Null
+                    let name = ref_name(raw);
+                    if raw.is_null() {
+                        (name, Value::Null)
+                    } else if text {
+                        (name.clone(), Value::String(name))
                     } else {
-                        json!(name)
-                    };
-                    (name, json)
+                        (String::new(), Value::String(name))
+                    }
                 }
                 "queue" | "parent" => {
-                    let id = ref_id(&raw);
+                    let id = ref_id(raw);
                     (id.clone().unwrap_or_default(), json!(id))
                 }
-                "created" | "started" | "completed" | "last_update" => {
-                    (if text { fmt_time(&raw) } else { String::new() }, raw)
-                }
+                "created" | "started" | "completed" | "last_update" => (
+                    if text { fmt_time(raw) } else { String::new() },
+                    raw.clone(),
+                ),
                 "tags" => {
                     let tags: Vec<String> = raw
                         .as_array()
@@ -474,7 +475,8 @@ pub fn cell(task: &Value, col: &Column, text: bool) -> (String, Value) {
                         .unwrap_or_default();
                     (tags.join(","), json!(tags))
                 }
-                _ => (fmt_number(&raw), raw),
+                _ if !text => (String::new(), raw.clone()),
+                _ => (fmt_number(raw), raw.clone()),
             }
         }
         Column::Metric { path } => match metric_entry_by_path(task, path) {
