@@ -26,16 +26,11 @@ export BENCH_TOKEN=$TOKEN BENCH_API=$API BENCH_FILES=$FILES
 # ---------------------------------------------------------------- 10,000 tasks
 echo "creating $TASKS tasks..." >&2
 PID=$("$PY" - "$API" "$TOKEN" "$TASKS" <<'PY'
-import sys, json, http.client, urllib.parse
+import sys
+sys.path.insert(0, "bench")
+from api import Api
 api, token, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
-u = urllib.parse.urlparse(api)
-c = http.client.HTTPConnection(u.hostname, u.port)
-h = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-def call(ep, body):
-    c.request("POST", f"/{ep}", json.dumps(body), h)
-    r = json.loads(c.getresponse().read())
-    assert r["meta"]["result_code"] == 200, r
-    return r["data"]
+call = Api(api, token).call
 pid = call("projects.create", {"name": "bench-10k", "description": ""})["id"]
 for i in range(n):
     call("tasks.create", {"name": f"bench-{i:05d}", "type": "training", "project": pid})
