@@ -170,6 +170,19 @@ pub async fn serve(
     all_closed_tx.closed().await;
 }
 
+/// A client that goes away while its answer is being written (a download it stops
+/// reading and closes, as the SDK may) must cost that connection only. Hyper writes
+/// responses with `writev`, which raises SIGPIPE on a connection the peer has reset; the
+/// `clearml` binary sets SIGPIPE back to its default (so that `clearml task list | head`
+/// ends quietly), under which that signal killed the whole server (exit 141). The server
+/// ignores it: the write fails with EPIPE and only that connection is closed.
+pub fn ignore_sigpipe() {
+    // SAFETY: setting a signal's disposition to "ignore" has no handler to run.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_IGN);
+    }
+}
+
 /// Let this process hold as many sockets as the connection bounds allow (the soft limit
 /// is often 1024, below them); the hard limit stays the system's.
 pub fn raise_open_file_limit() {

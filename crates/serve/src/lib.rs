@@ -317,6 +317,7 @@ impl Notices {
 
 pub async fn run(args: &ServeOptions, out: &Notices) -> anyhow::Result<()> {
     limit_malloc_arenas();
+    connections::ignore_sigpipe();
     connections::raise_open_file_limit();
     let data_dir = prepare_data_dir(args)?;
     // One server per data dir: taken before anything in it is touched.
