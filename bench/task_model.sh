@@ -7,7 +7,8 @@
 #    same token). Goal: publish >= 0.9x curl's throughput, pull <= 1.05x curl's time,
 #    peak RSS <= 32 MiB.
 # Needs the release binary (make build) and .venv with the clearml SDK (make venv).
-# Knobs: BENCH_RUNS (5), BENCH_BIG_RUNS (3), BENCH_TASKS (10000), BENCH_MODEL_MIB (1024).
+# Knobs: BENCH_RUNS (5), BENCH_BIG_RUNS (3), BENCH_TASKS (10000), BENCH_MODEL_MIB (1024;
+# 0 skips the model part and writes the task figures only).
 # Figures: bench/out/task_model.jsonl (read by bench/report.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -63,9 +64,14 @@ from clearml import Task
 tasks = Task.get_tasks(project_name="bench-10k", allow_archived=False)
 assert len(tasks) == min(500, $TASKS), len(tasks)
 PY
-ours=$($M --runs "$RUNS" --label "clearml task list --all --json" -- "$BIN" task list --project bench-10k --all --json)
+# Run for run with curl (`--anchor`): on a shared machine load comes and goes, and a block
+# of our runs and a block of curl's could see different load.
+pair=$($M --runs "$RUNS" --label "clearml task list --all --json" \
+  --anchor "bash $tmp/curl_pages.sh" --anchor-label "curl, the same $PAGES pages one after another" \
+  -- "$BIN" task list --project bench-10k --all --json)
+ours=$(sed -n 1p <<<"$pair")
+curl_r=$(sed -n 2p <<<"$pair")
 ours500=$($M --runs "$RUNS" --label "clearml task list --limit 500 --json" -- "$BIN" task list --project bench-10k --limit 500 --json)
-curl_r=$($M --runs "$RUNS" --label "curl, the same $PAGES pages one after another" -- bash "$tmp/curl_pages.sh")
 sdk=$($M --runs "$SDK_RUNS" --label "SDK Task.query_tasks" -- "$PY" "$tmp/sdk_query.py")
 sdk500=$($M --runs "$SDK_RUNS" --label "SDK Task.get_tasks (its 500 cap)" -- "$PY" "$tmp/sdk_get.py")
 echo "$ours"; echo "$ours500"; echo "$curl_r"; echo "$sdk"; echo "$sdk500"
@@ -75,6 +81,9 @@ echo "$ours"; echo "$ours500"; echo "$curl_r"; echo "$sdk"; echo "$sdk500"
   "$BIN" task list --project bench-10k --all --json >/dev/null
 
 # ---------------------------------------------------------------- 1 GiB model
+null='null'
+pub=$null curl_up=$null pull=$null curl_down=$null
+if [ "$MIB" -gt 0 ]; then
 echo "writing a $MIB MiB file..." >&2
 head -c $(( MIB * 1024 * 1024 )) /dev/urandom > "$tmp/big.bin"
 pub=$($M --runs "$BIG_RUNS" --warmup 0 --label "clearml model publish" -- "$BIN" -q model publish "$tmp/big.bin" --name big --project bench-models)
@@ -85,6 +94,7 @@ pull=$($M --runs "$BIG_RUNS" --warmup 0 --label "clearml model pull" -- "$BIN" -
 cmp "$tmp/big.bin" "$tmp/pulled.bin"
 curl_down=$($M --runs "$BIG_RUNS" --warmup 0 --label "curl GET" -- curl -s -f -H "Authorization: Bearer $TOKEN" -o "$tmp/curl.bin" "$URL")
 echo "$pub"; echo "$curl_up"; echo "$pull"; echo "$curl_down"
+fi
 
 python3 - "$OUT/task_model.jsonl" "$TASKS" "$MIB" "$ours" "$curl_r" "$sdk" "$pub" "$curl_up" "$pull" "$curl_down" "$ours500" "$sdk500" <<'PY'
 import json, sys
@@ -104,6 +114,8 @@ figures = [
 ]
 with open(path, "w") as f:
     for name, o, a, goal, note in figures:
+        if o is None:  # BENCH_MODEL_MIB=0: the model part was skipped
+            continue
         f.write(json.dumps({"bench": "task_model", "figure": name, "ours": o, "anchor": a, "goal": goal, "note": note}) + "\n")
         print(f"task_model: {name}: {o['median_ms']} ms (cpu {o['cpu_ms']} ms, {o['peak_rss_kib']/1024:.1f} MiB peak); "
               f"{a['label']} {a['median_ms']} ms (cpu {a['cpu_ms']} ms) -> ratio {o['median_ms']/a['median_ms']:.2f} (goal {goal})")
