@@ -961,3 +961,103 @@ fn huge_regex_name_filters_are_a_400_at_once_in_bounded_memory() {
     );
     assert_eq!(found["projects"][0]["name"], json!(name), "{found}");
 }
+
+/// How the server (our child) ended, if it has: its wait status, reaped here.
+fn ended(pid: u32) -> Option<i32> {
+    let mut status = 0;
+    let r = unsafe { libc::waitpid(pid as i32, &mut status, libc::WNOHANG) };
+    (r == pid as i32).then_some(status)
+}
+
+/// One client that asks for `request`'s file and goes away in the way `way` says.
+fn vanish(addr: &str, request: &[u8], way: usize) {
+    use std::io::Read;
+    use std::net::Shutdown;
+    use std::os::fd::AsRawFd;
+    let Ok(mut c) = std::net::TcpStream::connect(addr) else {
+        return;
+    };
+    let _ = c.write_all(request);
+    let mut buf = vec![0u8; 64 * 1024];
+    match way {
+        // Half-closes at once, reads a little, leaves.
+        0 => {
+            let _ = c.shutdown(Shutdown::Write);
+            let _ = c.read(&mut buf);
+        }
+        // Leaves before the answer comes.
+        1 => {}
+        // Reads part of the answer, half-closes, leaves a moment later.
+        2 => {
+            let _ = c.read(&mut buf);
+            let _ = c.shutdown(Shutdown::Write);
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        // Reads part of the answer, then resets the connection (linger 0).
+        _ => {
+            let _ = c.read(&mut buf);
+            let linger = libc::linger {
+                l_onoff: 1,
+                l_linger: 0,
+            };
+            unsafe {
+                libc::setsockopt(
+                    c.as_raw_fd(),
+                    libc::SOL_SOCKET,
+                    libc::SO_LINGER,
+                    (&linger as *const libc::linger).cast(),
+                    std::mem::size_of::<libc::linger>() as libc::socklen_t,
+                );
+            }
+        }
+    }
+}
+
+/// Clients that go away in the middle of a download (reset, half-closed, gone before the
+/// answer) end their own connections only. The server writes answers with `writev`: with
+/// SIGPIPE at its default (as the CLI sets it) such a write ended the whole server,
+/// silently, and the next client met "connection refused" (seen in bench/dataset.sh).
+#[test]
+fn clients_vanishing_mid_download_end_only_their_own_connection() {
+    let s = &Serve::start();
+    let tok = token(s);
+    let object = "груз/große Datei.bin";
+    let (status, text) = upload(s, &tok, object, &vec![7u8; 8 << 20]);
+    assert_eq!(status, 200, "{text}");
+    let path = format!(
+        "/{}",
+        percent_encoding::utf8_percent_encode(object, percent_encoding::NON_ALPHANUMERIC)
+            .to_string()
+            .replace("%2F", "/")
+    );
+    let request = format!("GET {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {tok}\r\n\r\n");
+    let addr = s.files_url.trim_start_matches("http://").to_string();
+    let started = Instant::now();
+    let mut clients = 0;
+    let mut end = None;
+    while started.elapsed() < Duration::from_secs(4) && end.is_none() {
+        std::thread::scope(|sc| {
+            for way in 0..8 {
+                let (addr, request) = (&addr, request.as_bytes());
+                sc.spawn(move || vanish(addr, request, way % 4));
+            }
+        });
+        clients += 8;
+        end = ended(s.pid());
+    }
+    let log = std::fs::read_to_string(s.data_dir.join("serve-test.log")).unwrap_or_default();
+    assert_eq!(
+        end.map(|st| (libc::WIFSIGNALED(st), libc::WTERMSIG(st))),
+        None,
+        "the server ended after {clients} vanishing clients (signalled, signal); log:\n{log}"
+    );
+    // It still serves the file whole, and the API.
+    let r = client()
+        .get(format!("{}{path}", s.files_url))
+        .bearer_auth(&tok)
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.bytes().unwrap().len(), 8 << 20);
+    assert_eq!(ping(s), 200);
+}

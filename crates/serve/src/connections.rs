@@ -170,6 +170,19 @@ pub async fn serve(
     all_closed_tx.closed().await;
 }
 
+/// A client that goes away while its answer is being written must end its own
+/// connection, never the server. Answers go out with `writev`, which (unlike `send` with
+/// `MSG_NOSIGNAL`) raises SIGPIPE on a connection the peer has reset; the CLI puts SIGPIPE
+/// back to its default (ending the process, silently) so that `clearml ... | head` stops
+/// quietly. A server ignores it: such a write fails with EPIPE and only that connection
+/// ends.
+pub fn ignore_sigpipe() {
+    // SAFETY: sets one signal's disposition to "ignore"; no handler code is involved.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_IGN);
+    }
+}
+
 /// Let this process hold as many sockets as the connection bounds allow (the soft limit
 /// is often 1024, below them); the hard limit stays the system's.
 pub fn raise_open_file_limit() {
