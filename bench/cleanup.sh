@@ -60,16 +60,11 @@ ours_ms=$(( $(now_ms) - t0 ))
 ours_req=$(grep -cE ' -> [0-9]{3} in ' "$tmp/enq.err" || true)
 t0=$(now_ms)
 "$PY" - "$API" "$TOKEN" "$PID2" > "$tmp/loop.txt" <<'PY'
-import http.client, json, sys, urllib.parse
+import sys
+sys.path.insert(0, "bench")
+from api import Api
 api, token, pid = sys.argv[1:4]
-u = urllib.parse.urlparse(api)
-c = http.client.HTTPConnection(u.hostname, u.port)
-h = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-def call(ep, body):
-    c.request("POST", f"/{ep}", json.dumps(body), h)
-    r = json.loads(c.getresponse().read())
-    assert r["meta"]["result_code"] == 200, r
-    return r["data"]
+call = Api(api, token).call
 requests = 0
 q = call("queues.get_all", {"name": "^bench-queue$"})["queues"][0]["id"]; requests += 1
 ids, page = [], 0

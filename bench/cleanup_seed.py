@@ -6,22 +6,14 @@ cleanups of bench/cleanup.sh delete. Also seeds plain draft tasks for the enqueu
 usage: cleanup_seed.py API TOKEN FILES DATA_DIR PROJECT N [archived|draft]
 prints the project id
 """
-import http.client, json, os, sys, urllib.parse
+import os, sys, urllib.parse
+
+from api import Api
 
 api, token, files, data_dir, project, n = sys.argv[1:7]
 mode = sys.argv[7] if len(sys.argv) > 7 else "archived"
 n = int(n)
-u = urllib.parse.urlparse(api)
-c = http.client.HTTPConnection(u.hostname, u.port)
-h = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-
-
-def call(ep, body):
-    c.request("POST", f"/{ep}", json.dumps(body), h)
-    r = json.loads(c.getresponse().read())
-    assert r["meta"]["result_code"] == 200, (ep, r)
-    return r["data"]
-
+call = Api(api, token).call
 
 pid = call("projects.create", {"name": project, "description": ""})["id"]
 ids = []

@@ -74,6 +74,7 @@ print(json.dumps({
     "runs": a.runs,
     "median_ms": round(statistics.median(walls) * 1000, 2),
     "min_ms": round(min(walls) * 1000, 2),
+    "max_ms": round(max(walls) * 1000, 2),
     "cpu_ms": round(statistics.median(cpu) * 1000, 2),
     "peak_rss_kib": rss,
     "command": shown(cmd),

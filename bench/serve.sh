@@ -91,15 +91,11 @@ printf 'flow 1 (%d iterations x 2 series): wall %.2f s; server peak RSS (VmHWM) 
     "$ITERATIONS" "$(awk -v a="$start" -v b="$end" 'BEGIN {print b - a}')" "$(rss VmHWM)"
 
 cat >"$WORK/tasks.py" <<'PY'
-import os, sys, time, requests
+import os, sys, time
+sys.path.insert(0, "bench")
+from api import Session
 api, n = os.environ["API"], int(os.environ["TASKS"])
-s = requests.Session()
-tok = s.get(api + "/auth.login", auth=(os.environ["CLEARML_API_ACCESS_KEY"], os.environ["CLEARML_API_SECRET_KEY"])).json()["data"]["token"]
-s.headers["Authorization"] = "Bearer " + tok
-def call(ep, body):
-    r = s.post(api + "/" + ep, json=body).json()
-    assert r["meta"]["result_code"] == 200, r["meta"]
-    return r["data"]
+call = Session(api, os.environ["CLEARML_API_ACCESS_KEY"], os.environ["CLEARML_API_SECRET_KEY"]).call
 pid = call("projects.create", {"name": "Bench/10k"})["id"]
 t0 = time.time()
 for i in range(n):
@@ -130,7 +126,7 @@ grep -E '/tasks.get_all 200' "$WORK/serve.log" | tail -n "$(( TASKS / 500 + 2 ))
 echo "server with $TASKS tasks: VmRSS $(rss VmRSS), peak VmHWM $(rss VmHWM); database $(du -sh "$WORK/data/clearml.sqlite" | cut -f1)"
 
 if command -v curl >/dev/null; then
-    TOKEN=$(API=$API "$PY" -c "import os, requests; print(requests.get(os.environ['API'] + '/auth.login', auth=(os.environ['CLEARML_API_ACCESS_KEY'], os.environ['CLEARML_API_SECRET_KEY'])).json()['data']['token'])")
+    TOKEN=$(API=$API "$PY" -c "import os, sys; sys.path.insert(0, 'bench'); from api import Session; print(Session(os.environ['API'], os.environ['CLEARML_API_ACCESS_KEY'], os.environ['CLEARML_API_SECRET_KEY']).token)")
     head -c $((1024 * 1024 * 1024)) /dev/urandom >"$WORK/big.bin"
     before=$(rss VmHWM)
     t0=$(date +%s.%N)

@@ -4,21 +4,11 @@ import concurrent.futures as cf
 import json
 import sys
 
-import requests
+from api import Session
 
 api, key, secret = sys.argv[1:4]
-s = requests.Session()
-adapter = requests.adapters.HTTPAdapter(pool_maxsize=8)
-s.mount("http://", adapter)
-tok = s.get(f"{api}/auth.login", auth=(key, secret)).json()["data"]["token"]
-s.headers["Authorization"] = f"Bearer {tok}"
-
-
-def call(endpoint, body):
-    r = s.post(f"{api}/{endpoint}", json=body).json()
-    assert r["meta"]["result_code"] == 200, r
-    return r["data"]
-
+session = Session(api, key, secret, pool=8)
+s, call = session.s, session.call
 
 projects = [p["id"] for p in call("projects.get_all", {"search_hidden": True})["projects"]]
 tasks, page = [], 0

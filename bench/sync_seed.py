@@ -2,24 +2,17 @@
 (2 series) and MIB MiB of artifact files spread over the first tasks, over the plain API
 (json-lines batches, multipart uploads), fast enough for 1,000,000 points."""
 import concurrent.futures as cf
-import json
 import os
 import sys
 
 import requests
 
+from api import Session
+
 api, files, key, secret, tasks, points, mib = sys.argv[1:8]
 tasks, points, mib = int(tasks), int(points), int(mib)
-s = requests.Session()
-tok = s.get(f"{api}/auth.login", auth=(key, secret)).json()["data"]["token"]
-s.headers["Authorization"] = f"Bearer {tok}"
-
-
-def call(endpoint, body):
-    r = s.post(f"{api}/{endpoint}", json=body).json()
-    assert r["meta"]["result_code"] == 200, r
-    return r["data"]
-
+session = Session(api, key, secret)
+s, call = session.s, session.call
 
 project = call("projects.create", {"name": "Bench Sync"})["id"]
 chunk = 64 * 1024 * 1024
@@ -30,13 +23,10 @@ blob = os.urandom(min(chunk, mib * 1024 * 1024)) if mib else b""
 def one(i):
     tid = call("tasks.create", {"name": f"bench-task-{i:04d}", "type": "training", "project": project,
                                 "hyperparams": {"Args": {"i": {"section": "Args", "name": "i", "value": str(i)}}}})["id"]
-    lines = "".join(json.dumps({"task": tid, "type": "training_stats_scalar", "metric": "loss",
-                                "variant": "train" if n % 2 else "eval", "iter": n // 2,
-                                "value": 1.0 / (n + 1), "timestamp": 1700000000000 + n}) + "\n"
-                    for n in range(points))
-    r = s.post(f"{api}/events.add_batch", data=lines.encode(),
-               headers={"Content-Type": "application/json-lines"}).json()
-    assert r["meta"]["result_code"] == 200, r
+    session.call_lines("events.add_batch", (
+        {"task": tid, "type": "training_stats_scalar", "metric": "loss",
+         "variant": "train" if n % 2 else "eval", "iter": n // 2,
+         "value": 1.0 / (n + 1), "timestamp": 1700000000000 + n} for n in range(points)))
     if i < nfiles:
         path = f"Bench Sync/bench-task-{i:04d}.{tid}/artifacts/data/data.bin"
         r = s.post(f"{files}/", files={path: ("data.bin", blob)})

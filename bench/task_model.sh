@@ -7,7 +7,8 @@
 #    same token). Goal: publish >= 0.9x curl's throughput, pull <= 1.05x curl's time,
 #    peak RSS <= 32 MiB.
 # Needs the release binary (make build) and .venv with the clearml SDK (make venv).
-# Knobs: BENCH_RUNS (5), BENCH_BIG_RUNS (3), BENCH_TASKS (10000), BENCH_MODEL_MIB (1024).
+# Knobs: BENCH_RUNS (5), BENCH_BIG_RUNS (3), BENCH_TASKS (10000), BENCH_MODEL_MIB (1024;
+# 0 skips the model part and writes the task figures only).
 # Figures: bench/out/task_model.jsonl (read by bench/report.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,16 +26,11 @@ export BENCH_TOKEN=$TOKEN BENCH_API=$API BENCH_FILES=$FILES
 # ---------------------------------------------------------------- 10,000 tasks
 echo "creating $TASKS tasks..." >&2
 PID=$("$PY" - "$API" "$TOKEN" "$TASKS" <<'PY'
-import sys, json, http.client, urllib.parse
+import sys
+sys.path.insert(0, "bench")
+from api import Api
 api, token, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
-u = urllib.parse.urlparse(api)
-c = http.client.HTTPConnection(u.hostname, u.port)
-h = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-def call(ep, body):
-    c.request("POST", f"/{ep}", json.dumps(body), h)
-    r = json.loads(c.getresponse().read())
-    assert r["meta"]["result_code"] == 200, r
-    return r["data"]
+call = Api(api, token).call
 pid = call("projects.create", {"name": "bench-10k", "description": ""})["id"]
 for i in range(n):
     call("tasks.create", {"name": f"bench-{i:05d}", "type": "training", "project": pid})
@@ -80,6 +76,9 @@ echo "$ours"; echo "$ours500"; echo "$curl_r"; echo "$sdk"; echo "$sdk500"
   "$BIN" task list --project bench-10k --all --json >/dev/null
 
 # ---------------------------------------------------------------- 1 GiB model
+null='null'
+pub=$null curl_up=$null pull=$null curl_down=$null
+if [ "$MIB" -gt 0 ]; then
 echo "writing a $MIB MiB file..." >&2
 head -c $(( MIB * 1024 * 1024 )) /dev/urandom > "$tmp/big.bin"
 pub=$($M --runs "$BIG_RUNS" --warmup 0 --label "clearml model publish" -- "$BIN" -q model publish "$tmp/big.bin" --name big --project bench-models)
@@ -90,6 +89,7 @@ pull=$($M --runs "$BIG_RUNS" --warmup 0 --label "clearml model pull" -- "$BIN" -
 cmp "$tmp/big.bin" "$tmp/pulled.bin"
 curl_down=$($M --runs "$BIG_RUNS" --warmup 0 --label "curl GET" -- curl -s -f -H "Authorization: Bearer $TOKEN" -o "$tmp/curl.bin" "$URL")
 echo "$pub"; echo "$curl_up"; echo "$pull"; echo "$curl_down"
+fi
 
 python3 - "$OUT/task_model.jsonl" "$TASKS" "$MIB" "$ours" "$curl_r" "$sdk" "$pub" "$curl_up" "$pull" "$curl_down" "$ours500" "$sdk500" <<'PY'
 import json, sys
@@ -109,6 +109,8 @@ figures = [
 ]
 with open(path, "w") as f:
     for name, o, a, goal, note in figures:
+        if o is None:  # BENCH_MODEL_MIB=0: the model part was skipped
+            continue
         f.write(json.dumps({"bench": "task_model", "figure": name, "ours": o, "anchor": a, "goal": goal, "note": note}) + "\n")
         print(f"task_model: {name}: {o['median_ms']} ms (cpu {o['cpu_ms']} ms, {o['peak_rss_kib']/1024:.1f} MiB peak); "
               f"{a['label']} {a['median_ms']} ms (cpu {a['cpu_ms']} ms) -> ratio {o['median_ms']/a['median_ms']:.2f} (goal {goal})")

@@ -7,7 +7,9 @@ usage: web_bench.py API WEB KEY SECRET TASKS POINTS RUNS CHROMIUM OUT.jsonl
 Standard library only. Page times come from curl (time to first byte, whole response) and
 from headless Chromium driven over its DevTools pipe (navigation start to load event).
 """
-import base64, http.client, json, os, statistics, subprocess, sys, tempfile, time, urllib.parse
+import http.client, json, os, statistics, subprocess, sys, tempfile, time, urllib.parse
+
+from api import Api
 
 api, web, key, secret = sys.argv[1:5]
 tasks_n, points, runs = int(sys.argv[5]), int(sys.argv[6]), int(sys.argv[7])
@@ -15,28 +17,7 @@ compare_n = int(os.environ.get("BENCH_WEB_COMPARE", "100"))
 chromium, out_path = sys.argv[8], sys.argv[9]
 
 
-class Api:
-    """A keep-alive connection to the API with a token."""
-
-    def __init__(self, url):
-        u = urllib.parse.urlparse(url)
-        self.conn = http.client.HTTPConnection(u.hostname, u.port)
-        basic = base64.b64encode(f"{key}:{secret}".encode()).decode()
-        self.auth = "Basic " + basic
-        self.token = self.call("auth.login", {})["token"]
-        self.auth = "Bearer " + self.token
-
-    def call(self, endpoint, body, lines=None):
-        data = "\n".join(json.dumps(x) for x in lines) if lines else json.dumps(body)
-        ctype = "application/json-lines" if lines else "application/json"
-        self.conn.request("POST", "/" + endpoint, data.encode(),
-                          {"Authorization": self.auth, "Content-Type": ctype})
-        r = json.loads(self.conn.getresponse().read())
-        assert r["meta"]["result_code"] == 200, (endpoint, r["meta"])
-        return r["data"]
-
-
-a = Api(api)
+a = Api(api, key=key, secret=secret)
 t0 = time.time()
 pid = a.call("projects.create", {"name": "Bench web/table"})["id"]
 ids = []

@@ -83,6 +83,8 @@ fn exit_of(err: &anyhow::Error) -> error::Exit {
 
 /// Rust ignores SIGPIPE, so `clearml task list | head -1` would panic on the first write
 /// after `head` exits. Like any Unix filter, die quietly by the signal instead.
+/// `server serve` ignores it again (`clearml_serve::connections::ignore_sigpipe`): a
+/// client closing its connection must not end the server.
 fn restore_default_sigpipe() {
     // SAFETY: setting a signal disposition to the default before any thread starts.
     unsafe {

@@ -201,14 +201,7 @@ fn port_zero_restarts_reuse_the_last_ports_so_stored_file_urls_keep_working() {
         .json()
         .unwrap();
     let token = token["data"]["token"].as_str().unwrap().to_string();
-    let part = reqwest::blocking::multipart::Part::bytes(b"kept".to_vec()).file_name("m/w.bin");
-    let r = client()
-        .post(format!("{}/", s.files_url))
-        .bearer_auth(&token)
-        .multipart(reqwest::blocking::multipart::Form::new().part("m/w.bin", part))
-        .send()
-        .unwrap();
-    assert_eq!(r.status(), 200);
+    upload(&s, &token, "m/w.bin", b"kept".to_vec());
     // What a model's uri would hold.
     let stored_url = format!("{}/m/w.bin", s.files_url);
     let (api_url, files_url) = (s.api_url.clone(), s.files_url.clone());
@@ -341,4 +334,63 @@ fn a_data_dir_written_by_a_newer_clearml_is_refused_in_one_line() {
         )
         .unwrap();
     assert_eq!(tables, 1, "no tables of this build were created");
+}
+
+/// A client that stops reading a download and closes its connection (the SDK does, now and
+/// then) costs that connection only. Hyper writes with `writev`, which raises SIGPIPE on a
+/// connection the peer has reset, and the binary restores SIGPIPE's default for its
+/// filters: the server must ignore it, or it dies with exit 141 mid-run (seen as the
+/// sync test's SDK download finding the file server gone).
+#[test]
+fn downloads_closed_mid_way_never_take_the_server_down() {
+    use std::io::{Read, Write};
+    let s = Serve::start();
+    let tok = crate::serve::token(&s);
+    // Large enough that its answer is still being written when the client leaves.
+    let size = 8 << 20;
+    upload(&s, &tok, "abbruch/груз-大.bin", vec![42u8; size]);
+    let status = std::fs::read_to_string(format!("/proc/{}/status", s.pid())).unwrap();
+    let ignored = status
+        .lines()
+        .find_map(|l| l.strip_prefix("SigIgn:"))
+        .and_then(|m| u64::from_str_radix(m.trim(), 16).ok())
+        .unwrap();
+    assert_ne!(
+        ignored & (1 << (libc::SIGPIPE - 1)),
+        0,
+        "the server does not ignore SIGPIPE: {status}"
+    );
+    let addr = s.files_url.trim_start_matches("http://").to_string();
+    let path = "/abbruch/%D0%B3%D1%80%D1%83%D0%B7-%E5%A4%A7.bin";
+    for _ in 0..40 {
+        let mut c = std::net::TcpStream::connect(&addr).unwrap();
+        write!(
+            c,
+            "GET {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {tok}\r\n\r\n"
+        )
+        .unwrap();
+        let mut head = [0u8; 1024];
+        let n = c.read(&mut head).unwrap();
+        assert!(head[..n].starts_with(b"HTTP/1.1 200"), "{:?}", &head[..n]);
+        // Closed with unread bytes: the kernel answers the server's next write with a reset.
+    }
+    let whole = client()
+        .get(format!("{}{path}", s.files_url))
+        .bearer_auth(&tok)
+        .send()
+        .unwrap();
+    assert_eq!(whole.status(), 200);
+    assert_eq!(whole.bytes().unwrap().len(), size);
+}
+
+/// Store `bytes` as `object` on the file server of `s`.
+fn upload(s: &Serve, token: &str, object: &str, bytes: Vec<u8>) {
+    let part = reqwest::blocking::multipart::Part::bytes(bytes).file_name("f");
+    let r = client()
+        .post(format!("{}/", s.files_url))
+        .bearer_auth(token)
+        .multipart(reqwest::blocking::multipart::Form::new().part(object.to_string(), part))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 200, "upload {object}");
 }

@@ -463,6 +463,89 @@ fn task_list_all_pages_past_the_cap() {
     assert_eq!(named.len(), 100);
 }
 
+/// `--all` over three pages (the last one short) prints every task exactly once, in the
+/// server's order: byte for byte what the same pages fetched one after another give, with
+/// Russian, German and Chinese names. The pages are fetched several at a time and written
+/// out as they arrive, so order and duplicates are what this guards.
+#[test]
+fn task_list_all_is_the_sequential_pages_in_order() {
+    let (home, serve) = home();
+    let home = home.path();
+    let api = Api::new(serve);
+    let project = unique("Проект-Größe-项目");
+    let pid = api.project(&project);
+    let n = 1_234;
+    for i in 0..n {
+        let kind = ["training", "testing", "data_processing"][i % 3];
+        api.task(&pid, &format!("Задача-{i:04}-über-任务"), kind);
+    }
+    // The body `task list` sends for its default columns, page after page until a short one.
+    let mut expected = Vec::new();
+    for page in 0.. {
+        let tasks = api.call(
+            "tasks.get_all_ex",
+            json!({"only_fields": ["id", "name", "project.name", "status", "type", "user.name", "last_update"],
+                   "project": [pid], "system_tags": ["-archived"], "order_by": ["-last_update"],
+                   "page": page, "page_size": 500}),
+        )["tasks"]
+            .as_array()
+            .unwrap()
+            .clone();
+        let short = tasks.len() < 500;
+        for t in tasks {
+            expected.push(json!({
+                "id": t["id"], "name": t["name"], "project": t["project"]["name"],
+                "status": t["status"], "type": t["type"], "user": t["user"]["name"],
+                "last_update": t["last_update"],
+            }));
+        }
+        if short {
+            break;
+        }
+    }
+    assert_eq!(expected.len(), n);
+    assert_eq!(expected[0]["project"], json!(project));
+    let printed = ok(
+        home,
+        &["task", "list", "--project", &project, "--all", "--json"],
+    );
+    assert_eq!(
+        printed,
+        format!("{}\n", serde_json::to_string_pretty(&expected).unwrap()),
+        "--all is not the sequential pages"
+    );
+    let ids: std::collections::HashSet<&str> =
+        expected.iter().map(|t| t["id"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), n, "a task twice across pages");
+    // A limit past one page stops inside the second page.
+    let some: Vec<Value> = serde_json::from_str(&ok(
+        home,
+        &[
+            "task",
+            "list",
+            "--project",
+            &project,
+            "--limit",
+            "501",
+            "--json",
+        ],
+    ))
+    .unwrap();
+    assert_eq!(some, expected[..501]);
+    // The table lists the same tasks, one line each under the header.
+    let table = ok(home, &["task", "list", "--project", &project, "--all"]);
+    let lines: Vec<&str> = table.lines().collect();
+    assert_eq!(lines.len(), n + 1, "{}", &table[..300]);
+    let first = expected[0]["id"].as_str().unwrap();
+    assert!(
+        lines[1].starts_with(first) && lines[1].contains("Задача-"),
+        "{}",
+        lines[1]
+    );
+    let last = expected[n - 1]["id"].as_str().unwrap();
+    assert!(lines[n].starts_with(last), "{}", lines[n]);
+}
+
 // ---------------------------------------------------------------- publish / pull
 
 #[test]

@@ -358,10 +358,6 @@ impl Client {
 
     /// Every item of a `*.get_all*` call, following pages of 500 past the server's cap.
     /// `limit` stops early. `key` is the list field of the response (`tasks`, `models`...).
-    ///
-    /// Page 0 comes alone (most listings fit in it); past it, up to `PAGES_IN_FLIGHT` pages
-    /// are in flight at once, kept in page order. Without a limit the end is only known from
-    /// a short page, so a few requests past it may have been sent; they are dropped.
     pub async fn get_all(
         &self,
         endpoint: &str,
@@ -369,6 +365,26 @@ impl Client {
         key: &str,
         limit: Option<usize>,
     ) -> anyhow::Result<Vec<Value>> {
+        let mut items = Vec::new();
+        self.get_all_pages(endpoint, body, key, limit, |page| items.extend(page))
+            .await?;
+        Ok(items)
+    }
+
+    /// [`Client::get_all`], handing each page to `each` as it arrives (in page order,
+    /// never past `limit`), so callers build their output while later pages are in flight.
+    ///
+    /// Page 0 comes alone (most listings fit in it); past it, up to `PAGES_IN_FLIGHT` pages
+    /// are in flight at once, kept in page order. Without a limit the end is only known from
+    /// a short page, so a few requests past it may have been sent; they are dropped.
+    pub async fn get_all_pages(
+        &self,
+        endpoint: &str,
+        body: &Value,
+        key: &str,
+        limit: Option<usize>,
+        mut each: impl FnMut(Vec<Value>),
+    ) -> anyhow::Result<()> {
         use futures_util::StreamExt;
         // `page` counts in units of page_size, so it stays fixed across pages: the limit
         // itself when one page holds it, else the server's cap.
@@ -377,23 +393,28 @@ impl Client {
             _ => MAX_PAGE_SIZE,
         };
         let wanted = limit.unwrap_or(usize::MAX);
-        let mut items = self.page(endpoint, body, key, 0, page_size).await?;
-        if items.len() == page_size && items.len() < wanted {
-            let pages_left = (wanted - items.len()).div_ceil(page_size);
+        let mut first = self.page(endpoint, body, key, 0, page_size).await?;
+        first.truncate(wanted);
+        let mut seen = first.len();
+        let more = first.len() == page_size && seen < wanted;
+        each(first);
+        if more {
+            let pages_left = (wanted - seen).div_ceil(page_size);
             let mut pages = futures_util::stream::iter((1..).take(pages_left))
                 .map(|p| self.page(endpoint, body, key, p, page_size))
                 .buffered(PAGES_IN_FLIGHT.min(pages_left));
             while let Some(page) = pages.next().await {
-                let page = page?;
+                let mut page = page?;
                 let short = page.len() < page_size;
-                items.extend(page);
-                if short || items.len() >= wanted {
+                page.truncate(wanted - seen);
+                seen += page.len();
+                each(page);
+                if short || seen >= wanted {
                     break;
                 }
             }
         }
-        items.truncate(wanted);
-        Ok(items)
+        Ok(())
     }
 
     async fn page(

@@ -3,6 +3,8 @@
 
 use std::collections::BTreeMap;
 
+use futures_util::StreamExt;
+
 use super::json::{UsageReport, UsageRow};
 use crate::cli::{UsageArgs, UsageBy};
 use crate::error::CliError;
@@ -141,6 +143,9 @@ async fn stack_usage(ctx: &Ctx) -> anyhow::Result<(PathBuf, DataDirUsage)> {
     Ok((dir, usage))
 }
 
+/// HEAD requests `--api` has in flight at once (to the file server or wherever the files are).
+const HEADS_IN_FLIGHT: usize = 8;
+
 /// The size of a stored file by its URL: a HEAD's Content-Length (http and https only);
 /// else why not.
 async fn head_size(client: &Client, files_host: &str, uri: &str) -> Result<u64, String> {
@@ -181,25 +186,17 @@ async fn api_usage(ctx: &Ctx) -> anyhow::Result<DataDirUsage> {
             None,
         )
         .await?;
+    let models = client
+        .get_all(
+            "models.get_all",
+            &json!({"only_fields": ["id", "uri", "task", "project"]}),
+            "models",
+            None,
+        )
+        .await?;
     let mut rows: BTreeMap<String, TaskUsage> = BTreeMap::new();
-    let mut unsized_files = 0u64;
-    let mut first_unsized = String::new();
-    let mut add = |rows: &mut BTreeMap<String, TaskUsage>,
-                   task: &str,
-                   uri: &str,
-                   size: Result<u64, String>| {
-        let r = rows.entry(task.to_string()).or_default();
-        r.files += 1;
-        match size {
-            Ok(n) => r.file_bytes += n,
-            Err(why) => {
-                if unsized_files == 0 {
-                    first_unsized = format!("{uri}: {why}");
-                }
-                unsized_files += 1;
-            }
-        }
-    };
+    // Every stored file: (task, url, the size the SDK recorded), artifacts first, then models.
+    let mut stored: Vec<(String, String, Option<u64>)> = Vec::new();
     for t in &tasks {
         let Some(id) = t["id"].as_str() else { continue };
         let r = rows.entry(id.to_string()).or_default();
@@ -210,31 +207,45 @@ async fn api_usage(ctx: &Ctx) -> anyhow::Result<DataDirUsage> {
             let Some(uri) = art["uri"].as_str().filter(|u| !u.is_empty()) else {
                 continue;
             };
-            let size = match art["content_size"].as_u64().filter(|n| *n > 0) {
-                Some(n) => Ok(n),
-                None => head_size(&client, &files_host, uri).await,
-            };
-            add(&mut rows, id, uri, size);
+            let size = art["content_size"].as_u64().filter(|n| *n > 0);
+            stored.push((id.to_string(), uri.to_string(), size));
         }
     }
-    let models = client
-        .get_all(
-            "models.get_all",
-            &json!({"only_fields": ["id", "uri", "task", "project"]}),
-            "models",
-            None,
-        )
-        .await?;
     for m in &models {
         let Some(uri) = m["uri"].as_str().filter(|u| !u.is_empty()) else {
             continue;
         };
         let task = m["task"].as_str().unwrap_or("");
-        let size = head_size(&client, &files_host, uri).await;
-        add(&mut rows, task, uri, size);
-        let r = rows.get_mut(task).expect("just added");
+        let r = rows.entry(task.to_string()).or_default();
         if r.task_id.is_empty() && r.project_id.is_empty() {
             r.project_id = m["project"].as_str().unwrap_or("").to_string();
+        }
+        stored.push((task.to_string(), uri.to_string(), None));
+    }
+    // The unknown sizes asked HEADS_IN_FLIGHT at a time, the answers in the files' order.
+    let sizes: Vec<Result<u64, String>> = futures_util::stream::iter(&stored)
+        .map(|(_, uri, known)| async {
+            match known {
+                Some(n) => Ok(*n),
+                None => head_size(&client, &files_host, uri).await,
+            }
+        })
+        .buffered(HEADS_IN_FLIGHT)
+        .collect()
+        .await;
+    let mut unsized_files = 0u64;
+    let mut first_unsized = String::new();
+    for ((task, uri, _), size) in stored.iter().zip(sizes) {
+        let r = rows.get_mut(task).expect("a row for every file's task");
+        r.files += 1;
+        match size {
+            Ok(n) => r.file_bytes += n,
+            Err(why) => {
+                if unsized_files == 0 {
+                    first_unsized = format!("{uri}: {why}");
+                }
+                unsized_files += 1;
+            }
         }
     }
     if unsized_files > 0 {

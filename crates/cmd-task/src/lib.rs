@@ -14,7 +14,7 @@ pub mod wait;
 
 pub mod queue;
 
-pub use clearml_cmd_core::task::{json, logs, query, select};
+pub use clearml_cmd_core::task::{json, logs, query, rows, select};
 use clearml_cmd_core::{api, chart, cli, config, error, notify, output};
 
 use crate::api::Client;

@@ -1,9 +1,9 @@
 //! `task list`: filters, pages past the server's cap, columns.
 
-use super::{query, select};
+use super::{query, rows, select};
 use crate::api::Client;
 use crate::cli::TaskListArgs;
-use crate::output::Listing;
+use crate::output::{Format, JsonArray, Listing};
 use clearml_cmd_core::Ctx;
 
 pub async fn run(ctx: &Ctx, client: &Client, a: TaskListArgs) -> anyhow::Result<()> {
@@ -16,16 +16,32 @@ pub async fn run(ctx: &Ctx, client: &Client, a: TaskListArgs) -> anyhow::Result<
     let only = query::only_fields(&columns);
     let body = query::list_body(&filters, &only);
     let limit = if a.all { None } else { Some(a.limit) };
-    let tasks = client
-        .get_all("tasks.get_all_ex", &body, "tasks", limit)
-        .await?;
-    let count = tasks.len();
-    let mut listing = Listing::new(columns.iter().map(|c| c.header()));
-    for t in tasks {
-        let (row, json) = query::row_json(&t, &columns);
-        listing.push(row, json);
-    }
-    ctx.out.listing(&listing);
+    // Rows are made page by page while the later pages are still on their way, and each
+    // page is dropped once made. `--json` writes each task's object straight out (no table
+    // cells, no dates formatted); nothing is printed unless every page arrived.
+    let count = if ctx.out.format == Format::Json {
+        let plan = rows::JsonRows::new(&columns);
+        let mut out = JsonArray::default();
+        client
+            .get_all_pages("tasks.get_all_ex", &body, "tasks", limit, |page| {
+                page.iter().for_each(|t| out.push(&plan.row(t)))
+            })
+            .await?;
+        ctx.out.json_array(&out);
+        out.len()
+    } else {
+        let mut listing = Listing::new(columns.iter().map(|c| c.header()));
+        client
+            .get_all_pages("tasks.get_all_ex", &body, "tasks", limit, |page| {
+                for t in &page {
+                    let (row, json) = rows::row_json(t, &columns);
+                    listing.push(row, json);
+                }
+            })
+            .await?;
+        ctx.out.listing(&listing);
+        listing.rows.len()
+    };
     if !a.all && count == a.limit {
         ctx.out.info(format!(
             "(first {} tasks; --all for every one, --limit N for more)",

@@ -86,6 +86,14 @@ impl Output {
         let _ = out.flush();
     }
 
+    /// Print a [`JsonArray`]: the same bytes [`Output::json_items`] prints for its items.
+    pub fn json_array(&self, items: &JsonArray) {
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+        let _ = out.write_all(&items.buf);
+        let _ = out.write_all(items.end());
+        let _ = out.flush();
+    }
+
     /// Print a listing in the chosen format. `json` is the stable machine form (an array
     /// of objects, usually richer than the table).
     pub fn listing(&self, listing: &Listing) {
@@ -153,6 +161,57 @@ impl Listing {
             push_csv_line(&mut s, row);
         }
         s
+    }
+}
+
+/// A pretty JSON array written element by element, so a long listing is serialized page
+/// by page as the pages arrive (and each page dropped) instead of all at the end.
+/// [`Output::json_array`] prints it exactly as `serde_json::to_writer_pretty` prints the
+/// whole array: `[`, then each element on a new line indented by two spaces and separated
+/// by commas, then `]` on its own line (`[]` when empty).
+#[derive(Debug, Default)]
+pub struct JsonArray {
+    buf: Vec<u8>,
+    len: usize,
+    one: Vec<u8>,
+}
+
+impl JsonArray {
+    pub fn push(&mut self, item: &impl serde::Serialize) {
+        self.buf
+            .extend_from_slice(if self.len == 0 { b"[\n  " } else { b",\n  " });
+        self.one.clear();
+        serde_json::to_writer_pretty(&mut self.one, item).expect("JSON shapes serialize");
+        // One level deeper: two more spaces after every line break. Strings escape their
+        // line breaks, so every raw '\n' is the formatter's own.
+        let mut rest = &self.one[..];
+        while let Some(at) = rest.iter().position(|&b| b == b'\n') {
+            self.buf.extend_from_slice(&rest[..=at]);
+            self.buf.extend_from_slice(b"  ");
+            rest = &rest[at + 1..];
+        }
+        self.buf.extend_from_slice(rest);
+        self.len += 1;
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The printed bytes (what [`Output::json_array`] writes).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut v = self.buf.clone();
+        v.extend_from_slice(self.end());
+        v
+    }
+
+    /// What closes the array (and ends the line).
+    fn end(&self) -> &'static [u8] {
+        if self.len == 0 { b"[]\n" } else { b"\n]\n" }
     }
 }
 
@@ -240,6 +299,30 @@ mod tests {
         assert_eq!(t.lines().count(), 2, "{t}");
         assert!(t.contains("evil\\x1b[31mRED\\x1b[0m\\nsecond\\x9b"), "{t}");
         assert!(t.contains("param:Args/lr") || t.contains("Args/lr"), "{t}");
+    }
+
+    #[test]
+    fn json_array_prints_what_the_whole_array_prints() {
+        let items = [
+            serde_json::json!({"id": "1", "name": "Задача \"x\"\nüber", "tags": ["标签", []], "m": {"a": {}, "b": [1, {"c": null}]}}),
+            serde_json::json!([]),
+            serde_json::json!({}),
+            serde_json::json!("text\n"),
+            serde_json::json!(2.5),
+        ];
+        for n in 0..=items.len() {
+            let mut whole = serde_json::to_vec_pretty(&items[..n]).unwrap();
+            whole.push(b'\n');
+            let mut array = JsonArray::default();
+            for item in &items[..n] {
+                array.push(item);
+            }
+            assert_eq!(array.len(), n);
+            assert_eq!(
+                String::from_utf8(array.to_bytes()).unwrap(),
+                String::from_utf8(whole).unwrap()
+            );
+        }
     }
 
     #[test]

@@ -170,14 +170,14 @@ pub async fn serve(
     all_closed_tx.closed().await;
 }
 
-/// A client that goes away while its answer is being written must end its own
-/// connection, never the server. Answers go out with `writev`, which (unlike `send` with
-/// `MSG_NOSIGNAL`) raises SIGPIPE on a connection the peer has reset; the CLI puts SIGPIPE
-/// back to its default (ending the process, silently) so that `clearml ... | head` stops
-/// quietly. A server ignores it: such a write fails with EPIPE and only that connection
-/// ends.
+/// A client that goes away while its answer is being written (a download it stops
+/// reading and closes, as the SDK may) must cost that connection only. Hyper writes
+/// responses with `writev`, which raises SIGPIPE on a connection the peer has reset; the
+/// `clearml` binary sets SIGPIPE back to its default (so that `clearml task list | head`
+/// ends quietly), under which that signal killed the whole server (exit 141). The server
+/// ignores it: the write fails with EPIPE and only that connection is closed.
 pub fn ignore_sigpipe() {
-    // SAFETY: sets one signal's disposition to "ignore"; no handler code is involved.
+    // SAFETY: setting a signal's disposition to "ignore" has no handler to run.
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_IGN);
     }

@@ -4,10 +4,10 @@
 //! sees every write committed before its query started, so a client reads its own writes.
 
 use super::envelope::ApiError;
-use super::store::Store;
+use super::store::{ListingCache, Store};
 use std::ops::{Deref, DerefMut};
 use std::path::PathBuf;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 /// Calls that only read the database. A reader connection is opened read-only, so one of
 /// these that tried to write would fail loudly rather than race the writer.
@@ -32,6 +32,9 @@ const READ_ONLY: &[&str] = &[
 pub struct Readers {
     path: PathBuf,
     idle: Mutex<Vec<Store>>,
+    /// The order of the listings being paged through, shared by the readers; every use
+    /// of the writer starts a new generation of it.
+    listing: Arc<ListingCache>,
 }
 
 impl Readers {
@@ -39,6 +42,7 @@ impl Readers {
         Readers {
             path,
             idle: Mutex::new(Vec::new()),
+            listing: Arc::default(),
         }
     }
 
@@ -46,7 +50,9 @@ impl Readers {
         let idle = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
         let store = match idle {
             Some(s) => s,
-            None => Store::open_reader(&self.path).map_err(ApiError::internal)?,
+            None => Store::open_reader(&self.path)
+                .map_err(ApiError::internal)?
+                .with_listing_cache(self.listing.clone()),
         };
         Ok(Reader {
             pool: self,
@@ -57,8 +63,19 @@ impl Readers {
 
 /// The connection one call uses: the shared writer, or a reader of its own.
 pub enum StoreGuard<'a> {
-    Writer(MutexGuard<'a, Store>),
+    /// The writer, and the listing order its writes make stale.
+    Writer(MutexGuard<'a, Store>, &'a ListingCache),
     Reader(Reader<'a>),
+}
+
+impl Drop for StoreGuard<'_> {
+    /// The call is done (its writes committed) but its answer not yet sent: listings read
+    /// from here on see them.
+    fn drop(&mut self) {
+        if let StoreGuard::Writer(_, listing) = self {
+            listing.written();
+        }
+    }
 }
 
 /// A read-only connection of its own, for work that never writes (the web UI's pages).
@@ -77,6 +94,7 @@ pub fn store_for<'a>(
     }
     Ok(StoreGuard::Writer(
         writer.lock().unwrap_or_else(|p| p.into_inner()),
+        &readers.listing,
     ))
 }
 
@@ -101,7 +119,7 @@ impl Deref for StoreGuard<'_> {
     type Target = Store;
     fn deref(&self) -> &Store {
         match self {
-            StoreGuard::Writer(g) => g,
+            StoreGuard::Writer(g, _) => g,
             StoreGuard::Reader(r) => r.store.as_ref().expect("a reader holds its store"),
         }
     }
@@ -110,8 +128,73 @@ impl Deref for StoreGuard<'_> {
 impl DerefMut for StoreGuard<'_> {
     fn deref_mut(&mut self) -> &mut Store {
         match self {
-            StoreGuard::Writer(g) => g,
+            StoreGuard::Writer(g, _) => g,
             StoreGuard::Reader(r) => r.store.as_mut().expect("a reader holds its store"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Coll;
+    use serde_json::json;
+
+    /// Pages past the first come from the listing order the readers share; a write
+    /// through the writer, answered before the next page is asked for, is in that page.
+    #[test]
+    fn later_pages_are_the_sql_pages_and_see_every_write_answered_before_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pages.sqlite");
+        let writer = Mutex::new(Store::open(&path).unwrap());
+        let readers = Readers::new(path);
+        let task = |i: usize| {
+            json!({"id": format!("t{i:04}"), "name": format!("Задача-{i}-über-任务"), "project": "p1",
+                   "system_tags": if i.is_multiple_of(7) { json!(["archived"]) } else { json!([]) },
+                   "last_update": format!("2026-12-06T10:{:02}:{:02}+00:00", i / 60 % 60, i % 60)})
+        };
+        {
+            let w = store_for(&writer, &readers, "tasks.create").unwrap();
+            for i in 0..1200 {
+                w.put(Coll::Tasks, &task(i)).unwrap();
+            }
+        }
+        let body =
+            json!({"project": ["p1"], "system_tags": ["-archived"], "order_by": ["-last_update"]});
+        let filter = crate::query::build_filter(&body, true).unwrap();
+        let order = crate::query::build_order(&body).unwrap();
+        let keys = ["id".to_string(), "name".to_string()];
+        let page = |store: &Store, n: usize| {
+            store
+                .select_keys(
+                    Coll::Tasks,
+                    &filter,
+                    &order,
+                    Some(100),
+                    n * 100,
+                    Some(&keys),
+                )
+                .unwrap()
+        };
+        let sql_page = |n: usize| page(&writer.lock().unwrap(), n);
+        let reader = store_for(&writer, &readers, "tasks.get_all_ex").unwrap();
+        for n in [1, 5, 10, 11, 12] {
+            assert_eq!(page(&reader, n), sql_page(n), "page {n}");
+        }
+        assert_eq!(page(&reader, 10).len(), 28, "1,028 not archived");
+        assert!(page(&reader, 11).is_empty());
+        drop(reader);
+        // The newest task goes first: every later page shifts by one.
+        {
+            let w = store_for(&writer, &readers, "tasks.create").unwrap();
+            let mut newest = task(5000);
+            newest["last_update"] = json!("2026-12-06T23:00:00+00:00");
+            w.put(Coll::Tasks, &newest).unwrap();
+        }
+        let reader = store_for(&writer, &readers, "tasks.get_all_ex").unwrap();
+        for n in [1, 10] {
+            assert_eq!(page(&reader, n), sql_page(n), "page {n} after a write");
+        }
+        assert_eq!(page(&reader, 10).len(), 29);
     }
 }

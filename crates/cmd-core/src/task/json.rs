@@ -21,6 +21,24 @@ pub struct TaskRow {
     pub params: Option<Map<String, Value>>,
 }
 
+impl TaskRow {
+    /// The row as the JSON value its `Serialize` gives (`id`, the columns in order, then
+    /// `metrics` and `params` when present), built by moving the values rather than
+    /// serializing copies of them: `task list --all` makes one per task.
+    pub fn into_value(self) -> Value {
+        let mut m = Map::with_capacity(self.columns.len() + 3);
+        m.insert("id".into(), self.id);
+        m.extend(self.columns);
+        if let Some(metrics) = self.metrics {
+            m.insert("metrics".into(), Value::Object(metrics));
+        }
+        if let Some(params) = self.params {
+            m.insert("params".into(), Value::Object(params));
+        }
+        Value::Object(m)
+    }
+}
+
 /// The value of a `metric:` column.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MetricValues {

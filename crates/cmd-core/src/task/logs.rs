@@ -67,13 +67,17 @@ pub async fn last_lines(client: &Client, task: &str, lines: usize) -> anyhow::Re
     if lines == 0 {
         return Ok(Vec::new());
     }
-    // Each event is at least one line: `lines` events always hold enough.
-    let data = client
-        .call(
-            "events.get_task_log",
-            &json!({"task": task, "batch_size": lines, "navigate_earlier": true, "order": "asc"}),
-        )
-        .await?;
+    let events = latest_lines(client, task, lines).await?;
+    Ok(events.iter().flat_map(|e| split_lines(&e.msg)).collect())
+}
+
+/// The events holding the last `n` console lines of a task, oldest first (the first may
+/// have lost its earlier lines).
+async fn latest_lines(client: &Client, task: &str, n: usize) -> anyhow::Result<Vec<LogLine>> {
+    // Each event is at least one line: `n` events always hold enough.
+    let body =
+        json!({"task": task, "batch_size": n.max(1), "navigate_earlier": true, "order": "asc"});
+    let data = client.call("events.get_task_log", &body).await?;
     let mut events: Vec<LogLine> = data["events"]
         .as_array()
         .into_iter()
@@ -81,8 +85,7 @@ pub async fn last_lines(client: &Client, task: &str, lines: usize) -> anyhow::Re
         .map(LogLine::from_event)
         .collect();
     events.sort_by_key(|e| e.timestamp);
-    let all: Vec<String> = events.iter().flat_map(|e| split_lines(&e.msg)).collect();
-    Ok(all[all.len().saturating_sub(lines)..].to_vec())
+    Ok(keep_last_lines(events, n))
 }
 
 /// A message's lines without the trailing newline the SDK keeps.
@@ -188,21 +191,10 @@ pub async fn run(ctx: &Ctx, client: &Client, a: TaskLogsArgs) -> anyhow::Result<
     let task = select::one(client, &a.task).await?;
     let mut lines = match a.tail {
         Some(n) => {
-            let data = client
-                .call(
-                    "events.get_task_log",
-                    &json!({"task": task.id, "batch_size": n.max(1), "navigate_earlier": true, "order": "asc"}),
-                )
-                .await?;
-            let mut events: Vec<LogLine> = data["events"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(LogLine::from_event)
-                .filter(|e| since.is_none_or(|s| e.timestamp > s))
-                .collect();
-            events.sort_by_key(|e| e.timestamp);
-            keep_last_lines(events, n)
+            // The last lines at or after --since: those of the last `n` that are new enough.
+            let mut events = latest_lines(client, &task.id, n).await?;
+            events.retain(|e| since.is_none_or(|s| e.timestamp > s));
+            events
         }
         None => forward(client, &task.id, since).await?,
     };

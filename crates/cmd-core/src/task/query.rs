@@ -434,32 +434,36 @@ pub fn fmt_time(v: &Value) -> String {
     }
 }
 
-/// The table cell and the JSON value of one column for one task.
-pub fn cell(task: &Value, col: &Column) -> (String, Value) {
+/// The table cell and the JSON value of one column for one task. Without `text` the cell
+/// is left empty (`--json` prints no table, so its dates are never formatted).
+pub fn cell(task: &Value, col: &Column, text: bool) -> (String, Value) {
     match col {
         Column::Field(f) => {
+            // Borrowed: a page of 500 tasks would copy each one's project and user objects.
             let raw = match f.key {
-                "queue" => task
-                    .pointer("/execution/queue")
-                    .cloned()
-                    .unwrap_or(Value::Null),
-                k => task.get(k).cloned().unwrap_or(Value::Null),
-            };
+                "queue" => task.pointer("/execution/queue"),
+                k => task.get(k),
+            }
+            .unwrap_or(&Value::Null);
             match f.key {
                 "project" | "user" => {
-                    let name = ref_name(&raw);
-                    let json = if raw.is_null() {
-                        Value::Null
+                    let name = ref_name(raw);
+                    if raw.is_null() {
+                        (name, Value::Null)
+                    } else if text {
+                        (name.clone(), Value::String(name))
                     } else {
-                        json!(name)
-                    };
-                    (name, json)
+                        (String::new(), Value::String(name))
+                    }
                 }
                 "queue" | "parent" => {
-                    let id = ref_id(&raw);
+                    let id = ref_id(raw);
                     (id.clone().unwrap_or_default(), json!(id))
                 }
-                "created" | "started" | "completed" | "last_update" => (fmt_time(&raw), raw),
+                "created" | "started" | "completed" | "last_update" => (
+                    if text { fmt_time(raw) } else { String::new() },
+                    raw.clone(),
+                ),
                 "tags" => {
                     let tags: Vec<String> = raw
                         .as_array()
@@ -471,7 +475,8 @@ pub fn cell(task: &Value, col: &Column) -> (String, Value) {
                         .unwrap_or_default();
                     (tags.join(","), json!(tags))
                 }
-                _ => (fmt_number(&raw), raw),
+                _ if !text => (String::new(), raw.clone()),
+                _ => (fmt_number(raw), raw.clone()),
             }
         }
         Column::Metric { path } => match metric_entry_by_path(task, path) {
@@ -493,43 +498,6 @@ pub fn cell(task: &Value, col: &Column) -> (String, Value) {
             None => (String::new(), Value::Null),
         },
     }
-}
-
-/// One task as the stable JSON of `task list --json`: the shown plain columns under their
-/// keys, metric columns under `metrics["Title/Series"] = {last,min,max}`, parameter columns
-/// under `params["Section/name"]`.
-pub fn row_json(task: &Value, columns: &[Column]) -> (Vec<String>, Value) {
-    let mut shape = super::json::TaskRow {
-        id: task.get("id").cloned().unwrap_or(Value::Null),
-        columns: Map::new(),
-        metrics: None,
-        params: None,
-    };
-    let mut row = Vec::with_capacity(columns.len());
-    for c in columns {
-        let (text, json) = cell(task, c);
-        row.push(text);
-        match c {
-            // `id` always comes first; as a column it only restates it.
-            Column::Field(f) if f.key == "id" => shape.id = json,
-            Column::Field(f) => {
-                shape.columns.insert(f.key.into(), json);
-            }
-            Column::Metric { .. } => {
-                shape
-                    .metrics
-                    .get_or_insert_with(Map::new)
-                    .insert(c.header(), json);
-            }
-            Column::Param { .. } => {
-                shape
-                    .params
-                    .get_or_insert_with(Map::new)
-                    .insert(c.header(), json);
-            }
-        }
-    }
-    (row, super::json::to_value(&shape))
 }
 
 /// `--name REGEX` checked here, before the server answers with its own error: one line
@@ -744,7 +712,7 @@ mod tests {
             "param:Args/missing".into(),
         ])
         .unwrap();
-        let (row, json) = row_json(&task, &cols);
+        let (row, json) = super::super::rows::row_json(&task, &cols);
         assert_eq!(
             row,
             [

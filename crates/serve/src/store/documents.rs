@@ -125,15 +125,26 @@ impl Store {
         offset: usize,
         keys: Option<&[String]>,
     ) -> StoreResult<Vec<Value>> {
-        // The page is picked by row id first and the documents read after: sorting whole
-        // documents made SQLite carry every match's document through the sort (spilling to
-        // temporary files) for each page. `order` ends with `rid`, so both sorts agree.
         let table = coll.table();
         let order = order.sql();
-        let mut page = format!(
+        let matches = format!(
             "SELECT rid FROM {table} WHERE {} ORDER BY {order}",
             filter.sql()
         );
+        // Past the first page, the page is a slice of every match's id in order, read once
+        // for all the pages of this query (`listing_cache`).
+        if let (Some(limit), true, Some(cache)) = (limit, offset > 0, &self.listing) {
+            let key = format!("{matches}\u{0}{:?}", filter.params().collect::<Vec<_>>());
+            let read = || self.match_ids(&matches, filter).ok();
+            if let Some(ids) = cache.ids(key, read) {
+                let page = ids.iter().skip(offset).take(limit);
+                return self.docs_by_rid(table, page, keys);
+            }
+        }
+        // The page is picked by row id first and the documents read after: sorting whole
+        // documents made SQLite carry every match's document through the sort (spilling to
+        // temporary files) for each page. `order` ends with `rid`, so both sorts agree.
+        let mut page = matches;
         // Bound, not written into the text: every page of a listing reuses one prepared
         // statement (preparing it again cost about 5% of a page).
         let mut paging = Vec::new();
@@ -154,11 +165,34 @@ impl Store {
         )?;
         let mut out = Vec::new();
         for row in rows {
-            let text = row?;
-            out.push(match keys {
-                Some(keys) => super::partial::parse_keys(&text, keys)?,
-                None => serde_json::from_str(&text)?,
-            });
+            out.push(parse_doc(&row?, keys)?);
+        }
+        Ok(out)
+    }
+
+    /// The row ids of every match of `matches` (a `SELECT rid ... ORDER BY`), in order.
+    fn match_ids(&self, matches: &str, filter: &SqlFilter) -> StoreResult<Vec<i64>> {
+        let mut stmt = self.conn.prepare_cached(matches)?;
+        let ids = stmt.query_map(rusqlite::params_from_iter(filter.params()), |r| r.get(0))?;
+        Ok(ids.collect::<Result<_, _>>()?)
+    }
+
+    /// The documents of these row ids, in this order (one deleted since is left out).
+    fn docs_by_rid<'a>(
+        &self,
+        table: &str,
+        ids: impl Iterator<Item = &'a i64>,
+        keys: Option<&[String]>,
+    ) -> StoreResult<Vec<Value>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!("SELECT doc FROM {table} WHERE rid = ?1"))?;
+        let mut out = Vec::new();
+        for id in ids {
+            let doc: Option<String> = stmt.query_row([id], |r| r.get(0)).optional()?;
+            if let Some(doc) = doc {
+                out.push(parse_doc(&doc, keys)?);
+            }
         }
         Ok(out)
     }
@@ -224,4 +258,12 @@ impl Store {
         let rows = stmt.query_map([project], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
+}
+
+/// A stored document, whole or only its top-level fields `keys`.
+fn parse_doc(text: &str, keys: Option<&[String]>) -> StoreResult<Value> {
+    Ok(match keys {
+        Some(keys) => super::partial::parse_keys(text, keys)?,
+        None => serde_json::from_str(text)?,
+    })
 }

@@ -1,6 +1,7 @@
 //! SQLite storage, and the only place in the server that runs SQL: the connection is
 //! private to this module, services call the methods below and get `StoreError`s back.
-//! Nothing is cached in memory beyond SQLite's own page cache, so RSS stays flat as data grows.
+//! Nothing is cached in memory beyond SQLite's own page cache and the bounded order of the
+//! listings being paged through (`listing_cache`), so RSS stays flat as data grows.
 //!
 //! One submodule per concern; a new query goes into the submodule of the table it reads,
 //! as an `impl Store` method taking and returning plain Rust values (not SQL text):
@@ -17,6 +18,8 @@
 //! - `admin`: whole-database administration: moving stored file links to another file
 //!   server prefix (`server rehost`), what uses the space (`server usage`);
 //! - `activity_log`: workers' machine statistics and queue samples (bounded);
+//! - `listing_cache`: the row ids of a paged listing's matches, shared by the readers
+//!   between its pages;
 //! - `meta`: server-wide values (company, token key);
 //! - `project_stats`: aggregates over projects' contents (task statistics, counts per
 //!   project) for `projects.get_all_ex`;
@@ -35,6 +38,7 @@ mod event_keys;
 mod event_samples;
 mod events;
 mod filter;
+mod listing_cache;
 mod meta;
 mod partial;
 mod project_stats;
@@ -47,6 +51,7 @@ pub use error::{StoreError, StoreResult};
 pub use event_samples::{IterBound, IterPage, LastItersPer, LogPage, VariantRange, VariantState};
 pub use events::{EventOrder, EventSelect, NewEvent};
 pub use filter::{Cmp, ListCond, Order, SqlFilter};
+pub use listing_cache::ListingCache;
 pub use project_stats::{CountBy, StatusGroup};
 #[cfg(test)]
 pub use schema::SCHEMA_VERSION;
@@ -58,6 +63,8 @@ use std::path::Path;
 
 pub struct Store {
     conn: Connection,
+    /// Reader connections share the order of the listings being paged through.
+    listing: Option<std::sync::Arc<ListingCache>>,
 }
 
 /// The database holds the token-signing key: owner-only, like everything else in the data
@@ -100,7 +107,10 @@ impl Store {
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         schema::migrate(&conn)?;
         schema::register_functions(&conn)?;
-        Ok(Store { conn })
+        Ok(Store {
+            conn,
+            listing: None,
+        })
     }
 
     /// A read-only connection to a database `open` has set up (WAL, schema).
@@ -114,7 +124,16 @@ impl Store {
         conn.pragma_update(None, "cache_size", -4000)?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         schema::register_functions(&conn)?;
-        Ok(Store { conn })
+        Ok(Store {
+            conn,
+            listing: None,
+        })
+    }
+
+    /// Page listings past their first page from `cache` (see `listing_cache`).
+    pub fn with_listing_cache(mut self, cache: std::sync::Arc<ListingCache>) -> Store {
+        self.listing = Some(cache);
+        self
     }
 
     /// End a transaction a panicking handler left open (the next `BEGIN` would fail).
