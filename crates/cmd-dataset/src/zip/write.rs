@@ -129,27 +129,16 @@ impl Writer {
 
     /// Compress `input` into the archive, counting what goes in and out.
     fn deflate_from(&mut self, input: &mut File) -> std::io::Result<Sizes> {
-        let mut crc = Crc::new();
-        let mut size = 0u64;
         let counted = CountingWriter {
             inner: &mut self.out,
             count: 0,
         };
         let mut enc =
             flate2::write::DeflateEncoder::new(counted, flate2::Compression::new(self.level));
-        let mut buf = vec![0u8; 1 << 16];
-        loop {
-            let n = input.read(&mut buf)?;
-            if n == 0 {
-                break;
-            }
-            crc.update(&buf[..n]);
-            size += n as u64;
-            enc.write_all(&buf[..n])?;
-        }
+        let (crc32, size) = copy_counted(input, &mut enc)?;
         let compressed = enc.finish()?.count;
         Ok(Sizes {
-            crc32: crc.sum(),
+            crc32,
             size,
             compressed,
         })
@@ -157,20 +146,9 @@ impl Writer {
 
     /// Copy `input` into the archive as it is, counting it.
     fn store_from(&mut self, input: &mut File) -> std::io::Result<Sizes> {
-        let mut crc = Crc::new();
-        let mut size = 0u64;
-        let mut buf = vec![0u8; 1 << 16];
-        loop {
-            let n = input.read(&mut buf)?;
-            if n == 0 {
-                break;
-            }
-            crc.update(&buf[..n]);
-            size += n as u64;
-            self.out.write_all(&buf[..n])?;
-        }
+        let (crc32, size) = copy_counted(input, &mut self.out)?;
         Ok(Sizes {
-            crc32: crc.sum(),
+            crc32,
             size,
             compressed: size,
         })
@@ -244,6 +222,22 @@ impl Writer {
         self.out.flush()?;
         self.out.get_ref().sync_all()?;
         Ok(cd_offset + cd_size + end.len() as u64)
+    }
+}
+
+/// Copy all of `input` to `out`: the CRC-32 and length of what was copied.
+fn copy_counted(input: &mut File, out: &mut impl Write) -> std::io::Result<(u32, u64)> {
+    let mut crc = Crc::new();
+    let mut size = 0u64;
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = input.read(&mut buf)?;
+        if n == 0 {
+            return Ok((crc.sum(), size));
+        }
+        crc.update(&buf[..n]);
+        size += n as u64;
+        out.write_all(&buf[..n])?;
     }
 }
 
