@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `clearml dataset` against the SDK's Dataset on `clearml server serve`, same data, same run,
-# the two interleaved run by run (bench/pair.py: ours, SDK, SDK, ours, ...; median, range and
-# CPU time of each):
+# the two interleaved run by run (bench/measure.py --anchor: ours, SDK, ours, SDK, ...;
+# median, range and CPU time of each):
 #  * making a version (create + add + upload + close) of N files / M MiB vs the SDK's
 #    Dataset.create + add_files + upload + finalize. Goal: <= 0.5x the SDK's time.
 #  * `dataset get` of the 2-version dataset (a child with 5% of the files modified, 5%
@@ -18,7 +18,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BENCH_DATASET_BIN:-${CLEARML_BENCH_BIN:-$PWD/target/release/clearml}}
 PY=${BENCH_PYTHON:-$PWD/.venv/bin/python}
-PAIR="python3 bench/pair.py"
+M="python3 bench/measure.py"
 RUNS=${BENCH_DS_RUNS:-5}
 FILES_N=${BENCH_DS_FILES:-10000}
 MIB=${BENCH_DS_MIB:-1024}
@@ -71,9 +71,10 @@ d.finalize()
 PY
 # Each run's chunks are removed from the server before the next (untimed): 1 GiB a run.
 made="rm -rf '$tmp/data/files/bench-ds/.datasets/ours' '$tmp/data/files/bench-ds/.datasets/sdk'"
-make_pair=$($PAIR --runs "$RUNS" --before "$made" \
-  --label-a "clearml dataset create+add+upload+close" -a "bash '$tmp/ours_make.sh'" \
-  --label-b "SDK Dataset.create+add_files+upload+finalize" -b "'$PY' '$tmp/sdk_make.py'")
+make_pair=$($M --runs "$RUNS" --warmup 0 --before "$made" \
+  --label "clearml dataset create+add+upload+close" \
+  --anchor "'$PY' '$tmp/sdk_make.py'" --anchor-label "SDK Dataset.create+add_files+upload+finalize" \
+  -- bash "$tmp/ours_make.sh")
 serve_alive "making versions"
 eval "$made"
 make_ours=$(sed -n 1p <<<"$make_pair"); make_sdk=$(sed -n 2p <<<"$make_pair")
@@ -116,9 +117,10 @@ PY
 fresh="rm -rf '$g/out' '$g/cache'; sync; sleep $settle"
 bash "$tmp/ours_get.sh"
 diff -r "$g/out" "$tmp/v2" >/dev/null || { echo "dataset get differs from the source folder" >&2; exit 1; }
-get_pair=$($PAIR --runs "$RUNS" --before "$fresh" \
-  --label-a "clearml dataset get (2 versions)" -a "bash '$tmp/ours_get.sh'" \
-  --label-b "SDK Dataset.get().get_local_copy()" -b "CLEARML_CACHE_DIR='$g/cache' '$PY' '$tmp/sdk_get.py'")
+get_pair=$($M --runs "$RUNS" --warmup 0 --before "$fresh" --env "CLEARML_CACHE_DIR=$g/cache" \
+  --label "clearml dataset get (2 versions)" \
+  --anchor "'$PY' '$tmp/sdk_get.py'" --anchor-label "SDK Dataset.get().get_local_copy()" \
+  -- bash "$tmp/ours_get.sh")
 serve_alive "get"
 get_ours=$(sed -n 1p <<<"$get_pair"); get_sdk=$(sed -n 2p <<<"$get_pair")
 echo "$get_ours"; echo "$get_sdk"
