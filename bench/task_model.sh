@@ -64,9 +64,14 @@ from clearml import Task
 tasks = Task.get_tasks(project_name="bench-10k", allow_archived=False)
 assert len(tasks) == min(500, $TASKS), len(tasks)
 PY
-ours=$($M --runs "$RUNS" --label "clearml task list --all --json" -- "$BIN" task list --project bench-10k --all --json)
+# Run for run with curl (`--anchor`): on a shared machine load comes and goes, and a block
+# of our runs and a block of curl's could see different load.
+pair=$($M --runs "$RUNS" --label "clearml task list --all --json" \
+  --anchor "bash $tmp/curl_pages.sh" --anchor-label "curl, the same $PAGES pages one after another" \
+  -- "$BIN" task list --project bench-10k --all --json)
+ours=$(sed -n 1p <<<"$pair")
+curl_r=$(sed -n 2p <<<"$pair")
 ours500=$($M --runs "$RUNS" --label "clearml task list --limit 500 --json" -- "$BIN" task list --project bench-10k --limit 500 --json)
-curl_r=$($M --runs "$RUNS" --label "curl, the same $PAGES pages one after another" -- bash "$tmp/curl_pages.sh")
 sdk=$($M --runs "$SDK_RUNS" --label "SDK Task.query_tasks" -- "$PY" "$tmp/sdk_query.py")
 sdk500=$($M --runs "$SDK_RUNS" --label "SDK Task.get_tasks (its 500 cap)" -- "$PY" "$tmp/sdk_get.py")
 echo "$ours"; echo "$ours500"; echo "$curl_r"; echo "$sdk"; echo "$sdk500"
