@@ -79,6 +79,9 @@ def line(label, command, walls, cpus, shown_as):
         "min_ms": round(min(walls) * 1000, 2),
         "max_ms": round(max(walls) * 1000, 2),
         "cpu_ms": round(statistics.median(cpus) * 1000, 2),
+        # Every run, in order: with --anchor, run i of both saw the same load.
+        "walls_ms": [round(w * 1000) for w in walls],
+        "cpus_ms": [round(c * 1000) for c in cpus],
         "peak_rss_kib": peak_rss_kib(command),
         "command": shown_as,
     })

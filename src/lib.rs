@@ -27,7 +27,6 @@ use clap::Parser;
 
 /// Parses the command line, runs the command and exits the process with its code.
 pub fn run_cli() -> ! {
-    restore_default_sigpipe();
     quiet_panics();
     let cli = cli::Cli::parse();
     init_logging(cli.global.verbose, cli.global.quiet);
@@ -50,6 +49,7 @@ pub fn run_cli() -> ! {
         tokio::select! {
             result = commands::run(cli) => match result {
                 Ok(()) => 0,
+                Err(err) if ended_by_closed_stdout(&err) => output::STDOUT_CLOSED,
                 Err(err) => {
                     eprintln!("error: {}", error::one_line(&err));
                     exit_of(&err).code()
@@ -81,24 +81,60 @@ fn exit_of(err: &anyhow::Error) -> error::Exit {
     })
 }
 
-/// Rust ignores SIGPIPE, so `clearml task list | head -1` would panic on the first write
-/// after `head` exits. Like any Unix filter, die quietly by the signal instead.
-/// `server serve` ignores it again (`clearml_serve::connections::ignore_sigpipe`): a
-/// client closing its connection must not end the server.
-fn restore_default_sigpipe() {
-    // SAFETY: setting a signal disposition to the default before any thread starts.
-    unsafe {
-        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
-    }
+/// Whether a panic comes from stdout's reader having gone (`clearml task list | head -1`
+/// once `head` has left): `print!`'s own message, or any panic while stdout is a pipe
+/// nobody reads (a writer that `expect`s its writes, as clap_complete's does).
+///
+/// SIGPIPE stays ignored (Rust's default) for the whole process: at its default it also
+/// fires on a socket a server closed mid-upload (hyper writes with `writev`, which has no
+/// MSG_NOSIGNAL) and killed the command silently instead of letting it report the server.
+/// So a closed stdout shows up here, as a failed print, and ends the run quietly.
+fn is_stdout_closed(info: &std::panic::PanicHookInfo<'_>) -> bool {
+    let payload = info.payload();
+    let msg = payload
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| payload.downcast_ref::<&str>().copied())
+        .unwrap_or("");
+    (msg.starts_with("failed printing to stdout") && msg.contains("Broken pipe"))
+        || stdout_reader_gone()
+}
+
+/// A command that stopped on a write to stdout after its reader left (`task logs -f`,
+/// `server logs -f` into `grep -m1`) ends as a filter would, without an error line.
+fn ended_by_closed_stdout(err: &anyhow::Error) -> bool {
+    let broken_pipe = err.chain().any(|e| {
+        e.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    });
+    broken_pipe && stdout_reader_gone()
+}
+
+/// A pipe's write end polls as an error once its last reader has closed.
+fn stdout_reader_gone() -> bool {
+    let mut fd = libc::pollfd {
+        fd: libc::STDOUT_FILENO,
+        events: 0,
+        revents: 0,
+    };
+    // SAFETY: one valid pollfd, no wait.
+    let ready = unsafe { libc::poll(&mut fd, 1, 0) };
+    ready == 1 && fd.revents & libc::POLLERR != 0
 }
 
 /// A panic message can quote the data being handled (a slice of clearml.conf, secret key
 /// included, was one); print only where the bug is. RUST_BACKTRACE=1 shows everything.
+/// A print to a closed stdout is no bug: it ends the run as a filter's would.
 fn quiet_panics() {
-    if std::env::var_os("RUST_BACKTRACE").is_some_and(|v| v != "0") {
-        return;
-    }
-    std::panic::set_hook(Box::new(|info| {
+    let verbose = std::env::var_os("RUST_BACKTRACE").is_some_and(|v| v != "0");
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if is_stdout_closed(info) {
+            std::process::exit(output::STDOUT_CLOSED);
+        }
+        if verbose {
+            return default_hook(info);
+        }
         let at = info
             .location()
             .map_or_else(String::new, |l| format!(" at {}:{}", l.file(), l.line()));

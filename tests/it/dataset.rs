@@ -370,6 +370,42 @@ print(json.dumps({{"parent": p.id, "child": c.id, "copy": Dataset.get(dataset_id
     same_tree(&tree(&out), &sdk_copy);
 }
 
+/// Our chunks of `id` store what does not compress (noise) and deflate what does (a
+/// table); Python's `zipfile` reads (and CRC-checks) every member of both kinds.
+fn stored_and_deflated_members_are_read_by_python(serve: &Serve, home: &Path, id: &str) {
+    let shown: DatasetShow = ok_as(home, &["dataset", "show", id, "--json"]);
+    let chunks: Vec<String> = shown
+        .chunks
+        .iter()
+        .map(|c| {
+            served_file(serve, c.url.as_str().unwrap())
+                .display()
+                .to_string()
+        })
+        .collect();
+    let methods = sdk(
+        serve,
+        home,
+        &home.join("sdk-cache-zip"),
+        &format!(
+            r#"
+import json, zipfile
+m = {{}}
+for z in {chunks:?}:
+    with zipfile.ZipFile(z) as f:
+        for i in f.infolist():
+            f.read(i)
+            m[i.filename] = i.compress_type
+print(json.dumps(m))
+"#
+        ),
+    );
+    for noise in ["Größe/ä ö.bin", "big/части-0.bin", "big/части-2.bin"] {
+        assert_eq!(methods[noise], 0, "{noise} is stored: {methods}");
+    }
+    assert_eq!(methods["tabelle/größe.csv"], 8, "deflated: {methods}");
+}
+
 #[test]
 fn our_dataset_is_read_byte_equal_by_the_sdk_and_link_mode_is_a_cache_hit() {
     let (home, serve) = common::shared_home();
@@ -379,6 +415,11 @@ fn our_dataset_is_read_byte_equal_by_the_sdk_and_link_mode_is_a_cache_hit() {
     for i in 0..3 {
         write(&v1, &format!("big/части-{i}.bin"), &noise(700_000, 10 + i));
     }
+    write(
+        &v1,
+        "tabelle/größe.csv",
+        "zeile;wert;значение\n".repeat(5_000).as_bytes(),
+    );
     let project = unique("it-ds-ours Projekt");
     let name = "Bilder 图像";
     let created: DatasetCreated = ok_as(
@@ -403,6 +444,7 @@ fn our_dataset_is_read_byte_equal_by_the_sdk_and_link_mode_is_a_cache_hit() {
     assert!(up.chunks_uploaded >= 3, "{up:?}");
     assert_eq!(up.pending, 0);
     ok(home, &["dataset", "close", "--id", &parent]);
+    stored_and_deflated_members_are_read_by_python(serve, home, &parent);
 
     let child: DatasetCreated = ok_as(
         home,

@@ -679,3 +679,56 @@ fn ctrl_c_during_model_pull_leaves_no_final_file() {
     assert_eq!(one_line(&out), "interrupted");
     nothing_final(home.path(), "pulled.bin");
 }
+
+/// A file server that reads a request's first bytes, then closes its side (as a proxy
+/// refusing a body over its size limit does): the uploader's later writes meet EPIPE.
+fn closing_file_server() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let mut s = stream.unwrap();
+            let mut first = [0u8; 1024];
+            let _ = s.read(&mut first);
+            let _ = s.shutdown(std::net::Shutdown::Write);
+            std::thread::sleep(Duration::from_millis(50));
+            drop(s);
+        }
+    });
+    url
+}
+
+/// An upload whose file server closes the connection mid-body fails with the usual one
+/// line, every time. With SIGPIPE at its default, hyper's `writev` into the closed socket
+/// killed the process silently (exit 141, nothing on stderr) about one run in three.
+#[test]
+fn an_upload_the_file_server_closes_mid_way_fails_with_one_line() {
+    let serve = Serve::shared();
+    let files = closing_file_server();
+    let home = home_for(&serve.api_url, &files);
+    let weights = home.path().join("веса-大.bin");
+    let body: Vec<u8> = (0..24u32 << 20).map(|i| (i % 253) as u8).collect();
+    std::fs::write(&weights, body).unwrap();
+    for round in 0..8 {
+        let (out, _) = run(
+            home.path(),
+            &[
+                "model",
+                "publish",
+                weights.to_str().unwrap(),
+                "--project",
+                "Abbruch Проект",
+            ],
+            &[],
+        );
+        assert!(
+            matches!(out.status.code(), Some(1 | 3)),
+            "round {round}: {:?} {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let err = String::from_utf8_lossy(&out.stderr);
+        let error_line = err.lines().find(|l| l.starts_with("error: ")).unwrap_or("");
+        assert!(error_line.contains(&files), "round {round}: {err}");
+    }
+}

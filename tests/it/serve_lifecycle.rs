@@ -338,9 +338,9 @@ fn a_data_dir_written_by_a_newer_clearml_is_refused_in_one_line() {
 
 /// A client that stops reading a download and closes its connection (the SDK does, now and
 /// then) costs that connection only. Hyper writes with `writev`, which raises SIGPIPE on a
-/// connection the peer has reset, and the binary restores SIGPIPE's default for its
-/// filters: the server must ignore it, or it dies with exit 141 mid-run (seen as the
-/// sync test's SDK download finding the file server gone).
+/// connection the peer has reset: the server must ignore SIGPIPE, or it dies with exit 141
+/// mid-run (seen as the sync test's SDK download finding the file server gone, when the
+/// binary still set SIGPIPE back to its default).
 #[test]
 fn downloads_closed_mid_way_never_take_the_server_down() {
     use std::io::{Read, Write};

@@ -142,7 +142,10 @@ impl ApiError {
                     "is it really https? check the certificate; use --ca-bundle FILE for a private CA, or --insecure"
                 }
                 NetKind::Timeout => "the server is slow or a firewall drops the traffic",
-                NetKind::Reset | NetKind::Other => "check the api_server URL and the network",
+                // The same for the API and the file server: name neither.
+                NetKind::Reset | NetKind::Other => {
+                    "the server or a proxy in front of it closed the connection: check the URL and the network"
+                }
             }),
             ApiError::Unavailable { .. } => Some(
                 "it is starting up or overloaded, or a proxy in front of it is failing: try again later or check the proxy",

@@ -73,25 +73,31 @@ impl Output {
     pub fn json(&self, value: &Value) {
         // Buffered: stdout is line-buffered, and a 10,000-row listing is 100,000 lines.
         let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-        let _ = serde_json::to_writer_pretty(&mut out, value);
-        let _ = writeln!(out);
-        let _ = out.flush();
+        let written = serde_json::to_writer_pretty(&mut out, value)
+            .map_err(std::io::Error::from)
+            .and_then(|()| writeln!(out))
+            .and_then(|()| out.flush());
+        fail_like_print(written);
     }
 
     /// Print items as one pretty JSON array (without copying them into a Value first).
     pub fn json_items(&self, items: &[Value]) {
         let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-        let _ = serde_json::to_writer_pretty(&mut out, items);
-        let _ = writeln!(out);
-        let _ = out.flush();
+        let written = serde_json::to_writer_pretty(&mut out, items)
+            .map_err(std::io::Error::from)
+            .and_then(|()| writeln!(out))
+            .and_then(|()| out.flush());
+        fail_like_print(written);
     }
 
     /// Print a [`JsonArray`]: the same bytes [`Output::json_items`] prints for its items.
     pub fn json_array(&self, items: &JsonArray) {
         let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-        let _ = out.write_all(&items.buf);
-        let _ = out.write_all(items.end());
-        let _ = out.flush();
+        let written = out
+            .write_all(&items.buf)
+            .and_then(|()| out.write_all(items.end()))
+            .and_then(|()| out.flush());
+        fail_like_print(written);
     }
 
     /// Print a listing in the chosen format. `json` is the stable machine form (an array
@@ -102,6 +108,21 @@ impl Output {
             Format::Csv => print!("{}", listing.to_csv()),
             Format::Table => println!("{}", listing.to_table(self.color)),
         }
+    }
+}
+
+/// The exit of a Unix filter killed by SIGPIPE (128 + 13), which a shell shows for
+/// `clearml task list | head -1` once `head` has left; the binary ends with it when
+/// stdout's reader has gone.
+pub const STDOUT_CLOSED: i32 = 141;
+
+/// A buffered write to a closed stdout (`clearml task list --json | head -1`) fails as
+/// `print!` does, so the binary ends the run the same way whichever path printed.
+fn fail_like_print(written: std::io::Result<()>) {
+    if let Err(e) = written
+        && e.kind() == std::io::ErrorKind::BrokenPipe
+    {
+        panic!("failed printing to stdout: {e}");
     }
 }
 

@@ -172,10 +172,10 @@ pub async fn serve(
 
 /// A client that goes away while its answer is being written (a download it stops
 /// reading and closes, as the SDK may) must cost that connection only. Hyper writes
-/// responses with `writev`, which raises SIGPIPE on a connection the peer has reset; the
-/// `clearml` binary sets SIGPIPE back to its default (so that `clearml task list | head`
-/// ends quietly), under which that signal killed the whole server (exit 141). The server
-/// ignores it: the write fails with EPIPE and only that connection is closed.
+/// responses with `writev`, which raises SIGPIPE on a connection the peer has reset; at
+/// SIGPIPE's default disposition that signal killed the whole server (exit 141). The
+/// `clearml` binary keeps it ignored for every command; the server makes sure of it for
+/// any other embedder: the write fails with EPIPE and only that connection is closed.
 pub fn ignore_sigpipe() {
     // SAFETY: setting a signal's disposition to "ignore" has no handler to run.
     unsafe {

@@ -305,13 +305,23 @@ impl Notices {
     /// A status line (suppressed when quiet).
     pub fn info(&self, msg: impl AsRef<str>) {
         if !self.quiet {
-            eprintln!("{}", clearml_error::redact_urls(msg.as_ref()));
+            Self::line(format_args!("{}", clearml_error::redact_urls(msg.as_ref())));
         }
     }
 
     /// A warning (shown even when quiet).
     pub fn warn(&self, msg: impl AsRef<str>) {
-        eprintln!("warning: {}", clearml_error::redact_urls(msg.as_ref()));
+        Self::line(format_args!(
+            "warning: {}",
+            clearml_error::redact_urls(msg.as_ref())
+        ));
+    }
+
+    /// One line on stderr. A stderr nobody reads any more (a closed pipe) loses the line:
+    /// it does not panic as `eprintln!` would, and the server goes on.
+    fn line(text: std::fmt::Arguments<'_>) {
+        use std::io::Write;
+        let _ = writeln!(std::io::stderr(), "{text}");
     }
 }
 

@@ -612,9 +612,10 @@ pub async fn logs(
         let mut lock = stdout.lock();
         while let Some(pos) = buf.find('\n') {
             let line: String = buf.drain(..=pos).collect();
-            let _ = writeln!(lock, "{name} | {}", line.trim_end_matches(['\n', '\r']));
+            // A reader that left (`server logs -f | grep -m1 x`) ends the follow.
+            writeln!(lock, "{name} | {}", line.trim_end_matches(['\n', '\r']))?;
         }
-        let _ = lock.flush();
+        lock.flush()?;
     }
     for (name, rest) in partial {
         if !rest.is_empty() {

@@ -42,6 +42,7 @@ Exit codes:
   5    not found (task, model, project, file)
   6    a waited-for task or pipeline failed or was stopped
   130  interrupted (Ctrl-C)
+  141  stdout's reader went away (`| head`), quietly, as a filter killed by SIGPIPE
 
 Environment (same names and precedence as the Python SDK; flags win over them):
   CLEARML_CONFIG_FILE, CLEARML_API_HOST, CLEARML_WEB_HOST, CLEARML_FILES_HOST,

@@ -128,12 +128,13 @@ pub async fn explain_failure(ctx: &Ctx, client: &Client, task: &Value, lines: us
     ctx.out.info(text);
 }
 
-fn print(ctx: &Ctx, lines: &[LogLine], timestamps: bool) {
+/// Fails when stdout's reader has gone, so that `task logs -f ID | grep -m1 x` ends.
+fn print(ctx: &Ctx, lines: &[LogLine], timestamps: bool) -> std::io::Result<()> {
     use std::io::Write;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     for l in lines {
         if ctx.out.format == Format::Json {
-            let _ = writeln!(out, "{}", super::json::to_value(l));
+            writeln!(out, "{}", super::json::to_value(l))?;
             continue;
         }
         let stamp = if timestamps {
@@ -144,10 +145,10 @@ fn print(ctx: &Ctx, lines: &[LogLine], timestamps: bool) {
             String::new()
         };
         for line in split_lines(&l.msg) {
-            let _ = writeln!(out, "{stamp}{line}");
+            writeln!(out, "{stamp}{line}")?;
         }
     }
-    let _ = out.flush();
+    out.flush()
 }
 
 /// Keep the last `n` lines of `events` (the first kept event may lose its earlier lines).
@@ -199,7 +200,7 @@ pub async fn run(ctx: &Ctx, client: &Client, a: TaskLogsArgs) -> anyhow::Result<
         None => forward(client, &task.id, since).await?,
     };
     let mut last_ts = lines.last().map(|l| l.timestamp).or(since);
-    print(ctx, &lines, a.timestamps);
+    print(ctx, &lines, a.timestamps)?;
     if !a.follow {
         return Ok(());
     }
@@ -211,7 +212,7 @@ pub async fn run(ctx: &Ctx, client: &Client, a: TaskLogsArgs) -> anyhow::Result<
         if let Some(l) = lines.last() {
             last_ts = Some(l.timestamp);
         }
-        print(ctx, &lines, a.timestamps);
+        print(ctx, &lines, a.timestamps)?;
         if FINAL_OK.contains(&status.0.as_str()) {
             ctx.out
                 .info(format!("task {} {}", task.short_id(), status.0));

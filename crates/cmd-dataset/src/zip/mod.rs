@@ -190,6 +190,48 @@ mod tests {
     }
 
     #[test]
+    fn members_that_do_not_compress_are_stored_and_read_back() {
+        let dir = tempfile::tempdir().unwrap();
+        // xorshift64: bytes deflate cannot shrink (as in media or archives).
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        let noise: Vec<u8> = (0..300_000)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                (x >> 24) as u8
+            })
+            .collect();
+        let files = [
+            ("bilder/фото.jpg", noise),
+            (
+                "tabelle/größe.csv",
+                b"zeile;wert;\xe5\x80\xbc\n".repeat(20_000),
+            ),
+            ("leer", vec![]),
+        ];
+        let zip = dir.path().join("c.zip");
+        let mut w = Writer::create(&zip, 1).unwrap();
+        for (i, (name, data)) in files.iter().enumerate() {
+            let src = dir.path().join(format!("s{i}"));
+            std::fs::write(&src, data).unwrap();
+            w.add_file(name, &src).unwrap();
+        }
+        w.finish().unwrap();
+        let m = list(&zip).unwrap();
+        assert_eq!(m[0].method, METHOD_STORED);
+        assert_eq!(m[0].compressed_size, m[0].size);
+        assert_eq!(m[1].method, METHOD_DEFLATED);
+        assert!(m[1].compressed_size * 20 < m[1].size, "{:?}", m[1]);
+        let out = dir.path().join("o");
+        let n = extract(&zip, &out, |_| true, |_, _, _| Ok(()), 2, true).unwrap();
+        assert_eq!(n, 3);
+        for (name, data) in &files {
+            assert_eq!(&std::fs::read(out.join(name)).unwrap(), data, "{name}");
+        }
+    }
+
+    #[test]
     fn an_error_from_done_fails_the_extraction_whichever_thread_meets_it() {
         let dir = tempfile::tempdir().unwrap();
         let (zip, _) = four_members(dir.path());

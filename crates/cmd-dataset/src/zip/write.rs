@@ -1,10 +1,14 @@
-//! Writing an archive member by member (deflated), as Python's `zipfile` reads it.
+//! Writing an archive member by member, as Python's `zipfile` reads it: deflated, or
+//! stored when a sample of the file does not compress (media, archives, random bytes:
+//! deflating them costs most of the time of making a chunk and of inflating it again,
+//! and saves nothing).
 
 use std::fs::File;
 use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
+use std::os::unix::fs::FileExt;
 use std::path::Path;
 
-use flate2::Crc;
+use flate2::{Compress, Compression, Crc, FlushCompress};
 
 use super::*;
 
@@ -23,13 +27,20 @@ fn dos_time(path: &Path) -> (u16, u16) {
     (time, date)
 }
 
-/// Writes an archive member by member (deflated), to a seekable file.
+/// How much of a file is deflated to judge whether deflating it is worth it.
+const SAMPLE: usize = 16 * 1024;
+/// A sample that deflates to more than this share (in percent) of its size is stored.
+const STORE_ABOVE_PERCENT: usize = 95;
+
+/// Writes an archive member by member, to a seekable file.
 pub struct Writer {
     out: BufWriter<File>,
     offset: u64,
     central: Vec<u8>,
     entries: u64,
     level: u32,
+    /// The sample's bytes, its deflated bytes, and the deflater that judges it.
+    sample: (Vec<u8>, Vec<u8>, Compress),
 }
 
 impl Writer {
@@ -40,6 +51,42 @@ impl Writer {
             central: Vec::new(),
             entries: 0,
             level,
+            sample: (
+                vec![0u8; SAMPLE],
+                Vec::with_capacity(SAMPLE + 1024),
+                Compress::new(Compression::new(level), false),
+            ),
+        })
+    }
+
+    /// The method member `input` is written with: stored when its first [`SAMPLE`] bytes
+    /// do not deflate below [`STORE_ABOVE_PERCENT`] of their size (or at level 0), else
+    /// deflated. Only a judgement: both read back the same.
+    fn method_for(&mut self, input: &File) -> std::io::Result<u16> {
+        if self.level == 0 {
+            return Ok(METHOD_STORED);
+        }
+        let (raw, packed, deflater) = &mut self.sample;
+        let mut n = 0;
+        while n < raw.len() {
+            match input.read_at(&mut raw[n..], n as u64)? {
+                0 => break,
+                got => n += got,
+            }
+        }
+        if n == 0 {
+            return Ok(METHOD_DEFLATED);
+        }
+        packed.clear();
+        deflater.reset();
+        deflater
+            .compress_vec(&raw[..n], packed, FlushCompress::Finish)
+            .map_err(std::io::Error::other)?;
+        let stored = packed.len() * 100 > n * STORE_ABOVE_PERCENT;
+        Ok(if stored {
+            METHOD_STORED
+        } else {
+            METHOD_DEFLATED
         })
     }
 
@@ -48,7 +95,9 @@ impl Writer {
         let mut input = File::open(src)?;
         let declared = input.metadata()?.len();
         let (time, date) = dos_time(src);
+        let method = self.method_for(&input)?;
         let header = Header {
+            method,
             // A member that may need 64-bit sizes carries a ZIP64 extra in its local header.
             zip64_local: declared >= U32_MAX - (1 << 20),
             flags: if name.is_ascii() { 0 } else { FLAG_UTF8 },
@@ -59,7 +108,11 @@ impl Writer {
         let (lh, fixup_at, extra_at) = header.local(name);
         self.out.write_all(&lh)?;
         let data_start = header.offset + lh.len() as u64;
-        let sizes = self.deflate_from(&mut input)?;
+        let sizes = if method == METHOD_STORED {
+            self.store_from(&mut input)?
+        } else {
+            self.deflate_from(&mut input)?
+        };
         if !header.zip64_local && (sizes.size >= U32_MAX || sizes.compressed >= U32_MAX) {
             return Err(bad(format!(
                 "{} grew past 4 GiB while being archived",
@@ -76,29 +129,28 @@ impl Writer {
 
     /// Compress `input` into the archive, counting what goes in and out.
     fn deflate_from(&mut self, input: &mut File) -> std::io::Result<Sizes> {
-        let mut crc = Crc::new();
-        let mut size = 0u64;
         let counted = CountingWriter {
             inner: &mut self.out,
             count: 0,
         };
         let mut enc =
             flate2::write::DeflateEncoder::new(counted, flate2::Compression::new(self.level));
-        let mut buf = vec![0u8; 1 << 16];
-        loop {
-            let n = input.read(&mut buf)?;
-            if n == 0 {
-                break;
-            }
-            crc.update(&buf[..n]);
-            size += n as u64;
-            enc.write_all(&buf[..n])?;
-        }
+        let (crc32, size) = copy_counted(input, &mut enc)?;
         let compressed = enc.finish()?.count;
         Ok(Sizes {
-            crc32: crc.sum(),
+            crc32,
             size,
             compressed,
+        })
+    }
+
+    /// Copy `input` into the archive as it is, counting it.
+    fn store_from(&mut self, input: &mut File) -> std::io::Result<Sizes> {
+        let (crc32, size) = copy_counted(input, &mut self.out)?;
+        Ok(Sizes {
+            crc32,
+            size,
+            compressed: size,
         })
     }
 
@@ -173,6 +225,22 @@ impl Writer {
     }
 }
 
+/// Copy all of `input` to `out`: the CRC-32 and length of what was copied.
+fn copy_counted(input: &mut File, out: &mut impl Write) -> std::io::Result<(u32, u64)> {
+    let mut crc = Crc::new();
+    let mut size = 0u64;
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = input.read(&mut buf)?;
+        if n == 0 {
+            return Ok((crc.sum(), size));
+        }
+        crc.update(&buf[..n]);
+        size += n as u64;
+        out.write_all(&buf[..n])?;
+    }
+}
+
 struct CountingWriter<'a, W: Write> {
     inner: &'a mut W,
     count: u64,
@@ -191,6 +259,8 @@ impl<W: Write> Write for CountingWriter<'_, W> {
 
 /// What a member's headers say about it besides its sizes.
 struct Header {
+    /// Stored or deflated.
+    method: u16,
     zip64_local: bool,
     flags: u16,
     time: u16,
@@ -214,7 +284,7 @@ impl Header {
         lh.extend_from_slice(&LOCAL_SIG.to_le_bytes());
         lh.extend_from_slice(&(if self.zip64_local { 45u16 } else { 20u16 }).to_le_bytes());
         lh.extend_from_slice(&self.flags.to_le_bytes());
-        lh.extend_from_slice(&METHOD_DEFLATED.to_le_bytes());
+        lh.extend_from_slice(&self.method.to_le_bytes());
         lh.extend_from_slice(&self.time.to_le_bytes());
         lh.extend_from_slice(&self.date.to_le_bytes());
         let fixup_at = lh.len();
@@ -252,7 +322,7 @@ impl Header {
         };
         c.extend_from_slice(&needed.to_le_bytes());
         c.extend_from_slice(&self.flags.to_le_bytes());
-        c.extend_from_slice(&METHOD_DEFLATED.to_le_bytes());
+        c.extend_from_slice(&self.method.to_le_bytes());
         c.extend_from_slice(&self.time.to_le_bytes());
         c.extend_from_slice(&self.date.to_le_bytes());
         c.extend_from_slice(&s.crc32.to_le_bytes());
