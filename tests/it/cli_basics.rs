@@ -39,38 +39,29 @@ fn closed_pipe() -> std::process::Stdio {
 /// closing a socket mid-upload is reported, not fatal (see `faults`).
 #[test]
 fn a_closed_stdout_ends_the_run_quietly_with_141() {
+    use crate::serve::{new_task, ok, token};
     let (home, serve) = crate::common::shared_home();
-    let project = "Прüfung 管道 stdout";
-    let tok = crate::serve::token(serve);
-    let http = reqwest::blocking::Client::new();
-    let call = |ep: &str, body: serde_json::Value| -> serde_json::Value {
-        let v: serde_json::Value = http
-            .post(format!("{}/{ep}", serve.api_url))
-            .bearer_auth(&tok)
-            .json(&body)
-            .send()
-            .unwrap()
-            .json()
-            .unwrap();
-        assert_eq!(v["meta"]["result_code"], 200, "{ep}: {v}");
-        v["data"].clone()
-    };
-    let pid = call(
+    let tok = token(serve);
+    let project = crate::serve::unique("Прüfung 管道 stdout");
+    let pid = ok(
+        serve,
+        &tok,
         "projects.create",
         serde_json::json!({"name": project, "description": ""}),
     )["id"]
         .clone();
     for i in 0..3 {
-        call(
-            "tasks.create",
-            serde_json::json!({"name": format!("задача {i}"), "type": "training", "project": pid}),
+        new_task(
+            serve,
+            &tok,
+            serde_json::json!({"name": format!("задача {i}"), "project": pid}),
         );
     }
     let runs: [&[&str]; 4] = [
         &["completions", "bash"],
-        &["task", "list", "--project", project],
-        &["task", "list", "--project", project, "--json"],
-        &["task", "list", "--project", project, "--csv"],
+        &["task", "list", "--project", &project],
+        &["task", "list", "--project", &project, "--json"],
+        &["task", "list", "--project", &project, "--csv"],
     ];
     for args in runs {
         let out = clearml(home.path())
