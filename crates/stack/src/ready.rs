@@ -169,8 +169,10 @@ fn reqwest_reason(e: &reqwest::Error) -> String {
         }
         if last.contains("reset by peer")
             || last.contains("connection closed before message completed")
+            || last.contains("connection was not ready")
         {
-            // Docker's port forwarder accepts, then drops: nothing listens inside yet.
+            // Docker's port forwarder accepts, then drops: nothing listens inside yet
+            // (hyper words it by when the drop came: before the request or during it).
             "connection reset (nothing listening in the container)".into()
         } else {
             last
