@@ -19,6 +19,13 @@ for i in range(12):
     image = np.full((24 + i, 40, 3), 20 * i, dtype=np.uint8)
     log.report_image(every[0], every[1], iteration=i, image=image, max_image_history=-1)
     log.report_image(recent[0], recent[1], iteration=i, image=image, max_image_history=5)
+    if i == 6:
+        # The SDK uploads from a pool: iteration 4's and 9's file (the same name, the
+        # 5-file series reuses it) could land in either order, and the file of 4 then
+        # showed at 9 (seen once in a full run). Everything up to 6 is stored before 7 to
+        # 11 (each its own file) overwrite it.
+        log.flush(wait=True)
+        task.flush(wait_for_uploads=True)
 log.flush(wait=True)
 task.flush(wait_for_uploads=True)
 task.close()
