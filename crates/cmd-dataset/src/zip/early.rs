@@ -249,13 +249,7 @@ mod tests {
     /// An archive of `files` (name, bytes) written by our writer: its bytes.
     fn archive(dir: &Path, files: &[(&str, Vec<u8>)]) -> Vec<u8> {
         let zip = dir.join("src.zip");
-        let mut w = Writer::create(&zip, 6).unwrap();
-        for (i, (name, data)) in files.iter().enumerate() {
-            let src = dir.join(format!("src{i}"));
-            std::fs::write(&src, data).unwrap();
-            w.add_file(name, &src).unwrap();
-        }
-        w.finish().unwrap();
+        super::super::write_archive(&zip, files);
         std::fs::read(&zip).unwrap()
     }
 

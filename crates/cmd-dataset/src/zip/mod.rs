@@ -105,6 +105,20 @@ pub fn safe_join(dir: &Path, name: &str) -> Option<PathBuf> {
     safe_name(name).then(|| dir.join(name.trim_end_matches('/')))
 }
 
+/// Test data: `zip` written by our writer (level 6) from `files` (name, bytes), each
+/// staged as `src<i>` beside it.
+#[cfg(test)]
+pub(crate) fn write_archive(zip: &Path, files: &[(&str, Vec<u8>)]) {
+    let dir = zip.parent().expect("an archive in a directory");
+    let mut w = Writer::create(zip, 6).unwrap();
+    for (i, (name, data)) in files.iter().enumerate() {
+        let src = dir.join(format!("src{i}"));
+        std::fs::write(&src, data).unwrap();
+        w.add_file(name, &src).unwrap();
+    }
+    w.finish().unwrap();
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -125,13 +139,7 @@ mod tests {
             ("groß/большой.bin", big),
         ];
         let zip = dir.join("x.zip");
-        let mut w = Writer::create(&zip, 6).unwrap();
-        for (i, (name, data)) in files.iter().enumerate() {
-            let src = dir.join(format!("src{i}"));
-            std::fs::write(&src, data).unwrap();
-            w.add_file(name, &src).unwrap();
-        }
-        w.finish().unwrap();
+        write_archive(&zip, files.as_slice());
         (zip, files)
     }
 
