@@ -125,6 +125,27 @@ impl Store {
         offset: usize,
         keys: Option<&[String]>,
     ) -> StoreResult<Vec<Value>> {
+        // One read transaction for the whole page: outside one, each of a later page's
+        // 500 row reads took and released SQLite's file locks (four fcntl calls each, a
+        // sixth of a page's CPU), and the page's documents come from one snapshot.
+        if self.conn.is_autocommit() {
+            let tx = self.conn.unchecked_transaction()?;
+            let page = self.select_page(coll, filter, order, limit, offset, keys)?;
+            tx.commit()?;
+            return Ok(page);
+        }
+        self.select_page(coll, filter, order, limit, offset, keys)
+    }
+
+    fn select_page(
+        &self,
+        coll: Coll,
+        filter: &SqlFilter,
+        order: &Order,
+        limit: Option<usize>,
+        offset: usize,
+        keys: Option<&[String]>,
+    ) -> StoreResult<Vec<Value>> {
         let table = coll.table();
         let order = order.sql();
         let matches = format!(
@@ -159,13 +180,12 @@ impl Store {
         }
         let sql = format!("SELECT doc FROM {table} WHERE rid IN ({page}) ORDER BY {order}");
         let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map(
-            rusqlite::params_from_iter(filter.params().chain(paging.iter())),
-            |r| r.get::<_, String>(0),
-        )?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(
+            filter.params().chain(paging.iter()),
+        ))?;
         let mut out = Vec::new();
-        for row in rows {
-            out.push(parse_doc(&row?, keys)?);
+        while let Some(row) = rows.next()? {
+            out.push(parse_doc(doc_text(row)?, keys)?);
         }
         Ok(out)
     }
@@ -189,9 +209,10 @@ impl Store {
             .prepare_cached(&format!("SELECT doc FROM {table} WHERE rid = ?1"))?;
         let mut out = Vec::new();
         for id in ids {
-            let doc: Option<String> = stmt.query_row([id], |r| r.get(0)).optional()?;
-            if let Some(doc) = doc {
-                out.push(parse_doc(&doc, keys)?);
+            // Parsed from SQLite's own copy of the text: no String per row.
+            let mut rows = stmt.query([id])?;
+            if let Some(row) = rows.next()? {
+                out.push(parse_doc(doc_text(row)?, keys)?);
             }
         }
         Ok(out)
@@ -258,6 +279,11 @@ impl Store {
         let rows = stmt.query_map([project], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
+}
+
+/// The `doc` text of a row (its first column), borrowed from SQLite.
+fn doc_text<'r>(row: &'r rusqlite::Row<'_>) -> StoreResult<&'r str> {
+    Ok(row.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?)
 }
 
 /// A stored document, whole or only its top-level fields `keys`.

@@ -274,6 +274,44 @@ mod tests {
     }
 
     #[test]
+    fn a_page_is_read_in_a_transaction_of_its_own_unless_one_is_open() {
+        // A listing page opens (and ends) its own read transaction; inside a handler's
+        // write transaction it reads that transaction's writes and leaves it open.
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("tx.sqlite")).unwrap();
+        for i in 0..30 {
+            let doc = json!({"id": format!("t{i:02}"), "name": format!("Задача-{i}-Größe-任务")});
+            store.put(Coll::Tasks, &doc).unwrap();
+        }
+        let keys = ["id".to_string(), "name".to_string()];
+        let page = |s: &Store, offset| {
+            s.select_keys(
+                Coll::Tasks,
+                &SqlFilter::default(),
+                &Order::insertion(),
+                Some(10),
+                offset,
+                Some(&keys),
+            )
+            .unwrap()
+        };
+        assert_eq!(page(&store, 20)[0]["name"], json!("Задача-20-Größe-任务"));
+        assert!(store.conn.is_autocommit(), "no transaction left open");
+        store
+            .tx(|s| {
+                s.put(Coll::Tasks, &json!({"id": "t20", "name": "neu-新"}))?;
+                assert_eq!(page(s, 20)[0], json!({"id": "t20", "name": "neu-新"}));
+                assert!(
+                    !s.conn.is_autocommit(),
+                    "the write transaction is still open"
+                );
+                Ok::<_, StoreError>(())
+            })
+            .unwrap();
+        assert!(store.conn.is_autocommit());
+    }
+
+    #[test]
     fn the_schema_version_is_recorded_and_a_newer_one_refused() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("v.sqlite");
