@@ -120,18 +120,12 @@ pub fn envelope(
             0,
             "OK".to_string(),
             json!({}),
-            v.clone(),
+            // Moved, not copied: a page of 500 tasks was cloned whole here, then dropped.
+            v,
             // The real server sends null here unless it runs in debug mode.
             None,
         ),
-        Err(e) => (
-            e.code,
-            e.subcode,
-            e.msg.clone(),
-            e.data.clone(),
-            json!({}),
-            None,
-        ),
+        Err(e) => (e.code, e.subcode, e.msg, e.data, json!({}), None),
     };
     Envelope {
         meta: Meta {
