@@ -232,49 +232,62 @@ pub fn expand_refs(
     wanted: &[String],
     identity_name: &str,
 ) {
-    // A page of 500 tasks names the same few projects: each is read once per call.
-    let mut names: std::collections::HashMap<(&str, String), Option<String>> =
-        std::collections::HashMap::new();
+    // A page of 500 tasks names the same few projects: each is read once per call (one
+    // map per reference field, looked up by the borrowed id: no key built per document).
+    let mut names: Vec<std::collections::HashMap<String, Option<String>>> =
+        vec![std::collections::HashMap::new(); fields.len()];
     // Whether each reference gets its name: decided once, not for every document.
     let want_names: Vec<bool> = fields
         .iter()
         .map(|f| wanted.is_empty() || wanted.iter().any(|w| w == &format!("{f}.name")))
         .collect();
+    let lookup = |f: &str, id: &str| match f {
+        "user" => Some(identity_name.to_string()),
+        "project" => store
+            .get(Coll::Projects, id)
+            .ok()
+            .flatten()
+            .and_then(|p| p.get("name").cloned())
+            .and_then(|v| v.as_str().map(str::to_string)),
+        "task" | "parent" => store
+            .get(Coll::Tasks, id)
+            .ok()
+            .flatten()
+            .and_then(|p| p.get("name").cloned())
+            .and_then(|v| v.as_str().map(str::to_string)),
+        _ => None,
+    };
     for doc in docs.iter_mut() {
         let Some(obj) = doc.as_object_mut() else {
             continue;
         };
-        for (f, want_name) in fields.iter().zip(&want_names) {
-            let Some(Value::String(id)) = obj.get(*f).cloned() else {
+        for (i, (f, want_name)) in fields.iter().zip(&want_names).enumerate() {
+            // Replaced where it stands: the key keeps its place, as an insert would.
+            let Some(slot) = obj.get_mut(*f) else {
                 continue;
             };
-            let mut r = json!({"id": id});
-            if *want_name {
-                let lookup = |f: &str, id: &str| match f {
-                    "user" => Some(identity_name.to_string()),
-                    "project" => store
-                        .get(Coll::Projects, id)
-                        .ok()
-                        .flatten()
-                        .and_then(|p| p.get("name").cloned())
-                        .and_then(|v| v.as_str().map(str::to_string)),
-                    "task" | "parent" => store
-                        .get(Coll::Tasks, id)
-                        .ok()
-                        .flatten()
-                        .and_then(|p| p.get("name").cloned())
-                        .and_then(|v| v.as_str().map(str::to_string)),
-                    _ => None,
-                };
-                let name = names
-                    .entry((*f, id.clone()))
-                    .or_insert_with(|| lookup(f, &id))
-                    .clone();
-                if let Some(n) = name {
-                    r["name"] = json!(n);
+            let Value::String(id) = slot else {
+                continue;
+            };
+            let id = std::mem::take(id);
+            let name = if *want_name {
+                match names[i].get(&id) {
+                    Some(n) => n.clone(),
+                    None => {
+                        let n = lookup(f, &id);
+                        names[i].insert(id.clone(), n.clone());
+                        n
+                    }
                 }
+            } else {
+                None
+            };
+            let mut r = serde_json::Map::with_capacity(2);
+            r.insert("id".to_string(), Value::String(id));
+            if let Some(n) = name {
+                r.insert("name".to_string(), Value::String(n));
             }
-            obj.insert(f.to_string(), r);
+            *slot = Value::Object(r);
         }
     }
 }
