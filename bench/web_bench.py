@@ -244,7 +244,7 @@ figures = [
      side("Chromium load event", *table_render, render_cmd), None, "navigation start to the end of the load event"),
     (f"scalars page ({points_s} points): time to first byte",
      side("page, curl", scalars[0], scalars[1], scal_cmd), side("histogram call, curl", scalars_api[2], scalars_api[3], api_hist_cmd),
-     "2 series of 50,000 points, downsampled to 1,000 per series by the histogram call; anchor: that call"),
+     f"2 series of {per_series:,} points, drawn from their stored buckets at about 1,000 points each; anchor: the histogram call averaging them to 1,000"),
     (f"scalars page ({points_s} points): whole page",
      side("page, curl", scalars[2], scalars[3], scal_cmd), side("histogram call, curl", scalars_api[2], scalars_api[3], api_hist_cmd), ""),
     (f"scalars page ({points_s} points): full render in Chromium",

@@ -79,6 +79,9 @@ impl Store {
 
     /// Delete every event of `task`; returns how many went.
     pub fn delete_task_events(&self, task: &str) -> StoreResult<usize> {
+        // The buckets first: the events' delete trigger then finds nothing to count again.
+        self.conn
+            .execute("DELETE FROM scalar_buckets WHERE task = ?1", [task])?;
         Ok(self
             .conn
             .execute("DELETE FROM events WHERE task = ?1", [task])?)

@@ -23,6 +23,8 @@
 //! - `meta`: server-wide values (company, token key);
 //! - `project_stats`: aggregates over projects' contents (task statistics, counts per
 //!   project) for `projects.get_all_ex`;
+//! - `scalar_buckets`: every scalar series also as buckets of 2^level iterations (count,
+//!   sum, min, max), kept by triggers, for charts of long series;
 //! - `ui`: figures only the web UI shows (per-project model counts, last task update);
 //! - `schema`: tables, indexes, migrations of older files, `SCHEMA_VERSION`, SQL functions.
 //!
@@ -42,6 +44,7 @@ mod listing_cache;
 mod meta;
 mod partial;
 mod project_stats;
+mod scalar_buckets;
 mod schema;
 mod ui;
 
@@ -53,6 +56,7 @@ pub use events::{EventOrder, EventSelect, NewEvent};
 pub use filter::{Cmp, ListCond, Order, SqlFilter};
 pub use listing_cache::ListingCache;
 pub use project_stats::{CountBy, StatusGroup};
+pub use scalar_buckets::{Bucket, LEVELS as SCALAR_LEVELS};
 #[cfg(test)]
 pub use schema::SCHEMA_VERSION;
 pub use schema::natural_key;

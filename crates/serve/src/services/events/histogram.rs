@@ -10,11 +10,11 @@ use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 
 /// (iteration, timestamp ms, value) points of one scalar series.
-type Points = Vec<(i64, i64, f64)>;
+pub(super) type Points = Vec<(i64, i64, f64)>;
 /// Scalar series keyed by (metric, variant).
-type SeriesByName = BTreeMap<(String, String), Points>;
+pub(super) type SeriesByName = BTreeMap<(String, String), Points>;
 
-fn scalar_rows(
+pub(super) fn scalar_rows(
     store: &Store,
     task: &str,
     metrics: Option<&[(String, Vec<String>)]>,
@@ -63,7 +63,7 @@ fn scalar_rows(
     Ok(out)
 }
 
-type MetricsFilter = Option<Vec<(String, Vec<String>)>>;
+pub(super) type MetricsFilter = Option<Vec<(String, Vec<String>)>>;
 
 fn metrics_filter(body: &Value) -> MetricsFilter {
     let list = body.get("metrics")?.as_array()?;
@@ -150,7 +150,7 @@ fn bucket_width(n: usize, lo: i64, hi: i64, samples: usize) -> i64 {
 
 /// What both scalar-histogram calls read from the request: the sample budget, the x-axis
 /// key and the optional metric/variant filter.
-fn histogram_params(body: &Value) -> Result<(usize, String, MetricsFilter), ApiError> {
+pub(super) fn histogram_params(body: &Value) -> Result<(usize, String, MetricsFilter), ApiError> {
     let samples = match body.get("samples") {
         None | Some(Value::Null) => 2000,
         Some(v) => match v.as_i64() {
