@@ -69,6 +69,9 @@ pub struct Store {
     conn: Connection,
     /// Reader connections share the order of the listings being paged through.
     listing: Option<std::sync::Arc<ListingCache>>,
+    /// Scalar buckets of the events inserted in the open transaction, written at its
+    /// commit (`scalar_buckets`): one write per bucket instead of one per event and level.
+    pending: std::cell::RefCell<scalar_buckets::Pending>,
 }
 
 /// The database holds the token-signing key: owner-only, like everything else in the data
@@ -114,6 +117,7 @@ impl Store {
         Ok(Store {
             conn,
             listing: None,
+            pending: Default::default(),
         })
     }
 
@@ -131,6 +135,7 @@ impl Store {
         Ok(Store {
             conn,
             listing: None,
+            pending: Default::default(),
         })
     }
 
@@ -142,6 +147,7 @@ impl Store {
 
     /// End a transaction a panicking handler left open (the next `BEGIN` would fail).
     pub fn rollback_abandoned(&self) {
+        self.pending.borrow_mut().clear();
         if !self.conn.is_autocommit() {
             tracing::warn!("rolling back a transaction left open by a failed request");
             let _ = self.conn.execute_batch("ROLLBACK");
@@ -162,7 +168,7 @@ impl Store {
         self.conn
             .execute_batch("BEGIN IMMEDIATE")
             .map_err(StoreError::from)?;
-        match f(self) {
+        match f(self).and_then(|v| Ok(self.flush_buckets().map(|()| v)?)) {
             Ok(v) => {
                 self.conn
                     .execute_batch("COMMIT")
@@ -170,6 +176,7 @@ impl Store {
                 Ok(v)
             }
             Err(e) => {
+                self.pending.borrow_mut().clear();
                 let _ = self.conn.execute_batch("ROLLBACK");
                 Err(e)
             }
