@@ -20,10 +20,10 @@ use std::collections::HashMap;
 /// Buckets not written yet, by (task, level, metric, variant, bucket).
 pub type Pending = HashMap<(String, u32, String, String, i64), Bucket>;
 
-/// The levels kept (bucket widths 2, 16, 128, 1,024, 8,192): a width wanted in between
-/// reads the next finer level, at most 8 buckets per bucket drawn. Each level costs a
-/// write per scalar reported, so not every power of two is kept.
-pub const LEVELS: [u32; 5] = [1, 4, 7, 10, 13];
+/// The levels kept (bucket widths 4, 32, 256, 2,048, 16,384): a width wanted in between
+/// reads the next finer level, at most 8 buckets per bucket drawn (a width of 2 reads the
+/// rows). Each level costs writes, so not every power of two is kept.
+pub const LEVELS: [u32; 5] = [2, 5, 8, 11, 14];
 
 /// The iteration `report_single_value` reports at: not a point of a curve.
 const SINGLE_VALUE_ITER: i64 = -(1 << 31);
@@ -411,11 +411,12 @@ mod tests {
         assert!(kept.iter().all(|b| b.4.n > 0));
         let b17 = kept
             .iter()
-            .find(|b| b.0 == "t1" && b.1 == 1 && b.3 == 8)
+            .find(|b| b.0 == "t1" && b.1 == 2 && b.3 == 4)
             .unwrap();
-        assert_eq!((b17.4.n, b17.4.max, b17.4.lo, b17.4.hi), (2, 0.5, 16, 17));
+        assert_eq!((b17.4.n, b17.4.lo, b17.4.hi), (4, 16, 19));
+        assert!(b17.4.max < 1.0, "the replaced 40 is gone: {b17:?}");
         // A negative iteration is in the bucket below zero, as Rust's >> puts it.
-        assert!(kept.iter().any(|b| b.1 == 4 && b.3 == -2 && b.4.lo == -20));
+        assert!(kept.iter().any(|b| b.1 == 5 && b.3 == -1 && b.4.lo == -20));
         assert_recount(&store);
 
         // The task's events deleted one way and another: nothing left over.
@@ -488,26 +489,24 @@ mod tests {
         assert_eq!(store.scalar_series("t", Some("b")).unwrap().len(), 1);
         let mut seen = Vec::new();
         store
-            .for_each_bucket("t", 4, None, |m, _, b| {
+            .for_each_bucket("t", 5, None, |m, _, b| {
                 seen.push((m.to_string(), b.lo, b.n))
             })
             .unwrap();
         assert_eq!(
             seen,
             [
-                ("a".into(), 3, 13),
-                ("a".into(), 16, 16),
+                ("a".into(), 3, 29),
                 ("a".into(), 32, 11),
-                ("b".into(), 0, 16),
-                ("b".into(), 16, 16),
+                ("b".into(), 0, 32),
                 ("b".into(), 32, 8)
             ]
         );
         let mut one = 0;
         store
-            .for_each_bucket("t", 1, Some(("b", "v")), |_, _, _| one += 1)
+            .for_each_bucket("t", 2, Some(("b", "v")), |_, _, _| one += 1)
             .unwrap();
-        assert_eq!(one, 20);
+        assert_eq!(one, 10);
         assert_eq!(store.scalar_at("t", "a", "v", 42).unwrap(), Some(-39.0));
         assert_eq!(store.scalar_at("t", "a", "v", 0).unwrap(), None);
     }

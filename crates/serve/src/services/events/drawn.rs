@@ -154,7 +154,24 @@ fn task_curves(
     let mut out = Vec::new();
     for (m, v, all, p) in series {
         let key = (m, v);
-        let curve = if p.stored == 0 {
+        let curve = if p.stored == 0 && p.bits > 0 {
+            // Finer than any stored level: the rows as buckets of one point each.
+            let mut pts = rows.remove(&key).unwrap_or_default();
+            pts.sort_by_key(|p| p.0);
+            let last = pts.last().map(|p| p.2);
+            let unit: Vec<Bucket> = pts
+                .iter()
+                .map(|&(i, _, v)| Bucket {
+                    n: 1,
+                    sum: v,
+                    min: v,
+                    max: v,
+                    lo: i,
+                    hi: i,
+                })
+                .collect();
+            points(&unit, p.bits, &all, last, log)
+        } else if p.stored == 0 {
             let pts = rows.remove(&key).unwrap_or_default();
             let (x, y) = buckets(&pts, true, samples)
                 .into_iter()
@@ -234,13 +251,14 @@ mod tests {
     fn the_plan_rounds_the_histogram_width_up_to_a_power_of_two_and_reads_a_finer_level() {
         let all = |n: i64| b(0, n - 1, &vec![0.0; n as usize]);
         assert_eq!(plan(&all(500), 1333), Plan { stored: 0, bits: 0 });
-        assert_eq!(plan(&all(500), 400), Plan { stored: 1, bits: 1 });
-        assert_eq!(plan(&all(20_000), 1000), Plan { stored: 4, bits: 5 });
-        assert_eq!(plan(&all(50_000), 1000), Plan { stored: 4, bits: 6 });
+        assert_eq!(plan(&all(500), 400), Plan { stored: 0, bits: 1 });
+        assert_eq!(plan(&all(500), 200), Plan { stored: 2, bits: 2 });
+        assert_eq!(plan(&all(20_000), 1000), Plan { stored: 5, bits: 5 });
+        assert_eq!(plan(&all(50_000), 1000), Plan { stored: 5, bits: 6 });
         assert_eq!(
             plan(&all(10_000_000), 1000),
             Plan {
-                stored: 13,
+                stored: 14,
                 bits: 14
             }
         );
@@ -251,7 +269,7 @@ mod tests {
             hi: i64::MAX,
             ..all(1)
         };
-        assert_eq!(plan(&sparse, 1000).stored, 13);
+        assert_eq!(plan(&sparse, 1000).stored, 14);
     }
 
     #[test]
