@@ -3,7 +3,7 @@
 //! nothing, so a run does not depend on the machine.
 #![no_main]
 
-use clearml::config::hocon;
+use clearml_config::hocon;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -6,7 +6,7 @@
 //! hashed while written (a chunk without a sha256) or not (one whose sha256 was checked).
 #![no_main]
 
-use clearml::commands::dataset::{state::State, zip};
+use clearml_cmd_dataset::{state::State, zip};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

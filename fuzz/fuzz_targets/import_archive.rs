@@ -9,8 +9,8 @@
 use std::io::Cursor;
 use std::path::Path;
 
-use clearml::sync::archive::ArchiveSource;
-use clearml::sync::{Limits, Source};
+use clearml_sync::archive::ArchiveSource;
+use clearml_sync::{Limits, Source};
 use libfuzzer_sys::fuzz_target;
 
 const LIMITS: Limits = Limits {

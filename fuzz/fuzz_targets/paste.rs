@@ -2,7 +2,7 @@
 //! line by line, then parsing it, in both terminal and Jupyter modes.
 #![no_main]
 
-use clearml::config::paste;
+use clearml_config::paste;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

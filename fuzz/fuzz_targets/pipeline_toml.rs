@@ -3,7 +3,7 @@
 //! line and column.
 #![no_main]
 
-use clearml::pipeline::spec;
+use clearml_pipeline::spec;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

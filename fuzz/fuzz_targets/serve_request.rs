@@ -7,7 +7,7 @@
 use libfuzzer_sys::fuzz_target;
 use std::path::Path;
 
-use clearml::serve::decoding;
+use clearml_serve::decoding;
 
 fn runtime() -> &'static tokio::runtime::Runtime {
     static RT: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
@@ -32,7 +32,7 @@ fuzz_target!(|data: &[u8]| {
         decoding::BodyKind::Form,
     ] {
         if let Ok((mut value, _lines)) =
-            decoding::parse_body(body, kind, clearml::serve::limits::MAX_EXPANDED)
+            decoding::parse_body(body, kind, clearml_serve::limits::MAX_EXPANDED)
             && let Some(map) = value.as_object_mut()
         {
             let _ = decoding::merge_query(map, &query);

@@ -45,7 +45,7 @@ except Exception as e:
     print("refused", type(e).__name__)
 "#;
 
-fn keys(home: &std::path::Path) -> Vec<clearml::commands::credentials::json::KeyRow> {
+fn keys(home: &std::path::Path) -> Vec<clearml_cmd_setup::credentials::json::KeyRow> {
     let out = run(home, &["credentials", "list", "--json"]);
     assert!(out.status.success(), "{}", shown(&out));
     serde_json::from_slice(&out.stdout).unwrap()
@@ -157,7 +157,7 @@ fn credentials_create_init_sdk_login_list_and_revoke() {
         &["credentials", "revoke", "--dry-run", "--json", &key],
     );
     assert!(out.status.success(), "{}", shown(&out));
-    let rows: Vec<clearml::commands::credentials::json::Revoked> =
+    let rows: Vec<clearml_cmd_setup::credentials::json::Revoked> =
         serde_json::from_slice(&out.stdout).unwrap();
     assert!(!rows[0].revoked);
     let out = run(admin.path(), &["credentials", "create", "--dry-run"]);
@@ -279,7 +279,7 @@ fn rehost(home: &std::path::Path, args: &[&str]) -> std::process::Output {
     run(home, &all)
 }
 
-fn rows(out: &std::process::Output) -> Vec<clearml::commands::server::json::RehostRow> {
+fn rows(out: &std::process::Output) -> Vec<clearml_cmd_server::json::RehostRow> {
     assert!(out.status.success(), "{}", shown(out));
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", shown(out)))
 }
@@ -390,7 +390,7 @@ fn rehost_after_the_file_server_port_moves_sdk_and_web_ui_find_every_file() {
     let mut dry = args.to_vec();
     dry.push("--dry-run");
     let counted = rows(&rehost(home.path(), &dry));
-    let count = |r: &[clearml::commands::server::json::RehostRow], kind: &str| {
+    let count = |r: &[clearml_cmd_server::json::RehostRow], kind: &str| {
         r.iter()
             .filter(|x| x.kind == kind)
             .map(|x| {
@@ -591,7 +591,7 @@ fn usage_counts_files_and_events_per_task_and_matches_du() {
     std::fs::write(stray.join("blob.bin"), vec![7u8; 123_456]).unwrap();
     s.stop();
 
-    let usage = |args: &[&str]| -> clearml::commands::server::json::UsageReport {
+    let usage = |args: &[&str]| -> clearml_cmd_server::json::UsageReport {
         let mut all = vec!["server", "usage", "--data-dir", &data, "--json"];
         all.extend_from_slice(args);
         let out = run(home.path(), &all);
@@ -711,8 +711,7 @@ fn usage_counts_files_and_events_per_task_and_matches_du() {
         &["server", "usage", "--api", "--by", "task", "--json"],
     );
     assert!(out.status.success(), "{}", shown(&out));
-    let api: clearml::commands::server::json::UsageReport =
-        serde_json::from_slice(&out.stdout).unwrap();
+    let api: clearml_cmd_server::json::UsageReport = serde_json::from_slice(&out.stdout).unwrap();
     let row = api
         .rows
         .iter()

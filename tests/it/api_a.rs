@@ -7,7 +7,7 @@
 
 use crate::common::Serve;
 use crate::serve::{call, client, ok, token};
-use clearml::serve::endpoints::{ENDPOINTS, NOT_SERVED};
+use clearml_serve::endpoints::{ENDPOINTS, NOT_SERVED};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -137,7 +137,7 @@ fn coverage_doc(schema: &BTreeMap<String, Vec<String>>) -> String {
         doc.push_str(&format!("| `{name}` | {why} |\n"));
     }
     doc.push_str("\n## Still different from the real server\n\nServed, but answered differently on purpose or not yet alike.\n\n| what | why |\n| --- | --- |\n");
-    for (what, why) in clearml::serve::endpoints::DIFFERENCES {
+    for (what, why) in clearml_serve::endpoints::DIFFERENCES {
         doc.push_str(&format!("| {what} | {why} |\n"));
     }
     doc.push_str(UPSTREAM_SUITE);

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use crate::common::{self, Serve};
 use crate::serve::{ok as api, token};
-use clearml::commands::cleanup::json::CleanupReport;
+use clearml_cmd_cleanup::json::CleanupReport;
 
 use common::{run, shown as text};
 

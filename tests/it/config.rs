@@ -2,7 +2,7 @@
 //! environment must resolve to the same values, and our HOCON reader must read files as the
 //! SDK's pyhocon does (corpus of real files plus our own tricky ones).
 
-use clearml::commands::config::json::SettingRow;
+use clearml_cmd_setup::config::json::SettingRow;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use crate::common::{self, Serve};
-use clearml::commands::dataset::json::{
+use clearml_cmd_dataset::json::{
     DatasetChange, DatasetCreated, DatasetDeleted, DatasetDiff, DatasetGet, DatasetRow,
     DatasetShow, DatasetVerify,
 };

@@ -15,7 +15,7 @@ use crate::dataset::write;
 use crate::dataset::{
     added_dataset, closed_dataset, files_under, noise, ok, ok_as, same_tree, tree, unique,
 };
-use clearml::commands::dataset::json::{DatasetDeleted, DatasetGet, DatasetShow};
+use clearml_cmd_dataset::json::{DatasetDeleted, DatasetGet, DatasetShow};
 
 /// A TCP relay to a file server: answers flow back at most 64 KiB per `pause_us`
 /// microseconds (0: unthrottled), and GET requests for `.zip` objects are counted.

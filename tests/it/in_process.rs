@@ -10,7 +10,7 @@ use base64::Engine;
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
-use clearml::serve::{AppState, Notices, Opened, api_router};
+use clearml_serve::{AppState, Notices, Opened, api_router};
 
 /// A fresh data dir opened for serving; its primary key pair.
 fn open() -> (tempfile::TempDir, Arc<AppState>, String) {

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use crate::common::{self, run, shown, start_agent, stop_pid};
 use crate::serve::{get_task, ok as api, token, unique};
-use clearml::commands::task::json::LaunchResult;
+use clearml_cmd_task::json::LaunchResult;
 
 fn git(dir: &Path, args: &[&str]) {
     let out = Command::new("git")

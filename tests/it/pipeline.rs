@@ -6,8 +6,8 @@
 
 use crate::common::{Serve, clearml, run_sdk, stop_pid};
 use crate::serve::token;
-use clearml::commands::pipeline::json::{RunRow, RunSummary, RunView, StepState};
-use clearml::commands::queue::json::{QueueRow, WorkerRow};
+use clearml_cmd_pipeline::json::{RunRow, RunSummary, RunView, StepState};
+use clearml_cmd_task::queue::json::{QueueRow, WorkerRow};
 use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};

@@ -1240,7 +1240,7 @@ fn every_endpoint_in_the_table_has_a_handler_from_its_first_version() {
         let status = r.status().as_u16();
         (status, r.json::<Value>().unwrap())
     };
-    for ep in clearml::serve::endpoints::ENDPOINTS {
+    for ep in clearml_serve::endpoints::ENDPOINTS {
         if ep.name == "debug.panic" {
             continue; // a test hook, off here
         }

@@ -21,7 +21,7 @@ use bollard::Docker;
 use bollard::container::{ListContainersOptions, RemoveContainerOptions};
 use bollard::image::{CreateImageOptions, RemoveImageOptions};
 use bollard::network::ListNetworksOptions;
-use clearml::commands::server::json::{Finding, Level, StackStatus};
+use clearml_cmd_server::json::{Finding, Level, StackStatus};
 use futures_util::StreamExt;
 
 use crate::common::{self, clearml};
@@ -1092,8 +1092,7 @@ fn stack_backup_purge_restore_brings_the_data_back() {
         "--json",
     ]);
     assert_eq!(b.status.code(), Some(0), "{}", stderr(&b));
-    let done: clearml::commands::server::json::BackupDone =
-        serde_json::from_slice(&b.stdout).unwrap();
+    let done: clearml_cmd_server::json::BackupDone = serde_json::from_slice(&b.stdout).unwrap();
     assert_eq!(done.file, archive);
     assert_eq!(done.pruned, vec![oldest.clone()]);
     assert!(!oldest.exists() && kept.exists() && other.exists());

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use clearml::commands::server::json::BackupDone;
+use clearml_cmd_server::json::BackupDone;
 use serde_json::json;
 
 use crate::stack::{StackTest, api_call, sh_in, stderr, stdout};
@@ -167,7 +167,7 @@ fn stack_online_backup_keeps_serving_and_restores_the_same_data() {
     );
 
     // The archive: the dump and the snapshot stand for the database folders.
-    let manifest = clearml::stack::backup::read_manifest(&archive).unwrap();
+    let manifest = clearml_stack::backup::read_manifest(&archive).unwrap();
     assert!(manifest.online && manifest.format == 2);
     assert!(manifest.dumps.contains_key("mongo.archive"));
     let snapshot = manifest.es_snapshot.clone().expect("a snapshot name");
@@ -412,7 +412,7 @@ fn stack_rehost_rewrites_event_links_through_elasticsearch() {
     };
     let rows = |out: &std::process::Output| -> Vec<(String, String, usize, bool)> {
         assert_eq!(out.status.code(), Some(0), "{}", stderr(out));
-        let v: Vec<clearml::commands::server::json::RehostRow> =
+        let v: Vec<clearml_cmd_server::json::RehostRow> =
             serde_json::from_slice(&out.stdout).unwrap();
         v.into_iter()
             .map(|r| (r.kind, r.project, r.links, r.rewritten))
@@ -483,7 +483,7 @@ fn stack_rehost_rewrites_event_links_through_elasticsearch() {
     }
     assert_eq!(
         body["query"],
-        clearml::stack::events::links_query(from),
+        clearml_stack::events::links_query(from),
         "only links under --from"
     );
     assert!(
@@ -546,7 +546,7 @@ fn stack_rehost_rewrites_event_links_through_elasticsearch() {
 /// serve). Totals against `du` of the data dir.
 #[test]
 fn stack_usage_counts_files_and_elasticsearch_events_per_task_and_matches_du() {
-    use clearml::commands::server::json::UsageReport;
+    use clearml_cmd_server::json::UsageReport;
     let t = StackTest::new("usage", true);
     assert_eq!(t.up(&[]).status.code(), Some(0));
     let call = |endpoint: &str, body: serde_json::Value| -> String {

@@ -5,7 +5,7 @@
 //! stand-in's store. The API server is our own `server serve`, so the counts are real API answers.
 use std::process::Output;
 
-use clearml::commands::server::json::UpgradeReport;
+use clearml_cmd_server::json::UpgradeReport;
 use serde_json::json;
 
 use crate::stack::{StackTest, api_call, docker, rt, stderr, stdout};

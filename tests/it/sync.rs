@@ -5,8 +5,8 @@
 
 use crate::common::{Serve, clearml, run_sdk, spawn_tied_to_process, stop_pid};
 use crate::serve::{client, ok, token, unique};
-use clearml::commands::pipeline::json::RunView;
-use clearml::commands::sync::json::{Exported, Summary};
+use clearml_cmd_pipeline::json::RunView;
+use clearml_cmd_sync::json::{Exported, Summary};
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;

@@ -9,7 +9,7 @@ use serde_json::json;
 
 use crate::common::{self, Serve};
 use crate::serve::{get_task, new_task, ok as api, token, unique};
-use clearml::commands::task::json::{ActionRow, CloneResult, EditResult};
+use clearml_cmd_task::json::{ActionRow, CloneResult, EditResult};
 
 use common::shared_home as home;
 
@@ -470,7 +470,7 @@ fn task_logs_pages_tails_and_filters_by_time() {
         text(&cut)
     );
     let json_out = run(h, &["task", "logs", &other, "--json"]);
-    let parsed: Vec<clearml::commands::task::json::LogLine> = stdout_of(&json_out)
+    let parsed: Vec<clearml_cmd_task::json::LogLine> = stdout_of(&json_out)
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();

@@ -10,9 +10,9 @@ use std::sync::OnceLock;
 use serde_json::{Value, json};
 
 use crate::common::{self, ACCESS_KEY, SECRET_KEY, Serve};
-use clearml::commands::model::json::{ModelRow, ModelShow};
-use clearml::commands::server::json::{HostRow, SelftestStep};
-use clearml::commands::task::json::{
+use clearml_cmd_model::json::{ModelRow, ModelShow};
+use clearml_cmd_server::json::{HostRow, SelftestStep};
+use clearml_cmd_task::json::{
     Comparison, MetricValues, ModelEntry, TaskRow, TaskShow, WaitSummary,
 };
 

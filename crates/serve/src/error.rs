@@ -1,5 +1,5 @@
 //! What starting or administering the built-in server raises outside a request: its own
-//! error, with no exit code (the binary maps it to one, in `src/lib.rs`, beside the command
+//! error, with no exit code (the binary maps it to one, in `src/main.rs`, beside the command
 //! core's `error::exit_of`).
 
 use clearml_error::Detail;

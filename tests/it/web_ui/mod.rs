@@ -488,7 +488,7 @@ fn compare_matches_the_cli(w: &World, html: &str) {
         for id in &w.tasks {
             let v = &r["values"][id];
             let text = match v {
-                Value::Number(n) if n.is_f64() => clearml::chart::fmt_f64(n.as_f64().unwrap()),
+                Value::Number(n) if n.is_f64() => clearml_chart::fmt_f64(n.as_f64().unwrap()),
                 Value::String(s) => escape(s),
                 Value::Null => String::new(),
                 other => other.to_string(),

@@ -1,18 +1,17 @@
 //! Dispatch: each command group is a crate of its own (`crates/cmd-*`), on top of
 //! `clearml-cmd-core` (the clap types, [`Ctx`], exit codes). Touching one command
-//! recompiles its crate and this thin one, not the others.
+//! recompiles its crate and relinks this binary, not the other groups.
 
-pub use clearml_cmd_cleanup as cleanup;
-pub use clearml_cmd_core::Ctx;
-pub use clearml_cmd_dataset as dataset;
-pub use clearml_cmd_model as model;
-pub use clearml_cmd_pipeline as pipeline;
-pub use clearml_cmd_server as server;
-pub use clearml_cmd_server::stack;
-pub use clearml_cmd_setup::{config, credentials, init};
-pub use clearml_cmd_sync as sync;
-pub use clearml_cmd_task as task;
-pub use clearml_cmd_task::queue;
+use clearml_cmd_cleanup as cleanup;
+use clearml_cmd_core::Ctx;
+use clearml_cmd_dataset as dataset;
+use clearml_cmd_model as model;
+use clearml_cmd_pipeline as pipeline;
+use clearml_cmd_server as server;
+use clearml_cmd_setup::{config, credentials, init};
+use clearml_cmd_sync as sync;
+use clearml_cmd_task as task;
+use clearml_cmd_task::queue;
 
 use clap::CommandFactory;
 
