@@ -158,6 +158,18 @@ pub(super) fn migrate(conn: &Connection) -> rusqlite::Result<()> {
     conn.execute_batch(&triggers())
 }
 
+/// The bucket in a row's columns `at`.. (n, vsum, vmin, vmax, lo, hi).
+fn bucket_at(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Bucket> {
+    Ok(Bucket {
+        n: r.get(at)?,
+        sum: r.get(at + 1)?,
+        min: r.get(at + 2)?,
+        max: r.get(at + 3)?,
+        lo: r.get(at + 4)?,
+        hi: r.get(at + 5)?,
+    })
+}
+
 impl Store {
     /// Add an inserted event to its pending buckets when it is a point of a curve; outside
     /// a transaction they are written at once.
@@ -237,18 +249,7 @@ impl Store {
              GROUP BY metric, variant ORDER BY metric, variant",
         )?;
         let rows = stmt.query_map(params![task, top, metric], |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                Bucket {
-                    n: r.get(2)?,
-                    sum: r.get(3)?,
-                    min: r.get(4)?,
-                    max: r.get(5)?,
-                    lo: r.get(6)?,
-                    hi: r.get(7)?,
-                },
-            ))
+            Ok((r.get(0)?, r.get(1)?, bucket_at(r, 2)?))
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -279,18 +280,7 @@ impl Store {
             })
         }
         while let Some(r) = rows.next()? {
-            f(
-                text(r, 0)?,
-                text(r, 1)?,
-                Bucket {
-                    n: r.get(2)?,
-                    sum: r.get(3)?,
-                    min: r.get(4)?,
-                    max: r.get(5)?,
-                    lo: r.get(6)?,
-                    hi: r.get(7)?,
-                },
-            );
+            f(text(r, 0)?, text(r, 1)?, bucket_at(r, 2)?);
         }
         Ok(())
     }
@@ -346,20 +336,7 @@ mod tests {
             .prepare("SELECT task, level, metric, bx, n, vsum, vmin, vmax, lo, hi FROM scalar_buckets ORDER BY 1, 2, 3, 4")
             .unwrap();
         stmt.query_map([], |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                Bucket {
-                    n: r.get(4)?,
-                    sum: r.get(5)?,
-                    min: r.get(6)?,
-                    max: r.get(7)?,
-                    lo: r.get(8)?,
-                    hi: r.get(9)?,
-                },
-            ))
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, bucket_at(r, 4)?))
         })
         .unwrap()
         .collect::<Result<_, _>>()

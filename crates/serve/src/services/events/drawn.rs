@@ -5,7 +5,9 @@
 //! starts at the first iteration and ends at the last value. Series short enough to draw
 //! every point are read and drawn as before.
 
-use super::histogram::{Curve, Curves, buckets, histogram_params, multi_task_curves, scalar_rows};
+use super::histogram::{
+    Curve, Curves, add_curve, buckets, histogram_params, multi_task_curves, scalar_rows,
+};
 use super::multi_tasks;
 use crate::Call;
 use crate::envelope::ApiError;
@@ -215,18 +217,7 @@ pub fn drawn_curves(call: &mut Call, log: bool) -> Result<Curves, ApiError> {
     for (t, _) in tasks {
         for (m, v, mut curve) in task_curves(call.store, &t, filter.as_deref(), samples, log)? {
             curve.task = t.clone();
-            let at = match out.iter().position(|(name, _)| *name == m) {
-                Some(at) => at,
-                None => {
-                    out.push((m, Vec::new()));
-                    out.len() - 1
-                }
-            };
-            let variants = &mut out[at].1;
-            match variants.iter_mut().find(|(name, _)| *name == v) {
-                Some((_, curves)) => curves.push(curve),
-                None => variants.push((v, vec![curve])),
-            }
+            add_curve(&mut out, m, v, curve);
         }
     }
     Ok(out)

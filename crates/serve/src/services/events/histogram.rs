@@ -226,6 +226,23 @@ pub struct Curve {
 /// their curves in task order.
 pub type Curves = Vec<(String, Vec<(String, Vec<Curve>)>)>;
 
+/// Add a task's curve of metric `m`, variant `v` to `out`, keeping the order in which
+/// metrics and variants first came.
+pub(super) fn add_curve(out: &mut Curves, m: String, v: String, curve: Curve) {
+    let at = match out.iter().position(|(name, _)| *name == m) {
+        Some(at) => at,
+        None => {
+            out.push((m, Vec::new()));
+            out.len() - 1
+        }
+    };
+    let variants = &mut out[at].1;
+    match variants.iter_mut().find(|(name, _)| *name == v) {
+        Some((_, curves)) => curves.push(curve),
+        None => variants.push((v, vec![curve])),
+    }
+}
+
 /// `events.multi_task_scalar_metrics_iter_histogram`'s answer as numbers rather than
 /// JSON (the same tasks, checks, buckets and order), for the compare page, which drew
 /// 300 curves from 75,000 JSON values it had built only to read them back. x is the
@@ -245,18 +262,7 @@ pub fn multi_task_curves(call: &mut Call) -> Result<Curves, ApiError> {
                 x,
                 y,
             };
-            let at = match out.iter().position(|(name, _)| *name == m) {
-                Some(at) => at,
-                None => {
-                    out.push((m, Vec::new()));
-                    out.len() - 1
-                }
-            };
-            let variants = &mut out[at].1;
-            match variants.iter_mut().find(|(name, _)| *name == v) {
-                Some((_, curves)) => curves.push(curve),
-                None => variants.push((v, vec![curve])),
-            }
+            add_curve(&mut out, m, v, curve);
         }
     }
     Ok(out)
