@@ -117,6 +117,21 @@ def page(url):
     return curl(["-b", cookie, url])
 
 
+def page_pair(ours, anchor):
+    """`page` of both, run for run in turn: a burst of load from elsewhere on the machine
+    then falls on both sides instead of on one side's ten runs."""
+    cmd = ["curl", "-s", "-f", "-o", "/dev/null", "-w", "%{time_starttransfer} %{time_total}", "-b", cookie]
+    times = {ours: ([], []), anchor: ([], [])}
+    for url in (ours, anchor):
+        subprocess.run(cmd + [url], check=True, capture_output=True)
+    for _ in range(runs):
+        for url in (ours, anchor):
+            r = subprocess.run(cmd + [url], check=True, capture_output=True, text=True).stdout.split()
+            times[url][0].append(float(r[0]) * 1000)
+            times[url][1].append(float(r[1]) * 1000)
+    return [(statistics.median(t), min(t), statistics.median(w), min(w)) for t, w in (times[ours], times[anchor])]
+
+
 def api_call(endpoint, body):
     return curl(["-H", f"Authorization: Bearer {a.token}", "-H", "Content-Type: application/json",
                  "--data", json.dumps(body), f"{api}/{endpoint}"])
@@ -193,6 +208,16 @@ class Chromium:
         times = [self.load_ms(url) for _ in range(runs)]
         return statistics.median(times), min(times)
 
+    def render_pair(self, ours, anchor):
+        """`render` of both, run for run in turn (as `page_pair`)."""
+        self.load_ms(ours)
+        self.load_ms(anchor)
+        times = {ours: [], anchor: []}
+        for _ in range(runs):
+            for url in (ours, anchor):
+                times[url].append(self.load_ms(url))
+        return [(statistics.median(t), min(t)) for t in (times[ours], times[anchor])]
+
     def close(self):
         self.proc.kill()
         self.proc.wait()
@@ -211,13 +236,13 @@ scale_pages = [  # (name, our page, its 30-experiment anchor)
      f"{web}/projects/{many_pid}/experiments/{many}/output/metrics/scalar",
      f"{web}/projects/{small_pid}/experiments/{small[0]}/output/metrics/scalar"),
 ]
-scale_curl = [(name, page(ours), page(anchor)) for name, ours, anchor in scale_pages]
+scale_curl = [(name, *page_pair(ours, anchor)) for name, ours, anchor in scale_pages]
 table, table_api = page(table_url), api_call("tasks.get_all_ex", table_body)
 scalars, scalars_api = page(scalars_url), api_call("events.scalar_metrics_iter_histogram", hist_body)
 browser = Chromium()
 try:
     table_render, scalars_render = browser.render(table_url), browser.render(scalars_url)
-    scale_render = [(name, browser.render(ours), browser.render(anchor)) for name, ours, anchor in scale_pages]
+    scale_render = [(name, *browser.render_pair(ours, anchor)) for name, ours, anchor in scale_pages]
 finally:
     browser.close()
 
@@ -244,7 +269,7 @@ figures = [
      side("Chromium load event", *table_render, render_cmd), None, "navigation start to the end of the load event"),
     (f"scalars page ({points_s} points): time to first byte",
      side("page, curl", scalars[0], scalars[1], scal_cmd), side("histogram call, curl", scalars_api[2], scalars_api[3], api_hist_cmd),
-     "2 series of 50,000 points, downsampled to 1,000 per series by the histogram call; anchor: that call"),
+     f"2 series of {per_series:,} points, drawn from their stored buckets at about 1,000 points each; anchor: the histogram call averaging them to 1,000"),
     (f"scalars page ({points_s} points): whole page",
      side("page, curl", scalars[2], scalars[3], scal_cmd), side("histogram call, curl", scalars_api[2], scalars_api[3], api_hist_cmd), ""),
     (f"scalars page ({points_s} points): full render in Chromium",

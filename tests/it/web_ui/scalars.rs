@@ -1,7 +1,7 @@
 //! Issue 25's Scalars tab in headless Chromium: nice axis ticks and wall-clock ticks that
 //! differ, times marked UTC (broken 7); log scale, x zoom by URL and by dragging, series
 //! hidden from the legend (missing 6); many metrics as groups that load when opened
-//! (missing 8).
+//! (missing 8); a long series drawn from its buckets keeps its spike, ends and x range.
 
 use super::cdp::{self, Browser};
 use crate::common::Serve;
@@ -246,4 +246,114 @@ fn many_metrics_are_groups_that_load_when_opened() {
     ));
     assert_eq!(display, "none");
     assert!(b.console_errors().is_empty());
+}
+
+/// A chart's data bounds (`data-x0` … `data-y1`) and its polyline's first and last points
+/// as the values they stand for, and how many points it has.
+fn drawn(b: &mut Browser, chart: &str) -> Value {
+    b.eval(&format!(
+        "(() => {{ const svg = {chart}; \
+           const n = k => +svg.getAttribute('data-' + k); \
+           const [ml, mt, pw, ph] = svg.getAttribute('data-plot').split(' ').map(Number); \
+           const value = ([px, py]) => [n('x0') + (px - ml) / pw * (n('x1') - n('x0')), \
+                                        n('y0') + (mt + ph - py) / ph * (n('y1') - n('y0'))]; \
+           const lines = [...svg.querySelectorAll('polyline')].map(p => \
+             p.getAttribute('points').trim().split(' ').map(xy => xy.split(',').map(Number))); \
+           return [n('x0'), n('x1'), n('y0'), n('y1'), \
+                   lines.map(l => [l.length, value(l[0]), value(l[l.length - 1])])]; }})()"
+    ))
+}
+
+#[test]
+fn a_spike_among_20000_points_the_last_value_and_the_x_range_are_drawn() {
+    let s = Serve::start();
+    let tok = token(&s);
+    let project = ok(
+        &s,
+        &tok,
+        "projects.create",
+        json!({"name": "Spitzen пики 尖峰"}),
+    )["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let metric = "Verlust потеря 损失";
+    let mut tasks = Vec::new();
+    for (name, first, value) in [("Spitze пик 峰值", 7, 1.0), ("flach плоский 平", 0, 2.0)]
+    {
+        let task = ok(
+            &s,
+            &tok,
+            "tasks.create",
+            json!({"name": name, "type": "training", "project": project}),
+        )["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        // 20,000 points at one value; the first task's spike (50 at 12,345) and last value
+        // (0.25) are one point each, so averaging them into buckets hides both.
+        let events: Vec<Value> = (first..first + 20_000)
+            .map(|i| {
+                let v = match i {
+                    12_345 if first == 7 => 50.0,
+                    20_006 => 0.25,
+                    _ => value,
+                };
+                json!({"type": "training_stats_scalar", "task": task, "metric": metric,
+                       "variant": "train", "iter": i, "value": v, "timestamp": T0 + i})
+            })
+            .collect();
+        add_batch(&s, &tok, &events);
+        tasks.push(task);
+    }
+    let mut b = cdp::logged_in_browser(&s.web_url, 1280, 900);
+    b.open(&format!(
+        "{}/projects/{project}/experiments/{}/output/metrics/scalar",
+        s.web_url, tasks[0]
+    ));
+    assert!(b.console_errors().is_empty());
+    let d = drawn(&mut b, "document.querySelector('#scalars svg.chart')");
+    // The whole x range, the spike's height and the last value are the chart's bounds.
+    assert_eq!(
+        d.as_array().unwrap()[0..4],
+        [json!(7), json!(20006), json!(0.25), json!(50)],
+        "{d}"
+    );
+    let line = &d[4][0];
+    let n = line[0].as_u64().unwrap();
+    assert!((500..1000).contains(&n), "about a point a pixel: {d}");
+    let near = |p: &Value, x: f64, y: f64| {
+        (p[0].as_f64().unwrap() - x).abs() < 40.0 && (p[1].as_f64().unwrap() - y).abs() < 0.1
+    };
+    assert!(
+        near(&line[1], 7.0, 1.0) && near(&line[2], 20006.0, 0.25),
+        "{d}"
+    );
+
+    // Compared with a flat run, the same.
+    b.open(&format!(
+        "{}/projects/{project}/compare-experiments?ids={},{}",
+        s.web_url, tasks[0], tasks[1]
+    ));
+    assert!(b.console_errors().is_empty());
+    let d = drawn(
+        &mut b,
+        "[...document.querySelectorAll('#scalars svg.chart')].find(s => \
+           s.querySelector('text').textContent == 'Verlust потеря 损失')",
+    );
+    assert_eq!(
+        d.as_array().unwrap()[0..4],
+        [json!(0), json!(20006), json!(0.25), json!(50)],
+        "{d}"
+    );
+    let lines = d[4].as_array().unwrap();
+    assert_eq!(lines.len(), 2, "{d}");
+    assert!(
+        near(&lines[0][1], 7.0, 1.0) && near(&lines[0][2], 20006.0, 0.25),
+        "{d}"
+    );
+    assert!(
+        near(&lines[1][1], 0.0, 2.0) && near(&lines[1][2], 19999.0, 2.0),
+        "{d}"
+    );
 }

@@ -87,11 +87,24 @@ impl Store {
         variant: &str,
         iter: Option<i64>,
     ) -> StoreResult<()> {
+        let args = rusqlite::params![task, kind, metric, variant, iter];
+        // Buckets not written yet would be counted twice: the delete trigger counts the
+        // bucket again from the rows, theirs included. So they go first, when a row goes.
+        if self.buckets_pending()
+            && self
+                .conn
+                .prepare_cached(
+                    "SELECT 1 FROM events WHERE task = ?1 AND type = ?2 AND metric = ?3 AND variant = ?4 AND iter IS ?5",
+                )?
+                .exists(args)?
+        {
+            self.flush_buckets()?;
+        }
         self.conn
             .prepare_cached(
                 "DELETE FROM events WHERE task = ?1 AND type = ?2 AND metric = ?3 AND variant = ?4 AND iter IS ?5",
             )?
-            .execute(rusqlite::params![task, kind, metric, variant, iter])?;
+            .execute(args)?;
         Ok(())
     }
 }

@@ -74,11 +74,15 @@ impl Store {
             .execute(params![
                 e.task, e.kind, e.metric, e.variant, e.iter, e.ts, e.value, e.doc
             ])?;
-        Ok(())
+        self.add_to_buckets(e)
     }
 
     /// Delete every event of `task`; returns how many went.
     pub fn delete_task_events(&self, task: &str) -> StoreResult<usize> {
+        // The buckets first: the events' delete trigger then finds nothing to count again.
+        self.flush_buckets()?;
+        self.conn
+            .execute("DELETE FROM scalar_buckets WHERE task = ?1", [task])?;
         Ok(self
             .conn
             .execute("DELETE FROM events WHERE task = ?1", [task])?)

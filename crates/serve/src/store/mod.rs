@@ -23,6 +23,8 @@
 //! - `meta`: server-wide values (company, token key);
 //! - `project_stats`: aggregates over projects' contents (task statistics, counts per
 //!   project) for `projects.get_all_ex`;
+//! - `scalar_buckets`: every scalar series also as buckets of 2^level iterations (count,
+//!   sum, min, max), kept by triggers, for charts of long series;
 //! - `ui`: figures only the web UI shows (per-project model counts, last task update);
 //! - `schema`: tables, indexes, migrations of older files, `SCHEMA_VERSION`, SQL functions.
 //!
@@ -42,6 +44,7 @@ mod listing_cache;
 mod meta;
 mod partial;
 mod project_stats;
+mod scalar_buckets;
 mod schema;
 mod ui;
 
@@ -53,6 +56,7 @@ pub use events::{EventOrder, EventSelect, NewEvent};
 pub use filter::{Cmp, ListCond, Order, SqlFilter};
 pub use listing_cache::ListingCache;
 pub use project_stats::{CountBy, StatusGroup};
+pub use scalar_buckets::{Bucket, LEVELS as SCALAR_LEVELS};
 #[cfg(test)]
 pub use schema::SCHEMA_VERSION;
 pub use schema::natural_key;
@@ -65,6 +69,9 @@ pub struct Store {
     conn: Connection,
     /// Reader connections share the order of the listings being paged through.
     listing: Option<std::sync::Arc<ListingCache>>,
+    /// Scalar buckets of the events inserted in the open transaction, written at its
+    /// commit (`scalar_buckets`): one write per bucket instead of one per event and level.
+    pending: std::cell::RefCell<scalar_buckets::Pending>,
 }
 
 /// The database holds the token-signing key: owner-only, like everything else in the data
@@ -110,6 +117,7 @@ impl Store {
         Ok(Store {
             conn,
             listing: None,
+            pending: Default::default(),
         })
     }
 
@@ -127,6 +135,7 @@ impl Store {
         Ok(Store {
             conn,
             listing: None,
+            pending: Default::default(),
         })
     }
 
@@ -138,6 +147,7 @@ impl Store {
 
     /// End a transaction a panicking handler left open (the next `BEGIN` would fail).
     pub fn rollback_abandoned(&self) {
+        self.pending.borrow_mut().clear();
         if !self.conn.is_autocommit() {
             tracing::warn!("rolling back a transaction left open by a failed request");
             let _ = self.conn.execute_batch("ROLLBACK");
@@ -158,7 +168,7 @@ impl Store {
         self.conn
             .execute_batch("BEGIN IMMEDIATE")
             .map_err(StoreError::from)?;
-        match f(self) {
+        match f(self).and_then(|v| Ok(self.flush_buckets().map(|()| v)?)) {
             Ok(v) => {
                 self.conn
                     .execute_batch("COMMIT")
@@ -166,6 +176,7 @@ impl Store {
                 Ok(v)
             }
             Err(e) => {
+                self.pending.borrow_mut().clear();
                 let _ = self.conn.execute_batch("ROLLBACK");
                 Err(e)
             }

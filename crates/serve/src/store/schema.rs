@@ -15,7 +15,9 @@ use std::sync::Arc;
 /// (same layout as 1; `open` brings it up to date).
 /// 2: the `started` and `completed` columns (filled from the documents on open; an older
 /// build would leave them stale, so it must not open the file).
-pub const SCHEMA_VERSION: i64 = 2;
+/// 3: `scalar_buckets` and the triggers that keep it (counted from the events on open;
+/// an older build would not know to keep them).
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// Columns with an index.
 const INDEXED: &[&str] = &[
@@ -70,6 +72,7 @@ pub(super) fn migrate(conn: &Connection) -> StoreResult<()> {
         add_missing_columns(conn, c.table())?;
         conn.execute_batch(&collection_indexes(c.table()))?;
     }
+    super::scalar_buckets::migrate(conn)?;
     conn.pragma_update(None, "user_version", SCHEMA_VERSION)?;
     Ok(())
 }

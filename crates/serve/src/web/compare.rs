@@ -1,8 +1,9 @@
 //! `/projects/<p>/compare-experiments;ids=a,b` (the real app's path) or `?ids=a&ids=b`:
 //! parameters and last metrics side by side, differences marked, and every metric's
-//! curves of all the tasks overlaid. Rows come from `crate::comparison` and curves from the
-//! same histogram call with the same sample budget as `clearml task compare`, so the
-//! numbers are the CLI's.
+//! curves of all the tasks overlaid. Rows come from `crate::comparison`, so the numbers
+//! are the CLI's; curves from the tasks and sample budget of the multi-task histogram
+//! call (`services::events::drawn_curves`): a series that fits the budget is the CLI's
+//! curve, a longer one is drawn from its stored buckets, spikes kept.
 
 use super::compare_media::{self, Tab};
 use super::layout::{self, Nav, s, url_part};
@@ -22,12 +23,13 @@ pub const MAX_TASKS: usize = 100;
 /// Points per series, as `task compare --plot` asks for them.
 const SAMPLES: usize = 5000;
 /// Points a task's curves of one chart get together, shared out among the tasks: with
-/// many tasks each curve is averaged into fewer buckets by the histogram call (as the
-/// real server averages them), so a compare of 100 draws about as many points as one of
-/// 30, where 300 curves already cover the plot.
-const CHART_POINTS: usize = 40_000;
-/// The fewest points per curve: one per two pixels of the plot's width.
-const MIN_SAMPLES: usize = 280;
+/// many tasks each curve is drawn from fewer (stored) buckets, so a compare of 100 reads
+/// and draws about as many points as one of 30 (125 for a curve of 500 iterations,
+/// against 500), where 300 curves already cover the plot. A bucket whose values spread
+/// is drawn as its min and max, so spikes stay.
+const CHART_POINTS: usize = 20_000;
+/// The fewest points per curve: one per four pixels of the plot's width.
+const MIN_SAMPLES: usize = 140;
 
 /// The histogram's `samples` for a compare of `n` tasks.
 fn samples_for(n: usize) -> usize {
@@ -232,8 +234,8 @@ mod tests {
     #[test]
     fn many_tasks_share_a_chart_s_points() {
         assert_eq!(samples_for(2), SAMPLES);
-        assert_eq!(samples_for(30), 1333);
-        assert_eq!(samples_for(100), 400);
+        assert_eq!(samples_for(30), 666);
+        assert_eq!(samples_for(100), 200);
         assert_eq!(samples_for(1000), MIN_SAMPLES);
     }
 }

@@ -1,8 +1,8 @@
 //! Charts on the pages: scalar curves per metric (all series, smoothing, x axis iteration
-//! or wall-clock time) drawn by `clearml_chart`. Curves are read through
-//! `events.scalar_metrics_iter_histogram`, which averages them down to a few thousand
-//! points per series as the real server's histogram endpoint does, so a task with 100,000
-//! points draws as fast as one with a thousand.
+//! or wall-clock time) drawn by `clearml_chart`. Curves come from
+//! `services::events::drawn_curves`: a series longer than a chart can show is read from
+//! its stored buckets and drawn at about one point per pixel, keeping its spikes and its
+//! ends, so a task with 100,000 points draws as fast as one with a thousand.
 
 use super::Ctx;
 use super::layout::{self, s};
@@ -154,24 +154,6 @@ pub fn chart_box(title: &str, x_label: &str, series: &[Series], look: &SvgLook) 
     }
 }
 
-fn numbers(v: &Value) -> Vec<f64> {
-    v.as_array()
-        .into_iter()
-        .flatten()
-        .map(|x| x.as_f64().unwrap_or(f64::NAN))
-        .collect()
-}
-
-/// A series from the histogram's `{x, y}`, smoothed as asked.
-fn series(label: String, curve: &Value, o: &Options) -> Series {
-    Series {
-        label,
-        x: numbers(&curve["x"]),
-        y: chart::smooth(&numbers(&curve["y"]), o.smooth),
-        ..Series::default()
-    }
-}
-
 /// A task's Scalars tab: its single values as a Summary table, then a group per metric.
 /// With many metrics only the first groups are drawn with the page; the others are
 /// fetched (`part=metric`) when opened, so the first paint stays small.
@@ -236,22 +218,27 @@ fn metric_charts(
     names: &[String],
 ) -> Result<Vec<(String, Markup)>, ApiError> {
     let filter: Vec<Value> = names.iter().map(|m| json!({"metric": m})).collect();
-    let data = ctx.api(
-        "events.scalar_metrics_iter_histogram",
-        json!({"task": task, "samples": SAMPLES, "key": o.key(), "metrics": filter}),
+    let metrics = ctx.call(
+        "events.multi_task_scalar_metrics_iter_histogram",
+        json!({"tasks": [task], "samples": SAMPLES, "key": o.key(), "metrics": filter}),
+        |call| crate::services::events::drawn_curves(call, o.log),
     )?;
-    let metrics = data.as_object().cloned().unwrap_or_default();
     let look = web_look(o);
     Ok(metrics
-        .iter()
+        .into_iter()
         .map(|(metric, variants)| {
             let list: Vec<Series> = variants
-                .as_object()
                 .into_iter()
-                .flatten()
-                .map(|(v, curve)| series(v.clone(), curve, o))
+                .flat_map(|(v, curves)| curves.into_iter().map(move |c| (v.clone(), c)))
+                .map(|(v, c)| Series {
+                    label: v,
+                    x: c.x,
+                    y: chart::smooth(&c.y, o.smooth),
+                    ..Series::default()
+                })
                 .collect();
-            (metric.clone(), chart_box(metric, o.x_label(), &list, &look))
+            let chart = chart_box(&metric, o.x_label(), &list, &look);
+            (metric, chart)
         })
         .collect())
 }
@@ -329,7 +316,7 @@ pub fn compare_charts(
     let metrics = ctx.call(
         "events.multi_task_scalar_metrics_iter_histogram",
         json!({"tasks": ids, "samples": samples, "key": o.key()}),
-        crate::services::events::multi_task_curves,
+        |call| crate::services::events::drawn_curves(call, o.log),
     )?;
     let look = web_look(o);
     Ok(html! {

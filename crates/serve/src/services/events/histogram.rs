@@ -10,11 +10,11 @@ use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 
 /// (iteration, timestamp ms, value) points of one scalar series.
-type Points = Vec<(i64, i64, f64)>;
+pub(super) type Points = Vec<(i64, i64, f64)>;
 /// Scalar series keyed by (metric, variant).
-type SeriesByName = BTreeMap<(String, String), Points>;
+pub(super) type SeriesByName = BTreeMap<(String, String), Points>;
 
-fn scalar_rows(
+pub(super) fn scalar_rows(
     store: &Store,
     task: &str,
     metrics: Option<&[(String, Vec<String>)]>,
@@ -63,7 +63,7 @@ fn scalar_rows(
     Ok(out)
 }
 
-type MetricsFilter = Option<Vec<(String, Vec<String>)>>;
+pub(super) type MetricsFilter = Option<Vec<(String, Vec<String>)>>;
 
 fn metrics_filter(body: &Value) -> MetricsFilter {
     let list = body.get("metrics")?.as_array()?;
@@ -150,7 +150,7 @@ fn bucket_width(n: usize, lo: i64, hi: i64, samples: usize) -> i64 {
 
 /// What both scalar-histogram calls read from the request: the sample budget, the x-axis
 /// key and the optional metric/variant filter.
-fn histogram_params(body: &Value) -> Result<(usize, String, MetricsFilter), ApiError> {
+pub(super) fn histogram_params(body: &Value) -> Result<(usize, String, MetricsFilter), ApiError> {
     let samples = match body.get("samples") {
         None | Some(Value::Null) => 2000,
         Some(v) => match v.as_i64() {
@@ -226,6 +226,23 @@ pub struct Curve {
 /// their curves in task order.
 pub type Curves = Vec<(String, Vec<(String, Vec<Curve>)>)>;
 
+/// Add a task's curve of metric `m`, variant `v` to `out`, keeping the order in which
+/// metrics and variants first came.
+pub(super) fn add_curve(out: &mut Curves, m: String, v: String, curve: Curve) {
+    let at = match out.iter().position(|(name, _)| *name == m) {
+        Some(at) => at,
+        None => {
+            out.push((m, Vec::new()));
+            out.len() - 1
+        }
+    };
+    let variants = &mut out[at].1;
+    match variants.iter_mut().find(|(name, _)| *name == v) {
+        Some((_, curves)) => curves.push(curve),
+        None => variants.push((v, vec![curve])),
+    }
+}
+
 /// `events.multi_task_scalar_metrics_iter_histogram`'s answer as numbers rather than
 /// JSON (the same tasks, checks, buckets and order), for the compare page, which drew
 /// 300 curves from 75,000 JSON values it had built only to read them back. x is the
@@ -245,18 +262,7 @@ pub fn multi_task_curves(call: &mut Call) -> Result<Curves, ApiError> {
                 x,
                 y,
             };
-            let at = match out.iter().position(|(name, _)| *name == m) {
-                Some(at) => at,
-                None => {
-                    out.push((m, Vec::new()));
-                    out.len() - 1
-                }
-            };
-            let variants = &mut out[at].1;
-            match variants.iter_mut().find(|(name, _)| *name == v) {
-                Some((_, curves)) => curves.push(curve),
-                None => variants.push((v, vec![curve])),
-            }
+            add_curve(&mut out, m, v, curve);
         }
     }
     Ok(out)

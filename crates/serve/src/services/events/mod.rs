@@ -9,13 +9,15 @@ use super::{id_list, new_id, now_ms, opt_bool, opt_str, req_str};
 use md5::{Digest, Md5};
 
 mod add;
+mod drawn;
 mod histogram;
 mod iterations;
 mod legacy;
 mod samples;
 mod task_events;
 use add::add_events;
-pub use histogram::{Curve, multi_task_curves};
+pub use drawn::drawn_curves;
+pub use histogram::Curve;
 use histogram::{iter_histogram, multi_task_histogram, scalar_key};
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, HashMap};
