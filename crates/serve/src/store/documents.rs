@@ -128,65 +128,61 @@ impl Store {
         // One read transaction for the whole page: outside one, each of a later page's
         // 500 row reads took and released SQLite's file locks (four fcntl calls each, a
         // sixth of a page's CPU), and the page's documents come from one snapshot.
-        if self.conn.is_autocommit() {
-            let tx = self.conn.unchecked_transaction()?;
-            let page = self.select_page(coll, filter, order, limit, offset, keys)?;
-            tx.commit()?;
-            return Ok(page);
-        }
-        self.select_page(coll, filter, order, limit, offset, keys)
+        self.in_read_tx(|| {
+            let table = coll.table();
+            let order = order.sql();
+            let matches = format!(
+                "SELECT rid FROM {table} WHERE {} ORDER BY {order}",
+                filter.sql()
+            );
+            // Past the first page, the page is a slice of every match's id in order, read once
+            // for all the pages of this query (`listing_cache`).
+            if let (Some(limit), true, Some(cache)) = (limit, offset > 0, &self.listing) {
+                let key = format!("{matches}\u{0}{:?}", filter.params().collect::<Vec<_>>());
+                let read = || self.match_ids(&matches, filter).ok();
+                if let Some(ids) = cache.ids(key, read) {
+                    let page = ids.iter().skip(offset).take(limit);
+                    return self.docs_by_rid(table, page, keys);
+                }
+            }
+            // The page is picked by row id first and the documents read after: sorting whole
+            // documents made SQLite carry every match's document through the sort (spilling to
+            // temporary files) for each page. `order` ends with `rid`, so both sorts agree.
+            let mut page = matches;
+            // Bound, not written into the text: every page of a listing reuses one prepared
+            // statement (preparing it again cost about 5% of a page).
+            let mut paging = Vec::new();
+            if let Some(l) = limit {
+                // SQLite takes signed 64-bit values: absurd page numbers just find nothing.
+                let cap = i64::MAX as usize;
+                page.push_str(" LIMIT ? OFFSET ?");
+                paging = vec![
+                    rusqlite::types::Value::Integer(l.min(cap) as i64),
+                    rusqlite::types::Value::Integer(offset.min(cap) as i64),
+                ];
+            }
+            let sql = format!("SELECT doc FROM {table} WHERE rid IN ({page}) ORDER BY {order}");
+            let mut stmt = self.conn.prepare_cached(&sql)?;
+            let mut rows = stmt.query(rusqlite::params_from_iter(
+                filter.params().chain(paging.iter()),
+            ))?;
+            let mut out = Vec::new();
+            while let Some(row) = rows.next()? {
+                out.push(parse_doc(doc_text(row)?, keys)?);
+            }
+            Ok(out)
+        })
     }
 
-    fn select_page(
-        &self,
-        coll: Coll,
-        filter: &SqlFilter,
-        order: &Order,
-        limit: Option<usize>,
-        offset: usize,
-        keys: Option<&[String]>,
-    ) -> StoreResult<Vec<Value>> {
-        let table = coll.table();
-        let order = order.sql();
-        let matches = format!(
-            "SELECT rid FROM {table} WHERE {} ORDER BY {order}",
-            filter.sql()
-        );
-        // Past the first page, the page is a slice of every match's id in order, read once
-        // for all the pages of this query (`listing_cache`).
-        if let (Some(limit), true, Some(cache)) = (limit, offset > 0, &self.listing) {
-            let key = format!("{matches}\u{0}{:?}", filter.params().collect::<Vec<_>>());
-            let read = || self.match_ids(&matches, filter).ok();
-            if let Some(ids) = cache.ids(key, read) {
-                let page = ids.iter().skip(offset).take(limit);
-                return self.docs_by_rid(table, page, keys);
-            }
+    /// `read` in a transaction of its own, unless one is open (a handler's write
+    /// transaction, whose writes it then sees).
+    fn in_read_tx<T>(&self, read: impl FnOnce() -> StoreResult<T>) -> StoreResult<T> {
+        if !self.conn.is_autocommit() {
+            return read();
         }
-        // The page is picked by row id first and the documents read after: sorting whole
-        // documents made SQLite carry every match's document through the sort (spilling to
-        // temporary files) for each page. `order` ends with `rid`, so both sorts agree.
-        let mut page = matches;
-        // Bound, not written into the text: every page of a listing reuses one prepared
-        // statement (preparing it again cost about 5% of a page).
-        let mut paging = Vec::new();
-        if let Some(l) = limit {
-            // SQLite takes signed 64-bit values: absurd page numbers just find nothing.
-            let cap = i64::MAX as usize;
-            page.push_str(" LIMIT ? OFFSET ?");
-            paging = vec![
-                rusqlite::types::Value::Integer(l.min(cap) as i64),
-                rusqlite::types::Value::Integer(offset.min(cap) as i64),
-            ];
-        }
-        let sql = format!("SELECT doc FROM {table} WHERE rid IN ({page}) ORDER BY {order}");
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let mut rows = stmt.query(rusqlite::params_from_iter(
-            filter.params().chain(paging.iter()),
-        ))?;
-        let mut out = Vec::new();
-        while let Some(row) = rows.next()? {
-            out.push(parse_doc(doc_text(row)?, keys)?);
-        }
+        let tx = self.conn.unchecked_transaction()?;
+        let out = read()?;
+        tx.commit()?;
         Ok(out)
     }
 
