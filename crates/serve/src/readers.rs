@@ -63,16 +63,22 @@ impl Readers {
 
 /// The connection one call uses: the shared writer, or a reader of its own.
 pub enum StoreGuard<'a> {
-    /// The writer, and the listing order its writes make stale.
-    Writer(MutexGuard<'a, Store>, &'a ListingCache),
+    /// The writer, the listing order its writes make stale, and the writer's count of
+    /// changed rows when the call took it.
+    Writer(MutexGuard<'a, Store>, &'a ListingCache, u64),
     Reader(Reader<'a>),
 }
 
 impl Drop for StoreGuard<'_> {
     /// The call is done (its writes committed) but its answer not yet sent: listings read
-    /// from here on see them.
+    /// from here on see them. A call that changed no row (a login with the server's own
+    /// key, a lookup through the writer) leaves the listings being paged through in use:
+    /// `task list --all` logs in first, and starting a new generation then made its second
+    /// page read the whole list again while its later pages waited.
     fn drop(&mut self) {
-        if let StoreGuard::Writer(_, listing) = self {
+        if let StoreGuard::Writer(store, listing, before) = self
+            && store.total_changes() != *before
+        {
             listing.written();
         }
     }
@@ -92,10 +98,9 @@ pub fn store_for<'a>(
     if READ_ONLY.contains(&endpoint) {
         return Ok(StoreGuard::Reader(readers.checkout()?));
     }
-    Ok(StoreGuard::Writer(
-        writer.lock().unwrap_or_else(|p| p.into_inner()),
-        &readers.listing,
-    ))
+    let store = writer.lock().unwrap_or_else(|p| p.into_inner());
+    let before = store.total_changes();
+    Ok(StoreGuard::Writer(store, &readers.listing, before))
 }
 
 pub struct Reader<'a> {
@@ -119,7 +124,7 @@ impl Deref for StoreGuard<'_> {
     type Target = Store;
     fn deref(&self) -> &Store {
         match self {
-            StoreGuard::Writer(g, _) => g,
+            StoreGuard::Writer(g, ..) => g,
             StoreGuard::Reader(r) => r.store.as_ref().expect("a reader holds its store"),
         }
     }
@@ -128,7 +133,7 @@ impl Deref for StoreGuard<'_> {
 impl DerefMut for StoreGuard<'_> {
     fn deref_mut(&mut self) -> &mut Store {
         match self {
-            StoreGuard::Writer(g, _) => g,
+            StoreGuard::Writer(g, ..) => g,
             StoreGuard::Reader(r) => r.store.as_mut().expect("a reader holds its store"),
         }
     }
@@ -196,5 +201,36 @@ mod tests {
             assert_eq!(page(&reader, n), sql_page(n), "page {n} after a write");
         }
         assert_eq!(page(&reader, 10).len(), 29);
+    }
+
+    /// Only a call that changed rows starts a new generation of the listing order: a
+    /// login through the writer that writes nothing keeps the list being paged through.
+    #[test]
+    fn a_writer_call_that_changes_nothing_keeps_the_listing_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("generations.sqlite");
+        let writer = Mutex::new(Store::open(&path).unwrap());
+        let readers = Readers::new(path);
+        let generation = || readers.listing.generation();
+        let start = generation();
+        {
+            let w = store_for(&writer, &readers, "auth.login").unwrap();
+            assert!(w.get(Coll::Tasks, "нет-такой").unwrap().is_none());
+        }
+        assert_eq!(generation(), start, "a read through the writer");
+        {
+            let w = store_for(&writer, &readers, "tasks.create").unwrap();
+            w.put(
+                Coll::Tasks,
+                &json!({"id": "t1", "name": "Übung 任务", "project": "p1"}),
+            )
+            .unwrap();
+        }
+        assert_eq!(generation(), start + 1, "a write");
+        {
+            let w = store_for(&writer, &readers, "tasks.delete").unwrap();
+            assert!(!w.delete(Coll::Tasks, "no such id").unwrap());
+        }
+        assert_eq!(generation(), start + 1, "a statement that matched no row");
     }
 }

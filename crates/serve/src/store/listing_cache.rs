@@ -7,7 +7,7 @@
 //! as much as the last. Past the first page, the row ids of all matches are read once, in
 //! order, and later pages of the same query take their slice of that list.
 //!
-//! Any use of the writer connection (every call that may write) starts a new generation,
+//! Any call through the writer connection that changed a row starts a new generation,
 //! and a list is only used in the generation it was read in, so a page never misses a
 //! write that was answered before it was asked for. At most [`MAX_LISTS`] lists of at most
 //! [`MAX_IDS`] ids are kept, each for [`TTL`] at most: memory stays bounded and small.
@@ -39,6 +39,11 @@ impl ListingCache {
     /// Something may have been written: lists read before are no longer used.
     pub fn written(&self) {
         self.generation.fetch_add(1, Ordering::SeqCst);
+    }
+
+    #[cfg(test)]
+    pub(crate) fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
     }
 
     /// The ids of every match of the query `key`, read by `read` once per generation (a

@@ -139,6 +139,12 @@ impl Store {
         })
     }
 
+    /// Rows inserted, changed or deleted through this connection since it was opened
+    /// (SQLite's count, trigger changes included): whether a call wrote anything.
+    pub fn total_changes(&self) -> u64 {
+        self.conn.total_changes()
+    }
+
     /// Page listings past their first page from `cache` (see `listing_cache`).
     pub fn with_listing_cache(mut self, cache: std::sync::Arc<ListingCache>) -> Store {
         self.listing = Some(cache);
