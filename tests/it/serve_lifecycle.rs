@@ -291,6 +291,53 @@ fn an_unused_key_pair_is_printed_on_every_start_until_it_logs_in() {
     assert!(!stderr.contains(secret), "{stderr}");
 }
 
+/// Opening a file of an older layout rebuilds indexes and counts every scalar into its
+/// buckets (seconds per million events): serve says so first instead of sitting silent,
+/// and says it once.
+#[test]
+fn an_older_data_file_is_updated_once_with_a_line_saying_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("старые-Daten-旧数据");
+    std::fs::create_dir(&data).unwrap();
+    let logs = |n: &str| {
+        (
+            dir.path().join(format!("out{n}")),
+            dir.path().join(format!("err{n}")),
+        )
+    };
+    let (out, err) = logs("1");
+    let (pid, _) = start_without_keys(&data, &out, &err);
+    stop_pid(pid);
+    let db = data.join("clearml.sqlite");
+    let version = |conn: &rusqlite::Connection| -> i64 {
+        conn.pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap()
+    };
+    let current = {
+        // As a build from before the scalar buckets left it.
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        let current = version(&conn);
+        conn.execute_batch("DROP TABLE scalar_buckets; PRAGMA user_version = 2;")
+            .unwrap();
+        current
+    };
+    assert!(current > 2, "layout {current}");
+    let (out, err) = logs("2");
+    let (pid, _) = start_without_keys(&data, &out, &err);
+    stop_pid(pid);
+    let stderr = std::fs::read_to_string(&err).unwrap();
+    let line = format!("from layout 2 to {current}");
+    assert!(stderr.contains("updating the database in"), "{stderr}");
+    assert!(stderr.contains(&line), "{stderr}");
+    assert!(stderr.contains(&data.display().to_string()), "{stderr}");
+    assert_eq!(version(&rusqlite::Connection::open(&db).unwrap()), current);
+    let (out, err) = logs("3");
+    let (pid, _) = start_without_keys(&data, &out, &err);
+    stop_pid(pid);
+    let stderr = std::fs::read_to_string(&err).unwrap();
+    assert!(!stderr.contains("updating the database"), "{stderr}");
+}
+
 #[test]
 fn a_data_dir_written_by_a_newer_clearml_is_refused_in_one_line() {
     let dir = tempfile::tempdir().unwrap();

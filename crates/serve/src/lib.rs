@@ -505,6 +505,15 @@ impl Opened {
         }
         let db_path = data_dir.join("clearml.sqlite");
         store::make_private(&db_path)?;
+        // Bringing an older file up to date rebuilds indexes and counts every scalar into
+        // its buckets: seconds per million events, with nothing served meanwhile.
+        if let Some(found) = store::older_layout(&db_path) {
+            out.info(format!(
+                "updating the database in {} from layout {found} to {} (once; a large one takes a while)",
+                data_dir.display(),
+                store::SCHEMA_VERSION
+            ));
+        }
         let store = store::Store::open(&db_path)
             .with_context(|| format!("cannot open the database in {}", data_dir.display()))?;
         let company = meta_or_random(&store, "company", 16)?;

@@ -57,7 +57,6 @@ pub use filter::{Cmp, ListCond, Order, SqlFilter};
 pub use listing_cache::ListingCache;
 pub use project_stats::{CountBy, StatusGroup};
 pub use scalar_buckets::{Bucket, LEVELS as SCALAR_LEVELS};
-#[cfg(test)]
 pub use schema::SCHEMA_VERSION;
 pub use schema::natural_key;
 pub use ui::ProjectActivity;
@@ -98,6 +97,21 @@ pub fn make_private(db: &Path) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The layout version of an existing database written by an older build, which opening
+/// it will bring up to date (`None` for a new, current or unreadable file: `open` reports
+/// the unreadable one).
+pub fn older_layout(path: &Path) -> Option<i64> {
+    if !path.exists() {
+        return None;
+    }
+    let conn =
+        Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).ok()?;
+    let found: i64 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .ok()?;
+    (found > 0 && found < SCHEMA_VERSION).then_some(found)
 }
 
 impl Store {
