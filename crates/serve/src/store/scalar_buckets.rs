@@ -42,6 +42,18 @@ pub struct Bucket {
 }
 
 impl Bucket {
+    /// The bucket of one point: `value` at iteration `iter`.
+    pub fn point(iter: i64, value: f64) -> Bucket {
+        Bucket {
+            n: 1,
+            sum: value,
+            min: value,
+            max: value,
+            lo: iter,
+            hi: iter,
+        }
+    }
+
     /// Both buckets' points in one.
     pub fn merge(&mut self, o: &Bucket) {
         self.n += o.n;
@@ -180,14 +192,7 @@ impl Store {
         }
         // As stored: SQLite keeps NaN as NULL, which the reads take as 0.
         let v = e.value.filter(|v| !v.is_nan()).unwrap_or(0.0);
-        let point = Bucket {
-            n: 1,
-            sum: v,
-            min: v,
-            max: v,
-            lo: iter,
-            hi: iter,
-        };
+        let point = Bucket::point(iter, v);
         {
             let mut pending = self.pending.borrow_mut();
             for l in LEVELS {

@@ -161,17 +161,7 @@ fn task_curves(
             let mut pts = rows.remove(&key).unwrap_or_default();
             pts.sort_by_key(|p| p.0);
             let last = pts.last().map(|p| p.2);
-            let unit: Vec<Bucket> = pts
-                .iter()
-                .map(|&(i, _, v)| Bucket {
-                    n: 1,
-                    sum: v,
-                    min: v,
-                    max: v,
-                    lo: i,
-                    hi: i,
-                })
-                .collect();
+            let unit: Vec<Bucket> = pts.iter().map(|&(i, _, v)| Bucket::point(i, v)).collect();
             points(&unit, p.bits, &all, last, log)
         } else if p.stored == 0 {
             let pts = rows.remove(&key).unwrap_or_default();
