@@ -209,6 +209,27 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    /// SQLite as .cargo/config.toml builds it: no shared page-cache pool and no memory
+    /// statistics, the two global mutexes that made concurrent listing pages wait.
+    #[test]
+    fn sqlite_is_built_without_its_global_cache_and_memory_locks() {
+        let conn = Connection::open_in_memory().unwrap();
+        let mut stmt = conn.prepare("PRAGMA compile_options").unwrap();
+        let options: Vec<String> = stmt
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert!(
+            !options.iter().any(|o| o == "ENABLE_MEMORY_MANAGEMENT"),
+            "{options:?}"
+        );
+        assert!(
+            options.iter().any(|o| o == "DEFAULT_MEMSTATUS=0"),
+            "{options:?}"
+        );
+    }
+
     #[test]
     fn older_databases_get_the_new_columns_filled_in() {
         let dir = tempfile::tempdir().unwrap();
