@@ -3,13 +3,15 @@
 use std::time::{Duration, Instant};
 
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue};
+use serde_json::value::RawValue;
 use serde_json::{Value, json};
+use std::collections::HashMap;
 
 use super::error::{ApiError, classify_transport, into_anyhow};
 use super::retry;
 use super::token::Token;
 use clearml_config::{Settings, TlsVerify};
-use clearml_wire::{self as wire, Envelope};
+use clearml_wire as wire;
 
 /// How the client proves who it is.
 #[derive(Clone)]
@@ -246,14 +248,14 @@ impl Client {
                 format!("{access}:{secret}")
             )
         );
+        let request = Request {
+            url: &url,
+            endpoint: "auth.login",
+            payload: bytes::Bytes::from_static(b"{}"),
+            content_type: "application/json",
+        };
         let data = self
-            .send_envelope(
-                &url,
-                "auth.login",
-                bytes::Bytes::from_static(b"{}"),
-                "application/json",
-                &basic,
-            )
+            .send_envelope(&request, &basic, &self.data_of("auth.login"))
             .await?;
         match data.get("token").and_then(Value::as_str) {
             Some(jwt) => Token::from_jwt(jwt, "auth.login"),
@@ -325,20 +327,43 @@ impl Client {
         payload: Vec<u8>,
         content_type: &'static str,
     ) -> Result<Value, ApiError> {
+        self.call_decoded(endpoint, payload, content_type, self.data_of(endpoint))
+            .await
+    }
+
+    /// Reads an answer's envelope to its `data` (the usual `decode` of a call).
+    fn data_of<'a>(
+        &'a self,
+        endpoint: &'a str,
+    ) -> impl Fn(u16, &[u8]) -> Result<Value, ApiError> + 'a {
+        move |status, body| decode_envelope(&self.api, endpoint, status, body)
+    }
+
+    /// An authenticated call whose answer `decode` reads from the body (with its HTTP
+    /// status): [`decode_envelope`], or a listing's items read in place.
+    async fn call_decoded<T>(
+        &self,
+        endpoint: &str,
+        payload: Vec<u8>,
+        content_type: &'static str,
+        decode: impl Fn(u16, &[u8]) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
         let version = self.path_version().await?;
         let url = format!("{}/v{}/{}", self.api, version, endpoint);
         let bearer = format!("Bearer {}", self.bearer().await?);
         let payload = bytes::Bytes::from(payload);
-        match self
-            .send_envelope(&url, endpoint, payload.clone(), content_type, &bearer)
-            .await
-        {
+        let request = Request {
+            url: &url,
+            endpoint,
+            payload,
+            content_type,
+        };
+        match self.send_envelope(&request, &bearer, &decode).await {
             Err(e) if e.codes().is_some_and(|(c, _)| c == 401) && self.can_refresh() => {
                 // One refresh and retry, as the SDK does.
                 self.drop_token().await;
                 let bearer = format!("Bearer {}", self.bearer().await?);
-                self.send_envelope(&url, endpoint, payload, content_type, &bearer)
-                    .await
+                self.send_envelope(&request, &bearer, &decode).await
             }
             other => other,
         }
@@ -351,8 +376,15 @@ impl Client {
     /// A call without credentials and without a version prefix (`debug.ping`, `server.info`).
     pub async fn call_anonymous(&self, endpoint: &str, body: &Value) -> Result<Value, ApiError> {
         let url = format!("{}/{}", self.api, endpoint);
-        let payload = serde_json::to_vec(body).expect("JSON values serialize");
-        self.send_envelope(&url, endpoint, payload.into(), "application/json", "")
+        let request = Request {
+            url: &url,
+            endpoint,
+            payload: serde_json::to_vec(body)
+                .expect("JSON values serialize")
+                .into(),
+            content_type: "application/json",
+        };
+        self.send_envelope(&request, "", &self.data_of(endpoint))
             .await
     }
 
@@ -373,17 +405,34 @@ impl Client {
 
     /// [`Client::get_all`], handing each page to `each` as it arrives (in page order,
     /// never past `limit`), so callers build their output while later pages are in flight.
-    ///
-    /// Page 0 comes alone (most listings fit in it); past it, up to `PAGES_IN_FLIGHT` pages
-    /// are in flight at once, kept in page order. Without a limit the end is only known from
-    /// a short page, so a few requests past it may have been sent; they are dropped.
     pub async fn get_all_pages(
         &self,
         endpoint: &str,
         body: &Value,
         key: &str,
         limit: Option<usize>,
-        mut each: impl FnMut(Vec<Value>),
+        each: impl FnMut(Vec<Value>),
+    ) -> anyhow::Result<()> {
+        let value = |raw: &RawValue| serde_json::from_str(raw.get());
+        self.get_all_pages_with(endpoint, body, key, limit, value, each)
+            .await
+    }
+
+    /// [`Client::get_all_pages`] with each item made by `item` from its JSON text, read in
+    /// place from the answer: a listing printed as it came (`task list --json`) builds no
+    /// value per item, or only what `item` builds.
+    ///
+    /// Page 0 comes alone (most listings fit in it); past it, up to `PAGES_IN_FLIGHT` pages
+    /// are in flight at once, kept in page order. Without a limit the end is only known from
+    /// a short page, so a few requests past it may have been sent; they are dropped.
+    pub async fn get_all_pages_with<T>(
+        &self,
+        endpoint: &str,
+        body: &Value,
+        key: &str,
+        limit: Option<usize>,
+        item: impl Fn(&RawValue) -> serde_json::Result<T>,
+        mut each: impl FnMut(Vec<T>),
     ) -> anyhow::Result<()> {
         use futures_util::StreamExt;
         // `page` counts in units of page_size, so it stays fixed across pages: the limit
@@ -393,7 +442,14 @@ impl Client {
             _ => MAX_PAGE_SIZE,
         };
         let wanted = limit.unwrap_or(usize::MAX);
-        let mut first = self.page(endpoint, body, key, 0, page_size).await?;
+        let at = |page| PageAt {
+            endpoint,
+            body,
+            key,
+            page,
+            page_size,
+        };
+        let mut first = self.page(at(0), &item).await?;
         first.truncate(wanted);
         let mut seen = first.len();
         let more = first.len() == page_size && seen < wanted;
@@ -401,7 +457,7 @@ impl Client {
         if more {
             let pages_left = (wanted - seen).div_ceil(page_size);
             let mut pages = futures_util::stream::iter((1..).take(pages_left))
-                .map(|p| self.page(endpoint, body, key, p, page_size))
+                .map(|p| self.page(at(p), &item))
                 .buffered(PAGES_IN_FLIGHT.min(pages_left));
             while let Some(page) = pages.next().await {
                 let mut page = page?;
@@ -417,27 +473,22 @@ impl Client {
         Ok(())
     }
 
-    async fn page(
+    async fn page<T>(
         &self,
-        endpoint: &str,
-        body: &Value,
-        key: &str,
-        page: usize,
-        page_size: usize,
-    ) -> anyhow::Result<Vec<Value>> {
-        let mut req = body.clone();
+        at: PageAt<'_>,
+        item: &impl Fn(&RawValue) -> serde_json::Result<T>,
+    ) -> anyhow::Result<Vec<T>> {
+        let mut req = at.body.clone();
         if let Value::Object(m) = &mut req {
-            m.insert("page".into(), json!(page));
-            m.insert("page_size".into(), json!(page_size));
+            m.insert("page".into(), json!(at.page));
+            m.insert("page_size".into(), json!(at.page_size));
         }
-        let mut data = self.call(endpoint, &req).await?;
-        match data.get_mut(key).map(Value::take) {
-            Some(Value::Array(v)) => Ok(v),
-            _ => Err(into_anyhow(ApiError::Decode {
-                endpoint: endpoint.into(),
-                detail: format!("no '{key}' list in the response"),
-            })),
-        }
+        let payload = serde_json::to_vec(&req).expect("JSON values serialize");
+        self.call_decoded(at.endpoint, payload, "application/json", |status, body| {
+            decode_items(&self.api, at.endpoint, status, body, at.key, item)
+        })
+        .await
+        .map_err(into_anyhow)
     }
 
     /// GET a URL without credentials, following no envelope: status and latency.
@@ -455,20 +506,26 @@ impl Client {
         })
     }
 
-    /// Send one JSON request with retries and decode the envelope; returns `data`.
-    async fn send_envelope(
+    /// Send one request with retries and `decode` the answer (usually the envelope's
+    /// `data`); an answer that does not decode under a transient status is retried.
+    async fn send_envelope<T>(
         &self,
-        url: &str,
-        endpoint: &str,
-        payload: bytes::Bytes,
-        content_type: &'static str,
+        request: &Request<'_>,
         authorization: &str,
-    ) -> Result<Value, ApiError> {
+        decode: &impl Fn(u16, &[u8]) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
+        let Request {
+            url,
+            endpoint,
+            payload,
+            content_type,
+        } = request;
+        let content_type = *content_type;
         let mut attempt = 0u32;
         loop {
             let mut req = self
                 .http
-                .post(url)
+                .post(*url)
                 .header(CONTENT_TYPE, content_type)
                 .timeout(self.request_timeout)
                 .body(payload.clone());
@@ -496,7 +553,7 @@ impl Client {
                                 started.elapsed(),
                                 bytes.len()
                             );
-                            let answer = decode_envelope(&self.api, endpoint, status, &bytes);
+                            let answer = decode(status, &bytes);
                             match answer {
                                 Err(e) if retry::is_transient_status(status) => {
                                     (retry::Failure::Status(status), retry_after, e)
@@ -550,6 +607,58 @@ fn check_host_url(host: &str) -> Result<(), crate::ClientError> {
     }
 }
 
+/// One request as sent (and sent again on a retry).
+struct Request<'a> {
+    url: &'a str,
+    endpoint: &'a str,
+    payload: bytes::Bytes,
+    content_type: &'static str,
+}
+
+/// Which page of which listing.
+#[derive(Clone, Copy)]
+struct PageAt<'a> {
+    endpoint: &'a str,
+    body: &'a Value,
+    key: &'a str,
+    page: usize,
+    page_size: usize,
+}
+
+/// A listing's answer as its items (the list under `key` in `data`), each made by `item`
+/// from its JSON text; an error envelope as [`decode_envelope`] reads it.
+///
+/// A well-formed answer is read in one pass, each item made as the parser reaches it
+/// (`listing::read`); anything else (an error envelope, a missing list, an item `item`
+/// refuses) is read again the plain way, which names the problem.
+pub fn decode_items<T>(
+    api: &str,
+    endpoint: &str,
+    status: u16,
+    body: &[u8],
+    key: &str,
+    item: impl Fn(&RawValue) -> serde_json::Result<T>,
+) -> Result<Vec<T>, ApiError> {
+    if let Some((meta, items)) = super::listing::read(body, key, &item) {
+        meta_result(endpoint, status, meta)?;
+        return Ok(items);
+    }
+    let data: Option<&RawValue> = decode_envelope_as(api, endpoint, status, body)?;
+    let bad = |detail: String| ApiError::Decode {
+        endpoint: endpoint.into(),
+        detail,
+    };
+    // A repeated key counts once, its last value (as in a parsed value).
+    let list = data
+        .and_then(|d| serde_json::from_str::<HashMap<String, &RawValue>>(d.get()).ok())
+        .and_then(|fields| fields.get(key).copied())
+        .and_then(|list| serde_json::from_str::<Vec<&RawValue>>(list.get()).ok())
+        .ok_or_else(|| bad(format!("no '{key}' list in the response")))?;
+    list.into_iter()
+        .map(|raw| item(raw).map_err(|e| bad(e.to_string())))
+        .collect()
+}
+
 /// Turn a response body into `data`, or the typed error it carries.
 pub fn decode_envelope(
     api: &str,
@@ -557,7 +666,17 @@ pub fn decode_envelope(
     status: u16,
     body: &[u8],
 ) -> Result<Value, ApiError> {
-    let env: Envelope = match serde_json::from_slice(body) {
+    decode_envelope_as(api, endpoint, status, body)
+}
+
+/// [`decode_envelope`] with `data` read as `D`.
+fn decode_envelope_as<'a, D: serde::Deserialize<'a> + Default>(
+    api: &str,
+    endpoint: &str,
+    status: u16,
+    body: &'a [u8],
+) -> Result<D, ApiError> {
+    let env: wire::Envelope<D> = match serde_json::from_slice(body) {
         Ok(env) => env,
         Err(_) if retry::is_transient_status(status) => {
             return Err(ApiError::Unavailable {
@@ -572,18 +691,24 @@ pub fn decode_envelope(
             });
         }
     };
-    if env.meta.result_code == 200 && (200..300).contains(&status) {
-        Ok(env.data)
+    meta_result(endpoint, status, env.meta)?;
+    Ok(env.data)
+}
+
+/// A success, or the server's error that `meta` and the HTTP status carry.
+fn meta_result(endpoint: &str, status: u16, meta: wire::Meta) -> Result<(), ApiError> {
+    if meta.result_code == 200 && (200..300).contains(&status) {
+        Ok(())
     } else {
         Err(ApiError::Server {
             endpoint: endpoint.to_string(),
-            result_code: if env.meta.result_code != 0 {
-                env.meta.result_code
+            result_code: if meta.result_code != 0 {
+                meta.result_code
             } else {
                 status
             },
-            subcode: env.meta.result_subcode,
-            message: env.meta.result_msg,
+            subcode: meta.result_subcode,
+            message: meta.result_msg,
         })
     }
 }

@@ -5,6 +5,7 @@
 mod client;
 pub mod error;
 pub mod files;
+mod listing;
 pub mod lookup;
 pub mod outage;
 pub mod retry;

@@ -5,6 +5,7 @@ use crate::api::Client;
 use crate::cli::TaskListArgs;
 use crate::output::{Format, JsonArray, Listing};
 use clearml_cmd_core::Ctx;
+use serde_json::value::RawValue;
 
 pub async fn run(ctx: &Ctx, client: &Client, a: TaskListArgs) -> anyhow::Result<()> {
     let columns = query::parse_columns(&a.columns)?;
@@ -17,14 +18,16 @@ pub async fn run(ctx: &Ctx, client: &Client, a: TaskListArgs) -> anyhow::Result<
     let body = query::list_body(&filters, &only);
     let limit = if a.all { None } else { Some(a.limit) };
     // Rows are made page by page while the later pages are still on their way, and each
-    // page is dropped once made. `--json` writes each task's object straight out (no table
-    // cells, no dates formatted); nothing is printed unless every page arrived.
+    // page is dropped once made. `--json` makes each task's object from its text in the
+    // answer (no value built, no table cells, no dates formatted); nothing is printed
+    // unless every page arrived.
     let count = if ctx.out.format == Format::Json {
         let plan = rows::JsonRows::new(&columns);
         let mut out = JsonArray::default();
+        let row = |task: &RawValue| plan.make(task);
         client
-            .get_all_pages("tasks.get_all_ex", &body, "tasks", limit, |page| {
-                page.iter().for_each(|t| out.push(&plan.row(t)))
+            .get_all_pages_with("tasks.get_all_ex", &body, "tasks", limit, row, |page| {
+                page.iter().for_each(|made| out.push_made(made))
             })
             .await?;
         ctx.out.json_array(&out);

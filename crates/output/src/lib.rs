@@ -194,24 +194,29 @@ impl Listing {
 pub struct JsonArray {
     buf: Vec<u8>,
     len: usize,
-    one: Vec<u8>,
 }
 
 impl JsonArray {
     pub fn push(&mut self, item: &impl serde::Serialize) {
         self.buf
             .extend_from_slice(if self.len == 0 { b"[\n  " } else { b",\n  " });
-        self.one.clear();
-        serde_json::to_writer_pretty(&mut self.one, item).expect("JSON shapes serialize");
-        // One level deeper: two more spaces after every line break. Strings escape their
-        // line breaks, so every raw '\n' is the formatter's own.
-        let mut rest = &self.one[..];
-        while let Some(at) = rest.iter().position(|&b| b == b'\n') {
-            self.buf.extend_from_slice(&rest[..=at]);
-            self.buf.extend_from_slice(b"  ");
-            rest = &rest[at + 1..];
-        }
-        self.buf.extend_from_slice(rest);
+        write_element(&mut self.buf, item);
+        self.len += 1;
+    }
+
+    /// An element as [`JsonArray::push`] writes it, made apart from the array (a page's
+    /// rows, made as the page is read), for [`JsonArray::push_made`].
+    pub fn make(item: &impl serde::Serialize) -> Vec<u8> {
+        let mut made = Vec::with_capacity(256);
+        write_element(&mut made, item);
+        made
+    }
+
+    /// Appends an element from [`JsonArray::make`].
+    pub fn push_made(&mut self, made: &[u8]) {
+        self.buf
+            .extend_from_slice(if self.len == 0 { b"[\n  " } else { b",\n  " });
+        self.buf.extend_from_slice(made);
         self.len += 1;
     }
 
@@ -233,6 +238,105 @@ impl JsonArray {
     /// What closes the array (and ends the line).
     fn end(&self) -> &'static [u8] {
         if self.len == 0 { b"[]\n" } else { b"\n]\n" }
+    }
+}
+
+/// `item` as `to_writer_pretty` writes it one level down in an array: the same layout,
+/// every line indented two spaces more.
+fn write_element(out: &mut Vec<u8>, item: &impl serde::Serialize) {
+    let layout = ElementLayout {
+        depth: 1,
+        has_value: false,
+    };
+    let mut ser = serde_json::Serializer::with_formatter(out, layout);
+    item.serialize(&mut ser).expect("JSON shapes serialize");
+}
+
+/// serde_json's pretty layout (a line per element, two spaces a level) starting `depth`
+/// levels in, so an array's element needs no second pass to indent it.
+struct ElementLayout {
+    depth: usize,
+    /// Whether the innermost open array or object got an element (else it closes as
+    /// `[]`/`{}` on its line).
+    has_value: bool,
+}
+
+impl ElementLayout {
+    fn open<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        bracket: &[u8],
+    ) -> std::io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        w.write_all(bracket)
+    }
+
+    fn close<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        bracket: &[u8],
+    ) -> std::io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            self.new_line(w)?;
+        }
+        w.write_all(bracket)
+    }
+
+    fn new_line<W: ?Sized + std::io::Write>(&self, w: &mut W) -> std::io::Result<()> {
+        w.write_all(b"\n")?;
+        for _ in 0..self.depth {
+            w.write_all(b"  ")?;
+        }
+        Ok(())
+    }
+
+    fn element<W: ?Sized + std::io::Write>(&self, w: &mut W, first: bool) -> std::io::Result<()> {
+        if !first {
+            w.write_all(b",")?;
+        }
+        self.new_line(w)
+    }
+}
+
+impl serde_json::ser::Formatter for ElementLayout {
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.open(w, b"[")
+    }
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.close(w, b"]")
+    }
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.element(w, first)
+    }
+    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, _: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.open(w, b"{")
+    }
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.close(w, b"}")
+    }
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.element(w, first)
+    }
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        w.write_all(b": ")
+    }
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, _: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
     }
 }
 

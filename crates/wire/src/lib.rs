@@ -3,6 +3,7 @@
 //! (see shared/reference/real-server-responses/).
 
 pub mod pipeline;
+pub mod raw;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -83,12 +84,13 @@ pub struct Meta {
     pub error_data: Value,
 }
 
-/// The response envelope every API endpoint answers with.
+/// The response envelope every API endpoint answers with; a client may read `data` as
+/// something other than a value (JSON text read in place, for a long listing).
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Envelope {
+pub struct Envelope<D = Value> {
     pub meta: Meta,
     #[serde(default)]
-    pub data: Value,
+    pub data: D,
 }
 
 /// The JWT claims the server signs and clients decode (without verifying) to learn the

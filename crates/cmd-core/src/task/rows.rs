@@ -1,8 +1,14 @@
 //! The rows of `task list`: a task's table cells with its JSON object (`row_json`), and
 //! for `--json` the object alone, serialized straight from the task (`JsonRows`) so a
-//! page of 500 tasks is written out as it arrives, without building a value per row.
+//! page of 500 tasks is written out as it arrives, without building a value per row
+//! (`JsonRows::make` reads the task's text in place).
 
+use std::borrow::Cow;
+
+use clearml_output::JsonArray;
+use clearml_wire::raw;
 use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use super::query::{Column, cell};
@@ -53,6 +59,8 @@ pub struct JsonRows<'a> {
     fields: Vec<(&'static str, usize)>,
     metrics: Vec<(String, usize)>,
     params: Vec<(String, usize)>,
+    /// The task's top-level keys `make` picks: `id`, then each field's.
+    picked: Vec<&'static str>,
 }
 
 impl<'a> JsonRows<'a> {
@@ -62,6 +70,7 @@ impl<'a> JsonRows<'a> {
             fields: Vec::new(),
             metrics: Vec::new(),
             params: Vec::new(),
+            picked: Vec::new(),
         };
         for (i, c) in columns.iter().enumerate() {
             match c {
@@ -76,12 +85,130 @@ impl<'a> JsonRows<'a> {
                 Column::Param { .. } => add_once(&mut plan.params, c.header(), i),
             }
         }
+        plan.picked = std::iter::once("id")
+            .chain(plan.fields.iter().map(|(k, _)| top_level_key(k)))
+            .collect();
         plan
     }
 
     /// The object of one task, to serialize.
     pub fn row<'t>(&'t self, task: &'t Value) -> JsonRow<'t> {
         JsonRow { plan: self, task }
+    }
+
+    /// One task's object as [`JsonArray::make`] writes it, made from the task's JSON text
+    /// as its page arrives: the same bytes as [`JsonRows::row`] of the parsed task. Plain
+    /// fields are picked out of the text and written as they stand where that prints the
+    /// same; metric and parameter columns, and a task that is not an object, go through
+    /// the parsed task.
+    pub fn make(&self, task: &RawValue) -> serde_json::Result<Vec<u8>> {
+        if self.metrics.is_empty()
+            && self.params.is_empty()
+            && let Some(row) = self.in_place(task)?
+        {
+            return Ok(JsonArray::make(&row));
+        }
+        let task: Value = serde_json::from_str(task.get())?;
+        Ok(JsonArray::make(&self.row(&task)))
+    }
+
+    fn in_place<'t>(&self, task: &'t RawValue) -> serde_json::Result<Option<InPlace<'t>>> {
+        let Some(picked) = raw::pick(task.get(), &self.picked)? else {
+            return Ok(None);
+        };
+        let mut entries = Vec::with_capacity(picked.len());
+        entries.push(("id", as_stored(picked[0])?));
+        for ((key, i), text) in self.fields.iter().zip(&picked[1..]) {
+            entries.push((*key, field_in_place(&self.columns[*i], key, *text)?));
+        }
+        Ok(Some(InPlace(entries)))
+    }
+}
+
+/// Where a field column's value sits in the task (`queue` under `execution`).
+fn top_level_key(key: &str) -> &str {
+    if key == "queue" { "execution" } else { key }
+}
+
+/// A field's JSON, as [`cell`] gives it, from the text of the task's top-level `key`.
+fn field_in_place<'t>(
+    column: &Column,
+    key: &str,
+    text: Option<&'t RawValue>,
+) -> serde_json::Result<Out<'t>> {
+    Ok(match key {
+        // A reference shows its name (its id without one); null stays null.
+        "project" | "user" => match text {
+            None => Out::Null,
+            Some(t) if t.get() == "null" => Out::Null,
+            Some(t) => Out::Text(ref_name_in_place(t)?),
+        },
+        // The rarer columns with their own reading: through the one parsed field.
+        "queue" | "parent" | "tags" => {
+            let mut task = Map::new();
+            if let Some(t) = text {
+                task.insert(top_level_key(key).into(), serde_json::from_str(t.get())?);
+            }
+            Out::Value(cell(&Value::Object(task), column, false).1)
+        }
+        _ => as_stored(text)?,
+    })
+}
+
+/// [`super::query::ref_name`] of a reference's text.
+fn ref_name_in_place(text: &RawValue) -> serde_json::Result<Cow<'_, str>> {
+    if let Some(s) = raw::string_of(text) {
+        return Ok(s);
+    }
+    Ok(match raw::pick(text.get(), &["name", "id"])? {
+        Some(fields) => fields
+            .into_iter()
+            .flatten()
+            .find_map(raw::string_of)
+            .unwrap_or_default(),
+        None => Cow::Borrowed(""),
+    })
+}
+
+/// A value shown as the server stored it: its text when that prints the same.
+fn as_stored(text: Option<&RawValue>) -> serde_json::Result<Out<'_>> {
+    Ok(match text {
+        None => Out::Null,
+        Some(t) if raw::reprints_as_is(t) => Out::Raw(t),
+        Some(t) => Out::Value(serde_json::from_str(t.get())?),
+    })
+}
+
+/// A task's `--json` object read in place (see [`JsonRows::make`]).
+struct InPlace<'t>(Vec<(&'static str, Out<'t>)>);
+
+/// One value of an [`InPlace`] row.
+enum Out<'t> {
+    Null,
+    /// Text that prints as it stands.
+    Raw(&'t RawValue),
+    Text(Cow<'t, str>),
+    Value(Value),
+}
+
+impl Serialize for InPlace<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(None)?;
+        for (key, value) in &self.0 {
+            m.serialize_entry(key, value)?;
+        }
+        m.end()
+    }
+}
+
+impl Serialize for Out<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Out::Null => s.serialize_unit(),
+            Out::Raw(t) => t.serialize(s),
+            Out::Text(t) => s.serialize_str(t),
+            Out::Value(v) => v.serialize(s),
+        }
     }
 }
 
@@ -206,6 +333,80 @@ mod tests {
             written,
             r#"{"id":"6aab","name":"Задача-über-任务 \"quoted\"\n","last_update":"2026-11-27T01:07:48.872000+00:00"}"#
         );
+    }
+
+    /// A task's object made from its text equals the one written from the parsed task,
+    /// byte for byte, whatever the server sent: escapes, floats, huge and negative-zero
+    /// numbers, nested values, references of every shape, repeated keys, missing fields.
+    #[test]
+    fn rows_made_from_the_text_equal_rows_written_from_the_parsed_task() {
+        let texts = [
+            task().to_string(),
+            serde_json::to_string_pretty(&task()).unwrap(),
+            r#"{"id":"6aab","name":"Задача \u00e9 \"q\" \/ \t","status":"in_progress","type":7,
+                "project":{"id":"p1","name":"Проект über 项目"},"user":{"id":"u1"},
+                "last_update":null,"last_iteration":-0,"comment":1.50,"started":1e3,
+                "completed":123456789012345678901,"created":-12,"status_message":{"a":[1,{"b":"ü"}]}}"#
+                .to_string(),
+            r#"{"id":7,"name":"x","project":"p-id","user":{"name":5,"id":"u-id"},"tags":["a",1,"标签"],
+                "execution":{"queue":"q-id"},"parent":{"id":"par","name":"Родитель"}}"#
+                .to_string(),
+            r#"{"project":{"name":null},"user":12,"name":"first","name":"second","id":null,
+                "execution":{"queue":{"name":"only name"}},"parent":null,"tags":null}"#
+                .to_string(),
+            r#"{"project":{"name":"n\u00fc","id":"i"},"user":{},"execution":[],"tags":"not a list"}"#
+                .to_string(),
+            r#"{ "id" : "spaced" , "name" : "a" , "status" : true }"#.to_string(),
+            "{}".to_string(),
+            r#"["not","an","object"]"#.to_string(),
+            r#""a string""#.to_string(),
+            "null".to_string(),
+        ];
+        let specs: &[&[&str]] = &[
+            &[],
+            &[
+                "id",
+                "name",
+                "project",
+                "status",
+                "type",
+                "user",
+                "last_update",
+            ],
+            &[
+                "tags",
+                "queue",
+                "parent",
+                "project",
+                "user",
+                "comment",
+                "started",
+                "completed",
+                "created",
+                "iteration",
+                "status message",
+                "name",
+                "type",
+            ],
+            &["name", "metric:loss/train", "param:Args/lr", "project"],
+            &["updated", "updated", "name"],
+        ];
+        for spec in specs {
+            let specs: Vec<String> = spec.iter().map(|s| s.to_string()).collect();
+            let cols = parse_columns(&specs).unwrap();
+            let plan = JsonRows::new(&cols);
+            for text in &texts {
+                let raw: &RawValue = serde_json::from_str(text).unwrap();
+                let parsed: Value = serde_json::from_str(text).unwrap();
+                let made = plan.make(raw).unwrap();
+                let written = JsonArray::make(&plan.row(&parsed));
+                assert_eq!(
+                    String::from_utf8(made).unwrap(),
+                    String::from_utf8(written).unwrap(),
+                    "{spec:?} of {text}"
+                );
+            }
+        }
     }
 
     #[test]
