@@ -82,8 +82,9 @@ impl<'de> Visitor<'de> for Pick<'_> {
     }
 }
 
-/// An object key, borrowed from the text when it has no escapes.
-struct Key<'de>(Cow<'de, str>);
+/// An object key, borrowed from the text when it has no escapes (one with escapes is
+/// compared unescaped).
+pub struct Key<'de>(pub Cow<'de, str>);
 
 impl<'de> serde::Deserialize<'de> for Key<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -98,6 +99,9 @@ impl<'de> serde::Deserialize<'de> for Key<'de> {
             }
             fn visit_str<E>(self, v: &str) -> Result<Key<'de>, E> {
                 Ok(Key(Cow::Owned(v.to_string())))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v)))
             }
         }
         d.deserialize_str(V)
