@@ -13,6 +13,14 @@ use clearml_serve as serve;
 
 use clap::Parser;
 
+/// mimalloc, not glibc's malloc: the built-in server's reader threads allocated into
+/// arenas other threads were freeing into, and waited on their locks (about 50 futex calls
+/// per listing page). With it, 21 pages fetched 2 at a time went from 83 to 50 ms and the
+/// server's CPU per page from 3.4-4.5 to 2.4-2.6 ms; the client's peak RSS grows by about
+/// 8 MiB (no transparent huge pages: with them it doubled).
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     run_cli()
 }
