@@ -5,6 +5,7 @@
 //! signals, and dispatches (`dispatch`). It is a bin alone, with no library of its own in
 //! between, so touching one command file recompiles that group's crate and links.
 
+mod alloc;
 mod dispatch;
 
 use clearml_cmd_core::{cli, error};
@@ -13,13 +14,8 @@ use clearml_serve as serve;
 
 use clap::Parser;
 
-/// mimalloc, not glibc's malloc: the built-in server's reader threads allocated into
-/// arenas other threads were freeing into, and waited on their locks (about 50 futex calls
-/// per listing page). With it, 21 pages fetched 2 at a time went from 83 to 50 ms and the
-/// server's CPU per page from 3.4-4.5 to 2.4-2.6 ms; the client's peak RSS grows by about
-/// 8 MiB (no transparent huge pages: with them it doubled).
 #[global_allocator]
-static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOC: alloc::SplitAlloc = alloc::SplitAlloc;
 
 fn main() {
     run_cli()
