@@ -413,18 +413,13 @@ impl Client {
         limit: Option<usize>,
         each: impl FnMut(Vec<Value>),
     ) -> anyhow::Result<()> {
-        let value = |raw: &RawValue| serde_json::from_str(raw.get());
-        self.get_all_pages_with(endpoint, body, key, limit, value, each)
-            .await
+        let decode = |status, answer: &[u8]| decode_list(&self.api, endpoint, status, answer, key);
+        self.pages(endpoint, body, limit, decode, each).await
     }
 
     /// [`Client::get_all_pages`] with each item made by `item` from its JSON text, read in
     /// place from the answer: a listing printed as it came (`task list --json`) builds no
     /// value per item, or only what `item` builds.
-    ///
-    /// Page 0 comes alone (most listings fit in it); past it, up to `PAGES_IN_FLIGHT` pages
-    /// are in flight at once, kept in page order. Without a limit the end is only known from
-    /// a short page, so a few requests past it may have been sent; they are dropped.
     pub async fn get_all_pages_with<T>(
         &self,
         endpoint: &str,
@@ -432,6 +427,24 @@ impl Client {
         key: &str,
         limit: Option<usize>,
         item: impl Fn(&RawValue) -> serde_json::Result<T>,
+        each: impl FnMut(Vec<T>),
+    ) -> anyhow::Result<()> {
+        let decode =
+            |status, answer: &[u8]| decode_items(&self.api, endpoint, status, answer, key, &item);
+        self.pages(endpoint, body, limit, decode, each).await
+    }
+
+    /// The pages of a listing, each read by `decode` (from its HTTP status and body).
+    ///
+    /// Page 0 comes alone (most listings fit in it); past it, up to `PAGES_IN_FLIGHT` pages
+    /// are in flight at once, kept in page order. Without a limit the end is only known from
+    /// a short page, so a few requests past it may have been sent; they are dropped.
+    async fn pages<T>(
+        &self,
+        endpoint: &str,
+        body: &Value,
+        limit: Option<usize>,
+        decode: impl Fn(u16, &[u8]) -> Result<Vec<T>, ApiError>,
         mut each: impl FnMut(Vec<T>),
     ) -> anyhow::Result<()> {
         use futures_util::StreamExt;
@@ -445,11 +458,10 @@ impl Client {
         let at = |page| PageAt {
             endpoint,
             body,
-            key,
             page,
             page_size,
         };
-        let mut first = self.page(at(0), &item).await?;
+        let mut first = self.page(at(0), &decode).await?;
         first.truncate(wanted);
         let mut seen = first.len();
         let more = first.len() == page_size && seen < wanted;
@@ -457,7 +469,7 @@ impl Client {
         if more {
             let pages_left = (wanted - seen).div_ceil(page_size);
             let mut pages = futures_util::stream::iter((1..).take(pages_left))
-                .map(|p| self.page(at(p), &item))
+                .map(|p| self.page(at(p), &decode))
                 .buffered(PAGES_IN_FLIGHT.min(pages_left));
             while let Some(page) = pages.next().await {
                 let mut page = page?;
@@ -476,7 +488,7 @@ impl Client {
     async fn page<T>(
         &self,
         at: PageAt<'_>,
-        item: &impl Fn(&RawValue) -> serde_json::Result<T>,
+        decode: &impl Fn(u16, &[u8]) -> Result<Vec<T>, ApiError>,
     ) -> anyhow::Result<Vec<T>> {
         let mut req = at.body.clone();
         if let Value::Object(m) = &mut req {
@@ -484,11 +496,9 @@ impl Client {
             m.insert("page_size".into(), json!(at.page_size));
         }
         let payload = serde_json::to_vec(&req).expect("JSON values serialize");
-        self.call_decoded(at.endpoint, payload, "application/json", |status, body| {
-            decode_items(&self.api, at.endpoint, status, body, at.key, item)
-        })
-        .await
-        .map_err(into_anyhow)
+        self.call_decoded(at.endpoint, payload, "application/json", decode)
+            .await
+            .map_err(into_anyhow)
     }
 
     /// GET a URL without credentials, following no envelope: status and latency.
@@ -620,9 +630,27 @@ struct Request<'a> {
 struct PageAt<'a> {
     endpoint: &'a str,
     body: &'a Value,
-    key: &'a str,
     page: usize,
     page_size: usize,
+}
+
+/// A listing's answer as its items (the list under `key` in `data`), parsed as values in
+/// the one pass that reads the envelope.
+fn decode_list(
+    api: &str,
+    endpoint: &str,
+    status: u16,
+    body: &[u8],
+    key: &str,
+) -> Result<Vec<Value>, ApiError> {
+    let mut data = decode_envelope(api, endpoint, status, body)?;
+    match data.get_mut(key).map(Value::take) {
+        Some(Value::Array(items)) => Ok(items),
+        _ => Err(ApiError::Decode {
+            endpoint: endpoint.into(),
+            detail: format!("no '{key}' list in the response"),
+        }),
+    }
 }
 
 /// A listing's answer as its items (the list under `key` in `data`), each made by `item`
